@@ -1,0 +1,68 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { accounts } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
+import { loadActiveUnit } from '../org/unit-queries.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { parseInput } from '../shared/validate.js';
+import { OfficialInput, accountFields, personFields } from './official-input.js';
+import { personAuditView, resolvePerson } from './person-link.js';
+import { requireAdministerUnit } from './policies.js';
+import { accountSearchText } from './search-text.js';
+
+export async function assertUsernameFree(tx: Tx, usernameLower: string, exceptId: string | null) {
+  const [other] = await tx
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(eq(accounts.usernameLower, usernameLower), isNull(accounts.deletedAt)));
+  if (other && other.id !== exceptId) throw errors.usernameTaken();
+}
+
+/**
+ * Thêm mới cán bộ: create an official's account in a unit the actor administers.
+ * The account gets a temporary password, shown once, to be changed at the first login.
+ */
+export async function createOfficial(
+  db: Db,
+  actor: Actor,
+  raw: unknown,
+  /** Demo data only: a password already chosen (and hashed), not to be changed at first login. */
+  opts: { password?: string; passwordHash?: string } = {},
+) {
+  const input = parseInput(OfficialInput, raw);
+  const temporaryPassword = opts.password ?? generateTemporaryPassword();
+  const passwordHash = opts.passwordHash ?? (await hashPassword(temporaryPassword));
+  const account = await db.transaction(async (tx) => {
+    await requireAdministerUnit(tx, actor, input.unitId);
+    if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
+    const usernameLower = input.username.toLowerCase();
+    await assertUsernameFree(tx, usernameLower, null);
+    const { person } = await resolvePerson(tx, null, null, personFields(input));
+    const fields = accountFields(input);
+    const [acc] = await tx
+      .insert(accounts)
+      .values({
+        ...fields,
+        usernameLower,
+        personId: person.id,
+        passwordHash,
+        mustChangePassword: opts.password === undefined,
+        searchText: accountSearchText({ ...input }),
+      })
+      .returning();
+    await recordAudit(tx, {
+      action: 'account.create',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'account',
+      targetId: acc!.id,
+      unitId: acc!.unitId,
+      meta: actor.meta,
+      data: { new: { ...fields, person: personAuditView(person) } },
+    });
+    return acc!;
+  });
+  return { account, temporaryPassword };
+}

@@ -1,0 +1,38 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { accounts, roleGrants, sessions } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import type { Actor } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import { requireAdministeredAccount } from './policies.js';
+
+/**
+ * Xóa cán bộ: a soft delete. The row and its history stay; the username is freed, but a
+ * new account with that name is a new account, never this one brought back.
+ */
+export async function deleteOfficial(db: Db, actor: Actor, accountId: string) {
+  return db.transaction(async (tx) => {
+    const acc = await requireAdministeredAccount(tx, actor, accountId);
+    if (acc.id === actor.accountId) {
+      throw new AppError('self_delete', 'Bạn không thể tự xóa tài khoản của mình.', 409);
+    }
+    const grants = await tx.delete(roleGrants).where(eq(roleGrants.accountId, accountId)).returning();
+    await tx.delete(sessions).where(eq(sessions.accountId, accountId));
+    await tx
+      .update(accounts)
+      .set({ deletedAt: new Date(), passwordHash: null, updatedAt: new Date() })
+      .where(eq(accounts.id, accountId));
+    await recordAudit(tx, {
+      action: 'account.delete',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'account',
+      targetId: accountId,
+      unitId: acc.unitId,
+      meta: actor.meta,
+      data: {
+        old: { username: acc.username, roles: grants.map((g) => ({ unitId: g.unitId, role: g.role })) },
+      },
+    });
+  });
+}

@@ -1,0 +1,113 @@
+import ExcelJS from 'exceljs';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { accounts, persons, units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import type { Actor } from '../shared/context.js';
+import { formatDate } from '../shared/dates.js';
+import { subtreeIds } from '../org/tree.js';
+import { OFFICIAL_COLUMNS, genderLabel } from './official-columns.js';
+import { listOfficials } from './list-officials.js';
+import { administeredUnitIds, requireAdministerUnit } from './policies.js';
+
+/** Rows of the officials the actor administers (a unit's subtree, optionally filtered by search), as column → text. */
+async function exportRows(db: Db, actor: Actor, unitId: string | undefined, q: string | undefined) {
+  let ids: string[];
+  if (q) {
+    ids = (await listOfficials(db, actor, { unitId, q, limit: 100_000 })).rows.map((r) => r.id);
+  } else if (unitId) {
+    await requireAdministerUnit(db, actor, unitId);
+    const unitIds = await subtreeIds(db, [unitId]);
+    ids = (
+      await db.select({ id: accounts.id }).from(accounts).where(and(inArray(accounts.unitId, unitIds), isNull(accounts.deletedAt)))
+    ).map((r) => r.id);
+  } else {
+    const unitIds = await administeredUnitIds(db, actor);
+    ids = unitIds.length
+      ? (await db.select({ id: accounts.id }).from(accounts).where(and(inArray(accounts.unitId, unitIds), isNull(accounts.deletedAt)))).map((r) => r.id)
+      : [];
+  }
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ a: accounts, p: persons, unitName: units.name })
+    .from(accounts)
+    .innerJoin(units, eq(units.id, accounts.unitId))
+    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .where(inArray(accounts.id, ids))
+    .orderBy(asc(units.name), asc(accounts.givenName), asc(accounts.username));
+  const yes = (b: boolean) => (b ? 'x' : '');
+  return rows.map(({ a, p, unitName }) => ({
+    username: a.username,
+    middleName: a.middleName,
+    givenName: a.givenName,
+    phone: a.phone ?? '',
+    mobile: a.mobile ?? '',
+    emails: a.emails ?? '',
+    unit: unitName,
+    position: a.position ?? '',
+    receptionPlace: a.receptionPlace ?? '',
+    returnAddress: a.returnAddress ?? '',
+    beneficiaryAccount: a.beneficiaryAccount ?? '',
+    bankCode: a.bankCode ?? '',
+    taxCode: a.taxCode ?? '',
+    cardName: p?.fullName ?? '',
+    dateOfBirth: formatDate(p?.dateOfBirth),
+    gender: genderLabel(p?.gender),
+    cccd: p?.cccd ?? '',
+    issueDate: formatDate(p?.issueDate),
+    issuePlace: p?.issuePlace ?? '',
+    address: p?.address ?? '',
+    receivingUnitPhone: a.receivingUnitPhone ?? '',
+    agencyAddress: a.agencyAddress ?? '',
+    suspended: yes(a.suspended),
+    unitRepresentative: yes(a.unitRepresentative),
+    divisionRepresentative: yes(a.divisionRepresentative),
+  }));
+}
+
+function csvCell(v: string): string {
+  // Quote everything; neutralise spreadsheet formulas in exported text.
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+async function encode(rows: Array<Record<string, string>>, format: 'xlsx' | 'csv'): Promise<Uint8Array> {
+  if (format === 'csv') {
+    const lines = [OFFICIAL_COLUMNS.map(([, label]) => csvCell(label)).join(',')];
+    for (const r of rows) lines.push(OFFICIAL_COLUMNS.map(([key]) => csvCell(r[key] ?? '')).join(','));
+    return new TextEncoder().encode(`\uFEFF${lines.join('\r\n')}\r\n`);
+  }
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Cán bộ');
+  ws.columns = OFFICIAL_COLUMNS.map(([key, label]) => ({ header: label, key, width: Math.max(12, label.length + 2) }));
+  ws.getRow(1).font = { bold: true };
+  for (const r of rows) ws.addRow(r);
+  ws.views = [{ state: 'frozen', ySplit: 1 }];
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
+/** An empty file with the column headers, to fill in and import. */
+export function officialsTemplate(format: 'xlsx' | 'csv'): Promise<Uint8Array> {
+  return encode([], format);
+}
+
+/** The list as XLSX or CSV (UTF-8 with BOM so Excel shows Vietnamese correctly). Audited. */
+export async function exportOfficials(
+  db: Db,
+  actor: Actor,
+  opts: { unitId?: string | undefined; q?: string | undefined; format: 'xlsx' | 'csv' },
+): Promise<{ body: Uint8Array; count: number }> {
+  const rows = await exportRows(db, actor, opts.unitId, opts.q);
+  const body = await encode(rows, opts.format);
+  await db.transaction((tx) =>
+    recordAudit(tx, {
+      action: 'account.export',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      unitId: opts.unitId ?? null,
+      meta: actor.meta,
+      data: { format: opts.format, count: rows.length, q: opts.q ?? null },
+    }),
+  );
+  return { body, count: rows.length };
+}

@@ -1,0 +1,70 @@
+import { and, asc, eq, inArray, isNull, like, sql } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { accounts, persons, units } from '../db/schema/index.js';
+import type { Actor } from '../shared/context.js';
+import { escapeLike, foldVietnamese } from '../shared/text.js';
+import { subtreeIds } from '../org/tree.js';
+import { administeredUnitIds, requireAdministerUnit } from './policies.js';
+
+export type OfficialListFilter = {
+  /** The unit chosen in the tree; defaults to everything the actor administers. */
+  unitId?: string | undefined;
+  /** Free text, diacritics-insensitive. */
+  q?: string | undefined;
+  limit?: number;
+  offset?: number;
+};
+
+/**
+ * The officials of the chosen unit (and its sub-units when searching), limited to the actor's scope.
+ * Without a search term only the unit's own accounts are listed, as in the seed's screen.
+ */
+export async function listOfficials(db: Queryable, actor: Actor, f: OfficialListFilter) {
+  const scope = await administeredUnitIds(db, actor);
+  let unitIds: string[];
+  const term = f.q ? foldVietnamese(f.q) : '';
+  if (f.unitId) {
+    await requireAdministerUnit(db, actor, f.unitId);
+    unitIds = term ? await subtreeIds(db, [f.unitId]) : [f.unitId];
+  } else {
+    unitIds = scope;
+  }
+  if (unitIds.length === 0) return { rows: [], total: 0 };
+  const conds = [inArray(accounts.unitId, unitIds), isNull(accounts.deletedAt)];
+  for (const word of term.split(' ').filter(Boolean)) conds.push(like(accounts.searchText, `%${escapeLike(word)}%`));
+  const where = and(...conds);
+  const rows = await db
+    .select({
+      id: accounts.id,
+      username: accounts.username,
+      middleName: accounts.middleName,
+      givenName: accounts.givenName,
+      position: accounts.position,
+      mobile: accounts.mobile,
+      emails: accounts.emails,
+      suspended: accounts.suspended,
+      unitId: accounts.unitId,
+      unitName: units.name,
+      cccd: persons.cccd,
+      verifiedAt: persons.verifiedAt,
+      lastLoginAt: accounts.lastLoginAt,
+    })
+    .from(accounts)
+    .innerJoin(units, eq(units.id, accounts.unitId))
+    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .where(where)
+    .orderBy(asc(accounts.givenName), asc(accounts.middleName), asc(accounts.username))
+    .limit(f.limit ?? 200)
+    .offset(f.offset ?? 0);
+  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(where);
+  return { rows, total: count?.n ?? 0 };
+}
+
+export async function loadOfficialDetail(db: Queryable, accountId: string) {
+  const [row] = await db
+    .select({ account: accounts, person: persons })
+    .from(accounts)
+    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .where(eq(accounts.id, accountId));
+  return row;
+}

@@ -1,0 +1,80 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import type { Actor } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import { parseInput } from '../shared/validate.js';
+import { administeredUnitIds, requireAdministeredAccount } from './policies.js';
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Quản trị hệ thống',
+  reception: 'Tiếp nhận hồ sơ',
+  processing: 'Xử lý hồ sơ',
+  approval: 'Phê duyệt',
+  result: 'Trả kết quả',
+};
+
+const Grants = z.array(
+  z.object({ unitId: z.string().uuid('Đơn vị không hợp lệ.'), role: z.enum(ROLES, { message: 'Vai trò không hợp lệ.' }) }),
+);
+
+/**
+ * Phân quyền sử dụng: replace the account's grants within the actor's scope. Grants at units
+ * outside the actor's subtree are neither shown to nor changed by them.
+ */
+export async function setRoles(db: Db, actor: Actor, accountId: string, raw: unknown) {
+  const wanted = parseInput(Grants, raw);
+  return db.transaction(async (tx) => {
+    const acc = await requireAdministeredAccount(tx, actor, accountId);
+    const scope = new Set(await administeredUnitIds(tx, actor));
+    const outside = wanted.filter((g) => !scope.has(g.unitId));
+    if (outside.length) throw new AppError('grant_out_of_scope', 'Chỉ được phân quyền trong các đơn vị bạn quản trị.', 403);
+    if (wanted.length) {
+      const live = await tx
+        .select({ id: units.id })
+        .from(units)
+        .where(and(inArray(units.id, [...new Set(wanted.map((g) => g.unitId))]), eq(units.active, true)));
+      if (live.length !== new Set(wanted.map((g) => g.unitId)).size) {
+        throw new AppError('unit_inactive', 'Không thể phân quyền tại đơn vị đã ngừng hoạt động.', 409);
+      }
+    }
+    if (accountId === actor.accountId && !wanted.some((g) => g.role === 'admin')) {
+      const current = await tx.select().from(roleGrants).where(eq(roleGrants.accountId, accountId));
+      if (current.some((g) => g.role === 'admin' && scope.has(g.unitId))) {
+        throw new AppError('self_demote', 'Bạn không thể tự bỏ quyền quản trị của mình.', 409);
+      }
+    }
+    const current = (await tx.select().from(roleGrants).where(eq(roleGrants.accountId, accountId))).filter((g) =>
+      scope.has(g.unitId),
+    );
+    const key = (g: { unitId: string; role: string }) => `${g.unitId}:${g.role}`;
+    const wantedKeys = new Set(wanted.map(key));
+    const currentKeys = new Set(current.map(key));
+    const removed = current.filter((g) => !wantedKeys.has(key(g)));
+    const added = [...new Map(wanted.filter((g) => !currentKeys.has(key(g))).map((g) => [key(g), g])).values()];
+    if (removed.length) await tx.delete(roleGrants).where(inArray(roleGrants.id, removed.map((g) => g.id)));
+    if (added.length) {
+      await tx.insert(roleGrants).values(added.map((g) => ({ ...g, accountId, grantedBy: actor.accountId })));
+    }
+    if (removed.length || added.length) {
+      await recordAudit(tx, {
+        action: 'account.roles',
+        actorId: actor.accountId,
+        actorLabel: actor.label,
+        targetType: 'account',
+        targetId: accountId,
+        unitId: acc.unitId,
+        meta: actor.meta,
+        data: {
+          old: current.map((g) => ({ unitId: g.unitId, role: g.role })),
+          new: wanted,
+          added,
+          removed: removed.map((g) => ({ unitId: g.unitId, role: g.role })),
+        },
+      });
+    }
+    return { added: added.length, removed: removed.length };
+  });
+}

@@ -1,0 +1,85 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { accounts, persons, sessions } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { loadActiveUnit } from '../org/unit-queries.js';
+import type { Actor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { parseInput } from '../shared/validate.js';
+import { assertUsernameFree } from './create-official.js';
+import { OfficialInput, accountFields, personFields } from './official-input.js';
+import { personAuditView, resolvePerson } from './person-link.js';
+import { requireAdministerUnit, requireAdministeredAccount } from './policies.js';
+import { accountSearchText } from './search-text.js';
+
+/** Only what changed goes into the audit row, old beside new. */
+export function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const old: Record<string, unknown> = {};
+  const neu: Record<string, unknown> = {};
+  for (const k of Object.keys(after)) {
+    if ((before[k] ?? null) !== (after[k] ?? null)) {
+      old[k] = before[k] ?? null;
+      neu[k] = after[k] ?? null;
+    }
+  }
+  return { old, new: neu };
+}
+
+/** Lưu: save an official's account and identity data. Moving to another unit needs both units in scope. */
+export async function updateOfficial(db: Db, actor: Actor, accountId: string, raw: unknown) {
+  const input = parseInput(OfficialInput, raw);
+  return db.transaction(async (tx) => {
+    const before = await requireAdministeredAccount(tx, actor, accountId);
+    if (input.unitId !== before.unitId) {
+      await requireAdministerUnit(tx, actor, input.unitId);
+      if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
+    }
+    if (input.suspended && !before.suspended && accountId === actor.accountId) {
+      throw new AppError('self_suspend', 'Bạn không thể tự tạm đình chỉ tài khoản của mình.', 409);
+    }
+    const usernameLower = input.username.toLowerCase();
+    if (usernameLower !== before.usernameLower) await assertUsernameFree(tx, usernameLower, accountId);
+    const currentPerson = before.personId
+      ? ((await tx.select().from(persons).where(eq(persons.id, before.personId)))[0] ?? null)
+      : null;
+    const { person } = await resolvePerson(tx, currentPerson, accountId, personFields(input));
+    const fields = accountFields(input);
+    const [after] = await tx
+      .update(accounts)
+      .set({
+        ...fields,
+        usernameLower,
+        personId: person.id,
+        searchText: accountSearchText({ ...input }),
+        updatedAt: new Date(),
+      })
+      .where(eq(accounts.id, accountId))
+      .returning();
+    // Suspending through the form ends the account's sessions, as the Tạm đình chỉ button does.
+    if (input.suspended && !before.suspended) await tx.delete(sessions).where(eq(sessions.accountId, accountId));
+    const accountDiff = diff(before as Record<string, unknown>, fields as Record<string, unknown>);
+    const personDiff = diff(
+      (personAuditView(currentPerson) ?? {}) as Record<string, unknown>,
+      personAuditView(person) as Record<string, unknown>,
+    );
+    if (currentPerson?.id !== person.id) {
+      personDiff.old.personId = currentPerson?.id ?? null;
+      personDiff.new.personId = person.id;
+    }
+    await recordAudit(tx, {
+      action: 'account.update',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'account',
+      targetId: accountId,
+      unitId: after!.unitId,
+      meta: actor.meta,
+      data: {
+        old: { ...accountDiff.old, ...(Object.keys(personDiff.old).length ? { person: personDiff.old } : {}) },
+        new: { ...accountDiff.new, ...(Object.keys(personDiff.new).length ? { person: personDiff.new } : {}) },
+        ...(input.unitId !== before.unitId ? { fromUnitId: before.unitId } : {}),
+      },
+    });
+    return after!;
+  });
+}

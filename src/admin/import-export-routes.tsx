@@ -1,0 +1,137 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../web/env.js';
+import { Layout, CsrfField, Flash } from '../web/layout.js';
+import { actorOf, pageProps, type Ctx } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { administeredForest } from '../org/list-units.js';
+import { readSheet } from '../accounts/read-sheet.js';
+import { importOfficials, type ImportRowResult } from '../accounts/import-officials.js';
+import { exportOfficials, officialsTemplate } from '../accounts/export-officials.js';
+import { OFFICIAL_COLUMNS } from '../accounts/official-columns.js';
+import { UnitOptions } from './unit-tree.js';
+
+export const importExportRoutes = new Hono<AppEnv>();
+
+async function renderImport(c: Ctx, s: { error?: string; results?: ImportRowResult[]; unitId?: string }, status: 200 | 400 = 200) {
+  const { flat } = await administeredForest(c.get('deps').db, actorOf(c));
+  const props = await pageProps(c);
+  const created = s.results?.filter((r) => r.ok) ?? [];
+  const refused = s.results?.filter((r) => !r.ok) ?? [];
+  return c.html(
+    <Layout title="Nhập cán bộ từ tệp" section="admin" {...props}>
+      <section class="narrow wide-ok">
+        <h1>Nhập cán bộ từ tệp CSV hoặc Excel</h1>
+        {s.error ? <Flash kind="error">{s.error}</Flash> : null}
+        {s.results ? (
+          <div id="import-report">
+            <Flash kind={refused.length ? 'info' : 'ok'}>
+              Đã tạo {created.length} tài khoản; từ chối {refused.length} dòng.
+            </Flash>
+            {refused.length ? (
+              <>
+                <h2>Các dòng bị từ chối</h2>
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th scope="col">Dòng</th>
+                      <th scope="col">Tên tài khoản</th>
+                      <th scope="col">Lý do</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {refused.map((r) => (
+                      <tr>
+                        <td>{r.line}</td>
+                        <td>{r.username}</td>
+                        <td>{r.ok ? '' : r.reasons.join(' ')}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            ) : null}
+            {created.length ? (
+              <>
+                <h2>Tài khoản đã tạo (mật khẩu tạm thời chỉ hiển thị một lần)</h2>
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th scope="col">Dòng</th>
+                      <th scope="col">Tên tài khoản</th>
+                      <th scope="col">Mật khẩu tạm thời</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {created.map((r) => (
+                      <tr>
+                        <td>{r.line}</td>
+                        <td>{r.username}</td>
+                        <td>
+                          <code>{r.ok ? r.temporaryPassword : ''}</code>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            ) : null}
+          </div>
+        ) : null}
+        <form method="post" action="/tiepnhan/quan-tri/nguoi-dung/nhap" enctype="multipart/form-data" class="stack">
+          <CsrfField token={props.csrfToken} />
+          <label for="unitId">Đơn vị mặc định (cho các dòng không ghi đơn vị)</label>
+          <select id="unitId" name="unitId">
+            <option value="">-- Không chọn --</option>
+            <UnitOptions flat={flat} selected={s.unitId ?? null} />
+          </select>
+          <label for="file">Tệp (.xlsx hoặc .csv UTF-8, tối đa 5 MB)</label>
+          <input id="file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
+          <button type="submit" class="primary">
+            Nhập
+          </button>
+        </form>
+        <p>
+          Dòng đầu tiên là tiêu đề cột, gồm: {OFFICIAL_COLUMNS.map(([, l]) => l).join('; ')}. Ngày ghi dạng dd/mm/yyyy; giới tính ghi Nam
+          hoặc Nữ; các ô đánh dấu ghi "x". <a href="/tiepnhan/quan-tri/nguoi-dung/xuat?mau=1">Tải tệp mẫu</a>
+        </p>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+importExportRoutes.get('/nhap', (c) => renderImport(c, {}));
+
+importExportRoutes.post('/nhap', async (c) => {
+  const body = await c.req.parseBody();
+  const file = body.file;
+  const unitId = typeof body.unitId === 'string' && body.unitId ? body.unitId : undefined;
+  if (!(file instanceof File) || file.size === 0) return renderImport(c, { error: 'Vui lòng chọn tệp cần nhập.', ...(unitId ? { unitId } : {}) }, 400);
+  try {
+    const rows = await readSheet(new Uint8Array(await file.arrayBuffer()));
+    const { results } = await importOfficials(c.get('deps').db, actorOf(c), rows, unitId ?? null);
+    return renderImport(c, { results, ...(unitId ? { unitId } : {}) });
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderImport(c, { error: err.message, ...(unitId ? { unitId } : {}) }, 400);
+  }
+});
+
+importExportRoutes.get('/xuat', async (c) => {
+  const format = c.req.query('dinh-dang') === 'csv' ? 'csv' : 'xlsx';
+  const template = !!c.req.query('mau');
+  const body = template
+    ? await officialsTemplate(format)
+    : (
+        await exportOfficials(c.get('deps').db, actorOf(c), {
+          unitId: c.req.query('donvi') || undefined,
+          q: c.req.query('q') || undefined,
+          format,
+        })
+      ).body;
+  const name = `${template ? 'mau-nhap-can-bo' : 'danh-sach-can-bo'}.${format}`;
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, {
+    'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    'Content-Disposition': `attachment; filename="${name}"`,
+  });
+});

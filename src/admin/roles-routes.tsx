@@ -1,0 +1,99 @@
+import { Hono } from 'hono';
+import { eq } from 'drizzle-orm';
+import type { AppEnv } from '../web/env.js';
+import { Layout, CsrfField, Flash } from '../web/layout.js';
+import { actorOf, pageProps, type Ctx } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
+import { administeredForest } from '../org/list-units.js';
+import { administeredUnitIds, requireAdministeredAccount } from '../accounts/policies.js';
+import { ROLE_LABELS, setRoles } from '../accounts/set-roles.js';
+import { UnitOptions } from './unit-tree.js';
+
+export const rolesRoutes = new Hono<AppEnv>();
+
+async function renderRoles(c: Ctx, accountId: string, error?: string, status: 200 | 400 | 403 | 409 = 200) {
+  const { db } = c.get('deps');
+  const actor = actorOf(c);
+  const acc = await requireAdministeredAccount(db, actor, accountId);
+  const scope = new Set(await administeredUnitIds(db, actor));
+  const grants = (
+    await db
+      .select({ unitId: roleGrants.unitId, role: roleGrants.role, unitName: units.name })
+      .from(roleGrants)
+      .innerJoin(units, eq(units.id, roleGrants.unitId))
+      .where(eq(roleGrants.accountId, accountId))
+  ).filter((g) => scope.has(g.unitId));
+  const { flat } = await administeredForest(db, actor);
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Phân quyền sử dụng" section="admin" {...props}>
+      <section class="narrow wide-ok">
+        <h1>Phân quyền sử dụng</h1>
+        <p>
+          Tài khoản <strong>{acc.username}</strong> — {acc.middleName} {acc.givenName}. Một vai trò tại một đơn vị có hiệu lực cho cả các
+          đơn vị trực thuộc.
+        </p>
+        {error ? <Flash kind="error">{error}</Flash> : null}
+        <form method="post" class="stack">
+          <CsrfField token={props.csrfToken} />
+          <fieldset>
+            <legend>Quyền hiện có</legend>
+            {grants.length === 0 ? <p class="muted">Chưa có quyền nào.</p> : null}
+            {grants.map((g) => (
+              <label class="check">
+                <input type="checkbox" name="grant" value={`${g.unitId}:${g.role}`} checked /> {ROLE_LABELS[g.role as Role]} —{' '}
+                {g.unitName}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>Thêm quyền</legend>
+            <label for="newUnit">Đơn vị</label>
+            <select id="newUnit" name="newUnit">
+              <option value="">-- Chọn đơn vị --</option>
+              <UnitOptions flat={flat} selected={null} />
+            </select>
+            {ROLES.map((r) => (
+              <label class="check">
+                <input type="checkbox" name="newRole" value={r} /> {ROLE_LABELS[r]}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" class="primary">
+            Lưu
+          </button>{' '}
+          <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}`}>
+            Quay lại
+          </a>
+        </form>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+rolesRoutes.get('/:id/phan-quyen', (c) => renderRoles(c, c.req.param('id')));
+
+rolesRoutes.post('/:id/phan-quyen', async (c) => {
+  const id = c.req.param('id');
+  const body = await c.req.parseBody({ all: true });
+  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+  const wanted = list(body.grant).map((g) => {
+    const [unitId, role] = g.split(':');
+    return { unitId, role };
+  });
+  const newUnit = typeof body.newUnit === 'string' ? body.newUnit : '';
+  const newRoles = list(body.newRole);
+  if (newRoles.length && !newUnit) return renderRoles(c, id, 'Vui lòng chọn đơn vị để thêm quyền.', 400);
+  for (const role of newRoles) wanted.push({ unitId: newUnit, role });
+  try {
+    const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
+    await setRoles(c.get('deps').db, actorOf(c), id, wanted);
+    return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=roles`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    const msg = err.fields ? Object.values(err.fields)[0] ?? err.message : err.message;
+    return renderRoles(c, id, msg, err.status as 400);
+  }
+});

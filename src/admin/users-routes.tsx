@@ -1,0 +1,194 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../web/env.js';
+import { Layout, CsrfField } from '../web/layout.js';
+import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { administeredForest } from '../org/list-units.js';
+import { loadUnit } from '../org/unit-queries.js';
+import { listOfficials, loadOfficialDetail } from '../accounts/list-officials.js';
+import { requireAdministeredAccount, requireAdministerUnit, requireAdministrator } from '../accounts/policies.js';
+import { createOfficial } from '../accounts/create-official.js';
+import { updateOfficial } from '../accounts/update-official.js';
+import { setSuspended } from '../accounts/set-suspended.js';
+import { resetPassword } from '../accounts/reset-password.js';
+import { deleteOfficial } from '../accounts/delete-official.js';
+import { officialToForm, type OfficialFormValues } from './official-form.js';
+import { UsersPage, type UsersPageProps } from './users-page.js';
+import { rolesRoutes } from './roles-routes.js';
+import { importExportRoutes } from './import-export-routes.js';
+
+export const adminUserRoutes = new Hono<AppEnv>();
+adminUserRoutes.use('*', requireLogin);
+adminUserRoutes.use('*', async (c, next) => {
+  await requireAdministrator(c.get('deps').db, actorOf(c));
+  await next();
+});
+adminUserRoutes.route('/', importExportRoutes);
+adminUserRoutes.route('/', rolesRoutes);
+
+type PageState = {
+  unitId?: string | undefined;
+  q?: string;
+  notice?: string | undefined;
+  secret?: UsersPageProps['secret'];
+  error?: string | undefined;
+  form?: UsersPageProps['form'];
+  status?: 200 | 400 | 404 | 409;
+};
+
+/** Render the whole screen; every handler ends here so the page always shows tree, list and form together. */
+async function renderUsers(c: Ctx, s: PageState) {
+  const { db } = c.get('deps');
+  const actor = actorOf(c);
+  const { forest, flat } = await administeredForest(db, actor);
+  const q = (s.q ?? '').trim().slice(0, 100);
+  let unitId = s.unitId;
+  if (unitId) await requireAdministerUnit(db, actor, unitId);
+  else if (!q) unitId = forest[0]?.id;
+  const unit = unitId ? await loadUnit(db, unitId) : undefined;
+  const { rows, total } = await listOfficials(db, actor, { unitId, q });
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Quản lý người dùng" section="admin" {...props}>
+      <UsersPage
+        csrfToken={props.csrfToken}
+        forest={forest}
+        flat={flat}
+        unitId={unitId}
+        unitName={unit?.name}
+        q={q}
+        rows={rows}
+        total={total}
+        notice={s.notice}
+        secret={s.secret}
+        error={s.error}
+        form={s.form}
+      />
+    </Layout>,
+    s.status ?? 200,
+  );
+}
+
+async function existingForm(c: Ctx, accountId: string, override?: { values: OfficialFormValues; errors?: Record<string, string> }) {
+  const { db } = c.get('deps');
+  await requireAdministeredAccount(db, actorOf(c), accountId);
+  const detail = await loadOfficialDetail(db, accountId);
+  const values = override?.values ?? officialToForm(detail!.account, detail!.person);
+  return {
+    action: `/tiepnhan/quan-tri/nguoi-dung/${accountId}`,
+    values,
+    errors: override?.errors,
+    isNew: false,
+    accountId,
+    suspended: detail!.account.suspended,
+    unitId: detail!.account.unitId,
+  };
+}
+
+adminUserRoutes.get('/', async (c) => {
+  const unitId = c.req.query('donvi') || undefined;
+  const tk = c.req.query('tk');
+  let form: UsersPageProps['form'];
+  let formUnit = unitId;
+  if (tk) {
+    const f = await existingForm(c, tk);
+    form = f;
+    formUnit = unitId ?? f.unitId;
+  } else if (c.req.query('moi') && unitId) {
+    form = { action: '/tiepnhan/quan-tri/nguoi-dung/moi', values: { unitId }, isNew: true };
+  }
+  return renderUsers(c, { unitId: formUnit, q: c.req.query('q') ?? '', notice: c.req.query('tb'), form });
+});
+
+adminUserRoutes.post('/moi', async (c) => {
+  const form = await formData(c);
+  try {
+    const { account, temporaryPassword } = await createOfficial(c.get('deps').db, actorOf(c), form);
+    const f = await existingForm(c, account.id);
+    return renderUsers(c, {
+      unitId: account.unitId,
+      notice: 'saved',
+      secret: { username: account.username, password: temporaryPassword },
+      form: f,
+    });
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderUsers(c, {
+      unitId: form.unitId || undefined,
+      error: err.message,
+      form: { action: '/tiepnhan/quan-tri/nguoi-dung/moi', values: form, errors: err.fields, isNew: true },
+      status: err.status as 400,
+    });
+  }
+});
+
+adminUserRoutes.post('/:id', async (c) => {
+  const id = c.req.param('id');
+  const form = await formData(c);
+  try {
+    const acc = await updateOfficial(c.get('deps').db, actorOf(c), id, form);
+    return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    const f = await existingForm(c, id, { values: form, errors: err.fields });
+    return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 400 });
+  }
+});
+
+adminUserRoutes.post('/:id/tam-dinh-chi', async (c) => {
+  const form = await formData(c);
+  const on = form.value !== '0';
+  try {
+    const acc = await setSuspended(c.get('deps').db, actorOf(c), c.req.param('id'), on);
+    return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=${on ? 'suspended' : 'unsuspended'}`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    const f = await existingForm(c, c.req.param('id'));
+    return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 409 });
+  }
+});
+
+adminUserRoutes.post('/:id/dat-lai-mat-khau', async (c) => {
+  const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), c.req.param('id'));
+  const f = await existingForm(c, account.id);
+  return renderUsers(c, { unitId: account.unitId, secret: { username: account.username, password: temporaryPassword }, form: f });
+});
+
+adminUserRoutes.get('/:id/xoa', async (c) => {
+  const { db } = c.get('deps');
+  const acc = await requireAdministeredAccount(db, actorOf(c), c.req.param('id'));
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Xóa cán bộ" section="admin" {...props}>
+      <section class="narrow">
+        <h1>Xóa cán bộ</h1>
+        <p>
+          Xóa tài khoản <strong>{acc.username}</strong> ({acc.middleName} {acc.givenName})? Tài khoản sẽ không đăng nhập được nữa; lịch sử
+          xử lý và nhật ký vẫn được giữ. Tên tài khoản có thể được dùng lại, nhưng chỉ cho một tài khoản mới.
+        </p>
+        <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xoa`} class="inline">
+          <CsrfField token={props.csrfToken} />
+          <button type="submit" class="danger">
+            Xóa cán bộ
+          </button>
+        </form>{' '}
+        <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}`}>
+          Hủy
+        </a>
+      </section>
+    </Layout>,
+  );
+});
+
+adminUserRoutes.post('/:id/xoa', async (c) => {
+  const { db } = c.get('deps');
+  const acc = await requireAdministeredAccount(db, actorOf(c), c.req.param('id'));
+  try {
+    await deleteOfficial(db, actorOf(c), acc.id);
+    return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tb=deleted`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    const f = await existingForm(c, acc.id);
+    return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 409 });
+  }
+});

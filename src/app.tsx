@@ -1,0 +1,109 @@
+/**
+ * The HTTP application: middleware in the order a request meets it, then the feature routes.
+ * Request flow: request id → security headers → error page → session → CSRF → route → use case.
+ */
+import crypto from 'node:crypto';
+import { Hono } from 'hono';
+import type { Deps, AppEnv } from './web/env.js';
+import { securityHeaders } from './web/security-headers.js';
+import { CSRF_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie } from './web/cookies.js';
+import { csrfToken, csrfTokenValid, sameOrigin } from './web/csrf.js';
+import { readSession } from './auth/sessions.js';
+import { AppError, errors } from './shared/errors.js';
+import { renderError } from './web/error-page.js';
+import { healthRoutes } from './web/health.js';
+import { staticRoutes } from './web/static.js';
+import { authRoutes } from './auth/routes.js';
+import { onestopRoutes } from './onestop/routes.js';
+import { adminUserRoutes } from './admin/users-routes.js';
+import { adminUnitRoutes } from './admin/units-routes.js';
+import { adminAuditRoutes } from './admin/audit-routes.js';
+import { portalRoutes } from './portal/routes.js';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function clientIp(c: { req: { header(n: string): string | undefined }; env: unknown }, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const fwd = c.req.header('x-forwarded-for');
+    if (fwd) return fwd.split(',')[0]!.trim();
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? null;
+}
+
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  const policy = { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs };
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.set('meta', {
+      ip: clientIp(c, deps.config.trustProxy),
+      requestId,
+      userAgent: c.req.header('user-agent') ?? null,
+    });
+    c.header('X-Request-Id', requestId);
+    await next();
+  });
+  app.use('*', securityHeaders);
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return renderError(c, err);
+    deps.logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
+    return renderError(c, new AppError('internal', 'Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.', 500));
+  });
+  app.notFound((c) => renderError(c, new AppError('not_found', 'Không tìm thấy trang bạn yêu cầu.', 404)));
+
+  app.route('/', healthRoutes);
+  app.route('/static', staticRoutes);
+
+  // Session and CSRF for every page.
+  app.use('*', async (c, next) => {
+    c.set('sessionToken', null);
+    c.set('account', null);
+    c.set('actor', null);
+    const token = readCookie(c, SESSION_COOKIE);
+    if (token) {
+      const row = await readSession(deps.db, token, policy);
+      if (row) {
+        c.set('sessionToken', token);
+        c.set('account', row.account);
+        c.set('actor', { accountId: row.account.id, label: row.account.username, meta: c.get('meta') });
+      } else {
+        clearCookie(c, SESSION_COOKIE);
+      }
+    }
+    let csrfCookie = readCookie(c, CSRF_COOKIE);
+    if (!csrfCookie || csrfCookie.length < 20) {
+      csrfCookie = crypto.randomBytes(24).toString('base64url');
+      writeCookie(c, CSRF_COOKIE, csrfCookie);
+    }
+    c.set('csrfToken', csrfToken(deps.config.sessionSecret, csrfCookie, c.get('sessionToken')));
+    if (UNSAFE.has(c.req.method)) {
+      if (!sameOrigin(deps.config.publicUrl, c.req.url, c.req.header('origin'), c.req.header('referer'))) {
+        throw errors.csrf();
+      }
+      const ct = c.req.header('content-type') ?? '';
+      let submitted = c.req.header('x-csrf-token');
+      if (!submitted && (ct.startsWith('application/x-www-form-urlencoded') || ct.startsWith('multipart/form-data'))) {
+        const body = await c.req.parseBody();
+        const v = body['_csrf'];
+        submitted = typeof v === 'string' ? v : undefined;
+      }
+      if (!csrfTokenValid(deps.config.sessionSecret, readCookie(c, CSRF_COOKIE), c.get('sessionToken'), submitted)) {
+        throw errors.csrf();
+      }
+    }
+    await next();
+  });
+
+  app.route('/', portalRoutes);
+  app.route('/tiepnhan', authRoutes);
+  app.route('/tiepnhan', onestopRoutes);
+  app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
+  app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
+  app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
+  return app;
+}

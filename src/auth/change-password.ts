@@ -1,0 +1,54 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { accounts, sessions } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import type { Actor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { parseInput } from '../shared/validate.js';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { tokenHash } from './sessions.js';
+
+const Input = z.object({
+  current: z.string({ message: 'Vui lòng nhập mật khẩu hiện tại.' }).min(1, 'Vui lòng nhập mật khẩu hiện tại.'),
+  next: z.string({ message: 'Vui lòng nhập mật khẩu mới.' }).min(1, 'Vui lòng nhập mật khẩu mới.'),
+  confirm: z.string({ message: 'Vui lòng nhập lại mật khẩu mới.' }),
+});
+
+/** Đổi mật khẩu: the official's own password. Other sessions of the account end; this one stays. */
+export async function changePassword(db: Db, actor: Actor, currentSessionToken: string, raw: unknown) {
+  const input = parseInput(Input, raw);
+  const [acc] = await db.select().from(accounts).where(eq(accounts.id, actor.accountId));
+  if (!acc || acc.deletedAt) throw errors.unauthenticated();
+  if (!(await verifyPassword(acc.passwordHash, input.current))) {
+    throw errors.validation({ current: 'Mật khẩu hiện tại không đúng.' });
+  }
+  const problem = passwordProblem(input.next, acc.username);
+  if (problem) throw errors.validation({ next: problem });
+  if (input.next !== input.confirm) throw errors.validation({ confirm: 'Mật khẩu nhập lại không khớp.' });
+  if (input.next === input.current) {
+    throw new AppError('password_unchanged', 'Mật khẩu mới phải khác mật khẩu hiện tại.', 400, {
+      next: 'Mật khẩu mới phải khác mật khẩu hiện tại.',
+    });
+  }
+  const passwordHash = await hashPassword(input.next);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(accounts)
+      .set({ passwordHash, mustChangePassword: false, passwordChangedAt: new Date(), updatedAt: new Date() })
+      .where(eq(accounts.id, acc.id));
+    await tx
+      .delete(sessions)
+      .where(and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))));
+    await recordAudit(tx, {
+      action: 'account.password_change',
+      actorId: acc.id,
+      actorLabel: acc.username,
+      targetType: 'account',
+      targetId: acc.id,
+      unitId: acc.unitId,
+      meta: actor.meta,
+      data: {},
+    });
+  });
+}

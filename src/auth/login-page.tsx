@@ -1,0 +1,79 @@
+/** HỆ THỐNG MỘT CỬA ĐIỆN TỬ — ĐĂNG NHẬP HỆ THỐNG (seed 000, Bước 4). */
+export type LoginPageProps = {
+  siteName: string;
+  csrfToken: string;
+  username: string;
+  remember: boolean;
+  next: string;
+  error?: { code: string; message: string } | undefined;
+  info?: string | undefined;
+};
+
+export function LoginPage(p: LoginPageProps) {
+  return (
+    <html lang="vi">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>Đăng nhập hệ thống — {p.siteName}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        <link rel="stylesheet" href="/static/altcha/altcha.css" />
+        <script type="module" src="/static/login.js"></script>
+      </head>
+      <body class="login-body">
+        <main id="main" class="login-card">
+          <p class="login-province">{p.siteName.toUpperCase()}</p>
+          <h1>HỆ THỐNG MỘT CỬA ĐIỆN TỬ</h1>
+          <h2>ĐĂNG NHẬP HỆ THỐNG</h2>
+          {p.error ? (
+            <p class="flash flash-error" role="alert" data-error-code={p.error.code}>
+              {p.error.message}
+            </p>
+          ) : null}
+          {p.info ? (
+            <p class="flash flash-info" role="status">
+              {p.info}
+            </p>
+          ) : null}
+          <form method="post" action="/tiepnhan/dang-nhap" class="login-form">
+            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="tiep" value={p.next} />
+            <label for="username">Tên tài khoản</label>
+            <input
+              id="username"
+              name="username"
+              autocomplete="username"
+              required
+              value={p.username}
+              autofocus={!p.username}
+              autocapitalize="none"
+              spellcheck={false}
+            />
+            <label for="password">Mật khẩu</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.username} />
+            <label class="check">
+              <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản
+            </label>
+            <div class="captcha">
+              <altcha-widget challenge="/tiepnhan/captcha" name="altcha" language="vi" auto="onfocus"></altcha-widget>
+              <noscript>
+                <p class="flash flash-error">Vui lòng bật JavaScript để xác nhận "Tôi không phải là người máy".</p>
+              </noscript>
+            </div>
+            <button type="submit" class="primary wide">
+              Đăng nhập
+            </button>
+          </form>
+          <p class="or">Hoặc</p>
+          <a class="button wide vneid" href="/tiepnhan/dang-nhap/vneid">
+            Đăng nhập bằng tài khoản VNEID
+          </a>
+          <p class="or">Hoặc</p>
+          <a class="button wide sso" href="/tiepnhan/dang-nhap/sso">
+            Đăng nhập qua Hệ thống xác thực tập trung
+          </a>
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,167 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../web/env.js';
+import { REMEMBER_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie } from '../web/cookies.js';
+import { csrfToken } from '../web/csrf.js';
+import { CSRF_COOKIE } from '../web/cookies.js';
+import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
+import { formData, pageProps, requireLogin, safeNext, siteName, actorOf } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { recordAudit } from '../audit/record.js';
+import { LoginPage } from './login-page.js';
+import { loginWithPassword } from './login-with-password.js';
+import { changePassword } from './change-password.js';
+import { destroySession } from './sessions.js';
+
+export const authRoutes = new Hono<AppEnv>();
+
+authRoutes.get('/captcha', async (c) => {
+  const challenge = await c.get('deps').captcha.challenge();
+  return c.json(challenge, 200, { 'Cache-Control': 'no-store' });
+});
+
+authRoutes.get('/dang-nhap', async (c) => {
+  if (c.get('account')) return c.redirect(safeNext(c.req.query('tiep')), 303);
+  const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
+  return c.html(
+    <LoginPage
+      siteName={await siteName(c)}
+      csrfToken={c.get('csrfToken')}
+      username={remembered}
+      remember={!!remembered}
+      next={safeNext(c.req.query('tiep'))}
+      info={c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined}
+    />,
+  );
+});
+
+authRoutes.post('/dang-nhap', async (c) => {
+  const deps = c.get('deps');
+  const form = await formData(c);
+  const username = (form.username ?? '').trim();
+  const remember = form.remember === '1';
+  const next = safeNext(form.tiep);
+  try {
+    const { token } = await loginWithPassword(
+      deps.db,
+      { captcha: deps.captcha, sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs } },
+      { username, password: form.password ?? '', captcha: form.altcha },
+      c.get('meta'),
+    );
+    // A fresh session id at login; the old one (if any) is gone.
+    const old = c.get('sessionToken');
+    if (old) await destroySession(deps.db, old);
+    writeCookie(c, SESSION_COOKIE, token);
+    if (remember) writeCookie(c, REMEMBER_COOKIE, username, 365 * 24 * 3600);
+    else clearCookie(c, REMEMBER_COOKIE);
+    return c.redirect(next, 303);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const csrfCookie = readCookie(c, CSRF_COOKIE) ?? '';
+    return c.html(
+      <LoginPage
+        siteName={await siteName(c)}
+        csrfToken={csrfToken(deps.config.sessionSecret, csrfCookie, c.get('sessionToken'))}
+        username={username}
+        remember={remember}
+        next={next}
+        error={{ code: err.code, message: err.message }}
+      />,
+      err.status as 400,
+    );
+  }
+});
+
+authRoutes.post('/dang-xuat', async (c) => {
+  const deps = c.get('deps');
+  const token = c.get('sessionToken');
+  const account = c.get('account');
+  if (token) await destroySession(deps.db, token);
+  if (account) {
+    await deps.db.transaction((tx) =>
+      recordAudit(tx, {
+        action: 'auth.logout',
+        actorId: account.id,
+        actorLabel: account.username,
+        targetType: 'account',
+        targetId: account.id,
+        unitId: account.unitId,
+        meta: c.get('meta'),
+        data: {},
+      }),
+    );
+  }
+  clearCookie(c, SESSION_COOKIE);
+  return c.redirect('/tiepnhan/dang-nhap?da-dang-xuat=1', 303);
+});
+
+/** The identity buttons are wired by the VNeID issue; until a provider is configured, say so plainly. */
+for (const [path, label] of [
+  ['/dang-nhap/vneid', 'Đăng nhập bằng tài khoản VNeID'],
+  ['/dang-nhap/sso', 'Đăng nhập qua Hệ thống xác thực tập trung'],
+] as const) {
+  authRoutes.get(path, async (c) => {
+    throw new AppError(
+      'provider_not_configured',
+      `${label} chưa được cấu hình trên hệ thống này. Vui lòng đăng nhập bằng tên tài khoản và mật khẩu, hoặc liên hệ quản trị hệ thống.`,
+      503,
+    );
+  });
+}
+
+authRoutes.use('/doi-mat-khau', requireLogin);
+
+function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolean; done?: boolean; csrfToken: string }) {
+  return (
+    <section class="narrow">
+      <h1>Đổi mật khẩu</h1>
+      {p.forced ? <Flash kind="info">Mật khẩu của bạn vừa được đặt lại. Vui lòng đặt mật khẩu mới trước khi tiếp tục.</Flash> : null}
+      {p.done ? <Flash kind="ok">Đã đổi mật khẩu.</Flash> : null}
+      {p.errors?._ ? <Flash kind="error">{p.errors._}</Flash> : null}
+      <form method="post" class="stack">
+        <CsrfField token={p.csrfToken} />
+        <label for="current">Mật khẩu hiện tại</label>
+        <input id="current" name="current" type="password" autocomplete="current-password" required />
+        <FieldError errors={p.errors} name="current" />
+        <label for="next">Mật khẩu mới (ít nhất 12 ký tự)</label>
+        <input id="next" name="next" type="password" autocomplete="new-password" required minlength={12} />
+        <FieldError errors={p.errors} name="next" />
+        <label for="confirm">Nhập lại mật khẩu mới</label>
+        <input id="confirm" name="confirm" type="password" autocomplete="new-password" required />
+        <FieldError errors={p.errors} name="confirm" />
+        <button type="submit" class="primary">
+          Lưu
+        </button>
+      </form>
+    </section>
+  );
+}
+
+authRoutes.get('/doi-mat-khau', async (c) => {
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Đổi mật khẩu" {...props}>
+      <ChangePasswordPage forced={!!c.get('account')?.mustChangePassword} done={!!c.req.query('xong')} csrfToken={props.csrfToken} />
+    </Layout>,
+  );
+});
+
+authRoutes.post('/doi-mat-khau', async (c) => {
+  const form = await formData(c);
+  try {
+    await changePassword(c.get('deps').db, actorOf(c), c.get('sessionToken')!, form);
+    return c.redirect('/tiepnhan/doi-mat-khau?xong=1', 303);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const props = await pageProps(c);
+    return c.html(
+      <Layout title="Đổi mật khẩu" {...props}>
+        <ChangePasswordPage
+          forced={!!c.get('account')?.mustChangePassword}
+          errors={err.fields ?? { _: err.message }}
+          csrfToken={props.csrfToken}
+        />
+      </Layout>,
+      err.status as 400,
+    );
+  }
+});

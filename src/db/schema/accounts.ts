@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import { boolean, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { units } from './org.js';
+
+/**
+ * A natural person, identified by the data on their citizen-ID card (THÔNG TIN XÁC THỰC).
+ * Several accounts may belong to one person.
+ */
+export const persons = pgTable(
+  'persons',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Họ và tên trên thẻ CCCD, NFC. */
+    fullName: text('full_name'),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }),
+    gender: text('gender').$type<'male' | 'female'>(),
+    /** Số CCCD / số định danh cá nhân, 12 digits. */
+    cccd: text('cccd'),
+    issueDate: date('issue_date', { mode: 'string' }),
+    issuePlace: text('issue_place'),
+    address: text('address'),
+    /** When the identity data was last verified against the population registry (issue 3). */
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('persons_cccd_key').on(t.cccd).where(sql`${t.cccd} is not null`)],
+);
+
+/** An official's account in the one-stop system (THÔNG TIN CÁN BỘ). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull(),
+    usernameLower: text('username_lower').notNull(),
+    personId: uuid('person_id').references(() => persons.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    middleName: text('middle_name').notNull(),
+    givenName: text('given_name').notNull(),
+    phone: text('phone'),
+    mobile: text('mobile'),
+    /** E-mails separated by ";" as typed in the form, normalised. */
+    emails: text('emails'),
+    position: text('position'),
+    receptionPlace: text('reception_place'),
+    returnAddress: text('return_address'),
+    receivingUnitPhone: text('receiving_unit_phone'),
+    agencyAddress: text('agency_address'),
+    beneficiaryAccount: text('beneficiary_account'),
+    bankCode: text('bank_code'),
+    taxCode: text('tax_code'),
+    suspended: boolean('suspended').notNull().default(false),
+    /** Đại diện phòng có số riêng / đơn vị. */
+    unitRepresentative: boolean('unit_representative').notNull().default(false),
+    /** Đại diện phòng ban. */
+    divisionRepresentative: boolean('division_representative').notNull().default(false),
+    passwordHash: text('password_hash'),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    /** Lower-case, diacritics-free username, name, CCCD name, position, e-mails, phones: for search. */
+    searchText: text('search_text').notNull().default(''),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // A deleted account keeps its row (history), so only live accounts hold a username.
+    uniqueIndex('accounts_username_live_key').on(t.usernameLower).where(sql`${t.deletedAt} is null`),
+    index('accounts_unit_idx').on(t.unitId),
+    index('accounts_person_idx').on(t.personId),
+  ],
+);
+
+/** Roles an account holds at a unit; a role at a unit covers its whole subtree. */
+export const ROLES = ['admin', 'reception', 'processing', 'approval', 'result'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const roleGrants = pgTable(
+  'role_grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    role: text('role').$type<Role>().notNull(),
+    grantedBy: uuid('granted_by').references(() => accounts.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('role_grants_key').on(t.accountId, t.unitId, t.role), index('role_grants_unit_idx').on(t.unitId)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie token: a leaked table does not yield usable cookies. */
+    idHash: text('id_hash').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_account_idx').on(t.accountId)],
+);
+
+/** Failed-login counters per account name and per address; keyed by name whether or not it exists. */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull().defaultNow(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+});
+
+/** Used CAPTCHA challenges, so one solution cannot be replayed. */
+export const usedCaptchas = pgTable('used_captchas', {
+  signature: text('signature').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});

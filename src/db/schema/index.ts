@@ -1,0 +1,3 @@
+export * from './org.js';
+export * from './accounts.js';
+export * from './audit.js';

@@ -1,0 +1,95 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { roleGrants, units } from '../db/schema/index.js';
+import { createOfficial } from '../accounts/create-official.js';
+import { hashPassword } from '../auth/passwords.js';
+import { recordAudit } from '../audit/record.js';
+import { systemActor } from '../shared/context.js';
+import { formatDate } from '../shared/dates.js';
+import { foldVietnamese } from '../shared/text.js';
+import { DEMO_TREE, type DemoUnit } from './units.js';
+import { demoOfficials } from './officials.js';
+
+export type SeedResult = { seeded: boolean; unitIds: Record<string, string>; usernames: string[] };
+
+/**
+ * Load the demo tree and officials into an empty database (no units yet). Every demo account
+ * gets `password`. Returns the unit ids by key (tests use them).
+ */
+export async function seedDemo(db: Db, password: string): Promise<SeedResult> {
+  const passwordHash = await hashPassword(password);
+  // All or nothing: a failure leaves an empty database, so the next start tries again.
+  return db.transaction((tx) => seedInside(tx as unknown as Db, password, passwordHash));
+}
+
+async function seedInside(db: Db, password: string, passwordHash: string): Promise<SeedResult> {
+  const [{ n } = { n: 0 }] = await db.select({ n: sql<number>`count(*)::int` }).from(units);
+  if (n > 0) return { seeded: false, unitIds: {}, usernames: [] };
+  const actor = systemActor('demo-seed');
+  const unitIds: Record<string, string> = {};
+  await db.transaction(async (tx) => {
+    const insert = async (u: DemoUnit, parentId: string | null, order: number) => {
+      const [row] = await tx
+        .insert(units)
+        .values({
+          parentId,
+          name: u.name,
+          shortName: u.shortName ?? null,
+          agencyCode: u.agencyCode ?? null,
+          kind: u.kind,
+          sortOrder: order,
+          nameFolded: foldVietnamese(u.name),
+        })
+        .returning({ id: units.id });
+      unitIds[u.key] = row!.id;
+      for (const [i, child] of (u.children ?? []).entries()) await insert(child, row!.id, i);
+    };
+    await insert(DEMO_TREE, null, 0);
+    await recordAudit(tx, {
+      action: 'demo.seed_units',
+      actorId: null,
+      actorLabel: actor.label,
+      unitId: unitIds.tinh!,
+      data: { units: Object.keys(unitIds).length },
+    });
+  });
+  const usernames: string[] = [];
+  for (const o of demoOfficials()) {
+    const { account } = await createOfficial(
+      db,
+      actor,
+      {
+        username: o.username,
+        middleName: o.middleName,
+        givenName: o.givenName,
+        unitId: unitIds[o.unitKey],
+        position: o.position,
+        mobile: o.mobile,
+        emails: o.email,
+        gender: o.gender,
+        cardName: o.cccd ? `${o.middleName} ${o.givenName}` : null,
+        dateOfBirth: formatDate(o.dateOfBirth),
+        cccd: o.cccd,
+        issueDate: o.cccd ? '15/04/2021' : null,
+        issuePlace: o.cccd ? 'Cục Cảnh sát quản lý hành chính về trật tự xã hội' : null,
+      },
+      { password, passwordHash },
+    );
+    if (o.roles.length) {
+      await db
+        .insert(roleGrants)
+        .values(o.roles.map((r) => ({ accountId: account.id, unitId: unitIds[r.unitKey]!, role: r.role })));
+    }
+    usernames.push(o.username);
+  }
+  await db.transaction((tx) =>
+    recordAudit(tx, {
+      action: 'demo.seed_officials',
+      actorId: null,
+      actorLabel: actor.label,
+      unitId: unitIds.tinh!,
+      data: { accounts: usernames.length, grants: demoOfficials().reduce((n, o) => n + o.roles.length, 0) },
+    }),
+  );
+  return { seeded: true, unitIds, usernames };
+}

@@ -1,0 +1,82 @@
+/**
+ * Start-up: configuration, database and migrations, demo data (never in production), HTTP server,
+ * graceful shutdown.
+ */
+import { serve } from '@hono/node-server';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { createCaptcha } from './auth/captcha.js';
+import { purgeSessions } from './auth/sessions.js';
+import { seedDemo } from './demo/seed.js';
+import { createApp } from './app.js';
+
+async function main() {
+  const started = Date.now();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel });
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+  await database.migrate();
+  logger.info({ database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'database ready');
+
+  if (config.demoData) {
+    const res = await seedDemo(database.db, config.demoPassword);
+    if (res.seeded) logger.info({ accounts: res.usernames.length }, 'demo data created');
+  }
+
+  const app = createApp({
+    config,
+    db: database.db,
+    dbKind: database.kind,
+    captcha: createCaptcha({ secret: config.sessionSecret }),
+    logger,
+  });
+  const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
+  const housekeeping = setInterval(() => {
+    purgeSessions(database.db, policy).catch((err) => logger.warn({ err }, 'session purge failed'));
+  }, 10 * 60_000);
+  housekeeping.unref();
+
+  const server = serve({ fetch: app.fetch, port: config.port }, () => {
+    logger.info({ port: config.port, ms: Date.now() - started }, 'listening');
+    console.log(`\nMotCua đang chạy: ${config.publicUrl}`);
+    console.log(`  Cổng Dịch vụ công:        ${config.publicUrl}/`);
+    console.log(`  Hệ thống một cửa điện tử: ${config.publicUrl}/tiepnhan`);
+    if (config.demoData) {
+      console.log(`\nTài khoản demo (mật khẩu: ${config.demoPassword}):`);
+      console.log('  quantri1   — quản trị toàn tỉnh');
+      console.log('  admin.sct  — quản trị Sở Công Thương');
+      console.log('  admin.snv  — quản trị Sở Nội vụ');
+      console.log('  admin.dx   — quản trị UBND thành phố Đồng Xoài');
+      console.log('  Các cán bộ khác: xem Quản trị hệ thống → Quản lý người dùng.\n');
+    }
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    clearInterval(housekeeping);
+    server.close(() => {
+      database
+        .close()
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

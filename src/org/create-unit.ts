@@ -1,0 +1,36 @@
+import type { Db } from '../db/client.js';
+import { units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { requireAdministerUnit } from '../accounts/policies.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { foldVietnamese } from '../shared/text.js';
+import { parseInput } from '../shared/validate.js';
+import { UnitInput } from './unit-input.js';
+import { assertAgencyCodeFree, loadActiveUnit } from './unit-queries.js';
+
+/** Create a unit under a parent the actor administers. */
+export async function createUnit(db: Db, actor: Actor, parentId: string, raw: unknown) {
+  const input = parseInput(UnitInput, raw);
+  return db.transaction(async (tx) => {
+    await requireAdministerUnit(tx, actor, parentId);
+    const parent = await loadActiveUnit(tx, parentId);
+    if (!parent) throw errors.unitInactive();
+    await assertAgencyCodeFree(tx, input.agencyCode, null);
+    const [unit] = await tx
+      .insert(units)
+      .values({ ...input, parentId, nameFolded: foldVietnamese(input.name) })
+      .returning();
+    await recordAudit(tx, {
+      action: 'unit.create',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'unit',
+      targetId: unit!.id,
+      unitId: unit!.id,
+      meta: actor.meta,
+      data: { new: input, parentId },
+    });
+    return unit!;
+  });
+}

@@ -1,0 +1,70 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { accounts, roleGrants, units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { requireAdministerUnit } from '../accounts/policies.js';
+import type { Actor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { ancestorIds } from './tree.js';
+import { loadActiveUnit } from './unit-queries.js';
+
+/**
+ * Merge `sourceId` into `targetId` (the 2025 provincial merger is the model case):
+ * the source's accounts, sub-units and role grants move to the target; the source stays
+ * as an inactive row under the target, so history that names it still resolves and the
+ * target's administrators can read it.
+ */
+export async function mergeUnits(db: Db, actor: Actor, sourceId: string, targetId: string) {
+  return db.transaction(async (tx) => {
+    await requireAdministerUnit(tx, actor, sourceId);
+    await requireAdministerUnit(tx, actor, targetId);
+    if (sourceId === targetId) throw new AppError('unit_merge_self', 'Không thể sáp nhập một đơn vị vào chính nó.', 409);
+    const source = await loadActiveUnit(tx, sourceId);
+    const target = await loadActiveUnit(tx, targetId);
+    if (!source || !target) throw errors.unitInactive();
+    if (!source.parentId) throw new AppError('unit_is_root', 'Không thể sáp nhập đơn vị gốc.', 409);
+    if ((await ancestorIds(tx, targetId)).includes(sourceId)) {
+      throw new AppError('unit_cycle', 'Không thể sáp nhập đơn vị vào đơn vị cấp dưới của chính nó.', 409);
+    }
+    const moved = await tx
+      .update(accounts)
+      .set({ unitId: targetId, updatedAt: new Date() })
+      .where(eq(accounts.unitId, sourceId))
+      .returning({ id: accounts.id });
+    const children = await tx
+      .update(units)
+      .set({ parentId: targetId, updatedAt: new Date() })
+      .where(eq(units.parentId, sourceId))
+      .returning({ id: units.id });
+    // Grants that the target already has for the same account and role would collide: drop those duplicates.
+    await tx.execute(sql`
+      delete from role_grants g using role_grants t
+      where g.unit_id = ${sourceId} and t.unit_id = ${targetId} and t.account_id = g.account_id and t.role = g.role`);
+    const grants = await tx
+      .update(roleGrants)
+      .set({ unitId: targetId })
+      .where(eq(roleGrants.unitId, sourceId))
+      .returning({ id: roleGrants.id });
+    await tx
+      .update(units)
+      .set({ active: false, mergedIntoId: targetId, parentId: targetId, updatedAt: new Date() })
+      .where(and(eq(units.id, sourceId)));
+    await recordAudit(tx, {
+      action: 'unit.merge',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'unit',
+      targetId: sourceId,
+      unitId: targetId,
+      meta: actor.meta,
+      data: {
+        source: { id: sourceId, name: source.name },
+        target: { id: targetId, name: target.name },
+        movedAccounts: moved.length,
+        movedUnits: children.length,
+        movedGrants: grants.length,
+      },
+    });
+    return { movedAccounts: moved.length, movedUnits: children.length, movedGrants: grants.length };
+  });
+}

@@ -1,0 +1,35 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { requireAdministerUnit } from '../accounts/policies.js';
+import type { Actor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { ancestorIds } from './tree.js';
+import { loadActiveUnit } from './unit-queries.js';
+
+/** Move a unit (with its subtree, accounts and history) under another parent. */
+export async function moveUnit(db: Db, actor: Actor, unitId: string, newParentId: string) {
+  return db.transaction(async (tx) => {
+    await requireAdministerUnit(tx, actor, unitId);
+    await requireAdministerUnit(tx, actor, newParentId);
+    const unit = await loadActiveUnit(tx, unitId);
+    const parent = await loadActiveUnit(tx, newParentId);
+    if (!unit || !parent) throw errors.unitInactive();
+    if (!unit.parentId) throw new AppError('unit_is_root', 'Không thể di chuyển đơn vị gốc.', 409);
+    if ((await ancestorIds(tx, newParentId)).includes(unitId)) {
+      throw new AppError('unit_cycle', 'Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.', 409);
+    }
+    await tx.update(units).set({ parentId: newParentId, updatedAt: new Date() }).where(eq(units.id, unitId));
+    await recordAudit(tx, {
+      action: 'unit.move',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'unit',
+      targetId: unitId,
+      unitId,
+      meta: actor.meta,
+      data: { old: { parentId: unit.parentId }, new: { parentId: newParentId } },
+    });
+  });
+}

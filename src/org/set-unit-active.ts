@@ -1,0 +1,47 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { accounts, units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { requireAdministerUnit } from '../accounts/policies.js';
+import type { Actor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { loadUnit } from './unit-queries.js';
+
+/** Deactivate a unit that no longer holds live accounts or active sub-units, or reactivate one. */
+export async function setUnitActive(db: Db, actor: Actor, unitId: string, active: boolean) {
+  return db.transaction(async (tx) => {
+    await requireAdministerUnit(tx, actor, unitId);
+    const unit = await loadUnit(tx, unitId);
+    if (!unit) throw errors.notFound('Đơn vị');
+    if (!unit.parentId) throw new AppError('unit_is_root', 'Không thể ngừng hoạt động đơn vị gốc.', 409);
+    if (unit.mergedIntoId) throw new AppError('unit_merged', 'Đơn vị đã được sáp nhập, không thể kích hoạt lại.', 409);
+    if (!active) {
+      const [{ n: liveAccounts } = { n: 0 }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(accounts)
+        .where(and(eq(accounts.unitId, unitId), isNull(accounts.deletedAt)));
+      const [{ n: liveChildren } = { n: 0 }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(units)
+        .where(and(eq(units.parentId, unitId), eq(units.active, true)));
+      if (liveAccounts > 0 || liveChildren > 0) {
+        throw new AppError(
+          'unit_not_empty',
+          `Đơn vị còn ${liveAccounts} tài khoản và ${liveChildren} đơn vị trực thuộc đang hoạt động. Hãy chuyển hoặc sáp nhập trước khi ngừng hoạt động.`,
+          409,
+        );
+      }
+    }
+    await tx.update(units).set({ active, updatedAt: new Date() }).where(eq(units.id, unitId));
+    await recordAudit(tx, {
+      action: active ? 'unit.activate' : 'unit.deactivate',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'unit',
+      targetId: unitId,
+      unitId,
+      meta: actor.meta,
+      data: { old: { active: unit.active }, new: { active } },
+    });
+  });
+}

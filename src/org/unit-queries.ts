@@ -1,0 +1,28 @@
+import { and, eq, ne } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { units } from '../db/schema/index.js';
+import { AppError } from '../shared/errors.js';
+
+export async function loadUnit(db: Queryable, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [u] = await db.select().from(units).where(eq(units.id, id));
+  return u;
+}
+
+export async function loadActiveUnit(db: Queryable, id: string) {
+  const u = await loadUnit(db, id);
+  return u && u.active ? u : undefined;
+}
+
+export async function assertAgencyCodeFree(db: Queryable, code: string | null, exceptId: string | null) {
+  if (!code) return;
+  const cond = exceptId
+    ? and(eq(units.agencyCode, code), eq(units.active, true), ne(units.id, exceptId))
+    : and(eq(units.agencyCode, code), eq(units.active, true));
+  const [other] = await db.select({ id: units.id, name: units.name }).from(units).where(cond);
+  if (other) {
+    throw new AppError('agency_code_taken', `Mã định danh điện tử đã được dùng cho ${other.name}.`, 409, {
+      agencyCode: `Mã định danh điện tử đã được dùng cho ${other.name}.`,
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { requireAdministerUnit } from '../accounts/policies.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { foldVietnamese } from '../shared/text.js';
+import { parseInput } from '../shared/validate.js';
+import { UnitInput } from './unit-input.js';
+import { assertAgencyCodeFree, loadUnit } from './unit-queries.js';
+
+/** Rename a unit or change its short name, agency code or kind. History keeps the old values. */
+export async function updateUnit(db: Db, actor: Actor, unitId: string, raw: unknown) {
+  const input = parseInput(UnitInput, raw);
+  return db.transaction(async (tx) => {
+    await requireAdministerUnit(tx, actor, unitId);
+    const before = await loadUnit(tx, unitId);
+    if (!before) throw errors.notFound('Đơn vị');
+    if (!before.active) throw errors.unitInactive();
+    await assertAgencyCodeFree(tx, input.agencyCode, unitId);
+    const [after] = await tx
+      .update(units)
+      .set({ ...input, nameFolded: foldVietnamese(input.name), updatedAt: new Date() })
+      .where(eq(units.id, unitId))
+      .returning();
+    await recordAudit(tx, {
+      action: 'unit.update',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'unit',
+      targetId: unitId,
+      unitId,
+      meta: actor.meta,
+      data: {
+        old: { name: before.name, shortName: before.shortName, agencyCode: before.agencyCode, kind: before.kind },
+        new: input,
+      },
+    });
+    return after!;
+  });
+}

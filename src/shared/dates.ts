@@ -1,0 +1,43 @@
+/** Dates are typed and shown as dd/mm/yyyy and stored as ISO yyyy-mm-dd. */
+
+const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parse "dd/mm/yyyy" (or ISO, as sent by <input type=date>) into ISO; null if not a real calendar date. */
+export function parseDate(input: string): string | null {
+  const s = input.trim();
+  let d: number, m: number, y: number;
+  const dmy = DMY.exec(s);
+  const iso = ISO.exec(s);
+  if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
+  else if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else return null;
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** ISO yyyy-mm-dd → dd/mm/yyyy for display; empty for null. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const m = ISO.exec(iso.slice(0, 10));
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
+}
+
+/** Today's date in Vietnam as ISO yyyy-mm-dd. */
+export function todayInVietnam(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(now);
+}
+
+/** A timestamp shown in Vietnam time: dd/mm/yyyy HH:mm:ss. */
+export function formatDateTime(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  const d = typeof value === 'string' ? new Date(value) : value;
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('day')}/${get('month')}/${get('year')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}

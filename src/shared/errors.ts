@@ -1,0 +1,48 @@
+/**
+ * The one error type. Each error has a stable code (for the API, logs and tests),
+ * a Vietnamese message for users, an HTTP status, and optionally per-field messages.
+ */
+export type FieldErrors = Record<string, string>;
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly fields: FieldErrors | undefined;
+  constructor(code: string, message: string, status = 400, fields?: FieldErrors) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.fields = fields;
+  }
+}
+
+/** Named factories: one place for each stable id and its message. */
+export const errors = {
+  validation: (fields: FieldErrors) =>
+    new AppError('validation_failed', 'Thông tin nhập chưa hợp lệ. Vui lòng kiểm tra các ô được đánh dấu.', 400, fields),
+  notFound: (what = 'Đối tượng') => new AppError('not_found', `${what} không tồn tại hoặc bạn không có quyền xem.`, 404),
+  forbidden: () => new AppError('forbidden', 'Bạn không có quyền thực hiện thao tác này.', 403),
+  unauthenticated: () => new AppError('unauthenticated', 'Vui lòng đăng nhập để tiếp tục.', 401),
+  csrf: () =>
+    new AppError('csrf_failed', 'Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.', 403),
+  conflict: (message: string) => new AppError('conflict', message, 409),
+  usernameTaken: () =>
+    new AppError('username_taken', 'Tên tài khoản đã được sử dụng.', 409, { username: 'Tên tài khoản đã được sử dụng.' }),
+  cccdTaken: () =>
+    new AppError('cccd_taken', 'Số CCCD này đã gắn với một người khác có thông tin khác.', 409, {
+      cccd: 'Số CCCD này đã gắn với một người có họ tên hoặc ngày sinh khác.',
+    }),
+  unitInactive: () => new AppError('unit_inactive', 'Đơn vị đã ngừng hoạt động hoặc đã được sáp nhập.', 409),
+  invalidCredentials: () => new AppError('invalid_credentials', 'Tên tài khoản hoặc mật khẩu không đúng.', 401),
+  loginLocked: (minutes: number) =>
+    new AppError(
+      'login_locked',
+      `Đăng nhập tạm thời bị khóa do nhập sai nhiều lần. Vui lòng thử lại sau ${minutes} phút.`,
+      429,
+    ),
+  captchaFailed: () =>
+    new AppError('captcha_failed', 'Vui lòng xác nhận "Tôi không phải là người máy" trước khi đăng nhập.', 400),
+  accountSuspended: () =>
+    new AppError('account_suspended', 'Tài khoản đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.', 403),
+};

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Captcha } from '../auth/captcha.js';
+import type { SessionAccount } from '../auth/sessions.js';
+import type { Actor, RequestMeta } from '../shared/context.js';
+
+/** What the HTTP layer is built from; tests build it with their own database and options. */
+export type Deps = {
+  config: Config;
+  db: Db;
+  dbKind: 'pglite' | 'postgres';
+  captcha: Captcha;
+  logger: Logger;
+};
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    meta: RequestMeta;
+    /** The session token from the cookie, when the session is live. */
+    sessionToken: string | null;
+    account: SessionAccount | null;
+    actor: Actor | null;
+    csrfToken: string;
+  };
+};

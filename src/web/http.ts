@@ -1,0 +1,67 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { isNull } from 'drizzle-orm';
+import { units } from '../db/schema/index.js';
+import { isAdministrator } from '../accounts/policies.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import type { AppEnv } from './env.js';
+
+export type Ctx = Context<AppEnv>;
+
+/** Form fields as strings (the last value wins for repeated names, except those listed as arrays). */
+export async function formData(c: Ctx): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const val = Array.isArray(v) ? v[v.length - 1] : v;
+    if (typeof val === 'string') out[k] = val;
+  }
+  return out;
+}
+
+export function actorOf(c: Ctx): Actor {
+  const actor = c.get('actor');
+  if (!actor) throw errors.unauthenticated();
+  return actor;
+}
+
+/** Officials' pages: an anonymous visit goes to the login page, keeping where it wanted to go. */
+export const requireLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const account = c.get('account');
+  if (!account) {
+    const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/tiepnhan';
+    return c.redirect(`/tiepnhan/dang-nhap?tiep=${encodeURIComponent(back)}`, 303);
+  }
+  // After Đặt lại mật khẩu the official must choose a new password before anything else.
+  const free = ['/tiepnhan/doi-mat-khau', '/tiepnhan/dang-xuat'];
+  if (account.mustChangePassword && !free.includes(c.req.path)) return c.redirect('/tiepnhan/doi-mat-khau', 303);
+  await next();
+};
+
+/** Only same-site relative paths are followed after login (no open redirect). */
+export function safeNext(next: string | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/tiepnhan';
+  return next;
+}
+
+let siteNameCache: { value: string; at: number } | null = null;
+
+/** The name in the header is the root unit's: every deployment names its own province. */
+export async function siteName(c: Ctx): Promise<string> {
+  if (siteNameCache && Date.now() - siteNameCache.at < 10_000) return siteNameCache.value;
+  const [root] = await c.get('deps').db.select({ name: units.name }).from(units).where(isNull(units.parentId)).limit(1);
+  siteNameCache = { value: root?.name ?? 'MotCua', at: Date.now() };
+  return siteNameCache.value;
+}
+
+/** Props every page's Layout needs. */
+export async function pageProps(c: Ctx) {
+  const account = c.get('account');
+  const actor = c.get('actor');
+  return {
+    siteName: await siteName(c),
+    csrfToken: c.get('csrfToken'),
+    account,
+    isAdmin: actor ? await isAdministrator(c.get('deps').db, actor) : false,
+  };
+}

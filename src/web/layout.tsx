@@ -1,0 +1,105 @@
+import type { Child } from 'hono/jsx';
+import type { SessionAccount } from '../auth/sessions.js';
+
+export type LayoutProps = {
+  title: string;
+  siteName: string;
+  csrfToken: string;
+  account: SessionAccount | null;
+  isAdmin?: boolean;
+  /** Which top menu is active. */
+  section?: 'personal' | 'admin';
+  scripts?: string[];
+  children: Child;
+};
+
+/** The officials' system frame: province header, main menu, user menu. */
+export function Layout(p: LayoutProps) {
+  return (
+    <html lang="vi">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${p.title} — ${p.siteName}`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        {(p.scripts ?? []).map((s) => (
+          <script type="module" src={s}></script>
+        ))}
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Bỏ qua đến nội dung chính
+        </a>
+        <header class="top">
+          <div class="brand">
+            <a href="/tiepnhan">{p.siteName.toUpperCase()}</a>
+            <span class="sub">Hệ thống một cửa điện tử</span>
+          </div>
+          {p.account ? (
+            <nav class="mainnav" aria-label="Menu chính">
+              <a href="/tiepnhan" aria-current={p.section === 'personal' ? 'page' : undefined}>
+                CÁ NHÂN
+              </a>
+              {p.isAdmin ? (
+                <a href="/tiepnhan/quan-tri/nguoi-dung" aria-current={p.section === 'admin' ? 'page' : undefined}>
+                  QUẢN TRỊ HỆ THỐNG
+                </a>
+              ) : null}
+              <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
+            </nav>
+          ) : null}
+          {p.account ? (
+            <details class="usermenu">
+              <summary>
+                {p.account.middleName} {p.account.givenName}
+                {p.account.position ? ` (${p.account.position})` : ''}
+              </summary>
+              <ul>
+                <li>
+                  <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
+                </li>
+                <li>
+                  <a href="/tiepnhan/tai-khoan">Thông tin tài khoản</a>
+                </li>
+                <li>
+                  <a href="/tiepnhan/doi-mat-khau">Đổi mật khẩu</a>
+                </li>
+                <li>
+                  <form method="post" action="/tiepnhan/dang-xuat">
+                    <input type="hidden" name="_csrf" value={p.csrfToken} />
+                    <button type="submit" class="linklike">
+                      Đăng xuất
+                    </button>
+                  </form>
+                </li>
+              </ul>
+            </details>
+          ) : null}
+        </header>
+        <main id="main">{p.children}</main>
+        <footer class="foot">Hệ thống thông tin giải quyết thủ tục hành chính — {p.siteName}</footer>
+      </body>
+    </html>
+  );
+}
+
+export function Flash(p: { kind: 'ok' | 'error' | 'info'; children: Child }) {
+  return (
+    <div class={`flash flash-${p.kind}`} role={p.kind === 'error' ? 'alert' : 'status'}>
+      {p.children}
+    </div>
+  );
+}
+
+export function CsrfField(p: { token: string }) {
+  return <input type="hidden" name="_csrf" value={p.token} />;
+}
+
+export function FieldError(p: { errors?: Record<string, string> | undefined; name: string }) {
+  const msg = p.errors?.[p.name];
+  return msg ? (
+    <span class="field-error" id={`err-${p.name}`}>
+      {msg}
+    </span>
+  ) : null;
+}
