@@ -1,22 +1,12 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testDatabase } from './support/db.js';
-import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
-import { accountByUsername, freshDemo } from './support/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { accountByUsername, useDemoApp } from './support/fixtures.js';
 import type { Database } from '../src/db/client.js';
 
-let database: Database;
-let app: App;
-
-beforeAll(async () => {
-  database = await testDatabase();
-  app = buildApp(database);
-});
-beforeEach(async () => {
-  await freshDemo(database);
-});
+const t = useDemoApp();
 
 async function loggedInAdmin() {
-  const c = new Client(app);
+  const c = new Client(t.app);
   expect((await c.login('quantri1', TEST_PASSWORD)).status).toBe(303);
   return c;
 }
@@ -24,7 +14,7 @@ async function loggedInAdmin() {
 describe('CSRF protection', () => {
   it('refuses a state-changing post without a token, with a forged token, or from another origin', async () => {
     const c = await loggedInAdmin();
-    const target = (await accountByUsername(database, 'admin.snv'))!;
+    const target = (await accountByUsername(t.database, 'admin.snv'))!;
     const path = `/tiepnhan/quan-tri/nguoi-dung/${target.id}/tam-dinh-chi`;
     const none = await c.post(path, { value: '1' }, { csrf: null });
     expect(none.status).toBe(403);
@@ -32,22 +22,22 @@ describe('CSRF protection', () => {
     expect((await c.post(path, { value: '1' }, { csrf: 'forged-token' })).status).toBe(403);
     const token = await c.csrf('/tiepnhan/quan-tri/nguoi-dung');
     expect((await c.post(path, { value: '1' }, { csrf: token, headers: { origin: 'https://evil.example' } })).status).toBe(403);
-    expect((await accountByUsername(database, 'admin.snv'))!.suspended).toBe(false);
+    expect((await accountByUsername(t.database, 'admin.snv'))!.suspended).toBe(false);
     // The same request with the page's token from our origin goes through.
     expect((await c.post(path, { value: '1' }, { csrf: token })).status).toBe(303);
-    expect((await accountByUsername(database, 'admin.snv'))!.suspended).toBe(true);
+    expect((await accountByUsername(t.database, 'admin.snv'))!.suspended).toBe(true);
   });
 
   it("binds the token to the browser: another browser's token is refused", async () => {
     const a = await loggedInAdmin();
-    const b = new Client(app);
+    const b = new Client(t.app);
     const tokenOfB = await b.csrf();
     const res = await a.post('/tiepnhan/dang-xuat', {}, { csrf: tokenOfB });
     expect(res.status).toBe(403);
   });
 
   it('protects the login form too', async () => {
-    const c = new Client(app);
+    const c = new Client(t.app);
     const res = await c.post('/tiepnhan/dang-nhap', { username: 'quantri1', password: TEST_PASSWORD, altcha: await c.captcha() }, { csrf: null });
     expect(res.status).toBe(403);
   });
@@ -55,7 +45,7 @@ describe('CSRF protection', () => {
 
 describe('security headers and health', () => {
   it('sends a strict CSP and the usual hardening headers on pages', async () => {
-    const res = await new Client(app).get('/tiepnhan/dang-nhap');
+    const res = await new Client(t.app).get('/tiepnhan/dang-nhap');
     const csp = res.headers.get('content-security-policy')!;
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
@@ -68,17 +58,17 @@ describe('security headers and health', () => {
   });
 
   it('answers /healthz and /readyz as JSON', async () => {
-    const c = new Client(app);
+    const c = new Client(t.app);
     const h = await c.get('/healthz');
     expect(h.status).toBe(200);
     expect(JSON.parse(h.text)).toEqual({ status: 'ok' });
     const r = await c.get('/readyz');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.text)).toMatchObject({ status: 'ready', database: database.kind });
+    expect(JSON.parse(r.text)).toMatchObject({ status: 'ready', database: t.database.kind });
   });
 
   it('serves only allow-listed static files', async () => {
-    const c = new Client(app);
+    const c = new Client(t.app);
     expect((await c.get('/static/app.css')).status).toBe(200);
     expect((await c.get('/static/altcha/sha-worker.js')).status).toBe(200);
     expect((await c.get('/static/../package.json')).status).toBe(404);

@@ -1,9 +1,8 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
-import { testDatabase } from './support/db.js';
-import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
-import { accountByUsername, actorFor, freshDemo } from './support/fixtures.js';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
 import type { Database } from '../src/db/client.js';
 import { accounts, auditLog, persons } from '../src/db/schema/index.js';
 import { createOfficial } from '../src/accounts/create-official.js';
@@ -14,17 +13,7 @@ import { importOfficials } from '../src/accounts/import-officials.js';
 import { exportOfficials } from '../src/accounts/export-officials.js';
 import { AppError } from '../src/shared/errors.js';
 
-let database: Database;
-let app: App;
-let unitIds: Record<string, string>;
-
-beforeAll(async () => {
-  database = await testDatabase();
-  app = buildApp(database);
-});
-beforeEach(async () => {
-  unitIds = (await freshDemo(database)).unitIds;
-});
+const t = useDemoApp();
 
 /** A full THÔNG TIN CÁN BỘ + THÔNG TIN XÁC THỰC form, synthetic data. */
 function form(over: Record<string, string> = {}) {
@@ -35,7 +24,7 @@ function form(over: Record<string, string> = {}) {
     phone: '0271 3 888 999',
     mobile: '+84 912 345 678',
     emails: 'hanh.pt@example.invalid; HANH2@example.invalid',
-    unitId: unitIds['sct-qlcn']!,
+    unitId: t.unitIds['sct-qlcn']!,
     position: 'Chuyên viên',
     receptionPlace: 'Bộ phận một cửa Sở Công Thương',
     returnAddress: 'Trung tâm Phục vụ hành chính công tỉnh',
@@ -61,9 +50,9 @@ const fieldsOf = (p: Promise<unknown>) =>
 
 describe("officials' accounts", () => {
   it('creates an official with full identity data, normalised', async () => {
-    const admin = await actorFor(database, 'admin.sct');
+    const admin = await actorFor(t.database, 'admin.sct');
     const nfd = 'Phạm Thị Hạnh'.normalize('NFD');
-    const { account, temporaryPassword } = await createOfficial(database.db, admin, form({ cardName: nfd, middleName: 'Phạm Thị'.normalize('NFD') }));
+    const { account, temporaryPassword } = await createOfficial(t.database.db, admin, form({ cardName: nfd, middleName: 'Phạm Thị'.normalize('NFD') }));
     expect(temporaryPassword).toHaveLength(14);
     expect(account).toMatchObject({
       mobile: '0912345678',
@@ -73,14 +62,14 @@ describe("officials' accounts", () => {
       mustChangePassword: true,
       middleName: 'Phạm Thị'.normalize('NFC'),
     });
-    const [person] = await database.db.select().from(persons).where(eq(persons.id, account.personId!));
+    const [person] = await t.database.db.select().from(persons).where(eq(persons.id, account.personId!));
     expect(person).toMatchObject({ fullName: 'Phạm Thị Hạnh'.normalize('NFC'), cccd: '070190123456', dateOfBirth: '1990-02-14', gender: 'female', issueDate: '2021-05-20' });
     expect(person!.fullName!.normalize('NFC')).toBe(person!.fullName);
   });
 
   it('explains each CCCD problem in Vietnamese', async () => {
-    const admin = await actorFor(database, 'admin.sct');
-    const make = (o: Record<string, string>) => fieldsOf(createOfficial(database.db, admin, form(o)));
+    const admin = await actorFor(t.database, 'admin.sct');
+    const make = (o: Record<string, string>) => fieldsOf(createOfficial(t.database.db, admin, form(o)));
     expect((await make({ cccd: '07019012345' })).cccd).toContain('12 chữ số');
     expect((await make({ cccd: '07019012345a' })).cccd).toBeTruthy();
     expect((await make({ cccd: '003190123456' })).cccd).toContain('003');
@@ -95,52 +84,52 @@ describe("officials' accounts", () => {
     expect((await make({ gender: '' })).gender).toContain('giới tính');
     expect((await make({ issueDate: '01/01/1980' })).issueDate).toContain('sau ngày sinh');
     expect((await make({ username: 'có dấu' })).username).toBeTruthy();
-    const none = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'hanhpt.qlcn'));
+    const none = await t.database.db.select().from(accounts).where(eq(accounts.usernameLower, 'hanhpt.qlcn'));
     expect(none).toHaveLength(0);
   });
 
   it('one person may hold several accounts; a CCCD already held by someone else is refused', async () => {
-    const admin = await actorFor(database, 'quantri1');
-    const a = await createOfficial(database.db, admin, form());
-    const b = await createOfficial(database.db, admin, form({ username: 'hanhpt.snv', unitId: unitIds['snv-vp']!, cardName: 'PHẠM THỊ HẠNH' }));
+    const admin = await actorFor(t.database, 'quantri1');
+    const a = await createOfficial(t.database.db, admin, form());
+    const b = await createOfficial(t.database.db, admin, form({ username: 'hanhpt.snv', unitId: t.unitIds['snv-vp']!, cardName: 'PHẠM THỊ HẠNH' }));
     expect(b.account.personId).toBe(a.account.personId);
-    const clash = await fieldsOf(createOfficial(database.db, admin, form({ username: 'khac', cardName: 'Lê Thị Khác' })));
+    const clash = await fieldsOf(createOfficial(t.database.db, admin, form({ username: 'khac', cardName: 'Lê Thị Khác' })));
     expect(clash.cccd).toContain('người có họ tên hoặc ngày sinh khác');
   });
 
   it('changing identity data clears a previous verification, and the audit row holds old and new values', async () => {
-    const admin = await actorFor(database, 'admin.sct');
-    const { account } = await createOfficial(database.db, admin, form());
-    await database.db.update(persons).set({ verifiedAt: new Date() }).where(eq(persons.id, account.personId!));
-    await updateOfficial(database.db, admin, account.id, form({ issuePlace: 'Công an tỉnh Bình Phước', position: 'Phó Trưởng phòng' }));
-    let [p] = await database.db.select().from(persons).where(eq(persons.id, account.personId!));
+    const admin = await actorFor(t.database, 'admin.sct');
+    const { account } = await createOfficial(t.database.db, admin, form());
+    await t.database.db.update(persons).set({ verifiedAt: new Date() }).where(eq(persons.id, account.personId!));
+    await updateOfficial(t.database.db, admin, account.id, form({ issuePlace: 'Công an tỉnh Bình Phước', position: 'Phó Trưởng phòng' }));
+    let [p] = await t.database.db.select().from(persons).where(eq(persons.id, account.personId!));
     expect(p!.verifiedAt).not.toBeNull();
-    await updateOfficial(database.db, admin, account.id, form({ issueDate: '21/05/2021' }));
-    [p] = await database.db.select().from(persons).where(eq(persons.id, account.personId!));
+    await updateOfficial(t.database.db, admin, account.id, form({ issueDate: '21/05/2021' }));
+    [p] = await t.database.db.select().from(persons).where(eq(persons.id, account.personId!));
     expect(p!.verifiedAt).toBeNull();
-    const updates = await database.db.select().from(auditLog).where(eq(auditLog.action, 'account.update'));
+    const updates = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'account.update'));
     expect(updates[0]!.data).toMatchObject({ old: { position: 'Chuyên viên' }, new: { position: 'Phó Trưởng phòng' } });
   });
 
   it('Xóa cán bộ is soft: history stays, the name can be used again only by a new account', async () => {
-    const admin = await actorFor(database, 'admin.sct');
-    const { account } = await createOfficial(database.db, admin, form());
-    await deleteOfficial(database.db, admin, account.id);
-    const [gone] = await database.db.select().from(accounts).where(eq(accounts.id, account.id));
+    const admin = await actorFor(t.database, 'admin.sct');
+    const { account } = await createOfficial(t.database.db, admin, form());
+    await deleteOfficial(t.database.db, admin, account.id);
+    const [gone] = await t.database.db.select().from(accounts).where(eq(accounts.id, account.id));
     expect(gone!.deletedAt).not.toBeNull();
     expect(gone!.passwordHash).toBeNull();
-    const again = await createOfficial(database.db, admin, form());
+    const again = await createOfficial(t.database.db, admin, form());
     expect(again.account.id).not.toBe(account.id);
-    const dup = await fieldsOf(createOfficial(database.db, admin, form()));
+    const dup = await fieldsOf(createOfficial(t.database.db, admin, form()));
     expect(dup.username).toContain('đã được sử dụng');
-    const history = await database.db.select().from(auditLog).where(eq(auditLog.targetId, account.id));
+    const history = await t.database.db.select().from(auditLog).where(eq(auditLog.targetId, account.id));
     expect(history.map((h) => h.action)).toEqual(['account.create', 'account.delete']);
   });
 
   it('over HTTP: Thêm mới cán bộ shows the temporary password once, and errors next to the fields', async () => {
-    const c = new Client(app);
+    const c = new Client(t.app);
     expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
-    const csrfFrom = `/tiepnhan/quan-tri/nguoi-dung?donvi=${unitIds['sct-qlcn']}&moi=1`;
+    const csrfFrom = `/tiepnhan/quan-tri/nguoi-dung?donvi=${t.unitIds['sct-qlcn']}&moi=1`;
     const bad = await c.post('/tiepnhan/quan-tri/nguoi-dung/moi', form({ cccd: '003190123456' }), { csrfFrom });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Mã tỉnh');
@@ -154,7 +143,7 @@ describe("officials' accounts", () => {
   });
 
   it('imports a CSV with a per-row report of what was refused and why', async () => {
-    const admin = await actorFor(database, 'admin.sct');
+    const admin = await actorFor(t.database, 'admin.sct');
     const csv = [
       'Tên tài khoản;Họ và tên đệm;Tên;Số di động;Đơn vị/Phòng ban;Giới tính;Ngày sinh;Số CCCD;Họ và tên trên thẻ CCCD',
       'an.qlcn;Nguyễn Văn;An;0912000111;Quản lý công nghiệp;Nam;02/03/1985;070085000111;Nguyễn Văn An',
@@ -164,7 +153,7 @@ describe("officials' accounts", () => {
       'dung.qltm;Hồ Văn;Dũng;;Quản lý Thương mại;Nam;;;',
     ].join('\n');
     const rows = await readSheet(new TextEncoder().encode(csv));
-    const { results, created, refused } = await importOfficials(database.db, admin, rows, null);
+    const { results, created, refused } = await importOfficials(t.database.db, admin, rows, null);
     expect(created).toBe(2);
     expect(refused).toBe(3);
     const byLine = Object.fromEntries(results.map((r) => [r.line, r]));
@@ -172,27 +161,27 @@ describe("officials' accounts", () => {
     expect(byLine[4]).toMatchObject({ ok: false, reasons: [expect.stringContaining('Không tìm thấy đơn vị "Sở Nội vụ"')] });
     expect(byLine[5]).toMatchObject({ ok: false });
     expect(byLine[6]).toMatchObject({ ok: true });
-    expect(await accountByUsername(database, 'binh.qlcn')).toBeUndefined();
+    expect(await accountByUsername(t.database, 'binh.qlcn')).toBeUndefined();
   });
 
   it('imports XLSX, and exports what it imported', async () => {
-    const admin = await actorFor(database, 'admin.sct');
+    const admin = await actorFor(t.database, 'admin.sct');
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Cán bộ');
     ws.addRow(['Tên tài khoản', 'Họ và tên đệm', 'Tên', 'Giới tính', 'Ngày sinh', 'Số CCCD', 'Họ và tên trên thẻ CCCD', 'Tạm đình chỉ']);
     ws.addRow(['xuan.qlnl', 'Đỗ Thị', 'Xuân', 'Nữ', new Date(Date.UTC(1992, 6, 9)), '075192000444', 'Đỗ Thị Xuân', 'x']);
     const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
     const rows = await readSheet(bytes);
-    const { created } = await importOfficials(database.db, admin, rows, unitIds['sct-qlnl']!);
+    const { created } = await importOfficials(t.database.db, admin, rows, t.unitIds['sct-qlnl']!);
     expect(created).toBe(1);
-    const acc = (await accountByUsername(database, 'xuan.qlnl'))!;
+    const acc = (await accountByUsername(t.database, 'xuan.qlnl'))!;
     expect(acc.suspended).toBe(true);
-    const { body, count } = await exportOfficials(database.db, admin, { unitId: unitIds['sct-qlnl'], format: 'xlsx' });
+    const { body, count } = await exportOfficials(t.database.db, admin, { unitId: t.unitIds['sct-qlnl'], format: 'xlsx' });
     expect(count).toBeGreaterThan(0);
     const back = await readSheet(body);
     const row = back.find((r) => r.values.username === 'xuan.qlnl')!;
     expect(row.values).toMatchObject({ givenName: 'Xuân', dateOfBirth: '09/07/1992', cccd: '075192000444', gender: 'Nữ', suspended: 'x' });
-    const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode((await exportOfficials(database.db, admin, { format: 'csv' })).body);
+    const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode((await exportOfficials(t.database.db, admin, { format: 'csv' })).body);
     expect(csv.startsWith('\uFEFF"Tên tài khoản"')).toBe(true);
     expect(csv).not.toContain('admin.snv');
   });

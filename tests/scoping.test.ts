@@ -1,7 +1,6 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testDatabase } from './support/db.js';
-import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
-import { accountByUsername, actorFor, freshDemo } from './support/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import type { Database } from '../src/db/client.js';
 import { canAdministerUnit, requireAdministeredAccount } from '../src/accounts/policies.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
@@ -13,17 +12,7 @@ import { createOfficial } from '../src/accounts/create-official.js';
 import { listOfficials } from '../src/accounts/list-officials.js';
 import { AppError } from '../src/shared/errors.js';
 
-let database: Database;
-let app: App;
-let unitIds: Record<string, string>;
-
-beforeAll(async () => {
-  database = await testDatabase();
-  app = buildApp(database);
-});
-beforeEach(async () => {
-  unitIds = (await freshDemo(database)).unitIds;
-});
+const t = useDemoApp();
 
 async function refusedAsNotFound(p: Promise<unknown>) {
   const err = await p.then(
@@ -36,75 +25,75 @@ async function refusedAsNotFound(p: Promise<unknown>) {
 
 describe('scoped administration', () => {
   it('an administrator covers their unit subtree and nothing else', async () => {
-    const sct = await actorFor(database, 'admin.sct');
-    expect(await canAdministerUnit(database.db, sct, unitIds.sct!)).toBe(true);
-    expect(await canAdministerUnit(database.db, sct, unitIds['sct-qlcn']!)).toBe(true);
-    expect(await canAdministerUnit(database.db, sct, unitIds.snv!)).toBe(false);
-    expect(await canAdministerUnit(database.db, sct, unitIds.tinh!)).toBe(false);
-    const root = await actorFor(database, 'quantri1');
-    expect(await canAdministerUnit(database.db, root, unitIds['snv-tcbc']!)).toBe(true);
-    const clerk = await actorFor(database, 'thuy' + (await clerkSuffix()));
-    expect(await canAdministerUnit(database.db, clerk, unitIds['sct-vp']!)).toBe(false);
+    const sct = await actorFor(t.database, 'admin.sct');
+    expect(await canAdministerUnit(t.database.db, sct, t.unitIds.sct!)).toBe(true);
+    expect(await canAdministerUnit(t.database.db, sct, t.unitIds['sct-qlcn']!)).toBe(true);
+    expect(await canAdministerUnit(t.database.db, sct, t.unitIds.snv!)).toBe(false);
+    expect(await canAdministerUnit(t.database.db, sct, t.unitIds.tinh!)).toBe(false);
+    const root = await actorFor(t.database, 'quantri1');
+    expect(await canAdministerUnit(t.database.db, root, t.unitIds['snv-tcbc']!)).toBe(true);
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    expect(await canAdministerUnit(t.database.db, clerk, t.unitIds['sct-vp']!)).toBe(false);
   });
 
   it('every use case refuses an account of another subtree as "not found"', async () => {
-    const sct = await actorFor(database, 'admin.sct');
-    const other = (await accountByUsername(database, 'admin.snv'))!;
-    await refusedAsNotFound(requireAdministeredAccount(database.db, sct, other.id));
-    await refusedAsNotFound(setSuspended(database.db, sct, other.id, true));
-    await refusedAsNotFound(resetPassword(database.db, sct, other.id));
-    await refusedAsNotFound(deleteOfficial(database.db, sct, other.id));
-    await refusedAsNotFound(setRoles(database.db, sct, other.id, []));
+    const sct = await actorFor(t.database, 'admin.sct');
+    const other = (await accountByUsername(t.database, 'admin.snv'))!;
+    await refusedAsNotFound(requireAdministeredAccount(t.database.db, sct, other.id));
+    await refusedAsNotFound(setSuspended(t.database.db, sct, other.id, true));
+    await refusedAsNotFound(resetPassword(t.database.db, sct, other.id));
+    await refusedAsNotFound(deleteOfficial(t.database.db, sct, other.id));
+    await refusedAsNotFound(setRoles(t.database.db, sct, other.id, []));
     await refusedAsNotFound(
-      updateOfficial(database.db, sct, other.id, { username: 'admin.snv', middleName: 'X', givenName: 'Y', unitId: unitIds['sct-vp'], gender: 'male' }),
+      updateOfficial(t.database.db, sct, other.id, { username: 'admin.snv', middleName: 'X', givenName: 'Y', unitId: t.unitIds['sct-vp'], gender: 'male' }),
     );
     // Nothing changed.
-    const after = (await accountByUsername(database, 'admin.snv'))!;
+    const after = (await accountByUsername(t.database, 'admin.snv'))!;
     expect(after.suspended).toBe(false);
     expect(after.deletedAt).toBeNull();
     expect(after.middleName).toBe(other.middleName);
   });
 
   it('cannot create an account in, move one to, or grant a role at a unit outside the subtree', async () => {
-    const sct = await actorFor(database, 'admin.sct');
+    const sct = await actorFor(t.database, 'admin.sct');
     await refusedAsNotFound(
-      createOfficial(database.db, sct, { username: 'lan.snv', middleName: 'Trần Thị', givenName: 'Lan', unitId: unitIds['snv-vp'], gender: 'female' }),
+      createOfficial(t.database.db, sct, { username: 'lan.snv', middleName: 'Trần Thị', givenName: 'Lan', unitId: t.unitIds['snv-vp'], gender: 'female' }),
     );
-    const { account } = await createOfficial(database.db, sct, {
+    const { account } = await createOfficial(t.database.db, sct, {
       username: 'lan.sct',
       middleName: 'Trần Thị',
       givenName: 'Lan',
-      unitId: unitIds['sct-qltm'],
+      unitId: t.unitIds['sct-qltm'],
       gender: 'female',
     });
     await refusedAsNotFound(
-      updateOfficial(database.db, sct, account.id, { username: 'lan.sct', middleName: 'Trần Thị', givenName: 'Lan', unitId: unitIds['snv-vp'], gender: 'female' }),
+      updateOfficial(t.database.db, sct, account.id, { username: 'lan.sct', middleName: 'Trần Thị', givenName: 'Lan', unitId: t.unitIds['snv-vp'], gender: 'female' }),
     );
-    const err = await setRoles(database.db, sct, account.id, [{ unitId: unitIds.snv, role: 'admin' }]).catch((e: unknown) => e);
+    const err = await setRoles(t.database.db, sct, account.id, [{ unitId: t.unitIds.snv, role: 'admin' }]).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('grant_out_of_scope');
-    await setRoles(database.db, sct, account.id, [{ unitId: unitIds['sct-qltm'], role: 'processing' }]);
+    await setRoles(t.database.db, sct, account.id, [{ unitId: t.unitIds['sct-qltm'], role: 'processing' }]);
   });
 
   it('lists only accounts of the subtree, and finds names without diacritics', async () => {
-    const sct = await actorFor(database, 'admin.sct');
-    const all = await listOfficials(database.db, sct, {});
+    const sct = await actorFor(t.database, 'admin.sct');
+    const all = await listOfficials(t.database.db, sct, {});
     expect(all.rows.length).toBeGreaterThan(5);
     expect(all.rows.every((r) => r.unitName !== 'Sở Nội vụ' && !r.unitName.includes('Nội vụ'))).toBe(true);
-    const found = await listOfficials(database.db, sct, { q: 'thuy' });
+    const found = await listOfficials(t.database.db, sct, { q: 'thuy' });
     expect(found.rows.map((r) => r.givenName)).toContain('Thủy');
-    const foundUpper = await listOfficials(database.db, sct, { q: 'THỦY' });
+    const foundUpper = await listOfficials(t.database.db, sct, { q: 'THỦY' });
     expect(foundUpper.rows.length).toBe(found.rows.length);
-    await refusedAsNotFound(listOfficials(database.db, sct, { unitId: unitIds.snv }));
+    await refusedAsNotFound(listOfficials(t.database.db, sct, { unitId: t.unitIds.snv }));
   });
 
   it('over HTTP: pages, form posts and crafted ids of another subtree are refused', async () => {
-    const c = new Client(app);
+    const c = new Client(t.app);
     expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
-    const other = (await accountByUsername(database, 'admin.snv'))!;
+    const other = (await accountByUsername(t.database, 'admin.snv'))!;
     const page = await c.get(`/tiepnhan/quan-tri/nguoi-dung?tk=${other.id}`);
     expect(page.status).toBe(404);
     expect(page.text).toContain('không tồn tại hoặc bạn không có quyền xem');
-    expect((await c.get(`/tiepnhan/quan-tri/nguoi-dung?donvi=${unitIds.snv}`)).status).toBe(404);
+    expect((await c.get(`/tiepnhan/quan-tri/nguoi-dung?donvi=${t.unitIds.snv}`)).status).toBe(404);
     expect((await c.get(`/tiepnhan/quan-tri/nguoi-dung/${other.id}/phan-quyen`)).status).toBe(404);
     const csrfFrom = '/tiepnhan/quan-tri/nguoi-dung';
     expect((await c.post(`/tiepnhan/quan-tri/nguoi-dung/${other.id}/tam-dinh-chi`, { value: '1' }, { csrfFrom })).status).toBe(404);
@@ -114,7 +103,7 @@ describe('scoped administration', () => {
       (
         await c.post(
           `/tiepnhan/quan-tri/nguoi-dung/${other.id}`,
-          { username: 'admin.snv', middleName: 'Bị', givenName: 'Sửa', unitId: unitIds['sct-vp']!, gender: 'male' },
+          { username: 'admin.snv', middleName: 'Bị', givenName: 'Sửa', unitId: t.unitIds['sct-vp']!, gender: 'male' },
           { csrfFrom },
         )
       ).status,
@@ -123,24 +112,17 @@ describe('scoped administration', () => {
     const tree = await c.get('/tiepnhan/quan-tri/nguoi-dung');
     expect(tree.text).toContain('Sở Công Thương');
     expect(tree.text).not.toContain('Sở Nội vụ');
-    const after = (await accountByUsername(database, 'admin.snv'))!;
+    const after = (await accountByUsername(t.database, 'admin.snv'))!;
     expect(after.suspended).toBe(false);
     expect(after.deletedAt).toBeNull();
   });
 
   it('an official without an admin role cannot reach administration at all', async () => {
-    const c = new Client(app);
-    const clerk = 'thuy' + (await clerkSuffix());
+    const c = new Client(t.app);
+    const clerk = sctClerkUsername();
     expect((await c.login(clerk, TEST_PASSWORD)).status).toBe(303);
     expect((await c.get('/tiepnhan/quan-tri/nguoi-dung')).status).toBe(403);
     expect((await c.get('/tiepnhan/quan-tri/don-vi')).status).toBe(403);
     expect((await c.get('/tiepnhan/quan-tri/nhat-ky')).status).toBe(403);
   });
 });
-
-/** The demo Sở Công Thương clerk is a Thủy; her username is thuy<initials>.sct. */
-async function clerkSuffix() {
-  const { demoOfficials } = await import('../src/demo/officials.js');
-  const o = demoOfficials().find((x) => x.givenName === 'Thủy' && x.unitKey === 'sct-vp')!;
-  return o.username.slice('thuy'.length);
-}

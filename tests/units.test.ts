@@ -1,8 +1,7 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
-import { testDatabase } from './support/db.js';
-import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
-import { accountByUsername, actorFor, freshDemo } from './support/fixtures.js';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
 import type { Database } from '../src/db/client.js';
 import { accounts, auditLog, roleGrants, units } from '../src/db/schema/index.js';
 import { mergeUnits } from '../src/org/merge-units.js';
@@ -14,114 +13,104 @@ import { loadUnit } from '../src/org/unit-queries.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
 import { AppError } from '../src/shared/errors.js';
 
-let database: Database;
-let app: App;
-let unitIds: Record<string, string>;
-
-beforeAll(async () => {
-  database = await testDatabase();
-  app = buildApp(database);
-});
-beforeEach(async () => {
-  unitIds = (await freshDemo(database)).unitIds;
-});
+const t = useDemoApp();
 
 const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: AppError) => e.code);
 
 async function liveAccountsIn(unitId: string) {
-  return database.db.select().from(accounts).where(and(eq(accounts.unitId, unitId), isNull(accounts.deletedAt)));
+  return t.database.db.select().from(accounts).where(and(eq(accounts.unitId, unitId), isNull(accounts.deletedAt)));
 }
 
 describe('organisation tree', () => {
   it('merges a unit: accounts, sub-units and grants move to the survivor; the old unit stays as history', async () => {
-    const root = await actorFor(database, 'quantri1');
+    const root = await actorFor(t.database, 'quantri1');
     // The 2025 reorganisation: a district People's Committee is merged into another.
-    const source = unitIds.bd!;
-    const target = unitIds.dx!;
-    const accountsBefore = await liveAccountsIn(unitIds['bd-vp']!);
+    const source = t.unitIds.bd!;
+    const target = t.unitIds.dx!;
+    const accountsBefore = await liveAccountsIn(t.unitIds['bd-vp']!);
     expect(accountsBefore.length).toBeGreaterThan(0);
-    const moved = await mergeUnits(database.db, root, unitIds['bd-vp']!, unitIds['dx-vp']!);
+    const moved = await mergeUnits(t.database.db, root, t.unitIds['bd-vp']!, t.unitIds['dx-vp']!);
     expect(moved.movedAccounts).toBe(accountsBefore.length);
-    const nowInTarget = (await liveAccountsIn(unitIds['dx-vp']!)).map((a) => a.id);
+    const nowInTarget = (await liveAccountsIn(t.unitIds['dx-vp']!)).map((a) => a.id);
     for (const a of accountsBefore) expect(nowInTarget).toContain(a.id);
-    const grantsAtSource = await database.db.select().from(roleGrants).where(eq(roleGrants.unitId, unitIds['bd-vp']!));
+    const grantsAtSource = await t.database.db.select().from(roleGrants).where(eq(roleGrants.unitId, t.unitIds['bd-vp']!));
     expect(grantsAtSource).toHaveLength(0);
 
-    const res = await mergeUnits(database.db, root, source, target);
+    const res = await mergeUnits(t.database.db, root, source, target);
     expect(res.movedUnits).toBeGreaterThan(0);
-    const commune = (await loadUnit(database.db, unitIds['bd-minhhung']!))!;
+    const commune = (await loadUnit(t.database.db, t.unitIds['bd-minhhung']!))!;
     expect(commune.parentId).toBe(target);
-    const old = (await loadUnit(database.db, source))!;
+    const old = (await loadUnit(t.database.db, source))!;
     expect(old).toMatchObject({ active: false, mergedIntoId: target });
     // History that names the old unit still resolves and stays readable by the survivor's administrators.
-    const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'unit.merge'));
-    expect(entry!.unitId).toBe(unitIds['dx-vp']);
-    const dxAdmin = await actorFor(database, 'admin.dx');
-    expect(await code(setUnitActive(database.db, dxAdmin, source, true))).toBe('unit_merged');
-    expect((await verifyAuditChain(database.db)).ok).toBe(true);
+    const [entry] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'unit.merge'));
+    expect(entry!.unitId).toBe(t.unitIds['dx-vp']);
+    const dxAdmin = await actorFor(t.database, 'admin.dx');
+    expect(await code(setUnitActive(t.database.db, dxAdmin, source, true))).toBe('unit_merged');
+    expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
   });
 
   it('merging keeps a single grant when the survivor already has the same one', async () => {
-    const root = await actorFor(database, 'quantri1');
-    const clerk = (await liveAccountsIn(unitIds['dx-tanphu']!))[0]!;
-    await database.db.insert(roleGrants).values([
-      { accountId: clerk.id, unitId: unitIds['dx-tanbinh']!, role: 'reception' },
+    const root = await actorFor(t.database, 'quantri1');
+    const clerk = (await liveAccountsIn(t.unitIds['dx-tanphu']!))[0]!;
+    await t.database.db.insert(roleGrants).values([
+      { accountId: clerk.id, unitId: t.unitIds['dx-tanbinh']!, role: 'reception' },
     ]);
-    await database.db.insert(roleGrants).values([{ accountId: clerk.id, unitId: unitIds['dx-tanphu']!, role: 'reception' }]).onConflictDoNothing();
-    await mergeUnits(database.db, root, unitIds['dx-tanbinh']!, unitIds['dx-tanphu']!);
-    const grants = await database.db
+    await t.database.db.insert(roleGrants).values([{ accountId: clerk.id, unitId: t.unitIds['dx-tanphu']!, role: 'reception' }]).onConflictDoNothing();
+    await mergeUnits(t.database.db, root, t.unitIds['dx-tanbinh']!, t.unitIds['dx-tanphu']!);
+    const grants = await t.database.db
       .select()
       .from(roleGrants)
       .where(and(eq(roleGrants.accountId, clerk.id), eq(roleGrants.role, 'reception')));
-    expect(grants.map((g) => g.unitId)).toEqual([unitIds['dx-tanphu']]);
+    expect(grants.map((g) => g.unitId)).toEqual([t.unitIds['dx-tanphu']]);
   });
 
   it('refuses merges and moves that would make a cycle, and merging into itself', async () => {
-    const root = await actorFor(database, 'quantri1');
-    expect(await code(mergeUnits(database.db, root, unitIds.sct!, unitIds['sct-qlcn']!))).toBe('unit_cycle');
-    expect(await code(moveUnit(database.db, root, unitIds.sct!, unitIds['sct-qlcn']!))).toBe('unit_cycle');
-    expect(await code(mergeUnits(database.db, root, unitIds.sct!, unitIds.sct!))).toBe('unit_merge_self');
-    expect(await code(mergeUnits(database.db, root, unitIds.tinh!, unitIds.sct!))).toBe('unit_is_root');
+    const root = await actorFor(t.database, 'quantri1');
+    expect(await code(mergeUnits(t.database.db, root, t.unitIds.sct!, t.unitIds['sct-qlcn']!))).toBe('unit_cycle');
+    expect(await code(moveUnit(t.database.db, root, t.unitIds.sct!, t.unitIds['sct-qlcn']!))).toBe('unit_cycle');
+    expect(await code(mergeUnits(t.database.db, root, t.unitIds.sct!, t.unitIds.sct!))).toBe('unit_merge_self');
+    expect(await code(mergeUnits(t.database.db, root, t.unitIds.tinh!, t.unitIds.sct!))).toBe('unit_is_root');
   });
 
   it('a scoped administrator can only merge or move within their subtree', async () => {
-    const sct = await actorFor(database, 'admin.sct');
-    expect(await code(mergeUnits(database.db, sct, unitIds['sct-tt']!, unitIds['snv-vp']!))).toBe('not_found');
-    expect(await code(moveUnit(database.db, sct, unitIds['sct-tt']!, unitIds.snv!))).toBe('not_found');
-    expect(await code(mergeUnits(database.db, sct, unitIds['sct-tt']!, unitIds['sct-qlcn']!))).toBe('ok');
+    const sct = await actorFor(t.database, 'admin.sct');
+    expect(await code(mergeUnits(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds['snv-vp']!))).toBe('not_found');
+    expect(await code(moveUnit(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds.snv!))).toBe('not_found');
+    expect(await code(mergeUnits(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds['sct-qlcn']!))).toBe('ok');
   });
 
   it('creates, renames and moves units with validated fields; deactivation needs an empty unit', async () => {
-    const root = await actorFor(database, 'quantri1');
-    const bad = await createUnit(database.db, root, unitIds.sct!, { name: 'X', kind: 'division', agencyCode: 'abc' }).catch((e: AppError) => e);
+    const root = await actorFor(t.database, 'quantri1');
+    const bad = await createUnit(t.database.db, root, t.unitIds.sct!, { name: 'X', kind: 'division', agencyCode: 'abc' }).catch((e: AppError) => e);
     expect((bad as AppError).fields).toMatchObject({ name: expect.stringContaining('ít nhất 2 ký tự'), agencyCode: expect.stringContaining('000.00.13.H10') });
-    const taken = await createUnit(database.db, root, unitIds.tinh!, { name: 'Sở Tài chính', kind: 'department', agencyCode: '000.00.13.H10' }).catch((e: AppError) => e);
+    const taken = await createUnit(t.database.db, root, t.unitIds.tinh!, { name: 'Sở Tài chính', kind: 'department', agencyCode: '000.00.13.H10' }).catch((e: AppError) => e);
     expect((taken as AppError).code).toBe('agency_code_taken');
-    const u = await createUnit(database.db, root, unitIds.tinh!, { name: '  Sở  Tài   chính ', kind: 'department', agencyCode: '000.00.20.h10' });
+    const u = await createUnit(t.database.db, root, t.unitIds.tinh!, { name: '  Sở  Tài   chính ', kind: 'department', agencyCode: '000.00.20.h10' });
     expect(u).toMatchObject({ name: 'Sở Tài chính', agencyCode: '000.00.20.H10', nameFolded: 'so tai chinh' });
-    const renamed = await updateUnit(database.db, root, u.id, { name: 'Sở Tài chính tỉnh', kind: 'department', agencyCode: '000.00.20.H10' });
+    const renamed = await updateUnit(t.database.db, root, u.id, { name: 'Sở Tài chính tỉnh', kind: 'department', agencyCode: '000.00.20.H10' });
     expect(renamed.name).toBe('Sở Tài chính tỉnh');
-    await moveUnit(database.db, root, unitIds['sct-tt-kc']!, u.id);
-    expect((await loadUnit(database.db, unitIds['sct-tt-kc']!))!.parentId).toBe(u.id);
-    expect(await code(setUnitActive(database.db, root, unitIds['sct-qlcn']!, false))).toBe('unit_not_empty');
-    const empty = await createUnit(database.db, root, u.id, { name: 'Phòng Ngân sách', kind: 'division' });
-    expect(await code(setUnitActive(database.db, root, empty.id, false))).toBe('ok');
-    const [row] = await database.db.select().from(units).where(eq(units.id, empty.id));
+    await moveUnit(t.database.db, root, t.unitIds['sct-tt-kc']!, u.id);
+    expect((await loadUnit(t.database.db, t.unitIds['sct-tt-kc']!))!.parentId).toBe(u.id);
+    expect(await code(setUnitActive(t.database.db, root, t.unitIds['sct-qlcn']!, false))).toBe('unit_not_empty');
+    const empty = await createUnit(t.database.db, root, u.id, { name: 'Phòng Ngân sách', kind: 'division' });
+    expect(await code(setUnitActive(t.database.db, root, empty.id, false))).toBe('ok');
+    const [row] = await t.database.db.select().from(units).where(eq(units.id, empty.id));
     expect(row!.active).toBe(false);
   });
 
   it('over HTTP: the unit page merges a unit and shows a clear message on error', async () => {
-    const c = new Client(app);
+    const c = new Client(t.app);
     expect((await c.login('quantri1', TEST_PASSWORD)).status).toBe(303);
     const csrfFrom = '/tiepnhan/quan-tri/don-vi';
-    const err = await c.post(`/tiepnhan/quan-tri/don-vi/${unitIds.sct}/sap-nhap`, { targetId: unitIds['sct-qlcn']! }, { csrfFrom });
+    const err = await c.post(`/tiepnhan/quan-tri/don-vi/${t.unitIds.sct}/sap-nhap`, { targetId: t.unitIds['sct-qlcn']! }, { csrfFrom });
     expect(err.status).toBe(409);
     expect(err.text).toContain('Không thể sáp nhập');
-    const ok = await c.post(`/tiepnhan/quan-tri/don-vi/${unitIds['dx-tanbinh']}/sap-nhap`, { targetId: unitIds['dx-tanphu']! }, { csrfFrom });
+    const ok = await c.post(`/tiepnhan/quan-tri/don-vi/${t.unitIds['dx-tanbinh']}/sap-nhap`, { targetId: t.unitIds['dx-tanphu']! }, { csrfFrom });
     expect(ok.status).toBe(303);
     const page = await c.get(ok.location!);
     expect(page.text).toContain('Đã sáp nhập đơn vị');
-    const acc = await accountByUsername(database, 'admin.dx');
+    const acc = await accountByUsername(t.database, 'admin.dx');
     expect(acc).toBeTruthy();
   });
 });

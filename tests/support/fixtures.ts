@@ -1,10 +1,12 @@
+import { beforeAll, beforeEach } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
 import { accounts } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/demo/seed.js';
+import { demoOfficials } from '../../src/demo/officials.js';
 import { systemActor, type Actor } from '../../src/shared/context.js';
-import { resetDatabase } from './db.js';
-import { TEST_PASSWORD } from './app.js';
+import { resetDatabase, testDatabase } from './db.js';
+import { buildApp, TEST_PASSWORD, type App } from './app.js';
 
 /** Empty the database and load the demo tree and officials. */
 export async function freshDemo(database: Database) {
@@ -26,3 +28,24 @@ export async function accountByUsername(database: Database, username: string) {
 }
 
 export const system = systemActor('test');
+
+/**
+ * The usual test file setup: the worker's database, the real app on it, and the demo data loaded
+ * afresh before every test. Read the fields inside tests (they are filled in by the hooks).
+ */
+export function useDemoApp() {
+  const ctx = {} as { database: Database; app: App; unitIds: Record<string, string> };
+  beforeAll(async () => {
+    ctx.database = await testDatabase();
+    ctx.app = buildApp(ctx.database);
+  });
+  beforeEach(async () => {
+    ctx.unitIds = (await freshDemo(ctx.database)).unitIds;
+  });
+  return ctx;
+}
+
+/** The demo Sở Công Thương clerk: a Thủy, so that searching "thuy" can be shown. */
+export function sctClerkUsername(): string {
+  return demoOfficials().find((o) => o.givenName === 'Thủy' && o.unitKey === 'sct-vp')!.username;
+}
