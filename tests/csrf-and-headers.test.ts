@@ -55,6 +55,8 @@ describe('security headers and health', () => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    // Standards mode, not quirks mode.
+    expect(res.text.startsWith('<!DOCTYPE html>')).toBe(true);
   });
 
   it('answers /healthz and /readyz as JSON', async () => {

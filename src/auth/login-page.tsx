@@ -1,4 +1,5 @@
 /** HỆ THỐNG MỘT CỬA ĐIỆN TỬ — ĐĂNG NHẬP HỆ THỐNG (seed 000, Bước 4). */
+import { raw } from 'hono/html';
 export type LoginPageProps = {
   siteName: string;
   csrfToken: string;
@@ -11,7 +12,9 @@ export type LoginPageProps = {
 
 export function LoginPage(p: LoginPageProps) {
   return (
-    <html lang="vi">
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="vi">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -75,5 +78,6 @@ export function LoginPage(p: LoginPageProps) {
         </main>
       </body>
     </html>
+      </>
   );
 }

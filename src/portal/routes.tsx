@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import { Hono } from 'hono';
 import type { AppEnv } from '../web/env.js';
 import { siteName } from '../web/http.js';
@@ -8,7 +9,9 @@ export const portalRoutes = new Hono<AppEnv>();
 portalRoutes.get('/', async (c) => {
   const name = await siteName(c);
   return c.html(
-    <html lang="vi">
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="vi">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -32,6 +35,7 @@ portalRoutes.get('/', async (c) => {
           </p>
         </main>
       </body>
-    </html>,
+    </html>
+      </>,
   );
 });

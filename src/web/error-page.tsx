@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppError } from '../shared/errors.js';
@@ -12,7 +13,9 @@ export function renderError(c: Context<AppEnv>, err: AppError) {
   }
   const loggedIn = !!c.get('account');
   return c.html(
-    <html lang="vi">
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="vi">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -37,7 +40,8 @@ export function renderError(c: Context<AppEnv>, err: AppError) {
           <p class="muted">Mã tham chiếu: {c.get('requestId')}</p>
         </main>
       </body>
-    </html>,
+    </html>
+      </>,
     status,
   );
 }

@@ -18,3 +18,6 @@ healthRoutes.get('/readyz', async (c) => {
     return c.json({ status: 'unavailable', database: dbKind }, 503);
   }
 });
+
+/** Browsers ask for a favicon on every site; answer without an error. */
+healthRoutes.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max-age=86400' }));

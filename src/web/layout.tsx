@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { SessionAccount } from '../auth/sessions.js';
 
@@ -16,7 +17,9 @@ export type LayoutProps = {
 /** The officials' system frame: province header, main menu, user menu. */
 export function Layout(p: LayoutProps) {
   return (
-    <html lang="vi">
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="vi">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -80,6 +83,7 @@ export function Layout(p: LayoutProps) {
         <footer class="foot">Hệ thống thông tin giải quyết thủ tục hành chính — {p.siteName}</footer>
       </body>
     </html>
+      </>
   );
 }
 
