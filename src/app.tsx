@@ -14,6 +14,7 @@ import { renderError } from './web/error-page.js';
 import { healthRoutes } from './web/health.js';
 import { staticRoutes } from './web/static.js';
 import { authRoutes } from './auth/routes.js';
+import { identityRoutes } from './auth/identity-routes.js';
 import { onestopRoutes } from './onestop/routes.js';
 import { adminUserRoutes } from './admin/users-routes.js';
 import { adminUnitRoutes } from './admin/units-routes.js';
@@ -101,6 +102,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', portalRoutes);
   app.route('/tiepnhan', authRoutes);
+  app.route('/tiepnhan', identityRoutes);
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);

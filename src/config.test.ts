@@ -14,11 +14,45 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://a.vn', DEMO_DATA: 'true' })).toThrow(/DEMO_DATA/);
   });
 
-  it('never loads demo data in production, and uses secure cookies over https', () => {
-    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://dvc.example.vn/' });
+  const PROD = {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'x'.repeat(40),
+    PUBLIC_URL: 'https://dvc.example.vn/',
+    VNEID_ISSUER: 'https://sso.dichvucong.example.vn',
+    VNEID_CLIENT_ID: 'client',
+    VNEID_CLIENT_SECRET: 'secret',
+    REGISTRY_URL: 'https://ndxp.example.vn/dancu/verify',
+    REGISTRY_TOKEN: 'token',
+  };
+
+  it('never loads demo data nor simulators in production, and uses secure cookies over https', () => {
+    const c = loadConfig(PROD);
+    expect(c.simulated).toBe(false);
     expect(c.demoData).toBe(false);
     expect(c.secureCookies).toBe(true);
     expect(c.publicUrl).toBe('https://dvc.example.vn');
+  });
+
+  it('refuses half a provider configuration, naming the missing variable', () => {
+    expect(() => loadConfig({ VNEID_ISSUER: 'http://localhost:4000' })).toThrow(/VNEID_CLIENT_ID: required when VNEID_ISSUER is set/);
+    expect(() => loadConfig({ SSO_ISSUER: 'http://x', SSO_CLIENT_ID: 'a' })).toThrow(/SSO_CLIENT_SECRET/);
+    expect(() => loadConfig({ REGISTRY_TOKEN: 't' })).toThrow(/REGISTRY_URL/);
+    expect(() => loadConfig({ ...PROD, VNEID_ISSUER: undefined, VNEID_CLIENT_ID: undefined, VNEID_CLIENT_SECRET: undefined })).toThrow(/VNEID_ISSUER/);
+  });
+
+  it('refuses an http:// issuer in production but accepts it elsewhere', () => {
+    expect(() => loadConfig({ ...PROD, VNEID_ISSUER: 'http://sso.example.vn' })).toThrow(/VNEID_ISSUER: must be an https/);
+    const dev = loadConfig({ VNEID_ISSUER: 'http://localhost:4000', VNEID_CLIENT_ID: 'a', VNEID_CLIENT_SECRET: 'b' });
+    expect(dev.simulated).toBe(false);
+    expect(dev.vneid.issuer).toBe('http://localhost:4000');
+  });
+
+  it('points VNeID and the registry at the simulator in demo mode', () => {
+    const c = loadConfig({ PORT: '4100' });
+    expect(c.simulated).toBe(true);
+    expect(c.vneid.issuer).toBe('http://127.0.0.1:4101');
+    expect(c.registry.url).toBe('http://127.0.0.1:4101/registry/v1/verify');
+    expect(c.vneid.minLoa).toBe(2);
   });
 
   it('names each invalid variable', () => {

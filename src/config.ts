@@ -25,7 +25,36 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  SIM_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  VNEID_ISSUER: z.string().url().optional(),
+  VNEID_CLIENT_ID: z.string().min(1).optional(),
+  VNEID_CLIENT_SECRET: z.string().min(1).optional(),
+  VNEID_CLIENT_AUTH: z.enum(['client_secret_post', 'client_secret_basic', 'private_key_jwt']).default('client_secret_post'),
+  /** A private JWK (JSON) for private_key_jwt client authentication. */
+  VNEID_CLIENT_KEY: z.string().optional(),
+  VNEID_CLAIMS: z.enum(['dvcqg', 'oidc']).default('dvcqg'),
+  VNEID_MIN_LOA: z.enum(['1', '2']).default('2'),
+  VNEID_ACR_VALUES: z.string().optional(),
+  REGISTRY_URL: z.string().url().optional(),
+  REGISTRY_TOKEN: z.string().min(1).optional(),
+  SSO_ISSUER: z.string().url().optional(),
+  SSO_CLIENT_ID: z.string().min(1).optional(),
+  SSO_CLIENT_SECRET: z.string().min(1).optional(),
 });
+
+/** A relying-party connection to an OpenID provider (VNeID, or the provincial SSO). */
+export type OidcProviderConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  clientAuth: 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt';
+  clientKey: string | undefined;
+  claims: 'dvcqg' | 'oidc';
+  /** Minimum identification level for officials. */
+  minLoa: 1 | 2;
+  /** acr values for each level, in order LoA1, LoA2. */
+  acrValues: [string, string];
+};
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -43,6 +72,12 @@ export type Config = {
   logLevel: string;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /** True when VNeID and the registry are the built-in simulators (demo mode). */
+  simulated: boolean;
+  sim: { port: number; issuer: string; registryToken: string; clients: Array<{ client_id: string; client_secret: string; redirect_uris: string[] }> };
+  vneid: OidcProviderConfig;
+  registry: { url: string; token: string };
+  sso: OidcProviderConfig | null;
 };
 
 export class ConfigError extends Error {
@@ -77,6 +112,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  DEMO_DATA: demo data is never loaded when NODE_ENV=production');
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const fail = (name: string, why: string) => new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
+  // A connection is all or nothing: half of one is refused, naming what is missing.
+  const group = (names: string[]) => {
+    const set = names.filter((n) => cleaned[n] !== undefined);
+    if (set.length > 0 && set.length < names.length) {
+      const missing = names.filter((n) => cleaned[n] === undefined);
+      throw fail(missing[0]!, `required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set`);
+    }
+    return set.length === names.length;
+  };
+  const vneidSet = group(['VNEID_ISSUER', 'VNEID_CLIENT_ID', 'VNEID_CLIENT_SECRET']);
+  const registrySet = group(['REGISTRY_URL', 'REGISTRY_TOKEN']);
+  const ssoSet = group(['SSO_ISSUER', 'SSO_CLIENT_ID', 'SSO_CLIENT_SECRET']);
+  if (production && !vneidSet) throw fail('VNEID_ISSUER', 'required when NODE_ENV=production (the simulator never runs in production)');
+  if (production && !registrySet) throw fail('REGISTRY_URL', 'required when NODE_ENV=production');
+  for (const [name, url] of [['VNEID_ISSUER', e.VNEID_ISSUER], ['SSO_ISSUER', e.SSO_ISSUER], ['REGISTRY_URL', e.REGISTRY_URL]] as const) {
+    if (production && url && !url.startsWith('https://')) throw fail(name, 'must be an https:// address in production');
+  }
+  if (e.VNEID_CLIENT_AUTH === 'private_key_jwt' && !e.VNEID_CLIENT_KEY) throw fail('VNEID_CLIENT_KEY', 'required when VNEID_CLIENT_AUTH=private_key_jwt');
+  const simPort = e.SIM_PORT ?? e.PORT + 1;
+  const simIssuer = `http://127.0.0.1:${simPort}`;
+  const simulated = !vneidSet;
+  const demoClient = { client_id: 'motcua-demo', client_secret: 'motcua-demo-secret' };
+  const acr = (e.VNEID_ACR_VALUES ?? 'LoA1,LoA2').split(',').map((s) => s.trim());
+  if (acr.length !== 2 || acr.some((a) => !a)) throw fail('VNEID_ACR_VALUES', 'two comma-separated values, for level 1 and level 2');
+  const vneid: OidcProviderConfig = simulated
+    ? { issuer: simIssuer, clientId: demoClient.client_id, clientSecret: demoClient.client_secret, clientAuth: 'client_secret_post', clientKey: undefined, claims: 'dvcqg', minLoa: Number(e.VNEID_MIN_LOA) as 1 | 2, acrValues: ['LoA1', 'LoA2'] }
+    : {
+        issuer: e.VNEID_ISSUER!,
+        clientId: e.VNEID_CLIENT_ID!,
+        clientSecret: e.VNEID_CLIENT_SECRET!,
+        clientAuth: e.VNEID_CLIENT_AUTH,
+        clientKey: e.VNEID_CLIENT_KEY,
+        claims: e.VNEID_CLAIMS,
+        minLoa: Number(e.VNEID_MIN_LOA) as 1 | 2,
+        acrValues: acr as [string, string],
+      };
+  const registryToken = 'motcua-demo-registry-token';
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -91,5 +164,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    simulated,
+    sim: {
+      port: simPort,
+      issuer: simIssuer,
+      registryToken,
+      clients: [
+        {
+          ...demoClient,
+          redirect_uris: [`${publicUrl}/tiepnhan/dang-nhap/vneid/callback`, `${publicUrl}/dang-nhap/vneid/callback`],
+        },
+      ],
+    },
+    vneid,
+    registry: registrySet ? { url: e.REGISTRY_URL!, token: e.REGISTRY_TOKEN! } : { url: `${simIssuer}/registry/v1/verify`, token: registryToken },
+    sso: ssoSet
+      ? { issuer: e.SSO_ISSUER!, clientId: e.SSO_CLIENT_ID!, clientSecret: e.SSO_CLIENT_SECRET!, clientAuth: 'client_secret_basic', clientKey: undefined, claims: 'oidc', minLoa: 1, acrValues: ['LoA1', 'LoA2'] }
+      : null,
   };
 }

@@ -6,7 +6,8 @@ import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
-import { createCaptcha } from './auth/captcha.js';
+import { buildDeps } from './deps.js';
+import { startSimulator } from '../sim/server.js';
 import { purgeSessions } from './auth/sessions.js';
 import { seedDemo } from './demo/seed.js';
 import { createApp } from './app.js';
@@ -33,13 +34,11 @@ async function main() {
     if (res.seeded) logger.info({ accounts: res.usernames.length }, 'demo data created');
   }
 
-  const app = createApp({
-    config,
-    db: database.db,
-    dbKind: database.kind,
-    captcha: createCaptcha({ secret: config.sessionSecret }),
-    logger,
-  });
+  // Demo mode: the VNeID and population-registry simulators on their own origin.
+  const simulator = config.simulated
+    ? await startSimulator({ port: config.sim.port, issuer: config.sim.issuer, clients: config.sim.clients, registryToken: config.sim.registryToken })
+    : null;
+  const app = createApp(buildDeps(config, database, logger));
   const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
   const housekeeping = setInterval(() => {
     purgeSessions(database.db, policy).catch((err) => logger.warn({ err }, 'session purge failed'));
@@ -51,6 +50,9 @@ async function main() {
     console.log(`\nMotCua đang chạy: ${config.publicUrl}`);
     console.log(`  Cổng Dịch vụ công:        ${config.publicUrl}/`);
     console.log(`  Hệ thống một cửa điện tử: ${config.publicUrl}/tiepnhan`);
+    if (simulator) {
+      console.log(`  VNeID (mô phỏng):         ${config.sim.issuer}  — danh sách công dân mẫu: ${config.sim.issuer}/dev/people, tin nhắn OTP: ${config.sim.issuer}/dev/sms?phone=…`);
+    }
     if (config.demoData) {
       console.log(`\nTài khoản demo (mật khẩu: ${config.demoPassword}):`);
       console.log('  quantri1   — quản trị toàn tỉnh');
@@ -65,8 +67,8 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     clearInterval(housekeeping);
     server.close(() => {
-      database
-        .close()
+      Promise.resolve(simulator?.close())
+        .then(() => database.close())
         .catch(() => undefined)
         .finally(() => process.exit(0));
     });

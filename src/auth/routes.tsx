@@ -94,20 +94,6 @@ authRoutes.post('/dang-xuat', async (c) => {
   return c.redirect('/tiepnhan/dang-nhap?da-dang-xuat=1', 303);
 });
 
-/** The identity buttons are wired by the VNeID issue; until a provider is configured, say so plainly. */
-for (const [path, label] of [
-  ['/dang-nhap/vneid', 'Đăng nhập bằng tài khoản VNeID'],
-  ['/dang-nhap/sso', 'Đăng nhập qua Hệ thống xác thực tập trung'],
-] as const) {
-  authRoutes.get(path, async (c) => {
-    throw new AppError(
-      'provider_not_configured',
-      `${label} chưa được cấu hình trên hệ thống này. Vui lòng đăng nhập bằng tên tài khoản và mật khẩu, hoặc liên hệ quản trị hệ thống.`,
-      503,
-    );
-  });
-}
-
 authRoutes.use('/doi-mat-khau', requireLogin);
 
 function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolean; done?: boolean; csrfToken: string }) {

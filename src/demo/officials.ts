@@ -15,7 +15,13 @@ export type DemoOfficial = {
   position: string;
   gender: 'male' | 'female';
   dateOfBirth: string;
+  /** The CCCD the person really has (the population simulator knows it for everyone). */
+  identityCccd: string;
+  /** The CCCD entered in the app: null for officials whose identity is not bound yet. */
   cccd: string | null;
+  /** Bound and already verified against the registry: can log in with VNeID from the start. */
+  verified: boolean;
+  issueDate: string;
   mobile: string;
   email: string;
   roles: Array<{ unitKey: string; role: Role }>;
@@ -114,8 +120,11 @@ export function demoOfficials(): DemoOfficial[] {
       position: slot.position,
       gender,
       dateOfBirth: dob,
-      // Every fifth official has no identity data yet, as in a real cutover.
+      identityCccd: cccd,
+      // Every fifth official has no identity data yet, as in a real cutover; every third bound one is verified.
       cccd: i % 5 === 4 ? null : cccd,
+      verified: i % 5 !== 4 && i % 3 === 0,
+      issueDate: `${2021 + (i % 3)}-0${1 + (i % 9)}-1${i % 10}`,
       mobile: `09${String(Math.floor(rnd() * 100_000_000)).padStart(8, '0')}`,
       email: `${username.replace(/\./g, '_')}@demo.motcua.invalid`,
       roles: [

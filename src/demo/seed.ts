@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { roleGrants, units } from '../db/schema/index.js';
+import { persons, roleGrants, units } from '../db/schema/index.js';
 import { createOfficial } from '../accounts/create-official.js';
 import { hashPassword } from '../auth/passwords.js';
 import { recordAudit } from '../audit/record.js';
@@ -54,7 +54,13 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
     });
   });
   const usernames: string[] = [];
-  for (const o of demoOfficials()) {
+  // One person holds two accounts (seed 000 Bước 7): the Đồng Xoài vice-chairman also works the one-stop desk.
+  const officials = demoOfficials().flatMap((o) =>
+    o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch'
+      ? [o, { ...o, username: `${o.username}.motcua`, position: 'Cán bộ một cửa', roles: [{ unitKey: 'dx-vp', role: 'reception' as const }] }]
+      : [o],
+  );
+  for (const o of officials) {
     const { account } = await createOfficial(
       db,
       actor,
@@ -70,11 +76,14 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
         cardName: o.cccd ? `${o.middleName} ${o.givenName}` : null,
         dateOfBirth: formatDate(o.dateOfBirth),
         cccd: o.cccd,
-        issueDate: o.cccd ? '15/04/2021' : null,
+        issueDate: o.cccd ? formatDate(o.issueDate) : null,
         issuePlace: o.cccd ? 'Cục Cảnh sát quản lý hành chính về trật tự xã hội' : null,
       },
       { password, passwordHash },
     );
+    if (o.verified && account.personId) {
+      await db.update(persons).set({ verifiedAt: new Date() }).where(eq(persons.id, account.personId));
+    }
     if (o.roles.length) {
       await db
         .insert(roleGrants)
@@ -88,7 +97,7 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
       actorId: null,
       actorLabel: actor.label,
       unitId: unitIds.tinh!,
-      data: { accounts: usernames.length, grants: demoOfficials().reduce((n, o) => n + o.roles.length, 0) },
+      data: { accounts: usernames.length, grants: officials.reduce((n, o) => n + o.roles.length, 0) },
     }),
   );
   return { seeded: true, unitIds, usernames };

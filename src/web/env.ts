@@ -4,6 +4,8 @@ import type { Db } from '../db/client.js';
 import type { Captcha } from '../auth/captcha.js';
 import type { SessionAccount } from '../auth/sessions.js';
 import type { Actor, RequestMeta } from '../shared/context.js';
+import type { RelyingParty } from '../auth/oidc/relying-party.js';
+import type { Registry } from '../auth/registry.js';
 
 /** What the HTTP layer is built from; tests build it with their own database and options. */
 export type Deps = {
@@ -12,6 +14,9 @@ export type Deps = {
   dbKind: 'pglite' | 'postgres';
   captcha: Captcha;
   logger: Logger;
+  /** Relying parties: VNeID (always) and the provincial SSO (when configured). */
+  rps: { vneid: RelyingParty; sso: RelyingParty | null };
+  registry: Registry;
 };
 
 export type AppEnv = {

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { isNull } from 'drizzle-orm';
 import { units } from '../db/schema/index.js';
 import { isAdministrator } from '../accounts/policies.js';
+import { linkedAccounts } from '../auth/switch-account.js';
 import type { Actor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
@@ -63,5 +64,6 @@ export async function pageProps(c: Ctx) {
     csrfToken: c.get('csrfToken'),
     account,
     isAdmin: actor ? await isAdministrator(c.get('deps').db, actor) : false,
+    switchable: account ? await linkedAccounts(c.get('deps').db, account.id) : [],
   };
 }

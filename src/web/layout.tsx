@@ -8,6 +8,8 @@ export type LayoutProps = {
   csrfToken: string;
   account: SessionAccount | null;
   isAdmin?: boolean;
+  /** Other accounts of the same person (Chuyển tài khoản). */
+  switchable?: Array<{ id: string; middleName: string; givenName: string; position: string | null }>;
   /** Which top menu is active. */
   section?: 'personal' | 'admin';
   scripts?: string[];
@@ -67,6 +69,16 @@ export function Layout(p: LayoutProps) {
                 <li>
                   <a href="/tiepnhan/doi-mat-khau">Đổi mật khẩu</a>
                 </li>
+                {(p.switchable ?? []).map((a) => (
+                  <li>
+                    <form method="post" action={`/tiepnhan/chuyen-tai-khoan/${a.id}`}>
+                      <input type="hidden" name="_csrf" value={p.csrfToken} />
+                      <button type="submit" class="linklike">
+                        Chuyển tài khoản: {a.middleName} {a.givenName} ({a.position ?? ''})
+                      </button>
+                    </form>
+                  </li>
+                ))}
                 <li>
                   <form method="post" action="/tiepnhan/dang-xuat">
                     <input type="hidden" name="_csrf" value={p.csrfToken} />

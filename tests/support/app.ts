@@ -7,21 +7,15 @@ import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createCaptcha } from '../../src/auth/captcha.js';
+import { buildDeps } from '../../src/deps.js';
 import type { Database } from '../../src/db/client.js';
 
 export const TEST_PASSWORD = 'demo-password-for-tests';
 
-export function buildApp(database: Database) {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '3999', SESSION_SECRET: 'test-secret-test-secret-test-secret-123' });
-  return createApp({
-    config,
-    db: database.db,
-    dbKind: database.kind,
-    // The same proof of work as production, with a tiny difficulty so tests stay fast.
-    captcha: createCaptcha({ secret: config.sessionSecret, counterMin: 10, counterMax: 50, cost: 1 }),
-    logger: pino({ level: 'silent' }),
-  });
+export function buildApp(database: Database, env: Record<string, string> = {}) {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '3999', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', ...env });
+  // The same proof of work as production, with a tiny difficulty so tests stay fast.
+  return createApp(buildDeps(config, database, pino({ level: 'silent' }), { captcha: { counterMin: 10, counterMax: 50, cost: 1 }, idpTimeoutMs: 2000 }));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -61,6 +61,10 @@ export const accounts = pgTable(
     mustChangePassword: boolean('must_change_password').notNull().default(false),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    /** Named by the province administrator: keeps password login after the cutoff, with a TOTP second factor. */
+    breakGlass: boolean('break_glass').notNull().default(false),
+    /** Base32 TOTP secret of a break-glass account. */
+    totpSecret: text('totp_secret'),
     /** Lower-case, diacritics-free username, name, CCCD name, position, e-mails, phones: for search. */
     searchText: text('search_text').notNull().default(''),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text, timestamp, uuid, type AnyPgColumn, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, pgTable, text, timestamp, uuid, type AnyPgColumn, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Kinds of unit in the organisation tree (after 2025 there is no district level, but history keeps it). */
 export const UNIT_KINDS = ['province', 'department', 'district', 'commune', 'division', 'centre'] as const;
@@ -19,6 +19,8 @@ export const units = pgTable(
     /** Set when this unit was merged into another; accounts and history moved there. */
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => units.id),
     sortOrder: integer('sort_order').notNull().default(0),
+    /** After this date officials of the unit (and below, unless overridden) log in with VNeID only. */
+    passwordCutoff: date('password_cutoff', { mode: 'string' }),
     /** Lower-case, diacritics-free name for search. */
     nameFolded: text('name_folded').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

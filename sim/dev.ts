@@ -1,0 +1,68 @@
+/**
+ * Testers' endpoints (GET /dev/sms, GET /dev/people, POST /dev/faults) and the population-registry
+ * stand-in (POST /registry/v1/verify), which answers match or mismatch per field.
+ */
+import crypto from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { SimState } from './state.js';
+
+const fold = (s: string) =>
+  s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+
+const Faults = z
+  .object({ outage: z.boolean().optional(), latencyMs: z.number().int().min(0).max(120_000).optional(), dropSms: z.boolean().optional() })
+  .strict();
+
+const VerifyRequest = z.object({
+  soDinhDanh: z.string().regex(/^\d{12}$/),
+  hoVaTen: z.string().min(1),
+  ngaySinh: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  gioiTinh: z.enum(['male', 'female']),
+  ngayCap: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().nullable(),
+});
+
+export function devRoutes(state: SimState, registryToken: string) {
+  const app = new Hono();
+
+  app.get('/dev/sms', (c) => {
+    const phone = (c.req.query('phone') ?? '').replace(/\D/g, '');
+    if (!phone) return c.json({ error: 'phone query parameter is required' }, 400);
+    return c.json(state.smsFor(phone));
+  });
+
+  app.get('/dev/people', (c) => c.json(state.population));
+
+  app.get('/dev/faults', (c) => c.json(state.faults));
+  app.post('/dev/faults', async (c) => {
+    const parsed = Faults.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ error: 'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool}' }, 400);
+    Object.assign(state.faults, Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)));
+    return c.json(state.faults);
+  });
+
+  app.post('/registry/v1/verify', async (c) => {
+    const auth = c.req.header('authorization') ?? '';
+    const expected = `Bearer ${registryToken}`;
+    if (auth.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(auth), Buffer.from(expected))) {
+      return c.json({ error: 'unauthorized' }, 401);
+    }
+    const parsed = VerifyRequest.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ error: 'invalid_request', issues: parsed.error.issues.map((i) => i.path.join('.')) }, 400);
+    const q = parsed.data;
+    const p = state.person(q.soDinhDanh);
+    if (!p) return c.json({ found: false, fields: { soDinhDanh: 'mismatch' } });
+    const m = (ok: boolean) => (ok ? 'match' : 'mismatch');
+    return c.json({
+      found: true,
+      fields: {
+        soDinhDanh: 'match',
+        hoVaTen: m(fold(p.hoVaTen) === fold(q.hoVaTen)),
+        ngaySinh: m(p.ngaySinh === q.ngaySinh),
+        gioiTinh: m(p.gioiTinh === q.gioiTinh),
+        ...(q.ngayCap ? { ngayCap: m(p.ngayCap === q.ngayCap) } : {}),
+      },
+    });
+  });
+  return app;
+}

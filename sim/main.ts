@@ -1,0 +1,16 @@
+/** `npm run sim`: the simulators on their own (SIM_PORT, default 3001), for testers and training. */
+import { loadConfig } from '../src/config.js';
+import { startSimulator } from './server.js';
+
+const config = loadConfig();
+const sim = await startSimulator({
+  port: config.sim.port,
+  issuer: config.sim.issuer,
+  host: '127.0.0.1',
+  clients: config.sim.clients,
+  registryToken: config.sim.registryToken,
+});
+console.log(`VNeID simulator: ${config.sim.issuer}  (population: ${config.sim.issuer}/dev/people, SMS: ${config.sim.issuer}/dev/sms?phone=…)`);
+const stop = () => sim.close().finally(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,66 @@
+/**
+ * The simulator on its own origin: one HTTP server in front of the OpenID provider, the VNeID
+ * screens, the testers' endpoints and the registry. Fault switches apply to everything but /dev.
+ */
+import http from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createSimState, type SimState } from './state.js';
+import { createProvider, type SimClient } from './provider.js';
+import { screenRoutes } from './screens.js';
+import { devRoutes } from './dev.js';
+
+export type SimulatorOptions = {
+  port: number;
+  /** Public origin of the simulator, e.g. http://localhost:3001. */
+  issuer: string;
+  clients: SimClient[];
+  registryToken: string;
+  host?: string;
+};
+
+export type Simulator = { url: string; state: SimState; close(): Promise<void> };
+
+const MAINTENANCE =
+  '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Bảo trì</title></head><body><h1>Hệ thống đang bảo trì</h1><p>Vui lòng thử lại sau.</p></body></html>';
+
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const state = createSimState();
+  const provider = await createProvider(opts.issuer, state, opts.clients);
+  const hono = new Hono();
+  hono.route('/', devRoutes(state, opts.registryToken));
+  hono.route('/', screenRoutes(provider, state) as unknown as Hono);
+  hono.get('/', (c) => c.redirect('/dev/people'));
+  const honoListener = getRequestListener(hono.fetch);
+  const providerListener = provider.callback();
+  const ownPaths = /^\/(interaction\/|dev\/|registry\/|sim\.css$)/;
+
+  const server = http.createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (!path.startsWith('/dev/')) {
+      if (state.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
+      if (state.faults.outage) {
+        res.writeHead(503, { 'Content-Type': path.startsWith('/registry/') || !path.startsWith('/interaction') ? 'application/json' : 'text/html; charset=utf-8' });
+        res.end(path.startsWith('/interaction') ? MAINTENANCE : JSON.stringify({ error: 'temporarily_unavailable', error_description: 'Hệ thống đang bảo trì' }));
+        return;
+      }
+    }
+    if (ownPaths.test(path) || path === '/') return honoListener(req, res);
+    return providerListener(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The two halves of a login at an OpenID provider, shared by officials (VNeID, SSO) and citizens:
+ * start (store state/nonce/PKCE, redirect) and callback (take the transaction once, check the
+ * response, map the claims). Every failure is audited and ends as an AppError; nothing is created.
+ */
+import type { Context } from 'hono';
+import { recordAudit } from '../../audit/record.js';
+import { AppError } from '../../shared/errors.js';
+import type { AppEnv } from '../../web/env.js';
+import { mapClaims, type ExternalIdentity } from './claims.js';
+import { invalidResponse, type RelyingParty } from './relying-party.js';
+import { saveTransaction, takeTransaction, type ProviderKey, type Purpose } from './transactions.js';
+
+export function callbackPath(provider: ProviderKey, purpose: Purpose) {
+  return purpose === 'official' ? `/tiepnhan/dang-nhap/${provider}/callback` : `/dang-nhap/${provider}/callback`;
+}
+
+export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider: ProviderKey, purpose: Purpose, returnTo: string | null) {
+  const deps = c.get('deps');
+  const redirectUri = `${deps.config.publicUrl}${callbackPath(provider, purpose)}`;
+  // Officials ask for the level they need; citizens take what they have.
+  const acr = purpose === 'official' && rp.settings.minLoa === 2 ? rp.settings.acrValues[1] : rp.settings.acrValues.join(' ');
+  let req;
+  try {
+    req = await rp.authorizationRequest(redirectUri, acr);
+  } catch (err) {
+    await auditFailure(c, provider, purpose, err instanceof AppError ? err.code : 'unavailable');
+    throw err;
+  }
+  await saveTransaction(deps.db, provider, purpose, req, returnTo);
+  return c.redirect(req.url.toString(), 303);
+}
+
+export async function auditFailure(c: Context<AppEnv>, provider: ProviderKey, purpose: Purpose, reason: string, detail?: string) {
+  await c.get('deps').db.transaction((tx) =>
+    recordAudit(tx, {
+      action: purpose === 'official' ? 'auth.login_failed' : 'portal.login_failed',
+      actorId: null,
+      actorLabel: null,
+      meta: c.get('meta'),
+      data: { method: provider, reason, ...(detail ? { detail: detail.slice(0, 300) } : {}) },
+    }),
+  );
+}
+
+/** Check the callback and return who logged in, with where to go next. */
+export async function finishLogin(
+  c: Context<AppEnv>,
+  rp: RelyingParty,
+  provider: ProviderKey,
+  purpose: Purpose,
+): Promise<{ identity: ExternalIdentity; returnTo: string | null }> {
+  const deps = c.get('deps');
+  const q = c.req.query();
+  const state = q.state ?? '';
+  // The state is consumed first: whatever follows, this response cannot be used again.
+  const tx = state ? await takeTransaction(deps.db, state, provider, purpose) : null;
+  if (q.error) {
+    const cancelled = q.error === 'access_denied';
+    await auditFailure(c, provider, purpose, cancelled ? 'cancelled' : `provider_error:${q.error}`, q.error_description);
+    throw cancelled
+      ? new AppError('idp_cancelled', 'Bạn đã hủy đăng nhập. Bạn có thể đăng nhập lại bất cứ lúc nào.', 400)
+      : q.error === 'temporarily_unavailable' || q.error === 'server_error'
+        ? rp.unavailable()
+        : invalidResponse(q.error);
+  }
+  if (!tx) {
+    await auditFailure(c, provider, purpose, 'unknown_state');
+    throw invalidResponse('unknown_state');
+  }
+  const callbackUrl = new URL(`${deps.config.publicUrl}${callbackPath(provider, purpose)}${new URL(c.req.url).search}`);
+  let claims;
+  try {
+    claims = await rp.complete(callbackUrl, { ...tx, redirectUri: `${deps.config.publicUrl}${callbackPath(provider, purpose)}` });
+  } catch (err) {
+    const e = err as AppError & { reason?: string; detail?: string };
+    await auditFailure(c, provider, purpose, e.reason ?? e.code ?? 'error', e.detail);
+    throw err;
+  }
+  return { identity: mapClaims(rp.settings.claims, claims, rp.settings.acrValues), returnTo: tx.returnTo };
+}

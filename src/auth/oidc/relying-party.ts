@@ -1,0 +1,132 @@
+/**
+ * A relying party of one OpenID provider, on openid-client (certified): discovery, authorization
+ * code with PKCE S256, state and nonce, the `iss` response parameter, ID-token signature against the
+ * provider's keys, issuer, audience, expiry. Failures become AppErrors with Vietnamese messages.
+ */
+import crypto from 'node:crypto';
+import * as client from 'openid-client';
+import { importJWK } from 'jose';
+import type { OidcProviderConfig } from '../../config.js';
+import { AppError } from '../../shared/errors.js';
+
+export type RpOptions = { allowHttp: boolean; timeoutMs?: number; label: string };
+
+export type AuthRequest = { url: URL; state: string; nonce: string; codeVerifier: string };
+
+export class RelyingParty {
+  private configPromise: Promise<client.Configuration> | null = null;
+
+  constructor(
+    readonly settings: OidcProviderConfig,
+    private readonly opts: RpOptions,
+  ) {}
+
+  unavailable(cause?: unknown) {
+    const err = new AppError(
+      'idp_unavailable',
+      `${this.opts.label} đang bảo trì hoặc không kết nối được. Vui lòng thử lại sau ít phút.`,
+      503,
+    );
+    if (cause) (err as Error & { cause?: unknown }).cause = cause;
+    return err;
+  }
+
+  private async clientAuth(): Promise<client.ClientAuth> {
+    const s = this.settings;
+    if (s.clientAuth === 'client_secret_basic') return client.ClientSecretBasic(s.clientSecret);
+    if (s.clientAuth === 'private_key_jwt') {
+      const jwk = JSON.parse(s.clientKey!) as Record<string, unknown>;
+      const key = await importJWK(jwk, String(jwk.alg ?? 'RS256'));
+      return client.PrivateKeyJwt({ key: key as CryptoKey, kid: jwk.kid as string | undefined });
+    }
+    return client.ClientSecretPost(s.clientSecret);
+  }
+
+  /** Discovery once, retried after a failure. */
+  configuration(): Promise<client.Configuration> {
+    if (!this.configPromise) {
+      const timeoutMs = this.opts.timeoutMs ?? 10_000;
+      this.configPromise = (async () => {
+        const auth = await this.clientAuth();
+        return client.discovery(new URL(this.settings.issuer), this.settings.clientId, { id_token_signed_response_alg: 'RS256' }, auth, {
+          [client.customFetch]: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+          ...(this.opts.allowHttp ? { execute: [client.allowInsecureRequests] } : {}),
+        });
+      })().catch((err: unknown) => {
+        this.configPromise = null;
+        throw this.unavailable(err);
+      });
+    }
+    return this.configPromise;
+  }
+
+  async authorizationRequest(redirectUri: string, acrValues: string): Promise<AuthRequest> {
+    const config = await this.configuration();
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      response_type: 'code',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      acr_values: acrValues,
+    });
+    return { url, state, nonce, codeVerifier };
+  }
+
+  /**
+   * Exchange the code and check everything; returns the ID token's claims merged with userinfo
+   * (userinfo must be about the same subject).
+   */
+  async complete(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string; redirectUri: string }) {
+    const config = await this.configuration();
+    let tokens;
+    try {
+      tokens = await client.authorizationCodeGrant(config, callbackUrl, {
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        pkceCodeVerifier: checks.codeVerifier,
+        idTokenExpected: true,
+      }, { redirect_uri: checks.redirectUri });
+    } catch (err) {
+      throw this.classify(err);
+    }
+    const idClaims = tokens.claims();
+    if (!idClaims) throw invalidResponse('no_id_token');
+    let userinfo: Record<string, unknown> = {};
+    try {
+      userinfo = (await client.fetchUserInfo(config, tokens.access_token, idClaims.sub)) as Record<string, unknown>;
+    } catch (err) {
+      throw this.classify(err);
+    }
+    return { ...userinfo, ...idClaims } as Record<string, unknown> & { sub: string; acr?: string };
+  }
+
+  /** Network and server failures say "unavailable"; everything else is an invalid response. */
+  private classify(err: unknown): AppError {
+    if (err instanceof AppError) return err;
+    const e = err as { name?: string; code?: string; status?: number; cause?: unknown; message?: string };
+    const network = e.name === 'TimeoutError' || e.name === 'AbortError' || e.name === 'TypeError' || (typeof e.status === 'number' && e.status >= 500);
+    if (network) return this.unavailable(err);
+    return invalidResponse(e.code ?? e.name ?? 'invalid', e.message);
+  }
+}
+
+export function invalidResponse(reason: string, detail?: string) {
+  const err = new AppError(
+    'idp_invalid_response',
+    'Phản hồi đăng nhập không hợp lệ, đã hết hạn hoặc đã được sử dụng. Vui lòng đăng nhập lại từ đầu.',
+    400,
+  );
+  (err as AppError & { reason?: string; detail?: string }).reason = reason;
+  (err as AppError & { reason?: string; detail?: string }).detail = detail;
+  return err;
+}
+
+export function randomId(): string {
+  return crypto.randomBytes(16).toString('hex');
+}

@@ -1,0 +1,40 @@
+/**
+ * Logins in progress, kept in the database (any app instance can take the callback). A state is
+ * consumed by the callback whatever happens next, so a response can never be replayed.
+ */
+import { lt } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import { oidcTransactions } from '../../db/schema/index.js';
+import { queryRows } from '../../db/client.js';
+import { sql } from 'drizzle-orm';
+import type { AuthRequest } from './relying-party.js';
+
+const TTL_MS = 10 * 60_000;
+
+export type Purpose = 'official' | 'citizen';
+export type ProviderKey = 'vneid' | 'sso';
+
+export async function saveTransaction(db: Queryable, provider: ProviderKey, purpose: Purpose, req: AuthRequest, returnTo: string | null) {
+  await db.delete(oidcTransactions).where(lt(oidcTransactions.expiresAt, new Date()));
+  await db.insert(oidcTransactions).values({
+    state: req.state,
+    provider,
+    purpose,
+    nonce: req.nonce,
+    codeVerifier: req.codeVerifier,
+    returnTo,
+    expiresAt: new Date(Date.now() + TTL_MS),
+  });
+}
+
+/** Take (delete and return) the transaction of a state, if it is live and for this provider and purpose. */
+export async function takeTransaction(db: Queryable, state: string, provider: ProviderKey, purpose: Purpose) {
+  const rows = await queryRows<{ nonce: string; code_verifier: string; return_to: string | null; provider: string; purpose: string; expires_at: string | Date }>(
+    db,
+    sql`delete from oidc_transactions where state = ${state} returning nonce, code_verifier, return_to, provider, purpose, expires_at`,
+  );
+  const t = rows[0];
+  if (!t || t.provider !== provider || t.purpose !== purpose || new Date(t.expires_at) < new Date()) return null;
+  return { state, nonce: t.nonce, codeVerifier: t.code_verifier, returnTo: t.return_to };
+}
+

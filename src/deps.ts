@@ -1,0 +1,28 @@
+/** Assemble what the HTTP layer needs from the configuration (used by main.ts and by the tests). */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { createCaptcha, type CaptchaOptions } from './auth/captcha.js';
+import { RelyingParty } from './auth/oidc/relying-party.js';
+import { httpRegistry } from './auth/registry.js';
+import type { Deps } from './web/env.js';
+
+export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number };
+
+export function buildDeps(config: Config, database: Database, logger: Logger, opts: DepsOptions = {}): Deps {
+  // http:// providers are accepted only outside production (config.ts refuses them there).
+  const allowHttp = config.env !== 'production';
+  const timeoutMs = opts.idpTimeoutMs ?? 10_000;
+  return {
+    config,
+    db: database.db,
+    dbKind: database.kind,
+    captcha: createCaptcha({ secret: config.sessionSecret, ...opts.captcha }),
+    logger,
+    rps: {
+      vneid: new RelyingParty(config.vneid, { allowHttp, timeoutMs, label: 'Hệ thống định danh điện tử VNeID' }),
+      sso: config.sso ? new RelyingParty(config.sso, { allowHttp, timeoutMs, label: 'Hệ thống xác thực tập trung' }) : null,
+    },
+    registry: httpRegistry(config.registry.url, config.registry.token, timeoutMs),
+  };
+}
