@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { testDatabase, resetDatabase } from './support/db.js';
-import { buildApp, Client } from './support/app.js';
-import { startTestSimulator, vneidLogin } from './support/vneid.js';
-import { TEST_PASSWORD } from './support/app.js';
+import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
+import { SIM_CLIENT, SimBrowser, startTestSimulator, vneidLogin } from './support/vneid.js';
+import { startRogueProvider, type RogueMode } from './support/rogue-provider.js';
+import { accountByUsername, actorFor } from './support/fixtures.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
-import { accounts, auditLog, sessions } from '../src/db/schema/index.js';
+import { accounts, auditLog, persons, sessions } from '../src/db/schema/index.js';
+import { setSuspended } from '../src/accounts/set-suspended.js';
 import type { Database } from '../src/db/client.js';
 
 let database: Database;
@@ -15,6 +17,11 @@ let sim: Awaited<ReturnType<typeof startTestSimulator>>;
 let app: ReturnType<typeof buildApp>;
 const population = loadPopulation();
 const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
+const officials = demoOfficials();
+const verified = () => officials.find((o) => o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
+const boundNotVerified = () => officials.find((o) => o.cccd && !o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
+const unbound = () => officials.find((o) => !o.cccd && personOf(o.username).loa === 2)!;
+const twoAccounts = () => officials.find((o) => o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch')!;
 
 beforeAll(async () => {
   database = await testDatabase();
@@ -30,11 +37,19 @@ beforeEach(async () => {
   Object.assign(sim.state.faults, { outage: false, latencyMs: 0, dropSms: false });
 });
 
-const verifiedOfficial = () => demoOfficials().find((o) => o.verified && personOf(o.username).loa === 2 && o.unitKey !== 'dx-vp')!;
+async function noSession(c: Client) {
+  expect(c.cookies.get('motcua_sid')).toBeUndefined();
+  expect(await database.db.select().from(sessions)).toHaveLength(0);
+}
+
+async function lastFailure() {
+  const rows = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
+  return rows.at(-1)?.data as Record<string, unknown> | undefined;
+}
 
 describe('VNeID login for officials', () => {
-  it('logs a verified official in through the simulator, with OTP by SMS', async () => {
-    const o = verifiedOfficial();
+  it('logs a verified official in through the simulator, with OTP by SMS, and links the identity', async () => {
+    const o = verified();
     const c = new Client(app);
     const r = await vneidLogin(c, sim, personOf(o.username));
     expect(r.stoppedAt).toBeNull();
@@ -45,5 +60,274 @@ describe('VNeID login for officials', () => {
     expect(home.text).toContain(o.givenName);
     const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
     expect(entry!.data).toMatchObject({ method: 'vneid', loa: 2, linked: true });
+    // The same response cannot be used again.
+    const replay = await new Client(app).get(new URL(r.callbackUrl!).pathname + new URL(r.callbackUrl!).search);
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('Phản hồi đăng nhập không hợp lệ');
+  });
+
+  it('refuses an identity bound to no account, or bound but not verified', async () => {
+    for (const o of [unbound(), boundNotVerified()]) {
+      const c = new Client(app);
+      const r = await vneidLogin(c, sim, personOf(o.username));
+      expect(r.app!.status).toBe(403);
+      expect(r.app!.text).toContain('chưa được gắn với tài khoản cán bộ nào đã xác thực');
+      await noSession(c);
+      expect(await lastFailure()).toMatchObject({ method: 'vneid', reason: 'not_bound' });
+    }
+  });
+
+  it('refuses level 1 where level 2 is required', async () => {
+    const low = population.find((p) => p.role === 'official' && p.loa === 1)!;
+    const c = new Client(app);
+    const r = await vneidLogin(c, sim, low);
+    expect(r.app!.status).toBe(403);
+    expect(r.app!.text).toContain('mức độ 1');
+    await noSession(c);
+    expect(await lastFailure()).toMatchObject({ reason: 'loa_too_low', loa: 1 });
+  });
+
+  it('refuses a suspended account', async () => {
+    const o = verified();
+    const acc = (await accountByUsername(database, o.username))!;
+    await setSuspended(database.db, await actorFor(database, 'quantri1'), acc.id, true);
+    const c = new Client(app);
+    const r = await vneidLogin(c, sim, personOf(o.username));
+    expect(r.app!.status).toBe(403);
+    expect(r.app!.text).toContain('tạm đình chỉ');
+    await noSession(c);
+  });
+
+  it('when the OTP never arrives, nothing is logged in', async () => {
+    sim.state.faults.dropSms = true;
+    const o = verified();
+    const c = new Client(app);
+    const r = await vneidLogin(c, sim, personOf(o.username));
+    expect(r.stoppedAt).toBe('otp');
+    expect(sim.state.outbox.at(-1)).toMatchObject({ phone: personOf(o.username).soDienThoai, delivered: false });
+    await noSession(c);
+  });
+
+  it('says the provider is down when it is, and creates nothing', async () => {
+    const fresh = buildApp(database, sim.env);
+    sim.state.faults.outage = true;
+    const c = new Client(fresh);
+    const res = await c.get('/tiepnhan/dang-nhap/vneid');
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('đang bảo trì hoặc không kết nối được');
+    await noSession(c);
+    expect(await lastFailure()).toMatchObject({ method: 'vneid', reason: 'idp_unavailable' });
+  });
+
+  it('says the provider is down when it fails at the token exchange, and when it is too slow', async () => {
+    const o = verified();
+    for (const fault of [{ outage: true }, { latencyMs: 3000 }]) {
+      const c = new Client(app);
+      const begin = await c.get('/tiepnhan/dang-nhap/vneid');
+      const browser = new SimBrowser(sim.url);
+      const page = await browser.follow(begin.location!);
+      const uid = /\/interaction\/([^/?#]+)/.exec(page.url)![1]!;
+      await browser.request('POST', `/interaction/${uid}/vneid`, { soDinhDanh: personOf(o.username).soDinhDanh, password: personOf(o.username).password });
+      const msgs = (await (await fetch(`${sim.url}/dev/sms?phone=${personOf(o.username).soDienThoai}`)).json()) as Array<{ text: string }>;
+      const otp = /(\d{6})/.exec(msgs[0]!.text)![1]!;
+      const done = await browser.request('POST', `/interaction/${uid}/otp`, { otp });
+      const back = await browser.follow(done.location!);
+      Object.assign(sim.state.faults, fault);
+      const cb = new URL(back.url);
+      const res = await c.get(cb.pathname + cb.search);
+      Object.assign(sim.state.faults, { outage: false, latencyMs: 0 });
+      expect(res.status).toBe(503);
+      expect(res.text).toContain('đang bảo trì');
+      await noSession(c);
+    }
+  });
+
+  it('refuses a callback with an unknown state, and a cancelled login', async () => {
+    const c = new Client(app);
+    const res = await c.get('/tiepnhan/dang-nhap/vneid/callback?code=abc&state=not-ours');
+    expect(res.status).toBe(400);
+    const cancelled = await c.get('/tiepnhan/dang-nhap/vneid/callback?error=access_denied&state=x');
+    expect(cancelled.status).toBe(400);
+    expect(cancelled.text).toContain('Bạn đã hủy đăng nhập');
+    await noSession(c);
+  });
+
+  it('one person, two accounts: lands on the most recent one and switches without a new login', async () => {
+    const o = twoAccounts();
+    const c = new Client(app);
+    const r = await vneidLogin(c, sim, personOf(o.username));
+    expect(r.app!.status).toBe(303);
+    const first = c.cookies.get('motcua_sid');
+    const home = await c.get('/tiepnhan');
+    expect(home.text).toContain('Chuyển tài khoản:');
+    const second = (await accountByUsername(database, `${o.username}.motcua`))!;
+    const main = (await accountByUsername(database, o.username))!;
+    const current = home.text.includes('Cán bộ một cửa)') ? main : second;
+    const target = current.id === main.id ? second : main;
+    const sw = await c.post(`/tiepnhan/chuyen-tai-khoan/${target.id}`, {}, { csrfFrom: '/tiepnhan' });
+    expect(sw.status).toBe(303);
+    expect(c.cookies.get('motcua_sid')).not.toBe(first);
+    const after = await c.get('/tiepnhan/tai-khoan');
+    expect(after.text).toContain(target.username);
+    const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.switch_account'));
+    expect(entry!.data).toMatchObject({ from: { id: current.id }, to: { id: target.id } });
+    // The next VNeID login lands on the account used last.
+    const again = new Client(app);
+    await vneidLogin(again, sim, personOf(o.username));
+    expect((await again.get('/tiepnhan/tai-khoan')).text).toContain(target.username);
+    // Nobody switches into another person's account.
+    const stranger = (await accountByUsername(database, 'admin.snv'))!;
+    expect((await c.post(`/tiepnhan/chuyen-tai-khoan/${stranger.id}`, {}, { csrfFrom: '/tiepnhan' })).status).toBe(404);
+  });
+});
+
+describe('binding: Xác thực tài khoản VNEID', () => {
+  const formOf = async (username: string, over: Record<string, string> = {}) => {
+    const acc = (await accountByUsername(database, username))!;
+    const [p] = await database.db.select().from(persons).where(eq(persons.id, acc.personId!));
+    const iso = (d: string | null) => (d ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : '');
+    return {
+      acc,
+      form: {
+        username: acc.username, middleName: acc.middleName, givenName: acc.givenName, unitId: acc.unitId,
+        mobile: acc.mobile ?? '', emails: acc.emails ?? '', position: acc.position ?? '',
+        cardName: p!.fullName ?? '', dateOfBirth: iso(p!.dateOfBirth), gender: p!.gender ?? '', cccd: p!.cccd ?? '',
+        issueDate: iso(p!.issueDate), issuePlace: p!.issuePlace ?? '', ...over,
+      },
+    };
+  };
+
+  it('the administrator verifies an official, who can then log in with VNeID', async () => {
+    const o = boundNotVerified();
+    const admin = new Client(app);
+    expect((await admin.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    const { acc, form } = await formOf(o.username);
+    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Thông tin số CCCD chính xác');
+    const c = new Client(app);
+    expect((await vneidLogin(c, sim, personOf(o.username))).app!.status).toBe(303);
+  });
+
+  it('names the fields that do not match, and un-verifies', async () => {
+    const o = verified();
+    const admin = new Client(app);
+    await admin.login('admin.sct', TEST_PASSWORD);
+    const { acc, form } = await formOf(o.username, { cardName: 'Tên Khác Hẳn' });
+    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Họ và tên trên thẻ CCCD');
+    const [p] = await database.db.select().from(persons).where(eq(persons.id, acc.personId!));
+    expect(p!.verifiedAt).toBeNull();
+    const c = new Client(app);
+    expect((await vneidLogin(c, sim, personOf(o.username))).app!.status).toBe(403);
+  });
+
+  it('says so when the registry is down, and verifies nothing', async () => {
+    const o = boundNotVerified();
+    const admin = new Client(app);
+    await admin.login('admin.sct', TEST_PASSWORD);
+    const { acc, form } = await formOf(o.username);
+    sim.state.faults.outage = true;
+    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('Không kết nối được Cơ sở dữ liệu quốc gia về dân cư');
+    const [p] = await database.db.select().from(persons).where(eq(persons.id, acc.personId!));
+    expect(p!.verifiedAt).toBeNull();
+  });
+
+  it('an official enters and verifies their own identity in Thông tin tài khoản', async () => {
+    const o = unbound();
+    const pp = personOf(o.username);
+    const c = new Client(app);
+    expect((await c.login(o.username, TEST_PASSWORD)).status).toBe(303);
+    const iso = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+    const res = await c.post(
+      '/tiepnhan/tai-khoan/xac-thuc-vneid',
+      { cardName: pp.hoVaTen, dateOfBirth: iso(pp.ngaySinh), gender: pp.gioiTinh, cccd: pp.soDinhDanh, issueDate: iso(pp.ngayCap), issuePlace: pp.noiCap, mobile: pp.soDienThoai },
+      { csrfFrom: '/tiepnhan/tai-khoan' },
+    );
+    expect(res.text).toContain('Thông tin số CCCD chính xác');
+    const acc = (await accountByUsername(database, o.username))!;
+    const rows = await database.db.select().from(auditLog).where(and(eq(auditLog.targetId, acc.id), eq(auditLog.action, 'identity.verify')));
+    expect(rows.at(-1)!.data).toMatchObject({ result: 'match' });
+    expect((await vneidLogin(new Client(app), sim, pp)).app!.status).toBe(303);
+  });
+});
+
+describe('the relying party refuses bad responses', () => {
+  const modes: RogueMode[] = ['wrong_nonce', 'wrong_aud', 'expired', 'bad_signature', 'alg_none', 'wrong_iss'];
+  let rogue: Awaited<ReturnType<typeof startRogueProvider>>;
+  let rogueApp: ReturnType<typeof buildApp>;
+
+  beforeAll(async () => {
+    const o = verified();
+    const p = personOf(o.username);
+    rogue = await startRogueProvider(SIM_CLIENT.client_id, { sub: p.techId, TechID: p.techId, SoDinhDanh: p.soDinhDanh, HoVaTen: p.hoVaTen, loAs: ['LoA2'] });
+    rogueApp = buildApp(database, { ...sim.env, VNEID_ISSUER: rogue.issuer });
+  });
+  afterAll(async () => {
+    await rogue?.close();
+  });
+
+  async function attempt(mode: RogueMode) {
+    rogue.state.mode = mode;
+    const c = new Client(rogueApp);
+    const begin = await c.get('/tiepnhan/dang-nhap/vneid');
+    const auth = new URL(begin.location!);
+    rogue.state.nonce = auth.searchParams.get('nonce')!;
+    expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
+    const res = await c.get(`/tiepnhan/dang-nhap/vneid/callback?code=code-${mode}&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`);
+    return { c, res };
+  }
+
+  it('accepts a well-formed response (the control case)', async () => {
+    const { res } = await attempt('ok');
+    expect(res.status).toBe(303);
+  });
+
+  for (const mode of modes) {
+    it(`refuses ${mode.replace('_', ' ')}`, async () => {
+      const { c, res } = await attempt(mode);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('Phản hồi đăng nhập không hợp lệ');
+      await noSession(c);
+      expect(await lastFailure()).toMatchObject({ method: 'vneid' });
+    });
+  }
+
+  it('refuses a replayed authorization code', async () => {
+    rogue.state.mode = 'ok';
+    const c = new Client(rogueApp);
+    const begin = await c.get('/tiepnhan/dang-nhap/vneid');
+    const auth = new URL(begin.location!);
+    rogue.state.nonce = auth.searchParams.get('nonce')!;
+    // The code was already redeemed (e.g. by an attacker who intercepted it).
+    rogue.state.codesUsed.add('stolen-code');
+    const res = await c.get(`/tiepnhan/dang-nhap/vneid/callback?code=stolen-code&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`);
+    expect(res.status).toBe(400);
+    await noSession(c);
+  });
+});
+
+describe('accounts bound by other ids', () => {
+  it('never links by name: an identity with a known name but another CCCD is not bound', async () => {
+    const o = verified();
+    const p = personOf(o.username);
+    const rogue = await startRogueProvider(SIM_CLIENT.client_id, { sub: 'someone-else', SoDinhDanh: '079199000001', HoVaTen: p.hoVaTen, loAs: ['LoA2'] });
+    try {
+      const rogueApp = buildApp(database, { ...sim.env, VNEID_ISSUER: rogue.issuer });
+      const c = new Client(rogueApp);
+      const begin = await c.get('/tiepnhan/dang-nhap/vneid');
+      const auth = new URL(begin.location!);
+      rogue.state.nonce = auth.searchParams.get('nonce')!;
+      const res = await c.get(`/tiepnhan/dang-nhap/vneid/callback?code=x&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`);
+      expect(res.status).toBe(403);
+      await noSession(c);
+    } finally {
+      await rogue.close();
+    }
+    const live = await database.db.select().from(accounts).where(isNull(accounts.deletedAt));
+    expect(live.length).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { accounts, persons, sessions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { loadActiveUnit } from '../org/unit-queries.js';
@@ -30,6 +30,27 @@ export async function updateOfficial(db: Db, actor: Actor, accountId: string, ra
   const input = parseInput(OfficialInput, raw);
   return db.transaction(async (tx) => {
     const before = await requireAdministeredAccount(tx, actor, accountId);
+    return saveOfficial(tx, actor, before, input, 'account.update');
+  });
+}
+
+/** Thông tin tài khoản (seed 002 §I): officials update their own identity data and contact details. */
+export async function updateOwnProfile(db: Db, actor: Actor, raw: Record<string, string>) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(accounts).where(eq(accounts.id, actor.accountId));
+    if (!before || before.deletedAt) throw errors.unauthenticated();
+    // Only these fields are the official's own to change; the rest stays as the administrator set it.
+    const own = ['mobile', 'phone', 'emails', 'cardName', 'dateOfBirth', 'gender', 'cccd', 'issueDate', 'issuePlace', 'address'] as const;
+    const merged: Record<string, unknown> = { ...before };
+    for (const k of own) merged[k] = raw[k] ?? '';
+    const input = parseInput(OfficialInput, merged);
+    return saveOfficial(tx, actor, before, input, 'account.update_own');
+  });
+}
+
+async function saveOfficial(tx: Tx, actor: Actor, before: typeof accounts.$inferSelect, input: OfficialInput, action: string) {
+  const accountId = before.id;
+  {
     if (input.unitId !== before.unitId) {
       await requireAdministerUnit(tx, actor, input.unitId);
       if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
@@ -67,7 +88,7 @@ export async function updateOfficial(db: Db, actor: Actor, accountId: string, ra
       personDiff.new.personId = person.id;
     }
     await recordAudit(tx, {
-      action: 'account.update',
+      action,
       actorId: actor.accountId,
       actorLabel: actor.label,
       targetType: 'account',
@@ -81,5 +102,5 @@ export async function updateOfficial(db: Db, actor: Actor, accountId: string, ra
       },
     });
     return after!;
-  });
+  }
 }

@@ -1,5 +1,5 @@
 import type { UnitNode } from '../org/tree.js';
-import { formatDate } from '../shared/dates.js';
+import { formatDate, formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError } from '../web/layout.js';
 import { UnitOptions } from './unit-tree.js';
 
@@ -74,12 +74,25 @@ export function OfficialForm(p: {
   errors?: Record<string, string> | undefined;
   units: Array<UnitNode & { depth: number }>;
   isNew: boolean;
+  /** Where "Xác thực tài khoản VNEID" posts (saves the form, then asks the registry). */
+  verifyAction?: string | undefined;
+  verifiedAt?: Date | null | undefined;
 }) {
   const v = p.values;
   return (
     <form method="post" action={p.action} class="official-form" id="official-form" novalidate>
       <CsrfField token={p.csrfToken} />
       <div class="form-actions">
+        {p.verifyAction ? (
+          <span class={p.verifiedAt ? 'badge ok' : 'badge warn'} id="verify-status">
+            {p.verifiedAt ? `Đã xác thực VNeID lúc ${formatDateTime(p.verifiedAt)}` : 'Chưa xác thực VNeID'}
+          </span>
+        ) : null}
+        {p.verifyAction ? (
+          <button type="submit" formaction={p.verifyAction}>
+            Xác thực tài khoản VNEID
+          </button>
+        ) : null}
         <button type="submit" class="primary">
           Lưu
         </button>

@@ -43,7 +43,10 @@ export type UsersPageProps = {
     isNew: boolean;
     accountId?: string | undefined;
     suspended?: boolean;
+    verifiedAt?: Date | null;
   };
+  /** Result of Xác thực tài khoản VNEID. */
+  verification?: { verified: boolean; message: string } | undefined;
 };
 
 function hrefWith(base: Record<string, string | undefined>) {
@@ -76,6 +79,11 @@ export function UsersPage(p: UsersPageProps) {
         <h1>QUẢN LÝ PHÒNG BAN - CÁN BỘ</h1>
         {p.notice && NOTICES[p.notice] ? <Flash kind="ok">{NOTICES[p.notice]}</Flash> : null}
         {p.error ? <Flash kind="error">{p.error}</Flash> : null}
+        {p.verification ? (
+          <div class={`flash ${p.verification.verified ? 'flash-ok' : 'flash-error'}`} role="status" id="verification-result">
+            {p.verification.message}
+          </div>
+        ) : null}
         {p.secret ? (
           <div class="flash flash-ok secret" role="status">
             Mật khẩu tạm thời của tài khoản <strong>{p.secret.username}</strong>:{' '}
@@ -163,6 +171,8 @@ export function UsersPage(p: UsersPageProps) {
             errors={p.form.errors}
             units={p.flat}
             isNew={p.form.isNew}
+            verifyAction={p.form.accountId ? `/tiepnhan/quan-tri/nguoi-dung/${p.form.accountId}/xac-thuc-vneid` : undefined}
+            verifiedAt={p.form.verifiedAt}
           />
         ) : null}
       </section>

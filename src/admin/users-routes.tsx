@@ -12,6 +12,7 @@ import { updateOfficial } from '../accounts/update-official.js';
 import { setSuspended } from '../accounts/set-suspended.js';
 import { resetPassword } from '../accounts/reset-password.js';
 import { deleteOfficial } from '../accounts/delete-official.js';
+import { verifyIdentity } from '../accounts/verify-identity.js';
 import { officialToForm, type OfficialFormValues } from './official-form.js';
 import { UsersPage, type UsersPageProps } from './users-page.js';
 import { rolesRoutes } from './roles-routes.js';
@@ -33,7 +34,8 @@ type PageState = {
   secret?: UsersPageProps['secret'];
   error?: string | undefined;
   form?: UsersPageProps['form'];
-  status?: 200 | 400 | 404 | 409;
+  verification?: UsersPageProps['verification'];
+  status?: 200 | 400 | 404 | 409 | 503;
 };
 
 /** Render the whole screen; every handler ends here so the page always shows tree, list and form together. */
@@ -63,6 +65,7 @@ async function renderUsers(c: Ctx, s: PageState) {
         secret={s.secret}
         error={s.error}
         form={s.form}
+        verification={s.verification}
       />
     </Layout>,
     s.status ?? 200,
@@ -81,6 +84,7 @@ async function existingForm(c: Ctx, accountId: string, override?: { values: Offi
     isNew: false,
     accountId,
     suspended: detail!.account.suspended,
+    verifiedAt: detail!.person?.verifiedAt ?? null,
     unitId: detail!.account.unitId,
   };
 }
@@ -131,6 +135,23 @@ adminUserRoutes.post('/:id', async (c) => {
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     const f = await existingForm(c, id, { values: form, errors: err.fields });
+    return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 400 });
+  }
+});
+
+/** Xác thực tài khoản VNEID: save what is in the form, then check it against the population registry. */
+adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
+  const id = c.req.param('id');
+  const form = await formData(c);
+  const { db, registry } = c.get('deps');
+  try {
+    await updateOfficial(db, actorOf(c), id, form);
+    const result = await verifyIdentity(db, registry, actorOf(c), id);
+    const f = await existingForm(c, id);
+    return renderUsers(c, { unitId: f.unitId, form: f, verification: result, status: result.verified ? 200 : 400 });
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    const f = await existingForm(c, id, err.fields ? { values: form, errors: err.fields } : undefined);
     return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 400 });
   }
 });

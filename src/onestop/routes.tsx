@@ -1,17 +1,20 @@
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
-import { Layout } from '../web/layout.js';
-import { pageProps, requireLogin } from '../web/http.js';
+import { CsrfField, FieldError, Layout } from '../web/layout.js';
+import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { updateOwnProfile } from '../accounts/update-official.js';
+import { verifyIdentity } from '../accounts/verify-identity.js';
 import { persons, roleGrants, units } from '../db/schema/index.js';
 import { ROLE_LABELS } from '../accounts/set-roles.js';
-import { genderLabel } from '../accounts/official-columns.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
 import type { Role } from '../db/schema/index.js';
 
 export const onestopRoutes = new Hono<AppEnv>();
 onestopRoutes.use('/', requireLogin);
 onestopRoutes.use('/tai-khoan', requireLogin);
+onestopRoutes.use('/tai-khoan/*', requireLogin);
 onestopRoutes.use('/ho-tro', requireLogin);
 
 /** CÁ NHÂN: the official's start page. */
@@ -64,45 +67,130 @@ onestopRoutes.get('/', async (c) => {
   );
 });
 
-/** Thông tin tài khoản: what the system holds about the official. */
-onestopRoutes.get('/tai-khoan', async (c) => {
+/** Thông tin tài khoản (seed 002 §I): the official's own data; identity data editable, then Xác thực tài khoản VNEID. */
+async function renderProfile(
+  c: Ctx,
+  s: { values?: Record<string, string>; errors?: Record<string, string> | undefined; notice?: { ok: boolean; message: string } } = {},
+  status: 200 | 400 | 409 | 503 = 200,
+) {
   const { db } = c.get('deps');
   const a = c.get('account')!;
   const [person] = a.personId ? await db.select().from(persons).where(eq(persons.id, a.personId)) : [];
   const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, a.unitId));
   const props = await pageProps(c);
-  const rows: Array<[string, string]> = [
-    ['Tên tài khoản', a.username],
-    ['Họ và tên', `${a.middleName} ${a.givenName}`],
-    ['Đơn vị/Phòng ban', unit?.name ?? ''],
-    ['Chức vụ', a.position ?? ''],
-    ['Số di động', a.mobile ?? ''],
-    ['Email', a.emails ?? ''],
-    ['Họ và tên trên thẻ CCCD', person?.fullName ?? ''],
-    ['Ngày sinh', formatDate(person?.dateOfBirth)],
-    ['Giới tính', genderLabel(person?.gender)],
-    ['Số CCCD', person?.cccd ?? ''],
-    ['Ngày cấp', formatDate(person?.issueDate)],
-    ['Nơi cấp', person?.issuePlace ?? ''],
-    ['Xác thực VNeID', person?.verifiedAt ? `Đã xác thực lúc ${formatDateTime(person.verifiedAt)}` : 'Chưa xác thực'],
-    ['Lần đăng nhập gần nhất', a.lastLoginAt ? formatDateTime(a.lastLoginAt) : ''],
-  ];
+  const v: Record<string, string> = s.values ?? {
+    mobile: a.mobile ?? '',
+    phone: a.phone ?? '',
+    emails: a.emails ?? '',
+    cardName: person?.fullName ?? '',
+    dateOfBirth: formatDate(person?.dateOfBirth),
+    gender: person?.gender ?? '',
+    cccd: person?.cccd ?? '',
+    issueDate: formatDate(person?.issueDate),
+    issuePlace: person?.issuePlace ?? '',
+    address: person?.address ?? '',
+  };
+  const field = (name: string, label: string, extra: Record<string, string> = {}) => (
+    <div class="field">
+      <label for={`p-${name}`}>{label}</label>
+      <input id={`p-${name}`} name={name} value={v[name] ?? ''} {...extra} aria-invalid={s.errors?.[name] ? 'true' : undefined} />
+      <FieldError errors={s.errors} name={name} />
+    </div>
+  );
   return c.html(
     <Layout title="Thông tin tài khoản" section="personal" {...props}>
       <section class="narrow">
         <h1>Thông tin tài khoản</h1>
+        {s.notice ? (
+          <div class={`flash ${s.notice.ok ? 'flash-ok' : 'flash-error'}`} role="status" id="verification-result">
+            {s.notice.message}
+          </div>
+        ) : null}
         <dl class="facts">
-          {rows.map(([k, v]) => (
-            <>
-              <dt>{k}</dt>
-              <dd>{v || '—'}</dd>
-            </>
-          ))}
+          <dt>Tên tài khoản</dt>
+          <dd>{a.username}</dd>
+          <dt>Họ và tên</dt>
+          <dd>
+            {a.middleName} {a.givenName}
+          </dd>
+          <dt>Đơn vị/Phòng ban</dt>
+          <dd>{unit?.name}</dd>
+          <dt>Chức vụ</dt>
+          <dd>{a.position || '—'}</dd>
+          <dt>Xác thực VNeID</dt>
+          <dd id="verify-status">{person?.verifiedAt ? `Đã xác thực lúc ${formatDateTime(person.verifiedAt)}` : 'Chưa xác thực'}</dd>
         </dl>
-        <p class="muted">Để sửa thông tin, vui lòng liên hệ quản trị đơn vị.</p>
+        <form method="post" action="/tiepnhan/tai-khoan" class="stack official-form">
+          <CsrfField token={props.csrfToken} />
+          <fieldset>
+            <legend>THÔNG TIN XÁC THỰC</legend>
+            {field('cardName', 'Họ và tên trên thẻ CCCD')}
+            {field('dateOfBirth', 'Ngày sinh', { placeholder: 'dd/mm/yyyy', inputmode: 'numeric' })}
+            <div class="field">
+              <label for="p-gender">Giới tính</label>
+              <select id="p-gender" name="gender">
+                <option value="" selected={!v.gender}>
+                  -- Chọn giới tính --
+                </option>
+                <option value="male" selected={v.gender === 'male'}>
+                  Nam
+                </option>
+                <option value="female" selected={v.gender === 'female'}>
+                  Nữ
+                </option>
+              </select>
+              <FieldError errors={s.errors} name="gender" />
+            </div>
+            {field('cccd', 'Số CCCD (12 số)', { inputmode: 'numeric' })}
+            {field('issueDate', 'Ngày cấp', { placeholder: 'dd/mm/yyyy', inputmode: 'numeric' })}
+            {field('issuePlace', 'Nơi cấp')}
+            {field('address', 'Địa chỉ')}
+          </fieldset>
+          <fieldset>
+            <legend>Liên hệ</legend>
+            {field('mobile', 'Số di động (Để liên hệ và gửi SMS)', { type: 'tel' })}
+            {field('phone', 'Số điện thoại', { type: 'tel' })}
+            {field('emails', 'Email (cách nhau dấu ; nếu sử dụng nhiều email)')}
+          </fieldset>
+          <div class="form-actions">
+            <button type="submit" formaction="/tiepnhan/tai-khoan/xac-thuc-vneid">
+              Xác thực tài khoản VNEID
+            </button>
+            <button type="submit" class="primary">
+              Lưu
+            </button>
+          </div>
+        </form>
       </section>
     </Layout>,
+    status,
   );
+}
+
+onestopRoutes.get('/tai-khoan', (c) => renderProfile(c, c.req.query('tb') ? { notice: { ok: true, message: 'Đã lưu thông tin tài khoản.' } } : {}));
+
+onestopRoutes.post('/tai-khoan', async (c) => {
+  const form = await formData(c);
+  try {
+    await updateOwnProfile(c.get('deps').db, actorOf(c), form);
+    return c.redirect('/tiepnhan/tai-khoan?tb=saved', 303);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return renderProfile(c, { values: form, errors: err.fields, notice: { ok: false, message: err.message } }, err.status as 400);
+  }
+});
+
+onestopRoutes.post('/tai-khoan/xac-thuc-vneid', async (c) => {
+  const form = await formData(c);
+  const { db, registry } = c.get('deps');
+  try {
+    await updateOwnProfile(db, actorOf(c), form);
+    const result = await verifyIdentity(db, registry, actorOf(c), actorOf(c).accountId);
+    return renderProfile(c, { notice: { ok: result.verified, message: result.message } }, result.verified ? 200 : 400);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return renderProfile(c, { values: form, errors: err.fields, notice: { ok: false, message: err.message } }, err.status as 400);
+  }
 });
 
 onestopRoutes.get('/ho-tro', async (c) => {

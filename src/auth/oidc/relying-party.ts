@@ -48,10 +48,14 @@ export class RelyingParty {
       const timeoutMs = this.opts.timeoutMs ?? 10_000;
       this.configPromise = (async () => {
         const auth = await this.clientAuth();
-        return client.discovery(new URL(this.settings.issuer), this.settings.clientId, { id_token_signed_response_alg: 'RS256' }, auth, {
+        const config = await client.discovery(new URL(this.settings.issuer), this.settings.clientId, { id_token_signed_response_alg: 'RS256' }, auth, {
           [client.customFetch]: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
           ...(this.opts.allowHttp ? { execute: [client.allowInsecureRequests] } : {}),
         });
+        // Check the ID token's signature against the provider's published keys, even though it
+        // came straight from the token endpoint (the spec would allow skipping it; we do not).
+        client.enableNonRepudiationChecks(config);
+        return config;
       })().catch((err: unknown) => {
         this.configPromise = null;
         throw this.unavailable(err);
@@ -106,12 +110,16 @@ export class RelyingParty {
     return { ...userinfo, ...idClaims } as Record<string, unknown> & { sub: string; acr?: string };
   }
 
-  /** Network and server failures say "unavailable"; everything else is an invalid response. */
+  /** Network and server failures (anywhere in the cause chain) say "unavailable"; anything else is an invalid response. */
   private classify(err: unknown): AppError {
     if (err instanceof AppError) return err;
-    const e = err as { name?: string; code?: string; status?: number; cause?: unknown; message?: string };
-    const network = e.name === 'TimeoutError' || e.name === 'AbortError' || e.name === 'TypeError' || (typeof e.status === 'number' && e.status >= 500);
-    if (network) return this.unavailable(err);
+    for (let e = err as { name?: string; status?: number; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+      const serverError = typeof e.status === 'number' && e.status >= 500;
+      if (serverError || e.name === 'TimeoutError' || e.name === 'AbortError' || (e.name === 'TypeError' && /fetch/i.test(String((e as Error).message)))) {
+        return this.unavailable(err);
+      }
+    }
+    const e = err as { name?: string; code?: string; message?: string };
     return invalidResponse(e.code ?? e.name ?? 'invalid', e.message);
   }
 }
