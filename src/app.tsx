@@ -20,6 +20,7 @@ import { adminUserRoutes } from './admin/users-routes.js';
 import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { portalRoutes } from './portal/routes.js';
+import { cutoverRoutes } from './cutover/routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -107,5 +108,6 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
+  app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);
   return app;
 }

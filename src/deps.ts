@@ -7,7 +7,7 @@ import { RelyingParty } from './auth/oidc/relying-party.js';
 import { httpRegistry } from './auth/registry.js';
 import type { Deps } from './web/env.js';
 
-export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number };
+export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number; now?: () => Date };
 
 export function buildDeps(config: Config, database: Database, logger: Logger, opts: DepsOptions = {}): Deps {
   // http:// providers are accepted only outside production (config.ts refuses them there).
@@ -24,5 +24,6 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
       sso: config.sso ? new RelyingParty(config.sso, { allowHttp, timeoutMs, label: 'Hệ thống xác thực tập trung' }) : null,
     },
     registry: httpRegistry(config.registry.url, config.registry.token, timeoutMs),
+    now: opts.now ?? (() => new Date()),
   };
 }

@@ -71,3 +71,11 @@ export async function requireAdministrator(db: Queryable, actor: Actor): Promise
   return roots;
 }
 
+
+/** The province administrator holds the admin role at a root of the tree. */
+export async function isProvinceAdministrator(db: Queryable, actor: Actor): Promise<boolean> {
+  const roots = await adminRootUnitIds(db, actor);
+  if (roots.length === 0) return false;
+  const rows = await db.select({ id: units.id, parentId: units.parentId }).from(units).where(isNull(units.parentId));
+  return rows.some((r) => roots.includes(r.id));
+}

@@ -72,7 +72,8 @@ export function UsersPage(p: UsersPageProps) {
         </form>
         <UnitTree forest={p.forest} selected={p.unitId} hrefFor={(id) => hrefWith({ donvi: id })} />
         <p class="sidebar-links">
-          <a href="/tiepnhan/quan-tri/don-vi">Quản lý đơn vị</a> · <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a>
+          <a href="/tiepnhan/quan-tri/don-vi">Quản lý đơn vị</a> · <a href="/tiepnhan/quan-tri/chuyen-doi-vneid">Chuyển đổi đăng nhập VNeID</a> ·{' '}
+          <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a>
         </p>
       </aside>
       <section class="content">

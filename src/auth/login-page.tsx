@@ -8,6 +8,9 @@ export type LoginPageProps = {
   next: string;
   error?: { code: string; message: string } | undefined;
   info?: string | undefined;
+  /** When a VNeID-only cutoff is set somewhere: the notice, and the TOTP field for break-glass accounts. */
+  cutoffNotice?: string | undefined;
+  showTotp?: boolean;
 };
 
 export function LoginPage(p: LoginPageProps) {
@@ -33,6 +36,11 @@ export function LoginPage(p: LoginPageProps) {
               {p.error.message}
             </p>
           ) : null}
+          {p.cutoffNotice ? (
+            <p class="flash flash-info" role="note">
+              {p.cutoffNotice}
+            </p>
+          ) : null}
           {p.info ? (
             <p class="flash flash-info" role="status">
               {p.info}
@@ -54,6 +62,12 @@ export function LoginPage(p: LoginPageProps) {
             />
             <label for="password">Mật khẩu</label>
             <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.username} />
+            {p.showTotp ? (
+              <>
+                <label for="totp">Mã xác thực (chỉ dành cho tài khoản khẩn cấp)</label>
+                <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength={6} />
+              </>
+            ) : null}
             <label class="check">
               <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản
             </label>

@@ -6,10 +6,12 @@ import type { RequestMeta } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { Captcha } from './captcha.js';
 import { verifyPassword } from './passwords.js';
+import { cutoffForUnit, passwordOpen } from './cutoff.js';
+import { useTotp } from './totp.js';
 import { createSession, type SessionPolicy } from './sessions.js';
 import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleKeys } from './throttle.js';
 
-export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined };
+export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined; totp?: string | undefined };
 
 /**
  * Đăng nhập: CAPTCHA, then throttling, then the password. Every attempt is audited. Failures
@@ -17,7 +19,7 @@ export type PasswordLoginInput = { username: string; password: string; captcha: 
  */
 export async function loginWithPassword(
   db: Db,
-  deps: { captcha: Captcha; sessions: SessionPolicy },
+  deps: { captcha: Captcha; sessions: SessionPolicy; now?: () => Date },
   input: PasswordLoginInput,
   meta: RequestMeta,
 ) {
@@ -67,6 +69,26 @@ export async function loginWithPassword(
     await audit('auth.login_failed', acc, { reason: 'suspended' });
     throw errors.accountSuspended();
   }
+  // After the cutoff only VNeID remains — except for break-glass accounts, with their TOTP.
+  const now = deps.now?.() ?? new Date();
+  const cutoff = await cutoffForUnit(db, acc.unitId);
+  let breakGlass = false;
+  if (!passwordOpen(cutoff, now)) {
+    if (!acc.breakGlass || !acc.totpSecret) {
+      await audit('auth.login_failed', acc, { reason: 'password_closed', cutoff });
+      throw errors.passwordLoginClosed(cutoff!);
+    }
+    if (!input.totp) {
+      await audit('auth.login_failed', acc, { reason: 'totp_missing', breakGlass: true });
+      throw errors.totpRequired();
+    }
+    if (!(await useTotp(db, acc.id, acc.totpSecret, input.totp, now))) {
+      await recordFailure(db, keys.account, THROTTLE.perAccount);
+      await audit('auth.login_failed', acc, { reason: 'totp_invalid', breakGlass: true });
+      throw errors.totpInvalid();
+    }
+    breakGlass = true;
+  }
   await clearFailures(db, keys.account);
   const token = await db.transaction(async (tx) => {
     const t = await createSession(tx, acc.id, deps.sessions, { ip: meta.ip, userAgent: meta.userAgent ?? null });
@@ -79,7 +101,7 @@ export async function loginWithPassword(
       targetId: acc.id,
       unitId: acc.unitId,
       meta,
-      data: { method: 'password', mustChangePassword: acc.mustChangePassword },
+      data: { method: breakGlass ? 'password+totp' : 'password', breakGlass, mustChangePassword: acc.mustChangePassword },
     });
     return t;
   });

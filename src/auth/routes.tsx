@@ -4,7 +4,11 @@ import { REMEMBER_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie }
 import { csrfToken } from '../web/csrf.js';
 import { CSRF_COOKIE } from '../web/cookies.js';
 import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
-import { formData, pageProps, requireLogin, safeNext, siteName, actorOf } from '../web/http.js';
+import { formData, pageProps, requireLogin, safeNext, siteName, actorOf, type Ctx } from '../web/http.js';
+import { isNotNull } from 'drizzle-orm';
+import { units } from '../db/schema/index.js';
+import { formatDate } from '../shared/dates.js';
+import { passwordOpen, provinceCutoff } from './cutoff.js';
 import { AppError } from '../shared/errors.js';
 import { recordAudit } from '../audit/record.js';
 import { LoginPage } from './login-page.js';
@@ -19,6 +23,19 @@ authRoutes.get('/captcha', async (c) => {
   return c.json(challenge, 200, { 'Cache-Control': 'no-store' });
 });
 
+/** What the login page says about the VNeID-only cutoff. */
+async function cutoffProps(c: Ctx) {
+  const { db, now } = c.get('deps');
+  const province = await provinceCutoff(db);
+  const [anyUnit] = await db.select({ id: units.id }).from(units).where(isNotNull(units.passwordCutoff)).limit(1);
+  const notice = province
+    ? passwordOpen(province, now())
+      ? `Từ ngày ${formatDate(province)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID. Vui lòng gắn và xác thực số CCCD trước ngày này.`
+      : `Từ ngày ${formatDate(province)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID.`
+    : undefined;
+  return { cutoffNotice: notice, showTotp: !!province || !!anyUnit };
+}
+
 authRoutes.get('/dang-nhap', async (c) => {
   if (c.get('account')) return c.redirect(safeNext(c.req.query('tiep')), 303);
   const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
@@ -30,6 +47,7 @@ authRoutes.get('/dang-nhap', async (c) => {
       remember={!!remembered}
       next={safeNext(c.req.query('tiep'))}
       info={c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined}
+      {...await cutoffProps(c)}
     />,
   );
 });
@@ -43,8 +61,8 @@ authRoutes.post('/dang-nhap', async (c) => {
   try {
     const { token } = await loginWithPassword(
       deps.db,
-      { captcha: deps.captcha, sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs } },
-      { username, password: form.password ?? '', captcha: form.altcha },
+      { captcha: deps.captcha, sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, now: deps.now },
+      { username, password: form.password ?? '', captcha: form.altcha, totp: form.totp || undefined },
       c.get('meta'),
     );
     // A fresh session id at login; the old one (if any) is gone.
@@ -65,6 +83,7 @@ authRoutes.post('/dang-nhap', async (c) => {
         remember={remember}
         next={next}
         error={{ code: err.code, message: err.message }}
+        {...await cutoffProps(c)}
       />,
       err.status as 400,
     );

@@ -17,6 +17,8 @@ export type Deps = {
   /** Relying parties: VNeID (always) and the provincial SSO (when configured). */
   rps: { vneid: RelyingParty; sso: RelyingParty | null };
   registry: Registry;
+  /** The clock (tests move it to the day of the cutoff). */
+  now: () => Date;
 };
 
 export type AppEnv = {

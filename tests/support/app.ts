@@ -12,10 +12,10 @@ import type { Database } from '../../src/db/client.js';
 
 export const TEST_PASSWORD = 'demo-password-for-tests';
 
-export function buildApp(database: Database, env: Record<string, string> = {}) {
+export function buildApp(database: Database, env: Record<string, string> = {}, opts: { now?: () => Date } = {}) {
   const config = loadConfig({ NODE_ENV: 'test', PORT: '3999', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', ...env });
   // The same proof of work as production, with a tiny difficulty so tests stay fast.
-  return createApp(buildDeps(config, database, pino({ level: 'silent' }), { captcha: { counterMin: 10, counterMax: 50, cost: 1 }, idpTimeoutMs: 2000 }));
+  return createApp(buildDeps(config, database, pino({ level: 'silent' }), { captcha: { counterMin: 10, counterMax: 50, cost: 1 }, idpTimeoutMs: 2000, ...opts }));
 }
 
 export type App = ReturnType<typeof buildApp>;

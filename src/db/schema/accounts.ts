@@ -65,6 +65,8 @@ export const accounts = pgTable(
     breakGlass: boolean('break_glass').notNull().default(false),
     /** Base32 TOTP secret of a break-glass account. */
     totpSecret: text('totp_secret'),
+    /** Last TOTP time step accepted: a code is good once. */
+    totpLastStep: integer('totp_last_step'),
     /** Lower-case, diacritics-free username, name, CCCD name, position, e-mails, phones: for search. */
     searchText: text('search_text').notNull().default(''),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),

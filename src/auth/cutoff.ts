@@ -1,0 +1,49 @@
+/**
+ * The VNeID-only cutoff (seed 000 §1): from a date, set for the province and overridable per unit,
+ * officials may no longer log in with a password. The date is the first day of VNeID only, in
+ * Vietnam time. A unit without its own date follows its nearest ancestor that has one, then the province.
+ */
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { settings, units } from '../db/schema/index.js';
+import { todayInVietnam } from '../shared/dates.js';
+import { ancestorIds } from '../org/tree.js';
+
+export const CUTOFF_KEY = 'password_cutoff';
+
+export async function provinceCutoff(db: Queryable): Promise<string | null> {
+  const [row] = await db.select().from(settings).where(eq(settings.key, CUTOFF_KEY));
+  const v = row?.value as { date?: string | null } | undefined;
+  return v?.date ?? null;
+}
+
+/** The cutoff that applies to a unit's officials. */
+export async function cutoffForUnit(db: Queryable, unitId: string): Promise<string | null> {
+  for (const id of await ancestorIds(db, unitId)) {
+    const [u] = await db.select({ cutoff: units.passwordCutoff }).from(units).where(eq(units.id, id));
+    if (u?.cutoff) return u.cutoff;
+  }
+  return provinceCutoff(db);
+}
+
+/** Cutoffs of all units at once (for the readiness page and the dry run). */
+export async function cutoffsByUnit(db: Queryable): Promise<Map<string, string | null>> {
+  const rows = await db.select({ id: units.id, parentId: units.parentId, cutoff: units.passwordCutoff }).from(units);
+  const province = await provinceCutoff(db);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const memo = new Map<string, string | null>();
+  const resolve = (id: string, depth = 0): string | null => {
+    if (memo.has(id)) return memo.get(id)!;
+    const r = byId.get(id);
+    const v = !r || depth > 64 ? province : (r.cutoff ?? (r.parentId ? resolve(r.parentId, depth + 1) : province));
+    memo.set(id, v);
+    return v;
+  };
+  for (const r of rows) resolve(r.id);
+  return memo;
+}
+
+/** Is password login still open on this day for a unit with this cutoff? */
+export function passwordOpen(cutoff: string | null, now: Date): boolean {
+  return !cutoff || todayInVietnam(now) < cutoff;
+}

@@ -1,0 +1,30 @@
+/** TOTP second factor for break-glass accounts (otplib, RFC 6238): a code is accepted once. */
+import { generateSecret, generateURI, verify } from 'otplib';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { accounts } from '../db/schema/index.js';
+
+export function newTotpSecret(): string {
+  return generateSecret();
+}
+
+export function totpUri(secret: string, username: string, issuer: string): string {
+  return generateURI({ issuer, label: username, secret });
+}
+
+/** True if the code is valid now (±1 step) and newer than the last one this account used. */
+export async function useTotp(db: Queryable, accountId: string, secret: string, token: string, now = new Date()): Promise<boolean> {
+  const code = token.replace(/\s/g, '');
+  if (!/^\d{6}$/.test(code)) return false;
+  const epoch = Math.floor(now.getTime() / 1000);
+  const result = await verify({ secret, token: code, epoch, epochTolerance: 30 }).catch(() => ({ valid: false as const }));
+  if (!result.valid) return false;
+  const step = Math.floor(epoch / 30) + ('delta' in result && typeof result.delta === 'number' ? result.delta : 0);
+  // Atomic: only one request can move the last step forward to this one.
+  const moved = await db
+    .update(accounts)
+    .set({ totpLastStep: step })
+    .where(and(eq(accounts.id, accountId), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))))
+    .returning({ id: accounts.id });
+  return moved.length === 1;
+}

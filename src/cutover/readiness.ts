@@ -1,0 +1,91 @@
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { accounts, auditLog, persons, units } from '../db/schema/index.js';
+import { administeredUnitIds } from '../accounts/policies.js';
+import { cutoffsByUnit } from '../auth/cutoff.js';
+import type { Actor } from '../shared/context.js';
+
+export type ReadinessAccount = {
+  id: string;
+  username: string;
+  name: string;
+  unitId: string;
+  unitName: string;
+  bound: boolean;
+  verified: boolean;
+  breakGlass: boolean;
+  suspended: boolean;
+  cutoff: string | null;
+};
+
+async function accountsInScope(db: Queryable, actor: Actor): Promise<ReadinessAccount[]> {
+  const scope = await administeredUnitIds(db, actor);
+  if (scope.length === 0) return [];
+  const cutoffs = await cutoffsByUnit(db);
+  const rows = await db
+    .select({
+      id: accounts.id,
+      username: accounts.username,
+      middleName: accounts.middleName,
+      givenName: accounts.givenName,
+      unitId: accounts.unitId,
+      unitName: units.name,
+      cccd: persons.cccd,
+      verifiedAt: persons.verifiedAt,
+      breakGlass: accounts.breakGlass,
+      suspended: accounts.suspended,
+    })
+    .from(accounts)
+    .innerJoin(units, eq(units.id, accounts.unitId))
+    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .where(and(inArray(accounts.unitId, scope), isNull(accounts.deletedAt)))
+    .orderBy(units.name, accounts.username);
+  return rows.map((r) => ({
+    id: r.id,
+    username: r.username,
+    name: `${r.middleName} ${r.givenName}`,
+    unitId: r.unitId,
+    unitName: r.unitName,
+    bound: !!r.cccd,
+    verified: !!r.verifiedAt,
+    breakGlass: r.breakGlass,
+    suspended: r.suspended,
+    cutoff: cutoffs.get(r.unitId) ?? null,
+  }));
+}
+
+/** Per unit of the actor's subtree: how many accounts are bound and verified, and which are not. */
+export async function readiness(db: Queryable, actor: Actor) {
+  const list = await accountsInScope(db, actor);
+  const byUnit = new Map<string, { unitId: string; unitName: string; cutoff: string | null; total: number; bound: number; verified: number; notReady: ReadinessAccount[] }>();
+  for (const a of list.filter((x) => !x.suspended)) {
+    const u = byUnit.get(a.unitId) ?? { unitId: a.unitId, unitName: a.unitName, cutoff: a.cutoff, total: 0, bound: 0, verified: 0, notReady: [] };
+    u.total++;
+    if (a.bound) u.bound++;
+    if (a.verified) u.verified++;
+    else u.notReady.push(a);
+    byUnit.set(a.unitId, u);
+  }
+  return [...byUnit.values()].sort((a, b) => a.unitName.localeCompare(b.unitName, 'vi'));
+}
+
+/**
+ * Dry run: who would be locked out on a given day — live accounts whose cutoff has come, with no
+ * verified VNeID binding, and not break-glass. Login applies exactly the same rules on the day.
+ */
+export async function lockedOutOn(db: Queryable, actor: Actor, dayIso: string) {
+  const list = await accountsInScope(db, actor);
+  return list.filter((a) => !a.suspended && a.cutoff !== null && dayIso >= a.cutoff && !a.verified && !a.breakGlass);
+}
+
+/** Recent break-glass logins in the actor's subtree, for administrators to see. */
+export async function recentBreakGlassLogins(db: Queryable, actor: Actor, limit = 20) {
+  const scope = await administeredUnitIds(db, actor);
+  if (scope.length === 0) return [];
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, 'auth.login'), inArray(auditLog.unitId, scope), sql`${auditLog.data}->>'breakGlass' = 'true'`))
+    .orderBy(desc(auditLog.id))
+    .limit(limit);
+}

@@ -1,0 +1,225 @@
+import { raw } from 'hono/html';
+import { Hono } from 'hono';
+import { and, eq, isNull } from 'drizzle-orm';
+import QRCode from 'qrcode';
+import type { AppEnv } from '../web/env.js';
+import { CsrfField, Flash, Layout } from '../web/layout.js';
+import { actorOf, formData, pageProps, requireLogin, siteName, type Ctx } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { formatDate, formatDateTime, parseDate, todayInVietnam } from '../shared/dates.js';
+import { accounts } from '../db/schema/index.js';
+import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
+import { provinceCutoff } from '../auth/cutoff.js';
+import { lockedOutOn, readiness, recentBreakGlassLogins } from './readiness.js';
+import { setProvinceCutoff, setUnitCutoff } from './set-cutoff.js';
+import { setBreakGlass } from './set-break-glass.js';
+import { administeredUnitIds } from '../accounts/policies.js';
+import { inArray } from 'drizzle-orm';
+
+/** Chuyển đổi đăng nhập VNeID: the cutover control centre. */
+export const cutoverRoutes = new Hono<AppEnv>();
+cutoverRoutes.use('*', requireLogin);
+cutoverRoutes.use('*', async (c, next) => {
+  await requireAdministrator(c.get('deps').db, actorOf(c));
+  await next();
+});
+
+type State = { notice?: string; error?: string; dryRunDate?: string; secret?: { username: string; secret: string; qr: string } };
+
+async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
+  const { db, now } = c.get('deps');
+  const actor = actorOf(c);
+  const props = await pageProps(c);
+  const province = await provinceCutoff(db);
+  const isProvinceAdmin = await isProvinceAdministrator(db, actor);
+  const units = await readiness(db, actor);
+  const dryDate = s.dryRunDate ?? province ?? todayInVietnam(now());
+  const locked = await lockedOutOn(db, actor, dryDate);
+  const scope = await administeredUnitIds(db, actor);
+  const breakGlass = scope.length
+    ? await db
+        .select({ id: accounts.id, username: accounts.username, middleName: accounts.middleName, givenName: accounts.givenName })
+        .from(accounts)
+        .where(and(eq(accounts.breakGlass, true), isNull(accounts.deletedAt), inArray(accounts.unitId, scope)))
+    : [];
+  const bgLogins = await recentBreakGlassLogins(db, actor);
+  const total = units.reduce((n, u) => n + u.total, 0);
+  const verified = units.reduce((n, u) => n + u.verified, 0);
+  return c.html(
+    <Layout title="Chuyển đổi đăng nhập VNeID" section="admin" {...props}>
+      <section>
+        <h1>CHUYỂN ĐỔI ĐĂNG NHẬP BẰNG VNEID</h1>
+        {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {s.error ? <Flash kind="error">{s.error}</Flash> : null}
+        {s.secret ? (
+          <div class="flash flash-ok secret" role="status">
+            Tài khoản khẩn cấp <strong>{s.secret.username}</strong>: quét mã QR bằng ứng dụng xác thực (Google Authenticator, Microsoft
+            Authenticator…) hoặc nhập khóa <code data-testid="totp-secret">{s.secret.secret}</code>. Khóa chỉ hiển thị một lần.
+            <div class="qr">{raw(s.secret.qr)}</div>
+          </div>
+        ) : null}
+        <p>
+          Toàn bộ phạm vi quản trị: <strong>{verified}</strong>/{total} tài khoản đã gắn và xác thực VNeID.
+        </p>
+        <h2>Ngày chỉ đăng nhập bằng VNeID (toàn tỉnh)</h2>
+        <p>{province ? `Từ ngày ${formatDate(province)}, đăng nhập bằng mật khẩu bị khóa.` : 'Chưa đặt ngày.'}</p>
+        {isProvinceAdmin ? (
+          <form method="post" action="/tiepnhan/quan-tri/chuyen-doi-vneid/ngay-tinh" class="inline-form">
+            <CsrfField token={props.csrfToken} />
+            <label for="province-date">Ngày bắt đầu chỉ dùng VNeID</label>
+            <input id="province-date" name="date" placeholder="dd/mm/yyyy" value={formatDate(province)} inputmode="numeric" />
+            <button type="submit">Lưu</button>
+          </form>
+        ) : null}
+        <h2>Mức độ sẵn sàng theo đơn vị</h2>
+        <table class="list" id="readiness">
+          <thead>
+            <tr>
+              <th scope="col">Đơn vị</th>
+              <th scope="col">Ngày chỉ dùng VNeID</th>
+              <th scope="col">Tài khoản</th>
+              <th scope="col">Đã gắn CCCD</th>
+              <th scope="col">Đã xác thực</th>
+              <th scope="col">Chưa sẵn sàng</th>
+              <th scope="col">Ngày riêng của đơn vị</th>
+            </tr>
+          </thead>
+          <tbody>
+            {units.map((u) => (
+              <tr>
+                <td>{u.unitName}</td>
+                <td>{u.cutoff ? formatDate(u.cutoff) : '—'}</td>
+                <td>{u.total}</td>
+                <td>{u.bound}</td>
+                <td>
+                  {u.verified} ({u.total ? Math.round((u.verified / u.total) * 100) : 0}%)
+                </td>
+                <td>
+                  {u.notReady.map((a) => (
+                    <div>
+                      <a href={`/tiepnhan/quan-tri/nguoi-dung?tk=${a.id}`}>{a.username}</a> {a.bound ? '(chưa xác thực)' : '(chưa gắn CCCD)'}
+                    </div>
+                  ))}
+                </td>
+                <td>
+                  <form method="post" action={`/tiepnhan/quan-tri/chuyen-doi-vneid/don-vi/${u.unitId}`} class="inline-form">
+                    <CsrfField token={props.csrfToken} />
+                    <input name="date" placeholder="dd/mm/yyyy" aria-label={`Ngày riêng của ${u.unitName}`} inputmode="numeric" />
+                    <button type="submit">Lưu</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h2>Chạy thử: ai sẽ không đăng nhập được?</h2>
+        <form method="get" action="/tiepnhan/quan-tri/chuyen-doi-vneid" class="inline-form">
+          <label for="dry-date">Vào ngày</label>
+          <input id="dry-date" name="ngay" placeholder="dd/mm/yyyy" value={formatDate(dryDate)} inputmode="numeric" />
+          <button type="submit">Chạy thử</button>
+        </form>
+        <p id="dry-run-summary">
+          Ngày {formatDate(dryDate)}: <strong>{locked.length}</strong> tài khoản sẽ không đăng nhập được (đã quá ngày chỉ dùng VNeID, chưa
+          xác thực VNeID, không phải tài khoản khẩn cấp).
+        </p>
+        <ul id="dry-run">
+          {locked.map((a) => (
+            <li data-username={a.username}>
+              {a.username} — {a.name} — {a.unitName} (từ {formatDate(a.cutoff)})
+            </li>
+          ))}
+        </ul>
+        <h2>Tài khoản khẩn cấp (mật khẩu + mã xác thực)</h2>
+        <ul>
+          {breakGlass.map((a) => (
+            <li>
+              {a.username} — {a.middleName} {a.givenName}
+              {isProvinceAdmin ? (
+                <form method="post" action={`/tiepnhan/quan-tri/chuyen-doi-vneid/khan-cap/${a.id}`} class="inline">
+                  <CsrfField token={props.csrfToken} />
+                  <input type="hidden" name="on" value="0" />
+                  <button type="submit">Bỏ</button>
+                </form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+        {isProvinceAdmin ? (
+          <form method="post" action="/tiepnhan/quan-tri/chuyen-doi-vneid/khan-cap" class="inline-form">
+            <CsrfField token={props.csrfToken} />
+            <label for="bg-username">Chỉ định tài khoản khẩn cấp (tên tài khoản)</label>
+            <input id="bg-username" name="username" />
+            <button type="submit">Chỉ định</button>
+          </form>
+        ) : null}
+        <h2>Các lần đăng nhập khẩn cấp gần đây</h2>
+        <ul id="break-glass-logins">
+          {bgLogins.map((e) => (
+            <li>
+              {formatDateTime(e.at)} — {e.actorLabel} — IP {e.ip ?? '?'}
+            </li>
+          ))}
+          {bgLogins.length === 0 ? <li class="muted">Chưa có.</li> : null}
+        </ul>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+cutoverRoutes.get('/', async (c) => {
+  const q = c.req.query('ngay');
+  const iso = q ? parseDate(q) : null;
+  if (q && !iso) return render(c, { error: 'Ngày chạy thử không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.' }, 400);
+  return render(c, iso ? { dryRunDate: iso } : {});
+});
+
+async function act(c: Ctx, run: () => Promise<State>) {
+  try {
+    return render(c, await run());
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    const msg = err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message;
+    return render(c, { error: msg }, err.status as 400);
+  }
+}
+
+cutoverRoutes.post('/ngay-tinh', async (c) => {
+  const form = await formData(c);
+  return act(c, async () => {
+    const d = await setProvinceCutoff(c.get('deps').db, actorOf(c), form);
+    return { notice: d ? `Đã đặt ngày chỉ đăng nhập bằng VNeID: ${formatDate(d)}.` : 'Đã bỏ ngày chỉ đăng nhập bằng VNeID.' };
+  });
+});
+
+cutoverRoutes.post('/don-vi/:id', async (c) => {
+  const form = await formData(c);
+  return act(c, async () => {
+    const d = await setUnitCutoff(c.get('deps').db, actorOf(c), c.req.param('id'), form);
+    return { notice: d ? `Đã đặt ngày riêng cho đơn vị: ${formatDate(d)}.` : 'Đơn vị theo ngày của cấp trên.' };
+  });
+});
+
+cutoverRoutes.post('/khan-cap', async (c) => {
+  const form = await formData(c);
+  const { db } = c.get('deps');
+  return act(c, async () => {
+    const [acc] = await db
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(and(eq(accounts.usernameLower, (form.username ?? '').trim().toLowerCase()), isNull(accounts.deletedAt)));
+    if (!acc) throw new AppError('not_found', 'Không tìm thấy tài khoản trong phạm vi bạn quản trị.', 400);
+    const res = await setBreakGlass(db, actorOf(c), acc.id, true, `MotCua ${await siteName(c)}`);
+    return {
+      notice: `Đã chỉ định ${res.account.username} là tài khoản khẩn cấp.`,
+      secret: { username: res.account.username, secret: res.secret!, qr: await QRCode.toString(res.uri!, { type: 'svg', margin: 1, width: 180 }) },
+    };
+  });
+});
+
+cutoverRoutes.post('/khan-cap/:id', async (c) => {
+  return act(c, async () => {
+    const res = await setBreakGlass(c.get('deps').db, actorOf(c), c.req.param('id'), false, '');
+    return { notice: `Đã bỏ tài khoản khẩn cấp ${res.account.username}.` };
+  });
+});

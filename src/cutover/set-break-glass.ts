@@ -1,0 +1,36 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { accounts } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { isProvinceAdministrator, requireAdministeredAccount } from '../accounts/policies.js';
+import { newTotpSecret, totpUri } from '../auth/totp.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+
+/**
+ * Name (or stop naming) a break-glass account: it keeps password login after the cutoff, with a
+ * TOTP second factor, so an identity-provider outage cannot lock the province out. Only the
+ * province administrator decides; the new TOTP secret is shown once.
+ */
+export async function setBreakGlass(db: Db, actor: Actor, accountId: string, on: boolean, issuerName: string) {
+  return db.transaction(async (tx) => {
+    if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
+    const acc = await requireAdministeredAccount(tx, actor, accountId);
+    const secret = on ? newTotpSecret() : null;
+    await tx
+      .update(accounts)
+      .set({ breakGlass: on, totpSecret: secret, totpLastStep: null, updatedAt: new Date() })
+      .where(eq(accounts.id, accountId));
+    await recordAudit(tx, {
+      action: on ? 'cutover.break_glass_on' : 'cutover.break_glass_off',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'account',
+      targetId: accountId,
+      unitId: acc.unitId,
+      meta: actor.meta,
+      data: { old: { breakGlass: acc.breakGlass }, new: { breakGlass: on } },
+    });
+    return { account: acc, secret, uri: secret ? totpUri(secret, acc.username, issuerName) : null };
+  });
+}

@@ -1,0 +1,74 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { settings, units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { isProvinceAdministrator, requireAdministerUnit } from '../accounts/policies.js';
+import { CUTOFF_KEY, provinceCutoff } from '../auth/cutoff.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { parseDate } from '../shared/dates.js';
+import { parseInput } from '../shared/validate.js';
+import { loadUnit } from '../org/unit-queries.js';
+
+const DateInput = z.object({
+  date: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v || !v.trim()) return null;
+      const iso = parseDate(v);
+      if (!iso) {
+        ctx.addIssue({ code: 'custom', message: 'Ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.' });
+        return z.NEVER;
+      }
+      return iso;
+    }),
+});
+
+/** The province's VNeID-only date (empty = no cutoff). Only the province administrator sets it. */
+export async function setProvinceCutoff(db: Db, actor: Actor, raw: unknown) {
+  const { date } = parseInput(DateInput, raw);
+  return db.transaction(async (tx) => {
+    if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
+    const old = await provinceCutoff(tx);
+    await tx
+      .insert(settings)
+      .values({ key: CUTOFF_KEY, value: { date }, updatedBy: actor.accountId })
+      .onConflictDoUpdate({ target: settings.key, set: { value: { date }, updatedAt: new Date(), updatedBy: actor.accountId } });
+    const [root] = await tx.select({ id: units.id }).from(units).where(eq(units.kind, 'province')).limit(1);
+    await recordAudit(tx, {
+      action: 'cutover.province_cutoff',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'setting',
+      targetId: CUTOFF_KEY,
+      unitId: root?.id ?? null,
+      meta: actor.meta,
+      data: { old: { date: old }, new: { date } },
+    });
+    return date;
+  });
+}
+
+/** A unit's own date, earlier or later than the province's (staged cutover); empty = follow the parent. */
+export async function setUnitCutoff(db: Db, actor: Actor, unitId: string, raw: unknown) {
+  const { date } = parseInput(DateInput, raw);
+  return db.transaction(async (tx) => {
+    await requireAdministerUnit(tx, actor, unitId);
+    const unit = await loadUnit(tx, unitId);
+    if (!unit) throw errors.notFound('Đơn vị');
+    await tx.update(units).set({ passwordCutoff: date, updatedAt: new Date() }).where(eq(units.id, unitId));
+    await recordAudit(tx, {
+      action: 'cutover.unit_cutoff',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'unit',
+      targetId: unitId,
+      unitId,
+      meta: actor.meta,
+      data: { old: { date: unit.passwordCutoff }, new: { date } },
+    });
+    return date;
+  });
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { generate } from 'otplib';
+import { and, eq, isNull } from 'drizzle-orm';
+import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
+import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { accounts, auditLog, persons } from '../src/db/schema/index.js';
+import { setProvinceCutoff, setUnitCutoff } from '../src/cutover/set-cutoff.js';
+import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { lockedOutOn, readiness, recentBreakGlassLogins } from '../src/cutover/readiness.js';
+import { AppError } from '../src/shared/errors.js';
+
+const t = useDemoApp();
+const at = (iso: string) => () => new Date(`${iso}T09:00:00+07:00`);
+const appOn = (iso: string) => buildApp(t.database, {}, { now: at(iso) });
+
+describe('the VNeID-only cutoff', () => {
+  it('password login works before the date and is refused from it on, pointing to VNeID', async () => {
+    await setProvinceCutoff(t.database.db, await actorFor(t.database, 'quantri1'), { date: '20/10/2026' });
+    const clerk = sctClerkUsername();
+    expect((await new Client(appOn('2026-10-19')).login(clerk, TEST_PASSWORD)).status).toBe(303);
+    const after = await new Client(appOn('2026-10-20')).login(clerk, TEST_PASSWORD);
+    expect(after.status).toBe(403);
+    expect(after.text).toContain('Từ ngày 20/10/2026, cán bộ chỉ đăng nhập bằng tài khoản VNeID');
+    expect(after.text).toContain('Đăng nhập bằng tài khoản VNEID');
+    // A wrong password still says only that: the cutoff is never a hint that the name exists.
+    const wrong = await new Client(appOn('2026-10-20')).login(clerk, 'sai-mat-khau-roi');
+    expect(wrong.status).toBe(401);
+    const page = await new Client(appOn('2026-10-20')).get('/tiepnhan/dang-nhap');
+    expect(page.text).toContain('Từ ngày 20/10/2026, cán bộ chỉ đăng nhập bằng tài khoản VNeID.');
+  });
+
+  it('a unit can move earlier or later than the province (staged cutover)', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    await setProvinceCutoff(t.database.db, root, { date: '01/12/2026' });
+    await setUnitCutoff(t.database.db, root, t.unitIds.sct!, { date: '15/11/2026' });
+    await setUnitCutoff(t.database.db, root, t.unitIds.snv!, { date: '01/01/2027' });
+    const day = appOn('2026-11-20');
+    expect((await new Client(day).login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(403);
+    expect((await new Client(day).login('admin.snv', TEST_PASSWORD)).status).toBe(303);
+    expect((await new Client(day).login('admin.dx', TEST_PASSWORD)).status).toBe(303);
+    expect((await new Client(appOn('2026-12-01')).login('admin.dx', TEST_PASSWORD)).status).toBe(403);
+    expect((await new Client(appOn('2026-12-01')).login('admin.snv', TEST_PASSWORD)).status).toBe(303);
+  });
+
+  it('only the province administrator sets the province date; unit admins set their own units', async () => {
+    const sct = await actorFor(t.database, 'admin.sct');
+    const err = await setProvinceCutoff(t.database.db, sct, { date: '01/12/2026' }).catch((e: AppError) => e);
+    expect((err as AppError).status).toBe(403);
+    await setUnitCutoff(t.database.db, sct, t.unitIds['sct-qlcn']!, { date: '01/12/2026' });
+    const other = await setUnitCutoff(t.database.db, sct, t.unitIds.snv!, { date: '01/12/2026' }).catch((e: AppError) => e);
+    expect((other as AppError).status).toBe(404);
+    const bad = await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '31/02/2026' }).catch((e: AppError) => e);
+    expect((bad as AppError).fields?.date).toContain('dd/mm/yyyy');
+  });
+
+  it('break-glass accounts keep password login with TOTP, used once, audited and shown to administrators', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+    const acc = (await accountByUsername(t.database, 'admin.dx'))!;
+    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
+    const day = appOn('2026-10-21');
+    const noCode = await new Client(day).login('admin.dx', TEST_PASSWORD);
+    expect(noCode.status).toBe(401);
+    expect(noCode.text).toContain('mã xác thực');
+    expect((await new Client(day).login('admin.dx', TEST_PASSWORD, { totp: '000000' })).status).toBe(401);
+    // The app's clock is moved to the cutoff day; TOTP steps follow it.
+    const epoch = Math.floor(at('2026-10-21')().getTime() / 1000);
+    const code = await generate({ secret: secret!, epoch });
+    const ok = await new Client(day).login('admin.dx', TEST_PASSWORD, { totp: code });
+    expect(ok.status).toBe(303);
+    expect((await new Client(day).login('admin.dx', TEST_PASSWORD, { totp: code })).status).toBe(401);
+    const logins = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
+    expect(logins.at(-1)!.data).toMatchObject({ method: 'password+totp', breakGlass: true });
+    const shown = await recentBreakGlassLogins(t.database.db, root);
+    expect(shown.map((e) => e.actorLabel)).toEqual(['admin.dx']);
+    const sctAdmin = await actorFor(t.database, 'admin.sct');
+    const err = await setBreakGlass(t.database.db, sctAdmin, acc.id, true, 'x').catch((e: AppError) => e);
+    expect((err as AppError).status).toBe(403);
+  });
+
+  it('the dry run lists exactly who cannot get in on the day', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+    await setUnitCutoff(t.database.db, root, t.unitIds.bd!, { date: '01/03/2027' });
+    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'quantri1'))!.id, true, 'MotCua');
+    const locked = new Set((await lockedOutOn(t.database.db, root, '2026-10-20')).map((a) => a.username));
+    expect(locked.size).toBeGreaterThan(0);
+    const day = appOn('2026-10-20');
+    const live = await t.database.db
+      .select({ username: accounts.username, breakGlass: accounts.breakGlass, verifiedAt: persons.verifiedAt })
+      .from(accounts)
+      .leftJoin(persons, eq(persons.id, accounts.personId))
+      .where(and(isNull(accounts.deletedAt), eq(accounts.suspended, false)));
+    for (const a of live) {
+      const res = await new Client(day, `198.51.100.${live.indexOf(a) + 1}`).login(a.username, TEST_PASSWORD);
+      const passwordWorks = res.status === 303 || (a.breakGlass && res.status === 401 && res.text.includes('mã xác thực'));
+      const vneidWorks = !!a.verifiedAt;
+      expect({ username: a.username, canGetIn: passwordWorks || vneidWorks }).toEqual({ username: a.username, canGetIn: !locked.has(a.username) });
+    }
+  });
+
+  it('readiness counts bound and verified accounts per unit', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    const rows = await readiness(t.database.db, root);
+    const total = rows.reduce((n, r) => n + r.total, 0);
+    expect(total).toBe(36);
+    for (const r of rows) {
+      expect(r.verified).toBeLessThanOrEqual(r.bound);
+      expect(r.notReady.length).toBe(r.total - r.verified);
+    }
+    const sct = await actorFor(t.database, 'admin.sct');
+    expect((await readiness(t.database.db, sct)).every((r) => !r.unitName.includes('Nội vụ'))).toBe(true);
+    const page = await (async () => {
+      const c = new Client(t.app);
+      await c.login('quantri1', TEST_PASSWORD);
+      return c.get('/tiepnhan/quan-tri/chuyen-doi-vneid?ngay=20/10/2026');
+    })();
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Mức độ sẵn sàng theo đơn vị');
+    expect(page.text).toContain('Chạy thử');
+  });
+});
