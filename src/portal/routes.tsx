@@ -1,41 +1,178 @@
-import { raw } from 'hono/html';
 import { Hono } from 'hono';
+import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../web/env.js';
-import { siteName } from '../web/http.js';
+import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
+import { siteName, type Ctx } from '../web/http.js';
+import { formatDate } from '../shared/dates.js';
+import { finishLogin, startLogin } from '../auth/oidc/flow.js';
+import { readCitizenSession, destroyCitizenSession } from './citizen-sessions.js';
+import { loginCitizen } from './login-citizen.js';
+import { recordAudit } from '../audit/record.js';
+
+export const PORTAL_COOKIE = 'motcua_portal';
 
 export const portalRoutes = new Hono<AppEnv>();
 
-/** Cổng Dịch vụ công: the citizens' portal home. Citizen login and dossiers come with their own issues. */
-portalRoutes.get('/', async (c) => {
+const policyOf = (c: Ctx) => ({ idleMs: c.get('deps').config.sessionIdleMs, absoluteMs: c.get('deps').config.sessionAbsoluteMs });
+
+async function currentCitizen(c: Ctx) {
+  const token = readCookie(c, PORTAL_COOKIE);
+  return token ? readCitizenSession(c.get('deps').db, token, policyOf(c)) : null;
+}
+
+async function PortalPage(c: Ctx, title: string, body: Child, citizenName?: string) {
   const name = await siteName(c);
-  return c.html(
+  return (
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="vi">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Cổng Dịch vụ công — {name}</title>
-        <link rel="stylesheet" href="/static/app.css" />
-      </head>
-      <body>
-        <header class="top">
-          <div class="brand">
-            <a href="/">{name.toUpperCase()}</a>
-            <span class="sub">Cổng Dịch vụ công</span>
-          </div>
-        </header>
-        <main id="main" class="narrow">
-          <h1>Cổng Dịch vụ công {name}</h1>
-          <p>Hệ thống thông tin giải quyết thủ tục hành chính của {name}.</p>
-          <p>
-            <a class="button primary" href="/tiepnhan">
-              Dành cho cán bộ: Hệ thống một cửa điện tử
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} — Cổng Dịch vụ công ${name}`}</title>
+          <link rel="stylesheet" href="/static/app.css" />
+        </head>
+        <body>
+          <header class="top">
+            <div class="brand">
+              <a href="/">{name.toUpperCase()}</a>
+              <span class="sub">Cổng Dịch vụ công</span>
+            </div>
+            <nav class="mainnav" aria-label="Menu chính">
+              {citizenName ? (
+                <>
+                  <a href="/ca-nhan">TRANG CÁ NHÂN</a>
+                  <form method="post" action="/dang-xuat" class="inline">
+                    <input type="hidden" name="_csrf" value={c.get('csrfToken')} />
+                    <button type="submit" class="linklike">
+                      Đăng xuất ({citizenName})
+                    </button>
+                  </form>
+                </>
+              ) : (
+                <a href="/dang-nhap">Đăng nhập</a>
+              )}
+            </nav>
+          </header>
+          <main id="main" class="narrow">
+            {body}
+          </main>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** Cổng Dịch vụ công: the citizens' portal home. */
+portalRoutes.get('/', async (c) => {
+  const citizen = await currentCitizen(c);
+  const name = await siteName(c);
+  return c.html(
+    await PortalPage(
+      c,
+      'Trang chủ',
+      <>
+        <h1>Cổng Dịch vụ công {name}</h1>
+        <p>Hệ thống thông tin giải quyết thủ tục hành chính của {name}.</p>
+        <p>
+          {citizen ? (
+            <a class="button primary" href="/ca-nhan">
+              Trang cá nhân
             </a>
-          </p>
-        </main>
-      </body>
-    </html>
+          ) : (
+            <a class="button primary" href="/dang-nhap">
+              Đăng nhập để nộp hồ sơ trực tuyến
+            </a>
+          )}
+        </p>
+        <p>
+          <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
+        </p>
       </>,
+      citizen?.fullName,
+    ),
+  );
+});
+
+/** Bước 2 (seed 000 §2): choose the national electronic identity. */
+portalRoutes.get('/dang-nhap', async (c) => {
+  if (await currentCitizen(c)) return c.redirect('/ca-nhan', 303);
+  return c.html(
+    await PortalPage(
+      c,
+      'Đăng nhập',
+      <>
+        <h1>Đăng nhập</h1>
+        <a class="button wide vneid" href="/dang-nhap/vneid">
+          Tài khoản Định danh điện tử cấp bởi Bộ Công an
+        </a>
+        <p class="muted">Dành cho Công dân, Tổ chức, Doanh nghiệp. Bạn sẽ đăng nhập bằng số định danh cá nhân, mật khẩu VNeID và mã OTP gửi qua SMS.</p>
+      </>,
+    ),
+  );
+});
+
+portalRoutes.get('/dang-nhap/vneid', (c) => startLogin(c, c.get('deps').rps.vneid, 'vneid', 'citizen', '/ca-nhan'));
+
+portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
+  const deps = c.get('deps');
+  const rp = deps.rps.vneid;
+  const { identity, claims } = await finishLogin(c, rp, 'vneid', 'citizen');
+  const { token } = await loginCitizen(deps.db, policyOf(c), rp.settings.issuer, identity, claims, c.get('meta'));
+  const old = readCookie(c, PORTAL_COOKIE);
+  if (old) await destroyCitizenSession(deps.db, old);
+  writeCookie(c, PORTAL_COOKIE, token);
+  return c.redirect('/ca-nhan', 303);
+});
+
+portalRoutes.post('/dang-xuat', async (c) => {
+  const deps = c.get('deps');
+  const token = readCookie(c, PORTAL_COOKIE);
+  const citizen = await currentCitizen(c);
+  if (token) await destroyCitizenSession(deps.db, token);
+  if (citizen) {
+    await deps.db.transaction((tx) =>
+      recordAudit(tx, { action: 'portal.logout', actorId: null, actorLabel: citizen.cccd ?? citizen.subject, targetType: 'citizen', targetId: citizen.id, meta: c.get('meta'), data: {} }),
+    );
+  }
+  clearCookie(c, PORTAL_COOKIE);
+  return c.redirect('/', 303);
+});
+
+/** TRANG CÁ NHÂN: who the portal knows you as (dossiers come with the citizen portal issue). */
+portalRoutes.get('/ca-nhan', async (c) => {
+  const citizen = await currentCitizen(c);
+  if (!citizen) return c.redirect('/dang-nhap', 303);
+  const rows: Array<[string, string]> = [
+    ['Họ và tên', citizen.fullName],
+    ['Loại tài khoản', citizen.accountType === 2 ? 'Tổ chức, doanh nghiệp' : 'Cá nhân'],
+    ...(citizen.accountType === 2 ? ([['Tên doanh nghiệp', citizen.businessName ?? ''], ['Mã số thuế', citizen.taxCode ?? '']] as Array<[string, string]>) : []),
+    ['Số định danh cá nhân', citizen.cccd ?? ''],
+    ['Ngày sinh', formatDate(citizen.dateOfBirth)],
+    ['Giới tính', citizen.gender === 'male' ? 'Nam' : citizen.gender === 'female' ? 'Nữ' : ''],
+    ['Địa chỉ', citizen.address ?? ''],
+    ['Số điện thoại', citizen.phone ?? ''],
+    ['Thư điện tử', citizen.email ?? ''],
+    ['Mức độ định danh', citizen.loa === 2 ? 'Mức độ 2' : 'Mức độ 1'],
+  ];
+  return c.html(
+    await PortalPage(
+      c,
+      'Trang cá nhân',
+      <>
+        <h1>TRANG CÁ NHÂN</h1>
+        <dl class="facts">
+          {rows.map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd>{v || '—'}</dd>
+            </>
+          ))}
+        </dl>
+        <p class="muted">Thông tin được lấy từ tài khoản định danh điện tử VNeID ở mỗi lần đăng nhập.</p>
+      </>,
+      citizen.fullName,
+    ),
   );
 });

@@ -49,7 +49,7 @@ export async function finishLogin(
   rp: RelyingParty,
   provider: ProviderKey,
   purpose: Purpose,
-): Promise<{ identity: ExternalIdentity; returnTo: string | null }> {
+): Promise<{ identity: ExternalIdentity; claims: Record<string, unknown>; returnTo: string | null }> {
   const deps = c.get('deps');
   const q = c.req.query();
   const state = q.state ?? '';
@@ -77,5 +77,5 @@ export async function finishLogin(
     await auditFailure(c, provider, purpose, e.reason ?? e.code ?? 'error', e.detail);
     throw err;
   }
-  return { identity: mapClaims(rp.settings.claims, claims, rp.settings.acrValues), returnTo: tx.returnTo };
+  return { identity: mapClaims(rp.settings.claims, claims, rp.settings.acrValues), claims, returnTo: tx.returnTo };
 }
