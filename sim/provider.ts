@@ -7,6 +7,7 @@ import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider
 import { exportJWK, generateKeyPair } from 'jose';
 import type { SimState } from './state.js';
 import { CLAIM_NAMES, claimsFor } from './claims.js';
+import { memoryAdapter } from './memory-adapter.js';
 
 export type SimClient = {
   client_id: string;
@@ -30,6 +31,7 @@ export async function createProvider(issuer: string, state: SimState, clients: S
         id_token_signed_response_alg: 'RS256',
       }),
     ),
+    adapter: memoryAdapter(),
     jwks: { keys: [jwk as never] },
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
     claims: { openid: CLAIM_NAMES },

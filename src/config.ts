@@ -33,6 +33,11 @@ const EnvSchema = z.object({
   /** A private JWK (JSON) for private_key_jwt client authentication. */
   VNEID_CLIENT_KEY: z.string().optional(),
   VNEID_CLAIMS: z.enum(['dvcqg', 'oidc']).default('dvcqg'),
+  /** Explicit endpoints, for a provider without discovery (all four, or none). */
+  VNEID_AUTHORIZATION_ENDPOINT: z.string().url().optional(),
+  VNEID_TOKEN_ENDPOINT: z.string().url().optional(),
+  VNEID_USERINFO_ENDPOINT: z.string().url().optional(),
+  VNEID_JWKS_URI: z.string().url().optional(),
   VNEID_MIN_LOA: z.enum(['1', '2']).default('2'),
   VNEID_ACR_VALUES: z.string().optional(),
   REGISTRY_URL: z.string().url().optional(),
@@ -54,6 +59,8 @@ export type OidcProviderConfig = {
   minLoa: 1 | 2;
   /** acr values for each level, in order LoA1, LoA2. */
   acrValues: [string, string];
+  /** Explicit endpoints instead of discovery. */
+  endpoints?: { authorization: string; token: string; userinfo: string; jwks: string } | undefined;
 };
 
 export type Config = {
@@ -125,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const vneidSet = group(['VNEID_ISSUER', 'VNEID_CLIENT_ID', 'VNEID_CLIENT_SECRET']);
   const registrySet = group(['REGISTRY_URL', 'REGISTRY_TOKEN']);
   const ssoSet = group(['SSO_ISSUER', 'SSO_CLIENT_ID', 'SSO_CLIENT_SECRET']);
+  const explicitEndpoints = group(['VNEID_AUTHORIZATION_ENDPOINT', 'VNEID_TOKEN_ENDPOINT', 'VNEID_USERINFO_ENDPOINT', 'VNEID_JWKS_URI']);
+  if (explicitEndpoints && !vneidSet) throw fail('VNEID_ISSUER', 'required when the VNEID_*_ENDPOINT variables are set');
   if (production && !vneidSet) throw fail('VNEID_ISSUER', 'required when NODE_ENV=production (the simulator never runs in production)');
   if (production && !registrySet) throw fail('REGISTRY_URL', 'required when NODE_ENV=production');
   for (const [name, url] of [['VNEID_ISSUER', e.VNEID_ISSUER], ['SSO_ISSUER', e.SSO_ISSUER], ['REGISTRY_URL', e.REGISTRY_URL]] as const) {
@@ -148,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         claims: e.VNEID_CLAIMS,
         minLoa: Number(e.VNEID_MIN_LOA) as 1 | 2,
         acrValues: acr as [string, string],
+        endpoints: explicitEndpoints
+          ? { authorization: e.VNEID_AUTHORIZATION_ENDPOINT!, token: e.VNEID_TOKEN_ENDPOINT!, userinfo: e.VNEID_USERINFO_ENDPOINT!, jwks: e.VNEID_JWKS_URI! }
+          : undefined,
       };
   const registryToken = 'motcua-demo-registry-token';
   return {

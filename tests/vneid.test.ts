@@ -66,6 +66,22 @@ describe('VNeID login for officials', () => {
     expect(replay.text).toContain('Phản hồi đăng nhập không hợp lệ');
   });
 
+  it('works with explicit endpoints instead of discovery, and with standard claim names', async () => {
+    const o = verified();
+    const explicit = buildApp(database, {
+      ...sim.env,
+      VNEID_AUTHORIZATION_ENDPOINT: `${sim.url}/auth`,
+      VNEID_TOKEN_ENDPOINT: `${sim.url}/token`,
+      VNEID_USERINFO_ENDPOINT: `${sim.url}/me`,
+      VNEID_JWKS_URI: `${sim.url}/jwks`,
+      VNEID_CLAIMS: 'oidc',
+    });
+    const c = new Client(explicit);
+    const r = await vneidLogin(c, sim, personOf(o.username));
+    expect(r.app!.status).toBe(303);
+    expect((await c.get('/tiepnhan')).text).toContain(o.givenName);
+  });
+
   it('refuses an identity bound to no account, or bound but not verified', async () => {
     for (const o of [unbound(), boundNotVerified()]) {
       const c = new Client(app);

@@ -6,21 +6,26 @@
  * official in Sở Công Thương → Quản lý công nghiệp with full identity data, finds them by a search
  * without diacritics, suspends them; then admin.sct logs in and is refused an account of Sở Nội vụ.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = 'E2e-demo-Passw0rd!';
-const READY_TIMEOUT_MS = 60_000;
-/** How long the browser may take to solve the proof of work (a few seconds on 2 cores). */
-const CAPTCHA_TIMEOUT_MS = 60_000;
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+  PASSWORD,
+  attrOf,
+  countOf,
+  eventually,
+  field as fieldOn,
+  isChecked,
+  isVisible,
+  login as loginOn,
+  logout as logoutOn,
+  officialsTable,
+  openUsersPage as openUsersPageOn,
+  rowFor as rowForOn,
+  textOf,
+  urlOf,
+  useE2E,
+  valueOf,
+} from './support.js';
 
 /** The official created through the form: consistent identity data, made up for the test. */
 const NEW = {
@@ -40,211 +45,34 @@ const NEW = {
 };
 const NEW_FULL_NAME = `${NEW.middleName} ${NEW.givenName}`;
 
-let port = 0;
-let baseUrl = '';
-let dataDir = '';
-let server: ChildProcess | null = null;
-let serverLog = '';
-let browser: Browser | null = null;
-let context: BrowserContext | null = null;
+const e2e = useE2E();
 let page: Page;
+let baseUrl = '';
 
 /** Shared across the steps below (they run in order, on one page). */
 let snvAdminId = '';
 let temporaryPassword = '';
-/** Script errors and console errors in the browser (CSP violations among them). */
-const browserErrors: string[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const p = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(p));
-    });
-  });
-}
-
-function tail(text: string, lines = 40) {
-  return text.split('\n').slice(-lines).join('\n');
-}
-
-async function waitUntilReady(url: string, child: ChildProcess) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`server exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${tail(serverLog)}`);
-    }
-    try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return;
-      last = `status ${res.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server not ready after ${READY_TIMEOUT_MS / 1000} s (last: ${last}):\n${tail(serverLog)}`);
-}
-
-async function stopServer(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-  }
-  port = await freePort();
-  baseUrl = `http://localhost:${port}`;
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-e2e-'));
-
-  // A clean environment for the server: PGlite in dataDir, demo data, no inherited database or URL.
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'SESSION_SECRET', 'DEMO_DATA', 'TRUST_PROXY', 'NODE_OPTIONS']) delete env[k];
-  Object.assign(env, {
-    NODE_ENV: 'development',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    DEMO_PASSWORD: PASSWORD,
-    LOG_LEVEL: 'warn',
-  });
-  server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
-  server.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
-  await waitUntilReady(baseUrl, server);
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  context = await browser.newContext({ baseURL: baseUrl, locale: 'vi-VN', viewport: { width: 1366, height: 900 } });
-  context.setDefaultTimeout(15_000);
-  page = await context.newPage();
-  page.on('pageerror', (err) => browserErrors.push(`${page.url()}: ${err.message}`));
-  page.on('console', (msg) => {
-    // A 404 is logged for the refusal page (expected) and for /favicon.ico, which the app has not.
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) browserErrors.push(`${page.url()}: ${msg.text()}`);
-  });
-});
-
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    console.error(`--- page: ${page?.url()}\n--- server output (last lines):\n${tail(serverLog)}`);
-  });
-});
-
-afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  if (server) await stopServer(server);
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  page = e2e.page;
+  baseUrl = e2e.baseUrl;
 });
 
 // ---------------------------------------------------------------------------------------------
-// playwright-core has no web-first assertions (those are @playwright/test's): Vitest's expect.poll
-// retries a quick read of the page until the assertion holds.
-
-const WAIT_MS = 15_000;
-const QUICK = { timeout: 1_000 };
-const eventually = <T>(read: () => Promise<T>, timeout = WAIT_MS) => expect.poll(read, { timeout, interval: 100 });
-const isVisible = (l: Locator) => () => l.isVisible();
-const textOf = (l: Locator) => async () => ((await l.textContent(QUICK)) ?? '').replace(/\s+/g, ' ').trim();
-const valueOf = (l: Locator) => () => l.inputValue(QUICK);
-const countOf = (l: Locator) => () => l.count();
-const attrOf = (l: Locator, name: string) => () => l.getAttribute(name, QUICK);
-const isChecked = (l: Locator) => () => l.isChecked(QUICK);
-const urlOf = (p: Page) => async () => p.url();
-
-// ---------------------------------------------------------------------------------------------
-// Helpers that act through the page as a person would.
+// Helpers that act through the page as a person would (shared ones in support.ts).
 
 const unitTree = () => page.getByRole('navigation', { name: 'Cây đơn vị' });
-const officials = () => page.locator('table#officials');
-const rowFor = (username: string) => officials().locator('tbody tr', { has: page.getByRole('cell', { name: username, exact: true }) });
-
-/** A form field by its visible label (required fields carry a trailing "*"). */
-function field(label: string) {
-  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return page.getByLabel(new RegExp(`^${escaped}\\s*\\*?$`));
-}
-
-/**
- * The ALTCHA widget: tick "Tôi không phải là người máy" and wait until it reports verified.
- * It is set to start on focus (auto="onfocus") and a login field has autofocus, so it is often
- * already working when the page appears; a click then would untick it. With `mustClick` the
- * test still ticks it by hand: it waits, unticks (the widget forgets the solution) and ticks again.
- */
-async function solveCaptcha(opts: { mustClick?: boolean } = {}) {
-  const widget = page.locator('altcha-widget');
-  const box = widget.locator('.altcha');
-  await box.waitFor();
-  const state = () => box.getAttribute('data-state', QUICK);
-  const label = widget.locator('.altcha-checkbox-wrap label');
-  const checkbox = widget.locator('input[type="checkbox"]');
-  const payload = page.locator('form.login-form input[type="hidden"][name="altcha"]');
-
-  const initial = await state();
-  if (initial !== 'unverified' && opts.mustClick) {
-    await eventually(state, CAPTCHA_TIMEOUT_MS).toBe('verified');
-    await label.click();
-    await eventually(state).toBe('unverified');
-    await eventually(isChecked(checkbox)).toBe(false);
-    await eventually(async () => (await payload.count()) === 0 || (await payload.inputValue(QUICK)) === '').toBe(true);
-  }
-  if (initial === 'unverified' || opts.mustClick) {
-    await eventually(textOf(label)).toBe('Tôi không phải là người máy');
-    await label.click();
-  }
-  await eventually(state, CAPTCHA_TIMEOUT_MS).toBe('verified');
-  await eventually(valueOf(payload)).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
-  await eventually(textOf(label)).toBe('Đã xác minh');
-  await eventually(isChecked(checkbox)).toBe(true);
-}
-
-async function login(username: string, password: string, opts: { mustClick?: boolean } = {}) {
-  await page.goto('/tiepnhan/dang-nhap');
-  await eventually(isVisible(page.getByRole('heading', { name: 'ĐĂNG NHẬP HỆ THỐNG' }))).toBe(true);
-  await solveCaptcha(opts);
-  await page.getByLabel('Tên tài khoản').fill(username);
-  await page.getByLabel('Mật khẩu').fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-}
-
-async function openUsersPage() {
-  await page.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'QUẢN TRỊ HỆ THỐNG' }).click();
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/quan-tri\/nguoi-dung$/);
-  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'QUẢN LÝ PHÒNG BAN - CÁN BỘ' }))).toBe(true);
-}
+const officials = () => officialsTable(page);
+const rowFor = (username: string) => rowForOn(page, username);
+const field = (label: string) => fieldOn(page, label);
+const login = (username: string, password: string, opts: { mustClick?: boolean } = {}) => loginOn(page, username, password, opts);
+const logout = () => logoutOn(page);
+const openUsersPage = () => openUsersPageOn(page);
 
 async function pickUnit(name: string) {
   await unitTree().getByRole('link', { name, exact: true }).click();
   await eventually(isVisible(page.getByRole('heading', { level: 2, name: new RegExp(`^${name} \\(\\d+\\)$`) }))).toBe(true);
   await eventually(attrOf(unitTree().getByRole('link', { name, exact: true }), 'aria-current')).toBe('true');
-}
-
-async function logout() {
-  await page.locator('details.usermenu > summary').click();
-  await page.getByRole('button', { name: 'Đăng xuất' }).click();
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/dang-nhap\?da-dang-xuat=1$/);
-  await eventually(textOf(page.locator('p.flash-info'))).toBe('Bạn đã đăng xuất.');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,6 +217,6 @@ describe('Quản lý người dùng in the browser', () => {
   });
 
   test('the browser reported no script error and no Content-Security-Policy violation', () => {
-    expect(browserErrors).toEqual([]);
+    expect(e2e.browserErrors).toEqual([]);
   });
 });

@@ -48,10 +48,32 @@ export class RelyingParty {
       const timeoutMs = this.opts.timeoutMs ?? 10_000;
       this.configPromise = (async () => {
         const auth = await this.clientAuth();
-        const config = await client.discovery(new URL(this.settings.issuer), this.settings.clientId, { id_token_signed_response_alg: 'RS256' }, auth, {
-          [client.customFetch]: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
-          ...(this.opts.allowHttp ? { execute: [client.allowInsecureRequests] } : {}),
-        });
+        const fetchWithTimeout: client.CustomFetch = (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
+        const ep = this.settings.endpoints;
+        let config: client.Configuration;
+        if (ep) {
+          // A provider without discovery: the endpoints come from configuration.
+          config = new client.Configuration(
+            {
+              issuer: this.settings.issuer,
+              authorization_endpoint: ep.authorization,
+              token_endpoint: ep.token,
+              userinfo_endpoint: ep.userinfo,
+              jwks_uri: ep.jwks,
+              authorization_response_iss_parameter_supported: false,
+            },
+            this.settings.clientId,
+            { id_token_signed_response_alg: 'RS256' },
+            auth,
+          );
+          config[client.customFetch] = fetchWithTimeout;
+          if (this.opts.allowHttp) client.allowInsecureRequests(config);
+        } else {
+          config = await client.discovery(new URL(this.settings.issuer), this.settings.clientId, { id_token_signed_response_alg: 'RS256' }, auth, {
+            [client.customFetch]: fetchWithTimeout,
+            ...(this.opts.allowHttp ? { execute: [client.allowInsecureRequests] } : {}),
+          });
+        }
         // Check the ID token's signature against the provider's published keys, even though it
         // came straight from the token endpoint (the spec would allow skipping it; we do not).
         client.enableNonRepudiationChecks(config);

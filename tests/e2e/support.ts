@@ -1,0 +1,287 @@
+/**
+ * Shared by the browser tests: start the real server (`node --import tsx src/main.ts`, demo data on
+ * a fresh PGlite directory, the VNeID simulator on its own free port) and Debian's Chromium driven
+ * by playwright-core; quick polling reads of the page; and the steps a person takes on every test
+ * (solve the ALTCHA widget, log in with a password, log out).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The demo password every seeded account gets (DEMO_PASSWORD). */
+export const PASSWORD = 'E2e-demo-Passw0rd!';
+const READY_TIMEOUT_MS = 60_000;
+/** How long the browser may take to solve the proof of work (a few seconds on 2 cores). */
+export const CAPTCHA_TIMEOUT_MS = 60_000;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const p = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+/** Two different free ports (the app's and the simulator's). */
+async function twoFreePorts(): Promise<[number, number]> {
+  const a = await freePort();
+  let b = await freePort();
+  while (b === a) b = await freePort();
+  return [a, b];
+}
+
+export function tail(text: string, lines = 40) {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, log: () => string) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`server exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${tail(log())}`);
+    }
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+      last = `status ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server not ready after ${READY_TIMEOUT_MS / 1000} s (last: ${last}):\n${tail(log())}`);
+}
+
+async function stopServer(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export type E2E = {
+  /** The one page the steps run on (they run in order). */
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** The app, e.g. http://localhost:41234. */
+  readonly baseUrl: string;
+  /** The VNeID simulator, http://127.0.0.1:<SIM_PORT>. */
+  readonly simUrl: string;
+  /** What the server printed so far. */
+  readonly serverLog: string;
+  /** Script errors and console errors in the browser (CSP violations among them). */
+  readonly browserErrors: string[];
+};
+
+/**
+ * Register the hooks that start the server and the browser before the file's tests and stop
+ * them after; the returned object's fields are filled in by the time the first test runs.
+ */
+export function useE2E(): E2E {
+  let port = 0;
+  let simPort = 0;
+  let dataDir = '';
+  let server: ChildProcess | null = null;
+  let serverLog = '';
+  let browser: Browser | null = null;
+  let context: BrowserContext | null = null;
+  let page: Page | null = null;
+  const browserErrors: string[] = [];
+
+  const e2e: E2E = {
+    get page() {
+      if (!page) throw new Error('the browser is not started (beforeAll failed?)');
+      return page;
+    },
+    get context() {
+      if (!context) throw new Error('the browser is not started (beforeAll failed?)');
+      return context;
+    },
+    get baseUrl() {
+      return `http://localhost:${port}`;
+    },
+    get simUrl() {
+      return `http://127.0.0.1:${simPort}`;
+    },
+    get serverLog() {
+      return serverLog;
+    },
+    browserErrors,
+  };
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+    }
+    [port, simPort] = await twoFreePorts();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-e2e-'));
+
+    // A clean environment for the server: PGlite in dataDir, demo data, the built-in VNeID and
+    // registry simulators on a port of their own, no inherited database, URL or provider.
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of Object.keys(env)) {
+      if (/^(VNEID|REGISTRY|SSO)_/.test(k)) delete env[k];
+    }
+    for (const k of ['DATABASE_URL', 'PUBLIC_URL', 'SESSION_SECRET', 'DEMO_DATA', 'TRUST_PROXY', 'NODE_OPTIONS']) delete env[k];
+    Object.assign(env, {
+      NODE_ENV: 'development',
+      PORT: String(port),
+      SIM_PORT: String(simPort),
+      DATA_DIR: dataDir,
+      DEMO_PASSWORD: PASSWORD,
+      LOG_LEVEL: 'warn',
+    });
+    server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
+    server.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
+    await waitUntilReady(e2e.baseUrl, server, () => serverLog);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    context = await browser.newContext({ baseURL: e2e.baseUrl, locale: 'vi-VN', viewport: { width: 1366, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    const p = await context.newPage();
+    page = p;
+    p.on('pageerror', (err) => browserErrors.push(`${p.url()}: ${err.message}`));
+    p.on('console', (msg) => {
+      // A 404 is logged for refusal pages (expected) and for /favicon.ico, which neither site has.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) browserErrors.push(`${p.url()}: ${msg.text()}`);
+    });
+  });
+
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      console.error(`--- page: ${page?.url()}\n--- server output (last lines):\n${tail(serverLog)}`);
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    if (server) await stopServer(server);
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  return e2e;
+}
+
+// ---------------------------------------------------------------------------------------------
+// playwright-core has no web-first assertions (those are @playwright/test's): Vitest's expect.poll
+// retries a quick read of the page until the assertion holds.
+
+export const WAIT_MS = 15_000;
+export const QUICK = { timeout: 1_000 };
+export const eventually = <T>(read: () => Promise<T>, timeout = WAIT_MS) => expect.poll(read, { timeout, interval: 100 });
+export const isVisible = (l: Locator) => () => l.isVisible();
+export const textOf = (l: Locator) => async () => ((await l.textContent(QUICK)) ?? '').replace(/\s+/g, ' ').trim();
+export const valueOf = (l: Locator) => () => l.inputValue(QUICK);
+export const countOf = (l: Locator) => () => l.count();
+export const attrOf = (l: Locator, name: string) => () => l.getAttribute(name, QUICK);
+export const isChecked = (l: Locator) => () => l.isChecked(QUICK);
+export const urlOf = (p: Page) => async () => p.url();
+
+// ---------------------------------------------------------------------------------------------
+// Steps a person takes, through the page.
+
+/** A form field by its visible label (required fields carry a trailing "*"). */
+export function field(page: Page, label: string) {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.getByLabel(new RegExp(`^${escaped}\\s*\\*?$`));
+}
+
+/**
+ * The ALTCHA widget: tick "Tôi không phải là người máy" and wait until it reports verified.
+ * It is set to start on focus (auto="onfocus") and a login field has autofocus, so it is often
+ * already working when the page appears; a click then would untick it. With `mustClick` the
+ * test still ticks it by hand: it waits, unticks (the widget forgets the solution) and ticks again.
+ */
+export async function solveCaptcha(page: Page, opts: { mustClick?: boolean } = {}) {
+  const widget = page.locator('altcha-widget');
+  const box = widget.locator('.altcha');
+  await box.waitFor();
+  const state = () => box.getAttribute('data-state', QUICK);
+  const label = widget.locator('.altcha-checkbox-wrap label');
+  const checkbox = widget.locator('input[type="checkbox"]');
+  const payload = page.locator('form.login-form input[type="hidden"][name="altcha"]');
+
+  const initial = await state();
+  if (initial !== 'unverified' && opts.mustClick) {
+    await eventually(state, CAPTCHA_TIMEOUT_MS).toBe('verified');
+    await label.click();
+    await eventually(state).toBe('unverified');
+    await eventually(isChecked(checkbox)).toBe(false);
+    await eventually(async () => (await payload.count()) === 0 || (await payload.inputValue(QUICK)) === '').toBe(true);
+  }
+  if (initial === 'unverified' || opts.mustClick) {
+    await eventually(textOf(label)).toBe('Tôi không phải là người máy');
+    await label.click();
+  }
+  await eventually(state, CAPTCHA_TIMEOUT_MS).toBe('verified');
+  await eventually(valueOf(payload)).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
+  await eventually(textOf(label)).toBe('Đã xác minh');
+  await eventually(isChecked(checkbox)).toBe(true);
+}
+
+/** Log in on /tiepnhan/dang-nhap with a username and password (and the CAPTCHA). */
+export async function login(page: Page, username: string, password: string, opts: { mustClick?: boolean } = {}) {
+  await page.goto('/tiepnhan/dang-nhap');
+  await eventually(isVisible(page.getByRole('heading', { name: 'ĐĂNG NHẬP HỆ THỐNG' }))).toBe(true);
+  await solveCaptcha(page, opts);
+  await page.getByLabel('Tên tài khoản').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+}
+
+/** The user menu in the header (a <details>): open it if it is closed. */
+export async function openUserMenu(page: Page) {
+  const menu = page.locator('details.usermenu');
+  await menu.waitFor();
+  if ((await menu.getAttribute('open')) === null) await menu.locator('> summary').click();
+  await eventually(attrOf(menu, 'open')).not.toBeNull();
+  return menu;
+}
+
+/** User menu → Đăng xuất, and the login page says so. */
+export async function logout(page: Page) {
+  const menu = await openUserMenu(page);
+  await menu.getByRole('button', { name: 'Đăng xuất' }).click();
+  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/dang-nhap\?da-dang-xuat=1$/);
+  await eventually(textOf(page.locator('p.flash-info'))).toBe('Bạn đã đăng xuất.');
+}
+
+/** Main menu → QUẢN TRỊ HỆ THỐNG: the Quản lý người dùng screen. */
+export async function openUsersPage(page: Page) {
+  await page.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'QUẢN TRỊ HỆ THỐNG' }).click();
+  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/quan-tri\/nguoi-dung$/);
+  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'QUẢN LÝ PHÒNG BAN - CÁN BỘ' }))).toBe(true);
+}
+
+/** The list of officials on Quản lý người dùng, and the row of one account in it. */
+export const officialsTable = (page: Page) => page.locator('table#officials');
+export const rowFor = (page: Page, username: string) =>
+  officialsTable(page).locator('tbody tr', { has: page.getByRole('cell', { name: username, exact: true }) });
