@@ -1,6 +1,6 @@
 /**
  * End to end, as a person would: the real server (`node --import tsx src/main.ts`, demo data on a
- * fresh PGlite directory) and Debian's Chromium driven by playwright-core.
+ * fresh PGlite directory) and Debian's Chromium driven by playwright-core (set-up in support.ts).
  *
  * quantri1 logs in through the login page (solving the ALTCHA widget in the browser), creates an
  * official in Sở Công Thương → Quản lý công nghiệp with full identity data, finds them by a search

@@ -2,3 +2,4 @@ export * from './org.js';
 export * from './accounts.js';
 export * from './audit.js';
 export * from './identity.js';
+export * from './calendar.js';

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { statutoryHolidays } from './vietnam-holidays.js';
+import { DEFAULT_OFFICE_HOURS, WorkingCalendar, localDate } from './working-time.js';
+import { dueAfterStop, dueAt, timeliness } from './deadlines.js';
+
+function calendar(overrides: { off?: string[]; work?: string[] } = {}) {
+  const daysOff = new Set<string>();
+  for (const y of [2025, 2026, 2027]) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
+  for (const d of overrides.off ?? []) daysOff.add(d);
+  const extraWorkdays = new Set(overrides.work ?? []);
+  return new WorkingCalendar({ daysOff, extraWorkdays, officeHours: DEFAULT_OFFICE_HOURS });
+}
+
+/** A Vietnam local time, written as it is read on the receipt. */
+const vn = (s: string) => new Date(`${s}+07:00`);
+/** Due instant shown as Vietnam local "YYYY-MM-DD HH:mm". */
+const show = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+describe('Vietnamese public holidays', () => {
+  it('knows the lunar ones: Tết Nguyên Đán and Giỗ Tổ Hùng Vương (10/3 lunar)', () => {
+    const y2026 = statutoryHolidays(2026).map((h) => h.date);
+    for (const d of ['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20']) expect(y2026).toContain(d);
+    expect(statutoryHolidays(2027).map((h) => h.date)).toContain('2027-04-16');
+    expect(statutoryHolidays(2027).map((h) => h.date)).toContain('2027-02-06');
+  });
+  it('has 1/1, 30/4, 1/5, 2/9 with its adjacent day, and compensates holidays on weekends', () => {
+    const y = statutoryHolidays(2026).map((h) => h.date);
+    for (const d of ['2026-01-01', '2026-04-30', '2026-05-01', '2026-09-02', '2026-09-01']) expect(y).toContain(d);
+    // Giỗ Tổ 2026 falls on Sunday 26/4: Monday 27/4 is given back.
+    expect(y).toContain('2026-04-27');
+    // 1/5/2027 is a Saturday: Monday 3/5/2027 is given back.
+    expect(statutoryHolidays(2027).map((h) => h.date)).toContain('2027-05-03');
+  });
+});
+
+describe('due dates in working days', () => {
+  const cal = calendar();
+  it('skips weekends: received Monday, 3 days → Thursday 17:00', () => {
+    expect(show(dueAt(cal, vn('2026-11-23T09:00'), { workingDays: 3 }))).toBe('2026-11-26 17:00');
+  });
+  it('a dossier sent online on Saturday counts from Monday', () => {
+    expect(show(dueAt(cal, vn('2026-11-21T10:00'), { workingDays: 1 }))).toBe('2026-11-24 17:00');
+  });
+  it('across Tết: received Friday 13/2/2026, 3 days → Wednesday 25/2', () => {
+    expect(show(dueAt(cal, vn('2026-02-13T10:00'), { workingDays: 3 }))).toBe('2026-02-25 17:00');
+  });
+  it('across 30/4–1/5: received Wednesday 29/4/2026, 2 days → Tuesday 5/5', () => {
+    expect(show(dueAt(cal, vn('2026-04-29T09:00'), { workingDays: 2 }))).toBe('2026-05-05 17:00');
+  });
+  it('across Giỗ Tổ on a Sunday with its compensation day', () => {
+    expect(show(dueAt(cal, vn('2026-04-24T09:00'), { workingDays: 1 }))).toBe('2026-04-28 17:00');
+  });
+  it('across 2/9 and its adjacent day: received Monday 31/8/2026, 1 day → Thursday 3/9', () => {
+    expect(show(dueAt(cal, vn('2026-08-31T10:00'), { workingDays: 1 }))).toBe('2026-09-03 17:00');
+  });
+  it('a swapped day: an announced extra day off, and a Saturday worked instead', () => {
+    const swapped = calendar({ off: ['2026-11-27'], work: ['2026-11-28'] });
+    // Received Wed 25/11: Thu 26 (1), Fri 27 off, Sat 28 worked (2).
+    expect(show(dueAt(swapped, vn('2026-11-25T09:00'), { workingDays: 2 }))).toBe('2026-11-28 17:00');
+  });
+  it('after 15:00, where the procedure says so, counts from the next working day', () => {
+    expect(show(dueAt(cal, vn('2026-11-23T15:30'), { workingDays: 1, after1500NextDay: true }))).toBe('2026-11-25 17:00');
+    expect(show(dueAt(cal, vn('2026-11-23T15:30'), { workingDays: 1 }))).toBe('2026-11-24 17:00');
+    expect(show(dueAt(cal, vn('2026-11-23T14:59'), { workingDays: 1, after1500NextDay: true }))).toBe('2026-11-24 17:00');
+  });
+});
+
+describe('same-day procedures in working hours', () => {
+  const cal = calendar();
+  it('counts office hours only, across lunch', () => {
+    expect(show(dueAt(cal, vn('2026-11-23T10:00'), { workingHours: 4 }))).toBe('2026-11-23 16:00');
+  });
+  it('after 15:00 it starts at the next opening', () => {
+    expect(show(dueAt(cal, vn('2026-11-23T15:10'), { workingHours: 4, after1500NextDay: true }))).toBe('2026-11-24 11:30');
+    expect(show(dueAt(cal, vn('2026-11-23T15:10'), { workingHours: 4 }))).toBe('2026-11-24 09:40');
+  });
+  it('on a Friday afternoon it continues on Monday', () => {
+    expect(show(dueAt(cal, vn('2026-11-27T16:00'), { workingHours: 2 }))).toBe('2026-11-30 08:30');
+  });
+});
+
+describe('the clock stops while the applicant supplements', () => {
+  const cal = calendar();
+  it('adds back exactly the working time that was left', () => {
+    const due = dueAt(cal, vn('2026-11-23T09:00'), { workingDays: 3 }); // Thu 26/11 17:00
+    // Stopped Tue 24/11 10:00 with 5 + 7.5 + 7.5 = 20 working hours left; resumed Mon 30/11 09:00.
+    const after = dueAfterStop(cal, due, vn('2026-11-24T10:00'), vn('2026-11-30T09:00'));
+    expect(show(after)).toBe('2026-12-02 16:00');
+    expect(cal.workingMinutesBetween(vn('2026-11-30T09:00'), after)).toBe(20 * 60);
+  });
+  it('a stop over Tết costs nothing', () => {
+    const due = dueAt(cal, vn('2026-02-09T09:00'), { workingDays: 5 });
+    const after = dueAfterStop(cal, due, vn('2026-02-13T17:00'), vn('2026-02-23T07:30'));
+    expect(cal.workingMinutesBetween(vn('2026-02-13T17:00'), due)).toBe(cal.workingMinutesBetween(vn('2026-02-23T07:30'), after));
+    expect(localDate(after) >= '2026-02-23').toBe(true);
+  });
+});
+
+describe('timeliness (Mẫu 06)', () => {
+  const due = vn('2026-11-26T17:00');
+  it('trước hạn, đúng hạn, quá hạn', () => {
+    expect(timeliness(due, vn('2026-11-25T10:00'))).toBe('truoc_han');
+    expect(timeliness(due, vn('2026-11-26T16:59'))).toBe('dung_han');
+    expect(timeliness(due, vn('2026-11-26T17:01'))).toBe('qua_han');
+  });
+});

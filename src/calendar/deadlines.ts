@@ -1,0 +1,47 @@
+/**
+ * Due dates of procedures (thời hạn giải quyết) on the working calendar:
+ * - N working days: counting starts the working day after reception; due at the close of the Nth.
+ * - H working hours (same-day procedures): counted in office hours from reception.
+ * - Received on a day off, after closing, or after 15:00 where the procedure says so: as if received
+ *   at the opening of the next working day.
+ * - A clock stop (waiting for the applicant's supplement) does not count: the working time left when
+ *   the clock stopped is added again from the moment it resumes.
+ */
+import { atLocal, localDate, localMinutes, type WorkingCalendar } from './working-time.js';
+
+export type TimeLimit = { workingDays?: number | null; workingHours?: number | null; after1500NextDay?: boolean };
+
+export const CUTOFF_1500 = 15 * 60;
+
+/** The instant from which the time limit counts. */
+export function countingStart(cal: WorkingCalendar, receivedAt: Date, limit: TimeLimit): Date {
+  const day = localDate(receivedAt);
+  const min = localMinutes(receivedAt);
+  const late = (limit.after1500NextDay ?? false) && min >= CUTOFF_1500;
+  if (!cal.isWorkingDay(day) || min >= cal.dayEnd || late) return atLocal(cal.nextWorkingDay(day), cal.dayStart);
+  return min < cal.dayStart ? atLocal(day, cal.dayStart) : receivedAt;
+}
+
+export function dueAt(cal: WorkingCalendar, receivedAt: Date, limit: TimeLimit): Date {
+  const start = countingStart(cal, receivedAt, limit);
+  if (limit.workingHours && limit.workingHours > 0) return cal.addWorkingMinutes(start, Math.round(limit.workingHours * 60));
+  const days = limit.workingDays ?? 0;
+  if (days <= 0) return atLocal(localDate(start), cal.dayEnd);
+  return atLocal(cal.addWorkingDays(localDate(start), days), cal.dayEnd);
+}
+
+/** The new due date when the clock resumes after a stop. */
+export function dueAfterStop(cal: WorkingCalendar, due: Date, stoppedAt: Date, resumedAt: Date): Date {
+  const left = cal.workingMinutesBetween(stoppedAt, due);
+  return cal.addWorkingMinutes(resumedAt, left);
+}
+
+export type Timeliness = 'truoc_han' | 'dung_han' | 'qua_han';
+
+export const TIMELINESS_LABELS: Record<Timeliness, string> = { truoc_han: 'Trước hạn', dung_han: 'Đúng hạn', qua_han: 'Quá hạn' };
+
+/** Trước hạn: done on an earlier day than due; đúng hạn: on the due day, by the due time; quá hạn: later. */
+export function timeliness(due: Date, doneAt: Date): Timeliness {
+  if (doneAt.getTime() > due.getTime()) return 'qua_han';
+  return localDate(doneAt) < localDate(due) ? 'truoc_han' : 'dung_han';
+}

@@ -1,0 +1,30 @@
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { calendarDays, settings } from '../db/schema/index.js';
+import { statutoryHolidays } from './vietnam-holidays.js';
+import { DEFAULT_OFFICE_HOURS, WorkingCalendar, type OfficeHours } from './working-time.js';
+
+export const OFFICE_HOURS_KEY = 'office_hours';
+
+/**
+ * The working calendar: statutory holidays of the years around now, with the administrators'
+ * overrides on top, and the configured office hours.
+ */
+export async function loadCalendar(db: Queryable, now = new Date()): Promise<WorkingCalendar> {
+  const year = now.getUTCFullYear();
+  const daysOff = new Set<string>();
+  for (let y = year - 2; y <= year + 2; y++) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
+  const extraWorkdays = new Set<string>();
+  for (const o of await db.select().from(calendarDays)) {
+    if (o.kind === 'day_off') {
+      daysOff.add(o.date);
+      extraWorkdays.delete(o.date);
+    } else {
+      daysOff.delete(o.date);
+      extraWorkdays.add(o.date);
+    }
+  }
+  const [hours] = await db.select().from(settings).where(eq(settings.key, OFFICE_HOURS_KEY));
+  const officeHours = (hours?.value as OfficeHours | undefined) ?? DEFAULT_OFFICE_HOURS;
+  return new WorkingCalendar({ daysOff, extraWorkdays, officeHours });
+}
