@@ -21,6 +21,7 @@ import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { portalRoutes } from './portal/routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
+import { calendarRoutes } from './calendar/routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -109,5 +110,6 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
   app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);
+  app.route('/tiepnhan/quan-tri/lich-lam-viec', calendarRoutes);
   return app;
 }

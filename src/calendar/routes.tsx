@@ -1,0 +1,114 @@
+import { Hono } from 'hono';
+import { asc, gte, lte, and } from 'drizzle-orm';
+import type { AppEnv } from '../web/env.js';
+import { CsrfField, Flash, Layout } from '../web/layout.js';
+import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { formatDate } from '../shared/dates.js';
+import { calendarDays } from '../db/schema/index.js';
+import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
+import { statutoryHolidays, weekday } from './vietnam-holidays.js';
+import { setCalendarDay } from './set-calendar-day.js';
+
+const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
+
+/** Lịch làm việc: the year's days off and the administrator's swaps. */
+export const calendarRoutes = new Hono<AppEnv>();
+calendarRoutes.use('*', requireLogin);
+calendarRoutes.use('*', async (c, next) => {
+  await requireAdministrator(c.get('deps').db, actorOf(c));
+  await next();
+});
+
+async function render(c: Ctx, year: number, s: { notice?: string; error?: string } = {}, status: 200 | 400 | 403 = 200) {
+  const { db } = c.get('deps');
+  const props = await pageProps(c);
+  const canEdit = await isProvinceAdministrator(db, actorOf(c));
+  const overrides = await db
+    .select()
+    .from(calendarDays)
+    .where(and(gte(calendarDays.date, `${year}-01-01`), lte(calendarDays.date, `${year}-12-31`)))
+    .orderBy(asc(calendarDays.date));
+  const statutory = statutoryHolidays(year);
+  return c.html(
+    <Layout title="Lịch làm việc" section="admin" {...props}>
+      <section class="narrow wide-ok">
+        <h1>LỊCH LÀM VIỆC NĂM {year}</h1>
+        <p>
+          <a href={`?nam=${year - 1}`}>← {year - 1}</a> · <a href={`?nam=${year + 1}`}>{year + 1} →</a>
+        </p>
+        {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {s.error ? <Flash kind="error">{s.error}</Flash> : null}
+        <h2>Ngày nghỉ lễ, Tết theo luật (kể cả nghỉ bù khi trùng ngày nghỉ hằng tuần)</h2>
+        <table class="list" id="statutory">
+          <tbody>
+            {statutory.map((h) => (
+              <tr>
+                <td>{WEEKDAYS[weekday(h.date)]}</td>
+                <td>{formatDate(h.date)}</td>
+                <td>{h.name}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h2>Điều chỉnh theo thông báo của Chính phủ, UBND tỉnh</h2>
+        <table class="list" id="overrides">
+          <tbody>
+            {overrides.map((o) => (
+              <tr>
+                <td>{WEEKDAYS[weekday(o.date)]}</td>
+                <td>{formatDate(o.date)}</td>
+                <td>{o.kind === 'day_off' ? 'Ngày nghỉ' : 'Ngày làm việc (làm bù)'}</td>
+                <td>{o.note}</td>
+              </tr>
+            ))}
+            {overrides.length === 0 ? (
+              <tr>
+                <td class="muted">Chưa có điều chỉnh.</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+        {canEdit ? (
+          <form method="post" action={`/tiepnhan/quan-tri/lich-lam-viec?nam=${year}`} class="stack">
+            <CsrfField token={props.csrfToken} />
+            <label for="cal-date">Ngày</label>
+            <input id="cal-date" name="date" placeholder="dd/mm/yyyy" inputmode="numeric" required />
+            <label for="cal-kind">Loại</label>
+            <select id="cal-kind" name="kind">
+              <option value="day_off">Ngày nghỉ (nghỉ bù, hoán đổi)</option>
+              <option value="working_day">Ngày làm việc (làm bù vào thứ Bảy, Chủ nhật)</option>
+              <option value="default">Trở lại mặc định</option>
+            </select>
+            <label for="cal-note">Ghi chú (số văn bản thông báo)</label>
+            <input id="cal-note" name="note" />
+            <button type="submit" class="primary">
+              Lưu
+            </button>
+          </form>
+        ) : (
+          <p class="muted">Chỉ quản trị cấp tỉnh được điều chỉnh lịch làm việc.</p>
+        )}
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+const yearOf = (c: Ctx) => {
+  const y = Number(c.req.query('nam'));
+  return Number.isInteger(y) && y >= 2000 && y <= 2100 ? y : Number(new Date().toISOString().slice(0, 4));
+};
+
+calendarRoutes.get('/', (c) => render(c, yearOf(c)));
+
+calendarRoutes.post('/', async (c) => {
+  const form = await formData(c);
+  try {
+    const r = await setCalendarDay(c.get('deps').db, actorOf(c), form);
+    return render(c, Number(r.date.slice(0, 4)), { notice: `Đã lưu ngày ${formatDate(r.date)}.` });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return render(c, yearOf(c), { error: err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message }, err.status as 400);
+  }
+});

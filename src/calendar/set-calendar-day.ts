@@ -1,0 +1,60 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { calendarDays, units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { isProvinceAdministrator } from '../accounts/policies.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { parseDate } from '../shared/dates.js';
+import { cleanText } from '../shared/text.js';
+import { parseInput } from '../shared/validate.js';
+
+const Input = z.object({
+  date: z.string({ message: 'Vui lòng nhập ngày.' }).transform((v, ctx) => {
+    const iso = parseDate(v);
+    if (!iso) {
+      ctx.addIssue({ code: 'custom', message: 'Ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.' });
+      return z.NEVER;
+    }
+    return iso;
+  }),
+  kind: z.enum(['day_off', 'working_day', 'default'], { message: 'Vui lòng chọn loại ngày.' }),
+  note: z
+    .string()
+    .optional()
+    .transform((v) => cleanText(v ?? ''))
+    .pipe(z.string().max(200, 'Ghi chú tối đa 200 ký tự.')),
+});
+
+/**
+ * The province administrator enters the year's announced swaps: an extra day off (nghỉ bù),
+ * a weekend day worked (làm bù), or back to the statutory default.
+ */
+export async function setCalendarDay(db: Db, actor: Actor, raw: unknown) {
+  const input = parseInput(Input, raw);
+  return db.transaction(async (tx) => {
+    if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
+    const [old] = await tx.select().from(calendarDays).where(eq(calendarDays.date, input.date));
+    if (input.kind === 'default') await tx.delete(calendarDays).where(eq(calendarDays.date, input.date));
+    else {
+      const note = input.note || (input.kind === 'day_off' ? 'Nghỉ theo thông báo' : 'Làm bù theo thông báo');
+      await tx
+        .insert(calendarDays)
+        .values({ date: input.date, kind: input.kind, note, updatedBy: actor.accountId })
+        .onConflictDoUpdate({ target: calendarDays.date, set: { kind: input.kind, note, updatedBy: actor.accountId, updatedAt: new Date() } });
+    }
+    const [root] = await tx.select({ id: units.id }).from(units).where(eq(units.kind, 'province')).limit(1);
+    await recordAudit(tx, {
+      action: 'calendar.day',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'calendar_day',
+      targetId: input.date,
+      unitId: root?.id ?? null,
+      meta: actor.meta,
+      data: { old: old ? { kind: old.kind, note: old.note } : null, new: input.kind === 'default' ? null : { kind: input.kind, note: input.note } },
+    });
+    return input;
+  });
+}
