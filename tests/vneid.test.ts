@@ -347,3 +347,22 @@ describe('accounts bound by other ids', () => {
     expect(live.length).toBeGreaterThan(0);
   });
 });
+
+describe('shared counter PCs', () => {
+  it('asks the provider for a fresh login every time (prompt=login)', async () => {
+    const res = await new Client(app).get('/tiepnhan/dang-nhap/vneid');
+    expect(new URL(res.location!).searchParams.get('prompt')).toBe('login');
+  });
+
+  it('after logging out, the next VNeID login needs the password and OTP again', async () => {
+    const o = verified();
+    const c = new Client(app);
+    const r = await vneidLogin(c, sim, personOf(o.username));
+    expect(r.app!.status).toBe(303);
+    await c.post('/tiepnhan/dang-xuat', {}, { csrfFrom: '/tiepnhan' });
+    // Same browser at the provider: it must show the login screen again, not send a code straight back.
+    const begin = await c.get('/tiepnhan/dang-nhap/vneid');
+    const back = await r.browser!.follow(begin.location!);
+    expect(back.url).toMatch(/\/interaction\//);
+  });
+});

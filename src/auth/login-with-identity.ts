@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, identityLinks, persons } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -72,7 +72,7 @@ export async function loginOfficialWithIdentity(
     .select()
     .from(accounts)
     .where(and(eq(accounts.personId, personId), isNull(accounts.deletedAt)))
-    .orderBy(sql`${accounts.lastLoginAt} desc nulls last`, desc(accounts.createdAt));
+    .orderBy(sql`${accounts.lastLoginAt} desc nulls last`, desc(accounts.createdAt), asc(accounts.usernameLower));
   const account = candidates.find((a) => !a.suspended);
   if (!account) throw await fail(candidates.length ? 'suspended' : 'not_bound', candidates.length ? identityErrors.suspended() : identityErrors.notBound(), candidates[0]);
 

@@ -9,6 +9,7 @@ import { formatDate } from '../shared/dates.js';
 import { foldVietnamese } from '../shared/text.js';
 import { DEMO_TREE, type DemoUnit } from './units.js';
 import { demoOfficials } from './officials.js';
+import { seedProcedures } from './procedures.js';
 
 export type SeedResult = { seeded: boolean; unitIds: Record<string, string>; usernames: string[] };
 
@@ -45,6 +46,7 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
       for (const [i, child] of (u.children ?? []).entries()) await insert(child, row!.id, i);
     };
     await insert(DEMO_TREE, null, 0);
+    await seedProcedures(tx as unknown as Db, unitIds);
     await recordAudit(tx, {
       action: 'demo.seed_units',
       actorId: null,

@@ -100,6 +100,9 @@ export class RelyingParty {
       state,
       nonce,
       acr_values: acrValues,
+      // Always a fresh authentication: logging out here must not leave a provider session that lets
+      // the next person at a shared counter PC straight back in.
+      prompt: 'login',
     });
     return { url, state, nonce, codeVerifier };
   }

@@ -3,3 +3,5 @@ export * from './accounts.js';
 export * from './audit.js';
 export * from './identity.js';
 export * from './calendar.js';
+export * from './procedures.js';
+export * from './dossiers.js';

@@ -1,0 +1,104 @@
+import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { accounts } from './accounts.js';
+import { units } from './org.js';
+import { procedureVersions } from './procedures.js';
+
+/** Statuses, each mapped to the national portal's TrangThaiHoSo code. */
+export const DOSSIER_STATUSES = {
+  submitted: 1, // Mới đăng ký
+  received: 2, // Được tiếp nhận
+  refused: 3, // Không được tiếp nhận
+  processing: 4, // Đang xử lý
+  supplement: 5, // Yêu cầu bổ sung giấy tờ
+  payment: 6, // Yêu cầu thực hiện nghĩa vụ tài chính
+  withdrawn: 7, // Công dân yêu cầu rút hồ sơ
+  stopped: 8, // Dừng xử lý
+  done: 9, // Đã xử lý xong
+  returned: 10, // Đã trả kết quả
+} as const;
+export type DossierStatus = keyof typeof DOSSIER_STATUSES;
+
+export const STATUS_LABELS: Record<DossierStatus, string> = {
+  submitted: 'Mới đăng ký',
+  received: 'Được tiếp nhận',
+  refused: 'Không được tiếp nhận',
+  processing: 'Đang xử lý',
+  supplement: 'Yêu cầu bổ sung giấy tờ',
+  payment: 'Yêu cầu thực hiện nghĩa vụ tài chính',
+  withdrawn: 'Công dân yêu cầu rút hồ sơ',
+  stopped: 'Dừng xử lý',
+  done: 'Đã xử lý xong',
+  returned: 'Đã trả kết quả',
+};
+
+/** Reception channel: 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích. */
+export const CHANNELS = { 1: 'Trực tiếp', 2: 'Trực tuyến', 3: 'Bưu chính công ích' } as const;
+
+export type Applicant = {
+  fullName: string;
+  cccd: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  organisation?: string | null;
+};
+
+export const dossiers = pgTable(
+  'dossiers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** <agency code>-<YYMMDD>-<XXXX> (Thông tư 01/2018/TT-VPCP, Art. 19). */
+    code: text('code').notNull().unique(),
+    /** Short code printed on the receipt for the public lookup. */
+    lookupCode: text('lookup_code').notNull().unique(),
+    agencyUnitId: uuid('agency_unit_id')
+      .notNull()
+      .references(() => units.id),
+    procedureVersionId: uuid('procedure_version_id')
+      .notNull()
+      .references(() => procedureVersions.id),
+    channel: integer('channel').$type<1 | 2 | 3>().notNull(),
+    status: text('status').$type<DossierStatus>().notNull(),
+    applicant: jsonb('applicant').$type<Applicant>().notNull(),
+    applicantFolded: text('applicant_folded').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    currentStep: integer('current_step').notNull().default(0),
+    receivedBy: uuid('received_by').references(() => accounts.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt), index('dossiers_received_idx').on(t.receivedAt)],
+);
+
+/** Gapless per-agency, per-day sequence for dossier codes: incremented inside the reception transaction. */
+export const dossierCodeCounters = pgTable(
+  'dossier_code_counters',
+  {
+    agencyCode: text('agency_code').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agencyCode, t.day] })],
+);
+
+/** The dossier's history: every change with actor, time and note. */
+export const dossierEvents = pgTable(
+  'dossier_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    dossierId: uuid('dossier_id')
+      .notNull()
+      .references(() => dossiers.id),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: uuid('actor_id').references(() => accounts.id),
+    actorLabel: text('actor_label'),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    step: integer('step'),
+    note: text('note'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)],
+);

@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accounts } from './accounts.js';
+import { units } from './org.js';
+
+/** Lĩnh vực. */
+export const sectors = pgTable('sectors', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+});
+
+/** A required or optional document of a procedure (thành phần hồ sơ). */
+export type ProcedureDocument = { name: string; required: boolean; copies?: number; template?: string | null };
+
+/** One step of the internal process: who is responsible, their share of the time, what they may do. */
+export type ProcessStep = {
+  name: string;
+  /** The unit responsible for the step; null = the receiving agency itself. */
+  unitId: string | null;
+  role: 'reception' | 'processing' | 'approval' | 'result';
+  /** Working days (or hours for same-day procedures) of the total limit given to this step. */
+  share: number;
+  actions: string[];
+};
+
+/** Thủ tục hành chính: the stable identity; its content lives in versions. */
+export const procedures = pgTable('procedures', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A version of a procedure; a dossier keeps the version it was received under. */
+export const procedureVersions = pgTable(
+  'procedure_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    procedureId: uuid('procedure_id')
+      .notNull()
+      .references(() => procedures.id),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    nameFolded: text('name_folded').notNull(),
+    sectorId: uuid('sector_id')
+      .notNull()
+      .references(() => sectors.id),
+    /** Units that carry out the procedure (receive its dossiers). */
+    unitIds: jsonb('unit_ids').$type<string[]>().notNull(),
+    workingDays: integer('working_days'),
+    workingHours: numeric('working_hours', { mode: 'number' }),
+    after1500NextDay: boolean('after_1500_next_day').notNull().default(false),
+    /** Fee in đồng (lệ phí); 0 when free. */
+    fee: integer('fee').notNull().default(0),
+    feeNote: text('fee_note'),
+    /** toan_trinh (fully online) or mot_phan (partly online). */
+    onlineLevel: text('online_level').$type<'toan_trinh' | 'mot_phan'>().notNull(),
+    documents: jsonb('documents').$type<ProcedureDocument[]>().notNull(),
+    steps: jsonb('steps').$type<ProcessStep[]>().notNull(),
+    current: boolean('current').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdBy: uuid('created_by').references(() => accounts.id),
+  },
+  (t) => [
+    uniqueIndex('procedure_versions_key').on(t.procedureId, t.version),
+    uniqueIndex('procedure_versions_current').on(t.procedureId).where(sql`${t.current}`),
+    index('procedure_versions_sector_idx').on(t.sectorId),
+  ],
+);
+

@@ -1,0 +1,131 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { dossierEvents, dossiers, procedureVersions, units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { checkCccdFormat } from '../accounts/cccd.js';
+import { loadCalendar } from '../calendar/load.js';
+import { dueAt } from '../calendar/deadlines.js';
+import { localDate } from '../calendar/working-time.js';
+import type { Actor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
+import { parseInput } from '../shared/validate.js';
+import { canActAtStep } from './policies.js';
+import { newLookupCode, nextDossierCode } from './dossier-code.js';
+
+const ReceiveInput = z.object({
+  procedureId: z.string({ message: 'Vui lòng chọn thủ tục.' }).uuid('Vui lòng chọn thủ tục.'),
+  channel: z.coerce.number().pipe(z.union([z.literal(1), z.literal(3)], { message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp hoặc bưu chính công ích.' })),
+  fullName: z
+    .string({ message: 'Vui lòng nhập họ tên người nộp.' })
+    .transform(cleanText)
+    .pipe(z.string().min(2, 'Vui lòng nhập họ tên người nộp.').max(150, 'Họ tên tối đa 150 ký tự.')),
+  cccd: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const c = cleanOptional(v);
+      if (!c) return null;
+      const r = checkCccdFormat(c);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      return c;
+    }),
+  phone: z
+    .string()
+    .optional()
+    .transform((v) => cleanOptional(v)?.replace(/[\s.\-]/g, '') ?? null)
+    .pipe(z.string().regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không đúng định dạng.').nullable()),
+  email: z
+    .string()
+    .optional()
+    .transform((v) => cleanOptional(v)?.toLowerCase() ?? null)
+    .pipe(z.email('Địa chỉ email không hợp lệ.').nullable()),
+  address: z
+    .string()
+    .optional()
+    .transform((v) => cleanOptional(v))
+    .pipe(z.string().max(300, 'Địa chỉ tối đa 300 ký tự.').nullable()),
+  note: z
+    .string()
+    .optional()
+    .transform((v) => cleanOptional(v))
+    .pipe(z.string().max(1000, 'Ghi chú tối đa 1000 ký tự.').nullable()),
+});
+
+/**
+ * TIẾP NHẬN HỒ SƠ: an official with the reception role receives a direct or postal dossier.
+ * The code, the due date on the working calendar, the dossier, its history and the audit row are
+ * written in one transaction.
+ */
+export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = new Date()) {
+  const input = parseInput(ReceiveInput, raw);
+  const [version] = await db
+    .select()
+    .from(procedureVersions)
+    .where(and(eq(procedureVersions.procedureId, input.procedureId), eq(procedureVersions.current, true)));
+  if (!version) throw errors.notFound('Thủ tục');
+  const agencyUnitId = version.unitIds[0]!;
+  const [agency] = await db.select().from(units).where(eq(units.id, agencyUnitId));
+  if (!agency?.active) throw errors.unitInactive();
+  if (!agency.agencyCode) {
+    throw new AppError('agency_code_missing', `Đơn vị ${agency.name} chưa có mã định danh điện tử nên chưa cấp được mã hồ sơ.`, 409);
+  }
+  const reception = version.steps[0]!;
+  if (!(await canActAtStep(db, actor, reception, agencyUnitId))) {
+    throw new AppError('not_your_step', 'Bạn không có quyền tiếp nhận hồ sơ của thủ tục này.', 403);
+  }
+  const calendar = await loadCalendar(db, now);
+  const due = dueAt(calendar, now, {
+    workingDays: version.workingDays,
+    workingHours: version.workingHours,
+    after1500NextDay: version.after1500NextDay,
+  });
+  const applicant = { fullName: input.fullName, cccd: input.cccd, phone: input.phone, email: input.email, address: input.address };
+  return db.transaction(async (tx) => {
+    const code = await nextDossierCode(tx, agency.agencyCode!, localDate(now));
+    const [dossier] = await tx
+      .insert(dossiers)
+      .values({
+        code,
+        lookupCode: newLookupCode(),
+        agencyUnitId,
+        procedureVersionId: version.id,
+        channel: input.channel as 1 | 3,
+        status: 'received',
+        applicant,
+        applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
+        receivedAt: now,
+        dueAt: due,
+        currentStep: 0,
+        receivedBy: actor.accountId,
+      })
+      .returning();
+    await tx.insert(dossierEvents).values({
+      dossierId: dossier!.id,
+      at: now,
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      action: 'receive',
+      fromStatus: null,
+      toStatus: 'received',
+      step: 0,
+      note: input.note,
+      data: { channel: input.channel, dueAt: due.toISOString() },
+    });
+    await recordAudit(tx, {
+      action: 'dossier.receive',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'dossier',
+      targetId: dossier!.id,
+      unitId: agencyUnitId,
+      meta: actor.meta,
+      data: { code, procedure: version.name, version: version.version, channel: input.channel },
+    });
+    return dossier!;
+  });
+}

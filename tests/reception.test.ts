@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { dossierEvents, dossiers, procedures, procedureVersions, sectors } from '../src/db/schema/index.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { loadCalendar } from '../src/calendar/load.js';
+import { dueAt } from '../src/calendar/deadlines.js';
+import { AppError } from '../src/shared/errors.js';
+
+const t = useDemoApp();
+const vn = (s: string) => new Date(`${s}+07:00`);
+
+async function procedureId(code: string) {
+  const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, code));
+  return p!.id;
+}
+
+const applicant = { fullName: 'Lê Văn Thử', cccd: '070085000999', phone: '0912000999', email: 'thu@example.invalid', address: 'Đồng Xoài' };
+
+describe('the demo catalog', () => {
+  it('has at least 20 procedures across at least 5 sectors, each with documents and a process', async () => {
+    const versions = await t.database.db.select().from(procedureVersions);
+    expect(versions.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(versions.map((v) => v.sectorId)).size).toBeGreaterThanOrEqual(5);
+    expect((await t.database.db.select().from(sectors)).length).toBeGreaterThanOrEqual(5);
+    for (const v of versions) {
+      expect(v.documents.length).toBeGreaterThan(0);
+      expect(v.steps.map((s) => s.role)).toEqual(['reception', 'processing', 'approval', 'result']);
+      expect(!!v.workingDays !== !!v.workingHours).toBe(true);
+    }
+  });
+});
+
+describe('TIẾP NHẬN HỒ SƠ', () => {
+  it('receives a direct dossier: code <agency>-<YYMMDD>-<XXXX>, due date on the calendar, history', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const now = vn('2026-11-23T09:15');
+    const d = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant }, now);
+    expect(d.code).toBe('000.00.13.H10-261123-0001');
+    expect(d.lookupCode).toMatch(/^[A-Z2-9]{10}$/);
+    expect(d.status).toBe('received');
+    const cal = await loadCalendar(t.database.db, now);
+    expect(d.dueAt.toISOString()).toBe(dueAt(cal, now, { workingDays: 10 }).toISOString());
+    expect(d.dueAt.toISOString()).toBe(vn('2026-12-07T17:00').toISOString());
+    const history = await t.database.db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id));
+    expect(history).toMatchObject([{ action: 'receive', toStatus: 'received', actorLabel: sctClerkUsername() }]);
+    const second = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000190'), channel: '3', ...applicant }, now);
+    expect(second.code).toBe('000.00.13.H10-261123-0002');
+    const nextDay = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000190'), channel: '1', ...applicant }, vn('2026-11-24T08:00'));
+    expect(nextDay.code).toBe('000.00.13.H10-261124-0001');
+  });
+
+  it('refuses an official outside the reception step', async () => {
+    const other = await actorFor(t.database, 'admin.snv');
+    const err = await receiveDossier(t.database.db, other, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant }).catch((e: AppError) => e);
+    expect((err as AppError).code).toBe('not_your_step');
+    expect(await t.database.db.select().from(dossiers)).toHaveLength(0);
+  });
+
+  it('explains bad input and writes nothing', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const err = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '2', fullName: '', cccd: '12345' }).catch((e: AppError) => e);
+    expect((err as AppError).fields).toMatchObject({ channel: expect.stringContaining('trực tiếp'), fullName: expect.stringContaining('họ tên'), cccd: expect.stringContaining('12 chữ số') });
+    expect(await t.database.db.select().from(dossiers)).toHaveLength(0);
+  });
+
+  it('200 concurrent receptions in one agency and day get 200 distinct consecutive codes', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const pid = await procedureId('2.000633');
+    const now = vn('2026-11-25T10:00');
+    const made = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => receiveDossier(t.database.db, clerk, { procedureId: pid, channel: '1', ...applicant, fullName: `Người nộp ${i}` }, now)),
+    );
+    const seqs = made.map((d) => Number(d.code.slice(-4))).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(new Set(made.map((d) => d.lookupCode)).size).toBe(200);
+  });
+});
