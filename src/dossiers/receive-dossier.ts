@@ -12,6 +12,7 @@ import { AppError, errors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { canActAtStep } from './policies.js';
+import { stepDueAt, stepPosition } from './steps.js';
 import { newLookupCode, nextDossierCode } from './dossier-code.js';
 
 const ReceiveInput = z.object({
@@ -101,6 +102,12 @@ export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = n
         receivedAt: now,
         dueAt: due,
         currentStep: 0,
+        currentUnitId: stepPosition(reception, agencyUnitId).unitId,
+        currentRole: reception.role,
+        sectorId: version.sectorId,
+        procedureId: version.procedureId,
+        stepStartedAt: now,
+        stepDueAt: stepDueAt(calendar, version, 0, now),
         receivedBy: actor.accountId,
       })
       .returning();

@@ -64,11 +64,27 @@ export const dossiers = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     currentStep: integer('current_step').notNull().default(0),
+    /** Denormalised from the procedure's current step, so the inbox is one indexed query. */
+    currentUnitId: uuid('current_unit_id').references(() => units.id),
+    currentRole: text('current_role'),
+    sectorId: uuid('sector_id'),
+    procedureId: uuid('procedure_id'),
+    stepStartedAt: timestamp('step_started_at', { withTimezone: true }),
+    stepDueAt: timestamp('step_due_at', { withTimezone: true }),
+    /** Set while the clock is stopped (waiting for the applicant's supplement). */
+    clockStoppedAt: timestamp('clock_stopped_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    returnedAt: timestamp('returned_at', { withTimezone: true }),
+    returnChannel: integer('return_channel'),
     receivedBy: uuid('received_by').references(() => accounts.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt), index('dossiers_received_idx').on(t.receivedAt)],
+  (t) => [
+    index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
+    index('dossiers_received_idx').on(t.receivedAt),
+    index('dossiers_inbox_idx').on(t.currentUnitId, t.currentRole, t.dueAt, t.id),
+  ],
 );
 
 /** Gapless per-agency, per-day sequence for dossier codes: incremented inside the reception transaction. */

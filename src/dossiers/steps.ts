@@ -1,0 +1,20 @@
+import type { ProcessStep, procedureVersions } from '../db/schema/index.js';
+import type { WorkingCalendar } from '../calendar/working-time.js';
+
+type Version = typeof procedureVersions.$inferSelect;
+
+export function officeMinutesPerDay(cal: WorkingCalendar): number {
+  return cal.officeHours.reduce((n, [s, e]) => n + (e - s), 0);
+}
+
+/** When a step started at `start` is due: its share of the limit, in working time. */
+export function stepDueAt(cal: WorkingCalendar, version: Version, index: number, start: Date): Date {
+  const step = version.steps[index]!;
+  const minutes = version.workingHours ? step.share * 60 : step.share * officeMinutesPerDay(cal);
+  return cal.addWorkingMinutes(start, Math.max(1, Math.round(minutes)));
+}
+
+/** Where a step sits: its responsible unit (the agency when the step names none) and role. */
+export function stepPosition(step: ProcessStep, agencyUnitId: string) {
+  return { unitId: step.unitId ?? agencyUnitId, role: step.role };
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { asc, eq } from 'drizzle-orm';
+import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import { dossierEvents, dossiers, procedures } from '../src/db/schema/index.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { loadCalendar } from '../src/calendar/load.js';
+import { AppError } from '../src/shared/errors.js';
+import { DOSSIER_STATUSES } from '../src/db/schema/index.js';
+
+const t = useDemoApp();
+const vn = (s: string) => new Date(`${s}+07:00`);
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
+const applicant = { fullName: 'Trần Thị Thử', phone: '0912000111' };
+
+async function received(at = vn('2026-11-23T09:00')) {
+  const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+  return receiveDossier(t.database.db, await actorFor(t.database, sctClerkUsername()), { procedureId: p!.id, channel: '1', ...applicant }, at);
+}
+const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: AppError) => e.code);
+
+describe('internal workflow', () => {
+  it('moves a dossier through every step to Đã trả kết quả, with a supplement on the way, writing history each time', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
+    const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
+    const d = await received();
+    const act = (a: typeof clerk, action: string, at: string, extra: Record<string, string> = {}) =>
+      actOnDossier(t.database.db, a, d.id, { action, ...extra }, vn(at));
+
+    let x = await act(clerk, 'handover', '2026-11-23T10:00');
+    expect(x).toMatchObject({ status: 'processing', currentStep: 1, currentRole: 'processing' });
+    x = await act(expert, 'request_supplement', '2026-11-24T10:00', { note: 'Thiếu hợp đồng thuê', items: 'Bản sao hợp đồng thuê địa điểm\nSơ đồ cửa hàng' });
+    expect(x.status).toBe('supplement');
+    expect(x.clockStoppedAt).not.toBeNull();
+    const dueBefore = x.dueAt;
+    // The applicant comes back a week later: the week does not count.
+    x = await act(expert, 'supplement_received', '2026-12-01T10:00');
+    expect(x.status).toBe('processing');
+    expect(x.clockStoppedAt).toBeNull();
+    const cal = await loadCalendar(t.database.db, vn('2026-11-23T00:00'));
+    expect(cal.workingMinutesBetween(vn('2026-12-01T10:00'), x.dueAt)).toBe(cal.workingMinutesBetween(vn('2026-11-24T10:00'), dueBefore));
+    x = await act(expert, 'handover', '2026-12-02T09:00');
+    expect(x).toMatchObject({ currentStep: 2, currentRole: 'approval' });
+    x = await act(director, 'return', '2026-12-02T10:00', { note: 'Bổ sung ý kiến thẩm định' });
+    expect(x.currentStep).toBe(1);
+    x = await act(expert, 'handover', '2026-12-02T11:00');
+    x = await act(director, 'approve', '2026-12-03T09:00');
+    expect(x).toMatchObject({ status: 'done', currentRole: 'result' });
+    x = await act(clerk, 'return_result', '2026-12-03T14:00', { returnChannel: '1' });
+    expect(x.status).toBe('returned');
+    expect(DOSSIER_STATUSES[x.status]).toBe(10);
+    const history = await t.database.db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id));
+    expect(history.map((h) => h.action)).toEqual([
+      'receive', 'handover', 'request_supplement', 'supplement_received', 'handover', 'return', 'handover', 'approve', 'return_result',
+    ]);
+    expect(history.every((h) => h.actorLabel && h.at)).toBe(true);
+  });
+
+  it('refuses an official acting outside their steps, as if the dossier did not exist', async () => {
+    const d = await received();
+    expect(await code(actOnDossier(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, { action: 'handover' }))).toBe('not_found');
+    // The approver of the same department cannot act at the reception step either.
+    expect(await code(actOnDossier(t.database.db, await actorFor(t.database, who('sct-ld', 'Giám đốc')), d.id, { action: 'refuse', note: 'x' }))).toBe('not_found');
+    const [still] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
+    expect(still!.status).toBe('received');
+  });
+
+  it('a double submit moves the dossier once', async () => {
+    const d = await received();
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const results = await Promise.all([1, 2].map(() => code(actOnDossier(t.database.db, clerk, d.id, { action: 'handover' }))));
+    expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+    const events = await t.database.db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id));
+    expect(events).toHaveLength(2);
+  });
+
+  it('extension needs a reason and a later working day; refusal and stop need a reason', async () => {
+    const d = await received();
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
+    const noReason = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', newDueDate: '30/12/2026' }).catch((e: AppError) => e);
+    expect((noReason as AppError).fields?.note).toBeTruthy();
+    const earlier = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '24/11/2026' }).catch((e: AppError) => e);
+    expect((earlier as AppError).fields?.newDueDate).toContain('sau ngày hẹn hiện tại');
+    const sunday = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '27/12/2026' }).catch((e: AppError) => e);
+    expect((sunday as AppError).fields?.newDueDate).toContain('ngày làm việc');
+    const ok = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '30/12/2026' });
+    expect(ok.dueAt.toISOString()).toBe(vn('2026-12-30T17:00').toISOString());
+    const stop = await actOnDossier(t.database.db, expert, d.id, { action: 'stop', note: 'Người nộp đề nghị dừng' });
+    expect(stop.status).toBe('stopped');
+    expect(await code(actOnDossier(t.database.db, expert, d.id, { action: 'handover' }))).toBe('invalid_transition');
+  });
+});
