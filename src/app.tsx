@@ -22,6 +22,7 @@ import { adminAuditRoutes } from './admin/audit-routes.js';
 import { portalRoutes } from './portal/routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
+import { dossierRoutes } from './onestop/dossier-routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -106,6 +107,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', authRoutes);
   app.route('/tiepnhan', identityRoutes);
   app.route('/tiepnhan', onestopRoutes);
+  app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);

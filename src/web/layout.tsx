@@ -45,6 +45,8 @@ export function Layout(p: LayoutProps) {
               <a href="/tiepnhan" aria-current={p.section === 'personal' ? 'page' : undefined}>
                 CÁ NHÂN
               </a>
+              <a href="/tiepnhan/ho-so">HỒ SƠ</a>
+              <a href="/tiepnhan/tiep-nhan">TIẾP NHẬN HỒ SƠ</a>
               {p.isAdmin ? (
                 <a href="/tiepnhan/quan-tri/nguoi-dung" aria-current={p.section === 'admin' ? 'page' : undefined}>
                   QUẢN TRỊ HỆ THỐNG

@@ -1,0 +1,374 @@
+import type { InboxTab } from '../dossiers/inbox.js';
+import { INBOX_TABS } from '../dossiers/inbox.js';
+import { CHANNELS, DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '../db/schema/index.js';
+import { ACTION_LABELS, type DossierAction } from '../dossiers/transitions.js';
+import { formatDateTime } from '../shared/dates.js';
+import { CsrfField, FieldError, Flash } from '../web/layout.js';
+
+type Option = { id: string; name: string };
+
+export function DueBadge(p: { dueAt: Date; now: Date; soon: Date }) {
+  if (p.dueAt < p.now) return <span class="badge warn">Quá hạn</span>;
+  if (p.dueAt < p.soon) return <span class="badge soon">Sắp đến hạn</span>;
+  return <span class="badge ok">Còn hạn</span>;
+}
+
+export function InboxPage(p: {
+  tab: InboxTab;
+  counts: Record<InboxTab, number>;
+  rows: Array<{ id: string; code: string; status: DossierStatus; applicant: { fullName: string }; receivedAt: Date; dueAt: Date; procedureName: string }>;
+  next: string | null;
+  query: Record<string, string>;
+  sectors: Option[];
+  procedures: Option[];
+  now: Date;
+  soon: Date;
+}) {
+  const link = (extra: Record<string, string>) => `/tiepnhan/ho-so?${new URLSearchParams({ ...p.query, ...extra })}`;
+  return (
+    <section>
+      <h1>HỒ SƠ CẦN XỬ LÝ</h1>
+      <p>
+        <a class="button primary" href="/tiepnhan/tiep-nhan">
+          + Tiếp nhận hồ sơ
+        </a>
+      </p>
+      <nav class="tabs" aria-label="Trạng thái">
+        {(Object.keys(INBOX_TABS) as InboxTab[]).map((t) => (
+          <a href={link({ tab: t, after: '' })} aria-current={t === p.tab ? 'page' : undefined} class={t === p.tab ? 'tab current' : 'tab'}>
+            {INBOX_TABS[t].label} ({p.counts[t]})
+          </a>
+        ))}
+      </nav>
+      <form method="get" action="/tiepnhan/ho-so" class="filters">
+        <input type="hidden" name="tab" value={p.tab} />
+        <label>
+          Tìm kiếm
+          <input name="q" value={p.query.q ?? ''} placeholder="Mã hồ sơ, tên người nộp" />
+        </label>
+        <label>
+          Lĩnh vực
+          <select name="linhvuc">
+            <option value="">Tất cả</option>
+            {p.sectors.map((s) => (
+              <option value={s.id} selected={s.id === p.query.linhvuc}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Thủ tục
+          <select name="thutuc">
+            <option value="">Tất cả</option>
+            {p.procedures.map((s) => (
+              <option value={s.id} selected={s.id === p.query.thutuc}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Hạn xử lý
+          <select name="han">
+            <option value="">Tất cả</option>
+            <option value="con-han" selected={p.query.han === 'con-han'}>Còn hạn</option>
+            <option value="sap-den-han" selected={p.query.han === 'sap-den-han'}>Sắp đến hạn</option>
+            <option value="qua-han" selected={p.query.han === 'qua-han'}>Quá hạn</option>
+          </select>
+        </label>
+        <label>
+          Tiếp nhận từ ngày
+          <input name="tu" value={p.query.tu ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" />
+        </label>
+        <label>
+          đến ngày
+          <input name="den" value={p.query.den ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" />
+        </label>
+        <button type="submit">Lọc</button>
+      </form>
+      <table class="list" id="inbox">
+        <thead>
+          <tr>
+            <th scope="col">Mã hồ sơ</th>
+            <th scope="col">Thủ tục</th>
+            <th scope="col">Người nộp</th>
+            <th scope="col">Ngày tiếp nhận</th>
+            <th scope="col">Hạn xử lý</th>
+            <th scope="col">Trạng thái</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr>
+              <td>
+                <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
+              </td>
+              <td>{r.procedureName}</td>
+              <td>{r.applicant.fullName}</td>
+              <td>{formatDateTime(r.receivedAt)}</td>
+              <td>
+                {formatDateTime(r.dueAt)} <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} />
+              </td>
+              <td>{STATUS_LABELS[r.status]}</td>
+            </tr>
+          ))}
+          {p.rows.length === 0 ? (
+            <tr>
+              <td colspan={6} class="muted">
+                Không có hồ sơ.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+      {p.next ? (
+        <p>
+          <a href={link({ after: p.next })}>Trang sau →</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function ReceptionPage(p: {
+  csrfToken: string;
+  sectors: Option[];
+  procedures: Array<Option & { sectorId: string }>;
+  values: Record<string, string>;
+  errors?: Record<string, string> | undefined;
+  error?: string | undefined;
+  now: Date;
+}) {
+  const v = p.values;
+  const shown = v.linhvuc ? p.procedures.filter((x) => x.sectorId === v.linhvuc) : p.procedures;
+  return (
+    <section class="narrow wide-ok">
+      <h1>TIẾP NHẬN HỒ SƠ</h1>
+      {p.error ? <Flash kind="error">{p.error}</Flash> : null}
+      <form method="get" action="/tiepnhan/tiep-nhan" class="inline-form">
+        <label for="linhvuc">Lĩnh vực dịch vụ công</label>
+        <select id="linhvuc" name="linhvuc">
+          <option value="">-- Tất cả lĩnh vực --</option>
+          {p.sectors.map((s) => (
+            <option value={s.id} selected={s.id === v.linhvuc}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <button type="submit">Chọn</button>
+      </form>
+      <form method="post" action="/tiepnhan/tiep-nhan" class="stack">
+        <CsrfField token={p.csrfToken} />
+        <label for="procedureId">
+          Thủ tục hành chính<span class="req">*</span>
+        </label>
+        <select id="procedureId" name="procedureId" required>
+          <option value="">-- Chọn thủ tục --</option>
+          {shown.map((s) => (
+            <option value={s.id} selected={s.id === v.procedureId}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <FieldError errors={p.errors} name="procedureId" />
+        <p>
+          Mã hồ sơ: <em>được cấp tự động khi tiếp nhận</em> · Ngày tiếp nhận: <strong>{formatDateTime(p.now)}</strong>
+        </p>
+        <fieldset>
+          <legend>Hình thức tiếp nhận</legend>
+          <label class="check">
+            <input type="radio" name="channel" value="1" checked={v.channel !== '3'} /> Trực tiếp
+          </label>
+          <label class="check">
+            <input type="radio" name="channel" value="3" checked={v.channel === '3'} /> Bưu chính công ích
+          </label>
+          <FieldError errors={p.errors} name="channel" />
+        </fieldset>
+        <fieldset>
+          <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
+          {(
+            [
+              ['fullName', 'Họ tên', true],
+              ['cccd', 'Số CMND/CCCD', false],
+              ['phone', 'Số điện thoại', false],
+              ['email', 'Thư điện tử', false],
+              ['address', 'Địa chỉ', false],
+            ] as const
+          ).map(([name, label, req]) => (
+            <div class="field">
+              <label for={`r-${name}`}>
+                {label}
+                {req ? <span class="req">*</span> : null}
+              </label>
+              <input id={`r-${name}`} name={name} value={v[name] ?? ''} required={req} />
+              <FieldError errors={p.errors} name={name} />
+            </div>
+          ))}
+          <label for="r-note">Ghi chú</label>
+          <input id="r-note" name="note" value={v.note ?? ''} />
+        </fieldset>
+        <button type="submit" class="primary">
+          Tiếp nhận
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function DossierPage(p: {
+  csrfToken: string;
+  view: Awaited<ReturnType<typeof import('../dossiers/view-dossier.js').viewDossier>>;
+  notice?: string | undefined;
+  error?: string | undefined;
+  errors?: Record<string, string> | undefined;
+  now: Date;
+  soon: Date;
+}) {
+  const { dossier: d, version, step, agency, sector, history, actions } = p.view;
+  const pdf = (n: string, label: string) => (
+    <a class="button" href={`/tiepnhan/ho-so/${d.id}/mau-${n}.pdf`}>
+      {label}
+    </a>
+  );
+  return (
+    <section>
+      <h1>Hồ sơ {d.code}</h1>
+      {p.notice ? <Flash kind="ok">{p.notice}</Flash> : null}
+      {p.error ? <Flash kind="error">{p.error}</Flash> : null}
+      <dl class="facts">
+        <dt>Thủ tục</dt>
+        <dd>
+          {version.name} (phiên bản {version.version})
+        </dd>
+        <dt>Lĩnh vực</dt>
+        <dd>{sector.name}</dd>
+        <dt>Cơ quan tiếp nhận</dt>
+        <dd>{agency.name}</dd>
+        <dt>Hình thức tiếp nhận</dt>
+        <dd>{CHANNELS[d.channel]}</dd>
+        <dt>Người nộp</dt>
+        <dd>
+          {d.applicant.fullName}
+          {d.applicant.phone ? ` — ${d.applicant.phone}` : ''}
+        </dd>
+        <dt>Ngày tiếp nhận</dt>
+        <dd>{formatDateTime(d.receivedAt)}</dd>
+        <dt>Hẹn trả kết quả</dt>
+        <dd>
+          {formatDateTime(d.dueAt)} {d.status === 'returned' ? null : <DueBadge dueAt={d.dueAt} now={p.now} soon={p.soon} />}
+        </dd>
+        <dt>Trạng thái</dt>
+        <dd id="status">
+          {STATUS_LABELS[d.status]} (mã {DOSSIER_STATUSES[d.status]})
+          {d.clockStoppedAt ? ` — tạm dừng tính thời gian từ ${formatDateTime(d.clockStoppedAt)}` : ''}
+        </dd>
+        <dt>Bước hiện tại</dt>
+        <dd>
+          {d.currentStep + 1}/{version.steps.length}: {step.name}
+          {d.stepDueAt ? ` (hạn bước: ${formatDateTime(d.stepDueAt)})` : ''}
+        </dd>
+        <dt>Mã tra cứu</dt>
+        <dd>{d.lookupCode}</dd>
+      </dl>
+      <p class="toolbar">
+        {pdf('01', 'Giấy tiếp nhận (Mẫu 01)')}
+        {history.some((h) => h.action === 'request_supplement') ? pdf('02', 'Phiếu yêu cầu bổ sung (Mẫu 02)') : null}
+        {d.status === 'refused' ? pdf('03', 'Phiếu từ chối (Mẫu 03)') : null}
+        {history.some((h) => h.action === 'extend') ? pdf('04', 'Phiếu xin lỗi, hẹn lại (Mẫu 04)') : null}
+        {d.status === 'stopped' ? pdf('05', 'Thông báo dừng (Mẫu 05)') : null}
+        {pdf('06', 'Phiếu kiểm soát (Mẫu 06)')}
+      </p>
+      <h2>Thành phần hồ sơ</h2>
+      <ul>
+        {version.documents.map((doc) => (
+          <li>
+            {doc.name}
+            {doc.required ? '' : ' (nếu có)'}
+          </li>
+        ))}
+      </ul>
+      {actions.length ? (
+        <>
+          <h2>Xử lý</h2>
+          <div class="actions">
+            {actions.map((a: DossierAction) => (
+              <form method="post" action={`/tiepnhan/ho-so/${d.id}/xu-ly`} class="action-form" data-action={a}>
+                <CsrfField token={p.csrfToken} />
+                <input type="hidden" name="action" value={a} />
+                <strong>{ACTION_LABELS[a]}</strong>
+                {['return', 'request_supplement', 'refuse', 'stop', 'extend'].includes(a) ? (
+                  <>
+                    <label for={`note-${a}`}>Lý do / nội dung</label>
+                    <input id={`note-${a}`} name="note" required />
+                  </>
+                ) : (
+                  <>
+                    <label for={`note-${a}`}>Ghi chú</label>
+                    <input id={`note-${a}`} name="note" />
+                  </>
+                )}
+                {a === 'request_supplement' ? (
+                  <>
+                    <label for="items">Giấy tờ cần bổ sung (mỗi dòng một mục)</label>
+                    <textarea id="items" name="items" rows={3} required></textarea>
+                  </>
+                ) : null}
+                {a === 'extend' ? (
+                  <>
+                    <label for="newDueDate">Ngày hẹn trả mới</label>
+                    <input id="newDueDate" name="newDueDate" placeholder="dd/mm/yyyy" inputmode="numeric" required />
+                  </>
+                ) : null}
+                {a === 'return_result' ? (
+                  <>
+                    <label for="returnChannel">Hình thức trả kết quả</label>
+                    <select id="returnChannel" name="returnChannel">
+                      <option value="1">Trực tiếp</option>
+                      <option value="3">Bưu chính công ích</option>
+                      <option value="2">Trực tuyến</option>
+                    </select>
+                  </>
+                ) : null}
+                <button type="submit" class={a === 'refuse' || a === 'stop' ? 'danger' : 'primary'}>
+                  {ACTION_LABELS[a]}
+                </button>
+              </form>
+            ))}
+          </div>
+          {p.errors ? (
+            <p class="field-error">
+              {Object.values(p.errors).join(' ')}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+      <h2>Quá trình xử lý</h2>
+      <table class="list" id="history">
+        <thead>
+          <tr>
+            <th scope="col">Thời gian</th>
+            <th scope="col">Người thực hiện</th>
+            <th scope="col">Thao tác</th>
+            <th scope="col">Trạng thái</th>
+            <th scope="col">Nội dung</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.map((h) => (
+            <tr>
+              <td>{formatDateTime(h.at)}</td>
+              <td>{h.actorLabel}</td>
+              <td>{h.action === 'receive' ? 'Tiếp nhận hồ sơ' : (ACTION_LABELS[h.action as DossierAction] ?? h.action)}</td>
+              <td>{STATUS_LABELS[h.toStatus as DossierStatus]}</td>
+              <td>{h.note ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        <a href="/tiepnhan/ho-so">← Hồ sơ cần xử lý</a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,144 @@
+import { Hono } from 'hono';
+import { asc, eq } from 'drizzle-orm';
+import type { AppEnv } from '../web/env.js';
+import { Layout } from '../web/layout.js';
+import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { AppError } from '../shared/errors.js';
+import { parseDate } from '../shared/dates.js';
+import { atLocal } from '../calendar/working-time.js';
+import { loadCalendar } from '../calendar/load.js';
+import { procedureVersions, sectors } from '../db/schema/index.js';
+import { INBOX_TABS, listInbox, type DueState, type InboxTab } from '../dossiers/inbox.js';
+import { receiveDossier } from '../dossiers/receive-dossier.js';
+import { actOnDossier } from '../dossiers/act-on-dossier.js';
+import { viewDossier } from '../dossiers/view-dossier.js';
+import { officeMinutesPerDay } from '../dossiers/steps.js';
+import { DossierPage, InboxPage, ReceptionPage } from './dossier-pages.js';
+
+export const dossierRoutes = new Hono<AppEnv>();
+dossierRoutes.use('*', requireLogin);
+
+async function soonThreshold(c: Ctx, now: Date) {
+  const cal = await loadCalendar(c.get('deps').db, now);
+  return cal.addWorkingMinutes(now, officeMinutesPerDay(cal));
+}
+
+async function catalog(c: Ctx) {
+  const { db } = c.get('deps');
+  const sectorRows = await db.select({ id: sectors.id, name: sectors.name }).from(sectors).orderBy(asc(sectors.name));
+  const procs = await db
+    .select({ id: procedureVersions.procedureId, name: procedureVersions.name, sectorId: procedureVersions.sectorId })
+    .from(procedureVersions)
+    .where(eq(procedureVersions.current, true))
+    .orderBy(asc(procedureVersions.name));
+  return { sectors: sectorRows, procedures: procs };
+}
+
+/** HỒ SƠ CẦN XỬ LÝ. */
+dossierRoutes.get('/ho-so', async (c) => {
+  const { db, now: clock } = c.get('deps');
+  const now = clock();
+  const q = c.req.query();
+  const tab = (Object.keys(INBOX_TABS).includes(q.tab ?? '') ? q.tab : 'cho-xu-ly') as InboxTab;
+  const day = (v: string | undefined, plus = 0) => {
+    const iso = v ? parseDate(v) : null;
+    return iso ? new Date(atLocal(iso, 0).getTime() + plus * 86_400_000) : undefined;
+  };
+  const soon = await soonThreshold(c, now);
+  const result = await listInbox(
+    db,
+    actorOf(c),
+    {
+      tab,
+      sectorId: /^[0-9a-f-]{36}$/i.test(q.linhvuc ?? '') ? q.linhvuc : undefined,
+      procedureId: /^[0-9a-f-]{36}$/i.test(q.thutuc ?? '') ? q.thutuc : undefined,
+      dueState: ['con-han', 'sap-den-han', 'qua-han'].includes(q.han ?? '') ? (q.han as DueState) : undefined,
+      from: day(q.tu),
+      to: day(q.den, 1),
+      q: q.q?.slice(0, 100),
+      after: q.after,
+    },
+    now,
+    soon,
+  );
+  const { sectors: sectorRows, procedures } = await catalog(c);
+  const props = await pageProps(c);
+  const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v));
+  return c.html(
+    <Layout title="Hồ sơ cần xử lý" section="personal" {...props}>
+      <InboxPage tab={tab} counts={result.counts} rows={result.rows} next={result.next} query={keep} sectors={sectorRows} procedures={procedures} now={now} soon={soon} />
+    </Layout>,
+  );
+});
+
+async function renderReception(c: Ctx, values: Record<string, string>, err?: AppError) {
+  const { sectors: sectorRows, procedures } = await catalog(c);
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Tiếp nhận hồ sơ" section="personal" {...props}>
+      <ReceptionPage
+        csrfToken={props.csrfToken}
+        sectors={sectorRows}
+        procedures={procedures}
+        values={values}
+        errors={err?.fields}
+        error={err?.message}
+        now={c.get('deps').now()}
+      />
+    </Layout>,
+    (err?.status ?? 200) as 200,
+  );
+}
+
+/** TIẾP NHẬN HỒ SƠ (seed 000): direct and postal dossiers. */
+dossierRoutes.get('/tiep-nhan', (c) => renderReception(c, c.req.query()));
+
+dossierRoutes.post('/tiep-nhan', async (c) => {
+  const form = await formData(c);
+  try {
+    const d = await receiveDossier(c.get('deps').db, actorOf(c), form, c.get('deps').now());
+    return c.redirect(`/tiepnhan/ho-so/${d.id}?tb=received`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderReception(c, form, err);
+  }
+});
+
+const NOTICES: Record<string, string> = {
+  received: 'Đã tiếp nhận hồ sơ. In Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) cho người nộp.',
+  done: 'Đã cập nhật hồ sơ.',
+};
+
+async function renderDossier(c: Ctx, id: string, s: { notice?: string; error?: AppError } = {}) {
+  const { db, now: clock } = c.get('deps');
+  const now = clock();
+  const view = await viewDossier(db, actorOf(c), id);
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title={`Hồ sơ ${view.dossier.code}`} section="personal" {...props}>
+      <DossierPage
+        csrfToken={props.csrfToken}
+        view={view}
+        notice={s.notice}
+        error={s.error?.message}
+        errors={s.error?.fields}
+        now={now}
+        soon={await soonThreshold(c, now)}
+      />
+    </Layout>,
+    (s.error?.status ?? 200) as 200,
+  );
+}
+
+dossierRoutes.get('/ho-so/:id', (c) => renderDossier(c, c.req.param('id'), { notice: NOTICES[c.req.query('tb') ?? ''] }));
+
+dossierRoutes.post('/ho-so/:id/xu-ly', async (c) => {
+  const form = await formData(c);
+  try {
+    await actOnDossier(c.get('deps').db, actorOf(c), c.req.param('id'), form, c.get('deps').now());
+    return c.redirect(`/tiepnhan/ho-so/${c.req.param('id')}?tb=done`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderDossier(c, c.req.param('id'), { error: err });
+  }
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import { procedures } from '../src/db/schema/index.js';
+
+const t = useDemoApp();
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
+
+async function loggedIn(username: string) {
+  const c = new Client(t.app);
+  expect((await c.login(username, TEST_PASSWORD)).status).toBe(303);
+  return c;
+}
+
+describe("officials' dossier pages", () => {
+  it('TIẾP NHẬN HỒ SƠ, the dossier page, the inbox with search, and actions over HTTP', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    const form = await clerk.get('/tiepnhan/tiep-nhan');
+    for (const label of ['TIẾP NHẬN HỒ SƠ', 'Lĩnh vực dịch vụ công', 'Mã hồ sơ', 'Ngày tiếp nhận', 'Hình thức tiếp nhận', 'Trực tiếp', 'Bưu chính công ích']) {
+      expect(form.text).toContain(label);
+    }
+    const bad = await clerk.post('/tiepnhan/tiep-nhan', { procedureId: '', channel: '1', fullName: '' }, { csrfFrom: '/tiepnhan/tiep-nhan' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Vui lòng chọn thủ tục.');
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const ok = await clerk.post('/tiepnhan/tiep-nhan', { procedureId: p!.id, channel: '1', fullName: 'Võ Thị Hồng Nhung', phone: '0912345000' }, { csrfFrom: '/tiepnhan/tiep-nhan' });
+    expect(ok.status).toBe(303);
+    const page = await clerk.get(ok.location!);
+    expect(page.text).toContain('Đã tiếp nhận hồ sơ');
+    expect(page.text).toMatch(/000\.00\.13\.H10-\d{6}-0001/);
+    expect(page.text).toContain('Được tiếp nhận (mã 2)');
+    const inbox = await clerk.get('/tiepnhan/ho-so?q=nhung');
+    expect(inbox.text).toContain('Võ Thị Hồng Nhung');
+    expect(inbox.text).toContain('Chờ xử lý (1)');
+    expect((await clerk.get('/tiepnhan/ho-so?q=khong-ai-ca')).text).toContain('Không có hồ sơ.');
+    const id = ok.location!.split('/').pop()!.split('?')[0]!;
+    const moved = await clerk.post(`/tiepnhan/ho-so/${id}/xu-ly`, { action: 'handover' }, { csrfFrom: `/tiepnhan/ho-so/${id}` });
+    expect(moved.status).toBe(303);
+    // Now at the processing step of Quản lý Thương mại: gone from the clerk's inbox, in the expert's.
+    expect((await clerk.get('/tiepnhan/ho-so')).text).toContain('Chờ xử lý (0)');
+    const expert = await loggedIn(who('sct-qltm', 'Chuyên viên'));
+    expect((await expert.get('/tiepnhan/ho-so')).text).toContain('Võ Thị Hồng Nhung');
+    const noReason = await expert.post(`/tiepnhan/ho-so/${id}/xu-ly`, { action: 'refuse' }, { csrfFrom: `/tiepnhan/ho-so/${id}` });
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('Vui lòng nhập lý do');
+    // An official of another department cannot see it.
+    const other = await loggedIn('admin.snv');
+    expect((await other.get(`/tiepnhan/ho-so/${id}`)).status).toBe(404);
+    expect((await other.get('/tiepnhan/ho-so')).text).not.toContain('Võ Thị Hồng Nhung');
+  });
+});
