@@ -76,3 +76,19 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
     expect(new Set(made.map((d) => d.lookupCode)).size).toBe(200);
   });
 });
+
+describe('public lookup', () => {
+  it('needs both the dossier code and the lookup code, and shows no personal data', async () => {
+    const { Client } = await import('./support/app.js');
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const d = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant });
+    const c = new Client(t.app);
+    const ok = await c.get(`/tra-cuu?ma=${encodeURIComponent(d.code)}&matracuu=${d.lookupCode.toLowerCase()}`);
+    expect(ok.text).toContain('Được tiếp nhận');
+    expect(ok.text).toContain('Lê V. T.');
+    expect(ok.text).not.toContain(applicant.cccd);
+    expect(ok.text).not.toContain(applicant.phone);
+    const wrong = await c.get(`/tra-cuu?ma=${encodeURIComponent(d.code)}&matracuu=AAAAAAAAAA`);
+    expect(wrong.text).toContain('Không tìm thấy hồ sơ');
+  });
+});

@@ -9,6 +9,9 @@ import { finishLogin, startLogin } from '../auth/oidc/flow.js';
 import { readCitizenSession, destroyCitizenSession } from './citizen-sessions.js';
 import { loginCitizen } from './login-citizen.js';
 import { recordAudit } from '../audit/record.js';
+import { lookupDossier } from '../dossiers/public-lookup.js';
+import { STATUS_LABELS } from '../db/schema/index.js';
+import { formatDateTime } from '../shared/dates.js';
 
 export const PORTAL_COOKIE = 'motcua_portal';
 
@@ -87,7 +90,7 @@ portalRoutes.get('/', async (c) => {
           )}
         </p>
         <p>
-          <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
+          <a href="/tra-cuu">Tra cứu hồ sơ</a> · <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
         </p>
       </>,
       citizen?.fullName,
@@ -173,6 +176,55 @@ portalRoutes.get('/ca-nhan', async (c) => {
         <p class="muted">Thông tin được lấy từ tài khoản định danh điện tử VNeID ở mỗi lần đăng nhập.</p>
       </>,
       citizen.fullName,
+    ),
+  );
+});
+
+/** Tra cứu hồ sơ: public lookup by the dossier code and the lookup code printed on the receipt (QR). */
+portalRoutes.get('/tra-cuu', async (c) => {
+  const code = c.req.query('ma') ?? '';
+  const lookup = c.req.query('matracuu') ?? '';
+  const asked = !!(code || lookup);
+  const found = asked ? await lookupDossier(c.get('deps').db, code.slice(0, 60), lookup.slice(0, 20)) : null;
+  return c.html(
+    await PortalPage(
+      c,
+      'Tra cứu hồ sơ',
+      <>
+        <h1>Tra cứu hồ sơ</h1>
+        <form method="get" action="/tra-cuu" class="stack">
+          <label for="ma">Mã hồ sơ</label>
+          <input id="ma" name="ma" value={code} placeholder="000.00.13.H10-261123-0001" />
+          <label for="matracuu">Mã tra cứu (trên giấy tiếp nhận)</label>
+          <input id="matracuu" name="matracuu" value={lookup} autocomplete="off" />
+          <button type="submit" class="primary">
+            Tra cứu
+          </button>
+        </form>
+        {asked && !found ? (
+          <p class="flash flash-error" role="alert">
+            Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu đã nhập. Vui lòng kiểm tra lại trên giấy tiếp nhận.
+          </p>
+        ) : null}
+        {found ? (
+          <dl class="facts" id="lookup-result">
+            <dt>Mã hồ sơ</dt>
+            <dd>{found.code}</dd>
+            <dt>Thủ tục</dt>
+            <dd>{found.procedureName}</dd>
+            <dt>Cơ quan tiếp nhận</dt>
+            <dd>{found.agencyName}</dd>
+            <dt>Người nộp</dt>
+            <dd>{found.applicant}</dd>
+            <dt>Ngày tiếp nhận</dt>
+            <dd>{formatDateTime(found.receivedAt)}</dd>
+            <dt>Hẹn trả kết quả</dt>
+            <dd>{formatDateTime(found.dueAt)}</dd>
+            <dt>Trạng thái</dt>
+            <dd>{STATUS_LABELS[found.status]}</dd>
+          </dl>
+        ) : null}
+      </>,
     ),
   );
 });
