@@ -23,6 +23,8 @@ import { portalRoutes } from './portal/routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './onestop/dossier-routes.js';
+import { apiRoutes } from './api/routes.js';
+import { accountForApiToken } from './api/issue-api-client.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -68,6 +70,16 @@ export function createApp(deps: Deps) {
     c.set('sessionToken', null);
     c.set('account', null);
     c.set('actor', null);
+    // API clients: a Bearer token acts as the account it was issued for; no cookies, so no CSRF.
+    const bearer = c.req.path.startsWith('/api/') ? /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] : undefined;
+    if (bearer) {
+      const client = await accountForApiToken(deps.db, bearer);
+      if (!client) throw new AppError('invalid_token', 'Khóa API không hợp lệ hoặc đã bị thu hồi.', 401);
+      c.set('account', client.account);
+      c.set('actor', { accountId: client.account.id, label: `${client.account.username} (API ${client.clientId})`, meta: c.get('meta') });
+      c.set('csrfToken', '');
+      return next();
+    }
     const token = readCookie(c, SESSION_COOKIE);
     if (token) {
       const row = await readSession(deps.db, token, policy);
@@ -108,6 +120,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', identityRoutes);
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan', dossierRoutes);
+  app.route('/api/v1', apiRoutes);
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);

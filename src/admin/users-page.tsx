@@ -113,6 +113,11 @@ export function UsersPage(p: UsersPageProps) {
                 <input type="hidden" name="value" value={p.form?.suspended ? '0' : '1'} />
                 <button type="submit">{p.form?.suspended ? 'Bỏ tạm đình chỉ' : 'Tạm đình chỉ'}</button>
               </form>
+              <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${sel}/khoa-api`} class="inline">
+                <CsrfField token={p.csrfToken} />
+                <input name="name" placeholder="Tên hệ thống dùng khóa" aria-label="Tên hệ thống dùng khóa API" class="short" />
+                <button type="submit">Cấp khóa API</button>
+              </form>
               <a class="button danger" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/xoa`}>
                 Xóa cán bộ
               </a>

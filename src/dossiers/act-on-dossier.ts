@@ -15,7 +15,7 @@ import { canActAtStep } from './policies.js';
 import { ACTIONS, ACTION_LABELS, RULES, type DossierAction } from './transitions.js';
 import { stepDueAt, stepPosition } from './steps.js';
 
-const Input = z.object({
+export const TransitionInput = z.object({
   action: z.enum(ACTIONS, { message: 'Thao tác không hợp lệ.' }),
   note: z
     .string()
@@ -42,7 +42,7 @@ export const invalidTransition = (label: string) =>
  * row are written together.
  */
 export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw: unknown, now = new Date()) {
-  const input = parseInput(Input, raw);
+  const input = parseInput(TransitionInput, raw);
   const action = input.action as DossierAction;
   const rule = RULES[action];
   if (rule.needsNote && !input.note) throw errors.validation({ note: 'Vui lòng nhập lý do / nội dung.' });

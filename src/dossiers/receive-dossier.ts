@@ -15,7 +15,7 @@ import { canActAtStep } from './policies.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { newLookupCode, nextDossierCode } from './dossier-code.js';
 
-const ReceiveInput = z.object({
+export const ReceiveInput = z.object({
   procedureId: z.string({ message: 'Vui lòng chọn thủ tục.' }).uuid('Vui lòng chọn thủ tục.'),
   channel: z.coerce.number().pipe(z.union([z.literal(1), z.literal(3)], { message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp hoặc bưu chính công ích.' })),
   fullName: z

@@ -5,3 +5,4 @@ export * from './identity.js';
 export * from './calendar.js';
 export * from './procedures.js';
 export * from './dossiers.js';
+export * from './api.js';

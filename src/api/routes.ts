@@ -1,0 +1,128 @@
+/** JSON API under /api/v1: thin handlers over the same use cases and permission rules as the pages. */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { and, asc, eq } from 'drizzle-orm';
+import type { AppEnv } from '../web/env.js';
+import { actorOf } from '../web/http.js';
+import { AppError, errors } from '../shared/errors.js';
+import { procedureVersions, procedures, sectors, DOSSIER_STATUSES, STATUS_LABELS, type dossiers } from '../db/schema/index.js';
+import { loadCalendar } from '../calendar/load.js';
+import { officeMinutesPerDay } from '../dossiers/steps.js';
+import { listInbox, type DueState, type InboxTab } from '../dossiers/inbox.js';
+import { receiveDossier } from '../dossiers/receive-dossier.js';
+import { actOnDossier } from '../dossiers/act-on-dossier.js';
+import { viewDossier } from '../dossiers/view-dossier.js';
+import { lookupDossier } from '../dossiers/public-lookup.js';
+import { openApiDocument } from './openapi.js';
+
+export const apiRoutes = new Hono<AppEnv>();
+
+const requireActor: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.get('actor')) throw errors.unauthenticated();
+  await next();
+};
+
+const dossierJson = (d: typeof dossiers.$inferSelect) => ({
+  id: d.id,
+  code: d.code,
+  lookupCode: d.lookupCode,
+  status: d.status,
+  statusCode: DOSSIER_STATUSES[d.status],
+  statusLabel: STATUS_LABELS[d.status],
+  channel: d.channel,
+  applicant: d.applicant,
+  receivedAt: d.receivedAt,
+  dueAt: d.dueAt,
+  currentStep: d.currentStep,
+  clockStoppedAt: d.clockStoppedAt,
+  finishedAt: d.finishedAt,
+  returnedAt: d.returnedAt,
+});
+
+async function jsonBody(c: { req: { json(): Promise<unknown> } }) {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new AppError('invalid_json', 'Nội dung yêu cầu không phải JSON hợp lệ.', 400);
+  }
+}
+
+apiRoutes.get('/openapi.json', (c) => c.json(openApiDocument(c.get('deps').config.publicUrl)));
+
+apiRoutes.get('/lookup', async (c) => {
+  const found = await lookupDossier(c.get('deps').db, (c.req.query('code') ?? '').slice(0, 60), (c.req.query('lookupCode') ?? '').slice(0, 20));
+  if (!found) throw errors.notFound('Hồ sơ');
+  return c.json({ ...found, statusCode: DOSSIER_STATUSES[found.status], statusLabel: STATUS_LABELS[found.status] });
+});
+
+apiRoutes.get('/procedures', requireActor, async (c) => {
+  const rows = await c
+    .get('deps')
+    .db.select({ v: procedureVersions, code: procedures.code, sector: sectors.name })
+    .from(procedureVersions)
+    .innerJoin(procedures, eq(procedures.id, procedureVersions.procedureId))
+    .innerJoin(sectors, eq(sectors.id, procedureVersions.sectorId))
+    .where(and(eq(procedureVersions.current, true)))
+    .orderBy(asc(procedures.code));
+  return c.json(
+    rows.map(({ v, code, sector }) => ({
+      id: v.procedureId,
+      code,
+      version: v.version,
+      name: v.name,
+      sector,
+      workingDays: v.workingDays,
+      workingHours: v.workingHours,
+      after1500NextDay: v.after1500NextDay,
+      fee: v.fee,
+      onlineLevel: v.onlineLevel,
+      documents: v.documents,
+    })),
+  );
+});
+
+apiRoutes.get('/dossiers', requireActor, async (c) => {
+  const { db, now: clock } = c.get('deps');
+  const now = clock();
+  const cal = await loadCalendar(db, now);
+  const q = c.req.query();
+  const date = (v?: string) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v) : undefined);
+  const res = await listInbox(
+    db,
+    actorOf(c),
+    {
+      tab: q.tab as InboxTab | undefined,
+      q: q.q,
+      sectorId: q.sectorId,
+      procedureId: q.procedureId,
+      dueState: q.dueState as DueState | undefined,
+      from: date(q.from),
+      to: date(q.to),
+      after: q.after,
+      limit: q.limit ? Number(q.limit) : undefined,
+    },
+    now,
+    cal.addWorkingMinutes(now, officeMinutesPerDay(cal)),
+  );
+  return c.json({ items: res.rows.map((r) => ({ ...r, statusCode: DOSSIER_STATUSES[r.status] })), counts: res.counts, next: res.next });
+});
+
+apiRoutes.post('/dossiers', requireActor, async (c) => {
+  const d = await receiveDossier(c.get('deps').db, actorOf(c), await jsonBody(c), c.get('deps').now());
+  return c.json(dossierJson(d), 201);
+});
+
+apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
+  const v = await viewDossier(c.get('deps').db, actorOf(c), c.req.param('id'));
+  return c.json({
+    ...dossierJson(v.dossier),
+    procedure: { id: v.version.procedureId, version: v.version.version, name: v.version.name },
+    step: v.step,
+    allowedActions: v.actions,
+    history: v.history.map((h) => ({ at: h.at, actor: h.actorLabel, action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, note: h.note })),
+  });
+});
+
+apiRoutes.post('/dossiers/:id/transitions', requireActor, async (c) => {
+  const d = await actOnDossier(c.get('deps').db, actorOf(c), c.req.param('id'), await jsonBody(c), c.get('deps').now());
+  return c.json(dossierJson(d));
+});

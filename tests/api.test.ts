@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { procedures } from '../src/db/schema/index.js';
+import { issueApiClient } from '../src/api/issue-api-client.js';
+
+const t = useDemoApp();
+
+async function api(method: string, path: string, token: string | null, body?: unknown) {
+  const res = await t.app.request(`http://localhost/api/v1${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : null,
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, any> };
+}
+
+describe('JSON API /api/v1', () => {
+  it('publishes an OpenAPI document with the request schemas', async () => {
+    const { status, json } = await api('GET', '/openapi.json', null);
+    expect(status).toBe(200);
+    expect(json.openapi).toBe('3.1.0');
+    expect(Object.keys(json.paths)).toEqual(expect.arrayContaining(['/procedures', '/dossiers', '/dossiers/{id}', '/dossiers/{id}/transitions', '/lookup']));
+    expect(json.paths['/dossiers'].post.requestBody.content['application/json'].schema.required).toEqual(['procedureId', 'channel', 'fullName']);
+  });
+
+  it('an API client acts exactly as its account: receives, lists, moves; and nothing more', async () => {
+    const admin = await actorFor(t.database, 'admin.sct');
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const { token } = await issueApiClient(t.database.db, admin, clerk.id, { name: 'Phần mềm một cửa cũ' });
+    expect((await api('GET', '/procedures', null)).status).toBe(401);
+    expect((await api('GET', '/procedures', 'mc_x.nope')).status).toBe(401);
+    const procs = await api('GET', '/procedures', token);
+    expect(procs.json.length).toBeGreaterThanOrEqual(20);
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const created = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Api' });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ status: 'received', statusCode: 2 });
+    const bad = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 2 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields.fullName).toBeTruthy();
+    const list = await api('GET', '/dossiers?q=dinh van', token);
+    expect(list.json.items.map((i: { code: string }) => i.code)).toContain(created.json.code);
+    const moved = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover' });
+    expect(moved.json).toMatchObject({ status: 'processing', statusCode: 4 });
+    // Now at another unit's step: the clerk's key cannot act there.
+    const again = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover' });
+    expect(again.status).toBe(404);
+    const lookup = await api('GET', `/lookup?code=${encodeURIComponent(created.json.code)}&lookupCode=${created.json.lookupCode}`, null);
+    expect(lookup.json.statusCode).toBe(4);
+    // Another department's key sees nothing of it.
+    const snvKey = (await issueApiClient(t.database.db, await actorFor(t.database, 'quantri1'), (await accountByUsername(t.database, 'admin.snv'))!.id, { name: 'Hệ thống Sở Nội vụ' })).token;
+    expect((await api('GET', `/dossiers/${created.json.id}`, snvKey)).status).toBe(404);
+  });
+
+  it('with a browser session, changes need the CSRF header', async () => {
+    const c = new Client(t.app);
+    await c.login(sctClerkUsername(), TEST_PASSWORD);
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const body = JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Người Nộp Phiên' });
+    const without = await c.request('POST', '/api/v1/dossiers', body, { 'content-type': 'application/json', origin: 'http://localhost' });
+    expect(without.status).toBe(403);
+    const token = await c.csrf('/tiepnhan');
+    const withHeader = await c.request('POST', '/api/v1/dossiers', body, { 'content-type': 'application/json', origin: 'http://localhost', 'x-csrf-token': token });
+    expect(withHeader.status).toBe(201);
+  });
+});
