@@ -114,7 +114,10 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
       data.fromStep = d.currentStep;
       data.toStep = nextStep;
       // The step being left: on time or not against its own share (Mẫu 06).
-      if (d.stepDueAt) data.stepOnTime = now <= d.stepDueAt;
+      if (d.stepDueAt) {
+        data.stepDueAt = d.stepDueAt.toISOString();
+        data.stepOnTime = now <= d.stepDueAt;
+      }
     }
     const [after] = await tx
       .update(dossiers)

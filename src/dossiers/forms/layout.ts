@@ -110,17 +110,18 @@ export function keepTogether(doc: Doc, height: number): void {
 export function heading(doc: Doc, p: { agency: FormAgency; formNo?: string; date?: Date }): void {
   const x0 = left(doc);
   const width = contentWidth(doc);
-  let top = doc.page.margins.top;
+  const top = doc.page.margins.top;
   if (p.formNo) {
     doc.font('I').fontSize(10).text(p.formNo, x0, top - 14, { width, align: 'right' });
   }
   // The right column is as wide as the country's name, which must stay on one line; the agency's names wrap
-  // in whatever is left.
+  // in what is left.
   const national = 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM';
   const gutter = 10;
   const rw = doc.font('B').fontSize(HEADING_SIZE).widthOfString(national) + 6;
-  const lw = width - rw - gutter;
-  const rx = x0 + lw + gutter;
+  // On a landscape page the agency block keeps about the width of the national one instead of taking the rest.
+  const lw = Math.min(width - rw - gutter, rw * 1.2);
+  const rx = x0 + width - rw;
 
   doc.font('R').fontSize(HEADING_SIZE);
   if (p.agency.parentName) doc.text(upper(p.agency.parentName), x0, top, { width: lw, align: 'center' });
@@ -140,8 +141,7 @@ export function heading(doc: Doc, p: { agency: FormAgency; formNo?: string; date
     });
     rightBottom = doc.y;
   }
-  top = Math.max(leftBottom, rightBottom);
-  doc.y = top + 14;
+  doc.y = Math.max(leftBottom, rightBottom) + 14;
   resetX(doc);
   doc.font('R').fontSize(BODY_SIZE);
 }

@@ -49,17 +49,20 @@ export function table(doc: Doc, columns: Column[], rows: string[][], opts: { fon
   const headerHeight = measure(headers, 'B');
   // Tallest row that fits under the header on a fresh page.
   const maxRow = bottomLimit(doc) - doc.page.margins.top - headerHeight - 1;
-  if (doc.y + headerHeight + 2 * size > bottomLimit(doc)) doc.addPage();
-  drawRow(headers, headerHeight, true);
-
-  for (const raw of rows) {
+  const body = rows.map((raw) => {
     const cells = columns.map((_, i) => nfc(raw[i]));
-    const height = Math.min(measure(cells, 'R'), maxRow);
-    if (doc.y + height > bottomLimit(doc)) {
+    return { cells, height: Math.min(measure(cells, 'R'), maxRow) };
+  });
+
+  // The header never stays alone at the foot of a page: it starts where the first row fits under it.
+  if (doc.y + headerHeight + (body[0]?.height ?? 0) > bottomLimit(doc)) doc.addPage();
+  drawRow(headers, headerHeight, true);
+  for (const row of body) {
+    if (doc.y + row.height > bottomLimit(doc)) {
       doc.addPage();
       drawRow(headers, headerHeight, true);
     }
-    drawRow(cells, height, false);
+    drawRow(row.cells, row.height, false);
   }
   doc.moveDown(0.5);
 }

@@ -1,0 +1,125 @@
+/**
+ * Put together the data of the official forms (Mẫu 01–06) for a dossier an official may see,
+ * from its record and history, and render the PDF.
+ */
+import { eq, inArray } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { accounts, CHANNELS, units } from '../db/schema/index.js';
+import type { Actor } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
+import { viewDossier } from './view-dossier.js';
+import {
+  apologyPdf,
+  controlSlipPdf,
+  receiptPdf,
+  refusalPdf,
+  stopNoticePdf,
+  supplementRequestPdf,
+  type FormAgency,
+  type FormDossier,
+  type FormHandover,
+  type FormOfficial,
+} from './forms/index.js';
+
+export const FORM_NUMBERS = ['01', '02', '03', '04', '05', '06'] as const;
+export type FormNumber = (typeof FORM_NUMBERS)[number];
+
+const notIssued = () => new AppError('form_not_issued', 'Hồ sơ chưa có phiếu này (chưa phát sinh thao tác tương ứng).', 404);
+
+/** "Tỉnh Bình Phước" → "Bình Phước": the place name written before the date. */
+function placeName(rootName: string): string {
+  return rootName.replace(/^(Tỉnh|Thành phố)\s+/i, '');
+}
+
+export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: string, form: FormNumber, publicUrl: string): Promise<Buffer> {
+  const v = await viewDossier(db, actor, dossierId);
+  const d = v.dossier;
+  const chain: Array<typeof units.$inferSelect> = [];
+  for (let id: string | null = v.agency.id; id; ) {
+    const [u] = await db.select().from(units).where(eq(units.id, id));
+    if (!u) break;
+    chain.push(u);
+    id = u.parentId;
+  }
+  const agency: FormAgency = { name: v.agency.name, parentName: chain[1]?.name ?? null, place: placeName(chain[chain.length - 1]?.name ?? '') };
+  const actorIds = [...new Set([d.receivedBy, ...v.history.map((h) => h.actorId)].filter((x): x is string => !!x))];
+  const people = actorIds.length ? await db.select().from(accounts).where(inArray(accounts.id, actorIds)) : [];
+  const official = (id: string | null | undefined): FormOfficial => {
+    const a = people.find((p) => p.id === id);
+    return a ? { name: `${a.middleName} ${a.givenName}`, position: a.position } : { name: '' };
+  };
+  const dossier: FormDossier = {
+    code: d.code,
+    lookupCode: d.lookupCode,
+    procedureName: v.version.name,
+    receivedAt: d.receivedAt,
+    dueAt: d.dueAt,
+    channelLabel: CHANNELS[d.channel],
+    applicant: d.applicant,
+    documents: v.version.documents.map((x) => ({ name: x.name, copies: x.copies })),
+  };
+  const lastOf = (action: string) => [...v.history].reverse().find((h) => h.action === action);
+  switch (form) {
+    case '01': {
+      const first = v.history.find((h) => h.action === 'receive');
+      const dueAtReception = first?.data.dueAt ? new Date(String(first.data.dueAt)) : d.dueAt;
+      return receiptPdf({
+        agency,
+        dossier: { ...dossier, dueAt: dueAtReception },
+        official: official(d.receivedBy),
+        lookupUrl: `${publicUrl}/tra-cuu?ma=${encodeURIComponent(d.code)}&matracuu=${d.lookupCode}`,
+        issuedAt: d.receivedAt,
+      });
+    }
+    case '02': {
+      const e = lastOf('request_supplement');
+      if (!e) throw notIssued();
+      return supplementRequestPdf({ agency, dossier, official: official(e.actorId), items: (e.data.items as string[]) ?? [], reason: e.note ?? '', issuedAt: e.at });
+    }
+    case '03': {
+      const e = lastOf('refuse');
+      if (!e) throw notIssued();
+      return refusalPdf({ agency, dossier, official: official(e.actorId), reason: e.note ?? '', issuedAt: e.at });
+    }
+    case '04': {
+      const e = lastOf('extend');
+      if (!e) throw notIssued();
+      return apologyPdf({
+        agency,
+        dossier: { ...dossier, dueAt: new Date(String(e.data.oldDueAt)) },
+        official: official(e.actorId),
+        reason: e.note ?? '',
+        newDueAt: new Date(String(e.data.newDueAt)),
+        issuedAt: e.at,
+      });
+    }
+    case '05': {
+      const e = lastOf('stop');
+      if (!e) throw notIssued();
+      return stopNoticePdf({ agency, dossier, official: official(e.actorId), reason: e.note ?? '', issuedAt: e.at });
+    }
+    case '06': {
+      const unitNames = new Map<string, string>();
+      const stepUnitIds = v.version.steps.map((s) => s.unitId ?? d.agencyUnitId);
+      for (const u of await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, stepUnitIds))) unitNames.set(u.id, u.name);
+      const moves = v.history.filter((h) => typeof h.data.toStep === 'number');
+      const handovers: FormHandover[] = moves.map((h) => {
+        const toStep = h.data.toStep as number;
+        const next = v.history.find((x) => x.id > h.id);
+        const stepDue = h.data.stepDueAt ? new Date(String(h.data.stepDueAt)) : null;
+        return {
+          step: `${v.version.steps[h.data.fromStep as number]?.name ?? ''} → ${v.version.steps[toStep]?.name ?? ''}`,
+          fromName: official(h.actorId).name,
+          toName: next ? official(next.actorId).name : '',
+          unitName: unitNames.get(stepUnitIds[toStep]!) ?? '',
+          givenAt: h.at,
+          receivedAt: next?.at ?? null,
+          result: stepDue ? (TIMELINESS_LABELS[timeliness(stepDue, h.at)] as FormHandover['result']) : '',
+          note: h.note,
+        };
+      });
+      return controlSlipPdf({ agency, dossier, handovers });
+    }
+  }
+}
