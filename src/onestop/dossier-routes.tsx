@@ -14,6 +14,7 @@ import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { DossierPage, InboxPage, ReceptionPage } from './dossier-pages.js';
+import { dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
 
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
@@ -141,4 +142,14 @@ dossierRoutes.post('/ho-so/:id/xu-ly', async (c) => {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     return renderDossier(c, c.req.param('id'), { error: err });
   }
+});
+
+/** Mẫu 01–06 of a dossier, as PDF. */
+dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
+  const form = c.req.param('form').slice(4, 6) as FormNumber;
+  const pdf = await dossierFormPdf(c.get('deps').db, actorOf(c), c.req.param('id'), form, c.get('deps').config.publicUrl);
+  return c.body(new Uint8Array(pdf), 200, {
+    'Content-Type': 'application/pdf',
+    'Content-Disposition': `inline; filename="mau-${form}.pdf"`,
+  });
 });
