@@ -45,3 +45,23 @@ describe('the forms of a dossier', () => {
     expect((await pdfText(other, `/tiepnhan/ho-so/${d.id}/mau-01.pdf`)).status).toBe(404);
   });
 });
+
+describe('Mẫu 07 — Sổ theo dõi hồ sơ', () => {
+  it('lists the agency’s dossiers of the period for its officials, and nobody else', async () => {
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const clerkActor = await actorFor(t.database, sctClerkUsername());
+    const now = new Date();
+    const d = await receiveDossier(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Mai Văn Sổ' }, now);
+    const day = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(now);
+    const clerk = new Client(t.app);
+    await clerk.login(sctClerkUsername(), TEST_PASSWORD);
+    const path = `/tiepnhan/so-theo-doi.pdf?donvi=${d.agencyUnitId}&tu=${day}&den=${day}`;
+    const reg = await pdfText(clerk, path);
+    expect(reg.status).toBe(200);
+    expect(reg.text).toContain(d.code);
+    expect(reg.text).toContain('Mai Văn Sổ');
+    const other = new Client(t.app);
+    await other.login('admin.snv', TEST_PASSWORD);
+    expect((await pdfText(other, path)).status).toBe(404);
+  });
+});

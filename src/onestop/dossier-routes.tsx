@@ -15,6 +15,7 @@ import { viewDossier } from '../dossiers/view-dossier.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { DossierPage, InboxPage, ReceptionPage } from './dossier-pages.js';
 import { dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
+import { dossierRegisterPdf } from '../dossiers/register.js';
 
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
@@ -152,4 +153,13 @@ dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
     'Content-Type': 'application/pdf',
     'Content-Disposition': `inline; filename="mau-${form}.pdf"`,
   });
+});
+
+/** Mẫu 07 — Sổ theo dõi hồ sơ of an agency and period (dd/mm/yyyy). */
+dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
+  const from = parseDate(c.req.query('tu') ?? '');
+  const to = parseDate(c.req.query('den') ?? '');
+  if (!from || !to || to < from) throw new AppError('invalid_period', 'Vui lòng chọn khoảng thời gian hợp lệ (từ ngày, đến ngày theo dạng dd/mm/yyyy).', 400);
+  const pdf = await dossierRegisterPdf(c.get('deps').db, actorOf(c), c.req.query('donvi') ?? '', atLocal(from, 0), new Date(atLocal(to, 0).getTime() + 86_400_000));
+  return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"' });
 });

@@ -1,0 +1,51 @@
+import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { accounts, dossiers, procedureVersions, roleGrants, STATUS_LABELS, units } from '../db/schema/index.js';
+import type { Actor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
+import { ancestorIds, subtreeIds } from '../org/tree.js';
+import { registerPdf } from './forms/index.js';
+
+/**
+ * Mẫu 07 — Sổ theo dõi hồ sơ: the dossiers a receiving agency received in a period. For officials
+ * holding any role (administration included) at the agency, above it, or within it (its desks).
+ */
+export async function dossierRegisterPdf(db: Queryable, actor: Actor, agencyUnitId: string, from: Date, to: Date) {
+  if (!/^[0-9a-f-]{36}$/i.test(agencyUnitId)) throw errors.notFound('Đơn vị');
+  const chain = await ancestorIds(db, agencyUnitId);
+  const related = [...new Set([...chain, ...(await subtreeIds(db, [agencyUnitId]))])];
+  const [grant] = await db
+    .select({ id: roleGrants.id })
+    .from(roleGrants)
+    .innerJoin(accounts, eq(accounts.id, roleGrants.accountId))
+    .where(and(eq(roleGrants.accountId, actor.accountId), inArray(roleGrants.unitId, related), eq(accounts.suspended, false)))
+    .limit(1);
+  if (!grant) throw errors.notFound('Đơn vị');
+  const [agency] = await db.select().from(units).where(eq(units.id, agencyUnitId));
+  const [root] = chain.length ? await db.select().from(units).where(eq(units.id, chain[chain.length - 1]!)) : [];
+  const parent = chain[1] ? (await db.select().from(units).where(eq(units.id, chain[1])))[0] : undefined;
+  const rows = await db
+    .select({ d: dossiers, procedureName: procedureVersions.name })
+    .from(dossiers)
+    .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
+    .where(and(eq(dossiers.agencyUnitId, agencyUnitId), gte(dossiers.receivedAt, from), lt(dossiers.receivedAt, to)))
+    .orderBy(asc(dossiers.receivedAt))
+    .limit(20_000);
+  return registerPdf({
+    agency: { name: agency!.name, parentName: parent?.name ?? null, place: (root?.name ?? '').replace(/^(Tỉnh|Thành phố)\s+/i, '') },
+    from,
+    to: new Date(to.getTime() - 1),
+    rows: rows.map(({ d, procedureName }) => ({
+      code: d.code,
+      procedureName,
+      applicant: d.applicant.fullName,
+      receivedAt: d.receivedAt,
+      dueAt: d.dueAt,
+      finishedAt: d.finishedAt,
+      returnedAt: d.returnedAt,
+      status: STATUS_LABELS[d.status],
+      timeliness: d.finishedAt ? TIMELINESS_LABELS[timeliness(d.dueAt, d.finishedAt)] : '',
+    })),
+  });
+}
