@@ -24,6 +24,7 @@ import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './onestop/dossier-routes.js';
 import { apiRoutes } from './api/routes.js';
+import { procedureRoutes } from './procedures/routes.js';
 import { accountForApiToken } from './api/issue-api-client.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -126,5 +127,6 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
   app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);
   app.route('/tiepnhan/quan-tri/lich-lam-viec', calendarRoutes);
+  app.route('/tiepnhan/quan-tri/thu-tuc', procedureRoutes);
   return app;
 }

@@ -1,0 +1,256 @@
+import { Hono } from 'hono';
+import { and, asc, desc, eq, like } from 'drizzle-orm';
+import type { AppEnv } from '../web/env.js';
+import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
+import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { AppError, errors } from '../shared/errors.js';
+import { escapeLike, foldVietnamese } from '../shared/text.js';
+import { formatDateTime } from '../shared/dates.js';
+import { procedureVersions, procedures, sectors } from '../db/schema/index.js';
+import { requireAdministrator } from '../accounts/policies.js';
+import { administeredForest } from '../org/list-units.js';
+import { UnitOptions } from '../admin/unit-tree.js';
+import { ROLE_LABELS } from '../accounts/set-roles.js';
+import { saveProcedure } from './save-procedure.js';
+
+/** Quản trị → Thủ tục hành chính: the catalog with versioned internal processes. */
+export const procedureRoutes = new Hono<AppEnv>();
+procedureRoutes.use('*', requireLogin);
+procedureRoutes.use('*', async (c, next) => {
+  await requireAdministrator(c.get('deps').db, actorOf(c));
+  await next();
+});
+
+procedureRoutes.get('/', async (c) => {
+  const { db } = c.get('deps');
+  const q = (c.req.query('q') ?? '').slice(0, 100);
+  const rows = await db
+    .select({ id: procedures.id, code: procedures.code, name: procedureVersions.name, version: procedureVersions.version, sector: sectors.name, days: procedureVersions.workingDays, hours: procedureVersions.workingHours })
+    .from(procedures)
+    .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))
+    .innerJoin(sectors, eq(sectors.id, procedureVersions.sectorId))
+    .where(q ? like(procedureVersions.nameFolded, `%${escapeLike(foldVietnamese(q))}%`) : undefined)
+    .orderBy(asc(sectors.name), asc(procedureVersions.name));
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Thủ tục hành chính" section="admin" {...props}>
+      <section>
+        <h1>THỦ TỤC HÀNH CHÍNH</h1>
+        <form method="get" class="inline-form">
+          <input name="q" value={q} placeholder="Tìm theo tên thủ tục" aria-label="Tìm theo tên thủ tục" />
+          <button type="submit">Tìm</button>
+          <a class="button primary" href="/tiepnhan/quan-tri/thu-tuc/moi">
+            Thêm thủ tục
+          </a>
+        </form>
+        <table class="list" id="procedures">
+          <thead>
+            <tr>
+              <th scope="col">Mã</th>
+              <th scope="col">Tên thủ tục</th>
+              <th scope="col">Lĩnh vực</th>
+              <th scope="col">Thời hạn</th>
+              <th scope="col">Phiên bản</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr>
+                <td>{r.code}</td>
+                <td>
+                  <a href={`/tiepnhan/quan-tri/thu-tuc/${r.id}`}>{r.name}</a>
+                </td>
+                <td>{r.sector}</td>
+                <td>{r.days ? `${r.days} ngày làm việc` : `${r.hours} giờ làm việc`}</td>
+                <td>{r.version}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Layout>,
+  );
+});
+
+type Values = Record<string, string>;
+
+async function renderForm(c: Ctx, procedureId: string | null, values: Values | null, s: { notice?: string; error?: AppError } = {}) {
+  const { db } = c.get('deps');
+  const props = await pageProps(c);
+  const { flat } = await administeredForest(db, actorOf(c));
+  const sectorRows = await db.select().from(sectors).orderBy(asc(sectors.name));
+  let v: Values = values ?? { limitKind: 'days', onlineLevel: 'mot_phan', fee: '0' };
+  let versions: Array<typeof procedureVersions.$inferSelect> = [];
+  let code = '';
+  if (procedureId) {
+    const [p] = await db.select().from(procedures).where(eq(procedures.id, procedureId));
+    if (!p) throw errors.notFound('Thủ tục');
+    code = p.code;
+    versions = await db.select().from(procedureVersions).where(eq(procedureVersions.procedureId, procedureId)).orderBy(desc(procedureVersions.version));
+    const cur = versions.find((x) => x.current)!;
+    if (!values) {
+      v = {
+        code: p.code,
+        name: cur.name,
+        sectorId: cur.sectorId,
+        unitId: cur.unitIds[0]!,
+        limitKind: cur.workingHours ? 'hours' : 'days',
+        limit: String(cur.workingHours ?? cur.workingDays ?? ''),
+        after1500NextDay: cur.after1500NextDay ? '1' : '',
+        fee: String(cur.fee),
+        feeNote: cur.feeNote ?? '',
+        onlineLevel: cur.onlineLevel,
+        documents: cur.documents.map((d) => (d.required ? d.name : `${d.name} (nếu có)`)).join('\n'),
+        ...Object.fromEntries(cur.steps.flatMap((st, i) => [[`steps.${i}.name`, st.name], [`steps.${i}.unitId`, st.unitId ?? ''], [`steps.${i}.role`, st.role], [`steps.${i}.share`, String(st.share)]])),
+      };
+    }
+  }
+  const stepRows = Array.from({ length: 6 }, (_, i) => i);
+  const errs = s.error?.fields;
+  return c.html(
+    <Layout title="Thủ tục hành chính" section="admin" {...props}>
+      <section class="narrow wide-ok">
+        <h1>{procedureId ? `Thủ tục ${code}` : 'Thêm thủ tục hành chính'}</h1>
+        {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {s.error ? <Flash kind="error">{s.error.message}</Flash> : null}
+        <form method="post" class="stack">
+          <CsrfField token={props.csrfToken} />
+          <label for="p-code">Mã thủ tục</label>
+          <input id="p-code" name="code" value={v.code ?? ''} readonly={!!procedureId} required />
+          <FieldError errors={errs} name="code" />
+          <label for="p-name">Tên thủ tục</label>
+          <input id="p-name" name="name" value={v.name ?? ''} required />
+          <FieldError errors={errs} name="name" />
+          <label for="p-sector">Lĩnh vực</label>
+          <select id="p-sector" name="sectorId">
+            {sectorRows.map((x) => (
+              <option value={x.id} selected={x.id === v.sectorId}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+          <label for="p-unit">Đơn vị thực hiện (tiếp nhận)</label>
+          <select id="p-unit" name="unitId">
+            <UnitOptions flat={flat} selected={v.unitId ?? null} />
+          </select>
+          <FieldError errors={errs} name="unitId" />
+          <label for="p-limit">Thời hạn giải quyết</label>
+          <div class="inline-form">
+            <input id="p-limit" name="limit" value={v.limit ?? ''} inputmode="decimal" class="short" required />
+            <select name="limitKind" aria-label="Đơn vị thời hạn">
+              <option value="days" selected={v.limitKind !== 'hours'}>ngày làm việc</option>
+              <option value="hours" selected={v.limitKind === 'hours'}>giờ làm việc (trong ngày)</option>
+            </select>
+          </div>
+          <FieldError errors={errs} name="limit" />
+          <label class="check">
+            <input type="checkbox" name="after1500NextDay" value="1" checked={v.after1500NextDay === '1' || v.after1500NextDay === 'on'} /> Hồ sơ nhận sau 15 giờ tính từ ngày làm việc tiếp theo
+          </label>
+          <label for="p-fee">Lệ phí (đồng)</label>
+          <input id="p-fee" name="fee" value={v.fee ?? '0'} inputmode="numeric" />
+          <FieldError errors={errs} name="fee" />
+          <label for="p-feeNote">Ghi chú lệ phí</label>
+          <input id="p-feeNote" name="feeNote" value={v.feeNote ?? ''} />
+          <label for="p-level">Mức độ dịch vụ công trực tuyến</label>
+          <select id="p-level" name="onlineLevel">
+            <option value="toan_trinh" selected={v.onlineLevel === 'toan_trinh'}>Toàn trình</option>
+            <option value="mot_phan" selected={v.onlineLevel !== 'toan_trinh'}>Một phần</option>
+          </select>
+          <label for="p-docs">Thành phần hồ sơ (mỗi dòng một giấy tờ; thêm "(nếu có)" cho giấy tờ không bắt buộc)</label>
+          <textarea id="p-docs" name="documents" rows={5}>
+            {v.documents ?? ''}
+          </textarea>
+          <FieldError errors={errs} name="documents" />
+          <fieldset>
+            <legend>Quy trình nội bộ</legend>
+            <table class="list">
+              <thead>
+                <tr>
+                  <th scope="col">Bước</th>
+                  <th scope="col">Đơn vị</th>
+                  <th scope="col">Vai trò</th>
+                  <th scope="col">Thời gian (ngày/giờ)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stepRows.map((i) => (
+                  <tr>
+                    <td>
+                      <input name={`steps.${i}.name`} value={v[`steps.${i}.name`] ?? ''} aria-label={`Tên bước ${i + 1}`} />
+                    </td>
+                    <td>
+                      <select name={`steps.${i}.unitId`} aria-label={`Đơn vị bước ${i + 1}`}>
+                        <option value="">—</option>
+                        <UnitOptions flat={flat} selected={v[`steps.${i}.unitId`] ?? null} />
+                      </select>
+                    </td>
+                    <td>
+                      <select name={`steps.${i}.role`} aria-label={`Vai trò bước ${i + 1}`}>
+                        {(['reception', 'processing', 'approval', 'result'] as const).map((r) => (
+                          <option value={r} selected={v[`steps.${i}.role`] === r}>
+                            {ROLE_LABELS[r]}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td>
+                      <input name={`steps.${i}.share`} value={v[`steps.${i}.share`] ?? ''} inputmode="decimal" class="short" aria-label={`Thời gian bước ${i + 1}`} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <FieldError errors={errs} name="steps" />
+          </fieldset>
+          <button type="submit" class="primary">
+            {procedureId ? 'Lưu thành phiên bản mới' : 'Lưu'}
+          </button>
+        </form>
+        {versions.length ? (
+          <>
+            <h2>Các phiên bản</h2>
+            <ul>
+              {versions.map((x) => (
+                <li>
+                  Phiên bản {x.version} — {formatDateTime(x.createdAt)} {x.current ? '(hiện hành)' : ''}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </section>
+    </Layout>,
+    (s.error?.status ?? 200) as 200,
+  );
+}
+
+/** Form fields → the shape ProcedureInput parses (steps.N.field → steps[N]). */
+async function readForm(c: Ctx) {
+  const body = await c.req.parseBody();
+  const flat: Values = {};
+  for (const [k, val] of Object.entries(body)) if (typeof val === 'string') flat[k] = val;
+  const steps = Array.from({ length: 6 }, (_, i) => ({
+    name: flat[`steps.${i}.name`] ?? '',
+    unitId: flat[`steps.${i}.unitId`] ?? '',
+    role: flat[`steps.${i}.role`] ?? '',
+    share: flat[`steps.${i}.share`] ?? '',
+  }));
+  return { flat, input: { ...flat, steps } };
+}
+
+procedureRoutes.get('/moi', (c) => renderForm(c, null, null));
+procedureRoutes.get('/:id', (c) => renderForm(c, c.req.param('id'), null));
+
+for (const path of ['/moi', '/:id'] as const) {
+  procedureRoutes.post(path, async (c) => {
+    const id = path === '/moi' ? null : c.req.param('id')!;
+    const { flat, input } = await readForm(c);
+    try {
+      const saved = await saveProcedure(c.get('deps').db, actorOf(c), id, input);
+      return renderForm(c, saved.procedureId, null, { notice: `Đã lưu phiên bản ${saved.version}.` });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status === 404) throw err;
+      return renderForm(c, id, flat, { error: err });
+    }
+  });
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { procedureVersions, procedures } from '../src/db/schema/index.js';
+import { saveProcedure } from '../src/procedures/save-procedure.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { AppError } from '../src/shared/errors.js';
+
+const t = useDemoApp();
+
+async function current(code: string) {
+  const [row] = await t.database.db
+    .select({ p: procedures, v: procedureVersions })
+    .from(procedures)
+    .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))
+    .where(eq(procedures.code, code));
+  return row!;
+}
+
+function formOf(v: typeof procedureVersions.$inferSelect, code: string, over: Record<string, unknown> = {}) {
+  return {
+    code,
+    name: v.name,
+    sectorId: v.sectorId,
+    unitId: v.unitIds[0],
+    limitKind: 'days',
+    limit: String(v.workingDays),
+    fee: String(v.fee),
+    onlineLevel: v.onlineLevel,
+    documents: v.documents.map((d) => d.name).join('\n'),
+    steps: v.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
+    ...over,
+  };
+}
+
+describe('procedure catalog', () => {
+  it('a new version applies to new dossiers; received ones keep theirs', async () => {
+    const { p, v } = await current('2.000633');
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const before = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
+    const admin = await actorFor(t.database, 'admin.sct');
+    const v2 = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { limit: '12', documents: 'Đơn đề nghị\nBản sao hợp đồng (nếu có)' }));
+    expect(v2).toMatchObject({ version: 2, workingDays: 12, current: true });
+    expect(v2.documents).toEqual([{ name: 'Đơn đề nghị', required: true, copies: 1 }, { name: 'Bản sao hợp đồng', required: false, copies: 1 }]);
+    const after = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Mới' });
+    expect(before.procedureVersionId).toBe(v.id);
+    expect(after.procedureVersionId).toBe(v2.id);
+    const versions = await t.database.db.select().from(procedureVersions).where(eq(procedureVersions.procedureId, p.id));
+    expect(versions.filter((x) => x.current)).toHaveLength(1);
+  });
+
+  it('checks the process and the scope', async () => {
+    const { p, v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const noApproval = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { steps: v.steps.filter((s) => s.role !== 'approval').map((s) => ({ name: s.name, unitId: s.unitId, role: s.role, share: String(s.share) })) })).catch((e: AppError) => e);
+    expect((noApproval as AppError).fields?.steps).toContain('phê duyệt');
+    const tooLong = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { limit: '1' })).catch((e: AppError) => e);
+    expect((tooLong as AppError).fields?.steps).toContain('vượt thời hạn');
+    const snv = await actorFor(t.database, 'admin.snv');
+    const other = await saveProcedure(t.database.db, snv, p.id, formOf(v, p.code)).catch((e: AppError) => e);
+    expect((other as AppError).status).toBe(404);
+  });
+
+  it('over HTTP: the list and the form', async () => {
+    const c = new Client(t.app);
+    await c.login('admin.sct', TEST_PASSWORD);
+    const list = await c.get('/tiepnhan/quan-tri/thu-tuc?q=ruou');
+    expect(list.text).toContain('Cấp Giấy phép bán lẻ sản phẩm rượu');
+    const { p } = await current('2.000633');
+    const form = await c.get(`/tiepnhan/quan-tri/thu-tuc/${p.id}`);
+    expect(form.text).toContain('Quy trình nội bộ');
+    expect(form.text).toContain('Phiên bản 1');
+  });
+});
