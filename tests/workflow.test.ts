@@ -94,3 +94,22 @@ describe('internal workflow', () => {
     expect(await code(actOnDossier(t.database.db, expert, d.id, { action: 'handover' }))).toBe('invalid_transition');
   });
 });
+
+describe('result documents', () => {
+  it('officials of the processing step attach files checked by content', async () => {
+    const { attachResult, readResultFile } = await import('../src/dossiers/attach-result.js');
+    const d = await received();
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
+    const pdf = new TextEncoder().encode('%PDF-1.4\n% result\n');
+    expect(await code(attachResult(t.database.db, clerk, d.id, { name: 'a.pdf', bytes: pdf }))).toBe('invalid_transition');
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
+    const fake = await attachResult(t.database.db, expert, d.id, { name: 'giay-phep.pdf', bytes: new TextEncoder().encode('<html>not a pdf</html>') }).catch((e: AppError) => e);
+    expect((fake as AppError).fields?.file).toContain('PDF');
+    const id = await attachResult(t.database.db, expert, d.id, { name: 'Giấy phép.pdf', bytes: pdf });
+    const f = await readResultFile(t.database.db, clerk, d.id, id);
+    expect(f.mime).toBe('application/pdf');
+    expect(Buffer.from(f.content).toString()).toContain('%PDF-1.4');
+    expect(await code(readResultFile(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, id))).toBe('not_found');
+  });
+});

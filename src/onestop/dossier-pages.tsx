@@ -224,8 +224,10 @@ export function DossierPage(p: {
   errors?: Record<string, string> | undefined;
   now: Date;
   soon: Date;
+  files: Array<{ id: string; name: string; size: number }>;
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
+  const canAttach = actions.length > 0 && d.status === 'processing' && (step.role === 'processing' || step.role === 'approval');
   const pdf = (n: string, label: string) => (
     <a class="button" href={`/tiepnhan/ho-so/${d.id}/mau-${n}.pdf`}>
       {label}
@@ -288,6 +290,23 @@ export function DossierPage(p: {
           </li>
         ))}
       </ul>
+      <h2>Kết quả giải quyết</h2>
+      <ul id="result-files">
+        {p.files.map((f) => (
+          <li>
+            <a href={`/tiepnhan/ho-so/${d.id}/tep/${f.id}`}>{f.name}</a> ({Math.ceil(f.size / 1024)} KB)
+          </li>
+        ))}
+        {p.files.length === 0 ? <li class="muted">Chưa có tệp kết quả.</li> : null}
+      </ul>
+      {canAttach ? (
+        <form method="post" action={`/tiepnhan/ho-so/${d.id}/ket-qua`} enctype="multipart/form-data" class="inline-form">
+          <CsrfField token={p.csrfToken} />
+          <label for="result-file">Đính kèm kết quả (PDF, ảnh, Word; tối đa 10 MB)</label>
+          <input id="result-file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,.docx" required />
+          <button type="submit">Đính kèm</button>
+        </form>
+      ) : null}
       {actions.length ? (
         <>
           <h2>Xử lý</h2>
@@ -359,7 +378,7 @@ export function DossierPage(p: {
             <tr>
               <td>{formatDateTime(h.at)}</td>
               <td>{h.actorLabel}</td>
-              <td>{h.action === 'receive' ? 'Tiếp nhận hồ sơ' : (ACTION_LABELS[h.action as DossierAction] ?? h.action)}</td>
+              <td>{h.action === 'receive' ? 'Tiếp nhận hồ sơ' : h.action === 'attach_result' ? 'Đính kèm kết quả' : (ACTION_LABELS[h.action as DossierAction] ?? h.action)}</td>
               <td>{STATUS_LABELS[h.toStatus as DossierStatus]}</td>
               <td>{h.note ?? ''}</td>
             </tr>

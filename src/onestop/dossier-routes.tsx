@@ -16,6 +16,7 @@ import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { DossierPage, InboxPage, ReceptionPage } from './dossier-pages.js';
 import { dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
 import { dossierRegisterPdf } from '../dossiers/register.js';
+import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-result.js';
 
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
@@ -107,6 +108,7 @@ dossierRoutes.post('/tiep-nhan', async (c) => {
 });
 
 const NOTICES: Record<string, string> = {
+  attached: 'Đã đính kèm tệp kết quả.',
   received: 'Đã tiếp nhận hồ sơ. In Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) cho người nộp.',
   done: 'Đã cập nhật hồ sơ.',
 };
@@ -126,6 +128,7 @@ async function renderDossier(c: Ctx, id: string, s: { notice?: string; error?: A
         errors={s.error?.fields}
         now={now}
         soon={await soonThreshold(c, now)}
+        files={await resultFilesOf(db, view.dossier.id)}
       />
     </Layout>,
     (s.error?.status ?? 200) as 200,
@@ -162,4 +165,25 @@ dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
   if (!from || !to || to < from) throw new AppError('invalid_period', 'Vui lòng chọn khoảng thời gian hợp lệ (từ ngày, đến ngày theo dạng dd/mm/yyyy).', 400);
   const pdf = await dossierRegisterPdf(c.get('deps').db, actorOf(c), c.req.query('donvi') ?? '', atLocal(from, 0), new Date(atLocal(to, 0).getTime() + 86_400_000));
   return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"' });
+});
+
+dossierRoutes.post('/ho-so/:id/ket-qua', async (c) => {
+  const body = await c.req.parseBody();
+  const file = body.file;
+  try {
+    if (!(file instanceof File)) throw new AppError('validation_failed', 'Vui lòng chọn tệp kết quả.', 400);
+    await attachResult(c.get('deps').db, actorOf(c), c.req.param('id'), { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+    return c.redirect(`/tiepnhan/ho-so/${c.req.param('id')}?tb=attached`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderDossier(c, c.req.param('id'), { error: err });
+  }
+});
+
+dossierRoutes.get('/ho-so/:id/tep/:fileId', async (c) => {
+  const f = await readResultFile(c.get('deps').db, actorOf(c), c.req.param('id'), c.req.param('fileId'));
+  return c.body(new Uint8Array(f.content), 200, {
+    'Content-Type': f.mime,
+    'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+  });
 });

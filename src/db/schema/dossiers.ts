@@ -1,4 +1,9 @@
-import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => Buffer.from(v),
+});
 import { accounts } from './accounts.js';
 import { units } from './org.js';
 import { procedureVersions } from './procedures.js';
@@ -117,4 +122,24 @@ export const dossierEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)],
+);
+
+/** Files of a dossier (result documents), kept in the database so every app instance serves them. */
+export const dossierFiles = pgTable(
+  'dossier_files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    dossierId: uuid('dossier_id')
+      .notNull()
+      .references(() => dossiers.id),
+    kind: text('kind').$type<'result'>().notNull(),
+    name: text('name').notNull(),
+    mime: text('mime').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    content: bytea('content').notNull(),
+    uploadedBy: uuid('uploaded_by').references(() => accounts.id),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('dossier_files_dossier_idx').on(t.dossierId)],
 );
