@@ -23,6 +23,7 @@ export function InboxPage(p: {
   procedures: Option[];
   now: Date;
   soon: Date;
+  agencies: Option[];
 }) {
   const link = (extra: Record<string, string>) => `/tiepnhan/ho-so?${new URLSearchParams({ ...p.query, ...extra })}`;
   return (
@@ -126,6 +127,28 @@ export function InboxPage(p: {
         <p>
           <a href={link({ after: p.next })}>Trang sau →</a>
         </p>
+      ) : null}
+      {p.agencies.length ? (
+        <form method="get" action="/tiepnhan/so-theo-doi.pdf" class="filters">
+          <strong>Sổ theo dõi hồ sơ (Mẫu 07)</strong>
+          <label>
+            Cơ quan
+            <select name="donvi">
+              {p.agencies.map((a) => (
+                <option value={a.id}>{a.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Từ ngày
+            <input name="tu" placeholder="dd/mm/yyyy" inputmode="numeric" required />
+          </label>
+          <label>
+            Đến ngày
+            <input name="den" placeholder="dd/mm/yyyy" inputmode="numeric" required />
+          </label>
+          <button type="submit">Xem sổ (PDF)</button>
+        </form>
       ) : null}
     </section>
   );

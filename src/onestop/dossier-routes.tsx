@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { ancestorIds, subtreeIds } from '../org/tree.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
@@ -7,7 +8,7 @@ import { AppError } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { atLocal } from '../calendar/working-time.js';
 import { loadCalendar } from '../calendar/load.js';
-import { procedureVersions, sectors } from '../db/schema/index.js';
+import { procedureVersions, roleGrants, sectors, units } from '../db/schema/index.js';
 import { INBOX_TABS, listInbox, type DueState, type InboxTab } from '../dossiers/inbox.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
@@ -24,6 +25,23 @@ dossierRoutes.use('*', requireLogin);
 async function soonThreshold(c: Ctx, now: Date) {
   const cal = await loadCalendar(c.get('deps').db, now);
   return cal.addWorkingMinutes(now, officeMinutesPerDay(cal));
+}
+
+/** Receiving agencies (units with an agency code) an official works in, under or above: for Mẫu 07. */
+async function agenciesOf(c: Ctx) {
+  const { db } = c.get('deps');
+  const grants = await db.select({ unitId: roleGrants.unitId }).from(roleGrants).where(eq(roleGrants.accountId, actorOf(c).accountId));
+  const ids = new Set<string>();
+  for (const g of grants) {
+    for (const a of await ancestorIds(db, g.unitId)) ids.add(a);
+    for (const s of await subtreeIds(db, [g.unitId])) ids.add(s);
+  }
+  if (!ids.size) return [];
+  return db
+    .select({ id: units.id, name: units.name })
+    .from(units)
+    .where(and(inArray(units.id, [...ids]), isNotNull(units.agencyCode), eq(units.active, true)))
+    .orderBy(asc(units.name));
 }
 
 async function catalog(c: Ctx) {
@@ -69,7 +87,18 @@ dossierRoutes.get('/ho-so', async (c) => {
   const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v));
   return c.html(
     <Layout title="Hồ sơ cần xử lý" section="personal" {...props}>
-      <InboxPage tab={tab} counts={result.counts} rows={result.rows} next={result.next} query={keep} sectors={sectorRows} procedures={procedures} now={now} soon={soon} />
+      <InboxPage
+        tab={tab}
+        counts={result.counts}
+        rows={result.rows}
+        next={result.next}
+        query={keep}
+        sectors={sectorRows}
+        procedures={procedures}
+        now={now}
+        soon={soon}
+        agencies={await agenciesOf(c)}
+      />
     </Layout>,
   );
 });
