@@ -9,17 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { centuryGenderDigit } from '../src/accounts/cccd.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import type { SimPerson } from './population-types.js';
+import { prng } from '../src/shared/prng.js';
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = prng(7070);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');

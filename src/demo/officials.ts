@@ -6,6 +6,7 @@
 import { centuryGenderDigit } from '../accounts/cccd.js';
 import { foldVietnamese } from '../shared/text.js';
 import type { Role } from '../db/schema/index.js';
+import { prng } from '../shared/prng.js';
 
 export type DemoOfficial = {
   username: string;
@@ -27,17 +28,6 @@ export type DemoOfficial = {
   roles: Array<{ unitKey: string; role: Role }>;
 };
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
 const MIDDLE = { male: ['Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thành'], female: ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ'] };
