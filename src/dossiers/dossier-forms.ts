@@ -109,7 +109,7 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
         const next = v.history.find((x) => x.id > h.id);
         const stepDue = h.data.stepDueAt ? new Date(String(h.data.stepDueAt)) : null;
         return {
-          step: `${v.version.steps[h.data.fromStep as number]?.name ?? ''} → ${v.version.steps[toStep]?.name ?? ''}`,
+          step: `${v.version.steps[h.data.fromStep as number]?.name ?? ''} – ${v.version.steps[toStep]?.name ?? ''}`,
           fromName: official(h.actorId).name,
           toName: next ? official(next.actorId).name : '',
           unitName: unitNames.get(stepUnitIds[toStep]!) ?? '',

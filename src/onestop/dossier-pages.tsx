@@ -102,7 +102,7 @@ export function InboxPage(p: {
         <tbody>
           {p.rows.map((r) => (
             <tr>
-              <td>
+              <td class="nowrap">
                 <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
               </td>
               <td>{r.procedureName}</td>

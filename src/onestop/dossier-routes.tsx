@@ -86,7 +86,7 @@ dossierRoutes.get('/ho-so', async (c) => {
   const props = await pageProps(c);
   const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v));
   return c.html(
-    <Layout title="Hồ sơ cần xử lý" section="personal" {...props}>
+    <Layout title="Hồ sơ cần xử lý" section="dossiers" {...props}>
       <InboxPage
         tab={tab}
         counts={result.counts}
@@ -107,7 +107,7 @@ async function renderReception(c: Ctx, values: Record<string, string>, err?: App
   const { sectors: sectorRows, procedures } = await catalog(c);
   const props = await pageProps(c);
   return c.html(
-    <Layout title="Tiếp nhận hồ sơ" section="personal" {...props}>
+    <Layout title="Tiếp nhận hồ sơ" section="reception" {...props}>
       <ReceptionPage
         csrfToken={props.csrfToken}
         sectors={sectorRows}
@@ -148,7 +148,7 @@ async function renderDossier(c: Ctx, id: string, s: { notice?: string; error?: A
   const view = await viewDossier(db, actorOf(c), id);
   const props = await pageProps(c);
   return c.html(
-    <Layout title={`Hồ sơ ${view.dossier.code}`} section="personal" {...props}>
+    <Layout title={`Hồ sơ ${view.dossier.code}`} section="dossiers" {...props}>
       <DossierPage
         csrfToken={props.csrfToken}
         view={view}

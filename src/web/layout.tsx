@@ -11,7 +11,7 @@ export type LayoutProps = {
   /** Other accounts of the same person (Chuyển tài khoản). */
   switchable?: Array<{ id: string; middleName: string; givenName: string; position: string | null }>;
   /** Which top menu is active. */
-  section?: 'personal' | 'admin';
+  section?: 'personal' | 'dossiers' | 'reception' | 'admin';
   scripts?: string[];
   children: Child;
 };
@@ -45,8 +45,12 @@ export function Layout(p: LayoutProps) {
               <a href="/tiepnhan" aria-current={p.section === 'personal' ? 'page' : undefined}>
                 CÁ NHÂN
               </a>
-              <a href="/tiepnhan/ho-so">HỒ SƠ</a>
-              <a href="/tiepnhan/tiep-nhan">TIẾP NHẬN HỒ SƠ</a>
+              <a href="/tiepnhan/ho-so" aria-current={p.section === 'dossiers' ? 'page' : undefined}>
+                HỒ SƠ
+              </a>
+              <a href="/tiepnhan/tiep-nhan" aria-current={p.section === 'reception' ? 'page' : undefined}>
+                TIẾP NHẬN HỒ SƠ
+              </a>
               {p.isAdmin ? (
                 <a href="/tiepnhan/quan-tri/nguoi-dung" aria-current={p.section === 'admin' ? 'page' : undefined}>
                   QUẢN TRỊ HỆ THỐNG
