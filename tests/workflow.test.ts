@@ -113,3 +113,37 @@ describe('result documents', () => {
     expect(await code(readResultFile(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, id))).toBe('not_found');
   });
 });
+
+describe('online dossiers', () => {
+  it('wait in the reception queue as Mới đăng ký; the desk accepts them and the clock starts then', async () => {
+    const { listInbox } = await import('../src/dossiers/inbox.js');
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const d = await receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '2', ...applicant }, vn('2026-11-21T20:00'));
+    expect(d).toMatchObject({ status: 'submitted', channel: 2 });
+    expect(DOSSIER_STATUSES[d.status]).toBe(1);
+    const queue = await listInbox(t.database.db, clerk, { tab: 'cho-tiep-nhan' }, vn('2026-11-23T08:00'), vn('2026-11-24T08:00'));
+    expect(queue.rows.map((r) => r.id)).toEqual([d.id]);
+    expect(queue.counts['cho-tiep-nhan']).toBe(1);
+    // A supplement asked before acceptance returns it to the queue.
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'request_supplement', note: 'Ảnh chụp mờ', items: 'Ảnh chụp rõ CCCD' }, vn('2026-11-23T08:30'));
+    const back = await actOnDossier(t.database.db, clerk, d.id, { action: 'supplement_received' }, vn('2026-11-23T09:00'));
+    expect(back.status).toBe('submitted');
+    const accepted = await actOnDossier(t.database.db, clerk, d.id, { action: 'accept' }, vn('2026-11-23T09:30'));
+    expect(accepted.status).toBe('received');
+    expect(accepted.receivedAt.toISOString()).toBe(vn('2026-11-23T09:30').toISOString());
+    expect(accepted.dueAt.toISOString()).toBe(vn('2026-12-07T17:00').toISOString());
+  });
+
+  it('the procedure may narrow the actions of a step', async () => {
+    const d = await received();
+    const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
+    await actOnDossier(t.database.db, expert, d.id, { action: 'handover' });
+    // The demo approval step lists approve, return and refuse — not extend or stop.
+    expect(await code(actOnDossier(t.database.db, director, d.id, { action: 'stop', note: 'x' }))).toBe('invalid_transition');
+    expect(await code(actOnDossier(t.database.db, director, d.id, { action: 'approve' }))).toBe('ok');
+  });
+});

@@ -77,8 +77,8 @@ function stepsFor(d: Demo, unitIds: Record<string, string>): ProcessStep[] {
   const quarter = Math.max(total * 0.1, d.days ? 0.5 : 0.5);
   const [rec, proc, appr, res] = d.flow;
   return [
-    { name: 'Tiếp nhận hồ sơ', unitId: unitIds[rec]!, role: 'reception', share: quarter, actions: ['handover', 'supplement', 'refuse'] },
-    { name: 'Thẩm định, xử lý hồ sơ', unitId: unitIds[proc]!, role: 'processing', share: Math.max(total - 3 * quarter, quarter), actions: ['handover', 'return', 'supplement', 'refuse', 'extend', 'stop'] },
+    { name: 'Tiếp nhận hồ sơ', unitId: unitIds[rec]!, role: 'reception', share: quarter, actions: ['accept', 'handover', 'request_supplement', 'refuse'] },
+    { name: 'Thẩm định, xử lý hồ sơ', unitId: unitIds[proc]!, role: 'processing', share: Math.max(total - 3 * quarter, quarter), actions: ['handover', 'return', 'request_supplement', 'refuse', 'extend', 'stop'] },
     { name: 'Phê duyệt', unitId: unitIds[appr]!, role: 'approval', share: quarter, actions: ['approve', 'return', 'refuse'] },
     { name: 'Trả kết quả', unitId: unitIds[res]!, role: 'result', share: quarter, actions: ['return_result'] },
   ];

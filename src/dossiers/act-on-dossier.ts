@@ -1,10 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dossierEvents, dossiers, procedureVersions, type DossierStatus } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { loadCalendar } from '../calendar/load.js';
-import { dueAfterStop } from '../calendar/deadlines.js';
+import { dueAfterStop, dueAt } from '../calendar/deadlines.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
@@ -61,6 +61,9 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
     if (!(await canActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
     if (!rule.from.includes(d.status) || !rule.roles.includes(step.role)) throw invalidTransition(ACTION_LABELS[action]);
     if (action === 'handover' && step.role === 'approval') throw invalidTransition(ACTION_LABELS[action]);
+    // The procedure's process may narrow what is allowed at a step (an empty list allows what the role allows).
+    const listed = action === 'supplement_received' ? 'request_supplement' : action;
+    if (step.actions.length && !step.actions.includes(listed)) throw invalidTransition(ACTION_LABELS[action]);
 
     let nextStep = d.currentStep + rule.move;
     if (nextStep < 0 || nextStep >= version!.steps.length) throw invalidTransition(ACTION_LABELS[action]);
@@ -73,12 +76,27 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
       data.items = input.items;
       data.resumeStatus = d.status;
     }
+    if (action === 'accept') {
+      // The clock of an online dossier starts when the desk accepts it.
+      patch.receivedAt = now;
+      patch.dueAt = dueAt(calendar, now, { workingDays: version!.workingDays, workingHours: version!.workingHours, after1500NextDay: version!.after1500NextDay });
+      patch.stepStartedAt = now;
+      patch.stepDueAt = stepDueAt(calendar, version!, d.currentStep, now);
+      data.dueAt = (patch.dueAt as Date).toISOString();
+    }
     if (action === 'supplement_received') {
       const stoppedAt = d.clockStoppedAt ?? now;
       patch.dueAt = dueAfterStop(calendar, d.dueAt, stoppedAt, now);
       if (d.stepDueAt) patch.stepDueAt = dueAfterStop(calendar, d.stepDueAt, stoppedAt, now);
       patch.clockStoppedAt = null;
-      status = d.currentStep === 0 ? 'received' : 'processing';
+      // Back to where the dossier was when the supplement was asked for.
+      const [asked] = await tx
+        .select({ data: dossierEvents.data })
+        .from(dossierEvents)
+        .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.action, 'request_supplement')))
+        .orderBy(desc(dossierEvents.id))
+        .limit(1);
+      status = (asked?.data.resumeStatus as DossierStatus | undefined) ?? (d.currentStep === 0 ? 'received' : 'processing');
       data.clockStoppedAt = stoppedAt.toISOString();
       data.oldDueAt = d.dueAt.toISOString();
       data.newDueAt = (patch.dueAt as Date).toISOString();

@@ -62,7 +62,7 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
   const lastOf = (action: string) => [...v.history].reverse().find((h) => h.action === action);
   switch (form) {
     case '01': {
-      const first = v.history.find((h) => h.action === 'receive');
+      const first = [...v.history].reverse().find((h) => h.action === 'receive' || h.action === 'accept');
       const dueAtReception = first?.data.dueAt ? new Date(String(first.data.dueAt)) : d.dueAt;
       return receiptPdf({
         agency,

@@ -11,6 +11,7 @@ import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { subtreeIds } from '../org/tree.js';
 
 export const INBOX_TABS = {
+  'cho-tiep-nhan': { label: 'Chờ tiếp nhận (trực tuyến)', statuses: ['submitted'] as DossierStatus[] },
   'cho-xu-ly': { label: 'Chờ xử lý', statuses: ['received', 'processing'] as DossierStatus[] },
   'bo-sung': { label: 'Chờ bổ sung', statuses: ['supplement'] as DossierStatus[] },
   'cho-tra': { label: 'Chờ trả kết quả', statuses: ['done'] as DossierStatus[] },
@@ -60,7 +61,7 @@ export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now
   const positions = await positionsOf(db, actor);
   const mine = positionCondition(positions);
   const tab: InboxTab = f.tab ?? 'cho-xu-ly';
-  if (!mine) return { rows: [], counts: { 'cho-xu-ly': 0, 'bo-sung': 0, 'cho-tra': 0 } as Record<InboxTab, number>, next: null };
+  if (!mine) return { rows: [], counts: { 'cho-tiep-nhan': 0, 'cho-xu-ly': 0, 'bo-sung': 0, 'cho-tra': 0 } as Record<InboxTab, number>, next: null };
   const filters: SQL[] = [mine];
   if (f.sectorId) filters.push(eq(dossiers.sectorId, f.sectorId));
   if (f.procedureId) filters.push(eq(dossiers.procedureId, f.procedureId));
@@ -107,9 +108,9 @@ export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now
   const countRows = await db
     .select({ status: dossiers.status, n: sql<number>`count(*)::int` })
     .from(dossiers)
-    .where(and(...filters, inArray(dossiers.status, ['received', 'processing', 'supplement', 'done'])))
+    .where(and(...filters, inArray(dossiers.status, ['submitted', 'received', 'processing', 'supplement', 'done'])))
     .groupBy(dossiers.status);
-  const counts = { 'cho-xu-ly': 0, 'bo-sung': 0, 'cho-tra': 0 } as Record<InboxTab, number>;
+  const counts = { 'cho-tiep-nhan': 0, 'cho-xu-ly': 0, 'bo-sung': 0, 'cho-tra': 0 } as Record<InboxTab, number>;
   for (const r of countRows) {
     for (const [k, v] of Object.entries(INBOX_TABS)) if ((v.statuses as string[]).includes(r.status)) counts[k as InboxTab] += r.n;
   }

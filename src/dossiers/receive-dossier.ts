@@ -17,7 +17,7 @@ import { newLookupCode, nextDossierCode } from './dossier-code.js';
 
 export const ReceiveInput = z.object({
   procedureId: z.string({ message: 'Vui lòng chọn thủ tục.' }).uuid('Vui lòng chọn thủ tục.'),
-  channel: z.coerce.number().pipe(z.union([z.literal(1), z.literal(3)], { message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp hoặc bưu chính công ích.' })),
+  channel: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2), z.literal(3)], { message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp, trực tuyến hoặc bưu chính công ích.' })),
   fullName: z
     .string({ message: 'Vui lòng nhập họ tên người nộp.' })
     .transform(cleanText)
@@ -59,8 +59,10 @@ export const ReceiveInput = z.object({
 
 /**
  * TIẾP NHẬN HỒ SƠ: an official with the reception role receives a direct or postal dossier.
- * The code, the due date on the working calendar, the dossier, its history and the audit row are
- * written in one transaction.
+ * An online dossier (channel 2, e.g. from an integration acting with the reception role) is
+ * registered as Mới đăng ký and waits in the reception queue until a reception official accepts it
+ * (its due date then counts from acceptance). The code, the due date on the working calendar, the
+ * dossier, its history and the audit row are written in one transaction.
  */
 export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = new Date()) {
   const input = parseInput(ReceiveInput, raw);
@@ -95,8 +97,8 @@ export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = n
         lookupCode: newLookupCode(),
         agencyUnitId,
         procedureVersionId: version.id,
-        channel: input.channel as 1 | 3,
-        status: 'received',
+        channel: input.channel as 1 | 2 | 3,
+        status: input.channel === 2 ? 'submitted' : 'received',
         applicant,
         applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
         receivedAt: now,
@@ -116,9 +118,9 @@ export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = n
       at: now,
       actorId: actor.accountId,
       actorLabel: actor.label,
-      action: 'receive',
+      action: input.channel === 2 ? 'submit' : 'receive',
       fromStatus: null,
-      toStatus: 'received',
+      toStatus: input.channel === 2 ? 'submitted' : 'received',
       step: 0,
       note: input.note,
       data: { channel: input.channel, dueAt: due.toISOString() },

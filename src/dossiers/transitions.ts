@@ -5,6 +5,7 @@
 import type { DossierStatus, ProcessStep } from '../db/schema/index.js';
 
 export const ACTIONS = [
+  'accept',
   'handover',
   'return',
   'request_supplement',
@@ -18,6 +19,7 @@ export const ACTIONS = [
 export type DossierAction = (typeof ACTIONS)[number];
 
 export const ACTION_LABELS: Record<DossierAction, string> = {
+  accept: 'Tiếp nhận hồ sơ trực tuyến',
   handover: 'Chuyển bước tiếp theo',
   return: 'Trả lại bước trước',
   request_supplement: 'Yêu cầu bổ sung hồ sơ',
@@ -42,11 +44,12 @@ export type Rule = {
 };
 
 export const RULES: Record<DossierAction, Rule> = {
+  accept: { from: ['submitted'], roles: ['reception'], move: 0, to: 'received', needsNote: false },
   handover: { from: ['received', 'processing'], roles: ['reception', 'processing'], move: 1, to: 'processing', needsNote: false },
   return: { from: ['processing'], roles: ['processing', 'approval'], move: -1, to: 'processing', needsNote: true },
-  request_supplement: { from: ['received', 'processing'], roles: ['reception', 'processing'], move: 0, to: 'supplement', needsNote: true },
+  request_supplement: { from: ['submitted', 'received', 'processing'], roles: ['reception', 'processing'], move: 0, to: 'supplement', needsNote: true },
   supplement_received: { from: ['supplement'], roles: ['reception', 'processing'], move: 0, to: null, needsNote: false },
-  refuse: { from: ['received', 'processing'], roles: ['reception', 'processing', 'approval'], move: 0, to: 'refused', needsNote: true },
+  refuse: { from: ['submitted', 'received', 'processing'], roles: ['reception', 'processing', 'approval'], move: 0, to: 'refused', needsNote: true },
   stop: { from: ['processing', 'supplement'], roles: ['processing', 'approval'], move: 0, to: 'stopped', needsNote: true },
   extend: { from: ['received', 'processing'], roles: ['processing', 'approval'], move: 0, to: null, needsNote: true },
   approve: { from: ['processing'], roles: ['approval'], move: 1, to: 'done', needsNote: false },
@@ -54,10 +57,12 @@ export const RULES: Record<DossierAction, Rule> = {
 };
 
 /** The actions open on a dossier in this status at a step with this role. */
-export function openActions(status: DossierStatus, role: ProcessStep['role']): DossierAction[] {
+export function openActions(status: DossierStatus, step: ProcessStep): DossierAction[] {
   return ACTIONS.filter((a) => {
     const r = RULES[a];
+    const listed = a === 'supplement_received' ? 'request_supplement' : a;
+    if (step.actions.length && !step.actions.includes(listed)) return false;
     // The approval step approves rather than hands over.
-    return r.from.includes(status) && r.roles.includes(role) && !(a === 'handover' && role === 'approval');
+    return r.from.includes(status) && r.roles.includes(step.role) && !(a === 'handover' && step.role === 'approval');
   });
 }

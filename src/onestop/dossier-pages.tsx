@@ -401,7 +401,7 @@ export function DossierPage(p: {
             <tr>
               <td>{formatDateTime(h.at)}</td>
               <td>{h.actorLabel}</td>
-              <td>{h.action === 'receive' ? 'Tiếp nhận hồ sơ' : h.action === 'attach_result' ? 'Đính kèm kết quả' : (ACTION_LABELS[h.action as DossierAction] ?? h.action)}</td>
+              <td>{h.action === 'receive' ? 'Tiếp nhận hồ sơ' : h.action === 'submit' ? 'Nộp hồ sơ trực tuyến' : h.action === 'attach_result' ? 'Đính kèm kết quả' : (ACTION_LABELS[h.action as DossierAction] ?? h.action)}</td>
               <td>{STATUS_LABELS[h.toStatus as DossierStatus]}</td>
               <td>{h.note ?? ''}</td>
             </tr>
