@@ -59,7 +59,7 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
 
   it('explains bad input and writes nothing', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const err = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '2', fullName: '', cccd: '12345' }).catch((e: AppError) => e);
+    const err = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '9', fullName: '', cccd: '12345' }).catch((e: AppError) => e);
     expect((err as AppError).fields).toMatchObject({ channel: expect.stringContaining('trực tiếp'), fullName: expect.stringContaining('họ tên'), cccd: expect.stringContaining('12 chữ số') });
     expect(await t.database.db.select().from(dossiers)).toHaveLength(0);
   });
