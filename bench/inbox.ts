@@ -1,0 +1,340 @@
+/**
+ * Benchmark of HỒ SƠ CẦN XỬ LÝ (the officials' inbox) on a large database:
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run bench
+ *
+ * Picks the officials with the most dossiers waiting at their steps, starts the real app in this
+ * process (as src/main.ts does, without the simulator) on a free port, gives each official a session,
+ * then for each scenario runs (a) GET /tiepnhan/ho-so over HTTP and (b) listInbox() straight on a pool,
+ * each with the same number of concurrent clients and a bounded number of requests, and prints
+ * latency percentiles, throughput, the app process's memory, the machine, and EXPLAIN (ANALYZE,
+ * BUFFERS) of the inbox queries. See bench/README.md.
+ *
+ * Options: --requests N (2000 per run), --concurrency C (20), --seconds S (60, the cap per run),
+ * --officials K (4), --app-pool P (the app's pool; 10 like `npm start`), --baseline B (100 requests with one
+ * client first, for the idle latency; 0 to skip), --only http|sql,
+ * --explain main|all|none (main: the plain inbox only; all: every scenario), --explain-as USERNAME (whose
+ * inbox to explain; default the official with the most dossiers waiting).
+ */
+import os from 'node:os';
+import net from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { serve } from '@hono/node-server';
+import pino from 'pino';
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import * as schema from '../src/db/schema/index.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase, queryRows, type Db } from '../src/db/client.js';
+import { buildDeps } from '../src/deps.js';
+import { createApp } from '../src/app.js';
+import { createSession, destroySession } from '../src/auth/sessions.js';
+import { listInbox, type InboxFilter } from '../src/dossiers/inbox.js';
+import { loadCalendar } from '../src/calendar/load.js';
+import { officeMinutesPerDay } from '../src/dossiers/steps.js';
+import { foldVietnamese } from '../src/shared/text.js';
+import type { Actor } from '../src/shared/context.js';
+import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.js';
+
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
+const MIN_DOSSIERS = 1000;
+
+type Options = { explainAs: string | null; requests: number; concurrency: number; seconds: number; officials: number; appPool: number; baseline: number; only: 'http' | 'sql' | null; explain: 'main' | 'all' | 'none' };
+
+function parseArgs(argv: string[]): Options {
+  const raw: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) raw[a.slice(2, eq)] = a.slice(eq + 1);
+    else raw[a.slice(2)] = argv[++i] ?? '';
+  }
+  const num = (k: string, d: number) => {
+    const n = raw[k] === undefined ? d : Number(raw[k]!.replace(/[_,]/g, ''));
+    if (!Number.isFinite(n) || n < 1) throw new Error(`--${k} must be a positive number`);
+    return Math.floor(n);
+  };
+  const only = raw.only === 'http' || raw.only === 'sql' ? raw.only : null;
+  const explain = raw.explain === 'all' || raw.explain === 'none' ? raw.explain : 'main';
+  return { explainAs: raw['explain-as'] || null, requests: num('requests', 2000), concurrency: num('concurrency', 20), seconds: num('seconds', 60), officials: num('officials', 4), appPool: num('app-pool', 10), baseline: raw.baseline === '0' ? 0 : num('baseline', 100), only, explain };
+}
+
+type Official = {
+  actor: Actor;
+  username: string;
+  waiting: number;
+  overdue: number;
+  cursor: string | null;
+  q: string | null;
+  cookie?: string;
+  token?: string;
+  sampleCode?: string;
+};
+
+type Scenario = { name: string; filter: (o: Official) => InboxFilter; query: (o: Official) => Record<string, string> };
+
+const SCENARIOS: Scenario[] = [
+  { name: 'Chờ xử lý, trang 1', filter: () => ({ tab: 'cho-xu-ly' }), query: () => ({ tab: 'cho-xu-ly' }) },
+  {
+    name: 'Chờ xử lý, trang 2 (after)',
+    filter: (o) => ({ tab: 'cho-xu-ly', after: o.cursor ?? undefined }),
+    query: (o) => ({ tab: 'cho-xu-ly', ...(o.cursor ? { after: o.cursor } : {}) }),
+  },
+  { name: 'Tìm theo tên (q)', filter: (o) => ({ tab: 'cho-xu-ly', q: o.q ?? undefined }), query: (o) => ({ tab: 'cho-xu-ly', ...(o.q ? { q: o.q } : {}) }) },
+  { name: 'Quá hạn (han=qua-han)', filter: () => ({ tab: 'cho-xu-ly', dueState: 'qua-han' }), query: () => ({ tab: 'cho-xu-ly', han: 'qua-han' }) },
+];
+
+const fmt = (n: number, d = 1) => n.toFixed(d);
+const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function soonUntil(db: Db, now: Date): Promise<Date> {
+  // As the route does: "sắp đến hạn" = within one working day.
+  const cal = await loadCalendar(db, now);
+  return cal.addWorkingMinutes(now, officeMinutesPerDay(cal));
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const url = process.env.DATABASE_URL || DEFAULT_URL;
+  const started = Date.now();
+  const sqlDb = await openDatabase({ url, poolSize: opts.concurrency }).catch((err: Error) => {
+    console.error(`bench: cannot connect to ${redact(url)}: ${err.message}`);
+    console.error('  Fill a database first: DATABASE_URL=… npm run seed:large -- --dossiers 1000000');
+    process.exit(2);
+  });
+  const db = sqlDb.db;
+  const [{ n: dossierCount = 0 } = {}] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from dossiers`).catch(() => [{ n: 0 }]);
+  if (dossierCount < MIN_DOSSIERS) {
+    console.error(`bench: ${redact(url)} has ${dossierCount} dossiers (fewer than ${MIN_DOSSIERS}); the figures would mean nothing.`);
+    console.error(`  Fill it first: DATABASE_URL=${redact(url)} npm run seed:large -- --dossiers 1000000`);
+    await sqlDb.close();
+    process.exit(2);
+  }
+
+  // ── the machine and the database ──
+  const cpus = os.cpus();
+  const [{ version: pgVersion = '' } = {}] = await queryRows<{ version: string }>(db, sql`select version()`);
+  const settings = await queryRows<{ name: string; value: string }>(
+    db,
+    sql`select name, current_setting(name) as value from pg_settings
+        where name in ('shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections', 'max_parallel_workers_per_gather', 'jit') order by name`,
+  );
+  const [{ size = '' } = {}] = await queryRows<{ size: string }>(db, sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`);
+  const statusRows = await queryRows<{ status: string; n: number }>(db, sql`select status, count(*)::int as n from dossiers group by status order by n desc`);
+  console.log('MotCua — benchmark Hồ sơ cần xử lý');
+  console.log(`  Máy:        ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`);
+  // The load before the benchmark adds its own (20 clients keep ~20 processes runnable): another job on the machine skews the figures.
+  console.log(`  Node:       ${process.version}; tải máy trước khi đo (loadavg 1/5/15 phút): ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
+  console.log(`  PostgreSQL: ${pgVersion}`);
+  console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
+  console.log(`  CSDL:       ${redact(url)} — ${dossierCount.toLocaleString('en-US')} hồ sơ (bảng + chỉ mục ${size})`);
+  console.log(`              ${statusRows.map((r) => `${r.status} ${r.n.toLocaleString('en-US')}`).join(', ')}`);
+
+  // ── the officials with the most dossiers waiting at their steps ──
+  const now0 = new Date();
+  const soon = await soonUntil(db, now0);
+  const candidates = await queryRows<{ id: string; username: string }>(
+    db,
+    sql`select distinct a.id, a.username from role_grants g join accounts a on a.id = g.account_id
+        where g.role in ('reception', 'processing') and not a.suspended and a.deleted_at is null order by a.username`,
+  );
+  const officials: Official[] = [];
+  for (const c of candidates) {
+    const actor: Actor = { accountId: c.id, label: c.username, meta: { ip: '127.0.0.1', requestId: null } };
+    const res = await listInbox(db, actor, { tab: 'cho-xu-ly' }, now0, soon);
+    const overdue = await listInbox(db, actor, { tab: 'cho-xu-ly', dueState: 'qua-han' }, now0, soon);
+    const first = res.rows[Math.floor(res.rows.length / 2)] ?? res.rows[0];
+    // A search as an official types it: the last two words of a waiting applicant's name, without diacritics.
+    const q = first ? foldVietnamese(first.applicant.fullName).split(' ').slice(-2).join(' ') : null;
+    officials.push({ actor, username: c.username, waiting: res.counts['cho-xu-ly'], overdue: overdue.counts['cho-xu-ly'], cursor: res.next, q, sampleCode: res.rows[0]?.code });
+  }
+  officials.sort((a, b) => b.waiting - a.waiting);
+  const chosen = officials.filter((o) => o.waiting > 0).slice(0, opts.officials);
+  if (chosen.length === 0) {
+    console.error('bench: no official has any dossier waiting (tab cho-xu-ly); nothing to measure.');
+    process.exit(2);
+  }
+  console.log(`\nCán bộ (theo số hồ sơ chờ xử lý; chọn ${chosen.length} người đầu):`);
+  for (const o of officials.slice(0, Math.max(8, chosen.length))) {
+    console.log(`  ${chosen.includes(o) ? '*' : ' '} ${o.username.padEnd(16)} chờ xử lý ${String(o.waiting).padStart(6)}, quá hạn ${String(o.overdue).padStart(6)}${chosen.includes(o) ? `, q="${o.q}"` : ''}`);
+  }
+
+  // ── EXPLAIN (ANALYZE, BUFFERS) of the inbox queries, as Drizzle sends them ──
+  if (opts.explain !== 'none') {
+    const who = opts.explainAs ? officials.find((o) => o.username === opts.explainAs) : chosen[0];
+    if (!who) console.error(`bench: --explain-as ${opts.explainAs}: no such official with a reception or processing role.`);
+    else await explainInbox(url, who, opts.explain === 'all' ? SCENARIOS : SCENARIOS.slice(0, 1), soon);
+  }
+
+  // ── the app, as src/main.ts builds it (no simulator), on a free port ──
+  const measureHttp = opts.only !== 'sql';
+  let app: { base: string; close(): Promise<void>; destroySessions(): Promise<void> } | null = null;
+  let httpOk = measureHttp;
+  if (measureHttp) {
+    const port = await freePort();
+    const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', DEMO_DATA: '0' });
+    const appDb = await openDatabase({ url, poolSize: opts.appPool });
+    const server = serve({ fetch: createApp(buildDeps(config, appDb, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
+    const base = `http://127.0.0.1:${port}`;
+    const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
+    for (const o of chosen) {
+      o.token = await createSession(appDb.db, o.actor.accountId, policy, { ip: '127.0.0.1', userAgent: 'motcua-bench' });
+      o.cookie = `motcua_sid=${o.token}`;
+      // The page must be the official's inbox, not a login redirect or a 404.
+      const res = await fetch(`${base}/tiepnhan/ho-so?tab=cho-xu-ly`, { headers: { cookie: o.cookie }, redirect: 'manual' });
+      const body = await res.text();
+      if (res.status !== 200 || (o.sampleCode && !body.includes(o.sampleCode))) {
+        const where = res.headers.get('location');
+        console.error(`bench: GET /tiepnhan/ho-so as ${o.username} answered ${res.status}${where ? ` → ${where}` : ''}${res.status === 200 ? ' without the dossiers of the inbox' : ''}; HTTP not measured.`);
+        httpOk = false;
+        process.exitCode = 1;
+      }
+    }
+    app = {
+      base,
+      destroySessions: async () => {
+        for (const o of chosen) if (o.token) await destroySession(appDb.db, o.token);
+      },
+      close: async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await appDb.close();
+      },
+    };
+    console.log(`\nỨng dụng: ${base} (trong tiến trình này, pool ${opts.appPool} kết nối như npm start); SQL trực tiếp: pool ${opts.concurrency} kết nối.`);
+  }
+  console.log(`Mỗi lượt: ${opts.concurrency} client đồng thời, ${opts.requests} yêu cầu (tối đa ${opts.seconds} s)${opts.baseline ? `, trước đó ${opts.baseline} yêu cầu với 1 client` : ''}; các cán bộ luân phiên; 50 yêu cầu khởi động không tính.`);
+
+  // ── memory of the app process while it serves ──
+  let phase: 'HTTP' | 'SQL' = 'HTTP';
+  const peak = { HTTP: { rss: 0, heap: 0 }, SQL: { rss: 0, heap: 0 } };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peak[phase].rss = Math.max(peak[phase].rss, m.rss);
+    peak[phase].heap = Math.max(peak[phase].heap, m.heapUsed);
+  }, 100);
+  const rssBefore = process.memoryUsage().rss;
+
+  const results: Array<{ scenario: string; mode: string; r: LoadResult }> = [];
+  const run = async (sc: Scenario, mode: 'HTTP' | 'SQL', concurrency: number, total: number) => {
+    let r: LoadResult;
+    phase = mode;
+    if (mode === 'HTTP') {
+      const jobs = chosen.map((o) => ({ path: `/tiepnhan/ho-so?${new URLSearchParams(sc.query(o))}`, cookie: o.cookie! }));
+      r = await httpLoad(app!.base, jobs, { ...opts, concurrency, requests: total });
+    } else {
+      r = await runLoad({
+        total,
+        concurrency,
+        maxMs: opts.seconds * 1000,
+        warmup: Math.min(50, total),
+        task: async (i) => {
+          const o = chosen[i % chosen.length]!;
+          const res = await listInbox(db, o.actor, sc.filter(o), new Date(), soon);
+          return JSON.stringify(res.rows).length;
+        },
+      });
+    }
+    const label = `${mode}×${concurrency}`;
+    results.push({ scenario: sc.name, mode: label, r });
+    printRow(sc.name, label, r);
+  };
+  const modes = (['HTTP', 'SQL'] as const).filter((m) => (m === 'HTTP' ? httpOk : opts.only !== 'http'));
+  for (const sc of SCENARIOS) {
+    for (const m of modes) {
+      // One client first: the latency of a request on an idle server.
+      if (opts.baseline > 0) await run(sc, m, 1, opts.baseline);
+      await run(sc, m, opts.concurrency, opts.requests);
+    }
+  }
+  clearInterval(sampler);
+  const mem = process.memoryUsage();
+
+  console.log('\nKết quả (độ trễ mỗi yêu cầu, ms):');
+  printHeader();
+  for (const x of results) printRow(x.scenario, x.mode, x.r);
+  console.log(`\nBộ nhớ tiến trình (process.memoryUsage): RSS trước khi đo ${mb(rssBefore)}, sau ${mb(mem.rss)}`);
+  if (httpOk) console.log(`  khi ứng dụng phục vụ HTTP: RSS cao nhất ${mb(peak.HTTP.rss)}, heap JS cao nhất ${mb(peak.HTTP.heap)} (gồm cả luồng worker phát tải)`);
+  if (opts.only !== 'http') console.log(`  khi gọi listInbox trực tiếp: RSS cao nhất ${mb(peak.SQL.rss)}, heap JS cao nhất ${mb(peak.SQL.heap)}`);
+  console.log(`Tổng thời gian: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  await app?.destroySessions();
+  await app?.close();
+  await sqlDb.close();
+}
+
+let headerPrinted = false;
+function printHeader() {
+  console.log(`  ${'kịch bản'.padEnd(28)} ${'đo'.padEnd(8)} ${'số yc'.padStart(6)} ${'lỗi'.padStart(4)} ${'yc/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/yc'.padStart(6)}`);
+}
+function printRow(scenario: string, mode: string, r: LoadResult) {
+  if (!headerPrinted) {
+    headerPrinted = true;
+    console.log('');
+    printHeader();
+  }
+  const s = summarize(r.latencies);
+  console.log(
+    `  ${scenario.padEnd(28)} ${mode.padEnd(8)} ${String(r.latencies.length).padStart(6)} ${String(r.errors).padStart(4)} ${fmt(r.latencies.length / (r.elapsedMs / 1000)).padStart(7)} ` +
+      `${fmt(s.p50).padStart(7)} ${fmt(s.p95).padStart(7)} ${fmt(s.p99).padStart(7)} ${fmt(s.max).padStart(7)} ${fmt(r.bytes / Math.max(1, r.latencies.length) / 1024).padStart(6)}` +
+      (r.statuses && Object.keys(r.statuses).some((k) => k !== '200') ? `  ${JSON.stringify(r.statuses)}` : ''),
+  );
+}
+
+/** The HTTP clients run in a worker thread, so their work does not share the app's event loop. */
+function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, opts: Options): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HTTP_CLIENT_SOURCE, {
+      eval: true,
+      workerData: { base, jobs, total: opts.requests, concurrency: opts.concurrency, maxMs: opts.seconds * 1000, warmup: 50 },
+    });
+    worker.once('message', (m: LoadResult) => resolve(m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client worker exited with ${code}`)));
+  });
+}
+
+/** Capture the SQL of listInbox (main page query and the per-tab counts) and EXPLAIN it on the server. */
+async function explainInbox(url: string, o: Official, scenarios: Scenario[], soon: Date) {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const captured: Array<{ query: string; params: unknown[] }> = [];
+  const logged = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Db;
+  for (const sc of scenarios) {
+    captured.length = 0;
+    await listInbox(logged, o.actor, sc.filter(o), new Date(), soon);
+    const main = captured.find((c) => /order by/i.test(c.query) && /limit/i.test(c.query));
+    const count = captured.find((c) => /group by/i.test(c.query));
+    for (const [label, q] of [['truy vấn trang', main], ['truy vấn đếm theo tab', count]] as const) {
+      if (!q) continue;
+      console.log(`\nEXPLAIN (ANALYZE, BUFFERS) — ${sc.name}, ${label}, cán bộ ${o.username}:`);
+      console.log(`  ${q.query}`);
+      console.log(`  -- params: ${JSON.stringify(q.params)}`);
+      const res = await pool.query(`explain (analyze, buffers) ${q.query}`, q.params as unknown[]);
+      for (const row of res.rows as Array<Record<string, string>>) console.log(`  ${row['QUERY PLAN']}`);
+    }
+  }
+  await pool.end();
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+/**
+ * A bounded closed-loop load: C clients, each sending its next request as soon as the previous one
+ * answered, until N requests are done or the time cap is reached. Latency is measured per request.
+ */
+import { performance } from 'node:perf_hooks';
+
+export type LoadResult = { latencies: number[]; errors: number; elapsedMs: number; bytes: number; statuses?: Record<string, number> };
+
+export type LoadOptions = {
+  total: number;
+  concurrency: number;
+  maxMs: number;
+  /** Requests sent first and not counted (connections, caches, JIT). */
+  warmup: number;
+  /** One request; resolves to the response size in bytes. Request i of the run. */
+  task: (i: number) => Promise<number>;
+};
+
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  let w = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(o.concurrency, o.warmup) }, async () => {
+      while (w < o.warmup) await o.task(w++).catch(() => 0);
+    }),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  let bytes = 0;
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= o.total || performance.now() - start > o.maxMs) return;
+        const t0 = performance.now();
+        try {
+          const n = await o.task(i);
+          latencies.push(performance.now() - t0);
+          bytes += n;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { latencies, errors, bytes, elapsedMs: performance.now() - start };
+}
+
+export function summarize(latencies: number[]) {
+  const xs = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))]! : NaN);
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: xs.length ? xs[xs.length - 1]! : NaN };
+}
+
+/**
+ * The same loop for HTTP, as the source of a worker thread (plain JavaScript, so it needs no
+ * TypeScript loader): keep-alive connections, one per client, the body read to the end; a request
+ * counts as an error unless it answers 200.
+ */
+export const HTTP_CLIENT_SOURCE = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const http = require('node:http');
+const { base, jobs, total, concurrency, maxMs, warmup } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const u = new URL(base);
+const statuses = {};
+function get(job) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: u.hostname, port: u.port, path: job.path, agent, headers: { cookie: job.cookie } }, (res) => {
+      let n = 0;
+      res.on('data', (c) => (n += c.length));
+      res.on('end', () => {
+        statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
+        if (res.statusCode === 200) resolve(n);
+        else reject(new Error('status ' + res.statusCode));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', (e) => {
+      statuses.error = (statuses.error || 0) + 1;
+      reject(e);
+    });
+  });
+}
+(async () => {
+  let w = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, warmup) }, async () => {
+    while (w < warmup) await get(jobs[w++ % jobs.length]).catch(() => 0);
+  }));
+  for (const k of Object.keys(statuses)) delete statuses[k];
+  const latencies = [];
+  let errors = 0, bytes = 0, next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= total || performance.now() - start > maxMs) return;
+      const t0 = performance.now();
+      try {
+        const n = await get(jobs[i % jobs.length]);
+        latencies.push(performance.now() - t0);
+        bytes += n;
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  const elapsedMs = performance.now() - start;
+  agent.destroy();
+  parentPort.postMessage({ latencies, errors, bytes, elapsedMs, statuses });
+})();
+`;

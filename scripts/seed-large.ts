@@ -1,0 +1,781 @@
+/**
+ * Load a large, realistic set of dossiers for performance work:
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run seed:large -- --dossiers 1000000
+ *
+ * Migrates, loads the demo organisation, officials and procedures into an empty database, then
+ * adds N dossiers over the last years of working days: receptions in office hours, due dates on the
+ * working calendar (exact: the same calendar and rules as reception), codes in the official format
+ * <agency code>-<YYMMDD>-<XXXX> with the per-agency, per-day sequence (the counters are brought up to
+ * date so live reception goes on from there), synthetic Vietnamese applicants, a realistic status mix
+ * driven by each dossier's own timeline (most returned; recent ones still open; a few stuck and
+ * overdue), and their history ('receive' plus the latest change). Adds to what is there: running it
+ * twice gives 2N dossiers. Not written: audit-log rows (the audit chain is the app's, not a fixture's).
+ *
+ * Rows are generated here and sent in chunks (one JSON parameter per table, expanded by
+ * json_to_recordset), several chunks in flight at once, each chunk in one transaction.
+ *
+ * Options: --dossiers N (required), --seed S (default 1), --years Y (default 3, more when a day of an
+ * agency would need more than 9999 codes), --chunk C (default 50000), --parallel P (default 2).
+ * Without DATABASE_URL it uses PGlite under DATA_DIR (like `npm start`), for at most 50,000 dossiers.
+ */
+import crypto from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { loadConfig, ConfigError } from '../src/config.js';
+import { openDatabase, queryRows, type Db } from '../src/db/client.js';
+import type { ProcessStep } from '../src/db/schema/index.js';
+import { seedDemo } from '../src/demo/seed.js';
+import { OFFICE_HOURS_KEY } from '../src/calendar/load.js';
+import { statutoryHolidays } from '../src/calendar/vietnam-holidays.js';
+import { DEFAULT_OFFICE_HOURS, WorkingCalendar, atLocal, localDate, localMinutes, type OfficeHours } from '../src/calendar/working-time.js';
+import { foldVietnamese } from '../src/shared/text.js';
+
+const PGLITE_LIMIT = 50_000;
+const OFFSET_MS = 7 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+// ───────────────────────────── options ─────────────────────────────
+
+type Options = { dossiers: number; seed: number; years: number; chunk: number; parallel: number };
+
+function parseArgs(argv: string[]): Options {
+  const raw: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) raw[a.slice(2, eq)] = a.slice(eq + 1);
+    else raw[a.slice(2)] = argv[++i] ?? '';
+  }
+  const num = (name: string, dflt: number | undefined, min: number) => {
+    const v = raw[name];
+    if (v === undefined) {
+      if (dflt === undefined) usage(`--${name} is required`);
+      return dflt!;
+    }
+    const n = Number(v.replace(/[_,]/g, ''));
+    if (!Number.isFinite(n) || n < min) usage(`--${name} must be a number ≥ ${min}`);
+    return Math.floor(n);
+  };
+  if ('help' in raw) usage();
+  return {
+    dossiers: num('dossiers', undefined, 1),
+    seed: num('seed', 1, 0),
+    years: num('years', 3, 1),
+    chunk: num('chunk', 50_000, 1000),
+    parallel: num('parallel', 2, 1),
+  };
+}
+
+function usage(problem?: string): never {
+  if (problem) console.error(`seed-large: ${problem}\n`);
+  console.error('Usage: npm run seed:large -- --dossiers N [--seed S] [--years Y] [--chunk C] [--parallel P]');
+  console.error('  DATABASE_URL  the PostgreSQL database to fill (required above 50,000 dossiers)');
+  console.error('  DATA_DIR      PGlite data directory when DATABASE_URL is unset (default ./data)');
+  console.error('  DEMO_PASSWORD password of the demo accounts if the demo data is loaded (default MotCua@2026)');
+  process.exit(2);
+}
+
+// ───────────────────────────── randomness ─────────────────────────────
+
+/** mulberry32: small, fast, seeded — the same seed gives the same data. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Weighted choice by binary search over cumulative weights. */
+function weighted<T>(items: Array<[T, number]>) {
+  const values = items.map(([v]) => v);
+  const cum: number[] = [];
+  let total = 0;
+  for (const [, w] of items) cum.push((total += w));
+  return (r: number): T => {
+    const x = r * total;
+    let lo = 0;
+    let hi = cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return values[lo]!;
+  };
+}
+
+// ───────────────────────────── synthetic applicants ─────────────────────────────
+
+const SURNAMES: Array<[string, number]> = [
+  ['Nguyễn', 31], ['Trần', 11], ['Lê', 9.5], ['Phạm', 7], ['Hoàng', 4], ['Huỳnh', 4], ['Phan', 4.5], ['Vũ', 3.5],
+  ['Võ', 4], ['Đặng', 2], ['Bùi', 2], ['Đỗ', 1.5], ['Hồ', 1.3], ['Ngô', 1.3], ['Dương', 1], ['Lý', 0.5],
+  ['Đinh', 0.8], ['Trương', 0.8], ['Mai', 0.5], ['Lâm', 0.4], ['Tô', 0.3], ['Hà', 0.4], ['Điểu', 0.8], ['Thị', 0.2],
+];
+const MIDDLE = {
+  male: ['Văn', 'Văn', 'Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thành', 'Công', 'Gia', 'Ngọc', 'Thanh', 'Xuân', 'Hoàng', 'Anh', 'Tấn', 'Trọng', 'Duy'],
+  female: ['Thị', 'Thị', 'Thị', 'Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ', 'Bảo', 'Khánh', 'Hồng', 'Phương', 'Thúy', 'Minh', 'Diệu', 'Hoài'],
+};
+const GIVEN = {
+  male: [
+    'An', 'Bảo', 'Bình', 'Cường', 'Dũng', 'Duy', 'Đạt', 'Đông', 'Hải', 'Hiếu', 'Hòa', 'Hoàng', 'Hùng', 'Huy', 'Khang', 'Khánh', 'Khoa',
+    'Lâm', 'Long', 'Lộc', 'Luân', 'Minh', 'Nam', 'Nghĩa', 'Nhân', 'Phát', 'Phong', 'Phúc', 'Quang', 'Quân', 'Sơn', 'Tài', 'Tâm',
+    'Thắng', 'Thành', 'Thịnh', 'Tiến', 'Toàn', 'Trung', 'Tuấn', 'Tùng', 'Việt', 'Vinh', 'Vũ',
+  ],
+  female: [
+    'An', 'Ánh', 'Anh', 'Châu', 'Chi', 'Dung', 'Duyên', 'Giang', 'Hà', 'Hạnh', 'Hằng', 'Hiền', 'Hoa', 'Huyền', 'Hương', 'Lan', 'Liên',
+    'Linh', 'Loan', 'Mai', 'My', 'Nga', 'Ngân', 'Nhung', 'Như', 'Oanh', 'Phương', 'Quyên', 'Tâm', 'Thảo', 'Thư', 'Thủy', 'Trang',
+    'Trâm', 'Tuyết', 'Uyên', 'Vân', 'Vy', 'Xuân', 'Yến',
+  ],
+};
+const BIRTH_PROVINCES: Array<[string, number]> = [
+  ['070', 70], ['079', 6], ['075', 4], ['074', 4], ['040', 3], ['038', 3], ['036', 2], ['034', 2], ['001', 2], ['052', 2], ['066', 2],
+];
+const PHONE_PREFIXES = ['090', '091', '093', '094', '096', '097', '098', '032', '033', '034', '035', '036', '037', '038', '039', '070', '076', '077', '078', '079', '081', '082', '083', '084', '085', '086', '088', '089'];
+const STREETS = [
+  'Phú Riềng Đỏ', 'Hùng Vương', 'Trần Hưng Đạo', 'Lê Duẩn', 'Nguyễn Huệ', 'Lý Thường Kiệt', 'Ngô Quyền', 'Hai Bà Trưng', 'Trường Chinh',
+  'Nguyễn Văn Linh', 'Lê Quý Đôn', 'Võ Thị Sáu', 'Điểu Ong', 'Tôn Đức Thắng', 'Quốc lộ 14', 'ĐT 741', 'Đồng Xoài', 'Nguyễn Chí Thanh',
+];
+const PLACES = [
+  'phường Tân Phú, thành phố Đồng Xoài', 'phường Tân Bình, thành phố Đồng Xoài', 'phường Tân Đồng, thành phố Đồng Xoài',
+  'phường Tân Xuân, thành phố Đồng Xoài', 'phường Tân Thiện, thành phố Đồng Xoài', 'phường Tiến Thành, thành phố Đồng Xoài',
+  'xã Tiến Hưng, thành phố Đồng Xoài', 'xã Minh Hưng, huyện Bù Đăng', 'thị trấn Đức Phong, huyện Bù Đăng', 'xã Đoàn Kết, huyện Bù Đăng',
+  'phường Hưng Chiến, thị xã Bình Long', 'phường An Lộc, thị xã Bình Long', 'phường Long Phước, thị xã Phước Long',
+  'thị trấn Tân Phú, huyện Đồng Phú', 'xã Tân Lập, huyện Đồng Phú', 'thị trấn Tân Khai, huyện Hớn Quản', 'xã Long Hưng, huyện Phú Riềng',
+  'thị trấn Chơn Thành, huyện Chơn Thành', 'thị trấn Lộc Ninh, huyện Lộc Ninh', 'thị trấn Thanh Bình, huyện Bù Đốp',
+];
+const COMPANY_KINDS = ['Công ty TNHH', 'Công ty TNHH', 'Công ty TNHH MTV', 'Công ty Cổ phần', 'Doanh nghiệp tư nhân', 'Hợp tác xã'];
+const COMPANY_TRADES = ['Thương mại', 'Thương mại Dịch vụ', 'Xây dựng', 'Nông sản', 'Điều', 'Cao su', 'Vận tải', 'Xăng dầu', 'Điện', 'Hóa chất', 'Sản xuất', 'Đầu tư'];
+const COMPANY_NAMES = ['Phước Long', 'Bình Phước', 'Đồng Xoài', 'Sông Bé', 'Bù Đăng', 'Tân Phú', 'Minh Hưng', 'Hưng Thịnh', 'An Khang', 'Phú Quý', 'Thành Đạt', 'Đại Phát', 'Hoàng Gia', 'Việt Tiến', 'Sao Mai', 'Tiến Phát', 'Kim Ngân', 'Trường Sơn'];
+/** Sectors whose applicants are mostly organisations. */
+const BUSINESS_SECTORS = new Set(['LTHH', 'DIEN', 'HOACHAT', 'DKKD', 'DAUTU', 'VIECLAM']);
+const SUPPLEMENT_ITEMS = [
+  'Bản sao Giấy chứng nhận đăng ký doanh nghiệp có chứng thực',
+  'Bản vẽ mặt bằng có chữ ký, đóng dấu',
+  'Giấy khám sức khỏe còn hiệu lực',
+  'Bản sao căn cước công dân của người đại diện',
+  'Văn bản ủy quyền',
+  'Ảnh 3x4 chụp trong 6 tháng gần nhất',
+  'Bản chính giấy tờ để đối chiếu',
+];
+const REFUSALS = [
+  'Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan.',
+  'Thành phần hồ sơ không đầy đủ theo quy định, công dân không bổ sung.',
+  'Đối tượng không đủ điều kiện theo quy định.',
+  'Giấy tờ trong hồ sơ đã hết hiệu lực.',
+];
+const STOPS = ['Công dân có đơn xin rút hồ sơ.', 'Quá thời hạn bổ sung hồ sơ theo thông báo.', 'Đang có tranh chấp liên quan, chờ kết quả giải quyết.'];
+
+/** Expected share of each demo procedure (by code); others get 1. */
+const PROCEDURE_WEIGHTS: Record<string, number> = {
+  '2.000633': 3, '2.000620': 1, '2.000190': 1.5, '2.000181': 0.8, '2.000003': 0.2, '2.000176': 1, '2.000405': 0.5,
+  '1.001612': 4, '2.001610': 5, '1.005121': 6, '1.009645': 0.3, '1.002809': 14, '1.002835': 6, '1.005092': 5, '1.005088': 1,
+  '1.000775': 2, '1.000843': 0.5, '1.000459': 2, '1.001193': 12, '1.001022': 5, '2.000884': 18, '2.000908': 7,
+};
+
+const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+// ───────────────────────────── working time as a line ─────────────────────────────
+
+/**
+ * Working time laid out as one line of working minutes: working day k covers (k·M, (k+1)·M], M the
+ * office minutes of a day. Positions convert to instants in O(1), so deadline arithmetic on a million
+ * dossiers is cheap, and it gives the same answers as WorkingCalendar.addWorkingMinutes (a position on a
+ * boundary is the end of the earlier period, as there).
+ */
+class WorkLine {
+  readonly days: string[] = [];
+  readonly index = new Map<string, number>();
+  readonly M: number;
+  constructor(
+    readonly cal: WorkingCalendar,
+    from: string,
+    until: string,
+  ) {
+    this.M = cal.officeHours.reduce((n, [s, e]) => n + (e - s), 0);
+    for (let d = from; d <= until; d = new Date(Date.parse(`${d}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)) {
+      if (!cal.isWorkingDay(d)) continue;
+      this.index.set(d, this.days.length);
+      this.days.push(d);
+    }
+  }
+
+  /** The working position of an instant (an instant outside office hours: the next working minute). */
+  pos(t: Date): number {
+    const local = t.getTime() + OFFSET_MS;
+    const d = new Date(local - (local % DAY_MS)).toISOString().slice(0, 10);
+    const minute = (local % DAY_MS) / 60_000;
+    let k = this.index.get(d);
+    if (k === undefined) {
+      // Not a working day: the start of the next one.
+      for (let i = 0; i < this.days.length; i++) if (this.days[i]! > d) return i * this.M;
+      return this.days.length * this.M;
+    }
+    let cum = 0;
+    for (const [s, e] of this.cal.officeHours) {
+      if (minute < s) return k * this.M + cum;
+      if (minute < e) return k * this.M + cum + (minute - s);
+      cum += e - s;
+    }
+    k += 1;
+    return k * this.M;
+  }
+
+  /** The instant at a working position (positions are whole seconds: see `sec`). */
+  at(p: number): Date {
+    if (p <= 0) return atLocal(this.days[0]!, this.cal.dayStart);
+    let k = Math.ceil(p / this.M) - 1;
+    if (k >= this.days.length) k = this.days.length - 1;
+    let off = p - k * this.M;
+    const day = this.days[k]!;
+    for (const [s, e] of this.cal.officeHours) {
+      if (off <= e - s) return new Date(Math.round(atLocal(day, s + off).getTime() / 1000) * 1000);
+      off -= e - s;
+    }
+    return atLocal(day, this.cal.dayEnd);
+  }
+}
+
+// ───────────────────────────── the catalog, as loaded ─────────────────────────────
+
+type Who = { id: string; label: string };
+type Version = {
+  id: string;
+  code: string;
+  name: string;
+  sectorCode: string;
+  agencyCode: string;
+  workingDays: number | null;
+  workingHours: number | null;
+  after1500: boolean;
+  steps: ProcessStep[];
+  /** Step indexes by role. */
+  reception: number;
+  processing: number;
+  approval: number;
+  result: number;
+  /** Officials who may act at each step (for receivedBy and the history's actor). */
+  actors: Who[][];
+};
+
+async function loadCatalog(db: Db): Promise<Version[]> {
+  const versions = await queryRows<{
+    id: string;
+    code: string;
+    name: string;
+    sector_code: string;
+    agency_id: string;
+    agency_code: string | null;
+    working_days: number | null;
+    working_hours: string | null;
+    after_1500_next_day: boolean;
+    steps: ProcessStep[];
+  }>(
+    db,
+    sql`select pv.id, p.code, pv.name, s.code as sector_code, pv.unit_ids->>0 as agency_id, u.agency_code,
+               pv.working_days, pv.working_hours, pv.after_1500_next_day, pv.steps
+        from procedure_versions pv
+        join procedures p on p.id = pv.procedure_id
+        join sectors s on s.id = pv.sector_id
+        join units u on u.id = (pv.unit_ids->>0)::uuid
+        where pv.current and u.active
+        order by p.code`,
+  );
+  const unitRows = await queryRows<{ id: string; parent_id: string | null }>(db, sql`select id, parent_id from units`);
+  const parent = new Map(unitRows.map((u) => [u.id, u.parent_id]));
+  const grants = await queryRows<{ account_id: string; username: string; unit_id: string; role: string }>(
+    db,
+    sql`select g.account_id, a.username, g.unit_id, g.role from role_grants g join accounts a on a.id = g.account_id
+        where not a.suspended and a.deleted_at is null order by a.username`,
+  );
+  const holders = (unitId: string, role: string): Who[] => {
+    const chain = new Set<string>();
+    for (let u: string | null | undefined = unitId; u && chain.size < 64; u = parent.get(u)) chain.add(u);
+    const seen = new Set<string>();
+    const out: Who[] = [];
+    for (const g of grants) {
+      if (g.role === role && chain.has(g.unit_id) && !seen.has(g.account_id)) {
+        seen.add(g.account_id);
+        out.push({ id: g.account_id, label: g.username });
+      }
+    }
+    return out;
+  };
+  const out: Version[] = [];
+  for (const v of versions) {
+    if (!v.agency_code) {
+      console.warn(`  (bỏ qua ${v.code} ${v.name}: đơn vị tiếp nhận chưa có mã định danh)`);
+      continue;
+    }
+    const idx = (role: ProcessStep['role'], dflt: number) => {
+      const i = v.steps.findIndex((s) => s.role === role);
+      return i >= 0 ? i : Math.min(dflt, v.steps.length - 1);
+    };
+    out.push({
+      id: v.id,
+      code: v.code,
+      name: v.name,
+      sectorCode: v.sector_code,
+      agencyCode: v.agency_code,
+      workingDays: v.working_days,
+      workingHours: v.working_hours === null ? null : Number(v.working_hours),
+      after1500: v.after_1500_next_day,
+      steps: v.steps,
+      reception: 0,
+      processing: idx('processing', 1),
+      approval: idx('approval', 2),
+      result: idx('result', v.steps.length - 1),
+      actors: v.steps.map((s) => holders(s.unitId ?? v.agency_id, s.role)),
+    });
+  }
+  return out;
+}
+
+async function loadCalendarWide(db: Db, fromYear: number, toYear: number): Promise<WorkingCalendar> {
+  const daysOff = new Set<string>();
+  for (let y = fromYear; y <= toYear; y++) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
+  const extraWorkdays = new Set<string>();
+  for (const o of await queryRows<{ date: string; kind: string }>(db, sql`select date::text as date, kind from calendar_days`)) {
+    if (o.kind === 'day_off') {
+      daysOff.add(o.date);
+      extraWorkdays.delete(o.date);
+    } else {
+      daysOff.delete(o.date);
+      extraWorkdays.add(o.date);
+    }
+  }
+  const [hours] = await queryRows<{ value: OfficeHours }>(db, sql`select value from settings where key = ${OFFICE_HOURS_KEY}`);
+  return new WorkingCalendar({ daysOff, extraWorkdays, officeHours: hours?.value ?? DEFAULT_OFFICE_HOURS });
+}
+
+// ───────────────────────────── generation ─────────────────────────────
+
+type DossierRow = Record<string, unknown>;
+type EventRow = Record<string, unknown>;
+type Chunk = { dossiers: DossierRow[]; events: EventRow[]; counters: Map<string, number>; firstDay: string; lastDay: string };
+
+const fmtInt = (n: number) => n.toLocaleString('en-US');
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (config.env === 'production') {
+    console.error('seed-large: refusing to load synthetic dossiers with NODE_ENV=production.');
+    process.exit(2);
+  }
+  if (!config.databaseUrl && opts.dossiers > PGLITE_LIMIT) {
+    console.error(
+      `seed-large: DATABASE_URL is not set. ${fmtInt(opts.dossiers)} dossiers need a PostgreSQL server;\n` +
+        `  without DATABASE_URL (PGlite under DATA_DIR) at most ${fmtInt(PGLITE_LIMIT)} are allowed.\n` +
+        '  Example: DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run seed:large -- --dossiers 1000000',
+    );
+    process.exit(2);
+  }
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl, poolSize: opts.parallel + 1 } : { dataDir: config.dataDir },
+  );
+  const parallel = database.kind === 'pglite' ? 1 : opts.parallel;
+  const db = database.db;
+  console.log(`Cơ sở dữ liệu: ${database.kind === 'postgres' ? redact(config.databaseUrl!) : `PGlite ${config.dataDir}`}`);
+  await database.migrate();
+  const [{ units: unitCount } = { units: 0 }] = await queryRows<{ units: number }>(db, sql`select count(*)::int as units from units`);
+  if (unitCount === 0) {
+    const res = await seedDemo(db, config.demoPassword);
+    console.log(`Đã nạp dữ liệu demo: ${res.usernames.length} tài khoản (mật khẩu ${config.demoPassword}). ${elapsed()}`);
+  }
+  const versions = await loadCatalog(db);
+  if (versions.length === 0) {
+    console.error('seed-large: no current procedure with an agency code; nothing to receive dossiers for.');
+    process.exit(1);
+  }
+  const [{ before } = { before: 0 }] = await queryRows<{ before: number }>(db, sql`select count(*)::int as before from dossiers`);
+
+  // ── the span: enough working days that no agency needs more than 9999 codes in a day ──
+  const weightOf = (v: Version) => PROCEDURE_WEIGHTS[v.code] ?? 1;
+  const totalWeight = versions.reduce((n, v) => n + weightOf(v), 0);
+  const agencyShare = new Map<string, number>();
+  for (const v of versions) agencyShare.set(v.agencyCode, (agencyShare.get(v.agencyCode) ?? 0) + weightOf(v) / totalWeight);
+  const maxShare = Math.max(...agencyShare.values());
+  // Peak day ≈ 1.6 × the average (weekday, season and noise); keep the busiest agency's peak under ~9000.
+  const yearsNeeded = Math.ceil(((opts.dossiers + before) * maxShare * 1.6) / (248 * 9000));
+  const years = Math.max(opts.years, yearsNeeded);
+  if (years > opts.years) console.log(`Trải hồ sơ trên ${years} năm (thay vì ${opts.years}) để mỗi cơ quan không quá 9999 hồ sơ một ngày.`);
+
+  const now = new Date();
+  const today = localDate(now);
+  const startDay = `${Number(today.slice(0, 4)) - years}${today.slice(4)}`;
+  const cal = await loadCalendarWide(db, Number(startDay.slice(0, 4)) - 1, Number(today.slice(0, 4)) + 2);
+  // The line runs two years past today: due dates, pick-ups and late finishes all land on it.
+  const line = new WorkLine(cal, startDay, `${Number(today.slice(0, 4)) + 2}${today.slice(4)}`);
+  const M = line.M;
+  const nowPos = line.pos(now);
+  /** Positions are kept to whole seconds, so instants and deadlines computed from them are exact. */
+  const sec = (p: number) => (Number.isFinite(p) ? Math.round(p * 60) / 60 : p);
+  const boundaries = new Set<number>();
+  {
+    let cum = 0;
+    for (const [s, e] of cal.officeHours) boundaries.add((cum += e - s));
+  }
+  // Reception days: from startDay up to now (today only up to the current minute).
+  const receptionDays: number[] = [];
+  for (let k = 0; k < line.days.length && k * M + 2 < nowPos; k++) receptionDays.push(k);
+
+  const rnd = prng(opts.seed * 7919 + 17);
+  const pickVersion = weighted(versions.map((v) => [v, weightOf(v)] as [Version, number]));
+  const pickSurname = weighted(SURNAMES);
+  const pickProvince = weighted(BIRTH_PROVINCES);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const digits = (n: number) => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += (rnd() * 10) | 0;
+    return s;
+  };
+  const foldCache = new Map<string, string>();
+  const fold = (w: string) => {
+    let f = foldCache.get(w);
+    if (f === undefined) foldCache.set(w, (f = foldVietnamese(w)));
+    return f;
+  };
+
+  // ── how many dossiers each reception day gets: growth, weekday, season, noise ──
+  const dayWeights = receptionDays.map((k, i) => {
+    const d = line.days[k]!;
+    const wd = new Date(`${d}T00:00:00Z`).getUTCDay();
+    const month = Number(d.slice(5, 7));
+    const growth = 0.8 + 0.4 * (i / Math.max(1, receptionDays.length - 1));
+    const dow = [0.6, 1.15, 1.05, 1, 1, 0.95, 0.6][wd]!;
+    const season = month === 1 ? 1.15 : month === 2 ? 0.8 : month === 12 ? 1.1 : 1;
+    let w = growth * dow * season * (0.85 + 0.3 * rnd());
+    // Today: only the part of the day already gone.
+    const avail = Math.min(M, nowPos - k * M);
+    if (avail < M) w *= avail / M;
+    return w;
+  });
+  const weightSum = dayWeights.reduce((a, b) => a + b, 0);
+  const perDay: number[] = [];
+  {
+    let cum = 0;
+    let given = 0;
+    for (const w of dayWeights) {
+      cum += w;
+      const upto = Math.round((cum / weightSum) * opts.dossiers);
+      perDay.push(upto - given);
+      given = upto;
+    }
+  }
+
+  // ── the per-agency, per-day code counters already in use in the span ──
+  const counters = new Map<string, number>();
+  for (const c of await queryRows<{ agency_code: string; day: string; last: number }>(
+    db,
+    sql`select agency_code, day::text as day, last from dossier_code_counters where day >= ${startDay}::date`,
+  )) {
+    counters.set(`${c.agency_code}|${c.day}`, c.last);
+  }
+  const lookupCodes = new Set<string>();
+  const newLookup = () => {
+    for (;;) {
+      let s = '';
+      for (let i = 0; i < 10; i++) s += LOOKUP_ALPHABET[(rnd() * 32) | 0];
+      if (!lookupCodes.has(s)) {
+        lookupCodes.add(s);
+        return s;
+      }
+    }
+  };
+
+  console.log(
+    `Tạo ${fmtInt(opts.dossiers)} hồ sơ (${versions.length} thủ tục, ${agencyShare.size} cơ quan) từ ${startDay} đến ${today}` +
+      ` — ${fmtInt(receptionDays.length)} ngày làm việc; đã có ${fmtInt(before)} hồ sơ.`,
+  );
+
+  const stats: Record<string, number> = {};
+  const isoOf = (p: number) => line.at(p).toISOString();
+  const stepShare = (v: Version, idx: number) => {
+    const s = v.steps[idx]!;
+    return Math.max(1, Math.round(v.workingHours ? s.share * 60 : s.share * M));
+  };
+  const who = (v: Version, idx: number): Who | null => {
+    const xs = v.actors[idx];
+    return xs && xs.length ? xs[(rnd() * xs.length) | 0]! : null;
+  };
+
+  /** One dossier: its applicant, timeline and where it stands now; pushes its rows into the chunk. */
+  const makeDossier = (chunk: Chunk, v: Version, day: string, R: number) => {
+    // Due date, exactly as reception computes it (countingStart + dueAt), on the line.
+    let D: number;
+    const k = line.index.get(day)!;
+    if (v.workingHours && v.workingHours > 0) {
+      const clock = localMinutes(line.at(R));
+      const start = v.after1500 && clock >= 15 * 60 ? (k + 1) * M : R;
+      D = start + Math.round(v.workingHours * 60);
+    } else {
+      D = (k + (v.workingDays ?? 0)) * M + M; // the close of the Nth working day after reception
+    }
+    const T = Math.max(D - R, 30);
+
+    // The applicant.
+    const male = rnd() < 0.5;
+    const surname = pickSurname(rnd());
+    const middle = pick(male ? MIDDLE.male : MIDDLE.female);
+    const middle2 = rnd() < 0.22 ? pick(male ? MIDDLE.male : MIDDLE.female) : null;
+    const given = pick(male ? GIVEN.male : GIVEN.female);
+    const fullName = middle2 && middle2 !== middle ? `${surname} ${middle} ${middle2} ${given}` : `${surname} ${middle} ${given}`;
+    const foldedName = middle2 && middle2 !== middle ? `${fold(surname)} ${fold(middle)} ${fold(middle2)} ${fold(given)}` : `${fold(surname)} ${fold(middle)} ${fold(given)}`;
+    let cccd: string | null = null;
+    if (rnd() < 0.88) {
+      const year = 1950 + ((rnd() * 56) | 0);
+      const cg = (year >= 2000 ? 2 : 0) + (male ? 0 : 1);
+      cccd = `${pickProvince(rnd())}${cg}${String(year % 100).padStart(2, '0')}${digits(6)}`;
+    }
+    const phone = rnd() < 0.92 ? `${pick(PHONE_PREFIXES)}${digits(7)}` : null;
+    const email = rnd() < 0.25 ? `${foldedName.replace(/ /g, '')}${digits(2)}@demo.motcua.invalid` : null;
+    const address = rnd() < 0.96 ? `${rnd() < 0.7 ? `Số ${1 + ((rnd() * 300) | 0)}, đường ${pick(STREETS)}` : `Tổ ${1 + ((rnd() * 12) | 0)}, ấp ${1 + ((rnd() * 9) | 0)}`}, ${pick(PLACES)}, tỉnh Bình Phước` : null;
+    const organisation = BUSINESS_SECTORS.has(v.sectorCode) && rnd() < 0.8 ? `${pick(COMPANY_KINDS)} ${pick(COMPANY_TRADES)} ${pick(COMPANY_NAMES)}` : null;
+    const applicant = organisation ? { fullName, cccd, phone, email, address, organisation } : { fullName, cccd, phone, email, address };
+    const channel = (() => {
+      const r = rnd();
+      return r < 0.55 ? 1 : r < 0.95 ? 2 : 3;
+    })();
+
+    // The code: agency, day, the agency's next number that day.
+    const ckey = `${v.agencyCode}|${day}`;
+    const seq = (counters.get(ckey) ?? 0) + 1;
+    if (seq > 9999) throw new Error(`more than 9999 dossiers for ${v.agencyCode} on ${day}: use a larger --years`);
+    counters.set(ckey, seq);
+    chunk.counters.set(ckey, seq);
+    const code = `${v.agencyCode}-${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}-${String(seq).padStart(4, '0')}`;
+
+    // The timeline, in working minutes: handover H, approval A, finish F, pick-up P.
+    const receiver = who(v, v.reception);
+    const o = rnd();
+    const fate = o < 0.012 ? 'refuse' : o < 0.016 ? 'stop' : 'normal';
+    const f = rnd() < 0.06 ? 1.01 + rnd() * 0.5 : 0.25 + rnd() * 0.73;
+    const F = sec(R + f * T);
+    const H = sec(R + (0.03 + rnd() * 0.1) * (F - R));
+    const A = sec(R + (0.75 + rnd() * 0.15) * (F - R));
+    const u = rnd();
+    // Picked up the same day mostly; some after days or weeks; a few never (the result waits).
+    const P = sec(u < 0.7 ? F + rnd() * M : u < 0.95 ? F + M + rnd() * 4 * M : u < 0.995 ? F + 5 * M + rnd() * 20 * M : Infinity);
+    // Some never move on after some point (forgotten, or the applicant never came back): the overdue backlog.
+    const stuck = rnd() < 0.012;
+    const E = stuck ? sec(Math.min(nowPos, R + rnd() * Math.max(F - R, 1) * 1.2)) : nowPos;
+
+    let status: string;
+    let step: number;
+    let stepStart: number;
+    let clockStop: number | null = null;
+    let finished: number | null = null;
+    let returned: number | null = null;
+    let returnChannel: number | null = null;
+    let last: EventRow | null = null;
+    const ev = (at: number, action: string, from: string | undefined, to: string, st: number, actor: Who | null, note?: string, data?: Record<string, unknown>): EventRow => ({
+      t: isoOf(at),
+      a: actor?.id,
+      al: actor?.label ?? 'he-thong',
+      ac: action,
+      fs: from,
+      ts: to,
+      st,
+      n: note,
+      dt: data,
+    });
+    const terminalAt = sec(fate === 'refuse' ? (rnd() < 0.7 ? R + rnd() * 0.6 * (H - R) : H + rnd() * (A - H)) : fate === 'stop' ? H + rnd() * (A - H) : Infinity);
+
+    if (terminalAt <= E) {
+      const atReception = terminalAt < H;
+      step = atReception ? v.reception : v.processing;
+      stepStart = atReception ? R : H;
+      status = fate === 'refuse' ? 'refused' : 'stopped';
+      finished = terminalAt;
+      const from = atReception ? 'received' : 'processing';
+      last = ev(terminalAt, fate, from, status, step, who(v, step), fate === 'refuse' ? pick(REFUSALS) : pick(STOPS));
+    } else if (!stuck && E >= P) {
+      status = 'returned';
+      step = v.result;
+      stepStart = F;
+      finished = F;
+      returned = P;
+      returnChannel = channel === 2 && rnd() < 0.5 ? 2 : 1;
+      last = ev(P, 'return_result', 'done', 'returned', step, who(v, step), undefined, { returnChannel });
+    } else if (E >= F || (stuck && rnd() < 0.2)) {
+      status = 'done';
+      step = v.result;
+      stepStart = Math.min(F, E);
+      finished = stepStart;
+      last = ev(stepStart, 'approve', 'processing', 'done', step, who(v, v.approval), undefined, { fromStep: v.approval, toStep: v.result });
+    } else if (E >= A) {
+      status = 'processing';
+      step = v.approval;
+      stepStart = A;
+      last = ev(A, 'handover', 'processing', 'processing', step, who(v, v.processing), undefined, { fromStep: v.processing, toStep: v.approval });
+    } else if (E >= H) {
+      status = 'processing';
+      step = v.processing;
+      stepStart = H;
+      last = ev(H, 'handover', 'received', 'processing', step, receiver, undefined, { fromStep: v.reception, toStep: v.processing });
+    } else {
+      status = 'received';
+      step = v.reception;
+      stepStart = R;
+    }
+    // Waiting for the applicant's supplement, the clock stopped.
+    if ((status === 'received' || status === 'processing') && step !== v.approval && rnd() < (stuck ? 0.35 : 0.1)) {
+      clockStop = sec(stepStart + rnd() * Math.max(E - stepStart, 1));
+      const items = [pick(SUPPLEMENT_ITEMS), ...(rnd() < 0.3 ? [pick(SUPPLEMENT_ITEMS)] : [])];
+      last = ev(clockStop, 'request_supplement', status, 'supplement', step, who(v, step), `Đề nghị bổ sung: ${items.join('; ')}.`, { items, resumeStatus: status });
+      status = 'supplement';
+    }
+    stats[status] = (stats[status] ?? 0) + 1;
+
+    const id = crypto.randomUUID();
+    const receivedIso = isoOf(R);
+    chunk.dossiers.push({
+      i: id,
+      c: code,
+      l: newLookup(),
+      v: v.id,
+      ch: channel,
+      s: status,
+      ap: applicant,
+      f: cccd && phone ? `${foldedName} ${cccd} ${phone}` : cccd || phone ? `${foldedName} ${cccd ?? phone}` : foldedName,
+      r: receivedIso,
+      d: isoOf(D),
+      cs: step,
+      ss: isoOf(stepStart),
+      sd: isoOf(stepStart + stepShare(v, step)),
+      cst: clockStop === null ? undefined : isoOf(clockStop),
+      fi: finished === null ? undefined : isoOf(finished),
+      re: returned === null ? undefined : isoOf(returned),
+      rc: returnChannel ?? undefined,
+      rb: receiver?.id,
+      u: last ? (last.t as string) : receivedIso,
+    });
+    chunk.events.push({ i: id, ...ev(R, 'receive', undefined, 'received', v.reception, receiver, undefined, { channel, dueAt: isoOf(D) }) });
+    if (last) chunk.events.push({ i: id, ...last });
+  };
+
+  // ── insert: one transaction per chunk, several in flight ──
+  const insertChunk = async (chunk: Chunk) => {
+    const dossierJson = JSON.stringify(chunk.dossiers);
+    const eventJson = JSON.stringify(chunk.events);
+    const counterJson = JSON.stringify([...chunk.counters].map(([key, last]) => ({ a: key.split('|')[0], d: key.split('|')[1], l: last })));
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`set local synchronous_commit = off`);
+      await tx.execute(sql`
+        insert into dossiers (id, code, lookup_code, agency_unit_id, procedure_version_id, channel, status, applicant, applicant_folded,
+                              received_at, due_at, current_step, current_unit_id, "current_role", sector_id, procedure_id,
+                              step_started_at, step_due_at, clock_stopped_at, finished_at, returned_at, return_channel, received_by,
+                              created_at, updated_at)
+        select x.i, x.c, x.l, (pv.unit_ids->>0)::uuid, x.v, x.ch, x.s, x.ap, x.f,
+               x.r, x.d, x.cs, coalesce((pv.steps->x.cs->>'unitId')::uuid, (pv.unit_ids->>0)::uuid), pv.steps->x.cs->>'role', pv.sector_id, pv.procedure_id,
+               x.ss, x.sd, x.cst, x.fi, x.re, x.rc, x.rb, x.r, x.u
+        from json_to_recordset(${dossierJson}::json) as x(i uuid, c text, l text, v uuid, ch int, s text, ap jsonb, f text, r timestamptz,
+             d timestamptz, cs int, ss timestamptz, sd timestamptz, cst timestamptz, fi timestamptz, re timestamptz, rc int, rb uuid, u timestamptz)
+        join procedure_versions pv on pv.id = x.v`);
+      await tx.execute(sql`
+        insert into dossier_events (dossier_id, at, actor_id, actor_label, action, from_status, to_status, step, note, data)
+        select x.i, x.t, x.a, x.al, x.ac, x.fs, x.ts, x.st, x.n, coalesce(x.dt, '{}'::jsonb)
+        from json_to_recordset(${eventJson}::json) as x(i uuid, t timestamptz, a uuid, al text, ac text, fs text, ts text, st int, n text, dt jsonb)`);
+      await tx.execute(sql`
+        insert into dossier_code_counters (agency_code, day, last)
+        select x.a, x.d::date, x.l from json_to_recordset(${counterJson}::json) as x(a text, d text, l int)
+        on conflict (agency_code, day) do update set last = greatest(dossier_code_counters.last, excluded.last)`);
+    });
+  };
+
+  let done = 0;
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
+  const dispatch = async (chunk: Chunk) => {
+    while (inFlight.size >= parallel) await Promise.race(inFlight);
+    if (failure) throw failure;
+    const p = insertChunk(chunk)
+      .then(() => {
+        done += chunk.dossiers.length;
+        const secs = (Date.now() - started) / 1000;
+        console.log(
+          `  ${fmtInt(done).padStart(11)} / ${fmtInt(opts.dossiers)} hồ sơ (${((done / opts.dossiers) * 100).toFixed(0).padStart(3)}%)` +
+            `  ${chunk.firstDay}…${chunk.lastDay}  ${secs.toFixed(1)} s`,
+        );
+      })
+      .catch((err: unknown) => {
+        // Shortened: the failed query's parameter is megabytes of JSON.
+        const cause = (err as { cause?: { message?: string; detail?: string } }).cause;
+        failure ??= new Error(`inserting ${chunk.firstDay}…${chunk.lastDay} failed: ${cause?.message ?? (err as Error).message?.slice(0, 500)}${cause?.detail ? ` (${cause.detail})` : ''}`);
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  const genStarted = Date.now();
+  let chunk: Chunk = { dossiers: [], events: [], counters: new Map(), firstDay: '', lastDay: '' };
+  for (let i = 0; i < receptionDays.length; i++) {
+    const k = receptionDays[i]!;
+    const n = perDay[i]!;
+    if (n <= 0) continue;
+    const day = line.days[k]!;
+    const avail = Math.min(M, nowPos - k * M);
+    // The day's receptions in time order, so each agency's numbers follow the clock.
+    const offsets = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      let off = sec(1 + rnd() * (avail - 2));
+      // Not on the closing minute of a period (11:30:00 is no longer office hours).
+      if (boundaries.has(off)) off += 1 / 60;
+      offsets[j] = off;
+    }
+    offsets.sort();
+    if (!chunk.firstDay) chunk.firstDay = day;
+    for (let j = 0; j < n; j++) makeDossier(chunk, pickVersion(rnd()), day, k * M + offsets[j]!);
+    chunk.lastDay = day;
+    if (chunk.dossiers.length >= opts.chunk) {
+      await dispatch(chunk);
+      chunk = { dossiers: [], events: [], counters: new Map(), firstDay: '', lastDay: '' };
+    }
+  }
+  if (chunk.dossiers.length) await dispatch(chunk);
+  while (inFlight.size) await Promise.race(inFlight);
+  if (failure) throw failure;
+  const loadSecs = (Date.now() - genStarted) / 1000;
+  console.log(`Đã nạp ${fmtInt(done)} hồ sơ trong ${loadSecs.toFixed(1)} s (${fmtInt(Math.round(done / loadSecs))} hồ sơ/s).`);
+
+  const analyzeStarted = Date.now();
+  // VACUUM also sets the visibility map, so index-only scans work at once, as on a settled database.
+  for (const t of ['dossiers', 'dossier_events', 'dossier_code_counters']) await db.execute(sql.raw(`vacuum (analyze) ${t}`));
+  console.log(`VACUUM (ANALYZE): ${((Date.now() - analyzeStarted) / 1000).toFixed(1)} s`);
+
+  const counts = await queryRows<{ status: string; n: number }>(db, sql`select status, count(*)::int as n from dossiers group by status order by n desc`);
+  const [{ events = 0, total = 0 } = {}] = await queryRows<{ events: number; total: number }>(
+    db,
+    sql`select (select count(*)::int from dossier_events) as events, (select count(*)::int from dossiers) as total`,
+  );
+  const [{ size = '' } = {}] = await queryRows<{ size: string }>(db, sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`);
+  console.log(`\nTrong cơ sở dữ liệu: ${fmtInt(total)} hồ sơ (bảng và chỉ mục ${size}), ${fmtInt(events)} sự kiện.`);
+  for (const c of counts) console.log(`  ${c.status.padEnd(11)} ${fmtInt(c.n).padStart(11)}  (vừa thêm ${fmtInt(stats[c.status] ?? 0)})`);
+  console.log(`Tổng thời gian: ${elapsed()}`);
+  await database.close();
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
