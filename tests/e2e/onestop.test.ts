@@ -279,7 +279,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await eventually(textOf(inboxRow(dossierCode))).toContain(APPLICANT.fullName);
     await eventually(textOf(inboxRow(dossierCode))).toContain(PROCEDURE);
     await eventually(textOf(inboxRow(dossierCode).locator('td').last())).toBe('Đang xử lý');
-    await eventually(tabCounts).toEqual({ 'Chờ xử lý': 1, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
+    await eventually(tabCounts).toEqual({ 'Chờ tiếp nhận (trực tuyến)': 0, 'Chờ xử lý': 1, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
     await eventually(attrOf(tab('Chờ xử lý'), 'aria-current')).toBe('page');
     await openFromInbox();
 
@@ -318,7 +318,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
 
   test('waiting for the supplement it is under "Chờ bổ sung"; once received, back to Đang xử lý and handed over', async () => {
     await openInbox();
-    await eventually(tabCounts).toEqual({ 'Chờ xử lý': 0, 'Chờ bổ sung': 1, 'Chờ trả kết quả': 0 });
+    await eventually(tabCounts).toEqual({ 'Chờ tiếp nhận (trực tuyến)': 0, 'Chờ xử lý': 0, 'Chờ bổ sung': 1, 'Chờ trả kết quả': 0 });
     await eventually(countOf(inboxRow(dossierCode))).toBe(0);
     await tab('Chờ bổ sung').click();
     await eventually(urlOf(page)).toMatch(/[?&]tab=bo-sung(&|$)/);
@@ -340,14 +340,14 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await eventually(countOf(actionForms())).toBe(0);
 
     await openInbox();
-    await eventually(tabCounts).toEqual({ 'Chờ xử lý': 0, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
+    await eventually(tabCounts).toEqual({ 'Chờ tiếp nhận (trực tuyến)': 0, 'Chờ xử lý': 0, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
     await logout(page);
   });
 
   test('the director approves it', async () => {
     await loginAs(DIRECTOR);
     await openInbox();
-    await eventually(tabCounts).toEqual({ 'Chờ xử lý': 1, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
+    await eventually(tabCounts).toEqual({ 'Chờ tiếp nhận (trực tuyến)': 0, 'Chờ xử lý': 1, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
     await eventually(countOf(inboxRow(dossierCode))).toBe(1);
     await openFromInbox();
 
@@ -364,7 +364,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
   test('the clerk finds it under "Chờ trả kết quả" and returns the result in person', async () => {
     await loginAs(CLERK);
     await openInbox();
-    await eventually(tabCounts).toEqual({ 'Chờ xử lý': 0, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 1 });
+    await eventually(tabCounts).toEqual({ 'Chờ tiếp nhận (trực tuyến)': 0, 'Chờ xử lý': 0, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 1 });
     await tab('Chờ trả kết quả').click();
     await eventually(urlOf(page)).toMatch(/[?&]tab=cho-tra(&|$)/);
     await eventually(countOf(inboxRows())).toBe(1);
@@ -405,7 +405,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await page.screenshot({ path: '/tmp/motcua-onestop-returned.png', fullPage: true });
 
     await openInbox();
-    await eventually(tabCounts).toEqual({ 'Chờ xử lý': 0, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
+    await eventually(tabCounts).toEqual({ 'Chờ tiếp nhận (trực tuyến)': 0, 'Chờ xử lý': 0, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });
   });
 
   test('the control slip (Mẫu 06) is a PDF of the dossier with its three hand-overs', async () => {
