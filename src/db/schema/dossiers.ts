@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -89,6 +90,11 @@ export const dossiers = pgTable(
     index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
     index('dossiers_received_idx').on(t.receivedAt),
     index('dossiers_inbox_idx').on(t.currentUnitId, t.currentRole, t.dueAt, t.id),
+    // Finished dossiers stay at their last step forever: the inbox reads only the open ones.
+    // A new open status must be added here too, or PostgreSQL stops using this index.
+    index('dossiers_inbox_open_idx')
+      .on(t.currentUnitId, t.currentRole, t.dueAt, t.id)
+      .where(sql`${t.status} in ('submitted','received','processing','supplement','done')`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "dossiers_inbox_open_idx" ON "dossiers" USING btree ("current_unit_id","current_role","due_at","id") WHERE "dossiers"."status" in ('submitted','received','processing','supplement','done');
