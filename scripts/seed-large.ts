@@ -29,6 +29,7 @@ import { OFFICE_HOURS_KEY } from '../src/calendar/load.js';
 import { statutoryHolidays } from '../src/calendar/vietnam-holidays.js';
 import { DEFAULT_OFFICE_HOURS, WorkingCalendar, atLocal, localDate, localMinutes, type OfficeHours } from '../src/calendar/working-time.js';
 import { foldVietnamese } from '../src/shared/text.js';
+import { prng } from '../src/shared/prng.js';
 
 const PGLITE_LIMIT = 50_000;
 const OFFSET_MS = 7 * 3_600_000;
@@ -78,17 +79,6 @@ function usage(problem?: string): never {
 
 // ───────────────────────────── randomness ─────────────────────────────
 
-/** mulberry32: small, fast, seeded — the same seed gives the same data. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Weighted choice by binary search over cumulative weights. */
 function weighted<T>(items: Array<[T, number]>) {
