@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanText, foldVietnamese } from './text.js';
-import { formatDate, parseDate } from './dates.js';
+import { formatDate, formatDateTime, parseDate } from './dates.js';
 
 describe('Vietnamese text', () => {
   it('folds diacritics and đ for search', () => {
@@ -28,5 +28,16 @@ describe('dates dd/mm/yyyy', () => {
   it('formats ISO for display', () => {
     expect(formatDate('1984-06-26')).toBe('26/06/1984');
     expect(formatDate(null)).toBe('');
+  });
+
+  it('shows instants in Vietnam time, across midnight and the year end, as Intl does', () => {
+    expect(formatDateTime(new Date('2026-12-31T17:30:05Z'))).toBe('01/01/2027 00:30:05');
+    expect(formatDateTime('2026-02-16T01:02:03.999Z')).toBe('16/02/2026 08:02:03');
+    expect(formatDateTime(null)).toBe('');
+    expect(formatDateTime('not a date')).toBe('');
+    const intl = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium', hourCycle: 'h23' });
+    for (let t = Date.UTC(2020, 0, 1); t < Date.UTC(2030, 0, 1); t += 86_400_000 * 37 + 3_600_000 * 5 + 61_000) {
+      expect(formatDateTime(new Date(t))).toBe(intl.format(t).replace(',', ''));
+    }
   });
 });

@@ -89,11 +89,13 @@ export const dossiers = pgTable(
   (t) => [
     index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
     index('dossiers_received_idx').on(t.receivedAt),
-    index('dossiers_inbox_idx').on(t.currentUnitId, t.currentRole, t.dueAt, t.id),
-    // Finished dossiers stay at their last step forever: the inbox reads only the open ones.
-    // A new open status must be added here too, or PostgreSQL stops using this index.
+    // The inbox: dossiers waiting at a (unit, role) position in a status, by due date. Finished dossiers
+    // stay at their last step forever, so only open ones are indexed. The included columns let every
+    // inbox filter and count run on the index alone (listInbox reads the table only for the page shown);
+    // they trail (due_at, id), which is unique, so they cost no ordering. (Drizzle has no INCLUDE.)
+    // A new open status must be added here and in OPEN_STATUSES (inbox.ts), or PostgreSQL stops using it.
     index('dossiers_inbox_open_idx')
-      .on(t.currentUnitId, t.currentRole, t.dueAt, t.id)
+      .on(t.currentUnitId, t.currentRole, t.status, t.dueAt, t.id, t.sectorId, t.procedureId, t.receivedAt, t.code, t.applicantFolded)
       .where(sql`${t.status} in ('submitted','received','processing','supplement','done')`),
   ],
 );
