@@ -24,7 +24,11 @@ export async function loadCalendar(db: Queryable, now = new Date()): Promise<Wor
       extraWorkdays.add(o.date);
     }
   }
+  return new WorkingCalendar({ daysOff, extraWorkdays, officeHours: await loadOfficeHours(db) });
+}
+
+/** The office hours in force: the `office_hours` setting, or the default when none was saved. */
+export async function loadOfficeHours(db: Queryable): Promise<OfficeHours> {
   const [hours] = await db.select().from(settings).where(eq(settings.key, OFFICE_HOURS_KEY));
-  const officeHours = (hours?.value as OfficeHours | undefined) ?? DEFAULT_OFFICE_HOURS;
-  return new WorkingCalendar({ daysOff, extraWorkdays, officeHours });
+  return (hours?.value as OfficeHours | undefined) ?? DEFAULT_OFFICE_HOURS;
 }

@@ -1,18 +1,34 @@
 import { Hono } from 'hono';
 import { asc, gte, lte, and } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
-import { CsrfField, Flash, Layout } from '../web/layout.js';
+import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, type FieldErrors } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
 import { calendarDays } from '../db/schema/index.js';
 import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
 import { statutoryHolidays, weekday } from './vietnam-holidays.js';
 import { setCalendarDay } from './set-calendar-day.js';
+import { loadOfficeHours } from './load.js';
+import { clock, durationText, sessionsText, setOfficeHours } from './set-office-hours.js';
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
 
-/** Lịch làm việc: the year's days off and the administrator's swaps. */
+const HOURS_FIELDS = [
+  ['morningStart', 'Buổi sáng: bắt đầu'],
+  ['morningEnd', 'Buổi sáng: kết thúc'],
+  ['afternoonStart', 'Buổi chiều: bắt đầu'],
+  ['afternoonEnd', 'Buổi chiều: kết thúc'],
+] as const;
+
+type State = {
+  notice?: string;
+  error?: string;
+  /** The office-hours form as typed, and its messages, when it was refused. */
+  hours?: { values: Record<string, string>; errors?: FieldErrors | undefined };
+};
+
+/** Lịch làm việc: the year's days off, the administrator's swaps, and the office hours. */
 export const calendarRoutes = new Hono<AppEnv>();
 calendarRoutes.use('*', requireLogin);
 calendarRoutes.use('*', async (c, next) => {
@@ -20,7 +36,7 @@ calendarRoutes.use('*', async (c, next) => {
   await next();
 });
 
-async function render(c: Ctx, year: number, s: { notice?: string; error?: string } = {}, status: 200 | 400 | 403 = 200) {
+async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 403 = 200) {
   const { db } = c.get('deps');
   const props = await pageProps(c);
   const canEdit = await isProvinceAdministrator(db, actorOf(c));
@@ -30,6 +46,19 @@ async function render(c: Ctx, year: number, s: { notice?: string; error?: string
     .where(and(gte(calendarDays.date, `${year}-01-01`), lte(calendarDays.date, `${year}-12-31`)))
     .orderBy(asc(calendarDays.date));
   const statutory = statutoryHolidays(year);
+  const officeHours = await loadOfficeHours(db);
+  const perDay = officeHours.reduce((n, [from, to]) => n + (to - from), 0);
+  const hoursValues =
+    s.hours?.values ??
+    (officeHours.length === 2
+      ? {
+          morningStart: clock(officeHours[0]![0]),
+          morningEnd: clock(officeHours[0]![1]),
+          afternoonStart: clock(officeHours[1]![0]),
+          afternoonEnd: clock(officeHours[1]![1]),
+        }
+      : {});
+  const hoursErrors = s.hours?.errors;
   return c.html(
     <Layout title="Lịch làm việc" section="admin" {...props}>
       <section class="narrow wide-ok">
@@ -89,6 +118,48 @@ async function render(c: Ctx, year: number, s: { notice?: string; error?: string
         ) : (
           <p class="muted">Chỉ quản trị cấp tỉnh được điều chỉnh lịch làm việc.</p>
         )}
+        <h2 id="gio-lam-viec">Giờ làm việc</h2>
+        <p id="office-hours">
+          {officeHours.length === 2 ? (
+            <>
+              Buổi sáng <strong>{sessionsText(officeHours)[0]}</strong>, buổi chiều <strong>{sessionsText(officeHours)[1]}</strong>
+            </>
+          ) : (
+            <strong>{sessionsText(officeHours).join(', ')}</strong>
+          )}{' '}
+          ({durationText(perDay)} mỗi ngày làm việc).
+        </p>
+        <p class="muted">
+          Giờ làm việc mới áp dụng cho thời hạn giải quyết được tính từ khi lưu trở đi; hồ sơ đã tiếp nhận giữ nguyên ngày hẹn trả
+          kết quả.
+        </p>
+        {canEdit ? (
+          <form method="post" action={`/tiepnhan/quan-tri/lich-lam-viec/gio-lam-viec?nam=${year}`} class="stack" id="office-hours-form">
+            <CsrfField token={props.csrfToken} />
+            {HOURS_FIELDS.map(([name, label]) => (
+              <>
+                <label for={`hours-${name}`}>{label}</label>
+                <input
+                  id={`hours-${name}`}
+                  name={name}
+                  value={hoursValues[name] ?? ''}
+                  placeholder="HH:MM"
+                  inputmode="numeric"
+                  required
+                  aria-invalid={hoursErrors?.[name] ? 'true' : undefined}
+                  aria-describedby={hoursErrors?.[name] ? `err-${name}` : undefined}
+                />
+                <FieldError errors={hoursErrors} name={name} />
+              </>
+            ))}
+            <FieldError errors={hoursErrors} name="_" />
+            <button type="submit" class="primary">
+              Lưu giờ làm việc
+            </button>
+          </form>
+        ) : (
+          <p class="muted">Chỉ quản trị cấp tỉnh được thay đổi giờ làm việc.</p>
+        )}
       </section>
     </Layout>,
     status,
@@ -110,5 +181,18 @@ calendarRoutes.post('/', async (c) => {
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     return render(c, yearOf(c), { error: err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message }, err.status as 400);
+  }
+});
+
+calendarRoutes.post('/gio-lam-viec', async (c) => {
+  const form = await formData(c);
+  try {
+    const hours = await setOfficeHours(c.get('deps').db, actorOf(c), form);
+    return render(c, yearOf(c), { notice: `Đã lưu giờ làm việc: ${sessionsText(hours).join(' và ')}.` });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const values = Object.fromEntries(HOURS_FIELDS.map(([name]) => [name, form[name] ?? '']));
+    const error = err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message;
+    return render(c, yearOf(c), { error, hours: { values, errors: err.fields } }, err.status as 400);
   }
 });
