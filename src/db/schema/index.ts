@@ -4,5 +4,6 @@ export * from './audit.js';
 export * from './identity.js';
 export * from './calendar.js';
 export * from './procedures.js';
+export * from './procedure-templates.js';
 export * from './dossiers.js';
 export * from './api.js';

@@ -10,7 +10,10 @@ export const sectors = pgTable('sectors', {
   name: text('name').notNull(),
 });
 
-/** A required or optional document of a procedure (thành phần hồ sơ). */
+/**
+ * A required or optional document of a procedure (thành phần hồ sơ). `template`: the id of its mẫu đơn / tờ
+ * khai in procedure_templates, if it has one.
+ */
 export type ProcedureDocument = { name: string; required: boolean; copies?: number; template?: string | null };
 
 /** One step of the internal process: who is responsible, their share of the time, what they may do. */
