@@ -25,6 +25,7 @@ import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './onestop/dossier-routes.js';
 import { apiRoutes } from './api/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
+import { templateDownloadRoutes } from './procedures/template-download.js';
 import { accountForApiToken } from './api/issue-api-client.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -65,6 +66,8 @@ export function createApp(deps: Deps) {
 
   app.route('/', healthRoutes);
   app.route('/static', staticRoutes);
+  // Public, immutable files: no session, no cookies (they are cached for a year).
+  app.route('/', templateDownloadRoutes);
 
   // Session and CSRF for every page.
   app.use('*', async (c, next) => {

@@ -5,6 +5,7 @@
 import type { Db } from '../db/client.js';
 import { procedureVersions, procedures, sectors, type ProcessStep, type ProcedureDocument } from '../db/schema/index.js';
 import { foldVietnamese } from '../shared/text.js';
+import { seedTemplates } from './templates.js';
 
 type Demo = {
   code: string;
@@ -90,9 +91,14 @@ export async function seedProcedures(db: Db, unitIds: Record<string, string>) {
     const [s] = await db.insert(sectors).values({ code, name }).returning({ id: sectors.id });
     sectorIds[code] = s!.id;
   }
+  const templates = await seedTemplates(db);
   for (const d of DEMO) {
     const [p] = await db.insert(procedures).values({ code: d.code }).returning({ id: procedures.id });
-    const docs: ProcedureDocument[] = d.docs.map((x) => (typeof x === 'string' ? { name: x, required: true, copies: 1 } : { name: x[0], required: false, copies: 1 }));
+    const docs: ProcedureDocument[] = d.docs.map((x) => {
+      const doc: ProcedureDocument = typeof x === 'string' ? { name: x, required: true, copies: 1 } : { name: x[0], required: false, copies: 1 };
+      const template = templates.get(`${d.code}|${doc.name}`);
+      return template ? { ...doc, template } : doc;
+    });
     await db.insert(procedureVersions).values({
       procedureId: p!.id,
       version: 1,

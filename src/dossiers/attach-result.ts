@@ -5,32 +5,27 @@ import { dossierEvents, dossierFiles, dossiers, procedureVersions } from '../db/
 import { recordAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { cleanText } from '../shared/text.js';
+import { detectFileType, safeFileName, type FileKind } from '../shared/file-types.js';
 import { canActAtStep } from './policies.js';
 import { viewDossier } from './view-dossier.js';
 
 export const MAX_RESULT_BYTES = 10 * 1024 * 1024;
 
-/** What a file really is, from its first bytes — never from its name or the browser's claim. */
+const RESULT_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg', 'docx']);
+
+/** A result file's type by content (shared/file-types.ts): PDF, PNG, JPEG or DOCX; anything else is null. */
 export function sniff(bytes: Uint8Array): { mime: string; ext: string } | null {
-  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
-  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return { mime: 'application/pdf', ext: 'pdf' };
-  if (starts(0x89, 0x50, 0x4e, 0x47)) return { mime: 'image/png', ext: 'png' };
-  if (starts(0xff, 0xd8, 0xff)) return { mime: 'image/jpeg', ext: 'jpg' };
-  // Office Open XML documents are zip containers whose first entry is "[Content_Types].xml".
-  if (starts(0x50, 0x4b, 0x03, 0x04) && new TextDecoder().decode(bytes.slice(30, 49)) === '[Content_Types].xml') {
-    return { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx' };
-  }
-  return null;
+  const type = detectFileType(bytes);
+  return type && RESULT_KINDS.has(type.kind) ? type : null;
 }
 
 /** Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. */
 export async function attachResult(db: Db, actor: Actor, dossierId: string, file: { name: string; bytes: Uint8Array }) {
   if (file.bytes.length === 0) throw errors.validation({ file: 'Vui lòng chọn tệp kết quả.' });
   if (file.bytes.length > MAX_RESULT_BYTES) throw errors.validation({ file: 'Tệp quá lớn (tối đa 10 MB).' });
-  const type = sniff(file.bytes);
-  if (!type) throw errors.validation({ file: 'Chỉ nhận tệp PDF, ảnh (PNG, JPEG) hoặc Word (.docx).' });
-  const name = cleanText(file.name).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 150) || `ket-qua.${type.ext}`;
+  const type = detectFileType(file.bytes);
+  if (!type || !RESULT_KINDS.has(type.kind)) throw errors.validation({ file: 'Chỉ nhận tệp PDF, ảnh (PNG, JPEG) hoặc Word (.docx).' });
+  const name = safeFileName(file.name, type, 'ket-qua');
   return db.transaction(async (tx) => {
     const [d] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
     if (!d) throw errors.notFound('Hồ sơ');

@@ -4,6 +4,7 @@ import { CHANNELS, DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '.
 import { ACTION_LABELS, type DossierAction } from '../dossiers/transitions.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
+import { templateUrl } from '../procedures/document-templates.js';
 
 type Option = { id: string; name: string };
 
@@ -310,6 +311,12 @@ export function DossierPage(p: {
           <li>
             {doc.name}
             {doc.required ? '' : ' (nếu có)'}
+            {doc.template ? (
+              <>
+                {' — '}
+                <a href={templateUrl(doc.template)}>Tải mẫu</a>
+              </>
+            ) : null}
           </li>
         ))}
       </ul>

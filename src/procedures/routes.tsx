@@ -12,6 +12,7 @@ import { administeredForest } from '../org/list-units.js';
 import { UnitOptions } from '../admin/unit-tree.js';
 import { ROLE_LABELS } from '../accounts/set-roles.js';
 import { saveProcedure } from './save-procedure.js';
+import { TEMPLATE_ACCEPT, removeDocumentTemplate, templateUrl, templatesInfo, uploadDocumentTemplate } from './document-templates.js';
 
 /** Quản trị → Thủ tục hành chính: the catalog with versioned internal processes. */
 export const procedureRoutes = new Hono<AppEnv>();
@@ -81,6 +82,8 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
   const sectorRows = await db.select().from(sectors).orderBy(asc(sectors.name));
   let v: Values = values ?? { limitKind: 'days', onlineLevel: 'mot_phan', fee: '0' };
   let versions: Array<typeof procedureVersions.$inferSelect> = [];
+  let current: (typeof procedureVersions.$inferSelect) | undefined;
+  let templates = new Map<string, { fileName: string; size: number }>();
   let code = '';
   if (procedureId) {
     const [p] = await db.select().from(procedures).where(eq(procedures.id, procedureId));
@@ -88,6 +91,8 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
     code = p.code;
     versions = await db.select().from(procedureVersions).where(eq(procedureVersions.procedureId, procedureId)).orderBy(desc(procedureVersions.version));
     const cur = versions.find((x) => x.current)!;
+    current = cur;
+    templates = await templatesInfo(db, cur.documents);
     if (!values) {
       v = {
         code: p.code,
@@ -206,6 +211,7 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
             {procedureId ? 'Lưu thành phiên bản mới' : 'Lưu'}
           </button>
         </form>
+        {procedureId && current ? <TemplatesSection procedureId={procedureId} current={current} templates={templates} csrfToken={props.csrfToken} /> : null}
         {versions.length ? (
           <>
             <h2>Các phiên bản</h2>
@@ -224,6 +230,69 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
   );
 }
 
+/**
+ * Mẫu đơn, tờ khai of the current version's documents: download, upload or replace, remove. Each change
+ * saves a new version; the hidden version number refuses a change made on a page that is out of date.
+ */
+function TemplatesSection(p: { procedureId: string; current: typeof procedureVersions.$inferSelect; templates: Map<string, { fileName: string; size: number }>; csrfToken: string }) {
+  const base = `/tiepnhan/quan-tri/thu-tuc/${p.procedureId}/mau`;
+  return (
+    <>
+      <h2>Mẫu đơn, tờ khai</h2>
+      <p class="muted">Word (.doc, .docx), PDF, Excel (.xls, .xlsx) hoặc OpenDocument (.odt), tối đa 5 MB. Mỗi lần tải lên, thay hoặc xóa mẫu tạo một phiên bản mới của thủ tục; hồ sơ đã tiếp nhận giữ mẫu của phiên bản cũ.</p>
+      <table class="list" id="templates">
+        <thead>
+          <tr>
+            <th scope="col">Giấy tờ</th>
+            <th scope="col">Mẫu hiện tại</th>
+            <th scope="col">Tải lên mẫu</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.current.documents.map((d, i) => {
+            const t = d.template ? p.templates.get(d.template) : undefined;
+            return (
+              <tr>
+                <td>
+                  {d.name}
+                  {d.required ? '' : ' (nếu có)'}
+                </td>
+                <td>
+                  {d.template ? (
+                    <>
+                      <a href={templateUrl(d.template)}>Tải mẫu</a>
+                      {t ? <span class="muted"> {t.fileName} ({Math.max(1, Math.ceil(t.size / 1024))} KB)</span> : null}
+                      <form method="post" action={`${base}/xoa`} class="inline-form">
+                        <CsrfField token={p.csrfToken} />
+                        <input type="hidden" name="version" value={String(p.current.version)} />
+                        <input type="hidden" name="document" value={String(i)} />
+                        <button type="submit" class="danger">
+                          Xóa mẫu
+                        </button>
+                      </form>
+                    </>
+                  ) : (
+                    <span class="muted">Chưa có mẫu</span>
+                  )}
+                </td>
+                <td>
+                  <form method="post" action={base} enctype="multipart/form-data" class="inline-form">
+                    <CsrfField token={p.csrfToken} />
+                    <input type="hidden" name="version" value={String(p.current.version)} />
+                    <input type="hidden" name="document" value={String(i)} />
+                    <input type="file" name="file" accept={TEMPLATE_ACCEPT} required aria-label={`Tệp mẫu: ${d.name}`} />
+                    <button type="submit">{d.template ? 'Thay mẫu' : 'Tải lên'}</button>
+                  </form>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 /** Form fields → the shape ProcedureInput parses (steps.N.field → steps[N]). */
 async function readForm(c: Ctx) {
   const body = await c.req.parseBody();
@@ -239,7 +308,43 @@ async function readForm(c: Ctx) {
 }
 
 procedureRoutes.get('/moi', (c) => renderForm(c, null, null));
-procedureRoutes.get('/:id', (c) => renderForm(c, c.req.param('id'), null));
+procedureRoutes.get('/:id', (c) => renderForm(c, c.req.param('id'), null, { notice: NOTICES[c.req.query('tb') ?? ''] }));
+
+const NOTICES: Record<string, string> = {
+  'mau-tai-len': 'Đã lưu tệp mẫu thành phiên bản mới của thủ tục.',
+  'mau-xoa': 'Đã xóa tệp mẫu; thủ tục có phiên bản mới.',
+};
+
+/** The document a template form points at: the version shown and the document's position in it. */
+function documentRef(body: Record<string, unknown>) {
+  const num = (v: unknown) => (typeof v === 'string' && /^\d{1,4}$/.test(v) ? Number(v) : -1);
+  return { version: num(body.version), document: num(body.document) };
+}
+
+procedureRoutes.post('/:id/mau', async (c) => {
+  const id = c.req.param('id');
+  const body = await c.req.parseBody();
+  const file = body.file;
+  try {
+    const upload = file instanceof File && file.size > 0 ? { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) } : null;
+    await uploadDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(body), upload);
+    return c.redirect(`/tiepnhan/quan-tri/thu-tuc/${id}?tb=mau-tai-len`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderForm(c, id, null, { error: err });
+  }
+});
+
+procedureRoutes.post('/:id/mau/xoa', async (c) => {
+  const id = c.req.param('id');
+  try {
+    await removeDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(await c.req.parseBody()));
+    return c.redirect(`/tiepnhan/quan-tri/thu-tuc/${id}?tb=mau-xoa`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderForm(c, id, null, { error: err });
+  }
+});
 
 for (const path of ['/moi', '/:id'] as const) {
   procedureRoutes.post(path, async (c) => {

@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { procedureVersions, procedures, sectors } from '../db/schema/index.js';
+import type { Db, Tx } from '../db/client.js';
+import { procedureVersions, procedures, sectors, type ProcedureDocument } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
 import type { Actor } from '../shared/context.js';
@@ -8,6 +8,14 @@ import { AppError, errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { ProcedureInput } from './procedure-input.js';
+
+export type ProcedureVersion = typeof procedureVersions.$inferSelect;
+
+/** What a version says (everything but its identity and bookkeeping). */
+export type VersionContent = Pick<
+  typeof procedureVersions.$inferInsert,
+  'name' | 'sectorId' | 'unitIds' | 'workingDays' | 'workingHours' | 'after1500NextDay' | 'fee' | 'feeNote' | 'onlineLevel' | 'documents' | 'steps'
+>;
 
 /**
  * Save a procedure: a new procedure, or a new version of an existing one. Versions are never
@@ -17,56 +25,109 @@ import { ProcedureInput } from './procedure-input.js';
 export async function saveProcedure(db: Db, actor: Actor, procedureId: string | null, raw: unknown) {
   const input = parseInput(ProcedureInput, raw);
   return db.transaction(async (tx) => {
-    await requireAdministerUnit(tx, actor, input.unitId);
-    for (const s of input.steps) await requireAdministerUnit(tx, actor, s.unitId);
+    const content: VersionContent = {
+      name: input.name,
+      sectorId: input.sectorId,
+      unitIds: [input.unitId],
+      workingDays: input.limitKind === 'days' ? Math.round(input.limit) : null,
+      workingHours: input.limitKind === 'hours' ? input.limit : null,
+      after1500NextDay: input.after1500NextDay,
+      fee: input.fee,
+      feeNote: input.feeNote,
+      onlineLevel: input.onlineLevel,
+      documents: input.documents,
+      steps: input.steps,
+    };
+    await requireEditableContent(tx, actor, content);
     const [sector] = await tx.select().from(sectors).where(eq(sectors.id, input.sectorId));
     if (!sector) throw errors.validation({ sectorId: 'Lĩnh vực không tồn tại.' });
-    let id = procedureId;
-    let version = 1;
-    let previous: typeof procedureVersions.$inferSelect | undefined;
-    if (id) {
-      [previous] = await tx.select().from(procedureVersions).where(and(eq(procedureVersions.procedureId, id), eq(procedureVersions.current, true))).for('update');
-      if (!previous) throw errors.notFound('Thủ tục');
-      await requireAdministerUnit(tx, actor, previous.unitIds[0]!);
-      const [last] = await tx.select({ v: procedureVersions.version }).from(procedureVersions).where(eq(procedureVersions.procedureId, id)).orderBy(desc(procedureVersions.version)).limit(1);
-      version = (last?.v ?? 0) + 1;
-      await tx.update(procedureVersions).set({ current: false }).where(eq(procedureVersions.id, previous.id));
+    let saved: ProcedureVersion;
+    let previous: ProcedureVersion | undefined;
+    if (procedureId) {
+      previous = await lockCurrentVersion(tx, actor, procedureId);
+      // The documents are typed as text: each keeps the template it had under the same name.
+      saved = await writeNextVersion(tx, actor, previous, { ...content, documents: keepTemplates(input.documents, previous.documents) });
     } else {
       const [exists] = await tx.select().from(procedures).where(eq(procedures.code, input.code));
       if (exists) throw new AppError('procedure_code_taken', 'Mã thủ tục đã tồn tại.', 409, { code: 'Mã thủ tục đã tồn tại.' });
       const [p] = await tx.insert(procedures).values({ code: input.code }).returning({ id: procedures.id });
-      id = p!.id;
+      saved = await insertVersion(tx, actor, p!.id, 1, content);
     }
-    const [saved] = await tx
-      .insert(procedureVersions)
-      .values({
-        procedureId: id!,
-        version,
-        name: input.name,
-        nameFolded: foldVietnamese(input.name),
-        sectorId: input.sectorId,
-        unitIds: [input.unitId],
-        workingDays: input.limitKind === 'days' ? Math.round(input.limit) : null,
-        workingHours: input.limitKind === 'hours' ? input.limit : null,
-        after1500NextDay: input.after1500NextDay,
-        fee: input.fee,
-        feeNote: input.feeNote,
-        onlineLevel: input.onlineLevel,
-        documents: input.documents,
-        steps: input.steps,
-        createdBy: actor.accountId,
-      })
-      .returning();
     await recordAudit(tx, {
       action: previous ? 'procedure.new_version' : 'procedure.create',
       actorId: actor.accountId,
       actorLabel: actor.label,
       targetType: 'procedure',
-      targetId: id!,
+      targetId: saved.procedureId,
       unitId: input.unitId,
       meta: actor.meta,
-      data: { code: input.code, version, old: previous ? { version: previous.version, name: previous.name, workingDays: previous.workingDays, workingHours: previous.workingHours } : null, new: { name: input.name, limit: input.limit, limitKind: input.limitKind } },
+      data: { code: input.code, version: saved.version, old: previous ? { version: previous.version, name: previous.name, workingDays: previous.workingDays, workingHours: previous.workingHours } : null, new: { name: input.name, limit: input.limit, limitKind: input.limitKind } },
     });
-    return saved!;
+    return saved;
+  });
+}
+
+/**
+ * The current version of a procedure, locked until the transaction ends (concurrent saves queue up), once
+ * the actor is known to administer its implementing unit. Anything else is "not found".
+ */
+export async function lockCurrentVersion(tx: Tx, actor: Actor, procedureId: string): Promise<ProcedureVersion> {
+  if (!/^[0-9a-f-]{36}$/i.test(procedureId)) throw errors.notFound('Thủ tục');
+  const [current] = await tx
+    .select()
+    .from(procedureVersions)
+    .where(and(eq(procedureVersions.procedureId, procedureId), eq(procedureVersions.current, true)))
+    .for('update');
+  if (!current) throw errors.notFound('Thủ tục');
+  await requireAdministerUnit(tx, actor, current.unitIds[0]!);
+  return current;
+}
+
+/** The actor must administer every unit a version names: the implementing unit and each step's. */
+async function requireEditableContent(tx: Tx, actor: Actor, content: VersionContent) {
+  await requireAdministerUnit(tx, actor, content.unitIds[0]!);
+  for (const s of content.steps) if (s.unitId) await requireAdministerUnit(tx, actor, s.unitId);
+}
+
+/**
+ * Writes `content` as the next version of `previous`'s procedure, which stops being current. The caller
+ * holds the lock from lockCurrentVersion and writes the audit row in the same transaction.
+ */
+export async function writeNextVersion(tx: Tx, actor: Actor, previous: ProcedureVersion, content: VersionContent): Promise<ProcedureVersion> {
+  await requireEditableContent(tx, actor, content);
+  const [last] = await tx
+    .select({ v: procedureVersions.version })
+    .from(procedureVersions)
+    .where(eq(procedureVersions.procedureId, previous.procedureId))
+    .orderBy(desc(procedureVersions.version))
+    .limit(1);
+  await tx.update(procedureVersions).set({ current: false }).where(eq(procedureVersions.id, previous.id));
+  return insertVersion(tx, actor, previous.procedureId, (last?.v ?? 0) + 1, content);
+}
+
+async function insertVersion(tx: Tx, actor: Actor, procedureId: string, version: number, content: VersionContent): Promise<ProcedureVersion> {
+  const [saved] = await tx
+    .insert(procedureVersions)
+    .values({ ...content, procedureId, version, nameFolded: foldVietnamese(content.name), createdBy: actor.accountId })
+    .returning();
+  return saved!;
+}
+
+/** A version's content, to copy into the next one with a change. */
+export function contentOf(v: ProcedureVersion): VersionContent {
+  const { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps } = v;
+  return { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps };
+}
+
+/** Documents edited as text get back the template their namesake (ignoring case and diacritics) had. */
+export function keepTemplates(documents: ProcedureDocument[], previous: ProcedureDocument[]): ProcedureDocument[] {
+  const templates = new Map<string, string>();
+  for (const d of previous) {
+    const key = foldVietnamese(d.name);
+    if (d.template && !templates.has(key)) templates.set(key, d.template);
+  }
+  return documents.map((d) => {
+    const template = templates.get(foldVietnamese(d.name));
+    return template ? { ...d, template } : d;
   });
 }

@@ -27,6 +27,14 @@ export const errors = {
   csrf: () =>
     new AppError('csrf_failed', 'Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.', 403),
   conflict: (message: string) => new AppError('conflict', message, 409),
+  /** Uploads: `what` names the file ("tệp mẫu"), `allowed` lists the accepted kinds. */
+  fileMissing: (what: string) => new AppError('file_missing', `Vui lòng chọn ${what}.`, 400, { file: `Vui lòng chọn ${what}.` }),
+  fileTooLarge: (maxMb: number) =>
+    new AppError('file_too_large', `Tệp quá lớn (tối đa ${maxMb} MB).`, 413, { file: `Tệp quá lớn (tối đa ${maxMb} MB).` }),
+  fileType: (allowed: string) =>
+    new AppError('file_type_not_allowed', `Nội dung tệp không đúng định dạng cho phép. Chỉ nhận ${allowed}.`, 415, {
+      file: `Chỉ nhận ${allowed}.`,
+    }),
   usernameTaken: () =>
     new AppError('username_taken', 'Tên tài khoản đã được sử dụng.', 409, { username: 'Tên tài khoản đã được sử dụng.' }),
   cccdTaken: () =>

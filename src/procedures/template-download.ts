@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../web/env.js';
+import { attachmentDisposition } from '../web/download.js';
+import { readTemplate } from './document-templates.js';
+
+/**
+ * Tải mẫu: anyone downloads a procedure document's template by id, without logging in. Mounted before
+ * the session middleware (no cookies are read or set), and cached for a year: a template never changes.
+ */
+export const templateDownloadRoutes = new Hono<AppEnv>();
+
+templateDownloadRoutes.get('/tai-mau/:id', async (c) => {
+  const t = await readTemplate(c.get('deps').db, c.req.param('id'));
+  const etag = `"${t.sha256}"`;
+  const headers = {
+    'Cache-Control': 'public, max-age=31536000, immutable',
+    ETag: etag,
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if ((c.req.header('if-none-match') ?? '').split(',').some((v) => v.trim().replace(/^W\//, '') === etag)) {
+    return c.body(null, 304, headers);
+  }
+  return c.body(new Uint8Array(t.bytes), 200, {
+    ...headers,
+    'Content-Type': t.mediaType,
+    'Content-Length': String(t.size),
+    'Content-Disposition': attachmentDisposition(t.fileName),
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * What a file really is, from its bytes — never from its name or the browser's claim. One detector for
+ * every upload: result documents (dossiers/attach-result.ts) and procedure templates each accept a subset.
+ *
+ * - PDF, PNG, JPEG: their signatures.
+ * - DOCX, XLSX: Office Open XML zip packages, told apart by the main part's content type in
+ *   "[Content_Types].xml" (a macro-enabled .docm/.xlsm has another content type and is not recognised).
+ * - ODT: an OpenDocument zip whose "mimetype" entry says application/vnd.oasis.opendocument.text.
+ * - DOC, XLS: OLE2 compound files, told apart by their "WordDocument" or "Workbook"/"Book" stream (other
+ *   compound files — installers, e-mails, encrypted packages — are not recognised).
+ */
+import zlib from 'node:zlib';
+import { cleanText } from './text.js';
+
+export type FileKind = 'pdf' | 'png' | 'jpg' | 'docx' | 'doc' | 'xlsx' | 'xls' | 'odt';
+export type FileType = { kind: FileKind; mime: string; ext: string };
+
+export const FILE_TYPES: Record<FileKind, FileType> = {
+  pdf: { kind: 'pdf', mime: 'application/pdf', ext: 'pdf' },
+  png: { kind: 'png', mime: 'image/png', ext: 'png' },
+  jpg: { kind: 'jpg', mime: 'image/jpeg', ext: 'jpg' },
+  docx: { kind: 'docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx' },
+  doc: { kind: 'doc', mime: 'application/msword', ext: 'doc' },
+  xlsx: { kind: 'xlsx', mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx' },
+  xls: { kind: 'xls', mime: 'application/vnd.ms-excel', ext: 'xls' },
+  odt: { kind: 'odt', mime: 'application/vnd.oasis.opendocument.text', ext: 'odt' },
+};
+
+export function detectFileType(bytes: Uint8Array): FileType | null {
+  const starts = (...sig: number[]) => bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return FILE_TYPES.pdf;
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return FILE_TYPES.png;
+  if (starts(0xff, 0xd8, 0xff)) return FILE_TYPES.jpg;
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return zipKind(bytes);
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return compoundKind(bytes);
+  return null;
+}
+
+/**
+ * A file name safe to store and send back: NFC, no path separators or control characters, at most 150
+ * characters, ending in the extension of what the file really is.
+ */
+export function safeFileName(name: string, type: FileType, fallback: string): string {
+  const clean = cleanText(name).replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').replace(/^[.\s_]+/, '');
+  const m = /^(.*)\.([0-9a-z]{1,5})$/i.exec(clean);
+  const ext = m?.[2]?.toLowerCase();
+  // Drop an extension naming a type we know (it may be wrong); keep anything else as part of the name.
+  const known = !!ext && (ext in FILE_TYPES || ext === 'jpeg');
+  const base = (known ? m![1]! : clean).slice(0, 140).trim();
+  const finalExt = type.kind === 'jpg' && ext === 'jpeg' ? 'jpeg' : type.ext;
+  return `${base || fallback}.${finalExt}`;
+}
+
+// ---- zip packages (DOCX, XLSX, ODT) ----
+
+type ZipEntry = { name: string; method: number; compressedSize: number; localOffset: number };
+
+const u16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
+const u32 = (b: Uint8Array, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+
+/** The entries of a zip file from its central directory, or null when the structure does not hold. */
+function zipEntries(b: Uint8Array): ZipEntry[] | null {
+  // End of central directory: 22 bytes plus a comment of at most 65535.
+  let eocd = -1;
+  for (let p = b.length - 22; p >= Math.max(0, b.length - 22 - 0xffff); p--) {
+    if (u32(b, p) === 0x06054b50) {
+      eocd = p;
+      break;
+    }
+  }
+  if (eocd < 0) return null;
+  const count = u16(b, eocd + 10);
+  let p = u32(b, eocd + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > b.length || u32(b, p) !== 0x02014b50) return null;
+    const nameLength = u16(b, p + 28);
+    if (p + 46 + nameLength > b.length) return null;
+    entries.push({
+      name: new TextDecoder().decode(b.subarray(p + 46, p + 46 + nameLength)),
+      method: u16(b, p + 10),
+      compressedSize: u32(b, p + 20),
+      localOffset: u32(b, p + 42),
+    });
+    p += 46 + nameLength + u16(b, p + 30) + u16(b, p + 32);
+  }
+  return entries;
+}
+
+/** The content of a small entry (stored or deflated), or null. Inflation is capped: no zip bombs. */
+function zipRead(b: Uint8Array, e: ZipEntry, maxBytes = 256 * 1024): string | null {
+  const at = e.localOffset;
+  if (at + 30 > b.length || u32(b, at) !== 0x04034b50) return null;
+  const start = at + 30 + u16(b, at + 26) + u16(b, at + 28);
+  if (start + e.compressedSize > b.length) return null;
+  const data = b.subarray(start, start + e.compressedSize);
+  try {
+    if (e.method === 0) return data.length <= maxBytes ? new TextDecoder().decode(data) : null;
+    if (e.method === 8) return new TextDecoder().decode(zlib.inflateRawSync(data, { maxOutputLength: maxBytes }));
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+function zipKind(b: Uint8Array): FileType | null {
+  const entries = zipEntries(b);
+  if (!entries) return null;
+  const find = (name: string) => entries.find((e) => e.name === name);
+  const mimetype = find('mimetype');
+  if (mimetype) return zipRead(b, mimetype)?.trim() === FILE_TYPES.odt.mime ? FILE_TYPES.odt : null;
+  const contentTypes = find('[Content_Types].xml');
+  const xml = contentTypes ? zipRead(b, contentTypes) : null;
+  if (!xml) return null;
+  if (xml.includes('application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml')) return FILE_TYPES.docx;
+  if (xml.includes('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml')) return FILE_TYPES.xlsx;
+  return null;
+}
+
+// ---- OLE2 compound files (DOC, XLS) ----
+
+const END_OF_CHAIN = 0xfffffffa; // every value from here up ends or marks a chain
+
+/** The stream names in a compound file's directory, or null when the structure does not hold. */
+function compoundNames(b: Uint8Array): string[] | null {
+  if (b.length < 512 || u16(b, 0x1c) !== 0xfffe) return null;
+  const shift = u16(b, 0x1e);
+  if (shift !== 9 && shift !== 12) return null;
+  const size = 1 << shift;
+  const sector = (n: number) => {
+    const at = (n + 1) * size;
+    return at + size <= b.length ? b.subarray(at, at + size) : null;
+  };
+  // The FAT: its sectors are listed in the header (109 of them cover far more than our size limit).
+  const fatSectors = Math.min(u32(b, 0x2c), 109);
+  const fat: number[] = [];
+  for (let i = 0; i < fatSectors; i++) {
+    const s = sector(u32(b, 0x4c + 4 * i));
+    if (!s) return null;
+    for (let j = 0; j < size; j += 4) fat.push(u32(s, j));
+  }
+  const names: string[] = [];
+  const seen = new Set<number>();
+  for (let n = u32(b, 0x30); n < END_OF_CHAIN; n = fat[n] ?? END_OF_CHAIN) {
+    if (seen.has(n)) return null; // a loop
+    seen.add(n);
+    const s = sector(n);
+    if (!s) return null;
+    for (let at = 0; at + 128 <= size; at += 128) {
+      const length = Math.min(u16(s, at + 0x40), 64);
+      if (length < 2) continue;
+      names.push(new TextDecoder('utf-16le').decode(s.subarray(at, at + length - 2)));
+    }
+  }
+  return names;
+}
+
+function compoundKind(b: Uint8Array): FileType | null {
+  const names = compoundNames(b);
+  if (!names) return null;
+  if (names.includes('WordDocument')) return FILE_TYPES.doc;
+  if (names.includes('Workbook') || names.includes('Book')) return FILE_TYPES.xls;
+  return null;
+}
