@@ -6,8 +6,9 @@ import { createCaptcha, type CaptchaOptions } from './auth/captcha.js';
 import { RelyingParty } from './auth/oidc/relying-party.js';
 import { httpRegistry } from './auth/registry.js';
 import type { Deps } from './web/env.js';
+import { DisplayCache } from './shared/display-cache.js';
 
-export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number; now?: () => Date };
+export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number; now?: () => Date; displayCacheMs?: number };
 
 export function buildDeps(config: Config, database: Database, logger: Logger, opts: DepsOptions = {}): Deps {
   // http:// providers are accepted only outside production (config.ts refuses them there).
@@ -25,5 +26,6 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
     },
     registry: httpRegistry(config.registry.url, config.registry.token, timeoutMs),
     now: opts.now ?? (() => new Date()),
+    displayCache: new DisplayCache(opts.displayCacheMs ?? 10_000),
   };
 }

@@ -125,4 +125,17 @@ describe('scoped administration', () => {
     expect((await c.get('/tiepnhan/quan-tri/don-vi')).status).toBe(403);
     expect((await c.get('/tiepnhan/quan-tri/nhat-ky')).status).toBe(403);
   });
+
+  it('page chrome follows an administrator’s change at once, though it is cached between requests', async () => {
+    const official = new Client(t.app, '192.0.2.31');
+    expect((await official.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    expect((await official.get('/tiepnhan/ho-so')).text).not.toContain('QUẢN TRỊ HỆ THỐNG');
+    const admin = new Client(t.app, '192.0.2.32');
+    expect((await admin.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const keep = ['reception', 'result'].map((role) => `${clerk.unitId}:${role}`);
+    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/phan-quyen`, { grant: [...keep, `${clerk.unitId}:admin`] }, { csrfFrom: `/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/phan-quyen` });
+    expect(res.status).toBe(303);
+    expect((await official.get('/tiepnhan/ho-so')).text).toContain('QUẢN TRỊ HỆ THỐNG');
+  });
 });

@@ -22,37 +22,54 @@ import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
 
+/**
+ * "Sắp đến hạn" ends one working day from now. The calendar here only colours and filters the
+ * inbox, so it may come from the display cache; due dates themselves are computed by the use cases
+ * on the calendar read afresh.
+ */
 async function soonThreshold(c: Ctx, now: Date) {
-  const cal = await loadCalendar(c.get('deps').db, now);
+  const { db, displayCache } = c.get('deps');
+  const cal = await displayCache.get('calendar', () => loadCalendar(db, now));
   return cal.addWorkingMinutes(now, officeMinutesPerDay(cal));
 }
 
-/** Receiving agencies (units with an agency code) an official works in, under or above: for Mẫu 07. */
-async function agenciesOf(c: Ctx) {
-  const { db } = c.get('deps');
-  const grants = await db.select({ unitId: roleGrants.unitId }).from(roleGrants).where(eq(roleGrants.accountId, actorOf(c).accountId));
-  const ids = new Set<string>();
-  for (const g of grants) {
-    for (const a of await ancestorIds(db, g.unitId)) ids.add(a);
-    for (const s of await subtreeIds(db, [g.unitId])) ids.add(s);
-  }
-  if (!ids.size) return [];
-  return db
-    .select({ id: units.id, name: units.name })
-    .from(units)
-    .where(and(inArray(units.id, [...ids]), isNotNull(units.agencyCode), eq(units.active, true)))
-    .orderBy(asc(units.name));
+/**
+ * Receiving agencies (units with an agency code) an official works in, under or above: the choice
+ * offered for Mẫu 07. The register itself checks the official's scope again.
+ */
+function agenciesOf(c: Ctx) {
+  const { db, displayCache } = c.get('deps');
+  const accountId = actorOf(c).accountId;
+  return displayCache.get(`agencies:${accountId}`, async () => {
+    const grants = await db.select({ unitId: roleGrants.unitId }).from(roleGrants).where(eq(roleGrants.accountId, accountId));
+    const ids = new Set<string>();
+    for (const g of grants) {
+      for (const a of await ancestorIds(db, g.unitId)) ids.add(a);
+      for (const s of await subtreeIds(db, [g.unitId])) ids.add(s);
+    }
+    if (!ids.size) return [];
+    return db
+      .select({ id: units.id, name: units.name })
+      .from(units)
+      .where(and(inArray(units.id, [...ids]), isNotNull(units.agencyCode), eq(units.active, true)))
+      .orderBy(asc(units.name));
+  });
 }
 
-async function catalog(c: Ctx) {
-  const { db } = c.get('deps');
-  const sectorRows = await db.select({ id: sectors.id, name: sectors.name }).from(sectors).orderBy(asc(sectors.name));
-  const procs = await db
-    .select({ id: procedureVersions.procedureId, name: procedureVersions.name, sectorId: procedureVersions.sectorId })
-    .from(procedureVersions)
-    .where(eq(procedureVersions.current, true))
-    .orderBy(asc(procedureVersions.name));
-  return { sectors: sectorRows, procedures: procs };
+/** Sectors and current procedures, for the filters and the reception form's choices. */
+function catalog(c: Ctx) {
+  const { db, displayCache } = c.get('deps');
+  return displayCache.get('catalog', async () => {
+    const [sectorRows, procs] = await Promise.all([
+      db.select({ id: sectors.id, name: sectors.name }).from(sectors).orderBy(asc(sectors.name)),
+      db
+        .select({ id: procedureVersions.procedureId, name: procedureVersions.name, sectorId: procedureVersions.sectorId })
+        .from(procedureVersions)
+        .where(eq(procedureVersions.current, true))
+        .orderBy(asc(procedureVersions.name)),
+    ]);
+    return { sectors: sectorRows, procedures: procs };
+  });
 }
 
 /** HỒ SƠ CẦN XỬ LÝ. */
@@ -66,24 +83,22 @@ dossierRoutes.get('/ho-so', async (c) => {
     return iso ? new Date(atLocal(iso, 0).getTime() + plus * 86_400_000) : undefined;
   };
   const soon = await soonThreshold(c, now);
-  const result = await listInbox(
-    db,
-    actorOf(c),
-    {
-      tab,
-      sectorId: /^[0-9a-f-]{36}$/i.test(q.linhvuc ?? '') ? q.linhvuc : undefined,
-      procedureId: /^[0-9a-f-]{36}$/i.test(q.thutuc ?? '') ? q.thutuc : undefined,
-      dueState: ['con-han', 'sap-den-han', 'qua-han'].includes(q.han ?? '') ? (q.han as DueState) : undefined,
-      from: day(q.tu),
-      to: day(q.den, 1),
-      q: q.q?.slice(0, 100),
-      after: q.after,
-    },
-    now,
-    soon,
-  );
-  const { sectors: sectorRows, procedures } = await catalog(c);
-  const props = await pageProps(c);
+  const filter = {
+    tab,
+    sectorId: /^[0-9a-f-]{36}$/i.test(q.linhvuc ?? '') ? q.linhvuc : undefined,
+    procedureId: /^[0-9a-f-]{36}$/i.test(q.thutuc ?? '') ? q.thutuc : undefined,
+    dueState: ['con-han', 'sap-den-han', 'qua-han'].includes(q.han ?? '') ? (q.han as DueState) : undefined,
+    from: day(q.tu),
+    to: day(q.den, 1),
+    q: q.q?.slice(0, 100),
+    after: q.after,
+  };
+  const [result, { sectors: sectorRows, procedures }, props, agencies] = await Promise.all([
+    listInbox(db, actorOf(c), filter, now, soon),
+    catalog(c),
+    pageProps(c),
+    agenciesOf(c),
+  ]);
   const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v));
   return c.html(
     <Layout title="Hồ sơ cần xử lý" section="dossiers" {...props}>
@@ -97,7 +112,7 @@ dossierRoutes.get('/ho-so', async (c) => {
         procedures={procedures}
         now={now}
         soon={soon}
-        agencies={await agenciesOf(c)}
+        agencies={agencies}
       />
     </Layout>,
   );

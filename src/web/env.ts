@@ -6,6 +6,7 @@ import type { SessionAccount } from '../auth/sessions.js';
 import type { Actor, RequestMeta } from '../shared/context.js';
 import type { RelyingParty } from '../auth/oidc/relying-party.js';
 import type { Registry } from '../auth/registry.js';
+import type { DisplayCache } from '../shared/display-cache.js';
 
 /** What the HTTP layer is built from; tests build it with their own database and options. */
 export type Deps = {
@@ -19,6 +20,8 @@ export type Deps = {
   registry: Registry;
   /** The clock (tests move it to the day of the cutoff). */
   now: () => Date;
+  /** Page chrome only (header, menus, filter options), never permissions: see display-cache.ts. */
+  displayCache: DisplayCache;
 };
 
 export type AppEnv = {

@@ -45,25 +45,25 @@ export function safeNext(next: string | undefined): string {
   return next;
 }
 
-let siteNameCache: { value: string; at: number } | null = null;
-
 /** The name in the header is the root unit's: every deployment names its own province. */
-export async function siteName(c: Ctx): Promise<string> {
-  if (siteNameCache && Date.now() - siteNameCache.at < 10_000) return siteNameCache.value;
-  const [root] = await c.get('deps').db.select({ name: units.name }).from(units).where(isNull(units.parentId)).limit(1);
-  siteNameCache = { value: root?.name ?? 'MotCua', at: Date.now() };
-  return siteNameCache.value;
+export function siteName(c: Ctx): Promise<string> {
+  const { db, displayCache } = c.get('deps');
+  return displayCache.get('site-name', async () => {
+    const [root] = await db.select({ name: units.name }).from(units).where(isNull(units.parentId)).limit(1);
+    return root?.name ?? 'MotCua';
+  });
 }
 
 /** Props every page's Layout needs. */
 export async function pageProps(c: Ctx) {
   const account = c.get('account');
   const actor = c.get('actor');
-  return {
-    siteName: await siteName(c),
-    csrfToken: c.get('csrfToken'),
-    account,
-    isAdmin: actor ? await isAdministrator(c.get('deps').db, actor) : false,
-    switchable: account ? await linkedAccounts(c.get('deps').db, account.id) : [],
-  };
+  const { db, displayCache } = c.get('deps');
+  // The administration link and the accounts to switch to are chrome: the pages behind them check again.
+  const [name, isAdmin, switchable] = await Promise.all([
+    siteName(c),
+    actor ? displayCache.get(`is-admin:${actor.accountId}`, () => isAdministrator(db, actor)) : false,
+    account ? displayCache.get(`linked:${account.id}`, () => linkedAccounts(db, account.id)) : [],
+  ]);
+  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, switchable };
 }
