@@ -3,6 +3,7 @@
  * or node-postgres (DATABASE_URL). Both speak the same PostgreSQL dialect; see
  * docs/decisions/0002-database.md for why two drivers rather than pglite-socket.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,4 +66,39 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 export async function queryRows<T>(db: Queryable, query: SQL): Promise<T[]> {
   const res = (await db.execute(query)) as unknown as { rows: T[] };
   return res.rows;
+}
+
+type PreparedStatement = { execute(values?: Record<string, unknown>): Promise<{ rows: unknown[] }> };
+type PreparingDb = {
+  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  session: {
+    prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: boolean): PreparedStatement;
+  };
+};
+
+const statements = new WeakMap<object, Map<string, PreparedStatement>>();
+
+/**
+ * Raw SQL for a hot read path, with its values as named placeholders (`sql.placeholder('x')`):
+ * built once per database and `shape` — the caller's key for everything that changes the text — and
+ * run as a named prepared statement, so PostgreSQL plans it once per pooled connection. For the inbox,
+ * building the SQL and planning it each time cost more than running it. PGlite runs it unnamed.
+ *
+ * Drizzle prepares only its query builder's statements; this calls the same session method its
+ * `execute` uses (PgDatabase.dialect and .session, on databases and transactions alike).
+ */
+export async function queryStatement<T>(db: Queryable, shape: string, build: () => SQL, values: Record<string, unknown>): Promise<T[]> {
+  let byShape = statements.get(db);
+  if (!byShape) statements.set(db, (byShape = new Map()));
+  let prepared = byShape.get(shape);
+  if (!prepared) {
+    const { dialect, session } = db as unknown as PreparingDb;
+    const built = dialect.sqlToQuery(build());
+    // Named after the text, so two shapes that happen to build the same SQL share one statement.
+    const name = `mc_${crypto.createHash('sha1').update(built.sql).digest('base64url').slice(0, 22)}`;
+    prepared = session.prepareQuery(built, undefined, name, false);
+    byShape.set(shape, prepared);
+  }
+  const res = await prepared.execute(values);
+  return res.rows as T[];
 }

@@ -12,7 +12,7 @@
  * dossiers exist or wait. docs/decisions/0007-inbox-query.md measures it.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Queryable } from '../db/client.js';
+import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { Actor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
@@ -63,79 +63,55 @@ export type InboxRow = {
 
 export type InboxResult = { rows: InboxRow[]; counts: Record<InboxTab, number>; next: string | null };
 
+const p = (name: string) => sql.placeholder(name);
+
 /**
- * The (role, unit) positions an account covers: each non-admin role grant spread over the unit's
- * subtree; none for a suspended or deleted account. A recursive CTE named `positions`.
+ * The (role, unit) positions of the account `:accountId`: each non-admin role grant spread over the
+ * unit's subtree; none for a suspended or deleted account. A recursive CTE named `positions`.
  */
-function positionsCte(accountId: string): SQL {
-  return sql`positions(role, unit_id) as (
+const POSITIONS = sql`positions(role, unit_id) as (
     select g.role, g.unit_id from role_grants g join accounts a on a.id = g.account_id
-    where g.account_id = ${accountId} and g.role <> 'admin' and not a.suspended and a.deleted_at is null
+    where g.account_id = ${p('accountId')} and g.role <> 'admin' and not a.suspended and a.deleted_at is null
     union
     select p.role, u.id from units u join positions p on u.parent_id = p.unit_id
   )`;
-}
+
+/** What changes the statement's text: the tab and which filters are set (their values are placeholders). */
+type Shape = { tab: InboxTab; sector: boolean; procedure: boolean; due: DueState | null; from: boolean; to: boolean; q: boolean; after: boolean };
 
 /** The filters of the inbox, on dossiers `d`; every column they read is in the inbox index. */
-function filterConditions(f: InboxFilter, now: Date, soonUntil: Date): SQL {
-  const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+function filterConditions(shape: Shape): SQL {
   const conds: SQL[] = [];
-  if (f.sectorId) conds.push(sql`d.sector_id = ${f.sectorId}`);
-  if (f.procedureId) conds.push(sql`d.procedure_id = ${f.procedureId}`);
-  if (f.dueState === 'qua-han') conds.push(sql`d.due_at < ${at(now)}`);
-  if (f.dueState === 'sap-den-han') conds.push(sql`d.due_at >= ${at(now)} and d.due_at < ${at(soonUntil)}`);
-  if (f.dueState === 'con-han') conds.push(sql`d.due_at >= ${at(soonUntil)}`);
-  if (f.from) conds.push(sql`d.received_at >= ${at(f.from)}`);
-  if (f.to) conds.push(sql`d.received_at < ${at(f.to)}`);
-  const term = f.q?.trim();
-  if (term) {
-    const code = `%${escapeLike(term)}%`;
-    const folded = `%${escapeLike(foldVietnamese(term))}%`;
-    conds.push(sql`(d.code ilike ${code} or d.applicant_folded like ${folded})`);
-  }
+  if (shape.sector) conds.push(sql`d.sector_id = ${p('sectorId')}::uuid`);
+  if (shape.procedure) conds.push(sql`d.procedure_id = ${p('procedureId')}::uuid`);
+  if (shape.due === 'qua-han') conds.push(sql`d.due_at < ${p('now')}::timestamptz`);
+  if (shape.due === 'sap-den-han') conds.push(sql`d.due_at >= ${p('now')}::timestamptz and d.due_at < ${p('soon')}::timestamptz`);
+  if (shape.due === 'con-han') conds.push(sql`d.due_at >= ${p('soon')}::timestamptz`);
+  if (shape.from) conds.push(sql`d.received_at >= ${p('from')}::timestamptz`);
+  if (shape.to) conds.push(sql`d.received_at < ${p('to')}::timestamptz`);
+  if (shape.q) conds.push(sql`(d.code ilike ${p('codeLike')} or d.applicant_folded like ${p('foldedLike')})`);
   return sql.join(conds.map((c) => sql` and ${c}`));
 }
 
-/** "<dueAt ISO>|<id>" → a condition after that row; an unreadable cursor starts from the top. */
-function afterCursor(after: string | undefined): SQL {
-  if (!after) return sql``;
-  const [dueIso, id] = after.split('|');
-  const due = new Date(dueIso ?? '');
-  if (Number.isNaN(due.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) return sql``;
-  return sql` and (d.due_at, d.id) > (${due.toISOString()}::timestamptz, ${id}::uuid)`;
-}
-
-const NO_COUNTS = (): Record<InboxTab, number> => ({ 'cho-tiep-nhan': 0, 'cho-xu-ly': 0, 'bo-sung': 0, 'cho-tra': 0 });
-
-type Raw = {
-  rows: Array<Omit<InboxRow, 'receivedAt' | 'dueAt' | 'stepDueAt'> & { receivedAt: string; dueAt: string; stepDueAt: string | null }>;
-  counts: Partial<Record<DossierStatus, number>>;
-};
-
-/** `soonUntil`: the instant before which a dossier is "sắp đến hạn" (one working day from now). */
-export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now: Date, soonUntil: Date): Promise<InboxResult> {
-  const tab: InboxTab = f.tab ?? 'cho-xu-ly';
-  const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
-  const filters = filterConditions(f, now, soonUntil);
-  const statuses = sql.join(
-    INBOX_TABS[tab].statuses.map((s) => sql`${s}`),
-    sql`, `,
-  );
-  const [raw] = await queryRows<Raw>(
-    db,
-    sql`with recursive ${positionsCte(actor.accountId)},
+/** The inbox statement for one shape: the page (limit + 1 rows, to know whether more follow) and the counts. */
+function inboxStatement(shape: Shape): SQL {
+  const filters = filterConditions(shape);
+  // The tab's statuses are constants: written into the text, like the index predicate.
+  const statuses = sql.raw(INBOX_TABS[shape.tab].statuses.map((st) => `('${st}')`).join(', '));
+  const after = shape.after ? sql` and (d.due_at, d.id) > (${p('afterDue')}::timestamptz, ${p('afterId')}::uuid)` : sql``;
+  return sql`with recursive ${POSITIONS},
     page as (
       select x.id, x.due_at from positions p
-      cross join unnest(array[${statuses}]::text[]) as s(status)
+      cross join (values ${statuses}) as s(status)
       cross join lateral (
         select d.id, d.due_at from dossiers d
         where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status = s.status
-          and d.status in ${OPEN_STATUSES}${filters}${afterCursor(f.after)}
+          and d.status in ${OPEN_STATUSES}${filters}${after}
         order by d.due_at, d.id
-        limit ${limit + 1}
+        limit ${p('limit')}
       ) as x
       order by x.due_at, x.id
-      limit ${limit + 1}
+      limit ${p('limit')}
     ),
     counts as (
       select c.status, sum(c.n)::int as n from positions p
@@ -155,8 +131,54 @@ export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now
         from page
         join dossiers d on d.id = page.id
         join procedure_versions pv on pv.id = d.procedure_version_id) as rows,
-      (select coalesce(json_object_agg(status, n), '{}'::json) from counts) as counts`,
-  );
+      (select coalesce(json_object_agg(status, n), '{}'::json) from counts) as counts`;
+}
+
+/** "<dueAt ISO>|<id>" → the row to continue after; an unreadable cursor starts from the top. */
+function readCursor(after: string | undefined): { due: Date; id: string } | null {
+  if (!after) return null;
+  const [dueIso, id] = after.split('|');
+  const due = new Date(dueIso ?? '');
+  if (Number.isNaN(due.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return { due, id };
+}
+
+const NO_COUNTS = (): Record<InboxTab, number> => ({ 'cho-tiep-nhan': 0, 'cho-xu-ly': 0, 'bo-sung': 0, 'cho-tra': 0 });
+
+type Raw = {
+  rows: Array<Omit<InboxRow, 'receivedAt' | 'dueAt' | 'stepDueAt'> & { receivedAt: string; dueAt: string; stepDueAt: string | null }>;
+  counts: Partial<Record<DossierStatus, number>>;
+};
+
+/** `soonUntil`: the instant before which a dossier is "sắp đến hạn" (one working day from now). */
+export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now: Date, soonUntil: Date): Promise<InboxResult> {
+  const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+  const term = f.q?.trim();
+  const cursor = readCursor(f.after);
+  const shape: Shape = {
+    tab: f.tab ?? 'cho-xu-ly',
+    sector: !!f.sectorId,
+    procedure: !!f.procedureId,
+    due: f.dueState ?? null,
+    from: !!f.from,
+    to: !!f.to,
+    q: !!term,
+    after: !!cursor,
+  };
+  const [raw] = await queryStatement<Raw>(db, `inbox:${JSON.stringify(shape)}`, () => inboxStatement(shape), {
+    accountId: actor.accountId,
+    limit: limit + 1,
+    sectorId: f.sectorId,
+    procedureId: f.procedureId,
+    now: now.toISOString(),
+    soon: soonUntil.toISOString(),
+    from: f.from?.toISOString(),
+    to: f.to?.toISOString(),
+    codeLike: term ? `%${escapeLike(term)}%` : undefined,
+    foldedLike: term ? `%${escapeLike(foldVietnamese(term))}%` : undefined,
+    afterDue: cursor?.due.toISOString(),
+    afterId: cursor?.id,
+  });
   const all = (raw?.rows ?? []).map((r) => ({
     ...r,
     receivedAt: new Date(r.receivedAt),
