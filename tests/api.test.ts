@@ -23,6 +23,9 @@ describe('JSON API /api/v1', () => {
     expect(json.openapi).toBe('3.1.0');
     expect(Object.keys(json.paths)).toEqual(expect.arrayContaining(['/procedures', '/dossiers', '/dossiers/{id}', '/dossiers/{id}/transitions', '/lookup']));
     expect(json.paths['/dossiers'].post.requestBody.content['application/json'].schema.required).toEqual(['procedureId', 'channel', 'fullName']);
+    const params = Object.fromEntries(json.paths['/dossiers'].get.parameters.map((p: { name: string; schema: object }) => [p.name, p.schema]));
+    expect(params.sectorId).toMatchObject({ type: 'string', format: 'uuid' });
+    expect(params.dueState.enum).toEqual(['con-han', 'sap-den-han', 'qua-han']);
   });
 
   it('an API client acts exactly as its account: receives, lists, moves; and nothing more', async () => {
@@ -42,6 +45,13 @@ describe('JSON API /api/v1', () => {
     expect(bad.json.error.fields.fullName).toBeTruthy();
     const list = await api('GET', '/dossiers?q=dinh van', token);
     expect(list.json.items.map((i: { code: string }) => i.code)).toContain(created.json.code);
+    const filtered = await api('GET', `/dossiers?procedureId=${p!.id}&from=2000-01-01T00:00:00%2B07:00&limit=1`, token);
+    expect(filtered.json.items).toHaveLength(1);
+    // Malformed filters are named, not a server error.
+    const wrong = await api('GET', '/dossiers?sectorId=abc&dueState=soon&limit=0&from=yesterday', token);
+    expect(wrong.status).toBe(400);
+    expect(Object.keys(wrong.json.error.fields).sort()).toEqual(['dueState', 'from', 'limit', 'sectorId']);
+    expect(wrong.json.error.fields.sectorId).toContain('UUID');
     const moved = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover' });
     expect(moved.json).toMatchObject({ status: 'processing', statusCode: 4 });
     // Now at another unit's step: the clerk's key cannot act there.

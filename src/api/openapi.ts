@@ -3,11 +3,18 @@ import { z } from 'zod';
 import { ReceiveInput } from '../dossiers/receive-dossier.js';
 import { TransitionInput } from '../dossiers/act-on-dossier.js';
 import { DOSSIER_STATUSES } from '../db/schema/index.js';
+import { InboxQuery } from '../dossiers/inbox.js';
 
 const body = (schema: z.ZodType) => {
   const { $schema, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   void $schema;
   return { required: true, content: { 'application/json': { schema: json } } };
+};
+
+/** Query parameters from a zod object, one per property. */
+const queryParameters = (schema: z.ZodObject) => {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, object>; required?: string[] };
+  return Object.entries(json.properties).map(([name, s]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: s }));
 };
 
 const error = { description: 'Lỗi', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
@@ -53,8 +60,8 @@ export function openApiDocument(serverUrl: string) {
       '/dossiers': {
         get: {
           summary: 'Tìm hồ sơ cần xử lý (theo bước mình phụ trách)',
-          parameters: ['tab', 'q', 'sectorId', 'procedureId', 'dueState', 'from', 'to', 'after', 'limit'].map((n) => ({ name: n, in: 'query', schema: { type: 'string' } })),
-          responses: { 200: { description: 'Một trang hồ sơ, số lượng theo tab, con trỏ trang sau' }, 401: error },
+          parameters: queryParameters(InboxQuery),
+          responses: { 200: { description: 'Một trang hồ sơ, số lượng theo tab, con trỏ trang sau' }, 400: error, 401: error },
         },
         post: {
           summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính)',

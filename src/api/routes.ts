@@ -7,7 +7,8 @@ import { AppError, errors } from '../shared/errors.js';
 import { procedureVersions, procedures, sectors, DOSSIER_STATUSES, STATUS_LABELS, type dossiers } from '../db/schema/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
-import { listInbox, type DueState, type InboxTab } from '../dossiers/inbox.js';
+import { InboxQuery, listInbox } from '../dossiers/inbox.js';
+import { parseInput } from '../shared/validate.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
@@ -84,22 +85,11 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
   const { db, now: clock } = c.get('deps');
   const now = clock();
   const cal = await loadCalendar(db, now);
-  const q = c.req.query();
-  const date = (v?: string) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v) : undefined);
+  const q = parseInput(InboxQuery, c.req.query());
   const res = await listInbox(
     db,
     actorOf(c),
-    {
-      tab: q.tab as InboxTab | undefined,
-      q: q.q,
-      sectorId: q.sectorId,
-      procedureId: q.procedureId,
-      dueState: q.dueState as DueState | undefined,
-      from: date(q.from),
-      to: date(q.to),
-      after: q.after,
-      limit: q.limit ? Number(q.limit) : undefined,
-    },
+    { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
     now,
     cal.addWorkingMinutes(now, officeMinutesPerDay(cal)),
   );

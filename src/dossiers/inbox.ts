@@ -12,6 +12,7 @@
  * dossiers exist or wait. docs/decisions/0007-inbox-query.md measures it.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { Actor } from '../shared/context.js';
@@ -47,6 +48,19 @@ export type InboxFilter = {
   after?: string | undefined;
   limit?: number | undefined;
 };
+
+/** The inbox's query as the API takes it (the page's own form maps its Vietnamese names onto the same). */
+export const InboxQuery = z.object({
+  tab: z.enum(Object.keys(INBOX_TABS) as [InboxTab, ...InboxTab[]], { error: 'tab phải là một trong: cho-tiep-nhan, cho-xu-ly, bo-sung, cho-tra.' }).optional(),
+  q: z.string().max(100, { error: 'Từ khóa tìm kiếm tối đa 100 ký tự.' }).optional(),
+  sectorId: z.uuid({ error: 'sectorId phải là mã định danh (UUID) của lĩnh vực.' }).optional(),
+  procedureId: z.uuid({ error: 'procedureId phải là mã định danh (UUID) của thủ tục.' }).optional(),
+  dueState: z.enum(['con-han', 'sap-den-han', 'qua-han'], { error: 'dueState phải là con-han, sap-den-han hoặc qua-han.' }).optional(),
+  from: z.iso.datetime({ offset: true, error: 'from phải là thời điểm ISO 8601, ví dụ 2026-11-01T00:00:00+07:00.' }).optional(),
+  to: z.iso.datetime({ offset: true, error: 'to phải là thời điểm ISO 8601, ví dụ 2026-12-01T00:00:00+07:00.' }).optional(),
+  after: z.string().max(80).optional(),
+  limit: z.coerce.number({ error: 'limit phải là số.' }).int({ error: 'limit phải là số nguyên.' }).min(1, { error: 'limit từ 1 đến 200.' }).max(200, { error: 'limit từ 1 đến 200.' }).optional(),
+});
 
 export type InboxRow = {
   id: string;
