@@ -115,6 +115,7 @@ describe('hồ sơ cần xử lý', () => {
     expect((await list(clerk, { q: 'van cuong' })).rows.map((r) => r.applicant.fullName)).toEqual(['Lê Văn Cường']);
     expect((await list(clerk, { q: 'VĂN CƯỜNG' })).rows).toHaveLength(1);
     expect((await list(clerk, { q: received[4]!.code.slice(-8) })).rows.map((r) => r.id)).toEqual([ids[4]]);
+    expect((await list(clerk, { q: received[4]!.code.toLowerCase() })).rows.map((r) => r.id)).toEqual([ids[4]]);
     // LIKE wildcards typed by the official are plain characters.
     expect((await list(clerk, { q: '%' })).rows).toHaveLength(0);
     expect((await list(clerk, { q: 'khong ai ca' })).counts['cho-xu-ly']).toBe(0);

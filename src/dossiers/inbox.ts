@@ -6,10 +6,12 @@
  * One statement, one round trip: the official's positions (role grants spread over the unit
  * subtrees), the page and the counts. Each position × status is a range of the partial index
  * dossiers_inbox_open_idx (current_unit_id, current_role, status, due_at, id, …filter columns), so the
- * page takes at most `limit + 1` entries from each range (already in due-date order) and merges them,
- * and the counts and every filter are answered from the index alone; only the rows shown are read
- * from the table. The cost depends on the page size and the number of positions, not on how many
- * dossiers exist or wait. docs/decisions/0007-inbox-query.md measures it.
+ * page takes at most `limit + 1` entries from each range (already in due-date order) and merges them;
+ * filters are answered from the index alone, and only the rows shown are read from the table.
+ * Unfiltered counts come from inbox_counts, kept by triggers. So an unfiltered page costs in the page
+ * size and the number of positions, not in how many dossiers exist or wait; a filtered one also reads
+ * the index entries of the dossiers waiting at the positions. docs/decisions/0008-inbox-query.md
+ * measures it.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -103,8 +105,30 @@ function filterConditions(shape: Shape): SQL {
   if (shape.due === 'con-han') conds.push(sql`d.due_at >= ${p('soon')}::timestamptz`);
   if (shape.from) conds.push(sql`d.received_at >= ${p('from')}::timestamptz`);
   if (shape.to) conds.push(sql`d.received_at < ${p('to')}::timestamptz`);
-  if (shape.q) conds.push(sql`(d.code ilike ${p('codeLike')} or d.applicant_folded like ${p('foldedLike')})`);
+  // Codes are upper case (agency codes are stored so), so a plain LIKE on the upper-cased term finds
+  // them: ILIKE cost three times as much per row.
+  if (shape.q) conds.push(sql`(d.code like ${p('codeLike')} or d.applicant_folded like ${p('foldedLike')})`);
   return sql.join(conds.map((c) => sql` and ${c}`));
+}
+
+/**
+ * The tab counts of a shape. Unfiltered, they are the kept totals per position (inbox_counts, O(positions));
+ * with filters, the matching dossiers are counted on the index (O(dossiers waiting at the positions)).
+ */
+function countsOf(shape: Shape, filters: SQL): SQL {
+  const filtered = shape.sector || shape.procedure || shape.due !== null || shape.from || shape.to || shape.q;
+  if (!filtered) {
+    return sql`select c.status, sum(c.n)::int as n from positions p
+      join inbox_counts c on c.unit_id = p.unit_id and c.role = p.role
+      group by c.status`;
+  }
+  return sql`select c.status, sum(c.n)::int as n from positions p
+    cross join lateral (
+      select d.status, count(*) as n from dossiers d
+      where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status in ${OPEN_STATUSES}${filters}
+      group by d.status
+    ) as c
+    group by c.status`;
 }
 
 /** The inbox statement for one shape: the page (limit + 1 rows, to know whether more follow) and the counts. */
@@ -127,15 +151,7 @@ function inboxStatement(shape: Shape): SQL {
       order by x.due_at, x.id
       limit ${p('limit')}
     ),
-    counts as (
-      select c.status, sum(c.n)::int as n from positions p
-      cross join lateral (
-        select d.status, count(*) as n from dossiers d
-        where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status in ${OPEN_STATUSES}${filters}
-        group by d.status
-      ) as c
-      group by c.status
-    )
+    counts as (${countsOf(shape, filters)})
     select
       (select coalesce(json_agg(json_build_object(
           'id', d.id, 'code', d.code, 'status', d.status, 'applicant', d.applicant,
@@ -188,7 +204,7 @@ export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now
     soon: soonUntil.toISOString(),
     from: f.from?.toISOString(),
     to: f.to?.toISOString(),
-    codeLike: term ? `%${escapeLike(term)}%` : undefined,
+    codeLike: term ? `%${escapeLike(term.toUpperCase())}%` : undefined,
     foldedLike: term ? `%${escapeLike(foldVietnamese(term))}%` : undefined,
     afterDue: cursor?.due.toISOString(),
     afterId: cursor?.id,

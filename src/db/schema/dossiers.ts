@@ -111,6 +111,22 @@ export const dossierCodeCounters = pgTable(
   (t) => [primaryKey({ columns: [t.agencyCode, t.day] })],
 );
 
+/**
+ * How many open dossiers wait at each (unit, role) position in each status: the inbox's tab counts
+ * without filters, read in O(positions) instead of counting the dossiers. Kept by statement triggers
+ * on dossiers (migration 0012, hand-written), never written by the application.
+ */
+export const inboxCounts = pgTable(
+  'inbox_counts',
+  {
+    unitId: uuid('unit_id').notNull(),
+    role: text('role').notNull(),
+    status: text('status').$type<DossierStatus>().notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.role, t.status] })],
+);
+
 /** The dossier's history: every change with actor, time and note. */
 export const dossierEvents = pgTable(
   'dossier_events',
