@@ -85,6 +85,16 @@ describe('hồ sơ cần xử lý', () => {
       after = res.next ?? undefined;
     } while (after);
     expect(new Set(again).size).toBe(7);
+    // A search pages the same way (all seven share a phone number), and counts what it found.
+    const found: string[] = [];
+    after = undefined;
+    do {
+      const res = await list(clerk, { q: '0912000111', limit: 3, after });
+      expect(res.counts['cho-xu-ly']).toBe(7);
+      found.push(...res.rows.map((r) => r.id));
+      after = res.next ?? undefined;
+    } while (after);
+    expect(found).toEqual(again);
     // A forged cursor starts from the top rather than failing.
     expect((await list(clerk, { after: 'not-a-date|x' })).rows).toHaveLength(7);
   });

@@ -111,47 +111,77 @@ function filterConditions(shape: Shape): SQL {
   return sql.join(conds.map((c) => sql` and ${c}`));
 }
 
-/**
- * The tab counts of a shape. Unfiltered, they are the kept totals per position (inbox_counts, O(positions));
- * with filters, the matching dossiers are counted on the index (O(dossiers waiting at the positions)).
- */
-function countsOf(shape: Shape, filters: SQL): SQL {
-  const filtered = shape.sector || shape.procedure || shape.due !== null || shape.from || shape.to || shape.q;
-  if (!filtered) {
-    return sql`select c.status, sum(c.n)::int as n from positions p
-      join inbox_counts c on c.unit_id = p.unit_id and c.role = p.role
-      group by c.status`;
-  }
-  return sql`select c.status, sum(c.n)::int as n from positions p
-    cross join lateral (
-      select d.status, count(*) as n from dossiers d
-      where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status in ${OPEN_STATUSES}${filters}
-      group by d.status
-    ) as c
-    group by c.status`;
-}
+const isFiltered = (s: Shape) => s.sector || s.procedure || s.due !== null || s.from || s.to || s.q;
 
-/** The inbox statement for one shape: the page (limit + 1 rows, to know whether more follow) and the counts. */
-function inboxStatement(shape: Shape): SQL {
+/**
+ * The page and the counts, without a text search. The page takes at most `limit` entries from each
+ * position × status range of the index, already in due-date order (a due-state filter narrows the
+ * range itself), and merges them: cost page size × positions. Unfiltered, the counts are the totals
+ * kept per position in inbox_counts; filtered, each position's matching entries are counted on the index.
+ */
+function rangedPageAndCounts(shape: Shape, after: (alias: string) => SQL): SQL {
   const filters = filterConditions(shape);
   // The tab's statuses are constants: written into the text, like the index predicate.
   const statuses = sql.raw(INBOX_TABS[shape.tab].statuses.map((st) => `('${st}')`).join(', '));
-  const after = shape.after ? sql` and (d.due_at, d.id) > (${p('afterDue')}::timestamptz, ${p('afterId')}::uuid)` : sql``;
-  return sql`with recursive ${POSITIONS},
-    page as (
+  const counts = isFiltered(shape)
+    ? sql`select c.status, sum(c.n)::int as n from positions p
+      cross join lateral (
+        select d.status, count(*) as n from dossiers d
+        where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status in ${OPEN_STATUSES}${filters}
+        group by d.status
+      ) as c
+      group by c.status`
+    : sql`select c.status, sum(c.n)::int as n from positions p
+      join inbox_counts c on c.unit_id = p.unit_id and c.role = p.role
+      group by c.status`;
+  return sql`page as (
       select x.id, x.due_at from positions p
       cross join (values ${statuses}) as s(status)
       cross join lateral (
         select d.id, d.due_at from dossiers d
         where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status = s.status
-          and d.status in ${OPEN_STATUSES}${filters}${after}
+          and d.status in ${OPEN_STATUSES}${filters}${after('d')}
         order by d.due_at, d.id
         limit ${p('limit')}
       ) as x
       order by x.due_at, x.id
       limit ${p('limit')}
     ),
-    counts as (${countsOf(shape, filters)})
+    counts as (${counts})`;
+}
+
+/**
+ * The page and the counts of a text search: few dossiers match, but finding them reads every entry
+ * at the positions, so that is done once — one pass over the index entries of the dossiers waiting at
+ * the positions keeps the matches, and the counts and the page come from that small set.
+ */
+function searchedPageAndCounts(shape: Shape, after: (alias: string) => SQL): SQL {
+  // OFFSET 0 keeps the lateral a per-position range of the index: flattened into a join, it became
+  // one scan of every open dossier.
+  const statuses = sql.raw(INBOX_TABS[shape.tab].statuses.map((st) => `'${st}'`).join(', '));
+  return sql`matches as materialized (
+      select m.id, m.due_at, m.status from positions p
+      cross join lateral (
+        select d.id, d.due_at, d.status from dossiers d
+        where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status in ${OPEN_STATUSES}${filterConditions(shape)}
+        offset 0
+      ) as m
+    ),
+    page as (
+      select m.id, m.due_at from matches m
+      where m.status in (${statuses})${after('m')}
+      order by m.due_at, m.id
+      limit ${p('limit')}
+    ),
+    counts as (select status, count(*)::int as n from matches group by status)`;
+}
+
+/** The inbox statement for one shape: the page (limit + 1 rows, to know whether more follow) and the counts. */
+function inboxStatement(shape: Shape): SQL {
+  const after = (alias: string) =>
+    shape.after ? sql` and (${sql.raw(alias)}.due_at, ${sql.raw(alias)}.id) > (${p('afterDue')}::timestamptz, ${p('afterId')}::uuid)` : sql``;
+  return sql`with recursive ${POSITIONS},
+    ${shape.q ? searchedPageAndCounts(shape, after) : rangedPageAndCounts(shape, after)}
     select
       (select coalesce(json_agg(json_build_object(
           'id', d.id, 'code', d.code, 'status', d.status, 'applicant', d.applicant,
