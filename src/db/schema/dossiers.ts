@@ -1,10 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
-  dataType: () => 'bytea',
-  fromDriver: (v) => Buffer.from(v),
-});
+import { bytea } from './columns.js';
 import { accounts } from './accounts.js';
 import { units } from './org.js';
 import { procedureVersions } from './procedures.js';
