@@ -1,5 +1,5 @@
 /**
- * Benchmark of HỒ SƠ CẦN XỬ LÝ (the officials' inbox) on a large database:
+ * Benchmark of the officials' inbox (Hồ sơ cần xử lý, /tiepnhan/ho-so) on a large database:
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run bench
  *
@@ -8,11 +8,12 @@
  * then for each scenario runs (a) GET /tiepnhan/ho-so over HTTP and (b) listInbox() straight on a pool,
  * each with the same number of concurrent clients and a bounded number of requests, and prints
  * latency percentiles, throughput, the app process's memory, the machine, and EXPLAIN (ANALYZE,
- * BUFFERS) of the inbox queries. See bench/README.md.
+ * BUFFERS) of the inbox statement. See bench/README.md.
  *
  * Options: --requests N (2000 per run), --concurrency C (20), --seconds S (60, the cap per run),
  * --officials K (4), --app-pool P (the app's pool; 10 like `npm start`), --baseline B (100 requests with one
- * client first, for the idle latency; 0 to skip), --only http|sql,
+ * client first, for the idle latency; 0 to skip), --warmup W (200 requests sent at the start of each run
+ * and not counted; 0 for none), --only http|sql,
  * --explain main|all|none (main: the plain inbox only; all: every scenario), --explain-as USERNAME (whose
  * inbox to explain; default the official with the most dossiers waiting).
  */
@@ -41,7 +42,7 @@ import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
 
-type Options = { explainAs: string | null; requests: number; concurrency: number; seconds: number; officials: number; appPool: number; baseline: number; only: 'http' | 'sql' | null; explain: 'main' | 'all' | 'none' };
+type Options = { explainAs: string | null; requests: number; concurrency: number; seconds: number; officials: number; appPool: number; baseline: number; warmup: number; only: 'http' | 'sql' | null; explain: 'main' | 'all' | 'none' };
 
 function parseArgs(argv: string[]): Options {
   const raw: Record<string, string> = {};
@@ -59,7 +60,7 @@ function parseArgs(argv: string[]): Options {
   };
   const only = raw.only === 'http' || raw.only === 'sql' ? raw.only : null;
   const explain = raw.explain === 'all' || raw.explain === 'none' ? raw.explain : 'main';
-  return { explainAs: raw['explain-as'] || null, requests: num('requests', 2000), concurrency: num('concurrency', 20), seconds: num('seconds', 60), officials: num('officials', 4), appPool: num('app-pool', 10), baseline: raw.baseline === '0' ? 0 : num('baseline', 100), only, explain };
+  return { explainAs: raw['explain-as'] || null, requests: num('requests', 2000), concurrency: num('concurrency', 20), seconds: num('seconds', 60), officials: num('officials', 4), appPool: num('app-pool', 10), baseline: raw.baseline === '0' ? 0 : num('baseline', 100), warmup: raw.warmup === '0' ? 0 : num('warmup', 200), only, explain };
 }
 
 type Official = {
@@ -77,17 +78,18 @@ type Official = {
 type Scenario = { name: string; filter: (o: Official) => InboxFilter; query: (o: Official) => Record<string, string> };
 
 const SCENARIOS: Scenario[] = [
-  { name: 'Chờ xử lý, trang 1', filter: () => ({ tab: 'cho-xu-ly' }), query: () => ({ tab: 'cho-xu-ly' }) },
+  { name: 'Waiting (Chờ xử lý), page 1', filter: () => ({ tab: 'cho-xu-ly' }), query: () => ({ tab: 'cho-xu-ly' }) },
   {
-    name: 'Chờ xử lý, trang 2 (after)',
+    name: 'Waiting, page 2 (after cursor)',
     filter: (o) => ({ tab: 'cho-xu-ly', after: o.cursor ?? undefined }),
     query: (o) => ({ tab: 'cho-xu-ly', ...(o.cursor ? { after: o.cursor } : {}) }),
   },
-  { name: 'Tìm theo tên (q)', filter: (o) => ({ tab: 'cho-xu-ly', q: o.q ?? undefined }), query: (o) => ({ tab: 'cho-xu-ly', ...(o.q ? { q: o.q } : {}) }) },
-  { name: 'Quá hạn (han=qua-han)', filter: () => ({ tab: 'cho-xu-ly', dueState: 'qua-han' }), query: () => ({ tab: 'cho-xu-ly', han: 'qua-han' }) },
+  { name: 'Search by name (q)', filter: (o) => ({ tab: 'cho-xu-ly', q: o.q ?? undefined }), query: (o) => ({ tab: 'cho-xu-ly', ...(o.q ? { q: o.q } : {}) }) },
+  { name: 'Overdue (han=qua-han)', filter: () => ({ tab: 'cho-xu-ly', dueState: 'qua-han' }), query: () => ({ tab: 'cho-xu-ly', han: 'qua-han' }) },
 ];
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
+const SCENARIO_WIDTH = Math.max(...SCENARIOS.map((s) => s.name.length));
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
 
 async function freePort(): Promise<number> {
@@ -102,7 +104,7 @@ async function freePort(): Promise<number> {
 }
 
 async function soonUntil(db: Db, now: Date): Promise<Date> {
-  // As the route does: "sắp đến hạn" = within one working day.
+  // As the route does: "due soon" (sắp đến hạn) = within one working day.
   const cal = await loadCalendar(db, now);
   return cal.addWorkingMinutes(now, officeMinutesPerDay(cal));
 }
@@ -135,13 +137,13 @@ async function main() {
   );
   const [{ size = '' } = {}] = await queryRows<{ size: string }>(db, sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`);
   const statusRows = await queryRows<{ status: string; n: number }>(db, sql`select status, count(*)::int as n from dossiers group by status order by n desc`);
-  console.log('MotCua — benchmark Hồ sơ cần xử lý');
-  console.log(`  Máy:        ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`);
+  console.log('MotCua — inbox benchmark (Hồ sơ cần xử lý)');
+  console.log(`  Machine:    ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`);
   // The load before the benchmark adds its own (20 clients keep ~20 processes runnable): another job on the machine skews the figures.
-  console.log(`  Node:       ${process.version}; tải máy trước khi đo (loadavg 1/5/15 phút): ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
+  console.log(`  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
   console.log(`  PostgreSQL: ${pgVersion}`);
   console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
-  console.log(`  CSDL:       ${redact(url)} — ${dossierCount.toLocaleString('en-US')} hồ sơ (bảng + chỉ mục ${size})`);
+  console.log(`  Database:   ${redact(url)} — ${dossierCount.toLocaleString('en-US')} dossiers (table + indexes ${size})`);
   console.log(`              ${statusRows.map((r) => `${r.status} ${r.n.toLocaleString('en-US')}`).join(', ')}`);
 
   // ── the officials with the most dossiers waiting at their steps ──
@@ -168,12 +170,12 @@ async function main() {
     console.error('bench: no official has any dossier waiting (tab cho-xu-ly); nothing to measure.');
     process.exit(2);
   }
-  console.log(`\nCán bộ (theo số hồ sơ chờ xử lý; chọn ${chosen.length} người đầu):`);
+  console.log(`\nOfficials (by dossiers waiting; the first ${chosen.length} chosen, marked *):`);
   for (const o of officials.slice(0, Math.max(8, chosen.length))) {
-    console.log(`  ${chosen.includes(o) ? '*' : ' '} ${o.username.padEnd(16)} chờ xử lý ${String(o.waiting).padStart(6)}, quá hạn ${String(o.overdue).padStart(6)}${chosen.includes(o) ? `, q="${o.q}"` : ''}`);
+    console.log(`  ${chosen.includes(o) ? '*' : ' '} ${o.username.padEnd(16)} waiting ${String(o.waiting).padStart(6)}, overdue ${String(o.overdue).padStart(6)}${chosen.includes(o) ? `, q="${o.q}"` : ''}`);
   }
 
-  // ── EXPLAIN (ANALYZE, BUFFERS) of the inbox queries, as Drizzle sends them ──
+  // ── EXPLAIN (ANALYZE, BUFFERS) of the inbox statement, as listInbox sends it ──
   if (opts.explain !== 'none') {
     const who = opts.explainAs ? officials.find((o) => o.username === opts.explainAs) : chosen[0];
     if (!who) console.error(`bench: --explain-as ${opts.explainAs}: no such official with a reception or processing role.`);
@@ -215,9 +217,13 @@ async function main() {
         await appDb.close();
       },
     };
-    console.log(`\nỨng dụng: ${base} (trong tiến trình này, pool ${opts.appPool} kết nối như npm start); SQL trực tiếp: pool ${opts.concurrency} kết nối.`);
+    console.log(`\nApp: ${base} (in this process, pool of ${opts.appPool} connections like npm start); direct SQL: pool of ${opts.concurrency} connections.`);
   }
-  console.log(`Mỗi lượt: ${opts.concurrency} client đồng thời, ${opts.requests} yêu cầu (tối đa ${opts.seconds} s)${opts.baseline ? `, trước đó ${opts.baseline} yêu cầu với 1 client` : ''}; các cán bộ luân phiên; 50 yêu cầu khởi động không tính.`);
+  console.log(
+    `Each run: ${opts.concurrency} concurrent clients, ${opts.requests} requests (at most ${opts.seconds} s)` +
+      `${opts.baseline ? `, preceded by a run of ${opts.baseline} requests with 1 client` : ''}; officials in turn; ` +
+      `${opts.warmup ? `${opts.warmup} warm-up requests first, not counted (--warmup)` : 'no warm-up (--warmup 0)'}.`,
+  );
 
   // ── memory of the app process while it serves ──
   let phase: 'HTTP' | 'SQL' = 'HTTP';
@@ -241,7 +247,7 @@ async function main() {
         total,
         concurrency,
         maxMs: opts.seconds * 1000,
-        warmup: Math.min(50, total),
+        warmup: opts.warmup,
         task: async (i) => {
           const o = chosen[i % chosen.length]!;
           const res = await listInbox(db, o.actor, sc.filter(o), new Date(), soon);
@@ -264,13 +270,13 @@ async function main() {
   clearInterval(sampler);
   const mem = process.memoryUsage();
 
-  console.log('\nKết quả (độ trễ mỗi yêu cầu, ms):');
+  console.log('\nResults (latency per request, ms):');
   printHeader();
   for (const x of results) printRow(x.scenario, x.mode, x.r);
-  console.log(`\nBộ nhớ tiến trình (process.memoryUsage): RSS trước khi đo ${mb(rssBefore)}, sau ${mb(mem.rss)}`);
-  if (httpOk) console.log(`  khi ứng dụng phục vụ HTTP: RSS cao nhất ${mb(peak.HTTP.rss)}, heap JS cao nhất ${mb(peak.HTTP.heap)} (gồm cả luồng worker phát tải)`);
-  if (opts.only !== 'http') console.log(`  khi gọi listInbox trực tiếp: RSS cao nhất ${mb(peak.SQL.rss)}, heap JS cao nhất ${mb(peak.SQL.heap)}`);
-  console.log(`Tổng thời gian: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`\nProcess memory (process.memoryUsage): RSS before the runs ${mb(rssBefore)}, after ${mb(mem.rss)}`);
+  if (httpOk) console.log(`  while the app served HTTP: peak RSS ${mb(peak.HTTP.rss)}, peak JS heap ${mb(peak.HTTP.heap)} (including the load-generating worker thread)`);
+  if (opts.only !== 'http') console.log(`  while calling listInbox directly: peak RSS ${mb(peak.SQL.rss)}, peak JS heap ${mb(peak.SQL.heap)}`);
+  console.log(`Total time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   await app?.destroySessions();
   await app?.close();
@@ -279,7 +285,7 @@ async function main() {
 
 let headerPrinted = false;
 function printHeader() {
-  console.log(`  ${'kịch bản'.padEnd(28)} ${'đo'.padEnd(8)} ${'số yc'.padStart(6)} ${'lỗi'.padStart(4)} ${'yc/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/yc'.padStart(6)}`);
+  console.log(`  ${'scenario'.padEnd(SCENARIO_WIDTH)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}`);
 }
 function printRow(scenario: string, mode: string, r: LoadResult) {
   if (!headerPrinted) {
@@ -289,7 +295,7 @@ function printRow(scenario: string, mode: string, r: LoadResult) {
   }
   const s = summarize(r.latencies);
   console.log(
-    `  ${scenario.padEnd(28)} ${mode.padEnd(8)} ${String(r.latencies.length).padStart(6)} ${String(r.errors).padStart(4)} ${fmt(r.latencies.length / (r.elapsedMs / 1000)).padStart(7)} ` +
+    `  ${scenario.padEnd(SCENARIO_WIDTH)} ${mode.padEnd(8)} ${String(r.latencies.length).padStart(8)} ${String(r.errors).padStart(6)} ${fmt(r.latencies.length / (r.elapsedMs / 1000)).padStart(7)} ` +
       `${fmt(s.p50).padStart(7)} ${fmt(s.p95).padStart(7)} ${fmt(s.p99).padStart(7)} ${fmt(s.max).padStart(7)} ${fmt(r.bytes / Math.max(1, r.latencies.length) / 1024).padStart(6)}` +
       (r.statuses && Object.keys(r.statuses).some((k) => k !== '200') ? `  ${JSON.stringify(r.statuses)}` : ''),
   );
@@ -300,7 +306,7 @@ function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, o
   return new Promise((resolve, reject) => {
     const worker = new Worker(HTTP_CLIENT_SOURCE, {
       eval: true,
-      workerData: { base, jobs, total: opts.requests, concurrency: opts.concurrency, maxMs: opts.seconds * 1000, warmup: 50 },
+      workerData: { base, jobs, total: opts.requests, concurrency: opts.concurrency, maxMs: opts.seconds * 1000, warmup: opts.warmup },
     });
     worker.once('message', (m: LoadResult) => resolve(m));
     worker.once('error', reject);
@@ -308,26 +314,37 @@ function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, o
   });
 }
 
-/** Capture the SQL of listInbox (main page query and the per-tab counts) and EXPLAIN it on the server. */
+/**
+ * Capture the one statement listInbox sends (the page and the per-tab counts together) and EXPLAIN it
+ * on the server. listInbox runs it through queryStatement as a named prepared statement; Drizzle's
+ * prepared query passes its SQL text and filled-in parameter values to the logger before running it.
+ * The EXPLAIN runs the same text with the same values as an unnamed statement, so PostgreSQL shows a
+ * plan for these values (the app's named statement may switch to a generic plan after five runs).
+ */
 async function explainInbox(url: string, o: Official, scenarios: Scenario[], soon: Date) {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const captured: Array<{ query: string; params: unknown[] }> = [];
   const logged = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Db;
-  for (const sc of scenarios) {
-    captured.length = 0;
-    await listInbox(logged, o.actor, sc.filter(o), new Date(), soon);
-    const main = captured.find((c) => /order by/i.test(c.query) && /limit/i.test(c.query));
-    const count = captured.find((c) => /group by/i.test(c.query));
-    for (const [label, q] of [['truy vấn trang', main], ['truy vấn đếm theo tab', count]] as const) {
-      if (!q) continue;
-      console.log(`\nEXPLAIN (ANALYZE, BUFFERS) — ${sc.name}, ${label}, cán bộ ${o.username}:`);
-      console.log(`  ${q.query}`);
+  try {
+    for (const sc of scenarios) {
+      captured.length = 0;
+      await listInbox(logged, o.actor, sc.filter(o), new Date(), soon);
+      const q = captured[captured.length - 1];
+      console.log(`\nEXPLAIN (ANALYZE, BUFFERS) — ${sc.name}, the inbox statement (page and counts), official ${o.username}:`);
+      if (!q) {
+        console.error('bench: listInbox sent no statement through the Drizzle logger; nothing to explain.');
+        process.exitCode = 1;
+        continue;
+      }
+      if (captured.length > 1) console.log(`  (listInbox sent ${captured.length} statements; explaining the last one)`);
+      console.log(`  ${q.query.replace(/\n/g, '\n  ')}`);
       console.log(`  -- params: ${JSON.stringify(q.params)}`);
-      const res = await pool.query(`explain (analyze, buffers) ${q.query}`, q.params as unknown[]);
+      const res = await pool.query(`explain (analyze, buffers) ${q.query}`, q.params);
       for (const row of res.rows as Array<Record<string, string>>) console.log(`  ${row['QUERY PLAN']}`);
     }
+  } finally {
+    await pool.end();
   }
-  await pool.end();
 }
 
 function redact(url: string): string {

@@ -38,6 +38,7 @@ const DAY_MS = 86_400_000;
 // ───────────────────────────── options ─────────────────────────────
 
 type Options = { dossiers: number; seed: number; years: number; chunk: number; parallel: number };
+const OPTION_NAMES = ['dossiers', 'seed', 'years', 'chunk', 'parallel', 'help'];
 
 function parseArgs(argv: string[]): Options {
   const raw: Record<string, string> = {};
@@ -59,6 +60,8 @@ function parseArgs(argv: string[]): Options {
     return Math.floor(n);
   };
   if ('help' in raw) usage();
+  const unknown = Object.keys(raw).filter((k) => !OPTION_NAMES.includes(k));
+  if (unknown.length) usage(`unknown option ${unknown.map((k) => `--${k}`).join(', ')}`);
   return {
     dossiers: num('dossiers', undefined, 1),
     seed: num('seed', 1, 0),
@@ -71,6 +74,12 @@ function parseArgs(argv: string[]): Options {
 function usage(problem?: string): never {
   if (problem) console.error(`seed-large: ${problem}\n`);
   console.error('Usage: npm run seed:large -- --dossiers N [--seed S] [--years Y] [--chunk C] [--parallel P]');
+  console.error('  --dossiers N  how many dossiers to add (required)');
+  console.error('  --seed S      random seed; the same seed gives the same data (default 1)');
+  console.error('  --years Y     span of reception days, in years back from today (default 3; more if an agency would need over 9999 codes a day)');
+  console.error('  --chunk C     dossiers per insert transaction (default 50,000; at least 1,000)');
+  console.error('  --parallel P  chunks in flight at once (default 2; 1 on PGlite)');
+  console.error('Environment:');
   console.error('  DATABASE_URL  the PostgreSQL database to fill (required above 50,000 dossiers)');
   console.error('  DATA_DIR      PGlite data directory when DATABASE_URL is unset (default ./data)');
   console.error('  DEMO_PASSWORD password of the demo accounts if the demo data is loaded (default MotCua@2026)');
@@ -298,7 +307,7 @@ async function loadCatalog(db: Db): Promise<Version[]> {
   const out: Version[] = [];
   for (const v of versions) {
     if (!v.agency_code) {
-      console.warn(`  (bỏ qua ${v.code} ${v.name}: đơn vị tiếp nhận chưa có mã định danh)`);
+      console.warn(`  (skipping ${v.code} ${v.name}: its receiving unit has no agency code)`);
       continue;
     }
     const idx = (role: ProcessStep['role'], dflt: number) => {
@@ -381,12 +390,12 @@ async function main() {
   );
   const parallel = database.kind === 'pglite' ? 1 : opts.parallel;
   const db = database.db;
-  console.log(`Cơ sở dữ liệu: ${database.kind === 'postgres' ? redact(config.databaseUrl!) : `PGlite ${config.dataDir}`}`);
+  console.log(`Database: ${database.kind === 'postgres' ? redact(config.databaseUrl!) : `PGlite ${config.dataDir}`}`);
   await database.migrate();
   const [{ units: unitCount } = { units: 0 }] = await queryRows<{ units: number }>(db, sql`select count(*)::int as units from units`);
   if (unitCount === 0) {
     const res = await seedDemo(db, config.demoPassword);
-    console.log(`Đã nạp dữ liệu demo: ${res.usernames.length} tài khoản (mật khẩu ${config.demoPassword}). ${elapsed()}`);
+    console.log(`Loaded the demo data: ${res.usernames.length} accounts (password ${config.demoPassword}). ${elapsed()}`);
   }
   const versions = await loadCatalog(db);
   if (versions.length === 0) {
@@ -404,7 +413,7 @@ async function main() {
   // Peak day ≈ 1.6 × the average (weekday, season and noise); keep the busiest agency's peak under ~9000.
   const yearsNeeded = Math.ceil(((opts.dossiers + before) * maxShare * 1.6) / (248 * 9000));
   const years = Math.max(opts.years, yearsNeeded);
-  if (years > opts.years) console.log(`Trải hồ sơ trên ${years} năm (thay vì ${opts.years}) để mỗi cơ quan không quá 9999 hồ sơ một ngày.`);
+  if (years > opts.years) console.log(`Spreading the dossiers over ${years} years (instead of ${opts.years}) so that no agency gets more than 9999 dossiers a day.`);
 
   const now = new Date();
   const today = localDate(now);
@@ -490,8 +499,8 @@ async function main() {
   };
 
   console.log(
-    `Tạo ${fmtInt(opts.dossiers)} hồ sơ (${versions.length} thủ tục, ${agencyShare.size} cơ quan) từ ${startDay} đến ${today}` +
-      ` — ${fmtInt(receptionDays.length)} ngày làm việc; đã có ${fmtInt(before)} hồ sơ.`,
+    `Creating ${fmtInt(opts.dossiers)} dossiers (${versions.length} procedures, ${agencyShare.size} agencies) from ${startDay} to ${today}` +
+      ` — ${fmtInt(receptionDays.length)} working days; ${fmtInt(before)} dossiers already present.`,
   );
 
   const stats: Record<string, number> = {};
@@ -700,7 +709,7 @@ async function main() {
         done += chunk.dossiers.length;
         const secs = (Date.now() - started) / 1000;
         console.log(
-          `  ${fmtInt(done).padStart(11)} / ${fmtInt(opts.dossiers)} hồ sơ (${((done / opts.dossiers) * 100).toFixed(0).padStart(3)}%)` +
+          `  ${fmtInt(done).padStart(11)} / ${fmtInt(opts.dossiers)} dossiers (${((done / opts.dossiers) * 100).toFixed(0).padStart(3)}%)` +
             `  ${chunk.firstDay}…${chunk.lastDay}  ${secs.toFixed(1)} s`,
         );
       })
@@ -742,7 +751,7 @@ async function main() {
   while (inFlight.size) await Promise.race(inFlight);
   if (failure) throw failure;
   const loadSecs = (Date.now() - genStarted) / 1000;
-  console.log(`Đã nạp ${fmtInt(done)} hồ sơ trong ${loadSecs.toFixed(1)} s (${fmtInt(Math.round(done / loadSecs))} hồ sơ/s).`);
+  console.log(`Loaded ${fmtInt(done)} dossiers in ${loadSecs.toFixed(1)} s (${fmtInt(Math.round(done / loadSecs))} dossiers/s).`);
 
   const analyzeStarted = Date.now();
   // VACUUM also sets the visibility map, so index-only scans work at once, as on a settled database.
@@ -755,9 +764,9 @@ async function main() {
     sql`select (select count(*)::int from dossier_events) as events, (select count(*)::int from dossiers) as total`,
   );
   const [{ size = '' } = {}] = await queryRows<{ size: string }>(db, sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`);
-  console.log(`\nTrong cơ sở dữ liệu: ${fmtInt(total)} hồ sơ (bảng và chỉ mục ${size}), ${fmtInt(events)} sự kiện.`);
-  for (const c of counts) console.log(`  ${c.status.padEnd(11)} ${fmtInt(c.n).padStart(11)}  (vừa thêm ${fmtInt(stats[c.status] ?? 0)})`);
-  console.log(`Tổng thời gian: ${elapsed()}`);
+  console.log(`\nIn the database: ${fmtInt(total)} dossiers (table and indexes ${size}), ${fmtInt(events)} events.`);
+  for (const c of counts) console.log(`  ${c.status.padEnd(11)} ${fmtInt(c.n).padStart(11)}  (just added ${fmtInt(stats[c.status] ?? 0)})`);
+  console.log(`Total time: ${elapsed()}`);
   await database.close();
 }
 
