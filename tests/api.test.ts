@@ -36,6 +36,11 @@ describe('JSON API /api/v1', () => {
     expect((await api('GET', '/procedures', 'mc_x.nope')).status).toBe(401);
     const procs = await api('GET', '/procedures', token);
     expect(procs.json.length).toBeGreaterThanOrEqual(20);
+    // Demo templates are downloadable from the address the API gives.
+    const withTemplate = procs.json.flatMap((p: { documents: Array<{ templateUrl: string | null }> }) => p.documents).find((d: { templateUrl: string | null }) => d.templateUrl);
+    const download = await t.app.request(withTemplate.templateUrl);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toContain('attachment');
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const created = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Api' });
     expect(created.status).toBe(201);

@@ -76,7 +76,8 @@ apiRoutes.get('/procedures', requireActor, async (c) => {
       after1500NextDay: v.after1500NextDay,
       fee: v.fee,
       onlineLevel: v.onlineLevel,
-      documents: v.documents,
+      // The template file of a document (mẫu đơn, tờ khai), downloadable without credentials.
+      documents: v.documents.map((d) => ({ ...d, templateUrl: d.template ? `${c.get('deps').config.publicUrl}/tai-mau/${d.template}` : null })),
     })),
   );
 });
