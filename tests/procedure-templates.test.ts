@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
-import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { docx, executable } from './support/sample-files.js';
-import { auditLog, procedureTemplates, procedureVersions, procedures } from '../src/db/schema/index.js';
+import { auditLog, procedureTemplates, procedureVersions } from '../src/db/schema/index.js';
 import { MAX_TEMPLATE_BYTES, removeDocumentTemplate, uploadDocumentTemplate } from '../src/procedures/document-templates.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
@@ -16,14 +16,7 @@ const t = useDemoApp();
 /** 2.000190 (thuốc lá, Sở Công Thương) has no demo template. */
 const CODE = '2.000190';
 
-async function current(code = CODE) {
-  const [row] = await t.database.db
-    .select({ p: procedures, v: procedureVersions })
-    .from(procedures)
-    .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))
-    .where(eq(procedures.code, code));
-  return row!;
-}
+const current = (code = CODE) => currentProcedure(t.database, code);
 
 async function counts() {
   const db = t.database.db;

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
-import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { procedureVersions, procedures } from '../src/db/schema/index.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { procedureVersions } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 
-async function current(code: string) {
-  const [row] = await t.database.db
-    .select({ p: procedures, v: procedureVersions })
-    .from(procedures)
-    .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))
-    .where(eq(procedures.code, code));
-  return row!;
-}
+const current = (code: string) => currentProcedure(t.database, code);
 
 function formOf(v: typeof procedureVersions.$inferSelect, code: string, over: Record<string, unknown> = {}) {
   return {

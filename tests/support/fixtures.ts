@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
-import { accounts } from '../../src/db/schema/index.js';
+import { accounts, procedureVersions, procedures } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { demoOfficials } from '../../src/demo/officials.js';
 import { systemActor, type Actor } from '../../src/shared/context.js';
@@ -48,4 +48,15 @@ export function useDemoApp() {
 /** The demo Sở Công Thương clerk: a Thủy, so that searching "thuy" can be shown. */
 export function sctClerkUsername(): string {
   return demoOfficials().find((o) => o.givenName === 'Thủy' && o.unitKey === 'sct-vp')!.username;
+}
+
+/** A procedure by its code, with its current version. */
+export async function currentProcedure(database: Database, code: string) {
+  const [row] = await database.db
+    .select({ p: procedures, v: procedureVersions })
+    .from(procedures)
+    .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))
+    .where(eq(procedures.code, code));
+  if (!row) throw new Error(`no procedure ${code}`);
+  return row;
 }
