@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { calendarDays, units } from '../db/schema/index.js';
+import { calendarDays } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator } from '../accounts/policies.js';
 import type { Actor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
@@ -44,14 +45,13 @@ export async function setCalendarDay(db: Db, actor: Actor, raw: unknown) {
         .values({ date: input.date, kind: input.kind, note, updatedBy: actor.accountId })
         .onConflictDoUpdate({ target: calendarDays.date, set: { kind: input.kind, note, updatedBy: actor.accountId, updatedAt: new Date() } });
     }
-    const [root] = await tx.select({ id: units.id }).from(units).where(eq(units.kind, 'province')).limit(1);
     await recordAudit(tx, {
       action: 'calendar.day',
       actorId: actor.accountId,
       actorLabel: actor.label,
       targetType: 'calendar_day',
       targetId: input.date,
-      unitId: root?.id ?? null,
+      unitId: await provinceUnitId(tx),
       meta: actor.meta,
       data: { old: old ? { kind: old.kind, note: old.note } : null, new: input.kind === 'default' ? null : { kind: input.kind, note: input.note } },
     });

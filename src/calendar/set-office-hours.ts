@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { settings, units } from '../db/schema/index.js';
+import { settings } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator } from '../accounts/policies.js';
 import type { Actor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
@@ -92,14 +93,13 @@ export async function setOfficeHours(db: Db, actor: Actor, raw: unknown) {
       .insert(settings)
       .values({ key: OFFICE_HOURS_KEY, value: hours, updatedBy: actor.accountId })
       .onConflictDoUpdate({ target: settings.key, set: { value: hours, updatedAt: new Date(), updatedBy: actor.accountId } });
-    const [root] = await tx.select({ id: units.id }).from(units).where(eq(units.kind, 'province')).limit(1);
     await recordAudit(tx, {
       action: 'calendar.office_hours',
       actorId: actor.accountId,
       actorLabel: actor.label,
       targetType: 'setting',
       targetId: OFFICE_HOURS_KEY,
-      unitId: root?.id ?? null,
+      unitId: await provinceUnitId(tx),
       meta: actor.meta,
       data: { old: sessionsText((old?.value as OfficeHours | undefined) ?? DEFAULT_OFFICE_HOURS), new: sessionsText(hours) },
     });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { settings, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator, requireAdministerUnit } from '../accounts/policies.js';
 import { CUTOFF_KEY, provinceCutoff } from '../auth/cutoff.js';
 import type { Actor } from '../shared/context.js';
@@ -36,14 +37,13 @@ export async function setProvinceCutoff(db: Db, actor: Actor, raw: unknown) {
       .insert(settings)
       .values({ key: CUTOFF_KEY, value: { date }, updatedBy: actor.accountId })
       .onConflictDoUpdate({ target: settings.key, set: { value: { date }, updatedAt: new Date(), updatedBy: actor.accountId } });
-    const [root] = await tx.select({ id: units.id }).from(units).where(eq(units.kind, 'province')).limit(1);
     await recordAudit(tx, {
       action: 'cutover.province_cutoff',
       actorId: actor.accountId,
       actorLabel: actor.label,
       targetType: 'setting',
       targetId: CUTOFF_KEY,
-      unitId: root?.id ?? null,
+      unitId: await provinceUnitId(tx),
       meta: actor.meta,
       data: { old: { date: old }, new: { date } },
     });

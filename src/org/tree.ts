@@ -1,5 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { units } from '../db/schema/index.js';
 import { queryRows, type Queryable } from '../db/client.js';
+
+/** The province unit (the root of the tree): where province-wide settings are audited. */
+export async function provinceUnitId(db: Queryable): Promise<string | null> {
+  const [root] = await db.select({ id: units.id }).from(units).where(eq(units.kind, 'province')).limit(1);
+  return root?.id ?? null;
+}
 
 /** The unit and all its ancestors up to the root, nearest first. */
 export async function ancestorIds(db: Queryable, unitId: string): Promise<string[]> {
