@@ -13,16 +13,15 @@ import { openDatabase, queryRows } from '../src/db/client.js';
 import type { ProcessStep } from '../src/db/schema/index.js';
 import { dueAt } from '../src/calendar/deadlines.js';
 import { stepDueAt } from '../src/dossiers/steps.js';
-import { statutoryHolidays } from '../src/calendar/vietnam-holidays.js';
-import { DEFAULT_OFFICE_HOURS, WorkingCalendar, localDate, localMinutes, type OfficeHours } from '../src/calendar/working-time.js';
-import { OFFICE_HOURS_KEY } from '../src/calendar/load.js';
+import { localDate, localMinutes } from '../src/calendar/working-time.js';
+import { loadCalendarForYears } from '../src/calendar/load.js';
 
 const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const database = await openDatabase({ url, poolSize: 2 });
 const db = database.db;
 let failed = 0;
 const check = (label: string, bad: number, total: number | string) => {
-  console.log(`${bad === 0 ? 'ok  ' : 'FAIL'} ${label}: ${bad} sai / ${total}`);
+  console.log(`${bad === 0 ? 'ok  ' : 'FAIL'} ${label}: ${bad} wrong of ${total}`);
   if (bad) failed++;
 };
 
@@ -31,15 +30,7 @@ const [{ from = '2000-01-01', to = '2000-01-01' } = {}] = await queryRows<{ from
   db,
   sql`select min(received_at)::date::text as "from", (max(due_at) + interval '1 year')::date::text as "to" from dossiers`,
 );
-const daysOff = new Set<string>();
-for (let y = Number(from.slice(0, 4)) - 1; y <= Number(to.slice(0, 4)); y++) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
-const extra = new Set<string>();
-for (const o of await queryRows<{ date: string; kind: string }>(db, sql`select date::text as date, kind from calendar_days`)) {
-  if (o.kind === 'day_off') (daysOff.add(o.date), extra.delete(o.date));
-  else (daysOff.delete(o.date), extra.add(o.date));
-}
-const [hours] = await queryRows<{ value: OfficeHours }>(db, sql`select value from settings where key = ${OFFICE_HOURS_KEY}`);
-const cal = new WorkingCalendar({ daysOff, extraWorkdays: extra, officeHours: hours?.value ?? DEFAULT_OFFICE_HOURS });
+const cal = await loadCalendarForYears(db, Number(from.slice(0, 4)) - 1, Number(to.slice(0, 4)));
 
 const sample = await queryRows<{
   received_at: Date;
@@ -77,10 +68,10 @@ for (const r of sample) {
   const step = r.steps[r.current_step]!;
   if (step.role !== r.current_role || (step.unitId ?? r.unit_ids[0]) !== r.current_unit_id) badPos++;
 }
-check('hạn giải quyết = dueAt() (mẫu)', badDue, sample.length);
-check('hạn của bước = stepDueAt() (mẫu)', badStep, sample.length);
-check('tiếp nhận trong giờ hành chính, ngày làm việc (mẫu)', badHours, sample.length);
-check('đơn vị và vai trò hiện tại = bước hiện tại (mẫu)', badPos, sample.length);
+check('due date = dueAt() (sample)', badDue, sample.length);
+check('step due date = stepDueAt() (sample)', badStep, sample.length);
+check('received in office hours on a working day (sample)', badHours, sample.length);
+check('current unit and role = current step (sample)', badPos, sample.length);
 
 const [seq] = await queryRows<{ bad: number; groups: number }>(
   db,
@@ -88,7 +79,7 @@ const [seq] = await queryRows<{ bad: number; groups: number }>(
         select max(split_part(code, '-', 3)::int) = count(*) and min(split_part(code, '-', 3)::int) = 1 as ok
         from dossiers group by split_part(code, '-', 1), split_part(code, '-', 2)) g`,
 );
-check('mã hồ sơ liên tục 1..n theo cơ quan và ngày', seq!.bad, `${seq!.groups} nhóm`);
+check('dossier codes 1..n without gaps per agency and day', seq!.bad, `${seq!.groups} groups`);
 const [ctr] = await queryRows<{ bad: number; total: number }>(
   db,
   sql`with n as (select split_part(code, '-', 1) as agency, to_date(split_part(code, '-', 2), 'YYMMDD') as day, count(*) as n
@@ -96,7 +87,7 @@ const [ctr] = await queryRows<{ bad: number; total: number }>(
       select count(*) filter (where c.last is distinct from n.n)::int as bad, count(*)::int as total
       from n left join dossier_code_counters c on c.agency_code = n.agency and c.day = n.day`,
 );
-check('bộ đếm mã = số hồ sơ của ngày', ctr!.bad, ctr!.total);
+check('code counter = dossiers of the day', ctr!.bad, ctr!.total);
 const [order] = await queryRows<{ bad: number; total: number }>(
   db,
   sql`select count(*) filter (where not (received_at < due_at and received_at <= step_started_at
@@ -107,12 +98,12 @@ const [order] = await queryRows<{ bad: number; total: number }>(
                                         and (status <> 'supplement' or clock_stopped_at is not null)))::int as bad,
              count(*)::int as total from dossiers`,
 );
-check('thứ tự thời gian và trường theo trạng thái', order!.bad, order!.total);
+check('timeline order and fields by status', order!.bad, order!.total);
 const [ev] = await queryRows<{ bad: number; total: number }>(
   db,
   sql`select count(*) filter (where not exists (select 1 from dossier_events e where e.dossier_id = d.id and e.action = 'receive'))::int as bad,
              count(*)::int as total from dossiers d`,
 );
-check("mỗi hồ sơ có sự kiện 'receive'", ev!.bad, ev!.total);
+check("every dossier has a 'receive' event", ev!.bad, ev!.total);
 await database.close();
 process.exit(failed ? 1 : 0);

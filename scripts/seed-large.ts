@@ -25,9 +25,8 @@ import { loadConfig, ConfigError } from '../src/config.js';
 import { openDatabase, queryRows, type Db } from '../src/db/client.js';
 import type { ProcessStep } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
-import { OFFICE_HOURS_KEY } from '../src/calendar/load.js';
-import { statutoryHolidays } from '../src/calendar/vietnam-holidays.js';
-import { DEFAULT_OFFICE_HOURS, WorkingCalendar, atLocal, localDate, localMinutes, type OfficeHours } from '../src/calendar/working-time.js';
+import { loadCalendarForYears } from '../src/calendar/load.js';
+import { WorkingCalendar, atLocal, localDate, localMinutes } from '../src/calendar/working-time.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import { prng } from '../src/shared/prng.js';
 
@@ -334,22 +333,6 @@ async function loadCatalog(db: Db): Promise<Version[]> {
   return out;
 }
 
-async function loadCalendarWide(db: Db, fromYear: number, toYear: number): Promise<WorkingCalendar> {
-  const daysOff = new Set<string>();
-  for (let y = fromYear; y <= toYear; y++) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
-  const extraWorkdays = new Set<string>();
-  for (const o of await queryRows<{ date: string; kind: string }>(db, sql`select date::text as date, kind from calendar_days`)) {
-    if (o.kind === 'day_off') {
-      daysOff.add(o.date);
-      extraWorkdays.delete(o.date);
-    } else {
-      daysOff.delete(o.date);
-      extraWorkdays.add(o.date);
-    }
-  }
-  const [hours] = await queryRows<{ value: OfficeHours }>(db, sql`select value from settings where key = ${OFFICE_HOURS_KEY}`);
-  return new WorkingCalendar({ daysOff, extraWorkdays, officeHours: hours?.value ?? DEFAULT_OFFICE_HOURS });
-}
 
 // ───────────────────────────── generation ─────────────────────────────
 
@@ -418,7 +401,7 @@ async function main() {
   const now = new Date();
   const today = localDate(now);
   const startDay = `${Number(today.slice(0, 4)) - years}${today.slice(4)}`;
-  const cal = await loadCalendarWide(db, Number(startDay.slice(0, 4)) - 1, Number(today.slice(0, 4)) + 2);
+  const cal = await loadCalendarForYears(db, Number(startDay.slice(0, 4)) - 1, Number(today.slice(0, 4)) + 2);
   // The line runs two years past today: due dates, pick-ups and late finishes all land on it.
   const line = new WorkLine(cal, startDay, `${Number(today.slice(0, 4)) + 2}${today.slice(4)}`);
   const M = line.M;

@@ -10,10 +10,15 @@ export const OFFICE_HOURS_KEY = 'office_hours';
  * The working calendar: statutory holidays of the years around now, with the administrators'
  * overrides on top, and the configured office hours.
  */
-export async function loadCalendar(db: Queryable, now = new Date()): Promise<WorkingCalendar> {
+export function loadCalendar(db: Queryable, now = new Date()): Promise<WorkingCalendar> {
   const year = now.getUTCFullYear();
+  return loadCalendarForYears(db, year - 2, year + 2);
+}
+
+/** The same calendar over a given span of years (bulk loads and their checks reach further back). */
+export async function loadCalendarForYears(db: Queryable, fromYear: number, toYear: number): Promise<WorkingCalendar> {
   const daysOff = new Set<string>();
-  for (let y = year - 2; y <= year + 2; y++) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
+  for (let y = fromYear; y <= toYear; y++) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
   const extraWorkdays = new Set<string>();
   for (const o of await db.select().from(calendarDays)) {
     if (o.kind === 'day_off') {
