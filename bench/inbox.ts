@@ -29,7 +29,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import * as schema from '../src/db/schema/index.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase, queryRows, type Db } from '../src/db/client.js';
+import { openDatabase, queryRows, redactPassword, type Db } from '../src/db/client.js';
 import { buildDeps } from '../src/deps.js';
 import { createApp } from '../src/app.js';
 import { createSession, destroySession } from '../src/auth/sessions.js';
@@ -115,15 +115,15 @@ async function main() {
   const url = process.env.DATABASE_URL || DEFAULT_URL;
   const started = Date.now();
   const sqlDb = await openDatabase({ url, poolSize: opts.concurrency }).catch((err: Error) => {
-    console.error(`bench: cannot connect to ${redact(url)}: ${err.message}`);
+    console.error(`bench: cannot connect to ${redactPassword(url)}: ${err.message}`);
     console.error('  Fill a database first: DATABASE_URL=… npm run seed:large -- --dossiers 1000000');
     process.exit(2);
   });
   const db = sqlDb.db;
   const [{ n: dossierCount = 0 } = {}] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from dossiers`).catch(() => [{ n: 0 }]);
   if (dossierCount < MIN_DOSSIERS) {
-    console.error(`bench: ${redact(url)} has ${dossierCount} dossiers (fewer than ${MIN_DOSSIERS}); the figures would mean nothing.`);
-    console.error(`  Fill it first: DATABASE_URL=${redact(url)} npm run seed:large -- --dossiers 1000000`);
+    console.error(`bench: ${redactPassword(url)} has ${dossierCount} dossiers (fewer than ${MIN_DOSSIERS}); the figures would mean nothing.`);
+    console.error(`  Fill it first: DATABASE_URL=${redactPassword(url)} npm run seed:large -- --dossiers 1000000`);
     await sqlDb.close();
     process.exit(2);
   }
@@ -144,7 +144,7 @@ async function main() {
   console.log(`  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
   console.log(`  PostgreSQL: ${pgVersion}`);
   console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
-  console.log(`  Database:   ${redact(url)} — ${dossierCount.toLocaleString('en-US')} dossiers (table + indexes ${size})`);
+  console.log(`  Database:   ${redactPassword(url)} — ${dossierCount.toLocaleString('en-US')} dossiers (table + indexes ${size})`);
   console.log(`              ${statusRows.map((r) => `${r.status} ${r.n.toLocaleString('en-US')}`).join(', ')}`);
 
   // ── the officials with the most dossiers waiting at their steps ──
@@ -346,10 +346,6 @@ async function explainInbox(url: string, o: Official, scenarios: Scenario[], soo
   } finally {
     await pool.end();
   }
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 main().catch((err) => {

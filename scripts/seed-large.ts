@@ -21,8 +21,8 @@
  */
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { loadConfig, ConfigError } from '../src/config.js';
-import { openDatabase, queryRows, type Db } from '../src/db/client.js';
+import { loadConfigOrExit } from '../src/config.js';
+import { openDatabase, queryRows, redactPassword, type Db } from '../src/db/client.js';
 import type { ProcessStep } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { loadCalendarForYears } from '../src/calendar/load.js';
@@ -344,16 +344,7 @@ const fmtInt = (n: number) => n.toLocaleString('en-US');
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   if (config.env === 'production') {
     console.error('seed-large: refusing to load synthetic dossiers with NODE_ENV=production.');
     process.exit(2);
@@ -373,7 +364,7 @@ async function main() {
   );
   const parallel = database.kind === 'pglite' ? 1 : opts.parallel;
   const db = database.db;
-  console.log(`Database: ${database.kind === 'postgres' ? redact(config.databaseUrl!) : `PGlite ${config.dataDir}`}`);
+  console.log(`Database: ${database.kind === 'postgres' ? redactPassword(config.databaseUrl!) : `PGlite ${config.dataDir}`}`);
   await database.migrate();
   const [{ units: unitCount } = { units: 0 }] = await queryRows<{ units: number }>(db, sql`select count(*)::int as units from units`);
   if (unitCount === 0) {
@@ -751,10 +742,6 @@ async function main() {
   for (const c of counts) console.log(`  ${c.status.padEnd(11)} ${fmtInt(c.n).padStart(11)}  (just added ${fmtInt(stats[c.status] ?? 0)})`);
   console.log(`Total time: ${elapsed()}`);
   await database.close();
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 main().catch((err) => {

@@ -1,8 +1,8 @@
 /** `npm run sim`: the simulators on their own (SIM_PORT, default 3001), for testers and training. */
-import { loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 import { startSimulator } from './server.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const sim = await startSimulator({
   port: config.sim.port,
   issuer: config.sim.issuer,

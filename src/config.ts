@@ -195,3 +195,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
   };
 }
+
+/** For the command entry points (start, scripts): the configuration, or its message on stderr and exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

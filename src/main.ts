@@ -4,7 +4,7 @@
  */
 import { serve } from '@hono/node-server';
 import pino from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { openDatabase } from './db/client.js';
 import { buildDeps } from './deps.js';
 import { startSimulator } from '../sim/server.js';
@@ -14,16 +14,7 @@ import { createApp } from './app.js';
 
 async function main() {
   const started = Date.now();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = pino({ level: config.logLevel });
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
   await database.migrate();

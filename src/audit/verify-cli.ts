@@ -1,9 +1,9 @@
 /** `npm run audit:verify`: check the audit hash chain; exit 1 naming the first altered entry. */
-import { loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { verifyAuditChain } from './verify.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
 try {
   const report = await verifyAuditChain(database.db);

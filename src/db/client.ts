@@ -62,6 +62,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   };
 }
 
+/** A database URL fit to print: the password replaced by ***. */
+export function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
 /** Raw SQL returning rows: both drivers answer `{ rows }`. Use only where the query builder cannot say it. */
 export async function queryRows<T>(db: Queryable, query: SQL): Promise<T[]> {
   const res = (await db.execute(query)) as unknown as { rows: T[] };
