@@ -1,6 +1,6 @@
 import type { UnitNode } from '../org/tree.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
-import { CsrfField, FieldError } from '../web/layout.js';
+import { CsrfField, FieldError, GenderSelect } from '../web/layout.js';
 import { UnitOptions } from './unit-tree.js';
 
 /** Values as shown in the form: strings, dates as dd/mm/yyyy. */
@@ -134,17 +134,7 @@ export function OfficialForm(p: {
             <label for="f-gender">
               Giới tính<span class="req">*</span>
             </label>
-            <select id="f-gender" name="gender" required>
-              <option value="" selected={!v.gender}>
-                -- Chọn giới tính --
-              </option>
-              <option value="male" selected={v.gender === 'male'}>
-                Nam
-              </option>
-              <option value="female" selected={v.gender === 'female'}>
-                Nữ
-              </option>
-            </select>
+            <GenderSelect id="f-gender" value={typeof v.gender === 'string' ? v.gender : undefined} required />
             <FieldError errors={p.errors} name="gender" />
           </div>
           <Text name="cccd" label="Số CCCD (12 số)" v={v} errors={p.errors} inputmode="numeric" placeholder="Số CCCD (12 số)" />

@@ -14,6 +14,20 @@ export function DueBadge(p: { dueAt: Date; now: Date; soon: Date }) {
   return <span class="badge ok">Còn hạn</span>;
 }
 
+/** A choice among named things (sectors, procedures, agencies), with a first blank option. */
+function OptionSelect(p: { id?: string; name: string; blank: string; options: Option[]; selected: string | undefined; required?: boolean }) {
+  return (
+    <select id={p.id} name={p.name} required={p.required}>
+      <option value="">{p.blank}</option>
+      {p.options.map((o) => (
+        <option value={o.id} selected={o.id === p.selected}>
+          {o.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function InboxPage(p: {
   tab: InboxTab;
   counts: Record<InboxTab, number>;
@@ -50,25 +64,11 @@ export function InboxPage(p: {
         </label>
         <label>
           Lĩnh vực
-          <select name="linhvuc">
-            <option value="">Tất cả</option>
-            {p.sectors.map((s) => (
-              <option value={s.id} selected={s.id === p.query.linhvuc}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <OptionSelect name="linhvuc" blank="Tất cả" options={p.sectors} selected={p.query.linhvuc} />
         </label>
         <label>
           Thủ tục
-          <select name="thutuc">
-            <option value="">Tất cả</option>
-            {p.procedures.map((s) => (
-              <option value={s.id} selected={s.id === p.query.thutuc}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <OptionSelect name="thutuc" blank="Tất cả" options={p.procedures} selected={p.query.thutuc} />
         </label>
         <label>
           Hạn xử lý
@@ -172,14 +172,7 @@ export function ReceptionPage(p: {
       {p.error ? <Flash kind="error">{p.error}</Flash> : null}
       <form method="get" action="/tiepnhan/tiep-nhan" class="inline-form">
         <label for="linhvuc">Lĩnh vực dịch vụ công</label>
-        <select id="linhvuc" name="linhvuc">
-          <option value="">-- Tất cả lĩnh vực --</option>
-          {p.sectors.map((s) => (
-            <option value={s.id} selected={s.id === v.linhvuc}>
-              {s.name}
-            </option>
-          ))}
-        </select>
+        <OptionSelect id="linhvuc" name="linhvuc" blank="-- Tất cả lĩnh vực --" options={p.sectors} selected={v.linhvuc} />
         <button type="submit">Chọn</button>
       </form>
       <form method="post" action="/tiepnhan/tiep-nhan" class="stack">
@@ -187,14 +180,7 @@ export function ReceptionPage(p: {
         <label for="procedureId">
           Thủ tục hành chính<span class="req">*</span>
         </label>
-        <select id="procedureId" name="procedureId" required>
-          <option value="">-- Chọn thủ tục --</option>
-          {shown.map((s) => (
-            <option value={s.id} selected={s.id === v.procedureId}>
-              {s.name}
-            </option>
-          ))}
-        </select>
+        <OptionSelect id="procedureId" name="procedureId" blank="-- Chọn thủ tục --" options={shown} selected={v.procedureId} required />
         <FieldError errors={p.errors} name="procedureId" />
         <p>
           Mã hồ sơ: <em>được cấp tự động khi tiếp nhận</em> · Ngày tiếp nhận: <strong>{formatDateTime(p.now)}</strong>

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
-import { CsrfField, FieldError, Layout } from '../web/layout.js';
+import { CsrfField, FieldError, GenderSelect, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { AppError } from '../shared/errors.js';
 import { updateOwnProfile } from '../accounts/update-official.js';
@@ -128,17 +128,7 @@ async function renderProfile(
             {field('dateOfBirth', 'Ngày sinh', { placeholder: 'dd/mm/yyyy', inputmode: 'numeric' })}
             <div class="field">
               <label for="p-gender">Giới tính</label>
-              <select id="p-gender" name="gender">
-                <option value="" selected={!v.gender}>
-                  -- Chọn giới tính --
-                </option>
-                <option value="male" selected={v.gender === 'male'}>
-                  Nam
-                </option>
-                <option value="female" selected={v.gender === 'female'}>
-                  Nữ
-                </option>
-              </select>
+              <GenderSelect id="p-gender" value={v.gender} />
               <FieldError errors={s.errors} name="gender" />
             </div>
             {field('cccd', 'Số CCCD (12 số)', { inputmode: 'numeric' })}

@@ -125,3 +125,20 @@ export function FieldError(p: { errors?: Record<string, string> | undefined; nam
     </span>
   ) : null;
 }
+
+/** Giới tính, as THÔNG TIN XÁC THỰC asks it (the official's own page and the administrator's form). */
+export function GenderSelect(p: { id: string; value: string | undefined; required?: boolean }) {
+  return (
+    <select id={p.id} name="gender" required={p.required}>
+      <option value="" selected={!p.value}>
+        -- Chọn giới tính --
+      </option>
+      <option value="male" selected={p.value === 'male'}>
+        Nam
+      </option>
+      <option value="female" selected={p.value === 'female'}>
+        Nữ
+      </option>
+    </select>
+  );
+}
