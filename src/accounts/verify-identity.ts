@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { accounts, persons } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { Registry, RegistryAnswer } from '../auth/registry.js';
@@ -40,19 +40,19 @@ export async function verifyIdentity(db: Db, registry: Registry, actor: Actor, a
       400,
     );
   }
-  const audit = (result: string, extra: Record<string, unknown> = {}) =>
-    db.transaction((tx) =>
-      recordAudit(tx, {
-        action: 'identity.verify',
-        actorId: actor.accountId,
-        actorLabel: actor.label,
-        targetType: 'account',
-        targetId: row.account.id,
-        unitId: row.account.unitId,
-        meta: actor.meta,
-        data: { result, cccd: p.cccd, ...extra },
-      }),
-    );
+  // Every outcome is audited; a match inside the transaction that marks the person verified.
+  const auditIn = (tx: Tx, result: string, extra: Record<string, unknown> = {}) =>
+    recordAudit(tx, {
+      action: 'identity.verify',
+      actorId: actor.accountId,
+      actorLabel: actor.label,
+      targetType: 'account',
+      targetId: row.account.id,
+      unitId: row.account.unitId,
+      meta: actor.meta,
+      data: { result, cccd: p.cccd, ...extra },
+    });
+  const audit = (result: string, extra: Record<string, unknown> = {}) => db.transaction((tx) => auditIn(tx, result, extra));
   let answer: RegistryAnswer;
   try {
     answer = await registry.verify({ soDinhDanh: p.cccd, hoVaTen: p.fullName, ngaySinh: p.dateOfBirth, gioiTinh: p.gender, ngayCap: p.issueDate });
@@ -73,18 +73,7 @@ export async function verifyIdentity(db: Db, registry: Registry, actor: Actor, a
         .set({ verifiedAt: new Date() })
         .where(and(eq(persons.id, p.id), eq(persons.updatedAt, p.updatedAt)))
         .returning({ id: persons.id });
-      if (res.length === 1) {
-        await recordAudit(tx, {
-          action: 'identity.verify',
-          actorId: actor.accountId,
-          actorLabel: actor.label,
-          targetType: 'account',
-          targetId: row.account.id,
-          unitId: row.account.unitId,
-          meta: actor.meta,
-          data: { result: 'match', cccd: p.cccd, old: { verifiedAt: p.verifiedAt }, new: { verified: true } },
-        });
-      }
+      if (res.length === 1) await auditIn(tx, 'match', { old: { verifiedAt: p.verifiedAt }, new: { verified: true } });
       return res.length === 1;
     });
     if (!updated) throw errors.conflict('Thông tin xác thực vừa được người khác thay đổi. Vui lòng tải lại trang và xác thực lại.');
