@@ -4,7 +4,8 @@ import { REMEMBER_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie }
 import { csrfToken } from '../web/csrf.js';
 import { CSRF_COOKIE } from '../web/cookies.js';
 import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
-import { formData, pageProps, requireLogin, safeNext, siteName, actorOf, type Ctx } from '../web/http.js';
+import { formData, pageProps, requireLogin, siteName, actorOf, type Ctx } from '../web/http.js';
+import { safeRedirect } from '../web/safe-redirect.js';
 import { isNotNull } from 'drizzle-orm';
 import { units } from '../db/schema/index.js';
 import { formatDate } from '../shared/dates.js';
@@ -37,7 +38,7 @@ async function cutoffProps(c: Ctx) {
 }
 
 authRoutes.get('/dang-nhap', async (c) => {
-  if (c.get('account')) return c.redirect(safeNext(c.req.query('tiep')), 303);
+  if (c.get('account')) return c.redirect(safeRedirect(c.req.query('tiep'), 'official'), 303);
   const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
   return c.html(
     <LoginPage
@@ -45,7 +46,7 @@ authRoutes.get('/dang-nhap', async (c) => {
       csrfToken={c.get('csrfToken')}
       username={remembered}
       remember={!!remembered}
-      next={safeNext(c.req.query('tiep'))}
+      next={safeRedirect(c.req.query('tiep'), 'official')}
       info={c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined}
       {...await cutoffProps(c)}
     />,
@@ -57,7 +58,7 @@ authRoutes.post('/dang-nhap', async (c) => {
   const form = await formData(c);
   const username = (form.username ?? '').trim();
   const remember = form.remember === '1';
-  const next = safeNext(form.tiep);
+  const next = safeRedirect(form.tiep, 'official');
   try {
     const { token } = await loginWithPassword(
       deps.db,

@@ -121,12 +121,12 @@ portalRoutes.get('/dang-nhap/vneid', (c) => startLogin(c, c.get('deps').rps.vnei
 portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   const deps = c.get('deps');
   const rp = deps.rps.vneid;
-  const { identity, claims } = await finishLogin(c, rp, 'vneid', 'citizen');
+  const { identity, claims, returnTo } = await finishLogin(c, rp, 'vneid', 'citizen');
   const { token } = await loginCitizen(deps.db, policyOf(c), rp.settings.issuer, identity, claims, c.get('meta'));
   const old = readCookie(c, PORTAL_COOKIE);
   if (old) await destroyCitizenSession(deps.db, old);
   writeCookie(c, PORTAL_COOKIE, token);
-  return c.redirect('/ca-nhan', 303);
+  return c.redirect(returnTo, 303);
 });
 
 portalRoutes.post('/dang-xuat', async (c) => {

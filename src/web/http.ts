@@ -6,6 +6,7 @@ import { linkedAccounts } from '../auth/switch-account.js';
 import type { Actor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
+import { safeRedirect } from './safe-redirect.js';
 
 export type Ctx = Context<AppEnv>;
 
@@ -39,10 +40,9 @@ export const requireLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Only same-site relative paths are followed after login (no open redirect). */
-export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/tiepnhan';
-  return next;
+/** Where an official's login may lead: the one check of src/web/safe-redirect.ts, for the one-stop system. */
+export function safeNext(next: string | null | undefined): string {
+  return safeRedirect(next, 'official');
 }
 
 /** The name in the header is the root unit's: every deployment names its own province. */

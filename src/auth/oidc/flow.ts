@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { recordAudit } from '../../audit/record.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppEnv } from '../../web/env.js';
+import { safeRedirect } from '../../web/safe-redirect.js';
 import { mapClaims, type ExternalIdentity } from './claims.js';
 import { invalidResponse, type RelyingParty } from './relying-party.js';
 import { saveTransaction, takeTransaction, type ProviderKey, type Purpose } from './transactions.js';
@@ -15,6 +16,7 @@ export function callbackPath(provider: ProviderKey, purpose: Purpose) {
   return purpose === 'official' ? `/tiepnhan/dang-nhap/${provider}/callback` : `/dang-nhap/${provider}/callback`;
 }
 
+/** Start a login at the provider; `returnTo` (where to land afterwards) is kept only if it is a safe path of the purpose's area. */
 export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider: ProviderKey, purpose: Purpose, returnTo: string | null) {
   const deps = c.get('deps');
   const redirectUri = `${deps.config.publicUrl}${callbackPath(provider, purpose)}`;
@@ -27,7 +29,7 @@ export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider:
     await auditFailure(c, provider, purpose, err instanceof AppError ? err.code : 'unavailable');
     throw err;
   }
-  await saveTransaction(deps.db, provider, purpose, req, returnTo);
+  await saveTransaction(deps.db, provider, purpose, req, safeRedirect(returnTo, purpose));
   return c.redirect(req.url.toString(), 303);
 }
 
@@ -43,13 +45,13 @@ export async function auditFailure(c: Context<AppEnv>, provider: ProviderKey, pu
   );
 }
 
-/** Check the callback and return who logged in, with where to go next. */
+/** Check the callback and return who logged in, with where to go next (the stored target, checked again). */
 export async function finishLogin(
   c: Context<AppEnv>,
   rp: RelyingParty,
   provider: ProviderKey,
   purpose: Purpose,
-): Promise<{ identity: ExternalIdentity; claims: Record<string, unknown>; returnTo: string | null }> {
+): Promise<{ identity: ExternalIdentity; claims: Record<string, unknown>; returnTo: string }> {
   const deps = c.get('deps');
   const q = c.req.query();
   const state = q.state ?? '';
@@ -77,5 +79,5 @@ export async function finishLogin(
     await auditFailure(c, provider, purpose, e.reason ?? e.code ?? 'error', e.detail);
     throw err;
   }
-  return { identity: mapClaims(rp.settings.claims, claims, rp.settings.acrValues), claims, returnTo: tx.returnTo };
+  return { identity: mapClaims(rp.settings.claims, claims, rp.settings.acrValues), claims, returnTo: safeRedirect(tx.returnTo, purpose) };
 }
