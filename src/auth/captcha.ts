@@ -1,12 +1,26 @@
 /**
  * Self-hosted CAPTCHA (ALTCHA proof of work): no call to any third party. The challenge is
  * HMAC-signed; a solved challenge is accepted once (its signature is recorded until it expires).
+ *
+ * Levels (docs/decisions/0009): a challenge of level n asks CAPTCHA_WORK[n] times the base work
+ * (more SHA-256 iterations per attempt). The cost is part of the signed parameters, so a solution
+ * proves the level it was issued at; login decides at verify time which level it requires.
  */
 import { createChallenge, randomInt, verifySolution, type Payload } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { lt, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import { usedCaptchas } from '../db/schema/index.js';
+
+/** Work of each level as a multiple of level 0. */
+export const CAPTCHA_WORK = [1, 8, 32] as const;
+export const MAX_CAPTCHA_LEVEL = CAPTCHA_WORK.length - 1;
+
+/** A level from untrusted input (a query string), clamped to the levels there are. */
+export function captchaLevel(raw: unknown): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,2}$/.test(raw) ? Number(raw) : 0;
+  return Math.min(Math.max(Math.trunc(n), 0), MAX_CAPTCHA_LEVEL);
+}
 
 export type CaptchaOptions = {
   secret: string;
@@ -28,11 +42,50 @@ export function createCaptcha(opts: CaptchaOptions) {
   const hmacSignatureSecret = `${opts.secret}:altcha`;
   const hmacKeySignatureSecret = `${opts.secret}:altcha-key`;
 
+  const costOf = (level: number) => cost * CAPTCHA_WORK[captchaLevel(level)]!;
+
+  /** The level a solved challenge proves: the highest whose work its signed cost covers, or null if not solved. */
+  async function verifyLevel(db: Queryable, raw: string | undefined | null): Promise<number | null> {
+    if (!raw || raw.length > 10_000) return null;
+    let payload: Payload;
+    try {
+      payload = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as Payload;
+    } catch {
+      return null;
+    }
+    if (!payload?.challenge?.parameters || !payload.solution || !payload.challenge.signature) return null;
+    let result;
+    try {
+      result = await verifySolution({
+        challenge: payload.challenge,
+        solution: payload.solution,
+        deriveKey,
+        hmacSignatureSecret,
+        hmacKeySignatureSecret,
+      });
+    } catch {
+      return null;
+    }
+    if (!result.verified) return null;
+    const expiresAt = new Date(((payload.challenge.parameters.expiresAt ?? 0) * 1000) || Date.now() + ttl * 1000);
+    // Insert-or-nothing: a second use of the same solved challenge finds the row and is refused.
+    const inserted = await queryRows<{ signature: string }>(db, sql`
+      insert into used_captchas (signature, expires_at) values (${payload.challenge.signature}, ${expiresAt.toISOString()})
+      on conflict do nothing returning signature`);
+    await db.delete(usedCaptchas).where(lt(usedCaptchas.expiresAt, new Date()));
+    if (inserted.length !== 1) return null;
+    const signedCost = payload.challenge.parameters.cost;
+    let level = 0;
+    for (let l = 0; l <= MAX_CAPTCHA_LEVEL; l++) if (signedCost >= costOf(l)) level = l;
+    return level;
+  }
+
   return {
-    async challenge() {
+    /** A challenge of the given level (0 = the usual work). */
+    async challenge(level = 0) {
       return createChallenge({
         algorithm: 'SHA-256',
-        cost,
+        cost: costOf(level),
         counter: randomInt(counterMin, counterMax),
         deriveKey,
         expiresAt: new Date(Date.now() + ttl * 1000),
@@ -43,34 +96,9 @@ export function createCaptcha(opts: CaptchaOptions) {
 
     /** True when the submitted payload solves one of our challenges that was not used before. */
     async verify(db: Queryable, raw: string | undefined | null): Promise<boolean> {
-      if (!raw || raw.length > 10_000) return false;
-      let payload: Payload;
-      try {
-        payload = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as Payload;
-      } catch {
-        return false;
-      }
-      if (!payload?.challenge?.parameters || !payload.solution || !payload.challenge.signature) return false;
-      let result;
-      try {
-        result = await verifySolution({
-          challenge: payload.challenge,
-          solution: payload.solution,
-          deriveKey,
-          hmacSignatureSecret,
-          hmacKeySignatureSecret,
-        });
-      } catch {
-        return false;
-      }
-      if (!result.verified) return false;
-      const expiresAt = new Date(((payload.challenge.parameters.expiresAt ?? 0) * 1000) || Date.now() + ttl * 1000);
-      // Insert-or-nothing: a second use of the same solved challenge finds the row and is refused.
-      const inserted = await queryRows<{ signature: string }>(db, sql`
-        insert into used_captchas (signature, expires_at) values (${payload.challenge.signature}, ${expiresAt.toISOString()})
-        on conflict do nothing returning signature`);
-      await db.delete(usedCaptchas).where(lt(usedCaptchas.expiresAt, new Date()));
-      return inserted.length === 1;
+      return (await verifyLevel(db, raw)) !== null;
     },
+
+    verifyLevel,
   };
 }

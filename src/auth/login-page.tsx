@@ -11,6 +11,8 @@ export type LoginPageProps = {
   /** When a VNeID-only cutoff is set somewhere: the notice, and the TOTP field for break-glass accounts. */
   cutoffNotice?: string | undefined;
   showTotp?: boolean;
+  /** The CAPTCHA level the typed name needs (docs/decisions/0009); 0 or absent = the usual work. */
+  captchaLevel?: number;
 };
 
 export function LoginPage(p: LoginPageProps) {
@@ -72,7 +74,12 @@ export function LoginPage(p: LoginPageProps) {
               <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản
             </label>
             <div class="captcha">
-              <altcha-widget challenge="/tiepnhan/captcha" name="altcha" language="vi" auto="onfocus"></altcha-widget>
+              <altcha-widget
+                challenge={p.captchaLevel ? `/tiepnhan/captcha?muc=${p.captchaLevel}` : '/tiepnhan/captcha'}
+                name="altcha"
+                language="vi"
+                auto="onfocus"
+              ></altcha-widget>
               <noscript>
                 <p class="flash flash-error">Vui lòng bật JavaScript để xác nhận "Tôi không phải là người máy".</p>
               </noscript>

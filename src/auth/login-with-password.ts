@@ -9,13 +9,19 @@ import { verifyPassword } from './passwords.js';
 import { cutoffForUnit, passwordOpen } from './cutoff.js';
 import { useTotp } from './totp.js';
 import { createSession, type SessionPolicy } from './sessions.js';
-import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleKeys } from './throttle.js';
+import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleErrors, throttleKeys, throttleState } from './throttle.js';
 
 export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined; totp?: string | undefined };
+
+const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
 /**
  * Đăng nhập: CAPTCHA, then throttling, then the password. Every attempt is audited. Failures
  * say the same thing whether or not the account exists; a new session id is issued on success.
+ *
+ * Throttling (docs/decisions/0009): a lock holds one name at one address; failures of a name from
+ * everywhere raise the CAPTCHA level it needs and, past a high count, pause its password login —
+ * except for a break-glass account with its TOTP. One clock (deps.now) for all of it.
  */
 export async function loginWithPassword(
   db: Db,
@@ -23,6 +29,7 @@ export async function loginWithPassword(
   input: PasswordLoginInput,
   meta: RequestMeta,
 ) {
+  const now = deps.now?.() ?? new Date();
   const typed = input.username.trim().slice(0, 100);
   const usernameLower = typed.toLowerCase();
   const audit = (action: string, acc: { id: string; unitId: string } | undefined, data: Record<string, unknown>) =>
@@ -46,53 +53,92 @@ export async function loginWithPassword(
         .where(and(eq(accounts.usernameLower, usernameLower), isNull(accounts.deletedAt)))
     : [];
 
-  if (!(await deps.captcha.verify(db, input.captcha))) {
+  // Everything below depends on the typed name and the address only, never on the account's existence.
+  const keys = throttleKeys(usernameLower, meta.ip);
+  const state = await throttleState(db, keys, now);
+  const proven = await deps.captcha.verifyLevel(db, input.captcha);
+  if (proven === null) {
     await audit('auth.login_failed', acc, { reason: 'captcha' });
     throw errors.captchaFailed();
   }
-  const keys = throttleKeys(usernameLower, meta.ip);
-  const keyList = [keys.account, ...(keys.address ? [keys.address] : [])];
-  const locked = await lockRemainingMs(db, keyList);
+  const locked = Math.max(state.pairLockMs, state.addressLockMs);
   if (locked > 0) {
-    await audit('auth.login_failed', acc, { reason: 'locked' });
-    throw errors.loginLocked(Math.ceil(locked / 60_000));
+    await audit('auth.login_failed', acc, { reason: 'locked', scope: state.pairLockMs >= state.addressLockMs ? 'pair' : 'address' });
+    throw errors.loginLocked(minutes(locked));
+  }
+  const paused = state.accountPauseMs > 0;
+  // While paused, only password + TOTP (break-glass) is looked at; anything else is refused unread.
+  if (paused && !input.totp) {
+    await audit('auth.login_failed', acc, { reason: 'paused' });
+    throw throttleErrors.passwordLoginPaused(minutes(state.accountPauseMs));
+  }
+  if (proven < state.captchaLevel) {
+    await audit('auth.login_failed', acc, { reason: 'captcha_level', required: state.captchaLevel, proven });
+    throw throttleErrors.captchaEscalated();
   }
   const ok = typed !== '' && input.password !== '' && (await verifyPassword(acc?.passwordHash ?? null, input.password));
   if (!ok || !acc) {
-    const accountLocked = await recordFailure(db, keys.account, THROTTLE.perAccount);
-    const addressLocked = keys.address ? await recordFailure(db, keys.address, THROTTLE.perAddress) : false;
-    await audit('auth.login_failed', acc, { reason: 'bad_credentials', lockedNow: accountLocked || addressLocked });
-    if (accountLocked || addressLocked) throw errors.loginLocked(Math.ceil(THROTTLE.lockMs / 60_000));
+    const pair = await recordFailure(db, keys.pair, THROTTLE.pair, now);
+    // Already paused: not counted again, so a pause cannot be stretched by hammering it.
+    const account = paused ? null : await recordFailure(db, keys.account, THROTTLE.account, now);
+    const address = keys.address ? await recordFailure(db, keys.address, THROTTLE.address, now) : null;
+    const pauseMs = paused ? state.accountPauseMs : (account?.lockedMs ?? 0);
+    const lockMs = Math.max(pair.lockedMs, address?.lockedMs ?? 0);
+    await audit('auth.login_failed', acc, { reason: 'bad_credentials', lockedNow: lockMs > 0, pausedNow: !paused && pauseMs > 0 });
+    if (pauseMs > 0) throw throttleErrors.passwordLoginPaused(minutes(pauseMs));
+    if (lockMs > 0) throw errors.loginLocked(minutes(lockMs));
     throw errors.invalidCredentials();
   }
-  if (acc.suspended) {
-    await audit('auth.login_failed', acc, { reason: 'suspended' });
-    throw errors.accountSuspended();
-  }
-  // After the cutoff only VNeID remains — except for break-glass accounts, with their TOTP.
-  const now = deps.now?.() ?? new Date();
-  const cutoff = await cutoffForUnit(db, acc.unitId);
+
+  /** The TOTP step of a break-glass account: reached only with the right password. */
+  const totpStep = async (secret: string, code: string): Promise<'ok' | 'invalid' | 'locked'> => {
+    if ((await lockRemainingMs(db, keys.totp, now)) > 0) return 'locked';
+    if (await useTotp(db, acc.id, secret, code, now)) return 'ok';
+    return (await recordFailure(db, keys.totp, THROTTLE.totp, now)).lockedMs > 0 ? 'locked' : 'invalid';
+  };
+
   let breakGlass = false;
-  if (!passwordOpen(cutoff, now)) {
-    if (!acc.breakGlass || !acc.totpSecret) {
-      await audit('auth.login_failed', acc, { reason: 'password_closed', cutoff });
-      throw errors.passwordLoginClosed(cutoff!);
-    }
-    if (!input.totp) {
-      await audit('auth.login_failed', acc, { reason: 'totp_missing', breakGlass: true });
-      throw errors.totpRequired();
-    }
-    if (!(await useTotp(db, acc.id, acc.totpSecret, input.totp, now))) {
-      await recordFailure(db, keys.account, THROTTLE.perAccount);
-      await audit('auth.login_failed', acc, { reason: 'totp_invalid', breakGlass: true });
-      throw errors.totpInvalid();
+  if (paused) {
+    // The right password while paused: a break-glass account with a good TOTP code gets in; every
+    // other outcome gives the paused answer, so the pause is no password oracle.
+    const step = acc.breakGlass && acc.totpSecret && !acc.suspended ? await totpStep(acc.totpSecret, input.totp ?? '') : null;
+    if (step !== 'ok') {
+      await audit('auth.login_failed', acc, { reason: 'paused', breakGlass: acc.breakGlass, ...(step ? { totp: step } : {}) });
+      throw throttleErrors.passwordLoginPaused(minutes(state.accountPauseMs));
     }
     breakGlass = true;
+  } else {
+    if (acc.suspended) {
+      await audit('auth.login_failed', acc, { reason: 'suspended' });
+      throw errors.accountSuspended();
+    }
+    // After the cutoff only VNeID remains — except for break-glass accounts, with their TOTP.
+    const cutoff = await cutoffForUnit(db, acc.unitId);
+    if (!passwordOpen(cutoff, now)) {
+      if (!acc.breakGlass || !acc.totpSecret) {
+        await audit('auth.login_failed', acc, { reason: 'password_closed', cutoff });
+        throw errors.passwordLoginClosed(cutoff!);
+      }
+      if (!input.totp) {
+        await audit('auth.login_failed', acc, { reason: 'totp_missing', breakGlass: true });
+        throw errors.totpRequired();
+      }
+      const step = await totpStep(acc.totpSecret, input.totp);
+      if (step !== 'ok') {
+        await audit('auth.login_failed', acc, { reason: step === 'locked' ? 'totp_locked' : 'totp_invalid', breakGlass: true });
+        if (step === 'locked') throw errors.loginLocked(minutes(await lockRemainingMs(db, keys.totp, now)));
+        throw errors.totpInvalid();
+      }
+      breakGlass = true;
+    }
   }
-  await clearFailures(db, keys.account);
+  // The name's own counter at this address starts again; the count from everywhere does not, so
+  // the official's logins do not refill an attacker's budget.
+  await clearFailures(db, keys.pair);
+  if (breakGlass) await clearFailures(db, keys.totp);
   const token = await db.transaction(async (tx) => {
     const t = await createSession(tx, acc.id, deps.sessions, { ip: meta.ip, userAgent: meta.userAgent ?? null });
-    await tx.update(accounts).set({ lastLoginAt: new Date() }).where(eq(accounts.id, acc.id));
+    await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
     await recordAudit(tx, {
       action: 'auth.login',
       actorId: acc.id,

@@ -14,13 +14,16 @@ import { AppError } from '../shared/errors.js';
 import { recordAudit } from '../audit/record.js';
 import { LoginPage } from './login-page.js';
 import { loginWithPassword } from './login-with-password.js';
+import { captchaLevel } from './captcha.js';
+import { captchaLevelForName } from './throttle.js';
 import { changePassword } from './change-password.js';
 import { destroySession } from './sessions.js';
 
 export const authRoutes = new Hono<AppEnv>();
 
+/** A CAPTCHA challenge; `muc` asks for a higher level (more work), which the login page asks for a name under attack. */
 authRoutes.get('/captcha', async (c) => {
-  const challenge = await c.get('deps').captcha.challenge();
+  const challenge = await c.get('deps').captcha.challenge(captchaLevel(c.req.query('muc')));
   return c.json(challenge, 200, { 'Cache-Control': 'no-store' });
 });
 
@@ -49,6 +52,7 @@ authRoutes.get('/dang-nhap', async (c) => {
       next={safeRedirect(c.req.query('tiep'), 'official')}
       info={c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined}
       {...await cutoffProps(c)}
+      captchaLevel={await captchaLevelForName(c.get('deps').db, remembered, c.get('deps').now())}
     />,
   );
 });
@@ -85,6 +89,8 @@ authRoutes.post('/dang-nhap', async (c) => {
         next={next}
         error={{ code: err.code, message: err.message }}
         {...await cutoffProps(c)}
+        {...(err.code === 'password_login_paused' ? { showTotp: true } : {})}
+        captchaLevel={await captchaLevelForName(deps.db, username, deps.now())}
       />,
       err.status as 400,
     );

@@ -1,0 +1,199 @@
+/**
+ * Login throttling without lockout as a weapon (docs/decisions/0009): the lock is per (name,
+ * address) pair, failures of one name from everywhere raise the CAPTCHA work and, much later,
+ * pause password login for that name while VNeID and break-glass (password + TOTP) still work.
+ */
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { generate } from 'otplib';
+import { solveChallenge, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
+import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
+import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { auditLog } from '../src/db/schema/index.js';
+import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
+import { addressBucket } from '../src/auth/throttle.js';
+
+const t = useDemoApp();
+const START = new Date('2026-12-01T08:00:00+07:00');
+
+/** The real app on a clock the test moves. */
+function clockedApp() {
+  const clock = { now: START };
+  const app = buildApp(t.database, {}, { now: () => clock.now });
+  const advance = (minutes: number) => {
+    clock.now = new Date(clock.now.getTime() + minutes * 60_000);
+  };
+  return { app, advance, clock };
+}
+
+/** Solve a challenge of the given CAPTCHA level, as the widget does. */
+async function solved(c: Client, level: number): Promise<string> {
+  const res = await c.get(level ? `/tiepnhan/captcha?muc=${level}` : '/tiepnhan/captcha');
+  const challenge = JSON.parse(res.text) as Challenge;
+  const solution = await solveChallenge({ challenge, deriveKey });
+  if (!solution) throw new Error('could not solve captcha');
+  return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
+}
+
+type Attempt = { ip: string; name: string; password: string; level?: number; totp?: string };
+
+async function attempt(app: App, a: Attempt) {
+  const c = new Client(app, a.ip);
+  const altcha = await solved(c, a.level ?? 0);
+  const res = await c.post('/tiepnhan/dang-nhap', { username: a.name, password: a.password, altcha, ...(a.totp ? { totp: a.totp } : {}) });
+  const code = /data-error-code="([^"]+)"/.exec(res.text)?.[1] ?? null;
+  const message = /role="alert"[^>]*>([^<]*)</.exec(res.text)?.[1]?.trim() ?? null;
+  const widget = /<altcha-widget challenge="([^"]+)"/.exec(res.text)?.[1] ?? null;
+  return { status: res.status, code, message, widget, totpField: res.text.includes('name="totp"') };
+}
+
+const OFFICE = '192.0.2.10';
+const STRANGER = '203.0.113.66';
+/** The n-th of many attacking addresses. */
+const botnet = (n: number) => `198.18.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+
+describe('login throttling that a stranger cannot turn into a lockout', () => {
+  it('a stranger failing many times from another address does not keep the official out', async () => {
+    const { app } = clockedApp();
+    const clerk = sctClerkUsername();
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await attempt(app, { ip: STRANGER, name: clerk, password: 'doan-mo-mat-khau' })).status);
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(statuses.slice(4).every((s) => s === 429)).toBe(true);
+    // The official at their desk: no lock, no extra CAPTCHA work (the refused attempts were not counted).
+    const own = await attempt(app, { ip: OFFICE, name: clerk, password: TEST_PASSWORD });
+    expect(own.status).toBe(303);
+  });
+
+  it("locks the stranger's own address for that name, even for the right password, until the lock expires", async () => {
+    const { app, advance } = clockedApp();
+    for (let i = 0; i < 4; i++) expect((await attempt(app, { ip: STRANGER, name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(401);
+    const fifth = await attempt(app, { ip: STRANGER, name: 'admin.sct', password: 'sai-mat-khau-x' });
+    expect(fifth.status).toBe(429);
+    expect(fifth.message).toContain('Đăng nhập tạm thời bị khóa');
+    expect((await attempt(app, { ip: STRANGER, name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(429);
+    // Only that pair: another name from the same address, and the same name elsewhere, still work.
+    expect((await attempt(app, { ip: STRANGER, name: 'quantri1', password: TEST_PASSWORD })).status).toBe(303);
+    expect((await attempt(app, { ip: OFFICE, name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(303);
+    // The application's clock decides when the lock ends.
+    advance(14);
+    expect((await attempt(app, { ip: STRANGER, name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(429);
+    advance(2);
+    expect((await attempt(app, { ip: STRANGER, name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(303);
+  });
+
+  it('an IPv6 /64 counts as one address', async () => {
+    const { app } = clockedApp();
+    expect(addressBucket('2001:db8:1:2::5')).toBe(addressBucket('2001:0db8:0001:0002:ffff:1:2:3'));
+    expect(addressBucket('::ffff:198.51.100.7')).toBe('198.51.100.7');
+    for (let i = 1; i <= 4; i++) expect((await attempt(app, { ip: `2001:db8:1:2::${i}`, name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(401);
+    expect((await attempt(app, { ip: '2001:db8:1:2:aaaa::9', name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(429);
+    expect((await attempt(app, { ip: '2001:db8:1:2:bbbb::1', name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(429);
+    expect((await attempt(app, { ip: '2001:db8:9:9::1', name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(303);
+  });
+
+  it('failures of one name from many addresses raise the CAPTCHA work, then pause password login but not break-glass', async () => {
+    const { app, advance, clock } = clockedApp();
+    const root = await actorFor(t.database, 'quantri1');
+    const acc = (await accountByUsername(t.database, 'admin.dx'))!;
+    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
+    const totpNow = () => generate({ secret: secret!, epoch: Math.floor(clock.now.getTime() / 1000) });
+    const name = 'admin.dx';
+    let n = 0;
+    const fail = (level: number) => attempt(app, { ip: botnet(n++), name, password: 'sai-mat-khau-x', level });
+
+    for (let i = 0; i < 10; i++) expect((await fail(0)).status).toBe(401);
+    // 10 failures within the hour: a level-0 solution is no longer enough, for anyone typing this name.
+    const cheap = await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD });
+    expect(cheap.status).toBe(400);
+    expect(cheap.code).toBe('captcha_escalated');
+    expect(cheap.widget).toBe('/tiepnhan/captcha?muc=1');
+    expect((await new Client(app, OFFICE).get('/tiepnhan/dang-nhap')).text).toContain('challenge="/tiepnhan/captcha"');
+    // A browser that remembers the name asks for the right level from the start.
+    const remembering = new Client(app, OFFICE);
+    remembering.cookies.set('motcua_user', name);
+    expect((await remembering.get('/tiepnhan/dang-nhap')).text).toContain('challenge="/tiepnhan/captcha?muc=1"');
+    expect((await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 1 })).status).toBe(303);
+
+    for (let i = 10; i < 30; i++) expect((await fail(1)).status).toBe(401);
+    expect((await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 1 })).widget).toBe('/tiepnhan/captcha?muc=2');
+    for (let i = 30; i < 99; i++) expect((await fail(2)).status).toBe(401);
+    const hundredth = await fail(2);
+    expect(hundredth.status).toBe(429);
+    expect(hundredth.code).toBe('password_login_paused');
+    expect(hundredth.message).toContain('VNEID');
+    // The page offers the way in that remains: VNeID, and the TOTP field for a break-glass account.
+    expect(hundredth.totpField).toBe(true);
+
+    // Paused: the right password alone is refused everywhere, with the same answer as a wrong one.
+    const right = await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 2 });
+    expect(right.status).toBe(429);
+    expect(right.code).toBe('password_login_paused');
+    // A wrong TOTP with the right password is not a hint either.
+    const wrongTotp = await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 2, totp: '000000' });
+    expect([wrongTotp.status, wrongTotp.code]).toEqual([429, 'password_login_paused']);
+    // The break-glass holder: password and a current TOTP code still get in.
+    expect((await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 2, totp: await totpNow() })).status).toBe(303);
+    const logins = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
+    expect(logins.at(-1)!.data).toMatchObject({ method: 'password+totp', breakGlass: true });
+
+    // The pause ends with the hour; the counter starts again.
+    advance(61);
+    expect((await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD })).status).toBe(303);
+    const failures = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
+    expect(failures.filter((f) => (f.data as { reason?: string }).reason === 'bad_credentials')).toHaveLength(100);
+  }, 120_000);
+
+  it('a higher CAPTCHA level is more signed work; the level asked for is clamped', async () => {
+    const { app } = clockedApp();
+    const c = new Client(app);
+    const cost = async (q: string) => (JSON.parse((await c.get(`/tiepnhan/captcha${q}`)).text) as Challenge).parameters.cost;
+    const base = await cost('');
+    expect(await cost('?muc=1')).toBe(base * 8);
+    expect(await cost('?muc=2')).toBe(base * 32);
+    expect(await cost('?muc=99')).toBe(base * 32);
+    expect(await cost('?muc=-1')).toBe(base);
+    expect(await cost('?muc=abc')).toBe(base);
+  });
+
+  it('answers the same for an existing name and an unknown one at every stage', async () => {
+    const { app } = clockedApp();
+    const run = async (name: string) => {
+      const seen: unknown[] = [];
+      let n = 0;
+      for (let i = 0; i < 6; i++) seen.push(await attempt(app, { ip: STRANGER, name, password: 'sai-mat-khau-x' }));
+      for (let i = 0; i < 6; i++) seen.push(await attempt(app, { ip: `198.19.${name.length}.${++n}`, name, password: 'sai-mat-khau-x' }));
+      seen.push(await attempt(app, { ip: OFFICE, name, password: 'sai-mat-khau-x' }));
+      seen.push(await attempt(app, { ip: OFFICE, name, password: 'sai-mat-khau-x', level: 1 }));
+      seen.push(await new Client(app, OFFICE).get(`/tiepnhan/dang-nhap`).then((r) => r.status));
+      return seen;
+    };
+    const real = await run('admin.snv');
+    const ghost = await run('khong.co.ai');
+    expect(ghost).toEqual(real);
+    expect(real.map((r) => (typeof r === 'object' && r ? (r as { status: number }).status : r))).toEqual([
+      401, 401, 401, 401, 429, 429, 401, 401, 401, 401, 401, 400, 400, 401, 200,
+    ]);
+  });
+
+  it('TOTP failures count only after the right password, so a stranger cannot lock a break-glass account', async () => {
+    const { app, clock } = clockedApp();
+    const root = await actorFor(t.database, 'quantri1');
+    const acc = (await accountByUsername(t.database, 'admin.dx'))!;
+    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
+    const totpNow = () => generate({ secret: secret!, epoch: Math.floor(clock.now.getTime() / 1000) });
+    // Strangers send wrong passwords with TOTP guesses from many addresses: only password failures.
+    for (let i = 0; i < 8; i++) expect((await attempt(app, { ip: botnet(i), name: 'admin.dx', password: 'sai-mat-khau-x', totp: '123456' })).status).toBe(401);
+    // Someone who has the password, guessing codes from many addresses, locks the TOTP step.
+    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+    for (let i = 0; i < 4; i++) {
+      const r = await attempt(app, { ip: botnet(100 + i), name: 'admin.dx', password: TEST_PASSWORD, level: 0, totp: '000000' });
+      expect(r.code).toBe('totp_invalid');
+    }
+    const fifth = await attempt(app, { ip: botnet(104), name: 'admin.dx', password: TEST_PASSWORD, totp: '000000' });
+    expect(fifth.status).toBe(429);
+    expect((await attempt(app, { ip: OFFICE, name: 'admin.dx', password: TEST_PASSWORD, totp: await totpNow() })).status).toBe(429);
+  });
+});
