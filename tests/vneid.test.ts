@@ -10,6 +10,7 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
 import { accounts, auditLog, persons, sessions } from '../src/db/schema/index.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
+import { CLOCK_TOLERANCE_S, idTokenTimeProblem } from '../src/auth/oidc/relying-party.js';
 import type { Database } from '../src/db/client.js';
 
 let database: Database;
@@ -272,7 +273,7 @@ describe('binding: Xác thực tài khoản VNEID', () => {
 });
 
 describe('the relying party refuses bad responses', () => {
-  const modes: RogueMode[] = ['wrong_nonce', 'wrong_aud', 'expired', 'bad_signature', 'alg_none', 'wrong_iss'];
+  const modes: RogueMode[] = ['wrong_nonce', 'wrong_aud', 'expired', 'bad_signature', 'alg_none', 'wrong_iss', 'future_iat', 'exp_before_iat', 'stale_iat', 'future_auth_time'];
   let rogue: Awaited<ReturnType<typeof startRogueProvider>>;
   let rogueApp: ReturnType<typeof buildApp>;
 
@@ -303,7 +304,7 @@ describe('the relying party refuses bad responses', () => {
   });
 
   for (const mode of modes) {
-    it(`refuses ${mode.replace('_', ' ')}`, async () => {
+    it(`refuses ${mode.replaceAll('_', ' ')}`, async () => {
       const { c, res } = await attempt(mode);
       expect(res.status).toBe(400);
       expect(res.text).toContain('Phản hồi đăng nhập không hợp lệ');
@@ -311,6 +312,25 @@ describe('the relying party refuses bad responses', () => {
       expect(await lastFailure()).toMatchObject({ method: 'vneid' });
     });
   }
+
+  it('names the ID token time that is wrong in the audit row', async () => {
+    const reasons: Array<[RogueMode, string]> = [
+      ['future_iat', 'iat_in_future'],
+      ['exp_before_iat', 'exp_not_after_iat'],
+      ['stale_iat', 'iat_too_old'],
+      ['future_auth_time', 'auth_time_in_future'],
+    ];
+    for (const [mode, reason] of reasons) {
+      rogue.state.codesUsed.delete(`code-${mode}`); // the loop above redeemed this code already
+      await attempt(mode);
+      expect(await lastFailure()).toMatchObject({ method: 'vneid', reason });
+    }
+    // At the edges: iat up to the clock tolerance ahead is accepted, exp equal to iat is not.
+    const now = 1_800_000_000;
+    expect(idTokenTimeProblem({ iat: now + CLOCK_TOLERANCE_S, exp: now + 300 }, now)).toBeNull();
+    expect(idTokenTimeProblem({ iat: now + CLOCK_TOLERANCE_S + 1, exp: now + 300 }, now)?.reason).toBe('iat_in_future');
+    expect(idTokenTimeProblem({ iat: now, exp: now }, now)?.reason).toBe('exp_not_after_iat');
+  });
 
   it('refuses a replayed authorization code', async () => {
     rogue.state.mode = 'ok';

@@ -1,14 +1,26 @@
 /**
  * A deliberately misbehaving OpenID provider for negative tests: it answers discovery, keys,
  * token and userinfo like a real one, but signs the ID token the way a test asks (wrong audience,
- * expired, alg none, foreign key, wrong nonce or issuer). The app must refuse each.
+ * expired, alg none, foreign key, wrong nonce or issuer, issued in the future, expiring before it was issued,
+ * issued long ago, authenticated in the future). The app must refuse each.
  */
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { freePort } from './vneid.js';
 
-export type RogueMode = 'ok' | 'wrong_aud' | 'expired' | 'alg_none' | 'bad_signature' | 'wrong_nonce' | 'wrong_iss';
+export type RogueMode =
+  | 'ok'
+  | 'wrong_aud'
+  | 'expired'
+  | 'alg_none'
+  | 'bad_signature'
+  | 'wrong_nonce'
+  | 'wrong_iss'
+  | 'future_iat'
+  | 'exp_before_iat'
+  | 'stale_iat'
+  | 'future_auth_time';
 
 export async function startRogueProvider(clientId: string, claims: Record<string, unknown>) {
   const port = await freePort();
@@ -20,14 +32,28 @@ export async function startRogueProvider(clientId: string, claims: Record<string
 
   async function idToken(): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const payload = { ...claims, nonce: state.mode === 'wrong_nonce' ? 'not-the-nonce' : state.nonce, acr: claims.acr ?? 'LoA2' };
+    const payload = {
+      ...claims,
+      nonce: state.mode === 'wrong_nonce' ? 'not-the-nonce' : state.nonce,
+      acr: claims.acr ?? 'LoA2',
+      ...(state.mode === 'future_auth_time' ? { auth_time: now + 3600 } : {}),
+    };
+    // iat and exp of each mode: issued an hour ahead; expiring before it was issued (within the clock
+    // skew, not yet expired); issued two hours ago yet still valid.
+    const times: Partial<Record<RogueMode, [number, number]>> = {
+      expired: [now - 7200, now - 3600],
+      future_iat: [now + 3600, now + 3900],
+      exp_before_iat: [now + 10, now + 5],
+      stale_iat: [now - 7200, now + 3600],
+    };
+    const [iat, exp] = times[state.mode] ?? [now, now + 300];
     const jwt = new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(state.mode === 'wrong_iss' ? 'https://evil.example' : issuer)
       .setSubject(String(claims.sub))
       .setAudience(state.mode === 'wrong_aud' ? 'another-client' : clientId)
-      .setIssuedAt(state.mode === 'expired' ? now - 7200 : now)
-      .setExpirationTime(state.mode === 'expired' ? now - 3600 : now + 300);
+      .setIssuedAt(iat)
+      .setExpirationTime(exp);
     if (state.mode === 'bad_signature') return jwt.sign(other.privateKey);
     if (state.mode === 'alg_none') {
       const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -1,7 +1,8 @@
 /**
  * A relying party of one OpenID provider, on openid-client (certified): discovery, authorization
  * code with PKCE S256, state and nonce, the `iss` response parameter, ID-token signature against the
- * provider's keys, issuer, audience, expiry. Failures become AppErrors with Vietnamese messages.
+ * provider's keys, issuer, audience, expiry, and the ID token's times (see idTokenTimeProblem).
+ * Failures become AppErrors with Vietnamese messages.
  */
 import crypto from 'node:crypto';
 import * as client from 'openid-client';
@@ -12,6 +13,32 @@ import { AppError } from '../../shared/errors.js';
 export type RpOptions = { allowHttp: boolean; timeoutMs?: number; label: string };
 
 export type AuthRequest = { url: URL; state: string; nonce: string; codeVerifier: string };
+
+/**
+ * How far the provider's clock may be ahead of ours, in seconds. openid-client is given the same
+ * tolerance (its default) for its own checks of exp and nbf; its clock is ours (Date.now, no skew set).
+ */
+export const CLOCK_TOLERANCE_S = 30;
+/** An ID token comes straight from the token endpoint: one issued longer ago than this is not fresh. */
+export const ID_TOKEN_MAX_AGE_S = 3600;
+
+/**
+ * What is wrong with an ID token's times, as the reason to audit, or null. openid-client checks that
+ * iat is a number and that exp has not passed, but not that iat is not in the future, that exp comes
+ * after iat, that iat is recent, or that auth_time is not in the future (authorization code flow).
+ */
+export function idTokenTimeProblem(
+  claims: { iat: number; exp: number; auth_time?: number | undefined },
+  nowS: number,
+  toleranceS = CLOCK_TOLERANCE_S,
+): { reason: string; detail: string } | null {
+  const { iat, exp, auth_time: authTime } = claims;
+  if (iat > nowS + toleranceS) return { reason: 'iat_in_future', detail: `iat=${iat} now=${nowS}` };
+  if (exp <= iat) return { reason: 'exp_not_after_iat', detail: `iat=${iat} exp=${exp}` };
+  if (iat < nowS - ID_TOKEN_MAX_AGE_S) return { reason: 'iat_too_old', detail: `iat=${iat} now=${nowS}` };
+  if (authTime !== undefined && authTime > nowS + toleranceS) return { reason: 'auth_time_in_future', detail: `auth_time=${authTime} now=${nowS}` };
+  return null;
+}
 
 export class RelyingParty {
   private configPromise: Promise<client.Configuration> | null = null;
@@ -50,6 +77,7 @@ export class RelyingParty {
         const auth = await this.clientAuth();
         const fetchWithTimeout: client.CustomFetch = (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
         const ep = this.settings.endpoints;
+        const metadata: Partial<client.ClientMetadata> = { id_token_signed_response_alg: 'RS256', [client.clockTolerance]: CLOCK_TOLERANCE_S };
         let config: client.Configuration;
         if (ep) {
           // A provider without discovery: the endpoints come from configuration.
@@ -63,13 +91,13 @@ export class RelyingParty {
               authorization_response_iss_parameter_supported: false,
             },
             this.settings.clientId,
-            { id_token_signed_response_alg: 'RS256' },
+            metadata,
             auth,
           );
           config[client.customFetch] = fetchWithTimeout;
           if (this.opts.allowHttp) client.allowInsecureRequests(config);
         } else {
-          config = await client.discovery(new URL(this.settings.issuer), this.settings.clientId, { id_token_signed_response_alg: 'RS256' }, auth, {
+          config = await client.discovery(new URL(this.settings.issuer), this.settings.clientId, metadata, auth, {
             [client.customFetch]: fetchWithTimeout,
             ...(this.opts.allowHttp ? { execute: [client.allowInsecureRequests] } : {}),
           });
@@ -126,6 +154,9 @@ export class RelyingParty {
     }
     const idClaims = tokens.claims();
     if (!idClaims) throw invalidResponse('no_id_token');
+    // The same clock openid-client used for exp just now.
+    const timeProblem = idTokenTimeProblem(idClaims, Math.floor(Date.now() / 1000));
+    if (timeProblem) throw invalidResponse(timeProblem.reason, timeProblem.detail);
     let userinfo: Record<string, unknown> = {};
     try {
       userinfo = (await client.fetchUserInfo(config, tokens.access_token, idClaims.sub)) as Record<string, unknown>;
