@@ -11,6 +11,7 @@ import { CSRF_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie } fro
 import { csrfToken, csrfTokenValid, sameOrigin } from './web/csrf.js';
 import { readSession } from './auth/sessions.js';
 import { AppError, errors } from './shared/errors.js';
+import { isDatabaseUnavailable } from './db/client.js';
 import { renderError } from './web/error-page.js';
 import { healthRoutes } from './web/health.js';
 import { staticRoutes } from './web/static.js';
@@ -73,6 +74,11 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) return renderError(c, err);
+    if (isDatabaseUnavailable(err)) {
+      deps.logger.warn({ err, requestId: c.get('requestId') }, 'database unavailable');
+      c.header('Retry-After', '30');
+      return renderError(c, errors.databaseUnavailable());
+    }
     deps.logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
     return renderError(c, new AppError('internal', 'Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.', 500));
   });

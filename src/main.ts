@@ -16,7 +16,9 @@ async function main() {
   const started = Date.now();
   const config = loadConfigOrExit();
   const logger = pino({ level: config.logLevel });
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+  // A lost server connection is logged, never fatal: requests get 503 until the server is back (src/db/client.ts).
+  const onConnectionError = (err: Error) => logger.warn({ err }, 'database connection lost; reconnecting on the next query');
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, onConnectionError } : { dataDir: config.dataDir });
   await database.migrate();
   logger.info({ database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'database ready');
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -33,11 +33,54 @@ export type Database = {
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export type DatabaseOptions = { url?: string; dataDir?: string; poolSize?: number };
+export type DatabaseOptions = {
+  url?: string;
+  dataDir?: string;
+  poolSize?: number;
+  /**
+   * A pooled connection broke while idle (server restarted, connection killed: 57P01, network cut). The pool
+   * has already dropped it and opens a new one when needed; this only reports it (default: one line on stderr).
+   */
+  onConnectionError?: (err: Error) => void;
+};
+
+/**
+ * The server pool's time limits, in one place. A request that cannot get a connection (server down or
+ * unreachable, every connection busy) fails after connectionTimeoutMillis instead of waiting without end;
+ * TCP keepalive notices a peer that vanished without closing (network cut, host gone) on a quiet
+ * connection. No statement_timeout: migrations, seed:large and the benchmark share this pool with
+ * legitimately long statements, and an outage is bounded by the two limits above.
+ */
+export const POOL_LIMITS = {
+  connectionTimeoutMillis: 5_000,
+  idleTimeoutMillis: 30_000,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: 10_000,
+} as const satisfies pg.PoolConfig;
+
+function reportConnectionError(err: Error) {
+  console.warn(`database connection lost (the pool reconnects on the next query): ${err.message}`);
+}
+
+/**
+ * A node-postgres pool that survives its server going away. An 'error' event without a listener kills the
+ * process, and node-postgres emits one (a) on the pool when an idle connection breaks and (b) on a checked-out
+ * client (a transaction's, Drizzle's migrator's) when its connection breaks, even while a query is running.
+ * (a) is reported; (b) needs no action: the running or next query fails with the error, and the pool
+ * discards the broken client when it is released.
+ */
+export function createPool(url: string, poolSize: number, onConnectionError: (err: Error) => void = reportConnectionError): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...POOL_LIMITS });
+  pool.on('error', (err) => onConnectionError(err));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+  return pool;
+}
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const pool = createPool(opts.url, opts.poolSize ?? 10, opts.onConnectionError);
     // Fail fast with a clear error rather than on the first request.
     const client = await pool.connect();
     client.release();
@@ -106,4 +149,45 @@ export async function queryStatement<T>(db: Queryable, shape: string, build: () 
   }
   const res = await prepared.execute(values);
   return res.rows as T[];
+}
+
+/** SQLSTATEs that mean the server went away or cannot take us now (not a fault of the statement). */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown: terminated by pg_ctl stop/restart or pg_terminate_backend
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+  '53300', // too_many_connections
+]);
+/** Socket-level failures (Node's codes) when connecting or talking to the server. */
+const UNAVAILABLE_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** node-postgres and pg-pool say these in words only. */
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'Cannot use a pool after calling end on the pool',
+];
+
+/**
+ * Whether an error means "the database cannot be reached right now" (server stopped, restarting,
+ * connection killed or timed out) rather than a fault of the query. Looks inside Drizzle's
+ * DrizzleQueryError and AggregateError (connecting to several addresses), and nowhere else: a failed
+ * fetch to another system, whose cause also says ECONNREFUSED, is not the database.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const queue: unknown[] = [err];
+  for (let i = 0; i < queue.length && i < 20; i++) {
+    const e = queue[i];
+    if (!(e instanceof Error)) continue;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      // SQLSTATE class 08: connection exception.
+      if (UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || UNAVAILABLE_NET_CODES.has(code)) return true;
+    }
+    if (UNAVAILABLE_MESSAGES.some((m) => e.message.includes(m))) return true;
+    if (e instanceof DrizzleQueryError) queue.push(e.cause);
+    if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
+  }
+  return false;
 }

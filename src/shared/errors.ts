@@ -27,6 +27,9 @@ export const errors = {
   csrf: () =>
     new AppError('csrf_failed', 'Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.', 403),
   conflict: (message: string) => new AppError('conflict', message, 409),
+  /** The database server cannot be reached right now (stopped, restarting, connections lost): try again later. */
+  databaseUnavailable: () =>
+    new AppError('database_unavailable', 'Hệ thống đang tạm gián đoạn kết nối cơ sở dữ liệu. Vui lòng thử lại sau ít phút.', 503),
   /** Uploads: `what` names the file ("tệp mẫu"), `allowed` lists the accepted kinds. */
   fileMissing: (what: string) => new AppError('file_missing', `Vui lòng chọn ${what}.`, 400, { file: `Vui lòng chọn ${what}.` }),
   fileTooLarge: (maxMb: number) =>
