@@ -47,6 +47,40 @@ describe('configuration', () => {
     expect(dev.vneid.issuer).toBe('http://localhost:4000');
   });
 
+  it('refuses every http:// address in production, naming the variable, and accepts them elsewhere', () => {
+    const endpoints = {
+      VNEID_AUTHORIZATION_ENDPOINT: 'https://sso.dichvucong.example.vn/auth',
+      VNEID_TOKEN_ENDPOINT: 'https://sso.dichvucong.example.vn/token',
+      VNEID_USERINFO_ENDPOINT: 'https://sso.dichvucong.example.vn/me',
+      VNEID_JWKS_URI: 'https://sso.dichvucong.example.vn/jwks',
+    };
+    const sso = { SSO_ISSUER: 'https://sso.tinh.example.vn', SSO_CLIENT_ID: 'a', SSO_CLIENT_SECRET: 'b' };
+    expect(loadConfig({ ...PROD, ...endpoints, ...sso }).vneid.endpoints?.token).toBe(endpoints.VNEID_TOKEN_ENDPOINT);
+    const insecure: Record<string, string> = {
+      PUBLIC_URL: 'http://dvc.example.vn',
+      VNEID_ISSUER: 'http://sso.example.vn',
+      VNEID_AUTHORIZATION_ENDPOINT: 'http://sso.dichvucong.example.vn/auth',
+      VNEID_TOKEN_ENDPOINT: 'http://sso.dichvucong.example.vn/token',
+      VNEID_USERINFO_ENDPOINT: 'http://sso.dichvucong.example.vn/me',
+      VNEID_JWKS_URI: 'http://sso.dichvucong.example.vn/jwks',
+      REGISTRY_URL: 'http://ndxp.example.vn/dancu/verify',
+      SSO_ISSUER: 'http://sso.tinh.example.vn',
+    };
+    for (const [name, url] of Object.entries(insecure)) {
+      expect(() => loadConfig({ ...PROD, ...endpoints, ...sso, [name]: url }), name).toThrow(new RegExp(`${name}: must be an https:// address in production`));
+      // Capital letters do not make it https.
+      expect(() => loadConfig({ ...PROD, ...endpoints, ...sso, [name]: url.replace('http:', 'HTTP:') }), name).toThrow(new RegExp(name));
+    }
+    const dev = loadConfig({ ...PROD, ...endpoints, ...sso, ...insecure, NODE_ENV: 'development' });
+    expect(dev.vneid.endpoints?.token).toBe(insecure.VNEID_TOKEN_ENDPOINT);
+    expect(dev.publicUrl).toBe('http://dvc.example.vn');
+  });
+
+  it('refuses an address that is not http:// or https://', () => {
+    expect(() => loadConfig({ REGISTRY_URL: 'ftp://ndxp.example.vn/verify', REGISTRY_TOKEN: 't' })).toThrow(/REGISTRY_URL: must be an http:\/\/ or https:\/\/ address/);
+    expect(() => loadConfig({ PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/PUBLIC_URL/);
+  });
+
   it('points VNeID and the registry at the simulator in demo mode', () => {
     const c = loadConfig({ PORT: '4100' });
     expect(c.simulated).toBe(true);

@@ -47,6 +47,18 @@ const EnvSchema = z.object({
   SSO_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
+/** The settings that are addresses (checked for their scheme below). */
+const URL_SETTINGS = [
+  'PUBLIC_URL',
+  'VNEID_ISSUER',
+  'VNEID_AUTHORIZATION_ENDPOINT',
+  'VNEID_TOKEN_ENDPOINT',
+  'VNEID_USERINFO_ENDPOINT',
+  'VNEID_JWKS_URI',
+  'REGISTRY_URL',
+  'SSO_ISSUER',
+] as const satisfies ReadonlyArray<keyof z.infer<typeof EnvSchema>>;
+
 /** A relying-party connection to an OpenID provider (VNeID, or the provincial SSO). */
 export type OidcProviderConfig = {
   issuer: string;
@@ -136,8 +148,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (explicitEndpoints && !vneidSet) throw fail('VNEID_ISSUER', 'required when the VNEID_*_ENDPOINT variables are set');
   if (production && !vneidSet) throw fail('VNEID_ISSUER', 'required when NODE_ENV=production (the simulator never runs in production)');
   if (production && !registrySet) throw fail('REGISTRY_URL', 'required when NODE_ENV=production');
-  for (const [name, url] of [['VNEID_ISSUER', e.VNEID_ISSUER], ['SSO_ISSUER', e.SSO_ISSUER], ['REGISTRY_URL', e.REGISTRY_URL]] as const) {
-    if (production && url && !url.startsWith('https://')) throw fail(name, 'must be an https:// address in production');
+  // Every address setting: http(s) only, and https only in production (tokens, secrets and personal
+  // data travel over them; PUBLIC_URL decides Secure cookies and HSTS).
+  for (const name of URL_SETTINGS) {
+    const value = e[name];
+    if (value === undefined) continue;
+    const protocol = new URL(value).protocol;
+    if (protocol !== 'https:' && protocol !== 'http:') throw fail(name, 'must be an http:// or https:// address');
+    if (production && protocol !== 'https:') throw fail(name, 'must be an https:// address in production');
   }
   if (e.VNEID_CLIENT_AUTH === 'private_key_jwt' && !e.VNEID_CLIENT_KEY) throw fail('VNEID_CLIENT_KEY', 'required when VNEID_CLIENT_AUTH=private_key_jwt');
   const simPort = e.SIM_PORT ?? e.PORT + 1;
