@@ -4,11 +4,11 @@
  */
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps, AppEnv } from './web/env.js';
 import { securityHeaders } from './web/security-headers.js';
 import { CSRF_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie } from './web/cookies.js';
 import { csrfToken, csrfTokenValid, sameOrigin } from './web/csrf.js';
+import { limitBody, readForm } from './web/body.js';
 import { readSession } from './auth/sessions.js';
 import { AppError, errors } from './shared/errors.js';
 import { isDatabaseUnavailable } from './db/client.js';
@@ -29,12 +29,8 @@ import { apiRoutes } from './api/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { templateDownloadRoutes } from './procedures/template-download.js';
 import { accountForApiToken } from './api/issue-api-client.js';
-import { MAX_RESULT_BYTES } from './dossiers/attach-result.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** No request body is read past this: the largest file we take (a 10 MB result file) plus room for the form. */
-export const MAX_REQUEST_BYTES = MAX_RESULT_BYTES + 1024 * 1024;
 
 export function clientIp(c: { req: { header(n: string): string | undefined }; env: unknown }, trustProxy: boolean): string | null {
   if (trustProxy) {
@@ -64,13 +60,8 @@ export function createApp(deps: Deps) {
     if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan)(\/|$)/.test(c.req.path)) deps.displayCache.clear();
   });
   app.use('*', securityHeaders);
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_REQUEST_BYTES,
-      onError: (c) => renderError(c, new AppError('payload_too_large', `Dữ liệu gửi lên quá lớn (tối đa ${MAX_REQUEST_BYTES / 1024 / 1024} MB).`, 413)),
-    }),
-  );
+  // Bodies: small unless the route takes an upload (web/body.ts); read only through web/body.ts.
+  app.use('*', limitBody);
 
   app.onError((err, c) => {
     if (err instanceof AppError) return renderError(c, err);
@@ -128,8 +119,8 @@ export function createApp(deps: Deps) {
       const ct = c.req.header('content-type') ?? '';
       let submitted = c.req.header('x-csrf-token');
       if (!submitted && (ct.startsWith('application/x-www-form-urlencoded') || ct.startsWith('multipart/form-data'))) {
-        const body = await c.req.parseBody();
-        const v = body['_csrf'];
+        // Parsed once: the route reads the same form. An anonymous upload is refused here, unread.
+        const v = (await readForm(c)).get('_csrf');
         submitted = typeof v === 'string' ? v : undefined;
       }
       if (!csrfTokenValid(deps.config.sessionSecret, readCookie(c, CSRF_COOKIE), c.get('sessionToken'), submitted)) {

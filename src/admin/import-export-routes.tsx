@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField, Flash } from '../web/layout.js';
 import { actorOf, pageProps, type Ctx } from '../web/http.js';
+import { acceptsUpload, formData, uploadedFile } from '../web/body.js';
 import { AppError } from '../shared/errors.js';
 import { administeredForest } from '../org/list-units.js';
 import { readSheet } from '../accounts/read-sheet.js';
@@ -102,13 +103,12 @@ async function renderImport(c: Ctx, s: { error?: string; results?: ImportRowResu
 
 importExportRoutes.get('/nhap', (c) => renderImport(c, {}));
 
-importExportRoutes.post('/nhap', async (c) => {
-  const body = await c.req.parseBody();
-  const file = body.file;
-  const unitId = typeof body.unitId === 'string' && body.unitId ? body.unitId : undefined;
-  if (!(file instanceof File) || file.size === 0) return renderImport(c, { error: 'Vui lòng chọn tệp cần nhập.', ...(unitId ? { unitId } : {}) }, 400);
+importExportRoutes.post('/nhap', acceptsUpload, async (c) => {
+  const file = await uploadedFile(c);
+  const unitId = (await formData(c)).unitId || undefined;
+  if (!file) return renderImport(c, { error: 'Vui lòng chọn tệp cần nhập.', ...(unitId ? { unitId } : {}) }, 400);
   try {
-    const rows = await readSheet(new Uint8Array(await file.arrayBuffer()));
+    const rows = await readSheet(file.bytes);
     const { results } = await importOfficials(c.get('deps').db, actorOf(c), rows, unitId ?? null);
     return renderImport(c, { results, ...(unitId ? { unitId } : {}) });
   } catch (err) {

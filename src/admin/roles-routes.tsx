@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField, Flash } from '../web/layout.js';
 import { actorOf, pageProps, type Ctx } from '../web/http.js';
+import { formData, formValues } from '../web/body.js';
 import { AppError } from '../shared/errors.js';
 import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
 import { administeredForest } from '../org/list-units.js';
@@ -77,14 +78,12 @@ rolesRoutes.get('/:id/phan-quyen', (c) => renderRoles(c, c.req.param('id')));
 
 rolesRoutes.post('/:id/phan-quyen', async (c) => {
   const id = c.req.param('id');
-  const body = await c.req.parseBody({ all: true });
-  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-  const wanted = list(body.grant).map((g) => {
+  const wanted = (await formValues(c, 'grant')).map((g) => {
     const [unitId, role] = g.split(':');
     return { unitId, role };
   });
-  const newUnit = typeof body.newUnit === 'string' ? body.newUnit : '';
-  const newRoles = list(body.newRole);
+  const newUnit = (await formData(c)).newUnit ?? '';
+  const newRoles = await formValues(c, 'newRole');
   if (newRoles.length && !newUnit) return renderRoles(c, id, 'Vui lòng chọn đơn vị để thêm quyền.', 400);
   for (const role of newRoles) wanted.push({ unitId: newUnit, role });
   try {

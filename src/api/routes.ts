@@ -3,6 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { and, asc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { actorOf } from '../web/http.js';
+import { readJson } from '../web/body.js';
 import { AppError, errors } from '../shared/errors.js';
 import { procedureVersions, procedures, sectors, DOSSIER_STATUSES, STATUS_LABELS, type dossiers } from '../db/schema/index.js';
 import { loadCalendar } from '../calendar/load.js';
@@ -38,14 +39,6 @@ const dossierJson = (d: typeof dossiers.$inferSelect) => ({
   finishedAt: d.finishedAt,
   returnedAt: d.returnedAt,
 });
-
-async function jsonBody(c: { req: { json(): Promise<unknown> } }) {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new AppError('invalid_json', 'Nội dung yêu cầu không phải JSON hợp lệ.', 400);
-  }
-}
 
 apiRoutes.get('/openapi.json', (c) => c.json(openApiDocument(c.get('deps').config.publicUrl)));
 
@@ -98,7 +91,7 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
 });
 
 apiRoutes.post('/dossiers', requireActor, async (c) => {
-  const d = await receiveDossier(c.get('deps').db, actorOf(c), await jsonBody(c), c.get('deps').now());
+  const d = await receiveDossier(c.get('deps').db, actorOf(c), await readJson(c), c.get('deps').now());
   return c.json(dossierJson(d), 201);
 });
 
@@ -114,6 +107,6 @@ apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
 });
 
 apiRoutes.post('/dossiers/:id/transitions', requireActor, async (c) => {
-  const d = await actOnDossier(c.get('deps').db, actorOf(c), c.req.param('id'), await jsonBody(c), c.get('deps').now());
+  const d = await actOnDossier(c.get('deps').db, actorOf(c), c.req.param('id'), await readJson(c), c.get('deps').now());
   return c.json(dossierJson(d));
 });

@@ -4,6 +4,7 @@ import { ancestorIds, subtreeIds } from '../org/tree.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { acceptsUpload, uploadedFile } from '../web/body.js';
 import { AppError } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { atLocal } from '../calendar/working-time.js';
@@ -211,12 +212,11 @@ dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
   return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"' });
 });
 
-dossierRoutes.post('/ho-so/:id/ket-qua', async (c) => {
-  const body = await c.req.parseBody();
-  const file = body.file;
+dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {
+  const file = await uploadedFile(c);
   try {
-    if (!(file instanceof File)) throw new AppError('validation_failed', 'Vui lòng chọn tệp kết quả.', 400);
-    await attachResult(c.get('deps').db, actorOf(c), c.req.param('id'), { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+    if (!file) throw new AppError('validation_failed', 'Vui lòng chọn tệp kết quả.', 400);
+    await attachResult(c.get('deps').db, actorOf(c), c.req.param('id'), file);
     return c.redirect(`/tiepnhan/ho-so/${c.req.param('id')}?tb=attached`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, like } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { acceptsUpload, formData, uploadedFile } from '../web/body.js';
 import { AppError, errors } from '../shared/errors.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { formatDateTime } from '../shared/dates.js';
@@ -295,9 +296,7 @@ function TemplatesSection(p: { procedureId: string; current: typeof procedureVer
 
 /** Form fields → the shape ProcedureInput parses (steps.N.field → steps[N]). */
 async function readForm(c: Ctx) {
-  const body = await c.req.parseBody();
-  const flat: Values = {};
-  for (const [k, val] of Object.entries(body)) if (typeof val === 'string') flat[k] = val;
+  const flat: Values = await formData(c);
   const steps = Array.from({ length: 6 }, (_, i) => ({
     name: flat[`steps.${i}.name`] ?? '',
     unitId: flat[`steps.${i}.unitId`] ?? '',
@@ -321,13 +320,11 @@ function documentRef(body: Record<string, unknown>) {
   return { version: num(body.version), document: num(body.document) };
 }
 
-procedureRoutes.post('/:id/mau', async (c) => {
+procedureRoutes.post('/:id/mau', acceptsUpload, async (c) => {
   const id = c.req.param('id');
-  const body = await c.req.parseBody();
-  const file = body.file;
+  const upload = await uploadedFile(c);
   try {
-    const upload = file instanceof File && file.size > 0 ? { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) } : null;
-    await uploadDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(body), upload);
+    await uploadDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(await formData(c)), upload);
     return c.redirect(`/tiepnhan/quan-tri/thu-tuc/${id}?tb=mau-tai-len`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -338,7 +335,7 @@ procedureRoutes.post('/:id/mau', async (c) => {
 procedureRoutes.post('/:id/mau/xoa', async (c) => {
   const id = c.req.param('id');
   try {
-    await removeDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(await c.req.parseBody()));
+    await removeDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(await formData(c)));
     return c.redirect(`/tiepnhan/quan-tri/thu-tuc/${id}?tb=mau-xoa`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;

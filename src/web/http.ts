@@ -10,16 +10,8 @@ import { safeRedirect } from './safe-redirect.js';
 
 export type Ctx = Context<AppEnv>;
 
-/** Form fields as strings (the last value wins for repeated names, except those listed as arrays). */
-export async function formData(c: Ctx): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) {
-    const val = Array.isArray(v) ? v[v.length - 1] : v;
-    if (typeof val === 'string') out[k] = val;
-  }
-  return out;
-}
+/** Form fields as strings: bodies are read only through web/body.ts, within its limits. */
+export { formData } from './body.js';
 
 export function actorOf(c: Ctx): Actor {
   const actor = c.get('actor');

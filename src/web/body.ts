@@ -1,0 +1,157 @@
+/**
+ * The only way the application reads a request body. Every body is small unless its route declares an upload:
+ *
+ * - `limitBody` (app.tsx, before the session): a body over its route's limit is refused on its Content-Length
+ *   without being read; a body without one is counted as it streams (Hono's bodyLimit) up to the small limit.
+ *   An upload route's body is left unread until the session is known.
+ * - `readForm` (the CSRF check and the routes): counts the fields in the raw bytes before anything is parsed, then
+ *   parses once per request (the CSRF check and the route share the result). On an upload route the body is read
+ *   only when the request has a session: an anonymous upload gets its 401 before one byte of it is read.
+ * - `readJson` (the JSON API): the small limit, and a Vietnamese message for what is not JSON.
+ *
+ * The small limits leave ample room for the largest forms we serve, measured over every post form of every admin
+ * page with the demo data: the procedure editor (25 fields, 0.65 KB), Phân quyền (10 fields), Thông tin tài khoản
+ * (11 fields). A procedure listing 40 documents of 150 Vietnamese characters each encodes to about 14 KB.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { matchedRoutes } from 'hono/route';
+import { MAX_RESULT_BYTES } from '../dossiers/attach-result.js';
+import { AppError, errors } from '../shared/errors.js';
+import type { AppEnv } from './env.js';
+
+type Ctx = Context<AppEnv>;
+
+/** A form or JSON body: every route but the uploads, and every anonymous request. */
+export const FORM_MAX_BYTES = 64 * 1024;
+/** Fields of one form, counted in the raw bytes before parsing (also for uploads). */
+export const FORM_MAX_FIELDS = 256;
+/** An upload route, with a session: the largest file we take (a 10 MB result file) plus room for the form. */
+export const UPLOAD_MAX_BYTES = MAX_RESULT_BYTES + 1024 * 1024;
+
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`);
+
+const tooLarge = (max: number) => new AppError('payload_too_large', `Dữ liệu gửi lên quá lớn (tối đa ${sizeText(max)}).`, 413);
+const tooManyFields = () =>
+  new AppError('too_many_fields', `Biểu mẫu gửi lên có quá nhiều trường (tối đa ${FORM_MAX_FIELDS}).`, 413);
+const malformedForm = () => new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
+
+const limiter = (max: number) =>
+  bodyLimit({
+    maxSize: max,
+    onError: () => {
+      throw tooLarge(max);
+    },
+  });
+const formLimit = limiter(FORM_MAX_BYTES);
+const uploadLimit = limiter(UPLOAD_MAX_BYTES);
+
+/**
+ * Marks a route that takes a file (put it before the handler): its body may be as large as UPLOAD_MAX_BYTES, and
+ * only with a session. The size limit and the CSRF check find the mark before the route runs.
+ */
+export const acceptsUpload: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.get('account')) throw errors.unauthenticated();
+  await next();
+};
+
+/** Whether the route that will answer this request is marked with acceptsUpload (the router matched it already). */
+function isUploadRoute(c: Ctx): boolean {
+  return matchedRoutes(c).some((r) => r.handler === acceptsUpload);
+}
+
+/** Global, before the session and anything that reads a body: see the module comment. */
+export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!isUploadRoute(c)) return formLimit(c, next);
+  if (Number(c.req.header('content-length')) > UPLOAD_MAX_BYTES) throw tooLarge(UPLOAD_MAX_BYTES);
+  await next();
+};
+
+const bodies = new WeakMap<object, Promise<ArrayBuffer>>();
+
+/** The raw body within the route's limit, read once per request. */
+function bodyBytes(c: Ctx): Promise<ArrayBuffer> {
+  let bytes = bodies.get(c.req);
+  if (!bytes) {
+    bytes = (async () => {
+      const upload = isUploadRoute(c);
+      if (upload && !c.get('account')) throw errors.unauthenticated();
+      await (upload ? uploadLimit : formLimit)(c, async () => {});
+      return c.req.arrayBuffer();
+    })();
+    bodies.set(c.req, bytes);
+  }
+  return bytes;
+}
+
+/** How many fields the raw body holds at most, counting no further than `max + 1`. */
+function countFields(bytes: Uint8Array, mediaType: string, contentType: string, max: number): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (mediaType === 'multipart/form-data') {
+    const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+    if (!boundary) throw malformedForm();
+    // Every part starts with the delimiter; the last delimiter closes the body.
+    const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+    let n = -1;
+    for (let at = buf.indexOf(delimiter); at !== -1 && n <= max; at = buf.indexOf(delimiter, at + delimiter.length)) n++;
+    return Math.max(n, 0);
+  }
+  if (buf.length === 0) return 0;
+  let n = 1;
+  for (let at = buf.indexOf(0x26); at !== -1 && n <= max; at = buf.indexOf(0x26, at + 1)) n++;
+  return n;
+}
+
+const forms = new WeakMap<object, Promise<FormData>>();
+
+/** The submitted form (urlencoded or multipart), parsed once per request; any other body is an empty form. */
+export function readForm(c: Ctx): Promise<FormData> {
+  let form = forms.get(c.req);
+  if (!form) {
+    form = (async () => {
+      const contentType = c.req.header('content-type') ?? '';
+      const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+      if (!FORM_TYPES.has(mediaType)) return new FormData();
+      const bytes = new Uint8Array(await bodyBytes(c));
+      if (countFields(bytes, mediaType, contentType, FORM_MAX_FIELDS) > FORM_MAX_FIELDS) throw tooManyFields();
+      try {
+        return await c.req.formData();
+      } catch {
+        throw malformedForm();
+      }
+    })();
+    forms.set(c.req, form);
+  }
+  return form;
+}
+
+/** Form fields as strings (the last value wins for repeated names; files are left out). */
+export async function formData(c: Ctx): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of await readForm(c)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Every string value of a repeated field (checkboxes). */
+export async function formValues(c: Ctx, name: string): Promise<string[]> {
+  return (await readForm(c)).getAll(name).filter((v): v is string => typeof v === 'string');
+}
+
+/** The file of an upload form's field, or null when none was chosen. */
+export async function uploadedFile(c: Ctx, name = 'file'): Promise<{ name: string; bytes: Uint8Array } | null> {
+  const file = (await readForm(c)).get(name);
+  if (!(file instanceof File) || file.size === 0) return null;
+  return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+}
+
+/** The JSON body of an API request, within the small limit. */
+export async function readJson(c: Ctx): Promise<unknown> {
+  await bodyBytes(c);
+  try {
+    return (await c.req.json()) as unknown;
+  } catch {
+    throw new AppError('invalid_json', 'Nội dung yêu cầu không phải JSON hợp lệ.', 400);
+  }
+}
