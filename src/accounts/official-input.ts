@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDate, todayInVietnam } from '../shared/dates.js';
 import { cleanOptional, cleanText } from '../shared/text.js';
+import { idField } from '../shared/validate.js';
 import { checkCccd, checkCccdFormat } from './cccd.js';
 
 const optionalText = (max: number, label: string) =>
@@ -108,7 +109,7 @@ export const OfficialInput = z
     phone: phone('Số điện thoại', false),
     mobile: phone('Số di động', true),
     emails,
-    unitId: z.string({ message: 'Vui lòng chọn đơn vị/phòng ban.' }).uuid('Vui lòng chọn đơn vị/phòng ban.'),
+    unitId: idField('Vui lòng chọn đơn vị/phòng ban.'),
     position: optionalText(100, 'Chức vụ'),
     receptionPlace: optionalText(200, 'Nơi tiếp nhận hồ sơ'),
     returnAddress: optionalText(300, 'Địa chỉ trả hồ sơ'),

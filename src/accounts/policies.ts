@@ -12,6 +12,7 @@ import { errors } from '../shared/errors.js';
 import type { Actor } from '../shared/context.js';
 import { SYSTEM_ACCOUNT_ID } from '../shared/context.js';
 import { ancestorIds, subtreeIds } from '../org/tree.js';
+import { isId } from '../shared/validate.js';
 
 export async function adminRootUnitIds(db: Queryable, actor: Actor): Promise<string[]> {
   if (actor.accountId === SYSTEM_ACCOUNT_ID) {
@@ -39,6 +40,7 @@ export async function isAdministrator(db: Queryable, actor: Actor): Promise<bool
 
 /** True when the actor administers the unit (it lies in one of their subtrees). */
 export async function canAdministerUnit(db: Queryable, actor: Actor, unitId: string): Promise<boolean> {
+  if (!isId(unitId)) return false;
   const roots = await adminRootUnitIds(db, actor);
   if (roots.length === 0) return false;
   const chain = await ancestorIds(db, unitId);
@@ -51,7 +53,7 @@ export async function requireAdministerUnit(db: Queryable, actor: Actor, unitId:
 
 /** Loads a live account the actor administers, or refuses as "not found". */
 export async function requireAdministeredAccount(db: Queryable, actor: Actor, accountId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(accountId)) throw errors.notFound('Tài khoản');
+  if (!isId(accountId)) throw errors.notFound('Tài khoản');
   const [acc] = await db
     .select()
     .from(accounts)

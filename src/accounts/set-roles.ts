@@ -5,7 +5,7 @@ import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { parseInput } from '../shared/validate.js';
+import { idField, parseInput } from '../shared/validate.js';
 import { administeredUnitIds, requireAdministeredAccount } from './policies.js';
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -17,7 +17,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 };
 
 const Grants = z.array(
-  z.object({ unitId: z.string().uuid('Đơn vị không hợp lệ.'), role: z.enum(ROLES, { message: 'Vai trò không hợp lệ.' }) }),
+  z.object({ unitId: idField('Đơn vị không hợp lệ.'), role: z.enum(ROLES, { message: 'Vai trò không hợp lệ.' }) }),
 );
 
 /**

@@ -6,6 +6,7 @@ import type { Registry, RegistryAnswer } from '../auth/registry.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { canAdministerUnit } from './policies.js';
+import { isId } from '../shared/validate.js';
 
 const FIELD_LABELS: Record<string, string> = {
   soDinhDanh: 'Số CCCD',
@@ -23,7 +24,7 @@ export type VerifyResult = { verified: true; message: string } | { verified: fal
  * The administrator of the account's unit, or the official themself, may ask.
  */
 export async function verifyIdentity(db: Db, registry: Registry, actor: Actor, accountId: string): Promise<VerifyResult> {
-  if (!/^[0-9a-f-]{36}$/i.test(accountId)) throw errors.notFound('Tài khoản');
+  if (!isId(accountId)) throw errors.notFound('Tài khoản');
   const [row] = await db
     .select({ account: accounts, person: persons })
     .from(accounts)

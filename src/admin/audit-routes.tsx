@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { and, desc, inArray, lt, type SQL } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin } from '../web/http.js';
+import { queryOf } from '../web/params.js';
+import { param } from '../shared/validate.js';
 import { auditLog } from '../db/schema/index.js';
 import { administeredUnitIds, requireAdministrator } from '../accounts/policies.js';
 import { formatDateTime } from '../shared/dates.js';
@@ -34,15 +37,18 @@ const ACTION_LABELS: Record<string, string> = {
 
 const PAGE = 100;
 
+/** ?truoc= the id of the last entry seen: the page continues with older entries. */
+const AuditQuery = z.object({ truoc: param.int(1, Number.MAX_SAFE_INTEGER, 'Số thứ tự bản ghi phải là số nguyên dương.') });
+
 /** Nhật ký hệ thống: administrators read the entries that concern units of their subtree. Newest first, keyset pages. */
 adminAuditRoutes.get('/', async (c) => {
   const { db } = c.get('deps');
   const actor = actorOf(c);
   await requireAdministrator(db, actor);
   const scope = await administeredUnitIds(db, actor);
-  const before = Number(c.req.query('truoc'));
+  const { truoc: before } = queryOf(c, AuditQuery);
   const conds: SQL[] = [inArray(auditLog.unitId, scope)];
-  if (Number.isInteger(before) && before > 0) conds.push(lt(auditLog.id, before));
+  if (before) conds.push(lt(auditLog.id, before));
   const rows = scope.length
     ? await db.select().from(auditLog).where(and(...conds)).orderBy(desc(auditLog.id)).limit(PAGE)
     : [];

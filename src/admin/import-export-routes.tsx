@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField, Flash } from '../web/layout.js';
 import { actorOf, pageProps, type Ctx } from '../web/http.js';
 import { acceptsUpload, formData, uploadedFile } from '../web/body.js';
+import { queryOf } from '../web/params.js';
+import { param } from '../shared/validate.js';
 import { AppError } from '../shared/errors.js';
 import { administeredForest } from '../org/list-units.js';
 import { readSheet } from '../accounts/read-sheet.js';
@@ -117,18 +120,21 @@ importExportRoutes.post('/nhap', acceptsUpload, async (c) => {
   }
 });
 
+/** Xuất danh sách: ?dinh-dang=csv|xlsx, ?mau=1 the empty template, else the list of ?donvi= matching ?q=. */
+const ExportQuery = z.object({
+  'dinh-dang': param.oneOf(['csv', 'xlsx'], 'Định dạng tệp là csv hoặc xlsx.'),
+  mau: param.flag(),
+  donvi: param.id('Mã đơn vị không hợp lệ.'),
+  q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.'),
+});
+
 importExportRoutes.get('/xuat', async (c) => {
-  const format = c.req.query('dinh-dang') === 'csv' ? 'csv' : 'xlsx';
-  const template = !!c.req.query('mau');
+  const query = queryOf(c, ExportQuery);
+  const format = query['dinh-dang'] ?? 'xlsx';
+  const template = query.mau;
   const body = template
     ? await officialsTemplate(format)
-    : (
-        await exportOfficials(c.get('deps').db, actorOf(c), {
-          unitId: c.req.query('donvi') || undefined,
-          q: c.req.query('q') || undefined,
-          format,
-        })
-      ).body;
+    : (await exportOfficials(c.get('deps').db, actorOf(c), { unitId: query.donvi, q: query.q, format })).body;
   const name = `${template ? 'mau-nhap-can-bo' : 'danh-sach-can-bo'}.${format}`;
   return c.body(body as Uint8Array<ArrayBuffer>, 200, {
     'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

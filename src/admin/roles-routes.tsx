@@ -4,6 +4,7 @@ import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField, Flash } from '../web/layout.js';
 import { actorOf, pageProps, type Ctx } from '../web/http.js';
 import { formData, formValues } from '../web/body.js';
+import { idParam } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
 import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
 import { administeredForest } from '../org/list-units.js';
@@ -74,10 +75,10 @@ async function renderRoles(c: Ctx, accountId: string, error?: string, status: 20
   );
 }
 
-rolesRoutes.get('/:id/phan-quyen', (c) => renderRoles(c, c.req.param('id')));
+rolesRoutes.get('/:id/phan-quyen', (c) => renderRoles(c, idParam(c, 'Tài khoản')));
 
 rolesRoutes.post('/:id/phan-quyen', async (c) => {
-  const id = c.req.param('id');
+  const id = idParam(c, 'Tài khoản');
   const wanted = (await formValues(c, 'grant')).map((g) => {
     const [unitId, role] = g.split(':');
     return { unitId, role };

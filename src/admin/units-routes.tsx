@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { idParam, queryOf } from '../web/params.js';
+import { param } from '../shared/validate.js';
 import { AppError } from '../shared/errors.js';
 import { UNIT_KINDS } from '../db/schema/index.js';
 import { requireAdministerUnit, requireAdministrator } from '../accounts/policies.js';
@@ -144,7 +147,13 @@ async function renderUnits(
   );
 }
 
-adminUnitRoutes.get('/', (c) => renderUnits(c, { unitId: c.req.query('dv') || undefined, notice: c.req.query('tb') }));
+/** Quản lý đơn vị: ?dv= the unit shown, ?tb= the notice after a change. */
+const UnitsQuery = z.object({ dv: param.id('Mã đơn vị không hợp lệ.'), tb: param.text(40, 'Thông báo không hợp lệ.') });
+
+adminUnitRoutes.get('/', (c) => {
+  const { dv, tb } = queryOf(c, UnitsQuery);
+  return renderUnits(c, { unitId: dv, notice: tb });
+});
 
 /** Run a unit use case; on a user error show the page again with the message. */
 async function act(c: Ctx, unitId: string, run: (form: Record<string, string>) => Promise<string>, on: 'edit' | 'child' | null) {
@@ -163,44 +172,49 @@ async function act(c: Ctx, unitId: string, run: (form: Record<string, string>) =
   }
 }
 
-adminUnitRoutes.post('/:id', (c) =>
-  act(c, c.req.param('id'), async (f) => (await updateUnit(c.get('deps').db, actorOf(c), c.req.param('id'), f), 'saved'), 'edit'),
-);
-adminUnitRoutes.post('/:id/don-vi-con', (c) =>
-  act(
+adminUnitRoutes.post('/:id', (c) => {
+  const id = idParam(c, 'Đơn vị');
+  return act(c, id, async (f) => (await updateUnit(c.get('deps').db, actorOf(c), id, f), 'saved'), 'edit');
+});
+adminUnitRoutes.post('/:id/don-vi-con', (c) => {
+  const id = idParam(c, 'Đơn vị');
+  return act(
     c,
-    c.req.param('id'),
+    id,
     async (f) => {
-      const u = await createUnit(c.get('deps').db, actorOf(c), c.req.param('id'), f);
+      const u = await createUnit(c.get('deps').db, actorOf(c), id, f);
       return `dv=${u.id}&tb=created`;
     },
     'child',
-  ),
-);
-adminUnitRoutes.post('/:id/di-chuyen', (c) =>
-  act(c, c.req.param('id'), async (f) => (await moveUnit(c.get('deps').db, actorOf(c), c.req.param('id'), f.parentId ?? ''), 'moved'), null),
-);
-adminUnitRoutes.post('/:id/sap-nhap', (c) =>
-  act(
+  );
+});
+adminUnitRoutes.post('/:id/di-chuyen', (c) => {
+  const id = idParam(c, 'Đơn vị');
+  return act(c, id, async (f) => (await moveUnit(c.get('deps').db, actorOf(c), id, f.parentId ?? ''), 'moved'), null);
+});
+adminUnitRoutes.post('/:id/sap-nhap', (c) => {
+  const id = idParam(c, 'Đơn vị');
+  return act(
     c,
-    c.req.param('id'),
+    id,
     async (f) => {
       if (!f.targetId) throw new AppError('merge_target_missing', 'Vui lòng chọn đơn vị tiếp nhận.', 400);
-      await mergeUnits(c.get('deps').db, actorOf(c), c.req.param('id'), f.targetId);
+      await mergeUnits(c.get('deps').db, actorOf(c), id, f.targetId);
       return `dv=${f.targetId}&tb=merged`;
     },
     null,
-  ),
-);
-adminUnitRoutes.post('/:id/trang-thai', (c) =>
-  act(
+  );
+});
+adminUnitRoutes.post('/:id/trang-thai', (c) => {
+  const id = idParam(c, 'Đơn vị');
+  return act(
     c,
-    c.req.param('id'),
+    id,
     async (f) => {
       const active = f.active === '1';
-      await setUnitActive(c.get('deps').db, actorOf(c), c.req.param('id'), active);
+      await setUnitActive(c.get('deps').db, actorOf(c), id, active);
       return active ? 'activated' : 'deactivated';
     },
     null,
-  ),
-);
+  );
+});

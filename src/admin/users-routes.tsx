@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { idParam, queryOf } from '../web/params.js';
+import { isId, param } from '../shared/validate.js';
 import { AppError } from '../shared/errors.js';
 import { administeredForest } from '../org/list-units.js';
 import { loadUnit } from '../org/unit-queries.js';
@@ -90,19 +93,27 @@ async function existingForm(c: Ctx, accountId: string, override?: { values: Offi
   };
 }
 
+/** Quản lý người dùng: ?donvi= the unit shown, ?tk= the account in the form, ?moi=1 a new account's form. */
+const UsersQuery = z.object({
+  donvi: param.id('Mã đơn vị không hợp lệ.'),
+  tk: param.id('Mã tài khoản không hợp lệ.'),
+  moi: param.flag(),
+  q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.'),
+  tb: param.text(40, 'Thông báo không hợp lệ.'),
+});
+
 adminUserRoutes.get('/', async (c) => {
-  const unitId = c.req.query('donvi') || undefined;
-  const tk = c.req.query('tk');
+  const { donvi: unitId, tk, moi, q, tb } = queryOf(c, UsersQuery);
   let form: UsersPageProps['form'];
   let formUnit = unitId;
   if (tk) {
     const f = await existingForm(c, tk);
     form = f;
     formUnit = unitId ?? f.unitId;
-  } else if (c.req.query('moi') && unitId) {
+  } else if (moi && unitId) {
     form = { action: '/tiepnhan/quan-tri/nguoi-dung/moi', values: { unitId }, isNew: true };
   }
-  return renderUsers(c, { unitId: formUnit, q: c.req.query('q') ?? '', notice: c.req.query('tb'), form });
+  return renderUsers(c, { unitId: formUnit, q: q ?? '', notice: tb, form });
 });
 
 adminUserRoutes.post('/moi', async (c) => {
@@ -119,7 +130,7 @@ adminUserRoutes.post('/moi', async (c) => {
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     return renderUsers(c, {
-      unitId: form.unitId || undefined,
+      unitId: isId(form.unitId) ? form.unitId : undefined,
       error: err.message,
       form: { action: '/tiepnhan/quan-tri/nguoi-dung/moi', values: form, errors: err.fields, isNew: true },
       status: err.status as 400,
@@ -128,7 +139,7 @@ adminUserRoutes.post('/moi', async (c) => {
 });
 
 adminUserRoutes.post('/:id', async (c) => {
-  const id = c.req.param('id');
+  const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
   try {
     const acc = await updateOfficial(c.get('deps').db, actorOf(c), id, form);
@@ -142,7 +153,7 @@ adminUserRoutes.post('/:id', async (c) => {
 
 /** Xác thực tài khoản VNEID: save what is in the form, then check it against the population registry. */
 adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
-  const id = c.req.param('id');
+  const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
   const { db, registry } = c.get('deps');
   try {
@@ -159,8 +170,8 @@ adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
 
 /** Cấp khóa API: credentials for another system to act as this account (shown once). */
 adminUserRoutes.post('/:id/khoa-api', async (c) => {
+  const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
-  const id = c.req.param('id');
   try {
     const { token } = await issueApiClient(c.get('deps').db, actorOf(c), id, { name: form.name ?? '' });
     const f = await existingForm(c, id);
@@ -174,27 +185,28 @@ adminUserRoutes.post('/:id/khoa-api', async (c) => {
 });
 
 adminUserRoutes.post('/:id/tam-dinh-chi', async (c) => {
+  const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
   const on = form.value !== '0';
   try {
-    const acc = await setSuspended(c.get('deps').db, actorOf(c), c.req.param('id'), on);
+    const acc = await setSuspended(c.get('deps').db, actorOf(c), id, on);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=${on ? 'suspended' : 'unsuspended'}`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    const f = await existingForm(c, c.req.param('id'));
+    const f = await existingForm(c, id);
     return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 409 });
   }
 });
 
 adminUserRoutes.post('/:id/dat-lai-mat-khau', async (c) => {
-  const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), c.req.param('id'));
+  const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), idParam(c, 'Tài khoản'));
   const f = await existingForm(c, account.id);
   return renderUsers(c, { unitId: account.unitId, secret: { username: account.username, password: temporaryPassword }, form: f });
 });
 
 adminUserRoutes.get('/:id/xoa', async (c) => {
   const { db } = c.get('deps');
-  const acc = await requireAdministeredAccount(db, actorOf(c), c.req.param('id'));
+  const acc = await requireAdministeredAccount(db, actorOf(c), idParam(c, 'Tài khoản'));
   const props = await pageProps(c);
   return c.html(
     <Layout title="Xóa cán bộ" section="admin" {...props}>
@@ -220,7 +232,7 @@ adminUserRoutes.get('/:id/xoa', async (c) => {
 
 adminUserRoutes.post('/:id/xoa', async (c) => {
   const { db } = c.get('deps');
-  const acc = await requireAdministeredAccount(db, actorOf(c), c.req.param('id'));
+  const acc = await requireAdministeredAccount(db, actorOf(c), idParam(c, 'Tài khoản'));
   try {
     await deleteOfficial(db, actorOf(c), acc.id);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tb=deleted`, 303);

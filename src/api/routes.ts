@@ -1,15 +1,17 @@
 /** JSON API under /api/v1: thin handlers over the same use cases and permission rules as the pages. */
 import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
 import { and, asc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { actorOf } from '../web/http.js';
+import { idParam, queryOf } from '../web/params.js';
 import { readJson } from '../web/body.js';
 import { AppError, errors } from '../shared/errors.js';
 import { procedureVersions, procedures, sectors, DOSSIER_STATUSES, STATUS_LABELS, type dossiers } from '../db/schema/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { InboxQuery, listInbox } from '../dossiers/inbox.js';
-import { parseInput } from '../shared/validate.js';
+import { param } from '../shared/validate.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
@@ -42,8 +44,15 @@ const dossierJson = (d: typeof dossiers.$inferSelect) => ({
 
 apiRoutes.get('/openapi.json', (c) => c.json(openApiDocument(c.get('deps').config.publicUrl)));
 
+/** Tra cứu: the dossier code and the lookup code printed on the receipt. */
+const LookupQuery = z.object({
+  code: param.text(60, 'Mã hồ sơ tối đa 60 ký tự.'),
+  lookupCode: param.text(20, 'Mã tra cứu tối đa 20 ký tự.'),
+});
+
 apiRoutes.get('/lookup', async (c) => {
-  const found = await lookupDossier(c.get('deps').db, (c.req.query('code') ?? '').slice(0, 60), (c.req.query('lookupCode') ?? '').slice(0, 20));
+  const { code, lookupCode } = queryOf(c, LookupQuery);
+  const found = await lookupDossier(c.get('deps').db, code ?? '', lookupCode ?? '');
   if (!found) throw errors.notFound('Hồ sơ');
   return c.json({ ...found, statusCode: DOSSIER_STATUSES[found.status], statusLabel: STATUS_LABELS[found.status] });
 });
@@ -79,7 +88,7 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
   const { db, now: clock } = c.get('deps');
   const now = clock();
   const cal = await loadCalendar(db, now);
-  const q = parseInput(InboxQuery, c.req.query());
+  const q = queryOf(c, InboxQuery);
   const res = await listInbox(
     db,
     actorOf(c),
@@ -96,7 +105,7 @@ apiRoutes.post('/dossiers', requireActor, async (c) => {
 });
 
 apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
-  const v = await viewDossier(c.get('deps').db, actorOf(c), c.req.param('id'));
+  const v = await viewDossier(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'));
   return c.json({
     ...dossierJson(v.dossier),
     procedure: { id: v.version.procedureId, version: v.version.version, name: v.version.name },
@@ -107,6 +116,7 @@ apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
 });
 
 apiRoutes.post('/dossiers/:id/transitions', requireActor, async (c) => {
-  const d = await actOnDossier(c.get('deps').db, actorOf(c), c.req.param('id'), await readJson(c), c.get('deps').now());
+  const id = idParam(c, 'Hồ sơ');
+  const d = await actOnDossier(c.get('deps').db, actorOf(c), id, await readJson(c), c.get('deps').now());
   return c.json(dossierJson(d));
 });

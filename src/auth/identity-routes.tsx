@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../web/env.js';
 import { SESSION_COOKIE, writeCookie } from '../web/cookies.js';
 import { actorOf, requireLogin, safeNext } from '../web/http.js';
+import { idParam } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
 import { destroySession } from './sessions.js';
 import { finishLogin, startLogin } from './oidc/flow.js';
@@ -47,7 +48,7 @@ for (const key of ['vneid', 'sso'] as const) {
 
 identityRoutes.post('/chuyen-tai-khoan/:id', requireLogin, async (c) => {
   const deps = c.get('deps');
-  const { token } = await switchAccount(deps.db, actorOf(c), c.get('sessionToken')!, c.req.param('id'), {
+  const { token } = await switchAccount(deps.db, actorOf(c), c.get('sessionToken')!, idParam(c, 'Tài khoản'), {
     idleMs: deps.config.sessionIdleMs,
     absoluteMs: deps.config.sessionAbsoluteMs,
   });

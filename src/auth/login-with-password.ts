@@ -4,6 +4,7 @@ import { accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
+import { CONTROL_CHARS_MESSAGE, hasControlChars } from '../shared/text.js';
 import type { Captcha } from './captcha.js';
 import { verifyPassword } from './passwords.js';
 import { cutoffForUnit, passwordOpen } from './cutoff.js';
@@ -30,6 +31,8 @@ export async function loginWithPassword(
   meta: RequestMeta,
 ) {
   const now = deps.now?.() ?? new Date();
+  // No account name holds a control character (a NUL cannot even be looked up): refused before anything.
+  if (hasControlChars(input.username)) throw errors.validation({ username: CONTROL_CHARS_MESSAGE });
   const typed = input.username.trim().slice(0, 100);
   const usernameLower = typed.toLowerCase();
   const audit = (action: string, acc: { id: string; unitId: string } | undefined, data: Record<string, unknown>) =>

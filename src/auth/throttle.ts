@@ -19,6 +19,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import { loginThrottle } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
+import { hasControlChars } from '../shared/text.js';
 import { MAX_CAPTCHA_LEVEL } from './captcha.js';
 
 export type ThrottleRule = { limit: number; windowMs: number; lockMs: number };
@@ -134,7 +135,8 @@ export async function throttleState(db: Queryable, keys: ThrottleKeys, now: Date
 
 /** The CAPTCHA level the login page should ask for when this name is typed (0 for an empty name). */
 export async function captchaLevelForName(db: Queryable, username: string, now: Date): Promise<number> {
-  if (!username.trim()) return 0;
+  // No account name holds a control character (a NUL cannot even be looked up): nothing to count.
+  if (!username.trim() || hasControlChars(username)) return 0;
   const [row] = await db.select().from(loginThrottle).where(eq(loginThrottle.key, throttleKeys(username, null).account));
   return lockLeft(row, now) > 0 ? MAX_CAPTCHA_LEVEL : captchaLevelFor(failuresInWindow(row, THROTTLE.account, now));
 }

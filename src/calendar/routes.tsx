@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { asc, gte, lte, and } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { queryOf } from '../web/params.js';
+import { param } from '../shared/validate.js';
 import { AppError, type FieldErrors } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
 import { calendarDays } from '../db/schema/index.js';
@@ -166,10 +169,10 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
   );
 }
 
-const yearOf = (c: Ctx) => {
-  const y = Number(c.req.query('nam'));
-  return Number.isInteger(y) && y >= 2000 && y <= 2100 ? y : Number(new Date().toISOString().slice(0, 4));
-};
+/** ?nam= the year shown (2000–2100); this year when absent. */
+const YearQuery = z.object({ nam: param.int(2000, 2100, 'Năm phải là số từ 2000 đến 2100.') });
+
+const yearOf = (c: Ctx) => queryOf(c, YearQuery).nam ?? Number(new Date().toISOString().slice(0, 4));
 
 calendarRoutes.get('/', (c) => render(c, yearOf(c)));
 

@@ -1,10 +1,13 @@
 import { raw } from 'hono/html';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { and, eq, isNull } from 'drizzle-orm';
 import QRCode from 'qrcode';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, Flash, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, siteName, type Ctx } from '../web/http.js';
+import { idParam, queryOf } from '../web/params.js';
+import { param, parseInput } from '../shared/validate.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime, parseDate, todayInVietnam } from '../shared/dates.js';
 import { accounts } from '../db/schema/index.js';
@@ -167,8 +170,14 @@ async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
   );
 }
 
+/** Chạy thử: ?ngay= the day (dd/mm/yyyy) to try. */
+const DryRunQuery = z.object({ ngay: param.text(20, 'Ngày chạy thử không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.') });
+
+/** Chỉ định tài khoản khẩn cấp: the account's name as typed. */
+const BreakGlassInput = z.object({ username: z.string().max(100, 'Tên tài khoản tối đa 100 ký tự.').optional() });
+
 cutoverRoutes.get('/', async (c) => {
-  const q = c.req.query('ngay');
+  const q = queryOf(c, DryRunQuery).ngay;
   const iso = q ? parseDate(q) : null;
   if (q && !iso) return render(c, { error: 'Ngày chạy thử không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.' }, 400);
   return render(c, iso ? { dryRunDate: iso } : {});
@@ -193,9 +202,10 @@ cutoverRoutes.post('/ngay-tinh', async (c) => {
 });
 
 cutoverRoutes.post('/don-vi/:id', async (c) => {
+  const id = idParam(c, 'Đơn vị');
   const form = await formData(c);
   return act(c, async () => {
-    const d = await setUnitCutoff(c.get('deps').db, actorOf(c), c.req.param('id'), form);
+    const d = await setUnitCutoff(c.get('deps').db, actorOf(c), id, form);
     return { notice: d ? `Đã đặt ngày riêng cho đơn vị: ${formatDate(d)}.` : 'Đơn vị theo ngày của cấp trên.' };
   });
 });
@@ -204,10 +214,11 @@ cutoverRoutes.post('/khan-cap', async (c) => {
   const form = await formData(c);
   const { db } = c.get('deps');
   return act(c, async () => {
+    const { username } = parseInput(BreakGlassInput, form);
     const [acc] = await db
       .select({ id: accounts.id })
       .from(accounts)
-      .where(and(eq(accounts.usernameLower, (form.username ?? '').trim().toLowerCase()), isNull(accounts.deletedAt)));
+      .where(and(eq(accounts.usernameLower, (username ?? '').trim().toLowerCase()), isNull(accounts.deletedAt)));
     if (!acc) throw new AppError('not_found', 'Không tìm thấy tài khoản trong phạm vi bạn quản trị.', 400);
     const res = await setBreakGlass(db, actorOf(c), acc.id, true, `MotCua ${await siteName(c)}`);
     return {
@@ -218,8 +229,9 @@ cutoverRoutes.post('/khan-cap', async (c) => {
 });
 
 cutoverRoutes.post('/khan-cap/:id', async (c) => {
+  const id = idParam(c, 'Tài khoản');
   return act(c, async () => {
-    const res = await setBreakGlass(c.get('deps').db, actorOf(c), c.req.param('id'), false, '');
+    const res = await setBreakGlass(c.get('deps').db, actorOf(c), id, false, '');
     return { notice: `Đã bỏ tài khoản khẩn cấp ${res.account.username}.` };
   });
 });

@@ -9,7 +9,7 @@ import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
-import { parseInput } from '../shared/validate.js';
+import { isId, parseInput } from '../shared/validate.js';
 import { atLocal } from '../calendar/working-time.js';
 import { canActAtStep } from './policies.js';
 import { ACTIONS, ACTION_LABELS, RULES, type DossierAction } from './transitions.js';
@@ -49,7 +49,7 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
   if (action === 'request_supplement' && input.items.length === 0) {
     throw errors.validation({ items: 'Vui lòng liệt kê giấy tờ cần bổ sung, mỗi dòng một mục.' });
   }
-  if (!/^[0-9a-f-]{36}$/i.test(dossierId)) throw errors.notFound('Hồ sơ');
+  if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const calendar = await loadCalendar(db, now);
   return db.transaction(async (tx) => {
     const [d] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');

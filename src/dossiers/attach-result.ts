@@ -8,6 +8,7 @@ import { AppError, errors } from '../shared/errors.js';
 import { detectFileType, safeFileName, type FileKind } from '../shared/file-types.js';
 import { canActAtStep } from './policies.js';
 import { viewDossier } from './view-dossier.js';
+import { isId } from '../shared/validate.js';
 
 export const MAX_RESULT_BYTES = 10 * 1024 * 1024;
 
@@ -21,6 +22,7 @@ export function sniff(bytes: Uint8Array): { mime: string; ext: string } | null {
 
 /** Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. */
 export async function attachResult(db: Db, actor: Actor, dossierId: string, file: { name: string; bytes: Uint8Array }) {
+  if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   if (file.bytes.length === 0) throw errors.validation({ file: 'Vui lòng chọn tệp kết quả.' });
   if (file.bytes.length > MAX_RESULT_BYTES) throw errors.validation({ file: 'Tệp quá lớn (tối đa 10 MB).' });
   const type = detectFileType(file.bytes);
@@ -68,7 +70,7 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
 /** A result file, for officials who may see the dossier. */
 export async function readResultFile(db: Queryable, actor: Actor, dossierId: string, fileId: string) {
   await viewDossier(db, actor, dossierId);
-  if (!/^[0-9a-f-]{36}$/i.test(fileId)) throw errors.notFound('Tệp');
+  if (!isId(fileId)) throw errors.notFound('Tệp');
   const [f] = await db.select().from(dossierFiles).where(eq(dossierFiles.id, fileId));
   if (!f || f.dossierId !== dossierId) throw errors.notFound('Tệp');
   return f;

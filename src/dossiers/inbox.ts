@@ -19,6 +19,7 @@ import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { Actor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
+import { isId } from '../shared/validate.js';
 
 export const INBOX_TABS = {
   'cho-tiep-nhan': { label: 'Chờ tiếp nhận (trực tuyến)', statuses: ['submitted'] as DossierStatus[] },
@@ -199,7 +200,7 @@ function readCursor(after: string | undefined): { due: Date; id: string } | null
   if (!after) return null;
   const [dueIso, id] = after.split('|');
   const due = new Date(dueIso ?? '');
-  if (Number.isNaN(due.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (Number.isNaN(due.getTime()) || !id || !isId(id)) return null;
   return { due, id };
 }
 

@@ -10,13 +10,13 @@ import { localDate } from '../calendar/working-time.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
-import { parseInput } from '../shared/validate.js';
+import { idField, parseInput } from '../shared/validate.js';
 import { canActAtStep } from './policies.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { newLookupCode, nextDossierCode } from './dossier-code.js';
 
 export const ReceiveInput = z.object({
-  procedureId: z.string({ message: 'Vui lòng chọn thủ tục.' }).uuid('Vui lòng chọn thủ tục.'),
+  procedureId: idField('Vui lòng chọn thủ tục.'),
   channel: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2), z.literal(3)], { message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp, trực tuyến hoặc bưu chính công ích.' })),
   fullName: z
     .string({ message: 'Vui lòng nhập họ tên người nộp.' })

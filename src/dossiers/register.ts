@@ -6,13 +6,14 @@ import { errors } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { ancestorIds, subtreeIds } from '../org/tree.js';
 import { registerPdf } from './forms/index.js';
+import { isId } from '../shared/validate.js';
 
 /**
  * Mẫu 07 — Sổ theo dõi hồ sơ: the dossiers a receiving agency received in a period. For officials
  * holding any role (administration included) at the agency, above it, or within it (its desks).
  */
 export async function dossierRegisterPdf(db: Queryable, actor: Actor, agencyUnitId: string, from: Date, to: Date) {
-  if (!/^[0-9a-f-]{36}$/i.test(agencyUnitId)) throw errors.notFound('Đơn vị');
+  if (!isId(agencyUnitId)) throw errors.notFound('Đơn vị');
   const chain = await ancestorIds(db, agencyUnitId);
   const related = [...new Set([...chain, ...(await subtreeIds(db, [agencyUnitId]))])];
   const [grant] = await db

@@ -6,13 +6,14 @@ import { errors } from '../shared/errors.js';
 import { ancestorIds } from '../org/tree.js';
 import { canActAtStep } from './policies.js';
 import { openActions } from './transitions.js';
+import { isId } from '../shared/validate.js';
 
 /**
  * A dossier as an official sees it. Visible to officials with any role at the receiving agency or at
  * a unit of its process (or above them); everyone else is told it does not exist.
  */
 export async function viewDossier(db: Queryable, actor: Actor, dossierId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(dossierId)) throw errors.notFound('Hồ sơ');
+  if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const [d] = await db.select().from(dossiers).where(eq(dossiers.id, dossierId));
   if (!d) throw errors.notFound('Hồ sơ');
   const [version] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));

@@ -1,16 +1,18 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { ancestorIds, subtreeIds } from '../org/tree.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { idParam, queryOf } from '../web/params.js';
 import { acceptsUpload, uploadedFile } from '../web/body.js';
-import { AppError } from '../shared/errors.js';
-import { parseDate } from '../shared/dates.js';
+import { param } from '../shared/validate.js';
+import { AppError, errors } from '../shared/errors.js';
 import { atLocal } from '../calendar/working-time.js';
 import { loadCalendar } from '../calendar/load.js';
 import { procedureVersions, roleGrants, sectors, units } from '../db/schema/index.js';
-import { INBOX_TABS, listInbox, type DueState, type InboxTab } from '../dossiers/inbox.js';
+import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
@@ -73,25 +75,34 @@ function catalog(c: Ctx) {
   });
 }
 
+/** The inbox's filters, with the Vietnamese names of its form (the API takes InboxQuery). */
+const InboxPageQuery = z.object({
+  tab: param.oneOf(Object.keys(INBOX_TABS) as [InboxTab, ...InboxTab[]], 'Danh sách hồ sơ không hợp lệ.'),
+  linhvuc: param.id('Mã lĩnh vực không hợp lệ.'),
+  thutuc: param.id('Mã thủ tục không hợp lệ.'),
+  han: param.oneOf(['con-han', 'sap-den-han', 'qua-han'], 'Tình trạng hạn không hợp lệ.'),
+  tu: param.date('Từ ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
+  den: param.date('Đến ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
+  q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.'),
+  after: param.text(80, 'Vị trí trang không hợp lệ.'),
+});
+
 /** HỒ SƠ CẦN XỬ LÝ. */
 dossierRoutes.get('/ho-so', async (c) => {
   const { db, now: clock } = c.get('deps');
   const now = clock();
-  const q = c.req.query();
-  const tab = (Object.keys(INBOX_TABS).includes(q.tab ?? '') ? q.tab : 'cho-xu-ly') as InboxTab;
-  const day = (v: string | undefined, plus = 0) => {
-    const iso = v ? parseDate(v) : null;
-    return iso ? new Date(atLocal(iso, 0).getTime() + plus * 86_400_000) : undefined;
-  };
+  const q = queryOf(c, InboxPageQuery);
+  const tab = q.tab ?? 'cho-xu-ly';
+  const day = (iso: string | undefined, plus = 0) => (iso ? new Date(atLocal(iso, 0).getTime() + plus * 86_400_000) : undefined);
   const soon = await soonThreshold(c, now);
   const filter = {
     tab,
-    sectorId: /^[0-9a-f-]{36}$/i.test(q.linhvuc ?? '') ? q.linhvuc : undefined,
-    procedureId: /^[0-9a-f-]{36}$/i.test(q.thutuc ?? '') ? q.thutuc : undefined,
-    dueState: ['con-han', 'sap-den-han', 'qua-han'].includes(q.han ?? '') ? (q.han as DueState) : undefined,
+    sectorId: q.linhvuc,
+    procedureId: q.thutuc,
+    dueState: q.han,
     from: day(q.tu),
     to: day(q.den, 1),
-    q: q.q?.slice(0, 100),
+    q: q.q,
     after: q.after,
   };
   const [result, { sectors: sectorRows, procedures }, props, agencies] = await Promise.all([
@@ -100,7 +111,8 @@ dossierRoutes.get('/ho-so', async (c) => {
     pageProps(c),
     agenciesOf(c),
   ]);
-  const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v));
+  const raw = c.req.query();
+  const keep = Object.fromEntries(Object.entries(raw).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v));
   return c.html(
     <Layout title="Hồ sơ cần xử lý" section="dossiers" {...props}>
       <InboxPage
@@ -138,8 +150,24 @@ async function renderReception(c: Ctx, values: Record<string, string>, err?: App
   );
 }
 
+/** The reception form's choices kept in its address (choosing a sector reloads the form). */
+const ReceptionQuery = z.object({
+  linhvuc: param.id('Mã lĩnh vực không hợp lệ.'),
+  procedureId: param.id('Mã thủ tục không hợp lệ.'),
+  channel: param.oneOf(['1', '2', '3'], 'Hình thức tiếp nhận không hợp lệ.'),
+  fullName: param.text(150, 'Họ tên tối đa 150 ký tự.'),
+  cccd: param.text(20, 'Số CCCD không hợp lệ.'),
+  phone: param.text(20, 'Số điện thoại không hợp lệ.'),
+  email: param.text(200, 'Địa chỉ email tối đa 200 ký tự.'),
+  address: param.text(300, 'Địa chỉ tối đa 300 ký tự.'),
+  note: param.text(1000, 'Ghi chú tối đa 1000 ký tự.'),
+});
+
 /** TIẾP NHẬN HỒ SƠ (seed 000): direct and postal dossiers. */
-dossierRoutes.get('/tiep-nhan', (c) => renderReception(c, c.req.query()));
+dossierRoutes.get('/tiep-nhan', (c) => {
+  const values = Object.entries(queryOf(c, ReceptionQuery)).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return renderReception(c, Object.fromEntries(values));
+});
 
 dossierRoutes.post('/tiep-nhan', async (c) => {
   const form = await formData(c);
@@ -180,23 +208,31 @@ async function renderDossier(c: Ctx, id: string, s: { notice?: string; error?: A
   );
 }
 
-dossierRoutes.get('/ho-so/:id', (c) => renderDossier(c, c.req.param('id'), { notice: NOTICES[c.req.query('tb') ?? ''] }));
+/** A dossier's page: ?tb= the notice after a change. */
+const DossierQuery = z.object({ tb: param.text(40, 'Thông báo không hợp lệ.') });
+
+dossierRoutes.get('/ho-so/:id', (c) => {
+  const id = idParam(c, 'Hồ sơ');
+  return renderDossier(c, id, { notice: NOTICES[queryOf(c, DossierQuery).tb ?? ''] });
+});
 
 dossierRoutes.post('/ho-so/:id/xu-ly', async (c) => {
+  const id = idParam(c, 'Hồ sơ');
   const form = await formData(c);
   try {
-    await actOnDossier(c.get('deps').db, actorOf(c), c.req.param('id'), form, c.get('deps').now());
-    return c.redirect(`/tiepnhan/ho-so/${c.req.param('id')}?tb=done`, 303);
+    await actOnDossier(c.get('deps').db, actorOf(c), id, form, c.get('deps').now());
+    return c.redirect(`/tiepnhan/ho-so/${id}?tb=done`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    return renderDossier(c, c.req.param('id'), { error: err });
+    return renderDossier(c, id, { error: err });
   }
 });
 
 /** Mẫu 01–06 of a dossier, as PDF. */
 dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
+  const id = idParam(c, 'Hồ sơ');
   const form = c.req.param('form').slice(4, 6) as FormNumber;
-  const pdf = await dossierFormPdf(c.get('deps').db, actorOf(c), c.req.param('id'), form, c.get('deps').config.publicUrl);
+  const pdf = await dossierFormPdf(c.get('deps').db, actorOf(c), id, form, c.get('deps').config.publicUrl);
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
     'Content-Disposition': `inline; filename="mau-${form}.pdf"`,
@@ -204,28 +240,35 @@ dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
 });
 
 /** Mẫu 07 — Sổ theo dõi hồ sơ of an agency and period (dd/mm/yyyy). */
+const RegisterQuery = z.object({
+  donvi: param.id('Mã cơ quan tiếp nhận không hợp lệ.'),
+  tu: param.date('Từ ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
+  den: param.date('Đến ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
+});
+
 dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
-  const from = parseDate(c.req.query('tu') ?? '');
-  const to = parseDate(c.req.query('den') ?? '');
+  const { donvi, tu: from, den: to } = queryOf(c, RegisterQuery);
   if (!from || !to || to < from) throw new AppError('invalid_period', 'Vui lòng chọn khoảng thời gian hợp lệ (từ ngày, đến ngày theo dạng dd/mm/yyyy).', 400);
-  const pdf = await dossierRegisterPdf(c.get('deps').db, actorOf(c), c.req.query('donvi') ?? '', atLocal(from, 0), new Date(atLocal(to, 0).getTime() + 86_400_000));
+  if (!donvi) throw errors.notFound('Đơn vị');
+  const pdf = await dossierRegisterPdf(c.get('deps').db, actorOf(c), donvi, atLocal(from, 0), new Date(atLocal(to, 0).getTime() + 86_400_000));
   return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"' });
 });
 
 dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {
+  const id = idParam(c, 'Hồ sơ');
   const file = await uploadedFile(c);
   try {
     if (!file) throw new AppError('validation_failed', 'Vui lòng chọn tệp kết quả.', 400);
-    await attachResult(c.get('deps').db, actorOf(c), c.req.param('id'), file);
-    return c.redirect(`/tiepnhan/ho-so/${c.req.param('id')}?tb=attached`, 303);
+    await attachResult(c.get('deps').db, actorOf(c), id, file);
+    return c.redirect(`/tiepnhan/ho-so/${id}?tb=attached`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    return renderDossier(c, c.req.param('id'), { error: err });
+    return renderDossier(c, id, { error: err });
   }
 });
 
 dossierRoutes.get('/ho-so/:id/tep/:fileId', async (c) => {
-  const f = await readResultFile(c.get('deps').db, actorOf(c), c.req.param('id'), c.req.param('fileId'));
+  const f = await readResultFile(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'), idParam(c, 'Tệp', 'fileId'));
   return c.body(new Uint8Array(f.content), 200, {
     'Content-Type': f.mime,
     'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,

@@ -2,9 +2,10 @@ import { and, eq, ne } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
+import { isId } from '../shared/validate.js';
 
 export async function loadUnit(db: Queryable, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isId(id)) return undefined;
   const [u] = await db.select().from(units).where(eq(units.id, id));
   return u;
 }

@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
 import { siteName, type Ctx } from '../web/http.js';
+import { queryOf } from '../web/params.js';
+import { param } from '../shared/validate.js';
 import { formatDate } from '../shared/dates.js';
 import { finishLogin, startLogin } from '../auth/oidc/flow.js';
 import { readCitizenSession, destroyCitizenSession } from './citizen-sessions.js';
@@ -181,11 +184,15 @@ portalRoutes.get('/ca-nhan', async (c) => {
 });
 
 /** Tra cứu hồ sơ: public lookup by the dossier code and the lookup code printed on the receipt (QR). */
+const LookupQuery = z.object({
+  ma: param.text(60, 'Mã hồ sơ tối đa 60 ký tự.'),
+  matracuu: param.text(20, 'Mã tra cứu tối đa 20 ký tự.'),
+});
+
 portalRoutes.get('/tra-cuu', async (c) => {
-  const code = c.req.query('ma') ?? '';
-  const lookup = c.req.query('matracuu') ?? '';
+  const { ma: code = '', matracuu: lookup = '' } = queryOf(c, LookupQuery);
   const asked = !!(code || lookup);
-  const found = asked ? await lookupDossier(c.get('deps').db, code.slice(0, 60), lookup.slice(0, 20)) : null;
+  const found = asked ? await lookupDossier(c.get('deps').db, code, lookup) : null;
   return c.html(
     await PortalPage(
       c,

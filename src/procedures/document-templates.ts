@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { detectFileType, safeFileName, type FileKind, type FileType } from '../shared/file-types.js';
+import { isId } from '../shared/validate.js';
 import { contentOf, lockCurrentVersion, writeNextVersion, type ProcedureVersion } from './save-procedure.js';
 
 export const MAX_TEMPLATE_BYTES = 5 * 1024 * 1024;
@@ -112,7 +113,7 @@ async function changeTemplate(
 
 /** A template for download: public, by id (any id a version ever referred to). */
 export async function readTemplate(db: Queryable, id: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw errors.notFound('Mẫu đơn, tờ khai');
+  if (!isId(id)) throw errors.notFound('Mẫu đơn, tờ khai');
   const [t] = await db.select().from(procedureTemplates).where(eq(procedureTemplates.id, id));
   if (!t) throw errors.notFound('Mẫu đơn, tờ khai');
   return t;

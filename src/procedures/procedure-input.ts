@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cleanOptional, cleanText } from '../shared/text.js';
+import { idField, isId } from '../shared/validate.js';
 
 const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message: 'Vai trò của bước không hợp lệ.' });
 
@@ -8,8 +9,8 @@ export const ProcedureInput = z
   .object({
     code: z.string({ message: 'Vui lòng nhập mã thủ tục.' }).transform(cleanText).pipe(z.string().regex(/^[0-9A-Za-z.\-]{3,40}$/, 'Mã thủ tục gồm 3–40 chữ, số, dấu chấm hoặc gạch ngang.')),
     name: z.string({ message: 'Vui lòng nhập tên thủ tục.' }).transform(cleanText).pipe(z.string().min(5, 'Tên thủ tục quá ngắn.').max(500)),
-    sectorId: z.string({ message: 'Vui lòng chọn lĩnh vực.' }).uuid('Vui lòng chọn lĩnh vực.'),
-    unitId: z.string({ message: 'Vui lòng chọn đơn vị thực hiện.' }).uuid('Vui lòng chọn đơn vị thực hiện.'),
+    sectorId: idField('Vui lòng chọn lĩnh vực.'),
+    unitId: idField('Vui lòng chọn đơn vị thực hiện.'),
     limitKind: z.enum(['days', 'hours'], { message: 'Vui lòng chọn đơn vị thời hạn.' }),
     limit: z.coerce.number({ message: 'Thời hạn phải là số.' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.'),
     after1500NextDay: z.union([z.string(), z.boolean()]).optional().transform((v) => v === '1' || v === 'on' || v === true),
@@ -43,7 +44,7 @@ export const ProcedureInput = z
         for (const [i, r] of filled.entries()) {
           const role = ROLE.safeParse(r.role);
           const share = Number(r.share);
-          if (!r.name || !/^[0-9a-f-]{36}$/i.test(r.unitId) || !role.success || !(share > 0)) {
+          if (!r.name || !isId(r.unitId) || !role.success || !(share > 0)) {
             ctx.addIssue({ code: 'custom', message: `Bước ${i + 1}: cần tên bước, đơn vị, vai trò và thời gian lớn hơn 0.` });
             return z.NEVER;
           }

@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { and, asc, desc, eq, like } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { idParam, queryOf } from '../web/params.js';
 import { acceptsUpload, formData, uploadedFile } from '../web/body.js';
+import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { formatDateTime } from '../shared/dates.js';
@@ -23,9 +26,14 @@ procedureRoutes.use('*', async (c, next) => {
   await next();
 });
 
+/** The catalog: ?q= part of a procedure's name. */
+const ListQuery = z.object({ q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.') });
+/** A procedure's page: ?tb= the notice after a change. */
+const FormQuery = z.object({ tb: param.text(40, 'Thông báo không hợp lệ.') });
+
 procedureRoutes.get('/', async (c) => {
   const { db } = c.get('deps');
-  const q = (c.req.query('q') ?? '').slice(0, 100);
+  const q = queryOf(c, ListQuery).q ?? '';
   const rows = await db
     .select({ id: procedures.id, code: procedures.code, name: procedureVersions.name, version: procedureVersions.version, sector: sectors.name, days: procedureVersions.workingDays, hours: procedureVersions.workingHours })
     .from(procedures)
@@ -307,7 +315,11 @@ async function readForm(c: Ctx) {
 }
 
 procedureRoutes.get('/moi', (c) => renderForm(c, null, null));
-procedureRoutes.get('/:id', (c) => renderForm(c, c.req.param('id'), null, { notice: NOTICES[c.req.query('tb') ?? ''] }));
+procedureRoutes.get('/:id', (c) => {
+  const id = idParam(c, 'Thủ tục');
+  const { tb } = queryOf(c, FormQuery);
+  return renderForm(c, id, null, { notice: NOTICES[tb ?? ''] });
+});
 
 const NOTICES: Record<string, string> = {
   'mau-tai-len': 'Đã lưu tệp mẫu thành phiên bản mới của thủ tục.',
@@ -321,7 +333,7 @@ function documentRef(body: Record<string, unknown>) {
 }
 
 procedureRoutes.post('/:id/mau', acceptsUpload, async (c) => {
-  const id = c.req.param('id');
+  const id = idParam(c, 'Thủ tục');
   const upload = await uploadedFile(c);
   try {
     await uploadDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(await formData(c)), upload);
@@ -333,7 +345,7 @@ procedureRoutes.post('/:id/mau', acceptsUpload, async (c) => {
 });
 
 procedureRoutes.post('/:id/mau/xoa', async (c) => {
-  const id = c.req.param('id');
+  const id = idParam(c, 'Thủ tục');
   try {
     await removeDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(await formData(c)));
     return c.redirect(`/tiepnhan/quan-tri/thu-tuc/${id}?tb=mau-xoa`, 303);
@@ -345,7 +357,7 @@ procedureRoutes.post('/:id/mau/xoa', async (c) => {
 
 for (const path of ['/moi', '/:id'] as const) {
   procedureRoutes.post(path, async (c) => {
-    const id = path === '/moi' ? null : c.req.param('id')!;
+    const id = path === '/moi' ? null : idParam(c, 'Thủ tục');
     const { flat, input } = await readForm(c);
     try {
       const saved = await saveProcedure(c.get('deps').db, actorOf(c), id, input);

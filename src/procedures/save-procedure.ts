@@ -6,7 +6,7 @@ import { requireAdministerUnit } from '../accounts/policies.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
-import { parseInput } from '../shared/validate.js';
+import { isId, parseInput } from '../shared/validate.js';
 import { ProcedureInput } from './procedure-input.js';
 
 export type ProcedureVersion = typeof procedureVersions.$inferSelect;
@@ -72,7 +72,7 @@ export async function saveProcedure(db: Db, actor: Actor, procedureId: string | 
  * the actor is known to administer its implementing unit. Anything else is "not found".
  */
 export async function lockCurrentVersion(tx: Tx, actor: Actor, procedureId: string): Promise<ProcedureVersion> {
-  if (!/^[0-9a-f-]{36}$/i.test(procedureId)) throw errors.notFound('Thủ tục');
+  if (!isId(procedureId)) throw errors.notFound('Thủ tục');
   const [current] = await tx
     .select()
     .from(procedureVersions)

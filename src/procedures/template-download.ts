@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../web/env.js';
 import { attachmentDisposition } from '../web/download.js';
+import { idParam } from '../web/params.js';
 import { readTemplate } from './document-templates.js';
 
 /**
@@ -10,7 +11,7 @@ import { readTemplate } from './document-templates.js';
 export const templateDownloadRoutes = new Hono<AppEnv>();
 
 templateDownloadRoutes.get('/tai-mau/:id', async (c) => {
-  const t = await readTemplate(c.get('deps').db, c.req.param('id'));
+  const t = await readTemplate(c.get('deps').db, idParam(c, 'Mẫu đơn, tờ khai'));
   const etag = `"${t.sha256}"`;
   const headers = {
     'Cache-Control': 'public, max-age=31536000, immutable',

@@ -21,6 +21,11 @@ export class AppError extends Error {
 export const errors = {
   validation: (fields: FieldErrors) =>
     new AppError('validation_failed', 'Thông tin nhập chưa hợp lệ. Vui lòng kiểm tra các ô được đánh dấu.', 400, fields),
+  /** A query parameter of the address that cannot be read: the first one is named in the message. */
+  invalidQuery: (fields: FieldErrors) => {
+    const [name, message] = Object.entries(fields)[0] ?? ['_', 'Giá trị không hợp lệ.'];
+    return new AppError('invalid_query', `Tham số "${name}" trên địa chỉ trang không hợp lệ: ${message}`, 400, fields);
+  },
   notFound: (what = 'Đối tượng') => new AppError('not_found', `${what} không tồn tại hoặc bạn không có quyền xem.`, 404),
   forbidden: () => new AppError('forbidden', 'Bạn không có quyền thực hiện thao tác này.', 403),
   unauthenticated: () => new AppError('unauthenticated', 'Vui lòng đăng nhập để tiếp tục.', 401),

@@ -1,8 +1,26 @@
-/** Vietnamese text helpers: NFC everywhere, diacritics-insensitive matching. */
+/** Vietnamese text helpers: NFC everywhere, diacritics-insensitive matching, no control characters. */
 
-/** Trim, collapse inner whitespace, and compose to NFC (VNeID and pasted text often arrive NFD). */
+/**
+ * Control characters no typed text contains: C0 except tab, line feed and carriage return, DEL, and C1.
+ * NUL in particular cannot be stored in PostgreSQL text (22021) and would end as a server error.
+ */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const CONTROL_CHARS_ALL = new RegExp(CONTROL_CHARS.source, 'g');
+
+/** True when the text holds a control character: typed input with one is refused (shared/validate.ts). */
+export function hasControlChars(value: string): boolean {
+  return CONTROL_CHARS.test(value);
+}
+
+/** The message for a field refused for a control character. */
+export const CONTROL_CHARS_MESSAGE = 'Nội dung có ký tự không hợp lệ (ký tự điều khiển). Vui lòng nhập lại.';
+
+/**
+ * Trim, collapse inner whitespace, compose to NFC (VNeID and pasted text often arrive NFD), and drop
+ * control characters (for text that reaches us other than through a form, e.g. identity claims).
+ */
 export function cleanText(value: string): string {
-  return value.normalize('NFC').replace(/\s+/g, ' ').trim();
+  return value.normalize('NFC').replace(CONTROL_CHARS_ALL, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Optional field: blank becomes null. */

@@ -1,14 +1,103 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { errors, type FieldErrors } from './errors.js';
+import { CONTROL_CHARS_MESSAGE, hasControlChars } from './text.js';
+import { parseDate } from './dates.js';
 
-/** Parse with zod; on failure throw the one validation error with a message per field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const res = schema.safeParse(input);
-  if (res.success) return res.data;
+/**
+ * Fields whose text holds a control character (NUL cannot even be stored in PostgreSQL text), keyed by
+ * the top-level field they arrived in — the name a form shows its message under.
+ */
+function controlCharFields(input: unknown): FieldErrors {
   const fields: FieldErrors = {};
-  for (const issue of res.error.issues) {
+  const visit = (v: unknown, key: string, depth: number): void => {
+    if (typeof v === 'string') {
+      if (hasControlChars(v)) fields[key] ??= CONTROL_CHARS_MESSAGE;
+    } else if (depth < 8 && Array.isArray(v)) {
+      for (const x of v) visit(x, key, depth + 1);
+    } else if (depth < 8 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const [k, x] of Object.entries(v)) visit(x, depth === 0 ? k : key, depth + 1);
+    }
+  };
+  visit(input, '_', 0);
+  return fields;
+}
+
+/** Parse with zod, text with control characters refused; the data, or a message per field. */
+function check<S extends z.ZodType>(schema: S, input: unknown): { ok: true; data: z.output<S> } | { ok: false; fields: FieldErrors } {
+  const fields = controlCharFields(input);
+  const res = schema.safeParse(input);
+  if (res.success && Object.keys(fields).length === 0) return { ok: true, data: res.data };
+  for (const issue of res.error?.issues ?? []) {
     const key = issue.path.map(String).join('.') || '_';
     fields[key] ??= issue.message;
   }
-  throw errors.validation(fields);
+  return { ok: false, fields };
 }
+
+/** Parse typed input with zod; on failure throw the one validation error with a message per field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const res = check(schema, input);
+  if (!res.ok) throw errors.validation(res.fields);
+  return res.data;
+}
+
+/** Parse the query parameters of an address; on failure a 400 naming the parameter (web/params.ts). */
+export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string | undefined>): z.output<S> {
+  const res = check(schema, query);
+  if (!res.ok) throw errors.invalidQuery(res.fields);
+  return res.data;
+}
+
+/**
+ * The one id schema: a UUID as PostgreSQL stores it (RFC 9562, or the nil id of the system account).
+ * Anything else — 36 dashes, "not-a-uuid", a NUL — never reaches a query.
+ */
+export const Id = z.uuid();
+
+/** True for a well-formed id (see Id); use cases refuse anything else as "not found" before any query. */
+export function isId(value: unknown): value is string {
+  return Id.safeParse(value).success;
+}
+
+/** A required id field of a form, with its message. */
+export const idField = (message: string) => z.uuid({ error: message });
+
+/**
+ * Building blocks of query-parameter schemas. Values come as strings; an empty parameter (a form's
+ * "all" choice) is read as absent, so each is optional. Text has a maximum length; control characters
+ * are refused for every parameter (parseQuery).
+ */
+export const param = {
+  id: (message: string) => z.uuid({ error: message }).optional(),
+  text: (max: number, message: string) => z.string().max(max, { error: message }).optional(),
+  /** A whole number in [min, max], written in plain digits: no 1e20, 1.5, -0, 0x10, NaN or Infinity. */
+  int: (min: number, max: number, message: string) =>
+    z
+      .string()
+      .regex(/^-?\d{1,16}$/, { error: message })
+      .transform(Number)
+      .pipe(z.number().int({ error: message }).min(min, { error: message }).max(max, { error: message }))
+      .optional(),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T, message: string) => z.enum(values, { error: message }).optional(),
+  /** A day as dd/mm/yyyy (or yyyy-mm-dd), read as ISO yyyy-mm-dd. */
+  date: (message: string) =>
+    z
+      .string()
+      .max(20, { error: message })
+      .transform((v, ctx) => {
+        const iso = parseDate(v);
+        if (!iso) {
+          ctx.addIssue({ code: 'custom', message });
+          return z.NEVER;
+        }
+        return iso;
+      })
+      .optional(),
+  /** A presence flag such as ?moi=1: any short value means yes. */
+  flag: () =>
+    z
+      .string()
+      .max(20, { error: 'Giá trị quá dài.' })
+      .optional()
+      .transform((v) => !!v),
+};

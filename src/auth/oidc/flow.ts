@@ -4,9 +4,12 @@
  * response, map the claims). Every failure is audited and ends as an AppError; nothing is created.
  */
 import type { Context } from 'hono';
+import { z } from 'zod';
 import { recordAudit } from '../../audit/record.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppEnv } from '../../web/env.js';
+import { queryOf } from '../../web/params.js';
+import { param } from '../../shared/validate.js';
 import { safeRedirect } from '../../web/safe-redirect.js';
 import { mapClaims, type ExternalIdentity } from './claims.js';
 import { invalidResponse, type RelyingParty } from './relying-party.js';
@@ -45,6 +48,13 @@ export async function auditFailure(c: Context<AppEnv>, provider: ProviderKey, pu
   );
 }
 
+/** What the callback reads itself (the rest of the response is checked by openid-client on the whole address). */
+const CallbackQuery = z.object({
+  state: param.text(200, 'Phản hồi đăng nhập không hợp lệ.'),
+  error: param.text(200, 'Phản hồi đăng nhập không hợp lệ.'),
+  error_description: param.text(1000, 'Phản hồi đăng nhập không hợp lệ.'),
+});
+
 /** Check the callback and return who logged in, with where to go next (the stored target, checked again). */
 export async function finishLogin(
   c: Context<AppEnv>,
@@ -53,7 +63,7 @@ export async function finishLogin(
   purpose: Purpose,
 ): Promise<{ identity: ExternalIdentity; claims: Record<string, unknown>; returnTo: string }> {
   const deps = c.get('deps');
-  const q = c.req.query();
+  const q = queryOf(c, CallbackQuery);
   const state = q.state ?? '';
   // The state is consumed first: whatever follows, this response cannot be used again.
   const tx = state ? await takeTransaction(deps.db, state, provider, purpose) : null;
