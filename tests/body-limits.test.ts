@@ -23,8 +23,22 @@ const expert = () => demoOfficials().find((o) => o.unitKey === 'sct-qltm' && o.p
 
 /** Form parsing, wherever it happens (Hono parses through Request/Response.formData): refused bodies never get there. */
 let parsed: MockInstance[] = [];
+/**
+ * Spy on every formData along the prototype chains. Once a simulator or server of @hono/node-server has run in
+ * this worker, the globals are its lightweight classes, whose own formData is not configurable and delegates to
+ * the platform's (further down the chain), so the spies go where they can.
+ */
+function spyOnFormData(proto: object | null, out: MockInstance[]) {
+  for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(p, 'formData');
+    if (d?.configurable && typeof d.value === 'function') out.push(vi.spyOn(p as { formData: () => Promise<FormData> }, 'formData'));
+  }
+}
 beforeEach(() => {
-  parsed = [vi.spyOn(Request.prototype, 'formData'), vi.spyOn(Response.prototype, 'formData')];
+  parsed = [];
+  spyOnFormData(Request.prototype, parsed);
+  spyOnFormData(Response.prototype, parsed);
+  if (parsed.length === 0) throw new Error('no formData to watch');
 });
 afterEach(() => vi.restoreAllMocks());
 const parsedForms = () => parsed.reduce((n, spy) => n + spy.mock.calls.length, 0);
