@@ -7,8 +7,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { SimState } from './state.js';
 
-const fold = (s: string) =>
-  s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+/**
+ * The registry holds the name as printed on the card (in capitals) and compares it letter for letter, after
+ * NFC, spacing and case: "Nguyen Minh Hai" is not "Nguyễn Minh Hải" (diacritics and letters such as đ carry meaning).
+ */
+const canonicalName = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().toLocaleUpperCase('vi');
 
 const Faults = z
   .object({ outage: z.boolean().optional(), latencyMs: z.number().int().min(0).max(120_000).optional(), dropSms: z.boolean().optional() })
@@ -57,7 +60,7 @@ export function devRoutes(state: SimState, registryToken: string) {
       found: true,
       fields: {
         soDinhDanh: 'match',
-        hoVaTen: m(fold(p.hoVaTen) === fold(q.hoVaTen)),
+        hoVaTen: m(canonicalName(p.hoVaTen) === canonicalName(q.hoVaTen)),
         ngaySinh: m(p.ngaySinh === q.ngaySinh),
         gioiTinh: m(p.gioiTinh === q.gioiTinh),
         ...(q.ngayCap ? { ngayCap: m(p.ngayCap === q.ngayCap) } : {}),

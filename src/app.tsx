@@ -17,6 +17,7 @@ import { healthRoutes } from './web/health.js';
 import { staticRoutes } from './web/static.js';
 import { authRoutes } from './auth/routes.js';
 import { identityRoutes } from './auth/identity-routes.js';
+import { linkRoutes } from './auth/link-routes.js';
 import { onestopRoutes } from './onestop/routes.js';
 import { adminUserRoutes } from './admin/users-routes.js';
 import { adminUnitRoutes } from './admin/units-routes.js';
@@ -57,7 +58,7 @@ export function createApp(deps: Deps) {
     c.header('X-Request-Id', requestId);
     await next();
     // What page chrome shows changes only through administration and one's own account pages.
-    if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan)(\/|$)/.test(c.req.path)) deps.displayCache.clear();
+    if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan|lien-ket-tai-khoan)(\/|$)/.test(c.req.path)) deps.displayCache.clear();
   });
   app.use('*', securityHeaders);
   // Bodies: small unless the route takes an upload (web/body.ts); read only through web/body.ts.
@@ -85,6 +86,7 @@ export function createApp(deps: Deps) {
     c.set('sessionToken', null);
     c.set('account', null);
     c.set('actor', null);
+    c.set('identityProof', null);
     // API clients: a Bearer token acts as the account it was issued for; no cookies, so no CSRF.
     const bearer = c.req.path.startsWith('/api/') ? /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] : undefined;
     if (bearer) {
@@ -102,6 +104,8 @@ export function createApp(deps: Deps) {
         c.set('sessionToken', token);
         c.set('account', row.account);
         c.set('actor', { accountId: row.account.id, label: row.account.username, meta: c.get('meta') });
+        const { personId, method, loa } = row.session;
+        if (personId && loa !== null && (method === 'vneid' || method === 'sso')) c.set('identityProof', { personId, method, loa });
       } else {
         clearCookie(c, SESSION_COOKIE);
       }
@@ -133,6 +137,7 @@ export function createApp(deps: Deps) {
   app.route('/', portalRoutes);
   app.route('/tiepnhan', authRoutes);
   app.route('/tiepnhan', identityRoutes);
+  app.route('/tiepnhan', linkRoutes);
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan', dossierRoutes);
   app.route('/api/v1', apiRoutes);

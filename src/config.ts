@@ -209,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vneid,
     registry: registrySet ? { url: e.REGISTRY_URL!, token: e.REGISTRY_TOKEN! } : { url: `${simIssuer}/registry/v1/verify`, token: registryToken },
     sso: ssoSet
-      ? { issuer: e.SSO_ISSUER!, clientId: e.SSO_CLIENT_ID!, clientSecret: e.SSO_CLIENT_SECRET!, clientAuth: 'client_secret_basic', clientKey: undefined, claims: 'oidc', minLoa: 1, acrValues: ['LoA1', 'LoA2'] }
+      ? { issuer: e.SSO_ISSUER!, clientId: e.SSO_CLIENT_ID!, clientSecret: e.SSO_CLIENT_SECRET!, clientAuth: 'client_secret_basic', clientKey: undefined, claims: 'oidc', minLoa: vneid.minLoa, acrValues: ['LoA1', 'LoA2'] }
       : null,
   };
 }

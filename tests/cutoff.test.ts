@@ -3,7 +3,7 @@ import { generate } from 'otplib';
 import { and, eq, isNull } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { accounts, auditLog, persons } from '../src/db/schema/index.js';
+import { accounts, auditLog, accountIdentities } from '../src/db/schema/index.js';
 import { setProvinceCutoff, setUnitCutoff } from '../src/cutover/set-cutoff.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { lockedOutOn, readiness, recentBreakGlassLogins } from '../src/cutover/readiness.js';
@@ -87,9 +87,9 @@ describe('the VNeID-only cutoff', () => {
     expect(locked.size).toBeGreaterThan(0);
     const day = appOn('2026-10-20');
     const live = await t.database.db
-      .select({ username: accounts.username, breakGlass: accounts.breakGlass, verifiedAt: persons.verifiedAt })
+      .select({ username: accounts.username, breakGlass: accounts.breakGlass, verifiedAt: accountIdentities.verifiedAt })
       .from(accounts)
-      .leftJoin(persons, eq(persons.id, accounts.personId))
+      .leftJoin(accountIdentities, eq(accountIdentities.accountId, accounts.id))
       .where(and(isNull(accounts.deletedAt), eq(accounts.suspended, false)));
     for (const a of live) {
       const res = await new Client(day, `198.51.100.${live.indexOf(a) + 1}`).login(a.username, TEST_PASSWORD);

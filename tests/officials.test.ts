@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
 import type { Database } from '../src/db/client.js';
-import { accounts, auditLog, persons } from '../src/db/schema/index.js';
+import { accountIdentities, accounts, auditLog } from '../src/db/schema/index.js';
 import { createOfficial } from '../src/accounts/create-official.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
 import { deleteOfficial } from '../src/accounts/delete-official.js';
@@ -62,7 +62,7 @@ describe("officials' accounts", () => {
       mustChangePassword: true,
       middleName: 'Phạm Thị'.normalize('NFC'),
     });
-    const [person] = await t.database.db.select().from(persons).where(eq(persons.id, account.personId!));
+    const [person] = await t.database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id));
     expect(person).toMatchObject({ fullName: 'Phạm Thị Hạnh'.normalize('NFC'), cccd: '070190123456', dateOfBirth: '1990-02-14', gender: 'female', issueDate: '2021-05-20' });
     expect(person!.fullName!.normalize('NFC')).toBe(person!.fullName);
   });
@@ -88,24 +88,30 @@ describe("officials' accounts", () => {
     expect(none).toHaveLength(0);
   });
 
-  it('one person may hold several accounts; a CCCD already held by someone else is refused', async () => {
+  it('typed identity data stay with their account: the same CCCD on several accounts, none touching another', async () => {
     const admin = await actorFor(t.database, 'quantri1');
     const a = await createOfficial(t.database.db, admin, form());
     const b = await createOfficial(t.database.db, admin, form({ username: 'hanhpt.snv', unitId: t.unitIds['snv-vp']!, cardName: 'PHẠM THỊ HẠNH' }));
-    expect(b.account.personId).toBe(a.account.personId);
-    const clash = await fieldsOf(createOfficial(t.database.db, admin, form({ username: 'khac', cardName: 'Lê Thị Khác' })));
-    expect(clash.cccd).toContain('người có họ tên hoặc ngày sinh khác');
+    // A claim is no membership: neither account belongs to a person until that person accepts it by VNeID.
+    expect(a.account.personId).toBeNull();
+    expect(b.account.personId).toBeNull();
+    const other = await createOfficial(t.database.db, admin, form({ username: 'khac', cardName: 'Lê Thị Khác', issuePlace: 'Nơi khác' }));
+    const claims = await t.database.db.select().from(accountIdentities);
+    const of = (id: string) => claims.find((c) => c.accountId === id)!;
+    expect(of(a.account.id).fullName).toBe('Phạm Thị Hạnh');
+    expect(of(b.account.id).fullName).toBe('PHẠM THỊ HẠNH');
+    expect(of(other.account.id)).toMatchObject({ fullName: 'Lê Thị Khác', issuePlace: 'Nơi khác' });
   });
 
   it('changing identity data clears a previous verification, and the audit row holds old and new values', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const { account } = await createOfficial(t.database.db, admin, form());
-    await t.database.db.update(persons).set({ verifiedAt: new Date() }).where(eq(persons.id, account.personId!));
+    await t.database.db.update(accountIdentities).set({ verifiedAt: new Date() }).where(eq(accountIdentities.accountId, account.id));
     await updateOfficial(t.database.db, admin, account.id, form({ issuePlace: 'Công an tỉnh Bình Phước', position: 'Phó Trưởng phòng' }));
-    let [p] = await t.database.db.select().from(persons).where(eq(persons.id, account.personId!));
+    let [p] = await t.database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id));
     expect(p!.verifiedAt).not.toBeNull();
     await updateOfficial(t.database.db, admin, account.id, form({ issueDate: '21/05/2021' }));
-    [p] = await t.database.db.select().from(persons).where(eq(persons.id, account.personId!));
+    [p] = await t.database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id));
     expect(p!.verifiedAt).toBeNull();
     const updates = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'account.update'));
     expect(updates[0]!.data).toMatchObject({ old: { position: 'Chuyên viên' }, new: { position: 'Phó Trưởng phòng' } });

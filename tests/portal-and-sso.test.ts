@@ -73,7 +73,7 @@ describe('citizens log in on the portal with VNeID', () => {
 
 describe('Đăng nhập qua Hệ thống xác thực tập trung', () => {
   it('links an official by verified CCCD, with the same checks', async () => {
-    const o = demoOfficials().find((x) => x.verified && x.unitKey.startsWith('sct'))!;
+    const o = demoOfficials().find((x) => x.verified && x.unitKey.startsWith('sct') && population.find((p) => p.demoUsername === x.username)!.loa === 2)!;
     const person = population.find((p) => p.demoUsername === o.username)!;
     const c = new Client(app);
     const r = await vneidLogin(c, sso, person, '/tiepnhan/dang-nhap/sso');
@@ -81,6 +81,14 @@ describe('Đăng nhập qua Hệ thống xác thực tập trung', () => {
     expect((await c.get('/tiepnhan')).text).toContain(o.givenName);
     const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
     expect(entry!.data).toMatchObject({ method: 'sso', issuer: sso.url });
+  });
+
+  it('asks the officials’ level of identification, as VNeID does: level 1 is refused', async () => {
+    const o = demoOfficials().find((x) => population.find((p) => p.demoUsername === x.username)!.loa === 1)!;
+    const person = population.find((p) => p.demoUsername === o.username)!;
+    const r = await vneidLogin(new Client(app), sso, person, '/tiepnhan/dang-nhap/sso');
+    expect(r.app!.status).toBe(403);
+    expect(r.app!.text).toContain('mức độ 2');
   });
 
   it('refuses an official whose CCCD is not verified', async () => {

@@ -8,7 +8,7 @@ import { accountByUsername, actorFor } from './support/fixtures.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
-import { accounts, auditLog, persons, sessions } from '../src/db/schema/index.js';
+import { accountIdentities, accounts, auditLog, sessions } from '../src/db/schema/index.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
 import { CLOCK_TOLERANCE_S, idTokenTimeProblem } from '../src/auth/oidc/relying-party.js';
 import type { Database } from '../src/db/client.js';
@@ -60,7 +60,10 @@ describe('VNeID login for officials', () => {
     expect(home.status).toBe(200);
     expect(home.text).toContain(o.givenName);
     const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
-    expect(entry!.data).toMatchObject({ method: 'vneid', loa: 2, linked: true });
+    expect(entry!.data).toMatchObject({ method: 'vneid', loa: 2 });
+    // The first VNeID login accepted the one account an administrator verified.
+    const [link] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'identity.link_confirmed'));
+    expect(link!.data).toMatchObject({ how: 'first_login', username: o.username });
     // The same response cannot be used again.
     const replay = await new Client(app).get(new URL(r.callbackUrl!).pathname + new URL(r.callbackUrl!).search);
     expect(replay.status).toBe(400);
@@ -169,29 +172,41 @@ describe('VNeID login for officials', () => {
     await noSession(c);
   });
 
-  it('one person, two accounts: lands on the most recent one and switches without a new login', async () => {
+  it('one person, two accounts: accepts both at the first login, switches without a new login, lands on the last used', async () => {
     const o = twoAccounts();
+    const main = (await accountByUsername(database, o.username))!;
+    const second = (await accountByUsername(database, `${o.username}.motcua`))!;
     const c = new Client(app);
     const r = await vneidLogin(c, sim, personOf(o.username));
+    // Two accounts name this person: they choose, before any session exists.
     expect(r.app!.status).toBe(303);
+    expect(r.app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
+    expect(c.cookies.get('motcua_sid')).toBeUndefined();
+    const choose = await c.get('/tiepnhan/lien-ket-tai-khoan');
+    expect(choose.text).toContain('đề nghị liên kết với định danh của bạn');
+    expect(choose.text).toContain(main.username);
+    expect(choose.text).toContain(second.username);
+    const accept = await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: main.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    expect(accept.status).toBe(303);
+    expect(c.cookies.get('motcua_sid')).toBeDefined();
+    const accept2 = await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: second.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    expect(accept2.status).toBe(200);
+    expect(accept2.text).toContain(`Đã liên kết tài khoản ${second.username}`);
     const first = c.cookies.get('motcua_sid');
     const home = await c.get('/tiepnhan');
     expect(home.text).toContain('Chuyển tài khoản:');
-    const second = (await accountByUsername(database, `${o.username}.motcua`))!;
-    const main = (await accountByUsername(database, o.username))!;
-    const current = home.text.includes('Cán bộ một cửa)') ? main : second;
-    const target = current.id === main.id ? second : main;
-    const sw = await c.post(`/tiepnhan/chuyen-tai-khoan/${target.id}`, {}, { csrfFrom: '/tiepnhan' });
+    const sw = await c.post(`/tiepnhan/chuyen-tai-khoan/${second.id}`, {}, { csrfFrom: '/tiepnhan' });
     expect(sw.status).toBe(303);
     expect(c.cookies.get('motcua_sid')).not.toBe(first);
     const after = await c.get('/tiepnhan/tai-khoan');
-    expect(after.text).toContain(target.username);
+    expect(after.text).toContain(second.username);
     const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.switch_account'));
-    expect(entry!.data).toMatchObject({ from: { id: current.id }, to: { id: target.id } });
-    // The next VNeID login lands on the account used last.
+    expect(entry!.data).toMatchObject({ from: { id: main.id }, to: { id: second.id } });
+    // The next VNeID login lands on the account used last, with nothing left to decide.
     const again = new Client(app);
-    await vneidLogin(again, sim, personOf(o.username));
-    expect((await again.get('/tiepnhan/tai-khoan')).text).toContain(target.username);
+    const r2 = await vneidLogin(again, sim, personOf(o.username));
+    expect(r2.app!.location).toBe('/tiepnhan');
+    expect((await again.get('/tiepnhan/tai-khoan')).text).toContain(second.username);
     // Nobody switches into another person's account.
     const stranger = (await accountByUsername(database, 'admin.snv'))!;
     expect((await c.post(`/tiepnhan/chuyen-tai-khoan/${stranger.id}`, {}, { csrfFrom: '/tiepnhan' })).status).toBe(404);
@@ -201,7 +216,7 @@ describe('VNeID login for officials', () => {
 describe('binding: Xác thực tài khoản VNEID', () => {
   const formOf = async (username: string, over: Record<string, string> = {}) => {
     const acc = (await accountByUsername(database, username))!;
-    const [p] = await database.db.select().from(persons).where(eq(persons.id, acc.personId!));
+    const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
     const iso = (d: string | null) => (d ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : '');
     return {
       acc,
@@ -234,7 +249,7 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Họ và tên trên thẻ CCCD');
-    const [p] = await database.db.select().from(persons).where(eq(persons.id, acc.personId!));
+    const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
     expect(p!.verifiedAt).toBeNull();
     const c = new Client(app);
     expect((await vneidLogin(c, sim, personOf(o.username))).app!.status).toBe(403);
@@ -249,7 +264,7 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
     expect(res.status).toBe(503);
     expect(res.text).toContain('Không kết nối được Cơ sở dữ liệu quốc gia về dân cư');
-    const [p] = await database.db.select().from(persons).where(eq(persons.id, acc.personId!));
+    const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
     expect(p!.verifiedAt).toBeNull();
   });
 

@@ -8,7 +8,7 @@ import type { Actor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { OfficialInput, accountFields, personFields } from './official-input.js';
-import { personAuditView, resolvePerson } from './person-link.js';
+import { identityAuditView, saveIdentityClaim } from './identity-claim.js';
 import { requireAdministerUnit } from './policies.js';
 import { accountSearchText } from './search-text.js';
 
@@ -39,19 +39,18 @@ export async function createOfficial(
     if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
     const usernameLower = input.username.toLowerCase();
     await assertUsernameFree(tx, usernameLower, null);
-    const { person } = await resolvePerson(tx, null, null, personFields(input));
     const fields = accountFields(input);
     const [acc] = await tx
       .insert(accounts)
       .values({
         ...fields,
         usernameLower,
-        personId: person.id,
         passwordHash,
         mustChangePassword: opts.password === undefined,
         searchText: accountSearchText({ ...input }),
       })
       .returning();
+    const identity = await saveIdentityClaim(tx, acc!, personFields(input));
     await recordAudit(tx, {
       action: 'account.create',
       actorId: actor.accountId,
@@ -60,7 +59,7 @@ export async function createOfficial(
       targetId: acc!.id,
       unitId: acc!.unitId,
       meta: actor.meta,
-      data: { new: { ...fields, person: personAuditView(person) } },
+      data: { new: { ...fields, person: identityAuditView(identity.after) } },
     });
     return acc!;
   });

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { accounts, persons, units } from '../db/schema/index.js';
+import { accounts, accountIdentities, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
 import { formatDate } from '../shared/dates.js';
@@ -29,10 +29,10 @@ async function exportRows(db: Db, actor: Actor, unitId: string | undefined, q: s
   }
   if (ids.length === 0) return [];
   const rows = await db
-    .select({ a: accounts, p: persons, unitName: units.name })
+    .select({ a: accounts, p: accountIdentities, unitName: units.name })
     .from(accounts)
     .innerJoin(units, eq(units.id, accounts.unitId))
-    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .leftJoin(accountIdentities, eq(accountIdentities.accountId, accounts.id))
     .where(inArray(accounts.id, ids))
     .orderBy(asc(units.name), asc(accounts.givenName), asc(accounts.username));
   const yes = (b: boolean) => (b ? 'x' : '');

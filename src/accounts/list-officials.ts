@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, like, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { accounts, persons, units } from '../db/schema/index.js';
+import { accounts, accountIdentities, units } from '../db/schema/index.js';
 import type { Actor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { subtreeIds } from '../org/tree.js';
@@ -45,13 +45,13 @@ export async function listOfficials(db: Queryable, actor: Actor, f: OfficialList
       suspended: accounts.suspended,
       unitId: accounts.unitId,
       unitName: units.name,
-      cccd: persons.cccd,
-      verifiedAt: persons.verifiedAt,
+      cccd: accountIdentities.cccd,
+      verifiedAt: accountIdentities.verifiedAt,
       lastLoginAt: accounts.lastLoginAt,
     })
     .from(accounts)
     .innerJoin(units, eq(units.id, accounts.unitId))
-    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .leftJoin(accountIdentities, eq(accountIdentities.accountId, accounts.id))
     .where(where)
     .orderBy(asc(accounts.givenName), asc(accounts.middleName), asc(accounts.username))
     .limit(f.limit ?? 200)
@@ -62,9 +62,9 @@ export async function listOfficials(db: Queryable, actor: Actor, f: OfficialList
 
 export async function loadOfficialDetail(db: Queryable, accountId: string) {
   const [row] = await db
-    .select({ account: accounts, person: persons })
+    .select({ account: accounts, person: accountIdentities })
     .from(accounts)
-    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .leftJoin(accountIdentities, eq(accountIdentities.accountId, accounts.id))
     .where(eq(accounts.id, accountId));
   return row;
 }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { accounts, persons, sessions } from '../db/schema/index.js';
+import { accounts, sessions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { loadActiveUnit } from '../org/unit-queries.js';
 import type { Actor } from '../shared/context.js';
@@ -8,7 +8,7 @@ import { AppError, errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { assertUsernameFree } from './create-official.js';
 import { OfficialInput, accountFields, personFields } from './official-input.js';
-import { personAuditView, resolvePerson } from './person-link.js';
+import { identityAuditView, saveIdentityClaim } from './identity-claim.js';
 import { requireAdministerUnit, requireAdministeredAccount } from './policies.js';
 import { accountSearchText } from './search-text.js';
 
@@ -60,17 +60,13 @@ async function saveOfficial(tx: Tx, actor: Actor, before: typeof accounts.$infer
     }
     const usernameLower = input.username.toLowerCase();
     if (usernameLower !== before.usernameLower) await assertUsernameFree(tx, usernameLower, accountId);
-    const currentPerson = before.personId
-      ? ((await tx.select().from(persons).where(eq(persons.id, before.personId)))[0] ?? null)
-      : null;
-    const { person } = await resolvePerson(tx, currentPerson, accountId, personFields(input));
+    const identity = await saveIdentityClaim(tx, before, personFields(input));
     const fields = accountFields(input);
     const [after] = await tx
       .update(accounts)
       .set({
         ...fields,
         usernameLower,
-        personId: person.id,
         searchText: accountSearchText({ ...input }),
         updatedAt: new Date(),
       })
@@ -80,12 +76,13 @@ async function saveOfficial(tx: Tx, actor: Actor, before: typeof accounts.$infer
     if (input.suspended && !before.suspended) await tx.delete(sessions).where(eq(sessions.accountId, accountId));
     const accountDiff = diff(before as Record<string, unknown>, fields as Record<string, unknown>);
     const personDiff = diff(
-      (personAuditView(currentPerson) ?? {}) as Record<string, unknown>,
-      personAuditView(person) as Record<string, unknown>,
+      (identityAuditView(identity.before) ?? {}) as Record<string, unknown>,
+      identityAuditView(identity.after) as Record<string, unknown>,
     );
-    if (currentPerson?.id !== person.id) {
-      personDiff.old.personId = currentPerson?.id ?? null;
-      personDiff.new.personId = person.id;
+    // The account left its person's confirmed accounts: say so next to the data that caused it.
+    if (identity.detached) {
+      personDiff.old.personId = before.personId;
+      personDiff.new.personId = null;
     }
     await recordAudit(tx, {
       action,
@@ -101,6 +98,7 @@ async function saveOfficial(tx: Tx, actor: Actor, before: typeof accounts.$infer
         ...(input.unitId !== before.unitId ? { fromUnitId: before.unitId } : {}),
       },
     });
-    return after!;
+    // The claim as saved here: Xác thực checks exactly these data, not what someone saved since.
+    return { ...after!, identitySavedAt: identity.after.updatedAt };
   }
 }

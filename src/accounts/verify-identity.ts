@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { accounts, persons } from '../db/schema/index.js';
+import { accountIdentities, accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { Registry, RegistryAnswer } from '../auth/registry.js';
 import type { Actor } from '../shared/context.js';
@@ -16,24 +16,37 @@ const FIELD_LABELS: Record<string, string> = {
   ngayCap: 'Ngày cấp',
 };
 
+const changedMeanwhile = () => errors.conflict('Thông tin xác thực vừa được người khác thay đổi. Vui lòng tải lại trang và xác thực lại.');
+
 export type VerifyResult = { verified: true; message: string } | { verified: false; message: string; mismatched: string[] };
 
 /**
  * Xác thực tài khoản VNEID (seed 000 §1a Bước 3, seed 002 §I): check the account's identity data
- * against the population registry. Only a verified binding lets the person log in with VNeID.
- * The administrator of the account's unit, or the official themself, may ask.
+ * against the population registry. The administrator of the account's unit, or the official themself,
+ * may ask. A match makes the account a candidate of that person, nothing more: the person confirms it
+ * at a VNeID login (auth/person-accounts.ts). A match asked by an administrator (not the official)
+ * lets the person's first VNeID login confirm this one account by itself.
  */
-export async function verifyIdentity(db: Db, registry: Registry, actor: Actor, accountId: string): Promise<VerifyResult> {
+export async function verifyIdentity(
+  db: Db,
+  registry: Registry,
+  actor: Actor,
+  accountId: string,
+  /** When the caller just saved the data: the verification is of that save, not of a later one. */
+  opts: { asSaved?: Date } = {},
+): Promise<VerifyResult> {
   if (!isId(accountId)) throw errors.notFound('Tài khoản');
   const [row] = await db
-    .select({ account: accounts, person: persons })
+    .select({ account: accounts, person: accountIdentities })
     .from(accounts)
-    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .leftJoin(accountIdentities, eq(accountIdentities.accountId, accounts.id))
     .where(eq(accounts.id, accountId));
   if (!row || row.account.deletedAt) throw errors.notFound('Tài khoản');
   const self = row.account.id === actor.accountId;
-  if (!self && !(await canAdministerUnit(db, actor, row.account.unitId))) throw errors.notFound('Tài khoản');
+  const byAdmin = !self && (await canAdministerUnit(db, actor, row.account.unitId));
+  if (!self && !byAdmin) throw errors.notFound('Tài khoản');
   const p = row.person;
+  if (p && opts.asSaved && p.updatedAt.getTime() !== opts.asSaved.getTime()) throw changedMeanwhile();
   if (!p?.cccd || !p.fullName || !p.dateOfBirth || !p.gender) {
     throw new AppError(
       'identity_incomplete',
@@ -70,18 +83,23 @@ export async function verifyIdentity(db: Db, registry: Registry, actor: Actor, a
     // Verified only if the data is still what we sent (nobody saved other data meanwhile).
     const updated = await db.transaction(async (tx) => {
       const res = await tx
-        .update(persons)
-        .set({ verifiedAt: new Date() })
-        .where(and(eq(persons.id, p.id), eq(persons.updatedAt, p.updatedAt)))
-        .returning({ id: persons.id });
-      if (res.length === 1) await auditIn(tx, 'match', { old: { verifiedAt: p.verifiedAt }, new: { verified: true } });
+        .update(accountIdentities)
+        .set({ verifiedAt: new Date(), verifiedBy: actor.accountId, verifiedByAdmin: byAdmin })
+        .where(and(eq(accountIdentities.accountId, p.accountId), eq(accountIdentities.updatedAt, p.updatedAt)))
+        .returning({ id: accountIdentities.accountId });
+      if (res.length === 1) await auditIn(tx, 'match', { old: { verifiedAt: p.verifiedAt }, new: { verified: true, byAdmin } });
       return res.length === 1;
     });
-    if (!updated) throw errors.conflict('Thông tin xác thực vừa được người khác thay đổi. Vui lòng tải lại trang và xác thực lại.');
+    if (!updated) throw changedMeanwhile();
     return { verified: true, message: 'Thông tin số CCCD chính xác' };
   }
-  await db.update(persons).set({ verifiedAt: null }).where(eq(persons.id, p.id));
-  await audit('mismatch', { mismatched });
+  await db.transaction(async (tx) => {
+    await tx
+      .update(accountIdentities)
+      .set({ verifiedAt: null, verifiedBy: null, verifiedByAdmin: false })
+      .where(and(eq(accountIdentities.accountId, p.accountId), eq(accountIdentities.updatedAt, p.updatedAt)));
+    await auditIn(tx, 'mismatch', { mismatched });
+  });
   return {
     verified: false,
     mismatched,

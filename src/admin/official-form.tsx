@@ -1,5 +1,6 @@
 import type { UnitNode } from '../org/tree.js';
-import { formatDate, formatDateTime } from '../shared/dates.js';
+import { formatDate } from '../shared/dates.js';
+import { identityStatus, type IdentityState } from '../accounts/identity-status.js';
 import { CsrfField, FieldError, GenderSelect } from '../web/layout.js';
 import { UnitOptions } from './unit-tree.js';
 
@@ -76,16 +77,17 @@ export function OfficialForm(p: {
   isNew: boolean;
   /** Where "Xác thực tài khoản VNEID" posts (saves the form, then asks the registry). */
   verifyAction?: string | undefined;
-  verifiedAt?: Date | null | undefined;
+  identity?: IdentityState | undefined;
 }) {
+  const status = p.identity ? identityStatus(p.identity) : null;
   const v = p.values;
   return (
     <form method="post" action={p.action} class="official-form" id="official-form" novalidate>
       <CsrfField token={p.csrfToken} />
       <div class="form-actions">
-        {p.verifyAction ? (
-          <span class={p.verifiedAt ? 'badge ok' : 'badge warn'} id="verify-status">
-            {p.verifiedAt ? `Đã xác thực VNeID lúc ${formatDateTime(p.verifiedAt)}` : 'Chưa xác thực VNeID'}
+        {p.verifyAction && status ? (
+          <span class={status.ok ? 'badge ok' : 'badge warn'} id="verify-status">
+            {status.text}
           </span>
         ) : null}
         {p.verifyAction ? (

@@ -1,3 +1,4 @@
+import type { IdentityState } from '../accounts/identity-status.js';
 import type { UnitNode } from '../org/tree.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, Flash } from '../web/layout.js';
@@ -43,7 +44,7 @@ export type UsersPageProps = {
     isNew: boolean;
     accountId?: string | undefined;
     suspended?: boolean;
-    verifiedAt?: Date | null;
+    identity?: IdentityState;
   };
   /** Result of Xác thực tài khoản VNEID. */
   verification?: { verified: boolean; message: string } | undefined;
@@ -178,7 +179,7 @@ export function UsersPage(p: UsersPageProps) {
             units={p.flat}
             isNew={p.form.isNew}
             verifyAction={p.form.accountId ? `/tiepnhan/quan-tri/nguoi-dung/${p.form.accountId}/xac-thuc-vneid` : undefined}
-            verifiedAt={p.form.verifiedAt}
+            identity={p.form.identity}
           />
         ) : null}
       </section>

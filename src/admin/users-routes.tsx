@@ -88,7 +88,11 @@ async function existingForm(c: Ctx, accountId: string, override?: { values: Offi
     isNew: false,
     accountId,
     suspended: detail!.account.suspended,
-    verifiedAt: detail!.person?.verifiedAt ?? null,
+    identity: {
+      verifiedAt: detail!.person?.verifiedAt ?? null,
+      declinedAt: detail!.person?.declinedAt ?? null,
+      linkedAt: detail!.account.personId ? detail!.account.personLinkedAt : null,
+    },
     unitId: detail!.account.unitId,
   };
 }
@@ -157,8 +161,8 @@ adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
   const form = await formData(c);
   const { db, registry } = c.get('deps');
   try {
-    await updateOfficial(db, actorOf(c), id, form);
-    const result = await verifyIdentity(db, registry, actorOf(c), id);
+    const saved = await updateOfficial(db, actorOf(c), id, form);
+    const result = await verifyIdentity(db, registry, actorOf(c), id, { asSaved: saved.identitySavedAt });
     const f = await existingForm(c, id);
     return renderUsers(c, { unitId: f.unitId, form: f, verification: result, status: result.verified ? 200 : 400 });
   } catch (err) {

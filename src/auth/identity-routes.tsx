@@ -1,13 +1,15 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../web/env.js';
-import { SESSION_COOKIE, writeCookie } from '../web/cookies.js';
-import { actorOf, requireLogin, safeNext } from '../web/http.js';
+import { SESSION_COOKIE, clearCookie, writeCookie } from '../web/cookies.js';
+import { actorOf, requireLogin } from '../web/http.js';
+import { safeRedirect } from '../web/safe-redirect.js';
 import { idParam } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
 import { destroySession } from './sessions.js';
 import { finishLogin, startLogin } from './oidc/flow.js';
 import { loginOfficialWithIdentity } from './login-with-identity.js';
 import { switchAccount } from './switch-account.js';
+import { LINK_PATH, endPendingLoginOf, startPendingChoice } from './link-routes.js';
 import type { ProviderKey } from './oidc/transactions.js';
 
 /** Officials' logins at VNeID and at the provincial SSO, and Chuyển tài khoản. */
@@ -26,31 +28,40 @@ function rpFor(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, key: Prov
 }
 
 for (const key of ['vneid', 'sso'] as const) {
-  identityRoutes.get(`/dang-nhap/${key}`, (c) => startLogin(c, rpFor(c, key), key, 'official', safeNext(c.req.query('tiep'))));
+  identityRoutes.get(`/dang-nhap/${key}`, (c) => startLogin(c, rpFor(c, key), key, 'official', safeRedirect(c.req.query('tiep'), 'official')));
 
   identityRoutes.get(`/dang-nhap/${key}/callback`, async (c) => {
     const deps = c.get('deps');
     const rp = rpFor(c, key);
     const { identity, returnTo } = await finishLogin(c, rp, key, 'official');
-    const { token } = await loginOfficialWithIdentity(
+    const result = await loginOfficialWithIdentity(
       deps.db,
-      { sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, minLoa: rp.settings.minLoa },
+      { sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, minLoa: rp.settings.minLoa, now: deps.now },
       { key, issuer: rp.settings.issuer },
       identity,
       c.get('meta'),
+      returnTo,
     );
     const old = c.get('sessionToken');
     if (old) await destroySession(deps.db, old);
-    writeCookie(c, SESSION_COOKIE, token);
-    return c.redirect(safeNext(returnTo ?? undefined), 303);
+    await endPendingLoginOf(c);
+    if (result.kind === 'choose') {
+      clearCookie(c, SESSION_COOKIE);
+      return startPendingChoice(c, result.pendingToken);
+    }
+    writeCookie(c, SESSION_COOKIE, result.token);
+    // Accounts that name this person wait for their Đồng ý / Từ chối before anything else.
+    const next = safeRedirect(returnTo, 'official');
+    return c.redirect(result.pendingLinks > 0 ? `${LINK_PATH}?tiep=${encodeURIComponent(next)}` : next, 303);
   });
 }
 
 identityRoutes.post('/chuyen-tai-khoan/:id', requireLogin, async (c) => {
   const deps = c.get('deps');
-  const { token } = await switchAccount(deps.db, actorOf(c), c.get('sessionToken')!, idParam(c, 'Tài khoản'), {
-    idleMs: deps.config.sessionIdleMs,
-    absoluteMs: deps.config.sessionAbsoluteMs,
+  const proof = c.get('identityProof');
+  const { token } = await switchAccount(deps.db, actorOf(c), proof, c.get('sessionToken')!, idParam(c, 'Tài khoản'), {
+    sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs },
+    minLoa: proof ? (deps.rps[proof.method]?.settings.minLoa ?? 2) : 2,
   });
   writeCookie(c, SESSION_COOKIE, token);
   return c.redirect('/tiepnhan', 303);

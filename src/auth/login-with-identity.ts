@@ -1,11 +1,21 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { accounts, identityLinks, persons } from '../db/schema/index.js';
+import { accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import type { ExternalIdentity } from './oidc/claims.js';
 import { createSession, type SessionPolicy } from './sessions.js';
+import { createPendingLogin } from './pending-logins.js';
+import {
+  candidateAccounts,
+  confirmedAccounts,
+  decideLink,
+  identityLoginRefusal,
+  linkRequestsOf,
+  personForIdentity,
+  type IdentityProof,
+} from './person-accounts.js';
 
 export const identityErrors = {
   loaTooLow: (level: number, min: number) =>
@@ -17,25 +27,38 @@ export const identityErrors = {
   notBound: () =>
     new AppError(
       'identity_not_bound',
-      'Tài khoản định danh điện tử này chưa được gắn với tài khoản cán bộ nào đã xác thực. Vui lòng đề nghị quản trị đơn vị nhập và xác thực số CCCD của bạn (Quản trị hệ thống → Quản lý người dùng → Xác thực tài khoản VNEID), rồi đăng nhập lại.',
+      'Tài khoản định danh điện tử này chưa được gắn với tài khoản cán bộ nào đã xác thực (hoặc bạn đã từ chối liên kết). Vui lòng đề nghị quản trị đơn vị nhập và xác thực số CCCD của bạn (Quản trị hệ thống → Quản lý người dùng → Xác thực tài khoản VNEID), rồi đăng nhập lại.',
+      403,
+    ),
+  organisation: () =>
+    new AppError(
+      'organisation_identity',
+      'Đây là tài khoản định danh điện tử của tổ chức, doanh nghiệp. Cán bộ đăng nhập bằng tài khoản định danh điện tử cá nhân của mình.',
       403,
     ),
   suspended: () =>
     new AppError('account_suspended', 'Tài khoản cán bộ gắn với định danh này đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.', 403),
 };
 
+export type IdentityLoginResult =
+  | { kind: 'session'; token: string; account: typeof accounts.$inferSelect; proof: IdentityProof; pendingLinks: number }
+  | { kind: 'choose'; pendingToken: string; proof: IdentityProof };
+
 /**
- * An official logs in with an external identity (VNeID, or the provincial SSO): the identity must
- * be linked by (issuer, subject), or carry the CCCD of a person whose binding was verified. Lands on
- * the person's most recently used account. Every outcome is audited; failures create nothing.
+ * An official logs in with an external identity (VNeID, or the provincial SSO). The identity proves a
+ * person (person-accounts.ts); the login lands on the person's most recently used confirmed account.
+ * A person with no confirmed account: the one account an administrator verified is accepted by this
+ * first login; otherwise the person first chooses among the candidates (kind 'choose'). Typed data
+ * alone never let anyone in. Every outcome is audited; failures open no session.
  */
 export async function loginOfficialWithIdentity(
   db: Db,
-  deps: { sessions: SessionPolicy; minLoa: 0 | 1 | 2 },
+  deps: { sessions: SessionPolicy; minLoa: 0 | 1 | 2; now: () => Date },
   provider: { key: 'vneid' | 'sso'; issuer: string },
   id: ExternalIdentity,
   meta: RequestMeta,
-) {
+  returnTo: string | null = null,
+): Promise<IdentityLoginResult> {
   const fail = async (reason: string, err: AppError, acc?: { id: string; unitId: string }) => {
     await db.transaction((tx) =>
       recordAudit(tx, {
@@ -52,35 +75,48 @@ export async function loginOfficialWithIdentity(
     return err;
   };
   if (id.loa < deps.minLoa) throw await fail('loa_too_low', identityErrors.loaTooLow(id.loa, deps.minLoa));
+  // An organisation's electronic identity (LoaiTaiKhoan 2) is the business, not the official in person.
+  if (id.accountType !== 1) throw await fail('organisation_identity', identityErrors.organisation());
 
-  const [link] = await db
-    .select()
-    .from(identityLinks)
-    .where(and(eq(identityLinks.issuer, provider.issuer), eq(identityLinks.subject, id.subject)));
-  let personId: string | null = null;
-  if (link) {
-    const [p] = await db.select().from(persons).where(eq(persons.id, link.personId));
-    // The link holds only while the person's binding stays verified and names the same CCCD.
-    if (p?.verifiedAt && (!id.cccd || p.cccd === id.cccd)) personId = p.id;
-  } else if (id.cccd) {
-    const [p] = await db.select().from(persons).where(and(eq(persons.cccd, id.cccd), sql`${persons.verifiedAt} is not null`));
-    if (p) personId = p.id;
+  const person = await db.transaction((tx) => personForIdentity(tx, provider, id));
+  if (!person) throw await fail('not_bound', identityErrors.notBound());
+  const proof: IdentityProof = { personId: person.id, method: provider.key, loa: id.loa };
+
+  let confirmed = await confirmedAccounts(db, person.id);
+  let candidates = await candidateAccounts(db, person);
+  // The first login accepts an account by itself only when nothing else names the person: with two
+  // candidates, one may be planted (an insider typed the card), so the person chooses.
+  const only = candidates.length === 1 ? candidates[0]! : null;
+  if (confirmed.length === 0 && only?.verifiedByAdmin) {
+    await decideLink(db, proof, only.id, 'accept', meta, 'first_login');
+    confirmed = await confirmedAccounts(db, person.id);
+    candidates = [];
   }
-  if (!personId) throw await fail('not_bound', identityErrors.notBound());
+  if (confirmed.length === 0) {
+    if (candidates.length === 0) throw await fail('not_bound', identityErrors.notBound());
+    const pendingToken = await createPendingLogin(db, proof, returnTo, deps.now());
+    return { kind: 'choose', pendingToken, proof };
+  }
+  const account = confirmed.find((a) => !identityLoginRefusal(a, id.loa, deps.minLoa));
+  if (!account) throw await fail('suspended', identityErrors.suspended(), confirmed[0]);
 
-  const candidates = await db
-    .select()
-    .from(accounts)
-    .where(and(eq(accounts.personId, personId), isNull(accounts.deletedAt)))
-    .orderBy(sql`${accounts.lastLoginAt} desc nulls last`, desc(accounts.createdAt), asc(accounts.usernameLower));
-  const account = candidates.find((a) => !a.suspended);
-  if (!account) throw await fail(candidates.length ? 'suspended' : 'not_bound', candidates.length ? identityErrors.suspended() : identityErrors.notBound(), candidates[0]);
+  const token = await openIdentitySession(db, account, proof, deps.sessions, meta, { issuer: provider.issuer, subject: id.subject });
+  return { kind: 'session', token, account, proof, pendingLinks: candidates.length };
+}
 
-  const token = await db.transaction(async (tx) => {
-    if (!link) await tx.insert(identityLinks).values({ issuer: provider.issuer, subject: id.subject, personId: personId!, lastLoginAt: new Date() });
-    else await tx.update(identityLinks).set({ lastLoginAt: new Date() }).where(eq(identityLinks.id, link.id));
-    const t = await createSession(tx, account.id, deps.sessions, { ip: meta.ip, userAgent: meta.userAgent ?? null });
-    await tx.update(accounts).set({ lastLoginAt: new Date() }).where(eq(accounts.id, account.id));
+/** A session for an account of the proven person: new token, last login, audit row, in one transaction. */
+export async function openIdentitySession(
+  db: Db,
+  account: typeof accounts.$inferSelect,
+  proof: IdentityProof,
+  policy: SessionPolicy,
+  meta: RequestMeta,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  return db.transaction(async (tx) => {
+    const t = await createSession(tx, account.id, policy, { ip: meta.ip, userAgent: meta.userAgent ?? null }, proof);
+    const now = new Date();
+    await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, account.id));
     await recordAudit(tx, {
       action: 'auth.login',
       actorId: account.id,
@@ -89,9 +125,27 @@ export async function loginOfficialWithIdentity(
       targetId: account.id,
       unitId: account.unitId,
       meta,
-      data: { method: provider.key, issuer: provider.issuer, subject: id.subject, loa: id.loa, linked: !link },
+      data: { method: proof.method, loa: proof.loa, personId: proof.personId, ...extra },
     });
     return t;
   });
-  return { token, account };
+}
+
+/**
+ * Đồng ý / Từ chối on the pending login of a person with no account yet: accepting an account that
+ * meets its own login rules opens a session in it; otherwise the person goes on choosing, if anything is left.
+ */
+export async function decideAtLogin(
+  db: Db,
+  deps: { sessions: SessionPolicy; minLoa: number },
+  proof: IdentityProof,
+  accountId: string,
+  decision: 'accept' | 'decline',
+  meta: RequestMeta,
+): Promise<{ account: typeof accounts.$inferSelect; token: string | null; remaining: number }> {
+  const account = await decideLink(db, proof, accountId, decision, meta);
+  if (decision === 'accept' && !identityLoginRefusal(account, proof.loa, deps.minLoa)) {
+    return { account, token: await openIdentitySession(db, account, proof, deps.sessions, meta, { linked: true }), remaining: 0 };
+  }
+  return { account, token: null, remaining: (await linkRequestsOf(db, proof.personId)).candidates.length };
 }

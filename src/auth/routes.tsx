@@ -6,6 +6,7 @@ import { CSRF_COOKIE } from '../web/cookies.js';
 import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
 import { formData, pageProps, requireLogin, siteName, actorOf, type Ctx } from '../web/http.js';
 import { safeRedirect } from '../web/safe-redirect.js';
+import { endPendingLoginOf } from './link-routes.js';
 import { isNotNull } from 'drizzle-orm';
 import { units } from '../db/schema/index.js';
 import { formatDate } from '../shared/dates.js';
@@ -73,6 +74,7 @@ authRoutes.post('/dang-nhap', async (c) => {
     // A fresh session id at login; the old one (if any) is gone.
     const old = c.get('sessionToken');
     if (old) await destroySession(deps.db, old);
+    await endPendingLoginOf(c);
     writeCookie(c, SESSION_COOKIE, token);
     if (remember) writeCookie(c, REMEMBER_COOKIE, username, 365 * 24 * 3600);
     else clearCookie(c, REMEMBER_COOKIE);
@@ -117,6 +119,8 @@ authRoutes.post('/dang-xuat', async (c) => {
     );
   }
   clearCookie(c, SESSION_COOKIE);
+  // A shared counter PC: nobody after this person may finish their VNeID login.
+  await endPendingLoginOf(c);
   return c.redirect('/tiepnhan/dang-nhap?da-dang-xuat=1', 303);
 });
 

@@ -22,6 +22,10 @@ export async function createSession(
   accountId: string,
   policy: SessionPolicy,
   meta: { ip: string | null; userAgent: string | null },
+  /** How the session was opened; an external identity login also names the person it proved. */
+  proof: { method: string; personId?: string | null; loa?: number | null } = { method: 'password' },
+  /** A session that continues another (Chuyển tài khoản) keeps its absolute limit: a proof does not live forever. */
+  expiresAt?: Date,
 ): Promise<string> {
   const token = newToken();
   const now = new Date();
@@ -30,9 +34,12 @@ export async function createSession(
     accountId,
     createdAt: now,
     lastSeenAt: now,
-    expiresAt: new Date(now.getTime() + policy.absoluteMs),
+    expiresAt: expiresAt ?? new Date(now.getTime() + policy.absoluteMs),
     ip: meta.ip,
     userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    method: proof.method,
+    personId: proof.personId ?? null,
+    loa: proof.loa ?? null,
   });
   return token;
 }
@@ -79,8 +86,10 @@ export async function readSession(db: Db, token: string, policy: SessionPolicy) 
   return row;
 }
 
-export async function destroySession(db: Queryable, token: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.idHash, tokenHash(token)));
+/** End a session; returns when it would have expired (null if there was none). */
+export async function destroySession(db: Queryable, token: string): Promise<Date | null> {
+  const [gone] = await db.delete(sessions).where(eq(sessions.idHash, tokenHash(token))).returning({ expiresAt: sessions.expiresAt });
+  return gone?.expiresAt ?? null;
 }
 
 /** Housekeeping: drop expired and idle sessions. */

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { accounts, auditLog, persons, units } from '../db/schema/index.js';
+import { accounts, auditLog, accountIdentities, units } from '../db/schema/index.js';
 import { administeredUnitIds } from '../accounts/policies.js';
 import { cutoffsByUnit } from '../auth/cutoff.js';
 import type { Actor } from '../shared/context.js';
@@ -30,14 +30,15 @@ async function accountsInScope(db: Queryable, actor: Actor): Promise<ReadinessAc
       givenName: accounts.givenName,
       unitId: accounts.unitId,
       unitName: units.name,
-      cccd: persons.cccd,
-      verifiedAt: persons.verifiedAt,
+      cccd: accountIdentities.cccd,
+      verifiedAt: accountIdentities.verifiedAt,
+      declinedAt: accountIdentities.declinedAt,
       breakGlass: accounts.breakGlass,
       suspended: accounts.suspended,
     })
     .from(accounts)
     .innerJoin(units, eq(units.id, accounts.unitId))
-    .leftJoin(persons, eq(persons.id, accounts.personId))
+    .leftJoin(accountIdentities, eq(accountIdentities.accountId, accounts.id))
     .where(and(inArray(accounts.unitId, scope), isNull(accounts.deletedAt)))
     .orderBy(units.name, accounts.username);
   return rows.map((r) => ({
@@ -47,7 +48,8 @@ async function accountsInScope(db: Queryable, actor: Actor): Promise<ReadinessAc
     unitId: r.unitId,
     unitName: r.unitName,
     bound: !!r.cccd,
-    verified: !!r.verifiedAt,
+    // Refused by the person it names: VNeID will not offer it (auth/person-accounts.ts).
+    verified: !!r.verifiedAt && !r.declinedAt,
     breakGlass: r.breakGlass,
     suspended: r.suspended,
     cutoff: cutoffs.get(r.unitId) ?? null,

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { persons, roleGrants, units } from '../db/schema/index.js';
+import { accountIdentities, roleGrants, units } from '../db/schema/index.js';
 import { createOfficial } from '../accounts/create-official.js';
 import { hashPassword } from '../auth/passwords.js';
 import { recordAudit } from '../audit/record.js';
@@ -83,8 +83,9 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
       },
       { password, passwordHash },
     );
-    if (o.verified && account.personId) {
-      await db.update(persons).set({ verifiedAt: new Date() }).where(eq(persons.id, account.personId));
+    // Demo officials marked verified are as if their unit's administrator had pressed Xác thực tài khoản VNEID.
+    if (o.verified) {
+      await db.update(accountIdentities).set({ verifiedAt: new Date(), verifiedByAdmin: true }).where(eq(accountIdentities.accountId, account.id));
     }
     if (o.roles.length) {
       await db

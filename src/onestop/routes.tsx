@@ -6,9 +6,11 @@ import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/htt
 import { AppError } from '../shared/errors.js';
 import { updateOwnProfile } from '../accounts/update-official.js';
 import { verifyIdentity } from '../accounts/verify-identity.js';
-import { persons, roleGrants, units } from '../db/schema/index.js';
+import { roleGrants, units } from '../db/schema/index.js';
+import { loadOfficialDetail } from '../accounts/list-officials.js';
+import { identityStatus } from '../accounts/identity-status.js';
 import { ROLE_LABELS } from '../accounts/set-roles.js';
-import { formatDate, formatDateTime } from '../shared/dates.js';
+import { formatDate } from '../shared/dates.js';
 import type { Role } from '../db/schema/index.js';
 
 export const onestopRoutes = new Hono<AppEnv>();
@@ -75,7 +77,8 @@ async function renderProfile(
 ) {
   const { db } = c.get('deps');
   const a = c.get('account')!;
-  const [person] = a.personId ? await db.select().from(persons).where(eq(persons.id, a.personId)) : [];
+  const person = (await loadOfficialDetail(db, a.id))?.person ?? null;
+  const binding = identityStatus({ verifiedAt: person?.verifiedAt ?? null, declinedAt: person?.declinedAt ?? null, linkedAt: a.personId ? a.personLinkedAt : null });
   const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, a.unitId));
   const props = await pageProps(c);
   const v: Record<string, string> = s.values ?? {
@@ -118,7 +121,7 @@ async function renderProfile(
           <dt>Chức vụ</dt>
           <dd>{a.position || '—'}</dd>
           <dt>Xác thực VNeID</dt>
-          <dd id="verify-status">{person?.verifiedAt ? `Đã xác thực lúc ${formatDateTime(person.verifiedAt)}` : 'Chưa xác thực'}</dd>
+          <dd id="verify-status">{binding.text}</dd>
         </dl>
         <form method="post" action="/tiepnhan/tai-khoan" class="stack official-form">
           <CsrfField token={props.csrfToken} />
@@ -174,8 +177,8 @@ onestopRoutes.post('/tai-khoan/xac-thuc-vneid', async (c) => {
   const form = await formData(c);
   const { db, registry } = c.get('deps');
   try {
-    await updateOwnProfile(db, actorOf(c), form);
-    const result = await verifyIdentity(db, registry, actorOf(c), actorOf(c).accountId);
+    const saved = await updateOwnProfile(db, actorOf(c), form);
+    const result = await verifyIdentity(db, registry, actorOf(c), actorOf(c).accountId, { asSaved: saved.identitySavedAt });
     return renderProfile(c, { notice: { ok: result.verified, message: result.message } }, result.verified ? 200 : 400);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

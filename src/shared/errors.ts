@@ -45,10 +45,6 @@ export const errors = {
     }),
   usernameTaken: () =>
     new AppError('username_taken', 'Tên tài khoản đã được sử dụng.', 409, { username: 'Tên tài khoản đã được sử dụng.' }),
-  cccdTaken: () =>
-    new AppError('cccd_taken', 'Số CCCD này đã gắn với một người khác có thông tin khác.', 409, {
-      cccd: 'Số CCCD này đã gắn với một người có họ tên hoặc ngày sinh khác.',
-    }),
   unitInactive: () => new AppError('unit_inactive', 'Đơn vị đã ngừng hoạt động hoặc đã được sáp nhập.', 409),
   invalidCredentials: () => new AppError('invalid_credentials', 'Tên tài khoản hoặc mật khẩu không đúng.', 401),
   loginLocked: (minutes: number) =>

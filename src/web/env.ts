@@ -7,6 +7,7 @@ import type { Actor, RequestMeta } from '../shared/context.js';
 import type { RelyingParty } from '../auth/oidc/relying-party.js';
 import type { Registry } from '../auth/registry.js';
 import type { DisplayCache } from '../shared/display-cache.js';
+import type { IdentityProof } from '../auth/person-accounts.js';
 
 /** What the HTTP layer is built from; tests build it with their own database and options. */
 export type Deps = {
@@ -33,6 +34,8 @@ export type AppEnv = {
     sessionToken: string | null;
     account: SessionAccount | null;
     actor: Actor | null;
+    /** The person a VNeID (or provincial SSO) login of this session proved; null for password sessions. */
+    identityProof: IdentityProof | null;
     csrfToken: string;
   };
 };

@@ -2,11 +2,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { isNull } from 'drizzle-orm';
 import { units } from '../db/schema/index.js';
 import { isAdministrator } from '../accounts/policies.js';
-import { linkedAccounts } from '../auth/switch-account.js';
+import { switchableAccounts } from '../auth/person-accounts.js';
 import type { Actor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
-import { safeRedirect } from './safe-redirect.js';
 
 export type Ctx = Context<AppEnv>;
 
@@ -28,14 +27,10 @@ export const requireLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   // After Đặt lại mật khẩu the official must choose a new password before anything else.
   const free = ['/tiepnhan/doi-mat-khau', '/tiepnhan/dang-xuat'];
-  if (account.mustChangePassword && !free.includes(c.req.path)) return c.redirect('/tiepnhan/doi-mat-khau', 303);
+  // A VNeID session never used the temporary password, so it is not held up by it.
+  if (account.mustChangePassword && !c.get('identityProof') && !free.includes(c.req.path)) return c.redirect('/tiepnhan/doi-mat-khau', 303);
   await next();
 };
-
-/** Where an official's login may lead: the one check of src/web/safe-redirect.ts, for the one-stop system. */
-export function safeNext(next: string | null | undefined): string {
-  return safeRedirect(next, 'official');
-}
 
 /** The name in the header is the root unit's: every deployment names its own province. */
 export function siteName(c: Ctx): Promise<string> {
@@ -50,12 +45,13 @@ export function siteName(c: Ctx): Promise<string> {
 export async function pageProps(c: Ctx) {
   const account = c.get('account');
   const actor = c.get('actor');
+  const proof = c.get('identityProof');
   const { db, displayCache } = c.get('deps');
   // The administration link and the accounts to switch to are chrome: the pages behind them check again.
   const [name, isAdmin, switchable] = await Promise.all([
     siteName(c),
     actor ? displayCache.get(`is-admin:${actor.accountId}`, () => isAdministrator(db, actor)) : false,
-    account ? displayCache.get(`linked:${account.id}`, () => linkedAccounts(db, account.id)) : [],
+    account && proof ? displayCache.get(`linked:${proof.personId}:${account.id}`, () => switchableAccounts(db, proof, account.id)) : [],
   ]);
-  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, switchable };
+  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, switchable, proven: !!proof };
 }

@@ -8,6 +8,8 @@ export type LayoutProps = {
   csrfToken: string;
   account: SessionAccount | null;
   isAdmin?: boolean;
+  /** The session proved its person by VNeID: Liên kết tài khoản is theirs to use. */
+  proven?: boolean;
   /** Other accounts of the same person (Chuyển tài khoản). */
   switchable?: Array<{ id: string; middleName: string; givenName: string; position: string | null }>;
   /** Which top menu is active. */
@@ -75,6 +77,11 @@ export function Layout(p: LayoutProps) {
                 <li>
                   <a href="/tiepnhan/doi-mat-khau">Đổi mật khẩu</a>
                 </li>
+                {p.proven ? (
+                  <li>
+                    <a href="/tiepnhan/lien-ket-tai-khoan">Liên kết tài khoản</a>
+                  </li>
+                ) : null}
                 {(p.switchable ?? []).map((a) => (
                   <li>
                     <form method="post" action={`/tiepnhan/chuyen-tai-khoan/${a.id}`}>

@@ -4,9 +4,9 @@
  * playwright-core (set-up in support.ts).
  *
  * The province administrator binds and verifies a demo official's CCCD (a wrong name on the card
- * is refused by the registry, and VNeID then refuses the official; the right name verifies); the
- * official logs in with VNeID through the simulator, reading the OTP from /dev/sms; switches to
- * their other account; logs out.
+ * is refused by the registry, and VNeID then reaches only the official's other, verified account;
+ * the right name verifies); the official logs in with VNeID through the simulator, reading the OTP
+ * from /dev/sms, accepts the main account as theirs (Đồng ý), switches to it; logs out.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -184,7 +184,7 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(valueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(WRONG_CARD_NAME);
   });
 
-  test('while unverified, VNeID login is refused (another browser)', async () => {
+  test('while the main account is unverified, VNeID reaches only the desk account its administrator verified (another browser)', async () => {
     // A separate browser context: its own cookies at the app and at the simulator.
     const ctx: BrowserContext = await e2e.context.browser()!.newContext({ baseURL: e2e.baseUrl, locale: 'vi-VN' });
     ctx.setDefaultTimeout(15_000);
@@ -195,14 +195,11 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
         if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) e2e.browserErrors.push(`${p.url()}: ${msg.text()}`);
       });
       await loginWithVneid(p, PERSON);
-      await eventually(urlOf(p)).toMatch(new RegExp(`^${e2e.baseUrl}/tiepnhan/dang-nhap/vneid/callback\\?`));
-      const refusal = p.getByRole('alert');
-      await eventually(attrOf(refusal, 'data-error-code')).toBe('identity_not_bound');
-      await eventually(textOf(refusal)).toContain('chưa được gắn với tài khoản cán bộ nào đã xác thực');
-      await eventually(textOf(p.locator('body'))).not.toContain('Xin chào');
-      const res = await p.goto('/tiepnhan');
-      expect(res?.status()).toBe(200);
-      await eventually(urlOf(p)).toMatch(/\/tiepnhan\/dang-nhap\?tiep=%2Ftiepnhan$/);
+      // The person's first VNeID login accepts the one account an administrator verified: the desk account.
+      await eventually(urlOf(p)).toBe(`${e2e.baseUrl}/tiepnhan`);
+      await eventually(textOf(p.locator('details.usermenu > summary'))).toBe(`${FULL_NAME} (${DESK.position})`);
+      await p.locator('details.usermenu > summary').click();
+      await eventually(countOf(p.locator('details.usermenu').getByRole('button', { name: /^Chuyển tài khoản: / }))).toBe(0);
     } finally {
       await ctx.close();
     }
@@ -224,18 +221,26 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await logout(page);
   });
 
-  test('the official logs in with VNeID, reading the OTP from the simulator\'s SMS', async () => {
+  test('the official logs in with VNeID (OTP from the simulator\'s SMS) and accepts the main account: Đồng ý', async () => {
     await loginWithVneid(page, PERSON, { screenshot: '/tmp/motcua-vneid-otp.png' });
+
+    // The desk account is theirs already; the main account, verified by quantri1, asks to be linked.
+    await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan/lien-ket-tai-khoan?tiep=%2Ftiepnhan`);
+    const request = page.locator(`[id="lien-ket-${MAIN.username}"]`);
+    await eventually(textOf(request)).toContain(`Tài khoản ${MAIN.username}`);
+    await eventually(textOf(request)).toContain('đề nghị liên kết với định danh của bạn');
+    await eventually(textOf(request)).toContain('Tạo bởi');
+    await page.screenshot({ path: '/tmp/motcua-vneid-link.png', fullPage: true });
+    await request.getByRole('button', { name: 'Đồng ý' }).click();
+    await eventually(textOf(page.locator('.flash-ok'))).toBe(`Đã liên kết tài khoản ${MAIN.username}.`);
+    await page.getByRole('link', { name: 'Tiếp tục' }).click();
 
     await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan`);
     await eventually(textOf(page.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${FULL_NAME}`);
-
-    // The person's two accounts: VNeID lands on one (most recently used; neither has been yet)
-    // and the user menu offers the other.
-    const summary = textOf(page.locator('details.usermenu > summary'));
-    await eventually(summary).toMatch(new RegExp(`^${FULL_NAME} \\((${MAIN.position}|${DESK.position})\\)$`));
-    landed = (await summary()).endsWith(`(${MAIN.position})`) ? MAIN : DESK;
-    other = landed === MAIN ? DESK : MAIN;
+    // VNeID lands on the account used most recently: the desk account.
+    landed = DESK;
+    other = MAIN;
+    await eventually(textOf(page.locator('details.usermenu > summary'))).toBe(`${FULL_NAME} (${landed.position})`);
     await eventually(textOf(page.locator('main'))).toContain(`Chức vụ: ${landed.position}`);
     expect(await usernameOnProfile()).toBe(landed.username);
   });

@@ -38,7 +38,7 @@ export function testDatabase(): Promise<Database> {
   return db;
 }
 
-const TABLES = ['api_clients', 'dossier_files', 'dossier_events', 'dossier_code_counters', 'inbox_counts', 'dossiers', 'procedure_versions', 'procedure_templates', 'procedures', 'sectors', 'calendar_days', 'audit_log', 'citizen_sessions', 'citizens', 'identity_links', 'oidc_transactions', 'settings', 'sessions', 'login_throttle', 'used_captchas', 'role_grants', 'accounts', 'persons', 'units'];
+const TABLES = ['api_clients', 'dossier_files', 'dossier_events', 'dossier_code_counters', 'inbox_counts', 'dossiers', 'procedure_versions', 'procedure_templates', 'procedures', 'sectors', 'calendar_days', 'audit_log', 'citizen_sessions', 'citizens', 'identity_links', 'oidc_transactions', 'settings', 'sessions', 'login_throttle', 'used_captchas', 'role_grants', 'account_identities', 'pending_identity_logins', 'accounts', 'persons', 'units'];
 
 export async function resetDatabase(database: Database): Promise<void> {
   await database.db.execute(sql.raw(`truncate ${TABLES.map((t) => `"${t}"`).join(', ')} restart identity cascade`));

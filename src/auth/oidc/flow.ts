@@ -11,6 +11,11 @@ import type { AppEnv } from '../../web/env.js';
 import { queryOf } from '../../web/params.js';
 import { param } from '../../shared/validate.js';
 import { safeRedirect } from '../../web/safe-redirect.js';
+import { clearCookie, readCookie, writeCookie } from '../../web/cookies.js';
+import { newToken, tokenHash } from '../sessions.js';
+
+/** Names the browser that started a login at a provider (see startLogin). */
+export const OIDC_BROWSER_COOKIE = 'motcua_oidc';
 import { mapClaims, type ExternalIdentity } from './claims.js';
 import { invalidResponse, type RelyingParty } from './relying-party.js';
 import { saveTransaction, takeTransaction, type ProviderKey, type Purpose } from './transactions.js';
@@ -32,7 +37,11 @@ export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider:
     await auditFailure(c, provider, purpose, err instanceof AppError ? err.code : 'unavailable');
     throw err;
   }
-  await saveTransaction(deps.db, provider, purpose, req, safeRedirect(returnTo, purpose));
+  // The callback must come back to this browser: a response started elsewhere (an attacker's own login,
+  // sent to a victim as a link) would otherwise log the victim into the attacker's account.
+  const browser = newToken();
+  await saveTransaction(deps.db, provider, purpose, req, safeRedirect(returnTo, purpose), tokenHash(browser));
+  writeCookie(c, OIDC_BROWSER_COOKIE, browser, 10 * 60);
   return c.redirect(req.url.toString(), 303);
 }
 
@@ -79,6 +88,12 @@ export async function finishLogin(
   if (!tx) {
     await auditFailure(c, provider, purpose, 'unknown_state');
     throw invalidResponse('unknown_state');
+  }
+  const browser = readCookie(c, OIDC_BROWSER_COOKIE);
+  clearCookie(c, OIDC_BROWSER_COOKIE);
+  if (!browser || !tx.browserHash || tokenHash(browser) !== tx.browserHash) {
+    await auditFailure(c, provider, purpose, 'other_browser');
+    throw invalidResponse('other_browser');
   }
   const callbackUrl = new URL(`${deps.config.publicUrl}${callbackPath(provider, purpose)}${new URL(c.req.url).search}`);
   let claims;

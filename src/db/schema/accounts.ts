@@ -3,28 +3,26 @@ import { boolean, date, index, integer, pgTable, text, timestamp, uniqueIndex, u
 import { units } from './org.js';
 
 /**
- * A natural person, identified by the data on their citizen-ID card (THÔNG TIN XÁC THỰC).
- * Several accounts may belong to one person.
+ * A natural person, as an external identity provider (VNeID, the provincial SSO) proved them at a
+ * login: created at the person's first such login, from the provider's claims. Never created or
+ * changed from data typed about someone (that is only a claim: account_identities).
+ * The accounts whose accounts.person_id points here are the person's confirmed accounts (the set
+ * Chuyển tài khoản switches within); see docs/decisions/0010-accounts-and-persons.md.
  */
 export const persons = pgTable(
   'persons',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** Họ và tên trên thẻ CCCD, NFC. */
+    /** Họ và tên as the provider sent it, NFC. */
     fullName: text('full_name'),
     dateOfBirth: date('date_of_birth', { mode: 'string' }),
     gender: text('gender').$type<'male' | 'female'>(),
-    /** Số CCCD / số định danh cá nhân, 12 digits. */
-    cccd: text('cccd'),
-    issueDate: date('issue_date', { mode: 'string' }),
-    issuePlace: text('issue_place'),
-    address: text('address'),
-    /** When the identity data was last verified against the population registry (issue 3). */
-    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    /** Số định danh cá nhân as the provider proved it, 12 digits. */
+    cccd: text('cccd').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('persons_cccd_key').on(t.cccd).where(sql`${t.cccd} is not null`)],
+  (t) => [uniqueIndex('persons_cccd_key').on(t.cccd)],
 );
 
 /** An official's account in the one-stop system (THÔNG TIN CÁN BỘ). */
@@ -34,7 +32,13 @@ export const accounts = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     username: text('username').notNull(),
     usernameLower: text('username_lower').notNull(),
+    /** Set only when the person, logged in with VNeID, confirmed this account as theirs. */
     personId: uuid('person_id').references(() => persons.id),
+    /** When the account joined the person's confirmed accounts, and how ('confirmed' | 'first_login'). */
+    personLinkedAt: timestamp('person_linked_at', { withTimezone: true }),
+    personLinkedHow: text('person_linked_how').$type<'confirmed' | 'first_login'>(),
+    /** Last VNeID login into or switch to this account: where the person's next VNeID login lands. */
+    identityUsedAt: timestamp('identity_used_at', { withTimezone: true }),
     unitId: uuid('unit_id')
       .notNull()
       .references(() => units.id),
@@ -115,6 +119,12 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /** How the session was opened: 'password', 'password+totp' (break-glass), 'vneid' or 'sso'. */
+    method: text('method').notNull().default('password'),
+    /** The person an external identity login proved, carried across switches; null for password sessions. */
+    personId: uuid('person_id').references(() => persons.id),
+    /** Identification level of that login (1 or 2). */
+    loa: integer('loa'),
   },
   (t) => [index('sessions_account_idx').on(t.accountId)],
 );
@@ -130,5 +140,54 @@ export const loginThrottle = pgTable('login_throttle', {
 /** Used CAPTCHA challenges, so one solution cannot be replayed. */
 export const usedCaptchas = pgTable('used_captchas', {
   signature: text('signature').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * THÔNG TIN XÁC THỰC of one account: the identity data typed by an administrator or the official.
+ * A claim, never proof: a registry match says the data are a real person's, not that this person
+ * uses the account. Each account has its own row; nothing typed for one account touches another.
+ */
+export const accountIdentities = pgTable(
+  'account_identities',
+  {
+    accountId: uuid('account_id')
+      .primaryKey()
+      .references(() => accounts.id),
+    /** Họ và tên trên thẻ CCCD, NFC. */
+    fullName: text('full_name'),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }),
+    gender: text('gender').$type<'male' | 'female'>(),
+    /** Số CCCD (12 digits). Not unique: one person may hold several accounts. */
+    cccd: text('cccd'),
+    issueDate: date('issue_date', { mode: 'string' }),
+    issuePlace: text('issue_place'),
+    address: text('address'),
+    /** When these exact data last matched the population registry. */
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    /** Who asked for the match. */
+    verifiedBy: uuid('verified_by'),
+    /** True when an administrator of the account's unit (not the official themself) asked for it. */
+    verifiedByAdmin: boolean('verified_by_admin').notNull().default(false),
+    /** The person refused the link (Từ chối): not offered again until the data change. */
+    declinedAt: timestamp('declined_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('account_identities_cccd_idx').on(t.cccd)],
+);
+
+/**
+ * A VNeID login that proved a person who has no confirmed account yet, waiting for them to accept
+ * (Đồng ý) or refuse (Từ chối) the accounts that name them. Only the SHA-256 of the cookie token is kept.
+ */
+export const pendingIdentityLogins = pgTable('pending_identity_logins', {
+  tokenHash: text('token_hash').primaryKey(),
+  personId: uuid('person_id')
+    .notNull()
+    .references(() => persons.id),
+  method: text('method').notNull(),
+  loa: integer('loa').notNull(),
+  returnTo: text('return_to'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });

@@ -10,6 +10,8 @@ export const oidcTransactions = pgTable('oidc_transactions', {
   nonce: text('nonce').notNull(),
   codeVerifier: text('code_verifier').notNull(),
   returnTo: text('return_to'),
+  /** SHA-256 of the cookie set in the browser that started the login: the callback must come back to it. */
+  browserHash: text('browser_hash'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
