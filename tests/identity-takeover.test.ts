@@ -5,11 +5,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { testDatabase, resetDatabase } from './support/db.js';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { REGISTRY_TOKEN, SimBrowser, latestOtp, startTestSimulator, vneidLogin } from './support/vneid.js';
+import { REGISTRY_TOKEN, SimBrowser, latestOtp, startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { accountByUsername, actorFor, sctClerkUsername } from './support/fixtures.js';
-import { seedDemo } from '../src/demo/seed.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
 import type { SimPerson } from '../sim/population-types.js';
@@ -42,18 +40,9 @@ const cardOf = (p: SimPerson) => ({
 
 const registry = () => httpRegistry(sim.env.REGISTRY_URL!, REGISTRY_TOKEN, 2000);
 
-beforeAll(async () => {
-  database = await testDatabase();
-  sim = await startTestSimulator();
-  app = buildApp(database, sim.env);
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(async () => {
-  await resetDatabase(database);
-  await seedDemo(database.db, TEST_PASSWORD);
-  Object.assign(sim.state.faults, { outage: false, latencyMs: 0, dropSms: false });
+const t = useVneidDemo();
+beforeAll(() => {
+  ({ database, sim, app } = t);
 });
 
 async function claimOf(username: string) {
@@ -80,6 +69,24 @@ async function victimWithVneid() {
   expect(yes.status).toBe(303);
   expect((await accountByUsername(database, 'quantri1'))!.personId).not.toBeNull();
   return { victim: (await accountByUsername(database, 'quantri1'))!, person: p };
+}
+
+/** Đồng ý on each account, as the person on Liên kết tài khoản. */
+async function acceptAll(c: Client, ids: string[]) {
+  for (const id of ids) {
+    await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+  }
+}
+
+/** The Phó Chủ tịch, logged in with VNeID, having accepted both their accounts. */
+async function viceWithBothAccounts() {
+  const vice = officials.find((o) => o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch')!;
+  const main = (await accountByUsername(database, vice.username))!;
+  const second = (await accountByUsername(database, `${vice.username}.motcua`))!;
+  const c = new Client(app);
+  await vneidLogin(c, sim, personOf(vice.username));
+  await acceptAll(c, [main.id, second.id]);
+  return { vice, main, second, c };
 }
 
 describe('typed card data are a claim, never access', () => {
@@ -166,14 +173,7 @@ describe('typed card data are a claim, never access', () => {
   });
 
   it('changing an account’s identity data takes it out of the person’s accounts until verified and accepted again', async () => {
-    const vice = officials.find((o) => o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch')!;
-    const main = (await accountByUsername(database, vice.username))!;
-    const second = (await accountByUsername(database, `${vice.username}.motcua`))!;
-    const c = new Client(app);
-    await vneidLogin(c, sim, personOf(vice.username));
-    for (const id of [main.id, second.id]) {
-      await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
-    }
+    const { main, second, c } = await viceWithBothAccounts();
     expect((await accountByUsername(database, second.username))!.personId).not.toBeNull();
     const adminDx = await actorFor(database, 'admin.dx');
     const { claim } = await claimOf(second.username);
@@ -204,9 +204,7 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
     expect(r.app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
     const sctId = (await accountByUsername(database, o.username))!.id;
     // Two accounts verified by administrators: the person accepts each.
-    for (const id of [sctId, other.id]) {
-      await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
-    }
+    await acceptAll(c, [sctId, other.id]);
     const sct = (await accountByUsername(database, o.username))!;
     expect(sct.personId).not.toBeNull();
     expect((await accountByUsername(database, other.username))!.personId).toBe(sct.personId);
@@ -395,14 +393,7 @@ describe('what an attacker review found next to the fix', () => {
   });
 
   it('a switch keeps the session’s absolute limit; a detached account’s session no longer switches', async () => {
-    const vice = officials.find((o) => o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch')!;
-    const main = (await accountByUsername(database, vice.username))!;
-    const second = (await accountByUsername(database, `${vice.username}.motcua`))!;
-    const c = new Client(app);
-    await vneidLogin(c, sim, personOf(vice.username));
-    for (const id of [main.id, second.id]) {
-      await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
-    }
+    const { main, second, c } = await viceWithBothAccounts();
     const [before] = await database.db.select().from(sessions).where(eq(sessions.accountId, main.id));
     await c.post(`/tiepnhan/chuyen-tai-khoan/${second.id}`, {}, { csrfFrom: '/tiepnhan' });
     const [after] = await database.db.select().from(sessions).where(eq(sessions.accountId, second.id));

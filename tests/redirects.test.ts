@@ -5,10 +5,8 @@
  * stored and again when used.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testDatabase, resetDatabase } from './support/db.js';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { startTestSimulator, vneidLogin } from './support/vneid.js';
-import { seedDemo } from '../src/demo/seed.js';
+import { startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
 import { oidcTransactions } from '../src/db/schema/index.js';
@@ -24,17 +22,9 @@ const verifiedOfficial = () =>
   demoOfficials().find((o) => o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
 const citizen = () => population.find((p) => p.role === 'citizen' && p.loaiTaiKhoan === 1)!;
 
-beforeAll(async () => {
-  database = await testDatabase();
-  sim = await startTestSimulator();
-  app = buildApp(database, sim.env);
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(async () => {
-  await resetDatabase(database);
-  await seedDemo(database.db, TEST_PASSWORD);
+const t = useVneidDemo();
+beforeAll(() => {
+  ({ database, sim, app } = t);
 });
 
 /** Targets that must never be followed by an official's login. */

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
-import { testDatabase, resetDatabase } from './support/db.js';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { SIM_CLIENT, SimBrowser, startTestSimulator, vneidLogin } from './support/vneid.js';
+import { SIM_CLIENT, SimBrowser, startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { startRogueProvider, type RogueMode } from './support/rogue-provider.js';
 import { accountByUsername, actorFor } from './support/fixtures.js';
-import { seedDemo } from '../src/demo/seed.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
 import { accountIdentities, accounts, auditLog, sessions } from '../src/db/schema/index.js';
@@ -24,18 +22,9 @@ const boundNotVerified = () => officials.find((o) => o.cccd && !o.verified && pe
 const unbound = () => officials.find((o) => !o.cccd && personOf(o.username).loa === 2)!;
 const twoAccounts = () => officials.find((o) => o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch')!;
 
-beforeAll(async () => {
-  database = await testDatabase();
-  sim = await startTestSimulator();
-  app = buildApp(database, sim.env);
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(async () => {
-  await resetDatabase(database);
-  await seedDemo(database.db, TEST_PASSWORD);
-  Object.assign(sim.state.faults, { outage: false, latencyMs: 0, dropSms: false });
+const t = useVneidDemo();
+beforeAll(() => {
+  ({ database, sim, app } = t);
 });
 
 async function noSession(c: Client) {

@@ -95,6 +95,15 @@ export async function confirmedAccounts(db: Queryable, personId: string): Promis
     .orderBy(sql`${accounts.identityUsedAt} desc nulls last`, sql`${accounts.personLinkedAt} desc nulls last`, asc(accounts.usernameLower));
 }
 
+/** What the pages show of an account: who and which post. */
+const ACCOUNT_CARD = {
+  id: accounts.id,
+  username: accounts.username,
+  middleName: accounts.middleName,
+  givenName: accounts.givenName,
+  position: accounts.position,
+};
+
 export type Candidate = {
   id: string;
   username: string;
@@ -113,11 +122,7 @@ export type Candidate = {
 export async function candidateAccounts(db: Queryable, person: Pick<PersonRow, 'cccd'>): Promise<Candidate[]> {
   const rows = await db
     .select({
-      id: accounts.id,
-      username: accounts.username,
-      middleName: accounts.middleName,
-      givenName: accounts.givenName,
-      position: accounts.position,
+      ...ACCOUNT_CARD,
       suspended: accounts.suspended,
       createdAt: accounts.createdAt,
       unitName: units.name,
@@ -170,11 +175,7 @@ export async function linkRequestsOf(db: Queryable, personId: string) {
   if (!person) return { person: null, candidates: [], confirmed: [] };
   const confirmed = await db
     .select({
-      id: accounts.id,
-      username: accounts.username,
-      middleName: accounts.middleName,
-      givenName: accounts.givenName,
-      position: accounts.position,
+      ...ACCOUNT_CARD,
       unitName: units.name,
       linkedAt: accounts.personLinkedAt,
       linkedHow: accounts.personLinkedHow,
@@ -279,7 +280,7 @@ export async function decideLinkIn(
 export async function switchableAccounts(db: Queryable, proof: IdentityProof | null, currentAccountId: string) {
   if (!proof) return [];
   return db
-    .select({ id: accounts.id, username: accounts.username, middleName: accounts.middleName, givenName: accounts.givenName, position: accounts.position })
+    .select(ACCOUNT_CARD)
     .from(accounts)
     .where(
       and(eq(accounts.personId, proof.personId), ne(accounts.id, currentAccountId), isNull(accounts.deletedAt), eq(accounts.suspended, false)),

@@ -5,7 +5,11 @@
 import net from 'node:net';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 import type { SimPerson } from '../../sim/population-types.js';
-import type { Client } from './app.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { buildApp, TEST_PASSWORD, type App, type Client } from './app.js';
+import { resetDatabase, testDatabase } from './db.js';
+import { seedDemo } from '../../src/demo/seed.js';
+import type { Database } from '../../src/db/client.js';
 
 export const APP_URL = 'http://localhost:3999';
 export const SIM_CLIENT = { client_id: 'motcua-test', client_secret: 'motcua-test-secret' };
@@ -128,4 +132,29 @@ export async function vneidLogin(
   const callback = new URL(back.url);
   const res = await app.get(callback.pathname + callback.search);
   return { stoppedAt: null, app: res, callbackUrl: back.url, browser };
+}
+
+export type TestSimulator = Awaited<ReturnType<typeof startTestSimulator>>;
+
+/**
+ * The usual setup of a file that logs people in through the simulator: the worker's database with the demo
+ * data loaded afresh before every test, the simulator (faults off), and the app wired to it. Read the fields
+ * inside tests (the hooks fill them in).
+ */
+export function useVneidDemo() {
+  const ctx = {} as { database: Database; sim: TestSimulator; app: App };
+  beforeAll(async () => {
+    ctx.database = await testDatabase();
+    ctx.sim = await startTestSimulator();
+    ctx.app = buildApp(ctx.database, ctx.sim.env);
+  });
+  afterAll(async () => {
+    await ctx.sim?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(ctx.database);
+    await seedDemo(ctx.database.db, TEST_PASSWORD);
+    Object.assign(ctx.sim.state.faults, { outage: false, latencyMs: 0, dropSms: false });
+  });
+  return ctx;
 }
