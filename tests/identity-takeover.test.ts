@@ -422,3 +422,25 @@ describe('what an attacker review found next to the fix', () => {
     expect((await ask(` ${p.hoVaTen.toLocaleUpperCase('vi')}  `)).fields).toMatchObject({ hoVaTen: 'match' });
   });
 });
+
+describe('the registry is no oracle', () => {
+  it('an official’s questions to the population registry are counted: the eleventh in an hour is refused', async () => {
+    const clerk = sctClerkUsername();
+    const c = new Client(app);
+    await c.login(clerk, TEST_PASSWORD);
+    const guess = (n: number) => ({ ...cardOf(personOf('quantri1')), cardName: `Người Thử ${'ABCDEFGHIJK'[n]}`, mobile: '0912000111' });
+    for (let n = 0; n < 10; n++) {
+      const r = await c.post('/tiepnhan/tai-khoan/xac-thuc-vneid', guess(n), { csrfFrom: '/tiepnhan/tai-khoan' });
+      expect(r.text).toContain('Thông tin chưa khớp');
+    }
+    const refused = await c.post('/tiepnhan/tai-khoan/xac-thuc-vneid', guess(10), { csrfFrom: '/tiepnhan/tai-khoan' });
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain('quá nhiều yêu cầu xác thực');
+    const acc = (await accountByUsername(database, clerk))!;
+    const rows = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'identity.verify'), eq(auditLog.targetId, acc.id)));
+    expect(rows.at(-1)!.data).toMatchObject({ result: 'rate_limited' });
+    // An administrator's own allowance is separate.
+    const admin = await actorFor(database, 'admin.sct');
+    expect((await verifyIdentity(database.db, registry(), admin, (await accountByUsername(database, officials.find((o) => o.verified && o.unitKey.startsWith('sct') && o.username !== clerk)!.username))!.id)).verified).toBe(true);
+  });
+});

@@ -6,6 +6,7 @@ import type { Registry, RegistryAnswer } from '../auth/registry.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { canAdministerUnit } from './policies.js';
+import { lockRemainingMs, recordFailure, type ThrottleRule } from '../auth/throttle.js';
 import { isId } from '../shared/validate.js';
 
 const FIELD_LABELS: Record<string, string> = {
@@ -15,6 +16,22 @@ const FIELD_LABELS: Record<string, string> = {
   gioiTinh: 'Giới tính',
   ngayCap: 'Ngày cấp',
 };
+
+/**
+ * Questions to the population registry per asker and hour: an official checks their own data a few times,
+ * an administrator binds a unit's accounts (the cutover) — neither needs more, a probe would.
+ */
+export const REGISTRY_QUESTIONS = {
+  own: { limit: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+  administrator: { limit: 200, windowMs: 3_600_000, lockMs: 3_600_000 },
+} satisfies Record<string, ThrottleRule>;
+
+const registryQuestionsExhausted = (ms: number) =>
+  new AppError(
+    'registry_rate_limited',
+    `Bạn đã gửi quá nhiều yêu cầu xác thực tới Cơ sở dữ liệu quốc gia về dân cư trong một giờ. Vui lòng thử lại sau ${Math.ceil(ms / 60_000)} phút.`,
+    429,
+  );
 
 const changedMeanwhile = () => errors.conflict('Thông tin xác thực vừa được người khác thay đổi. Vui lòng tải lại trang và xác thực lại.');
 
@@ -67,6 +84,15 @@ export async function verifyIdentity(
       data: { result, cccd: p.cccd, ...extra },
     });
   const audit = (result: string, extra: Record<string, unknown> = {}) => db.transaction((tx) => auditIn(tx, result, extra));
+  // Every question to the national registry counts against whoever asks, so nobody can probe it.
+  const now = new Date();
+  const key = `registry:${actor.accountId}`;
+  const locked = await lockRemainingMs(db, key, now);
+  if (locked > 0) {
+    await audit('rate_limited');
+    throw registryQuestionsExhausted(locked);
+  }
+  await recordFailure(db, key, byAdmin ? REGISTRY_QUESTIONS.administrator : REGISTRY_QUESTIONS.own, now);
   let answer: RegistryAnswer;
   try {
     answer = await registry.verify({ soDinhDanh: p.cccd, hoVaTen: p.fullName, ngaySinh: p.dateOfBirth, gioiTinh: p.gender, ngayCap: p.issueDate });
