@@ -4,7 +4,9 @@
  */
 import { inject } from 'vitest';
 import pg from 'pg';
-import { sql } from 'drizzle-orm';
+import { getTableName, is, sql } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
+import * as schema from '../../src/db/schema/index.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 
 // Keyed by kind: a worker may serve files of both projects.
@@ -38,7 +40,9 @@ export function testDatabase(): Promise<Database> {
   return db;
 }
 
-const TABLES = ['api_clients', 'dossier_files', 'dossier_events', 'dossier_code_counters', 'inbox_counts', 'dossiers', 'procedure_versions', 'procedure_templates', 'procedures', 'sectors', 'calendar_days', 'audit_log', 'citizen_sessions', 'citizens', 'identity_links', 'oidc_transactions', 'settings', 'sessions', 'login_throttle', 'used_captchas', 'role_grants', 'account_identities', 'pending_identity_logins', 'accounts', 'persons', 'units'];
+/** Every table of the schema: a new table is emptied between tests without anyone listing it. */
+const exported: Record<string, unknown> = schema;
+const TABLES = Object.values(exported).flatMap((v) => (is(v, PgTable) ? [getTableName(v)] : []));
 
 export async function resetDatabase(database: Database): Promise<void> {
   await database.db.execute(sql.raw(`truncate ${TABLES.map((t) => `"${t}"`).join(', ')} restart identity cascade`));
