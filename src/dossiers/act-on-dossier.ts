@@ -11,7 +11,7 @@ import { parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { atLocal } from '../calendar/working-time.js';
-import { canActAtStep } from './policies.js';
+import { mayActAtStep } from './access.js';
 import { ACTIONS, ACTION_LABELS, RULES, type DossierAction } from './transitions.js';
 import { stepDueAt, stepPosition } from './steps.js';
 
@@ -58,7 +58,7 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
     const step = version!.steps[d.currentStep]!;
     // Only the officials responsible for the current step may act — and they cannot even tell
     // that a dossier of someone else's step exists.
-    if (!(await canActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
+    if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
     if (!rule.from.includes(d.status) || !rule.roles.includes(step.role)) throw invalidTransition(ACTION_LABELS[action]);
     if (action === 'handover' && step.role === 'approval') throw invalidTransition(ACTION_LABELS[action]);
     // The procedure's process may narrow what is allowed at a step (an empty list allows what the role allows).

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { detectFileType, safeFileName, type FileKind } from '../shared/file-types.js';
-import { canActAtStep } from './policies.js';
+import { mayActAtStep } from './access.js';
 import { viewDossier } from './view-dossier.js';
 import { isId } from '../shared/validate.js';
 
@@ -33,7 +33,7 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
     if (!d) throw errors.notFound('Hồ sơ');
     const [v] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
     const step = v!.steps[d.currentStep]!;
-    if (!(await canActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
+    if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
     if (!['processing', 'approval'].includes(step.role) || d.status !== 'processing') {
       throw new AppError('invalid_transition', 'Chỉ đính kèm kết quả ở bước xử lý hoặc phê duyệt.', 409);
     }

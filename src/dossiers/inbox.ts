@@ -20,6 +20,7 @@ import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { Actor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
+import { positionsCte } from './access.js';
 
 export const INBOX_TABS = {
   'cho-tiep-nhan': { label: 'Chờ tiếp nhận (trực tuyến)', statuses: ['submitted'] as DossierStatus[] },
@@ -82,16 +83,8 @@ export type InboxResult = { rows: InboxRow[]; counts: Record<InboxTab, number>; 
 
 const p = (name: string) => sql.placeholder(name);
 
-/**
- * The (role, unit) positions of the account `:accountId`: each non-admin role grant spread over the
- * unit's subtree; none for a suspended or deleted account. A recursive CTE named `positions`.
- */
-const POSITIONS = sql`positions(role, unit_id) as (
-    select g.role, g.unit_id from role_grants g join accounts a on a.id = g.account_id
-    where g.account_id = ${p('accountId')} and g.role <> 'admin' and not a.suspended and a.deleted_at is null
-    union
-    select p.role, u.id from units u join positions p on u.parent_id = p.unit_id
-  )`;
+/** The official's positions (dossiers/access.ts), the account id a placeholder of the prepared statement. */
+const POSITIONS = positionsCte(p('accountId'));
 
 /** What changes the statement's text: the tab and which filters are set (their values are placeholders). */
 type Shape = { tab: InboxTab; sector: boolean; procedure: boolean; due: DueState | null; from: boolean; to: boolean; q: boolean; after: boolean };

@@ -11,7 +11,7 @@ import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
 import { idField, parseInput } from '../shared/validate.js';
-import { canActAtStep } from './policies.js';
+import { mayActAtStep } from './access.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { newLookupCode, nextDossierCode } from './dossier-code.js';
 
@@ -78,7 +78,7 @@ export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = n
     throw new AppError('agency_code_missing', `Đơn vị ${agency.name} chưa có mã định danh điện tử nên chưa cấp được mã hồ sơ.`, 409);
   }
   const reception = version.steps[0]!;
-  if (!(await canActAtStep(db, actor, reception, agencyUnitId))) {
+  if (!(await mayActAtStep(db, actor, reception, agencyUnitId))) {
     throw new AppError('not_your_step', 'Bạn không có quyền tiếp nhận hồ sơ của thủ tục này.', 403);
   }
   const calendar = await loadCalendar(db, now);

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
-import { ancestorIds, subtreeIds } from '../org/tree.js';
+import { and, asc, eq } from 'drizzle-orm';
+import { registerAgencies } from '../dossiers/access.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
@@ -11,7 +11,7 @@ import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { atLocal } from '../calendar/working-time.js';
 import { loadCalendar } from '../calendar/load.js';
-import { procedureVersions, roleGrants, sectors, units } from '../db/schema/index.js';
+import { procedureVersions, sectors } from '../db/schema/index.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
@@ -36,27 +36,11 @@ async function soonThreshold(c: Ctx, now: Date) {
   return cal.addWorkingMinutes(now, officeMinutesPerDay(cal));
 }
 
-/**
- * Receiving agencies (units with an agency code) an official works in, under or above: the choice
- * offered for Mẫu 07. The register itself checks the official's scope again.
- */
+/** The agencies whose Mẫu 07 the official may read (page chrome: the register checks again). */
 function agenciesOf(c: Ctx) {
   const { db, displayCache } = c.get('deps');
-  const accountId = actorOf(c).accountId;
-  return displayCache.get(`agencies:${accountId}`, async () => {
-    const grants = await db.select({ unitId: roleGrants.unitId }).from(roleGrants).where(eq(roleGrants.accountId, accountId));
-    const ids = new Set<string>();
-    for (const g of grants) {
-      for (const a of await ancestorIds(db, g.unitId)) ids.add(a);
-      for (const s of await subtreeIds(db, [g.unitId])) ids.add(s);
-    }
-    if (!ids.size) return [];
-    return db
-      .select({ id: units.id, name: units.name })
-      .from(units)
-      .where(and(inArray(units.id, [...ids]), isNotNull(units.agencyCode), eq(units.active, true)))
-      .orderBy(asc(units.name));
-  });
+  const actor = actorOf(c);
+  return displayCache.get(`agencies:${actor.accountId}`, () => registerAgencies(db, actor));
 }
 
 /** Sectors and current procedures, for the filters and the reception form's choices. */
