@@ -1,6 +1,7 @@
 /**
  * The HTTP application: middleware in the order a request meets it, then the feature routes.
  * Request flow: request id → security headers → error page → session → CSRF → route → use case.
+ * The first middleware also writes the request's log line and duration sample (web/observability.ts).
  */
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
@@ -30,6 +31,8 @@ import { apiRoutes } from './api/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { templateDownloadRoutes } from './procedures/template-download.js';
 import { accountForApiToken } from './api/issue-api-client.js';
+import { metricsRoutes, recordRequest, requestIdFrom } from './web/observability.js';
+import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -45,10 +48,17 @@ export function clientIp(c: { req: { header(n: string): string | undefined }; en
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   const policy = { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs };
+  const log = deps.logger;
+  // Durations and process metrics are collected only when GET /metrics is served.
+  const metricsOn = deps.config.metricsToken !== null;
+  if (metricsOn) collectProcessMetrics();
+  if (metricsOn && deps.dbPool) watchPool(deps.dbPool);
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     c.set('deps', deps);
-    const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+    // A client's id only in a safe format and length (it is echoed, logged and shown); else our own.
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('meta', {
       ip: clientIp(c, deps.config.trustProxy),
@@ -59,19 +69,27 @@ export function createApp(deps: Deps) {
     await next();
     // What page chrome shows changes only through administration and one's own account pages.
     if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan|lien-ket-tai-khoan)(\/|$)/.test(c.req.path)) deps.displayCache.clear();
+    recordRequest(c, log, started, metricsOn);
   });
   app.use('*', securityHeaders);
   // Bodies: small unless the route takes an upload (web/body.ts); read only through web/body.ts.
   app.use('*', limitBody);
 
+  // Every 5xx is logged with the request id, which the error page shows as "Mã tham chiếu"; a refusal (4xx)
+  // at debug, by its code only. The logger's err serialiser drops what may be personal (observability.ts).
   app.onError((err, c) => {
-    if (err instanceof AppError) return renderError(c, err);
+    const requestId = c.get('requestId');
+    if (err instanceof AppError) {
+      if (err.status >= 500) log.error({ err, requestId, code: err.code }, 'request failed');
+      else log.debug({ requestId, code: err.code, status: err.status }, 'request refused');
+      return renderError(c, err);
+    }
     if (isDatabaseUnavailable(err)) {
-      deps.logger.warn({ err, requestId: c.get('requestId') }, 'database unavailable');
+      log.warn({ err, requestId }, 'database unavailable');
       c.header('Retry-After', '30');
       return renderError(c, errors.databaseUnavailable());
     }
-    deps.logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
+    log.error({ err, requestId }, 'unhandled error');
     return renderError(c, new AppError('internal', 'Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.', 500));
   });
   app.notFound((c) => renderError(c, new AppError('not_found', 'Không tìm thấy trang bạn yêu cầu.', 404)));
@@ -134,6 +152,8 @@ export function createApp(deps: Deps) {
     await next();
   });
 
+  // Prometheus, behind METRICS_TOKEN; otherwise the same 404 (and cookies) as any unknown address.
+  app.route('/', metricsRoutes);
   app.route('/', portalRoutes);
   app.route('/tiepnhan', authRoutes);
   app.route('/tiepnhan', identityRoutes);

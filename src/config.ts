@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   DEMO_DATA: boolish.optional(),
   TRUST_PROXY: boolish.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer token of GET /metrics; unset = no metrics endpoint (404). */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   SIM_PORT: z.coerce.number().int().min(1).max(65535).optional(),
@@ -89,6 +91,8 @@ export type Config = {
   demoData: boolean;
   trustProxy: boolean;
   logLevel: string;
+  /** The bearer token GET /metrics answers to; null = the endpoint answers 404. */
+  metricsToken: string | null;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   /** True when VNeID and the registry are the built-in simulators (demo mode). */
@@ -192,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: production ? false : (e.DEMO_DATA ?? true),
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN ?? null,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     simulated,

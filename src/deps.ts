@@ -7,6 +7,7 @@ import { RelyingParty } from './auth/oidc/relying-party.js';
 import { httpRegistry } from './auth/registry.js';
 import type { Deps } from './web/env.js';
 import { DisplayCache } from './shared/display-cache.js';
+import { withSafeErrors } from './web/observability.js';
 
 export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number; now?: () => Date; displayCacheMs?: number };
 
@@ -19,7 +20,9 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
     db: database.db,
     dbKind: database.kind,
     captcha: createCaptcha({ secret: config.sessionSecret, ...opts.captcha }),
-    logger,
+    // Errors are logged without what may be personal (query parameters, database details).
+    logger: withSafeErrors(logger),
+    dbPool: database.pool ?? null,
     rps: {
       vneid: new RelyingParty(config.vneid, { allowHttp, timeoutMs, label: 'Hệ thống định danh điện tử VNeID' }),
       sso: config.sso ? new RelyingParty(config.sso, { allowHttp, timeoutMs, label: 'Hệ thống xác thực tập trung' }) : null,

@@ -11,11 +11,13 @@ import { startSimulator } from '../sim/server.js';
 import { purgeSessions } from './auth/sessions.js';
 import { seedDemo } from './demo/seed.js';
 import { createApp } from './app.js';
+import { logSerializers } from './web/observability.js';
 
 async function main() {
   const started = Date.now();
   const config = loadConfigOrExit();
-  const logger = pino({ level: config.logLevel });
+  // Errors are serialised without query parameters or database details (web/observability.ts).
+  const logger = pino({ level: config.logLevel, serializers: logSerializers });
   // A lost server connection is logged, never fatal: requests get 503 until the server is back (src/db/client.ts).
   const onConnectionError = (err: Error) => logger.warn({ err }, 'database connection lost; reconnecting on the next query');
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, onConnectionError } : { dataDir: config.dataDir });

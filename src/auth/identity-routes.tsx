@@ -7,7 +7,8 @@ import { idParam } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
 import { destroySession } from './sessions.js';
 import { finishLogin, startLogin } from './oidc/flow.js';
-import { loginOfficialWithIdentity } from './login-with-identity.js';
+import { loginOfficialWithIdentity, type IdentityLoginResult } from './login-with-identity.js';
+import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { switchAccount } from './switch-account.js';
 import { LINK_PATH, endPendingLoginOf, startPendingChoice } from './link-routes.js';
 import type { ProviderKey } from './oidc/transactions.js';
@@ -33,15 +34,25 @@ for (const key of ['vneid', 'sso'] as const) {
   identityRoutes.get(`/dang-nhap/${key}/callback`, async (c) => {
     const deps = c.get('deps');
     const rp = rpFor(c, key);
-    const { identity, returnTo } = await finishLogin(c, rp, key, 'official');
-    const result = await loginOfficialWithIdentity(
-      deps.db,
-      { sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, minLoa: rp.settings.minLoa, now: deps.now },
-      { key, issuer: rp.settings.issuer },
-      identity,
-      c.get('meta'),
-      returnTo,
-    );
+    let returnTo: string | null;
+    let result: IdentityLoginResult;
+    try {
+      const finished = await finishLogin(c, rp, key, 'official');
+      returnTo = finished.returnTo;
+      result = await loginOfficialWithIdentity(
+        deps.db,
+        { sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, minLoa: rp.settings.minLoa, now: deps.now },
+        { key, issuer: rp.settings.issuer },
+        finished.identity,
+        c.get('meta'),
+        returnTo,
+      );
+    } catch (err) {
+      // Failures of the OpenID flow (state, provider, signature) count as well as refusals of the account.
+      countLogin(key, loginOutcome(err));
+      throw err;
+    }
+    countLogin(key, result.kind === 'choose' ? 'pending_choice' : 'success');
     const old = c.get('sessionToken');
     if (old) await destroySession(deps.db, old);
     await endPendingLoginOf(c);

@@ -15,6 +15,7 @@ import { formatDateTime } from '../shared/dates.js';
 import { decideLink, linkRequestsOf, type IdentityProof, type LinkDecision } from './person-accounts.js';
 import { endPendingLogin, readPendingLogin } from './pending-logins.js';
 import { decideAtLogin, identityErrors } from './login-with-identity.js';
+import { countLogin } from '../shared/metrics.js';
 
 export const PENDING_COOKIE = 'motcua_pending';
 export const LINK_PATH = '/tiepnhan/lien-ket-tai-khoan';
@@ -160,6 +161,7 @@ linkRoutes.post('/lien-ket-tai-khoan', async (c) => {
   const policy = { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs };
   const r = await decideAtLogin(deps.db, { sessions: policy, minLoa }, mode.proof, accountId, decision, c.get('meta'));
   if (r.token) {
+    countLogin(mode.proof.method, 'success');
     await endPendingLoginOf(c);
     writeCookie(c, SESSION_COOKIE, r.token);
     const next = safeRedirect(mode.returnTo, 'official');
@@ -167,7 +169,9 @@ linkRoutes.post('/lien-ket-tai-khoan', async (c) => {
   }
   if (r.remaining > 0) return render(c, mode, `${DONE[decision]} ${r.account.username}.`);
   await endPendingLoginOf(c);
-  throw decision === 'accept' ? identityErrors.suspended() : identityErrors.notBound();
+  const refusal = decision === 'accept' ? identityErrors.suspended() : identityErrors.notBound();
+  countLogin(mode.proof.method, refusal.code);
+  throw refusal;
 });
 
 /** Ends this browser's pending login, if any: on Hủy, once decided, at logout and at any login. */

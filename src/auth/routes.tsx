@@ -12,6 +12,7 @@ import { units } from '../db/schema/index.js';
 import { formatDate } from '../shared/dates.js';
 import { passwordOpen, provinceCutoff } from './cutoff.js';
 import { AppError } from '../shared/errors.js';
+import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { recordAudit } from '../audit/record.js';
 import { LoginPage } from './login-page.js';
 import { loginWithPassword } from './login-with-password.js';
@@ -78,8 +79,10 @@ authRoutes.post('/dang-nhap', async (c) => {
     writeCookie(c, SESSION_COOKIE, token);
     if (remember) writeCookie(c, REMEMBER_COOKIE, username, 365 * 24 * 3600);
     else clearCookie(c, REMEMBER_COOKIE);
+    countLogin('password', 'success');
     return c.redirect(next, 303);
   } catch (err) {
+    countLogin('password', loginOutcome(err));
     if (!(err instanceof AppError)) throw err;
     const csrfCookie = readCookie(c, CSRF_COOKIE) ?? '';
     return c.html(

@@ -26,6 +26,8 @@ export type Queryable = Db | Tx;
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** The server connection pool (its counts feed /metrics); absent on PGlite, which has none. */
+  pool?: pg.Pool;
   /** Runs the committed SQL migrations. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -88,6 +90,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     return {
       db,
       kind: 'postgres',
+      pool,
       migrate: () => migratePg(db as never, { migrationsFolder: MIGRATIONS_DIR }),
       close: () => pool.end(),
     };

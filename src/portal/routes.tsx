@@ -11,6 +11,7 @@ import { formatDate } from '../shared/dates.js';
 import { finishLogin, startLogin } from '../auth/oidc/flow.js';
 import { readCitizenSession, destroyCitizenSession } from './citizen-sessions.js';
 import { loginCitizen } from './login-citizen.js';
+import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { recordAudit } from '../audit/record.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
 import { STATUS_LABELS } from '../db/schema/index.js';
@@ -24,7 +25,9 @@ const policyOf = (c: Ctx) => ({ idleMs: c.get('deps').config.sessionIdleMs, abso
 
 async function currentCitizen(c: Ctx) {
   const token = readCookie(c, PORTAL_COOKIE);
-  return token ? readCitizenSession(c.get('deps').db, token, policyOf(c)) : null;
+  const citizen = token ? await readCitizenSession(c.get('deps').db, token, policyOf(c)) : null;
+  if (citizen) c.set('citizenId', citizen.id);
+  return citizen;
 }
 
 async function PortalPage(c: Ctx, title: string, body: Child, citizenName?: string) {
@@ -124,8 +127,16 @@ portalRoutes.get('/dang-nhap/vneid', (c) => startLogin(c, c.get('deps').rps.vnei
 portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   const deps = c.get('deps');
   const rp = deps.rps.vneid;
-  const { identity, claims, returnTo } = await finishLogin(c, rp, 'vneid', 'citizen');
-  const { token } = await loginCitizen(deps.db, policyOf(c), rp.settings.issuer, identity, claims, c.get('meta'));
+  let login: { token: string; returnTo: string };
+  try {
+    const { identity, claims, returnTo } = await finishLogin(c, rp, 'vneid', 'citizen');
+    login = { token: (await loginCitizen(deps.db, policyOf(c), rp.settings.issuer, identity, claims, c.get('meta'))).token, returnTo };
+  } catch (err) {
+    countLogin('portal_vneid', loginOutcome(err));
+    throw err;
+  }
+  countLogin('portal_vneid', 'success');
+  const { token, returnTo } = login;
   const old = readCookie(c, PORTAL_COOKIE);
   if (old) await destroyCitizenSession(deps.db, old);
   writeCookie(c, PORTAL_COOKIE, token);

@@ -8,12 +8,15 @@ import type { RelyingParty } from '../auth/oidc/relying-party.js';
 import type { Registry } from '../auth/registry.js';
 import type { DisplayCache } from '../shared/display-cache.js';
 import type { IdentityProof } from '../auth/person-accounts.js';
+import type { PoolStats } from '../shared/metrics.js';
 
 /** What the HTTP layer is built from; tests build it with their own database and options. */
 export type Deps = {
   config: Config;
   db: Db;
   dbKind: 'pglite' | 'postgres';
+  /** The server connection pool, for its metrics; null on the embedded database. */
+  dbPool: PoolStats | null;
   captcha: Captcha;
   logger: Logger;
   /** Relying parties: VNeID (always) and the provincial SSO (when configured). */
@@ -36,6 +39,8 @@ export type AppEnv = {
     actor: Actor | null;
     /** The person a VNeID (or provincial SSO) login of this session proved; null for password sessions. */
     identityProof: IdentityProof | null;
+    /** The citizen of a live portal session, once a portal page has read it (for the request log). */
+    citizenId: string | null;
     csrfToken: string;
   };
 };
