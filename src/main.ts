@@ -9,6 +9,7 @@ import { openDatabase } from './db/client.js';
 import { buildDeps } from './deps.js';
 import { startSimulator } from '../sim/server.js';
 import { purgeSessions } from './auth/sessions.js';
+import { sealAuditChain } from './audit/seal.js';
 import { seedDemo } from './demo/seed.js';
 import { createApp } from './app.js';
 import { logSerializers } from './web/observability.js';
@@ -39,6 +40,16 @@ async function main() {
     purgeSessions(database.db, policy).catch((err) => logger.warn({ err }, 'session purge failed'));
   }, 10 * 60_000);
   housekeeping.unref();
+  // Audit rows are written without a lock and join the hash chain here, seconds later (docs/decisions/0011).
+  let sealing = false;
+  const sealer = setInterval(() => {
+    if (sealing) return;
+    sealing = true;
+    sealAuditChain(database.db)
+      .catch((err) => logger.warn({ err }, 'audit sealing failed'))
+      .finally(() => (sealing = false));
+  }, 5_000);
+  sealer.unref();
 
   const server = serve({ fetch: app.fetch, port: config.port }, () => {
     logger.info({ port: config.port, ms: Date.now() - started }, 'listening');
@@ -61,6 +72,7 @@ async function main() {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     clearInterval(housekeeping);
+    clearInterval(sealer);
     server.close(() => {
       Promise.resolve(simulator?.close())
         .then(() => database.close())

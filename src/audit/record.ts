@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { desc, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { auditLog } from '../db/schema/index.js';
 import { SYSTEM_ACCOUNT_ID, type RequestMeta } from '../shared/context.js';
@@ -39,19 +38,29 @@ export type HashedFields = {
   data: Record<string, unknown>;
 };
 
+/** The chain hash of a row sealed before 0011: its content and its predecessor's hash in one. */
 export function entryHash(prevHash: string, f: HashedFields): string {
   const body = canonicalJson({ ...f, at: new Date(f.at).toISOString(), prevHash });
   return crypto.createHash('sha256').update(body).digest('hex');
 }
 
+/** A row's own hash: its content alone, computed when it is written. */
+export function contentHash(f: HashedFields): string {
+  const body = canonicalJson({ ...f, at: new Date(f.at).toISOString() });
+  return crypto.createHash('sha256').update(body).digest('hex');
+}
+
+/** A sealed row's chain hash: its predecessor's hash and its own content hash. */
+export function sealHash(prevHash: string, rowHash: string): string {
+  return crypto.createHash('sha256').update(canonicalJson({ prevHash, rowHash })).digest('hex');
+}
+
 /**
- * Append one audit row inside the caller's transaction. A transaction-scoped advisory lock
- * serialises appends so two concurrent writers can never chain onto the same predecessor.
+ * Append one audit row inside the caller's transaction: its content and the hash of that content,
+ * without any lock. The row joins the hash chain when the sealer (seal.ts) next runs after the
+ * transaction commits (docs/decisions/0011).
  */
 export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(7411001)`);
-  const last = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-  const prevHash = last[0]?.hash ?? GENESIS_HASH;
   const fields: HashedFields = {
     at: new Date().toISOString(),
     actorId: entry.actorId === SYSTEM_ACCOUNT_ID ? null : entry.actorId,
@@ -64,5 +73,5 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
     requestId: entry.meta?.requestId ?? null,
     data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
   };
-  await tx.insert(auditLog).values({ ...fields, at: new Date(fields.at), prevHash, hash: entryHash(prevHash, fields) });
+  await tx.insert(auditLog).values({ ...fields, at: new Date(fields.at), rowHash: contentHash(fields) });
 }

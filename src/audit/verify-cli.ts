@@ -1,14 +1,17 @@
-/** `npm run audit:verify`: check the audit hash chain; exit 1 naming the first altered entry. */
+/** `npm run audit:verify`: seal the entries written since the last seal, then check the audit trail; exit 1 naming the first altered entry. */
 import { loadConfigOrExit } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { sealAuditChain } from './seal.js';
 import { verifyAuditChain } from './verify.js';
 
 const config = loadConfigOrExit();
 const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
 try {
+  const { sealed } = await sealAuditChain(database.db);
   const report = await verifyAuditChain(database.db);
   if (report.ok) {
-    console.log(`Audit chain intact: ${report.checked} entries verified.`);
+    const pending = report.unsealed ? ` (${report.unsealed} committed after the seal: checked by their own hash, chained at the next seal)` : '';
+    console.log(`Audit chain intact: ${report.checked} entries verified, ${sealed} of them sealed now${pending}.`);
   } else {
     console.error(
       `Audit chain BROKEN at entry #${report.firstBadId} (${report.reason === 'content_altered' ? 'its content was altered' : 'its link to the previous entry is broken: an entry was removed or inserted'}); ${report.checked} entries before it are intact.`,

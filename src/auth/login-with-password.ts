@@ -10,6 +10,7 @@ import { verifyPassword } from './passwords.js';
 import { cutoffForUnit, passwordOpen } from './cutoff.js';
 import { useTotp } from './totp.js';
 import { createSession, type SessionPolicy } from './sessions.js';
+import type { ThrottleRefusal } from './refused-logins.js';
 import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleErrors, throttleKeys, throttleState } from './throttle.js';
 
 export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined; totp?: string | undefined };
@@ -17,7 +18,9 @@ export type PasswordLoginInput = { username: string; password: string; captcha: 
 const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
 /**
- * Đăng nhập: CAPTCHA, then throttling, then the password. Every attempt is audited. Failures
+ * Đăng nhập: CAPTCHA, then throttling, then the password. Every attempt that reaches the password check
+ * is audited; one that a CAPTCHA, lock or pause refuses before it is only counted (`deps.refused`, a
+ * log line), so anonymous traffic cannot fill the audit trail (docs/decisions/0011). Failures
  * say the same thing whether or not the account exists; a new session id is issued on success.
  *
  * Throttling (docs/decisions/0009): a lock holds one name at one address; failures of a name from
@@ -26,7 +29,7 @@ const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
  */
 export async function loginWithPassword(
   db: Db,
-  deps: { captcha: Captcha; sessions: SessionPolicy; now?: () => Date },
+  deps: { captcha: Captcha; sessions: SessionPolicy; now?: () => Date; refused?: (reason: ThrottleRefusal) => void },
   input: PasswordLoginInput,
   meta: RequestMeta,
 ) {
@@ -60,23 +63,24 @@ export async function loginWithPassword(
   const keys = throttleKeys(usernameLower, meta.ip);
   const state = await throttleState(db, keys, now);
   const proven = await deps.captcha.verifyLevel(db, input.captcha);
+  // Refused before the password is read: counted, not audited.
   if (proven === null) {
-    await audit('auth.login_failed', acc, { reason: 'captcha' });
+    deps.refused?.('captcha');
     throw errors.captchaFailed();
   }
   const locked = Math.max(state.pairLockMs, state.addressLockMs);
   if (locked > 0) {
-    await audit('auth.login_failed', acc, { reason: 'locked', scope: state.pairLockMs >= state.addressLockMs ? 'pair' : 'address' });
+    deps.refused?.('locked');
     throw errors.loginLocked(minutes(locked));
   }
   const paused = state.accountPauseMs > 0;
   // While paused, only password + TOTP (break-glass) is looked at; anything else is refused unread.
   if (paused && !input.totp) {
-    await audit('auth.login_failed', acc, { reason: 'paused' });
+    deps.refused?.('paused');
     throw throttleErrors.passwordLoginPaused(minutes(state.accountPauseMs));
   }
   if (proven < state.captchaLevel) {
-    await audit('auth.login_failed', acc, { reason: 'captcha_level', required: state.captchaLevel, proven });
+    deps.refused?.('captcha_level');
     throw throttleErrors.captchaEscalated();
   }
   const ok = typed !== '' && input.password !== '' && (await verifyPassword(acc?.passwordHash ?? null, input.password));

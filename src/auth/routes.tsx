@@ -16,6 +16,7 @@ import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { recordAudit } from '../audit/record.js';
 import { LoginPage } from './login-page.js';
 import { loginWithPassword } from './login-with-password.js';
+import { refusedLoginCounter } from './refused-logins.js';
 import { captchaLevel } from './captcha.js';
 import { captchaLevelForName } from './throttle.js';
 import { changePassword } from './change-password.js';
@@ -68,7 +69,12 @@ authRoutes.post('/dang-nhap', async (c) => {
   try {
     const { token } = await loginWithPassword(
       deps.db,
-      { captcha: deps.captcha, sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, now: deps.now },
+      {
+        captcha: deps.captcha,
+        sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs },
+        now: deps.now,
+        refused: refusedLoginCounter(deps.logger),
+      },
       { username, password: form.password ?? '', captcha: form.altcha, totp: form.totp || undefined },
       c.get('meta'),
     );

@@ -1,8 +1,11 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
- * Append-only audit trail. Each row's hash covers its content and the previous row's hash,
- * so editing or deleting a row breaks the chain (`npm run audit:verify`).
+ * Append-only audit trail (docs/decisions/0011). A writer inserts a row with the hash of its content
+ * (`row_hash`) and no lock; the sealer (src/audit/seal.ts) later sets its place in the chain — `seq`,
+ * `prev_hash`, `hash` over the previous hash and `row_hash` — once, which is the only UPDATE the trigger
+ * allows. Editing a row or deleting a sealed one breaks the chain (`npm run audit:verify`).
  */
 export const auditLog = pgTable(
   'audit_log',
@@ -19,8 +22,18 @@ export const auditLog = pgTable(
     ip: text('ip'),
     requestId: text('request_id'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    /** SHA-256 of the row's content, computed at insert. Null only on rows chained before 0011 (their hash covers the content). */
+    rowHash: text('row_hash'),
+    /** Position in the chain, set by the sealer (null: not sealed yet). */
+    seq: bigint('seq', { mode: 'number' }),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_log_unit_idx').on(t.unitId, t.id), index('audit_log_target_idx').on(t.targetType, t.targetId)],
+  (t) => [
+    index('audit_log_unit_idx').on(t.unitId, t.id),
+    index('audit_log_target_idx').on(t.targetType, t.targetId),
+    uniqueIndex('audit_log_seq_idx').on(t.seq),
+    /** The sealer's queue: rows not chained yet, in id order. */
+    index('audit_log_unsealed_idx').on(t.id).where(sql`seq is null`),
+  ],
 );
