@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('MotCua@2026'),
   DEMO_DATA: boolish.optional(),
   TRUST_PROXY: boolish.default(false),
+  MIGRATE_ON_START: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bearer token of GET /metrics; unset = no metrics endpoint (404). */
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -90,6 +91,8 @@ export type Config = {
   /** Load demo data (units, officials) into an empty database at start. */
   demoData: boolean;
   trustProxy: boolean;
+  /** Apply pending migrations at start; false: a separate step (`npm run db:migrate`) does, and a behind schema stops the start. */
+  migrateOnStart: boolean;
   logLevel: string;
   /** The bearer token GET /metrics answers to; null = the endpoint answers 404. */
   metricsToken: string | null;
@@ -195,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: e.DEMO_PASSWORD,
     demoData: production ? false : (e.DEMO_DATA ?? true),
     trustProxy: e.TRUST_PROXY,
+    migrateOnStart: e.MIGRATE_ON_START,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfigOrExit } from './config.js';
 import { openDatabase } from './db/client.js';
+import { prepareSchemaOrExit } from './db/migrate-command.js';
 import { buildDeps } from './deps.js';
 import { startSimulator } from '../sim/server.js';
 import { purgeSessions } from './auth/sessions.js';
@@ -22,7 +23,8 @@ async function main() {
   // A lost server connection is logged, never fatal: requests get 503 until the server is back (src/db/client.ts).
   const onConnectionError = (err: Error) => logger.warn({ err }, 'database connection lost; reconnecting on the next query');
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, onConnectionError } : { dataDir: config.dataDir });
-  await database.migrate();
+  // Migrates under a lock (instances may start together), or with MIGRATE_ON_START=false refuses a behind schema.
+  await prepareSchemaOrExit(database, config.migrateOnStart, logger);
   logger.info({ database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'database ready');
 
   if (config.demoData) {

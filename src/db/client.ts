@@ -11,11 +11,10 @@ import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema/index.js';
+import { applyMigrations, pendingMigrations, readMigrations, type MigrateOptions, type MigrationConnection, type MigrationReport } from './migrate.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -28,8 +27,14 @@ export type Database = {
   kind: 'pglite' | 'postgres';
   /** The server connection pool (its counts feed /metrics); absent on PGlite, which has none. */
   pool?: pg.Pool;
-  /** Runs the committed SQL migrations. */
-  migrate(): Promise<void>;
+  /**
+   * Applies the pending SQL migrations (src/db/migrate.ts). On PostgreSQL under an advisory lock, so instances
+   * starting together never both migrate; on PGlite one process owns the data directory, and calls in it run
+   * one after the other.
+   */
+  migrate(opts?: MigrateOptions): Promise<MigrationReport>;
+  /** Tags of the migrations not yet applied (for a start with MIGRATE_ON_START=false). */
+  pendingMigrations(opts?: Pick<MigrateOptions, 'folder'>): Promise<string[]>;
   close(): Promise<void>;
 };
 
@@ -91,7 +96,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       db,
       kind: 'postgres',
       pool,
-      migrate: () => migratePg(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+      migrate: (o = {}) => migratePostgres(pool, readMigrations(o.folder ?? MIGRATIONS_DIR), o.onLockWait),
+      pendingMigrations: async (o = {}) => {
+        const migrations = readMigrations(o.folder ?? MIGRATIONS_DIR);
+        const pending = await pendingMigrations({ query: async (text, params) => (await pool.query(text, params)).rows }, migrations);
+        return pending.map((m) => m.tag);
+      },
       close: () => pool.end(),
     };
   }
@@ -100,12 +110,89 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const client = opts.dataDir ? new PGlite(path.join(opts.dataDir, 'pglite')) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const conn = pgliteConnection(client);
+  // PGlite has no lock on its data directory: one process opens it (the server, or `npm run db:migrate` while
+  // the server is stopped). Inside that process, calls run one after the other.
+  let migrating: Promise<unknown> = Promise.resolve();
   return {
     db,
     kind: 'pglite',
-    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    migrate: (o = {}) => {
+      const run = migrating.then(() => applyMigrations(conn, readMigrations(o.folder ?? MIGRATIONS_DIR)));
+      migrating = run.catch(() => undefined);
+      return run;
+    },
+    pendingMigrations: async (o = {}) => (await pendingMigrations(conn, readMigrations(o.folder ?? MIGRATIONS_DIR))).map((m) => m.tag),
     close: () => client.close(),
   };
+}
+
+function pgliteConnection(client: PGlite): MigrationConnection {
+  return {
+    query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
+    exec: async (text) => void (await client.exec(text)),
+    transaction: async (fn) =>
+      void (await client.transaction((tx) =>
+        fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows, exec: async (text) => void (await tx.exec(text)) }),
+      )),
+  };
+}
+
+/**
+ * The key of the session-level advisory lock held while migrating (the audit sealer's is 7411001, src/audit/seal.ts).
+ * Advisory locks are per database, like the migrations.
+ */
+export const MIGRATION_LOCK_KEY = 7411002;
+/** How often a waiting instance asks for the lock again. */
+const MIGRATION_LOCK_POLL_MS = 250;
+
+/**
+ * Migrates a PostgreSQL database on one dedicated connection that holds the migration lock throughout. A
+ * waiting instance polls pg_try_advisory_lock between idle pauses rather than blocking in pg_advisory_lock: a
+ * session blocked in that call holds a snapshot, which CREATE INDEX CONCURRENTLY in the migrating session waits
+ * for, and PostgreSQL then ends one of the two with "deadlock detected" (docs/decisions/0011-migrations.md).
+ */
+async function migratePostgres(pool: pg.Pool, migrations: ReturnType<typeof readMigrations>, onLockWait: MigrateOptions['onLockWait']): Promise<MigrationReport> {
+  const client = await pool.connect();
+  const query = async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[];
+  const conn: MigrationConnection = {
+    query,
+    exec: async (text) => void (await client.query(text)),
+    transaction: async (fn) => {
+      await client.query('BEGIN');
+      try {
+        await fn(conn);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+  try {
+    let waited = false;
+    for (;;) {
+      const [got] = await query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK_KEY]);
+      if (got?.locked) break;
+      if (!waited) {
+        waited = true;
+        const [holder] = await query<{ pid: number }>(
+          `select pid from pg_locks where locktype = 'advisory' and granted and classid = 0 and objid = $1 and objsubid = 1 and database = (select oid from pg_database where datname = current_database())`,
+          [MIGRATION_LOCK_KEY],
+        );
+        (onLockWait ?? ((pid) => console.warn(`another instance (backend ${pid ?? '?'}) is migrating the database; waiting for it`)))(holder?.pid ?? null);
+      }
+      await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
+    }
+    const report = await applyMigrations(conn, migrations);
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    client.release();
+    return report;
+  } catch (err) {
+    // Closing the session releases the lock and whatever a failed statement left open.
+    client.release(true);
+    throw err;
+  }
 }
 
 /** A database URL fit to print: the password replaced by ***. */
