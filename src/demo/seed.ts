@@ -23,7 +23,12 @@ export async function seedDemo(db: Db, password: string): Promise<SeedResult> {
   return db.transaction((tx) => seedInside(tx as unknown as Db, password, passwordHash));
 }
 
+/** Transaction-level advisory lock of the demo seed: instances starting together seed once (the migrations' is 7411002). */
+const SEED_LOCK_KEY = 7411003;
+
 async function seedInside(db: Db, password: string, passwordHash: string): Promise<SeedResult> {
+  // Two instances starting on an empty database: the second waits here, then finds the units and stops.
+  await db.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`);
   const [{ n } = { n: 0 }] = await db.select({ n: sql<number>`count(*)::int` }).from(units);
   if (n > 0) return { seeded: false, unitIds: {}, usernames: [] };
   const actor = systemActor('demo-seed');
