@@ -7,3 +7,4 @@ export * from './procedures.js';
 export * from './procedure-templates.js';
 export * from './dossiers.js';
 export * from './api.js';
+export * from './jobs.js';
