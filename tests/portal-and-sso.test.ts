@@ -58,6 +58,14 @@ describe('citizens log in on the portal with VNeID', () => {
     expect(await database.db.select().from(sessions)).toHaveLength(0);
     const out = await c.post('/dang-xuat', {}, { csrfFrom: '/ca-nhan' });
     expect(out.status).toBe(303);
+    // The append-only log names the citizen by internal id only: no CCCD, no name (personal data must stay erasable).
+    const logged = await database.db.select().from(auditLog);
+    const portal = logged.filter((e) => e.action.startsWith('portal.'));
+    expect(portal.map((e) => e.action)).toEqual(['portal.login', 'portal.login', 'portal.logout']);
+    for (const e of portal) expect(e.actorLabel).toBe(`citizen:${row!.id}`);
+    const text = JSON.stringify(portal);
+    expect(text).not.toContain(citizen.soDinhDanh);
+    expect(text).not.toContain(citizen.hoVaTen.normalize('NFC'));
     expect((await c.get('/ca-nhan')).status).toBe(303);
   });
 

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/client.js';
+import type { Db, Queryable } from '../db/client.js';
 import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
@@ -24,6 +24,18 @@ const Grants = z.array(
  * Phân quyền sử dụng: replace the account's grants within the actor's scope. Grants at units
  * outside the actor's subtree are neither shown to nor changed by them.
  */
+/** The grants of an account that lie in the actor's subtree (Phân quyền sử dụng shows only what the actor administers). */
+export async function administeredGrantsOf(db: Queryable, actor: Actor, accountId: string) {
+  const acc = await requireAdministeredAccount(db, actor, accountId);
+  const scope = new Set(await administeredUnitIds(db, actor));
+  const grants = await db
+    .select({ unitId: roleGrants.unitId, role: roleGrants.role, unitName: units.name })
+    .from(roleGrants)
+    .innerJoin(units, eq(units.id, roleGrants.unitId))
+    .where(eq(roleGrants.accountId, accountId));
+  return { account: acc, grants: grants.filter((g) => scope.has(g.unitId)) };
+}
+
 export async function setRoles(db: Db, actor: Actor, accountId: string, raw: unknown) {
   const wanted = parseInput(Grants, raw);
   return db.transaction(async (tx) => {

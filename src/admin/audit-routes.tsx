@@ -1,13 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { and, desc, inArray, lt, type SQL } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin } from '../web/http.js';
 import { queryOf } from '../web/params.js';
 import { param } from '../shared/validate.js';
-import { auditLog } from '../db/schema/index.js';
-import { administeredUnitIds, requireAdministrator } from '../accounts/policies.js';
+import { listAuditEntries } from '../audit/list.js';
 import { formatDateTime } from '../shared/dates.js';
 
 export const adminAuditRoutes = new Hono<AppEnv>();
@@ -42,16 +40,8 @@ const AuditQuery = z.object({ truoc: param.int(1, Number.MAX_SAFE_INTEGER, 'Số
 
 /** Nhật ký hệ thống: administrators read the entries that concern units of their subtree. Newest first, keyset pages. */
 adminAuditRoutes.get('/', async (c) => {
-  const { db } = c.get('deps');
-  const actor = actorOf(c);
-  await requireAdministrator(db, actor);
-  const scope = await administeredUnitIds(db, actor);
   const { truoc: before } = queryOf(c, AuditQuery);
-  const conds: SQL[] = [inArray(auditLog.unitId, scope)];
-  if (before) conds.push(lt(auditLog.id, before));
-  const rows = scope.length
-    ? await db.select().from(auditLog).where(and(...conds)).orderBy(desc(auditLog.id)).limit(PAGE)
-    : [];
+  const rows = await listAuditEntries(c.get('deps').db, actorOf(c), before, PAGE);
   const props = await pageProps(c);
   const last = rows[rows.length - 1];
   return c.html(

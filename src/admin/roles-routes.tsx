@@ -1,15 +1,14 @@
 import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField, Flash } from '../web/layout.js';
 import { actorOf, pageProps, type Ctx } from '../web/http.js';
 import { formData, formValues } from '../web/body.js';
 import { idParam } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
-import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
+import { ROLES, type Role } from '../db/schema/index.js';
 import { administeredForest } from '../org/list-units.js';
-import { administeredUnitIds, requireAdministeredAccount } from '../accounts/policies.js';
-import { ROLE_LABELS, setRoles } from '../accounts/set-roles.js';
+import { requireAdministeredAccount } from '../accounts/policies.js';
+import { ROLE_LABELS, administeredGrantsOf, setRoles } from '../accounts/set-roles.js';
 import { UnitOptions } from './unit-tree.js';
 
 export const rolesRoutes = new Hono<AppEnv>();
@@ -17,15 +16,7 @@ export const rolesRoutes = new Hono<AppEnv>();
 async function renderRoles(c: Ctx, accountId: string, error?: string, status: 200 | 400 | 403 | 409 = 200) {
   const { db } = c.get('deps');
   const actor = actorOf(c);
-  const acc = await requireAdministeredAccount(db, actor, accountId);
-  const scope = new Set(await administeredUnitIds(db, actor));
-  const grants = (
-    await db
-      .select({ unitId: roleGrants.unitId, role: roleGrants.role, unitName: units.name })
-      .from(roleGrants)
-      .innerJoin(units, eq(units.id, roleGrants.unitId))
-      .where(eq(roleGrants.accountId, accountId))
-  ).filter((g) => scope.has(g.unitId));
+  const { account: acc, grants } = await administeredGrantsOf(db, actor, accountId);
   const { flat } = await administeredForest(db, actor);
   const props = await pageProps(c);
   return c.html(

@@ -64,7 +64,8 @@ export async function loginOfficialWithIdentity(
       recordAudit(tx, {
         action: 'auth.login_failed',
         actorId: acc?.id ?? null,
-        actorLabel: id.cccd ?? id.subject,
+        // Not the CCCD: whoever tried may be a citizen, and the log cannot be erased.
+        actorLabel: `${provider.key}:${id.subject}`,
         targetType: 'account',
         targetId: acc?.id ?? null,
         unitId: acc?.unitId ?? null,

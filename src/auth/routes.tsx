@@ -7,13 +7,11 @@ import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
 import { formData, pageProps, requireLogin, siteName, actorOf, type Ctx } from '../web/http.js';
 import { safeRedirect } from '../web/safe-redirect.js';
 import { endPendingLoginOf } from './link-routes.js';
-import { isNotNull } from 'drizzle-orm';
-import { units } from '../db/schema/index.js';
 import { formatDate } from '../shared/dates.js';
-import { passwordOpen, provinceCutoff } from './cutoff.js';
+import { anyUnitCutoff, passwordOpen, provinceCutoff } from './cutoff.js';
 import { AppError } from '../shared/errors.js';
 import { countLogin, loginOutcome } from '../shared/metrics.js';
-import { recordAudit } from '../audit/record.js';
+import { logoutOfficial } from './logout.js';
 import { LoginPage } from './login-page.js';
 import { loginWithPassword } from './login-with-password.js';
 import { refusedLoginCounter } from './refused-logins.js';
@@ -34,7 +32,7 @@ authRoutes.get('/captcha', async (c) => {
 async function cutoffProps(c: Ctx) {
   const { db, now } = c.get('deps');
   const province = await provinceCutoff(db);
-  const [anyUnit] = await db.select({ id: units.id }).from(units).where(isNotNull(units.passwordCutoff)).limit(1);
+  const anyUnit = await anyUnitCutoff(db);
   const notice = province
     ? passwordOpen(province, now())
       ? `Từ ngày ${formatDate(province)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID. Vui lòng gắn và xác thực số CCCD trước ngày này.`
@@ -110,23 +108,7 @@ authRoutes.post('/dang-nhap', async (c) => {
 
 authRoutes.post('/dang-xuat', async (c) => {
   const deps = c.get('deps');
-  const token = c.get('sessionToken');
-  const account = c.get('account');
-  if (token) await destroySession(deps.db, token);
-  if (account) {
-    await deps.db.transaction((tx) =>
-      recordAudit(tx, {
-        action: 'auth.logout',
-        actorId: account.id,
-        actorLabel: account.username,
-        targetType: 'account',
-        targetId: account.id,
-        unitId: account.unitId,
-        meta: c.get('meta'),
-        data: {},
-      }),
-    );
-  }
+  await logoutOfficial(deps.db, c.get('sessionToken'), c.get('account'), c.get('meta'));
   clearCookie(c, SESSION_COOKIE);
   // A shared counter PC: nobody after this person may finish their VNeID login.
   await endPendingLoginOf(c);

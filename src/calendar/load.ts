@@ -1,10 +1,19 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { calendarDays, settings } from '../db/schema/index.js';
 import { statutoryHolidays } from './vietnam-holidays.js';
 import { DEFAULT_OFFICE_HOURS, WorkingCalendar, type OfficeHours } from './working-time.js';
 
 export const OFFICE_HOURS_KEY = 'office_hours';
+
+/** The administrators' entries (swaps, compensation days) of one year, by date: Lịch làm việc shows them. */
+export function calendarDaysOf(db: Queryable, year: number) {
+  return db
+    .select()
+    .from(calendarDays)
+    .where(and(gte(calendarDays.date, `${year}-01-01`), lte(calendarDays.date, `${year}-12-31`)))
+    .orderBy(asc(calendarDays.date));
+}
 
 /**
  * The working calendar: statutory holidays of the years around now, with the administrators'

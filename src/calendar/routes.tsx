@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { asc, gte, lte, and } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
@@ -8,11 +7,10 @@ import { queryOf } from '../web/params.js';
 import { param } from '../shared/validate.js';
 import { AppError, type FieldErrors } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
-import { calendarDays } from '../db/schema/index.js';
 import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
 import { statutoryHolidays, weekday } from './vietnam-holidays.js';
 import { setCalendarDay } from './set-calendar-day.js';
-import { loadOfficeHours } from './load.js';
+import { calendarDaysOf, loadOfficeHours } from './load.js';
 import { clock, durationText, sessionsText, setOfficeHours } from './set-office-hours.js';
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
@@ -43,11 +41,7 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
   const { db } = c.get('deps');
   const props = await pageProps(c);
   const canEdit = await isProvinceAdministrator(db, actorOf(c));
-  const overrides = await db
-    .select()
-    .from(calendarDays)
-    .where(and(gte(calendarDays.date, `${year}-01-01`), lte(calendarDays.date, `${year}-12-31`)))
-    .orderBy(asc(calendarDays.date));
+  const overrides = await calendarDaysOf(db, year);
   const statutory = statutoryHolidays(year);
   const officeHours = await loadOfficeHours(db);
   const perDay = officeHours.reduce((n, [from, to]) => n + (to - from), 0);

@@ -81,6 +81,16 @@ export async function lockedOutOn(db: Queryable, actor: Actor, dayIso: string) {
 }
 
 /** Recent break-glass logins in the actor's subtree, for administrators to see. */
+/** The break-glass accounts of the actor's subtree. */
+export async function breakGlassAccounts(db: Queryable, actor: Actor) {
+  const scope = await administeredUnitIds(db, actor);
+  if (scope.length === 0) return [];
+  return db
+    .select({ id: accounts.id, username: accounts.username, middleName: accounts.middleName, givenName: accounts.givenName })
+    .from(accounts)
+    .where(and(eq(accounts.breakGlass, true), isNull(accounts.deletedAt), inArray(accounts.unitId, scope)));
+}
+
 export async function recentBreakGlassLogins(db: Queryable, actor: Actor, limit = 20) {
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];

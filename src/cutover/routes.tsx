@@ -1,7 +1,6 @@
 import { raw } from 'hono/html';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { and, eq, isNull } from 'drizzle-orm';
 import QRCode from 'qrcode';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, Flash, Layout } from '../web/layout.js';
@@ -10,14 +9,11 @@ import { idParam, queryOf } from '../web/params.js';
 import { param, parseInput } from '../shared/validate.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime, parseDate, todayInVietnam } from '../shared/dates.js';
-import { accounts } from '../db/schema/index.js';
 import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
 import { provinceCutoff } from '../auth/cutoff.js';
-import { lockedOutOn, readiness, recentBreakGlassLogins } from './readiness.js';
+import { breakGlassAccounts, lockedOutOn, readiness, recentBreakGlassLogins } from './readiness.js';
 import { setProvinceCutoff, setUnitCutoff } from './set-cutoff.js';
-import { setBreakGlass } from './set-break-glass.js';
-import { administeredUnitIds } from '../accounts/policies.js';
-import { inArray } from 'drizzle-orm';
+import { setBreakGlass, setBreakGlassByUsername } from './set-break-glass.js';
 
 /** Chuyển đổi đăng nhập VNeID: the cutover control centre. */
 export const cutoverRoutes = new Hono<AppEnv>();
@@ -38,13 +34,7 @@ async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
   const units = await readiness(db, actor);
   const dryDate = s.dryRunDate ?? province ?? todayInVietnam(now());
   const locked = await lockedOutOn(db, actor, dryDate);
-  const scope = await administeredUnitIds(db, actor);
-  const breakGlass = scope.length
-    ? await db
-        .select({ id: accounts.id, username: accounts.username, middleName: accounts.middleName, givenName: accounts.givenName })
-        .from(accounts)
-        .where(and(eq(accounts.breakGlass, true), isNull(accounts.deletedAt), inArray(accounts.unitId, scope)))
-    : [];
+  const breakGlass = await breakGlassAccounts(db, actor);
   const bgLogins = await recentBreakGlassLogins(db, actor);
   const total = units.reduce((n, u) => n + u.total, 0);
   const verified = units.reduce((n, u) => n + u.verified, 0);
@@ -215,12 +205,7 @@ cutoverRoutes.post('/khan-cap', async (c) => {
   const { db } = c.get('deps');
   return act(c, async () => {
     const { username } = parseInput(BreakGlassInput, form);
-    const [acc] = await db
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(and(eq(accounts.usernameLower, (username ?? '').trim().toLowerCase()), isNull(accounts.deletedAt)));
-    if (!acc) throw new AppError('not_found', 'Không tìm thấy tài khoản trong phạm vi bạn quản trị.', 400);
-    const res = await setBreakGlass(db, actorOf(c), acc.id, true, `MotCua ${await siteName(c)}`);
+    const res = await setBreakGlassByUsername(db, actorOf(c), username ?? '', `MotCua ${await siteName(c)}`);
     return {
       notice: `Đã chỉ định ${res.account.username} là tài khoản khẩn cấp.`,
       secret: { username: res.account.username, secret: res.secret!, qr: await QRCode.toString(res.uri!, { type: 'svg', margin: 1, width: 180 }) },

@@ -1,17 +1,29 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import { isProvinceAdministrator, requireAdministeredAccount } from '../accounts/policies.js';
+import { canAdministerUnit, isProvinceAdministrator, requireAdministeredAccount } from '../accounts/policies.js';
 import { newTotpSecret, totpUri } from '../auth/totp.js';
 import type { Actor } from '../shared/context.js';
-import { errors } from '../shared/errors.js';
+import { AppError, errors } from '../shared/errors.js';
 
 /**
  * Name (or stop naming) a break-glass account: it keeps password login after the cutoff, with a
  * TOTP second factor, so an identity-provider outage cannot lock the province out. Only the
  * province administrator decides; the new TOTP secret is shown once.
  */
+/** Chỉ định tài khoản khẩn cấp by username (the cutover page's form): as setBreakGlass, the name looked up in the actor's scope. */
+export async function setBreakGlassByUsername(db: Db, actor: Actor, username: string, issuerName: string) {
+  const [acc] = await db
+    .select({ id: accounts.id, unitId: accounts.unitId })
+    .from(accounts)
+    .where(and(eq(accounts.usernameLower, username.trim().toLowerCase()), isNull(accounts.deletedAt)));
+  if (!acc || !(await canAdministerUnit(db, actor, acc.unitId))) {
+    throw new AppError('not_found', 'Không tìm thấy tài khoản trong phạm vi bạn quản trị.', 400);
+  }
+  return setBreakGlass(db, actor, acc.id, true, issuerName);
+}
+
 export async function setBreakGlass(db: Db, actor: Actor, accountId: string, on: boolean, issuerName: string) {
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();

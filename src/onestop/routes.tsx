@@ -1,17 +1,15 @@
 import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, FieldError, GenderSelect, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { AppError } from '../shared/errors.js';
 import { updateOwnProfile } from '../accounts/update-official.js';
 import { verifyIdentity } from '../accounts/verify-identity.js';
-import { roleGrants, units } from '../db/schema/index.js';
+import { ownUnitAndGrants, unitNameOf } from '../accounts/own-account.js';
 import { loadOfficialDetail } from '../accounts/list-officials.js';
 import { identityStatus } from '../accounts/identity-status.js';
 import { ROLE_LABELS } from '../accounts/set-roles.js';
 import { formatDate } from '../shared/dates.js';
-import type { Role } from '../db/schema/index.js';
 
 export const onestopRoutes = new Hono<AppEnv>();
 onestopRoutes.use('/', requireLogin);
@@ -23,12 +21,7 @@ onestopRoutes.use('/ho-tro', requireLogin);
 onestopRoutes.get('/', async (c) => {
   const { db } = c.get('deps');
   const account = c.get('account')!;
-  const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, account.unitId));
-  const grants = await db
-    .select({ role: roleGrants.role, unitName: units.name })
-    .from(roleGrants)
-    .innerJoin(units, eq(units.id, roleGrants.unitId))
-    .where(eq(roleGrants.accountId, account.id));
+  const { unitName, grants } = await ownUnitAndGrants(db, account);
   const props = await pageProps(c);
   return c.html(
     <Layout title="Trang cá nhân" section="personal" {...props}>
@@ -37,7 +30,7 @@ onestopRoutes.get('/', async (c) => {
           Xin chào, {account.middleName} {account.givenName}
         </h1>
         <p>
-          Đơn vị: <strong>{unit?.name}</strong>
+          Đơn vị: <strong>{unitName}</strong>
           {account.position ? (
             <>
               {' '}
@@ -50,7 +43,7 @@ onestopRoutes.get('/', async (c) => {
           <ul>
             {grants.map((g) => (
               <li>
-                {ROLE_LABELS[g.role as Role]} — {g.unitName}
+                {ROLE_LABELS[g.role]} — {g.unitName}
               </li>
             ))}
           </ul>
@@ -79,7 +72,7 @@ async function renderProfile(
   const a = c.get('account')!;
   const person = (await loadOfficialDetail(db, a.id))?.person ?? null;
   const binding = identityStatus({ verifiedAt: person?.verifiedAt ?? null, declinedAt: person?.declinedAt ?? null, linkedAt: a.personId ? a.personLinkedAt : null });
-  const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, a.unitId));
+  const unitName = await unitNameOf(db, a.unitId);
   const props = await pageProps(c);
   const v: Record<string, string> = s.values ?? {
     mobile: a.mobile ?? '',
@@ -117,7 +110,7 @@ async function renderProfile(
             {a.middleName} {a.givenName}
           </dd>
           <dt>Đơn vị/Phòng ban</dt>
-          <dd>{unit?.name}</dd>
+          <dd>{unitName}</dd>
           <dt>Chức vụ</dt>
           <dd>{a.position || '—'}</dd>
           <dt>Xác thực VNeID</dt>

@@ -1,3 +1,4 @@
+import { citizenLabel } from './citizen-label.js';
 import type { Db } from '../db/client.js';
 import { citizens } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -39,7 +40,7 @@ export async function loginCitizen(db: Db, policy: SessionPolicy, issuer: string
     await recordAudit(tx, {
       action: 'portal.login',
       actorId: null,
-      actorLabel: id.cccd ?? id.subject,
+      actorLabel: citizenLabel(citizen!.id),
       targetType: 'citizen',
       targetId: citizen!.id,
       meta,

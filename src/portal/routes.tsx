@@ -12,7 +12,7 @@ import { finishLogin, startLogin } from '../auth/oidc/flow.js';
 import { readCitizenSession, destroyCitizenSession } from './citizen-sessions.js';
 import { loginCitizen } from './login-citizen.js';
 import { countLogin, loginOutcome } from '../shared/metrics.js';
-import { recordAudit } from '../audit/record.js';
+import { logoutCitizen } from './logout-citizen.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
 import { STATUS_LABELS } from '../db/schema/index.js';
 import { formatDateTime } from '../shared/dates.js';
@@ -145,14 +145,7 @@ portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
 
 portalRoutes.post('/dang-xuat', async (c) => {
   const deps = c.get('deps');
-  const token = readCookie(c, PORTAL_COOKIE);
-  const citizen = await currentCitizen(c);
-  if (token) await destroyCitizenSession(deps.db, token);
-  if (citizen) {
-    await deps.db.transaction((tx) =>
-      recordAudit(tx, { action: 'portal.logout', actorId: null, actorLabel: citizen.cccd ?? citizen.subject, targetType: 'citizen', targetId: citizen.id, meta: c.get('meta'), data: {} }),
-    );
-  }
+  await logoutCitizen(deps.db, readCookie(c, PORTAL_COOKIE) ?? null, await currentCitizen(c), c.get('meta'));
   clearCookie(c, PORTAL_COOKIE);
   return c.redirect('/', 303);
 });
