@@ -24,6 +24,7 @@ export default defineConfig({
           exclude: ['tests/e2e/**'],
           // One PGlite per worker, shared by the files it runs (it takes seconds to start).
           isolate: false,
+          setupFiles: ['tests/support/storage.ts'],
           env: { MOTCUA_TEST_DB: 'pglite' },
         },
       },
@@ -37,6 +38,7 @@ export default defineConfig({
                 exclude: ['tests/e2e/**'],
                 isolate: false,
                 globalSetup: ['tests/support/postgres-global-setup.ts'],
+                setupFiles: ['tests/support/storage.ts'],
                 env: { MOTCUA_TEST_DB: 'postgres' },
               },
             },

@@ -25,6 +25,7 @@ import { loadConfigOrExit } from '../src/config.js';
 import { openDatabase, queryRows, redactPassword, type Db } from '../src/db/client.js';
 import type { ProcessStep } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
+import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { loadCalendarForYears } from '../src/calendar/load.js';
 import { WorkingCalendar, atLocal, localDate, localMinutes } from '../src/calendar/working-time.js';
 import { foldVietnamese } from '../src/shared/text.js';
@@ -368,6 +369,7 @@ async function main() {
   await database.migrate();
   const [{ units: unitCount } = { units: 0 }] = await queryRows<{ units: number }>(db, sql`select count(*)::int as units from units`);
   if (unitCount === 0) {
+    setBlobStore(openBlobStore(config.storage)); // the demo templates' files
     const res = await seedDemo(db, config.demoPassword);
     console.log(`Loaded the demo data: ${res.usernames.length} accounts (password ${config.demoPassword}). ${elapsed()}`);
   }

@@ -48,6 +48,17 @@ const EnvSchema = z.object({
   SSO_ISSUER: z.string().url().optional(),
   SSO_CLIENT_ID: z.string().min(1).optional(),
   SSO_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where files are stored: unset = DATA_DIR/files on the local disk; s3://bucket/prefix = an S3-compatible bucket. */
+  STORAGE_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket or s3://bucket/prefix')
+    .optional(),
+  /** An S3-compatible server (MinIO, Ceph…) instead of AWS: its address; path-style requests are used. */
+  STORAGE_S3_ENDPOINT: z.string().url().optional(),
+  STORAGE_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Both or neither; neither = the AWS SDK's default credentials (AWS_ACCESS_KEY_ID…, instance role). */
+  STORAGE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  STORAGE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 });
 
 /** The settings that are addresses (checked for their scheme below). */
@@ -60,6 +71,7 @@ const URL_SETTINGS = [
   'VNEID_JWKS_URI',
   'REGISTRY_URL',
   'SSO_ISSUER',
+  'STORAGE_S3_ENDPOINT',
 ] as const satisfies ReadonlyArray<keyof z.infer<typeof EnvSchema>>;
 
 /** A relying-party connection to an OpenID provider (VNeID, or the provincial SSO). */
@@ -77,6 +89,18 @@ export type OidcProviderConfig = {
   /** Explicit endpoints instead of discovery. */
   endpoints?: { authorization: string; token: string; userinfo: string; jwks: string } | undefined;
 };
+
+export type S3StorageConfig = {
+  kind: 's3';
+  bucket: string;
+  /** Key prefix, empty or ending in "/". */
+  prefix: string;
+  region: string;
+  endpoint: string | undefined;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+};
+/** File storage (src/storage): a folder on the local disk, or an S3-compatible bucket. */
+export type StorageConfig = { kind: 'local'; dir: string } | S3StorageConfig;
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -104,6 +128,7 @@ export type Config = {
   vneid: OidcProviderConfig;
   registry: { url: string; token: string };
   sso: OidcProviderConfig | null;
+  storage: StorageConfig;
 };
 
 export class ConfigError extends Error {
@@ -165,6 +190,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (production && protocol !== 'https:') throw fail(name, 'must be an https:// address in production');
   }
   if (e.VNEID_CLIENT_AUTH === 'private_key_jwt' && !e.VNEID_CLIENT_KEY) throw fail('VNEID_CLIENT_KEY', 'required when VNEID_CLIENT_AUTH=private_key_jwt');
+  const s3Keys = group(['STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY']);
+  if (!e.STORAGE_URL) {
+    const stray = ['STORAGE_S3_ENDPOINT', 'STORAGE_S3_REGION', 'STORAGE_S3_ACCESS_KEY_ID'].find((n) => cleaned[n] !== undefined);
+    if (stray) throw fail('STORAGE_URL', `required when ${stray} is set`);
+  }
+  const storageUrl = e.STORAGE_URL ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(e.STORAGE_URL)! : null;
+  const storagePrefix = storageUrl ? storageUrl[2]!.replace(/\/+$/, '') : '';
+  const storage: StorageConfig = storageUrl
+    ? {
+        kind: 's3',
+        bucket: storageUrl[1]!,
+        prefix: storagePrefix ? `${storagePrefix}/` : '',
+        region: e.STORAGE_S3_REGION,
+        endpoint: e.STORAGE_S3_ENDPOINT,
+        credentials: s3Keys ? { accessKeyId: e.STORAGE_S3_ACCESS_KEY_ID!, secretAccessKey: e.STORAGE_S3_SECRET_ACCESS_KEY! } : undefined,
+      }
+    : { kind: 'local', dir: path.join(path.resolve(e.DATA_DIR), 'files') };
   const simPort = e.SIM_PORT ?? e.PORT + 1;
   const simIssuer = `http://127.0.0.1:${simPort}`;
   const simulated = !vneidSet;
@@ -220,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sso: ssoSet
       ? { issuer: e.SSO_ISSUER!, clientId: e.SSO_CLIENT_ID!, clientSecret: e.SSO_CLIENT_SECRET!, clientAuth: 'client_secret_basic', clientKey: undefined, claims: 'oidc', minLoa: vneid.minLoa, acrValues: ['LoA1', 'LoA2'] }
       : null,
+    storage,
   };
 }
 

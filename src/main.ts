@@ -14,6 +14,8 @@ import { sealAuditChain } from './audit/seal.js';
 import { seedDemo } from './demo/seed.js';
 import { createApp } from './app.js';
 import { logSerializers } from './web/observability.js';
+import { openBlobStore, setBlobStore } from './storage/index.js';
+import { moveDatabaseFiles } from './storage/move-database-files.js';
 
 async function main() {
   const started = Date.now();
@@ -26,6 +28,10 @@ async function main() {
   // Migrates under a lock (instances may start together), or with MIGRATE_ON_START=false refuses a behind schema.
   await prepareSchemaOrExit(database, config.migrateOnStart, logger);
   logger.info({ database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'database ready');
+  // File storage (docs/decisions/0012); files still kept in the database move there with the migrations.
+  const store = openBlobStore(config.storage);
+  setBlobStore(store);
+  if (config.migrateOnStart) await moveDatabaseFiles(database.db, store, logger);
 
   if (config.demoData) {
     const res = await seedDemo(database.db, config.demoPassword);

@@ -109,7 +109,8 @@ describe('result documents', () => {
     const id = await attachResult(t.database.db, expert, d.id, { name: 'Giấy phép.pdf', bytes: pdf });
     const f = await readResultFile(t.database.db, clerk, d.id, id);
     expect(f.mime).toBe('application/pdf');
-    expect(Buffer.from(f.content).toString()).toContain('%PDF-1.4');
+    const { buffer } = await import('node:stream/consumers');
+    expect((await buffer(await f.open())).toString()).toContain('%PDF-1.4');
     expect(await code(readResultFile(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, id))).toBe('not_found');
   });
 });

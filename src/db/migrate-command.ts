@@ -3,7 +3,9 @@
  * as a separate deployment step, `npm run db:migrate`, after which instances start with MIGRATE_ON_START=false
  * and refuse to serve a schema older than their code.
  */
-import type { Config } from '../config.js';
+import type { Config, StorageConfig } from '../config.js';
+import { openBlobStore } from '../storage/index.js';
+import { moveDatabaseFiles } from '../storage/move-database-files.js';
 import { openDatabase, redactPassword, type Database } from './client.js';
 import type { MigrationReport } from './migrate.js';
 
@@ -53,8 +55,14 @@ export async function prepareSchemaOrExit(database: Database, migrateOnStart: bo
   }
 }
 
-/** `npm run db:migrate`: applies the pending migrations to the configured database and closes it. */
-export async function migrateCommand(config: Pick<Config, 'databaseUrl' | 'dataDir'>, print: (line: string) => void = console.log): Promise<MigrationReport> {
+/**
+ * `npm run db:migrate`: applies the pending migrations to the configured database and closes it; with `storage`,
+ * then moves the files still kept in the database into file storage (docs/decisions/0012).
+ */
+export async function migrateCommand(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & { storage?: StorageConfig },
+  print: (line: string) => void = console.log,
+): Promise<MigrationReport> {
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, poolSize: 2 } : { dataDir: config.dataDir });
   try {
     print(`Database: ${database.kind === 'postgres' ? redactPassword(config.databaseUrl!) : `PGlite ${config.dataDir}`}`);
@@ -62,6 +70,10 @@ export async function migrateCommand(config: Pick<Config, 'databaseUrl' | 'dataD
       onLockWait: (holderPid) => print(`Another instance (backend ${holderPid ?? '?'}) is migrating this database; waiting for it…`),
     });
     print(report.applied.length > 0 ? `Applied ${report.applied.length} migration(s): ${report.applied.join(', ')}.` : 'The schema is up to date; nothing to apply.');
+    if (config.storage) {
+      const moved = await moveDatabaseFiles(database.db, openBlobStore(config.storage));
+      if (moved.dossierFiles || moved.templates) print(`Moved ${moved.dossierFiles} dossier file(s) and ${moved.templates} template(s) from the database to file storage.`);
+    }
     return report;
   } finally {
     await database.close();

@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { para, renderPdf, signatures, title, type Doc } from '../dossiers/forms/layout.js';
-import { checkTemplateFile, storeTemplate } from '../procedures/document-templates.js';
+import { putTemplateFile, storeTemplate } from '../procedures/document-templates.js';
 
 export type DemoTemplate = { procedureCode: string; document: string; fileName: string; make: () => Promise<Uint8Array> };
 
@@ -85,7 +85,7 @@ export async function seedTemplates(db: Db): Promise<Map<string, string>> {
   });
   const ids = new Map<string, string>();
   for (const t of await made) {
-    const checked = checkTemplateFile({ name: t.fileName, bytes: t.bytes });
+    const checked = await putTemplateFile({ name: t.fileName, bytes: t.bytes });
     ids.set(`${t.procedureCode}|${t.document}`, await storeTemplate(db, checked, null));
   }
   return ids;

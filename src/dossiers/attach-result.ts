@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { dossierEvents, dossierFiles, dossiers, procedureVersions } from '../db/schema/index.js';
@@ -9,6 +9,7 @@ import { detectFileType, safeFileName, type FileKind } from '../shared/file-type
 import { mayActAtStep } from './access.js';
 import { viewDossier } from './view-dossier.js';
 import { isId } from '../shared/validate.js';
+import { BlobRefusedError, openBlob, putBlob, type IncomingFile } from '../storage/index.js';
 
 export const MAX_RESULT_BYTES = 10 * 1024 * 1024;
 
@@ -20,13 +21,26 @@ export function sniff(bytes: Uint8Array): { mime: string; ext: string } | null {
   return type && RESULT_KINDS.has(type.kind) ? type : null;
 }
 
-/** Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. */
-export async function attachResult(db: Db, actor: Actor, dossierId: string, file: { name: string; bytes: Uint8Array }) {
+/** Streams a result file into storage (src/storage), counted and recognised on the way; refused files leave nothing. */
+async function putResultFile(file: IncomingFile) {
+  try {
+    const blob = await putBlob('bytes' in file ? file.bytes : file.stream, { maxBytes: MAX_RESULT_BYTES, kinds: RESULT_KINDS });
+    return { ...blob, type: blob.type! };
+  } catch (err) {
+    if (!(err instanceof BlobRefusedError)) throw err;
+    if (err.reason === 'empty') throw errors.validation({ file: 'Vui lòng chọn tệp kết quả.' });
+    if (err.reason === 'too_large') throw errors.validation({ file: 'Tệp quá lớn (tối đa 10 MB).' });
+    throw errors.validation({ file: 'Chỉ nhận tệp PDF, ảnh (PNG, JPEG) hoặc Word (.docx).' });
+  }
+}
+
+/**
+ * Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. The file
+ * is stored before the transaction (a refused action leaves an unreferenced blob: harmless, content-addressed).
+ */
+export async function attachResult(db: Db, actor: Actor, dossierId: string, file: IncomingFile) {
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
-  if (file.bytes.length === 0) throw errors.validation({ file: 'Vui lòng chọn tệp kết quả.' });
-  if (file.bytes.length > MAX_RESULT_BYTES) throw errors.validation({ file: 'Tệp quá lớn (tối đa 10 MB).' });
-  const type = detectFileType(file.bytes);
-  if (!type || !RESULT_KINDS.has(type.kind)) throw errors.validation({ file: 'Chỉ nhận tệp PDF, ảnh (PNG, JPEG) hoặc Word (.docx).' });
+  const { sha256, size, type } = await putResultFile(file);
   const name = safeFileName(file.name, type, 'ket-qua');
   return db.transaction(async (tx) => {
     const [d] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
@@ -37,10 +51,9 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
     if (!['processing', 'approval'].includes(step.role) || d.status !== 'processing') {
       throw new AppError('invalid_transition', 'Chỉ đính kèm kết quả ở bước xử lý hoặc phê duyệt.', 409);
     }
-    const sha256 = crypto.createHash('sha256').update(file.bytes).digest('hex');
     const [row] = await tx
       .insert(dossierFiles)
-      .values({ dossierId, kind: 'result', name, mime: type.mime, size: file.bytes.length, sha256, content: Buffer.from(file.bytes), uploadedBy: actor.accountId })
+      .values({ dossierId, kind: 'result', name, mime: type.mime, size, sha256, uploadedBy: actor.accountId })
       .returning({ id: dossierFiles.id });
     await tx.insert(dossierEvents).values({
       dossierId,
@@ -51,7 +64,7 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
       toStatus: d.status,
       step: d.currentStep,
       note: name,
-      data: { fileId: row!.id, sha256, size: file.bytes.length },
+      data: { fileId: row!.id, sha256, size },
     });
     await recordAudit(tx, {
       action: 'dossier.attach_result',
@@ -61,19 +74,21 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
       targetId: dossierId,
       unitId: d.agencyUnitId,
       meta: actor.meta,
-      data: { code: d.code, file: name, sha256, size: file.bytes.length },
+      data: { code: d.code, file: name, sha256, size },
     });
     return row!.id;
   });
 }
 
-/** A result file, for officials who may see the dossier. */
+/** A result file, for officials who may see the dossier: its description and its bytes, streamed from storage. */
 export async function readResultFile(db: Queryable, actor: Actor, dossierId: string, fileId: string) {
   await viewDossier(db, actor, dossierId);
   if (!isId(fileId)) throw errors.notFound('Tệp');
   const [f] = await db.select().from(dossierFiles).where(eq(dossierFiles.id, fileId));
   if (!f || f.dossierId !== dossierId) throw errors.notFound('Tệp');
-  return f;
+  const { content, ...file } = f;
+  // A row written by an older instance during a rolling upgrade still holds its bytes until the next move.
+  return { ...file, open: () => (content ? Promise.resolve(Readable.from([content])) : openBlob(f.sha256)) };
 }
 
 export async function resultFilesOf(db: Queryable, dossierId: string) {

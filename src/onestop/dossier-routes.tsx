@@ -6,7 +6,8 @@ import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
-import { acceptsUpload, uploadedFile } from '../web/body.js';
+import { acceptsUpload, uploadedStream } from '../web/body.js';
+import { sendFile } from '../web/download.js';
 import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { atLocal } from '../calendar/working-time.js';
@@ -240,7 +241,7 @@ dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
 
 dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {
   const id = idParam(c, 'Hồ sơ');
-  const file = await uploadedFile(c);
+  const file = await uploadedStream(c);
   try {
     if (!file) throw new AppError('validation_failed', 'Vui lòng chọn tệp kết quả.', 400);
     await attachResult(c.get('deps').db, actorOf(c), id, file);
@@ -253,8 +254,5 @@ dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {
 
 dossierRoutes.get('/ho-so/:id/tep/:fileId', async (c) => {
   const f = await readResultFile(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'), idParam(c, 'Tệp', 'fileId'));
-  return c.body(new Uint8Array(f.content), 200, {
-    'Content-Type': f.mime,
-    'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
-  });
+  return sendFile(c, { open: f.open, size: f.size, mediaType: f.mime, fileName: f.name });
 });

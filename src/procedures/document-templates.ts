@@ -4,15 +4,16 @@
  * template writes a new version of the procedure, so dossiers received under an older version keep the
  * template they were received with.
  */
-import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, Queryable, Tx } from '../db/client.js';
 import { procedureTemplates, procedures, type ProcedureDocument } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { detectFileType, safeFileName, type FileKind, type FileType } from '../shared/file-types.js';
+import { safeFileName, type FileKind, type FileType } from '../shared/file-types.js';
 import { isId } from '../shared/validate.js';
+import { BlobRefusedError, openBlob, putBlob, type IncomingFile } from '../storage/index.js';
 import { contentOf, lockCurrentVersion, writeNextVersion, type ProcedureVersion } from './save-procedure.js';
 
 export const MAX_TEMPLATE_BYTES = 5 * 1024 * 1024;
@@ -20,31 +21,35 @@ const TEMPLATE_KINDS: ReadonlySet<FileKind> = new Set(['doc', 'docx', 'pdf', 'xl
 export const TEMPLATE_ACCEPT = '.doc,.docx,.pdf,.xls,.xlsx,.odt';
 const ALLOWED = 'Word (.doc, .docx), PDF, Excel (.xls, .xlsx) hoặc OpenDocument (.odt)';
 
-export type UploadedFile = { name: string; bytes: Uint8Array };
+export type UploadedFile = IncomingFile;
 /** Which document: its position in the version the administrator was looking at. */
 export type DocumentRef = { version: number; document: number };
 
-export type CheckedTemplate = { fileName: string; type: FileType; sha256: string; bytes: Uint8Array };
+export type CheckedTemplate = { fileName: string; type: FileType; sha256: string; size: number };
 
-/** Refuses a missing, too large or wrongly typed file (by content) before anything is written. */
-export function checkTemplateFile(file: UploadedFile | null | undefined): CheckedTemplate {
-  if (!file || file.bytes.length === 0) throw errors.fileMissing('tệp mẫu đơn, tờ khai');
-  if (file.bytes.length > MAX_TEMPLATE_BYTES) throw errors.fileTooLarge(MAX_TEMPLATE_BYTES / 1024 / 1024);
-  const type = detectFileType(file.bytes);
-  if (!type || !TEMPLATE_KINDS.has(type.kind)) throw errors.fileType(ALLOWED);
-  return {
-    fileName: safeFileName(file.name, type, 'mau-don'),
-    type,
-    sha256: crypto.createHash('sha256').update(file.bytes).digest('hex'),
-    bytes: file.bytes,
-  };
+/**
+ * Streams a template file into storage (src/storage), refusing a missing, too large (while streaming) or wrongly
+ * typed file (by content) — a refused file is not stored. Nothing is written to the database yet.
+ */
+export async function putTemplateFile(file: UploadedFile | null | undefined): Promise<CheckedTemplate> {
+  if (!file) throw errors.fileMissing('tệp mẫu đơn, tờ khai');
+  try {
+    const blob = await putBlob('bytes' in file ? file.bytes : file.stream, { maxBytes: MAX_TEMPLATE_BYTES, kinds: TEMPLATE_KINDS });
+    const type = blob.type!;
+    return { fileName: safeFileName(file.name, type, 'mau-don'), type, sha256: blob.sha256, size: blob.size };
+  } catch (err) {
+    if (!(err instanceof BlobRefusedError)) throw err;
+    if (err.reason === 'empty') throw errors.fileMissing('tệp mẫu đơn, tờ khai');
+    if (err.reason === 'too_large') throw errors.fileTooLarge(MAX_TEMPLATE_BYTES / 1024 / 1024);
+    throw errors.fileType(ALLOWED);
+  }
 }
 
-/** Stores a checked template, or finds the identical one (same bytes, same name). Returns its id. */
+/** Records a stored template, or finds the identical one (same bytes, same name). Returns its id. */
 export async function storeTemplate(db: Queryable, t: CheckedTemplate, uploadedBy: string | null): Promise<string> {
   const [inserted] = await db
     .insert(procedureTemplates)
-    .values({ sha256: t.sha256, fileName: t.fileName, mediaType: t.type.mime, size: t.bytes.length, bytes: Buffer.from(t.bytes), uploadedBy })
+    .values({ sha256: t.sha256, fileName: t.fileName, mediaType: t.type.mime, size: t.size, uploadedBy })
     .onConflictDoNothing()
     .returning({ id: procedureTemplates.id });
   if (inserted) return inserted.id;
@@ -57,11 +62,11 @@ export async function storeTemplate(db: Queryable, t: CheckedTemplate, uploadedB
 
 /** Tải lên / thay mẫu: gives a document of the current version a template, as a new version. */
 export async function uploadDocumentTemplate(db: Db, actor: Actor, procedureId: string, ref: DocumentRef, file: UploadedFile | null | undefined) {
-  const checked = checkTemplateFile(file);
+  const checked = await putTemplateFile(file);
   return changeTemplate(db, actor, procedureId, ref, async (tx, doc) => {
     const id = await storeTemplate(tx, checked, actor.accountId);
     if (doc.template === id) throw new AppError('template_unchanged', 'Giấy tờ này đã dùng đúng tệp mẫu này.', 409);
-    return { template: id, audit: { fileName: checked.fileName, mediaType: checked.type.mime, size: checked.bytes.length, sha256: checked.sha256 } };
+    return { template: id, audit: { fileName: checked.fileName, mediaType: checked.type.mime, size: checked.size, sha256: checked.sha256 } };
   });
 }
 
@@ -111,12 +116,14 @@ async function changeTemplate(
   });
 }
 
-/** A template for download: public, by id (any id a version ever referred to). */
+/** A template for download: public, by id (any id a version ever referred to); its bytes streamed from storage. */
 export async function readTemplate(db: Queryable, id: string) {
   if (!isId(id)) throw errors.notFound('Mẫu đơn, tờ khai');
   const [t] = await db.select().from(procedureTemplates).where(eq(procedureTemplates.id, id));
   if (!t) throw errors.notFound('Mẫu đơn, tờ khai');
-  return t;
+  const { bytes, ...template } = t;
+  // A row written by an older instance during a rolling upgrade still holds its bytes until the next move.
+  return { ...template, open: () => (bytes ? Promise.resolve(Readable.from([bytes])) : openBlob(t.sha256)) };
 }
 
 /** Name and size of templates, for lists of documents. */

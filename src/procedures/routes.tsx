@@ -5,7 +5,7 @@ import type { AppEnv } from '../web/env.js';
 import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
-import { acceptsUpload, formData, uploadedFile } from '../web/body.js';
+import { acceptsUpload, formData, uploadedStream } from '../web/body.js';
 import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
@@ -334,7 +334,7 @@ function documentRef(body: Record<string, unknown>) {
 
 procedureRoutes.post('/:id/mau', acceptsUpload, async (c) => {
   const id = idParam(c, 'Thủ tục');
-  const upload = await uploadedFile(c);
+  const upload = await uploadedStream(c);
   try {
     await uploadDocumentTemplate(c.get('deps').db, actorOf(c), id, documentRef(await formData(c)), upload);
     return c.redirect(`/tiepnhan/quan-tri/thu-tuc/${id}?tb=mau-tai-len`, 303);

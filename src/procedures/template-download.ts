@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../web/env.js';
-import { attachmentDisposition } from '../web/download.js';
+import { sendFile } from '../web/download.js';
 import { idParam } from '../web/params.js';
 import { readTemplate } from './document-templates.js';
 
@@ -21,10 +21,5 @@ templateDownloadRoutes.get('/tai-mau/:id', async (c) => {
   if ((c.req.header('if-none-match') ?? '').split(',').some((v) => v.trim().replace(/^W\//, '') === etag)) {
     return c.body(null, 304, headers);
   }
-  return c.body(new Uint8Array(t.bytes), 200, {
-    ...headers,
-    'Content-Type': t.mediaType,
-    'Content-Length': String(t.size),
-    'Content-Disposition': attachmentDisposition(t.fileName),
-  });
+  return sendFile(c, t, headers);
 });

@@ -26,15 +26,33 @@ export const FILE_TYPES: Record<FileKind, FileType> = {
   odt: { kind: 'odt', mime: 'application/vnd.oasis.opendocument.text', ext: 'odt' },
 };
 
-export function detectFileType(bytes: Uint8Array): FileType | null {
-  const starts = (...sig: number[]) => bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
+export function detectFileType(bytes: Uint8Array | ByteSource): FileType | null {
+  const src = bytes instanceof Uint8Array ? bytesSource(bytes) : bytes;
+  const head = src.read(0, 8);
+  const starts = (...sig: number[]) => head.length >= sig.length && sig.every((b, i) => head[i] === b);
   if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return FILE_TYPES.pdf;
   if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return FILE_TYPES.png;
   if (starts(0xff, 0xd8, 0xff)) return FILE_TYPES.jpg;
-  if (starts(0x50, 0x4b, 0x03, 0x04)) return zipKind(bytes);
-  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return compoundKind(bytes);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return zipKind(src);
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return compoundKind(src);
   return null;
 }
+
+/**
+ * Random access to a file's bytes: the detector reads a few small pieces (the signature; a zip's end record,
+ * central directory and one or two entries; a compound file's header, FAT and directory sectors), so a file
+ * spooled to disk (storage/) is recognised without being read into memory.
+ */
+export type ByteSource = {
+  readonly length: number;
+  /** Up to `length` bytes from `at` (fewer at the end of the file). */
+  read(at: number, length: number): Uint8Array;
+};
+
+const bytesSource = (b: Uint8Array): ByteSource => ({
+  length: b.length,
+  read: (at, length) => b.subarray(Math.max(0, at), Math.max(0, at + length)),
+});
 
 /**
  * A file name safe to store and send back: NFC, no path separators or control characters, at most 150
@@ -59,18 +77,22 @@ const u16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
 const u32 = (b: Uint8Array, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 /** The entries of a zip file from its central directory, or null when the structure does not hold. */
-function zipEntries(b: Uint8Array): ZipEntry[] | null {
+function zipEntries(src: ByteSource): ZipEntry[] | null {
   // End of central directory: 22 bytes plus a comment of at most 65535.
+  const tailStart = Math.max(0, src.length - 22 - 0xffff);
+  const tail = src.read(tailStart, src.length - tailStart);
   let eocd = -1;
-  for (let p = b.length - 22; p >= Math.max(0, b.length - 22 - 0xffff); p--) {
-    if (u32(b, p) === 0x06054b50) {
+  for (let p = tail.length - 22; p >= 0; p--) {
+    if (u32(tail, p) === 0x06054b50) {
       eocd = p;
       break;
     }
   }
   if (eocd < 0) return null;
-  const count = u16(b, eocd + 10);
-  let p = u32(b, eocd + 16);
+  const count = u16(tail, eocd + 10);
+  // The central directory, by its declared size and offset.
+  const b = src.read(u32(tail, eocd + 16), u32(tail, eocd + 12));
+  let p = 0;
   const entries: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
     if (p + 46 > b.length || u32(b, p) !== 0x02014b50) return null;
@@ -88,12 +110,15 @@ function zipEntries(b: Uint8Array): ZipEntry[] | null {
 }
 
 /** The content of a small entry (stored or deflated), or null. Inflation is capped: no zip bombs. */
-function zipRead(b: Uint8Array, e: ZipEntry, maxBytes = 256 * 1024): string | null {
+function zipRead(src: ByteSource, e: ZipEntry, maxBytes = 256 * 1024): string | null {
   const at = e.localOffset;
-  if (at + 30 > b.length || u32(b, at) !== 0x04034b50) return null;
-  const start = at + 30 + u16(b, at + 26) + u16(b, at + 28);
-  if (start + e.compressedSize > b.length) return null;
-  const data = b.subarray(start, start + e.compressedSize);
+  const header = src.read(at, 30);
+  if (header.length < 30 || u32(header, 0) !== 0x04034b50) return null;
+  const start = at + 30 + u16(header, 26) + u16(header, 28);
+  if (start + e.compressedSize > src.length) return null;
+  // Deflate never shrinks data below this (stored blocks): a larger entry would inflate past the cap anyway.
+  if (e.compressedSize > maxBytes + 1024) return null;
+  const data = src.read(start, e.compressedSize);
   try {
     if (e.method === 0) return data.length <= maxBytes ? new TextDecoder().decode(data) : null;
     if (e.method === 8) return new TextDecoder().decode(zlib.inflateRawSync(data, { maxOutputLength: maxBytes }));
@@ -103,7 +128,7 @@ function zipRead(b: Uint8Array, e: ZipEntry, maxBytes = 256 * 1024): string | nu
   return null;
 }
 
-function zipKind(b: Uint8Array): FileType | null {
+function zipKind(b: ByteSource): FileType | null {
   const entries = zipEntries(b);
   if (!entries) return null;
   const find = (name: string) => entries.find((e) => e.name === name);
@@ -122,14 +147,16 @@ function zipKind(b: Uint8Array): FileType | null {
 const END_OF_CHAIN = 0xfffffffa; // every value from here up ends or marks a chain
 
 /** The stream names in a compound file's directory, or null when the structure does not hold. */
-function compoundNames(b: Uint8Array): string[] | null {
-  if (b.length < 512 || u16(b, 0x1c) !== 0xfffe) return null;
+function compoundNames(src: ByteSource): string[] | null {
+  if (src.length < 512) return null;
+  const b = src.read(0, 512);
+  if (u16(b, 0x1c) !== 0xfffe) return null;
   const shift = u16(b, 0x1e);
   if (shift !== 9 && shift !== 12) return null;
   const size = 1 << shift;
   const sector = (n: number) => {
     const at = (n + 1) * size;
-    return at + size <= b.length ? b.subarray(at, at + size) : null;
+    return at + size <= src.length ? src.read(at, size) : null;
   };
   // The FAT: its sectors are listed in the header (109 of them cover far more than our size limit).
   const fatSectors = Math.min(u32(b, 0x2c), 109);
@@ -155,7 +182,7 @@ function compoundNames(b: Uint8Array): string[] | null {
   return names;
 }
 
-function compoundKind(b: Uint8Array): FileType | null {
+function compoundKind(b: ByteSource): FileType | null {
   const names = compoundNames(b);
   if (!names) return null;
   if (names.includes('WordDocument')) return FILE_TYPES.doc;

@@ -146,6 +146,17 @@ export async function uploadedFile(c: Ctx, name = 'file'): Promise<{ name: strin
   return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
 }
 
+/**
+ * The file of an upload form's field as a stream, for file storage (src/storage), or null when none was chosen.
+ * The request body itself is still read and parsed whole (within UPLOAD_MAX_BYTES) before this: the CSRF check
+ * needs the form's fields; storage then takes the file from the parsed part as a stream.
+ */
+export async function uploadedStream(c: Ctx, name = 'file'): Promise<{ name: string; stream: ReadableStream<Uint8Array> } | null> {
+  const file = (await readForm(c)).get(name);
+  if (!(file instanceof File) || file.size === 0) return null;
+  return { name: file.name, stream: file.stream() };
+}
+
 /** The JSON body of an API request, within the small limit. */
 export async function readJson(c: Ctx): Promise<unknown> {
   await bodyBytes(c);

@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream';
+import type { Context } from 'hono';
+
 /**
  * Content-Disposition for a download (RFC 6266): `filename` is an ASCII stand-in for old clients,
  * `filename*` (RFC 5987, UTF-8, percent-encoded) carries the real name with its Vietnamese letters.
@@ -14,4 +17,22 @@ export function attachmentDisposition(fileName: string): string {
   // encodeURIComponent leaves ' ( ) * ! unescaped; RFC 5987's attr-char does not allow ' ( ) *.
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** A stored file to send: its description and a way to open its bytes (src/storage). */
+export type Download = { open(): Promise<Readable>; size: number; mediaType: string; fileName: string };
+
+/**
+ * Answers with a stored file as an attachment, streamed from storage (never gathered in memory). The file is opened
+ * before the answer starts, so a missing one is an ordinary error page, not a cut-off download.
+ */
+export async function sendFile(c: Context, file: Download, headers: Record<string, string> = {}): Promise<Response> {
+  const stream = await file.open();
+  return c.body(Readable.toWeb(stream) as ReadableStream<Uint8Array>, 200, {
+    ...headers,
+    'Content-Type': file.mediaType,
+    'Content-Length': String(file.size),
+    'Content-Disposition': attachmentDisposition(file.fileName),
+    'X-Content-Type-Options': 'nosniff',
+  });
 }

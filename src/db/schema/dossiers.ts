@@ -145,7 +145,10 @@ export const dossierEvents = pgTable(
   (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)],
 );
 
-/** Files of a dossier (result documents), kept in the database so every app instance serves them. */
+/**
+ * Files of a dossier (result documents). The bytes are in file storage (src/storage) under `sha256`; `content` is
+ * where they were kept before (docs/decisions/0012): null once moved, dropped by a later migration.
+ */
 export const dossierFiles = pgTable(
   'dossier_files',
   {
@@ -158,7 +161,7 @@ export const dossierFiles = pgTable(
     mime: text('mime').notNull(),
     size: integer('size').notNull(),
     sha256: text('sha256').notNull(),
-    content: bytea('content').notNull(),
+    content: bytea('content'),
     uploadedBy: uuid('uploaded_by').references(() => accounts.id),
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
   },
