@@ -13,11 +13,13 @@ import { eq, sql } from 'drizzle-orm';
 import S3rver from 's3rver';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { loadConfig, type S3StorageConfig } from '../src/config.js';
-import { procedureTemplates } from '../src/db/schema/index.js';
+import { dossierFiles, procedureTemplates } from '../src/db/schema/index.js';
 import { BlobRefusedError, blobKey, blobStore, hasBlob, openBlob, openBlobStore, putBlob, type BlobStore } from '../src/storage/index.js';
 import { moveDatabaseFiles } from '../src/storage/move-database-files.js';
 import { readTemplate } from '../src/procedures/document-templates.js';
-import { useDemoApp } from './support/fixtures.js';
+import { readResultFile } from '../src/dossiers/attach-result.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 
 const MB = 1024 * 1024;
 const PDF_ONLY = new Set(['pdf'] as const);
@@ -175,6 +177,23 @@ describe('files kept in the database (bytea) move into storage', () => {
     expect(res.headers.get('content-length')).toBe(String(bytes.length));
     // Nothing left to move; running it again is harmless.
     expect(await moveDatabaseFiles(t.database.db, blobStore())).toEqual({ dossierFiles: 0, templates: 0 });
+  });
+
+  it('moves an existing result file of a dossier', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const { p } = await currentProcedure(t.database, '2.000190');
+    const d = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
+    const content = Buffer.from('%PDF-1.4\n% giấy phép cũ, lưu trong cơ sở dữ liệu\n');
+    const sha256 = crypto.createHash('sha256').update(content).digest('hex');
+    const [row] = await t.database.db
+      .insert(dossierFiles)
+      .values({ dossierId: d.id, kind: 'result', name: 'Giấy phép.pdf', mime: 'application/pdf', size: content.length, sha256, content })
+      .returning({ id: dossierFiles.id });
+    expect((await moveDatabaseFiles(t.database.db, blobStore())).dossierFiles).toBe(1);
+    const [after] = await t.database.db.select().from(dossierFiles).where(eq(dossierFiles.id, row!.id));
+    expect(after!.content).toBeNull();
+    const f = await readResultFile(t.database.db, clerk, d.id, row!.id);
+    expect((await buffer(await f.open())).equals(content)).toBe(true);
   });
 
   it('refuses to move a row whose bytes do not match its recorded hash, leaving it as it is', async () => {
