@@ -7,6 +7,7 @@ import { queryRows } from '../src/db/client.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { listInbox } from '../src/dossiers/inbox.js';
+import { OPEN_STATUSES_SQL } from '../src/dossiers/transitions.js';
 
 const t = useDemoApp();
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -21,7 +22,7 @@ async function keptAndActual() {
   const actual = await queryRows<{ k: string; n: number }>(
     t.database.db,
     sql`select current_unit_id || ' ' || "current_role" || ' ' || status as k, count(*)::int as n from dossiers
-        where status in ('submitted','received','processing','supplement','done') group by 1 order by 1`,
+        where status in ${sql.raw(OPEN_STATUSES_SQL)} group by 1 order by 1`,
   );
   return { kept, actual };
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { dossierEvents, dossiers, procedureVersions, type DossierStatus } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { loadCalendar } from '../calendar/load.js';
@@ -12,7 +12,7 @@ import { cleanOptional } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { atLocal } from '../calendar/working-time.js';
 import { mayActAtStep } from './access.js';
-import { ACTIONS, ACTION_LABELS, RULES, type DossierAction } from './transitions.js';
+import { ACTIONS, actionDef, allowedAt, type DossierAction } from './transitions.js';
 import { stepDueAt, stepPosition } from './steps.js';
 
 export const TransitionInput = z.object({
@@ -36,17 +36,80 @@ export const TransitionInput = z.object({
 export const invalidTransition = (label: string) =>
   new AppError('invalid_transition', `Không thể "${label}" ở trạng thái hiện tại của hồ sơ. Có thể hồ sơ vừa được người khác xử lý; vui lòng tải lại trang.`, 409);
 
+type Dossier = typeof dossiers.$inferSelect;
+type Version = typeof procedureVersions.$inferSelect;
+type Input = z.infer<typeof TransitionInput>;
+type Calendar = Awaited<ReturnType<typeof loadCalendar>>;
+/** What an action writes: the dossier's changed columns and the history row's data. */
+type Change = { patch: Partial<typeof dossiers.$inferInsert>; data: Record<string, unknown> };
+
+/** The step an action leads to (transitions.ts: ActionDef.step), or null when there is none. */
+function targetStep(kind: 'same' | 'next' | 'previous' | 'result', d: Dossier, version: Version): number | null {
+  const next = kind === 'previous' ? d.currentStep - 1 : kind === 'same' ? d.currentStep : d.currentStep + 1;
+  if (next < 0 || next >= version.steps.length) return null;
+  if (kind !== 'result') return next;
+  const result = version.steps.findIndex((s) => s.role === 'result');
+  return result < 0 ? d.currentStep : result;
+}
+
+/** The status to resume when a supplement comes in: the one the dossier had when it was asked for. */
+async function resumeStatus(tx: Tx, d: Dossier): Promise<DossierStatus> {
+  const [asked] = await tx
+    .select({ data: dossierEvents.data })
+    .from(dossierEvents)
+    .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.action, 'request_supplement')))
+    .orderBy(desc(dossierEvents.id))
+    .limit(1);
+  return (asked?.data.resumeStatus as DossierStatus | undefined) ?? (d.currentStep === 0 ? 'received' : 'processing');
+}
+
+/** The clock effect of an action (transitions.ts: ActionDef.clock). */
+function clockChange(clock: 'start' | 'stop' | 'resume' | 'reschedule', d: Dossier, version: Version, input: Input, calendar: Calendar, now: Date, c: Change) {
+  const { patch, data } = c;
+  if (clock === 'start') {
+    // The clock of an online dossier starts when the desk accepts it.
+    const due = dueAt(calendar, now, { workingDays: version.workingDays, workingHours: version.workingHours, after1500NextDay: version.after1500NextDay });
+    patch.receivedAt = now;
+    patch.dueAt = due;
+    patch.stepStartedAt = now;
+    patch.stepDueAt = stepDueAt(calendar, version, d.currentStep, now);
+    data.dueAt = due.toISOString();
+  } else if (clock === 'stop') {
+    patch.clockStoppedAt = now;
+    data.resumeStatus = d.status;
+  } else if (clock === 'resume') {
+    // Exactly the working time that was left when the clock stopped.
+    const stoppedAt = d.clockStoppedAt ?? now;
+    const due = dueAfterStop(calendar, d.dueAt, stoppedAt, now);
+    patch.dueAt = due;
+    if (d.stepDueAt) patch.stepDueAt = dueAfterStop(calendar, d.stepDueAt, stoppedAt, now);
+    patch.clockStoppedAt = null;
+    data.clockStoppedAt = stoppedAt.toISOString();
+    data.oldDueAt = d.dueAt.toISOString();
+    data.newDueAt = due.toISOString();
+  } else {
+    const iso = input.newDueDate ? parseDate(input.newDueDate) : null;
+    if (!iso) throw errors.validation({ newDueDate: 'Vui lòng nhập ngày hẹn trả mới theo dạng dd/mm/yyyy.' });
+    const newDue = atLocal(iso, calendar.dayEnd);
+    if (newDue <= d.dueAt) throw errors.validation({ newDueDate: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại.' });
+    if (!calendar.isWorkingDay(iso)) throw errors.validation({ newDueDate: 'Ngày hẹn trả mới phải là ngày làm việc.' });
+    patch.dueAt = newDue;
+    data.oldDueAt = d.dueAt.toISOString();
+    data.newDueAt = newDue.toISOString();
+  }
+}
+
 /**
- * One workflow action on a dossier. The dossier row is locked for the transaction, so a double
- * submit or two officials at once cannot both move it; the change, its history row and its audit
- * row are written together.
+ * One workflow action on a dossier, as its definition in transitions.ts says. The dossier row is
+ * locked for the transaction, so a double submit or two officials at once cannot both move it; the
+ * change, its history row and its audit row are written together.
  */
 export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw: unknown, now = new Date()) {
   const input = parseInput(TransitionInput, raw);
-  const action = input.action as DossierAction;
-  const rule = RULES[action];
-  if (rule.needsNote && !input.note) throw errors.validation({ note: 'Vui lòng nhập lý do / nội dung.' });
-  if (action === 'request_supplement' && input.items.length === 0) {
+  const action: DossierAction = input.action;
+  const def = actionDef(action);
+  if (def.inputs.note === 'required' && !input.note) throw errors.validation({ note: 'Vui lòng nhập lý do / nội dung.' });
+  if (def.inputs.items && input.items.length === 0) {
     throw errors.validation({ items: 'Vui lòng liệt kê giấy tờ cần bổ sung, mỗi dòng một mục.' });
   }
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
@@ -55,80 +118,34 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
     const [d] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
     if (!d) throw errors.notFound('Hồ sơ');
     const [version] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
-    const step = version!.steps[d.currentStep]!;
+    if (!version) throw errors.notFound('Hồ sơ');
+    const step = version.steps[d.currentStep]!;
     // Only the officials responsible for the current step may act — and they cannot even tell
     // that a dossier of someone else's step exists.
     if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
-    if (!rule.from.includes(d.status) || !rule.roles.includes(step.role)) throw invalidTransition(ACTION_LABELS[action]);
-    if (action === 'handover' && step.role === 'approval') throw invalidTransition(ACTION_LABELS[action]);
-    // The procedure's process may narrow what is allowed at a step (an empty list allows what the role allows).
-    const listed = action === 'supplement_received' ? 'request_supplement' : action;
-    if (step.actions.length && !step.actions.includes(listed)) throw invalidTransition(ACTION_LABELS[action]);
+    if (!allowedAt(action, d.status, step)) throw invalidTransition(def.label);
+    const nextStep = targetStep(def.step, d, version);
+    if (nextStep === null) throw invalidTransition(def.label);
 
-    let nextStep = d.currentStep + rule.move;
-    if (nextStep < 0 || nextStep >= version!.steps.length) throw invalidTransition(ACTION_LABELS[action]);
-    let status: DossierStatus = rule.to ?? d.status;
-    const patch: Partial<typeof dossiers.$inferInsert> = {};
-    const data: Record<string, unknown> = {};
-
-    if (action === 'request_supplement') {
-      patch.clockStoppedAt = now;
-      data.items = input.items;
-      data.resumeStatus = d.status;
-    }
-    if (action === 'accept') {
-      // The clock of an online dossier starts when the desk accepts it.
-      patch.receivedAt = now;
-      patch.dueAt = dueAt(calendar, now, { workingDays: version!.workingDays, workingHours: version!.workingHours, after1500NextDay: version!.after1500NextDay });
-      patch.stepStartedAt = now;
-      patch.stepDueAt = stepDueAt(calendar, version!, d.currentStep, now);
-      data.dueAt = (patch.dueAt as Date).toISOString();
-    }
-    if (action === 'supplement_received') {
-      const stoppedAt = d.clockStoppedAt ?? now;
-      patch.dueAt = dueAfterStop(calendar, d.dueAt, stoppedAt, now);
-      if (d.stepDueAt) patch.stepDueAt = dueAfterStop(calendar, d.stepDueAt, stoppedAt, now);
-      patch.clockStoppedAt = null;
-      // Back to where the dossier was when the supplement was asked for.
-      const [asked] = await tx
-        .select({ data: dossierEvents.data })
-        .from(dossierEvents)
-        .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.action, 'request_supplement')))
-        .orderBy(desc(dossierEvents.id))
-        .limit(1);
-      status = (asked?.data.resumeStatus as DossierStatus | undefined) ?? (d.currentStep === 0 ? 'received' : 'processing');
-      data.clockStoppedAt = stoppedAt.toISOString();
-      data.oldDueAt = d.dueAt.toISOString();
-      data.newDueAt = (patch.dueAt as Date).toISOString();
-    }
-    if (action === 'extend') {
-      const iso = input.newDueDate ? parseDate(input.newDueDate) : null;
-      if (!iso) throw errors.validation({ newDueDate: 'Vui lòng nhập ngày hẹn trả mới theo dạng dd/mm/yyyy.' });
-      const newDue = atLocal(iso, calendar.dayEnd);
-      if (newDue <= d.dueAt) throw errors.validation({ newDueDate: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại.' });
-      if (!calendar.isWorkingDay(iso)) throw errors.validation({ newDueDate: 'Ngày hẹn trả mới phải là ngày làm việc.' });
-      patch.dueAt = newDue;
-      data.oldDueAt = d.dueAt.toISOString();
-      data.newDueAt = newDue.toISOString();
-    }
-    if (action === 'approve') {
-      patch.finishedAt = now;
-      nextStep = version!.steps.findIndex((s) => s.role === 'result');
-      if (nextStep < 0) nextStep = d.currentStep;
-    }
-    if (action === 'return_result') {
+    const status: DossierStatus = def.to === 'resume' ? await resumeStatus(tx, d) : (def.to ?? d.status);
+    const change: Change = { patch: {}, data: {} };
+    const { patch, data } = change;
+    if (def.inputs.items) data.items = input.items;
+    if (def.clock) clockChange(def.clock, d, version, input, calendar, now, change);
+    if (def.finishes) patch.finishedAt = now;
+    if (def.inputs.returnChannel) {
+      // The result handed over: when, and how.
       patch.returnedAt = now;
       patch.returnChannel = input.returnChannel ?? 1;
       data.returnChannel = patch.returnChannel;
     }
-    if (['refuse', 'stop'].includes(action)) patch.finishedAt = now;
     if (nextStep !== d.currentStep) {
-      const pos = stepPosition(version!.steps[nextStep]!, d.agencyUnitId);
+      const pos = stepPosition(version.steps[nextStep]!, d.agencyUnitId);
       patch.currentStep = nextStep;
       patch.currentUnitId = pos.unitId;
       patch.currentRole = pos.role;
       patch.stepStartedAt = now;
-      patch.stepDueAt = stepDueAt(calendar, version!, nextStep, now);
+      patch.stepDueAt = stepDueAt(calendar, version, nextStep, now);
       data.fromStep = d.currentStep;
       data.toStep = nextStep;
       // The step being left: on time or not against its own share (Mẫu 06).

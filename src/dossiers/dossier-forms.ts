@@ -9,6 +9,7 @@ import type { Actor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { viewDossier } from './view-dossier.js';
+import { actionIssuing } from './transitions.js';
 import {
   apologyPdf,
   controlSlipPdf,
@@ -59,10 +60,14 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
     applicant: d.applicant,
     documents: v.version.documents.map((x) => ({ name: x.name, copies: x.copies })),
   };
-  const lastOf = (action: string) => [...v.history].reverse().find((h) => h.action === action);
+  /** The history row of the last action that issued this form (transitions.ts: ActionDef.form). */
+  const lastOf = (form: FormNumber) => {
+    const by = actionIssuing(form);
+    return [...v.history].reverse().find((h) => h.action === by);
+  };
   switch (form) {
     case '01': {
-      const first = [...v.history].reverse().find((h) => h.action === 'receive' || h.action === 'accept');
+      const first = [...v.history].reverse().find((h) => h.action === 'receive' || h.action === actionIssuing('01'));
       const dueAtReception = first?.data.dueAt ? new Date(String(first.data.dueAt)) : d.dueAt;
       return receiptPdf({
         agency,
@@ -73,17 +78,17 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
       });
     }
     case '02': {
-      const e = lastOf('request_supplement');
+      const e = lastOf('02');
       if (!e) throw notIssued();
       return supplementRequestPdf({ agency, dossier, official: official(e.actorId), items: (e.data.items as string[]) ?? [], reason: e.note ?? '', issuedAt: e.at });
     }
     case '03': {
-      const e = lastOf('refuse');
+      const e = lastOf('03');
       if (!e) throw notIssued();
       return refusalPdf({ agency, dossier, official: official(e.actorId), reason: e.note ?? '', issuedAt: e.at });
     }
     case '04': {
-      const e = lastOf('extend');
+      const e = lastOf('04');
       if (!e) throw notIssued();
       return apologyPdf({
         agency,
@@ -95,7 +100,7 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
       });
     }
     case '05': {
-      const e = lastOf('stop');
+      const e = lastOf('05');
       if (!e) throw notIssued();
       return stopNoticePdf({ agency, dossier, official: official(e.actorId), reason: e.note ?? '', issuedAt: e.at });
     }

@@ -21,21 +21,17 @@ import type { Actor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 import { positionsCte } from './access.js';
+import { INBOX_TABS, INBOX_TAB_KEYS, OPEN_STATUSES_SQL, type InboxTab } from './transitions.js';
 
-export const INBOX_TABS = {
-  'cho-tiep-nhan': { label: 'Chờ tiếp nhận (trực tuyến)', statuses: ['submitted'] as DossierStatus[] },
-  'cho-xu-ly': { label: 'Chờ xử lý', statuses: ['received', 'processing'] as DossierStatus[] },
-  'bo-sung': { label: 'Chờ bổ sung', statuses: ['supplement'] as DossierStatus[] },
-  'cho-tra': { label: 'Chờ trả kết quả', statuses: ['done'] as DossierStatus[] },
-} as const;
-export type InboxTab = keyof typeof INBOX_TABS;
+/** The tabs and the open statuses come from the workflow's STATUSES (transitions.ts). */
+export { INBOX_TABS, type InboxTab } from './transitions.js';
 
 /**
- * The statuses of open dossiers, as a SQL literal: the partial index's predicate, written out so that
- * PostgreSQL can prove a query implies it whatever the parameters. Keep in step with the index in
- * src/db/schema/dossiers.ts and with INBOX_TABS.
+ * The statuses of open dossiers, as a SQL literal written into the statement's text: the partial
+ * index's predicate is the same text (OPEN_STATUSES_SQL), so PostgreSQL can prove a query implies it
+ * whatever the parameters.
  */
-const OPEN_STATUSES = sql.raw(`('submitted','received','processing','supplement','done')`);
+const OPEN_STATUSES = sql.raw(OPEN_STATUSES_SQL);
 
 export type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
 
@@ -55,7 +51,7 @@ export type InboxFilter = {
 
 /** The inbox's query as the API takes it (the page's own form maps its Vietnamese names onto the same). */
 export const InboxQuery = z.object({
-  tab: z.enum(Object.keys(INBOX_TABS) as [InboxTab, ...InboxTab[]], { error: 'tab phải là một trong: cho-tiep-nhan, cho-xu-ly, bo-sung, cho-tra.' }).optional(),
+  tab: z.enum(INBOX_TAB_KEYS, { error: `tab phải là một trong: ${INBOX_TAB_KEYS.join(', ')}.` }).optional(),
   q: z.string().max(100, { error: 'Từ khóa tìm kiếm tối đa 100 ký tự.' }).optional(),
   sectorId: z.uuid({ error: 'sectorId phải là mã định danh (UUID) của lĩnh vực.' }).optional(),
   procedureId: z.uuid({ error: 'procedureId phải là mã định danh (UUID) của thủ tục.' }).optional(),
@@ -197,7 +193,7 @@ function readCursor(after: string | undefined): { due: Date; id: string } | null
   return { due, id };
 }
 
-const NO_COUNTS = (): Record<InboxTab, number> => ({ 'cho-tiep-nhan': 0, 'cho-xu-ly': 0, 'bo-sung': 0, 'cho-tra': 0 });
+const NO_COUNTS = (): Record<InboxTab, number> => Object.fromEntries(INBOX_TAB_KEYS.map((t) => [t, 0])) as Record<InboxTab, number>;
 
 type Raw = {
   rows: Array<Omit<InboxRow, 'receivedAt' | 'dueAt' | 'stepDueAt'> & { receivedAt: string; dueAt: string; stepDueAt: string | null }>;
@@ -242,9 +238,7 @@ export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now
   const more = all.length > limit;
   const rows = more ? all.slice(0, limit) : all;
   const counts = NO_COUNTS();
-  for (const [status, n] of Object.entries(raw?.counts ?? {})) {
-    for (const [k, v] of Object.entries(INBOX_TABS)) if ((v.statuses as string[]).includes(status)) counts[k as InboxTab] += n ?? 0;
-  }
+  for (const tab of INBOX_TAB_KEYS) for (const status of INBOX_TABS[tab].statuses) counts[tab] += raw?.counts[status] ?? 0;
   const last = rows[rows.length - 1];
   return { rows, counts, next: more && last ? `${last.dueAt.toISOString()}|${last.id}` : null };
 }

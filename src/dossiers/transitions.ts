@@ -1,68 +1,203 @@
 /**
- * The internal workflow as data: for each action, where it may happen (status, step role) and
- * where it leads. `act-on-dossier.ts` applies it; nothing else changes a dossier's status.
+ * The workflow as data — the one place that says which statuses a dossier has and what each action
+ * does. Everything else reads it:
+ * - the status column's type and the inbox index's predicate (src/db/schema/dossiers.ts),
+ * - the inbox's tabs and its open-status literal (inbox.ts),
+ * - the triggers that keep inbox_counts (a migration written from STATUSES by `npm run db:workflow`),
+ * - applying an action (act-on-dossier.ts), the actions offered on a dossier (openActions),
+ * - the forms a dossier has (dossier-forms.ts, the dossier page), the API's TrangThaiHoSo codes and labels.
+ *
+ * Adding a status is one entry in STATUSES, then `npm run db:workflow` (which generates the index and
+ * trigger migrations); tests/workflow-definition.test.ts fails until that is done. Only
+ * act-on-dossier.ts (and reception, which creates a dossier) changes a dossier's status.
  */
-import type { DossierStatus, ProcessStep } from '../db/schema/index.js';
+import type { ProcessStep } from '../db/schema/procedures.js';
+import type { FormNumber } from './dossier-forms.js';
 
-export const ACTIONS = [
-  'accept',
-  'handover',
-  'return',
-  'request_supplement',
-  'supplement_received',
-  'refuse',
-  'stop',
-  'extend',
-  'approve',
-  'return_result',
-] as const;
-export type DossierAction = (typeof ACTIONS)[number];
+/** The inbox's tabs, in the order they are shown. */
+export const INBOX_TAB_LABELS = {
+  'cho-tiep-nhan': 'Chờ tiếp nhận (trực tuyến)',
+  'cho-xu-ly': 'Chờ xử lý',
+  'bo-sung': 'Chờ bổ sung',
+  'cho-tra': 'Chờ trả kết quả',
+} as const;
+export type InboxTab = keyof typeof INBOX_TAB_LABELS;
 
-export const ACTION_LABELS: Record<DossierAction, string> = {
-  accept: 'Tiếp nhận hồ sơ trực tuyến',
-  handover: 'Chuyển bước tiếp theo',
-  return: 'Trả lại bước trước',
-  request_supplement: 'Yêu cầu bổ sung hồ sơ',
-  supplement_received: 'Đã nhận hồ sơ bổ sung',
-  refuse: 'Từ chối giải quyết',
-  stop: 'Dừng giải quyết',
-  extend: 'Gia hạn (xin lỗi, hẹn lại)',
-  approve: 'Phê duyệt',
-  return_result: 'Trả kết quả',
+type StatusDef = {
+  /** TrangThaiHoSo of the national portal (Cổng DVC quốc gia). */
+  code: number;
+  label: string;
+  /**
+   * The inbox tab an open dossier in this status waits in; null = closed (it waits for no one). Only
+   * open statuses are in the inbox index and counted in inbox_counts.
+   */
+  tab: InboxTab | null;
 };
 
-export type Rule = {
+/** Every status of a dossier. The order is the order of the SQL lists written from it. */
+export const STATUSES = {
+  submitted: { code: 1, label: 'Mới đăng ký', tab: 'cho-tiep-nhan' },
+  received: { code: 2, label: 'Được tiếp nhận', tab: 'cho-xu-ly' },
+  refused: { code: 3, label: 'Không được tiếp nhận', tab: null },
+  processing: { code: 4, label: 'Đang xử lý', tab: 'cho-xu-ly' },
+  supplement: { code: 5, label: 'Yêu cầu bổ sung giấy tờ', tab: 'bo-sung' },
+  payment: { code: 6, label: 'Yêu cầu thực hiện nghĩa vụ tài chính', tab: null },
+  withdrawn: { code: 7, label: 'Công dân yêu cầu rút hồ sơ', tab: null },
+  stopped: { code: 8, label: 'Dừng xử lý', tab: null },
+  done: { code: 9, label: 'Đã xử lý xong', tab: 'cho-tra' },
+  returned: { code: 10, label: 'Đã trả kết quả', tab: null },
+} as const satisfies Record<string, StatusDef>;
+export type DossierStatus = keyof typeof STATUSES;
+
+export const STATUS_KEYS = Object.keys(STATUSES) as [DossierStatus, ...DossierStatus[]];
+const statusDef = (s: DossierStatus): StatusDef => STATUSES[s];
+
+/** Each status's TrangThaiHoSo code and label (what the API and the pages show). */
+export const DOSSIER_STATUSES = Object.fromEntries(STATUS_KEYS.map((s) => [s, statusDef(s).code])) as Record<DossierStatus, number>;
+export const STATUS_LABELS = Object.fromEntries(STATUS_KEYS.map((s) => [s, statusDef(s).label])) as Record<DossierStatus, string>;
+export const isOpenStatus = (s: DossierStatus): boolean => statusDef(s).tab !== null;
+
+/** The statuses of open dossiers (those waiting in an inbox tab), in STATUSES order. */
+export const OPEN_STATUSES: readonly DossierStatus[] = STATUS_KEYS.filter(isOpenStatus);
+
+/**
+ * The open statuses as a SQL list, `('submitted','received',…)`: the inbox index's predicate, the
+ * inbox statement's literal and the counts triggers' filter are all this text, so that PostgreSQL can
+ * prove a query implies the index predicate whatever the parameters (docs/decisions/0008).
+ */
+export const OPEN_STATUSES_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(',')})`;
+
+/** Each tab: its label and the statuses it shows. */
+export const INBOX_TABS = Object.fromEntries(
+  (Object.keys(INBOX_TAB_LABELS) as InboxTab[]).map((tab) => [
+    tab,
+    { label: INBOX_TAB_LABELS[tab], statuses: STATUS_KEYS.filter((s) => statusDef(s).tab === tab) },
+  ]),
+) as Record<InboxTab, { label: string; statuses: DossierStatus[] }>;
+export const INBOX_TAB_KEYS = Object.keys(INBOX_TAB_LABELS) as [InboxTab, ...InboxTab[]];
+
+export type StepRole = ProcessStep['role'];
+
+type ActionDef = {
+  label: string;
   /** Statuses in which the action is allowed. */
-  from: DossierStatus[];
+  from: readonly DossierStatus[];
   /** Step roles at which it is allowed (the actor must hold that role for the step). */
-  roles: ProcessStep['role'][];
-  /** Which step it moves to (relative), and the new status; null = unchanged. */
-  move: -1 | 0 | 1;
-  to: DossierStatus | null;
-  /** A note (reason) is required. */
-  needsNote: boolean;
+  roles: readonly StepRole[];
+  /**
+   * Where the dossier goes: the same step, the next or the previous one, or on to the result step
+   * (there must be a step after this one; a process without a result step keeps the dossier where it is).
+   */
+  step: 'same' | 'next' | 'previous' | 'result';
+  /** The new status; null = unchanged; 'resume' = the status it had when the clock was stopped. */
+  to: DossierStatus | 'resume' | null;
+  /**
+   * The clock: 'start' sets the reception time and the due dates (an online dossier accepted), 'stop'
+   * stops it, 'resume' restarts it with the working time that was left, 'reschedule' sets a later
+   * due date (newDueDate); null = unchanged.
+   */
+  clock: 'start' | 'stop' | 'resume' | 'reschedule' | null;
+  /** Sets finishedAt: the dossier is settled (refused, stopped, approved). */
+  finishes: boolean;
+  /** The form (Mẫu) this action issues, printed from its history row; null = none. */
+  form: FormNumber | null;
+  /** What the official must give: a note (reason) required or optional, and the action's own fields. */
+  inputs: { note: 'required' | 'optional'; items?: true; newDueDate?: true; returnChannel?: true };
+  /** The name under which a procedure's step lists it (ProcessStep.actions), if not its own. */
+  listedAs?: string;
+  /** Shown as a destructive action. */
+  danger?: true;
 };
 
-export const RULES: Record<DossierAction, Rule> = {
-  accept: { from: ['submitted'], roles: ['reception'], move: 0, to: 'received', needsNote: false },
-  handover: { from: ['received', 'processing'], roles: ['reception', 'processing'], move: 1, to: 'processing', needsNote: false },
-  return: { from: ['processing'], roles: ['processing', 'approval'], move: -1, to: 'processing', needsNote: true },
-  request_supplement: { from: ['submitted', 'received', 'processing'], roles: ['reception', 'processing'], move: 0, to: 'supplement', needsNote: true },
-  supplement_received: { from: ['supplement'], roles: ['reception', 'processing'], move: 0, to: null, needsNote: false },
-  refuse: { from: ['submitted', 'received', 'processing'], roles: ['reception', 'processing', 'approval'], move: 0, to: 'refused', needsNote: true },
-  stop: { from: ['processing', 'supplement'], roles: ['processing', 'approval'], move: 0, to: 'stopped', needsNote: true },
-  extend: { from: ['received', 'processing'], roles: ['processing', 'approval'], move: 0, to: null, needsNote: true },
-  approve: { from: ['processing'], roles: ['approval'], move: 1, to: 'done', needsNote: false },
-  return_result: { from: ['done'], roles: ['result'], move: 0, to: 'returned', needsNote: false },
+/** Every action of the internal workflow, in the order they are offered. */
+export const ACTION_DEFS = {
+  accept: {
+    label: 'Tiếp nhận hồ sơ trực tuyến',
+    from: ['submitted'], roles: ['reception'], step: 'same', to: 'received', clock: 'start', finishes: false, form: '01',
+    inputs: { note: 'optional' },
+  },
+  handover: {
+    label: 'Chuyển bước tiếp theo',
+    from: ['received', 'processing'], roles: ['reception', 'processing'], step: 'next', to: 'processing', clock: null, finishes: false, form: null,
+    inputs: { note: 'optional' },
+  },
+  return: {
+    label: 'Trả lại bước trước',
+    from: ['processing'], roles: ['processing', 'approval'], step: 'previous', to: 'processing', clock: null, finishes: false, form: null,
+    inputs: { note: 'required' },
+  },
+  request_supplement: {
+    label: 'Yêu cầu bổ sung hồ sơ',
+    from: ['submitted', 'received', 'processing'], roles: ['reception', 'processing'], step: 'same', to: 'supplement', clock: 'stop', finishes: false, form: '02',
+    inputs: { note: 'required', items: true },
+  },
+  supplement_received: {
+    label: 'Đã nhận hồ sơ bổ sung',
+    from: ['supplement'], roles: ['reception', 'processing'], step: 'same', to: 'resume', clock: 'resume', finishes: false, form: null,
+    inputs: { note: 'optional' },
+    listedAs: 'request_supplement',
+  },
+  refuse: {
+    label: 'Từ chối giải quyết',
+    from: ['submitted', 'received', 'processing'], roles: ['reception', 'processing', 'approval'], step: 'same', to: 'refused', clock: null, finishes: true, form: '03',
+    inputs: { note: 'required' },
+    danger: true,
+  },
+  stop: {
+    label: 'Dừng giải quyết',
+    from: ['processing', 'supplement'], roles: ['processing', 'approval'], step: 'same', to: 'stopped', clock: null, finishes: true, form: '05',
+    inputs: { note: 'required' },
+    danger: true,
+  },
+  extend: {
+    label: 'Gia hạn (xin lỗi, hẹn lại)',
+    from: ['received', 'processing'], roles: ['processing', 'approval'], step: 'same', to: null, clock: 'reschedule', finishes: false, form: '04',
+    inputs: { note: 'required', newDueDate: true },
+  },
+  approve: {
+    label: 'Phê duyệt',
+    from: ['processing'], roles: ['approval'], step: 'result', to: 'done', clock: null, finishes: true, form: null,
+    inputs: { note: 'optional' },
+  },
+  return_result: {
+    label: 'Trả kết quả',
+    from: ['done'], roles: ['result'], step: 'same', to: 'returned', clock: null, finishes: false, form: null,
+    inputs: { note: 'optional', returnChannel: true },
+  },
+} as const satisfies Record<string, ActionDef>;
+export type DossierAction = keyof typeof ACTION_DEFS;
+
+export const ACTIONS = Object.keys(ACTION_DEFS) as [DossierAction, ...DossierAction[]];
+export const actionDef = (a: DossierAction): ActionDef => ACTION_DEFS[a];
+export const ACTION_LABELS = Object.fromEntries(ACTIONS.map((a) => [a, actionDef(a).label])) as Record<DossierAction, string>;
+
+/** History rows written outside the workflow actions (reception, online submission, result files). */
+const OTHER_EVENTS: Record<string, string> = {
+  receive: 'Tiếp nhận hồ sơ',
+  submit: 'Nộp hồ sơ trực tuyến',
+  attach_result: 'Đính kèm kết quả',
 };
 
-/** The actions open on a dossier in this status at a step with this role. */
+/** The label of a history row's action. */
+export function eventLabel(action: string): string {
+  if (action in ACTION_DEFS) return ACTION_LABELS[action as DossierAction];
+  return OTHER_EVENTS[action] ?? action;
+}
+
+/** Whether the action is allowed on a dossier in this status at this step (the actor's role is checked apart). */
+export function allowedAt(action: DossierAction, status: DossierStatus, step: ProcessStep): boolean {
+  const def = actionDef(action);
+  // The procedure's process may narrow what is allowed at a step (an empty list allows what the role allows).
+  if (step.actions.length && !step.actions.includes(def.listedAs ?? action)) return false;
+  return def.from.includes(status) && def.roles.includes(step.role);
+}
+
+/** The actions open on a dossier in this status at this step. */
 export function openActions(status: DossierStatus, step: ProcessStep): DossierAction[] {
-  return ACTIONS.filter((a) => {
-    const r = RULES[a];
-    const listed = a === 'supplement_received' ? 'request_supplement' : a;
-    if (step.actions.length && !step.actions.includes(listed)) return false;
-    // The approval step approves rather than hands over.
-    return r.from.includes(status) && r.roles.includes(step.role) && !(a === 'handover' && step.role === 'approval');
-  });
+  return ACTIONS.filter((a) => allowedAt(a, status, step));
+}
+
+/** The action that issues a form (Mẫu 02–05), if one does. */
+export function actionIssuing(form: FormNumber): DossierAction | null {
+  return ACTIONS.find((a) => actionDef(a).form === form) ?? null;
 }

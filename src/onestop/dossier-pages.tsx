@@ -1,7 +1,8 @@
 import type { InboxTab } from '../dossiers/inbox.js';
 import { INBOX_TABS } from '../dossiers/inbox.js';
 import { CHANNELS, DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '../db/schema/index.js';
-import { ACTION_LABELS, type DossierAction } from '../dossiers/transitions.js';
+import { ACTION_LABELS, actionDef, actionIssuing, eventLabel, type DossierAction } from '../dossiers/transitions.js';
+import type { FormNumber } from '../dossiers/dossier-forms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { templateUrl } from '../procedures/document-templates.js';
@@ -238,6 +239,11 @@ export function DossierPage(p: {
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
   const canAttach = actions.length > 0 && d.status === 'processing' && (step.role === 'processing' || step.role === 'approval');
+  // A form is printed once the action that issues it has happened (transitions.ts: ActionDef.form).
+  const issued = (form: FormNumber) => {
+    const by = actionIssuing(form);
+    return by !== null && history.some((h) => h.action === by);
+  };
   const pdf = (n: string, label: string) => (
     <a class="button" href={`/tiepnhan/ho-so/${d.id}/mau-${n}.pdf`}>
       {label}
@@ -285,10 +291,10 @@ export function DossierPage(p: {
       </dl>
       <p class="toolbar">
         {pdf('01', 'Giấy tiếp nhận (Mẫu 01)')}
-        {history.some((h) => h.action === 'request_supplement') ? pdf('02', 'Phiếu yêu cầu bổ sung (Mẫu 02)') : null}
-        {d.status === 'refused' ? pdf('03', 'Phiếu từ chối (Mẫu 03)') : null}
-        {history.some((h) => h.action === 'extend') ? pdf('04', 'Phiếu xin lỗi, hẹn lại (Mẫu 04)') : null}
-        {d.status === 'stopped' ? pdf('05', 'Thông báo dừng (Mẫu 05)') : null}
+        {issued('02') ? pdf('02', 'Phiếu yêu cầu bổ sung (Mẫu 02)') : null}
+        {issued('03') ? pdf('03', 'Phiếu từ chối (Mẫu 03)') : null}
+        {issued('04') ? pdf('04', 'Phiếu xin lỗi, hẹn lại (Mẫu 04)') : null}
+        {issued('05') ? pdf('05', 'Thông báo dừng (Mẫu 05)') : null}
         {pdf('06', 'Phiếu kiểm soát (Mẫu 06)')}
       </p>
       <h2>Thành phần hồ sơ</h2>
@@ -332,7 +338,7 @@ export function DossierPage(p: {
                 <CsrfField token={p.csrfToken} />
                 <input type="hidden" name="action" value={a} />
                 <strong>{ACTION_LABELS[a]}</strong>
-                {['return', 'request_supplement', 'refuse', 'stop', 'extend'].includes(a) ? (
+                {actionDef(a).inputs.note === 'required' ? (
                   <>
                     <label for={`note-${a}`}>Lý do / nội dung</label>
                     <input id={`note-${a}`} name="note" required />
@@ -343,19 +349,19 @@ export function DossierPage(p: {
                     <input id={`note-${a}`} name="note" />
                   </>
                 )}
-                {a === 'request_supplement' ? (
+                {actionDef(a).inputs.items ? (
                   <>
                     <label for="items">Giấy tờ cần bổ sung (mỗi dòng một mục)</label>
                     <textarea id="items" name="items" rows={3} required></textarea>
                   </>
                 ) : null}
-                {a === 'extend' ? (
+                {actionDef(a).inputs.newDueDate ? (
                   <>
                     <label for="newDueDate">Ngày hẹn trả mới</label>
                     <input id="newDueDate" name="newDueDate" placeholder="dd/mm/yyyy" inputmode="numeric" required />
                   </>
                 ) : null}
-                {a === 'return_result' ? (
+                {actionDef(a).inputs.returnChannel ? (
                   <>
                     <label for="returnChannel">Hình thức trả kết quả</label>
                     <select id="returnChannel" name="returnChannel">
@@ -365,7 +371,7 @@ export function DossierPage(p: {
                     </select>
                   </>
                 ) : null}
-                <button type="submit" class={a === 'refuse' || a === 'stop' ? 'danger' : 'primary'}>
+                <button type="submit" class={actionDef(a).danger ? 'danger' : 'primary'}>
                   {ACTION_LABELS[a]}
                 </button>
               </form>
@@ -394,7 +400,7 @@ export function DossierPage(p: {
             <tr>
               <td>{formatDateTime(h.at)}</td>
               <td>{h.actorLabel}</td>
-              <td>{h.action === 'receive' ? 'Tiếp nhận hồ sơ' : h.action === 'submit' ? 'Nộp hồ sơ trực tuyến' : h.action === 'attach_result' ? 'Đính kèm kết quả' : (ACTION_LABELS[h.action as DossierAction] ?? h.action)}</td>
+              <td>{eventLabel(h.action)}</td>
               <td>{STATUS_LABELS[h.toStatus as DossierStatus]}</td>
               <td>{h.note ?? ''}</td>
             </tr>

@@ -5,34 +5,10 @@ import { bytea } from './columns.js';
 import { accounts } from './accounts.js';
 import { units } from './org.js';
 import { procedureVersions } from './procedures.js';
+import { OPEN_STATUSES_SQL, type DossierStatus } from '../../dossiers/transitions.js';
 
-/** Statuses, each mapped to the national portal's TrangThaiHoSo code. */
-export const DOSSIER_STATUSES = {
-  submitted: 1, // Mới đăng ký
-  received: 2, // Được tiếp nhận
-  refused: 3, // Không được tiếp nhận
-  processing: 4, // Đang xử lý
-  supplement: 5, // Yêu cầu bổ sung giấy tờ
-  payment: 6, // Yêu cầu thực hiện nghĩa vụ tài chính
-  withdrawn: 7, // Công dân yêu cầu rút hồ sơ
-  stopped: 8, // Dừng xử lý
-  done: 9, // Đã xử lý xong
-  returned: 10, // Đã trả kết quả
-} as const;
-export type DossierStatus = keyof typeof DOSSIER_STATUSES;
-
-export const STATUS_LABELS: Record<DossierStatus, string> = {
-  submitted: 'Mới đăng ký',
-  received: 'Được tiếp nhận',
-  refused: 'Không được tiếp nhận',
-  processing: 'Đang xử lý',
-  supplement: 'Yêu cầu bổ sung giấy tờ',
-  payment: 'Yêu cầu thực hiện nghĩa vụ tài chính',
-  withdrawn: 'Công dân yêu cầu rút hồ sơ',
-  stopped: 'Dừng xử lý',
-  done: 'Đã xử lý xong',
-  returned: 'Đã trả kết quả',
-};
+/** Statuses (TrangThaiHoSo code, label, open or closed) are data: src/dossiers/transitions.ts. */
+export { DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '../../dossiers/transitions.js';
 
 /** Reception channel: 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích. */
 export const CHANNELS = { 1: 'Trực tiếp', 2: 'Trực tuyến', 3: 'Bưu chính công ích' } as const;
@@ -90,10 +66,11 @@ export const dossiers = pgTable(
     // stay at their last step forever, so only open ones are indexed. The included columns let every
     // inbox filter and count run on the index alone (listInbox reads the table only for the page shown);
     // they trail (due_at, id), which is unique, so they cost no ordering. (Drizzle has no INCLUDE.)
-    // A new open status must be added here and in OPEN_STATUSES (inbox.ts), or PostgreSQL stops using it.
+    // The open statuses come from STATUSES (src/dossiers/transitions.ts), the same text as the inbox
+    // statement's literal; after a change, `npm run db:workflow` writes the migrations.
     index('dossiers_inbox_open_idx')
       .on(t.currentUnitId, t.currentRole, t.status, t.dueAt, t.id, t.sectorId, t.procedureId, t.receivedAt, t.code, t.applicantFolded)
-      .where(sql`${t.status} in ('submitted','received','processing','supplement','done')`),
+      .where(sql`${t.status} in ${sql.raw(OPEN_STATUSES_SQL)}`),
   ],
 );
 
@@ -111,7 +88,8 @@ export const dossierCodeCounters = pgTable(
 /**
  * How many open dossiers wait at each (unit, role) position in each status: the inbox's tab counts
  * without filters, read in O(positions) instead of counting the dossiers. Kept by statement triggers
- * on dossiers (migration 0012, hand-written), never written by the application.
+ * on dossiers (migration 0012; their status list is written from STATUSES by `npm run db:workflow`),
+ * never written by the application.
  */
 export const inboxCounts = pgTable(
   'inbox_counts',
