@@ -8,28 +8,25 @@ CREATE TABLE "job_keys" (
 --> statement-breakpoint
 -- The job queue: pg-boss 10 schema version 24, as PgBoss.getConstructionPlans("pgboss") prints it, without its
 -- BEGIN/lock/COMMIT wrapper (this runner provides the transaction and the lock). docs/decisions/0012-jobs.md
-CREATE SCHEMA IF NOT EXISTS pgboss
-  ;
-
-    CREATE TYPE pgboss.job_state AS ENUM (
+CREATE SCHEMA IF NOT EXISTS pgboss;
+--> statement-breakpoint
+CREATE TYPE pgboss.job_state AS ENUM (
       'created',
       'retry',
       'active',
       'completed',
       'cancelled',
       'failed'
-    )
-  ;
-
-    CREATE TABLE pgboss.version (
+    );
+--> statement-breakpoint
+CREATE TABLE pgboss.version (
       version int primary key,
       maintained_on timestamp with time zone,
       cron_on timestamp with time zone,
       monitored_on timestamp with time zone
-    )
-  ;
-
-    CREATE TABLE pgboss.queue (
+    );
+--> statement-breakpoint
+CREATE TABLE pgboss.queue (
       name text,
       policy text,
       retry_limit int,
@@ -42,10 +39,9 @@ CREATE SCHEMA IF NOT EXISTS pgboss
       created_on timestamp with time zone not null default now(),
       updated_on timestamp with time zone not null default now(),
       PRIMARY KEY (name)
-    )
-  ;
-
-    CREATE TABLE pgboss.schedule (
+    );
+--> statement-breakpoint
+CREATE TABLE pgboss.schedule (
       name text REFERENCES pgboss.queue ON DELETE CASCADE,
       cron text not null,
       timezone text,
@@ -54,19 +50,17 @@ CREATE SCHEMA IF NOT EXISTS pgboss
       created_on timestamp with time zone not null default now(),
       updated_on timestamp with time zone not null default now(),
       PRIMARY KEY (name)
-    )
-  ;
-
-    CREATE TABLE pgboss.subscription (
+    );
+--> statement-breakpoint
+CREATE TABLE pgboss.subscription (
       event text not null,
       name text not null REFERENCES pgboss.queue ON DELETE CASCADE,
       created_on timestamp with time zone not null default now(),
       updated_on timestamp with time zone not null default now(),
       PRIMARY KEY(event, name)
-    )
-  ;
-
-    CREATE TABLE pgboss.job (
+    );
+--> statement-breakpoint
+CREATE TABLE pgboss.job (
       id uuid not null default gen_random_uuid(),
       name text not null,
       priority integer not null default(0),
@@ -87,15 +81,19 @@ CREATE SCHEMA IF NOT EXISTS pgboss
       output jsonb,
       dead_letter text,
       policy text
-    ) PARTITION BY LIST (name)
-  ;
+    ) PARTITION BY LIST (name);
+--> statement-breakpoint
 ALTER TABLE pgboss.job ADD PRIMARY KEY (name, id);
+--> statement-breakpoint
 CREATE TABLE pgboss.archive (LIKE pgboss.job);
+--> statement-breakpoint
 ALTER TABLE pgboss.archive ADD PRIMARY KEY (name, id);
+--> statement-breakpoint
 ALTER TABLE pgboss.archive ADD archived_on timestamptz NOT NULL DEFAULT now();
+--> statement-breakpoint
 CREATE INDEX archive_i1 ON pgboss.archive(archived_on);
-
-    CREATE FUNCTION pgboss.create_queue(queue_name text, options json)
+--> statement-breakpoint
+CREATE FUNCTION pgboss.create_queue(queue_name text, options json)
     RETURNS VOID AS
     $$
     DECLARE
@@ -151,9 +149,8 @@ CREATE INDEX archive_i1 ON pgboss.archive(archived_on);
     END;
     $$
     LANGUAGE plpgsql;
-  ;
-
-    CREATE FUNCTION pgboss.delete_queue(queue_name text)
+--> statement-breakpoint
+CREATE FUNCTION pgboss.delete_queue(queue_name text)
     RETURNS VOID AS
     $$
     DECLARE
@@ -170,5 +167,5 @@ CREATE INDEX archive_i1 ON pgboss.archive(archived_on);
     END;
     $$
     LANGUAGE plpgsql;
-  ;
+--> statement-breakpoint
 INSERT INTO pgboss.version(version) VALUES ('24');
