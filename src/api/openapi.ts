@@ -1,23 +1,54 @@
-/** The OpenAPI 3.1 document of /api/v1, its request bodies generated from the same zod schemas the use cases parse. */
+/**
+ * The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the code uses: request bodies
+ * and query parameters from the schemas the use cases parse, responses from the presenters' output
+ * schemas (src/dossiers/presenters.ts, src/procedures/presenters.ts, src/web/error-body.ts).
+ */
 import { z } from 'zod';
 import { ReceiveInput } from '../dossiers/receive-dossier.js';
 import { TransitionInput } from '../dossiers/act-on-dossier.js';
-import { DOSSIER_STATUSES } from '../db/schema/index.js';
 import { InboxQuery } from '../dossiers/inbox.js';
+import { Applicant, Dossier, DossierDetail, DossierEvent, DossierSummary, InboxPage, LookupResult } from '../dossiers/presenters.js';
+import { Procedure, ProcedureDocument } from '../procedures/presenters.js';
+import { ErrorBody } from '../web/error-body.js';
 
-const body = (schema: z.ZodType) => {
-  const { $schema, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  void $schema;
-  return { required: true, content: { 'application/json': { schema: json } } };
+/** components/schemas: each presenter schema under its name; one schema used inside another is a $ref to it. */
+const components = z.registry<{ id: string }>();
+const named: Record<string, z.ZodType> = { Error: ErrorBody, Applicant, Dossier, DossierDetail, DossierEvent, DossierSummary, InboxPage, LookupResult, Procedure, ProcedureDocument };
+for (const [id, schema] of Object.entries(named)) components.add(schema, { id });
+
+type JsonSchema = Record<string, unknown>;
+const withoutDialect = ({ $schema, $id, ...rest }: JsonSchema): JsonSchema => (void $schema, void $id, rest);
+
+const componentSchemas = (): Record<string, JsonSchema> => {
+  const { schemas } = z.toJSONSchema(components, { io: 'output', uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, withoutDialect(s)]));
 };
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (description: string, schema: JsonSchema) => ({ description, content: { 'application/json': { schema } } });
+
+const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: withoutDialect(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) } } });
 
 /** Query parameters from a zod object, one per property. */
 const queryParameters = (schema: z.ZodObject) => {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, object>; required?: string[] };
-  return Object.entries(json.properties).map(([name, s]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: s }));
+  const { properties = {}, required = [] } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return Object.entries(properties).map(([name, s]) => ({ name, in: 'query', required: required.includes(name), schema: s }));
 };
 
-const error = { description: 'Lỗi', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+/** The errors an operation may answer, all in the one Error shape; `default` covers 500 and 503. */
+const ERROR_MEANINGS = {
+  400: 'Dữ liệu gửi lên hoặc tham số không hợp lệ',
+  401: 'Chưa xác thực',
+  403: 'Không có quyền, hoặc thiếu x-csrf-token khi dùng phiên đăng nhập',
+  404: 'Không tồn tại hoặc không có quyền xem',
+  409: 'Xung đột với trạng thái hiện tại (hồ sơ đã được xử lý; cơ quan ngừng hoạt động hoặc chưa có mã định danh)',
+  413: 'Dữ liệu gửi lên quá lớn',
+} as const;
+const errorResponses = (...statuses: Array<keyof typeof ERROR_MEANINGS>) => ({
+  ...Object.fromEntries(statuses.map((s) => [s, json(ERROR_MEANINGS[s], ref('Error'))])),
+  default: json('Lỗi hệ thống (500) hoặc tạm gián đoạn (503)', ref('Error')),
+});
+
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 export function openApiDocument(serverUrl: string) {
@@ -32,56 +63,58 @@ export function openApiDocument(serverUrl: string) {
     servers: [{ url: `${serverUrl}/api/v1` }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'motcua_sid' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          properties: {
-            error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: ['object', 'null'] }, requestId: { type: 'string' } } },
-          },
-        },
-        Dossier: {
-          type: 'object',
-          properties: {
-            id: { type: 'string', format: 'uuid' },
-            code: { type: 'string', example: '000.00.13.H10-261123-0001' },
-            lookupCode: { type: 'string' },
-            status: { type: 'string', enum: Object.keys(DOSSIER_STATUSES) },
-            statusCode: { type: 'integer', description: 'TrangThaiHoSo của Cổng DVC quốc gia (1–10)' },
-            receivedAt: { type: 'string', format: 'date-time' },
-            dueAt: { type: 'string', format: 'date-time' },
-            currentStep: { type: 'integer' },
-          },
-        },
-      },
+      schemas: componentSchemas(),
     },
     security: [{ bearer: [] }, { session: [] }],
     paths: {
-      '/procedures': { get: { summary: 'Danh mục thủ tục hành chính', responses: { 200: { description: 'Các thủ tục (phiên bản hiện hành)' } } } },
-      '/dossiers': {
+      '/procedures': {
         get: {
-          summary: 'Tìm hồ sơ cần xử lý (theo bước mình phụ trách)',
-          parameters: queryParameters(InboxQuery),
-          responses: { 200: { description: 'Một trang hồ sơ, số lượng theo tab, con trỏ trang sau' }, 400: error, 401: error },
-        },
-        post: {
-          summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính)',
-          requestBody: body(ReceiveInput),
-          responses: { 201: { description: 'Hồ sơ đã tiếp nhận', content: { 'application/json': { schema: { $ref: '#/components/schemas/Dossier' } } } }, 400: error, 403: error },
+          operationId: 'listProcedures',
+          summary: 'Danh mục thủ tục hành chính',
+          responses: { 200: json('Các thủ tục (phiên bản hiện hành), theo mã', { type: 'array', items: ref('Procedure') }), ...errorResponses(401) },
         },
       },
-      '/dossiers/{id}': { get: { summary: 'Một hồ sơ, với lịch sử xử lý và các thao tác được phép', parameters: [id], responses: { 200: { description: 'Hồ sơ' }, 404: error } } },
+      '/dossiers': {
+        get: {
+          operationId: 'listDossiers',
+          summary: 'Tìm hồ sơ cần xử lý (theo bước mình phụ trách)',
+          parameters: queryParameters(InboxQuery),
+          responses: { 200: json('Một trang hồ sơ, số lượng theo tab, con trỏ trang sau', ref('InboxPage')), ...errorResponses(400, 401) },
+        },
+        post: {
+          operationId: 'receiveDossier',
+          summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính)',
+          requestBody: body(ReceiveInput),
+          responses: { 201: json('Hồ sơ đã tiếp nhận', ref('Dossier')), ...errorResponses(400, 401, 403, 404, 409, 413) },
+        },
+      },
+      '/dossiers/{id}': {
+        get: {
+          operationId: 'getDossier',
+          summary: 'Một hồ sơ, với lịch sử xử lý và các thao tác được phép',
+          parameters: [id],
+          responses: { 200: json('Hồ sơ', ref('DossierDetail')), ...errorResponses(401, 404) },
+        },
+      },
       '/dossiers/{id}/transitions': {
-        post: { summary: 'Thực hiện một thao tác xử lý', parameters: [id], requestBody: body(TransitionInput), responses: { 200: { description: 'Hồ sơ sau thao tác' }, 400: error, 404: error, 409: error } },
+        post: {
+          operationId: 'actOnDossier',
+          summary: 'Thực hiện một thao tác xử lý',
+          parameters: [id],
+          requestBody: body(TransitionInput),
+          responses: { 200: json('Hồ sơ sau thao tác', ref('Dossier')), ...errorResponses(400, 401, 403, 404, 409, 413) },
+        },
       },
       '/lookup': {
         get: {
+          operationId: 'lookupDossier',
           summary: 'Tra cứu công khai theo mã hồ sơ và mã tra cứu',
           security: [],
           parameters: [
-            { name: 'code', in: 'query', required: true, schema: { type: 'string' } },
-            { name: 'lookupCode', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'code', in: 'query', required: true, schema: { type: 'string', maxLength: 60 } },
+            { name: 'lookupCode', in: 'query', required: true, schema: { type: 'string', maxLength: 20 } },
           ],
-          responses: { 200: { description: 'Trạng thái hồ sơ' }, 404: error },
+          responses: { 200: json('Trạng thái hồ sơ', ref('LookupResult')), ...errorResponses(400, 404) },
         },
       },
     },

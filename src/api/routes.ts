@@ -1,13 +1,11 @@
 /** JSON API under /api/v1: thin handlers over the same use cases and permission rules as the pages. */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { and, asc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { actorOf } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
 import { readJson } from '../web/body.js';
 import { AppError, errors } from '../shared/errors.js';
-import { procedureVersions, procedures, sectors, DOSSIER_STATUSES, STATUS_LABELS, type dossiers } from '../db/schema/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { InboxQuery, listInbox } from '../dossiers/inbox.js';
@@ -16,6 +14,9 @@ import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
+import { presentDossier, presentDossierDetail, presentInboxPage, presentLookupResult } from '../dossiers/presenters.js';
+import { listCurrentProcedures } from '../procedures/list-procedures.js';
+import { presentProcedure } from '../procedures/presenters.js';
 import { openApiDocument } from './openapi.js';
 
 export const apiRoutes = new Hono<AppEnv>();
@@ -25,23 +26,8 @@ const requireActor: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-const dossierJson = (d: typeof dossiers.$inferSelect) => ({
-  id: d.id,
-  code: d.code,
-  lookupCode: d.lookupCode,
-  status: d.status,
-  statusCode: DOSSIER_STATUSES[d.status],
-  statusLabel: STATUS_LABELS[d.status],
-  channel: d.channel,
-  applicant: d.applicant,
-  receivedAt: d.receivedAt,
-  dueAt: d.dueAt,
-  currentStep: d.currentStep,
-  clockStoppedAt: d.clockStoppedAt,
-  finishedAt: d.finishedAt,
-  returnedAt: d.returnedAt,
-});
-
+// Every answer is a presenter's output (src/dossiers/presenters.ts, src/procedures/presenters.ts, errors
+// src/web/error-body.ts): the shapes the OpenAPI document describes (tests/api-contract.test.ts checks it).
 apiRoutes.get('/openapi.json', (c) => c.json(openApiDocument(c.get('deps').config.publicUrl)));
 
 /** Tra cứu: the dossier code and the lookup code printed on the receipt. */
@@ -54,34 +40,12 @@ apiRoutes.get('/lookup', async (c) => {
   const { code, lookupCode } = queryOf(c, LookupQuery);
   const found = await lookupDossier(c.get('deps').db, code ?? '', lookupCode ?? '');
   if (!found) throw errors.notFound('Hồ sơ');
-  return c.json({ ...found, statusCode: DOSSIER_STATUSES[found.status], statusLabel: STATUS_LABELS[found.status] });
+  return c.json(presentLookupResult(found));
 });
 
 apiRoutes.get('/procedures', requireActor, async (c) => {
-  const rows = await c
-    .get('deps')
-    .db.select({ v: procedureVersions, code: procedures.code, sector: sectors.name })
-    .from(procedureVersions)
-    .innerJoin(procedures, eq(procedures.id, procedureVersions.procedureId))
-    .innerJoin(sectors, eq(sectors.id, procedureVersions.sectorId))
-    .where(and(eq(procedureVersions.current, true)))
-    .orderBy(asc(procedures.code));
-  return c.json(
-    rows.map(({ v, code, sector }) => ({
-      id: v.procedureId,
-      code,
-      version: v.version,
-      name: v.name,
-      sector,
-      workingDays: v.workingDays,
-      workingHours: v.workingHours,
-      after1500NextDay: v.after1500NextDay,
-      fee: v.fee,
-      onlineLevel: v.onlineLevel,
-      // The template file of a document (mẫu đơn, tờ khai), downloadable without credentials.
-      documents: v.documents.map((d) => ({ ...d, templateUrl: d.template ? `${c.get('deps').config.publicUrl}/tai-mau/${d.template}` : null })),
-    })),
-  );
+  const { db, config } = c.get('deps');
+  return c.json((await listCurrentProcedures(db)).map((p) => presentProcedure(p, config.publicUrl)));
 });
 
 apiRoutes.get('/dossiers', requireActor, async (c) => {
@@ -96,27 +60,21 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
     now,
     cal.addWorkingMinutes(now, officeMinutesPerDay(cal)),
   );
-  return c.json({ items: res.rows.map((r) => ({ ...r, statusCode: DOSSIER_STATUSES[r.status] })), counts: res.counts, next: res.next });
+  return c.json(presentInboxPage(res));
 });
 
 apiRoutes.post('/dossiers', requireActor, async (c) => {
   const d = await receiveDossier(c.get('deps').db, actorOf(c), await readJson(c), c.get('deps').now());
-  return c.json(dossierJson(d), 201);
+  return c.json(presentDossier(d), 201);
 });
 
 apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
   const v = await viewDossier(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'));
-  return c.json({
-    ...dossierJson(v.dossier),
-    procedure: { id: v.version.procedureId, version: v.version.version, name: v.version.name },
-    step: v.step,
-    allowedActions: v.actions,
-    history: v.history.map((h) => ({ at: h.at, actor: h.actorLabel, action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, note: h.note })),
-  });
+  return c.json(presentDossierDetail(v));
 });
 
 apiRoutes.post('/dossiers/:id/transitions', requireActor, async (c) => {
   const id = idParam(c, 'Hồ sơ');
   const d = await actOnDossier(c.get('deps').db, actorOf(c), id, await readJson(c), c.get('deps').now());
-  return c.json(dossierJson(d));
+  return c.json(presentDossier(d));
 });

@@ -71,7 +71,7 @@ export type InboxRow = {
   dueAt: Date;
   stepDueAt: Date | null;
   currentStep: number;
-  channel: number;
+  channel: 1 | 2 | 3;
   procedureName: string;
 };
 

@@ -14,7 +14,7 @@ import { loginCitizen } from './login-citizen.js';
 import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { logoutCitizen } from './logout-citizen.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
-import { STATUS_LABELS } from '../db/schema/index.js';
+import { presentLookupResult } from '../dossiers/presenters.js';
 import { formatDateTime } from '../shared/dates.js';
 
 export const PORTAL_COOKIE = 'motcua_portal';
@@ -196,7 +196,9 @@ const LookupQuery = z.object({
 portalRoutes.get('/tra-cuu', async (c) => {
   const { ma: code = '', matracuu: lookup = '' } = queryOf(c, LookupQuery);
   const asked = !!(code || lookup);
-  const found = asked ? await lookupDossier(c.get('deps').db, code, lookup) : null;
+  const row = asked ? await lookupDossier(c.get('deps').db, code, lookup) : null;
+  // What the page shows is what GET /api/v1/lookup answers.
+  const found = row ? presentLookupResult(row) : null;
   return c.html(
     await PortalPage(
       c,
@@ -232,7 +234,7 @@ portalRoutes.get('/tra-cuu', async (c) => {
             <dt>Hẹn trả kết quả</dt>
             <dd>{formatDateTime(found.dueAt)}</dd>
             <dt>Trạng thái</dt>
-            <dd>{STATUS_LABELS[found.status]}</dd>
+            <dd>{found.statusLabel}</dd>
           </dl>
         ) : null}
       </>,

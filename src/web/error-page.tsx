@@ -3,13 +3,14 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppError } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
+import { presentError } from './error-body.js';
 
 /** Errors end on a Vietnamese page for people, or precise JSON for API clients. */
 export function renderError(c: Context<AppEnv>, err: AppError) {
   const status = err.status as ContentfulStatusCode;
   const wantsJson = c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').startsWith('application/json');
   if (wantsJson) {
-    return c.json({ error: { code: err.code, message: err.message, fields: err.fields ?? null, requestId: c.get('requestId') } }, status);
+    return c.json(presentError(err, c.get('requestId')), status);
   }
   const loggedIn = !!c.get('account');
   return c.html(

@@ -1,0 +1,199 @@
+/**
+ * Dossiers as the outside world sees them: each resource shaped once, as a zod output schema and the
+ * `present…` function that turns a use case's result into it (dates as ISO 8601 strings, statuses with
+ * their label and the national portal's TrangThaiHoSo code). The API returns these and its OpenAPI
+ * document is generated from the same schemas (src/api/openapi.ts); pages may render them too.
+ */
+import { z } from 'zod';
+import type { Applicant as ApplicantRow, dossierEvents, dossiers } from '../db/schema/index.js';
+import { ACTIONS, DOSSIER_STATUSES, INBOX_TAB_KEYS, STATUS_KEYS, STATUS_LABELS, type DossierStatus, type InboxTab } from './transitions.js';
+import type { InboxResult, InboxRow } from './inbox.js';
+import type { viewDossier } from './view-dossier.js';
+import type { lookupDossier } from './public-lookup.js';
+
+// A status as every resource shows it: its name, its TrangThaiHoSo code and its label (the workflow's data).
+const status = (s: DossierStatus) => ({ status: s, statusCode: DOSSIER_STATUSES[s], statusLabel: STATUS_LABELS[s] });
+
+const iso = (d: Date) => d.toISOString();
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+const Instant = z.iso.datetime().describe('Thời điểm ISO 8601 (UTC)');
+const StatusFields = {
+  status: z.enum(STATUS_KEYS).describe('Trạng thái hồ sơ'),
+  statusCode: z.int().min(1).max(10).describe('TrangThaiHoSo của Cổng DVC quốc gia (1–10)'),
+  statusLabel: z.string().describe('Tên trạng thái'),
+};
+
+export const Applicant = z
+  .object({
+    fullName: z.string(),
+    cccd: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    address: z.string().nullable(),
+    organisation: z.string().nullable(),
+  })
+  .describe('Người nộp hồ sơ');
+export type Applicant = z.output<typeof Applicant>;
+
+export const presentApplicant = (a: ApplicantRow): Applicant => ({
+  fullName: a.fullName,
+  cccd: a.cccd ?? null,
+  phone: a.phone ?? null,
+  email: a.email ?? null,
+  address: a.address ?? null,
+  organisation: a.organisation ?? null,
+});
+
+/** A dossier: what reception (POST /dossiers) and an action (POST /dossiers/{id}/transitions) return. */
+export const Dossier = z
+  .object({
+    id: z.uuid(),
+    code: z.string().meta({ examples: ['000.00.13.H10-261123-0001'] }),
+    lookupCode: z.string().describe('Mã tra cứu in trên giấy tiếp nhận'),
+    ...StatusFields,
+    channel: z.literal([1, 2, 3]).describe('Hình thức tiếp nhận: 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích'),
+    applicant: Applicant,
+    receivedAt: Instant,
+    dueAt: Instant.describe('Hẹn trả kết quả'),
+    currentStep: z.int().min(0).describe('Bước hiện tại của quy trình (từ 0)'),
+    clockStoppedAt: Instant.nullable().describe('Tạm dừng tính thời gian từ (chờ bổ sung)'),
+    finishedAt: Instant.nullable(),
+    returnedAt: Instant.nullable(),
+  })
+  .describe('Hồ sơ');
+export type Dossier = z.output<typeof Dossier>;
+
+export function presentDossier(d: typeof dossiers.$inferSelect): Dossier {
+  return {
+    id: d.id,
+    code: d.code,
+    lookupCode: d.lookupCode,
+    ...status(d.status),
+    channel: d.channel,
+    applicant: presentApplicant(d.applicant),
+    receivedAt: iso(d.receivedAt),
+    dueAt: iso(d.dueAt),
+    currentStep: d.currentStep,
+    clockStoppedAt: isoOrNull(d.clockStoppedAt),
+    finishedAt: isoOrNull(d.finishedAt),
+    returnedAt: isoOrNull(d.returnedAt),
+  };
+}
+
+/** One line of a dossier's history. */
+export const DossierEvent = z
+  .object({
+    at: Instant,
+    actor: z.string().nullable().describe('Người thực hiện'),
+    action: z.string().describe('Thao tác (receive, submit, handover, …)'),
+    fromStatus: z.string().nullable(),
+    toStatus: z.string(),
+    note: z.string().nullable(),
+  })
+  .describe('Một dòng lịch sử xử lý');
+export type DossierEvent = z.output<typeof DossierEvent>;
+
+export const presentDossierEvent = (h: typeof dossierEvents.$inferSelect): DossierEvent => ({
+  at: iso(h.at),
+  actor: h.actorLabel,
+  action: h.action,
+  fromStatus: h.fromStatus,
+  toStatus: h.toStatus,
+  note: h.note,
+});
+
+/** A dossier as an official sees it: its procedure, current step, what they may do, its history. */
+export const DossierDetail = Dossier.extend({
+  procedure: z.object({ id: z.uuid(), version: z.int(), name: z.string() }),
+  step: z.object({
+    name: z.string(),
+    unitId: z.uuid().nullable().describe('Đơn vị phụ trách bước; null: chính cơ quan tiếp nhận'),
+    role: z.enum(['reception', 'processing', 'approval', 'result']),
+    share: z.number(),
+    actions: z.array(z.string()),
+  }),
+  allowedActions: z.array(z.enum(ACTIONS)).describe('Các thao tác người gọi được thực hiện lúc này'),
+  history: z.array(DossierEvent),
+}).describe('Hồ sơ, với bước hiện tại, thao tác được phép và lịch sử xử lý');
+export type DossierDetail = z.output<typeof DossierDetail>;
+
+export function presentDossierDetail(v: Awaited<ReturnType<typeof viewDossier>>): DossierDetail {
+  return {
+    ...presentDossier(v.dossier),
+    procedure: { id: v.version.procedureId, version: v.version.version, name: v.version.name },
+    step: { name: v.step.name, unitId: v.step.unitId, role: v.step.role, share: v.step.share, actions: v.step.actions },
+    allowedActions: v.actions,
+    history: v.history.map(presentDossierEvent),
+  };
+}
+
+/** A row of Hồ sơ cần xử lý. */
+export const DossierSummary = z
+  .object({
+    id: z.uuid(),
+    code: z.string(),
+    ...StatusFields,
+    applicant: Applicant,
+    procedureName: z.string(),
+    channel: z.literal([1, 2, 3]),
+    receivedAt: Instant,
+    dueAt: Instant,
+    stepDueAt: Instant.nullable().describe('Hạn của bước hiện tại'),
+    currentStep: z.int().min(0),
+  })
+  .describe('Một hồ sơ trong danh sách cần xử lý');
+export type DossierSummary = z.output<typeof DossierSummary>;
+
+export const presentDossierSummary = (r: InboxRow): DossierSummary => ({
+  id: r.id,
+  code: r.code,
+  ...status(r.status),
+  applicant: presentApplicant(r.applicant),
+  procedureName: r.procedureName,
+  channel: r.channel,
+  receivedAt: iso(r.receivedAt),
+  dueAt: iso(r.dueAt),
+  stepDueAt: isoOrNull(r.stepDueAt),
+  currentStep: r.currentStep,
+});
+
+/** A page of the inbox: its rows, the count of every tab, the cursor of the next page. */
+export const InboxPage = z
+  .object({
+    items: z.array(DossierSummary),
+    counts: z.object(Object.fromEntries(INBOX_TAB_KEYS.map((t) => [t, z.int().min(0)])) as Record<InboxTab, z.ZodInt>).describe('Số hồ sơ theo tab'),
+    next: z.string().nullable().describe('Giá trị tham số after để lấy trang sau; null: hết'),
+  })
+  .describe('Một trang hồ sơ cần xử lý');
+export type InboxPage = z.output<typeof InboxPage>;
+
+export const presentInboxPage = (res: InboxResult): InboxPage => ({ items: res.rows.map(presentDossierSummary), counts: res.counts, next: res.next });
+
+/** Tra cứu: what anyone holding the receipt may know (the applicant's name masked). */
+export const LookupResult = z
+  .object({
+    code: z.string(),
+    procedureName: z.string(),
+    agencyName: z.string(),
+    applicant: z.string().describe('Tên người nộp, viết tắt'),
+    ...StatusFields,
+    receivedAt: Instant,
+    dueAt: Instant,
+    returnedAt: Instant.nullable(),
+  })
+  .describe('Kết quả tra cứu hồ sơ');
+export type LookupResult = z.output<typeof LookupResult>;
+
+export function presentLookupResult(found: NonNullable<Awaited<ReturnType<typeof lookupDossier>>>): LookupResult {
+  return {
+    code: found.code,
+    procedureName: found.procedureName,
+    agencyName: found.agencyName,
+    applicant: found.applicant,
+    ...status(found.status),
+    receivedAt: iso(found.receivedAt),
+    dueAt: iso(found.dueAt),
+    returnedAt: isoOrNull(found.returnedAt),
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * The API says what it returns: the OpenAPI document is valid OpenAPI 3.1, every operation has a success
+ * schema, real answers of every operation (each documented status) validate against the document, and a
+ * client generated from the document (openapi-typescript) type-checks against the presenters' types.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import openapiTS, { astToString } from 'openapi-typescript';
+import ts from 'typescript';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { procedureVersions, procedures, units } from '../src/db/schema/index.js';
+import { issueApiClient } from '../src/api/issue-api-client.js';
+import { openApiDocument } from '../src/api/openapi.js';
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module object.
+const addFormats = addFormatsModule.default;
+
+type Doc = ReturnType<typeof openApiDocument>;
+type Method = 'get' | 'post';
+type Operation = { operationId: string; responses: Record<string, { content?: Record<string, { schema?: object }> }> };
+
+/** Every operation of the document as [path, method, operation]. */
+function operations(doc: Doc): Array<[string, Method, Operation]> {
+  const paths: Record<string, Partial<Record<Method, Operation>>> = doc.paths;
+  return Object.entries(paths).flatMap(([path, item]) =>
+    (['get', 'post'] as const).flatMap((m): Array<[string, Method, Operation]> => {
+      const op = item[m];
+      return op ? [[path, m, op]] : [];
+    }),
+  );
+}
+
+const pointerPart = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');
+
+describe('the OpenAPI document describes every answer', () => {
+  const t = useDemoApp();
+
+  it('is valid OpenAPI 3.1, and every operation has a success schema', async () => {
+    const res = await t.app.request('http://localhost/api/v1/openapi.json');
+    const doc = (await res.json()) as Doc;
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    for (const [path, method, op] of operations(doc)) {
+      const success = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
+      expect(success.length, `${method} ${path}`).toBeGreaterThan(0);
+      for (const [status, r] of [...success, ...Object.entries(op.responses).filter(([s]) => !/^2/.test(s))]) {
+        expect(r.content?.['application/json']?.schema, `${method} ${path} ${status}`).toBeTruthy();
+      }
+    }
+  });
+
+  it('real answers of every operation, at every documented status, match the document', async () => {
+    const doc = openApiDocument('http://localhost');
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(ajv);
+    // OpenAPI's own annotation keyword inside schemas.
+    ajv.addKeyword({ keyword: 'example' });
+    // The component schemas under $defs of one schema, every pointer into the document (#/components/schemas/…)
+    // rewritten onto it.
+    const docId = 'https://motcua.test/openapi.json';
+    const onto = (schema: object): object => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${docId}#/$defs/`)) as object;
+    ajv.addSchema(onto({ $id: docId, $defs: doc.components.schemas }));
+    const validatorFor = (schema: object) => ajv.compile(onto(schema));
+
+    const admin = await actorFor(t.database, 'admin.sct');
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const { token } = await issueApiClient(t.database.db, admin, clerk.id, { name: 'Kiểm tra hợp đồng API' });
+    // An account without the reception role of the procedure's agency: receiving is forbidden to it.
+    const snv = (await accountByUsername(t.database, 'admin.snv'))!;
+    const otherToken = (await issueApiClient(t.database.db, await actorFor(t.database, 'quantri1'), snv.id, { name: 'Sở Nội vụ' })).token;
+    const session = new Client(t.app);
+    await session.login(sctClerkUsername(), TEST_PASSWORD);
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const [version] = await t.database.db.select().from(procedureVersions).where(and(eq(procedureVersions.procedureId, p!.id), eq(procedureVersions.current, true)));
+    const missing = randomUUID();
+    const badToken = 'mc_x.nope';
+    const big = JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'x'.repeat(70_000) });
+
+    const seen = new Set<string>();
+    const check = async (operationId: string, method: Method, path: string, opts: { token?: string | null; body?: string; session?: boolean } = {}) => {
+      const headers: Record<string, string> = {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.body ? { 'content-type': 'application/json' } : {}),
+      };
+      const answer = opts.session
+        ? await session.request(method.toUpperCase(), `/api/v1${path}`, opts.body, { ...headers, origin: 'http://localhost' })
+        : await (async () => {
+            const r = await t.app.request(`http://localhost/api/v1${path}`, { method: method.toUpperCase(), headers, body: opts.body ?? null });
+            return { status: r.status, headers: r.headers, text: await r.text() };
+          })();
+      const found = operations(doc).find(([, , op]) => op.operationId === operationId);
+      expect(found, operationId).toBeTruthy();
+      const [docPath, docMethod, op] = found!;
+      expect(docMethod).toBe(method);
+      const status = String(answer.status);
+      expect(Object.keys(op.responses), `${operationId} answered ${status}: ${answer.text}`).toContain(status);
+      expect(answer.headers.get('content-type')).toContain('application/json');
+      const schema = op.responses[status]!.content!['application/json']!.schema!;
+      const validate = validatorFor(schema);
+      const body: unknown = JSON.parse(answer.text);
+      const where = `paths/${pointerPart(docPath)}/${method}/responses/${status}`;
+      expect(validate(body) ? [] : validate.errors, where).toEqual([]);
+      seen.add(`${operationId} ${status}`);
+      return body as Record<string, unknown>;
+    };
+
+    // GET /procedures
+    await check('listProcedures', 'get', '/procedures', { token });
+    await check('listProcedures', 'get', '/procedures');
+    // POST /dossiers
+    const created = await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng', phone: '0912345678' }) });
+    const id = String(created.id);
+    await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1 }) });
+    await check('receiveDossier', 'post', '/dossiers', { token: badToken, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }) });
+    // Without any credentials a change is refused before the route: no session, no CSRF token.
+    await check('receiveDossier', 'post', '/dossiers', { body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }) });
+    await check('receiveDossier', 'post', '/dossiers', { token: otherToken, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }) });
+    await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: missing, channel: 1, fullName: 'Trần Văn Thử' }) });
+    await check('receiveDossier', 'post', '/dossiers', { token, body: big });
+    // GET /dossiers
+    const page = await check('listDossiers', 'get', '/dossiers?limit=5', { token });
+    expect((page.items as unknown[]).length).toBeGreaterThan(0);
+    await check('listDossiers', 'get', '/dossiers?limit=0', { token });
+    await check('listDossiers', 'get', '/dossiers');
+    // GET /dossiers/{id}
+    await check('getDossier', 'get', `/dossiers/${id}`, { token });
+    await check('getDossier', 'get', `/dossiers/${id}`);
+    await check('getDossier', 'get', `/dossiers/${missing}`, { token });
+    // POST /dossiers/{id}/transitions
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'nothing' }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'accept' }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token: badToken, body: JSON.stringify({ action: 'handover' }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { session: true, body: JSON.stringify({ action: 'handover' }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: big });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
+    // GET /lookup (public); the dossier now has history and a status past reception.
+    const detail = await check('getDossier', 'get', `/dossiers/${id}`, { token });
+    expect(detail.history).toHaveLength(2);
+    // The check bites: a wrong type or a missing field is refused.
+    const detailSchema = validatorFor({ $ref: '#/components/schemas/DossierDetail' });
+    expect(detailSchema({ ...detail, statusCode: '4' })).toBe(false);
+    expect(detailSchema({ ...detail, history: undefined })).toBe(false);
+    const lookupCode = String(created.lookupCode);
+    await check('lookupDossier', 'get', `/lookup?code=${encodeURIComponent(String(created.code))}&lookupCode=${lookupCode}`);
+    await check('lookupDossier', 'get', `/lookup?code=${'X'.repeat(61)}&lookupCode=${lookupCode}`);
+    await check('lookupDossier', 'get', `/lookup?code=NOPE&lookupCode=${lookupCode}`);
+
+    // An agency without its electronic code cannot give dossier codes: reception is refused (409).
+    await t.database.db.update(units).set({ agencyCode: null }).where(eq(units.id, version!.unitIds[0]!));
+    await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng' }) });
+
+    // Every documented status of every operation was answered and matched.
+    const documented = operations(doc).flatMap(([, , op]) => Object.keys(op.responses).filter((s) => s !== 'default').map((s) => `${op.operationId} ${s}`));
+    expect([...seen].sort()).toEqual(documented.sort());
+  });
+});
+
+describe('a client generated from the document', () => {
+  // The document does not depend on the database: checked once, on the PGlite run.
+  it.skipIf(process.env.MOTCUA_TEST_DB === 'postgres')('type-checks against the presenters (openapi-typescript, then the TypeScript compiler)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'motcua-api-client-'));
+    try {
+      await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
+      await writeFile(join(dir, 'api.ts'), astToString(await openapiTS(JSON.stringify(openApiDocument('http://localhost')))));
+      const src = (p: string) => JSON.stringify(resolve('src', p));
+      // Answers of each operation, as the generated types name them, against the presenters' types both ways:
+      // what the server sends is what a client expects, field for field.
+      await writeFile(
+        join(dir, 'client.ts'),
+        `import type { components, paths } from './api.js';
+import type { Dossier, DossierDetail, InboxPage, LookupResult } from ${src('dossiers/presenters.js')};
+import type { Procedure } from ${src('procedures/presenters.js')};
+import type { ErrorBody } from ${src('web/error-body.js')};
+
+type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <A, B>(ok: Same<A, B>) => ok;
+
+same<Json<paths['/procedures']['get']['responses'][200]>, Procedure[]>(true);
+same<Json<paths['/dossiers']['get']['responses'][200]>, InboxPage>(true);
+same<Json<paths['/dossiers']['post']['responses'][201]>, Dossier>(true);
+same<Json<paths['/dossiers/{id}']['get']['responses'][200]>, DossierDetail>(true);
+same<Json<paths['/dossiers/{id}/transitions']['post']['responses'][200]>, Dossier>(true);
+same<Json<paths['/lookup']['get']['responses'][200]>, LookupResult>(true);
+same<components['schemas']['Error'], ErrorBody>(true);
+
+/** The tiny client: typed by the document alone. */
+export async function dossierStatus(base: string, id: string): Promise<string> {
+  const res = await fetch(\`\${base}/dossiers/\${id}\`);
+  if (!res.ok) {
+    const { error } = (await res.json()) as components['schemas']['Error'];
+    return \`\${error.code}: \${error.message}\`;
+  }
+  const d = (await res.json()) as Json<paths['/dossiers/{id}']['get']['responses'][200]>;
+  const last = d.history.at(-1);
+  return \`\${d.code} \${d.statusLabel} (\${d.statusCode}) \${last ? last.at : ''} \${d.allowedActions.join(', ')}\`;
+}
+`,
+      );
+      const config = ts.getParsedCommandLineOfConfigFile(resolve('tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+      const program = ts.createProgram([join(dir, 'client.ts')], { ...config!.options, noEmit: true });
+      // The generated types and the client only: the project's own files are `npm run typecheck`'s.
+      const problems = program
+        .getSourceFiles()
+        .filter((f) => f.fileName.startsWith(dir))
+        .flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])
+        .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      expect(problems).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
