@@ -7,6 +7,7 @@ import type { Actor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { detectFileType, safeFileName, type FileKind } from '../shared/file-types.js';
 import { mayActAtStep } from './access.js';
+import { mayAttachResultAt } from './transitions.js';
 import { viewDossier } from './view-dossier.js';
 import { isId } from '../shared/validate.js';
 import { BlobRefusedError, openBlob, putBlob, type IncomingFile } from '../storage/index.js';
@@ -48,7 +49,7 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
     const [v] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
     const step = v!.steps[d.currentStep]!;
     if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
-    if (!['processing', 'approval'].includes(step.role) || d.status !== 'processing') {
+    if (!mayAttachResultAt(d.status, step)) {
       throw new AppError('invalid_transition', 'Chỉ đính kèm kết quả ở bước xử lý hoặc phê duyệt.', 409);
     }
     const [row] = await tx

@@ -171,6 +171,19 @@ export const ACTIONS = Object.keys(ACTION_DEFS) as [DossierAction, ...DossierAct
 export const actionDef = (a: DossierAction): ActionDef => ACTION_DEFS[a];
 export const ACTION_LABELS = Object.fromEntries(ACTIONS.map((a) => [a, actionDef(a).label])) as Record<DossierAction, string>;
 
+/**
+ * Đính kèm kết quả (attach-result.ts) changes no status, but where it is allowed is workflow too: while
+ * the dossier is being processed, at a processing or approval step.
+ */
+export const RESULT_FILES = { statuses: ['processing'], roles: ['processing', 'approval'] } as const satisfies {
+  statuses: readonly DossierStatus[];
+  roles: readonly StepRole[];
+};
+export function mayAttachResultAt(status: DossierStatus, step: ProcessStep): boolean {
+  const rule: { statuses: readonly DossierStatus[]; roles: readonly StepRole[] } = RESULT_FILES;
+  return rule.statuses.includes(status) && rule.roles.includes(step.role);
+}
+
 /** History rows written outside the workflow actions (reception, online submission, result files). */
 const OTHER_EVENTS: Record<string, string> = {
   receive: 'Tiếp nhận hồ sơ',

@@ -1,7 +1,7 @@
 import type { InboxTab } from '../dossiers/inbox.js';
 import { INBOX_TABS } from '../dossiers/inbox.js';
 import { CHANNELS, DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '../db/schema/index.js';
-import { ACTION_LABELS, actionDef, actionIssuing, eventLabel, type DossierAction } from '../dossiers/transitions.js';
+import { ACTION_LABELS, actionDef, actionIssuing, eventLabel, mayAttachResultAt, type DossierAction } from '../dossiers/transitions.js';
 import type { FormNumber } from '../dossiers/dossier-forms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
@@ -238,7 +238,7 @@ export function DossierPage(p: {
   files: Array<{ id: string; name: string; size: number }>;
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
-  const canAttach = actions.length > 0 && d.status === 'processing' && (step.role === 'processing' || step.role === 'approval');
+  const canAttach = actions.length > 0 && mayAttachResultAt(d.status, step);
   // A form is printed once the action that issues it has happened (transitions.ts: ActionDef.form).
   const issued = (form: FormNumber) => {
     const by = actionIssuing(form);
