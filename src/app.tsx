@@ -23,6 +23,7 @@ import { onestopRoutes } from './onestop/routes.js';
 import { adminUserRoutes } from './admin/users-routes.js';
 import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
+import { adminJobRoutes } from './admin/jobs-routes.js';
 import { portalRoutes } from './portal/routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
@@ -164,6 +165,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
+  app.route('/tiepnhan/quan-tri/hang-doi', adminJobRoutes);
   app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);
   app.route('/tiepnhan/quan-tri/lich-lam-viec', calendarRoutes);
   app.route('/tiepnhan/quan-tri/thu-tuc', procedureRoutes);

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   DEMO_DATA: boolish.optional(),
   TRUST_PROXY: boolish.default(false),
   MIGRATE_ON_START: boolish.default(true),
+  /** Run the job worker inside `npm start` (false: only `npm run worker` works the queue). */
+  WORKER: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bearer token of GET /metrics; unset = no metrics endpoint (404). */
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -117,6 +119,8 @@ export type Config = {
   trustProxy: boolean;
   /** Apply pending migrations at start; false: a separate step (`npm run db:migrate`) does, and a behind schema stops the start. */
   migrateOnStart: boolean;
+  /** Work the job queue in this process (src/jobs); `npm run worker` always does. */
+  worker: boolean;
   logLevel: string;
   /** The bearer token GET /metrics answers to; null = the endpoint answers 404. */
   metricsToken: string | null;
@@ -241,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: production ? false : (e.DEMO_DATA ?? true),
     trustProxy: e.TRUST_PROXY,
     migrateOnStart: e.MIGRATE_ON_START,
+    worker: e.WORKER,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,

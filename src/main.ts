@@ -9,7 +9,8 @@ import { openDatabase } from './db/client.js';
 import { prepareSchemaOrExit } from './db/migrate-command.js';
 import { buildDeps } from './deps.js';
 import { startSimulator } from '../sim/server.js';
-import { purgeSessions } from './auth/sessions.js';
+import { startJobQueue, type JobQueue } from './jobs/queue.js';
+import { jobHandlers } from './jobs/handlers.js';
 import { sealAuditChain } from './audit/seal.js';
 import { seedDemo } from './demo/seed.js';
 import { createApp } from './app.js';
@@ -43,11 +44,12 @@ async function main() {
     ? await startSimulator({ port: config.sim.port, issuer: config.sim.issuer, clients: config.sim.clients, registryToken: config.sim.registryToken })
     : null;
   const app = createApp(buildDeps(config, database, logger));
-  const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
-  const housekeeping = setInterval(() => {
-    purgeSessions(database.db, policy).catch((err) => logger.warn({ err }, 'session purge failed'));
-  }, 10 * 60_000);
-  housekeeping.unref();
+  // The job worker (src/jobs; scheduled housekeeping, outbox jobs), unless WORKER=false leaves it to `npm run worker`.
+  const sessionPolicy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
+  const jobs: JobQueue | null = config.worker
+    ? await startJobQueue(database, { logger, handlers: jobHandlers({ db: database.db, logger, sessionPolicy }) })
+    : null;
+  // Stays a timer: pg-boss schedules have one-minute granularity, too coarse for sealing every 5 s.
   // Audit rows are written without a lock and join the hash chain here, seconds later (docs/decisions/0011).
   let sealing = false;
   const sealer = setInterval(() => {
@@ -79,10 +81,10 @@ async function main() {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    clearInterval(housekeeping);
     clearInterval(sealer);
     server.close(() => {
-      Promise.resolve(simulator?.close())
+      Promise.resolve(jobs?.stop())
+        .then(() => simulator?.close())
         .then(() => database.close())
         .catch(() => undefined)
         .finally(() => process.exit(0));

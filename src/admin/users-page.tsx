@@ -74,7 +74,7 @@ export function UsersPage(p: UsersPageProps) {
         <UnitTree forest={p.forest} selected={p.unitId} hrefFor={(id) => hrefWith({ donvi: id })} />
         <p class="sidebar-links">
           <a href="/tiepnhan/quan-tri/don-vi">Quản lý đơn vị</a> · <a href="/tiepnhan/quan-tri/chuyen-doi-vneid">Chuyển đổi đăng nhập VNeID</a> ·{' '}
-          <a href="/tiepnhan/quan-tri/thu-tuc">Thủ tục hành chính</a> · <a href="/tiepnhan/quan-tri/lich-lam-viec">Lịch làm việc</a> · <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a>
+          <a href="/tiepnhan/quan-tri/thu-tuc">Thủ tục hành chính</a> · <a href="/tiepnhan/quan-tri/lich-lam-viec">Lịch làm việc</a> · <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a> · <a href="/tiepnhan/quan-tri/hang-doi">Hàng đợi</a>
         </p>
       </aside>
       <section class="content">

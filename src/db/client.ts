@@ -27,6 +27,8 @@ export type Database = {
   kind: 'pglite' | 'postgres';
   /** The server connection pool (its counts feed /metrics); absent on PGlite, which has none. */
   pool?: pg.Pool;
+  /** The embedded database itself; absent on a server. For libraries that bring their own SQL (the job queue, src/jobs). */
+  pglite?: PGlite;
   /**
    * Applies the pending SQL migrations (src/db/migrate.ts). On PostgreSQL under an advisory lock, so instances
    * starting together never both migrate; on PGlite one process owns the data directory, and calls in it run
@@ -117,6 +119,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    pglite: client,
     migrate: (o = {}) => {
       const run = migrating.then(() => applyMigrations(conn, readMigrations(o.folder ?? MIGRATIONS_DIR)));
       migrating = run.catch(() => undefined);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dossierEvents, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { enqueue } from '../jobs/queue.js';
 import { checkCccdFormat } from '../accounts/cccd.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
@@ -62,7 +63,7 @@ export const ReceiveInput = z.object({
  * An online dossier (channel 2, e.g. from an integration acting with the reception role) is
  * registered as Mới đăng ký and waits in the reception queue until a reception official accepts it
  * (its due date then counts from acceptance). The code, the due date on the working calendar, the
- * dossier, its history and the audit row are written in one transaction.
+ * dossier, its history, the audit row and the notification job are written in one transaction.
  */
 export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = new Date()) {
   const input = parseInput(ReceiveInput, raw);
@@ -135,6 +136,8 @@ export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = n
       meta: actor.meta,
       data: { code, procedure: version.name, version: version.version, channel: input.channel },
     });
+    // The outbox: the applicant's notification exists exactly when the dossier does.
+    await enqueue(tx, 'notify.dossier_received', { dossierId: dossier!.id, code }, { key: dossier!.id });
     return dossier!;
   });
 }

@@ -7,7 +7,7 @@ CREATE TABLE "job_keys" (
 );
 --> statement-breakpoint
 -- The job queue: pg-boss 10 schema version 24, as PgBoss.getConstructionPlans("pgboss") prints it, without its
--- BEGIN/lock/COMMIT wrapper (this runner provides the transaction and the lock). docs/decisions/0012-jobs.md
+-- BEGIN/lock/COMMIT wrapper (this runner provides the transaction and the lock). docs/decisions/0013-jobs.md
 CREATE SCHEMA IF NOT EXISTS pgboss;
 --> statement-breakpoint
 CREATE TYPE pgboss.job_state AS ENUM (

@@ -1,0 +1,26 @@
+/**
+ * What each job kind does. One function per kind, over the application's database; the queue (queue.ts)
+ * validates payloads and retries failures.
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { purgeSessions, type SessionPolicy } from '../auth/sessions.js';
+import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
+
+export type HandlerDeps = { db: Db; logger: Logger; sessionPolicy: SessionPolicy };
+
+export function jobHandlers(deps: HandlerDeps): JobHandlers {
+  return {
+    'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
+    'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
+  };
+}
+
+/**
+ * PLACEHOLDER UNTIL ISSUE 14 (notification channels). The job is real — enqueued in receiveDossier's
+ * transaction, retried, visible under Quản trị → Hàng đợi — but nothing is sent yet: there is no channel. It
+ * only logs that a notification is owed; issue 14 replaces this body with the delivery.
+ */
+export async function notifyDossierReceivedPlaceholder(logger: Logger, payload: JobPayload<'notify.dossier_received'>, job: JobInfo): Promise<void> {
+  logger.info({ job: job.id, dossierId: payload.dossierId, code: payload.code }, 'notification owed, not sent: no notification channel yet (issue 14)');
+}

@@ -1,0 +1,263 @@
+/**
+ * THE JOB QUEUE — the one module that knows pg-boss (docs/decisions/0013-jobs.md).
+ *
+ * - Job kinds with typed payloads (zod) and their retry settings: JOB_KINDS.
+ * - enqueue(tx, kind, payload, { key }): inserts the job in the caller's transaction (the outbox: the change and
+ *   its job commit or roll back together), with an optional idempotency key (table job_keys).
+ * - startJobQueue(database, …): the worker — pg-boss over our own connection (the PGlite instance or the
+ *   server pool), handlers per kind, schedules (cron, one-minute granularity), maintenance.
+ *
+ * pg-boss runs with a `db` adapter (its documented `executeSql(text, values)` interface), never with a
+ * connection of its own: on PGlite there is only one, and enqueueing must join the caller's transaction. Its
+ * schema (`pgboss`) is created by our migration 0015; it never migrates itself (`migrate: false`).
+ */
+import crypto from 'node:crypto';
+import PgBoss from 'pg-boss';
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Database, Queryable } from '../db/client.js';
+import { jobKeys } from '../db/schema/index.js';
+
+export const JOB_SCHEMA = 'pgboss';
+
+/** How a kind is retried: attempts = retryLimit + 1; back-off doubles from retryDelaySeconds (with jitter). */
+export type KindSettings = {
+  retryLimit: number;
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  /** A job running longer than this is failed (and retried) by maintenance. */
+  expireInSeconds: number;
+};
+
+type KindSpec = KindSettings & { label: string; payload: z.ZodType };
+
+export const JOB_KINDS = {
+  /** Delete expired and idle sessions (was a setInterval in main.ts). */
+  'sessions.purge': {
+    label: 'Xóa phiên đăng nhập hết hạn',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: true,
+    expireInSeconds: 600,
+  },
+  /** A dossier was received: tell the applicant. Enqueued inside receiveDossier's transaction. */
+  'notify.dossier_received': {
+    label: 'Thông báo đã tiếp nhận hồ sơ',
+    payload: z.object({ dossierId: z.string().uuid(), code: z.string().min(1) }),
+    retryLimit: 5,
+    retryDelaySeconds: 30,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
+} as const satisfies Record<string, KindSpec>;
+
+export type JobKind = keyof typeof JOB_KINDS;
+export type JobPayload<K extends JobKind> = z.infer<(typeof JOB_KINDS)[K]['payload']>;
+export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];
+
+export function isJobKind(name: string): name is JobKind {
+  return Object.hasOwn(JOB_KINDS, name);
+}
+
+/** Scheduled jobs (pg-boss cron, evaluated in Vietnam time; one-minute granularity at best). */
+export const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [{ kind: 'sessions.purge', cron: '*/10 * * * *' }];
+
+/** What a handler learns about its job besides the payload. */
+export type JobInfo = { id: string; retryCount: number };
+export type JobHandler<K extends JobKind> = (payload: JobPayload<K>, job: JobInfo) => Promise<void>;
+export type JobHandlers = { [K in JobKind]: JobHandler<K> };
+
+/** pg-boss's connection interface. */
+type Executor = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+
+/**
+ * pg-boss's SQL (with $1… placeholders) run through Drizzle on a database or a transaction, so it joins the
+ * caller's transaction on either driver. Values are bound as parameters, never spliced into the text.
+ */
+export function executorOf(q: Queryable): Executor {
+  return {
+    executeSql: async (text, values = []) => {
+      const parts = text.split(/\$(\d+)/);
+      const chunks: SQL[] = parts.map((part, i) => (i % 2 === 1 ? sql`${sql.param(values[Number(part) - 1])}` : sql.raw(part)));
+      const res = (await q.execute(sql.join(chunks))) as unknown as { rows: unknown[] };
+      return { rows: res.rows };
+    },
+  };
+}
+
+/** pg-boss's maintenance commands come as one string `BEGIN; …; COMMIT;` (its "locked" helper). */
+const LOCKED_BLOCK = /^\s*BEGIN;([\s\S]*);?\s*COMMIT;\s*$/;
+
+/**
+ * The worker's connection: the PGlite instance or the server pool. A `BEGIN; …; COMMIT;` block runs as a real
+ * transaction that is rolled back when a statement fails — sent as one string, a failure would leave the
+ * session inside an aborted transaction (on PGlite, the application's only session: tried, every later query
+ * then failed with 25P02).
+ */
+function databaseExecutor(database: Database): Executor {
+  const { pglite, pool } = database;
+  if (pglite) {
+    return {
+      executeSql: async (text, values) => {
+        const block = LOCKED_BLOCK.exec(text);
+        if (block) {
+          const results = await pglite.transaction((tx) => tx.exec(block[1]!));
+          return { rows: results.at(-1)?.rows ?? [] };
+        }
+        if (values && values.length > 0) return { rows: (await pglite.query(text, values)).rows };
+        const results = await pglite.exec(text);
+        return { rows: results.at(-1)?.rows ?? [] };
+      },
+    };
+  }
+  if (pool) {
+    return {
+      executeSql: async (text, values) => {
+        if (!LOCKED_BLOCK.test(text)) return { rows: (await pool.query(text, values)).rows as unknown[] };
+        const client = await pool.connect();
+        try {
+          await client.query(text);
+          client.release();
+          return { rows: [] };
+        } catch (err) {
+          // Closing the session discards the aborted transaction with it.
+          client.release(true);
+          throw err;
+        }
+      },
+    };
+  }
+  return executorOf(database.db);
+}
+
+const refuse: Executor = {
+  executeSql: () => Promise.reject(new Error('the job sender has no connection of its own: pass { db: executorOf(tx) }')),
+};
+/** Builds pg-boss's insert statements only; every call passes the caller's connection (`db` option). Never started. */
+const sender = new PgBoss({ db: refuse, schema: JOB_SCHEMA, migrate: false });
+
+function queueOptions(kind: JobKind, settings: KindSettings): PgBoss.Queue {
+  return {
+    name: kind,
+    retryLimit: settings.retryLimit,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: settings.retryBackoff,
+    expireInSeconds: settings.expireInSeconds,
+  };
+}
+
+/** The queue of a kind, created if missing (pg-boss's create_queue does nothing when it exists). */
+async function createQueue(q: Queryable, kind: JobKind, settings: KindSettings = JOB_KINDS[kind]): Promise<void> {
+  const { name: _name, ...options } = queueOptions(kind, settings);
+  await executorOf(q).executeSql(`SELECT ${JOB_SCHEMA}.create_queue($1, $2)`, [kind, JSON.stringify({ policy: 'standard', ...options })]);
+}
+
+export type EnqueueOptions = {
+  /** Idempotency key: a second enqueue of the same kind and key (any transaction, any time) adds nothing. */
+  key?: string;
+  /** Not before this moment. */
+  startAfter?: Date;
+};
+
+/**
+ * Adds a job inside `q` — pass the transaction of the change that causes it, so the job exists exactly when
+ * the change commits. Returns the job's id, or null when the idempotency key was already used. The retry
+ * settings are the queue's (JOB_KINDS, written to pgboss.queue when a worker starts).
+ */
+export async function enqueue<K extends JobKind>(q: Queryable, kind: K, payload: JobPayload<K>, opts: EnqueueOptions = {}): Promise<string | null> {
+  const data = JOB_KINDS[kind].payload.parse(payload) as object;
+  const id = crypto.randomUUID();
+  if (opts.key !== undefined) {
+    const taken = await q.insert(jobKeys).values({ kind, key: opts.key, jobId: id }).onConflictDoNothing().returning({ jobId: jobKeys.jobId });
+    if (taken.length === 0) return null;
+  }
+  const options: PgBoss.SendOptions = { id, db: executorOf(q), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) };
+  let sent = await sender.send(kind, data, options);
+  if (sent === null) {
+    // pg-boss inserts nothing for a queue that does not exist yet (its insert joins pgboss.queue).
+    await createQueue(q, kind);
+    sent = await sender.send(kind, data, options);
+  }
+  if (sent === null) throw new Error(`job ${kind} was not enqueued`);
+  return sent;
+}
+
+export type JobQueue = {
+  /** Stops fetching, waits for running jobs (up to timeoutMs), stops schedules and maintenance. */
+  stop(timeoutMs?: number): Promise<void>;
+};
+
+export type StartOptions = {
+  logger: Logger;
+  handlers: JobHandlers;
+  /** Register SCHEDULES and fire them (default true). */
+  schedules?: boolean;
+  /** How often an idle worker looks for jobs (pg-boss minimum 0.5 s). */
+  pollingIntervalSeconds?: number;
+  /** Settings that differ from JOB_KINDS (tests: short back-off). */
+  settings?: Partial<Record<JobKind, Partial<KindSettings>>>;
+  /** How often maintenance runs (expired jobs failed, old jobs archived). */
+  maintenanceIntervalSeconds?: number;
+};
+
+/**
+ * Starts a worker on `database`: writes each kind's settings to its queue, works every kind, registers the
+ * schedules. Several workers (instances, `npm run worker`) may run on one PostgreSQL database: pg-boss fetches
+ * with FOR UPDATE SKIP LOCKED, so each job is handed to one of them; its cron and maintenance take turns by
+ * timestamps in pgboss.version.
+ */
+export async function startJobQueue(database: Database, opts: StartOptions): Promise<JobQueue> {
+  const { logger } = opts;
+  const schedules = opts.schedules ?? true;
+  const boss = new PgBoss({
+    db: databaseExecutor(database),
+    schema: JOB_SCHEMA,
+    migrate: false,
+    supervise: true,
+    schedule: schedules,
+    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 120,
+  });
+  boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
+  await boss.start();
+  const polling = opts.pollingIntervalSeconds ?? 2;
+  for (const kind of JOB_KIND_NAMES) {
+    const settings: KindSettings = { ...JOB_KINDS[kind], ...opts.settings?.[kind] };
+    await createQueue(database.db, kind, settings);
+    await boss.updateQueue(kind, queueOptions(kind, settings));
+    // pg-boss's worker waits its polling interval after every fetch, even a fruitful one; waking it after each
+    // job drains a backlog at the handlers' pace and waits only when the queue is empty.
+    let workerId: string | null = null;
+    workerId = await boss.work<object>(kind, { pollingIntervalSeconds: polling, batchSize: 1, includeMetadata: true }, async (jobs) => {
+      try {
+        for (const job of jobs) await runJob(kind, job, opts.handlers, logger);
+      } finally {
+        if (workerId) boss.notifyWorker(workerId);
+      }
+    });
+  }
+  if (schedules) {
+    for (const s of SCHEDULES) await boss.schedule(s.kind, s.cron, {}, { tz: 'Asia/Ho_Chi_Minh' });
+  }
+  logger.info({ kinds: JOB_KIND_NAMES.length, schedules: schedules ? SCHEDULES.length : 0 }, 'job worker started');
+  return {
+    stop: async (timeoutMs = 8_000) => {
+      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    },
+  };
+}
+
+async function runJob<K extends JobKind>(kind: K, job: PgBoss.JobWithMetadata<object>, handlers: JobHandlers, logger: Logger): Promise<void> {
+  const payload = JOB_KINDS[kind].payload.parse(job.data) as JobPayload<K>;
+  const handler = handlers[kind] as JobHandler<K>;
+  const started = Date.now();
+  try {
+    await handler(payload, { id: job.id, retryCount: job.retryCount });
+    logger.debug({ job: job.id, kind, ms: Date.now() - started }, 'job done');
+  } catch (err) {
+    // pg-boss records the error as the job's output and retries it, or leaves it failed (dead) after the last attempt.
+    logger.warn({ err, job: job.id, kind, attempt: job.retryCount + 1, of: job.retryLimit + 1 }, 'job failed');
+    throw err;
+  }
+}

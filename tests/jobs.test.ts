@@ -1,0 +1,186 @@
+import crypto from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { sql } from 'drizzle-orm';
+import { actorFor, sctClerkUsername, useDemoApp, currentProcedure } from './support/fixtures.js';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { enqueue, startJobQueue, type JobHandlers, type JobInfo, type JobQueue, type KindSettings } from '../src/jobs/queue.js';
+import { jobHandlers } from '../src/jobs/handlers.js';
+import { listJobs } from '../src/jobs/admin.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+
+const t = useDemoApp();
+const silent = pino({ level: 'silent' });
+const FAST: Partial<KindSettings> = { retryLimit: 2, retryDelaySeconds: 1, retryBackoff: true };
+
+const running: JobQueue[] = [];
+const extraDatabases: Database[] = [];
+afterEach(async () => {
+  for (const q of running.splice(0)) await q.stop(2_000);
+  for (const d of extraDatabases.splice(0)) await d.close();
+  await t.database.db.execute(sql`delete from pgboss.job`);
+  await t.database.db.execute(sql`delete from pgboss.schedule`);
+});
+
+type Notify = { code: string; job: JobInfo; at: number };
+
+/** A worker whose notify handler records what it ran (and throws for codes starting with CRASH). */
+async function worker(database: Database, seen: Notify[], opts: { schedules?: boolean; slowMs?: number } = {}) {
+  const handlers: JobHandlers = {
+    'sessions.purge': async () => undefined,
+    'notify.dossier_received': async (payload, job) => {
+      seen.push({ code: payload.code, job, at: Date.now() });
+      if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
+      if (payload.code.startsWith('CRASH')) throw new Error(`boom ${payload.code}`);
+    },
+  };
+  const q = await startJobQueue(database, {
+    logger: silent,
+    handlers,
+    schedules: opts.schedules ?? false,
+    pollingIntervalSeconds: 0.5,
+    settings: { 'notify.dossier_received': FAST },
+  });
+  running.push(q);
+  return q;
+}
+
+async function until(check: () => Promise<boolean> | boolean, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+}
+
+const payload = (code: string) => ({ dossierId: crypto.randomUUID(), code });
+
+async function jobsWithCode(code: string) {
+  return queryRows<{ state: string; retry_count: number }>(
+    t.database.db,
+    sql`select state::text as state, retry_count from pgboss.job where name = 'notify.dossier_received' and data->>'code' = ${code}`,
+  );
+}
+
+describe('the job queue', () => {
+  it('a job enqueued in a rolled-back transaction never runs; a committed one runs once', async () => {
+    const seen: Notify[] = [];
+    await worker(t.database, seen);
+    await t.database.db
+      .transaction(async (tx) => {
+        await enqueue(tx, 'notify.dossier_received', payload('ROLLED-BACK'));
+        throw new Error('the change fails');
+      })
+      .catch(() => undefined);
+    await t.database.db.transaction((tx) => enqueue(tx, 'notify.dossier_received', payload('COMMITTED')));
+    await until(() => seen.some((s) => s.code === 'COMMITTED'));
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(seen.map((s) => s.code)).toEqual(['COMMITTED']);
+    expect(await jobsWithCode('ROLLED-BACK')).toHaveLength(0);
+    expect(await jobsWithCode('COMMITTED')).toMatchObject([{ state: 'completed' }]);
+  });
+
+  it('a throwing job is retried with growing back-off, then dead', async () => {
+    const seen: Notify[] = [];
+    await worker(t.database, seen);
+    await enqueue(t.database.db, 'notify.dossier_received', payload('CRASH-1'));
+    await until(async () => (await jobsWithCode('CRASH-1'))[0]?.state === 'failed');
+    expect(seen).toHaveLength(3); // retryLimit 2: three attempts
+    expect(seen.map((s) => s.job.retryCount)).toEqual([0, 1, 2]);
+    // Back-off: 1–2 s after the first failure, 2–4 s after the second (retryDelay 1 s, doubling, with jitter).
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(seen[2]!.at - seen[1]!.at).toBeGreaterThanOrEqual(1_900);
+    const root = await actorFor(t.database, 'quantri1');
+    const { counts, jobs } = await listJobs(t.database.db, root, 'dead');
+    expect(counts.dead).toBe(1);
+    expect(jobs).toMatchObject([{ kind: 'notify.dossier_received', state: 'dead', attempts: 3, maxAttempts: 3, error: 'boom CRASH-1' }]);
+  }, 30_000);
+
+  it('an idempotency key adds one job, whatever the number of enqueues', async () => {
+    const p = payload('ONCE');
+    const first = await t.database.db.transaction((tx) => enqueue(tx, 'notify.dossier_received', p, { key: 'k-once' }));
+    const second = await t.database.db.transaction((tx) => enqueue(tx, 'notify.dossier_received', p, { key: 'k-once' }));
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toBeNull();
+    expect(await jobsWithCode('ONCE')).toHaveLength(1);
+  });
+
+  it('two workers on one database run each job exactly once', async () => {
+    // On PostgreSQL a second connection pool, as a second process would have; on PGlite a second worker in-process.
+    const url = t.database.pool?.options.connectionString;
+    const other = url ? await openDatabase({ url, poolSize: 4 }) : t.database;
+    if (url) extraDatabases.push(other);
+    const a: Notify[] = [];
+    const b: Notify[] = [];
+    await worker(t.database, a, { slowMs: 10 });
+    await worker(other, b, { slowMs: 10 });
+    const codes = Array.from({ length: 30 }, (_, i) => `MANY-${i}`);
+    await t.database.db.transaction(async (tx) => {
+      for (const code of codes) await enqueue(tx, 'notify.dossier_received', payload(code));
+    });
+    await until(() => a.length + b.length >= codes.length, 30_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const all = [...a, ...b].map((s) => s.code).sort();
+    expect(all).toEqual([...codes].sort());
+  }, 40_000);
+
+  it('registers the schedules, and a scheduled kind runs its real handler', async () => {
+    const policy = { idleMs: 60_000, absoluteMs: 3_600_000 };
+    running.push(await startJobQueue(t.database, { logger: silent, handlers: jobHandlers({ db: t.database.db, logger: silent, sessionPolicy: policy }), pollingIntervalSeconds: 0.5 }));
+    const schedules = await queryRows<{ name: string; cron: string; timezone: string }>(t.database.db, sql`select name, cron, timezone from pgboss.schedule`);
+    expect(schedules).toEqual([{ name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' }]);
+    const id = await enqueue(t.database.db, 'sessions.purge', {});
+    await until(async () => (await queryRows<{ state: string }>(t.database.db, sql`select state::text as state from pgboss.job where id = ${id}::uuid`))[0]?.state === 'completed');
+  });
+
+  it('receiving a dossier enqueues its notification in the same transaction', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const { p } = await currentProcedure(t.database, '2.000633');
+    const d = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Thử' });
+    const rows = await queryRows<{ data: { dossierId: string; code: string } }>(t.database.db, sql`select data from pgboss.job where name = 'notify.dossier_received'`);
+    expect(rows.map((r) => r.data)).toEqual([{ dossierId: d.id, code: d.code }]);
+  });
+});
+
+describe('Quản trị → Hàng đợi', () => {
+  async function deadJob() {
+    const id = await enqueue(t.database.db, 'notify.dossier_received', payload('DEAD'));
+    await t.database.db.execute(
+      sql`update pgboss.job set state = 'failed', retry_count = retry_limit, completed_on = now(), output = '{"message":"hỏng rồi"}'::jsonb where id = ${id}::uuid`,
+    );
+    return id!;
+  }
+
+  it('a province administrator sees a dead job, its payload and error, and retries it', async () => {
+    const id = await deadJob();
+    const c = new Client(t.app);
+    await c.login('quantri1', TEST_PASSWORD);
+    const list = await c.get('/tiepnhan/quan-tri/hang-doi?trang-thai=dead');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('Hỏng (hết lượt thử): <strong>1</strong>');
+    expect(list.text).toContain('hỏng rồi');
+    const detail = await c.get(`/tiepnhan/quan-tri/hang-doi/${id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain('DEAD');
+    const res = await c.post(`/tiepnhan/quan-tri/hang-doi/${id}/thu-lai`, {}, { csrfFrom: `/tiepnhan/quan-tri/hang-doi/${id}` });
+    expect(res.status).toBe(303);
+    const [row] = await queryRows<{ state: string }>(t.database.db, sql`select state::text as state from pgboss.job where id = ${id}::uuid`);
+    expect(row?.state).toBe('retry');
+    const audit = await queryRows<{ action: string }>(t.database.db, sql`select action from audit_log where action = 'job.retry'`);
+    expect(audit).toHaveLength(1);
+  });
+
+  it('a unit administrator gets 404, and cannot retry', async () => {
+    const id = await deadJob();
+    const c = new Client(t.app);
+    await c.login('admin.sct', TEST_PASSWORD);
+    expect((await c.get('/tiepnhan/quan-tri/hang-doi')).status).toBe(404);
+    expect((await c.get(`/tiepnhan/quan-tri/hang-doi/${id}`)).status).toBe(404);
+    const res = await c.post(`/tiepnhan/quan-tri/hang-doi/${id}/thu-lai`, {}, { csrfFrom: '/tiepnhan' });
+    expect(res.status).toBe(404);
+    const [row] = await queryRows<{ state: string }>(t.database.db, sql`select state::text as state from pgboss.job where id = ${id}::uuid`);
+    expect(row?.state).toBe('failed');
+  });
+});
