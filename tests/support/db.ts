@@ -45,5 +45,6 @@ const exported: Record<string, unknown> = schema;
 const TABLES = Object.values(exported).flatMap((v) => (is(v, PgTable) ? [getTableName(v)] : []));
 
 export async function resetDatabase(database: Database): Promise<void> {
-  await database.db.execute(sql.raw(`truncate ${TABLES.map((t) => `"${t}"`).join(', ')} restart identity cascade`));
+  // pg-boss's jobs live in its own schema (migration 0015): a job left by another test file is not this one's.
+  await database.db.execute(sql.raw(`truncate ${[...TABLES.map((t) => `"${t}"`), 'pgboss.job', 'pgboss.archive'].join(', ')} restart identity cascade`));
 }
