@@ -101,6 +101,8 @@ describe('typed card data are a claim, never access', () => {
     expect(saved.text).toContain('Thông tin số CCCD chính xác');
     const home = await c.get('/tiepnhan');
     expect(home.text).not.toContain('Chuyển tài khoản:');
+    // Liên kết tài khoản is the person's page: a password session is not offered it.
+    expect(home.text).not.toContain('href="/tiepnhan/lien-ket-tai-khoan"');
     const sw = await c.post(`/tiepnhan/chuyen-tai-khoan/${victim.id}`, {}, { csrfFrom: '/tiepnhan' });
     expect(sw.status).toBe(403);
     expect(sw.text).toContain('chỉ dùng được khi bạn đăng nhập bằng tài khoản VNeID');
@@ -229,6 +231,7 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
   it('a VNeID session switches, but not below the level of identification, and not into a suspended account', async () => {
     const { sct, other, vneid } = await twoUnits();
     const home = await vneid.get('/tiepnhan');
+    expect(home.text).toContain('href="/tiepnhan/lien-ket-tai-khoan"');
     expect(home.text).toContain('Chuyển tài khoản:');
     const current = home.text.includes(`/chuyen-tai-khoan/${sct.id}`) ? other : sct;
     const target = current.id === sct.id ? other : sct;
