@@ -75,3 +75,14 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
   };
   await tx.insert(auditLog).values({ ...fields, at: new Date(fields.at), rowHash: contentHash(fields) });
 }
+
+/** An account acting on itself (login, switch, logout): actor, target and unit are the account. */
+export function recordAccountAudit(
+  tx: Queryable,
+  account: { id: string; username: string; unitId: string },
+  action: string,
+  meta: RequestMeta,
+  data: Record<string, unknown> = {},
+) {
+  return recordAudit(tx, { action, actorId: account.id, actorLabel: account.username, targetType: 'account', targetId: account.id, unitId: account.unitId, meta, data });
+}

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAccountAudit, recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import type { ExternalIdentity } from './oidc/claims.js';
@@ -118,16 +118,7 @@ export async function openIdentitySession(
     const t = await createSession(tx, account.id, policy, { ip: meta.ip, userAgent: meta.userAgent ?? null }, proof);
     const now = new Date();
     await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, account.id));
-    await recordAudit(tx, {
-      action: 'auth.login',
-      actorId: account.id,
-      actorLabel: account.username,
-      targetType: 'account',
-      targetId: account.id,
-      unitId: account.unitId,
-      meta,
-      data: { method: proof.method, loa: proof.loa, personId: proof.personId, ...extra },
-    });
+    await recordAccountAudit(tx, account, 'auth.login', meta, { method: proof.method, loa: proof.loa, personId: proof.personId, ...extra });
     return t;
   });
 }

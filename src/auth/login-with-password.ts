@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAccountAudit, recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { CONTROL_CHARS_MESSAGE, hasControlChars } from '../shared/text.js';
@@ -146,16 +146,7 @@ export async function loginWithPassword(
   const token = await db.transaction(async (tx) => {
     const t = await createSession(tx, acc.id, deps.sessions, { ip: meta.ip, userAgent: meta.userAgent ?? null });
     await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
-    await recordAudit(tx, {
-      action: 'auth.login',
-      actorId: acc.id,
-      actorLabel: acc.username,
-      targetType: 'account',
-      targetId: acc.id,
-      unitId: acc.unitId,
-      meta,
-      data: { method: breakGlass ? 'password+totp' : 'password', breakGlass, mustChangePassword: acc.mustChangePassword },
-    });
+    await recordAccountAudit(tx, acc, 'auth.login', meta, { method: breakGlass ? 'password+totp' : 'password', breakGlass, mustChangePassword: acc.mustChangePassword });
     return t;
   });
   return { token, account: acc };

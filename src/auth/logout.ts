@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAccountAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
 import type { SessionAccount } from './sessions.js';
 import { destroySession } from './sessions.js';
@@ -9,15 +9,6 @@ export async function logoutOfficial(db: Db, token: string | null, account: Sess
   await db.transaction(async (tx) => {
     if (token) await destroySession(tx, token);
     if (!account) return;
-    await recordAudit(tx, {
-      action: 'auth.logout',
-      actorId: account.id,
-      actorLabel: account.username,
-      targetType: 'account',
-      targetId: account.id,
-      unitId: account.unitId,
-      meta,
-      data: {},
-    });
+    await recordAccountAudit(tx, account, 'auth.logout', meta);
   });
 }

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAccountAudit } from '../audit/record.js';
 import type { Actor } from '../shared/context.js';
 import { confirmedAccounts, identityLoginRefusal, linkErrors, type IdentityProof } from './person-accounts.js';
 import { createSession, destroySession, type SessionPolicy } from './sessions.js';
@@ -30,16 +30,7 @@ export async function switchAccount(
     const t = await createSession(tx, target.id, deps.sessions, { ip: actor.meta.ip, userAgent: actor.meta.userAgent ?? null }, proof, expiresAt);
     const now = new Date();
     await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, target.id));
-    await recordAudit(tx, {
-      action: 'auth.switch_account',
-      actorId: target.id,
-      actorLabel: target.username,
-      targetType: 'account',
-      targetId: target.id,
-      unitId: target.unitId,
-      meta: actor.meta,
-      data: { from: { id: actor.accountId, username: actor.label }, to: { id: target.id, username: target.username }, personId: proof.personId, method: proof.method, loa: proof.loa },
-    });
+    await recordAccountAudit(tx, target, 'auth.switch_account', actor.meta, { from: { id: actor.accountId, username: actor.label }, to: { id: target.id, username: target.username }, personId: proof.personId, method: proof.method, loa: proof.loa });
     return t;
   });
   return { token, account: target };
