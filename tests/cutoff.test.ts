@@ -3,7 +3,7 @@ import { generate } from 'otplib';
 import { and, eq, isNull } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { accounts, auditLog, accountIdentities } from '../src/db/schema/index.js';
+import { accounts, auditLog, accountIdentities, sessions } from '../src/db/schema/index.js';
 import { setProvinceCutoff, setUnitCutoff } from '../src/cutover/set-cutoff.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { lockedOutOn, readiness, recentBreakGlassLogins } from '../src/cutover/readiness.js';
@@ -71,6 +71,9 @@ describe('the VNeID-only cutoff', () => {
     expect((await new Client(day).login('admin.dx', TEST_PASSWORD, { totp: code })).status).toBe(401);
     const logins = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
     expect(logins.at(-1)!.data).toMatchObject({ method: 'password+totp', breakGlass: true });
+    // The session says how it was opened; a break-glass session proves no person, so it switches nowhere.
+    const [session] = await t.database.db.select().from(sessions).where(eq(sessions.accountId, (await accountByUsername(t.database, 'admin.dx'))!.id));
+    expect(session).toMatchObject({ method: 'password+totp', personId: null });
     const shown = await recentBreakGlassLogins(t.database.db, root);
     expect(shown.map((e) => e.actorLabel)).toEqual(['admin.dx']);
     const sctAdmin = await actorFor(t.database, 'admin.sct');
