@@ -59,8 +59,15 @@ try {
     await database.migrate();
     const { db } = database;
     const version = (await admin.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
-    console.log(`machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}, PostgreSQL ${version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`run: ${ops} audited writes, ${clients} clients, pool ${poolSize}, ${warmup} warm-up writes not counted, held ${holdMs} ms after the audit row`);
+    console.log(
+      `machine: ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}, PostgreSQL ${version}, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `run: ${ops} audited writes, ${clients} clients, pool ${poolSize}, ${warmup} warm-up writes not counted, held ${holdMs} ms after the audit row`,
+    );
 
     // One small row per client, so the clients contend only on what the audit trail makes them share.
     for (let c = 0; c < clients; c++) await db.insert(settings).values({ key: `bench.audit.${c}`, value: { n: 0 } });
@@ -77,8 +84,18 @@ try {
       task: async (i) => {
         const key = `bench.audit.${i % clients}`;
         await db.transaction(async (tx) => {
-          await tx.update(settings).set({ value: { n: i }, updatedAt: new Date() }).where(eq(settings.key, key));
-          await recordAudit(tx, { action: 'bench.write', actorId: null, actorLabel: `client ${i % clients}`, targetType: 'setting', targetId: key, data: { n: i } });
+          await tx
+            .update(settings)
+            .set({ value: { n: i }, updatedAt: new Date() })
+            .where(eq(settings.key, key));
+          await recordAudit(tx, {
+            action: 'bench.write',
+            actorId: null,
+            actorLabel: `client ${i % clients}`,
+            targetType: 'setting',
+            targetId: key,
+            data: { n: i },
+          });
           if (holdMs > 0) await tx.execute(sql`select pg_sleep(${holdMs / 1000})`);
         });
         return 0;
@@ -97,7 +114,9 @@ try {
     const report = await verifyAuditChain(db);
     const t2 = performance.now();
     const [{ n } = { n: 0 }] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`);
-    console.log(`after the run: final seal ${sealed.sealed} rows in ${fmt(t1 - t0)} ms; verify ${report.ok ? 'ok' : `BROKEN at #${report.firstBadId}`} over ${n} rows in ${fmt(t2 - t1)} ms`);
+    console.log(
+      `after the run: final seal ${sealed.sealed} rows in ${fmt(t1 - t0)} ms; verify ${report.ok ? 'ok' : `BROKEN at #${report.firstBadId}`} over ${n} rows in ${fmt(t2 - t1)} ms`,
+    );
     if (!report.ok) process.exitCode = 1;
   } finally {
     await database.close();

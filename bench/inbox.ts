@@ -21,7 +21,6 @@
 import os from 'node:os';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import pg from 'pg';
@@ -43,7 +42,18 @@ import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
 
-type Options = { explainAs: string | null; requests: number; concurrency: number; seconds: number; officials: number; appPool: number; baseline: number; warmup: number; only: 'http' | 'sql' | null; explain: 'main' | 'all' | 'none' };
+type Options = {
+  explainAs: string | null;
+  requests: number;
+  concurrency: number;
+  seconds: number;
+  officials: number;
+  appPool: number;
+  baseline: number;
+  warmup: number;
+  only: 'http' | 'sql' | null;
+  explain: 'main' | 'all' | 'none';
+};
 
 function parseArgs(argv: string[]): Options {
   const raw: Record<string, string> = {};
@@ -61,7 +71,18 @@ function parseArgs(argv: string[]): Options {
   };
   const only = raw.only === 'http' || raw.only === 'sql' ? raw.only : null;
   const explain = raw.explain === 'all' || raw.explain === 'none' ? raw.explain : 'main';
-  return { explainAs: raw['explain-as'] || null, requests: num('requests', 2000), concurrency: num('concurrency', 20), seconds: num('seconds', 60), officials: num('officials', 4), appPool: num('app-pool', 10), baseline: raw.baseline === '0' ? 0 : num('baseline', 100), warmup: raw.warmup === '0' ? 0 : num('warmup', 1000), only, explain };
+  return {
+    explainAs: raw['explain-as'] || null,
+    requests: num('requests', 2000),
+    concurrency: num('concurrency', 20),
+    seconds: num('seconds', 60),
+    officials: num('officials', 4),
+    appPool: num('app-pool', 10),
+    baseline: raw.baseline === '0' ? 0 : num('baseline', 100),
+    warmup: raw.warmup === '0' ? 0 : num('warmup', 1000),
+    only,
+    explain,
+  };
 }
 
 type Official = {
@@ -85,8 +106,16 @@ const SCENARIOS: Scenario[] = [
     filter: (o) => ({ tab: 'cho-xu-ly', after: o.cursor ?? undefined }),
     query: (o) => ({ tab: 'cho-xu-ly', ...(o.cursor ? { after: o.cursor } : {}) }),
   },
-  { name: 'Search by name (q)', filter: (o) => ({ tab: 'cho-xu-ly', q: o.q ?? undefined }), query: (o) => ({ tab: 'cho-xu-ly', ...(o.q ? { q: o.q } : {}) }) },
-  { name: 'Overdue (han=qua-han)', filter: () => ({ tab: 'cho-xu-ly', dueState: 'qua-han' }), query: () => ({ tab: 'cho-xu-ly', han: 'qua-han' }) },
+  {
+    name: 'Search by name (q)',
+    filter: (o) => ({ tab: 'cho-xu-ly', q: o.q ?? undefined }),
+    query: (o) => ({ tab: 'cho-xu-ly', ...(o.q ? { q: o.q } : {}) }),
+  },
+  {
+    name: 'Overdue (han=qua-han)',
+    filter: () => ({ tab: 'cho-xu-ly', dueState: 'qua-han' }),
+    query: () => ({ tab: 'cho-xu-ly', han: 'qua-han' }),
+  },
 ];
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
@@ -120,9 +149,13 @@ async function main() {
     process.exit(2);
   });
   const db = sqlDb.db;
-  const [{ n: dossierCount = 0 } = {}] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from dossiers`).catch(() => [{ n: 0 }]);
+  const [{ n: dossierCount = 0 } = {}] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from dossiers`).catch(() => [
+    { n: 0 },
+  ]);
   if (dossierCount < MIN_DOSSIERS) {
-    console.error(`bench: ${redactPassword(url)} has ${dossierCount} dossiers (fewer than ${MIN_DOSSIERS}); the figures would mean nothing.`);
+    console.error(
+      `bench: ${redactPassword(url)} has ${dossierCount} dossiers (fewer than ${MIN_DOSSIERS}); the figures would mean nothing.`,
+    );
     console.error(`  Fill it first: DATABASE_URL=${redactPassword(url)} npm run seed:large -- --dossiers 1000000`);
     await sqlDb.close();
     process.exit(2);
@@ -136,12 +169,25 @@ async function main() {
     sql`select name, current_setting(name) as value from pg_settings
         where name in ('shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections', 'max_parallel_workers_per_gather', 'jit') order by name`,
   );
-  const [{ size = '' } = {}] = await queryRows<{ size: string }>(db, sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`);
-  const statusRows = await queryRows<{ status: string; n: number }>(db, sql`select status, count(*)::int as n from dossiers group by status order by n desc`);
+  const [{ size = '' } = {}] = await queryRows<{ size: string }>(
+    db,
+    sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`,
+  );
+  const statusRows = await queryRows<{ status: string; n: number }>(
+    db,
+    sql`select status, count(*)::int as n from dossiers group by status order by n desc`,
+  );
   console.log('MotCua — inbox benchmark (Hồ sơ cần xử lý)');
-  console.log(`  Machine:    ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`);
+  console.log(
+    `  Machine:    ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
+  );
   // The load before the benchmark adds its own (20 clients keep ~20 processes runnable): another job on the machine skews the figures.
-  console.log(`  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
+  console.log(
+    `  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' / ')}`,
+  );
   console.log(`  PostgreSQL: ${pgVersion}`);
   console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
   console.log(`  Database:   ${redactPassword(url)} — ${dossierCount.toLocaleString('en-US')} dossiers (table + indexes ${size})`);
@@ -163,7 +209,15 @@ async function main() {
     const first = res.rows[Math.floor(res.rows.length / 2)] ?? res.rows[0];
     // A search as an official types it: the last two words of a waiting applicant's name, without diacritics.
     const q = first ? foldVietnamese(first.applicant.fullName).split(' ').slice(-2).join(' ') : null;
-    officials.push({ actor, username: c.username, waiting: res.counts['cho-xu-ly'], overdue: overdue.counts['cho-xu-ly'], cursor: res.next, q, sampleCode: res.rows[0]?.code });
+    officials.push({
+      actor,
+      username: c.username,
+      waiting: res.counts['cho-xu-ly'],
+      overdue: overdue.counts['cho-xu-ly'],
+      cursor: res.next,
+      q,
+      sampleCode: res.rows[0]?.code,
+    });
   }
   officials.sort((a, b) => b.waiting - a.waiting);
   const chosen = officials.filter((o) => o.waiting > 0).slice(0, opts.officials);
@@ -173,7 +227,9 @@ async function main() {
   }
   console.log(`\nOfficials (by dossiers waiting; the first ${chosen.length} chosen, marked *):`);
   for (const o of officials.slice(0, Math.max(8, chosen.length))) {
-    console.log(`  ${chosen.includes(o) ? '*' : ' '} ${o.username.padEnd(16)} waiting ${String(o.waiting).padStart(6)}, overdue ${String(o.overdue).padStart(6)}${chosen.includes(o) ? `, q="${o.q}"` : ''}`);
+    console.log(
+      `  ${chosen.includes(o) ? '*' : ' '} ${o.username.padEnd(16)} waiting ${String(o.waiting).padStart(6)}, overdue ${String(o.overdue).padStart(6)}${chosen.includes(o) ? `, q="${o.q}"` : ''}`,
+    );
   }
 
   // ── EXPLAIN (ANALYZE, BUFFERS) of the inbox statement, as listInbox sends it ──
@@ -203,7 +259,9 @@ async function main() {
       const body = await res.text();
       if (res.status !== 200 || (o.sampleCode && !body.includes(o.sampleCode))) {
         const where = res.headers.get('location');
-        console.error(`bench: GET /tiepnhan/ho-so as ${o.username} answered ${res.status}${where ? ` → ${where}` : ''}${res.status === 200 ? ' without the dossiers of the inbox' : ''}; HTTP not measured.`);
+        console.error(
+          `bench: GET /tiepnhan/ho-so as ${o.username} answered ${res.status}${where ? ` → ${where}` : ''}${res.status === 200 ? ' without the dossiers of the inbox' : ''}; HTTP not measured.`,
+        );
         httpOk = false;
         process.exitCode = 1;
       }
@@ -218,7 +276,9 @@ async function main() {
         await appDb.close();
       },
     };
-    console.log(`\nApp: ${base} (in this process, pool of ${opts.appPool} connections like npm start); direct SQL: pool of ${opts.concurrency} connections.`);
+    console.log(
+      `\nApp: ${base} (in this process, pool of ${opts.appPool} connections like npm start); direct SQL: pool of ${opts.concurrency} connections.`,
+    );
   }
   console.log(
     `Each run: ${opts.concurrency} concurrent clients, ${opts.requests} requests (at most ${opts.seconds} s)` +
@@ -275,8 +335,12 @@ async function main() {
   printHeader();
   for (const x of results) printRow(x.scenario, x.mode, x.r);
   console.log(`\nProcess memory (process.memoryUsage): RSS before the runs ${mb(rssBefore)}, after ${mb(mem.rss)}`);
-  if (httpOk) console.log(`  while the app served HTTP: peak RSS ${mb(peak.HTTP.rss)}, peak JS heap ${mb(peak.HTTP.heap)} (including the load-generating worker thread)`);
-  if (opts.only !== 'http') console.log(`  while calling listInbox directly: peak RSS ${mb(peak.SQL.rss)}, peak JS heap ${mb(peak.SQL.heap)}`);
+  if (httpOk)
+    console.log(
+      `  while the app served HTTP: peak RSS ${mb(peak.HTTP.rss)}, peak JS heap ${mb(peak.HTTP.heap)} (including the load-generating worker thread)`,
+    );
+  if (opts.only !== 'http')
+    console.log(`  while calling listInbox directly: peak RSS ${mb(peak.SQL.rss)}, peak JS heap ${mb(peak.SQL.heap)}`);
   console.log(`Total time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   await app?.destroySessions();
@@ -286,7 +350,9 @@ async function main() {
 
 let headerPrinted = false;
 function printHeader() {
-  console.log(`  ${'scenario'.padEnd(SCENARIO_WIDTH)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}`);
+  console.log(
+    `  ${'scenario'.padEnd(SCENARIO_WIDTH)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}`,
+  );
 }
 function printRow(scenario: string, mode: string, r: LoadResult) {
   if (!headerPrinted) {

@@ -58,7 +58,7 @@ export function summarize(latencies: number[]) {
  * TypeScript loader): keep-alive connections, one per client, the body read to the end; a request
  * counts as an error unless it answers 200.
  */
-export const HTTP_CLIENT_SOURCE = String.raw`
+export const HTTP_CLIENT_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const http = require('node:http');

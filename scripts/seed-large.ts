@@ -27,7 +27,7 @@ import type { ProcessStep } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { loadCalendarForYears } from '../src/calendar/load.js';
-import { WorkingCalendar, atLocal, localDate, localMinutes } from '../src/calendar/working-time.js';
+import { type WorkingCalendar, atLocal, localDate, localMinutes } from '../src/calendar/working-time.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import { prng } from '../src/shared/prng.js';
 
@@ -76,7 +76,9 @@ function usage(problem?: string): never {
   console.error('Usage: npm run seed:large -- --dossiers N [--seed S] [--years Y] [--chunk C] [--parallel P]');
   console.error('  --dossiers N  how many dossiers to add (required)');
   console.error('  --seed S      random seed; the same seed gives the same data (default 1)');
-  console.error('  --years Y     span of reception days, in years back from today (default 3; more if an agency would need over 9999 codes a day)');
+  console.error(
+    '  --years Y     span of reception days, in years back from today (default 3; more if an agency would need over 9999 codes a day)',
+  );
   console.error('  --chunk C     dossiers per insert transaction (default 50,000; at least 1,000)');
   console.error('  --parallel P  chunks in flight at once (default 2; 1 on PGlite)');
   console.error('Environment:');
@@ -88,13 +90,15 @@ function usage(problem?: string): never {
 
 // ───────────────────────────── randomness ─────────────────────────────
 
-
 /** Weighted choice by binary search over cumulative weights. */
 function weighted<T>(items: Array<[T, number]>) {
   const values = items.map(([v]) => v);
   const cum: number[] = [];
   let total = 0;
-  for (const [, w] of items) cum.push((total += w));
+  for (const [, w] of items) {
+    total += w;
+    cum.push(total);
+  }
   return (r: number): T => {
     const x = r * total;
     let lo = 0;
@@ -111,45 +115,282 @@ function weighted<T>(items: Array<[T, number]>) {
 // ───────────────────────────── synthetic applicants ─────────────────────────────
 
 const SURNAMES: Array<[string, number]> = [
-  ['Nguyễn', 31], ['Trần', 11], ['Lê', 9.5], ['Phạm', 7], ['Hoàng', 4], ['Huỳnh', 4], ['Phan', 4.5], ['Vũ', 3.5],
-  ['Võ', 4], ['Đặng', 2], ['Bùi', 2], ['Đỗ', 1.5], ['Hồ', 1.3], ['Ngô', 1.3], ['Dương', 1], ['Lý', 0.5],
-  ['Đinh', 0.8], ['Trương', 0.8], ['Mai', 0.5], ['Lâm', 0.4], ['Tô', 0.3], ['Hà', 0.4], ['Điểu', 0.8], ['Thị', 0.2],
+  ['Nguyễn', 31],
+  ['Trần', 11],
+  ['Lê', 9.5],
+  ['Phạm', 7],
+  ['Hoàng', 4],
+  ['Huỳnh', 4],
+  ['Phan', 4.5],
+  ['Vũ', 3.5],
+  ['Võ', 4],
+  ['Đặng', 2],
+  ['Bùi', 2],
+  ['Đỗ', 1.5],
+  ['Hồ', 1.3],
+  ['Ngô', 1.3],
+  ['Dương', 1],
+  ['Lý', 0.5],
+  ['Đinh', 0.8],
+  ['Trương', 0.8],
+  ['Mai', 0.5],
+  ['Lâm', 0.4],
+  ['Tô', 0.3],
+  ['Hà', 0.4],
+  ['Điểu', 0.8],
+  ['Thị', 0.2],
 ];
 const MIDDLE = {
-  male: ['Văn', 'Văn', 'Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thành', 'Công', 'Gia', 'Ngọc', 'Thanh', 'Xuân', 'Hoàng', 'Anh', 'Tấn', 'Trọng', 'Duy'],
-  female: ['Thị', 'Thị', 'Thị', 'Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ', 'Bảo', 'Khánh', 'Hồng', 'Phương', 'Thúy', 'Minh', 'Diệu', 'Hoài'],
+  male: [
+    'Văn',
+    'Văn',
+    'Văn',
+    'Hữu',
+    'Đức',
+    'Minh',
+    'Quốc',
+    'Thành',
+    'Công',
+    'Gia',
+    'Ngọc',
+    'Thanh',
+    'Xuân',
+    'Hoàng',
+    'Anh',
+    'Tấn',
+    'Trọng',
+    'Duy',
+  ],
+  female: [
+    'Thị',
+    'Thị',
+    'Thị',
+    'Thị',
+    'Ngọc',
+    'Thu',
+    'Thanh',
+    'Kim',
+    'Mỹ',
+    'Bảo',
+    'Khánh',
+    'Hồng',
+    'Phương',
+    'Thúy',
+    'Minh',
+    'Diệu',
+    'Hoài',
+  ],
 };
 const GIVEN = {
   male: [
-    'An', 'Bảo', 'Bình', 'Cường', 'Dũng', 'Duy', 'Đạt', 'Đông', 'Hải', 'Hiếu', 'Hòa', 'Hoàng', 'Hùng', 'Huy', 'Khang', 'Khánh', 'Khoa',
-    'Lâm', 'Long', 'Lộc', 'Luân', 'Minh', 'Nam', 'Nghĩa', 'Nhân', 'Phát', 'Phong', 'Phúc', 'Quang', 'Quân', 'Sơn', 'Tài', 'Tâm',
-    'Thắng', 'Thành', 'Thịnh', 'Tiến', 'Toàn', 'Trung', 'Tuấn', 'Tùng', 'Việt', 'Vinh', 'Vũ',
+    'An',
+    'Bảo',
+    'Bình',
+    'Cường',
+    'Dũng',
+    'Duy',
+    'Đạt',
+    'Đông',
+    'Hải',
+    'Hiếu',
+    'Hòa',
+    'Hoàng',
+    'Hùng',
+    'Huy',
+    'Khang',
+    'Khánh',
+    'Khoa',
+    'Lâm',
+    'Long',
+    'Lộc',
+    'Luân',
+    'Minh',
+    'Nam',
+    'Nghĩa',
+    'Nhân',
+    'Phát',
+    'Phong',
+    'Phúc',
+    'Quang',
+    'Quân',
+    'Sơn',
+    'Tài',
+    'Tâm',
+    'Thắng',
+    'Thành',
+    'Thịnh',
+    'Tiến',
+    'Toàn',
+    'Trung',
+    'Tuấn',
+    'Tùng',
+    'Việt',
+    'Vinh',
+    'Vũ',
   ],
   female: [
-    'An', 'Ánh', 'Anh', 'Châu', 'Chi', 'Dung', 'Duyên', 'Giang', 'Hà', 'Hạnh', 'Hằng', 'Hiền', 'Hoa', 'Huyền', 'Hương', 'Lan', 'Liên',
-    'Linh', 'Loan', 'Mai', 'My', 'Nga', 'Ngân', 'Nhung', 'Như', 'Oanh', 'Phương', 'Quyên', 'Tâm', 'Thảo', 'Thư', 'Thủy', 'Trang',
-    'Trâm', 'Tuyết', 'Uyên', 'Vân', 'Vy', 'Xuân', 'Yến',
+    'An',
+    'Ánh',
+    'Anh',
+    'Châu',
+    'Chi',
+    'Dung',
+    'Duyên',
+    'Giang',
+    'Hà',
+    'Hạnh',
+    'Hằng',
+    'Hiền',
+    'Hoa',
+    'Huyền',
+    'Hương',
+    'Lan',
+    'Liên',
+    'Linh',
+    'Loan',
+    'Mai',
+    'My',
+    'Nga',
+    'Ngân',
+    'Nhung',
+    'Như',
+    'Oanh',
+    'Phương',
+    'Quyên',
+    'Tâm',
+    'Thảo',
+    'Thư',
+    'Thủy',
+    'Trang',
+    'Trâm',
+    'Tuyết',
+    'Uyên',
+    'Vân',
+    'Vy',
+    'Xuân',
+    'Yến',
   ],
 };
 const BIRTH_PROVINCES: Array<[string, number]> = [
-  ['070', 70], ['079', 6], ['075', 4], ['074', 4], ['040', 3], ['038', 3], ['036', 2], ['034', 2], ['001', 2], ['052', 2], ['066', 2],
+  ['070', 70],
+  ['079', 6],
+  ['075', 4],
+  ['074', 4],
+  ['040', 3],
+  ['038', 3],
+  ['036', 2],
+  ['034', 2],
+  ['001', 2],
+  ['052', 2],
+  ['066', 2],
 ];
-const PHONE_PREFIXES = ['090', '091', '093', '094', '096', '097', '098', '032', '033', '034', '035', '036', '037', '038', '039', '070', '076', '077', '078', '079', '081', '082', '083', '084', '085', '086', '088', '089'];
+const PHONE_PREFIXES = [
+  '090',
+  '091',
+  '093',
+  '094',
+  '096',
+  '097',
+  '098',
+  '032',
+  '033',
+  '034',
+  '035',
+  '036',
+  '037',
+  '038',
+  '039',
+  '070',
+  '076',
+  '077',
+  '078',
+  '079',
+  '081',
+  '082',
+  '083',
+  '084',
+  '085',
+  '086',
+  '088',
+  '089',
+];
 const STREETS = [
-  'Phú Riềng Đỏ', 'Hùng Vương', 'Trần Hưng Đạo', 'Lê Duẩn', 'Nguyễn Huệ', 'Lý Thường Kiệt', 'Ngô Quyền', 'Hai Bà Trưng', 'Trường Chinh',
-  'Nguyễn Văn Linh', 'Lê Quý Đôn', 'Võ Thị Sáu', 'Điểu Ong', 'Tôn Đức Thắng', 'Quốc lộ 14', 'ĐT 741', 'Đồng Xoài', 'Nguyễn Chí Thanh',
+  'Phú Riềng Đỏ',
+  'Hùng Vương',
+  'Trần Hưng Đạo',
+  'Lê Duẩn',
+  'Nguyễn Huệ',
+  'Lý Thường Kiệt',
+  'Ngô Quyền',
+  'Hai Bà Trưng',
+  'Trường Chinh',
+  'Nguyễn Văn Linh',
+  'Lê Quý Đôn',
+  'Võ Thị Sáu',
+  'Điểu Ong',
+  'Tôn Đức Thắng',
+  'Quốc lộ 14',
+  'ĐT 741',
+  'Đồng Xoài',
+  'Nguyễn Chí Thanh',
 ];
 const PLACES = [
-  'phường Tân Phú, thành phố Đồng Xoài', 'phường Tân Bình, thành phố Đồng Xoài', 'phường Tân Đồng, thành phố Đồng Xoài',
-  'phường Tân Xuân, thành phố Đồng Xoài', 'phường Tân Thiện, thành phố Đồng Xoài', 'phường Tiến Thành, thành phố Đồng Xoài',
-  'xã Tiến Hưng, thành phố Đồng Xoài', 'xã Minh Hưng, huyện Bù Đăng', 'thị trấn Đức Phong, huyện Bù Đăng', 'xã Đoàn Kết, huyện Bù Đăng',
-  'phường Hưng Chiến, thị xã Bình Long', 'phường An Lộc, thị xã Bình Long', 'phường Long Phước, thị xã Phước Long',
-  'thị trấn Tân Phú, huyện Đồng Phú', 'xã Tân Lập, huyện Đồng Phú', 'thị trấn Tân Khai, huyện Hớn Quản', 'xã Long Hưng, huyện Phú Riềng',
-  'thị trấn Chơn Thành, huyện Chơn Thành', 'thị trấn Lộc Ninh, huyện Lộc Ninh', 'thị trấn Thanh Bình, huyện Bù Đốp',
+  'phường Tân Phú, thành phố Đồng Xoài',
+  'phường Tân Bình, thành phố Đồng Xoài',
+  'phường Tân Đồng, thành phố Đồng Xoài',
+  'phường Tân Xuân, thành phố Đồng Xoài',
+  'phường Tân Thiện, thành phố Đồng Xoài',
+  'phường Tiến Thành, thành phố Đồng Xoài',
+  'xã Tiến Hưng, thành phố Đồng Xoài',
+  'xã Minh Hưng, huyện Bù Đăng',
+  'thị trấn Đức Phong, huyện Bù Đăng',
+  'xã Đoàn Kết, huyện Bù Đăng',
+  'phường Hưng Chiến, thị xã Bình Long',
+  'phường An Lộc, thị xã Bình Long',
+  'phường Long Phước, thị xã Phước Long',
+  'thị trấn Tân Phú, huyện Đồng Phú',
+  'xã Tân Lập, huyện Đồng Phú',
+  'thị trấn Tân Khai, huyện Hớn Quản',
+  'xã Long Hưng, huyện Phú Riềng',
+  'thị trấn Chơn Thành, huyện Chơn Thành',
+  'thị trấn Lộc Ninh, huyện Lộc Ninh',
+  'thị trấn Thanh Bình, huyện Bù Đốp',
 ];
 const COMPANY_KINDS = ['Công ty TNHH', 'Công ty TNHH', 'Công ty TNHH MTV', 'Công ty Cổ phần', 'Doanh nghiệp tư nhân', 'Hợp tác xã'];
-const COMPANY_TRADES = ['Thương mại', 'Thương mại Dịch vụ', 'Xây dựng', 'Nông sản', 'Điều', 'Cao su', 'Vận tải', 'Xăng dầu', 'Điện', 'Hóa chất', 'Sản xuất', 'Đầu tư'];
-const COMPANY_NAMES = ['Phước Long', 'Bình Phước', 'Đồng Xoài', 'Sông Bé', 'Bù Đăng', 'Tân Phú', 'Minh Hưng', 'Hưng Thịnh', 'An Khang', 'Phú Quý', 'Thành Đạt', 'Đại Phát', 'Hoàng Gia', 'Việt Tiến', 'Sao Mai', 'Tiến Phát', 'Kim Ngân', 'Trường Sơn'];
+const COMPANY_TRADES = [
+  'Thương mại',
+  'Thương mại Dịch vụ',
+  'Xây dựng',
+  'Nông sản',
+  'Điều',
+  'Cao su',
+  'Vận tải',
+  'Xăng dầu',
+  'Điện',
+  'Hóa chất',
+  'Sản xuất',
+  'Đầu tư',
+];
+const COMPANY_NAMES = [
+  'Phước Long',
+  'Bình Phước',
+  'Đồng Xoài',
+  'Sông Bé',
+  'Bù Đăng',
+  'Tân Phú',
+  'Minh Hưng',
+  'Hưng Thịnh',
+  'An Khang',
+  'Phú Quý',
+  'Thành Đạt',
+  'Đại Phát',
+  'Hoàng Gia',
+  'Việt Tiến',
+  'Sao Mai',
+  'Tiến Phát',
+  'Kim Ngân',
+  'Trường Sơn',
+];
 /** Sectors whose applicants are mostly organisations. */
 const BUSINESS_SECTORS = new Set(['LTHH', 'DIEN', 'HOACHAT', 'DKKD', 'DAUTU', 'VIECLAM']);
 const SUPPLEMENT_ITEMS = [
@@ -167,13 +408,36 @@ const REFUSALS = [
   'Đối tượng không đủ điều kiện theo quy định.',
   'Giấy tờ trong hồ sơ đã hết hiệu lực.',
 ];
-const STOPS = ['Công dân có đơn xin rút hồ sơ.', 'Quá thời hạn bổ sung hồ sơ theo thông báo.', 'Đang có tranh chấp liên quan, chờ kết quả giải quyết.'];
+const STOPS = [
+  'Công dân có đơn xin rút hồ sơ.',
+  'Quá thời hạn bổ sung hồ sơ theo thông báo.',
+  'Đang có tranh chấp liên quan, chờ kết quả giải quyết.',
+];
 
 /** Expected share of each demo procedure (by code); others get 1. */
 const PROCEDURE_WEIGHTS: Record<string, number> = {
-  '2.000633': 3, '2.000620': 1, '2.000190': 1.5, '2.000181': 0.8, '2.000003': 0.2, '2.000176': 1, '2.000405': 0.5,
-  '1.001612': 4, '2.001610': 5, '1.005121': 6, '1.009645': 0.3, '1.002809': 14, '1.002835': 6, '1.005092': 5, '1.005088': 1,
-  '1.000775': 2, '1.000843': 0.5, '1.000459': 2, '1.001193': 12, '1.001022': 5, '2.000884': 18, '2.000908': 7,
+  '2.000633': 3,
+  '2.000620': 1,
+  '2.000190': 1.5,
+  '2.000181': 0.8,
+  '2.000003': 0.2,
+  '2.000176': 1,
+  '2.000405': 0.5,
+  '1.001612': 4,
+  '2.001610': 5,
+  '1.005121': 6,
+  '1.009645': 0.3,
+  '1.002809': 14,
+  '1.002835': 6,
+  '1.005092': 5,
+  '1.005088': 1,
+  '1.000775': 2,
+  '1.000843': 0.5,
+  '1.000459': 2,
+  '1.001193': 12,
+  '1.001022': 5,
+  '2.000884': 18,
+  '2.000908': 7,
 };
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -334,7 +598,6 @@ async function loadCatalog(db: Db): Promise<Version[]> {
   return out;
 }
 
-
 // ───────────────────────────── generation ─────────────────────────────
 
 type DossierRow = Record<string, unknown>;
@@ -389,7 +652,10 @@ async function main() {
   // Peak day ≈ 1.6 × the average (weekday, season and noise); keep the busiest agency's peak under ~9000.
   const yearsNeeded = Math.ceil(((opts.dossiers + before) * maxShare * 1.6) / (248 * 9000));
   const years = Math.max(opts.years, yearsNeeded);
-  if (years > opts.years) console.log(`Spreading the dossiers over ${years} years (instead of ${opts.years}) so that no agency gets more than 9999 dossiers a day.`);
+  if (years > opts.years)
+    console.log(
+      `Spreading the dossiers over ${years} years (instead of ${opts.years}) so that no agency gets more than 9999 dossiers a day.`,
+    );
 
   const now = new Date();
   const today = localDate(now);
@@ -404,7 +670,10 @@ async function main() {
   const boundaries = new Set<number>();
   {
     let cum = 0;
-    for (const [s, e] of cal.officeHours) boundaries.add((cum += e - s));
+    for (const [s, e] of cal.officeHours) {
+      cum += e - s;
+      boundaries.add(cum);
+    }
   }
   // Reception days: from startDay up to now (today only up to the current minute).
   const receptionDays: number[] = [];
@@ -423,7 +692,10 @@ async function main() {
   const foldCache = new Map<string, string>();
   const fold = (w: string) => {
     let f = foldCache.get(w);
-    if (f === undefined) foldCache.set(w, (f = foldVietnamese(w)));
+    if (f === undefined) {
+      f = foldVietnamese(w);
+      foldCache.set(w, f);
+    }
     return f;
   };
 
@@ -487,7 +759,7 @@ async function main() {
   };
   const who = (v: Version, idx: number): Who | null => {
     const xs = v.actors[idx];
-    return xs && xs.length ? xs[(rnd() * xs.length) | 0]! : null;
+    return xs?.length ? xs[(rnd() * xs.length) | 0]! : null;
   };
 
   /** One dossier: its applicant, timeline and where it stands now; pushes its rows into the chunk. */
@@ -511,7 +783,10 @@ async function main() {
     const middle2 = rnd() < 0.22 ? pick(male ? MIDDLE.male : MIDDLE.female) : null;
     const given = pick(male ? GIVEN.male : GIVEN.female);
     const fullName = middle2 && middle2 !== middle ? `${surname} ${middle} ${middle2} ${given}` : `${surname} ${middle} ${given}`;
-    const foldedName = middle2 && middle2 !== middle ? `${fold(surname)} ${fold(middle)} ${fold(middle2)} ${fold(given)}` : `${fold(surname)} ${fold(middle)} ${fold(given)}`;
+    const foldedName =
+      middle2 && middle2 !== middle
+        ? `${fold(surname)} ${fold(middle)} ${fold(middle2)} ${fold(given)}`
+        : `${fold(surname)} ${fold(middle)} ${fold(given)}`;
     let cccd: string | null = null;
     if (rnd() < 0.88) {
       const year = 1950 + ((rnd() * 56) | 0);
@@ -520,8 +795,12 @@ async function main() {
     }
     const phone = rnd() < 0.92 ? `${pick(PHONE_PREFIXES)}${digits(7)}` : null;
     const email = rnd() < 0.25 ? `${foldedName.replace(/ /g, '')}${digits(2)}@demo.motcua.invalid` : null;
-    const address = rnd() < 0.96 ? `${rnd() < 0.7 ? `Số ${1 + ((rnd() * 300) | 0)}, đường ${pick(STREETS)}` : `Tổ ${1 + ((rnd() * 12) | 0)}, ấp ${1 + ((rnd() * 9) | 0)}`}, ${pick(PLACES)}, tỉnh Bình Phước` : null;
-    const organisation = BUSINESS_SECTORS.has(v.sectorCode) && rnd() < 0.8 ? `${pick(COMPANY_KINDS)} ${pick(COMPANY_TRADES)} ${pick(COMPANY_NAMES)}` : null;
+    const address =
+      rnd() < 0.96
+        ? `${rnd() < 0.7 ? `Số ${1 + ((rnd() * 300) | 0)}, đường ${pick(STREETS)}` : `Tổ ${1 + ((rnd() * 12) | 0)}, ấp ${1 + ((rnd() * 9) | 0)}`}, ${pick(PLACES)}, tỉnh Bình Phước`
+        : null;
+    const organisation =
+      BUSINESS_SECTORS.has(v.sectorCode) && rnd() < 0.8 ? `${pick(COMPANY_KINDS)} ${pick(COMPANY_TRADES)} ${pick(COMPANY_NAMES)}` : null;
     const applicant = organisation ? { fullName, cccd, phone, email, address, organisation } : { fullName, cccd, phone, email, address };
     const channel = (() => {
       const r = rnd();
@@ -559,7 +838,16 @@ async function main() {
     let returned: number | null = null;
     let returnChannel: number | null = null;
     let last: EventRow | null = null;
-    const ev = (at: number, action: string, from: string | undefined, to: string, st: number, actor: Who | null, note?: string, data?: Record<string, unknown>): EventRow => ({
+    const ev = (
+      at: number,
+      action: string,
+      from: string | undefined,
+      to: string,
+      st: number,
+      actor: Who | null,
+      note?: string,
+      data?: Record<string, unknown>,
+    ): EventRow => ({
       t: isoOf(at),
       a: actor?.id,
       al: actor?.label ?? 'he-thong',
@@ -570,7 +858,15 @@ async function main() {
       n: note,
       dt: data,
     });
-    const terminalAt = sec(fate === 'refuse' ? (rnd() < 0.7 ? R + rnd() * 0.6 * (H - R) : H + rnd() * (A - H)) : fate === 'stop' ? H + rnd() * (A - H) : Infinity);
+    const terminalAt = sec(
+      fate === 'refuse'
+        ? rnd() < 0.7
+          ? R + rnd() * 0.6 * (H - R)
+          : H + rnd() * (A - H)
+        : fate === 'stop'
+          ? H + rnd() * (A - H)
+          : Infinity,
+    );
 
     if (terminalAt <= E) {
       const atReception = terminalAt < H;
@@ -593,12 +889,18 @@ async function main() {
       step = v.result;
       stepStart = Math.min(F, E);
       finished = stepStart;
-      last = ev(stepStart, 'approve', 'processing', 'done', step, who(v, v.approval), undefined, { fromStep: v.approval, toStep: v.result });
+      last = ev(stepStart, 'approve', 'processing', 'done', step, who(v, v.approval), undefined, {
+        fromStep: v.approval,
+        toStep: v.result,
+      });
     } else if (E >= A) {
       status = 'processing';
       step = v.approval;
       stepStart = A;
-      last = ev(A, 'handover', 'processing', 'processing', step, who(v, v.processing), undefined, { fromStep: v.processing, toStep: v.approval });
+      last = ev(A, 'handover', 'processing', 'processing', step, who(v, v.processing), undefined, {
+        fromStep: v.processing,
+        toStep: v.approval,
+      });
     } else if (E >= H) {
       status = 'processing';
       step = v.processing;
@@ -613,7 +915,10 @@ async function main() {
     if ((status === 'received' || status === 'processing') && step !== v.approval && rnd() < (stuck ? 0.35 : 0.1)) {
       clockStop = sec(stepStart + rnd() * Math.max(E - stepStart, 1));
       const items = [pick(SUPPLEMENT_ITEMS), ...(rnd() < 0.3 ? [pick(SUPPLEMENT_ITEMS)] : [])];
-      last = ev(clockStop, 'request_supplement', status, 'supplement', step, who(v, step), `Đề nghị bổ sung: ${items.join('; ')}.`, { items, resumeStatus: status });
+      last = ev(clockStop, 'request_supplement', status, 'supplement', step, who(v, step), `Đề nghị bổ sung: ${items.join('; ')}.`, {
+        items,
+        resumeStatus: status,
+      });
       status = 'supplement';
     }
     stats[status] = (stats[status] ?? 0) + 1;
@@ -641,7 +946,10 @@ async function main() {
       rb: receiver?.id,
       u: last ? (last.t as string) : receivedIso,
     });
-    chunk.events.push({ i: id, ...ev(R, 'receive', undefined, 'received', v.reception, receiver, undefined, { channel, dueAt: isoOf(D) }) });
+    chunk.events.push({
+      i: id,
+      ...ev(R, 'receive', undefined, 'received', v.reception, receiver, undefined, { channel, dueAt: isoOf(D) }),
+    });
     if (last) chunk.events.push({ i: id, ...last });
   };
 
@@ -692,7 +1000,9 @@ async function main() {
       .catch((err: unknown) => {
         // Shortened: the failed query's parameter is megabytes of JSON.
         const cause = (err as { cause?: { message?: string; detail?: string } }).cause;
-        failure ??= new Error(`inserting ${chunk.firstDay}…${chunk.lastDay} failed: ${cause?.message ?? (err as Error).message?.slice(0, 500)}${cause?.detail ? ` (${cause.detail})` : ''}`);
+        failure ??= new Error(
+          `inserting ${chunk.firstDay}…${chunk.lastDay} failed: ${cause?.message ?? (err as Error).message?.slice(0, 500)}${cause?.detail ? ` (${cause.detail})` : ''}`,
+        );
       })
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -734,12 +1044,18 @@ async function main() {
   for (const t of ['dossiers', 'dossier_events', 'dossier_code_counters']) await db.execute(sql.raw(`vacuum (analyze) ${t}`));
   console.log(`VACUUM (ANALYZE): ${((Date.now() - analyzeStarted) / 1000).toFixed(1)} s`);
 
-  const counts = await queryRows<{ status: string; n: number }>(db, sql`select status, count(*)::int as n from dossiers group by status order by n desc`);
+  const counts = await queryRows<{ status: string; n: number }>(
+    db,
+    sql`select status, count(*)::int as n from dossiers group by status order by n desc`,
+  );
   const [{ events = 0, total = 0 } = {}] = await queryRows<{ events: number; total: number }>(
     db,
     sql`select (select count(*)::int from dossier_events) as events, (select count(*)::int from dossiers) as total`,
   );
-  const [{ size = '' } = {}] = await queryRows<{ size: string }>(db, sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`);
+  const [{ size = '' } = {}] = await queryRows<{ size: string }>(
+    db,
+    sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`,
+  );
   console.log(`\nIn the database: ${fmtInt(total)} dossiers (table and indexes ${size}), ${fmtInt(events)} events.`);
   for (const c of counts) console.log(`  ${c.status.padEnd(11)} ${fmtInt(c.n).padStart(11)}  (just added ${fmtInt(stats[c.status] ?? 0)})`);
   console.log(`Total time: ${elapsed()}`);

@@ -22,7 +22,11 @@ const VerifyRequest = z.object({
   hoVaTen: z.string().min(1),
   ngaySinh: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   gioiTinh: z.enum(['male', 'female']),
-  ngayCap: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().nullable(),
+  ngayCap: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .nullable(),
 });
 
 export function devRoutes(state: SimState, registryToken: string) {

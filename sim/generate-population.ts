@@ -15,8 +15,29 @@ const rnd = prng(7070);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
 
-const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý', 'Điểu'];
-const MIDDLE = { male: ['Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thành', 'Công', 'Gia'], female: ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ', 'Bảo', 'Khánh'] };
+const SURNAMES = [
+  'Nguyễn',
+  'Trần',
+  'Lê',
+  'Phạm',
+  'Hoàng',
+  'Huỳnh',
+  'Phan',
+  'Vũ',
+  'Võ',
+  'Đặng',
+  'Bùi',
+  'Đỗ',
+  'Hồ',
+  'Ngô',
+  'Dương',
+  'Lý',
+  'Điểu',
+];
+const MIDDLE = {
+  male: ['Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thành', 'Công', 'Gia'],
+  female: ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ', 'Bảo', 'Khánh'],
+};
 const GIVEN = {
   male: ['An', 'Bảo', 'Cường', 'Đạt', 'Hiếu', 'Hòa', 'Khang', 'Lâm', 'Lộc', 'Nhân', 'Phong', 'Tâm', 'Thịnh', 'Toàn', 'Vinh', 'Vũ'],
   female: ['Ánh', 'Châu', 'Dung', 'Giang', 'Hằng', 'Hiền', 'Huyền', 'Loan', 'My', 'Nhung', 'Oanh', 'Quyên', 'Thư', 'Trâm', 'Vân', 'Xuân'],

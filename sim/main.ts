@@ -10,7 +10,9 @@ const sim = await startSimulator({
   clients: config.sim.clients,
   registryToken: config.sim.registryToken,
 });
-console.log(`VNeID simulator: ${config.sim.issuer}  (population: ${config.sim.issuer}/dev/people, SMS: ${config.sim.issuer}/dev/sms?phone=…)`);
+console.log(
+  `VNeID simulator: ${config.sim.issuer}  (population: ${config.sim.issuer}/dev/people, SMS: ${config.sim.issuer}/dev/sms?phone=…)`,
+);
 const stop = () => sim.close().finally(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -26,12 +26,23 @@ export function memoryAdapter() {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
       store.set(this.key(id), { payload, expiresAt: Date.now() + expiresIn * 1000 });
-      if (payload.uid) store.set(`${this.model}:uid:${payload.uid}`, { payload: { ...payload, jti: id } as AdapterPayload, expiresAt: Date.now() + expiresIn * 1000 });
-      if (payload.userCode) store.set(`${this.model}:user:${payload.userCode}`, { payload: { ...payload, jti: id } as AdapterPayload, expiresAt: Date.now() + expiresIn * 1000 });
+      if (payload.uid)
+        store.set(`${this.model}:uid:${payload.uid}`, {
+          payload: { ...payload, jti: id } as AdapterPayload,
+          expiresAt: Date.now() + expiresIn * 1000,
+        });
+      if (payload.userCode)
+        store.set(`${this.model}:user:${payload.userCode}`, {
+          payload: { ...payload, jti: id } as AdapterPayload,
+          expiresAt: Date.now() + expiresIn * 1000,
+        });
       if (payload.grantId) {
         const gk = `grant:${payload.grantId}`;
         const list = (store.get(gk)?.payload as unknown as { keys: string[] } | undefined)?.keys ?? [];
-        store.set(gk, { payload: { keys: [...list, this.key(id)] } as unknown as AdapterPayload, expiresAt: Date.now() + expiresIn * 1000 });
+        store.set(gk, {
+          payload: { keys: [...list, this.key(id)] } as unknown as AdapterPayload,
+          expiresAt: Date.now() + expiresIn * 1000,
+        });
       }
     }
 

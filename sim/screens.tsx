@@ -33,7 +33,12 @@ function Page(p: { title: string; children: Child }) {
   );
 }
 
-const Err = (p: { msg?: string | undefined }) => (p.msg ? <p class="error" role="alert">{p.msg}</p> : null);
+const Err = (p: { msg?: string | undefined }) =>
+  p.msg ? (
+    <p class="error" role="alert">
+      {p.msg}
+    </p>
+  ) : null;
 
 export function screenRoutes(provider: Provider, state: SimState) {
   const app = new Hono<Env>();
@@ -95,7 +100,9 @@ export function screenRoutes(provider: Provider, state: SimState) {
   const otpForm = (uid: string, phone: string, msg?: string, info?: string) => (
     <Page title="Xác thực OTP">
       <h1>Nhập mã OTP</h1>
-      <p>Mã OTP đã được gửi đến số điện thoại {phone.slice(0, 3)}****{phone.slice(-3)}.</p>
+      <p>
+        Mã OTP đã được gửi đến số điện thoại {phone.slice(0, 3)}****{phone.slice(-3)}.
+      </p>
       <Err msg={msg} />
       {info ? <p class="info">{info}</p> : null}
       <form method="post" action={`/interaction/${uid}/otp`}>
@@ -124,7 +131,12 @@ export function screenRoutes(provider: Provider, state: SimState) {
     if (!person) return c.redirect(`/interaction/${d.uid}/vneid`, 303);
     const sent = state.issueOtp(d.uid, person);
     return c.html(
-      otpForm(d.uid, person.soDienThoai, sent.ok ? undefined : `Vui lòng chờ ${sent.waitSeconds} giây trước khi gửi lại mã.`, sent.ok ? 'Đã gửi lại mã OTP.' : undefined),
+      otpForm(
+        d.uid,
+        person.soDienThoai,
+        sent.ok ? undefined : `Vui lòng chờ ${sent.waitSeconds} giây trước khi gửi lại mã.`,
+        sent.ok ? 'Đã gửi lại mã OTP.' : undefined,
+      ),
       sent.ok ? 200 : 429,
     );
   });

@@ -40,8 +40,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     if (!path.startsWith('/dev/')) {
       if (state.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, state.faults.latencyMs));
       if (state.faults.outage) {
-        res.writeHead(503, { 'Content-Type': path.startsWith('/registry/') || !path.startsWith('/interaction') ? 'application/json' : 'text/html; charset=utf-8' });
-        res.end(path.startsWith('/interaction') ? MAINTENANCE : JSON.stringify({ error: 'temporarily_unavailable', error_description: 'Hệ thống đang bảo trì' }));
+        res.writeHead(503, {
+          'Content-Type':
+            path.startsWith('/registry/') || !path.startsWith('/interaction') ? 'application/json' : 'text/html; charset=utf-8',
+        });
+        res.end(
+          path.startsWith('/interaction')
+            ? MAINTENANCE
+            : JSON.stringify({ error: 'temporarily_unavailable', error_description: 'Hệ thống đang bảo trì' }),
+        );
         return;
       }
     }

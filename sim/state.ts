@@ -58,12 +58,19 @@ export function createSimState(population: SimPerson[] = loadPopulation()) {
       }
       const code = String(crypto.randomInt(0, 10 ** OTP_RULES.digits)).padStart(OTP_RULES.digits, '0');
       otps.set(uid, { personId: person.techId, code, expiresAt: now + OTP_RULES.ttlMs, tries: 0, sentAt: now, used: false });
-      this.sendSms(person.soDienThoai, `Mã OTP đăng nhập VNeID của bạn là ${code}. Mã có hiệu lực trong 5 phút. Không cung cấp mã này cho bất kỳ ai.`);
+      this.sendSms(
+        person.soDienThoai,
+        `Mã OTP đăng nhập VNeID của bạn là ${code}. Mã có hiệu lực trong 5 phút. Không cung cấp mã này cho bất kỳ ai.`,
+      );
       return { ok: true };
     },
 
     /** Check an OTP: single use, 5 minutes, 5 tries. */
-    checkOtp(uid: string, code: string, now = Date.now()): { ok: true; person: SimPerson } | { ok: false; reason: 'missing' | 'expired' | 'too_many' | 'wrong'; triesLeft?: number } {
+    checkOtp(
+      uid: string,
+      code: string,
+      now = Date.now(),
+    ): { ok: true; person: SimPerson } | { ok: false; reason: 'missing' | 'expired' | 'too_many' | 'wrong'; triesLeft?: number } {
       const p = otps.get(uid);
       if (!p || p.used) return { ok: false, reason: 'missing' };
       if (now > p.expiresAt) return { ok: false, reason: 'expired' };
@@ -72,7 +79,9 @@ export function createSimState(population: SimPerson[] = loadPopulation()) {
       const a = Buffer.from(code.padEnd(OTP_RULES.digits).slice(0, 12));
       const b = Buffer.from(p.code.padEnd(OTP_RULES.digits).slice(0, 12));
       if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) {
-        return p.tries >= OTP_RULES.maxTries ? { ok: false, reason: 'too_many' } : { ok: false, reason: 'wrong', triesLeft: OTP_RULES.maxTries - p.tries };
+        return p.tries >= OTP_RULES.maxTries
+          ? { ok: false, reason: 'too_many' }
+          : { ok: false, reason: 'wrong', triesLeft: OTP_RULES.maxTries - p.tries };
       }
       p.used = true;
       return { ok: true, person: byTechId.get(p.personId)! };

@@ -69,7 +69,8 @@ export function createApp(deps: Deps) {
     c.header('X-Request-Id', requestId);
     await next();
     // What page chrome shows changes only through administration and one's own account pages.
-    if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan|lien-ket-tai-khoan)(\/|$)/.test(c.req.path)) deps.displayCache.clear();
+    if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan|lien-ket-tai-khoan)(\/|$)/.test(c.req.path))
+      deps.displayCache.clear();
     recordRequest(c, log, started, metricsOn);
   });
   app.use('*', securityHeaders);

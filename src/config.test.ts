@@ -4,14 +4,22 @@ import { ConfigError, loadConfig } from './config.js';
 describe('configuration', () => {
   it('has working defaults for a fresh machine', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', demoData: true, secureCookies: false, databaseUrl: undefined });
+    expect(c).toMatchObject({
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      demoData: true,
+      secureCookies: false,
+      databaseUrl: undefined,
+    });
     expect(c.dataDir.endsWith('/data')).toBe(true);
   });
 
   it('refuses production without SESSION_SECRET or PUBLIC_URL, naming the variable', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://dvc.example.vn' })).toThrow(/SESSION_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) })).toThrow(/PUBLIC_URL/);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://a.vn', DEMO_DATA: 'true' })).toThrow(/DEMO_DATA/);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://a.vn', DEMO_DATA: 'true' }),
+    ).toThrow(/DEMO_DATA/);
   });
 
   const PROD = {
@@ -37,7 +45,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ VNEID_ISSUER: 'http://localhost:4000' })).toThrow(/VNEID_CLIENT_ID: required when VNEID_ISSUER is set/);
     expect(() => loadConfig({ SSO_ISSUER: 'http://x', SSO_CLIENT_ID: 'a' })).toThrow(/SSO_CLIENT_SECRET/);
     expect(() => loadConfig({ REGISTRY_TOKEN: 't' })).toThrow(/REGISTRY_URL/);
-    expect(() => loadConfig({ ...PROD, VNEID_ISSUER: undefined, VNEID_CLIENT_ID: undefined, VNEID_CLIENT_SECRET: undefined })).toThrow(/VNEID_ISSUER/);
+    expect(() => loadConfig({ ...PROD, VNEID_ISSUER: undefined, VNEID_CLIENT_ID: undefined, VNEID_CLIENT_SECRET: undefined })).toThrow(
+      /VNEID_ISSUER/,
+    );
   });
 
   it('refuses an http:// issuer in production but accepts it elsewhere', () => {
@@ -67,7 +77,9 @@ describe('configuration', () => {
       SSO_ISSUER: 'http://sso.tinh.example.vn',
     };
     for (const [name, url] of Object.entries(insecure)) {
-      expect(() => loadConfig({ ...PROD, ...endpoints, ...sso, [name]: url }), name).toThrow(new RegExp(`${name}: must be an https:// address in production`));
+      expect(() => loadConfig({ ...PROD, ...endpoints, ...sso, [name]: url }), name).toThrow(
+        new RegExp(`${name}: must be an https:// address in production`),
+      );
       // Capital letters do not make it https.
       expect(() => loadConfig({ ...PROD, ...endpoints, ...sso, [name]: url.replace('http:', 'HTTP:') }), name).toThrow(new RegExp(name));
     }
@@ -77,7 +89,9 @@ describe('configuration', () => {
   });
 
   it('refuses an address that is not http:// or https://', () => {
-    expect(() => loadConfig({ REGISTRY_URL: 'ftp://ndxp.example.vn/verify', REGISTRY_TOKEN: 't' })).toThrow(/REGISTRY_URL: must be an http:\/\/ or https:\/\/ address/);
+    expect(() => loadConfig({ REGISTRY_URL: 'ftp://ndxp.example.vn/verify', REGISTRY_TOKEN: 't' })).toThrow(
+      /REGISTRY_URL: must be an http:\/\/ or https:\/\/ address/,
+    );
     expect(() => loadConfig({ PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/PUBLIC_URL/);
   });
 

@@ -5,9 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const boolish = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const boolish = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -28,8 +26,18 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bearer token of GET /metrics; unset = no metrics endpoint (404). */
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .default(12),
   SIM_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   VNEID_ISSUER: z.string().url().optional(),
   VNEID_CLIENT_ID: z.string().min(1).optional(),
@@ -128,7 +136,12 @@ export type Config = {
   sessionAbsoluteMs: number;
   /** True when VNeID and the registry are the built-in simulators (demo mode). */
   simulated: boolean;
-  sim: { port: number; issuer: string; registryToken: string; clients: Array<{ client_id: string; client_secret: string; redirect_uris: string[] }> };
+  sim: {
+    port: number;
+    issuer: string;
+    registryToken: string;
+    clients: Array<{ client_id: string; client_secret: string; redirect_uris: string[] }>;
+  };
   vneid: OidcProviderConfig;
   registry: { url: string; token: string };
   sso: OidcProviderConfig | null;
@@ -147,9 +160,7 @@ const DEV_SESSION_SECRET = 'motcua-development-secret-not-for-production-use';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset": a blank line in an env file must not count as a value.
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -193,7 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (protocol !== 'https:' && protocol !== 'http:') throw fail(name, 'must be an http:// or https:// address');
     if (production && protocol !== 'https:') throw fail(name, 'must be an https:// address in production');
   }
-  if (e.VNEID_CLIENT_AUTH === 'private_key_jwt' && !e.VNEID_CLIENT_KEY) throw fail('VNEID_CLIENT_KEY', 'required when VNEID_CLIENT_AUTH=private_key_jwt');
+  if (e.VNEID_CLIENT_AUTH === 'private_key_jwt' && !e.VNEID_CLIENT_KEY)
+    throw fail('VNEID_CLIENT_KEY', 'required when VNEID_CLIENT_AUTH=private_key_jwt');
   const s3Keys = group(['STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY']);
   if (!e.STORAGE_URL) {
     const stray = ['STORAGE_S3_ENDPOINT', 'STORAGE_S3_REGION', 'STORAGE_S3_ACCESS_KEY_ID'].find((n) => cleaned[n] !== undefined);
@@ -218,7 +230,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const acr = (e.VNEID_ACR_VALUES ?? 'LoA1,LoA2').split(',').map((s) => s.trim());
   if (acr.length !== 2 || acr.some((a) => !a)) throw fail('VNEID_ACR_VALUES', 'two comma-separated values, for level 1 and level 2');
   const vneid: OidcProviderConfig = simulated
-    ? { issuer: simIssuer, clientId: demoClient.client_id, clientSecret: demoClient.client_secret, clientAuth: 'client_secret_post', clientKey: undefined, claims: 'dvcqg', minLoa: Number(e.VNEID_MIN_LOA) as 1 | 2, acrValues: ['LoA1', 'LoA2'] }
+    ? {
+        issuer: simIssuer,
+        clientId: demoClient.client_id,
+        clientSecret: demoClient.client_secret,
+        clientAuth: 'client_secret_post',
+        clientKey: undefined,
+        claims: 'dvcqg',
+        minLoa: Number(e.VNEID_MIN_LOA) as 1 | 2,
+        acrValues: ['LoA1', 'LoA2'],
+      }
     : {
         issuer: e.VNEID_ISSUER!,
         clientId: e.VNEID_CLIENT_ID!,
@@ -229,7 +250,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         minLoa: Number(e.VNEID_MIN_LOA) as 1 | 2,
         acrValues: acr as [string, string],
         endpoints: explicitEndpoints
-          ? { authorization: e.VNEID_AUTHORIZATION_ENDPOINT!, token: e.VNEID_TOKEN_ENDPOINT!, userinfo: e.VNEID_USERINFO_ENDPOINT!, jwks: e.VNEID_JWKS_URI! }
+          ? {
+              authorization: e.VNEID_AUTHORIZATION_ENDPOINT!,
+              token: e.VNEID_TOKEN_ENDPOINT!,
+              userinfo: e.VNEID_USERINFO_ENDPOINT!,
+              jwks: e.VNEID_JWKS_URI!,
+            }
           : undefined,
       };
   const registryToken = 'motcua-demo-registry-token';
@@ -263,9 +289,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ],
     },
     vneid,
-    registry: registrySet ? { url: e.REGISTRY_URL!, token: e.REGISTRY_TOKEN! } : { url: `${simIssuer}/registry/v1/verify`, token: registryToken },
+    registry: registrySet
+      ? { url: e.REGISTRY_URL!, token: e.REGISTRY_TOKEN! }
+      : { url: `${simIssuer}/registry/v1/verify`, token: registryToken },
     sso: ssoSet
-      ? { issuer: e.SSO_ISSUER!, clientId: e.SSO_CLIENT_ID!, clientSecret: e.SSO_CLIENT_SECRET!, clientAuth: 'client_secret_basic', clientKey: undefined, claims: 'oidc', minLoa: vneid.minLoa, acrValues: ['LoA1', 'LoA2'] }
+      ? {
+          issuer: e.SSO_ISSUER!,
+          clientId: e.SSO_CLIENT_ID!,
+          clientSecret: e.SSO_CLIENT_SECRET!,
+          clientAuth: 'client_secret_basic',
+          clientKey: undefined,
+          claims: 'oidc',
+          minLoa: vneid.minLoa,
+          acrValues: ['LoA1', 'LoA2'],
+        }
       : null,
     storage,
   };

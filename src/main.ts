@@ -41,7 +41,12 @@ async function main() {
 
   // Demo mode: the VNeID and population-registry simulators on their own origin.
   const simulator = config.simulated
-    ? await startSimulator({ port: config.sim.port, issuer: config.sim.issuer, clients: config.sim.clients, registryToken: config.sim.registryToken })
+    ? await startSimulator({
+        port: config.sim.port,
+        issuer: config.sim.issuer,
+        clients: config.sim.clients,
+        registryToken: config.sim.registryToken,
+      })
     : null;
   const app = createApp(buildDeps(config, database, logger));
   // The job worker (src/jobs; scheduled housekeeping, outbox jobs), unless WORKER=false leaves it to `npm run worker`.
@@ -67,7 +72,9 @@ async function main() {
     console.log(`  Cổng Dịch vụ công:        ${config.publicUrl}/`);
     console.log(`  Hệ thống một cửa điện tử: ${config.publicUrl}/tiepnhan`);
     if (simulator) {
-      console.log(`  VNeID (mô phỏng):         ${config.sim.issuer}  — danh sách công dân mẫu: ${config.sim.issuer}/dev/people, tin nhắn OTP: ${config.sim.issuer}/dev/sms?phone=…`);
+      console.log(
+        `  VNeID (mô phỏng):         ${config.sim.issuer}  — danh sách công dân mẫu: ${config.sim.issuer}/dev/people, tin nhắn OTP: ${config.sim.issuer}/dev/sms?phone=…`,
+      );
     }
     if (config.demoData) {
       console.log(`\nTài khoản demo (mật khẩu: ${config.demoPassword}):`);

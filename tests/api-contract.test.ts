@@ -69,7 +69,8 @@ describe('the OpenAPI document describes every answer', () => {
     // The component schemas under $defs of one schema, every pointer into the document (#/components/schemas/…)
     // rewritten onto it.
     const docId = 'https://motcua.test/openapi.json';
-    const onto = (schema: object): object => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${docId}#/$defs/`)) as object;
+    const onto = (schema: object): object =>
+      JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${docId}#/$defs/`)) as object;
     ajv.addSchema(onto({ $id: docId, $defs: doc.components.schemas }));
     const validatorFor = (schema: object) => ajv.compile(onto(schema));
 
@@ -82,13 +83,21 @@ describe('the OpenAPI document describes every answer', () => {
     const session = new Client(t.app);
     await session.login(sctClerkUsername(), TEST_PASSWORD);
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const [version] = await t.database.db.select().from(procedureVersions).where(and(eq(procedureVersions.procedureId, p!.id), eq(procedureVersions.current, true)));
+    const [version] = await t.database.db
+      .select()
+      .from(procedureVersions)
+      .where(and(eq(procedureVersions.procedureId, p!.id), eq(procedureVersions.current, true)));
     const missing = randomUUID();
     const badToken = 'mc_x.nope';
     const big = JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'x'.repeat(70_000) });
 
     const seen = new Set<string>();
-    const check = async (operationId: string, method: Method, path: string, opts: { token?: string | null; body?: string; session?: boolean } = {}) => {
+    const check = async (
+      operationId: string,
+      method: Method,
+      path: string,
+      opts: { token?: string | null; body?: string; session?: boolean } = {},
+    ) => {
       const headers: Record<string, string> = {
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.body ? { 'content-type': 'application/json' } : {}),
@@ -96,7 +105,11 @@ describe('the OpenAPI document describes every answer', () => {
       const answer = opts.session
         ? await session.request(method.toUpperCase(), `/api/v1${path}`, opts.body, { ...headers, origin: 'http://localhost' })
         : await (async () => {
-            const r = await t.app.request(`http://localhost/api/v1${path}`, { method: method.toUpperCase(), headers, body: opts.body ?? null });
+            const r = await t.app.request(`http://localhost/api/v1${path}`, {
+              method: method.toUpperCase(),
+              headers,
+              body: opts.body ?? null,
+            });
             return { status: r.status, headers: r.headers, text: await r.text() };
           })();
       const found = operations(doc).find(([, , op]) => op.operationId === operationId);
@@ -119,14 +132,28 @@ describe('the OpenAPI document describes every answer', () => {
     await check('listProcedures', 'get', '/procedures', { token });
     await check('listProcedures', 'get', '/procedures');
     // POST /dossiers
-    const created = await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng', phone: '0912345678' }) });
+    const created = await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng', phone: '0912345678' }),
+    });
     const id = String(created.id);
     await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1 }) });
-    await check('receiveDossier', 'post', '/dossiers', { token: badToken, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }) });
+    await check('receiveDossier', 'post', '/dossiers', {
+      token: badToken,
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }),
+    });
     // Without any credentials a change is refused before the route: no session, no CSRF token.
-    await check('receiveDossier', 'post', '/dossiers', { body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }) });
-    await check('receiveDossier', 'post', '/dossiers', { token: otherToken, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }) });
-    await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: missing, channel: 1, fullName: 'Trần Văn Thử' }) });
+    await check('receiveDossier', 'post', '/dossiers', {
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }),
+    });
+    await check('receiveDossier', 'post', '/dossiers', {
+      token: otherToken,
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thử' }),
+    });
+    await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: missing, channel: 1, fullName: 'Trần Văn Thử' }),
+    });
     await check('receiveDossier', 'post', '/dossiers', { token, body: big });
     // GET /dossiers
     const page = await check('listDossiers', 'get', '/dossiers?limit=5', { token });
@@ -159,27 +186,36 @@ describe('the OpenAPI document describes every answer', () => {
 
     // An agency without its electronic code cannot give dossier codes: reception is refused (409).
     await t.database.db.update(units).set({ agencyCode: null }).where(eq(units.id, version!.unitIds[0]!));
-    await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng' }) });
+    await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng' }),
+    });
 
     // Every documented status of every operation was answered and matched.
-    const documented = operations(doc).flatMap(([, , op]) => Object.keys(op.responses).filter((s) => s !== 'default').map((s) => `${op.operationId} ${s}`));
+    const documented = operations(doc).flatMap(([, , op]) =>
+      Object.keys(op.responses)
+        .filter((s) => s !== 'default')
+        .map((s) => `${op.operationId} ${s}`),
+    );
     expect([...seen].sort()).toEqual(documented.sort());
   });
 });
 
 describe('a client generated from the document', () => {
   // The document does not depend on the database: checked once, on the PGlite run.
-  it.skipIf(process.env.MOTCUA_TEST_DB === 'postgres')('type-checks against the presenters (openapi-typescript, then the TypeScript compiler)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'motcua-api-client-'));
-    try {
-      await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
-      await writeFile(join(dir, 'api.ts'), astToString(await openapiTS(JSON.stringify(openApiDocument('http://localhost')))));
-      const src = (p: string) => JSON.stringify(resolve('src', p));
-      // Answers of each operation, as the generated types name them, against the presenters' types both ways:
-      // what the server sends is what a client expects, field for field.
-      await writeFile(
-        join(dir, 'client.ts'),
-        `import type { components, paths } from './api.js';
+  it.skipIf(process.env.MOTCUA_TEST_DB === 'postgres')(
+    'type-checks against the presenters (openapi-typescript, then the TypeScript compiler)',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'motcua-api-client-'));
+      try {
+        await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
+        await writeFile(join(dir, 'api.ts'), astToString(await openapiTS(JSON.stringify(openApiDocument('http://localhost')))));
+        const src = (p: string) => JSON.stringify(resolve('src', p));
+        // Answers of each operation, as the generated types name them, against the presenters' types both ways:
+        // what the server sends is what a client expects, field for field.
+        await writeFile(
+          join(dir, 'client.ts'),
+          `import type { components, paths } from './api.js';
 import type { Dossier, DossierDetail, InboxPage, LookupResult } from ${src('dossiers/presenters.js')};
 import type { Procedure } from ${src('procedures/presenters.js')};
 import type { ErrorBody } from ${src('web/error-body.js')};
@@ -208,18 +244,24 @@ export async function dossierStatus(base: string, id: string): Promise<string> {
   return \`\${d.code} \${d.statusLabel} (\${d.statusCode}) \${last ? last.at : ''} \${d.allowedActions.join(', ')}\`;
 }
 `,
-      );
-      const config = ts.getParsedCommandLineOfConfigFile(resolve('tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-      const program = ts.createProgram([join(dir, 'client.ts')], { ...config!.options, noEmit: true });
-      // The generated types and the client only: the project's own files are `npm run typecheck`'s.
-      const problems = program
-        .getSourceFiles()
-        .filter((f) => f.fileName.startsWith(dir))
-        .flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])
-        .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-      expect(problems).toEqual([]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+        );
+        const config = ts.getParsedCommandLineOfConfigFile(
+          resolve('tsconfig.json'),
+          {},
+          { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+        );
+        const program = ts.createProgram([join(dir, 'client.ts')], { ...config!.options, noEmit: true });
+        // The generated types and the client only: the project's own files are `npm run typecheck`'s.
+        const problems = program
+          .getSourceFiles()
+          .filter((f) => f.fileName.startsWith(dir))
+          .flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])
+          .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        expect(problems).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

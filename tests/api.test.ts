@@ -13,6 +13,7 @@ async function api(method: string, path: string, token: string | null, body?: un
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : null,
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read answers of many shapes; tests/api-contract.test.ts checks the shapes
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
@@ -21,9 +22,17 @@ describe('JSON API /api/v1', () => {
     const { status, json } = await api('GET', '/openapi.json', null);
     expect(status).toBe(200);
     expect(json.openapi).toBe('3.1.0');
-    expect(Object.keys(json.paths)).toEqual(expect.arrayContaining(['/procedures', '/dossiers', '/dossiers/{id}', '/dossiers/{id}/transitions', '/lookup']));
-    expect(json.paths['/dossiers'].post.requestBody.content['application/json'].schema.required).toEqual(['procedureId', 'channel', 'fullName']);
-    const params = Object.fromEntries(json.paths['/dossiers'].get.parameters.map((p: { name: string; schema: object }) => [p.name, p.schema]));
+    expect(Object.keys(json.paths)).toEqual(
+      expect.arrayContaining(['/procedures', '/dossiers', '/dossiers/{id}', '/dossiers/{id}/transitions', '/lookup']),
+    );
+    expect(json.paths['/dossiers'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'procedureId',
+      'channel',
+      'fullName',
+    ]);
+    const params = Object.fromEntries(
+      json.paths['/dossiers'].get.parameters.map((p: { name: string; schema: object }) => [p.name, p.schema]),
+    );
     expect(params.sectorId).toMatchObject({ type: 'string', format: 'uuid' });
     expect(params.dueState.enum).toEqual(['con-han', 'sap-den-han', 'qua-han']);
   });
@@ -37,7 +46,9 @@ describe('JSON API /api/v1', () => {
     const procs = await api('GET', '/procedures', token);
     expect(procs.json.length).toBeGreaterThanOrEqual(20);
     // Demo templates are downloadable from the address the API gives.
-    const withTemplate = procs.json.flatMap((p: { documents: Array<{ templateUrl: string | null }> }) => p.documents).find((d: { templateUrl: string | null }) => d.templateUrl);
+    const withTemplate = procs.json
+      .flatMap((p: { documents: Array<{ templateUrl: string | null }> }) => p.documents)
+      .find((d: { templateUrl: string | null }) => d.templateUrl);
     const download = await t.app.request(withTemplate.templateUrl);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toContain('attachment');
@@ -65,7 +76,11 @@ describe('JSON API /api/v1', () => {
     const lookup = await api('GET', `/lookup?code=${encodeURIComponent(created.json.code)}&lookupCode=${created.json.lookupCode}`, null);
     expect(lookup.json.statusCode).toBe(4);
     // Another department's key sees nothing of it.
-    const snvKey = (await issueApiClient(t.database.db, await actorFor(t.database, 'quantri1'), (await accountByUsername(t.database, 'admin.snv'))!.id, { name: 'Hệ thống Sở Nội vụ' })).token;
+    const snvKey = (
+      await issueApiClient(t.database.db, await actorFor(t.database, 'quantri1'), (await accountByUsername(t.database, 'admin.snv'))!.id, {
+        name: 'Hệ thống Sở Nội vụ',
+      })
+    ).token;
     expect((await api('GET', `/dossiers/${created.json.id}`, snvKey)).status).toBe(404);
   });
 
@@ -77,7 +92,11 @@ describe('JSON API /api/v1', () => {
     const without = await c.request('POST', '/api/v1/dossiers', body, { 'content-type': 'application/json', origin: 'http://localhost' });
     expect(without.status).toBe(403);
     const token = await c.csrf('/tiepnhan');
-    const withHeader = await c.request('POST', '/api/v1/dossiers', body, { 'content-type': 'application/json', origin: 'http://localhost', 'x-csrf-token': token });
+    const withHeader = await c.request('POST', '/api/v1/dossiers', body, {
+      'content-type': 'application/json',
+      origin: 'http://localhost',
+      'x-csrf-token': token,
+    });
     expect(withHeader.status).toBe(201);
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import type { Database } from '../src/db/client.js';
 import { auditLog } from '../src/db/schema/index.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
 import { GENESIS_HASH, entryHash, recordAudit } from '../src/audit/record.js';
@@ -32,11 +31,21 @@ describe('audit log', () => {
   it('records changes with actor, target, old and new values, address and request id', async () => {
     const c = new Client(t.app, '203.0.113.5');
     expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
-    const target = (await accountByUsername(t.database, (sctClerkUsername()))!)!;
-    const res = await c.post(`/tiepnhan/quan-tri/nguoi-dung/${target.id}/tam-dinh-chi`, { value: '1' }, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
+    const target = (await accountByUsername(t.database, sctClerkUsername())!)!;
+    const res = await c.post(
+      `/tiepnhan/quan-tri/nguoi-dung/${target.id}/tam-dinh-chi`,
+      { value: '1' },
+      { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' },
+    );
     expect(res.status).toBe(303);
     const [row] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'account.suspend'));
-    expect(row).toMatchObject({ actorLabel: 'admin.sct', targetType: 'account', targetId: target.id, unitId: target.unitId, ip: '203.0.113.5' });
+    expect(row).toMatchObject({
+      actorLabel: 'admin.sct',
+      targetType: 'account',
+      targetId: target.id,
+      unitId: target.unitId,
+      ip: '203.0.113.5',
+    });
     expect(row!.requestId).toBeTruthy();
     expect(row!.data).toEqual({ old: { suspended: false }, new: { suspended: true } });
     const logins = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
@@ -48,9 +57,21 @@ describe('audit log', () => {
     expect(await reason(t.database.db.execute(sql`update audit_log set action = 'x'`))).toMatch(/append-only/);
     expect(await reason(t.database.db.execute(sql`delete from audit_log`))).toMatch(/append-only/);
     // Sealing may set the chain columns and nothing else.
-    expect(await reason(t.database.db.execute(sql`update audit_log set seq = 1000000 + id, prev_hash = 'x', hash = 'y', action = 'x' where seq is null`))).toMatch(/append-only/);
-    expect(await reason(t.database.db.execute(sql`insert into audit_log (at, action, data, row_hash, seq, prev_hash, hash) values (now(), 'x', '{}', 'r', 1, 'p', 'h')`))).toMatch(/unsealed/);
-    expect(await reason(t.database.db.execute(sql`insert into audit_log (at, action, data) values (now(), 'x', '{}')`))).toMatch(/unsealed/);
+    expect(
+      await reason(
+        t.database.db.execute(sql`update audit_log set seq = 1000000 + id, prev_hash = 'x', hash = 'y', action = 'x' where seq is null`),
+      ),
+    ).toMatch(/append-only/);
+    expect(
+      await reason(
+        t.database.db.execute(
+          sql`insert into audit_log (at, action, data, row_hash, seq, prev_hash, hash) values (now(), 'x', '{}', 'r', 1, 'p', 'h')`,
+        ),
+      ),
+    ).toMatch(/unsealed/);
+    expect(await reason(t.database.db.execute(sql`insert into audit_log (at, action, data) values (now(), 'x', '{}')`))).toMatch(
+      /unsealed/,
+    );
     expect((await sealAuditChain(t.database.db)).sealed).toBeGreaterThan(0);
     // A sealed row is never sealed again.
     expect(await reason(t.database.db.execute(sql`update audit_log set hash = 'forged'`))).toMatch(/append-only/);
@@ -87,20 +108,28 @@ describe('audit log', () => {
     // An entry not sealed yet: its own hash no longer fits.
     await bypassTriggers(() => t.database.db.execute(sql`update audit_log set actor_label = 'someone else' where id = ${unsealed!.id}`));
     expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: false, firstBadId: unsealed!.id, reason: 'content_altered' });
-    await bypassTriggers(() => t.database.db.execute(sql`update audit_log set actor_label = ${unsealed!.actorLabel} where id = ${unsealed!.id}`));
+    await bypassTriggers(() =>
+      t.database.db.execute(sql`update audit_log set actor_label = ${unsealed!.actorLabel} where id = ${unsealed!.id}`),
+    );
     expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
     // Sealing does not launder an altered entry: the chain commits to the hash written with the row.
     await bypassTriggers(() => t.database.db.execute(sql`update audit_log set data = '{"i":99}'::jsonb where id = ${unsealed!.id}`));
     await sealAuditChain(t.database.db);
     expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: false, firstBadId: unsealed!.id, reason: 'content_altered' });
-    await bypassTriggers(() => t.database.db.execute(sql`update audit_log set data = ${JSON.stringify(unsealed!.data)}::jsonb where id = ${unsealed!.id}`));
+    await bypassTriggers(() =>
+      t.database.db.execute(sql`update audit_log set data = ${JSON.stringify(unsealed!.data)}::jsonb where id = ${unsealed!.id}`),
+    );
     expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
 
     // A sealed entry in the middle, its row hash recomputed to match: the chain hash no longer fits.
     const victim = sealedRows[Math.floor(sealedRows.length / 2)]!;
-    await bypassTriggers(() => t.database.db.execute(sql`update audit_log set data = '{"old":{"suspended":false}}'::jsonb where id = ${victim.id}`));
+    await bypassTriggers(() =>
+      t.database.db.execute(sql`update audit_log set data = '{"old":{"suspended":false}}'::jsonb where id = ${victim.id}`),
+    );
     expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: false, firstBadId: victim.id, reason: 'content_altered' });
-    await bypassTriggers(() => t.database.db.execute(sql`update audit_log set data = ${JSON.stringify(victim.data)}::jsonb where id = ${victim.id}`));
+    await bypassTriggers(() =>
+      t.database.db.execute(sql`update audit_log set data = ${JSON.stringify(victim.data)}::jsonb where id = ${victim.id}`),
+    );
     expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
 
     // A sealed entry removed: the next one's link is broken.
@@ -114,7 +143,18 @@ describe('audit log', () => {
     await bypassTriggers(async () => {
       for (let id = 1; id <= 3; id++) {
         const at = new Date(Date.UTC(2025, 0, id)).toISOString();
-        const fields = { at, actorId: null, actorLabel: 'legacy', action: 'test.legacy', targetType: null, targetId: null, unitId: null, ip: null, requestId: null, data: { id } };
+        const fields = {
+          at,
+          actorId: null,
+          actorLabel: 'legacy',
+          action: 'test.legacy',
+          targetType: null,
+          targetId: null,
+          unitId: null,
+          ip: null,
+          requestId: null,
+          data: { id },
+        };
         const hash = entryHash(prevHash, fields);
         await t.database.db.insert(auditLog).values({ ...fields, id: 1_000_000 + id, at: new Date(at), seq: id, prevHash, hash });
         prevHash = hash;
@@ -127,37 +167,42 @@ describe('audit log', () => {
     expect(first!.prevHash).toBe(prevHash);
   });
 
-  it.skipIf(process.env.MOTCUA_TEST_DB !== 'postgres')('never seals past a transaction still open: its entry joins the chain after it commits', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let written!: () => void;
-    const wrote = new Promise<void>((r) => (written = r));
-    const held = t.database.db.transaction(async (tx) => {
-      await recordAudit(tx, { action: 'test.held', actorId: null, actorLabel: 'held', data: {} });
-      written();
-      await gate;
-    });
-    await wrote;
-    // Later writers get higher ids and commit first.
-    await Promise.all(Array.from({ length: 5 }, (_, i) => write(i)));
-    await sealAuditChain(t.database.db);
-    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, unsealed: 0 });
-    release();
-    await held;
-    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, unsealed: 1 });
-    expect((await sealAuditChain(t.database.db)).sealed).toBe(1);
-    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, unsealed: 0 });
-    const rows = await t.database.db.select().from(auditLog).where(sql`${auditLog.action} in ('test.held', 'test.concurrent')`);
-    const heldRow = rows.find((r) => r.action === 'test.held')!;
-    const others = rows.filter((r) => r.action !== 'test.held');
-    expect(others.every((r) => r.id > heldRow.id && r.seq! < heldRow.seq!)).toBe(true);
-  });
+  it.skipIf(process.env.MOTCUA_TEST_DB !== 'postgres')(
+    'never seals past a transaction still open: its entry joins the chain after it commits',
+    async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let written!: () => void;
+      const wrote = new Promise<void>((r) => (written = r));
+      const held = t.database.db.transaction(async (tx) => {
+        await recordAudit(tx, { action: 'test.held', actorId: null, actorLabel: 'held', data: {} });
+        written();
+        await gate;
+      });
+      await wrote;
+      // Later writers get higher ids and commit first.
+      await Promise.all(Array.from({ length: 5 }, (_, i) => write(i)));
+      await sealAuditChain(t.database.db);
+      expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, unsealed: 0 });
+      release();
+      await held;
+      expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, unsealed: 1 });
+      expect((await sealAuditChain(t.database.db)).sealed).toBe(1);
+      expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, unsealed: 0 });
+      const rows = await t.database.db.select().from(auditLog).where(sql`${auditLog.action} in ('test.held', 'test.concurrent')`);
+      const heldRow = rows.find((r) => r.action === 'test.held')!;
+      const others = rows.filter((r) => r.action !== 'test.held');
+      expect(others.every((r) => r.id > heldRow.id && r.seq! < heldRow.seq!)).toBe(true);
+    },
+  );
 
   it('a login refused by the CAPTCHA or a lock writes no audit row; a wrong password does', async () => {
     const before = await t.database.db.select().from(auditLog);
     const c = new Client(t.app, '198.51.100.77');
     expect((await c.post('/tiepnhan/dang-nhap', { username: 'quantri1', password: 'wrong-password-x' })).status).toBe(400);
-    expect((await c.post('/tiepnhan/dang-nhap', { username: 'quantri1', password: 'wrong-password-x', altcha: 'not-a-solution' })).status).toBe(400);
+    expect(
+      (await c.post('/tiepnhan/dang-nhap', { username: 'quantri1', password: 'wrong-password-x', altcha: 'not-a-solution' })).status,
+    ).toBe(400);
     expect(await t.database.db.select().from(auditLog)).toHaveLength(before.length);
     for (let i = 0; i < 5; i++) await new Client(t.app, '198.51.100.77').login('quantri1', 'wrong-password-x');
     const failures = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));

@@ -43,7 +43,9 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 const parsedForms = () => parsed.reduce((n, spy) => n + spy.mock.calls.length, 0);
 /** Forget the parses so far (a login parses its form). */
-const forgetParsed = () => parsed.forEach((spy) => spy.mockClear());
+const forgetParsed = () => {
+  for (const spy of parsed) spy.mockClear();
+};
 
 /** A body of `total` bytes (its head, then `fill` repeated) that counts how much the server pulled from it. */
 function countedBody(total: number, head = '', fill = 'a=&') {
@@ -104,7 +106,12 @@ describe('anonymous form posts', () => {
     const anon = new Client(t.app);
     const token = await anon.csrf();
     const body = countedBody(5 * MB, `_csrf=${token}&username=a&`);
-    const res = await post('/tiepnhan/dang-nhap', body.stream, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(5 * MB) }, anon);
+    const res = await post(
+      '/tiepnhan/dang-nhap',
+      body.stream,
+      { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(5 * MB) },
+      anon,
+    );
     expect(res.status).toBe(413);
     expect(res.text).toContain('Dữ liệu gửi lên quá lớn (tối đa 64 KB).');
     expect(body.seen.bytes).toBe(0);
@@ -126,7 +133,7 @@ describe('anonymous form posts', () => {
   it('a login form of 30,000 tiny fields within the byte limit is refused by counting, before parsing', async () => {
     const anon = new Client(t.app);
     const token = await anon.csrf();
-    const body = `_csrf=${token}&username=a&password=b&` + 'a&'.repeat(30_000);
+    const body = `_csrf=${token}&username=a&password=b&${'a&'.repeat(30_000)}`;
     expect(body.length).toBeLessThan(FORM_MAX_BYTES);
     const res = await post('/tiepnhan/dang-nhap', body, { 'content-type': 'application/x-www-form-urlencoded' }, anon);
     expect(res.status).toBe(413);
@@ -146,7 +153,9 @@ describe('anonymous form posts', () => {
   });
 
   it('a JSON body over the small limit is refused on the API too', async () => {
-    const res = await post('/api/v1/dossiers', JSON.stringify({ padding: 'x'.repeat(FORM_MAX_BYTES) }), { 'content-type': 'application/json' });
+    const res = await post('/api/v1/dossiers', JSON.stringify({ padding: 'x'.repeat(FORM_MAX_BYTES) }), {
+      'content-type': 'application/json',
+    });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'payload_too_large' } });
   });
@@ -158,10 +167,19 @@ describe('uploads', () => {
     const token = await anon.csrf();
     const d = await processingDossier();
     const { p } = await currentProcedure(t.database, '2.000190');
-    for (const path of [`/tiepnhan/ho-so/${d.id}/ket-qua`, `/tiepnhan/quan-tri/thu-tuc/${p.id}/mau`, '/tiepnhan/quan-tri/nguoi-dung/nhap']) {
+    for (const path of [
+      `/tiepnhan/ho-so/${d.id}/ket-qua`,
+      `/tiepnhan/quan-tri/thu-tuc/${p.id}/mau`,
+      '/tiepnhan/quan-tri/nguoi-dung/nhap',
+    ]) {
       for (const length of [null, Math.round(9.9 * MB)]) {
         const body = countedBody(Math.round(9.9 * MB), multipartHead(token), 'x');
-        const res = await post(path, body.stream, { 'content-type': MULTIPART, ...(length ? { 'content-length': String(length) } : {}) }, anon);
+        const res = await post(
+          path,
+          body.stream,
+          { 'content-type': MULTIPART, ...(length ? { 'content-length': String(length) } : {}) },
+          anon,
+        );
         expect({ path, length, status: res.status, read: body.seen.bytes }).toEqual({ path, length, status: 401, read: 0 });
         expect(res.text).toContain('Vui lòng đăng nhập để tiếp tục.');
       }
@@ -189,7 +207,7 @@ describe('uploads', () => {
     const c = await loggedIn(expert());
     const token = await c.csrf(`/tiepnhan/ho-so/${d.id}`);
     const part = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n`;
-    const body = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n` + part.repeat(100_000) + `--${BOUNDARY}--\r\n`;
+    const body = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n${part.repeat(100_000)}--${BOUNDARY}--\r\n`;
     expect(body.length).toBeLessThan(10 * MB);
     forgetParsed();
     const res = await post(`/tiepnhan/ho-so/${d.id}/ket-qua`, body, { 'content-type': MULTIPART }, c);
@@ -208,7 +226,11 @@ describe('a real server under large anonymous posts', () => {
         port,
         path: '/tiepnhan/dang-nhap',
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:3999', ...(withLength ? { 'content-length': String(total) } : {}) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost:3999',
+          ...(withLength ? { 'content-length': String(total) } : {}),
+        },
       });
       const chunk = Buffer.from('a=&'.repeat(21_846));
       let sent = 0;
@@ -247,7 +269,9 @@ describe('a real server under large anonymous posts', () => {
       let starts = 0;
       let allStarted!: () => void;
       const sending = new Promise<void>((r) => (allStarted = r));
-      const posts = [true, true, false, false].map((withLength) => largePost(port, withLength, total, () => ++starts === 4 && allStarted()));
+      const posts = [true, true, false, false].map((withLength) =>
+        largePost(port, withLength, total, () => ++starts === 4 && allStarted()),
+      );
       await sending;
       // Ask /healthz again and again until every post has its answer.
       let answered = false;

@@ -45,7 +45,11 @@ describe('the working calendar administered', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Tết Nguyên Đán');
     expect(page.text).toContain('16/04/2027');
-    const res = await c.post('/tiepnhan/quan-tri/lich-lam-viec?nam=2027', { date: '10/02/2027', kind: 'working_day', note: 'x' }, { csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec' });
+    const res = await c.post(
+      '/tiepnhan/quan-tri/lich-lam-viec?nam=2027',
+      { date: '10/02/2027', kind: 'working_day', note: 'x' },
+      { csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec' },
+    );
     expect(res.status).toBe(200);
     expect(res.text).toContain('Đã lưu ngày 10/02/2027');
   });
@@ -127,11 +131,19 @@ describe('office hours administered', () => {
     const cases: Array<[Record<string, string | undefined>, string, string]> = [
       [hours('11:30', '07:30', '13:30', '17:00'), 'morningEnd', 'Giờ kết thúc buổi sáng phải sau giờ bắt đầu buổi sáng.'],
       [hours('07:30', '11:30', '17:00', '13:30'), 'afternoonEnd', 'Giờ kết thúc buổi chiều phải sau giờ bắt đầu buổi chiều.'],
-      [hours('7h30', '11:30', '13:30', '17:00'), 'morningStart', 'Giờ bắt đầu buổi sáng không hợp lệ. Vui lòng nhập theo dạng HH:MM (ví dụ 07:30).'],
+      [
+        hours('7h30', '11:30', '13:30', '17:00'),
+        'morningStart',
+        'Giờ bắt đầu buổi sáng không hợp lệ. Vui lòng nhập theo dạng HH:MM (ví dụ 07:30).',
+      ],
       [hours('07:30', '11:60', '13:30', '17:00'), 'morningEnd', 'Giờ kết thúc buổi sáng không hợp lệ'],
       [hours('07:30', '11:30', '13:30', '24:00'), 'afternoonEnd', 'Giờ kết thúc buổi chiều không hợp lệ'],
       [hours('07:30', '11:30', '', '17:00'), 'afternoonStart', 'Vui lòng nhập giờ bắt đầu buổi chiều.'],
-      [{ ...hours('07:30', '11:30', '13:30', '17:00'), afternoonStart: undefined }, 'afternoonStart', 'Vui lòng nhập giờ bắt đầu buổi chiều.'],
+      [
+        { ...hours('07:30', '11:30', '13:30', '17:00'), afternoonStart: undefined },
+        'afternoonStart',
+        'Vui lòng nhập giờ bắt đầu buổi chiều.',
+      ],
       [hours('07:30', '12:00', '11:00', '17:00'), 'afternoonStart', 'Buổi chiều phải bắt đầu sau khi buổi sáng kết thúc (sau 12:00).'],
       [hours('08:00', '10:00', '14:00', '15:30'), '_', 'Tổng thời gian làm việc trong ngày phải từ 4 giờ trở lên (đang là 3 giờ 30 phút).'],
     ];
@@ -159,7 +171,9 @@ describe('office hours administered', () => {
     expect(page.text).toContain('13:30–17:00');
     expect(page.text).toContain('7 giờ 30 phút mỗi ngày làm việc');
     expect(page.text).toContain('hồ sơ đã tiếp nhận giữ nguyên ngày hẹn trả');
-    expect(page.text).toMatch(/<form[^>]*action="\/tiepnhan\/quan-tri\/lich-lam-viec\/gio-lam-viec\?nam=2027"[^>]*>\s*<input type="hidden" name="_csrf"/);
+    expect(page.text).toMatch(
+      /<form[^>]*action="\/tiepnhan\/quan-tri\/lich-lam-viec\/gio-lam-viec\?nam=2027"[^>]*>\s*<input type="hidden" name="_csrf"/,
+    );
 
     const bad = await c.post(`${POST}?nam=2027`, hours('08:00', '07:00', '13:00', '17:00'), { csrfFrom: PAGE });
     expect(bad.status).toBe(400);

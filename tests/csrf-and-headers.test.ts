@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, useDemoApp } from './support/fixtures.js';
-import type { Database } from '../src/db/client.js';
 
 const t = useDemoApp();
 
@@ -16,7 +15,11 @@ describe('request size', () => {
     const c = await loggedInAdmin();
     const target = (await accountByUsername(t.database, 'admin.snv'))!;
     const token = await c.csrf('/tiepnhan/quan-tri/nguoi-dung');
-    const res = await c.post(`/tiepnhan/quan-tri/nguoi-dung/${target.id}/tam-dinh-chi`, { value: '1', padding: 'x'.repeat(12 * 1024 * 1024) }, { csrf: token });
+    const res = await c.post(
+      `/tiepnhan/quan-tri/nguoi-dung/${target.id}/tam-dinh-chi`,
+      { value: '1', padding: 'x'.repeat(12 * 1024 * 1024) },
+      { csrf: token },
+    );
     expect(res.status).toBe(413);
     expect(res.text).toContain('Dữ liệu gửi lên quá lớn (tối đa 64 KB)');
     expect((await accountByUsername(t.database, 'admin.snv'))!.suspended).toBe(false);
@@ -50,7 +53,11 @@ describe('CSRF protection', () => {
 
   it('protects the login form too', async () => {
     const c = new Client(t.app);
-    const res = await c.post('/tiepnhan/dang-nhap', { username: 'quantri1', password: TEST_PASSWORD, altcha: await c.captcha() }, { csrf: null });
+    const res = await c.post(
+      '/tiepnhan/dang-nhap',
+      { username: 'quantri1', password: TEST_PASSWORD, altcha: await c.captcha() },
+      { csrf: null },
+    );
     expect(res.status).toBe(403);
   });
 });

@@ -7,7 +7,7 @@ import { accounts, auditLog, accountIdentities, sessions } from '../src/db/schem
 import { setProvinceCutoff, setUnitCutoff } from '../src/cutover/set-cutoff.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { lockedOutOn, readiness, recentBreakGlassLogins } from '../src/cutover/readiness.js';
-import { AppError } from '../src/shared/errors.js';
+import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 const at = (iso: string) => () => new Date(`${iso}T09:00:00+07:00`);
@@ -72,7 +72,10 @@ describe('the VNeID-only cutoff', () => {
     const logins = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
     expect(logins.at(-1)!.data).toMatchObject({ method: 'password+totp', breakGlass: true });
     // The session says how it was opened; a break-glass session proves no person, so it switches nowhere.
-    const [session] = await t.database.db.select().from(sessions).where(eq(sessions.accountId, (await accountByUsername(t.database, 'admin.dx'))!.id));
+    const [session] = await t.database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.accountId, (await accountByUsername(t.database, 'admin.dx'))!.id));
     expect(session).toMatchObject({ method: 'password+totp', personId: null });
     const shown = await recentBreakGlassLogins(t.database.db, root);
     expect(shown.map((e) => e.actorLabel)).toEqual(['admin.dx']);
@@ -98,7 +101,10 @@ describe('the VNeID-only cutoff', () => {
       const res = await new Client(day, `198.51.100.${live.indexOf(a) + 1}`).login(a.username, TEST_PASSWORD);
       const passwordWorks = res.status === 303 || (a.breakGlass && res.status === 401 && res.text.includes('mã xác thực'));
       const vneidWorks = !!a.verifiedAt;
-      expect({ username: a.username, canGetIn: passwordWorks || vneidWorks }).toEqual({ username: a.username, canGetIn: !locked.has(a.username) });
+      expect({ username: a.username, canGetIn: passwordWorks || vneidWorks }).toEqual({
+        username: a.username,
+        canGetIn: !locked.has(a.username),
+      });
     }
   });
 

@@ -27,9 +27,7 @@ const UNAVAILABLE_MESSAGE = 'Hệ thống đang tạm gián đoạn kết nối 
 const FAST_MS = 6_000;
 
 const skipReason =
-  process.env.MOTCUA_TEST_DB !== 'postgres'
-    ? 'the PostgreSQL project only (TEST_DATABASE_URL)'
-    : privateClusterUnavailable();
+  process.env.MOTCUA_TEST_DB !== 'postgres' ? 'the PostgreSQL project only (TEST_DATABASE_URL)' : privateClusterUnavailable();
 
 type Answer = { status: number; text: string; ms: number; contentType: string; retryAfter: string | null };
 
@@ -54,7 +52,13 @@ describe.skipIf(skipReason !== null)(`database server restarts${skipReason ? ` �
       signal: AbortSignal.timeout(opts.timeoutMs ?? FAST_MS),
     });
     const text = await res.text();
-    return { status: res.status, text, ms: Date.now() - started, contentType: res.headers.get('content-type') ?? '', retryAfter: res.headers.get('retry-after') };
+    return {
+      status: res.status,
+      text,
+      ms: Date.now() - started,
+      contentType: res.headers.get('content-type') ?? '',
+      retryAfter: res.headers.get('retry-after'),
+    };
   }
 
   /** Kill every connection of the app (they receive 57P01 wherever they are: idle or in a query). */
@@ -107,7 +111,10 @@ describe.skipIf(skipReason !== null)(`database server restarts${skipReason ? ` �
     const deadline = Date.now() + 45_000;
     for (;;) {
       if (!alive()) throw new Error(`server exited at start:\n${serverLog.slice(-3000)}`);
-      const ok = await get('/readyz', { session: false, timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
+      const ok = await get('/readyz', { session: false, timeoutMs: 2_000 }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`server not ready:\n${serverLog.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -115,8 +122,16 @@ describe.skipIf(skipReason !== null)(`database server restarts${skipReason ? ` �
     // A logged-in official with an inbox: the session row made directly (no CAPTCHA round trip).
     const database = await openDatabase({ url: cluster.url, poolSize: 1 });
     try {
-      const [clerk] = await database.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.username, demoOfficials().find((o) => o.unitKey === 'sct-vp' && o.roles.length > 0)!.username));
-      const token = await createSession(database.db, clerk!.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 }, { ip: null, userAgent: 'db-restart test' });
+      const [clerk] = await database.db
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(eq(accounts.username, demoOfficials().find((o) => o.unitKey === 'sct-vp' && o.roles.length > 0)!.username));
+      const token = await createSession(
+        database.db,
+        clerk!.id,
+        { idleMs: 3_600_000, absoluteMs: 3_600_000 },
+        { ip: null, userAgent: 'db-restart test' },
+      );
       cookie = `motcua_sid=${token}`;
     } finally {
       await database.close();
@@ -230,7 +245,10 @@ describe.skipIf(skipReason !== null)('the pool of openDatabase on a private clus
       const killOwn = database.db.transaction(async (tx) => {
         await tx.execute(sql`select pg_terminate_backend(pg_backend_pid())`);
       });
-      const err = await killOwn.then(() => null, (e: unknown) => e);
+      const err = await killOwn.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).not.toBeNull();
       expect(isDatabaseUnavailable(err)).toBe(true);
 
@@ -244,7 +262,10 @@ describe.skipIf(skipReason !== null)('the pool of openDatabase on a private clus
         await new Promise((r) => setTimeout(r, 200));
         await tx.execute(sql`select 1`);
       });
-      const err2 = await between.then(() => null, (e: unknown) => e);
+      const err2 = await between.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isDatabaseUnavailable(err2)).toBe(true);
 
       const again = await database.db.transaction((tx) => queryRows<{ one: number }>(tx, sql`select 1 as one`));
@@ -260,18 +281,24 @@ describe.skipIf(skipReason !== null)('the pool of openDatabase on a private clus
 
 describe('isDatabaseUnavailable', () => {
   const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
-  it('recognises a lost or refused server connection, also inside Drizzle\'s query error', () => {
+  it("recognises a lost or refused server connection, also inside Drizzle's query error", () => {
     expect(isDatabaseUnavailable(pgError('57P01', 'terminating connection due to administrator command'))).toBe(true);
     expect(isDatabaseUnavailable(new DrizzleQueryError('select 1', [], pgError('57P03', 'the database system is starting up')))).toBe(true);
-    expect(isDatabaseUnavailable(new DrizzleQueryError('select 1', [], Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })))).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        new DrizzleQueryError('select 1', [], Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+      ),
+    ).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated due to connection timeout'))).toBe(true);
     expect(isDatabaseUnavailable(pgError('08006', 'connection failure'))).toBe(true);
   });
-  it('leaves query faults and other systems\' outages alone', () => {
+  it("leaves query faults and other systems' outages alone", () => {
     expect(isDatabaseUnavailable(new DrizzleQueryError('select', [], pgError('42601', 'syntax error at end of input')))).toBe(false);
     expect(isDatabaseUnavailable(pgError('23505', 'duplicate key value violates unique constraint'))).toBe(false);
-    const fetchFailed = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3001'), { code: 'ECONNREFUSED' }) });
+    const fetchFailed = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3001'), { code: 'ECONNREFUSED' }),
+    });
     expect(isDatabaseUnavailable(fetchFailed)).toBe(false);
     expect(isDatabaseUnavailable('57P01')).toBe(false);
   });

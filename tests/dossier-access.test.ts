@@ -33,13 +33,14 @@ function model(parentOf: Map<string, string | null>) {
   const holdsAny = (p: Person, unitIds: string[]) => WORK_ROLES.some((r) => unitIds.some((u) => holds(p, r, u)));
   // Within the agency's subtree, or above it.
   const readsRegister = (p: Person, agency: string) =>
-    p.active && p.grants.some((g) => g.role !== 'admin' && (ancestorsOrSelf(g.unitId).includes(agency) || ancestorsOrSelf(agency).includes(g.unitId)));
+    p.active &&
+    p.grants.some((g) => g.role !== 'admin' && (ancestorsOrSelf(g.unitId).includes(agency) || ancestorsOrSelf(agency).includes(g.unitId)));
   return { holds, holdsAny, readsRegister };
 }
 
 async function generate(seed: number) {
   const rnd = prng(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const db = t.database.db;
   const tree = await db.select({ id: units.id, parentId: units.parentId, agencyCode: units.agencyCode, active: units.active }).from(units);
   const unitIds = tree.map((u) => u.id);
@@ -66,14 +67,23 @@ async function generate(seed: number) {
       grants.set(`${g.role}:${g.unitId}`, g);
     }
     if (grants.size) await db.insert(roleGrants).values([...grants.values()].map((g) => ({ accountId: acc!.id, ...g })));
-    people.push({ actor: { accountId: acc!.id, label: acc!.username, meta: { ip: null, requestId: null } }, grants: [...grants.values()], active: !suspended && !deleted });
+    people.push({
+      actor: { accountId: acc!.id, label: acc!.username, meta: { ip: null, requestId: null } },
+      grants: [...grants.values()],
+      active: !suspended && !deleted,
+    });
   }
   // Open dossiers, then moved to random positions (the inbox reads the current unit and role).
   const clerk = await actorFor(t.database, sctClerkUsername());
   const proc = await currentProcedure(t.database, '2.000633');
   const moved: Array<{ id: string; role: Role; unitId: string }> = [];
   for (let i = 0; i < 8; i++) {
-    const d = await receiveDossier(db, clerk, { procedureId: proc.p.id, channel: '1', fullName: `Người Nộp ${seed}.${i}`, phone: '0912000111' }, NOW);
+    const d = await receiveDossier(
+      db,
+      clerk,
+      { procedureId: proc.p.id, channel: '1', fullName: `Người Nộp ${seed}.${i}`, phone: '0912000111' },
+      NOW,
+    );
     const at = { role: pick(WORK_ROLES), unitId: pick(unitIds) };
     await db.update(dossiers).set({ currentRole: at.role, currentUnitId: at.unitId }).where(eq(dossiers.id, d.id));
     moved.push({ id: d.id, ...at });
@@ -107,7 +117,13 @@ describe('one access rule for dossiers', () => {
         // Seeing a dossier: any position at its agency or a step's unit.
         for (let k = 0; k < 6; k++) {
           const agency = g.pick(g.unitIds);
-          const steps: ProcessStep[] = [0, 1].map((n) => ({ name: `Bước ${n}`, role: g.pick(STEP_ROLES), unitId: g.rnd() < 0.3 ? null : g.pick(g.unitIds), share: 1, actions: [] }));
+          const steps: ProcessStep[] = [0, 1].map((n) => ({
+            name: `Bước ${n}`,
+            role: g.pick(STEP_ROLES),
+            unitId: g.rnd() < 0.3 ? null : g.pick(g.unitIds),
+            share: 1,
+            actions: [],
+          }));
           const expectView = rule.holdsAny(p, [agency, ...steps.map((s) => s.unitId ?? agency)]);
           expect(await mayViewDossier(t.database.db, p.actor, agency, steps)).toBe(expectView);
           if (expectView) seen.view++;
@@ -120,7 +136,12 @@ describe('one access rule for dossiers', () => {
       }
       // The generated data exercise both answers, not only "no".
       expect(Math.min(seen.inbox, seen.view, seen.register)).toBeGreaterThan(0);
-      await t.database.db.delete(roleGrants).where(inArray(roleGrants.accountId, g.people.map((p) => p.actor.accountId)));
+      await t.database.db.delete(roleGrants).where(
+        inArray(
+          roleGrants.accountId,
+          g.people.map((p) => p.actor.accountId),
+        ),
+      );
     });
   }
 });

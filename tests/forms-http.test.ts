@@ -12,7 +12,9 @@ const t = useDemoApp();
 const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
 
 async function pdfText(c: Client, path: string) {
-  const res = await t.app.request(`http://localhost${path}`, { headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  const res = await t.app.request(`http://localhost${path}`, {
+    headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+  });
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (res.status !== 200) return { status: res.status, text: '' };
   expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe('%PDF-');
@@ -34,7 +36,11 @@ describe('the forms of a dossier', () => {
     expect((await pdfText(clerk, `/tiepnhan/ho-so/${d.id}/mau-02.pdf`)).status).toBe(404);
     await actOnDossier(t.database.db, clerkActor, d.id, { action: 'handover' });
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
-    await actOnDossier(t.database.db, expert, d.id, { action: 'request_supplement', note: 'Thiếu giấy tờ', items: 'Bản sao hợp đồng thuê' });
+    await actOnDossier(t.database.db, expert, d.id, {
+      action: 'request_supplement',
+      note: 'Thiếu giấy tờ',
+      items: 'Bản sao hợp đồng thuê',
+    });
     const supplement = await pdfText(clerk, `/tiepnhan/ho-so/${d.id}/mau-02.pdf`);
     expect(supplement.text).toContain('Bản sao hợp đồng thuê');
     const slip = await pdfText(clerk, `/tiepnhan/ho-so/${d.id}/mau-06.pdf`);

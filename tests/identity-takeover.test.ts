@@ -3,10 +3,10 @@
  * Each abuse (an official, a unit administrator, the cutoff walked around by switching) beside the
  * legitimate use it must not break.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { REGISTRY_TOKEN, SimBrowser, latestOtp, startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
+import { REGISTRY_TOKEN, SimBrowser, latestOtp, type startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { accountByUsername, actorFor, sctClerkUsername } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
@@ -57,15 +57,25 @@ async function victimWithVneid() {
   const victim = (await accountByUsername(database, 'quantri1'))!;
   const p = personOf('quantri1');
   await updateOfficial(database.db, root, victim.id, {
-    username: victim.username, middleName: victim.middleName, givenName: victim.givenName, unitId: victim.unitId,
-    position: victim.position ?? '', mobile: victim.mobile ?? '', emails: victim.emails ?? '', ...cardOf(p),
+    username: victim.username,
+    middleName: victim.middleName,
+    givenName: victim.givenName,
+    unitId: victim.unitId,
+    position: victim.position ?? '',
+    mobile: victim.mobile ?? '',
+    emails: victim.emails ?? '',
+    ...cardOf(p),
   });
   expect((await verifyIdentity(database.db, registry(), root, victim.id)).verified).toBe(true);
   const c = new Client(app);
   const r = await vneidLogin(c, sim, p);
   // quantri1 verified their own data: the person accepts the account at this first login.
   expect(r.app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
-  const yes = await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: victim.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+  const yes = await c.post(
+    '/tiepnhan/lien-ket-tai-khoan',
+    { taiKhoan: victim.id, quyetDinh: 'dong-y' },
+    { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+  );
   expect(yes.status).toBe(303);
   expect((await accountByUsername(database, 'quantri1'))!.personId).not.toBeNull();
   return { victim: (await accountByUsername(database, 'quantri1'))!, person: p };
@@ -96,7 +106,11 @@ describe('typed card data are a claim, never access', () => {
     const clerk = sctClerkUsername();
     const c = new Client(app);
     expect((await c.login(clerk, TEST_PASSWORD)).status).toBe(303);
-    const saved = await c.post('/tiepnhan/tai-khoan/xac-thuc-vneid', { ...cardOf(person), mobile: '0912000111' }, { csrfFrom: '/tiepnhan/tai-khoan' });
+    const saved = await c.post(
+      '/tiepnhan/tai-khoan/xac-thuc-vneid',
+      { ...cardOf(person), mobile: '0912000111' },
+      { csrfFrom: '/tiepnhan/tai-khoan' },
+    );
     // The registry says the data are a real person's: that is all it says.
     expect(saved.text).toContain('Thông tin số CCCD chính xác');
     const home = await c.get('/tiepnhan');
@@ -120,7 +134,11 @@ describe('typed card data are a claim, never access', () => {
     expect(page.text).toContain(`Tài khoản <strong>${clerk}</strong>`);
     expect(page.text).toContain('Tạo bởi');
     const attacker = (await accountByUsername(database, clerk))!;
-    const no = await v.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: attacker.id, quyetDinh: 'tu-choi' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    const no = await v.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: attacker.id, quyetDinh: 'tu-choi' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     expect(no.status).toBe(200);
     expect((await claimOf(clerk)).claim.declinedAt).not.toBeNull();
     expect((await v.get('/tiepnhan')).text).not.toContain(`${attacker.givenName} (`);
@@ -135,7 +153,12 @@ describe('typed card data are a claim, never access', () => {
     const dxUnit = (await accountByUsername(database, 'admin.dx'))!.unitId;
     // No "CCCD already used": the number's use elsewhere is none of this administrator's business.
     const { account } = await createOfficial(database.db, adminDx, {
-      username: 'gia.mao.dx', middleName: 'Giả', givenName: 'Mạo', unitId: dxUnit, ...cardOf(person), address: 'Địa chỉ khác',
+      username: 'gia.mao.dx',
+      middleName: 'Giả',
+      givenName: 'Mạo',
+      unitId: dxUnit,
+      ...cardOf(person),
+      address: 'Địa chỉ khác',
     });
     expect((await verifyIdentity(database.db, registry(), adminDx, account.id)).verified).toBe(true);
     const after = await claimOf('quantri1');
@@ -155,7 +178,9 @@ describe('typed card data are a claim, never access', () => {
   });
 
   it('a unit administrator typing the CCCD of an official of another unit overwrites nothing and learns nothing (fault 2)', async () => {
-    const snvOfficial = officials.find((o) => o.verified && !o.unitKey.startsWith('sct') && personOf(o.username).loa === 2 && !o.username.startsWith('admin'))!;
+    const snvOfficial = officials.find(
+      (o) => o.verified && !o.unitKey.startsWith('sct') && personOf(o.username).loa === 2 && !o.username.startsWith('admin'),
+    )!;
     const before = await claimOf(snvOfficial.username);
     expect(before.claim.verifiedAt).not.toBeNull();
     const adminSct = await actorFor(database, 'admin.sct');
@@ -163,8 +188,14 @@ describe('typed card data are a claim, never access', () => {
     const p = personOf(snvOfficial.username);
     // Other name, issue place and address for the same number: accepted as this account's claim, nothing more.
     const { account } = await createOfficial(database.db, adminSct, {
-      username: 'trung.so.sct', middleName: 'Trùng', givenName: 'Số', unitId: sctUnit,
-      ...cardOf(p), cardName: 'Tên Khác Hẳn', issuePlace: 'Nơi cấp khác', address: 'Địa chỉ khác',
+      username: 'trung.so.sct',
+      middleName: 'Trùng',
+      givenName: 'Số',
+      unitId: sctUnit,
+      ...cardOf(p),
+      cardName: 'Tên Khác Hẳn',
+      issuePlace: 'Nơi cấp khác',
+      address: 'Địa chỉ khác',
     });
     expect((await verifyIdentity(database.db, registry(), adminSct, account.id)).verified).toBe(false);
     const after = await claimOf(snvOfficial.username);
@@ -175,13 +206,21 @@ describe('typed card data are a claim, never access', () => {
   });
 
   it('changing an account’s identity data takes it out of the person’s accounts until verified and accepted again', async () => {
-    const { main, second, c } = await viceWithBothAccounts();
+    const { second, c } = await viceWithBothAccounts();
     expect((await accountByUsername(database, second.username))!.personId).not.toBeNull();
     const adminDx = await actorFor(database, 'admin.dx');
     const { claim } = await claimOf(second.username);
     await updateOfficial(database.db, adminDx, second.id, {
-      username: second.username, middleName: second.middleName, givenName: second.givenName, unitId: second.unitId, position: second.position ?? '',
-      cardName: 'Người Khác', dateOfBirth: dmy(claim.dateOfBirth!), gender: claim.gender!, cccd: claim.cccd!, issueDate: dmy(claim.issueDate!),
+      username: second.username,
+      middleName: second.middleName,
+      givenName: second.givenName,
+      unitId: second.unitId,
+      position: second.position ?? '',
+      cardName: 'Người Khác',
+      dateOfBirth: dmy(claim.dateOfBirth!),
+      gender: claim.gender!,
+      cccd: claim.cccd!,
+      issueDate: dmy(claim.issueDate!),
     });
     const detached = await claimOf(second.username);
     expect(detached.acc.personId).toBeNull();
@@ -198,7 +237,11 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
     const root = await actorFor(database, 'quantri1');
     const vpUnit = (await accountByUsername(database, officials.find((x) => x.unitKey === 'vp')!.username))!.unitId;
     const { account: other, temporaryPassword } = await createOfficial(database.db, root, {
-      username: `${o.username}.vp`, middleName: o.middleName, givenName: o.givenName, unitId: vpUnit, ...cardOf(personOf(o.username)),
+      username: `${o.username}.vp`,
+      middleName: o.middleName,
+      givenName: o.givenName,
+      unitId: vpUnit,
+      ...cardOf(personOf(o.username)),
     });
     expect((await verifyIdentity(database.db, registry(), root, other.id)).verified).toBe(true);
     const c = new Client(app);
@@ -219,7 +262,10 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
     const sctUnitRoot = (await accountByUsername(database, 'admin.sct'))!.unitId;
     await setUnitCutoff(database.db, root, sctUnitRoot, { date: '01/12/2026' });
     const day = buildApp(database, sim.env, { now: () => new Date('2026-12-02T09:00:00+07:00') });
-    await database.db.update(accounts).set({ mustChangePassword: false, passwordHash: (await accountByUsername(database, 'admin.sct'))!.passwordHash }).where(eq(accounts.id, other.id));
+    await database.db
+      .update(accounts)
+      .set({ mustChangePassword: false, passwordHash: (await accountByUsername(database, 'admin.sct'))!.passwordHash })
+      .where(eq(accounts.id, other.id));
     const c = new Client(day);
     expect((await c.login(other.username, TEST_PASSWORD)).status).toBe(303);
     expect((await c.get('/tiepnhan')).text).not.toContain('Chuyển tài khoản:');
@@ -247,7 +293,10 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
     const ok = await vneid.post(`/tiepnhan/chuyen-tai-khoan/${target.id}`, {}, { csrfFrom: '/tiepnhan' });
     expect(ok.status).toBe(303);
     expect((await vneid.get('/tiepnhan/tai-khoan')).text).toContain(target.username);
-    const [entry] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'auth.switch_account'), eq(auditLog.targetId, target.id)));
+    const [entry] = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'auth.switch_account'), eq(auditLog.targetId, target.id)));
     expect(entry!.data).toMatchObject({ method: 'vneid', loa: 2 });
   });
 });
@@ -262,13 +311,21 @@ describe('Liên kết tài khoản refuses what is not the person’s to decide'
     const acc = (await accountByUsername(database, unbound.username))!;
     // No pending login: nothing to decide.
     const anon = new Client(app);
-    const none = await anon.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: acc.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/dang-nhap' });
+    const none = await anon.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: acc.id, quyetDinh: 'dong-y' },
+      { csrfFrom: '/tiepnhan/dang-nhap' },
+    );
     expect(none.status).toBe(401);
     // Another person's pending login cannot accept this account.
     const vice = officials.find((o) => o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch')!;
     const other = new Client(app);
     expect((await vneidLogin(other, sim, personOf(vice.username))).app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
-    const stolen = await other.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: acc.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    const stolen = await other.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: acc.id, quyetDinh: 'dong-y' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     expect(stolen.status).toBe(404);
     expect((await accountByUsername(database, unbound.username))!.personId).toBeNull();
     // The person themself: no session until they accept.
@@ -276,11 +333,19 @@ describe('Liên kết tài khoản refuses what is not the person’s to decide'
     const r = await vneidLogin(me, sim, p);
     expect(r.app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
     expect(me.cookies.get('motcua_sid')).toBeUndefined();
-    const yes = await me.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: acc.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    const yes = await me.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: acc.id, quyetDinh: 'dong-y' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     expect(yes.status).toBe(303);
     expect((await me.get('/tiepnhan/tai-khoan')).text).toContain(unbound.username);
     // The decision is made once: repeating it finds nothing to decide.
-    const again = await me.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: acc.id, quyetDinh: 'tu-choi' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    const again = await me.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: acc.id, quyetDinh: 'tu-choi' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     expect(again.status).toBe(404);
   });
 });
@@ -288,8 +353,13 @@ describe('Liên kết tài khoản refuses what is not the person’s to decide'
 describe('the registry stand-in compares names as the national database holds them', () => {
   it('refuses a name without its diacritics, accepts it in NFD', async () => {
     const p = personOf('quantri1');
-    const ask = (hoVaTen: string) => registry().verify({ soDinhDanh: p.soDinhDanh, hoVaTen, ngaySinh: p.ngaySinh, gioiTinh: p.gioiTinh, ngayCap: p.ngayCap });
-    const folded = p.hoVaTen.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+    const ask = (hoVaTen: string) =>
+      registry().verify({ soDinhDanh: p.soDinhDanh, hoVaTen, ngaySinh: p.ngaySinh, gioiTinh: p.gioiTinh, ngayCap: p.ngayCap });
+    const folded = p.hoVaTen
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/đ/g, 'd')
+      .replace(/Đ/g, 'D');
     expect(folded).not.toBe(p.hoVaTen);
     expect((await ask(folded)).fields).toMatchObject({ hoVaTen: 'mismatch' });
     expect((await ask(p.hoVaTen.normalize('NFD'))).fields).toMatchObject({ hoVaTen: 'match' });
@@ -303,25 +373,43 @@ describe('what an attacker review found next to the fix', () => {
     const root = await actorFor(database, 'quantri1');
     const victim = (await accountByUsername(database, 'quantri1'))!;
     await updateOfficial(database.db, root, victim.id, {
-      username: victim.username, middleName: victim.middleName, givenName: victim.givenName, unitId: victim.unitId, ...cardOf(p),
+      username: victim.username,
+      middleName: victim.middleName,
+      givenName: victim.givenName,
+      unitId: victim.unitId,
+      ...cardOf(p),
     });
     const adminDx = await actorFor(database, 'admin.dx');
     const dxUnit = (await accountByUsername(database, 'admin.dx'))!.unitId;
-    const { account: planted } = await createOfficial(database.db, adminDx, { username: 'quantri.tinh', middleName: victim.middleName, givenName: victim.givenName, unitId: dxUnit, ...cardOf(p) });
+    const { account: planted } = await createOfficial(database.db, adminDx, {
+      username: 'quantri.tinh',
+      middleName: victim.middleName,
+      givenName: victim.givenName,
+      unitId: dxUnit,
+      ...cardOf(p),
+    });
     expect((await verifyIdentity(database.db, registry(), adminDx, planted.id)).verified).toBe(true);
     // Two candidates: the person chooses, nothing is accepted for them.
     const v = new Client(app);
     expect((await vneidLogin(v, sim, p)).app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
     expect((await accountByUsername(database, 'quantri.tinh'))!.personId).toBeNull();
     // Alone, the planted account is accepted by the first login (the administrator verified it)…
-    await v.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: victim.id, quyetDinh: 'tu-choi' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    await v.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: victim.id, quyetDinh: 'tu-choi' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     const again = new Client(app);
     expect((await vneidLogin(again, sim, p)).app!.location).toBe('/tiepnhan');
     expect((await accountByUsername(database, 'quantri.tinh'))!.personId).not.toBeNull();
     // …and the page says so, with Gỡ liên kết.
     const page = await again.get('/tiepnhan/lien-ket-tai-khoan');
     expect(page.text).toContain('liên kết tự động khi bạn đăng nhập VNeID lần đầu');
-    const off = await again.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: planted.id, quyetDinh: 'go-lien-ket' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    const off = await again.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: planted.id, quyetDinh: 'go-lien-ket' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     expect(off.status).toBe(200);
     expect(off.text).toContain('Đã gỡ liên kết tài khoản quantri.tinh');
     expect((await accountByUsername(database, 'quantri.tinh'))!.personId).toBeNull();
@@ -342,11 +430,19 @@ describe('what an attacker review found next to the fix', () => {
     const clerk = sctClerkUsername();
     const acc = (await accountByUsername(database, clerk))!;
     const adminSct = await actorFor(database, 'admin.sct');
-    const base = { username: acc.username, middleName: acc.middleName, givenName: acc.givenName, unitId: acc.unitId, position: acc.position ?? '' };
+    const base = {
+      username: acc.username,
+      middleName: acc.middleName,
+      givenName: acc.givenName,
+      unitId: acc.unitId,
+      position: acc.position ?? '',
+    };
     const saved = await updateOfficial(database.db, adminSct, acc.id, { ...base, ...cardOf(personOf(clerk)) });
     // The official saves someone else's card data in between.
     await updateOwnProfile(database.db, await actorFor(database, clerk), { ...cardOf(personOf('quantri1')), mobile: '0912000111' });
-    await expect(verifyIdentity(database.db, registry(), adminSct, acc.id, { asSaved: saved.identitySavedAt })).rejects.toMatchObject({ status: 409 });
+    await expect(verifyIdentity(database.db, registry(), adminSct, acc.id, { asSaved: saved.identitySavedAt })).rejects.toMatchObject({
+      status: 409,
+    });
     expect((await claimOf(clerk)).claim).toMatchObject({ verifiedAt: null, verifiedByAdmin: false });
   });
 
@@ -362,7 +458,11 @@ describe('what an attacker review found next to the fix', () => {
     expect((await vneidLogin(pc, sim, p)).app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
     await pc.post('/tiepnhan/dang-xuat', {}, { csrfFrom: '/tiepnhan/dang-nhap' });
     expect(pc.cookies.has('motcua_pending')).toBe(false);
-    const next = await pc.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: acc.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/dang-nhap' });
+    const next = await pc.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: acc.id, quyetDinh: 'dong-y' },
+      { csrfFrom: '/tiepnhan/dang-nhap' },
+    );
     expect(next.status).toBe(401);
     expect((await accountByUsername(database, unbound.username))!.personId).toBeNull();
     // Hủy đăng nhập on the page does the same.
@@ -404,8 +504,15 @@ describe('what an attacker review found next to the fix', () => {
     // The administrator changes the data of the account this session is in: it is detached, and the session loses its proof.
     const { claim } = await claimOf(second.username);
     await updateOfficial(database.db, await actorFor(database, 'admin.dx'), second.id, {
-      username: second.username, middleName: second.middleName, givenName: second.givenName, unitId: second.unitId,
-      cardName: 'Người Khác', dateOfBirth: dmy(claim.dateOfBirth!), gender: claim.gender!, cccd: claim.cccd!, issueDate: dmy(claim.issueDate!),
+      username: second.username,
+      middleName: second.middleName,
+      givenName: second.givenName,
+      unitId: second.unitId,
+      cardName: 'Người Khác',
+      dateOfBirth: dmy(claim.dateOfBirth!),
+      gender: claim.gender!,
+      cccd: claim.cccd!,
+      issueDate: dmy(claim.issueDate!),
     });
     const [stripped] = await database.db.select().from(sessions).where(eq(sessions.accountId, second.id));
     expect(stripped).toMatchObject({ personId: null, loa: null });
@@ -421,7 +528,8 @@ describe('what an attacker review found next to the fix', () => {
 
   it('the registry stand-in ignores only case and spacing in names', async () => {
     const p = personOf('quantri1');
-    const ask = (hoVaTen: string) => registry().verify({ soDinhDanh: p.soDinhDanh, hoVaTen, ngaySinh: p.ngaySinh, gioiTinh: p.gioiTinh, ngayCap: p.ngayCap });
+    const ask = (hoVaTen: string) =>
+      registry().verify({ soDinhDanh: p.soDinhDanh, hoVaTen, ngaySinh: p.ngaySinh, gioiTinh: p.gioiTinh, ngayCap: p.ngayCap });
     expect((await ask(` ${p.hoVaTen.toLocaleUpperCase('vi')}  `)).fields).toMatchObject({ hoVaTen: 'match' });
   });
 });
@@ -440,10 +548,25 @@ describe('the registry is no oracle', () => {
     expect(refused.status).toBe(429);
     expect(refused.text).toContain('quá nhiều yêu cầu xác thực');
     const acc = (await accountByUsername(database, clerk))!;
-    const rows = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'identity.verify'), eq(auditLog.targetId, acc.id)));
+    const rows = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'identity.verify'), eq(auditLog.targetId, acc.id)));
     expect(rows.at(-1)!.data).toMatchObject({ result: 'rate_limited' });
     // An administrator's own allowance is separate.
     const admin = await actorFor(database, 'admin.sct');
-    expect((await verifyIdentity(database.db, registry(), admin, (await accountByUsername(database, officials.find((o) => o.verified && o.unitKey.startsWith('sct') && o.username !== clerk)!.username))!.id)).verified).toBe(true);
+    expect(
+      (
+        await verifyIdentity(
+          database.db,
+          registry(),
+          admin,
+          (await accountByUsername(
+            database,
+            officials.find((o) => o.verified && o.unitKey.startsWith('sct') && o.username !== clerk)!.username,
+          ))!.id,
+        )
+      ).verified,
+    ).toBe(true);
   });
 });

@@ -33,8 +33,10 @@ describe('inbox counts kept by the database', () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
     const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
-    const receive = (channel: string, at: string) => receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel, fullName: 'Lý Thị Đếm' }, vn(at));
-    const act = (a: typeof clerk, id: string, action: string, at: string, extra: Record<string, string> = {}) => actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
+    const receive = (channel: string, at: string) =>
+      receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel, fullName: 'Lý Thị Đếm' }, vn(at));
+    const act = (a: typeof clerk, id: string, action: string, at: string, extra: Record<string, string> = {}) =>
+      actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
 
     const ds = [];
     for (let i = 0; i < 6; i++) ds.push(await receive(i < 5 ? '1' : '2', `2026-11-2${i % 3}T09:0${i}`));
@@ -53,7 +55,9 @@ describe('inbox counts kept by the database', () => {
     await act(director, ds[3]!.id, 'approve', '2026-11-23T14:00');
     let { kept, actual } = await keptAndActual();
     // Waiting: a supplement at Quản lý Thương mại, received ones at the desk, one done for the result desk.
-    expect(actual.map((r) => r.k.split(' ').slice(1).join(' ')).sort()).toEqual(['reception received', 'processing supplement', 'result done'].sort());
+    expect(actual.map((r) => r.k.split(' ').slice(1).join(' ')).sort()).toEqual(
+      ['reception received', 'processing supplement', 'result done'].sort(),
+    );
     expect(kept).toEqual(actual);
 
     // A bulk update (many rows, one statement) and a delete are counted too.
@@ -68,7 +72,13 @@ describe('inbox counts kept by the database', () => {
   it('give the same tab counts as counting with a filter that keeps everything', async () => {
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const clerk = await actorFor(t.database, sctClerkUsername());
-    for (let i = 0; i < 4; i++) await receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: i === 0 ? '2' : '1', fullName: `Người nộp ${i}` }, vn('2026-11-23T09:00'));
+    for (let i = 0; i < 4; i++)
+      await receiveDossier(
+        t.database.db,
+        clerk,
+        { procedureId: p!.id, channel: i === 0 ? '2' : '1', fullName: `Người nộp ${i}` },
+        vn('2026-11-23T09:00'),
+      );
     const now = vn('2026-11-23T12:00');
     const plain = await listInbox(t.database.db, clerk, {}, now, now);
     const filtered = await listInbox(t.database.db, clerk, { from: vn('2000-01-01T00:00') }, now, now);

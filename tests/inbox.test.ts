@@ -28,7 +28,14 @@ async function desk() {
   const received = [];
   for (const [i, fullName] of people.entries()) {
     const at = vn(`2026-11-${String(9 + i).padStart(2, '0')}T09:00`);
-    received.push(await receiveDossier(t.database.db, clerk, { procedureId: i % 3 === 2 ? inspector : liquor, channel: '1', fullName, phone: '0912000111' }, at));
+    received.push(
+      await receiveDossier(
+        t.database.db,
+        clerk,
+        { procedureId: i % 3 === 2 ? inspector : liquor, channel: '1', fullName, phone: '0912000111' },
+        at,
+      ),
+    );
   }
   return { clerk, received, liquor, inspector };
 }
@@ -48,7 +55,13 @@ describe('hồ sơ cần xử lý', () => {
     expect(res.rows[0]!.receivedAt).toBeInstanceOf(Date);
 
     // One goes back to the applicant, one is handed over to Quản lý Thương mại, one comes in online.
-    await actOnDossier(t.database.db, clerk, received[0]!.id, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao GCN' }, NOW);
+    await actOnDossier(
+      t.database.db,
+      clerk,
+      received[0]!.id,
+      { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao GCN' },
+      NOW,
+    );
     await actOnDossier(t.database.db, clerk, received[1]!.id, { action: 'handover' }, NOW);
     await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '2', fullName: 'Bùi Thị Lan' }, NOW);
     const after = await list(clerk);
@@ -76,7 +89,10 @@ describe('hồ sơ cần xử lý', () => {
     }
     expect(seen).toEqual(all);
     // Two dossiers with the same due date are still both shown once.
-    await t.database.db.update(dossiers).set({ dueAt: vn('2026-12-01T17:00') }).where(inArray(dossiers.id, all.slice(2, 4)));
+    await t.database.db
+      .update(dossiers)
+      .set({ dueAt: vn('2026-12-01T17:00') })
+      .where(inArray(dossiers.id, all.slice(2, 4)));
     const again: string[] = [];
     after = undefined;
     do {
@@ -109,9 +125,18 @@ describe('hồ sơ cần xử lý', () => {
 
     // Due states against now = 25/11 09:00 and soon = 26/11 09:00.
     const ids = received.map((d) => d.id);
-    await t.database.db.update(dossiers).set({ dueAt: vn('2026-12-10T17:00') }).where(inArray(dossiers.id, ids));
-    await t.database.db.update(dossiers).set({ dueAt: vn('2026-11-24T17:00') }).where(eq(dossiers.id, ids[0]!));
-    await t.database.db.update(dossiers).set({ dueAt: vn('2026-11-25T17:00') }).where(eq(dossiers.id, ids[1]!));
+    await t.database.db
+      .update(dossiers)
+      .set({ dueAt: vn('2026-12-10T17:00') })
+      .where(inArray(dossiers.id, ids));
+    await t.database.db
+      .update(dossiers)
+      .set({ dueAt: vn('2026-11-24T17:00') })
+      .where(eq(dossiers.id, ids[0]!));
+    await t.database.db
+      .update(dossiers)
+      .set({ dueAt: vn('2026-11-25T17:00') })
+      .where(eq(dossiers.id, ids[1]!));
     expect((await list(clerk, { dueState: 'qua-han' })).rows.map((r) => r.id)).toEqual([ids[0]]);
     expect((await list(clerk, { dueState: 'sap-den-han' })).rows.map((r) => r.id)).toEqual([ids[1]]);
     const ok = await list(clerk, { dueState: 'con-han' });
@@ -137,7 +162,10 @@ describe('hồ sơ cần xử lý', () => {
     // An official of another Sở given the processing role at Sở Công Thương itself.
     const outsider = await actorFor(t.database, who('snv-vp', 'Chuyên viên'));
     expect((await list(outsider)).rows.map((r) => r.id)).not.toContain(received[0]!.id);
-    const [sct] = await t.database.db.select({ unitId: accounts.unitId }).from(accounts).where(eq(accounts.id, (await actorFor(t.database, who('sct-ld', 'Giám đốc'))).accountId));
+    const [sct] = await t.database.db
+      .select({ unitId: accounts.unitId })
+      .from(accounts)
+      .where(eq(accounts.id, (await actorFor(t.database, who('sct-ld', 'Giám đốc'))).accountId));
     const { units } = await import('../src/db/schema/index.js');
     const [ld] = await t.database.db.select({ parentId: units.parentId }).from(units).where(eq(units.id, sct!.unitId!));
     await t.database.db.insert(roleGrants).values({ accountId: outsider.accountId, unitId: ld!.parentId!, role: 'processing' });

@@ -128,18 +128,34 @@ describe('the job queue', () => {
 
   it('registers the schedules, and a scheduled kind runs its real handler', async () => {
     const policy = { idleMs: 60_000, absoluteMs: 3_600_000 };
-    running.push(await startJobQueue(t.database, { logger: silent, handlers: jobHandlers({ db: t.database.db, logger: silent, sessionPolicy: policy }), pollingIntervalSeconds: 0.5 }));
-    const schedules = await queryRows<{ name: string; cron: string; timezone: string }>(t.database.db, sql`select name, cron, timezone from pgboss.schedule`);
+    running.push(
+      await startJobQueue(t.database, {
+        logger: silent,
+        handlers: jobHandlers({ db: t.database.db, logger: silent, sessionPolicy: policy }),
+        pollingIntervalSeconds: 0.5,
+      }),
+    );
+    const schedules = await queryRows<{ name: string; cron: string; timezone: string }>(
+      t.database.db,
+      sql`select name, cron, timezone from pgboss.schedule`,
+    );
     expect(schedules).toEqual([{ name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' }]);
     const id = await enqueue(t.database.db, 'sessions.purge', {});
-    await until(async () => (await queryRows<{ state: string }>(t.database.db, sql`select state::text as state from pgboss.job where id = ${id}::uuid`))[0]?.state === 'completed');
+    await until(
+      async () =>
+        (await queryRows<{ state: string }>(t.database.db, sql`select state::text as state from pgboss.job where id = ${id}::uuid`))[0]
+          ?.state === 'completed',
+    );
   });
 
   it('receiving a dossier enqueues its notification in the same transaction', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const { p } = await currentProcedure(t.database, '2.000633');
     const d = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Thử' });
-    const rows = await queryRows<{ data: { dossierId: string; code: string } }>(t.database.db, sql`select data from pgboss.job where name = 'notify.dossier_received'`);
+    const rows = await queryRows<{ data: { dossierId: string; code: string } }>(
+      t.database.db,
+      sql`select data from pgboss.job where name = 'notify.dossier_received'`,
+    );
     expect(rows.map((r) => r.data)).toEqual([{ dossierId: d.id, code: d.code }]);
   });
 });
@@ -166,7 +182,10 @@ describe('Quản trị → Hàng đợi', () => {
     expect(detail.text).toContain('DEAD');
     const res = await c.post(`/tiepnhan/quan-tri/hang-doi/${id}/thu-lai`, {}, { csrfFrom: `/tiepnhan/quan-tri/hang-doi/${id}` });
     expect(res.status).toBe(303);
-    const [row] = await queryRows<{ state: string }>(t.database.db, sql`select state::text as state from pgboss.job where id = ${id}::uuid`);
+    const [row] = await queryRows<{ state: string }>(
+      t.database.db,
+      sql`select state::text as state from pgboss.job where id = ${id}::uuid`,
+    );
     expect(row?.state).toBe('retry');
     const audit = await queryRows<{ action: string }>(t.database.db, sql`select action from audit_log where action = 'job.retry'`);
     expect(audit).toHaveLength(1);
@@ -180,7 +199,10 @@ describe('Quản trị → Hàng đợi', () => {
     expect((await c.get(`/tiepnhan/quan-tri/hang-doi/${id}`)).status).toBe(404);
     const res = await c.post(`/tiepnhan/quan-tri/hang-doi/${id}/thu-lai`, {}, { csrfFrom: '/tiepnhan' });
     expect(res.status).toBe(404);
-    const [row] = await queryRows<{ state: string }>(t.database.db, sql`select state::text as state from pgboss.job where id = ${id}::uuid`);
+    const [row] = await queryRows<{ state: string }>(
+      t.database.db,
+      sql`select state::text as state from pgboss.job where id = ${id}::uuid`,
+    );
     expect(row?.state).toBe('failed');
   });
 });

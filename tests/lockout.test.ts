@@ -69,7 +69,8 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
 
   it("locks the stranger's own address for that name, even for the right password, until the lock expires", async () => {
     const { app, advance } = clockedApp();
-    for (let i = 0; i < 4; i++) expect((await attempt(app, { ip: STRANGER, name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(401);
+    for (let i = 0; i < 4; i++)
+      expect((await attempt(app, { ip: STRANGER, name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(401);
     const fifth = await attempt(app, { ip: STRANGER, name: 'admin.sct', password: 'sai-mat-khau-x' });
     expect(fifth.status).toBe(429);
     expect(fifth.message).toContain('Đăng nhập tạm thời bị khóa');
@@ -88,7 +89,8 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const { app } = clockedApp();
     expect(addressBucket('2001:db8:1:2::5')).toBe(addressBucket('2001:0db8:0001:0002:ffff:1:2:3'));
     expect(addressBucket('::ffff:198.51.100.7')).toBe('198.51.100.7');
-    for (let i = 1; i <= 4; i++) expect((await attempt(app, { ip: `2001:db8:1:2::${i}`, name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(401);
+    for (let i = 1; i <= 4; i++)
+      expect((await attempt(app, { ip: `2001:db8:1:2::${i}`, name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(401);
     expect((await attempt(app, { ip: '2001:db8:1:2:aaaa::9', name: 'admin.sct', password: 'sai-mat-khau-x' })).status).toBe(429);
     expect((await attempt(app, { ip: '2001:db8:1:2:bbbb::1', name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(429);
     expect((await attempt(app, { ip: '2001:db8:9:9::1', name: 'admin.sct', password: TEST_PASSWORD })).status).toBe(303);
@@ -185,7 +187,8 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
     const totpNow = () => generate({ secret: secret!, epoch: Math.floor(clock.now.getTime() / 1000) });
     // Strangers send wrong passwords with TOTP guesses from many addresses: only password failures.
-    for (let i = 0; i < 8; i++) expect((await attempt(app, { ip: botnet(i), name: 'admin.dx', password: 'sai-mat-khau-x', totp: '123456' })).status).toBe(401);
+    for (let i = 0; i < 8; i++)
+      expect((await attempt(app, { ip: botnet(i), name: 'admin.dx', password: 'sai-mat-khau-x', totp: '123456' })).status).toBe(401);
     // Someone who has the password, guessing codes from many addresses, locks the TOTP step.
     await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
     for (let i = 0; i < 4; i++) {

@@ -6,7 +6,6 @@ import { auditLog, loginThrottle, sessions } from '../src/db/schema/index.js';
 import { tokenHash } from '../src/auth/sessions.js';
 import { resetPassword } from '../src/accounts/reset-password.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
-import type { Database } from '../src/db/client.js';
 
 const t = useDemoApp();
 
@@ -16,7 +15,14 @@ describe('password login', () => {
   it('shows the seed login page: username, password, Nhớ tài khoản, CAPTCHA and the two identity buttons', async () => {
     const page = await new Client(t.app).get('/tiepnhan/dang-nhap');
     expect(page.status).toBe(200);
-    for (const label of ['HỆ THỐNG MỘT CỬA ĐIỆN TỬ', 'ĐĂNG NHẬP HỆ THỐNG', 'Nhớ tài khoản', 'altcha-widget', 'Đăng nhập bằng tài khoản VNEID', 'Đăng nhập qua Hệ thống xác thực tập trung']) {
+    for (const label of [
+      'HỆ THỐNG MỘT CỬA ĐIỆN TỬ',
+      'ĐĂNG NHẬP HỆ THỐNG',
+      'Nhớ tài khoản',
+      'altcha-widget',
+      'Đăng nhập bằng tài khoản VNEID',
+      'Đăng nhập qua Hệ thống xác thực tập trung',
+    ]) {
       expect(page.text).toContain(label);
     }
   });
@@ -41,14 +47,24 @@ describe('password login', () => {
     expect(again.status).toBe(303);
     const sid2 = sessionCookie(c)!;
     expect(sid2).not.toBe(sid1);
-    expect(await t.database.db.select().from(sessions).where(eq(sessions.idHash, tokenHash(sid1)))).toHaveLength(0);
+    expect(
+      await t.database.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.idHash, tokenHash(sid1))),
+    ).toHaveLength(0);
     const stale = new Client(t.app);
     stale.cookies.set('motcua_sid', sid1);
     expect((await stale.get('/tiepnhan')).status).toBe(303);
 
     const out = await c.post('/tiepnhan/dang-xuat', {}, { csrfFrom: '/tiepnhan' });
     expect(out.status).toBe(303);
-    expect(await t.database.db.select().from(sessions).where(eq(sessions.idHash, tokenHash(sid2)))).toHaveLength(0);
+    expect(
+      await t.database.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.idHash, tokenHash(sid2))),
+    ).toHaveLength(0);
     expect((await c.get('/tiepnhan')).status).toBe(303);
   });
 
@@ -60,7 +76,11 @@ describe('password login', () => {
     const res = await t.app.request('http://localhost/tiepnhan/dang-nhap', {
       method: 'POST',
       body: params,
-      headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+      headers: {
+        cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://localhost',
+      },
     });
     const sc = res.headers.getSetCookie().find((s) => s.startsWith('motcua_sid='))!;
     expect(sc).toMatch(/HttpOnly/i);
@@ -100,7 +120,9 @@ describe('password login', () => {
     expect((await new Client(t.app, '198.51.100.9').login('admin.sct', TEST_PASSWORD)).status).toBe(429);
     expect((await new Client(t.app, '203.0.113.77').login('admin.sct', TEST_PASSWORD)).status).toBe(303);
     // Once the lock has passed, the right password works from that address again.
-    await t.database.db.update(loginThrottle).set({ lockedUntil: new Date(Date.now() - 1000), windowStart: new Date(Date.now() - 3_600_000) });
+    await t.database.db
+      .update(loginThrottle)
+      .set({ lockedUntil: new Date(Date.now() - 1000), windowStart: new Date(Date.now() - 3_600_000) });
     expect((await new Client(t.app, '198.51.100.9').login('admin.sct', TEST_PASSWORD)).status).toBe(303);
   });
 
@@ -122,11 +144,19 @@ describe('password login', () => {
     const home = await c.get('/tiepnhan');
     expect(home.status).toBe(303);
     expect(home.location).toBe('/tiepnhan/doi-mat-khau');
-    const weak = await c.post('/tiepnhan/doi-mat-khau', { current: temporaryPassword, next: 'short', confirm: 'short' }, { csrfFrom: '/tiepnhan/doi-mat-khau' });
+    const weak = await c.post(
+      '/tiepnhan/doi-mat-khau',
+      { current: temporaryPassword, next: 'short', confirm: 'short' },
+      { csrfFrom: '/tiepnhan/doi-mat-khau' },
+    );
     expect(weak.status).toBe(400);
     expect(weak.text).toContain('ít nhất 12 ký tự');
     const newPassword = 'mot-mat-khau-moi-rat-dai';
-    const ok = await c.post('/tiepnhan/doi-mat-khau', { current: temporaryPassword, next: newPassword, confirm: newPassword }, { csrfFrom: '/tiepnhan/doi-mat-khau' });
+    const ok = await c.post(
+      '/tiepnhan/doi-mat-khau',
+      { current: temporaryPassword, next: newPassword, confirm: newPassword },
+      { csrfFrom: '/tiepnhan/doi-mat-khau' },
+    );
     expect(ok.status).toBe(303);
     expect((await c.get('/tiepnhan')).status).toBe(200);
     expect((await new Client(t.app).login(official!.username, newPassword)).status).toBe(303);

@@ -49,7 +49,15 @@ function checker() {
 /** The message of an error page or a JSON error. */
 function messageOf(text: string): string {
   if (text.startsWith('{')) return (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
-  return /role="alert"[^>]*>([^<]*)</.exec(text)?.[1]?.trim() ?? /<main[\s\S]*/.exec(text)?.[0]?.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 400) ?? text;
+  return (
+    /role="alert"[^>]*>([^<]*)</.exec(text)?.[1]?.trim() ??
+    /<main[\s\S]*/
+      .exec(text)?.[0]
+      ?.replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .slice(0, 400) ??
+    text
+  );
 }
 
 function multipart(csrf: string, fields: Record<string, string>, file?: { name: string; bytes: Uint8Array }) {
@@ -102,11 +110,17 @@ describe('malformed ids in paths answer 404 "không tồn tại", never 500', ()
       await check.expect(
         `POST ${proc}/mau`,
         [404],
-        c.request('POST', `${proc}/mau`, multipart(csrf, { version: '1', document: '0' }, { name: 'to-khai.docx', bytes: docx() }), { origin: c.origin }),
+        c.request('POST', `${proc}/mau`, multipart(csrf, { version: '1', document: '0' }, { name: 'to-khai.docx', bytes: docx() }), {
+          origin: c.origin,
+        }),
       );
 
       // A well-formed id meets the check that the session was opened with VNeID first (403).
-      await check.expect(`POST /tiepnhan/chuyen-tai-khoan/${id}`, id === UNKNOWN ? [403, 404] : [404], post(`/tiepnhan/chuyen-tai-khoan/${id}`));
+      await check.expect(
+        `POST /tiepnhan/chuyen-tai-khoan/${id}`,
+        id === UNKNOWN ? [403, 404] : [404],
+        post(`/tiepnhan/chuyen-tai-khoan/${id}`),
+      );
       await check.expect(`GET /tai-mau/${id}`, [404], c.get(`/tai-mau/${id}`));
     }
     expect(check.failures).toEqual([]);
@@ -117,7 +131,9 @@ describe('malformed ids in paths answer 404 "không tồn tại", never 500', ()
     const { c, csrf } = await loggedIn(sctClerkUsername());
     const check = checker();
     const admin = await actorFor(t.database, 'admin.sct');
-    const { token } = await issueApiClient(t.database.db, admin, (await accountByUsername(t.database, sctClerkUsername()))!.id, { name: 'Phần mềm thử' });
+    const { token } = await issueApiClient(t.database.db, admin, (await accountByUsername(t.database, sctClerkUsername()))!.id, {
+      name: 'Phần mềm thử',
+    });
     const api = async (method: string, path: string, body?: unknown): Promise<Answer> => {
       const res = await t.app.request(`http://localhost/api/v1${path}`, {
         method,
@@ -136,10 +152,16 @@ describe('malformed ids in paths answer 404 "không tồn tại", never 500', ()
       await check.expect(
         `POST ${dossier}/ket-qua`,
         [404],
-        c.request('POST', `${dossier}/ket-qua`, multipart(csrf, {}, { name: 'ket-qua.docx', bytes: docx('Kết quả') }), { origin: c.origin }),
+        c.request('POST', `${dossier}/ket-qua`, multipart(csrf, {}, { name: 'ket-qua.docx', bytes: docx('Kết quả') }), {
+          origin: c.origin,
+        }),
       );
       await check.expect(`GET /api/v1/dossiers/${id}`, [404], api('GET', `/dossiers/${id}`));
-      await check.expect(`POST /api/v1/dossiers/${id}/transitions`, [404], api('POST', `/dossiers/${id}/transitions`, { action: 'handover' }));
+      await check.expect(
+        `POST /api/v1/dossiers/${id}/transitions`,
+        [404],
+        api('POST', `/dossiers/${id}/transitions`, { action: 'handover' }),
+      );
     }
     expect(check.failures).toEqual([]);
     // The well-formed id still works.
@@ -196,10 +218,15 @@ describe('malformed query parameters answer 400 with a Vietnamese message, never
     for (const bad of MALFORMED) {
       await check.expect(`GET /tiepnhan/ho-so?linhvuc=${bad}`, [400], c.get(`/tiepnhan/ho-so?linhvuc=${bad}`));
       await check.expect(`GET /tiepnhan/ho-so?thutuc=${bad}`, [400], c.get(`/tiepnhan/ho-so?thutuc=${bad}`));
-      await check.expect(`GET /tiepnhan/so-theo-doi.pdf?donvi=${bad}`, [400], c.get(`/tiepnhan/so-theo-doi.pdf?donvi=${bad}&tu=01/01/2026&den=31/01/2026`));
+      await check.expect(
+        `GET /tiepnhan/so-theo-doi.pdf?donvi=${bad}`,
+        [400],
+        c.get(`/tiepnhan/so-theo-doi.pdf?donvi=${bad}&tu=01/01/2026&den=31/01/2026`),
+      );
       await check.expect(`GET /tiepnhan/tiep-nhan?procedureId=${bad}`, [400], c.get(`/tiepnhan/tiep-nhan?procedureId=${bad}`));
     }
-    for (const q of ['%00', 'nhung%00', 'a'.repeat(101)]) await check.expect(`GET /tiepnhan/ho-so?q=${q}`, [400], c.get(`/tiepnhan/ho-so?q=${q}`));
+    for (const q of ['%00', 'nhung%00', 'a'.repeat(101)])
+      await check.expect(`GET /tiepnhan/ho-so?q=${q}`, [400], c.get(`/tiepnhan/ho-so?q=${q}`));
     await check.expect('GET /tiepnhan/ho-so?after=…%00', [400], c.get(`/tiepnhan/ho-so?after=2026-01-01T00:00:00.000Z|${UNKNOWN}%00`));
     await check.expect('GET /tiepnhan/ho-so?tu=%00', [400], c.get('/tiepnhan/ho-so?tu=%00'));
     await check.expect('GET /tiepnhan/ho-so?tab=khac', [400], c.get('/tiepnhan/ho-so?tab=khac'));
@@ -207,7 +234,13 @@ describe('malformed query parameters answer 400 with a Vietnamese message, never
     expect(check.failures).toEqual([]);
 
     const p = await currentProcedure(t.database, '2.000633');
-    expect((await c.get(`/tiepnhan/ho-so?tab=cho-xu-ly&linhvuc=${p.v.sectorId}&thutuc=${p.p.id}&han=con-han&tu=01/01/2026&den=31/12/2026&q=nhung`)).status).toBe(200);
+    expect(
+      (
+        await c.get(
+          `/tiepnhan/ho-so?tab=cho-xu-ly&linhvuc=${p.v.sectorId}&thutuc=${p.p.id}&han=con-han&tu=01/01/2026&den=31/12/2026&q=nhung`,
+        )
+      ).status,
+    ).toBe(200);
     expect((await c.get('/tiepnhan/ho-so?linhvuc=&thutuc=&han=&tu=&den=&q=')).status).toBe(200);
     expect((await c.get(`/tiepnhan/tiep-nhan?procedureId=${p.p.id}`)).status).toBe(200);
     expect((await c.get(`/tiepnhan/so-theo-doi.pdf?donvi=${t.unitIds.sct}&tu=01/01/2026&den=31/01/2026`)).status).toBe(200);
@@ -217,13 +250,23 @@ describe('malformed query parameters answer 400 with a Vietnamese message, never
     const d = await dossierOfClerk();
     const check = checker();
     const anon = new Client(t.app);
-    for (const [ma, mtc] of [['%00', 'ABC'], [encodeURIComponent(d.code), `${d.lookupCode}%00`], ['a'.repeat(61), 'ABC']]) {
+    for (const [ma, mtc] of [
+      ['%00', 'ABC'],
+      [encodeURIComponent(d.code), `${d.lookupCode}%00`],
+      ['a'.repeat(61), 'ABC'],
+    ]) {
       await check.expect(`GET /tra-cuu?ma=${ma}&matracuu=${mtc}`, [400], anon.get(`/tra-cuu?ma=${ma}&matracuu=${mtc}`));
       await check.expect(`GET /api/v1/lookup?code=${ma}&lookupCode=${mtc}`, [400], anon.get(`/api/v1/lookup?code=${ma}&lookupCode=${mtc}`));
     }
-    await check.expect('GET /tiepnhan/dang-nhap/vneid/callback?state=%00', [400], anon.get('/tiepnhan/dang-nhap/vneid/callback?state=%00&code=x'));
+    await check.expect(
+      'GET /tiepnhan/dang-nhap/vneid/callback?state=%00',
+      [400],
+      anon.get('/tiepnhan/dang-nhap/vneid/callback?state=%00&code=x'),
+    );
     const admin = await actorFor(t.database, 'admin.sct');
-    const { token } = await issueApiClient(t.database.db, admin, (await accountByUsername(t.database, sctClerkUsername()))!.id, { name: 'Phần mềm thử' });
+    const { token } = await issueApiClient(t.database.db, admin, (await accountByUsername(t.database, sctClerkUsername()))!.id, {
+      name: 'Phần mềm thử',
+    });
     for (const q of ['q=%00', 'after=x%00', `sectorId=${DASHES}`, 'limit=1e20', 'limit=1.5']) {
       const res = await t.app.request(`http://localhost/api/v1/dossiers?${q}`, { headers: { authorization: `Bearer ${token}` } });
       await check.expect(`GET /api/v1/dossiers?${q}`, [400], { status: res.status, text: await res.text() });
@@ -244,10 +287,26 @@ describe('NUL bytes in names and other typed text answer 400 with the field name
     const post = (path: string, form: Record<string, string>) => c.post(path, form, { csrf });
     const root = t.unitIds.tinh!;
     const sct = t.unitIds.sct!;
-    await check.expect('POST don-vi-con name NUL', [400], post(`/tiepnhan/quan-tri/don-vi/${root}/don-vi-con`, { name: `Phòng${NUL} thử nghiệm`, kind: 'division' }));
-    await check.expect('POST don-vi name NUL', [400], post(`/tiepnhan/quan-tri/don-vi/${sct}`, { name: `Sở Công Thương${NUL}`, kind: 'department' }));
-    await check.expect('POST don-vi sap-nhap targetId malformed', [400, 404], post(`/tiepnhan/quan-tri/don-vi/${t.unitIds['sct-tt']}/sap-nhap`, { targetId: DASHES }));
-    await check.expect('POST don-vi di-chuyen parentId malformed', [400, 404], post(`/tiepnhan/quan-tri/don-vi/${t.unitIds['sct-tt']}/di-chuyen`, { parentId: `x${NUL}` }));
+    await check.expect(
+      'POST don-vi-con name NUL',
+      [400],
+      post(`/tiepnhan/quan-tri/don-vi/${root}/don-vi-con`, { name: `Phòng${NUL} thử nghiệm`, kind: 'division' }),
+    );
+    await check.expect(
+      'POST don-vi name NUL',
+      [400],
+      post(`/tiepnhan/quan-tri/don-vi/${sct}`, { name: `Sở Công Thương${NUL}`, kind: 'department' }),
+    );
+    await check.expect(
+      'POST don-vi sap-nhap targetId malformed',
+      [400, 404],
+      post(`/tiepnhan/quan-tri/don-vi/${t.unitIds['sct-tt']}/sap-nhap`, { targetId: DASHES }),
+    );
+    await check.expect(
+      'POST don-vi di-chuyen parentId malformed',
+      [400, 404],
+      post(`/tiepnhan/quan-tri/don-vi/${t.unitIds['sct-tt']}/di-chuyen`, { parentId: `x${NUL}` }),
+    );
     const official = {
       username: 'thu.nul',
       middleName: `Nguyễn${NUL} Văn`,
@@ -256,12 +315,32 @@ describe('NUL bytes in names and other typed text answer 400 with the field name
       unitId: t.unitIds['sct-vp']!,
     };
     await check.expect('POST nguoi-dung/moi middleName NUL', [400], post('/tiepnhan/quan-tri/nguoi-dung/moi', official));
-    await check.expect('POST nguoi-dung/moi unitId malformed', [400], post('/tiepnhan/quan-tri/nguoi-dung/moi', { ...official, middleName: 'Nguyễn Văn', unitId: DASHES }));
-    await check.expect('POST nguoi-dung/moi position NUL', [400], post('/tiepnhan/quan-tri/nguoi-dung/moi', { ...official, middleName: 'Nguyễn Văn', position: `Chuyên${NUL}viên` }));
+    await check.expect(
+      'POST nguoi-dung/moi unitId malformed',
+      [400],
+      post('/tiepnhan/quan-tri/nguoi-dung/moi', { ...official, middleName: 'Nguyễn Văn', unitId: DASHES }),
+    );
+    await check.expect(
+      'POST nguoi-dung/moi position NUL',
+      [400],
+      post('/tiepnhan/quan-tri/nguoi-dung/moi', { ...official, middleName: 'Nguyễn Văn', position: `Chuyên${NUL}viên` }),
+    );
     const clerk = await accountByUsername(t.database, sctClerkUsername());
-    await check.expect('POST khoa-api name NUL', [400], post(`/tiepnhan/quan-tri/nguoi-dung/${clerk!.id}/khoa-api`, { name: `Khóa${NUL}` }));
-    await check.expect('POST phan-quyen grant malformed', [400, 404], post(`/tiepnhan/quan-tri/nguoi-dung/${clerk!.id}/phan-quyen`, { grant: `${DASHES}:reception` }));
-    await check.expect('POST khan-cap username NUL', [400], post('/tiepnhan/quan-tri/chuyen-doi-vneid/khan-cap', { username: `quantri1${NUL}` }));
+    await check.expect(
+      'POST khoa-api name NUL',
+      [400],
+      post(`/tiepnhan/quan-tri/nguoi-dung/${clerk!.id}/khoa-api`, { name: `Khóa${NUL}` }),
+    );
+    await check.expect(
+      'POST phan-quyen grant malformed',
+      [400, 404],
+      post(`/tiepnhan/quan-tri/nguoi-dung/${clerk!.id}/phan-quyen`, { grant: `${DASHES}:reception` }),
+    );
+    await check.expect(
+      'POST khan-cap username NUL',
+      [400],
+      post('/tiepnhan/quan-tri/chuyen-doi-vneid/khan-cap', { username: `quantri1${NUL}` }),
+    );
     const p = await currentProcedure(t.database, '2.000633');
     await check.expect(
       'POST thu-tuc name NUL',
@@ -281,7 +360,12 @@ describe('NUL bytes in names and other typed text answer 400 with the field name
     await check.expect(
       'POST nhap unitId malformed',
       [400, 404],
-      c.request('POST', '/tiepnhan/quan-tri/nguoi-dung/nhap', multipart(csrf, { unitId: DASHES }, { name: 'can-bo.csv', bytes: new TextEncoder().encode('x') }), { origin: c.origin }),
+      c.request(
+        'POST',
+        '/tiepnhan/quan-tri/nguoi-dung/nhap',
+        multipart(csrf, { unitId: DASHES }, { name: 'can-bo.csv', bytes: new TextEncoder().encode('x') }),
+        { origin: c.origin },
+      ),
     );
     expect(check.failures).toEqual([]);
     // The refused names wrote nothing.
@@ -304,8 +388,16 @@ describe('NUL bytes in names and other typed text answer 400 with the field name
     for (const [field, value] of typed) {
       await check.expect(`POST tiep-nhan ${field}`, [400], c.post('/tiepnhan/tiep-nhan', { ...reception, [field]: value }, { csrf }));
     }
-    await check.expect('POST xu-ly note NUL', [400], c.post(`/tiepnhan/ho-so/${d.id}/xu-ly`, { action: 'refuse', note: `Thiếu${NUL} giấy tờ` }, { csrf }));
-    await check.expect('POST xu-ly items NUL', [400], c.post(`/tiepnhan/ho-so/${d.id}/xu-ly`, { action: 'request_supplement', note: 'Bổ sung', items: `Bản sao${NUL}` }, { csrf }));
+    await check.expect(
+      'POST xu-ly note NUL',
+      [400],
+      c.post(`/tiepnhan/ho-so/${d.id}/xu-ly`, { action: 'refuse', note: `Thiếu${NUL} giấy tờ` }, { csrf }),
+    );
+    await check.expect(
+      'POST xu-ly items NUL',
+      [400],
+      c.post(`/tiepnhan/ho-so/${d.id}/xu-ly`, { action: 'request_supplement', note: 'Bổ sung', items: `Bản sao${NUL}` }, { csrf }),
+    );
     const anon = new Client(t.app);
     await check.expect('POST dang-nhap username NUL', [400, 401], anon.login(`quantri1${NUL}`, TEST_PASSWORD));
     expect(check.failures).toEqual([]);

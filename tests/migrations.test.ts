@@ -71,7 +71,8 @@ async function fresh(instances = 1): Promise<Database[]> {
 }
 
 type Recorded = { hash: string; created_at: string };
-const recorded = (d: Database) => queryRows<Recorded>(d.db, sql`select hash, created_at::text from drizzle.__drizzle_migrations order by id`);
+const recorded = (d: Database) =>
+  queryRows<Recorded>(d.db, sql`select hash, created_at::text from drizzle.__drizzle_migrations order by id`);
 const tableExists = async (d: Database, name: string) =>
   (await queryRows<{ present: boolean }>(d.db, sql`select to_regclass(${name}) is not null as present`))[0]!.present;
 const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file, 'utf8')).digest('hex');
@@ -84,7 +85,9 @@ describe(`migrations on ${kind}`, () => {
     expect((await d!.migrate()).applied).toEqual([]);
     expect(await d!.pendingMigrations()).toEqual([]);
     const journal = readMigrations(MIGRATIONS_DIR);
-    expect(await recorded(d!)).toEqual(journal.map((m) => ({ hash: sha256(path.join(MIGRATIONS_DIR, `${m.tag}.sql`)), created_at: String(m.when) })));
+    expect(await recorded(d!)).toEqual(
+      journal.map((m) => ({ hash: sha256(path.join(MIGRATIONS_DIR, `${m.tag}.sql`)), created_at: String(m.when) })),
+    );
   });
 
   it('agrees with drizzle’s own migrator: a database it migrated is current, with the same records', async () => {
@@ -142,7 +145,10 @@ describe(`migrations on ${kind}`, () => {
       sql`select i.indisvalid as valid from pg_index i where i.indexrelid = to_regclass('fixture_items_code_idx')`,
     );
     expect(index).toEqual({ valid: true });
-    const [columns] = await queryRows<{ n: number }>(d.db, sql`select count(*)::int as n from information_schema.columns where table_name = 'fixture_items' and column_name = 'note'`);
+    const [columns] = await queryRows<{ n: number }>(
+      d.db,
+      sql`select count(*)::int as n from information_schema.columns where table_name = 'fixture_items' and column_name = 'note'`,
+    );
     expect(columns!.n).toBe(1);
     expect((await recorded(d)).map((r) => r.created_at)).toEqual(fixture.map((m) => String(m.when)));
     expect((await d.migrate({ folder })).applied).toEqual([]);
@@ -151,7 +157,10 @@ describe(`migrations on ${kind}`, () => {
   it('a failing migration rolls back its transaction, is not recorded, names itself, and leaves the lock free', async () => {
     const [d] = await fresh();
     const broken = path.join(FIXTURES, 'broken');
-    const err = await d!.migrate({ folder: broken }).then(() => null, (e: unknown) => e);
+    const err = await d!.migrate({ folder: broken }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(MigrationError);
     expect((err as Error).message).toMatch(/^migration 0001_bad failed: .*fixture_missing/);
     // Both migrations were pending, so both ran in the one transaction that rolled back.
@@ -171,7 +180,10 @@ describe(`migrations on ${kind}`, () => {
 
     const [d] = await fresh();
     const log = { info: () => undefined, warn: () => undefined };
-    const err = await prepareSchema(d!, false, log).then(() => null, (e: unknown) => e);
+    const err = await prepareSchema(d!, false, log).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SchemaBehindError);
     expect((err as SchemaBehindError).pending).toEqual(TAGS);
     expect((err as Error).message).toContain('npm run db:migrate');
@@ -206,7 +218,19 @@ describe(`commands on ${kind}`, () => {
   function baseEnv(target: { url?: string; dataDir?: string }): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(env)) if (/^(VNEID|REGISTRY|SSO)_/.test(k)) delete env[k];
-    for (const k of ['PUBLIC_URL', 'SESSION_SECRET', 'DEMO_DATA', 'TRUST_PROXY', 'NODE_OPTIONS', 'DATA_DIR', 'DATABASE_URL', 'MIGRATE_ON_START', 'PORT', 'SIM_PORT']) delete env[k];
+    for (const k of [
+      'PUBLIC_URL',
+      'SESSION_SECRET',
+      'DEMO_DATA',
+      'TRUST_PROXY',
+      'NODE_OPTIONS',
+      'DATA_DIR',
+      'DATABASE_URL',
+      'MIGRATE_ON_START',
+      'PORT',
+      'SIM_PORT',
+    ])
+      delete env[k];
     env.NODE_ENV = 'development';
     env.LOG_LEVEL = 'warn';
     if (target.url) env.DATABASE_URL = target.url;
@@ -248,7 +272,11 @@ describe(`commands on ${kind}`, () => {
   it('MIGRATE_ON_START=false on a fresh database: the start exits 1 with the message, and nothing was migrated; npm run db:migrate then exits 0', async () => {
     const t = await target();
     const env = baseEnv(t);
-    const start = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...env, MIGRATE_ON_START: 'false', PORT: String(await freePort()) });
+    const start = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      ...env,
+      MIGRATE_ON_START: 'false',
+      PORT: String(await freePort()),
+    });
     expect(start.code, start.out).toBe(1);
     expect(start.out).toContain('The database schema is behind this version of MotCua');
     expect(start.out).toContain('npm run db:migrate');

@@ -68,10 +68,18 @@ describe('the request log line', () => {
     expect(all).toHaveLength(1);
     const line = all[0]!;
     const account = (await accountByUsername(database, clerk))!;
-    expect(line).toMatchObject({ method: 'GET', route: '/tiepnhan/ho-so', status: 200, requestId: 'abc-123_OK', actor: 'official', actorId: account.id });
+    expect(line).toMatchObject({
+      method: 'GET',
+      route: '/tiepnhan/ho-so',
+      status: 200,
+      requestId: 'abc-123_OK',
+      actor: 'official',
+      actorId: account.id,
+    });
     expect(typeof line.ms).toBe('number');
     const text = JSON.stringify(lines);
-    for (const secret of ['Nguyễn', 'Nguy%E1', 'qua-han', clerk, account.givenName, 'motcua_sid', '192.0.2.10']) expect(text).not.toContain(secret);
+    for (const secret of ['Nguyễn', 'Nguy%E1', 'qua-han', clerk, account.givenName, 'motcua_sid', '192.0.2.10'])
+      expect(text).not.toContain(secret);
   });
 
   it('names the pattern, never the raw path with ids; anonymous and API actors; unknown addresses are (none)', async () => {
@@ -95,7 +103,8 @@ describe('the request log line', () => {
 
 describe('the request id', () => {
   it('keeps a safe client id and replaces an unsafe or long one', async () => {
-    const id = async (value: string) => (await app.request('http://localhost/healthz', { headers: { 'x-request-id': value } })).headers.get('x-request-id');
+    const id = async (value: string) =>
+      (await app.request('http://localhost/healthz', { headers: { 'x-request-id': value } })).headers.get('x-request-id');
     expect(await id('abc-123_OK')).toBe('abc-123_OK');
     for (const bad of ['<script>', 'x'.repeat(500), 'a b', 'id\u00e9']) {
       const got = await id(bad);
@@ -120,7 +129,9 @@ describe('errors', () => {
   });
 
   it('a failed query is logged with its SQL text, never its parameters or the values in the database message', async () => {
-    const res = await app.request('http://localhost/test-only/failed-query', { headers: { 'x-request-id': 'ref-500-b', accept: 'application/json' } });
+    const res = await app.request('http://localhost/test-only/failed-query', {
+      headers: { 'x-request-id': 'ref-500-b', accept: 'application/json' },
+    });
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: { requestId: string } }).error.requestId).toBe('ref-500-b');
     const error = lines.find((l) => l.msg === 'unhandled error')!;
@@ -174,7 +185,9 @@ describe('GET /metrics', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.text).toContain('# TYPE motcua_http_request_duration_seconds histogram');
     expect(res.text).toMatch(/motcua_http_request_duration_seconds_count\{method="GET",route="\/tiepnhan\/ho-so",status="200"\} [1-9]/);
-    expect(res.text).toMatch(/motcua_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/tiepnhan\/dang-nhap",status="303"\}/);
+    expect(res.text).toMatch(
+      /motcua_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/tiepnhan\/dang-nhap",status="303"\}/,
+    );
     expect(res.text).toMatch(/motcua_logins_total\{method="password",outcome="success"\} [1-9]/);
     expect(res.text).toMatch(/motcua_logins_total\{method="password",outcome="invalid_credentials"\} [1-9]/);
     // Process metrics; the database pool only where there is one (PGlite has none).

@@ -3,7 +3,6 @@ import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
-import type { Database } from '../src/db/client.js';
 import { accountIdentities, accounts, auditLog } from '../src/db/schema/index.js';
 import { createOfficial } from '../src/accounts/create-official.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
@@ -11,7 +10,7 @@ import { deleteOfficial } from '../src/accounts/delete-official.js';
 import { readSheet } from '../src/accounts/read-sheet.js';
 import { importOfficials } from '../src/accounts/import-officials.js';
 import { exportOfficials } from '../src/accounts/export-officials.js';
-import { AppError } from '../src/shared/errors.js';
+import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 
@@ -52,7 +51,11 @@ describe("officials' accounts", () => {
   it('creates an official with full identity data, normalised', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const nfd = 'Phạm Thị Hạnh'.normalize('NFD');
-    const { account, temporaryPassword } = await createOfficial(t.database.db, admin, form({ cardName: nfd, middleName: 'Phạm Thị'.normalize('NFD') }));
+    const { account, temporaryPassword } = await createOfficial(
+      t.database.db,
+      admin,
+      form({ cardName: nfd, middleName: 'Phạm Thị'.normalize('NFD') }),
+    );
     expect(temporaryPassword).toHaveLength(14);
     expect(account).toMatchObject({
       mobile: '0912345678',
@@ -63,7 +66,13 @@ describe("officials' accounts", () => {
       middleName: 'Phạm Thị'.normalize('NFC'),
     });
     const [person] = await t.database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id));
-    expect(person).toMatchObject({ fullName: 'Phạm Thị Hạnh'.normalize('NFC'), cccd: '070190123456', dateOfBirth: '1990-02-14', gender: 'female', issueDate: '2021-05-20' });
+    expect(person).toMatchObject({
+      fullName: 'Phạm Thị Hạnh'.normalize('NFC'),
+      cccd: '070190123456',
+      dateOfBirth: '1990-02-14',
+      gender: 'female',
+      issueDate: '2021-05-20',
+    });
     expect(person!.fullName!.normalize('NFC')).toBe(person!.fullName);
   });
 
@@ -91,7 +100,11 @@ describe("officials' accounts", () => {
   it('typed identity data stay with their account: the same CCCD on several accounts, none touching another', async () => {
     const admin = await actorFor(t.database, 'quantri1');
     const a = await createOfficial(t.database.db, admin, form());
-    const b = await createOfficial(t.database.db, admin, form({ username: 'hanhpt.snv', unitId: t.unitIds['snv-vp']!, cardName: 'PHẠM THỊ HẠNH' }));
+    const b = await createOfficial(
+      t.database.db,
+      admin,
+      form({ username: 'hanhpt.snv', unitId: t.unitIds['snv-vp']!, cardName: 'PHẠM THỊ HẠNH' }),
+    );
     // A claim is no membership: neither account belongs to a person until that person accepts it by VNeID.
     expect(a.account.personId).toBeNull();
     expect(b.account.personId).toBeNull();

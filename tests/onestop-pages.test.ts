@@ -18,14 +18,30 @@ describe("officials' dossier pages", () => {
   it('TIẾP NHẬN HỒ SƠ, the dossier page, the inbox with search, and actions over HTTP', async () => {
     const clerk = await loggedIn(sctClerkUsername());
     const form = await clerk.get('/tiepnhan/tiep-nhan');
-    for (const label of ['TIẾP NHẬN HỒ SƠ', 'Lĩnh vực dịch vụ công', 'Mã hồ sơ', 'Ngày tiếp nhận', 'Hình thức tiếp nhận', 'Trực tiếp', 'Bưu chính công ích']) {
+    for (const label of [
+      'TIẾP NHẬN HỒ SƠ',
+      'Lĩnh vực dịch vụ công',
+      'Mã hồ sơ',
+      'Ngày tiếp nhận',
+      'Hình thức tiếp nhận',
+      'Trực tiếp',
+      'Bưu chính công ích',
+    ]) {
       expect(form.text).toContain(label);
     }
-    const bad = await clerk.post('/tiepnhan/tiep-nhan', { procedureId: '', channel: '1', fullName: '' }, { csrfFrom: '/tiepnhan/tiep-nhan' });
+    const bad = await clerk.post(
+      '/tiepnhan/tiep-nhan',
+      { procedureId: '', channel: '1', fullName: '' },
+      { csrfFrom: '/tiepnhan/tiep-nhan' },
+    );
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Vui lòng chọn thủ tục.');
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const ok = await clerk.post('/tiepnhan/tiep-nhan', { procedureId: p!.id, channel: '1', fullName: 'Võ Thị Hồng Nhung', phone: '0912345000' }, { csrfFrom: '/tiepnhan/tiep-nhan' });
+    const ok = await clerk.post(
+      '/tiepnhan/tiep-nhan',
+      { procedureId: p!.id, channel: '1', fullName: 'Võ Thị Hồng Nhung', phone: '0912345000' },
+      { csrfFrom: '/tiepnhan/tiep-nhan' },
+    );
     expect(ok.status).toBe(303);
     const page = await clerk.get(ok.location!);
     expect(page.text).toContain('Đã tiếp nhận hồ sơ');

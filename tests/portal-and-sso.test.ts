@@ -81,7 +81,9 @@ describe('citizens log in on the portal with VNeID', () => {
 
 describe('Đăng nhập qua Hệ thống xác thực tập trung', () => {
   it('links an official by verified CCCD, with the same checks', async () => {
-    const o = demoOfficials().find((x) => x.verified && x.unitKey.startsWith('sct') && population.find((p) => p.demoUsername === x.username)!.loa === 2)!;
+    const o = demoOfficials().find(
+      (x) => x.verified && x.unitKey.startsWith('sct') && population.find((p) => p.demoUsername === x.username)!.loa === 2,
+    )!;
     const person = population.find((p) => p.demoUsername === o.username)!;
     const c = new Client(app);
     const r = await vneidLogin(c, sso, person, '/tiepnhan/dang-nhap/sso');

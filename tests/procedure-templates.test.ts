@@ -32,7 +32,10 @@ async function download(path: string, headers: Record<string, string> = {}) {
   return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
-const pdf = () => renderPdf({ title: 'Đơn đề nghị' }, (doc) => void doc.text('Đơn đề nghị cấp Giấy phép kinh doanh sản phẩm thuốc lá')).then((b) => new Uint8Array(b));
+const pdf = () =>
+  renderPdf({ title: 'Đơn đề nghị' }, (doc) => void doc.text('Đơn đề nghị cấp Giấy phép kinh doanh sản phẩm thuốc lá')).then(
+    (b) => new Uint8Array(b),
+  );
 
 async function loggedIn(username: string) {
   const c = new Client(t.app);
@@ -41,7 +44,12 @@ async function loggedIn(username: string) {
 }
 
 /** Posts a multipart upload the way the browser form does. */
-async function upload(c: Client, procedureId: string, fields: { version: number; document: number }, file: { name: string; bytes: Uint8Array; type?: string } | null) {
+async function upload(
+  c: Client,
+  procedureId: string,
+  fields: { version: number; document: number },
+  file: { name: string; bytes: Uint8Array; type?: string } | null,
+) {
   const page = `/tiepnhan/quan-tri/thu-tuc/${procedureId}`;
   const form = new FormData();
   form.set('_csrf', await c.csrf(page));
@@ -104,16 +112,24 @@ describe('template files of procedure documents', () => {
     const v2 = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v.version, document: 1 }, file);
     const id = v2.documents[1]!.template!;
     const [row] = await t.database.db.select().from(procedureTemplates).where(eq(procedureTemplates.id, id));
-    expect(row).toMatchObject({ fileName: 'Tờ khai.docx', mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', size: file.bytes.length });
+    expect(row).toMatchObject({
+      fileName: 'Tờ khai.docx',
+      mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      size: file.bytes.length,
+    });
     // Uploaded again for another document: no second copy.
     const v3 = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v2.version, document: 0 }, file);
     expect(v3.documents[0]!.template).toBe(id);
     expect((await counts()).templates).toBe(4); // three demo templates and this one
     // The same file for the same document changes nothing.
-    const same = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v3.version, document: 0 }, file).catch((e: AppError) => e);
+    const same = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v3.version, document: 0 }, file).catch(
+      (e: AppError) => e,
+    );
     expect((same as AppError).code).toBe('template_unchanged');
     // A page out of date (an older version number) is refused rather than changing the wrong document.
-    const stale = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v.version, document: 2 }, file).catch((e: AppError) => e);
+    const stale = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v.version, document: 2 }, file).catch(
+      (e: AppError) => e,
+    );
     expect((stale as AppError).status).toBe(409);
     expect((stale as AppError).message).toContain('Vui lòng tải lại trang');
     const got = await download(`/tai-mau/${id}`);
@@ -127,8 +143,15 @@ describe('template files of procedure documents', () => {
     const was = await counts();
     const exe = await upload(admin, p.id, { version: v.version, document: 0 }, { name: 'mau-don.pdf', bytes: executable() });
     expect(exe.status).toBe(415);
-    expect(exe.text).toContain('Nội dung tệp không đúng định dạng cho phép. Chỉ nhận Word (.doc, .docx), PDF, Excel (.xls, .xlsx) hoặc OpenDocument (.odt).');
-    const text = await upload(admin, p.id, { version: v.version, document: 0 }, { name: 'to-khai.pdf', bytes: new TextEncoder().encode('Tờ khai đăng ký — không phải PDF') });
+    expect(exe.text).toContain(
+      'Nội dung tệp không đúng định dạng cho phép. Chỉ nhận Word (.doc, .docx), PDF, Excel (.xls, .xlsx) hoặc OpenDocument (.odt).',
+    );
+    const text = await upload(
+      admin,
+      p.id,
+      { version: v.version, document: 0 },
+      { name: 'to-khai.pdf', bytes: new TextEncoder().encode('Tờ khai đăng ký — không phải PDF') },
+    );
     expect(text.status).toBe(415);
     const big = new Uint8Array(MAX_TEMPLATE_BYTES + 1);
     big.set(new TextEncoder().encode('%PDF-1.7\n'));
@@ -139,7 +162,13 @@ describe('template files of procedure documents', () => {
     expect(none.status).toBe(400);
     expect(none.text).toContain('Vui lòng chọn tệp mẫu đơn, tờ khai.');
     const actor = await actorFor(t.database, 'admin.sct');
-    const empty = await uploadDocumentTemplate(t.database.db, actor, p.id, { version: v.version, document: 0 }, { name: 'rong.pdf', bytes: new Uint8Array() }).catch((e: AppError) => e);
+    const empty = await uploadDocumentTemplate(
+      t.database.db,
+      actor,
+      p.id,
+      { version: v.version, document: 0 },
+      { name: 'rong.pdf', bytes: new Uint8Array() },
+    ).catch((e: AppError) => e);
     expect((empty as AppError).code).toBe('file_missing');
     expect(await counts()).toEqual(was);
     expect((await current()).v.version).toBe(v.version);
@@ -150,10 +179,18 @@ describe('template files of procedure documents', () => {
     const c = await loggedIn('admin.snv');
     const was = await counts();
     const snv = await actorFor(t.database, 'admin.snv');
-    const err = await uploadDocumentTemplate(t.database.db, snv, p.id, { version: v.version, document: 0 }, { name: 'a.pdf', bytes: await pdf() }).catch((e: AppError) => e);
+    const err = await uploadDocumentTemplate(
+      t.database.db,
+      snv,
+      p.id,
+      { version: v.version, document: 0 },
+      { name: 'a.pdf', bytes: await pdf() },
+    ).catch((e: AppError) => e);
     expect((err as AppError).status).toBe(404);
     expect((await upload(c, p.id, { version: v.version, document: 0 }, { name: 'a.pdf', bytes: await pdf() })).status).toBe(404);
-    const removal = await removeDocumentTemplate(t.database.db, snv, (await current('2.000633')).p.id, { version: 1, document: 0 }).catch((e: AppError) => e);
+    const removal = await removeDocumentTemplate(t.database.db, snv, (await current('2.000633')).p.id, { version: 1, document: 0 }).catch(
+      (e: AppError) => e,
+    );
     expect((removal as AppError).status).toBe(404);
     expect(await counts()).toEqual(was);
   });
@@ -162,10 +199,22 @@ describe('template files of procedure documents', () => {
     const { p, v } = await current();
     const admin = await actorFor(t.database, 'admin.sct');
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const v2 = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v.version, document: 0 }, { name: 'Mẫu cũ.pdf', bytes: await pdf() });
+    const v2 = await uploadDocumentTemplate(
+      t.database.db,
+      admin,
+      p.id,
+      { version: v.version, document: 0 },
+      { name: 'Mẫu cũ.pdf', bytes: await pdf() },
+    );
     const oldId = v2.documents[0]!.template!;
     const older = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
-    const v3 = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v2.version, document: 0 }, { name: 'Mẫu mới.docx', bytes: docx('Mẫu mới') });
+    const v3 = await uploadDocumentTemplate(
+      t.database.db,
+      admin,
+      p.id,
+      { version: v2.version, document: 0 },
+      { name: 'Mẫu mới.docx', bytes: docx('Mẫu mới') },
+    );
     const newId = v3.documents[0]!.template!;
     expect(newId).not.toBe(oldId);
     const newer = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Mới' });
@@ -193,7 +242,13 @@ describe('template files of procedure documents', () => {
   it('editing the procedure form keeps each document’s template by its name', async () => {
     const { p, v } = await current();
     const admin = await actorFor(t.database, 'admin.sct');
-    const v2 = await uploadDocumentTemplate(t.database.db, admin, p.id, { version: v.version, document: 0 }, { name: 'Đơn.pdf', bytes: await pdf() });
+    const v2 = await uploadDocumentTemplate(
+      t.database.db,
+      admin,
+      p.id,
+      { version: v.version, document: 0 },
+      { name: 'Đơn.pdf', bytes: await pdf() },
+    );
     const id = v2.documents[0]!.template!;
     const form = {
       code: p.code,

@@ -5,7 +5,7 @@ import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './supp
 import { procedureVersions } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
-import { AppError } from '../src/shared/errors.js';
+import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 
@@ -33,9 +33,17 @@ describe('procedure catalog', () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const before = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
     const admin = await actorFor(t.database, 'admin.sct');
-    const v2 = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { limit: '12', documents: 'Đơn đề nghị\nBản sao hợp đồng (nếu có)' }));
+    const v2 = await saveProcedure(
+      t.database.db,
+      admin,
+      p.id,
+      formOf(v, p.code, { limit: '12', documents: 'Đơn đề nghị\nBản sao hợp đồng (nếu có)' }),
+    );
     expect(v2).toMatchObject({ version: 2, workingDays: 12, current: true });
-    expect(v2.documents).toEqual([{ name: 'Đơn đề nghị', required: true, copies: 1 }, { name: 'Bản sao hợp đồng', required: false, copies: 1 }]);
+    expect(v2.documents).toEqual([
+      { name: 'Đơn đề nghị', required: true, copies: 1 },
+      { name: 'Bản sao hợp đồng', required: false, copies: 1 },
+    ]);
     const after = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Mới' });
     expect(before.procedureVersionId).toBe(v.id);
     expect(after.procedureVersionId).toBe(v2.id);
@@ -46,7 +54,16 @@ describe('procedure catalog', () => {
   it('checks the process and the scope', async () => {
     const { p, v } = await current('2.000633');
     const admin = await actorFor(t.database, 'admin.sct');
-    const noApproval = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { steps: v.steps.filter((s) => s.role !== 'approval').map((s) => ({ name: s.name, unitId: s.unitId, role: s.role, share: String(s.share) })) })).catch((e: AppError) => e);
+    const noApproval = await saveProcedure(
+      t.database.db,
+      admin,
+      p.id,
+      formOf(v, p.code, {
+        steps: v.steps
+          .filter((s) => s.role !== 'approval')
+          .map((s) => ({ name: s.name, unitId: s.unitId, role: s.role, share: String(s.share) })),
+      }),
+    ).catch((e: AppError) => e);
     expect((noApproval as AppError).fields?.steps).toContain('phê duyệt');
     const tooLong = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { limit: '1' })).catch((e: AppError) => e);
     expect((tooLong as AppError).fields?.steps).toContain('vượt thời hạn');

@@ -5,7 +5,7 @@ import { dossierEvents, dossiers, procedures, procedureVersions, sectors } from 
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { dueAt } from '../src/calendar/deadlines.js';
-import { AppError } from '../src/shared/errors.js';
+import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -44,23 +44,46 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
     expect(d.dueAt.toISOString()).toBe(vn('2026-12-07T17:00').toISOString());
     const history = await t.database.db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id));
     expect(history).toMatchObject([{ action: 'receive', toStatus: 'received', actorLabel: sctClerkUsername() }]);
-    const second = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000190'), channel: '3', ...applicant }, now);
+    const second = await receiveDossier(
+      t.database.db,
+      clerk,
+      { procedureId: await procedureId('2.000190'), channel: '3', ...applicant },
+      now,
+    );
     expect(second.code).toBe('000.00.13.H10-261123-0002');
-    const nextDay = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000190'), channel: '1', ...applicant }, vn('2026-11-24T08:00'));
+    const nextDay = await receiveDossier(
+      t.database.db,
+      clerk,
+      { procedureId: await procedureId('2.000190'), channel: '1', ...applicant },
+      vn('2026-11-24T08:00'),
+    );
     expect(nextDay.code).toBe('000.00.13.H10-261124-0001');
   });
 
   it('refuses an official outside the reception step', async () => {
     const other = await actorFor(t.database, 'admin.snv');
-    const err = await receiveDossier(t.database.db, other, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant }).catch((e: AppError) => e);
+    const err = await receiveDossier(t.database.db, other, {
+      procedureId: await procedureId('2.000633'),
+      channel: '1',
+      ...applicant,
+    }).catch((e: AppError) => e);
     expect((err as AppError).code).toBe('not_your_step');
     expect(await t.database.db.select().from(dossiers)).toHaveLength(0);
   });
 
   it('explains bad input and writes nothing', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const err = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '9', fullName: '', cccd: '12345' }).catch((e: AppError) => e);
-    expect((err as AppError).fields).toMatchObject({ channel: expect.stringContaining('trực tiếp'), fullName: expect.stringContaining('họ tên'), cccd: expect.stringContaining('12 chữ số') });
+    const err = await receiveDossier(t.database.db, clerk, {
+      procedureId: await procedureId('2.000633'),
+      channel: '9',
+      fullName: '',
+      cccd: '12345',
+    }).catch((e: AppError) => e);
+    expect((err as AppError).fields).toMatchObject({
+      channel: expect.stringContaining('trực tiếp'),
+      fullName: expect.stringContaining('họ tên'),
+      cccd: expect.stringContaining('12 chữ số'),
+    });
     expect(await t.database.db.select().from(dossiers)).toHaveLength(0);
   });
 
@@ -69,7 +92,9 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
     const pid = await procedureId('2.000633');
     const now = vn('2026-11-25T10:00');
     const made = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => receiveDossier(t.database.db, clerk, { procedureId: pid, channel: '1', ...applicant, fullName: `Người nộp ${i}` }, now)),
+      Array.from({ length: 200 }, (_, i) =>
+        receiveDossier(t.database.db, clerk, { procedureId: pid, channel: '1', ...applicant, fullName: `Người nộp ${i}` }, now),
+      ),
     );
     const seqs = made.map((d) => Number(d.code.slice(-4))).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));

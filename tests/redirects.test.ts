@@ -4,9 +4,9 @@
  * anything else ends on the start page. The stored target of a login in progress is checked when
  * stored and again when used.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type buildApp, Client, TEST_PASSWORD } from './support/app.js';
+import { type startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
 import { oidcTransactions } from '../src/db/schema/index.js';
@@ -18,8 +18,7 @@ let sim: Awaited<ReturnType<typeof startTestSimulator>>;
 let app: ReturnType<typeof buildApp>;
 const population = loadPopulation();
 const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
-const verifiedOfficial = () =>
-  demoOfficials().find((o) => o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
+const verifiedOfficial = () => demoOfficials().find((o) => o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
 const citizen = () => population.find((p) => p.role === 'citizen' && p.loaiTaiKhoan === 1)!;
 
 const t = useVneidDemo();
@@ -67,7 +66,13 @@ describe('the one check', () => {
     for (const target of HOSTILE) expect(safeRedirect(target, 'official'), JSON.stringify(target)).toBe('/tiepnhan');
     expect(safeRedirect(undefined, 'official')).toBe('/tiepnhan');
     expect(safeRedirect(null, 'citizen')).toBe('/ca-nhan');
-    for (const ok of ['/tiepnhan', '/tiepnhan/', LEGIT, '/tiepnhan/ho-so/4f1c2b7e-0000-4000-8000-000000000001?tb=done', '/tiepnhan/ho-so?q=Nguy%E1%BB%85n&after=a%2Fb']) {
+    for (const ok of [
+      '/tiepnhan',
+      '/tiepnhan/',
+      LEGIT,
+      '/tiepnhan/ho-so/4f1c2b7e-0000-4000-8000-000000000001?tb=done',
+      '/tiepnhan/ho-so?q=Nguy%E1%BB%85n&after=a%2Fb',
+    ]) {
       expect(safeRedirect(ok, 'official')).toBe(ok);
     }
     expect(safeRedirect('/ca-nhan', 'citizen')).toBe('/ca-nhan');
@@ -94,7 +99,13 @@ describe('password login', () => {
   it('takes the raw query of the report to the start page', async () => {
     const c = new Client(app);
     await c.login('quantri1', TEST_PASSWORD);
-    for (const raw of ['/%09/evil.example/', '/%0a/evil.example/', '/%0d/evil.example/', '%2F%252F%252Fevil.example', '/%2F%2Fevil.example']) {
+    for (const raw of [
+      '/%09/evil.example/',
+      '/%0a/evil.example/',
+      '/%0d/evil.example/',
+      '%2F%252F%252Fevil.example',
+      '/%2F%2Fevil.example',
+    ]) {
       const res = await c.get(`/tiepnhan/dang-nhap?tiep=${raw}`);
       expect({ raw, status: res.status, location: res.location }).toEqual({ raw, status: 303, location: '/tiepnhan' });
     }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import type { Database } from '../src/db/client.js';
 import { canAdministerUnit, requireAdministeredAccount } from '../src/accounts/policies.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
@@ -45,7 +44,13 @@ describe('scoped administration', () => {
     await refusedAsNotFound(deleteOfficial(t.database.db, sct, other.id));
     await refusedAsNotFound(setRoles(t.database.db, sct, other.id, []));
     await refusedAsNotFound(
-      updateOfficial(t.database.db, sct, other.id, { username: 'admin.snv', middleName: 'X', givenName: 'Y', unitId: t.unitIds['sct-vp'], gender: 'male' }),
+      updateOfficial(t.database.db, sct, other.id, {
+        username: 'admin.snv',
+        middleName: 'X',
+        givenName: 'Y',
+        unitId: t.unitIds['sct-vp'],
+        gender: 'male',
+      }),
     );
     // Nothing changed.
     const after = (await accountByUsername(t.database, 'admin.snv'))!;
@@ -57,7 +62,13 @@ describe('scoped administration', () => {
   it('cannot create an account in, move one to, or grant a role at a unit outside the subtree', async () => {
     const sct = await actorFor(t.database, 'admin.sct');
     await refusedAsNotFound(
-      createOfficial(t.database.db, sct, { username: 'lan.snv', middleName: 'Trần Thị', givenName: 'Lan', unitId: t.unitIds['snv-vp'], gender: 'female' }),
+      createOfficial(t.database.db, sct, {
+        username: 'lan.snv',
+        middleName: 'Trần Thị',
+        givenName: 'Lan',
+        unitId: t.unitIds['snv-vp'],
+        gender: 'female',
+      }),
     );
     const { account } = await createOfficial(t.database.db, sct, {
       username: 'lan.sct',
@@ -67,7 +78,13 @@ describe('scoped administration', () => {
       gender: 'female',
     });
     await refusedAsNotFound(
-      updateOfficial(t.database.db, sct, account.id, { username: 'lan.sct', middleName: 'Trần Thị', givenName: 'Lan', unitId: t.unitIds['snv-vp'], gender: 'female' }),
+      updateOfficial(t.database.db, sct, account.id, {
+        username: 'lan.sct',
+        middleName: 'Trần Thị',
+        givenName: 'Lan',
+        unitId: t.unitIds['snv-vp'],
+        gender: 'female',
+      }),
     );
     const err = await setRoles(t.database.db, sct, account.id, [{ unitId: t.unitIds.snv, role: 'admin' }]).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('grant_out_of_scope');
@@ -134,7 +151,11 @@ describe('scoped administration', () => {
     expect((await admin.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
     const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
     const keep = ['reception', 'result'].map((role) => `${clerk.unitId}:${role}`);
-    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/phan-quyen`, { grant: [...keep, `${clerk.unitId}:admin`] }, { csrfFrom: `/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/phan-quyen` });
+    const res = await admin.post(
+      `/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/phan-quyen`,
+      { grant: [...keep, `${clerk.unitId}:admin`] },
+      { csrfFrom: `/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/phan-quyen` },
+    );
     expect(res.status).toBe(303);
     expect((await official.get('/tiepnhan/ho-so')).text).toContain('QUẢN TRỊ HỆ THỐNG');
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { useDemoApp } from './support/fixtures.js';
-import type { Database } from '../src/db/client.js';
 import { sessions } from '../src/db/schema/index.js';
 
 const t = useDemoApp();

@@ -44,7 +44,11 @@ function pdfStream(size: number, seed = 1) {
   return { stream, state };
 }
 
-const sha256Of = async (s: Readable) => crypto.createHash('sha256').update(await buffer(s)).digest('hex');
+const sha256Of = async (s: Readable) =>
+  crypto
+    .createHash('sha256')
+    .update(await buffer(s))
+    .digest('hex');
 
 type Backend = { name: string; store: () => BlobStore; objects: () => Promise<string[]> };
 
@@ -75,7 +79,12 @@ afterAll(async () => {
 });
 
 const listFiles = (dir: string): string[] =>
-  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)) : [];
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name))
+    : [];
 
 let local: BlobStore | null = null;
 let s3: BlobStore | null = null;
@@ -89,7 +98,12 @@ const backends: Backend[] = [
     name: 'S3 (s3rver)',
     store: () => (s3 ??= openBlobStore(s3Config!)),
     objects: async () => {
-      const client = new S3Client({ region: 'us-east-1', endpoint: s3Config!.endpoint, forcePathStyle: true, credentials: s3Config!.credentials! });
+      const client = new S3Client({
+        region: 'us-east-1',
+        endpoint: s3Config!.endpoint,
+        forcePathStyle: true,
+        credentials: s3Config!.credentials!,
+      });
       const res = await client.send(new ListObjectsV2Command({ Bucket: 'motcua-test' }));
       client.destroy();
       return (res.Contents ?? []).map((o) => o.Key!);
@@ -168,7 +182,10 @@ describe('files kept in the database (bytea) move into storage', () => {
 
     const moved = await moveDatabaseFiles(t.database.db, blobStore());
     expect(moved.templates).toBeGreaterThanOrEqual(1);
-    const [after] = await t.database.db.select({ stored: sql<boolean>`${procedureTemplates.bytes} is not null` }).from(procedureTemplates).where(eq(procedureTemplates.id, id));
+    const [after] = await t.database.db
+      .select({ stored: sql<boolean>`${procedureTemplates.bytes} is not null` })
+      .from(procedureTemplates)
+      .where(eq(procedureTemplates.id, id));
     expect(after!.stored).toBe(false);
     expect(await hasBlob(sha256)).toBe(true);
     const res = await t.app.request(`http://localhost/tai-mau/${id}`);
@@ -198,7 +215,9 @@ describe('files kept in the database (bytea) move into storage', () => {
 
   it('refuses to move a row whose bytes do not match its recorded hash, leaving it as it is', async () => {
     const bytes = Buffer.from('%PDF-1.4\n% hỏng\n');
-    await t.database.db.insert(procedureTemplates).values({ sha256: 'a'.repeat(64), fileName: 'Hỏng.pdf', mediaType: 'application/pdf', size: bytes.length, bytes });
+    await t.database.db
+      .insert(procedureTemplates)
+      .values({ sha256: 'a'.repeat(64), fileName: 'Hỏng.pdf', mediaType: 'application/pdf', size: bytes.length, bytes });
     await expect(moveDatabaseFiles(t.database.db, blobStore())).rejects.toThrow('do not match');
     expect(await hasBlob('a'.repeat(64))).toBe(false);
   });

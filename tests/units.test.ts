@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
-import type { Database } from '../src/db/client.js';
 import { accounts, auditLog, roleGrants, units } from '../src/db/schema/index.js';
 import { mergeUnits } from '../src/org/merge-units.js';
 import { moveUnit } from '../src/org/move-unit.js';
@@ -11,14 +10,21 @@ import { updateUnit } from '../src/org/update-unit.js';
 import { setUnitActive } from '../src/org/set-unit-active.js';
 import { loadUnit } from '../src/org/unit-queries.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
-import { AppError } from '../src/shared/errors.js';
+import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: AppError) => e.code);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: AppError) => e.code,
+  );
 
 async function liveAccountsIn(unitId: string) {
-  return t.database.db.select().from(accounts).where(and(eq(accounts.unitId, unitId), isNull(accounts.deletedAt)));
+  return t.database.db
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.unitId, unitId), isNull(accounts.deletedAt)));
 }
 
 describe('organisation tree', () => {
@@ -53,10 +59,11 @@ describe('organisation tree', () => {
   it('merging keeps a single grant when the survivor already has the same one', async () => {
     const root = await actorFor(t.database, 'quantri1');
     const clerk = (await liveAccountsIn(t.unitIds['dx-tanphu']!))[0]!;
-    await t.database.db.insert(roleGrants).values([
-      { accountId: clerk.id, unitId: t.unitIds['dx-tanbinh']!, role: 'reception' },
-    ]);
-    await t.database.db.insert(roleGrants).values([{ accountId: clerk.id, unitId: t.unitIds['dx-tanphu']!, role: 'reception' }]).onConflictDoNothing();
+    await t.database.db.insert(roleGrants).values([{ accountId: clerk.id, unitId: t.unitIds['dx-tanbinh']!, role: 'reception' }]);
+    await t.database.db
+      .insert(roleGrants)
+      .values([{ accountId: clerk.id, unitId: t.unitIds['dx-tanphu']!, role: 'reception' }])
+      .onConflictDoNothing();
     await mergeUnits(t.database.db, root, t.unitIds['dx-tanbinh']!, t.unitIds['dx-tanphu']!);
     const grants = await t.database.db
       .select()
@@ -82,13 +89,30 @@ describe('organisation tree', () => {
 
   it('creates, renames and moves units with validated fields; deactivation needs an empty unit', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    const bad = await createUnit(t.database.db, root, t.unitIds.sct!, { name: 'X', kind: 'division', agencyCode: 'abc' }).catch((e: AppError) => e);
-    expect((bad as AppError).fields).toMatchObject({ name: expect.stringContaining('ít nhất 2 ký tự'), agencyCode: expect.stringContaining('000.00.13.H10') });
-    const taken = await createUnit(t.database.db, root, t.unitIds.tinh!, { name: 'Sở Tài chính', kind: 'department', agencyCode: '000.00.13.H10' }).catch((e: AppError) => e);
+    const bad = await createUnit(t.database.db, root, t.unitIds.sct!, { name: 'X', kind: 'division', agencyCode: 'abc' }).catch(
+      (e: AppError) => e,
+    );
+    expect((bad as AppError).fields).toMatchObject({
+      name: expect.stringContaining('ít nhất 2 ký tự'),
+      agencyCode: expect.stringContaining('000.00.13.H10'),
+    });
+    const taken = await createUnit(t.database.db, root, t.unitIds.tinh!, {
+      name: 'Sở Tài chính',
+      kind: 'department',
+      agencyCode: '000.00.13.H10',
+    }).catch((e: AppError) => e);
     expect((taken as AppError).code).toBe('agency_code_taken');
-    const u = await createUnit(t.database.db, root, t.unitIds.tinh!, { name: '  Sở  Tài   chính ', kind: 'department', agencyCode: '000.00.20.h10' });
+    const u = await createUnit(t.database.db, root, t.unitIds.tinh!, {
+      name: '  Sở  Tài   chính ',
+      kind: 'department',
+      agencyCode: '000.00.20.h10',
+    });
     expect(u).toMatchObject({ name: 'Sở Tài chính', agencyCode: '000.00.20.H10', nameFolded: 'so tai chinh' });
-    const renamed = await updateUnit(t.database.db, root, u.id, { name: 'Sở Tài chính tỉnh', kind: 'department', agencyCode: '000.00.20.H10' });
+    const renamed = await updateUnit(t.database.db, root, u.id, {
+      name: 'Sở Tài chính tỉnh',
+      kind: 'department',
+      agencyCode: '000.00.20.H10',
+    });
     expect(renamed.name).toBe('Sở Tài chính tỉnh');
     await moveUnit(t.database.db, root, t.unitIds['sct-tt-kc']!, u.id);
     expect((await loadUnit(t.database.db, t.unitIds['sct-tt-kc']!))!.parentId).toBe(u.id);
@@ -106,7 +130,11 @@ describe('organisation tree', () => {
     const err = await c.post(`/tiepnhan/quan-tri/don-vi/${t.unitIds.sct}/sap-nhap`, { targetId: t.unitIds['sct-qlcn']! }, { csrfFrom });
     expect(err.status).toBe(409);
     expect(err.text).toContain('Không thể sáp nhập');
-    const ok = await c.post(`/tiepnhan/quan-tri/don-vi/${t.unitIds['dx-tanbinh']}/sap-nhap`, { targetId: t.unitIds['dx-tanphu']! }, { csrfFrom });
+    const ok = await c.post(
+      `/tiepnhan/quan-tri/don-vi/${t.unitIds['dx-tanbinh']}/sap-nhap`,
+      { targetId: t.unitIds['dx-tanphu']! },
+      { csrfFrom },
+    );
     expect(ok.status).toBe(303);
     const page = await c.get(ok.location!);
     expect(page.text).toContain('Đã sáp nhập đơn vị');

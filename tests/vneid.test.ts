@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { SIM_CLIENT, SimBrowser, startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
+import { SIM_CLIENT, SimBrowser, type startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { startRogueProvider, type RogueMode } from './support/rogue-provider.js';
 import { accountByUsername, actorFor } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
@@ -18,7 +18,8 @@ const population = loadPopulation();
 const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
 const officials = demoOfficials();
 const verified = () => officials.find((o) => o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
-const boundNotVerified = () => officials.find((o) => o.cccd && !o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
+const boundNotVerified = () =>
+  officials.find((o) => o.cccd && !o.verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'))!;
 const unbound = () => officials.find((o) => !o.cccd && personOf(o.username).loa === 2)!;
 const twoAccounts = () => officials.find((o) => o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch')!;
 
@@ -136,7 +137,10 @@ describe('VNeID login for officials', () => {
       const browser = new SimBrowser(sim.url);
       const page = await browser.follow(begin.location!);
       const uid = /\/interaction\/([^/?#]+)/.exec(page.url)![1]!;
-      await browser.request('POST', `/interaction/${uid}/vneid`, { soDinhDanh: personOf(o.username).soDinhDanh, password: personOf(o.username).password });
+      await browser.request('POST', `/interaction/${uid}/vneid`, {
+        soDinhDanh: personOf(o.username).soDinhDanh,
+        password: personOf(o.username).password,
+      });
       const msgs = (await (await fetch(`${sim.url}/dev/sms?phone=${personOf(o.username).soDienThoai}`)).json()) as Array<{ text: string }>;
       const otp = /(\d{6})/.exec(msgs[0]!.text)![1]!;
       const done = await browser.request('POST', `/interaction/${uid}/otp`, { otp });
@@ -175,10 +179,18 @@ describe('VNeID login for officials', () => {
     expect(choose.text).toContain('đề nghị liên kết với định danh của bạn');
     expect(choose.text).toContain(main.username);
     expect(choose.text).toContain(second.username);
-    const accept = await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: main.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    const accept = await c.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: main.id, quyetDinh: 'dong-y' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     expect(accept.status).toBe(303);
     expect(c.cookies.get('motcua_sid')).toBeDefined();
-    const accept2 = await c.post('/tiepnhan/lien-ket-tai-khoan', { taiKhoan: second.id, quyetDinh: 'dong-y' }, { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' });
+    const accept2 = await c.post(
+      '/tiepnhan/lien-ket-tai-khoan',
+      { taiKhoan: second.id, quyetDinh: 'dong-y' },
+      { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+    );
     expect(accept2.status).toBe(200);
     expect(accept2.text).toContain(`Đã liên kết tài khoản ${second.username}`);
     const first = c.cookies.get('motcua_sid');
@@ -210,10 +222,20 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     return {
       acc,
       form: {
-        username: acc.username, middleName: acc.middleName, givenName: acc.givenName, unitId: acc.unitId,
-        mobile: acc.mobile ?? '', emails: acc.emails ?? '', position: acc.position ?? '',
-        cardName: p!.fullName ?? '', dateOfBirth: iso(p!.dateOfBirth), gender: p!.gender ?? '', cccd: p!.cccd ?? '',
-        issueDate: iso(p!.issueDate), issuePlace: p!.issuePlace ?? '', ...over,
+        username: acc.username,
+        middleName: acc.middleName,
+        givenName: acc.givenName,
+        unitId: acc.unitId,
+        mobile: acc.mobile ?? '',
+        emails: acc.emails ?? '',
+        position: acc.position ?? '',
+        cardName: p!.fullName ?? '',
+        dateOfBirth: iso(p!.dateOfBirth),
+        gender: p!.gender ?? '',
+        cccd: p!.cccd ?? '',
+        issueDate: iso(p!.issueDate),
+        issuePlace: p!.issuePlace ?? '',
+        ...over,
       },
     };
   };
@@ -223,7 +245,9 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     const admin = new Client(app);
     expect((await admin.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
     const { acc, form } = await formOf(o.username);
-    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
+    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, {
+      csrfFrom: '/tiepnhan/quan-tri/nguoi-dung',
+    });
     expect(res.status).toBe(200);
     expect(res.text).toContain('Thông tin số CCCD chính xác');
     const c = new Client(app);
@@ -235,7 +259,9 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     const admin = new Client(app);
     await admin.login('admin.sct', TEST_PASSWORD);
     const { acc, form } = await formOf(o.username, { cardName: 'Tên Khác Hẳn' });
-    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
+    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, {
+      csrfFrom: '/tiepnhan/quan-tri/nguoi-dung',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Họ và tên trên thẻ CCCD');
     const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
@@ -250,7 +276,9 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     await admin.login('admin.sct', TEST_PASSWORD);
     const { acc, form } = await formOf(o.username);
     sim.state.faults.outage = true;
-    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' });
+    const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, {
+      csrfFrom: '/tiepnhan/quan-tri/nguoi-dung',
+    });
     expect(res.status).toBe(503);
     expect(res.text).toContain('Không kết nối được Cơ sở dữ liệu quốc gia về dân cư');
     const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
@@ -265,26 +293,54 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     const iso = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
     const res = await c.post(
       '/tiepnhan/tai-khoan/xac-thuc-vneid',
-      { cardName: pp.hoVaTen, dateOfBirth: iso(pp.ngaySinh), gender: pp.gioiTinh, cccd: pp.soDinhDanh, issueDate: iso(pp.ngayCap), issuePlace: pp.noiCap, mobile: pp.soDienThoai },
+      {
+        cardName: pp.hoVaTen,
+        dateOfBirth: iso(pp.ngaySinh),
+        gender: pp.gioiTinh,
+        cccd: pp.soDinhDanh,
+        issueDate: iso(pp.ngayCap),
+        issuePlace: pp.noiCap,
+        mobile: pp.soDienThoai,
+      },
       { csrfFrom: '/tiepnhan/tai-khoan' },
     );
     expect(res.text).toContain('Thông tin số CCCD chính xác');
     const acc = (await accountByUsername(database, o.username))!;
-    const rows = await database.db.select().from(auditLog).where(and(eq(auditLog.targetId, acc.id), eq(auditLog.action, 'identity.verify')));
+    const rows = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, acc.id), eq(auditLog.action, 'identity.verify')));
     expect(rows.at(-1)!.data).toMatchObject({ result: 'match' });
     expect((await vneidLogin(new Client(app), sim, pp)).app!.status).toBe(303);
   });
 });
 
 describe('the relying party refuses bad responses', () => {
-  const modes: RogueMode[] = ['wrong_nonce', 'wrong_aud', 'expired', 'bad_signature', 'alg_none', 'wrong_iss', 'future_iat', 'exp_before_iat', 'stale_iat', 'future_auth_time'];
+  const modes: RogueMode[] = [
+    'wrong_nonce',
+    'wrong_aud',
+    'expired',
+    'bad_signature',
+    'alg_none',
+    'wrong_iss',
+    'future_iat',
+    'exp_before_iat',
+    'stale_iat',
+    'future_auth_time',
+  ];
   let rogue: Awaited<ReturnType<typeof startRogueProvider>>;
   let rogueApp: ReturnType<typeof buildApp>;
 
   beforeAll(async () => {
     const o = verified();
     const p = personOf(o.username);
-    rogue = await startRogueProvider(SIM_CLIENT.client_id, { sub: p.techId, TechID: p.techId, SoDinhDanh: p.soDinhDanh, HoVaTen: p.hoVaTen, loAs: ['LoA2'] });
+    rogue = await startRogueProvider(SIM_CLIENT.client_id, {
+      sub: p.techId,
+      TechID: p.techId,
+      SoDinhDanh: p.soDinhDanh,
+      HoVaTen: p.hoVaTen,
+      loAs: ['LoA2'],
+    });
     rogueApp = buildApp(database, { ...sim.env, VNEID_ISSUER: rogue.issuer });
   });
   afterAll(async () => {
@@ -298,7 +354,9 @@ describe('the relying party refuses bad responses', () => {
     const auth = new URL(begin.location!);
     rogue.state.nonce = auth.searchParams.get('nonce')!;
     expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
-    const res = await c.get(`/tiepnhan/dang-nhap/vneid/callback?code=code-${mode}&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`);
+    const res = await c.get(
+      `/tiepnhan/dang-nhap/vneid/callback?code=code-${mode}&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+    );
     return { c, res };
   }
 
@@ -344,7 +402,9 @@ describe('the relying party refuses bad responses', () => {
     rogue.state.nonce = auth.searchParams.get('nonce')!;
     // The code was already redeemed (e.g. by an attacker who intercepted it).
     rogue.state.codesUsed.add('stolen-code');
-    const res = await c.get(`/tiepnhan/dang-nhap/vneid/callback?code=stolen-code&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`);
+    const res = await c.get(
+      `/tiepnhan/dang-nhap/vneid/callback?code=stolen-code&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+    );
     expect(res.status).toBe(400);
     await noSession(c);
   });
@@ -354,14 +414,21 @@ describe('accounts bound by other ids', () => {
   it('never links by name: an identity with a known name but another CCCD is not bound', async () => {
     const o = verified();
     const p = personOf(o.username);
-    const rogue = await startRogueProvider(SIM_CLIENT.client_id, { sub: 'someone-else', SoDinhDanh: '079199000001', HoVaTen: p.hoVaTen, loAs: ['LoA2'] });
+    const rogue = await startRogueProvider(SIM_CLIENT.client_id, {
+      sub: 'someone-else',
+      SoDinhDanh: '079199000001',
+      HoVaTen: p.hoVaTen,
+      loAs: ['LoA2'],
+    });
     try {
       const rogueApp = buildApp(database, { ...sim.env, VNEID_ISSUER: rogue.issuer });
       const c = new Client(rogueApp);
       const begin = await c.get('/tiepnhan/dang-nhap/vneid');
       const auth = new URL(begin.location!);
       rogue.state.nonce = auth.searchParams.get('nonce')!;
-      const res = await c.get(`/tiepnhan/dang-nhap/vneid/callback?code=x&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`);
+      const res = await c.get(
+        `/tiepnhan/dang-nhap/vneid/callback?code=x&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+      );
       expect(res.status).toBe(403);
       await noSession(c);
     } finally {

@@ -46,13 +46,16 @@ describe('the SQL that follows STATUSES is committed as the data gives it', () =
     const snapshot = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta', `${last.tag.slice(0, 4)}_snapshot.json`), 'utf8')) as {
       tables: Record<string, { indexes: Record<string, { where?: string }> }>;
     };
-    expect(snapshot.tables['public.dossiers']!.indexes['dossiers_inbox_open_idx']!.where).toBe(inboxIndexPredicate());
+    expect(snapshot.tables['public.dossiers']!.indexes.dossiers_inbox_open_idx!.where).toBe(inboxIndexPredicate());
   });
 
   it('the migrated database has that index and those triggers', async () => {
     const [idx] = await queryRows<{ def: string }>(t.database.db, sql`select pg_get_indexdef('dossiers_inbox_open_idx'::regclass) as def`);
     for (const s of STATUS_KEYS) expect(idx!.def.includes(`'${s}'`)).toBe(OPEN_STATUSES.includes(s));
-    const fns = await queryRows<{ src: string }>(t.database.db, sql`select prosrc as src from pg_proc where proname like 'inbox_counts_after_%' and proname <> 'inbox_counts_after_truncate'`);
+    const fns = await queryRows<{ src: string }>(
+      t.database.db,
+      sql`select prosrc as src from pg_proc where proname like 'inbox_counts_after_%' and proname <> 'inbox_counts_after_truncate'`,
+    );
     expect(fns).toHaveLength(3);
     for (const f of fns) expect(f.src).toContain(`status IN ${OPEN_STATUSES_SQL}`);
   });
@@ -61,7 +64,9 @@ describe('the SQL that follows STATUSES is committed as the data gives it', () =
     const tabbed = Object.values(INBOX_TABS).flatMap((tab) => tab.statuses);
     expect([...tabbed].sort()).toEqual([...OPEN_STATUSES].sort());
     expect(new Set(tabbed).size).toBe(tabbed.length);
-    expect(InboxQuery.safeParse({ tab: 'khong-co' }).error?.issues[0]?.message).toBe(`tab phải là một trong: ${Object.keys(INBOX_TABS).join(', ')}.`);
+    expect(InboxQuery.safeParse({ tab: 'khong-co' }).error?.issues[0]?.message).toBe(
+      `tab phải là một trong: ${Object.keys(INBOX_TABS).join(', ')}.`,
+    );
   });
 
   it('TrangThaiHoSo codes are distinct, 1–10', () => {
@@ -78,17 +83,48 @@ type Step = [Who, DossierAction, Record<string, string>?];
 const CASES: Record<DossierAction, { online?: true; before: Step[]; by: Who; input?: Record<string, string> }> = {
   accept: { online: true, before: [], by: 'clerk' },
   handover: { before: [], by: 'clerk' },
-  return: { before: [['clerk', 'handover'], ['expert', 'handover']], by: 'director', input: { note: 'Xem lại' } },
+  return: {
+    before: [
+      ['clerk', 'handover'],
+      ['expert', 'handover'],
+    ],
+    by: 'director',
+    input: { note: 'Xem lại' },
+  },
   request_supplement: { before: [['clerk', 'handover']], by: 'expert', input: { note: 'Thiếu giấy tờ', items: 'Bản sao hợp đồng' } },
-  supplement_received: { before: [['clerk', 'handover'], ['expert', 'request_supplement', { note: 'Thiếu', items: 'Bản sao' }]], by: 'expert' },
+  supplement_received: {
+    before: [
+      ['clerk', 'handover'],
+      ['expert', 'request_supplement', { note: 'Thiếu', items: 'Bản sao' }],
+    ],
+    by: 'expert',
+  },
   refuse: { before: [], by: 'clerk', input: { note: 'Không thuộc thẩm quyền' } },
   stop: { before: [['clerk', 'handover']], by: 'expert', input: { note: 'Người nộp đề nghị dừng' } },
   extend: { before: [['clerk', 'handover']], by: 'expert', input: { note: 'Cần xác minh', newDueDate: '30/12/2026' } },
-  approve: { before: [['clerk', 'handover'], ['expert', 'handover']], by: 'director' },
-  return_result: { before: [['clerk', 'handover'], ['expert', 'handover'], ['director', 'approve']], by: 'clerk', input: { returnChannel: '3' } },
+  approve: {
+    before: [
+      ['clerk', 'handover'],
+      ['expert', 'handover'],
+    ],
+    by: 'director',
+  },
+  return_result: {
+    before: [
+      ['clerk', 'handover'],
+      ['expert', 'handover'],
+      ['director', 'approve'],
+    ],
+    by: 'clerk',
+    input: { returnChannel: '3' },
+  },
 };
 
-const issuesOrNot = (p: Promise<unknown>) => p.then(() => 'issued', (e: AppError) => e.code);
+const issuesOrNot = (p: Promise<unknown>) =>
+  p.then(
+    () => 'issued',
+    (e: AppError) => e.code,
+  );
 
 describe('every action does what its definition says', () => {
   it.each(ACTIONS)('%s', async (action) => {
@@ -100,7 +136,12 @@ describe('every action does what its definition says', () => {
     };
     const c = CASES[action];
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const d = await receiveDossier(t.database.db, actors.clerk, { procedureId: p!.id, channel: c.online ? '2' : '1', fullName: 'Đinh Thị Bảng' }, vn('2026-11-23T08:00'));
+    const d = await receiveDossier(
+      t.database.db,
+      actors.clerk,
+      { procedureId: p!.id, channel: c.online ? '2' : '1', fullName: 'Đinh Thị Bảng' },
+      vn('2026-11-23T08:00'),
+    );
     let minute = 0;
     const at = () => vn(`2026-11-23T09:${String(minute++).padStart(2, '0')}`);
     for (const [by, a, input] of c.before) await actOnDossier(t.database.db, actors[by], d.id, { action: a, ...input }, at());
@@ -110,17 +151,28 @@ describe('every action does what its definition says', () => {
     expect(view.actions).toContain(action);
     const before = view.dossier;
     const form = def.form;
-    if (form && form !== '01') expect(await issuesOrNot(dossierFormPdf(t.database.db, actors[c.by], d.id, form, 'http://x'))).toBe('form_not_issued');
+    if (form && form !== '01')
+      expect(await issuesOrNot(dossierFormPdf(t.database.db, actors[c.by], d.id, form, 'http://x'))).toBe('form_not_issued');
 
     const now = at();
     const after = await actOnDossier(t.database.db, actors[c.by], d.id, { action, ...c.input }, now);
 
     // Status.
-    const resumed = (await queryRows<{ s: DossierStatus }>(t.database.db, sql`select data->>'resumeStatus' as s from dossier_events where dossier_id = ${d.id} and action = 'request_supplement' order by id desc limit 1`))[0]?.s;
+    const resumed = (
+      await queryRows<{ s: DossierStatus }>(
+        t.database.db,
+        sql`select data->>'resumeStatus' as s from dossier_events where dossier_id = ${d.id} and action = 'request_supplement' order by id desc limit 1`,
+      )
+    )[0]?.s;
     expect(after.status).toBe(def.to === 'resume' ? resumed : (def.to ?? before.status));
     // Step.
     const steps = view.version.steps;
-    const expectedStep = { same: before.currentStep, next: before.currentStep + 1, previous: before.currentStep - 1, result: steps.findIndex((s) => s.role === 'result') }[def.step];
+    const expectedStep = {
+      same: before.currentStep,
+      next: before.currentStep + 1,
+      previous: before.currentStep - 1,
+      result: steps.findIndex((s) => s.role === 'result'),
+    }[def.step];
     expect(after.currentStep).toBe(expectedStep);
     if (after.currentStep !== before.currentStep) expect(after.stepStartedAt).toEqual(now);
     // Clock.
@@ -146,7 +198,12 @@ describe('every action does what its definition says', () => {
   it('an action that needs a reason is refused without one; the input list matches the definitions', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const d = await receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '1', fullName: 'Đinh Thị Lý Do' }, vn('2026-11-23T08:00'));
+    const d = await receiveDossier(
+      t.database.db,
+      clerk,
+      { procedureId: p!.id, channel: '1', fullName: 'Đinh Thị Lý Do' },
+      vn('2026-11-23T08:00'),
+    );
     for (const a of ACTIONS.filter((x) => ACTION_DEFS[x].inputs.note === 'required')) {
       const e = (await actOnDossier(t.database.db, clerk, d.id, { action: a }).catch((x: AppError) => x)) as AppError;
       expect(e.fields?.note, a).toBeTruthy();
@@ -165,7 +222,13 @@ describe('the API reads the same data', () => {
         headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : null,
       });
-      return (await res.json()) as { status: DossierStatus; statusCode: number; statusLabel: string; id: string; items?: Array<{ status: DossierStatus; statusCode: number }> };
+      return (await res.json()) as {
+        status: DossierStatus;
+        statusCode: number;
+        statusLabel: string;
+        id: string;
+        items?: Array<{ status: DossierStatus; statusCode: number }>;
+      };
     };
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     for (const channel of [1, 2]) {

@@ -6,7 +6,7 @@ import { dossierEvents, dossiers, procedures } from '../src/db/schema/index.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { loadCalendar } from '../src/calendar/load.js';
-import { AppError } from '../src/shared/errors.js';
+import type { AppError } from '../src/shared/errors.js';
 import { DOSSIER_STATUSES } from '../src/db/schema/index.js';
 
 const t = useDemoApp();
@@ -16,9 +16,18 @@ const applicant = { fullName: 'Trần Thị Thử', phone: '0912000111' };
 
 async function received(at = vn('2026-11-23T09:00')) {
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-  return receiveDossier(t.database.db, await actorFor(t.database, sctClerkUsername()), { procedureId: p!.id, channel: '1', ...applicant }, at);
+  return receiveDossier(
+    t.database.db,
+    await actorFor(t.database, sctClerkUsername()),
+    { procedureId: p!.id, channel: '1', ...applicant },
+    at,
+  );
 }
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: AppError) => e.code);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: AppError) => e.code,
+  );
 
 describe('internal workflow', () => {
   it('moves a dossier through every step to Đã trả kết quả, with a supplement on the way, writing history each time', async () => {
@@ -31,7 +40,10 @@ describe('internal workflow', () => {
 
     let x = await act(clerk, 'handover', '2026-11-23T10:00');
     expect(x).toMatchObject({ status: 'processing', currentStep: 1, currentRole: 'processing' });
-    x = await act(expert, 'request_supplement', '2026-11-24T10:00', { note: 'Thiếu hợp đồng thuê', items: 'Bản sao hợp đồng thuê địa điểm\nSơ đồ cửa hàng' });
+    x = await act(expert, 'request_supplement', '2026-11-24T10:00', {
+      note: 'Thiếu hợp đồng thuê',
+      items: 'Bản sao hợp đồng thuê địa điểm\nSơ đồ cửa hàng',
+    });
     expect(x.status).toBe('supplement');
     expect(x.clockStoppedAt).not.toBeNull();
     const dueBefore = x.dueAt;
@@ -51,18 +63,34 @@ describe('internal workflow', () => {
     x = await act(clerk, 'return_result', '2026-12-03T14:00', { returnChannel: '1' });
     expect(x.status).toBe('returned');
     expect(DOSSIER_STATUSES[x.status]).toBe(10);
-    const history = await t.database.db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id));
+    const history = await t.database.db
+      .select()
+      .from(dossierEvents)
+      .where(eq(dossierEvents.dossierId, d.id))
+      .orderBy(asc(dossierEvents.id));
     expect(history.map((h) => h.action)).toEqual([
-      'receive', 'handover', 'request_supplement', 'supplement_received', 'handover', 'return', 'handover', 'approve', 'return_result',
+      'receive',
+      'handover',
+      'request_supplement',
+      'supplement_received',
+      'handover',
+      'return',
+      'handover',
+      'approve',
+      'return_result',
     ]);
     expect(history.every((h) => h.actorLabel && h.at)).toBe(true);
   });
 
   it('refuses an official acting outside their steps, as if the dossier did not exist', async () => {
     const d = await received();
-    expect(await code(actOnDossier(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, { action: 'handover' }))).toBe('not_found');
+    expect(await code(actOnDossier(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, { action: 'handover' }))).toBe(
+      'not_found',
+    );
     // The approver of the same department cannot act at the reception step either.
-    expect(await code(actOnDossier(t.database.db, await actorFor(t.database, who('sct-ld', 'Giám đốc')), d.id, { action: 'refuse', note: 'x' }))).toBe('not_found');
+    expect(
+      await code(actOnDossier(t.database.db, await actorFor(t.database, who('sct-ld', 'Giám đốc')), d.id, { action: 'refuse', note: 'x' })),
+    ).toBe('not_found');
     const [still] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
     expect(still!.status).toBe('received');
   });
@@ -81,11 +109,21 @@ describe('internal workflow', () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
     await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
-    const noReason = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', newDueDate: '30/12/2026' }).catch((e: AppError) => e);
+    const noReason = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', newDueDate: '30/12/2026' }).catch(
+      (e: AppError) => e,
+    );
     expect((noReason as AppError).fields?.note).toBeTruthy();
-    const earlier = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '24/11/2026' }).catch((e: AppError) => e);
+    const earlier = await actOnDossier(t.database.db, expert, d.id, {
+      action: 'extend',
+      note: 'Cần xác minh',
+      newDueDate: '24/11/2026',
+    }).catch((e: AppError) => e);
     expect((earlier as AppError).fields?.newDueDate).toContain('sau ngày hẹn hiện tại');
-    const sunday = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '27/12/2026' }).catch((e: AppError) => e);
+    const sunday = await actOnDossier(t.database.db, expert, d.id, {
+      action: 'extend',
+      note: 'Cần xác minh',
+      newDueDate: '27/12/2026',
+    }).catch((e: AppError) => e);
     expect((sunday as AppError).fields?.newDueDate).toContain('ngày làm việc');
     const ok = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '30/12/2026' });
     expect(ok.dueAt.toISOString()).toBe(vn('2026-12-30T17:00').toISOString());
@@ -104,7 +142,10 @@ describe('result documents', () => {
     const pdf = new TextEncoder().encode('%PDF-1.4\n% result\n');
     expect(await code(attachResult(t.database.db, clerk, d.id, { name: 'a.pdf', bytes: pdf }))).toBe('invalid_transition');
     await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
-    const fake = await attachResult(t.database.db, expert, d.id, { name: 'giay-phep.pdf', bytes: new TextEncoder().encode('<html>not a pdf</html>') }).catch((e: AppError) => e);
+    const fake = await attachResult(t.database.db, expert, d.id, {
+      name: 'giay-phep.pdf',
+      bytes: new TextEncoder().encode('<html>not a pdf</html>'),
+    }).catch((e: AppError) => e);
     expect((fake as AppError).fields?.file).toContain('PDF');
     const id = await attachResult(t.database.db, expert, d.id, { name: 'Giấy phép.pdf', bytes: pdf });
     const f = await readResultFile(t.database.db, clerk, d.id, id);
@@ -127,7 +168,13 @@ describe('online dossiers', () => {
     expect(queue.rows.map((r) => r.id)).toEqual([d.id]);
     expect(queue.counts['cho-tiep-nhan']).toBe(1);
     // A supplement asked before acceptance returns it to the queue.
-    await actOnDossier(t.database.db, clerk, d.id, { action: 'request_supplement', note: 'Ảnh chụp mờ', items: 'Ảnh chụp rõ CCCD' }, vn('2026-11-23T08:30'));
+    await actOnDossier(
+      t.database.db,
+      clerk,
+      d.id,
+      { action: 'request_supplement', note: 'Ảnh chụp mờ', items: 'Ảnh chụp rõ CCCD' },
+      vn('2026-11-23T08:30'),
+    );
     const back = await actOnDossier(t.database.db, clerk, d.id, { action: 'supplement_received' }, vn('2026-11-23T09:00'));
     expect(back.status).toBe('submitted');
     const accepted = await actOnDossier(t.database.db, clerk, d.id, { action: 'accept' }, vn('2026-11-23T09:30'));

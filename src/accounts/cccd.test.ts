@@ -142,9 +142,7 @@ describe('checkCccd — century/gender digit', () => {
   it('rejects a female digit for a male', () => {
     const r = checkCccd('070185123456', '1985-03-14', 'male');
     expect(problemOf(r)).toBe('cccd_century_gender');
-    expect(messageOf(r)).toBe(
-      'Chữ số thứ 4 của số CCCD (1) không khớp với giới tính và thế kỷ năm sinh đã nhập (phải là 0).',
-    );
+    expect(messageOf(r)).toBe('Chữ số thứ 4 của số CCCD (1) không khớp với giới tính và thế kỷ năm sinh đã nhập (phải là 0).');
   });
 
   it('rejects a male digit for a female', () => {
@@ -174,9 +172,7 @@ describe('checkCccd — two-digit year', () => {
   it('rejects a year mismatch', () => {
     const r = checkCccd('070085123456', '1986-03-14', 'male');
     expect(problemOf(r)).toBe('cccd_birth_year');
-    expect(messageOf(r)).toBe(
-      'Chữ số thứ 5–6 của số CCCD (85) không khớp với năm sinh 1986 (phải là 86).',
-    );
+    expect(messageOf(r)).toBe('Chữ số thứ 5–6 của số CCCD (85) không khớp với năm sinh 1986 (phải là 86).');
   });
 
   it('pads single-digit years', () => {

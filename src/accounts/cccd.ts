@@ -11,9 +11,7 @@ import { PROVINCE_CODES } from './province-codes.js';
 
 export type Gender = 'male' | 'female';
 export type CccdProblem = 'cccd_format' | 'cccd_province' | 'cccd_century_gender' | 'cccd_birth_year';
-export type CccdCheck =
-  | { ok: true; provinceCode: string; provinceName: string }
-  | { ok: false; problem: CccdProblem; message: string };
+export type CccdCheck = { ok: true; provinceCode: string; provinceName: string } | { ok: false; problem: CccdProblem; message: string };
 
 const TWELVE_ASCII_DIGITS = /^[0-9]{12}$/;
 const ASCII_DIGITS_ONLY = /^[0-9]+$/;
@@ -30,24 +28,15 @@ export function checkCccdFormat(raw: string): CccdCheck {
     return fail('cccd_format', 'Vui lòng nhập số CCCD (gồm đúng 12 chữ số).');
   }
   if (!ASCII_DIGITS_ONLY.test(value)) {
-    return fail(
-      'cccd_format',
-      'Số CCCD phải gồm đúng 12 chữ số, không có khoảng trắng, chữ cái hay ký tự khác.',
-    );
+    return fail('cccd_format', 'Số CCCD phải gồm đúng 12 chữ số, không có khoảng trắng, chữ cái hay ký tự khác.');
   }
   if (!TWELVE_ASCII_DIGITS.test(value)) {
-    return fail(
-      'cccd_format',
-      `Số CCCD phải gồm đúng 12 chữ số (số đã nhập có ${value.length} chữ số).`,
-    );
+    return fail('cccd_format', `Số CCCD phải gồm đúng 12 chữ số (số đã nhập có ${value.length} chữ số).`);
   }
   const provinceCode = value.slice(0, 3);
   const provinceName = PROVINCE_CODES[provinceCode];
   if (provinceName === undefined) {
-    return fail(
-      'cccd_province',
-      `Mã tỉnh "${provinceCode}" ở 3 chữ số đầu của số CCCD không tồn tại.`,
-    );
+    return fail('cccd_province', `Mã tỉnh "${provinceCode}" ở 3 chữ số đầu của số CCCD không tồn tại.`);
   }
   return { ok: true, provinceCode, provinceName };
 }

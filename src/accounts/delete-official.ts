@@ -18,10 +18,7 @@ export async function deleteOfficial(db: Db, actor: Actor, accountId: string) {
     }
     const grants = await tx.delete(roleGrants).where(eq(roleGrants.accountId, accountId)).returning();
     await tx.delete(sessions).where(eq(sessions.accountId, accountId));
-    await tx
-      .update(accounts)
-      .set({ deletedAt: new Date(), passwordHash: null, updatedAt: new Date() })
-      .where(eq(accounts.id, accountId));
+    await tx.update(accounts).set({ deletedAt: new Date(), passwordHash: null, updatedAt: new Date() }).where(eq(accounts.id, accountId));
     await recordAudit(tx, {
       action: 'account.delete',
       actorId: actor.accountId,

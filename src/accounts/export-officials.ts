@@ -19,12 +19,20 @@ async function exportRows(db: Db, actor: Actor, unitId: string | undefined, q: s
     await requireAdministerUnit(db, actor, unitId);
     const unitIds = await subtreeIds(db, [unitId]);
     ids = (
-      await db.select({ id: accounts.id }).from(accounts).where(and(inArray(accounts.unitId, unitIds), isNull(accounts.deletedAt)))
+      await db
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(and(inArray(accounts.unitId, unitIds), isNull(accounts.deletedAt)))
     ).map((r) => r.id);
   } else {
     const unitIds = await administeredUnitIds(db, actor);
     ids = unitIds.length
-      ? (await db.select({ id: accounts.id }).from(accounts).where(and(inArray(accounts.unitId, unitIds), isNull(accounts.deletedAt)))).map((r) => r.id)
+      ? (
+          await db
+            .select({ id: accounts.id })
+            .from(accounts)
+            .where(and(inArray(accounts.unitId, unitIds), isNull(accounts.deletedAt)))
+        ).map((r) => r.id)
       : [];
   }
   if (ids.length === 0) return [];

@@ -54,7 +54,11 @@ export async function saveIdentityClaim(tx: Tx, account: { id: string }, f: Iden
       .returning({ id: accounts.id });
     detached = left.length > 0;
     // Sessions that a VNeID login opened in it no longer prove anyone may switch from it.
-    if (detached) await tx.update(sessions).set({ personId: null, loa: null }).where(and(eq(sessions.accountId, account.id), isNotNull(sessions.personId)));
+    if (detached)
+      await tx
+        .update(sessions)
+        .set({ personId: null, loa: null })
+        .where(and(eq(sessions.accountId, account.id), isNotNull(sessions.personId)));
   }
   return { before: before ?? null, after: after!, detached };
 }

@@ -56,7 +56,10 @@ const emails = z
   .transform((v, ctx) => {
     const c = cleanOptional(v);
     if (!c) return null;
-    const list = c.split(/[;,]/).map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const list = c
+      .split(/[;,]/)
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     const bad = list.filter((e) => !EMAIL.safeParse(e).success);
     if (bad.length) {
       ctx.addIssue({ code: 'custom', message: `Địa chỉ email không hợp lệ: ${bad.join(', ')}.` });
@@ -120,19 +123,34 @@ export const OfficialInput = z
       .optional()
       .nullable()
       .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
-      .pipe(z.string().regex(/^\d{6,20}$/, 'Mã tài khoản thụ hưởng gồm 6–20 chữ số.').nullable()),
+      .pipe(
+        z
+          .string()
+          .regex(/^\d{6,20}$/, 'Mã tài khoản thụ hưởng gồm 6–20 chữ số.')
+          .nullable(),
+      ),
     bankCode: z
       .string()
       .optional()
       .nullable()
       .transform((v) => cleanOptional(v)?.toUpperCase() ?? null)
-      .pipe(z.string().regex(/^[A-Z0-9]{2,20}$/, 'Mã ngân hàng thụ hưởng gồm 2–20 chữ cái hoặc chữ số.').nullable()),
+      .pipe(
+        z
+          .string()
+          .regex(/^[A-Z0-9]{2,20}$/, 'Mã ngân hàng thụ hưởng gồm 2–20 chữ cái hoặc chữ số.')
+          .nullable(),
+      ),
     taxCode: z
       .string()
       .optional()
       .nullable()
       .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
-      .pipe(z.string().regex(/^\d{10}(-\d{3})?$/, 'Mã số thuế gồm 10 chữ số, hoặc 10 chữ số - 3 chữ số.').nullable()),
+      .pipe(
+        z
+          .string()
+          .regex(/^\d{10}(-\d{3})?$/, 'Mã số thuế gồm 10 chữ số, hoặc 10 chữ số - 3 chữ số.')
+          .nullable(),
+      ),
     cardName: optionalText(150, 'Họ và tên trên thẻ CCCD'),
     dateOfBirth: dateField('Ngày sinh'),
     gender: z.enum(['male', 'female'], { message: 'Vui lòng chọn giới tính.' }),

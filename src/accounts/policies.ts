@@ -73,7 +73,6 @@ export async function requireAdministrator(db: Queryable, actor: Actor): Promise
   return roots;
 }
 
-
 /** The province administrator holds the admin role at a root of the tree. */
 export async function isProvinceAdministrator(db: Queryable, actor: Actor): Promise<boolean> {
   const roots = await adminRootUnitIds(db, actor);

@@ -13,8 +13,6 @@ export function accountSearchText(a: {
   cccd?: string | null;
 }): string {
   return foldVietnamese(
-    [a.username, `${a.middleName} ${a.givenName}`, a.cardName, a.position, a.emails, a.mobile, a.phone, a.cccd]
-      .filter(Boolean)
-      .join(' | '),
+    [a.username, `${a.middleName} ${a.givenName}`, a.cardName, a.position, a.emails, a.mobile, a.phone, a.cccd].filter(Boolean).join(' | '),
   );
 }

@@ -16,9 +16,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   result: 'Trả kết quả',
 };
 
-const Grants = z.array(
-  z.object({ unitId: idField('Đơn vị không hợp lệ.'), role: z.enum(ROLES, { message: 'Vai trò không hợp lệ.' }) }),
-);
+const Grants = z.array(z.object({ unitId: idField('Đơn vị không hợp lệ.'), role: z.enum(ROLES, { message: 'Vai trò không hợp lệ.' }) }));
 
 /**
  * Phân quyền sử dụng: replace the account's grants within the actor's scope. Grants at units
@@ -58,15 +56,19 @@ export async function setRoles(db: Db, actor: Actor, accountId: string, raw: unk
         throw new AppError('self_demote', 'Bạn không thể tự bỏ quyền quản trị của mình.', 409);
       }
     }
-    const current = (await tx.select().from(roleGrants).where(eq(roleGrants.accountId, accountId))).filter((g) =>
-      scope.has(g.unitId),
-    );
+    const current = (await tx.select().from(roleGrants).where(eq(roleGrants.accountId, accountId))).filter((g) => scope.has(g.unitId));
     const key = (g: { unitId: string; role: string }) => `${g.unitId}:${g.role}`;
     const wantedKeys = new Set(wanted.map(key));
     const currentKeys = new Set(current.map(key));
     const removed = current.filter((g) => !wantedKeys.has(key(g)));
     const added = [...new Map(wanted.filter((g) => !currentKeys.has(key(g))).map((g) => [key(g), g])).values()];
-    if (removed.length) await tx.delete(roleGrants).where(inArray(roleGrants.id, removed.map((g) => g.id)));
+    if (removed.length)
+      await tx.delete(roleGrants).where(
+        inArray(
+          roleGrants.id,
+          removed.map((g) => g.id),
+        ),
+      );
     if (added.length) {
       await tx.insert(roleGrants).values(added.map((g) => ({ ...g, accountId, grantedBy: actor.accountId })));
     }

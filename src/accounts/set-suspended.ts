@@ -14,11 +14,7 @@ export async function setSuspended(db: Db, actor: Actor, accountId: string, susp
       throw new AppError('self_suspend', 'Bạn không thể tự tạm đình chỉ tài khoản của mình.', 409);
     }
     if (acc.suspended === suspended) return acc;
-    const [after] = await tx
-      .update(accounts)
-      .set({ suspended, updatedAt: new Date() })
-      .where(eq(accounts.id, accountId))
-      .returning();
+    const [after] = await tx.update(accounts).set({ suspended, updatedAt: new Date() }).where(eq(accounts.id, accountId)).returning();
     if (suspended) await tx.delete(sessions).where(eq(sessions.accountId, accountId));
     await recordAudit(tx, {
       action: suspended ? 'account.suspend' : 'account.unsuspend',

@@ -95,7 +95,13 @@ export async function verifyIdentity(
   await recordFailure(db, key, byAdmin ? REGISTRY_QUESTIONS.administrator : REGISTRY_QUESTIONS.own, now);
   let answer: RegistryAnswer;
   try {
-    answer = await registry.verify({ soDinhDanh: p.cccd, hoVaTen: p.fullName, ngaySinh: p.dateOfBirth, gioiTinh: p.gender, ngayCap: p.issueDate });
+    answer = await registry.verify({
+      soDinhDanh: p.cccd,
+      hoVaTen: p.fullName,
+      ngaySinh: p.dateOfBirth,
+      gioiTinh: p.gender,
+      ngayCap: p.issueDate,
+    });
   } catch (err) {
     await audit('unavailable');
     throw err;

@@ -89,7 +89,13 @@ async function renderImport(c: Ctx, s: { error?: string; results?: ImportRowResu
             <UnitOptions flat={flat} selected={s.unitId ?? null} />
           </select>
           <label for="file">Tệp (.xlsx hoặc .csv UTF-8, tối đa 5 MB)</label>
-          <input id="file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
+          <input
+            id="file"
+            name="file"
+            type="file"
+            accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            required
+          />
           <button type="submit" class="primary">
             Nhập
           </button>

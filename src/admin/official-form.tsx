@@ -9,7 +9,15 @@ export type OfficialFormValues = Record<string, string | boolean | null | undefi
 
 export function officialToForm(
   a: Record<string, unknown>,
-  person: { fullName: string | null; dateOfBirth: string | null; gender: string | null; cccd: string | null; issueDate: string | null; issuePlace: string | null; address: string | null } | null,
+  person: {
+    fullName: string | null;
+    dateOfBirth: string | null;
+    gender: string | null;
+    cccd: string | null;
+    issueDate: string | null;
+    issuePlace: string | null;
+    address: string | null;
+  } | null,
 ): OfficialFormValues {
   return {
     ...(a as OfficialFormValues),
@@ -149,7 +157,9 @@ export function OfficialForm(p: {
         </fieldset>
       </div>
       {p.isNew ? (
-        <p class="muted">Tài khoản mới được cấp mật khẩu tạm thời, hiển thị một lần sau khi lưu; cán bộ phải đổi mật khẩu ở lần đăng nhập đầu.</p>
+        <p class="muted">
+          Tài khoản mới được cấp mật khẩu tạm thời, hiển thị một lần sau khi lưu; cán bộ phải đổi mật khẩu ở lần đăng nhập đầu.
+        </p>
       ) : null}
     </form>
   );

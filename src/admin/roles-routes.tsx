@@ -35,8 +35,7 @@ async function renderRoles(c: Ctx, accountId: string, error?: string, status: 20
             {grants.length === 0 ? <p class="muted">Chưa có quyền nào.</p> : null}
             {grants.map((g) => (
               <label class="check">
-                <input type="checkbox" name="grant" value={`${g.unitId}:${g.role}`} checked /> {ROLE_LABELS[g.role as Role]} —{' '}
-                {g.unitName}
+                <input type="checkbox" name="grant" value={`${g.unitId}:${g.role}`} checked /> {ROLE_LABELS[g.role as Role]} — {g.unitName}
               </label>
             ))}
           </fieldset>
@@ -84,7 +83,7 @@ rolesRoutes.post('/:id/phan-quyen', async (c) => {
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=roles`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    const msg = err.fields ? Object.values(err.fields)[0] ?? err.message : err.message;
+    const msg = err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message;
     return renderRoles(c, id, msg, err.status as 400);
   }
 });

@@ -6,7 +6,11 @@ export function UnitTree(p: { forest: UnitNode[]; selected?: string | undefined;
     <ul>
       {nodes.map((n) => (
         <li>
-          <a href={p.hrefFor(n.id)} aria-current={n.id === p.selected ? 'true' : undefined} class={n.id === p.selected ? 'selected' : undefined}>
+          <a
+            href={p.hrefFor(n.id)}
+            aria-current={n.id === p.selected ? 'true' : undefined}
+            class={n.id === p.selected ? 'selected' : undefined}
+          >
             {n.name}
             {n.active ? '' : ' (ngừng hoạt động)'}
           </a>

@@ -65,7 +65,14 @@ function UnitFields(p: { v: Values; errors?: Record<string, string> | undefined;
 
 async function renderUnits(
   c: Ctx,
-  s: { unitId?: string | undefined; notice?: string | undefined; error?: string; errors?: Record<string, string>; edit?: Values; child?: Values },
+  s: {
+    unitId?: string | undefined;
+    notice?: string | undefined;
+    error?: string;
+    errors?: Record<string, string>;
+    edit?: Values;
+    child?: Values;
+  },
   status: 200 | 400 | 409 = 200,
 ) {
   const { db } = c.get('deps');
@@ -95,7 +102,11 @@ async function renderUnits(
               <form method="post" action={base} class="stack">
                 <h2>{unit.name}</h2>
                 <CsrfField token={props.csrfToken} />
-                <UnitFields v={s.edit ?? { name: unit.name, shortName: unit.shortName, agencyCode: unit.agencyCode, kind: unit.kind }} errors={s.edit ? s.errors : undefined} prefix="edit" />
+                <UnitFields
+                  v={s.edit ?? { name: unit.name, shortName: unit.shortName, agencyCode: unit.agencyCode, kind: unit.kind }}
+                  errors={s.edit ? s.errors : undefined}
+                  prefix="edit"
+                />
                 <button type="submit" class="primary">
                   Lưu
                 </button>

@@ -63,6 +63,7 @@ export function UsersPage(p: UsersPageProps) {
   return (
     <div class="admin-users">
       <aside class="sidebar">
+        {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is what screen readers announce; <search> is too new */}
         <form method="get" action="/tiepnhan/quan-tri/nguoi-dung" role="search" class="search">
           {p.unitId ? <input type="hidden" name="donvi" value={p.unitId} /> : null}
           <label for="q" class="visually-hidden">
@@ -73,8 +74,10 @@ export function UsersPage(p: UsersPageProps) {
         </form>
         <UnitTree forest={p.forest} selected={p.unitId} hrefFor={(id) => hrefWith({ donvi: id })} />
         <p class="sidebar-links">
-          <a href="/tiepnhan/quan-tri/don-vi">Quản lý đơn vị</a> · <a href="/tiepnhan/quan-tri/chuyen-doi-vneid">Chuyển đổi đăng nhập VNeID</a> ·{' '}
-          <a href="/tiepnhan/quan-tri/thu-tuc">Thủ tục hành chính</a> · <a href="/tiepnhan/quan-tri/lich-lam-viec">Lịch làm việc</a> · <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a> · <a href="/tiepnhan/quan-tri/hang-doi">Hàng đợi</a>
+          <a href="/tiepnhan/quan-tri/don-vi">Quản lý đơn vị</a> ·{' '}
+          <a href="/tiepnhan/quan-tri/chuyen-doi-vneid">Chuyển đổi đăng nhập VNeID</a> ·{' '}
+          <a href="/tiepnhan/quan-tri/thu-tuc">Thủ tục hành chính</a> · <a href="/tiepnhan/quan-tri/lich-lam-viec">Lịch làm việc</a> ·{' '}
+          <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a> · <a href="/tiepnhan/quan-tri/hang-doi">Hàng đợi</a>
         </p>
       </aside>
       <section class="content">
@@ -127,7 +130,10 @@ export function UsersPage(p: UsersPageProps) {
           <a class="button" href="/tiepnhan/quan-tri/nguoi-dung/nhap">
             Nhập từ tệp
           </a>
-          <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/xuat?${new URLSearchParams({ ...(p.unitId ? { donvi: p.unitId } : {}), ...(p.q ? { q: p.q } : {}) })}`}>
+          <a
+            class="button"
+            href={`/tiepnhan/quan-tri/nguoi-dung/xuat?${new URLSearchParams({ ...(p.unitId ? { donvi: p.unitId } : {}), ...(p.q ? { q: p.q } : {}) })}`}
+          >
             Xuất Excel
           </a>
         </div>

@@ -180,11 +180,20 @@ adminUserRoutes.post('/:id/khoa-api', async (c) => {
     const { token } = await issueApiClient(c.get('deps').db, actorOf(c), id, { name: form.name ?? '' });
     const f = await existingForm(c, id);
     const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
-    return renderUsers(c, { unitId: f.unitId, form: f, secret: { username: `${acc.username} — khóa API "${form.name}"`, password: token } });
+    return renderUsers(c, {
+      unitId: f.unitId,
+      form: f,
+      secret: { username: `${acc.username} — khóa API "${form.name}"`, password: token },
+    });
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     const f = await existingForm(c, id);
-    return renderUsers(c, { unitId: f.unitId, form: f, error: err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message, status: 400 });
+    return renderUsers(c, {
+      unitId: f.unitId,
+      form: f,
+      error: err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message,
+      status: 400,
+    });
   }
 });
 

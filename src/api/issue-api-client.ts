@@ -14,7 +14,12 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 /** Issue credentials for another system to act as an account the administrator administers. Shown once. */
 export async function issueApiClient(db: Db, actor: Actor, accountId: string, raw: unknown) {
   const { name } = parseInput(
-    z.object({ name: z.string({ message: 'Vui lòng đặt tên cho khóa API.' }).transform(cleanText).pipe(z.string().min(2, 'Vui lòng đặt tên cho khóa API (hệ thống sử dụng).').max(100)) }),
+    z.object({
+      name: z
+        .string({ message: 'Vui lòng đặt tên cho khóa API.' })
+        .transform(cleanText)
+        .pipe(z.string().min(2, 'Vui lòng đặt tên cho khóa API (hệ thống sử dụng).').max(100)),
+    }),
     raw,
   );
   const id = `mc_${crypto.randomBytes(9).toString('base64url')}`;

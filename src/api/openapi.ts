@@ -13,7 +13,18 @@ import { ErrorBody } from '../web/error-body.js';
 
 /** components/schemas: each presenter schema under its name; one schema used inside another is a $ref to it. */
 const components = z.registry<{ id: string }>();
-const named: Record<string, z.ZodType> = { Error: ErrorBody, Applicant, Dossier, DossierDetail, DossierEvent, DossierSummary, InboxPage, LookupResult, Procedure, ProcedureDocument };
+const named: Record<string, z.ZodType> = {
+  Error: ErrorBody,
+  Applicant,
+  Dossier,
+  DossierDetail,
+  DossierEvent,
+  DossierSummary,
+  InboxPage,
+  LookupResult,
+  Procedure,
+  ProcedureDocument,
+};
 for (const [id, schema] of Object.entries(named)) components.add(schema, { id });
 
 type JsonSchema = Record<string, unknown>;
@@ -27,7 +38,10 @@ const componentSchemas = (): Record<string, JsonSchema> => {
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (description: string, schema: JsonSchema) => ({ description, content: { 'application/json': { schema } } });
 
-const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: withoutDialect(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) } } });
+const body = (schema: z.ZodType) => ({
+  required: true,
+  content: { 'application/json': { schema: withoutDialect(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) } },
+});
 
 /** Query parameters from a zod object, one per property. */
 const queryParameters = (schema: z.ZodObject) => {
@@ -71,7 +85,10 @@ export function openApiDocument(serverUrl: string) {
         get: {
           operationId: 'listProcedures',
           summary: 'Danh mục thủ tục hành chính',
-          responses: { 200: json('Các thủ tục (phiên bản hiện hành), theo mã', { type: 'array', items: ref('Procedure') }), ...errorResponses(401) },
+          responses: {
+            200: json('Các thủ tục (phiên bản hiện hành), theo mã', { type: 'array', items: ref('Procedure') }),
+            ...errorResponses(401),
+          },
         },
       },
       '/dossiers': {

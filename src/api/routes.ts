@@ -5,7 +5,7 @@ import type { AppEnv } from '../web/env.js';
 import { actorOf } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
 import { readJson } from '../web/body.js';
-import { AppError, errors } from '../shared/errors.js';
+import { errors } from '../shared/errors.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { InboxQuery, listInbox } from '../dossiers/inbox.js';

@@ -11,5 +11,10 @@ export async function listAuditEntries(db: Queryable, actor: Actor, before: numb
   if (scope.length === 0) return [];
   const conds: SQL[] = [inArray(auditLog.unitId, scope)];
   if (before) conds.push(lt(auditLog.id, before));
-  return db.select().from(auditLog).where(and(...conds)).orderBy(desc(auditLog.id)).limit(limit);
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(...conds))
+    .orderBy(desc(auditLog.id))
+    .limit(limit);
 }

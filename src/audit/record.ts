@@ -21,7 +21,9 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
@@ -84,5 +86,14 @@ export function recordAccountAudit(
   meta: RequestMeta,
   data: Record<string, unknown> = {},
 ) {
-  return recordAudit(tx, { action, actorId: account.id, actorLabel: account.username, targetType: 'account', targetId: account.id, unitId: account.unitId, meta, data });
+  return recordAudit(tx, {
+    action,
+    actorId: account.id,
+    actorLabel: account.username,
+    targetType: 'account',
+    targetId: account.id,
+    unitId: account.unitId,
+    meta,
+    data,
+  });
 }

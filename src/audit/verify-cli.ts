@@ -10,7 +10,9 @@ try {
   const { sealed } = await sealAuditChain(database.db);
   const report = await verifyAuditChain(database.db);
   if (report.ok) {
-    const pending = report.unsealed ? ` (${report.unsealed} committed after the seal: checked by their own hash, chained at the next seal)` : '';
+    const pending = report.unsealed
+      ? ` (${report.unsealed} committed after the seal: checked by their own hash, chained at the next seal)`
+      : '';
     console.log(`Audit chain intact: ${report.checked} entries verified, ${sealed} of them sealed now${pending}.`);
   } else {
     console.error(

@@ -36,14 +36,28 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainRe
       let lastSeq = 0;
       let checked = 0;
       let unsealed = 0;
-      const bad = (firstBadId: number, reason: 'content_altered' | 'link_broken'): ChainReport => ({ ok: false, checked, unsealed, firstBadId, reason });
+      const bad = (firstBadId: number, reason: 'content_altered' | 'link_broken'): ChainReport => ({
+        ok: false,
+        checked,
+        unsealed,
+        firstBadId,
+        reason,
+      });
       for (;;) {
-        const rows = await tx.select().from(auditLog).where(and(isNotNull(auditLog.seq), gt(auditLog.seq, lastSeq))).orderBy(asc(auditLog.seq)).limit(pageSize);
+        const rows = await tx
+          .select()
+          .from(auditLog)
+          .where(and(isNotNull(auditLog.seq), gt(auditLog.seq, lastSeq)))
+          .orderBy(asc(auditLog.seq))
+          .limit(pageSize);
         if (rows.length === 0) break;
         for (const r of rows) {
           if (r.prevHash !== prevHash) return bad(r.id, 'link_broken');
           // A row chained before 0011 has no hash of its own: its chain hash covers its content.
-          const fits = r.rowHash === null ? entryHash(prevHash, fieldsOf(r)) === r.hash : contentHash(fieldsOf(r)) === r.rowHash && sealHash(prevHash, r.rowHash) === r.hash;
+          const fits =
+            r.rowHash === null
+              ? entryHash(prevHash, fieldsOf(r)) === r.hash
+              : contentHash(fieldsOf(r)) === r.rowHash && sealHash(prevHash, r.rowHash) === r.hash;
           if (!fits || r.hash === null || r.seq === null) return bad(r.id, 'content_altered');
           prevHash = r.hash;
           lastSeq = r.seq;
@@ -52,10 +66,16 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainRe
       }
       let lastId = 0;
       for (;;) {
-        const rows = await tx.select().from(auditLog).where(and(isNull(auditLog.seq), gt(auditLog.id, lastId))).orderBy(asc(auditLog.id)).limit(pageSize);
+        const rows = await tx
+          .select()
+          .from(auditLog)
+          .where(and(isNull(auditLog.seq), gt(auditLog.id, lastId)))
+          .orderBy(asc(auditLog.id))
+          .limit(pageSize);
         if (rows.length === 0) return { ok: true, checked, unsealed };
         for (const r of rows) {
-          if (r.rowHash === null || r.prevHash !== null || r.hash !== null || contentHash(fieldsOf(r)) !== r.rowHash) return bad(r.id, 'content_altered');
+          if (r.rowHash === null || r.prevHash !== null || r.hash !== null || contentHash(fieldsOf(r)) !== r.rowHash)
+            return bad(r.id, 'content_altered');
           lastId = r.id;
           checked++;
           unsealed++;

@@ -54,7 +54,7 @@ export function createCaptcha(opts: CaptchaOptions) {
       return null;
     }
     if (!payload?.challenge?.parameters || !payload.solution || !payload.challenge.signature) return null;
-    let result;
+    let result: Awaited<ReturnType<typeof verifySolution>>;
     try {
       result = await verifySolution({
         challenge: payload.challenge,
@@ -67,11 +67,14 @@ export function createCaptcha(opts: CaptchaOptions) {
       return null;
     }
     if (!result.verified) return null;
-    const expiresAt = new Date(((payload.challenge.parameters.expiresAt ?? 0) * 1000) || Date.now() + ttl * 1000);
+    const expiresAt = new Date((payload.challenge.parameters.expiresAt ?? 0) * 1000 || Date.now() + ttl * 1000);
     // Insert-or-nothing: a second use of the same solved challenge finds the row and is refused.
-    const inserted = await queryRows<{ signature: string }>(db, sql`
+    const inserted = await queryRows<{ signature: string }>(
+      db,
+      sql`
       insert into used_captchas (signature, expires_at) values (${payload.challenge.signature}, ${expiresAt.toISOString()})
-      on conflict do nothing returning signature`);
+      on conflict do nothing returning signature`,
+    );
     await db.delete(usedCaptchas).where(lt(usedCaptchas.expiresAt, new Date()));
     if (inserted.length !== 1) return null;
     const signedCost = payload.challenge.parameters.cost;

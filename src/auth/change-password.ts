@@ -37,9 +37,7 @@ export async function changePassword(db: Db, actor: Actor, currentSessionToken: 
       .update(accounts)
       .set({ passwordHash, mustChangePassword: false, passwordChangedAt: new Date(), updatedAt: new Date() })
       .where(eq(accounts.id, acc.id));
-    await tx
-      .delete(sessions)
-      .where(and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))));
+    await tx.delete(sessions).where(and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))));
     await recordAudit(tx, {
       action: 'account.password_change',
       actorId: acc.id,

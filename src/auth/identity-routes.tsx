@@ -29,7 +29,9 @@ function rpFor(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, key: Prov
 }
 
 for (const key of ['vneid', 'sso'] as const) {
-  identityRoutes.get(`/dang-nhap/${key}`, (c) => startLogin(c, rpFor(c, key), key, 'official', safeRedirect(c.req.query('tiep'), 'official')));
+  identityRoutes.get(`/dang-nhap/${key}`, (c) =>
+    startLogin(c, rpFor(c, key), key, 'official', safeRedirect(c.req.query('tiep'), 'official')),
+  );
 
   identityRoutes.get(`/dang-nhap/${key}/callback`, async (c) => {
     const deps = c.get('deps');
@@ -41,7 +43,11 @@ for (const key of ['vneid', 'sso'] as const) {
       returnTo = finished.returnTo;
       result = await loginOfficialWithIdentity(
         deps.db,
-        { sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, minLoa: rp.settings.minLoa, now: deps.now },
+        {
+          sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs },
+          minLoa: rp.settings.minLoa,
+          now: deps.now,
+        },
         { key, issuer: rp.settings.issuer },
         finished.identity,
         c.get('meta'),

@@ -63,8 +63,8 @@ async function render(c: Ctx, mode: Mode, notice?: string) {
           </div>
         ) : null}
         <p>
-          Bạn đã đăng nhập bằng VNeID với tên <strong>{person?.fullName}</strong>. Chỉ đồng ý những tài khoản do chính bạn sử dụng;
-          tài khoản bạn đồng ý sẽ có trong mục Chuyển tài khoản.
+          Bạn đã đăng nhập bằng VNeID với tên <strong>{person?.fullName}</strong>. Chỉ đồng ý những tài khoản do chính bạn sử dụng; tài
+          khoản bạn đồng ý sẽ có trong mục Chuyển tài khoản.
         </p>
         {list.length === 0 ? (
           <p class="muted">Không còn tài khoản nào chờ bạn xác nhận.</p>
@@ -74,8 +74,7 @@ async function render(c: Ctx, mode: Mode, notice?: string) {
               <li class="card" id={`lien-ket-${a.username}`}>
                 <p>
                   Tài khoản <strong>{a.username}</strong> ({a.name}
-                  {a.position ? `, ${a.position}` : ''}) thuộc đơn vị <strong>{a.unitName}</strong> đề nghị liên kết với định danh
-                  của bạn.
+                  {a.position ? `, ${a.position}` : ''}) thuộc đơn vị <strong>{a.unitName}</strong> đề nghị liên kết với định danh của bạn.
                 </p>
                 <p class="muted">
                   Tạo bởi {a.createdBy ?? 'không rõ'} lúc {formatDateTime(a.createdAt)}; thông tin CCCD được xác thực

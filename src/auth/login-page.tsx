@@ -20,85 +20,85 @@ export function LoginPage(p: LoginPageProps) {
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="vi">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Đăng nhập hệ thống — {p.siteName}</title>
-        <link rel="stylesheet" href="/static/app.css" />
-        <link rel="stylesheet" href="/static/altcha/altcha.css" />
-        <script type="module" src="/static/login.js"></script>
-      </head>
-      <body class="login-body">
-        <main id="main" class="login-card">
-          <p class="login-province">{p.siteName.toUpperCase()}</p>
-          <h1>HỆ THỐNG MỘT CỬA ĐIỆN TỬ</h1>
-          <h2>ĐĂNG NHẬP HỆ THỐNG</h2>
-          {p.error ? (
-            <p class="flash flash-error" role="alert" data-error-code={p.error.code}>
-              {p.error.message}
-            </p>
-          ) : null}
-          {p.cutoffNotice ? (
-            <p class="flash flash-info" role="note">
-              {p.cutoffNotice}
-            </p>
-          ) : null}
-          {p.info ? (
-            <p class="flash flash-info" role="status">
-              {p.info}
-            </p>
-          ) : null}
-          <form method="post" action="/tiepnhan/dang-nhap" class="login-form">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
-            <input type="hidden" name="tiep" value={p.next} />
-            <label for="username">Tên tài khoản</label>
-            <input
-              id="username"
-              name="username"
-              autocomplete="username"
-              required
-              value={p.username}
-              autofocus={!p.username}
-              autocapitalize="none"
-              spellcheck={false}
-            />
-            <label for="password">Mật khẩu</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.username} />
-            {p.showTotp ? (
-              <>
-                <label for="totp">Mã xác thực (chỉ dành cho tài khoản khẩn cấp)</label>
-                <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength={6} />
-              </>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>Đăng nhập hệ thống — {p.siteName}</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          <link rel="stylesheet" href="/static/altcha/altcha.css" />
+          <script type="module" src="/static/login.js"></script>
+        </head>
+        <body class="login-body">
+          <main id="main" class="login-card">
+            <p class="login-province">{p.siteName.toUpperCase()}</p>
+            <h1>HỆ THỐNG MỘT CỬA ĐIỆN TỬ</h1>
+            <h2>ĐĂNG NHẬP HỆ THỐNG</h2>
+            {p.error ? (
+              <p class="flash flash-error" role="alert" data-error-code={p.error.code}>
+                {p.error.message}
+              </p>
             ) : null}
-            <label class="check">
-              <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản
-            </label>
-            <div class="captcha">
-              <altcha-widget
-                challenge={p.captchaLevel ? `/tiepnhan/captcha?muc=${p.captchaLevel}` : '/tiepnhan/captcha'}
-                name="altcha"
-                language="vi"
-                auto="onfocus"
-              ></altcha-widget>
-              <noscript>
-                <p class="flash flash-error">Vui lòng bật JavaScript để xác nhận "Tôi không phải là người máy".</p>
-              </noscript>
-            </div>
-            <button type="submit" class="primary wide">
-              Đăng nhập
-            </button>
-          </form>
-          <p class="or">Hoặc</p>
-          <a class="button wide vneid" href="/tiepnhan/dang-nhap/vneid">
-            Đăng nhập bằng tài khoản VNEID
-          </a>
-          <p class="or">Hoặc</p>
-          <a class="button wide sso" href="/tiepnhan/dang-nhap/sso">
-            Đăng nhập qua Hệ thống xác thực tập trung
-          </a>
-        </main>
-      </body>
-    </html>
-      </>
+            {p.cutoffNotice ? (
+              <p class="flash flash-info" role="note">
+                {p.cutoffNotice}
+              </p>
+            ) : null}
+            {p.info ? (
+              <p class="flash flash-info" role="status">
+                {p.info}
+              </p>
+            ) : null}
+            <form method="post" action="/tiepnhan/dang-nhap" class="login-form">
+              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <input type="hidden" name="tiep" value={p.next} />
+              <label for="username">Tên tài khoản</label>
+              <input
+                id="username"
+                name="username"
+                autocomplete="username"
+                required
+                value={p.username}
+                autofocus={!p.username}
+                autocapitalize="none"
+                spellcheck={false}
+              />
+              <label for="password">Mật khẩu</label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.username} />
+              {p.showTotp ? (
+                <>
+                  <label for="totp">Mã xác thực (chỉ dành cho tài khoản khẩn cấp)</label>
+                  <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength={6} />
+                </>
+              ) : null}
+              <label class="check">
+                <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản
+              </label>
+              <div class="captcha">
+                <altcha-widget
+                  challenge={p.captchaLevel ? `/tiepnhan/captcha?muc=${p.captchaLevel}` : '/tiepnhan/captcha'}
+                  name="altcha"
+                  language="vi"
+                  auto="onfocus"
+                ></altcha-widget>
+                <noscript>
+                  <p class="flash flash-error">Vui lòng bật JavaScript để xác nhận "Tôi không phải là người máy".</p>
+                </noscript>
+              </div>
+              <button type="submit" class="primary wide">
+                Đăng nhập
+              </button>
+            </form>
+            <p class="or">Hoặc</p>
+            <a class="button wide vneid" href="/tiepnhan/dang-nhap/vneid">
+              Đăng nhập bằng tài khoản VNEID
+            </a>
+            <p class="or">Hoặc</p>
+            <a class="button wide sso" href="/tiepnhan/dang-nhap/sso">
+              Đăng nhập qua Hệ thống xác thực tập trung
+            </a>
+          </main>
+        </body>
+      </html>
+    </>
   );
 }

@@ -37,7 +37,11 @@ export const identityErrors = {
       403,
     ),
   suspended: () =>
-    new AppError('account_suspended', 'Tài khoản cán bộ gắn với định danh này đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.', 403),
+    new AppError(
+      'account_suspended',
+      'Tài khoản cán bộ gắn với định danh này đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.',
+      403,
+    ),
 };
 
 export type IdentityLoginResult =

@@ -144,9 +144,19 @@ export async function loginWithPassword(
   await clearFailures(db, keys.pair);
   if (breakGlass) await clearFailures(db, keys.totp);
   const token = await db.transaction(async (tx) => {
-    const t = await createSession(tx, acc.id, deps.sessions, { ip: meta.ip, userAgent: meta.userAgent ?? null }, { method: breakGlass ? 'password+totp' : 'password' });
+    const t = await createSession(
+      tx,
+      acc.id,
+      deps.sessions,
+      { ip: meta.ip, userAgent: meta.userAgent ?? null },
+      { method: breakGlass ? 'password+totp' : 'password' },
+    );
     await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
-    await recordAccountAudit(tx, acc, 'auth.login', meta, { method: breakGlass ? 'password+totp' : 'password', breakGlass, mustChangePassword: acc.mustChangePassword });
+    await recordAccountAudit(tx, acc, 'auth.login', meta, {
+      method: breakGlass ? 'password+totp' : 'password',
+      breakGlass,
+      mustChangePassword: acc.mustChangePassword,
+    });
     return t;
   });
   return { token, account: acc };

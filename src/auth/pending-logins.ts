@@ -26,7 +26,11 @@ export async function createPendingLogin(db: Queryable, proof: IdentityProof, re
   return token;
 }
 
-export async function readPendingLogin(db: Queryable, token: string, now: Date): Promise<(IdentityProof & { returnTo: string | null }) | null> {
+export async function readPendingLogin(
+  db: Queryable,
+  token: string,
+  now: Date,
+): Promise<(IdentityProof & { returnTo: string | null }) | null> {
   const [row] = await db
     .select()
     .from(pendingIdentityLogins)

@@ -49,7 +49,11 @@ export const linkErrors = {
  * or the link names a person with another CCCD. Only VNeID, the national identity, names the person:
  * the provincial SSO may find or create them at the officials' level but never renames them.
  */
-export async function personForIdentity(tx: Tx, provider: { key: 'vneid' | 'sso'; issuer: string }, id: ExternalIdentity): Promise<PersonRow | null> {
+export async function personForIdentity(
+  tx: Tx,
+  provider: { key: 'vneid' | 'sso'; issuer: string },
+  id: ExternalIdentity,
+): Promise<PersonRow | null> {
   const issuer = provider.issuer;
   const [link] = await tx
     .select()
@@ -76,23 +80,37 @@ export async function personForIdentity(tx: Tx, provider: { key: 'vneid' | 'sso'
   if (provider.key === 'vneid') {
     const [renamed] = await tx
       .update(persons)
-      .set({ fullName: id.fullName || person!.fullName, dateOfBirth: id.dateOfBirth ?? person!.dateOfBirth, gender: id.gender ?? person!.gender, updatedAt: new Date() })
+      .set({
+        fullName: id.fullName || person!.fullName,
+        dateOfBirth: id.dateOfBirth ?? person!.dateOfBirth,
+        gender: id.gender ?? person!.gender,
+        updatedAt: new Date(),
+      })
       .where(eq(persons.id, person!.id))
       .returning();
     if (renamed) fresh = renamed;
   }
-  await tx.update(identityLinks).set({ lastLoginAt: new Date() }).where(and(eq(identityLinks.issuer, issuer), eq(identityLinks.subject, id.subject)));
+  await tx
+    .update(identityLinks)
+    .set({ lastLoginAt: new Date() })
+    .where(and(eq(identityLinks.issuer, issuer), eq(identityLinks.subject, id.subject)));
   return fresh;
 }
 
 /** The person's confirmed, live accounts, most recently used first. */
 export async function confirmedAccounts(db: Queryable, personId: string): Promise<AccountRow[]> {
-  return db
-    .select()
-    .from(accounts)
-    .where(and(eq(accounts.personId, personId), isNull(accounts.deletedAt)))
-    // Where the person went last by VNeID; a password login into the account (by anyone) does not count.
-    .orderBy(sql`${accounts.identityUsedAt} desc nulls last`, sql`${accounts.personLinkedAt} desc nulls last`, asc(accounts.usernameLower));
+  return (
+    db
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.personId, personId), isNull(accounts.deletedAt)))
+      // Where the person went last by VNeID; a password login into the account (by anyone) does not count.
+      .orderBy(
+        sql`${accounts.identityUsedAt} desc nulls last`,
+        sql`${accounts.personLinkedAt} desc nulls last`,
+        asc(accounts.usernameLower),
+      )
+  );
 }
 
 /** What the pages show of an account: who and which post. */
@@ -252,7 +270,10 @@ export async function decideLinkIn(
       .returning();
     account = left!;
     await tx.update(accountIdentities).set({ declinedAt: now }).where(eq(accountIdentities.accountId, accountId));
-    await tx.update(sessions).set({ personId: null, loa: null }).where(and(eq(sessions.accountId, accountId), eq(sessions.personId, person.id)));
+    await tx
+      .update(sessions)
+      .set({ personId: null, loa: null })
+      .where(and(eq(sessions.accountId, accountId), eq(sessions.personId, person.id)));
   } else if (decision === 'accept') {
     const [linked] = await tx
       .update(accounts)
@@ -283,7 +304,12 @@ export async function switchableAccounts(db: Queryable, proof: IdentityProof | n
     .select(ACCOUNT_CARD)
     .from(accounts)
     .where(
-      and(eq(accounts.personId, proof.personId), ne(accounts.id, currentAccountId), isNull(accounts.deletedAt), eq(accounts.suspended, false)),
+      and(
+        eq(accounts.personId, proof.personId),
+        ne(accounts.id, currentAccountId),
+        isNull(accounts.deletedAt),
+        eq(accounts.suspended, false),
+      ),
     )
     .orderBy(asc(accounts.usernameLower));
 }

@@ -7,7 +7,10 @@ import { AppError } from '../shared/errors.js';
 
 export type RegistryQuery = { soDinhDanh: string; hoVaTen: string; ngaySinh: string; gioiTinh: 'male' | 'female'; ngayCap?: string | null };
 export type FieldResult = 'match' | 'mismatch';
-export type RegistryAnswer = { found: boolean; fields: Partial<Record<'soDinhDanh' | 'hoVaTen' | 'ngaySinh' | 'gioiTinh' | 'ngayCap', FieldResult>> };
+export type RegistryAnswer = {
+  found: boolean;
+  fields: Partial<Record<'soDinhDanh' | 'hoVaTen' | 'ngaySinh' | 'gioiTinh' | 'ngayCap', FieldResult>>;
+};
 
 export type Registry = { verify(q: RegistryQuery): Promise<RegistryAnswer> };
 

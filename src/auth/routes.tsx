@@ -52,7 +52,7 @@ authRoutes.get('/dang-nhap', async (c) => {
       remember={!!remembered}
       next={safeRedirect(c.req.query('tiep'), 'official')}
       info={c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined}
-      {...await cutoffProps(c)}
+      {...(await cutoffProps(c))}
       captchaLevel={await captchaLevelForName(c.get('deps').db, remembered, c.get('deps').now())}
     />,
   );
@@ -97,7 +97,7 @@ authRoutes.post('/dang-nhap', async (c) => {
         remember={remember}
         next={next}
         error={{ code: err.code, message: err.message }}
-        {...await cutoffProps(c)}
+        {...(await cutoffProps(c))}
         {...(err.code === 'password_login_paused' ? { showTotp: true } : {})}
         captchaLevel={await captchaLevelForName(deps.db, username, deps.now())}
       />,

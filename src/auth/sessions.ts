@@ -71,7 +71,10 @@ function prepareLookup(db: Db) {
 export async function readSession(db: Db, token: string, policy: SessionPolicy) {
   const now = new Date();
   let lookup = lookups.get(db);
-  if (!lookup) lookups.set(db, (lookup = prepareLookup(db)));
+  if (!lookup) {
+    lookup = prepareLookup(db);
+    lookups.set(db, lookup);
+  }
   // Placeholders bypass the columns' encoders, so instants go as ISO strings.
   const [row] = await lookup.execute({
     idHash: tokenHash(token),
@@ -88,14 +91,15 @@ export async function readSession(db: Db, token: string, policy: SessionPolicy) 
 
 /** End a session; returns when it would have expired (null if there was none). */
 export async function destroySession(db: Queryable, token: string): Promise<Date | null> {
-  const [gone] = await db.delete(sessions).where(eq(sessions.idHash, tokenHash(token))).returning({ expiresAt: sessions.expiresAt });
+  const [gone] = await db
+    .delete(sessions)
+    .where(eq(sessions.idHash, tokenHash(token)))
+    .returning({ expiresAt: sessions.expiresAt });
   return gone?.expiresAt ?? null;
 }
 
 /** Housekeeping: drop expired and idle sessions. */
 export async function purgeSessions(db: Queryable, policy: SessionPolicy): Promise<void> {
   const now = new Date();
-  await db
-    .delete(sessions)
-    .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - policy.idleMs))));
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - policy.idleMs))));
 }

@@ -27,10 +27,23 @@ export async function switchAccount(
   const token = await db.transaction(async (tx) => {
     const expiresAt = await destroySession(tx, currentToken);
     if (!expiresAt) throw linkErrors.notCandidate();
-    const t = await createSession(tx, target.id, deps.sessions, { ip: actor.meta.ip, userAgent: actor.meta.userAgent ?? null }, proof, expiresAt);
+    const t = await createSession(
+      tx,
+      target.id,
+      deps.sessions,
+      { ip: actor.meta.ip, userAgent: actor.meta.userAgent ?? null },
+      proof,
+      expiresAt,
+    );
     const now = new Date();
     await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, target.id));
-    await recordAccountAudit(tx, target, 'auth.switch_account', actor.meta, { from: { id: actor.accountId, username: actor.label }, to: { id: target.id, username: target.username }, personId: proof.personId, method: proof.method, loa: proof.loa });
+    await recordAccountAudit(tx, target, 'auth.switch_account', actor.meta, {
+      from: { id: actor.accountId, username: actor.label },
+      to: { id: target.id, username: target.username },
+      personId: proof.personId,
+      method: proof.method,
+      loa: proof.loa,
+    });
     return t;
   });
   return { token, account: target };

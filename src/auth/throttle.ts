@@ -137,7 +137,10 @@ export async function throttleState(db: Queryable, keys: ThrottleKeys, now: Date
 export async function captchaLevelForName(db: Queryable, username: string, now: Date): Promise<number> {
   // No account name holds a control character (a NUL cannot even be looked up): nothing to count.
   if (!username.trim() || hasControlChars(username)) return 0;
-  const [row] = await db.select().from(loginThrottle).where(eq(loginThrottle.key, throttleKeys(username, null).account));
+  const [row] = await db
+    .select()
+    .from(loginThrottle)
+    .where(eq(loginThrottle.key, throttleKeys(username, null).account));
   return lockLeft(row, now) > 0 ? MAX_CAPTCHA_LEVEL : captchaLevelFor(failuresInWindow(row, THROTTLE.account, now));
 }
 
@@ -155,7 +158,9 @@ export async function recordFailure(db: Queryable, key: string, rule: ThrottleRu
   const windowStart = new Date(now.getTime() - rule.windowMs).toISOString();
   const lockUntil = new Date(now.getTime() + rule.lockMs).toISOString();
   // One atomic upsert, so concurrent guesses cannot slip past the limit.
-  const rows = await queryRows<{ failures: number; locked_until: string | Date | null }>(db, sql`
+  const rows = await queryRows<{ failures: number; locked_until: string | Date | null }>(
+    db,
+    sql`
     insert into login_throttle (key, failures, window_start, locked_until)
     values (${key}, 1, ${nowIso}, ${rule.limit <= 1 ? lockUntil : null})
     on conflict (key) do update set
@@ -164,7 +169,8 @@ export async function recordFailure(db: Queryable, key: string, rule: ThrottleRu
       locked_until = case
         when (case when login_throttle.window_start <= ${windowStart}::timestamptz then 1 else login_throttle.failures + 1 end) >= ${rule.limit}
         then ${lockUntil}::timestamptz else login_throttle.locked_until end
-    returning failures, locked_until`);
+    returning failures, locked_until`,
+  );
   const row = rows[0];
   const lockedUntil = row?.locked_until ? new Date(row.locked_until) : null;
   return { failures: Number(row?.failures ?? 0), lockedMs: lockedUntil && lockedUntil > now ? lockedUntil.getTime() - now.getTime() : 0 };

@@ -127,8 +127,7 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
           ({durationText(perDay)} mỗi ngày làm việc).
         </p>
         <p class="muted">
-          Giờ làm việc mới áp dụng cho thời hạn giải quyết được tính từ khi lưu trở đi; hồ sơ đã tiếp nhận giữ nguyên ngày hẹn trả
-          kết quả.
+          Giờ làm việc mới áp dụng cho thời hạn giải quyết được tính từ khi lưu trở đi; hồ sơ đã tiếp nhận giữ nguyên ngày hẹn trả kết quả.
         </p>
         {canEdit ? (
           <form method="post" action={`/tiepnhan/quan-tri/lich-lam-viec/gio-lam-viec?nam=${year}`} class="stack" id="office-hours-form">

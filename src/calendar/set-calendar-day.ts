@@ -43,7 +43,10 @@ export async function setCalendarDay(db: Db, actor: Actor, raw: unknown) {
       await tx
         .insert(calendarDays)
         .values({ date: input.date, kind: input.kind, note, updatedBy: actor.accountId })
-        .onConflictDoUpdate({ target: calendarDays.date, set: { kind: input.kind, note, updatedBy: actor.accountId, updatedAt: new Date() } });
+        .onConflictDoUpdate({
+          target: calendarDays.date,
+          set: { kind: input.kind, note, updatedBy: actor.accountId, updatedAt: new Date() },
+        });
     }
     await recordAudit(tx, {
       action: 'calendar.day',
@@ -53,7 +56,10 @@ export async function setCalendarDay(db: Db, actor: Actor, raw: unknown) {
       targetId: input.date,
       unitId: await provinceUnitId(tx),
       meta: actor.meta,
-      data: { old: old ? { kind: old.kind, note: old.note } : null, new: input.kind === 'default' ? null : { kind: input.kind, note: input.note } },
+      data: {
+        old: old ? { kind: old.kind, note: old.note } : null,
+        new: input.kind === 'default' ? null : { kind: input.kind, note: input.note },
+      },
     });
     return input;
   });

@@ -55,7 +55,8 @@ const Input = z
   .superRefine((v, ctx) => {
     const morningOk = v.morningStart < v.morningEnd;
     const afternoonOk = v.afternoonStart < v.afternoonEnd;
-    if (!morningOk) ctx.addIssue({ code: 'custom', path: ['morningEnd'], message: 'Giờ kết thúc buổi sáng phải sau giờ bắt đầu buổi sáng.' });
+    if (!morningOk)
+      ctx.addIssue({ code: 'custom', path: ['morningEnd'], message: 'Giờ kết thúc buổi sáng phải sau giờ bắt đầu buổi sáng.' });
     if (!afternoonOk)
       ctx.addIssue({ code: 'custom', path: ['afternoonEnd'], message: 'Giờ kết thúc buổi chiều phải sau giờ bắt đầu buổi chiều.' });
     if (!morningOk || !afternoonOk) return;

@@ -59,9 +59,28 @@ async function accountsInScope(db: Queryable, actor: Actor): Promise<ReadinessAc
 /** Per unit of the actor's subtree: how many accounts are bound and verified, and which are not. */
 export async function readiness(db: Queryable, actor: Actor) {
   const list = await accountsInScope(db, actor);
-  const byUnit = new Map<string, { unitId: string; unitName: string; cutoff: string | null; total: number; bound: number; verified: number; notReady: ReadinessAccount[] }>();
+  const byUnit = new Map<
+    string,
+    {
+      unitId: string;
+      unitName: string;
+      cutoff: string | null;
+      total: number;
+      bound: number;
+      verified: number;
+      notReady: ReadinessAccount[];
+    }
+  >();
   for (const a of list.filter((x) => !x.suspended)) {
-    const u = byUnit.get(a.unitId) ?? { unitId: a.unitId, unitName: a.unitName, cutoff: a.cutoff, total: 0, bound: 0, verified: 0, notReady: [] };
+    const u = byUnit.get(a.unitId) ?? {
+      unitId: a.unitId,
+      unitName: a.unitName,
+      cutoff: a.cutoff,
+      total: 0,
+      bound: 0,
+      verified: 0,
+      notReady: [],
+    };
     u.total++;
     if (a.bound) u.bound++;
     if (a.verified) u.verified++;

@@ -90,7 +90,8 @@ async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
                 <td>
                   {u.notReady.map((a) => (
                     <div>
-                      <a href={`/tiepnhan/quan-tri/nguoi-dung?tk=${a.id}`}>{a.username}</a> {a.bound ? '(chưa xác thực)' : '(chưa gắn CCCD)'}
+                      <a href={`/tiepnhan/quan-tri/nguoi-dung?tk=${a.id}`}>{a.username}</a>{' '}
+                      {a.bound ? '(chưa xác thực)' : '(chưa gắn CCCD)'}
                     </div>
                   ))}
                 </td>
@@ -208,7 +209,11 @@ cutoverRoutes.post('/khan-cap', async (c) => {
     const res = await setBreakGlassByUsername(db, actorOf(c), username ?? '', `MotCua ${await siteName(c)}`);
     return {
       notice: `Đã chỉ định ${res.account.username} là tài khoản khẩn cấp.`,
-      secret: { username: res.account.username, secret: res.secret!, qr: await QRCode.toString(res.uri!, { type: 'svg', margin: 1, width: 180 }) },
+      secret: {
+        username: res.account.username,
+        secret: res.secret!,
+        qr: await QRCode.toString(res.uri!, { type: 'svg', margin: 1, width: 180 }),
+      },
     };
   });
 });

@@ -17,7 +17,7 @@ const DateInput = z.object({
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (!v || !v.trim()) return null;
+      if (!v?.trim()) return null;
       const iso = parseDate(v);
       if (!iso) {
         ctx.addIssue({ code: 'custom', message: 'Ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.' });

@@ -14,7 +14,14 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema/index.js';
-import { applyMigrations, pendingMigrations, readMigrations, type MigrateOptions, type MigrationConnection, type MigrationReport } from './migrate.js';
+import {
+  applyMigrations,
+  pendingMigrations,
+  readMigrations,
+  type MigrateOptions,
+  type MigrationConnection,
+  type MigrationReport,
+} from './migrate.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -136,7 +143,10 @@ function pgliteConnection(client: PGlite): MigrationConnection {
     exec: async (text) => void (await client.exec(text)),
     transaction: async (fn) =>
       void (await client.transaction((tx) =>
-        fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows, exec: async (text) => void (await tx.exec(text)) }),
+        fn({
+          query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows,
+          exec: async (text) => void (await tx.exec(text)),
+        }),
       )),
   };
 }
@@ -155,7 +165,11 @@ const MIGRATION_LOCK_POLL_MS = 250;
  * session blocked in that call holds a snapshot, which CREATE INDEX CONCURRENTLY in the migrating session waits
  * for, and PostgreSQL then ends one of the two with "deadlock detected" (docs/decisions/0011-migrations.md).
  */
-async function migratePostgres(pool: pg.Pool, migrations: ReturnType<typeof readMigrations>, onLockWait: MigrateOptions['onLockWait']): Promise<MigrationReport> {
+async function migratePostgres(
+  pool: pg.Pool,
+  migrations: ReturnType<typeof readMigrations>,
+  onLockWait: MigrateOptions['onLockWait'],
+): Promise<MigrationReport> {
   const client = await pool.connect();
   const query = async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[];
   const conn: MigrationConnection = {
@@ -183,7 +197,9 @@ async function migratePostgres(pool: pg.Pool, migrations: ReturnType<typeof read
           `select pid from pg_locks where locktype = 'advisory' and granted and classid = 0 and objid = $1 and objsubid = 1 and database = (select oid from pg_database where datname = current_database())`,
           [MIGRATION_LOCK_KEY],
         );
-        (onLockWait ?? ((pid) => console.warn(`another instance (backend ${pid ?? '?'}) is migrating the database; waiting for it`)))(holder?.pid ?? null);
+        (onLockWait ?? ((pid) => console.warn(`another instance (backend ${pid ?? '?'}) is migrating the database; waiting for it`)))(
+          holder?.pid ?? null,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
     }
@@ -230,7 +246,10 @@ const statements = new WeakMap<object, Map<string, PreparedStatement>>();
  */
 export async function queryStatement<T>(db: Queryable, shape: string, build: () => SQL, values: Record<string, unknown>): Promise<T[]> {
   let byShape = statements.get(db);
-  if (!byShape) statements.set(db, (byShape = new Map()));
+  if (!byShape) {
+    byShape = new Map();
+    statements.set(db, byShape);
+  }
   let prepared = byShape.get(shape);
   if (!prepared) {
     const { dialect, session } = db as unknown as PreparingDb;
@@ -252,7 +271,16 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '53300', // too_many_connections
 ]);
 /** Socket-level failures (Node's codes) when connecting or talking to the server. */
-const UNAVAILABLE_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** node-postgres and pg-pool say these in words only. */
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',

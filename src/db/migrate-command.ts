@@ -69,10 +69,15 @@ export async function migrateCommand(
     const report = await database.migrate({
       onLockWait: (holderPid) => print(`Another instance (backend ${holderPid ?? '?'}) is migrating this database; waiting for it…`),
     });
-    print(report.applied.length > 0 ? `Applied ${report.applied.length} migration(s): ${report.applied.join(', ')}.` : 'The schema is up to date; nothing to apply.');
+    print(
+      report.applied.length > 0
+        ? `Applied ${report.applied.length} migration(s): ${report.applied.join(', ')}.`
+        : 'The schema is up to date; nothing to apply.',
+    );
     if (config.storage) {
       const moved = await moveDatabaseFiles(database.db, openBlobStore(config.storage));
-      if (moved.dossierFiles || moved.templates) print(`Moved ${moved.dossierFiles} dossier file(s) and ${moved.templates} template(s) from the database to file storage.`);
+      if (moved.dossierFiles || moved.templates)
+        print(`Moved ${moved.dossierFiles} dossier file(s) and ${moved.templates} template(s) from the database to file storage.`);
     }
     return report;
   } finally {

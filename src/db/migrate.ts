@@ -73,7 +73,8 @@ export function readMigrations(folder: string): Migration[] {
   let previous = -Infinity;
   return journal.entries.map((entry) => {
     // Drizzle's pending rule compares `when` with the last recorded one: it must only grow.
-    if (entry.when <= previous) throw new MigrationError(`migrations: ${entry.tag} is not newer than the migration before it in the journal`);
+    if (entry.when <= previous)
+      throw new MigrationError(`migrations: ${entry.tag} is not newer than the migration before it in the journal`);
     previous = entry.when;
     const file = path.join(folder, `${entry.tag}.sql`);
     if (!fs.existsSync(file)) throw new MigrationError(`migrations: ${file} not found`);
@@ -88,7 +89,9 @@ export function readMigrations(folder: string): Migration[] {
 async function lastApplied(conn: Pick<MigrationConnection, 'query'>): Promise<number | null> {
   const [present] = await conn.query<{ present: boolean }>(`select to_regclass('${MIGRATIONS_TABLE}') is not null as present`);
   if (!present?.present) return null;
-  const [last] = await conn.query<{ created_at: string | number | null }>(`select created_at from ${MIGRATIONS_TABLE} order by created_at desc limit 1`);
+  const [last] = await conn.query<{ created_at: string | number | null }>(
+    `select created_at from ${MIGRATIONS_TABLE} order by created_at desc limit 1`,
+  );
   return last?.created_at == null ? null : Number(last.created_at);
 }
 

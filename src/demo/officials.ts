@@ -28,12 +28,47 @@ export type DemoOfficial = {
   roles: Array<{ unitKey: string; role: Role }>;
 };
 
-
 const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
 const MIDDLE = { male: ['Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thành'], female: ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ'] };
 const GIVEN = {
-  male: ['An', 'Bình', 'Cường', 'Dũng', 'Hải', 'Hùng', 'Khoa', 'Long', 'Nam', 'Phúc', 'Quang', 'Sơn', 'Tài', 'Thắng', 'Trung', 'Tuấn', 'Việt'],
-  female: ['Anh', 'Chi', 'Diệp', 'Hà', 'Hạnh', 'Hoa', 'Hương', 'Lan', 'Linh', 'Mai', 'Nga', 'Ngân', 'Phương', 'Thảo', 'Thủy', 'Trang', 'Yến'],
+  male: [
+    'An',
+    'Bình',
+    'Cường',
+    'Dũng',
+    'Hải',
+    'Hùng',
+    'Khoa',
+    'Long',
+    'Nam',
+    'Phúc',
+    'Quang',
+    'Sơn',
+    'Tài',
+    'Thắng',
+    'Trung',
+    'Tuấn',
+    'Việt',
+  ],
+  female: [
+    'Anh',
+    'Chi',
+    'Diệp',
+    'Hà',
+    'Hạnh',
+    'Hoa',
+    'Hương',
+    'Lan',
+    'Linh',
+    'Mai',
+    'Nga',
+    'Ngân',
+    'Phương',
+    'Thảo',
+    'Thủy',
+    'Trang',
+    'Yến',
+  ],
 };
 const BIRTH_PROVINCES = ['070', '070', '070', '075', '079', '038', '001', '074', '072'];
 

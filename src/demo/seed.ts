@@ -64,7 +64,10 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
   // One person holds two accounts (seed 000 Bước 7): the Đồng Xoài vice-chairman also works the one-stop desk.
   const officials = demoOfficials().flatMap((o) =>
     o.unitKey === 'dx-vp' && o.position === 'Phó Chủ tịch'
-      ? [o, { ...o, username: `${o.username}.motcua`, position: 'Cán bộ một cửa', roles: [{ unitKey: 'dx-vp', role: 'reception' as const }] }]
+      ? [
+          o,
+          { ...o, username: `${o.username}.motcua`, position: 'Cán bộ một cửa', roles: [{ unitKey: 'dx-vp', role: 'reception' as const }] },
+        ]
       : [o],
   );
   for (const o of officials) {
@@ -90,12 +93,13 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
     );
     // Demo officials marked verified are as if their unit's administrator had pressed Xác thực tài khoản VNEID.
     if (o.verified) {
-      await db.update(accountIdentities).set({ verifiedAt: new Date(), verifiedByAdmin: true }).where(eq(accountIdentities.accountId, account.id));
+      await db
+        .update(accountIdentities)
+        .set({ verifiedAt: new Date(), verifiedByAdmin: true })
+        .where(eq(accountIdentities.accountId, account.id));
     }
     if (o.roles.length) {
-      await db
-        .insert(roleGrants)
-        .values(o.roles.map((r) => ({ accountId: account.id, unitId: unitIds[r.unitKey]!, role: r.role })));
+      await db.insert(roleGrants).values(o.roles.map((r) => ({ accountId: account.id, unitId: unitIds[r.unitKey]!, role: r.role })));
     }
     usernames.push(o.username);
   }

@@ -40,10 +40,21 @@ async function memberList(): Promise<Uint8Array> {
   const ws = wb.addWorksheet('Danh sách thành viên');
   ws.addRow(['DANH SÁCH THÀNH VIÊN CÔNG TY TRÁCH NHIỆM HỮU HẠN HAI THÀNH VIÊN TRỞ LÊN']);
   ws.addRow([]);
-  const header = ws.addRow(['STT', 'Tên thành viên', 'Ngày sinh (cá nhân)', 'Số định danh cá nhân / Mã số doanh nghiệp', 'Địa chỉ liên lạc', 'Phần vốn góp (đồng)', 'Tỷ lệ (%)', 'Chữ ký']);
+  const header = ws.addRow([
+    'STT',
+    'Tên thành viên',
+    'Ngày sinh (cá nhân)',
+    'Số định danh cá nhân / Mã số doanh nghiệp',
+    'Địa chỉ liên lạc',
+    'Phần vốn góp (đồng)',
+    'Tỷ lệ (%)',
+    'Chữ ký',
+  ]);
   header.font = { bold: true };
   for (let i = 1; i <= 5; i++) ws.addRow([i]);
-  ws.columns.forEach((col, i) => (col.width = [6, 28, 16, 26, 30, 18, 10, 14][i]));
+  ws.columns.forEach((col, i) => {
+    col.width = [6, 28, 16, 26, 30, 18, 10, 14][i];
+  });
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }
 
@@ -67,7 +78,17 @@ export const DEMO_TEMPLATES: DemoTemplate[] = [
     make: blankForm(
       'Tờ khai đăng ký khai sinh',
       'Ủy ban nhân dân xã, phường',
-      ['Họ, chữ đệm, tên người yêu cầu', 'Số định danh cá nhân', 'Quan hệ với người được khai sinh', 'Họ, chữ đệm, tên người được khai sinh', 'Ngày, tháng, năm sinh', 'Nơi sinh', 'Giới tính', 'Họ, chữ đệm, tên người mẹ', 'Họ, chữ đệm, tên người cha'],
+      [
+        'Họ, chữ đệm, tên người yêu cầu',
+        'Số định danh cá nhân',
+        'Quan hệ với người được khai sinh',
+        'Họ, chữ đệm, tên người được khai sinh',
+        'Ngày, tháng, năm sinh',
+        'Nơi sinh',
+        'Giới tính',
+        'Họ, chữ đệm, tên người mẹ',
+        'Họ, chữ đệm, tên người cha',
+      ],
       'Tôi cam đoan nội dung đề nghị đăng ký khai sinh trên đây là đúng sự thật và chịu trách nhiệm trước pháp luật về cam đoan của mình.',
       'Người yêu cầu',
     ),

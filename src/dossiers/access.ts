@@ -37,7 +37,11 @@ async function holds(db: Queryable, actor: Actor, where: SQL): Promise<boolean> 
   return rows.length > 0;
 }
 
-const uuidList = (ids: string[]) => sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+const uuidList = (ids: string[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
 
 /** The actor holds `role` at `unitId` (a grant at the unit or above it). */
 export function mayActAt(db: Queryable, actor: Actor, role: Role, unitId: string): Promise<boolean> {

@@ -26,7 +26,12 @@ export const TransitionInput = z.object({
   items: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split('\n').map((s) => s.trim()).filter(Boolean)),
+    .transform((v) =>
+      (v ?? '')
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** extend: the new appointment date, dd/mm/yyyy. */
   newDueDate: z.string().optional(),
   /** return_result: how the result was returned (1 trực tiếp, 2 trực tuyến, 3 bưu chính). */
@@ -34,7 +39,11 @@ export const TransitionInput = z.object({
 });
 
 export const invalidTransition = (label: string) =>
-  new AppError('invalid_transition', `Không thể "${label}" ở trạng thái hiện tại của hồ sơ. Có thể hồ sơ vừa được người khác xử lý; vui lòng tải lại trang.`, 409);
+  new AppError(
+    'invalid_transition',
+    `Không thể "${label}" ở trạng thái hiện tại của hồ sơ. Có thể hồ sơ vừa được người khác xử lý; vui lòng tải lại trang.`,
+    409,
+  );
 
 type Dossier = typeof dossiers.$inferSelect;
 type Version = typeof procedureVersions.$inferSelect;
@@ -64,11 +73,23 @@ async function resumeStatus(tx: Tx, d: Dossier): Promise<DossierStatus> {
 }
 
 /** The clock effect of an action (transitions.ts: ActionDef.clock). */
-function clockChange(clock: 'start' | 'stop' | 'resume' | 'reschedule', d: Dossier, version: Version, input: Input, calendar: Calendar, now: Date, c: Change) {
+function clockChange(
+  clock: 'start' | 'stop' | 'resume' | 'reschedule',
+  d: Dossier,
+  version: Version,
+  input: Input,
+  calendar: Calendar,
+  now: Date,
+  c: Change,
+) {
   const { patch, data } = c;
   if (clock === 'start') {
     // The clock of an online dossier starts when the desk accepts it.
-    const due = dueAt(calendar, now, { workingDays: version.workingDays, workingHours: version.workingHours, after1500NextDay: version.after1500NextDay });
+    const due = dueAt(calendar, now, {
+      workingDays: version.workingDays,
+      workingHours: version.workingHours,
+      after1500NextDay: version.after1500NextDay,
+    });
     patch.receivedAt = now;
     patch.dueAt = due;
     patch.stepStartedAt = now;

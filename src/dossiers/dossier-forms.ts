@@ -43,7 +43,11 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
     chain.push(u);
     id = u.parentId;
   }
-  const agency: FormAgency = { name: v.agency.name, parentName: chain[1]?.name ?? null, place: placeName(chain[chain.length - 1]?.name ?? '') };
+  const agency: FormAgency = {
+    name: v.agency.name,
+    parentName: chain[1]?.name ?? null,
+    place: placeName(chain[chain.length - 1]?.name ?? ''),
+  };
   const actorIds = [...new Set([d.receivedBy, ...v.history.map((h) => h.actorId)].filter((x): x is string => !!x))];
   const people = actorIds.length ? await db.select().from(accounts).where(inArray(accounts.id, actorIds)) : [];
   const official = (id: string | null | undefined): FormOfficial => {
@@ -80,7 +84,14 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
     case '02': {
       const e = lastOf('02');
       if (!e) throw notIssued();
-      return supplementRequestPdf({ agency, dossier, official: official(e.actorId), items: (e.data.items as string[]) ?? [], reason: e.note ?? '', issuedAt: e.at });
+      return supplementRequestPdf({
+        agency,
+        dossier,
+        official: official(e.actorId),
+        items: (e.data.items as string[]) ?? [],
+        reason: e.note ?? '',
+        issuedAt: e.at,
+      });
     }
     case '03': {
       const e = lastOf('03');
@@ -107,7 +118,8 @@ export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: str
     case '06': {
       const unitNames = new Map<string, string>();
       const stepUnitIds = v.version.steps.map((s) => s.unitId ?? d.agencyUnitId);
-      for (const u of await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, stepUnitIds))) unitNames.set(u.id, u.name);
+      for (const u of await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, stepUnitIds)))
+        unitNames.set(u.id, u.name);
       const moves = v.history.filter((h) => typeof h.data.toStep === 'number');
       const handovers: FormHandover[] = moves.map((h) => {
         const toStep = h.data.toStep as number;

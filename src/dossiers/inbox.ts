@@ -59,7 +59,12 @@ export const InboxQuery = z.object({
   from: z.iso.datetime({ offset: true, error: 'from phải là thời điểm ISO 8601, ví dụ 2026-11-01T00:00:00+07:00.' }).optional(),
   to: z.iso.datetime({ offset: true, error: 'to phải là thời điểm ISO 8601, ví dụ 2026-12-01T00:00:00+07:00.' }).optional(),
   after: z.string().max(80).optional(),
-  limit: z.coerce.number({ error: 'limit phải là số.' }).int({ error: 'limit phải là số nguyên.' }).min(1, { error: 'limit từ 1 đến 200.' }).max(200, { error: 'limit từ 1 đến 200.' }).optional(),
+  limit: z.coerce
+    .number({ error: 'limit phải là số.' })
+    .int({ error: 'limit phải là số nguyên.' })
+    .min(1, { error: 'limit từ 1 đến 200.' })
+    .max(200, { error: 'limit từ 1 đến 200.' })
+    .optional(),
 });
 
 export type InboxRow = {
@@ -83,7 +88,16 @@ const p = (name: string) => sql.placeholder(name);
 const POSITIONS = positionsCte(p('accountId'));
 
 /** What changes the statement's text: the tab and which filters are set (their values are placeholders). */
-type Shape = { tab: InboxTab; sector: boolean; procedure: boolean; due: DueState | null; from: boolean; to: boolean; q: boolean; after: boolean };
+type Shape = {
+  tab: InboxTab;
+  sector: boolean;
+  procedure: boolean;
+  due: DueState | null;
+  from: boolean;
+  to: boolean;
+  q: boolean;
+  after: boolean;
+};
 
 /** The filters of the inbox, on dossiers `d`; every column they read is in the inbox index. */
 function filterConditions(shape: Shape): SQL {
@@ -169,7 +183,9 @@ function searchedPageAndCounts(shape: Shape, after: (alias: string) => SQL): SQL
 /** The inbox statement for one shape: the page (limit + 1 rows, to know whether more follow) and the counts. */
 function inboxStatement(shape: Shape): SQL {
   const after = (alias: string) =>
-    shape.after ? sql` and (${sql.raw(alias)}.due_at, ${sql.raw(alias)}.id) > (${p('afterDue')}::timestamptz, ${p('afterId')}::uuid)` : sql``;
+    shape.after
+      ? sql` and (${sql.raw(alias)}.due_at, ${sql.raw(alias)}.id) > (${p('afterDue')}::timestamptz, ${p('afterId')}::uuid)`
+      : sql``;
   return sql`with recursive ${POSITIONS},
     ${shape.q ? searchedPageAndCounts(shape, after) : rangedPageAndCounts(shape, after)}
     select

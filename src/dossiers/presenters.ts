@@ -162,13 +162,19 @@ export const presentDossierSummary = (r: InboxRow): DossierSummary => ({
 export const InboxPage = z
   .object({
     items: z.array(DossierSummary),
-    counts: z.object(Object.fromEntries(INBOX_TAB_KEYS.map((t) => [t, z.int().min(0)])) as Record<InboxTab, z.ZodInt>).describe('Số hồ sơ theo tab'),
+    counts: z
+      .object(Object.fromEntries(INBOX_TAB_KEYS.map((t) => [t, z.int().min(0)])) as Record<InboxTab, z.ZodInt>)
+      .describe('Số hồ sơ theo tab'),
     next: z.string().nullable().describe('Giá trị tham số after để lấy trang sau; null: hết'),
   })
   .describe('Một trang hồ sơ cần xử lý');
 export type InboxPage = z.output<typeof InboxPage>;
 
-export const presentInboxPage = (res: InboxResult): InboxPage => ({ items: res.rows.map(presentDossierSummary), counts: res.counts, next: res.next });
+export const presentInboxPage = (res: InboxResult): InboxPage => ({
+  items: res.rows.map(presentDossierSummary),
+  counts: res.counts,
+  next: res.next,
+});
 
 /** Tra cứu: what anyone holding the receipt may know (the applicant's name masked). */
 export const LookupResult = z

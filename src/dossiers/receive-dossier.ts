@@ -18,7 +18,11 @@ import { newLookupCode, nextDossierCode } from './dossier-code.js';
 
 export const ReceiveInput = z.object({
   procedureId: idField('Vui lòng chọn thủ tục.'),
-  channel: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2), z.literal(3)], { message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp, trực tuyến hoặc bưu chính công ích.' })),
+  channel: z.coerce.number().pipe(
+    z.union([z.literal(1), z.literal(2), z.literal(3)], {
+      message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp, trực tuyến hoặc bưu chính công ích.',
+    }),
+  ),
   fullName: z
     .string({ message: 'Vui lòng nhập họ tên người nộp.' })
     .transform(cleanText)
@@ -39,8 +43,13 @@ export const ReceiveInput = z.object({
   phone: z
     .string()
     .optional()
-    .transform((v) => cleanOptional(v)?.replace(/[\s.\-]/g, '') ?? null)
-    .pipe(z.string().regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không đúng định dạng.').nullable()),
+    .transform((v) => cleanOptional(v)?.replace(/[\s.-]/g, '') ?? null)
+    .pipe(
+      z
+        .string()
+        .regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không đúng định dạng.')
+        .nullable(),
+    ),
   email: z
     .string()
     .optional()

@@ -18,7 +18,12 @@ export async function dossierRegisterPdf(db: Queryable, actor: Actor, agencyUnit
   if (!(await mayReadRegister(db, actor, agencyUnitId))) throw errors.notFound('Đơn vị');
   const chain = await ancestorIds(db, agencyUnitId);
   const [agency] = await db.select().from(units).where(eq(units.id, agencyUnitId));
-  const [root] = chain.length ? await db.select().from(units).where(eq(units.id, chain[chain.length - 1]!)) : [];
+  const [root] = chain.length
+    ? await db
+        .select()
+        .from(units)
+        .where(eq(units.id, chain[chain.length - 1]!))
+    : [];
   const parent = chain[1] ? (await db.select().from(units).where(eq(units.id, chain[1])))[0] : undefined;
   const rows = await db
     .select({ d: dossiers, procedureName: procedureVersions.name })

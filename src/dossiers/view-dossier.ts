@@ -21,5 +21,13 @@ export async function viewDossier(db: Queryable, actor: Actor, dossierId: string
   const history = await db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id));
   const [agency] = await db.select().from(units).where(eq(units.id, d.agencyUnitId));
   const [sector] = await db.select().from(sectors).where(eq(sectors.id, version!.sectorId));
-  return { dossier: d, version: version!, step, agency: agency!, sector: sector!, history, actions: canAct ? openActions(d.status, step) : [] };
+  return {
+    dossier: d,
+    version: version!,
+    step,
+    agency: agency!,
+    sector: sector!,
+    history,
+    actions: canAct ? openActions(d.status, step) : [],
+  };
 }

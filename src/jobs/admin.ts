@@ -119,7 +119,12 @@ export async function getJob(db: Db, actor: Actor, id: string): Promise<JobDetai
   await requireProvinceAdministrator(db, actor);
   const row = await findJob(db, id);
   if (!row || !(row.state in FROM_PGBOSS)) throw errors.notFound('Công việc');
-  return { ...toRow(row), payload: row.data ?? null, output: row.output ?? null, completedAt: row.completed_on ? date(row.completed_on) : null };
+  return {
+    ...toRow(row),
+    payload: row.data ?? null,
+    output: row.output ?? null,
+    completedAt: row.completed_on ? date(row.completed_on) : null,
+  };
 }
 
 /**
@@ -139,7 +144,10 @@ export async function retryJob(db: Db, actor: Actor, id: string): Promise<void> 
         [job.name, job.id],
       );
     } else if (job.state === 'retry') {
-      await run.executeSql(`UPDATE ${JOB_SCHEMA}.job SET start_after = now() WHERE name = $1 AND id = $2::uuid AND state = 'retry'`, [job.name, job.id]);
+      await run.executeSql(`UPDATE ${JOB_SCHEMA}.job SET start_after = now() WHERE name = $1 AND id = $2::uuid AND state = 'retry'`, [
+        job.name,
+        job.id,
+      ]);
     } else {
       throw new AppError('job_not_failed', 'Chỉ thử lại được công việc bị lỗi hoặc đã hỏng.', 409);
     }

@@ -166,11 +166,20 @@ export type EnqueueOptions = {
  * the change commits. Returns the job's id, or null when the idempotency key was already used. The retry
  * settings are the queue's (JOB_KINDS, written to pgboss.queue when a worker starts).
  */
-export async function enqueue<K extends JobKind>(q: Queryable, kind: K, payload: JobPayload<K>, opts: EnqueueOptions = {}): Promise<string | null> {
+export async function enqueue<K extends JobKind>(
+  q: Queryable,
+  kind: K,
+  payload: JobPayload<K>,
+  opts: EnqueueOptions = {},
+): Promise<string | null> {
   const data = JOB_KINDS[kind].payload.parse(payload) as object;
   const id = crypto.randomUUID();
   if (opts.key !== undefined) {
-    const taken = await q.insert(jobKeys).values({ kind, key: opts.key, jobId: id }).onConflictDoNothing().returning({ jobId: jobKeys.jobId });
+    const taken = await q
+      .insert(jobKeys)
+      .values({ kind, key: opts.key, jobId: id })
+      .onConflictDoNothing()
+      .returning({ jobId: jobKeys.jobId });
     if (taken.length === 0) return null;
   }
   const options: PgBoss.SendOptions = { id, db: executorOf(q), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) };
@@ -248,7 +257,12 @@ export async function startJobQueue(database: Database, opts: StartOptions): Pro
   };
 }
 
-async function runJob<K extends JobKind>(kind: K, job: PgBoss.JobWithMetadata<object>, handlers: JobHandlers, logger: Logger): Promise<void> {
+async function runJob<K extends JobKind>(
+  kind: K,
+  job: PgBoss.JobWithMetadata<object>,
+  handlers: JobHandlers,
+  logger: Logger,
+): Promise<void> {
   const payload = JOB_KINDS[kind].payload.parse(job.data) as JobPayload<K>;
   const handler = handlers[kind] as JobHandler<K>;
   const started = Date.now();

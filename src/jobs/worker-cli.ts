@@ -14,7 +14,9 @@ import { startJobQueue } from './queue.js';
 const config = loadConfigOrExit();
 const logger = pino({ level: config.logLevel, serializers: logSerializers });
 if (!config.databaseUrl) {
-  console.error('npm run worker needs DATABASE_URL (a PostgreSQL server). With the embedded database, `npm start` runs the worker itself (WORKER=true).');
+  console.error(
+    'npm run worker needs DATABASE_URL (a PostgreSQL server). With the embedded database, `npm start` runs the worker itself (WORKER=true).',
+  );
   process.exit(1);
 }
 const database = await openDatabase({

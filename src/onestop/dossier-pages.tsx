@@ -16,7 +16,14 @@ export function DueBadge(p: { dueAt: Date; now: Date; soon: Date }) {
 }
 
 /** A choice among named things (sectors, procedures, agencies), with a first blank option. */
-function OptionSelect(p: { id?: string; name: string; blank: string; options: Option[]; selected: string | undefined; required?: boolean }) {
+function OptionSelect(p: {
+  id?: string;
+  name: string;
+  blank: string;
+  options: Option[];
+  selected: string | undefined;
+  required?: boolean;
+}) {
   return (
     <select id={p.id} name={p.name} required={p.required}>
       <option value="">{p.blank}</option>
@@ -32,7 +39,15 @@ function OptionSelect(p: { id?: string; name: string; blank: string; options: Op
 export function InboxPage(p: {
   tab: InboxTab;
   counts: Record<InboxTab, number>;
-  rows: Array<{ id: string; code: string; status: DossierStatus; applicant: { fullName: string }; receivedAt: Date; dueAt: Date; procedureName: string }>;
+  rows: Array<{
+    id: string;
+    code: string;
+    status: DossierStatus;
+    applicant: { fullName: string };
+    receivedAt: Date;
+    dueAt: Date;
+    procedureName: string;
+  }>;
   next: string | null;
   query: Record<string, string>;
   sectors: Option[];
@@ -75,9 +90,15 @@ export function InboxPage(p: {
           Hạn xử lý
           <select name="han">
             <option value="">Tất cả</option>
-            <option value="con-han" selected={p.query.han === 'con-han'}>Còn hạn</option>
-            <option value="sap-den-han" selected={p.query.han === 'sap-den-han'}>Sắp đến hạn</option>
-            <option value="qua-han" selected={p.query.han === 'qua-han'}>Quá hạn</option>
+            <option value="con-han" selected={p.query.han === 'con-han'}>
+              Còn hạn
+            </option>
+            <option value="sap-den-han" selected={p.query.han === 'sap-den-han'}>
+              Sắp đến hạn
+            </option>
+            <option value="qua-han" selected={p.query.han === 'qua-han'}>
+              Quá hạn
+            </option>
           </select>
         </label>
         <label>
@@ -377,11 +398,7 @@ export function DossierPage(p: {
               </form>
             ))}
           </div>
-          {p.errors ? (
-            <p class="field-error">
-              {Object.values(p.errors).join(' ')}
-            </p>
-          ) : null}
+          {p.errors ? <p class="field-error">{Object.values(p.errors).join(' ')}</p> : null}
         </>
       ) : null}
       <h2>Quá trình xử lý</h2>

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { registerAgencies } from '../dossiers/access.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
@@ -97,7 +97,9 @@ dossierRoutes.get('/ho-so', async (c) => {
     agenciesOf(c),
   ]);
   const raw = c.req.query();
-  const keep = Object.fromEntries(Object.entries(raw).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v));
+  const keep = Object.fromEntries(
+    Object.entries(raw).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v),
+  );
   return c.html(
     <Layout title="Hồ sơ cần xử lý" section="dossiers" {...props}>
       <InboxPage
@@ -233,10 +235,20 @@ const RegisterQuery = z.object({
 
 dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
   const { donvi, tu: from, den: to } = queryOf(c, RegisterQuery);
-  if (!from || !to || to < from) throw new AppError('invalid_period', 'Vui lòng chọn khoảng thời gian hợp lệ (từ ngày, đến ngày theo dạng dd/mm/yyyy).', 400);
+  if (!from || !to || to < from)
+    throw new AppError('invalid_period', 'Vui lòng chọn khoảng thời gian hợp lệ (từ ngày, đến ngày theo dạng dd/mm/yyyy).', 400);
   if (!donvi) throw errors.notFound('Đơn vị');
-  const pdf = await dossierRegisterPdf(c.get('deps').db, actorOf(c), donvi, atLocal(from, 0), new Date(atLocal(to, 0).getTime() + 86_400_000));
-  return c.body(new Uint8Array(pdf), 200, { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"' });
+  const pdf = await dossierRegisterPdf(
+    c.get('deps').db,
+    actorOf(c),
+    donvi,
+    atLocal(from, 0),
+    new Date(atLocal(to, 0).getTime() + 86_400_000),
+  );
+  return c.body(new Uint8Array(pdf), 200, {
+    'Content-Type': 'application/pdf',
+    'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"',
+  });
 });
 
 dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {

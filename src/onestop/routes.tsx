@@ -71,7 +71,11 @@ async function renderProfile(
   const { db } = c.get('deps');
   const a = c.get('account')!;
   const person = (await loadOfficialDetail(db, a.id))?.person ?? null;
-  const binding = identityStatus({ verifiedAt: person?.verifiedAt ?? null, declinedAt: person?.declinedAt ?? null, linkedAt: a.personId ? a.personLinkedAt : null });
+  const binding = identityStatus({
+    verifiedAt: person?.verifiedAt ?? null,
+    declinedAt: person?.declinedAt ?? null,
+    linkedAt: a.personId ? a.personLinkedAt : null,
+  });
   const unitName = await unitNameOf(db, a.unitId);
   const props = await pageProps(c);
   const v: Record<string, string> = s.values ?? {
@@ -153,7 +157,9 @@ async function renderProfile(
   );
 }
 
-onestopRoutes.get('/tai-khoan', (c) => renderProfile(c, c.req.query('tb') ? { notice: { ok: true, message: 'Đã lưu thông tin tài khoản.' } } : {}));
+onestopRoutes.get('/tai-khoan', (c) =>
+  renderProfile(c, c.req.query('tb') ? { notice: { ok: true, message: 'Đã lưu thông tin tài khoản.' } } : {}),
+);
 
 onestopRoutes.post('/tai-khoan', async (c) => {
   const form = await formData(c);

@@ -10,24 +10,33 @@ export async function provinceUnitId(db: Queryable): Promise<string | null> {
 
 /** The unit and all its ancestors up to the root, nearest first. */
 export async function ancestorIds(db: Queryable, unitId: string): Promise<string[]> {
-  const rows = await queryRows<{ id: string }>(db, sql`
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`
     with recursive up(id, parent_id, depth) as (
       select id, parent_id, 0 from units where id = ${unitId}
       union all
       select u.id, u.parent_id, up.depth + 1 from units u join up on u.id = up.parent_id where up.depth < 64
-    ) select id from up order by depth`);
+    ) select id from up order by depth`,
+  );
   return rows.map((r) => r.id);
 }
 
 /** The units and everything below them. */
 export async function subtreeIds(db: Queryable, rootIds: string[]): Promise<string[]> {
   if (rootIds.length === 0) return [];
-  const rows = await queryRows<{ id: string }>(db, sql`
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`
     with recursive down(id, depth) as (
-      select id, 0 from units where id in (${sql.join(rootIds.map((id) => sql`${id}::uuid`), sql`, `)})
+      select id, 0 from units where id in (${sql.join(
+        rootIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})
       union
       select u.id, down.depth + 1 from units u join down on u.parent_id = down.id where down.depth < 64
-    ) select distinct id from down`);
+    ) select distinct id from down`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -44,10 +53,7 @@ export type UnitNode = {
 };
 
 /** Build a forest from flat rows, children ordered by sort order then name. */
-export function buildForest(
-  rows: Array<Omit<UnitNode, 'children'> & { sortOrder: number }>,
-  rootIds?: string[],
-): UnitNode[] {
+export function buildForest(rows: Array<Omit<UnitNode, 'children'> & { sortOrder: number }>, rootIds?: string[]): UnitNode[] {
   const byId = new Map<string, UnitNode & { sortOrder: number }>();
   for (const r of rows) byId.set(r.id, { ...r, children: [] });
   const roots: Array<UnitNode & { sortOrder: number }> = [];

@@ -12,7 +12,7 @@ export async function loadUnit(db: Queryable, id: string) {
 
 export async function loadActiveUnit(db: Queryable, id: string) {
   const u = await loadUnit(db, id);
-  return u && u.active ? u : undefined;
+  return u?.active ? u : undefined;
 }
 
 export async function assertAgencyCodeFree(db: Queryable, code: string | null, exceptId: string | null) {

@@ -11,7 +11,14 @@ import { createCitizenSession } from './citizen-sessions.js';
  * A citizen or organisation logs in on the portal: their profile is created from the claims at the
  * first login and kept up to date after; it is found by (issuer, subject) — never by name or e-mail.
  */
-export async function loginCitizen(db: Db, policy: SessionPolicy, issuer: string, id: ExternalIdentity, claims: Record<string, unknown>, meta: RequestMeta) {
+export async function loginCitizen(
+  db: Db,
+  policy: SessionPolicy,
+  issuer: string,
+  id: ExternalIdentity,
+  claims: Record<string, unknown>,
+  meta: RequestMeta,
+) {
   return db.transaction(async (tx) => {
     const values = {
       issuer,
@@ -44,7 +51,13 @@ export async function loginCitizen(db: Db, policy: SessionPolicy, issuer: string
       targetType: 'citizen',
       targetId: citizen!.id,
       meta,
-      data: { issuer, subject: id.subject, loa: id.loa, accountType: id.accountType, firstLogin: citizen!.createdAt.getTime() === citizen!.updatedAt.getTime() },
+      data: {
+        issuer,
+        subject: id.subject,
+        loa: id.loa,
+        accountType: id.accountType,
+        firstLogin: citizen!.createdAt.getTime() === citizen!.updatedAt.getTime(),
+      },
     });
     return { token, citizen: citizen! };
   });

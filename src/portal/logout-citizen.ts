@@ -9,6 +9,14 @@ export async function logoutCitizen(db: Db, token: string | null, citizen: { id:
   await db.transaction(async (tx) => {
     if (token) await destroyCitizenSession(tx, token);
     if (!citizen) return;
-    await recordAudit(tx, { action: 'portal.logout', actorId: null, actorLabel: citizenLabel(citizen.id), targetType: 'citizen', targetId: citizen.id, meta, data: {} });
+    await recordAudit(tx, {
+      action: 'portal.logout',
+      actorId: null,
+      actorLabel: citizenLabel(citizen.id),
+      targetType: 'citizen',
+      targetId: citizen.id,
+      meta,
+      data: {},
+    });
   });
 }

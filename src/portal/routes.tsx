@@ -116,7 +116,9 @@ portalRoutes.get('/dang-nhap', async (c) => {
         <a class="button wide vneid" href="/dang-nhap/vneid">
           Tài khoản Định danh điện tử cấp bởi Bộ Công an
         </a>
-        <p class="muted">Dành cho Công dân, Tổ chức, Doanh nghiệp. Bạn sẽ đăng nhập bằng số định danh cá nhân, mật khẩu VNeID và mã OTP gửi qua SMS.</p>
+        <p class="muted">
+          Dành cho Công dân, Tổ chức, Doanh nghiệp. Bạn sẽ đăng nhập bằng số định danh cá nhân, mật khẩu VNeID và mã OTP gửi qua SMS.
+        </p>
       </>,
     ),
   );
@@ -157,7 +159,12 @@ portalRoutes.get('/ca-nhan', async (c) => {
   const rows: Array<[string, string]> = [
     ['Họ và tên', citizen.fullName],
     ['Loại tài khoản', citizen.accountType === 2 ? 'Tổ chức, doanh nghiệp' : 'Cá nhân'],
-    ...(citizen.accountType === 2 ? ([['Tên doanh nghiệp', citizen.businessName ?? ''], ['Mã số thuế', citizen.taxCode ?? '']] as Array<[string, string]>) : []),
+    ...(citizen.accountType === 2
+      ? ([
+          ['Tên doanh nghiệp', citizen.businessName ?? ''],
+          ['Mã số thuế', citizen.taxCode ?? ''],
+        ] as Array<[string, string]>)
+      : []),
     ['Số định danh cá nhân', citizen.cccd ?? ''],
     ['Ngày sinh', formatDate(citizen.dateOfBirth)],
     ['Giới tính', citizen.gender === 'male' ? 'Nam' : citizen.gender === 'female' ? 'Nữ' : ''],

@@ -61,12 +61,21 @@ export async function storeTemplate(db: Queryable, t: CheckedTemplate, uploadedB
 }
 
 /** Tải lên / thay mẫu: gives a document of the current version a template, as a new version. */
-export async function uploadDocumentTemplate(db: Db, actor: Actor, procedureId: string, ref: DocumentRef, file: UploadedFile | null | undefined) {
+export async function uploadDocumentTemplate(
+  db: Db,
+  actor: Actor,
+  procedureId: string,
+  ref: DocumentRef,
+  file: UploadedFile | null | undefined,
+) {
   const checked = await putTemplateFile(file);
   return changeTemplate(db, actor, procedureId, ref, async (tx, doc) => {
     const id = await storeTemplate(tx, checked, actor.accountId);
     if (doc.template === id) throw new AppError('template_unchanged', 'Giấy tờ này đã dùng đúng tệp mẫu này.', 409);
-    return { template: id, audit: { fileName: checked.fileName, mediaType: checked.type.mime, size: checked.size, sha256: checked.sha256 } };
+    return {
+      template: id,
+      audit: { fileName: checked.fileName, mediaType: checked.type.mime, size: checked.size, sha256: checked.sha256 },
+    };
   });
 }
 

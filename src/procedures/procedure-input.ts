@@ -7,19 +7,34 @@ const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message
 /** The procedure form: catalog data plus the internal process, with Vietnamese messages. */
 export const ProcedureInput = z
   .object({
-    code: z.string({ message: 'Vui lòng nhập mã thủ tục.' }).transform(cleanText).pipe(z.string().regex(/^[0-9A-Za-z.\-]{3,40}$/, 'Mã thủ tục gồm 3–40 chữ, số, dấu chấm hoặc gạch ngang.')),
-    name: z.string({ message: 'Vui lòng nhập tên thủ tục.' }).transform(cleanText).pipe(z.string().min(5, 'Tên thủ tục quá ngắn.').max(500)),
+    code: z
+      .string({ message: 'Vui lòng nhập mã thủ tục.' })
+      .transform(cleanText)
+      .pipe(z.string().regex(/^[0-9A-Za-z.-]{3,40}$/, 'Mã thủ tục gồm 3–40 chữ, số, dấu chấm hoặc gạch ngang.')),
+    name: z
+      .string({ message: 'Vui lòng nhập tên thủ tục.' })
+      .transform(cleanText)
+      .pipe(z.string().min(5, 'Tên thủ tục quá ngắn.').max(500)),
     sectorId: idField('Vui lòng chọn lĩnh vực.'),
     unitId: idField('Vui lòng chọn đơn vị thực hiện.'),
     limitKind: z.enum(['days', 'hours'], { message: 'Vui lòng chọn đơn vị thời hạn.' }),
     limit: z.coerce.number({ message: 'Thời hạn phải là số.' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.'),
-    after1500NextDay: z.union([z.string(), z.boolean()]).optional().transform((v) => v === '1' || v === 'on' || v === true),
+    after1500NextDay: z
+      .union([z.string(), z.boolean()])
+      .optional()
+      .transform((v) => v === '1' || v === 'on' || v === true),
     fee: z.coerce.number({ message: 'Lệ phí phải là số (đồng).' }).int('Lệ phí là số nguyên (đồng).').min(0).max(1_000_000_000).default(0),
-    feeNote: z.string().optional().transform((v) => cleanOptional(v)),
+    feeNote: z
+      .string()
+      .optional()
+      .transform((v) => cleanOptional(v)),
     onlineLevel: z.enum(['toan_trinh', 'mot_phan'], { message: 'Vui lòng chọn mức độ trực tuyến.' }),
     /** One document per line; a line ending in "(nếu có)" is optional. */
     documents: z.string({ message: 'Vui lòng nhập thành phần hồ sơ.' }).transform((v, ctx) => {
-      const lines = v.split('\n').map((l) => cleanText(l)).filter(Boolean);
+      const lines = v
+        .split('\n')
+        .map((l) => cleanText(l))
+        .filter(Boolean);
       if (!lines.length) {
         ctx.addIssue({ code: 'custom', message: 'Vui lòng nhập ít nhất một giấy tờ trong thành phần hồ sơ.' });
         return z.NEVER;
@@ -56,11 +71,19 @@ export const ProcedureInput = z
   .superRefine((v, ctx) => {
     const roles = v.steps.map((s) => s.role);
     if (roles[0] !== 'reception' || roles[roles.length - 1] !== 'result' || !roles.includes('approval')) {
-      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'Quy trình phải bắt đầu bằng bước tiếp nhận, có bước phê duyệt và kết thúc bằng bước trả kết quả.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: 'Quy trình phải bắt đầu bằng bước tiếp nhận, có bước phê duyệt và kết thúc bằng bước trả kết quả.',
+      });
     }
     const total = v.steps.reduce((n, s) => n + s.share, 0);
     if (total > v.limit + 1e-9) {
-      ctx.addIssue({ code: 'custom', path: ['steps'], message: `Tổng thời gian các bước (${total}) vượt thời hạn giải quyết (${v.limit}).` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: `Tổng thời gian các bước (${total}) vượt thời hạn giải quyết (${v.limit}).`,
+      });
     }
   });
 export type ProcedureInput = z.output<typeof ProcedureInput>;

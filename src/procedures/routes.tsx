@@ -35,7 +35,15 @@ procedureRoutes.get('/', async (c) => {
   const { db } = c.get('deps');
   const q = queryOf(c, ListQuery).q ?? '';
   const rows = await db
-    .select({ id: procedures.id, code: procedures.code, name: procedureVersions.name, version: procedureVersions.version, sector: sectors.name, days: procedureVersions.workingDays, hours: procedureVersions.workingHours })
+    .select({
+      id: procedures.id,
+      code: procedures.code,
+      name: procedureVersions.name,
+      version: procedureVersions.version,
+      sector: sectors.name,
+      days: procedureVersions.workingDays,
+      hours: procedureVersions.workingHours,
+    })
     .from(procedures)
     .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))
     .innerJoin(sectors, eq(sectors.id, procedureVersions.sectorId))
@@ -91,14 +99,18 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
   const sectorRows = await db.select().from(sectors).orderBy(asc(sectors.name));
   let v: Values = values ?? { limitKind: 'days', onlineLevel: 'mot_phan', fee: '0' };
   let versions: Array<typeof procedureVersions.$inferSelect> = [];
-  let current: (typeof procedureVersions.$inferSelect) | undefined;
+  let current: typeof procedureVersions.$inferSelect | undefined;
   let templates = new Map<string, { fileName: string; size: number }>();
   let code = '';
   if (procedureId) {
     const [p] = await db.select().from(procedures).where(eq(procedures.id, procedureId));
     if (!p) throw errors.notFound('Thủ tục');
     code = p.code;
-    versions = await db.select().from(procedureVersions).where(eq(procedureVersions.procedureId, procedureId)).orderBy(desc(procedureVersions.version));
+    versions = await db
+      .select()
+      .from(procedureVersions)
+      .where(eq(procedureVersions.procedureId, procedureId))
+      .orderBy(desc(procedureVersions.version));
     const cur = versions.find((x) => x.current)!;
     current = cur;
     templates = await templatesInfo(db, cur.documents);
@@ -115,7 +127,14 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
         feeNote: cur.feeNote ?? '',
         onlineLevel: cur.onlineLevel,
         documents: cur.documents.map((d) => (d.required ? d.name : `${d.name} (nếu có)`)).join('\n'),
-        ...Object.fromEntries(cur.steps.flatMap((st, i) => [[`steps.${i}.name`, st.name], [`steps.${i}.unitId`, st.unitId ?? ''], [`steps.${i}.role`, st.role], [`steps.${i}.share`, String(st.share)]])),
+        ...Object.fromEntries(
+          cur.steps.flatMap((st, i) => [
+            [`steps.${i}.name`, st.name],
+            [`steps.${i}.unitId`, st.unitId ?? ''],
+            [`steps.${i}.role`, st.role],
+            [`steps.${i}.share`, String(st.share)],
+          ]),
+        ),
       };
     }
   }
@@ -152,13 +171,18 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
           <div class="inline-form">
             <input id="p-limit" name="limit" value={v.limit ?? ''} inputmode="decimal" class="short" required />
             <select name="limitKind" aria-label="Đơn vị thời hạn">
-              <option value="days" selected={v.limitKind !== 'hours'}>ngày làm việc</option>
-              <option value="hours" selected={v.limitKind === 'hours'}>giờ làm việc (trong ngày)</option>
+              <option value="days" selected={v.limitKind !== 'hours'}>
+                ngày làm việc
+              </option>
+              <option value="hours" selected={v.limitKind === 'hours'}>
+                giờ làm việc (trong ngày)
+              </option>
             </select>
           </div>
           <FieldError errors={errs} name="limit" />
           <label class="check">
-            <input type="checkbox" name="after1500NextDay" value="1" checked={v.after1500NextDay === '1' || v.after1500NextDay === 'on'} /> Hồ sơ nhận sau 15 giờ tính từ ngày làm việc tiếp theo
+            <input type="checkbox" name="after1500NextDay" value="1" checked={v.after1500NextDay === '1' || v.after1500NextDay === 'on'} />{' '}
+            Hồ sơ nhận sau 15 giờ tính từ ngày làm việc tiếp theo
           </label>
           <label for="p-fee">Lệ phí (đồng)</label>
           <input id="p-fee" name="fee" value={v.fee ?? '0'} inputmode="numeric" />
@@ -167,8 +191,12 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
           <input id="p-feeNote" name="feeNote" value={v.feeNote ?? ''} />
           <label for="p-level">Mức độ dịch vụ công trực tuyến</label>
           <select id="p-level" name="onlineLevel">
-            <option value="toan_trinh" selected={v.onlineLevel === 'toan_trinh'}>Toàn trình</option>
-            <option value="mot_phan" selected={v.onlineLevel !== 'toan_trinh'}>Một phần</option>
+            <option value="toan_trinh" selected={v.onlineLevel === 'toan_trinh'}>
+              Toàn trình
+            </option>
+            <option value="mot_phan" selected={v.onlineLevel !== 'toan_trinh'}>
+              Một phần
+            </option>
           </select>
           <label for="p-docs">Thành phần hồ sơ (mỗi dòng một giấy tờ; thêm "(nếu có)" cho giấy tờ không bắt buộc)</label>
           <textarea id="p-docs" name="documents" rows={5}>
@@ -208,7 +236,13 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
                       </select>
                     </td>
                     <td>
-                      <input name={`steps.${i}.share`} value={v[`steps.${i}.share`] ?? ''} inputmode="decimal" class="short" aria-label={`Thời gian bước ${i + 1}`} />
+                      <input
+                        name={`steps.${i}.share`}
+                        value={v[`steps.${i}.share`] ?? ''}
+                        inputmode="decimal"
+                        class="short"
+                        aria-label={`Thời gian bước ${i + 1}`}
+                      />
                     </td>
                   </tr>
                 ))}
@@ -220,7 +254,9 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
             {procedureId ? 'Lưu thành phiên bản mới' : 'Lưu'}
           </button>
         </form>
-        {procedureId && current ? <TemplatesSection procedureId={procedureId} current={current} templates={templates} csrfToken={props.csrfToken} /> : null}
+        {procedureId && current ? (
+          <TemplatesSection procedureId={procedureId} current={current} templates={templates} csrfToken={props.csrfToken} />
+        ) : null}
         {versions.length ? (
           <>
             <h2>Các phiên bản</h2>
@@ -243,12 +279,20 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
  * Mẫu đơn, tờ khai of the current version's documents: download, upload or replace, remove. Each change
  * saves a new version; the hidden version number refuses a change made on a page that is out of date.
  */
-function TemplatesSection(p: { procedureId: string; current: typeof procedureVersions.$inferSelect; templates: Map<string, { fileName: string; size: number }>; csrfToken: string }) {
+function TemplatesSection(p: {
+  procedureId: string;
+  current: typeof procedureVersions.$inferSelect;
+  templates: Map<string, { fileName: string; size: number }>;
+  csrfToken: string;
+}) {
   const base = `/tiepnhan/quan-tri/thu-tuc/${p.procedureId}/mau`;
   return (
     <>
       <h2>Mẫu đơn, tờ khai</h2>
-      <p class="muted">Word (.doc, .docx), PDF, Excel (.xls, .xlsx) hoặc OpenDocument (.odt), tối đa 5 MB. Mỗi lần tải lên, thay hoặc xóa mẫu tạo một phiên bản mới của thủ tục; hồ sơ đã tiếp nhận giữ mẫu của phiên bản cũ.</p>
+      <p class="muted">
+        Word (.doc, .docx), PDF, Excel (.xls, .xlsx) hoặc OpenDocument (.odt), tối đa 5 MB. Mỗi lần tải lên, thay hoặc xóa mẫu tạo một phiên
+        bản mới của thủ tục; hồ sơ đã tiếp nhận giữ mẫu của phiên bản cũ.
+      </p>
       <table class="list" id="templates">
         <thead>
           <tr>
@@ -270,7 +314,12 @@ function TemplatesSection(p: { procedureId: string; current: typeof procedureVer
                   {d.template ? (
                     <>
                       <a href={templateUrl(d.template)}>Tải mẫu</a>
-                      {t ? <span class="muted"> {t.fileName} ({Math.max(1, Math.ceil(t.size / 1024))} KB)</span> : null}
+                      {t ? (
+                        <span class="muted">
+                          {' '}
+                          {t.fileName} ({Math.max(1, Math.ceil(t.size / 1024))} KB)
+                        </span>
+                      ) : null}
                       <form method="post" action={`${base}/xoa`} class="inline-form">
                         <CsrfField token={p.csrfToken} />
                         <input type="hidden" name="version" value={String(p.current.version)} />

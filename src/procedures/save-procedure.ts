@@ -14,7 +14,17 @@ export type ProcedureVersion = typeof procedureVersions.$inferSelect;
 /** What a version says (everything but its identity and bookkeeping). */
 export type VersionContent = Pick<
   typeof procedureVersions.$inferInsert,
-  'name' | 'sectorId' | 'unitIds' | 'workingDays' | 'workingHours' | 'after1500NextDay' | 'fee' | 'feeNote' | 'onlineLevel' | 'documents' | 'steps'
+  | 'name'
+  | 'sectorId'
+  | 'unitIds'
+  | 'workingDays'
+  | 'workingHours'
+  | 'after1500NextDay'
+  | 'fee'
+  | 'feeNote'
+  | 'onlineLevel'
+  | 'documents'
+  | 'steps'
 >;
 
 /**
@@ -61,7 +71,14 @@ export async function saveProcedure(db: Db, actor: Actor, procedureId: string | 
       targetId: saved.procedureId,
       unitId: input.unitId,
       meta: actor.meta,
-      data: { code: input.code, version: saved.version, old: previous ? { version: previous.version, name: previous.name, workingDays: previous.workingDays, workingHours: previous.workingHours } : null, new: { name: input.name, limit: input.limit, limitKind: input.limitKind } },
+      data: {
+        code: input.code,
+        version: saved.version,
+        old: previous
+          ? { version: previous.version, name: previous.name, workingDays: previous.workingDays, workingHours: previous.workingHours }
+          : null,
+        new: { name: input.name, limit: input.limit, limitKind: input.limitKind },
+      },
     });
     return saved;
   });
@@ -93,7 +110,12 @@ async function requireEditableContent(tx: Tx, actor: Actor, content: VersionCont
  * Writes `content` as the next version of `previous`'s procedure, which stops being current. The caller
  * holds the lock from lockCurrentVersion and writes the audit row in the same transaction.
  */
-export async function writeNextVersion(tx: Tx, actor: Actor, previous: ProcedureVersion, content: VersionContent): Promise<ProcedureVersion> {
+export async function writeNextVersion(
+  tx: Tx,
+  actor: Actor,
+  previous: ProcedureVersion,
+  content: VersionContent,
+): Promise<ProcedureVersion> {
   await requireEditableContent(tx, actor, content);
   const [last] = await tx
     .select({ v: procedureVersions.version })
@@ -105,7 +127,13 @@ export async function writeNextVersion(tx: Tx, actor: Actor, previous: Procedure
   return insertVersion(tx, actor, previous.procedureId, (last?.v ?? 0) + 1, content);
 }
 
-async function insertVersion(tx: Tx, actor: Actor, procedureId: string, version: number, content: VersionContent): Promise<ProcedureVersion> {
+async function insertVersion(
+  tx: Tx,
+  actor: Actor,
+  procedureId: string,
+  version: number,
+  content: VersionContent,
+): Promise<ProcedureVersion> {
   const [saved] = await tx
     .insert(procedureVersions)
     .values({ ...content, procedureId, version, nameFolded: foldVietnamese(content.name), createdBy: actor.accountId })

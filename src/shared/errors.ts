@@ -48,22 +48,15 @@ export const errors = {
   unitInactive: () => new AppError('unit_inactive', 'Đơn vị đã ngừng hoạt động hoặc đã được sáp nhập.', 409),
   invalidCredentials: () => new AppError('invalid_credentials', 'Tên tài khoản hoặc mật khẩu không đúng.', 401),
   loginLocked: (minutes: number) =>
-    new AppError(
-      'login_locked',
-      `Đăng nhập tạm thời bị khóa do nhập sai nhiều lần. Vui lòng thử lại sau ${minutes} phút.`,
-      429,
-    ),
-  captchaFailed: () =>
-    new AppError('captcha_failed', 'Vui lòng xác nhận "Tôi không phải là người máy" trước khi đăng nhập.', 400),
+    new AppError('login_locked', `Đăng nhập tạm thời bị khóa do nhập sai nhiều lần. Vui lòng thử lại sau ${minutes} phút.`, 429),
+  captchaFailed: () => new AppError('captcha_failed', 'Vui lòng xác nhận "Tôi không phải là người máy" trước khi đăng nhập.', 400),
   passwordLoginClosed: (cutoffIso: string) =>
     new AppError(
       'password_login_closed',
       `Từ ngày ${cutoffIso.slice(8, 10)}/${cutoffIso.slice(5, 7)}/${cutoffIso.slice(0, 4)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID. Vui lòng bấm "Đăng nhập bằng tài khoản VNEID".`,
       403,
     ),
-  totpRequired: () =>
-    new AppError('totp_required', 'Tài khoản khẩn cấp: vui lòng nhập mã xác thực 6 chữ số từ ứng dụng xác thực.', 401),
+  totpRequired: () => new AppError('totp_required', 'Tài khoản khẩn cấp: vui lòng nhập mã xác thực 6 chữ số từ ứng dụng xác thực.', 401),
   totpInvalid: () => new AppError('totp_invalid', 'Mã xác thực không đúng hoặc đã được sử dụng.', 401),
-  accountSuspended: () =>
-    new AppError('account_suspended', 'Tài khoản đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.', 403),
+  accountSuspended: () => new AppError('account_suspended', 'Tài khoản đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.', 403),
 };

@@ -17,7 +17,9 @@ describe('file types by content', () => {
     expect(kind(compoundFile(['WordDocument', '1Table']))).toBe('doc');
     expect(kind(compoundFile(['Workbook']))).toBe('xls');
     // A directory over two sectors: the stream is found by following the FAT chain.
-    expect(kind(compoundFile(['\u0005SummaryInformation', '\u0005DocumentSummaryInformation', 'Data', 'ObjectPool', 'WordDocument']))).toBe('doc');
+    expect(kind(compoundFile(['\u0005SummaryInformation', '\u0005DocumentSummaryInformation', 'Data', 'ObjectPool', 'WordDocument']))).toBe(
+      'doc',
+    );
     expect(kind(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).toBe('png');
     expect(kind(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('jpg');
   });

@@ -59,7 +59,10 @@ const bytesSource = (b: Uint8Array): ByteSource => ({
  * characters, ending in the extension of what the file really is.
  */
 export function safeFileName(name: string, type: FileType, fallback: string): string {
-  const clean = cleanText(name).replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').replace(/^[.\s_]+/, '');
+  const clean = cleanText(name)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not keep
+    .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_')
+    .replace(/^[.\s_]+/, '');
   const m = /^(.*)\.([0-9a-z]{1,5})$/i.exec(clean);
   const ext = m?.[2]?.toLowerCase();
   // Drop an extension naming a type we know (it may be wrong); keep anything else as part of the name.

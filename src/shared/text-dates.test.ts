@@ -35,7 +35,12 @@ describe('dates dd/mm/yyyy', () => {
     expect(formatDateTime('2026-02-16T01:02:03.999Z')).toBe('16/02/2026 08:02:03');
     expect(formatDateTime(null)).toBe('');
     expect(formatDateTime('not a date')).toBe('');
-    const intl = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium', hourCycle: 'h23' });
+    const intl = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      dateStyle: 'short',
+      timeStyle: 'medium',
+      hourCycle: 'h23',
+    });
     for (let t = Date.UTC(2020, 0, 1); t < Date.UTC(2030, 0, 1); t += 86_400_000 * 37 + 3_600_000 * 5 + 61_000) {
       expect(formatDateTime(new Date(t))).toBe(intl.format(t).replace(',', ''));
     }

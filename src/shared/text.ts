@@ -4,6 +4,7 @@
  * Control characters no typed text contains: C0 except tab, line feed and carriage return, DEL, and C1.
  * NUL in particular cannot be stored in PostgreSQL text (22021) and would end as a server error.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const CONTROL_CHARS_ALL = new RegExp(CONTROL_CHARS.source, 'g');
 

@@ -40,4 +40,3 @@ export function blobKey(sha256: string): string {
   if (!SHA256_HEX.test(sha256)) throw new Error('not a SHA-256 hex digest');
   return `sha256/${sha256.slice(0, 2)}/${sha256}`;
 }
-

@@ -53,7 +53,12 @@ type Incoming = Readable | ReadableStream<Uint8Array> | Uint8Array;
 /** Streams a file into storage: see the module comment. Throws BlobRefusedError for an empty, too large or unwanted file. */
 export async function putBlob(input: Incoming, opts: PutOptions): Promise<StoredBlob> {
   const store = opts.store ?? blobStore();
-  const source = input instanceof Readable ? input : input instanceof Uint8Array ? Readable.from([input]) : Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>);
+  const source =
+    input instanceof Readable
+      ? input
+      : input instanceof Uint8Array
+        ? Readable.from([input])
+        : Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>);
   await fs.promises.mkdir(store.spoolDir, { recursive: true });
   const spooled = path.join(store.spoolDir, `${crypto.randomUUID()}.part`);
   const hash = crypto.createHash('sha256');

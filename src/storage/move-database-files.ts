@@ -27,7 +27,10 @@ export async function moveDatabaseFiles(db: Db, store: BlobStore, log?: Log): Pr
     if (!rows.length) break;
     for (const r of rows) {
       await moveOne(r.sha256, r.content!, store, `dossier_files ${r.id}`);
-      await db.update(dossierFiles).set({ content: null }).where(and(eq(dossierFiles.id, r.id), isNotNull(dossierFiles.content)));
+      await db
+        .update(dossierFiles)
+        .set({ content: null })
+        .where(and(eq(dossierFiles.id, r.id), isNotNull(dossierFiles.content)));
       files++;
     }
   }
@@ -41,7 +44,10 @@ export async function moveDatabaseFiles(db: Db, store: BlobStore, log?: Log): Pr
     if (!rows.length) break;
     for (const r of rows) {
       await moveOne(r.sha256, r.bytes!, store, `procedure_templates ${r.id}`);
-      await db.update(procedureTemplates).set({ bytes: null }).where(and(eq(procedureTemplates.id, r.id), isNotNull(procedureTemplates.bytes)));
+      await db
+        .update(procedureTemplates)
+        .set({ bytes: null })
+        .where(and(eq(procedureTemplates.id, r.id), isNotNull(procedureTemplates.bytes)));
       templates++;
     }
   }

@@ -34,8 +34,7 @@ const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form
 const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`);
 
 const tooLarge = (max: number) => new AppError('payload_too_large', `Dữ liệu gửi lên quá lớn (tối đa ${sizeText(max)}).`, 413);
-const tooManyFields = () =>
-  new AppError('too_many_fields', `Biểu mẫu gửi lên có quá nhiều trường (tối đa ${FORM_MAX_FIELDS}).`, 413);
+const tooManyFields = () => new AppError('too_many_fields', `Biểu mẫu gửi lên có quá nhiều trường (tối đa ${FORM_MAX_FIELDS}).`, 413);
 const malformedForm = () => new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
 
 const limiter = (max: number) =>

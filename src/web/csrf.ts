@@ -7,7 +7,10 @@
 import crypto from 'node:crypto';
 
 export function csrfToken(secret: string, cookieValue: string, sessionToken: string | null): string {
-  return crypto.createHmac('sha256', secret).update(`${cookieValue}|${sessionToken ?? ''}`).digest('base64url');
+  return crypto
+    .createHmac('sha256', secret)
+    .update(`${cookieValue}|${sessionToken ?? ''}`)
+    .digest('base64url');
 }
 
 export function csrfTokenValid(

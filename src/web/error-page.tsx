@@ -17,32 +17,32 @@ export function renderError(c: Context<AppEnv>, err: AppError) {
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="vi">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Thông báo</title>
-        <link rel="stylesheet" href="/static/app.css" />
-      </head>
-      <body>
-        <main id="main" class="narrow">
-          <h1>Thông báo</h1>
-          <p class="flash flash-error" role="alert" data-error-code={err.code}>
-            {err.message}
-          </p>
-          <p>
-            <a href={loggedIn ? '/tiepnhan' : '/'}>Về trang chủ</a>
-            {err.status === 401 ? (
-              <>
-                {' · '}
-                <a href="/tiepnhan/dang-nhap">Đăng nhập</a>
-              </>
-            ) : null}
-          </p>
-          <p class="muted">Mã tham chiếu: {c.get('requestId')}</p>
-        </main>
-      </body>
-    </html>
-      </>,
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>Thông báo</title>
+          <link rel="stylesheet" href="/static/app.css" />
+        </head>
+        <body>
+          <main id="main" class="narrow">
+            <h1>Thông báo</h1>
+            <p class="flash flash-error" role="alert" data-error-code={err.code}>
+              {err.message}
+            </p>
+            <p>
+              <a href={loggedIn ? '/tiepnhan' : '/'}>Về trang chủ</a>
+              {err.status === 401 ? (
+                <>
+                  {' · '}
+                  <a href="/tiepnhan/dang-nhap">Đăng nhập</a>
+                </>
+              ) : null}
+            </p>
+            <p class="muted">Mã tham chiếu: {c.get('requestId')}</p>
+          </main>
+        </body>
+      </html>
+    </>,
     status,
   );
 }

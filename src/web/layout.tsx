@@ -24,91 +24,91 @@ export function Layout(p: LayoutProps) {
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="vi">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${p.title} — ${p.siteName}`}</title>
-        <link rel="stylesheet" href="/static/app.css" />
-        {(p.scripts ?? []).map((s) => (
-          <script type="module" src={s}></script>
-        ))}
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          Bỏ qua đến nội dung chính
-        </a>
-        <header class="top">
-          <div class="brand">
-            <a href="/tiepnhan">{p.siteName.toUpperCase()}</a>
-            <span class="sub">Hệ thống một cửa điện tử</span>
-          </div>
-          {p.account ? (
-            <nav class="mainnav" aria-label="Menu chính">
-              <a href="/tiepnhan" aria-current={p.section === 'personal' ? 'page' : undefined}>
-                CÁ NHÂN
-              </a>
-              <a href="/tiepnhan/ho-so" aria-current={p.section === 'dossiers' ? 'page' : undefined}>
-                HỒ SƠ
-              </a>
-              <a href="/tiepnhan/tiep-nhan" aria-current={p.section === 'reception' ? 'page' : undefined}>
-                TIẾP NHẬN HỒ SƠ
-              </a>
-              {p.isAdmin ? (
-                <a href="/tiepnhan/quan-tri/nguoi-dung" aria-current={p.section === 'admin' ? 'page' : undefined}>
-                  QUẢN TRỊ HỆ THỐNG
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${p.title} — ${p.siteName}`}</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          {(p.scripts ?? []).map((s) => (
+            <script type="module" src={s}></script>
+          ))}
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            Bỏ qua đến nội dung chính
+          </a>
+          <header class="top">
+            <div class="brand">
+              <a href="/tiepnhan">{p.siteName.toUpperCase()}</a>
+              <span class="sub">Hệ thống một cửa điện tử</span>
+            </div>
+            {p.account ? (
+              <nav class="mainnav" aria-label="Menu chính">
+                <a href="/tiepnhan" aria-current={p.section === 'personal' ? 'page' : undefined}>
+                  CÁ NHÂN
                 </a>
-              ) : null}
-              <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
-            </nav>
-          ) : null}
-          {p.account ? (
-            <details class="usermenu">
-              <summary>
-                {p.account.middleName} {p.account.givenName}
-                {p.account.position ? ` (${p.account.position})` : ''}
-              </summary>
-              <ul>
-                <li>
-                  <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
-                </li>
-                <li>
-                  <a href="/tiepnhan/tai-khoan">Thông tin tài khoản</a>
-                </li>
-                <li>
-                  <a href="/tiepnhan/doi-mat-khau">Đổi mật khẩu</a>
-                </li>
-                {p.proven ? (
-                  <li>
-                    <a href="/tiepnhan/lien-ket-tai-khoan">Liên kết tài khoản</a>
-                  </li>
+                <a href="/tiepnhan/ho-so" aria-current={p.section === 'dossiers' ? 'page' : undefined}>
+                  HỒ SƠ
+                </a>
+                <a href="/tiepnhan/tiep-nhan" aria-current={p.section === 'reception' ? 'page' : undefined}>
+                  TIẾP NHẬN HỒ SƠ
+                </a>
+                {p.isAdmin ? (
+                  <a href="/tiepnhan/quan-tri/nguoi-dung" aria-current={p.section === 'admin' ? 'page' : undefined}>
+                    QUẢN TRỊ HỆ THỐNG
+                  </a>
                 ) : null}
-                {(p.switchable ?? []).map((a) => (
+                <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
+              </nav>
+            ) : null}
+            {p.account ? (
+              <details class="usermenu">
+                <summary>
+                  {p.account.middleName} {p.account.givenName}
+                  {p.account.position ? ` (${p.account.position})` : ''}
+                </summary>
+                <ul>
                   <li>
-                    <form method="post" action={`/tiepnhan/chuyen-tai-khoan/${a.id}`}>
+                    <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
+                  </li>
+                  <li>
+                    <a href="/tiepnhan/tai-khoan">Thông tin tài khoản</a>
+                  </li>
+                  <li>
+                    <a href="/tiepnhan/doi-mat-khau">Đổi mật khẩu</a>
+                  </li>
+                  {p.proven ? (
+                    <li>
+                      <a href="/tiepnhan/lien-ket-tai-khoan">Liên kết tài khoản</a>
+                    </li>
+                  ) : null}
+                  {(p.switchable ?? []).map((a) => (
+                    <li>
+                      <form method="post" action={`/tiepnhan/chuyen-tai-khoan/${a.id}`}>
+                        <input type="hidden" name="_csrf" value={p.csrfToken} />
+                        <button type="submit" class="linklike">
+                          Chuyển tài khoản: {a.middleName} {a.givenName} ({a.position ?? ''})
+                        </button>
+                      </form>
+                    </li>
+                  ))}
+                  <li>
+                    <form method="post" action="/tiepnhan/dang-xuat">
                       <input type="hidden" name="_csrf" value={p.csrfToken} />
                       <button type="submit" class="linklike">
-                        Chuyển tài khoản: {a.middleName} {a.givenName} ({a.position ?? ''})
+                        Đăng xuất
                       </button>
                     </form>
                   </li>
-                ))}
-                <li>
-                  <form method="post" action="/tiepnhan/dang-xuat">
-                    <input type="hidden" name="_csrf" value={p.csrfToken} />
-                    <button type="submit" class="linklike">
-                      Đăng xuất
-                    </button>
-                  </form>
-                </li>
-              </ul>
-            </details>
-          ) : null}
-        </header>
-        <main id="main">{p.children}</main>
-        <footer class="foot">Hệ thống thông tin giải quyết thủ tục hành chính — {p.siteName}</footer>
-      </body>
-    </html>
-      </>
+                </ul>
+              </details>
+            ) : null}
+          </header>
+          <main id="main">{p.children}</main>
+          <footer class="foot">Hệ thống thông tin giải quyết thủ tục hành chính — {p.siteName}</footer>
+        </body>
+      </html>
+    </>
   );
 }
 

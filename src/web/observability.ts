@@ -59,7 +59,8 @@ export function serializeError(err: unknown, depth = 0): Record<string, unknown>
     if (typeof fields.code === 'string' || typeof fields.code === 'number') out.code = fields.code;
   }
   if (err.cause !== undefined && depth < 3) out.cause = serializeError(err.cause, depth + 1);
-  if (err instanceof AggregateError && depth < 3) out.errors = (err.errors as unknown[]).slice(0, 5).map((e) => serializeError(e, depth + 1));
+  if (err instanceof AggregateError && depth < 3)
+    out.errors = (err.errors as unknown[]).slice(0, 5).map((e) => serializeError(e, depth + 1));
   return out;
 }
 

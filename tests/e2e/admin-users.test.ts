@@ -24,7 +24,7 @@ import {
   textOf,
   urlOf,
   useE2E,
-  valueOf,
+  inputValueOf,
 } from './support.js';
 
 /** The official created through the form: consistent identity data, made up for the test. */
@@ -144,9 +144,9 @@ describe('Quản lý người dùng in the browser', () => {
     await eventually(textOf(row)).toContain('Quản lý công nghiệp');
     await eventually(textOf(row)).toContain(NEW.cccd);
     await eventually(textOf(row)).toContain('Hoạt động');
-    await eventually(valueOf(field('Ngày sinh'))).toBe(NEW.dateOfBirth);
+    await eventually(inputValueOf(field('Ngày sinh'))).toBe(NEW.dateOfBirth);
     await eventually(textOf(field('Giới tính').locator('option:checked'))).toBe(NEW.gender);
-    await eventually(valueOf(field('Số CCCD (12 số)'))).toBe(NEW.cccd);
+    await eventually(inputValueOf(field('Số CCCD (12 số)'))).toBe(NEW.cccd);
   });
 
   test('a search without diacritics finds the new official', async () => {
@@ -173,8 +173,8 @@ describe('Quản lý người dùng in the browser', () => {
   test('quantri1 opens the official and suspends them', async () => {
     await rowFor(NEW.username).getByRole('link', { name: NEW_FULL_NAME }).click();
     await eventually(urlOf(page)).toMatch(/[?&]tk=[0-9a-f-]{36}/);
-    await eventually(valueOf(field('Tên tài khoản'))).toBe(NEW.username);
-    await eventually(valueOf(field('Tên'))).toBe(NEW.givenName);
+    await eventually(inputValueOf(field('Tên tài khoản'))).toBe(NEW.username);
+    await eventually(inputValueOf(field('Tên'))).toBe(NEW.givenName);
 
     await page.getByRole('button', { name: 'Tạm đình chỉ', exact: true }).click();
     await eventually(urlOf(page)).toMatch(/[?&]tb=suspended/);

@@ -12,19 +12,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { APIResponse, Locator, Page } from 'playwright-core';
 import { extractText } from 'unpdf';
 import { demoOfficials } from '../../src/demo/officials.js';
-import {
-  PASSWORD,
-  attrOf,
-  countOf,
-  eventually,
-  field,
-  isVisible,
-  login,
-  logout,
-  textOf,
-  urlOf,
-  useE2E,
-} from './support.js';
+import { PASSWORD, attrOf, countOf, eventually, field, isVisible, login, logout, textOf, urlOf, useE2E } from './support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Who and what (src/demo/officials.ts, src/demo/procedures.ts, src/demo/units.ts).
@@ -86,7 +74,8 @@ const actionForm = (action: string) => page.locator(`form.action-form[data-actio
 const actionForms = () => page.locator('form.action-form');
 const inboxRows = () => page.locator('table#inbox tbody tr');
 const inboxRow = (code: string) => page.locator('table#inbox tbody tr', { has: page.getByRole('link', { name: code, exact: true }) });
-const tab = (label: string) => page.getByRole('navigation', { name: 'Trạng thái' }).getByRole('link', { name: new RegExp(`^${label} \\(\\d+\\)$`) });
+const tab = (label: string) =>
+  page.getByRole('navigation', { name: 'Trạng thái' }).getByRole('link', { name: new RegExp(`^${label} \\(\\d+\\)$`) });
 
 /** YYMMDD of an instant in Vietnam (UTC+7, no daylight saving), as in the dossier code. */
 function yymmdd(t: Date) {
@@ -161,7 +150,10 @@ async function pdf(res: APIResponse) {
 
 describe('a direct dossier through the one-stop desk, from reception to Đã trả kết quả', () => {
   test('the demo officials hold the roles of the steps', () => {
-    const at = (username: string) => demoOfficials().find((o) => o.username === username)!.roles.map((r) => `${r.role}@${r.unitKey}`);
+    const at = (username: string) =>
+      demoOfficials()
+        .find((o) => o.username === username)!
+        .roles.map((r) => `${r.role}@${r.unitKey}`);
     expect(at(CLERK.username)).toEqual(expect.arrayContaining(['reception@sct-vp', 'result@sct-vp']));
     expect(at(EXPERT.username)).toEqual(['processing@sct-qltm']);
     expect(at(DIRECTOR.username)).toEqual(['approval@sct-ld']);
@@ -219,7 +211,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await eventually(countOf(historyRows())).toBe(1);
     expect(await lastHistory()).toEqual({ actor: CLERK.username, action: 'Tiếp nhận hồ sơ', status: 'Được tiếp nhận', note: '' });
     // At reception the clerk may hand over, ask for a supplement or refuse.
-    await eventually(async () => (await actionForms().evaluateAll((fs) => fs.map((f) => f.getAttribute('data-action'))))).toEqual([
+    await eventually(async () => await actionForms().evaluateAll((fs) => fs.map((f) => f.getAttribute('data-action')))).toEqual([
       'handover',
       'request_supplement',
       'refuse',
@@ -258,7 +250,9 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
   });
 
   test('the clerk hands the dossier over to Thẩm định, then logs out', async () => {
-    await act('handover', 'Chuyển bước tiếp theo', (f) => f.getByLabel('Ghi chú').fill('Hồ sơ đủ thành phần, chuyển phòng Quản lý Thương mại.'));
+    await act('handover', 'Chuyển bước tiếp theo', (f) =>
+      f.getByLabel('Ghi chú').fill('Hồ sơ đủ thành phần, chuyển phòng Quản lý Thương mại.'),
+    );
     await eventually(textOf(statusLine())).toBe('Đang xử lý (mã 4)');
     await eventually(textOf(currentStep())).toMatch(new RegExp(`^2/4: ${STEPS[1]} `));
     expect(await lastHistory()).toMatchObject({ actor: CLERK.username, action: 'Chuyển bước tiếp theo', status: 'Đang xử lý' });
@@ -283,7 +277,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await eventually(attrOf(tab('Chờ xử lý'), 'aria-current')).toBe('page');
     await openFromInbox();
 
-    await eventually(async () => (await actionForms().evaluateAll((fs) => fs.map((f) => f.getAttribute('data-action'))))).toEqual([
+    await eventually(async () => await actionForms().evaluateAll((fs) => fs.map((f) => f.getAttribute('data-action')))).toEqual([
       'handover',
       'return',
       'request_supplement',
@@ -295,10 +289,17 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
       await f.getByLabel('Lý do / nội dung').fill(SUPPLEMENT.reason);
       await f.getByLabel('Giấy tờ cần bổ sung (mỗi dòng một mục)').fill(SUPPLEMENT.items.join('\n'));
     });
-    await eventually(textOf(statusLine())).toMatch(/^Yêu cầu bổ sung giấy tờ \(mã 5\) — tạm dừng tính thời gian từ \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
+    await eventually(textOf(statusLine())).toMatch(
+      /^Yêu cầu bổ sung giấy tờ \(mã 5\) — tạm dừng tính thời gian từ \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/,
+    );
     await eventually(textOf(currentStep())).toMatch(new RegExp(`^2/4: ${STEPS[1]} `));
-    expect(await lastHistory()).toEqual({ actor: EXPERT.username, action: 'Yêu cầu bổ sung hồ sơ', status: 'Yêu cầu bổ sung giấy tờ', note: SUPPLEMENT.reason });
-    await eventually(async () => (await actionForms().evaluateAll((fs) => fs.map((f) => f.getAttribute('data-action'))))).toEqual([
+    expect(await lastHistory()).toEqual({
+      actor: EXPERT.username,
+      action: 'Yêu cầu bổ sung hồ sơ',
+      status: 'Yêu cầu bổ sung giấy tờ',
+      note: SUPPLEMENT.reason,
+    });
+    await eventually(async () => await actionForms().evaluateAll((fs) => fs.map((f) => f.getAttribute('data-action')))).toEqual([
       'supplement_received',
       'stop',
     ]);
@@ -356,7 +357,12 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await act('approve', 'Phê duyệt', (f) => f.getByLabel('Ghi chú').fill('Đồng ý cấp phép.'));
     await eventually(textOf(statusLine())).toBe('Đã xử lý xong (mã 9)');
     await eventually(textOf(currentStep())).toMatch(new RegExp(`^4/4: ${STEPS[3]} `));
-    expect(await lastHistory()).toEqual({ actor: DIRECTOR.username, action: 'Phê duyệt', status: 'Đã xử lý xong', note: 'Đồng ý cấp phép.' });
+    expect(await lastHistory()).toEqual({
+      actor: DIRECTOR.username,
+      action: 'Phê duyệt',
+      status: 'Đã xử lý xong',
+      note: 'Đồng ý cấp phép.',
+    });
     await eventually(countOf(actionForms())).toBe(0);
     await logout(page);
   });

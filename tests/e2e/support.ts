@@ -199,7 +199,7 @@ export const QUICK = { timeout: 1_000 };
 export const eventually = <T>(read: () => Promise<T>, timeout = WAIT_MS) => expect.poll(read, { timeout, interval: 100 });
 export const isVisible = (l: Locator) => () => l.isVisible();
 export const textOf = (l: Locator) => async () => ((await l.textContent(QUICK)) ?? '').replace(/\s+/g, ' ').trim();
-export const valueOf = (l: Locator) => () => l.inputValue(QUICK);
+export const inputValueOf = (l: Locator) => () => l.inputValue(QUICK);
 export const countOf = (l: Locator) => () => l.count();
 export const attrOf = (l: Locator, name: string) => () => l.getAttribute(name, QUICK);
 export const isChecked = (l: Locator) => () => l.isChecked(QUICK);
@@ -242,7 +242,7 @@ export async function solveCaptcha(page: Page, opts: { mustClick?: boolean } = {
     await label.click();
   }
   await eventually(state, CAPTCHA_TIMEOUT_MS).toBe('verified');
-  await eventually(valueOf(payload)).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
+  await eventually(inputValueOf(payload)).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
   await eventually(textOf(label)).toBe('Đã xác minh');
   await eventually(isChecked(checkbox)).toBe(true);
 }

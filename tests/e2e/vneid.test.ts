@@ -30,7 +30,7 @@ import {
   textOf,
   urlOf,
   useE2E,
-  valueOf,
+  inputValueOf,
 } from './support.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ async function openAccount(username: string) {
   await eventually(countOf(row)).toBe(1);
   await row.getByRole('link', { name: FULL_NAME }).click();
   await eventually(urlOf(page)).toMatch(/[?&]tk=[0-9a-f-]{36}/);
-  await eventually(valueOf(field(page, 'Tên tài khoản'))).toBe(username);
+  await eventually(inputValueOf(field(page, 'Tên tài khoản'))).toBe(username);
 }
 
 /** The OTP texted to a phone since `after` (message ids seen before), read from the simulator's /dev/sms. */
@@ -165,8 +165,8 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(textOf(rowFor(page, DESK.username))).toContain(OFFICIAL.cccd!);
 
     await openAccount(MAIN.username);
-    await eventually(valueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(CARD_NAME);
-    await eventually(valueOf(field(page, 'Số CCCD (12 số)'))).toBe(OFFICIAL.cccd);
+    await eventually(inputValueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(CARD_NAME);
+    await eventually(inputValueOf(field(page, 'Số CCCD (12 số)'))).toBe(OFFICIAL.cccd);
     await eventually(isVisible(verifyButton(page))).toBe(true);
   });
 
@@ -181,7 +181,7 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(attrOf(result, 'class')).toContain('flash-error');
     await eventually(textOf(verifyStatus(page))).toBe('Chưa xác thực VNeID');
     // What was typed was saved (Xác thực saves first), so the form shows the wrong name.
-    await eventually(valueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(WRONG_CARD_NAME);
+    await eventually(inputValueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(WRONG_CARD_NAME);
   });
 
   test('while the main account is unverified, VNeID reaches only the desk account its administrator verified (another browser)', async () => {
@@ -192,7 +192,8 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
       const p = await ctx.newPage();
       p.on('pageerror', (err) => e2e.browserErrors.push(`${p.url()}: ${err.message}`));
       p.on('console', (msg) => {
-        if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) e2e.browserErrors.push(`${p.url()}: ${msg.text()}`);
+        if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
+          e2e.browserErrors.push(`${p.url()}: ${msg.text()}`);
       });
       await loginWithVneid(p, PERSON);
       // The person's first VNeID login accepts the one account an administrator verified: the desk account.
@@ -213,15 +214,15 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(textOf(result)).toBe('Thông tin số CCCD chính xác');
     await eventually(attrOf(result, 'class')).toContain('flash-ok');
     await eventually(textOf(verifyStatus(page))).toMatch(/^Đã xác thực VNeID lúc /);
-    await eventually(valueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(CARD_NAME);
-    await eventually(valueOf(field(page, 'Tên tài khoản'))).toBe(MAIN.username);
+    await eventually(inputValueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(CARD_NAME);
+    await eventually(inputValueOf(field(page, 'Tên tài khoản'))).toBe(MAIN.username);
   });
 
   test('quantri1 logs out', async () => {
     await logout(page);
   });
 
-  test('the official logs in with VNeID (OTP from the simulator\'s SMS) and accepts the main account: Đồng ý', async () => {
+  test("the official logs in with VNeID (OTP from the simulator's SMS) and accepts the main account: Đồng ý", async () => {
     await loginWithVneid(page, PERSON, { screenshot: '/tmp/motcua-vneid-otp.png' });
 
     // The desk account is theirs already; the main account, verified by quantri1, asks to be linked.

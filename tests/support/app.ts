@@ -15,7 +15,13 @@ export const TEST_PASSWORD = 'demo-password-for-tests';
 export function buildApp(database: Database, env: Record<string, string> = {}, opts: { now?: () => Date } = {}) {
   const config = loadConfig({ NODE_ENV: 'test', PORT: '3999', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', ...env });
   // The same proof of work as production, with a tiny difficulty so tests stay fast.
-  return createApp(buildDeps(config, database, pino({ level: 'silent' }), { captcha: { counterMin: 10, counterMax: 50, cost: 1 }, idpTimeoutMs: 2000, ...opts }));
+  return createApp(
+    buildDeps(config, database, pino({ level: 'silent' }), {
+      captcha: { counterMin: 10, counterMax: 50, cost: 1 },
+      idpTimeoutMs: 2000,
+      ...opts,
+    }),
+  );
 }
 
 export type App = ReturnType<typeof buildApp>;
@@ -67,7 +73,11 @@ export class Client {
     return m[1]!;
   }
 
-  async post(path: string, form: Record<string, string | string[]>, opts: { csrf?: string | null; csrfFrom?: string; headers?: Record<string, string> } = {}) {
+  async post(
+    path: string,
+    form: Record<string, string | string[]>,
+    opts: { csrf?: string | null; csrfFrom?: string; headers?: Record<string, string> } = {},
+  ) {
     const params = new URLSearchParams();
     const token = opts.csrf === undefined ? await this.csrf(opts.csrfFrom) : opts.csrf;
     if (token !== null) params.set('_csrf', token);

@@ -46,5 +46,7 @@ const TABLES = Object.values(exported).flatMap((v) => (is(v, PgTable) ? [getTabl
 
 export async function resetDatabase(database: Database): Promise<void> {
   // pg-boss's jobs live in its own schema (migration 0015): a job left by another test file is not this one's.
-  await database.db.execute(sql.raw(`truncate ${[...TABLES.map((t) => `"${t}"`), 'pgboss.job', 'pgboss.archive'].join(', ')} restart identity cascade`));
+  await database.db.execute(
+    sql.raw(`truncate ${[...TABLES.map((t) => `"${t}"`), 'pgboss.job', 'pgboss.archive'].join(', ')} restart identity cascade`),
+  );
 }

@@ -101,6 +101,10 @@ export async function startRogueProvider(clientId: string, claims: Record<string
   return {
     issuer,
     state,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -61,7 +61,11 @@ const contentTypes = (main: string) =>
 /** A minimal valid Word document (one paragraph), the way Word lays it out: deflated parts. */
 export function docx(text = 'Tờ khai đăng ký khai sinh'): Uint8Array {
   return zip([
-    { name: '[Content_Types].xml', data: contentTypes('application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml'), deflate: true },
+    {
+      name: '[Content_Types].xml',
+      data: contentTypes('application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml'),
+      deflate: true,
+    },
     {
       name: '_rels/.rels',
       data:
@@ -79,15 +83,28 @@ export function docx(text = 'Tờ khai đăng ký khai sinh'): Uint8Array {
 
 /** A PowerPoint-like package: Office Open XML, but not a type templates accept. */
 export function pptxLike(): Uint8Array {
-  return zip([{ name: '[Content_Types].xml', data: contentTypes('application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml') }]);
+  return zip([
+    {
+      name: '[Content_Types].xml',
+      data: contentTypes('application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml'),
+    },
+  ]);
 }
 
 /** An OpenDocument text: "mimetype" first and stored, as the format requires. */
 export function odt(): Uint8Array {
   return zip([
     { name: 'mimetype', data: 'application/vnd.oasis.opendocument.text' },
-    { name: 'content.xml', data: '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>', deflate: true },
-    { name: 'META-INF/manifest.xml', data: '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>', deflate: true },
+    {
+      name: 'content.xml',
+      data: '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+      deflate: true,
+    },
+    {
+      name: 'META-INF/manifest.xml',
+      data: '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+      deflate: true,
+    },
   ]);
 }
 

@@ -30,7 +30,7 @@ export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider:
   const redirectUri = `${deps.config.publicUrl}${callbackPath(provider, purpose)}`;
   // Officials ask for the level they need; citizens take what they have.
   const acr = purpose === 'official' && rp.settings.minLoa === 2 ? rp.settings.acrValues[1] : rp.settings.acrValues.join(' ');
-  let req;
+  let req: Awaited<ReturnType<typeof rp.authorizationRequest>>;
   try {
     req = await rp.authorizationRequest(redirectUri, acr);
   } catch (err) {
@@ -96,7 +96,7 @@ export async function finishLogin(
     throw invalidResponse('other_browser');
   }
   const callbackUrl = new URL(`${deps.config.publicUrl}${callbackPath(provider, purpose)}${new URL(c.req.url).search}`);
-  let claims;
+  let claims: Awaited<ReturnType<typeof rp.complete>>;
   try {
     claims = await rp.complete(callbackUrl, { ...tx, redirectUri: `${deps.config.publicUrl}${callbackPath(provider, purpose)}` });
   } catch (err) {

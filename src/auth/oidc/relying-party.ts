@@ -36,7 +36,8 @@ export function idTokenTimeProblem(
   if (iat > nowS + toleranceS) return { reason: 'iat_in_future', detail: `iat=${iat} now=${nowS}` };
   if (exp <= iat) return { reason: 'exp_not_after_iat', detail: `iat=${iat} exp=${exp}` };
   if (iat < nowS - ID_TOKEN_MAX_AGE_S) return { reason: 'iat_too_old', detail: `iat=${iat} now=${nowS}` };
-  if (authTime !== undefined && authTime > nowS + toleranceS) return { reason: 'auth_time_in_future', detail: `auth_time=${authTime} now=${nowS}` };
+  if (authTime !== undefined && authTime > nowS + toleranceS)
+    return { reason: 'auth_time_in_future', detail: `auth_time=${authTime} now=${nowS}` };
   return null;
 }
 
@@ -75,9 +76,13 @@ export class RelyingParty {
       const timeoutMs = this.opts.timeoutMs ?? 10_000;
       this.configPromise = (async () => {
         const auth = await this.clientAuth();
-        const fetchWithTimeout: client.CustomFetch = (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
+        const fetchWithTimeout: client.CustomFetch = (url, init) =>
+          fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
         const ep = this.settings.endpoints;
-        const metadata: Partial<client.ClientMetadata> = { id_token_signed_response_alg: 'RS256', [client.clockTolerance]: CLOCK_TOLERANCE_S };
+        const metadata: Partial<client.ClientMetadata> = {
+          id_token_signed_response_alg: 'RS256',
+          [client.clockTolerance]: CLOCK_TOLERANCE_S,
+        };
         let config: client.Configuration;
         if (ep) {
           // A provider without discovery: the endpoints come from configuration.
@@ -141,14 +146,19 @@ export class RelyingParty {
    */
   async complete(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string; redirectUri: string }) {
     const config = await this.configuration();
-    let tokens;
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
-      tokens = await client.authorizationCodeGrant(config, callbackUrl, {
-        expectedState: checks.state,
-        expectedNonce: checks.nonce,
-        pkceCodeVerifier: checks.codeVerifier,
-        idTokenExpected: true,
-      }, { redirect_uri: checks.redirectUri });
+      tokens = await client.authorizationCodeGrant(
+        config,
+        callbackUrl,
+        {
+          expectedState: checks.state,
+          expectedNonce: checks.nonce,
+          pkceCodeVerifier: checks.codeVerifier,
+          idTokenExpected: true,
+        },
+        { redirect_uri: checks.redirectUri },
+      );
     } catch (err) {
       throw this.classify(err);
     }
@@ -169,9 +179,18 @@ export class RelyingParty {
   /** Network and server failures (anywhere in the cause chain) say "unavailable"; anything else is an invalid response. */
   private classify(err: unknown): AppError {
     if (err instanceof AppError) return err;
-    for (let e = err as { name?: string; status?: number; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    for (
+      let e = err as { name?: string; status?: number; cause?: unknown } | undefined, depth = 0;
+      e && depth < 5;
+      e = e.cause as typeof e, depth++
+    ) {
       const serverError = typeof e.status === 'number' && e.status >= 500;
-      if (serverError || e.name === 'TimeoutError' || e.name === 'AbortError' || (e.name === 'TypeError' && /fetch/i.test(String((e as Error).message)))) {
+      if (
+        serverError ||
+        e.name === 'TimeoutError' ||
+        e.name === 'AbortError' ||
+        (e.name === 'TypeError' && /fetch/i.test(String((e as Error).message)))
+      ) {
         return this.unavailable(err);
       }
     }

@@ -14,7 +14,14 @@ const TTL_MS = 10 * 60_000;
 export type Purpose = 'official' | 'citizen';
 export type ProviderKey = 'vneid' | 'sso';
 
-export async function saveTransaction(db: Queryable, provider: ProviderKey, purpose: Purpose, req: AuthRequest, returnTo: string | null, browserHash: string) {
+export async function saveTransaction(
+  db: Queryable,
+  provider: ProviderKey,
+  purpose: Purpose,
+  req: AuthRequest,
+  returnTo: string | null,
+  browserHash: string,
+) {
   await db.delete(oidcTransactions).where(lt(oidcTransactions.expiresAt, new Date()));
   await db.insert(oidcTransactions).values({
     state: req.state,
@@ -30,7 +37,15 @@ export async function saveTransaction(db: Queryable, provider: ProviderKey, purp
 
 /** Take (delete and return) the transaction of a state, if it is live and for this provider and purpose. */
 export async function takeTransaction(db: Queryable, state: string, provider: ProviderKey, purpose: Purpose) {
-  const rows = await queryRows<{ nonce: string; code_verifier: string; return_to: string | null; provider: string; purpose: string; expires_at: string | Date; browser_hash: string | null }>(
+  const rows = await queryRows<{
+    nonce: string;
+    code_verifier: string;
+    return_to: string | null;
+    provider: string;
+    purpose: string;
+    expires_at: string | Date;
+    browser_hash: string | null;
+  }>(
     db,
     sql`delete from oidc_transactions where state = ${state} returning nonce, code_verifier, return_to, provider, purpose, expires_at, browser_hash`,
   );
@@ -38,4 +53,3 @@ export async function takeTransaction(db: Queryable, state: string, provider: Pr
   if (!t || t.provider !== provider || t.purpose !== purpose || new Date(t.expires_at) < new Date()) return null;
   return { state, nonce: t.nonce, codeVerifier: t.code_verifier, returnTo: t.return_to, browserHash: t.browser_hash };
 }
-

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
-import { units } from './org.js';
 
 /** Lĩnh vực. */
 export const sectors = pgTable('sectors', {
@@ -70,4 +69,3 @@ export const procedureVersions = pgTable(
     index('procedure_versions_sector_idx').on(t.sectorId),
   ],
 );
-

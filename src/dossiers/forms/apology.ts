@@ -37,8 +37,6 @@ export function apologyPdf(p: {
     );
     para(doc, 'Kính mong nhận được sự thông cảm của Ông/Bà vì sự chậm trễ này./.', { indent: 28 });
 
-    signatures(doc, [
-      officialSignature(p.official, 'Thủ trưởng cơ quan, đơn vị', '(Ký, ghi rõ họ tên và đóng dấu)'),
-    ]);
+    signatures(doc, [officialSignature(p.official, 'Thủ trưởng cơ quan, đơn vị', '(Ký, ghi rõ họ tên và đóng dấu)')]);
   });
 }

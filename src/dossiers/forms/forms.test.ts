@@ -208,7 +208,19 @@ describe('one-stop forms', () => {
       agency,
       from: issuedAt,
       to: issuedAt,
-      rows: [{ code: CODE, procedureName: huge, applicant: 'A', receivedAt: issuedAt, dueAt: issuedAt, finishedAt: null, returnedAt: null, status: '', timeliness: '' }],
+      rows: [
+        {
+          code: CODE,
+          procedureName: huge,
+          applicant: 'A',
+          receivedAt: issuedAt,
+          dueAt: issuedAt,
+          finishedAt: null,
+          returnedAt: null,
+          status: '',
+          timeliness: '',
+        },
+      ],
     });
     const pages = await pagesOf(pdf);
     // Heading, the one (cut) row on a page of its own, the total: no page is spent on overflow.

@@ -42,10 +42,7 @@ function fonts(): Record<FontName, Buffer> {
 }
 
 /** Creates an A4 document, lets `draw` fill it, numbers the pages if there are several, and returns the bytes. */
-export async function renderPdf(
-  opts: { title: string; landscape?: boolean },
-  draw: (doc: Doc) => void | Promise<void>,
-): Promise<Buffer> {
+export async function renderPdf(opts: { title: string; landscape?: boolean }, draw: (doc: Doc) => void | Promise<void>): Promise<Buffer> {
   const landscape = opts.landscape ?? false;
   const doc = new PDFDocument({
     size: 'A4',
@@ -80,11 +77,14 @@ function numberPages(doc: Doc): void {
     const bottom = doc.page.margins.bottom;
     // Writing inside the bottom margin would make pdfkit open a new page: lift the margin while we write.
     doc.page.margins.bottom = 0;
-    doc.font('I').fontSize(9).text(`Trang ${i + 1}/${count}`, left(doc), doc.page.height - bottom / 2 - 5, {
-      width: contentWidth(doc),
-      align: 'center',
-      lineBreak: false,
-    });
+    doc
+      .font('I')
+      .fontSize(9)
+      .text(`Trang ${i + 1}/${count}`, left(doc), doc.page.height - bottom / 2 - 5, {
+        width: contentWidth(doc),
+        align: 'center',
+        lineBreak: false,
+      });
     doc.page.margins.bottom = bottom;
   }
 }
@@ -112,7 +112,10 @@ export function heading(doc: Doc, p: { agency: FormAgency; formNo?: string; date
   const width = contentWidth(doc);
   const top = doc.page.margins.top;
   if (p.formNo) {
-    doc.font('I').fontSize(10).text(p.formNo, x0, top - 14, { width, align: 'right' });
+    doc
+      .font('I')
+      .fontSize(10)
+      .text(p.formNo, x0, top - 14, { width, align: 'right' });
   }
   // The right column is as wide as the country's name, which must stay on one line; the agency's names wrap
   // in what is left.
@@ -135,10 +138,13 @@ export function heading(doc: Doc, p: { agency: FormAgency; formNo?: string; date
   rule(doc, rx + rw / 2, mottoBottom, doc.widthOfString('Độc lập - Tự do - Hạnh phúc'));
   let rightBottom = mottoBottom;
   if (p.date) {
-    doc.font('I').fontSize(BODY_SIZE).text(placeDateLine(p.agency.place, p.date), rx, mottoBottom + 8, {
-      width: rw,
-      align: 'center',
-    });
+    doc
+      .font('I')
+      .fontSize(BODY_SIZE)
+      .text(placeDateLine(p.agency.place, p.date), rx, mottoBottom + 8, {
+        width: rw,
+        align: 'center',
+      });
     rightBottom = doc.y;
   }
   doc.y = Math.max(leftBottom, rightBottom) + 14;
@@ -148,14 +154,27 @@ export function heading(doc: Doc, p: { agency: FormAgency; formNo?: string; date
 
 /** A horizontal rule of `length` centred on `cx`. */
 function rule(doc: Doc, cx: number, y: number, length: number): void {
-  doc.save().lineWidth(0.6).moveTo(cx - length / 2, y).lineTo(cx + length / 2, y).stroke().restore();
+  doc
+    .save()
+    .lineWidth(0.6)
+    .moveTo(cx - length / 2, y)
+    .lineTo(cx + length / 2, y)
+    .stroke()
+    .restore();
 }
 
 /** The form's title in bold capitals, with an optional bold subtitle ("Về việc …"). */
 export function title(doc: Doc, text: string, subtitle?: string): void {
   doc.moveDown(0.5);
-  doc.font('B').fontSize(BODY_SIZE + 1).text(upper(text), left(doc), doc.y, { width: contentWidth(doc), align: 'center' });
-  if (subtitle) doc.font('B').fontSize(BODY_SIZE).text(nfc(subtitle), { width: contentWidth(doc), align: 'center' });
+  doc
+    .font('B')
+    .fontSize(BODY_SIZE + 1)
+    .text(upper(text), left(doc), doc.y, { width: contentWidth(doc), align: 'center' });
+  if (subtitle)
+    doc
+      .font('B')
+      .fontSize(BODY_SIZE)
+      .text(nfc(subtitle), { width: contentWidth(doc), align: 'center' });
   doc.moveDown(0.8);
   resetX(doc);
   doc.font('R').fontSize(BODY_SIZE);
@@ -240,9 +259,16 @@ export function signatures(doc: Doc, columns: SignatureColumn[]): void {
   columns.forEach((c, i) => {
     const x = x0 + i * colWidth;
     doc.font('B').fontSize(BODY_SIZE).text(upper(c.title), x, top, { width: colWidth, align: 'center' });
-    doc.font('I').fontSize(BODY_SIZE - 1).text(c.hint, x, doc.y, { width: colWidth, align: 'center' });
+    doc
+      .font('I')
+      .fontSize(BODY_SIZE - 1)
+      .text(c.hint, x, doc.y, { width: colWidth, align: 'center' });
     const name = nfc(c.name);
-    if (name) doc.font('B').fontSize(BODY_SIZE).text(name, x, doc.y + room, { width: colWidth, align: 'center' });
+    if (name)
+      doc
+        .font('B')
+        .fontSize(BODY_SIZE)
+        .text(name, x, doc.y + room, { width: colWidth, align: 'center' });
     bottom = Math.max(bottom, doc.y);
   });
   doc.y = bottom;

@@ -26,16 +26,25 @@ export async function receiptPdf(p: {
     const top = doc.y;
     const qrX = left(doc) + contentWidth(doc) - QR_SIZE;
     doc.image(qr, qrX, top, { width: QR_SIZE });
-    doc.font('I').fontSize(8).text('Quét mã để tra cứu hồ sơ', qrX - 10, top + QR_SIZE + 1, {
-      width: QR_SIZE + 20,
-      align: 'center',
-    });
+    doc
+      .font('I')
+      .fontSize(8)
+      .text('Quét mã để tra cứu hồ sơ', qrX - 10, top + QR_SIZE + 1, {
+        width: QR_SIZE + 20,
+        align: 'center',
+      });
     const textWidth = contentWidth(doc) - QR_SIZE - 12;
-    doc.font('R').fontSize(BODY_SIZE).text('Mã hồ sơ: ', left(doc), top + 4, { width: textWidth, continued: true });
+    doc
+      .font('R')
+      .fontSize(BODY_SIZE)
+      .text('Mã hồ sơ: ', left(doc), top + 4, { width: textWidth, continued: true });
     doc.font('B').text(nfc(dossier.code));
     doc.font('R').text('Mã tra cứu: ', { width: textWidth, continued: true });
     doc.font('B').text(nfc(dossier.lookupCode));
-    doc.font('R').fontSize(10).text(`Tra cứu tại: ${nfc(p.lookupUrl)}`, { width: textWidth });
+    doc
+      .font('R')
+      .fontSize(10)
+      .text(`Tra cứu tại: ${nfc(p.lookupUrl)}`, { width: textWidth });
     doc.y = Math.max(doc.y, top + QR_SIZE + 12) + 6;
     doc.x = left(doc);
 

@@ -23,11 +23,7 @@ export function refusalPdf(p: {
     field(doc, 'Nội dung yêu cầu giải quyết', dossier.procedureName, { bold: true });
     field(doc, 'Thời gian tiếp nhận', fmtDateTime(dossier.receivedAt));
 
-    para(
-      doc,
-      `Qua xem xét, ${nfc(agency.name)} thông báo không tiếp nhận, giải quyết hồ sơ này ` +
-        'với lý do cụ thể như sau:',
-    );
+    para(doc, `Qua xem xét, ${nfc(agency.name)} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:`);
     para(doc, p.reason, { indent: 18 });
     para(doc, 'Xin thông báo cho Ông/Bà được biết và thực hiện./.');
 

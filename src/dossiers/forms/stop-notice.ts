@@ -30,15 +30,10 @@ export function stopNoticePdf(p: {
     field(doc, 'Nội dung yêu cầu giải quyết', dossier.procedureName, { bold: true });
     para(doc, `${agencyName} thông báo dừng giải quyết hồ sơ nêu trên.`, { indent: 28 });
     field(doc, 'Lý do', p.reason);
-    para(
-      doc,
-      `Ông/Bà có thể tra cứu tình trạng hồ sơ bằng mã tra cứu ${nfc(dossier.lookupCode)}. ` +
-        'Xin thông báo để Ông/Bà được biết./.',
-      { indent: 28 },
-    );
+    para(doc, `Ông/Bà có thể tra cứu tình trạng hồ sơ bằng mã tra cứu ${nfc(dossier.lookupCode)}. Xin thông báo để Ông/Bà được biết./.`, {
+      indent: 28,
+    });
 
-    signatures(doc, [
-      officialSignature(p.official, 'Thủ trưởng cơ quan, đơn vị', '(Ký, ghi rõ họ tên và đóng dấu)'),
-    ]);
+    signatures(doc, [officialSignature(p.official, 'Thủ trưởng cơ quan, đơn vị', '(Ký, ghi rõ họ tên và đóng dấu)')]);
   });
 }
