@@ -11,6 +11,7 @@
  * uses no CPU here), to show what holding something until commit costs. --url names the server (and the database to connect to for CREATE/DROP DATABASE); only a server on
  * 127.0.0.1 or localhost is accepted.
  */
+import { systemActor } from '../src/shared/context.js';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -90,8 +91,7 @@ try {
             .where(eq(settings.key, key));
           await recordAudit(tx, {
             action: 'bench.write',
-            actorId: null,
-            actorLabel: `client ${i % clients}`,
+            actor: systemActor(`client ${i % clients}`),
             targetType: 'setting',
             targetId: key,
             data: { n: i },

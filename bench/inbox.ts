@@ -36,7 +36,7 @@ import { listInbox, type InboxFilter } from '../src/dossiers/inbox.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
 import { foldVietnamese } from '../src/shared/text.js';
-import type { Actor } from '../src/shared/context.js';
+import type { StaffActor } from '../src/shared/context.js';
 import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
@@ -86,7 +86,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 type Official = {
-  actor: Actor;
+  actor: StaffActor;
   username: string;
   waiting: number;
   overdue: number;
@@ -203,7 +203,7 @@ async function main() {
   );
   const officials: Official[] = [];
   for (const c of candidates) {
-    const actor: Actor = { accountId: c.id, label: c.username, meta: { ip: '127.0.0.1', requestId: null } };
+    const actor: StaffActor = { kind: 'official', accountId: c.id, label: c.username, meta: { ip: '127.0.0.1', requestId: null } };
     const res = await listInbox(db, actor, { tab: 'cho-xu-ly' }, now0, soon);
     const overdue = await listInbox(db, actor, { tab: 'cho-xu-ly', dueState: 'qua-han' }, now0, soon);
     const first = res.rows[Math.floor(res.rows.length / 2)] ?? res.rows[0];

@@ -113,7 +113,13 @@ export function createApp(deps: Deps) {
       const client = await accountForApiToken(deps.db, bearer);
       if (!client) throw new AppError('invalid_token', 'Khóa API không hợp lệ hoặc đã bị thu hồi.', 401);
       c.set('account', client.account);
-      c.set('actor', { accountId: client.account.id, label: `${client.account.username} (API ${client.clientId})`, meta: c.get('meta') });
+      c.set('actor', {
+        kind: 'api',
+        clientId: client.clientId,
+        accountId: client.account.id,
+        label: `${client.account.username} (API ${client.clientId})`,
+        meta: c.get('meta'),
+      });
       c.set('csrfToken', '');
       return next();
     }
@@ -123,7 +129,7 @@ export function createApp(deps: Deps) {
       if (row) {
         c.set('sessionToken', token);
         c.set('account', row.account);
-        c.set('actor', { accountId: row.account.id, label: row.account.username, meta: c.get('meta') });
+        c.set('actor', { kind: 'official', accountId: row.account.id, label: row.account.username, meta: c.get('meta') });
         const { personId, method, loa } = row.session;
         if (personId && loa !== null && (method === 'vneid' || method === 'sso')) c.set('identityProof', { personId, method, loa });
       } else {

@@ -1,3 +1,4 @@
+import { systemActor } from '../src/shared/context.js';
 import { describe, expect, it } from 'vitest';
 import { asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
@@ -25,7 +26,7 @@ async function bypassTriggers(run: () => Promise<unknown>) {
   }
 }
 const write = (i: number, label = `w${i}`) =>
-  t.database.db.transaction((tx) => recordAudit(tx, { action: 'test.concurrent', actorId: null, actorLabel: label, data: { i } }));
+  t.database.db.transaction((tx) => recordAudit(tx, { action: 'test.concurrent', actor: systemActor(label), data: { i } }));
 
 describe('audit log', () => {
   it('records changes with actor, target, old and new values, address and request id', async () => {
@@ -175,7 +176,7 @@ describe('audit log', () => {
       let written!: () => void;
       const wrote = new Promise<void>((r) => (written = r));
       const held = t.database.db.transaction(async (tx) => {
-        await recordAudit(tx, { action: 'test.held', actorId: null, actorLabel: 'held', data: {} });
+        await recordAudit(tx, { action: 'test.held', actor: systemActor('held'), data: {} });
         written();
         await gate;
       });

@@ -11,7 +11,7 @@ import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { listInbox, INBOX_TABS, type InboxTab } from '../src/dossiers/inbox.js';
 import { mayActAt, mayReadRegister, mayViewDossier, registerAgencies } from '../src/dossiers/access.js';
 import { prng } from '../src/shared/prng.js';
-import type { Actor } from '../src/shared/context.js';
+import type { StaffActor } from '../src/shared/context.js';
 
 const t = useDemoApp();
 const WORK_ROLES = ROLES.filter((r) => r !== 'admin');
@@ -19,7 +19,7 @@ const STEP_ROLES: ProcessStep['role'][] = ['reception', 'processing', 'approval'
 const NOW = new Date('2026-11-25T09:00:00+07:00');
 
 type Grant = { role: Role; unitId: string };
-type Person = { actor: Actor; grants: Grant[]; active: boolean };
+type Person = { actor: StaffActor; grants: Grant[]; active: boolean };
 
 /** The rule, stated plainly over the tree held in memory. */
 function model(parentOf: Map<string, string | null>) {
@@ -68,7 +68,7 @@ async function generate(seed: number) {
     }
     if (grants.size) await db.insert(roleGrants).values([...grants.values()].map((g) => ({ accountId: acc!.id, ...g })));
     people.push({
-      actor: { accountId: acc!.id, label: acc!.username, meta: { ip: null, requestId: null } },
+      actor: { kind: 'official', accountId: acc!.id, label: acc!.username, meta: { ip: null, requestId: null } },
       grants: [...grants.values()],
       active: !suspended && !deleted,
     });
@@ -91,7 +91,7 @@ async function generate(seed: number) {
   return { tree, people, moved, parentOf: new Map(tree.map((u) => [u.id, u.parentId])), rnd, pick, unitIds };
 }
 
-async function inboxIds(actor: Actor) {
+async function inboxIds(actor: StaffActor) {
   const ids = new Set<string>();
   for (const tab of Object.keys(INBOX_TABS) as InboxTab[]) {
     for (const r of (await listInbox(t.database.db, actor, { tab, limit: 200 }, NOW, NOW)).rows) ids.add(r.id);

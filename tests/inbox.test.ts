@@ -6,7 +6,7 @@ import { accounts, dossiers, procedures, roleGrants } from '../src/db/schema/ind
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { listInbox, type InboxFilter } from '../src/dossiers/inbox.js';
-import type { Actor } from '../src/shared/context.js';
+import type { StaffActor } from '../src/shared/context.js';
 
 const t = useDemoApp();
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -40,7 +40,7 @@ async function desk() {
   return { clerk, received, liquor, inspector };
 }
 
-const list = (actor: Actor, f: InboxFilter = {}) => listInbox(t.database.db, actor, f, NOW, SOON);
+const list = (actor: StaffActor, f: InboxFilter = {}) => listInbox(t.database.db, actor, f, NOW, SOON);
 
 describe('hồ sơ cần xử lý', () => {
   it('lists the dossiers at the official’s steps by due date, with counts per tab', async () => {

@@ -4,7 +4,7 @@ import { accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import { loadActiveUnit } from '../org/unit-queries.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor, SystemActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { OfficialInput, accountFields, personFields } from './official-input.js';
@@ -26,7 +26,7 @@ export async function assertUsernameFree(tx: Tx, usernameLower: string, exceptId
  */
 export async function createOfficial(
   db: Db,
-  actor: Actor,
+  actor: StaffActor | SystemActor,
   raw: unknown,
   /** Demo data only: a password already chosen (and hashed), not to be changed at first login. */
   opts: { password?: string; passwordHash?: string } = {},
@@ -53,12 +53,10 @@ export async function createOfficial(
     const identity = await saveIdentityClaim(tx, acc!, personFields(input));
     await recordAudit(tx, {
       action: 'account.create',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: acc!.id,
       unitId: acc!.unitId,
-      meta: actor.meta,
       data: { new: { ...fields, person: identityAuditView(identity.after) } },
     });
     return acc!;

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, roleGrants, sessions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { requireAdministeredAccount } from './policies.js';
 
@@ -10,7 +10,7 @@ import { requireAdministeredAccount } from './policies.js';
  * Xóa cán bộ: a soft delete. The row and its history stay; the username is freed, but a
  * new account with that name is a new account, never this one brought back.
  */
-export async function deleteOfficial(db: Db, actor: Actor, accountId: string) {
+export async function deleteOfficial(db: Db, actor: StaffActor, accountId: string) {
   return db.transaction(async (tx) => {
     const acc = await requireAdministeredAccount(tx, actor, accountId);
     if (acc.id === actor.accountId) {
@@ -21,12 +21,10 @@ export async function deleteOfficial(db: Db, actor: Actor, accountId: string) {
     await tx.update(accounts).set({ deletedAt: new Date(), passwordHash: null, updatedAt: new Date() }).where(eq(accounts.id, accountId));
     await recordAudit(tx, {
       action: 'account.delete',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: accountId,
       unitId: acc.unitId,
-      meta: actor.meta,
       data: {
         old: { username: acc.username, roles: grants.map((g) => ({ unitId: g.unitId, role: g.role })) },
       },

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, accountIdentities, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { formatDate } from '../shared/dates.js';
 import { subtreeIds } from '../org/tree.js';
 import { OFFICIAL_COLUMNS, genderLabel } from './official-columns.js';
@@ -11,7 +11,7 @@ import { listOfficials } from './list-officials.js';
 import { administeredUnitIds, requireAdministerUnit } from './policies.js';
 
 /** Rows of the officials the actor administers (a unit's subtree, optionally filtered by search), as column → text. */
-async function exportRows(db: Db, actor: Actor, unitId: string | undefined, q: string | undefined) {
+async function exportRows(db: Db, actor: StaffActor, unitId: string | undefined, q: string | undefined) {
   let ids: string[];
   if (q) {
     ids = (await listOfficials(db, actor, { unitId, q, limit: 100_000 })).rows.map((r) => r.id);
@@ -102,7 +102,7 @@ export function officialsTemplate(format: 'xlsx' | 'csv'): Promise<Uint8Array> {
 /** The list as XLSX or CSV (UTF-8 with BOM so Excel shows Vietnamese correctly). Audited. */
 export async function exportOfficials(
   db: Db,
-  actor: Actor,
+  actor: StaffActor,
   opts: { unitId?: string | undefined; q?: string | undefined; format: 'xlsx' | 'csv' },
 ): Promise<{ body: Uint8Array; count: number }> {
   const rows = await exportRows(db, actor, opts.unitId, opts.q);
@@ -110,10 +110,8 @@ export async function exportOfficials(
   await db.transaction((tx) =>
     recordAudit(tx, {
       action: 'account.export',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       unitId: opts.unitId ?? null,
-      meta: actor.meta,
       data: { format: opts.format, count: rows.length, q: opts.q ?? null },
     }),
   );

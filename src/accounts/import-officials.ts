@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { createOfficial } from './create-official.js';
@@ -19,7 +19,7 @@ export type ImportRowResult =
  * reasons, so one bad row never blocks nor half-writes the others. Units are named by name,
  * short name or agency code, within the actor's scope; an empty cell means the chosen unit.
  */
-export async function importOfficials(db: Db, actor: Actor, rows: SheetRow[], defaultUnitId: string | null) {
+export async function importOfficials(db: Db, actor: StaffActor, rows: SheetRow[], defaultUnitId: string | null) {
   if (defaultUnitId) await requireAdministerUnit(db, actor, defaultUnitId);
   const scope = await administeredUnitIds(db, actor);
   const unitRows = scope.length
@@ -78,10 +78,8 @@ export async function importOfficials(db: Db, actor: Actor, rows: SheetRow[], de
   await db.transaction((tx) =>
     recordAudit(tx, {
       action: 'account.import',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       unitId: defaultUnitId,
-      meta: actor.meta,
       data: {
         rows: rows.length,
         created,

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, like, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accounts, accountIdentities, units } from '../db/schema/index.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { subtreeIds } from '../org/tree.js';
 import { administeredUnitIds, requireAdministerUnit } from './policies.js';
@@ -19,7 +19,7 @@ export type OfficialListFilter = {
  * The officials of the chosen unit (and its sub-units when searching), limited to the actor's scope.
  * Without a search term only the unit's own accounts are listed, as in the seed's screen.
  */
-export async function listOfficials(db: Queryable, actor: Actor, f: OfficialListFilter) {
+export async function listOfficials(db: Queryable, actor: StaffActor, f: OfficialListFilter) {
   const scope = await administeredUnitIds(db, actor);
   let unitIds: string[];
   const term = f.q ? foldVietnamese(f.q) : '';

@@ -9,13 +9,13 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accounts, roleGrants, units } from '../db/schema/index.js';
 import { errors } from '../shared/errors.js';
-import type { Actor } from '../shared/context.js';
-import { SYSTEM_ACCOUNT_ID } from '../shared/context.js';
+import type { StaffActor, SystemActor } from '../shared/context.js';
 import { ancestorIds, subtreeIds } from '../org/tree.js';
 import { isId } from '../shared/validate.js';
 
-export async function adminRootUnitIds(db: Queryable, actor: Actor): Promise<string[]> {
-  if (actor.accountId === SYSTEM_ACCOUNT_ID) {
+/** The system (the demo seed, a command-line tool) administers the whole tree. */
+export async function adminRootUnitIds(db: Queryable, actor: StaffActor | SystemActor): Promise<string[]> {
+  if (actor.kind === 'system') {
     const roots = await db.select({ id: units.id }).from(units).where(isNull(units.parentId));
     return roots.map((r) => r.id);
   }
@@ -34,12 +34,12 @@ export async function adminRootUnitIds(db: Queryable, actor: Actor): Promise<str
   return rows.map((r) => r.unitId);
 }
 
-export async function isAdministrator(db: Queryable, actor: Actor): Promise<boolean> {
+export async function isAdministrator(db: Queryable, actor: StaffActor): Promise<boolean> {
   return (await adminRootUnitIds(db, actor)).length > 0;
 }
 
 /** True when the actor administers the unit (it lies in one of their subtrees). */
-export async function canAdministerUnit(db: Queryable, actor: Actor, unitId: string): Promise<boolean> {
+export async function canAdministerUnit(db: Queryable, actor: StaffActor | SystemActor, unitId: string): Promise<boolean> {
   if (!isId(unitId)) return false;
   const roots = await adminRootUnitIds(db, actor);
   if (roots.length === 0) return false;
@@ -47,12 +47,12 @@ export async function canAdministerUnit(db: Queryable, actor: Actor, unitId: str
   return chain.some((id) => roots.includes(id));
 }
 
-export async function requireAdministerUnit(db: Queryable, actor: Actor, unitId: string): Promise<void> {
+export async function requireAdministerUnit(db: Queryable, actor: StaffActor | SystemActor, unitId: string): Promise<void> {
   if (!(await canAdministerUnit(db, actor, unitId))) throw errors.notFound('Đơn vị');
 }
 
 /** Loads a live account the actor administers, or refuses as "not found". */
-export async function requireAdministeredAccount(db: Queryable, actor: Actor, accountId: string) {
+export async function requireAdministeredAccount(db: Queryable, actor: StaffActor, accountId: string) {
   if (!isId(accountId)) throw errors.notFound('Tài khoản');
   const [acc] = await db
     .select()
@@ -63,18 +63,18 @@ export async function requireAdministeredAccount(db: Queryable, actor: Actor, ac
 }
 
 /** All unit ids the actor administers (for lists, the audit view, exports). */
-export async function administeredUnitIds(db: Queryable, actor: Actor): Promise<string[]> {
+export async function administeredUnitIds(db: Queryable, actor: StaffActor): Promise<string[]> {
   return subtreeIds(db, await adminRootUnitIds(db, actor));
 }
 
-export async function requireAdministrator(db: Queryable, actor: Actor): Promise<string[]> {
+export async function requireAdministrator(db: Queryable, actor: StaffActor): Promise<string[]> {
   const roots = await adminRootUnitIds(db, actor);
   if (roots.length === 0) throw errors.forbidden();
   return roots;
 }
 
 /** The province administrator holds the admin role at a root of the tree. */
-export async function isProvinceAdministrator(db: Queryable, actor: Actor): Promise<boolean> {
+export async function isProvinceAdministrator(db: Queryable, actor: StaffActor): Promise<boolean> {
   const roots = await adminRootUnitIds(db, actor);
   if (roots.length === 0) return false;
   const rows = await db.select({ id: units.id, parentId: units.parentId }).from(units).where(isNull(units.parentId));

@@ -3,14 +3,14 @@ import type { Db } from '../db/client.js';
 import { accounts, sessions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { requireAdministeredAccount } from './policies.js';
 
 /**
  * Đặt lại mật khẩu: a new temporary password, shown once to the administrator; the official
  * must choose their own at the next login. Existing sessions of the account end.
  */
-export async function resetPassword(db: Db, actor: Actor, accountId: string) {
+export async function resetPassword(db: Db, actor: StaffActor, accountId: string) {
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
   const account = await db.transaction(async (tx) => {
@@ -22,12 +22,10 @@ export async function resetPassword(db: Db, actor: Actor, accountId: string) {
     await tx.delete(sessions).where(eq(sessions.accountId, accountId));
     await recordAudit(tx, {
       action: 'account.password_reset',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: accountId,
       unitId: acc.unitId,
-      meta: actor.meta,
       data: { new: { mustChangePassword: true } },
     });
     return acc;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db, Queryable } from '../db/client.js';
 import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { idField, parseInput } from '../shared/validate.js';
 import { administeredUnitIds, requireAdministeredAccount } from './policies.js';
@@ -23,7 +23,7 @@ const Grants = z.array(z.object({ unitId: idField('Đơn vị không hợp lệ.
  * outside the actor's subtree are neither shown to nor changed by them.
  */
 /** The grants of an account that lie in the actor's subtree (Phân quyền sử dụng shows only what the actor administers). */
-export async function administeredGrantsOf(db: Queryable, actor: Actor, accountId: string) {
+export async function administeredGrantsOf(db: Queryable, actor: StaffActor, accountId: string) {
   const acc = await requireAdministeredAccount(db, actor, accountId);
   const scope = new Set(await administeredUnitIds(db, actor));
   const grants = await db
@@ -34,7 +34,7 @@ export async function administeredGrantsOf(db: Queryable, actor: Actor, accountI
   return { account: acc, grants: grants.filter((g) => scope.has(g.unitId)) };
 }
 
-export async function setRoles(db: Db, actor: Actor, accountId: string, raw: unknown) {
+export async function setRoles(db: Db, actor: StaffActor, accountId: string, raw: unknown) {
   const wanted = parseInput(Grants, raw);
   return db.transaction(async (tx) => {
     const acc = await requireAdministeredAccount(tx, actor, accountId);
@@ -75,12 +75,10 @@ export async function setRoles(db: Db, actor: Actor, accountId: string, raw: unk
     if (removed.length || added.length) {
       await recordAudit(tx, {
         action: 'account.roles',
-        actorId: actor.accountId,
-        actorLabel: actor.label,
+        actor,
         targetType: 'account',
         targetId: accountId,
         unitId: acc.unitId,
-        meta: actor.meta,
         data: {
           old: current.map((g) => ({ unitId: g.unitId, role: g.role })),
           new: wanted,

@@ -2,12 +2,12 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, sessions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { requireAdministeredAccount } from './policies.js';
 
 /** Tạm đình chỉ: suspend (ending the account's sessions at once) or lift a suspension. */
-export async function setSuspended(db: Db, actor: Actor, accountId: string, suspended: boolean) {
+export async function setSuspended(db: Db, actor: StaffActor, accountId: string, suspended: boolean) {
   return db.transaction(async (tx) => {
     const acc = await requireAdministeredAccount(tx, actor, accountId);
     if (acc.id === actor.accountId && suspended) {
@@ -18,12 +18,10 @@ export async function setSuspended(db: Db, actor: Actor, accountId: string, susp
     if (suspended) await tx.delete(sessions).where(eq(sessions.accountId, accountId));
     await recordAudit(tx, {
       action: suspended ? 'account.suspend' : 'account.unsuspend',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: accountId,
       unitId: acc.unitId,
-      meta: actor.meta,
       data: { old: { suspended: acc.suspended }, new: { suspended } },
     });
     return after!;

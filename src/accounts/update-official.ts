@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/client.js';
 import { accounts, sessions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { loadActiveUnit } from '../org/unit-queries.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { assertUsernameFree } from './create-official.js';
@@ -26,7 +26,7 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
 }
 
 /** Lưu: save an official's account and identity data. Moving to another unit needs both units in scope. */
-export async function updateOfficial(db: Db, actor: Actor, accountId: string, raw: unknown) {
+export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown) {
   const input = parseInput(OfficialInput, raw);
   return db.transaction(async (tx) => {
     const before = await requireAdministeredAccount(tx, actor, accountId);
@@ -35,7 +35,7 @@ export async function updateOfficial(db: Db, actor: Actor, accountId: string, ra
 }
 
 /** Thông tin tài khoản (seed 002 §I): officials update their own identity data and contact details. */
-export async function updateOwnProfile(db: Db, actor: Actor, raw: Record<string, string>) {
+export async function updateOwnProfile(db: Db, actor: StaffActor, raw: Record<string, string>) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(accounts).where(eq(accounts.id, actor.accountId));
     if (!before || before.deletedAt) throw errors.unauthenticated();
@@ -48,7 +48,7 @@ export async function updateOwnProfile(db: Db, actor: Actor, raw: Record<string,
   });
 }
 
-async function saveOfficial(tx: Tx, actor: Actor, before: typeof accounts.$inferSelect, input: OfficialInput, action: string) {
+async function saveOfficial(tx: Tx, actor: StaffActor, before: typeof accounts.$inferSelect, input: OfficialInput, action: string) {
   const accountId = before.id;
   {
     if (input.unitId !== before.unitId) {
@@ -86,12 +86,10 @@ async function saveOfficial(tx: Tx, actor: Actor, before: typeof accounts.$infer
     }
     await recordAudit(tx, {
       action,
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: accountId,
       unitId: after!.unitId,
-      meta: actor.meta,
       data: {
         old: { ...accountDiff.old, ...(Object.keys(personDiff.old).length ? { person: personDiff.old } : {}) },
         new: { ...accountDiff.new, ...(Object.keys(personDiff.new).length ? { person: personDiff.new } : {}) },

@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/client.js';
 import { accountIdentities, accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { Registry, RegistryAnswer } from '../auth/registry.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { canAdministerUnit } from './policies.js';
 import { lockRemainingMs, recordFailure, type ThrottleRule } from '../auth/throttle.js';
@@ -47,7 +47,7 @@ export type VerifyResult = { verified: true; message: string } | { verified: fal
 export async function verifyIdentity(
   db: Db,
   registry: Registry,
-  actor: Actor,
+  actor: StaffActor,
   accountId: string,
   /** When the caller just saved the data: the verification is of that save, not of a later one. */
   opts: { asSaved?: Date } = {},
@@ -75,12 +75,10 @@ export async function verifyIdentity(
   const auditIn = (tx: Tx, result: string, extra: Record<string, unknown> = {}) =>
     recordAudit(tx, {
       action: 'identity.verify',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: row.account.id,
       unitId: row.account.unitId,
-      meta: actor.meta,
       data: { result, cccd: p.cccd, ...extra },
     });
   const audit = (result: string, extra: Record<string, unknown> = {}) => db.transaction((tx) => auditIn(tx, result, extra));

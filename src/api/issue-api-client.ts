@@ -5,14 +5,14 @@ import type { Db, Queryable } from '../db/client.js';
 import { accounts, apiClients } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministeredAccount } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { cleanText } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 /** Issue credentials for another system to act as an account the administrator administers. Shown once. */
-export async function issueApiClient(db: Db, actor: Actor, accountId: string, raw: unknown) {
+export async function issueApiClient(db: Db, actor: StaffActor, accountId: string, raw: unknown) {
   const { name } = parseInput(
     z.object({
       name: z
@@ -29,12 +29,10 @@ export async function issueApiClient(db: Db, actor: Actor, accountId: string, ra
     await tx.insert(apiClients).values({ id, name, secretHash: sha256(secret), accountId, createdBy: actor.accountId });
     await recordAudit(tx, {
       action: 'api_client.issue',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: accountId,
       unitId: acc.unitId,
-      meta: actor.meta,
       data: { clientId: id, name },
     });
   });

@@ -2,10 +2,10 @@ import { and, desc, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { auditLog } from '../db/schema/index.js';
 import { administeredUnitIds, requireAdministrator } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 
 /** Nhật ký hệ thống: the entries about units the actor administers, newest first, `before` an id for the next page. */
-export async function listAuditEntries(db: Queryable, actor: Actor, before: number | undefined, limit: number) {
+export async function listAuditEntries(db: Queryable, actor: StaffActor, before: number | undefined, limit: number) {
   await requireAdministrator(db, actor);
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];

@@ -1,18 +1,33 @@
 import crypto from 'node:crypto';
 import type { Queryable } from '../db/client.js';
 import { auditLog } from '../db/schema/index.js';
-import { SYSTEM_ACCOUNT_ID, type RequestMeta } from '../shared/context.js';
+import { type Actor, actorColumns, type RequestMeta } from '../shared/context.js';
+
+/**
+ * Who the log names when no session acts yet: a login attempt (`id` the account it named, if any; the label what
+ * was typed) or a person proven by VNeID deciding about the accounts that name them (`id` the person).
+ */
+export type PreSessionActor =
+  | { kind: 'anonymous'; id: string | null; label: string | null; meta: RequestMeta }
+  | { kind: 'person'; id: string; label: string; meta: RequestMeta };
+
+export type AuditActor = Actor | PreSessionActor;
 
 export type AuditEntry = {
   action: string;
-  actorId: string | null;
-  actorLabel: string | null;
+  actor: AuditActor;
   targetType?: string | null;
   targetId?: string | null;
   unitId?: string | null;
-  meta?: RequestMeta;
   data?: Record<string, unknown>;
 };
+
+function actorFields(actor: AuditActor) {
+  if (actor.kind === 'anonymous' || actor.kind === 'person') {
+    return { actorKind: actor.kind, actorId: actor.id, actorLabel: actor.label, onBehalfOf: null };
+  }
+  return actorColumns(actor);
+}
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -29,8 +44,12 @@ export function canonicalJson(value: unknown): string {
 
 export type HashedFields = {
   at: string;
+  /** Absent (not null) on rows written before kinds were recorded, so their hashes still hold. */
+  actorKind?: string;
   actorId: string | null;
   actorLabel: string | null;
+  /** Absent unless the actor stood in for another official. */
+  onBehalfOf?: string;
   action: string;
   targetType: string | null;
   targetId: string | null;
@@ -63,16 +82,19 @@ export function sealHash(prevHash: string, rowHash: string): string {
  * transaction commits (docs/decisions/0011).
  */
 export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<void> {
+  const who = actorFields(entry.actor);
   const fields: HashedFields = {
     at: new Date().toISOString(),
-    actorId: entry.actorId === SYSTEM_ACCOUNT_ID ? null : entry.actorId,
-    actorLabel: entry.actorLabel,
+    actorKind: who.actorKind,
+    actorId: who.actorId,
+    actorLabel: who.actorLabel,
+    onBehalfOf: who.onBehalfOf ?? undefined,
     action: entry.action,
     targetType: entry.targetType ?? null,
     targetId: entry.targetId ?? null,
     unitId: entry.unitId ?? null,
-    ip: entry.meta?.ip ?? null,
-    requestId: entry.meta?.requestId ?? null,
+    ip: entry.actor.meta.ip,
+    requestId: entry.actor.meta.requestId,
     data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
   };
   await tx.insert(auditLog).values({ ...fields, at: new Date(fields.at), rowHash: contentHash(fields) });
@@ -88,12 +110,10 @@ export function recordAccountAudit(
 ) {
   return recordAudit(tx, {
     action,
-    actorId: account.id,
-    actorLabel: account.username,
+    actor: { kind: 'official', accountId: account.id, label: account.username, meta },
     targetType: 'account',
     targetId: account.id,
     unitId: account.unitId,
-    meta,
     data,
   });
 }

@@ -11,8 +11,10 @@ type Row = typeof auditLog.$inferSelect;
 
 const fieldsOf = (r: Row): HashedFields => ({
   at: r.at.toISOString(),
+  actorKind: r.actorKind ?? undefined,
   actorId: r.actorId,
   actorLabel: r.actorLabel,
+  onBehalfOf: r.onBehalfOf ?? undefined,
   action: r.action,
   targetType: r.targetType,
   targetId: r.targetId,

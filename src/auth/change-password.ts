@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { accounts, sessions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
@@ -16,7 +16,7 @@ const Input = z.object({
 });
 
 /** Đổi mật khẩu: the official's own password. Other sessions of the account end; this one stays. */
-export async function changePassword(db: Db, actor: Actor, currentSessionToken: string, raw: unknown) {
+export async function changePassword(db: Db, actor: StaffActor, currentSessionToken: string, raw: unknown) {
   const input = parseInput(Input, raw);
   const [acc] = await db.select().from(accounts).where(eq(accounts.id, actor.accountId));
   if (!acc || acc.deletedAt) throw errors.unauthenticated();
@@ -40,12 +40,10 @@ export async function changePassword(db: Db, actor: Actor, currentSessionToken: 
     await tx.delete(sessions).where(and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))));
     await recordAudit(tx, {
       action: 'account.password_change',
-      actorId: acc.id,
-      actorLabel: acc.username,
+      actor,
       targetType: 'account',
       targetId: acc.id,
       unitId: acc.unitId,
-      meta: actor.meta,
       data: {},
     });
   });

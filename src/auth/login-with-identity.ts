@@ -67,13 +67,11 @@ export async function loginOfficialWithIdentity(
     await db.transaction((tx) =>
       recordAudit(tx, {
         action: 'auth.login_failed',
-        actorId: acc?.id ?? null,
         // Not the CCCD: whoever tried may be a citizen, and the log cannot be erased.
-        actorLabel: `${provider.key}:${id.subject}`,
+        actor: { kind: 'anonymous', id: acc?.id ?? null, label: `${provider.key}:${id.subject}`, meta },
         targetType: 'account',
         targetId: acc?.id ?? null,
         unitId: acc?.unitId ?? null,
-        meta,
         data: { method: provider.key, reason, issuer: provider.issuer, subject: id.subject, loa: id.loa },
       }),
     );

@@ -42,12 +42,10 @@ export async function loginWithPassword(
     db.transaction((tx) =>
       recordAudit(tx, {
         action,
-        actorId: acc?.id ?? null,
-        actorLabel: typed || null,
+        actor: { kind: 'anonymous', id: acc?.id ?? null, label: typed || null, meta },
         targetType: 'account',
         targetId: acc?.id ?? null,
         unitId: acc?.unitId ?? null,
-        meta,
         data: { method: 'password', ...data },
       }),
     );

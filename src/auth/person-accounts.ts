@@ -286,12 +286,10 @@ export async function decideLinkIn(
   }
   await recordAudit(tx, {
     action: { accept: 'identity.link_confirmed', decline: 'identity.link_declined', unlink: 'identity.link_removed' }[decision],
-    actorId: null,
-    actorLabel: personLabel(person),
+    actor: { kind: 'person', id: person.id, label: personLabel(person), meta },
     targetType: 'account',
     targetId: accountId,
     unitId: row.account.unitId,
-    meta,
     data: { personId: person.id, method: proof.method, loa: proof.loa, how, username: row.account.username },
   });
   return account;

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
 import { recordAccountAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { confirmedAccounts, identityLoginRefusal, linkErrors, type IdentityProof } from './person-accounts.js';
 import { createSession, destroySession, type SessionPolicy } from './sessions.js';
 
@@ -13,7 +13,7 @@ import { createSession, destroySession, type SessionPolicy } from './sessions.js
  */
 export async function switchAccount(
   db: Db,
-  actor: Actor,
+  actor: StaffActor,
   proof: IdentityProof | null,
   currentToken: string,
   targetId: string,

@@ -5,7 +5,7 @@ import { calendarDays } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanText } from '../shared/text.js';
@@ -32,7 +32,7 @@ const Input = z.object({
  * The province administrator enters the year's announced swaps: an extra day off (nghỉ bù),
  * a weekend day worked (làm bù), or back to the statutory default.
  */
-export async function setCalendarDay(db: Db, actor: Actor, raw: unknown) {
+export async function setCalendarDay(db: Db, actor: StaffActor, raw: unknown) {
   const input = parseInput(Input, raw);
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
@@ -50,12 +50,10 @@ export async function setCalendarDay(db: Db, actor: Actor, raw: unknown) {
     }
     await recordAudit(tx, {
       action: 'calendar.day',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'calendar_day',
       targetId: input.date,
       unitId: await provinceUnitId(tx),
-      meta: actor.meta,
       data: {
         old: old ? { kind: old.kind, note: old.note } : null,
         new: input.kind === 'default' ? null : { kind: input.kind, note: input.note },

@@ -5,7 +5,7 @@ import { settings } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { OFFICE_HOURS_KEY } from './load.js';
@@ -81,7 +81,7 @@ const Input = z
  * The province administrator sets the office hours (giờ làm việc): a morning and an afternoon session.
  * They apply to every due date computed from then on; dossiers keep the due dates they were given.
  */
-export async function setOfficeHours(db: Db, actor: Actor, raw: unknown) {
+export async function setOfficeHours(db: Db, actor: StaffActor, raw: unknown) {
   const input = parseInput(Input, raw);
   const hours: OfficeHours = [
     [input.morningStart, input.morningEnd],
@@ -96,12 +96,10 @@ export async function setOfficeHours(db: Db, actor: Actor, raw: unknown) {
       .onConflictDoUpdate({ target: settings.key, set: { value: hours, updatedAt: new Date(), updatedBy: actor.accountId } });
     await recordAudit(tx, {
       action: 'calendar.office_hours',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'setting',
       targetId: OFFICE_HOURS_KEY,
       unitId: await provinceUnitId(tx),
-      meta: actor.meta,
       data: { old: sessionsText((old?.value as OfficeHours | undefined) ?? DEFAULT_OFFICE_HOURS), new: sessionsText(hours) },
     });
     return hours;

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/client.js';
 import { accounts, auditLog, accountIdentities, units } from '../db/schema/index.js';
 import { administeredUnitIds } from '../accounts/policies.js';
 import { cutoffsByUnit } from '../auth/cutoff.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 
 export type ReadinessAccount = {
   id: string;
@@ -18,7 +18,7 @@ export type ReadinessAccount = {
   cutoff: string | null;
 };
 
-async function accountsInScope(db: Queryable, actor: Actor): Promise<ReadinessAccount[]> {
+async function accountsInScope(db: Queryable, actor: StaffActor): Promise<ReadinessAccount[]> {
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];
   const cutoffs = await cutoffsByUnit(db);
@@ -57,7 +57,7 @@ async function accountsInScope(db: Queryable, actor: Actor): Promise<ReadinessAc
 }
 
 /** Per unit of the actor's subtree: how many accounts are bound and verified, and which are not. */
-export async function readiness(db: Queryable, actor: Actor) {
+export async function readiness(db: Queryable, actor: StaffActor) {
   const list = await accountsInScope(db, actor);
   const byUnit = new Map<
     string,
@@ -94,14 +94,14 @@ export async function readiness(db: Queryable, actor: Actor) {
  * Dry run: who would be locked out on a given day — live accounts whose cutoff has come, with no
  * verified VNeID binding, and not break-glass. Login applies exactly the same rules on the day.
  */
-export async function lockedOutOn(db: Queryable, actor: Actor, dayIso: string) {
+export async function lockedOutOn(db: Queryable, actor: StaffActor, dayIso: string) {
   const list = await accountsInScope(db, actor);
   return list.filter((a) => !a.suspended && a.cutoff !== null && dayIso >= a.cutoff && !a.verified && !a.breakGlass);
 }
 
 /** Recent break-glass logins in the actor's subtree, for administrators to see. */
 /** The break-glass accounts of the actor's subtree. */
-export async function breakGlassAccounts(db: Queryable, actor: Actor) {
+export async function breakGlassAccounts(db: Queryable, actor: StaffActor) {
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];
   return db
@@ -110,7 +110,7 @@ export async function breakGlassAccounts(db: Queryable, actor: Actor) {
     .where(and(eq(accounts.breakGlass, true), isNull(accounts.deletedAt), inArray(accounts.unitId, scope)));
 }
 
-export async function recentBreakGlassLogins(db: Queryable, actor: Actor, limit = 20) {
+export async function recentBreakGlassLogins(db: Queryable, actor: StaffActor, limit = 20) {
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];
   return db

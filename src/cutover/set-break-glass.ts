@@ -4,7 +4,7 @@ import { accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { canAdministerUnit, isProvinceAdministrator, requireAdministeredAccount } from '../accounts/policies.js';
 import { newTotpSecret, totpUri } from '../auth/totp.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 
 /**
@@ -13,7 +13,7 @@ import { AppError, errors } from '../shared/errors.js';
  * province administrator decides; the new TOTP secret is shown once.
  */
 /** Chỉ định tài khoản khẩn cấp by username (the cutover page's form): as setBreakGlass, the name looked up in the actor's scope. */
-export async function setBreakGlassByUsername(db: Db, actor: Actor, username: string, issuerName: string) {
+export async function setBreakGlassByUsername(db: Db, actor: StaffActor, username: string, issuerName: string) {
   const [acc] = await db
     .select({ id: accounts.id, unitId: accounts.unitId })
     .from(accounts)
@@ -24,7 +24,7 @@ export async function setBreakGlassByUsername(db: Db, actor: Actor, username: st
   return setBreakGlass(db, actor, acc.id, true, issuerName);
 }
 
-export async function setBreakGlass(db: Db, actor: Actor, accountId: string, on: boolean, issuerName: string) {
+export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string, on: boolean, issuerName: string) {
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
     const acc = await requireAdministeredAccount(tx, actor, accountId);
@@ -35,12 +35,10 @@ export async function setBreakGlass(db: Db, actor: Actor, accountId: string, on:
       .where(eq(accounts.id, accountId));
     await recordAudit(tx, {
       action: on ? 'cutover.break_glass_on' : 'cutover.break_glass_off',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'account',
       targetId: accountId,
       unitId: acc.unitId,
-      meta: actor.meta,
       data: { old: { breakGlass: acc.breakGlass }, new: { breakGlass: on } },
     });
     return { account: acc, secret, uri: secret ? totpUri(secret, acc.username, issuerName) : null };

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record.js';
 import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator, requireAdministerUnit } from '../accounts/policies.js';
 import { CUTOFF_KEY, provinceCutoff } from '../auth/cutoff.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validate.js';
@@ -28,7 +28,7 @@ const DateInput = z.object({
 });
 
 /** The province's VNeID-only date (empty = no cutoff). Only the province administrator sets it. */
-export async function setProvinceCutoff(db: Db, actor: Actor, raw: unknown) {
+export async function setProvinceCutoff(db: Db, actor: StaffActor, raw: unknown) {
   const { date } = parseInput(DateInput, raw);
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
@@ -39,12 +39,10 @@ export async function setProvinceCutoff(db: Db, actor: Actor, raw: unknown) {
       .onConflictDoUpdate({ target: settings.key, set: { value: { date }, updatedAt: new Date(), updatedBy: actor.accountId } });
     await recordAudit(tx, {
       action: 'cutover.province_cutoff',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'setting',
       targetId: CUTOFF_KEY,
       unitId: await provinceUnitId(tx),
-      meta: actor.meta,
       data: { old: { date: old }, new: { date } },
     });
     return date;
@@ -52,7 +50,7 @@ export async function setProvinceCutoff(db: Db, actor: Actor, raw: unknown) {
 }
 
 /** A unit's own date, earlier or later than the province's (staged cutover); empty = follow the parent. */
-export async function setUnitCutoff(db: Db, actor: Actor, unitId: string, raw: unknown) {
+export async function setUnitCutoff(db: Db, actor: StaffActor, unitId: string, raw: unknown) {
   const { date } = parseInput(DateInput, raw);
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
@@ -61,12 +59,10 @@ export async function setUnitCutoff(db: Db, actor: Actor, unitId: string, raw: u
     await tx.update(units).set({ passwordCutoff: date, updatedAt: new Date() }).where(eq(units.id, unitId));
     await recordAudit(tx, {
       action: 'cutover.unit_cutoff',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'unit',
       targetId: unitId,
       unitId,
-      meta: actor.meta,
       data: { old: { date: unit.passwordCutoff }, new: { date } },
     });
     return date;

@@ -54,8 +54,7 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
     await seedProcedures(tx as unknown as Db, unitIds);
     await recordAudit(tx, {
       action: 'demo.seed_units',
-      actorId: null,
-      actorLabel: actor.label,
+      actor,
       unitId: unitIds.tinh!,
       data: { units: Object.keys(unitIds).length },
     });
@@ -106,8 +105,7 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
   await db.transaction((tx) =>
     recordAudit(tx, {
       action: 'demo.seed_officials',
-      actorId: null,
-      actorLabel: actor.label,
+      actor,
       unitId: unitIds.tinh!,
       data: { accounts: usernames.length, grants: officials.reduce((n, o) => n + o.roles.length, 0) },
     }),

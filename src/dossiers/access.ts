@@ -14,7 +14,7 @@
 import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import type { ProcessStep, Role } from '../db/schema/index.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 
 /**
  * The positions of an account as a recursive CTE named `positions(role, unit_id)`: each non-admin role
@@ -29,7 +29,7 @@ export function positionsCte(accountId: SQL | Placeholder): SQL {
   )`;
 }
 
-async function holds(db: Queryable, actor: Actor, where: SQL): Promise<boolean> {
+async function holds(db: Queryable, actor: StaffActor, where: SQL): Promise<boolean> {
   const rows = await queryRows<{ one: number }>(
     db,
     sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)} select 1 as one from positions where ${where} limit 1`,
@@ -44,17 +44,17 @@ const uuidList = (ids: string[]) =>
   );
 
 /** The actor holds `role` at `unitId` (a grant at the unit or above it). */
-export function mayActAt(db: Queryable, actor: Actor, role: Role, unitId: string): Promise<boolean> {
+export function mayActAt(db: Queryable, actor: StaffActor, role: Role, unitId: string): Promise<boolean> {
   return holds(db, actor, sql`role = ${role} and unit_id = ${unitId}::uuid`);
 }
 
 /** The actor may act at this step of a dossier of this receiving agency (a step without a unit is the agency's). */
-export function mayActAtStep(db: Queryable, actor: Actor, step: ProcessStep, agencyUnitId: string): Promise<boolean> {
+export function mayActAtStep(db: Queryable, actor: StaffActor, step: ProcessStep, agencyUnitId: string): Promise<boolean> {
   return mayActAt(db, actor, step.role, step.unitId ?? agencyUnitId);
 }
 
 /** The actor may see a dossier of this agency whose process has these steps. */
-export function mayViewDossier(db: Queryable, actor: Actor, agencyUnitId: string, steps: ProcessStep[]): Promise<boolean> {
+export function mayViewDossier(db: Queryable, actor: StaffActor, agencyUnitId: string, steps: ProcessStep[]): Promise<boolean> {
   const unitIds = [...new Set([agencyUnitId, ...steps.map((s) => s.unitId ?? agencyUnitId)])];
   return holds(db, actor, sql`unit_id in (${uuidList(unitIds)})`);
 }
@@ -65,7 +65,7 @@ const subtreeOf = (unitId: string) => sql`(with recursive sub(id) as (
   ) select id from sub)`;
 
 /** The actor may read the register (Mẫu 07) of a receiving agency: a position at it, above it or within it. */
-export function mayReadRegister(db: Queryable, actor: Actor, agencyUnitId: string): Promise<boolean> {
+export function mayReadRegister(db: Queryable, actor: StaffActor, agencyUnitId: string): Promise<boolean> {
   return holds(db, actor, sql`unit_id in ${subtreeOf(agencyUnitId)}`);
 }
 
@@ -73,7 +73,7 @@ export function mayReadRegister(db: Queryable, actor: Actor, agencyUnitId: strin
  * The active receiving agencies whose register the actor may read: exactly those `mayReadRegister` allows —
  * an agency has a position within its subtree when it is the unit of a position or above one.
  */
-export function registerAgencies(db: Queryable, actor: Actor): Promise<Array<{ id: string; name: string }>> {
+export function registerAgencies(db: Queryable, actor: StaffActor): Promise<Array<{ id: string; name: string }>> {
   return queryRows(
     db,
     sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)},

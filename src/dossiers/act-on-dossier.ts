@@ -1,3 +1,4 @@
+import { actorColumns } from '../shared/context.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
@@ -5,7 +6,7 @@ import { dossierEvents, dossiers, procedureVersions, type DossierStatus } from '
 import { recordAudit } from '../audit/record.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAfterStop, dueAt } from '../calendar/deadlines.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
@@ -125,7 +126,7 @@ function clockChange(
  * locked for the transaction, so a double submit or two officials at once cannot both move it; the
  * change, its history row and its audit row are written together.
  */
-export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw: unknown, now = new Date()) {
+export async function actOnDossier(db: Db, actor: StaffActor, dossierId: string, raw: unknown, now = new Date()) {
   const input = parseInput(TransitionInput, raw);
   const action: DossierAction = input.action;
   const def = actionDef(action);
@@ -183,8 +184,7 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
     await tx.insert(dossierEvents).values({
       dossierId: d.id,
       at: now,
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      ...actorColumns(actor),
       action,
       fromStatus: d.status,
       toStatus: status,
@@ -194,12 +194,10 @@ export async function actOnDossier(db: Db, actor: Actor, dossierId: string, raw:
     });
     await recordAudit(tx, {
       action: `dossier.${action}`,
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'dossier',
       targetId: d.id,
       unitId: d.agencyUnitId,
-      meta: actor.meta,
       data: { code: d.code, old: { status: d.status, step: d.currentStep }, new: { status, step: nextStep }, ...data },
     });
     return after!;

@@ -1,9 +1,10 @@
+import { actorColumns } from '../shared/context.js';
 import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { dossierEvents, dossierFiles, dossiers, procedureVersions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { detectFileType, safeFileName, type FileKind } from '../shared/file-types.js';
 import { mayActAtStep } from './access.js';
@@ -39,7 +40,7 @@ async function putResultFile(file: IncomingFile) {
  * Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. The file
  * is stored before the transaction (a refused action leaves an unreferenced blob: harmless, content-addressed).
  */
-export async function attachResult(db: Db, actor: Actor, dossierId: string, file: IncomingFile) {
+export async function attachResult(db: Db, actor: StaffActor, dossierId: string, file: IncomingFile) {
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const { sha256, size, type } = await putResultFile(file);
   const name = safeFileName(file.name, type, 'ket-qua');
@@ -58,8 +59,7 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
       .returning({ id: dossierFiles.id });
     await tx.insert(dossierEvents).values({
       dossierId,
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      ...actorColumns(actor),
       action: 'attach_result',
       fromStatus: d.status,
       toStatus: d.status,
@@ -69,12 +69,10 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
     });
     await recordAudit(tx, {
       action: 'dossier.attach_result',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'dossier',
       targetId: dossierId,
       unitId: d.agencyUnitId,
-      meta: actor.meta,
       data: { code: d.code, file: name, sha256, size },
     });
     return row!.id;
@@ -82,7 +80,7 @@ export async function attachResult(db: Db, actor: Actor, dossierId: string, file
 }
 
 /** A result file, for officials who may see the dossier: its description and its bytes, streamed from storage. */
-export async function readResultFile(db: Queryable, actor: Actor, dossierId: string, fileId: string) {
+export async function readResultFile(db: Queryable, actor: StaffActor, dossierId: string, fileId: string) {
   await viewDossier(db, actor, dossierId);
   if (!isId(fileId)) throw errors.notFound('Tệp');
   const [f] = await db.select().from(dossierFiles).where(eq(dossierFiles.id, fileId));

@@ -5,7 +5,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accounts, CHANNELS, units } from '../db/schema/index.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { viewDossier } from './view-dossier.js';
@@ -33,7 +33,13 @@ function placeName(rootName: string): string {
   return rootName.replace(/^(Tỉnh|Thành phố)\s+/i, '');
 }
 
-export async function dossierFormPdf(db: Queryable, actor: Actor, dossierId: string, form: FormNumber, publicUrl: string): Promise<Buffer> {
+export async function dossierFormPdf(
+  db: Queryable,
+  actor: StaffActor,
+  dossierId: string,
+  form: FormNumber,
+  publicUrl: string,
+): Promise<Buffer> {
   const v = await viewDossier(db, actor, dossierId);
   const d = v.dossier;
   const chain: Array<typeof units.$inferSelect> = [];

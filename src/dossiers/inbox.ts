@@ -17,7 +17,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 import { positionsCte } from './access.js';
@@ -217,7 +217,7 @@ type Raw = {
 };
 
 /** `soonUntil`: the instant before which a dossier is "sắp đến hạn" (one working day from now). */
-export async function listInbox(db: Queryable, actor: Actor, f: InboxFilter, now: Date, soonUntil: Date): Promise<InboxResult> {
+export async function listInbox(db: Queryable, actor: StaffActor, f: InboxFilter, now: Date, soonUntil: Date): Promise<InboxResult> {
   const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
   const term = f.q?.trim();
   const cursor = readCursor(f.after);

@@ -1,3 +1,4 @@
+import { actorColumns } from '../shared/context.js';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
@@ -8,7 +9,7 @@ import { checkCccdFormat } from '../accounts/cccd.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
 import { localDate } from '../calendar/working-time.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
 import { idField, parseInput } from '../shared/validate.js';
@@ -74,7 +75,7 @@ export const ReceiveInput = z.object({
  * (its due date then counts from acceptance). The code, the due date on the working calendar, the
  * dossier, its history, the audit row and the notification job are written in one transaction.
  */
-export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = new Date()) {
+export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, now = new Date()) {
   const input = parseInput(ReceiveInput, raw);
   const [version] = await db
     .select()
@@ -126,8 +127,7 @@ export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = n
     await tx.insert(dossierEvents).values({
       dossierId: dossier!.id,
       at: now,
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      ...actorColumns(actor),
       action: input.channel === 2 ? 'submit' : 'receive',
       fromStatus: null,
       toStatus: input.channel === 2 ? 'submitted' : 'received',
@@ -137,12 +137,10 @@ export async function receiveDossier(db: Db, actor: Actor, raw: unknown, now = n
     });
     await recordAudit(tx, {
       action: 'dossier.receive',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'dossier',
       targetId: dossier!.id,
       unitId: agencyUnitId,
-      meta: actor.meta,
       data: { code, procedure: version.name, version: version.version, channel: input.channel },
     });
     // The outbox: the applicant's notification exists exactly when the dossier does.

@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { dossiers, procedureVersions, STATUS_LABELS, units } from '../db/schema/index.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { ancestorIds } from '../org/tree.js';
@@ -13,7 +13,7 @@ import { isId } from '../shared/validate.js';
  * Mẫu 07 — Sổ theo dõi hồ sơ: the dossiers a receiving agency received in a period, for the officials
  * dossiers/access.ts lets read it.
  */
-export async function dossierRegisterPdf(db: Queryable, actor: Actor, agencyUnitId: string, from: Date, to: Date) {
+export async function dossierRegisterPdf(db: Queryable, actor: StaffActor, agencyUnitId: string, from: Date, to: Date) {
   if (!isId(agencyUnitId)) throw errors.notFound('Đơn vị');
   if (!(await mayReadRegister(db, actor, agencyUnitId))) throw errors.notFound('Đơn vị');
   const chain = await ancestorIds(db, agencyUnitId);

@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { dossierEvents, dossiers, procedureVersions, sectors, units } from '../db/schema/index.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { mayActAtStep, mayViewDossier } from './access.js';
 import { openActions } from './transitions.js';
@@ -10,7 +10,7 @@ import { isId } from '../shared/validate.js';
 /**
  * A dossier as an official sees it, if dossiers/access.ts lets them; everyone else is told it does not exist.
  */
-export async function viewDossier(db: Queryable, actor: Actor, dossierId: string) {
+export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: string) {
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const [d] = await db.select().from(dossiers).where(eq(dossiers.id, dossierId));
   if (!d) throw errors.notFound('Hồ sơ');

@@ -7,7 +7,7 @@ import type { Db, Queryable } from '../db/client.js';
 import { queryRows } from '../db/client.js';
 import { adminRootUnitIds, isProvinceAdministrator } from '../accounts/policies.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
 import { JOB_KINDS, JOB_SCHEMA, executorOf, isJobKind } from './queue.js';
@@ -74,14 +74,14 @@ function toRow(r: RawJob): JobRow {
   };
 }
 
-async function requireProvinceAdministrator(db: Queryable, actor: Actor): Promise<void> {
+async function requireProvinceAdministrator(db: Queryable, actor: StaffActor): Promise<void> {
   if (!(await isProvinceAdministrator(db, actor))) throw errors.notFound('Trang');
 }
 
 const LIST_LIMIT = 100;
 
 /** Counts per state, and the newest jobs of one state. */
-export async function listJobs(db: Db, actor: Actor, state: JobState): Promise<{ counts: Record<JobState, number>; jobs: JobRow[] }> {
+export async function listJobs(db: Db, actor: StaffActor, state: JobState): Promise<{ counts: Record<JobState, number>; jobs: JobRow[] }> {
   await requireProvinceAdministrator(db, actor);
   const countRows = await queryRows<{ state: string; n: number }>(
     db,
@@ -115,7 +115,7 @@ async function findJob(db: Queryable, id: string): Promise<RawJob | null> {
 }
 
 /** One job with its payload and its last error (pg-boss keeps the error's message and stack as the output). */
-export async function getJob(db: Db, actor: Actor, id: string): Promise<JobDetail> {
+export async function getJob(db: Db, actor: StaffActor, id: string): Promise<JobDetail> {
   await requireProvinceAdministrator(db, actor);
   const row = await findJob(db, id);
   if (!row || !(row.state in FROM_PGBOSS)) throw errors.notFound('Công việc');
@@ -131,7 +131,7 @@ export async function getJob(db: Db, actor: Actor, id: string): Promise<JobDetai
  * Thử lại: a dead job gets one more attempt (pg-boss's retry: back to `retry`, its limit raised by one); a
  * job waiting out its back-off runs now. With the audit row, in one transaction.
  */
-export async function retryJob(db: Db, actor: Actor, id: string): Promise<void> {
+export async function retryJob(db: Db, actor: StaffActor, id: string): Promise<void> {
   await db.transaction(async (tx) => {
     await requireProvinceAdministrator(tx, actor);
     const job = await findJob(tx, id);
@@ -154,12 +154,10 @@ export async function retryJob(db: Db, actor: Actor, id: string): Promise<void> 
     const [root] = await adminRootUnitIds(tx, actor);
     await recordAudit(tx, {
       action: 'job.retry',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'job',
       targetId: job.id,
       unitId: root ?? null,
-      meta: actor.meta,
       data: { kind: job.name, state: FROM_PGBOSS[job.state] ?? job.state, attempts: job.retry_count + 1 },
     });
   });

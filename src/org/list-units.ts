@@ -1,14 +1,14 @@
 import { inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { units } from '../db/schema/index.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { adminRootUnitIds } from '../accounts/policies.js';
 import { buildForest, subtreeIds, type UnitNode } from './tree.js';
 
 /** The part of the tree the actor administers, as a forest rooted at their admin units. */
 export async function administeredForest(
   db: Queryable,
-  actor: Actor,
+  actor: StaffActor,
   opts: { includeInactive?: boolean } = {},
 ): Promise<{ forest: UnitNode[]; flat: Array<UnitNode & { depth: number }> }> {
   const roots = await adminRootUnitIds(db, actor);

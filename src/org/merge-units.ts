@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { accounts, roleGrants, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
@@ -14,7 +14,7 @@ import { loadActiveUnit } from './unit-queries.js';
  * as an inactive row under the target, so history that names it still resolves and the
  * target's administrators can read it.
  */
-export async function mergeUnits(db: Db, actor: Actor, sourceId: string, targetId: string) {
+export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, targetId: string) {
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, sourceId);
     await requireAdministerUnit(tx, actor, targetId);
@@ -51,12 +51,10 @@ export async function mergeUnits(db: Db, actor: Actor, sourceId: string, targetI
       .where(and(eq(units.id, sourceId)));
     await recordAudit(tx, {
       action: 'unit.merge',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'unit',
       targetId: sourceId,
       unitId: targetId,
-      meta: actor.meta,
       data: {
         source: { id: sourceId, name: source.name },
         target: { id: targetId, name: target.name },

@@ -3,13 +3,13 @@ import type { Db } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
 /** Move a unit (with its subtree, accounts and history) under another parent. */
-export async function moveUnit(db: Db, actor: Actor, unitId: string, newParentId: string) {
+export async function moveUnit(db: Db, actor: StaffActor, unitId: string, newParentId: string) {
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
     await requireAdministerUnit(tx, actor, newParentId);
@@ -23,12 +23,10 @@ export async function moveUnit(db: Db, actor: Actor, unitId: string, newParentId
     await tx.update(units).set({ parentId: newParentId, updatedAt: new Date() }).where(eq(units.id, unitId));
     await recordAudit(tx, {
       action: 'unit.move',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'unit',
       targetId: unitId,
       unitId,
-      meta: actor.meta,
       data: { old: { parentId: unit.parentId }, new: { parentId: newParentId } },
     });
   });

@@ -3,12 +3,12 @@ import type { Db } from '../db/client.js';
 import { accounts, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { loadUnit } from './unit-queries.js';
 
 /** Deactivate a unit that no longer holds live accounts or active sub-units, or reactivate one. */
-export async function setUnitActive(db: Db, actor: Actor, unitId: string, active: boolean) {
+export async function setUnitActive(db: Db, actor: StaffActor, unitId: string, active: boolean) {
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
     const unit = await loadUnit(tx, unitId);
@@ -35,12 +35,10 @@ export async function setUnitActive(db: Db, actor: Actor, unitId: string, active
     await tx.update(units).set({ active, updatedAt: new Date() }).where(eq(units.id, unitId));
     await recordAudit(tx, {
       action: active ? 'unit.activate' : 'unit.deactivate',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'unit',
       targetId: unitId,
       unitId,
-      meta: actor.meta,
       data: { old: { active: unit.active }, new: { active } },
     });
   });

@@ -1,4 +1,4 @@
-import { citizenLabel } from './citizen-label.js';
+import { citizenActor } from '../shared/context.js';
 import type { Db } from '../db/client.js';
 import { citizens } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -46,11 +46,9 @@ export async function loginCitizen(
     const token = await createCitizenSession(tx, citizen!.id, policy);
     await recordAudit(tx, {
       action: 'portal.login',
-      actorId: null,
-      actorLabel: citizenLabel(citizen!.id),
+      actor: citizenActor(citizen!.id, meta),
       targetType: 'citizen',
       targetId: citizen!.id,
-      meta,
       data: {
         issuer,
         subject: id.subject,

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.js';
 import { recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
-import { citizenLabel } from './citizen-label.js';
+import { citizenActor } from '../shared/context.js';
 import { destroyCitizenSession } from './citizen-sessions.js';
 
 /** Đăng xuất on the portal: the session ends and the audit says so, by the citizen's internal id only. */
@@ -11,11 +11,9 @@ export async function logoutCitizen(db: Db, token: string | null, citizen: { id:
     if (!citizen) return;
     await recordAudit(tx, {
       action: 'portal.logout',
-      actorId: null,
-      actorLabel: citizenLabel(citizen.id),
+      actor: citizenActor(citizen.id, meta),
       targetType: 'citizen',
       targetId: citizen.id,
-      meta,
       data: {},
     });
   });

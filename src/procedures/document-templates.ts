@@ -9,7 +9,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, Queryable, Tx } from '../db/client.js';
 import { procedureTemplates, procedures, type ProcedureDocument } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { safeFileName, type FileKind, type FileType } from '../shared/file-types.js';
 import { isId } from '../shared/validate.js';
@@ -63,7 +63,7 @@ export async function storeTemplate(db: Queryable, t: CheckedTemplate, uploadedB
 /** Tải lên / thay mẫu: gives a document of the current version a template, as a new version. */
 export async function uploadDocumentTemplate(
   db: Db,
-  actor: Actor,
+  actor: StaffActor,
   procedureId: string,
   ref: DocumentRef,
   file: UploadedFile | null | undefined,
@@ -80,7 +80,7 @@ export async function uploadDocumentTemplate(
 }
 
 /** Xóa mẫu: the document has no template from the new version on (older versions keep theirs). */
-export async function removeDocumentTemplate(db: Db, actor: Actor, procedureId: string, ref: DocumentRef) {
+export async function removeDocumentTemplate(db: Db, actor: StaffActor, procedureId: string, ref: DocumentRef) {
   return changeTemplate(db, actor, procedureId, ref, async (_tx, doc) => {
     if (!doc.template) throw new AppError('template_absent', 'Giấy tờ này chưa có tệp mẫu.', 409);
     return { template: null, audit: {} };
@@ -91,7 +91,7 @@ type Change = { template: string | null; audit: Record<string, unknown> };
 
 async function changeTemplate(
   db: Db,
-  actor: Actor,
+  actor: StaffActor,
   procedureId: string,
   ref: DocumentRef,
   change: (tx: Tx, doc: ProcedureDocument) => Promise<Change>,
@@ -113,12 +113,10 @@ async function changeTemplate(
     const [p] = await tx.select({ code: procedures.code }).from(procedures).where(eq(procedures.id, procedureId));
     await recordAudit(tx, {
       action: template ? (doc.template ? 'procedure.template_replace' : 'procedure.template_upload') : 'procedure.template_remove',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'procedure',
       targetId: procedureId,
       unitId: current.unitIds[0]!,
-      meta: actor.meta,
       data: { code: p!.code, version: saved.version, document: doc.name, old: doc.template ?? null, new: template, ...audit },
     });
     return saved;

@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/client.js';
 import { procedureVersions, procedures, sectors, type ProcedureDocument } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
@@ -32,7 +32,7 @@ export type VersionContent = Pick<
  * edited in place — a dossier keeps the version it was received under. The actor must administer
  * the implementing unit (and, for a new version, the unit of the current one).
  */
-export async function saveProcedure(db: Db, actor: Actor, procedureId: string | null, raw: unknown) {
+export async function saveProcedure(db: Db, actor: StaffActor, procedureId: string | null, raw: unknown) {
   const input = parseInput(ProcedureInput, raw);
   return db.transaction(async (tx) => {
     const content: VersionContent = {
@@ -65,12 +65,10 @@ export async function saveProcedure(db: Db, actor: Actor, procedureId: string | 
     }
     await recordAudit(tx, {
       action: previous ? 'procedure.new_version' : 'procedure.create',
-      actorId: actor.accountId,
-      actorLabel: actor.label,
+      actor,
       targetType: 'procedure',
       targetId: saved.procedureId,
       unitId: input.unitId,
-      meta: actor.meta,
       data: {
         code: input.code,
         version: saved.version,
@@ -88,7 +86,7 @@ export async function saveProcedure(db: Db, actor: Actor, procedureId: string | 
  * The current version of a procedure, locked until the transaction ends (concurrent saves queue up), once
  * the actor is known to administer its implementing unit. Anything else is "not found".
  */
-export async function lockCurrentVersion(tx: Tx, actor: Actor, procedureId: string): Promise<ProcedureVersion> {
+export async function lockCurrentVersion(tx: Tx, actor: StaffActor, procedureId: string): Promise<ProcedureVersion> {
   if (!isId(procedureId)) throw errors.notFound('Thủ tục');
   const [current] = await tx
     .select()
@@ -101,7 +99,7 @@ export async function lockCurrentVersion(tx: Tx, actor: Actor, procedureId: stri
 }
 
 /** The actor must administer every unit a version names: the implementing unit and each step's. */
-async function requireEditableContent(tx: Tx, actor: Actor, content: VersionContent) {
+async function requireEditableContent(tx: Tx, actor: StaffActor, content: VersionContent) {
   await requireAdministerUnit(tx, actor, content.unitIds[0]!);
   for (const s of content.steps) if (s.unitId) await requireAdministerUnit(tx, actor, s.unitId);
 }
@@ -112,7 +110,7 @@ async function requireEditableContent(tx: Tx, actor: Actor, content: VersionCont
  */
 export async function writeNextVersion(
   tx: Tx,
-  actor: Actor,
+  actor: StaffActor,
   previous: ProcedureVersion,
   content: VersionContent,
 ): Promise<ProcedureVersion> {
@@ -129,7 +127,7 @@ export async function writeNextVersion(
 
 async function insertVersion(
   tx: Tx,
-  actor: Actor,
+  actor: StaffActor,
   procedureId: string,
   version: number,
   content: VersionContent,

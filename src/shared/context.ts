@@ -1,16 +1,56 @@
 /** Who is acting, and from where: passed to every use case and written into audit rows. */
 export type RequestMeta = { ip: string | null; requestId: string | null; userAgent?: string | null };
 
-export type Actor = {
+/** An official acting in a browser session (optionally on behalf of another official: delegation). */
+export type OfficialActor = {
+  kind: 'official';
   accountId: string;
   /** Username, kept in audit rows so the log reads without joins (and after deletion). */
   label: string;
   meta: RequestMeta;
+  onBehalfOf?: { accountId: string; label: string } | null;
 };
 
-/** The system itself (start-up seeding, CLI). */
-export function systemActor(label = 'system'): Actor {
-  return { accountId: '00000000-0000-0000-0000-000000000000', label, meta: { ip: null, requestId: null } };
+/** An API client: Bearer credentials acting as the official account they were issued for. */
+export type ApiActor = { kind: 'api'; accountId: string; clientId: string; label: string; meta: RequestMeta };
+
+/**
+ * A citizen or organisation of the portal. The label is `citizen:<id>`, never a CCCD or a name: the audit log
+ * cannot be erased and personal data must be (personal-data law); the citizens row can be.
+ */
+export type CitizenActor = { kind: 'citizen'; citizenId: string; label: string; meta: RequestMeta };
+
+/** The system itself: start-up seeding, jobs, command-line tools. */
+export type SystemActor = { kind: 'system'; label: string; meta: RequestMeta };
+
+export type Actor = OfficialActor | ApiActor | CitizenActor | SystemActor;
+
+/** Whoever acts as an official's account: in person or through API credentials. Officials' use cases take it. */
+export type StaffActor = OfficialActor | ApiActor;
+
+export function systemActor(label = 'system'): SystemActor {
+  return { kind: 'system', label, meta: { ip: null, requestId: null } };
 }
 
-export const SYSTEM_ACCOUNT_ID = '00000000-0000-0000-0000-000000000000';
+export function citizenActor(citizenId: string, meta: RequestMeta): CitizenActor {
+  return { kind: 'citizen', citizenId, label: `citizen:${citizenId}`, meta };
+}
+
+/** How an actor is written in dossier_events and audit_log: kind, internal id, label, and whom they stood in for. */
+export function actorColumns(actor: Actor): {
+  actorKind: Actor['kind'];
+  actorId: string | null;
+  actorLabel: string;
+  onBehalfOf: string | null;
+} {
+  switch (actor.kind) {
+    case 'official':
+      return { actorKind: 'official', actorId: actor.accountId, actorLabel: actor.label, onBehalfOf: actor.onBehalfOf?.accountId ?? null };
+    case 'api':
+      return { actorKind: 'api', actorId: actor.accountId, actorLabel: actor.label, onBehalfOf: null };
+    case 'citizen':
+      return { actorKind: 'citizen', actorId: actor.citizenId, actorLabel: actor.label, onBehalfOf: null };
+    case 'system':
+      return { actorKind: 'system', actorId: null, actorLabel: actor.label, onBehalfOf: null };
+  }
+}

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Captcha } from '../auth/captcha.js';
 import type { SessionAccount } from '../auth/sessions.js';
-import type { Actor, RequestMeta } from '../shared/context.js';
+import type { StaffActor, RequestMeta } from '../shared/context.js';
 import type { RelyingParty } from '../auth/oidc/relying-party.js';
 import type { Registry } from '../auth/registry.js';
 import type { DisplayCache } from '../shared/display-cache.js';
@@ -36,7 +36,7 @@ export type AppEnv = {
     /** The session token from the cookie, when the session is live. */
     sessionToken: string | null;
     account: SessionAccount | null;
-    actor: Actor | null;
+    actor: StaffActor | null;
     /** The person a VNeID (or provincial SSO) login of this session proved; null for password sessions. */
     identityProof: IdentityProof | null;
     /** The citizen of a live portal session, once a portal page has read it (for the request log). */

@@ -3,7 +3,7 @@ import { isNull } from 'drizzle-orm';
 import { units } from '../db/schema/index.js';
 import { isAdministrator } from '../accounts/policies.js';
 import { switchableAccounts } from '../auth/person-accounts.js';
-import type { Actor } from '../shared/context.js';
+import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
 
@@ -12,7 +12,7 @@ export type Ctx = Context<AppEnv>;
 /** Form fields as strings: bodies are read only through web/body.ts, within its limits. */
 export { formData } from './body.js';
 
-export function actorOf(c: Ctx): Actor {
+export function actorOf(c: Ctx): StaffActor {
   const actor = c.get('actor');
   if (!actor) throw errors.unauthenticated();
   return actor;

@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/client.js';
 import { accounts, procedureVersions, procedures } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { demoOfficials } from '../../src/demo/officials.js';
-import { systemActor, type Actor } from '../../src/shared/context.js';
+import { systemActor, type StaffActor } from '../../src/shared/context.js';
 import { resetDatabase, testDatabase } from './db.js';
 import { buildApp, TEST_PASSWORD, type App } from './app.js';
 
@@ -16,10 +16,10 @@ export async function freshDemo(database: Database) {
 }
 
 /** The acting account for a demo username, as a use case receives it. */
-export async function actorFor(database: Database, username: string): Promise<Actor> {
+export async function actorFor(database: Database, username: string): Promise<StaffActor> {
   const [acc] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, username.toLowerCase()));
   if (!acc) throw new Error(`no demo account ${username}`);
-  return { accountId: acc.id, label: acc.username, meta: { ip: '192.0.2.1', requestId: 'test' } };
+  return { kind: 'official', accountId: acc.id, label: acc.username, meta: { ip: '192.0.2.1', requestId: 'test' } };
 }
 
 export async function accountByUsername(database: Database, username: string) {

@@ -49,9 +49,7 @@ export async function auditFailure(c: Context<AppEnv>, provider: ProviderKey, pu
   await c.get('deps').db.transaction((tx) =>
     recordAudit(tx, {
       action: purpose === 'official' ? 'auth.login_failed' : 'portal.login_failed',
-      actorId: null,
-      actorLabel: null,
-      meta: c.get('meta'),
+      actor: { kind: 'anonymous', id: null, label: null, meta: c.get('meta') },
       data: { method: provider, reason, ...(detail ? { detail: detail.slice(0, 300) } : {}) },
     }),
   );

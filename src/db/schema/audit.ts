@@ -12,8 +12,16 @@ export const auditLog = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     at: timestamp('at', { withTimezone: true }).notNull(),
+    /**
+     * Who acted: official, api, citizen, system; anonymous (a login attempt, actor_id the account it named) or person
+     * (one proven by VNeID deciding about their accounts). Null on rows written before kinds were recorded.
+     */
+    actorKind: text('actor_kind'),
+    /** An account's, a citizen's or a person's internal id, by kind; never a CCCD or a name. */
     actorId: uuid('actor_id'),
     actorLabel: text('actor_label'),
+    /** The official the actor stood in for (delegation). */
+    onBehalfOf: uuid('on_behalf_of'),
     action: text('action').notNull(),
     targetType: text('target_type'),
     targetId: text('target_id'),

@@ -111,8 +111,12 @@ export const dossierEvents = pgTable(
       .notNull()
       .references(() => dossiers.id),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-    actorId: uuid('actor_id').references(() => accounts.id),
+    /** Who acted (src/shared/context.ts Actor): official, api, citizen or system; the id is of an account or a citizen by kind. */
+    actorKind: text('actor_kind').$type<'official' | 'api' | 'citizen' | 'system'>().notNull().default('official'),
+    actorId: uuid('actor_id'),
     actorLabel: text('actor_label'),
+    /** The official the actor stood in for (delegation). */
+    onBehalfOf: uuid('on_behalf_of'),
     action: text('action').notNull(),
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),
