@@ -25,6 +25,7 @@ import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
 import { portalRoutes } from './portal/routes.js';
+import { CitizenLoginRequired } from './portal/citizen-context.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './onestop/dossier-routes.js';
@@ -81,6 +82,8 @@ export function createApp(deps: Deps) {
   // at debug, by its code only. The logger's err serialiser drops what may be personal (observability.ts).
   app.onError((err, c) => {
     const requestId = c.get('requestId');
+    // A portal page that needs a citizen's login: go to Đăng nhập and come back.
+    if (err instanceof CitizenLoginRequired) return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(err.returnTo)}`, 303);
     if (err instanceof AppError) {
       if (err.status >= 500) log.error({ err, requestId, code: err.code }, 'request failed');
       else log.debug({ requestId, code: err.code, status: err.status }, 'request refused');

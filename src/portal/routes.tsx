@@ -1,15 +1,16 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { raw } from 'hono/html';
-import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
-import { siteName, type Ctx } from '../web/http.js';
+import { siteName } from '../web/http.js';
 import { queryOf } from '../web/params.js';
+import { START_PAGE, safeRedirect } from '../web/safe-redirect.js';
 import { param } from '../shared/validate.js';
 import { formatDate } from '../shared/dates.js';
 import { finishLogin, startLogin } from '../auth/oidc/flow.js';
-import { readCitizenSession, destroyCitizenSession } from './citizen-sessions.js';
+import { destroyCitizenSession } from './citizen-sessions.js';
+import { PORTAL_COOKIE, currentCitizen, sessionPolicyOf } from './citizen-context.js';
+import { PortalPage } from './layout.js';
 import { loginCitizen } from './login-citizen.js';
 import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { logoutCitizen } from './logout-citizen.js';
@@ -17,61 +18,7 @@ import { lookupDossier } from '../dossiers/public-lookup.js';
 import { presentLookupResult } from '../dossiers/presenters.js';
 import { formatDateTime } from '../shared/dates.js';
 
-export const PORTAL_COOKIE = 'motcua_portal';
-
 export const portalRoutes = new Hono<AppEnv>();
-
-const policyOf = (c: Ctx) => ({ idleMs: c.get('deps').config.sessionIdleMs, absoluteMs: c.get('deps').config.sessionAbsoluteMs });
-
-async function currentCitizen(c: Ctx) {
-  const token = readCookie(c, PORTAL_COOKIE);
-  const citizen = token ? await readCitizenSession(c.get('deps').db, token, policyOf(c)) : null;
-  if (citizen) c.set('citizenId', citizen.id);
-  return citizen;
-}
-
-async function PortalPage(c: Ctx, title: string, body: Child, citizenName?: string) {
-  const name = await siteName(c);
-  return (
-    <>
-      {raw('<!DOCTYPE html>')}
-      <html lang="vi">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`${title} — Cổng Dịch vụ công ${name}`}</title>
-          <link rel="stylesheet" href="/static/app.css" />
-        </head>
-        <body>
-          <header class="top">
-            <div class="brand">
-              <a href="/">{name.toUpperCase()}</a>
-              <span class="sub">Cổng Dịch vụ công</span>
-            </div>
-            <nav class="mainnav" aria-label="Menu chính">
-              {citizenName ? (
-                <>
-                  <a href="/ca-nhan">TRANG CÁ NHÂN</a>
-                  <form method="post" action="/dang-xuat" class="inline">
-                    <input type="hidden" name="_csrf" value={c.get('csrfToken')} />
-                    <button type="submit" class="linklike">
-                      Đăng xuất ({citizenName})
-                    </button>
-                  </form>
-                </>
-              ) : (
-                <a href="/dang-nhap">Đăng nhập</a>
-              )}
-            </nav>
-          </header>
-          <main id="main" class="narrow">
-            {body}
-          </main>
-        </body>
-      </html>
-    </>
-  );
-}
 
 /** Cổng Dịch vụ công: the citizens' portal home. */
 portalRoutes.get('/', async (c) => {
@@ -99,21 +46,24 @@ portalRoutes.get('/', async (c) => {
           <a href="/tra-cuu">Tra cứu hồ sơ</a> · <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
         </p>
       </>,
-      citizen?.fullName,
     ),
   );
 });
 
 /** Bước 2 (seed 000 §2): choose the national electronic identity. */
+const LoginQuery = z.object({ tiep: param.text(512, 'Địa chỉ quay lại không hợp lệ.') });
+
 portalRoutes.get('/dang-nhap', async (c) => {
-  if (await currentCitizen(c)) return c.redirect('/ca-nhan', 303);
+  const returnTo = safeRedirect(queryOf(c, LoginQuery).tiep, 'citizen');
+  if (await currentCitizen(c)) return c.redirect(returnTo, 303);
+  const start = returnTo === START_PAGE.citizen ? '/dang-nhap/vneid' : `/dang-nhap/vneid?tiep=${encodeURIComponent(returnTo)}`;
   return c.html(
     await PortalPage(
       c,
       'Đăng nhập',
       <>
         <h1>Đăng nhập</h1>
-        <a class="button wide vneid" href="/dang-nhap/vneid">
+        <a class="button wide vneid" href={start}>
           Tài khoản Định danh điện tử cấp bởi Bộ Công an
         </a>
         <p class="muted">
@@ -124,7 +74,10 @@ portalRoutes.get('/dang-nhap', async (c) => {
   );
 });
 
-portalRoutes.get('/dang-nhap/vneid', (c) => startLogin(c, c.get('deps').rps.vneid, 'vneid', 'citizen', '/ca-nhan'));
+// The target is checked again when the login finishes (flow.ts keeps only a safe one).
+portalRoutes.get('/dang-nhap/vneid', (c) =>
+  startLogin(c, c.get('deps').rps.vneid, 'vneid', 'citizen', safeRedirect(queryOf(c, LoginQuery).tiep, 'citizen')),
+);
 
 portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   const deps = c.get('deps');
@@ -132,7 +85,10 @@ portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   let login: { token: string; returnTo: string };
   try {
     const { identity, claims, returnTo } = await finishLogin(c, rp, 'vneid', 'citizen');
-    login = { token: (await loginCitizen(deps.db, policyOf(c), rp.settings.issuer, identity, claims, c.get('meta'))).token, returnTo };
+    login = {
+      token: (await loginCitizen(deps.db, sessionPolicyOf(c), rp.settings.issuer, identity, claims, c.get('meta'))).token,
+      returnTo,
+    };
   } catch (err) {
     countLogin('portal_vneid', loginOutcome(err));
     throw err;
@@ -189,7 +145,6 @@ portalRoutes.get('/ca-nhan', async (c) => {
         </dl>
         <p class="muted">Thông tin được lấy từ tài khoản định danh điện tử VNeID ở mỗi lần đăng nhập.</p>
       </>,
-      citizen.fullName,
     ),
   );
 });

@@ -17,7 +17,7 @@ export const START_PAGE: Readonly<Record<RedirectArea, string>> = { official: '/
 /** The paths a target may lead to: each one exactly, or anything below it. */
 const AREA_ROOTS: Readonly<Record<RedirectArea, readonly string[]>> = {
   official: ['/tiepnhan'],
-  citizen: ['/ca-nhan', '/tra-cuu'],
+  citizen: ['/ca-nhan', '/tra-cuu', '/thu-tuc'],
 };
 
 const MAX_LENGTH = 512;

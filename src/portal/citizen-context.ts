@@ -1,0 +1,59 @@
+/**
+ * The citizen of the request, for the portal's pages: read once per request from the portal session cookie.
+ * Pages that need a login call requireCitizen; an anonymous visit is sent to Đăng nhập and comes back after.
+ */
+import type { Ctx } from '../web/http.js';
+import { readCookie } from '../web/cookies.js';
+import { citizenActor, type CitizenActor } from '../shared/context.js';
+import { readCitizenSession } from './citizen-sessions.js';
+import type { citizens } from '../db/schema/index.js';
+
+export const PORTAL_COOKIE = 'motcua_portal';
+
+export type Citizen = typeof citizens.$inferSelect;
+
+export const sessionPolicyOf = (c: Ctx) => ({
+  idleMs: c.get('deps').config.sessionIdleMs,
+  absoluteMs: c.get('deps').config.sessionAbsoluteMs,
+});
+
+const cache = new WeakMap<Ctx, Promise<Citizen | null>>();
+
+/** The logged-in citizen or organisation, or null. */
+export function currentCitizen(c: Ctx): Promise<Citizen | null> {
+  let found = cache.get(c);
+  if (!found) {
+    found = (async () => {
+      const token = readCookie(c, PORTAL_COOKIE);
+      const citizen = token ? await readCitizenSession(c.get('deps').db, token, sessionPolicyOf(c)) : null;
+      if (citizen) c.set('citizenId', citizen.id);
+      return citizen;
+    })();
+    cache.set(c, found);
+  }
+  return found;
+}
+
+/** The citizen as a use case receives them. */
+export function actorOfCitizen(c: Ctx, citizen: Citizen): CitizenActor {
+  return citizenActor(citizen.id, c.get('meta'));
+}
+
+export class CitizenLoginRequired extends Error {
+  constructor(readonly returnTo: string) {
+    super('citizen login required');
+  }
+}
+
+/**
+ * The logged-in citizen and their actor; without a login, throws CitizenLoginRequired, which the portal's error
+ * handler turns into a redirect to Đăng nhập that comes back to this page (GET) or to TRANG CÁ NHÂN (a form post).
+ */
+export async function requireCitizen(c: Ctx): Promise<{ citizen: Citizen; actor: CitizenActor }> {
+  const citizen = await currentCitizen(c);
+  if (!citizen) {
+    const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/ca-nhan';
+    throw new CitizenLoginRequired(back);
+  }
+  return { citizen, actor: actorOfCitizen(c, citizen) };
+}
