@@ -111,6 +111,7 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
         channel: input.channel as 1 | 2 | 3,
         status: input.channel === 2 ? 'submitted' : 'received',
         applicant,
+        applicantIdNumber: applicant.cccd,
         applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
         receivedAt: now,
         dueAt: due,

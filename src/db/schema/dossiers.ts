@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 import { bytea } from './columns.js';
 import { accounts } from './accounts.js';
+import { citizens } from './identity.js';
 import { units } from './org.js';
 import { procedureVersions } from './procedures.js';
 import { OPEN_STATUSES_SQL, type DossierStatus } from '../../dossiers/transitions.js';
@@ -20,6 +21,12 @@ export type Applicant = {
   email: string | null;
   address: string | null;
   organisation?: string | null;
+  /** Online: the applicant's date of birth and gender as VNeID gave them (or as the representative typed them). */
+  dateOfBirth?: string | null;
+  gender?: 'male' | 'female' | null;
+  taxCode?: string | null;
+  /** Người được ủy quyền: who submitted for the applicant (their VNeID identity), when not the applicant. */
+  representative?: { fullName: string; cccd: string | null; phone: string | null; email: string | null } | null;
 };
 
 export const dossiers = pgTable(
@@ -56,10 +63,22 @@ export const dossiers = pgTable(
     returnedAt: timestamp('returned_at', { withTimezone: true }),
     returnChannel: integer('return_channel'),
     receivedBy: uuid('received_by').references(() => accounts.id),
+    /** The citizen or organisation who submitted it on the portal (null: received at the counter or by post). */
+    citizenId: uuid('citizen_id').references(() => citizens.id),
+    /**
+     * The applicant's số định danh (CCCD) or, for an organisation, its tax code: a citizen whose VNeID login proves
+     * that number sees the dossier (src/portal/citizen-dossiers.ts). Typed at the counter, so it names, never proves.
+     */
+    applicantIdNumber: text('applicant_id_number'),
+    /** The portal form's one-time key: a double click or a retry of Nộp hồ sơ makes one dossier. */
+    submissionKey: text('submission_key').unique(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    // A citizen's dossiers: submitted by them, or naming their number; newest first.
+    index('dossiers_citizen_idx').on(t.citizenId, t.createdAt).where(sql`${t.citizenId} is not null`),
+    index('dossiers_applicant_number_idx').on(t.applicantIdNumber, t.createdAt).where(sql`${t.applicantIdNumber} is not null`),
     index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
     index('dossiers_received_idx').on(t.receivedAt),
     // The inbox: dossiers waiting at a (unit, role) position in a status, by due date. Finished dossiers
@@ -138,14 +157,52 @@ export const dossierFiles = pgTable(
     dossierId: uuid('dossier_id')
       .notNull()
       .references(() => dossiers.id),
-    kind: text('kind').$type<'result'>().notNull(),
+    /** result: issued by the agency; submitted: a document of the online dossier; supplement: sent in answer to Mẫu 02. */
+    kind: text('kind').$type<'result' | 'submitted' | 'supplement'>().notNull(),
+    /** Which of the procedure's documents (thành phần hồ sơ) it is, as the procedure names it. */
+    documentLabel: text('document_label'),
     name: text('name').notNull(),
     mime: text('mime').notNull(),
     size: integer('size').notNull(),
     sha256: text('sha256').notNull(),
     content: bytea('content'),
     uploadedBy: uuid('uploaded_by').references(() => accounts.id),
+    /** The citizen who uploaded it on the portal. */
+    uploadedByCitizen: uuid('uploaded_by_citizen').references(() => citizens.id),
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('dossier_files_dossier_idx').on(t.dossierId)],
 );
+
+/**
+ * A citizen's Nộp hồ sơ in progress: what was typed and the files already stored (by content hash), kept on every
+ * step and on a validation error, so nothing is lost to a refusal or an expired session. One per procedure.
+ */
+export const dossierDrafts = pgTable(
+  'dossier_drafts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    citizenId: uuid('citizen_id')
+      .notNull()
+      .references(() => citizens.id),
+    procedureId: uuid('procedure_id').notNull(),
+    fields: jsonb('fields').$type<Record<string, string>>().notNull().default({}),
+    /** Per document index: the stored file (sha256, name, mime, size). */
+    files: jsonb('files').$type<Record<string, { sha256: string; name: string; mime: string; size: number }>>().notNull().default({}),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('dossier_drafts_citizen_procedure_key').on(t.citizenId, t.procedureId)],
+);
+
+/** Đánh giá mức độ hài lòng: once per dossier, by the citizen who sees it, after the result is returned. */
+export const dossierRatings = pgTable('dossier_ratings', {
+  dossierId: uuid('dossier_id')
+    .primaryKey()
+    .references(() => dossiers.id),
+  citizenId: uuid('citizen_id')
+    .notNull()
+    .references(() => citizens.id),
+  score: integer('score').notNull(),
+  comment: text('comment'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
