@@ -8,3 +8,4 @@ export * from './procedure-templates.js';
 export * from './dossiers.js';
 export * from './api.js';
 export * from './jobs.js';
+export * from './payments.js';
