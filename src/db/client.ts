@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
+import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -217,6 +217,11 @@ async function migratePostgres(
 /** A database URL fit to print: the password replaced by ***. */
 export function redactPassword(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/** The database answers a trivial query (GET /readyz); throws when it does not. */
+export async function pingDatabase(db: Queryable): Promise<void> {
+  await db.execute(sql`select 1`);
 }
 
 /** Raw SQL returning rows: both drivers answer `{ rows }`. Use only where the query builder cannot say it. */

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { asc, eq } from 'drizzle-orm';
 import { registerAgencies } from '../dossiers/access.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
@@ -12,7 +11,7 @@ import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { atLocal } from '../calendar/working-time.js';
 import { loadCalendar } from '../calendar/load.js';
-import { procedureVersions, sectors } from '../db/schema/index.js';
+import { listProcedureChoices, listSectors } from '../procedures/procedure-queries.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
@@ -48,14 +47,7 @@ function agenciesOf(c: Ctx) {
 function catalog(c: Ctx) {
   const { db, displayCache } = c.get('deps');
   return displayCache.get('catalog', async () => {
-    const [sectorRows, procs] = await Promise.all([
-      db.select({ id: sectors.id, name: sectors.name }).from(sectors).orderBy(asc(sectors.name)),
-      db
-        .select({ id: procedureVersions.procedureId, name: procedureVersions.name, sectorId: procedureVersions.sectorId })
-        .from(procedureVersions)
-        .where(eq(procedureVersions.current, true))
-        .orderBy(asc(procedureVersions.name)),
-    ]);
+    const [sectorRows, procs] = await Promise.all([listSectors(db), listProcedureChoices(db)]);
     return { sectors: sectorRows, procedures: procs };
   });
 }

@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
@@ -26,4 +26,10 @@ export async function assertAgencyCodeFree(db: Queryable, code: string | null, e
       agencyCode: `Mã định danh điện tử đã được dùng cho ${other.name}.`,
     });
   }
+}
+
+/** The root unit's name (the province this deployment serves), or undefined on an empty tree. */
+export async function rootUnitName(db: Queryable): Promise<string | undefined> {
+  const [root] = await db.select({ name: units.name }).from(units).where(isNull(units.parentId)).limit(1);
+  return root?.name;
 }

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { and, asc, desc, eq, like } from 'drizzle-orm';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, FieldError, Flash, Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
@@ -8,14 +7,13 @@ import { idParam, queryOf } from '../web/params.js';
 import { acceptsUpload, formData, uploadedStream } from '../web/body.js';
 import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
-import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { formatDateTime } from '../shared/dates.js';
-import { procedureVersions, procedures, sectors } from '../db/schema/index.js';
 import { requireAdministrator } from '../accounts/policies.js';
 import { administeredForest } from '../org/list-units.js';
 import { UnitOptions } from '../admin/unit-tree.js';
 import { ROLE_LABELS } from '../accounts/set-roles.js';
 import { saveProcedure } from './save-procedure.js';
+import { listSectors, loadProcedureWithVersions, searchProcedures, type ProcedureVersion } from './procedure-queries.js';
 import { TEMPLATE_ACCEPT, removeDocumentTemplate, templateUrl, templatesInfo, uploadDocumentTemplate } from './document-templates.js';
 
 /** Quản trị → Thủ tục hành chính: the catalog with versioned internal processes. */
@@ -34,21 +32,7 @@ const FormQuery = z.object({ tb: param.text(40, 'Thông báo không hợp lệ.'
 procedureRoutes.get('/', async (c) => {
   const { db } = c.get('deps');
   const q = queryOf(c, ListQuery).q ?? '';
-  const rows = await db
-    .select({
-      id: procedures.id,
-      code: procedures.code,
-      name: procedureVersions.name,
-      version: procedureVersions.version,
-      sector: sectors.name,
-      days: procedureVersions.workingDays,
-      hours: procedureVersions.workingHours,
-    })
-    .from(procedures)
-    .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))
-    .innerJoin(sectors, eq(sectors.id, procedureVersions.sectorId))
-    .where(q ? like(procedureVersions.nameFolded, `%${escapeLike(foldVietnamese(q))}%`) : undefined)
-    .orderBy(asc(sectors.name), asc(procedureVersions.name));
+  const rows = await searchProcedures(db, q);
   const props = await pageProps(c);
   return c.html(
     <Layout title="Thủ tục hành chính" section="admin" {...props}>
@@ -96,21 +80,18 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
   const { db } = c.get('deps');
   const props = await pageProps(c);
   const { flat } = await administeredForest(db, actorOf(c));
-  const sectorRows = await db.select().from(sectors).orderBy(asc(sectors.name));
+  const sectorRows = await listSectors(db);
   let v: Values = values ?? { limitKind: 'days', onlineLevel: 'mot_phan', fee: '0' };
-  let versions: Array<typeof procedureVersions.$inferSelect> = [];
-  let current: typeof procedureVersions.$inferSelect | undefined;
+  let versions: ProcedureVersion[] = [];
+  let current: ProcedureVersion | undefined;
   let templates = new Map<string, { fileName: string; size: number }>();
   let code = '';
   if (procedureId) {
-    const [p] = await db.select().from(procedures).where(eq(procedures.id, procedureId));
-    if (!p) throw errors.notFound('Thủ tục');
+    const found = await loadProcedureWithVersions(db, procedureId);
+    if (!found) throw errors.notFound('Thủ tục');
+    const p = found.procedure;
     code = p.code;
-    versions = await db
-      .select()
-      .from(procedureVersions)
-      .where(eq(procedureVersions.procedureId, procedureId))
-      .orderBy(desc(procedureVersions.version));
+    versions = found.versions;
     const cur = versions.find((x) => x.current)!;
     current = cur;
     templates = await templatesInfo(db, cur.documents);
@@ -281,7 +262,7 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
  */
 function TemplatesSection(p: {
   procedureId: string;
-  current: typeof procedureVersions.$inferSelect;
+  current: ProcedureVersion;
   templates: Map<string, { fileName: string; size: number }>;
   csrfToken: string;
 }) {

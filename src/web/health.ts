@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { sql } from 'drizzle-orm';
+import { pingDatabase } from '../db/client.js';
 import type { AppEnv } from './env.js';
 
 export const healthRoutes = new Hono<AppEnv>();
@@ -11,7 +11,7 @@ healthRoutes.get('/healthz', (c) => c.json({ status: 'ok' }));
 healthRoutes.get('/readyz', async (c) => {
   const { db, dbKind } = c.get('deps');
   try {
-    await db.execute(sql`select 1`);
+    await pingDatabase(db);
     return c.json({ status: 'ready', database: dbKind });
   } catch (err) {
     c.get('deps').logger.warn({ err }, 'readiness check failed');

@@ -1,8 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { isNull } from 'drizzle-orm';
-import { units } from '../db/schema/index.js';
 import { isAdministrator } from '../accounts/policies.js';
 import { switchableAccounts } from '../auth/person-accounts.js';
+import { rootUnitName } from '../org/unit-queries.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
@@ -35,10 +34,7 @@ export const requireLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** The name in the header is the root unit's: every deployment names its own province. */
 export function siteName(c: Ctx): Promise<string> {
   const { db, displayCache } = c.get('deps');
-  return displayCache.get('site-name', async () => {
-    const [root] = await db.select({ name: units.name }).from(units).where(isNull(units.parentId)).limit(1);
-    return root?.name ?? 'MotCua';
-  });
+  return displayCache.get('site-name', async () => (await rootUnitName(db)) ?? 'MotCua');
 }
 
 /** Props every page's Layout needs. */
