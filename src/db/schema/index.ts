@@ -9,3 +9,4 @@ export * from './dossiers.js';
 export * from './api.js';
 export * from './jobs.js';
 export * from './payments.js';
+export * from './personal-files.js';
