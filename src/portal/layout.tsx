@@ -27,6 +27,7 @@ export async function PortalPage(c: Ctx, title: string, body: Child) {
               <span class="sub">Cổng Dịch vụ công</span>
             </div>
             <nav class="mainnav" aria-label="Menu chính">
+              <a href="/thu-tuc">Thủ tục hành chính</a>
               {citizenName ? (
                 <>
                   <a href="/ca-nhan">TRANG CÁ NHÂN</a>

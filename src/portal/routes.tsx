@@ -43,7 +43,7 @@ portalRoutes.get('/', async (c) => {
           )}
         </p>
         <p>
-          <a href="/tra-cuu">Tra cứu hồ sơ</a> · <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
+          <a href="/thu-tuc">Thủ tục hành chính</a> · <a href="/tra-cuu">Tra cứu hồ sơ</a> · <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
         </p>
       </>,
     ),
