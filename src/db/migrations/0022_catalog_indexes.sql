@@ -1,0 +1,4 @@
+CREATE INDEX "procedure_versions_catalog_name_idx" ON "procedure_versions" USING btree ("name_folded","procedure_id") WHERE "procedure_versions"."current";--> statement-breakpoint
+CREATE INDEX "procedure_versions_catalog_sector_idx" ON "procedure_versions" USING btree ("sector_id","name_folded","procedure_id") WHERE "procedure_versions"."current";--> statement-breakpoint
+CREATE INDEX "procedure_versions_catalog_units_idx" ON "procedure_versions" USING gin ("unit_ids" jsonb_path_ops) WHERE "procedure_versions"."current";--> statement-breakpoint
+CREATE INDEX "procedure_versions_catalog_words_idx" ON "procedure_versions" USING gin (to_tsvector('simple'::regconfig, "name_folded")) WHERE "procedure_versions"."current";
