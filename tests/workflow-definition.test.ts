@@ -80,7 +80,10 @@ type Who = 'clerk' | 'expert' | 'director';
 type Step = [Who, DossierAction, Record<string, string>?];
 
 /** How to bring a fresh dossier to where each action is allowed, who then does it, and with what. */
-const CASES: Record<DossierAction, { online?: true; before: Step[]; by: Who; input?: Record<string, string> }> = {
+/** Officials' actions; the applicant's own (withdraw) are tested in tests/citizen-dossiers.test.ts. */
+type StaffAction = Exclude<DossierAction, 'withdraw'>;
+const STAFF_ACTIONS = ACTIONS.filter((a): a is StaffAction => a !== 'withdraw');
+const CASES: Record<StaffAction, { online?: true; before: Step[]; by: Who; input?: Record<string, string> }> = {
   accept: { online: true, before: [], by: 'clerk' },
   handover: { before: [], by: 'clerk' },
   return: {
@@ -127,7 +130,7 @@ const issuesOrNot = (p: Promise<unknown>) =>
   );
 
 describe('every action does what its definition says', () => {
-  it.each(ACTIONS)('%s', async (action) => {
+  it.each(STAFF_ACTIONS)('%s', async (action) => {
     const def = actionDef(action);
     const actors: Record<Who, Awaited<ReturnType<typeof actorFor>>> = {
       clerk: await actorFor(t.database, sctClerkUsername()),

@@ -6,14 +6,15 @@ import { dossierEvents, dossiers, procedureVersions, type DossierStatus } from '
 import { recordAudit } from '../audit/record.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAfterStop, dueAt } from '../calendar/deadlines.js';
-import type { StaffActor } from '../shared/context.js';
+import type { CitizenActor, StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { atLocal } from '../calendar/working-time.js';
 import { mayActAtStep } from './access.js';
-import { ACTIONS, actionDef, allowedAt, type DossierAction } from './transitions.js';
+import { ACTIONS, actionDef, allowedAt, allowedForApplicant, type DossierAction } from './transitions.js';
+import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
 
 export const TransitionInput = z.object({
@@ -48,8 +49,9 @@ export const invalidTransition = (label: string) =>
 
 type Dossier = typeof dossiers.$inferSelect;
 type Version = typeof procedureVersions.$inferSelect;
-type Input = z.infer<typeof TransitionInput>;
-type Calendar = Awaited<ReturnType<typeof loadCalendar>>;
+export type TransitionInputValue = z.infer<typeof TransitionInput>;
+type Input = TransitionInputValue;
+export type Calendar = Awaited<ReturnType<typeof loadCalendar>>;
 /** What an action writes: the dossier's changed columns and the history row's data. */
 type Change = { patch: Partial<typeof dossiers.$inferInsert>; data: Record<string, unknown> };
 
@@ -126,26 +128,46 @@ function clockChange(
  * locked for the transaction, so a double submit or two officials at once cannot both move it; the
  * change, its history row and its audit row are written together.
  */
-export async function actOnDossier(db: Db, actor: StaffActor, dossierId: string, raw: unknown, now = new Date()) {
+export async function actOnDossier(db: Db, actor: StaffActor | CitizenActor, dossierId: string, raw: unknown, now = new Date()) {
   const input = parseInput(TransitionInput, raw);
-  const action: DossierAction = input.action;
-  const def = actionDef(action);
+  const def = actionDef(input.action);
   if (def.inputs.note === 'required' && !input.note) throw errors.validation({ note: 'Vui lòng nhập lý do / nội dung.' });
   if (def.inputs.items && input.items.length === 0) {
     throw errors.validation({ items: 'Vui lòng liệt kê giấy tờ cần bổ sung, mỗi dòng một mục.' });
   }
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const calendar = await loadCalendar(db, now);
-  return db.transaction(async (tx) => {
+  return db.transaction((tx) => applyAction(tx, actor, dossierId, input, calendar, now));
+}
+
+/**
+ * The action inside the caller's transaction (an applicant's supplement writes its files in the same one). Who may:
+ * the officials responsible for the current step (access.ts), or the applicant on their own dossier for the actions
+ * marked byApplicant (citizen-dossiers.ts). Anyone else cannot even tell that the dossier exists.
+ */
+export async function applyAction(
+  tx: Tx,
+  actor: StaffActor | CitizenActor,
+  dossierId: string,
+  input: Input,
+  calendar: Calendar,
+  now: Date,
+) {
+  const action: DossierAction = input.action;
+  const def = actionDef(action);
+  {
     const [d] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
     if (!d) throw errors.notFound('Hồ sơ');
     const [version] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
     if (!version) throw errors.notFound('Hồ sơ');
     const step = version.steps[d.currentStep]!;
-    // Only the officials responsible for the current step may act — and they cannot even tell
-    // that a dossier of someone else's step exists.
-    if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
-    if (!allowedAt(action, d.status, step)) throw invalidTransition(def.label);
+    if (actor.kind === 'citizen') {
+      await requireCitizenDossier(tx, actor, d.id);
+      if (!allowedForApplicant(action, d.status)) throw invalidTransition(def.label);
+    } else {
+      if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
+      if (!allowedAt(action, d.status, step)) throw invalidTransition(def.label);
+    }
     const nextStep = targetStep(def.step, d, version);
     if (nextStep === null) throw invalidTransition(def.label);
 
@@ -201,5 +223,5 @@ export async function actOnDossier(db: Db, actor: StaffActor, dossierId: string,
       data: { code: d.code, old: { status: d.status, step: d.currentStep }, new: { status, step: nextStep }, ...data },
     });
     return after!;
-  });
+  }
 }

@@ -84,6 +84,8 @@ type ActionDef = {
   from: readonly DossierStatus[];
   /** Step roles at which it is allowed (the actor must hold that role for the step). */
   roles: readonly StepRole[];
+  /** The applicant may take it on the portal, on their own dossier (src/portal/citizen-dossiers.ts), at any step. */
+  byApplicant?: true;
   /**
    * Where the dossier goes: the same step, the next or the previous one, or on to the result step
    * (there must be a step after this one; a process without a result step keeps the dossier where it is).
@@ -159,6 +161,7 @@ export const ACTION_DEFS = {
     label: 'Đã nhận hồ sơ bổ sung',
     from: ['supplement'],
     roles: ['reception', 'processing'],
+    byApplicant: true,
     step: 'same',
     to: 'resume',
     clock: 'resume',
@@ -213,6 +216,19 @@ export const ACTION_DEFS = {
     form: null,
     inputs: { note: 'optional' },
   },
+  withdraw: {
+    label: 'Rút hồ sơ',
+    from: ['submitted', 'received', 'processing', 'supplement'],
+    roles: [],
+    byApplicant: true,
+    step: 'same',
+    to: 'withdrawn',
+    clock: null,
+    finishes: true,
+    form: null,
+    inputs: { note: 'optional' },
+    danger: true,
+  },
   return_result: {
     label: 'Trả kết quả',
     from: ['done'],
@@ -263,6 +279,12 @@ export function allowedAt(action: DossierAction, status: DossierStatus, step: Pr
   // The procedure's process may narrow what is allowed at a step (an empty list allows what the role allows).
   if (step.actions.length && !step.actions.includes(def.listedAs ?? action)) return false;
   return def.from.includes(status) && def.roles.includes(step.role);
+}
+
+/** Whether the applicant may take the action on their dossier in this status. */
+export function allowedForApplicant(action: DossierAction, status: DossierStatus): boolean {
+  const def = actionDef(action);
+  return def.byApplicant === true && def.from.includes(status);
 }
 
 /** The actions open on a dossier in this status at this step. */
