@@ -10,7 +10,7 @@
 import { PROVINCE_CODES } from './province-codes.js';
 
 export type Gender = 'male' | 'female';
-export type CccdProblem = 'cccd_format' | 'cccd_province' | 'cccd_century_gender' | 'cccd_birth_year';
+type CccdProblem = 'cccd_format' | 'cccd_province' | 'cccd_century_gender' | 'cccd_birth_year';
 export type CccdCheck = { ok: true; provinceCode: string; provinceName: string } | { ok: false; problem: CccdProblem; message: string };
 
 const TWELVE_ASCII_DIGITS = /^[0-9]{12}$/;

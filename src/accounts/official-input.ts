@@ -17,7 +17,7 @@ const optionalText = (max: number, label: string) =>
     .pipe(z.string().max(max, `${label} tối đa ${max} ký tự.`).nullable());
 
 /** Vietnamese phone numbers: +84 or 0, separators allowed, stored as 0xxxxxxxxx. */
-export function normalisePhone(v: string): string {
+function normalisePhone(v: string): string {
   let d = v.replace(/[\s.\-()]/g, '');
   if (d.startsWith('+84')) d = `0${d.slice(3)}`;
   else if (d.startsWith('84') && d.length === 11) d = `0${d.slice(2)}`;

@@ -8,8 +8,8 @@ import { AppError } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { OFFICIAL_COLUMNS, type OfficialColumn } from './official-columns.js';
 
-export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
-export const MAX_IMPORT_ROWS = 5000;
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+const MAX_IMPORT_ROWS = 5000;
 
 export type SheetRow = { line: number; values: Partial<Record<OfficialColumn, string>> };
 

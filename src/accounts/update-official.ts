@@ -13,7 +13,7 @@ import { requireAdministerUnit, requireAdministeredAccount } from './policies.js
 import { accountSearchText } from './search-text.js';
 
 /** Only what changed goes into the audit row, old beside new. */
-export function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
+function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
   const old: Record<string, unknown> = {};
   const neu: Record<string, unknown> = {};
   for (const k of Object.keys(after)) {

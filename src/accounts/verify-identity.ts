@@ -21,7 +21,7 @@ const FIELD_LABELS: Record<string, string> = {
  * Questions to the population registry per asker and hour: an official checks their own data a few times,
  * an administrator binds a unit's accounts (the cutover) — neither needs more, a probe would.
  */
-export const REGISTRY_QUESTIONS = {
+const REGISTRY_QUESTIONS = {
   own: { limit: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
   administrator: { limit: 200, windowMs: 3_600_000, lockMs: 3_600_000 },
 } satisfies Record<string, ThrottleRule>;

@@ -1,11 +1,10 @@
 import type { IdentityState } from '../accounts/identity-status.js';
 import type { UnitNode } from '../org/tree.js';
-import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, Flash } from '../web/layout.js';
 import { OfficialForm, type OfficialFormValues } from './official-form.js';
 import { UnitTree } from './unit-tree.js';
 
-export type OfficialRow = {
+type OfficialRow = {
   id: string;
   username: string;
   middleName: string;
@@ -17,7 +16,7 @@ export type OfficialRow = {
   verifiedAt: Date | null;
 };
 
-export const NOTICES: Record<string, string> = {
+const NOTICES: Record<string, string> = {
   saved: 'Đã lưu thông tin cán bộ.',
   suspended: 'Đã tạm đình chỉ tài khoản.',
   unsuspended: 'Đã bỏ tạm đình chỉ tài khoản.',
@@ -191,8 +190,4 @@ export function UsersPage(p: UsersPageProps) {
       </section>
     </div>
   );
-}
-
-export function lastLogin(d: Date | null) {
-  return d ? formatDateTime(d) : 'Chưa đăng nhập';
 }

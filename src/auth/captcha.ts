@@ -13,7 +13,7 @@ import { queryRows, type Queryable } from '../db/client.js';
 import { usedCaptchas } from '../db/schema/index.js';
 
 /** Work of each level as a multiple of level 0. */
-export const CAPTCHA_WORK = [1, 8, 32] as const;
+const CAPTCHA_WORK = [1, 8, 32] as const;
 export const MAX_CAPTCHA_LEVEL = CAPTCHA_WORK.length - 1;
 
 /** A level from untrusted input (a query string), clamped to the levels there are. */

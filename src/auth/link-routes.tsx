@@ -17,7 +17,7 @@ import { endPendingLogin, readPendingLogin } from './pending-logins.js';
 import { decideAtLogin, identityErrors } from './login-with-identity.js';
 import { countLogin } from '../shared/metrics.js';
 
-export const PENDING_COOKIE = 'motcua_pending';
+const PENDING_COOKIE = 'motcua_pending';
 export const LINK_PATH = '/tiepnhan/lien-ket-tai-khoan';
 
 export const linkRoutes = new Hono<AppEnv>();

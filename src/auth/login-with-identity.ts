@@ -108,7 +108,7 @@ export async function loginOfficialWithIdentity(
 }
 
 /** A session for an account of the proven person: new token, last login, audit row, in one transaction. */
-export async function openIdentitySession(
+async function openIdentitySession(
   db: Db,
   account: typeof accounts.$inferSelect,
   proof: IdentityProof,

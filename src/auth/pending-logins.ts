@@ -9,7 +9,7 @@ import { pendingIdentityLogins } from '../db/schema/index.js';
 import type { IdentityProof } from './person-accounts.js';
 import { newToken, tokenHash } from './sessions.js';
 
-export const PENDING_LOGIN_MS = 10 * 60_000;
+const PENDING_LOGIN_MS = 10 * 60_000;
 
 export async function createPendingLogin(db: Queryable, proof: IdentityProof, returnTo: string | null, now: Date): Promise<string> {
   const token = newToken();

@@ -236,7 +236,7 @@ export async function decideLink(
   return db.transaction((tx) => decideLinkIn(tx, proof, accountId, decision, meta, how));
 }
 
-export async function decideLinkIn(
+async function decideLinkIn(
   tx: Tx,
   proof: IdentityProof,
   accountId: string,

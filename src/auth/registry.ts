@@ -5,8 +5,8 @@
  */
 import { AppError } from '../shared/errors.js';
 
-export type RegistryQuery = { soDinhDanh: string; hoVaTen: string; ngaySinh: string; gioiTinh: 'male' | 'female'; ngayCap?: string | null };
-export type FieldResult = 'match' | 'mismatch';
+type RegistryQuery = { soDinhDanh: string; hoVaTen: string; ngaySinh: string; gioiTinh: 'male' | 'female'; ngayCap?: string | null };
+type FieldResult = 'match' | 'mismatch';
 export type RegistryAnswer = {
   found: boolean;
   fields: Partial<Record<'soDinhDanh' | 'hoVaTen' | 'ngaySinh' | 'gioiTinh' | 'ngayCap', FieldResult>>;
@@ -14,7 +14,7 @@ export type RegistryAnswer = {
 
 export type Registry = { verify(q: RegistryQuery): Promise<RegistryAnswer> };
 
-export const registryUnavailable = () =>
+const registryUnavailable = () =>
   new AppError(
     'registry_unavailable',
     'Không kết nối được Cơ sở dữ liệu quốc gia về dân cư (hệ thống đang bảo trì hoặc quá tải). Thông tin chưa được xác thực; vui lòng thử lại sau.',

@@ -100,7 +100,7 @@ function failuresInWindow(row: Row | undefined, rule: ThrottleRule, now: Date): 
 }
 
 /** The CAPTCHA level a failure count calls for. */
-export function captchaLevelFor(failures: number): number {
+function captchaLevelFor(failures: number): number {
   let level = 0;
   THROTTLE.captchaLevels.forEach((from, l) => {
     if (failures >= from) level = l;

@@ -11,10 +11,10 @@ import { atLocal, localDate, localMinutes, type WorkingCalendar } from './workin
 
 export type TimeLimit = { workingDays?: number | null; workingHours?: number | null; after1500NextDay?: boolean };
 
-export const CUTOFF_1500 = 15 * 60;
+const CUTOFF_1500 = 15 * 60;
 
 /** The instant from which the time limit counts. */
-export function countingStart(cal: WorkingCalendar, receivedAt: Date, limit: TimeLimit): Date {
+function countingStart(cal: WorkingCalendar, receivedAt: Date, limit: TimeLimit): Date {
   const day = localDate(receivedAt);
   const min = localMinutes(receivedAt);
   const late = (limit.after1500NextDay ?? false) && min >= CUTOFF_1500;

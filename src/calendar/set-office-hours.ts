@@ -12,7 +12,7 @@ import { OFFICE_HOURS_KEY } from './load.js';
 import { DEFAULT_OFFICE_HOURS, type OfficeHours } from './working-time.js';
 
 /** The shortest working day the province may configure, in minutes. */
-export const MIN_WORKING_MINUTES = 4 * 60;
+const MIN_WORKING_MINUTES = 4 * 60;
 
 /** Minutes of the day as HH:MM, e.g. 450 → "07:30". */
 export function clock(minutes: number): string {

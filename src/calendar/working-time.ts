@@ -40,7 +40,7 @@ export function atLocal(isoDate: string, minutes: number): Date {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) - OFFSET_MS + minutes * 60_000);
 }
 
-export function nextDate(isoDate: string, n = 1): string {
+function nextDate(isoDate: string, n = 1): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 

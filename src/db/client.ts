@@ -23,7 +23,7 @@ import {
   type MigrationReport,
 } from './migrate.js';
 
-export type Schema = typeof schema;
+type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 /** Anything that can run a query: the database or a transaction inside it. */
@@ -67,7 +67,7 @@ export type DatabaseOptions = {
  * connection. No statement_timeout: migrations, seed:large and the benchmark share this pool with
  * legitimately long statements, and an outage is bounded by the two limits above.
  */
-export const POOL_LIMITS = {
+const POOL_LIMITS = {
   connectionTimeoutMillis: 5_000,
   idleTimeoutMillis: 30_000,
   keepAlive: true,
@@ -85,7 +85,7 @@ function reportConnectionError(err: Error) {
  * (a) is reported; (b) needs no action: the running or next query fails with the error, and the pool
  * discards the broken client when it is released.
  */
-export function createPool(url: string, poolSize: number, onConnectionError: (err: Error) => void = reportConnectionError): pg.Pool {
+function createPool(url: string, poolSize: number, onConnectionError: (err: Error) => void = reportConnectionError): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, ...POOL_LIMITS });
   pool.on('error', (err) => onConnectionError(err));
   pool.on('connect', (client) => {
@@ -155,7 +155,7 @@ function pgliteConnection(client: PGlite): MigrationConnection {
  * The key of the session-level advisory lock held while migrating (the audit sealer's is 7411001, src/audit/seal.ts).
  * Advisory locks are per database, like the migrations.
  */
-export const MIGRATION_LOCK_KEY = 7411002;
+const MIGRATION_LOCK_KEY = 7411002;
 /** How often a waiting instance asks for the lock again. */
 const MIGRATION_LOCK_POLL_MS = 250;
 

@@ -11,7 +11,7 @@ import { OPEN_STATUSES_SQL } from '../dossiers/transitions.js';
 import { readMigrations } from './migrate.js';
 
 /** The first line of a migration written by `npm run db:workflow`. */
-export const WORKFLOW_MIGRATION_MARK =
+const WORKFLOW_MIGRATION_MARK =
   '-- motcua:workflow — written by `npm run db:workflow` from STATUSES in src/dossiers/transitions.ts; do not edit.';
 
 /** The inbox index's predicate, as drizzle-kit writes it into the schema snapshot and the migration. */

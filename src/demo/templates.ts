@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { para, renderPdf, signatures, title, type Doc } from '../dossiers/forms/layout.js';
 import { putTemplateFile, storeTemplate } from '../procedures/document-templates.js';
 
-export type DemoTemplate = { procedureCode: string; document: string; fileName: string; make: () => Promise<Uint8Array> };
+type DemoTemplate = { procedureCode: string; document: string; fileName: string; make: () => Promise<Uint8Array> };
 
 const BLANK = '…'.repeat(40);
 
@@ -58,7 +58,7 @@ async function memberList(): Promise<Uint8Array> {
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }
 
-export const DEMO_TEMPLATES: DemoTemplate[] = [
+const DEMO_TEMPLATES: DemoTemplate[] = [
   {
     procedureCode: '2.000633',
     document: 'Đơn đề nghị cấp Giấy phép bán lẻ sản phẩm rượu',

@@ -6,7 +6,7 @@ import { dossierEvents, dossierFiles, dossiers, procedureVersions } from '../db/
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { detectFileType, safeFileName, type FileKind } from '../shared/file-types.js';
+import { safeFileName, type FileKind } from '../shared/file-types.js';
 import { mayActAtStep } from './access.js';
 import { mayAttachResultAt } from './transitions.js';
 import { viewDossier } from './view-dossier.js';
@@ -16,12 +16,6 @@ import { BlobRefusedError, openBlob, putBlob, type IncomingFile } from '../stora
 export const MAX_RESULT_BYTES = 10 * 1024 * 1024;
 
 const RESULT_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg', 'docx']);
-
-/** A result file's type by content (shared/file-types.ts): PDF, PNG, JPEG or DOCX; anything else is null. */
-export function sniff(bytes: Uint8Array): { mime: string; ext: string } | null {
-  const type = detectFileType(bytes);
-  return type && RESULT_KINDS.has(type.kind) ? type : null;
-}
 
 /** Streams a result file into storage (src/storage), counted and recognised on the way; refused files leave nothing. */
 async function putResultFile(file: IncomingFile) {

@@ -23,7 +23,7 @@ import {
   type FormOfficial,
 } from './forms/index.js';
 
-export const FORM_NUMBERS = ['01', '02', '03', '04', '05', '06'] as const;
+const FORM_NUMBERS = ['01', '02', '03', '04', '05', '06'] as const;
 export type FormNumber = (typeof FORM_NUMBERS)[number];
 
 const notIssued = () => new AppError('form_not_issued', 'Hồ sơ chưa có phiếu này (chưa phát sinh thao tác tương ứng).', 404);

@@ -33,7 +33,7 @@ export { INBOX_TABS, type InboxTab } from './transitions.js';
  */
 const OPEN_STATUSES = sql.raw(OPEN_STATUSES_SQL);
 
-export type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
+type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
 
 export type InboxFilter = {
   tab?: InboxTab | undefined;

@@ -36,7 +36,7 @@ export const Applicant = z
   .describe('Người nộp hồ sơ');
 export type Applicant = z.output<typeof Applicant>;
 
-export const presentApplicant = (a: ApplicantRow): Applicant => ({
+const presentApplicant = (a: ApplicantRow): Applicant => ({
   fullName: a.fullName,
   cccd: a.cccd ?? null,
   phone: a.phone ?? null,
@@ -94,7 +94,7 @@ export const DossierEvent = z
   .describe('Một dòng lịch sử xử lý');
 export type DossierEvent = z.output<typeof DossierEvent>;
 
-export const presentDossierEvent = (h: typeof dossierEvents.$inferSelect): DossierEvent => ({
+const presentDossierEvent = (h: typeof dossierEvents.$inferSelect): DossierEvent => ({
   at: iso(h.at),
   actor: h.actorLabel,
   action: h.action,
@@ -145,7 +145,7 @@ export const DossierSummary = z
   .describe('Một hồ sơ trong danh sách cần xử lý');
 export type DossierSummary = z.output<typeof DossierSummary>;
 
-export const presentDossierSummary = (r: InboxRow): DossierSummary => ({
+const presentDossierSummary = (r: InboxRow): DossierSummary => ({
   id: r.id,
   code: r.code,
   ...status(r.status),

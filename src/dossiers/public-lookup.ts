@@ -3,7 +3,7 @@ import type { Queryable } from '../db/client.js';
 import { dossiers, procedureVersions, units } from '../db/schema/index.js';
 
 /** "Võ Thị Hồng Nhung" → "Võ T. H. N.": enough for the applicant to recognise, not to identify. */
-export function maskName(name: string): string {
+function maskName(name: string): string {
   const [first, ...rest] = name.split(' ').filter(Boolean);
   return [first, ...rest.map((w) => `${w[0]}.`)].join(' ');
 }

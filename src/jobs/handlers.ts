@@ -21,7 +21,7 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
  * transaction, retried, visible under Quản trị → Hàng đợi — but nothing is sent yet: there is no channel. It
  * only logs that a notification is owed; issue 14 replaces this body with the delivery.
  */
-export async function notifyDossierReceivedPlaceholder(
+async function notifyDossierReceivedPlaceholder(
   logger: Logger,
   payload: JobPayload<'notify.dossier_received'>,
   job: JobInfo,

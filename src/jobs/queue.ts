@@ -55,18 +55,18 @@ export const JOB_KINDS = {
 
 export type JobKind = keyof typeof JOB_KINDS;
 export type JobPayload<K extends JobKind> = z.infer<(typeof JOB_KINDS)[K]['payload']>;
-export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];
+const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];
 
 export function isJobKind(name: string): name is JobKind {
   return Object.hasOwn(JOB_KINDS, name);
 }
 
 /** Scheduled jobs (pg-boss cron, evaluated in Vietnam time; one-minute granularity at best). */
-export const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [{ kind: 'sessions.purge', cron: '*/10 * * * *' }];
+const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [{ kind: 'sessions.purge', cron: '*/10 * * * *' }];
 
 /** What a handler learns about its job besides the payload. */
 export type JobInfo = { id: string; retryCount: number };
-export type JobHandler<K extends JobKind> = (payload: JobPayload<K>, job: JobInfo) => Promise<void>;
+type JobHandler<K extends JobKind> = (payload: JobPayload<K>, job: JobInfo) => Promise<void>;
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };
 
 /** pg-boss's connection interface. */

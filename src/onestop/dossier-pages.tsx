@@ -9,7 +9,7 @@ import { templateUrl } from '../procedures/document-templates.js';
 
 type Option = { id: string; name: string };
 
-export function DueBadge(p: { dueAt: Date; now: Date; soon: Date }) {
+function DueBadge(p: { dueAt: Date; now: Date; soon: Date }) {
   if (p.dueAt < p.now) return <span class="badge warn">Quá hạn</span>;
   if (p.dueAt < p.soon) return <span class="badge soon">Sắp đến hạn</span>;
   return <span class="badge ok">Còn hạn</span>;

@@ -146,7 +146,7 @@ export function contentOf(v: ProcedureVersion): VersionContent {
 }
 
 /** Documents edited as text get back the template their namesake (ignoring case and diacritics) had. */
-export function keepTemplates(documents: ProcedureDocument[], previous: ProcedureDocument[]): ProcedureDocument[] {
+function keepTemplates(documents: ProcedureDocument[], previous: ProcedureDocument[]): ProcedureDocument[] {
   const templates = new Map<string, string>();
   for (const d of previous) {
     const key = foldVietnamese(d.name);

@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import type { StorageConfig } from '../config.js';
 import { detectFileType, type ByteSource, type FileKind, type FileType } from '../shared/file-types.js';
 
-export { BlobMissingError, BlobRefusedError, blobKey, type BlobStore, type IncomingFile, type StoredBlob } from './blob.js';
+export { BlobRefusedError, blobKey, type BlobStore, type IncomingFile, type StoredBlob } from './blob.js';
 import { BlobRefusedError, type BlobStore, type StoredBlob } from './blob.js';
 import { LocalBlobStore } from './local.js';
 import { S3BlobStore } from './s3.js';

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from './env.js';
 
 /** Cookie names get the __Host- prefix over https (bound to this host, path /, Secure). */
-export function cookieName(c: Context<AppEnv>, base: string): string {
+function cookieName(c: Context<AppEnv>, base: string): string {
   return c.get('deps').config.secureCookies ? `__Host-${base}` : base;
 }
 

@@ -41,7 +41,7 @@ function frames(stack: string | undefined): string | undefined {
  * the error. A failed query keeps its SQL text only, never its parameters (DrizzleQueryError puts them in
  * its message and on the error); a database error keeps its code and the names it gives, not its detail.
  */
-export function serializeError(err: unknown, depth = 0): Record<string, unknown> {
+function serializeError(err: unknown, depth = 0): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   // DrizzleQueryError keeps the name 'Error': its class says more.
   const out: Record<string, unknown> = { type: err.name === 'Error' ? err.constructor.name : err.name };

@@ -27,7 +27,7 @@ const PATH = /^(?:\/[A-Za-z0-9._~-]+)+\/?$/;
 const QUERY = /^(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*$/;
 
 /** Whether `target` is a path this site may redirect to for `area`. */
-export function isSafeRedirect(target: string | null | undefined, area: RedirectArea): target is string {
+function isSafeRedirect(target: string | null | undefined, area: RedirectArea): target is string {
   if (typeof target !== 'string' || target.length === 0 || target.length > MAX_LENGTH) return false;
   const q = target.indexOf('?');
   const path = q === -1 ? target : target.slice(0, q);

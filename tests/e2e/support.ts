@@ -19,9 +19,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const PASSWORD = 'E2e-demo-Passw0rd!';
 const READY_TIMEOUT_MS = 60_000;
 /** How long the browser may take to solve the proof of work (a few seconds on 2 cores). */
-export const CAPTCHA_TIMEOUT_MS = 60_000;
+const CAPTCHA_TIMEOUT_MS = 60_000;
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -42,7 +42,7 @@ async function twoFreePorts(): Promise<[number, number]> {
   return [a, b];
 }
 
-export function tail(text: string, lines = 40) {
+function tail(text: string, lines = 40) {
   return text.split('\n').slice(-lines).join('\n');
 }
 
@@ -194,8 +194,8 @@ export function useE2E(): E2E {
 // playwright-core has no web-first assertions (those are @playwright/test's): Vitest's expect.poll
 // retries a quick read of the page until the assertion holds.
 
-export const WAIT_MS = 15_000;
-export const QUICK = { timeout: 1_000 };
+const WAIT_MS = 15_000;
+const QUICK = { timeout: 1_000 };
 export const eventually = <T>(read: () => Promise<T>, timeout = WAIT_MS) => expect.poll(read, { timeout, interval: 100 });
 export const isVisible = (l: Locator) => () => l.isVisible();
 export const textOf = (l: Locator) => async () => ((await l.textContent(QUICK)) ?? '').replace(/\s+/g, ' ').trim();
@@ -220,7 +220,7 @@ export function field(page: Page, label: string) {
  * already working when the page appears; a click then would untick it. With `mustClick` the
  * test still ticks it by hand: it waits, unticks (the widget forgets the solution) and ticks again.
  */
-export async function solveCaptcha(page: Page, opts: { mustClick?: boolean } = {}) {
+async function solveCaptcha(page: Page, opts: { mustClick?: boolean } = {}) {
   const widget = page.locator('altcha-widget');
   const box = widget.locator('.altcha');
   await box.waitFor();

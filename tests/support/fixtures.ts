@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/client.js';
 import { accounts, procedureVersions, procedures } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { demoOfficials } from '../../src/demo/officials.js';
-import { systemActor, type StaffActor } from '../../src/shared/context.js';
+import type { StaffActor } from '../../src/shared/context.js';
 import { resetDatabase, testDatabase } from './db.js';
 import { buildApp, TEST_PASSWORD, type App } from './app.js';
 
@@ -26,8 +26,6 @@ export async function accountByUsername(database: Database, username: string) {
   const [acc] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, username.toLowerCase()));
   return acc;
 }
-
-export const system = systemActor('test');
 
 /**
  * The usual test file setup: the worker's database, the real app on it, and the demo data loaded

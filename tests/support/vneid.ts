@@ -134,7 +134,7 @@ export async function vneidLogin(
   return { stoppedAt: null, app: res, callbackUrl: back.url, browser };
 }
 
-export type TestSimulator = Awaited<ReturnType<typeof startTestSimulator>>;
+type TestSimulator = Awaited<ReturnType<typeof startTestSimulator>>;
 
 /**
  * The usual setup of a file that logs people in through the simulator: the worker's database with the demo

@@ -41,7 +41,7 @@ function genderOf(v: unknown): 'male' | 'female' | null {
 }
 
 /** The level from the ID token's acr and the claims' loAs, given the provider's acr names for LoA1 and LoA2. */
-export function levelOf(acr: unknown, loAs: unknown, acrValues: [string, string]): 0 | 1 | 2 {
+function levelOf(acr: unknown, loAs: unknown, acrValues: [string, string]): 0 | 1 | 2 {
   const values = [acr, ...(Array.isArray(loAs) ? loAs : [loAs])].filter((v): v is string => typeof v === 'string');
   if (values.includes(acrValues[1])) return 2;
   if (values.includes(acrValues[0])) return 1;

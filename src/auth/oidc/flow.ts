@@ -15,12 +15,12 @@ import { clearCookie, readCookie, writeCookie } from '../../web/cookies.js';
 import { newToken, tokenHash } from '../sessions.js';
 
 /** Names the browser that started a login at a provider (see startLogin). */
-export const OIDC_BROWSER_COOKIE = 'motcua_oidc';
+const OIDC_BROWSER_COOKIE = 'motcua_oidc';
 import { mapClaims, type ExternalIdentity } from './claims.js';
 import { invalidResponse, type RelyingParty } from './relying-party.js';
 import { saveTransaction, takeTransaction, type ProviderKey, type Purpose } from './transactions.js';
 
-export function callbackPath(provider: ProviderKey, purpose: Purpose) {
+function callbackPath(provider: ProviderKey, purpose: Purpose) {
   return purpose === 'official' ? `/tiepnhan/dang-nhap/${provider}/callback` : `/dang-nhap/${provider}/callback`;
 }
 
@@ -45,7 +45,7 @@ export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider:
   return c.redirect(req.url.toString(), 303);
 }
 
-export async function auditFailure(c: Context<AppEnv>, provider: ProviderKey, purpose: Purpose, reason: string, detail?: string) {
+async function auditFailure(c: Context<AppEnv>, provider: ProviderKey, purpose: Purpose, reason: string, detail?: string) {
   await c.get('deps').db.transaction((tx) =>
     recordAudit(tx, {
       action: purpose === 'official' ? 'auth.login_failed' : 'portal.login_failed',

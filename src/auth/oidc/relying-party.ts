@@ -4,7 +4,6 @@
  * provider's keys, issuer, audience, expiry, and the ID token's times (see idTokenTimeProblem).
  * Failures become AppErrors with Vietnamese messages.
  */
-import crypto from 'node:crypto';
 import * as client from 'openid-client';
 import { importJWK } from 'jose';
 import type { OidcProviderConfig } from '../../config.js';
@@ -20,7 +19,7 @@ export type AuthRequest = { url: URL; state: string; nonce: string; codeVerifier
  */
 export const CLOCK_TOLERANCE_S = 30;
 /** An ID token comes straight from the token endpoint: one issued longer ago than this is not fresh. */
-export const ID_TOKEN_MAX_AGE_S = 3600;
+const ID_TOKEN_MAX_AGE_S = 3600;
 
 /**
  * What is wrong with an ID token's times, as the reason to audit, or null. openid-client checks that
@@ -208,8 +207,4 @@ export function invalidResponse(reason: string, detail?: string) {
   (err as AppError & { reason?: string; detail?: string }).reason = reason;
   (err as AppError & { reason?: string; detail?: string }).detail = detail;
   return err;
-}
-
-export function randomId(): string {
-  return crypto.randomBytes(16).toString('hex');
 }

@@ -29,7 +29,7 @@ const FONT_FILES = {
   B: '700Bold/NotoSerif_700Bold.ttf',
   I: '400Regular_Italic/NotoSerif_400Regular_Italic.ttf',
 } as const;
-export type FontName = keyof typeof FONT_FILES;
+type FontName = keyof typeof FONT_FILES;
 
 let fontCache: Record<FontName, Buffer> | null = null;
 function fonts(): Record<FontName, Buffer> {
@@ -99,7 +99,7 @@ function resetX(doc: Doc): void {
 }
 
 /** Starts a new page when fewer than `height` points are left on this one. */
-export function keepTogether(doc: Doc, height: number): void {
+function keepTogether(doc: Doc, height: number): void {
   if (doc.y + height > bottomLimit(doc)) doc.addPage();
 }
 
