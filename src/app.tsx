@@ -25,6 +25,7 @@ import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
 import { portalRoutes } from './portal/routes.js';
+import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired } from './portal/citizen-context.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
@@ -166,6 +167,7 @@ export function createApp(deps: Deps) {
   // Prometheus, behind METRICS_TOKEN; otherwise the same 404 (and cookies) as any unknown address.
   app.route('/', metricsRoutes);
   app.route('/', portalRoutes);
+  app.route('/', catalogRoutes);
   app.route('/tiepnhan', authRoutes);
   app.route('/tiepnhan', identityRoutes);
   app.route('/tiepnhan', linkRoutes);

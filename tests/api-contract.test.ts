@@ -130,7 +130,14 @@ describe('the OpenAPI document describes every answer', () => {
 
     // GET /procedures
     await check('listProcedures', 'get', '/procedures', { token });
-    await check('listProcedures', 'get', '/procedures');
+    // Public: anonymous callers too; a bad parameter is 400, a bad token still 401.
+    await check('listProcedures', 'get', '/procedures?q=giay+phep&limit=2');
+    await check('listProcedures', 'get', '/procedures?limit=0');
+    await check('listProcedures', 'get', '/procedures', { token: badToken });
+    // GET /procedures/{id}
+    await check('getProcedure', 'get', `/procedures/${p!.id}`);
+    await check('getProcedure', 'get', `/procedures/${missing}`);
+    await check('getProcedure', 'get', `/procedures/${p!.id}`, { token: badToken });
     // POST /dossiers
     const created = await check('receiveDossier', 'post', '/dossiers', {
       token,
@@ -225,6 +232,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <A, B>(ok: Same<A, B>) => ok;
 
 same<Json<paths['/procedures']['get']['responses'][200]>, Procedure[]>(true);
+same<Json<paths['/procedures/{id}']['get']['responses'][200]>, Procedure>(true);
 same<Json<paths['/dossiers']['get']['responses'][200]>, InboxPage>(true);
 same<Json<paths['/dossiers']['post']['responses'][201]>, Dossier>(true);
 same<Json<paths['/dossiers/{id}']['get']['responses'][200]>, DossierDetail>(true);

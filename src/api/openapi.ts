@@ -10,6 +10,7 @@ import { InboxQuery } from '../dossiers/inbox.js';
 import { Applicant, Dossier, DossierDetail, DossierEvent, DossierSummary, InboxPage, LookupResult } from '../dossiers/presenters.js';
 import { Procedure, ProcedureDocument } from '../procedures/presenters.js';
 import { ErrorBody } from '../web/error-body.js';
+import { CatalogQuery } from '../catalog/catalog-query.js';
 
 /** components/schemas: each presenter schema under its name; one schema used inside another is a $ref to it. */
 const components = z.registry<{ id: string }>();
@@ -72,7 +73,7 @@ export function openApiDocument(serverUrl: string) {
       title: 'MotCua API',
       version: '1.0.0',
       description:
-        'API của Hệ thống thông tin giải quyết thủ tục hành chính. Xác thực bằng phiên đăng nhập (cookie, kèm header x-csrf-token cho yêu cầu thay đổi dữ liệu) hoặc khóa API do quản trị cấp: `Authorization: Bearer <mã khóa>.<bí mật>`. Quyền hạn giống hệt tài khoản được cấp khóa.',
+        'API của Hệ thống thông tin giải quyết thủ tục hành chính. Danh mục thủ tục (/procedures) và tra cứu hồ sơ (/lookup) công khai, không cần xác thực; các thao tác khác xác thực bằng phiên đăng nhập (cookie, kèm header x-csrf-token cho yêu cầu thay đổi dữ liệu) hoặc khóa API do quản trị cấp: `Authorization: Bearer <mã khóa>.<bí mật>`. Quyền hạn giống hệt tài khoản được cấp khóa.',
     },
     servers: [{ url: `${serverUrl}/api/v1` }],
     components: {
@@ -84,11 +85,29 @@ export function openApiDocument(serverUrl: string) {
       '/procedures': {
         get: {
           operationId: 'listProcedures',
-          summary: 'Danh mục thủ tục hành chính',
+          summary: 'Danh mục thủ tục hành chính (công khai, không cần xác thực)',
+          description:
+            'Công khai như Cổng Dịch vụ công quốc gia: gọi được không cần xác thực (nếu gửi khóa API thì khóa phải hợp lệ). Tìm theo tên không phân biệt dấu, lọc theo lĩnh vực, cơ quan thực hiện, mức độ; theo tên thủ tục, từng trang: trang sau ở header `Link` (rel="next"), không có khi là trang cuối.',
+          security: [{}, { bearer: [] }, { session: [] }],
+          parameters: queryParameters(CatalogQuery),
           responses: {
-            200: json('Các thủ tục (phiên bản hiện hành), theo mã', { type: 'array', items: ref('Procedure') }),
-            ...errorResponses(401),
+            200: {
+              ...json('Một trang thủ tục (phiên bản hiện hành), theo tên', { type: 'array', items: ref('Procedure') }),
+              headers: {
+                Link: { description: 'Địa chỉ trang sau: `<…>; rel="next"`; không có ở trang cuối', schema: { type: 'string' } },
+              },
+            },
+            ...errorResponses(400, 401),
           },
+        },
+      },
+      '/procedures/{id}': {
+        get: {
+          operationId: 'getProcedure',
+          summary: 'Một thủ tục hành chính (phiên bản hiện hành; công khai, không cần xác thực)',
+          security: [{}, { bearer: [] }, { session: [] }],
+          parameters: [id],
+          responses: { 200: json('Thủ tục', ref('Procedure')), ...errorResponses(401, 404) },
         },
       },
       '/dossiers': {

@@ -15,8 +15,9 @@ import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
 import { presentDossier, presentDossierDetail, presentInboxPage, presentLookupResult } from '../dossiers/presenters.js';
-import { listCurrentProcedures } from '../procedures/list-procedures.js';
 import { presentProcedure } from '../procedures/presenters.js';
+import { API_DEFAULT_LIMIT, CatalogQuery, encodeCursor } from '../catalog/catalog-query.js';
+import { listCatalog, loadCatalogProcedure } from '../catalog/list-catalog.js';
 import { openApiDocument } from './openapi.js';
 
 export const apiRoutes = new Hono<AppEnv>();
@@ -43,9 +44,25 @@ apiRoutes.get('/lookup', async (c) => {
   return c.json(presentLookupResult(found));
 });
 
-apiRoutes.get('/procedures', requireActor, async (c) => {
+/**
+ * The catalog is public, as the national portal publishes it: anonymous callers too (a Bearer token, when sent,
+ * must still be valid). The same search and filters as the portal's page; the next page in a Link header.
+ */
+apiRoutes.get('/procedures', async (c) => {
   const { db, config } = c.get('deps');
-  return c.json((await listCurrentProcedures(db)).map((p) => presentProcedure(p, config.publicUrl)));
+  const q = queryOf(c, CatalogQuery);
+  const page = await listCatalog(db, { ...q, limit: q.limit ?? API_DEFAULT_LIMIT });
+  if (page.next) {
+    const url = new URL(c.req.url);
+    url.searchParams.set('after', encodeCursor(page.next));
+    c.header('Link', `<${config.publicUrl}/api/v1/procedures${url.search}>; rel="next"`);
+  }
+  return c.json(page.items.map((p) => presentProcedure(p, config.publicUrl)));
+});
+
+apiRoutes.get('/procedures/:id', async (c) => {
+  const { db, config } = c.get('deps');
+  return c.json(presentProcedure(await loadCatalogProcedure(db, idParam(c, 'Thủ tục hành chính')), config.publicUrl));
 });
 
 apiRoutes.get('/dossiers', requireActor, async (c) => {
