@@ -1,5 +1,5 @@
 /**
- * Testers' endpoints (GET /dev/sms, GET /dev/people, POST /dev/faults) and the population-registry
+ * Testers' endpoints (GET /dev/sms, GET /dev/people, POST /dev/faults; GET /dev/payments is in payment.tsx) and the population-registry
  * stand-in (POST /registry/v1/verify), which answers match or mismatch per field.
  */
 import crypto from 'node:crypto';
@@ -14,7 +14,13 @@ import type { SimState } from './state.js';
 const canonicalName = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().toLocaleUpperCase('vi');
 
 const Faults = z
-  .object({ outage: z.boolean().optional(), latencyMs: z.number().int().min(0).max(120_000).optional(), dropSms: z.boolean().optional() })
+  .object({
+    outage: z.boolean().optional(),
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    dropSms: z.boolean().optional(),
+    paymentNotifyDelayMs: z.number().int().min(0).max(3_600_000).optional(),
+    dropPaymentNotify: z.boolean().optional(),
+  })
   .strict();
 
 const VerifyRequest = z.object({
@@ -43,7 +49,11 @@ export function devRoutes(state: SimState, registryToken: string) {
   app.get('/dev/faults', (c) => c.json(state.faults));
   app.post('/dev/faults', async (c) => {
     const parsed = Faults.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: 'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool}' }, 400);
+    if (!parsed.success)
+      return c.json(
+        { error: 'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool,"paymentNotifyDelayMs":n,"dropPaymentNotify":bool}' },
+        400,
+      );
     Object.assign(state.faults, Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)));
     return c.json(state.faults);
   });

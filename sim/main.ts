@@ -9,6 +9,7 @@ const sim = await startSimulator({
   host: '127.0.0.1',
   clients: config.sim.clients,
   registryToken: config.sim.registryToken,
+  payment: config.sim.payment,
 });
 console.log(
   `VNeID simulator: ${config.sim.issuer}  (population: ${config.sim.issuer}/dev/people, SMS: ${config.sim.issuer}/dev/sms?phone=…)`,

@@ -9,6 +9,7 @@ import { createSimState, type SimState } from './state.js';
 import { createProvider, type SimClient } from './provider.js';
 import { screenRoutes } from './screens.js';
 import { devRoutes } from './dev.js';
+import { paymentRoutes, type PaymentMerchant } from './payment.js';
 
 export type SimulatorOptions = {
   port: number;
@@ -16,6 +17,8 @@ export type SimulatorOptions = {
   issuer: string;
   clients: SimClient[];
   registryToken: string;
+  /** The payment platform's merchants (code, shared secret, name shown on the payment page). */
+  payment?: { merchants: PaymentMerchant[] };
   host?: string;
 };
 
@@ -29,11 +32,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const provider = await createProvider(opts.issuer, state, opts.clients);
   const hono = new Hono();
   hono.route('/', devRoutes(state, opts.registryToken));
+  hono.route('/', paymentRoutes(state, opts.payment?.merchants ?? []));
   hono.route('/', screenRoutes(provider, state) as unknown as Hono);
   hono.get('/', (c) => c.redirect('/dev/people'));
   const honoListener = getRequestListener(hono.fetch);
   const providerListener = provider.callback();
-  const ownPaths = /^\/(interaction\/|dev\/|registry\/|sim\.css$)/;
+  const ownPaths = /^\/(interaction\/|dev\/|registry\/|sim-payment\/|sim\.css$)/;
 
   const server = http.createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -42,10 +46,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (state.faults.outage) {
         res.writeHead(503, {
           'Content-Type':
-            path.startsWith('/registry/') || !path.startsWith('/interaction') ? 'application/json' : 'text/html; charset=utf-8',
+            path.startsWith('/interaction') || path.startsWith('/sim-payment/') ? 'text/html; charset=utf-8' : 'application/json',
         });
         res.end(
-          path.startsWith('/interaction')
+          path.startsWith('/interaction') || path.startsWith('/sim-payment/')
             ? MAINTENANCE
             : JSON.stringify({ error: 'temporarily_unavailable', error_description: 'Hệ thống đang bảo trì' }),
         );

@@ -10,7 +10,15 @@ import type { SimPerson } from './population-types.js';
 
 const POPULATION_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data/population.json');
 
-export type Faults = { outage: boolean; latencyMs: number; dropSms: boolean };
+export type Faults = {
+  outage: boolean;
+  latencyMs: number;
+  dropSms: boolean;
+  /** The payment platform sends its confirmation this much later (the browser returns at once). */
+  paymentNotifyDelayMs: number;
+  /** The payment platform never sends its confirmation. */
+  dropPaymentNotify: boolean;
+};
 export type SmsMessage = { id: string; phone: string; text: string; sentAt: string; delivered: boolean };
 
 export const OTP_RULES = { digits: 6, ttlMs: 5 * 60_000, maxTries: 5, resendAfterMs: 60_000 };
@@ -23,11 +31,13 @@ export function createSimState(population: SimPerson[] = loadPopulation()) {
   const outbox: SmsMessage[] = [];
   /** Pending OTPs by interaction uid. */
   const otps = new Map<string, PendingOtp>();
-  const faults: Faults = { outage: false, latencyMs: 0, dropSms: false };
+  const faults: Faults = { outage: false, latencyMs: 0, dropSms: false, paymentNotifyDelayMs: 0, dropPaymentNotify: false };
 
   return {
     population,
     faults,
+    /** Waits between the payment platform's delivery attempts of a confirmation (then it gives up). */
+    paymentRetryDelaysMs: [1_000, 5_000, 30_000, 120_000, 600_000],
     outbox,
     person: (soDinhDanh: string) => byNumber.get(soDinhDanh),
     personByTechId: (techId: string) => byTechId.get(techId),

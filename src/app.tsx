@@ -25,6 +25,7 @@ import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
 import { portalRoutes } from './portal/routes.js';
+import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired } from './portal/citizen-context.js';
 import { cutoverRoutes } from './cutover/routes.js';
@@ -104,6 +105,8 @@ export function createApp(deps: Deps) {
   app.route('/static', staticRoutes);
   // Public, immutable files: no session, no cookies (they are cached for a year).
   app.route('/', templateDownloadRoutes);
+  // The payment platform's server-to-server confirmation: signed, no session, no CSRF (src/payments).
+  app.route('/', paymentNotifyRoutes);
 
   // Session and CSRF for every page.
   app.use('*', async (c, next) => {
@@ -167,6 +170,7 @@ export function createApp(deps: Deps) {
   // Prometheus, behind METRICS_TOKEN; otherwise the same 404 (and cookies) as any unknown address.
   app.route('/', metricsRoutes);
   app.route('/', portalRoutes);
+  app.route('/', paymentRoutes);
   app.route('/', catalogRoutes);
   app.route('/tiepnhan', authRoutes);
   app.route('/tiepnhan', identityRoutes);

@@ -31,7 +31,33 @@ describe('configuration', () => {
     VNEID_CLIENT_SECRET: 'secret',
     REGISTRY_URL: 'https://ndxp.example.vn/dancu/verify',
     REGISTRY_TOKEN: 'token',
+    PAYMENT_URL: 'https://paygov.example.vn/payment/v1/pay',
+    PAYMENT_MERCHANT: 'UBND-TINH',
+    PAYMENT_SECRET: 'p'.repeat(32),
   };
+
+  it('points payments at the simulator outside production, and refuses it (or none) in production', () => {
+    const dev = loadConfig({ PORT: '4100' });
+    expect(dev.payment).toMatchObject({ url: 'http://127.0.0.1:4101/sim-payment/pay', simulated: true });
+    expect(dev.sim.payment.merchants[0]!.code).toBe(dev.payment.merchant);
+    expect(loadConfig(PROD).payment).toEqual({
+      url: PROD.PAYMENT_URL,
+      merchant: 'UBND-TINH',
+      secret: PROD.PAYMENT_SECRET,
+      simulated: false,
+    });
+    const none = { ...PROD, PAYMENT_URL: undefined, PAYMENT_MERCHANT: undefined, PAYMENT_SECRET: undefined };
+    expect(() => loadConfig(none)).toThrow(/PAYMENT_URL: required when NODE_ENV=production/);
+    expect(() => loadConfig({ ...PROD, PAYMENT_SECRET: undefined })).toThrow(/PAYMENT_SECRET: required when PAYMENT_URL, PAYMENT_MERCHANT/);
+    expect(() => loadConfig({ ...PROD, PAYMENT_URL: 'http://paygov.example.vn/pay' })).toThrow(/PAYMENT_URL: must be an https/);
+    expect(() => loadConfig({ ...PROD, PAYMENT_URL: 'https://localhost:3001/sim-payment/pay' })).toThrow(
+      /PAYMENT_URL: points at the payment simulator/,
+    );
+    expect(() => loadConfig({ ...PROD, PAYMENT_SECRET: dev.payment.secret })).toThrow(/PAYMENT_SECRET: is the simulator/);
+    expect(() => loadConfig({ PAYMENT_URL: 'http://localhost:5000/pay', PAYMENT_MERCHANT: 'm', PAYMENT_SECRET: 'short' })).toThrow(
+      /PAYMENT_SECRET: must be at least 16/,
+    );
+  });
 
   it('never loads demo data nor simulators in production, and uses secure cookies over https', () => {
     const c = loadConfig(PROD);

@@ -55,6 +55,10 @@ const EnvSchema = z.object({
   VNEID_ACR_VALUES: z.string().optional(),
   REGISTRY_URL: z.string().url().optional(),
   REGISTRY_TOKEN: z.string().min(1).optional(),
+  /** The payment platform (fee payments, src/payments): its payment page, our merchant code and shared secret. */
+  PAYMENT_URL: z.string().url().optional(),
+  PAYMENT_MERCHANT: z.string().min(1).max(64).optional(),
+  PAYMENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SSO_ISSUER: z.string().url().optional(),
   SSO_CLIENT_ID: z.string().min(1).optional(),
   SSO_CLIENT_SECRET: z.string().min(1).optional(),
@@ -80,6 +84,7 @@ const URL_SETTINGS = [
   'VNEID_USERINFO_ENDPOINT',
   'VNEID_JWKS_URI',
   'REGISTRY_URL',
+  'PAYMENT_URL',
   'SSO_ISSUER',
   'STORAGE_S3_ENDPOINT',
 ] as const satisfies ReadonlyArray<keyof z.infer<typeof EnvSchema>>;
@@ -109,6 +114,9 @@ export type S3StorageConfig = {
   endpoint: string | undefined;
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
 };
+/** The payment platform (src/payments/platform.ts): payment page, merchant code, shared secret of the signatures. */
+export type PaymentConfig = { url: string; merchant: string; secret: string; simulated: boolean };
+
 /** File storage (src/storage): a folder on the local disk, or an S3-compatible bucket. */
 export type StorageConfig = { kind: 'local'; dir: string } | S3StorageConfig;
 
@@ -141,9 +149,12 @@ export type Config = {
     issuer: string;
     registryToken: string;
     clients: Array<{ client_id: string; client_secret: string; redirect_uris: string[] }>;
+    /** The merchant the payment simulator knows (the demo one). */
+    payment: { merchants: Array<{ code: string; secret: string; name: string }> };
   };
   vneid: OidcProviderConfig;
   registry: { url: string; token: string };
+  payment: PaymentConfig;
   sso: OidcProviderConfig | null;
   storage: StorageConfig;
 };
@@ -157,6 +168,11 @@ export class ConfigError extends Error {
 
 /** Development-only secret: never accepted in production (see below). */
 const DEV_SESSION_SECRET = 'motcua-development-secret-not-for-production-use';
+
+/** The payment simulator's demo merchant (sim/payment.ts): never accepted in production. */
+const DEMO_PAYMENT = { code: 'MOTCUA-DEMO', secret: 'motcua-demo-payment-secret', name: 'Cổng Dịch vụ công (mô phỏng)' };
+/** Where the payment simulator serves its payment page, on the simulator's origin. */
+export const SIM_PAYMENT_PATH = '/sim-payment/pay';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset": a blank line in an env file must not count as a value.
@@ -195,6 +211,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (explicitEndpoints && !vneidSet) throw fail('VNEID_ISSUER', 'required when the VNEID_*_ENDPOINT variables are set');
   if (production && !vneidSet) throw fail('VNEID_ISSUER', 'required when NODE_ENV=production (the simulator never runs in production)');
   if (production && !registrySet) throw fail('REGISTRY_URL', 'required when NODE_ENV=production');
+  const paymentSet = group(['PAYMENT_URL', 'PAYMENT_MERCHANT', 'PAYMENT_SECRET']);
+  if (production && !paymentSet)
+    throw fail('PAYMENT_URL', 'required when NODE_ENV=production (the payment simulator never runs in production)');
+  if (production && paymentSet) {
+    const u = new URL(e.PAYMENT_URL!);
+    if (u.pathname.startsWith(SIM_PAYMENT_PATH) || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname))
+      throw fail('PAYMENT_URL', 'points at the payment simulator; production needs the real payment platform');
+    if (e.PAYMENT_SECRET === DEMO_PAYMENT.secret) throw fail('PAYMENT_SECRET', "is the simulator's demo secret; never in production");
+  }
   // Every address setting: http(s) only, and https only in production (tokens, secrets and personal
   // data travel over them; PUBLIC_URL decides Secure cookies and HSTS).
   for (const name of URL_SETTINGS) {
@@ -281,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: simPort,
       issuer: simIssuer,
       registryToken,
+      payment: { merchants: [DEMO_PAYMENT] },
       clients: [
         {
           ...demoClient,
@@ -292,6 +318,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registry: registrySet
       ? { url: e.REGISTRY_URL!, token: e.REGISTRY_TOKEN! }
       : { url: `${simIssuer}/registry/v1/verify`, token: registryToken },
+    payment: paymentSet
+      ? { url: e.PAYMENT_URL!, merchant: e.PAYMENT_MERCHANT!, secret: e.PAYMENT_SECRET!, simulated: false }
+      : { url: `${simIssuer}${SIM_PAYMENT_PATH}`, merchant: DEMO_PAYMENT.code, secret: DEMO_PAYMENT.secret, simulated: true },
     sso: ssoSet
       ? {
           issuer: e.SSO_ISSUER!,

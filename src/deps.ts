@@ -5,6 +5,7 @@ import type { Database } from './db/client.js';
 import { createCaptcha, type CaptchaOptions } from './auth/captcha.js';
 import { RelyingParty } from './auth/oidc/relying-party.js';
 import { httpRegistry } from './auth/registry.js';
+import { httpPaymentPlatform } from './payments/platform.js';
 import type { Deps } from './web/env.js';
 import { DisplayCache } from './shared/display-cache.js';
 import { withSafeErrors } from './web/observability.js';
@@ -28,6 +29,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
       sso: config.sso ? new RelyingParty(config.sso, { allowHttp, timeoutMs, label: 'Hệ thống xác thực tập trung' }) : null,
     },
     registry: httpRegistry(config.registry.url, config.registry.token, timeoutMs),
+    payments: httpPaymentPlatform(config.payment),
     now: opts.now ?? (() => new Date()),
     displayCache: new DisplayCache(opts.displayCacheMs ?? 10_000),
   };

@@ -39,15 +39,17 @@ async function main() {
     if (res.seeded) logger.info({ accounts: res.usernames.length }, 'demo data created');
   }
 
-  // Demo mode: the VNeID and population-registry simulators on their own origin.
-  const simulator = config.simulated
-    ? await startSimulator({
-        port: config.sim.port,
-        issuer: config.sim.issuer,
-        clients: config.sim.clients,
-        registryToken: config.sim.registryToken,
-      })
-    : null;
+  // Demo mode: the VNeID, population-registry and payment simulators on their own origin.
+  const simulator =
+    config.simulated || config.payment.simulated
+      ? await startSimulator({
+          port: config.sim.port,
+          issuer: config.sim.issuer,
+          clients: config.sim.clients,
+          registryToken: config.sim.registryToken,
+          payment: config.sim.payment,
+        })
+      : null;
   const app = createApp(buildDeps(config, database, logger));
   // The job worker (src/jobs; scheduled housekeeping, outbox jobs), unless WORKER=false leaves it to `npm run worker`.
   const sessionPolicy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };

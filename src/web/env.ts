@@ -6,6 +6,7 @@ import type { SessionAccount } from '../auth/sessions.js';
 import type { StaffActor, RequestMeta } from '../shared/context.js';
 import type { RelyingParty } from '../auth/oidc/relying-party.js';
 import type { Registry } from '../auth/registry.js';
+import type { PaymentPlatform } from '../payments/platform.js';
 import type { DisplayCache } from '../shared/display-cache.js';
 import type { IdentityProof } from '../auth/person-accounts.js';
 import type { PoolStats } from '../shared/metrics.js';
@@ -22,6 +23,8 @@ export type Deps = {
   /** Relying parties: VNeID (always) and the provincial SSO (when configured). */
   rps: { vneid: RelyingParty; sso: RelyingParty | null };
   registry: Registry;
+  /** The payment platform (fee payments): the simulator outside production. */
+  payments: PaymentPlatform;
   /** The clock (tests move it to the day of the cutoff). */
   now: () => Date;
   /** Page chrome only (header, menus, filter options), never permissions: see display-cache.ts. */

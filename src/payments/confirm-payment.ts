@@ -1,0 +1,148 @@
+/**
+ * The platform's server-to-server confirmation of a payment (POST /api/payments/notify). Trusted only when its
+ * signature is ours (constant-time check), the order exists, the amount is the order's, and the platform's
+ * transaction id is not another order's. Idempotent: the same confirmation again changes nothing and is answered
+ * OK (the platform retries until it hears OK). Anything else changes nothing, is refused with a precise error,
+ * and leaves an audit row of the refusal (written in its own committed transaction).
+ */
+import { and, eq, ne } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { dossiers, payments } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { AppError } from '../shared/errors.js';
+import type { RequestMeta, SystemActor } from '../shared/context.js';
+import { isId } from '../shared/validate.js';
+import type { PaymentConfirmation, PaymentPlatform } from './platform.js';
+
+export type ConfirmOutcome = { paymentId: string; status: 'paid' | 'failed'; duplicate: boolean };
+
+/** The platform, as audit rows name it. */
+export const platformActor = (meta: RequestMeta): SystemActor => ({ kind: 'system', label: 'payment-platform', meta });
+
+const REFUSALS = {
+  malformed: () => new AppError('payment_confirmation_malformed', 'Thông điệp xác nhận thanh toán không đúng định dạng.', 400),
+  signature: () => new AppError('payment_signature_invalid', 'Chữ ký của thông điệp xác nhận thanh toán không hợp lệ.', 401),
+  merchant: () => new AppError('payment_merchant_mismatch', 'Thông điệp xác nhận thanh toán không dành cho đơn vị này.', 401),
+  unknownOrder: () => new AppError('payment_order_unknown', 'Không có giao dịch thanh toán với mã đơn hàng này.', 404),
+  amount: () => new AppError('payment_amount_mismatch', 'Số tiền xác nhận không khớp với số tiền của giao dịch.', 409),
+  transactionReused: () =>
+    new AppError('payment_transaction_reused', 'Mã giao dịch của nền tảng thanh toán đã được dùng cho một giao dịch khác.', 409),
+  alreadyPaid: () => new AppError('payment_already_paid', 'Giao dịch này đã được thanh toán với một xác nhận khác.', 409),
+  notPending: () => new AppError('payment_not_pending', 'Giao dịch này đã kết thúc (thất bại); không nhận xác nhận khác.', 409),
+  dossierPaid: () =>
+    new AppError(
+      'payment_dossier_already_paid',
+      'Lệ phí của hồ sơ đã được thanh toán bằng một giao dịch khác; khoản này cần hoàn trả.',
+      409,
+    ),
+} as const;
+type Refusal = keyof typeof REFUSALS;
+
+type Decision = { ok: ConfirmOutcome } | { refused: Refusal };
+
+export async function confirmPayment(db: Db, platform: PaymentPlatform, body: unknown, meta: RequestMeta): Promise<ConfirmOutcome> {
+  const actor = platformActor(meta);
+  const verified = platform.verifyConfirmation(body);
+  if (!verified.valid) {
+    const orderId = verified.orderId !== null && isId(verified.orderId) ? verified.orderId : null;
+    await db.transaction((tx) =>
+      recordAudit(tx, {
+        action: 'payment.confirmation_refused',
+        actor,
+        targetType: 'payment',
+        targetId: orderId,
+        data: { reason: REFUSALS[verified.reason]().code },
+      }),
+    );
+    throw REFUSALS[verified.reason]();
+  }
+  const c = verified.confirmation;
+  const decision = await db.transaction(async (tx): Promise<Decision> => {
+    const refuse = async (reason: Refusal, extra: Record<string, unknown> = {}, unitId: string | null = null): Promise<Decision> => {
+      await recordAudit(tx, {
+        action: 'payment.confirmation_refused',
+        actor,
+        targetType: 'payment',
+        targetId: isId(c.orderId) ? c.orderId : null,
+        unitId,
+        data: { reason: REFUSALS[reason]().code, transactionId: c.transactionId, amount: c.amount, status: c.status, ...extra },
+      });
+      return { refused: reason };
+    };
+    if (!isId(c.orderId)) return refuse('unknownOrder');
+    const [row] = await tx
+      .select({ payment: payments, unitId: dossiers.agencyUnitId })
+      .from(payments)
+      .innerJoin(dossiers, eq(dossiers.id, payments.dossierId))
+      .where(eq(payments.id, c.orderId))
+      .for('update', { of: payments });
+    if (!row) return refuse('unknownOrder');
+    const { payment: p, unitId } = row;
+    const sameAsRecorded = p.providerTransactionId === c.transactionId && p.confirmation?.status === c.status && p.amount === c.amount;
+    if (c.amount !== p.amount) return refuse('amount', { expected: p.amount }, unitId);
+    const [reused] = await tx
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.providerTransactionId, c.transactionId), ne(payments.id, p.id)));
+    if (reused) return refuse('transactionReused', { otherPaymentId: reused.id }, unitId);
+    if (p.status === 'paid')
+      return sameAsRecorded ? { ok: { paymentId: p.id, status: 'paid', duplicate: true } } : refuse('alreadyPaid', {}, unitId);
+    if (p.status === 'failed')
+      return sameAsRecorded ? { ok: { paymentId: p.id, status: 'failed', duplicate: true } } : refuse('notPending', {}, unitId);
+    // pending, or abandoned (replaced by a newer order, but paid before it expired and confirmed late).
+    return c.status === 'success' ? markPaid(tx, p, c, unitId, refuse) : markFailed(tx, p, c, unitId);
+  });
+  if ('refused' in decision) throw REFUSALS[decision.refused]();
+  return decision.ok;
+
+  async function markPaid(
+    tx: Tx,
+    p: typeof payments.$inferSelect,
+    conf: PaymentConfirmation,
+    unitId: string,
+    refuse: (r: Refusal, extra?: Record<string, unknown>, unitId?: string | null) => Promise<Decision>,
+  ): Promise<Decision> {
+    const [paid] = await tx
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.dossierId, p.dossierId), eq(payments.status, 'paid')));
+    // The dossier was paid by another order meanwhile: this money is to be refunded, by hand.
+    if (paid) return refuse('dossierPaid', { paidPaymentId: paid.id, needsRefund: true }, unitId);
+    const now = new Date();
+    // A late confirmation of an abandoned order pays the dossier: a newer pending order is abandoned.
+    if (p.status === 'abandoned')
+      await tx
+        .update(payments)
+        .set({ status: 'abandoned', closedAt: now })
+        .where(and(eq(payments.dossierId, p.dossierId), eq(payments.status, 'pending')));
+    await tx
+      .update(payments)
+      .set({ status: 'paid', providerTransactionId: conf.transactionId, paidAt: new Date(conf.paidAt), closedAt: null, confirmation: conf })
+      .where(eq(payments.id, p.id));
+    await recordAudit(tx, {
+      action: 'payment.paid',
+      actor: platformActor(meta),
+      targetType: 'payment',
+      targetId: p.id,
+      unitId,
+      data: { dossierId: p.dossierId, amount: p.amount, transactionId: conf.transactionId, late: p.status === 'abandoned' },
+    });
+    return { ok: { paymentId: p.id, status: 'paid', duplicate: false } };
+  }
+
+  async function markFailed(tx: Tx, p: typeof payments.$inferSelect, conf: PaymentConfirmation, unitId: string): Promise<Decision> {
+    await tx
+      .update(payments)
+      .set({ status: 'failed', providerTransactionId: conf.transactionId, closedAt: new Date(), confirmation: conf })
+      .where(eq(payments.id, p.id));
+    await recordAudit(tx, {
+      action: 'payment.failed',
+      actor: platformActor(meta),
+      targetType: 'payment',
+      targetId: p.id,
+      unitId,
+      data: { dossierId: p.dossierId, amount: p.amount, transactionId: conf.transactionId, message: conf.message ?? null },
+    });
+    return { ok: { paymentId: p.id, status: 'failed', duplicate: false } };
+  }
+}

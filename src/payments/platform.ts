@@ -1,0 +1,137 @@
+/**
+ * Adapter to the payment platform (PayGov-like; docs/decisions/0014): the citizen's browser is sent to the
+ * platform's payment page with a signed payment request, and the platform confirms server to server with a signed
+ * message. Both are signed with the merchant's shared secret: HMAC-SHA256, lowercase hex, over the canonical
+ * string — the signed fields sorted by name, `name=value` joined by `&`, values as text in NFC. The URL, merchant
+ * code and secret come from configuration (src/config.ts), so the real platform replaces the simulator.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { PaymentConfig } from '../config.js';
+
+/** What we ask the platform to collect. */
+export type PaymentRequest = {
+  orderId: string;
+  /** Whole đồng. */
+  amount: number;
+  description: string;
+  returnUrl: string;
+  notifyUrl: string;
+  createdAt: Date;
+  expiresAt: Date;
+};
+
+/** A confirmation whose signature, merchant and form were checked. */
+export type PaymentConfirmation = {
+  merchantCode: string;
+  orderId: string;
+  transactionId: string;
+  amount: number;
+  status: 'success' | 'failed';
+  /** ISO 8601, the platform's time of the payment (or of the failure). */
+  paidAt: string;
+  message?: string | undefined;
+};
+
+export type VerifiedConfirmation =
+  | { valid: true; confirmation: PaymentConfirmation }
+  | { valid: false; reason: 'malformed' | 'signature' | 'merchant'; orderId: string | null };
+
+export type PaymentPlatform = {
+  /** The address of the platform's payment page for this request (signed). */
+  createPaymentUrl(request: PaymentRequest): string;
+  /** Checks a confirmation's form, merchant and signature (constant-time); reads only the signed fields. */
+  verifyConfirmation(body: unknown): VerifiedConfirmation;
+};
+
+/** The canonical string of signed fields: sorted by name, `name=value` joined by `&`, NFC. */
+export function canonicalString(fields: Record<string, string | number>): string {
+  return Object.keys(fields)
+    .sort()
+    .map((k) => `${k}=${String(fields[k]).normalize('NFC')}`)
+    .join('&');
+}
+
+export function sign(secret: string, fields: Record<string, string | number>): string {
+  return crypto.createHmac('sha256', secret).update(canonicalString(fields), 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two hex signatures (a different length is simply unequal). */
+export function signatureMatches(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+/** yyyyMMddHHmmss in Vietnam time (GMT+7), as the platform's dates are written. */
+export function platformTime(d: Date): string {
+  return new Date(d.getTime() + 7 * 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/** The signed fields of a confirmation, in the platform's form (the amount as digits). */
+const ConfirmationBody = z.object({
+  merchantCode: z.string().min(1).max(64),
+  orderId: z.string().min(1).max(64),
+  transactionId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/),
+  amount: z.string().regex(/^[1-9]\d{0,11}$/),
+  status: z.enum(['success', 'failed']),
+  paidAt: z.iso.datetime({ offset: true }),
+  message: z.string().max(255).optional(),
+  signature: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** The fields a confirmation is signed over (everything it carries but the signature). */
+export function confirmationFields(c: PaymentConfirmation): Record<string, string> {
+  const fields: Record<string, string> = {
+    merchantCode: c.merchantCode,
+    orderId: c.orderId,
+    transactionId: c.transactionId,
+    amount: String(c.amount),
+    status: c.status,
+    paidAt: c.paidAt,
+  };
+  if (c.message !== undefined) fields.message = c.message;
+  return fields;
+}
+
+export function httpPaymentPlatform(config: Pick<PaymentConfig, 'url' | 'merchant' | 'secret'>): PaymentPlatform {
+  return {
+    createPaymentUrl(r) {
+      const fields: Record<string, string> = {
+        version: '1',
+        merchantCode: config.merchant,
+        orderId: r.orderId,
+        amount: String(r.amount),
+        currency: 'VND',
+        orderInfo: r.description.normalize('NFC'),
+        returnUrl: r.returnUrl,
+        notifyUrl: r.notifyUrl,
+        createDate: platformTime(r.createdAt),
+        expireDate: platformTime(r.expiresAt),
+        locale: 'vn',
+      };
+      const url = new URL(config.url);
+      for (const [k, v] of Object.entries(fields)) url.searchParams.set(k, v);
+      url.searchParams.set('signature', sign(config.secret, fields));
+      return url.toString();
+    },
+
+    verifyConfirmation(body) {
+      const claimed =
+        body && typeof body === 'object' && 'orderId' in body && typeof body.orderId === 'string' ? body.orderId.slice(0, 64) : null;
+      const parsed = ConfirmationBody.safeParse(body);
+      if (!parsed.success) return { valid: false, reason: 'malformed', orderId: claimed };
+      const { signature, amount, ...rest } = parsed.data;
+      const confirmation: PaymentConfirmation = { ...rest, amount: Number(amount) };
+      if (!signatureMatches(sign(config.secret, confirmationFields(confirmation)), signature))
+        return { valid: false, reason: 'signature', orderId: claimed };
+      // Signed with our secret but for another merchant: not ours to act on.
+      if (confirmation.merchantCode !== config.merchant) return { valid: false, reason: 'merchant', orderId: claimed };
+      return { valid: true, confirmation };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * What other features ask about fees: whether a dossier is paid, and which dossiers still owe their fee
+ * ("Hồ sơ chờ thanh toán lệ phí" on TRANG CÁ NHÂN) as a SQL condition on `dossiers`, so a count is one query.
+ */
+import { and, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { dossiers, payments, procedureVersions } from '../db/schema/index.js';
+import type { DossierStatus } from '../dossiers/transitions.js';
+
+/** Dossiers in these statuses owe nothing: refused, withdrawn by the citizen, stopped (cancelled). */
+export const NO_FEE_DUE_STATUSES = ['refused', 'withdrawn', 'stopped'] as const satisfies readonly DossierStatus[];
+const NO_FEE_DUE: ReadonlySet<DossierStatus> = new Set(NO_FEE_DUE_STATUSES);
+export const owesNoFee = (status: DossierStatus): boolean => NO_FEE_DUE.has(status);
+
+export async function isDossierPaid(tx: Queryable, dossierId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.dossierId, dossierId), eq(payments.status, 'paid')))
+    .limit(1);
+  return !!row;
+}
+
+/** Of these dossiers, the ones whose fee is paid. */
+export async function paidDossierIds(tx: Queryable, dossierIds: readonly string[]): Promise<Set<string>> {
+  if (dossierIds.length === 0) return new Set();
+  const rows = await tx
+    .select({ id: payments.dossierId })
+    .from(payments)
+    .where(and(inArray(payments.dossierId, [...dossierIds]), eq(payments.status, 'paid')));
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * A condition on the `dossiers` table: its procedure version has a fee, it is not refused, withdrawn or stopped,
+ * and it has no paid payment. E.g. `db.select({ n: count() }).from(dossiers).where(and(eq(dossiers.citizenId, id),
+ * unpaidCondition()))`. Both subqueries are on indexed keys (procedure_versions' primary key, payments_one_paid_key).
+ */
+export function unpaidCondition(): SQL {
+  return sql`(${notInArray(dossiers.status, [...NO_FEE_DUE_STATUSES])}
+    and exists (select 1 from ${procedureVersions} where ${procedureVersions.id} = ${dossiers.procedureVersionId} and ${procedureVersions.fee} > 0)
+    and not exists (select 1 from ${payments} where ${payments.dossierId} = ${dossiers.id} and ${payments.status} = 'paid'))`;
+}

@@ -1,0 +1,126 @@
+/**
+ * Fee payment on the portal: the citizen's form post sends the browser to the platform; the platform's return
+ * page shows what the database says (never the return address's query); the receipt; and the platform's
+ * server-to-server confirmation, which has no session and no CSRF token (paymentNotifyRoutes is mounted before
+ * the session middleware, like the public template downloads; its signature is its authentication).
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from '../web/env.js';
+import { idParam } from '../web/params.js';
+import { readJson } from '../web/body.js';
+import { attachmentDisposition } from '../web/download.js';
+import { formatDateTime } from '../shared/dates.js';
+import { requireCitizen } from '../portal/citizen-context.js';
+import { PortalPage } from '../portal/layout.js';
+import { startPayment, paymentPaths } from './start-payment.js';
+import { confirmPayment } from './confirm-payment.js';
+import { paymentStatus, type PaymentView } from './payment-status.js';
+import { paymentReceiptPdf } from './receipt.js';
+import { formatVnd } from './amount-words.js';
+
+export const paymentRoutes = new Hono<AppEnv>();
+
+/** Thanh toán lệ phí: a form post from the dossier's page (CSRF checked by the app), 303 to the platform. */
+paymentRoutes.post('/ca-nhan/ho-so/:id/thanh-toan', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const id = idParam(c, 'Hồ sơ');
+  const deps = c.get('deps');
+  const started = await startPayment(deps.db, deps.payments, actor, id, { publicUrl: deps.config.publicUrl, now: deps.now() });
+  return c.redirect(started.url, 303);
+});
+
+const HEADLINES: Record<PaymentView['status'], { title: string; text: string }> = {
+  paid: { title: 'Thanh toán thành công', text: 'Lệ phí của hồ sơ đã được thanh toán. Bạn có thể tải biên lai bên dưới.' },
+  pending: {
+    title: 'Thanh toán chưa hoàn tất',
+    text: 'Hệ thống chưa nhận được xác nhận từ nền tảng thanh toán. Nếu bạn đã thanh toán, vui lòng tải lại trang này sau ít phút; nếu chưa, bạn có thể thanh toán lại.',
+  },
+  abandoned: {
+    title: 'Thanh toán chưa hoàn tất',
+    text: 'Giao dịch này đã hết hạn mà chưa được thanh toán. Vui lòng thanh toán lại.',
+  },
+  failed: {
+    title: 'Thanh toán thất bại',
+    text: 'Nền tảng thanh toán báo giao dịch không thành công. Tài khoản của bạn không bị trừ tiền; vui lòng thử lại.',
+  },
+};
+
+/** The platform's return address: the payment as the database has it. */
+paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const id = idParam(c, 'Giao dịch thanh toán', 'paymentId');
+  const p = await paymentStatus(c.get('deps').db, actor, id);
+  const head = HEADLINES[p.status];
+  const dossierUrl = `/ca-nhan/ho-so/${p.dossier.id}`;
+  return c.html(
+    await PortalPage(
+      c,
+      head.title,
+      <>
+        <h1>{head.title}</h1>
+        <p class={p.status === 'paid' ? 'flash flash-ok' : p.status === 'failed' ? 'flash flash-error' : 'flash'} role="status">
+          {head.text}
+        </p>
+        <dl class="facts">
+          <dt>Mã hồ sơ</dt>
+          <dd>{p.dossier.code ?? '—'}</dd>
+          <dt>Thủ tục</dt>
+          <dd>{p.dossier.procedureName}</dd>
+          <dt>Số tiền</dt>
+          <dd>{formatVnd(p.amount)} đồng</dd>
+          {p.transactionId ? (
+            <>
+              <dt>Mã giao dịch</dt>
+              <dd>{p.transactionId}</dd>
+            </>
+          ) : null}
+          {p.paidAt ? (
+            <>
+              <dt>Thời gian thanh toán</dt>
+              <dd>{formatDateTime(p.paidAt)}</dd>
+            </>
+          ) : null}
+        </dl>
+        <p>
+          {p.status === 'paid' ? (
+            <a class="button primary" href={paymentPaths.receipt(p.id)}>
+              Tải biên lai thu phí, lệ phí
+            </a>
+          ) : (
+            <form method="post" action={`/ca-nhan/ho-so/${p.dossier.id}/thanh-toan`} class="inline">
+              <input type="hidden" name="_csrf" value={c.get('csrfToken')} />
+              <button type="submit" class="primary">
+                Thanh toán lại
+              </button>
+            </form>
+          )}
+        </p>
+        <p>
+          <a href={dossierUrl}>Quay lại hồ sơ</a>
+        </p>
+      </>,
+    ),
+  );
+});
+
+/** Biên lai thu phí, lệ phí (PDF), for the paying citizen only. */
+paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/bien-lai', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const id = idParam(c, 'Giao dịch thanh toán', 'paymentId');
+  const { pdf, fileName } = await paymentReceiptPdf(c.get('deps').db, actor, id);
+  return c.body(new Uint8Array(pdf), 200, {
+    'Content-Type': 'application/pdf',
+    'Content-Disposition': attachmentDisposition(fileName),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, no-store',
+  });
+});
+
+/** The platform's confirmation, server to server: JSON in (within the small body limit), JSON out. */
+export const paymentNotifyRoutes = new Hono<AppEnv>();
+
+paymentNotifyRoutes.post(paymentPaths.notify, async (c) => {
+  const deps = c.get('deps');
+  const outcome = await confirmPayment(deps.db, deps.payments, await readJson(c), c.get('meta'));
+  return c.json({ code: '00', message: 'Đã ghi nhận', orderId: outcome.paymentId, status: outcome.status, duplicate: outcome.duplicate });
+});
