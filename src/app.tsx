@@ -25,6 +25,7 @@ import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
 import { portalRoutes } from './portal/routes.js';
+import { personalFileRoutes } from './personal-files/routes.js';
 import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired } from './portal/citizen-context.js';
@@ -170,6 +171,7 @@ export function createApp(deps: Deps) {
   // Prometheus, behind METRICS_TOKEN; otherwise the same 404 (and cookies) as any unknown address.
   app.route('/', metricsRoutes);
   app.route('/', portalRoutes);
+  app.route('/', personalFileRoutes);
   app.route('/', paymentRoutes);
   app.route('/', catalogRoutes);
   app.route('/tiepnhan', authRoutes);

@@ -73,6 +73,9 @@ const EnvSchema = z.object({
   /** Both or neither; neither = the AWS SDK's default credentials (AWS_ACCESS_KEY_ID…, instance role). */
   STORAGE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   STORAGE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Quản lý tập tin cá nhân: what each citizen may keep (their uploads; results issued by agencies do not count). */
+  PERSONAL_FILES_QUOTA_MB: z.coerce.number().int().min(1).max(100_000).default(50),
+  PERSONAL_FILES_QUOTA_FILES: z.coerce.number().int().min(1).max(100_000).default(200),
 });
 
 /** The settings that are addresses (checked for their scheme below). */
@@ -157,6 +160,8 @@ export type Config = {
   payment: PaymentConfig;
   sso: OidcProviderConfig | null;
   storage: StorageConfig;
+  /** Quản lý tập tin cá nhân: each citizen's quota over their uploaded files (src/personal-files). */
+  personalFiles: { quotaBytes: number; quotaFiles: number };
 };
 
 export class ConfigError extends Error {
@@ -334,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     storage,
+    personalFiles: { quotaBytes: e.PERSONAL_FILES_QUOTA_MB * 1024 * 1024, quotaFiles: e.PERSONAL_FILES_QUOTA_FILES },
   };
 }
 

@@ -6,7 +6,8 @@
  *   An upload route's body is left unread until the session is known.
  * - `readForm` (the CSRF check and the routes): counts the fields in the raw bytes before anything is parsed, then
  *   parses once per request (the CSRF check and the route share the result). On an upload route the body is read
- *   only when the request has a session: an anonymous upload gets its 401 before one byte of it is read.
+ *   only when the route's gate lets the request through (an official's session; a citizen's on the portal's
+ *   uploads): an anonymous upload is refused before one byte of it is read.
  * - `readJson` (the JSON API): the small limit, and a Vietnamese message for what is not JSON.
  *
  * The small limits leave ample room for the largest forms we serve, measured over every post form of every admin
@@ -47,18 +48,40 @@ const limiter = (max: number) =>
 const formLimit = limiter(FORM_MAX_BYTES);
 const uploadLimit = limiter(UPLOAD_MAX_BYTES);
 
-/**
- * Marks a route that takes a file (put it before the handler): its body may be as large as UPLOAD_MAX_BYTES, and
- * only with a session. The size limit and the CSRF check find the mark before the route runs.
- */
-export const acceptsUpload: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.get('account')) throw errors.unauthenticated();
-  await next();
-};
+/** Who may send an upload route's body: throws (401, or a redirect to a login) for anyone else, before it is read. */
+export type UploadGate = (c: Ctx) => Promise<void>;
 
-/** Whether the route that will answer this request is marked with acceptsUpload (the router matched it already). */
+const uploadGates = new Map<MiddlewareHandler<AppEnv>, UploadGate>();
+
+/**
+ * A mark for a route that takes a file (put it before the handler): its body may be as large as UPLOAD_MAX_BYTES,
+ * and only for a request the gate lets through. The size limit and the CSRF check find the mark before the route runs.
+ */
+export function uploadRoute(gate: UploadGate): MiddlewareHandler<AppEnv> {
+  const mark: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await gate(c);
+    await next();
+  };
+  uploadGates.set(mark, gate);
+  return mark;
+}
+
+/** The officials' upload routes: only with an official's session (or API credentials). */
+export const acceptsUpload = uploadRoute(async (c) => {
+  if (!c.get('account')) throw errors.unauthenticated();
+});
+
+/** The gate of the upload route that will answer this request (the router matched it already), or null. */
+function uploadGateOf(c: Ctx): UploadGate | null {
+  for (const r of matchedRoutes(c)) {
+    const gate = uploadGates.get(r.handler);
+    if (gate) return gate;
+  }
+  return null;
+}
+
 function isUploadRoute(c: Ctx): boolean {
-  return matchedRoutes(c).some((r) => r.handler === acceptsUpload);
+  return uploadGateOf(c) !== null;
 }
 
 /** Global, before the session and anything that reads a body: see the module comment. */
@@ -75,9 +98,9 @@ function bodyBytes(c: Ctx): Promise<ArrayBuffer> {
   let bytes = bodies.get(c.req);
   if (!bytes) {
     bytes = (async () => {
-      const upload = isUploadRoute(c);
-      if (upload && !c.get('account')) throw errors.unauthenticated();
-      await (upload ? uploadLimit : formLimit)(c, async () => {});
+      const gate = uploadGateOf(c);
+      if (gate) await gate(c);
+      await (gate ? uploadLimit : formLimit)(c, async () => {});
       return c.req.arrayBuffer();
     })();
     bodies.set(c.req, bytes);

@@ -1,0 +1,125 @@
+/**
+ * Tải lên a personal file: streamed into storage (src/storage) within the size cap and what is left of the quota,
+ * recognised by its content, then recorded with its audit row in one transaction. A refused file (empty, unknown
+ * type, too large, over quota) is not stored; the quota is checked again under a lock of the citizen's row, so two
+ * uploads at once cannot both take the last megabytes.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Queryable } from '../db/client.js';
+import { citizens, personalFiles } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import type { CitizenActor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { safeFileName } from '../shared/file-types.js';
+import { parseInput } from '../shared/validate.js';
+import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
+import {
+  MAX_PERSONAL_FILE_BYTES,
+  NAME_MAX,
+  PERSONAL_FILE_ALLOWED,
+  PERSONAL_FILE_KINDS,
+  type PersonalFilesQuota,
+  sizeText,
+  usageOf,
+} from './files.js';
+
+const fileError = (code: string, message: string, status: number) => new AppError(code, message, status, { file: message });
+
+const missing = () => fileError('file_missing', 'Vui lòng chọn tệp cần tải lên.', 400);
+const empty = () => fileError('file_empty', 'Tệp đã chọn không có nội dung (0 byte). Vui lòng chọn tệp khác.', 400);
+const tooLarge = () => fileError('file_too_large', `Tệp quá lớn: mỗi tệp tối đa ${sizeText(MAX_PERSONAL_FILE_BYTES)}.`, 413);
+const wrongType = () =>
+  fileError('file_type_not_allowed', `Nội dung tệp không đúng định dạng cho phép. Chỉ nhận tệp ${PERSONAL_FILE_ALLOWED}.`, 415);
+const overBytes = (used: number, quota: PersonalFilesQuota) =>
+  fileError(
+    'quota_exceeded',
+    `Không đủ dung lượng lưu trữ: bạn đã dùng ${sizeText(used)} trên ${sizeText(quota.quotaBytes)}. Vui lòng xóa bớt tệp không cần thiết rồi tải lên lại.`,
+    409,
+  );
+const overFiles = (quota: PersonalFilesQuota) =>
+  fileError(
+    'quota_exceeded',
+    `Bạn đã lưu đủ ${quota.quotaFiles} tệp (số tệp tối đa). Vui lòng xóa bớt tệp không cần thiết rồi tải lên lại.`,
+    409,
+  );
+
+const UploadInput = z.object({
+  displayName: z
+    .string()
+    .max(NAME_MAX, { error: `Tên tệp tối đa ${NAME_MAX} ký tự.` })
+    .optional(),
+});
+
+export type PersonalFileUploadInput = {
+  file: IncomingFile | null;
+  /** The name the citizen typed for it; blank: the file's own name. */
+  displayName?: string | undefined;
+};
+
+/** Refuses the upload when the quota cannot take `size` more bytes and one more file. */
+function checkQuota(usage: { bytes: number; files: number }, size: number, quota: PersonalFilesQuota) {
+  if (usage.files + 1 > quota.quotaFiles) throw overFiles(quota);
+  if (usage.bytes + size > quota.quotaBytes) throw overBytes(usage.bytes, quota);
+}
+
+async function lockCitizen(tx: Queryable, citizenId: string) {
+  const [row] = await tx.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, citizenId)).for('no key update');
+  if (!row) throw errors.notFound('Tài khoản');
+}
+
+export async function uploadPersonalFile(
+  db: Db,
+  actor: CitizenActor,
+  input: PersonalFileUploadInput,
+  quota: PersonalFilesQuota,
+  now: Date,
+): Promise<{ id: string; name: string }> {
+  const { displayName } = parseInput(UploadInput, { displayName: input.displayName });
+  const file = input.file;
+  if (!file) throw missing();
+  // Before storing anything: a full quota refuses at once, and the stream stops where the quota ends.
+  const usage = await usageOf(db, actor.citizenId);
+  checkQuota(usage, 1, quota);
+  const left = quota.quotaBytes - usage.bytes;
+  const maxBytes = Math.min(MAX_PERSONAL_FILE_BYTES, left);
+  let blob: Awaited<ReturnType<typeof putBlob>>;
+  try {
+    blob = await putBlob('bytes' in file ? file.bytes : file.stream, { maxBytes, kinds: PERSONAL_FILE_KINDS });
+  } catch (err) {
+    if (!(err instanceof BlobRefusedError)) throw err;
+    if (err.reason === 'empty') throw empty();
+    if (err.reason === 'too_large') throw maxBytes < MAX_PERSONAL_FILE_BYTES ? overBytes(usage.bytes, quota) : tooLarge();
+    throw wrongType();
+  }
+  const type = blob.type;
+  if (!type) throw wrongType(); // putBlob refuses unknown kinds already; kept for the type checker
+  const name = safeFileName(displayName?.trim() ? displayName : file.name, type, 'tep');
+  // The blob is stored before the transaction (docs/decisions/0012): if the quota refuses now, it stays unreferenced.
+  return db.transaction(async (tx) => {
+    await lockCitizen(tx, actor.citizenId);
+    checkQuota(await usageOf(tx, actor.citizenId), blob.size, quota);
+    const [row] = await tx
+      .insert(personalFiles)
+      .values({
+        citizenId: actor.citizenId,
+        name,
+        mime: type.mime,
+        size: blob.size,
+        sha256: blob.sha256,
+        source: 'upload',
+        createdAt: now,
+      })
+      .returning({ id: personalFiles.id });
+    if (!row) throw new Error('personal file not inserted');
+    // No name of the file: the log cannot be erased, the file's row can.
+    await recordAudit(tx, {
+      action: 'personal_file.upload',
+      actor,
+      targetType: 'personal_file',
+      targetId: row.id,
+      data: { kind: type.kind, size: blob.size },
+    });
+    return { id: row.id, name };
+  });
+}
