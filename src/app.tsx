@@ -29,6 +29,8 @@ import { personalFileRoutes } from './personal-files/routes.js';
 import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired } from './portal/citizen-context.js';
+import { citizenDossierRoutes } from './portal/dossier-routes.js';
+import { submissionRoutes } from './portal/submission-routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './onestop/dossier-routes.js';
@@ -171,6 +173,8 @@ export function createApp(deps: Deps) {
   // Prometheus, behind METRICS_TOKEN; otherwise the same 404 (and cookies) as any unknown address.
   app.route('/', metricsRoutes);
   app.route('/', portalRoutes);
+  app.route('/', citizenDossierRoutes);
+  app.route('/', submissionRoutes);
   app.route('/', personalFileRoutes);
   app.route('/', paymentRoutes);
   app.route('/', catalogRoutes);

@@ -2,7 +2,8 @@ import { actorColumns } from '../shared/context.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
-import { dossierEvents, dossiers, procedureVersions, type DossierStatus } from '../db/schema/index.js';
+import { dossierEvents, dossierFiles, dossiers, procedureVersions, type DossierStatus } from '../db/schema/index.js';
+import { depositIssuedFile } from '../personal-files/deposit-issued-file.js';
 import { recordAudit } from '../audit/record.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAfterStop, dueAt } from '../calendar/deadlines.js';
@@ -203,6 +204,25 @@ export async function applyAction(
       .set({ ...patch, status, updatedAt: now })
       .where(eq(dossiers.id, d.id))
       .returning();
+    // A result returned online lands in the submitting citizen's personal files, marked as issued by the agency.
+    if (def.inputs.returnChannel && patch.returnChannel === 2 && d.citizenId) {
+      const results = await tx
+        .select()
+        .from(dossierFiles)
+        .where(and(eq(dossierFiles.dossierId, d.id), eq(dossierFiles.kind, 'result')));
+      for (const f of results) {
+        data.delivered = true;
+        await depositIssuedFile(tx, {
+          citizenId: d.citizenId,
+          sha256: f.sha256,
+          name: f.name,
+          mime: f.mime,
+          size: f.size,
+          unitId: d.agencyUnitId,
+          dossierId: d.id,
+        });
+      }
+    }
     await tx.insert(dossierEvents).values({
       dossierId: d.id,
       at: now,

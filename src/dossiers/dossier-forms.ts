@@ -2,10 +2,11 @@
  * Put together the data of the official forms (Mẫu 01–06) for a dossier an official may see,
  * from its record and history, and render the PDF.
  */
-import { eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { accounts, CHANNELS, units } from '../db/schema/index.js';
-import type { StaffActor } from '../shared/context.js';
+import { accounts, CHANNELS, dossierEvents, procedureVersions, units } from '../db/schema/index.js';
+import type { CitizenActor, StaffActor } from '../shared/context.js';
+import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { AppError } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { viewDossier } from './view-dossier.js';
@@ -33,14 +34,29 @@ function placeName(rootName: string): string {
   return rootName.replace(/^(Tỉnh|Thành phố)\s+/i, '');
 }
 
+/** The forms an applicant receives (Mẫu 06, the control slip, is the agency's own). */
+export const APPLICANT_FORMS: readonly FormNumber[] = ['01', '02', '03', '04', '05'];
+
+/** What the forms are made from: for an official, the dossier they may see; for the applicant, their own dossier. */
+async function formSource(db: Queryable, actor: StaffActor | CitizenActor, dossierId: string, form: FormNumber) {
+  if (actor.kind !== 'citizen') return viewDossier(db, actor, dossierId);
+  const d = await requireCitizenDossier(db, actor, dossierId);
+  if (!APPLICANT_FORMS.includes(form)) throw notIssued();
+  const [version] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
+  const [agency] = await db.select().from(units).where(eq(units.id, d.agencyUnitId));
+  if (!version || !agency) throw notIssued();
+  const history = await db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id));
+  return { dossier: d, version, agency, history };
+}
+
 export async function dossierFormPdf(
   db: Queryable,
-  actor: StaffActor,
+  actor: StaffActor | CitizenActor,
   dossierId: string,
   form: FormNumber,
   publicUrl: string,
 ): Promise<Buffer> {
-  const v = await viewDossier(db, actor, dossierId);
+  const v = await formSource(db, actor, dossierId, form);
   const d = v.dossier;
   const chain: Array<typeof units.$inferSelect> = [];
   for (let id: string | null = v.agency.id; id; ) {
@@ -78,6 +94,8 @@ export async function dossierFormPdf(
   switch (form) {
     case '01': {
       const first = [...v.history].reverse().find((h) => h.action === 'receive' || h.action === actionIssuing('01'));
+      // An online dossier has its receipt once the agency accepts it.
+      if (!first) throw notIssued();
       const dueAtReception = first?.data.dueAt ? new Date(String(first.data.dueAt)) : d.dueAt;
       return receiptPdf({
         agency,

@@ -6,6 +6,7 @@ import type { Ctx } from '../web/http.js';
 import { readCookie } from '../web/cookies.js';
 import { citizenActor, type CitizenActor } from '../shared/context.js';
 import { readCitizenSession } from './citizen-sessions.js';
+import { uploadRoute } from '../web/body.js';
 import type { citizens } from '../db/schema/index.js';
 
 export const PORTAL_COOKIE = 'motcua_portal';
@@ -57,3 +58,8 @@ export async function requireCitizen(c: Ctx): Promise<{ citizen: Citizen; actor:
   }
   return { citizen, actor: actorOfCitizen(c, citizen) };
 }
+
+/** The portal's upload routes: the body is read only for a logged-in citizen; anyone else goes to Đăng nhập, unread. */
+export const citizenUpload = uploadRoute(async (c) => {
+  await requireCitizen(c);
+});

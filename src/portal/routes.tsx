@@ -43,7 +43,8 @@ portalRoutes.get('/', async (c) => {
           )}
         </p>
         <p>
-          <a href="/thu-tuc">Thủ tục hành chính</a> · <a href="/tra-cuu">Tra cứu hồ sơ</a> · <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
+          <a href="/thu-tuc">Thủ tục hành chính</a> · <a href="/tra-cuu">Tra cứu hồ sơ</a> ·{' '}
+          <a href="/tiepnhan">Dành cho cán bộ: Hệ thống một cửa điện tử</a>
         </p>
       </>,
     ),
@@ -106,47 +107,6 @@ portalRoutes.post('/dang-xuat', async (c) => {
   await logoutCitizen(deps.db, readCookie(c, PORTAL_COOKIE) ?? null, await currentCitizen(c), c.get('meta'));
   clearCookie(c, PORTAL_COOKIE);
   return c.redirect('/', 303);
-});
-
-/** TRANG CÁ NHÂN: who the portal knows you as (dossiers come with the citizen portal issue). */
-portalRoutes.get('/ca-nhan', async (c) => {
-  const citizen = await currentCitizen(c);
-  if (!citizen) return c.redirect('/dang-nhap', 303);
-  const rows: Array<[string, string]> = [
-    ['Họ và tên', citizen.fullName],
-    ['Loại tài khoản', citizen.accountType === 2 ? 'Tổ chức, doanh nghiệp' : 'Cá nhân'],
-    ...(citizen.accountType === 2
-      ? ([
-          ['Tên doanh nghiệp', citizen.businessName ?? ''],
-          ['Mã số thuế', citizen.taxCode ?? ''],
-        ] as Array<[string, string]>)
-      : []),
-    ['Số định danh cá nhân', citizen.cccd ?? ''],
-    ['Ngày sinh', formatDate(citizen.dateOfBirth)],
-    ['Giới tính', citizen.gender === 'male' ? 'Nam' : citizen.gender === 'female' ? 'Nữ' : ''],
-    ['Địa chỉ', citizen.address ?? ''],
-    ['Số điện thoại', citizen.phone ?? ''],
-    ['Thư điện tử', citizen.email ?? ''],
-    ['Mức độ định danh', citizen.loa === 2 ? 'Mức độ 2' : 'Mức độ 1'],
-  ];
-  return c.html(
-    await PortalPage(
-      c,
-      'Trang cá nhân',
-      <>
-        <h1>TRANG CÁ NHÂN</h1>
-        <dl class="facts">
-          {rows.map(([k, v]) => (
-            <>
-              <dt>{k}</dt>
-              <dd>{v || '—'}</dd>
-            </>
-          ))}
-        </dl>
-        <p class="muted">Thông tin được lấy từ tài khoản định danh điện tử VNeID ở mỗi lần đăng nhập.</p>
-      </>,
-    ),
-  );
 });
 
 /** Tra cứu hồ sơ: public lookup by the dossier code and the lookup code printed on the receipt (QR). */

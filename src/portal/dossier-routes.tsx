@@ -1,0 +1,428 @@
+/**
+ * TRANG CÁ NHÂN and the citizen's dossiers: the groups with live counts, a group's list, one dossier (status,
+ * history that concerns the applicant, files, forms), Bổ sung, Rút hồ sơ, Thanh toán, Đánh giá. Every id in a URL is
+ * checked by citizen-dossiers.ts: another citizen's dossier answers like a missing one.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../web/env.js';
+import type { Ctx } from '../web/http.js';
+import { CsrfField, FieldError, Flash } from '../web/layout.js';
+import { formData, uploadedStream } from '../web/body.js';
+import { idParam, queryOf } from '../web/params.js';
+import { sendFile } from '../web/download.js';
+import { AppError } from '../shared/errors.js';
+import { formatDate, formatDateTime } from '../shared/dates.js';
+import { param } from '../shared/validate.js';
+import { BlobRefusedError, openBlob, putBlob } from '../storage/index.js';
+import { safeFileName } from '../shared/file-types.js';
+import { actOnDossier } from '../dossiers/act-on-dossier.js';
+import { APPLICANT_FORMS, dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
+import { owesNoFee } from '../payments/queries.js';
+import { formatVnd } from '../payments/amount-words.js';
+import {
+  MAX_PERSONAL_FILE_BYTES,
+  PERSONAL_FILE_ACCEPT,
+  PERSONAL_FILE_ALLOWED,
+  PERSONAL_FILE_KINDS,
+  sizeText,
+} from '../personal-files/files.js';
+import { listPersonalFiles } from '../personal-files/list-personal-files.js';
+import { PortalPage } from './layout.js';
+import { citizenUpload, requireCitizen } from './citizen-context.js';
+import { GROUPS, GROUP_KEYS, dossierCounts, listMyDossiers, myDossierFile, viewMyDossier } from './my-dossiers.js';
+import { supplyDocuments } from './supply-documents.js';
+import { rateDossier } from './rate-dossier.js';
+
+export const citizenDossierRoutes = new Hono<AppEnv>();
+
+const GENDER = { male: 'Nam', female: 'Nữ' } as const;
+
+/** TRANG CÁ NHÂN: Nộp hồ sơ, the dossier groups with their counts, personal files, the identity. */
+citizenDossierRoutes.get('/ca-nhan', async (c) => {
+  const { citizen, actor } = await requireCitizen(c);
+  const counts = await dossierCounts(c.get('deps').db, actor);
+  const facts: Array<[string, string]> = [
+    ['Họ và tên', citizen.fullName],
+    ['Loại tài khoản', citizen.accountType === 2 ? 'Tổ chức, doanh nghiệp' : 'Cá nhân'],
+    ...(citizen.accountType === 2
+      ? ([
+          ['Tên doanh nghiệp', citizen.businessName ?? ''],
+          ['Mã số thuế', citizen.taxCode ?? ''],
+        ] as Array<[string, string]>)
+      : []),
+    ['Số định danh cá nhân', citizen.cccd ?? ''],
+    ['Ngày sinh', formatDate(citizen.dateOfBirth)],
+    ['Giới tính', citizen.gender ? GENDER[citizen.gender] : ''],
+    ['Địa chỉ', citizen.address ?? ''],
+    ['Số điện thoại', citizen.phone ?? ''],
+    ['Thư điện tử', citizen.email ?? ''],
+    ['Mức độ định danh', citizen.loa === 2 ? 'Mức độ 2' : 'Mức độ 1'],
+  ];
+  return c.html(
+    await PortalPage(
+      c,
+      'Trang cá nhân',
+      <>
+        <h1>TRANG CÁ NHÂN</h1>
+        <nav aria-label="Hồ sơ của tôi">
+          <ul class="personal-menu">
+            <li>
+              <a class="button primary" href="/ca-nhan/nop-ho-so">
+                Nộp hồ sơ
+              </a>
+            </li>
+            {GROUP_KEYS.map((g) => (
+              <li>
+                <a href={`/ca-nhan/ho-so?loai=${g}`} id={`nhom-${g}`}>
+                  {GROUPS[g].label} ({counts[g]})
+                </a>
+              </li>
+            ))}
+            <li>
+              <a href="/ca-nhan/tap-tin">Quản lý tập tin cá nhân</a>
+            </li>
+          </ul>
+        </nav>
+        <h2>Thông tin định danh</h2>
+        <dl class="facts">
+          {facts.map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd>{v || '—'}</dd>
+            </>
+          ))}
+        </dl>
+        <p class="muted">Thông tin được lấy từ tài khoản định danh điện tử VNeID ở mỗi lần đăng nhập.</p>
+      </>,
+    ),
+  );
+});
+
+const ListQuery = z.object({
+  loai: param.oneOf(GROUP_KEYS, 'Nhóm hồ sơ không hợp lệ.'),
+  sau: param.text(80, 'Trang không hợp lệ.'),
+});
+
+function cursorOf(s: string | undefined): { at: Date; id: string } | null {
+  const m = s ? /^(\d{13})_([0-9a-f-]{36})$/.exec(s) : null;
+  return m?.[1] && m[2] ? { at: new Date(Number(m[1])), id: m[2] } : null;
+}
+
+citizenDossierRoutes.get('/ca-nhan/ho-so', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const q = queryOf(c, ListQuery);
+  const group = q.loai ?? 'da-nop';
+  const page = await listMyDossiers(c.get('deps').db, actor, group, cursorOf(q.sau));
+  const last = page.rows[page.rows.length - 1];
+  return c.html(
+    await PortalPage(
+      c,
+      GROUPS[group].label,
+      <>
+        <p>
+          <a href="/ca-nhan">← Trang cá nhân</a>
+        </p>
+        <h1>{GROUPS[group].label}</h1>
+        {page.rows.length ? (
+          <ul class="dossier-list">
+            {page.rows.map((d) => (
+              <li>
+                <a href={`/ca-nhan/ho-so/${d.id}`}>
+                  <strong>{d.procedureName}</strong>
+                </a>
+                <br />
+                <span>Mã hồ sơ: {d.code}</span> · <span>{d.statusLabel}</span>
+                <br />
+                <span class="muted">
+                  {d.agencyName} · Nộp ngày {formatDateTime(d.createdAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>Chưa có hồ sơ nào.</p>
+        )}
+        {page.more && last ? <a href={`/ca-nhan/ho-so?loai=${group}&sau=${last.createdAt.getTime()}_${last.id}`}>Xem tiếp</a> : null}
+      </>,
+    ),
+  );
+});
+
+const NOTICES = {
+  'da-nop': 'Đã nộp hồ sơ. Cơ quan tiếp nhận sẽ kiểm tra và xác nhận; hạn giải quyết tính từ khi hồ sơ được tiếp nhận.',
+  'bo-sung': 'Đã gửi hồ sơ bổ sung. Thời hạn giải quyết được tính tiếp.',
+  rut: 'Đã rút hồ sơ.',
+  'danh-gia': 'Cảm ơn bạn đã đánh giá.',
+} as const;
+const DossierQuery = z.object({ tb: param.oneOf(Object.keys(NOTICES) as [keyof typeof NOTICES], 'Thông báo không hợp lệ.') });
+
+const FORM_TITLES: Record<string, string> = {
+  '01': 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)',
+  '02': 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)',
+  '03': 'Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)',
+  '04': 'Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)',
+  '05': 'Phiếu dừng giải quyết hồ sơ (Mẫu 05)',
+};
+const FORM_OF: Record<string, FormNumber> = {
+  accept: '01',
+  receive: '01',
+  request_supplement: '02',
+  refuse: '03',
+  extend: '04',
+  stop: '05',
+};
+
+async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, string> = {}, status: 200 | 400 | 409 = 200) {
+  const { actor } = await requireCitizen(c);
+  const db = c.get('deps').db;
+  const v = await viewMyDossier(db, actor, dossierId);
+  const d = v.dossier;
+  const notice = queryOf(c, DossierQuery).tb;
+  const forms = [...new Set(v.history.map((h) => FORM_OF[h.action]).filter((f): f is FormNumber => !!f))];
+  const owes = v.fee > 0 && !v.paid && !owesNoFee(d.status);
+  const mine = v.canSupply ? await listPersonalFiles(db, actor, c.get('deps').config.personalFiles) : null;
+  const csrf = c.get('csrfToken');
+  return c.html(
+    await PortalPage(
+      c,
+      `Hồ sơ ${d.code}`,
+      <>
+        <p>
+          <a href="/ca-nhan">← Trang cá nhân</a>
+        </p>
+        <h1>{v.procedureName}</h1>
+        {notice ? <Flash kind="ok">{NOTICES[notice]}</Flash> : null}
+        {errors.form ? <Flash kind="error">{errors.form}</Flash> : null}
+        <dl class="facts" id="dossier-facts">
+          <dt>Mã hồ sơ</dt>
+          <dd>{d.code}</dd>
+          <dt>Trạng thái</dt>
+          <dd id="dossier-status">{v.statusLabel}</dd>
+          <dt>Cơ quan tiếp nhận</dt>
+          <dd>{v.agencyName}</dd>
+          <dt>Người đứng tên</dt>
+          <dd>{d.applicant.fullName}</dd>
+          {v.accepted ? (
+            <>
+              <dt>Mã tra cứu</dt>
+              <dd>{d.lookupCode}</dd>
+              <dt>Ngày tiếp nhận</dt>
+              <dd>{formatDateTime(d.receivedAt)}</dd>
+              <dt>Hẹn trả kết quả</dt>
+              <dd>{formatDateTime(d.dueAt)}</dd>
+            </>
+          ) : (
+            <>
+              <dt>Hẹn trả kết quả</dt>
+              <dd>Được tính khi cơ quan tiếp nhận hồ sơ.</dd>
+            </>
+          )}
+          <dt>Lệ phí</dt>
+          <dd>{v.fee > 0 ? `${formatVnd(v.fee)} đồng${v.paid ? ' — đã thanh toán' : ''}` : 'Không mất phí'}</dd>
+        </dl>
+        {owes ? (
+          <form method="post" action={`/ca-nhan/ho-so/${d.id}/thanh-toan`}>
+            <CsrfField token={csrf} />
+            <button type="submit" class="primary">
+              Thanh toán lệ phí trực tuyến
+            </button>
+          </form>
+        ) : null}
+        {forms.length ? (
+          <>
+            <h2>Giấy tờ của cơ quan</h2>
+            <ul>
+              {forms.map((f) => (
+                <li>
+                  <a href={`/ca-nhan/ho-so/${d.id}/mau/${f}`}>{FORM_TITLES[f]}</a>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        <h2>Tệp của hồ sơ</h2>
+        {v.files.length ? (
+          <ul>
+            {v.files.map((f) => (
+              <li>
+                <a href={`/ca-nhan/ho-so/${d.id}/tep/${f.id}`}>{f.name}</a> ({sizeText(f.size)}) —{' '}
+                {f.kind === 'result' ? 'Kết quả giải quyết' : (f.label ?? 'Tệp đã nộp')}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>Không có tệp.</p>
+        )}
+        {v.canSupply ? (
+          <section aria-labelledby="bo-sung">
+            <h2 id="bo-sung">Bổ sung hồ sơ</h2>
+            <form method="post" action={`/ca-nhan/ho-so/${d.id}/bo-sung`} enctype="multipart/form-data" class="stack">
+              <CsrfField token={csrf} />
+              <label for="file">Tệp bổ sung</label>
+              <input
+                id="file"
+                name="file"
+                type="file"
+                accept={PERSONAL_FILE_ACCEPT}
+                aria-describedby={errors.file ? 'err-file' : undefined}
+              />
+              {mine?.files.length ? (
+                <>
+                  <label for="pick">hoặc chọn từ tập tin cá nhân</label>
+                  <select id="pick" name="pick">
+                    <option value="">—</option>
+                    {mine.files.map((f) => (
+                      <option value={f.id}>{f.name}</option>
+                    ))}
+                  </select>
+                </>
+              ) : null}
+              <FieldError errors={errors} name="file" />
+              <p class="muted">
+                Mỗi tệp tối đa {sizeText(MAX_PERSONAL_FILE_BYTES)}: {PERSONAL_FILE_ALLOWED}.
+              </p>
+              <label for="note">Ghi chú</label>
+              <textarea id="note" name="note" rows={2}></textarea>
+              <button type="submit" class="primary">
+                Gửi hồ sơ bổ sung
+              </button>
+            </form>
+          </section>
+        ) : null}
+        {v.canRate ? (
+          <section aria-labelledby="danh-gia">
+            <h2 id="danh-gia">Đánh giá mức độ hài lòng</h2>
+            <form method="post" action={`/ca-nhan/ho-so/${d.id}/danh-gia`} class="stack">
+              <CsrfField token={csrf} />
+              <fieldset>
+                <legend>Mức độ hài lòng (1: rất không hài lòng – 5: rất hài lòng)</legend>
+                {[1, 2, 3, 4, 5].map((n) => (
+                  <label class="check">
+                    <input type="radio" name="score" value={String(n)} required /> {n}
+                  </label>
+                ))}
+              </fieldset>
+              <FieldError errors={errors} name="score" />
+              <label for="comment">Góp ý</label>
+              <textarea id="comment" name="comment" rows={3}></textarea>
+              <button type="submit" class="primary">
+                Gửi đánh giá
+              </button>
+            </form>
+          </section>
+        ) : v.rating ? (
+          <p>Bạn đã đánh giá: {v.rating.score}/5.</p>
+        ) : null}
+        <h2>Quá trình xử lý</h2>
+        <ol class="history">
+          {v.history.map((h) => (
+            <li>
+              <strong>{h.label}</strong> — {formatDateTime(h.at)} — {h.by}
+              {h.note ? <p>{h.note}</p> : null}
+              {h.items.length ? (
+                <ul>
+                  {h.items.map((i) => (
+                    <li>{i}</li>
+                  ))}
+                </ul>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+        {v.canWithdraw ? (
+          <form method="post" action={`/ca-nhan/ho-so/${d.id}/rut`} class="stack">
+            <CsrfField token={csrf} />
+            <label for="ly-do">Lý do rút hồ sơ (không bắt buộc)</label>
+            <input id="ly-do" name="note" />
+            <button type="submit" class="danger">
+              Rút hồ sơ
+            </button>
+          </form>
+        ) : null}
+      </>,
+    ),
+    status,
+  );
+}
+
+citizenDossierRoutes.get('/ca-nhan/ho-so/:id', (c) => dossierPage(c, idParam(c, 'Hồ sơ')));
+
+citizenDossierRoutes.post('/ca-nhan/ho-so/:id/rut', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const id = idParam(c, 'Hồ sơ');
+  const f = await formData(c);
+  try {
+    await actOnDossier(c.get('deps').db, actor, id, { action: 'withdraw', note: f.note }, c.get('deps').now());
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'invalid_transition') return dossierPage(c, id, { form: err.message }, 409);
+    throw err;
+  }
+  return c.redirect(`/ca-nhan/ho-so/${id}?tb=rut`, 303);
+});
+
+citizenDossierRoutes.post('/ca-nhan/ho-so/:id/bo-sung', citizenUpload, async (c) => {
+  const { actor } = await requireCitizen(c);
+  const id = idParam(c, 'Hồ sơ');
+  const f = await formData(c);
+  const upload = await uploadedStream(c, 'file');
+  const stored = [];
+  if (upload) {
+    try {
+      const blob = await putBlob(upload.stream, { maxBytes: MAX_PERSONAL_FILE_BYTES, kinds: PERSONAL_FILE_KINDS });
+      if (!blob.type) throw new BlobRefusedError('type');
+      stored.push({ sha256: blob.sha256, size: blob.size, mime: blob.type.mime, name: safeFileName(upload.name, blob.type, 'bo-sung') });
+    } catch (err) {
+      if (!(err instanceof BlobRefusedError)) throw err;
+      const message =
+        err.reason === 'empty'
+          ? 'Tệp rỗng, vui lòng chọn tệp khác.'
+          : err.reason === 'too_large'
+            ? `Tệp quá lớn (tối đa ${sizeText(MAX_PERSONAL_FILE_BYTES)}).`
+            : `Loại tệp không được nhận. Chỉ nhận ${PERSONAL_FILE_ALLOWED}.`;
+      return dossierPage(c, id, { file: message }, 400);
+    }
+  }
+  try {
+    await supplyDocuments(c.get('deps').db, actor, id, { stored, personalFileIds: f.pick ? [f.pick] : [] }, f.note, c.get('deps').now());
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'validation_failed') return dossierPage(c, id, err.fields ?? {}, 400);
+    if (err instanceof AppError && err.code === 'invalid_transition') return dossierPage(c, id, { form: err.message }, 409);
+    throw err;
+  }
+  return c.redirect(`/ca-nhan/ho-so/${id}?tb=bo-sung`, 303);
+});
+
+citizenDossierRoutes.post('/ca-nhan/ho-so/:id/danh-gia', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const id = idParam(c, 'Hồ sơ');
+  try {
+    await rateDossier(c.get('deps').db, actor, id, await formData(c), c.get('deps').now());
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'validation_failed') return dossierPage(c, id, err.fields ?? {}, 400);
+    if (err instanceof AppError && err.status === 409) return dossierPage(c, id, { form: err.message }, 409);
+    throw err;
+  }
+  return c.redirect(`/ca-nhan/ho-so/${id}?tb=danh-gia`, 303);
+});
+
+citizenDossierRoutes.get('/ca-nhan/ho-so/:id/tep/:fileId', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const f = await myDossierFile(c.get('deps').db, actor, idParam(c, 'Hồ sơ'), idParam(c, 'Tệp', 'fileId'));
+  return sendFile(c, { open: () => openBlob(f.sha256), size: f.size, mediaType: f.mime, fileName: f.name });
+});
+
+const FormParam = z.enum(APPLICANT_FORMS as unknown as ['01', '02', '03', '04', '05']);
+
+citizenDossierRoutes.get('/ca-nhan/ho-so/:id/mau/:form', async (c) => {
+  const { actor } = await requireCitizen(c);
+  const form = FormParam.safeParse(c.req.param('form'));
+  if (!form.success) throw new AppError('not_found', 'Không tìm thấy trang bạn yêu cầu.', 404);
+  const id = idParam(c, 'Hồ sơ');
+  const pdf = await dossierFormPdf(c.get('deps').db, actor, id, form.data, c.get('deps').config.publicUrl);
+  return c.body(new Uint8Array(pdf), 200, {
+    'Content-Type': 'application/pdf',
+    'Content-Disposition': `attachment; filename="mau-${form.data}.pdf"`,
+    'X-Content-Type-Options': 'nosniff',
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * TRANG CÁ NHÂN: the citizen's dossiers by group with live counts, a group's list, and one dossier as its applicant
+ * sees it. Every query goes through citizen-dossiers.ts (the one rule), so what is counted is what is listed and
+ * what opens.
+ */
+import { and, asc, count, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { citizens, dossierEvents, dossierFiles, dossierRatings, dossiers, procedureVersions, units } from '../db/schema/index.js';
+import type { CitizenActor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { isId } from '../shared/validate.js';
+import { STATUS_LABELS, allowedForApplicant, eventLabel, type DossierStatus } from '../dossiers/transitions.js';
+import { unpaidCondition, isDossierPaid } from '../payments/queries.js';
+import { citizenDossiersWhere, requireCitizenDossier } from './citizen-dossiers.js';
+
+/** The groups of TRANG CÁ NHÂN (seed 000 §2), in the order shown, with the statuses each holds. */
+export const GROUPS = {
+  'cho-thanh-toan': { label: 'Hồ sơ chờ thanh toán lệ phí', statuses: null },
+  'da-nop': { label: 'Hồ sơ đã nộp', statuses: [] },
+  'cho-bo-sung': { label: 'Hồ sơ chờ bổ sung', statuses: ['supplement'] },
+  'cho-xac-nhan': { label: 'Hồ sơ chờ xác nhận', statuses: ['submitted'] },
+  'khong-du-dieu-kien': { label: 'Hồ sơ không đủ điều kiện giải quyết', statuses: ['refused', 'stopped'] },
+  'da-huy': { label: 'Hồ sơ đã hủy', statuses: ['withdrawn'] },
+} as const satisfies Record<string, { label: string; statuses: readonly DossierStatus[] | null }>;
+export type Group = keyof typeof GROUPS;
+export const GROUP_KEYS = Object.keys(GROUPS) as [Group, ...Group[]];
+
+async function citizenOf(db: Queryable, actor: CitizenActor) {
+  const [c] = await db.select().from(citizens).where(eq(citizens.id, actor.citizenId));
+  if (!c) throw errors.unauthenticated();
+  return c;
+}
+
+function groupWhere(group: Group): SQL | undefined {
+  if (group === 'cho-thanh-toan') return unpaidCondition();
+  const statuses: readonly DossierStatus[] = GROUPS[group].statuses;
+  return statuses.length ? inArray(dossiers.status, [...statuses]) : undefined;
+}
+
+/** Each group's count: one statement over the citizen's dossiers by status, one for the unpaid. */
+export async function dossierCounts(db: Queryable, actor: CitizenActor): Promise<Record<Group, number>> {
+  const citizen = await citizenOf(db, actor);
+  const mine = citizenDossiersWhere(citizen);
+  const [byStatus, [unpaid]] = await Promise.all([
+    db.select({ status: dossiers.status, n: count() }).from(dossiers).where(mine).groupBy(dossiers.status),
+    db.select({ n: count() }).from(dossiers).where(and(mine, unpaidCondition())),
+  ]);
+  const n = (statuses: readonly DossierStatus[]) => byStatus.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + r.n, 0);
+  const out = {} as Record<Group, number>;
+  for (const g of GROUP_KEYS) {
+    const statuses: readonly DossierStatus[] | null = GROUPS[g].statuses;
+    out[g] = statuses === null ? (unpaid?.n ?? 0) : statuses.length ? n(statuses) : byStatus.reduce((a, r) => a + r.n, 0);
+  }
+  return out;
+}
+
+export const PAGE_SIZE = 20;
+
+/** A group's dossiers, newest first, by keyset (created_at, id) pages. */
+export async function listMyDossiers(db: Queryable, actor: CitizenActor, group: Group, after: { at: Date; id: string } | null) {
+  const citizen = await citizenOf(db, actor);
+  const page = after ? or(lt(dossiers.createdAt, after.at), and(eq(dossiers.createdAt, after.at), lt(dossiers.id, after.id))) : undefined;
+  const rows = await db
+    .select({
+      id: dossiers.id,
+      code: dossiers.code,
+      status: dossiers.status,
+      createdAt: dossiers.createdAt,
+      receivedAt: dossiers.receivedAt,
+      dueAt: dossiers.dueAt,
+      procedureName: procedureVersions.name,
+      agencyName: units.name,
+    })
+    .from(dossiers)
+    .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
+    .innerJoin(units, eq(units.id, dossiers.agencyUnitId))
+    .where(and(citizenDossiersWhere(citizen), groupWhere(group), page))
+    .orderBy(desc(dossiers.createdAt), desc(dossiers.id))
+    .limit(PAGE_SIZE + 1);
+  const more = rows.length > PAGE_SIZE;
+  return { rows: rows.slice(0, PAGE_SIZE).map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })), more };
+}
+
+/** History rows that concern the applicant; internal hand-overs between officials are not theirs to follow. */
+const APPLICANT_EVENTS = new Set([
+  'submit',
+  'receive',
+  'accept',
+  'request_supplement',
+  'supplement_received',
+  'refuse',
+  'stop',
+  'extend',
+  'approve',
+  'return_result',
+  'withdraw',
+]);
+
+/** One dossier as its applicant sees it: no official's name, no internal step. */
+export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierId: string) {
+  const d = await requireCitizenDossier(db, actor, dossierId);
+  const [version] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
+  const [agency] = await db.select({ name: units.name }).from(units).where(eq(units.id, d.agencyUnitId));
+  const [events, files, [rating], paid] = await Promise.all([
+    db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id)),
+    db
+      .select({
+        id: dossierFiles.id,
+        kind: dossierFiles.kind,
+        name: dossierFiles.name,
+        size: dossierFiles.size,
+        label: dossierFiles.documentLabel,
+      })
+      .from(dossierFiles)
+      .where(eq(dossierFiles.dossierId, d.id))
+      .orderBy(asc(dossierFiles.uploadedAt)),
+    db.select().from(dossierRatings).where(eq(dossierRatings.dossierId, d.id)),
+    isDossierPaid(db, d.id),
+  ]);
+  if (!version || !agency) throw errors.notFound('Hồ sơ');
+  const history = events
+    .filter((e) => APPLICANT_EVENTS.has(e.action))
+    .map((e) => ({
+      at: e.at,
+      action: e.action,
+      label: eventLabel(e.action),
+      by: e.actorKind === 'citizen' ? 'Người nộp' : agency.name,
+      note: e.action === 'request_supplement' || e.action === 'refuse' || e.action === 'stop' || e.action === 'extend' ? e.note : null,
+      items: Array.isArray(e.data.items) ? e.data.items.filter((x): x is string => typeof x === 'string') : [],
+    }));
+  const accepted =
+    d.status !== 'submitted' && d.status !== 'refused' ? true : events.some((e) => e.action === 'accept' || e.action === 'receive');
+  return {
+    dossier: d,
+    procedureName: version.name,
+    fee: version.fee,
+    feeNote: version.feeNote,
+    paid,
+    agencyName: agency.name,
+    statusLabel: STATUS_LABELS[d.status],
+    accepted,
+    history,
+    files,
+    rating: rating ?? null,
+    canWithdraw: allowedForApplicant('withdraw', d.status),
+    canSupply: allowedForApplicant('supplement_received', d.status),
+    canRate: d.status === 'returned' && !rating,
+  };
+}
+
+/** A file of the citizen's dossier (what they sent, or a result issued to them), for download. */
+export async function myDossierFile(db: Queryable, actor: CitizenActor, dossierId: string, fileId: string) {
+  const d = await requireCitizenDossier(db, actor, dossierId);
+  if (!isId(fileId)) throw errors.notFound('Tệp');
+  const [f] = await db
+    .select()
+    .from(dossierFiles)
+    .where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id)));
+  if (!f) throw errors.notFound('Tệp');
+  return f;
+}

@@ -1,0 +1,408 @@
+/**
+ * Nộp hồ sơ (seed 000 §2 Bước 4): GET shows the choice of service, then the form with the draft; POST saves the
+ * draft (uploads stored by content, personal files taken) and, on Nộp hồ sơ, submits it. Works without JavaScript.
+ * A refusal re-renders the form with every typed value and every file already given.
+ */
+import crypto from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../web/env.js';
+import type { Ctx } from '../web/http.js';
+import { CsrfField, FieldError, Flash } from '../web/layout.js';
+import { formData, formValues, uploadedStream } from '../web/body.js';
+import { queryOf } from '../web/params.js';
+import { AppError } from '../shared/errors.js';
+import { formatDate } from '../shared/dates.js';
+import { param } from '../shared/validate.js';
+import { BlobRefusedError, putBlob } from '../storage/index.js';
+import { safeFileName } from '../shared/file-types.js';
+import {
+  MAX_PERSONAL_FILE_BYTES,
+  PERSONAL_FILE_ACCEPT,
+  PERSONAL_FILE_ALLOWED,
+  PERSONAL_FILE_KINDS,
+  sizeText,
+} from '../personal-files/files.js';
+import { listPersonalFiles } from '../personal-files/list-personal-files.js';
+import { PortalPage } from './layout.js';
+import { citizenUpload, requireCitizen, type Citizen } from './citizen-context.js';
+import { type Draft, type DraftFile, type GivenDocument, loadDraft, onlineVersion, saveDraft, submitOnline } from './submit-dossier.js';
+import { submissionChoices } from './submission-choices.js';
+import type { CitizenActor } from '../shared/context.js';
+
+export const submissionRoutes = new Hono<AppEnv>();
+
+const ChoiceQuery = z.object({
+  donvi: param.id('Đơn vị không hợp lệ.'),
+  linhvuc: param.id('Lĩnh vực không hợp lệ.'),
+  thutuc: param.id('Thủ tục không hợp lệ.'),
+});
+
+type FormState = { draft: Draft | null; fields: Record<string, string>; errors: Record<string, string>; key: string; notice?: string };
+
+function ChoiceSelect(p: {
+  id: string;
+  label: string;
+  options: { id: string; name: string }[];
+  selected?: string | undefined;
+  blank: string;
+}) {
+  return (
+    <>
+      <label for={p.id}>{p.label}</label>
+      <select id={p.id} name={p.id}>
+        <option value="">{p.blank}</option>
+        {p.options.map((o) => (
+          <option value={o.id} selected={o.id === p.selected}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+async function choosePage(c: Ctx, q: z.output<typeof ChoiceQuery>) {
+  const choices = await submissionChoices(c.get('deps').db, { unitId: q.donvi, sectorId: q.linhvuc });
+  return c.html(
+    await PortalPage(
+      c,
+      'Nộp hồ sơ',
+      <>
+        <h1>Nộp hồ sơ trực tuyến</h1>
+        <h2>THÔNG TIN DỊCH VỤ CÔNG</h2>
+        <form method="get" action="/ca-nhan/nop-ho-so" class="stack">
+          <ChoiceSelect id="donvi" label="Đơn vị tiếp nhận" options={choices.agencies} selected={q.donvi} blank="— Tất cả đơn vị —" />
+          <ChoiceSelect id="linhvuc" label="Lĩnh vực" options={choices.sectors} selected={q.linhvuc} blank="— Tất cả lĩnh vực —" />
+          <button type="submit">Lọc danh sách thủ tục</button>
+        </form>
+        <h2>Chọn thủ tục</h2>
+        {choices.procedures.length ? (
+          <ul class="choice-list">
+            {choices.procedures.map((p) => (
+              <li>
+                <a href={`/ca-nhan/nop-ho-so?thutuc=${p.id}${q.donvi ? `&donvi=${q.donvi}` : ''}`}>{p.name}</a>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>Không có thủ tục trực tuyến phù hợp. Vui lòng chọn đơn vị hoặc lĩnh vực khác.</p>
+        )}
+      </>,
+    ),
+  );
+}
+
+const GENDER = { male: 'Nam', female: 'Nữ' } as const;
+
+async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedureId: string, s: FormState, status = 200) {
+  const db = c.get('deps').db;
+  const version = await onlineVersion(db, procedureId);
+  if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
+  const choices = await submissionChoices(db, {});
+  const mine = await listPersonalFiles(db, actor, c.get('deps').config.personalFiles);
+  const v = (k: string) => s.fields[k] ?? '';
+  const files = s.draft?.files ?? {};
+  const agencyOptions = version.unitIds.map((id) => ({ id, name: choices.unitName(id) }));
+  const self = [
+    ['Họ và tên', citizen.accountType === 2 ? (citizen.businessName ?? citizen.fullName) : citizen.fullName],
+    [citizen.accountType === 2 ? 'Mã số thuế' : 'Số định danh cá nhân', (citizen.accountType === 2 ? citizen.taxCode : citizen.cccd) ?? ''],
+    ['Ngày sinh', formatDate(citizen.dateOfBirth)],
+    ['Giới tính', citizen.gender ? GENDER[citizen.gender] : ''],
+  ] as const;
+  const errs = s.errors;
+  const described = (name: string) => (errs[name] ? `err-${name}` : undefined);
+  return c.html(
+    await PortalPage(
+      c,
+      'Nộp hồ sơ',
+      <>
+        <h1>Nộp hồ sơ trực tuyến</h1>
+        <p class="lead">{version.name}</p>
+        {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {Object.keys(errs).length ? (
+          <Flash kind="error">Hồ sơ chưa nộp được. Vui lòng kiểm tra các ô được đánh dấu; thông tin và tệp đã nhập vẫn được giữ.</Flash>
+        ) : null}
+        <form method="post" action="/ca-nhan/nop-ho-so" enctype="multipart/form-data" class="stack">
+          <CsrfField token={c.get('csrfToken')} />
+          <input type="hidden" name="procedureId" value={procedureId} />
+          <input type="hidden" name="submissionKey" value={s.key} />
+          <fieldset>
+            <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
+            <dl class="facts">
+              {self.map(([k, val]) => (
+                <>
+                  <dt>{k}</dt>
+                  <dd>{val || '—'}</dd>
+                </>
+              ))}
+            </dl>
+            <p class="muted">Thông tin trên do tài khoản định danh điện tử VNeID xác thực, không sửa được.</p>
+            <label for="phone">Số điện thoại</label>
+            <input
+              id="phone"
+              name="phone"
+              type="tel"
+              autocomplete="tel"
+              value={v('phone') || (citizen.phone ?? '')}
+              aria-describedby={described('phone')}
+            />
+            <FieldError errors={errs} name="phone" />
+            <label for="email">Thư điện tử</label>
+            <input
+              id="email"
+              name="email"
+              type="email"
+              autocomplete="email"
+              value={v('email') || (citizen.email ?? '')}
+              aria-describedby={described('email')}
+            />
+            <FieldError errors={errs} name="email" />
+            <label for="address">Địa chỉ liên hệ</label>
+            <input
+              id="address"
+              name="address"
+              autocomplete="street-address"
+              value={v('address') || (citizen.address ?? '')}
+              aria-describedby={described('address')}
+            />
+            <FieldError errors={errs} name="address" />
+          </fieldset>
+          <fieldset>
+            <legend>Nộp thay (người được ủy quyền)</legend>
+            <label class="check">
+              <input type="checkbox" name="onBehalf" value="1" checked={v('onBehalf') === '1'} /> Tôi nộp hồ sơ thay cho người khác
+            </label>
+            <p class="muted">Nếu nộp thay, nhập thông tin của người ủy quyền (người đứng tên hồ sơ).</p>
+            <label for="principalName">Họ và tên người ủy quyền</label>
+            <input id="principalName" name="principalName" value={v('principalName')} aria-describedby={described('principalName')} />
+            <FieldError errors={errs} name="principalName" />
+            <label for="principalCccd">Số định danh cá nhân người ủy quyền</label>
+            <input
+              id="principalCccd"
+              name="principalCccd"
+              inputmode="numeric"
+              value={v('principalCccd')}
+              aria-describedby={described('principalCccd')}
+            />
+            <FieldError errors={errs} name="principalCccd" />
+            <label for="principalDateOfBirth">Ngày sinh (dd/mm/yyyy)</label>
+            <input
+              id="principalDateOfBirth"
+              name="principalDateOfBirth"
+              value={v('principalDateOfBirth')}
+              aria-describedby={described('principalDateOfBirth')}
+            />
+            <FieldError errors={errs} name="principalDateOfBirth" />
+            <label for="principalGender">Giới tính</label>
+            <select id="principalGender" name="principalGender">
+              <option value="">—</option>
+              <option value="male" selected={v('principalGender') === 'male'}>
+                Nam
+              </option>
+              <option value="female" selected={v('principalGender') === 'female'}>
+                Nữ
+              </option>
+            </select>
+            <label for="principalAddress">Địa chỉ người ủy quyền</label>
+            <input id="principalAddress" name="principalAddress" value={v('principalAddress')} />
+            <label for="principalPhone">Số điện thoại người ủy quyền</label>
+            <input
+              id="principalPhone"
+              name="principalPhone"
+              type="tel"
+              value={v('principalPhone')}
+              aria-describedby={described('principalPhone')}
+            />
+            <FieldError errors={errs} name="principalPhone" />
+            <label for="principalEmail">Thư điện tử người ủy quyền</label>
+            <input
+              id="principalEmail"
+              name="principalEmail"
+              type="email"
+              value={v('principalEmail')}
+              aria-describedby={described('principalEmail')}
+            />
+            <FieldError errors={errs} name="principalEmail" />
+          </fieldset>
+          <fieldset>
+            <legend>THÔNG TIN DỊCH VỤ CÔNG</legend>
+            <label for="unitId">Đơn vị tiếp nhận</label>
+            <select id="unitId" name="unitId" aria-describedby={described('unitId')}>
+              {agencyOptions.map((o) => (
+                <option value={o.id} selected={o.id === (v('unitId') || agencyOptions[0]?.id)}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+            <FieldError errors={errs} name="unitId" />
+            <p>
+              Thủ tục: <strong>{version.name}</strong> · <a href="/ca-nhan/nop-ho-so">Chọn thủ tục khác</a>
+            </p>
+          </fieldset>
+          <fieldset>
+            <legend>THÀNH PHẦN HỒ SƠ</legend>
+            <p class="muted">
+              Mỗi tệp tối đa {sizeText(MAX_PERSONAL_FILE_BYTES)}: {PERSONAL_FILE_ALLOWED}. Tải lên từng tệp hoặc chọn từ Quản lý tập tin cá
+              nhân.
+            </p>
+            {version.documents.map((doc, i) => {
+              const have: DraftFile | undefined = files[String(i)];
+              return (
+                <div class="document" id={`tp-${i}`}>
+                  <p>
+                    <strong>
+                      {i + 1}. {doc.name}
+                    </strong>{' '}
+                    {doc.required ? <span class="required">(bắt buộc)</span> : <span class="muted">(không bắt buộc)</span>}
+                  </p>
+                  {have ? (
+                    <p class="have-file">
+                      Đã có tệp: {have.name} ({sizeText(have.size)}){' '}
+                      <label class="check">
+                        <input type="checkbox" name="remove" value={String(i)} /> Bỏ tệp này
+                      </label>
+                    </p>
+                  ) : null}
+                  <label for={`doc${i}`}>{have ? 'Thay bằng tệp khác' : 'Tải lên tệp'}</label>
+                  <input
+                    id={`doc${i}`}
+                    name={`doc${i}`}
+                    type="file"
+                    accept={PERSONAL_FILE_ACCEPT}
+                    aria-describedby={described(`doc${i}`)}
+                  />
+                  {mine.files.length ? (
+                    <>
+                      <label for={`pick${i}`}>hoặc chọn từ tập tin cá nhân</label>
+                      <select id={`pick${i}`} name={`pick${i}`}>
+                        <option value="">—</option>
+                        {mine.files.map((f) => (
+                          <option value={f.id}>{f.name}</option>
+                        ))}
+                      </select>
+                    </>
+                  ) : null}
+                  <FieldError errors={errs} name={`doc${i}`} />
+                </div>
+              );
+            })}
+          </fieldset>
+          <label for="note">Ghi chú cho cơ quan tiếp nhận</label>
+          <textarea id="note" name="note" rows={3}>
+            {v('note')}
+          </textarea>
+          <FieldError errors={errs} name="note" />
+          <div class="actions">
+            <button type="submit" name="do" value="save">
+              Lưu nháp
+            </button>
+            <button type="submit" name="do" value="submit" class="primary">
+              Nộp hồ sơ
+            </button>
+          </div>
+        </form>
+      </>,
+    ),
+    status === 400 ? 400 : 200,
+  );
+}
+
+submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
+  const { citizen, actor } = await requireCitizen(c);
+  const q = queryOf(c, ChoiceQuery);
+  if (!q.thutuc) return choosePage(c, q);
+  const draft = await loadDraft(c.get('deps').db, actor, q.thutuc);
+  const fields = { ...(draft?.fields ?? {}), ...(q.donvi && !draft?.fields.unitId ? { unitId: q.donvi } : {}) };
+  return formPage(c, citizen, actor, q.thutuc, { draft, fields, errors: {}, key: crypto.randomUUID() });
+});
+
+/** Each document's upload, stored by content before the draft is saved; a refused file is named, the rest kept. */
+async function givenDocuments(c: Ctx, count: number) {
+  const given: GivenDocument[] = [];
+  const errors: Record<string, string> = {};
+  const fields = await formData(c);
+  for (let i = 0; i < count; i++) {
+    const upload = await uploadedStream(c, `doc${i}`);
+    if (upload) {
+      try {
+        const blob = await putBlob(upload.stream, { maxBytes: MAX_PERSONAL_FILE_BYTES, kinds: PERSONAL_FILE_KINDS });
+        const type = blob.type;
+        if (!type) throw new BlobRefusedError('type');
+        given.push({
+          index: i,
+          stored: { sha256: blob.sha256, size: blob.size, mime: type.mime, name: safeFileName(upload.name, type, 'tai-lieu') },
+        });
+      } catch (err) {
+        if (!(err instanceof BlobRefusedError)) throw err;
+        errors[`doc${i}`] =
+          err.reason === 'empty'
+            ? 'Tệp rỗng, vui lòng chọn tệp khác.'
+            : err.reason === 'too_large'
+              ? `Tệp quá lớn (tối đa ${sizeText(MAX_PERSONAL_FILE_BYTES)}).`
+              : `Loại tệp không được nhận. Chỉ nhận ${PERSONAL_FILE_ALLOWED}.`;
+      }
+      continue;
+    }
+    const pick = fields[`pick${i}`];
+    if (pick) given.push({ index: i, personalFileId: pick });
+  }
+  return { given, errors, fields };
+}
+
+submissionRoutes.post('/ca-nhan/nop-ho-so', citizenUpload, async (c) => {
+  const { citizen, actor } = await requireCitizen(c);
+  const deps = c.get('deps');
+  const raw = await formData(c);
+  const procedureId = raw.procedureId ?? '';
+  const version = await onlineVersion(deps.db, procedureId);
+  if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
+  const key = raw.submissionKey && /^[0-9a-f-]{36}$/.test(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();
+  const { given, errors: fileErrors, fields } = await givenDocuments(c, version.documents.length);
+  const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
+  const now = deps.now();
+  let draft: Draft;
+  try {
+    draft = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now);
+  } catch (err) {
+    // A personal file that is not the citizen's: named on its document, nothing else lost.
+    if (!(err instanceof AppError) || err.status !== 404) throw err;
+    const again = await saveDraft(
+      deps.db,
+      actor,
+      procedureId,
+      fields,
+      given.filter((g) => 'stored' in g),
+      removed,
+      now,
+    );
+    return formPage(
+      c,
+      citizen,
+      actor,
+      procedureId,
+      { draft: again, fields, errors: { ...fileErrors, form: 'Không tìm thấy tệp đã chọn.' }, key },
+      400,
+    );
+  }
+  if (raw.do !== 'submit' || Object.keys(fileErrors).length) {
+    const notice = Object.keys(fileErrors).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
+    return formPage(
+      c,
+      citizen,
+      actor,
+      procedureId,
+      { draft, fields, errors: fileErrors, key, ...(notice ? { notice } : {}) },
+      Object.keys(fileErrors).length ? 400 : 200,
+    );
+  }
+  try {
+    const d = await submitOnline(deps.db, actor, procedureId, key, now);
+    return c.redirect(`/ca-nhan/ho-so/${d.id}?tb=da-nop`, 303);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'validation_failed') {
+      return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key }, 400);
+    }
+    throw err;
+  }
+});

@@ -1,0 +1,212 @@
+/**
+ * Nộp hồ sơ trực tuyến: the draft (what was typed and the files given, kept across refusals and visits) and the
+ * submission that turns it into a dossier waiting in the agency's reception queue (Mới đăng ký, tab Chờ tiếp nhận).
+ * Its code is given at once, so the citizen has a reference; the due date counts from the agency's acceptance
+ * (act-on-dossier.ts: accept starts the clock). A double click or a retry with the same form key makes one dossier.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Db, Queryable } from '../db/client.js';
+import { citizens, dossierDrafts, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import { loadCalendar } from '../calendar/load.js';
+import { dueAt } from '../calendar/deadlines.js';
+import { localDate } from '../calendar/working-time.js';
+import { actorColumns, type CitizenActor } from '../shared/context.js';
+import { AppError, errors } from '../shared/errors.js';
+import { foldVietnamese } from '../shared/text.js';
+import { isId } from '../shared/validate.js';
+import { newLookupCode, nextDossierCode } from '../dossiers/dossier-code.js';
+import { stepDueAt, stepPosition } from '../dossiers/steps.js';
+import { takePersonalFile } from '../personal-files/take-personal-file.js';
+import { DRAFT_FIELDS, SubmissionFields, principalErrors } from './submission-input.js';
+import { provenNumber } from './citizen-dossiers.js';
+
+export type DraftFile = { sha256: string; name: string; mime: string; size: number };
+export type Draft = typeof dossierDrafts.$inferSelect;
+
+/** A document given in this request: a file just stored, or one of the citizen's personal files. */
+export type GivenDocument = { index: number; stored: DraftFile } | { index: number; personalFileId: string };
+
+/** The procedure's current version, if it takes online dossiers. */
+export async function onlineVersion(db: Queryable, procedureId: string) {
+  if (!isId(procedureId)) return null;
+  const [v] = await db
+    .select()
+    .from(procedureVersions)
+    .where(and(eq(procedureVersions.procedureId, procedureId), eq(procedureVersions.current, true)));
+  return v ?? null;
+}
+
+export async function loadDraft(db: Queryable, actor: CitizenActor, procedureId: string): Promise<Draft | null> {
+  if (!isId(procedureId)) return null;
+  const [d] = await db
+    .select()
+    .from(dossierDrafts)
+    .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)));
+  return d ?? null;
+}
+
+/**
+ * Lưu nháp: keep the typed fields as typed (even invalid ones, to correct them) and the documents given. A personal
+ * file is checked to be the citizen's (another's id answers not found). `removed` takes documents out again.
+ */
+export async function saveDraft(
+  db: Db,
+  actor: CitizenActor,
+  procedureId: string,
+  typed: Record<string, string>,
+  given: GivenDocument[],
+  removed: number[],
+  now: Date,
+): Promise<Draft> {
+  const version = await onlineVersion(db, procedureId);
+  if (!version) throw errors.notFound('Thủ tục');
+  const fields: Record<string, string> = {};
+  for (const k of DRAFT_FIELDS) if (typeof typed[k] === 'string') fields[k] = typed[k].slice(0, 1000);
+  fields.procedureId = procedureId;
+  return db.transaction(async (tx) => {
+    const [old] = await tx
+      .select()
+      .from(dossierDrafts)
+      .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)))
+      .for('update');
+    const files: Record<string, DraftFile> = { ...(old?.files ?? {}) };
+    for (const i of removed) delete files[String(i)];
+    for (const g of given) {
+      if (g.index < 0 || g.index >= version.documents.length) continue;
+      files[String(g.index)] = 'stored' in g ? g.stored : await takePersonalFile(tx, actor.citizenId, g.personalFileId);
+    }
+    const [draft] = await tx
+      .insert(dossierDrafts)
+      .values({ citizenId: actor.citizenId, procedureId, fields, files, updatedAt: now })
+      .onConflictDoUpdate({ target: [dossierDrafts.citizenId, dossierDrafts.procedureId], set: { fields, files, updatedAt: now } })
+      .returning();
+    return draft!;
+  });
+}
+
+/** Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). */
+export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
+  if (!isId(submissionKey)) throw new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
+  const [already] = await db
+    .select()
+    .from(dossiers)
+    .where(and(eq(dossiers.submissionKey, submissionKey), eq(dossiers.citizenId, actor.citizenId)));
+  if (already) return already;
+  const draft = await loadDraft(db, actor, procedureId);
+  const version = await onlineVersion(db, procedureId);
+  if (!draft || !version) throw errors.notFound('Thủ tục');
+  const parsed = SubmissionFields.safeParse(draft.fields);
+  const fieldErrors: Record<string, string> = {};
+  if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
+  else Object.assign(fieldErrors, principalErrors(parsed.data));
+  version.documents.forEach((doc, i) => {
+    if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = `Vui lòng tải lên: ${doc.name}.`;
+  });
+  if (!parsed.success || Object.keys(fieldErrors).length) throw errors.validation(fieldErrors);
+  const input = parsed.data;
+  if (!version.unitIds.includes(input.unitId)) throw errors.validation({ unitId: 'Đơn vị này không tiếp nhận thủ tục đã chọn.' });
+  const [agency] = await db.select().from(units).where(eq(units.id, input.unitId));
+  if (!agency?.active) throw errors.unitInactive();
+  if (!agency.agencyCode) {
+    throw new AppError('agency_code_missing', `${agency.name} chưa tiếp nhận hồ sơ trực tuyến. Vui lòng chọn đơn vị khác.`, 409);
+  }
+  const [citizen] = await db.select().from(citizens).where(eq(citizens.id, actor.citizenId));
+  if (!citizen) throw errors.unauthenticated();
+  const self = {
+    fullName: citizen.accountType === 2 ? (citizen.businessName ?? citizen.fullName) : citizen.fullName,
+    cccd: citizen.cccd,
+    dateOfBirth: citizen.dateOfBirth,
+    gender: citizen.gender,
+    taxCode: citizen.taxCode,
+    organisation: citizen.accountType === 2 ? citizen.businessName : null,
+  };
+  const contact = { phone: input.phone, email: input.email, address: input.address };
+  const applicant = input.onBehalf
+    ? {
+        fullName: input.principalName ?? '',
+        cccd: input.principalCccd,
+        dateOfBirth: input.principalDateOfBirth,
+        gender: input.principalGender,
+        phone: input.principalPhone ?? contact.phone,
+        email: input.principalEmail ?? contact.email,
+        address: input.principalAddress ?? contact.address,
+        representative: { fullName: self.fullName, cccd: self.cccd, phone: contact.phone, email: contact.email },
+      }
+    : { ...self, ...contact, representative: null };
+  const reception = version.steps[0];
+  if (!reception) throw errors.notFound('Thủ tục');
+  const calendar = await loadCalendar(db, now);
+  const due = dueAt(calendar, now, {
+    workingDays: version.workingDays,
+    workingHours: version.workingHours,
+    after1500NextDay: version.after1500NextDay,
+  });
+  try {
+    return await db.transaction(async (tx) => {
+      const code = await nextDossierCode(tx, agency.agencyCode ?? '', localDate(now));
+      const pos = stepPosition(reception, input.unitId);
+      const [dossier] = await tx
+        .insert(dossiers)
+        .values({
+          code,
+          lookupCode: newLookupCode(),
+          agencyUnitId: input.unitId,
+          procedureVersionId: version.id,
+          channel: 2,
+          status: 'submitted',
+          applicant,
+          applicantIdNumber: input.onBehalf ? input.principalCccd : provenNumber(citizen),
+          applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
+          // Provisional until accepted: acceptance sets both from its own time.
+          receivedAt: now,
+          dueAt: due,
+          currentStep: 0,
+          currentUnitId: pos.unitId,
+          currentRole: reception.role,
+          sectorId: version.sectorId,
+          procedureId: version.procedureId,
+          stepStartedAt: now,
+          stepDueAt: stepDueAt(calendar, version, 0, now),
+          citizenId: citizen.id,
+          submissionKey,
+        })
+        .returning();
+      const d = dossier!;
+      const files = Object.entries(draft.files).flatMap(([i, f]) => {
+        const doc = version.documents[Number(i)];
+        return doc ? [{ dossierId: d.id, kind: 'submitted' as const, documentLabel: doc.name, ...f, uploadedByCitizen: citizen.id }] : [];
+      });
+      if (files.length) await tx.insert(dossierFiles).values(files);
+      await tx.insert(dossierEvents).values({
+        dossierId: d.id,
+        at: now,
+        ...actorColumns(actor),
+        action: 'submit',
+        fromStatus: null,
+        toStatus: 'submitted',
+        step: 0,
+        note: input.note,
+        data: { channel: 2, files: files.length, onBehalf: input.onBehalf },
+      });
+      await recordAudit(tx, {
+        action: 'dossier.submit',
+        actor,
+        targetType: 'dossier',
+        targetId: d.id,
+        unitId: input.unitId,
+        data: { code, procedure: version.name, version: version.version, files: files.length, onBehalf: input.onBehalf },
+      });
+      await tx.delete(dossierDrafts).where(eq(dossierDrafts.id, draft.id));
+      return d;
+    });
+  } catch (err) {
+    // Two submits of one form at the same moment: the second finds the first's dossier.
+    const [first] = await db
+      .select()
+      .from(dossiers)
+      .where(and(eq(dossiers.submissionKey, submissionKey), eq(dossiers.citizenId, actor.citizenId)));
+    if (first) return first;
+    throw err;
+  }
+}

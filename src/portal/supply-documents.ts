@@ -1,0 +1,47 @@
+/**
+ * Bổ sung hồ sơ: the applicant answers Mẫu 02 by sending what is missing. The files join the dossier and the
+ * workflow's supplement_received runs as the applicant (the clock resumes with the working time that was left) in
+ * one transaction: the files without the resumption, or the reverse, never exist.
+ */
+import type { Db } from '../db/client.js';
+import { dossierFiles } from '../db/schema/index.js';
+import { loadCalendar } from '../calendar/load.js';
+import type { CitizenActor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import { cleanOptional } from '../shared/text.js';
+import { isId } from '../shared/validate.js';
+import { applyAction } from '../dossiers/act-on-dossier.js';
+import { takePersonalFile } from '../personal-files/take-personal-file.js';
+import { requireCitizenDossier } from './citizen-dossiers.js';
+import type { DraftFile } from './submit-dossier.js';
+
+export async function supplyDocuments(
+  db: Db,
+  actor: CitizenActor,
+  dossierId: string,
+  given: { stored: DraftFile[]; personalFileIds: string[] },
+  rawNote: string | undefined,
+  now: Date,
+) {
+  if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
+  if (given.stored.length === 0 && given.personalFileIds.length === 0) {
+    throw errors.validation({ file: 'Vui lòng tải lên hoặc chọn ít nhất một tệp bổ sung.' });
+  }
+  const note = cleanOptional(rawNote)?.slice(0, 2000) ?? null;
+  const calendar = await loadCalendar(db, now);
+  return db.transaction(async (tx) => {
+    const d = await requireCitizenDossier(tx, actor, dossierId, true);
+    const picked = await Promise.all(given.personalFileIds.map((id) => takePersonalFile(tx, actor.citizenId, id)));
+    const files = [...given.stored, ...picked].map((f) => ({
+      dossierId: d.id,
+      kind: 'supplement' as const,
+      documentLabel: 'Hồ sơ bổ sung',
+      ...f,
+      uploadedByCitizen: actor.citizenId,
+      uploadedAt: now,
+    }));
+    const after = await applyAction(tx, actor, d.id, { action: 'supplement_received', note, items: [] }, calendar, now);
+    await tx.insert(dossierFiles).values(files);
+    return after;
+  });
+}
