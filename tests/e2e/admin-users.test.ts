@@ -77,13 +77,14 @@ async function pickUnit(name: string) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('Quản lý người dùng in the browser', () => {
+// One story: its steps run in order, on one page (also under --sequence.shuffle).
+describe('Quản lý người dùng in the browser', { shuffle: false }, () => {
   test('the login page renders and the province administrator logs in with the CAPTCHA', async () => {
     await page.goto('/tiepnhan/dang-nhap');
     await eventually(() => page.title()).toMatch(/^Đăng nhập hệ thống — Tỉnh Bình Phước$/);
     await eventually(isVisible(page.getByRole('heading', { name: 'HỆ THỐNG MỘT CỬA ĐIỆN TỬ' }))).toBe(true);
     await eventually(isVisible(page.locator('altcha-widget').getByText('Tôi không phải là người máy'))).toBe(true);
-    await page.screenshot({ path: '/tmp/motcua-login.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('login.png'), fullPage: true });
 
     await login('quantri1', PASSWORD, { mustClick: true });
     await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
@@ -182,7 +183,7 @@ describe('Quản lý người dùng in the browser', () => {
     await eventually(textOf(rowFor(NEW.username).locator('.badge'))).toBe('Tạm đình chỉ');
     await eventually(isVisible(page.getByRole('button', { name: 'Bỏ tạm đình chỉ', exact: true }))).toBe(true);
     await eventually(isChecked(page.getByRole('checkbox', { name: 'Tạm đình chỉ' }))).toBe(true);
-    await page.screenshot({ path: '/tmp/motcua-users.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('users.png'), fullPage: true });
   });
 
   test('the suspended official cannot log in', async () => {

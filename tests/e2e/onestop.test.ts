@@ -148,7 +148,8 @@ async function pdf(res: APIResponse) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('a direct dossier through the one-stop desk, from reception to Đã trả kết quả', () => {
+// One story: its steps run in order, on one page (also under --sequence.shuffle).
+describe('a direct dossier through the one-stop desk, from reception to Đã trả kết quả', { shuffle: false }, () => {
   test('the demo officials hold the roles of the steps', () => {
     const at = (username: string) =>
       demoOfficials()
@@ -216,7 +217,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
       'request_supplement',
       'refuse',
     ]);
-    await page.screenshot({ path: '/tmp/motcua-onestop-received.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('onestop-received.png'), fullPage: true });
   });
 
   test('the receipt (Mẫu 01) opens as a PDF naming the applicant and the code', async () => {
@@ -234,7 +235,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     expect(response.headers()['content-disposition']).toBe('inline; filename="mau-01.pdf"');
     await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan/ho-so/${dossierId}/mau-01.pdf`);
     await page.waitForLoadState('load');
-    await page.screenshot({ path: '/tmp/motcua-onestop-receipt.png' });
+    await page.screenshot({ path: e2e.screenshotPath('onestop-receipt.png') });
     await page.goBack();
     await eventually(urlOf(page)).toMatch(new RegExp(`/tiepnhan/ho-so/${dossierId}\\?tb=received$`));
     await eventually(textOf(statusLine())).toBe('Được tiếp nhận (mã 2)');
@@ -303,7 +304,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
       'supplement_received',
       'stop',
     ]);
-    await page.screenshot({ path: '/tmp/motcua-onestop-supplement.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('onestop-supplement.png'), fullPage: true });
 
     // Phiếu yêu cầu bổ sung (Mẫu 02) is issued, listing what to bring.
     const mau02 = page.getByRole('link', { name: 'Phiếu yêu cầu bổ sung (Mẫu 02)', exact: true });
@@ -326,7 +327,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await eventually(attrOf(tab('Chờ bổ sung'), 'aria-current')).toBe('page');
     await eventually(countOf(inboxRows())).toBe(1);
     await eventually(textOf(inboxRow(dossierCode).locator('td').last())).toBe('Yêu cầu bổ sung giấy tờ');
-    await page.screenshot({ path: '/tmp/motcua-onestop-inbox.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('onestop-inbox.png'), fullPage: true });
     await openFromInbox();
 
     await act('supplement_received', 'Đã nhận hồ sơ bổ sung', (f) => f.getByLabel('Ghi chú').fill('Đã nhận đủ giấy tờ bổ sung.'));
@@ -408,7 +409,7 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
       'Đã xử lý xong',
       'Đã trả kết quả',
     ]);
-    await page.screenshot({ path: '/tmp/motcua-onestop-returned.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('onestop-returned.png'), fullPage: true });
 
     await openInbox();
     await eventually(tabCounts).toEqual({ 'Chờ tiếp nhận (trực tuyến)': 0, 'Chờ xử lý': 0, 'Chờ bổ sung': 0, 'Chờ trả kết quả': 0 });

@@ -3,6 +3,13 @@
  * a fresh PGlite directory, the VNeID simulator on its own free port) and Debian's Chromium driven
  * by playwright-core; quick polling reads of the page; and the steps a person takes on every test
  * (solve the ALTCHA widget, log in with a password, log out).
+ *
+ * Each test file is one story whose steps run in order (its describe says `shuffle: false`); files
+ * share nothing and run alone or in any order. A file writes only under its own fresh temporary
+ * folder (os.tmpdir()/motcua-e2e-XXXXXX): data/ (DATA_DIR), home/ and tmp/ (HOME and TMPDIR of the
+ * server and the browser, and TMPDIR of playwright in the test process: profiles, artifacts),
+ * screenshots/. The folder is removed after the file, kept (and named) when a test failed or with
+ * E2E_KEEP=1 — then it also holds server.log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -86,6 +93,8 @@ export type E2E = {
   readonly serverLog: string;
   /** Script errors and console errors in the browser (CSP violations among them). */
   readonly browserErrors: string[];
+  /** Where a screenshot named `name` goes: screenshots/ of the file's temporary folder. */
+  screenshotPath(name: string): string;
 };
 
 /**
@@ -95,7 +104,10 @@ export type E2E = {
 export function useE2E(): E2E {
   let port = 0;
   let simPort = 0;
-  let dataDir = '';
+  /** The file's temporary folder, everything it writes is under it. */
+  let root = '';
+  let failed = false;
+  let savedTmpdir: string | undefined;
   let server: ChildProcess | null = null;
   let serverLog = '';
   let browser: Browser | null = null;
@@ -122,6 +134,10 @@ export function useE2E(): E2E {
       return serverLog;
     },
     browserErrors,
+    screenshotPath(name: string) {
+      if (!root) throw new Error('the temporary folder is not made yet (beforeAll failed?)');
+      return path.join(root, 'screenshots', name);
+    },
   };
 
   beforeAll(async () => {
@@ -129,7 +145,18 @@ export function useE2E(): E2E {
       throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
     }
     [port, simPort] = await twoFreePorts();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-e2e-'));
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-e2e-'));
+    const dir = (name: string) => {
+      const d = path.join(root, name);
+      fs.mkdirSync(d);
+      return d;
+    };
+    const [dataDir, home, tmp] = [dir('data'), dir('home'), dir('tmp')];
+    dir('screenshots');
+    // Playwright makes its browser profile and artifacts folders under os.tmpdir() of this process.
+    savedTmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const confined = { HOME: home, TMPDIR: tmp, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') };
 
     // A clean environment for the server: PGlite in dataDir, demo data, the built-in VNeID and
     // registry simulators on a port of their own, no inherited database, URL or provider.
@@ -145,6 +172,7 @@ export function useE2E(): E2E {
       DATA_DIR: dataDir,
       DEMO_PASSWORD: PASSWORD,
       LOG_LEVEL: 'warn',
+      ...confined,
     });
     server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
@@ -153,6 +181,9 @@ export function useE2E(): E2E {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
+      env: { ...process.env, ...confined },
+      downloadsPath: dir('downloads'),
+      tracesDir: dir('traces'),
       args: [
         '--no-sandbox',
         '--disable-gpu',
@@ -176,6 +207,7 @@ export function useE2E(): E2E {
 
   beforeEach(({ onTestFailed }) => {
     onTestFailed(() => {
+      failed = true;
       console.error(`--- page: ${page?.url()}\n--- server output (last lines):\n${tail(serverLog)}`);
     });
   });
@@ -184,7 +216,15 @@ export function useE2E(): E2E {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (server) await stopServer(server);
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
+    if (!root) return;
+    if (failed || process.env.E2E_KEEP === '1') {
+      fs.writeFileSync(path.join(root, 'server.log'), serverLog);
+      console.error(`--- e2e: kept ${root} (server.log, screenshots/, data/)`);
+    } else {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   return e2e;

@@ -142,7 +142,8 @@ async function usernameOnProfile() {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuất', () => {
+// One story: its steps run in order, on one page (also under --sequence.shuffle).
+describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuất', { shuffle: false }, () => {
   test('the demo official and their VNeID account agree', () => {
     expect(PERSON.demoUsername).toBe(MAIN.username);
     expect(PERSON.role).toBe('official');
@@ -223,7 +224,7 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
   });
 
   test("the official logs in with VNeID (OTP from the simulator's SMS) and accepts the main account: Đồng ý", async () => {
-    await loginWithVneid(page, PERSON, { screenshot: '/tmp/motcua-vneid-otp.png' });
+    await loginWithVneid(page, PERSON, { screenshot: e2e.screenshotPath('vneid-otp.png') });
 
     // The desk account is theirs already; the main account, verified by quantri1, asks to be linked.
     await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan/lien-ket-tai-khoan?tiep=%2Ftiepnhan`);
@@ -231,7 +232,7 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(textOf(request)).toContain(`Tài khoản ${MAIN.username}`);
     await eventually(textOf(request)).toContain('đề nghị liên kết với định danh của bạn');
     await eventually(textOf(request)).toContain('Tạo bởi');
-    await page.screenshot({ path: '/tmp/motcua-vneid-link.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('vneid-link.png'), fullPage: true });
     await request.getByRole('button', { name: 'Đồng ý' }).click();
     await eventually(textOf(page.locator('.flash-ok'))).toBe(`Đã liên kết tài khoản ${MAIN.username}.`);
     await page.getByRole('link', { name: 'Tiếp tục' }).click();
@@ -257,7 +258,7 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(textOf(page.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${FULL_NAME}`);
     await eventually(textOf(page.locator('details.usermenu > summary'))).toBe(`${FULL_NAME} (${other.position})`);
     await eventually(textOf(page.locator('main'))).toContain(`Chức vụ: ${other.position}`);
-    await page.screenshot({ path: '/tmp/motcua-vneid-switched.png', fullPage: true });
+    await page.screenshot({ path: e2e.screenshotPath('vneid-switched.png'), fullPage: true });
 
     expect(await usernameOnProfile()).toBe(other.username);
     // And back is offered.
