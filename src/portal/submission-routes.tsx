@@ -359,6 +359,8 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenUpload, async (c) => {
   if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
   const key = raw.submissionKey && /^[0-9a-f-]{36}$/.test(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();
   const { given, errors: fileErrors, fields } = await givenDocuments(c, version.documents.length);
+  // A procedure received by one unit only: that unit (the form's select has nothing else to offer).
+  if (!fields.unitId && version.unitIds.length === 1 && version.unitIds[0]) fields.unitId = version.unitIds[0];
   const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
   const now = deps.now();
   let draft: Draft;

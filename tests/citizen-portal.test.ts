@@ -1,0 +1,309 @@
+/**
+ * The citizens' half through HTTP: Nộp hồ sơ with the identity from VNeID, two documents (one uploaded, one from
+ * Quản lý tập tin cá nhân), drafts kept across refusals, one dossier for a double submit; TRANG CÁ NHÂN's counts; the
+ * desk accepts and asks for a supplement; the citizen supplies it; the result returned online lands in their files;
+ * they rate it. Beside each use, its abuse: another citizen's dossier, files and forms answer like missing ones.
+ */
+import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { Client, type App } from './support/app.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { executable } from './support/sample-files.js';
+import { auditLog, citizens, dossierDrafts, dossiers, personalFiles } from '../src/db/schema/index.js';
+import { createCitizenSession } from '../src/portal/citizen-sessions.js';
+import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
+import { citizenActor } from '../src/shared/context.js';
+import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { attachResult } from '../src/dossiers/attach-result.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { demoOfficials } from '../src/demo/officials.js';
+
+const t = useDemoApp();
+const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200 };
+const POLICY = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
+
+type Person = { id: string; cccd: string; client: Client; csrf?: string };
+
+async function citizen(app: App, cccd: string, fullName: string): Promise<Person> {
+  const [row] = await t.database.db
+    .insert(citizens)
+    .values({
+      issuer: 'https://vneid.test',
+      subject: crypto.randomUUID(),
+      cccd,
+      fullName,
+      loa: 2,
+      dateOfBirth: '1990-04-12',
+      gender: 'female',
+    })
+    .returning({ id: citizens.id });
+  const token = await createCitizenSession(t.database.db, row!.id, POLICY);
+  const client = new Client(app);
+  client.cookies.set(PORTAL_COOKIE, token);
+  return { id: row!.id, cccd, client };
+}
+const an = () => citizen(t.app, '001190012345', 'Trần Thị Mai Anh');
+const binh = () => citizen(t.app, '079088001122', 'Phạm Văn Bình');
+
+const pdf = (text: string) => new Uint8Array(Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`));
+const file = (bytes: Uint8Array, name: string) => new File([bytes as Uint8Array<ArrayBuffer>], name, { type: 'application/pdf' });
+
+const FORM = '/ca-nhan/nop-ho-so';
+
+/** The submission form as the browser posts it. */
+async function submit(
+  p: Person,
+  procedureId: string,
+  fields: Record<string, string>,
+  files: Record<string, File> = {},
+  key = crypto.randomUUID(),
+) {
+  const form = new FormData();
+  // One token per citizen (as one open page has): fetching a page for each of two simultaneous posts would race.
+  p.csrf ??= await p.client.csrf(`${FORM}?thutuc=${procedureId}`);
+  form.set('_csrf', p.csrf);
+  form.set('procedureId', procedureId);
+  form.set('submissionKey', key);
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  for (const [k, f] of Object.entries(files)) form.set(k, f);
+  return p.client.request('POST', FORM, form, { origin: p.client.origin });
+}
+
+const page = async (p: Person, path: string) => {
+  const res = await p.client.request('GET', path);
+  return { status: res.status, html: res.text };
+};
+const count = (html: string, label: string) => new RegExp(`${label} \\((\\d+)\\)`).exec(html)?.[1];
+const mineOf = (citizenId: string) => t.database.db.select().from(dossiers).where(eq(dossiers.citizenId, citizenId));
+
+async function submitted(p: Person) {
+  const proc = await currentProcedure(t.database, '2.000633');
+  const picked = await uploadPersonalFile(
+    t.database.db,
+    citizenActor(p.id, { ip: null, requestId: null }),
+    { file: { name: 'dang-ky-doanh-nghiep.pdf', bytes: pdf('giấy chứng nhận') } },
+    QUOTA,
+    new Date(),
+  );
+  const res = await submit(
+    p,
+    proc.p.id,
+    { do: 'submit', phone: '0912 345 678', address: 'Số 1 đường Thử, phường Tân Phú', pick1: picked.id },
+    { doc0: file(pdf('đơn đề nghị'), 'don-de-nghi.pdf'), doc2: file(pdf('hợp đồng thuê'), 'hop-dong.pdf') },
+  );
+  expect(res.status).toBe(303);
+  const [d] = await mineOf(p.id);
+  return { d: d!, proc };
+}
+
+describe('Nộp hồ sơ trực tuyến', () => {
+  it('submits with the identity from VNeID and two files (one from personal files); TRANG CÁ NHÂN counts it at once', async () => {
+    const a = await an();
+    const { d } = await submitted(a);
+    expect(d).toMatchObject({ status: 'submitted', channel: 2, applicantIdNumber: a.cccd });
+    expect(d.applicant).toMatchObject({ fullName: 'Trần Thị Mai Anh', cccd: a.cccd, phone: '0912345678', dateOfBirth: '1990-04-12' });
+    const view = await page(a, `/ca-nhan/ho-so/${d.id}`);
+    expect(view.html).toContain('Mới đăng ký');
+    expect(view.html).toContain('don-de-nghi.pdf');
+    expect(view.html).toContain('dang-ky-doanh-nghiep.pdf');
+    const home = await page(a, '/ca-nhan');
+    expect(count(home.html, 'Hồ sơ đã nộp')).toBe('1');
+    expect(count(home.html, 'Hồ sơ chờ xác nhận')).toBe('1');
+    expect(count(home.html, 'Hồ sơ chờ thanh toán lệ phí')).toBe('1');
+    expect(await t.database.db.select().from(dossierDrafts)).toHaveLength(0);
+    // The audit names the citizen by internal id only.
+    const [row] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'dossier.submit'));
+    expect(row).toMatchObject({ actorKind: 'citizen', actorId: a.id, actorLabel: `citizen:${a.id}` });
+    expect(JSON.stringify(row)).not.toContain(a.cccd);
+  });
+
+  it('the typed name, CCCD and birth date never replace what VNeID vouches for', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    await submit(
+      a,
+      proc.p.id,
+      { do: 'submit', phone: '0912345678', address: 'Số 1', fullName: 'Kẻ Giả Mạo', cccd: '079088001122' },
+      { doc0: file(pdf('a'), 'a.pdf'), doc1: file(pdf('b'), 'b.pdf'), doc2: file(pdf('c'), 'c.pdf') },
+    );
+    const [d] = await mineOf(a.id);
+    expect(d!.applicant.fullName).toBe('Trần Thị Mai Anh');
+    expect(d!.applicantIdNumber).toBe(a.cccd);
+  });
+
+  it('a double submit of one form makes one dossier', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    const key = crypto.randomUUID();
+    const files = () => ({ doc0: file(pdf('a'), 'a.pdf'), doc1: file(pdf('b'), 'b.pdf'), doc2: file(pdf('c'), 'c.pdf') });
+    const fields = { do: 'submit', phone: '0912345678', address: 'Số 1' };
+    const [r1, r2] = await Promise.all([submit(a, proc.p.id, fields, files(), key), submit(a, proc.p.id, fields, files(), key)]);
+    const errs = (r: { text: string }) => [...r.text.matchAll(/class="field-error"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    expect([r1.status, r2.status, errs(r1), errs(r2)]).toEqual([303, 303, [], []]);
+    expect(r1.headers.get('location')).toBe(r2.headers.get('location'));
+    const r3 = await submit(a, proc.p.id, fields, files(), key);
+    expect(r3.headers.get('location')).toBe(r1.headers.get('location'));
+    expect(await mineOf(a.id)).toHaveLength(1);
+  });
+
+  it('a refusal keeps what was typed and the files already given; wrong, empty and oversized files are named', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    const res = await submit(
+      a,
+      proc.p.id,
+      { do: 'submit', phone: '12ab', address: 'Số 9 đường Giữ Lại' },
+      {
+        doc0: file(pdf('giữ'), 'giu-lai.pdf'),
+        doc1: new File([executable() as Uint8Array<ArrayBuffer>], 'virus.pdf', { type: 'application/pdf' }),
+        doc2: new File(
+          [new Uint8Array(Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(10 * 1024 * 1024)])) as Uint8Array<ArrayBuffer>],
+          'lon.pdf',
+          { type: 'application/pdf' },
+        ),
+      },
+    );
+    expect(res.status).toBe(400);
+    const html = res.text;
+    expect(html).toContain('Loại tệp không được nhận');
+    expect(html).toContain('Số 9 đường Giữ Lại');
+    expect(html).toContain('giu-lai.pdf');
+    expect(await mineOf(a.id)).toHaveLength(0);
+    // Corrected later: the kept file is still there; the phone is refused with its message.
+    const again = await submit(
+      a,
+      proc.p.id,
+      { do: 'submit', phone: '12ab', address: 'Số 9' },
+      { doc1: file(pdf('b'), 'b.pdf'), doc2: file(pdf('c'), 'c.pdf') },
+    );
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('Số điện thoại không đúng định dạng');
+    const ok = await submit(a, proc.p.id, { do: 'submit', phone: '0912345678', address: 'Số 9' });
+    expect(ok.status).toBe(303);
+    const [d] = await mineOf(a.id);
+    expect((await page(a, `/ca-nhan/ho-so/${d!.id}`)).html).toContain('giu-lai.pdf');
+  });
+
+  it('another citizen’s personal file cannot be attached', async () => {
+    const [a, b] = [await an(), await binh()];
+    const proc = await currentProcedure(t.database, '2.000633');
+    const theirs = await uploadPersonalFile(
+      t.database.db,
+      citizenActor(b.id, { ip: null, requestId: null }),
+      { file: { name: 'cua-binh.pdf', bytes: pdf('bình') } },
+      QUOTA,
+      new Date(),
+    );
+    const res = await submit(a, proc.p.id, { do: 'save', phone: '0912345678', address: 'Số 1', pick0: theirs.id });
+    expect(res.status).toBe(400);
+    const [draft] = await t.database.db.select().from(dossierDrafts).where(eq(dossierDrafts.citizenId, a.id));
+    expect(draft!.files).toEqual({});
+  });
+});
+
+describe('after submission', () => {
+  it('accept → supplement → the citizen supplies → processed → returned online into personal files → rated', async () => {
+    const a = await an();
+    const { d } = await submitted(a);
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
+    const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
+    const db = t.database.db;
+    await actOnDossier(db, clerk, d.id, { action: 'accept' });
+    let view = await page(a, `/ca-nhan/ho-so/${d.id}`);
+    expect(view.html).toContain('Được tiếp nhận');
+    expect(view.html).toContain(d.lookupCode);
+    expect(view.html).toContain('Mẫu 01');
+    expect((await a.client.request('GET', `/ca-nhan/ho-so/${d.id}/mau/01`)).headers.get('content-type')).toBe('application/pdf');
+    await actOnDossier(db, clerk, d.id, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao giấy phép' });
+    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ chờ bổ sung')).toBe('1');
+    view = await page(a, `/ca-nhan/ho-so/${d.id}`);
+    expect(view.html).toContain('Bản sao giấy phép');
+    const form = new FormData();
+    form.set('_csrf', await a.client.csrf(`/ca-nhan/ho-so/${d.id}`));
+    form.set('file', file(pdf('bổ sung'), 'bo-sung.pdf'));
+    const sup = await a.client.request('POST', `/ca-nhan/ho-so/${d.id}/bo-sung`, form, { origin: a.client.origin });
+    expect(sup.status).toBe(303);
+    const [resumed] = await db.select().from(dossiers).where(eq(dossiers.id, d.id));
+    expect(resumed).toMatchObject({ status: 'received', clockStoppedAt: null });
+    await actOnDossier(db, clerk, d.id, { action: 'handover' });
+    await attachResult(db, expert, d.id, { name: 'giay-phep.pdf', bytes: pdf('giấy phép') });
+    await actOnDossier(db, expert, d.id, { action: 'handover' });
+    await actOnDossier(db, director, d.id, { action: 'approve' });
+    await actOnDossier(db, clerk, d.id, { action: 'return_result', returnChannel: '2' });
+    const issued = await db
+      .select()
+      .from(personalFiles)
+      .where(and(eq(personalFiles.citizenId, a.id), eq(personalFiles.source, 'issued')));
+    expect(issued.map((f) => f.name)).toEqual(['giay-phep.pdf']);
+    const rate = await a.client.post(
+      `/ca-nhan/ho-so/${d.id}/danh-gia`,
+      { score: '5', comment: 'Nhanh' },
+      { csrfFrom: `/ca-nhan/ho-so/${d.id}` },
+    );
+    expect(rate.status).toBe(303);
+    const twice = await a.client.post(`/ca-nhan/ho-so/${d.id}/danh-gia`, { score: '1' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    expect(twice.status).toBe(409);
+  });
+
+  it('withdraws while the rules allow, not after', async () => {
+    const a = await an();
+    const { d } = await submitted(a);
+    const res = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { note: 'Nộp nhầm' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    expect(res.status).toBe(303);
+    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã hủy')).toBe('1');
+    const again = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, {}, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    expect(again.status).toBe(409);
+  });
+
+  it('another citizen: the dossier, its files, forms, withdrawal, supplement and rating answer as if missing', async () => {
+    const [a, b] = [await an(), await binh()];
+    const { d } = await submitted(a);
+    const [f] = (await page(a, `/ca-nhan/ho-so/${d.id}`)).html.match(/\/tep\/[0-9a-f-]{36}/) ?? [];
+    for (const path of [
+      `/ca-nhan/ho-so/${d.id}`,
+      `/ca-nhan/ho-so/${d.id}${f}`,
+      `/ca-nhan/ho-so/${d.id}/mau/01`,
+      `/ca-nhan/ho-so/${crypto.randomUUID()}`,
+      '/ca-nhan/ho-so/khong-phai-id',
+    ]) {
+      expect((await b.client.request('GET', path)).status, path).toBe(404);
+    }
+    expect((await b.client.post(`/ca-nhan/ho-so/${d.id}/rut`, {}, { csrfFrom: '/ca-nhan' })).status).toBe(404);
+    expect((await b.client.post(`/ca-nhan/ho-so/${d.id}/danh-gia`, { score: '1' }, { csrfFrom: '/ca-nhan' })).status).toBe(404);
+    expect(count((await page(b, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('0');
+    const [still] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
+    expect(still!.status).toBe('submitted');
+  });
+
+  it('a dossier received at the counter for the citizen’s proven CCCD is theirs; one for another number is not', async () => {
+    const a = await an();
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const proc = await currentProcedure(t.database, '2.000633');
+    const mine = await receiveDossier(t.database.db, clerk, {
+      procedureId: proc.p.id,
+      channel: '1',
+      fullName: 'Trần Thị Mai Anh',
+      cccd: a.cccd,
+    });
+    const other = await receiveDossier(t.database.db, clerk, {
+      procedureId: proc.p.id,
+      channel: '1',
+      fullName: 'Trần Thị Mai Anh',
+      cccd: '079088001122',
+    });
+    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('1');
+    expect((await page(a, `/ca-nhan/ho-so/${mine.id}`)).status).toBe(200);
+    expect((await page(a, `/ca-nhan/ho-so/${other.id}`)).status).toBe(404);
+  });
+
+  it('without a login, the pages send to Đăng nhập and come back', async () => {
+    const anon = new Client(t.app);
+    const res = await anon.request('GET', '/ca-nhan/ho-so?loai=da-nop');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/dang-nhap?tiep=${encodeURIComponent('/ca-nhan/ho-so?loai=da-nop')}`);
+  });
+});
