@@ -67,7 +67,7 @@ export const procedureVersions = pgTable(
     uniqueIndex('procedure_versions_key').on(t.procedureId, t.version),
     uniqueIndex('procedure_versions_current').on(t.procedureId).where(sql`${t.current}`),
     index('procedure_versions_sector_idx').on(t.sectorId),
-    // The public catalog (src/catalog, docs/decisions/0014): current versions only, in the catalog's order
+    // The public catalog (src/catalog, docs/decisions/0015): current versions only, in the catalog's order
     // (folded name, id) for keyset pages, by sector, by implementing unit, and by the words of the name.
     index('procedure_versions_catalog_name_idx').on(t.nameFolded, t.procedureId).where(sql`${t.current}`),
     index('procedure_versions_catalog_sector_idx').on(t.sectorId, t.nameFolded, t.procedureId).where(sql`${t.current}`),
