@@ -175,7 +175,8 @@ catalogRoutes.get('/thu-tuc', async (c) => {
     query ? listCatalog(db, { ...query, limit: PAGE_SIZE }).then((p) => (page = p)) : null,
   ]);
   const filtered = !!(query?.q || query?.sectorId || query?.unitId || query?.onlineLevel);
-  const summary = Object.entries(errs).map(([k, m]) => `${FIELD_LABELS[k] ?? k}: ${m}`);
+  // Each message names its field ("Lĩnh vực không hợp lệ."): once above the form, and next to its field.
+  const summary = [...new Set(Object.values(errs))];
   return c.html(
     await PortalPage(
       c,
