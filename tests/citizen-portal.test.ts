@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { Client, type App } from './support/app.js';
+import { Client, TEST_PASSWORD, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { executable } from './support/sample-files.js';
 import { auditLog, citizens, dossierDrafts, dossiers, personalFiles } from '../src/db/schema/index.js';
@@ -140,6 +140,7 @@ describe('Nộp hồ sơ trực tuyến', () => {
     const key = crypto.randomUUID();
     const files = () => ({ doc0: file(pdf('a'), 'a.pdf'), doc1: file(pdf('b'), 'b.pdf'), doc2: file(pdf('c'), 'c.pdf') });
     const fields = { do: 'submit', phone: '0912345678', address: 'Số 1' };
+    a.csrf = await a.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
     const [r1, r2] = await Promise.all([submit(a, proc.p.id, fields, files(), key), submit(a, proc.p.id, fields, files(), key)]);
     const errs = (r: { text: string }) => [...r.text.matchAll(/class="field-error"[^>]*>([^<]+)</g)].map((m) => m[1]);
     expect([r1.status, r2.status, errs(r1), errs(r2)]).toEqual([303, 303, [], []]);
@@ -212,6 +213,12 @@ describe('after submission', () => {
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
     const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
     const db = t.database.db;
+    // The reception desk sees the online dossier with the files it came with.
+    const desk = new Client(t.app);
+    expect((await desk.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    const deskPage = await desk.get(`/tiepnhan/ho-so/${d.id}`);
+    expect(deskPage.text).toContain('Hồ sơ nộp trực tuyến');
+    expect(deskPage.text).toContain('don-de-nghi.pdf');
     await actOnDossier(db, clerk, d.id, { action: 'accept' });
     let view = await page(a, `/ca-nhan/ho-so/${d.id}`);
     expect(view.html).toContain('Được tiếp nhận');

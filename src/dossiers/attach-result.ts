@@ -86,7 +86,15 @@ export async function readResultFile(db: Queryable, actor: StaffActor, dossierId
 
 export async function resultFilesOf(db: Queryable, dossierId: string) {
   return db
-    .select({ id: dossierFiles.id, name: dossierFiles.name, size: dossierFiles.size, uploadedAt: dossierFiles.uploadedAt })
+    .select({
+      id: dossierFiles.id,
+      kind: dossierFiles.kind,
+      label: dossierFiles.documentLabel,
+      name: dossierFiles.name,
+      size: dossierFiles.size,
+      uploadedAt: dossierFiles.uploadedAt,
+    })
     .from(dossierFiles)
-    .where(eq(dossierFiles.dossierId, dossierId));
+    .where(eq(dossierFiles.dossierId, dossierId))
+    .orderBy(dossierFiles.uploadedAt);
 }

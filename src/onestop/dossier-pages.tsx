@@ -256,7 +256,7 @@ export function DossierPage(p: {
   errors?: Record<string, string> | undefined;
   now: Date;
   soon: Date;
-  files: Array<{ id: string; name: string; size: number }>;
+  files: Array<{ id: string; kind: 'result' | 'submitted' | 'supplement'; label: string | null; name: string; size: number }>;
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
   const canAttach = actions.length > 0 && mayAttachResultAt(d.status, step);
@@ -333,14 +333,31 @@ export function DossierPage(p: {
           </li>
         ))}
       </ul>
+      {p.files.some((f) => f.kind !== 'result') ? (
+        <>
+          <h2>Hồ sơ nộp trực tuyến</h2>
+          <ul id="submitted-files">
+            {p.files
+              .filter((f) => f.kind !== 'result')
+              .map((f) => (
+                <li>
+                  {f.kind === 'supplement' ? 'Bổ sung' : (f.label ?? 'Tệp')}: <a href={`/tiepnhan/ho-so/${d.id}/tep/${f.id}`}>{f.name}</a> (
+                  {Math.ceil(f.size / 1024)} KB)
+                </li>
+              ))}
+          </ul>
+        </>
+      ) : null}
       <h2>Kết quả giải quyết</h2>
       <ul id="result-files">
-        {p.files.map((f) => (
-          <li>
-            <a href={`/tiepnhan/ho-so/${d.id}/tep/${f.id}`}>{f.name}</a> ({Math.ceil(f.size / 1024)} KB)
-          </li>
-        ))}
-        {p.files.length === 0 ? <li class="muted">Chưa có tệp kết quả.</li> : null}
+        {p.files
+          .filter((f) => f.kind === 'result')
+          .map((f) => (
+            <li>
+              <a href={`/tiepnhan/ho-so/${d.id}/tep/${f.id}`}>{f.name}</a> ({Math.ceil(f.size / 1024)} KB)
+            </li>
+          ))}
+        {p.files.every((f) => f.kind !== 'result') ? <li class="muted">Chưa có tệp kết quả.</li> : null}
       </ul>
       {canAttach ? (
         <form method="post" action={`/tiepnhan/ho-so/${d.id}/ket-qua`} enctype="multipart/form-data" class="inline-form">
