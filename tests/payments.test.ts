@@ -11,7 +11,7 @@ import { startSimulator, type Simulator } from '../sim/server.js';
 import { auditLog, citizens, dossiers, payments, procedureVersions, procedures } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
-import { createCitizenSession } from '../src/portal/citizen-sessions.js';
+import { createCitizenSession } from '../src/auth/sessions.js';
 import { sign } from '../src/payments/platform.js';
 import { isDossierPaid, paidDossierIds, unpaidCondition } from '../src/payments/queries.js';
 import { amountInWords } from '../src/payments/amount-words.js';
@@ -227,6 +227,18 @@ describe('fee payment through the payment platform', () => {
     expect(log[0]!.actorLabel).toBe(`citizen:${a.id}`);
     expect(log[1]!.actorLabel).toBe('payment-platform');
     expect(JSON.stringify(log)).not.toContain('070085000111');
+  });
+
+  it('the citizen’s pages may send a form on to the platform (browsers check form-action on the redirect); others may not', async () => {
+    const a = await citizen('a', '070085000111');
+    const d = await dossierOf(a.id);
+    const formAction = (res: { headers: Headers }) =>
+      (res.headers.get('content-security-policy') ?? '').split('; ').find((x) => x.startsWith('form-action'));
+    const dossierPage = await a.client.get(`/ca-nhan/ho-so/${d.id}`);
+    expect(dossierPage.text).toContain('Thanh toán lệ phí trực tuyến');
+    expect(formAction(dossierPage)).toBe(`form-action 'self' ${new URL(sim.url).origin}`);
+    expect(formAction(await new Client(app).get('/tiepnhan/dang-nhap'))).toBe("form-action 'self'");
+    expect(formAction(await new Client(app).get('/thu-tuc'))).toBe("form-action 'self'");
   });
 
   it('a failed payment is recorded as failed, has no receipt, and can be paid again with a new order', async () => {

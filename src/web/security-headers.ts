@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
 
 /** A strict CSP: only our own scripts and styles, no inline code, no framing. */
-const CSP = [
+const DIRECTIVES = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -10,15 +10,24 @@ const CSP = [
   "font-src 'self'",
   "connect-src 'self'",
   "worker-src 'self'",
-  "form-action 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "object-src 'none'",
-].join('; ');
+];
+const CSP = [...DIRECTIVES, "form-action 'self'"].join('; ');
+
+/**
+ * The citizen's pages under /ca-nhan hold "Thanh toán lệ phí trực tuyến": a form posted to us that answers with a
+ * redirect to the payment platform, and browsers check form-action on the redirect's target too. Those pages (only
+ * those) may also send a form to the platform's origin.
+ */
+const PAYING_PAGES = '/ca-nhan/';
+const payingCsp = (paymentUrl: string) => [...DIRECTIVES, `form-action 'self' ${new URL(paymentUrl).origin}`].join('; ');
 
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  c.header('Content-Security-Policy', CSP);
+  const paymentUrl = c.get('deps').config.payment.url;
+  c.header('Content-Security-Policy', c.req.path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : CSP);
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('X-Frame-Options', 'DENY');
   c.header('Referrer-Policy', 'same-origin');
