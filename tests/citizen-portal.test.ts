@@ -11,7 +11,7 @@ import { Client, TEST_PASSWORD, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { executable } from './support/sample-files.js';
 import { auditLog, citizens, dossierDrafts, dossiers, personalFiles } from '../src/db/schema/index.js';
-import { createCitizenSession } from '../src/portal/citizen-sessions.js';
+import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
 import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
@@ -305,6 +305,20 @@ describe('after submission', () => {
     expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('1');
     expect((await page(a, `/ca-nhan/ho-so/${mine.id}`)).status).toBe(200);
     expect((await page(a, `/ca-nhan/ho-so/${other.id}`)).status).toBe(404);
+  });
+
+  it('one session table, two halves: a citizen’s token is no official’s session, and an official’s is no citizen’s', async () => {
+    const a = await an();
+    const token = a.client.cookies.get(PORTAL_COOKIE) ?? '';
+    const asOfficial = new Client(t.app);
+    asOfficial.cookies.set('motcua_sid', token);
+    expect((await asOfficial.request('GET', '/tiepnhan/ho-so')).status).toBe(303);
+    const desk = new Client(t.app);
+    expect((await desk.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    const asCitizen = new Client(t.app);
+    asCitizen.cookies.set(PORTAL_COOKIE, desk.cookies.get('motcua_sid') ?? '');
+    const res = await asCitizen.request('GET', '/ca-nhan');
+    expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent('/ca-nhan')}`);
   });
 
   it('without a login, the pages send to Đăng nhập and come back', async () => {

@@ -12,7 +12,7 @@ import { buildApp, Client, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { docx, executable } from './support/sample-files.js';
 import { auditLog, citizens, personalFiles, units } from '../src/db/schema/index.js';
-import { createCitizenSession } from '../src/portal/citizen-sessions.js';
+import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
 import { AppError } from '../src/shared/errors.js';

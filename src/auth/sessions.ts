@@ -1,11 +1,13 @@
 /**
- * Sessions live in the database so several app instances share them without sticky sessions.
- * The cookie carries a random token; the table holds only its SHA-256.
+ * THE SESSION MODULE, for officials and citizens alike. Sessions live in the database so several app instances
+ * share them without sticky sessions. The cookie carries a random token; the table holds only its SHA-256. A
+ * session belongs to an official's account or to a citizen of the portal (exactly one: a check constraint), with the
+ * same idle and absolute limits; each half reads only its own kind (the lookups join accounts or citizens).
  */
 import crypto from 'node:crypto';
 import { and, eq, gt, lt, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
-import { accounts, sessions } from '../db/schema/index.js';
+import { accounts, citizens, sessions } from '../db/schema/index.js';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
@@ -87,6 +89,58 @@ export async function readSession(db: Db, token: string, policy: SessionPolicy) 
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash));
   }
   return row;
+}
+
+/** A citizen's portal session, opened by their VNeID login. */
+export async function createCitizenSession(db: Queryable, citizenId: string, policy: SessionPolicy): Promise<string> {
+  const token = newToken();
+  const now = new Date();
+  await db.insert(sessions).values({
+    idHash: tokenHash(token),
+    citizenId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + policy.absoluteMs),
+    method: 'vneid',
+  });
+  return token;
+}
+
+const citizenLookups = new WeakMap<Queryable, ReturnType<typeof prepareCitizenLookup>>();
+
+function prepareCitizenLookup(db: Queryable) {
+  return db
+    .select({ session: sessions, citizen: citizens })
+    .from(sessions)
+    .innerJoin(citizens, eq(citizens.id, sessions.citizenId))
+    .where(
+      and(
+        eq(sessions.idHash, sql.placeholder('idHash')),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+        gt(sessions.lastSeenAt, sql.placeholder('idleSince')),
+      ),
+    )
+    .prepare('read_citizen_session');
+}
+
+/** The citizen of a live portal session, or null (an official's token is not a citizen's session). */
+export async function readCitizenSession(db: Queryable, token: string, policy: SessionPolicy) {
+  const now = new Date();
+  let lookup = citizenLookups.get(db);
+  if (!lookup) {
+    lookup = prepareCitizenLookup(db);
+    citizenLookups.set(db, lookup);
+  }
+  const [row] = await lookup.execute({
+    idHash: tokenHash(token),
+    now: now.toISOString(),
+    idleSince: new Date(now.getTime() - policy.idleMs).toISOString(),
+  });
+  if (!row) return null;
+  if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash));
+  }
+  return row.citizen;
 }
 
 /** End a session; returns when it would have expired (null if there was none). */

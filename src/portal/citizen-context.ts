@@ -5,7 +5,7 @@
 import type { Ctx } from '../web/http.js';
 import { readCookie } from '../web/cookies.js';
 import { citizenActor, type CitizenActor } from '../shared/context.js';
-import { readCitizenSession } from './citizen-sessions.js';
+import { readCitizenSession } from '../auth/sessions.js';
 import { uploadRoute } from '../web/body.js';
 import type { citizens } from '../db/schema/index.js';
 

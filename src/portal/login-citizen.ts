@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import type { ExternalIdentity } from '../auth/oidc/claims.js';
 import type { SessionPolicy } from '../auth/sessions.js';
 import type { RequestMeta } from '../shared/context.js';
-import { createCitizenSession } from './citizen-sessions.js';
+import { createCitizenSession } from '../auth/sessions.js';
 
 /**
  * A citizen or organisation logs in on the portal: their profile is created from the claims at the

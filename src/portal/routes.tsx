@@ -8,7 +8,7 @@ import { START_PAGE, safeRedirect } from '../web/safe-redirect.js';
 import { param } from '../shared/validate.js';
 import { formatDate } from '../shared/dates.js';
 import { finishLogin, startLogin } from '../auth/oidc/flow.js';
-import { destroyCitizenSession } from './citizen-sessions.js';
+import { destroySession } from '../auth/sessions.js';
 import { PORTAL_COOKIE, currentCitizen, sessionPolicyOf } from './citizen-context.js';
 import { PortalPage } from './layout.js';
 import { loginCitizen } from './login-citizen.js';
@@ -97,7 +97,7 @@ portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   countLogin('portal_vneid', 'success');
   const { token, returnTo } = login;
   const old = readCookie(c, PORTAL_COOKIE);
-  if (old) await destroyCitizenSession(deps.db, old);
+  if (old) await destroySession(deps.db, old);
   writeCookie(c, PORTAL_COOKIE, token);
   return c.redirect(returnTo, 303);
 });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { units } from './org.js';
+import { citizens } from './identity.js';
 
 /**
  * A natural person, as an external identity provider (VNeID, the provincial SSO) proved them at a
@@ -111,9 +112,9 @@ export const sessions = pgTable(
   {
     /** SHA-256 of the cookie token: a leaked table does not yield usable cookies. */
     idHash: text('id_hash').primaryKey(),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id),
+    /** Whose session: an official's account, or a citizen (or organisation) of the portal — exactly one. */
+    accountId: uuid('account_id').references(() => accounts.id),
+    citizenId: uuid('citizen_id').references(() => citizens.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
@@ -126,7 +127,11 @@ export const sessions = pgTable(
     /** Identification level of that login (1 or 2). */
     loa: integer('loa'),
   },
-  (t) => [index('sessions_account_idx').on(t.accountId)],
+  (t) => [
+    index('sessions_account_idx').on(t.accountId),
+    index('sessions_citizen_idx').on(t.citizenId),
+    check('sessions_one_subject', sql`num_nonnulls(${t.accountId}, ${t.citizenId}) = 1`),
+  ],
 );
 
 /** Failed-login counters per account name and per address; keyed by name whether or not it exists. */

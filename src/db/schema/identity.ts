@@ -58,21 +58,6 @@ export const citizens = pgTable(
   (t) => [uniqueIndex('citizens_subject_key').on(t.issuer, t.subject), index('citizens_cccd_idx').on(t.cccd)],
 );
 
-/** Portal sessions of citizens (officials' sessions are in `sessions`). */
-export const citizenSessions = pgTable(
-  'citizen_sessions',
-  {
-    idHash: text('id_hash').primaryKey(),
-    citizenId: uuid('citizen_id')
-      .notNull()
-      .references(() => citizens.id),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  },
-  (t) => [index('citizen_sessions_citizen_idx').on(t.citizenId)],
-);
-
 /** Province-wide settings (the VNeID cutoff date, …), one row per key. */
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
