@@ -81,7 +81,8 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
             </>
           ) : null}
         </dl>
-        <p>
+        {/* A div, not a p: a form inside a p would end the paragraph and leave an empty one behind. */}
+        <div class="toolbar">
           {p.status === 'paid' ? (
             <a class="button primary" href={paymentPaths.receipt(p.id)}>
               Tải biên lai thu phí, lệ phí
@@ -94,7 +95,7 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
               </button>
             </form>
           )}
-        </p>
+        </div>
         <p>
           <a href={dossierUrl}>Quay lại hồ sơ</a>
         </p>

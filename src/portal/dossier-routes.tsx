@@ -265,7 +265,8 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
                 name="file"
                 type="file"
                 accept={PERSONAL_FILE_ACCEPT}
-                aria-describedby={errors.file ? 'err-file' : undefined}
+                aria-invalid={errors.file ? 'true' : undefined}
+                aria-describedby={errors.file ? 'err-file supply-help' : 'supply-help'}
               />
               {mine?.files.length ? (
                 <>
@@ -279,7 +280,7 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
                 </>
               ) : null}
               <FieldError errors={errors} name="file" />
-              <p class="muted">
+              <p class="muted" id="supply-help">
                 Mỗi tệp tối đa {sizeText(MAX_PERSONAL_FILE_BYTES)}: {PERSONAL_FILE_ALLOWED}.
               </p>
               <label for="note">Ghi chú</label>
@@ -295,15 +296,15 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
             <h2 id="danh-gia">Đánh giá mức độ hài lòng</h2>
             <form method="post" action={`/ca-nhan/ho-so/${d.id}/danh-gia`} class="stack">
               <CsrfField token={csrf} />
-              <fieldset>
+              <fieldset aria-describedby={errors.score ? 'err-score' : undefined}>
                 <legend>Mức độ hài lòng (1: rất không hài lòng – 5: rất hài lòng)</legend>
                 {[1, 2, 3, 4, 5].map((n) => (
                   <label class="check">
                     <input type="radio" name="score" value={String(n)} required /> {n}
                   </label>
                 ))}
+                <FieldError errors={errors} name="score" />
               </fieldset>
-              <FieldError errors={errors} name="score" />
               <label for="comment">Góp ý</label>
               <textarea id="comment" name="comment" rows={3}></textarea>
               <button type="submit" class="primary">

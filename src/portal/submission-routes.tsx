@@ -111,7 +111,8 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
     ['Giới tính', citizen.gender ? GENDER[citizen.gender] : ''],
   ] as const;
   const errs = s.errors;
-  const described = (name: string) => (errs[name] ? `err-${name}` : undefined);
+  // A field with a message is marked invalid and described by its message (WCAG 3.3.1).
+  const invalid = (name: string) => (errs[name] ? { 'aria-invalid': 'true', 'aria-describedby': `err-${name}` } : {});
   return c.html(
     await PortalPage(
       c,
@@ -121,7 +122,10 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
         <p class="lead">{version.name}</p>
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
         {Object.keys(errs).length ? (
-          <Flash kind="error">Hồ sơ chưa nộp được. Vui lòng kiểm tra các ô được đánh dấu; thông tin và tệp đã nhập vẫn được giữ.</Flash>
+          <Flash kind="error">
+            Hồ sơ chưa nộp được. {errs.form ? `${errs.form} ` : ''}Vui lòng kiểm tra các ô được đánh dấu; thông tin và tệp đã nhập vẫn được
+            giữ.
+          </Flash>
         ) : null}
         <form method="post" action="/ca-nhan/nop-ho-so" enctype="multipart/form-data" class="stack">
           <CsrfField token={c.get('csrfToken')} />
@@ -145,7 +149,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               type="tel"
               autocomplete="tel"
               value={v('phone') || (citizen.phone ?? '')}
-              aria-describedby={described('phone')}
+              {...invalid('phone')}
             />
             <FieldError errors={errs} name="phone" />
             <label for="email">Thư điện tử</label>
@@ -155,7 +159,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               type="email"
               autocomplete="email"
               value={v('email') || (citizen.email ?? '')}
-              aria-describedby={described('email')}
+              {...invalid('email')}
             />
             <FieldError errors={errs} name="email" />
             <label for="address">Địa chỉ liên hệ</label>
@@ -164,7 +168,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               name="address"
               autocomplete="street-address"
               value={v('address') || (citizen.address ?? '')}
-              aria-describedby={described('address')}
+              {...invalid('address')}
             />
             <FieldError errors={errs} name="address" />
           </fieldset>
@@ -175,27 +179,21 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             </label>
             <p class="muted">Nếu nộp thay, nhập thông tin của người ủy quyền (người đứng tên hồ sơ).</p>
             <label for="principalName">Họ và tên người ủy quyền</label>
-            <input id="principalName" name="principalName" value={v('principalName')} aria-describedby={described('principalName')} />
+            <input id="principalName" name="principalName" value={v('principalName')} {...invalid('principalName')} />
             <FieldError errors={errs} name="principalName" />
             <label for="principalCccd">Số định danh cá nhân người ủy quyền</label>
-            <input
-              id="principalCccd"
-              name="principalCccd"
-              inputmode="numeric"
-              value={v('principalCccd')}
-              aria-describedby={described('principalCccd')}
-            />
+            <input id="principalCccd" name="principalCccd" inputmode="numeric" value={v('principalCccd')} {...invalid('principalCccd')} />
             <FieldError errors={errs} name="principalCccd" />
             <label for="principalDateOfBirth">Ngày sinh (dd/mm/yyyy)</label>
             <input
               id="principalDateOfBirth"
               name="principalDateOfBirth"
               value={v('principalDateOfBirth')}
-              aria-describedby={described('principalDateOfBirth')}
+              {...invalid('principalDateOfBirth')}
             />
             <FieldError errors={errs} name="principalDateOfBirth" />
             <label for="principalGender">Giới tính</label>
-            <select id="principalGender" name="principalGender">
+            <select id="principalGender" name="principalGender" {...invalid('principalGender')}>
               <option value="">—</option>
               <option value="male" selected={v('principalGender') === 'male'}>
                 Nam
@@ -204,31 +202,21 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
                 Nữ
               </option>
             </select>
+            <FieldError errors={errs} name="principalGender" />
             <label for="principalAddress">Địa chỉ người ủy quyền</label>
-            <input id="principalAddress" name="principalAddress" value={v('principalAddress')} />
+            <input id="principalAddress" name="principalAddress" value={v('principalAddress')} {...invalid('principalAddress')} />
+            <FieldError errors={errs} name="principalAddress" />
             <label for="principalPhone">Số điện thoại người ủy quyền</label>
-            <input
-              id="principalPhone"
-              name="principalPhone"
-              type="tel"
-              value={v('principalPhone')}
-              aria-describedby={described('principalPhone')}
-            />
+            <input id="principalPhone" name="principalPhone" type="tel" value={v('principalPhone')} {...invalid('principalPhone')} />
             <FieldError errors={errs} name="principalPhone" />
             <label for="principalEmail">Thư điện tử người ủy quyền</label>
-            <input
-              id="principalEmail"
-              name="principalEmail"
-              type="email"
-              value={v('principalEmail')}
-              aria-describedby={described('principalEmail')}
-            />
+            <input id="principalEmail" name="principalEmail" type="email" value={v('principalEmail')} {...invalid('principalEmail')} />
             <FieldError errors={errs} name="principalEmail" />
           </fieldset>
           <fieldset>
             <legend>THÔNG TIN DỊCH VỤ CÔNG</legend>
             <label for="unitId">Đơn vị tiếp nhận</label>
-            <select id="unitId" name="unitId" aria-describedby={described('unitId')}>
+            <select id="unitId" name="unitId" {...invalid('unitId')}>
               {agencyOptions.map((o) => (
                 <option value={o.id} selected={o.id === (v('unitId') || agencyOptions[0]?.id)}>
                   {o.name}
@@ -249,13 +237,14 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             {version.documents.map((doc, i) => {
               const have: DraftFile | undefined = files[String(i)];
               return (
-                <div class="document" id={`tp-${i}`}>
-                  <p>
+                // One group per document: its fields are announced with the document's name.
+                <fieldset class="document" id={`tp-${i}`}>
+                  <legend>
                     <strong>
                       {i + 1}. {doc.name}
                     </strong>{' '}
                     {doc.required ? <span class="required">(bắt buộc)</span> : <span class="muted">(không bắt buộc)</span>}
-                  </p>
+                  </legend>
                   {have ? (
                     <p class="have-file">
                       Đã có tệp: {have.name} ({sizeText(have.size)}){' '}
@@ -265,13 +254,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
                     </p>
                   ) : null}
                   <label for={`doc${i}`}>{have ? 'Thay bằng tệp khác' : 'Tải lên tệp'}</label>
-                  <input
-                    id={`doc${i}`}
-                    name={`doc${i}`}
-                    type="file"
-                    accept={PERSONAL_FILE_ACCEPT}
-                    aria-describedby={described(`doc${i}`)}
-                  />
+                  <input id={`doc${i}`} name={`doc${i}`} type="file" accept={PERSONAL_FILE_ACCEPT} {...invalid(`doc${i}`)} />
                   {mine.files.length ? (
                     <>
                       <label for={`pick${i}`}>hoặc chọn từ tập tin cá nhân</label>
@@ -284,12 +267,12 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
                     </>
                   ) : null}
                   <FieldError errors={errs} name={`doc${i}`} />
-                </div>
+                </fieldset>
               );
             })}
           </fieldset>
           <label for="note">Ghi chú cho cơ quan tiếp nhận</label>
-          <textarea id="note" name="note" rows={3}>
+          <textarea id="note" name="note" rows={3} {...invalid('note')}>
             {v('note')}
           </textarea>
           <FieldError errors={errs} name="note" />

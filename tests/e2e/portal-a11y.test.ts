@@ -1,0 +1,294 @@
+/**
+ * WCAG 2.1 AA on the citizens' portal: axe-core (tags wcag2a, wcag2aa, wcag21a, wcag21aa) runs in the browser on
+ * every portal page, anonymous and logged in with VNeID, and no serious or critical violation may remain; the
+ * submission form is used with the keyboard alone — Tab from the top reaches every field and Nộp hồ sơ in document
+ * order, each with a visible focus style.
+ *
+ * axe is added to every document of the context as an init script: the pages' strict CSP (script-src 'self')
+ * refuses an injected <script>, an init script runs before the page's own and is not subject to it.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { SimPerson } from '../../sim/population-types.js';
+import { ROOT, eventually, isVisible, textOf, urlOf, useE2E } from './support.js';
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const BLOCKING = new Set(['serious', 'critical']);
+
+const POPULATION = JSON.parse(fs.readFileSync(path.join(ROOT, 'sim/data/population.json'), 'utf8')) as SimPerson[];
+const PERSON = POPULATION.find((p) => p.role === 'citizen' && p.loaiTaiKhoan === 1 && p.soDienThoai);
+if (!PERSON) throw new Error('the simulator has no citizen with a phone');
+const PROCEDURE = 'Cấp Giấy phép bán lẻ sản phẩm rượu';
+
+const e2e = useE2E();
+let page: Page;
+beforeAll(async () => {
+  page = e2e.page;
+  await e2e.context.addInitScript({ path: AXE_PATH });
+});
+
+type Found = { id: string; impact: string; help: string; targets: string[] };
+
+/** axe on the page as it is now: the serious and critical violations, one line each (rule, page, selectors). */
+async function audit(label: string): Promise<string[]> {
+  await page.waitForLoadState('load');
+  const found = await page.evaluate(async (tags) => {
+    type AxeNode = { target: unknown[] };
+    type AxeResult = { id: string; impact?: string | null; help: string; nodes: AxeNode[] };
+    type Axe = { run: (ctx: Document, opts: object) => Promise<{ violations: AxeResult[] }> };
+    const axe = (window as unknown as { axe?: Axe }).axe;
+    if (!axe) throw new Error('axe-core is not on the page');
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.map(String).join(' ')),
+    }));
+  }, TAGS);
+  const where = `${label} (${new URL(page.url()).pathname}${new URL(page.url()).search})`;
+  return (found as Found[])
+    .filter((v) => BLOCKING.has(v.impact))
+    .map((v) => `${v.id} [${v.impact}] on ${where}: ${v.help} — ${v.targets.slice(0, 8).join(' | ')}`);
+}
+
+/** Open each address and audit it; every problem of every page is reported at once. */
+async function auditPages(pages: Array<[label: string, url: string]>) {
+  const problems: string[] = [];
+  for (const [label, url] of pages) {
+    await page.goto(url);
+    problems.push(...(await audit(label)));
+  }
+  return problems;
+}
+
+const report = (problems: string[]) => expect(problems, `axe found serious or critical violations:\n${problems.join('\n')}`).toEqual([]);
+
+async function otpFor(phone: string, after: Set<string>) {
+  let otp = '';
+  await eventually(async () => {
+    const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
+    const messages = (await res.json()) as Array<{ id: string; text: string }>;
+    otp = /\b(\d{6})\b/.exec(messages.find((m) => !after.has(m.id))?.text ?? '')?.[1] ?? '';
+    return otp;
+  }).toMatch(/^\d{6}$/);
+  return otp;
+}
+
+/** The citizen's VNeID login on the portal through the simulator (as tests/e2e/portal.test.ts does). */
+async function loginWithVneid(person: SimPerson) {
+  await page.goto('/dang-nhap');
+  await page.getByRole('link', { name: 'Tài khoản Định danh điện tử cấp bởi Bộ Công an' }).click();
+  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Đăng nhập' }))).toBe(true);
+  await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
+  await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
+  await page.getByLabel('Mật khẩu').fill(person.password);
+  const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(person.soDienThoai)}`);
+  const before = new Set(((await res.json()) as Array<{ id: string }>).map((m) => m.id));
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
+  await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(person.soDienThoai, before));
+  await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/ca-nhan$/);
+  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TRANG CÁ NHÂN' }))).toBe(true);
+}
+
+const pdfFile = (name: string, text: string) => ({
+  name,
+  mimeType: 'application/pdf',
+  buffer: Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`),
+});
+
+/** The procedure's page on the catalog, found by its name. */
+async function procedurePath(): Promise<string> {
+  await page.goto(`/thu-tuc?q=${encodeURIComponent('giay phep ban le san pham ruou')}`);
+  const href = await page.getByRole('link', { name: PROCEDURE, exact: true }).first().getAttribute('href');
+  expect(href).toMatch(/^\/thu-tuc\/[0-9a-f-]{36}$/);
+  return href ?? '';
+}
+
+/** The public pages, as anyone sees them (the header differs for a logged-in citizen). */
+const publicPages = (procedure: string): Array<[string, string]> => [
+  ['Trang chủ', '/'],
+  ['Tra cứu hồ sơ', '/tra-cuu'],
+  ['Tra cứu hồ sơ, không tìm thấy', '/tra-cuu?ma=000.00.13.H10-261123-9999&matracuu=KHONGCO'],
+  ['Danh sách thủ tục', '/thu-tuc'],
+  ['Tìm thủ tục', `/thu-tuc?q=${encodeURIComponent('giay phep')}`],
+  ['Tìm thủ tục, không có kết quả', `/thu-tuc?q=${encodeURIComponent('khong co thu tuc nay')}`],
+  ['Danh sách thủ tục, tham số sai', '/thu-tuc?sectorId=khong-hop-le&onlineLevel=x'],
+  ['Một thủ tục', procedure],
+  ['Trang không tồn tại (404)', '/trang-khong-ton-tai'],
+];
+
+let procedure = '';
+let dossierPath = '';
+
+describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
+  test('anonymous: home, Đăng nhập, Tra cứu, the catalog, a procedure, the 404 page', async () => {
+    procedure = await procedurePath();
+    report(await auditPages([...publicPages(procedure), ['Đăng nhập', '/dang-nhap']]));
+  });
+
+  test('logged in with VNeID: TRANG CÁ NHÂN and the public pages', async () => {
+    await loginWithVneid(PERSON);
+    report(await auditPages([['Trang cá nhân', '/ca-nhan'], ...publicPages(procedure)]));
+  });
+
+  test('Quản lý tập tin cá nhân: empty, with a file, its rename and delete pages', async () => {
+    const problems = await auditPages([['Tập tin cá nhân, trống', '/ca-nhan/tap-tin']]);
+    await page.locator('input[type=file]#file').setInputFiles(pdfFile('giay-chung-nhan.pdf', 'giấy chứng nhận'));
+    await page.getByRole('button', { name: 'Tải lên', exact: true }).click();
+    await eventually(urlOf(page)).toMatch(/\/ca-nhan\/tap-tin\?tb=tai-len$/);
+    problems.push(...(await audit('Tập tin cá nhân, có tệp')));
+    const rename = await page.getByRole('link', { name: 'Đổi tên giay-chung-nhan.pdf' }).getAttribute('href');
+    const remove = await page.getByRole('link', { name: 'Xóa giay-chung-nhan.pdf' }).getAttribute('href');
+    expect(rename).toMatch(/\/doi-ten$/);
+    expect(remove).toMatch(/\/xoa$/);
+    problems.push(
+      ...(await auditPages([
+        ['Đổi tên tệp', rename ?? ''],
+        ['Xóa tệp', remove ?? ''],
+      ])),
+    );
+    report(problems);
+  });
+
+  test('Nộp hồ sơ: the choice, the form, the form with errors; then the dossier and Hồ sơ đã nộp', async () => {
+    const problems = await auditPages([
+      ['Nộp hồ sơ, chọn thủ tục', '/ca-nhan/nop-ho-so'],
+      ['Nộp hồ sơ, đơn vị không có thủ tục', '/ca-nhan/nop-ho-so?donvi=00000000-0000-0000-0000-000000000000'],
+    ]);
+    await page.goto(procedure);
+    await page.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
+    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Nộp hồ sơ trực tuyến' }))).toBe(true);
+    problems.push(...(await audit('Nộp hồ sơ, biểu mẫu')));
+
+    // Submitted empty: the form again with its messages.
+    await page.getByLabel('Số điện thoại', { exact: true }).fill('');
+    await page.getByLabel('Địa chỉ liên hệ').fill('');
+    await page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+    await eventually(textOf(page.locator('main'))).toContain('Hồ sơ chưa nộp được');
+    problems.push(...(await audit('Nộp hồ sơ, biểu mẫu có lỗi')));
+
+    await page.getByLabel('Số điện thoại', { exact: true }).fill('0912345678');
+    await page.getByLabel('Địa chỉ liên hệ').fill('Số 5 đường Thử Nghiệm, phường Tân Phú');
+    await page.locator('#doc0').setInputFiles(pdfFile('don-de-nghi.pdf', 'đơn'));
+    await page.locator('#pick1').selectOption({ label: 'giay-chung-nhan.pdf' });
+    await page.locator('#doc2').setInputFiles(pdfFile('hop-dong-thue.pdf', 'hợp đồng'));
+    await page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+    await eventually(urlOf(page)).toMatch(/\/ca-nhan\/ho-so\/[0-9a-f-]{36}\?tb=da-nop$/);
+    dossierPath = new URL(page.url()).pathname;
+    problems.push(...(await audit('Hồ sơ vừa nộp')));
+    problems.push(
+      ...(await auditPages([
+        ['Hồ sơ', dossierPath],
+        ['Hồ sơ đã nộp', '/ca-nhan/ho-so?loai=da-nop'],
+        ['Trang cá nhân, có hồ sơ', '/ca-nhan'],
+      ])),
+    );
+    report(problems);
+  });
+
+  test('Thanh toán lệ phí: the return page after cancelling on the payment platform', async () => {
+    await page.goto(dossierPath);
+    // The page's form posts to /ca-nhan/ho-so/<id>/thanh-toan, which answers 303 to the payment platform; the
+    // strict CSP's form-action 'self' stops Chromium from following a form's redirect to another origin, so the
+    // same post is made with the browser's cookies and the browser is sent to where it answers.
+    const pay = page.locator(`form[action="${dossierPath}/thanh-toan"]`);
+    await eventually(isVisible(pay.getByRole('button', { name: 'Thanh toán lệ phí trực tuyến' }))).toBe(true);
+    const csrf = await pay.locator('input[name="_csrf"]').inputValue();
+    const started = await page.request.post(`${dossierPath}/thanh-toan`, {
+      form: { _csrf: csrf },
+      headers: { Origin: e2e.baseUrl },
+      maxRedirects: 0,
+    });
+    expect(started.status()).toBe(303);
+    const platform = started.headers().location ?? '';
+    expect(platform.startsWith(`${e2e.simUrl}/sim-payment/pay?`)).toBe(true);
+    await page.goto(platform);
+    await page.getByRole('button', { name: 'Hủy giao dịch' }).click();
+    await eventually(urlOf(page)).toMatch(/\/ca-nhan\/thanh-toan\/[0-9a-f-]{36}\/ket-qua/);
+    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Thanh toán chưa hoàn tất' }))).toBe(true);
+    report(await audit('Kết quả thanh toán'));
+  });
+
+  test('the submission form with the keyboard: Tab reaches every field and Nộp hồ sơ in order, focus visible', async () => {
+    await page.goto(`${procedure}`);
+    await page.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
+    const form = page.locator('form[action="/ca-nhan/nop-ho-so"][method="post"]');
+    await form.waitFor();
+    // The form's controls a keyboard must reach, in document order.
+    const expected = await form.evaluate((f) =>
+      [...f.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea')]
+        .filter((el) => !(el instanceof HTMLInputElement && el.type === 'hidden') && !el.hasAttribute('disabled') && el.tabIndex >= 0)
+        .map((el, i) => {
+          el.dataset.kbd = String(i);
+          return el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}: ${el.textContent?.trim() || el.getAttribute('name')}`;
+        }),
+    );
+    expect(expected.length).toBeGreaterThan(10);
+    expect(expected.at(-1)).toBe('button: Nộp hồ sơ');
+
+    // From the top of the page: focus nothing, then Tab until Nộp hồ sơ has the focus.
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      window.scrollTo(0, 0);
+    });
+    const reached: string[] = [];
+    const unstyled: string[] = [];
+    const order: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!(el instanceof HTMLElement) || el === document.body) return null;
+        const s = getComputedStyle(el);
+        const outline = s.outlineStyle !== 'none' && Number.parseFloat(s.outlineWidth) >= 2;
+        const shadow = s.boxShadow !== 'none';
+        return {
+          kbd: el.dataset.kbd ?? null,
+          name: el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}: ${el.textContent?.trim() || el.getAttribute('name')}`,
+          visible: (outline || shadow) && el.matches(':focus-visible'),
+        };
+      });
+      if (!focused) continue;
+      order.push(focused.name);
+      if (!focused.visible) unstyled.push(focused.name);
+      if (focused.kbd !== null) reached.push(focused.name);
+      if (focused.name === 'button: Nộp hồ sơ') break;
+    }
+    expect(order[0], 'the first Tab stop').toBe('a: Bỏ qua đến nội dung chính');
+    expect(reached, 'the form controls in the order Tab reached them').toEqual(expected);
+    expect(unstyled, 'focused without a visible focus style').toEqual([]);
+    await page.screenshot({ path: e2e.screenshotPath('a11y-focus-submit.png') });
+  });
+
+  test('on a 390 px phone the audited pages fit the screen and stay clean', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const pages: Array<[string, string]> = [
+      ['Trang cá nhân (390 px)', '/ca-nhan'],
+      ['Danh sách thủ tục (390 px)', '/thu-tuc'],
+      ['Nộp hồ sơ, chọn thủ tục (390 px)', '/ca-nhan/nop-ho-so'],
+      ['Hồ sơ (390 px)', dossierPath],
+      ['Tập tin cá nhân (390 px)', '/ca-nhan/tap-tin'],
+      ['Trang không tồn tại (390 px)', '/trang-khong-ton-tai'],
+      ['Nộp hồ sơ, biểu mẫu (390 px)', `/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`],
+    ];
+    const problems: string[] = [];
+    for (const [label, url] of pages) {
+      await page.goto(url);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) problems.push(`${label}: ${overflow}px wider than the screen`);
+      problems.push(...(await audit(label)));
+    }
+    await page.screenshot({ path: e2e.screenshotPath('a11y-phone-submission-form.png'), fullPage: true });
+    report(problems);
+    expect(e2e.browserErrors).toEqual([]);
+  });
+});
