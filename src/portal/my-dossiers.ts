@@ -3,7 +3,8 @@
  * sees it. Every query goes through citizen-dossiers.ts (the one rule), so what is counted is what is listed and
  * what opens.
  */
-import { and, asc, count, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import crypto from 'node:crypto';
+import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { citizens, dossierEvents, dossierFiles, dossierRatings, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import type { CitizenActor } from '../shared/context.js';
@@ -37,19 +38,40 @@ function groupWhere(group: Group): SQL | undefined {
   return statuses.length ? inArray(dossiers.status, [...statuses]) : undefined;
 }
 
-/** Each group's count: one statement over the citizen's dossiers by status, one for the unpaid. */
+/**
+ * Runs a query of these pages as a named prepared statement, named after its text (the shape: with or without a
+ * proven number, a cursor): each connection plans it once, not on every page view — planning the list cost more than
+ * running it (bench/portal.ts). PGlite runs it unnamed.
+ */
+function prepared<T>(query: { toSQL(): { sql: string }; prepare(name: string): { execute(): Promise<T> } }): Promise<T> {
+  const text = query.toSQL().sql;
+  return query.prepare(`mc_${crypto.createHash('sha1').update(text).digest('base64url').slice(0, 22)}`).execute();
+}
+
+/** Each group's count: one statement over the citizen's dossiers, by status, with how many of each still owe their fee. */
 export async function dossierCounts(db: Queryable, actor: CitizenActor): Promise<Record<Group, number>> {
   const citizen = await citizenOf(db, actor);
-  const mine = citizenDossiersWhere(citizen);
-  const [byStatus, [unpaid]] = await Promise.all([
-    db.select({ status: dossiers.status, n: count() }).from(dossiers).where(mine).groupBy(dossiers.status),
-    db.select({ n: count() }).from(dossiers).where(and(mine, unpaidCondition())),
-  ]);
+  const byStatus = await prepared(
+    db
+      .select({
+        status: dossiers.status,
+        n: count(),
+        unpaid: sql<number>`count(*) filter (where ${unpaidCondition()})`.mapWith(Number),
+      })
+      .from(dossiers)
+      .where(citizenDossiersWhere(citizen))
+      .groupBy(dossiers.status),
+  );
   const n = (statuses: readonly DossierStatus[]) => byStatus.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + r.n, 0);
   const out = {} as Record<Group, number>;
   for (const g of GROUP_KEYS) {
     const statuses: readonly DossierStatus[] | null = GROUPS[g].statuses;
-    out[g] = statuses === null ? (unpaid?.n ?? 0) : statuses.length ? n(statuses) : byStatus.reduce((a, r) => a + r.n, 0);
+    out[g] =
+      statuses === null
+        ? byStatus.reduce((a, r) => a + r.unpaid, 0)
+        : statuses.length
+          ? n(statuses)
+          : byStatus.reduce((a, r) => a + r.n, 0);
   }
   return out;
 }
@@ -60,23 +82,25 @@ export const PAGE_SIZE = 20;
 export async function listMyDossiers(db: Queryable, actor: CitizenActor, group: Group, after: { at: Date; id: string } | null) {
   const citizen = await citizenOf(db, actor);
   const page = after ? or(lt(dossiers.createdAt, after.at), and(eq(dossiers.createdAt, after.at), lt(dossiers.id, after.id))) : undefined;
-  const rows = await db
-    .select({
-      id: dossiers.id,
-      code: dossiers.code,
-      status: dossiers.status,
-      createdAt: dossiers.createdAt,
-      receivedAt: dossiers.receivedAt,
-      dueAt: dossiers.dueAt,
-      procedureName: procedureVersions.name,
-      agencyName: units.name,
-    })
-    .from(dossiers)
-    .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
-    .innerJoin(units, eq(units.id, dossiers.agencyUnitId))
-    .where(and(citizenDossiersWhere(citizen), groupWhere(group), page))
-    .orderBy(desc(dossiers.createdAt), desc(dossiers.id))
-    .limit(PAGE_SIZE + 1);
+  const rows = await prepared(
+    db
+      .select({
+        id: dossiers.id,
+        code: dossiers.code,
+        status: dossiers.status,
+        createdAt: dossiers.createdAt,
+        receivedAt: dossiers.receivedAt,
+        dueAt: dossiers.dueAt,
+        procedureName: procedureVersions.name,
+        agencyName: units.name,
+      })
+      .from(dossiers)
+      .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
+      .innerJoin(units, eq(units.id, dossiers.agencyUnitId))
+      .where(and(citizenDossiersWhere(citizen), groupWhere(group), page))
+      .orderBy(desc(dossiers.createdAt), desc(dossiers.id))
+      .limit(PAGE_SIZE + 1),
+  );
   const more = rows.length > PAGE_SIZE;
   return { rows: rows.slice(0, PAGE_SIZE).map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })), more };
 }
