@@ -5,7 +5,8 @@
  *
  * - due dates and step due dates of a random sample equal dueAt()/stepDueAt() on the working calendar;
  * - codes: per agency and day, numbers 1..n without gaps, and the counters at n;
- * - receptions in office hours on working days; timelines in order; positions match the steps.
+ * - receptions in office hours on working days; timelines in order; positions match the steps;
+ * - applicant_id_number is the applicant's CCCD; online dossiers have their citizen and their 'submit' event.
  * Exits 1 when something is off.
  */
 import { sql } from 'drizzle-orm';
@@ -101,9 +102,20 @@ const [order] = await queryRows<{ bad: number; total: number }>(
 check('timeline order and fields by status', order!.bad, order!.total);
 const [ev] = await queryRows<{ bad: number; total: number }>(
   db,
-  sql`select count(*) filter (where not exists (select 1 from dossier_events e where e.dossier_id = d.id and e.action = 'receive'))::int as bad,
+  sql`select count(*) filter (where not case when d.citizen_id is null
+                                   then exists (select 1 from dossier_events e where e.dossier_id = d.id and e.action = 'receive')
+                                   else exists (select 1 from dossier_events e where e.dossier_id = d.id and e.action = 'submit' and e.actor_id = d.citizen_id)
+                                        and (d.status = 'submitted') <> exists (select 1 from dossier_events e where e.dossier_id = d.id and e.action = 'accept')
+                                   end)::int as bad,
              count(*)::int as total from dossiers d`,
 );
-check("every dossier has a 'receive' event", ev!.bad, ev!.total);
+check("every dossier has a 'receive' event (online: 'submit' by its citizen, and 'accept' unless still submitted)", ev!.bad, ev!.total);
+const [own] = await queryRows<{ bad: number; total: number }>(
+  db,
+  sql`select count(*) filter (where d.applicant_id_number is distinct from d.applicant->>'cccd'
+                                 or (d.channel = 2) <> (d.citizen_id is not null))::int as bad,
+             count(*)::int as total from dossiers d`,
+);
+check("applicant_id_number = the applicant's CCCD; online = submitted by a citizen", own!.bad, own!.total);
 await database.close();
 process.exit(failed ? 1 : 0);

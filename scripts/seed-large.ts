@@ -10,20 +10,31 @@
  * date so live reception goes on from there), synthetic Vietnamese applicants, a realistic status mix
  * driven by each dossier's own timeline (most returned; recent ones still open; a few stuck and
  * overdue), and their history ('receive' plus the latest change). Adds to what is there: running it
- * twice gives 2N dossiers. Not written: audit-log rows (the audit chain is the app's, not a fixture's).
+ * twice (with another --seed: the same seed makes the same lookup codes and subjects) gives 2N dossiers.
+ * Not written: audit-log rows (the audit chain is the app's, not a fixture's).
+ *
+ * Citizens of the portal: one per ~20 dossiers (`citizens`, VNeID level 2, the issuer of src/config.ts —
+ * the simulator's unless VNEID_ISSUER is set — random subjects), plus --fifty K citizens with exactly 50
+ * dossiers each (CCCD born in province 093, which no other applicant has), for bench/portal.ts. 15 % of the
+ * dossiers are online (channel 2): submitted by a citizen (citizen_id; 'submit' by the citizen, then
+ * 'accept'; a few still 'submitted'; 8 % on behalf of someone else, who is then the applicant), the fee
+ * paid on the payment platform for most of those with one; 12 % of the others name a citizen who came to
+ * the counter. Every dossier's applicant_id_number is its applicant's CCCD (null when none), as reception
+ * and Nộp hồ sơ write it, so src/portal/citizen-dossiers.ts finds a citizen's dossiers both ways.
  *
  * Rows are generated here and sent in chunks (one JSON parameter per table, expanded by
  * json_to_recordset), several chunks in flight at once, each chunk in one transaction.
  *
  * Options: --dossiers N (required), --seed S (default 1), --years Y (default 3, more when a day of an
- * agency would need more than 9999 codes), --chunk C (default 50000), --parallel P (default 2).
+ * agency would need more than 9999 codes), --chunk C (default 50000), --parallel P (default 2),
+ * --fifty K (default 20; at most one per 1,000 dossiers).
  * Without DATABASE_URL it uses PGlite under DATA_DIR (like `npm start`), for at most 50,000 dossiers.
  */
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { loadConfigOrExit } from '../src/config.js';
 import { openDatabase, queryRows, redactPassword, type Db } from '../src/db/client.js';
-import type { ProcessStep } from '../src/db/schema/index.js';
+import type { Applicant, ProcessStep } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { loadCalendarForYears } from '../src/calendar/load.js';
@@ -37,8 +48,8 @@ const DAY_MS = 86_400_000;
 
 // ───────────────────────────── options ─────────────────────────────
 
-type Options = { dossiers: number; seed: number; years: number; chunk: number; parallel: number };
-const OPTION_NAMES = ['dossiers', 'seed', 'years', 'chunk', 'parallel', 'help'];
+type Options = { dossiers: number; seed: number; years: number; chunk: number; parallel: number; fifty: number };
+const OPTION_NAMES = ['dossiers', 'seed', 'years', 'chunk', 'parallel', 'fifty', 'help'];
 
 function parseArgs(argv: string[]): Options {
   const raw: Record<string, string> = {};
@@ -68,12 +79,13 @@ function parseArgs(argv: string[]): Options {
     years: num('years', 3, 1),
     chunk: num('chunk', 50_000, 1000),
     parallel: num('parallel', 2, 1),
+    fifty: num('fifty', 20, 0),
   };
 }
 
 function usage(problem?: string): never {
   if (problem) console.error(`seed-large: ${problem}\n`);
-  console.error('Usage: npm run seed:large -- --dossiers N [--seed S] [--years Y] [--chunk C] [--parallel P]');
+  console.error('Usage: npm run seed:large -- --dossiers N [--seed S] [--years Y] [--chunk C] [--parallel P] [--fifty K]');
   console.error('  --dossiers N  how many dossiers to add (required)');
   console.error('  --seed S      random seed; the same seed gives the same data (default 1)');
   console.error(
@@ -81,6 +93,9 @@ function usage(problem?: string): never {
   );
   console.error('  --chunk C     dossiers per insert transaction (default 50,000; at least 1,000)');
   console.error('  --parallel P  chunks in flight at once (default 2; 1 on PGlite)');
+  console.error(
+    '  --fifty K     portal citizens with exactly 50 dossiers each, for `npm run bench` (default 20; at most one per 1,000 dossiers)',
+  );
   console.error('Environment:');
   console.error('  DATABASE_URL  the PostgreSQL database to fill (required above 50,000 dossiers)');
   console.error('  DATA_DIR      PGlite data directory when DATABASE_URL is unset (default ./data)');
@@ -442,6 +457,27 @@ const PROCEDURE_WEIGHTS: Record<string, number> = {
 
 const LOOKUP_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
+/** Portal citizens: one per this many dossiers; their share of the online and of the counter's dossiers. */
+const DOSSIERS_PER_CITIZEN = 20;
+const ONLINE_SHARE = 0.15;
+const CITIZEN_AT_COUNTER = 0.12;
+/** Birth province of the --fifty citizens' CCCD: none of BIRTH_PROVINCES, so no other applicant has their number. */
+const FIFTY_PROVINCE = '093';
+const FIFTY = 50;
+
+/** A synthetic person: an applicant, and for a portal citizen also their VNeID identity. */
+type Person = {
+  id: string;
+  fullName: string;
+  foldedName: string;
+  male: boolean;
+  dateOfBirth: string;
+  cccd: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+};
+
 // ───────────────────────────── working time as a line ─────────────────────────────
 
 /**
@@ -515,6 +551,8 @@ type Version = {
   workingDays: number | null;
   workingHours: number | null;
   after1500: boolean;
+  /** Lệ phí in đồng (0: none): online dossiers of a procedure with a fee get a paid payment once accepted. */
+  fee: number;
   steps: ProcessStep[];
   /** Step indexes by role. */
   reception: number;
@@ -536,11 +574,12 @@ async function loadCatalog(db: Db): Promise<Version[]> {
     working_days: number | null;
     working_hours: string | null;
     after_1500_next_day: boolean;
+    fee: number;
     steps: ProcessStep[];
   }>(
     db,
     sql`select pv.id, p.code, pv.name, s.code as sector_code, pv.unit_ids->>0 as agency_id, u.agency_code,
-               pv.working_days, pv.working_hours, pv.after_1500_next_day, pv.steps
+               pv.working_days, pv.working_hours, pv.after_1500_next_day, pv.fee, pv.steps
         from procedure_versions pv
         join procedures p on p.id = pv.procedure_id
         join sectors s on s.id = pv.sector_id
@@ -587,6 +626,7 @@ async function loadCatalog(db: Db): Promise<Version[]> {
       workingDays: v.working_days,
       workingHours: v.working_hours === null ? null : Number(v.working_hours),
       after1500: v.after_1500_next_day,
+      fee: v.fee,
       steps: v.steps,
       reception: 0,
       processing: idx('processing', 1),
@@ -602,7 +642,14 @@ async function loadCatalog(db: Db): Promise<Version[]> {
 
 type DossierRow = Record<string, unknown>;
 type EventRow = Record<string, unknown>;
-type Chunk = { dossiers: DossierRow[]; events: EventRow[]; counters: Map<string, number>; firstDay: string; lastDay: string };
+type Chunk = {
+  dossiers: DossierRow[];
+  events: EventRow[];
+  payments: Array<Record<string, unknown>>;
+  counters: Map<string, number>;
+  firstDay: string;
+  lastDay: string;
+};
 
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
@@ -684,11 +731,6 @@ async function main() {
   const pickSurname = weighted(SURNAMES);
   const pickProvince = weighted(BIRTH_PROVINCES);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const digits = (n: number) => {
-    let s = '';
-    for (let i = 0; i < n; i++) s += (rnd() * 10) | 0;
-    return s;
-  };
   const foldCache = new Map<string, string>();
   const fold = (w: string) => {
     let f = foldCache.get(w);
@@ -698,6 +740,93 @@ async function main() {
     }
     return f;
   };
+
+  /** A new synthetic person from `rand`; with a CCCD with probability `withCccd` (birth province `province` if given). */
+  const makePerson = (rand: () => number, withCccd: number, province?: string): Person => {
+    const choose = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const nums = (n: number) => {
+      let out = '';
+      for (let i = 0; i < n; i++) out += (rand() * 10) | 0;
+      return out;
+    };
+    const male = rand() < 0.5;
+    const surname = pickSurname(rand());
+    const middle = choose(male ? MIDDLE.male : MIDDLE.female);
+    const middle2 = rand() < 0.22 ? choose(male ? MIDDLE.male : MIDDLE.female) : null;
+    const given = choose(male ? GIVEN.male : GIVEN.female);
+    const three = middle2 && middle2 !== middle;
+    const fullName = three ? `${surname} ${middle} ${middle2} ${given}` : `${surname} ${middle} ${given}`;
+    const foldedName = three
+      ? `${fold(surname)} ${fold(middle)} ${fold(middle2)} ${fold(given)}`
+      : `${fold(surname)} ${fold(middle)} ${fold(given)}`;
+    const year = 1950 + ((rand() * 56) | 0);
+    const dateOfBirth = `${year}-${String(1 + ((rand() * 12) | 0)).padStart(2, '0')}-${String(1 + ((rand() * 28) | 0)).padStart(2, '0')}`;
+    const cg = (year >= 2000 ? 2 : 0) + (male ? 0 : 1);
+    const cccd = rand() < withCccd ? `${province ?? pickProvince(rand())}${cg}${String(year % 100).padStart(2, '0')}${nums(6)}` : null;
+    const phone = rand() < 0.92 ? `${choose(PHONE_PREFIXES)}${nums(7)}` : null;
+    const email = rand() < 0.25 ? `${foldedName.replace(/ /g, '')}${nums(2)}@demo.motcua.invalid` : null;
+    const address =
+      rand() < 0.96
+        ? `${rand() < 0.7 ? `Số ${1 + ((rand() * 300) | 0)}, đường ${choose(STREETS)}` : `Tổ ${1 + ((rand() * 12) | 0)}, ấp ${1 + ((rand() * 9) | 0)}`}, ${choose(PLACES)}, tỉnh Bình Phước`
+        : null;
+    return { id: crypto.randomUUID(), fullName, foldedName, male, dateOfBirth, cccd, phone, email, address };
+  };
+
+  // ── portal citizens (VNeID level 2, the simulator's issuer): a pool, and the --fifty with exactly 50 dossiers ──
+  const crnd = prng(opts.seed * 7919 + 29);
+  const cccds = new Set<string>();
+  const newCitizen = (province?: string): Person => {
+    for (;;) {
+      const p = makePerson(crnd, 1, province);
+      if (p.cccd && !cccds.has(p.cccd)) {
+        cccds.add(p.cccd);
+        return p;
+      }
+    }
+  };
+  const pool = Array.from({ length: Math.max(1, Math.round(opts.dossiers / DOSSIERS_PER_CITIZEN)) }, () => newCitizen());
+  const fiftyCitizens = Array.from({ length: Math.min(opts.fifty, Math.floor(opts.dossiers / 1000)) }, () => newCitizen(FIFTY_PROVINCE));
+  /** Which dossiers (by order of generation) are a --fifty citizen's: 50 each, anywhere in the span. */
+  const fiftyOf = new Map<number, number>();
+  for (let c = 0; c < fiftyCitizens.length; c++) {
+    for (let n = 0; n < FIFTY; ) {
+      const o = Math.floor(crnd() * opts.dossiers);
+      if (fiftyOf.has(o)) continue;
+      fiftyOf.set(o, c);
+      n++;
+    }
+  }
+  let ordinal = 0;
+  {
+    const subjects = new Set<string>();
+    const rows = [...pool, ...fiftyCitizens].map((p) => {
+      let subject: string;
+      do subject = `TECH-${opts.seed}${String((crnd() * 1e8) | 0).padStart(8, '0')}-${String((crnd() * 1e4) | 0).padStart(4, '0')}`;
+      while (subjects.has(subject));
+      subjects.add(subject);
+      return {
+        i: p.id,
+        s: subject,
+        c: p.cccd,
+        n: p.fullName,
+        b: p.dateOfBirth,
+        g: p.male ? 'male' : 'female',
+        a: p.address,
+        p: p.phone,
+        e: p.email,
+      };
+    });
+    for (let at = 0; at < rows.length; at += opts.chunk) {
+      await db.execute(sql`
+        insert into citizens (id, issuer, subject, tech_id, account_type, cccd, full_name, date_of_birth, gender, address, phone, email, loa)
+        select x.i, ${config.vneid.issuer}, x.s, x.s, 1, x.c, x.n, x.b::date, x.g, x.a, x.p, x.e, 2
+        from json_to_recordset(${JSON.stringify(rows.slice(at, at + opts.chunk))}::json)
+             as x(i uuid, s text, c text, n text, b text, g text, a text, p text, e text)`);
+    }
+    console.log(
+      `Added ${fmtInt(rows.length)} portal citizens (issuer ${config.vneid.issuer}, level 2), ${fiftyCitizens.length} of them with exactly ${FIFTY} dossiers. ${elapsed()}`,
+    );
+  }
 
   // ── how many dossiers each reception day gets: growth, weekday, season, noise ──
   const dayWeights = receptionDays.map((k, i) => {
@@ -776,36 +905,35 @@ async function main() {
     }
     const T = Math.max(D - R, 30);
 
-    // The applicant.
-    const male = rnd() < 0.5;
-    const surname = pickSurname(rnd());
-    const middle = pick(male ? MIDDLE.male : MIDDLE.female);
-    const middle2 = rnd() < 0.22 ? pick(male ? MIDDLE.male : MIDDLE.female) : null;
-    const given = pick(male ? GIVEN.male : GIVEN.female);
-    const fullName = middle2 && middle2 !== middle ? `${surname} ${middle} ${middle2} ${given}` : `${surname} ${middle} ${given}`;
-    const foldedName =
-      middle2 && middle2 !== middle
-        ? `${fold(surname)} ${fold(middle)} ${fold(middle2)} ${fold(given)}`
-        : `${fold(surname)} ${fold(middle)} ${fold(given)}`;
-    let cccd: string | null = null;
-    if (rnd() < 0.88) {
-      const year = 1950 + ((rnd() * 56) | 0);
-      const cg = (year >= 2000 ? 2 : 0) + (male ? 0 : 1);
-      cccd = `${pickProvince(rnd())}${cg}${String(year % 100).padStart(2, '0')}${digits(6)}`;
+    // The applicant, and who submitted it: a citizen of the portal (online, channel 2: citizen_id), a citizen who
+    // came to the counter (their CCCD as applicant_id_number), or someone who never logged in on the portal.
+    const ord = ordinal++;
+    const fifty = fiftyOf.get(ord);
+    let citizen: Person | null = null;
+    let channel: 1 | 2 | 3;
+    if (fifty !== undefined) {
+      citizen = fiftyCitizens[fifty]!;
+      channel = rnd() < 0.4 ? 2 : rnd() < 0.95 ? 1 : 3;
+    } else {
+      const r = rnd();
+      channel = r < ONLINE_SHARE ? 2 : r < 0.95 ? 1 : 3;
+      if (channel === 2 || rnd() < CITIZEN_AT_COUNTER) citizen = pool[(rnd() * pool.length) | 0]!;
     }
-    const phone = rnd() < 0.92 ? `${pick(PHONE_PREFIXES)}${digits(7)}` : null;
-    const email = rnd() < 0.25 ? `${foldedName.replace(/ /g, '')}${digits(2)}@demo.motcua.invalid` : null;
-    const address =
-      rnd() < 0.96
-        ? `${rnd() < 0.7 ? `Số ${1 + ((rnd() * 300) | 0)}, đường ${pick(STREETS)}` : `Tổ ${1 + ((rnd() * 12) | 0)}, ấp ${1 + ((rnd() * 9) | 0)}`}, ${pick(PLACES)}, tỉnh Bình Phước`
-        : null;
+    // Now and then a citizen submits online for someone else (Người được ủy quyền): the dossier names the principal.
+    const onBehalf = channel === 2 && rnd() < 0.08;
+    const person = citizen && !onBehalf ? citizen : makePerson(rnd, onBehalf ? 1 : 0.88);
+    const { fullName, foldedName, cccd, phone } = person;
     const organisation =
       BUSINESS_SECTORS.has(v.sectorCode) && rnd() < 0.8 ? `${pick(COMPANY_KINDS)} ${pick(COMPANY_TRADES)} ${pick(COMPANY_NAMES)}` : null;
-    const applicant = organisation ? { fullName, cccd, phone, email, address, organisation } : { fullName, cccd, phone, email, address };
-    const channel = (() => {
-      const r = rnd();
-      return r < 0.55 ? 1 : r < 0.95 ? 2 : 3;
-    })();
+    const applicant: Applicant = { fullName, cccd, phone, email: person.email, address: person.address };
+    if (organisation) applicant.organisation = organisation;
+    if (channel === 2 && citizen) {
+      applicant.dateOfBirth = person.dateOfBirth;
+      applicant.gender = person.male ? 'male' : 'female';
+      if (onBehalf)
+        applicant.representative = { fullName: citizen.fullName, cccd: citizen.cccd, phone: citizen.phone, email: citizen.email };
+    }
+    const submitter = channel === 2 ? citizen : null;
 
     // The code: agency, day, the agency's next number that day.
     const ckey = `${v.agencyCode}|${day}`;
@@ -910,6 +1038,8 @@ async function main() {
       status = 'received';
       step = v.reception;
       stepStart = R;
+      // Submitted online and not accepted yet (Mới đăng ký): the reception desk has not got to it.
+      if (submitter && rnd() < 0.6) status = 'submitted';
     }
     // Waiting for the applicant's supplement, the clock stopped.
     if ((status === 'received' || status === 'processing') && step !== v.approval && rnd() < (stuck ? 0.35 : 0.1)) {
@@ -925,6 +1055,11 @@ async function main() {
 
     const id = crypto.randomUUID();
     const receivedIso = isoOf(R);
+    const submitted = status === 'submitted';
+    // Online: submitted earlier the same day, accepted at R (acceptance sets received_at and the due date from its
+    // own time); still 'submitted': R is the submission, received_at provisional as Nộp hồ sơ writes it.
+    const S = submitter && !submitted ? sec(k * M + rnd() * (R - k * M)) : R;
+    const createdIso = isoOf(S);
     chunk.dossiers.push({
       i: id,
       c: code,
@@ -943,13 +1078,37 @@ async function main() {
       fi: finished === null ? undefined : isoOf(finished),
       re: returned === null ? undefined : isoOf(returned),
       rc: returnChannel ?? undefined,
-      rb: receiver?.id,
-      u: last ? (last.t as string) : receivedIso,
+      rb: submitted ? undefined : receiver?.id,
+      ci: submitter?.id,
+      an: cccd ?? undefined,
+      ca: createdIso,
+      u: last ? (last.t as string) : createdIso,
     });
-    chunk.events.push({
-      i: id,
-      ...ev(R, 'receive', undefined, 'received', v.reception, receiver, undefined, { channel, dueAt: isoOf(D) }),
-    });
+    if (submitter) {
+      chunk.events.push({
+        i: id,
+        t: createdIso,
+        k: 'citizen',
+        a: submitter.id,
+        al: `citizen:${submitter.id}`,
+        ac: 'submit',
+        ts: 'submitted',
+        st: v.reception,
+        dt: { channel: 2, files: 0, onBehalf },
+      });
+      if (!submitted)
+        chunk.events.push({ i: id, ...ev(R, 'accept', 'submitted', 'received', v.reception, receiver, undefined, { dueAt: isoOf(D) }) });
+      // The fee, paid on the payment platform once the dossier was accepted (most; the others still show as owed).
+      if (v.fee > 0 && !submitted && status !== 'refused' && status !== 'stopped' && rnd() < 0.9) {
+        const paidAt = isoOf(sec(R + rnd() * Math.max(1, Math.min(E, F) - R)));
+        chunk.payments.push({ i: crypto.randomUUID(), d: id, c: submitter.id, m: v.fee, t: `SEED-${crypto.randomUUID()}`, p: paidAt });
+      }
+    } else {
+      chunk.events.push({
+        i: id,
+        ...ev(R, 'receive', undefined, 'received', v.reception, receiver, undefined, { channel, dueAt: isoOf(D) }),
+      });
+    }
     if (last) chunk.events.push({ i: id, ...last });
   };
 
@@ -957,6 +1116,7 @@ async function main() {
   const insertChunk = async (chunk: Chunk) => {
     const dossierJson = JSON.stringify(chunk.dossiers);
     const eventJson = JSON.stringify(chunk.events);
+    const paymentJson = JSON.stringify(chunk.payments);
     const counterJson = JSON.stringify([...chunk.counters].map(([key, last]) => ({ a: key.split('|')[0], d: key.split('|')[1], l: last })));
     await db.transaction(async (tx) => {
       await tx.execute(sql`set local synchronous_commit = off`);
@@ -964,17 +1124,23 @@ async function main() {
         insert into dossiers (id, code, lookup_code, agency_unit_id, procedure_version_id, channel, status, applicant, applicant_folded,
                               received_at, due_at, current_step, current_unit_id, "current_role", sector_id, procedure_id,
                               step_started_at, step_due_at, clock_stopped_at, finished_at, returned_at, return_channel, received_by,
-                              created_at, updated_at)
+                              citizen_id, applicant_id_number, created_at, updated_at)
         select x.i, x.c, x.l, (pv.unit_ids->>0)::uuid, x.v, x.ch, x.s, x.ap, x.f,
                x.r, x.d, x.cs, coalesce((pv.steps->x.cs->>'unitId')::uuid, (pv.unit_ids->>0)::uuid), pv.steps->x.cs->>'role', pv.sector_id, pv.procedure_id,
-               x.ss, x.sd, x.cst, x.fi, x.re, x.rc, x.rb, x.r, x.u
+               x.ss, x.sd, x.cst, x.fi, x.re, x.rc, x.rb, x.ci, x.an, x.ca, x.u
         from json_to_recordset(${dossierJson}::json) as x(i uuid, c text, l text, v uuid, ch int, s text, ap jsonb, f text, r timestamptz,
-             d timestamptz, cs int, ss timestamptz, sd timestamptz, cst timestamptz, fi timestamptz, re timestamptz, rc int, rb uuid, u timestamptz)
+             d timestamptz, cs int, ss timestamptz, sd timestamptz, cst timestamptz, fi timestamptz, re timestamptz, rc int, rb uuid,
+             ci uuid, an text, ca timestamptz, u timestamptz)
         join procedure_versions pv on pv.id = x.v`);
       await tx.execute(sql`
-        insert into dossier_events (dossier_id, at, actor_id, actor_label, action, from_status, to_status, step, note, data)
-        select x.i, x.t, x.a, x.al, x.ac, x.fs, x.ts, x.st, x.n, coalesce(x.dt, '{}'::jsonb)
-        from json_to_recordset(${eventJson}::json) as x(i uuid, t timestamptz, a uuid, al text, ac text, fs text, ts text, st int, n text, dt jsonb)`);
+        insert into dossier_events (dossier_id, at, actor_kind, actor_id, actor_label, action, from_status, to_status, step, note, data)
+        select x.i, x.t, coalesce(x.k, 'official'), x.a, x.al, x.ac, x.fs, x.ts, x.st, x.n, coalesce(x.dt, '{}'::jsonb)
+        from json_to_recordset(${eventJson}::json) as x(i uuid, t timestamptz, k text, a uuid, al text, ac text, fs text, ts text, st int, n text, dt jsonb)`);
+      if (chunk.payments.length)
+        await tx.execute(sql`
+          insert into payments (id, dossier_id, citizen_id, amount, status, provider_transaction_id, created_at, expires_at, paid_at)
+          select x.i, x.d, x.c, x.m, 'paid', x.t, x.p - interval '3 minutes', x.p + interval '12 minutes', x.p
+          from json_to_recordset(${paymentJson}::json) as x(i uuid, d uuid, c uuid, m int, t text, p timestamptz)`);
       await tx.execute(sql`
         insert into dossier_code_counters (agency_code, day, last)
         select x.a, x.d::date, x.l from json_to_recordset(${counterJson}::json) as x(a text, d text, l int)
@@ -1009,7 +1175,8 @@ async function main() {
   };
 
   const genStarted = Date.now();
-  let chunk: Chunk = { dossiers: [], events: [], counters: new Map(), firstDay: '', lastDay: '' };
+  const emptyChunk = (): Chunk => ({ dossiers: [], events: [], payments: [], counters: new Map(), firstDay: '', lastDay: '' });
+  let chunk = emptyChunk();
   for (let i = 0; i < receptionDays.length; i++) {
     const k = receptionDays[i]!;
     const n = perDay[i]!;
@@ -1028,9 +1195,11 @@ async function main() {
     if (!chunk.firstDay) chunk.firstDay = day;
     for (let j = 0; j < n; j++) makeDossier(chunk, pickVersion(rnd()), day, k * M + offsets[j]!);
     chunk.lastDay = day;
+    // Let the chunks in flight make progress (a connection being opened times out after 5 s of a busy loop).
+    await new Promise((resolve) => setImmediate(resolve));
     if (chunk.dossiers.length >= opts.chunk) {
       await dispatch(chunk);
-      chunk = { dossiers: [], events: [], counters: new Map(), firstDay: '', lastDay: '' };
+      chunk = emptyChunk();
     }
   }
   if (chunk.dossiers.length) await dispatch(chunk);
@@ -1041,7 +1210,8 @@ async function main() {
 
   const analyzeStarted = Date.now();
   // VACUUM also sets the visibility map, so index-only scans work at once, as on a settled database.
-  for (const t of ['dossiers', 'dossier_events', 'dossier_code_counters']) await db.execute(sql.raw(`vacuum (analyze) ${t}`));
+  for (const t of ['citizens', 'dossiers', 'dossier_events', 'dossier_code_counters', 'payments'])
+    await db.execute(sql.raw(`vacuum (analyze) ${t}`));
   console.log(`VACUUM (ANALYZE): ${((Date.now() - analyzeStarted) / 1000).toFixed(1)} s`);
 
   const counts = await queryRows<{ status: string; n: number }>(
