@@ -10,8 +10,8 @@ import { and, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { executable } from './support/sample-files.js';
-import { auditLog, citizens, dossierDrafts, dossiers, personalFiles } from '../src/db/schema/index.js';
-import { createCitizenSession } from '../src/auth/sessions.js';
+import { auditLog, citizens, dossierDrafts, dossiers, personalFiles, sessions } from '../src/db/schema/index.js';
+import { LAPSED_DRAFT_GRACE_MS, createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
 import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
@@ -186,6 +186,50 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(ok.status).toBe(303);
     const [d] = await mineOf(a.id);
     expect((await page(a, `/ca-nhan/ho-so/${d!.id}`)).html).toContain('giu-lai.pdf');
+  });
+
+  it('a form sent after the session lapsed is kept as the draft; after logging in again it is all there', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    a.csrf = await a.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
+    const lapse = (ms: number) =>
+      t.database.db
+        .update(sessions)
+        .set({ lastSeenAt: new Date(Date.now() - ms) })
+        .where(eq(sessions.citizenId, a.id));
+    await lapse(POLICY.idleMs + 60_000);
+    // The lapsed session reads nothing.
+    expect((await a.client.request('GET', '/ca-nhan')).status).toBe(303);
+    const res = await submit(
+      a,
+      proc.p.id,
+      { do: 'submit', phone: '0912345678', address: 'Số 7 đường Hết Phiên' },
+      { doc0: file(pdf('đơn'), 'don-het-phien.pdf') },
+    );
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${proc.p.id}&hetphien=1`)}`);
+    expect(await mineOf(a.id)).toHaveLength(0);
+    // Logged in again (a new session), the form shows what was sent.
+    a.client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, a.id, POLICY));
+    const back = await page(a, `/ca-nhan/nop-ho-so?thutuc=${proc.p.id}&hetphien=1`);
+    expect(back.html).toContain('Phiên đăng nhập đã hết hạn');
+    expect(back.html).toContain('Số 7 đường Hết Phiên');
+    expect(back.html).toContain('don-het-phien.pdf');
+  });
+
+  it('a session lapsed longer than the grace, or a token never issued, saves nothing', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    a.csrf = await a.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
+    await t.database.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(Date.now() - POLICY.idleMs - LAPSED_DRAFT_GRACE_MS - 60_000) })
+      .where(eq(sessions.citizenId, a.id));
+    const res = await submit(a, proc.p.id, { do: 'save', phone: '0912345678', address: 'Không lưu' });
+    expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent('/ca-nhan/nop-ho-so')}`);
+    a.client.cookies.set(PORTAL_COOKIE, 'khong-phai-token');
+    expect((await submit(a, proc.p.id, { do: 'save', address: 'Không lưu' })).status).toBe(303);
+    expect(await t.database.db.select().from(dossierDrafts)).toHaveLength(0);
   });
 
   it('another citizen’s personal file cannot be attached', async () => {

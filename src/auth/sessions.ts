@@ -5,7 +5,7 @@
  * same idle and absolute limits; each half reads only its own kind (the lookups join accounts or citizens).
  */
 import crypto from 'node:crypto';
-import { and, eq, gt, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { accounts, citizens, sessions } from '../db/schema/index.js';
 
@@ -155,5 +155,34 @@ export async function destroySession(db: Queryable, token: string): Promise<Date
 /** Housekeeping: drop expired and idle sessions. */
 export async function purgeSessions(db: Queryable, policy: SessionPolicy): Promise<void> {
   const now = new Date();
-  await db.delete(sessions).where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - policy.idleMs))));
+  const officials = and(
+    isNotNull(sessions.accountId),
+    or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - policy.idleMs))),
+  );
+  // A citizen's lapsed session is kept a while longer, only to save what they were typing (see lapsedCitizenOf).
+  const lapsedSince = new Date(now.getTime() - LAPSED_DRAFT_GRACE_MS);
+  const citizens = and(
+    isNotNull(sessions.citizenId),
+    or(lt(sessions.expiresAt, lapsedSince), lt(sessions.lastSeenAt, new Date(lapsedSince.getTime() - policy.idleMs))),
+  );
+  await db.delete(sessions).where(or(officials, citizens));
+}
+
+/** How long after a citizen's session lapsed its token may still save a draft (never read or submit anything). */
+export const LAPSED_DRAFT_GRACE_MS = 24 * 3_600_000;
+
+/**
+ * The citizen whose portal session lapsed (idle or past its limit) less than LAPSED_DRAFT_GRACE_MS ago, or null.
+ * Used only to keep a Nộp hồ sơ form sent after the session ended as that citizen's draft, then ask them to log in
+ * again: the token could have saved that draft a moment earlier; it reads nothing and submits nothing.
+ */
+export async function lapsedCitizenOf(db: Queryable, token: string, policy: SessionPolicy): Promise<string | null> {
+  const now = Date.now();
+  const [row] = await db
+    .select({ citizenId: sessions.citizenId, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt })
+    .from(sessions)
+    .where(and(eq(sessions.idHash, tokenHash(token)), isNotNull(sessions.citizenId)));
+  if (!row?.citizenId) return null;
+  const endedAt = Math.min(row.expiresAt.getTime(), row.lastSeenAt.getTime() + policy.idleMs);
+  return endedAt <= now && now - endedAt < LAPSED_DRAFT_GRACE_MS ? row.citizenId : null;
 }

@@ -9,11 +9,11 @@ import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import type { Ctx } from '../web/http.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
-import { formData, readForm, uploadRoute } from '../web/body.js';
+import { formData, readForm } from '../web/body.js';
 import { idParam, queryOf } from '../web/params.js';
 import { sendFile } from '../web/download.js';
 import { PortalPage } from '../portal/layout.js';
-import { requireCitizen } from '../portal/citizen-context.js';
+import { citizenUpload, requireCitizen } from '../portal/citizen-context.js';
 import { formatDateTime } from '../shared/dates.js';
 import { AppError } from '../shared/errors.js';
 import { param } from '../shared/validate.js';
@@ -29,11 +29,6 @@ export const personalFileRoutes = new Hono<AppEnv>();
 
 const BASE = '/ca-nhan/tap-tin';
 const fileUrl = (id: string, action: 'tai-ve' | 'doi-ten' | 'xoa') => `${BASE}/${id}/${action}`;
-
-/** The upload's body is read only for a logged-in citizen; anyone else is sent to Đăng nhập, the body unread. */
-const citizenUpload = uploadRoute(async (c) => {
-  await requireCitizen(c);
-});
 
 const NOTICES = {
   'tai-len': 'Đã tải lên tệp.',

@@ -5,7 +5,7 @@
 import type { Ctx } from '../web/http.js';
 import { readCookie } from '../web/cookies.js';
 import { citizenActor, type CitizenActor } from '../shared/context.js';
-import { readCitizenSession } from '../auth/sessions.js';
+import { lapsedCitizenOf, readCitizenSession } from '../auth/sessions.js';
 import { uploadRoute } from '../web/body.js';
 import type { citizens } from '../db/schema/index.js';
 
@@ -62,4 +62,23 @@ export async function requireCitizen(c: Ctx): Promise<{ citizen: Citizen; actor:
 /** The portal's upload routes: the body is read only for a logged-in citizen; anyone else goes to Đăng nhập, unread. */
 export const citizenUpload = uploadRoute(async (c) => {
   await requireCitizen(c);
+});
+
+/**
+ * Nộp hồ sơ's own case: the logged-in citizen, or — when their session lapsed while they were typing — the citizen
+ * whose lapsed token this is (auth/sessions.ts lapsedCitizenOf), only so that the form can be kept as their draft
+ * before they log in again. Anyone else is sent to Đăng nhập.
+ */
+export async function citizenOrLapsed(c: Ctx): Promise<{ actor: CitizenActor; citizen: Citizen | null }> {
+  const citizen = await currentCitizen(c);
+  if (citizen) return { actor: actorOfCitizen(c, citizen), citizen };
+  const token = readCookie(c, PORTAL_COOKIE);
+  const lapsed = token ? await lapsedCitizenOf(c.get('deps').db, token, sessionPolicyOf(c)) : null;
+  if (!lapsed) throw new CitizenLoginRequired('/ca-nhan/nop-ho-so');
+  return { actor: citizenActor(lapsed, c.get('meta')), citizen: null };
+}
+
+/** The submission form's upload mark: a logged-in citizen, or one whose session just lapsed (their draft is kept). */
+export const citizenDraftUpload = uploadRoute(async (c) => {
+  await citizenOrLapsed(c);
 });

@@ -6,7 +6,6 @@ import { siteName } from '../web/http.js';
 import { queryOf } from '../web/params.js';
 import { START_PAGE, safeRedirect } from '../web/safe-redirect.js';
 import { param } from '../shared/validate.js';
-import { formatDate } from '../shared/dates.js';
 import { finishLogin, startLogin } from '../auth/oidc/flow.js';
 import { destroySession } from '../auth/sessions.js';
 import { PORTAL_COOKIE, currentCitizen, sessionPolicyOf } from './citizen-context.js';

@@ -25,7 +25,7 @@ import {
 } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
-import { citizenUpload, requireCitizen, type Citizen } from './citizen-context.js';
+import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } from './citizen-context.js';
 import { type Draft, type DraftFile, type GivenDocument, loadDraft, onlineVersion, saveDraft, submitOnline } from './submit-dossier.js';
 import { submissionChoices } from './submission-choices.js';
 import type { CitizenActor } from '../shared/context.js';
@@ -36,6 +36,8 @@ const ChoiceQuery = z.object({
   donvi: param.id('Đơn vị không hợp lệ.'),
   linhvuc: param.id('Lĩnh vực không hợp lệ.'),
   thutuc: param.id('Thủ tục không hợp lệ.'),
+  /** Back from Đăng nhập after the session lapsed during the form. */
+  hetphien: param.oneOf(['1'], 'Tham số không hợp lệ.'),
 });
 
 type FormState = { draft: Draft | null; fields: Record<string, string>; errors: Record<string, string>; key: string; notice?: string };
@@ -297,7 +299,11 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
   if (!q.thutuc) return choosePage(c, q);
   const draft = await loadDraft(c.get('deps').db, actor, q.thutuc);
   const fields = { ...(draft?.fields ?? {}), ...(q.donvi && !draft?.fields.unitId ? { unitId: q.donvi } : {}) };
-  return formPage(c, citizen, actor, q.thutuc, { draft, fields, errors: {}, key: crypto.randomUUID() });
+  const notice =
+    q.hetphien && draft
+      ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp đã nhập được giữ lại bên dưới; vui lòng kiểm tra rồi nộp hồ sơ.'
+      : undefined;
+  return formPage(c, citizen, actor, q.thutuc, { draft, fields, errors: {}, key: crypto.randomUUID(), ...(notice ? { notice } : {}) });
 });
 
 /** Each document's upload, stored by content before the draft is saved; a refused file is named, the rest kept. */
@@ -333,8 +339,8 @@ async function givenDocuments(c: Ctx, count: number) {
   return { given, errors, fields };
 }
 
-submissionRoutes.post('/ca-nhan/nop-ho-so', citizenUpload, async (c) => {
-  const { citizen, actor } = await requireCitizen(c);
+submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
+  const { citizen, actor } = await citizenOrLapsed(c);
   const deps = c.get('deps');
   const raw = await formData(c);
   const procedureId = raw.procedureId ?? '';
@@ -346,6 +352,11 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenUpload, async (c) => {
   if (!fields.unitId && version.unitIds.length === 1 && version.unitIds[0]) fields.unitId = version.unitIds[0];
   const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
   const now = deps.now();
+  if (!citizen) {
+    // The session lapsed while the form was being filled: keep it all as the draft, then log in and come back to it.
+    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now);
+    return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${procedureId}&hetphien=1`)}`, 303);
+  }
   let draft: Draft;
   try {
     draft = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now);

@@ -88,14 +88,23 @@ export async function saveDraft(
 /** Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). */
 export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
   if (!isId(submissionKey)) throw new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
-  const [already] = await db
-    .select()
-    .from(dossiers)
-    .where(and(eq(dossiers.submissionKey, submissionKey), eq(dossiers.citizenId, actor.citizenId)));
+  const submitted = async () => {
+    const [d] = await db
+      .select()
+      .from(dossiers)
+      .where(and(eq(dossiers.submissionKey, submissionKey), eq(dossiers.citizenId, actor.citizenId)));
+    return d ?? null;
+  };
+  const already = await submitted();
   if (already) return already;
   const draft = await loadDraft(db, actor, procedureId);
   const version = await onlineVersion(db, procedureId);
-  if (!draft || !version) throw errors.notFound('Thủ tục');
+  // A twin request may have submitted (and removed the draft) a moment ago: its dossier is this one's too.
+  if (!draft || !version) {
+    const twin = await submitted();
+    if (twin) return twin;
+    throw errors.notFound('Thủ tục');
+  }
   const parsed = SubmissionFields.safeParse(draft.fields);
   const fieldErrors: Record<string, string> = {};
   if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
@@ -202,10 +211,7 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     });
   } catch (err) {
     // Two submits of one form at the same moment: the second finds the first's dossier.
-    const [first] = await db
-      .select()
-      .from(dossiers)
-      .where(and(eq(dossiers.submissionKey, submissionKey), eq(dossiers.citizenId, actor.citizenId)));
+    const first = await submitted();
     if (first) return first;
     throw err;
   }
