@@ -1,7 +1,7 @@
 /**
  * Benchmark of the officials' inbox (Hồ sơ cần xử lý, /tiepnhan/ho-so) on a large database:
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run bench
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run bench:inbox   (npm run bench: all, bench/all.ts)
  *
  * Picks the officials with the most dossiers waiting at their steps, starts the real app in this
  * process (as src/main.ts does, without the simulator) on a free port, gives each official a session,
