@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import type { Ctx } from '../web/http.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
-import { formData, readForm } from '../web/body.js';
+import { formData, uploadedPart } from '../web/body.js';
 import { idParam, queryOf } from '../web/params.js';
 import { sendFile } from '../web/download.js';
 import { PortalPage } from '../portal/layout.js';
@@ -54,9 +54,8 @@ const kindLabel = (mime: string) => {
 
 /** The file a form chose: null when none was chosen (an empty part without a name); an empty file is kept, to be refused. */
 async function chosenFile(c: Ctx): Promise<IncomingFile | null> {
-  const part = (await readForm(c)).get('file');
-  if (!(part instanceof File) || (part.size === 0 && part.name === '')) return null;
-  return { name: part.name, stream: part.stream() };
+  const part = await uploadedPart(c, 'file');
+  return part ? { name: part.name, stream: part.stream } : null;
 }
 
 function Source(p: { file: PersonalFileItem }) {

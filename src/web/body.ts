@@ -7,7 +7,8 @@
  * - `readForm` (the CSRF check and the routes): counts the fields in the raw bytes before anything is parsed, then
  *   parses once per request (the CSRF check and the route share the result). On an upload route the body is read
  *   only when the route's gate lets the request through (an official's session; a citizen's on the portal's
- *   uploads): an anonymous upload is refused before one byte of it is read.
+ *   uploads): an anonymous upload is refused before one byte of it is read. An upload's multipart body is read as
+ *   it streams (multipart.ts): its files go to spool files, never whole into memory, and are gone after the answer.
  * - `readJson` (the JSON API): the small limit, and a Vietnamese message for what is not JSON.
  *
  * The small limits leave ample room for the largest forms we serve, measured over every post form of every admin
@@ -18,7 +19,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import { MAX_RESULT_BYTES } from '../dossiers/attach-result.js';
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import { AppError, errors } from '../shared/errors.js';
+import { BodyTooLarge, readMultipartStreaming, removeSpooled, type SpooledPart } from './multipart.js';
 import type { AppEnv } from './env.js';
 
 type Ctx = Context<AppEnv>;
@@ -88,8 +92,19 @@ function isUploadRoute(c: Ctx): boolean {
 export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!isUploadRoute(c)) return formLimit(c, next);
   if (Number(c.req.header('content-length')) > UPLOAD_MAX_BYTES) throw tooLarge(UPLOAD_MAX_BYTES);
-  await next();
+  const spooled: string[] = [];
+  spools.set(c.req, spooled);
+  try {
+    await next();
+  } finally {
+    await removeSpooled(spooled);
+  }
 };
+
+/** The spool files of an upload request (multipart.ts), removed once it is answered. */
+const spools = new WeakMap<object, string[]>();
+/** The file parts of an upload request's multipart body, on disk. */
+const streamedFiles = new WeakMap<object, Map<string, SpooledPart>>();
 
 const bodies = new WeakMap<object, Promise<ArrayBuffer>>();
 
@@ -136,6 +151,24 @@ export function readForm(c: Ctx): Promise<FormData> {
       const contentType = c.req.header('content-type') ?? '';
       const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
       if (!FORM_TYPES.has(mediaType)) return new FormData();
+      const gate = uploadGateOf(c);
+      if (gate && mediaType === 'multipart/form-data') {
+        // An upload: streamed to spool files, never whole in memory (multipart.ts).
+        await gate(c);
+        try {
+          const form = await readMultipartStreaming(
+            c.req.raw.body,
+            contentType,
+            { maxBytes: UPLOAD_MAX_BYTES, maxParts: FORM_MAX_FIELDS, maxFieldBytes: FORM_MAX_BYTES },
+            spools.get(c.req) ?? [],
+          );
+          streamedFiles.set(c.req, form.files);
+          return form.fields;
+        } catch (err) {
+          if (err instanceof BodyTooLarge) throw tooLarge(UPLOAD_MAX_BYTES);
+          throw err;
+        }
+      }
       const bytes = new Uint8Array(await bodyBytes(c));
       if (countFields(bytes, mediaType, contentType, FORM_MAX_FIELDS) > FORM_MAX_FIELDS) throw tooManyFields();
       try {
@@ -161,22 +194,32 @@ export async function formValues(c: Ctx, name: string): Promise<string[]> {
   return (await readForm(c)).getAll(name).filter((v): v is string => typeof v === 'string');
 }
 
-/** The file of an upload form's field, or null when none was chosen. */
-export async function uploadedFile(c: Ctx, name = 'file'): Promise<{ name: string; bytes: Uint8Array } | null> {
-  const file = (await readForm(c)).get(name);
-  if (!(file instanceof File) || file.size === 0) return null;
-  return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+/**
+ * A file part of an upload form as it came (null when the form has no such part, or an empty part without a name:
+ * nothing was chosen); an empty file with a name is given, for the caller to refuse.
+ */
+export async function uploadedPart(
+  c: Ctx,
+  name = 'file',
+): Promise<{ name: string; size: number; stream: ReadableStream<Uint8Array> } | null> {
+  await readForm(c);
+  const part = streamedFiles.get(c.req)?.get(name);
+  if (!part || (part.size === 0 && part.name === '')) return null;
+  return { name: part.name, size: part.size, stream: Readable.toWeb(fs.createReadStream(part.path)) as ReadableStream<Uint8Array> };
 }
 
-/**
- * The file of an upload form's field as a stream, for file storage (src/storage), or null when none was chosen.
- * The request body itself is still read and parsed whole (within UPLOAD_MAX_BYTES) before this: the CSRF check
- * needs the form's fields; storage then takes the file from the parsed part as a stream.
- */
+/** The file of an upload form's field, whole (a spreadsheet to import: small), or null when none was chosen. */
+export async function uploadedFile(c: Ctx, name = 'file'): Promise<{ name: string; bytes: Uint8Array } | null> {
+  await readForm(c);
+  const part = streamedFiles.get(c.req)?.get(name);
+  if (!part || part.size === 0) return null;
+  return { name: part.name, bytes: new Uint8Array(await fs.promises.readFile(part.path)) };
+}
+
+/** The file of an upload form's field as a stream from its spool file, for file storage, or null when none was chosen. */
 export async function uploadedStream(c: Ctx, name = 'file'): Promise<{ name: string; stream: ReadableStream<Uint8Array> } | null> {
-  const file = (await readForm(c)).get(name);
-  if (!(file instanceof File) || file.size === 0) return null;
-  return { name: file.name, stream: file.stream() };
+  const part = await uploadedPart(c, name);
+  return part && part.size > 0 ? { name: part.name, stream: part.stream } : null;
 }
 
 /** The JSON body of an API request, within the small limit. */
