@@ -346,8 +346,11 @@ describe('after submission', () => {
       fullName: 'Trần Thị Mai Anh',
       cccd: '079088001122',
     });
-    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('1');
-    expect((await page(a, `/ca-nhan/ho-so/${mine.id}`)).status).toBe(200);
+    const home = (await page(a, '/ca-nhan')).html;
+    expect(count(home, 'Hồ sơ đã nộp')).toBe('1');
+    // Its fee was paid at the counter: nothing to pay online.
+    expect(count(home, 'Hồ sơ chờ thanh toán lệ phí')).toBe('0');
+    expect((await page(a, `/ca-nhan/ho-so/${mine.id}`)).html).not.toContain('Thanh toán lệ phí trực tuyến');
     expect((await page(a, `/ca-nhan/ho-so/${other.id}`)).status).toBe(404);
   });
 

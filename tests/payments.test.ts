@@ -89,11 +89,11 @@ async function citizen(subject: string, cccd: string): Promise<{ id: string; cli
   return { id: row!.id, client };
 }
 
-/** A dossier received at the counter for the procedure, submitted by the citizen. */
+/** An online dossier of the citizen (channel 2: online dossiers pay online; counter ones pay at the counter). */
 async function dossierOf(citizenId: string, procedureCode = '2.000633') {
   const [p] = await database.db.select().from(procedures).where(eq(procedures.code, procedureCode));
   const clerk = await actorFor(database, sctClerkUsername());
-  const d = await receiveDossier(database.db, clerk, { procedureId: p!.id, channel: '1', fullName: 'Người Nộp Thử' });
+  const d = await receiveDossier(database.db, clerk, { procedureId: p!.id, channel: '2', fullName: 'Người Nộp Thử' });
   await database.db.update(dossiers).set({ citizenId }).where(eq(dossiers.id, d.id));
   const [row] = await database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
   return row!;

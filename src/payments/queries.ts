@@ -32,12 +32,13 @@ export async function paidDossierIds(tx: Queryable, dossierIds: readonly string[
 }
 
 /**
- * A condition on the `dossiers` table: its procedure version has a fee, it is not refused, withdrawn or stopped,
- * and it has no paid payment. E.g. `db.select({ n: count() }).from(dossiers).where(and(eq(dossiers.citizenId, id),
+ * A condition on the `dossiers` table: it was submitted online (a dossier received at the counter or by post has its
+ * fee paid there, which leaves no payment row), its procedure version has a fee, it is not refused, withdrawn or
+ * stopped, and it has no paid payment. E.g. `db.select({ n: count() }).from(dossiers).where(and(eq(dossiers.citizenId, id),
  * unpaidCondition()))`. Both subqueries are on indexed keys (procedure_versions' primary key, payments_one_paid_key).
  */
 export function unpaidCondition(): SQL {
-  return sql`(${notInArray(dossiers.status, [...NO_FEE_DUE_STATUSES])}
+  return sql`(${dossiers.channel} = 2 and ${notInArray(dossiers.status, [...NO_FEE_DUE_STATUSES])}
     and exists (select 1 from ${procedureVersions} where ${procedureVersions.id} = ${dossiers.procedureVersionId} and ${procedureVersions.fee} > 0)
     and not exists (select 1 from ${payments} where ${payments.dossierId} = ${dossiers.id} and ${payments.status} = 'paid'))`;
 }

@@ -180,7 +180,8 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
   const d = v.dossier;
   const notice = queryOf(c, DossierQuery).tb;
   const forms = [...new Set(v.history.map((h) => FORM_OF[h.action]).filter((f): f is FormNumber => !!f))];
-  const owes = v.fee > 0 && !v.paid && !owesNoFee(d.status);
+  // Online dossiers pay online; a dossier received at the counter paid its fee there.
+  const owes = d.channel === 2 && v.fee > 0 && !v.paid && !owesNoFee(d.status);
   const mine = v.canSupply ? await listPersonalFiles(db, actor, c.get('deps').config.personalFiles) : null;
   const csrf = c.get('csrfToken');
   return c.html(
