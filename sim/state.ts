@@ -10,7 +10,7 @@ import type { SimPerson } from './population-types.js';
 
 const POPULATION_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data/population.json');
 
-export type Faults = {
+type Faults = {
   outage: boolean;
   latencyMs: number;
   dropSms: boolean;
@@ -19,9 +19,9 @@ export type Faults = {
   /** The payment platform never sends its confirmation. */
   dropPaymentNotify: boolean;
 };
-export type SmsMessage = { id: string; phone: string; text: string; sentAt: string; delivered: boolean };
+type SmsMessage = { id: string; phone: string; text: string; sentAt: string; delivered: boolean };
 
-export const OTP_RULES = { digits: 6, ttlMs: 5 * 60_000, maxTries: 5, resendAfterMs: 60_000 };
+const OTP_RULES = { digits: 6, ttlMs: 5 * 60_000, maxTries: 5, resendAfterMs: 60_000 };
 
 type PendingOtp = { personId: string; code: string; expiresAt: number; tries: number; sentAt: number; used: boolean };
 

@@ -43,7 +43,7 @@ import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function clientIp(c: { req: { header(n: string): string | undefined }; env: unknown }, trustProxy: boolean): string | null {
+function clientIp(c: { req: { header(n: string): string | undefined }; env: unknown }, trustProxy: boolean): string | null {
   if (trustProxy) {
     const fwd = c.req.header('x-forwarded-for');
     if (fwd) return fwd.split(',')[0]!.trim();

@@ -177,7 +177,7 @@ const DEV_SESSION_SECRET = 'motcua-development-secret-not-for-production-use';
 /** The payment simulator's demo merchant (sim/payment.ts): never accepted in production. */
 const DEMO_PAYMENT = { code: 'MOTCUA-DEMO', secret: 'motcua-demo-payment-secret', name: 'Cổng Dịch vụ công (mô phỏng)' };
 /** Where the payment simulator serves its payment page, on the simulator's origin. */
-export const SIM_PAYMENT_PATH = '/sim-payment/pay';
+const SIM_PAYMENT_PATH = '/sim-payment/pay';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset": a blank line in an env file must not count as a value.

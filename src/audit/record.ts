@@ -7,11 +7,11 @@ import { type Actor, actorColumns, type RequestMeta } from '../shared/context.js
  * Who the log names when no session acts yet: a login attempt (`id` the account it named, if any; the label what
  * was typed) or a person proven by VNeID deciding about the accounts that name them (`id` the person).
  */
-export type PreSessionActor =
+type PreSessionActor =
   | { kind: 'anonymous'; id: string | null; label: string | null; meta: RequestMeta }
   | { kind: 'person'; id: string; label: string; meta: RequestMeta };
 
-export type AuditActor = Actor | PreSessionActor;
+type AuditActor = Actor | PreSessionActor;
 
 export type AuditEntry = {
   action: string;
@@ -32,7 +32,7 @@ function actorFields(actor: AuditActor) {
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** JSON with object keys sorted at every level, so a row hashes the same after a jsonb round trip. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;

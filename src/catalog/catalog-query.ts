@@ -34,7 +34,7 @@ function decodeCursor(value: string): CatalogCursor | null {
 
 export const PAGE_SIZE = 20;
 export const API_DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 200;
+const MAX_LIMIT = 200;
 
 export const CatalogQuery = z.object({
   q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.').describe('Tìm theo tên thủ tục, không phân biệt dấu và hoa thường'),

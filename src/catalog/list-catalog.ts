@@ -22,7 +22,7 @@ export type CatalogFilter = {
 };
 
 /** The folded name's words, as the search index holds them (the same expression as the index's). */
-export const nameWords = sql`to_tsvector('simple'::regconfig, ${pv.nameFolded})`;
+const nameWords = sql`to_tsvector('simple'::regconfig, ${pv.nameFolded})`;
 
 function conditions(f: CatalogFilter): SQL[] {
   const terms = searchTerms(f.q);
@@ -98,7 +98,6 @@ export async function loadCatalogProcedure(db: Queryable, procedureId: string) {
   if (!row) throw errors.notFound('Thủ tục hành chính');
   return row;
 }
-export type CatalogProcedure = Awaited<ReturnType<typeof loadCatalogProcedure>>;
 
 export type CatalogFilters = {
   sectors: Array<{ id: string; name: string }>;

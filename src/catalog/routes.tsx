@@ -14,14 +14,14 @@ export const catalogRoutes = new Hono<AppEnv>();
 const number = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 });
 
 /** "10 ngày làm việc", "4 giờ làm việc". */
-export function timeLimit(v: { workingDays: number | null; workingHours: number | null }): string {
+function timeLimit(v: { workingDays: number | null; workingHours: number | null }): string {
   if (v.workingDays != null) return `${number.format(v.workingDays)} ngày làm việc`;
   if (v.workingHours != null) return `${number.format(v.workingHours)} giờ làm việc`;
   return 'Không quy định';
 }
 
 /** "1.200.000 đồng", or "Không mất phí". */
-export function feeText(fee: number): string {
+function feeText(fee: number): string {
   return fee > 0 ? `${number.format(fee)} đồng` : 'Không mất phí';
 }
 

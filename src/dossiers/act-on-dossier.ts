@@ -41,7 +41,7 @@ export const TransitionInput = z.object({
   returnChannel: z.coerce.number().int().min(1).max(3).optional(),
 });
 
-export const invalidTransition = (label: string) =>
+const invalidTransition = (label: string) =>
   new AppError(
     'invalid_transition',
     `Không thể "${label}" ở trạng thái hiện tại của hồ sơ. Có thể hồ sơ vừa được người khác xử lý; vui lòng tải lại trang.`,
@@ -50,7 +50,7 @@ export const invalidTransition = (label: string) =>
 
 type Dossier = typeof dossiers.$inferSelect;
 type Version = typeof procedureVersions.$inferSelect;
-export type TransitionInputValue = z.infer<typeof TransitionInput>;
+type TransitionInputValue = z.infer<typeof TransitionInput>;
 type Input = TransitionInputValue;
 export type Calendar = Awaited<ReturnType<typeof loadCalendar>>;
 /** What an action writes: the dossier's changed columns and the history row's data. */

@@ -15,7 +15,7 @@ import type { ProcessStep } from '../db/schema/procedures.js';
 import type { FormNumber } from './dossier-forms.js';
 
 /** The inbox's tabs, in the order they are shown. */
-export const INBOX_TAB_LABELS = {
+const INBOX_TAB_LABELS = {
   'cho-tiep-nhan': 'Chờ tiếp nhận (trực tuyến)',
   'cho-xu-ly': 'Chờ xử lý',
   'bo-sung': 'Chờ bổ sung',
@@ -55,7 +55,7 @@ const statusDef = (s: DossierStatus): StatusDef => STATUSES[s];
 /** Each status's TrangThaiHoSo code and label (what the API and the pages show). */
 export const DOSSIER_STATUSES = Object.fromEntries(STATUS_KEYS.map((s) => [s, statusDef(s).code])) as Record<DossierStatus, number>;
 export const STATUS_LABELS = Object.fromEntries(STATUS_KEYS.map((s) => [s, statusDef(s).label])) as Record<DossierStatus, string>;
-export const isOpenStatus = (s: DossierStatus): boolean => statusDef(s).tab !== null;
+const isOpenStatus = (s: DossierStatus): boolean => statusDef(s).tab !== null;
 
 /** The statuses of open dossiers (those waiting in an inbox tab), in STATUSES order. */
 export const OPEN_STATUSES: readonly DossierStatus[] = STATUS_KEYS.filter(isOpenStatus);
@@ -76,7 +76,7 @@ export const INBOX_TABS = Object.fromEntries(
 ) as Record<InboxTab, { label: string; statuses: DossierStatus[] }>;
 export const INBOX_TAB_KEYS = Object.keys(INBOX_TAB_LABELS) as [InboxTab, ...InboxTab[]];
 
-export type StepRole = ProcessStep['role'];
+type StepRole = ProcessStep['role'];
 
 type ActionDef = {
   label: string;
@@ -251,7 +251,7 @@ export const ACTION_LABELS = Object.fromEntries(ACTIONS.map((a) => [a, actionDef
  * Đính kèm kết quả (attach-result.ts) changes no status, but where it is allowed is workflow too: while
  * the dossier is being processed, at a processing or approval step.
  */
-export const RESULT_FILES = { statuses: ['processing'], roles: ['processing', 'approval'] } as const satisfies {
+const RESULT_FILES = { statuses: ['processing'], roles: ['processing', 'approval'] } as const satisfies {
   statuses: readonly DossierStatus[];
   roles: readonly StepRole[];
 };

@@ -17,7 +17,7 @@ import type { PaymentConfirmation, PaymentPlatform } from './platform.js';
 export type ConfirmOutcome = { paymentId: string; status: 'paid' | 'failed'; duplicate: boolean };
 
 /** The platform, as audit rows name it. */
-export const platformActor = (meta: RequestMeta): SystemActor => ({ kind: 'system', label: 'payment-platform', meta });
+const platformActor = (meta: RequestMeta): SystemActor => ({ kind: 'system', label: 'payment-platform', meta });
 
 const REFUSALS = {
   malformed: () => new AppError('payment_confirmation_malformed', 'Thông điệp xác nhận thanh toán không đúng định dạng.', 400),

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { PaymentConfig } from '../config.js';
 
 /** What we ask the platform to collect. */
-export type PaymentRequest = {
+type PaymentRequest = {
   orderId: string;
   /** Whole đồng. */
   amount: number;
@@ -33,7 +33,7 @@ export type PaymentConfirmation = {
   message?: string | undefined;
 };
 
-export type VerifiedConfirmation =
+type VerifiedConfirmation =
   | { valid: true; confirmation: PaymentConfirmation }
   | { valid: false; reason: 'malformed' | 'signature' | 'merchant'; orderId: string | null };
 
@@ -45,7 +45,7 @@ export type PaymentPlatform = {
 };
 
 /** The canonical string of signed fields: sorted by name, `name=value` joined by `&`, NFC. */
-export function canonicalString(fields: Record<string, string | number>): string {
+function canonicalString(fields: Record<string, string | number>): string {
   return Object.keys(fields)
     .sort()
     .map((k) => `${k}=${String(fields[k]).normalize('NFC')}`)
@@ -57,14 +57,14 @@ export function sign(secret: string, fields: Record<string, string | number>): s
 }
 
 /** Constant-time comparison of two hex signatures (a different length is simply unequal). */
-export function signatureMatches(expected: string, given: string): boolean {
+function signatureMatches(expected: string, given: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(given, 'utf8');
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
 /** yyyyMMddHHmmss in Vietnam time (GMT+7), as the platform's dates are written. */
-export function platformTime(d: Date): string {
+function platformTime(d: Date): string {
   return new Date(d.getTime() + 7 * 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
@@ -85,7 +85,7 @@ const ConfirmationBody = z.object({
 });
 
 /** The fields a confirmation is signed over (everything it carries but the signature). */
-export function confirmationFields(c: PaymentConfirmation): Record<string, string> {
+function confirmationFields(c: PaymentConfirmation): Record<string, string> {
   const fields: Record<string, string> = {
     merchantCode: c.merchantCode,
     orderId: c.orderId,

@@ -16,7 +16,7 @@ import type { PaymentPlatform } from './platform.js';
 import { isDossierPaid, owesNoFee } from './queries.js';
 
 /** How long the platform accepts an order (sent with it as its expiry). */
-export const PAYMENT_VALIDITY_MS = 15 * 60_000;
+const PAYMENT_VALIDITY_MS = 15 * 60_000;
 /** An order with less time left than this is not reused: the citizen could not finish paying it. */
 const REUSE_MARGIN_MS = 2 * 60_000;
 

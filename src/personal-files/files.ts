@@ -23,7 +23,7 @@ export type PersonalFilesQuota = { quotaBytes: number; quotaFiles: number };
 /** The longest display name kept (safeFileName keeps 140 characters of name plus the extension). */
 export const NAME_MAX = 150;
 
-export const fileNotFound = () => errors.notFound('Tệp');
+const fileNotFound = () => errors.notFound('Tệp');
 
 /** The file type a stored mime names (only detected types are ever stored). */
 export function typeOfMime(mime: string): FileType | null {

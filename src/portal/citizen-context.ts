@@ -36,7 +36,7 @@ export function currentCitizen(c: Ctx): Promise<Citizen | null> {
 }
 
 /** The citizen as a use case receives them. */
-export function actorOfCitizen(c: Ctx, citizen: Citizen): CitizenActor {
+function actorOfCitizen(c: Ctx, citizen: Citizen): CitizenActor {
   return citizenActor(citizen.id, c.get('meta'));
 }
 

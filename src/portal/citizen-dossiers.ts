@@ -35,15 +35,6 @@ async function citizenRow(db: Queryable, actor: CitizenActor): Promise<CitizenRo
   return row;
 }
 
-/** Whether the citizen may see this dossier (the same rule as the lists). */
-export function isCitizensDossier(
-  citizen: Pick<CitizenRow, 'id' | 'accountType' | 'cccd' | 'taxCode'>,
-  d: Pick<Dossier, 'citizenId' | 'applicantIdNumber'>,
-): boolean {
-  const number = provenNumber(citizen);
-  return d.citizenId === citizen.id || (number !== null && d.applicantIdNumber === number);
-}
-
 /**
  * The dossier if it is the citizen's, else the not-found error (a malformed id, another citizen's id and a
  * missing id answer the same). With `forUpdate`, the row is locked for the caller's transaction.

@@ -76,7 +76,7 @@ export async function dossierCounts(db: Queryable, actor: CitizenActor): Promise
   return out;
 }
 
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 
 /** A group's dossiers, newest first, by keyset (created_at, id) pages. */
 export async function listMyDossiers(db: Queryable, actor: CitizenActor, group: Group, after: { at: Date; id: string } | null) {

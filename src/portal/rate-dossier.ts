@@ -9,7 +9,7 @@ import { cleanOptional } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { requireCitizenDossier } from './citizen-dossiers.js';
 
-export const RatingInput = z.object({
+const RatingInput = z.object({
   score: z.coerce
     .number({ message: 'Vui lòng chọn mức độ hài lòng từ 1 đến 5.' })
     .int()

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { listCurrentProcedures } from '../procedures/list-procedures.js';
 
-export type Choice = { id: string; name: string };
+type Choice = { id: string; name: string };
 
 export async function submissionChoices(db: Queryable, chosen: { unitId?: string | undefined; sectorId?: string | undefined }) {
   const all = await listCurrentProcedures(db);

@@ -2,7 +2,7 @@
 export type RequestMeta = { ip: string | null; requestId: string | null; userAgent?: string | null };
 
 /** An official acting in a browser session (optionally on behalf of another official: delegation). */
-export type OfficialActor = {
+type OfficialActor = {
   kind: 'official';
   accountId: string;
   /** Username, kept in audit rows so the log reads without joins (and after deletion). */
@@ -12,7 +12,7 @@ export type OfficialActor = {
 };
 
 /** An API client: Bearer credentials acting as the official account they were issued for. */
-export type ApiActor = { kind: 'api'; accountId: string; clientId: string; label: string; meta: RequestMeta };
+type ApiActor = { kind: 'api'; accountId: string; clientId: string; label: string; meta: RequestMeta };
 
 /**
  * A citizen or organisation of the portal. The label is `citizen:<id>`, never a CCCD or a name: the audit log

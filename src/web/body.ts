@@ -32,7 +32,7 @@ export const FORM_MAX_BYTES = 64 * 1024;
 /** Fields of one form, counted in the raw bytes before parsing (also for uploads). */
 export const FORM_MAX_FIELDS = 256;
 /** An upload route, with a session: the largest file we take (a 10 MB result file) plus room for the form. */
-export const UPLOAD_MAX_BYTES = MAX_RESULT_BYTES + 1024 * 1024;
+const UPLOAD_MAX_BYTES = MAX_RESULT_BYTES + 1024 * 1024;
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
