@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { executable } from './support/sample-files.js';
-import { auditLog, citizens, dossierDrafts, dossiers, personalFiles, sessions } from '../src/db/schema/index.js';
+import { auditLog, citizens, dossierDrafts, dossierFiles, dossiers, personalFiles, sessions } from '../src/db/schema/index.js';
 import { LAPSED_DRAFT_GRACE_MS, createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
@@ -282,6 +282,13 @@ describe('after submission', () => {
     expect(resumed).toMatchObject({ status: 'received', clockStoppedAt: null });
     await actOnDossier(db, clerk, d.id, { action: 'handover' });
     await attachResult(db, expert, d.id, { name: 'giay-phep.pdf', bytes: pdf('giấy phép') });
+    // A result attached during processing is not issued yet: the applicant neither sees nor downloads it.
+    const [draftResult] = await db
+      .select()
+      .from(dossierFiles)
+      .where(and(eq(dossierFiles.dossierId, d.id), eq(dossierFiles.kind, 'result')));
+    expect((await page(a, `/ca-nhan/ho-so/${d.id}`)).html).not.toContain('giay-phep.pdf');
+    expect((await a.client.request('GET', `/ca-nhan/ho-so/${d.id}/tep/${draftResult!.id}`)).status).toBe(404);
     await actOnDossier(db, expert, d.id, { action: 'handover' });
     await actOnDossier(db, director, d.id, { action: 'approve' });
     await actOnDossier(db, clerk, d.id, { action: 'return_result', returnChannel: '2' });
@@ -290,6 +297,7 @@ describe('after submission', () => {
       .from(personalFiles)
       .where(and(eq(personalFiles.citizenId, a.id), eq(personalFiles.source, 'issued')));
     expect(issued.map((f) => f.name)).toEqual(['giay-phep.pdf']);
+    expect((await a.client.request('GET', `/ca-nhan/ho-so/${d.id}/tep/${draftResult!.id}`)).status).toBe(200);
     const rate = await a.client.post(
       `/ca-nhan/ho-so/${d.id}/danh-gia`,
       { score: '5', comment: 'Nhanh' },

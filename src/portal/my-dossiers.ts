@@ -4,7 +4,7 @@
  * what opens.
  */
 import crypto from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL, ne } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { citizens, dossierEvents, dossierFiles, dossierRatings, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import type { CitizenActor } from '../shared/context.js';
@@ -136,7 +136,7 @@ export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierI
         label: dossierFiles.documentLabel,
       })
       .from(dossierFiles)
-      .where(eq(dossierFiles.dossierId, d.id))
+      .where(and(eq(dossierFiles.dossierId, d.id), applicantMaySee(d.status)))
       .orderBy(asc(dossierFiles.uploadedAt)),
     db.select().from(dossierRatings).where(eq(dossierRatings.dossierId, d.id)),
     isDossierPaid(db, d.id),
@@ -172,6 +172,14 @@ export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierI
   };
 }
 
+/**
+ * The files of their dossier an applicant may see: what was sent, always; the result only once it was returned (a
+ * result attached while the dossier is still being processed or approved is the agency's draft, not yet issued).
+ */
+function applicantMaySee(status: DossierStatus): SQL | undefined {
+  return status === 'returned' ? undefined : ne(dossierFiles.kind, 'result');
+}
+
 /** A file of the citizen's dossier (what they sent, or a result issued to them), for download. */
 export async function myDossierFile(db: Queryable, actor: CitizenActor, dossierId: string, fileId: string) {
   const d = await requireCitizenDossier(db, actor, dossierId);
@@ -179,7 +187,7 @@ export async function myDossierFile(db: Queryable, actor: CitizenActor, dossierI
   const [f] = await db
     .select()
     .from(dossierFiles)
-    .where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id)));
+    .where(and(eq(dossierFiles.id, fileId), eq(dossierFiles.dossierId, d.id), applicantMaySee(d.status)));
   if (!f) throw errors.notFound('Tệp');
   return f;
 }
