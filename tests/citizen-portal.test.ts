@@ -15,6 +15,7 @@ import { LAPSED_DRAFT_GRACE_MS, createCitizenSession } from '../src/auth/session
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
 import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
+import { hasBlob } from '../src/storage/index.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { attachResult } from '../src/dossiers/attach-result.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
@@ -232,6 +233,52 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(await t.database.db.select().from(dossierDrafts)).toHaveLength(0);
   });
 
+  it('on behalf of someone, the typed number names them but does not put the dossier into their portal', async () => {
+    const [a, b] = [await an(), await binh()];
+    const proc = await currentProcedure(t.database, '2.000633');
+    const res = await submit(
+      a,
+      proc.p.id,
+      { do: 'submit', phone: '0912345678', address: 'Số 1', onBehalf: '1', principalName: 'Phạm Văn Bình', principalCccd: b.cccd },
+      { doc0: file(pdf('a'), 'a.pdf'), doc1: file(pdf('b'), 'b.pdf'), doc2: file(pdf('c'), 'c.pdf') },
+    );
+    expect(res.status).toBe(303);
+    const [d] = await mineOf(a.id);
+    expect(d!.applicant).toMatchObject({ fullName: 'Phạm Văn Bình', cccd: b.cccd, representative: { fullName: 'Trần Thị Mai Anh' } });
+    expect(d!.applicantIdNumber).toBeNull();
+    expect(count((await page(b, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('0');
+    expect((await page(b, `/ca-nhan/ho-so/${d!.id}`)).status).toBe(404);
+  });
+
+  it('a lapsed session only fills what the draft has empty: saved values, files and the principal stay', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    await submit(a, proc.p.id, { do: 'save', phone: '0912345678', address: 'Địa chỉ đã lưu' }, { doc0: file(pdf('gốc'), 'goc.pdf') });
+    await t.database.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(Date.now() - POLICY.idleMs - 60_000) })
+      .where(eq(sessions.citizenId, a.id));
+    await submit(
+      a,
+      proc.p.id,
+      {
+        do: 'save',
+        phone: '0999999999',
+        address: 'Địa chỉ kẻ lạ',
+        email: 'moi@demo.motcua.invalid',
+        onBehalf: '1',
+        principalCccd: '079088001122',
+      },
+      { doc0: file(pdf('lạ'), 'la.pdf'), doc1: file(pdf('thêm'), 'them.pdf') },
+    );
+    const [draft] = await t.database.db.select().from(dossierDrafts).where(eq(dossierDrafts.citizenId, a.id));
+    expect(draft!.fields).toMatchObject({ phone: '0912345678', address: 'Địa chỉ đã lưu', email: 'moi@demo.motcua.invalid' });
+    expect(draft!.fields.onBehalf ?? '').toBe('');
+    expect(draft!.fields.principalCccd ?? '').toBe('');
+    expect(draft!.files['0']!.name).toBe('goc.pdf');
+    expect(draft!.files['1']!.name).toBe('them.pdf');
+  });
+
   it('another citizen’s personal file cannot be attached', async () => {
     const [a, b] = [await an(), await binh()];
     const proc = await currentProcedure(t.database, '2.000633');
@@ -332,6 +379,13 @@ describe('after submission', () => {
       expect((await b.client.request('GET', path)).status, path).toBe(404);
     }
     expect((await b.client.post(`/ca-nhan/ho-so/${d.id}/rut`, {}, { csrfFrom: '/ca-nhan' })).status).toBe(404);
+    // A supplement to another citizen's dossier is refused before anything is stored.
+    const form = new FormData();
+    form.set('_csrf', await b.client.csrf('/ca-nhan'));
+    const blobBytes = pdf(`không được lưu ${crypto.randomUUID()}`);
+    form.set('file', file(blobBytes, 'la.pdf'));
+    expect((await b.client.request('POST', `/ca-nhan/ho-so/${d.id}/bo-sung`, form, { origin: b.client.origin })).status).toBe(404);
+    expect(await hasBlob(crypto.createHash('sha256').update(blobBytes).digest('hex'))).toBe(false);
     expect((await b.client.post(`/ca-nhan/ho-so/${d.id}/danh-gia`, { score: '1' }, { csrfFrom: '/ca-nhan' })).status).toBe(404);
     expect(count((await page(b, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('0');
     const [still] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
@@ -374,6 +428,43 @@ describe('after submission', () => {
     asCitizen.cookies.set(PORTAL_COOKIE, desk.cookies.get('motcua_sid') ?? '');
     const res = await asCitizen.request('GET', '/ca-nhan');
     expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent('/ca-nhan')}`);
+  });
+
+  it('a level-1 VNeID login sees what it submitted, not every dossier naming its CCCD', async () => {
+    const a = await an();
+    await t.database.db.update(citizens).set({ loa: 1 }).where(eq(citizens.id, a.id));
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const proc = await currentProcedure(t.database, '2.000633');
+    const counter = await receiveDossier(t.database.db, clerk, {
+      procedureId: proc.p.id,
+      channel: '1',
+      fullName: 'Trần Thị Mai Anh',
+      cccd: a.cccd,
+    });
+    expect((await page(a, `/ca-nhan/ho-so/${counter.id}`)).status).toBe(404);
+    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('0');
+  });
+
+  it('anyone calling the login callback with an error or an unknown state writes nothing to the audit log', async () => {
+    const anon = new Client(t.app);
+    await anon.request('GET', '/dang-nhap/vneid/callback?error=x&error_description=CCCD%20012345678901');
+    await anon.request('GET', '/dang-nhap/vneid/callback?state=khong-co&code=abc');
+    const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'portal.login_failed'));
+    expect(rows).toHaveLength(0);
+  });
+
+  it('an upload route takes a large body only as a streamed multipart form; a malformed one is a 400', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    const csrf = await a.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
+    const big = new URLSearchParams({ _csrf: csrf, procedureId: proc.p.id, note: 'x'.repeat(200 * 1024) });
+    const urlencoded = await a.client.request('POST', FORM, big, {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: a.client.origin,
+    });
+    expect(urlencoded.status).toBe(413);
+    const noBoundary = await a.client.request('POST', FORM, 'x', { 'content-type': 'multipart/form-data', origin: a.client.origin });
+    expect(noBoundary.status).toBe(400);
   });
 
   it('without a login, the pages send to Đăng nhập and come back', async () => {

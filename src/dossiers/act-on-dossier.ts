@@ -157,13 +157,16 @@ export async function applyAction(
   const action: DossierAction = input.action;
   const def = actionDef(action);
   {
-    const [d] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
+    // A citizen locks only a dossier of theirs (citizen-dossiers.ts); an official's access is checked at the step.
+    const [d] =
+      actor.kind === 'citizen'
+        ? [await requireCitizenDossier(tx, actor, dossierId, true)]
+        : await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
     if (!d) throw errors.notFound('Hồ sơ');
     const [version] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
     if (!version) throw errors.notFound('Hồ sơ');
     const step = version.steps[d.currentStep]!;
     if (actor.kind === 'citizen') {
-      await requireCitizenDossier(tx, actor, d.id);
       if (!allowedForApplicant(action, d.status)) throw invalidTransition(def.label);
     } else {
       if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');

@@ -17,13 +17,18 @@ import { isId } from '../shared/validate.js';
 type CitizenRow = typeof citizens.$inferSelect;
 export type Dossier = typeof dossiers.$inferSelect;
 
-/** The number a citizen's VNeID login proved: CCCD for a person, tax code for an organisation. */
-export function provenNumber(citizen: Pick<CitizenRow, 'accountType' | 'cccd' | 'taxCode'>): string | null {
+/**
+ * The number a citizen's VNeID login proved: CCCD for a person, tax code for an organisation — at identification
+ * level 2 only (verified in person). A level-1 account sees the dossiers it submitted, not every dossier that names
+ * its number.
+ */
+export function provenNumber(citizen: Pick<CitizenRow, 'accountType' | 'cccd' | 'taxCode' | 'loa'>): string | null {
+  if (citizen.loa < 2) return null;
   return (citizen.accountType === 2 ? citizen.taxCode : citizen.cccd) || null;
 }
 
 /** The SQL condition "this dossier is the citizen's", for lists and counts (indexes: dossiers_citizen_idx, dossiers_applicant_number_idx). */
-export function citizenDossiersWhere(citizen: Pick<CitizenRow, 'id' | 'accountType' | 'cccd' | 'taxCode'>): SQL {
+export function citizenDossiersWhere(citizen: Pick<CitizenRow, 'id' | 'accountType' | 'cccd' | 'taxCode' | 'loa'>): SQL {
   const number = provenNumber(citizen);
   const own = eq(dossiers.citizenId, citizen.id);
   return (number ? or(own, eq(dossiers.applicantIdNumber, number)) : own) ?? own;

@@ -366,6 +366,9 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/rut', async (c) => {
 citizenDossierRoutes.post('/ca-nhan/ho-so/:id/bo-sung', citizenUpload, async (c) => {
   const { actor } = await requireCitizen(c);
   const id = idParam(c, 'Hồ sơ');
+  // Nothing is stored for a dossier that is not theirs, or not waiting for a supplement (checked again when applied).
+  const v = await viewMyDossier(c.get('deps').db, actor, id);
+  if (!v.canSupply) return dossierPage(c, id, { form: 'Hồ sơ không ở trạng thái chờ bổ sung.' }, 409);
   const f = await formData(c);
   const upload = await uploadedStream(c, 'file');
   const stored = [];

@@ -354,7 +354,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   const now = deps.now();
   if (!citizen) {
     // The session lapsed while the form was being filled: keep it all as the draft, then log in and come back to it.
-    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now);
+    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, true);
     return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${procedureId}&hetphien=1`)}`, 303);
   }
   let draft: Draft;

@@ -58,6 +58,11 @@ export async function saveDraft(
   given: GivenDocument[],
   removed: number[],
   now: Date,
+  /**
+   * Sent with a lapsed session (auth/sessions.ts lapsedCitizenOf): it only fills what the draft has empty — no saved
+   * value, file or principal is changed by a token that no longer proves the citizen is there.
+   */
+  lapsed = false,
 ): Promise<Draft> {
   const version = await onlineVersion(db, procedureId);
   if (!version) throw errors.notFound('Thủ tục');
@@ -71,10 +76,20 @@ export async function saveDraft(
       .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)))
       .for('update');
     const files: Record<string, DraftFile> = { ...(old?.files ?? {}) };
-    for (const i of removed) delete files[String(i)];
+    if (!lapsed) for (const i of removed) delete files[String(i)];
     for (const g of given) {
       if (g.index < 0 || g.index >= version.documents.length) continue;
+      if (lapsed && files[String(g.index)]) continue;
       files[String(g.index)] = 'stored' in g ? g.stored : await takePersonalFile(tx, actor.citizenId, g.personalFileId);
+    }
+    if (lapsed && old) {
+      const kept = old.fields;
+      for (const k of Object.keys(fields)) {
+        if (k === 'onBehalf' || k.startsWith('principal') || kept[k]) fields[k] = kept[k] ?? '';
+      }
+      for (const [k, v] of Object.entries(kept)) fields[k] ??= v;
+    } else if (lapsed) {
+      for (const k of Object.keys(fields)) if (k === 'onBehalf' || k.startsWith('principal')) delete fields[k];
     }
     const [draft] = await tx
       .insert(dossierDrafts)
@@ -89,10 +104,9 @@ export async function saveDraft(
 export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
   if (!isId(submissionKey)) throw new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
   const submitted = async () => {
-    const [d] = await db
-      .select()
-      .from(dossiers)
-      .where(and(eq(dossiers.submissionKey, submissionKey), eq(dossiers.citizenId, actor.citizenId)));
+    const [d] = await db.select().from(dossiers).where(eq(dossiers.submissionKey, submissionKey));
+    // A key is one form's: another citizen's key is a stale (or forged) form, never their dossier.
+    if (d && d.citizenId !== actor.citizenId) throw new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
     return d ?? null;
   };
   const already = await submitted();
@@ -165,7 +179,9 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
           channel: 2,
           status: 'submitted',
           applicant,
-          applicantIdNumber: input.onBehalf ? input.principalCccd : provenNumber(citizen),
+          // Typed on behalf of someone, a number only names them: it must not put the dossier (and the submitter's
+          // files) into that person's portal. Only the number the submitter's own VNeID login proved does.
+          applicantIdNumber: input.onBehalf ? null : provenNumber(citizen),
           applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
           // Provisional until accepted: acceptance sets both from its own time.
           receivedAt: now,
