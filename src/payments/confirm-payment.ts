@@ -43,19 +43,9 @@ type Decision = { ok: ConfirmOutcome } | { refused: Refusal };
 export async function confirmPayment(db: Db, platform: PaymentPlatform, body: unknown, meta: RequestMeta): Promise<ConfirmOutcome> {
   const actor = platformActor(meta);
   const verified = platform.verifyConfirmation(body);
-  if (!verified.valid) {
-    const orderId = verified.orderId !== null && isId(verified.orderId) ? verified.orderId : null;
-    await db.transaction((tx) =>
-      recordAudit(tx, {
-        action: 'payment.confirmation_refused',
-        actor,
-        targetType: 'payment',
-        targetId: orderId,
-        data: { reason: REFUSALS[verified.reason]().code },
-      }),
-    );
-    throw REFUSALS[verified.reason]();
-  }
+  // Unsigned, wrongly signed or another merchant's: anyone on the network can send that, so it writes nothing to
+  // the append-only audit log (the request log line has it); only what the platform signed is audited.
+  if (!verified.valid) throw REFUSALS[verified.reason]();
   const c = verified.confirmation;
   const decision = await db.transaction(async (tx): Promise<Decision> => {
     const refuse = async (reason: Refusal, extra: Record<string, unknown> = {}, unitId: string | null = null): Promise<Decision> => {

@@ -47,6 +47,9 @@ export async function startPayment(
     if (!version) throw new Error('dossier without its procedure version');
     const d = { ...dossier, fee: version.fee, procedureName: version.name };
     if (d.fee <= 0) throw new AppError('payment_no_fee', 'Thủ tục này không mất phí.', 400);
+    // A dossier received at the counter or by post paid its fee there.
+    if (d.channel !== 2)
+      throw new AppError('payment_not_due', 'Lệ phí của hồ sơ này được nộp tại nơi tiếp nhận, không thanh toán trực tuyến.', 409);
     if (owesNoFee(d.status))
       throw new AppError('payment_not_due', 'Hồ sơ đã bị từ chối, đã rút hoặc đã dừng xử lý: không cần thanh toán lệ phí.', 409);
     if (await isDossierPaid(tx, d.id)) throw new AppError('payment_already_paid', 'Lệ phí của hồ sơ này đã được thanh toán.', 409);

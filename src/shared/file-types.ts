@@ -62,6 +62,8 @@ export function safeFileName(name: string, type: FileType, fallback: string): st
   const clean = cleanText(name)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not keep
     .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_')
+    // Direction marks and overrides would show "scan‮fdp.doc" as ending in ".pdf".
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/^[.\s_]+/, '');
   const m = /^(.*)\.([0-9a-z]{1,5})$/i.exec(clean);
   const ext = m?.[2]?.toLowerCase();

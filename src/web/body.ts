@@ -50,7 +50,6 @@ const limiter = (max: number) =>
     },
   });
 const formLimit = limiter(FORM_MAX_BYTES);
-const uploadLimit = limiter(UPLOAD_MAX_BYTES);
 
 /** Who may send an upload route's body: throws (401, or a redirect to a login) for anyone else, before it is read. */
 export type UploadGate = (c: Ctx) => Promise<void>;
@@ -115,7 +114,8 @@ function bodyBytes(c: Ctx): Promise<ArrayBuffer> {
     bytes = (async () => {
       const gate = uploadGateOf(c);
       if (gate) await gate(c);
-      await (gate ? uploadLimit : formLimit)(c, async () => {});
+      // Only a multipart upload may be large, and it is streamed (readForm): any other body is a small form.
+      await formLimit(c, async () => {});
       return c.req.arrayBuffer();
     })();
     bodies.set(c.req, bytes);

@@ -41,12 +41,18 @@ export async function readMultipartStreaming(
       done(null, chunk);
     },
   });
-  const bb = busboy({
-    headers: { 'content-type': contentType },
-    // Browsers send file names as UTF-8 (busboy's default for them is latin1).
-    defParamCharset: 'utf8',
-    limits: { parts: limits.maxParts, fields: limits.maxParts, files: limits.maxParts, fieldSize: limits.maxFieldBytes },
-  });
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: { 'content-type': contentType },
+      // Browsers send file names as UTF-8 (busboy's default for them is latin1).
+      defParamCharset: 'utf8',
+      limits: { parts: limits.maxParts, fields: limits.maxParts, files: limits.maxParts, fieldSize: limits.maxFieldBytes },
+    });
+  } catch {
+    // No boundary, or not multipart at all.
+    throw new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
+  }
   const writes: Promise<void>[] = [];
   bb.on('field', (name, value, info) => {
     if (info.valueTruncated) bb.emit('error', new BodyTooLarge());

@@ -63,6 +63,26 @@ const CallbackQuery = z.object({
 });
 
 /** Check the callback and return who logged in, with where to go next (the stored target, checked again). */
+/** The error codes of RFC 6749 §4.1.2.1 and OpenID Connect Core §3.1.2.6, the only ones the audit keeps. */
+const OAUTH_ERRORS = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_request_uri',
+  'invalid_request_object',
+  'request_not_supported',
+  'request_uri_not_supported',
+  'registration_not_supported',
+]);
+
 export async function finishLogin(
   c: Context<AppEnv>,
   rp: RelyingParty,
@@ -76,17 +96,18 @@ export async function finishLogin(
   const tx = state ? await takeTransaction(deps.db, state, provider, purpose) : null;
   if (q.error) {
     const cancelled = q.error === 'access_denied';
-    await auditFailure(c, provider, purpose, cancelled ? 'cancelled' : `provider_error:${q.error}`, q.error_description);
+    // Only for a login this site started (a known state), and only a known error code: anyone can call this
+    // address, and the audit log can be neither flooded nor given free text (it cannot be erased).
+    const code = OAUTH_ERRORS.has(q.error) ? q.error : 'other';
+    if (tx) await auditFailure(c, provider, purpose, cancelled ? 'cancelled' : `provider_error:${code}`);
     throw cancelled
       ? new AppError('idp_cancelled', 'Bạn đã hủy đăng nhập. Bạn có thể đăng nhập lại bất cứ lúc nào.', 400)
       : q.error === 'temporarily_unavailable' || q.error === 'server_error'
         ? rp.unavailable()
         : invalidResponse(q.error);
   }
-  if (!tx) {
-    await auditFailure(c, provider, purpose, 'unknown_state');
-    throw invalidResponse('unknown_state');
-  }
+  // An unknown state is not a login of ours: nothing to audit (anyone can send one).
+  if (!tx) throw invalidResponse('unknown_state');
   const browser = readCookie(c, OIDC_BROWSER_COOKIE);
   clearCookie(c, OIDC_BROWSER_COOKIE);
   if (!browser || !tx.browserHash || tokenHash(browser) !== tx.browserHash) {
