@@ -28,7 +28,7 @@ import { portalRoutes } from './portal/routes.js';
 import { personalFileRoutes } from './personal-files/routes.js';
 import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
 import { catalogRoutes } from './catalog/routes.js';
-import { CitizenLoginRequired } from './portal/citizen-context.js';
+import { CitizenLoginRequired, PORTAL_COOKIE } from './portal/citizen-context.js';
 import { citizenDossierRoutes } from './portal/dossier-routes.js';
 import { submissionRoutes } from './portal/submission-routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
@@ -151,7 +151,9 @@ export function createApp(deps: Deps) {
       csrfCookie = crypto.randomBytes(24).toString('base64url');
       writeCookie(c, CSRF_COOKIE, csrfCookie);
     }
-    c.set('csrfToken', csrfToken(deps.config.sessionSecret, csrfCookie, c.get('sessionToken')));
+    // Bound to the official's session, or else to the portal's: a token from before a portal login or logout is void.
+    const boundTo = c.get('sessionToken') ?? readCookie(c, PORTAL_COOKIE) ?? null;
+    c.set('csrfToken', csrfToken(deps.config.sessionSecret, csrfCookie, boundTo));
     if (UNSAFE.has(c.req.method)) {
       if (!sameOrigin(deps.config.publicUrl, c.req.url, c.req.header('origin'), c.req.header('referer'))) {
         throw errors.csrf();
@@ -163,7 +165,7 @@ export function createApp(deps: Deps) {
         const v = (await readForm(c)).get('_csrf');
         submitted = typeof v === 'string' ? v : undefined;
       }
-      if (!csrfTokenValid(deps.config.sessionSecret, readCookie(c, CSRF_COOKIE), c.get('sessionToken'), submitted)) {
+      if (!csrfTokenValid(deps.config.sessionSecret, readCookie(c, CSRF_COOKIE), boundTo, submitted)) {
         throw errors.csrf();
       }
     }

@@ -467,6 +467,18 @@ describe('after submission', () => {
     expect(noBoundary.status).toBe(400);
   });
 
+  it('a form token taken before the portal login is void after it (tokens are bound to the portal session)', async () => {
+    const a = await an();
+    const token = a.client.cookies.get(PORTAL_COOKIE) ?? '';
+    a.client.cookies.delete(PORTAL_COOKIE);
+    const before = await a.client.csrf('/tiepnhan/dang-nhap');
+    a.client.cookies.set(PORTAL_COOKIE, token);
+    const res = await a.client.post('/ca-nhan/ho-so/00000000-0000-4000-8000-000000000000/rut', {}, { csrf: before });
+    expect(res.status).toBe(403);
+    const after = await a.client.post('/ca-nhan/ho-so/00000000-0000-4000-8000-000000000000/rut', {}, { csrfFrom: '/ca-nhan' });
+    expect(after.status).toBe(404);
+  });
+
   it('without a login, the pages send to Đăng nhập and come back', async () => {
     const anon = new Client(t.app);
     const res = await anon.request('GET', '/ca-nhan/ho-so?loai=da-nop');
