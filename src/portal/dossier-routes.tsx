@@ -40,8 +40,9 @@ const GENDER = { male: 'Nam', female: 'Nữ' } as const;
 
 /** TRANG CÁ NHÂN: Nộp hồ sơ, the dossier groups with their counts, personal files, the identity. */
 citizenDossierRoutes.get('/ca-nhan', async (c) => {
-  const { citizen, actor } = await requireCitizen(c);
-  const counts = await dossierCounts(c.get('deps').db, actor);
+  const { citizen } = await requireCitizen(c);
+  // The citizen's row came with the session: the counts need no second read of it.
+  const counts = await dossierCounts(c.get('deps').db, citizen);
   const facts: Array<[string, string]> = [
     ['Họ và tên', citizen.fullName],
     ['Loại tài khoản', citizen.accountType === 2 ? 'Tổ chức, doanh nghiệp' : 'Cá nhân'],
@@ -110,10 +111,10 @@ function cursorOf(s: string | undefined): { at: Date; id: string } | null {
 }
 
 citizenDossierRoutes.get('/ca-nhan/ho-so', async (c) => {
-  const { actor } = await requireCitizen(c);
+  const { citizen } = await requireCitizen(c);
   const q = queryOf(c, ListQuery);
   const group = q.loai ?? 'da-nop';
-  const page = await listMyDossiers(c.get('deps').db, actor, group, cursorOf(q.sau));
+  const page = await listMyDossiers(c.get('deps').db, citizen, group, cursorOf(q.sau));
   const last = page.rows[page.rows.length - 1];
   return c.html(
     await PortalPage(

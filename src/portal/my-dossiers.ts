@@ -26,6 +26,14 @@ export const GROUPS = {
 export type Group = keyof typeof GROUPS;
 export const GROUP_KEYS = Object.keys(GROUPS) as [Group, ...Group[]];
 
+/** What the one rule needs of a citizen (citizen-dossiers.ts). A page has it from the session already. */
+type CitizenFacts = Pick<typeof citizens.$inferSelect, 'id' | 'accountType' | 'cccd' | 'taxCode' | 'loa'>;
+
+/** The citizen's facts: as given (the row the session lookup read for this request), or read for an actor. */
+function factsOf(db: Queryable, who: CitizenActor | CitizenFacts): Promise<CitizenFacts> {
+  return 'kind' in who ? citizenOf(db, who) : Promise.resolve(who);
+}
+
 async function citizenOf(db: Queryable, actor: CitizenActor) {
   const [c] = await db.select().from(citizens).where(eq(citizens.id, actor.citizenId));
   if (!c) throw errors.unauthenticated();
@@ -49,8 +57,8 @@ function prepared<T>(query: { toSQL(): { sql: string }; prepare(name: string): {
 }
 
 /** Each group's count: one statement over the citizen's dossiers, by status, with how many of each still owe their fee. */
-export async function dossierCounts(db: Queryable, actor: CitizenActor): Promise<Record<Group, number>> {
-  const citizen = await citizenOf(db, actor);
+export async function dossierCounts(db: Queryable, who: CitizenActor | CitizenFacts): Promise<Record<Group, number>> {
+  const citizen = await factsOf(db, who);
   const byStatus = await prepared(
     db
       .select({
@@ -79,8 +87,13 @@ export async function dossierCounts(db: Queryable, actor: CitizenActor): Promise
 const PAGE_SIZE = 20;
 
 /** A group's dossiers, newest first, by keyset (created_at, id) pages. */
-export async function listMyDossiers(db: Queryable, actor: CitizenActor, group: Group, after: { at: Date; id: string } | null) {
-  const citizen = await citizenOf(db, actor);
+export async function listMyDossiers(
+  db: Queryable,
+  who: CitizenActor | CitizenFacts,
+  group: Group,
+  after: { at: Date; id: string } | null,
+) {
+  const citizen = await factsOf(db, who);
   const page = after ? or(lt(dossiers.createdAt, after.at), and(eq(dossiers.createdAt, after.at), lt(dossiers.id, after.id))) : undefined;
   const rows = await prepared(
     db
