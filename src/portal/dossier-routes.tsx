@@ -14,21 +14,15 @@ import { sendFile } from '../web/download.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
 import { param } from '../shared/validate.js';
-import { BlobRefusedError, openBlob, putBlob } from '../storage/index.js';
-import { safeFileName } from '../shared/file-types.js';
+import { openBlob } from '../storage/index.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { APPLICANT_FORMS, dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
 import { owesNoFee } from '../payments/queries.js';
 import { formatVnd } from '../payments/amount-words.js';
-import {
-  MAX_PERSONAL_FILE_BYTES,
-  PERSONAL_FILE_ACCEPT,
-  PERSONAL_FILE_ALLOWED,
-  PERSONAL_FILE_KINDS,
-  sizeText,
-} from '../personal-files/files.js';
+import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
+import { storeDocument } from './store-upload.js';
 import { citizenUpload, requireCitizen } from './citizen-context.js';
 import { GROUPS, GROUP_KEYS, dossierCounts, listMyDossiers, myDossierFile, viewMyDossier } from './my-dossiers.js';
 import { supplyDocuments } from './supply-documents.js';
@@ -374,20 +368,9 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/bo-sung', citizenUpload, async (c)
   const upload = await uploadedStream(c, 'file');
   const stored = [];
   if (upload) {
-    try {
-      const blob = await putBlob(upload.stream, { maxBytes: MAX_PERSONAL_FILE_BYTES, kinds: PERSONAL_FILE_KINDS });
-      if (!blob.type) throw new BlobRefusedError('type');
-      stored.push({ sha256: blob.sha256, size: blob.size, mime: blob.type.mime, name: safeFileName(upload.name, blob.type, 'bo-sung') });
-    } catch (err) {
-      if (!(err instanceof BlobRefusedError)) throw err;
-      const message =
-        err.reason === 'empty'
-          ? 'Tệp rỗng, vui lòng chọn tệp khác.'
-          : err.reason === 'too_large'
-            ? `Tệp quá lớn (tối đa ${sizeText(MAX_PERSONAL_FILE_BYTES)}).`
-            : `Loại tệp không được nhận. Chỉ nhận ${PERSONAL_FILE_ALLOWED}.`;
-      return dossierPage(c, id, { file: message }, 400);
-    }
+    const r = await storeDocument(upload, 'bo-sung');
+    if ('refused' in r) return dossierPage(c, id, { file: r.refused }, 400);
+    stored.push(r.stored);
   }
   try {
     await supplyDocuments(c.get('deps').db, actor, id, { stored, personalFileIds: f.pick ? [f.pick] : [] }, f.note, c.get('deps').now());

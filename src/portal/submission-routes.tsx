@@ -14,17 +14,10 @@ import { queryOf } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
 import { param } from '../shared/validate.js';
-import { BlobRefusedError, putBlob } from '../storage/index.js';
-import { safeFileName } from '../shared/file-types.js';
-import {
-  MAX_PERSONAL_FILE_BYTES,
-  PERSONAL_FILE_ACCEPT,
-  PERSONAL_FILE_ALLOWED,
-  PERSONAL_FILE_KINDS,
-  sizeText,
-} from '../personal-files/files.js';
+import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
+import { storeDocument } from './store-upload.js';
 import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } from './citizen-context.js';
 import { type Draft, type DraftFile, type GivenDocument, loadDraft, onlineVersion, saveDraft, submitOnline } from './submit-dossier.js';
 import { submissionChoices } from './submission-choices.js';
@@ -314,23 +307,9 @@ async function givenDocuments(c: Ctx, count: number) {
   for (let i = 0; i < count; i++) {
     const upload = await uploadedStream(c, `doc${i}`);
     if (upload) {
-      try {
-        const blob = await putBlob(upload.stream, { maxBytes: MAX_PERSONAL_FILE_BYTES, kinds: PERSONAL_FILE_KINDS });
-        const type = blob.type;
-        if (!type) throw new BlobRefusedError('type');
-        given.push({
-          index: i,
-          stored: { sha256: blob.sha256, size: blob.size, mime: type.mime, name: safeFileName(upload.name, type, 'tai-lieu') },
-        });
-      } catch (err) {
-        if (!(err instanceof BlobRefusedError)) throw err;
-        errors[`doc${i}`] =
-          err.reason === 'empty'
-            ? 'Tệp rỗng, vui lòng chọn tệp khác.'
-            : err.reason === 'too_large'
-              ? `Tệp quá lớn (tối đa ${sizeText(MAX_PERSONAL_FILE_BYTES)}).`
-              : `Loại tệp không được nhận. Chỉ nhận ${PERSONAL_FILE_ALLOWED}.`;
-      }
+      const r = await storeDocument(upload, 'tai-lieu');
+      if ('stored' in r) given.push({ index: i, stored: r.stored });
+      else errors[`doc${i}`] = r.refused;
       continue;
     }
     const pick = fields[`pick${i}`];
