@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
 import { dossierEvents, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { enqueue } from '../jobs/queue.js';
-import { checkCccdFormat } from '../accounts/cccd.js';
+import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
 import { localDate } from '../calendar/working-time.js';
@@ -28,34 +28,9 @@ export const ReceiveInput = z.object({
     .string({ message: 'Vui lòng nhập họ tên người nộp.' })
     .transform(cleanText)
     .pipe(z.string().min(2, 'Vui lòng nhập họ tên người nộp.').max(150, 'Họ tên tối đa 150 ký tự.')),
-  cccd: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const c = cleanOptional(v);
-      if (!c) return null;
-      const r = checkCccdFormat(c);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      return c;
-    }),
-  phone: z
-    .string()
-    .optional()
-    .transform((v) => cleanOptional(v)?.replace(/[\s.-]/g, '') ?? null)
-    .pipe(
-      z
-        .string()
-        .regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không đúng định dạng.')
-        .nullable(),
-    ),
-  email: z
-    .string()
-    .optional()
-    .transform((v) => cleanOptional(v)?.toLowerCase() ?? null)
-    .pipe(z.email('Địa chỉ email không hợp lệ.').nullable()),
+  cccd: optionalCccd(),
+  phone: optionalPhone(),
+  email: optionalEmail(),
   address: z
     .string()
     .optional()

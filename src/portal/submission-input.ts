@@ -5,7 +5,7 @@
  * the applicant and prove nothing.
  */
 import { z } from 'zod';
-import { checkCccdFormat } from '../accounts/cccd.js';
+import { optionalCccd, optionalEmail, optionalPhone } from '../dossiers/applicant-fields.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanOptional, cleanText } from '../shared/text.js';
 import { idField } from '../shared/validate.js';
@@ -17,22 +17,8 @@ const optionalText = (max: number, message: string) =>
     .transform((v) => cleanOptional(v))
     .pipe(z.string().max(max, message).nullable());
 
-const phone = z
-  .string()
-  .optional()
-  .transform((v) => cleanOptional(v)?.replace(/[\s.-]/g, '') ?? null)
-  .pipe(
-    z
-      .string()
-      .regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không đúng định dạng (ví dụ 0912345678).')
-      .nullable(),
-  );
-
-const email = z
-  .string()
-  .optional()
-  .transform((v) => cleanOptional(v)?.toLowerCase() ?? null)
-  .pipe(z.email('Địa chỉ thư điện tử không hợp lệ.').nullable());
+const phone = optionalPhone('Số điện thoại không đúng định dạng (ví dụ 0912345678).');
+const email = optionalEmail('Địa chỉ thư điện tử không hợp lệ.');
 
 /** The contact fields and the service chosen: checked on every save (a draft keeps what is valid and what is not). */
 export const SubmissionFields = z.object({
@@ -47,19 +33,7 @@ export const SubmissionFields = z.object({
     .optional()
     .transform((v) => v === '1'),
   principalName: optionalText(150, 'Họ tên tối đa 150 ký tự.'),
-  principalCccd: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const c = cleanOptional(v);
-      if (!c) return null;
-      const r = checkCccdFormat(c);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: r.message });
-        return z.NEVER;
-      }
-      return c;
-    }),
+  principalCccd: optionalCccd(),
   principalDateOfBirth: z
     .string()
     .optional()
