@@ -136,6 +136,9 @@ export const dossierEvents = pgTable(
     actorLabel: text('actor_label'),
     /** The official the actor stood in for (delegation). */
     onBehalfOf: uuid('on_behalf_of'),
+    /** The delegation (#n) under which the actor stood in for on_behalf_of, and that official's username then. */
+    delegationId: integer('delegation_id'),
+    onBehalfLabel: text('on_behalf_label'),
     action: text('action').notNull(),
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),

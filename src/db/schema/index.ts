@@ -10,3 +10,4 @@ export * from './api.js';
 export * from './jobs.js';
 export * from './payments.js';
 export * from './personal-files.js';
+export * from './delegations.js';
