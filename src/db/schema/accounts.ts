@@ -86,9 +86,15 @@ export const accounts = pgTable(
   ],
 );
 
-/** Roles an account holds at a unit; a role at a unit covers its whole subtree. */
-export const ROLES = ['admin', 'reception', 'processing', 'approval', 'result'] as const;
+/**
+ * Roles an account holds at a unit; a role at a unit covers its whole subtree. The workflow roles give
+ * positions in the dossiers' process (dossiers/access.ts); 'admin' administers accounts and units, and
+ * 'statistics' reads the statistics (statistics/policy.ts) — neither gives a position.
+ */
+export const WORKFLOW_ROLES = ['reception', 'processing', 'approval', 'result'] as const;
+export const ROLES = ['admin', ...WORKFLOW_ROLES, 'statistics'] as const;
 export type Role = (typeof ROLES)[number];
+export type WorkflowRole = (typeof WORKFLOW_ROLES)[number];
 
 export const roleGrants = pgTable(
   'role_grants',
@@ -104,7 +110,12 @@ export const roleGrants = pgTable(
     grantedBy: uuid('granted_by').references(() => accounts.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('role_grants_key').on(t.accountId, t.unitId, t.role), index('role_grants_unit_idx').on(t.unitId)],
+  (t) => [
+    uniqueIndex('role_grants_key').on(t.accountId, t.unitId, t.role),
+    index('role_grants_unit_idx').on(t.unitId),
+    // A role the code does not know would be a silent grant of nothing (or, worse, read by a future role).
+    check('role_grants_role_known', sql`${t.role} in ('admin', 'reception', 'processing', 'approval', 'result', 'statistics')`),
+  ],
 );
 
 export const sessions = pgTable(

@@ -1,0 +1,1 @@
+ALTER TABLE "role_grants" ADD CONSTRAINT "role_grants_role_known" CHECK ("role_grants"."role" in ('admin', 'reception', 'processing', 'approval', 'result', 'statistics'));
