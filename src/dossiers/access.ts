@@ -1,20 +1,27 @@
 /**
  * WHO MAY SEE AND ACT ON DOSSIERS — the one place it is decided. Read as sentences:
- * - An official holds a position (role, unit) for every role grant other than administration, and the
- *   position covers the unit's whole subtree. A suspended or deleted account holds none; administering
- *   accounts gives no position.
+ * - An official holds a position (role, unit) for every grant of a workflow role (not administration, not
+ *   statistics), and the position covers the unit's whole subtree. A suspended or deleted account holds none.
  * - An official acts at a step when they hold the step's role at the step's unit.
  * - An official sees a dossier when they hold any position at its receiving agency or at a unit of one of
  *   its steps.
  * - An official reads an agency's register (Mẫu 07) when they hold a position at the agency, above it or
  *   within it (its desks).
- * Every check, the inbox's SQL included, reads the positions from `positionsCte`: delegation will add the
- * positions held on behalf of someone there, and nowhere else.
+ * - While a delegation is in force (Ủy quyền giải quyết DVC: begun, not yet over, not ended, both accounts live),
+ *   its delegate also holds the delegator's positions — only those the delegator holds themself, never lent
+ *   ones, so nobody can delegate further — but only for dossiers in the delegation's scope (all, some sectors,
+ *   some procedures), and acts there on the delegator's behalf. An own position always comes first.
+ * Every check, the inbox's SQL included, reads the positions from `positionsCte`; the lent ones are the
+ * delegator's `positionsCte` behind `lentCte`, the delegations in force.
  */
 import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import type { ProcessStep, Role } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
+
+/** The roles of the workflow's steps: only these are positions (administration and statistics are not). */
+const WORKFLOW_ROLES = ['reception', 'processing', 'approval', 'result'] as const satisfies readonly ProcessStep['role'][];
+const WORKFLOW_ROLES_SQL = sql.raw(WORKFLOW_ROLES.map((r) => `'${r}'`).join(', '));
 
 /**
  * The positions of an account as a recursive CTE named `positions(role, unit_id)`: each non-admin role
@@ -23,7 +30,7 @@ import type { StaffActor } from '../shared/context.js';
 export function positionsCte(accountId: SQL | Placeholder): SQL {
   return sql`positions(role, unit_id) as (
     select g.role, g.unit_id from role_grants g join accounts a on a.id = g.account_id
-    where g.account_id = ${accountId} and g.role <> 'admin' and not a.suspended and a.deleted_at is null
+    where g.account_id = ${accountId} and g.role in ('reception', 'processing', 'approval', 'result') and not a.suspended and a.deleted_at is null
     union
     select p.role, u.id from units u join positions p on u.parent_id = p.unit_id
   )`;
