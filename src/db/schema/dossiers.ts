@@ -5,7 +5,7 @@ import { bytea } from './columns.js';
 import { accounts } from './accounts.js';
 import { citizens } from './identity.js';
 import { units } from './org.js';
-import { procedureVersions } from './procedures.js';
+import { procedureVersions, type DeclarationFieldType } from './procedures.js';
 import { OPEN_STATUSES_SQL, type DossierStatus } from '../../dossiers/transitions.js';
 
 /** Statuses (TrangThaiHoSo code, label, open or closed) are data: src/dossiers/transitions.ts. */
@@ -29,6 +29,13 @@ export type Applicant = {
   representative?: { fullName: string; cccd: string | null; phone: string | null; email: string | null } | null;
 };
 
+/**
+ * One answer of the tờ khai as the citizen gave it, with the field's label and type copied from the version they
+ * answered: a later edit of the procedure never changes how an old dossier's answers read. Dates are ISO, yes/no a
+ * boolean, null when an optional field was left empty.
+ */
+export type DeclarationAnswer = { key: string; label: string; type: DeclarationFieldType; value: string | number | boolean | null };
+
 export const dossiers = pgTable(
   'dossiers',
   {
@@ -47,6 +54,8 @@ export const dossiers = pgTable(
     status: text('status').$type<DossierStatus>().notNull(),
     applicant: jsonb('applicant').$type<Applicant>().notNull(),
     applicantFolded: text('applicant_folded').notNull(),
+    /** The tờ khai answered online (null: the procedure had none, or the dossier was received at the counter). */
+    declaration: jsonb('declaration').$type<DeclarationAnswer[]>(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     currentStep: integer('current_step').notNull().default(0),

@@ -26,6 +26,22 @@ export type ProcessStep = {
   actions: string[];
 };
 
+/** The kinds of a tờ khai's field: one line of text, several lines, a date, a number, one of options, có/không. */
+export type DeclarationFieldType = 'text' | 'multiline' | 'date' | 'number' | 'choice' | 'yesno';
+
+/**
+ * One field of a procedure's tờ khai (declaration form), answered on the portal's Nộp hồ sơ
+ * (src/procedures/declaration-form.ts). `maxLength` for text and multiline; `options` for choice.
+ */
+export type DeclarationField = {
+  key: string;
+  label: string;
+  type: DeclarationFieldType;
+  required: boolean;
+  maxLength?: number;
+  options?: string[];
+};
+
 /** Thủ tục hành chính: the stable identity; its content lives in versions. */
 export const procedures = pgTable('procedures', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -59,6 +75,8 @@ export const procedureVersions = pgTable(
     onlineLevel: text('online_level').$type<'toan_trinh' | 'mot_phan'>().notNull(),
     documents: jsonb('documents').$type<ProcedureDocument[]>().notNull(),
     steps: jsonb('steps').$type<ProcessStep[]>().notNull(),
+    /** The tờ khai the citizen fills in on the portal, in order; empty when the procedure has none. */
+    declaration: jsonb('declaration').$type<DeclarationField[]>().notNull().default([]),
     current: boolean('current').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     createdBy: uuid('created_by').references(() => accounts.id),
