@@ -40,6 +40,8 @@ export const auditLog = pgTable(
   (t) => [
     index('audit_log_unit_idx').on(t.unitId, t.id),
     index('audit_log_target_idx').on(t.targetType, t.targetId),
+    // A citizen's own rows (Dữ liệu của tôi, the export's rate limit): by their internal id, newest last.
+    index('audit_log_citizen_actor_idx').on(t.actorId, t.id).where(sql`${t.actorKind} = 'citizen'`),
     uniqueIndex('audit_log_seq_idx').on(t.seq),
     /** The sealer's queue: rows not chained yet, in id order. */
     index('audit_log_unsealed_idx').on(t.id).where(sql`seq is null`),

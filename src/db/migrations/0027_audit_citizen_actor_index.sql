@@ -1,0 +1,1 @@
+CREATE INDEX "audit_log_citizen_actor_idx" ON "audit_log" USING btree ("actor_id","id") WHERE "audit_log"."actor_kind" = 'citizen';
