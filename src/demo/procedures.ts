@@ -5,6 +5,7 @@
 import type { Db } from '../db/client.js';
 import { procedureVersions, procedures, sectors, type ProcessStep, type ProcedureDocument } from '../db/schema/index.js';
 import { foldVietnamese } from '../shared/text.js';
+import { parseDeclarationText } from '../procedures/declaration-form.js';
 import { seedTemplates } from './templates.js';
 
 type Demo = {
@@ -21,6 +22,8 @@ type Demo = {
   docs: Array<string | [string, false]>;
   /** Unit keys for reception, processing, approval and result. */
   flow: [string, string, string, string];
+  /** The tờ khai in the administrators' syntax (src/procedures/declaration-form.ts), one field per line. */
+  declaration?: string[];
 };
 
 const SECTORS: Array<[string, string]> = [
@@ -255,6 +258,16 @@ const DEMO: Demo[] = [
     level: 'toan_trinh',
     docs: ['Tờ khai đăng ký khai sinh', 'Giấy chứng sinh'],
     flow: XA,
+    declaration: [
+      'ho_ten_tre | Họ, chữ đệm và tên của trẻ | văn bản | bắt buộc | tối đa 100',
+      'ngay_sinh_tre | Ngày sinh của trẻ | ngày | bắt buộc',
+      'gioi_tinh_tre | Giới tính của trẻ | lựa chọn: Nam; Nữ | bắt buộc',
+      'noi_sinh | Nơi sinh | lựa chọn: Cơ sở khám bệnh, chữa bệnh; Tại nhà; Nơi khác | bắt buộc',
+      'ho_ten_me | Họ, chữ đệm và tên người mẹ | văn bản | bắt buộc | tối đa 100',
+      'ho_ten_cha | Họ, chữ đệm và tên người cha | văn bản | tối đa 100',
+      'sinh_doi | Trẻ sinh đôi, sinh ba? | có/không | bắt buộc',
+      'ghi_chu | Ghi chú thêm | đoạn văn | tối đa 1000',
+    ],
   },
   {
     code: '1.001022',
@@ -266,6 +279,13 @@ const DEMO: Demo[] = [
     level: 'mot_phan',
     docs: ['Tờ khai đăng ký kết hôn', ['Giấy xác nhận tình trạng hôn nhân', false]],
     flow: XA,
+    declaration: [
+      'ho_ten_ben_kia | Họ, chữ đệm và tên của bên kia | văn bản | bắt buộc | tối đa 100',
+      'ngay_sinh_ben_kia | Ngày sinh của bên kia | ngày | bắt buộc',
+      'so_dinh_danh_ben_kia | Số định danh cá nhân của bên kia | văn bản | bắt buộc | tối đa 12',
+      'lan_ket_hon | Kết hôn lần thứ mấy | số | bắt buộc',
+      'da_ly_hon | Đã từng ly hôn? | có/không',
+    ],
   },
   {
     code: '2.000884',
@@ -293,6 +313,13 @@ const DEMO: Demo[] = [
     flow: XA2,
   },
 ];
+
+/** A demo tờ khai, parsed as the administration page parses it (a mistake here fails the seed, not a citizen). */
+function declarationOf(d: Demo) {
+  const parsed = parseDeclarationText((d.declaration ?? []).join('\n'));
+  if (!parsed.ok) throw new Error(`demo procedure ${d.code}: ${parsed.messages.join(' ')}`);
+  return parsed.fields;
+}
 
 function stepsFor(d: Demo, unitIds: Record<string, string>): ProcessStep[] {
   const total = d.days ?? d.hours ?? 1;
@@ -348,6 +375,7 @@ export async function seedProcedures(db: Db, unitIds: Record<string, string>) {
       onlineLevel: d.level,
       documents: docs,
       steps: stepsFor(d, unitIds),
+      declaration: declarationOf(d),
     });
   }
   return { procedures: DEMO.length, sectors: SECTORS.length };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanOptional, cleanText } from '../shared/text.js';
 import { idField, isId } from '../shared/validate.js';
+import { parseDeclarationText } from './declaration-form.js';
 
 const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message: 'Vai trò của bước không hợp lệ.' });
 
@@ -44,6 +45,16 @@ export const ProcedureInput = z
         return { name: optional ? l.replace(/\s*\(nếu có\)$/i, '') : l, required: !optional, copies: 1 };
       });
     }),
+    /** The tờ khai, one field per line (declaration-form.ts); empty: the procedure has none. */
+    declaration: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const parsed = parseDeclarationText(v ?? '');
+        if (parsed.ok) return parsed.fields;
+        ctx.addIssue({ code: 'custom', message: parsed.messages.slice(0, 5).join(' ') });
+        return z.NEVER;
+      }),
     steps: z
       .array(
         z.object({

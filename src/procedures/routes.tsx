@@ -14,6 +14,7 @@ import { UnitOptions } from '../admin/unit-tree.js';
 import { ROLE_LABELS } from '../accounts/set-roles.js';
 import { saveProcedure } from './save-procedure.js';
 import { listSectors, loadProcedureWithVersions, searchProcedures, type ProcedureVersion } from './procedure-queries.js';
+import { DECLARATION_HELP, declarationToText } from './declaration-form.js';
 import { TEMPLATE_ACCEPT, removeDocumentTemplate, templateUrl, templatesInfo, uploadDocumentTemplate } from './document-templates.js';
 
 /** Quản trị → Thủ tục hành chính: the catalog with versioned internal processes. */
@@ -108,6 +109,7 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
         feeNote: cur.feeNote ?? '',
         onlineLevel: cur.onlineLevel,
         documents: cur.documents.map((d) => (d.required ? d.name : `${d.name} (nếu có)`)).join('\n'),
+        declaration: declarationToText(cur.declaration),
         ...Object.fromEntries(
           cur.steps.flatMap((st, i) => [
             [`steps.${i}.name`, st.name],
@@ -184,6 +186,7 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
             {v.documents ?? ''}
           </textarea>
           <FieldError errors={errs} name="documents" />
+          <DeclarationEditor value={v.declaration ?? ''} errors={errs} />
           <fieldset>
             <legend>Quy trình nội bộ</legend>
             <table class="list">
@@ -253,6 +256,33 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
       </section>
     </Layout>,
     (s.error?.status ?? 200) as 200,
+  );
+}
+
+/** Tờ khai điện tử: the fields the citizen fills in on Nộp hồ sơ, one per line, with the syntax explained. */
+function DeclarationEditor(p: { value: string; errors: Record<string, string> | undefined }) {
+  const invalid = p.errors?.declaration ? { 'aria-invalid': 'true', 'aria-describedby': 'p-decl-help err-declaration' } : {};
+  return (
+    <fieldset>
+      <legend>Tờ khai điện tử (người dân điền khi nộp hồ sơ trực tuyến)</legend>
+      <div id="p-decl-help" class="muted">
+        <p>
+          Cú pháp mỗi dòng: <code>{DECLARATION_HELP.syntax}</code>
+        </p>
+        <ul>
+          {DECLARATION_HELP.rules.map((r) => (
+            <li>{r}</li>
+          ))}
+        </ul>
+        <p>Ví dụ:</p>
+        <pre>{DECLARATION_HELP.example.join('\n')}</pre>
+      </div>
+      <label for="p-decl">Các trường của tờ khai</label>
+      <textarea id="p-decl" name="declaration" rows={6} aria-describedby="p-decl-help" {...invalid}>
+        {p.value}
+      </textarea>
+      <FieldError errors={p.errors} name="declaration" />
+    </fieldset>
   );
 }
 

@@ -25,6 +25,7 @@ export type VersionContent = Pick<
   | 'onlineLevel'
   | 'documents'
   | 'steps'
+  | 'declaration'
 >;
 
 /**
@@ -47,6 +48,7 @@ export async function saveProcedure(db: Db, actor: StaffActor, procedureId: stri
       onlineLevel: input.onlineLevel,
       documents: input.documents,
       steps: input.steps,
+      declaration: input.declaration,
     };
     await requireEditableContent(tx, actor, content);
     const [sector] = await tx.select().from(sectors).where(eq(sectors.id, input.sectorId));
@@ -75,7 +77,7 @@ export async function saveProcedure(db: Db, actor: StaffActor, procedureId: stri
         old: previous
           ? { version: previous.version, name: previous.name, workingDays: previous.workingDays, workingHours: previous.workingHours }
           : null,
-        new: { name: input.name, limit: input.limit, limitKind: input.limitKind },
+        new: { name: input.name, limit: input.limit, limitKind: input.limitKind, declarationFields: input.declaration.length },
       },
     });
     return saved;
@@ -141,8 +143,9 @@ async function insertVersion(
 
 /** A version's content, to copy into the next one with a change. */
 export function contentOf(v: ProcedureVersion): VersionContent {
-  const { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps } = v;
-  return { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps };
+  const { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps, declaration } =
+    v;
+  return { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps, declaration };
 }
 
 /** Documents edited as text get back the template their namesake (ignoring case and diacritics) had. */
