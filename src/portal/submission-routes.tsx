@@ -21,6 +21,8 @@ import { storeDocument } from './store-upload.js';
 import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } from './citizen-context.js';
 import { type Draft, type DraftFile, type GivenDocument, loadDraft, onlineVersion, saveDraft, submitOnline } from './submit-dossier.js';
 import { submissionChoices } from './submission-choices.js';
+import { DeclarationFields } from './declaration-fields.js';
+import { strayAnswerNames } from './declaration-input.js';
 import type { CitizenActor } from '../shared/context.js';
 
 export const submissionRoutes = new Hono<AppEnv>();
@@ -223,6 +225,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               Thủ tục: <strong>{version.name}</strong> · <a href="/ca-nhan/nop-ho-so">Chọn thủ tục khác</a>
             </p>
           </fieldset>
+          <DeclarationFields fields={version.declaration} values={s.fields} errors={errs} />
           <fieldset>
             <legend>THÀNH PHẦN HỒ SƠ</legend>
             <p class="muted">
@@ -360,15 +363,20 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       400,
     );
   }
-  if (raw.do !== 'submit' || Object.keys(fileErrors).length) {
-    const notice = Object.keys(fileErrors).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
+  // A tờ khai answer the procedure does not ask for (a forged form, or a page from before the procedure changed): it
+  // was not saved, and nothing is submitted until the citizen has seen the form as it is now.
+  const refused: Record<string, string> = strayAnswerNames(version.declaration, fields).length
+    ? { ...fileErrors, form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.' }
+    : fileErrors;
+  if (raw.do !== 'submit' || Object.keys(refused).length) {
+    const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
     return formPage(
       c,
       citizen,
       actor,
       procedureId,
-      { draft, fields, errors: fileErrors, key, ...(notice ? { notice } : {}) },
-      Object.keys(fileErrors).length ? 400 : 200,
+      { draft, fields, errors: refused, key, ...(notice ? { notice } : {}) },
+      Object.keys(refused).length ? 400 : 200,
     );
   }
   try {

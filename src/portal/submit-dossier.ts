@@ -20,6 +20,7 @@ import { stepDueAt, stepPosition } from '../dossiers/steps.js';
 import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { DRAFT_FIELDS, SubmissionFields, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
+import { checkDeclaration, typedAnswers } from './declaration-input.js';
 
 export type DraftFile = { sha256: string; name: string; mime: string; size: number };
 export type Draft = typeof dossierDrafts.$inferSelect;
@@ -68,6 +69,8 @@ export async function saveDraft(
   if (!version) throw errors.notFound('Thủ tục');
   const fields: Record<string, string> = {};
   for (const k of DRAFT_FIELDS) if (typeof typed[k] === 'string') fields[k] = typed[k].slice(0, 1000);
+  // The tờ khai's answers: only the current version's fields (a stray name is dropped, the route says so).
+  Object.assign(fields, typedAnswers(version.declaration, typed));
   fields.procedureId = procedureId;
   return db.transaction(async (tx) => {
     const [old] = await tx
@@ -123,10 +126,13 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
   const fieldErrors: Record<string, string> = {};
   if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
   else Object.assign(fieldErrors, principalErrors(parsed.data));
+  // The tờ khai is checked against the version submitted under, whose labels are stored with the answers.
+  const declaration = checkDeclaration(version.declaration, draft.fields);
+  if (!declaration.ok) Object.assign(fieldErrors, declaration.errors);
   version.documents.forEach((doc, i) => {
     if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = `Vui lòng tải lên: ${doc.name}.`;
   });
-  if (!parsed.success || Object.keys(fieldErrors).length) throw errors.validation(fieldErrors);
+  if (!parsed.success || !declaration.ok || Object.keys(fieldErrors).length) throw errors.validation(fieldErrors);
   const input = parsed.data;
   if (!version.unitIds.includes(input.unitId)) throw errors.validation({ unitId: 'Đơn vị này không tiếp nhận thủ tục đã chọn.' });
   const [agency] = await db.select().from(units).where(eq(units.id, input.unitId));
@@ -179,6 +185,7 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
           channel: 2,
           status: 'submitted',
           applicant,
+          declaration: version.declaration.length ? declaration.answers : null,
           // Typed on behalf of someone, a number only names them: it must not put the dossier (and the submitter's
           // files) into that person's portal. Only the number the submitter's own VNeID login proved does.
           applicantIdNumber: input.onBehalf ? null : provenNumber(citizen),
@@ -220,7 +227,15 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
         targetType: 'dossier',
         targetId: d.id,
         unitId: input.unitId,
-        data: { code, procedure: version.name, version: version.version, files: files.length, onBehalf: input.onBehalf },
+        // The number of answers, never their content (personal data stays in the dossier).
+        data: {
+          code,
+          procedure: version.name,
+          version: version.version,
+          files: files.length,
+          onBehalf: input.onBehalf,
+          declarationAnswers: declaration.answers.length,
+        },
       });
       await tx.delete(dossierDrafts).where(eq(dossierDrafts.id, draft.id));
       return d;
