@@ -1,20 +1,15 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/client.js';
-import { ROLES, roleGrants, units, type Role } from '../db/schema/index.js';
+import { ROLES, roleGrants, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { idField, parseInput } from '../shared/validate.js';
 import { administeredUnitIds, requireAdministeredAccount } from './policies.js';
 
-export const ROLE_LABELS: Record<Role, string> = {
-  admin: 'Quản trị hệ thống',
-  reception: 'Tiếp nhận hồ sơ',
-  processing: 'Xử lý hồ sơ',
-  approval: 'Phê duyệt',
-  result: 'Trả kết quả',
-};
+/** The labels live with the roles' descriptions (roles.ts); re-exported for the pages that import them here. */
+export { ROLE_LABELS } from './roles.js';
 
 const Grants = z.array(z.object({ unitId: idField('Đơn vị không hợp lệ.'), role: z.enum(ROLES, { message: 'Vai trò không hợp lệ.' }) }));
 
