@@ -1,4 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -21,6 +22,43 @@ export async function assertUsernameFree(tx: Tx, usernameLower: string, exceptId
 }
 
 /**
+ * The account row, its identity claim and the account.create audit row, inside the caller's transaction
+ * (Thêm mới cán bộ, and Tách tài khoản dùng chung, which adds `auditData` such as the account split from).
+ */
+export async function insertOfficial(
+  tx: Tx,
+  actor: StaffActor | SystemActor,
+  input: z.output<typeof OfficialInput>,
+  opts: { passwordHash: string; mustChangePassword: boolean; auditData?: Record<string, unknown> },
+) {
+  await requireAdministerUnit(tx, actor, input.unitId);
+  if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
+  const usernameLower = input.username.toLowerCase();
+  await assertUsernameFree(tx, usernameLower, null);
+  const fields = accountFields(input);
+  const [acc] = await tx
+    .insert(accounts)
+    .values({
+      ...fields,
+      usernameLower,
+      passwordHash: opts.passwordHash,
+      mustChangePassword: opts.mustChangePassword,
+      searchText: accountSearchText({ ...input }),
+    })
+    .returning();
+  const identity = await saveIdentityClaim(tx, acc!, personFields(input));
+  await recordAudit(tx, {
+    action: 'account.create',
+    actor,
+    targetType: 'account',
+    targetId: acc!.id,
+    unitId: acc!.unitId,
+    data: { new: { ...fields, person: identityAuditView(identity.after) }, ...opts.auditData },
+  });
+  return acc!;
+}
+
+/**
  * Thêm mới cán bộ: create an official's account in a unit the actor administers.
  * The account gets a temporary password, shown once, to be changed at the first login.
  */
@@ -34,32 +72,8 @@ export async function createOfficial(
   const input = parseInput(OfficialInput, raw);
   const temporaryPassword = opts.password ?? generateTemporaryPassword();
   const passwordHash = opts.passwordHash ?? (await hashPassword(temporaryPassword));
-  const account = await db.transaction(async (tx) => {
-    await requireAdministerUnit(tx, actor, input.unitId);
-    if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
-    const usernameLower = input.username.toLowerCase();
-    await assertUsernameFree(tx, usernameLower, null);
-    const fields = accountFields(input);
-    const [acc] = await tx
-      .insert(accounts)
-      .values({
-        ...fields,
-        usernameLower,
-        passwordHash,
-        mustChangePassword: opts.password === undefined,
-        searchText: accountSearchText({ ...input }),
-      })
-      .returning();
-    const identity = await saveIdentityClaim(tx, acc!, personFields(input));
-    await recordAudit(tx, {
-      action: 'account.create',
-      actor,
-      targetType: 'account',
-      targetId: acc!.id,
-      unitId: acc!.unitId,
-      data: { new: { ...fields, person: identityAuditView(identity.after) } },
-    });
-    return acc!;
-  });
+  const account = await db.transaction((tx) =>
+    insertOfficial(tx, actor, input, { passwordHash, mustChangePassword: opts.password === undefined }),
+  );
   return { account, temporaryPassword };
 }

@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import type { UnitNode } from '../org/tree.js';
 import { formatDate } from '../shared/dates.js';
 import { identityStatus, type IdentityState } from '../accounts/identity-status.js';
@@ -86,6 +87,8 @@ export function OfficialForm(p: {
   /** Where "Xác thực tài khoản VNEID" posts (saves the form, then asks the registry). */
   verifyAction?: string | undefined;
   identity?: IdentityState | undefined;
+  /** Fields of a particular use of the form (Tách tài khoản dùng chung: Cấp cùng vai trò), shown under it. */
+  children?: Child;
 }) {
   const status = p.identity ? identityStatus(p.identity) : null;
   const v = p.values;
@@ -156,6 +159,7 @@ export function OfficialForm(p: {
           <Text name="agencyAddress" label="Địa chỉ cơ quan" v={v} errors={p.errors} />
         </fieldset>
       </div>
+      {p.children}
       {p.isNew ? (
         <p class="muted">
           Tài khoản mới được cấp mật khẩu tạm thời, hiển thị một lần sau khi lưu; cán bộ phải đổi mật khẩu ở lần đăng nhập đầu.

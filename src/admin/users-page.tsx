@@ -44,6 +44,8 @@ export type UsersPageProps = {
     accountId?: string | undefined;
     suspended?: boolean;
     identity?: IdentityState;
+    /** Tách từ tài khoản X: the shared account this one was split from. */
+    splitFrom?: { id: string; username: string } | null;
   };
   /** Result of Xác thực tài khoản VNEID. */
   verification?: { verified: boolean; message: string } | undefined;
@@ -106,6 +108,12 @@ export function UsersPage(p: UsersPageProps) {
             <>
               <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/phan-quyen`}>
                 Phân quyền sử dụng
+              </a>
+              <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/quyen`}>
+                Quyền sử dụng
+              </a>
+              <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/tach`}>
+                Tách tài khoản dùng chung
               </a>
               <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${sel}/dat-lai-mat-khau`} class="inline">
                 <CsrfField token={p.csrfToken} />
@@ -175,6 +183,11 @@ export function UsersPage(p: UsersPageProps) {
             ) : null}
           </tbody>
         </table>
+        {p.form?.splitFrom ? (
+          <p id="split-from">
+            Tách từ tài khoản <strong>{p.form.splitFrom.username}</strong> (tài khoản dùng chung).
+          </p>
+        ) : null}
         {p.form ? (
           <OfficialForm
             action={p.form.action}

@@ -20,6 +20,8 @@ import { issueApiClient } from '../api/issue-api-client.js';
 import { officialToForm, type OfficialFormValues } from './official-form.js';
 import { UsersPage, type UsersPageProps } from './users-page.js';
 import { rolesRoutes } from './roles-routes.js';
+import { accountRoutes } from './account-routes.js';
+import { splitSource } from '../accounts/effective-permissions.js';
 import { importExportRoutes } from './import-export-routes.js';
 
 export const adminUserRoutes = new Hono<AppEnv>();
@@ -30,6 +32,7 @@ adminUserRoutes.use('*', async (c, next) => {
 });
 adminUserRoutes.route('/', importExportRoutes);
 adminUserRoutes.route('/', rolesRoutes);
+adminUserRoutes.route('/', accountRoutes);
 
 type PageState = {
   unitId?: string | undefined;
@@ -94,6 +97,7 @@ async function existingForm(c: Ctx, accountId: string, override?: { values: Offi
       linkedAt: detail!.account.personId ? detail!.account.personLinkedAt : null,
     },
     unitId: detail!.account.unitId,
+    splitFrom: await splitSource(db, accountId),
   };
 }
 

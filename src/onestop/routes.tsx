@@ -8,7 +8,8 @@ import { verifyIdentity } from '../accounts/verify-identity.js';
 import { ownUnitAndGrants, unitNameOf } from '../accounts/own-account.js';
 import { loadOfficialDetail } from '../accounts/list-officials.js';
 import { identityStatus } from '../accounts/identity-status.js';
-import { ROLE_LABELS } from '../accounts/set-roles.js';
+import { ownPermissions } from '../accounts/effective-permissions.js';
+import { PermissionsView } from '../accounts/permissions-page.js';
 import { formatDate } from '../shared/dates.js';
 
 export const onestopRoutes = new Hono<AppEnv>();
@@ -43,13 +44,16 @@ onestopRoutes.get('/', async (c) => {
           <ul>
             {grants.map((g) => (
               <li>
-                {ROLE_LABELS[g.role]} — {g.unitName}
+                {g.label} — {g.unitName}
               </li>
             ))}
           </ul>
         ) : (
           <p class="muted">Tài khoản chưa được phân quyền. Vui lòng liên hệ quản trị đơn vị.</p>
         )}
+        <p>
+          <a href="/tiepnhan/tai-khoan/quyen">Xem quyền sử dụng của tài khoản</a>
+        </p>
         {props.isAdmin ? (
           <p>
             <a class="button primary" href="/tiepnhan/quan-tri/nguoi-dung">
@@ -119,6 +123,10 @@ async function renderProfile(
           <dd>{a.position || '—'}</dd>
           <dt>Xác thực VNeID</dt>
           <dd id="verify-status">{binding.text}</dd>
+          <dt>Quyền sử dụng</dt>
+          <dd>
+            <a href="/tiepnhan/tai-khoan/quyen">Xem vai trò, đơn vị và những việc được làm</a>
+          </dd>
         </dl>
         <form method="post" action="/tiepnhan/tai-khoan" class="stack official-form">
           <CsrfField token={props.csrfToken} />
@@ -183,6 +191,18 @@ onestopRoutes.post('/tai-khoan/xac-thuc-vneid', async (c) => {
     if (!(err instanceof AppError)) throw err;
     return renderProfile(c, { values: form, errors: err.fields, notice: { ok: false, message: err.message } }, err.status as 400);
   }
+});
+
+/** Quyền sử dụng: the official's own grants, what each allows, the account's state and delegations. */
+onestopRoutes.get('/tai-khoan/quyen', async (c) => {
+  const { db, now } = c.get('deps');
+  const perm = await ownPermissions(db, actorOf(c), now());
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Quyền sử dụng" section="personal" {...props}>
+      <PermissionsView perm={perm} adminView={false} />
+    </Layout>,
+  );
 });
 
 onestopRoutes.get('/ho-tro', async (c) => {

@@ -1,0 +1,124 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../web/env.js';
+import { Flash, Layout } from '../web/layout.js';
+import { actorOf, formData, pageProps, type Ctx } from '../web/http.js';
+import { idParam } from '../web/params.js';
+import { AppError } from '../shared/errors.js';
+import { administeredForest } from '../org/list-units.js';
+import { requireAdministeredAccount } from '../accounts/policies.js';
+import { administeredPermissions } from '../accounts/effective-permissions.js';
+import { PermissionsView } from '../accounts/permissions-page.js';
+import { splitSharedAccount } from '../accounts/split-account.js';
+import { OfficialForm, type OfficialFormValues } from './official-form.js';
+
+/**
+ * One account in Quản lý người dùng: Quyền sử dụng (its effective permissions) and Tách tài khoản dùng chung.
+ * Mounted under the users' routes, behind their login and administrator gates; the use cases and queries
+ * check that the actor administers the account (another subtree's account is "not found").
+ */
+export const accountRoutes = new Hono<AppEnv>();
+
+accountRoutes.get('/:id/quyen', async (c) => {
+  const { db, now } = c.get('deps');
+  const perm = await administeredPermissions(db, actorOf(c), idParam(c, 'Tài khoản'), now());
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Quyền sử dụng" section="admin" {...props}>
+      <PermissionsView perm={perm} adminView />
+    </Layout>,
+  );
+});
+
+async function renderSplit(
+  c: Ctx,
+  sharedId: string,
+  s: { values?: OfficialFormValues; errors?: Record<string, string> | undefined; error?: string } = {},
+  status: 200 | 400 | 403 | 409 = 200,
+) {
+  const { db } = c.get('deps');
+  const actor = actorOf(c);
+  const shared = await requireAdministeredAccount(db, actor, sharedId);
+  const { flat } = await administeredForest(db, actor);
+  const props = await pageProps(c);
+  // Prefilled with where the shared account works; the person's own data are typed anew.
+  const values: OfficialFormValues = s.values ?? {
+    unitId: shared.unitId,
+    position: shared.position,
+    receptionPlace: shared.receptionPlace,
+    returnAddress: shared.returnAddress,
+    receivingUnitPhone: shared.receivingUnitPhone,
+    agencyAddress: shared.agencyAddress,
+  };
+  return c.html(
+    <Layout title="Tách tài khoản dùng chung" section="admin" {...props}>
+      <section>
+        <h1>Tách tài khoản dùng chung</h1>
+        <p>
+          Tài khoản <strong>{shared.username}</strong> ({shared.middleName} {shared.givenName}) đang được nhiều người dùng chung. Tạo một
+          tài khoản riêng cho từng người: nhập thông tin của người đó rồi Lưu; lặp lại cho người tiếp theo.
+        </p>
+        <p class="muted">
+          Tài khoản mới không tự nhận vai trò của tài khoản dùng chung: quản trị phân quyền sử dụng, hoặc cán bộ đã đăng ký trong quy trình
+          ủy quyền giải quyết DVC cho tài khoản mới.
+        </p>
+        {s.error ? <Flash kind="error">{s.error}</Flash> : null}
+        <OfficialForm
+          action={`/tiepnhan/quan-tri/nguoi-dung/${shared.id}/tach`}
+          csrfToken={props.csrfToken}
+          values={values}
+          errors={s.errors}
+          units={flat}
+          isNew
+        >
+          <fieldset>
+            <legend>Vai trò</legend>
+            <label class="check">
+              <input type="checkbox" name="sameRoles" value="1" checked={values.sameRoles === '1'} /> Cấp cùng vai trò của tài khoản{' '}
+              {shared.username} (trừ quyền quản trị; được ghi vào nhật ký)
+            </label>
+          </fieldset>
+        </OfficialForm>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+accountRoutes.get('/:id/tach', (c) => renderSplit(c, idParam(c, 'Tài khoản')));
+
+accountRoutes.post('/:id/tach', async (c) => {
+  const sharedId = idParam(c, 'Tài khoản');
+  const form = await formData(c);
+  const { db } = c.get('deps');
+  try {
+    const { account, temporaryPassword } = await splitSharedAccount(db, actorOf(c), sharedId, form);
+    const props = await pageProps(c);
+    return c.html(
+      <Layout title="Tách tài khoản dùng chung" section="admin" {...props}>
+        <section class="narrow">
+          <h1>Tách tài khoản dùng chung</h1>
+          <div class="flash flash-ok secret" role="status">
+            Đã tạo tài khoản <strong>{account.username}</strong>. Mật khẩu tạm thời:{' '}
+            <code data-testid="temporary-password">{temporaryPassword}</code>
+            <br />
+            Mật khẩu chỉ hiển thị một lần. Cán bộ phải đổi mật khẩu ở lần đăng nhập tiếp theo.
+          </div>
+          <p>
+            <a class="button primary" href={`/tiepnhan/quan-tri/nguoi-dung/${sharedId}/tach`}>
+              Tách thêm một tài khoản
+            </a>{' '}
+            <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${account.id}/quyen`}>
+              Quyền sử dụng của {account.username}
+            </a>{' '}
+            <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}`}>
+              Xem tài khoản mới
+            </a>
+          </p>
+        </section>
+      </Layout>,
+    );
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderSplit(c, sharedId, { values: form, errors: err.fields, error: err.message }, err.status as 400);
+  }
+});
