@@ -133,6 +133,28 @@ const APPLICANT_EVENTS = new Set([
   'withdraw',
 ]);
 
+/**
+ * The history of a dossier as its applicant sees it: only the events that concern them, each told as done by the
+ * applicant or by the agency — never an official's name, never an internal hand-over. Dữ liệu của tôi tells it the same.
+ */
+export function applicantHistory(events: ReadonlyArray<typeof dossierEvents.$inferSelect>, agencyName: string) {
+  return events
+    .filter((e) => APPLICANT_EVENTS.has(e.action))
+    .map((e) => ({
+      at: e.at,
+      action: e.action,
+      label: eventLabel(e.action),
+      by: e.actorKind === 'citizen' ? 'Người nộp' : agencyName,
+      note: e.action === 'request_supplement' || e.action === 'refuse' || e.action === 'stop' || e.action === 'extend' ? e.note : null,
+      items: Array.isArray(e.data.items) ? e.data.items.filter((x): x is string => typeof x === 'string') : [],
+    }));
+}
+
+/** Whether the agency accepted the dossier: only then does the applicant have its lookup code and due date. */
+export function wasAccepted(status: DossierStatus, events: ReadonlyArray<{ action: string }>): boolean {
+  return status !== 'submitted' && status !== 'refused' ? true : events.some((e) => e.action === 'accept' || e.action === 'receive');
+}
+
 /** One dossier as its applicant sees it: no official's name, no internal step. */
 export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierId: string) {
   const d = await requireCitizenDossier(db, actor, dossierId);
@@ -155,18 +177,8 @@ export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierI
     isDossierPaid(db, d.id),
   ]);
   if (!version || !agency) throw errors.notFound('Hồ sơ');
-  const history = events
-    .filter((e) => APPLICANT_EVENTS.has(e.action))
-    .map((e) => ({
-      at: e.at,
-      action: e.action,
-      label: eventLabel(e.action),
-      by: e.actorKind === 'citizen' ? 'Người nộp' : agency.name,
-      note: e.action === 'request_supplement' || e.action === 'refuse' || e.action === 'stop' || e.action === 'extend' ? e.note : null,
-      items: Array.isArray(e.data.items) ? e.data.items.filter((x): x is string => typeof x === 'string') : [],
-    }));
-  const accepted =
-    d.status !== 'submitted' && d.status !== 'refused' ? true : events.some((e) => e.action === 'accept' || e.action === 'receive');
+  const history = applicantHistory(events, agency.name);
+  const accepted = wasAccepted(d.status, events);
   return {
     dossier: d,
     procedureName: version.name,
@@ -190,8 +202,15 @@ export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierI
  * result attached while the dossier is still being processed or approved is the agency's draft, not yet issued).
  */
 function applicantMaySee(status: DossierStatus): SQL | undefined {
-  return status === 'returned' ? undefined : ne(dossierFiles.kind, 'result');
+  return resultIssued(status) ? undefined : ne(dossierFiles.kind, 'result');
 }
+
+/** The same rule for a file already read (Dữ liệu của tôi reads the files of all the citizen's dossiers at once). */
+export function applicantMaySeeFile(status: DossierStatus, kind: (typeof dossierFiles.$inferSelect)['kind']): boolean {
+  return kind !== 'result' || resultIssued(status);
+}
+
+const resultIssued = (status: DossierStatus) => status === 'returned';
 
 /** A file of the citizen's dossier (what they sent, or a result issued to them), for download. */
 export async function myDossierFile(db: Queryable, actor: CitizenActor, dossierId: string, fileId: string) {
