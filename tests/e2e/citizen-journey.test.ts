@@ -16,7 +16,20 @@ import type { BrowserContext, Download, Locator, Page } from 'playwright-core';
 import { extractText } from 'unpdf';
 import type { SimPerson } from '../../sim/population-types.js';
 import { demoOfficials } from '../../src/demo/officials.js';
-import { PASSWORD, ROOT, attrOf, countOf, eventually, isVisible, login, logout, textOf, urlOf, useE2E } from './support.js';
+import {
+  PASSWORD,
+  ROOT,
+  attrOf,
+  countOf,
+  eventually,
+  isVisible,
+  login,
+  loginCitizenWithVneid,
+  logout,
+  textOf,
+  urlOf,
+  useE2E,
+} from './support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Who and what (sim/data/population.json, src/demo/officials.ts, src/demo/procedures.ts).
@@ -95,23 +108,6 @@ const main = (p: Page) => p.locator('main');
 const portalFact = (term: string) =>
   page.locator('#dossier-facts dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
 const notice = (p: Page) => p.locator('.flash-ok');
-
-async function smsIds(phone: string) {
-  const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
-  return new Set(((await res.json()) as Array<{ id: string }>).map((m) => m.id));
-}
-
-/** The newest SMS of the phone that was not there before: its six-digit OTP. */
-async function otpFor(phone: string, before: Set<string>) {
-  let otp = '';
-  await eventually(async () => {
-    const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
-    const messages = (await res.json()) as Array<{ id: string; text: string }>;
-    otp = /\b(\d{6})\b/.exec(messages.find((m) => !before.has(m.id))?.text ?? '')?.[1] ?? '';
-    return otp;
-  }).toMatch(/^\d{6}$/);
-  return otp;
-}
 
 /** TRANG CÁ NHÂN, by its address (as a person would from a bookmark). */
 async function openPersonalPage() {
@@ -214,20 +210,7 @@ describe('the citizen portal is done: submit, supplement, result, fee, personal 
 
   test('a demo citizen logs in with VNeID, the OTP read from the simulator’s SMS outbox', async () => {
     const person = PERSON;
-    await page.goto('/dang-nhap');
-    await page.getByRole('link', { name: 'Tài khoản Định danh điện tử cấp bởi Bộ Công an' }).click();
-    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Đăng nhập' }))).toBe(true);
-    await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
-    await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
-    await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
-    await page.getByLabel('Mật khẩu').fill(person.password);
-    const before = await smsIds(person.soDienThoai);
-    await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-    await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
-    await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(person.soDienThoai, before));
-    await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
-    await eventually(urlOf(page)).toMatch(/\/ca-nhan$/);
-    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TRANG CÁ NHÂN' }))).toBe(true);
+    await loginCitizenWithVneid(page, e2e.simUrl, person);
     await eventually(textOf(page.locator('dl.facts'))).toContain(person.soDinhDanh);
     await eventually(groupCount('Hồ sơ đã nộp')).toBe(0);
   });

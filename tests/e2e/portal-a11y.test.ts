@@ -13,7 +13,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SimPerson } from '../../sim/population-types.js';
-import { ROOT, eventually, isVisible, textOf, urlOf, useE2E } from './support.js';
+import { ROOT, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -69,36 +69,6 @@ async function auditPages(pages: Array<[label: string, url: string]>) {
 
 const report = (problems: string[]) => expect(problems, `axe found serious or critical violations:\n${problems.join('\n')}`).toEqual([]);
 
-async function otpFor(phone: string, after: Set<string>) {
-  let otp = '';
-  await eventually(async () => {
-    const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
-    const messages = (await res.json()) as Array<{ id: string; text: string }>;
-    otp = /\b(\d{6})\b/.exec(messages.find((m) => !after.has(m.id))?.text ?? '')?.[1] ?? '';
-    return otp;
-  }).toMatch(/^\d{6}$/);
-  return otp;
-}
-
-/** The citizen's VNeID login on the portal through the simulator (as tests/e2e/portal.test.ts does). */
-async function loginWithVneid(person: SimPerson) {
-  await page.goto('/dang-nhap');
-  await page.getByRole('link', { name: 'Tài khoản Định danh điện tử cấp bởi Bộ Công an' }).click();
-  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Đăng nhập' }))).toBe(true);
-  await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
-  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
-  await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
-  await page.getByLabel('Mật khẩu').fill(person.password);
-  const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(person.soDienThoai)}`);
-  const before = new Set(((await res.json()) as Array<{ id: string }>).map((m) => m.id));
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
-  await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(person.soDienThoai, before));
-  await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
-  await eventually(urlOf(page)).toMatch(/\/ca-nhan$/);
-  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TRANG CÁ NHÂN' }))).toBe(true);
-}
-
 const pdfFile = (name: string, text: string) => ({
   name,
   mimeType: 'application/pdf',
@@ -136,7 +106,7 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
   });
 
   test('logged in with VNeID: TRANG CÁ NHÂN and the public pages', async () => {
-    await loginWithVneid(PERSON);
+    await loginCitizenWithVneid(page, e2e.simUrl, PERSON);
     report(await auditPages([['Trang cá nhân', '/ca-nhan'], ...publicPages(procedure)]));
   });
 
@@ -190,6 +160,7 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
         ['Hồ sơ', dossierPath],
         ['Hồ sơ đã nộp', '/ca-nhan/ho-so?loai=da-nop'],
         ['Trang cá nhân, có hồ sơ', '/ca-nhan'],
+        ['Dữ liệu của tôi', '/ca-nhan/du-lieu'],
       ])),
     );
     report(problems);
@@ -277,6 +248,7 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
       ['Nộp hồ sơ, chọn thủ tục (390 px)', '/ca-nhan/nop-ho-so'],
       ['Hồ sơ (390 px)', dossierPath],
       ['Tập tin cá nhân (390 px)', '/ca-nhan/tap-tin'],
+      ['Dữ liệu của tôi (390 px)', '/ca-nhan/du-lieu'],
       ['Trang không tồn tại (390 px)', '/trang-khong-ton-tai'],
       ['Nộp hồ sơ, biểu mẫu (390 px)', `/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`],
     ];

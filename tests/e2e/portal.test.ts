@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SimPerson } from '../../sim/population-types.js';
-import { ROOT, eventually, isVisible, textOf, urlOf, useE2E } from './support.js';
+import { ROOT, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
 
 const POPULATION = JSON.parse(fs.readFileSync(path.join(ROOT, 'sim/data/population.json'), 'utf8')) as SimPerson[];
 const PERSON = POPULATION.find((p) => p.role === 'citizen' && p.loaiTaiKhoan === 1 && p.soDienThoai);
@@ -20,17 +20,6 @@ beforeAll(() => {
   page = e2e.page;
 });
 
-async function otpFor(phone: string, after: Set<string>) {
-  let otp = '';
-  await eventually(async () => {
-    const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
-    const messages = (await res.json()) as Array<{ id: string; text: string }>;
-    otp = /\b(\d{6})\b/.exec(messages.find((m) => !after.has(m.id))?.text ?? '')?.[1] ?? '';
-    return otp;
-  }).toMatch(/^\d{6}$/);
-  return otp;
-}
-
 const pdfFile = (name: string, text: string) => ({
   name,
   mimeType: 'application/pdf',
@@ -39,22 +28,7 @@ const pdfFile = (name: string, text: string) => ({
 
 describe('the citizen submits online', { shuffle: false }, () => {
   test('logs in with VNeID on the portal', async () => {
-    const person = PERSON;
-    await page.goto('/dang-nhap');
-    await page.getByRole('link', { name: 'Tài khoản Định danh điện tử cấp bởi Bộ Công an' }).click();
-    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Đăng nhập' }))).toBe(true);
-    await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
-    await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
-    await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
-    await page.getByLabel('Mật khẩu').fill(person.password);
-    const res = await fetch(`${e2e.simUrl}/dev/sms?phone=${encodeURIComponent(person.soDienThoai)}`);
-    const before = new Set(((await res.json()) as Array<{ id: string }>).map((m) => m.id));
-    await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-    await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
-    await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(person.soDienThoai, before));
-    await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
-    await eventually(urlOf(page)).toMatch(/\/ca-nhan$/);
-    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TRANG CÁ NHÂN' }))).toBe(true);
+    await loginCitizenWithVneid(page, e2e.simUrl, PERSON);
     await eventually(textOf(page.locator('main'))).toContain('Hồ sơ đã nộp (0)');
   });
 

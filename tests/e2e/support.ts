@@ -2,7 +2,7 @@
  * Shared by the browser tests: start the real server (`node --import tsx src/main.ts`, demo data on
  * a fresh PGlite directory, the VNeID simulator on its own free port) and Debian's Chromium driven
  * by playwright-core; quick polling reads of the page; and the steps a person takes on every test
- * (solve the ALTCHA widget, log in with a password, log out).
+ * (solve the ALTCHA widget, log in with a password, log out, a citizen's VNeID login on the portal).
  *
  * Each test file is one story whose steps run in order (its describe says `shuffle: false`); files
  * share nothing and run alone or in any order. A file writes only under its own fresh temporary
@@ -295,6 +295,48 @@ export async function login(page: Page, username: string, password: string, opts
   await page.getByLabel('Tên tài khoản').fill(username);
   await page.getByLabel('Mật khẩu').fill(password);
   await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+}
+
+/** What a citizen's VNeID login needs of a person of the simulator's population (sim/data/population.json). */
+type VneidPerson = { soDinhDanh: string; password: string; soDienThoai: string };
+
+/** The ids of the SMS in a phone's outbox at the simulator now: an OTP sent later is in the first SMS not among them. */
+async function smsIds(simUrl: string, phone: string): Promise<Set<string>> {
+  const res = await fetch(`${simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
+  return new Set(((await res.json()) as Array<{ id: string }>).map((m) => m.id));
+}
+
+/** The six-digit OTP of the newest SMS of the phone that was not in `before`, once it has arrived. */
+async function otpFor(simUrl: string, phone: string, before: Set<string>): Promise<string> {
+  let otp = '';
+  await eventually(async () => {
+    const res = await fetch(`${simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
+    const messages = (await res.json()) as Array<{ id: string; text: string }>;
+    otp = /\b(\d{6})\b/.exec(messages.find((m) => !before.has(m.id))?.text ?? '')?.[1] ?? '';
+    return otp;
+  }).toMatch(/^\d{6}$/);
+  return otp;
+}
+
+/**
+ * A citizen logs in on the portal with VNeID through the simulator: Đăng nhập → the VNeID account type → số định
+ * danh and password → the OTP read from the simulator's SMS outbox; ends on TRANG CÁ NHÂN.
+ */
+export async function loginCitizenWithVneid(page: Page, simUrl: string, person: VneidPerson) {
+  await page.goto('/dang-nhap');
+  await page.getByRole('link', { name: 'Tài khoản Định danh điện tử cấp bởi Bộ Công an' }).click();
+  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Đăng nhập' }))).toBe(true);
+  await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
+  await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
+  await page.getByLabel('Mật khẩu').fill(person.password);
+  const before = await smsIds(simUrl, person.soDienThoai);
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
+  await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(simUrl, person.soDienThoai, before));
+  await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/ca-nhan$/);
+  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TRANG CÁ NHÂN' }))).toBe(true);
 }
 
 /** The user menu in the header (a <details>): open it if it is closed. */
