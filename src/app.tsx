@@ -3,6 +3,7 @@
  * Request flow: request id → security headers → error page → session → CSRF → route → use case.
  * The first middleware also writes the request's log line and duration sample (web/observability.ts).
  */
+import { delegationRoutes } from './delegation/routes.js';
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
 import type { Deps, AppEnv } from './web/env.js';
@@ -30,6 +31,7 @@ import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired, PORTAL_COOKIE } from './portal/citizen-context.js';
 import { citizenDossierRoutes } from './portal/dossier-routes.js';
+import { myDataRoutes } from './portal/my-data-routes.js';
 import { submissionRoutes } from './portal/submission-routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
@@ -178,6 +180,7 @@ export function createApp(deps: Deps) {
   app.route('/', citizenDossierRoutes);
   app.route('/', submissionRoutes);
   app.route('/', personalFileRoutes);
+  app.route('/', myDataRoutes);
   app.route('/', paymentRoutes);
   app.route('/', catalogRoutes);
   app.route('/tiepnhan', authRoutes);
@@ -185,6 +188,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', linkRoutes);
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan', dossierRoutes);
+  app.route('/tiepnhan', delegationRoutes);
   app.route('/api/v1', apiRoutes);
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);

@@ -328,7 +328,7 @@ describe('after submission', () => {
     const [resumed] = await db.select().from(dossiers).where(eq(dossiers.id, d.id));
     expect(resumed).toMatchObject({ status: 'received', clockStoppedAt: null });
     await actOnDossier(db, clerk, d.id, { action: 'handover' });
-    await attachResult(db, expert, d.id, { name: 'giay-phep.pdf', bytes: pdf('giấy phép') });
+    await attachResult(db, expert, d.id, { name: 'giay-phep.pdf', bytes: pdf('giấy phép') }, new Date());
     // A result attached during processing is not issued yet: the applicant neither sees nor downloads it.
     const [draftResult] = await db
       .select()

@@ -29,6 +29,7 @@ type Notify = { code: string; job: JobInfo; at: number };
 async function worker(database: Database, seen: Notify[], opts: { schedules?: boolean; slowMs?: number } = {}) {
   const handlers: JobHandlers = {
     'sessions.purge': async () => undefined,
+    'delegations.expire': async () => undefined,
     'notify.dossier_received': async (payload, job) => {
       seen.push({ code: payload.code, job, at: Date.now() });
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
@@ -137,9 +138,12 @@ describe('the job queue', () => {
     );
     const schedules = await queryRows<{ name: string; cron: string; timezone: string }>(
       t.database.db,
-      sql`select name, cron, timezone from pgboss.schedule`,
+      sql`select name, cron, timezone from pgboss.schedule order by name`,
     );
-    expect(schedules).toEqual([{ name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' }]);
+    expect(schedules).toEqual([
+      { name: 'delegations.expire', cron: '* * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+    ]);
     const id = await enqueue(t.database.db, 'sessions.purge', {});
     await until(
       async () =>

@@ -209,7 +209,7 @@ describe('files kept in the database (bytea) move into storage', () => {
     expect((await moveDatabaseFiles(t.database.db, blobStore())).dossierFiles).toBe(1);
     const [after] = await t.database.db.select().from(dossierFiles).where(eq(dossierFiles.id, row!.id));
     expect(after!.content).toBeNull();
-    const f = await readResultFile(t.database.db, clerk, d.id, row!.id);
+    const f = await readResultFile(t.database.db, clerk, d.id, row!.id, new Date());
     expect((await buffer(await f.open())).equals(content)).toBe(true);
   });
 

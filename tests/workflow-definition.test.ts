@@ -150,12 +150,12 @@ describe('every action does what its definition says', () => {
     for (const [by, a, input] of c.before) await actOnDossier(t.database.db, actors[by], d.id, { action: a, ...input }, at());
 
     // Offered on the dossier page to the one who does it, and only then.
-    const view = await viewDossier(t.database.db, actors[c.by], d.id);
+    const view = await viewDossier(t.database.db, actors[c.by], d.id, at());
     expect(view.actions).toContain(action);
     const before = view.dossier;
     const form = def.form;
     if (form && form !== '01')
-      expect(await issuesOrNot(dossierFormPdf(t.database.db, actors[c.by], d.id, form, 'http://x'))).toBe('form_not_issued');
+      expect(await issuesOrNot(dossierFormPdf(t.database.db, actors[c.by], d.id, form, 'http://x', at()))).toBe('form_not_issued');
 
     const now = at();
     const after = await actOnDossier(t.database.db, actors[c.by], d.id, { action, ...c.input }, now);
@@ -195,7 +195,7 @@ describe('every action does what its definition says', () => {
     // Settled or not.
     expect(after.finishedAt).toEqual(def.finishes ? now : before.finishedAt);
     // The form it issues can now be printed.
-    if (form) expect(await issuesOrNot(dossierFormPdf(t.database.db, actors[c.by], d.id, form, 'http://x'))).toBe('issued');
+    if (form) expect(await issuesOrNot(dossierFormPdf(t.database.db, actors[c.by], d.id, form, 'http://x', at()))).toBe('issued');
   });
 
   it('an action that needs a reason is refused without one; the input list matches the definitions', async () => {

@@ -140,19 +140,25 @@ describe('result documents', () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
     const pdf = new TextEncoder().encode('%PDF-1.4\n% result\n');
-    expect(await code(attachResult(t.database.db, clerk, d.id, { name: 'a.pdf', bytes: pdf }))).toBe('invalid_transition');
+    expect(await code(attachResult(t.database.db, clerk, d.id, { name: 'a.pdf', bytes: pdf }, new Date()))).toBe('invalid_transition');
     await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
-    const fake = await attachResult(t.database.db, expert, d.id, {
-      name: 'giay-phep.pdf',
-      bytes: new TextEncoder().encode('<html>not a pdf</html>'),
-    }).catch((e: AppError) => e);
+    const fake = await attachResult(
+      t.database.db,
+      expert,
+      d.id,
+      {
+        name: 'giay-phep.pdf',
+        bytes: new TextEncoder().encode('<html>not a pdf</html>'),
+      },
+      new Date(),
+    ).catch((e: AppError) => e);
     expect((fake as AppError).fields?.file).toContain('PDF');
-    const id = await attachResult(t.database.db, expert, d.id, { name: 'Giấy phép.pdf', bytes: pdf });
-    const f = await readResultFile(t.database.db, clerk, d.id, id);
+    const id = await attachResult(t.database.db, expert, d.id, { name: 'Giấy phép.pdf', bytes: pdf }, new Date());
+    const f = await readResultFile(t.database.db, clerk, d.id, id, new Date());
     expect(f.mime).toBe('application/pdf');
     const { buffer } = await import('node:stream/consumers');
     expect((await buffer(await f.open())).toString()).toContain('%PDF-1.4');
-    expect(await code(readResultFile(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, id))).toBe('not_found');
+    expect(await code(readResultFile(t.database.db, await actorFor(t.database, 'admin.snv'), d.id, id, new Date()))).toBe('not_found');
   });
 });
 

@@ -86,7 +86,7 @@ apiRoutes.post('/dossiers', requireActor, async (c) => {
 });
 
 apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
-  const v = await viewDossier(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'));
+  const v = await viewDossier(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'), c.get('deps').now());
   return c.json(presentDossierDetail(v));
 });
 

@@ -29,6 +29,12 @@ function actorFields(actor: AuditActor) {
   return actorColumns(actor);
 }
 
+/** An action under a delegation names it and the delegator in the row's data (on_behalf_of holds the id). */
+function onBehalfData(actor: AuditActor): Record<string, unknown> {
+  if (actor.kind !== 'official' || !actor.onBehalfOf) return {};
+  return { delegation: { id: actor.onBehalfOf.delegationId, onBehalfOf: actor.onBehalfOf.label } };
+}
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** JSON with object keys sorted at every level, so a row hashes the same after a jsonb round trip. */
@@ -95,7 +101,7 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
     unitId: entry.unitId ?? null,
     ip: entry.actor.meta.ip,
     requestId: entry.actor.meta.requestId,
-    data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
+    data: JSON.parse(JSON.stringify({ ...entry.data, ...onBehalfData(entry.actor) })) as Record<string, unknown>,
   };
   await tx.insert(auditLog).values({ ...fields, at: new Date(fields.at), rowHash: contentHash(fields) });
 }

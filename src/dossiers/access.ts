@@ -16,21 +16,22 @@
  */
 import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
-import type { ProcessStep, Role } from '../db/schema/index.js';
+import { WORKFLOW_ROLES, type DelegationScope, type ProcessStep, type Role } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 
-/** The roles of the workflow's steps: only these are positions (administration and statistics are not). */
-const WORKFLOW_ROLES = ['reception', 'processing', 'approval', 'result'] as const satisfies readonly ProcessStep['role'][];
+/** Only the roles of the workflow's steps are positions (administration and statistics are not). */
 const WORKFLOW_ROLES_SQL = sql.raw(WORKFLOW_ROLES.map((r) => `'${r}'`).join(', '));
+/** A grant `g` of account `a` that makes a position: a workflow role of a live account. */
+const LIVE_WORKFLOW_GRANT = sql`g.role in (${WORKFLOW_ROLES_SQL}) and not a.suspended and a.deleted_at is null`;
 
 /**
- * The positions of an account as a recursive CTE named `positions(role, unit_id)`: each non-admin role
- * grant spread over the unit's subtree. `accountId` is a value or a placeholder (the inbox's prepared statement).
+ * The positions of an account as a recursive CTE named `positions(role, unit_id)`: each grant of a workflow
+ * role spread over the unit's subtree. `accountId` is a value or a placeholder (the inbox's prepared statement).
  */
 export function positionsCte(accountId: SQL | Placeholder): SQL {
   return sql`positions(role, unit_id) as (
     select g.role, g.unit_id from role_grants g join accounts a on a.id = g.account_id
-    where g.account_id = ${accountId} and g.role in ('reception', 'processing', 'approval', 'result') and not a.suspended and a.deleted_at is null
+    where g.account_id = ${accountId} and ${LIVE_WORKFLOW_GRANT}
     union
     select p.role, u.id from units u join positions p on u.parent_id = p.unit_id
   )`;
@@ -60,10 +61,116 @@ export function mayActAtStep(db: Queryable, actor: StaffActor, step: ProcessStep
   return mayActAt(db, actor, step.role, step.unitId ?? agencyUnitId);
 }
 
-/** The actor may see a dossier of this agency whose process has these steps. */
-export function mayViewDossier(db: Queryable, actor: StaffActor, agencyUnitId: string, steps: ProcessStep[]): Promise<boolean> {
-  const unitIds = [...new Set([agencyUnitId, ...steps.map((s) => s.unitId ?? agencyUnitId)])];
-  return holds(db, actor, sql`unit_id in (${uuidList(unitIds)})`);
+/** A dossier as the rules read it: where it was received, and what it is (a delegation's scope reads these). */
+export type DossierScope = { agencyUnitId: string; sectorId: string | null; procedureId: string | null };
+
+/** A delegation as the access rules use it: its number and whom the delegate stands in for. */
+export type LentBy = { id: number; delegatorId: string; delegatorLabel: string };
+
+/** How an official may act on a dossier: in their own right, or on the delegator's behalf under a delegation. */
+export type Capacity = { own: true } | { own: false; delegation: LentBy };
+
+/**
+ * The delegations of `delegateId` in force at `now` as `lent(id, delegator_id, delegator_label)` — optionally only
+ * those whose scope covers a dossier — and the delegators' own positions as `lent_positions(role, unit_id,
+ * delegation_id)`: the same live workflow grants as `positionsCte`, spread the same way.
+ */
+function lentCte(delegateId: string, now: Date, covering: DossierScope | null): SQL {
+  const scope = covering
+    ? sql` and (dl.scope = 'all'
+        or (dl.scope = 'sectors' and ${covering.sectorId}::uuid = any(dl.sector_ids))
+        or (dl.scope = 'procedures' and ${covering.procedureId}::uuid = any(dl.procedure_ids)))`
+    : sql``;
+  return sql`lent(id, delegator_id, delegator_label) as (
+      select dl.id, dl.delegator_id, o.username from delegations dl
+      join accounts me on me.id = dl.delegate_id
+      join accounts o on o.id = dl.delegator_id
+      where dl.delegate_id = ${delegateId}::uuid and dl.ended_at is null
+        and dl.starts_at <= ${now.toISOString()}::timestamptz and dl.ends_at > ${now.toISOString()}::timestamptz
+        and not me.suspended and me.deleted_at is null${scope}
+    ),
+    lent_positions(role, unit_id, delegation_id) as (
+      select g.role, g.unit_id, l.id from lent l
+      join role_grants g on g.account_id = l.delegator_id join accounts a on a.id = g.account_id
+      where ${LIVE_WORKFLOW_GRANT}
+      union
+      select p.role, u.id, p.delegation_id from units u join lent_positions p on u.parent_id = p.unit_id
+    )`;
+}
+
+/** The first delegation in force (lowest number) that lends a position matching `where` for this dossier. */
+async function lentFor(db: Queryable, actor: StaffActor, dossier: DossierScope, now: Date, where: SQL): Promise<LentBy | null> {
+  // API credentials act as their own account only: a delegation is used in person, in a browser session.
+  if (actor.kind !== 'official') return null;
+  const [row] = await queryRows<{ id: number; delegator_id: string; delegator_label: string }>(
+    db,
+    sql`with recursive ${lentCte(actor.accountId, now, dossier)}
+      select l.id, l.delegator_id, l.delegator_label from lent_positions p join lent l on l.id = p.delegation_id
+      where ${where} order by l.id limit 1`,
+  );
+  return row ? { id: row.id, delegatorId: row.delegator_id, delegatorLabel: row.delegator_label } : null;
+}
+
+const stepUnit = (step: ProcessStep, agencyUnitId: string) => step.unitId ?? agencyUnitId;
+
+/**
+ * How the actor may act at the current step of a dossier: in their own right when they hold the step's position,
+ * else on a delegator's behalf when a delegation in force lends it and covers the dossier; null when neither.
+ */
+export async function capacityAtStep(
+  db: Queryable,
+  actor: StaffActor,
+  step: ProcessStep,
+  dossier: DossierScope,
+  now: Date,
+): Promise<Capacity | null> {
+  if (await mayActAtStep(db, actor, step, dossier.agencyUnitId)) return { own: true };
+  const at = sql`p.role = ${step.role} and p.unit_id = ${stepUnit(step, dossier.agencyUnitId)}::uuid`;
+  const delegation = await lentFor(db, actor, dossier, now, at);
+  return delegation ? { own: false, delegation } : null;
+}
+
+/** The actor may see the dossier, whose process has these steps: a position — own or lent for it — at one of its units. */
+export async function mayViewDossier(
+  db: Queryable,
+  actor: StaffActor,
+  dossier: DossierScope,
+  steps: ProcessStep[],
+  now: Date,
+): Promise<boolean> {
+  const unitIds = [...new Set([dossier.agencyUnitId, ...steps.map((s) => stepUnit(s, dossier.agencyUnitId))])];
+  if (await holds(db, actor, sql`unit_id in (${uuidList(unitIds)})`)) return true;
+  return (await lentFor(db, actor, dossier, now, sql`p.unit_id in (${uuidList(unitIds)})`)) !== null;
+}
+
+/** A delegation in force of the actor's, as its inbox view reads it (the delegator's positions, narrowed by scope). */
+export type LentView = LentBy & { scope: DelegationScope; sectorIds: string[]; procedureIds: string[] };
+
+/** The actor's delegations in force at `now` (all of them, or the one numbered `id`), lowest number first. */
+export async function delegationsInForce(db: Queryable, actor: StaffActor, now: Date, id?: number): Promise<LentView[]> {
+  if (actor.kind !== 'official') return [];
+  const rows = await queryRows<{
+    id: number;
+    delegator_id: string;
+    delegator_label: string;
+    scope: DelegationScope;
+    sector_ids: string[];
+    procedure_ids: string[];
+  }>(
+    db,
+    sql`with recursive ${lentCte(actor.accountId, now, null)}
+      select l.id, l.delegator_id, l.delegator_label, dl.scope, dl.sector_ids, dl.procedure_ids
+      from lent l join delegations dl on dl.id = l.id${id === undefined ? sql`` : sql` where l.id = ${id}`}
+      order by l.id`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    delegatorId: r.delegator_id,
+    delegatorLabel: r.delegator_label,
+    scope: r.scope,
+    sectorIds: r.sector_ids,
+    procedureIds: r.procedure_ids,
+  }));
 }
 
 /** Units of the agency's subtree, as a subquery. */

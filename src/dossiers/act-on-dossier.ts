@@ -1,4 +1,4 @@
-import { actorColumns } from '../shared/context.js';
+import { actorColumns, delegationColumns, onBehalfOf } from '../shared/context.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
@@ -13,7 +13,7 @@ import { parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { atLocal } from '../calendar/working-time.js';
-import { mayActAtStep } from './access.js';
+import { capacityAtStep } from './access.js';
 import { ACTIONS, actionDef, allowedAt, allowedForApplicant, type DossierAction } from './transitions.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
@@ -166,10 +166,15 @@ export async function applyAction(
     const [version] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
     if (!version) throw errors.notFound('Hồ sơ');
     const step = version.steps[d.currentStep]!;
+    // Who the history and the log name: the applicant, the official in their own right, or the official on the
+    // delegator's behalf under the delegation that lends the step's position (access.ts).
+    let acting: StaffActor | CitizenActor = actor;
     if (actor.kind === 'citizen') {
       if (!allowedForApplicant(action, d.status)) throw invalidTransition(def.label);
     } else {
-      if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
+      const capacity = await capacityAtStep(tx, actor, step, d, now);
+      if (!capacity) throw errors.notFound('Hồ sơ');
+      if (!capacity.own) acting = onBehalfOf(actor, capacity.delegation);
       if (!allowedAt(action, d.status, step)) throw invalidTransition(def.label);
     }
     const nextStep = targetStep(def.step, d, version);
@@ -229,7 +234,8 @@ export async function applyAction(
     await tx.insert(dossierEvents).values({
       dossierId: d.id,
       at: now,
-      ...actorColumns(actor),
+      ...actorColumns(acting),
+      ...delegationColumns(acting),
       action,
       fromStatus: d.status,
       toStatus: status,
@@ -239,7 +245,7 @@ export async function applyAction(
     });
     await recordAudit(tx, {
       action: `dossier.${action}`,
-      actor,
+      actor: acting,
       targetType: 'dossier',
       targetId: d.id,
       unitId: d.agencyUnitId,

@@ -1,4 +1,4 @@
-import { actorColumns } from '../shared/context.js';
+import { actorColumns, delegationColumns, onBehalfOf } from '../shared/context.js';
 import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { safeFileName, type FileKind } from '../shared/file-types.js';
-import { mayActAtStep } from './access.js';
+import { capacityAtStep } from './access.js';
 import { mayAttachResultAt } from './transitions.js';
 import { viewDossier } from './view-dossier.js';
 import { isId } from '../shared/validate.js';
@@ -34,7 +34,7 @@ async function putResultFile(file: IncomingFile) {
  * Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. The file
  * is stored before the transaction (a refused action leaves an unreferenced blob: harmless, content-addressed).
  */
-export async function attachResult(db: Db, actor: StaffActor, dossierId: string, file: IncomingFile) {
+export async function attachResult(db: Db, actor: StaffActor, dossierId: string, file: IncomingFile, now: Date) {
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const { sha256, size, type } = await putResultFile(file);
   const name = safeFileName(file.name, type, 'ket-qua');
@@ -43,7 +43,9 @@ export async function attachResult(db: Db, actor: StaffActor, dossierId: string,
     if (!d) throw errors.notFound('Hồ sơ');
     const [v] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
     const step = v!.steps[d.currentStep]!;
-    if (!(await mayActAtStep(tx, actor, step, d.agencyUnitId))) throw errors.notFound('Hồ sơ');
+    const capacity = await capacityAtStep(tx, actor, step, d, now);
+    if (!capacity) throw errors.notFound('Hồ sơ');
+    const acting = capacity.own ? actor : onBehalfOf(actor, capacity.delegation);
     if (!mayAttachResultAt(d.status, step)) {
       throw new AppError('invalid_transition', 'Chỉ đính kèm kết quả ở bước xử lý hoặc phê duyệt.', 409);
     }
@@ -53,7 +55,9 @@ export async function attachResult(db: Db, actor: StaffActor, dossierId: string,
       .returning({ id: dossierFiles.id });
     await tx.insert(dossierEvents).values({
       dossierId,
-      ...actorColumns(actor),
+      at: now,
+      ...actorColumns(acting),
+      ...delegationColumns(acting),
       action: 'attach_result',
       fromStatus: d.status,
       toStatus: d.status,
@@ -63,7 +67,7 @@ export async function attachResult(db: Db, actor: StaffActor, dossierId: string,
     });
     await recordAudit(tx, {
       action: 'dossier.attach_result',
-      actor,
+      actor: acting,
       targetType: 'dossier',
       targetId: dossierId,
       unitId: d.agencyUnitId,
@@ -74,8 +78,8 @@ export async function attachResult(db: Db, actor: StaffActor, dossierId: string,
 }
 
 /** A result file, for officials who may see the dossier: its description and its bytes, streamed from storage. */
-export async function readResultFile(db: Queryable, actor: StaffActor, dossierId: string, fileId: string) {
-  await viewDossier(db, actor, dossierId);
+export async function readResultFile(db: Queryable, actor: StaffActor, dossierId: string, fileId: string, now: Date) {
+  await viewDossier(db, actor, dossierId, now);
   if (!isId(fileId)) throw errors.notFound('Tệp');
   const [f] = await db.select().from(dossierFiles).where(eq(dossierFiles.id, fileId));
   if (!f || f.dossierId !== dossierId) throw errors.notFound('Tệp');

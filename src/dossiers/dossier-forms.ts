@@ -38,8 +38,8 @@ function placeName(rootName: string): string {
 export const APPLICANT_FORMS: readonly FormNumber[] = ['01', '02', '03', '04', '05'];
 
 /** What the forms are made from: for an official, the dossier they may see; for the applicant, their own dossier. */
-async function formSource(db: Queryable, actor: StaffActor | CitizenActor, dossierId: string, form: FormNumber) {
-  if (actor.kind !== 'citizen') return viewDossier(db, actor, dossierId);
+async function formSource(db: Queryable, actor: StaffActor | CitizenActor, dossierId: string, form: FormNumber, now: Date) {
+  if (actor.kind !== 'citizen') return viewDossier(db, actor, dossierId, now);
   const d = await requireCitizenDossier(db, actor, dossierId);
   if (!APPLICANT_FORMS.includes(form)) throw notIssued();
   const [version] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
@@ -55,8 +55,9 @@ export async function dossierFormPdf(
   dossierId: string,
   form: FormNumber,
   publicUrl: string,
+  now: Date,
 ): Promise<Buffer> {
-  const v = await formSource(db, actor, dossierId, form);
+  const v = await formSource(db, actor, dossierId, form, now);
   const d = v.dossier;
   const chain: Array<typeof units.$inferSelect> = [];
   for (let id: string | null = v.agency.id; id; ) {
@@ -70,11 +71,17 @@ export async function dossierFormPdf(
     parentName: chain[1]?.name ?? null,
     place: placeName(chain[chain.length - 1]?.name ?? ''),
   };
-  const actorIds = [...new Set([d.receivedBy, ...v.history.map((h) => h.actorId)].filter((x): x is string => !!x))];
+  const actorIds = [...new Set([d.receivedBy, ...v.history.flatMap((h) => [h.actorId, h.onBehalfOf])].filter((x): x is string => !!x))];
   const people = actorIds.length ? await db.select().from(accounts).where(inArray(accounts.id, actorIds)) : [];
   const official = (id: string | null | undefined): FormOfficial => {
     const a = people.find((p) => p.id === id);
     return a ? { name: `${a.middleName} ${a.givenName}`, position: a.position } : { name: '' };
+  };
+  /** Who acted in a history row; under a delegation, also whom for and which delegation (Mẫu 06). */
+  const actedBy = (h: (typeof v.history)[number]): string => {
+    const who = official(h.actorId).name;
+    if (!h.delegationId) return who;
+    return `${who} (thay ${official(h.onBehalfOf).name || (h.onBehalfLabel ?? '')}, ủy quyền số ${h.delegationId})`;
   };
   const dossier: FormDossier = {
     code: d.code,
@@ -151,8 +158,8 @@ export async function dossierFormPdf(
         const stepDue = h.data.stepDueAt ? new Date(String(h.data.stepDueAt)) : null;
         return {
           step: `${v.version.steps[h.data.fromStep as number]?.name ?? ''} – ${v.version.steps[toStep]?.name ?? ''}`,
-          fromName: official(h.actorId).name,
-          toName: next ? official(next.actorId).name : '',
+          fromName: actedBy(h),
+          toName: next ? actedBy(next) : '',
           unitName: unitNames.get(stepUnitIds[toStep]!) ?? '',
           givenAt: h.at,
           receivedAt: next?.at ?? null,

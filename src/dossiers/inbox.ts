@@ -20,7 +20,7 @@ import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
-import { positionsCte } from './access.js';
+import { positionsCte, type LentView } from './access.js';
 import { INBOX_TABS, INBOX_TAB_KEYS, OPEN_STATUSES_SQL, type InboxTab } from './transitions.js';
 
 /** The tabs and the open statuses come from the workflow's STATUSES (transitions.ts). */
@@ -84,7 +84,10 @@ export type InboxResult = { rows: InboxRow[]; counts: Record<InboxTab, number>; 
 
 const p = (name: string) => sql.placeholder(name);
 
-/** The official's positions (dossiers/access.ts), the account id a placeholder of the prepared statement. */
+/**
+ * The official's positions (dossiers/access.ts), the account id a placeholder of the prepared statement. A
+ * delegation's tab reads the delegator's positions the same way, narrowed by the delegation's scope.
+ */
 const POSITIONS = positionsCte(p('accountId'));
 
 /** What changes the statement's text: the tab and which filters are set (their values are placeholders). */
@@ -97,11 +100,15 @@ type Shape = {
   to: boolean;
   q: boolean;
   after: boolean;
+  /** A delegation's tab: its scope narrows the delegator's positions (null: the official's own inbox). */
+  lent: 'all' | 'sectors' | 'procedures' | null;
 };
 
 /** The filters of the inbox, on dossiers `d`; every column they read is in the inbox index. */
 function filterConditions(shape: Shape): SQL {
   const conds: SQL[] = [];
+  if (shape.lent === 'sectors') conds.push(sql`d.sector_id = any(${p('lentSectors')}::uuid[])`);
+  if (shape.lent === 'procedures') conds.push(sql`d.procedure_id = any(${p('lentProcedures')}::uuid[])`);
   if (shape.sector) conds.push(sql`d.sector_id = ${p('sectorId')}::uuid`);
   if (shape.procedure) conds.push(sql`d.procedure_id = ${p('procedureId')}::uuid`);
   if (shape.due === 'qua-han') conds.push(sql`d.due_at < ${p('now')}::timestamptz`);
@@ -115,7 +122,8 @@ function filterConditions(shape: Shape): SQL {
   return sql.join(conds.map((c) => sql` and ${c}`));
 }
 
-const isFiltered = (s: Shape) => s.sector || s.procedure || s.due !== null || s.from || s.to || s.q;
+const isFiltered = (s: Shape) =>
+  s.sector || s.procedure || s.due !== null || s.from || s.to || s.q || s.lent === 'sectors' || s.lent === 'procedures';
 
 /**
  * The page and the counts, without a text search. The page takes at most `limit` entries from each
@@ -216,8 +224,19 @@ type Raw = {
   counts: Partial<Record<DossierStatus, number>>;
 };
 
-/** `soonUntil`: the instant before which a dossier is "sắp đến hạn" (one working day from now). */
-export async function listInbox(db: Queryable, actor: StaffActor, f: InboxFilter, now: Date, soonUntil: Date): Promise<InboxResult> {
+/**
+ * `soonUntil`: the instant before which a dossier is "sắp đến hạn" (one working day from now). `via`: a delegation
+ * in force of the actor's (access.ts delegationsInForce, read in the same request): the delegator's waiting
+ * dossiers within its scope instead of the actor's own.
+ */
+export async function listInbox(
+  db: Queryable,
+  actor: StaffActor,
+  f: InboxFilter,
+  now: Date,
+  soonUntil: Date,
+  via: LentView | null = null,
+): Promise<InboxResult> {
   const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
   const term = f.q?.trim();
   const cursor = readCursor(f.after);
@@ -230,9 +249,12 @@ export async function listInbox(db: Queryable, actor: StaffActor, f: InboxFilter
     to: !!f.to,
     q: !!term,
     after: !!cursor,
+    lent: via ? via.scope : null,
   };
   const [raw] = await queryStatement<Raw>(db, `inbox:${JSON.stringify(shape)}`, () => inboxStatement(shape), {
-    accountId: actor.accountId,
+    accountId: via ? via.delegatorId : actor.accountId,
+    lentSectors: via?.scope === 'sectors' ? via.sectorIds : undefined,
+    lentProcedures: via?.scope === 'procedures' ? via.procedureIds : undefined,
     limit: limit + 1,
     sectorId: f.sectorId,
     procedureId: f.procedureId,

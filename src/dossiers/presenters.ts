@@ -85,7 +85,7 @@ export function presentDossier(d: typeof dossiers.$inferSelect): Dossier {
 export const DossierEvent = z
   .object({
     at: Instant,
-    actor: z.string().nullable().describe('Người thực hiện'),
+    actor: z.string().nullable().describe('Người thực hiện; theo ủy quyền: "<người nhận> thay <người ủy quyền> (ủy quyền số n)"'),
     action: z.string().describe('Thao tác (receive, submit, handover, …)'),
     fromStatus: z.string().nullable(),
     toStatus: z.string(),
@@ -94,9 +94,17 @@ export const DossierEvent = z
   .describe('Một dòng lịch sử xử lý');
 export type DossierEvent = z.output<typeof DossierEvent>;
 
+/** Who acted in a history row, as every screen and the API write it: "<delegate> thay <delegator> (ủy quyền số n)". */
+export function eventActorLabel(
+  h: Pick<typeof dossierEvents.$inferSelect, 'actorLabel' | 'onBehalfLabel' | 'delegationId'>,
+): string | null {
+  if (h.delegationId === null || h.delegationId === undefined) return h.actorLabel;
+  return `${h.actorLabel ?? ''} thay ${h.onBehalfLabel ?? ''} (ủy quyền số ${h.delegationId})`;
+}
+
 const presentDossierEvent = (h: typeof dossierEvents.$inferSelect): DossierEvent => ({
   at: iso(h.at),
-  actor: h.actorLabel,
+  actor: eventActorLabel(h),
   action: h.action,
   fromStatus: h.fromStatus,
   toStatus: h.toStatus,

@@ -3,21 +3,22 @@ import type { Queryable } from '../db/client.js';
 import { dossierEvents, dossiers, procedureVersions, sectors, units } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
-import { mayActAtStep, mayViewDossier } from './access.js';
+import { capacityAtStep, mayViewDossier } from './access.js';
 import { openActions } from './transitions.js';
 import { isId } from '../shared/validate.js';
 
 /**
  * A dossier as an official sees it, if dossiers/access.ts lets them; everyone else is told it does not exist.
  */
-export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: string) {
+export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: string, now: Date) {
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const [d] = await db.select().from(dossiers).where(eq(dossiers.id, dossierId));
   if (!d) throw errors.notFound('Hồ sơ');
   const [version] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
-  if (!(await mayViewDossier(db, actor, d.agencyUnitId, version!.steps))) throw errors.notFound('Hồ sơ');
+  if (!(await mayViewDossier(db, actor, d, version!.steps, now))) throw errors.notFound('Hồ sơ');
   const step = version!.steps[d.currentStep]!;
-  const canAct = await mayActAtStep(db, actor, step, d.agencyUnitId);
+  // Acting on the delegator's behalf shows which delegation (the page says so next to the actions).
+  const capacity = await capacityAtStep(db, actor, step, d, now);
   const history = await db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id));
   const [agency] = await db.select().from(units).where(eq(units.id, d.agencyUnitId));
   const [sector] = await db.select().from(sectors).where(eq(sectors.id, version!.sectorId));
@@ -28,6 +29,7 @@ export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: s
     agency: agency!,
     sector: sector!,
     history,
-    actions: canAct ? openActions(d.status, step) : [],
+    actions: capacity ? openActions(d.status, step) : [],
+    capacity,
   };
 }

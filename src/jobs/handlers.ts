@@ -5,13 +5,19 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { purgeSessions, type SessionPolicy } from '../auth/sessions.js';
+import { recordDelegationExpiries } from '../delegation/end-delegation.js';
+import { systemActor } from '../shared/context.js';
 import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
 
-export type HandlerDeps = { db: Db; logger: Logger; sessionPolicy: SessionPolicy };
+/** `now`: the application's one clock (deps.now), so a test's clock also drives the jobs. */
+export type HandlerDeps = { db: Db; logger: Logger; sessionPolicy: SessionPolicy; now?: () => Date };
 
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
   return {
     'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
+    'delegations.expire': async () => {
+      await recordDelegationExpiries(deps.db, systemActor('job:delegations.expire'), (deps.now ?? (() => new Date()))());
+    },
     'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
   };
 }

@@ -42,6 +42,15 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 600,
   },
+  /** Delegations whose term ran out: write each one's audit row (they are already over: access.ts reads the clock). */
+  'delegations.expire': {
+    label: 'Ghi nhật ký ủy quyền hết hạn',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
   /** A dossier was received: tell the applicant. Enqueued inside receiveDossier's transaction. */
   'notify.dossier_received': {
     label: 'Thông báo đã tiếp nhận hồ sơ',
@@ -62,7 +71,10 @@ export function isJobKind(name: string): name is JobKind {
 }
 
 /** Scheduled jobs (pg-boss cron, evaluated in Vietnam time; one-minute granularity at best). */
-const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [{ kind: 'sessions.purge', cron: '*/10 * * * *' }];
+const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [
+  { kind: 'sessions.purge', cron: '*/10 * * * *' },
+  { kind: 'delegations.expire', cron: '* * * * *' },
+];
 
 /** What a handler learns about its job besides the payload. */
 export type JobInfo = { id: string; retryCount: number };

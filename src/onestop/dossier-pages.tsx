@@ -4,8 +4,10 @@ import { CHANNELS, DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '.
 import { ACTION_LABELS, actionDef, actionIssuing, eventLabel, mayAttachResultAt, type DossierAction } from '../dossiers/transitions.js';
 import type { FormNumber } from '../dossiers/dossier-forms.js';
 import { formatDateTime } from '../shared/dates.js';
+import { eventActorLabel } from '../dossiers/presenters.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { templateUrl } from '../procedures/document-templates.js';
+import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
 
 type Option = { id: string; name: string };
 
@@ -55,11 +57,37 @@ export function InboxPage(p: {
   now: Date;
   soon: Date;
   agencies: Option[];
+  /** Delegations in force lent to this official: one tab each (Ủy quyền giải quyết DVC). */
+  delegations: Array<{ id: number; delegatorLabel: string }>;
+  /** The delegation whose dossiers are shown, or null for the official's own. */
+  via: number | null;
 }) {
-  const link = (extra: Record<string, string>) => `/tiepnhan/ho-so?${new URLSearchParams({ ...p.query, ...extra })}`;
+  const link = (extra: Record<string, string>) =>
+    `/tiepnhan/ho-so?${new URLSearchParams(Object.entries({ ...p.query, ...extra }).filter(([, v]) => v !== ''))}`;
+  const viaLabel = p.delegations.find((d) => d.id === p.via)?.delegatorLabel;
   return (
     <section>
-      <h1>HỒ SƠ CẦN XỬ LÝ</h1>
+      <h1>HỒ SƠ CẦN XỬ LÝ{viaLabel ? ` — THAY ${viaLabel.toUpperCase()} (ỦY QUYỀN SỐ ${p.via})` : ''}</h1>
+      {p.delegations.length > 0 && (
+        <nav class="tabs" aria-label="Hồ sơ của tôi hoặc được ủy quyền">
+          <a
+            href={link({ uyquyen: '', after: '' })}
+            aria-current={p.via === null ? 'page' : undefined}
+            class={p.via === null ? 'tab current' : 'tab'}
+          >
+            Hồ sơ của tôi
+          </a>
+          {p.delegations.map((d) => (
+            <a
+              href={link({ uyquyen: String(d.id), after: '' })}
+              aria-current={p.via === d.id ? 'page' : undefined}
+              class={p.via === d.id ? 'tab current' : 'tab'}
+            >
+              Được ủy quyền: thay {d.delegatorLabel} (số {d.id})
+            </a>
+          ))}
+        </nav>
+      )}
       <p>
         <a class="button primary" href="/tiepnhan/tiep-nhan">
           + Tiếp nhận hồ sơ
@@ -74,6 +102,7 @@ export function InboxPage(p: {
       </nav>
       <form method="get" action="/tiepnhan/ho-so" class="filters">
         <input type="hidden" name="tab" value={p.tab} />
+        {p.via !== null && <input type="hidden" name="uyquyen" value={String(p.via)} />}
         <label>
           Tìm kiếm
           <input name="q" value={p.query.q ?? ''} placeholder="Mã hồ sơ, tên người nộp" />
@@ -333,6 +362,7 @@ export function DossierPage(p: {
           </li>
         ))}
       </ul>
+      <DeclarationAnswers answers={d.declaration} />
       {p.files.some((f) => f.kind !== 'result') ? (
         <>
           <h2>Hồ sơ nộp trực tuyến</h2>
@@ -370,6 +400,12 @@ export function DossierPage(p: {
       {actions.length ? (
         <>
           <h2>Xử lý</h2>
+          {p.view.capacity && !p.view.capacity.own ? (
+            <Flash kind="info">
+              Bạn xử lý hồ sơ này thay {p.view.capacity.delegation.delegatorLabel} theo ủy quyền số {p.view.capacity.delegation.id}; mỗi
+              thao tác được ghi nhận như vậy.
+            </Flash>
+          ) : null}
           <div class="actions">
             {actions.map((a: DossierAction) => (
               <form method="post" action={`/tiepnhan/ho-so/${d.id}/xu-ly`} class="action-form" data-action={a}>
@@ -433,7 +469,7 @@ export function DossierPage(p: {
           {history.map((h) => (
             <tr>
               <td>{formatDateTime(h.at)}</td>
-              <td>{h.actorLabel}</td>
+              <td>{eventActorLabel(h)}</td>
               <td>{eventLabel(h.action)}</td>
               <td>{STATUS_LABELS[h.toStatus as DossierStatus]}</td>
               <td>{h.note ?? ''}</td>

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { registerAgencies } from '../dossiers/access.js';
+import { delegationsInForce, registerAgencies } from '../dossiers/access.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
@@ -62,6 +62,7 @@ const InboxPageQuery = z.object({
   den: param.date('Đến ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
   q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.'),
   after: param.text(80, 'Vị trí trang không hợp lệ.'),
+  uyquyen: param.int(1, 2_147_483_647, 'Số ủy quyền không hợp lệ.'),
 });
 
 /** HỒ SƠ CẦN XỬ LÝ. */
@@ -82,15 +83,22 @@ dossierRoutes.get('/ho-so', async (c) => {
     q: q.q,
     after: q.after,
   };
+  // The delegations in force lent to the official: a tab each; the chosen one is read again on every request, so
+  // one ended or expired a moment ago is gone from the very next page.
+  const lent = await delegationsInForce(db, actorOf(c), now);
+  const via = q.uyquyen === undefined ? null : (lent.find((l) => l.id === q.uyquyen) ?? null);
+  if (q.uyquyen !== undefined && !via) {
+    throw new AppError('delegation_not_in_force', `Ủy quyền số ${q.uyquyen} không còn hiệu lực hoặc không phải của bạn.`, 404);
+  }
   const [result, { sectors: sectorRows, procedures }, props, agencies] = await Promise.all([
-    listInbox(db, actorOf(c), filter, now, soon),
+    listInbox(db, actorOf(c), filter, now, soon, via),
     catalog(c),
     pageProps(c),
     agenciesOf(c),
   ]);
   const raw = c.req.query();
   const keep = Object.fromEntries(
-    Object.entries(raw).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den'].includes(k) && v),
+    Object.entries(raw).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den', 'uyquyen'].includes(k) && v),
   );
   return c.html(
     <Layout title="Hồ sơ cần xử lý" section="dossiers" {...props}>
@@ -105,6 +113,8 @@ dossierRoutes.get('/ho-so', async (c) => {
         now={now}
         soon={soon}
         agencies={agencies}
+        delegations={lent}
+        via={via?.id ?? null}
       />
     </Layout>,
   );
@@ -168,7 +178,7 @@ const NOTICES: Record<string, string> = {
 async function renderDossier(c: Ctx, id: string, s: { notice?: string; error?: AppError } = {}) {
   const { db, now: clock } = c.get('deps');
   const now = clock();
-  const view = await viewDossier(db, actorOf(c), id);
+  const view = await viewDossier(db, actorOf(c), id, c.get('deps').now());
   const props = await pageProps(c);
   return c.html(
     <Layout title={`Hồ sơ ${view.dossier.code}`} section="dossiers" {...props}>
@@ -211,7 +221,7 @@ dossierRoutes.post('/ho-so/:id/xu-ly', async (c) => {
 dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
   const id = idParam(c, 'Hồ sơ');
   const form = c.req.param('form').slice(4, 6) as FormNumber;
-  const pdf = await dossierFormPdf(c.get('deps').db, actorOf(c), id, form, c.get('deps').config.publicUrl);
+  const pdf = await dossierFormPdf(c.get('deps').db, actorOf(c), id, form, c.get('deps').config.publicUrl, c.get('deps').now());
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
     'Content-Disposition': `inline; filename="mau-${form}.pdf"`,
@@ -248,7 +258,7 @@ dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {
   const file = await uploadedStream(c);
   try {
     if (!file) throw new AppError('validation_failed', 'Vui lòng chọn tệp kết quả.', 400);
-    await attachResult(c.get('deps').db, actorOf(c), id, file);
+    await attachResult(c.get('deps').db, actorOf(c), id, file, c.get('deps').now());
     return c.redirect(`/tiepnhan/ho-so/${id}?tb=attached`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -257,6 +267,6 @@ dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {
 });
 
 dossierRoutes.get('/ho-so/:id/tep/:fileId', async (c) => {
-  const f = await readResultFile(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'), idParam(c, 'Tệp', 'fileId'));
+  const f = await readResultFile(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'), idParam(c, 'Tệp', 'fileId'), c.get('deps').now());
   return sendFile(c, { open: f.open, size: f.size, mediaType: f.mime, fileName: f.name });
 });

@@ -27,6 +27,7 @@ import { citizenUpload, requireCitizen } from './citizen-context.js';
 import { GROUPS, GROUP_KEYS, dossierCounts, listMyDossiers, myDossierFile, viewMyDossier } from './my-dossiers.js';
 import { supplyDocuments } from './supply-documents.js';
 import { rateDossier } from './rate-dossier.js';
+import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
 
 export const citizenDossierRoutes = new Hono<AppEnv>();
 
@@ -76,6 +77,9 @@ citizenDossierRoutes.get('/ca-nhan', async (c) => {
             ))}
             <li>
               <a href="/ca-nhan/tap-tin">Quản lý tập tin cá nhân</a>
+            </li>
+            <li>
+              <a href="/ca-nhan/du-lieu">Dữ liệu của tôi</a>
             </li>
           </ul>
         </nav>
@@ -237,6 +241,7 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
             </ul>
           </>
         ) : null}
+        <DeclarationAnswers answers={d.declaration} />
         <h2>Tệp của hồ sơ</h2>
         {v.files.length ? (
           <ul>
@@ -408,7 +413,7 @@ citizenDossierRoutes.get('/ca-nhan/ho-so/:id/mau/:form', async (c) => {
   const form = FormParam.safeParse(c.req.param('form'));
   if (!form.success) throw new AppError('not_found', 'Không tìm thấy trang bạn yêu cầu.', 404);
   const id = idParam(c, 'Hồ sơ');
-  const pdf = await dossierFormPdf(c.get('deps').db, actor, id, form.data, c.get('deps').config.publicUrl);
+  const pdf = await dossierFormPdf(c.get('deps').db, actor, id, form.data, c.get('deps').config.publicUrl, c.get('deps').now());
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
     'Content-Disposition': `attachment; filename="mau-${form.data}.pdf"`,

@@ -8,7 +8,7 @@ type OfficialActor = {
   /** Username, kept in audit rows so the log reads without joins (and after deletion). */
   label: string;
   meta: RequestMeta;
-  onBehalfOf?: { accountId: string; label: string } | null;
+  onBehalfOf?: { accountId: string; label: string; delegationId: number } | null;
 };
 
 /** An API client: Bearer credentials acting as the official account they were issued for. */
@@ -27,6 +27,18 @@ export type Actor = OfficialActor | ApiActor | CitizenActor | SystemActor;
 
 /** Whoever acts as an official's account: in person or through API credentials. Officials' use cases take it. */
 export type StaffActor = OfficialActor | ApiActor;
+
+/** The official acting on the delegator's behalf under a delegation (src/dossiers/access.ts decides when). */
+export function onBehalfOf(actor: StaffActor, lent: { id: number; delegatorId: string; delegatorLabel: string }): StaffActor {
+  if (actor.kind !== 'official') return actor;
+  return { ...actor, onBehalfOf: { accountId: lent.delegatorId, label: lent.delegatorLabel, delegationId: lent.id } };
+}
+
+/** The delegation columns of a dossier event: under which delegation, and whom for (null when in one's own right). */
+export function delegationColumns(actor: Actor): { delegationId: number | null; onBehalfLabel: string | null } {
+  if (actor.kind !== 'official' || !actor.onBehalfOf) return { delegationId: null, onBehalfLabel: null };
+  return { delegationId: actor.onBehalfOf.delegationId, onBehalfLabel: actor.onBehalfOf.label };
+}
 
 export function systemActor(label = 'system'): SystemActor {
   return { kind: 'system', label, meta: { ip: null, requestId: null } };

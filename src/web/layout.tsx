@@ -77,6 +77,9 @@ export function Layout(p: LayoutProps) {
                   <li>
                     <a href="/tiepnhan/doi-mat-khau">Đổi mật khẩu</a>
                   </li>
+                  <li>
+                    <a href="/tiepnhan/uy-quyen">Ủy quyền giải quyết DVC</a>
+                  </li>
                   {p.proven ? (
                     <li>
                       <a href="/tiepnhan/lien-ket-tai-khoan">Liên kết tài khoản</a>

@@ -1,0 +1,422 @@
+import { describe, expect, it } from 'vitest';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { extractText } from 'unpdf';
+import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import { auditLog, dossierEvents, sectors, type ProcessStep, type Role } from '../src/db/schema/index.js';
+import { OPEN_STATUSES_SQL } from '../src/dossiers/transitions.js';
+import { queryRows } from '../src/db/client.js';
+import { createOfficial } from '../src/accounts/create-official.js';
+import { setRoles } from '../src/accounts/set-roles.js';
+import { setSuspended } from '../src/accounts/set-suspended.js';
+import { deleteOfficial } from '../src/accounts/delete-official.js';
+import { requireAdministrator } from '../src/accounts/policies.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { viewDossier } from '../src/dossiers/view-dossier.js';
+import { listInbox } from '../src/dossiers/inbox.js';
+import { capacityAtStep, delegationsInForce } from '../src/dossiers/access.js';
+import { dossierFormPdf } from '../src/dossiers/dossier-forms.js';
+import { createDelegation } from '../src/delegation/create-delegation.js';
+import { endDelegation, recordDelegationExpiries } from '../src/delegation/end-delegation.js';
+import { administeredDelegations, myDelegations } from '../src/delegation/list-delegations.js';
+import { toLocalInput } from '../src/delegation/delegation-input.js';
+import { systemActor, type StaffActor } from '../src/shared/context.js';
+import { AppError } from '../src/shared/errors.js';
+
+const t = useDemoApp();
+const vn = (s: string) => new Date(`${s}+07:00`);
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
+/** The clock of these tests: the delegations are made on 2 December and run on 3 December (Vietnam time). */
+const MADE = vn('2026-12-02T10:00');
+const DAY = { from: '2026-12-03T08:00', to: '2026-12-03T17:00' };
+const IN_FORCE = vn('2026-12-03T09:00');
+
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+/** A new official of `unitKey` (the split of a shared account), with `roles` there. */
+async function official(username: string, unitKey: string, roles: Role[] = []): Promise<StaffActor> {
+  const root = await actorFor(t.database, 'quantri1');
+  const { account } = await createOfficial(
+    t.database.db,
+    root,
+    { username, middleName: 'Lê Văn', givenName: 'Nhận', unitId: t.unitIds[unitKey], gender: 'male' },
+    { password: TEST_PASSWORD },
+  );
+  if (roles.length)
+    await setRoles(
+      t.database.db,
+      root,
+      account.id,
+      roles.map((role) => ({ unitId: t.unitIds[unitKey]!, role })),
+    );
+  return actorFor(t.database, username);
+}
+
+/** A dossier of 2.000633 (Sở Công Thương) waiting at Quản lý Thương mại's processing step. */
+async function atProcessing(at = vn('2026-11-23T09:00')) {
+  const { p } = await currentProcedure(t.database, '2.000633');
+  const clerk = await actorFor(t.database, sctClerkUsername());
+  const d = await receiveDossier(
+    t.database.db,
+    clerk,
+    { procedureId: p.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' },
+    at,
+  );
+  await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' }, at);
+  return d;
+}
+
+const expert = () => actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
+const form = (delegate: StaffActor, extra: Record<string, unknown> = {}) => ({
+  delegateId: delegate.accountId,
+  scope: 'all',
+  ...DAY,
+  reason: 'Nghỉ phép, giao đồng chí xử lý thay',
+  ...extra,
+});
+
+async function stepOf(dossierId: string) {
+  const view = await viewDossier(t.database.db, await expert(), dossierId, IN_FORCE);
+  return { step: view.step, dossier: view.dossier };
+}
+
+describe('delegation (Ủy quyền giải quyết DVC)', () => {
+  it('lets the delegate see the delegator’s waiting dossiers in their own tab and act on them, recorded on behalf everywhere', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const d = await atProcessing();
+    const dl = await createDelegation(t.database.db, delegator, form(delegate), MADE);
+    expect(dl).toMatchObject({ scope: 'all', startsAt: vn(DAY.from), endsAt: vn(DAY.to) });
+
+    const soon = vn('2026-12-04T09:00');
+    const own = await listInbox(t.database.db, delegate, {}, IN_FORCE, soon);
+    expect(own.rows).toHaveLength(0);
+    const [lent] = await delegationsInForce(t.database.db, delegate, IN_FORCE);
+    expect(lent).toMatchObject({ id: dl.id, delegatorLabel: delegator.label, scope: 'all' });
+    const tab = await listInbox(t.database.db, delegate, {}, IN_FORCE, soon, lent!);
+    expect(tab.rows.map((r) => r.id)).toContain(d.id);
+    // The delegated tab is exactly the delegator's inbox (scope all).
+    const theirs = await listInbox(t.database.db, delegator, {}, IN_FORCE, soon);
+    expect(tab.rows.map((r) => r.id)).toEqual(theirs.rows.map((r) => r.id));
+    expect(tab.counts).toEqual(theirs.counts);
+
+    const view = await viewDossier(t.database.db, delegate, d.id, IN_FORCE);
+    expect(view.capacity).toEqual({
+      own: false,
+      delegation: { id: dl.id, delegatorId: delegator.accountId, delegatorLabel: delegator.label },
+    });
+    expect(view.actions).toContain('handover');
+    await actOnDossier(t.database.db, delegate, d.id, { action: 'handover' }, IN_FORCE);
+
+    const [event] = await t.database.db
+      .select()
+      .from(dossierEvents)
+      .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.step, 2)));
+    expect(event).toMatchObject({
+      actorId: delegate.accountId,
+      actorLabel: 'nhan.qltm',
+      onBehalfOf: delegator.accountId,
+      onBehalfLabel: delegator.label,
+      delegationId: dl.id,
+    });
+    const [audit] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'dossier.handover'), eq(auditLog.actorId, delegate.accountId)));
+    expect(audit?.onBehalfOf).toBe(delegator.accountId);
+    expect(audit?.data).toMatchObject({ delegation: { id: dl.id, onBehalfOf: delegator.label } });
+    // The history as the API and the page write it, and Mẫu 06.
+    const c = new Client(t.app);
+    await c.login(who('sct-ld', 'Giám đốc'), TEST_PASSWORD);
+    const api = await viewDossier(t.database.db, await actorFor(t.database, who('sct-ld', 'Giám đốc')), d.id, IN_FORCE);
+    expect(api.history.some((h) => h.delegationId === dl.id)).toBe(true);
+    const page = await c.get(`/tiepnhan/ho-so/${d.id}`);
+    expect(page.text).toContain(`nhan.qltm thay ${delegator.label} (ủy quyền số ${dl.id})`);
+    const slip = await dossierFormPdf(
+      t.database.db,
+      await actorFor(t.database, who('sct-ld', 'Giám đốc')),
+      d.id,
+      '06',
+      'http://x',
+      IN_FORCE,
+    );
+    const { text } = await extractText(new Uint8Array(slip), { mergePages: true });
+    expect(text.replace(/\s+/g, ' ')).toContain(`ủy quyền số ${dl.id}`);
+  });
+
+  it('honours the scope: a dossier outside the chosen sectors or procedures is neither listed, seen nor acted on', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const d = await atProcessing();
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    const [other] = await t.database.db.select().from(sectors).where(sql`${sectors.id} <> ${v.sectorId}`).limit(1);
+    const outside = await createDelegation(t.database.db, delegator, form(delegate, { scope: 'sectors', sectorIds: [other!.id] }), MADE);
+    const [lent] = await delegationsInForce(t.database.db, delegate, IN_FORCE);
+    expect(lent?.id).toBe(outside.id);
+    expect((await listInbox(t.database.db, delegate, {}, IN_FORCE, IN_FORCE, lent!)).rows).toHaveLength(0);
+    expect((await failure(viewDossier(t.database.db, delegate, d.id, IN_FORCE))).code).toBe('not_found');
+    expect((await failure(actOnDossier(t.database.db, delegate, d.id, { action: 'handover' }, IN_FORCE))).code).toBe('not_found');
+
+    // The same by procedure: in scope, it works.
+    const inside = await createDelegation(t.database.db, delegator, form(delegate, { scope: 'procedures', procedureIds: [p.id] }), MADE);
+    const views = await delegationsInForce(t.database.db, delegate, IN_FORCE);
+    const byProcedure = views.find((x) => x.id === inside.id)!;
+    expect((await listInbox(t.database.db, delegate, {}, IN_FORCE, IN_FORCE, byProcedure)).rows.map((r) => r.id)).toEqual([d.id]);
+    const { step, dossier } = await stepOf(d.id);
+    expect(await capacityAtStep(t.database.db, delegate, step, dossier, IN_FORCE)).toMatchObject({
+      own: false,
+      delegation: { id: inside.id },
+    });
+  });
+
+  it('is in force from its first instant to just before its last, in Vietnam time', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const d = await atProcessing();
+    await createDelegation(t.database.db, delegator, form(delegate), MADE);
+    const { step, dossier } = await stepOf(d.id);
+    const at = (instant: Date) => capacityAtStep(t.database.db, delegate, step, dossier, instant);
+    const start = vn('2026-12-03T08:00'); // 01:00 UTC
+    const end = vn('2026-12-03T17:00');
+    expect(start.toISOString()).toBe('2026-12-03T01:00:00.000Z');
+    expect(await at(new Date(start.getTime() - 1))).toBeNull();
+    expect((await at(start))?.own).toBe(false);
+    expect((await at(new Date(end.getTime() - 1)))?.own).toBe(false);
+    expect(await at(end)).toBeNull();
+    expect((await failure(actOnDossier(t.database.db, delegate, d.id, { action: 'handover' }, end))).code).toBe('not_found');
+    // The typed form reads Vietnam time whatever the server's zone: "03/12/2026 08:00" is the same instant.
+    const again = await createDelegation(
+      t.database.db,
+      delegator,
+      form(delegate, { from: '03/12/2026 08:00', to: '03/12/2026 17:00' }),
+      MADE,
+    );
+    expect(again.startsAt.toISOString()).toBe(start.toISOString());
+  });
+
+  it('ends on the very next request when the delegator ends it, and the delegate can no longer act (HTTP)', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const d = await atProcessing();
+    const now = new Date();
+    const dl = await createDelegation(
+      t.database.db,
+      delegator,
+      form(delegate, { from: toLocalInput(now), to: toLocalInput(new Date(now.getTime() + 86_400_000)) }),
+      now,
+    );
+    const c = new Client(t.app);
+    expect((await c.login('nhan.qltm', TEST_PASSWORD)).status).toBe(303);
+    const inbox = await c.get(`/tiepnhan/ho-so?uyquyen=${dl.id}`);
+    expect(inbox.status).toBe(200);
+    expect(inbox.text).toContain(d.code);
+    expect(inbox.text).toContain(`Được ủy quyền: thay ${delegator.label} (số ${dl.id})`);
+
+    const boss = new Client(t.app);
+    await boss.login(delegator.label, TEST_PASSWORD);
+    const ended = await boss.post(`/tiepnhan/uy-quyen/${dl.id}/ket-thuc`, {}, { csrfFrom: '/tiepnhan/uy-quyen' });
+    expect(ended.status).toBe(303);
+    expect(ended.location).toBe(`/tiepnhan/uy-quyen?da-ket-thuc=${dl.id}`);
+
+    const gone = await c.get(`/tiepnhan/ho-so?uyquyen=${dl.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.text).toContain(`Ủy quyền số ${dl.id} không còn hiệu lực`);
+    const refused = await c.post(`/tiepnhan/ho-so/${d.id}/xu-ly`, { action: 'handover' }, { csrfFrom: `/tiepnhan/ho-so` });
+    expect(refused.status).toBe(404);
+    expect((await failure(endDelegation(t.database.db, delegator, dl.id, {}, new Date()))).code).toBe('delegation_over');
+    const [row] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'delegation.end'));
+    expect(row).toMatchObject({ actorId: delegator.accountId, targetId: String(dl.id) });
+  });
+
+  it('cannot be passed on: a delegate delegates only their own positions, never lent ones', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const third = await official('ba.qltm', 'sct-qltm');
+    const d = await atProcessing();
+    await createDelegation(t.database.db, delegator, form(delegate), MADE);
+    // Holding only lent positions, the delegate has nothing to delegate.
+    expect((await failure(createDelegation(t.database.db, delegate, form(third), MADE))).code).toBe('nothing_to_delegate');
+    // With a position of their own elsewhere, they delegate that — and the third still cannot touch the first's dossier.
+    await setRoles(t.database.db, await actorFor(t.database, 'quantri1'), delegate.accountId, [
+      { unitId: t.unitIds['sct-qlcn']!, role: 'processing' },
+    ]);
+    await createDelegation(t.database.db, delegate, form(third), MADE);
+    expect((await failure(actOnDossier(t.database.db, third, d.id, { action: 'handover' }, IN_FORCE))).code).toBe('not_found');
+    expect((await failure(viewDossier(t.database.db, third, d.id, IN_FORCE))).code).toBe('not_found');
+  });
+
+  it('never lends administration, and only live accounts of the same agency receive one', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    // An administrator without a workflow role has nothing to delegate.
+    expect((await failure(createDelegation(t.database.db, await actorFor(t.database, 'admin.sct'), form(await expert()), MADE))).code).toBe(
+      'nothing_to_delegate',
+    );
+    // An official who is both processor and administrator lends the processing only.
+    const both = await official('ca.hai', 'sct-qltm', ['processing', 'admin']);
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    await createDelegation(t.database.db, both, form(delegate), MADE);
+    expect((await failure(requireAdministrator(t.database.db, delegate))).status).toBe(403);
+    const c = new Client(t.app);
+    await c.login('nhan.qltm', TEST_PASSWORD);
+    expect((await c.get('/tiepnhan/quan-tri/nguoi-dung')).status).not.toBe(200);
+
+    const delegator = await expert();
+    const fieldOf = async (delegateId: string) =>
+      (await failure(createDelegation(t.database.db, delegator, form({ ...delegate, accountId: delegateId }), MADE))).fields?.delegateId;
+    expect(await fieldOf(delegator.accountId)).toBe('Không thể ủy quyền cho chính mình.');
+    expect(await fieldOf('00000000-0000-4000-8000-000000000000')).toBe('Tài khoản nhận ủy quyền không tồn tại.');
+    const other = await official('khac.snv', 'snv-tcbc');
+    expect(await fieldOf(other.accountId)).toBe('Chỉ được ủy quyền cho tài khoản cùng cơ quan.');
+    const sleepy = await official('nghi.qltm', 'sct-qltm');
+    await setSuspended(t.database.db, root, sleepy.accountId, true);
+    expect(await fieldOf(sleepy.accountId)).toBe('Tài khoản nhận ủy quyền đang bị tạm đình chỉ.');
+    const gone = await official('xoa.qltm', 'sct-qltm');
+    await deleteOfficial(t.database.db, root, gone.accountId);
+    expect(await fieldOf(gone.accountId)).toBe('Tài khoản nhận ủy quyền không tồn tại.');
+
+    // A delegate suspended after the fact holds nothing from the next request on.
+    const d = await atProcessing();
+    await setSuspended(t.database.db, root, delegate.accountId, true);
+    const { step, dossier } = await stepOf(d.id);
+    expect(await capacityAtStep(t.database.db, delegate, step, dossier, IN_FORCE)).toBeNull();
+  });
+
+  it('refuses a bad form with a message per field, and keeps what was typed (HTTP)', async () => {
+    await official('nhan.qltm', 'sct-qltm');
+    const c = new Client(t.app);
+    await c.login(who('sct-qltm', 'Chuyên viên'), TEST_PASSWORD);
+    const page = await c.get('/tiepnhan/uy-quyen/them');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('THÊM ỦY QUYỀN GIẢI QUYẾT DVC');
+    expect(page.text).toContain('nhan.qltm');
+    const bad = await c.post(
+      '/tiepnhan/uy-quyen/them',
+      { delegateId: '', scope: 'sectors', from: '32/12/2026 08:00', to: '2026-12-03T07:00', reason: 'Nghỉ ốm dài ngày' },
+      { csrfFrom: '/tiepnhan/uy-quyen/them' },
+    );
+    expect(bad.status).toBe(400);
+    for (const msg of [
+      'Vui lòng chọn tài khoản nhận ủy quyền.',
+      'Thời điểm bắt đầu không hợp lệ.',
+    ]) {
+      expect(bad.text).toContain(msg);
+    }
+    expect(bad.text).toContain('Nghỉ ốm dài ngày');
+    const nhan = (await actorFor(t.database, 'nhan.qltm')).accountId;
+    const noSector = await c.post(
+      '/tiepnhan/uy-quyen/them',
+      { delegateId: nhan, scope: 'sectors', from: '2026-12-03T08:00', to: '2026-12-03T07:00', reason: 'Nghỉ ốm' },
+      { csrfFrom: '/tiepnhan/uy-quyen/them' },
+    );
+    expect(noSector.text).toContain('Vui lòng chọn ít nhất một lĩnh vực.');
+    expect(noSector.text).toContain('Thời điểm kết thúc phải sau thời điểm bắt đầu.');
+    const past = await c.post(
+      '/tiepnhan/uy-quyen/them',
+      {
+        delegateId: (await actorFor(t.database, 'nhan.qltm')).accountId,
+        scope: 'all',
+        from: '2020-01-01T08:00',
+        to: '2020-01-02T08:00',
+        reason: 'x',
+      },
+      { csrfFrom: '/tiepnhan/uy-quyen/them' },
+    );
+    expect(past.status).toBe(400);
+    expect(past.text).toContain('Thời điểm bắt đầu đã qua.');
+    // An official with nothing to delegate is told so.
+    const admin = new Client(t.app);
+    await admin.login('admin.sct', TEST_PASSWORD);
+    expect((await admin.get('/tiepnhan/uy-quyen/them')).status).toBe(403);
+  });
+
+  it('is listed for both parties and the administrators of their units, audited when made, ended and expired', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const dl = await createDelegation(t.database.db, delegator, form(delegate), MADE);
+    expect((await myDelegations(t.database.db, delegator, IN_FORCE)).given.map((x) => [x.id, x.state])).toEqual([[dl.id, 'active']]);
+    expect((await myDelegations(t.database.db, delegate, MADE)).received.map((x) => [x.id, x.state])).toEqual([[dl.id, 'scheduled']]);
+    expect((await administeredDelegations(t.database.db, await actorFor(t.database, 'admin.sct'), IN_FORCE)).map((x) => x.id)).toEqual([
+      dl.id,
+    ]);
+    const outsider = await actorFor(t.database, 'admin.snv');
+    expect(await administeredDelegations(t.database.db, outsider, IN_FORCE)).toEqual([]);
+    expect((await failure(endDelegation(t.database.db, outsider, dl.id, {}, IN_FORCE))).code).toBe('not_found');
+    // The delegate cannot end it (it is the delegator's), nor can an unknown number be guessed.
+    expect((await failure(endDelegation(t.database.db, delegate, dl.id, {}, IN_FORCE))).status).toBe(403);
+    expect((await failure(endDelegation(t.database.db, delegator, 999_999, {}, IN_FORCE))).code).toBe('not_found');
+
+    // Expiry: over by itself at its end; the job writes one audit row, once.
+    const after = vn('2026-12-03T17:00');
+    expect((await myDelegations(t.database.db, delegator, after)).given[0]?.state).toBe('expired');
+    expect(await recordDelegationExpiries(t.database.db, systemActor('test'), after)).toBe(1);
+    expect(await recordDelegationExpiries(t.database.db, systemActor('test'), after)).toBe(0);
+    const actions = await queryRows<{ action: string }>(
+      t.database.db,
+      sql`select action from audit_log where target_type = 'delegation' and target_id = ${String(dl.id)} order by id`,
+    );
+    expect(actions.map((a) => a.action)).toEqual(['delegation.create', 'delegation.expire']);
+    const html = await (async () => {
+      // The page reads the application's clock: here, the end of the delegation.
+      const c = new Client(buildApp(t.database, {}, { now: () => after }));
+      await c.login('admin.sct', TEST_PASSWORD);
+      return (await c.get('/tiepnhan/quan-tri/uy-quyen')).text;
+    })();
+    expect(html).toContain('Đã hết hạn');
+  });
+
+  it('is used in person only: API credentials of the delegate act as their own account', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const d = await atProcessing();
+    await createDelegation(t.database.db, delegator, form(delegate), MADE);
+    const api: StaffActor = { kind: 'api', accountId: delegate.accountId, clientId: 'x', label: 'api:nhan.qltm', meta: delegate.meta };
+    expect((await failure(actOnDossier(t.database.db, api, d.id, { action: 'handover' }, IN_FORCE))).code).toBe('not_found');
+    expect(await delegationsInForce(t.database.db, api, IN_FORCE)).toEqual([]);
+  });
+
+  it('agrees from the SQL side: the delegated tab lists exactly the dossiers the check lets the delegate act on', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const ds = [
+      await atProcessing(vn('2026-11-23T09:00')),
+      await atProcessing(vn('2026-11-24T09:00')),
+      await atProcessing(vn('2026-11-25T09:00')),
+    ];
+    const { p } = await currentProcedure(t.database, '2.000633');
+    await createDelegation(t.database.db, delegator, form(delegate, { scope: 'procedures', procedureIds: [p.id] }), MADE);
+    const [lent] = await delegationsInForce(t.database.db, delegate, IN_FORCE);
+    const listed = new Set((await listInbox(t.database.db, delegate, { limit: 200 }, IN_FORCE, IN_FORCE, lent!)).rows.map((r) => r.id));
+    // Every open dossier of the province, whatever its agency: the check and the list must agree on each.
+    const waiting = await queryRows<{
+      id: string;
+      agency_unit_id: string;
+      sector_id: string | null;
+      procedure_id: string | null;
+      steps: ProcessStep[];
+      current_step: number;
+    }>(
+      t.database.db,
+      sql`select d.id, d.agency_unit_id, d.sector_id, d.procedure_id, pv.steps, d.current_step
+        from dossiers d join procedure_versions pv on pv.id = d.procedure_version_id
+        where d.status in ${sql.raw(OPEN_STATUSES_SQL)}`,
+    );
+    expect(waiting.length).toBeGreaterThanOrEqual(3);
+    for (const w of waiting) {
+      const dossier = { agencyUnitId: w.agency_unit_id, sectorId: w.sector_id, procedureId: w.procedure_id };
+      const cap = await capacityAtStep(t.database.db, delegate, w.steps[w.current_step]!, dossier, IN_FORCE);
+      expect(listed.has(w.id), w.id).toBe(cap !== null && !cap.own);
+    }
+    for (const d of ds) expect(listed.has(d.id)).toBe(true);
+    const events = await t.database.db.select().from(dossierEvents).orderBy(asc(dossierEvents.id));
+    expect(events.every((e) => e.delegationId === null)).toBe(true);
+  });
+});
