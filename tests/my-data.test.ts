@@ -148,6 +148,11 @@ async function richCitizen() {
 describe('Dữ liệu của tôi', () => {
   it('TRANG CÁ NHÂN links to it; it lists each kind of data the system holds about the citizen', async () => {
     const { a, d, counter } = await richCitizen();
+    // The tờ khai as answered online (written as Nộp hồ sơ stores it; this procedure has none).
+    await t.database.db
+      .update(dossiers)
+      .set({ declaration: [{ key: 'ngay_sinh_tre', label: 'Ngày sinh của trẻ', type: 'date', value: '2026-01-02' }] })
+      .where(eq(dossiers.id, d.id));
     expect((await a.client.get('/ca-nhan')).text).toContain(`href="${PAGE}"`);
     const res = await a.client.get(PAGE);
     expect(res.status).toBe(200);
@@ -170,6 +175,7 @@ describe('Dữ liệu của tôi', () => {
     expect(html).toContain('Hồ sơ đứng tên số định danh của bạn');
     // Applicant data, the history the applicant may see, every kind of file.
     expect(html).toContain('Số 1 đường an');
+    expect(html).toMatch(/Ngày sinh của trẻ<\/dt><dd>02\/01\/2026/);
     expect(html).toContain('Được tiếp nhận');
     for (const name of [
       'don-de-nghi-an.pdf',

@@ -19,7 +19,7 @@ import type { Citizen } from './citizen-context.js';
 import { readMyData, type BlobEntry } from './my-data.js';
 import { streamZip } from './my-data-zip.js';
 
-export const MAX_EXPORT_BYTES = 500 * 1024 * 1024;
+const MAX_EXPORT_BYTES = 500 * 1024 * 1024;
 export const EXPORT_LIMIT = { count: 5, windowMs: 60 * 60_000 };
 export const EXPORT_ACTION = 'citizen.data_export';
 

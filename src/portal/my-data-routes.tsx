@@ -13,6 +13,7 @@ import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
 import { CHANNELS, type Applicant } from '../db/schema/index.js';
 import { formatVnd } from '../payments/amount-words.js';
+import { answerText } from '../dossiers/declaration-answers.js';
 import { sizeText } from '../personal-files/files.js';
 import { PortalPage } from './layout.js';
 import { requireCitizen } from './citizen-context.js';
@@ -98,12 +99,6 @@ function applicantRows(a: Applicant): Array<[string, string | null | undefined]>
   ];
 }
 
-function answerText(v: string | number | boolean | null): string | null {
-  if (typeof v === 'boolean') return v ? 'Có' : 'Không';
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
-  return v === null ? null : String(v);
-}
-
 function Dossiers(p: { list: MyData['dossiers'] }) {
   if (!p.list.length) return <p>Chưa có hồ sơ nào.</p>;
   return (
@@ -131,7 +126,7 @@ function Dossiers(p: { list: MyData['dossiers'] }) {
             {d.declaration?.length ? (
               <>
                 <h3>Tờ khai</h3>
-                <Facts rows={d.declaration.map((a) => [a.label, answerText(a.value)])} />
+                <Facts rows={d.declaration.map((a) => [a.label, answerText(a)])} />
               </>
             ) : null}
             <h3>Quá trình xử lý</h3>

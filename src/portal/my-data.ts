@@ -127,7 +127,7 @@ export type MyData = {
 };
 
 /** A name safe as one path segment inside a ZIP: no separators, no control characters, no leading dots. */
-export function zipSegment(name: string): string {
+function zipSegment(name: string): string {
   const clean = name
     .normalize('NFC')
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
