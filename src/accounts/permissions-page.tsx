@@ -11,8 +11,7 @@ export function PermissionsView(p: {
   /** An administrator's view: links back to the account in Quản lý người dùng. */
   adminView: boolean;
   /**
-   * DELEGATION SLOT (issue 11, filled by the delegation feature): the delegations this account received and
-   * gave, rendered by src/delegation/. Until then the section says there are none to show.
+   * The delegations this account received and gave, rendered by src/delegation/pages.tsx (AccountDelegations).
    */
   delegations?: Child;
 }) {

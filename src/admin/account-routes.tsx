@@ -7,6 +7,8 @@ import { AppError } from '../shared/errors.js';
 import { administeredForest } from '../org/list-units.js';
 import { requireAdministeredAccount } from '../accounts/policies.js';
 import { administeredPermissions } from '../accounts/effective-permissions.js';
+import { delegationsOfAccount } from '../delegation/list-delegations.js';
+import { AccountDelegations } from '../delegation/pages.js';
 import { PermissionsView } from '../accounts/permissions-page.js';
 import { splitSharedAccount } from '../accounts/split-account.js';
 import { OfficialForm, type OfficialFormValues } from './official-form.js';
@@ -21,10 +23,10 @@ export const accountRoutes = new Hono<AppEnv>();
 accountRoutes.get('/:id/quyen', async (c) => {
   const { db, now } = c.get('deps');
   const perm = await administeredPermissions(db, actorOf(c), idParam(c, 'Tài khoản'), now());
-  const props = await pageProps(c);
+  const [props, lent] = await Promise.all([pageProps(c), delegationsOfAccount(db, perm.account.id, now())]);
   return c.html(
     <Layout title="Quyền sử dụng" section="admin" {...props}>
-      <PermissionsView perm={perm} adminView />
+      <PermissionsView perm={perm} adminView delegations={<AccountDelegations {...lent} manageHref="/tiepnhan/quan-tri/uy-quyen" />} />
     </Layout>,
   );
 });

@@ -78,7 +78,8 @@ export function UsersPage(p: UsersPageProps) {
           <a href="/tiepnhan/quan-tri/don-vi">Quản lý đơn vị</a> ·{' '}
           <a href="/tiepnhan/quan-tri/chuyen-doi-vneid">Chuyển đổi đăng nhập VNeID</a> ·{' '}
           <a href="/tiepnhan/quan-tri/thu-tuc">Thủ tục hành chính</a> · <a href="/tiepnhan/quan-tri/lich-lam-viec">Lịch làm việc</a> ·{' '}
-          <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a> · <a href="/tiepnhan/quan-tri/hang-doi">Hàng đợi</a>
+          <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a> · <a href="/tiepnhan/quan-tri/hang-doi">Hàng đợi</a> ·{' '}
+          <a href="/tiepnhan/quan-tri/uy-quyen">Ủy quyền giải quyết DVC</a>
         </p>
       </aside>
       <section class="content">

@@ -84,10 +84,18 @@ async function listWhere(db: Queryable, where: ReturnType<typeof sql>, now: Date
 }
 
 /** Ủy quyền giải quyết DVC: the delegations the official gave and those they received (newest first). */
-export async function myDelegations(db: Queryable, actor: StaffActor, now: Date) {
+export function myDelegations(db: Queryable, actor: StaffActor, now: Date) {
+  return delegationsOfAccount(db, actor.accountId, now);
+}
+
+/**
+ * The delegations an account gave and received. Callers have decided the reader may see the account: its owner
+ * (myDelegations) or an administrator of its unit (Quyền sử dụng, which loads the account through policies.ts).
+ */
+export async function delegationsOfAccount(db: Queryable, accountId: string, now: Date) {
   const [given, received] = await Promise.all([
-    listWhere(db, sql`dl.delegator_id = ${actor.accountId}::uuid`, now),
-    listWhere(db, sql`dl.delegate_id = ${actor.accountId}::uuid`, now),
+    listWhere(db, sql`dl.delegator_id = ${accountId}::uuid`, now),
+    listWhere(db, sql`dl.delegate_id = ${accountId}::uuid`, now),
   ]);
   return { given, received };
 }

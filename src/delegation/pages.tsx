@@ -187,3 +187,18 @@ export function NewDelegationPage(p: {
     </section>
   );
 }
+
+/** The delegations section of Quyền sử dụng (src/accounts/permissions-page.tsx), read-only. */
+export function AccountDelegations(p: { given: DelegationListItem[]; received: DelegationListItem[]; manageHref: string }) {
+  const none = () => false;
+  return (
+    <>
+      <h2>Ủy quyền giải quyết DVC</h2>
+      <DelegationTable id="delegations-received" caption="Được ủy quyền" rows={p.received} csrfToken="" endable={none} back="" />
+      <DelegationTable id="delegations-given" caption="Đã ủy quyền" rows={p.given} csrfToken="" endable={none} back="" />
+      <p>
+        <a href={p.manageHref}>Quản lý ủy quyền</a>
+      </p>
+    </>
+  );
+}

@@ -9,6 +9,8 @@ import { ownUnitAndGrants, unitNameOf } from '../accounts/own-account.js';
 import { loadOfficialDetail } from '../accounts/list-officials.js';
 import { identityStatus } from '../accounts/identity-status.js';
 import { ownPermissions } from '../accounts/effective-permissions.js';
+import { delegationsOfAccount } from '../delegation/list-delegations.js';
+import { AccountDelegations } from '../delegation/pages.js';
 import { PermissionsView } from '../accounts/permissions-page.js';
 import { formatDate } from '../shared/dates.js';
 
@@ -197,10 +199,10 @@ onestopRoutes.post('/tai-khoan/xac-thuc-vneid', async (c) => {
 onestopRoutes.get('/tai-khoan/quyen', async (c) => {
   const { db, now } = c.get('deps');
   const perm = await ownPermissions(db, actorOf(c), now());
-  const props = await pageProps(c);
+  const [props, lent] = await Promise.all([pageProps(c), delegationsOfAccount(db, perm.account.id, now())]);
   return c.html(
     <Layout title="Quyền sử dụng" section="personal" {...props}>
-      <PermissionsView perm={perm} adminView={false} />
+      <PermissionsView perm={perm} adminView={false} delegations={<AccountDelegations {...lent} manageHref="/tiepnhan/uy-quyen" />} />
     </Layout>,
   );
 });
