@@ -33,6 +33,7 @@ import { buildDeps } from '../src/deps.js';
 import { createApp } from '../src/app.js';
 import { createSession, destroySession } from '../src/auth/sessions.js';
 import { listInbox, type InboxFilter } from '../src/dossiers/inbox.js';
+import { delegationsInForce, type LentView } from '../src/dossiers/access.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
 import { foldVietnamese } from '../src/shared/text.js';
@@ -95,9 +96,17 @@ type Official = {
   cookie?: string;
   token?: string;
   sampleCode?: string;
+  /** The delegations in force the official holds during the delegated scenarios. */
+  lent?: LentView[];
 };
 
-type Scenario = { name: string; filter: (o: Official) => InboxFilter; query: (o: Official) => Record<string, string> };
+type Scenario = {
+  name: string;
+  filter: (o: Official) => InboxFilter;
+  query: (o: Official) => Record<string, string>;
+  /** Run with the official holding three delegations (Ủy quyền giải quyết DVC), made before and removed after. */
+  delegated?: 'held' | 'tab';
+};
 
 const SCENARIOS: Scenario[] = [
   { name: 'Waiting (Chờ xử lý), page 1', filter: () => ({ tab: 'cho-xu-ly' }), query: () => ({ tab: 'cho-xu-ly' }) },
@@ -115,6 +124,15 @@ const SCENARIOS: Scenario[] = [
     name: 'Overdue (han=qua-han)',
     filter: () => ({ tab: 'cho-xu-ly', dueState: 'qua-han' }),
     query: () => ({ tab: 'cho-xu-ly', han: 'qua-han' }),
+  },
+  // Issue 11: the inbox of an official holding three delegations (its page lists them as tabs), and one delegated
+  // tab (scope all: the first delegator's waiting dossiers). Each within 10 % of the plain page 1 (first scenario).
+  { name: 'Waiting, holding 3 delegations', filter: () => ({ tab: 'cho-xu-ly' }), query: () => ({ tab: 'cho-xu-ly' }), delegated: 'held' },
+  {
+    name: 'Delegated tab (uyquyen), page 1',
+    filter: () => ({ tab: 'cho-xu-ly' }),
+    query: (o) => ({ tab: 'cho-xu-ly', uyquyen: String(o.lent?.[0]?.id ?? 0) }),
+    delegated: 'tab',
   },
 ];
 
@@ -311,7 +329,10 @@ async function main() {
         warmup: opts.warmup,
         task: async (i) => {
           const o = chosen[i % chosen.length]!;
-          const res = await listInbox(db, o.actor, sc.filter(o), new Date(), soon);
+          // As the route does: the delegations in force are read on every request, the chosen one narrows the list.
+          const lent = sc.delegated ? await delegationsInForce(db, o.actor, new Date()) : [];
+          const via = sc.delegated === 'tab' ? (lent[0] ?? null) : null;
+          const res = await listInbox(db, o.actor, sc.filter(o), new Date(), soon, via);
           return JSON.stringify(res.rows).length;
         },
       });
@@ -321,7 +342,9 @@ async function main() {
     printRow(sc.name, label, r);
   };
   const modes = (['HTTP', 'SQL'] as const).filter((m) => (m === 'HTTP' ? httpOk : opts.only !== 'http'));
+  let delegationIds: number[] = [];
   for (const sc of SCENARIOS) {
+    if (sc.delegated && delegationIds.length === 0) delegationIds = await lendThree(db, chosen, officials);
     for (const m of modes) {
       // One client first: the latency of a request on an idle server.
       if (opts.baseline > 0) await run(sc, m, 1, opts.baseline);
@@ -329,11 +352,25 @@ async function main() {
     }
   }
   clearInterval(sampler);
+  if (delegationIds.length) await db.execute(sql`delete from delegations where id = any(${delegationIds}::int[])`);
   const mem = process.memoryUsage();
 
   console.log('\nResults (latency per request, ms):');
   printHeader();
   for (const x of results) printRow(x.scenario, x.mode, x.r);
+  // Issue 11's bar: with delegations, the inbox's p95 within 10 % of the plain inbox's in the same run.
+  const p95Of = (scenario: string, mode: string) => {
+    const hit = results.find((x) => x.scenario === scenario && x.mode === mode);
+    return hit ? summarize(hit.r.latencies).p95 : null;
+  };
+  for (const mode of modes.map((m) => `${m}×${opts.concurrency}`)) {
+    const plain = p95Of(SCENARIOS[0]!.name, mode);
+    for (const sc of SCENARIOS.filter((x) => x.delegated)) {
+      const with3 = p95Of(sc.name, mode);
+      if (plain && with3)
+        console.log(`  ${mode} p95 ${sc.name}: ${fmt(with3)} ms vs plain ${fmt(plain)} ms (${fmt((with3 / plain - 1) * 100)} %)`);
+    }
+  }
   console.log(`\nProcess memory (process.memoryUsage): RSS before the runs ${mb(rssBefore)}, after ${mb(mem.rss)}`);
   if (httpOk)
     console.log(
@@ -346,6 +383,32 @@ async function main() {
   await app?.destroySessions();
   await app?.close();
   await sqlDb.close();
+}
+
+/**
+ * Each chosen official receives three delegations in force (scope all) from the next officials by waiting count;
+ * made straight in the table (the bench's fixture, not the form), removed after the runs. Returns their ids.
+ */
+async function lendThree(db: Db, chosen: Official[], all: Official[]): Promise<number[]> {
+  const ids: number[] = [];
+  const now = Date.now();
+  for (const o of chosen) {
+    const from = all.filter((x) => x.actor.accountId !== o.actor.accountId && x.waiting > 0).slice(0, 3);
+    for (const d of from) {
+      const [row] = await queryRows<{ id: number }>(
+        db,
+        sql`insert into delegations (delegator_id, delegate_id, scope, starts_at, ends_at, reason)
+            values (${d.actor.accountId}::uuid, ${o.actor.accountId}::uuid, 'all', ${new Date(now - 60_000).toISOString()}::timestamptz,
+                    ${new Date(now + 86_400_000).toISOString()}::timestamptz, 'bench') returning id`,
+      );
+      if (row) ids.push(row.id);
+    }
+    o.lent = await delegationsInForce(db, o.actor, new Date());
+  }
+  console.log(
+    `\nDelegations: each chosen official now holds ${chosen.map((o) => o.lent?.length ?? 0).join('/')} delegations in force (scope all).`,
+  );
+  return ids;
 }
 
 let headerPrinted = false;

@@ -13,7 +13,7 @@ const START_GRACE_MS = 10 * 60_000;
 
 /**
  * Ủy quyền giải quyết DVC → Thêm → Xác nhận: the delegator lends their processing positions to another account of
- * the agency, for a scope and a period (docs/decisions/0016-delegation.md). Checks, row and audit row in one
+ * the agency, for a scope and a period (docs/decisions/0017-delegation.md). Checks, row and audit row in one
  * transaction; the delegate's account is locked so a suspension racing with this cannot slip between them.
  */
 export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, now: Date) {

@@ -8,7 +8,7 @@ export type DelegationScope = (typeof DELEGATION_SCOPES)[number];
 /**
  * Ủy quyền giải quyết DVC (seed 000 §1b): the delegator's processing positions lent to the delegate for a period and
  * a scope. Nothing here is a position by itself: src/dossiers/access.ts reads a delegation in force together with
- * the delegator's live role grants, on every request (docs/decisions/0016-delegation.md). Its number (#n) is the id.
+ * the delegator's live role grants, on every request (docs/decisions/0017-delegation.md). Its number (#n) is the id.
  */
 export const delegations = pgTable(
   'delegations',
