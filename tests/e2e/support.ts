@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -367,3 +368,34 @@ export async function openUsersPage(page: Page) {
 export const officialsTable = (page: Page) => page.locator('table#officials');
 export const rowFor = (page: Page, username: string) =>
   officialsTable(page).locator('tbody tr', { has: page.getByRole('cell', { name: username, exact: true }) });
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility: axe-core in the page. Add AXE_SCRIPT as an init script of the context (the pages' strict CSP,
+// script-src 'self', refuses an injected <script>; an init script runs before the page's own and is not subject to it).
+
+/** axe-core's browser build, for `context.addInitScript({ path: AXE_SCRIPT })`. */
+export const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const AXE_BLOCKING = new Set(['serious', 'critical']);
+
+/** axe (WCAG 2.1 AA) on the page as it is now: its serious and critical violations, one line each (rule, page, selectors). */
+export async function axeProblems(page: Page, label: string): Promise<string[]> {
+  await page.waitForLoadState('load');
+  const found = await page.evaluate(async (tags) => {
+    type AxeResult = { id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown[] }> };
+    type Axe = { run: (ctx: Document, opts: object) => Promise<{ violations: AxeResult[] }> };
+    const axe = (window as Window & { axe?: Axe }).axe;
+    if (!axe) throw new Error('axe-core is not on the page (add AXE_SCRIPT as an init script of the context)');
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.map(String).join(' ')),
+    }));
+  }, AXE_TAGS);
+  const url = new URL(page.url());
+  return found
+    .filter((v) => AXE_BLOCKING.has(v.impact))
+    .map((v) => `${v.id} [${v.impact}] on ${label} (${url.pathname}${url.search}): ${v.help} — ${v.targets.slice(0, 8).join(' | ')}`);
+}
