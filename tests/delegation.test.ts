@@ -304,10 +304,7 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
       { csrfFrom: '/tiepnhan/uy-quyen/them' },
     );
     expect(bad.status).toBe(400);
-    for (const msg of [
-      'Vui lòng chọn tài khoản nhận ủy quyền.',
-      'Thời điểm bắt đầu không hợp lệ.',
-    ]) {
+    for (const msg of ['Vui lòng chọn tài khoản nhận ủy quyền.', 'Thời điểm bắt đầu không hợp lệ.']) {
       expect(bad.text).toContain(msg);
     }
     expect(bad.text).toContain('Nghỉ ốm dài ngày');
