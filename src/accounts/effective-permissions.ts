@@ -14,7 +14,7 @@ import { errors } from '../shared/errors.js';
 import { administeredUnitIds, requireAdministeredAccount } from './policies.js';
 import { grantAllows, grantLabel } from './roles.js';
 
-export type EffectiveGrant = {
+type EffectiveGrant = {
   role: Role;
   unitId: string;
   unitName: string;

@@ -59,8 +59,6 @@ export const DelegationInput = z
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'Một lần ủy quyền tối đa một năm.' });
   });
 
-export type DelegationInputValue = z.output<typeof DelegationInput>;
-
 /** An instant as a datetime-local field shows it in Vietnam time ("2026-12-03T08:00"). */
 export function toLocalInput(t: Date): string {
   return new Date(t.getTime() + 7 * 3_600_000).toISOString().slice(0, 16);

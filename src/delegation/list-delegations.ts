@@ -27,7 +27,7 @@ export type DelegationListItem = {
   state: DelegationState;
 };
 
-export function delegationState(d: { startsAt: Date; endsAt: Date; endedAt: Date | null }, now: Date): DelegationState {
+function delegationState(d: { startsAt: Date; endsAt: Date; endedAt: Date | null }, now: Date): DelegationState {
   if (d.endedAt) return 'ended';
   if (d.endsAt <= now) return 'expired';
   if (d.startsAt > now) return 'scheduled';

@@ -86,7 +86,7 @@ async function administersEither(db: Queryable, actor: StaffActor, d: Delegation
 }
 
 /** A delegation the actor may see (delegator, delegate, or administrator of either), else "not found". */
-export async function requireVisibleDelegation(db: Queryable, actor: StaffActor, id: number): Promise<Delegation> {
+async function requireVisibleDelegation(db: Queryable, actor: StaffActor, id: number): Promise<Delegation> {
   const [d] = Number.isSafeInteger(id) && id > 0 ? await db.select().from(delegations).where(eq(delegations.id, id)) : [];
   if (!d) throw errors.notFound('Ủy quyền');
   if (d.delegatorId === actor.accountId || d.delegateId === actor.accountId) return d;

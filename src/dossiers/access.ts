@@ -65,7 +65,7 @@ export function mayActAtStep(db: Queryable, actor: StaffActor, step: ProcessStep
 export type DossierScope = { agencyUnitId: string; sectorId: string | null; procedureId: string | null };
 
 /** A delegation as the access rules use it: its number and whom the delegate stands in for. */
-export type LentBy = { id: number; delegatorId: string; delegatorLabel: string };
+type LentBy = { id: number; delegatorId: string; delegatorLabel: string };
 
 /** How an official may act on a dossier: in their own right, or on the delegator's behalf under a delegation. */
 export type Capacity = { own: true } | { own: false; delegation: LentBy };

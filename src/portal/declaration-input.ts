@@ -78,7 +78,7 @@ function fieldSchema(f: DeclarationField): z.ZodType<Value, string | undefined> 
 }
 
 /** The answers' schema, built from the definition: one entry per field, under its form name; nothing else is read. */
-export function answersSchema(fields: DeclarationField[]) {
+function answersSchema(fields: DeclarationField[]) {
   return z.object(Object.fromEntries(fields.map((f) => [answerName(f.key), fieldSchema(f)])));
 }
 

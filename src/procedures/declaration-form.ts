@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { DeclarationField, DeclarationFieldType } from '../db/schema/index.js';
 import { cleanText, foldVietnamese } from '../shared/text.js';
 
-export const MAX_DECLARATION_FIELDS = 40;
+const MAX_DECLARATION_FIELDS = 40;
 /** The longest answer a field may allow (characters); the draft keeps up to this much of any answer. */
 export const MAX_ANSWER_LENGTH = 4000;
 const DEFAULT_MAX: Record<'text' | 'multiline', number> = { text: 200, multiline: 2000 };
@@ -55,7 +55,7 @@ export const DECLARATION_HELP = {
 const KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** A stored field, as zod checks it: what the parser produces and what a demo or an API may write. */
-export const DeclarationFieldSchema = z
+const DeclarationFieldSchema = z
   .object({
     key: z.string().regex(KEY, 'Mã trường gồm chữ thường không dấu, chữ số, dấu gạch dưới, bắt đầu bằng chữ, tối đa 40 ký tự.'),
     label: z.string().min(1, 'Vui lòng nhập nhãn của trường.').max(200, 'Nhãn tối đa 200 ký tự.'),

@@ -19,7 +19,7 @@ import { isId } from '../shared/validate.js';
 const READING_ROLES = ['statistics', 'approval'] as const;
 
 /** The units whose subtrees the actor reads statistics of (the root unit for a province administrator). */
-export async function statisticsRootUnitIds(db: Queryable, actor: StaffActor): Promise<string[]> {
+async function statisticsRootUnitIds(db: Queryable, actor: StaffActor): Promise<string[]> {
   // A province administrator's admin units include a root, so they cover every unit.
   const administered = (await isProvinceAdministrator(db, actor)) ? await adminRootUnitIds(db, actor) : [];
   const rows = await db
