@@ -4,7 +4,7 @@ import { extractText } from 'unpdf';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
-import { auditLog, dossierEvents, sectors, type ProcessStep, type Role } from '../src/db/schema/index.js';
+import { accounts, auditLog, dossierEvents, sectors, type ProcessStep, type Role } from '../src/db/schema/index.js';
 import { OPEN_STATUSES_SQL } from '../src/dossiers/transitions.js';
 import { queryRows } from '../src/db/client.js';
 import { createOfficial } from '../src/accounts/create-official.js';
@@ -214,12 +214,20 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
       form(delegate, { from: toLocalInput(now), to: toLocalInput(new Date(now.getTime() + 86_400_000)) }),
       now,
     );
+    // "From now" starts on the minute the page shows, already begun: in force at once, no stray seconds.
+    expect(dl.startsAt.getTime() % 60_000).toBe(0);
+    expect(dl.startsAt.getTime()).toBeLessThanOrEqual(now.getTime());
     const c = new Client(t.app);
     expect((await c.login('nhan.qltm', TEST_PASSWORD)).status).toBe(303);
     const inbox = await c.get(`/tiepnhan/ho-so?uyquyen=${dl.id}`);
     expect(inbox.status).toBe(200);
     expect(inbox.text).toContain(d.code);
-    expect(inbox.text).toContain(`Được ủy quyền: thay ${delegator.label} (số ${dl.id})`);
+    const [who] = await t.database.db.select().from(accounts).where(eq(accounts.id, delegator.accountId));
+    // The tab names the delegator as a person; the history keeps the username (below, Mẫu 06 both).
+    expect(inbox.text).toContain(`Được ủy quyền: thay ${who!.middleName} ${who!.givenName} (số ${dl.id})`);
+    // The delegate holds no reception position: no "+ Tiếp nhận hồ sơ", no TIẾP NHẬN HỒ SƠ in the menu.
+    expect(inbox.text).not.toContain('+ Tiếp nhận hồ sơ');
+    expect(inbox.text).not.toContain('TIẾP NHẬN HỒ SƠ');
 
     const boss = new Client(t.app);
     await boss.login(delegator.label, TEST_PASSWORD);
@@ -228,8 +236,11 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     expect(ended.location).toBe(`/tiepnhan/uy-quyen?da-ket-thuc=${dl.id}`);
 
     const gone = await c.get(`/tiepnhan/ho-so?uyquyen=${dl.id}`);
-    expect(gone.status).toBe(404);
-    expect(gone.text).toContain(`Ủy quyền số ${dl.id} không còn hiệu lực`);
+    // A tab left open: the official's own inbox, saying what happened, with no way back into the delegation.
+    expect(gone.status).toBe(200);
+    expect(gone.text).toContain(`Ủy quyền số ${dl.id} đã kết thúc, hết hạn hoặc không phải của bạn`);
+    expect(gone.text).not.toContain(d.code);
+    expect(gone.text).not.toContain(`uyquyen=${dl.id}`);
     const refused = await c.post(`/tiepnhan/ho-so/${d.id}/xu-ly`, { action: 'handover' }, { csrfFrom: `/tiepnhan/ho-so` });
     expect(refused.status).toBe(404);
     expect((await failure(endDelegation(t.database.db, delegator, dl.id, {}, new Date()))).code).toBe('delegation_over');

@@ -121,12 +121,17 @@ function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolea
   return (
     <section class="narrow">
       <h1>Đổi mật khẩu</h1>
-      {p.forced ? <Flash kind="info">Mật khẩu của bạn vừa được đặt lại. Vui lòng đặt mật khẩu mới trước khi tiếp tục.</Flash> : null}
+      {p.forced ? (
+        <Flash kind="info">
+          Bạn đang dùng mật khẩu tạm thời do quản trị viên cấp (tài khoản mới hoặc vừa được đặt lại mật khẩu). Vui lòng đặt mật khẩu mới
+          trước khi tiếp tục.
+        </Flash>
+      ) : null}
       {p.done ? <Flash kind="ok">Đã đổi mật khẩu.</Flash> : null}
       {p.errors?._ ? <Flash kind="error">{p.errors._}</Flash> : null}
       <form method="post" class="stack">
         <CsrfField token={p.csrfToken} />
-        <label for="current">Mật khẩu hiện tại</label>
+        <label for="current">{p.forced ? 'Mật khẩu tạm thời' : 'Mật khẩu hiện tại'}</label>
         <input id="current" name="current" type="password" autocomplete="current-password" required />
         <FieldError errors={p.errors} name="current" />
         <label for="next">Mật khẩu mới (ít nhất 12 ký tự)</label>

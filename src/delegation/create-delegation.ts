@@ -24,7 +24,8 @@ export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, 
   if (input.from.getTime() < now.getTime() - START_GRACE_MS) {
     throw errors.validation({ from: 'Thời điểm bắt đầu đã qua. Vui lòng chọn từ bây giờ trở đi.' });
   }
-  const startsAt = input.from.getTime() < now.getTime() ? now : input.from;
+  // A start already past is "from now", on the minute the page shows (in force at once: the minute began already).
+  const startsAt = input.from.getTime() < now.getTime() ? new Date(Math.floor(now.getTime() / 60_000) * 60_000) : input.from;
   if (input.to.getTime() <= startsAt.getTime()) throw errors.validation({ to: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
   return db.transaction(async (tx) => {
     if (!(await mayDelegate(tx, actor))) {

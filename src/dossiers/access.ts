@@ -56,6 +56,14 @@ export function mayActAt(db: Queryable, actor: StaffActor, role: Role, unitId: s
   return holds(db, actor, sql`role = ${role} and unit_id = ${unitId}::uuid`);
 }
 
+/**
+ * The actor receives dossiers somewhere (holds the reception position at some unit of their own): the inbox
+ * offers "+ Tiếp nhận hồ sơ" only then. Counter reception is never lent (decision 0017); receiveDossier decides.
+ */
+export function receivesAnywhere(db: Queryable, actor: StaffActor): Promise<boolean> {
+  return holds(db, actor, sql`role = 'reception'`);
+}
+
 /** The actor may act at this step of a dossier of this receiving agency (a step without a unit is the agency's). */
 export function mayActAtStep(db: Queryable, actor: StaffActor, step: ProcessStep, agencyUnitId: string): Promise<boolean> {
   return mayActAt(db, actor, step.role, step.unitId ?? agencyUnitId);
@@ -144,7 +152,13 @@ export async function mayViewDossier(
 }
 
 /** A delegation in force of the actor's, as its inbox view reads it (the delegator's positions, narrowed by scope). */
-export type LentView = LentBy & { scope: DelegationScope; sectorIds: string[]; procedureIds: string[] };
+export type LentView = LentBy & {
+  /** The delegator's full name as their account holds it, for the pages (history records the username). */
+  delegatorName: string;
+  scope: DelegationScope;
+  sectorIds: string[];
+  procedureIds: string[];
+};
 
 /** The actor's delegations in force at `now` (all of them, or the one numbered `id`), lowest number first. */
 export async function delegationsInForce(db: Queryable, actor: StaffActor, now: Date, id?: number): Promise<LentView[]> {
@@ -153,20 +167,23 @@ export async function delegationsInForce(db: Queryable, actor: StaffActor, now: 
     id: number;
     delegator_id: string;
     delegator_label: string;
+    delegator_name: string;
     scope: DelegationScope;
     sector_ids: string[];
     procedure_ids: string[];
   }>(
     db,
     sql`with recursive ${lentCte(actor.accountId, now, null)}
-      select l.id, l.delegator_id, l.delegator_label, dl.scope, dl.sector_ids, dl.procedure_ids
-      from lent l join delegations dl on dl.id = l.id${id === undefined ? sql`` : sql` where l.id = ${id}`}
+      select l.id, l.delegator_id, l.delegator_label, trim(o.middle_name || ' ' || o.given_name) as delegator_name,
+        dl.scope, dl.sector_ids, dl.procedure_ids
+      from lent l join delegations dl on dl.id = l.id join accounts o on o.id = l.delegator_id${id === undefined ? sql`` : sql` where l.id = ${id}`}
       order by l.id`,
   );
   return rows.map((r) => ({
     id: r.id,
     delegatorId: r.delegator_id,
     delegatorLabel: r.delegator_label,
+    delegatorName: r.delegator_name || r.delegator_label,
     scope: r.scope,
     sectorIds: r.sector_ids,
     procedureIds: r.procedure_ids,

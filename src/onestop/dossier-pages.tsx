@@ -58,16 +58,21 @@ export function InboxPage(p: {
   soon: Date;
   agencies: Option[];
   /** Delegations in force lent to this official: one tab each (Ủy quyền giải quyết DVC). */
-  delegations: Array<{ id: number; delegatorLabel: string }>;
+  delegations: Array<{ id: number; delegatorName: string }>;
   /** The delegation whose dossiers are shown, or null for the official's own. */
   via: number | null;
+  /** The official holds the reception position somewhere: "+ Tiếp nhận hồ sơ" is offered. */
+  receives: boolean;
+  /** Why the page is not what was asked for (a delegated tab whose delegation is gone). */
+  notice: string | null;
 }) {
   const link = (extra: Record<string, string>) =>
     `/tiepnhan/ho-so?${new URLSearchParams(Object.entries({ ...p.query, ...extra }).filter(([, v]) => v !== ''))}`;
-  const viaLabel = p.delegations.find((d) => d.id === p.via)?.delegatorLabel;
+  const viaLabel = p.delegations.find((d) => d.id === p.via)?.delegatorName;
   return (
     <section>
       <h1>HỒ SƠ CẦN XỬ LÝ{viaLabel ? ` — THAY ${viaLabel.toUpperCase()} (ỦY QUYỀN SỐ ${p.via})` : ''}</h1>
+      {p.notice ? <Flash kind="error">{p.notice}</Flash> : null}
       {p.delegations.length > 0 && (
         <nav class="tabs" aria-label="Hồ sơ của tôi hoặc được ủy quyền">
           <a
@@ -83,16 +88,18 @@ export function InboxPage(p: {
               aria-current={p.via === d.id ? 'page' : undefined}
               class={p.via === d.id ? 'tab current' : 'tab'}
             >
-              Được ủy quyền: thay {d.delegatorLabel} (số {d.id})
+              Được ủy quyền: thay {d.delegatorName} (số {d.id})
             </a>
           ))}
         </nav>
       )}
-      <p>
-        <a class="button primary" href="/tiepnhan/tiep-nhan">
-          + Tiếp nhận hồ sơ
-        </a>
-      </p>
+      {p.receives && (
+        <p>
+          <a class="button primary" href="/tiepnhan/tiep-nhan">
+            + Tiếp nhận hồ sơ
+          </a>
+        </p>
+      )}
       <nav class="tabs" aria-label="Trạng thái">
         {(Object.keys(INBOX_TABS) as InboxTab[]).map((t) => (
           <a href={link({ tab: t, after: '' })} aria-current={t === p.tab ? 'page' : undefined} class={t === p.tab ? 'tab current' : 'tab'}>

@@ -86,10 +86,12 @@ dossierRoutes.get('/ho-so', async (c) => {
   // The delegations in force lent to the official: a tab each; the chosen one is read again on every request, so
   // one ended or expired a moment ago is gone from the very next page.
   const lent = await delegationsInForce(db, actorOf(c), now);
+  // A tab whose delegation is gone (a bookmark, a page left open) shows the official's own dossiers and says why.
   const via = q.uyquyen === undefined ? null : (lent.find((l) => l.id === q.uyquyen) ?? null);
-  if (q.uyquyen !== undefined && !via) {
-    throw new AppError('delegation_not_in_force', `Ủy quyền số ${q.uyquyen} không còn hiệu lực hoặc không phải của bạn.`, 404);
-  }
+  const gone =
+    q.uyquyen !== undefined && !via
+      ? `Ủy quyền số ${q.uyquyen} đã kết thúc, hết hạn hoặc không phải của bạn: bạn không còn xử lý hồ sơ thay người ủy quyền. Dưới đây là hồ sơ của bạn.`
+      : null;
   const [result, { sectors: sectorRows, procedures }, props, agencies] = await Promise.all([
     listInbox(db, actorOf(c), filter, now, soon, via),
     catalog(c),
@@ -98,7 +100,9 @@ dossierRoutes.get('/ho-so', async (c) => {
   ]);
   const raw = c.req.query();
   const keep = Object.fromEntries(
-    Object.entries(raw).filter(([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den', 'uyquyen'].includes(k) && v),
+    Object.entries(raw).filter(
+      ([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den', ...(via ? ['uyquyen'] : [])].includes(k) && v,
+    ),
   );
   return c.html(
     <Layout title="Hồ sơ cần xử lý" section="dossiers" {...props}>
@@ -115,6 +119,8 @@ dossierRoutes.get('/ho-so', async (c) => {
         agencies={agencies}
         delegations={lent}
         via={via?.id ?? null}
+        receives={props.receives}
+        notice={gone}
       />
     </Layout>,
   );

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { isAdministrator } from '../accounts/policies.js';
 import { switchableAccounts } from '../auth/person-accounts.js';
+import { receivesAnywhere } from '../dossiers/access.js';
 import { rootUnitName } from '../org/unit-queries.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
@@ -43,11 +44,12 @@ export async function pageProps(c: Ctx) {
   const actor = c.get('actor');
   const proof = c.get('identityProof');
   const { db, displayCache } = c.get('deps');
-  // The administration link and the accounts to switch to are chrome: the pages behind them check again.
-  const [name, isAdmin, switchable] = await Promise.all([
+  // The administration and reception links and the accounts to switch to are chrome: the pages behind them check again.
+  const [name, isAdmin, receives, switchable] = await Promise.all([
     siteName(c),
     actor ? displayCache.get(`is-admin:${actor.accountId}`, () => isAdministrator(db, actor)) : false,
+    actor ? displayCache.get(`receives:${actor.accountId}`, () => receivesAnywhere(db, actor)) : false,
     account && proof ? displayCache.get(`linked:${proof.personId}:${account.id}`, () => switchableAccounts(db, proof, account.id)) : [],
   ]);
-  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, switchable, proven: !!proof };
+  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, receives, switchable, proven: !!proof };
 }

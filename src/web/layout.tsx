@@ -8,6 +8,8 @@ export type LayoutProps = {
   csrfToken: string;
   account: SessionAccount | null;
   isAdmin?: boolean;
+  /** The official holds the reception position somewhere: TIẾP NHẬN HỒ SƠ is in the menu. */
+  receives?: boolean;
   /** The session proved its person by VNeID: Liên kết tài khoản is theirs to use. */
   proven?: boolean;
   /** Other accounts of the same person (Chuyển tài khoản). */
@@ -50,9 +52,11 @@ export function Layout(p: LayoutProps) {
                 <a href="/tiepnhan/ho-so" aria-current={p.section === 'dossiers' ? 'page' : undefined}>
                   HỒ SƠ
                 </a>
-                <a href="/tiepnhan/tiep-nhan" aria-current={p.section === 'reception' ? 'page' : undefined}>
-                  TIẾP NHẬN HỒ SƠ
-                </a>
+                {p.receives ? (
+                  <a href="/tiepnhan/tiep-nhan" aria-current={p.section === 'reception' ? 'page' : undefined}>
+                    TIẾP NHẬN HỒ SƠ
+                  </a>
+                ) : null}
                 {p.isAdmin ? (
                   <a href="/tiepnhan/quan-tri/nguoi-dung" aria-current={p.section === 'admin' ? 'page' : undefined}>
                     QUẢN TRỊ HỆ THỐNG

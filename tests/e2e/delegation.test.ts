@@ -103,7 +103,7 @@ const actionForm = (action: string) => page.locator(`form.action-form[data-actio
 const inboxLinks = () => page.locator('table#inbox tbody tr td:first-child a');
 const inboxRow = (code: string) => page.locator('table#inbox tbody tr', { has: page.getByRole('link', { name: code, exact: true }) });
 const delegationTabs = () => page.getByRole('navigation', { name: 'Hồ sơ của tôi hoặc được ủy quyền' });
-const delegatedTab = () => delegationTabs().getByRole('link', { name: `Được ủy quyền: thay ${SHARED.username} (số ${delegationId})` });
+const delegatedTab = () => delegationTabs().getByRole('link', { name: `Được ủy quyền: thay ${SHARED.fullName} (số ${delegationId})` });
 const alertOf = (p: Page) => p.getByRole('alert');
 const delegationRow = (p: Page, table: string) => p.locator(`table#${table} tbody tr[data-delegation="${delegationId}"]`);
 
@@ -221,7 +221,7 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await login(page, NEW.username, temporaryPassword);
     await eventually(urlOf(page)).toMatch(/\/tiepnhan\/doi-mat-khau$/);
     await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Đổi mật khẩu' }))).toBe(true);
-    await page.getByLabel('Mật khẩu hiện tại').fill(temporaryPassword);
+    await page.getByLabel('Mật khẩu tạm thời').fill(temporaryPassword);
     await page.getByLabel('Mật khẩu mới (ít nhất 12 ký tự)').fill(NEW.password);
     await page.getByLabel('Nhập lại mật khẩu mới').fill(NEW.password);
     await page.getByRole('button', { name: 'Lưu', exact: true }).click();
@@ -302,13 +302,16 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     // Their own inbox stays empty: the dossiers are the delegator's, under the delegation's tab.
     await eventually(attrOf(delegationTabs().getByRole('link', { name: 'Hồ sơ của tôi', exact: true }), 'aria-current')).toBe('page');
     await eventually(countOf(inboxLinks())).toBe(0);
+    // Processing is lent, reception is not: nothing offers them the counter.
+    await eventually(countOf(page.getByRole('link', { name: '+ Tiếp nhận hồ sơ' }))).toBe(0);
+    await eventually(countOf(mainMenu().getByRole('link', { name: 'TIẾP NHẬN HỒ SƠ', exact: true }))).toBe(0);
 
     await delegatedTab().click();
     await eventually(urlOf(page)).toMatch(new RegExp(`[?&]uyquyen=${delegationId}(&|$)`));
     delegatedTabUrl = page.url();
     await eventually(attrOf(delegatedTab(), 'aria-current')).toBe('page');
     await eventually(textOf(page.getByRole('heading', { level: 1 }))).toBe(
-      `HỒ SƠ CẦN XỬ LÝ — THAY ${SHARED.username.toUpperCase()} (ỦY QUYỀN SỐ ${delegationId})`,
+      `HỒ SƠ CẦN XỬ LÝ — THAY ${SHARED.fullName.toUpperCase()} (ỦY QUYỀN SỐ ${delegationId})`,
     );
     for (const d of dossiers) await eventually(countOf(inboxRow(d.code))).toBe(1);
     await page.screenshot({ path: e2e.screenshotPath('delegation-inbox.png'), fullPage: true });
@@ -372,11 +375,12 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await eventually(attrOf(alertOf(page), 'data-error-code')).toBe('not_found');
     await eventually(textOf(alertOf(page))).toBe('Hồ sơ không tồn tại hoặc bạn không có quyền xem.');
 
-    // The delegated tab, reloaded: gone.
+    // The delegated tab, reloaded: the delegate's own inbox, saying the delegation is over, none of its dossiers.
     const tab = await page.goto(delegatedTabUrl);
-    expect(tab?.status()).toBe(404);
-    await eventually(attrOf(alertOf(page), 'data-error-code')).toBe('delegation_not_in_force');
-    await eventually(textOf(alertOf(page))).toContain('không còn hiệu lực');
+    expect(tab?.status()).toBe(200);
+    await eventually(textOf(alertOf(page))).toContain(`Ủy quyền số ${delegationId} đã kết thúc, hết hạn`);
+    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'HỒ SƠ CẦN XỬ LÝ' }))).toBe(true);
+    await eventually(countOf(inboxLinks())).toBe(0);
     await page.screenshot({ path: e2e.screenshotPath('delegation-tab-gone.png'), fullPage: true });
 
     // Neither dossier opens any more, and the inbox has no delegation tab.
