@@ -84,16 +84,19 @@ dossierRoutes.get('/ho-so', async (c) => {
     after: q.after,
   };
   // The delegations in force lent to the official: a tab each; the chosen one is read again on every request, so
-  // one ended or expired a moment ago is gone from the very next page.
-  const lent = await delegationsInForce(db, actorOf(c), now);
+  // one ended or expired a moment ago is gone from the very next page. Only a delegated tab needs them before the
+  // list; the own inbox reads them beside it.
+  const lentRead = delegationsInForce(db, actorOf(c), now);
+  const lent = q.uyquyen === undefined ? [] : await lentRead;
   // A tab whose delegation is gone (a bookmark, a page left open) shows the official's own dossiers and says why.
   const via = q.uyquyen === undefined ? null : (lent.find((l) => l.id === q.uyquyen) ?? null);
   const gone =
     q.uyquyen !== undefined && !via
       ? `Ủy quyền số ${q.uyquyen} đã kết thúc, hết hạn hoặc không phải của bạn: bạn không còn xử lý hồ sơ thay người ủy quyền. Dưới đây là hồ sơ của bạn.`
       : null;
-  const [result, { sectors: sectorRows, procedures }, props, agencies] = await Promise.all([
+  const [result, tabs, { sectors: sectorRows, procedures }, props, agencies] = await Promise.all([
     listInbox(db, actorOf(c), filter, now, soon, via),
+    lentRead,
     catalog(c),
     pageProps(c),
     agenciesOf(c),
@@ -117,7 +120,7 @@ dossierRoutes.get('/ho-so', async (c) => {
         now={now}
         soon={soon}
         agencies={agencies}
-        delegations={lent}
+        delegations={tabs}
         via={via?.id ?? null}
         receives={props.receives}
         notice={gone}
