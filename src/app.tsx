@@ -36,6 +36,8 @@ import { submissionRoutes } from './portal/submission-routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { dossierRoutes } from './onestop/dossier-routes.js';
+import { inboxRoutes } from './onestop/inbox-routes.js';
+import { receptionRoutes } from './onestop/reception-routes.js';
 import { apiRoutes } from './api/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { templateDownloadRoutes } from './procedures/template-download.js';
@@ -187,6 +189,8 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', identityRoutes);
   app.route('/tiepnhan', linkRoutes);
   app.route('/tiepnhan', onestopRoutes);
+  app.route('/tiepnhan', inboxRoutes);
+  app.route('/tiepnhan', receptionRoutes);
   app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan', delegationRoutes);
   app.route('/api/v1', apiRoutes);

@@ -1,0 +1,34 @@
+import { registerAgencies } from '../dossiers/access.js';
+import { actorOf, type Ctx } from '../web/http.js';
+import { loadCalendar } from '../calendar/load.js';
+import { listProcedureChoices, listSectors } from '../procedures/procedure-queries.js';
+import { officeMinutesPerDay } from '../dossiers/steps.js';
+
+// What several officials' pages read around their content (page chrome, cached; the use cases decide).
+
+/**
+ * "Sắp đến hạn" ends one working day from now. The calendar here only colours and filters the
+ * inbox, so it may come from the display cache; due dates themselves are computed by the use cases
+ * on the calendar read afresh.
+ */
+export async function soonThreshold(c: Ctx, now: Date) {
+  const { db, displayCache } = c.get('deps');
+  const cal = await displayCache.get('calendar', () => loadCalendar(db, now));
+  return cal.addWorkingMinutes(now, officeMinutesPerDay(cal));
+}
+
+/** The agencies whose Mẫu 07 the official may read (page chrome: the register checks again). */
+export function agenciesOf(c: Ctx) {
+  const { db, displayCache } = c.get('deps');
+  const actor = actorOf(c);
+  return displayCache.get(`agencies:${actor.accountId}`, () => registerAgencies(db, actor));
+}
+
+/** Sectors and current procedures, for the filters and the reception form's choices. */
+export function catalog(c: Ctx) {
+  const { db, displayCache } = c.get('deps');
+  return displayCache.get('catalog', async () => {
+    const [sectorRows, procs] = await Promise.all([listSectors(db), listProcedureChoices(db)]);
+    return { sectors: sectorRows, procedures: procs };
+  });
+}

@@ -1,0 +1,30 @@
+/** A named thing offered in a list (sector, procedure, agency). */
+export type Option = { id: string; name: string };
+
+/** Còn hạn / Sắp đến hạn / Quá hạn, as the inbox and the dossier page colour a due date. */
+export function DueBadge(p: { dueAt: Date; now: Date; soon: Date }) {
+  if (p.dueAt < p.now) return <span class="badge warn">Quá hạn</span>;
+  if (p.dueAt < p.soon) return <span class="badge soon">Sắp đến hạn</span>;
+  return <span class="badge ok">Còn hạn</span>;
+}
+
+/** A choice among named things (sectors, procedures, agencies), with a first blank option. */
+export function OptionSelect(p: {
+  id?: string;
+  name: string;
+  blank: string;
+  options: Option[];
+  selected: string | undefined;
+  required?: boolean;
+}) {
+  return (
+    <select id={p.id} name={p.name} required={p.required}>
+      <option value="">{p.blank}</option>
+      {p.options.map((o) => (
+        <option value={o.id} selected={o.id === p.selected}>
+          {o.name}
+        </option>
+      ))}
+    </select>
+  );
+}
