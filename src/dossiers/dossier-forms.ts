@@ -11,6 +11,8 @@ import { AppError } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { viewDossier } from './view-dossier.js';
 import { actionIssuing } from './transitions.js';
+import { receivedDocuments } from './dossier-components.js';
+import { feeText, timeLimitText } from './procedure-terms.js';
 import {
   apologyPdf,
   controlSlipPdf,
@@ -91,7 +93,9 @@ export async function dossierFormPdf(
     dueAt: d.dueAt,
     channelLabel: CHANNELS[d.channel],
     applicant: d.applicant,
-    documents: v.version.documents.map((x) => ({ name: x.name, copies: x.copies })),
+    documents: await receivedDocuments(db, d.id),
+    fee: feeText(v.version),
+    timeLimit: timeLimitText(v.version),
   };
   /** The history row of the last action that issued this form (transitions.ts: ActionDef.form). */
   const lastOf = (form: FormNumber) => {
@@ -135,7 +139,6 @@ export async function dossierFormPdf(
       return apologyPdf({
         agency,
         dossier: { ...dossier, dueAt: new Date(String(e.data.oldDueAt)) },
-        official: official(e.actorId),
         reason: e.note ?? '',
         newDueAt: new Date(String(e.data.newDueAt)),
         issuedAt: e.at,
@@ -144,7 +147,7 @@ export async function dossierFormPdf(
     case '05': {
       const e = lastOf('05');
       if (!e) throw notIssued();
-      return stopNoticePdf({ agency, dossier, official: official(e.actorId), reason: e.note ?? '', issuedAt: e.at });
+      return stopNoticePdf({ agency, dossier, reason: e.note ?? '', issuedAt: e.at });
     }
     case '06': {
       const unitNames = new Map<string, string>();

@@ -1,12 +1,11 @@
 /** Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả. */
 import { fmtDate, fmtDateTime, nfc } from './format.js';
-import type { FormAgency, FormDossier, FormOfficial } from './index.js';
-import { field, heading, officialSignature, para, renderPdf, signatures, title } from './layout.js';
+import type { FormAgency, FormDossier } from './index.js';
+import { HEAD_SIGNATURE, field, heading, para, renderPdf, signatures, title } from './layout.js';
 
 export function apologyPdf(p: {
   agency: FormAgency;
   dossier: FormDossier;
-  official: FormOfficial;
   reason: string;
   newDueAt: Date;
   issuedAt: Date;
@@ -37,6 +36,6 @@ export function apologyPdf(p: {
     );
     para(doc, 'Kính mong nhận được sự thông cảm của Ông/Bà vì sự chậm trễ này./.', { indent: 28 });
 
-    signatures(doc, [officialSignature(p.official, 'Thủ trưởng cơ quan, đơn vị', '(Ký, ghi rõ họ tên và đóng dấu)')]);
+    signatures(doc, [HEAD_SIGNATURE]);
   });
 }

@@ -38,9 +38,11 @@ const dossier: FormDossier = {
     address: 'Số 12, đường Trần Hưng Đạo, phường Tân Phú, thành phố Đồng Xoài',
   },
   documents: [
-    { name: 'Đơn đề nghị cấp giấy phép xây dựng', copies: 1 },
-    { name: 'Bản sao giấy chứng nhận quyền sử dụng đất', copies: 2 },
+    { name: 'Đơn đề nghị cấp giấy phép xây dựng', originals: 1 },
+    { name: 'Bản sao giấy chứng nhận quyền sử dụng đất', originals: 1, copies: 2 },
   ],
+  fee: 'Không mất phí',
+  timeLimit: '15 ngày làm việc',
 };
 const official: FormOfficial = { name: 'Trần Văn Tiếp Nhận', position: 'Phó Giám đốc' };
 const issuedAt = new Date('2026-11-23T03:00:00Z');
@@ -64,6 +66,24 @@ function expectCommon(pdf: Buffer, text: string, title: string): void {
   expect(text).toContain(CODE);
 }
 
+/**
+ * A notice the agency issues (Mẫu 04, 05) is signed and stamped by its head or the person authorised, as the forms
+ * of Thông tư 01/2018/TT-VPCP print it — never by the official who prepared it under their own position.
+ */
+function expectHeadSignature(text: string): void {
+  expect(text).toContain('THỦ TRƯỞNG CƠ QUAN / NGƯỜI ĐƯỢC ỦY QUYỀN');
+  expect(text).toContain('(Ký, ghi rõ họ tên và đóng dấu)');
+  expect(text).not.toContain('CHUYÊN VIÊN');
+  expect(text).not.toContain(official.name);
+}
+
+/** The forms signed by a person as such (Mẫu 02: who guides; Mẫu 03: who received): their role, not a stamp. */
+function expectPersonSignature(text: string, role: string): void {
+  expect(text).toContain(role);
+  expect(text).toContain('(Ký và ghi rõ họ tên)');
+  expect(text).not.toContain('đóng dấu');
+}
+
 describe('one-stop forms', () => {
   it('Mẫu 01: receipt with codes, times in Vietnam time, QR code and both signatures', async () => {
     const pdf = await receiptPdf({ agency, dossier, official, lookupUrl: 'https://motcua.example.vn/tra-cuu/K7M2PQ9XZA', issuedAt });
@@ -73,7 +93,10 @@ describe('one-stop forms', () => {
     expect(text).toContain('Mã tra cứu: K7M2PQ9XZA');
     expect(text).toContain('09 giờ 35 phút, ngày 23/11/2026');
     expect(text).toContain('16 giờ 00 phút, ngày 07/12/2026');
-    expect(text).toContain('Bản sao giấy chứng nhận quyền sử dụng đất (02 bản)');
+    expect(text).toContain('Đơn đề nghị cấp giấy phép xây dựng (01 bản chính)');
+    expect(text).toContain('Bản sao giấy chứng nhận quyền sử dụng đất (01 bản chính, 02 bản sao)');
+    expect(text).toContain('Thời hạn giải quyết: 15 ngày làm việc');
+    expect(text).toContain('Phí, lệ phí: Không mất phí');
     expect(text).toContain('Bình Phước, ngày 23 tháng 11 năm 2026');
     expect(text).toContain('NGƯỜI TIẾP NHẬN HỒ SƠ');
     expect(text).toContain('Trần Văn Tiếp Nhận');
@@ -96,7 +119,7 @@ describe('one-stop forms', () => {
     expect(text).toContain('1. Bản vẽ mặt bằng móng có chữ ký của đơn vị thiết kế');
     expect(text).toContain('2. Bản sao chứng thực sổ hộ khẩu');
     expect(text).toContain('Lý do: Hồ sơ chưa đủ thành phần theo quy định.');
-    expect(text).toContain('NGƯỜI HƯỚNG DẪN');
+    expectPersonSignature(text, 'NGƯỜI HƯỚNG DẪN');
   });
 
   it('Mẫu 03: refusal gives the reason', async () => {
@@ -105,13 +128,13 @@ describe('one-stop forms', () => {
     expectCommon(pdf, text, 'PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ');
     expect(text).toContain('Nguyễn Thị Thử Nghiệm');
     expect(text).toContain('Không thuộc thẩm quyền giải quyết.');
+    expectPersonSignature(text, 'NGƯỜI TIẾP NHẬN HỒ SƠ');
   });
 
   it('Mẫu 04: apology shows the old and the new due date and the reason', async () => {
     const pdf = await apologyPdf({
       agency,
       dossier,
-      official,
       reason: 'Cần lấy ý kiến của Sở Xây dựng.',
       newDueAt: new Date('2026-12-14T01:00:00Z'),
       issuedAt,
@@ -122,16 +145,17 @@ describe('one-stop forms', () => {
     expect(text).toContain('16 giờ 00 phút, ngày 07/12/2026');
     expect(text).toContain('08 giờ 00 phút, ngày 14/12/2026');
     expect(text).toContain('Lý do: Cần lấy ý kiến của Sở Xây dựng.');
-    expect(text).toContain('PHÓ GIÁM ĐỐC');
+    expectHeadSignature(text);
   });
 
   it('Mẫu 05: stop notice gives the reason', async () => {
-    const pdf = await stopNoticePdf({ agency, dossier, official, reason: 'Người nộp hồ sơ đề nghị rút hồ sơ.', issuedAt });
+    const pdf = await stopNoticePdf({ agency, dossier, reason: 'Người nộp hồ sơ đề nghị rút hồ sơ.', issuedAt });
     const text = await textOf(pdf);
     expectCommon(pdf, text, 'THÔNG BÁO');
     expect(text).toContain('Về việc dừng giải quyết hồ sơ');
     expect(text).toContain('Nguyễn Thị Thử Nghiệm');
     expect(text).toContain('Lý do: Người nộp hồ sơ đề nghị rút hồ sơ.');
+    expectHeadSignature(text);
   });
 
   it('Mẫu 06: control slip has one row per hand-over and repeats its header on every page', async () => {

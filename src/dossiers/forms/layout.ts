@@ -276,7 +276,12 @@ export function signatures(doc: Doc, columns: SignatureColumn[]): void {
   doc.font('R').fontSize(BODY_SIZE);
 }
 
-/** The signature of an official: the position in capitals when known, else the role the form names. */
-export function officialSignature(official: FormOfficial, role: string, hint: string): SignatureColumn {
-  return { title: nfc(official.position) || role, hint, name: official.name };
-}
+/**
+ * The signature of a notice the agency issues in its own name (Mẫu 04, 05): its head or the person they authorise
+ * signs and stamps it, whoever prepared it — as the forms of Thông tư 01/2018/TT-VPCP print it. The name is left for
+ * the signer to write: the official who issued the notice in the application is not the signer.
+ */
+export const HEAD_SIGNATURE: SignatureColumn = {
+  title: 'Thủ trưởng cơ quan / Người được ủy quyền',
+  hint: '(Ký, ghi rõ họ tên và đóng dấu)',
+};

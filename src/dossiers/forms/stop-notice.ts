@@ -1,15 +1,9 @@
 /** Mẫu 05: Thông báo dừng giải quyết hồ sơ. */
 import { fmtDate, nfc } from './format.js';
-import type { FormAgency, FormDossier, FormOfficial } from './index.js';
-import { field, heading, officialSignature, para, renderPdf, signatures, title } from './layout.js';
+import type { FormAgency, FormDossier } from './index.js';
+import { HEAD_SIGNATURE, field, heading, para, renderPdf, signatures, title } from './layout.js';
 
-export function stopNoticePdf(p: {
-  agency: FormAgency;
-  dossier: FormDossier;
-  official: FormOfficial;
-  reason: string;
-  issuedAt: Date;
-}): Promise<Buffer> {
+export function stopNoticePdf(p: { agency: FormAgency; dossier: FormDossier; reason: string; issuedAt: Date }): Promise<Buffer> {
   const { agency, dossier } = p;
   const agencyName = nfc(agency.name);
   const applicant = nfc(dossier.applicant.fullName);
@@ -34,6 +28,6 @@ export function stopNoticePdf(p: {
       indent: 28,
     });
 
-    signatures(doc, [officialSignature(p.official, 'Thủ trưởng cơ quan, đơn vị', '(Ký, ghi rõ họ tên và đóng dấu)')]);
+    signatures(doc, [HEAD_SIGNATURE]);
   });
 }
