@@ -187,6 +187,28 @@ export const dossierFiles = pgTable(
 );
 
 /**
+ * The result of a dossier as the official preparing or approving it recorded it (src/dossiers/record-result.ts): the
+ * document's số/ký hiệu, ngày ký, trích yếu and signer, or no document with a reason where the procedure allows it.
+ * Approval requires it and stamps approvedAt; from then on it is frozen, and Trả kết quả requires it approved.
+ */
+export const dossierResults = pgTable('dossier_results', {
+  dossierId: uuid('dossier_id')
+    .primaryKey()
+    .references(() => dossiers.id),
+  kind: text('kind').$type<'document' | 'none'>().notNull(),
+  number: text('number'),
+  signedOn: date('signed_on', { mode: 'string' }),
+  summary: text('summary'),
+  signer: text('signer'),
+  noDocumentReason: text('no_document_reason'),
+  recordedBy: uuid('recorded_by')
+    .notNull()
+    .references(() => accounts.id),
+  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  approvedAt: timestamp('approved_at', { withTimezone: true }),
+});
+
+/**
  * A citizen's Nộp hồ sơ in progress: what was typed and the files already stored (by content hash), kept on every
  * step and on a validation error, so nothing is lost to a refusal or an expired session. One per procedure.
  */

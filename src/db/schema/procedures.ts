@@ -77,6 +77,13 @@ export const procedureVersions = pgTable(
     steps: jsonb('steps').$type<ProcessStep[]>().notNull(),
     /** The tờ khai the citizen fills in on the portal, in order; empty when the procedure has none. */
     declaration: jsonb('declaration').$type<DeclarationField[]>().notNull().default([]),
+    /** What the procedure results in: the short name of its document ("Giấy phép bán lẻ sản phẩm rượu"); '' = not stated. */
+    resultName: text('result_name').notNull().default(''),
+    /**
+     * When the result may be no document at all (an entry in a register…), in the procedure's words; null = the
+     * result is a document (src/dossiers/record-result.ts).
+     */
+    resultWithoutDocument: text('result_without_document'),
     current: boolean('current').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     createdBy: uuid('created_by').references(() => accounts.id),
