@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { nfc, placeDateLine, upper } from './format.js';
-import type { FormAgency, FormApplicant, FormOfficial } from './index.js';
+import type { FormAgency, FormApplicant } from './index.js';
 
 export type Doc = PDFKit.PDFDocument;
 
