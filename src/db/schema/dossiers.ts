@@ -72,6 +72,12 @@ export const dossiers = pgTable(
     returnedAt: timestamp('returned_at', { withTimezone: true }),
     returnChannel: integer('return_channel'),
     receivedBy: uuid('received_by').references(() => accounts.id),
+    /**
+     * Who handles the current step, as the sender or a leader chose (Chuyển bước tiếp theo, Phân công lại:
+     * src/dossiers/assign-dossier.ts); null: the step's unit assigns it (the pool). Cleared when the step changes.
+     * While set, only the assignee, their delegate and the unit's leaders act at the step (docs/decisions/0018).
+     */
+    assignedTo: uuid('assigned_to').references(() => accounts.id),
     /** The citizen or organisation who submitted it on the portal (null: received at the counter or by post). */
     citizenId: uuid('citizen_id').references(() => citizens.id),
     /**
@@ -90,6 +96,10 @@ export const dossiers = pgTable(
     index('dossiers_applicant_number_idx').on(t.applicantIdNumber, t.createdAt).where(sql`${t.applicantIdNumber} is not null`),
     index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
     index('dossiers_received_idx').on(t.receivedAt),
+    // "Giao cho tôi": the open dossiers assigned to an official, by due date.
+    index('dossiers_assigned_idx')
+      .on(t.assignedTo, t.dueAt)
+      .where(sql`${t.assignedTo} is not null and ${t.status} in ${sql.raw(OPEN_STATUSES_SQL)}`),
     // The inbox: dossiers waiting at a (unit, role) position in a status, by due date. Finished dossiers
     // stay at their last step forever, so only open ones are indexed. The included columns let every
     // inbox filter and count run on the index alone (listInbox reads the table only for the page shown);

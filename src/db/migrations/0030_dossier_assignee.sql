@@ -1,0 +1,3 @@
+ALTER TABLE "dossiers" ADD COLUMN "assigned_to" uuid;--> statement-breakpoint
+ALTER TABLE "dossiers" ADD CONSTRAINT "dossiers_assigned_to_accounts_id_fk" FOREIGN KEY ("assigned_to") REFERENCES "public"."accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "dossiers_assigned_idx" ON "dossiers" USING btree ("assigned_to","due_at") WHERE "dossiers"."assigned_to" is not null and "dossiers"."status" in ('submitted','received','processing','supplement','done');
