@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 import { bytea } from './columns.js';
 import { accounts } from './accounts.js';
@@ -87,6 +87,8 @@ export const dossiers = pgTable(
     applicantIdNumber: text('applicant_id_number'),
     /** The portal form's one-time key: a double click or a retry of Nộp hồ sơ makes one dossier. */
     submissionKey: text('submission_key').unique(),
+    /** Số hóa (Thông tư 01/2023/TT-VPCP): every component received has its scan (src/db/schema/dossier-components.ts). */
+    digitised: boolean('digitised').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -179,8 +181,11 @@ export const dossierFiles = pgTable(
     dossierId: uuid('dossier_id')
       .notNull()
       .references(() => dossiers.id),
-    /** result: issued by the agency; submitted: a document of the online dossier; supplement: sent in answer to Mẫu 02. */
-    kind: text('kind').$type<'result' | 'submitted' | 'supplement'>().notNull(),
+    /**
+     * result: issued by the agency; submitted: a document of the online dossier; supplement: sent in answer to Mẫu 02;
+     * scan: the scan of a document received at the counter (dossier_components.file_id).
+     */
+    kind: text('kind').$type<'result' | 'submitted' | 'supplement' | 'scan'>().notNull(),
     /** Which of the procedure's documents (thành phần hồ sơ) it is, as the procedure names it. */
     documentLabel: text('document_label'),
     name: text('name').notNull(),

@@ -6,6 +6,7 @@ export * from './calendar.js';
 export * from './procedures.js';
 export * from './procedure-templates.js';
 export * from './dossiers.js';
+export * from './dossier-components.js';
 export * from './api.js';
 export * from './jobs.js';
 export * from './payments.js';
