@@ -11,6 +11,9 @@
  *   its delegate also holds the delegator's positions — only those the delegator holds themself, never lent
  *   ones, so nobody can delegate further — but only for dossiers in the delegation's scope (all, some sectors,
  *   some procedures), and acts there on the delegator's behalf. An own position always comes first.
+ * - A dossier assigned to an official at its current step (Chuyển bước tiếp theo / Phân công lại) is acted on there
+ *   only by the assignee, a delegate standing in for the assignee, and the leaders of the step's unit (who hold the
+ *   approval position there); the others holding the step's position still see it (docs/decisions/0018).
  * Every check, the inbox's SQL included, reads the positions from `positionsCte`; the lent ones are the
  * delegator's `positionsCte` behind `lentCte`, the delegations in force.
  */
@@ -37,7 +40,7 @@ export function positionsCte(accountId: SQL | Placeholder): SQL {
   )`;
 }
 
-async function holds(db: Queryable, actor: StaffActor, where: SQL): Promise<boolean> {
+async function holds(db: Queryable, actor: Pick<StaffActor, 'accountId'>, where: SQL): Promise<boolean> {
   const rows = await queryRows<{ one: number }>(
     db,
     sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)} select 1 as one from positions where ${where} limit 1`,
@@ -52,7 +55,7 @@ const uuidList = (ids: string[]) =>
   );
 
 /** The actor holds `role` at `unitId` (a grant at the unit or above it). */
-export function mayActAt(db: Queryable, actor: StaffActor, role: Role, unitId: string): Promise<boolean> {
+export function mayActAt(db: Queryable, actor: Pick<StaffActor, 'accountId'>, role: Role, unitId: string): Promise<boolean> {
   return holds(db, actor, sql`role = ${role} and unit_id = ${unitId}::uuid`);
 }
 
@@ -64,13 +67,23 @@ export function receivesAnywhere(db: Queryable, actor: StaffActor): Promise<bool
   return holds(db, actor, sql`role = 'reception'`);
 }
 
+/** The actor leads somewhere (holds the approval position at some unit): "Tất cả hồ sơ" of the units they lead is offered. */
+export function leadsAnywhere(db: Queryable, actor: StaffActor): Promise<boolean> {
+  return holds(db, actor, sql`role = 'approval'`);
+}
+
 /** The actor may act at this step of a dossier of this receiving agency (a step without a unit is the agency's). */
-export function mayActAtStep(db: Queryable, actor: StaffActor, step: ProcessStep, agencyUnitId: string): Promise<boolean> {
+export function mayActAtStep(
+  db: Queryable,
+  actor: Pick<StaffActor, 'accountId'>,
+  step: ProcessStep,
+  agencyUnitId: string,
+): Promise<boolean> {
   return mayActAt(db, actor, step.role, step.unitId ?? agencyUnitId);
 }
 
 /** A dossier as the rules read it: where it was received, and what it is (a delegation's scope reads these). */
-export type DossierScope = { agencyUnitId: string; sectorId: string | null; procedureId: string | null };
+export type DossierScope = { agencyUnitId: string; sectorId: string | null; procedureId: string | null; assignedTo?: string | null };
 
 /** A delegation as the access rules use it: its number and whom the delegate stands in for. */
 type LentBy = { id: number; delegatorId: string; delegatorLabel: string };
@@ -123,7 +136,9 @@ const stepUnit = (step: ProcessStep, agencyUnitId: string) => step.unitId ?? age
 
 /**
  * How the actor may act at the current step of a dossier: in their own right when they hold the step's position,
- * else on a delegator's behalf when a delegation in force lends it and covers the dossier; null when neither.
+ * else on a delegator's behalf when a delegation in force lends it and covers the dossier; null when neither. A
+ * dossier assigned at the step narrows both: own right for the assignee or a leader of the step's unit, on behalf
+ * only of the assignee. `ignoreAssignment` answers as if it were not assigned (to tell why an official is refused).
  */
 export async function capacityAtStep(
   db: Queryable,
@@ -131,11 +146,55 @@ export async function capacityAtStep(
   step: ProcessStep,
   dossier: DossierScope,
   now: Date,
+  opts: { ignoreAssignment?: boolean } = {},
 ): Promise<Capacity | null> {
-  if (await mayActAtStep(db, actor, step, dossier.agencyUnitId)) return { own: true };
-  const at = sql`p.role = ${step.role} and p.unit_id = ${stepUnit(step, dossier.agencyUnitId)}::uuid`;
+  const assignee = opts.ignoreAssignment ? null : (dossier.assignedTo ?? null);
+  if (
+    (await mayActAtStep(db, actor, step, dossier.agencyUnitId)) &&
+    (assignee === null || assignee === actor.accountId || (await leadsStep(db, actor, step, dossier.agencyUnitId)))
+  )
+    return { own: true };
+  const forAssignee = assignee === null ? sql`` : sql` and l.delegator_id = ${assignee}::uuid`;
+  const at = sql`p.role = ${step.role} and p.unit_id = ${stepUnit(step, dossier.agencyUnitId)}::uuid${forAssignee}`;
   const delegation = await lentFor(db, actor, dossier, now, at);
   return delegation ? { own: false, delegation } : null;
+}
+
+/** A leader at a step: holds the approval position at the step's unit (reassigns, and acts on an assigned dossier). */
+export function leadsStep(db: Queryable, actor: Pick<StaffActor, 'accountId'>, step: ProcessStep, agencyUnitId: string): Promise<boolean> {
+  return mayActAt(db, actor, 'approval', stepUnit(step, agencyUnitId));
+}
+
+/** An official who may be given a step: they hold its position (a live grant of its role at its unit or above). */
+export type StepHolder = { id: string; name: string; position: string | null };
+
+/**
+ * Everyone holding a step's position — exactly those `mayActAtStep` lets act — those with the grant at the step's
+ * own unit first (for an approval step: the unit's own leaders), then by name.
+ */
+export function stepHolders(db: Queryable, step: ProcessStep, agencyUnitId: string): Promise<StepHolder[]> {
+  return queryRows(
+    db,
+    sql`with recursive up(id, depth) as (
+        select ${stepUnit(step, agencyUnitId)}::uuid, 0
+        union select u.parent_id, up.depth + 1 from units u join up on u.id = up.id where u.parent_id is not null
+      )
+      select a.id, trim(a.middle_name || ' ' || a.given_name) as name, a.position
+      from role_grants g join accounts a on a.id = g.account_id join up on up.id = g.unit_id
+      where g.role = ${step.role} and ${LIVE_WORKFLOW_GRANT}
+      group by a.id, a.middle_name, a.given_name, a.position
+      order by min(up.depth), name, a.id`,
+  );
+}
+
+/** The account has a row in the dossier's history, in their own right or on their behalf: they handled it before. */
+export async function handledBefore(db: Queryable, actor: Pick<StaffActor, 'accountId'>, dossierId: string): Promise<boolean> {
+  const rows = await queryRows<{ one: number }>(
+    db,
+    sql`select 1 as one from dossier_events where dossier_id = ${dossierId}::uuid
+      and (actor_id = ${actor.accountId}::uuid or on_behalf_of = ${actor.accountId}::uuid) limit 1`,
+  );
+  return rows.length > 0;
 }
 
 /** The actor may see the dossier, whose process has these steps: a position — own or lent for it — at one of its units. */
@@ -212,3 +271,22 @@ export function registerAgencies(db: Queryable, actor: StaffActor): Promise<Arra
       select u.id, u.name from units u where u.id in (select id from up) and u.agency_code is not null and u.active order by u.name`,
   );
 }
+
+/** The ids of process versions with a step at one of `units` (a subquery of unit ids): dossiers processed there. */
+export const versionsWithStepIn = (units: SQL) => sql`(select pv.id from procedure_versions pv
+    where exists (select 1 from jsonb_array_elements(pv.steps) s where s->>'unitId' is not null and (s->>'unitId')::uuid in ${units}))`;
+
+/**
+ * `mayViewDossier`'s rule in SQL, on dossiers `d`, over the CTE `positions` (positionsCte) in scope: a position at
+ * the receiving agency or at the unit of one of its steps. The lists of dossiers (dossiers/tracking.ts) show only
+ * what this lets through, so every dossier they list opens; they read own positions only (a delegation's
+ * dossiers are in its own inbox tab).
+ */
+export const VISIBLE_THROUGH_POSITIONS = sql`(d.agency_unit_id in (select unit_id from positions)
+    or d.procedure_version_id in ${versionsWithStepIn(sql`(select unit_id from positions)`)})`;
+
+/** The units of the account's own workflow grants, not spread over subtrees (its desks), as `desks(unit_id)`. */
+export const desksCte = (accountId: SQL | Placeholder) => sql`desks(unit_id) as (
+    select distinct g.unit_id from role_grants g join accounts a on a.id = g.account_id
+    where g.account_id = ${accountId} and ${LIVE_WORKFLOW_GRANT}
+  )`;
