@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { statutoryHolidays } from './vietnam-holidays.js';
+import { NO_CALENDAR_SETTINGS, yearSchedule } from './year-schedule.js';
 import { DEFAULT_OFFICE_HOURS, WorkingCalendar, localDate } from './working-time.js';
-import { dueAfterStop, dueAt, timeliness } from './deadlines.js';
+import { carriedOverDue, dueAfterStop, dueAt, timeliness } from './deadlines.js';
 
+/** The years' schedules as loaded without administrator entries: 2025 and 2026 announced, 2027 by rule. */
 function calendar(overrides: { off?: string[]; work?: string[] } = {}) {
   const daysOff = new Set<string>();
-  for (const y of [2025, 2026, 2027]) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
-  for (const d of overrides.off ?? []) daysOff.add(d);
   const extraWorkdays = new Set(overrides.work ?? []);
+  for (const y of [2025, 2026, 2027]) {
+    const s = yearSchedule(y, NO_CALENDAR_SETTINGS);
+    for (const h of s.daysOff) daysOff.add(h.date);
+    for (const h of s.workedWeekendDays) extraWorkdays.add(h.date);
+  }
+  for (const d of overrides.off ?? []) daysOff.add(d);
   return new WorkingCalendar({ daysOff, extraWorkdays, officeHours: DEFAULT_OFFICE_HOURS });
 }
 
@@ -16,7 +22,7 @@ const vn = (s: string) => new Date(`${s}+07:00`);
 /** Due instant shown as Vietnam local "YYYY-MM-DD HH:mm". */
 const show = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
-describe('Vietnamese public holidays', () => {
+describe('Vietnamese public holidays by rule (provisional years)', () => {
   it('knows the lunar ones: Tết Nguyên Đán and Giỗ Tổ Hùng Vương (10/3 lunar)', () => {
     const y2026 = statutoryHolidays(2026).map((h) => h.date);
     for (const d of ['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20']) expect(y2026).toContain(d);
@@ -50,8 +56,11 @@ describe('due dates in working days', () => {
   it('across Giỗ Tổ on a Sunday with its compensation day', () => {
     expect(show(dueAt(cal, vn('2026-04-24T09:00'), { workingDays: 1 }))).toBe('2026-04-28 17:00');
   });
-  it('across 2/9 and its adjacent day: received Monday 31/8/2026, 1 day → Thursday 3/9', () => {
-    expect(show(dueAt(cal, vn('2026-08-31T10:00'), { workingDays: 1 }))).toBe('2026-09-03 17:00');
+  it('across 2/9 and its adjacent day: received Friday 28/8/2026, 1 day → Thursday 3/9', () => {
+    // Mon 31/8 is swapped off (Sat 22/8 worked), Tue 1/9 and Wed 2/9 are the holiday.
+    expect(show(dueAt(cal, vn('2026-08-28T10:00'), { workingDays: 1 }))).toBe('2026-09-03 17:00');
+    // Received on the swapped day off: counting starts Thu 3/9, due Fri 4/9.
+    expect(show(dueAt(cal, vn('2026-08-31T10:00'), { workingDays: 1 }))).toBe('2026-09-04 17:00');
   });
   it('a swapped day: an announced extra day off, and a Saturday worked instead', () => {
     const swapped = calendar({ off: ['2026-11-27'], work: ['2026-11-28'] });
@@ -93,6 +102,25 @@ describe('the clock stops while the applicant supplements', () => {
     const after = dueAfterStop(cal, due, vn('2026-02-13T17:00'), vn('2026-02-23T07:30'));
     expect(cal.workingMinutesBetween(vn('2026-02-13T17:00'), due)).toBe(cal.workingMinutesBetween(vn('2026-02-23T07:30'), after));
     expect(localDate(after) >= '2026-02-23').toBe(true);
+  });
+});
+
+describe('due dates carried over to a changed calendar', () => {
+  const before = calendar();
+  it('a new day off before the due date moves it one working day, a day off after it moves nothing', () => {
+    const received = vn('2026-11-23T09:00'); // Monday
+    const due = dueAt(before, received, { workingDays: 3 }); // Thu 26/11 17:00
+    const after = calendar({ off: ['2026-11-24'] });
+    // Wed 25 (1), Thu 26 (2), Fri 27 (3).
+    expect(show(carriedOverDue(before, after, due, received, '2026-11-24'))).toBe('2026-11-27 17:00');
+    expect(show(carriedOverDue(before, after, due, received, '2026-11-24'))).toBe(show(dueAt(after, received, { workingDays: 3 })));
+    const later = calendar({ off: ['2026-11-30'] });
+    expect(carriedOverDue(before, later, due, received, '2026-11-30')).toEqual(due);
+  });
+  it('a change on the reception day itself is not counted (the reception day never counts)', () => {
+    const received = vn('2026-11-23T09:00');
+    const due = dueAt(before, received, { workingDays: 3 });
+    expect(carriedOverDue(before, calendar({ off: ['2026-11-23'] }), due, received, '2026-11-23')).toEqual(due);
   });
 });
 

@@ -45,3 +45,19 @@ export function timeliness(due: Date, doneAt: Date): Timeliness {
   if (doneAt.getTime() > due.getTime()) return 'qua_han';
   return localDate(doneAt) < localDate(due) ? 'truoc_han' : 'dung_han';
 }
+
+/**
+ * A due date carried over to a changed calendar (a year confirmed, a day entered, a yearly holiday added): the
+ * working time between the anchor and the old due date, counted on the old calendar, is counted again on the new
+ * one. The anchor is the later of the first changed day and the day after the clock started (the reception day
+ * itself never counts in working days), so time before the change is untouched. A due date before the anchor
+ * stays as it is.
+ */
+export function carriedOverDue(oldCal: WorkingCalendar, newCal: WorkingCalendar, due: Date, startedAt: Date, changedFrom: string): Date {
+  const dayAfterStart = new Date(Date.parse(`${localDate(startedAt)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const anchor = atLocal(changedFrom > dayAfterStart ? changedFrom : dayAfterStart, 0);
+  if (due <= anchor) return due;
+  const minutes = oldCal.workingMinutesBetween(anchor, due);
+  if (minutes === 0) return due;
+  return newCal.addWorkingMinutes(anchor, minutes);
+}

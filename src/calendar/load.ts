@@ -1,7 +1,14 @@
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, like, lte } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { calendarDays, settings } from '../db/schema/index.js';
-import { statutoryHolidays } from './vietnam-holidays.js';
+import type { YearSchedule } from './announced-schedules.js';
+import {
+  type CalendarSettings,
+  CONFIRMED_YEAR_KEY_PREFIX,
+  RECURRING_HOLIDAYS_KEY,
+  type RecurringHoliday,
+  yearSchedule,
+} from './year-schedule.js';
 import { DEFAULT_OFFICE_HOURS, WorkingCalendar, type OfficeHours } from './working-time.js';
 
 export const OFFICE_HOURS_KEY = 'office_hours';
@@ -15,9 +22,26 @@ export function calendarDaysOf(db: Queryable, year: number) {
     .orderBy(asc(calendarDays.date));
 }
 
+/** A confirmed year as stored under `calendar.year.<year>`. */
+export type ConfirmedYear = YearSchedule & { confirmedAt: string; confirmedBy: string };
+
+/** The confirmed years and the recurring holidays (settings `calendar.*`), in one query. */
+export async function loadCalendarSettings(db: Queryable): Promise<CalendarSettings> {
+  const rows = await db.select().from(settings).where(like(settings.key, 'calendar.%'));
+  const confirmed = new Map<number, YearSchedule>();
+  let recurring: RecurringHoliday[] = [];
+  for (const r of rows) {
+    if (r.key === RECURRING_HOLIDAYS_KEY) recurring = r.value as RecurringHoliday[];
+    else if (r.key.startsWith(CONFIRMED_YEAR_KEY_PREFIX)) {
+      confirmed.set(Number(r.key.slice(CONFIRMED_YEAR_KEY_PREFIX.length)), r.value as ConfirmedYear);
+    }
+  }
+  return { confirmed, recurring };
+}
+
 /**
- * The working calendar: statutory holidays of the years around now, with the administrators'
- * overrides on top, and the configured office hours.
+ * The working calendar: each year's schedule (announced, confirmed or provisional, year-schedule.ts) of the
+ * years around now, with the administrators' day entries on top, and the configured office hours.
  */
 export function loadCalendar(db: Queryable, now = new Date()): Promise<WorkingCalendar> {
   const year = now.getUTCFullYear();
@@ -26,9 +50,14 @@ export function loadCalendar(db: Queryable, now = new Date()): Promise<WorkingCa
 
 /** The same calendar over a given span of years (bulk loads and their checks reach further back). */
 export async function loadCalendarForYears(db: Queryable, fromYear: number, toYear: number): Promise<WorkingCalendar> {
+  const s = await loadCalendarSettings(db);
   const daysOff = new Set<string>();
-  for (let y = fromYear; y <= toYear; y++) for (const h of statutoryHolidays(y)) daysOff.add(h.date);
   const extraWorkdays = new Set<string>();
+  for (let y = fromYear; y <= toYear; y++) {
+    const schedule = yearSchedule(y, s);
+    for (const d of schedule.daysOff) daysOff.add(d.date);
+    for (const d of schedule.workedWeekendDays) extraWorkdays.add(d.date);
+  }
   for (const o of await db.select().from(calendarDays)) {
     if (o.kind === 'day_off') {
       daysOff.add(o.date);
