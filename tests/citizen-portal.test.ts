@@ -18,6 +18,8 @@ import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.j
 import { hasBlob } from '../src/storage/index.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { attachResult } from '../src/dossiers/attach-result.js';
+import { recordResult } from '../src/dossiers/record-result.js';
+import { formatDate, todayInVietnam } from '../src/shared/dates.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { demoOfficials } from '../src/demo/officials.js';
 
@@ -329,6 +331,13 @@ describe('after submission', () => {
     expect(resumed).toMatchObject({ status: 'received', clockStoppedAt: null });
     await actOnDossier(db, clerk, d.id, { action: 'handover' });
     await attachResult(db, expert, d.id, { name: 'giay-phep.pdf', bytes: pdf('giấy phép') }, new Date());
+    await recordResult(
+      db,
+      expert,
+      d.id,
+      { kind: 'document', number: '22/GP-SCT', signedOn: formatDate(todayInVietnam()), summary: 'Cấp giấy phép' },
+      new Date(),
+    );
     // A result attached during processing is not issued yet: the applicant neither sees nor downloads it.
     const [draftResult] = await db
       .select()

@@ -6,6 +6,7 @@ import { dossiers, procedures } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/client.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { recordSignedResult } from './support/results.js';
 import { listInbox } from '../src/dossiers/inbox.js';
 import { OPEN_STATUSES_SQL } from '../src/dossiers/transitions.js';
 
@@ -45,12 +46,14 @@ describe('inbox counts kept by the database', () => {
     await act(clerk, ds[1]!.id, 'handover', '2026-11-23T10:00');
     await act(expert, ds[1]!.id, 'handover', '2026-11-23T11:00');
     await act(director, ds[1]!.id, 'return', '2026-11-23T14:00', { note: 'Xem lại' });
+    await recordSignedResult(t.database.db, expert, ds[1]!.id, vn('2026-11-23T14:30'));
     await act(expert, ds[1]!.id, 'handover', '2026-11-23T15:00');
     await act(director, ds[1]!.id, 'approve', '2026-11-24T08:00');
     await act(clerk, ds[1]!.id, 'return_result', '2026-11-24T09:00', { returnChannel: '1' });
     await act(clerk, ds[2]!.id, 'refuse', '2026-11-23T10:00', { note: 'Không thuộc thẩm quyền' });
     await act(clerk, ds[5]!.id, 'accept', '2026-11-23T10:00');
     await act(clerk, ds[3]!.id, 'handover', '2026-11-23T10:00');
+    await recordSignedResult(t.database.db, expert, ds[3]!.id, vn('2026-11-23T10:30'));
     await act(expert, ds[3]!.id, 'handover', '2026-11-23T11:00');
     await act(director, ds[3]!.id, 'approve', '2026-11-23T14:00');
     let { kept, actual } = await keptAndActual();
@@ -65,6 +68,8 @@ describe('inbox counts kept by the database', () => {
     ({ kept, actual } = await keptAndActual());
     expect(kept).toEqual(actual);
     await t.database.db.execute(sql`delete from dossier_events`);
+    await t.database.db.execute(sql`delete from dossier_results`);
+    await t.database.db.execute(sql`delete from dossier_files`);
     await t.database.db.delete(dossiers);
     expect((await keptAndActual()).kept).toEqual([]);
   });

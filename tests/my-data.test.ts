@@ -19,6 +19,8 @@ import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.j
 import { deletePersonalFile } from '../src/personal-files/delete-personal-file.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { attachResult } from '../src/dossiers/attach-result.js';
+import { recordResult } from '../src/dossiers/record-result.js';
+import { formatDate, todayInVietnam } from '../src/shared/dates.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { EXPORT_ACTION, EXPORT_LIMIT, exportMyData } from '../src/portal/my-data-export.js';
@@ -120,6 +122,13 @@ async function richCitizen() {
   await actOnDossier(db, clerk, d.id, { action: 'accept' });
   await actOnDossier(db, clerk, d.id, { action: 'handover' });
   await attachResult(db, expert, d.id, { name: 'giay-phep-an.pdf', bytes: pdf('giấy phép của An') }, new Date());
+  await recordResult(
+    db,
+    expert,
+    d.id,
+    { kind: 'document', number: '21/GP-SCT', signedOn: formatDate(todayInVietnam()), summary: 'Cấp giấy phép' },
+    new Date(),
+  );
   await actOnDossier(db, expert, d.id, { action: 'handover' });
   await actOnDossier(db, director, d.id, { action: 'approve' });
   await actOnDossier(db, clerk, d.id, { action: 'return_result', returnChannel: '2' });

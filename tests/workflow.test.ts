@@ -8,6 +8,7 @@ import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import type { AppError } from '../src/shared/errors.js';
 import { DOSSIER_STATUSES } from '../src/db/schema/index.js';
+import { recordSignedResult } from './support/results.js';
 
 const t = useDemoApp();
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -57,6 +58,7 @@ describe('internal workflow', () => {
     expect(x).toMatchObject({ currentStep: 2, currentRole: 'approval' });
     x = await act(director, 'return', '2026-12-02T10:00', { note: 'Bổ sung ý kiến thẩm định' });
     expect(x.currentStep).toBe(1);
+    await recordSignedResult(t.database.db, expert, d.id, vn('2026-12-02T10:30'));
     x = await act(expert, 'handover', '2026-12-02T11:00');
     x = await act(director, 'approve', '2026-12-03T09:00');
     expect(x).toMatchObject({ status: 'done', currentRole: 'result' });
@@ -75,6 +77,8 @@ describe('internal workflow', () => {
       'supplement_received',
       'handover',
       'return',
+      'attach_result',
+      'record_result',
       'handover',
       'approve',
       'return_result',
@@ -195,6 +199,7 @@ describe('online dossiers', () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
     await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
+    await recordSignedResult(t.database.db, expert, d.id);
     await actOnDossier(t.database.db, expert, d.id, { action: 'handover' });
     // The demo approval step lists approve, return and refuse — not extend or stop.
     expect(await code(actOnDossier(t.database.db, director, d.id, { action: 'stop', note: 'x' }))).toBe('invalid_transition');

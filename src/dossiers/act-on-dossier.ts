@@ -17,6 +17,7 @@ import { capacityAtStep } from './access.js';
 import { ACTIONS, actionDef, allowedAt, allowedForApplicant, type DossierAction } from './transitions.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
+import { checkResultFor } from './result-guard.js';
 
 export const TransitionInput = z.object({
   action: z.enum(ACTIONS, { message: 'Thao tác không hợp lệ.' }),
@@ -183,6 +184,7 @@ export async function applyAction(
     const status: DossierStatus = def.to === 'resume' ? await resumeStatus(tx, d) : (def.to ?? d.status);
     const change: Change = { patch: {}, data: {} };
     const { patch, data } = change;
+    Object.assign(data, await checkResultFor(tx, action, d, version, now));
     if (def.inputs.items) data.items = input.items;
     if (def.clock) clockChange(def.clock, d, version, input, calendar, now, change);
     if (def.finishes) patch.finishedAt = now;
