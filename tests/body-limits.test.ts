@@ -113,7 +113,7 @@ describe('anonymous form posts', () => {
       anon,
     );
     expect(res.status).toBe(413);
-    expect(res.text).toContain('Dữ liệu gửi lên quá lớn (tối đa 64 KB).');
+    expect(res.text).toContain('Tệp hoặc dữ liệu gửi lên quá lớn (tối đa 64 KB).');
     expect(body.seen.bytes).toBe(0);
     expect(parsedForms()).toBe(0);
   });
@@ -124,7 +124,7 @@ describe('anonymous form posts', () => {
     const body = countedBody(5 * MB, `_csrf=${token}&username=a&`);
     const res = await post('/tiepnhan/dang-nhap', body.stream, { 'content-type': 'application/x-www-form-urlencoded' }, anon);
     expect(res.status).toBe(413);
-    expect(res.text).toContain('Dữ liệu gửi lên quá lớn');
+    expect(res.text).toContain('Tệp hoặc dữ liệu gửi lên quá lớn');
     // The limit plus the chunk that crossed it.
     expect(body.seen.bytes).toBeLessThanOrEqual(FORM_MAX_BYTES + 64 * 1024);
     expect(parsedForms()).toBe(0);
@@ -285,7 +285,7 @@ describe('a real server under large anonymous posts', () => {
       } while (!answered);
       const answers = await all;
       expect(answers.map((a) => a.status)).toEqual([413, 413, 413, 413]);
-      for (const a of answers) expect(a.text).toContain('Dữ liệu gửi lên quá lớn');
+      for (const a of answers) expect(a.text).toContain('Tệp hoặc dữ liệu gửi lên quá lớn');
       expect(parsedForms()).toBe(0);
       // Generous on a loaded machine: before, parsing the four posts held the event loop for seconds.
       expect(slowest).toBeLessThan(3000);

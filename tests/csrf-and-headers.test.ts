@@ -21,7 +21,7 @@ describe('request size', () => {
       { csrf: token },
     );
     expect(res.status).toBe(413);
-    expect(res.text).toContain('Dữ liệu gửi lên quá lớn (tối đa 64 KB)');
+    expect(res.text).toContain('Tệp hoặc dữ liệu gửi lên quá lớn (tối đa 64 KB)');
     expect((await accountByUsername(t.database, 'admin.snv'))!.suspended).toBe(false);
   });
 });
@@ -39,7 +39,7 @@ describe('CSRF protection', () => {
     expect((await c.post(path, { value: '1' }, { csrf: token, headers: { origin: 'https://evil.example' } })).status).toBe(403);
     expect((await accountByUsername(t.database, 'admin.snv'))!.suspended).toBe(false);
     // The same request with the page's token from our origin goes through.
-    expect((await c.post(path, { value: '1' }, { csrf: token })).status).toBe(303);
+    expect((await c.post(path, { value: '1', xacnhan: '1' }, { csrf: token })).status).toBe(303);
     expect((await accountByUsername(t.database, 'admin.snv'))!.suspended).toBe(true);
   });
 

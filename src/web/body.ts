@@ -38,7 +38,14 @@ const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form
 
 const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`);
 
-const tooLarge = (max: number) => new AppError('payload_too_large', `Dữ liệu gửi lên quá lớn (tối đa ${sizeText(max)}).`, 413);
+/**
+ * A body over its route's limit, said as people read it (the error page adds a way back to the form). An upload's
+ * limit is said as the largest file it takes: the rest of the body is the form around the file.
+ */
+const tooLarge = (max: number) => {
+  const said = max === UPLOAD_MAX_BYTES ? MAX_RESULT_BYTES : max;
+  return new AppError('payload_too_large', `Tệp hoặc dữ liệu gửi lên quá lớn (tối đa ${sizeText(said)}).`, 413);
+};
 const tooManyFields = () => new AppError('too_many_fields', `Biểu mẫu gửi lên có quá nhiều trường (tối đa ${FORM_MAX_FIELDS}).`, 413);
 const malformedForm = () => new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
 
