@@ -39,7 +39,19 @@ describe("officials' dossier pages", () => {
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const ok = await clerk.post(
       '/tiepnhan/tiep-nhan',
-      { procedureId: p!.id, channel: '1', fullName: 'Võ Thị Hồng Nhung', phone: '0912345000' },
+      // The three required documents of 2.000633, ticked with their counts.
+      {
+        procedureId: p!.id,
+        channel: '1',
+        fullName: 'Võ Thị Hồng Nhung',
+        phone: '0912345000',
+        'doc-0': '1',
+        'doc-1': '1',
+        'doc-2': '1',
+        'originals-0': '1',
+        'copies-1': '1',
+        'copies-2': '1',
+      },
       { csrfFrom: '/tiepnhan/tiep-nhan' },
     );
     expect(ok.status).toBe(303);

@@ -1,6 +1,8 @@
 /**
  * The applicant's optional fields as both forms take them (TIẾP NHẬN HỒ SƠ at the counter, Nộp hồ sơ on the
  * portal): a CCCD in the official structure, a Vietnamese phone number, an e-mail address; blank is null.
+ * A CCCD is typed as it is printed or read out ("070 085 316 204", "070.085.316.204"): the groups' spaces, dots and
+ * hyphens are dropped before the check, and the number is kept as its 12 digits.
  */
 import { z } from 'zod';
 import { checkCccdFormat } from '../accounts/cccd.js';
@@ -11,7 +13,7 @@ export const optionalCccd = () =>
     .string()
     .optional()
     .transform((v, ctx) => {
-      const c = cleanOptional(v);
+      const c = cleanOptional(v)?.replace(/[\s.-]/g, '');
       if (!c) return null;
       const r = checkCccdFormat(c);
       if (!r.ok) {

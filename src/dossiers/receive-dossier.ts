@@ -2,7 +2,9 @@ import { actorColumns } from '../shared/context.js';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { dossierEvents, dossiers, procedureVersions, units } from '../db/schema/index.js';
+import { dossierComponents, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
+import type { IncomingFile } from '../storage/index.js';
+import { ChecklistItem, checklistProblems, storeScan, type StoredScan } from './reception-checklist.js';
 import { recordAudit } from '../audit/record.js';
 import { enqueue } from '../jobs/queue.js';
 import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.js';
@@ -41,6 +43,8 @@ export const ReceiveInput = z.object({
     .optional()
     .transform((v) => cleanOptional(v))
     .pipe(z.string().max(1000, 'Ghi chú tối đa 1000 ký tự.').nullable()),
+  /** The documents received (thành phần hồ sơ): the counter's form always sends it, required ones must be there. */
+  documents: z.array(ChecklistItem).max(100, 'Quá nhiều thành phần hồ sơ.').optional(),
 });
 
 /**
@@ -49,8 +53,11 @@ export const ReceiveInput = z.object({
  * registered as Mới đăng ký and waits in the reception queue until a reception official accepts it
  * (its due date then counts from acceptance). The code, the due date on the working calendar, the
  * dossier, its history, the audit row and the notification job are written in one transaction.
+ * With a checklist (`documents`, and `scans` by document position), every required document of the version must be
+ * ticked with its counts; each scan is stored first (refusals are said beside their fields), then the components,
+ * their scans as dossier files and the digitised flags (Thông tư 01/2023/TT-VPCP) join the same transaction.
  */
-export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, now = new Date()) {
+export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, now = new Date(), scans = new Map<number, IncomingFile>()) {
   const input = parseInput(ReceiveInput, raw);
   const [version] = await db
     .select()
@@ -67,6 +74,19 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
   if (!(await mayActAtStep(db, actor, reception, agencyUnitId))) {
     throw new AppError('not_your_step', 'Bạn không có quyền tiếp nhận hồ sơ của thủ tục này.', 403);
   }
+  const checklist = input.documents ?? [];
+  const stored = new Map<number, StoredScan>();
+  if (input.documents || scans.size) {
+    const problems = checklistProblems(version.documents, checklist, new Set(scans.keys()));
+    for (const [i, file] of scans) {
+      if (problems[`scan-${i}`] || problems.documents) continue;
+      const r = await storeScan(file, `ban-quet-${i + 1}`);
+      if ('refused' in r) problems[`scan-${i}`] = r.refused;
+      else stored.set(i, r.stored);
+    }
+    if (Object.keys(problems).length) throw errors.validation(problems);
+  }
+  const digitised = checklist.length > 0 && checklist.every((item) => stored.has(item.index));
   const calendar = await loadCalendar(db, now);
   const due = dueAt(calendar, now, {
     workingDays: version.workingDays,
@@ -98,8 +118,36 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
         stepStartedAt: now,
         stepDueAt: stepDueAt(calendar, version, 0, now),
         receivedBy: actor.accountId,
+        digitised,
       })
       .returning();
+    for (const item of checklist) {
+      const doc = version.documents[item.index]!;
+      const scan = stored.get(item.index);
+      const [file] = scan
+        ? await tx
+            .insert(dossierFiles)
+            .values({
+              dossierId: dossier!.id,
+              kind: 'scan',
+              documentLabel: doc.name,
+              ...scan,
+              uploadedBy: actor.accountId,
+              uploadedAt: now,
+            })
+            .returning({ id: dossierFiles.id })
+        : [];
+      await tx.insert(dossierComponents).values({
+        dossierId: dossier!.id,
+        documentIndex: item.index,
+        name: doc.name,
+        required: doc.required,
+        originals: item.originals,
+        copies: item.copies,
+        fileId: file?.id ?? null,
+        digitised: !!file,
+      });
+    }
     await tx.insert(dossierEvents).values({
       dossierId: dossier!.id,
       at: now,
@@ -109,7 +157,7 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
       toStatus: input.channel === 2 ? 'submitted' : 'received',
       step: 0,
       note: input.note,
-      data: { channel: input.channel, dueAt: due.toISOString() },
+      data: { channel: input.channel, dueAt: due.toISOString(), components: checklist.length, digitised },
     });
     await recordAudit(tx, {
       action: 'dossier.receive',
@@ -117,7 +165,7 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
       targetType: 'dossier',
       targetId: dossier!.id,
       unitId: agencyUnitId,
-      data: { code, procedure: version.name, version: version.version, channel: input.channel },
+      data: { code, procedure: version.name, version: version.version, channel: input.channel, components: checklist.length, digitised },
     });
     // The outbox: the applicant's notification exists exactly when the dossier does.
     await enqueue(tx, 'notify.dossier_received', { dossierId: dossier!.id, code }, { key: dossier!.id });

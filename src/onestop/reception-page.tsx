@@ -1,11 +1,19 @@
+import type { ReceivableProcedure } from '../dossiers/receivable-procedures.js';
+import { feeText, timeLimitText } from '../dossiers/procedure-terms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { OptionSelect, type Option } from './page-parts.js';
+import { ReceptionChecklist } from './reception-checklist.js';
 
+/**
+ * TIẾP NHẬN HỒ SƠ (seed 000): the clerk chooses a procedure among those they may receive (sector first, if they
+ * like); its processing time, fee and documents appear; they tick the documents received with their scans and type
+ * the applicant. The choice is kept in the address, what was typed in the form on a refusal.
+ */
 export function ReceptionPage(p: {
   csrfToken: string;
   sectors: Option[];
-  procedures: Array<Option & { sectorId: string }>;
+  procedures: ReceivableProcedure[];
   values: Record<string, string>;
   errors?: Record<string, string> | undefined;
   error?: string | undefined;
@@ -13,22 +21,38 @@ export function ReceptionPage(p: {
 }) {
   const v = p.values;
   const shown = v.linhvuc ? p.procedures.filter((x) => x.sectorId === v.linhvuc) : p.procedures;
+  const chosen = shown.find((x) => x.id === v.procedureId);
+  const sectors = p.sectors.filter((s) => p.procedures.some((x) => x.sectorId === s.id));
   return (
     <section class="narrow wide-ok">
       <h1>TIẾP NHẬN HỒ SƠ</h1>
       {p.error ? <Flash kind="error">{p.error}</Flash> : null}
-      <form method="get" action="/tiepnhan/tiep-nhan" class="inline-form">
+      <form method="get" action="/tiepnhan/tiep-nhan" class="stack">
         <label for="linhvuc">Lĩnh vực dịch vụ công</label>
-        <OptionSelect id="linhvuc" name="linhvuc" blank="-- Tất cả lĩnh vực --" options={p.sectors} selected={v.linhvuc} />
-        <button type="submit">Chọn</button>
-      </form>
-      <form method="post" action="/tiepnhan/tiep-nhan" class="stack">
-        <CsrfField token={p.csrfToken} />
+        <OptionSelect id="linhvuc" name="linhvuc" blank="-- Tất cả lĩnh vực --" options={sectors} selected={v.linhvuc} />
         <label for="procedureId">
           Thủ tục hành chính<span class="req">*</span>
         </label>
-        <OptionSelect id="procedureId" name="procedureId" blank="-- Chọn thủ tục --" options={shown} selected={v.procedureId} required />
+        <OptionSelect id="procedureId" name="procedureId" blank="-- Chọn thủ tục --" options={shown} selected={chosen?.id} />
         <FieldError errors={p.errors} name="procedureId" />
+        <button type="submit">Chọn</button>
+      </form>
+      {chosen ? (
+        <dl class="facts" id="thu-tuc-da-chon">
+          <dt>Thủ tục</dt>
+          <dd>{chosen.name}</dd>
+          <dt>Thời hạn giải quyết</dt>
+          <dd>{timeLimitText(chosen)}</dd>
+          <dt>Phí, lệ phí</dt>
+          <dd>{feeText(chosen)}</dd>
+        </dl>
+      ) : (
+        <p class="muted">Chọn thủ tục hành chính để hiện thời hạn giải quyết, lệ phí và thành phần hồ sơ.</p>
+      )}
+      <form method="post" action="/tiepnhan/tiep-nhan" enctype="multipart/form-data" class="stack">
+        <CsrfField token={p.csrfToken} />
+        {chosen ? <input type="hidden" name="procedureId" value={chosen.id} /> : null}
+        {v.linhvuc ? <input type="hidden" name="linhvuc" value={v.linhvuc} /> : null}
         <p>
           Mã hồ sơ: <em>được cấp tự động khi tiếp nhận</em> · Ngày tiếp nhận: <strong>{formatDateTime(p.now)}</strong>
         </p>
@@ -42,6 +66,7 @@ export function ReceptionPage(p: {
           </label>
           <FieldError errors={p.errors} name="channel" />
         </fieldset>
+        {chosen ? <ReceptionChecklist documents={chosen.documents} values={v} errors={p.errors} /> : null}
         <fieldset>
           <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
           {(

@@ -20,7 +20,11 @@ export type FormDossier = {
   dueAt: Date;
   channelLabel: string;
   applicant: FormApplicant;
-  documents: Array<{ name: string; copies?: number }>;
+  /** The documents received: counts of originals and copies at the counter, or electronic (online). */
+  documents: Array<{ name: string; originals?: number; copies?: number; electronic?: boolean }>;
+  /** The procedure's fee and processing time as Mẫu 01 prints them ("Không mất phí", "15 ngày làm việc"). */
+  fee?: string;
+  timeLimit?: string;
 };
 export type FormOfficial = { name: string; position?: string | null };
 

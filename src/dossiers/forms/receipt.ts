@@ -1,6 +1,7 @@
 /** Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả. */
 import QRCode from 'qrcode';
-import { count2, fmtDateTime, nfc } from './format.js';
+import { countsText } from '../procedure-terms.js';
+import { fmtDateTime, nfc } from './format.js';
 import type { FormAgency, FormDossier, FormOfficial } from './index.js';
 import { BODY_SIZE, applicantFields, contentWidth, field, heading, left, numbered, para, renderPdf, signatures, title } from './layout.js';
 
@@ -57,12 +58,17 @@ export async function receiptPdf(p: {
     if (dossier.documents.length === 0) para(doc, '(Không có giấy tờ kèm theo)', { italic: true, indent: 18 });
     numbered(
       doc,
-      dossier.documents.map((d) => `${nfc(d.name)} (${count2(d.copies ?? 1)} bản)`),
+      dossier.documents.map((d) => {
+        const counts = countsText(d);
+        return counts ? `${nfc(d.name)} (${counts})` : nfc(d.name);
+      }),
     );
     para(doc, '2. Số lượng hồ sơ: 01 bộ.');
     field(doc, '3. Thời gian nhận hồ sơ', fmtDateTime(dossier.receivedAt));
-    field(doc, '4. Thời gian hẹn trả kết quả giải quyết hồ sơ', fmtDateTime(dossier.dueAt), { bold: true });
-    para(doc, `5. Ông/Bà tra cứu tình trạng hồ sơ bằng mã tra cứu ${nfc(dossier.lookupCode)} hoặc quét mã QR ở trên.`);
+    field(doc, '4. Thời hạn giải quyết', dossier.timeLimit ?? 'Không quy định');
+    field(doc, '5. Thời gian hẹn trả kết quả giải quyết hồ sơ', fmtDateTime(dossier.dueAt), { bold: true });
+    field(doc, '6. Phí, lệ phí', dossier.fee ?? 'Không mất phí');
+    para(doc, `7. Ông/Bà tra cứu tình trạng hồ sơ bằng mã tra cứu ${nfc(dossier.lookupCode)} hoặc quét mã QR ở trên.`);
 
     signatures(doc, [
       { title: 'Người nộp hồ sơ', hint: '(Ký và ghi rõ họ tên)', name: dossier.applicant.fullName },

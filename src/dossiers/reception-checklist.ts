@@ -1,0 +1,77 @@
+/**
+ * The reception checklist (thành phần hồ sơ received at the counter): which documents of the procedure version came,
+ * how many originals (bản chính) and copies (bản sao) of each, and the scan of each (số hóa, Thông tư 01/2023/TT-VPCP).
+ * The form sends `doc-<i>` for each ticked document (its position in the version), `originals-<i>`, `copies-<i>`
+ * and a file `scan-<i>`; the API sends `documents: [{ index, originals, copies }]` (no scans).
+ */
+import { z } from 'zod';
+import type { ProcedureDocument } from '../db/schema/index.js';
+import type { FieldErrors } from '../shared/errors.js';
+import { safeFileName, type FileKind } from '../shared/file-types.js';
+import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
+
+/** A scan: PDF or an image, each at most 5 MB (several fit in one upload). */
+export const MAX_SCAN_BYTES = 5 * 1024 * 1024;
+export const SCAN_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg']);
+export const SCAN_ALLOWED = 'PDF hoặc ảnh (PNG, JPEG), tối đa 5 MB';
+
+const count = z.coerce
+  .number({ message: 'Số bản phải là số.' })
+  .int('Số bản phải là số nguyên.')
+  .min(0, 'Số bản không được âm.')
+  .max(99, 'Số bản tối đa 99.');
+
+export const ChecklistItem = z.object({
+  index: z.coerce.number({ message: 'Thành phần hồ sơ không hợp lệ.' }).int('Thành phần hồ sơ không hợp lệ.').min(0),
+  originals: count.default(0),
+  copies: count.default(0),
+});
+export type ChecklistItem = z.infer<typeof ChecklistItem>;
+
+/** The form's checklist fields as the use case's `documents`: one item per ticked box `doc-<i>`. */
+export function checklistFromForm(form: Record<string, string>): Array<Record<string, string>> {
+  return Object.keys(form)
+    .map((k) => /^doc-(\d{1,3})$/.exec(k)?.[1])
+    .filter((i): i is string => i !== undefined)
+    .map((index) => ({ index, originals: form[`originals-${index}`] ?? '', copies: form[`copies-${index}`] ?? '' }));
+}
+
+/** The field errors of a checklist against the version's documents (keyed `doc-<i>` beside each document). */
+export function checklistProblems(documents: ProcedureDocument[], items: ChecklistItem[], scanned: Set<number>): FieldErrors {
+  const problems: FieldErrors = {};
+  const seen = new Set<number>();
+  for (const item of items) {
+    if (item.index >= documents.length || seen.has(item.index)) {
+      problems.documents = 'Thành phần hồ sơ đã chọn không thuộc thủ tục này. Vui lòng tải lại trang và chọn lại.';
+      continue;
+    }
+    seen.add(item.index);
+    if (item.originals + item.copies === 0) problems[`doc-${item.index}`] = 'Nhập số bản chính hoặc số bản sao đã nhận.';
+  }
+  documents.forEach((d, i) => {
+    if (d.required && !seen.has(i)) problems[`doc-${i}`] = 'Thành phần hồ sơ bắt buộc: chưa được đánh dấu đã nhận.';
+  });
+  for (const i of scanned) {
+    if (!seen.has(i)) problems[`scan-${i}`] = 'Tệp quét chỉ kèm theo thành phần hồ sơ đã đánh dấu đã nhận.';
+  }
+  return problems;
+}
+
+/** A scan stored in file storage, as its dossier file will name it. */
+export type StoredScan = { sha256: string; size: number; mime: string; name: string };
+
+/** Streams a scan into storage (src/storage), checked by size and content; a refusal is the message for its field. */
+export async function storeScan(file: IncomingFile, fallbackName: string): Promise<{ stored: StoredScan } | { refused: string }> {
+  try {
+    const blob = await putBlob('bytes' in file ? file.bytes : file.stream, { maxBytes: MAX_SCAN_BYTES, kinds: SCAN_KINDS });
+    if (!blob.type) throw new BlobRefusedError('type');
+    return {
+      stored: { sha256: blob.sha256, size: blob.size, mime: blob.type.mime, name: safeFileName(file.name, blob.type, fallbackName) },
+    };
+  } catch (err) {
+    if (!(err instanceof BlobRefusedError)) throw err;
+    if (err.reason === 'empty') return { refused: 'Tệp quét rỗng (0 byte). Vui lòng quét lại và chọn tệp khác.' };
+    if (err.reason === 'too_large') return { refused: `Tệp quét quá lớn. Chỉ nhận ${SCAN_ALLOWED}.` };
+    return { refused: `Loại tệp không được nhận. Chỉ nhận ${SCAN_ALLOWED}.` };
+  }
+}
