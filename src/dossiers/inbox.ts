@@ -19,7 +19,7 @@ import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
-import { isId } from '../shared/validate.js';
+import { isId, periodInOrder } from '../shared/validate.js';
 import { positionsCte, type LentView } from './access.js';
 import { INBOX_TABS, INBOX_TAB_KEYS, OPEN_STATUSES_SQL, type InboxTab } from './transitions.js';
 
@@ -50,22 +50,27 @@ export type InboxFilter = {
 };
 
 /** The inbox's query as the API takes it (the page's own form maps its Vietnamese names onto the same). */
-export const InboxQuery = z.object({
-  tab: z.enum(INBOX_TAB_KEYS, { error: `tab phải là một trong: ${INBOX_TAB_KEYS.join(', ')}.` }).optional(),
-  q: z.string().max(100, { error: 'Từ khóa tìm kiếm tối đa 100 ký tự.' }).optional(),
-  sectorId: z.uuid({ error: 'sectorId phải là mã định danh (UUID) của lĩnh vực.' }).optional(),
-  procedureId: z.uuid({ error: 'procedureId phải là mã định danh (UUID) của thủ tục.' }).optional(),
-  dueState: z.enum(['con-han', 'sap-den-han', 'qua-han'], { error: 'dueState phải là con-han, sap-den-han hoặc qua-han.' }).optional(),
-  from: z.iso.datetime({ offset: true, error: 'from phải là thời điểm ISO 8601, ví dụ 2026-11-01T00:00:00+07:00.' }).optional(),
-  to: z.iso.datetime({ offset: true, error: 'to phải là thời điểm ISO 8601, ví dụ 2026-12-01T00:00:00+07:00.' }).optional(),
-  after: z.string().max(80).optional(),
-  limit: z.coerce
-    .number({ error: 'limit phải là số.' })
-    .int({ error: 'limit phải là số nguyên.' })
-    .min(1, { error: 'limit từ 1 đến 200.' })
-    .max(200, { error: 'limit từ 1 đến 200.' })
-    .optional(),
-});
+export const InboxQuery = periodInOrder(
+  z.object({
+    tab: z.enum(INBOX_TAB_KEYS, { error: `tab phải là một trong: ${INBOX_TAB_KEYS.join(', ')}.` }).optional(),
+    q: z.string().max(100, { error: 'Từ khóa tìm kiếm tối đa 100 ký tự.' }).optional(),
+    sectorId: z.uuid({ error: 'sectorId phải là mã định danh (UUID) của lĩnh vực.' }).optional(),
+    procedureId: z.uuid({ error: 'procedureId phải là mã định danh (UUID) của thủ tục.' }).optional(),
+    dueState: z.enum(['con-han', 'sap-den-han', 'qua-han'], { error: 'dueState phải là con-han, sap-den-han hoặc qua-han.' }).optional(),
+    from: z.iso.datetime({ offset: true, error: 'from phải là thời điểm ISO 8601, ví dụ 2026-11-01T00:00:00+07:00.' }).optional(),
+    to: z.iso.datetime({ offset: true, error: 'to phải là thời điểm ISO 8601, ví dụ 2026-12-01T00:00:00+07:00.' }).optional(),
+    after: z.string().max(80).optional(),
+    limit: z.coerce
+      .number({ error: 'limit phải là số.' })
+      .int({ error: 'limit phải là số nguyên.' })
+      .min(1, { error: 'limit từ 1 đến 200.' })
+      .max(200, { error: 'limit từ 1 đến 200.' })
+      .optional(),
+  }),
+  'from',
+  'to',
+  'to phải là cùng thời điểm hoặc sau from.',
+);
 
 export type InboxRow = {
   id: string;

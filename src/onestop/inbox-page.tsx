@@ -3,7 +3,29 @@ import { INBOX_TABS } from '../dossiers/inbox.js';
 import { STATUS_LABELS, type DossierStatus } from '../db/schema/index.js';
 import { formatDateTime } from '../shared/dates.js';
 import { Flash } from '../web/layout.js';
-import { DueBadge, OptionSelect, type Option } from './page-parts.js';
+import { DueBadge, type Option } from './page-parts.js';
+import type { FieldErrors } from '../shared/errors.js';
+import { FilterFields, ListsNav, otherErrors } from './list-filters.js';
+import { RegisterForm } from './tracking-page.js';
+import type { AssignedRow } from '../dossiers/assigned-to-me.js';
+
+/** "Giao cho tôi": what was handed to this official by name, before the unit's list. */
+function AssignedToMe(p: { rows: AssignedRow[]; now: Date; soon: Date }) {
+  if (p.rows.length === 0) return null;
+  return (
+    <section id="assigned-to-me" aria-labelledby="assigned-heading">
+      <h2 id="assigned-heading">Giao cho tôi ({p.rows.length})</h2>
+      <ul>
+        {p.rows.map((r) => (
+          <li>
+            <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a> — {r.procedureName} — {r.applicantName} — hạn {formatDateTime(r.dueAt)}{' '}
+            <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 export function InboxPage(p: {
   tab: InboxTab;
@@ -16,7 +38,13 @@ export function InboxPage(p: {
     receivedAt: Date;
     dueAt: Date;
     procedureName: string;
+    assignedTo: string | null;
+    assigneeName: string | null;
   }>;
+  /** "Giao cho tôi": the dossiers assigned to this official (or the delegator in a delegation's tab), shown first. */
+  assigned: AssignedRow[];
+  /** Whose assignment reads "Giao cho tôi": the official, or the delegator in a delegation's tab. */
+  mine: string;
   next: string | null;
   query: Record<string, string>;
   sectors: Option[];
@@ -32,6 +60,10 @@ export function InboxPage(p: {
   receives: boolean;
   /** Why the page is not what was asked for (a delegated tab whose delegation is gone). */
   notice: string | null;
+  /** The official leads somewhere: Tất cả hồ sơ is offered beside the inbox. */
+  leads: boolean;
+  /** The filters that cannot be read (list-filters.tsx): said at their fields, and no list is shown. */
+  errors?: FieldErrors | undefined;
 }) {
   const link = (extra: Record<string, string>) =>
     `/tiepnhan/ho-so?${new URLSearchParams(Object.entries({ ...p.query, ...extra }).filter(([, v]) => v !== ''))}`;
@@ -39,7 +71,14 @@ export function InboxPage(p: {
   return (
     <section>
       <h1>HỒ SƠ CẦN XỬ LÝ{viaLabel ? ` — THAY ${viaLabel.toUpperCase()} (ỦY QUYỀN SỐ ${p.via})` : ''}</h1>
+      <ListsNav current="can-xu-ly" receives={p.receives} leads={p.leads} />
       {p.notice ? <Flash kind="error">{p.notice}</Flash> : null}
+      {p.errors ? (
+        <Flash kind="error">
+          Bộ lọc chưa hợp lệ: vui lòng sửa ô được đánh dấu rồi bấm Lọc.
+          {otherErrors(p.errors).length ? ` ${otherErrors(p.errors).join(' ')}` : ''}
+        </Flash>
+      ) : null}
       {p.delegations.length > 0 && (
         <nav class="tabs" aria-label="Hồ sơ của tôi hoặc được ủy quyền">
           <a
@@ -74,47 +113,14 @@ export function InboxPage(p: {
           </a>
         ))}
       </nav>
-      <form method="get" action="/tiepnhan/ho-so" class="filters">
+      <form method="get" action="/tiepnhan/ho-so" class="filters" novalidate>
         <input type="hidden" name="tab" value={p.tab} />
         {p.via !== null && <input type="hidden" name="uyquyen" value={String(p.via)} />}
-        <label>
-          Tìm kiếm
-          <input name="q" value={p.query.q ?? ''} placeholder="Mã hồ sơ, tên người nộp" />
-        </label>
-        <label>
-          Lĩnh vực
-          <OptionSelect name="linhvuc" blank="Tất cả" options={p.sectors} selected={p.query.linhvuc} />
-        </label>
-        <label>
-          Thủ tục
-          <OptionSelect name="thutuc" blank="Tất cả" options={p.procedures} selected={p.query.thutuc} />
-        </label>
-        <label>
-          Hạn xử lý
-          <select name="han">
-            <option value="">Tất cả</option>
-            <option value="con-han" selected={p.query.han === 'con-han'}>
-              Còn hạn
-            </option>
-            <option value="sap-den-han" selected={p.query.han === 'sap-den-han'}>
-              Sắp đến hạn
-            </option>
-            <option value="qua-han" selected={p.query.han === 'qua-han'}>
-              Quá hạn
-            </option>
-          </select>
-        </label>
-        <label>
-          Tiếp nhận từ ngày
-          <input name="tu" value={p.query.tu ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" />
-        </label>
-        <label>
-          đến ngày
-          <input name="den" value={p.query.den ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" />
-        </label>
+        <FilterFields query={p.query} sectors={p.sectors} procedures={p.procedures} errors={p.errors} />
         <button type="submit">Lọc</button>
       </form>
-      <table class="list" id="inbox">
+      <AssignedToMe rows={p.assigned} now={p.now} soon={p.soon} />
+      <table class="list" id="inbox" hidden={p.errors ? true : undefined}>
         <thead>
           <tr>
             <th scope="col">Mã hồ sơ</th>
@@ -130,6 +136,11 @@ export function InboxPage(p: {
             <tr>
               <td class="nowrap">
                 <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
+                {r.assignedTo ? (
+                  <span class="badge assigned">
+                    {r.assignedTo === p.mine ? 'Giao cho tôi' : `Giao cho ${r.assigneeName ?? 'cán bộ khác'}`}
+                  </span>
+                ) : null}
               </td>
               <td>{r.procedureName}</td>
               <td>{r.applicant.fullName}</td>
@@ -149,33 +160,12 @@ export function InboxPage(p: {
           ) : null}
         </tbody>
       </table>
-      {p.next ? (
+      {p.next && !p.errors ? (
         <p>
           <a href={link({ after: p.next })}>Trang sau →</a>
         </p>
       ) : null}
-      {p.agencies.length ? (
-        <form method="get" action="/tiepnhan/so-theo-doi.pdf" class="filters">
-          <strong>Sổ theo dõi hồ sơ (Mẫu 07)</strong>
-          <label>
-            Cơ quan
-            <select name="donvi">
-              {p.agencies.map((a) => (
-                <option value={a.id}>{a.name}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Từ ngày
-            <input name="tu" placeholder="dd/mm/yyyy" inputmode="numeric" required />
-          </label>
-          <label>
-            Đến ngày
-            <input name="den" placeholder="dd/mm/yyyy" inputmode="numeric" required />
-          </label>
-          <button type="submit">Xem sổ (PDF)</button>
-        </form>
-      ) : null}
+      {p.agencies.length ? <RegisterForm agencies={p.agencies} query={{}} /> : null}
     </section>
   );
 }

@@ -1,29 +1,24 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { delegationsInForce } from '../dossiers/access.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin } from '../web/http.js';
-import { queryOf } from '../web/params.js';
 import { param } from '../shared/validate.js';
-import { atLocal } from '../calendar/working-time.js';
+import { leadsOf, listFilterQuery, readFilters, receptionPeriod } from './list-filters.js';
+import { trackingRoutes } from './tracking-routes.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { InboxPage } from './inbox-page.js';
+import { listAssignedToMe } from '../dossiers/assigned-to-me.js';
 import { agenciesOf, catalog, soonThreshold } from './page-data.js';
 
 export const inboxRoutes = new Hono<AppEnv>();
 inboxRoutes.use('*', requireLogin);
+// The lists beside the inbox (Hồ sơ đã tiếp nhận, Theo dõi, Tất cả hồ sơ) and the Mẫu 07 form.
+inboxRoutes.route('/', trackingRoutes);
 
-/** The inbox's filters, with the Vietnamese names of its form (the API takes InboxQuery). */
-const InboxPageQuery = z.object({
+/** The inbox's filters, with the Vietnamese names of its form (list-filters.ts; the API takes InboxQuery). */
+const InboxPageQuery = listFilterQuery({
   tab: param.oneOf(Object.keys(INBOX_TABS) as [InboxTab, ...InboxTab[]], 'Danh sách hồ sơ không hợp lệ.'),
-  linhvuc: param.id('Mã lĩnh vực không hợp lệ.'),
-  thutuc: param.id('Mã thủ tục không hợp lệ.'),
-  han: param.oneOf(['con-han', 'sap-den-han', 'qua-han'], 'Tình trạng hạn không hợp lệ.'),
-  tu: param.date('Từ ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
-  den: param.date('Đến ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
-  q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.'),
-  after: param.text(80, 'Vị trí trang không hợp lệ.'),
   uyquyen: param.int(1, 2_147_483_647, 'Số ủy quyền không hợp lệ.'),
 });
 
@@ -31,20 +26,22 @@ const InboxPageQuery = z.object({
 inboxRoutes.get('/ho-so', async (c) => {
   const { db, now: clock } = c.get('deps');
   const now = clock();
-  const q = queryOf(c, InboxPageQuery);
+  // A filter that cannot be read is said at its field (400); the list is then of no filter at all, so none is shown.
+  const read = readFilters(c, InboxPageQuery);
+  const q = read.ok ? read.q : { tab: undefined, uyquyen: undefined };
   const tab = q.tab ?? 'cho-xu-ly';
-  const day = (iso: string | undefined, plus = 0) => (iso ? new Date(atLocal(iso, 0).getTime() + plus * 86_400_000) : undefined);
   const soon = await soonThreshold(c, now);
-  const filter = {
-    tab,
-    sectorId: q.linhvuc,
-    procedureId: q.thutuc,
-    dueState: q.han,
-    from: day(q.tu),
-    to: day(q.den, 1),
-    q: q.q,
-    after: q.after,
-  };
+  const filter = read.ok
+    ? {
+        tab,
+        sectorId: read.q.linhvuc,
+        procedureId: read.q.thutuc,
+        dueState: read.q.han,
+        ...receptionPeriod(read.q.tu, read.q.den),
+        q: read.q.q,
+        after: read.q.after,
+      }
+    : { tab, limit: 1 };
   // The delegations in force lent to the official: a tab each; the chosen one is read again on every request, so
   // one ended or expired a moment ago is gone from the very next page. Only a delegated tab needs them before the
   // list; the own inbox reads them beside it.
@@ -56,12 +53,13 @@ inboxRoutes.get('/ho-so', async (c) => {
     q.uyquyen !== undefined && !via
       ? `Ủy quyền số ${q.uyquyen} đã kết thúc, hết hạn hoặc không phải của bạn: bạn không còn xử lý hồ sơ thay người ủy quyền. Dưới đây là hồ sơ của bạn.`
       : null;
-  const [result, tabs, { sectors: sectorRows, procedures }, props, agencies] = await Promise.all([
+  const [result, tabs, { sectors: sectorRows, procedures }, props, agencies, isLeader] = await Promise.all([
     listInbox(db, actorOf(c), filter, now, soon, via),
     lentRead,
     catalog(c),
     pageProps(c),
     agenciesOf(c),
+    leadsOf(c),
   ]);
   const raw = c.req.query();
   const keep = Object.fromEntries(
@@ -74,7 +72,7 @@ inboxRoutes.get('/ho-so', async (c) => {
       <InboxPage
         tab={tab}
         counts={result.counts}
-        rows={result.rows}
+        rows={read.ok ? result.rows : []}
         next={result.next}
         query={keep}
         sectors={sectorRows}
@@ -86,7 +84,12 @@ inboxRoutes.get('/ho-so', async (c) => {
         via={via?.id ?? null}
         receives={props.receives}
         notice={gone}
+        leads={isLeader}
+        errors={read.ok ? undefined : read.fields}
+        assigned={await listAssignedToMe(db, actorOf(c), via)}
+        mine={via?.delegatorId ?? actorOf(c).accountId}
       />
     </Layout>,
+    read.ok ? 200 : 400,
   );
 });

@@ -63,6 +63,19 @@ export function isId(value: unknown): value is string {
 export const idField = (message: string) => z.uuid({ error: message });
 
 /**
+ * A period whose end comes before its start is refused at the end's field (`to`): the pages' từ ngày / đến ngày
+ * and the API's from / to read the same rule. Both values are ISO days or instants (param.date, z.iso.datetime).
+ */
+export function periodInOrder<S extends z.ZodObject>(schema: S, from: string, to: string, message: string): S {
+  return schema.superRefine((value, ctx) => {
+    const v = value as Record<string, unknown>;
+    const [a, b] = [v[from], v[to]];
+    if (typeof a === 'string' && typeof b === 'string' && Date.parse(b) < Date.parse(a))
+      ctx.addIssue({ code: 'custom', path: [to], message });
+  }) as S;
+}
+
+/**
  * Building blocks of query-parameter schemas. Values come as strings; an empty parameter (a form's
  * "all" choice) is read as absent, so each is optional. Text has a maximum length; control characters
  * are refused for every parameter (parseQuery).

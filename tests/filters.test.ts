@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { demoOfficials } from '../src/demo/officials.js';
+
+const t = useDemoApp();
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
+
+async function loggedIn(username: string) {
+  const c = new Client(t.app);
+  expect((await c.login(username, TEST_PASSWORD)).status).toBe(303);
+  return c;
+}
+
+/** The message shown under a field: the span FieldError renders with the field's name. */
+const messageAt = (html: string, name: string) => new RegExp(`id="err-${name}">([^<]*)<`).exec(html)?.[1] ?? null;
+const boxValue = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? null;
+
+/** One dossier received by the Sở Công Thương clerk (through the use case: the form is tested elsewhere). */
+async function receiveOne() {
+  const { p } = await currentProcedure(t.database, '2.000633');
+  await receiveDossier(
+    t.database.db,
+    await actorFor(t.database, sctClerkUsername()),
+    { procedureId: p.id, channel: '1', fullName: 'Nguyễn Thị Hoa' },
+    new Date(),
+  );
+}
+
+describe('filters say what they cannot read, at the field', () => {
+  it('an impossible date in Hồ sơ cần xử lý: 400, the message under từ ngày, the value kept, no list', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    await receiveOne();
+    const good = await clerk.get('/tiepnhan/ho-so');
+    expect(good.text).toContain('Nguyễn Thị Hoa');
+    const bad = await clerk.get('/tiepnhan/ho-so?tu=32%2F12%2F2026&q=hoa');
+    expect(bad.status).toBe(400);
+    expect(messageAt(bad.text, 'tu')).toMatch(/^Từ ngày không hợp lệ/);
+    expect(boxValue(bad.text, 'tu')).toBe('32/12/2026');
+    expect(boxValue(bad.text, 'q')).toBe('hoa');
+    expect(bad.text).toContain('aria-invalid="true" aria-describedby="err-tu"');
+    expect(bad.text).not.toContain('Nguyễn Thị Hoa');
+    // The page is still the page: the lists beside it, the tabs, the form.
+    expect(bad.text).toContain('Theo dõi');
+    expect(bad.text).toContain('HỒ SƠ CẦN XỬ LÝ');
+  });
+
+  it('đến ngày before từ ngày is said at đến ngày, in the inbox and in the lists beside it', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    for (const path of ['/tiepnhan/ho-so', '/tiepnhan/ho-so-da-tiep-nhan', '/tiepnhan/theo-doi']) {
+      const res = await clerk.get(`${path}?tu=10%2F11%2F2026&den=01%2F11%2F2026`);
+      expect(res.status, path).toBe(400);
+      expect(messageAt(res.text, 'den'), path).toBe('Đến ngày phải cùng ngày hoặc sau từ ngày.');
+      expect(messageAt(res.text, 'tu'), path).toBeNull();
+      expect(boxValue(res.text, 'den'), path).toBe('01/11/2026');
+      // The same day at both ends is a period of one day.
+      expect((await clerk.get(`${path}?tu=10%2F11%2F2026&den=10%2F11%2F2026`)).status, path).toBe(200);
+    }
+    const lists = await clerk.get('/tiepnhan/theo-doi?tu=29%2F02%2F2026&han=som');
+    expect(lists.status).toBe(400);
+    expect(messageAt(lists.text, 'tu')).toMatch(/^Từ ngày không hợp lệ/);
+    expect(messageAt(lists.text, 'han')).toMatch(/^Hạn xử lý không hợp lệ/);
+    expect(lists.text).not.toContain('id="tracking"');
+  });
+
+  it('the lists beside the inbox: the clerk sees what they received; Tất cả hồ sơ is only for leaders', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    await receiveOne();
+    const inbox = await clerk.get('/tiepnhan/ho-so');
+    for (const link of ['/tiepnhan/ho-so-da-tiep-nhan', '/tiepnhan/theo-doi']) expect(inbox.text).toContain(`href="${link}"`);
+    expect(inbox.text).not.toContain('href="/tiepnhan/tat-ca-ho-so"');
+    const received = await clerk.get('/tiepnhan/ho-so-da-tiep-nhan');
+    expect(received.status).toBe(200);
+    expect(received.text).toContain('Nguyễn Thị Hoa');
+    expect(received.text).toContain('Cán bộ tiếp nhận');
+    expect((await clerk.get('/tiepnhan/tat-ca-ho-so')).status).toBe(404);
+    const director = await loggedIn(who('sct-ld', 'Giám đốc'));
+    const all = await director.get('/tiepnhan/tat-ca-ho-so');
+    expect(all.status).toBe(200);
+    expect(all.text).toContain('Nguyễn Thị Hoa');
+    // Another Sở's leader finds nothing of it.
+    const other = await loggedIn(who('snv-tcbc', 'Trưởng phòng'));
+    expect((await other.get('/tiepnhan/tat-ca-ho-so')).text).not.toContain('Nguyễn Thị Hoa');
+    expect((await other.get('/tiepnhan/theo-doi?q=hoa')).text).not.toContain('Nguyễn Thị Hoa');
+  });
+
+  it('Sổ theo dõi hồ sơ (Mẫu 07): a bad or reversed period is said at its field; a good one opens the PDF', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    const inbox = await clerk.get('/tiepnhan/ho-so');
+    const agency = /name="donvi"[^>]*>\s*<option value="([^"]+)"/.exec(inbox.text)![1]!;
+    const bad = await clerk.get(`/tiepnhan/so-theo-doi?donvi=${agency}&tu=31%2F04%2F2026&den=`);
+    expect(bad.status).toBe(400);
+    expect(messageAt(bad.text, 'tu')).toMatch(/^Từ ngày không hợp lệ/);
+    expect(boxValue(bad.text, 'tu')).toBe('31/04/2026');
+    const reversed = await clerk.get(`/tiepnhan/so-theo-doi?donvi=${agency}&tu=30%2F11%2F2026&den=01%2F11%2F2026`);
+    expect(reversed.status).toBe(400);
+    expect(messageAt(reversed.text, 'den')).toBe('Đến ngày phải cùng ngày hoặc sau từ ngày.');
+    const missing = await clerk.get(`/tiepnhan/so-theo-doi?donvi=${agency}&tu=01%2F11%2F2026`);
+    expect(messageAt(missing.text, 'den')).toMatch(/^Vui lòng nhập đến ngày/);
+    const ok = await clerk.get(`/tiepnhan/so-theo-doi?donvi=${agency}&tu=01%2F11%2F2026&den=30%2F11%2F2026`);
+    expect(ok.status).toBe(303);
+    expect(ok.location).toMatch(/^\/tiepnhan\/so-theo-doi\.pdf\?/);
+    const pdf = await clerk.get(ok.location!);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+  });
+
+  it('the API answers the same rules with a precise 400 naming the field', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    const json = { accept: 'application/json' };
+    const reversed = await clerk.request(
+      'GET',
+      '/api/v1/dossiers?from=2026-11-10T00:00:00%2B07:00&to=2026-11-01T00:00:00%2B07:00',
+      undefined,
+      json,
+    );
+    expect(reversed.status).toBe(400);
+    const body = JSON.parse(reversed.text) as { error: { code: string; fields: Record<string, string> } };
+    expect(body.error.code).toBe('invalid_query');
+    expect(body.error.fields).toEqual({ to: 'to phải là cùng thời điểm hoặc sau from.' });
+    const impossible = await clerk.request('GET', '/api/v1/dossiers?from=2026-12-32T00:00:00%2B07:00', undefined, json);
+    expect(impossible.status).toBe(400);
+    expect(Object.keys((JSON.parse(impossible.text) as { error: { fields: object } }).error.fields)).toEqual(['from']);
+    expect(
+      (await clerk.request('GET', '/api/v1/dossiers?from=2026-11-01T00:00:00%2B07:00&to=2026-11-01T00:00:00%2B07:00', undefined, json))
+        .status,
+    ).toBe(200);
+  });
+});
