@@ -41,7 +41,8 @@ import { receptionRoutes } from './onestop/reception-routes.js';
 import { apiRoutes } from './api/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { templateDownloadRoutes } from './procedures/template-download.js';
-import { accountForApiToken } from './api/issue-api-client.js';
+import { authenticateApiToken } from './api/authenticate-api-token.js';
+import { adminKeyRoutes, ownKeyRoutes } from './api/key-routes.js';
 import { metricsRoutes, recordRequest, requestIdFrom } from './web/observability.js';
 import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 
@@ -124,8 +125,8 @@ export function createApp(deps: Deps) {
     // API clients: a Bearer token acts as the account it was issued for; no cookies, so no CSRF.
     const bearer = c.req.path.startsWith('/api/') ? /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] : undefined;
     if (bearer) {
-      const client = await accountForApiToken(deps.db, bearer);
-      if (!client) throw new AppError('invalid_token', 'Khóa API không hợp lệ hoặc đã bị thu hồi.', 401);
+      // Unknown, revoked, expired or its account suspended: a typed 401 (api/authenticate-api-token.ts).
+      const client = await authenticateApiToken(deps.db, bearer, deps.now());
       c.set('account', client.account);
       c.set('actor', {
         kind: 'api',
@@ -188,12 +189,15 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', authRoutes);
   app.route('/tiepnhan', identityRoutes);
   app.route('/tiepnhan', linkRoutes);
+  app.route('/tiepnhan', ownKeyRoutes);
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan', inboxRoutes);
   app.route('/tiepnhan', receptionRoutes);
   app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan', delegationRoutes);
   app.route('/api/v1', apiRoutes);
+  // Khóa API before the users' routes: the toolbar's Cấp khóa API posts to /:id/khoa-api (api/key-routes.tsx).
+  app.route('/tiepnhan/quan-tri/nguoi-dung', adminKeyRoutes);
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);

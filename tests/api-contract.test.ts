@@ -128,6 +128,10 @@ describe('the OpenAPI document describes every answer', () => {
       return body as Record<string, unknown>;
     };
 
+    // GET /me
+    const me = await check('getMe', 'get', '/me', { token });
+    expect(me.account).toMatchObject({ id: clerk.id, username: clerk.username });
+    await check('getMe', 'get', '/me', { token: badToken });
     // GET /procedures
     await check('listProcedures', 'get', '/procedures', { token });
     // Public: anonymous callers too; a bad parameter is 400, a bad token still 401.
@@ -162,6 +166,12 @@ describe('the OpenAPI document describes every answer', () => {
       body: JSON.stringify({ procedureId: missing, channel: 1, fullName: 'Trần Văn Thử' }),
     });
     await check('receiveDossier', 'post', '/dossiers', { token, body: big });
+    // Channel 2 (trực tuyến) is the portals': an official's key is refused with its own code.
+    const online = await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: p!.id, channel: 2, fullName: 'Trần Văn Trực Tuyến' }),
+    });
+    expect(online).toMatchObject({ error: { code: 'online_channel_reserved' } });
     // GET /dossiers
     const page = await check('listDossiers', 'get', '/dossiers?limit=5', { token });
     expect((page.items as unknown[]).length).toBeGreaterThan(0);
@@ -172,6 +182,7 @@ describe('the OpenAPI document describes every answer', () => {
     await check('getDossier', 'get', `/dossiers/${id}`);
     await check('getDossier', 'get', `/dossiers/${missing}`, { token });
     // POST /dossiers/{id}/transitions
+    await check('actOnDossier', 'post', `/dossiers/${missing}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'nothing' }) });
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'accept' }) });
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token: badToken, body: JSON.stringify({ action: 'handover' }) });
@@ -226,6 +237,7 @@ describe('a client generated from the document', () => {
 import type { Dossier, DossierDetail, InboxPage, LookupResult } from ${src('dossiers/presenters.js')};
 import type { Procedure } from ${src('procedures/presenters.js')};
 import type { ErrorBody } from ${src('web/error-body.js')};
+import type { Me } from ${src('api/presenters.js')};
 
 type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -239,6 +251,7 @@ same<Json<paths['/dossiers/{id}']['get']['responses'][200]>, DossierDetail>(true
 same<Json<paths['/dossiers/{id}/transitions']['post']['responses'][200]>, Dossier>(true);
 same<Json<paths['/lookup']['get']['responses'][200]>, LookupResult>(true);
 same<components['schemas']['Error'], ErrorBody>(true);
+same<Json<paths['/me']['get']['responses'][200]>, Me>(true);
 
 /** The tiny client: typed by the document alone. */
 export async function dossierStatus(base: string, id: string): Promise<string> {

@@ -1,59 +1,60 @@
 import crypto from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db/client.js';
-import { accounts, apiClients } from '../db/schema/index.js';
+import type { Db } from '../db/client.js';
+import { apiClients } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
-import { requireAdministeredAccount } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
 import { cleanText } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
+import { requireKeyIssuer } from './key-access.js';
+import { sha256 } from './key-secret.js';
 
-const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+/** The validity periods the form offers; any whole number of days up to the maximum is accepted. */
+export const KEY_VALIDITY_CHOICES = [30, 90, 180, 365] as const;
+export const KEY_DEFAULT_DAYS = 90;
+const KEY_MAX_DAYS = 365;
+const DAY_MS = 86_400_000;
 
-/** Issue credentials for another system to act as an account the administrator administers. Shown once. */
-export async function issueApiClient(db: Db, actor: StaffActor, accountId: string, raw: unknown) {
-  const { name } = parseInput(
-    z.object({
-      name: z
-        .string({ message: 'Vui lòng đặt tên cho khóa API.' })
-        .transform(cleanText)
-        .pipe(z.string().min(2, 'Vui lòng đặt tên cho khóa API (hệ thống sử dụng).').max(100)),
-    }),
-    raw,
-  );
+const validityMessage = `Thời hạn của khóa API từ 1 đến ${KEY_MAX_DAYS} ngày.`;
+
+const IssueInput = z.object({
+  name: z
+    .string({ message: 'Vui lòng đặt tên cho khóa API.' })
+    .transform(cleanText)
+    .pipe(z.string().min(2, 'Vui lòng đặt tên cho khóa API (hệ thống sử dụng).').max(100, 'Tên khóa API tối đa 100 ký tự.')),
+  validDays: z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v) =>
+      v === undefined || v === '' ? KEY_DEFAULT_DAYS : typeof v === 'number' ? v : /^\d{1,4}$/.test(v) ? Number(v) : Number.NaN,
+    )
+    .pipe(z.number({ message: validityMessage }).int(validityMessage).min(1, validityMessage).max(KEY_MAX_DAYS, validityMessage)),
+});
+
+/**
+ * Cấp khóa API: credentials for another system to act as an account the administrator administers, with exactly
+ * that account's roles, until it expires (validDays, default 90, at most 365) or is revoked. The secret is shown
+ * once: only its SHA-256 is stored.
+ */
+export async function issueApiClient(db: Db, actor: StaffActor, accountId: string, raw: unknown, now = new Date()) {
+  const { name, validDays } = parseInput(IssueInput, raw);
   const id = `mc_${crypto.randomBytes(9).toString('base64url')}`;
   const secret = crypto.randomBytes(32).toString('base64url');
-  await db.transaction(async (tx) => {
-    const acc = await requireAdministeredAccount(tx, actor, accountId);
-    await tx.insert(apiClients).values({ id, name, secretHash: sha256(secret), accountId, createdBy: actor.accountId });
+  const expiresAt = new Date(now.getTime() + validDays * DAY_MS);
+  const account = await db.transaction(async (tx) => {
+    const acc = await requireKeyIssuer(tx, actor, accountId);
+    await tx
+      .insert(apiClients)
+      .values({ id, name, secretHash: sha256(secret), accountId, createdBy: actor.accountId, createdAt: now, expiresAt });
     await recordAudit(tx, {
       action: 'api_client.issue',
       actor,
       targetType: 'account',
       targetId: accountId,
       unitId: acc.unitId,
-      data: { clientId: id, name },
+      data: { clientId: id, name, expiresAt: expiresAt.toISOString() },
     });
+    return acc;
   });
-  return { clientId: id, token: `${id}.${secret}` };
-}
-
-/** The account behind a Bearer token `<client id>.<secret>`, if the client is live and the account may act. */
-export async function accountForApiToken(db: Queryable, token: string) {
-  const dot = token.indexOf('.');
-  if (dot < 0) return null;
-  const id = token.slice(0, dot);
-  const secret = token.slice(dot + 1);
-  const [row] = await db
-    .select({ client: apiClients, account: accounts })
-    .from(apiClients)
-    .innerJoin(accounts, eq(accounts.id, apiClients.accountId))
-    .where(and(eq(apiClients.id, id), isNull(apiClients.revokedAt)));
-  if (!row) return null;
-  const a = Buffer.from(row.client.secretHash);
-  const b = Buffer.from(sha256(secret));
-  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) return null;
-  if (row.account.deletedAt || row.account.suspended) return null;
-  return { clientId: id, account: row.account };
+  return { clientId: id, token: `${id}.${secret}`, name, expiresAt, account: { id: account.id, username: account.username } };
 }

@@ -1,7 +1,8 @@
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the code uses: request bodies
  * and query parameters from the schemas the use cases parse, responses from the presenters' output
- * schemas (src/dossiers/presenters.ts, src/procedures/presenters.ts, src/web/error-body.ts).
+ * schemas (src/dossiers/presenters.ts, src/procedures/presenters.ts, src/api/presenters.ts, src/web/error-body.ts).
+ * What each operation needs is said from src/api/operations.ts, which GET /me answers per account.
  */
 import { z } from 'zod';
 import { ReceiveInput } from '../dossiers/receive-dossier.js';
@@ -11,6 +12,8 @@ import { Applicant, Dossier, DossierDetail, DossierEvent, DossierSummary, InboxP
 import { Procedure, ProcedureDocument } from '../procedures/presenters.js';
 import { ErrorBody } from '../web/error-body.js';
 import { CatalogQuery } from '../catalog/catalog-query.js';
+import { Me } from './presenters.js';
+import { NEEDS_TEXT, needsOf } from './operations.js';
 
 /** components/schemas: each presenter schema under its name; one schema used inside another is a $ref to it. */
 const components = z.registry<{ id: string }>();
@@ -23,6 +26,7 @@ const named: Record<string, z.ZodType> = {
   DossierSummary,
   InboxPage,
   LookupResult,
+  Me,
   Procedure,
   ProcedureDocument,
 };
@@ -58,6 +62,7 @@ const ERROR_MEANINGS = {
   404: 'Không tồn tại hoặc không có quyền xem',
   409: 'Xung đột với trạng thái hiện tại (hồ sơ đã được xử lý; cơ quan ngừng hoạt động hoặc chưa có mã định danh)',
   413: 'Dữ liệu gửi lên quá lớn',
+  422: 'Kênh trực tuyến (2) chỉ dành cho Cổng Dịch vụ công: mã lỗi online_channel_reserved',
 } as const;
 const errorResponses = (...statuses: Array<keyof typeof ERROR_MEANINGS>) => ({
   ...Object.fromEntries(statuses.map((s) => [s, json(ERROR_MEANINGS[s], ref('Error'))])),
@@ -66,14 +71,35 @@ const errorResponses = (...statuses: Array<keyof typeof ERROR_MEANINGS>) => ({
 
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
+/** An operation's description ends with what it needs (src/api/operations.ts). */
+const described = (operationId: string, text?: string) => ({
+  operationId,
+  description: [text, NEEDS_TEXT[needsOf(operationId)]].filter(Boolean).join(' '),
+});
+
+/** Tiếp nhận takes channels 1 and 3 only: 2 (trực tuyến) is refused with 422 online_channel_reserved. */
+const receiveBody = () => {
+  const b = body(ReceiveInput);
+  const schema = b.content['application/json'].schema as { properties: Record<string, JsonSchema> };
+  schema.properties.channel = {
+    type: 'integer',
+    enum: [1, 3],
+    description:
+      'Hình thức tiếp nhận: 1 trực tiếp, 3 bưu chính công ích. Kênh 2 (trực tuyến) chỉ dành cho Cổng Dịch vụ công của tỉnh và quốc gia: khóa API của cán bộ gửi 2 nhận lỗi 422, mã online_channel_reserved.',
+  };
+  return b;
+};
+
+const AUTH_TEXT =
+  'Các thao tác khác xác thực bằng phiên đăng nhập (cookie, kèm header x-csrf-token cho yêu cầu thay đổi dữ liệu) hoặc khóa API do quản trị cấp (Quản lý người dùng → Khóa API): `Authorization: Bearer <khóa API>`. Một khóa hành động với đúng vai trò của tài khoản được cấp (mỗi thao tác ghi rõ vai trò cần có); GET /me cho biết tài khoản, vai trò và các thao tác khóa được gọi. Khóa có thời hạn (mặc định 90 ngày, tối đa 365) và có thể bị thu hồi; khóa không hợp lệ, đã thu hồi hoặc hết hạn nhận lỗi 401 với mã invalid_token, api_key_revoked hoặc api_key_expired (tài khoản bị tạm đình chỉ: api_key_account_unavailable).';
+
 export function openApiDocument(serverUrl: string) {
   return {
     openapi: '3.1.0',
     info: {
       title: 'MotCua API',
       version: '1.0.0',
-      description:
-        'API của Hệ thống thông tin giải quyết thủ tục hành chính. Danh mục thủ tục (/procedures) và tra cứu hồ sơ (/lookup) công khai, không cần xác thực; các thao tác khác xác thực bằng phiên đăng nhập (cookie, kèm header x-csrf-token cho yêu cầu thay đổi dữ liệu) hoặc khóa API do quản trị cấp: `Authorization: Bearer <mã khóa>.<bí mật>`. Quyền hạn giống hệt tài khoản được cấp khóa.',
+      description: `API của Hệ thống thông tin giải quyết thủ tục hành chính. Danh mục thủ tục (/procedures) và tra cứu hồ sơ (/lookup) công khai, không cần xác thực. ${AUTH_TEXT}`,
     },
     servers: [{ url: `${serverUrl}/api/v1` }],
     components: {
@@ -82,12 +108,20 @@ export function openApiDocument(serverUrl: string) {
     },
     security: [{ bearer: [] }, { session: [] }],
     paths: {
+      '/me': {
+        get: {
+          ...described('getMe', 'Tài khoản mà khóa API (hoặc phiên) hành động thay, vai trò theo đơn vị và các thao tác được gọi.'),
+          summary: 'Tài khoản của khóa API, vai trò và các thao tác được phép',
+          responses: { 200: json('Tài khoản, vai trò, thao tác', ref('Me')), ...errorResponses(401) },
+        },
+      },
       '/procedures': {
         get: {
-          operationId: 'listProcedures',
-          summary: 'Danh mục thủ tục hành chính (công khai, không cần xác thực)',
-          description:
+          ...described(
+            'listProcedures',
             'Công khai như Cổng Dịch vụ công quốc gia: gọi được không cần xác thực (nếu gửi khóa API thì khóa phải hợp lệ). Tìm theo tên không phân biệt dấu, lọc theo lĩnh vực, cơ quan thực hiện, mức độ; theo tên thủ tục, từng trang: trang sau ở header `Link` (rel="next"), không có khi là trang cuối.',
+          ),
+          summary: 'Danh mục thủ tục hành chính (công khai, không cần xác thực)',
           security: [{}, { bearer: [] }, { session: [] }],
           parameters: queryParameters(CatalogQuery),
           responses: {
@@ -103,7 +137,7 @@ export function openApiDocument(serverUrl: string) {
       },
       '/procedures/{id}': {
         get: {
-          operationId: 'getProcedure',
+          ...described('getProcedure'),
           summary: 'Một thủ tục hành chính (phiên bản hiện hành; công khai, không cần xác thực)',
           security: [{}, { bearer: [] }, { session: [] }],
           parameters: [id],
@@ -112,21 +146,24 @@ export function openApiDocument(serverUrl: string) {
       },
       '/dossiers': {
         get: {
-          operationId: 'listDossiers',
+          ...described('listDossiers'),
           summary: 'Tìm hồ sơ cần xử lý (theo bước mình phụ trách)',
           parameters: queryParameters(InboxQuery),
           responses: { 200: json('Một trang hồ sơ, số lượng theo tab, con trỏ trang sau', ref('InboxPage')), ...errorResponses(400, 401) },
         },
         post: {
-          operationId: 'receiveDossier',
-          summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính)',
-          requestBody: body(ReceiveInput),
-          responses: { 201: json('Hồ sơ đã tiếp nhận', ref('Dossier')), ...errorResponses(400, 401, 403, 404, 409, 413) },
+          ...described(
+            'receiveDossier',
+            'Kênh 1 (trực tiếp) hoặc 3 (bưu chính công ích). Kênh 2 (trực tuyến) chỉ dành cho Cổng Dịch vụ công: bị từ chối với 422, mã online_channel_reserved.',
+          ),
+          summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính công ích)',
+          requestBody: receiveBody(),
+          responses: { 201: json('Hồ sơ đã tiếp nhận', ref('Dossier')), ...errorResponses(400, 401, 403, 404, 409, 413, 422) },
         },
       },
       '/dossiers/{id}': {
         get: {
-          operationId: 'getDossier',
+          ...described('getDossier'),
           summary: 'Một hồ sơ, với lịch sử xử lý và các thao tác được phép',
           parameters: [id],
           responses: { 200: json('Hồ sơ', ref('DossierDetail')), ...errorResponses(401, 404) },
@@ -134,7 +171,7 @@ export function openApiDocument(serverUrl: string) {
       },
       '/dossiers/{id}/transitions': {
         post: {
-          operationId: 'actOnDossier',
+          ...described('actOnDossier'),
           summary: 'Thực hiện một thao tác xử lý',
           parameters: [id],
           requestBody: body(TransitionInput),
@@ -143,7 +180,7 @@ export function openApiDocument(serverUrl: string) {
       },
       '/lookup': {
         get: {
-          operationId: 'lookupDossier',
+          ...described('lookupDossier'),
           summary: 'Tra cứu công khai theo mã hồ sơ và mã tra cứu',
           security: [],
           parameters: [

@@ -19,6 +19,9 @@ import { presentProcedure } from '../procedures/presenters.js';
 import { API_DEFAULT_LIMIT, CatalogQuery, encodeCursor } from '../catalog/catalog-query.js';
 import { listCatalog, loadCatalogProcedure } from '../catalog/list-catalog.js';
 import { openApiDocument } from './openapi.js';
+import { refuseOnlineChannel } from './channel-rule.js';
+import { whoAmI } from './whoami.js';
+import { presentMe } from './presenters.js';
 
 export const apiRoutes = new Hono<AppEnv>();
 
@@ -30,6 +33,12 @@ const requireActor: MiddlewareHandler<AppEnv> = async (c, next) => {
 // Every answer is a presenter's output (src/dossiers/presenters.ts, src/procedures/presenters.ts, errors
 // src/web/error-body.ts): the shapes the OpenAPI document describes (tests/api-contract.test.ts checks it).
 apiRoutes.get('/openapi.json', (c) => c.json(openApiDocument(c.get('deps').config.publicUrl)));
+
+/** Who the key (or session) acts as: the account, its roles and the operations it can call. */
+apiRoutes.get('/me', requireActor, async (c) => {
+  const { db, now } = c.get('deps');
+  return c.json(presentMe(await whoAmI(db, actorOf(c), now())));
+});
 
 /** Tra cứu: the dossier code and the lookup code printed on the receipt. */
 const LookupQuery = z.object({
@@ -81,7 +90,9 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
 });
 
 apiRoutes.post('/dossiers', requireActor, async (c) => {
-  const d = await receiveDossier(c.get('deps').db, actorOf(c), await readJson(c), c.get('deps').now());
+  const body = await readJson(c);
+  refuseOnlineChannel(body);
+  const d = await receiveDossier(c.get('deps').db, actorOf(c), body, c.get('deps').now());
   return c.json(presentDossier(d), 201);
 });
 

@@ -1,0 +1,18 @@
+import { AppError } from '../shared/errors.js';
+
+const MESSAGE =
+  'Kênh trực tuyến (2) chỉ dành cho Cổng Dịch vụ công của tỉnh và Cổng Dịch vụ công quốc gia. Cán bộ tiếp nhận hồ sơ trực tiếp (1) hoặc qua bưu chính công ích (3).';
+
+/**
+ * Channel 2 (trực tuyến) is how a citizen submits through a portal (portal/submit-dossier.ts); an official's
+ * credentials never create an online dossier. No integration credential of the national portal exists yet:
+ * when one does, it is the one caller this rule lets through. Read as the input schema reads it (a number or
+ * its digits), before the use case, so the refusal names this rule and not a missing field.
+ */
+export function refuseOnlineChannel(raw: unknown): void {
+  if (raw === null || typeof raw !== 'object' || !('channel' in raw)) return;
+  const channel = (raw as { channel: unknown }).channel;
+  if ((typeof channel === 'number' || typeof channel === 'string') && String(channel).trim() !== '' && Number(channel) === 2) {
+    throw new AppError('online_channel_reserved', MESSAGE, 422, { channel: MESSAGE });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Khóa API pages: an administered account's keys under Quản lý người dùng (list, issue, revoke) and the
+ * official's own under Thông tin tài khoản (list, revoke). Parse → call → render; the use cases decide who may.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../web/env.js';
+import { Layout } from '../web/layout.js';
+import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
+import { idParam } from '../web/params.js';
+import { AppError, errors } from '../shared/errors.js';
+import { requireAdministrator } from '../accounts/policies.js';
+import { issueApiClient } from './issue-api-client.js';
+import { listApiClients } from './list-api-clients.js';
+import { revokeApiClient } from './revoke-api-client.js';
+import { ApiKeysPage, RevokeKeyPage, type IssuedKey } from './key-pages.js';
+
+const KeyId = z.string().regex(/^mc_[A-Za-z0-9_-]{12}$/);
+
+function keyIdParam(c: Ctx): string {
+  const v = c.req.param('key');
+  if (!KeyId.safeParse(v).success) throw errors.notFound('Khóa API');
+  return v!;
+}
+
+type View = {
+  accountId: string;
+  own: boolean;
+  issued?: IssuedKey;
+  notice?: string;
+  error?: string;
+  errors?: Record<string, string> | undefined;
+  values?: { name?: string; validDays?: string };
+  status?: 200 | 400 | 409;
+};
+
+const baseOf = (v: { accountId: string; own: boolean }) =>
+  v.own ? '/tiepnhan/tai-khoan/khoa-api' : `/tiepnhan/quan-tri/nguoi-dung/${v.accountId}/khoa-api`;
+
+async function renderKeys(c: Ctx, v: View) {
+  const { db, now, config } = c.get('deps');
+  const { account, keys } = await listApiClients(db, actorOf(c), v.accountId, now());
+  const props = await pageProps(c);
+  // The key is in this answer only: never kept by a cache (security-headers sets no-store on pages).
+  return c.html(
+    <Layout title="Khóa API" section={v.own ? 'personal' : 'admin'} {...props}>
+      <ApiKeysPage
+        account={account}
+        keys={keys}
+        csrfToken={props.csrfToken}
+        base={baseOf(v)}
+        mayIssue={!v.own}
+        apiBase={`${config.publicUrl}/api/v1`}
+        issued={v.issued}
+        notice={v.notice}
+        error={v.error}
+        errors={v.errors}
+        values={v.values}
+        back={
+          v.own
+            ? { href: '/tiepnhan/tai-khoan', label: 'Về Thông tin tài khoản' }
+            : { href: `/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}`, label: 'Về Quản lý người dùng' }
+        }
+      />
+    </Layout>,
+    v.status ?? 200,
+  );
+}
+
+async function renderRevoke(c: Ctx, accountId: string, own: boolean) {
+  const { db, now } = c.get('deps');
+  const { account, keys } = await listApiClients(db, actorOf(c), accountId, now());
+  const key = keys.find((k) => k.id === keyIdParam(c) && k.state !== 'revoked');
+  if (!key) throw errors.notFound('Khóa API');
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Thu hồi khóa API" section={own ? 'personal' : 'admin'} {...props}>
+      <RevokeKeyPage base={baseOf({ accountId, own })} apiKey={key} username={account.username} csrfToken={props.csrfToken} />
+    </Layout>,
+  );
+}
+
+async function revoke(c: Ctx, accountId: string, own: boolean) {
+  const { db, now } = c.get('deps');
+  try {
+    const { key } = await revokeApiClient(db, actorOf(c), accountId, keyIdParam(c), now());
+    return renderKeys(c, { accountId, own, notice: `Đã thu hồi khóa API "${key.name}": khóa bị từ chối từ yêu cầu tiếp theo.` });
+  } catch (err) {
+    // Revoked meanwhile (a double submit, another tab): say so over the current list.
+    if (!(err instanceof AppError) || err.status !== 409) throw err;
+    return renderKeys(c, { accountId, own, error: err.message, status: 409 });
+  }
+}
+
+/** Quản lý người dùng → Khóa API (mounted at /tiepnhan/quan-tri/nguoi-dung, before the users' routes). */
+export const adminKeyRoutes = new Hono<AppEnv>();
+adminKeyRoutes.use('/:id/khoa-api', requireLogin);
+adminKeyRoutes.use('/:id/khoa-api/*', requireLogin);
+const administratorOnly = async (c: Ctx, next: () => Promise<void>) => {
+  await requireAdministrator(c.get('deps').db, actorOf(c));
+  await next();
+};
+adminKeyRoutes.use('/:id/khoa-api', administratorOnly);
+adminKeyRoutes.use('/:id/khoa-api/*', administratorOnly);
+
+adminKeyRoutes.get('/:id/khoa-api', (c) => renderKeys(c, { accountId: idParam(c, 'Tài khoản'), own: false }));
+
+adminKeyRoutes.post('/:id/khoa-api', async (c) => {
+  const accountId = idParam(c, 'Tài khoản');
+  const form = await formData(c);
+  const { db, now } = c.get('deps');
+  try {
+    const issued = await issueApiClient(db, actorOf(c), accountId, { name: form.name ?? '', validDays: form.validDays ?? '' }, now());
+    return renderKeys(c, { accountId, own: false, issued });
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderKeys(c, {
+      accountId,
+      own: false,
+      error: err.message,
+      errors: err.fields,
+      values: { name: form.name ?? '', validDays: form.validDays ?? '' },
+      status: 400,
+    });
+  }
+});
+
+adminKeyRoutes.get('/:id/khoa-api/:key/thu-hoi', (c) => renderRevoke(c, idParam(c, 'Tài khoản'), false));
+adminKeyRoutes.post('/:id/khoa-api/:key/thu-hoi', (c) => revoke(c, idParam(c, 'Tài khoản'), false));
+
+/** Thông tin tài khoản → Khóa API: the official's own keys (mounted at /tiepnhan). */
+export const ownKeyRoutes = new Hono<AppEnv>();
+ownKeyRoutes.use('/tai-khoan/khoa-api', requireLogin);
+ownKeyRoutes.use('/tai-khoan/khoa-api/*', requireLogin);
+ownKeyRoutes.get('/tai-khoan/khoa-api', (c) => renderKeys(c, { accountId: actorOf(c).accountId, own: true }));
+ownKeyRoutes.get('/tai-khoan/khoa-api/:key/thu-hoi', (c) => renderRevoke(c, actorOf(c).accountId, true));
+ownKeyRoutes.post('/tai-khoan/khoa-api/:key/thu-hoi', (c) => revoke(c, actorOf(c).accountId, true));

@@ -1,0 +1,40 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { accounts, apiClients } from '../db/schema/index.js';
+import type { StaffActor } from '../shared/context.js';
+import { requireKeyReader } from './key-access.js';
+
+export type ApiKeyState = 'active' | 'expired' | 'revoked';
+
+export type ApiKeyRow = {
+  id: string;
+  name: string;
+  createdAt: Date;
+  createdBy: string | null;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  state: ApiKeyState;
+};
+
+/** An account's API keys, newest first, for its administrators and the official themself (key-access.ts). */
+export async function listApiClients(db: Queryable, actor: StaffActor, accountId: string, now: Date) {
+  const account = await requireKeyReader(db, actor, accountId);
+  const rows = await db
+    .select({ key: apiClients, creator: accounts.username })
+    .from(apiClients)
+    .leftJoin(accounts, eq(accounts.id, apiClients.createdBy))
+    .where(eq(apiClients.accountId, account.id))
+    .orderBy(desc(apiClients.createdAt));
+  const keys: ApiKeyRow[] = rows.map(({ key, creator }) => ({
+    id: key.id,
+    name: key.name,
+    createdAt: key.createdAt,
+    createdBy: creator,
+    expiresAt: key.expiresAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+    state: key.revokedAt ? 'revoked' : key.expiresAt.getTime() <= now.getTime() ? 'expired' : 'active',
+  }));
+  return { account, keys };
+}
