@@ -51,6 +51,44 @@ const LD: [string, string, string, string] = ['sldtbxh', 'sldtbxh', 'sldtbxh', '
 const XA: [string, string, string, string] = ['dx-tanphu', 'dx-tanphu', 'dx-tanphu', 'dx-tanphu'];
 const XA2: [string, string, string, string] = ['bd-minhhung', 'bd-minhhung', 'bd-minhhung', 'bd-minhhung'];
 
+/**
+ * What each demo procedure results in (Kết quả thực hiện), and when the result may be no document: a certification
+ * is stamped on the applicant's own paper and entered in the register, nothing separate is issued.
+ */
+const RESULTS: Record<string, [name: string, withoutDocument?: string]> = {
+  '2.000633': ['Giấy phép bán lẻ sản phẩm rượu'],
+  '2.000620': ['Giấy phép bán lẻ sản phẩm rượu (sửa đổi, bổ sung)'],
+  '2.000190': ['Giấy phép kinh doanh sản phẩm thuốc lá'],
+  '2.000181': ['Giấy chứng nhận đủ điều kiện cửa hàng bán lẻ xăng dầu'],
+  '2.000003': ['Giấy phép hoạt động điện lực'],
+  '2.000176': ['Thẻ Kiểm tra viên điện lực'],
+  '2.000405': ['Giấy chứng nhận đủ điều kiện sản xuất hóa chất'],
+  '1.001612': ['Giấy chứng nhận đăng ký doanh nghiệp'],
+  '2.001610': ['Giấy chứng nhận đăng ký doanh nghiệp'],
+  '1.005121': [
+    'Giấy chứng nhận đăng ký doanh nghiệp (cấp lại theo địa chỉ mới)',
+    'Khi chỉ cập nhật thông tin vào Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp, không cấp lại giấy chứng nhận',
+  ],
+  '1.009645': ['Quyết định chấp thuận chủ trương đầu tư'],
+  '1.002809': ['Giấy phép lái xe'],
+  '1.002835': ['Phù hiệu xe ô tô kinh doanh vận tải'],
+  '1.005092': ['Bản sao văn bằng, chứng chỉ từ sổ gốc'],
+  '1.005088': ['Quyết định chỉnh sửa văn bằng, chứng chỉ'],
+  '1.000775': ['Quyết định tặng Bằng khen của Chủ tịch UBND tỉnh'],
+  '1.000843': ['Quyết định tặng Cờ thi đua của UBND tỉnh'],
+  '1.000459': ['Giấy phép lao động'],
+  '1.001193': ['Giấy khai sinh'],
+  '1.001022': ['Giấy chứng nhận kết hôn'],
+  '2.000884': [
+    'Bản sao được chứng thực từ bản chính',
+    'Lời chứng được đóng dấu trên bản sao của người yêu cầu và ghi vào sổ chứng thực; không ban hành văn bản riêng',
+  ],
+  '2.000908': [
+    'Giấy tờ, văn bản được chứng thực chữ ký',
+    'Lời chứng được ghi trên giấy tờ của người yêu cầu và vào sổ chứng thực; không ban hành văn bản riêng',
+  ],
+};
+
 const DEMO: Demo[] = [
   {
     code: '2.000633',
@@ -376,6 +414,8 @@ export async function seedProcedures(db: Db, unitIds: Record<string, string>) {
       documents: docs,
       steps: stepsFor(d, unitIds),
       declaration: declarationOf(d),
+      resultName: RESULTS[d.code]?.[0] ?? '',
+      resultWithoutDocument: RESULTS[d.code]?.[1] ?? null,
     });
   }
   return { procedures: DEMO.length, sectors: SECTORS.length };

@@ -30,6 +30,18 @@ export const ProcedureInput = z
       .optional()
       .transform((v) => cleanOptional(v)),
     onlineLevel: z.enum(['toan_trinh', 'mot_phan'], { message: 'Vui lòng chọn mức độ trực tuyến.' }),
+    /** Kết quả thực hiện: the short name of the document the procedure results in. */
+    resultName: z
+      .string()
+      .optional()
+      .transform((v) => cleanOptional(v) ?? '')
+      .pipe(z.string().max(300, 'Tên kết quả tối đa 300 ký tự.')),
+    /** When the result may be no document (an entry in a register…); empty: always a document. */
+    resultWithoutDocument: z
+      .string()
+      .optional()
+      .transform((v) => cleanOptional(v))
+      .pipe(z.string().max(500, 'Trường hợp không có văn bản tối đa 500 ký tự.').nullable()),
     /** One document per line; a line ending in "(nếu có)" is optional. */
     documents: z.string({ message: 'Vui lòng nhập thành phần hồ sơ.' }).transform((v, ctx) => {
       const lines = v

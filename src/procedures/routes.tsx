@@ -107,6 +107,8 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
         after1500NextDay: cur.after1500NextDay ? '1' : '',
         fee: String(cur.fee),
         feeNote: cur.feeNote ?? '',
+        resultName: cur.resultName,
+        resultWithoutDocument: cur.resultWithoutDocument ?? '',
         onlineLevel: cur.onlineLevel,
         documents: cur.documents.map((d) => (d.required ? d.name : `${d.name} (nếu có)`)).join('\n'),
         declaration: declarationToText(cur.declaration),
@@ -186,6 +188,12 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
             {v.documents ?? ''}
           </textarea>
           <FieldError errors={errs} name="documents" />
+          <label for="p-resultName">Kết quả thực hiện (tên văn bản, ví dụ: Giấy phép bán lẻ sản phẩm rượu)</label>
+          <input id="p-resultName" name="resultName" value={v.resultName ?? ''} maxlength={300} />
+          <FieldError errors={errs} name="resultName" />
+          <label for="p-resultWithoutDocument">Trường hợp kết quả không có văn bản (để trống nếu kết quả luôn là văn bản)</label>
+          <input id="p-resultWithoutDocument" name="resultWithoutDocument" value={v.resultWithoutDocument ?? ''} maxlength={500} />
+          <FieldError errors={errs} name="resultWithoutDocument" />
           <DeclarationEditor value={v.declaration ?? ''} errors={errs} />
           <fieldset>
             <legend>Quy trình nội bộ</legend>

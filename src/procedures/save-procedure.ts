@@ -26,6 +26,8 @@ export type VersionContent = Pick<
   | 'documents'
   | 'steps'
   | 'declaration'
+  | 'resultName'
+  | 'resultWithoutDocument'
 >;
 
 /**
@@ -49,6 +51,8 @@ export async function saveProcedure(db: Db, actor: StaffActor, procedureId: stri
       documents: input.documents,
       steps: input.steps,
       declaration: input.declaration,
+      resultName: input.resultName,
+      resultWithoutDocument: input.resultWithoutDocument,
     };
     await requireEditableContent(tx, actor, content);
     const [sector] = await tx.select().from(sectors).where(eq(sectors.id, input.sectorId));
@@ -145,7 +149,23 @@ async function insertVersion(
 export function contentOf(v: ProcedureVersion): VersionContent {
   const { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps, declaration } =
     v;
-  return { name, sectorId, unitIds, workingDays, workingHours, after1500NextDay, fee, feeNote, onlineLevel, documents, steps, declaration };
+  const { resultName, resultWithoutDocument } = v;
+  return {
+    name,
+    sectorId,
+    unitIds,
+    workingDays,
+    workingHours,
+    after1500NextDay,
+    fee,
+    feeNote,
+    onlineLevel,
+    documents,
+    steps,
+    declaration,
+    resultName,
+    resultWithoutDocument,
+  };
 }
 
 /** Documents edited as text get back the template their namesake (ignoring case and diacritics) had. */
