@@ -7,6 +7,7 @@ import { CsrfField, Flash } from '../web/layout.js';
 import { templateUrl } from '../procedures/document-templates.js';
 import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
 import { DueBadge } from './page-parts.js';
+import { ResultSection, type ResultSectionData } from './result-section.js';
 
 export function DossierPage(p: {
   csrfToken: string;
@@ -16,6 +17,7 @@ export function DossierPage(p: {
   errors?: Record<string, string> | undefined;
   now: Date;
   soon: Date;
+  result: ResultSectionData;
   files: Array<{ id: string; kind: 'result' | 'submitted' | 'supplement'; label: string | null; name: string; size: number }>;
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
@@ -109,25 +111,15 @@ export function DossierPage(p: {
           </ul>
         </>
       ) : null}
-      <h2>Kết quả giải quyết</h2>
-      <ul id="result-files">
-        {p.files
-          .filter((f) => f.kind === 'result')
-          .map((f) => (
-            <li>
-              <a href={`/tiepnhan/ho-so/${d.id}/tep/${f.id}`}>{f.name}</a> ({Math.ceil(f.size / 1024)} KB)
-            </li>
-          ))}
-        {p.files.every((f) => f.kind !== 'result') ? <li class="muted">Chưa có tệp kết quả.</li> : null}
-      </ul>
-      {canAttach ? (
-        <form method="post" action={`/tiepnhan/ho-so/${d.id}/ket-qua`} enctype="multipart/form-data" class="inline-form">
-          <CsrfField token={p.csrfToken} />
-          <label for="result-file">Đính kèm kết quả (PDF, ảnh, Word; tối đa 10 MB)</label>
-          <input id="result-file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,.docx" required />
-          <button type="submit">Đính kèm</button>
-        </form>
-      ) : null}
+      <ResultSection
+        dossierId={d.id}
+        csrfToken={p.csrfToken}
+        version={version}
+        files={p.files}
+        canRecord={canAttach}
+        data={p.result}
+        errors={p.errors}
+      />
       {actions.length ? (
         <>
           <h2>Xử lý</h2>

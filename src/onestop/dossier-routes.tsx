@@ -4,7 +4,7 @@ import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
-import { acceptsUpload, uploadedStream } from '../web/body.js';
+import { acceptsUpload, uploadedPart } from '../web/body.js';
 import { sendFile } from '../web/download.js';
 import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
@@ -16,17 +16,22 @@ import { dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
 import { dossierRegisterPdf } from '../dossiers/register.js';
 import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-result.js';
 import { soonThreshold } from './page-data.js';
+import { recordResult, resultOf } from '../dossiers/record-result.js';
 
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
 
 const NOTICES: Record<string, string> = {
   attached: 'Đã đính kèm tệp kết quả.',
+  recorded: 'Đã ghi nhận kết quả giải quyết.',
   received: 'Đã tiếp nhận hồ sơ. In Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) cho người nộp.',
   done: 'Đã cập nhật hồ sơ.',
 };
 
-async function renderDossier(c: Ctx, id: string, s: { notice?: string; error?: AppError } = {}) {
+/** What a page render shows besides the dossier: a notice, a refused action, a refused result form and its values. */
+type RenderState = { notice?: string; error?: AppError; resultError?: AppError; resultValues?: Record<string, string> };
+
+async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
   const { db, now: clock } = c.get('deps');
   const now = clock();
   const view = await viewDossier(db, actorOf(c), id, c.get('deps').now());
@@ -37,14 +42,15 @@ async function renderDossier(c: Ctx, id: string, s: { notice?: string; error?: A
         csrfToken={props.csrfToken}
         view={view}
         notice={s.notice}
-        error={s.error?.message}
+        error={(s.error ?? s.resultError)?.message}
         errors={s.error?.fields}
         now={now}
         soon={await soonThreshold(c, now)}
         files={await resultFilesOf(db, view.dossier.id)}
+        result={{ record: await resultOf(db, view.dossier.id), errors: s.resultError?.fields, values: s.resultValues }}
       />
     </Layout>,
-    (s.error?.status ?? 200) as 200,
+    ((s.error ?? s.resultError)?.status ?? 200) as 200,
   );
 }
 
@@ -106,14 +112,28 @@ dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
 
 dossierRoutes.post('/ho-so/:id/ket-qua', acceptsUpload, async (c) => {
   const id = idParam(c, 'Hồ sơ');
-  const file = await uploadedStream(c);
+  const file = await uploadedPart(c);
   try {
-    if (!file) throw new AppError('validation_failed', 'Vui lòng chọn tệp kết quả.', 400);
+    // An empty file with a name is given to the use case, which says it is empty (0 byte) and names it.
+    if (!file) throw errors.validation({ file: 'Vui lòng chọn tệp kết quả để đính kèm.' });
     await attachResult(c.get('deps').db, actorOf(c), id, file, c.get('deps').now());
     return c.redirect(`/tiepnhan/ho-so/${id}?tb=attached`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    return renderDossier(c, id, { error: err });
+    return renderDossier(c, id, { resultError: err });
+  }
+});
+
+/** Ghi nhận kết quả (record-result.ts): the typed values stay in the form when refused. */
+dossierRoutes.post('/ho-so/:id/ket-qua/ghi-nhan', async (c) => {
+  const id = idParam(c, 'Hồ sơ');
+  const form = await formData(c);
+  try {
+    await recordResult(c.get('deps').db, actorOf(c), id, form, c.get('deps').now());
+    return c.redirect(`/tiepnhan/ho-so/${id}?tb=recorded#ket-qua`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderDossier(c, id, { resultError: err, resultValues: form });
   }
 });
 
