@@ -260,11 +260,12 @@ export function mayAttachResultAt(status: DossierStatus, step: ProcessStep): boo
   return rule.statuses.includes(status) && rule.roles.includes(step.role);
 }
 
-/** History rows written outside the workflow actions (reception, online submission, result files). */
+/** History rows written outside the workflow actions (reception, online submission, result files, the recorded result). */
 const OTHER_EVENTS: Record<string, string> = {
   receive: 'Tiếp nhận hồ sơ',
   submit: 'Nộp hồ sơ trực tuyến',
   attach_result: 'Đính kèm kết quả',
+  record_result: 'Ghi nhận kết quả',
 };
 
 /** The label of a history row's action. */
