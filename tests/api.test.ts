@@ -57,7 +57,7 @@ describe('JSON API /api/v1', () => {
     const created = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Api' });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ status: 'received', statusCode: 2 });
-    const bad = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 2 });
+    const bad = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 3 });
     expect(bad.status).toBe(400);
     expect(bad.json.error.fields.fullName).toBeTruthy();
     const list = await api('GET', '/dossiers?q=dinh van', token);
@@ -71,9 +71,10 @@ describe('JSON API /api/v1', () => {
     expect(wrong.json.error.fields.sectorId).toContain('UUID');
     const moved = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover' });
     expect(moved.json).toMatchObject({ status: 'processing', statusCode: 4 });
-    // Now at another unit's step: the clerk's key cannot act there.
+    // Now at another unit's step: the clerk's key cannot act there, and is told the dossier moved on (item 2).
     const again = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover' });
-    expect(again.status).toBe(404);
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe('dossier_moved');
     const lookup = await api('GET', `/lookup?code=${encodeURIComponent(created.json.code)}&lookupCode=${created.json.lookupCode}`, null);
     expect(lookup.json.statusCode).toBe(4);
     // Another department's key sees nothing of it.
