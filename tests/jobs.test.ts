@@ -30,6 +30,7 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
   const handlers: JobHandlers = {
     'sessions.purge': async () => undefined,
     'delegations.expire': async () => undefined,
+    'calendar.confirm_reminder': async () => undefined,
     'notify.dossier_received': async (payload, job) => {
       seen.push({ code: payload.code, job, at: Date.now() });
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
@@ -141,6 +142,7 @@ describe('the job queue', () => {
       sql`select name, cron, timezone from pgboss.schedule order by name`,
     );
     expect(schedules).toEqual([
+      { name: 'calendar.confirm_reminder', cron: '0 8 * * 1', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'delegations.expire', cron: '* * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
     ]);

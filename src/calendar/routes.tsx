@@ -8,9 +8,14 @@ import { param } from '../shared/validate.js';
 import { AppError, type FieldErrors } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
 import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
-import { statutoryHolidays, weekday } from './vietnam-holidays.js';
+import { weekday } from './vietnam-holidays.js';
 import { setCalendarDay } from './set-calendar-day.js';
-import { calendarDaysOf, loadOfficeHours } from './load.js';
+import { calendarDaysOf, loadCalendarSettings, loadOfficeHours } from './load.js';
+import { yearSchedule, type YearStatus } from './year-schedule.js';
+import { confirmCalendarYear } from './confirm-calendar-year.js';
+import { addRecurringHoliday } from './add-recurring-holiday.js';
+import { yearAwaitingConfirmation } from './confirmation-reminder.js';
+import { entriesText } from './schedule-lines.js';
 import { clock, durationText, sessionsText, setOfficeHours } from './set-office-hours.js';
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
@@ -27,6 +32,15 @@ type State = {
   error?: string;
   /** The office-hours form as typed, and its messages, when it was refused. */
   hours?: { values: Record<string, string>; errors?: FieldErrors | undefined };
+  /** The confirmation form as typed, and its messages, when it was refused. */
+  confirm?: { values: Record<string, string>; errors?: FieldErrors | undefined };
+  recurring?: { values: Record<string, string>; errors?: FieldErrors | undefined };
+};
+
+const STATUS_TEXT: Record<YearStatus, string> = {
+  announced: 'Theo thông báo của Chính phủ (đã xác nhận)',
+  confirmed: 'Đã xác nhận',
+  provisional: 'Chưa xác nhận',
 };
 
 /** Lịch làm việc: the year's days off, the administrator's swaps, and the office hours. */
@@ -42,7 +56,21 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
   const props = await pageProps(c);
   const canEdit = await isProvinceAdministrator(db, actorOf(c));
   const overrides = await calendarDaysOf(db, year);
-  const statutory = statutoryHolidays(year);
+  const calSettings = await loadCalendarSettings(db);
+  const schedule = yearSchedule(year, calSettings);
+  const awaiting = canEdit ? yearAwaitingConfirmation(calSettings, c.get('deps').now()) : null;
+  // The confirmation form starts from what is in force: the rule's days with this year's day entries on top.
+  const entryOff = overrides.filter((o) => o.kind === 'day_off' && weekday(o.date) % 6 !== 0);
+  const entryWorked = overrides.filter((o) => o.kind === 'working_day' && weekday(o.date) % 6 === 0);
+  const undone = new Set(overrides.filter((o) => o.kind === 'working_day').map((o) => o.date));
+  const confirmValues = s.confirm?.values ?? {
+    daysOff: entriesText(
+      [...schedule.daysOff.filter((d) => !undone.has(d.date)), ...entryOff.map((o) => ({ date: o.date, name: o.note }))].sort((a, b) =>
+        a.date.localeCompare(b.date),
+      ),
+    ),
+    workedWeekendDays: entriesText([...schedule.workedWeekendDays, ...entryWorked.map((o) => ({ date: o.date, name: o.note }))]),
+  };
   const officeHours = await loadOfficeHours(db);
   const perDay = officeHours.reduce((n, [from, to]) => n + (to - from), 0);
   const hoursValues =
@@ -65,18 +93,119 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
         </p>
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
         {s.error ? <Flash kind="error">{s.error}</Flash> : null}
-        <h2>Ngày nghỉ lễ, Tết theo luật (kể cả nghỉ bù khi trùng ngày nghỉ hằng tuần)</h2>
+        {awaiting ? (
+          <Flash kind="error">
+            Lịch làm việc năm {awaiting} chưa được xác nhận. Vui lòng <a href={`?nam=${awaiting}#xac-nhan`}>xác nhận</a> ngày nghỉ Tết
+            Nguyên Đán và các ngày hoán đổi theo thông báo của Thủ tướng Chính phủ.
+          </Flash>
+        ) : null}
+        <p id="year-status">
+          Lịch năm {year}: <strong>{STATUS_TEXT[schedule.status]}</strong>
+          {schedule.status === 'provisional'
+            ? '. Các ngày nghỉ dưới đây được tính theo quy tắc (âm lịch, nghỉ bù) cho đến khi quản trị cấp tỉnh xác nhận theo thông báo của Chính phủ.'
+            : null}
+        </p>
+        <h2>Ngày nghỉ lễ, Tết và ngày làm bù của năm</h2>
         <table class="list" id="statutory">
           <tbody>
-            {statutory.map((h) => (
+            {schedule.daysOff.map((h) => (
               <tr>
                 <td>{WEEKDAYS[weekday(h.date)]}</td>
                 <td>{formatDate(h.date)}</td>
                 <td>{h.name}</td>
               </tr>
             ))}
+            {schedule.workedWeekendDays.map((h) => (
+              <tr>
+                <td>{WEEKDAYS[weekday(h.date)]}</td>
+                <td>{formatDate(h.date)}</td>
+                <td>Ngày làm việc: {h.name}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
+        {canEdit && schedule.status !== 'announced' ? (
+          <form method="post" action={`/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=${year}`} class="stack" id="xac-nhan">
+            <h2>Xác nhận lịch năm {year}</h2>
+            <p class="muted">
+              Mỗi dòng một ngày: dd/mm/yyyy rồi tên ngày. Khi xác nhận, hạn giải quyết của hồ sơ đang xử lý bị ảnh hưởng được tính lại.
+            </p>
+            <CsrfField token={props.csrfToken} />
+            <input type="hidden" name="year" value={String(year)} />
+            <label for="confirm-days-off">Ngày nghỉ (thứ Hai – thứ Sáu)</label>
+            <textarea
+              id="confirm-days-off"
+              name="daysOff"
+              rows={8}
+              aria-invalid={s.confirm?.errors?.daysOff ? 'true' : undefined}
+              aria-describedby={s.confirm?.errors?.daysOff ? 'err-daysOff' : undefined}
+            >
+              {confirmValues.daysOff}
+            </textarea>
+            <FieldError errors={s.confirm?.errors} name="daysOff" />
+            <label for="confirm-worked">Thứ Bảy, Chủ nhật làm việc (làm bù)</label>
+            <textarea
+              id="confirm-worked"
+              name="workedWeekendDays"
+              rows={3}
+              aria-invalid={s.confirm?.errors?.workedWeekendDays ? 'true' : undefined}
+              aria-describedby={s.confirm?.errors?.workedWeekendDays ? 'err-workedWeekendDays' : undefined}
+            >
+              {confirmValues.workedWeekendDays}
+            </textarea>
+            <FieldError errors={s.confirm?.errors} name="workedWeekendDays" />
+            <FieldError errors={s.confirm?.errors} name="year" />
+            <button type="submit" class="primary">
+              Xác nhận lịch năm {year}
+            </button>
+          </form>
+        ) : null}
+        <h2>Ngày nghỉ lễ hằng năm do quản trị bổ sung</h2>
+        <table class="list" id="recurring">
+          <tbody>
+            {calSettings.recurring.map((r) => (
+              <tr>
+                <td>{`${r.day.slice(3)}/${r.day.slice(0, 2)}`}</td>
+                <td>{r.name}</td>
+                <td>từ năm {r.fromYear}</td>
+              </tr>
+            ))}
+            {calSettings.recurring.length === 0 ? (
+              <tr>
+                <td class="muted">Chưa có ngày lễ bổ sung.</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+        {canEdit ? (
+          <form method="post" action={`/tiepnhan/quan-tri/lich-lam-viec/ngay-le?nam=${year}`} class="stack" id="recurring-form">
+            <CsrfField token={props.csrfToken} />
+            {(
+              [
+                ['day', 'Ngày, tháng (dd/mm)', '24/11'],
+                ['name', 'Tên ngày lễ', 'Ngày Văn hóa Việt Nam'],
+                ['fromYear', 'Nghỉ từ năm', String(year)],
+              ] as const
+            ).map(([name, label, placeholder]) => (
+              <>
+                <label for={`recurring-${name}`}>{label}</label>
+                <input
+                  id={`recurring-${name}`}
+                  name={name}
+                  value={s.recurring?.values[name] ?? ''}
+                  placeholder={placeholder}
+                  required
+                  aria-invalid={s.recurring?.errors?.[name] ? 'true' : undefined}
+                  aria-describedby={s.recurring?.errors?.[name] ? `err-${name}` : undefined}
+                />
+                <FieldError errors={s.recurring?.errors} name={name} />
+              </>
+            ))}
+            <button type="submit" class="primary">
+              Thêm ngày nghỉ lễ hằng năm
+            </button>
+          </form>
+        ) : null}
         <h2>Điều chỉnh theo thông báo của Chính phủ, UBND tỉnh</h2>
         <table class="list" id="overrides">
           <tbody>
@@ -172,7 +301,7 @@ calendarRoutes.get('/', (c) => render(c, yearOf(c)));
 calendarRoutes.post('/', async (c) => {
   const form = await formData(c);
   try {
-    const r = await setCalendarDay(c.get('deps').db, actorOf(c), form);
+    const r = await setCalendarDay(c.get('deps').db, actorOf(c), form, c.get('deps').now());
     return render(c, Number(r.date.slice(0, 4)), { notice: `Đã lưu ngày ${formatDate(r.date)}.` });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
@@ -190,5 +319,35 @@ calendarRoutes.post('/gio-lam-viec', async (c) => {
     const values = Object.fromEntries(HOURS_FIELDS.map(([name]) => [name, form[name] ?? '']));
     const error = err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message;
     return render(c, yearOf(c), { error, hours: { values, errors: err.fields } }, err.status as 400);
+  }
+});
+
+calendarRoutes.post('/xac-nhan', async (c) => {
+  const form = await formData(c);
+  try {
+    const r = await confirmCalendarYear(c.get('deps').db, actorOf(c), form, c.get('deps').now());
+    const notice = r.unchanged
+      ? `Lịch năm ${r.year} đã được xác nhận như trên; không có gì thay đổi.`
+      : `Đã xác nhận lịch làm việc năm ${r.year}; tính lại hạn giải quyết của ${r.recomputed} hồ sơ.`;
+    return render(c, r.year, { notice });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const values = { daysOff: form.daysOff ?? '', workedWeekendDays: form.workedWeekendDays ?? '' };
+    const error = err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message;
+    return render(c, yearOf(c), { error, confirm: { values, errors: err.fields } }, err.status as 400);
+  }
+});
+
+calendarRoutes.post('/ngay-le', async (c) => {
+  const form = await formData(c);
+  try {
+    const r = await addRecurringHoliday(c.get('deps').db, actorOf(c), form, c.get('deps').now());
+    const recomputed = r.recomputed ? `; tính lại hạn giải quyết của ${r.recomputed} hồ sơ` : '';
+    return render(c, yearOf(c), { notice: `Đã lưu ngày nghỉ lễ hằng năm: ${r.name} từ năm ${r.fromYear}${recomputed}.` });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const values = { day: form.day ?? '', name: form.name ?? '', fromYear: form.fromYear ?? '' };
+    const error = err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message;
+    return render(c, yearOf(c), { error, recurring: { values, errors: err.fields } }, err.status as 400);
   }
 });

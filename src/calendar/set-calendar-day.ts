@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { calendarDays } from '../db/schema/index.js';
@@ -10,6 +10,9 @@ import { errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanText } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
+import { recomputeDueDates } from '../dossiers/recompute-due-dates.js';
+import { CALENDAR_LOCK } from './confirm-calendar-year.js';
+import { loadCalendarForYears } from './load.js';
 
 const Input = z.object({
   date: z.string({ message: 'Vui lòng nhập ngày.' }).transform((v, ctx) => {
@@ -30,12 +33,16 @@ const Input = z.object({
 
 /**
  * The province administrator enters the year's announced swaps: an extra day off (nghỉ bù),
- * a weekend day worked (làm bù), or back to the statutory default.
+ * a weekend day worked (làm bù), or back to the year's schedule. Open dossiers whose due dates the day moves
+ * are recomputed with their history, in the same transaction.
  */
-export async function setCalendarDay(db: Db, actor: StaffActor, raw: unknown) {
+export async function setCalendarDay(db: Db, actor: StaffActor, raw: unknown, now = new Date()) {
   const input = parseInput(Input, raw);
+  const year = Number(input.date.slice(0, 4));
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
+    await tx.execute(sql`select pg_advisory_xact_lock(${CALENDAR_LOCK})`);
+    const oldCal = await loadCalendarForYears(tx, year - 2, year + 1);
     const [old] = await tx.select().from(calendarDays).where(eq(calendarDays.date, input.date));
     if (input.kind === 'default') await tx.delete(calendarDays).where(eq(calendarDays.date, input.date));
     else {
@@ -48,6 +55,8 @@ export async function setCalendarDay(db: Db, actor: StaffActor, raw: unknown) {
           set: { kind: input.kind, note, updatedBy: actor.accountId, updatedAt: new Date() },
         });
     }
+    const newCal = await loadCalendarForYears(tx, year - 2, year + 1);
+    const recomputed = await recomputeDueDates(tx, actor, { oldCal, newCal, changedFrom: input.date, now });
     await recordAudit(tx, {
       action: 'calendar.day',
       actor,
@@ -57,8 +66,9 @@ export async function setCalendarDay(db: Db, actor: StaffActor, raw: unknown) {
       data: {
         old: old ? { kind: old.kind, note: old.note } : null,
         new: input.kind === 'default' ? null : { kind: input.kind, note: input.note },
+        recomputed,
       },
     });
-    return input;
+    return { ...input, recomputed };
   });
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { purgeSessions, type SessionPolicy } from '../auth/sessions.js';
 import { recordDelegationExpiries } from '../delegation/end-delegation.js';
+import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js';
 import { systemActor } from '../shared/context.js';
 import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
 
@@ -17,6 +18,9 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
     'delegations.expire': async () => {
       await recordDelegationExpiries(deps.db, systemActor('job:delegations.expire'), (deps.now ?? (() => new Date()))());
+    },
+    'calendar.confirm_reminder': async () => {
+      await remindCalendarConfirmation(deps.db, deps.logger, (deps.now ?? (() => new Date()))());
     },
     'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
   };

@@ -51,6 +51,15 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  /** From 1 September: remind the province administrator to confirm next year's working calendar (calendar/confirmation-reminder.ts). */
+  'calendar.confirm_reminder': {
+    label: 'Nhắc xác nhận lịch làm việc năm sau',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 300,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
   /** A dossier was received: tell the applicant. Enqueued inside receiveDossier's transaction. */
   'notify.dossier_received': {
     label: 'Thông báo đã tiếp nhận hồ sơ',
@@ -74,6 +83,7 @@ export function isJobKind(name: string): name is JobKind {
 const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [
   { kind: 'sessions.purge', cron: '*/10 * * * *' },
   { kind: 'delegations.expire', cron: '* * * * *' },
+  { kind: 'calendar.confirm_reminder', cron: '0 8 * * 1' },
 ];
 
 /** What a handler learns about its job besides the payload. */

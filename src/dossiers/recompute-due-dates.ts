@@ -1,0 +1,84 @@
+/**
+ * When the working calendar changes (a year confirmed, a day entered, a yearly holiday added), the open dossiers
+ * whose due dates lie after the change get them carried over to the new calendar (carriedOverDue), each with a
+ * history row saying so. Runs inside the caller's transaction, in batches of rows locked in id order.
+ */
+import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { dossierEvents, dossiers } from '../db/schema/index.js';
+import { carriedOverDue } from '../calendar/deadlines.js';
+import { atLocal, type WorkingCalendar } from '../calendar/working-time.js';
+import { actorColumns, type StaffActor } from '../shared/context.js';
+import { formatDateTime } from '../shared/dates.js';
+import { OPEN_STATUSES } from './transitions.js';
+
+/** Processing has not ended: a dossier done (waiting to be returned) keeps the due date it was judged by. */
+const STILL_RUNNING = OPEN_STATUSES.filter((s) => s !== 'done');
+const BATCH = 500;
+
+export const RECOMPUTE_EVENT = 'calendar_recompute';
+
+const minute = (d: Date) => formatDateTime(d).slice(0, 16);
+
+/** Returns how many dossiers got a new due date. */
+export async function recomputeDueDates(
+  tx: Queryable,
+  actor: StaffActor,
+  change: { oldCal: WorkingCalendar; newCal: WorkingCalendar; changedFrom: string; now: Date },
+): Promise<number> {
+  const { oldCal, newCal, changedFrom, now } = change;
+  const from = atLocal(changedFrom, 0);
+  let count = 0;
+  let after: string | null = null;
+  for (;;) {
+    const rows = await tx
+      .select({
+        id: dossiers.id,
+        status: dossiers.status,
+        step: dossiers.currentStep,
+        receivedAt: dossiers.receivedAt,
+        dueAt: dossiers.dueAt,
+        stepStartedAt: dossiers.stepStartedAt,
+        stepDueAt: dossiers.stepDueAt,
+      })
+      .from(dossiers)
+      .where(
+        and(
+          inArray(dossiers.status, STILL_RUNNING),
+          or(gt(dossiers.dueAt, from), gt(dossiers.stepDueAt, from)),
+          after ? gt(dossiers.id, after) : undefined,
+        ),
+      )
+      .orderBy(asc(dossiers.id))
+      .limit(BATCH)
+      .for('update');
+    for (const d of rows) {
+      const dueAt = carriedOverDue(oldCal, newCal, d.dueAt, d.receivedAt, changedFrom);
+      const stepDueAt = d.stepDueAt ? carriedOverDue(oldCal, newCal, d.stepDueAt, d.stepStartedAt ?? d.receivedAt, changedFrom) : null;
+      const dueMoved = dueAt.getTime() !== d.dueAt.getTime();
+      const stepMoved = (stepDueAt?.getTime() ?? null) !== (d.stepDueAt?.getTime() ?? null);
+      if (!dueMoved && !stepMoved) continue;
+      await tx.update(dossiers).set({ dueAt, stepDueAt }).where(eq(dossiers.id, d.id));
+      const what = dueMoved ? `${minute(d.dueAt)} → ${minute(dueAt)}` : `hạn của bước ${minute(d.stepDueAt!)} → ${minute(stepDueAt!)}`;
+      await tx.insert(dossierEvents).values({
+        dossierId: d.id,
+        at: now,
+        ...actorColumns(actor),
+        action: RECOMPUTE_EVENT,
+        fromStatus: d.status,
+        toStatus: d.status,
+        step: d.step,
+        note: `Hạn giải quyết được tính lại do thay đổi lịch làm việc: ${what}`,
+        data: {
+          oldDueAt: d.dueAt.toISOString(),
+          dueAt: dueAt.toISOString(),
+          oldStepDueAt: d.stepDueAt?.toISOString() ?? null,
+          stepDueAt: stepDueAt?.toISOString() ?? null,
+        },
+      });
+      count++;
+    }
+    if (rows.length < BATCH) return count;
+    after = rows[rows.length - 1]!.id;
+  }
+}
