@@ -129,6 +129,10 @@ async function renderProfile(
           <dd>
             <a href="/tiepnhan/tai-khoan/quyen">Xem vai trò, đơn vị và những việc được làm</a>
           </dd>
+          <dt>Khóa API</dt>
+          <dd>
+            <a href="/tiepnhan/tai-khoan/khoa-api">Xem và thu hồi khóa API của tài khoản</a>
+          </dd>
         </dl>
         <form method="post" action="/tiepnhan/tai-khoan" class="stack official-form">
           <CsrfField token={props.csrfToken} />
