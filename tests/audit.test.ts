@@ -35,7 +35,7 @@ describe('audit log', () => {
     const target = (await accountByUsername(t.database, sctClerkUsername())!)!;
     const res = await c.post(
       `/tiepnhan/quan-tri/nguoi-dung/${target.id}/tam-dinh-chi`,
-      { value: '1' },
+      { value: '1', xacnhan: '1' },
       { csrfFrom: '/tiepnhan/quan-tri/nguoi-dung' },
     );
     expect(res.status).toBe(303);

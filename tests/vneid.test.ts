@@ -248,26 +248,33 @@ describe('binding: Xác thực tài khoản VNEID', () => {
     const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, {
       csrfFrom: '/tiepnhan/quan-tri/nguoi-dung',
     });
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('Thông tin số CCCD chính xác');
+    // Redirect after post: the page that follows is a fresh read of the account, verified.
+    expect(res.status).toBe(303);
+    const page = await admin.get(res.location!);
+    expect(page.text).toContain('Thông tin số CCCD chính xác');
+    expect(page.text).toContain('Đã xác thực VNeID lúc');
     const c = new Client(app);
     expect((await vneidLogin(c, sim, personOf(o.username))).app!.status).toBe(303);
   });
 
-  it('names the fields that do not match, and un-verifies', async () => {
+  it('names the fields that do not match and saves nothing: the verified data stay as they were', async () => {
     const o = verified();
     const admin = new Client(app);
     await admin.login('admin.sct', TEST_PASSWORD);
     const { acc, form } = await formOf(o.username, { cardName: 'Tên Khác Hẳn' });
+    const [before] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
     const res = await admin.post(`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/xac-thuc-vneid`, form, {
       csrfFrom: '/tiepnhan/quan-tri/nguoi-dung',
     });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Họ và tên trên thẻ CCCD');
+    expect(res.text).toContain('Chưa lưu thay đổi nào');
+    expect(res.text).not.toContain('Lưu trước');
     const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
-    expect(p!.verifiedAt).toBeNull();
+    expect(p).toEqual(before);
+    // The stored claim still holds, verified: the person's VNeID login still reaches the account.
     const c = new Client(app);
-    expect((await vneidLogin(c, sim, personOf(o.username))).app!.status).toBe(403);
+    expect((await vneidLogin(c, sim, personOf(o.username))).app!.status).toBe(303);
   });
 
   it('says so when the registry is down, and verifies nothing', async () => {

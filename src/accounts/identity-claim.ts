@@ -24,7 +24,8 @@ export type IdentityRow = typeof accountIdentities.$inferSelect;
 /** The fields the registry checks: a change to any of them voids the verification and the link. */
 const VERIFIED_FIELDS = ['fullName', 'dateOfBirth', 'gender', 'cccd', 'issueDate'] as const;
 
-function identityChanged(before: IdentityRow | null, after: IdentityFields): boolean {
+/** Whether the checked fields of `after` differ from the stored claim. */
+export function identityChanged(before: IdentityRow | null, after: IdentityFields): boolean {
   return VERIFIED_FIELDS.some((k) => (before?.[k] ?? null) !== (after[k] ?? null));
 }
 

@@ -9,6 +9,8 @@ import { administeredUnitIds, requireAdministerUnit } from './policies.js';
 export type OfficialListFilter = {
   /** The unit chosen in the tree; defaults to everything the actor administers. */
   unitId?: string | undefined;
+  /** With the unit: also the officials of the units under it (Bao gồm đơn vị trực thuộc). */
+  subtree?: boolean | undefined;
   /** Free text, diacritics-insensitive. */
   q?: string | undefined;
   limit?: number;
@@ -16,8 +18,8 @@ export type OfficialListFilter = {
 };
 
 /**
- * The officials of the chosen unit (and its sub-units when searching), limited to the actor's scope.
- * Without a search term only the unit's own accounts are listed, as in the seed's screen.
+ * The officials of the chosen unit (and its sub-units when searching or asked to), limited to the actor's scope.
+ * `total` counts exactly what the list would show without its limit.
  */
 export async function listOfficials(db: Queryable, actor: StaffActor, f: OfficialListFilter) {
   const scope = await administeredUnitIds(db, actor);
@@ -25,7 +27,7 @@ export async function listOfficials(db: Queryable, actor: StaffActor, f: Officia
   const term = f.q ? foldVietnamese(f.q) : '';
   if (f.unitId) {
     await requireAdministerUnit(db, actor, f.unitId);
-    unitIds = term ? await subtreeIds(db, [f.unitId]) : [f.unitId];
+    unitIds = term || f.subtree ? (await subtreeIds(db, [f.unitId])).filter((id) => scope.includes(id)) : [f.unitId];
   } else {
     unitIds = scope;
   }

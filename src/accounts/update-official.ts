@@ -8,7 +8,7 @@ import { AppError, errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { assertUsernameFree } from './create-official.js';
 import { OfficialInput, accountFields, personFields } from './official-input.js';
-import { identityAuditView, saveIdentityClaim } from './identity-claim.js';
+import { identityAuditView, identityChanged, saveIdentityClaim, type IdentityRow } from './identity-claim.js';
 import { requireAdministerUnit, requireAdministeredAccount } from './policies.js';
 import { accountSearchText } from './search-text.js';
 
@@ -48,7 +48,17 @@ export async function updateOwnProfile(db: Db, actor: StaffActor, raw: Record<st
   });
 }
 
-async function saveOfficial(tx: Tx, actor: StaffActor, before: typeof accounts.$inferSelect, input: OfficialInput, action: string) {
+/** Whether saving `input` would change anything of the account or its identity claim. */
+export function officialChanged(before: typeof accounts.$inferSelect, claim: IdentityRow | null, input: OfficialInput) {
+  const fields = diff(before as Record<string, unknown>, accountFields(input) as Record<string, unknown>);
+  const person = diff(
+    (identityAuditView(claim) ?? {}) as Record<string, unknown>,
+    identityAuditView(personFields(input)) as Record<string, unknown>,
+  );
+  return Object.keys(fields.new).length > 0 || Object.keys(person.new).length > 0 || identityChanged(claim, personFields(input));
+}
+
+export async function saveOfficial(tx: Tx, actor: StaffActor, before: typeof accounts.$inferSelect, input: OfficialInput, action: string) {
   const accountId = before.id;
   {
     if (input.unitId !== before.unitId) {

@@ -35,6 +35,69 @@ const registryQuestionsExhausted = (ms: number) =>
 
 const changedMeanwhile = () => errors.conflict('Thông tin xác thực vừa được người khác thay đổi. Vui lòng tải lại trang và xác thực lại.');
 
+export const identityIncomplete = () =>
+  new AppError(
+    'identity_incomplete',
+    'Vui lòng nhập đủ Số CCCD, Họ và tên trên thẻ CCCD, Ngày sinh và Giới tính rồi mới Xác thực tài khoản VNEID.',
+    400,
+  );
+
+export function mismatchMessage(found: boolean, mismatched: string[]) {
+  return found
+    ? `Thông tin chưa khớp với Cơ sở dữ liệu quốc gia về dân cư: ${mismatched.join(', ')}. Vui lòng kiểm tra lại thông tin trên thẻ CCCD.`
+    : 'Số CCCD không có trong Cơ sở dữ liệu quốc gia về dân cư. Vui lòng kiểm tra lại số CCCD.';
+}
+
+/** The data the registry checks, as typed or as stored. */
+export type IdentityClaim = {
+  cccd: string;
+  fullName: string;
+  dateOfBirth: string;
+  gender: 'male' | 'female';
+  issueDate: string | null;
+};
+
+/**
+ * One question to the population registry about a claim. Every question counts against whoever asks (so nobody
+ * can probe the registry); a refused or failed question is audited through `audit` before the error is thrown.
+ */
+export async function askRegistry(
+  db: Db,
+  registry: Registry,
+  actor: StaffActor,
+  byAdmin: boolean,
+  claim: IdentityClaim,
+  audit: (result: string) => Promise<void>,
+): Promise<{ found: boolean; mismatched: string[] }> {
+  const now = new Date();
+  const key = `registry:${actor.accountId}`;
+  const locked = await lockRemainingMs(db, key, now);
+  if (locked > 0) {
+    await audit('rate_limited');
+    throw registryQuestionsExhausted(locked);
+  }
+  await recordFailure(db, key, byAdmin ? REGISTRY_QUESTIONS.administrator : REGISTRY_QUESTIONS.own, now);
+  let answer: RegistryAnswer;
+  try {
+    answer = await registry.verify({
+      soDinhDanh: claim.cccd,
+      hoVaTen: claim.fullName,
+      ngaySinh: claim.dateOfBirth,
+      gioiTinh: claim.gender,
+      ngayCap: claim.issueDate,
+    });
+  } catch (err) {
+    await audit('unavailable');
+    throw err;
+  }
+  const mismatched = answer.found
+    ? Object.entries(answer.fields)
+        .filter(([, v]) => v === 'mismatch')
+        .map(([k]) => FIELD_LABELS[k] ?? k)
+    : ['Số CCCD'];
+  return { found: answer.found, mismatched };
+}
+
 export type VerifyResult = { verified: true; message: string } | { verified: false; message: string; mismatched: string[] };
 
 /**
@@ -64,13 +127,7 @@ export async function verifyIdentity(
   if (!self && !byAdmin) throw errors.notFound('Tài khoản');
   const p = row.person;
   if (p && opts.asSaved && p.updatedAt.getTime() !== opts.asSaved.getTime()) throw changedMeanwhile();
-  if (!p?.cccd || !p.fullName || !p.dateOfBirth || !p.gender) {
-    throw new AppError(
-      'identity_incomplete',
-      'Vui lòng nhập đủ Số CCCD, Họ và tên trên thẻ CCCD, Ngày sinh và Giới tính, bấm Lưu, rồi mới Xác thực tài khoản VNEID.',
-      400,
-    );
-  }
+  if (!p?.cccd || !p.fullName || !p.dateOfBirth || !p.gender) throw identityIncomplete();
   // Every outcome is audited; a match inside the transaction that marks the person verified.
   const auditIn = (tx: Tx, result: string, extra: Record<string, unknown> = {}) =>
     recordAudit(tx, {
@@ -82,33 +139,14 @@ export async function verifyIdentity(
       data: { result, cccd: p.cccd, ...extra },
     });
   const audit = (result: string, extra: Record<string, unknown> = {}) => db.transaction((tx) => auditIn(tx, result, extra));
-  // Every question to the national registry counts against whoever asks, so nobody can probe it.
-  const now = new Date();
-  const key = `registry:${actor.accountId}`;
-  const locked = await lockRemainingMs(db, key, now);
-  if (locked > 0) {
-    await audit('rate_limited');
-    throw registryQuestionsExhausted(locked);
-  }
-  await recordFailure(db, key, byAdmin ? REGISTRY_QUESTIONS.administrator : REGISTRY_QUESTIONS.own, now);
-  let answer: RegistryAnswer;
-  try {
-    answer = await registry.verify({
-      soDinhDanh: p.cccd,
-      hoVaTen: p.fullName,
-      ngaySinh: p.dateOfBirth,
-      gioiTinh: p.gender,
-      ngayCap: p.issueDate,
-    });
-  } catch (err) {
-    await audit('unavailable');
-    throw err;
-  }
-  const mismatched = answer.found
-    ? Object.entries(answer.fields)
-        .filter(([, v]) => v === 'mismatch')
-        .map(([k]) => FIELD_LABELS[k] ?? k)
-    : ['Số CCCD'];
+  const { found, mismatched } = await askRegistry(
+    db,
+    registry,
+    actor,
+    byAdmin,
+    { cccd: p.cccd, fullName: p.fullName, dateOfBirth: p.dateOfBirth, gender: p.gender, issueDate: p.issueDate },
+    audit,
+  );
   if (mismatched.length === 0) {
     // Verified only if the data is still what we sent (nobody saved other data meanwhile).
     const updated = await db.transaction(async (tx) => {
@@ -133,8 +171,6 @@ export async function verifyIdentity(
   return {
     verified: false,
     mismatched,
-    message: answer.found
-      ? `Thông tin chưa khớp với Cơ sở dữ liệu quốc gia về dân cư: ${mismatched.join(', ')}. Vui lòng kiểm tra lại và Lưu trước khi xác thực.`
-      : 'Số CCCD không có trong Cơ sở dữ liệu quốc gia về dân cư. Vui lòng kiểm tra lại số CCCD.',
+    message: mismatchMessage(found, mismatched),
   };
 }

@@ -93,7 +93,7 @@ export function OfficialForm(p: {
   const status = p.identity ? identityStatus(p.identity) : null;
   const v = p.values;
   return (
-    <form method="post" action={p.action} class="official-form" id="official-form" novalidate>
+    <form method="post" action={p.action} class="official-form" id="official-form" novalidate data-submit-once>
       <CsrfField token={p.csrfToken} />
       <div class="form-actions">
         {p.verifyAction && status ? (

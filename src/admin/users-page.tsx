@@ -16,8 +16,11 @@ type OfficialRow = {
   verifiedAt: Date | null;
 };
 
+const VERIFIED = 'Thông tin số CCCD chính xác. Đã lưu thông tin cán bộ và kết quả xác thực.';
+
 const NOTICES: Record<string, string> = {
   saved: 'Đã lưu thông tin cán bộ.',
+  reset: 'Đã đặt lại mật khẩu.',
   suspended: 'Đã tạm đình chỉ tài khoản.',
   unsuspended: 'Đã bỏ tạm đình chỉ tài khoản.',
   deleted: 'Đã xóa cán bộ. Lịch sử của tài khoản vẫn được lưu.',
@@ -31,6 +34,8 @@ export type UsersPageProps = {
   unitId: string | undefined;
   unitName: string | undefined;
   q: string;
+  /** Bao gồm đơn vị trực thuộc, at a unit with units under it (undefined elsewhere). */
+  subtree?: boolean | undefined;
   rows: OfficialRow[];
   total: number;
   notice?: string | undefined;
@@ -61,6 +66,8 @@ function hrefWith(base: Record<string, string | undefined>) {
 /** QUẢN LÝ PHÒNG BAN - CÁN BỘ: tree, list, and the selected official's form. */
 export function UsersPage(p: UsersPageProps) {
   const sel = p.form?.accountId;
+  // After a verification that matched, the page is a fresh read (redirect after post): its result shows here.
+  const verification = p.verification ?? (p.notice === 'verified' ? { verified: true, message: VERIFIED } : undefined);
   return (
     <div class="admin-users">
       <aside class="sidebar">
@@ -74,21 +81,14 @@ export function UsersPage(p: UsersPageProps) {
           <button type="submit">Tìm</button>
         </form>
         <UnitTree forest={p.forest} selected={p.unitId} hrefFor={(id) => hrefWith({ donvi: id })} />
-        <p class="sidebar-links">
-          <a href="/tiepnhan/quan-tri/don-vi">Quản lý đơn vị</a> ·{' '}
-          <a href="/tiepnhan/quan-tri/chuyen-doi-vneid">Chuyển đổi đăng nhập VNeID</a> ·{' '}
-          <a href="/tiepnhan/quan-tri/thu-tuc">Thủ tục hành chính</a> · <a href="/tiepnhan/quan-tri/lich-lam-viec">Lịch làm việc</a> ·{' '}
-          <a href="/tiepnhan/quan-tri/nhat-ky">Nhật ký hệ thống</a> · <a href="/tiepnhan/quan-tri/hang-doi">Hàng đợi</a> ·{' '}
-          <a href="/tiepnhan/quan-tri/uy-quyen">Ủy quyền giải quyết DVC</a>
-        </p>
       </aside>
       <section class="content">
         <h1>QUẢN LÝ PHÒNG BAN - CÁN BỘ</h1>
         {p.notice && NOTICES[p.notice] ? <Flash kind="ok">{NOTICES[p.notice]}</Flash> : null}
         {p.error ? <Flash kind="error">{p.error}</Flash> : null}
-        {p.verification ? (
-          <div class={`flash ${p.verification.verified ? 'flash-ok' : 'flash-error'}`} role="status" id="verification-result">
-            {p.verification.message}
+        {verification ? (
+          <div class={`flash ${verification.verified ? 'flash-ok' : 'flash-error'}`} role="status" id="verification-result">
+            {verification.message}
           </div>
         ) : null}
         {p.secret ? (
@@ -116,15 +116,20 @@ export function UsersPage(p: UsersPageProps) {
               <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/tach`}>
                 Tách tài khoản dùng chung
               </a>
-              <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${sel}/dat-lai-mat-khau`} class="inline">
-                <CsrfField token={p.csrfToken} />
-                <button type="submit">Đặt lại mật khẩu</button>
-              </form>
-              <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${sel}/tam-dinh-chi`} class="inline">
-                <CsrfField token={p.csrfToken} />
-                <input type="hidden" name="value" value={p.form?.suspended ? '0' : '1'} />
-                <button type="submit">{p.form?.suspended ? 'Bỏ tạm đình chỉ' : 'Tạm đình chỉ'}</button>
-              </form>
+              <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/dat-lai-mat-khau`}>
+                Đặt lại mật khẩu
+              </a>
+              {p.form?.suspended ? (
+                <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${sel}/tam-dinh-chi`} class="inline">
+                  <CsrfField token={p.csrfToken} />
+                  <input type="hidden" name="value" value="0" />
+                  <button type="submit">Bỏ tạm đình chỉ</button>
+                </form>
+              ) : (
+                <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/tam-dinh-chi`}>
+                  Tạm đình chỉ
+                </a>
+              )}
               <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${sel}/khoa-api`} class="inline">
                 <CsrfField token={p.csrfToken} />
                 <input name="name" placeholder="Tên hệ thống dùng khóa" aria-label="Tên hệ thống dùng khóa API" class="short" />
@@ -145,10 +150,26 @@ export function UsersPage(p: UsersPageProps) {
             Xuất Excel
           </a>
         </div>
-        <h2>
+        <h2 id="officials-heading">
           {p.unitName ?? 'Tất cả đơn vị quản trị'}
-          {p.q ? ` — kết quả tìm "${p.q}"` : ''} ({p.total})
+          {p.subtree && !p.q ? ' và đơn vị trực thuộc' : ''}
+          {p.q ? ` — kết quả tìm "${p.q}"` : ''} (<span id="officials-total">{p.total}</span>)
         </h2>
+        {p.subtree !== undefined && !p.q ? (
+          <nav class="toggle" aria-label="Phạm vi danh sách">
+            <a href={hrefWith({ donvi: p.unitId, con: '1' })} aria-current={p.subtree ? 'true' : undefined}>
+              Bao gồm đơn vị trực thuộc
+            </a>
+            <a href={hrefWith({ donvi: p.unitId, con: '0' })} aria-current={p.subtree ? undefined : 'true'}>
+              Chỉ cán bộ trực tiếp của đơn vị
+            </a>
+          </nav>
+        ) : null}
+        {p.rows.length < p.total ? (
+          <p class="muted">
+            Hiển thị {p.rows.length} trên {p.total} cán bộ; tìm kiếm hoặc chọn đơn vị con để thu hẹp danh sách.
+          </p>
+        ) : null}
         <table class="list" id="officials">
           <thead>
             <tr>
@@ -164,7 +185,14 @@ export function UsersPage(p: UsersPageProps) {
             {p.rows.map((r) => (
               <tr class={r.id === sel ? 'selected' : undefined}>
                 <td>
-                  <a href={hrefWith({ donvi: p.unitId, q: p.q || undefined, tk: r.id })}>
+                  <a
+                    href={hrefWith({
+                      donvi: p.unitId,
+                      con: p.subtree === false ? '0' : undefined,
+                      q: p.q || undefined,
+                      tk: r.id,
+                    })}
+                  >
                     {r.middleName} {r.givenName}
                   </a>
                 </td>
@@ -178,7 +206,11 @@ export function UsersPage(p: UsersPageProps) {
             {p.rows.length === 0 ? (
               <tr>
                 <td colspan={6} class="muted">
-                  {p.q ? 'Không tìm thấy cán bộ phù hợp.' : 'Chưa có cán bộ trong đơn vị này.'}
+                  {p.q
+                    ? 'Không tìm thấy cán bộ phù hợp.'
+                    : p.subtree
+                      ? 'Chưa có cán bộ trong đơn vị này và các đơn vị trực thuộc.'
+                      : 'Chưa có cán bộ trong đơn vị này.'}
                 </td>
               </tr>
             ) : null}

@@ -15,7 +15,7 @@ import { updateOfficial } from '../accounts/update-official.js';
 import { setSuspended } from '../accounts/set-suspended.js';
 import { resetPassword } from '../accounts/reset-password.js';
 import { deleteOfficial } from '../accounts/delete-official.js';
-import { verifyIdentity } from '../accounts/verify-identity.js';
+import { verifyOfficialForm } from '../accounts/verify-official-form.js';
 import { issueApiClient } from '../api/issue-api-client.js';
 import { officialToForm, type OfficialFormValues } from './official-form.js';
 import { UsersPage, type UsersPageProps } from './users-page.js';
@@ -23,6 +23,7 @@ import { rolesRoutes } from './roles-routes.js';
 import { accountRoutes } from './account-routes.js';
 import { splitSource } from '../accounts/effective-permissions.js';
 import { importExportRoutes } from './import-export-routes.js';
+import { ConfirmStep, isConfirmed, notConfirmed } from './confirm-page.js';
 
 export const adminUserRoutes = new Hono<AppEnv>();
 adminUserRoutes.use('*', requireLogin);
@@ -36,6 +37,8 @@ adminUserRoutes.route('/', accountRoutes);
 
 type PageState = {
   unitId?: string | undefined;
+  /** Bao gồm đơn vị trực thuộc: undefined = the default (on at a unit with units under it). */
+  subtree?: boolean | undefined;
   q?: string;
   notice?: string | undefined;
   secret?: UsersPageProps['secret'];
@@ -55,10 +58,12 @@ async function renderUsers(c: Ctx, s: PageState) {
   if (unitId) await requireAdministerUnit(db, actor, unitId);
   else if (!q) unitId = forest[0]?.id;
   const unit = unitId ? await loadUnit(db, unitId) : undefined;
-  const { rows, total } = await listOfficials(db, actor, { unitId, q });
+  const hasChildren = !!unitId && (flat.find((u) => u.id === unitId)?.children.length ?? 0) > 0;
+  const subtree = hasChildren && (s.subtree ?? true);
+  const { rows, total } = await listOfficials(db, actor, { unitId, q, subtree });
   const props = await pageProps(c);
   return c.html(
-    <Layout title="Quản lý người dùng" section="admin" {...props}>
+    <Layout title="Quản lý người dùng" section="admin" scripts={['/static/submit-once.js']} {...props}>
       <UsersPage
         csrfToken={props.csrfToken}
         forest={forest}
@@ -66,6 +71,7 @@ async function renderUsers(c: Ctx, s: PageState) {
         unitId={unitId}
         unitName={unit?.name}
         q={q}
+        subtree={hasChildren ? subtree : undefined}
         rows={rows}
         total={total}
         notice={s.notice}
@@ -108,10 +114,11 @@ const UsersQuery = z.object({
   moi: param.flag(),
   q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.'),
   tb: param.text(40, 'Thông báo không hợp lệ.'),
+  con: z.enum(['0', '1'], { message: 'Tùy chọn đơn vị trực thuộc không hợp lệ.' }).optional(),
 });
 
 adminUserRoutes.get('/', async (c) => {
-  const { donvi: unitId, tk, moi, q, tb } = queryOf(c, UsersQuery);
+  const { donvi: unitId, tk, moi, q, tb, con } = queryOf(c, UsersQuery);
   let form: UsersPageProps['form'];
   let formUnit = unitId;
   if (tk) {
@@ -121,7 +128,7 @@ adminUserRoutes.get('/', async (c) => {
   } else if (moi && unitId) {
     form = { action: '/tiepnhan/quan-tri/nguoi-dung/moi', values: { unitId }, isNew: true };
   }
-  return renderUsers(c, { unitId: formUnit, q: q ?? '', notice: tb, form });
+  return renderUsers(c, { unitId: formUnit, subtree: con === undefined ? undefined : con === '1', q: q ?? '', notice: tb, form });
 });
 
 adminUserRoutes.post('/moi', async (c) => {
@@ -159,19 +166,23 @@ adminUserRoutes.post('/:id', async (c) => {
   }
 });
 
-/** Xác thực tài khoản VNEID: save what is in the form, then check it against the population registry. */
+/**
+ * Xác thực tài khoản VNEID: the registry checks what is on the form; only a match is saved. A match redirects to
+ * a fresh read of the account (so the page shows what is stored, verified); a mismatch shows the form as typed,
+ * saying nothing was saved.
+ */
 adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
   const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
   const { db, registry } = c.get('deps');
   try {
-    const saved = await updateOfficial(db, actorOf(c), id, form);
-    const result = await verifyIdentity(db, registry, actorOf(c), id, { asSaved: saved.identitySavedAt });
-    const f = await existingForm(c, id);
-    return renderUsers(c, { unitId: f.unitId, form: f, verification: result, status: result.verified ? 200 : 400 });
+    const result = await verifyOfficialForm(db, registry, actorOf(c), id, form);
+    if (result.verified) return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${result.unitId}&tk=${id}&tb=verified`, 303);
+    const f = await existingForm(c, id, { values: form });
+    return renderUsers(c, { unitId: f.unitId, form: f, verification: result, status: 400 });
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    const f = await existingForm(c, id, err.fields ? { values: form, errors: err.fields } : undefined);
+    const f = await existingForm(c, id, { values: form, errors: err.fields });
     return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 400 });
   }
 });
@@ -201,10 +212,60 @@ adminUserRoutes.post('/:id/khoa-api', async (c) => {
   }
 });
 
+/** The confirmation page of Tạm đình chỉ / Đặt lại mật khẩu; `error` when a post came without the ticked box. */
+async function renderConfirm(c: Ctx, accountId: string, what: 'suspend' | 'reset', error?: string) {
+  const { db } = c.get('deps');
+  const acc = await requireAdministeredAccount(db, actorOf(c), accountId);
+  const props = await pageProps(c);
+  const who = `${acc.username} (${acc.middleName} ${acc.givenName})`;
+  const base = `/tiepnhan/quan-tri/nguoi-dung/${acc.id}`;
+  const step: { title: string; action: string; hidden: Record<string, string>; statement: string; button: string; text: string } =
+    what === 'suspend'
+      ? {
+          title: 'Tạm đình chỉ tài khoản',
+          action: `${base}/tam-dinh-chi`,
+          hidden: { value: '1' },
+          statement: `Tôi xác nhận tạm đình chỉ tài khoản ${acc.username}.`,
+          button: 'Tạm đình chỉ',
+          text: `Tạm đình chỉ tài khoản ${who}? Tài khoản bị đăng xuất ngay và không đăng nhập được cho đến khi được bỏ tạm đình chỉ.`,
+        }
+      : {
+          title: 'Đặt lại mật khẩu',
+          action: `${base}/dat-lai-mat-khau`,
+          hidden: {},
+          statement: `Tôi xác nhận đặt lại mật khẩu của tài khoản ${acc.username}.`,
+          button: 'Đặt lại mật khẩu',
+          text: `Đặt lại mật khẩu của tài khoản ${who}? Mật khẩu hiện tại hết hiệu lực và tài khoản bị đăng xuất ngay; mật khẩu tạm thời mới chỉ hiển thị một lần, cán bộ phải đổi ở lần đăng nhập tiếp theo.`,
+        };
+  return c.html(
+    <Layout title={step.title} section="admin" {...props}>
+      <ConfirmStep
+        title={step.title}
+        csrfToken={props.csrfToken}
+        action={step.action}
+        hidden={step.hidden}
+        statement={step.statement}
+        button={step.button}
+        danger
+        cancelHref={`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}`}
+        error={error}
+      >
+        <p>{step.text}</p>
+      </ConfirmStep>
+    </Layout>,
+    error ? 400 : 200,
+  );
+}
+
+adminUserRoutes.get('/:id/tam-dinh-chi', (c) => renderConfirm(c, idParam(c, 'Tài khoản'), 'suspend'));
+
+/** Tạm đình chỉ needs the confirmation page's ticked box; Bỏ tạm đình chỉ (value=0) acts at once. */
 adminUserRoutes.post('/:id/tam-dinh-chi', async (c) => {
   const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
   const on = form.value !== '0';
+  await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
+  if (on && !isConfirmed(form)) return renderConfirm(c, id, 'suspend', notConfirmed().message);
   try {
     const acc = await setSuspended(c.get('deps').db, actorOf(c), id, on);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=${on ? 'suspended' : 'unsuspended'}`, 303);
@@ -215,10 +276,21 @@ adminUserRoutes.post('/:id/tam-dinh-chi', async (c) => {
   }
 });
 
+adminUserRoutes.get('/:id/dat-lai-mat-khau', (c) => renderConfirm(c, idParam(c, 'Tài khoản'), 'reset'));
+
 adminUserRoutes.post('/:id/dat-lai-mat-khau', async (c) => {
-  const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), idParam(c, 'Tài khoản'));
+  const id = idParam(c, 'Tài khoản');
+  const form = await formData(c);
+  await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
+  if (!isConfirmed(form)) return renderConfirm(c, id, 'reset', notConfirmed().message);
+  const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), id);
   const f = await existingForm(c, account.id);
-  return renderUsers(c, { unitId: account.unitId, secret: { username: account.username, password: temporaryPassword }, form: f });
+  return renderUsers(c, {
+    unitId: account.unitId,
+    notice: 'reset',
+    secret: { username: account.username, password: temporaryPassword },
+    form: f,
+  });
 });
 
 adminUserRoutes.get('/:id/xoa', async (c) => {

@@ -7,9 +7,11 @@ import { CsrfField, Flash, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, siteName, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
 import { param, parseInput } from '../shared/validate.js';
-import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime, parseDate, todayInVietnam } from '../shared/dates.js';
-import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
+import { isProvinceAdministrator, requireAdministerUnit, requireAdministrator } from '../accounts/policies.js';
+import { AppError, errors } from '../shared/errors.js';
+import { loadUnit } from '../org/unit-queries.js';
+import { CONFIRM_FIELD, ConfirmStep, isConfirmed, notConfirmed } from '../admin/confirm-page.js';
 import { provinceCutoff } from '../auth/cutoff.js';
 import { breakGlassAccounts, lockedOutOn, readiness, recentBreakGlassLogins } from './readiness.js';
 import { setProvinceCutoff, setUnitCutoff } from './set-cutoff.js';
@@ -184,8 +186,42 @@ async function act(c: Ctx, run: () => Promise<State>) {
   }
 }
 
+/** A date of today or earlier stops password logins at once: it takes the confirmation step (src/admin/confirm-page.tsx). */
+function needsConfirmation(c: Ctx, form: Record<string, string>) {
+  const iso = form.date ? parseDate(form.date) : null;
+  return !!iso && iso <= todayInVietnam(c.get('deps').now()) && !isConfirmed(form);
+}
+
+async function renderCutoffConfirm(c: Ctx, action: string, date: string, where: string, refused: boolean) {
+  const props = await pageProps(c);
+  const day = formatDate(parseDate(date));
+  return c.html(
+    <Layout title="Xác nhận ngày chỉ đăng nhập bằng VNeID" section="admin" {...props}>
+      <ConfirmStep
+        title="Xác nhận ngày chỉ đăng nhập bằng VNeID"
+        csrfToken={props.csrfToken}
+        action={action}
+        hidden={{ date }}
+        statement={`Tôi xác nhận áp dụng ngày ${day} cho ${where}.`}
+        button="Áp dụng ngay"
+        danger
+        cancelHref="/tiepnhan/quan-tri/chuyen-doi-vneid"
+        error={refused ? notConfirmed().message : undefined}
+      >
+        <p>
+          Ngày {day} là hôm nay hoặc đã qua: ngay khi lưu, mọi tài khoản của {where} chưa xác thực VNeID (trừ tài khoản khẩn cấp) không đăng
+          nhập được bằng mật khẩu nữa. Xem trước danh sách ở mục Chạy thử của trang Chuyển đổi đăng nhập VNeID.
+        </p>
+      </ConfirmStep>
+    </Layout>,
+    400,
+  );
+}
+
 cutoverRoutes.post('/ngay-tinh', async (c) => {
   const form = await formData(c);
+  if (needsConfirmation(c, form) && (await isProvinceAdministrator(c.get('deps').db, actorOf(c))))
+    return renderCutoffConfirm(c, '/tiepnhan/quan-tri/chuyen-doi-vneid/ngay-tinh', form.date!, 'toàn tỉnh', CONFIRM_FIELD in form);
   return act(c, async () => {
     const d = await setProvinceCutoff(c.get('deps').db, actorOf(c), form);
     return { notice: d ? `Đã đặt ngày chỉ đăng nhập bằng VNeID: ${formatDate(d)}.` : 'Đã bỏ ngày chỉ đăng nhập bằng VNeID.' };
@@ -195,6 +231,13 @@ cutoverRoutes.post('/ngay-tinh', async (c) => {
 cutoverRoutes.post('/don-vi/:id', async (c) => {
   const id = idParam(c, 'Đơn vị');
   const form = await formData(c);
+  if (needsConfirmation(c, form)) {
+    const { db } = c.get('deps');
+    await requireAdministerUnit(db, actorOf(c), id);
+    const unit = await loadUnit(db, id);
+    if (!unit) throw errors.notFound('Đơn vị');
+    return renderCutoffConfirm(c, `/tiepnhan/quan-tri/chuyen-doi-vneid/don-vi/${id}`, form.date!, unit.name, CONFIRM_FIELD in form);
+  }
   return act(c, async () => {
     const d = await setUnitCutoff(c.get('deps').db, actorOf(c), id, form);
     return { notice: d ? `Đã đặt ngày riêng cho đơn vị: ${formatDate(d)}.` : 'Đơn vị theo ngày của cấp trên.' };

@@ -1,6 +1,7 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { SessionAccount } from '../auth/sessions.js';
+import { AdminNav } from '../admin/admin-nav.js';
 
 export type LayoutProps = {
   title: string;
@@ -111,6 +112,7 @@ export function Layout(p: LayoutProps) {
               </details>
             ) : null}
           </header>
+          {p.account && p.isAdmin && p.section === 'admin' ? <AdminNav /> : null}
           <main id="main">{p.children}</main>
           <footer class="foot">Hệ thống thông tin giải quyết thủ tục hành chính — {p.siteName}</footer>
         </body>

@@ -17,6 +17,7 @@ const altchaDist = path.resolve(path.dirname(require.resolve('altcha/altcha.css'
 const FILES: Record<string, { file: string; type: string }> = {
   'app.css': { file: path.join(here, 'static/app.css'), type: 'text/css; charset=utf-8' },
   'login.js': { file: path.join(here, 'static/login.js'), type: 'text/javascript; charset=utf-8' },
+  'submit-once.js': { file: path.join(here, 'static/submit-once.js'), type: 'text/javascript; charset=utf-8' },
   'altcha/altcha.js': { file: path.join(altchaDist, 'external/altcha.js'), type: 'text/javascript; charset=utf-8' },
   'altcha/altcha.css': { file: path.join(altchaDist, 'external/altcha.css'), type: 'text/css; charset=utf-8' },
   'altcha/sha-worker.js': { file: path.join(altchaDist, 'workers/sha.js'), type: 'text/javascript; charset=utf-8' },

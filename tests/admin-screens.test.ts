@@ -1,0 +1,312 @@
+/**
+ * Issue 12 §13: the administration screens. Xác thực tài khoản VNEID saves only what the registry verified and
+ * answers a repeated request without writing again; Đặt lại mật khẩu, Tạm đình chỉ and a cutoff of today or
+ * earlier need their confirmation; a unit administrator's list covers the unit's subtree and no more; every
+ * action code the codebase records has a Vietnamese description.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, isNull } from 'drizzle-orm';
+import { type buildApp, Client, TEST_PASSWORD } from './support/app.js';
+import { REGISTRY_TOKEN, type startTestSimulator, useVneidDemo } from './support/vneid.js';
+import { accountByUsername, actorFor } from './support/fixtures.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import { loadPopulation } from '../sim/state.js';
+import { accountIdentities, accounts, auditLog, units } from '../src/db/schema/index.js';
+import { verifyOfficialForm } from '../src/accounts/verify-official-form.js';
+import { listOfficials } from '../src/accounts/list-officials.js';
+import { httpRegistry } from '../src/auth/registry.js';
+import { provinceCutoff } from '../src/auth/cutoff.js';
+import { subtreeIds } from '../src/org/tree.js';
+import { auditActionLabel, describeAudit } from '../src/audit/describe.js';
+import { ACTIONS } from '../src/dossiers/transitions.js';
+import type { Database } from '../src/db/client.js';
+
+let database: Database;
+let sim: Awaited<ReturnType<typeof startTestSimulator>>;
+let app: ReturnType<typeof buildApp>;
+const population = loadPopulation();
+const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
+const officials = demoOfficials();
+const sctOfficial = (verified: boolean) =>
+  officials.find(
+    (o) => o.username !== 'admin.sct' && o.cccd && o.verified === verified && personOf(o.username).loa === 2 && o.unitKey.startsWith('sct'),
+  )!;
+const USERS = '/tiepnhan/quan-tri/nguoi-dung';
+
+const t = useVneidDemo();
+beforeAll(() => {
+  ({ database, sim, app } = t);
+});
+const registry = () => httpRegistry(sim.env.REGISTRY_URL!, REGISTRY_TOKEN, 2000);
+
+/** The administrator's form of an account as the page fills it, with `over` typed on top. */
+async function formOf(username: string, over: Record<string, string> = {}) {
+  const acc = (await accountByUsername(database, username))!;
+  const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
+  const dmy = (d: string | null | undefined) => (d ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : '');
+  return {
+    acc,
+    claim: p!,
+    form: {
+      username: acc.username,
+      middleName: acc.middleName,
+      givenName: acc.givenName,
+      unitId: acc.unitId,
+      mobile: acc.mobile ?? '',
+      emails: acc.emails ?? '',
+      position: acc.position ?? '',
+      cardName: p?.fullName ?? '',
+      dateOfBirth: dmy(p?.dateOfBirth),
+      gender: p?.gender ?? '',
+      cccd: p?.cccd ?? '',
+      issueDate: dmy(p?.issueDate),
+      issuePlace: p?.issuePlace ?? '',
+      ...over,
+    },
+  };
+}
+
+const auditRows = (action: string, targetId: string) =>
+  database.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), eq(auditLog.targetId, targetId)));
+
+async function adminClient(username = 'admin.sct') {
+  const c = new Client(app);
+  expect((await c.login(username, TEST_PASSWORD)).status).toBe(303);
+  return c;
+}
+
+describe('Xác thực tài khoản VNEID checks the form and saves only what was verified', () => {
+  it('a mismatch saves nothing — neither the card data nor the rest of the form — and does not ask to save first', async () => {
+    const o = sctOfficial(true);
+    const { acc, claim, form } = await formOf(o.username, { cardName: 'Tên Khác Hẳn', mobile: '0912000999' });
+    const c = await adminClient();
+    const res = await c.post(`${USERS}/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: USERS });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Thông tin chưa khớp với Cơ sở dữ liệu quốc gia về dân cư: Họ và tên trên thẻ CCCD');
+    expect(res.text).toContain('Chưa lưu thay đổi nào');
+    expect(res.text).not.toMatch(/Lưu trước|bấm Lưu/);
+    // The form keeps what was typed, to correct it; the stored data are untouched and still verified.
+    expect(res.text).toContain('value="Tên Khác Hẳn"');
+    const [after] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
+    expect(after).toEqual(claim);
+    expect(after!.verifiedAt).not.toBeNull();
+    expect((await accountByUsername(database, o.username))!.mobile).toBe(acc.mobile);
+    expect(await auditRows('account.update', acc.id)).toHaveLength(0);
+    const [row] = await auditRows('identity.verify', acc.id);
+    expect(row!.data).toMatchObject({ result: 'mismatch', saved: false, cccd: claim.cccd });
+  });
+
+  it('a number the registry does not know saves nothing either', async () => {
+    const o = sctOfficial(false);
+    const { acc, claim, form } = await formOf(o.username, {
+      cccd: `${o.cccd!.slice(0, 6)}${o.cccd!.slice(6) === '999999' ? '999998' : '999999'}`,
+    });
+    const res = await (await adminClient()).post(`${USERS}/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: USERS });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Số CCCD không có trong Cơ sở dữ liệu quốc gia về dân cư');
+    const [after] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
+    expect(after).toEqual(claim);
+  });
+
+  it('a match saves the form with its verification and redirects to a fresh read that shows it verified', async () => {
+    const o = sctOfficial(false);
+    const { acc, form } = await formOf(o.username, { mobile: '0912000888' });
+    const c = await adminClient();
+    const res = await c.post(`${USERS}/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: USERS });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`${USERS}?donvi=${acc.unitId}&tk=${acc.id}&tb=verified`);
+    const page = await c.get(res.location!);
+    expect(page.text).toContain('Thông tin số CCCD chính xác');
+    expect(page.text).toContain('Đã xác thực VNeID lúc');
+    expect(page.text).toContain('value="0912000888"');
+    const [claim] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
+    expect(claim).toMatchObject({ verifiedByAdmin: true });
+    expect(claim!.verifiedAt).not.toBeNull();
+    expect((await accountByUsername(database, o.username))!.mobile).toBe('0912000888');
+  });
+
+  it('a double click: two requests at once verify once, write one audit row and answer the same', async () => {
+    const o = sctOfficial(false);
+    const { acc, form } = await formOf(o.username);
+    const admin = await actorFor(database, 'admin.sct');
+    const [a, b] = await Promise.all([
+      verifyOfficialForm(database.db, registry(), admin, acc.id, form),
+      verifyOfficialForm(database.db, registry(), admin, acc.id, form),
+    ]);
+    expect(a).toEqual(b);
+    expect(a.verified).toBe(true);
+    expect(await auditRows('identity.verify', acc.id)).toHaveLength(1);
+    // And over HTTP, one after the other: the second finds the work done and writes nothing.
+    const c = await adminClient();
+    const again = await c.post(`${USERS}/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: USERS });
+    expect(again.status).toBe(303);
+    expect(await auditRows('identity.verify', acc.id)).toHaveLength(1);
+    expect(await auditRows('account.update', acc.id)).toHaveLength(0);
+  });
+
+  it("another subtree's account is not found, and the form cannot move an account out of scope", async () => {
+    const snv = officials.find((o) => o.unitKey.startsWith('snv') && o.cccd && personOf(o.username).loa === 2)!;
+    const { acc, form } = await formOf(snv.username);
+    const c = await adminClient();
+    expect((await c.post(`${USERS}/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: USERS })).status).toBe(404);
+    const own = await formOf(sctOfficial(false).username, { unitId: acc.unitId });
+    expect((await c.post(`${USERS}/${own.acc.id}/xac-thuc-vneid`, own.form, { csrfFrom: USERS })).status).toBe(404);
+    const [after] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, own.acc.id));
+    expect(after).toEqual(own.claim);
+    expect(await auditRows('identity.verify', own.acc.id)).toHaveLength(0);
+  });
+});
+
+describe('confirmation before Đặt lại mật khẩu, Tạm đình chỉ and a cutoff of today or earlier', () => {
+  it('Đặt lại mật khẩu: the page asks; a post without the ticked box is refused and changes nothing', async () => {
+    const o = sctOfficial(true);
+    const before = (await accountByUsername(database, o.username))!;
+    const c = await adminClient();
+    const ask = await c.get(`${USERS}/${before.id}/dat-lai-mat-khau`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain(`Tôi xác nhận đặt lại mật khẩu của tài khoản ${o.username}.`);
+    const refused = await c.post(`${USERS}/${before.id}/dat-lai-mat-khau`, {}, { csrfFrom: USERS });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Vui lòng đánh dấu ô &quot;Tôi xác nhận…&quot;');
+    expect((await accountByUsername(database, o.username))!.passwordHash).toBe(before.passwordHash);
+    expect(await auditRows('account.password_reset', before.id)).toHaveLength(0);
+    const done = await c.post(`${USERS}/${before.id}/dat-lai-mat-khau`, { xacnhan: '1' }, { csrfFrom: USERS });
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('Mật khẩu tạm thời của tài khoản');
+    expect((await accountByUsername(database, o.username))!.passwordHash).not.toBe(before.passwordHash);
+  });
+
+  it('Tạm đình chỉ: refused without the box (another subtree stays not found); Bỏ tạm đình chỉ acts at once', async () => {
+    const o = sctOfficial(true);
+    const acc = (await accountByUsername(database, o.username))!;
+    const c = await adminClient();
+    expect((await c.get(`${USERS}/${acc.id}/tam-dinh-chi`)).text).toContain(`Tôi xác nhận tạm đình chỉ tài khoản ${o.username}.`);
+    const refused = await c.post(`${USERS}/${acc.id}/tam-dinh-chi`, { value: '1' }, { csrfFrom: USERS });
+    expect(refused.status).toBe(400);
+    expect((await accountByUsername(database, o.username))!.suspended).toBe(false);
+    expect(await auditRows('account.suspend', acc.id)).toHaveLength(0);
+    const other = (await accountByUsername(database, 'admin.snv'))!;
+    expect((await c.post(`${USERS}/${other.id}/tam-dinh-chi`, { value: '1', xacnhan: '1' }, { csrfFrom: USERS })).status).toBe(404);
+    expect((await c.post(`${USERS}/${acc.id}/tam-dinh-chi`, { value: '1', xacnhan: '1' }, { csrfFrom: USERS })).status).toBe(303);
+    expect((await accountByUsername(database, o.username))!.suspended).toBe(true);
+    expect((await c.post(`${USERS}/${acc.id}/tam-dinh-chi`, { value: '0' }, { csrfFrom: USERS })).status).toBe(303);
+    expect((await accountByUsername(database, o.username))!.suspended).toBe(false);
+  });
+
+  it('a cutoff date already reached asks first; a later date is set at once', async () => {
+    const CUTOVER = '/tiepnhan/quan-tri/chuyen-doi-vneid';
+    const c = await adminClient('quantri1');
+    const refused = await c.post(`${CUTOVER}/ngay-tinh`, { date: '01/01/2020' }, { csrfFrom: CUTOVER });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Tôi xác nhận áp dụng ngày 01/01/2020 cho toàn tỉnh.');
+    expect(await provinceCutoff(database.db)).toBeNull();
+    const sct = (await database.db.select().from(units).where(eq(units.name, 'Sở Công Thương')))[0]!;
+    const unitRefused = await c.post(`${CUTOVER}/don-vi/${sct.id}`, { date: '01/01/2020' }, { csrfFrom: CUTOVER });
+    expect(unitRefused.status).toBe(400);
+    expect((await database.db.select().from(units).where(eq(units.id, sct.id)))[0]!.passwordCutoff).toBeNull();
+    expect((await c.post(`${CUTOVER}/ngay-tinh`, { date: '01/01/2020', xacnhan: '1' }, { csrfFrom: CUTOVER })).status).toBe(200);
+    expect(await provinceCutoff(database.db)).toBe('2020-01-01');
+    expect((await c.post(`${CUTOVER}/don-vi/${sct.id}`, { date: '01/01/2035' }, { csrfFrom: CUTOVER })).status).toBe(200);
+    expect((await database.db.select().from(units).where(eq(units.id, sct.id)))[0]!.passwordCutoff).toBe('2035-01-01');
+  });
+});
+
+describe('the list covers the unit and the units under it', () => {
+  const rowsOn = (html: string) => (html.split('id="officials"')[1] ?? '').match(/<td><a\s+href="[^"]*tk=/g)?.length ?? 0;
+  const totalOn = (html: string) => Number(/id="officials-total">(\d+)</.exec(html)?.[1]);
+
+  it('a unit administrator lands on their unit with its subtree; counts agree with the list; nothing outside leaks', async () => {
+    const c = await adminClient();
+    const page = await c.get(USERS);
+    expect(page.text).toContain('Sở Công Thương và đơn vị trực thuộc');
+    const sct = (await database.db.select().from(units).where(eq(units.name, 'Sở Công Thương')))[0]!;
+    const ids = await subtreeIds(database.db, [sct.id]);
+    const inSubtree = (await database.db.select().from(accounts).where(isNull(accounts.deletedAt))).filter((a) => ids.includes(a.unitId));
+    expect(inSubtree.length).toBeGreaterThan(3);
+    expect(totalOn(page.text)).toBe(inSubtree.length);
+    expect(rowsOn(page.text)).toBe(inSubtree.length);
+    expect(page.text).not.toContain('admin.snv');
+    // Only the unit's own members, on request: none sit directly at the Sở.
+    const direct = await c.get(`${USERS}?donvi=${sct.id}&con=0`);
+    expect(totalOn(direct.text)).toBe(0);
+    expect(direct.text).toContain('Chưa có cán bộ trong đơn vị này.');
+    // Another subtree's unit, with or without the toggle, is not found.
+    const snv = (await database.db.select().from(units).where(eq(units.name, 'Sở Nội vụ')))[0]!;
+    expect((await c.get(`${USERS}?donvi=${snv.id}&con=1`)).status).toBe(404);
+    const admin = await actorFor(database, 'admin.sct');
+    const listed = await listOfficials(database.db, admin, { unitId: sct.id, subtree: true });
+    expect(listed.total).toBe(inSubtree.length);
+    expect(listed.rows.every((r) => ids.includes(r.unitId))).toBe(true);
+  });
+});
+
+describe('Nhật ký hệ thống in Vietnamese', () => {
+  /** Every action code a use case records: the literals of the files that write audit rows, and dossier.<action>. */
+  function recordedActionCodes(): string[] {
+    const codes = new Set<string>(ACTIONS.map((a) => `dossier.${a}`));
+    const walk = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    for (const file of walk(path.resolve(__dirname, '../src'))) {
+      if (!/\.tsx?$/.test(file) || file.endsWith('.test.ts') || file.includes(`${path.sep}audit${path.sep}`)) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      if (!/record(Account)?Audit\(/.test(text)) continue;
+      for (const line of text.split('\n')) {
+        if (/enqueue\(|path:/.test(line)) continue;
+        for (const m of line.matchAll(/'([a-z_]+\.[a-z_]+)'/g)) codes.add(m[1]!);
+      }
+    }
+    return [...codes].sort();
+  }
+
+  it('every action code recorded in the codebase has a Vietnamese description', () => {
+    const codes = recordedActionCodes();
+    expect(codes).toContain('identity.verify');
+    expect(codes).toContain('account.update');
+    expect(codes.length).toBeGreaterThan(50);
+    expect(codes.filter((code) => !auditActionLabel(code))).toEqual([]);
+  });
+
+  it('a row reads as a sentence with its data named; the raw JSON is folded for the auditor; filters by action', async () => {
+    const o = sctOfficial(true);
+    const { acc, form } = await formOf(o.username, { cardName: 'Tên Khác Hẳn' });
+    const c = await adminClient();
+    await c.post(`${USERS}/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: USERS });
+    const page = await c.get('/tiepnhan/quan-tri/nhat-ky?thaotac=identity.verify');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<option value="identity.verify" selected="">Xác thực tài khoản VNEID</option>');
+    expect(page.text).toContain('chưa khớp với Cơ sở dữ liệu quốc gia về dân cư; không lưu thay đổi nào');
+    expect(page.text).toContain('Trường chưa khớp: Họ và tên trên thẻ CCCD');
+    expect(page.text).toMatch(/<details><summary>Dữ liệu gốc \(dành cho kiểm toán\)<\/summary>/);
+    // Only that action is listed.
+    expect(page.text.match(/data-action="([^"]+)"/g)?.every((m) => m === 'data-action="identity.verify"')).toBe(true);
+    expect((await c.get('/tiepnhan/quan-tri/nhat-ky?thaotac=khong.co')).status).toBe(400);
+    expect(
+      describeAudit({
+        action: 'account.suspend',
+        actorLabel: 'a',
+        targetType: 'account',
+        targetId: 'x',
+        data: { old: { suspended: false }, new: { suspended: true } },
+      }).details,
+    ).toEqual([{ field: 'Tạm đình chỉ', text: 'Không → Có' }]);
+  });
+
+  it('the cutover centre and the log are in the administration sub-menu', async () => {
+    const page = await (await adminClient()).get(USERS);
+    const nav = page.text.split('<nav class="adminnav"')[1]?.split('</nav>')[0] ?? '';
+    expect(nav).toContain('href="/tiepnhan/quan-tri/chuyen-doi-vneid"');
+    expect(nav).toContain('href="/tiepnhan/quan-tri/nhat-ky"');
+    // Not for an official who does not administer.
+    const clerk = officials.find((o) => o.unitKey === 'sct-vp' && o.roles.length > 0)!;
+    const cc = new Client(app);
+    await cc.login(clerk.username, TEST_PASSWORD);
+    expect((await cc.get('/tiepnhan')).text).not.toContain('class="adminnav"');
+  });
+});
