@@ -2,7 +2,8 @@
  * Vietnam's public holidays for the civil service (Bộ luật Lao động 2019, art. 112), from the
  * `date-holidays` rules (it knows the lunar dates of Tết and Giỗ Tổ Hùng Vương), plus what the
  * library leaves to us: the day adjacent to 2/9, and compensation days for holidays on a weekend.
- * Each year's announced swaps come on top, as administrator overrides (calendar_days).
+ * The rule for years not on record (provisional until confirmed, year-schedule.ts); the announced years are data
+ * (announced-schedules.ts) because this rule does not reproduce them. Day entries (calendar_days) come on top.
  */
 import Holidays from 'date-holidays';
 
