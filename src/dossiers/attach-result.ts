@@ -30,7 +30,7 @@ async function putResultFile(file: IncomingFile) {
 
 /** Why a chosen file is refused, naming it and the limit: what the message next to the file input says. */
 function refusedFileMessage(name: string, reason: BlobRefusedError['reason']): string {
-  const shown = name.trim() ? `"${name.trim()}"` : 'đã chọn';
+  const shown = name.trim() ? `“${name.trim()}”` : 'đã chọn';
   if (reason === 'empty') return `Tệp ${shown} rỗng (0 byte). Vui lòng chọn lại tệp.`;
   if (reason === 'too_large') return `Tệp ${shown} lớn hơn giới hạn 10 MB. Vui lòng chọn tệp nhỏ hơn (tối đa 10 MB).`;
   return `Tệp ${shown} không đúng định dạng. Chỉ nhận tệp PDF, ảnh (PNG, JPEG) hoặc Word (.docx), tối đa 10 MB.`;
