@@ -28,7 +28,7 @@ export function yearStatus(year: number, s: CalendarSettings): YearStatus {
 }
 
 /** The rule's schedule of a year: its statutory weekdays off (with make-up days), no weekend worked. */
-export function provisionalSchedule(year: number): YearSchedule {
+function provisionalSchedule(year: number): YearSchedule {
   return { daysOff: statutoryHolidays(year).filter((h) => !isWeekend(h.date)), workedWeekendDays: [] };
 }
 

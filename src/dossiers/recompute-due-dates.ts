@@ -16,7 +16,7 @@ import { OPEN_STATUSES } from './transitions.js';
 const STILL_RUNNING = OPEN_STATUSES.filter((s) => s !== 'done');
 const BATCH = 500;
 
-export const RECOMPUTE_EVENT = 'calendar_recompute';
+const RECOMPUTE_EVENT = 'calendar_recompute';
 
 const minute = (d: Date) => formatDateTime(d).slice(0, 16);
 
