@@ -98,6 +98,11 @@ export const dossiers = pgTable(
     index('dossiers_applicant_number_idx').on(t.applicantIdNumber, t.createdAt).where(sql`${t.applicantIdNumber} is not null`),
     index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
     index('dossiers_received_idx').on(t.receivedAt),
+    // Hồ sơ đã tiếp nhận, Theo dõi, Tất cả hồ sơ (src/dossiers/tracking.ts): newest first from each source — the
+    // receiver, the receiving agency, the process version (its steps' units) — as ranges in (received_at, id).
+    index('dossiers_received_by_idx').on(t.receivedBy, t.receivedAt, t.id),
+    index('dossiers_agency_received_idx').on(t.agencyUnitId, t.receivedAt, t.id),
+    index('dossiers_version_received_idx').on(t.procedureVersionId, t.receivedAt, t.id),
     // "Giao cho tôi": the open dossiers assigned to an official, by due date.
     index('dossiers_assigned_idx')
       .on(t.assignedTo, t.dueAt)
@@ -167,7 +172,12 @@ export const dossierEvents = pgTable(
     note: text('note'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)],
+  (t) => [
+    index('dossier_events_dossier_idx').on(t.dossierId, t.id),
+    // Theo dõi: the dossiers an official acted on, or someone acted on on their behalf.
+    index('dossier_events_actor_idx').on(t.actorId, t.dossierId).where(sql`${t.actorId} is not null`),
+    index('dossier_events_on_behalf_idx').on(t.onBehalfOf, t.dossierId).where(sql`${t.onBehalfOf} is not null`),
+  ],
 );
 
 /**
