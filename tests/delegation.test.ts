@@ -140,7 +140,11 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     const api = await viewDossier(t.database.db, await actorFor(t.database, who('sct-ld', 'Giám đốc')), d.id, IN_FORCE);
     expect(api.history.some((h) => h.delegationId === dl.id)).toBe(true);
     const page = await c.get(`/tiepnhan/ho-so/${d.id}`);
-    expect(page.text).toContain(`nhan.qltm thay ${delegator.label} (ủy quyền số ${dl.id})`);
+    // Named as people: "Họ tên (Chức vụ)", joined at read time; the row keeps the usernames of then.
+    const delegatorPerson = demoOfficials().find((o) => o.username === delegator.label)!;
+    const named = `Lê Văn Nhận thay ${delegatorPerson.middleName} ${delegatorPerson.givenName} (Chuyên viên) (ủy quyền số ${dl.id})`;
+    expect(page.text).toContain(named);
+    expect(page.text).not.toContain(`nhan.qltm thay`);
     const slip = await dossierFormPdf(
       t.database.db,
       await actorFor(t.database, who('sct-ld', 'Giám đốc')),
@@ -150,7 +154,7 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
       IN_FORCE,
     );
     const { text } = await extractText(new Uint8Array(slip), { mergePages: true });
-    expect(text.replace(/\s+/g, ' ')).toContain(`ủy quyền số ${dl.id}`);
+    expect(text.replace(/\s+/g, ' ')).toContain(named);
   });
 
   it('honours the scope: a dossier outside the chosen sectors or procedures is neither listed, seen nor acted on', async () => {

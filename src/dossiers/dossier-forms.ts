@@ -2,14 +2,16 @@
  * Put together the data of the official forms (Mẫu 01–06) for a dossier an official may see,
  * from its record and history, and render the PDF.
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { accounts, CHANNELS, dossierEvents, procedureVersions, units } from '../db/schema/index.js';
+import { accounts, CHANNELS, procedureVersions, units } from '../db/schema/index.js';
 import type { CitizenActor, StaffActor } from '../shared/context.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { AppError } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { viewDossier } from './view-dossier.js';
+import { dossierHistory } from './dossier-history.js';
+import { eventActorLabel } from './presenters.js';
 import { actionIssuing } from './transitions.js';
 import { receivedDocuments } from './dossier-components.js';
 import { feeText, timeLimitText } from './procedure-terms.js';
@@ -47,8 +49,7 @@ async function formSource(db: Queryable, actor: StaffActor | CitizenActor, dossi
   const [version] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
   const [agency] = await db.select().from(units).where(eq(units.id, d.agencyUnitId));
   if (!version || !agency) throw notIssued();
-  const history = await db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id));
-  return { dossier: d, version, agency, history };
+  return { dossier: d, version, agency, history: await dossierHistory(db, d.id) };
 }
 
 export async function dossierFormPdf(
@@ -78,12 +79,6 @@ export async function dossierFormPdf(
   const official = (id: string | null | undefined): FormOfficial => {
     const a = people.find((p) => p.id === id);
     return a ? { name: `${a.middleName} ${a.givenName}`, position: a.position } : { name: '' };
-  };
-  /** Who acted in a history row; under a delegation, also whom for and which delegation (Mẫu 06). */
-  const actedBy = (h: (typeof v.history)[number]): string => {
-    const who = official(h.actorId).name;
-    if (!h.delegationId) return who;
-    return `${who} (thay ${official(h.onBehalfOf).name || (h.onBehalfLabel ?? '')}, ủy quyền số ${h.delegationId})`;
   };
   const dossier: FormDossier = {
     code: d.code,
@@ -161,8 +156,8 @@ export async function dossierFormPdf(
         const stepDue = h.data.stepDueAt ? new Date(String(h.data.stepDueAt)) : null;
         return {
           step: `${v.version.steps[h.data.fromStep as number]?.name ?? ''} – ${v.version.steps[toStep]?.name ?? ''}`,
-          fromName: actedBy(h),
-          toName: next ? actedBy(next) : '',
+          fromName: eventActorLabel(h),
+          toName: next ? eventActorLabel(next) : '',
           unitName: unitNames.get(stepUnitIds[toStep]!) ?? '',
           givenAt: h.at,
           receivedAt: next?.at ?? null,

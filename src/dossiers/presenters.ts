@@ -9,6 +9,7 @@ import type { Applicant as ApplicantRow, dossierEvents, dossiers } from '../db/s
 import { ACTIONS, DOSSIER_STATUSES, INBOX_TAB_KEYS, STATUS_KEYS, STATUS_LABELS, type DossierStatus, type InboxTab } from './transitions.js';
 import type { InboxResult, InboxRow } from './inbox.js';
 import type { viewDossier } from './view-dossier.js';
+import type { HistoryPerson, HistoryRow } from './dossier-history.js';
 import type { lookupDossier } from './public-lookup.js';
 
 // A status as every resource shows it: its name, its TrangThaiHoSo code and its label (the workflow's data).
@@ -85,7 +86,10 @@ export function presentDossier(d: typeof dossiers.$inferSelect): Dossier {
 export const DossierEvent = z
   .object({
     at: Instant,
-    actor: z.string().nullable().describe('Người thực hiện; theo ủy quyền: "<người nhận> thay <người ủy quyền> (ủy quyền số n)"'),
+    actor: z
+      .string()
+      .nullable()
+      .describe('Người thực hiện: "Họ tên (Chức vụ)"; theo ủy quyền: "<người nhận> thay <người ủy quyền> (ủy quyền số n)"'),
     action: z.string().describe('Thao tác (receive, submit, handover, …)'),
     fromStatus: z.string().nullable(),
     toStatus: z.string(),
@@ -94,15 +98,29 @@ export const DossierEvent = z
   .describe('Một dòng lịch sử xử lý');
 export type DossierEvent = z.output<typeof DossierEvent>;
 
-/** Who acted in a history row, as every screen and the API write it: "<delegate> thay <delegator> (ủy quyền số n)". */
+/** A person as the history names them: "Họ tên (Chức vụ)"; the stored username when the account is gone. */
+const personLabel = (p: HistoryPerson | null | undefined, stored: string | null): string =>
+  p ? (p.position ? `${p.fullName} (${p.position})` : p.fullName) : (stored ?? '');
+
+/**
+ * Who acted in a history row, as officials' screens, Mẫu 06 and the API write it: the full name and position of the
+ * account (dossier-history.ts joins them at read time), "<delegate> thay <delegator> (ủy quyền số n)" under a
+ * delegation; an API call is marked as such, a citizen is the applicant, the system is "Hệ thống". Not for the
+ * citizen's own history, which names no official.
+ */
 export function eventActorLabel(
-  h: Pick<typeof dossierEvents.$inferSelect, 'actorLabel' | 'onBehalfLabel' | 'delegationId'>,
-): string | null {
-  if (h.delegationId === null || h.delegationId === undefined) return h.actorLabel;
-  return `${h.actorLabel ?? ''} thay ${h.onBehalfLabel ?? ''} (ủy quyền số ${h.delegationId})`;
+  h: Pick<typeof dossierEvents.$inferSelect, 'actorKind' | 'actorLabel' | 'onBehalfLabel' | 'delegationId'> &
+    Partial<Pick<HistoryRow, 'actor' | 'onBehalf'>>,
+): string {
+  if (h.actorKind === 'citizen') return 'Người nộp hồ sơ';
+  if (h.actorKind === 'system') return h.actorLabel === 'payment-platform' ? 'Nền tảng thanh toán' : 'Hệ thống';
+  const who = personLabel(h.actor, h.actorLabel);
+  if (h.actorKind === 'api') return `${who} (qua API)`;
+  if (h.delegationId === null || h.delegationId === undefined) return who;
+  return `${who} thay ${personLabel(h.onBehalf, h.onBehalfLabel)} (ủy quyền số ${h.delegationId})`;
 }
 
-const presentDossierEvent = (h: typeof dossierEvents.$inferSelect): DossierEvent => ({
+const presentDossierEvent = (h: HistoryRow): DossierEvent => ({
   at: iso(h.at),
   actor: eventActorLabel(h),
   action: h.action,

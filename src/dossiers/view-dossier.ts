@@ -1,10 +1,11 @@
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { dossierEvents, dossiers, procedureVersions, sectors, units } from '../db/schema/index.js';
+import { dossiers, procedureVersions, sectors, units } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { capacityAtStep, mayViewDossier } from './access.js';
 import { openActions } from './transitions.js';
+import { dossierHistory } from './dossier-history.js';
 import { isId } from '../shared/validate.js';
 
 /**
@@ -19,7 +20,7 @@ export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: s
   const step = version!.steps[d.currentStep]!;
   // Acting on the delegator's behalf shows which delegation (the page says so next to the actions).
   const capacity = await capacityAtStep(db, actor, step, d, now);
-  const history = await db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id));
+  const history = await dossierHistory(db, d.id);
   const [agency] = await db.select().from(units).where(eq(units.id, d.agencyUnitId));
   const [sector] = await db.select().from(sectors).where(eq(sectors.id, version!.sectorId));
   return {
