@@ -19,6 +19,7 @@ import {
   PASSWORD,
   attrOf,
   axeProblems,
+  chooseProcedureAndTickAll,
   countOf,
   eventually,
   field,
@@ -138,8 +139,8 @@ async function receive(applicant: (typeof APPLICANTS)[number]) {
   await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TIẾP NHẬN HỒ SƠ' }))).toBe(true);
   await page.getByLabel('Lĩnh vực dịch vụ công').selectOption({ label: SECTOR });
   await page.getByRole('button', { name: 'Chọn', exact: true }).click();
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/tiep-nhan\?linhvuc=[0-9a-f-]{36}$/);
-  await field(page, 'Thủ tục hành chính').selectOption({ label: PROCEDURE });
+  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/tiep-nhan\?linhvuc=[0-9a-f-]{36}(&procedureId=)?$/);
+  await chooseProcedureAndTickAll(page, PROCEDURE);
   await page.getByRole('radio', { name: 'Trực tiếp' }).check();
   await field(page, 'Họ tên').fill(applicant.fullName);
   await field(page, 'Số CMND/CCCD').fill(applicant.cccd);

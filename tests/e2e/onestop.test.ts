@@ -12,7 +12,21 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { APIResponse, Locator, Page } from 'playwright-core';
 import { extractText } from 'unpdf';
 import { demoOfficials } from '../../src/demo/officials.js';
-import { PASSWORD, attrOf, countOf, eventually, field, isVisible, login, logout, textOf, urlOf, useE2E } from './support.js';
+import {
+  PASSWORD,
+  attrOf,
+  chooseProcedureAndTickAll,
+  countOf,
+  eventually,
+  field,
+  isVisible,
+  login,
+  logout,
+  recordResultOnPage,
+  textOf,
+  urlOf,
+  useE2E,
+} from './support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Who and what (src/demo/officials.ts, src/demo/procedures.ts, src/demo/units.ts).
@@ -169,14 +183,14 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     // Picking the sector narrows the procedures to its own.
     await page.getByLabel('Lĩnh vực dịch vụ công').selectOption({ label: SECTOR });
     await page.getByRole('button', { name: 'Chọn', exact: true }).click();
-    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/tiep-nhan\?linhvuc=[0-9a-f-]{36}$/);
+    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/tiep-nhan\?linhvuc=[0-9a-f-]{36}(&procedureId=)?$/);
     await eventually(textOf(page.getByLabel('Lĩnh vực dịch vụ công').locator('option:checked'))).toBe(SECTOR);
     const procedure = field(page, 'Thủ tục hành chính');
     const offered = (await procedure.locator('option').allTextContents()).map((s) => s.trim());
     expect(offered).toContain(PROCEDURE);
     expect(offered).not.toContain('Đăng ký khai sinh');
 
-    await procedure.selectOption({ label: PROCEDURE });
+    await chooseProcedureAndTickAll(page, PROCEDURE);
     await page.getByRole('radio', { name: 'Trực tiếp' }).check();
     await field(page, 'Họ tên').fill(APPLICANT.fullName);
     await field(page, 'Số CMND/CCCD').fill(APPLICANT.cccd);
@@ -355,6 +369,12 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
 
     // The approval step approves (or sends back, refuses…) rather than hands over.
     await eventually(countOf(actionForm('handover'))).toBe(0);
+    // Phê duyệt needs the licence as signed: attached and recorded first (src/onestop/result-section.tsx).
+    await recordResultOnPage(page, {
+      number: '15/GP-SCT',
+      summary: 'Cấp Giấy phép bán lẻ sản phẩm rượu',
+      file: { name: 'giay-phep.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% giấy phép\n%%EOF\n') },
+    });
     await act('approve', 'Phê duyệt', (f) => f.getByLabel('Ghi chú').fill('Đồng ý cấp phép.'));
     await eventually(textOf(statusLine())).toBe('Đã xử lý xong (mã 9)');
     await eventually(textOf(currentStep())).toMatch(new RegExp(`^4/4: ${STEPS[3]} `));

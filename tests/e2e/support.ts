@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { formatDate, todayInVietnam } from '../../src/shared/dates.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -256,6 +257,18 @@ export function field(page: Page, label: string) {
 }
 
 /**
+ * TIẾP NHẬN HỒ SƠ: choose the procedure (the form reloads with its time, fee and documents) and tick every document
+ * as received (one original each, the form's default).
+ */
+export async function chooseProcedureAndTickAll(page: Page, procedure: string) {
+  await field(page, 'Thủ tục hành chính').selectOption({ label: procedure });
+  await page.getByRole('button', { name: 'Chọn', exact: true }).click();
+  const boxes = page.getByRole('group', { name: 'THÀNH PHẦN HỒ SƠ' }).getByRole('checkbox');
+  await eventually(countOf(boxes)).toBeGreaterThan(0);
+  for (const box of await boxes.all()) await box.check();
+}
+
+/**
  * The ALTCHA widget: tick "Tôi không phải là người máy" and wait until it reports verified.
  * It is set to start on focus (auto="onfocus") and a login field has autofocus, so it is often
  * already working when the page appears; a click then would untick it. With `mustClick` the
@@ -398,4 +411,25 @@ export async function axeProblems(page: Page, label: string): Promise<string[]> 
   return found
     .filter((v) => AXE_BLOCKING.has(v.impact))
     .map((v) => `${v.id} [${v.impact}] on ${label} (${url.pathname}${url.search}): ${v.help} — ${v.targets.slice(0, 8).join(' | ')}`);
+}
+
+/**
+ * Kết quả giải quyết on the dossier page (src/onestop/result-section.tsx), as the official preparing it does before
+ * Phê duyệt: attach the signed document (when given), then record its số, ký hiệu, ngày ký (today) and trích yếu.
+ */
+export async function recordResultOnPage(
+  page: Page,
+  r: { number: string; summary: string; file?: { name: string; mimeType: string; buffer: Buffer } },
+) {
+  if (r.file) {
+    await page.getByLabel(/^Đính kèm kết quả/).setInputFiles(r.file);
+    await page.getByRole('button', { name: 'Đính kèm', exact: true }).click();
+    await eventually(countOf(page.locator('#result-files').getByRole('link', { name: r.file.name, exact: true }))).toBe(1);
+  }
+  const form = page.locator('form#record-result');
+  await form.getByLabel('Số, ký hiệu').fill(r.number);
+  await form.getByLabel('Ngày ký (dd/mm/yyyy)').fill(formatDate(todayInVietnam()));
+  await form.getByLabel('Trích yếu').fill(r.summary);
+  await form.getByRole('button', { name: 'Ghi nhận kết quả' }).click();
+  await eventually(textOf(page.locator('#result-record'))).toContain(r.number);
 }
