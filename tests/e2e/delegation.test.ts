@@ -327,7 +327,8 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await act(first.id, 'handover', 'Chuyển bước tiếp theo', 'Đủ điều kiện cấp phép, trình lãnh đạo Sở.');
     await eventually(textOf(fact('Bước hiện tại'))).toMatch(/^3\/4: Phê duyệt /);
     expect(await lastHistory()).toEqual({
-      actor: `${NEW.username} thay ${SHARED.username} (ủy quyền số ${delegationId})`,
+      // Named as people (the new account kept the position the split prefilled).
+      actor: `${NEW_FULL_NAME} (${SHARED.position}) thay ${SHARED.fullName} (${SHARED.position}) (ủy quyền số ${delegationId})`,
       action: 'Chuyển bước tiếp theo',
       status: 'Đang xử lý',
     });
