@@ -94,10 +94,10 @@ export function ResultSection(p: Props) {
         <>
           <form method="post" action={`/tiepnhan/ho-so/${p.dossierId}/ket-qua`} enctype="multipart/form-data" class="stack">
             <CsrfField token={p.csrfToken} />
-            <label for="result-file">Tệp kết quả — bản ký (PDF, ảnh PNG/JPEG, Word .docx; tối đa 10 MB)</label>
+            <label for="result-file">Đính kèm kết quả — bản ký (PDF, ảnh PNG/JPEG, Word .docx; tối đa 10 MB)</label>
             <input id="result-file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,.docx" required {...marked(errors, 'file')} />
             <FieldError errors={errors} name="file" />
-            <button type="submit">Đính kèm tệp kết quả</button>
+            <button type="submit">Đính kèm</button>
           </form>
           <form method="post" action={`/tiepnhan/ho-so/${p.dossierId}/ket-qua/ghi-nhan`} class="stack" id="record-result">
             <CsrfField token={p.csrfToken} />

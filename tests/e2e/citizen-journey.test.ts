@@ -26,6 +26,7 @@ import {
   login,
   loginCitizenWithVneid,
   logout,
+  recordResultOnPage,
   textOf,
   urlOf,
   useE2E,
@@ -323,6 +324,7 @@ describe('the citizen portal is done: submit, supplement, result, fee, personal 
     await eventually(urlOf(staff)).toBe(`${e2e.baseUrl}/tiepnhan/ho-so/${dossierId}?tb=attached`);
     await eventually(textOf(staff.getByRole('status').filter({ hasText: 'Đã đính kèm' }))).toBe('Đã đính kèm tệp kết quả.');
     await eventually(countOf(staff.locator('#result-files').getByRole('link', { name: RESULT.name, exact: true }))).toBe(1);
+    await recordResultOnPage(staff, { number: '01/GP-SCT', summary: 'Cấp Giấy phép bán lẻ sản phẩm rượu' });
     await act('handover', 'Chuyển bước tiếp theo', (f) => f.getByLabel('Ghi chú').fill('Đủ điều kiện cấp phép, trình lãnh đạo Sở.'));
     await eventually(countOf(actionForms())).toBe(0);
     await logout(staff);
