@@ -13,8 +13,9 @@ import { parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { atLocal } from '../calendar/working-time.js';
-import { capacityAtStep } from './access.js';
-import { ACTIONS, actionDef, allowedAt, allowedForApplicant, type DossierAction } from './transitions.js';
+import { capacityAtStep, stepHolders } from './access.js';
+import { ACTIONS, actionDef, allowedAt, allowedForApplicant, statusAfter, type DossierAction } from './transitions.js';
+import { isStale, movedOn } from './moved-on.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { checkResultFor } from './result-guard.js';
@@ -40,6 +41,13 @@ export const TransitionInput = z.object({
   newDueDate: z.string().optional(),
   /** return_result: how the result was returned (1 trực tiếp, 2 trực tuyến, 3 bưu chính). */
   returnChannel: z.coerce.number().int().min(1).max(3).optional(),
+  /** The latest history row the form showed (moved-on.ts): a later one means the dossier moved on meanwhile. */
+  seen: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce.number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' }).int().min(1).optional(),
+  ),
+  /** handover: who handles the next step (an official holding its position); empty or absent = the unit assigns. */
+  assignee: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.uuid({ message: 'Người được giao không hợp lệ.' }).optional()),
 });
 
 const invalidTransition = (label: string) =>
@@ -50,6 +58,16 @@ const invalidTransition = (label: string) =>
   );
 
 type Dossier = typeof dossiers.$inferSelect;
+
+/** An official holding the step's position, refused because the dossier is assigned to someone else there. */
+async function assignedElsewhere(tx: Tx, step: Version['steps'][number], d: Dossier): Promise<AppError> {
+  const holder = (await stepHolders(tx, step, d.agencyUnitId)).find((h) => h.id === d.assignedTo);
+  return new AppError(
+    'assigned_to_other',
+    `Hồ sơ đã được giao cho ${holder?.name ?? 'một cán bộ khác'} ở bước này: chỉ người được giao, người được họ ủy quyền và lãnh đạo đơn vị mới xử lý được. Lãnh đạo đơn vị có thể phân công lại.`,
+    403,
+  );
+}
 type Version = typeof procedureVersions.$inferSelect;
 type TransitionInputValue = z.infer<typeof TransitionInput>;
 type Input = TransitionInputValue;
@@ -173,15 +191,22 @@ export async function applyAction(
     if (actor.kind === 'citizen') {
       if (!allowedForApplicant(action, d.status)) throw invalidTransition(def.label);
     } else {
+      // A stale form (a double submit, another official's action meanwhile) is told what happened.
+      if (await isStale(tx, d.id, input.seen)) throw await movedOn(tx, actor, d, version.steps, now);
       const capacity = await capacityAtStep(tx, actor, step, d, now);
-      if (!capacity) throw errors.notFound('Hồ sơ');
+      if (!capacity) {
+        if (d.assignedTo && (await capacityAtStep(tx, actor, step, d, now, { ignoreAssignment: true })))
+          throw await assignedElsewhere(tx, step, d);
+        throw errors.notFound('Hồ sơ');
+      }
       if (!capacity.own) acting = onBehalfOf(actor, capacity.delegation);
       if (!allowedAt(action, d.status, step)) throw invalidTransition(def.label);
     }
     const nextStep = targetStep(def.step, d, version);
     if (nextStep === null) throw invalidTransition(def.label);
 
-    const status: DossierStatus = def.to === 'resume' ? await resumeStatus(tx, d) : (def.to ?? d.status);
+    const to = statusAfter(action, d.status);
+    const status: DossierStatus = to === 'resume' ? await resumeStatus(tx, d) : to;
     const change: Change = { patch: {}, data: {} };
     const { patch, data } = change;
     Object.assign(data, await checkResultFor(tx, action, d, version, now));
@@ -201,6 +226,15 @@ export async function applyAction(
       patch.currentRole = pos.role;
       patch.stepStartedAt = now;
       patch.stepDueAt = stepDueAt(calendar, version, nextStep, now);
+      // A new step is nobody's until the sender chooses someone holding its position (access.ts stepHolders).
+      patch.assignedTo = null;
+      if (def.inputs.assignee && input.assignee) {
+        const chosen = (await stepHolders(tx, version.steps[nextStep]!, d.agencyUnitId)).find((h) => h.id === input.assignee);
+        if (!chosen) throw errors.validation({ assignee: 'Người được chọn không giữ vị trí xử lý ở bước tiếp theo.' });
+        patch.assignedTo = chosen.id;
+        data.assignedTo = chosen.id;
+        data.assignee = chosen.name;
+      }
       data.fromStep = d.currentStep;
       data.toStep = nextStep;
       // The step being left: on time or not against its own share (Mẫu 06).

@@ -83,6 +83,9 @@ export type InboxRow = {
   currentStep: number;
   channel: 1 | 2 | 3;
   procedureName: string;
+  /** Who the current step is assigned to (null: the unit's pool), and their name (marked "Giao cho tôi" for them). */
+  assignedTo: string | null;
+  assigneeName: string | null;
 };
 
 export type InboxResult = { rows: InboxRow[]; counts: Record<InboxTab, number>; next: string | null };
@@ -205,7 +208,9 @@ function inboxStatement(shape: Shape): SQL {
       (select coalesce(json_agg(json_build_object(
           'id', d.id, 'code', d.code, 'status', d.status, 'applicant', d.applicant,
           'receivedAt', d.received_at, 'dueAt', d.due_at, 'stepDueAt', d.step_due_at,
-          'currentStep', d.current_step, 'channel', d.channel, 'procedureName', pv.name
+          'currentStep', d.current_step, 'channel', d.channel, 'procedureName', pv.name,
+          'assignedTo', d.assigned_to,
+          'assigneeName', (select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to)
         ) order by page.due_at, page.id), '[]'::json)
         from page
         join dossiers d on d.id = page.id

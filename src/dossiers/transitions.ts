@@ -38,6 +38,7 @@ type StatusDef = {
 export const STATUSES = {
   submitted: { code: 1, label: 'Mới đăng ký', tab: 'cho-tiep-nhan' },
   received: { code: 2, label: 'Được tiếp nhận', tab: 'cho-xu-ly' },
+  /** Refused at reception: an online dossier the desk does not accept (Mẫu 03). */
   refused: { code: 3, label: 'Không được tiếp nhận', tab: null },
   processing: { code: 4, label: 'Đang xử lý', tab: 'cho-xu-ly' },
   supplement: { code: 5, label: 'Yêu cầu bổ sung giấy tờ', tab: 'bo-sung' },
@@ -46,6 +47,12 @@ export const STATUSES = {
   stopped: { code: 8, label: 'Dừng xử lý', tab: null },
   done: { code: 9, label: 'Đã xử lý xong', tab: 'cho-tra' },
   returned: { code: 10, label: 'Đã trả kết quả', tab: null },
+  /**
+   * Refused after reception: the dossier was received, then found not to meet the conditions (Mẫu 03, "từ chối
+   * giải quyết"). The national portal has no code of its own for it: its processing ended without a result, which
+   * TrangThaiHoSo calls 8 Dừng xử lý (docs/decisions/0018).
+   */
+  rejected: { code: 8, label: 'Không đủ điều kiện giải quyết', tab: null },
 } as const satisfies Record<string, StatusDef>;
 export type DossierStatus = keyof typeof STATUSES;
 
@@ -91,8 +98,11 @@ type ActionDef = {
    * (there must be a step after this one; a process without a result step keeps the dossier where it is).
    */
   step: 'same' | 'next' | 'previous' | 'result';
-  /** The new status; null = unchanged; 'resume' = the status it had when the clock was stopped. */
-  to: DossierStatus | 'resume' | null;
+  /**
+   * The new status; null = unchanged; 'resume' = the status it had when the clock was stopped; a map = by the
+   * status the dossier leaves (statusAfter).
+   */
+  to: DossierStatus | 'resume' | null | { readonly [from in DossierStatus]?: DossierStatus };
   /**
    * The clock: 'start' sets the reception time and the due dates (an online dossier accepted), 'stop'
    * stops it, 'resume' restarts it with the working time that was left, 'reschedule' sets a later
@@ -104,7 +114,7 @@ type ActionDef = {
   /** The form (Mẫu) this action issues, printed from its history row; null = none. */
   form: FormNumber | null;
   /** What the official must give: a note (reason) required or optional, and the action's own fields. */
-  inputs: { note: 'required' | 'optional'; items?: true; newDueDate?: true; returnChannel?: true };
+  inputs: { note: 'required' | 'optional'; items?: true; newDueDate?: true; returnChannel?: true; assignee?: true };
   /** The name under which a procedure's step lists it (ProcessStep.actions), if not its own. */
   listedAs?: string;
   /** Shown as a destructive action. */
@@ -133,7 +143,7 @@ export const ACTION_DEFS = {
     clock: null,
     finishes: false,
     form: null,
-    inputs: { note: 'optional' },
+    inputs: { note: 'optional', assignee: true },
   },
   return: {
     label: 'Trả lại bước trước',
@@ -175,7 +185,8 @@ export const ACTION_DEFS = {
     from: ['submitted', 'received', 'processing'],
     roles: ['reception', 'processing', 'approval'],
     step: 'same',
-    to: 'refused',
+    // Not accepted at the desk (an online dossier), or not meeting the conditions once received.
+    to: { submitted: 'refused', received: 'rejected', processing: 'rejected' },
     clock: null,
     finishes: true,
     form: '03',
@@ -260,12 +271,23 @@ export function mayAttachResultAt(status: DossierStatus, step: ProcessStep): boo
   return rule.statuses.includes(status) && rule.roles.includes(step.role);
 }
 
-/** History rows written outside the workflow actions (reception, online submission, result files, the recorded result). */
+/**
+ * The status an action leaves a dossier in when it leaves `from` ('resume' is read from the history by the caller).
+ */
+export function statusAfter(action: DossierAction, from: DossierStatus): DossierStatus | 'resume' {
+  const to = actionDef(action).to;
+  if (to === null) return from;
+  if (typeof to === 'string') return to;
+  return to[from] ?? from;
+}
+
+/** History rows written outside the workflow actions (reception, online submission, result files, the recorded result, assignment). */
 const OTHER_EVENTS: Record<string, string> = {
   receive: 'Tiếp nhận hồ sơ',
   submit: 'Nộp hồ sơ trực tuyến',
   attach_result: 'Đính kèm kết quả',
   record_result: 'Ghi nhận kết quả',
+  assign: 'Phân công xử lý',
 };
 
 /** The label of a history row's action. */
@@ -286,6 +308,24 @@ export function allowedAt(action: DossierAction, status: DossierStatus, step: Pr
 export function allowedForApplicant(action: DossierAction, status: DossierStatus): boolean {
   const def = actionDef(action);
   return def.byApplicant === true && def.from.includes(status);
+}
+
+/**
+ * Of the actions open, the one the step expects of a dossier in this status (the dossier page offers it first):
+ * accept an online dossier, take the supplement, approve at an approval step, return a result, else hand over.
+ */
+export function expectedAction(status: DossierStatus, step: ProcessStep, open: readonly DossierAction[]): DossierAction | null {
+  const want: DossierAction =
+    status === 'submitted'
+      ? 'accept'
+      : status === 'supplement'
+        ? 'supplement_received'
+        : status === 'done'
+          ? 'return_result'
+          : step.role === 'approval'
+            ? 'approve'
+            : 'handover';
+  return open.includes(want) ? want : (open.find((a) => !actionDef(a).danger) ?? null);
 }
 
 /** The actions open on a dossier in this status at this step. */

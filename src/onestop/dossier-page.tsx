@@ -1,5 +1,5 @@
 import { CHANNELS, DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '../db/schema/index.js';
-import { ACTION_LABELS, actionDef, actionIssuing, eventLabel, mayAttachResultAt, type DossierAction } from '../dossiers/transitions.js';
+import { actionIssuing, eventLabel, mayAttachResultAt } from '../dossiers/transitions.js';
 import type { FormNumber } from '../dossiers/dossier-forms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { eventActorLabel } from '../dossiers/presenters.js';
@@ -8,9 +8,15 @@ import { templateUrl } from '../procedures/document-templates.js';
 import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
 import { DueBadge } from './page-parts.js';
 import { ResultSection, type ResultSectionData } from './result-section.js';
+import { ActionForms, ReassignForm } from './action-form.js';
+import type { AssignmentChoices } from '../dossiers/assign-dossier.js';
+import { ComponentsSection } from './components-section.js';
+import type { DossierComponent } from '../dossiers/dossier-components.js';
 
 export function DossierPage(p: {
   csrfToken: string;
+  /** The official viewing (their assignment is marked "Giao cho tôi"). */
+  accountId: string;
   view: Awaited<ReturnType<typeof import('../dossiers/view-dossier.js').viewDossier>>;
   notice?: string | undefined;
   error?: string | undefined;
@@ -18,10 +24,15 @@ export function DossierPage(p: {
   now: Date;
   soon: Date;
   result: ResultSectionData;
-  files: Array<{ id: string; kind: 'result' | 'submitted' | 'supplement'; label: string | null; name: string; size: number }>;
+  assignment: AssignmentChoices;
+  files: Array<{ id: string; kind: 'result' | 'submitted' | 'supplement' | 'scan'; label: string | null; name: string; size: number }>;
+  components: DossierComponent[];
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
   const canAttach = actions.length > 0 && mayAttachResultAt(d.status, step);
+  // What the page shows is the dossier as of its latest history row: every form carries it (moved-on.ts).
+  const seen = history.at(-1)?.id ?? null;
+  const assignee = p.assignment.assignee;
   // A form is printed once the action that issues it has happened (transitions.ts: ActionDef.form).
   const issued = (form: FormNumber) => {
     const by = actionIssuing(form);
@@ -69,6 +80,13 @@ export function DossierPage(p: {
           {d.currentStep + 1}/{version.steps.length}: {step.name}
           {d.stepDueAt ? ` (hạn bước: ${formatDateTime(d.stepDueAt)})` : ''}
         </dd>
+        <dt>Người xử lý</dt>
+        <dd id="assignee">
+          {d.assignedTo
+            ? `Giao cho ${assignee ? `${assignee.name}${assignee.position ? ` (${assignee.position})` : ''}` : 'một cán bộ'}`
+            : 'Đơn vị phân công'}
+          {d.assignedTo && d.assignedTo === p.accountId ? <strong class="badge"> Giao cho tôi</strong> : null}
+        </dd>
         <dt>Mã tra cứu</dt>
         <dd>{d.lookupCode}</dd>
       </dl>
@@ -96,12 +114,13 @@ export function DossierPage(p: {
         ))}
       </ul>
       <DeclarationAnswers answers={d.declaration} />
-      {p.files.some((f) => f.kind !== 'result') ? (
+      <ComponentsSection dossierId={d.id} digitised={d.digitised} components={p.components} />
+      {p.files.some((f) => f.kind === 'submitted' || f.kind === 'supplement') ? (
         <>
           <h2>Hồ sơ nộp trực tuyến</h2>
           <ul id="submitted-files">
             {p.files
-              .filter((f) => f.kind !== 'result')
+              .filter((f) => f.kind === 'submitted' || f.kind === 'supplement')
               .map((f) => (
                 <li>
                   {f.kind === 'supplement' ? 'Bổ sung' : (f.label ?? 'Tệp')}: <a href={`/tiepnhan/ho-so/${d.id}/tep/${f.id}`}>{f.name}</a> (
@@ -129,52 +148,22 @@ export function DossierPage(p: {
               thao tác được ghi nhận như vậy.
             </Flash>
           ) : null}
-          <div class="actions">
-            {actions.map((a: DossierAction) => (
-              <form method="post" action={`/tiepnhan/ho-so/${d.id}/xu-ly`} class="action-form" data-action={a}>
-                <CsrfField token={p.csrfToken} />
-                <input type="hidden" name="action" value={a} />
-                <strong>{ACTION_LABELS[a]}</strong>
-                {actionDef(a).inputs.note === 'required' ? (
-                  <>
-                    <label for={`note-${a}`}>Lý do / nội dung</label>
-                    <input id={`note-${a}`} name="note" required />
-                  </>
-                ) : (
-                  <>
-                    <label for={`note-${a}`}>Ghi chú</label>
-                    <input id={`note-${a}`} name="note" />
-                  </>
-                )}
-                {actionDef(a).inputs.items ? (
-                  <>
-                    <label for="items">Giấy tờ cần bổ sung (mỗi dòng một mục)</label>
-                    <textarea id="items" name="items" rows={3} required></textarea>
-                  </>
-                ) : null}
-                {actionDef(a).inputs.newDueDate ? (
-                  <>
-                    <label for="newDueDate">Ngày hẹn trả mới</label>
-                    <input id="newDueDate" name="newDueDate" placeholder="dd/mm/yyyy" inputmode="numeric" required />
-                  </>
-                ) : null}
-                {actionDef(a).inputs.returnChannel ? (
-                  <>
-                    <label for="returnChannel">Hình thức trả kết quả</label>
-                    <select id="returnChannel" name="returnChannel">
-                      <option value="1">Trực tiếp</option>
-                      <option value="3">Bưu chính công ích</option>
-                      <option value="2">Trực tuyến</option>
-                    </select>
-                  </>
-                ) : null}
-                <button type="submit" class={actionDef(a).danger ? 'danger' : 'primary'}>
-                  {ACTION_LABELS[a]}
-                </button>
-              </form>
-            ))}
-          </div>
+          <ActionForms
+            dossierId={d.id}
+            actions={actions}
+            status={d.status}
+            step={step}
+            csrfToken={p.csrfToken}
+            seen={seen}
+            assignment={p.assignment}
+          />
           {p.errors ? <p class="field-error">{Object.values(p.errors).join(' ')}</p> : null}
+        </>
+      ) : null}
+      {p.assignment.reassign ? (
+        <>
+          <h2>Phân công lại</h2>
+          <ReassignForm dossierId={d.id} csrfToken={p.csrfToken} seen={seen} holders={p.assignment.reassign} current={d.assignedTo} />
         </>
       ) : null}
       <h2>Quá trình xử lý</h2>

@@ -17,6 +17,9 @@ import { dossierRegisterPdf } from '../dossiers/register.js';
 import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-result.js';
 import { soonThreshold } from './page-data.js';
 import { recordResult, resultOf } from '../dossiers/record-result.js';
+import { assignDossier, assignmentChoices } from '../dossiers/assign-dossier.js';
+import { Flash } from '../web/layout.js';
+import { componentsOf } from '../dossiers/dossier-components.js';
 
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
@@ -26,6 +29,7 @@ const NOTICES: Record<string, string> = {
   recorded: 'Đã ghi nhận kết quả giải quyết.',
   received: 'Đã tiếp nhận hồ sơ. In Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) cho người nộp.',
   done: 'Đã cập nhật hồ sơ.',
+  assigned: 'Đã phân công lại bước hiện tại.',
 };
 
 /** What a page render shows besides the dossier: a notice, a refused action, a refused result form and its values. */
@@ -40,6 +44,8 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
     <Layout title={`Hồ sơ ${view.dossier.code}`} section="dossiers" {...props}>
       <DossierPage
         csrfToken={props.csrfToken}
+        accountId={actorOf(c).accountId}
+        assignment={await assignmentChoices(db, actorOf(c), view.dossier, view.version.steps, view.actions.includes('handover'))}
         view={view}
         notice={s.notice}
         error={(s.error ?? s.resultError)?.message}
@@ -48,6 +54,7 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
         soon={await soonThreshold(c, now)}
         files={await resultFilesOf(db, view.dossier.id)}
         result={{ record: await resultOf(db, view.dossier.id), errors: s.resultError?.fields, values: s.resultValues }}
+        components={await componentsOf(db, view.dossier.id)}
       />
     </Layout>,
     ((s.error ?? s.resultError)?.status ?? 200) as 200,
@@ -70,9 +77,47 @@ dossierRoutes.post('/ho-so/:id/xu-ly', async (c) => {
     return c.redirect(`/tiepnhan/ho-so/${id}?tb=done`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    return renderDossier(c, id, { error: err });
+    return renderRefusal(c, id, err);
   }
 });
+
+/** Phân công lại: a leader gives the current step to another official, or back to the unit. */
+dossierRoutes.post('/ho-so/:id/phan-cong', async (c) => {
+  const id = idParam(c, 'Hồ sơ');
+  const form = await formData(c);
+  try {
+    await assignDossier(c.get('deps').db, actorOf(c), id, form, c.get('deps').now());
+    return c.redirect(`/tiepnhan/ho-so/${id}?tb=assigned`, 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status === 404) throw err;
+    return renderRefusal(c, id, err);
+  }
+});
+
+/**
+ * A refused action: the dossier page with the reason and the dossier's current state; when the official may no
+ * longer see the dossier (they handled it before: dossiers/moved-on.ts), what happened alone.
+ */
+async function renderRefusal(c: Ctx, id: string, err: AppError) {
+  try {
+    return await renderDossier(c, id, { error: err });
+  } catch (notVisible) {
+    if (!(notVisible instanceof AppError) || notVisible.status !== 404 || err.code !== 'dossier_moved') throw notVisible;
+    const props = await pageProps(c);
+    return c.html(
+      <Layout title="Hồ sơ đã được chuyển đi" section="dossiers" {...props}>
+        <section>
+          <h1>Hồ sơ đã được chuyển đi</h1>
+          <Flash kind="error">{err.message}</Flash>
+          <p>
+            <a href="/tiepnhan/ho-so">← Hồ sơ cần xử lý</a>
+          </p>
+        </section>
+      </Layout>,
+      409,
+    );
+  }
+}
 
 /** Mẫu 01–06 of a dossier, as PDF. */
 dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {

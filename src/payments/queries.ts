@@ -7,8 +7,8 @@ import type { Queryable } from '../db/client.js';
 import { dossiers, payments, procedureVersions } from '../db/schema/index.js';
 import type { DossierStatus } from '../dossiers/transitions.js';
 
-/** Dossiers in these statuses owe nothing: refused, withdrawn by the citizen, stopped (cancelled). */
-const NO_FEE_DUE_STATUSES = ['refused', 'withdrawn', 'stopped'] as const satisfies readonly DossierStatus[];
+/** Dossiers in these statuses owe nothing: refused (at reception or after it), withdrawn by the citizen, stopped (cancelled). */
+const NO_FEE_DUE_STATUSES = ['refused', 'rejected', 'withdrawn', 'stopped'] as const satisfies readonly DossierStatus[];
 const NO_FEE_DUE: ReadonlySet<DossierStatus> = new Set(NO_FEE_DUE_STATUSES);
 export const owesNoFee = (status: DossierStatus): boolean => NO_FEE_DUE.has(status);
 

@@ -20,7 +20,7 @@ export const GROUPS = {
   'da-nop': { label: 'Hồ sơ đã nộp', statuses: [] },
   'cho-bo-sung': { label: 'Hồ sơ chờ bổ sung', statuses: ['supplement'] },
   'cho-xac-nhan': { label: 'Hồ sơ chờ xác nhận', statuses: ['submitted'] },
-  'khong-du-dieu-kien': { label: 'Hồ sơ không đủ điều kiện giải quyết', statuses: ['refused', 'stopped'] },
+  'khong-du-dieu-kien': { label: 'Hồ sơ không đủ điều kiện giải quyết', statuses: ['refused', 'rejected', 'stopped'] },
   'da-huy': { label: 'Hồ sơ đã hủy', statuses: ['withdrawn'] },
 } as const satisfies Record<string, { label: string; statuses: readonly DossierStatus[] | null }>;
 export type Group = keyof typeof GROUPS;

@@ -34,6 +34,11 @@ export function todayInVietnam(now = new Date()): string {
 const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** A timestamp shown in Vietnam time to the minute: dd/mm/yyyy HH:mm. */
+export function formatDateTimeMinute(value: Date | string | null | undefined): string {
+  return formatDateTime(value).slice(0, 16);
+}
+
 /** A timestamp shown in Vietnam time: dd/mm/yyyy HH:mm:ss. */
 export function formatDateTime(value: Date | string | null | undefined): string {
   if (!value) return '';

@@ -1,0 +1,141 @@
+/**
+ * The dossier page's workflow forms: one form per action (each carries `seen`, the latest history row the page
+ * showed, so a stale form is told what happened: dossiers/moved-on.ts), the action the step expects first and
+ * the others folded under "Thao tác khác"; Chuyển bước tiếp theo chooses who handles the next step, and a
+ * leader's Phân công lại gives the current step to someone else (dossiers/assign-dossier.ts).
+ */
+import type { AssignmentChoices } from '../dossiers/assign-dossier.js';
+import type { StepHolder } from '../dossiers/access.js';
+import { ACTION_LABELS, actionDef, expectedAction, type DossierAction } from '../dossiers/transitions.js';
+import type { ProcessStep } from '../db/schema/index.js';
+import { CsrfField } from '../web/layout.js';
+
+const holderLabel = (h: StepHolder) => `${h.name}${h.position ? ` — ${h.position}` : ''}`;
+
+function HolderSelect(p: { id: string; holders: StepHolder[]; selected: string | null }) {
+  return (
+    <select id={p.id} name="assignee">
+      <option value="" selected={p.selected === null}>
+        Để đơn vị phân công
+      </option>
+      {p.holders.map((h) => (
+        <option value={h.id} selected={h.id === p.selected}>
+          {holderLabel(h)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function ActionForm(p: {
+  dossierId: string;
+  action: DossierAction;
+  csrfToken: string;
+  seen: number | null;
+  assignment: AssignmentChoices;
+}) {
+  const a = p.action;
+  const def = actionDef(a);
+  const next = p.assignment.next;
+  return (
+    <form method="post" action={`/tiepnhan/ho-so/${p.dossierId}/xu-ly`} class="action-form" data-action={a}>
+      <CsrfField token={p.csrfToken} />
+      <input type="hidden" name="action" value={a} />
+      {p.seen === null ? null : <input type="hidden" name="seen" value={String(p.seen)} />}
+      <strong>{ACTION_LABELS[a]}</strong>
+      {def.inputs.assignee && next ? (
+        <>
+          <label for={`assignee-${a}`}>Người xử lý bước tiếp theo</label>
+          <HolderSelect id={`assignee-${a}`} holders={next.holders} selected={next.proposed} />
+        </>
+      ) : null}
+      {def.inputs.note === 'required' ? (
+        <>
+          <label for={`note-${a}`}>Lý do / nội dung</label>
+          <input id={`note-${a}`} name="note" required />
+        </>
+      ) : (
+        <>
+          <label for={`note-${a}`}>Ghi chú</label>
+          <input id={`note-${a}`} name="note" />
+        </>
+      )}
+      {def.inputs.items ? (
+        <>
+          <label for="items">Giấy tờ cần bổ sung (mỗi dòng một mục)</label>
+          <textarea id="items" name="items" rows={3} required></textarea>
+        </>
+      ) : null}
+      {def.inputs.newDueDate ? (
+        <>
+          <label for="newDueDate">Ngày hẹn trả mới</label>
+          <input id="newDueDate" name="newDueDate" placeholder="dd/mm/yyyy" inputmode="numeric" required />
+        </>
+      ) : null}
+      {def.inputs.returnChannel ? (
+        <>
+          <label for="returnChannel">Hình thức trả kết quả</label>
+          <select id="returnChannel" name="returnChannel">
+            <option value="1">Trực tiếp</option>
+            <option value="3">Bưu chính công ích</option>
+            <option value="2">Trực tuyến</option>
+          </select>
+        </>
+      ) : null}
+      <button type="submit" class={def.danger ? 'danger' : 'primary'}>
+        {ACTION_LABELS[a]}
+      </button>
+    </form>
+  );
+}
+
+/** The actions open to the official: the one the step expects first, the others under "Thao tác khác". */
+export function ActionForms(p: {
+  dossierId: string;
+  actions: DossierAction[];
+  status: Parameters<typeof expectedAction>[0];
+  step: ProcessStep;
+  csrfToken: string;
+  seen: number | null;
+  assignment: AssignmentChoices;
+}) {
+  const first = expectedAction(p.status, p.step, p.actions);
+  const others = p.actions.filter((a) => a !== first);
+  const form = (a: DossierAction) => (
+    <ActionForm dossierId={p.dossierId} action={a} csrfToken={p.csrfToken} seen={p.seen} assignment={p.assignment} />
+  );
+  return (
+    <>
+      {first ? <div class="actions">{form(first)}</div> : null}
+      {others.length ? (
+        first ? (
+          <details class="more-actions">
+            <summary>Thao tác khác ({others.length})</summary>
+            <div class="actions">{others.map(form)}</div>
+          </details>
+        ) : (
+          <div class="actions">{others.map(form)}</div>
+        )
+      ) : null}
+    </>
+  );
+}
+
+/** Phân công lại, for a leader of the current step's unit. */
+export function ReassignForm(p: {
+  dossierId: string;
+  csrfToken: string;
+  seen: number | null;
+  holders: StepHolder[];
+  current: string | null;
+}) {
+  return (
+    <form method="post" action={`/tiepnhan/ho-so/${p.dossierId}/phan-cong`} class="inline-form" id="reassign">
+      <CsrfField token={p.csrfToken} />
+      {p.seen === null ? null : <input type="hidden" name="seen" value={String(p.seen)} />}
+      <label for="reassign-assignee">Người xử lý bước hiện tại</label>
+      <HolderSelect id="reassign-assignee" holders={p.holders} selected={p.current} />
+      <button type="submit">Phân công lại</button>
+    </form>
+  );
+}
