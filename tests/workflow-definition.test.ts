@@ -27,6 +27,7 @@ import {
   OPEN_STATUSES_SQL,
   STATUS_KEYS,
   STATUSES,
+  statusAfter,
   type DossierAction,
   type DossierStatus,
 } from '../src/dossiers/transitions.js';
@@ -69,10 +70,11 @@ describe('the SQL that follows STATUSES is committed as the data gives it', () =
     );
   });
 
-  it('TrangThaiHoSo codes are distinct, 1–10', () => {
-    const codes = STATUS_KEYS.map((s) => STATUSES[s].code);
+  it('TrangThaiHoSo codes are 1–10, each used, distinct but for a refusal after reception (8, decision 0018)', () => {
+    const codes = STATUS_KEYS.filter((s) => s !== 'rejected').map((s) => STATUSES[s].code);
     expect(new Set(codes).size).toBe(codes.length);
-    expect(codes.every((c) => c >= 1 && c <= 10)).toBe(true);
+    expect([...codes].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(STATUSES.rejected.code).toBe(STATUSES.stopped.code);
   });
 });
 
@@ -167,7 +169,8 @@ describe('every action does what its definition says', () => {
         sql`select data->>'resumeStatus' as s from dossier_events where dossier_id = ${d.id} and action = 'request_supplement' order by id desc limit 1`,
       )
     )[0]?.s;
-    expect(after.status).toBe(def.to === 'resume' ? resumed : (def.to ?? before.status));
+    const to = statusAfter(action, before.status);
+    expect(after.status).toBe(to === 'resume' ? resumed : to);
     // Step.
     const steps = view.version.steps;
     const expectedStep = {
