@@ -11,8 +11,8 @@ import { safeFileName, type FileKind } from '../shared/file-types.js';
 import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
 
 /** A scan: PDF or an image, each at most 5 MB (several fit in one upload). */
-export const MAX_SCAN_BYTES = 5 * 1024 * 1024;
-export const SCAN_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg']);
+const MAX_SCAN_BYTES = 5 * 1024 * 1024;
+const SCAN_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg']);
 export const SCAN_ALLOWED = 'PDF hoặc ảnh (PNG, JPEG), tối đa 5 MB';
 
 const count = z.coerce
