@@ -44,10 +44,21 @@ export const TransitionInput = z.object({
   /** The latest history row the form showed (moved-on.ts): a later one means the dossier moved on meanwhile. */
   seen: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
-    z.coerce.number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' }).int().min(1).optional(),
+    z.coerce
+      .number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' })
+      .int()
+      .min(1)
+      .optional()
+      .describe('Số dòng lịch sử mới nhất mà người dùng đã thấy; nếu hồ sơ đã thay đổi sau đó: 409 dossier_moved kèm diễn biến'),
   ),
   /** handover: who handles the next step (an official holding its position); empty or absent = the unit assigns. */
-  assignee: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.uuid({ message: 'Người được giao không hợp lệ.' }).optional()),
+  assignee: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z
+      .uuid({ message: 'Người được giao không hợp lệ.' })
+      .optional()
+      .describe('Chuyển bước tiếp theo: cán bộ giữ vị trí của bước tiếp theo được giao; bỏ trống: để đơn vị phân công'),
+  ),
 });
 
 const invalidTransition = (label: string) =>
