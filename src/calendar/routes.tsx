@@ -108,20 +108,18 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
         <h2>Ngày nghỉ lễ, Tết và ngày làm bù của năm</h2>
         <table class="list" id="statutory">
           <tbody>
-            {schedule.daysOff.map((h) => (
-              <tr>
-                <td>{WEEKDAYS[weekday(h.date)]}</td>
-                <td>{formatDate(h.date)}</td>
-                <td>{h.name}</td>
-              </tr>
-            ))}
-            {schedule.workedWeekendDays.map((h) => (
-              <tr>
-                <td>{WEEKDAYS[weekday(h.date)]}</td>
-                <td>{formatDate(h.date)}</td>
-                <td>Ngày làm việc: {h.name}</td>
-              </tr>
-            ))}
+            {[
+              ...schedule.daysOff.map((h) => ({ ...h, text: h.name })),
+              ...schedule.workedWeekendDays.map((h) => ({ ...h, text: `Ngày làm việc: ${h.name}` })),
+            ]
+              .sort((a, b) => a.date.localeCompare(b.date))
+              .map((h) => (
+                <tr>
+                  <td>{WEEKDAYS[weekday(h.date)]}</td>
+                  <td>{formatDate(h.date)}</td>
+                  <td>{h.text}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
         {canEdit && schedule.status !== 'announced' ? (
