@@ -288,6 +288,7 @@ const OTHER_EVENTS: Record<string, string> = {
   attach_result: 'Đính kèm kết quả',
   record_result: 'Ghi nhận kết quả',
   assign: 'Phân công xử lý',
+  calendar_recompute: 'Tính lại hạn giải quyết',
 };
 
 /** The label of a history row's action. */
