@@ -196,7 +196,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan', delegationRoutes);
   app.route('/api/v1', apiRoutes);
-  // Khóa API before the users' routes: the toolbar's Cấp khóa API posts to /:id/khoa-api (api/key-routes.tsx).
+  // Quản lý người dùng → Khóa API of an account (api/key-routes.tsx), with its own login and administrator gates.
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminKeyRoutes);
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);

@@ -130,11 +130,9 @@ export function UsersPage(p: UsersPageProps) {
                   Tạm đình chỉ
                 </a>
               )}
-              <form method="post" action={`/tiepnhan/quan-tri/nguoi-dung/${sel}/khoa-api`} class="inline">
-                <CsrfField token={p.csrfToken} />
-                <input name="name" placeholder="Tên hệ thống dùng khóa" aria-label="Tên hệ thống dùng khóa API" class="short" />
-                <button type="submit">Cấp khóa API</button>
-              </form>
+              <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/khoa-api`}>
+                Khóa API
+              </a>
               <a class="button danger" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/xoa`}>
                 Xóa cán bộ
               </a>

@@ -16,7 +16,6 @@ import { setSuspended } from '../accounts/set-suspended.js';
 import { resetPassword } from '../accounts/reset-password.js';
 import { deleteOfficial } from '../accounts/delete-official.js';
 import { verifyOfficialForm } from '../accounts/verify-official-form.js';
-import { issueApiClient } from '../api/issue-api-client.js';
 import { officialToForm, type OfficialFormValues } from './official-form.js';
 import { UsersPage, type UsersPageProps } from './users-page.js';
 import { rolesRoutes } from './roles-routes.js';
@@ -184,31 +183,6 @@ adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     const f = await existingForm(c, id, { values: form, errors: err.fields });
     return renderUsers(c, { unitId: f.unitId, error: err.message, form: f, status: err.status as 400 });
-  }
-});
-
-/** Cấp khóa API: credentials for another system to act as this account (shown once). */
-adminUserRoutes.post('/:id/khoa-api', async (c) => {
-  const id = idParam(c, 'Tài khoản');
-  const form = await formData(c);
-  try {
-    const { token } = await issueApiClient(c.get('deps').db, actorOf(c), id, { name: form.name ?? '' });
-    const f = await existingForm(c, id);
-    const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
-    return renderUsers(c, {
-      unitId: f.unitId,
-      form: f,
-      secret: { username: `${acc.username} — khóa API "${form.name}"`, password: token },
-    });
-  } catch (err) {
-    if (!(err instanceof AppError) || err.status === 404) throw err;
-    const f = await existingForm(c, id);
-    return renderUsers(c, {
-      unitId: f.unitId,
-      form: f,
-      error: err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message,
-      status: 400,
-    });
   }
 });
 

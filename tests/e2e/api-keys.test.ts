@@ -65,7 +65,8 @@ describe('Khóa API in the browser: issue, see once, list, use, revoke', { shuff
     await page.locator('table#officials').getByRole('link', { name: CLERK.fullName }).click();
     await eventually(urlOf(page)).toMatch(/[?&]tk=[0-9a-f-]{36}/);
     accountId = /[?&]tk=([0-9a-f-]{36})/.exec(page.url())![1]!;
-    await page.goto(keysUrl());
+    await page.getByRole('link', { name: 'Khóa API', exact: true }).click();
+    await eventually(urlOf(page)).toMatch(new RegExp(`${keysUrl()}$`));
     await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Khóa API' }))).toBe(true);
     await eventually(textOf(page.locator('#no-keys'))).toBe('Tài khoản chưa có khóa API nào.');
     await expectAccessible('Khóa API (empty)');
