@@ -71,7 +71,10 @@ const openUsersPage = () => openUsersPageOn(page);
 
 async function pickUnit(name: string) {
   await unitTree().getByRole('link', { name, exact: true }).click();
-  await eventually(isVisible(page.getByRole('heading', { level: 2, name: new RegExp(`^${name} \\(\\d+\\)$`) }))).toBe(true);
+  // A unit with units under it lists them too (Bao gồm đơn vị trực thuộc, on by default).
+  await eventually(
+    isVisible(page.getByRole('heading', { level: 2, name: new RegExp(`^${name}( và đơn vị trực thuộc)? \\(\\d+\\)$`) })),
+  ).toBe(true);
   await eventually(attrOf(unitTree().getByRole('link', { name, exact: true }), 'aria-current')).toBe('true');
 }
 
@@ -177,6 +180,10 @@ describe('Quản lý người dùng in the browser', { shuffle: false }, () => {
     await eventually(inputValueOf(field('Tên tài khoản'))).toBe(NEW.username);
     await eventually(inputValueOf(field('Tên'))).toBe(NEW.givenName);
 
+    // Tạm đình chỉ asks first (the box to tick), as Xóa does.
+    await page.getByRole('link', { name: 'Tạm đình chỉ', exact: true }).click();
+    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Tạm đình chỉ tài khoản' }))).toBe(true);
+    await page.getByRole('checkbox', { name: `Tôi xác nhận tạm đình chỉ tài khoản ${NEW.username}.` }).check();
     await page.getByRole('button', { name: 'Tạm đình chỉ', exact: true }).click();
     await eventually(urlOf(page)).toMatch(/[?&]tb=suspended/);
     await eventually(isVisible(page.getByRole('status').filter({ hasText: 'Đã tạm đình chỉ tài khoản.' }))).toBe(true);

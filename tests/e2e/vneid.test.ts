@@ -171,7 +171,8 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(isVisible(verifyButton(page))).toBe(true);
   });
 
-  test('a wrong name on the card: the registry names the mismatch and the binding is no longer verified', async () => {
+  test('a wrong name on the card: the registry names the mismatch, nothing is saved; saved with Lưu, it is no longer verified', async () => {
+    const statusBefore = await textOf(verifyStatus(page))();
     await field(page, 'Họ và tên trên thẻ CCCD').fill(WRONG_CARD_NAME);
     await verifyButton(page).click();
 
@@ -180,8 +181,14 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await eventually(textOf(result)).toContain('Họ và tên trên thẻ CCCD');
     await eventually(textOf(result)).not.toContain('Ngày sinh');
     await eventually(attrOf(result, 'class')).toContain('flash-error');
+    await eventually(textOf(result)).toContain('Chưa lưu thay đổi nào');
+    // Nothing was saved: the stored data keep their state; the form still shows what was typed, to correct or to save.
+    await eventually(textOf(verifyStatus(page))).toBe(statusBefore);
+    await eventually(inputValueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(WRONG_CARD_NAME);
+    // Saved with Lưu, the changed card data are a new claim, not verified.
+    await page.locator('form#official-form').getByRole('button', { name: 'Lưu', exact: true }).click();
+    await eventually(urlOf(page)).toMatch(/[?&]tb=saved/);
     await eventually(textOf(verifyStatus(page))).toBe('Chưa xác thực VNeID');
-    // What was typed was saved (Xác thực saves first), so the form shows the wrong name.
     await eventually(inputValueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(WRONG_CARD_NAME);
   });
 
@@ -212,7 +219,9 @@ describe('VNeID login through the simulator, Chuyển tài khoản, Đăng xuấ
     await verifyButton(page).click();
 
     const result = verificationResult(page);
-    await eventually(textOf(result)).toBe('Thông tin số CCCD chính xác');
+    // Saved and verified; the page after the redirect is a fresh read of the account.
+    await eventually(urlOf(page)).toMatch(/[?&]tb=verified/);
+    await eventually(textOf(result)).toContain('Thông tin số CCCD chính xác');
     await eventually(attrOf(result, 'class')).toContain('flash-ok');
     await eventually(textOf(verifyStatus(page))).toMatch(/^Đã xác thực VNeID lúc /);
     await eventually(inputValueOf(field(page, 'Họ và tên trên thẻ CCCD'))).toBe(CARD_NAME);
