@@ -38,8 +38,8 @@ async function latestEvent(db: Queryable, dossierId: string): Promise<LatestEven
   return row ? { ...row, id: Number(row.id) } : null;
 }
 
-/** The id of the dossier's latest history row: what a page showing the dossier puts in its forms as `seen`. */
-export async function latestEventId(db: Queryable, dossierId: string): Promise<number | null> {
+/** The id of the dossier's latest history row (a page showing the dossier puts it in its forms as `seen`). */
+async function latestEventId(db: Queryable, dossierId: string): Promise<number | null> {
   return (await latestEvent(db, dossierId))?.id ?? null;
 }
 
