@@ -344,6 +344,7 @@ describe('after submission', () => {
       .from(dossierFiles)
       .where(and(eq(dossierFiles.dossierId, d.id), eq(dossierFiles.kind, 'result')));
     expect((await page(a, `/ca-nhan/ho-so/${d.id}`)).html).not.toContain('giay-phep.pdf');
+    expect((await page(a, `/ca-nhan/ho-so/${d.id}`)).html).not.toContain('22/GP-SCT');
     expect((await a.client.request('GET', `/ca-nhan/ho-so/${d.id}/tep/${draftResult!.id}`)).status).toBe(404);
     await actOnDossier(db, expert, d.id, { action: 'handover' });
     await actOnDossier(db, director, d.id, { action: 'approve' });
@@ -354,6 +355,10 @@ describe('after submission', () => {
       .where(and(eq(personalFiles.citizenId, a.id), eq(personalFiles.source, 'issued')));
     expect(issued.map((f) => f.name)).toEqual(['giay-phep.pdf']);
     expect((await a.client.request('GET', `/ca-nhan/ho-so/${d.id}/tep/${draftResult!.id}`)).status).toBe(200);
+    // Once returned, the applicant sees the result as recorded: its số, ngày ký, trích yếu.
+    const returnedPage = (await page(a, `/ca-nhan/ho-so/${d.id}`)).html;
+    expect(returnedPage).toContain('Kết quả giải quyết');
+    expect(returnedPage).toContain('22/GP-SCT');
     const rate = await a.client.post(
       `/ca-nhan/ho-so/${d.id}/danh-gia`,
       { score: '5', comment: 'Nhanh' },

@@ -187,7 +187,7 @@ describe('the result section of the dossier page', () => {
   async function upload(c: Client, id: string, name: string, bytes: Uint8Array, type = 'application/pdf') {
     const form = new FormData();
     form.set('_csrf', await c.csrf(`/tiepnhan/ho-so/${id}`));
-    form.set('file', new File([bytes], name, { type }));
+    form.set('file', new File([new Uint8Array(bytes)], name, { type }));
     return c.request('POST', `/tiepnhan/ho-so/${id}/ket-qua`, form, { origin: c.origin });
   }
 

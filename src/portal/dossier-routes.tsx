@@ -25,6 +25,8 @@ import { PortalPage } from './layout.js';
 import { storeDocument } from './store-upload.js';
 import { citizenUpload, requireCitizen } from './citizen-context.js';
 import { GROUPS, GROUP_KEYS, dossierCounts, listMyDossiers, myDossierFile, viewMyDossier } from './my-dossiers.js';
+import { approvedResultOf } from '../dossiers/record-result.js';
+import { IssuedResult } from './issued-result.js';
 import { supplyDocuments } from './supply-documents.js';
 import { rateDossier } from './rate-dossier.js';
 import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
@@ -182,6 +184,8 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
   // Online dossiers pay online; a dossier received at the counter paid its fee there.
   const owes = d.channel === 2 && v.fee > 0 && !v.paid && !owesNoFee(d.status);
   const mine = v.canSupply ? await listPersonalFiles(db, actor, c.get('deps').config.personalFiles) : null;
+  // The result is the applicant's once it was returned, as its files are (my-dossiers.ts).
+  const issued = d.status === 'returned' ? await approvedResultOf(db, d.id) : null;
   const csrf = c.get('csrfToken');
   return c.html(
     await PortalPage(
@@ -242,6 +246,7 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
           </>
         ) : null}
         <DeclarationAnswers answers={d.declaration} />
+        {issued ? <IssuedResult result={issued} /> : null}
         <h2>Tệp của hồ sơ</h2>
         {v.files.length ? (
           <ul>

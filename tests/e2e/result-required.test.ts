@@ -127,7 +127,9 @@ describe('a dossier is approved and returned with its result', { shuffle: false 
     await login(page, CLERK, PASSWORD);
     await openDossier();
     await eventually(textOf(page.locator('#result-record'))).toContain('27/GP-SCT');
-    await submitAction('return_result', 'Trả kết quả', (f) => f.getByLabel('Hình thức trả kết quả').selectOption('1'));
+    await submitAction('return_result', 'Trả kết quả', async (f) => {
+      await f.getByLabel('Hình thức trả kết quả').selectOption('1');
+    });
     await eventually(textOf(statusLine())).toBe('Đã trả kết quả (mã 10)');
     await eventually(countOf(page.locator('#result-files').getByRole('link', { name: LICENCE.name, exact: true }))).toBe(1);
     await audit('the returned dossier');
