@@ -7,13 +7,15 @@ import pino from 'pino';
 import { and, eq } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { auditLog, dossierEvents, dossiers, procedures, settings } from '../src/db/schema/index.js';
+import { auditLog, calendarDays, dossierEvents, dossiers, procedures, settings } from '../src/db/schema/index.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { confirmCalendarYear } from '../src/calendar/confirm-calendar-year.js';
+import { recomputeDueDates } from '../src/dossiers/recompute-due-dates.js';
 import { addRecurringHoliday } from '../src/calendar/add-recurring-holiday.js';
 import { remindCalendarConfirmation } from '../src/calendar/confirmation-reminder.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
+import { eventLabel } from '../src/dossiers/transitions.js';
 import { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
@@ -95,6 +97,7 @@ describe('confirming a provisional year', () => {
     expect(after!.dueAt.toISOString()).toBe(vn('2027-01-06T17:00').toISOString());
     const events = await recomputeEvents(d.id);
     expect(events).toHaveLength(1);
+    expect(eventLabel(events[0]!.action)).toBe('Tính lại hạn giải quyết');
     expect(events[0]).toMatchObject({
       actorLabel: 'quantri1',
       fromStatus: 'received',
@@ -165,6 +168,29 @@ describe('confirming a provisional year', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('31/02/2027 Tết');
     expect(bad.text).toContain('id="err-daysOff"');
+  });
+});
+
+describe('recomputation in batches', () => {
+  it('goes through every open dossier batch by batch and leaves finished ones alone', async () => {
+    const now = vn('2026-11-23T09:15');
+    const ds = [await receive10DayDossier(now), await receive10DayDossier(now), await receive10DayDossier(now)];
+    await t.database.db.update(dossiers).set({ status: 'returned' }).where(eq(dossiers.id, ds[2]!.id));
+    const oldCal = await loadCalendar(t.database.db, now);
+    const root = await actorFor(t.database, 'quantri1');
+    // A hypothetical extra day off on Wed 2/12/2026 (entered here in the transaction, as setCalendarDay does): the
+    // due date Mon 7/12 becomes Tue 8/12. One dossier a batch: three batches, the last one empty.
+    const moved = await t.database.db.transaction(async (tx) => {
+      await tx.insert(calendarDays).values({ date: '2026-12-02', kind: 'day_off', note: 'Thông báo thử' });
+      return recomputeDueDates(tx, root, { oldCal, newCal: await loadCalendar(tx, now), changedFrom: '2026-12-02', now, batchSize: 1 });
+    });
+    expect(moved).toBe(2);
+    const rows = await t.database.db.select().from(dossiers);
+    const due = (id: string) => rows.find((r) => r.id === id)!.dueAt.toISOString();
+    expect(due(ds[0]!.id)).toBe(vn('2026-12-08T17:00').toISOString());
+    expect(due(ds[1]!.id)).toBe(vn('2026-12-08T17:00').toISOString());
+    expect(due(ds[2]!.id)).toBe(vn('2026-12-07T17:00').toISOString());
+    expect(await recomputeEvents(ds[2]!.id)).toEqual([]);
   });
 });
 

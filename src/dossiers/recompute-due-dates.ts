@@ -24,9 +24,9 @@ const minute = (d: Date) => formatDateTime(d).slice(0, 16);
 export async function recomputeDueDates(
   tx: Queryable,
   actor: StaffActor,
-  change: { oldCal: WorkingCalendar; newCal: WorkingCalendar; changedFrom: string; now: Date },
+  change: { oldCal: WorkingCalendar; newCal: WorkingCalendar; changedFrom: string; now: Date; batchSize?: number },
 ): Promise<number> {
-  const { oldCal, newCal, changedFrom, now } = change;
+  const { oldCal, newCal, changedFrom, now, batchSize = BATCH } = change;
   const from = atLocal(changedFrom, 0);
   let count = 0;
   let after: string | null = null;
@@ -50,7 +50,7 @@ export async function recomputeDueDates(
         ),
       )
       .orderBy(asc(dossiers.id))
-      .limit(BATCH)
+      .limit(batchSize)
       .for('update');
     for (const d of rows) {
       const dueAt = carriedOverDue(oldCal, newCal, d.dueAt, d.receivedAt, changedFrom);
@@ -78,7 +78,7 @@ export async function recomputeDueDates(
       });
       count++;
     }
-    if (rows.length < BATCH) return count;
+    if (rows.length < batchSize) return count;
     after = rows[rows.length - 1]!.id;
   }
 }
