@@ -19,7 +19,7 @@ const optionalText = (max: number, message: string) =>
     .pipe(z.string().max(max, message).nullable());
 
 /** Ghi nhận kết quả: a document (số/ký hiệu, ngày ký, trích yếu, người ký) or, where the procedure allows, none. */
-export const RecordResultInput = z.object({
+const RecordResultInput = z.object({
   kind: z.enum(['document', 'none'], { message: 'Vui lòng chọn: kết quả là văn bản hay không có văn bản.' }),
   number: optionalText(100, 'Số, ký hiệu tối đa 100 ký tự.'),
   signedOn: optionalText(10, 'Ngày ký theo dạng dd/mm/yyyy.'),
@@ -70,7 +70,7 @@ const sameResult = (a: DossierResult, b: ReturnType<typeof resultFields>) =>
   a.noDocumentReason === b.noDocumentReason;
 
 /** A one-line description of a result, for the history and the audit log. */
-export function resultText(r: Pick<DossierResult, 'kind' | 'number' | 'signedOn' | 'summary' | 'noDocumentReason'>): string {
+function resultText(r: Pick<DossierResult, 'kind' | 'number' | 'signedOn' | 'summary' | 'noDocumentReason'>): string {
   if (r.kind === 'none') return `Không có văn bản: ${r.noDocumentReason ?? ''}`;
   return `Số ${r.number ?? ''} ngày ${formatDate(r.signedOn)}: ${r.summary ?? ''}`;
 }
