@@ -104,7 +104,7 @@ const TARGETS: Record<string, string> = {
   citizen: 'Công dân',
 };
 
-export function auditTargetLabel(type: string | null, id: string | null): string {
+function auditTargetLabel(type: string | null, id: string | null): string {
   if (!type) return '';
   return `${TARGETS[type] ?? type}${id ? ` ${id.length > 12 ? `${id.slice(0, 8)}…` : id}` : ''}`;
 }
