@@ -10,7 +10,16 @@ import { and, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { executable } from './support/sample-files.js';
-import { auditLog, citizens, dossierDrafts, dossierFiles, dossiers, personalFiles, sessions } from '../src/db/schema/index.js';
+import {
+  auditLog,
+  citizens,
+  dossierComponents,
+  dossierDrafts,
+  dossierFiles,
+  dossiers,
+  personalFiles,
+  sessions,
+} from '../src/db/schema/index.js';
 import { LAPSED_DRAFT_GRACE_MS, createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
@@ -107,6 +116,14 @@ describe('Nộp hồ sơ trực tuyến', () => {
     const a = await an();
     const { d } = await submitted(a);
     expect(d).toMatchObject({ status: 'submitted', channel: 2, applicantIdNumber: a.cccd });
+    // Its documents are its components, each with its file: the dossier is digitised, as one received at the counter.
+    expect(d.digitised).toBe(true);
+    const components = await t.database.db.select().from(dossierComponents).where(eq(dossierComponents.dossierId, d.id));
+    expect(components.map((c) => [c.documentIndex, c.digitised, !!c.fileId]).sort()).toEqual([
+      [0, true, true],
+      [1, true, true],
+      [2, true, true],
+    ]);
     expect(d.applicant).toMatchObject({ fullName: 'Trần Thị Mai Anh', cccd: a.cccd, phone: '0912345678', dateOfBirth: '1990-04-12' });
     const view = await page(a, `/ca-nhan/ho-so/${d.id}`);
     expect(view.html).toContain('Mới đăng ký');

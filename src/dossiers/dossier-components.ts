@@ -4,8 +4,8 @@
  * opened through the dossier's file route, which checks that again.
  */
 import { and, asc, eq } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
-import { dossierComponents, dossierFiles } from '../db/schema/index.js';
+import type { Queryable, Tx } from '../db/client.js';
+import { dossierComponents, dossierFiles, dossiers, type ProcedureDocument } from '../db/schema/index.js';
 
 export type DossierComponent = {
   id: string;
@@ -42,7 +42,13 @@ export async function componentsOf(db: Queryable, dossierId: string): Promise<Do
  */
 export async function receivedDocuments(db: Queryable, dossierId: string) {
   const components = await componentsOf(db, dossierId);
-  if (components.length) return components.map((c) => ({ name: c.name, originals: c.originals, copies: c.copies }));
+  if (components.length)
+    return components.map((c) => ({
+      name: c.name,
+      originals: c.originals,
+      copies: c.copies,
+      electronic: c.originals + c.copies === 0 && c.digitised,
+    }));
   const files = await db
     .select({ label: dossierFiles.documentLabel })
     .from(dossierFiles)
@@ -50,4 +56,28 @@ export async function receivedDocuments(db: Queryable, dossierId: string) {
     .orderBy(asc(dossierFiles.uploadedAt));
   const labels = [...new Set(files.map((f) => f.label).filter((l): l is string => !!l))];
   return labels.map((name) => ({ name, electronic: true }));
+}
+
+/**
+ * An online dossier's documents as its components (Nộp hồ sơ trực tuyến): each came as a file, so each is digitised,
+ * and so is the dossier — the flag means the same for every channel. `files`: the document's position and its file.
+ */
+export async function recordSubmittedComponents(
+  tx: Tx,
+  dossierId: string,
+  documents: ProcedureDocument[],
+  files: Array<{ index: number; fileId: string }>,
+): Promise<void> {
+  if (files.length === 0) return;
+  await tx.insert(dossierComponents).values(
+    files.map((f) => ({
+      dossierId,
+      documentIndex: f.index,
+      name: documents[f.index]!.name,
+      required: documents[f.index]!.required,
+      fileId: f.fileId,
+      digitised: true,
+    })),
+  );
+  await tx.update(dossiers).set({ digitised: true }).where(eq(dossiers.id, dossierId));
 }

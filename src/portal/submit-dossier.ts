@@ -16,6 +16,7 @@ import { AppError, errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 import { newLookupCode, nextDossierCode } from '../dossiers/dossier-code.js';
+import { recordSubmittedComponents } from '../dossiers/dossier-components.js';
 import { stepDueAt, stepPosition } from '../dossiers/steps.js';
 import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { DRAFT_FIELDS, SubmissionFields, principalErrors } from './submission-input.js';
@@ -205,11 +206,18 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
         })
         .returning();
       const d = dossier!;
-      const files = Object.entries(draft.files).flatMap(([i, f]) => {
+      // Each document's file, then the documents as components (digitised: they came as files).
+      const components: Array<{ index: number; fileId: string }> = [];
+      for (const [i, f] of Object.entries(draft.files)) {
         const doc = version.documents[Number(i)];
-        return doc ? [{ dossierId: d.id, kind: 'submitted' as const, documentLabel: doc.name, ...f, uploadedByCitizen: citizen.id }] : [];
-      });
-      if (files.length) await tx.insert(dossierFiles).values(files);
+        if (!doc) continue;
+        const [row] = await tx
+          .insert(dossierFiles)
+          .values({ dossierId: d.id, kind: 'submitted', documentLabel: doc.name, ...f, uploadedByCitizen: citizen.id })
+          .returning({ id: dossierFiles.id });
+        components.push({ index: Number(i), fileId: row!.id });
+      }
+      await recordSubmittedComponents(tx, d.id, version.documents, components);
       await tx.insert(dossierEvents).values({
         dossierId: d.id,
         at: now,
@@ -219,7 +227,7 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
         toStatus: 'submitted',
         step: 0,
         note: input.note,
-        data: { channel: 2, files: files.length, onBehalf: input.onBehalf },
+        data: { channel: 2, files: components.length, onBehalf: input.onBehalf },
       });
       await recordAudit(tx, {
         action: 'dossier.submit',
@@ -232,7 +240,7 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
           code,
           procedure: version.name,
           version: version.version,
-          files: files.length,
+          files: components.length,
           onBehalf: input.onBehalf,
           declarationAnswers: declaration.answers.length,
         },
