@@ -239,6 +239,16 @@ describe('channel 2 is the portals’ (item 7)', () => {
       expect(res.status).toBe(201);
       expect(res.json).toMatchObject({ channel, status: 'received' });
     }
+    // The reception form offers 1 and 3; a forged 2 from a clerk's session is refused beside the field too.
+    const session = await loggedIn(clerk.username);
+    const forged = await session.post(
+      '/tiepnhan/tiep-nhan',
+      { procedureId: proc.p.id, channel: '2', fullName: 'Trần Văn Giả Mạo' },
+      { csrfFrom: '/tiepnhan/tiep-nhan' },
+    );
+    expect(forged.status).toBe(422);
+    expect(forged.text).toContain('Kênh trực tuyến (2) chỉ dành cho Cổng Dịch vụ công');
+    expect(await database.db.select().from(dossiers)).toHaveLength(before + 2);
     // The document says so.
     const doc = await api('GET', '/openapi.json', null);
     const post = doc.json.paths['/dossiers'].post;

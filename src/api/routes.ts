@@ -11,6 +11,7 @@ import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { InboxQuery, listInbox } from '../dossiers/inbox.js';
 import { param } from '../shared/validate.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
+import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
@@ -19,7 +20,6 @@ import { presentProcedure } from '../procedures/presenters.js';
 import { API_DEFAULT_LIMIT, CatalogQuery, encodeCursor } from '../catalog/catalog-query.js';
 import { listCatalog, loadCatalogProcedure } from '../catalog/list-catalog.js';
 import { openApiDocument } from './openapi.js';
-import { refuseOnlineChannel } from './channel-rule.js';
 import { whoAmI } from './whoami.js';
 import { presentMe } from './presenters.js';
 
@@ -91,6 +91,7 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
 
 apiRoutes.post('/dossiers', requireActor, async (c) => {
   const body = await readJson(c);
+  // Channel 2 is the portals': an official's key or session is refused (422 online_channel_reserved).
   refuseOnlineChannel(body);
   const d = await receiveDossier(c.get('deps').db, actorOf(c), body, c.get('deps').now());
   return c.json(presentDossier(d), 201);

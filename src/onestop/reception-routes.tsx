@@ -10,6 +10,7 @@ import { AppError } from '../shared/errors.js';
 import type { IncomingFile } from '../storage/index.js';
 import { receivesAnywhere } from '../dossiers/access.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
+import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
 import { checklistFromForm } from '../dossiers/reception-checklist.js';
 import { receivableProcedures } from '../dossiers/receivable-procedures.js';
 import { ReceptionPage } from './reception-page.js';
@@ -75,6 +76,8 @@ receptionRoutes.post('/tiep-nhan', acceptsUpload, async (c) => {
     if (scan) scans.set(i, scan);
   }
   try {
+    // The form offers channels 1 and 3; a forged 2 (trực tuyến, the portals') is refused beside the field.
+    refuseOnlineChannel(form);
     const input = { ...form, documents: checklistFromForm(form) };
     const d = await receiveDossier(c.get('deps').db, actorOf(c), input, c.get('deps').now(), scans);
     return c.redirect(`/tiepnhan/ho-so/${d.id}?tb=received`, 303);

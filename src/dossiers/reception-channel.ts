@@ -5,9 +5,12 @@ const MESSAGE =
 
 /**
  * Channel 2 (trực tuyến) is how a citizen submits through a portal (portal/submit-dossier.ts); an official's
- * credentials never create an online dossier. No integration credential of the national portal exists yet:
- * when one does, it is the one caller this rule lets through. Read as the input schema reads it (a number or
- * its digits), before the use case, so the refusal names this rule and not a missing field.
+ * credentials — an API key, a session's JSON or the reception form — never create an online dossier: the API
+ * and the reception page ask this before receiveDossier, so the refusal names this rule and not a missing
+ * field. (receiveDossier itself still registers a channel-2 dossier for the tests and tools that build one.)
+ * No integration credential of the national
+ * portal exists yet: when one does, it is the one caller this rule lets through. Read as the input schema
+ * reads it (a number or its digits).
  */
 export function refuseOnlineChannel(raw: unknown): void {
   if (raw === null || typeof raw !== 'object' || !('channel' in raw)) return;
