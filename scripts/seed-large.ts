@@ -965,6 +965,8 @@ async function main() {
     let finished: number | null = null;
     let returned: number | null = null;
     let returnChannel: number | null = null;
+    /** Who approved (and recorded) the result of a dossier done or returned: its dossier_results row. */
+    let approvedBy: Who | null = null;
     let last: EventRow | null = null;
     const ev = (
       at: number,
@@ -1011,13 +1013,15 @@ async function main() {
       finished = F;
       returned = P;
       returnChannel = channel === 2 && rnd() < 0.5 ? 2 : 1;
+      approvedBy = who(v, v.approval) ?? who(v, v.result) ?? receiver;
       last = ev(P, 'return_result', 'done', 'returned', step, who(v, step), undefined, { returnChannel });
     } else if (E >= F || (stuck && rnd() < 0.2)) {
       status = 'done';
       step = v.result;
       stepStart = Math.min(F, E);
       finished = stepStart;
-      last = ev(stepStart, 'approve', 'processing', 'done', step, who(v, v.approval), undefined, {
+      approvedBy = who(v, v.approval) ?? who(v, v.result) ?? receiver;
+      last = ev(stepStart, 'approve', 'processing', 'done', step, approvedBy, undefined, {
         fromStep: v.approval,
         toStep: v.result,
       });
@@ -1061,6 +1065,7 @@ async function main() {
     const S = submitter && !submitted ? sec(k * M + rnd() * (R - k * M)) : R;
     const createdIso = isoOf(S);
     chunk.dossiers.push({
+      ab: approvedBy?.id,
       i: id,
       c: code,
       l: newLookup(),
@@ -1136,6 +1141,16 @@ async function main() {
         insert into dossier_events (dossier_id, at, actor_kind, actor_id, actor_label, action, from_status, to_status, step, note, data)
         select x.i, x.t, coalesce(x.k, 'official'), x.a, x.al, x.ac, x.fs, x.ts, x.st, x.n, coalesce(x.dt, '{}'::jsonb)
         from json_to_recordset(${eventJson}::json) as x(i uuid, t timestamptz, k text, a uuid, al text, ac text, fs text, ts text, st int, n text, dt jsonb)`);
+      // Approved dossiers carry their approved result (src/dossiers/result-guard.ts: Trả kết quả needs it), recorded by
+      // their approver and signed on the day of approval.
+      await tx.execute(sql`
+        insert into dossier_results (dossier_id, kind, number, signed_on, summary, recorded_by, recorded_at, approved_at)
+        select d.id, 'document', right(d.code, 4) || '/KQ', (d.finished_at at time zone 'Asia/Ho_Chi_Minh')::date, pv.name, x.ab,
+               d.finished_at, d.finished_at
+        from json_to_recordset(${dossierJson}::json) as x(i uuid, ab uuid)
+        join dossiers d on d.id = x.i
+        join procedure_versions pv on pv.id = d.procedure_version_id
+        where x.ab is not null and d.finished_at is not null`);
       if (chunk.payments.length)
         await tx.execute(sql`
           insert into payments (id, dossier_id, citizen_id, amount, status, provider_transaction_id, created_at, expires_at, paid_at)
