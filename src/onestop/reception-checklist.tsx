@@ -35,7 +35,10 @@ export function ReceptionChecklist(p: {
             </label>
             <FieldError errors={p.errors} name={`doc-${i}`} />
             <div class="field">
-              <label for={`originals-${i}`}>Số bản chính</label>
+              <label for={`originals-${i}`}>
+                Số bản chính
+                <span class="visually-hidden"> — {d.name}</span>
+              </label>
               <input
                 id={`originals-${i}`}
                 name={`originals-${i}`}
@@ -47,7 +50,10 @@ export function ReceptionChecklist(p: {
               />
             </div>
             <div class="field">
-              <label for={`copies-${i}`}>Số bản sao</label>
+              <label for={`copies-${i}`}>
+                Số bản sao
+                <span class="visually-hidden"> — {d.name}</span>
+              </label>
               <input
                 id={`copies-${i}`}
                 name={`copies-${i}`}
@@ -59,7 +65,10 @@ export function ReceptionChecklist(p: {
               />
             </div>
             <div class="field">
-              <label for={`scan-${i}`}>Bản quét (số hóa)</label>
+              <label for={`scan-${i}`}>
+                Bản quét (số hóa)
+                <span class="visually-hidden"> — {d.name}</span>
+              </label>
               <input
                 id={`scan-${i}`}
                 name={`scan-${i}`}
