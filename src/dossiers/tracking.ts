@@ -145,8 +145,9 @@ function trackingStatement(shape: Shape): SQL {
         'holderRole', case when d.status in ${OPEN} then d."current_role" end
       ) order by page.received_at desc, page.id desc), '[]'::json) as rows
     from page
-    cross join lateral (select * from dossiers d where d.id = page.id) d
-    cross join lateral (select pv.name, pv.steps from procedure_versions pv where pv.id = d.procedure_version_id) pv
+    -- OFFSET 0 keeps these lookups per row shown: pulled up, they became a join of the whole table.
+    cross join lateral (select * from dossiers d where d.id = page.id offset 0) d
+    cross join lateral (select pv.name, pv.steps from procedure_versions pv where pv.id = d.procedure_version_id offset 0) pv
     left join units cu on cu.id = d.current_unit_id`;
 }
 
