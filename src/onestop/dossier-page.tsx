@@ -3,7 +3,7 @@ import { actionIssuing, eventLabel, mayAttachResultAt } from '../dossiers/transi
 import type { FormNumber } from '../dossiers/dossier-forms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { eventActorLabel } from '../dossiers/presenters.js';
-import { CsrfField, Flash } from '../web/layout.js';
+import { Flash } from '../web/layout.js';
 import { templateUrl } from '../procedures/document-templates.js';
 import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
 import { DueBadge } from './page-parts.js';
