@@ -257,6 +257,18 @@ export function field(page: Page, label: string) {
 }
 
 /**
+ * TIẾP NHẬN HỒ SƠ: choose the procedure (the form reloads with its time, fee and documents) and tick every document
+ * as received (one original each, the form's default).
+ */
+export async function chooseProcedureAndTickAll(page: Page, procedure: string) {
+  await field(page, 'Thủ tục hành chính').selectOption({ label: procedure });
+  await page.getByRole('button', { name: 'Chọn', exact: true }).click();
+  const boxes = page.getByRole('group', { name: 'THÀNH PHẦN HỒ SƠ' }).getByRole('checkbox');
+  await eventually(countOf(boxes)).toBeGreaterThan(0);
+  for (const box of await boxes.all()) await box.check();
+}
+
+/**
  * The ALTCHA widget: tick "Tôi không phải là người máy" and wait until it reports verified.
  * It is set to start on focus (auto="onfocus") and a login field has autofocus, so it is often
  * already working when the page appears; a click then would untick it. With `mustClick` the
