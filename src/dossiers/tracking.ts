@@ -62,6 +62,8 @@ export type TrackingRow = {
   /** Who holds it now: the current position's unit and role (null once nobody does). */
   holderUnit: string | null;
   holderRole: string | null;
+  /** The official the current step is assigned to (Chuyển bước tiếp theo to a person), null for the unit's pool. */
+  assigneeName: string | null;
 };
 
 export type TrackingResult = { rows: TrackingRow[]; next: string | null };
@@ -142,7 +144,9 @@ function trackingStatement(shape: Shape): SQL {
         'receivedAt', d.received_at, 'dueAt', d.due_at, 'finishedAt', d.finished_at,
         'currentStep', d.current_step, 'stepName', pv.steps -> d.current_step ->> 'name', 'procedureName', pv.name,
         'holderUnit', case when d.status in ${OPEN} then cu.name end,
-        'holderRole', case when d.status in ${OPEN} then d."current_role" end
+        'holderRole', case when d.status in ${OPEN} then d."current_role" end,
+        'assigneeName', case when d.status in ${OPEN} then
+          (select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to) end
       ) order by page.received_at desc, page.id desc), '[]'::json) as rows
     from page
     -- OFFSET 0 keeps these lookups per row shown: pulled up, they became a join of the whole table.

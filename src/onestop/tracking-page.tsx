@@ -38,6 +38,12 @@ function Holder(p: { row: TrackingRow }) {
       <br />
       {r.holderUnit}
       {r.holderRole ? ` — ${ROLE_LABELS[r.holderRole as Role] ?? r.holderRole}` : ''}
+      {r.assigneeName ? (
+        <>
+          <br />
+          Giao cho: {r.assigneeName}
+        </>
+      ) : null}
     </>
   );
 }
