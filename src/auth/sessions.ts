@@ -186,3 +186,12 @@ export async function lapsedCitizenOf(db: Queryable, token: string, policy: Sess
   const endedAt = Math.min(row.expiresAt.getTime(), row.lastSeenAt.getTime() + policy.idleMs);
   return endedAt <= now && now - endedAt < LAPSED_DRAFT_GRACE_MS ? row.citizenId : null;
 }
+
+/** Was this session opened with a break-glass account's password and TOTP (the banner on every officials' page)? */
+export async function isBreakGlassSession(db: Queryable, token: string): Promise<boolean> {
+  const [row] = await db
+    .select({ method: sessions.method })
+    .from(sessions)
+    .where(eq(sessions.idHash, tokenHash(token)));
+  return row?.method === 'password+totp';
+}

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { isAdministrator } from '../accounts/policies.js';
 import { switchableAccounts } from '../auth/person-accounts.js';
+import { isBreakGlassSession } from '../auth/sessions.js';
 import { receivesAnywhere } from '../dossiers/access.js';
 import { rootUnitName } from '../org/unit-queries.js';
 import type { StaffActor } from '../shared/context.js';
@@ -45,11 +46,14 @@ export async function pageProps(c: Ctx) {
   const proof = c.get('identityProof');
   const { db, displayCache } = c.get('deps');
   // The administration and reception links and the accounts to switch to are chrome: the pages behind them check again.
-  const [name, isAdmin, receives, switchable] = await Promise.all([
+  const token = c.get('sessionToken');
+  const [name, isAdmin, receives, switchable, breakGlass] = await Promise.all([
     siteName(c),
     actor ? displayCache.get(`is-admin:${actor.accountId}`, () => isAdministrator(db, actor)) : false,
     actor ? displayCache.get(`receives:${actor.accountId}`, () => receivesAnywhere(db, actor)) : false,
     account && proof ? displayCache.get(`linked:${proof.personId}:${account.id}`, () => switchableAccounts(db, proof, account.id)) : [],
+    // Only a break-glass account can open such a session: no lookup for the others.
+    account?.breakGlass && token ? isBreakGlassSession(db, token) : false,
   ]);
-  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, receives, switchable, proven: !!proof };
+  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, receives, switchable, proven: !!proof, breakGlass };
 }

@@ -13,6 +13,8 @@ export type LayoutProps = {
   receives?: boolean;
   /** The session proved its person by VNeID: Liên kết tài khoản is theirs to use. */
   proven?: boolean;
+  /** The session was opened with a break-glass account's password + TOTP: a banner on every page says so. */
+  breakGlass?: boolean;
   /** Other accounts of the same person (Chuyển tài khoản). */
   switchable?: Array<{ id: string; middleName: string; givenName: string; position: string | null }>;
   /** Which top menu is active. */
@@ -112,6 +114,11 @@ export function Layout(p: LayoutProps) {
               </details>
             ) : null}
           </header>
+          {p.account && p.breakGlass ? (
+            <p class="break-glass-banner" role="note">
+              Bạn đang đăng nhập bằng tài khoản khẩn cấp — mọi thao tác được ghi nhật ký.
+            </p>
+          ) : null}
           {p.account && p.isAdmin && p.section === 'admin' ? <AdminNav /> : null}
           <main id="main">{p.children}</main>
           <footer class="foot">Hệ thống thông tin giải quyết thủ tục hành chính — {p.siteName}</footer>
