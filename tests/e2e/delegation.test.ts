@@ -415,7 +415,7 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
       textOf(other.locator('dl.facts dt', { hasText: /^Bước hiện tại$/ }).locator('xpath=following-sibling::dd[1]')),
     ).toMatch(/^2\/4: Thẩm định, xử lý hồ sơ /);
     const actors = await other.locator('table#history tbody tr td:nth-child(2)').allTextContents();
-    expect(actors.map((s) => s.trim())).toEqual([CLERK.username, CLERK.username]);
+    expect(actors.map((s) => s.trim())).toEqual([`${CLERK.fullName} (${CLERK.position})`, `${CLERK.fullName} (${CLERK.position})`]);
     await eventually(countOf(other.locator('form.action-form[data-action="handover"]'))).toBe(1);
   });
 
