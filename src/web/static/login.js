@@ -25,3 +25,46 @@ globalThis.$altcha.i18n.set('vi', vi);
 for (const alg of ['SHA-256', 'SHA-384', 'SHA-512']) {
   globalThis.$altcha.algorithms.set(alg, () => new Worker('/static/altcha/sha-worker.js'));
 }
+
+// Quick and robust (issue 12, item 14): the widget starts its small proof of work when the form gets focus
+// (auto="onfocus"); a solved box cannot be unticked into a refused login; and Đăng nhập never sends an
+// unsolved form — it finishes (or restarts, after expiry) the proof of work first, then submits.
+for (const widget of document.querySelectorAll('altcha-widget')) {
+  const form = widget.closest('form');
+  if (!form) continue;
+  const state = () => (typeof widget.getState === 'function' ? widget.getState() : 'unverified');
+  widget.addEventListener(
+    'click',
+    (ev) => {
+      if (state() === 'verified') {
+        ev.preventDefault();
+        ev.stopPropagation();
+      }
+    },
+    true,
+  );
+  let submitting = false;
+  form.addEventListener('submit', async (ev) => {
+    if (state() === 'verified' || submitting) return;
+    ev.preventDefault();
+    submitting = true;
+    try {
+      if (state() !== 'verifying') {
+        if (state() !== 'unverified') widget.reset();
+        await widget.verify();
+      } else {
+        await new Promise((resolve) => {
+          const done = () => {
+            if (state() === 'verifying') return;
+            widget.removeEventListener('statechange', done);
+            resolve();
+          };
+          widget.addEventListener('statechange', done);
+        });
+      }
+      if (state() === 'verified') form.requestSubmit(ev.submitter ?? undefined);
+    } finally {
+      submitting = false;
+    }
+  });
+}
