@@ -8,9 +8,14 @@ export type LoginPageProps = {
   next: string;
   error?: { code: string; message: string } | undefined;
   info?: string | undefined;
-  /** When a VNeID-only cutoff is set somewhere: the notice, and the TOTP field for break-glass accounts. */
+  /** When a VNeID-only cutoff is set somewhere: the notice. */
   cutoffNotice?: string | undefined;
-  showTotp?: boolean;
+  /**
+   * The TOTP field of break-glass accounts: 'asked' when the server asks for it (the second step, after the right
+   * password of such an account, or while a name's password login is paused), 'folded' behind the closed
+   * "Tài khoản khẩn cấp" disclosure once a cutoff is set, absent otherwise. Nobody sees it unasked.
+   */
+  totp?: 'asked' | 'folded' | undefined;
   /** The CAPTCHA level the typed name needs (docs/decisions/0009); 0 or absent = the usual work. */
   captchaLevel?: number;
 };
@@ -64,11 +69,12 @@ export function LoginPage(p: LoginPageProps) {
               />
               <label for="password">Mật khẩu</label>
               <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.username} />
-              {p.showTotp ? (
-                <>
+              {p.totp ? (
+                <details class="break-glass" open={p.totp === 'asked'}>
+                  <summary>Tài khoản khẩn cấp</summary>
                   <label for="totp">Mã xác thực (chỉ dành cho tài khoản khẩn cấp)</label>
-                  <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength={6} />
-                </>
+                  <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength={6} pattern="[0-9]{6}" />
+                </details>
               ) : null}
               <label class="check">
                 <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản

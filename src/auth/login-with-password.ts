@@ -1,9 +1,9 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { accounts } from '../db/schema/index.js';
+import { accountIdentities, accounts } from '../db/schema/index.js';
 import { recordAccountAudit, recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
-import { errors } from '../shared/errors.js';
+import { AppError, errors } from '../shared/errors.js';
 import { CONTROL_CHARS_MESSAGE, hasControlChars } from '../shared/text.js';
 import type { Captcha } from './captcha.js';
 import { verifyPassword } from './passwords.js';
@@ -16,6 +16,38 @@ import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleErrors
 export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined; totp?: string | undefined };
 
 const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+
+const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
+/** Answers given only after the right password, so they may fit the account's own case. */
+export const passwordLoginErrors = {
+  /** After the cutoff, for an official VNeID cannot log in yet: the unit administrator verifies first. */
+  closedUnverified: (cutoffIso: string) =>
+    new AppError(
+      'password_login_closed',
+      `Từ ngày ${dmy(cutoffIso)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID, nhưng tài khoản của bạn chưa được xác thực với VNeID nên chưa đăng nhập bằng VNeID được. Vui lòng liên hệ quản trị đơn vị để nhập và xác thực số CCCD của bạn (Quản trị hệ thống → Quản lý người dùng → Xác thực tài khoản VNEID), rồi bấm "Đăng nhập bằng tài khoản VNEID".`,
+      403,
+    ),
+  /** A wrong TOTP code before the limit: how many tries are left. */
+  totpInvalid: (left: number) => new AppError('totp_invalid', `Mã xác thực không đúng hoặc đã được sử dụng. Bạn còn ${left} lần thử.`, 401),
+  /** The limit reached (THROTTLE.totp.limit wrong codes): says the same count the rule uses. */
+  totpLocked: (mins: number) =>
+    new AppError(
+      'totp_locked',
+      `Bạn đã nhập sai mã xác thực ${THROTTLE.totp.limit} lần. Bước nhập mã xác thực tạm khóa, vui lòng thử lại sau ${mins} phút.`,
+      429,
+    ),
+};
+
+/** Can VNeID log this account in: linked to its person, or its CCCD verified (and not declined) for the first login. */
+async function vneidReady(db: Db, acc: typeof accounts.$inferSelect): Promise<boolean> {
+  if (acc.personId) return true;
+  const [id] = await db
+    .select({ verifiedAt: accountIdentities.verifiedAt, declinedAt: accountIdentities.declinedAt })
+    .from(accountIdentities)
+    .where(eq(accountIdentities.accountId, acc.id));
+  return !!id?.verifiedAt && !id.declinedAt;
+}
 
 /**
  * Đăng nhập: CAPTCHA, then throttling, then the password. Every attempt that reaches the password check
@@ -96,10 +128,13 @@ export async function loginWithPassword(
   }
 
   /** The TOTP step of a break-glass account: reached only with the right password. */
+  let totpLeft = THROTTLE.totp.limit;
   const totpStep = async (secret: string, code: string): Promise<'ok' | 'invalid' | 'locked'> => {
     if ((await lockRemainingMs(db, keys.totp, now)) > 0) return 'locked';
     if (await useTotp(db, acc.id, secret, code, now)) return 'ok';
-    return (await recordFailure(db, keys.totp, THROTTLE.totp, now)).lockedMs > 0 ? 'locked' : 'invalid';
+    const counted = await recordFailure(db, keys.totp, THROTTLE.totp, now);
+    totpLeft = Math.max(0, THROTTLE.totp.limit - counted.failures);
+    return counted.lockedMs > 0 ? 'locked' : 'invalid';
   };
 
   let breakGlass = false;
@@ -122,7 +157,7 @@ export async function loginWithPassword(
     if (!passwordOpen(cutoff, now)) {
       if (!acc.breakGlass || !acc.totpSecret) {
         await audit('auth.login_failed', acc, { reason: 'password_closed', cutoff });
-        throw errors.passwordLoginClosed(cutoff!);
+        throw (await vneidReady(db, acc)) ? errors.passwordLoginClosed(cutoff!) : passwordLoginErrors.closedUnverified(cutoff!);
       }
       if (!input.totp) {
         await audit('auth.login_failed', acc, { reason: 'totp_missing', breakGlass: true });
@@ -131,8 +166,8 @@ export async function loginWithPassword(
       const step = await totpStep(acc.totpSecret, input.totp);
       if (step !== 'ok') {
         await audit('auth.login_failed', acc, { reason: step === 'locked' ? 'totp_locked' : 'totp_invalid', breakGlass: true });
-        if (step === 'locked') throw errors.loginLocked(minutes(await lockRemainingMs(db, keys.totp, now)));
-        throw errors.totpInvalid();
+        if (step === 'locked') throw passwordLoginErrors.totpLocked(minutes(await lockRemainingMs(db, keys.totp, now)));
+        throw passwordLoginErrors.totpInvalid(totpLeft);
       }
       breakGlass = true;
     }

@@ -19,6 +19,7 @@ import { captchaLevel } from './captcha.js';
 import { captchaLevelForName } from './throttle.js';
 import { changePassword } from './change-password.js';
 import { destroySession } from './sessions.js';
+import { takeLoginError } from './login-error-flash.js';
 
 export const authRoutes = new Hono<AppEnv>();
 
@@ -38,8 +39,12 @@ async function cutoffProps(c: Ctx) {
       ? `Từ ngày ${formatDate(province)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID. Vui lòng gắn và xác thực số CCCD trước ngày này.`
       : `Từ ngày ${formatDate(province)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID.`
     : undefined;
-  return { cutoffNotice: notice, showTotp: !!province || !!anyUnit };
+  // Folded behind "Tài khoản khẩn cấp" for everyone alike: the page never tells which names are break-glass.
+  return { cutoffNotice: notice, totp: province || anyUnit ? ('folded' as const) : undefined };
 }
+
+/** Refusals after which the TOTP field is asked for (open): the break-glass second step, and a paused name. */
+const TOTP_ASKED = new Set(['totp_required', 'totp_invalid', 'password_login_paused']);
 
 authRoutes.get('/dang-nhap', async (c) => {
   if (c.get('account')) return c.redirect(safeRedirect(c.req.query('tiep'), 'official'), 303);
@@ -55,6 +60,26 @@ authRoutes.get('/dang-nhap', async (c) => {
       {...(await cutoffProps(c))}
       captchaLevel={await captchaLevelForName(c.get('deps').db, remembered, c.get('deps').now())}
     />,
+  );
+});
+
+/** A refused VNeID / SSO login, on a clean address (login-error-flash.ts); nothing to show → the login page. */
+authRoutes.get('/dang-nhap/loi', async (c) => {
+  const err = takeLoginError(c);
+  if (!err) return c.redirect('/tiepnhan/dang-nhap', 303);
+  const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
+  return c.html(
+    <LoginPage
+      siteName={await siteName(c)}
+      csrfToken={c.get('csrfToken')}
+      username={remembered}
+      remember={!!remembered}
+      next="/tiepnhan"
+      error={{ code: err.code, message: err.message }}
+      {...(await cutoffProps(c))}
+      captchaLevel={await captchaLevelForName(c.get('deps').db, remembered, c.get('deps').now())}
+    />,
+    err.status as 400,
   );
 });
 
@@ -98,7 +123,7 @@ authRoutes.post('/dang-nhap', async (c) => {
         next={next}
         error={{ code: err.code, message: err.message }}
         {...(await cutoffProps(c))}
-        {...(err.code === 'password_login_paused' ? { showTotp: true } : {})}
+        {...(TOTP_ASKED.has(err.code) ? { totp: 'asked' as const } : {})}
         captchaLevel={await captchaLevelForName(deps.db, username, deps.now())}
       />,
       err.status as 400,
