@@ -6,7 +6,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { REGISTRY_TOKEN, SimBrowser, latestOtp, type startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
+import {
+  REGISTRY_TOKEN,
+  SimBrowser,
+  followLoginError,
+  latestOtp,
+  type startTestSimulator,
+  vneidLogin,
+  useVneidDemo,
+} from './support/vneid.js';
 import { accountByUsername, actorFor, sctClerkUsername } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
@@ -488,7 +496,7 @@ describe('what an attacker review found next to the fix', () => {
     // The victim, logged in, opens the link the attacker sent.
     const v = new Client(app);
     expect((await v.login('quantri1', TEST_PASSWORD)).status).toBe(303);
-    const res = await v.get(callback.pathname + callback.search);
+    const res = await followLoginError(v, await v.get(callback.pathname + callback.search));
     expect(res.status).toBe(400);
     expect((await v.get('/tiepnhan/tai-khoan')).text).toContain('quantri1');
     const failures = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));

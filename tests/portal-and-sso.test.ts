@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq, isNotNull } from 'drizzle-orm';
 import { testDatabase, resetDatabase } from './support/db.js';
-import { APP_URL, startTestSimulator, vneidLogin } from './support/vneid.js';
+import { APP_URL, followLoginError, startTestSimulator, vneidLogin } from './support/vneid.js';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { demoOfficials } from '../src/demo/officials.js';
@@ -113,7 +113,8 @@ describe('Đăng nhập qua Hệ thống xác thực tập trung', () => {
 
   it('says plainly when no SSO is configured', async () => {
     const plain = buildApp(database, sim.env);
-    const res = await new Client(plain).get('/tiepnhan/dang-nhap/sso');
+    const anon = new Client(plain);
+    const res = await followLoginError(anon, await anon.get('/tiepnhan/dang-nhap/sso'));
     expect(res.status).toBe(503);
     expect(res.text).toContain('chưa được cấu hình');
   });

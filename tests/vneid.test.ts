@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
-import { SIM_CLIENT, SimBrowser, type startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
+import { SIM_CLIENT, SimBrowser, followLoginError, type startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { startRogueProvider, type RogueMode } from './support/rogue-provider.js';
 import { accountByUsername, actorFor } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
@@ -55,7 +55,10 @@ describe('VNeID login for officials', () => {
     const [link] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'identity.link_confirmed'));
     expect(link!.data).toMatchObject({ how: 'first_login', username: o.username });
     // The same response cannot be used again.
-    const replay = await new Client(app).get(new URL(r.callbackUrl!).pathname + new URL(r.callbackUrl!).search);
+    const again = new Client(app);
+    const replayed = await again.get(new URL(r.callbackUrl!).pathname + new URL(r.callbackUrl!).search);
+    expect([replayed.status, replayed.location]).toEqual([303, '/tiepnhan/dang-nhap/loi']);
+    const replay = await again.get('/tiepnhan/dang-nhap/loi');
     expect(replay.status).toBe(400);
     expect(replay.text).toContain('Phản hồi đăng nhập không hợp lệ');
   });
@@ -122,7 +125,7 @@ describe('VNeID login for officials', () => {
     const fresh = buildApp(database, sim.env);
     sim.state.faults.outage = true;
     const c = new Client(fresh);
-    const res = await c.get('/tiepnhan/dang-nhap/vneid');
+    const res = await followLoginError(c, await c.get('/tiepnhan/dang-nhap/vneid'));
     expect(res.status).toBe(503);
     expect(res.text).toContain('đang bảo trì hoặc không kết nối được');
     await noSession(c);
@@ -147,7 +150,7 @@ describe('VNeID login for officials', () => {
       const back = await browser.follow(done.location!);
       Object.assign(sim.state.faults, fault);
       const cb = new URL(back.url);
-      const res = await c.get(cb.pathname + cb.search);
+      const res = await followLoginError(c, await c.get(cb.pathname + cb.search));
       Object.assign(sim.state.faults, { outage: false, latencyMs: 0 });
       expect(res.status).toBe(503);
       expect(res.text).toContain('đang bảo trì');
@@ -158,8 +161,10 @@ describe('VNeID login for officials', () => {
   it('refuses a callback with an unknown state, and a cancelled login', async () => {
     const c = new Client(app);
     const res = await c.get('/tiepnhan/dang-nhap/vneid/callback?code=abc&state=not-ours');
-    expect(res.status).toBe(400);
-    const cancelled = await c.get('/tiepnhan/dang-nhap/vneid/callback?error=access_denied&state=x');
+    expect([res.status, res.location]).toEqual([303, '/tiepnhan/dang-nhap/loi']);
+    expect((await c.get('/tiepnhan/dang-nhap/loi')).status).toBe(400);
+    expect((await c.get('/tiepnhan/dang-nhap/vneid/callback?error=access_denied&state=x')).location).toBe('/tiepnhan/dang-nhap/loi');
+    const cancelled = await c.get('/tiepnhan/dang-nhap/loi');
     expect(cancelled.status).toBe(400);
     expect(cancelled.text).toContain('Bạn đã hủy đăng nhập');
     await noSession(c);
@@ -361,8 +366,11 @@ describe('the relying party refuses bad responses', () => {
     const auth = new URL(begin.location!);
     rogue.state.nonce = auth.searchParams.get('nonce')!;
     expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
-    const res = await c.get(
-      `/tiepnhan/dang-nhap/vneid/callback?code=code-${mode}&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+    const res = await followLoginError(
+      c,
+      await c.get(
+        `/tiepnhan/dang-nhap/vneid/callback?code=code-${mode}&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+      ),
     );
     return { c, res };
   }
@@ -409,8 +417,11 @@ describe('the relying party refuses bad responses', () => {
     rogue.state.nonce = auth.searchParams.get('nonce')!;
     // The code was already redeemed (e.g. by an attacker who intercepted it).
     rogue.state.codesUsed.add('stolen-code');
-    const res = await c.get(
-      `/tiepnhan/dang-nhap/vneid/callback?code=stolen-code&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+    const res = await followLoginError(
+      c,
+      await c.get(
+        `/tiepnhan/dang-nhap/vneid/callback?code=stolen-code&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+      ),
     );
     expect(res.status).toBe(400);
     await noSession(c);
@@ -433,8 +444,11 @@ describe('accounts bound by other ids', () => {
       const begin = await c.get('/tiepnhan/dang-nhap/vneid');
       const auth = new URL(begin.location!);
       rogue.state.nonce = auth.searchParams.get('nonce')!;
-      const res = await c.get(
-        `/tiepnhan/dang-nhap/vneid/callback?code=x&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+      const res = await followLoginError(
+        c,
+        await c.get(
+          `/tiepnhan/dang-nhap/vneid/callback?code=x&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(rogue.issuer)}`,
+        ),
       );
       expect(res.status).toBe(403);
       await noSession(c);

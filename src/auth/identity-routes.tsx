@@ -12,6 +12,7 @@ import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { switchAccount } from './switch-account.js';
 import { LINK_PATH, endPendingLoginOf, startPendingChoice } from './link-routes.js';
 import type { ProviderKey } from './oidc/transactions.js';
+import { redirectToLoginError } from './login-error-flash.js';
 
 /** Officials' logins at VNeID and at the provincial SSO, and Chuyển tài khoản. */
 export const identityRoutes = new Hono<AppEnv>();
@@ -29,9 +30,14 @@ function rpFor(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, key: Prov
 }
 
 for (const key of ['vneid', 'sso'] as const) {
-  identityRoutes.get(`/dang-nhap/${key}`, (c) =>
-    startLogin(c, rpFor(c, key), key, 'official', safeRedirect(c.req.query('tiep'), 'official')),
-  );
+  identityRoutes.get(`/dang-nhap/${key}`, async (c) => {
+    try {
+      return await startLogin(c, rpFor(c, key), key, 'official', safeRedirect(c.req.query('tiep'), 'official'));
+    } catch (err) {
+      if (err instanceof AppError) return redirectToLoginError(c, err);
+      throw err;
+    }
+  });
 
   identityRoutes.get(`/dang-nhap/${key}/callback`, async (c) => {
     const deps = c.get('deps');
@@ -56,6 +62,9 @@ for (const key of ['vneid', 'sso'] as const) {
     } catch (err) {
       // Failures of the OpenID flow (state, provider, signature) count as well as refusals of the account.
       countLogin(key, loginOutcome(err));
+      // Shown on a clean page with the login chrome: no `code`/`state` left in the address or the history.
+      // A malformed address (invalid_query) is no provider's answer: refused where it is, as any bad query.
+      if (err instanceof AppError && err.code !== 'invalid_query') return redirectToLoginError(c, err);
       throw err;
     }
     countLogin(key, result.kind === 'choose' ? 'pending_choice' : 'success');

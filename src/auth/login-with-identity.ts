@@ -27,7 +27,7 @@ export const identityErrors = {
   notBound: () =>
     new AppError(
       'identity_not_bound',
-      'Tài khoản định danh điện tử này chưa được gắn với tài khoản cán bộ nào đã xác thực (hoặc bạn đã từ chối liên kết). Vui lòng đề nghị quản trị đơn vị nhập và xác thực số CCCD của bạn (Quản trị hệ thống → Quản lý người dùng → Xác thực tài khoản VNEID), rồi đăng nhập lại.',
+      'Tài khoản định danh điện tử này chưa được gắn với tài khoản cán bộ nào đã xác thực (hoặc bạn đã từ chối liên kết). Nếu còn đăng nhập được bằng mật khẩu (trước ngày chỉ dùng VNeID), bạn tự liên kết được: đăng nhập bằng tên tài khoản và mật khẩu, vào Thông tin tài khoản, nhập thông tin xác thực đúng như trên thẻ CCCD, bấm "Xác thực tài khoản VNEID", rồi đăng nhập lại bằng VNeID và chọn Đồng ý ở Liên kết tài khoản. Hoặc đề nghị quản trị đơn vị nhập và xác thực số CCCD của bạn (Quản trị hệ thống → Quản lý người dùng → Xác thực tài khoản VNEID), rồi đăng nhập lại.',
       403,
     ),
   organisation: () =>

@@ -105,6 +105,11 @@ export async function latestOtp(simUrl: string, phone: string): Promise<string |
   return m ? m[1]! : null;
 }
 
+/** A refused officials' login answers 303 to the clean error page: follow it, as a browser does. */
+export async function followLoginError(app: Client, res: Awaited<ReturnType<Client['get']>>) {
+  return res.status === 303 && res.location === '/tiepnhan/dang-nhap/loi' ? app.get(res.location) : res;
+}
+
 /**
  * The whole VNeID login from the app's button to the app's callback. Returns the app's answer to
  * the callback (or where it stopped, with `stoppedAt`).
@@ -130,8 +135,9 @@ export async function vneidLogin(
   const back = await browser.follow(confirmed.location);
   if (!back.url.startsWith('http://localhost')) return { stoppedAt: 'provider' as const, page: back };
   const callback = new URL(back.url);
-  const res = await app.get(callback.pathname + callback.search);
-  return { stoppedAt: null, app: res, callbackUrl: back.url, browser };
+  const first = await app.get(callback.pathname + callback.search);
+  const res = await followLoginError(app, first);
+  return { stoppedAt: null, app: res, callbackUrl: back.url, browser, first };
 }
 
 type TestSimulator = Awaited<ReturnType<typeof startTestSimulator>>;

@@ -1,0 +1,41 @@
+/**
+ * A refused VNeID / SSO login is shown on a clean page (issue 12, item 14): the callback answers 303 to
+ * /tiepnhan/dang-nhap/loi, so neither `code` nor `state` stays in the address bar or the history, and the
+ * message rides in a short-lived, HMAC-signed, HttpOnly cookie that the error page reads once.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import type { AppEnv } from '../web/env.js';
+import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
+import { AppError } from '../shared/errors.js';
+
+export const LOGIN_ERROR_PATH = '/tiepnhan/dang-nhap/loi';
+const COOKIE = 'motcua_login_error';
+
+const sign = (secret: string, body: string) => createHmac('sha256', `${secret}:login-error`).update(body).digest('base64url');
+
+/** Keep the refusal for the error page and send the browser there (303). */
+export function redirectToLoginError(c: Context<AppEnv>, err: AppError) {
+  const body = Buffer.from(JSON.stringify({ code: err.code, message: err.message.slice(0, 1000), status: err.status })).toString(
+    'base64url',
+  );
+  writeCookie(c, COOKIE, `${body}.${sign(c.get('deps').config.sessionSecret, body)}`, 120);
+  return c.redirect(LOGIN_ERROR_PATH, 303);
+}
+
+/** The refusal kept by redirectToLoginError, once; null when there is none or it was not ours. */
+export function takeLoginError(c: Context<AppEnv>): AppError | null {
+  const raw = readCookie(c, COOKIE);
+  if (!raw) return null;
+  clearCookie(c, COOKIE);
+  const [body = '', mac = ''] = raw.split('.', 2);
+  const expected = sign(c.get('deps').config.sessionSecret, body);
+  if (mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return null;
+  try {
+    const v = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { code?: unknown; message?: unknown; status?: unknown };
+    if (typeof v.code !== 'string' || typeof v.message !== 'string' || typeof v.status !== 'number') return null;
+    return new AppError(v.code, v.message, v.status >= 400 && v.status < 600 ? v.status : 400);
+  } catch {
+    return null;
+  }
+}
