@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { extractText } from 'unpdf';
 import { demoOfficials } from '../../src/demo/officials.js';
 import { formatDate, todayInVietnam } from '../../src/shared/dates.js';
 import {
@@ -280,6 +281,22 @@ describe('the clerk’s day: receive, hand on, follow, a stale form, return the 
       await expectAccessible(page, `the dossier page of ${r.procedure}`);
     }
     expect(new Set(dossiers.map((d) => d.code)).size).toBe(3);
+  });
+
+  test('each Giấy tiếp nhận (Mẫu 01) lists exactly the documents received, with the fee and the processing time', async () => {
+    for (const [i, r] of RECEPTIONS.entries()) {
+      const res = await page.request.get(`${dossierUrl(i)}/mau-01.pdf`);
+      expect(res.status()).toBe(200);
+      const { text } = await extractText(new Uint8Array(await res.body()), { mergePages: true });
+      const flat = text.replace(/\s+/g, ' ');
+      for (const d of r.docs) {
+        if (d.originals === undefined) expect(flat).not.toContain(d.name);
+        else expect(flat).toContain(`${d.name} (${countsText(d)})`);
+      }
+      expect(flat).toContain(`Thời hạn giải quyết: ${r.time}`);
+      expect(flat).toContain(`Phí, lệ phí: ${r.fee}`);
+      expect(flat).toContain(r.applicant.cccd);
+    }
   });
 
   test('the first goes to the expert the clerk chooses, the second to the department', async () => {
