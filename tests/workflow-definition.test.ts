@@ -19,6 +19,7 @@ import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { dossierFormPdf } from '../src/dossiers/dossier-forms.js';
 import { INBOX_TABS, InboxQuery } from '../src/dossiers/inbox.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
+import { recordSignedResult } from './support/results.js';
 import {
   ACTION_DEFS,
   ACTIONS,
@@ -79,7 +80,8 @@ describe('the SQL that follows STATUSES is committed as the data gives it', () =
 });
 
 type Who = 'clerk' | 'expert' | 'director';
-type Step = [Who, DossierAction, Record<string, string>?];
+/** A step on the way: an action, or 'record_result' — Ghi nhận kết quả with its file, which approval requires. */
+type Step = [Who, DossierAction | 'record_result', Record<string, string>?];
 
 /** How to bring a fresh dossier to where each action is allowed, who then does it, and with what. */
 /** Officials' actions; the applicant's own (withdraw) are tested in tests/citizen-dossiers.test.ts. */
@@ -111,6 +113,7 @@ const CASES: Record<StaffAction, { online?: true; before: Step[]; by: Who; input
     before: [
       ['clerk', 'handover'],
       ['expert', 'handover'],
+      ['director', 'record_result'],
     ],
     by: 'director',
   },
@@ -118,6 +121,7 @@ const CASES: Record<StaffAction, { online?: true; before: Step[]; by: Who; input
     before: [
       ['clerk', 'handover'],
       ['expert', 'handover'],
+      ['director', 'record_result'],
       ['director', 'approve'],
     ],
     by: 'clerk',
@@ -149,7 +153,10 @@ describe('every action does what its definition says', () => {
     );
     let minute = 0;
     const at = () => vn(`2026-11-23T09:${String(minute++).padStart(2, '0')}`);
-    for (const [by, a, input] of c.before) await actOnDossier(t.database.db, actors[by], d.id, { action: a, ...input }, at());
+    for (const [by, a, input] of c.before) {
+      if (a === 'record_result') await recordSignedResult(t.database.db, actors[by], d.id, at());
+      else await actOnDossier(t.database.db, actors[by], d.id, { action: a, ...input }, at());
+    }
 
     // Offered on the dossier page to the one who does it, and only then.
     const view = await viewDossier(t.database.db, actors[c.by], d.id, at());
@@ -237,13 +244,13 @@ describe('the API reads the same data', () => {
       };
     };
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    for (const channel of [1, 2]) {
-      const made = await call('POST', '/dossiers', { procedureId: p!.id, channel, fullName: 'Phan Văn Mã' });
-      const read = await call('GET', `/dossiers/${made.id}`);
-      for (const x of [made, read]) {
-        expect(x.statusCode).toBe(STATUSES[x.status].code);
-        expect(x.statusLabel).toBe(STATUSES[x.status].label);
-      }
+    // Channel 2 is the portals' (an official's key is refused it): the online dossier comes in as the portal does.
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const online = await receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '2', fullName: 'Phan Văn Mạng' }, new Date());
+    const made = await call('POST', '/dossiers', { procedureId: p!.id, channel: 1, fullName: 'Phan Văn Mã' });
+    for (const x of [made, await call('GET', `/dossiers/${made.id}`), await call('GET', `/dossiers/${online.id}`)]) {
+      expect(x.statusCode).toBe(STATUSES[x.status].code);
+      expect(x.statusLabel).toBe(STATUSES[x.status].label);
     }
     const list = await call('GET', '/dossiers?tab=cho-tiep-nhan');
     expect(list.items!.length).toBeGreaterThan(0);
