@@ -137,13 +137,13 @@ export function NewDelegationPage(p: {
         <FieldError errors={p.errors} name="delegateId" />
         <fieldset>
           <legend>Phạm vi ủy quyền *</legend>
-          <label>
+          <label class="check">
             <input type="radio" name="scope" value="all" checked={scope === 'all'} /> Tất cả thủ tục tôi được giao xử lý
           </label>
-          <label>
+          <label class="check">
             <input type="radio" name="scope" value="sectors" checked={scope === 'sectors'} /> Các lĩnh vực được chọn dưới đây
           </label>
-          <label>
+          <label class="check">
             <input type="radio" name="scope" value="procedures" checked={scope === 'procedures'} /> Các thủ tục được chọn dưới đây
           </label>
           <FieldError errors={p.errors} name="scope" />
@@ -151,7 +151,7 @@ export function NewDelegationPage(p: {
         <fieldset>
           <legend>Lĩnh vực (khi chọn phạm vi theo lĩnh vực)</legend>
           {p.sectors.map((s) => (
-            <label>
+            <label class="check">
               <input type="checkbox" name="sectorIds" value={s.id} checked={has('sectorIds', s.id)} /> {s.name}
             </label>
           ))}
