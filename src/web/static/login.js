@@ -27,8 +27,8 @@ for (const alg of ['SHA-256', 'SHA-384', 'SHA-512']) {
 }
 
 // Quick and robust (issue 12, item 14): the widget starts its small proof of work when the form gets focus
-// (auto="onfocus"); a solved box cannot be unticked into a refused login; and Đăng nhập never sends an
-// unsolved form — it finishes (or restarts, after expiry) the proof of work first, then submits.
+// (auto="onfocus"); a solved box cannot be unticked into a refused login; and Đăng nhập never stops at an
+// unsolved box — it finishes (or restarts, after expiry) the proof of work first, then submits.
 for (const widget of document.querySelectorAll('altcha-widget')) {
   const form = widget.closest('form');
   if (!form) continue;
@@ -43,28 +43,36 @@ for (const widget of document.querySelectorAll('altcha-widget')) {
     },
     true,
   );
+  // On the button's click (Enter in a field clicks it too), before the browser's own check of the form, which
+  // would stop at the still-unticked box with a bubble and send nothing.
   let submitting = false;
-  form.addEventListener('submit', async (ev) => {
-    if (state() === 'verified' || submitting) return;
-    ev.preventDefault();
-    submitting = true;
-    try {
-      if (state() !== 'verifying') {
-        if (state() !== 'unverified') widget.reset();
-        await widget.verify();
-      } else {
-        await new Promise((resolve) => {
-          const done = () => {
-            if (state() === 'verifying') return;
-            widget.removeEventListener('statechange', done);
-            resolve();
-          };
-          widget.addEventListener('statechange', done);
-        });
+  form.addEventListener(
+    'click',
+    async (ev) => {
+      const button = ev.target instanceof Element ? ev.target.closest('button[type="submit"], button:not([type])') : null;
+      if (!button || !form.contains(button) || state() === 'verified') return;
+      ev.preventDefault();
+      if (submitting) return;
+      submitting = true;
+      try {
+        if (state() !== 'verifying') {
+          if (state() !== 'unverified') widget.reset();
+          await widget.verify();
+        } else {
+          await new Promise((resolve) => {
+            const done = () => {
+              if (state() === 'verifying') return;
+              widget.removeEventListener('statechange', done);
+              resolve();
+            };
+            widget.addEventListener('statechange', done);
+          });
+        }
+        if (state() === 'verified') form.requestSubmit(button);
+      } finally {
+        submitting = false;
       }
-      if (state() === 'verified') form.requestSubmit(ev.submitter ?? undefined);
-    } finally {
-      submitting = false;
-    }
-  });
+    },
+    true,
+  );
 }
