@@ -112,8 +112,12 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     const view = await viewDossier(t.database.db, delegate, d.id, IN_FORCE);
     expect(view.capacity).toEqual({
       own: false,
-      delegation: { id: dl.id, delegatorId: delegator.accountId, delegatorLabel: delegator.label },
+      delegation: { id: dl.id, delegatorId: delegator.accountId, delegatorLabel: delegator.label, delegatorName: expect.any(String) },
     });
+    const [delegatorRow] = await t.database.db.select().from(accounts).where(eq(accounts.id, delegator.accountId));
+    expect(view.capacity?.own === false && view.capacity.delegation.delegatorName).toBe(
+      `${delegatorRow!.middleName} ${delegatorRow!.givenName}`,
+    );
     expect(view.actions).toContain('handover');
     await actOnDossier(t.database.db, delegate, d.id, { action: 'handover' }, IN_FORCE);
 

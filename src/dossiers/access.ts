@@ -85,14 +85,17 @@ export function mayActAtStep(
 /** A dossier as the rules read it: where it was received, and what it is (a delegation's scope reads these). */
 export type DossierScope = { agencyUnitId: string; sectorId: string | null; procedureId: string | null; assignedTo?: string | null };
 
-/** A delegation as the access rules use it: its number and whom the delegate stands in for. */
-type LentBy = { id: number; delegatorId: string; delegatorLabel: string };
+/**
+ * A delegation as the access rules use it: its number and whom the delegate stands in for — their username (what
+ * history records) and full name (what pages show).
+ */
+type LentBy = { id: number; delegatorId: string; delegatorLabel: string; delegatorName: string };
 
 /** How an official may act on a dossier: in their own right, or on the delegator's behalf under a delegation. */
 export type Capacity = { own: true } | { own: false; delegation: LentBy };
 
 /**
- * The delegations of `delegateId` in force at `now` as `lent(id, delegator_id, delegator_label)` — optionally only
+ * The delegations of `delegateId` in force at `now` as `lent(id, delegator_id, delegator_label, delegator_name)` — only
  * those whose scope covers a dossier — and the delegators' own positions as `lent_positions(role, unit_id,
  * delegation_id)`: the same live workflow grants as `positionsCte`, spread the same way.
  */
@@ -102,8 +105,9 @@ function lentCte(delegateId: string, now: Date, covering: DossierScope | null): 
         or (dl.scope = 'sectors' and ${covering.sectorId}::uuid = any(dl.sector_ids))
         or (dl.scope = 'procedures' and ${covering.procedureId}::uuid = any(dl.procedure_ids)))`
     : sql``;
-  return sql`lent(id, delegator_id, delegator_label) as (
-      select dl.id, dl.delegator_id, o.username from delegations dl
+  return sql`lent(id, delegator_id, delegator_label, delegator_name) as (
+      select dl.id, dl.delegator_id, o.username, coalesce(nullif(trim(o.middle_name || ' ' || o.given_name), ''), o.username)
+      from delegations dl
       join accounts me on me.id = dl.delegate_id
       join accounts o on o.id = dl.delegator_id
       where dl.delegate_id = ${delegateId}::uuid and dl.ended_at is null
@@ -123,13 +127,13 @@ function lentCte(delegateId: string, now: Date, covering: DossierScope | null): 
 async function lentFor(db: Queryable, actor: StaffActor, dossier: DossierScope, now: Date, where: SQL): Promise<LentBy | null> {
   // API credentials act as their own account only: a delegation is used in person, in a browser session.
   if (actor.kind !== 'official') return null;
-  const [row] = await queryRows<{ id: number; delegator_id: string; delegator_label: string }>(
+  const [row] = await queryRows<{ id: number; delegator_id: string; delegator_label: string; delegator_name: string }>(
     db,
     sql`with recursive ${lentCte(actor.accountId, now, dossier)}
-      select l.id, l.delegator_id, l.delegator_label from lent_positions p join lent l on l.id = p.delegation_id
+      select l.id, l.delegator_id, l.delegator_label, l.delegator_name from lent_positions p join lent l on l.id = p.delegation_id
       where ${where} order by l.id limit 1`,
   );
-  return row ? { id: row.id, delegatorId: row.delegator_id, delegatorLabel: row.delegator_label } : null;
+  return row ? { id: row.id, delegatorId: row.delegator_id, delegatorLabel: row.delegator_label, delegatorName: row.delegator_name } : null;
 }
 
 const stepUnit = (step: ProcessStep, agencyUnitId: string) => step.unitId ?? agencyUnitId;
@@ -212,8 +216,6 @@ export async function mayViewDossier(
 
 /** A delegation in force of the actor's, as its inbox view reads it (the delegator's positions, narrowed by scope). */
 export type LentView = LentBy & {
-  /** The delegator's full name as their account holds it, for the pages (history records the username). */
-  delegatorName: string;
   scope: DelegationScope;
   sectorIds: string[];
   procedureIds: string[];
@@ -233,16 +235,15 @@ export async function delegationsInForce(db: Queryable, actor: StaffActor, now: 
   }>(
     db,
     sql`with recursive ${lentCte(actor.accountId, now, null)}
-      select l.id, l.delegator_id, l.delegator_label, trim(o.middle_name || ' ' || o.given_name) as delegator_name,
-        dl.scope, dl.sector_ids, dl.procedure_ids
-      from lent l join delegations dl on dl.id = l.id join accounts o on o.id = l.delegator_id${id === undefined ? sql`` : sql` where l.id = ${id}`}
+      select l.id, l.delegator_id, l.delegator_label, l.delegator_name, dl.scope, dl.sector_ids, dl.procedure_ids
+      from lent l join delegations dl on dl.id = l.id${id === undefined ? sql`` : sql` where l.id = ${id}`}
       order by l.id`,
   );
   return rows.map((r) => ({
     id: r.id,
     delegatorId: r.delegator_id,
     delegatorLabel: r.delegator_label,
-    delegatorName: r.delegator_name || r.delegator_label,
+    delegatorName: r.delegator_name,
     scope: r.scope,
     sectorIds: r.sector_ids,
     procedureIds: r.procedure_ids,

@@ -144,8 +144,8 @@ export function DossierPage(p: {
           <h2>Xử lý</h2>
           {p.view.capacity && !p.view.capacity.own ? (
             <Flash kind="info">
-              Bạn xử lý hồ sơ này thay {p.view.capacity.delegation.delegatorLabel} theo ủy quyền số {p.view.capacity.delegation.id}; mỗi
-              thao tác được ghi nhận như vậy.
+              Bạn xử lý hồ sơ này thay {p.view.capacity.delegation.delegatorName} theo ủy quyền số {p.view.capacity.delegation.id}; mỗi thao
+              tác được ghi nhận như vậy.
             </Flash>
           ) : null}
           <ActionForms

@@ -322,7 +322,7 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await inboxRow(first.code).getByRole('link', { name: first.code, exact: true }).click();
     await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan/ho-so/${first.id}`);
     await eventually(textOf(page.locator('.flash-info').filter({ hasText: 'Bạn xử lý hồ sơ này thay' }))).toBe(
-      `Bạn xử lý hồ sơ này thay ${SHARED.username} theo ủy quyền số ${delegationId}; mỗi thao tác được ghi nhận như vậy.`,
+      `Bạn xử lý hồ sơ này thay ${SHARED.fullName} theo ủy quyền số ${delegationId}; mỗi thao tác được ghi nhận như vậy.`,
     );
     await act(first.id, 'handover', 'Chuyển bước tiếp theo', 'Đủ điều kiện cấp phép, trình lãnh đạo Sở.');
     await eventually(textOf(fact('Bước hiện tại'))).toMatch(/^3\/4: Phê duyệt /);
