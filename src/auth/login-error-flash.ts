@@ -9,7 +9,7 @@ import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
 import { AppError } from '../shared/errors.js';
 
-export const LOGIN_ERROR_PATH = '/tiepnhan/dang-nhap/loi';
+const LOGIN_ERROR_PATH = '/tiepnhan/dang-nhap/loi';
 const COOKIE = 'motcua_login_error';
 
 const sign = (secret: string, body: string) => createHmac('sha256', `${secret}:login-error`).update(body).digest('base64url');

@@ -20,7 +20,7 @@ const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 /** Answers given only after the right password, so they may fit the account's own case. */
-export const passwordLoginErrors = {
+const passwordLoginErrors = {
   /** After the cutoff, for an official VNeID cannot log in yet: the unit administrator verifies first. */
   closedUnverified: (cutoffIso: string) =>
     new AppError(
