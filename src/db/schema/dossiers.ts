@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 import { bytea } from './columns.js';
 import { accounts } from './accounts.js';
@@ -99,10 +112,44 @@ export const dossiers = pgTable(
     index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
     index('dossiers_received_idx').on(t.receivedAt),
     // Hồ sơ đã tiếp nhận, Theo dõi, Tất cả hồ sơ (src/dossiers/tracking.ts): newest first from each source — the
-    // receiver, the receiving agency, the process version (its steps' units) — as ranges in (received_at, id).
-    index('dossiers_received_by_idx').on(t.receivedBy, t.receivedAt, t.id),
-    index('dossiers_agency_received_idx').on(t.agencyUnitId, t.receivedAt, t.id),
-    index('dossiers_version_received_idx').on(t.procedureVersionId, t.receivedAt, t.id),
+    // receiver, the receiving agency, the process version (its steps' units) — as ranges in (received_at, id). The
+    // trailing columns are the lists' filters (and, for the receiver, the view rule's): a filtered page reads the
+    // index alone, like the inbox's (docs/decisions/0008). (Drizzle has no INCLUDE.)
+    index('dossiers_received_by_idx').on(
+      t.receivedBy,
+      t.receivedAt,
+      t.id,
+      t.status,
+      t.dueAt,
+      t.sectorId,
+      t.procedureId,
+      t.code,
+      t.applicantFolded,
+      t.agencyUnitId,
+      t.procedureVersionId,
+    ),
+    index('dossiers_agency_received_idx').on(
+      t.agencyUnitId,
+      t.receivedAt,
+      t.id,
+      t.status,
+      t.dueAt,
+      t.sectorId,
+      t.procedureId,
+      t.code,
+      t.applicantFolded,
+    ),
+    index('dossiers_version_received_idx').on(
+      t.procedureVersionId,
+      t.receivedAt,
+      t.id,
+      t.status,
+      t.dueAt,
+      t.sectorId,
+      t.procedureId,
+      t.code,
+      t.applicantFolded,
+    ),
     // "Giao cho tôi": the open dossiers assigned to an official, by due date.
     index('dossiers_assigned_idx')
       .on(t.assignedTo, t.dueAt)
@@ -172,9 +219,7 @@ export const dossierEvents = pgTable(
     note: text('note'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [
-    index('dossier_events_dossier_idx').on(t.dossierId, t.id),
-  ],
+  (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)],
 );
 
 /**
