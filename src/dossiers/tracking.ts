@@ -9,11 +9,14 @@
  * Every list shows only what dossiers/access.ts lets the official open (VISIBLE_THROUGH_POSITIONS, the SQL of
  * mayViewDossier), newest received first, with the inbox's filters and keyset pages.
  *
- * One statement per shape, like the inbox: each source of dossiers (the receiver, the history, each desk or led
- * unit as receiving agency, each process version with a step there) is a range of an index in (received_at, id)
- * order from which at most `limit + 1` rows are taken; the ranges are merged and only the rows shown are read
- * whole. An unfiltered page so costs in the page size and the number of sources; a filter that few dossiers pass
- * reads the ranges further (docs/decisions/0008 for the inbox; bench/inbox.ts measures these lists too).
+ * One statement per shape, like the inbox: each source of dossiers (the receiver, the official's row of
+ * dossier_handlers, each desk or led unit as receiving agency, each process version with a step there) is a range
+ * of an index in (received_at, id) order from which at most `limit + 1` rows are taken; the ranges are merged and
+ * only the rows shown are read whole. The dossiers' indexes carry the filters' columns, so a filter is checked on
+ * the index; only "passed through my hands" checks its rows on the table. An unfiltered page so costs in the page
+ * size and the number of sources, never in a desk's history; a filter that few dossiers pass reads the ranges
+ * further. No totals are shown: the lists page by keyset. docs/decisions/0008 ("The lists beside the inbox")
+ * measures it; bench/inbox.ts runs these lists too.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryStatement, type Queryable } from '../db/client.js';
@@ -126,10 +129,17 @@ function candidates(shape: Shape): SQL {
   const received = sql`select * from ${range(shape, sql`d.received_by = ${me}::uuid`, 'received_by')} as r`;
   if (shape.list === 'da-tiep-nhan') return received;
   if (shape.list === 'tat-ca') return ofUnits(shape, 'led');
-  const handled = sql`d.id in (select e.dossier_id from dossier_events e where e.actor_id = ${me}::uuid
-      union select e.dossier_id from dossier_events e where e.on_behalf_of = ${me}::uuid)`;
+  // Passed through my hands: dossier_handlers keeps one row per account and dossier, in (received_at, dossier)
+  // order, so the newest are read backwards from the account's range and the LIMIT stops the walk — a busy desk's
+  // half a million history rows are never gathered.
+  const keyset = shape.after ? sql` and (h.received_at, h.dossier_id) < (${p('afterAt')}::timestamptz, ${p('afterId')}::uuid)` : sql``;
+  const handled = sql`select h.dossier_id as id, h.received_at from dossier_handlers h
+    cross join lateral (select 1 from dossiers d where d.id = h.dossier_id and ${conditions({ ...shape, after: false }, true)} offset 0) as ok
+    where h.account_id = ${me}::uuid${keyset}
+    order by h.received_at desc, h.dossier_id desc
+    limit ${p('limit')}`;
   return sql`${received}
-    union all select * from ${range(shape, handled)} as h
+    union all (${handled})
     union all ${ofUnits(shape, 'desks')}`;
 }
 
