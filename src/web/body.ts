@@ -96,6 +96,9 @@ function isUploadRoute(c: Ctx): boolean {
 
 /** Global, before the session and anything that reads a body: see the module comment. */
 export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // A GET or HEAD request has no body (the Fetch API refuses one); asking for it builds the whole Request object
+  // on the Node server, which cost 5 % of a catalog page view (docs/decisions/0015-catalog-search.md, "Speed").
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
   if (!isUploadRoute(c)) return formLimit(c, next);
   if (Number(c.req.header('content-length')) > UPLOAD_MAX_BYTES) throw tooLarge(UPLOAD_MAX_BYTES);
   const spooled: string[] = [];

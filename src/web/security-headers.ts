@@ -24,15 +24,20 @@ const CSP = [...DIRECTIVES, "form-action 'self'"].join('; ');
 const PAYING_PAGES = '/ca-nhan/';
 const payingCsp = (paymentUrl: string) => [...DIRECTIVES, `form-action 'self' ${new URL(paymentUrl).origin}`].join('; ');
 
+/**
+ * Set on the answer's own headers, as Hono's secureHeaders does: c.header() after the answer is made copies the
+ * whole Response (on the Node server: builds it twice), which cost 6 % of a catalog page view (0015, "Speed").
+ */
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const paymentUrl = c.get('deps').config.payment.url;
-  c.header('Content-Security-Policy', c.req.path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : CSP);
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('X-Frame-Options', 'DENY');
-  c.header('Referrer-Policy', 'same-origin');
-  c.header('Cross-Origin-Opener-Policy', 'same-origin');
-  c.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
-  if (c.get('deps').config.secureCookies) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-  if (!c.res.headers.get('Cache-Control') && !c.req.path.startsWith('/static/')) c.header('Cache-Control', 'no-store');
+  const headers = c.res.headers;
+  headers.set('Content-Security-Policy', c.req.path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : CSP);
+  headers.set('X-Content-Type-Options', 'nosniff');
+  headers.set('X-Frame-Options', 'DENY');
+  headers.set('Referrer-Policy', 'same-origin');
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+  if (c.get('deps').config.secureCookies) headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  if (!headers.get('Cache-Control') && !c.req.path.startsWith('/static/')) headers.set('Cache-Control', 'no-store');
 };
