@@ -9,17 +9,20 @@
  * data if it is empty, optionally adds N synthetic procedures (codes BENCH.*, removed again at the end), starts
  * the real app in this process (as src/main.ts does, no simulator) on a free port, prints the machine and
  * EXPLAIN (ANALYZE, BUFFERS) of the search statement, then for each scenario runs C concurrent anonymous HTTP
- * clients from a worker thread (bench/load.ts) — and listCatalog() straight on the database for the search —
- * and prints p50/p95/p99/max and requests per second. See bench/README.md.
+ * clients from a worker thread (bench/load.ts) — and listCatalogPage() straight on the database for the search —
+ * and prints p50/p95/p99/max, requests per second, and CPU per request of the app's thread and of the database
+ * backends (when PostgreSQL runs on this machine; on a loaded machine latencies measure the queue, CPU the work).
+ * See bench/README.md.
  *
  * Options: --requests N (2000 per run), --concurrency C (20), --seconds S (60, the cap per run), --warmup W (500
  * requests not counted), --baseline B (100 requests with one client first; 0 to skip), --extra N (0),
- * --app-pool P (10, on PostgreSQL).
+ * --app-pool P (10, on PostgreSQL), --only search,sector,browse,procedure,api (the scenarios to run; all).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
@@ -31,7 +34,7 @@ import { createApp } from '../src/app.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { foldVietnamese } from '../src/shared/text.js';
-import { catalogStatement, listCatalog, type CatalogFilter } from '../src/catalog/list-catalog.js';
+import { catalogStatement, listCatalogPage, type CatalogFilter } from '../src/catalog/list-catalog.js';
 import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.js';
 
 type Options = {
@@ -42,6 +45,7 @@ type Options = {
   baseline: number;
   extra: number;
   appPool: number;
+  only: string[] | null;
 };
 
 function parseArgs(argv: string[]): Options {
@@ -64,7 +68,62 @@ function parseArgs(argv: string[]): Options {
     baseline: int('baseline', 100),
     extra: int('extra', 0),
     appPool: int('app-pool', 10),
+    only: raw.only ? raw.only.split(',') : null,
   };
+}
+
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** user + system CPU of a thread or process from /proc (Linux), in ms; null where it cannot be read. */
+function procCpuMs(statPath: string): number | null {
+  try {
+    // Fields after the command name: state is [0], utime [11], stime [12].
+    const f = fs.readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+type CpuSnapshot = { app: number | null; db: Map<number, number> | null };
+
+/**
+ * CPU used so far by the app — this process's main thread; the HTTP clients run in a worker thread — and by
+ * the PostgreSQL backends connected to this database, when the server runs on this machine. On a loaded machine
+ * latencies measure the queue; CPU per request still measures the work (0015, "Speed").
+ */
+async function cpuSnapshot(database: Database): Promise<CpuSnapshot> {
+  const app = procCpuMs(`/proc/self/task/${process.pid}/stat`);
+  if (database.kind !== 'postgres') return { app, db: null };
+  const pids = await queryRows<{ pid: number }>(
+    database.db,
+    sql`select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend'`,
+  );
+  const db = new Map<number, number>();
+  for (const { pid } of pids) {
+    const ms = procCpuMs(`/proc/${pid}/stat`);
+    if (ms === null) return { app, db: null };
+    db.set(pid, ms);
+  }
+  return { app, db };
+}
+
+/** CPU per request (ms) between two snapshots: the app's, and the database backends' (those that were there at the end). */
+function cpuPerRequest(a: CpuSnapshot, b: CpuSnapshot, requests: number) {
+  const app = a.app !== null && b.app !== null ? (b.app - a.app) / requests : NaN;
+  let db = NaN;
+  if (a.db && b.db) {
+    db = 0;
+    for (const [pid, ms] of b.db) db += ms - (a.db.get(pid) ?? 0);
+    db /= requests;
+  }
+  return { app, db };
 }
 
 /** Searches a citizen types, without diacritics, some of them unfinished words. */
@@ -203,11 +262,12 @@ function httpLoad(base: string, paths: string[], o: Options, concurrency: number
 
 const fmt = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '-');
 
-function printRow(scenario: string, mode: string, r: LoadResult) {
+function printRow(scenario: string, mode: string, r: LoadResult, cpu: { app: number; db: number }) {
   const s = summarize(r.latencies);
+  const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
   console.log(
     `  ${scenario.padEnd(22)} ${mode.padEnd(8)} ${String(r.latencies.length).padStart(8)} ${String(r.errors).padStart(6)} ${fmt(r.latencies.length / (r.elapsedMs / 1000)).padStart(7)} ` +
-      `${fmt(s.p50).padStart(7)} ${fmt(s.p95).padStart(7)} ${fmt(s.p99).padStart(7)} ${fmt(s.max).padStart(7)} ${fmt(r.bytes / Math.max(1, r.latencies.length) / 1024).padStart(6)}` +
+      `${fmt(s.p50).padStart(7)} ${fmt(s.p95).padStart(7)} ${fmt(s.p99).padStart(7)} ${fmt(s.max).padStart(7)} ${fmt(r.bytes / Math.max(1, r.latencies.length) / 1024).padStart(6)} ${ms(cpu.app).padStart(7)} ${ms(cpu.db).padStart(6)}` +
       (r.statuses && Object.keys(r.statuses).some((k) => k !== '200') ? `  ${JSON.stringify(r.statuses)}` : ''),
   );
 }
@@ -265,7 +325,7 @@ async function main() {
     // ── EXPLAIN of the search statement ──
     const explained: CatalogFilter = { q: 'cap giay phep', sectorId: sectors[0]?.id, limit: 20 };
     for (const f of [{ q: 'cap giay phep', limit: 20 }, explained, { limit: 20 }]) {
-      const q = catalogStatement(db, f).toSQL();
+      const q = catalogStatement(db, f);
       const plan = database.pglite
         ? (await database.pglite.query<Record<string, string>>(`explain (analyze, buffers) ${q.sql}`, q.params)).rows
         : ((await database.pool!.query(`explain (analyze, buffers) ${q.sql}`, q.params)).rows as Array<Record<string, string>>);
@@ -283,42 +343,57 @@ async function main() {
       throw new Error(`bench:catalog: /thu-tuc answered ${check.status} without results`);
 
     const q = (t: string) => encodeURIComponent(t);
-    const scenarios: Array<{ name: string; paths: string[]; sql?: CatalogFilter[] }> = [
-      { name: 'search /thu-tuc?q=', paths: TERMS.map((t) => `/thu-tuc?q=${q(t)}`), sql: TERMS.map((t) => ({ q: t, limit: 20 })) },
+    const scenarios: Array<{ key: string; name: string; paths: string[]; sql?: CatalogFilter[] }> = [
       {
+        key: 'search',
+        name: 'search /thu-tuc?q=',
+        paths: TERMS.map((t) => `/thu-tuc?q=${q(t)}`),
+        sql: TERMS.map((t) => ({ q: t, limit: 20 })),
+      },
+      {
+        key: 'sector',
         name: 'search + sector',
         paths: sectors.flatMap((s) => TERMS.slice(0, 3).map((t) => `/thu-tuc?q=${q(t)}&sectorId=${s.id}`)),
       },
-      { name: 'browse /thu-tuc', paths: ['/thu-tuc', '/thu-tuc?onlineLevel=toan_trinh'] },
-      { name: 'procedure page', paths: sample ? [`/thu-tuc/${sample.id}`] : [] },
-      { name: 'API search', paths: TERMS.map((t) => `/api/v1/procedures?q=${q(t)}&limit=20`) },
+      { key: 'browse', name: 'browse /thu-tuc', paths: ['/thu-tuc', '/thu-tuc?onlineLevel=toan_trinh'] },
+      { key: 'procedure', name: 'procedure page', paths: sample ? [`/thu-tuc/${sample.id}`] : [] },
+      { key: 'api', name: 'API search', paths: TERMS.map((t) => `/api/v1/procedures?q=${q(t)}&limit=20`) },
     ];
     console.log(
       `\nEach run: ${opts.concurrency} concurrent anonymous clients (a worker thread, keep-alive), ${opts.requests} requests (at most ${opts.seconds} s), ${opts.warmup} warm-up requests not counted` +
         (opts.baseline ? `; first ${opts.baseline} requests with 1 client` : ''),
     );
     console.log(
-      `\n  ${'scenario'.padEnd(22)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}`,
+      `\n  ${'scenario'.padEnd(22)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)} ${'app CPU'.padStart(7)} ${'db CPU'.padStart(6)}`,
     );
     const results: Array<[string, string, LoadResult]> = [];
+    // Warm-up requests do the same work: CPU is divided by every request of the run.
+    const measured = async (run: () => Promise<LoadResult>) => {
+      const before = await cpuSnapshot(database);
+      const r = await run();
+      const cpu = cpuPerRequest(before, await cpuSnapshot(database), r.latencies.length + r.errors + opts.warmup);
+      return { r, cpu };
+    };
     for (const sc of scenarios) {
-      if (!sc.paths.length) continue;
+      if (!sc.paths.length || (opts.only && !opts.only.some((o) => sc.key === o))) continue;
       for (const c of opts.baseline ? [1, opts.concurrency] : [opts.concurrency]) {
-        const r = await httpLoad(base, sc.paths, opts, c, c === 1 ? opts.baseline : opts.requests);
+        const { r, cpu } = await measured(() => httpLoad(base, sc.paths, opts, c, c === 1 ? opts.baseline : opts.requests));
         results.push([sc.name, `HTTP×${c}`, r]);
-        printRow(sc.name, `HTTP×${c}`, r);
+        printRow(sc.name, `HTTP×${c}`, r, cpu);
       }
       if (sc.sql) {
         const filters = sc.sql;
-        const r = await runLoad({
-          total: opts.requests,
-          concurrency: opts.concurrency,
-          maxMs: opts.seconds * 1000,
-          warmup: opts.warmup,
-          task: async (i) => (await listCatalog(db, filters[i % filters.length]!)).items.length,
-        });
+        const { r, cpu } = await measured(() =>
+          runLoad({
+            total: opts.requests,
+            concurrency: opts.concurrency,
+            maxMs: opts.seconds * 1000,
+            warmup: opts.warmup,
+            task: async (i) => (await listCatalogPage(db, filters[i % filters.length]!)).items.length,
+          }),
+        );
         results.push([sc.name, `SQL×${opts.concurrency}`, r]);
-        printRow(sc.name, `SQL×${opts.concurrency}`, r);
+        printRow(sc.name, `SQL×${opts.concurrency}`, r, cpu);
       }
     }
     const m = process.memoryUsage();

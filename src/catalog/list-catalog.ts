@@ -4,7 +4,8 @@
  * (folded name, then id; keyset). One statement per page, each answered from an index on the current
  * versions (migration 0022; docs/decisions/0015-catalog-search.md).
  */
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import crypto from 'node:crypto';
+import { and, asc, eq, fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { procedureVersions as pv, procedures, sectors } from '../db/schema/index.js';
 import { queryRows } from '../db/client.js';
@@ -24,33 +25,70 @@ export type CatalogFilter = {
 /** The folded name's words, as the search index holds them (the same expression as the index's). */
 const nameWords = sql`to_tsvector('simple'::regconfig, ${pv.nameFolded})`;
 
-function conditions(f: CatalogFilter): SQL[] {
+/** A page's values, by placeholder name; a filter that is absent has none (it changes the statement's shape). */
+function valuesOf(f: CatalogFilter): Record<string, string | number> {
+  const v: Record<string, string | number> = { limit: f.limit + 1 };
   const terms = searchTerms(f.q);
-  const where: SQL[] = [eq(pv.current, true)];
-  if (terms.length) where.push(sql`${nameWords} @@ to_tsquery('simple'::regconfig, ${toTsQuery(terms)})`);
-  if (f.sectorId) where.push(eq(pv.sectorId, f.sectorId));
-  if (f.unitId) where.push(sql`${pv.unitIds} @> ${JSON.stringify([f.unitId])}::jsonb`);
-  if (f.onlineLevel) where.push(eq(pv.onlineLevel, f.onlineLevel));
-  if (f.after) where.push(sql`(${pv.nameFolded}, ${pv.procedureId}) > (${f.after.name}, ${f.after.id}::uuid)`);
+  if (terms.length) v.words = toTsQuery(terms);
+  if (f.sectorId) v.sectorId = f.sectorId;
+  if (f.unitId) v.unitIds = JSON.stringify([f.unitId]);
+  if (f.onlineLevel) v.onlineLevel = f.onlineLevel;
+  if (f.after) {
+    v.afterName = f.after.name;
+    v.afterId = f.after.id;
+  }
+  return v;
+}
+
+/** The conditions for the filters present, each value a placeholder (the statement is prepared once per shape). */
+function conditions(has: Record<string, unknown>): SQL[] {
+  const p = sql.placeholder;
+  // Written out, not a parameter: the indexes are partial on `current`, and a generic plan must see it is true.
+  const where: SQL[] = [sql`${pv.current}`];
+  if ('words' in has) where.push(sql`${nameWords} @@ to_tsquery('simple'::regconfig, ${p('words')})`);
+  if ('sectorId' in has) where.push(sql`${pv.sectorId} = ${p('sectorId')}::uuid`);
+  if ('unitIds' in has) where.push(sql`${pv.unitIds} @> ${p('unitIds')}::jsonb`);
+  if ('onlineLevel' in has) where.push(sql`${pv.onlineLevel} = ${p('onlineLevel')}`);
+  if ('afterName' in has) where.push(sql`(${pv.nameFolded}, ${pv.procedureId}) > (${p('afterName')}, ${p('afterId')}::uuid)`);
   return where;
 }
 
+/** What a list page shows of an entry (and its place in the order, for the cursor): no documents, steps or form. */
+const LIST_FIELDS = {
+  procedureId: pv.procedureId,
+  name: pv.name,
+  nameFolded: pv.nameFolded,
+  workingDays: pv.workingDays,
+  workingHours: pv.workingHours,
+  fee: pv.fee,
+  onlineLevel: pv.onlineLevel,
+  code: procedures.code,
+  sector: sectors.name,
+};
+/** The API's entry: the whole current version, as presentProcedure takes it. */
+const API_FIELDS = { version: pv, code: procedures.code, sector: sectors.name };
+
 /**
- * The one statement of a page (one row more than the page, to know whether another follows): the page's rows
- * are chosen on procedure_versions alone, narrow, then joined — a common word matches hundreds of procedures,
- * and joining or carrying documents for all of them before the limit cost more than the search (0015).
- * bench/catalog.ts explains it.
+ * The rows of a page (one more than the page, to know whether another follows), chosen on procedure_versions
+ * alone, narrow, in the catalog's order; the statements below join only those — a common word matches hundreds
+ * of procedures, and joining or carrying documents for all of them before the limit cost more than the search
+ * (0015). `has` holds the filters present (valuesOf); the values are placeholders.
  */
-export function catalogStatement(db: Queryable, f: CatalogFilter) {
-  const page = db
+function pageIds(db: Queryable, has: Record<string, unknown>) {
+  return db
     .select({ id: pv.id })
     .from(pv)
-    .where(and(...conditions(f)))
+    .where(and(...conditions(has)))
     .orderBy(asc(pv.nameFolded), asc(pv.procedureId))
-    .limit(f.limit + 1)
+    .limit(sql.placeholder('limit'))
     .as('page');
+}
+
+/** The list page's one statement: only what the list shows. */
+function listStatement(db: Queryable, has: Record<string, unknown>) {
+  const page = pageIds(db, has);
   return db
-    .select({ version: pv, code: procedures.code, sector: sectors.name })
+    .select(LIST_FIELDS)
     .from(page)
     .innerJoin(pv, eq(pv.id, page.id))
     .innerJoin(procedures, eq(procedures.id, pv.procedureId))
@@ -58,20 +96,81 @@ export function catalogStatement(db: Queryable, f: CatalogFilter) {
     .orderBy(asc(pv.nameFolded), asc(pv.procedureId));
 }
 
+/** The API's one statement: whole current versions. */
+function apiStatement(db: Queryable, has: Record<string, unknown>) {
+  const page = pageIds(db, has);
+  return db
+    .select(API_FIELDS)
+    .from(page)
+    .innerJoin(pv, eq(pv.id, page.id))
+    .innerJoin(procedures, eq(procedures.id, pv.procedureId))
+    .innerJoin(sectors, eq(sectors.id, pv.sectorId))
+    .orderBy(asc(pv.nameFolded), asc(pv.procedureId));
+}
+
+/** The list page's statement with its values filled in, for EXPLAIN (bench/catalog.ts). */
+export function catalogStatement(db: Queryable, f: CatalogFilter): { sql: string; params: unknown[] } {
+  const values = valuesOf(f);
+  const q = listStatement(db, values).toSQL();
+  return { sql: q.sql, params: fillPlaceholders(q.params, values) };
+}
+
+type Preparable<T> = { toSQL(): { sql: string }; prepare(name: string): { execute(values: Record<string, unknown>): Promise<T[]> } };
+const prepared = new WeakMap<object, Map<string, { execute(values: Record<string, unknown>): Promise<unknown[]> }>>();
+
 /**
- * One page of the catalog: its entries (the shape presentProcedure takes) and where the next page starts,
- * null on the last page.
+ * Runs a statement built and prepared once per database and `shape` (the caller's key for everything that changes
+ * its text): PostgreSQL plans it once per pooled connection, and Drizzle does not build the SQL on every page
+ * view — each cost more than running it (0015, "Speed"). Named after its text; PGlite runs it unnamed.
  */
-export async function listCatalog(db: Queryable, f: CatalogFilter) {
-  const rows = await catalogStatement(db, f);
-  const items = rows.slice(0, f.limit);
+function runPrepared<T>(db: Queryable, shape: string, build: () => Preparable<T>, values: Record<string, unknown>): Promise<T[]> {
+  let byShape = prepared.get(db);
+  if (!byShape) {
+    byShape = new Map();
+    prepared.set(db, byShape);
+  }
+  let stmt = byShape.get(shape);
+  if (!stmt) {
+    const query = build();
+    stmt = query.prepare(`mc_${crypto.createHash('sha1').update(query.toSQL().sql).digest('base64url').slice(0, 22)}`);
+    byShape.set(shape, stmt);
+  }
+  return stmt.execute(values) as Promise<T[]>;
+}
+
+/** A page of the list: its statement's shape is which statement (`kind`) and which filters are present. */
+function runPage<T>(
+  db: Queryable,
+  f: CatalogFilter,
+  kind: string,
+  build: (db: Queryable, has: Record<string, unknown>) => Preparable<T>,
+): Promise<T[]> {
+  const values = valuesOf(f);
+  return runPrepared(db, `${kind}:${Object.keys(values).join(',')}`, () => build(db, values), values);
+}
+
+/** A page's entries and where the next page starts (null on the last page), from its rows (one more than a page). */
+function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => CatalogCursor) {
+  const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  const next: CatalogCursor | null = rows.length > f.limit && last ? { name: last.version.nameFolded, id: last.version.procedureId } : null;
+  const next: CatalogCursor | null = rows.length > limit && last ? cursorOf(last) : null;
   return { items, next };
 }
-export type CatalogPage = Awaited<ReturnType<typeof listCatalog>>;
 
-export type TemplateInfo = { id: string; fileName: string; size: number };
+/** One page of the portal's list (/thu-tuc): what the list shows of each entry, and where the next page starts. */
+export async function listCatalogPage(db: Queryable, f: CatalogFilter) {
+  const rows = await runPage(db, f, 'list', listStatement);
+  return pageOf(rows, f.limit, (r) => ({ name: r.nameFolded, id: r.procedureId }));
+}
+export type CatalogPage = Awaited<ReturnType<typeof listCatalogPage>>;
+
+/** One page of the API's list (GET /api/v1/procedures): whole current versions (presentProcedure's shape). */
+export async function listCatalog(db: Queryable, f: CatalogFilter) {
+  const rows = await runPage(db, f, 'api', apiStatement);
+  return pageOf(rows, f.limit, (r) => ({ name: r.version.nameFolded, id: r.version.procedureId }));
+}
+
+type TemplateInfo = { id: string; fileName: string; size: number };
 
 /**
  * A procedure's page: its current version with code, sector, the names of its implementing units and its
@@ -80,7 +179,13 @@ export type TemplateInfo = { id: string; fileName: string; size: number };
  */
 export async function loadCatalogProcedure(db: Queryable, procedureId: string) {
   if (!isId(procedureId)) throw errors.notFound('Thủ tục hành chính');
-  const [row] = await db
+  const [row] = await runPrepared(db, 'procedure', () => procedureStatement(db), { id: procedureId });
+  if (!row) throw errors.notFound('Thủ tục hành chính');
+  return row;
+}
+
+function procedureStatement(db: Queryable) {
+  return db
     .select({
       version: pv,
       code: procedures.code,
@@ -94,9 +199,7 @@ export async function loadCatalogProcedure(db: Queryable, procedureId: string) {
     .from(pv)
     .innerJoin(procedures, eq(procedures.id, pv.procedureId))
     .innerJoin(sectors, eq(sectors.id, pv.sectorId))
-    .where(and(eq(pv.procedureId, procedureId), eq(pv.current, true)));
-  if (!row) throw errors.notFound('Thủ tục hành chính');
-  return row;
+    .where(and(sql`${pv.procedureId} = ${sql.placeholder('id')}::uuid`, sql`${pv.current}`));
 }
 
 export type CatalogFilters = {

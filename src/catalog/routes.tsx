@@ -6,7 +6,8 @@ import { AppError, type FieldErrors } from '../shared/errors.js';
 import { PortalPage } from '../portal/layout.js';
 import { templateUrl } from '../procedures/document-templates.js';
 import { ONLINE_LEVEL_LABELS, ONLINE_LEVELS, CatalogQuery, PAGE_SIZE, encodeCursor } from './catalog-query.js';
-import { type CatalogFilters, type CatalogPage, catalogFilters, listCatalog, loadCatalogProcedure } from './list-catalog.js';
+import { type CatalogPage, catalogFilters, listCatalogPage, loadCatalogProcedure } from './list-catalog.js';
+import { type FilterOptions, filterOptions } from './filter-options.js';
 
 /** Danh sách thủ tục hành chính: the public catalog on the portal, without a login. */
 export const catalogRoutes = new Hono<AppEnv>();
@@ -28,10 +29,13 @@ function feeText(fee: number): string {
 const fileSize = (bytes: number) =>
   bytes < 1024 * 1024 ? `${number.format(Math.max(1, Math.round(bytes / 1024)))} KB` : `${number.format(bytes / 1024 / 1024)} MB`;
 
-/** The filters' choices change only through administration, which clears the display cache. */
+/**
+ * The filters' choices, as escaped <option>s: they change only through administration, which clears the display
+ * cache; rendering them on every page view cost as much as the results (0015, "Speed").
+ */
 const filtersOf = (c: Ctx) => {
   const { db, displayCache } = c.get('deps');
-  return displayCache.get('catalog-filters', () => catalogFilters(db));
+  return displayCache.get('catalog-filter-options', async () => filterOptions(await catalogFilters(db)));
 };
 
 const FIELD_LABELS: Record<string, string> = {
@@ -53,7 +57,7 @@ function pageHref(typed: Typed, after: string | null): string {
   return s ? `/thu-tuc?${s}` : '/thu-tuc';
 }
 
-function SearchForm({ typed, filters, errs }: { typed: Typed; filters: CatalogFilters; errs: FieldErrors }) {
+function SearchForm({ typed, filters, errs }: { typed: Typed; filters: FilterOptions; errs: FieldErrors }) {
   const err = (name: string) =>
     errs[name] ? (
       <p class="field-error" id={`${name}-error`}>
@@ -77,11 +81,7 @@ function SearchForm({ typed, filters, errs }: { typed: Typed; filters: CatalogFi
             <label for="sectorId">Lĩnh vực</label>
             <select id="sectorId" name="sectorId" {...attrs('sectorId')}>
               <option value="">Tất cả lĩnh vực</option>
-              {filters.sectors.map((s) => (
-                <option value={s.id} selected={typed.sectorId === s.id}>
-                  {s.name}
-                </option>
-              ))}
+              {filters.sectors(typed.sectorId)}
             </select>
             {err('sectorId')}
           </div>
@@ -89,11 +89,7 @@ function SearchForm({ typed, filters, errs }: { typed: Typed; filters: CatalogFi
             <label for="unitId">Cơ quan thực hiện</label>
             <select id="unitId" name="unitId" {...attrs('unitId')}>
               <option value="">Tất cả cơ quan</option>
-              {filters.units.map((u) => (
-                <option value={u.id} selected={typed.unitId === u.id}>
-                  {u.name}
-                </option>
-              ))}
+              {filters.units(typed.unitId)}
             </select>
             {err('unitId')}
           </div>
@@ -126,13 +122,14 @@ function Results({ page, typed, filtered, first }: { page: CatalogPage; typed: T
         <p>{first ? 'Không tìm thấy thủ tục phù hợp. Hãy thử từ khóa khác hoặc bỏ bớt bộ lọc.' : 'Không còn thủ tục nào.'}</p>
       ) : (
         <ol class="catalog-list">
-          {page.items.map(({ version: v, code, sector }) => (
+          {page.items.map((v) => (
             <li>
               <h3>
                 <a href={`/thu-tuc/${v.procedureId}`}>{v.name}</a>
               </h3>
               <p class="muted">
-                Mã {code} · {sector} · {timeLimit(v)} · {feeText(v.fee)} · <span class="badge">{ONLINE_LEVEL_LABELS[v.onlineLevel]}</span>
+                Mã {v.code} · {v.sector} · {timeLimit(v)} · {feeText(v.fee)} ·{' '}
+                <span class="badge">{ONLINE_LEVEL_LABELS[v.onlineLevel]}</span>
               </p>
             </li>
           ))}
@@ -172,7 +169,7 @@ catalogRoutes.get('/thu-tuc', async (c) => {
   }
   const [filters] = await Promise.all([
     filtersOf(c),
-    query ? listCatalog(db, { ...query, limit: PAGE_SIZE }).then((p) => (page = p)) : null,
+    query ? listCatalogPage(db, { ...query, limit: PAGE_SIZE }).then((p) => (page = p)) : null,
   ]);
   const filtered = !!(query?.q || query?.sectorId || query?.unitId || query?.onlineLevel);
   // Each message names its field ("Lĩnh vực không hợp lệ."): once above the form, and next to its field.
