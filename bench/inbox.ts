@@ -1,5 +1,6 @@
 /**
- * Benchmark of the officials' inbox (Hồ sơ cần xử lý, /tiepnhan/ho-so) on a large database:
+ * Benchmark of the officials' inbox (Hồ sơ cần xử lý, /tiepnhan/ho-so) and the lists beside it (Theo dõi, Tất cả hồ sơ,
+ * Hồ sơ đã tiếp nhận: the scenarios with `list`) on a large database:
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run bench:inbox   (npm run bench: all, bench/all.ts)
  *
@@ -33,6 +34,8 @@ import { buildDeps } from '../src/deps.js';
 import { createApp } from '../src/app.js';
 import { createSession, destroySession } from '../src/auth/sessions.js';
 import { listInbox, type InboxFilter } from '../src/dossiers/inbox.js';
+import { listTracking, type TrackingList } from '../src/dossiers/tracking.js';
+import { TRACKING_PATHS } from '../src/onestop/tracking-page.js';
 import { delegationsInForce, type LentView } from '../src/dossiers/access.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
@@ -106,6 +109,10 @@ type Scenario = {
   query: (o: Official) => Record<string, string>;
   /** Run with the official holding three delegations (Ủy quyền giải quyết DVC), made before and removed after. */
   delegated?: 'held' | 'tab';
+  /** One of the lists beside the inbox (src/dossiers/tracking.ts) instead of the inbox; its filter's tab is ignored. */
+  list?: TrackingList;
+  /** Whose list: the chosen officials (default), or the leaders whose units receive the most (Tất cả hồ sơ). */
+  as?: 'leaders';
 };
 
 const SCENARIOS: Scenario[] = [
@@ -134,7 +141,20 @@ const SCENARIOS: Scenario[] = [
     query: (o) => ({ tab: 'cho-xu-ly', uyquyen: String(o.lent?.[0]?.id ?? 0) }),
     delegated: 'tab',
   },
+  // Issue 12: the lists beside the inbox, newest received first, each at the inbox's speed.
+  { name: 'Theo dõi, page 1', filter: () => ({}), query: () => ({}), list: 'theo-doi' },
+  { name: 'Tất cả hồ sơ (leader), page 1', filter: () => ({}), query: () => ({}), list: 'tat-ca', as: 'leaders' },
+  { name: 'Hồ sơ đã tiếp nhận, page 1', filter: () => ({}), query: () => ({}), list: 'da-tiep-nhan' },
 ];
+
+/** One page of the scenario's list, as its route asks for it. */
+function listOf(db: Db, o: Official, sc: Scenario, soon: Date, via: LentView | null = null) {
+  const { tab: _tab, ...filter } = sc.filter(o);
+  return sc.list
+    ? listTracking(db, o.actor, sc.list, filter, new Date(), soon)
+    : listInbox(db, o.actor, sc.filter(o), new Date(), soon, via);
+}
+const pathOf = (sc: Scenario) => (sc.list ? TRACKING_PATHS[sc.list] : '/tiepnhan/ho-so');
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
 const SCENARIO_WIDTH = Math.max(...SCENARIOS.map((s) => s.name.length));
@@ -250,11 +270,31 @@ async function main() {
     );
   }
 
+  // ── the leaders (approval) whose units received the most dossiers, for Tất cả hồ sơ ──
+  const leaderRows = await queryRows<{ id: string; username: string; received: number }>(
+    db,
+    sql`select a.id, a.username, sum((select count(*) from dossiers d where d.agency_unit_id = g.unit_id))::int as received
+        from role_grants g join accounts a on a.id = g.account_id
+        where g.role = 'approval' and not a.suspended and a.deleted_at is null
+        group by a.id, a.username order by received desc, a.username limit ${opts.officials}`,
+  );
+  const leaders: Official[] = leaderRows.map((l) => ({
+    actor: { kind: 'official', accountId: l.id, label: l.username, meta: { ip: '127.0.0.1', requestId: null } },
+    username: l.username,
+    waiting: 0,
+    overdue: 0,
+    cursor: null,
+    q: null,
+  }));
+  console.log(
+    `Leaders (Tất cả hồ sơ): ${leaderRows.map((l) => `${l.username} (${l.received.toLocaleString('en-US')} received at their unit)`).join(', ')}`,
+  );
+
   // ── EXPLAIN (ANALYZE, BUFFERS) of the inbox statement, as listInbox sends it ──
   if (opts.explain !== 'none') {
     const who = opts.explainAs ? officials.find((o) => o.username === opts.explainAs) : chosen[0];
     if (!who) console.error(`bench: --explain-as ${opts.explainAs}: no such official with a reception or processing role.`);
-    else await explainInbox(url, who, opts.explain === 'all' ? SCENARIOS : SCENARIOS.slice(0, 1), soon);
+    else await explainInbox(url, who, leaders[0] ?? who, opts.explain === 'all' ? SCENARIOS : SCENARIOS.slice(0, 1), soon);
   }
 
   // ── the app, as src/main.ts builds it (no simulator), on a free port ──
@@ -269,7 +309,7 @@ async function main() {
     await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
     const base = `http://127.0.0.1:${port}`;
     const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
-    for (const o of chosen) {
+    for (const o of [...chosen, ...leaders]) {
       o.token = await createSession(appDb.db, o.actor.accountId, policy, { ip: '127.0.0.1', userAgent: 'motcua-bench' });
       o.cookie = `motcua_sid=${o.token}`;
       // The page must be the official's inbox, not a login redirect or a 404.
@@ -287,7 +327,7 @@ async function main() {
     app = {
       base,
       destroySessions: async () => {
-        for (const o of chosen) if (o.token) await destroySession(appDb.db, o.token);
+        for (const o of [...chosen, ...leaders]) if (o.token) await destroySession(appDb.db, o.token);
       },
       close: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -318,8 +358,9 @@ async function main() {
   const run = async (sc: Scenario, mode: 'HTTP' | 'SQL', concurrency: number, total: number) => {
     let r: LoadResult;
     phase = mode;
+    const whose = sc.as === 'leaders' ? leaders : chosen;
     if (mode === 'HTTP') {
-      const jobs = chosen.map((o) => ({ path: `/tiepnhan/ho-so?${new URLSearchParams(sc.query(o))}`, cookie: o.cookie! }));
+      const jobs = whose.map((o) => ({ path: `${pathOf(sc)}?${new URLSearchParams(sc.query(o))}`, cookie: o.cookie! }));
       r = await httpLoad(app!.base, jobs, { ...opts, concurrency, requests: total });
     } else {
       r = await runLoad({
@@ -328,18 +369,15 @@ async function main() {
         maxMs: opts.seconds * 1000,
         warmup: opts.warmup,
         task: async (i) => {
-          const o = chosen[i % chosen.length]!;
+          const o = whose[i % whose.length]!;
           // As the route does, for every scenario (the page always names the tabs): the delegations in force are
           // read beside the list, or first when a delegated tab is asked for, the chosen one narrowing the list.
           if (sc.delegated === 'tab') {
             const lent = await delegationsInForce(db, o.actor, new Date());
-            const res = await listInbox(db, o.actor, sc.filter(o), new Date(), soon, lent[0] ?? null);
+            const res = await listOf(db, o, sc, soon, lent[0] ?? null);
             return JSON.stringify(res.rows).length;
           }
-          const [, res] = await Promise.all([
-            delegationsInForce(db, o.actor, new Date()),
-            listInbox(db, o.actor, sc.filter(o), new Date(), soon, null),
-          ]);
+          const [, res] = await Promise.all([delegationsInForce(db, o.actor, new Date()), listOf(db, o, sc, soon)]);
           return JSON.stringify(res.rows).length;
         },
       });
@@ -458,16 +496,17 @@ function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, o
  * The EXPLAIN runs the same text with the same values as an unnamed statement, so PostgreSQL shows a
  * plan for these values (the app's named statement may switch to a generic plan after five runs).
  */
-async function explainInbox(url: string, o: Official, scenarios: Scenario[], soon: Date) {
+async function explainInbox(url: string, official: Official, leader: Official, scenarios: Scenario[], soon: Date) {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const captured: Array<{ query: string; params: unknown[] }> = [];
   const logged = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Db;
   try {
     for (const sc of scenarios) {
+      const o = sc.as === 'leaders' ? leader : official;
       captured.length = 0;
-      await listInbox(logged, o.actor, sc.filter(o), new Date(), soon);
+      await listOf(logged, o, sc, soon);
       const q = captured[captured.length - 1];
-      console.log(`\nEXPLAIN (ANALYZE, BUFFERS) — ${sc.name}, the inbox statement (page and counts), official ${o.username}:`);
+      console.log(`\nEXPLAIN (ANALYZE, BUFFERS) — ${sc.name}, ${sc.list ? 'the list' : 'the inbox'} statement, official ${o.username}:`);
       if (!q) {
         console.error('bench: listInbox sent no statement through the Drizzle logger; nothing to explain.');
         process.exitCode = 1;
