@@ -27,7 +27,12 @@ const BASE = '/ca-nhan/du-lieu';
 const ACTIVITY_SHOWN = 200;
 
 const GENDER = { male: 'Nam', female: 'Nữ' } as const;
-const FILE_KIND = { submitted: 'Tệp đã nộp', supplement: 'Tệp bổ sung', result: 'Kết quả giải quyết', scan: 'Bản quét khi tiếp nhận' } as const;
+const FILE_KIND = {
+  submitted: 'Tệp đã nộp',
+  supplement: 'Tệp bổ sung',
+  result: 'Kết quả giải quyết',
+  scan: 'Bản quét khi tiếp nhận',
+} as const;
 const PAYMENT_STATUS: Record<string, string> = {
   pending: 'Đang chờ thanh toán',
   paid: 'Đã thanh toán',

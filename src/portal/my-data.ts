@@ -96,7 +96,9 @@ export type MyData = {
     /** The tờ khai as answered on the portal (null: none). */
     declaration: DeclarationAnswer[] | null;
     history: Array<{ at: Date; action: string; label: string; by: string; note: string | null; items: string[] }>;
-    files: Array<FileRef & { id: string; kind: 'submitted' | 'supplement' | 'result'; documentLabel: string | null; uploadedAt: Date }>;
+    files: Array<
+      FileRef & { id: string; kind: 'submitted' | 'supplement' | 'result' | 'scan'; documentLabel: string | null; uploadedAt: Date }
+    >;
   }>;
   /** Nộp hồ sơ in progress: what was typed and the files already uploaded. */
   drafts: Array<{ procedure: string; fields: Record<string, string>; files: FileRef[]; updatedAt: Date }>;
