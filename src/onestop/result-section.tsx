@@ -1,6 +1,7 @@
 import type { FieldErrors } from '../shared/errors.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
 import type { DossierResult } from '../dossiers/record-result.js';
+import { ResultFacts } from '../dossiers/result-facts.js';
 import { CsrfField, FieldError } from '../web/layout.js';
 
 /** What the route gives the section: the recorded result, and the result forms' messages and typed values. */
@@ -48,27 +49,7 @@ export function ResultSection(p: Props) {
       </p>
       {r ? (
         <dl class="facts" id="result-record">
-          {r.kind === 'document' ? (
-            <>
-              <dt>Số, ký hiệu</dt>
-              <dd>{r.number}</dd>
-              <dt>Ngày ký</dt>
-              <dd>{formatDate(r.signedOn)}</dd>
-              <dt>Trích yếu</dt>
-              <dd>{r.summary}</dd>
-              {r.signer ? (
-                <>
-                  <dt>Người ký</dt>
-                  <dd>{r.signer}</dd>
-                </>
-              ) : null}
-            </>
-          ) : (
-            <>
-              <dt>Văn bản</dt>
-              <dd>Không có văn bản — {r.noDocumentReason}</dd>
-            </>
-          )}
+          <ResultFacts result={r} />
           <dt>Tình trạng</dt>
           <dd>
             {r.approvedAt
