@@ -12,3 +12,4 @@ export * from './jobs.js';
 export * from './payments.js';
 export * from './personal-files.js';
 export * from './delegations.js';
+export * from './staged-uploads.js';
