@@ -193,17 +193,33 @@ export const accountIdentities = pgTable(
 );
 
 /**
- * A VNeID login that proved a person who has no confirmed account yet, waiting for them to accept
- * (Đồng ý) or refuse (Từ chối) the accounts that name them. Only the SHA-256 of the cookie token is kept.
+ * A login waiting for its second step, bound to one browser by a cookie token of which only the SHA-256 is kept
+ * (as sessions). Two kinds (`method`), one mechanism (src/auth/pending-logins.ts):
+ * - 'vneid' / 'sso': a proven person with no confirmed account yet, who accepts (Đồng ý) or refuses (Từ chối)
+ *   the accounts that name them (person_id, loa);
+ * - 'password': the right password of a break-glass account (account_id) waiting for its TOTP code, or, while
+ *   the typed name's password login is paused, a stand-in with no account so the pause reveals no password.
  */
-export const pendingIdentityLogins = pgTable('pending_identity_logins', {
-  tokenHash: text('token_hash').primaryKey(),
-  personId: uuid('person_id')
-    .notNull()
-    .references(() => persons.id),
-  method: text('method').notNull(),
-  loa: integer('loa').notNull(),
-  returnTo: text('return_to'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-});
+export const pendingIdentityLogins = pgTable(
+  'pending_identity_logins',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    method: text('method').notNull(),
+    personId: uuid('person_id').references(() => persons.id),
+    loa: integer('loa'),
+    /** 'password': the account whose code is asked for (null for a stand-in), the typed name (throttle keys). */
+    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
+    usernameLower: text('username_lower'),
+    /** 'password': started while the name's password login was paused, so a refusal gives no hint. */
+    paused: boolean('paused').notNull().default(false),
+    returnTo: text('return_to'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    check(
+      'pending_logins_kind',
+      sql`(${t.method} in ('vneid', 'sso') and ${t.personId} is not null and ${t.loa} is not null) or (${t.method} = 'password' and ${t.usernameLower} is not null)`,
+    ),
+  ],
+);
