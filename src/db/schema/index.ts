@@ -13,3 +13,4 @@ export * from './payments.js';
 export * from './personal-files.js';
 export * from './delegations.js';
 export * from './staged-uploads.js';
+export * from './sso.js';
