@@ -1,0 +1,61 @@
+/**
+ * The SSO client registry as oidc-provider sees it: a row of sso_clients becomes client metadata (Client model
+ * reads go through the adapter to here), with the secret's SHA-256 in place of the secret. compareClientSecret
+ * is overridden (provider.ts) to hash what the client sent and compare the hashes in constant time, which is why
+ * only client_secret_basic, client_secret_post and none are offered: HS256 client assertions and symmetric
+ * signing or encryption would need the plain secret, which is never stored.
+ */
+import crypto from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { ClientMetadata } from 'oidc-provider';
+import type { Db } from '../db/client.js';
+import { ssoClients } from '../db/schema/index.js';
+
+/** The scopes the provider knows; a client is registered with the subset it may ask for. */
+export const SSO_SCOPES = ['openid', 'offline_access', 'profile', 'cccd', 'official', 'citizen'] as const;
+export type SsoScope = (typeof SSO_SCOPES)[number];
+
+/** Our own client metadata (extraClientMetadata in provider.ts): read by the TTL and login checks. */
+export const CLIENT_EXTRA = {
+  unitIds: 'motcua_unit_ids',
+  accessTokenTtl: 'motcua_access_token_ttl',
+  refreshTokenTtl: 'motcua_refresh_token_ttl',
+  idTokenTtl: 'motcua_id_token_ttl',
+} as const;
+
+export const hashClientSecret = (secret: string) => crypto.createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/** The sent secret hashed and compared with the stored hash, in time independent of where they differ. */
+export function secretMatches(storedHash: string | undefined, sent: string): boolean {
+  if (!storedHash) return false;
+  const a = Buffer.from(hashClientSecret(sent), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+/**
+ * The metadata of an enabled client, or undefined: a disabled or unknown client is the same "invalid_client" to
+ * the provider (oidc-provider caches the built Client by the hash of these properties, so a change takes effect
+ * at the next request).
+ */
+export async function clientMetadata(db: Db, clientId: string): Promise<ClientMetadata | undefined> {
+  const [row] = await db.select().from(ssoClients).where(eq(ssoClients.clientId, clientId));
+  if (!row || row.disabledAt) return undefined;
+  return {
+    client_id: row.clientId,
+    client_name: row.name,
+    ...(row.confidential ? { client_secret: row.secretHash ?? undefined } : {}),
+    token_endpoint_auth_method: row.confidential ? 'client_secret_basic' : 'none',
+    redirect_uris: row.redirectUris,
+    post_logout_redirect_uris: row.postLogoutRedirectUris,
+    ...(row.backchannelLogoutUri ? { backchannel_logout_uri: row.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+    grant_types: row.confidential ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope: row.scopes.join(' '),
+    id_token_signed_response_alg: 'RS256',
+    [CLIENT_EXTRA.unitIds]: row.unitIds,
+    [CLIENT_EXTRA.accessTokenTtl]: row.accessTokenTtl,
+    [CLIENT_EXTRA.refreshTokenTtl]: row.refreshTokenTtl,
+    [CLIENT_EXTRA.idTokenTtl]: row.idTokenTtl,
+  };
+}
