@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
-import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { procedures } from '../src/db/schema/index.js';
+import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { completeChecklist } from './support/reception.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
 
 const t = useDemoApp();
@@ -53,16 +52,17 @@ describe('JSON API /api/v1', () => {
     const download = await t.app.request(withTemplate.templateUrl);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toContain('attachment');
-    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const created = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Api' });
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    const documents = completeChecklist(v.documents);
+    const created = await api('POST', '/dossiers', token, { procedureId: p.id, channel: 1, fullName: 'Đinh Văn Api', documents });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ status: 'received', statusCode: 2 });
-    const bad = await api('POST', '/dossiers', token, { procedureId: p!.id, channel: 3 });
+    const bad = await api('POST', '/dossiers', token, { procedureId: p.id, channel: 3, documents });
     expect(bad.status).toBe(400);
     expect(bad.json.error.fields.fullName).toBeTruthy();
     const list = await api('GET', '/dossiers?q=dinh van', token);
     expect(list.json.items.map((i: { code: string }) => i.code)).toContain(created.json.code);
-    const filtered = await api('GET', `/dossiers?procedureId=${p!.id}&from=2000-01-01T00:00:00%2B07:00&limit=1`, token);
+    const filtered = await api('GET', `/dossiers?procedureId=${p.id}&from=2000-01-01T00:00:00%2B07:00&limit=1`, token);
     expect(filtered.json.items).toHaveLength(1);
     // Malformed filters are named, not a server error.
     const wrong = await api('GET', '/dossiers?sectorId=abc&dueState=soon&limit=0&from=yesterday', token);
@@ -88,8 +88,8 @@ describe('JSON API /api/v1', () => {
   it('with a browser session, changes need the CSRF header', async () => {
     const c = new Client(t.app);
     await c.login(sctClerkUsername(), TEST_PASSWORD);
-    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const body = JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Người Nộp Phiên' });
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    const body = JSON.stringify({ procedureId: p.id, channel: 1, fullName: 'Người Nộp Phiên', documents: completeChecklist(v.documents) });
     const without = await c.request('POST', '/api/v1/dossiers', body, { 'content-type': 'application/json', origin: 'http://localhost' });
     expect(without.status).toBe(403);
     const token = await c.csrf('/tiepnhan');

@@ -6,7 +6,7 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { auditLog, dossierEvents, dossiers, type Role } from '../src/db/schema/index.js';
 import { createOfficial } from '../src/accounts/create-official.js';
 import { setRoles } from '../src/accounts/set-roles.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { listInbox } from '../src/dossiers/inbox.js';
@@ -60,7 +60,7 @@ async function official(username: string, unitKey: string, roles: Role[]): Promi
 async function received() {
   const { p } = await currentProcedure(t.database, '2.000633');
   const clerk = await actorFor(t.database, sctClerkUsername());
-  const d = await receiveDossier(
+  const d = await receiveAtCounter(
     t.database.db,
     clerk,
     { procedureId: p.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' },

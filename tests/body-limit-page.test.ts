@@ -15,7 +15,7 @@ import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { citizens, procedures } from '../src/db/schema/index.js';
 import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { FORM_MAX_BYTES } from '../src/web/body.js';
 
 const t = useDemoApp();
@@ -91,7 +91,7 @@ const linksOf = (html: string) => [...html.matchAll(/<a href="([^"]*)">([^<]*)<\
 async function receivedDossier() {
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
   const clerk = await actorFor(t.database, sctClerkUsername());
-  return receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' });
+  return receiveAtCounter(t.database.db, clerk, { procedureId: p!.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' });
 }
 
 describe('a body over the limit, over HTTP', () => {

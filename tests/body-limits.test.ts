@@ -12,7 +12,7 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { dossierFiles, procedures } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { FORM_MAX_BYTES, FORM_MAX_FIELDS } from '../src/web/body.js';
 
@@ -90,7 +90,12 @@ const MULTIPART = `multipart/form-data; boundary=${BOUNDARY}`;
 async function processingDossier() {
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
   const clerk = await actorFor(t.database, sctClerkUsername());
-  const d = await receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' });
+  const d = await receiveAtCounter(t.database.db, clerk, {
+    procedureId: p!.id,
+    channel: '1',
+    fullName: 'Trần Thị Thử',
+    phone: '0912000111',
+  });
   await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
   return d;
 }

@@ -8,7 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { auditLog, calendarDays, dossierEvents, dossiers, procedures, settings } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { confirmCalendarYear } from '../src/calendar/confirm-calendar-year.js';
 import { recomputeDueDates } from '../src/dossiers/recompute-due-dates.js';
 import { addRecurringHoliday } from '../src/calendar/add-recurring-holiday.js';
@@ -46,7 +46,7 @@ const CONFIRMED_2027 = {
 async function receive10DayDossier(now: Date) {
   const clerk = await actorFor(t.database, sctClerkUsername());
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633')); // 10 working days
-  return receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '1', ...applicant }, now);
+  return receiveAtCounter(t.database.db, clerk, { procedureId: p!.id, channel: '1', ...applicant }, now);
 }
 
 const recomputeEvents = (dossierId: string) =>

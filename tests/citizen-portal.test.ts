@@ -29,7 +29,7 @@ import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { attachResult } from '../src/dossiers/attach-result.js';
 import { recordResult } from '../src/dossiers/record-result.js';
 import { formatDate, todayInVietnam } from '../src/shared/dates.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { demoOfficials } from '../src/demo/officials.js';
 
 const t = useDemoApp();
@@ -427,13 +427,13 @@ describe('after submission', () => {
     const a = await an();
     const clerk = await actorFor(t.database, sctClerkUsername());
     const proc = await currentProcedure(t.database, '2.000633');
-    const mine = await receiveDossier(t.database.db, clerk, {
+    const mine = await receiveAtCounter(t.database.db, clerk, {
       procedureId: proc.p.id,
       channel: '1',
       fullName: 'Trần Thị Mai Anh',
       cccd: a.cccd,
     });
-    const other = await receiveDossier(t.database.db, clerk, {
+    const other = await receiveAtCounter(t.database.db, clerk, {
       procedureId: proc.p.id,
       channel: '1',
       fullName: 'Trần Thị Mai Anh',
@@ -466,7 +466,7 @@ describe('after submission', () => {
     await t.database.db.update(citizens).set({ loa: 1 }).where(eq(citizens.id, a.id));
     const clerk = await actorFor(t.database, sctClerkUsername());
     const proc = await currentProcedure(t.database, '2.000633');
-    const counter = await receiveDossier(t.database.db, clerk, {
+    const counter = await receiveAtCounter(t.database.db, clerk, {
       procedureId: proc.p.id,
       channel: '1',
       fullName: 'Trần Thị Mai Anh',

@@ -12,7 +12,7 @@ import { setRoles } from '../src/accounts/set-roles.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
 import { deleteOfficial } from '../src/accounts/delete-official.js';
 import { requireAdministrator } from '../src/accounts/policies.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { listInbox } from '../src/dossiers/inbox.js';
@@ -65,7 +65,7 @@ async function official(username: string, unitKey: string, roles: Role[] = []): 
 async function atProcessing(at = vn('2026-11-23T09:00')) {
   const { p } = await currentProcedure(t.database, '2.000633');
   const clerk = await actorFor(t.database, sctClerkUsername());
-  const d = await receiveDossier(
+  const d = await receiveAtCounter(
     t.database.db,
     clerk,
     { procedureId: p.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' },

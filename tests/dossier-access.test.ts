@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { accounts, dossiers, roleGrants, units, ROLES, WORKFLOW_ROLES, type ProcessStep, type Role } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { listInbox, INBOX_TABS, type InboxTab } from '../src/dossiers/inbox.js';
 import { mayActAt, mayReadRegister, mayViewDossier, registerAgencies } from '../src/dossiers/access.js';
 import { prng } from '../src/shared/prng.js';
@@ -80,7 +80,7 @@ async function generate(seed: number) {
   const proc = await currentProcedure(t.database, '2.000633');
   const moved: Array<{ id: string; role: Role; unitId: string }> = [];
   for (let i = 0; i < 8; i++) {
-    const d = await receiveDossier(
+    const d = await receiveAtCounter(
       db,
       clerk,
       { procedureId: proc.p.id, channel: '1', fullName: `Người Nộp ${seed}.${i}`, phone: '0912000111' },

@@ -4,7 +4,7 @@ import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './supp
 import { demoOfficials } from '../src/demo/officials.js';
 import { dossiers } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/client.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { listTracking } from '../src/dossiers/tracking.js';
 import type { StaffActor } from '../src/shared/context.js';
@@ -37,13 +37,13 @@ describe('the dossiers that passed through an official’s hands (dossier_handle
     const clerk = await actorFor(t.database, sctClerkUsername());
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
     const liquor = (await currentProcedure(t.database, '2.000633')).p.id;
-    const a = await receiveDossier(
+    const a = await receiveAtCounter(
       t.database.db,
       clerk,
       { procedureId: liquor, channel: '1', fullName: 'Đỗ Văn Hành' },
       vn('2026-11-10T09:00'),
     );
-    const b = await receiveDossier(
+    const b = await receiveAtCounter(
       t.database.db,
       clerk,
       { procedureId: liquor, channel: '1', fullName: 'Mai Thị Tay' },
@@ -58,7 +58,7 @@ describe('the dossiers that passed through an official’s hands (dossier_handle
       vn('2026-11-12T10:00'),
     );
     // Online: received when the desk accepts it, which sets its reception time after the first history row.
-    const c = await receiveDossier(
+    const c = await receiveAtCounter(
       t.database.db,
       clerk,
       { procedureId: liquor, channel: '2', fullName: 'Kha Văn Mạng' },
@@ -93,7 +93,7 @@ describe('the dossiers that passed through an official’s hands (dossier_handle
     const clerk = await actorFor(t.database, sctClerkUsername());
     const outsider = await actorFor(t.database, who('snv-vp', 'Chuyên viên'));
     const liquor = (await currentProcedure(t.database, '2.000633')).p.id;
-    const d = await receiveDossier(
+    const d = await receiveAtCounter(
       t.database.db,
       clerk,
       { procedureId: liquor, channel: '1', fullName: 'Quách Văn Lạ' },

@@ -11,7 +11,7 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { accounts, citizens, dossierEvents } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { completeChecklist, receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { dossierFormPdf } from '../src/dossiers/dossier-forms.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
@@ -31,7 +31,7 @@ const historyTable = (html: string) =>
 async function handedOver() {
   const { p } = await currentProcedure(t.database, '2.000633');
   const clerk = await actorFor(t.database, sctClerkUsername());
-  const d = await receiveDossier(t.database.db, clerk, {
+  const d = await receiveAtCounter(t.database.db, clerk, {
     procedureId: p.id,
     channel: '1',
     fullName: 'Đinh Thị Lan',
@@ -75,11 +75,11 @@ describe('who acted, in the history', () => {
     expect(history.map((h) => h.actor)).toEqual([named, named]);
 
     // Received through the API: the same person, marked as acting through it.
-    const { p } = await currentProcedure(t.database, '2.000633');
+    const { p, v } = await currentProcedure(t.database, '2.000633');
     const created = await api.request(
       'POST',
       '/api/v1/dossiers',
-      JSON.stringify({ procedureId: p.id, channel: 1, fullName: 'Đinh Văn Nam' }),
+      JSON.stringify({ procedureId: p.id, channel: 1, fullName: 'Đinh Văn Nam', documents: completeChecklist(v.documents) }),
       {
         authorization: `Bearer ${token}`,
         'content-type': 'application/json',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { demoOfficials } from '../src/demo/officials.js';
 
 const t = useDemoApp();
@@ -20,7 +20,7 @@ const boxValue = (html: string, name: string) => new RegExp(`name="${name}" valu
 /** One dossier received by the Sở Công Thương clerk (through the use case: the form is tested elsewhere). */
 async function receiveOne() {
   const { p } = await currentProcedure(t.database, '2.000633');
-  await receiveDossier(
+  await receiveAtCounter(
     t.database.db,
     await actorFor(t.database, sctClerkUsername()),
     { procedureId: p.id, channel: '1', fullName: 'Nguyễn Thị Hoa' },

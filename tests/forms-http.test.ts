@@ -5,7 +5,7 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { procedures } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 
 const t = useDemoApp();
@@ -26,7 +26,7 @@ describe('the forms of a dossier', () => {
   it('prints Mẫu 01 at reception, Mẫu 02 after a supplement request, Mẫu 06 with the hand-overs', async () => {
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const clerkActor = await actorFor(t.database, sctClerkUsername());
-    const d = await receiveDossier(t.database.db, clerkActor, { procedureId: p!.id, channel: '1', fullName: 'Hà Thị Phiếu In' });
+    const d = await receiveAtCounter(t.database.db, clerkActor, { procedureId: p!.id, channel: '1', fullName: 'Hà Thị Phiếu In' });
     const clerk = new Client(t.app);
     await clerk.login(sctClerkUsername(), TEST_PASSWORD);
     const receipt = await pdfText(clerk, `/tiepnhan/ho-so/${d.id}/mau-01.pdf`);
@@ -57,7 +57,7 @@ describe('Mẫu 07 — Sổ theo dõi hồ sơ', () => {
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const clerkActor = await actorFor(t.database, sctClerkUsername());
     const now = new Date();
-    const d = await receiveDossier(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Mai Văn Sổ' }, now);
+    const d = await receiveAtCounter(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Mai Văn Sổ' }, now);
     const day = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(now);
     const clerk = new Client(t.app);
     await clerk.login(sctClerkUsername(), TEST_PASSWORD);

@@ -4,7 +4,7 @@ import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { dossiers, procedures } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/client.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { recordSignedResult } from './support/results.js';
 import { listInbox } from '../src/dossiers/inbox.js';
@@ -35,7 +35,7 @@ describe('inbox counts kept by the database', () => {
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
     const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
     const receive = (channel: string, at: string) =>
-      receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel, fullName: 'Lý Thị Đếm' }, vn(at));
+      receiveAtCounter(t.database.db, clerk, { procedureId: p!.id, channel, fullName: 'Lý Thị Đếm' }, vn(at));
     const act = (a: typeof clerk, id: string, action: string, at: string, extra: Record<string, string> = {}) =>
       actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
 
@@ -78,7 +78,7 @@ describe('inbox counts kept by the database', () => {
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const clerk = await actorFor(t.database, sctClerkUsername());
     for (let i = 0; i < 4; i++)
-      await receiveDossier(
+      await receiveAtCounter(
         t.database.db,
         clerk,
         { procedureId: p!.id, channel: i === 0 ? '2' : '1', fullName: `Người nộp ${i}` },

@@ -3,7 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { accounts, dossiers, procedures, roleGrants } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { listInbox, type InboxFilter } from '../src/dossiers/inbox.js';
 import type { StaffActor } from '../src/shared/context.js';
@@ -29,7 +29,7 @@ async function desk() {
   for (const [i, fullName] of people.entries()) {
     const at = vn(`2026-11-${String(9 + i).padStart(2, '0')}T09:00`);
     received.push(
-      await receiveDossier(
+      await receiveAtCounter(
         t.database.db,
         clerk,
         { procedureId: i % 3 === 2 ? inspector : liquor, channel: '1', fullName, phone: '0912000111' },
@@ -63,7 +63,12 @@ describe('hồ sơ cần xử lý', () => {
       NOW,
     );
     await actOnDossier(t.database.db, clerk, received[1]!.id, { action: 'handover' }, NOW);
-    await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '2', fullName: 'Bùi Thị Lan' }, NOW);
+    await receiveAtCounter(
+      t.database.db,
+      clerk,
+      { procedureId: await procedureId('2.000633'), channel: '2', fullName: 'Bùi Thị Lan' },
+      NOW,
+    );
     const after = await list(clerk);
     expect(after.counts).toEqual({ 'cho-tiep-nhan': 1, 'cho-xu-ly': 5, 'bo-sung': 1, 'cho-tra': 0 });
     expect((await list(clerk, { tab: 'bo-sung' })).rows.map((r) => r.id)).toEqual([received[0]!.id]);

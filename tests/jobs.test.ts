@@ -8,7 +8,7 @@ import { openDatabase, queryRows, type Database } from '../src/db/client.js';
 import { enqueue, startJobQueue, type JobHandlers, type JobInfo, type JobQueue, type KindSettings } from '../src/jobs/queue.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
 import { listJobs } from '../src/jobs/admin.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 
 const t = useDemoApp();
 const silent = pino({ level: 'silent' });
@@ -157,7 +157,7 @@ describe('the job queue', () => {
   it('receiving a dossier enqueues its notification in the same transaction', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const { p } = await currentProcedure(t.database, '2.000633');
-    const d = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Thử' });
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Thử' });
     const rows = await queryRows<{ data: { dossierId: string; code: string } }>(
       t.database.db,
       sql`select data from pgboss.job where name = 'notify.dossier_received'`,

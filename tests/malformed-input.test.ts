@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { dossiers } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
 import { docx } from './support/sample-files.js';
 
@@ -71,7 +71,7 @@ function multipart(csrf: string, fields: Record<string, string>, file?: { name: 
 async function dossierOfClerk() {
   const clerk = await actorFor(t.database, sctClerkUsername());
   const p = await currentProcedure(t.database, '2.000633');
-  return receiveDossier(t.database.db, clerk, { procedureId: p.p.id, channel: '1', fullName: 'Lê Văn Thử' });
+  return receiveAtCounter(t.database.db, clerk, { procedureId: p.p.id, channel: '1', fullName: 'Lê Văn Thử' });
 }
 
 describe('malformed ids in paths answer 404 "không tồn tại", never 500', () => {

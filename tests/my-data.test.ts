@@ -21,7 +21,7 @@ import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { attachResult } from '../src/dossiers/attach-result.js';
 import { recordResult } from '../src/dossiers/record-result.js';
 import { formatDate, todayInVietnam } from '../src/shared/dates.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { EXPORT_ACTION, EXPORT_LIMIT, exportMyData } from '../src/portal/my-data-export.js';
 import type { MyData } from '../src/portal/my-data.js';
@@ -138,7 +138,7 @@ async function richCitizen() {
     { csrfFrom: `/ca-nhan/ho-so/${d.id}` },
   );
   expect(rated.status).toBe(303);
-  const counter = await receiveDossier(db, clerk, { procedureId: proc.p.id, channel: '1', fullName: 'Trần Thị Mai Anh', cccd: a.cccd });
+  const counter = await receiveAtCounter(db, clerk, { procedureId: proc.p.id, channel: '1', fullName: 'Trần Thị Mai Anh', cccd: a.cccd });
   // A draft: the form saved, not submitted.
   const draft = new FormData();
   draft.set('_csrf', await a.client.csrf(`/ca-nhan/nop-ho-so?thutuc=${proc.p.id}`));

@@ -17,7 +17,7 @@ import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
 import { AppError } from '../src/shared/errors.js';
 import { blobStore, hasBlob, putBlob } from '../src/storage/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { takePersonalFile } from '../src/personal-files/take-personal-file.js';
 import { depositIssuedFile } from '../src/personal-files/deposit-issued-file.js';
 import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
@@ -74,7 +74,7 @@ const spooled = () => fs.readdirSync(blobStore().spoolDir).filter((f) => f.endsW
 async function dossier() {
   const clerk = await actorFor(t.database, sctClerkUsername());
   const p = await currentProcedure(t.database, '2.000190');
-  const d = await receiveDossier(t.database.db, clerk, { procedureId: p.p.id, channel: '1', fullName: 'Người Nộp Thử' });
+  const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p.p.id, channel: '1', fullName: 'Người Nộp Thử' });
   const [unit] = await t.database.db.select().from(units).where(eq(units.id, d.agencyUnitId));
   return { id: d.id, unitId: d.agencyUnitId, unitName: unit!.name };
 }

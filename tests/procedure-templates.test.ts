@@ -6,7 +6,7 @@ import { docx, executable } from './support/sample-files.js';
 import { auditLog, procedureTemplates, procedureVersions } from '../src/db/schema/index.js';
 import { MAX_TEMPLATE_BYTES, removeDocumentTemplate, uploadDocumentTemplate } from '../src/procedures/document-templates.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { renderPdf } from '../src/dossiers/forms/layout.js';
 import { detectFileType } from '../src/shared/file-types.js';
 import type { AppError } from '../src/shared/errors.js';
@@ -207,7 +207,7 @@ describe('template files of procedure documents', () => {
       { name: 'Mẫu cũ.pdf', bytes: await pdf() },
     );
     const oldId = v2.documents[0]!.template!;
-    const older = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
+    const older = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
     const v3 = await uploadDocumentTemplate(
       t.database.db,
       admin,
@@ -217,7 +217,7 @@ describe('template files of procedure documents', () => {
     );
     const newId = v3.documents[0]!.template!;
     expect(newId).not.toBe(oldId);
-    const newer = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Mới' });
+    const newer = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Mới' });
     expect(older.procedureVersionId).toBe(v2.id);
     expect(newer.procedureVersionId).toBe(v3.id);
 

@@ -4,7 +4,7 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { procedureVersions } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
@@ -31,7 +31,7 @@ describe('procedure catalog', () => {
   it('a new version applies to new dossiers; received ones keep theirs', async () => {
     const { p, v } = await current('2.000633');
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const before = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
+    const before = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
     const admin = await actorFor(t.database, 'admin.sct');
     const v2 = await saveProcedure(
       t.database.db,
@@ -44,7 +44,7 @@ describe('procedure catalog', () => {
       { name: 'Đơn đề nghị', required: true, copies: 1 },
       { name: 'Bản sao hợp đồng', required: false, copies: 1 },
     ]);
-    const after = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Mới' });
+    const after = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Mới' });
     expect(before.procedureVersionId).toBe(v.id);
     expect(after.procedureVersionId).toBe(v2.id);
     const versions = await t.database.db.select().from(procedureVersions).where(eq(procedureVersions.procedureId, p.id));

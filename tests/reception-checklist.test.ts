@@ -135,7 +135,8 @@ describe('TIẾP NHẬN HỒ SƠ: the checklist and digitisation', () => {
       'originals-0': '1',
       'copies-0': '3',
     });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`Chưa nhận đủ thành phần hồ sơ bắt buộc: “${p.v.documents[1]!.name}”`);
     expect(res.text).toContain('id="err-doc-1"');
     expect(res.text).toContain('Thành phần hồ sơ bắt buộc: chưa được đánh dấu đã nhận.');
     expect(res.text).not.toContain('id="err-doc-0"');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { dossierEvents, dossiers, procedures, procedureVersions, sectors } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { completeChecklist, receiveAtCounter } from './support/reception.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { dueAt } from '../src/calendar/deadlines.js';
 import type { AppError } from '../src/shared/errors.js';
@@ -35,7 +35,7 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
   it('receives a direct dossier: code <agency>-<YYMMDD>-<XXXX>, due date on the calendar, history', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const now = vn('2026-11-23T09:15');
-    const d = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant }, now);
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant }, now);
     expect(d.code).toBe('000.00.13.H10-261123-0001');
     expect(d.lookupCode).toMatch(/^[A-Z2-9]{10}$/);
     expect(d.status).toBe('received');
@@ -44,14 +44,14 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
     expect(d.dueAt.toISOString()).toBe(vn('2026-12-07T17:00').toISOString());
     const history = await t.database.db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id));
     expect(history).toMatchObject([{ action: 'receive', toStatus: 'received', actorLabel: sctClerkUsername() }]);
-    const second = await receiveDossier(
+    const second = await receiveAtCounter(
       t.database.db,
       clerk,
       { procedureId: await procedureId('2.000190'), channel: '3', ...applicant },
       now,
     );
     expect(second.code).toBe('000.00.13.H10-261123-0002');
-    const nextDay = await receiveDossier(
+    const nextDay = await receiveAtCounter(
       t.database.db,
       clerk,
       { procedureId: await procedureId('2.000190'), channel: '1', ...applicant },
@@ -62,7 +62,7 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
 
   it('refuses an official outside the reception step', async () => {
     const other = await actorFor(t.database, 'admin.snv');
-    const err = await receiveDossier(t.database.db, other, {
+    const err = await receiveAtCounter(t.database.db, other, {
       procedureId: await procedureId('2.000633'),
       channel: '1',
       ...applicant,
@@ -73,7 +73,7 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
 
   it('explains bad input and writes nothing', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const err = await receiveDossier(t.database.db, clerk, {
+    const err = await receiveAtCounter(t.database.db, clerk, {
       procedureId: await procedureId('2.000633'),
       channel: '9',
       fullName: '',
@@ -89,11 +89,17 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
 
   it('200 concurrent receptions in one agency and day get 200 distinct consecutive codes', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const pid = await procedureId('2.000633');
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    const documents = completeChecklist(v.documents);
     const now = vn('2026-11-25T10:00');
     const made = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        receiveDossier(t.database.db, clerk, { procedureId: pid, channel: '1', ...applicant, fullName: `Người nộp ${i}` }, now),
+        receiveAtCounter(
+          t.database.db,
+          clerk,
+          { procedureId: p.id, channel: '1', ...applicant, fullName: `Người nộp ${i}`, documents },
+          now,
+        ),
       ),
     );
     const seqs = made.map((d) => Number(d.code.slice(-4))).sort((a, b) => a - b);
@@ -106,7 +112,7 @@ describe('public lookup', () => {
   it('needs both the dossier code and the lookup code, and shows no personal data', async () => {
     const { Client } = await import('./support/app.js');
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const d = await receiveDossier(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant });
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: await procedureId('2.000633'), channel: '1', ...applicant });
     const c = new Client(t.app);
     const ok = await c.get(`/tra-cuu?ma=${encodeURIComponent(d.code)}&matracuu=${d.lookupCode.toLowerCase()}`);
     expect(ok.text).toContain('Được tiếp nhận');

@@ -5,7 +5,7 @@ import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDem
 import { recordSignedResult } from './support/results.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { auditLog, dossierEvents, dossierResults, dossiers, procedureVersions } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { attachResult } from '../src/dossiers/attach-result.js';
 import { recordResult } from '../src/dossiers/record-result.js';
@@ -29,7 +29,12 @@ async function atApproval() {
   const clerk = await actorFor(t.database, sctClerkUsername());
   const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
   const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
-  const d = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Kết' }, vn('2026-11-30T09:00'));
+  const d = await receiveAtCounter(
+    t.database.db,
+    clerk,
+    { procedureId: p.id, channel: '1', fullName: 'Lê Văn Kết' },
+    vn('2026-11-30T09:00'),
+  );
   await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' }, vn('2026-11-30T10:00'));
   await actOnDossier(t.database.db, expert, d.id, { action: 'handover' }, vn('2026-12-01T10:00'));
   return { d, clerk, expert, director };

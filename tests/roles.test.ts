@@ -18,7 +18,7 @@ import { splitSharedAccount } from '../src/accounts/split-account.js';
 import { mayReadStatistics } from '../src/statistics/policy.js';
 import { mayActAt, mayReadRegister, registerAgencies } from '../src/dossiers/access.js';
 import { listInbox } from '../src/dossiers/inbox.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { AppError } from '../src/shared/errors.js';
 import type { StaffActor } from '../src/shared/context.js';
@@ -123,7 +123,7 @@ describe('Xem thống kê: mayReadStatistics', () => {
     const db = t.database.db;
     const clerk = await actorFor(t.database, sctClerkUsername());
     const proc = await currentProcedure(t.database, '2.000633');
-    const d = await receiveDossier(
+    const d = await receiveAtCounter(
       db,
       clerk,
       { procedureId: proc.p.id, channel: '1', fullName: 'Người Nộp Thử', phone: '0912000111' },

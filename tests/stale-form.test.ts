@@ -4,7 +4,7 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { dossierEvents, dossiers } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { setRoles } from '../src/accounts/set-roles.js';
@@ -34,7 +34,7 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 async function atProcessing() {
   const { p } = await currentProcedure(t.database, '2.000633');
   const clerk = await actorFor(t.database, sctClerkUsername());
-  const d = await receiveDossier(
+  const d = await receiveAtCounter(
     t.database.db,
     clerk,
     { procedureId: p.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' },

@@ -18,7 +18,7 @@ import { BlobRefusedError, blobKey, blobStore, hasBlob, openBlob, openBlobStore,
 import { moveDatabaseFiles } from '../src/storage/move-database-files.js';
 import { readTemplate } from '../src/procedures/document-templates.js';
 import { readResultFile } from '../src/dossiers/attach-result.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 
 const MB = 1024 * 1024;
@@ -199,7 +199,7 @@ describe('files kept in the database (bytea) move into storage', () => {
   it('moves an existing result file of a dossier', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const { p } = await currentProcedure(t.database, '2.000190');
-    const d = await receiveDossier(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Người Nộp Cũ' });
     const content = Buffer.from('%PDF-1.4\n% giấy phép cũ, lưu trong cơ sở dữ liệu\n');
     const sha256 = crypto.createHash('sha256').update(content).digest('hex');
     const [row] = await t.database.db

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { accounts, dossiers, roleGrants } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { listTracking, TRACKING_LISTS, type TrackingFilter, type TrackingList } from '../src/dossiers/tracking.js';
@@ -28,10 +28,10 @@ async function scene() {
   const names = ['Nguyễn Văn An', 'Trần Thị Bình', 'Lê Văn Cường', 'Phạm Thị Dung'];
   const sct = [];
   for (const [i, fullName] of names.entries())
-    sct.push(await receiveDossier(t.database.db, clerk, { procedureId: liquor, channel: '1', fullName }, vn(`2026-11-1${i}T09:00`)));
+    sct.push(await receiveAtCounter(t.database.db, clerk, { procedureId: liquor, channel: '1', fullName }, vn(`2026-11-1${i}T09:00`)));
   const snv = [];
   for (const fullName of ['Hoàng Văn Em', 'Võ Thị Giang'])
-    snv.push(await receiveDossier(t.database.db, snvClerk, { procedureId: medal, channel: '1', fullName }, vn('2026-11-12T10:00')));
+    snv.push(await receiveAtCounter(t.database.db, snvClerk, { procedureId: medal, channel: '1', fullName }, vn('2026-11-12T10:00')));
   await actOnDossier(t.database.db, clerk, sct[1]!.id, { action: 'handover' }, vn('2026-11-13T08:00'));
   return { clerk, snvClerk, sct, snv };
 }

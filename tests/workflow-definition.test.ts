@@ -13,7 +13,7 @@ import { procedures } from '../src/db/schema/index.js';
 import { MIGRATIONS_DIR, queryRows } from '../src/db/client.js';
 import { readMigrations } from '../src/db/migrate.js';
 import { inboxCountsMigration, inboxIndexPredicate, latestWorkflowMigration } from '../src/db/workflow-sql.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { dossierFormPdf } from '../src/dossiers/dossier-forms.js';
@@ -145,7 +145,7 @@ describe('every action does what its definition says', () => {
     };
     const c = CASES[action];
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const d = await receiveDossier(
+    const d = await receiveAtCounter(
       t.database.db,
       actors.clerk,
       { procedureId: p!.id, channel: c.online ? '2' : '1', fullName: 'Đinh Thị Bảng' },
@@ -211,7 +211,7 @@ describe('every action does what its definition says', () => {
   it('an action that needs a reason is refused without one; the input list matches the definitions', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-    const d = await receiveDossier(
+    const d = await receiveAtCounter(
       t.database.db,
       clerk,
       { procedureId: p!.id, channel: '1', fullName: 'Đinh Thị Lý Do' },
@@ -246,7 +246,12 @@ describe('the API reads the same data', () => {
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     // Channel 2 is the portals' (an official's key is refused it): the online dossier comes in as the portal does.
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const online = await receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '2', fullName: 'Phan Văn Mạng' }, new Date());
+    const online = await receiveAtCounter(
+      t.database.db,
+      clerk,
+      { procedureId: p!.id, channel: '2', fullName: 'Phan Văn Mạng' },
+      new Date(),
+    );
     const made = await call('POST', '/dossiers', { procedureId: p!.id, channel: 1, fullName: 'Phan Văn Mã' });
     for (const x of [made, await call('GET', `/dossiers/${made.id}`), await call('GET', `/dossiers/${online.id}`)]) {
       expect(x.statusCode).toBe(STATUSES[x.status].code);

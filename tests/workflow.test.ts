@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { dossierEvents, dossiers, procedures } from '../src/db/schema/index.js';
-import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import type { AppError } from '../src/shared/errors.js';
@@ -17,7 +17,7 @@ const applicant = { fullName: 'Trần Thị Thử', phone: '0912000111' };
 
 async function received(at = vn('2026-11-23T09:00')) {
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-  return receiveDossier(
+  return receiveAtCounter(
     t.database.db,
     await actorFor(t.database, sctClerkUsername()),
     { procedureId: p!.id, channel: '1', ...applicant },
@@ -171,7 +171,7 @@ describe('online dossiers', () => {
     const { listInbox } = await import('../src/dossiers/inbox.js');
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const clerk = await actorFor(t.database, sctClerkUsername());
-    const d = await receiveDossier(t.database.db, clerk, { procedureId: p!.id, channel: '2', ...applicant }, vn('2026-11-21T20:00'));
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p!.id, channel: '2', ...applicant }, vn('2026-11-21T20:00'));
     expect(d).toMatchObject({ status: 'submitted', channel: 2 });
     expect(DOSSIER_STATUSES[d.status]).toBe(1);
     const queue = await listInbox(t.database.db, clerk, { tab: 'cho-tiep-nhan' }, vn('2026-11-23T08:00'), vn('2026-11-24T08:00'));

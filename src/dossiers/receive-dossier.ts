@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dossierComponents, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import type { IncomingFile } from '../storage/index.js';
-import { ChecklistItem, checklistProblems, storeScan, type StoredScan } from './reception-checklist.js';
+import { ChecklistItem, checklistProblems, checklistRefusal, storeScan, type StoredScan } from './reception-checklist.js';
 import { recordAudit } from '../audit/record.js';
 import { enqueue } from '../jobs/queue.js';
 import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.js';
@@ -43,7 +43,10 @@ export const ReceiveInput = z.object({
     .optional()
     .transform((v) => cleanOptional(v))
     .pipe(z.string().max(1000, 'Ghi chú tối đa 1000 ký tự.').nullable()),
-  /** The documents received (thành phần hồ sơ): the counter's form always sends it, required ones must be there. */
+  /**
+   * The documents received (thành phần hồ sơ), by position in the procedure's list, with the numbers of originals and
+   * copies: every required one must be there (channels 1 and 3; left out = none received).
+   */
   documents: z.array(ChecklistItem).max(100, 'Quá nhiều thành phần hồ sơ.').optional(),
 });
 
@@ -53,9 +56,11 @@ export const ReceiveInput = z.object({
  * registered as Mới đăng ký and waits in the reception queue until a reception official accepts it
  * (its due date then counts from acceptance). The code, the due date on the working calendar, the
  * dossier, its history, the audit row and the notification job are written in one transaction.
- * With a checklist (`documents`, and `scans` by document position), every required document of the version must be
- * ticked with its counts; each scan is stored first (refusals are said beside their fields), then the components,
- * their scans as dossier files and the digitised flags (Thông tư 01/2023/TT-VPCP) join the same transaction.
+ * At the counter (channels 1 and 3: the page's form and the API alike) the checklist (`documents`, and `scans` by
+ * document position) is required: every required document of the version ticked with its counts, else 422 naming
+ * the missing ones (reception-checklist.ts: checklistRefusal); each scan is stored first (refusals are said beside
+ * their fields), then the components, their scans as dossier files and the digitised flags (Thông tư 01/2023/TT-VPCP)
+ * join the same transaction.
  */
 export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, now = new Date(), scans = new Map<number, IncomingFile>()) {
   const input = parseInput(ReceiveInput, raw);
@@ -76,7 +81,7 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
   }
   const checklist = input.documents ?? [];
   const stored = new Map<number, StoredScan>();
-  if (input.documents || scans.size) {
+  if (input.channel !== 2 || input.documents || scans.size) {
     const problems = checklistProblems(version.documents, checklist, new Set(scans.keys()));
     for (const [i, file] of scans) {
       if (problems[`scan-${i}`] || problems.documents) continue;
@@ -84,7 +89,7 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
       if ('refused' in r) problems[`scan-${i}`] = r.refused;
       else stored.set(i, r.stored);
     }
-    if (Object.keys(problems).length) throw errors.validation(problems);
+    if (Object.keys(problems).length) throw checklistRefusal(version.documents, checklist, problems);
   }
   const digitised = checklist.length > 0 && checklist.every((item) => stored.has(item.index));
   const calendar = await loadCalendar(db, now);

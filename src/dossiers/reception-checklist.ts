@@ -2,11 +2,12 @@
  * The reception checklist (thành phần hồ sơ received at the counter): which documents of the procedure version came,
  * how many originals (bản chính) and copies (bản sao) of each, and the scan of each (số hóa, Thông tư 01/2023/TT-VPCP).
  * The form sends `doc-<i>` for each ticked document (its position in the version), `originals-<i>`, `copies-<i>`
- * and a file `scan-<i>`; the API sends `documents: [{ index, originals, copies }]` (no scans).
+ * and a file `scan-<i>`; the API sends `documents: [{ index, originals, copies }]`, as JSON or as the `dossier` part of
+ * a multipart body whose files are `scan-<i>` (src/api/routes.ts). Both go through receiveDossier: one rule.
  */
 import { z } from 'zod';
 import type { ProcedureDocument } from '../db/schema/index.js';
-import type { FieldErrors } from '../shared/errors.js';
+import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { safeFileName, type FileKind } from '../shared/file-types.js';
 import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
 
@@ -55,6 +56,18 @@ export function checklistProblems(documents: ProcedureDocument[], items: Checkli
     if (!seen.has(i)) problems[`scan-${i}`] = 'Tệp quét chỉ kèm theo thành phần hồ sơ đã đánh dấu đã nhận.';
   }
   return problems;
+}
+
+/**
+ * How a checklist with problems is refused: a required document not received makes it 422 required_documents_missing,
+ * the message naming every such document (what an API client needs; the form also marks each one beside it);
+ * otherwise (counts, scans, a forged position) the ordinary validation error.
+ */
+export function checklistRefusal(documents: ProcedureDocument[], items: ChecklistItem[], problems: FieldErrors): AppError {
+  const ticked = new Set(items.map((item) => item.index));
+  const missing = documents.filter((d, i) => d.required && !ticked.has(i)).map((d) => `“${d.name}”`);
+  if (missing.length === 0) return errors.validation(problems);
+  return new AppError('required_documents_missing', `Chưa nhận đủ thành phần hồ sơ bắt buộc: ${missing.join('; ')}.`, 422, problems);
 }
 
 /** A scan stored in file storage, as its dossier file will name it. */
