@@ -34,7 +34,7 @@ for (const key of ['vneid', 'sso'] as const) {
     try {
       return await startLogin(c, rpFor(c, key), key, 'official', safeRedirect(c.req.query('tiep'), 'official'));
     } catch (err) {
-      if (err instanceof AppError) return redirectToLoginError(c, err);
+      if (err instanceof AppError) return redirectToLoginError(c, 'official', err);
       throw err;
     }
   });
@@ -64,7 +64,7 @@ for (const key of ['vneid', 'sso'] as const) {
       countLogin(key, loginOutcome(err));
       // Shown on a clean page with the login chrome: no `code`/`state` left in the address or the history.
       // A malformed address (invalid_query) is no provider's answer: refused where it is, as any bad query.
-      if (err instanceof AppError && err.code !== 'invalid_query') return redirectToLoginError(c, err);
+      if (err instanceof AppError && err.code !== 'invalid_query') return redirectToLoginError(c, 'official', err);
       throw err;
     }
     countLogin(key, result.kind === 'choose' ? 'pending_choice' : 'success');

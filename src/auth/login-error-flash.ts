@@ -1,7 +1,9 @@
 /**
- * A refused VNeID / SSO login is shown on a clean page (issue 12, item 14): the callback answers 303 to
- * /tiepnhan/dang-nhap/loi, so neither `code` nor `state` stays in the address bar or the history, and the
- * message rides in a short-lived, HMAC-signed, HttpOnly cookie that the error page reads once.
+ * A refused VNeID / SSO login is shown on a clean page (issue 12, item 14; the citizens' portal since issue 10):
+ * the callback answers 303 to the area's error page (/tiepnhan/dang-nhap/loi for officials, /dang-nhap/loi for
+ * citizens), so neither `code` nor `state` stays in the address bar or the history, and the message rides in a
+ * short-lived, HMAC-signed, HttpOnly cookie that the error page reads once. Each area has its own cookie and its
+ * own signing key, so a refusal of one side is never shown (or swallowed) by the other.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
@@ -9,27 +11,30 @@ import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
 import { AppError } from '../shared/errors.js';
 
-const LOGIN_ERROR_PATH = '/tiepnhan/dang-nhap/loi';
-const COOKIE = 'motcua_login_error';
+export type LoginArea = 'official' | 'citizen';
 
-const sign = (secret: string, body: string) => createHmac('sha256', `${secret}:login-error`).update(body).digest('base64url');
+const ERROR_PATH: Record<LoginArea, string> = { official: '/tiepnhan/dang-nhap/loi', citizen: '/dang-nhap/loi' };
+const COOKIE: Record<LoginArea, string> = { official: 'motcua_login_error', citizen: 'motcua_portal_login_error' };
 
-/** Keep the refusal for the error page and send the browser there (303). */
-export function redirectToLoginError(c: Context<AppEnv>, err: AppError) {
+const sign = (secret: string, area: LoginArea, body: string) =>
+  createHmac('sha256', `${secret}:login-error:${area}`).update(body).digest('base64url');
+
+/** Keep the refusal for the area's error page and send the browser there (303). */
+export function redirectToLoginError(c: Context<AppEnv>, area: LoginArea, err: AppError) {
   const body = Buffer.from(JSON.stringify({ code: err.code, message: err.message.slice(0, 1000), status: err.status })).toString(
     'base64url',
   );
-  writeCookie(c, COOKIE, `${body}.${sign(c.get('deps').config.sessionSecret, body)}`, 120);
-  return c.redirect(LOGIN_ERROR_PATH, 303);
+  writeCookie(c, COOKIE[area], `${body}.${sign(c.get('deps').config.sessionSecret, area, body)}`, 120);
+  return c.redirect(ERROR_PATH[area], 303);
 }
 
-/** The refusal kept by redirectToLoginError, once; null when there is none or it was not ours. */
-export function takeLoginError(c: Context<AppEnv>): AppError | null {
-  const raw = readCookie(c, COOKIE);
+/** The refusal kept by redirectToLoginError for this area, once; null when there is none or it was not ours. */
+export function takeLoginError(c: Context<AppEnv>, area: LoginArea): AppError | null {
+  const raw = readCookie(c, COOKIE[area]);
   if (!raw) return null;
-  clearCookie(c, COOKIE);
+  clearCookie(c, COOKIE[area]);
   const [body = '', mac = ''] = raw.split('.', 2);
-  const expected = sign(c.get('deps').config.sessionSecret, body);
+  const expected = sign(c.get('deps').config.sessionSecret, area, body);
   if (mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return null;
   try {
     const v = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { code?: unknown; message?: unknown; status?: unknown };

@@ -6,14 +6,16 @@ import { CSRF_COOKIE } from '../web/cookies.js';
 import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
 import { formData, pageProps, requireLogin, siteName, actorOf, type Ctx } from '../web/http.js';
 import { safeRedirect } from '../web/safe-redirect.js';
-import { endPendingLoginOf } from './link-routes.js';
+import { endPendingLoginOf, pendingTokenOf, startPendingCode } from './link-routes.js';
 import { formatDate } from '../shared/dates.js';
-import { anyUnitCutoff, passwordOpen, provinceCutoff } from './cutoff.js';
+import { passwordOpen, provinceCutoff } from './cutoff.js';
 import { AppError } from '../shared/errors.js';
 import { countLogin, loginOutcome } from '../shared/metrics.js';
 import { logoutOfficial } from './logout.js';
-import { LoginPage } from './login-page.js';
+import { CodeStepPage, LoginPage } from './login-page.js';
 import { loginWithPassword } from './login-with-password.js';
+import { codeStepErrors, codeStepOf, loginWithCode } from './login-with-code.js';
+import { throttleErrors } from './throttle.js';
 import { refusedLoginCounter } from './refused-logins.js';
 import { captchaLevel } from './captcha.js';
 import { captchaLevelForName } from './throttle.js';
@@ -33,18 +35,13 @@ authRoutes.get('/captcha', async (c) => {
 async function cutoffProps(c: Ctx) {
   const { db, now } = c.get('deps');
   const province = await provinceCutoff(db);
-  const anyUnit = await anyUnitCutoff(db);
   const notice = province
     ? passwordOpen(province, now())
       ? `Từ ngày ${formatDate(province)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID. Vui lòng gắn và xác thực số CCCD trước ngày này.`
       : `Từ ngày ${formatDate(province)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID.`
     : undefined;
-  // Folded behind "Tài khoản khẩn cấp" for everyone alike: the page never tells which names are break-glass.
-  return { cutoffNotice: notice, totp: province || anyUnit ? ('folded' as const) : undefined };
+  return { cutoffNotice: notice };
 }
-
-/** Refusals after which the TOTP field is asked for (open): the break-glass second step, and a paused name. */
-const TOTP_ASKED = new Set(['totp_required', 'totp_invalid', 'password_login_paused']);
 
 authRoutes.get('/dang-nhap', async (c) => {
   if (c.get('account')) return c.redirect(safeRedirect(c.req.query('tiep'), 'official'), 303);
@@ -65,7 +62,7 @@ authRoutes.get('/dang-nhap', async (c) => {
 
 /** A refused VNeID / SSO login, on a clean address (login-error-flash.ts); nothing to show → the login page. */
 authRoutes.get('/dang-nhap/loi', async (c) => {
-  const err = takeLoginError(c);
+  const err = takeLoginError(c, 'official');
   if (!err) return c.redirect('/tiepnhan/dang-nhap', 303);
   const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
   return c.html(
@@ -83,6 +80,21 @@ authRoutes.get('/dang-nhap/loi', async (c) => {
   );
 });
 
+/** Where a login ends: a fresh session id (the old one, if any, is gone) and no pending login left behind. */
+async function startSession(c: Ctx, token: string, next: string) {
+  const old = c.get('sessionToken');
+  if (old) await destroySession(c.get('deps').db, old);
+  await endPendingLoginOf(c);
+  writeCookie(c, SESSION_COOKIE, token);
+  countLogin('password', 'success');
+  return c.redirect(next, 303);
+}
+
+/** The CSRF token for a page rendered in answer to a POST (the middleware's is for the request's own form). */
+function freshCsrf(c: Ctx) {
+  return csrfToken(c.get('deps').config.sessionSecret, readCookie(c, CSRF_COOKIE) ?? '', c.get('sessionToken'));
+}
+
 authRoutes.post('/dang-nhap', async (c) => {
   const deps = c.get('deps');
   const form = await formData(c);
@@ -90,7 +102,7 @@ authRoutes.post('/dang-nhap', async (c) => {
   const remember = form.remember === '1';
   const next = safeRedirect(form.tiep, 'official');
   try {
-    const { token } = await loginWithPassword(
+    const result = await loginWithPassword(
       deps.db,
       {
         captcha: deps.captcha,
@@ -98,36 +110,92 @@ authRoutes.post('/dang-nhap', async (c) => {
         now: deps.now,
         refused: refusedLoginCounter(deps.logger),
       },
-      { username, password: form.password ?? '', captcha: form.altcha, totp: form.totp || undefined },
+      { username, password: form.password ?? '', captcha: form.altcha, returnTo: next },
       c.get('meta'),
     );
-    // A fresh session id at login; the old one (if any) is gone.
-    const old = c.get('sessionToken');
-    if (old) await destroySession(deps.db, old);
-    await endPendingLoginOf(c);
-    writeCookie(c, SESSION_COOKIE, token);
     if (remember) writeCookie(c, REMEMBER_COOKIE, username, 365 * 24 * 3600);
     else clearCookie(c, REMEMBER_COOKIE);
-    countLogin('password', 'success');
-    return c.redirect(next, 303);
+    if (result.kind === 'code') {
+      // One pending login per browser: a VNeID choice left open is replaced by this code step.
+      await endPendingLoginOf(c);
+      return startPendingCode(c, result.pendingToken);
+    }
+    return startSession(c, result.token, next);
   } catch (err) {
     countLogin('password', loginOutcome(err));
     if (!(err instanceof AppError)) throw err;
-    const csrfCookie = readCookie(c, CSRF_COOKIE) ?? '';
     return c.html(
       <LoginPage
         siteName={await siteName(c)}
-        csrfToken={csrfToken(deps.config.sessionSecret, csrfCookie, c.get('sessionToken'))}
+        csrfToken={freshCsrf(c)}
         username={username}
         remember={remember}
         next={next}
         error={{ code: err.code, message: err.message }}
         {...(await cutoffProps(c))}
-        {...(TOTP_ASKED.has(err.code) ? { totp: 'asked' as const } : {})}
         captchaLevel={await captchaLevelForName(deps.db, username, deps.now())}
       />,
       err.status as 400,
     );
+  }
+});
+
+/** Đăng nhập, bước 2 (break-glass): the code alone; without a live pending login in this browser, back to step 1. */
+async function codeStepPage(c: Ctx, csrf: string, err?: AppError) {
+  const deps = c.get('deps');
+  const step = await codeStepOf(deps.db, pendingTokenOf(c), deps.now());
+  if (!step) {
+    await endPendingLoginOf(c);
+    const shown = err && err.code !== 'validation_failed' && err.code !== 'totp_invalid' ? err : codeStepErrors.expired();
+    const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
+    return c.html(
+      <LoginPage
+        siteName={await siteName(c)}
+        csrfToken={csrf}
+        username={remembered}
+        remember={!!remembered}
+        next="/tiepnhan"
+        error={{ code: shown.code, message: shown.message }}
+        {...(await cutoffProps(c))}
+        captchaLevel={await captchaLevelForName(deps.db, remembered, deps.now())}
+      />,
+      shown.status as 400,
+    );
+  }
+  // Started while the name was paused: the pause is all this page says, whatever step 1 found.
+  const shown = err ?? (step.pausedMs > 0 ? throttleErrors.passwordLoginPaused(Math.ceil(step.pausedMs / 60_000)) : undefined);
+  return c.html(
+    <CodeStepPage
+      siteName={await siteName(c)}
+      csrfToken={csrf}
+      error={shown ? { code: shown.code, message: shown.fields?.code ?? shown.message } : undefined}
+    />,
+    (err?.status ?? 200) as 200,
+  );
+}
+
+authRoutes.get('/dang-nhap/ma-xac-thuc', async (c) => {
+  if (c.get('account')) return c.redirect('/tiepnhan', 303);
+  // Never opened from step 1 in this browser: simply the login page.
+  if (!pendingTokenOf(c)) return c.redirect('/tiepnhan/dang-nhap', 303);
+  return codeStepPage(c, c.get('csrfToken'));
+});
+
+authRoutes.post('/dang-nhap/ma-xac-thuc', async (c) => {
+  const deps = c.get('deps');
+  const form = await formData(c);
+  try {
+    const { token, returnTo } = await loginWithCode(
+      deps.db,
+      { sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs }, now: deps.now() },
+      { pendingToken: pendingTokenOf(c), code: form.code },
+      c.get('meta'),
+    );
+    return startSession(c, token, safeRedirect(returnTo, 'official'));
+  } catch (err) {
+    countLogin('password', loginOutcome(err));
+    if (!(err instanceof AppError)) throw err;
+    return codeStepPage(c, freshCsrf(c), err);
   }
 });
 

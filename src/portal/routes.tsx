@@ -2,7 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
-import { siteName } from '../web/http.js';
+import { siteName, type Ctx } from '../web/http.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError } from '../shared/errors.js';
+import { redirectToLoginError, takeLoginError } from '../auth/login-error-flash.js';
 import { queryOf } from '../web/params.js';
 import { START_PAGE, safeRedirect } from '../web/safe-redirect.js';
 import { param } from '../shared/validate.js';
@@ -53,31 +56,52 @@ portalRoutes.get('/', async (c) => {
 /** Bước 2 (seed 000 §2): choose the national electronic identity. */
 const LoginQuery = z.object({ tiep: param.text(512, 'Địa chỉ quay lại không hợp lệ.') });
 
+/** The choice of VNeID, and above it the refusal of the last attempt when there is one (a clean error page). */
+async function loginPage(c: Ctx, returnTo: string, error?: AppError) {
+  const start = returnTo === START_PAGE.citizen ? '/dang-nhap/vneid' : `/dang-nhap/vneid?tiep=${encodeURIComponent(returnTo)}`;
+  return PortalPage(
+    c,
+    error ? 'Đăng nhập không thành công' : 'Đăng nhập',
+    <>
+      <h1>Đăng nhập</h1>
+      {error ? (
+        <p class="flash flash-error" role="alert" data-error-code={error.code}>
+          {error.message}
+        </p>
+      ) : null}
+      <a class="button wide vneid" href={start}>
+        {error ? 'Đăng nhập lại bằng ' : ''}Tài khoản Định danh điện tử cấp bởi Bộ Công an
+      </a>
+      <p class="muted">
+        Dành cho Công dân, Tổ chức, Doanh nghiệp. Bạn sẽ đăng nhập bằng số định danh cá nhân, mật khẩu VNeID và mã OTP gửi qua SMS.
+      </p>
+    </>,
+  );
+}
+
 portalRoutes.get('/dang-nhap', async (c) => {
   const returnTo = safeRedirect(queryOf(c, LoginQuery).tiep, 'citizen');
   if (await currentCitizen(c)) return c.redirect(returnTo, 303);
-  const start = returnTo === START_PAGE.citizen ? '/dang-nhap/vneid' : `/dang-nhap/vneid?tiep=${encodeURIComponent(returnTo)}`;
-  return c.html(
-    await PortalPage(
-      c,
-      'Đăng nhập',
-      <>
-        <h1>Đăng nhập</h1>
-        <a class="button wide vneid" href={start}>
-          Tài khoản Định danh điện tử cấp bởi Bộ Công an
-        </a>
-        <p class="muted">
-          Dành cho Công dân, Tổ chức, Doanh nghiệp. Bạn sẽ đăng nhập bằng số định danh cá nhân, mật khẩu VNeID và mã OTP gửi qua SMS.
-        </p>
-      </>,
-    ),
-  );
+  return c.html(await loginPage(c, returnTo));
 });
 
-// The target is checked again when the login finishes (flow.ts keeps only a safe one).
-portalRoutes.get('/dang-nhap/vneid', (c) =>
-  startLogin(c, c.get('deps').rps.vneid, 'vneid', 'citizen', safeRedirect(queryOf(c, LoginQuery).tiep, 'citizen')),
-);
+/** A refused VNeID login, on a clean address (auth/login-error-flash.ts); nothing to show → the login page. */
+portalRoutes.get('/dang-nhap/loi', async (c) => {
+  const err = takeLoginError(c, 'citizen');
+  if (!err) return c.redirect('/dang-nhap', 303);
+  return c.html(await loginPage(c, START_PAGE.citizen, err), err.status as ContentfulStatusCode);
+});
+
+// The target is checked again when the login finishes (flow.ts keeps only a safe one). A provider that cannot be
+// reached is said on the clean error page, as every refusal of the login.
+portalRoutes.get('/dang-nhap/vneid', async (c) => {
+  try {
+    return await startLogin(c, c.get('deps').rps.vneid, 'vneid', 'citizen', safeRedirect(queryOf(c, LoginQuery).tiep, 'citizen'));
+  } catch (err) {
+    if (err instanceof AppError && err.code !== 'invalid_query') return redirectToLoginError(c, 'citizen', err);
+    throw err;
+  }
+});
 
 portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   const deps = c.get('deps');
@@ -91,6 +115,9 @@ portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
     };
   } catch (err) {
     countLogin('portal_vneid', loginOutcome(err));
+    // Refused, cancelled, expired or unreachable: 303 to a clean page, no `code`/`state` left in the address or the
+    // history. A malformed address (invalid_query) is no provider's answer: refused where it is, as any bad query.
+    if (err instanceof AppError && err.code !== 'invalid_query') return redirectToLoginError(c, 'citizen', err);
     throw err;
   }
   countLogin('portal_vneid', 'success');

@@ -105,9 +105,10 @@ export async function latestOtp(simUrl: string, phone: string): Promise<string |
   return m ? m[1]! : null;
 }
 
-/** A refused officials' login answers 303 to the clean error page: follow it, as a browser does. */
+/** A refused login (officials' or citizens') answers 303 to its area's clean error page: follow it, as a browser does. */
 export async function followLoginError(app: Client, res: Awaited<ReturnType<Client['get']>>) {
-  return res.status === 303 && res.location === '/tiepnhan/dang-nhap/loi' ? app.get(res.location) : res;
+  const clean = res.location === '/tiepnhan/dang-nhap/loi' || res.location === '/dang-nhap/loi';
+  return res.status === 303 && clean ? app.get(res.location!) : res;
 }
 
 /**
