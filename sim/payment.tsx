@@ -52,11 +52,21 @@ const SIGNED_REQUEST = [
   'locale',
 ];
 
-/** HMAC-SHA256 hex over the fields sorted by name, `name=value` joined by `&`, NFC. */
-function signFields(secret: string, fields: Record<string, string>): string {
+/** RFC 3986 percent-encoding of the NFC text's UTF-8 bytes: only A–Z a–z 0–9 - . _ ~ stay, %XX in capitals. */
+function rfc3986(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text.normalize('NFC'), 'utf8')) {
+    const ch = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** HMAC-SHA256 hex over the fields sorted by name, `name=value` percent-encoded (RFC 3986), joined by `&`. */
+export function signFields(secret: string, fields: Record<string, string>): string {
   const text = Object.keys(fields)
     .sort()
-    .map((k) => `${k}=${(fields[k] ?? '').normalize('NFC')}`)
+    .map((k) => `${rfc3986(k)}=${rfc3986(fields[k] ?? '')}`)
     .join('&');
   return crypto.createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }

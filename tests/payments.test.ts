@@ -8,6 +8,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { serve, type ServerType } from '@hono/node-server';
 import { extractText } from 'unpdf';
 import { startSimulator, type Simulator } from '../sim/server.js';
+import { signFields as platformSignature } from '../sim/payment.js';
 import { auditLog, citizens, dossiers, payments, procedureVersions, procedures } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
@@ -257,6 +258,49 @@ describe('fee payment through the payment platform', () => {
     expect(new URL(again.location!).searchParams.get('orderId')).not.toBe(failed!.id);
     await atPlatform(again.location!, 'success');
     expect((await paymentRows(d.id)).map((p) => p.status)).toEqual(['failed', 'paid']);
+  });
+
+  it("values with '&', '=', '+', spaces, '%' and Vietnamese: the platform accepts the signed request, the app a confirmation the platform signed, and a changed one fails", async () => {
+    const tricky = 'Cấp phép A&B = "C+D" 100% — bản sao   (lần 2)';
+    const a = await citizen('a', '070085000111');
+    const d = await dossierOf(a.id);
+    await database.db.update(procedureVersions).set({ name: tricky }).where(eq(procedureVersions.id, d.procedureVersionId));
+    const r = await start(a.client, d.id);
+    const orderInfo = new URL(r.location!).searchParams.get('orderInfo')!;
+    expect(orderInfo).toBe(`Lệ phí hồ sơ ${d.code} - ${tricky}`.replace(/\s+/g, ' '));
+    // The simulator checks the request's signature with its own implementation of the rule: the page opens.
+    const { html } = await atPlatform(r.location!, 'success');
+    expect(html).toContain('A&amp;B = &quot;C+D&quot; 100%');
+    const [paid] = await paymentRows(d.id);
+    expect(paid!.status).toBe('paid');
+
+    // A confirmation signed by the simulator's signer whose message holds the same characters verifies…
+    const b = await citizen('b', '070085000222');
+    const d2 = await dossierOf(b.id);
+    const orderId = new URL((await start(b.client, d2.id)).location!).searchParams.get('orderId')!;
+    const fields = {
+      merchantCode: MERCHANT.code,
+      orderId,
+      transactionId: 'PG-TRICKY-1',
+      amount: String(FEE),
+      status: 'failed',
+      paidAt: new Date().toISOString(),
+      message: `Từ chối: thẻ A&B=C+D hết hạn 100% ${tricky}`,
+    };
+    const body = { ...fields, signature: platformSignature(MERCHANT.secret, fields) };
+    // …and the same with a changed message, or the message's '&…=' moved into another field, does not.
+    const changed = await notify({ ...body, message: `${fields.message} ` });
+    expect([changed.status, changed.json.error?.code]).toEqual([401, 'payment_signature_invalid']);
+    // One field holding "A&x=B" is not two fields "A" and x="B" (what a canonical string without encoding confused).
+    const one = platformSignature(MERCHANT.secret, { ...fields, message: 'A&x=B' });
+    expect(one).not.toBe(platformSignature(MERCHANT.secret, { ...fields, message: 'A', x: 'B' }));
+    expect(sign(MERCHANT.secret, { ...fields, message: 'A&x=B' })).not.toBe(sign(MERCHANT.secret, { ...fields, message: 'A', x: 'B' }));
+    expect((await paymentRows(d2.id)).map((p) => p.status)).toEqual(['pending']);
+    const ok = await notify(body);
+    expect(ok.status).toBe(200);
+    expect((await paymentRows(d2.id)).map((p) => [p.status, p.providerTransactionId])).toEqual([['failed', 'PG-TRICKY-1']]);
+    // The app's signer and the simulator's agree byte for byte on such values.
+    expect(sign(MERCHANT.secret, fields)).toBe(body.signature);
   });
 
   it('an abandoned payment stays pending (no notify); starting again reuses it, or replaces it once expired', async () => {

@@ -2,7 +2,8 @@
  * Adapter to the payment platform (PayGov-like; docs/decisions/0014): the citizen's browser is sent to the
  * platform's payment page with a signed payment request, and the platform confirms server to server with a signed
  * message. Both are signed with the merchant's shared secret: HMAC-SHA256, lowercase hex, over the canonical
- * string — the signed fields sorted by name, `name=value` joined by `&`, values as text in NFC. The URL, merchant
+ * string — the signed fields sorted by name, `name=value` joined by `&`, names and values in NFC and percent-encoded
+ * as RFC 3986 (space %20, capital hex). The URL, merchant
  * code and secret come from configuration (src/config.ts), so the real platform replaces the simulator.
  */
 import crypto from 'node:crypto';
@@ -44,11 +45,21 @@ export type PaymentPlatform = {
   verifyConfirmation(body: unknown): VerifiedConfirmation;
 };
 
-/** The canonical string of signed fields: sorted by name, `name=value` joined by `&`, NFC. */
+/**
+ * A name or value as the canonical string writes it: NFC, then its UTF-8 bytes percent-encoded except the RFC 3986
+ * unreserved characters (A–Z a–z 0–9 - . _ ~), hex in capitals, a space as %20 (never '+'). Without it a value
+ * holding '&' or '=' could be read as other fields ("a=1&b=2" is one field or two), so a signature would not pin
+ * down what was signed.
+ */
+function encodeComponent(v: string): string {
+  return encodeURIComponent(v.normalize('NFC')).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The canonical string of signed fields: sorted by name, `name=value` percent-encoded (encodeComponent), joined by `&`. */
 function canonicalString(fields: Record<string, string | number>): string {
   return Object.keys(fields)
     .sort()
-    .map((k) => `${k}=${String(fields[k]).normalize('NFC')}`)
+    .map((k) => `${encodeComponent(k)}=${encodeComponent(String(fields[k]))}`)
     .join('&');
 }
 
