@@ -39,15 +39,22 @@ async function solved(c: Client, level: number): Promise<string> {
 
 type Attempt = { ip: string; name: string; password: string; level?: number; totp?: string };
 
+const CODE_PATH = '/tiepnhan/dang-nhap/ma-xac-thuc';
+
+/** Step 1 in a fresh browser; when it leads to the code step and `totp` is given, step 2 with that code. */
 async function attempt(app: App, a: Attempt) {
   const c = new Client(app, a.ip);
   const altcha = await solved(c, a.level ?? 0);
-  const res = await c.post('/tiepnhan/dang-nhap', { username: a.name, password: a.password, altcha, ...(a.totp ? { totp: a.totp } : {}) });
+  let res = await c.post('/tiepnhan/dang-nhap', { username: a.name, password: a.password, altcha });
+  if (a.totp && res.location === CODE_PATH) res = await c.post(CODE_PATH, { code: a.totp });
   const code = /data-error-code="([^"]+)"/.exec(res.text)?.[1] ?? null;
   const message = /role="alert"[^>]*>([^<]*)</.exec(res.text)?.[1]?.trim() ?? null;
   const widget = /<altcha-widget challenge="([^"]+)"/.exec(res.text)?.[1] ?? null;
-  return { status: res.status, code, message, widget, totpField: res.text.includes('name="totp"') };
+  return { status: res.status, location: res.location, code, message, widget, client: c };
 }
+
+/** What the code page says to this browser, with its token replaced. */
+const codePage = async (c: Client) => (await c.get(CODE_PATH)).text.replace(/value="[A-Za-z0-9_-]{20,}"/g, 'value="TOKEN"');
 
 const OFFICE = '192.0.2.10';
 const STRANGER = '203.0.113.66';
@@ -126,16 +133,25 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     expect(hundredth.status).toBe(429);
     expect(hundredth.code).toBe('password_login_paused');
     expect(hundredth.message).toContain('VNEID');
-    // The page offers the way in that remains: VNeID, and the TOTP field for a break-glass account.
-    expect(hundredth.totpField).toBe(true);
+    // The page offers the ways in that remain: VNeID, and password + code for a break-glass account.
+    expect(hundredth.message).toContain('Tài khoản khẩn cấp vẫn đăng nhập được');
 
-    // Paused: the right password alone is refused everywhere, with the same answer as a wrong one.
+    // Paused: the right password and a wrong one (from another address) lead to the same code page, which says
+    // the pause — whether the password was right is not told.
     const right = await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 2 });
-    expect(right.status).toBe(429);
-    expect(right.code).toBe('password_login_paused');
-    // A wrong TOTP with the right password is not a hint either.
+    const wrong = await attempt(app, { ip: botnet(n++), name, password: 'sai-mat-khau-x', level: 2 });
+    expect([right.status, right.location]).toEqual([303, CODE_PATH]);
+    expect([wrong.status, wrong.location]).toEqual([303, CODE_PATH]);
+    expect(await codePage(right.client)).toEqual(await codePage(wrong.client));
+    expect(await codePage(right.client)).toContain('data-error-code="password_login_paused"');
+    // A wrong code after the right password is not a hint either; nor is any code after a wrong password,
+    // and those are not counted against the break-glass holder.
     const wrongTotp = await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 2, totp: '000000' });
     expect([wrongTotp.status, wrongTotp.code]).toEqual([429, 'password_login_paused']);
+    for (let i = 0; i < 6; i++) {
+      const guess = await wrong.client.post(CODE_PATH, { code: String(100000 + i) });
+      expect([guess.status, /data-error-code="([^"]+)"/.exec(guess.text)?.[1]]).toEqual([429, 'password_login_paused']);
+    }
     // The break-glass holder: password and a current TOTP code still get in.
     expect((await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD, level: 2, totp: await totpNow() })).status).toBe(303);
     const logins = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
@@ -145,7 +161,8 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     advance(61);
     expect((await attempt(app, { ip: OFFICE, name, password: TEST_PASSWORD })).status).toBe(303);
     const failures = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
-    expect(failures.filter((f) => (f.data as { reason?: string }).reason === 'bad_credentials')).toHaveLength(100);
+    // The 100 that paused the name and the one wrong password tried while paused.
+    expect(failures.filter((f) => (f.data as { reason?: string }).reason === 'bad_credentials')).toHaveLength(101);
   }, 120_000);
 
   it('a higher CAPTCHA level is more signed work; the level asked for is clamped', async () => {
@@ -164,11 +181,15 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const { app } = clockedApp();
     const run = async (name: string) => {
       const seen: unknown[] = [];
+      const attemptOf = async (a: Attempt) => {
+        const { client: _, ...answer } = await attempt(app, a);
+        return answer;
+      };
       let n = 0;
-      for (let i = 0; i < 6; i++) seen.push(await attempt(app, { ip: STRANGER, name, password: 'sai-mat-khau-x' }));
-      for (let i = 0; i < 6; i++) seen.push(await attempt(app, { ip: `198.19.${name.length}.${++n}`, name, password: 'sai-mat-khau-x' }));
-      seen.push(await attempt(app, { ip: OFFICE, name, password: 'sai-mat-khau-x' }));
-      seen.push(await attempt(app, { ip: OFFICE, name, password: 'sai-mat-khau-x', level: 1 }));
+      for (let i = 0; i < 6; i++) seen.push(await attemptOf({ ip: STRANGER, name, password: 'sai-mat-khau-x' }));
+      for (let i = 0; i < 6; i++) seen.push(await attemptOf({ ip: `198.19.${name.length}.${++n}`, name, password: 'sai-mat-khau-x' }));
+      seen.push(await attemptOf({ ip: OFFICE, name, password: 'sai-mat-khau-x' }));
+      seen.push(await attemptOf({ ip: OFFICE, name, password: 'sai-mat-khau-x', level: 1 }));
       seen.push(await new Client(app, OFFICE).get(`/tiepnhan/dang-nhap`).then((r) => r.status));
       return seen;
     };

@@ -3,7 +3,7 @@
  * officials may no longer log in with a password. The date is the first day of VNeID only, in
  * Vietnam time. A unit without its own date follows its nearest ancestor that has one, then the province.
  */
-import { eq, isNotNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { settings, units } from '../db/schema/index.js';
 import { todayInVietnam } from '../shared/dates.js';
@@ -41,12 +41,6 @@ export async function cutoffsByUnit(db: Queryable): Promise<Map<string, string |
   };
   for (const r of rows) resolve(r.id);
   return memo;
-}
-
-/** Whether any unit has a cutoff of its own (the login page then offers the TOTP field of break-glass accounts). */
-export async function anyUnitCutoff(db: Queryable): Promise<boolean> {
-  const [row] = await db.select({ id: units.id }).from(units).where(isNotNull(units.passwordCutoff)).limit(1);
-  return !!row;
 }
 
 /** Is password login still open on this day for a unit with this cutoff? */

@@ -13,12 +13,14 @@ import { isId } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { formatDateTime } from '../shared/dates.js';
 import { decideLink, linkRequestsOf, type IdentityProof, type LinkDecision } from './person-accounts.js';
-import { endPendingLogin, readPendingLogin } from './pending-logins.js';
+import { PENDING_CODE_MS, endPendingLogin, readPendingLogin } from './pending-logins.js';
 import { decideAtLogin, identityErrors } from './login-with-identity.js';
 import { countLogin } from '../shared/metrics.js';
 
 const PENDING_COOKIE = 'motcua_pending';
 export const LINK_PATH = '/tiepnhan/lien-ket-tai-khoan';
+/** Đăng nhập, bước 2: the TOTP code of a break-glass account (routes.tsx). */
+const CODE_PATH = '/tiepnhan/dang-nhap/ma-xac-thuc';
 
 export const linkRoutes = new Hono<AppEnv>();
 
@@ -179,6 +181,17 @@ export async function endPendingLoginOf(c: Ctx) {
   if (!token) return;
   await endPendingLogin(c.get('deps').db, token);
   clearCookie(c, PENDING_COOKIE);
+}
+
+/** This browser's pending login token (pending-logins.ts), if its cookie is there. */
+export function pendingTokenOf(c: Ctx): string | undefined {
+  return readCookie(c, PENDING_COOKIE);
+}
+
+/** After the right password of a break-glass account: its code step waits behind the same short-lived cookie. */
+export function startPendingCode(c: Ctx, pendingToken: string) {
+  writeCookie(c, PENDING_COOKIE, pendingToken, PENDING_CODE_MS / 1000);
+  return c.redirect(CODE_PATH, 303);
 }
 
 /** After the callback: a pending login waits behind a short-lived cookie. */

@@ -1,5 +1,9 @@
-/** HỆ THỐNG MỘT CỬA ĐIỆN TỬ — ĐĂNG NHẬP HỆ THỐNG (seed 000, Bước 4). */
+/**
+ * HỆ THỐNG MỘT CỬA ĐIỆN TỬ — ĐĂNG NHẬP HỆ THỐNG (seed 000, Bước 4), and its second step for break-glass accounts
+ * after the VNeID cutoff: the 6-digit TOTP code alone (the password stays with step 1, never in the page).
+ */
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 export type LoginPageProps = {
   siteName: string;
   csrfToken: string;
@@ -10,17 +14,18 @@ export type LoginPageProps = {
   info?: string | undefined;
   /** When a VNeID-only cutoff is set somewhere: the notice. */
   cutoffNotice?: string | undefined;
-  /**
-   * The TOTP field of break-glass accounts: 'asked' when the server asks for it (the second step, after the right
-   * password of such an account, or while a name's password login is paused), 'folded' behind the closed
-   * "Tài khoản khẩn cấp" disclosure once a cutoff is set, absent otherwise. Nobody sees it unasked.
-   */
-  totp?: 'asked' | 'folded' | undefined;
   /** The CAPTCHA level the typed name needs (docs/decisions/0009); 0 or absent = the usual work. */
   captchaLevel?: number;
 };
 
-export function LoginPage(p: LoginPageProps) {
+/** The page around either step: the site, the refusal, the cutoff notice, the other ways in. */
+function LoginShell(p: {
+  siteName: string;
+  error?: { code: string; message: string } | undefined;
+  info?: string | undefined;
+  cutoffNotice?: string | undefined;
+  children: Child;
+}) {
   return (
     <>
       {raw('<!DOCTYPE html>')}
@@ -53,47 +58,7 @@ export function LoginPage(p: LoginPageProps) {
                 {p.info}
               </p>
             ) : null}
-            <form method="post" action="/tiepnhan/dang-nhap" class="login-form">
-              <input type="hidden" name="_csrf" value={p.csrfToken} />
-              <input type="hidden" name="tiep" value={p.next} />
-              <label for="username">Tên tài khoản</label>
-              <input
-                id="username"
-                name="username"
-                autocomplete="username"
-                required
-                value={p.username}
-                autofocus={!p.username}
-                autocapitalize="none"
-                spellcheck={false}
-              />
-              <label for="password">Mật khẩu</label>
-              <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.username} />
-              {p.totp ? (
-                <details class="break-glass" open={p.totp === 'asked'}>
-                  <summary>Tài khoản khẩn cấp</summary>
-                  <label for="totp">Mã xác thực (chỉ dành cho tài khoản khẩn cấp)</label>
-                  <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength={6} pattern="[0-9]{6}" />
-                </details>
-              ) : null}
-              <label class="check">
-                <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản
-              </label>
-              <div class="captcha">
-                <altcha-widget
-                  challenge={p.captchaLevel ? `/tiepnhan/captcha?muc=${p.captchaLevel}` : '/tiepnhan/captcha'}
-                  name="altcha"
-                  language="vi"
-                  auto="onfocus"
-                ></altcha-widget>
-                <noscript>
-                  <p class="flash flash-error">Vui lòng bật JavaScript để xác nhận "Tôi không phải là người máy".</p>
-                </noscript>
-              </div>
-              <button type="submit" class="primary wide">
-                Đăng nhập
-              </button>
-            </form>
+            {p.children}
             <p class="or">Hoặc</p>
             <a class="button wide vneid" href="/tiepnhan/dang-nhap/vneid">
               Đăng nhập bằng tài khoản VNEID
@@ -106,5 +71,70 @@ export function LoginPage(p: LoginPageProps) {
         </body>
       </html>
     </>
+  );
+}
+
+/** Bước 1: name, password, CAPTCHA. */
+export function LoginPage(p: LoginPageProps) {
+  return (
+    <LoginShell siteName={p.siteName} error={p.error} info={p.info} cutoffNotice={p.cutoffNotice}>
+      <form method="post" action="/tiepnhan/dang-nhap" class="login-form">
+        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <input type="hidden" name="tiep" value={p.next} />
+        <label for="username">Tên tài khoản</label>
+        <input
+          id="username"
+          name="username"
+          autocomplete="username"
+          required
+          value={p.username}
+          autofocus={!p.username}
+          autocapitalize="none"
+          spellcheck={false}
+        />
+        <label for="password">Mật khẩu</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!p.username} />
+        <label class="check">
+          <input type="checkbox" name="remember" value="1" checked={p.remember} /> Nhớ tài khoản
+        </label>
+        <div class="captcha">
+          <altcha-widget
+            challenge={p.captchaLevel ? `/tiepnhan/captcha?muc=${p.captchaLevel}` : '/tiepnhan/captcha'}
+            name="altcha"
+            language="vi"
+            auto="onfocus"
+          ></altcha-widget>
+          <noscript>
+            <p class="flash flash-error">Vui lòng bật JavaScript để xác nhận "Tôi không phải là người máy".</p>
+          </noscript>
+        </div>
+        <button type="submit" class="primary wide">
+          Đăng nhập
+        </button>
+      </form>
+    </LoginShell>
+  );
+}
+
+/**
+ * Bước 2 of a break-glass account: only the code. The pending login (its cookie) knows the account; the page
+ * carries nothing of step 1 but the CSRF token.
+ */
+export function CodeStepPage(p: { siteName: string; csrfToken: string; error?: { code: string; message: string } | undefined }) {
+  return (
+    <LoginShell siteName={p.siteName} error={p.error}>
+      <form method="post" action="/tiepnhan/dang-nhap/ma-xac-thuc" class="login-form">
+        <input type="hidden" name="_csrf" value={p.csrfToken} />
+        <p>Tài khoản khẩn cấp: nhập mã xác thực 6 chữ số đang hiện trong ứng dụng xác thực của bạn.</p>
+        <label for="code">Mã xác thực</label>
+        <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength={6} pattern="[0-9]{6}" required autofocus />
+        <button type="submit" class="primary wide">
+          Xác nhận
+        </button>
+        <p>
+          <a href="/tiepnhan/dang-nhap">Đăng nhập lại</a>
+        </p>
+      </form>
+    </LoginShell>
   );
 }

@@ -8,14 +8,22 @@ import { CONTROL_CHARS_MESSAGE, hasControlChars } from '../shared/text.js';
 import type { Captcha } from './captcha.js';
 import { verifyPassword } from './passwords.js';
 import { cutoffForUnit, passwordOpen } from './cutoff.js';
-import { useTotp } from './totp.js';
+import { createPendingCode } from './pending-logins.js';
 import { createSession, type SessionPolicy } from './sessions.js';
 import type { ThrottleRefusal } from './refused-logins.js';
-import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleErrors, throttleKeys, throttleState } from './throttle.js';
+import { THROTTLE, clearFailures, recordFailure, throttleErrors, throttleKeys, throttleState } from './throttle.js';
 
-export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined; totp?: string | undefined };
+export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined; returnTo?: string | null };
 
-const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+/**
+ * A session, or the code step: a pending login (pending-logins.ts) whose token the browser keeps in a cookie and
+ * whose TOTP code login-with-code.ts checks. The password is never carried to the second step.
+ */
+export type PasswordLoginResult =
+  | { kind: 'session'; token: string; account: typeof accounts.$inferSelect }
+  | { kind: 'code'; pendingToken: string };
+
+export const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
 const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
@@ -27,15 +35,6 @@ const passwordLoginErrors = {
       'password_login_closed',
       `Từ ngày ${dmy(cutoffIso)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID, nhưng tài khoản của bạn chưa được xác thực với VNeID nên chưa đăng nhập bằng VNeID được. Vui lòng liên hệ quản trị đơn vị để nhập và xác thực số CCCD của bạn (Quản trị hệ thống → Quản lý người dùng → Xác thực tài khoản VNEID), rồi bấm "Đăng nhập bằng tài khoản VNEID".`,
       403,
-    ),
-  /** A wrong TOTP code before the limit: how many tries are left. */
-  totpInvalid: (left: number) => new AppError('totp_invalid', `Mã xác thực không đúng hoặc đã được sử dụng. Bạn còn ${left} lần thử.`, 401),
-  /** The limit reached (THROTTLE.totp.limit wrong codes): says the same count the rule uses. */
-  totpLocked: (mins: number) =>
-    new AppError(
-      'totp_locked',
-      `Bạn đã nhập sai mã xác thực ${THROTTLE.totp.limit} lần. Bước nhập mã xác thực tạm khóa, vui lòng thử lại sau ${mins} phút.`,
-      429,
     ),
 };
 
@@ -58,13 +57,18 @@ async function vneidReady(db: Db, acc: typeof accounts.$inferSelect): Promise<bo
  * Throttling (docs/decisions/0009): a lock holds one name at one address; failures of a name from
  * everywhere raise the CAPTCHA level it needs and, past a high count, pause its password login —
  * except for a break-glass account with its TOTP. One clock (deps.now) for all of it.
+ *
+ * The TOTP code is a second step (login-with-code.ts): the right password of a break-glass account after the
+ * cutoff starts a pending login. While the name is paused, every attempt that gets this far goes to the code step
+ * (a stand-in with no account unless the password is right and the account break-glass), so the pause tells no one
+ * whether a password was right.
  */
 export async function loginWithPassword(
   db: Db,
   deps: { captcha: Captcha; sessions: SessionPolicy; now?: () => Date; refused?: (reason: ThrottleRefusal) => void },
   input: PasswordLoginInput,
   meta: RequestMeta,
-) {
+): Promise<PasswordLoginResult> {
   const now = deps.now?.() ?? new Date();
   // No account name holds a control character (a NUL cannot even be looked up): refused before anything.
   if (hasControlChars(input.username)) throw errors.validation({ username: CONTROL_CHARS_MESSAGE });
@@ -104,16 +108,17 @@ export async function loginWithPassword(
     throw errors.loginLocked(minutes(locked));
   }
   const paused = state.accountPauseMs > 0;
-  // While paused, only password + TOTP (break-glass) is looked at; anything else is refused unread.
-  if (paused && !input.totp) {
-    deps.refused?.('paused');
-    throw throttleErrors.passwordLoginPaused(minutes(state.accountPauseMs));
-  }
   if (proven < state.captchaLevel) {
     deps.refused?.('captcha_level');
     throw throttleErrors.captchaEscalated();
   }
   const ok = typed !== '' && input.password !== '' && (await verifyPassword(acc?.passwordHash ?? null, input.password));
+  const returnTo = input.returnTo ?? null;
+  /** The code step for this name; accountId null = a paused name's stand-in, which no code opens. */
+  const codeStep = async (accountId: string | null): Promise<PasswordLoginResult> => ({
+    kind: 'code',
+    pendingToken: await createPendingCode(db, { accountId, usernameLower, paused, returnTo }, now),
+  });
   if (!ok || !acc) {
     const pair = await recordFailure(db, keys.pair, THROTTLE.pair, now);
     // Already paused: not counted again, so a pause cannot be stretched by hammering it.
@@ -122,75 +127,46 @@ export async function loginWithPassword(
     const pauseMs = paused ? state.accountPauseMs : (account?.lockedMs ?? 0);
     const lockMs = Math.max(pair.lockedMs, address?.lockedMs ?? 0);
     await audit('auth.login_failed', acc, { reason: 'bad_credentials', lockedNow: lockMs > 0, pausedNow: !paused && pauseMs > 0 });
+    // Paused: the same code step as for the right password of a break-glass account (no password oracle).
+    if (paused && typed !== '') return codeStep(null);
     if (pauseMs > 0) throw throttleErrors.passwordLoginPaused(minutes(pauseMs));
     if (lockMs > 0) throw errors.loginLocked(minutes(lockMs));
     throw errors.invalidCredentials();
   }
 
-  /** The TOTP step of a break-glass account: reached only with the right password. */
-  let totpLeft = THROTTLE.totp.limit;
-  const totpStep = async (secret: string, code: string): Promise<'ok' | 'invalid' | 'locked'> => {
-    if ((await lockRemainingMs(db, keys.totp, now)) > 0) return 'locked';
-    if (await useTotp(db, acc.id, secret, code, now)) return 'ok';
-    const counted = await recordFailure(db, keys.totp, THROTTLE.totp, now);
-    totpLeft = Math.max(0, THROTTLE.totp.limit - counted.failures);
-    return counted.lockedMs > 0 ? 'locked' : 'invalid';
-  };
-
-  let breakGlass = false;
+  const breakGlassReady = acc.breakGlass && !!acc.totpSecret && !acc.suspended;
   if (paused) {
-    // The right password while paused: a break-glass account with a good TOTP code gets in; every
-    // other outcome gives the paused answer, so the pause is no password oracle.
-    const step = acc.breakGlass && acc.totpSecret && !acc.suspended ? await totpStep(acc.totpSecret, input.totp ?? '') : null;
-    if (step !== 'ok') {
-      await audit('auth.login_failed', acc, { reason: 'paused', breakGlass: acc.breakGlass, ...(step ? { totp: step } : {}) });
-      throw throttleErrors.passwordLoginPaused(minutes(state.accountPauseMs));
+    // The right password while paused: a break-glass account goes on to its code; every other account to a
+    // stand-in, so the answer is the same as for a wrong password.
+    if (breakGlassReady) return codeStep(acc.id);
+    await audit('auth.login_failed', acc, { reason: 'paused', breakGlass: acc.breakGlass });
+    return codeStep(null);
+  }
+  if (acc.suspended) {
+    await audit('auth.login_failed', acc, { reason: 'suspended' });
+    throw errors.accountSuspended();
+  }
+  // After the cutoff only VNeID remains — except for break-glass accounts, with their TOTP code as a second step.
+  const cutoff = await cutoffForUnit(db, acc.unitId);
+  if (!passwordOpen(cutoff, now)) {
+    if (!breakGlassReady) {
+      await audit('auth.login_failed', acc, { reason: 'password_closed', cutoff });
+      throw (await vneidReady(db, acc)) ? errors.passwordLoginClosed(cutoff!) : passwordLoginErrors.closedUnverified(cutoff!);
     }
-    breakGlass = true;
-  } else {
-    if (acc.suspended) {
-      await audit('auth.login_failed', acc, { reason: 'suspended' });
-      throw errors.accountSuspended();
-    }
-    // After the cutoff only VNeID remains — except for break-glass accounts, with their TOTP.
-    const cutoff = await cutoffForUnit(db, acc.unitId);
-    if (!passwordOpen(cutoff, now)) {
-      if (!acc.breakGlass || !acc.totpSecret) {
-        await audit('auth.login_failed', acc, { reason: 'password_closed', cutoff });
-        throw (await vneidReady(db, acc)) ? errors.passwordLoginClosed(cutoff!) : passwordLoginErrors.closedUnverified(cutoff!);
-      }
-      if (!input.totp) {
-        await audit('auth.login_failed', acc, { reason: 'totp_missing', breakGlass: true });
-        throw errors.totpRequired();
-      }
-      const step = await totpStep(acc.totpSecret, input.totp);
-      if (step !== 'ok') {
-        await audit('auth.login_failed', acc, { reason: step === 'locked' ? 'totp_locked' : 'totp_invalid', breakGlass: true });
-        if (step === 'locked') throw passwordLoginErrors.totpLocked(minutes(await lockRemainingMs(db, keys.totp, now)));
-        throw passwordLoginErrors.totpInvalid(totpLeft);
-      }
-      breakGlass = true;
-    }
+    return codeStep(acc.id);
   }
   // The name's own counter at this address starts again; the count from everywhere does not, so
   // the official's logins do not refill an attacker's budget.
   await clearFailures(db, keys.pair);
-  if (breakGlass) await clearFailures(db, keys.totp);
   const token = await db.transaction(async (tx) => {
-    const t = await createSession(
-      tx,
-      acc.id,
-      deps.sessions,
-      { ip: meta.ip, userAgent: meta.userAgent ?? null },
-      { method: breakGlass ? 'password+totp' : 'password' },
-    );
+    const t = await createSession(tx, acc.id, deps.sessions, { ip: meta.ip, userAgent: meta.userAgent ?? null }, { method: 'password' });
     await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
     await recordAccountAudit(tx, acc, 'auth.login', meta, {
-      method: breakGlass ? 'password+totp' : 'password',
-      breakGlass,
+      method: 'password',
+      breakGlass: false,
       mustChangePassword: acc.mustChangePassword,
     });
     return t;
   });
-  return { token, account: acc };
+  return { kind: 'session', token, account: acc };
 }

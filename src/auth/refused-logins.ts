@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
 /** Why a login attempt was refused before its password was read (never audited: docs/decisions/0011). */
-export type ThrottleRefusal = 'captcha' | 'captcha_level' | 'locked' | 'paused';
+export type ThrottleRefusal = 'captcha' | 'captcha_level' | 'locked';
 
 const EVERY_MS = 60_000;
 const counters = new WeakMap<Logger, (reason: ThrottleRefusal) => void>();

@@ -56,7 +56,7 @@ export const errors = {
       `Từ ngày ${cutoffIso.slice(8, 10)}/${cutoffIso.slice(5, 7)}/${cutoffIso.slice(0, 4)}, cán bộ chỉ đăng nhập bằng tài khoản VNeID. Vui lòng bấm "Đăng nhập bằng tài khoản VNEID".`,
       403,
     ),
-  totpRequired: () => new AppError('totp_required', 'Tài khoản khẩn cấp: vui lòng nhập mã xác thực 6 chữ số từ ứng dụng xác thực.', 401),
-  totpInvalid: () => new AppError('totp_invalid', 'Mã xác thực không đúng hoặc đã được sử dụng.', 401),
+  /** The break-glass code step (login-with-code.ts): a wrong or replayed code before the limit, and the tries left. */
+  totpInvalid: (left: number) => new AppError('totp_invalid', `Mã xác thực không đúng hoặc đã được sử dụng. Bạn còn ${left} lần thử.`, 401),
   accountSuspended: () => new AppError('account_suspended', 'Tài khoản đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.', 403),
 };
