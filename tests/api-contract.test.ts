@@ -16,9 +16,13 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { completeChecklist } from './support/reception.js';
+import { demoOfficials } from '../src/demo/officials.js';
 import { procedureVersions, procedures, units } from '../src/db/schema/index.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
 import { openApiDocument } from '../src/api/openapi.js';
+
+const pdfBytes = (text: string) => new Uint8Array(Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`));
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
 const addFormats = addFormatsModule.default;
@@ -55,7 +59,9 @@ describe('the OpenAPI document describes every answer', () => {
       const success = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
       expect(success.length, `${method} ${path}`).toBeGreaterThan(0);
       for (const [status, r] of [...success, ...Object.entries(op.responses).filter(([s]) => !/^2/.test(s))]) {
-        expect(r.content?.['application/json']?.schema, `${method} ${path} ${status}`).toBeTruthy();
+        // Every answer is JSON but a file's download, whose content is the file's own type.
+        const content = r.content?.['application/json'] ?? r.content?.['*/*'];
+        expect(content?.schema, `${method} ${path} ${status}`).toBeTruthy();
       }
     }
   });
@@ -90,25 +96,27 @@ describe('the OpenAPI document describes every answer', () => {
     const missing = randomUUID();
     const badToken = 'mc_x.nope';
     const big = JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'x'.repeat(70_000) });
+    const documents = completeChecklist(version!.documents);
 
     const seen = new Set<string>();
     const check = async (
       operationId: string,
       method: Method,
       path: string,
-      opts: { token?: string | null; body?: string; session?: boolean } = {},
+      opts: { token?: string | null; body?: string; form?: FormData; session?: boolean } = {},
     ) => {
       const headers: Record<string, string> = {
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.body ? { 'content-type': 'application/json' } : {}),
       };
+      const sent = opts.form ?? opts.body;
       const answer = opts.session
-        ? await session.request(method.toUpperCase(), `/api/v1${path}`, opts.body, { ...headers, origin: 'http://localhost' })
+        ? await session.request(method.toUpperCase(), `/api/v1${path}`, sent, { ...headers, origin: 'http://localhost' })
         : await (async () => {
             const r = await t.app.request(`http://localhost/api/v1${path}`, {
               method: method.toUpperCase(),
               headers,
-              body: opts.body ?? null,
+              body: sent ?? null,
             });
             return { status: r.status, headers: r.headers, text: await r.text() };
           })();
@@ -118,13 +126,14 @@ describe('the OpenAPI document describes every answer', () => {
       expect(docMethod).toBe(method);
       const status = String(answer.status);
       expect(Object.keys(op.responses), `${operationId} answered ${status}: ${answer.text}`).toContain(status);
+      seen.add(`${operationId} ${status}`);
+      if (op.responses[status]!.content?.['*/*']) return { downloaded: answer.text };
       expect(answer.headers.get('content-type')).toContain('application/json');
       const schema = op.responses[status]!.content!['application/json']!.schema!;
       const validate = validatorFor(schema);
       const body: unknown = JSON.parse(answer.text);
       const where = `paths/${pointerPart(docPath)}/${method}/responses/${status}`;
       expect(validate(body) ? [] : validate.errors, where).toEqual([]);
-      seen.add(`${operationId} ${status}`);
       return body as Record<string, unknown>;
     };
 
@@ -145,7 +154,7 @@ describe('the OpenAPI document describes every answer', () => {
     // POST /dossiers
     const created = await check('receiveDossier', 'post', '/dossiers', {
       token,
-      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng', phone: '0912345678' }),
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng', phone: '0912345678', documents }),
     });
     const id = String(created.id);
     await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1 }) });
@@ -172,6 +181,17 @@ describe('the OpenAPI document describes every answer', () => {
       body: JSON.stringify({ procedureId: p!.id, channel: 2, fullName: 'Trần Văn Trực Tuyến' }),
     });
     expect(online).toMatchObject({ error: { code: 'online_channel_reserved' } });
+    // The checklist: a required document missing is 422 too, naming it.
+    const incomplete = await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Trần Văn Thiếu' }),
+    });
+    expect(incomplete).toMatchObject({ error: { code: 'required_documents_missing' } });
+    // Multipart: the same body in `dossier`, the scans as files.
+    const withScan = new FormData();
+    withScan.set('dossier', JSON.stringify({ procedureId: p!.id, channel: 3, fullName: 'Đinh Thị Số Hóa', documents }));
+    withScan.set('scan-0', new File([pdfBytes('bản quét')], 'don.pdf', { type: 'application/pdf' }));
+    await check('receiveDossier', 'post', '/dossiers', { token, form: withScan });
     // GET /dossiers
     const page = await check('listDossiers', 'get', '/dossiers?limit=5', { token });
     expect((page.items as unknown[]).length).toBeGreaterThan(0);
@@ -190,6 +210,72 @@ describe('the OpenAPI document describes every answer', () => {
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: big });
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
+    // The result: a dossier at the approval step of the director (Sở Công Thương: clerk → Quản lý Thương mại → Giám đốc).
+    const keyFor = async (unitKey: string, position: string) => {
+      const o = demoOfficials().find((x) => x.unitKey === unitKey && x.position === position)!;
+      const account = (await accountByUsername(t.database, o.username))!;
+      return (await issueApiClient(t.database.db, admin, account.id, { name: `Khóa ${o.username}` })).token;
+    };
+    const expert = await keyFor('sct-qltm', 'Chuyên viên');
+    const director = await keyFor('sct-ld', 'Giám đốc');
+    const toApprove = await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Lê Văn Kết Quả', documents }),
+    });
+    const rid = String(toApprove.id);
+    await check('actOnDossier', 'post', `/dossiers/${rid}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
+    await check('actOnDossier', 'post', `/dossiers/${rid}/transitions`, { token: expert, body: JSON.stringify({ action: 'handover' }) });
+    const signedOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+    const result = JSON.stringify({ kind: 'document', number: '15/GP-SCT', signedOn, summary: 'Cấp giấy phép bán lẻ sản phẩm rượu' });
+    // POST /dossiers/{id}/result
+    await check('recordResult', 'post', `/dossiers/${rid}/result`, { token: director, body: result });
+    await check('recordResult', 'post', `/dossiers/${rid}/result`, { token: director, body: JSON.stringify({ kind: 'maybe' }) });
+    await check('recordResult', 'post', `/dossiers/${rid}/result`, { token: badToken, body: result });
+    await check('recordResult', 'post', `/dossiers/${rid}/result`, { session: true, body: result });
+    await check('recordResult', 'post', `/dossiers/${missing}/result`, { token: director, body: result });
+    // At reception (the created dossier has moved on; a new one waits at the clerk's step): not where a result is recorded.
+    const atReception = await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Lê Văn Sớm', documents }),
+    });
+    await check('recordResult', 'post', `/dossiers/${String(atReception.id)}/result`, { token, body: result });
+    await check('recordResult', 'post', `/dossiers/${rid}/result`, { token: director, body: big });
+    // POST /dossiers/{id}/result/files
+    const fileForm = (name: string, bytes: Uint8Array, type = 'application/pdf') => {
+      const f = new FormData();
+      f.set('file', new File([new Uint8Array(bytes)], name, { type }));
+      return f;
+    };
+    const attached = await check('attachResultFile', 'post', `/dossiers/${rid}/result/files`, {
+      token: director,
+      form: fileForm('giay-phep.pdf', pdfBytes('giấy phép')),
+    });
+    await check('attachResultFile', 'post', `/dossiers/${rid}/result/files`, { token: director, form: new FormData() });
+    await check('attachResultFile', 'post', `/dossiers/${rid}/result/files`, { token: badToken, form: fileForm('a.pdf', pdfBytes('a')) });
+    await check('attachResultFile', 'post', `/dossiers/${rid}/result/files`, { session: true, form: fileForm('a.pdf', pdfBytes('a')) });
+    await check('attachResultFile', 'post', `/dossiers/${missing}/result/files`, {
+      token: director,
+      form: fileForm('a.pdf', pdfBytes('a')),
+    });
+    await check('attachResultFile', 'post', `/dossiers/${String(atReception.id)}/result/files`, {
+      token,
+      form: fileForm('a.pdf', pdfBytes('a')),
+    });
+    const tooBig = new Uint8Array(10 * 1024 * 1024 + 16);
+    tooBig.set(pdfBytes('lớn'));
+    await check('attachResultFile', 'post', `/dossiers/${rid}/result/files`, { token: director, form: fileForm('lon.pdf', tooBig) });
+    await check('attachResultFile', 'post', `/dossiers/${rid}/result/files`, {
+      token: director,
+      form: fileForm('x.pdf', new TextEncoder().encode('MZ'), 'application/octet-stream'),
+    });
+    // GET /dossiers/{id}/files/{fileId}; the dossier lists its result and files.
+    const withResult = await check('getDossier', 'get', `/dossiers/${rid}`, { token: director });
+    expect(withResult.result).toMatchObject({ number: '15/GP-SCT' });
+    const downloaded = await check('downloadDossierFile', 'get', `/dossiers/${rid}/files/${String(attached.id)}`, { token });
+    expect(downloaded.downloaded).toContain('giấy phép');
+    await check('downloadDossierFile', 'get', `/dossiers/${rid}/files/${String(attached.id)}`, { token: badToken });
+    await check('downloadDossierFile', 'get', `/dossiers/${id}/files/${String(attached.id)}`, { token });
+
     // GET /lookup (public); the dossier now has history and a status past reception.
     const detail = await check('getDossier', 'get', `/dossiers/${id}`, { token });
     expect(detail.history).toHaveLength(2);
@@ -206,7 +292,7 @@ describe('the OpenAPI document describes every answer', () => {
     await t.database.db.update(units).set({ agencyCode: null }).where(eq(units.id, version!.unitIds[0]!));
     await check('receiveDossier', 'post', '/dossiers', {
       token,
-      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng' }),
+      body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng', documents }),
     });
 
     // Every documented status of every operation was answered and matched.
@@ -234,7 +320,7 @@ describe('a client generated from the document', () => {
         await writeFile(
           join(dir, 'client.ts'),
           `import type { components, paths } from './api.js';
-import type { Dossier, DossierDetail, InboxPage, LookupResult } from ${src('dossiers/presenters.js')};
+import type { Dossier, DossierDetail, DossierFile, DossierResult, InboxPage, LookupResult } from ${src('dossiers/presenters.js')};
 import type { Procedure } from ${src('procedures/presenters.js')};
 import type { ErrorBody } from ${src('web/error-body.js')};
 import type { Me } from ${src('api/presenters.js')};
@@ -250,6 +336,8 @@ same<Json<paths['/dossiers']['post']['responses'][201]>, Dossier>(true);
 same<Json<paths['/dossiers/{id}']['get']['responses'][200]>, DossierDetail>(true);
 same<Json<paths['/dossiers/{id}/transitions']['post']['responses'][200]>, Dossier>(true);
 same<Json<paths['/lookup']['get']['responses'][200]>, LookupResult>(true);
+same<Json<paths['/dossiers/{id}/result']['post']['responses'][200]>, DossierResult>(true);
+same<Json<paths['/dossiers/{id}/result/files']['post']['responses'][201]>, DossierFile>(true);
 same<components['schemas']['Error'], ErrorBody>(true);
 same<Json<paths['/me']['get']['responses'][200]>, Me>(true);
 

@@ -11,6 +11,7 @@ import { accounts, apiClients, auditLog, dossiers } from '../src/db/schema/index
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
 import { testDatabase } from './support/db.js';
 import { accountByUsername, currentProcedure, freshDemo, sctClerkUsername } from './support/fixtures.js';
+import { completeChecklist } from './support/reception.js';
 import { sha256 } from '../src/api/key-secret.js';
 
 const DAY = 86_400_000;
@@ -235,7 +236,8 @@ describe('channel 2 is the portals’ (item 7)', () => {
     }
     expect(await database.db.select().from(dossiers)).toHaveLength(before);
     for (const channel of [1, 3]) {
-      const res = await api('POST', '/dossiers', token, { procedureId: proc.p.id, channel, fullName: 'Trần Văn Quầy' });
+      const documents = completeChecklist(proc.v.documents);
+      const res = await api('POST', '/dossiers', token, { procedureId: proc.p.id, channel, fullName: 'Trần Văn Quầy', documents });
       expect(res.status).toBe(201);
       expect(res.json).toMatchObject({ channel, status: 'received' });
     }

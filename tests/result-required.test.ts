@@ -209,13 +209,13 @@ describe('the result section of the dossier page', () => {
     expect(section.indexOf('id="err-file"')).toBeGreaterThan(section.indexOf('id="result-file"'));
     expect(section.indexOf('id="err-file"')).toBeLessThan(section.indexOf('</form>'));
     const wrong = await upload(c, d.id, 'ket-qua.exe', new TextEncoder().encode('MZ not a document'), 'application/octet-stream');
-    expect(wrong.status).toBe(400);
+    expect(wrong.status).toBe(415);
     expect(wrong.text).toContain('Tệp “ket-qua.exe” không đúng định dạng');
     expect(wrong.text).toContain('tối đa 10 MB');
     const big = new Uint8Array(10 * 1024 * 1024 + 16);
     big.set(new TextEncoder().encode('%PDF-1.4\n'));
     const tooBig = await upload(c, d.id, 'ban-scan.pdf', big);
-    expect(tooBig.status).toBe(400);
+    expect(tooBig.status).toBe(413);
     expect(tooBig.text).toContain('Tệp “ban-scan.pdf” lớn hơn giới hạn 10 MB');
     const form = new FormData();
     form.set('_csrf', await c.csrf(`/tiepnhan/ho-so/${d.id}`));

@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { procedures } from '../src/db/schema/index.js';
 import { MIGRATIONS_DIR, queryRows } from '../src/db/client.js';
 import { readMigrations } from '../src/db/migrate.js';
 import { inboxCountsMigration, inboxIndexPredicate, latestWorkflowMigration } from '../src/db/workflow-sql.js';
-import { receiveAtCounter } from './support/reception.js';
+import { completeChecklist, receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { dossierFormPdf } from '../src/dossiers/dossier-forms.js';
@@ -252,7 +252,13 @@ describe('the API reads the same data', () => {
       { procedureId: p!.id, channel: '2', fullName: 'Phan Văn Mạng' },
       new Date(),
     );
-    const made = await call('POST', '/dossiers', { procedureId: p!.id, channel: 1, fullName: 'Phan Văn Mã' });
+    const { v } = await currentProcedure(t.database, '2.000633');
+    const made = await call('POST', '/dossiers', {
+      procedureId: p!.id,
+      channel: 1,
+      fullName: 'Phan Văn Mã',
+      documents: completeChecklist(v.documents),
+    });
     for (const x of [made, await call('GET', `/dossiers/${made.id}`), await call('GET', `/dossiers/${online.id}`)]) {
       expect(x.statusCode).toBe(STATUSES[x.status].code);
       expect(x.statusLabel).toBe(STATUSES[x.status].label);

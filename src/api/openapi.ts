@@ -7,8 +7,21 @@
 import { z } from 'zod';
 import { ReceiveInput } from '../dossiers/receive-dossier.js';
 import { TransitionInput } from '../dossiers/act-on-dossier.js';
+import { RecordResultInput } from '../dossiers/record-result.js';
+import { MAX_RESULT_BYTES } from '../dossiers/attach-result.js';
+import { SCAN_ALLOWED } from '../dossiers/reception-checklist.js';
 import { InboxQuery } from '../dossiers/inbox.js';
-import { Applicant, Dossier, DossierDetail, DossierEvent, DossierSummary, InboxPage, LookupResult } from '../dossiers/presenters.js';
+import {
+  Applicant,
+  Dossier,
+  DossierDetail,
+  DossierEvent,
+  DossierFile,
+  DossierResult,
+  DossierSummary,
+  InboxPage,
+  LookupResult,
+} from '../dossiers/presenters.js';
 import { Procedure, ProcedureDocument } from '../procedures/presenters.js';
 import { ErrorBody } from '../web/error-body.js';
 import { CatalogQuery } from '../catalog/catalog-query.js';
@@ -23,6 +36,8 @@ const named: Record<string, z.ZodType> = {
   Dossier,
   DossierDetail,
   DossierEvent,
+  DossierFile,
+  DossierResult,
   DossierSummary,
   InboxPage,
   LookupResult,
@@ -62,10 +77,13 @@ const ERROR_MEANINGS = {
   404: 'Không tồn tại hoặc không có quyền xem',
   409: 'Xung đột với trạng thái hiện tại (hồ sơ đã được xử lý; cơ quan ngừng hoạt động hoặc chưa có mã định danh)',
   413: 'Dữ liệu gửi lên quá lớn',
-  422: 'Kênh trực tuyến (2) chỉ dành cho Cổng Dịch vụ công: mã lỗi online_channel_reserved',
+  415: 'Nội dung tệp không thuộc loại được nhận',
+  422: 'Không xử lý được theo quy định',
 } as const;
-const errorResponses = (...statuses: Array<keyof typeof ERROR_MEANINGS>) => ({
-  ...Object.fromEntries(statuses.map((s) => [s, json(ERROR_MEANINGS[s], ref('Error'))])),
+type ErrorStatus = keyof typeof ERROR_MEANINGS;
+/** The errors an operation may answer; `said` replaces a status's general meaning with what it means there. */
+const errorResponses = (statuses: ErrorStatus[], said: Partial<Record<ErrorStatus, string>> = {}) => ({
+  ...Object.fromEntries(statuses.map((s) => [s, json(said[s] ?? ERROR_MEANINGS[s], ref('Error'))])),
   default: json('Lỗi hệ thống (500) hoặc tạm gián đoạn (503)', ref('Error')),
 });
 
@@ -77,7 +95,12 @@ const described = (operationId: string, text?: string) => ({
   description: [text, NEEDS_TEXT[needsOf(operationId)]].filter(Boolean).join(' '),
 });
 
-/** Tiếp nhận takes channels 1 and 3 only: 2 (trực tuyến) is refused with 422 online_channel_reserved. */
+const binary = (description: string) => ({ type: 'string', contentMediaType: 'application/octet-stream', description });
+
+/**
+ * Tiếp nhận takes channels 1 and 3 only: 2 (trực tuyến) is refused with 422 online_channel_reserved. The same body as
+ * JSON, or as the `dossier` part of multipart/form-data with the scans as files `scan-<index>`.
+ */
 const receiveBody = () => {
   const b = body(ReceiveInput);
   const schema = b.content['application/json'].schema as { properties: Record<string, JsonSchema> };
@@ -87,8 +110,34 @@ const receiveBody = () => {
     description:
       'Hình thức tiếp nhận: 1 trực tiếp, 3 bưu chính công ích. Kênh 2 (trực tuyến) chỉ dành cho Cổng Dịch vụ công của tỉnh và quốc gia: khóa API của cán bộ gửi 2 nhận lỗi 422, mã online_channel_reserved.',
   };
-  return b;
+  schema.properties.documents = {
+    ...schema.properties.documents,
+    description:
+      'Thành phần hồ sơ đã nhận: index là vị trí của giấy tờ trong danh sách documents của thủ tục (GET /procedures/{id}), kèm số bản chính, bản sao. Mọi giấy tờ bắt buộc (required) phải có; thiếu thì lỗi 422, mã required_documents_missing, thông báo nêu tên từng giấy tờ thiếu (fields: doc-<index>).',
+  };
+  return {
+    ...b,
+    content: {
+      ...b.content,
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          required: ['dossier'],
+          properties: { dossier: { ...schema, description: 'Hồ sơ: cùng nội dung với thân yêu cầu application/json' } },
+          patternProperties: {
+            '^scan-[0-9]{1,2}$': binary(
+              `Bản quét (số hóa) của thành phần hồ sơ có index tương ứng, đã có trong documents: ${SCAN_ALLOWED}. Hồ sơ được đánh dấu đã số hóa khi mọi thành phần đã nhận có bản quét. Tệp rỗng, quá lớn hoặc sai loại: lỗi 400 với fields.scan-<index>.`,
+            ),
+          },
+        },
+        encoding: { dossier: { contentType: 'application/json' } },
+      },
+    },
+  };
 };
+
+const fileId = { name: 'fileId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const resultMb = MAX_RESULT_BYTES / 1024 / 1024;
 
 const AUTH_TEXT =
   'Các thao tác khác xác thực bằng phiên đăng nhập (cookie, kèm header x-csrf-token cho yêu cầu thay đổi dữ liệu) hoặc khóa API do quản trị cấp (Quản lý người dùng → Khóa API): `Authorization: Bearer <khóa API>`. Một khóa hành động với đúng vai trò của tài khoản được cấp (mỗi thao tác ghi rõ vai trò cần có); GET /me cho biết tài khoản, vai trò và các thao tác khóa được gọi. Khóa có thời hạn (mặc định 90 ngày, tối đa 365) và có thể bị thu hồi; khóa không hợp lệ, đã thu hồi hoặc hết hạn nhận lỗi 401 với mã invalid_token, api_key_revoked hoặc api_key_expired (tài khoản bị tạm đình chỉ: api_key_account_unavailable).';
@@ -112,7 +161,7 @@ export function openApiDocument(serverUrl: string) {
         get: {
           ...described('getMe', 'Tài khoản mà khóa API (hoặc phiên) hành động thay, vai trò theo đơn vị và các thao tác được gọi.'),
           summary: 'Tài khoản của khóa API, vai trò và các thao tác được phép',
-          responses: { 200: json('Tài khoản, vai trò, thao tác', ref('Me')), ...errorResponses(401) },
+          responses: { 200: json('Tài khoản, vai trò, thao tác', ref('Me')), ...errorResponses([401]) },
         },
       },
       '/procedures': {
@@ -131,7 +180,7 @@ export function openApiDocument(serverUrl: string) {
                 Link: { description: 'Địa chỉ trang sau: `<…>; rel="next"`; không có ở trang cuối', schema: { type: 'string' } },
               },
             },
-            ...errorResponses(400, 401),
+            ...errorResponses([400, 401]),
           },
         },
       },
@@ -141,7 +190,7 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Một thủ tục hành chính (phiên bản hiện hành; công khai, không cần xác thực)',
           security: [{}, { bearer: [] }, { session: [] }],
           parameters: [id],
-          responses: { 200: json('Thủ tục', ref('Procedure')), ...errorResponses(401, 404) },
+          responses: { 200: json('Thủ tục', ref('Procedure')), ...errorResponses([401, 404]) },
         },
       },
       '/dossiers': {
@@ -149,16 +198,24 @@ export function openApiDocument(serverUrl: string) {
           ...described('listDossiers'),
           summary: 'Tìm hồ sơ cần xử lý (theo bước mình phụ trách)',
           parameters: queryParameters(InboxQuery),
-          responses: { 200: json('Một trang hồ sơ, số lượng theo tab, con trỏ trang sau', ref('InboxPage')), ...errorResponses(400, 401) },
+          responses: {
+            200: json('Một trang hồ sơ, số lượng theo tab, con trỏ trang sau', ref('InboxPage')),
+            ...errorResponses([400, 401]),
+          },
         },
         post: {
           ...described(
             'receiveDossier',
             'Kênh 1 (trực tiếp) hoặc 3 (bưu chính công ích). Kênh 2 (trực tuyến) chỉ dành cho Cổng Dịch vụ công: bị từ chối với 422, mã online_channel_reserved.',
           ),
-          summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính công ích)',
+          summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính công ích), kèm bản quét nếu có',
           requestBody: receiveBody(),
-          responses: { 201: json('Hồ sơ đã tiếp nhận', ref('Dossier')), ...errorResponses(400, 401, 403, 404, 409, 413, 422) },
+          responses: {
+            201: json('Hồ sơ đã tiếp nhận', ref('Dossier')),
+            ...errorResponses([400, 401, 403, 404, 409, 413, 422], {
+              422: 'Thiếu thành phần hồ sơ bắt buộc (required_documents_missing, nêu tên từng giấy tờ), hoặc kênh trực tuyến (2) chỉ dành cho Cổng Dịch vụ công (online_channel_reserved)',
+            }),
+          },
         },
       },
       '/dossiers/{id}': {
@@ -166,7 +223,7 @@ export function openApiDocument(serverUrl: string) {
           ...described('getDossier'),
           summary: 'Một hồ sơ, với lịch sử xử lý và các thao tác được phép',
           parameters: [id],
-          responses: { 200: json('Hồ sơ', ref('DossierDetail')), ...errorResponses(401, 404) },
+          responses: { 200: json('Hồ sơ', ref('DossierDetail')), ...errorResponses([401, 404]) },
         },
       },
       '/dossiers/{id}/transitions': {
@@ -175,7 +232,71 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Thực hiện một thao tác xử lý',
           parameters: [id],
           requestBody: body(TransitionInput),
-          responses: { 200: json('Hồ sơ sau thao tác', ref('Dossier')), ...errorResponses(400, 401, 403, 404, 409, 413) },
+          responses: { 200: json('Hồ sơ sau thao tác', ref('Dossier')), ...errorResponses([400, 401, 403, 404, 409, 413]) },
+        },
+      },
+      '/dossiers/{id}/result': {
+        post: {
+          ...described(
+            'recordResult',
+            'Ghi nhận kết quả giải quyết ở bước xử lý hoặc phê duyệt, như màn hình một cửa: văn bản (số, ngày ký, trích yếu, người ký) hoặc không có văn bản kèm lý do khi thủ tục cho phép. Ghi lại thay kết quả trước cho đến khi phê duyệt; gửi lại đúng giá trị cũ không ghi thêm gì. Phê duyệt (POST /dossiers/{id}/transitions, action approve) cần kết quả đã ghi nhận và, với văn bản, tệp kết quả.',
+          ),
+          summary: 'Ghi nhận kết quả giải quyết',
+          parameters: [id],
+          requestBody: body(RecordResultInput),
+          responses: {
+            200: json('Kết quả đã ghi nhận', ref('DossierResult')),
+            ...errorResponses([400, 401, 403, 404, 409, 413], {
+              409: 'Hồ sơ không ở bước xử lý hoặc phê duyệt (invalid_transition), hoặc kết quả đã được phê duyệt (result_frozen)',
+            }),
+          },
+        },
+      },
+      '/dossiers/{id}/result/files': {
+        post: {
+          ...described(
+            'attachResultFile',
+            `Đính kèm tệp kết quả (bản ký) ở bước xử lý hoặc phê duyệt: multipart/form-data, tệp ở phần \`file\`; PDF, ảnh PNG/JPEG hoặc Word .docx, tối đa ${resultMb} MB, kiểm tra theo nội dung trong khi nhận. Tệp bị từ chối không để lại gì trong hồ sơ.`,
+          ),
+          summary: 'Đính kèm tệp kết quả',
+          parameters: [id],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: { type: 'object', required: ['file'], properties: { file: binary('Tệp kết quả') } },
+              },
+            },
+          },
+          responses: {
+            201: json('Tệp đã đính kèm', ref('DossierFile')),
+            ...errorResponses([400, 401, 403, 404, 409, 413, 415], {
+              400: 'Không có tệp (file_missing) hoặc tệp rỗng (file_empty)',
+              409: 'Hồ sơ không ở bước xử lý hoặc phê duyệt (invalid_transition)',
+              413: `Tệp lớn hơn ${resultMb} MB (file_too_large), hoặc yêu cầu quá lớn (payload_too_large)`,
+              415: 'Nội dung tệp không phải PDF, PNG, JPEG hoặc Word .docx (file_type_not_allowed)',
+            }),
+          },
+        },
+      },
+      '/dossiers/{id}/files/{fileId}': {
+        get: {
+          ...described(
+            'downloadDossierFile',
+            'Nội dung một tệp của hồ sơ (kết quả, bản quét, tệp người nộp gửi) liệt kê ở files của GET /dossiers/{id}.',
+          ),
+          summary: 'Tải một tệp của hồ sơ',
+          parameters: [id, fileId],
+          responses: {
+            200: {
+              description: 'Nội dung tệp, với Content-Type của tệp',
+              headers: {
+                'Content-Disposition': { description: 'attachment, với tên tệp (filename*, UTF-8)', schema: { type: 'string' } },
+              },
+              content: { '*/*': { schema: binary('Nội dung tệp') } },
+            },
+            ...errorResponses([401, 404]),
+          },
         },
       },
       '/lookup': {
@@ -187,7 +308,7 @@ export function openApiDocument(serverUrl: string) {
             { name: 'code', in: 'query', required: true, schema: { type: 'string', maxLength: 60 } },
             { name: 'lookupCode', in: 'query', required: true, schema: { type: 'string', maxLength: 20 } },
           ],
-          responses: { 200: json('Trạng thái hồ sơ', ref('LookupResult')), ...errorResponses(400, 404) },
+          responses: { 200: json('Trạng thái hồ sơ', ref('LookupResult')), ...errorResponses([400, 404]) },
         },
       },
     },

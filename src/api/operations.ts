@@ -5,8 +5,9 @@
  */
 import type { Role } from '../db/schema/index.js';
 import { ROLE_LABELS } from '../accounts/roles.js';
+import { RESULT_STEP_ROLES } from '../dossiers/transitions.js';
 
-type Needs = 'public' | 'account' | 'workflow' | 'reception';
+type Needs = 'public' | 'account' | 'workflow' | 'reception' | 'result';
 
 type Operation = { operationId: string; method: 'GET' | 'POST'; path: string; needs: Needs };
 
@@ -18,8 +19,14 @@ export const OPERATIONS: readonly Operation[] = [
   { operationId: 'receiveDossier', method: 'POST', path: '/dossiers', needs: 'reception' },
   { operationId: 'getDossier', method: 'GET', path: '/dossiers/{id}', needs: 'workflow' },
   { operationId: 'actOnDossier', method: 'POST', path: '/dossiers/{id}/transitions', needs: 'workflow' },
+  { operationId: 'recordResult', method: 'POST', path: '/dossiers/{id}/result', needs: 'result' },
+  { operationId: 'attachResultFile', method: 'POST', path: '/dossiers/{id}/result/files', needs: 'result' },
+  { operationId: 'downloadDossierFile', method: 'GET', path: '/dossiers/{id}/files/{fileId}', needs: 'workflow' },
   { operationId: 'lookupDossier', method: 'GET', path: '/lookup', needs: 'public' },
 ];
+
+/** Who records and attaches the result: the roles of the steps transitions.ts allows it at. */
+const RESULT_LABELS = RESULT_STEP_ROLES.map((r) => ROLE_LABELS[r]).join(' hoặc ');
 
 const WORKFLOW_LABELS = `${ROLE_LABELS.reception}, ${ROLE_LABELS.processing}, ${ROLE_LABELS.approval} hoặc ${ROLE_LABELS.result}`;
 
@@ -29,6 +36,7 @@ export const NEEDS_TEXT: Record<Needs, string> = {
   account: 'Quyền: mọi tài khoản (khóa API hoặc phiên đăng nhập).',
   workflow: `Quyền: vai trò xử lý hồ sơ (${WORKFLOW_LABELS}); chỉ hồ sơ ở các bước và đơn vị (kể cả trực thuộc) tài khoản phụ trách.`,
   reception: `Quyền: vai trò ${ROLE_LABELS.reception}, tại đơn vị thực hiện thủ tục hoặc đơn vị cấp trên.`,
+  result: `Quyền: vai trò ${RESULT_LABELS}; chỉ hồ sơ đang được xử lý ở bước xử lý hoặc phê duyệt tài khoản phụ trách.`,
 };
 
 export const needsOf = (operationId: string): Needs => OPERATIONS.find((o) => o.operationId === operationId)!.needs;
@@ -49,5 +57,9 @@ export function operationFor(op: Operation, roles: ReadonlySet<Role>): { allowed
       return roles.has('reception')
         ? { allowed: true, note: 'Thủ tục do đơn vị được phân quyền tiếp nhận thực hiện; kênh 1 (trực tiếp) hoặc 3 (bưu chính công ích).' }
         : { allowed: false, note: `Cần vai trò ${ROLE_LABELS.reception}.` };
+    case 'result':
+      return RESULT_STEP_ROLES.some((r) => roles.has(r))
+        ? { allowed: true, note: 'Hồ sơ đang được xử lý ở bước xử lý hoặc phê duyệt tài khoản phụ trách.' }
+        : { allowed: false, note: `Cần vai trò ${RESULT_LABELS}.` };
   }
 }

@@ -2,10 +2,12 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
-import { actorOf } from '../web/http.js';
+import { actorOf, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
-import { readJson } from '../web/body.js';
-import { errors } from '../shared/errors.js';
+import { acceptsUpload, formData, readJson, uploadedPart } from '../web/body.js';
+import { sendFile } from '../web/download.js';
+import { AppError, errors } from '../shared/errors.js';
+import type { IncomingFile } from '../storage/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { InboxQuery, listInbox } from '../dossiers/inbox.js';
@@ -15,7 +17,16 @@ import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
-import { presentDossier, presentDossierDetail, presentInboxPage, presentLookupResult } from '../dossiers/presenters.js';
+import { recordResult, resultOf } from '../dossiers/record-result.js';
+import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-result.js';
+import {
+  presentDossier,
+  presentDossierDetail,
+  presentDossierFile,
+  presentDossierResult,
+  presentInboxPage,
+  presentLookupResult,
+} from '../dossiers/presenters.js';
 import { presentProcedure } from '../procedures/presenters.js';
 import { API_DEFAULT_LIMIT, CatalogQuery, encodeCursor } from '../catalog/catalog-query.js';
 import { listCatalog, loadCatalogProcedure } from '../catalog/list-catalog.js';
@@ -58,9 +69,9 @@ apiRoutes.get('/lookup', async (c) => {
  * must still be valid). The same search and filters as the portal's page; the next page in a Link header.
  */
 apiRoutes.get('/procedures', async (c) => {
-  const { db, config } = c.get('deps');
+  const { db, config, catalog } = c.get('deps');
   const q = queryOf(c, CatalogQuery);
-  const page = await listCatalog(db, { ...q, limit: q.limit ?? API_DEFAULT_LIMIT });
+  const page = await listCatalog(db, catalog, { ...q, limit: q.limit ?? API_DEFAULT_LIMIT });
   if (page.next) {
     const url = new URL(c.req.url);
     url.searchParams.set('after', encodeCursor(page.next));
@@ -89,17 +100,71 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
   return c.json(presentInboxPage(res));
 });
 
-apiRoutes.post('/dossiers', requireActor, async (c) => {
-  const body = await readJson(c);
+/** The most scans one reception takes: one per document position (`scan-0` … `scan-99`), as the checklist's limit. */
+const MAX_SCANS = 100;
+
+const isMultipart = (c: Ctx) => (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase() === 'multipart/form-data';
+
+/**
+ * POST /dossiers reads JSON, or multipart/form-data whose `dossier` part is the same JSON and whose files
+ * `scan-<index>` are the scans of the documents received (streamed to spool files by web/body.ts, then checked and
+ * stored by receiveDossier as the counter's form does).
+ */
+async function receptionRequest(c: Ctx): Promise<{ input: unknown; scans: Map<number, IncomingFile> }> {
+  if (!isMultipart(c)) return { input: await readJson(c), scans: new Map() };
+  const { dossier } = await formData(c);
+  let input: unknown;
+  try {
+    input = JSON.parse(dossier ?? '');
+  } catch {
+    const message = 'Phần "dossier" của yêu cầu multipart/form-data phải là JSON hợp lệ của hồ sơ (như thân yêu cầu JSON).';
+    throw new AppError('invalid_json', message, 400, { dossier: message });
+  }
+  const scans = new Map<number, IncomingFile>();
+  for (let i = 0; i < MAX_SCANS; i++) {
+    // An empty part with a file name is kept: receiveDossier says the scan is empty, beside `scan-<i>`.
+    const part = await uploadedPart(c, `scan-${i}`);
+    if (part) scans.set(i, part);
+  }
+  return { input, scans };
+}
+
+apiRoutes.post('/dossiers', acceptsUpload, requireActor, async (c) => {
+  const { input, scans } = await receptionRequest(c);
   // Channel 2 is the portals': an official's key or session is refused (422 online_channel_reserved).
-  refuseOnlineChannel(body);
-  const d = await receiveDossier(c.get('deps').db, actorOf(c), body, c.get('deps').now());
+  refuseOnlineChannel(input);
+  const d = await receiveDossier(c.get('deps').db, actorOf(c), input, c.get('deps').now(), scans);
   return c.json(presentDossier(d), 201);
 });
 
 apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
-  const v = await viewDossier(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'), c.get('deps').now());
-  return c.json(presentDossierDetail(v));
+  const { db, now } = c.get('deps');
+  const v = await viewDossier(db, actorOf(c), idParam(c, 'Hồ sơ'), now());
+  return c.json(presentDossierDetail(v, await resultOf(db, v.dossier.id), await resultFilesOf(db, v.dossier.id)));
+});
+
+/** Ghi nhận kết quả (record-result.ts): the page's form and this take the same input; the same values again change nothing. */
+apiRoutes.post('/dossiers/:id/result', requireActor, async (c) => {
+  const id = idParam(c, 'Hồ sơ');
+  const r = await recordResult(c.get('deps').db, actorOf(c), id, await readJson(c), c.get('deps').now());
+  return c.json(presentDossierResult(r));
+});
+
+/** Đính kèm kết quả (attach-result.ts): multipart/form-data, the file in the part `file`, checked while it streams. */
+apiRoutes.post('/dossiers/:id/result/files', acceptsUpload, requireActor, async (c) => {
+  const { db, now } = c.get('deps');
+  const id = idParam(c, 'Hồ sơ');
+  const file = await uploadedPart(c);
+  if (!file) throw errors.fileMissing('tệp kết quả: phần "file" của yêu cầu multipart/form-data');
+  const fileId = await attachResult(db, actorOf(c), id, file, now());
+  const stored = (await resultFilesOf(db, id)).find((f) => f.id === fileId)!;
+  return c.json(presentDossierFile(stored), 201);
+});
+
+/** A file of a dossier the caller may see (the same rule as GET /dossiers/{id}), streamed as the pages send it. */
+apiRoutes.get('/dossiers/:id/files/:fileId', requireActor, async (c) => {
+  const f = await readResultFile(c.get('deps').db, actorOf(c), idParam(c, 'Hồ sơ'), idParam(c, 'Tệp', 'fileId'), c.get('deps').now());
+  return sendFile(c, { open: f.open, size: f.size, mediaType: f.mime, fileName: f.name });
 });
 
 apiRoutes.post('/dossiers/:id/transitions', requireActor, async (c) => {

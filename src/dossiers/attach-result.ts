@@ -24,9 +24,18 @@ async function putResultFile(file: IncomingFile) {
     return { ...blob, type: blob.type! };
   } catch (err) {
     if (!(err instanceof BlobRefusedError)) throw err;
-    throw errors.validation({ file: refusedFileMessage(file.name, err.reason) });
+    const message = refusedFileMessage(file.name, err.reason);
+    const [code, status] = REFUSALS[err.reason];
+    throw new AppError(code, message, status, { file: message });
   }
 }
+
+/** Each refusal with its own code and status, so an API client can tell them apart; pages show the message. */
+const REFUSALS: Record<BlobRefusedError['reason'], [string, number]> = {
+  empty: ['file_empty', 400],
+  too_large: ['file_too_large', 413],
+  type: ['file_type_not_allowed', 415],
+};
 
 /** Why a chosen file is refused, naming it and the limit: what the message next to the file input says. */
 function refusedFileMessage(name: string, reason: BlobRefusedError['reason']): string {

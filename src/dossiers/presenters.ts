@@ -11,6 +11,8 @@ import type { InboxResult, InboxRow } from './inbox.js';
 import type { viewDossier } from './view-dossier.js';
 import type { HistoryPerson, HistoryRow } from './dossier-history.js';
 import type { lookupDossier } from './public-lookup.js';
+import type { DossierResult as ResultRow } from './record-result.js';
+import type { resultFilesOf } from './attach-result.js';
 
 // A status as every resource shows it: its name, its TrangThaiHoSo code and its label (the workflow's data).
 const status = (s: DossierStatus) => ({ status: s, statusCode: DOSSIER_STATUSES[s], statusLabel: STATUS_LABELS[s] });
@@ -129,7 +131,57 @@ const presentDossierEvent = (h: HistoryRow): DossierEvent => ({
   note: h.note,
 });
 
-/** A dossier as an official sees it: its procedure, current step, what they may do, its history. */
+/** A file of a dossier (a result, a counter scan, a document sent online or in a supplement), without its bytes. */
+export const DossierFile = z
+  .object({
+    id: z.uuid(),
+    kind: z
+      .enum(['result', 'submitted', 'supplement', 'scan'])
+      .describe('result: kết quả; scan: bản quét khi tiếp nhận; submitted, supplement: người nộp gửi'),
+    documentLabel: z.string().nullable().describe('Thành phần hồ sơ của tệp (theo thủ tục), nếu có'),
+    name: z.string(),
+    size: z.int().min(0).describe('Số byte'),
+    uploadedAt: Instant,
+  })
+  .describe('Một tệp của hồ sơ; tải nội dung bằng GET /dossiers/{id}/files/{fileId}');
+export type DossierFile = z.output<typeof DossierFile>;
+
+export const presentDossierFile = (f: Awaited<ReturnType<typeof resultFilesOf>>[number]): DossierFile => ({
+  id: f.id,
+  kind: f.kind,
+  documentLabel: f.label,
+  name: f.name,
+  size: f.size,
+  uploadedAt: iso(f.uploadedAt),
+});
+
+/** Kết quả giải quyết as recorded (record-result.ts): a document, or none with the reason the procedure allows. */
+export const DossierResult = z
+  .object({
+    kind: z.enum(['document', 'none']).describe('document: văn bản kết quả; none: không có văn bản'),
+    number: z.string().nullable().describe('Số, ký hiệu'),
+    signedOn: z.iso.date().nullable().describe('Ngày ký (yyyy-mm-dd)'),
+    summary: z.string().nullable().describe('Trích yếu'),
+    signer: z.string().nullable().describe('Người ký'),
+    noDocumentReason: z.string().nullable().describe('Lý do không có văn bản'),
+    recordedAt: Instant,
+    approvedAt: Instant.nullable().describe('Thời điểm phê duyệt; từ đó kết quả không thay đổi được'),
+  })
+  .describe('Kết quả giải quyết đã ghi nhận');
+export type DossierResult = z.output<typeof DossierResult>;
+
+export const presentDossierResult = (r: ResultRow): DossierResult => ({
+  kind: r.kind,
+  number: r.number,
+  signedOn: r.signedOn,
+  summary: r.summary,
+  signer: r.signer,
+  noDocumentReason: r.noDocumentReason,
+  recordedAt: iso(r.recordedAt),
+  approvedAt: isoOrNull(r.approvedAt),
+});
+
+/** A dossier as an official sees it: its procedure, current step, what they may do, its history, result and files. */
 export const DossierDetail = Dossier.extend({
   procedure: z.object({ id: z.uuid(), version: z.int(), name: z.string() }),
   step: z.object({
@@ -141,16 +193,24 @@ export const DossierDetail = Dossier.extend({
   }),
   allowedActions: z.array(z.enum(ACTIONS)).describe('Các thao tác người gọi được thực hiện lúc này'),
   history: z.array(DossierEvent),
-}).describe('Hồ sơ, với bước hiện tại, thao tác được phép và lịch sử xử lý');
+  result: DossierResult.nullable().describe('Kết quả giải quyết đã ghi nhận; null: chưa ghi nhận'),
+  files: z.array(DossierFile).describe('Các tệp của hồ sơ người gọi được tải'),
+}).describe('Hồ sơ, với bước hiện tại, thao tác được phép, lịch sử xử lý, kết quả và các tệp');
 export type DossierDetail = z.output<typeof DossierDetail>;
 
-export function presentDossierDetail(v: Awaited<ReturnType<typeof viewDossier>>): DossierDetail {
+export function presentDossierDetail(
+  v: Awaited<ReturnType<typeof viewDossier>>,
+  result: ResultRow | null,
+  files: Awaited<ReturnType<typeof resultFilesOf>>,
+): DossierDetail {
   return {
     ...presentDossier(v.dossier),
     procedure: { id: v.version.procedureId, version: v.version.version, name: v.version.name },
     step: { name: v.step.name, unitId: v.step.unitId, role: v.step.role, share: v.step.share, actions: v.step.actions },
     allowedActions: v.actions,
     history: v.history.map(presentDossierEvent),
+    result: result ? presentDossierResult(result) : null,
+    files: files.map(presentDossierFile),
   };
 }
 

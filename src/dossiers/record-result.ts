@@ -18,14 +18,22 @@ const optionalText = (max: number, message: string) =>
     .transform((v) => cleanOptional(v))
     .pipe(z.string().max(max, message).nullable());
 
-/** Ghi nhận kết quả: a document (số/ký hiệu, ngày ký, trích yếu, người ký) or, where the procedure allows, none. */
-const RecordResultInput = z.object({
-  kind: z.enum(['document', 'none'], { message: 'Vui lòng chọn: kết quả là văn bản hay không có văn bản.' }),
-  number: optionalText(100, 'Số, ký hiệu tối đa 100 ký tự.'),
-  signedOn: optionalText(10, 'Ngày ký theo dạng dd/mm/yyyy.'),
-  summary: optionalText(1000, 'Trích yếu tối đa 1000 ký tự.'),
-  signer: optionalText(200, 'Người ký tối đa 200 ký tự.'),
-  noDocumentReason: optionalText(1000, 'Lý do tối đa 1000 ký tự.'),
+/**
+ * Ghi nhận kết quả: a document (số/ký hiệu, ngày ký, trích yếu, người ký) or, where the procedure allows, none. The
+ * one input of the page's form and of POST /api/v1/dossiers/{id}/result (the API document is generated from it).
+ */
+export const RecordResultInput = z.object({
+  kind: z
+    .enum(['document', 'none'], { message: 'Vui lòng chọn: kết quả là văn bản hay không có văn bản.' })
+    .describe('document: văn bản kết quả; none: không có văn bản (chỉ khi thủ tục cho phép, kèm lý do)'),
+  number: optionalText(100, 'Số, ký hiệu tối đa 100 ký tự.').describe('Số, ký hiệu (bắt buộc với văn bản)'),
+  // parseDate reads both: the form's dd/mm/yyyy and an API client's yyyy-mm-dd.
+  signedOn: optionalText(10, 'Ngày ký theo dạng dd/mm/yyyy.').describe(
+    'Ngày ký, dd/mm/yyyy hoặc yyyy-mm-dd, không sau hôm nay (bắt buộc với văn bản)',
+  ),
+  summary: optionalText(1000, 'Trích yếu tối đa 1000 ký tự.').describe('Trích yếu (bắt buộc với văn bản)'),
+  signer: optionalText(200, 'Người ký tối đa 200 ký tự.').describe('Người ký'),
+  noDocumentReason: optionalText(1000, 'Lý do tối đa 1000 ký tự.').describe('Lý do không có văn bản (bắt buộc khi kind = none)'),
 });
 type RecordResultValue = z.infer<typeof RecordResultInput>;
 

@@ -266,6 +266,8 @@ const RESULT_FILES = { statuses: ['processing'], roles: ['processing', 'approval
   statuses: readonly DossierStatus[];
   roles: readonly StepRole[];
 };
+/** The roles of the steps where the result is recorded and attached (GET /api/v1/me offers those operations by them). */
+export const RESULT_STEP_ROLES: readonly StepRole[] = RESULT_FILES.roles;
 export function mayAttachResultAt(status: DossierStatus, step: ProcessStep): boolean {
   const rule: { statuses: readonly DossierStatus[]; roles: readonly StepRole[] } = RESULT_FILES;
   return rule.statuses.includes(status) && rule.roles.includes(step.role);
