@@ -34,7 +34,19 @@ describe('configuration', () => {
     PAYMENT_URL: 'https://paygov.example.vn/payment/v1/pay',
     PAYMENT_MERCHANT: 'UBND-TINH',
     PAYMENT_SECRET: 'p'.repeat(32),
+    SSO_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
   };
+
+  it('the SSO provider key: required in production, 32 bytes as hex or base64, a development key elsewhere', () => {
+    expect(() => loadConfig({ ...PROD, SSO_KEY_ENCRYPTION_KEY: undefined })).toThrow(
+      /SSO_KEY_ENCRYPTION_KEY: required when NODE_ENV=production/,
+    );
+    expect(() => loadConfig({ SSO_KEY_ENCRYPTION_KEY: 'abc' })).toThrow(/SSO_KEY_ENCRYPTION_KEY: must be 32 bytes/);
+    expect(loadConfig(PROD).ssoProvider.keyEncryptionKey).toEqual(Buffer.alloc(32, 0xaa));
+    const b64 = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ SSO_KEY_ENCRYPTION_KEY: b64 }).ssoProvider.keyEncryptionKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).ssoProvider.keyEncryptionKey).toHaveLength(32);
+  });
 
   it('points payments at the simulator outside production, and refuses it (or none) in production', () => {
     const dev = loadConfig({ PORT: '4100' });

@@ -62,6 +62,11 @@ const EnvSchema = z.object({
   SSO_ISSUER: z.string().url().optional(),
   SSO_CLIENT_ID: z.string().min(1).optional(),
   SSO_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The provincial SSO provider (/sso): the AES-256 key its signing keys are stored under — 32 bytes, base64 or hex. */
+  SSO_KEY_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes: 64 hex digits or 44 base64 characters')
+    .optional(),
   /** Where files are stored: unset = DATA_DIR/files on the local disk; s3://bucket/prefix = an S3-compatible bucket. */
   STORAGE_URL: z
     .string()
@@ -159,6 +164,8 @@ export type Config = {
   registry: { url: string; token: string };
   payment: PaymentConfig;
   sso: OidcProviderConfig | null;
+  /** The built-in provincial SSO provider at /sso (src/sso): the key its signing keys are encrypted with. */
+  ssoProvider: { keyEncryptionKey: Buffer };
   storage: StorageConfig;
   /** Quản lý tập tin cá nhân: each citizen's quota over their uploaded files (src/personal-files). */
   personalFiles: { quotaBytes: number; quotaFiles: number };
@@ -173,6 +180,9 @@ export class ConfigError extends Error {
 
 /** Development-only secret: never accepted in production (see below). */
 const DEV_SESSION_SECRET = 'motcua-development-secret-not-for-production-use';
+
+/** Development-only key of the SSO provider's stored signing keys: never accepted in production (see below). */
+const DEV_SSO_KEY_ENCRYPTION_KEY = 'bW90Y3VhLWRldmVsb3BtZW50LXNzby1rZXlzLW9ubHk';
 
 /** The payment simulator's demo merchant (sim/payment.ts): never accepted in production. */
 const DEMO_PAYMENT = { code: 'MOTCUA-DEMO', secret: 'motcua-demo-payment-secret', name: 'Cổng Dịch vụ công (mô phỏng)' };
@@ -197,6 +207,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (production && e.DEMO_DATA) {
     throw new ConfigError('Invalid configuration:\n  DEMO_DATA: demo data is never loaded when NODE_ENV=production');
+  }
+  if (production && !e.SSO_KEY_ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid configuration:\n  SSO_KEY_ENCRYPTION_KEY: required when NODE_ENV=production');
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const fail = (name: string, why: string) => new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
@@ -338,9 +351,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           acrValues: ['LoA1', 'LoA2'],
         }
       : null,
+    ssoProvider: { keyEncryptionKey: keyBytes(e.SSO_KEY_ENCRYPTION_KEY ?? DEV_SSO_KEY_ENCRYPTION_KEY) },
     storage,
     personalFiles: { quotaBytes: e.PERSONAL_FILES_QUOTA_MB * 1024 * 1024, quotaFiles: e.PERSONAL_FILES_QUOTA_FILES },
   };
+}
+
+/** 32 key bytes from 64 hex digits or base64 (standard or URL-safe), as SSO_KEY_ENCRYPTION_KEY allows. */
+function keyBytes(text: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text.replace(/=$/, ''), 'base64url');
 }
 
 /** For the command entry points (start, scripts): the configuration, or its message on stderr and exit code 2. */
