@@ -29,6 +29,7 @@ type Notify = { code: string; job: JobInfo; at: number };
 async function worker(database: Database, seen: Notify[], opts: { schedules?: boolean; slowMs?: number } = {}) {
   const handlers: JobHandlers = {
     'sessions.purge': async () => undefined,
+    'sso.purge': async () => undefined,
     'delegations.expire': async () => undefined,
     'calendar.confirm_reminder': async () => undefined,
     'notify.dossier_received': async (payload, job) => {
@@ -145,6 +146,7 @@ describe('the job queue', () => {
       { name: 'calendar.confirm_reminder', cron: '0 8 * * 1', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'delegations.expire', cron: '* * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'sso.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
     ]);
     const id = await enqueue(t.database.db, 'sessions.purge', {});
     await until(

@@ -8,6 +8,7 @@ import { purgeSessions, type SessionPolicy } from '../auth/sessions.js';
 import { recordDelegationExpiries } from '../delegation/end-delegation.js';
 import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js';
 import { systemActor } from '../shared/context.js';
+import { purgeExpiredSsoModels } from '../sso/adapter.js';
 import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
 
 /** `now`: the application's one clock (deps.now), so a test's clock also drives the jobs. */
@@ -16,6 +17,9 @@ export type HandlerDeps = { db: Db; logger: Logger; sessionPolicy: SessionPolicy
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
   return {
     'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
+    'sso.purge': async () => {
+      await purgeExpiredSsoModels(deps.db, (deps.now ?? (() => new Date()))());
+    },
     'delegations.expire': async () => {
       await recordDelegationExpiries(deps.db, systemActor('job:delegations.expire'), (deps.now ?? (() => new Date()))());
     },

@@ -42,6 +42,15 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 600,
   },
+  /** The provincial SSO's expired provider state (sso_models: sessions, codes, tokens…), src/sso/adapter.ts. */
+  'sso.purge': {
+    label: 'Xóa dữ liệu đăng nhập SSO hết hạn',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: true,
+    expireInSeconds: 600,
+  },
   /** Delegations whose term ran out: write each one's audit row (they are already over: access.ts reads the clock). */
   'delegations.expire': {
     label: 'Ghi nhật ký ủy quyền hết hạn',
@@ -82,6 +91,7 @@ export function isJobKind(name: string): name is JobKind {
 /** Scheduled jobs (pg-boss cron, evaluated in Vietnam time; one-minute granularity at best). */
 const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [
   { kind: 'sessions.purge', cron: '*/10 * * * *' },
+  { kind: 'sso.purge', cron: '*/10 * * * *' },
   { kind: 'delegations.expire', cron: '* * * * *' },
   { kind: 'calendar.confirm_reminder', cron: '0 8 * * 1' },
 ];
