@@ -45,6 +45,8 @@ import { authenticateApiToken } from './api/authenticate-api-token.js';
 import { adminKeyRoutes, ownKeyRoutes } from './api/key-routes.js';
 import { metricsRoutes, recordRequest, requestIdFrom } from './web/observability.js';
 import { collectProcessMetrics, watchPool } from './shared/metrics.js';
+import { ssoProvider } from './sso/provider.js';
+import { ssoInteractionRoutes, ssoProviderRoutes } from './sso/routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -115,6 +117,10 @@ export function createApp(deps: Deps) {
   app.route('/', templateDownloadRoutes);
   // The payment platform's server-to-server confirmation: signed, no session, no CSRF (src/payments).
   app.route('/', paymentNotifyRoutes);
+  // The provincial SSO provider (src/sso): oidc-provider answers on the raw Node request, with its own cookies;
+  // built at its first request. Its login step (/sso/interaction) is below, with the session.
+  const sso = ssoProvider({ db: deps.db, config: deps.config, logger: log, now: deps.now });
+  app.route('/sso', ssoProviderRoutes(sso));
 
   // Session and CSRF for every page.
   app.use('*', async (c, next) => {
@@ -179,6 +185,7 @@ export function createApp(deps: Deps) {
 
   // Prometheus, behind METRICS_TOKEN; otherwise the same 404 (and cookies) as any unknown address.
   app.route('/', metricsRoutes);
+  app.route('/sso', ssoInteractionRoutes(sso));
   app.route('/', portalRoutes);
   app.route('/', citizenDossierRoutes);
   app.route('/', submissionRoutes);

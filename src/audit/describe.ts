@@ -67,6 +67,9 @@ const LABELS: Record<string, string> = {
   'procedure.template_upload': 'Tải lên mẫu văn bản của thủ tục',
   'procedure.template_replace': 'Thay mẫu văn bản của thủ tục',
   'procedure.template_remove': 'Gỡ mẫu văn bản của thủ tục',
+  'sso.login': 'Đăng nhập ứng dụng qua Hệ thống xác thực tập trung',
+  'sso.login_refused': 'Từ chối đăng nhập ứng dụng qua Hệ thống xác thực tập trung',
+  'sso_client.register': 'Đăng ký ứng dụng kết nối SSO',
   'unit.create': 'Thêm đơn vị',
   'unit.update': 'Cập nhật đơn vị',
   'unit.move': 'Chuyển đơn vị sang đơn vị cấp trên khác',
@@ -102,6 +105,7 @@ const TARGETS: Record<string, string> = {
   api_client: 'Khóa API',
   person: 'Chủ định danh',
   citizen: 'Công dân',
+  sso_client: 'Ứng dụng kết nối SSO',
 };
 
 function auditTargetLabel(type: string | null, id: string | null): string {

@@ -16,8 +16,9 @@ export const START_PAGE: Readonly<Record<RedirectArea, string>> = { official: '/
 
 /** The paths a target may lead to: each one exactly, or anything below it. */
 const AREA_ROOTS: Readonly<Record<RedirectArea, readonly string[]>> = {
-  official: ['/tiepnhan'],
-  citizen: ['/ca-nhan', '/tra-cuu', '/thu-tuc'],
+  // /sso/interaction: a login at the provincial SSO returns to the provider's interaction to finish it (src/sso).
+  official: ['/tiepnhan', '/sso/interaction'],
+  citizen: ['/ca-nhan', '/tra-cuu', '/thu-tuc', '/sso/interaction'],
 };
 
 const MAX_LENGTH = 512;

@@ -21,18 +21,10 @@ export const ssoModels = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.model, t.id] }),
-    index('sso_models_uid_idx')
-      .on(t.model, t.uid)
-      .where(sql`${t.uid} is not null`),
-    index('sso_models_user_code_idx')
-      .on(t.model, t.userCode)
-      .where(sql`${t.userCode} is not null`),
-    index('sso_models_grant_idx')
-      .on(t.grantId)
-      .where(sql`${t.grantId} is not null`),
-    index('sso_models_expires_idx')
-      .on(t.expiresAt)
-      .where(sql`${t.expiresAt} is not null`),
+    index('sso_models_uid_idx').on(t.model, t.uid).where(sql`${t.uid} is not null`),
+    index('sso_models_user_code_idx').on(t.model, t.userCode).where(sql`${t.userCode} is not null`),
+    index('sso_models_grant_idx').on(t.grantId).where(sql`${t.grantId} is not null`),
+    index('sso_models_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
   ],
 );
 

@@ -1,0 +1,157 @@
+/**
+ * THE PROVINCIAL SSO PROVIDER (Hệ thống xác thực tập trung) at PUBLIC_URL/sso: oidc-provider configured for the
+ * province — state in PostgreSQL (adapter.ts), clients from the registry (clients.ts) with hashed secrets, signing
+ * keys from sso_keys (keys.ts), subjects and claims from accounts and citizens (account-claims.ts), login at the
+ * one-stop system's own login (interaction-routes.tsx). docs/decisions/0020-sso-provider.md says why.
+ *
+ * An instance's provider is built from the key set it last read. At most every KEYSET_CHECK_MS a request asks the
+ * database for the set's version (one tiny query); when another instance rotated, the provider is rebuilt (the
+ * state is all in the database, so nothing is lost). Staleness is harmless by design: a new key is published
+ * for days before it signs, and a retired one stays published long after.
+ */
+import crypto from 'node:crypto';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { citizenClaims, officialClaims, SCOPE_CLAIMS, ssoSubject } from './account-claims.js';
+import { postgresAdapter } from './adapter.js';
+import { CLIENT_EXTRA, SSO_SCOPES, secretMatches } from './clients.js';
+import { DEFAULT_KEY_POLICY, type KeyPolicy, type KeySet, keySetVersion, keyStepDue, loadKeySet, maintainKeys } from './keys.js';
+import { errorPage, loggedOutPage, logoutPage } from './pages.js';
+
+const KEYSET_CHECK_MS = 5_000;
+/** The one-stop system's own identification levels, as acr values (VNeID's LoA1/LoA2 passed through). */
+export const SSO_ACR_VALUES = ['LoA1', 'LoA2'] as const;
+
+export type SsoDeps = { db: Db; config: Config; logger: Logger; now: () => Date; keyPolicy?: KeyPolicy };
+
+export const ssoIssuer = (config: Config) => `${config.publicUrl}/sso`;
+
+type ClientTtls = Partial<Record<(typeof CLIENT_EXTRA)[keyof typeof CLIENT_EXTRA], number>>;
+const ttlOf = (client: unknown, key: keyof typeof CLIENT_EXTRA, fallback: number) =>
+  (client as ClientTtls | undefined)?.[CLIENT_EXTRA[key]] ?? fallback;
+
+function configuration(deps: SsoDeps, keys: KeySet): Configuration {
+  const sessionSeconds = Math.floor(deps.config.sessionAbsoluteMs / 1000);
+  return {
+    adapter: postgresAdapter(deps.db, deps.now),
+    jwks: keys.jwks as Configuration['jwks'],
+    // Derived from SESSION_SECRET, so every instance signs and reads the provider's cookies alike.
+    cookies: { keys: [crypto.createHmac('sha256', deps.config.sessionSecret).update('sso-provider-cookies').digest('base64url')] },
+    // Secrets are stored hashed: only methods that send the secret itself (or none, with PKCE) can be checked.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    scopes: [...SSO_SCOPES],
+    claims: { openid: ['sub'], ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])) },
+    acrValues: [...SSO_ACR_VALUES],
+    extraClientMetadata: { properties: Object.values(CLIENT_EXTRA) },
+    pkce: { required: () => true },
+    // Every refresh rotates; a second use of a spent refresh token revokes the whole grant (oidc-provider).
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    responseTypes: ['code'],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      // An application introspects and revokes only its own tokens (the province's applications are not each
+      // other's resource servers; one that must be is registered for it later).
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      resourceIndicators: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = loggedOutPage(ctx.oidc.client?.clientName);
+        },
+      },
+    },
+    ttl: {
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: sessionSeconds,
+      AccessToken: (_ctx, _token, client) => ttlOf(client, 'accessTokenTtl', 600),
+      ClientCredentials: (_ctx, _token, client) => ttlOf(client, 'accessTokenTtl', 600),
+      IdToken: (_ctx, _token, client) => ttlOf(client, 'idTokenTtl', 600),
+      RefreshToken: (_ctx, _token, client) => ttlOf(client, 'refreshTokenTtl', sessionSeconds),
+      Grant: (ctx) => Math.max(ttlOf(ctx.oidc.client, 'refreshTokenTtl', 0), sessionSeconds),
+    },
+    interactions: { url: (_ctx, interaction) => `/sso/interaction/${interaction.uid}` },
+    // The province's own applications: no consent screen; the registry already limits what each may ask.
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const { oidc } = ctx;
+      const accountId = oidc.session!.accountId!;
+      const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
+      let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (!grant || grant.accountId !== accountId) grant = new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId });
+      const scope = [...oidc.requestParamScopes].join(' ');
+      if (scope) grant.addOIDCScope(scope);
+      await grant.save();
+      return grant;
+    },
+    async findAccount(_ctx, sub) {
+      const subject = await ssoSubject(deps.db, sub);
+      if (!subject) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => {
+          const claims =
+            subject.kind === 'official'
+              ? await officialClaims(deps.db, subject.accountId)
+              : await citizenClaims(deps.db, subject.citizenId);
+          return claims ?? { sub };
+        },
+      };
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = errorPage(out);
+    },
+  };
+}
+
+function build(deps: SsoDeps, keys: KeySet): Provider {
+  const provider = new Provider(ssoIssuer(deps.config), configuration(deps, keys));
+  provider.proxy = deps.config.trustProxy;
+  // The registry stores SHA-256(secret): hash what the client sent and compare in constant time.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual: string) {
+    return secretMatches(this.clientSecret, actual);
+  };
+  provider.on('server_error', (_ctx, err) => deps.logger.error({ err }, 'sso provider error'));
+  return provider;
+}
+
+/** The instance's provider, rebuilt when the key set changes (here or in another instance). */
+export function ssoProvider(deps: SsoDeps) {
+  const policy = deps.keyPolicy ?? DEFAULT_KEY_POLICY;
+  const encryptionKey = deps.config.ssoProvider.keyEncryptionKey;
+  let current: { provider: Provider; keys: KeySet } | null = null;
+  let checkedAt = 0;
+  let refreshing: Promise<Provider> | null = null;
+
+  async function refresh(): Promise<Provider> {
+    const version = current ? await keySetVersion(deps.db) : null;
+    let keys = current && version === current.keys.version ? current.keys : await loadKeySet(deps.db, encryptionKey);
+    if (keyStepDue(keys.rows, deps.now(), policy) && (await maintainKeys(deps.db, encryptionKey, deps.now(), policy)))
+      keys = await loadKeySet(deps.db, encryptionKey);
+    if (!current || keys.version !== current.keys.version) current = { provider: build(deps, keys), keys };
+    checkedAt = Date.now();
+    return current.provider;
+  }
+
+  return {
+    get(): Promise<Provider> {
+      if (current && Date.now() - checkedAt < KEYSET_CHECK_MS) return Promise.resolve(current.provider);
+      refreshing ??= refresh().finally(() => {
+        refreshing = null;
+      });
+      return refreshing;
+    },
+  };
+}
+
+export type SsoProvider = ReturnType<typeof ssoProvider>;

@@ -1,0 +1,86 @@
+/**
+ * /sso on the application's HTTP server.
+ *
+ * ssoProviderRoutes: everything but the interaction goes to oidc-provider (a Koa application) on the raw Node
+ * request and response that @hono/node-server hands over in c.env; the provider answers on them itself, so the
+ * route returns RESPONSE_ALREADY_SENT. It is mounted before the session and CSRF middleware: the provider has
+ * its own cookies, and its POSTs (token, logout) come from applications and carry their own protections.
+ *
+ * ssoInteractionRoutes: the provider's login step, after the session middleware. An official's session (or a
+ * citizen's portal session) finishes it at once; otherwise the browser goes to the existing login page, which
+ * comes back here. Parse → call finishSsoLogin → redirect.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Hono, type Context } from 'hono';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { errors as oidcErrors } from 'oidc-provider';
+import type { AppEnv } from '../web/env.js';
+import { AppError } from '../shared/errors.js';
+import { citizenActor } from '../shared/context.js';
+import { currentCitizen } from '../portal/citizen-context.js';
+import { finishSsoLogin, type SsoBrowserSubject } from './finish-login.js';
+import type { SsoProvider } from './provider.js';
+
+const MOUNT = '/sso';
+const INTERACTION = `${MOUNT}/interaction/`;
+
+type NodeBindings = { incoming?: IncomingMessage & { originalUrl?: string }; outgoing?: ServerResponse };
+
+function nodeOf(c: Context<AppEnv>) {
+  const env = c.env as NodeBindings | undefined;
+  if (!env?.incoming || !env.outgoing)
+    throw new AppError('sso_unavailable', 'Hệ thống xác thực tập trung chỉ chạy trên máy chủ HTTP.', 503);
+  return { req: env.incoming, res: env.outgoing };
+}
+
+export function ssoProviderRoutes(sso: SsoProvider) {
+  const app = new Hono<AppEnv>();
+  app.all('/*', async (c, next) => {
+    if (c.req.path.startsWith(INTERACTION)) return next();
+    const { req, res } = nodeOf(c);
+    const provider = await sso.get();
+    // As Express mounts an application: the provider routes on the rest, and finds its mount path in originalUrl.
+    req.originalUrl = req.url;
+    req.url = (req.url ?? '/').slice(MOUNT.length) || '/';
+    await provider.callback()(req, res);
+    return RESPONSE_ALREADY_SENT;
+  });
+  return app;
+}
+
+const expired = () =>
+  new AppError('sso_interaction_expired', 'Phiên đăng nhập đã hết hạn. Vui lòng mở lại ứng dụng và đăng nhập lại.', 400);
+
+export function ssoInteractionRoutes(sso: SsoProvider) {
+  const app = new Hono<AppEnv>();
+  app.get('/interaction/:uid', async (c) => {
+    const { req, res } = nodeOf(c);
+    const provider = await sso.get();
+    // No interaction cookie, or the interaction expired or was finished: a clear page, not a 500.
+    const details = await provider.interactionDetails(req, res).catch((err: unknown) => {
+      if (err instanceof oidcErrors.SessionNotFound) return null;
+      throw err;
+    });
+    if (!details || details.uid !== c.req.param('uid')) throw expired();
+    const clientId = String(details.params.client_id ?? '');
+    const here = `${INTERACTION}${details.uid}`;
+    const subject = await browserSubject(c);
+    if (!subject) {
+      // Citizens log in on the portal; everyone else at the one-stop system's login page.
+      const scopes = String(details.params.scope ?? '').split(' ');
+      const citizenApp = scopes.includes('citizen') && !scopes.includes('official');
+      return c.redirect(`${citizenApp ? '/dang-nhap' : '/tiepnhan/dang-nhap'}?tiep=${encodeURIComponent(here)}`, 303);
+    }
+    const result = await finishSsoLogin(c.get('deps').db, clientId, subject);
+    const returnTo = await provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });
+    return c.redirect(returnTo, 303);
+  });
+  return app;
+}
+
+async function browserSubject(c: Context<AppEnv>): Promise<SsoBrowserSubject | null> {
+  const actor = c.get('actor');
+  if (actor?.kind === 'official') return { kind: 'official', actor, loa: c.get('identityProof')?.loa ?? null };
+  const citizen = await currentCitizen(c);
+  return citizen ? { kind: 'citizen', actor: citizenActor(citizen.id, c.get('meta')), loa: citizen.loa } : null;
+}

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import * as oidc from 'openid-client';
+import type { Database } from '../src/db/client.js';
+import { accounts, auditLog, ssoClients, ssoKeys } from '../src/db/schema/index.js';
+import { freshDemo } from './support/fixtures.js';
+import { testDatabase } from './support/db.js';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { APP_CALLBACK, Browser, registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+
+let database: Database;
+let server: SsoServer;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  server = await startSsoServer(database);
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(async () => {
+  await freshDemo(database);
+});
+
+/** The OAuth error openid-client reports for a refused request. */
+async function oauthError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    // A refused client authentication comes as a WWW-Authenticate challenge, the error among its parameters.
+    const challenge = (err as { cause?: Array<{ parameters?: { error?: string } }> }).cause;
+    if (Array.isArray(challenge) && challenge[0]?.parameters?.error) return challenge[0].parameters.error;
+    return String((err as { error?: string }).error ?? (err as Error).message);
+  }
+  throw new Error('expected the request to be refused');
+}
+
+/**
+ * Up to the application's callback: authorize → the provider's login step → the one-stop system's login page →
+ * (log in) → back to the login step → the callback with a code.
+ */
+async function codeFlow(rp: oidc.Configuration, params: Record<string, string> = {}) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(rp, {
+    redirect_uri: APP_CALLBACK,
+    scope: 'openid profile official',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    ...params,
+  });
+  const browser = new Browser();
+  const toLogin = await browser.follow(url.href, server.origin);
+  return { verifier, state, browser, toLogin };
+}
+
+async function loginAndReturn(browser: Browser, loginPageUrl: string, username = 'quantri1') {
+  const tiep = new URL(loginPageUrl).searchParams.get('tiep')!;
+  expect(tiep).toMatch(/^\/sso\/interaction\/[\w-]+$/);
+  // The existing login page (password + CAPTCHA), as a browser fills it in.
+  const staff = new Client(server.app);
+  const res = await staff.login(username, TEST_PASSWORD, { tiep });
+  expect(res.location).toBe(tiep);
+  browser.cookies.set('motcua_sid', staff.cookies.get('motcua_sid')!);
+  return browser.follow(`${server.origin}${tiep}`, server.origin);
+}
+
+describe('the provincial SSO provider at /sso', () => {
+  it('publishes its discovery document and its current signing key', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const meta = rp.serverMetadata();
+    expect(meta.issuer).toBe(server.issuer);
+    expect(meta.token_endpoint).toBe(`${server.issuer}/token`);
+    expect(meta.code_challenge_methods_supported).toEqual(['S256']);
+    expect([...(meta.token_endpoint_auth_methods_supported ?? [])].sort()).toEqual(['client_secret_basic', 'client_secret_post', 'none']);
+    expect(meta.backchannel_logout_supported).toBe(true);
+    expect(meta.end_session_endpoint).toBe(`${server.issuer}/session/end`);
+    expect(meta.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'cccd', 'official', 'citizen']));
+    const jwks = (await (await fetch(meta.jwks_uri!)).json()) as { keys: Array<{ kid: string; alg: string; d?: string }> };
+    const [current] = await database.db.select().from(ssoKeys).where(eq(ssoKeys.state, 'current'));
+    expect(jwks.keys.map((k) => [k.kid, k.alg])).toEqual([[current!.kid, 'RS256']]);
+    expect(jwks.keys[0]!.d).toBeUndefined();
+  });
+
+  it('code flow with PKCE through the one-stop login: tokens, claims, userinfo, refresh rotation and reuse detection', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const { verifier, state, browser, toLogin } = await codeFlow(rp);
+    expect(toLogin.url).toMatch(new RegExp(`^${server.origin}/tiepnhan/dang-nhap\\?tiep=`));
+    const back = await loginAndReturn(browser, toLogin.url);
+    expect(back.url.startsWith(`${APP_CALLBACK}?`)).toBe(true);
+
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), { pkceCodeVerifier: verifier, expectedState: state });
+    const [admin] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'quantri1'));
+    const idClaims = tokens.claims()!;
+    expect(idClaims.sub).toBe(admin!.id);
+    expect(idClaims.iss).toBe(server.issuer);
+    const info = await oidc.fetchUserInfo(rp, tokens.access_token, admin!.id);
+    expect(info).toMatchObject({ sub: admin!.id, username: 'quantri1', name: `${admin!.middleName} ${admin!.givenName}` });
+    expect(info.roles).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'admin' })]));
+    expect(Array.isArray(info.unit_path)).toBe(true);
+    // Not asked for, not allowed: no CCCD.
+    expect(info.cccd).toBeUndefined();
+    const audit = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login'));
+    expect(audit.map((a) => a.targetId)).toEqual([clientId]);
+
+    // Refresh rotates: a new refresh token each time; using a spent one revokes the whole family.
+    const first = tokens.refresh_token!;
+    expect(first).toBeTruthy();
+    const second = await oidc.refreshTokenGrant(rp, first);
+    expect(second.refresh_token).toBeTruthy();
+    expect(second.refresh_token).not.toBe(first);
+    expect(await oauthError(oidc.refreshTokenGrant(rp, first))).toBe('invalid_grant');
+    expect(await oauthError(oidc.refreshTokenGrant(rp, second.refresh_token!))).toBe('invalid_grant');
+    expect((await oidc.tokenIntrospection(rp, second.access_token)).active).toBe(false);
+  });
+
+  it('refuses a wrong or missing PKCE verifier, and a reused code (revoking what its first use issued)', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const run = async () => {
+      const flow = await codeFlow(rp);
+      const back = await loginAndReturn(flow.browser, flow.toLogin.url);
+      return { ...flow, callback: new URL(back.url) };
+    };
+    const wrong = await run();
+    expect(
+      await oauthError(
+        oidc.authorizationCodeGrant(rp, wrong.callback, { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: wrong.state }),
+      ),
+    ).toBe('invalid_grant');
+
+    const missing = await run();
+    const code = missing.callback.searchParams.get('code')!;
+    const res = await fetch(rp.serverMetadata().token_endpoint!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: APP_CALLBACK }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
+
+    const reused = await run();
+    const tokens = await oidc.authorizationCodeGrant(rp, reused.callback, {
+      pkceCodeVerifier: reused.verifier,
+      expectedState: reused.state,
+    });
+    expect((await oidc.tokenIntrospection(rp, tokens.access_token)).active).toBe(true);
+    expect(
+      await oauthError(
+        oidc.authorizationCodeGrant(rp, reused.callback, { pkceCodeVerifier: reused.verifier, expectedState: reused.state }),
+      ),
+    ).toBe('invalid_grant');
+    expect((await oidc.tokenIntrospection(rp, tokens.access_token)).active).toBe(false);
+  });
+
+  it('an authorization request without PKCE is sent back with invalid_request', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: APP_CALLBACK, scope: 'openid', state: 's' });
+    const res = await new Browser().follow(url.href, server.origin);
+    const back = new URL(res.url);
+    expect(back.origin + back.pathname).toBe(APP_CALLBACK);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('a redirect URI differing by one character is refused on the provider (never redirected to)', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const { toLogin } = await codeFlow(rp, { redirect_uri: APP_CALLBACK.replace('callback', 'callbacK') });
+    expect(toLogin.status).toBe(400);
+    expect(toLogin.url.startsWith(server.origin)).toBe(true);
+    expect(toLogin.text).toContain('invalid_redirect_uri');
+    expect(toLogin.text).toContain('không khớp');
+  });
+
+  it('a scope the client is not allowed is refused with invalid_scope, at the authorization and the token endpoint', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const { toLogin } = await codeFlow(rp, { scope: 'openid cccd' });
+    const back = new URL(toLogin.url);
+    expect(back.origin + back.pathname).toBe(APP_CALLBACK);
+    expect(back.searchParams.get('error')).toBe('invalid_scope');
+    expect(await oauthError(oidc.clientCredentialsGrant(rp, { scope: 'cccd' }))).toBe('invalid_scope');
+  });
+
+  it('client credentials with the right secret; a wrong secret or a disabled client is invalid_client', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const [row] = await database.db.select().from(ssoClients).where(eq(ssoClients.clientId, clientId));
+    // Only the hash is stored.
+    expect(row!.secretHash).not.toContain(clientSecret!);
+    expect(row!.secretHash).toMatch(/^[0-9a-f]{64}$/);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const token = await oidc.clientCredentialsGrant(rp, { scope: 'profile' });
+    expect(token.access_token).toBeTruthy();
+    const wrong = await relyingParty(server, clientId, `${clientSecret}x`);
+    expect(await oauthError(oidc.clientCredentialsGrant(wrong))).toBe('invalid_client');
+
+    await database.db.update(ssoClients).set({ disabledAt: new Date() }).where(eq(ssoClients.clientId, clientId));
+    expect(await oauthError(oidc.clientCredentialsGrant(rp))).toBe('invalid_client');
+    const { toLogin } = await codeFlow(rp);
+    expect(toLogin.status).toBe(400);
+    expect(toLogin.text).toContain('invalid_client');
+  });
+});

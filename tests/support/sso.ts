@@ -1,0 +1,87 @@
+/**
+ * The provincial SSO under test: the real application on a real HTTP server (ephemeral port; oidc-provider needs
+ * Node's request and response), a browser-like cookie jar for the provider's pages, and openid-client as the
+ * relying party.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import * as oidc from 'openid-client';
+import type { Database } from '../../src/db/client.js';
+import { registerSsoClient, type RegisterSsoClientInput } from '../../src/sso/register-sso-client.js';
+import { systemActor } from '../../src/shared/context.js';
+import { buildApp, type App } from './app.js';
+
+export type SsoServer = { origin: string; issuer: string; app: App; close(): Promise<void> };
+
+export async function startSsoServer(database: Database): Promise<SsoServer> {
+  let app: App | null = null;
+  const server = serve({ fetch: (req, env) => app!.fetch(req, env), port: 0, hostname: '127.0.0.1' });
+  await once(server, 'listening');
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = buildApp(database, { PUBLIC_URL: origin });
+  return {
+    origin,
+    issuer: `${origin}/sso`,
+    app,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Cookies by name (one host), redirects not followed: what a browser sends and where it is sent. */
+export class Browser {
+  cookies = new Map<string, string>();
+
+  async get(url: string): Promise<{ status: number; location: string | null; text: string }> {
+    const res = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(sc) || /max-age=0/i.test(sc) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const location = res.headers.get('location');
+    return { status: res.status, location: location ? new URL(location, url).href : null, text: await res.text() };
+  }
+
+  /** Follows redirects on `origin` until one leaves it (to the application's redirect URI) or a page answers. */
+  async follow(url: string, origin: string): Promise<{ status: number; url: string; text: string }> {
+    let at = url;
+    for (let i = 0; i < 20; i++) {
+      const res = await this.get(at);
+      if (!res.location) return { status: res.status, url: at, text: res.text };
+      if (!res.location.startsWith(origin)) return { status: res.status, url: res.location, text: '' };
+      at = res.location;
+    }
+    throw new Error(`too many redirects from ${url}`);
+  }
+}
+
+export const APP_CALLBACK = 'https://vbdh.example.gov.vn/auth/callback';
+
+export async function registerTestClient(database: Database, input: Partial<RegisterSsoClientInput> = {}) {
+  return registerSsoClient(
+    database.db,
+    systemActor('test'),
+    {
+      name: 'Văn bản điều hành (thử nghiệm)',
+      redirectUris: [APP_CALLBACK],
+      scopes: ['openid', 'profile', 'official'],
+      confidential: true,
+      ...input,
+    },
+    { production: false },
+  );
+}
+
+/** openid-client's view of the provider, as the registered client. */
+export function relyingParty(server: SsoServer, clientId: string, clientSecret: string | null) {
+  return oidc.discovery(new URL(server.issuer), clientId, {}, clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
+}
