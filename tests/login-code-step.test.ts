@@ -73,6 +73,8 @@ describe('the break-glass code step', () => {
     expect(await t.database.db.select().from(pendingIdentityLogins)).toEqual([]);
     const [session] = await t.database.db.select().from(sessions);
     expect(session).toMatchObject({ method: 'password+totp', personId: null });
+    // Audited as the one-page login did: the right password without its code yet, then the login.
+    expect((await failures('totp_missing')).map((r) => r.data)).toEqual([{ method: 'password', reason: 'totp_missing', breakGlass: true }]);
     const logins = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login'));
     expect(logins.at(-1)!.data).toMatchObject({ method: 'password+totp', breakGlass: true });
     expect((await c.get('/tiepnhan')).status).toBe(200);

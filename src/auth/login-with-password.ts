@@ -153,6 +153,9 @@ export async function loginWithPassword(
       await audit('auth.login_failed', acc, { reason: 'password_closed', cutoff });
       throw (await vneidReady(db, acc)) ? errors.passwordLoginClosed(cutoff!) : passwordLoginErrors.closedUnverified(cutoff!);
     }
+    // The row the one-page login wrote when the code was not given yet: the right password of a break-glass
+    // account is on record even if the code step is never finished.
+    await audit('auth.login_failed', acc, { reason: 'totp_missing', breakGlass: true });
     return codeStep(acc.id);
   }
   // The name's own counter at this address starts again; the count from everywhere does not, so
