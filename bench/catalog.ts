@@ -9,7 +9,7 @@
  * data if it is empty, optionally adds N synthetic procedures (codes BENCH.*, removed again at the end), starts
  * the real app in this process (as src/main.ts does, no simulator) on a free port, prints the machine and
  * EXPLAIN (ANALYZE, BUFFERS) of the search statement, then for each scenario runs C concurrent anonymous HTTP
- * clients from a worker thread (bench/load.ts) — and listCatalogPage() straight on the database for the search —
+ * clients from a worker thread (bench/load.ts) — and the SQL search (searchCatalogSql, what the in-memory catalog answers without the database) for the search —
  * and prints p50/p95/p99/max, requests per second, and CPU per request of the app's thread and of the database
  * backends (when PostgreSQL runs on this machine; on a loaded machine latencies measure the queue, CPU the work).
  * See bench/README.md.
@@ -34,7 +34,7 @@ import { createApp } from '../src/app.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { foldVietnamese } from '../src/shared/text.js';
-import { catalogStatement, listCatalogPage, type CatalogFilter } from '../src/catalog/list-catalog.js';
+import { catalogStatement, searchCatalogSql, type CatalogFilter } from '../src/catalog/list-catalog.js';
 import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.js';
 
 type Options = {
@@ -393,7 +393,7 @@ async function main() {
             concurrency: opts.concurrency,
             maxMs: opts.seconds * 1000,
             warmup: opts.warmup,
-            task: async (i) => (await listCatalogPage(db, filters[i % filters.length]!)).items.length,
+            task: async (i) => (await searchCatalogSql(db, filters[i % filters.length]!)).items.length,
           }),
         );
         results.push([sc.name, `SQL×${opts.concurrency}`, r]);

@@ -81,9 +81,11 @@ export function createApp(deps: Deps) {
     });
     c.header('X-Request-Id', requestId);
     await next();
-    // What page chrome shows changes only through administration and one's own account pages.
+    // What page chrome shows changes only through administration and one's own account pages: announced to this
+    // process's caches now and to the other processes' through the database (src/db/changes.ts).
     if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan|lien-ket-tai-khoan)(\/|$)/.test(c.req.path))
-      deps.displayCache.clear();
+      // The write is done: if the database cannot be told, the others' display caches expire on their own.
+      await deps.changes.announce().catch((err) => log.warn({ err }, 'could not announce a change to other processes'));
     recordRequest(c, log, started, metricsOn);
   });
   app.use('*', securityHeaders);

@@ -8,6 +8,8 @@ import { httpRegistry } from './auth/registry.js';
 import { httpPaymentPlatform } from './payments/platform.js';
 import type { Deps } from './web/env.js';
 import { DisplayCache } from './shared/display-cache.js';
+import { ChangeFeed } from './db/changes.js';
+import { CatalogIndex } from './catalog/catalog-index.js';
 import { withSafeErrors } from './web/observability.js';
 
 export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number; now?: () => Date; displayCacheMs?: number };
@@ -16,6 +18,10 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
   // http:// providers are accepted only outside production (config.ts refuses them there).
   const allowHttp = config.env !== 'production';
   const timeoutMs = opts.idpTimeoutMs ?? 10_000;
+  // Every change, from this process or another on the database, drops what the caches hold (src/db/changes.ts).
+  const changes = new ChangeFeed(database);
+  const displayCache = new DisplayCache(opts.displayCacheMs ?? 10_000);
+  changes.subscribe(() => displayCache.clear());
   return {
     config,
     db: database.db,
@@ -31,6 +37,8 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
     registry: httpRegistry(config.registry.url, config.registry.token, timeoutMs),
     payments: httpPaymentPlatform(config.payment),
     now: opts.now ?? (() => new Date()),
-    displayCache: new DisplayCache(opts.displayCacheMs ?? 10_000),
+    displayCache,
+    changes,
+    catalog: new CatalogIndex(database.db, changes),
   };
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { currentProcedure, useDemoApp } from './support/fixtures.js';
+import { changesSettled, currentProcedure, useDemoApp } from './support/fixtures.js';
 import { procedureVersions } from '../src/db/schema/index.js';
 import { foldVietnamese } from '../src/shared/text.js';
 
@@ -86,6 +86,7 @@ describe('Danh sách thủ tục hành chính (/thu-tuc)', () => {
       nameFolded: foldVietnamese(oldName),
       current: false,
     });
+    await changesSettled(t.database);
     expect(linked((await get('/thu-tuc?q=ngung+ap+dung')).text)).toEqual([]);
     const api = await get('/api/v1/procedures?q=ngung+ap+dung');
     expect(JSON.parse(api.text)).toEqual([]);
@@ -96,6 +97,7 @@ describe('Danh sách thủ tục hành chính (/thu-tuc)', () => {
       .update(procedureVersions)
       .set({ current: false })
       .where(and(eq(procedureVersions.procedureId, p.id), eq(procedureVersions.current, true)));
+    await changesSettled(t.database);
     expect(linked((await get('/thu-tuc?q=ban+le+san+pham+ruou')).text)).not.toContain(p.id);
     expect((await get(`/thu-tuc/${p.id}`)).status).toBe(404);
     expect((await get(`/api/v1/procedures/${p.id}`)).status).toBe(404);

@@ -1,8 +1,10 @@
 /**
- * The public catalog (Danh sách thủ tục hành chính): the current version of each procedure, searched by
- * folded name and filtered by sector, implementing unit and online level, in pages of the catalog's order
- * (folded name, then id; keyset). One statement per page, each answered from an index on the current
- * versions (migration 0022; docs/decisions/0015-catalog-search.md).
+ * The public catalog's search in SQL (Danh sách thủ tục hành chính): the current version of each procedure,
+ * searched by folded name and filtered by sector, implementing unit and online level, in pages of the catalog's
+ * order (folded name by code point, then id; keyset). Pages are served from memory (catalog-index.ts); this is
+ * the specification it is tested against, and what bench/catalog.ts measures of the database. Also the procedure
+ * page, the API's whole versions and the filters' choices, read from the database (migration 0022;
+ * docs/decisions/0015-catalog-search.md).
  */
 import crypto from 'node:crypto';
 import { and, asc, eq, fillPlaceholders, sql, type SQL } from 'drizzle-orm';
@@ -11,6 +13,7 @@ import { procedureVersions as pv, procedures, sectors } from '../db/schema/index
 import { queryRows } from '../db/client.js';
 import { errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
+import type { CatalogIndex } from './catalog-index.js';
 import { type CatalogCursor, ONLINE_LEVELS, type OnlineLevel, searchTerms, toTsQuery } from './catalog-query.js';
 
 export type CatalogFilter = {
@@ -24,6 +27,12 @@ export type CatalogFilter = {
 
 /** The folded name's words, as the search index holds them (the same expression as the index's). */
 const nameWords = sql`to_tsvector('simple'::regconfig, ${pv.nameFolded})`;
+
+/**
+ * The catalog's order compares folded names by code point, whatever the database's collation: the in-memory
+ * catalog (catalog-index.ts) gives exactly this order and these keyset pages.
+ */
+const byCodePoint = sql`${pv.nameFolded} collate "C"`;
 
 /** A page's values, by placeholder name; a filter that is absent has none (it changes the statement's shape). */
 function valuesOf(f: CatalogFilter): Record<string, string | number> {
@@ -49,7 +58,7 @@ function conditions(has: Record<string, unknown>): SQL[] {
   if ('sectorId' in has) where.push(sql`${pv.sectorId} = ${p('sectorId')}::uuid`);
   if ('unitIds' in has) where.push(sql`${pv.unitIds} @> ${p('unitIds')}::jsonb`);
   if ('onlineLevel' in has) where.push(sql`${pv.onlineLevel} = ${levelLiteral(has.onlineLevel)}`);
-  if ('afterName' in has) where.push(sql`(${pv.nameFolded}, ${pv.procedureId}) > (${p('afterName')}, ${p('afterId')}::uuid)`);
+  if ('afterName' in has) where.push(sql`(${byCodePoint}, ${pv.procedureId}) > (${p('afterName')} collate "C", ${p('afterId')}::uuid)`);
   return where;
 }
 
@@ -74,8 +83,6 @@ const LIST_FIELDS = {
   code: procedures.code,
   sector: sectors.name,
 };
-/** The API's entry: the whole current version, as presentProcedure takes it. */
-const API_FIELDS = { version: pv, code: procedures.code, sector: sectors.name };
 
 /**
  * The rows of a page (one more than the page, to know whether another follows), chosen on procedure_versions
@@ -88,7 +95,7 @@ function pageIds(db: Queryable, has: Record<string, unknown>, rows: 'placeholder
     .select({ id: pv.id })
     .from(pv)
     .where(and(...conditions(has)))
-    .orderBy(asc(pv.nameFolded), asc(pv.procedureId))
+    .orderBy(asc(byCodePoint), asc(pv.procedureId))
     .limit(rows === 'placeholder' ? sql.placeholder('limit') : writtenOut(Number(has.limit)))
     .as('page');
 }
@@ -112,20 +119,7 @@ function listStatement(db: Queryable, has: Record<string, unknown>) {
     .innerJoin(pv, eq(pv.id, page.id))
     .innerJoin(procedures, eq(procedures.id, pv.procedureId))
     .innerJoin(sectors, eq(sectors.id, pv.sectorId))
-    .orderBy(asc(pv.nameFolded), asc(pv.procedureId));
-}
-
-/** The API's one statement: whole current versions. */
-function apiStatement(db: Queryable, has: Record<string, unknown>) {
-  // The API's limit is the client's (1–200): a placeholder, so that it cannot multiply the statements kept.
-  const page = pageIds(db, has, 'placeholder');
-  return db
-    .select(API_FIELDS)
-    .from(page)
-    .innerJoin(pv, eq(pv.id, page.id))
-    .innerJoin(procedures, eq(procedures.id, pv.procedureId))
-    .innerJoin(sectors, eq(sectors.id, pv.sectorId))
-    .orderBy(asc(pv.nameFolded), asc(pv.procedureId));
+    .orderBy(asc(byCodePoint), asc(pv.procedureId));
 }
 
 /** The list page's statement with its values filled in, for EXPLAIN (bench/catalog.ts). */
@@ -158,18 +152,12 @@ function runPrepared<T>(db: Queryable, shape: string, build: () => Preparable<T>
   return stmt.execute(values) as Promise<T[]>;
 }
 
-/** A page of the list: its statement's shape is which statement (`kind`) and which filters are present. */
-function runPage<T>(
-  db: Queryable,
-  f: CatalogFilter,
-  kind: string,
-  build: (db: Queryable, has: Record<string, unknown>) => Preparable<T>,
-): Promise<T[]> {
+/** A page of the list: its statement's shape is which filters are present. */
+function runPage(db: Queryable, f: CatalogFilter) {
   const values = valuesOf(f);
-  // The online level and the list page's row count are written into the statement, so they are part of its shape.
-  const rows = kind === 'list' ? `:${values.limit}` : '';
-  const shape = `${kind}:${Object.keys(values).join(',')}:${values.onlineLevel ?? ''}${rows}`;
-  return runPrepared(db, shape, () => build(db, values), values);
+  // The online level and the row count are written into the statement, so they are part of its shape.
+  const shape = `list:${Object.keys(values).join(',')}:${values.onlineLevel ?? ''}:${values.limit}`;
+  return runPrepared(db, shape, () => listStatement(db, values), values);
 }
 
 /** A page's entries and where the next page starts (null on the last page), from its rows (one more than a page). */
@@ -180,17 +168,45 @@ function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => CatalogCursor
   return { items, next };
 }
 
-/** One page of the portal's list (/thu-tuc): what the list shows of each entry, and where the next page starts. */
-export async function listCatalogPage(db: Queryable, f: CatalogFilter) {
-  const rows = await runPage(db, f, 'list', listStatement);
+/**
+ * One page of the catalog in SQL, what the list shows of each entry and where the next page starts: the
+ * specification of CatalogIndex.page (tests/catalog-index.test.ts) and the database's share in bench/catalog.ts.
+ */
+export async function searchCatalogSql(db: Queryable, f: CatalogFilter) {
+  const rows = await runPage(db, f);
   return pageOf(rows, f.limit, (r) => ({ name: r.nameFolded, id: r.procedureId }));
 }
-export type CatalogPage = Awaited<ReturnType<typeof listCatalogPage>>;
 
-/** One page of the API's list (GET /api/v1/procedures): whole current versions (presentProcedure's shape). */
-export async function listCatalog(db: Queryable, f: CatalogFilter) {
-  const rows = await runPage(db, f, 'api', apiStatement);
-  return pageOf(rows, f.limit, (r) => ({ name: r.version.nameFolded, id: r.version.procedureId }));
+/**
+ * One page of the API's list (GET /api/v1/procedures): chosen in memory, then the whole versions
+ * (presentProcedure's shape) read by id, in the page's order.
+ */
+export async function listCatalog(db: Queryable, catalog: CatalogIndex, f: CatalogFilter) {
+  const page = await catalog.page(f);
+  return {
+    items: await catalogVersions(
+      db,
+      page.items.map((e) => e.versionId),
+    ),
+    next: page.next,
+  };
+}
+
+/** Versions by id, in that order. A version's content never changes once written (a save writes the next one). */
+async function catalogVersions(db: Queryable, versionIds: string[]) {
+  if (!versionIds.length) return [];
+  const rows = await runPrepared(db, 'api-versions', () => versionsStatement(db), { ids: `{${versionIds.join(',')}}` });
+  const byId = new Map(rows.map((r) => [r.version.id, r]));
+  return versionIds.flatMap((id) => byId.get(id) ?? []);
+}
+
+function versionsStatement(db: Queryable) {
+  return db
+    .select({ version: pv, code: procedures.code, sector: sectors.name })
+    .from(pv)
+    .innerJoin(procedures, eq(procedures.id, pv.procedureId))
+    .innerJoin(sectors, eq(sectors.id, pv.sectorId))
+    .where(sql`${pv.id} = any(${sql.placeholder('ids')}::uuid[])`);
 }
 
 type TemplateInfo = { id: string; fileName: string; size: number };

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../web/env.js';
-import type { Ctx } from '../web/http.js';
 import { queryOf } from '../web/params.js';
 import { AppError, type FieldErrors } from '../shared/errors.js';
 import { PortalPage } from '../portal/layout.js';
 import { templateUrl } from '../procedures/document-templates.js';
 import { ONLINE_LEVEL_LABELS, ONLINE_LEVELS, CatalogQuery, PAGE_SIZE, encodeCursor } from './catalog-query.js';
-import { type CatalogPage, catalogFilters, listCatalogPage, loadCatalogProcedure } from './list-catalog.js';
-import { type FilterOptions, filterOptions } from './filter-options.js';
+import { loadCatalogProcedure } from './list-catalog.js';
+import type { CatalogPage } from './catalog-index.js';
+import type { FilterOptions } from './filter-options.js';
 
 /** Danh sách thủ tục hành chính: the public catalog on the portal, without a login. */
 export const catalogRoutes = new Hono<AppEnv>();
@@ -28,15 +28,6 @@ function feeText(fee: number): string {
 
 const fileSize = (bytes: number) =>
   bytes < 1024 * 1024 ? `${number.format(Math.max(1, Math.round(bytes / 1024)))} KB` : `${number.format(bytes / 1024 / 1024)} MB`;
-
-/**
- * The filters' choices, as escaped <option>s: they change only through administration, which clears the display
- * cache; rendering them on every page view cost as much as the results (0015, "Speed").
- */
-const filtersOf = (c: Ctx) => {
-  const { db, displayCache } = c.get('deps');
-  return displayCache.get('catalog-filter-options', async () => filterOptions(await catalogFilters(db)));
-};
 
 const FIELD_LABELS: Record<string, string> = {
   q: 'Tìm thủ tục',
@@ -155,7 +146,7 @@ function Results({ page, typed, filtered, first }: { page: CatalogPage; typed: T
 
 /** Danh sách thủ tục hành chính: search by name (diacritics-insensitive), filters, keyset pages of 20. */
 catalogRoutes.get('/thu-tuc', async (c) => {
-  const { db } = c.get('deps');
+  const { catalog } = c.get('deps');
   const typed: Typed = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => typeof v === 'string'));
   let errs: FieldErrors = {};
   let page: CatalogPage | null = null;
@@ -167,10 +158,9 @@ catalogRoutes.get('/thu-tuc', async (c) => {
     if (!(err instanceof AppError) || err.code !== 'invalid_query') throw err;
     errs = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, m]) => [k in FIELD_LABELS ? k : 'q', m]));
   }
-  const [filters] = await Promise.all([
-    filtersOf(c),
-    query ? listCatalogPage(db, { ...query, limit: PAGE_SIZE }).then((p) => (page = p)) : null,
-  ]);
+  // From memory (catalog-index.ts): no database round trip for the list or the filters' choices.
+  if (query) page = await catalog.page({ ...query, limit: PAGE_SIZE });
+  const filters = await catalog.filters();
   const filtered = !!(query?.q || query?.sectorId || query?.unitId || query?.onlineLevel);
   // Each message names its field ("Lĩnh vực không hợp lệ."): once above the form, and next to its field.
   const summary = [...new Set(Object.values(errs))];

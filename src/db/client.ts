@@ -14,6 +14,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema/index.js';
+import { type ChannelListener, type ListenHandlers, pgChannelListener, pgliteChannelListener } from './listen.js';
 import {
   applyMigrations,
   pendingMigrations,
@@ -44,8 +45,30 @@ export type Database = {
   migrate(opts?: MigrateOptions): Promise<MigrationReport>;
   /** Tags of the migrations not yet applied (for a start with MIGRATE_ON_START=false). */
   pendingMigrations(opts?: Pick<MigrateOptions, 'folder'>): Promise<string[]>;
+  /**
+   * Notifications on `channel` (LISTEN), from every process on this database: one listening connection per
+   * channel, shared by every caller, closed with the database (src/db/listen.ts). `ready` resolves once listening;
+   * `stop` removes these handlers.
+   */
+  listen(channel: string, handlers: ListenHandlers): { ready: Promise<void>; stop(): void };
   close(): Promise<void>;
 };
+
+/** One listener per channel, created on first use. */
+function channelListeners(create: (channel: string) => ChannelListener) {
+  const byChannel = new Map<string, ChannelListener>();
+  return {
+    listen(channel: string, handlers: ListenHandlers) {
+      let l = byChannel.get(channel);
+      if (!l) {
+        l = create(channel);
+        byChannel.set(channel, l);
+      }
+      return { ready: l.ready, stop: l.add(handlers) };
+    },
+    closeAll: () => Promise.all([...byChannel.values()].map((l) => l.close())),
+  };
+}
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -101,6 +124,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const client = await pool.connect();
     client.release();
     const db = drizzlePg(pool, { schema }) as unknown as Db;
+    const listeners = channelListeners((channel) => pgChannelListener(opts.url!, channel, opts.onConnectionError ?? reportConnectionError));
     return {
       db,
       kind: 'postgres',
@@ -111,7 +135,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         const pending = await pendingMigrations({ query: async (text, params) => (await pool.query(text, params)).rows }, migrations);
         return pending.map((m) => m.tag);
       },
-      close: () => pool.end(),
+      listen: listeners.listen,
+      close: async () => {
+        await listeners.closeAll();
+        await pool.end();
+      },
     };
   }
   // No dataDir means an in-memory database (tests).
@@ -120,6 +148,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const conn = pgliteConnection(client);
+  const listeners = channelListeners((channel) => pgliteChannelListener(client, channel));
   // PGlite has no lock on its data directory: one process opens it (the server, or `npm run db:migrate` while
   // the server is stopped). Inside that process, calls run one after the other.
   let migrating: Promise<unknown> = Promise.resolve();
@@ -133,6 +162,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       return run;
     },
     pendingMigrations: async (o = {}) => (await pendingMigrations(conn, readMigrations(o.folder ?? MIGRATIONS_DIR))).map((m) => m.tag),
+    listen: listeners.listen,
     close: () => client.close(),
   };
 }

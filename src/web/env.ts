@@ -8,6 +8,8 @@ import type { RelyingParty } from '../auth/oidc/relying-party.js';
 import type { Registry } from '../auth/registry.js';
 import type { PaymentPlatform } from '../payments/platform.js';
 import type { DisplayCache } from '../shared/display-cache.js';
+import type { ChangeFeed } from '../db/changes.js';
+import type { CatalogIndex } from '../catalog/catalog-index.js';
 import type { IdentityProof } from '../auth/person-accounts.js';
 import type { PoolStats } from '../shared/metrics.js';
 
@@ -27,8 +29,12 @@ export type Deps = {
   payments: PaymentPlatform;
   /** The clock (tests move it to the day of the cutoff). */
   now: () => Date;
-  /** Page chrome only (header, menus, filter options), never permissions: see display-cache.ts. */
+  /** Page chrome only (header, menus), never permissions: see display-cache.ts. */
   displayCache: DisplayCache;
+  /** Changes from this process and the others on the database: what clears the caches (src/db/changes.ts). */
+  changes: ChangeFeed;
+  /** The public catalog in memory (src/catalog/catalog-index.ts). */
+  catalog: CatalogIndex;
 };
 
 export type AppEnv = {

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
 import { accounts, procedureVersions, procedures } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/demo/seed.js';
+import { ChangeFeed } from '../../src/db/changes.js';
 import { demoOfficials } from '../../src/demo/officials.js';
 import type { StaffActor } from '../../src/shared/context.js';
 import { resetDatabase, testDatabase } from './db.js';
@@ -12,7 +13,24 @@ import { buildApp, TEST_PASSWORD, type App } from './app.js';
 export async function freshDemo(database: Database) {
   await resetDatabase(database);
   const res = await seedDemo(database.db, TEST_PASSWORD);
+  // The in-memory catalog of an app built earlier on this database hears of the new data before the test reads.
+  await changesSettled(database);
   return res;
+}
+
+const feeds = new WeakMap<Database, ChangeFeed>();
+
+/**
+ * Resolves once every process-local cache on this database (display cache, in-memory catalog) has heard of the
+ * writes committed so far: for tests that write to the database directly, then read a page (src/db/changes.ts).
+ */
+export async function changesSettled(database: Database): Promise<void> {
+  let feed = feeds.get(database);
+  if (!feed) {
+    feed = new ChangeFeed(database);
+    feeds.set(database, feed);
+  }
+  await feed.settled();
 }
 
 /** The acting account for a demo username, as a use case receives it. */

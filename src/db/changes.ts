@@ -1,0 +1,76 @@
+/**
+ * The one way a process learns that what its caches hold changed — in this process or in another one on the same
+ * database: notifications on the channel `motcua_changes`. The catalog's tables announce their writes from a
+ * trigger, in the writing transaction (migration 0038: payload `catalog`); administration and account pages
+ * announce theirs after a successful write (`display`, app.tsx). Subscribers — the display cache, the in-memory
+ * catalog — drop what they hold on any change, and while notifications cannot be received (the listening
+ * connection broke) `isLive()` is false and nothing cached may be trusted (docs/decisions/0015-catalog-search.md).
+ */
+import crypto from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from './client.js';
+
+const CHANNEL = 'motcua_changes';
+
+export class ChangeFeed {
+  private readonly subscribers = new Set<() => void>();
+  private readonly waiting = new Map<string, () => void>();
+  private live = false;
+  private readonly listening: { ready: Promise<void>; stop(): void };
+
+  constructor(private readonly database: Database) {
+    this.listening = database.listen(CHANNEL, {
+      message: (payload) => this.received(payload),
+      live: (isLive) => {
+        this.live = isLive;
+        // Coming back, what was sent meanwhile is lost; going away, nothing can be trusted until then.
+        this.changed();
+        if (!isLive) for (const done of this.waiting.values()) done();
+        if (!isLive) this.waiting.clear();
+      },
+    });
+  }
+
+  /** Whether changes made elsewhere reach this process now (false until listening, and while reconnecting). */
+  isLive(): boolean {
+    return this.live;
+  }
+
+  /** Calls `fn` on every change (synchronously: keep it to dropping what is cached). */
+  subscribe(fn: () => void): void {
+    this.subscribers.add(fn);
+  }
+
+  /**
+   * A successful write whose effect no trigger announces: this process's caches are dropped now (its next page
+   * shows the change), every other process's when the notification reaches it.
+   */
+  async announce(): Promise<void> {
+    this.changed();
+    await this.database.db.execute(sql`select pg_notify(${CHANNEL}, 'display')`);
+  }
+
+  /**
+   * Resolves once every change committed before this call has reached this process: notifications arrive in
+   * commit order, so a marker sent now arrives after them. For tests that write to the database directly.
+   */
+  async settled(): Promise<void> {
+    await this.listening.ready;
+    const marker = `settled:${crypto.randomUUID()}`;
+    const arrived = new Promise<void>((resolve) => this.waiting.set(marker, resolve));
+    await this.database.db.execute(sql`select pg_notify(${CHANNEL}, ${marker})`);
+    await arrived;
+  }
+
+  private received(payload: string) {
+    const done = this.waiting.get(payload);
+    if (done) {
+      this.waiting.delete(payload);
+      done();
+    } else if (!payload.startsWith('settled:')) this.changed();
+  }
+
+  private changed() {
+    for (const fn of this.subscribers) fn();
+  }
+}
