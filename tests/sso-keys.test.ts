@@ -1,8 +1,14 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { ssoKeys } from '../src/db/schema/index.js';
 import { DEFAULT_KEY_POLICY, decryptPrivateJwk, encryptPrivateJwk, keySetVersion, loadKeySet, maintainKeys } from '../src/sso/keys.js';
+import { loadConfig } from '../src/config.js';
+import { ssoProvider } from '../src/sso/provider.js';
 import { resetDatabase, testDatabase } from './support/db.js';
 
 const KEY = crypto.randomBytes(32);
@@ -67,5 +73,37 @@ describe('the SSO signing keys', () => {
     expect((await db.select().from(ssoKeys)).map((r) => r.kid)).toContain(first);
     await maintainKeys(db, KEY, new Date(promote.getTime() + DEFAULT_KEY_POLICY.retainAfterRetireMs));
     expect((await db.select().from(ssoKeys)).map((r) => r.kid)).toEqual([second]);
+  });
+});
+
+describe('the provider built from the key set', () => {
+  it('is rebuilt when another instance changed the keys, and publishes the next key before it signs', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'http://127.0.0.1:1' });
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const sso = ssoProvider({ db: database.db, config, logger: pino({ level: 'silent' }), now: () => clock, keyCheckMs: 0 });
+    // The provider alone on a Node server (no mount): GET /jwks is what relying parties fetch.
+    const server = http.createServer((req, res) => void sso.get().then((p) => p.callback()(req, res)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const jwks = async () => {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`);
+      return ((await res.json()) as { keys: Array<{ kid: string; key_ops?: string[] }> }).keys.map((k) => [k.kid, k.key_ops ?? null]);
+    };
+    try {
+      const first = await sso.get();
+      expect(await sso.get()).toBe(first);
+      const [only] = await jwks();
+      // Another instance publishes the next key (this one's clock has not reached that step).
+      await maintainKeys(database.db, config.ssoProvider.keyEncryptionKey, new Date(clock.getTime() + DEFAULT_KEY_POLICY.rotateEveryMs));
+      const next = (await database.db.select().from(ssoKeys)).find((k) => k.state === 'next')!;
+      expect(await sso.get()).not.toBe(first);
+      expect(await jwks()).toEqual([only, [next.kid, ['verify']]]);
+      // Its lead has passed: this instance takes the step itself, and the new key is the one that signs.
+      clock = new Date(next.activateAfter.getTime() + 1000);
+      expect((await jwks())[0]).toEqual([next.kid, null]);
+      expect((await database.db.select().from(ssoKeys)).find((k) => k.kid === only![0])!.state).toBe('retired');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

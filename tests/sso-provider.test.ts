@@ -18,8 +18,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
+let unitIds: Record<string, string>;
 beforeEach(async () => {
-  await freshDemo(database);
+  unitIds = (await freshDemo(database)).unitIds;
 });
 
 /** The OAuth error openid-client reports for a refused request. */
@@ -157,6 +158,24 @@ describe('the provincial SSO provider at /sso', () => {
       ),
     ).toBe('invalid_grant');
     expect((await oidc.tokenIntrospection(rp, tokens.access_token)).active).toBe(false);
+  });
+
+  it('an official of a unit the client is not open to is sent back with access_denied (and the refusal audited)', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database, { unitIds: [unitIds['sct']!] });
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const { browser, toLogin } = await codeFlow(rp);
+    // quantri1 works at the province, above Sở Công Thương: not inside it.
+    const back = new URL((await loginAndReturn(browser, toLogin.url)).url);
+    expect(back.origin + back.pathname).toBe(APP_CALLBACK);
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    const refused = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login_refused'));
+    expect(refused.map((a) => a.targetId)).toEqual([clientId]);
+  });
+
+  it('a login step without its interaction (expired, finished, another browser) is a clear 400 page', async () => {
+    const res = await new Browser().get(`${server.origin}/sso/interaction/abcdefghijklmnop`);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Phiên đăng nhập đã hết hạn');
   });
 
   it('an authorization request without PKCE is sent back with invalid_request', async () => {

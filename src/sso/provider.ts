@@ -24,7 +24,15 @@ const KEYSET_CHECK_MS = 5_000;
 /** The one-stop system's own identification levels, as acr values (VNeID's LoA1/LoA2 passed through). */
 export const SSO_ACR_VALUES = ['LoA1', 'LoA2'] as const;
 
-export type SsoDeps = { db: Db; config: Config; logger: Logger; now: () => Date; keyPolicy?: KeyPolicy };
+export type SsoDeps = {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  now: () => Date;
+  keyPolicy?: KeyPolicy;
+  /** How often a request may ask whether the key set changed (default KEYSET_CHECK_MS; tests: 0). */
+  keyCheckMs?: number;
+};
 
 export const ssoIssuer = (config: Config) => `${config.publicUrl}/sso`;
 
@@ -129,6 +137,7 @@ function build(deps: SsoDeps, keys: KeySet): Provider {
 export function ssoProvider(deps: SsoDeps) {
   const policy = deps.keyPolicy ?? DEFAULT_KEY_POLICY;
   const encryptionKey = deps.config.ssoProvider.keyEncryptionKey;
+  const checkEvery = deps.keyCheckMs ?? KEYSET_CHECK_MS;
   let current: { provider: Provider; keys: KeySet } | null = null;
   let checkedAt = 0;
   let refreshing: Promise<Provider> | null = null;
@@ -145,7 +154,7 @@ export function ssoProvider(deps: SsoDeps) {
 
   return {
     get(): Promise<Provider> {
-      if (current && Date.now() - checkedAt < KEYSET_CHECK_MS) return Promise.resolve(current.provider);
+      if (current && Date.now() - checkedAt < checkEvery) return Promise.resolve(current.provider);
       refreshing ??= refresh().finally(() => {
         refreshing = null;
       });
