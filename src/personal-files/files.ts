@@ -3,8 +3,8 @@
  * "not found" and the lookup of a live file by its owner. Another citizen's file is found exactly like a missing one.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
-import { personalFiles } from '../db/schema/index.js';
+import { type Queryable, queryRows } from '../db/client.js';
+import { citizens, dossierDrafts, personalFiles } from '../db/schema/index.js';
 import { errors } from '../shared/errors.js';
 import { FILE_TYPES, type FileKind, type FileType } from '../shared/file-types.js';
 import { isId } from '../shared/validate.js';
@@ -49,14 +49,49 @@ export async function liveFileOf(db: Queryable, citizenId: string, fileId: strin
   return row;
 }
 
-/** What a citizen's uploads take: bytes and files (results issued by agencies do not count). */
-export async function usageOf(db: Queryable, citizenId: string): Promise<{ bytes: number; files: number }> {
-  const [row] = await db
-    .select({
-      bytes: sql<string>`coalesce(sum(${personalFiles.size}), 0)`,
-      files: sql<string>`count(*)`,
-    })
-    .from(personalFiles)
-    .where(and(eq(personalFiles.citizenId, citizenId), eq(personalFiles.source, 'upload'), isNull(personalFiles.deletedAt)));
-  return { bytes: Number(row?.bytes ?? 0), files: Number(row?.files ?? 0) };
+/**
+ * What a citizen's uploads take of the quota, in bytes and files: their live uploaded personal files and the files
+ * held in their drafts of Nộp hồ sơ (dossier_drafts.files), so drafts — one per procedure, each file re-uploadable —
+ * cannot fill the storage around the quota. A draft's file taken from the citizen's own live uploads is counted
+ * once, as the personal file; the same content in several drafts once (it is one blob). Results issued by
+ * agencies do not count, nor files of submitted dossiers (those belong to the dossier; docs/decisions/0020).
+ */
+export async function usageOf(
+  db: Queryable,
+  citizenId: string,
+): Promise<{ bytes: number; files: number; draftBytes: number; draftFiles: number }> {
+  const [row] = await queryRows<{ bytes: string; files: string; draft_bytes: string; draft_files: string }>(
+    db,
+    sql`
+    with own as (
+      select ${personalFiles.sha256} as sha256, ${personalFiles.size}::bigint as size from ${personalFiles}
+      where ${personalFiles.citizenId} = ${citizenId} and ${personalFiles.source} = 'upload' and ${personalFiles.deletedAt} is null
+    ), drafted as (
+      select distinct f.value->>'sha256' as sha256, (f.value->>'size')::bigint as size
+      from ${dossierDrafts} d cross join lateral jsonb_each(d.files) f
+      where d.citizen_id = ${citizenId} and not exists (select 1 from own where own.sha256 = f.value->>'sha256')
+    )
+    select (select coalesce(sum(size), 0) from own) as bytes, (select count(*) from own) as files,
+           (select coalesce(sum(size), 0) from drafted) as draft_bytes, (select count(*) from drafted) as draft_files`,
+  );
+  const draftBytes = Number(row?.draft_bytes ?? 0);
+  const draftFiles = Number(row?.draft_files ?? 0);
+  return { bytes: Number(row?.bytes ?? 0) + draftBytes, files: Number(row?.files ?? 0) + draftFiles, draftBytes, draftFiles };
+}
+
+/** The quota is checked again under this lock of the citizen's row, so two uploads at once cannot both take the rest. */
+export async function lockQuotaOf(tx: Queryable, citizenId: string) {
+  const [row] = await tx.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, citizenId)).for('no key update');
+  if (!row) throw errors.notFound('Tài khoản');
+}
+
+/** Whether `size` more bytes in one more file fit; the Vietnamese refusal (shown beside the file field) when not. */
+export function quotaRefusal(usage: { bytes: number; files: number }, size: number, quota: PersonalFilesQuota): string | null {
+  const where = 'Vui lòng xóa bớt tệp trong Quản lý tập tin cá nhân hoặc gỡ tệp khỏi hồ sơ nháp không dùng nữa rồi tải lên lại.';
+  if (usage.files + 1 > quota.quotaFiles)
+    return `Bạn đã lưu đủ ${quota.quotaFiles} tệp (số tệp tối đa, gồm cả tệp trong hồ sơ nháp). ${where}`;
+  if (usage.bytes + size > quota.quotaBytes) {
+    return `Không đủ dung lượng lưu trữ: bạn đã dùng ${sizeText(usage.bytes)} trên ${sizeText(quota.quotaBytes)} (gồm cả tệp trong hồ sơ nháp). ${where}`;
+  }
+  return null;
 }

@@ -21,6 +21,9 @@ export type PersonalFileList = {
   files: PersonalFileItem[];
   usedBytes: number;
   usedFiles: number;
+  /** Of which in drafts of Nộp hồ sơ (they count against the same quota). */
+  draftBytes: number;
+  draftFiles: number;
   quota: PersonalFilesQuota;
 };
 
@@ -41,5 +44,5 @@ export async function listPersonalFiles(db: Queryable, actor: CitizenActor, quot
     .where(and(eq(personalFiles.citizenId, actor.citizenId), isNull(personalFiles.deletedAt)))
     .orderBy(desc(personalFiles.createdAt), desc(personalFiles.id));
   const usage = await usageOf(db, actor.citizenId);
-  return { files, usedBytes: usage.bytes, usedFiles: usage.files, quota };
+  return { files, usedBytes: usage.bytes, usedFiles: usage.files, draftBytes: usage.draftBytes, draftFiles: usage.draftFiles, quota };
 }

@@ -122,6 +122,12 @@ async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409
           <progress id="quota-used" max={String(list.quota.quotaBytes)} value={String(Math.min(list.usedBytes, list.quota.quotaBytes))}>
             {sizeText(list.usedBytes)}
           </progress>
+          {list.draftFiles > 0 ? (
+            <p class="muted">
+              Trong đó {list.draftFiles} tệp ({sizeText(list.draftBytes)}) đang nằm trong hồ sơ nháp chưa nộp; gỡ tệp khỏi bản nháp để lấy
+              lại dung lượng.
+            </p>
+          ) : null}
           <p class="muted">Tệp do cơ quan nhà nước cấp (kết quả giải quyết hồ sơ) không tính vào dung lượng.</p>
         </div>
 

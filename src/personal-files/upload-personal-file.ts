@@ -4,13 +4,12 @@
  * type, too large, over quota) is not stored; the quota is checked again under a lock of the citizen's row, so two
  * uploads at once cannot both take the last megabytes.
  */
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db/client.js';
-import { citizens, personalFiles } from '../db/schema/index.js';
+import type { Db } from '../db/client.js';
+import { personalFiles } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { CitizenActor } from '../shared/context.js';
-import { AppError, errors } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import { safeFileName } from '../shared/file-types.js';
 import { parseInput } from '../shared/validate.js';
 import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
@@ -21,6 +20,8 @@ import {
   PERSONAL_FILE_KINDS,
   type PersonalFilesQuota,
   sizeText,
+  lockQuotaOf,
+  quotaRefusal,
   usageOf,
 } from './files.js';
 
@@ -31,18 +32,7 @@ const empty = () => fileError('file_empty', 'Tệp đã chọn không có nội 
 const tooLarge = () => fileError('file_too_large', `Tệp quá lớn: mỗi tệp tối đa ${sizeText(MAX_PERSONAL_FILE_BYTES)}.`, 413);
 const wrongType = () =>
   fileError('file_type_not_allowed', `Nội dung tệp không đúng định dạng cho phép. Chỉ nhận tệp ${PERSONAL_FILE_ALLOWED}.`, 415);
-const overBytes = (used: number, quota: PersonalFilesQuota) =>
-  fileError(
-    'quota_exceeded',
-    `Không đủ dung lượng lưu trữ: bạn đã dùng ${sizeText(used)} trên ${sizeText(quota.quotaBytes)}. Vui lòng xóa bớt tệp không cần thiết rồi tải lên lại.`,
-    409,
-  );
-const overFiles = (quota: PersonalFilesQuota) =>
-  fileError(
-    'quota_exceeded',
-    `Bạn đã lưu đủ ${quota.quotaFiles} tệp (số tệp tối đa). Vui lòng xóa bớt tệp không cần thiết rồi tải lên lại.`,
-    409,
-  );
+const overQuota = (message: string) => fileError('quota_exceeded', message, 409);
 
 const UploadInput = z.object({
   displayName: z
@@ -57,15 +47,10 @@ export type PersonalFileUploadInput = {
   displayName?: string | undefined;
 };
 
-/** Refuses the upload when the quota cannot take `size` more bytes and one more file. */
+/** Refuses the upload when the quota (drafts' files included) cannot take `size` more bytes and one more file. */
 function checkQuota(usage: { bytes: number; files: number }, size: number, quota: PersonalFilesQuota) {
-  if (usage.files + 1 > quota.quotaFiles) throw overFiles(quota);
-  if (usage.bytes + size > quota.quotaBytes) throw overBytes(usage.bytes, quota);
-}
-
-async function lockCitizen(tx: Queryable, citizenId: string) {
-  const [row] = await tx.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, citizenId)).for('no key update');
-  if (!row) throw errors.notFound('Tài khoản');
+  const refused = quotaRefusal(usage, size, quota);
+  if (refused) throw overQuota(refused);
 }
 
 export async function uploadPersonalFile(
@@ -89,7 +74,8 @@ export async function uploadPersonalFile(
   } catch (err) {
     if (!(err instanceof BlobRefusedError)) throw err;
     if (err.reason === 'empty') throw empty();
-    if (err.reason === 'too_large') throw maxBytes < MAX_PERSONAL_FILE_BYTES ? overBytes(usage.bytes, quota) : tooLarge();
+    if (err.reason === 'too_large')
+      throw maxBytes < MAX_PERSONAL_FILE_BYTES ? overQuota(quotaRefusal(usage, maxBytes + 1, quota)!) : tooLarge();
     throw wrongType();
   }
   const type = blob.type;
@@ -97,7 +83,7 @@ export async function uploadPersonalFile(
   const name = safeFileName(displayName?.trim() ? displayName : file.name, type, 'tep');
   // The blob is stored before the transaction (docs/decisions/0012): if the quota refuses now, it stays unreferenced.
   return db.transaction(async (tx) => {
-    await lockCitizen(tx, actor.citizenId);
+    await lockQuotaOf(tx, actor.citizenId);
     checkQuota(await usageOf(tx, actor.citizenId), blob.size, quota);
     const [row] = await tx
       .insert(personalFiles)

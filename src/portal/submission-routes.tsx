@@ -18,6 +18,7 @@ import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, s
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
 import { storeDocument } from './store-upload.js';
+import { quotaRefusal, usageOf } from '../personal-files/files.js';
 import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } from './citizen-context.js';
 import { type Draft, type DraftFile, type GivenDocument, loadDraft, onlineVersion, saveDraft, submitOnline } from './submit-dossier.js';
 import { submissionChoices } from './submission-choices.js';
@@ -303,16 +304,28 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
 });
 
 /** Each document's upload, stored by content before the draft is saved; a refused file is named, the rest kept. */
-async function givenDocuments(c: Ctx, count: number) {
+async function givenDocuments(c: Ctx, actor: CitizenActor, procedureId: string, count: number) {
   const given: GivenDocument[] = [];
   const errors: Record<string, string> = {};
   const fields = await formData(c);
+  // The quota counts drafts' files too: what is left of it bounds this request's uploads (saveDraft checks again).
+  const quota = c.get('deps').config.personalFiles;
+  const usage = await usageOf(c.get('deps').db, actor.citizenId);
+  const kept = (await loadDraft(c.get('deps').db, actor, procedureId))?.files ?? {};
   for (let i = 0; i < count; i++) {
     const upload = await uploadedStream(c, `doc${i}`);
     if (upload) {
-      const r = await storeDocument(upload, 'tai-lieu');
-      if ('stored' in r) given.push({ index: i, stored: r.stored });
-      else errors[`doc${i}`] = r.refused;
+      // A file replacing the draft's own for this document frees what that one took.
+      const replaced = kept[String(i)];
+      const left = { bytes: usage.bytes - (replaced?.size ?? 0), files: usage.files - (replaced ? 1 : 0) };
+      const full = quotaRefusal(left, 1, quota);
+      const room = { bytes: full ? 0 : quota.quotaBytes - left.bytes, refusal: full ?? quotaRefusal(left, quota.quotaBytes + 1, quota)! };
+      const r = await storeDocument(upload, 'tai-lieu', room);
+      if ('stored' in r) {
+        given.push({ index: i, stored: r.stored });
+        usage.bytes += r.stored.size;
+        usage.files += 1;
+      } else errors[`doc${i}`] = r.refused;
       continue;
     }
     const pick = fields[`pick${i}`];
@@ -329,19 +342,20 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   const version = await onlineVersion(deps.db, procedureId);
   if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
   const key = raw.submissionKey && /^[0-9a-f-]{36}$/.test(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();
-  const { given, errors: fileErrors, fields } = await givenDocuments(c, version.documents.length);
+  const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, version.documents.length);
   // A procedure received by one unit only: that unit (the form's select has nothing else to offer).
   if (!fields.unitId && version.unitIds.length === 1 && version.unitIds[0]) fields.unitId = version.unitIds[0];
   const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
   const now = deps.now();
   if (!citizen) {
     // The session lapsed while the form was being filled: keep it all as the draft, then log in and come back to it.
-    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, true);
+    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, true);
     return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${procedureId}&hetphien=1`)}`, 303);
   }
   let draft: Draft;
+  let overQuota: Record<string, string>;
   try {
-    draft = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now);
+    ({ draft, refused: overQuota } = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles));
   } catch (err) {
     // A personal file that is not the citizen's: named on its document, nothing else lost.
     if (!(err instanceof AppError) || err.status !== 404) throw err;
@@ -353,21 +367,22 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       given.filter((g) => 'stored' in g),
       removed,
       now,
+      deps.config.personalFiles,
     );
     return formPage(
       c,
       citizen,
       actor,
       procedureId,
-      { draft: again, fields, errors: { ...fileErrors, form: 'Không tìm thấy tệp đã chọn.' }, key },
+      { draft: again.draft, fields, errors: { ...fileErrors, ...again.refused, form: 'Không tìm thấy tệp đã chọn.' }, key },
       400,
     );
   }
   // A tờ khai answer the procedure does not ask for (a forged form, or a page from before the procedure changed): it
   // was not saved, and nothing is submitted until the citizen has seen the form as it is now.
   const refused: Record<string, string> = strayAnswerNames(version.declaration, fields).length
-    ? { ...fileErrors, form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.' }
-    : fileErrors;
+    ? { ...fileErrors, ...overQuota, form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.' }
+    : { ...fileErrors, ...overQuota };
   if (raw.do !== 'submit' || Object.keys(refused).length) {
     const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
     return formPage(

@@ -19,6 +19,7 @@ import { newLookupCode, nextDossierCode } from '../dossiers/dossier-code.js';
 import { recordSubmittedComponents } from '../dossiers/dossier-components.js';
 import { stepDueAt, stepPosition } from '../dossiers/steps.js';
 import { takePersonalFile } from '../personal-files/take-personal-file.js';
+import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../personal-files/files.js';
 import { DRAFT_FIELDS, SubmissionFields, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
 import { checkDeclaration, typedAnswers } from './declaration-input.js';
@@ -51,6 +52,9 @@ export async function loadDraft(db: Queryable, actor: CitizenActor, procedureId:
 /**
  * Lưu nháp: keep the typed fields as typed (even invalid ones, to correct them) and the documents given. A personal
  * file is checked to be the citizen's (another's id answers not found). `removed` takes documents out again.
+ * Files uploaded for a draft count against the citizen's personal-files quota (personal-files/files.ts usageOf),
+ * checked under the lock of the citizen's row: a new upload the quota cannot take is left out of the draft and
+ * named in `refused` beside its field, and everything else is saved (its blob, unreferenced, is collected later).
  */
 export async function saveDraft(
   db: Db,
@@ -60,12 +64,13 @@ export async function saveDraft(
   given: GivenDocument[],
   removed: number[],
   now: Date,
+  quota: PersonalFilesQuota,
   /**
    * Sent with a lapsed session (auth/sessions.ts lapsedCitizenOf): it only fills what the draft has empty — no saved
    * value, file or principal is changed by a token that no longer proves the citizen is there.
    */
   lapsed = false,
-): Promise<Draft> {
+): Promise<{ draft: Draft; refused: Record<string, string> }> {
   const version = await onlineVersion(db, procedureId);
   if (!version) throw errors.notFound('Thủ tục');
   const fields: Record<string, string> = {};
@@ -95,12 +100,35 @@ export async function saveDraft(
     } else if (lapsed) {
       for (const k of Object.keys(fields)) if (k === 'onBehalf' || k.startsWith('principal')) delete fields[k];
     }
-    const [draft] = await tx
-      .insert(dossierDrafts)
-      .values({ citizenId: actor.citizenId, procedureId, fields, files, updatedAt: now })
-      .onConflictDoUpdate({ target: [dossierDrafts.citizenId, dossierDrafts.procedureId], set: { fields, files, updatedAt: now } })
-      .returning();
-    return draft!;
+    const write = async (files: Record<string, DraftFile>) =>
+      (
+        await tx
+          .insert(dossierDrafts)
+          .values({ citizenId: actor.citizenId, procedureId, fields, files, updatedAt: now })
+          .onConflictDoUpdate({ target: [dossierDrafts.citizenId, dossierDrafts.procedureId], set: { fields, files, updatedAt: now } })
+          .returning()
+      )[0]!;
+    await lockQuotaOf(tx, actor.citizenId);
+    let draft = await write(files);
+    const uploaded = given.filter((g) => 'stored' in g && files[String(g.index)] === g.stored);
+    const refused: Record<string, string> = {};
+    if (uploaded.length === 0) return { draft, refused };
+    const usage = await usageOf(tx, actor.citizenId);
+    if (usage.files <= quota.quotaFiles && usage.bytes <= quota.quotaBytes) return { draft, refused };
+    // Over the quota with this request's uploads: they are left out (the draft keeps what it had), the rest is saved,
+    // and each is named beside its field with what is used without it.
+    for (const g of uploaded) {
+      const i = String(g.index);
+      if (old?.files[i]) files[i] = old.files[i];
+      else delete files[i];
+    }
+    draft = await write(files);
+    const before = await usageOf(tx, actor.citizenId);
+    for (const g of uploaded) {
+      refused[`doc${g.index}`] =
+        quotaRefusal(before, 'stored' in g ? g.stored.size : 0, quota) ?? quotaRefusal(before, quota.quotaBytes + 1, quota)!;
+    }
+    return { draft, refused };
   });
 }
 

@@ -1,0 +1,108 @@
+/**
+ * One quota per citizen over what they upload (issue 10): files kept in drafts of Nộp hồ sơ count against the
+ * quota of Quản lý tập tin cá nhân, so drafts cannot fill the storage around it. A draft's upload the quota cannot
+ * take is refused beside its field in Vietnamese, and nothing else typed is lost; a personal file picked into a draft
+ * is counted once.
+ */
+import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { buildApp, Client, type App } from './support/app.js';
+import { currentProcedure, useDemoApp } from './support/fixtures.js';
+import { citizens, dossierDrafts, personalFiles } from '../src/db/schema/index.js';
+import { createCitizenSession } from '../src/auth/sessions.js';
+import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
+import { hasBlob } from '../src/storage/index.js';
+import { usageOf } from '../src/personal-files/files.js';
+
+const t = useDemoApp();
+const FORM = '/ca-nhan/nop-ho-so';
+
+async function citizen(app: App) {
+  const [row] = await t.database.db
+    .insert(citizens)
+    .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190012345', fullName: 'Trần Thị Mai Anh', loa: 2 })
+    .returning({ id: citizens.id });
+  const client = new Client(app);
+  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }));
+  return { id: row!.id, client };
+}
+
+/** A PDF of about `kb` kilobytes, different for each text. */
+const pdf = (text: string, kb = 0) =>
+  new Uint8Array(Buffer.concat([Buffer.from(`%PDF-1.4\n% ${text}\n`), Buffer.alloc(kb * 1024, 0x20), Buffer.from('\n%%EOF\n')]));
+const sha = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
+const asFile = (bytes: Uint8Array, name: string) => new File([bytes as Uint8Array<ArrayBuffer>], name, { type: 'application/pdf' });
+
+async function saveDraft(c: Client, procedureId: string, fields: Record<string, string>, files: Record<string, File>) {
+  const form = new FormData();
+  form.set('_csrf', await c.csrf(`${FORM}?thutuc=${procedureId}`));
+  form.set('procedureId', procedureId);
+  form.set('submissionKey', crypto.randomUUID());
+  form.set('do', 'save');
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  for (const [k, f] of Object.entries(files)) form.set(k, f);
+  return c.request('POST', FORM, form, { origin: c.origin });
+}
+
+async function personalUpload(c: Client, bytes: Uint8Array, name: string) {
+  const form = new FormData();
+  form.set('_csrf', await c.csrf('/ca-nhan/tap-tin'));
+  form.set('file', asFile(bytes, name));
+  return c.request('POST', '/ca-nhan/tap-tin', form, { origin: c.origin });
+}
+
+const draftFiles = async (citizenId: string) =>
+  (await t.database.db.select().from(dossierDrafts).where(eq(dossierDrafts.citizenId, citizenId))).flatMap((d) => Object.keys(d.files));
+
+describe('drafts count against the personal-files quota', () => {
+  it('refuses a draft upload past the quota beside its field, keeps what was typed, and the personal files see the same quota', async () => {
+    const app = buildApp(t.database, { PERSONAL_FILES_QUOTA_MB: '1', PERSONAL_FILES_QUOTA_FILES: '3' });
+    const a = await citizen(app);
+    const proc = await currentProcedure(t.database, '2.000633');
+    expect(proc.v.documents.length).toBeGreaterThanOrEqual(2);
+    const first = pdf('bản nháp 1', 600);
+    expect((await saveDraft(a.client, proc.p.id, { phone: '0912345678' }, { doc0: asFile(first, 'mot.pdf') })).status).toBe(200);
+    expect(await usageOf(t.database.db, a.id)).toMatchObject({ files: 1, draftFiles: 1 });
+
+    // The second 600 KB file does not fit: refused beside doc1, stopped where the quota ends (not stored), the
+    // phone number typed with it kept, the first file still in the draft.
+    const second = pdf('bản nháp 2', 600);
+    const over = await saveDraft(a.client, proc.p.id, { phone: '0987654321' }, { doc1: asFile(second, 'hai.pdf') });
+    expect(over.status).toBe(400);
+    expect(over.text.normalize('NFC')).toContain('Không đủ dung lượng lưu trữ: bạn đã dùng');
+    expect(over.text).toContain('gồm cả tệp trong hồ sơ nháp');
+    expect(over.text).toContain('value="0987654321"');
+    expect(await hasBlob(sha(second))).toBe(false);
+    expect(await draftFiles(a.id)).toEqual(['0']);
+
+    // Replacing the draft's file is no growth: the old one no longer counts.
+    const replaced = pdf('bản nháp 1, bản sửa', 600);
+    expect((await saveDraft(a.client, proc.p.id, {}, { doc0: asFile(replaced, 'mot.pdf') })).status).toBe(200);
+    expect((await usageOf(t.database.db, a.id)).bytes).toBe(replaced.length);
+
+    // Quản lý tập tin cá nhân counts the draft too: 600 KB more is refused, and the page says where the room went.
+    const personal = await personalUpload(a.client, pdf('cá nhân', 600), 'ca-nhan.pdf');
+    expect(personal.status).toBe(409);
+    expect(personal.text).toContain('Không đủ dung lượng lưu trữ');
+    expect((await a.client.get('/ca-nhan/tap-tin')).text).toContain('đang nằm trong hồ sơ nháp');
+  });
+
+  it('counts files as well as bytes, across drafts, and a personal file picked into a draft once', async () => {
+    const app = buildApp(t.database, { PERSONAL_FILES_QUOTA_MB: '50', PERSONAL_FILES_QUOTA_FILES: '2' });
+    const a = await citizen(app);
+    const proc = await currentProcedure(t.database, '2.000633');
+    expect((await personalUpload(a.client, pdf('đã lưu'), 'da-luu.pdf')).status).toBe(303);
+    const [kept] = await t.database.db.select().from(personalFiles).where(eq(personalFiles.citizenId, a.id));
+    // Picked into the draft: still one file.
+    expect((await saveDraft(a.client, proc.p.id, { pick0: kept!.id }, {})).status).toBe(200);
+    expect(await usageOf(t.database.db, a.id)).toMatchObject({ files: 1, draftFiles: 0 });
+    expect((await saveDraft(a.client, proc.p.id, {}, { doc1: asFile(pdf('tệp 2'), 'hai.pdf') })).status).toBe(200);
+    // The third upload, in another document of the draft: refused by the number of files.
+    const third = await saveDraft(a.client, proc.p.id, {}, { doc2: asFile(pdf('tệp 3'), 'ba.pdf') });
+    expect(third.status).toBe(400);
+    expect(third.text).toContain('Bạn đã lưu đủ 2 tệp');
+    expect(await hasBlob(sha(pdf('tệp 3')))).toBe(false);
+    expect((await usageOf(t.database.db, a.id)).files).toBe(2);
+  });
+});
