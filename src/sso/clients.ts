@@ -13,7 +13,6 @@ import { ssoClients } from '../db/schema/index.js';
 
 /** The scopes the provider knows; a client is registered with the subset it may ask for. */
 export const SSO_SCOPES = ['openid', 'offline_access', 'profile', 'cccd', 'official', 'citizen'] as const;
-export type SsoScope = (typeof SSO_SCOPES)[number];
 
 /** Our own client metadata (extraClientMetadata in provider.ts): read by the TTL and login checks. */
 export const CLIENT_EXTRA = {

@@ -22,7 +22,7 @@ import { errorPage, loggedOutPage, logoutPage } from './pages.js';
 
 const KEYSET_CHECK_MS = 5_000;
 /** The one-stop system's own identification levels, as acr values (VNeID's LoA1/LoA2 passed through). */
-export const SSO_ACR_VALUES = ['LoA1', 'LoA2'] as const;
+const SSO_ACR_VALUES = ['LoA1', 'LoA2'] as const;
 
 export type SsoDeps = {
   db: Db;
@@ -34,7 +34,7 @@ export type SsoDeps = {
   keyCheckMs?: number;
 };
 
-export const ssoIssuer = (config: Config) => `${config.publicUrl}/sso`;
+const ssoIssuer = (config: Config) => `${config.publicUrl}/sso`;
 
 type ClientTtls = Partial<Record<(typeof CLIENT_EXTRA)[keyof typeof CLIENT_EXTRA], number>>;
 const ttlOf = (client: unknown, key: keyof typeof CLIENT_EXTRA, fallback: number) =>
