@@ -81,6 +81,10 @@ const EnvSchema = z.object({
   /** Quản lý tập tin cá nhân: what each citizen may keep (their uploads; results issued by agencies do not count). */
   PERSONAL_FILES_QUOTA_MB: z.coerce.number().int().min(1).max(100_000).default(50),
   PERSONAL_FILES_QUOTA_FILES: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** TIẾP NHẬN HỒ SƠ: the largest scan of one document (số hóa), in MB. */
+  RECEPTION_SCAN_MAX_MB: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** TIẾP NHẬN HỒ SƠ: the largest reception form, whatever its procedure's number of documents, in MB. */
+  RECEPTION_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(200),
 });
 
 /** The settings that are addresses (checked for their scheme below). */
@@ -169,6 +173,11 @@ export type Config = {
   storage: StorageConfig;
   /** Quản lý tập tin cá nhân: each citizen's quota over their uploaded files (src/personal-files). */
   personalFiles: { quotaBytes: number; quotaFiles: number };
+  /**
+   * TIẾP NHẬN HỒ SƠ: each scan's limit, and the form's absolute ceiling (its body is sized per procedure below it:
+   * scanMaxBytes × its documents, onestop/reception-routes.tsx).
+   */
+  reception: { scanMaxBytes: number; uploadMaxBytes: number };
 };
 
 export class ConfigError extends Error {
@@ -354,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ssoProvider: { keyEncryptionKey: keyBytes(e.SSO_KEY_ENCRYPTION_KEY ?? DEV_SSO_KEY_ENCRYPTION_KEY) },
     storage,
     personalFiles: { quotaBytes: e.PERSONAL_FILES_QUOTA_MB * 1024 * 1024, quotaFiles: e.PERSONAL_FILES_QUOTA_FILES },
+    reception: { scanMaxBytes: e.RECEPTION_SCAN_MAX_MB * 1024 * 1024, uploadMaxBytes: e.RECEPTION_UPLOAD_MAX_MB * 1024 * 1024 },
   };
 }
 

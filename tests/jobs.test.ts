@@ -32,6 +32,7 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
     'sso.purge': async () => undefined,
     'delegations.expire': async () => undefined,
     'calendar.confirm_reminder': async () => undefined,
+    'uploads.staged_purge': async () => undefined,
     'notify.dossier_received': async (payload, job) => {
       seen.push({ code: payload.code, job, at: Date.now() });
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
@@ -147,6 +148,7 @@ describe('the job queue', () => {
       { name: 'delegations.expire', cron: '* * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sso.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'uploads.staged_purge', cron: '17 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
     ]);
     const id = await enqueue(t.database.db, 'sessions.purge', {});
     await until(

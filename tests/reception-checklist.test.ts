@@ -163,7 +163,7 @@ describe('TIẾP NHẬN HỒ SƠ: the checklist and digitisation', () => {
     const clerk = await loggedIn(sctClerkUsername());
     const p = await currentProcedure(t.database, RETAIL);
     const all = { 'doc-0': '1', 'originals-0': '1', 'doc-1': '1', 'copies-1': '1', 'doc-2': '1', 'copies-2': '1' };
-    const big = new Uint8Array(5 * 1024 * 1024 + 10);
+    const big = new Uint8Array(10 * 1024 * 1024 + 10);
     big.set(pdf('lớn'));
     const res = await postReception(
       clerk,

@@ -4,7 +4,15 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dossierComponents, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import type { IncomingFile } from '../storage/index.js';
-import { ChecklistItem, checklistProblems, checklistRefusal, storeScan, type StoredScan } from './reception-checklist.js';
+import {
+  ChecklistItem,
+  DEFAULT_SCAN_MAX_BYTES,
+  checklistProblems,
+  checklistRefusal,
+  storeScan,
+  type StoredScan,
+} from './reception-checklist.js';
+import { STAGED_SCAN_GONE, consumeStagedScans, type StagedScan } from './staged-scans.js';
 import { recordAudit } from '../audit/record.js';
 import { enqueue } from '../jobs/queue.js';
 import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.js';
@@ -12,7 +20,7 @@ import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
 import { localDate } from '../calendar/working-time.js';
 import type { StaffActor } from '../shared/context.js';
-import { AppError, errors } from '../shared/errors.js';
+import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
 import { idField, parseInput } from '../shared/validate.js';
 import { mayActAtStep } from './access.js';
@@ -60,9 +68,17 @@ export const ReceiveInput = z.object({
  * document position) is required: every required document of the version ticked with its counts, else 422 naming
  * the missing ones (reception-checklist.ts: checklistRefusal); each scan is stored first (refusals are said beside
  * their fields), then the components, their scans as dossier files and the digitised flags (Thông tư 01/2023/TT-VPCP)
- * join the same transaction.
+ * join the same transaction. A scan may come already stored and staged (the counter's form: staged-scans.ts, with
+ * `opts.scanProblems`, what its staging refused); the transaction consumes it, so one staged scan serves one dossier.
  */
-export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, now = new Date(), scans = new Map<number, IncomingFile>()) {
+export async function receiveDossier(
+  db: Db,
+  actor: StaffActor,
+  raw: unknown,
+  now = new Date(),
+  scans = new Map<number, IncomingFile | StagedScan>(),
+  opts: { maxScanBytes?: number; scanProblems?: FieldErrors } = {},
+) {
   const input = parseInput(ReceiveInput, raw);
   const [version] = await db
     .select()
@@ -81,11 +97,20 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
   }
   const checklist = input.documents ?? [];
   const stored = new Map<number, StoredScan>();
-  if (input.channel !== 2 || input.documents || scans.size) {
-    const problems = checklistProblems(version.documents, checklist, new Set(scans.keys()));
+  const staged = new Map<number, StagedScan>();
+  const scanProblems = opts.scanProblems ?? {};
+  if (input.channel !== 2 || input.documents || scans.size || Object.keys(scanProblems).length) {
+    // A scan's own refusal (empty, too large, wrong type, a reference no longer kept) is the one said beside it.
+    const problems = { ...checklistProblems(version.documents, checklist, new Set(scans.keys())), ...scanProblems };
     for (const [i, file] of scans) {
+      if ('ref' in file) {
+        const { ref: _ref, ...scan } = file;
+        staged.set(i, file);
+        stored.set(i, scan);
+        continue;
+      }
       if (problems[`scan-${i}`] || problems.documents) continue;
-      const r = await storeScan(file, `ban-quet-${i + 1}`);
+      const r = await storeScan(file, `ban-quet-${i + 1}`, opts.maxScanBytes ?? DEFAULT_SCAN_MAX_BYTES);
       if ('refused' in r) problems[`scan-${i}`] = r.refused;
       else stored.set(i, r.stored);
     }
@@ -100,6 +125,8 @@ export async function receiveDossier(db: Db, actor: StaffActor, raw: unknown, no
   });
   const applicant = { fullName: input.fullName, cccd: input.cccd, phone: input.phone, email: input.email, address: input.address };
   return db.transaction(async (tx) => {
+    const lost = await consumeStagedScans(tx, actor, staged, now);
+    if (lost.length) throw errors.validation(Object.fromEntries(lost.map((i) => [`scan-${i}`, STAGED_SCAN_GONE])));
     const code = await nextDossierCode(tx, agency.agencyCode!, localDate(now));
     const [dossier] = await tx
       .insert(dossiers)

@@ -3,18 +3,44 @@
  * how many originals (bản chính) and copies (bản sao) of each, and the scan of each (số hóa, Thông tư 01/2023/TT-VPCP).
  * The form sends `doc-<i>` for each ticked document (its position in the version), `originals-<i>`, `copies-<i>`
  * and a file `scan-<i>`; the API sends `documents: [{ index, originals, copies }]`, as JSON or as the `dossier` part of
- * a multipart body whose files are `scan-<i>` (src/api/routes.ts). Both go through receiveDossier: one rule.
+ * a multipart body whose files are `scan-<i>` (src/api/routes.ts). Both go through receiveDossier: one rule. The form
+ * also sends `staged-<i>`, the reference of a scan kept from a refused submit (staged-scans.ts).
  */
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { ProcedureDocument } from '../db/schema/index.js';
+import type { Queryable } from '../db/client.js';
+import { procedureVersions, type ProcedureDocument } from '../db/schema/index.js';
+import { isId } from '../shared/validate.js';
+import { cleanText } from '../shared/text.js';
+import { sizeText } from '../personal-files/files.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { safeFileName, type FileKind } from '../shared/file-types.js';
 import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
 
-/** A scan: PDF or an image, each at most 5 MB (several fit in one upload). */
-const MAX_SCAN_BYTES = 5 * 1024 * 1024;
+/** A scan: PDF or an image, each at most the configured size (config reception.scanMaxBytes). */
 const SCAN_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg']);
-export const SCAN_ALLOWED = 'PDF hoặc ảnh (PNG, JPEG), tối đa 5 MB';
+/** The configuration's default (RECEPTION_SCAN_MAX_MB), for callers that have no configuration at hand. */
+export const DEFAULT_SCAN_MAX_BYTES = 10 * 1024 * 1024;
+export const scanAllowed = (maxBytes: number) => `PDF hoặc ảnh (PNG, JPEG), tối đa ${sizeText(maxBytes)} mỗi tệp`;
+/** What the API takes (its scans are held to the default limit: src/api/routes.ts passes no configuration). */
+export const SCAN_ALLOWED = scanAllowed(DEFAULT_SCAN_MAX_BYTES);
+/** A file's name as a message quotes it: cleaned and short (it came from the client). */
+const quoted = (name: string) => `“${cleanText(name).slice(0, 120) || 'không tên'}”`;
+export const scanTooLarge = (name: string, maxBytes: number) =>
+  `Tệp quét quá lớn: ${quoted(name)} (tối đa ${sizeText(maxBytes)} mỗi tệp). Vui lòng quét lại với độ phân giải thấp hơn hoặc tách thành tệp nhỏ hơn.`;
+
+/**
+ * How many documents the procedure's current version lists (0 when there is no such procedure): the reception
+ * form's body is sized by it before it is read (onestop/reception-routes.tsx).
+ */
+export async function checklistLength(db: Queryable, procedureId: string | undefined): Promise<number> {
+  if (!isId(procedureId)) return 0;
+  const [row] = await db
+    .select({ n: sql<number>`jsonb_array_length(${procedureVersions.documents})` })
+    .from(procedureVersions)
+    .where(and(eq(procedureVersions.procedureId, procedureId), eq(procedureVersions.current, true)));
+  return Number(row?.n ?? 0);
+}
 
 const count = z.coerce
   .number({ message: 'Số bản phải là số.' })
@@ -74,17 +100,21 @@ export function checklistRefusal(documents: ProcedureDocument[], items: Checklis
 export type StoredScan = { sha256: string; size: number; mime: string; name: string };
 
 /** Streams a scan into storage (src/storage), checked by size and content; a refusal is the message for its field. */
-export async function storeScan(file: IncomingFile, fallbackName: string): Promise<{ stored: StoredScan } | { refused: string }> {
+export async function storeScan(
+  file: IncomingFile,
+  fallbackName: string,
+  maxBytes: number,
+): Promise<{ stored: StoredScan } | { refused: string }> {
   try {
-    const blob = await putBlob('bytes' in file ? file.bytes : file.stream, { maxBytes: MAX_SCAN_BYTES, kinds: SCAN_KINDS });
+    const blob = await putBlob('bytes' in file ? file.bytes : file.stream, { maxBytes, kinds: SCAN_KINDS });
     if (!blob.type) throw new BlobRefusedError('type');
     return {
       stored: { sha256: blob.sha256, size: blob.size, mime: blob.type.mime, name: safeFileName(file.name, blob.type, fallbackName) },
     };
   } catch (err) {
     if (!(err instanceof BlobRefusedError)) throw err;
-    if (err.reason === 'empty') return { refused: 'Tệp quét rỗng (0 byte). Vui lòng quét lại và chọn tệp khác.' };
-    if (err.reason === 'too_large') return { refused: `Tệp quét quá lớn. Chỉ nhận ${SCAN_ALLOWED}.` };
-    return { refused: `Loại tệp không được nhận. Chỉ nhận ${SCAN_ALLOWED}.` };
+    if (err.reason === 'empty') return { refused: `Tệp quét rỗng (0 byte): ${quoted(file.name)}. Vui lòng quét lại và chọn tệp khác.` };
+    if (err.reason === 'too_large') return { refused: scanTooLarge(file.name, maxBytes) };
+    return { refused: `Loại tệp không được nhận: ${quoted(file.name)}. Chỉ nhận ${scanAllowed(maxBytes)}.` };
   }
 }

@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import { purgeSessions, type SessionPolicy } from '../auth/sessions.js';
 import { recordDelegationExpiries } from '../delegation/end-delegation.js';
 import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js';
+import { purgeStagedScans } from '../dossiers/staged-scans.js';
 import { systemActor } from '../shared/context.js';
 import { purgeExpiredSsoModels } from '../sso/adapter.js';
 import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
@@ -25,6 +26,10 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     },
     'calendar.confirm_reminder': async () => {
       await remindCalendarConfirmation(deps.db, deps.logger, (deps.now ?? (() => new Date()))());
+    },
+    'uploads.staged_purge': async () => {
+      const removed = await purgeStagedScans(deps.db, (deps.now ?? (() => new Date()))());
+      if (removed) deps.logger.info({ removed }, 'expired staged scans removed');
     },
     'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
   };

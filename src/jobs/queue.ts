@@ -69,6 +69,15 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  /** The reception form's staged scans no receipt consumed, once expired (dossiers/staged-scans.ts). */
+  'uploads.staged_purge': {
+    label: 'Xóa bản quét tạm đã hết hạn',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
   /** A dossier was received: tell the applicant. Enqueued inside receiveDossier's transaction. */
   'notify.dossier_received': {
     label: 'Thông báo đã tiếp nhận hồ sơ',
@@ -94,6 +103,7 @@ const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [
   { kind: 'sso.purge', cron: '*/10 * * * *' },
   { kind: 'delegations.expire', cron: '* * * * *' },
   { kind: 'calendar.confirm_reminder', cron: '0 8 * * 1' },
+  { kind: 'uploads.staged_purge', cron: '17 * * * *' },
 ];
 
 /** What a handler learns about its job besides the payload. */

@@ -1,15 +1,23 @@
 import type { ProcedureDocument } from '../db/schema/index.js';
-import { SCAN_ALLOWED } from '../dossiers/reception-checklist.js';
+import { scanAllowed } from '../dossiers/reception-checklist.js';
+import { sizeText } from '../personal-files/files.js';
 import { FieldError } from '../web/layout.js';
+
+/** A scan kept from a refused submit: its staged reference (opaque to the page), name and size. */
+export type KeptScan = { ref: string; name: string; size: number };
 
 /**
  * THÀNH PHẦN HỒ SƠ at reception: each document of the chosen procedure version, required or "nếu có", with a box to
  * tick it received, the numbers of originals and copies, and its scan (số hóa). A problem is said beside its document.
+ * A scan kept from a refused submit is named with its size; its reference rides in `staged-<i>` unless "Bỏ tệp này"
+ * is ticked, and a new file chosen replaces it.
  */
 export function ReceptionChecklist(p: {
   documents: ProcedureDocument[];
   values: Record<string, string>;
   errors?: Record<string, string> | undefined;
+  kept?: Map<number, KeptScan> | undefined;
+  scanMaxBytes: number;
 }) {
   const v = p.values;
   const fresh = !Object.keys(v).some((k) => k.startsWith('doc-') || k.startsWith('originals-'));
@@ -18,10 +26,10 @@ export function ReceptionChecklist(p: {
     <fieldset id="thanh-phan-ho-so">
       <legend>THÀNH PHẦN HỒ SƠ</legend>
       <p class="muted">
-        Đánh dấu giấy tờ đã nhận, ghi số bản chính, số bản sao và đính kèm bản quét ({SCAN_ALLOWED}) để số hóa hồ sơ. Hồ sơ được số hóa khi
-        mọi thành phần đã nhận có bản quét.
+        Đánh dấu giấy tờ đã nhận, ghi số bản chính, số bản sao và đính kèm bản quét ({scanAllowed(p.scanMaxBytes)}) để số hóa hồ sơ. Hồ sơ
+        được số hóa khi mọi thành phần đã nhận có bản quét.
       </p>
-      {p.errors ? <p class="field-error">Trình duyệt không giữ tệp đã chọn khi biểu mẫu báo lỗi: vui lòng chọn lại các bản quét.</p> : null}
+      {p.kept?.size ? <p class="muted">Các bản quét đã chọn được giữ lại bên dưới: không cần chọn lại.</p> : null}
       <FieldError errors={p.errors} name="documents" />
       {p.documents.length === 0 ? <p>Thủ tục không quy định thành phần hồ sơ.</p> : null}
       <ol class="checklist">
@@ -64,9 +72,10 @@ export function ReceptionChecklist(p: {
                 value={fresh ? '0' : (v[`copies-${i}`] ?? '')}
               />
             </div>
+            {keptScan(p.kept?.get(i), i, d.name)}
             <div class="field">
               <label for={`scan-${i}`}>
-                Bản quét (số hóa)
+                {p.kept?.has(i) ? 'Thay bằng bản quét khác' : 'Bản quét (số hóa)'}
                 <span class="visually-hidden"> — {d.name}</span>
               </label>
               <input
@@ -82,5 +91,20 @@ export function ReceptionChecklist(p: {
         ))}
       </ol>
     </fieldset>
+  );
+}
+
+/** The kept scan of a document: its name and size, its reference, and a box to leave it out. */
+function keptScan(kept: KeptScan | undefined, i: number, docName: string) {
+  if (!kept) return null;
+  return (
+    <p class="have-file" id={`kept-${i}`}>
+      <input type="hidden" name={`staged-${i}`} value={kept.ref} />
+      Đã có bản quét: <strong>{kept.name}</strong> ({sizeText(kept.size)}){' '}
+      <label class="check">
+        <input type="checkbox" name={`remove-scan-${i}`} value="1" /> Bỏ tệp này
+        <span class="visually-hidden"> — {docName}</span>
+      </label>
+    </p>
   );
 }

@@ -3,12 +3,14 @@ import { feeText, timeLimitText } from '../dossiers/procedure-terms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { OptionSelect, type Option } from './page-parts.js';
-import { ReceptionChecklist } from './reception-checklist.js';
+import { ReceptionChecklist, type KeptScan } from './reception-checklist.js';
 
 /**
  * TIẾP NHẬN HỒ SƠ (seed 000): the clerk chooses a procedure among those they may receive (sector first, if they
  * like); its processing time, fee and documents appear; they tick the documents received with their scans and type
- * the applicant. The choice is kept in the address, what was typed in the form on a refusal.
+ * the applicant. The choice is kept in the address, what was typed in the form on a refusal, and the scans chosen
+ * as references to their staged copies (dossiers/staged-scans.ts). The form's address names the procedure, so its
+ * body is sized by that procedure's number of documents before it is read (reception-routes.tsx).
  */
 export function ReceptionPage(p: {
   csrfToken: string;
@@ -18,6 +20,9 @@ export function ReceptionPage(p: {
   errors?: Record<string, string> | undefined;
   error?: string | undefined;
   now: Date;
+  /** The scans kept from the refused submit, by document position. */
+  kept?: Map<number, KeptScan> | undefined;
+  scanMaxBytes: number;
 }) {
   const v = p.values;
   const shown = v.linhvuc ? p.procedures.filter((x) => x.sectorId === v.linhvuc) : p.procedures;
@@ -49,7 +54,12 @@ export function ReceptionPage(p: {
       ) : (
         <p class="muted">Chọn thủ tục hành chính để hiện thời hạn giải quyết, lệ phí và thành phần hồ sơ.</p>
       )}
-      <form method="post" action="/tiepnhan/tiep-nhan" enctype="multipart/form-data" class="stack">
+      <form
+        method="post"
+        action={chosen ? `/tiepnhan/tiep-nhan?procedureId=${chosen.id}` : '/tiepnhan/tiep-nhan'}
+        enctype="multipart/form-data"
+        class="stack"
+      >
         <CsrfField token={p.csrfToken} />
         {chosen ? <input type="hidden" name="procedureId" value={chosen.id} /> : null}
         {v.linhvuc ? <input type="hidden" name="linhvuc" value={v.linhvuc} /> : null}
@@ -66,7 +76,9 @@ export function ReceptionPage(p: {
           </label>
           <FieldError errors={p.errors} name="channel" />
         </fieldset>
-        {chosen ? <ReceptionChecklist documents={chosen.documents} values={v} errors={p.errors} /> : null}
+        {chosen ? (
+          <ReceptionChecklist documents={chosen.documents} values={v} errors={p.errors} kept={p.kept} scanMaxBytes={p.scanMaxBytes} />
+        ) : null}
         <fieldset>
           <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
           {(

@@ -3,15 +3,15 @@ import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
-import { acceptsUpload, uploadedStream } from '../web/body.js';
+import { FORM_MAX_BYTES, officialsOnly, oversizedFile, uploadRoute, uploadedPart } from '../web/body.js';
 import { queryOf } from '../web/params.js';
 import { param } from '../shared/validate.js';
 import { AppError } from '../shared/errors.js';
-import type { IncomingFile } from '../storage/index.js';
 import { receivesAnywhere } from '../dossiers/access.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
-import { checklistFromForm } from '../dossiers/reception-checklist.js';
+import { checklistFromForm, checklistLength } from '../dossiers/reception-checklist.js';
+import { stageScans, type GivenScans, type StagedScan } from '../dossiers/staged-scans.js';
 import { receivableProcedures } from '../dossiers/receivable-procedures.js';
 import { ReceptionPage } from './reception-page.js';
 import { catalog } from './page-data.js';
@@ -26,8 +26,8 @@ const notReception = () =>
     403,
   );
 
-async function renderReception(c: Ctx, values: Record<string, string>, err?: AppError) {
-  const { db } = c.get('deps');
+async function renderReception(c: Ctx, values: Record<string, string>, err?: AppError, kept?: Map<number, StagedScan>) {
+  const { db, config } = c.get('deps');
   const [{ sectors }, procedures, props] = await Promise.all([catalog(c), receivableProcedures(db, actorOf(c)), pageProps(c)]);
   return c.html(
     <Layout title="Tiếp nhận hồ sơ" section="reception" {...props}>
@@ -39,6 +39,8 @@ async function renderReception(c: Ctx, values: Record<string, string>, err?: App
         errors={err?.fields}
         error={err?.message}
         now={c.get('deps').now()}
+        kept={kept}
+        scanMaxBytes={config.reception.scanMaxBytes}
       />
     </Layout>,
     (err?.status ?? 200) as 200,
@@ -68,21 +70,55 @@ receptionRoutes.get('/tiep-nhan', async (c) => {
 /** The most documents a procedure's checklist may have on the form (scan-0 … scan-99). */
 const MAX_DOCUMENTS = 100;
 
-receptionRoutes.post('/tiep-nhan', acceptsUpload, async (c) => {
-  const form = await formData(c);
-  const scans = new Map<number, IncomingFile>();
+/**
+ * The form's body, sized for its checklist: a scan of at most RECEPTION_SCAN_MAX_MB for each document of the
+ * procedure its address names, plus the fields; never past RECEPTION_UPLOAD_MAX_MB (also the limit of a form whose
+ * address names no procedure, such as a page opened before this rule). Each scan's limit is checked as it streams:
+ * a larger one is discarded and said beside its field, the rest of the form goes on.
+ */
+const receptionUpload = uploadRoute(officialsOnly, {
+  ceiling: (c) => c.get('deps').config.reception.uploadMaxBytes,
+  forRequest: async (c) => {
+    const { db, config } = c.get('deps');
+    const { scanMaxBytes, uploadMaxBytes } = config.reception;
+    const procedureId = c.req.query('procedureId');
+    if (procedureId === undefined) return { maxBytes: uploadMaxBytes, maxFileBytes: scanMaxBytes };
+    const documents = Math.max(1, await checklistLength(db, procedureId));
+    // The fields' room: the small forms' limit, and as much again for the parts' headers.
+    return { maxBytes: Math.min(uploadMaxBytes, documents * scanMaxBytes + 2 * FORM_MAX_BYTES), maxFileBytes: scanMaxBytes };
+  },
+});
+
+/** The scans the form brings, by document position: new files, files past the limit, references to kept ones. */
+async function givenScans(c: Ctx, form: Record<string, string>): Promise<GivenScans> {
+  const given: GivenScans = { files: new Map(), tooLarge: new Map(), refs: new Map() };
   for (let i = 0; i < MAX_DOCUMENTS; i++) {
-    const scan = await uploadedStream(c, `scan-${i}`);
-    if (scan) scans.set(i, scan);
+    const oversized = await oversizedFile(c, `scan-${i}`);
+    // An empty file with a name is given, to be refused as empty beside its field.
+    const file = oversized === null ? await uploadedPart(c, `scan-${i}`) : null;
+    if (oversized !== null) given.tooLarge.set(i, oversized);
+    else if (file) given.files.set(i, file);
+    const ref = form[`staged-${i}`];
+    if (ref && form[`remove-scan-${i}`] !== '1') given.refs.set(i, ref);
   }
+  return given;
+}
+
+receptionRoutes.post('/tiep-nhan', receptionUpload, async (c) => {
+  const { db, config, now } = c.get('deps');
+  const actor = actorOf(c);
+  if (!(await receivesAnywhere(db, actor))) throw notReception();
+  const form = await formData(c);
+  // Every scan accepted is kept (stored and staged for this official) before the form is checked: a refusal keeps them.
+  const { scans, problems } = await stageScans(db, actor, await givenScans(c, form), config.reception.scanMaxBytes, now());
   try {
     // The form offers channels 1 and 3; a forged 2 (trực tuyến, the portals') is refused beside the field.
     refuseOnlineChannel(form);
     const input = { ...form, documents: checklistFromForm(form) };
-    const d = await receiveDossier(c.get('deps').db, actorOf(c), input, c.get('deps').now(), scans);
+    const d = await receiveDossier(db, actor, input, now(), scans, { scanProblems: problems });
     return c.redirect(`/tiepnhan/ho-so/${d.id}?tb=received`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    return renderReception(c, form, err);
+    return renderReception(c, form, err, scans);
   }
 });

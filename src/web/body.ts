@@ -61,37 +61,55 @@ const formLimit = limiter(FORM_MAX_BYTES);
 /** Who may send an upload route's body: throws (401, or a redirect to a login) for anyone else, before it is read. */
 export type UploadGate = (c: Ctx) => Promise<void>;
 
-const uploadGates = new Map<MiddlewareHandler<AppEnv>, UploadGate>();
+/**
+ * An upload route's size limits. `ceiling`: the body's absolute limit, checked on its Content-Length before the
+ * session is known (so without a database read). `forRequest`: past the gate, this request's body limit (at most
+ * the ceiling) and each file's; both are enforced while the body streams. A file past its limit does not fail the
+ * request: it is marked (oversizedFile) for the route to say beside its field.
+ */
+export type UploadLimits = {
+  ceiling: (c: Ctx) => number;
+  forRequest: (c: Ctx) => Promise<{ maxBytes: number; maxFileBytes?: number }>;
+};
+
+/** Every upload route but the reception form: one file of at most a result file's size. */
+const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  ceiling: () => UPLOAD_MAX_BYTES,
+  forRequest: async () => ({ maxBytes: UPLOAD_MAX_BYTES }),
+};
+
+type UploadSpec = { gate: UploadGate; limits: UploadLimits };
+const uploadSpecs = new Map<MiddlewareHandler<AppEnv>, UploadSpec>();
 
 /**
- * A mark for a route that takes a file (put it before the handler): its body may be as large as UPLOAD_MAX_BYTES,
- * and only for a request the gate lets through. The size limit and the CSRF check find the mark before the route runs.
+ * A mark for a route that takes a file (put it before the handler): its body may be as large as its limits say
+ * (UPLOAD_MAX_BYTES unless given), and only for a request the gate lets through. The size limit and the CSRF check
+ * find the mark before the route runs.
  */
-export function uploadRoute(gate: UploadGate): MiddlewareHandler<AppEnv> {
+export function uploadRoute(gate: UploadGate, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): MiddlewareHandler<AppEnv> {
   const mark: MiddlewareHandler<AppEnv> = async (c, next) => {
     await gate(c);
     await next();
   };
-  uploadGates.set(mark, gate);
+  uploadSpecs.set(mark, { gate, limits });
   return mark;
 }
 
-/** The officials' upload routes: only with an official's session (or API credentials). */
-export const acceptsUpload = uploadRoute(async (c) => {
+/** The officials' upload gate: an official's session (or API credentials). */
+export const officialsOnly: UploadGate = async (c) => {
   if (!c.get('account')) throw errors.unauthenticated();
-});
+};
 
-/** The gate of the upload route that will answer this request (the router matched it already), or null. */
-function uploadGateOf(c: Ctx): UploadGate | null {
+/** The officials' upload routes: only with an official's session (or API credentials). */
+export const acceptsUpload = uploadRoute(officialsOnly);
+
+/** The upload route that will answer this request (the router matched it already), or null. */
+function uploadSpecOf(c: Ctx): UploadSpec | null {
   for (const r of matchedRoutes(c)) {
-    const gate = uploadGates.get(r.handler);
-    if (gate) return gate;
+    const spec = uploadSpecs.get(r.handler);
+    if (spec) return spec;
   }
   return null;
-}
-
-function isUploadRoute(c: Ctx): boolean {
-  return uploadGateOf(c) !== null;
 }
 
 /** Global, before the session and anything that reads a body: see the module comment. */
@@ -99,8 +117,10 @@ export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   // A GET or HEAD request has no body (the Fetch API refuses one); asking for it builds the whole Request object
   // on the Node server, which cost 5 % of a catalog page view (docs/decisions/0015-catalog-search.md, "Speed").
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-  if (!isUploadRoute(c)) return formLimit(c, next);
-  if (Number(c.req.header('content-length')) > UPLOAD_MAX_BYTES) throw tooLarge(UPLOAD_MAX_BYTES);
+  const upload = uploadSpecOf(c);
+  if (!upload) return formLimit(c, next);
+  const ceiling = upload.limits.ceiling(c);
+  if (Number(c.req.header('content-length')) > ceiling) throw tooLarge(ceiling);
   const spooled: string[] = [];
   spools.set(c.req, spooled);
   try {
@@ -122,8 +142,8 @@ function bodyBytes(c: Ctx): Promise<ArrayBuffer> {
   let bytes = bodies.get(c.req);
   if (!bytes) {
     bytes = (async () => {
-      const gate = uploadGateOf(c);
-      if (gate) await gate(c);
+      const upload = uploadSpecOf(c);
+      if (upload) await upload.gate(c);
       // Only a multipart upload may be large, and it is streamed (readForm): any other body is a small form.
       await formLimit(c, async () => {});
       return c.req.arrayBuffer();
@@ -161,21 +181,23 @@ export function readForm(c: Ctx): Promise<FormData> {
       const contentType = c.req.header('content-type') ?? '';
       const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
       if (!FORM_TYPES.has(mediaType)) return new FormData();
-      const gate = uploadGateOf(c);
-      if (gate && mediaType === 'multipart/form-data') {
+      const upload = uploadSpecOf(c);
+      if (upload && mediaType === 'multipart/form-data') {
         // An upload: streamed to spool files, never whole in memory (multipart.ts).
-        await gate(c);
+        await upload.gate(c);
+        const { maxBytes, maxFileBytes } = await upload.limits.forRequest(c);
+        if (Number(c.req.header('content-length')) > maxBytes) throw tooLarge(maxBytes);
         try {
           const form = await readMultipartStreaming(
             c.req.raw.body,
             contentType,
-            { maxBytes: UPLOAD_MAX_BYTES, maxParts: FORM_MAX_FIELDS, maxFieldBytes: FORM_MAX_BYTES },
+            { maxBytes, maxParts: FORM_MAX_FIELDS, maxFieldBytes: FORM_MAX_BYTES, maxFileBytes },
             spools.get(c.req) ?? [],
           );
           streamedFiles.set(c.req, form.files);
           return form.fields;
         } catch (err) {
-          if (err instanceof BodyTooLarge) throw tooLarge(UPLOAD_MAX_BYTES);
+          if (err instanceof BodyTooLarge) throw tooLarge(maxBytes);
           throw err;
         }
       }
@@ -230,6 +252,16 @@ export async function uploadedFile(c: Ctx, name = 'file'): Promise<{ name: strin
 export async function uploadedStream(c: Ctx, name = 'file'): Promise<{ name: string; stream: ReadableStream<Uint8Array> } | null> {
   const part = await uploadedPart(c, name);
   return part && part.size > 0 ? { name: part.name, stream: part.stream } : null;
+}
+
+/**
+ * The client's name of the file of an upload form's field when it passed its route's per-file limit (UploadLimits)
+ * and was discarded while streaming; null otherwise.
+ */
+export async function oversizedFile(c: Ctx, name: string): Promise<string | null> {
+  await readForm(c);
+  const part = streamedFiles.get(c.req)?.get(name);
+  return part?.tooLarge ? part.name : null;
 }
 
 /** The JSON body of an API request, within the small limit. */

@@ -13,8 +13,11 @@ import busboy from 'busboy';
 import { AppError } from '../shared/errors.js';
 import { blobStore } from '../storage/index.js';
 
-/** A file part of the form, on disk. */
-export type SpooledPart = { name: string; size: number; path: string };
+/**
+ * A file part of the form, on disk. `tooLarge`: it passed the route's per-file limit while streaming; what came
+ * of it is discarded (the spool file is emptied), and the route says so beside its field.
+ */
+export type SpooledPart = { name: string; size: number; path: string; tooLarge?: true };
 
 export type StreamedForm = { fields: FormData; files: Map<string, SpooledPart> };
 
@@ -25,7 +28,7 @@ class TooManyParts extends Error {}
 export async function readMultipartStreaming(
   body: ReadableStream<Uint8Array> | null,
   contentType: string,
-  limits: { maxBytes: number; maxParts: number; maxFieldBytes: number },
+  limits: { maxBytes: number; maxParts: number; maxFieldBytes: number; maxFileBytes?: number | undefined },
   spooled: string[],
 ): Promise<StreamedForm> {
   const fields = new FormData();
@@ -47,7 +50,14 @@ export async function readMultipartStreaming(
       headers: { 'content-type': contentType },
       // Browsers send file names as UTF-8 (busboy's default for them is latin1).
       defParamCharset: 'utf8',
-      limits: { parts: limits.maxParts, fields: limits.maxParts, files: limits.maxParts, fieldSize: limits.maxFieldBytes },
+      limits: {
+        parts: limits.maxParts,
+        fields: limits.maxParts,
+        files: limits.maxParts,
+        fieldSize: limits.maxFieldBytes,
+        // busboy stops writing a part past this and drains the rest of it; the next parts are read as usual.
+        ...(limits.maxFileBytes ? { fileSize: limits.maxFileBytes } : {}),
+      },
     });
   } catch {
     // No boundary, or not multipart at all.
@@ -65,10 +75,21 @@ export async function readMultipartStreaming(
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
     });
+    let tooLarge = false;
+    stream.on('limit', () => {
+      tooLarge = true;
+    });
     writes.push(
-      pipeline(stream, fs.createWriteStream(file, { flags: 'wx' })).then(() => {
+      pipeline(stream, fs.createWriteStream(file, { flags: 'wx' })).then(async () => {
+        // The head of a part past its limit is not kept: nothing of it reaches storage.
+        if (tooLarge) await fs.promises.truncate(file, 0);
         // A later part of the same name wins, as in FormData.get's last-value-for-strings rule used by formData().
-        files.set(name, { name: info.filename ?? '', size, path: file });
+        files.set(name, {
+          name: info.filename ?? '',
+          size: tooLarge ? 0 : size,
+          path: file,
+          ...(tooLarge ? { tooLarge: true as const } : {}),
+        });
       }),
     );
   });

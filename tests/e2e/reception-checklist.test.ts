@@ -1,7 +1,8 @@
 /**
  * End to end: TIẾP NHẬN HỒ SƠ with its checklist. The clerk of Sở Công Thương chooses a procedure and sees its time,
- * fee and documents; a required document left unticked is said beside it and nothing typed is lost; the clerk ticks
- * the documents received with their counts and scans (số hóa); Mẫu 01 lists exactly those, with the fee and the time;
+ * fee and documents; a required document left unticked is said beside it and nothing typed or chosen is lost (the
+ * scan chosen is kept: not chosen again); the clerk ticks the documents received with their counts and scans (số hóa);
+ * Mẫu 01 lists exactly those, with the fee and the time;
  * an official of the processing step opens a scan from the dossier page. axe-core on every page, at 390 px too.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -49,7 +50,8 @@ beforeAll(async () => {
 });
 
 const checklist = () => page.getByRole('group', { name: 'THÀNH PHẦN HỒ SƠ' });
-const docBox = (i: number) => checklist().getByRole('checkbox').nth(i);
+// A document's own box ("Bỏ tệp này" beside a kept scan is a checkbox too).
+const docBox = (i: number) => checklist().locator(`input[name="doc-${i}"]`);
 const fact = (term: string) => page.locator('dl.facts dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
 
 /** axe at the desktop width and at 390 px, and nothing of `within` (the parts this test is about) wider than a phone's screen. */
@@ -84,7 +86,7 @@ describe('TIẾP NHẬN HỒ SƠ: checklist and digitisation', () => {
     await checkPage('TIẾP NHẬN HỒ SƠ with the checklist');
   });
 
-  test('a required document left unticked is said beside it; what was typed stays', async () => {
+  test('a required document left unticked is said beside it; what was typed and the scan chosen stay', async () => {
     await docBox(0).check();
     await page.getByLabel('Bản quét (số hóa)').nth(0).setInputFiles(scan('don-de-nghi.pdf'));
     await page.getByRole('radio', { name: 'Trực tiếp' }).check();
@@ -101,15 +103,33 @@ describe('TIẾP NHẬN HỒ SƠ: checklist and digitisation', () => {
     expect(await field(page, 'Họ tên').inputValue()).toBe(APPLICANT.fullName);
     expect(await field(page, 'Số CMND/CCCD').inputValue()).toBe(APPLICANT.cccd);
     expect(await docBox(0).isChecked()).toBe(true);
+    // The scan chosen is kept, named in its document's item, with a way to leave it out or replace it.
+    await eventually(textOf(checklist().locator('li').nth(0).locator('.have-file'))).toBe(
+      `Đã có bản quét: don-de-nghi.pdf (1 KB) Bỏ tệp này — ${DOCS[0]}`,
+    );
+    expect(
+      await checklist()
+        .locator('li')
+        .nth(0)
+        .getByRole('checkbox', { name: /^Bỏ tệp này/ })
+        .isChecked(),
+    ).toBe(false);
+    expect(
+      await checklist()
+        .locator('li')
+        .nth(0)
+        .getByLabel(/^Thay bằng bản quét khác/)
+        .count(),
+    ).toBe(1);
     await checkPage('TIẾP NHẬN HỒ SƠ refused');
   });
 
-  test('the clerk ticks the documents with their counts and scans; the dossier is digitised', async () => {
+  test('the clerk ticks the documents with their counts and the other scan; the dossier is digitised with the kept one too', async () => {
     await docBox(1).check();
     await page.getByLabel('Số bản chính').nth(1).fill('0');
     await page.getByLabel('Số bản sao').nth(1).fill('2');
-    await page.getByLabel('Bản quét (số hóa)').nth(0).setInputFiles(scan('don-de-nghi.pdf'));
-    await page.getByLabel('Bản quét (số hóa)').nth(1).setInputFiles(scan('giay-chung-nhan-dkdn.pdf'));
+    // Only the second scan is chosen now: the first was kept from the refused form.
+    await page.getByLabel('Bản quét (số hóa)').nth(0).setInputFiles(scan('giay-chung-nhan-dkdn.pdf'));
     await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
     await eventually(urlOf(page)).toMatch(/\/tiepnhan\/ho-so\/[0-9a-f-]{36}\?tb=received$/);
     dossierId = /\/ho-so\/([0-9a-f-]{36})\?/.exec(page.url())![1]!;
