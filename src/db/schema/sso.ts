@@ -3,7 +3,7 @@ import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, times
 import { accounts } from './accounts.js';
 
 /**
- * The provincial SSO's provider state (src/sso, docs/decisions/0020-sso-provider.md): every oidc-provider model
+ * The provincial SSO's provider state (src/sso, docs/decisions/0021-sso-provider.md): every oidc-provider model
  * (sessions, interactions, codes, tokens, grants…) as one row per (model, id), so several app instances share it.
  * The columns beside the payload are the ones the adapter looks rows up by; expires_at lets a job purge them.
  */
