@@ -2,7 +2,7 @@
  * THE PROVINCIAL SSO PROVIDER (Hệ thống xác thực tập trung) at PUBLIC_URL/sso: oidc-provider configured for the
  * province — state in PostgreSQL (adapter.ts), clients from the registry (clients.ts) with hashed secrets, signing
  * keys from sso_keys (keys.ts), subjects and claims from accounts and citizens (account-claims.ts), login at the
- * one-stop system's own login (interaction-routes.tsx). docs/decisions/0021-sso-provider.md says why.
+ * one-stop system's own login (routes.ts, finish-login.ts). docs/decisions/0021-sso-provider.md says why.
  *
  * An instance's provider is built from the key set it last read. At most every KEYSET_CHECK_MS a request asks the
  * database for the set's version (one tiny query); when another instance rotated, the provider is rebuilt (the
