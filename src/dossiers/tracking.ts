@@ -16,15 +16,28 @@
  * the index; only "passed through my hands" checks its rows on the table. An unfiltered page so costs in the page
  * size and the number of sources, never in a desk's history; a filter that few dossiers pass reads the ranges
  * further. No totals are shown: the lists page by keyset. docs/decisions/0008 ("The lists beside the inbox")
- * measures it; bench/inbox.ts runs these lists too.
+ * measures it; bench/inbox.ts runs these lists too. A text search is first looked up in a word index
+ * (search-words.ts, searchedStatement): walking the ranges for a term that few of a large list's dossiers match
+ * read the whole list.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
-import { escapeLike, foldVietnamese } from '../shared/text.js';
-import { isId } from '../shared/validate.js';
 import { desksCte, positionsCte, versionsWithStepIn, VISIBLE_THROUGH_POSITIONS } from './access.js';
+import {
+  filterConditions,
+  filterParams,
+  filterShape,
+  p,
+  pageLimit,
+  pageOf,
+  readCursor,
+  withDates,
+  type FilterShape,
+  type ListFilter,
+} from './list-query.js';
+import { estimatedHits, searchWordsQuery } from './search-words.js';
 import { OPEN_STATUSES_SQL } from './transitions.js';
 
 export const TRACKING_LISTS = {
@@ -34,21 +47,8 @@ export const TRACKING_LISTS = {
 } as const;
 export type TrackingList = keyof typeof TRACKING_LISTS;
 
-type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
-
-export type TrackingFilter = {
-  sectorId?: string | undefined;
-  procedureId?: string | undefined;
-  /** A due state is one of an open dossier: with it, finished dossiers are left out. */
-  dueState?: DueState | undefined;
-  /** Reception date range, as instants. */
-  from?: Date | undefined;
-  to?: Date | undefined;
-  q?: string | undefined;
-  /** Keyset cursor: "<receivedAt ISO>|<id>" of the last row seen. */
-  after?: string | undefined;
-  limit?: number | undefined;
-};
+/** The lists' filters (list-query.ts): a due state leaves finished dossiers out; the cursor is on received_at. */
+export type TrackingFilter = ListFilter;
 
 export type TrackingRow = {
   id: string;
@@ -71,31 +71,23 @@ export type TrackingRow = {
 
 export type TrackingResult = { rows: TrackingRow[]; next: string | null };
 
-const p = (name: string) => sql.placeholder(name);
 const OPEN = sql.raw(OPEN_STATUSES_SQL);
+/**
+ * How many dossiers the word index may let through for a search to be answered from them alone; above, the list
+ * is walked. docs/decisions/0008 ("A search that few dossiers match") measures both ways around it.
+ */
+const SEARCH_CAP = 10_000;
 
-type Shape = {
+type Shape = FilterShape & {
   list: TrackingList;
-  sector: boolean;
-  procedure: boolean;
-  due: DueState | null;
-  from: boolean;
-  to: boolean;
-  q: boolean;
-  after: boolean;
+  /** A search the word index can narrow (search-words.ts): tried first from the index (searchedStatement). */
+  words: boolean;
 };
 
 function conditions(shape: Shape, visible: boolean): SQL {
-  const conds: SQL[] = visible ? [VISIBLE_THROUGH_POSITIONS] : [sql`true`];
-  if (shape.sector) conds.push(sql`d.sector_id = ${p('sectorId')}::uuid`);
-  if (shape.procedure) conds.push(sql`d.procedure_id = ${p('procedureId')}::uuid`);
+  const conds: SQL[] = [visible ? VISIBLE_THROUGH_POSITIONS : sql`true`, ...filterConditions(shape)];
+  // A due state is one of an open dossier: finished ones are left out.
   if (shape.due) conds.push(sql`d.status in ${OPEN}`);
-  if (shape.due === 'qua-han') conds.push(sql`d.due_at < ${p('now')}::timestamptz`);
-  if (shape.due === 'sap-den-han') conds.push(sql`d.due_at >= ${p('now')}::timestamptz and d.due_at < ${p('soon')}::timestamptz`);
-  if (shape.due === 'con-han') conds.push(sql`d.due_at >= ${p('soon')}::timestamptz`);
-  if (shape.from) conds.push(sql`d.received_at >= ${p('from')}::timestamptz`);
-  if (shape.to) conds.push(sql`d.received_at < ${p('to')}::timestamptz`);
-  if (shape.q) conds.push(sql`(d.code like ${p('codeLike')} or d.applicant_folded like ${p('foldedLike')})`);
   if (shape.after) conds.push(sql`(d.received_at, d.id) < (${p('afterAt')}::timestamptz, ${p('afterId')}::uuid)`);
   return sql.join(conds, sql` and `);
 }
@@ -143,13 +135,27 @@ function candidates(shape: Shape): SQL {
     union all ${ofUnits(shape, 'desks')}`;
 }
 
-function trackingStatement(shape: Shape): SQL {
+/** The dossiers of some units (a CTE `name(unit_id)`), as a condition on a dossier `d`: the sources of ofUnits. */
+const inUnits = (name: string) => {
+  const units = sql.raw(`(select unit_id from ${name})`);
+  return sql`(d.agency_unit_id in ${units} or d.procedure_version_id in ${versionsWithStepIn(units)})`;
+};
+
+/** Whether a dossier `d` is in the list: the sources of candidates(), as one condition. */
+function member(shape: Shape): SQL {
   const me = p('accountId');
-  return sql`with recursive ${positionsCte(sql`${me}::uuid`)},
-    ${desksCte(sql`${me}::uuid`)},
-    led(unit_id) as (select distinct unit_id from positions where role = 'approval'),
-    candidates as (${candidates(shape)}),
-    page as (
+  if (shape.list === 'da-tiep-nhan') return sql`d.received_by = ${me}::uuid and ${VISIBLE_THROUGH_POSITIONS}`;
+  if (shape.list === 'tat-ca') return inUnits('led');
+  return sql`((d.received_by = ${me}::uuid
+      or exists (select 1 from dossier_handlers h where h.account_id = ${me}::uuid and h.received_at = d.received_at and h.dossier_id = d.id))
+    and ${VISIBLE_THROUGH_POSITIONS}) or ${inUnits('desks')}`;
+}
+
+/**
+ * The page out of `candidates` (deduplicated, newest first, limit + 1) and its rows, read whole, as JSON `rows`;
+ * `more`: other columns of the answer.
+ */
+const pageAndRows = (more: SQL = sql``) => sql`page as (
       select id, received_at from candidates group by id, received_at
       order by received_at desc, id desc
       limit ${p('limit')}
@@ -162,24 +168,56 @@ function trackingStatement(shape: Shape): SQL {
         'holderRole', case when d.status in ${OPEN} then d."current_role" end,
         'assigneeName', case when d.status in ${OPEN} then
           (select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to) end
-      ) order by page.received_at desc, page.id desc), '[]'::json) as rows
+      ) order by page.received_at desc, page.id desc), '[]'::json) as rows${more}
     from page
     -- OFFSET 0 keeps these lookups per row shown: pulled up, they became a join of the whole table.
     cross join lateral (select * from dossiers d where d.id = page.id offset 0) d
     cross join lateral (select pv.name, pv.steps from procedure_versions pv where pv.id = d.procedure_version_id offset 0) pv
     left join units cu on cu.id = d.current_unit_id`;
+
+/** Walking the list's ranges (candidates), for a page without a search or with one the word index cannot narrow. */
+function trackingStatement(shape: Shape): SQL {
+  const me = p('accountId');
+  return sql`with recursive ${positionsCte(sql`${me}::uuid`)},
+    ${desksCte(sql`${me}::uuid`)},
+    led(unit_id) as (select distinct unit_id from positions where role = 'approval'),
+    candidates as (${candidates(shape)}),
+    ${pageAndRows()}`;
 }
 
-function readCursor(after: string | undefined): { at: Date; id: string } | null {
-  if (!after) return null;
-  const [iso, id] = after.split('|');
-  const at = new Date(iso ?? '');
-  if (Number.isNaN(at.getTime()) || !id || !isId(id)) return null;
-  return { at, id };
+/**
+ * A text search from the word index: `hits` are the dossiers it lets through (search-words.ts), at most
+ * SEARCH_CAP + 1, read from the table once with the columns the filters and the list's rule need; each is checked
+ * by LIKE, the filters and whether it is in the list (member). When no more than SEARCH_CAP came (`few`), they
+ * hold every match, whatever the size of the list; otherwise the term is common and listTracking walks the list
+ * instead (trackingStatement), where a common term fills the page soon. Two statements, not one with both ways
+ * gated on `few`: the walk's estimated cost, even where it never ran, lifted the statement over jit_above_cost,
+ * and JIT compilation took 100–300 ms of a search that itself took 1 ms (docs/decisions/0008).
+ */
+function searchedStatement(shape: Shape): SQL {
+  const me = p('accountId');
+  return sql`with recursive ${positionsCte(sql`${me}::uuid`)},
+    ${desksCte(sql`${me}::uuid`)},
+    led(unit_id) as (select distinct unit_id from positions where role = 'approval'),
+    hits as materialized (
+      select d.id, d.received_at, d.received_by, d.agency_unit_id, d.procedure_version_id, d.status, d.due_at,
+        d.sector_id, d.procedure_id, d.code, d.applicant_folded
+      from dossiers d
+      where dossier_search_words(d.code, d.applicant_folded) @@ ${p('words')}::tsquery
+      limit ${p('hitsLimit')}
+    ),
+    few(yes) as (select count(*) < ${p('hitsLimit')} from hits),
+    candidates as (
+      select d.id, d.received_at from hits d
+      where (select yes from few) and ${conditions(shape, false)} and (${member(shape)})
+    ),
+    ${pageAndRows(sql`, (select yes from few) as few`)}`;
 }
 
 type Raw = {
   rows: Array<Omit<TrackingRow, 'receivedAt' | 'dueAt' | 'finishedAt'> & { receivedAt: string; dueAt: string; finishedAt: string | null }>;
+  /** The searched statement's: whether the word index let few enough through for its rows to be the answer. */
+  few?: boolean;
 };
 
 /** One page of a list; `soonUntil` ends "sắp đến hạn" as in the inbox. */
@@ -191,41 +229,27 @@ export async function listTracking(
   now: Date,
   soonUntil: Date,
 ): Promise<TrackingResult> {
-  const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+  const limit = pageLimit(f.limit);
   const term = f.q?.trim();
+  const words = term ? searchWordsQuery(term) : null;
   const cursor = readCursor(f.after);
-  const shape: Shape = {
-    list,
-    sector: !!f.sectorId,
-    procedure: !!f.procedureId,
-    due: f.dueState ?? null,
-    from: !!f.from,
-    to: !!f.to,
-    q: !!term,
-    after: !!cursor,
-  };
-  const [raw] = await queryStatement<Raw>(db, `tracking:${JSON.stringify(shape)}`, () => trackingStatement(shape), {
+  const shape: Shape = { ...filterShape(f, term, cursor), list, words: !!words };
+  const params = {
     accountId: actor.accountId,
     limit: limit + 1,
-    sectorId: f.sectorId,
-    procedureId: f.procedureId,
-    now: now.toISOString(),
-    soon: soonUntil.toISOString(),
-    from: f.from?.toISOString(),
-    to: f.to?.toISOString(),
-    codeLike: term ? `%${escapeLike(term.toUpperCase())}%` : undefined,
-    foldedLike: term ? `%${escapeLike(foldVietnamese(term))}%` : undefined,
+    ...filterParams(f, term, now, soonUntil),
+    words: words ?? undefined,
+    hitsLimit: words ? SEARCH_CAP + 1 : undefined,
     afterAt: cursor?.at.toISOString(),
     afterId: cursor?.id,
-  });
-  const all = (raw?.rows ?? []).map((r) => ({
-    ...r,
-    receivedAt: new Date(r.receivedAt),
-    dueAt: new Date(r.dueAt),
-    finishedAt: r.finishedAt ? new Date(r.finishedAt) : null,
-  }));
-  const more = all.length > limit;
-  const rows = more ? all.slice(0, limit) : all;
-  const last = rows[rows.length - 1];
-  return { rows, next: more && last ? `${last.receivedAt.toISOString()}|${last.id}` : null };
+  };
+  let raw: Raw | undefined;
+  if (words && (await estimatedHits(db, words)) <= SEARCH_CAP) {
+    [raw] = await queryStatement<Raw>(db, `tracking-searched:${JSON.stringify(shape)}`, () => searchedStatement(shape), params);
+  }
+  if (!raw?.few) {
+    const walk = { ...shape, words: false };
+    [raw] = await queryStatement<Raw>(db, `tracking:${JSON.stringify(walk)}`, () => trackingStatement(walk), params);
+  }
+  return pageOf(withDates(raw?.rows ?? [], ['receivedAt', 'dueAt', 'finishedAt'] as const), limit, (r) => r.receivedAt);
 }

@@ -1,0 +1,118 @@
+/**
+ * What the officials' lists of dossiers share — Hồ sơ cần xử lý (inbox.ts) and the lists beside it (tracking.ts):
+ * the filters, as SQL on dossiers `d` and as the statement's parameters; the page size; the keyset cursor
+ * "<instant ISO>|<id>"; the dates of rows read as JSON. Each list adds its own order, sources and columns.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { escapeLike, foldVietnamese } from '../shared/text.js';
+import { isId } from '../shared/validate.js';
+
+export type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
+
+/** The filters every list takes (the inbox adds its tab). */
+export type ListFilter = {
+  sectorId?: string | undefined;
+  procedureId?: string | undefined;
+  dueState?: DueState | undefined;
+  /** Reception date range, as instants. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  q?: string | undefined;
+  /** Keyset cursor: "<instant ISO>|<id>" of the last row seen (the instant is the list's order: due or received). */
+  after?: string | undefined;
+  limit?: number | undefined;
+};
+
+/** Which filters are set: with the list's own, what changes a statement's text (the values are placeholders). */
+export type FilterShape = {
+  sector: boolean;
+  procedure: boolean;
+  due: DueState | null;
+  from: boolean;
+  to: boolean;
+  q: boolean;
+  after: boolean;
+};
+
+export const p = (name: string) => sql.placeholder(name);
+
+/** The filters' shape; `term` is the trimmed search, `cursor` the cursor read (readCursor). */
+export const filterShape = (f: ListFilter, term: string | undefined, cursor: Cursor | null): FilterShape => ({
+  sector: !!f.sectorId,
+  procedure: !!f.procedureId,
+  due: f.dueState ?? null,
+  from: !!f.from,
+  to: !!f.to,
+  q: !!term,
+  after: !!cursor,
+});
+
+/**
+ * The filters' conditions on dossiers `d` (not the cursor: its order is the list's). A due state is one of an open
+ * dossier; the caller says how it keeps finished ones out (the inbox reads open dossiers only). Codes are upper
+ * case (agency codes are stored so), so a plain LIKE on the upper-cased term finds them: ILIKE cost three times as
+ * much per row.
+ */
+export function filterConditions(shape: FilterShape): SQL[] {
+  const conds: SQL[] = [];
+  if (shape.sector) conds.push(sql`d.sector_id = ${p('sectorId')}::uuid`);
+  if (shape.procedure) conds.push(sql`d.procedure_id = ${p('procedureId')}::uuid`);
+  if (shape.due === 'qua-han') conds.push(sql`d.due_at < ${p('now')}::timestamptz`);
+  if (shape.due === 'sap-den-han') conds.push(sql`d.due_at >= ${p('now')}::timestamptz and d.due_at < ${p('soon')}::timestamptz`);
+  if (shape.due === 'con-han') conds.push(sql`d.due_at >= ${p('soon')}::timestamptz`);
+  if (shape.from) conds.push(sql`d.received_at >= ${p('from')}::timestamptz`);
+  if (shape.to) conds.push(sql`d.received_at < ${p('to')}::timestamptz`);
+  if (shape.q) conds.push(sql`(d.code like ${p('codeLike')} or d.applicant_folded like ${p('foldedLike')})`);
+  return conds;
+}
+
+/** The values of filterConditions' placeholders; `soonUntil` ends "sắp đến hạn" (one working day from now). */
+export const filterParams = (f: ListFilter, term: string | undefined, now: Date, soonUntil: Date) => ({
+  sectorId: f.sectorId,
+  procedureId: f.procedureId,
+  now: now.toISOString(),
+  soon: soonUntil.toISOString(),
+  from: f.from?.toISOString(),
+  to: f.to?.toISOString(),
+  codeLike: term ? `%${escapeLike(term.toUpperCase())}%` : undefined,
+  foldedLike: term ? `%${escapeLike(foldVietnamese(term))}%` : undefined,
+});
+
+/** A page: 50 rows unless asked, 1 to 200. */
+export const pageLimit = (limit: number | undefined) => Math.min(Math.max(limit ?? 50, 1), 200);
+
+export type Cursor = { at: Date; id: string };
+
+/** "<instant ISO>|<id>" → the row to continue after; an unreadable cursor starts from the top. */
+export function readCursor(after: string | undefined): Cursor | null {
+  if (!after) return null;
+  const [iso, id] = after.split('|');
+  const at = new Date(iso ?? '');
+  if (Number.isNaN(at.getTime()) || !id || !isId(id)) return null;
+  return { at, id };
+}
+
+/** Rows with their named ISO strings (or null) read as dates, as json_build_object gives them. */
+type Dated<R, K extends keyof R> = Omit<R, K> & { [P in K]: null extends R[P] ? Date | null : Date };
+
+export function withDates<R extends { id: string }, K extends keyof R>(rows: R[], keys: readonly K[]): Array<Dated<R, K>> {
+  return rows.map((r) => {
+    const out: Record<string, unknown> = { ...r };
+    for (const k of keys) {
+      const v = r[k];
+      out[k as string] = v === null ? null : new Date(v as string);
+    }
+    return out as Dated<R, K>;
+  });
+}
+
+/**
+ * The page of `limit` rows out of the `limit + 1` read, and the cursor of the next page (null when none follows):
+ * `at` is the row's instant in the list's order.
+ */
+export function pageOf<R extends { id: string }>(all: R[], limit: number, at: (row: R) => Date): { rows: R[]; next: string | null } {
+  const more = all.length > limit;
+  const rows = more ? all.slice(0, limit) : all;
+  const last = rows[rows.length - 1];
+  return { rows, next: more && last ? `${at(last).toISOString()}|${last.id}` : null };
+}
