@@ -233,12 +233,20 @@ describe('reception through the API follows the counter’s checklist', () => {
     const badJson = await upload('/dossiers', clerk, form({ 0: scan(0) }, '{"procedureId":'));
     expect(badJson.status).toBe(400);
     expect(badJson.json.error).toMatchObject({ code: 'invalid_json', fields: { dossier: expect.any(String) } });
+    // A scan past RECEPTION_SCAN_MAX_MB (10 MB here) is discarded while it streams and named beside its part.
+    const big = new Uint8Array(10 * 1024 * 1024 + 16);
+    big.set(pdf('lớn'));
     const refused = await upload(
       '/dossiers',
       clerk,
-      form({ 0: scan(0), 1: new File([new TextEncoder().encode('MZ')], 'virus.exe', { type: 'application/octet-stream' }) }),
+      form({
+        0: new File([big], 'ban-quet-lon.pdf', { type: 'application/pdf' }),
+        1: new File([new TextEncoder().encode('MZ')], 'virus.exe', { type: 'application/octet-stream' }),
+        2: scan(2),
+      }),
     );
     expect(refused.status).toBe(400);
+    expect(refused.json.error.fields['scan-0']).toContain('Tệp quét quá lớn: “ban-quet-lon.pdf”');
     expect(refused.json.error.fields['scan-1']).toContain('Loại tệp không được nhận');
     expect(await t.database.db.select().from(dossiers)).toEqual([]);
 

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { actorOf, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
-import { acceptsUpload, formData, readJson, uploadedPart } from '../web/body.js';
+import { acceptsUpload, formData, officialsOnly, oversizedFile, readJson, uploadRoute, uploadedPart } from '../web/body.js';
 import { sendFile } from '../web/download.js';
-import { AppError, errors } from '../shared/errors.js';
+import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import type { IncomingFile } from '../storage/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
@@ -14,6 +14,7 @@ import { InboxQuery, listInbox } from '../dossiers/inbox.js';
 import { param } from '../shared/validate.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
+import { scanTooLarge } from '../dossiers/reception-checklist.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
@@ -106,12 +107,27 @@ const MAX_SCANS = 100;
 const isMultipart = (c: Ctx) => (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase() === 'multipart/form-data';
 
 /**
+ * A multipart reception is held to the counter form's limits (config.reception): each scan at most
+ * RECEPTION_SCAN_MAX_MB, checked while it streams, the body at most RECEPTION_UPLOAD_MAX_MB (the procedure is inside
+ * the JSON, so the body is not sized by its documents as the form's is). A JSON body has the small limit.
+ */
+const receptionUpload = uploadRoute(officialsOnly, {
+  ceiling: (c) => c.get('deps').config.reception.uploadMaxBytes,
+  forRequest: async (c) => {
+    const { scanMaxBytes, uploadMaxBytes } = c.get('deps').config.reception;
+    return { maxBytes: uploadMaxBytes, maxFileBytes: scanMaxBytes };
+  },
+});
+
+type ReceptionRequest = { input: unknown; scans: Map<number, IncomingFile>; scanProblems: FieldErrors };
+
+/**
  * POST /dossiers reads JSON, or multipart/form-data whose `dossier` part is the same JSON and whose files
  * `scan-<index>` are the scans of the documents received (streamed to spool files by web/body.ts, then checked and
- * stored by receiveDossier as the counter's form does).
+ * stored by receiveDossier as the counter's form does; a scan past its limit is discarded and said beside its part).
  */
-async function receptionRequest(c: Ctx): Promise<{ input: unknown; scans: Map<number, IncomingFile> }> {
-  if (!isMultipart(c)) return { input: await readJson(c), scans: new Map() };
+async function receptionRequest(c: Ctx): Promise<ReceptionRequest> {
+  if (!isMultipart(c)) return { input: await readJson(c), scans: new Map(), scanProblems: {} };
   const { dossier } = await formData(c);
   let input: unknown;
   try {
@@ -120,20 +136,25 @@ async function receptionRequest(c: Ctx): Promise<{ input: unknown; scans: Map<nu
     const message = 'Phần "dossier" của yêu cầu multipart/form-data phải là JSON hợp lệ của hồ sơ (như thân yêu cầu JSON).';
     throw new AppError('invalid_json', message, 400, { dossier: message });
   }
+  const { scanMaxBytes } = c.get('deps').config.reception;
   const scans = new Map<number, IncomingFile>();
+  const scanProblems: FieldErrors = {};
   for (let i = 0; i < MAX_SCANS; i++) {
+    const oversized = await oversizedFile(c, `scan-${i}`);
+    if (oversized !== null) scanProblems[`scan-${i}`] = scanTooLarge(oversized, scanMaxBytes);
     // An empty part with a file name is kept: receiveDossier says the scan is empty, beside `scan-<i>`.
-    const part = await uploadedPart(c, `scan-${i}`);
+    const part = oversized === null ? await uploadedPart(c, `scan-${i}`) : null;
     if (part) scans.set(i, part);
   }
-  return { input, scans };
+  return { input, scans, scanProblems };
 }
 
-apiRoutes.post('/dossiers', acceptsUpload, requireActor, async (c) => {
-  const { input, scans } = await receptionRequest(c);
+apiRoutes.post('/dossiers', receptionUpload, requireActor, async (c) => {
+  const { db, config, now } = c.get('deps');
+  const { input, scans, scanProblems } = await receptionRequest(c);
   // Channel 2 is the portals': an official's key or session is refused (422 online_channel_reserved).
   refuseOnlineChannel(input);
-  const d = await receiveDossier(c.get('deps').db, actorOf(c), input, c.get('deps').now(), scans);
+  const d = await receiveDossier(db, actorOf(c), input, now(), scans, { maxScanBytes: config.reception.scanMaxBytes, scanProblems });
   return c.json(presentDossier(d), 201);
 });
 

@@ -118,7 +118,9 @@ export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   // on the Node server, which cost 5 % of a catalog page view (docs/decisions/0015-catalog-search.md, "Speed").
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
   const upload = uploadSpecOf(c);
-  if (!upload) return formLimit(c, next);
+  // Only a multipart body carries files: anything else sent to an upload route (the API's JSON reception) is small.
+  const multipart = (c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
+  if (!upload || !multipart) return formLimit(c, next);
   const ceiling = upload.limits.ceiling(c);
   if (Number(c.req.header('content-length')) > ceiling) throw tooLarge(ceiling);
   const spooled: string[] = [];
