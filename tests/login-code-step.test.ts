@@ -100,6 +100,23 @@ describe('the break-glass code step', () => {
     expect((await sendCode(c, await code())).status).toBe(303);
   });
 
+  it('malformed codes get a clear 400, never a 500, and are not counted', async () => {
+    const { app, code } = await afterCutoff();
+    const c = await stepOne(app);
+    for (const bad of [`12\u0000456`, '9'.repeat(10_000), '', '１２３４５６']) {
+      const res = await sendCode(c, bad);
+      expect([res.status, codeOf(res.text), messageOf(res.text)]).toEqual([400, 'validation_failed', 'Mã xác thực gồm 6 chữ số.']);
+    }
+    expect(messageOf((await sendCode(c, '000000')).text)).toContain(`Bạn còn ${THROTTLE.totp.limit - 1} lần thử.`);
+    const twice = await c.post(CODE_PATH, { code: ['000000', '111111'] });
+    expect(twice.status).toBeLessThan(500);
+    const none = await c.post(CODE_PATH, {});
+    expect([none.status, codeOf(none.text)]).toEqual([400, 'validation_failed']);
+    // Spaces inside the code, as an authenticator app shows it, are fine.
+    const spaced = (await code()).replace(/^(\d{3})/, '$1 ');
+    expect((await sendCode(c, spaced)).status).toBe(303);
+  });
+
   it('a code used once is refused in the same time step, in another browser too', async () => {
     const { app, code } = await afterCutoff();
     const used = await code();
