@@ -70,9 +70,9 @@ apiRoutes.get('/lookup', async (c) => {
  * must still be valid). The same search and filters as the portal's page; the next page in a Link header.
  */
 apiRoutes.get('/procedures', async (c) => {
-  const { db, config } = c.get('deps');
+  const { db, config, catalog } = c.get('deps');
   const q = queryOf(c, CatalogQuery);
-  const page = await listCatalog(db, { ...q, limit: q.limit ?? API_DEFAULT_LIMIT });
+  const page = await listCatalog(db, catalog, { ...q, limit: q.limit ?? API_DEFAULT_LIMIT });
   if (page.next) {
     const url = new URL(c.req.url);
     url.searchParams.set('after', encodeCursor(page.next));
