@@ -1,11 +1,27 @@
 /**
  * The officials' login page in the browser (issue 12, item 14), at 390 px: the CAPTCHA solves by itself once the
  * form has focus, a click on the solved box keeps it solved, Đăng nhập pressed before the proof of work is done
- * waits for it instead of being refused, a refused login keeps the name typed; axe finds nothing serious.
+ * waits for it instead of being refused, a refused login keeps the name typed; after the VNeID cutoff a break-glass
+ * account gives its password, then on a second page its 6-digit TOTP code alone; axe finds nothing serious.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { AXE_SCRIPT, PASSWORD, axeProblems, eventually, isChecked, isVisible, logout, textOf, urlOf, useE2E } from './support.js';
+import { generate } from 'otplib';
+import { formatDate, todayInVietnam } from '../../src/shared/dates.js';
+import {
+  AXE_SCRIPT,
+  PASSWORD,
+  axeProblems,
+  eventually,
+  isChecked,
+  isVisible,
+  login,
+  logout,
+  openUserMenu,
+  textOf,
+  urlOf,
+  useE2E,
+} from './support.js';
 
 const e2e = useE2E();
 let page: Page;
@@ -29,8 +45,8 @@ describe('the login page', () => {
   test('the CAPTCHA solves on focus; a click on the solved box keeps it; the login goes through', async () => {
     await openLoginPage();
     expect(await axeProblems(page, 'Đăng nhập (390 px)')).toEqual([]);
-    // No break-glass field for anyone while no cutoff is set.
-    expect(await page.locator('input[name="totp"]').count()).toBe(0);
+    // No code field on the first step, ever.
+    expect(await page.locator('input[name="code"], input[name="totp"]').count()).toBe(0);
     await page.getByLabel('Tên tài khoản').fill('quantri1');
     await page.getByLabel('Mật khẩu').fill(PASSWORD);
     await eventually(widgetState, 30_000).toBe('verified');
@@ -64,5 +80,40 @@ describe('the login page', () => {
     expect(await axeProblems(page, 'Đăng nhập bị từ chối (390 px)')).toEqual([]);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
+  });
+
+  // Last: it sets the cutoff to today, after which quantri1 no longer logs in by password.
+  test('after the cutoff, a break-glass account gives its password, then only its code on a second page', async () => {
+    await login(page, 'quantri1', PASSWORD);
+    await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan$/);
+    await page.goto('/tiepnhan/quan-tri/chuyen-doi-vneid');
+    await page.getByLabel('Chỉ định tài khoản khẩn cấp (tên tài khoản)').fill('admin.dx');
+    await page.getByRole('button', { name: 'Chỉ định', exact: true }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    const provinceDate = page.locator('form', { has: page.getByLabel('Ngày bắt đầu chỉ dùng VNeID') });
+    await provinceDate.getByLabel('Ngày bắt đầu chỉ dùng VNeID').fill(formatDate(todayInVietnam()));
+    await provinceDate.getByRole('button', { name: 'Lưu', exact: true }).click();
+    // A date that is today asks for a confirmation first.
+    await page.getByLabel(`Tôi xác nhận áp dụng ngày ${formatDate(todayInVietnam())} cho toàn tỉnh.`).check();
+    await page.getByRole('button', { name: 'Áp dụng ngay', exact: true }).click();
+    await eventually(textOf(page.locator('main'))).toContain(`Từ ngày ${formatDate(todayInVietnam())}, đăng nhập bằng mật khẩu bị khóa.`);
+    // Logged out as logout() does, but the page now carries the cutoff notice as well.
+    await (await openUserMenu(page)).getByRole('button', { name: 'Đăng xuất' }).click();
+    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/dang-nhap\?da-dang-xuat=1$/);
+
+    await login(page, 'admin.dx', PASSWORD);
+    await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan\/dang-nhap\/ma-xac-thuc$/);
+    // The second page: the code alone, nothing of the password.
+    expect(await page.locator('input[type="password"], input[name="password"], input[name="username"]').count()).toBe(0);
+    expect(await axeProblems(page, 'Mã xác thực (390 px)')).toEqual([]);
+    await page.getByLabel('Mã xác thực').fill('000000');
+    await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+    await eventually(textOf(page.getByRole('alert'))).toBe('Mã xác thực không đúng hoặc đã được sử dụng. Bạn còn 4 lần thử.');
+    expect(await urlOf(page)()).toMatch(/\/tiepnhan\/dang-nhap\/ma-xac-thuc$/);
+    await page.getByLabel('Mã xác thực').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+    await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
+    await eventually(textOf(page.locator('.break-glass-banner'))).toContain('Bạn đang đăng nhập bằng tài khoản khẩn cấp');
   });
 });
