@@ -33,6 +33,7 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
     'delegations.expire': async () => undefined,
     'calendar.confirm_reminder': async () => undefined,
     'uploads.staged_purge': async () => undefined,
+    'storage.gc': async () => undefined,
     'notify.dossier_received': async (payload, job) => {
       seen.push({ code: payload.code, job, at: Date.now() });
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
@@ -148,6 +149,7 @@ describe('the job queue', () => {
       { name: 'delegations.expire', cron: '* * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sso.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'storage.gc', cron: '20 3 * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'uploads.staged_purge', cron: '17 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
     ]);
     const id = await enqueue(t.database.db, 'sessions.purge', {});

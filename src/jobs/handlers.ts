@@ -10,6 +10,8 @@ import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js
 import { purgeStagedScans } from '../dossiers/staged-scans.js';
 import { systemActor } from '../shared/context.js';
 import { purgeExpiredSsoModels } from '../sso/adapter.js';
+import { blobStore } from '../storage/index.js';
+import { collectUnreferencedBlobs } from '../storage/gc.js';
 import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
 
 /** `now`: the application's one clock (deps.now), so a test's clock also drives the jobs. */
@@ -30,6 +32,10 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     'uploads.staged_purge': async () => {
       const removed = await purgeStagedScans(deps.db, (deps.now ?? (() => new Date()))());
       if (removed) deps.logger.info({ removed }, 'expired staged scans removed');
+    },
+    'storage.gc': async () => {
+      const run = await collectUnreferencedBlobs(deps.db, blobStore(), (deps.now ?? (() => new Date()))());
+      deps.logger.info({ examined: run.examined, removed: run.removed.length }, 'unreferenced blobs collected');
     },
     'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
   };

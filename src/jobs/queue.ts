@@ -78,6 +78,15 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  /** Blobs in file storage that no row names any more, after the grace period (storage/gc.ts, decision 0020). */
+  'storage.gc': {
+    label: 'Dọn tệp không còn được sử dụng trong kho lưu trữ',
+    payload: z.object({}),
+    retryLimit: 2,
+    retryDelaySeconds: 600,
+    retryBackoff: true,
+    expireInSeconds: 3600,
+  },
   /** A dossier was received: tell the applicant. Enqueued inside receiveDossier's transaction. */
   'notify.dossier_received': {
     label: 'Thông báo đã tiếp nhận hồ sơ',
@@ -104,6 +113,7 @@ const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [
   { kind: 'delegations.expire', cron: '* * * * *' },
   { kind: 'calendar.confirm_reminder', cron: '0 8 * * 1' },
   { kind: 'uploads.staged_purge', cron: '17 * * * *' },
+  { kind: 'storage.gc', cron: '20 3 * * *' },
 ];
 
 /** What a handler learns about its job besides the payload. */

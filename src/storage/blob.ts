@@ -11,6 +11,16 @@ export type BlobStore = {
   /** The stored bytes; a BlobMissingError when nothing is stored under that hash. */
   open(sha256: string): Promise<Readable>;
   has(sha256: string): Promise<boolean>;
+  /**
+   * Every stored blob with when it was last written or confirmed: committing content already stored refreshes
+   * that time, so a blob an upload in flight is about to reference always looks new to the collector (gc.ts).
+   */
+  list(): AsyncIterable<{ sha256: string; writtenAt: Date }>;
+  /**
+   * Removes the blob unless it was written or confirmed at or after `notAfter` (then it stays: an upload is using
+   * it); true when removed. Removing what is not there is no error (the collector may run twice).
+   */
+  removeIfOlder(sha256: string, notAfter: Date): Promise<boolean>;
 };
 
 /** A file as it arrives: its bytes, or a stream of them (an upload goes to storage without being gathered). */

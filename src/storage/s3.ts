@@ -7,9 +7,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { S3StorageConfig } from '../config.js';
-import { BlobMissingError, blobKey, type BlobStore } from './blob.js';
+import { BlobMissingError, SHA256_HEX, blobKey, type BlobStore } from './blob.js';
 
 const notFound = (err: unknown) =>
   err instanceof S3ServiceException && (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404);
@@ -39,7 +48,24 @@ export class S3BlobStore implements BlobStore {
   }
 
   async commit(spooledPath: string, sha256: string, size: number): Promise<void> {
-    if (await this.has(sha256)) return; // the same content is already stored
+    // The same content is already stored: confirm it by copying it onto itself (a new LastModified, server side), so
+    // the collector leaves it to the upload that is about to reference it.
+    if (await this.has(sha256)) {
+      try {
+        await this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: this.keyOf(sha256),
+            CopySource: `${this.bucket}/${this.keyOf(sha256)}`,
+            MetadataDirective: 'REPLACE',
+            ContentType: 'application/octet-stream',
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!notFound(err)) throw err; // gone meanwhile: put again below
+      }
+    }
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -60,6 +86,38 @@ export class S3BlobStore implements BlobStore {
       if (notFound(err)) throw new BlobMissingError(sha256);
       throw err;
     }
+  }
+
+  async *list(): AsyncIterable<{ sha256: string; writtenAt: Date }> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}sha256/`, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        const name = o.Key?.split('/').at(-1) ?? '';
+        if (SHA256_HEX.test(name) && o.LastModified) yield { sha256: name, writtenAt: o.LastModified };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /**
+   * S3 has no conditional delete on age: the time is read just before the delete. An upload confirming the blob in
+   * the few milliseconds between the two would lose it; the grace period (gc.ts) is what makes that need a blob
+   * untouched for that long and an upload of the same bytes landing in that gap (docs/decisions/0012).
+   */
+  async removeIfOlder(sha256: string, notAfter: Date): Promise<boolean> {
+    let written: Date | undefined;
+    try {
+      written = (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }))).LastModified;
+    } catch (err) {
+      if (notFound(err)) return false;
+      throw err;
+    }
+    if (!written || written >= notAfter) return false;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
+    return true;
   }
 
   async has(sha256: string): Promise<boolean> {

@@ -1,0 +1,73 @@
+/**
+ * Blob garbage collection (docs/decisions/0012-file-storage.md, "Removing blobs"): the job storage.gc removes from
+ * the one file storage the blobs no row references any more — deleted personal files, files of abandoned or
+ * changed drafts, uploads refused after they were stored, expired staged scans — once they are older than the grace
+ * period.
+ *
+ * - Never a referenced blob: the references are read in one statement (one snapshot) over every table that names
+ *   a blob (BLOB_REFERENCES below; tests/storage-gc.test.ts fails when a table with a sha256 column is missing).
+ * - Never a blob an upload is about to reference: a blob is stored before the row that references it commits, and
+ *   storing content already there refreshes its time (the stores' commit); only blobs untouched for the grace
+ *   period are candidates, and the store judges the time again as it removes (removeIfOlder).
+ * - Idempotent and restart-safe: it keeps no state; each run lists the store again, and removing a removed blob
+ *   is nothing. Two runs at once remove each blob at most once between them.
+ */
+import { sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../db/client.js';
+import type { BlobStore } from './blob.js';
+
+/** How long a blob no row names is kept: far longer than any upload takes from storage to its row's commit. */
+export const BLOB_GRACE_MS = 24 * 3_600_000;
+
+/** Candidates are checked against the database this many at a time. */
+const BATCH = 500;
+
+/**
+ * Every table (and column) whose rows name a blob by its SHA-256. A soft-deleted personal file does not keep its
+ * blob (a dossier that used it has its own row); a draft names its files inside `files` (jsonb).
+ */
+export const BLOB_REFERENCES = ['personal_files', 'dossier_files', 'procedure_templates', 'staged_uploads', 'dossier_drafts'] as const;
+
+/** Which of `hashes` some row references now. */
+async function referenced(db: Queryable, hashes: string[]): Promise<Set<string>> {
+  const values = sql.join(
+    hashes.map((h) => sql`(${h})`),
+    sql`, `,
+  );
+  const rows = await queryRows<{ sha: string }>(
+    db,
+    sql`select c.sha from (values ${values}) as c(sha)
+        where exists (select 1 from personal_files p where p.sha256 = c.sha and p.deleted_at is null)
+           or exists (select 1 from dossier_files f where f.sha256 = c.sha)
+           or exists (select 1 from procedure_templates t where t.sha256 = c.sha)
+           or exists (select 1 from staged_uploads s where s.sha256 = c.sha)
+           or exists (select 1 from dossier_drafts d cross join lateral jsonb_each(d.files) f where f.value->>'sha256' = c.sha)`,
+  );
+  return new Set(rows.map((r) => r.sha));
+}
+
+/** One run of storage.gc: what it looked at and what it removed. */
+export async function collectUnreferencedBlobs(
+  db: Queryable,
+  store: BlobStore,
+  now: Date,
+  graceMs = BLOB_GRACE_MS,
+): Promise<{ examined: number; removed: string[] }> {
+  const cutoff = new Date(now.getTime() - graceMs);
+  const removed: string[] = [];
+  let examined = 0;
+  let batch: string[] = [];
+  const sweep = async () => {
+    const kept = await referenced(db, batch);
+    for (const sha of batch) if (!kept.has(sha) && (await store.removeIfOlder(sha, cutoff))) removed.push(sha);
+    batch = [];
+  };
+  for await (const blob of store.list()) {
+    examined++;
+    if (blob.writtenAt >= cutoff) continue;
+    batch.push(blob.sha256);
+    if (batch.length >= BATCH) await sweep();
+  }
+  if (batch.length) await sweep();
+  return { examined, removed };
+}
