@@ -18,9 +18,20 @@ import { z } from 'zod';
 import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
-import { escapeLike, foldVietnamese } from '../shared/text.js';
-import { isId, periodInOrder } from '../shared/validate.js';
+import { periodInOrder } from '../shared/validate.js';
 import { positionsCte, type LentView } from './access.js';
+import {
+  filterConditions,
+  filterParams,
+  filterShape,
+  p,
+  pageLimit,
+  pageOf,
+  readCursor,
+  withDates,
+  type FilterShape,
+  type ListFilter,
+} from './list-query.js';
 import { INBOX_TABS, INBOX_TAB_KEYS, OPEN_STATUSES_SQL, type InboxTab } from './transitions.js';
 
 /** The tabs and the open statuses come from the workflow's STATUSES (transitions.ts). */
@@ -33,21 +44,8 @@ export { INBOX_TABS, type InboxTab } from './transitions.js';
  */
 const OPEN_STATUSES = sql.raw(OPEN_STATUSES_SQL);
 
-type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
-
-export type InboxFilter = {
-  tab?: InboxTab | undefined;
-  sectorId?: string | undefined;
-  procedureId?: string | undefined;
-  dueState?: DueState | undefined;
-  /** Reception date range, as instants. */
-  from?: Date | undefined;
-  to?: Date | undefined;
-  q?: string | undefined;
-  /** Keyset cursor: "<dueAt ISO>|<id>" of the last row seen. */
-  after?: string | undefined;
-  limit?: number | undefined;
-};
+/** The lists' filters (list-query.ts) and the tab; the cursor is on due_at. */
+export type InboxFilter = ListFilter & { tab?: InboxTab | undefined };
 
 /** The inbox's query as the API takes it (the page's own form maps its Vietnamese names onto the same). */
 export const InboxQuery = periodInOrder(
@@ -90,8 +88,6 @@ export type InboxRow = {
 
 export type InboxResult = { rows: InboxRow[]; counts: Record<InboxTab, number>; next: string | null };
 
-const p = (name: string) => sql.placeholder(name);
-
 /**
  * The official's positions (dossiers/access.ts), the account id a placeholder of the prepared statement. A
  * delegation's tab reads the delegator's positions the same way, narrowed by the delegation's scope.
@@ -99,34 +95,18 @@ const p = (name: string) => sql.placeholder(name);
 const POSITIONS = positionsCte(p('accountId'));
 
 /** What changes the statement's text: the tab and which filters are set (their values are placeholders). */
-type Shape = {
+type Shape = FilterShape & {
   tab: InboxTab;
-  sector: boolean;
-  procedure: boolean;
-  due: DueState | null;
-  from: boolean;
-  to: boolean;
-  q: boolean;
-  after: boolean;
   /** A delegation's tab: its scope narrows the delegator's positions (null: the official's own inbox). */
   lent: 'all' | 'sectors' | 'procedures' | null;
 };
 
-/** The filters of the inbox, on dossiers `d`; every column they read is in the inbox index. */
-function filterConditions(shape: Shape): SQL {
+/** The filters of the inbox, on dossiers `d`, each after " and "; every column they read is in the inbox index. */
+function inboxConditions(shape: Shape): SQL {
   const conds: SQL[] = [];
   if (shape.lent === 'sectors') conds.push(sql`d.sector_id = any(${p('lentSectors')}::uuid[])`);
   if (shape.lent === 'procedures') conds.push(sql`d.procedure_id = any(${p('lentProcedures')}::uuid[])`);
-  if (shape.sector) conds.push(sql`d.sector_id = ${p('sectorId')}::uuid`);
-  if (shape.procedure) conds.push(sql`d.procedure_id = ${p('procedureId')}::uuid`);
-  if (shape.due === 'qua-han') conds.push(sql`d.due_at < ${p('now')}::timestamptz`);
-  if (shape.due === 'sap-den-han') conds.push(sql`d.due_at >= ${p('now')}::timestamptz and d.due_at < ${p('soon')}::timestamptz`);
-  if (shape.due === 'con-han') conds.push(sql`d.due_at >= ${p('soon')}::timestamptz`);
-  if (shape.from) conds.push(sql`d.received_at >= ${p('from')}::timestamptz`);
-  if (shape.to) conds.push(sql`d.received_at < ${p('to')}::timestamptz`);
-  // Codes are upper case (agency codes are stored so), so a plain LIKE on the upper-cased term finds
-  // them: ILIKE cost three times as much per row.
-  if (shape.q) conds.push(sql`(d.code like ${p('codeLike')} or d.applicant_folded like ${p('foldedLike')})`);
+  conds.push(...filterConditions(shape));
   return sql.join(conds.map((c) => sql` and ${c}`));
 }
 
@@ -140,7 +120,7 @@ const isFiltered = (s: Shape) =>
  * kept per position in inbox_counts; filtered, each position's matching entries are counted on the index.
  */
 function rangedPageAndCounts(shape: Shape, after: (alias: string) => SQL): SQL {
-  const filters = filterConditions(shape);
+  const filters = inboxConditions(shape);
   // The tab's statuses are constants: written into the text, like the index predicate.
   const statuses = sql.raw(INBOX_TABS[shape.tab].statuses.map((st) => `('${st}')`).join(', '));
   const counts = isFiltered(shape)
@@ -183,7 +163,7 @@ function searchedPageAndCounts(shape: Shape, after: (alias: string) => SQL): SQL
       select m.id, m.due_at, m.status from positions p
       cross join lateral (
         select d.id, d.due_at, d.status from dossiers d
-        where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status in ${OPEN_STATUSES}${filterConditions(shape)}
+        where d.current_unit_id = p.unit_id and d."current_role" = p.role and d.status in ${OPEN_STATUSES}${inboxConditions(shape)}
         offset 0
       ) as m
     ),
@@ -218,15 +198,6 @@ function inboxStatement(shape: Shape): SQL {
       (select coalesce(json_object_agg(status, n), '{}'::json) from counts) as counts`;
 }
 
-/** "<dueAt ISO>|<id>" → the row to continue after; an unreadable cursor starts from the top. */
-function readCursor(after: string | undefined): { due: Date; id: string } | null {
-  if (!after) return null;
-  const [dueIso, id] = after.split('|');
-  const due = new Date(dueIso ?? '');
-  if (Number.isNaN(due.getTime()) || !id || !isId(id)) return null;
-  return { due, id };
-}
-
 const NO_COUNTS = (): Record<InboxTab, number> => Object.fromEntries(INBOX_TAB_KEYS.map((t) => [t, 0])) as Record<InboxTab, number>;
 
 type Raw = {
@@ -247,46 +218,21 @@ export async function listInbox(
   soonUntil: Date,
   via: LentView | null = null,
 ): Promise<InboxResult> {
-  const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+  const limit = pageLimit(f.limit);
   const term = f.q?.trim();
   const cursor = readCursor(f.after);
-  const shape: Shape = {
-    tab: f.tab ?? 'cho-xu-ly',
-    sector: !!f.sectorId,
-    procedure: !!f.procedureId,
-    due: f.dueState ?? null,
-    from: !!f.from,
-    to: !!f.to,
-    q: !!term,
-    after: !!cursor,
-    lent: via ? via.scope : null,
-  };
+  const shape: Shape = { ...filterShape(f, term, cursor), tab: f.tab ?? 'cho-xu-ly', lent: via ? via.scope : null };
   const [raw] = await queryStatement<Raw>(db, `inbox:${JSON.stringify(shape)}`, () => inboxStatement(shape), {
     accountId: via ? via.delegatorId : actor.accountId,
     lentSectors: via?.scope === 'sectors' ? via.sectorIds : undefined,
     lentProcedures: via?.scope === 'procedures' ? via.procedureIds : undefined,
     limit: limit + 1,
-    sectorId: f.sectorId,
-    procedureId: f.procedureId,
-    now: now.toISOString(),
-    soon: soonUntil.toISOString(),
-    from: f.from?.toISOString(),
-    to: f.to?.toISOString(),
-    codeLike: term ? `%${escapeLike(term.toUpperCase())}%` : undefined,
-    foldedLike: term ? `%${escapeLike(foldVietnamese(term))}%` : undefined,
-    afterDue: cursor?.due.toISOString(),
+    ...filterParams(f, term, now, soonUntil),
+    afterDue: cursor?.at.toISOString(),
     afterId: cursor?.id,
   });
-  const all = (raw?.rows ?? []).map((r) => ({
-    ...r,
-    receivedAt: new Date(r.receivedAt),
-    dueAt: new Date(r.dueAt),
-    stepDueAt: r.stepDueAt ? new Date(r.stepDueAt) : null,
-  }));
-  const more = all.length > limit;
-  const rows = more ? all.slice(0, limit) : all;
+  const { rows, next } = pageOf(withDates(raw?.rows ?? [], ['receivedAt', 'dueAt', 'stepDueAt'] as const), limit, (r) => r.dueAt);
   const counts = NO_COUNTS();
   for (const tab of INBOX_TAB_KEYS) for (const status of INBOX_TABS[tab].statuses) counts[tab] += raw?.counts[status] ?? 0;
-  const last = rows[rows.length - 1];
-  return { rows, counts, next: more && last ? `${last.dueAt.toISOString()}|${last.id}` : null };
+  return { rows, counts, next };
 }

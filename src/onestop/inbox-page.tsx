@@ -5,7 +5,7 @@ import { formatDateTime } from '../shared/dates.js';
 import { Flash } from '../web/layout.js';
 import { DueBadge, type Option } from './page-parts.js';
 import type { FieldErrors } from '../shared/errors.js';
-import { FilterFields, ListsNav, otherErrors } from './list-filters.js';
+import { FilterErrors, FilterForm, ListsNav, NextPage } from './list-filters.js';
 import { RegisterForm } from './tracking-page.js';
 import type { AssignedRow } from '../dossiers/assigned-to-me.js';
 
@@ -73,12 +73,7 @@ export function InboxPage(p: {
       <h1>HỒ SƠ CẦN XỬ LÝ{viaLabel ? ` — THAY ${viaLabel.toUpperCase()} (ỦY QUYỀN SỐ ${p.via})` : ''}</h1>
       <ListsNav current="can-xu-ly" receives={p.receives} leads={p.leads} />
       {p.notice ? <Flash kind="error">{p.notice}</Flash> : null}
-      {p.errors ? (
-        <Flash kind="error">
-          Bộ lọc chưa hợp lệ: vui lòng sửa ô được đánh dấu rồi bấm Lọc.
-          {otherErrors(p.errors).length ? ` ${otherErrors(p.errors).join(' ')}` : ''}
-        </Flash>
-      ) : null}
+      <FilterErrors errors={p.errors} />
       {p.delegations.length > 0 && (
         <nav class="tabs" aria-label="Hồ sơ của tôi hoặc được ủy quyền">
           <a
@@ -113,12 +108,14 @@ export function InboxPage(p: {
           </a>
         ))}
       </nav>
-      <form method="get" action="/tiepnhan/ho-so" class="filters" novalidate>
-        <input type="hidden" name="tab" value={p.tab} />
-        {p.via !== null && <input type="hidden" name="uyquyen" value={String(p.via)} />}
-        <FilterFields query={p.query} sectors={p.sectors} procedures={p.procedures} errors={p.errors} />
-        <button type="submit">Lọc</button>
-      </form>
+      <FilterForm
+        action="/tiepnhan/ho-so"
+        hidden={{ tab: p.tab, ...(p.via !== null ? { uyquyen: String(p.via) } : {}) }}
+        query={p.query}
+        sectors={p.sectors}
+        procedures={p.procedures}
+        errors={p.errors}
+      />
       <AssignedToMe rows={p.assigned} now={p.now} soon={p.soon} />
       <table class="list" id="inbox" hidden={p.errors ? true : undefined}>
         <thead>
@@ -160,11 +157,7 @@ export function InboxPage(p: {
           ) : null}
         </tbody>
       </table>
-      {p.next && !p.errors ? (
-        <p>
-          <a href={link({ after: p.next })}>Trang sau →</a>
-        </p>
-      ) : null}
+      <NextPage href={p.next ? link({ after: p.next }) : null} errors={p.errors} />
       {p.agencies.length ? <RegisterForm agencies={p.agencies} query={{}} /> : null}
     </section>
   );

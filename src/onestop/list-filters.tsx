@@ -12,7 +12,7 @@ import { atLocal } from '../calendar/working-time.js';
 import { queryOf } from '../web/params.js';
 import { actorOf, type Ctx } from '../web/http.js';
 import { leadsAnywhere } from '../dossiers/access.js';
-import { FieldError } from '../web/layout.js';
+import { FieldError, Flash } from '../web/layout.js';
 import { OptionSelect, type Option } from './page-parts.js';
 
 const dateMessage = (which: string) => `${which} không hợp lệ. Vui lòng nhập một ngày có thật theo dạng dd/mm/yyyy, ví dụ 05/11/2026.`;
@@ -74,19 +74,14 @@ const invalid = (errors: FieldErrors | undefined, name: string) =>
   errors?.[name] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `err-${name}` } : {};
 
 /** The messages of fields the form does not show (a tab, a page position): said above the form. */
-export function otherErrors(errors: FieldErrors | undefined): string[] {
+function otherErrors(errors: FieldErrors | undefined): string[] {
   return Object.entries(errors ?? {})
     .filter(([k]) => !FILTER_NAMES.includes(k))
     .map(([, m]) => m);
 }
 
 /** The filter fields, each with its message under it when it cannot be read. */
-export function FilterFields(p: {
-  query: Record<string, string>;
-  sectors: Option[];
-  procedures: Option[];
-  errors?: FieldErrors | undefined;
-}) {
+function FilterFields(p: { query: Record<string, string>; sectors: Option[]; procedures: Option[]; errors?: FieldErrors | undefined }) {
   const e = p.errors;
   return (
     <>
@@ -133,6 +128,44 @@ export function FilterFields(p: {
       </label>
     </>
   );
+}
+
+/** Above a list's form when a filter cannot be read: what to do, and the messages no field of the form shows. */
+export function FilterErrors(p: { errors?: FieldErrors | undefined }) {
+  if (!p.errors) return null;
+  const others = otherErrors(p.errors);
+  return (
+    <Flash kind="error">Bộ lọc chưa hợp lệ: vui lòng sửa ô được đánh dấu rồi bấm Lọc.{others.length ? ` ${others.join(' ')}` : ''}</Flash>
+  );
+}
+
+/** A list's filter form (GET to `action`): the page's own fields kept as hidden ones, the filter fields, Lọc. */
+export function FilterForm(p: {
+  action: string;
+  hidden?: Record<string, string> | undefined;
+  query: Record<string, string>;
+  sectors: Option[];
+  procedures: Option[];
+  errors?: FieldErrors | undefined;
+}) {
+  return (
+    <form method="get" action={p.action} class="filters" novalidate>
+      {Object.entries(p.hidden ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <FilterFields query={p.query} sectors={p.sectors} procedures={p.procedures} errors={p.errors} />
+      <button type="submit">Lọc</button>
+    </form>
+  );
+}
+
+/** "Trang sau →" under a list, when another page follows and the filters were read. */
+export function NextPage(p: { href: string | null; errors?: FieldErrors | undefined }) {
+  return p.href && !p.errors ? (
+    <p>
+      <a href={p.href}>Trang sau →</a>
+    </p>
+  ) : null;
 }
 
 /** The lists of dossiers an official has, as links: Hồ sơ cần xử lý and the lists beside it. */

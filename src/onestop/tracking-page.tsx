@@ -5,7 +5,7 @@ import { OPEN_STATUSES } from '../dossiers/transitions.js';
 import type { FieldErrors } from '../shared/errors.js';
 import { formatDateTime } from '../shared/dates.js';
 import { FieldError, Flash } from '../web/layout.js';
-import { FilterFields, ListsNav, otherErrors } from './list-filters.js';
+import { FilterErrors, FilterForm, ListsNav, NextPage } from './list-filters.js';
 import { DueBadge, type Option } from './page-parts.js';
 
 export const TRACKING_PATHS: Record<TrackingList, string> = {
@@ -64,21 +64,13 @@ export function TrackingPage(p: {
 }) {
   const path = TRACKING_PATHS[p.list];
   const next = p.next ? `${path}?${new URLSearchParams({ ...p.query, after: p.next })}` : null;
-  const others = otherErrors(p.errors);
   return (
     <section>
       <h1>{HEADINGS[p.list].title}</h1>
       <ListsNav current={p.list} receives={p.receives} leads={p.leads} />
       <p class="muted">{HEADINGS[p.list].lead}</p>
-      {p.errors ? (
-        <Flash kind="error">
-          Bộ lọc chưa hợp lệ: vui lòng sửa ô được đánh dấu rồi bấm Lọc.{others.length ? ` ${others.join(' ')}` : ''}
-        </Flash>
-      ) : null}
-      <form method="get" action={path} class="filters" novalidate>
-        <FilterFields query={p.query} sectors={p.sectors} procedures={p.procedures} errors={p.errors} />
-        <button type="submit">Lọc</button>
-      </form>
+      <FilterErrors errors={p.errors} />
+      <FilterForm action={path} query={p.query} sectors={p.sectors} procedures={p.procedures} errors={p.errors} />
       {p.errors ? null : (
         <table class="list" id="tracking">
           <thead>
@@ -120,11 +112,7 @@ export function TrackingPage(p: {
           </tbody>
         </table>
       )}
-      {next && !p.errors ? (
-        <p>
-          <a href={next}>Trang sau →</a>
-        </p>
-      ) : null}
+      <NextPage href={next} errors={p.errors} />
     </section>
   );
 }
