@@ -84,6 +84,7 @@ describe('the dossiers that passed through an official’s hands (dossier_handle
     expect(await theoDoi(clerk)).toEqual([c.id, b.id, a.id]);
 
     await t.database.db.execute(sql`delete from dossier_events`);
+    await t.database.db.execute(sql`delete from dossier_components`);
     await t.database.db.execute(sql`delete from dossier_files`);
     await t.database.db.delete(dossiers);
     expect((await keptAndActual()).kept).toEqual([]);

@@ -69,6 +69,7 @@ describe('inbox counts kept by the database', () => {
     expect(kept).toEqual(actual);
     await t.database.db.execute(sql`delete from dossier_events`);
     await t.database.db.execute(sql`delete from dossier_results`);
+    await t.database.db.execute(sql`delete from dossier_components`);
     await t.database.db.execute(sql`delete from dossier_files`);
     await t.database.db.delete(dossiers);
     expect((await keptAndActual()).kept).toEqual([]);
