@@ -56,9 +56,9 @@ export async function readPendingLogin(
 }
 
 /** A password login waiting for its TOTP code: the account (null for a paused name's stand-in) and the typed name. */
-export type PendingCode = { accountId: string | null; usernameLower: string; paused: boolean; returnTo: string | null; expiresAt: Date };
+type PendingCode = { accountId: string | null; usernameLower: string; paused: boolean; returnTo: string | null };
 
-export async function createPendingCode(db: Queryable, p: Omit<PendingCode, 'expiresAt'>, now: Date): Promise<string> {
+export async function createPendingCode(db: Queryable, p: PendingCode, now: Date): Promise<string> {
   return insertPending(
     db,
     {
@@ -75,13 +75,12 @@ export async function createPendingCode(db: Queryable, p: Omit<PendingCode, 'exp
 
 export async function readPendingCode(db: Queryable, token: string, now: Date): Promise<PendingCode | null> {
   const row = await liveRow(db, token, now);
-  if (!row || row.method !== 'password' || !row.usernameLower) return null;
+  if (row?.method !== 'password' || !row.usernameLower) return null;
   return {
     accountId: row.accountId,
     usernameLower: row.usernameLower,
     paused: row.paused,
     returnTo: row.returnTo,
-    expiresAt: row.expiresAt,
   };
 }
 
