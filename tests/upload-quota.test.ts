@@ -8,12 +8,13 @@ import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { buildApp, Client, type App } from './support/app.js';
-import { currentProcedure, useDemoApp } from './support/fixtures.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { citizens, dossierDrafts, personalFiles } from '../src/db/schema/index.js';
 import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { hasBlob } from '../src/storage/index.js';
 import { usageOf } from '../src/personal-files/files.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 
 const t = useDemoApp();
 const FORM = '/ca-nhan/nop-ho-so';
@@ -104,5 +105,33 @@ describe('drafts count against the personal-files quota', () => {
     expect(third.text).toContain('Bạn đã lưu đủ 2 tệp');
     expect(await hasBlob(sha(pdf('tệp 3')))).toBe(false);
     expect((await usageOf(t.database.db, a.id)).files).toBe(2);
+  });
+
+  it('a supplement answer is its own bound: one file while an official asks for one; a second answer stores nothing', async () => {
+    const a = await citizen(t.app);
+    const proc = await currentProcedure(t.database, '2.000633');
+    const res = await saveDraft(
+      a.client,
+      proc.p.id,
+      { do: 'submit', phone: '0912 345 678', address: 'Số 1 đường Thử, phường Tân Phú' },
+      Object.fromEntries(proc.v.documents.map((_, i) => [`doc${i}`, asFile(pdf(`tài liệu ${i}`), `tai-lieu-${i}.pdf`)])),
+    );
+    expect(res.status).toBe(303);
+    const dossierId = /\/ca-nhan\/ho-so\/([0-9a-f-]{36})/.exec(res.location!)![1]!;
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    await actOnDossier(t.database.db, clerk, dossierId, { action: 'accept' });
+    await actOnDossier(t.database.db, clerk, dossierId, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao' });
+    const answer = async (bytes: Uint8Array) => {
+      const form = new FormData();
+      form.set('_csrf', await a.client.csrf(`/ca-nhan/ho-so/${dossierId}`));
+      form.set('file', asFile(bytes, 'bo-sung.pdf'));
+      return a.client.request('POST', `/ca-nhan/ho-so/${dossierId}/bo-sung`, form, { origin: a.client.origin });
+    };
+    expect((await answer(pdf('bổ sung'))).status).toBe(303);
+    const more = pdf('bổ sung thêm', 600);
+    const again = await answer(more);
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('Hồ sơ không ở trạng thái chờ bổ sung');
+    expect(await hasBlob(sha(more))).toBe(false);
   });
 });
