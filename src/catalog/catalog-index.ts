@@ -41,13 +41,13 @@ function loadEntries(db: Db) {
     .where(sql`${pv.current}`);
 }
 
-export type CatalogEntry = Omit<Awaited<ReturnType<typeof loadEntries>>[number], 'words'> & { words: Set<string> };
+type CatalogEntry = Omit<Awaited<ReturnType<typeof loadEntries>>[number], 'words'> & { words: Set<string> };
 
 /**
  * Code-point order, as PostgreSQL's "C" collation compares UTF-8 bytes. JavaScript's `<` compares UTF-16 code
  * units, which differs for characters above U+FFFF against U+E000–U+FFFF: surrogates are moved above those.
  */
-export function compareCodePoints(a: string, b: string): number {
+function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);
