@@ -1,15 +1,16 @@
 /**
  * A per-process cache for what pages show around their content: the province's name in the header,
- * the administration link, the accounts one may switch to, the filter options, the calendar that
+ * the administration link, the accounts one may switch to, the calendar that
  * colours due dates. That data changes rarely, only through administration or one's own account
  * pages, and is never what decides whether an official may do something (use cases and policies
  * always read the database). Reading it on every page cost more than the inbox query itself
  * (docs/decisions/0007-inbox-query.md).
  *
- * Entries live `ttlMs`. A successful write under administration or account pages clears the cache
- * (app.tsx), so one process never shows stale chrome after its own changes, and several processes
- * agree again within `ttlMs`. A failed load is not kept; concurrent reads of a missing key share
- * one load.
+ * Cleared by the change feed (src/db/changes.ts, wired in deps.ts): a successful write under administration
+ * or account pages clears this process's cache at once and every other process's when PostgreSQL's
+ * notification reaches it, and so does any write to the catalog's tables. Entries still live only `ttlMs`,
+ * a bound for what no announcement covers (the calendar's day). A failed load is not kept; concurrent reads
+ * of a missing key share one load.
  */
 export class DisplayCache {
   private readonly entries = new Map<string, { until: number; value: Promise<unknown> }>();
