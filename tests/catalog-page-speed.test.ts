@@ -1,8 +1,8 @@
 /**
  * What the catalog's speed work (docs/decisions/0015-catalog-search.md, "Speed") must not change: an anonymous
  * page view reads and writes no session, a citizen's keeps theirs, the security headers stay on every answer, the
- * pre-rendered filter options are escaped and mark only a real choice, and each prepared statement shape (which
- * filters are present, list page or API) answers for its own filters — checked against the catalog computed here.
+ * pre-rendered filter options are escaped and mark only a real choice, and the pages chosen in memory (the list
+ * and the API, every combination of filters) answer for their own filters — checked against the catalog computed here.
  */
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -80,7 +80,7 @@ describe('the filter options, rendered once', () => {
   it('are escaped, and mark the chosen sector only when it is one of them', async () => {
     const { v } = await currentProcedure(t.database, '2.000633');
     await t.database.db.update(sectors).set({ name: `<b>"Rượu" & 'bia'</b>` }).where(eq(sectors.id, v.sectorId));
-    // A fresh app: the display cache of the file's app may still hold the names from before the update.
+    // A fresh app, which has never loaded the catalog: nothing of it could be from before the update.
     const app = buildApp(t.database);
     const page = async (path: string) => {
       const res = await app.request(`http://localhost${path}`);
@@ -105,7 +105,7 @@ describe('the filter options, rendered once', () => {
   });
 });
 
-describe('each prepared shape answers for its own filters', () => {
+describe('each combination of filters answers for its own filters', () => {
   it('the page and the API give the catalog computed here, for every combination of filters and a next page', async () => {
     const all = await t.database.db.select().from(procedureVersions).where(eq(procedureVersions.current, true));
     const { v } = await currentProcedure(t.database, '2.000633');
