@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { actorFor, changesSettled, currentProcedure, freshDemo } from './support/fixtures.js';
 import { testDatabase } from './support/db.js';
 import { openDatabase, type Database } from '../src/db/client.js';
@@ -231,5 +231,43 @@ describe('several instances on one database', () => {
     await writer.changes.announce();
     await reader.changes.settled();
     expect(await reader.displayCache.get('probe', load)).toBe(2);
+  });
+});
+
+/** Waits for a state the test cannot await directly (a connection's end, a reconnection), a few seconds at most. */
+async function until(what: string, ok: () => boolean) {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(ok(), what).toBe(true);
+}
+
+describe.skipIf(process.env.MOTCUA_TEST_DB !== 'postgres')('the listening connection breaks', () => {
+  it('while it is down the catalog is read for every request (never stale); back, changes reach it again', async () => {
+    await freshDemo(database);
+    const deps = instance(database);
+    const { p } = await currentProcedure(database, '2.000633');
+    const names = async () => (await deps.catalog.page({ q: 'ruou', limit: 20 })).items.map((e) => e.name);
+    await deps.changes.settled();
+    expect(await names()).toContain('Cấp Giấy phép bán lẻ sản phẩm rượu');
+    // The server ends the listening connections of this database (as a restart or a network cut would).
+    await database.db.execute(
+      sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen %'`,
+    );
+    await until('the feed notices the connection is gone', () => !deps.changes.isLive());
+    expect(await names()).toContain('Cấp Giấy phép bán lẻ sản phẩm rượu');
+    // A write whose notification nobody receives: still seen at once.
+    await database.db
+      .update(procedureVersions)
+      .set({ name: 'Cấp Giấy phép bán lẻ rượu (đổi tên)' })
+      .where(eq(procedureVersions.procedureId, p.id));
+    expect(await names()).toContain('Cấp Giấy phép bán lẻ rượu (đổi tên)');
+    await until('the feed listens again', () => deps.changes.isLive());
+    expect(await names()).toContain('Cấp Giấy phép bán lẻ rượu (đổi tên)');
+    // Kept again, and a later write reaches it through the new connection.
+    await database.db
+      .update(procedureVersions)
+      .set({ name: 'Cấp Giấy phép bán lẻ rượu (lần hai)' })
+      .where(eq(procedureVersions.procedureId, p.id));
+    await deps.changes.settled();
+    expect(await names()).toContain('Cấp Giấy phép bán lẻ rượu (lần hai)');
   });
 });
