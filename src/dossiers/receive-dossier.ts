@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { actorColumns } from '../shared/context.js';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -153,32 +154,39 @@ export async function receiveDossier(
         digitised,
       })
       .returning();
-    for (const item of checklist) {
-      const doc = version.documents[item.index]!;
-      const scan = stored.get(item.index);
-      const [file] = scan
-        ? await tx
-            .insert(dossierFiles)
-            .values({
-              dossierId: dossier!.id,
-              kind: 'scan',
-              documentLabel: doc.name,
-              ...scan,
-              uploadedBy: actor.accountId,
-              uploadedAt: now,
-            })
-            .returning({ id: dossierFiles.id })
-        : [];
-      await tx.insert(dossierComponents).values({
-        dossierId: dossier!.id,
-        documentIndex: item.index,
-        name: doc.name,
-        required: doc.required,
-        originals: item.originals,
-        copies: item.copies,
-        fileId: file?.id ?? null,
-        digitised: !!file,
-      });
+    // Two statements however many documents: this transaction holds the agency's code counter (nextDossierCode), so
+    // every statement here is time the agency's other receptions wait. The scans' ids are chosen here to link them.
+    const fileIds = new Map(checklist.filter((item) => stored.has(item.index)).map((item) => [item.index, crypto.randomUUID()]));
+    if (fileIds.size) {
+      await tx.insert(dossierFiles).values(
+        [...fileIds].map(([index, id]) => ({
+          id,
+          dossierId: dossier!.id,
+          kind: 'scan' as const,
+          documentLabel: version.documents[index]!.name,
+          ...stored.get(index)!,
+          uploadedBy: actor.accountId,
+          uploadedAt: now,
+        })),
+      );
+    }
+    if (checklist.length) {
+      await tx.insert(dossierComponents).values(
+        checklist.map((item) => {
+          const doc = version.documents[item.index]!;
+          const fileId = fileIds.get(item.index) ?? null;
+          return {
+            dossierId: dossier!.id,
+            documentIndex: item.index,
+            name: doc.name,
+            required: doc.required,
+            originals: item.originals,
+            copies: item.copies,
+            fileId,
+            digitised: fileId !== null,
+          };
+        }),
+      );
     }
     await tx.insert(dossierEvents).values({
       dossierId: dossier!.id,
