@@ -5,34 +5,27 @@
  * desk; the official's form, now stale, is answered with what happened and the dossier as it is now. axe-core finds
  * no serious or critical violation on the pages visited.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { demoOfficials } from '../../src/demo/officials.js';
 import {
   AXE_SCRIPT,
-  PASSWORD,
-  axeProblems,
-  chooseProcedureAndTickAll,
   countOf,
+  demoOfficial,
   eventually,
-  field,
+  expectAccessible,
   isVisible,
-  login,
+  loginOfficial,
   logout,
+  openDesk,
+  receiveDossier,
   textOf,
   urlOf,
   useE2E,
 } from './support.js';
 
-type Who = { username: string; fullName: string; position: string };
-function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, what: string): Who {
-  const o = demoOfficials().find(pred);
-  if (!o) throw new Error(`demo data changed: no ${what}`);
-  return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, position: o.position };
-}
-const CLERK = official((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
-const EXPERT = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
-const HEAD = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Trưởng phòng', 'Trưởng phòng at sct-qltm');
+const CLERK = demoOfficial((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
+const EXPERT = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
+const HEAD = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Trưởng phòng', 'Trưởng phòng at sct-qltm');
 const SECTOR = 'Lưu thông hàng hóa trong nước';
 const PROCEDURE = 'Cấp Giấy phép bán lẻ sản phẩm rượu';
 /** The applicant (made up). */
@@ -51,37 +44,14 @@ afterAll(async () => {
   await desk?.close().catch(() => undefined);
 });
 
-const mainMenu = (p: Page = page) => p.getByRole('navigation', { name: 'Menu chính' });
 const fact = (p: Page, term: string) =>
   p.locator('dl.facts dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
 const actionForm = (p: Page, action: string) => p.locator(`form.action-form[data-action="${action}"]`);
 
-async function loginAs(who: Who, p: Page = page) {
-  await login(p, who.username, PASSWORD);
-  await eventually(urlOf(p)).toMatch(/\/tiepnhan$/);
-}
-
-async function expectAccessible(p: Page, label: string) {
-  const problems = await axeProblems(p, label);
-  expect(problems, `axe found serious or critical violations:\n${problems.join('\n')}`).toEqual([]);
-}
-
 describe('Chuyển bước tiếp theo to a chosen official, Giao cho tôi, Phân công lại, a stale form', { shuffle: false }, () => {
   test('the clerk receives a dossier and hands it to a chosen official of Quản lý Thương mại', async () => {
-    await loginAs(CLERK);
-    await mainMenu().getByRole('link', { name: 'TIẾP NHẬN HỒ SƠ', exact: true }).click();
-    await page.getByLabel('Lĩnh vực dịch vụ công').selectOption({ label: SECTOR });
-    await page.getByRole('button', { name: 'Chọn', exact: true }).click();
-    await chooseProcedureAndTickAll(page, PROCEDURE);
-    await page.getByRole('radio', { name: 'Trực tiếp' }).check();
-    await field(page, 'Họ tên').fill(APPLICANT.fullName);
-    await field(page, 'Số CMND/CCCD').fill(APPLICANT.cccd);
-    await field(page, 'Số điện thoại').fill(APPLICANT.phone);
-    await field(page, 'Địa chỉ').fill(APPLICANT.address);
-    await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
-    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/ho-so\/[0-9a-f-]{36}\?tb=received$/);
-    dossier.id = /\/ho-so\/([0-9a-f-]{36})\?/.exec(page.url())?.[1] ?? '';
-    dossier.code = ((await textOf(page.getByRole('heading', { level: 1 }))()) ?? '').replace(/^Hồ sơ /, '');
+    await loginOfficial(page, CLERK);
+    Object.assign(dossier, await receiveDossier(page, { sector: SECTOR, procedure: PROCEDURE, applicant: APPLICANT }));
 
     // The expected action comes first, the others are folded.
     await eventually(isVisible(actionForm(page, 'handover'))).toBe(true);
@@ -97,7 +67,7 @@ describe('Chuyển bước tiếp theo to a chosen official, Giao cho tôi, Phâ
   });
 
   test('the official sees it under Giao cho tôi and opens it', async () => {
-    await loginAs(EXPERT);
+    await loginOfficial(page, EXPERT);
     await page.goto('/tiepnhan/ho-so');
     const mine = page.getByRole('region', { name: 'Giao cho tôi (1)' });
     await eventually(isVisible(mine)).toBe(true);
@@ -113,12 +83,9 @@ describe('Chuyển bước tiếp theo to a chosen official, Giao cho tôi, Phâ
   });
 
   test('the head reassigns it to the unit from another desk; the official’s open form is told what happened', async () => {
-    const browser = e2e.context.browser();
-    if (!browser) throw new Error('no browser');
-    desk = await browser.newContext({ baseURL: e2e.baseUrl, locale: 'vi-VN', viewport: { width: 390, height: 844 } });
-    await desk.addInitScript({ path: AXE_SCRIPT });
-    const other = await desk.newPage();
-    await loginAs(HEAD, other);
+    const [context, other] = await openDesk(e2e, { width: 390, height: 844 });
+    desk = context;
+    await loginOfficial(other, HEAD);
     await other.goto(`/tiepnhan/ho-so/${dossier.id}`);
     await other.getByLabel('Người xử lý bước hiện tại').selectOption({ label: 'Để đơn vị phân công' });
     await other.getByRole('button', { name: 'Phân công lại', exact: true }).click();

@@ -11,41 +11,37 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { extractText } from 'unpdf';
-import { demoOfficials } from '../../src/demo/officials.js';
 import { formatDate, todayInVietnam } from '../../src/shared/dates.js';
 import {
   AXE_SCRIPT,
-  PASSWORD,
-  axeProblems,
   countOf,
+  demoOfficial,
   eventually,
+  expectAccessible,
   field,
   inputValueOf,
   isVisible,
-  login,
+  loginOfficial,
   logout,
+  openDesk,
+  receiveDirectFrom,
   recordResultOnPage,
   textOf,
   urlOf,
   useE2E,
+  type Who,
 } from './support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Who and what (src/demo/officials.ts, src/demo/units.ts, src/demo/procedures.ts).
 
-type Who = { username: string; fullName: string; position: string };
-function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, what: string): Who {
-  const o = demoOfficials().find(pred);
-  if (!o) throw new Error(`demo data changed: no ${what}`);
-  return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, position: o.position };
-}
 /** Văn phòng Sở Công Thương: reception and Trả kết quả. */
-const CLERK = official((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
+const CLERK = demoOfficial((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
 /** Quản lý Thương mại: Thẩm định (the expert) and its head, a leader of the department. */
-const EXPERT = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
-const HEAD = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Trưởng phòng', 'Trưởng phòng at sct-qltm');
+const EXPERT = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
+const HEAD = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Trưởng phòng', 'Trưởng phòng at sct-qltm');
 /** Lãnh đạo SCT: Phê duyệt. */
-const DIRECTOR = official((o) => o.unitKey === 'sct-ld' && o.position === 'Giám đốc', 'Giám đốc at sct-ld');
+const DIRECTOR = demoOfficial((o) => o.unitKey === 'sct-ld' && o.position === 'Giám đốc', 'Giám đốc at sct-ld');
 
 type DocReceived = { name: string; required: boolean; originals?: number; copies?: number; scan?: string };
 type Reception = {
@@ -127,12 +123,7 @@ afterAll(async () => {
 });
 
 async function newDesk(): Promise<[BrowserContext, Page]> {
-  const browser = e2e.context.browser();
-  if (!browser) throw new Error('no browser');
-  const desk = await browser.newContext({ baseURL: e2e.baseUrl, locale: 'vi-VN', viewport: { width: 1366, height: 900 } });
-  desk.setDefaultTimeout(15_000);
-  await desk.addInitScript({ path: AXE_SCRIPT });
-  const p = await desk.newPage();
+  const [desk, p] = await openDesk(e2e);
   p.on('pageerror', (err) => deskErrors.push(`${p.url()}: ${err.message}`));
   return [desk, p];
 }
@@ -158,11 +149,6 @@ const holderOption = (w: Who) => `${w.fullName} — ${w.position}`;
 const countsText = (d: DocReceived) =>
   [d.originals ? `0${d.originals} bản chính` : '', d.copies ? `0${d.copies} bản sao` : ''].filter(Boolean).join(', ');
 
-async function expectAccessible(p: Page, label: string) {
-  const problems = await axeProblems(p, label);
-  expect(problems, `axe found serious or critical violations:\n${problems.join('\n')}`).toEqual([]);
-}
-
 /** On a 390 px phone screen: nothing wider than the screen, axe again, a screenshot; then back to the desktop size. */
 async function checkOnPhone(p: Page, label: string, screenshot: string) {
   const desktop = p.viewportSize() ?? { width: 1366, height: 900 };
@@ -186,11 +172,6 @@ async function checkOnPhone(p: Page, label: string, screenshot: string) {
 // ---------------------------------------------------------------------------------------------
 // Steps a person takes.
 
-async function loginAs(who: Who, p: Page) {
-  await login(p, who.username, PASSWORD);
-  await eventually(urlOf(p)).toMatch(/\/tiepnhan$/);
-}
-
 /** TIẾP NHẬN HỒ SƠ (already open): choose the procedure, see its time and fee, tick what was brought, scan, receive. */
 async function receive(r: Reception, opts: { onPhone?: boolean } = {}) {
   await field(page, 'Thủ tục hành chính').selectOption({ label: r.procedure });
@@ -213,18 +194,7 @@ async function receive(r: Reception, opts: { onPhone?: boolean } = {}) {
     await checklist.getByLabel(`Số bản sao — ${d.name}`, { exact: true }).fill(String(d.copies ?? 0));
     if (d.scan) await checklist.getByLabel(`Bản quét (số hóa) — ${d.name}`, { exact: true }).setInputFiles(pdf(d.scan));
   }
-  await page.getByRole('radio', { name: 'Trực tiếp' }).check();
-  await field(page, 'Họ tên').fill(r.applicant.fullName);
-  await field(page, 'Số CMND/CCCD').fill(r.applicant.cccd);
-  await field(page, 'Số điện thoại').fill(r.applicant.phone);
-  await field(page, 'Địa chỉ').fill(r.applicant.address);
-  await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
-
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/ho-so\/[0-9a-f-]{36}\?tb=received$/);
-  const heading = textOf(page.getByRole('heading', { level: 1 }));
-  await eventually(heading).toMatch(/^Hồ sơ \S+$/);
-  const id = /\/ho-so\/([0-9a-f-]{36})\?/.exec(page.url())?.[1] ?? '';
-  dossiers.push({ id, code: (await heading()).replace(/^Hồ sơ /, '') });
+  dossiers.push(await receiveDirectFrom(page, r.applicant));
 
   // The dossier page lists exactly what was received, with the counts and the scans; digitised when each has its scan.
   const received = r.docs.filter((d) => d.originals !== undefined);
@@ -264,7 +234,7 @@ async function openTracking() {
 
 describe('the clerk’s day: receive, hand on, follow, a stale form, return the approved result', { shuffle: false }, () => {
   test('the clerk receives a dossier with every document, its counts and scans (the form on a phone too)', async () => {
-    await loginAs(CLERK, page);
+    await loginOfficial(page, CLERK);
     await expectAccessible(page, 'the officials’ home page');
     await page.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'TIẾP NHẬN HỒ SƠ', exact: true }).click();
     await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TIẾP NHẬN HỒ SƠ' }))).toBe(true);
@@ -339,7 +309,7 @@ describe('the clerk’s day: receive, hand on, follow, a stale form, return the 
 
   test('the expert opens it from Giao cho tôi; meanwhile the head hands it to the director from another desk', async () => {
     [expertDesk, expertPage] = await newDesk();
-    await loginAs(EXPERT, expertPage);
+    await loginOfficial(expertPage, EXPERT);
     await expertPage.goto('/tiepnhan/ho-so');
     const mine = expertPage.getByRole('region', { name: /^Giao cho tôi \(\d+\)$/ });
     await eventually(isVisible(mine)).toBe(true);
@@ -350,7 +320,7 @@ describe('the clerk’s day: receive, hand on, follow, a stale form, return the 
     await expectAccessible(expertPage, 'the dossier page of the expert');
 
     [leaderDesk, leaderPage] = await newDesk();
-    await loginAs(HEAD, leaderPage);
+    await loginOfficial(leaderPage, HEAD);
     await leaderPage.goto(dossierUrl(0));
     // The approval step's leader is proposed; the head names the director.
     await handOver(leaderPage, DIRECTOR, 'Đủ điều kiện cấp phép, trình Giám đốc Sở.');
@@ -393,7 +363,7 @@ describe('the clerk’s day: receive, hand on, follow, a stale form, return the 
   });
 
   test('the director records the decision with its signed file and approves', async () => {
-    await loginAs(DIRECTOR, leaderPage);
+    await loginOfficial(leaderPage, DIRECTOR);
     await leaderPage.goto('/tiepnhan/ho-so');
     const mine = leaderPage.getByRole('region', { name: /^Giao cho tôi \(\d+\)$/ });
     await eventually(isVisible(mine)).toBe(true);

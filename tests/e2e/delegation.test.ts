@@ -18,36 +18,34 @@ import {
   AXE_SCRIPT,
   PASSWORD,
   attrOf,
-  axeProblems,
-  chooseProcedureAndTickAll,
   countOf,
+  demoOfficial,
   eventually,
+  expectAccessible,
   field,
   inputValueOf,
   isVisible,
   login,
+  loginOfficial,
   logout,
+  openDesk,
   openUserMenu,
+  receiveDossier,
   openUsersPage,
   rowFor,
   textOf,
   urlOf,
   useE2E,
+  type Who,
 } from './support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Who and what (src/demo/officials.ts, src/demo/units.ts, src/demo/procedures.ts).
 
-type Who = { username: string; fullName: string; position: string };
-function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, what: string): Who {
-  const o = demoOfficials().find(pred);
-  if (!o) throw new Error(`demo data changed: no ${what}`);
-  return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, position: o.position };
-}
 /** Văn phòng Sở Công Thương: reception. */
-const CLERK = official((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
+const CLERK = demoOfficial((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
 /** Quản lý Thương mại: processing — the account registered in the process, used by several people. */
-const SHARED = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
+const SHARED = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
 const UNIT = 'Quản lý Thương mại';
 
 /** The person who gets an account of their own: made up for the test. */
@@ -110,8 +108,7 @@ const delegationRow = (p: Page, table: string) => p.locator(`table#${table} tbod
 
 /** Log in with a password and land on CÁ NHÂN, greeted by name. */
 async function loginAs(who: Who, p: Page = page) {
-  await login(p, who.username, PASSWORD);
-  await eventually(urlOf(p)).toMatch(/\/tiepnhan$/);
+  await loginOfficial(p, who);
   await eventually(textOf(p.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${who.fullName}`);
 }
 
@@ -133,39 +130,12 @@ async function act(dossierId: string, action: string, button: string, note: stri
   await eventually(textOf(page.getByRole('status').filter({ hasText: 'Đã cập nhật hồ sơ.' }))).toBe('Đã cập nhật hồ sơ.');
 }
 
-/** TIẾP NHẬN HỒ SƠ: a direct dossier of the procedure for one applicant; ends on the dossier's page. */
-async function receive(applicant: (typeof APPLICANTS)[number]) {
-  await mainMenu().getByRole('link', { name: 'TIẾP NHẬN HỒ SƠ', exact: true }).click();
-  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TIẾP NHẬN HỒ SƠ' }))).toBe(true);
-  await page.getByLabel('Lĩnh vực dịch vụ công').selectOption({ label: SECTOR });
-  await page.getByRole('button', { name: 'Chọn', exact: true }).click();
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/tiep-nhan\?linhvuc=[0-9a-f-]{36}(&procedureId=)?$/);
-  await chooseProcedureAndTickAll(page, PROCEDURE);
-  await page.getByRole('radio', { name: 'Trực tiếp' }).check();
-  await field(page, 'Họ tên').fill(applicant.fullName);
-  await field(page, 'Số CMND/CCCD').fill(applicant.cccd);
-  await field(page, 'Số điện thoại').fill(applicant.phone);
-  await field(page, 'Địa chỉ').fill(applicant.address);
-  await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/ho-so\/[0-9a-f-]{36}\?tb=received$/);
-  const id = /\/ho-so\/([0-9a-f-]{36})\?/.exec(page.url())?.[1] ?? '';
-  const heading = textOf(page.getByRole('heading', { level: 1 }));
-  await eventually(heading).toMatch(/^Hồ sơ \S+$/);
-  return { id, code: (await heading()).replace(/^Hồ sơ /, '') };
-}
-
 /** A datetime-local value ("2026-12-03T08:00", Vietnam time) moved by whole days. */
 function plusDays(local: string, days: number) {
   return new Date(Date.parse(`${local}:00Z`) + days * 86_400_000).toISOString().slice(0, 16);
 }
 /** Now as a datetime-local field in Vietnam (UTC+7 all year) shows it. */
 const vietnamNow = () => new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 16);
-
-/** axe on the page now; every serious or critical violation reported at once. */
-async function expectAccessible(label: string) {
-  const problems = await axeProblems(page, label);
-  expect(problems, `axe found serious or critical violations:\n${problems.join('\n')}`).toEqual([]);
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -240,7 +210,7 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
   test('the clerk receives two dossiers of 2.000633 and hands both over to Thẩm định', async () => {
     await loginAs(CLERK);
     for (const applicant of APPLICANTS) {
-      const d = await receive(applicant);
+      const d = await receiveDossier(page, { sector: SECTOR, procedure: PROCEDURE, applicant });
       dossiers.push(d);
       await act(d.id, 'handover', 'Chuyển bước tiếp theo', 'Hồ sơ đủ thành phần, chuyển phòng Quản lý Thương mại.');
       await eventually(textOf(fact('Bước hiện tại'))).toMatch(/^2\/4: Thẩm định, xử lý hồ sơ /);
@@ -255,12 +225,12 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await menu.getByRole('link', { name: 'Ủy quyền giải quyết DVC', exact: true }).click();
     await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan/uy-quyen`);
     await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'ỦY QUYỀN GIẢI QUYẾT DVC' }))).toBe(true);
-    await expectAccessible('Ủy quyền giải quyết DVC, none yet');
+    await expectAccessible(page, 'Ủy quyền giải quyết DVC, none yet');
 
     await page.getByRole('link', { name: '+ Thêm', exact: true }).click();
     await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan/uy-quyen/them`);
     await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'THÊM ỦY QUYỀN GIẢI QUYẾT DVC' }))).toBe(true);
-    await expectAccessible('Thêm ủy quyền');
+    await expectAccessible(page, 'Thêm ủy quyền');
 
     // Prefilled: from now to a week later, in Vietnam time.
     const from = field(page, 'Từ (giờ Việt Nam)');
@@ -290,7 +260,7 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await eventually(textOf(row)).toContain(REASON);
     await eventually(textOf(row)).toContain('Đang hiệu lực');
     await eventually(isVisible(row.getByRole('button', { name: 'Kết thúc ủy quyền', exact: true }))).toBe(true);
-    await expectAccessible('Ủy quyền giải quyết DVC, one in force');
+    await expectAccessible(page, 'Ủy quyền giải quyết DVC, one in force');
     await page.screenshot({ path: e2e.screenshotPath('delegation-created.png'), fullPage: true });
     await logout(page);
   });
@@ -345,10 +315,8 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await eventually(countOf(actionForm('handover'))).toBe(1);
     await actionForm('handover').getByLabel('Ghi chú').fill('Đủ điều kiện, trình lãnh đạo Sở.');
 
-    const browser = e2e.context.browser();
-    if (!browser) throw new Error('no browser');
-    desk = await browser.newContext({ baseURL: e2e.baseUrl, locale: 'vi-VN', viewport: { width: 1366, height: 900 } });
-    const other = await desk.newPage();
+    const [context, other] = await openDesk(e2e);
+    desk = context;
     other.on('pageerror', (err) => e2e.browserErrors.push(`${other.url()}: ${err.message}`));
     await loginAs(SHARED, other);
     const menu = await openUserMenu(other);
@@ -401,7 +369,7 @@ describe('Ủy quyền giải quyết DVC in the browser: split, delegate, act o
     await page.goto('/tiepnhan/uy-quyen');
     await eventually(attrOf(delegationRow(page, 'received'), 'data-state')).toBe('ended');
     await eventually(countOf(delegationRow(page, 'received').getByRole('button'))).toBe(0);
-    await expectAccessible('Ủy quyền giải quyết DVC, the delegate’s, ended');
+    await expectAccessible(page, 'Ủy quyền giải quyết DVC, the delegate’s, ended');
   });
 
   test('the delegator still holds the second dossier; its history names only the clerk', async () => {

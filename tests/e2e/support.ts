@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { formatDate, todayInVietnam } from '../../src/shared/dates.js';
+import { demoOfficials } from '../../src/demo/officials.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -375,6 +376,75 @@ export async function openUsersPage(page: Page) {
   await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'QUẢN LÝ PHÒNG BAN - CÁN BỘ' }))).toBe(true);
 }
 
+/** A demo official as the officials' stories name them: the login, the full name and the position shown. */
+export type Who = { username: string; fullName: string; position: string };
+
+/** The demo official `pred` picks (src/demo/officials.ts); `what` names it when the demo data changed. */
+export function demoOfficial(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, what: string): Who {
+  const o = demoOfficials().find(pred);
+  if (!o) throw new Error(`demo data changed: no ${what}`);
+  return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, position: o.position };
+}
+
+/** Log an official in with the demo password and land on their home page (CÁ NHÂN, /tiepnhan). */
+export async function loginOfficial(page: Page, who: Who | string) {
+  await login(page, typeof who === 'string' ? who : who.username, PASSWORD);
+  await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
+}
+
+/**
+ * Main menu → TIẾP NHẬN HỒ SƠ: a direct dossier of the procedure (every document ticked) for the applicant; ends on
+ * the new dossier's page and gives its id and code.
+ */
+export async function receiveDossier(
+  page: Page,
+  r: { sector: string; procedure: string; applicant: { fullName: string; cccd: string; phone: string; address: string } },
+): Promise<{ id: string; code: string }> {
+  await page.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'TIẾP NHẬN HỒ SƠ', exact: true }).click();
+  await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TIẾP NHẬN HỒ SƠ' }))).toBe(true);
+  await page.getByLabel('Lĩnh vực dịch vụ công').selectOption({ label: r.sector });
+  await page.getByRole('button', { name: 'Chọn', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/tiep-nhan\?linhvuc=[0-9a-f-]{36}(&procedureId=)?$/);
+  await chooseProcedureAndTickAll(page, r.procedure);
+  return receiveDirectFrom(page, r.applicant);
+}
+
+/**
+ * TIẾP NHẬN HỒ SƠ with the procedure chosen and what was brought ticked: Trực tiếp, the applicant, Tiếp nhận; ends on
+ * the new dossier's page and gives its id and code.
+ */
+export async function receiveDirectFrom(
+  page: Page,
+  applicant: { fullName: string; cccd: string; phone: string; address: string },
+): Promise<{ id: string; code: string }> {
+  await page.getByRole('radio', { name: 'Trực tiếp' }).check();
+  await field(page, 'Họ tên').fill(applicant.fullName);
+  await field(page, 'Số CMND/CCCD').fill(applicant.cccd);
+  await field(page, 'Số điện thoại').fill(applicant.phone);
+  await field(page, 'Địa chỉ').fill(applicant.address);
+  await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/tiepnhan\/ho-so\/[0-9a-f-]{36}\?tb=received$/);
+  const heading = textOf(page.getByRole('heading', { level: 1 }));
+  await eventually(heading).toMatch(/^Hồ sơ \S+$/);
+  return { id: /\/ho-so\/([0-9a-f-]{36})\?/.exec(page.url())?.[1] ?? '', code: (await heading()).replace(/^Hồ sơ /, '') };
+}
+
+/**
+ * Another desk: a second browser context on the same server (another official, logged in beside the first), set up
+ * as the first (Vietnamese, 15 s steps) with axe-core as an init script; its first page. The caller closes it.
+ */
+export async function openDesk(
+  e2e: E2E,
+  viewport: { width: number; height: number } = { width: 1366, height: 900 },
+): Promise<[BrowserContext, Page]> {
+  const browser = e2e.context.browser();
+  if (!browser) throw new Error('no browser');
+  const desk = await browser.newContext({ baseURL: e2e.baseUrl, locale: 'vi-VN', viewport });
+  desk.setDefaultTimeout(15_000);
+  await desk.addInitScript({ path: AXE_SCRIPT });
+  return [desk, await desk.newPage()];
+}
+
 /** The list of officials on Quản lý người dùng, and the row of one account in it. */
 export const officialsTable = (page: Page) => page.locator('table#officials');
 export const rowFor = (page: Page, username: string) =>
@@ -409,6 +479,12 @@ export async function axeProblems(page: Page, label: string): Promise<string[]> 
   return found
     .filter((v) => AXE_BLOCKING.has(v.impact))
     .map((v) => `${v.id} [${v.impact}] on ${label} (${url.pathname}${url.search}): ${v.help} — ${v.targets.slice(0, 8).join(' | ')}`);
+}
+
+/** axe on the page now: every serious or critical violation reported at once. */
+export async function expectAccessible(page: Page, label: string) {
+  const problems = await axeProblems(page, label);
+  expect(problems, `axe found serious or critical violations:\n${problems.join('\n')}`).toEqual([]);
 }
 
 /**

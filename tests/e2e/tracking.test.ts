@@ -7,26 +7,24 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { demoOfficials } from '../../src/demo/officials.js';
 import {
   AXE_SCRIPT,
-  PASSWORD,
-  axeProblems,
-  chooseProcedureAndTickAll,
   countOf,
+  demoOfficial,
   eventually,
-  field,
+  expectAccessible,
   inputValueOf,
   isVisible,
-  login,
+  loginOfficial,
+  openDesk,
+  receiveDossier,
   textOf,
   urlOf,
   useE2E,
 } from './support.js';
 
-const username = (pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean) => demoOfficials().find(pred)!.username;
-const CLERK = username((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy');
-const EXPERT = username((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên');
+const CLERK = demoOfficial((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
+const EXPERT = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
 const SECTOR = 'Lưu thông hàng hóa trong nước';
 const PROCEDURE = 'Cấp Giấy phép bán lẻ sản phẩm rượu';
 /** Made up (070 Bình Phước, then sex/century, year, six digits). */
@@ -50,11 +48,6 @@ afterAll(async () => {
   await desk?.close().catch(() => undefined);
 });
 
-async function expectAccessible(p: Page, label: string) {
-  const problems = await axeProblems(p, label);
-  expect(problems, `axe found serious or critical violations:\n${problems.join('\n')}`).toEqual([]);
-}
-
 /** Hand the dossier open on `p` on to the next step (Chuyển bước tiếp theo), as the step expects first. */
 async function handOver(p: Page, note: string) {
   const form = p.locator('form.action-form[data-action="handover"]');
@@ -70,22 +63,8 @@ const holderOf = (row: Locator) => textOf(row.locator('td').nth(6));
 
 describe('Theo dõi in the browser: receive, hand on, follow it as it moves', { shuffle: false }, () => {
   test('the clerk receives a dossier and hands it on to Thẩm định', async () => {
-    await login(page, CLERK, PASSWORD);
-    await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
-    await page.goto('/tiepnhan/tiep-nhan');
-    await page.getByLabel('Lĩnh vực dịch vụ công').selectOption({ label: SECTOR });
-    await page.getByRole('button', { name: 'Chọn', exact: true }).click();
-    await chooseProcedureAndTickAll(page, PROCEDURE);
-    await page.getByRole('radio', { name: 'Trực tiếp' }).check();
-    await field(page, 'Họ tên').fill(APPLICANT.fullName);
-    await field(page, 'Số CMND/CCCD').fill(APPLICANT.cccd);
-    await field(page, 'Số điện thoại').fill(APPLICANT.phone);
-    await field(page, 'Địa chỉ').fill(APPLICANT.address);
-    await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
-    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/ho-so\/[0-9a-f-]{36}\?tb=received$/);
-    const heading = textOf(page.getByRole('heading', { level: 1 }));
-    await eventually(heading).toMatch(/^Hồ sơ \S+$/);
-    dossier = { id: /\/ho-so\/([0-9a-f-]{36})\?/.exec(page.url())![1]!, code: (await heading()).replace(/^Hồ sơ /, '') };
+    await loginOfficial(page, CLERK);
+    dossier = await receiveDossier(page, { sector: SECTOR, procedure: PROCEDURE, applicant: APPLICANT });
     await handOver(page, 'Đủ thành phần, chuyển phòng Quản lý Thương mại.');
   });
 
@@ -103,10 +82,9 @@ describe('Theo dõi in the browser: receive, hand on, follow it as it moves', { 
   });
 
   test('the expert, at another desk, hands it on; the clerk’s Theo dõi follows it to the leaders', async () => {
-    desk = await e2e.context.browser()!.newContext({ baseURL: e2e.baseUrl });
-    const other = await desk.newPage();
-    await login(other, EXPERT, PASSWORD);
-    await eventually(urlOf(other)).toMatch(/\/tiepnhan$/);
+    const [context, other] = await openDesk(e2e);
+    desk = context;
+    await loginOfficial(other, EXPERT);
     await other.goto(`/tiepnhan/ho-so/${dossier.id}`);
     await handOver(other, 'Đủ điều kiện cấp phép, trình lãnh đạo Sở.');
     await page.goto('/tiepnhan/theo-doi');
