@@ -102,7 +102,15 @@ let dossierPath = '';
 describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
   test('anonymous: home, Đăng nhập, Tra cứu, the catalog, a procedure, the 404 page', async () => {
     procedure = await procedurePath();
-    report(await auditPages([...publicPages(procedure), ['Đăng nhập', '/dang-nhap']]));
+    report(
+      await auditPages([
+        ...publicPages(procedure),
+        ['Đăng nhập', '/dang-nhap'],
+        // A cancelled VNeID login: the callback sends the browser on to the clean error page (/dang-nhap/loi).
+        ['Đăng nhập không thành công', '/dang-nhap/vneid/callback?error=access_denied&state=x'],
+      ]),
+    );
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/dang-nhap/loi');
   });
 
   test('logged in with VNeID: TRANG CÁ NHÂN and the public pages', async () => {
