@@ -7,7 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 
-export type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
+type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
 
 /** The filters every list takes (the inbox adds its tab). */
 export type ListFilter = {
