@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eq, inArray, isNotNull, like } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import type { Database } from '../src/db/client.js';
-import { accounts, auditLog, ssoClients, ssoKeys } from '../src/db/schema/index.js';
+import { accounts, auditLog, persons, sessions, ssoClients, ssoKeys } from '../src/db/schema/index.js';
+import { createSession } from '../src/auth/sessions.js';
 import { freshDemo } from './support/fixtures.js';
 import { testDatabase } from './support/db.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
@@ -10,17 +11,19 @@ import { APP_CALLBACK, Browser, registerTestClient, relyingParty, startSsoServer
 
 let database: Database;
 let server: SsoServer;
+let unitIds: Record<string, string>;
 
 beforeAll(async () => {
   database = await testDatabase();
-  server = await startSsoServer(database);
 });
-afterAll(async () => {
-  await server.close();
-});
-let unitIds: Record<string, string>;
+// A new server (and provider) per test: emptying the database between tests also empties the signing keys, which
+// a provider built in an earlier test would still hold for up to its key-set check interval.
 beforeEach(async () => {
   unitIds = (await freshDemo(database)).unitIds;
+  server = await startSsoServer(database);
+});
+afterEach(async () => {
+  await server.close();
 });
 
 /** The OAuth error openid-client reports for a refused request. */
@@ -170,6 +173,69 @@ describe('the provincial SSO provider at /sso', () => {
     expect(back.searchParams.get('error')).toBe('access_denied');
     const refused = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login_refused'));
     expect(refused.map((a) => a.targetId)).toEqual([clientId]);
+  });
+
+  it('prompt=login: a session from before the request is login_required; a login made during it is accepted', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    // A login during this request (the browser had no session): accepted, and auth_time is that login.
+    const fresh = await codeFlow(rp, { prompt: 'login' });
+    const back = await loginAndReturn(fresh.browser, fresh.toLogin.url);
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), {
+      pkceCodeVerifier: fresh.verifier,
+      expectedState: fresh.state,
+    });
+    const [session] = await database.db.select().from(sessions).where(isNotNull(sessions.accountId));
+    expect(tokens.claims()!.auth_time).toBe(Math.floor(session!.createdAt.getTime() / 1000));
+
+    // The same browser's session, started before the next request (a minute ago): the application asked for a new login.
+    await database.db.update(sessions).set({ createdAt: new Date(Date.now() - 60_000) });
+    const again = await codeFlow(rp, { prompt: 'login' });
+    again.browser.cookies.set('motcua_sid', fresh.browser.cookies.get('motcua_sid')!);
+    const tiep = new URL(again.toLogin.url).searchParams.get('tiep')!;
+    const refused = new URL((await again.browser.follow(`${server.origin}${tiep}`, server.origin)).url);
+    expect(refused.searchParams.get('error')).toBe('login_required');
+  });
+
+  it('an official whose VNeID login proved several accounts chooses the one the application receives; not a stranger’s', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const [second] = await database.db.select().from(accounts).where(like(accounts.usernameLower, '%.motcua'));
+    const [first] = await database.db
+      .select()
+      .from(accounts)
+      .where(eq(accounts.usernameLower, second!.usernameLower.replace(/\.motcua$/, '')));
+    const [person] = await database.db.insert(persons).values({ cccd: '001090000123', fullName: 'Người Thử' }).returning();
+    await database.db
+      .update(accounts)
+      .set({ personId: person!.id })
+      .where(inArray(accounts.id, [first!.id, second!.id]));
+    const token = await createSession(
+      database.db,
+      first!.id,
+      { idleMs: 3_600_000, absoluteMs: 3_600_000 },
+      { ip: null, userAgent: null },
+      { method: 'vneid', personId: person!.id, loa: 2 },
+    );
+    // acr_values: the ID token then carries the level this login proved.
+    const flow = await codeFlow(rp, { acr_values: 'LoA2 LoA1' });
+    flow.browser.cookies.set('motcua_sid', token);
+    const here = `${server.origin}${new URL(flow.toLogin.url).searchParams.get('tiep')}`;
+    const page = await flow.browser.get(here);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Chọn tài khoản đăng nhập');
+    expect(page.text).toContain(first!.username);
+    expect(page.text).toContain(second!.username);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+
+    // Another official's account is not theirs to hand over.
+    const [stranger] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'quantri1'));
+    expect((await flow.browser.get(here, { _csrf: csrf, taiKhoan: stranger!.id })).status).toBe(404);
+
+    const chosen = await flow.browser.get(here, { _csrf: csrf, taiKhoan: second!.id });
+    const back = await flow.browser.follow(chosen.location!, server.origin);
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
+    expect(tokens.claims()).toMatchObject({ sub: second!.id, acr: 'LoA2' });
   });
 
   it('a login step without its interaction (expired, finished, another browser) is a clear 400 page', async () => {

@@ -50,7 +50,15 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
     // Secrets are stored hashed: only methods that send the secret itself (or none, with PKCE) can be checked.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes: [...SSO_SCOPES],
-    claims: { openid: ['sub'], ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])) },
+    // acr, sid (back-channel logout), auth_time and iss as oidc-provider's defaults list them, then ours by scope.
+    claims: {
+      acr: null,
+      sid: null,
+      auth_time: null,
+      iss: null,
+      openid: ['sub'],
+      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    },
     acrValues: [...SSO_ACR_VALUES],
     extraClientMetadata: { properties: Object.values(CLIENT_EXTRA) },
     pkce: { required: () => true },

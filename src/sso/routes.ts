@@ -8,16 +8,22 @@
  *
  * ssoInteractionRoutes: the provider's login step, after the session middleware. An official's session (or a
  * citizen's portal session) finishes it at once; otherwise the browser goes to the existing login page, which
- * comes back here. Parse → call finishSsoLogin → redirect.
+ * comes back here. An official whose VNeID login proved a person with several accounts first chooses the one the
+ * application receives (Chọn tài khoản, POSTed back here). Parse → call finishSsoLogin → redirect.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { errors as oidcErrors } from 'oidc-provider';
 import type { AppEnv } from '../web/env.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, errors } from '../shared/errors.js';
+import { isId } from '../shared/validate.js';
+import { switchableAccounts } from '../auth/person-accounts.js';
+import { formData, pageProps } from '../web/http.js';
+import { ChooseAccountPage } from './choose-account-page.js';
 import { citizenActor } from '../shared/context.js';
-import { currentCitizen } from '../portal/citizen-context.js';
+import { currentCitizen, PORTAL_COOKIE } from '../portal/citizen-context.js';
+import { readCookie } from '../web/cookies.js';
 import { finishSsoLogin, type SsoBrowserSubject } from './finish-login.js';
 import type { SsoProvider } from './provider.js';
 
@@ -53,7 +59,9 @@ const expired = () =>
 
 export function ssoInteractionRoutes(sso: SsoProvider) {
   const app = new Hono<AppEnv>();
-  app.get('/interaction/:uid', async (c) => {
+
+  /** The provider's interaction of this browser, the subject of its session, or the login page to get one. */
+  async function step(c: Context<AppEnv>) {
     const { req, res } = nodeOf(c);
     const provider = await sso.get();
     // No interaction cookie, or the interaction expired or was finished: a clear page, not a 500.
@@ -62,25 +70,77 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
       throw err;
     });
     if (!details || details.uid !== c.req.param('uid')) throw expired();
-    const clientId = String(details.params.client_id ?? '');
     const here = `${INTERACTION}${details.uid}`;
     const subject = await browserSubject(c);
-    if (!subject) {
-      // Citizens log in on the portal; everyone else at the one-stop system's login page.
-      const scopes = String(details.params.scope ?? '').split(' ');
-      const citizenApp = scopes.includes('citizen') && !scopes.includes('official');
-      return c.redirect(`${citizenApp ? '/dang-nhap' : '/tiepnhan/dang-nhap'}?tiep=${encodeURIComponent(here)}`, 303);
+    // Citizens log in on the portal; everyone else at the one-stop system's login page.
+    const scopes = String(details.params.scope ?? '').split(' ');
+    const citizenApp = scopes.includes('citizen') && !scopes.includes('official');
+    const login = `${citizenApp ? '/dang-nhap' : '/tiepnhan/dang-nhap'}?tiep=${encodeURIComponent(here)}`;
+    const finish = async (chosenAccountId?: string) => {
+      const maxAge = details.params.max_age === undefined ? undefined : Number(details.params.max_age);
+      const result = await finishSsoLogin(c.get('deps').db, String(details.params.client_id ?? ''), subject!, {
+        interactionStartedAt: new Date((details.iat ?? 0) * 1000),
+        forceLogin: details.prompt.reasons.includes('login_prompt'),
+        maxAge: Number.isFinite(maxAge) ? maxAge : undefined,
+        now: c.get('deps').now(),
+        chosenAccountId,
+      });
+      const returnTo = await provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });
+      return c.redirect(returnTo, 303);
+    };
+    return { provider, details, here, subject, login, finish };
+  }
+
+  app.get('/interaction/:uid', async (c) => {
+    const { provider, details, here, subject, login, finish } = await step(c);
+    if (!subject) return c.redirect(login, 303);
+    const proof = c.get('identityProof');
+    if (subject.kind === 'official' && proof) {
+      const others = await switchableAccounts(c.get('deps').db, proof, subject.actor.accountId);
+      if (others.length > 0) {
+        const own = c.get('account')!;
+        const client = await provider.Client.find(String(details.params.client_id ?? ''));
+        return c.html(
+          ChooseAccountPage({
+            props: await pageProps(c),
+            action: here,
+            clientName: client?.clientName ?? String(details.params.client_id ?? ''),
+            accounts: [
+              { id: own.id, username: own.username, middleName: own.middleName, givenName: own.givenName, position: own.position },
+              ...others,
+            ],
+          }),
+        );
+      }
     }
-    const result = await finishSsoLogin(c.get('deps').db, clientId, subject);
-    const returnTo = await provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });
-    return c.redirect(returnTo, 303);
+    return finish();
+  });
+
+  // Chọn tài khoản submitted (CSRF checked by the session middleware).
+  app.post('/interaction/:uid', async (c) => {
+    const { subject, login, finish } = await step(c);
+    if (!subject) return c.redirect(login, 303);
+    const chosen = (await formData(c)).taiKhoan;
+    if (!isId(chosen)) throw errors.notFound('Tài khoản');
+    return finish(chosen);
   });
   return app;
 }
 
 async function browserSubject(c: Context<AppEnv>): Promise<SsoBrowserSubject | null> {
   const actor = c.get('actor');
-  if (actor?.kind === 'official') return { kind: 'official', actor, loa: c.get('identityProof')?.loa ?? null };
+  const token = c.get('sessionToken');
+  if (actor?.kind === 'official' && token)
+    return {
+      kind: 'official',
+      actor,
+      loa: c.get('identityProof')?.loa ?? null,
+      personId: c.get('identityProof')?.personId ?? null,
+      sessionToken: token,
+    };
   const citizen = await currentCitizen(c);
-  return citizen ? { kind: 'citizen', actor: citizenActor(citizen.id, c.get('meta')), loa: citizen.loa } : null;
+  const portalToken = readCookie(c, PORTAL_COOKIE);
+  return citizen && portalToken
+    ? { kind: 'citizen', actor: citizenActor(citizen.id, c.get('meta')), loa: citizen.loa, sessionToken: portalToken }
+    : null;
 }

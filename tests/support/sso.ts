@@ -32,10 +32,18 @@ export async function startSsoServer(database: Database): Promise<SsoServer> {
 export class Browser {
   cookies = new Map<string, string>();
 
-  async get(url: string): Promise<{ status: number; location: string | null; text: string }> {
+  /** GET, or POST when a form is given (from the page's origin, as a browser posts it). */
+  async get(url: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; text: string }> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(url, {
       redirect: 'manual',
-      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      ...(form
+        ? {
+            method: 'POST',
+            body: new URLSearchParams(form),
+            headers: { cookie, origin: new URL(url).origin, 'content-type': 'application/x-www-form-urlencoded' },
+          }
+        : { headers: { cookie } }),
     });
     for (const sc of res.headers.getSetCookie()) {
       const [pair] = sc.split(';');
