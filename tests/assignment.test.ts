@@ -10,9 +10,8 @@ import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { listInbox } from '../src/dossiers/inbox.js';
-import { listAssignedToMe } from '../src/dossiers/assigned-to-me.js';
 import { assignDossier, assignmentChoices } from '../src/dossiers/assign-dossier.js';
-import { capacityAtStep, delegationsInForce, mayActAtStep } from '../src/dossiers/access.js';
+import { capacityAtStep, delegationsInForce, mayActAtStep, type LentView } from '../src/dossiers/access.js';
 import { createDelegation } from '../src/delegation/create-delegation.js';
 import { lookupDossier } from '../src/dossiers/public-lookup.js';
 import { STATUS_LABELS } from '../src/dossiers/transitions.js';
@@ -69,6 +68,9 @@ async function received() {
   return { d, clerk, p };
 }
 
+/** "Giao cho tôi" as the inbox page reads it (in a delegation's tab, `via`). */
+const assignedTo = async (who: StaffActor, via: LentView | null = null) =>
+  (await listInbox(t.database.db, who, {}, AT, SOON, via)).assigned;
 const row = async (id: string) => (await t.database.db.select().from(dossiers).where(eq(dossiers.id, id)))[0]!;
 
 describe('hand-over to a person', () => {
@@ -95,12 +97,12 @@ describe('hand-over to a person', () => {
     expect(audit!.data).toMatchObject({ assignedTo: expert.accountId, assignee: name(EXPERT) });
 
     // The expert's inbox: listed, marked, and first in Giao cho tôi; the head sees it too, assigned to the expert.
-    const mine = await listAssignedToMe(t.database.db, expert);
+    const mine = await assignedTo(expert);
     expect(mine.map((r) => r.id)).toEqual([d.id]);
     const inbox = await listInbox(t.database.db, expert, {}, AT, SOON);
     expect(inbox.rows.find((r) => r.id === d.id)).toMatchObject({ assignedTo: expert.accountId, assigneeName: name(EXPERT) });
     const head = await actorFor(t.database, HEAD.username);
-    expect(await listAssignedToMe(t.database.db, head)).toEqual([]);
+    expect(await assignedTo(head)).toEqual([]);
     expect((await listInbox(t.database.db, head, {}, AT, SOON)).rows.map((r) => r.id)).toContain(d.id);
   });
 
@@ -136,7 +138,7 @@ describe('hand-over to a person', () => {
 
     // The other expert: listed in their inbox, not in Giao cho tôi, not offered actions, refused with the reason.
     expect((await listInbox(t.database.db, other, {}, AT, SOON)).rows.map((r) => r.id)).toContain(d.id);
-    expect(await listAssignedToMe(t.database.db, other)).toEqual([]);
+    expect(await assignedTo(other)).toEqual([]);
     expect((await viewDossier(t.database.db, other, d.id, AT)).actions).toEqual([]);
     const err = await failure(actOnDossier(t.database.db, other, d.id, { action: 'handover' }, AT));
     expect(err.status).toBe(403);
@@ -147,7 +149,7 @@ describe('hand-over to a person', () => {
     const d2 = await row(d.id);
     const step = (await viewDossier(t.database.db, expert, d.id, AT)).step;
     for (const who of [expert, other, await actorFor(t.database, HEAD.username)]) {
-      const listed = (await listAssignedToMe(t.database.db, who)).some((r) => r.id === d.id);
+      const listed = (await assignedTo(who)).some((r) => r.id === d.id);
       const capacity = await capacityAtStep(t.database.db, who, step, d2, AT);
       expect(listed).toBe(capacity !== null && d2.assignedTo === who.accountId);
     }
@@ -161,7 +163,7 @@ describe('hand-over to a person', () => {
       vn('2026-12-02T10:00'),
     );
     const [lent] = await delegationsInForce(t.database.db, delegate, AT);
-    expect((await listAssignedToMe(t.database.db, delegate, lent!)).map((r) => r.id)).toEqual([d.id]);
+    expect((await assignedTo(delegate, lent!)).map((r) => r.id)).toEqual([d.id]);
     expect(await capacityAtStep(t.database.db, delegate, step, d2, AT)).toMatchObject({ own: false });
 
     // The head, a leader of the unit, acts though not assigned; the new step is nobody's.

@@ -86,7 +86,10 @@ export type InboxRow = {
   assigneeName: string | null;
 };
 
-export type InboxResult = { rows: InboxRow[]; counts: Record<InboxTab, number>; next: string | null };
+/** A dossier under "Giao cho tôi". */
+export type AssignedRow = { id: string; code: string; procedureName: string; applicantName: string; dueAt: Date };
+
+export type InboxResult = { rows: InboxRow[]; counts: Record<InboxTab, number>; next: string | null; assigned: AssignedRow[] };
 
 /**
  * The official's positions (dossiers/access.ts), the account id a placeholder of the prepared statement. A
@@ -103,11 +106,40 @@ type Shape = FilterShape & {
 
 /** The filters of the inbox, on dossiers `d`, each after " and "; every column they read is in the inbox index. */
 function inboxConditions(shape: Shape): SQL {
-  const conds: SQL[] = [];
-  if (shape.lent === 'sectors') conds.push(sql`d.sector_id = any(${p('lentSectors')}::uuid[])`);
-  if (shape.lent === 'procedures') conds.push(sql`d.procedure_id = any(${p('lentProcedures')}::uuid[])`);
-  conds.push(...filterConditions(shape));
+  const conds: SQL[] = [...lentScope(shape), ...filterConditions(shape)];
   return sql.join(conds.map((c) => sql` and ${c}`));
+}
+
+/** A delegation's scope, on dossiers `d` (none for the official's own inbox or a delegation of everything). */
+function lentScope(shape: Shape): SQL[] {
+  if (shape.lent === 'sectors') return [sql`d.sector_id = any(${p('lentSectors')}::uuid[])`];
+  if (shape.lent === 'procedures') return [sql`d.procedure_id = any(${p('lentProcedures')}::uuid[])`];
+  return [];
+}
+
+/** At most this many dossiers under "Giao cho tôi". */
+const ASSIGNED_LIMIT = 50;
+
+/**
+ * "Giao cho tôi": the open dossiers assigned to the account at a step whose position it holds (in a delegation's
+ * tab, assigned to the delegator, within the delegation's scope) — exactly the assigned dossiers access.ts lets it
+ * act on, so every one listed can be handled — by due date, whatever the page's filters. In the inbox's statement
+ * rather than a statement of its own: a round trip to the server costs this page more CPU than the query
+ * (docs/decisions/0008).
+ */
+function assignedToMe(shape: Shape): SQL {
+  const scope = sql.join(lentScope(shape).map((c) => sql` and ${c}`));
+  return sql`(select coalesce(json_agg(json_build_object(
+          'id', a.id, 'code', a.code, 'procedureName', a.procedure_name, 'applicantName', a.applicant_name, 'dueAt', a.due_at
+        ) order by a.due_at, a.id), '[]'::json)
+        from (
+          select d.id, d.code, pv.name as procedure_name, d.applicant->>'fullName' as applicant_name, d.due_at
+          from dossiers d join procedure_versions pv on pv.id = d.procedure_version_id
+          where d.assigned_to = ${p('accountId')}::uuid and d.status in ${OPEN_STATUSES}${scope}
+            and exists (select 1 from positions p where p.unit_id = d.current_unit_id and p.role = d."current_role")
+          order by d.due_at, d.id
+          limit ${sql.raw(String(ASSIGNED_LIMIT))}
+        ) as a) as assigned`;
 }
 
 const isFiltered = (s: Shape) =>
@@ -195,7 +227,8 @@ function inboxStatement(shape: Shape): SQL {
         from page
         join dossiers d on d.id = page.id
         join procedure_versions pv on pv.id = d.procedure_version_id) as rows,
-      (select coalesce(json_object_agg(status, n), '{}'::json) from counts) as counts`;
+      (select coalesce(json_object_agg(status, n), '{}'::json) from counts) as counts,
+      ${assignedToMe(shape)}`;
 }
 
 const NO_COUNTS = (): Record<InboxTab, number> => Object.fromEntries(INBOX_TAB_KEYS.map((t) => [t, 0])) as Record<InboxTab, number>;
@@ -203,6 +236,7 @@ const NO_COUNTS = (): Record<InboxTab, number> => Object.fromEntries(INBOX_TAB_K
 type Raw = {
   rows: Array<Omit<InboxRow, 'receivedAt' | 'dueAt' | 'stepDueAt'> & { receivedAt: string; dueAt: string; stepDueAt: string | null }>;
   counts: Partial<Record<DossierStatus, number>>;
+  assigned: Array<Omit<AssignedRow, 'dueAt'> & { dueAt: string }>;
 };
 
 /**
@@ -234,5 +268,5 @@ export async function listInbox(
   const { rows, next } = pageOf(withDates(raw?.rows ?? [], ['receivedAt', 'dueAt', 'stepDueAt'] as const), limit, (r) => r.dueAt);
   const counts = NO_COUNTS();
   for (const tab of INBOX_TAB_KEYS) for (const status of INBOX_TABS[tab].statuses) counts[tab] += raw?.counts[status] ?? 0;
-  return { rows, counts, next };
+  return { rows, counts, next, assigned: withDates(raw?.assigned ?? [], ['dueAt'] as const) };
 }

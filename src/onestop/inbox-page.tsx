@@ -7,7 +7,7 @@ import { DueBadge, type Option } from './page-parts.js';
 import type { FieldErrors } from '../shared/errors.js';
 import { FilterErrors, FilterForm, ListsNav, NextPage } from './list-filters.js';
 import { RegisterForm } from './tracking-page.js';
-import type { AssignedRow } from '../dossiers/assigned-to-me.js';
+import type { AssignedRow } from '../dossiers/inbox.js';
 
 /** "Giao cho tôi": what was handed to this official by name, before the unit's list. */
 function AssignedToMe(p: { rows: AssignedRow[]; now: Date; soon: Date }) {

@@ -8,7 +8,6 @@ import { leadsOf, listFilterQuery, readFilters, receptionPeriod } from './list-f
 import { trackingRoutes } from './tracking-routes.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { InboxPage } from './inbox-page.js';
-import { listAssignedToMe } from '../dossiers/assigned-to-me.js';
 import { agenciesOf, catalog, soonThreshold } from './page-data.js';
 
 export const inboxRoutes = new Hono<AppEnv>();
@@ -86,7 +85,7 @@ inboxRoutes.get('/ho-so', async (c) => {
         notice={gone}
         leads={isLeader}
         errors={read.ok ? undefined : read.fields}
-        assigned={await listAssignedToMe(db, actorOf(c), via)}
+        assigned={result.assigned}
         mine={via?.delegatorId ?? actorOf(c).accountId}
       />
     </Layout>,
