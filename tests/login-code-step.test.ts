@@ -193,4 +193,15 @@ describe('the break-glass code step', () => {
     advance(THROTTLE.totp.lockMs / 1000 + 1);
     expect((await sendCode(await stepOne(app), await code())).status).toBe(303);
   });
+
+  it('many codes sent at once are no more guesses than the limit: the right one behind them opens nothing', async () => {
+    const { app, code } = await afterCutoff();
+    const c = await stepOne(app);
+    const csrf = await c.csrf(CODE_PATH);
+    const wrong = Array.from({ length: 4 * THROTTLE.totp.limit }, (_, i) => String(100000 + i));
+    const right = await code();
+    const answers = await Promise.all([...wrong.filter((w) => w !== right), right].map((x) => c.post(CODE_PATH, { code: x }, { csrf })));
+    expect(answers.filter((a) => a.status === 303)).toEqual([]);
+    expect(await t.database.db.select().from(sessions)).toEqual([]);
+  });
 });

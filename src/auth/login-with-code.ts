@@ -3,9 +3,9 @@
  * checked the CAPTCHA and the password and left a pending login (pending-logins.ts) behind a cookie of this
  * browser; this step reads only that and the 6-digit code, so no password travels twice and a token from another
  * browser, an expired one or none at all opens nothing. The pending login names its account: the code can open no
- * other. Wrong codes are counted by the TOTP lockout rule (THROTTLE.totp, per typed name), a code is accepted once
- * (totp.ts: a replay in the same time step is a wrong code), and the session, the pending login's end and the
- * audit row are written in one transaction.
+ * other. Codes are counted by the TOTP lockout rule (THROTTLE.totp, per typed name) before they are judged, a code
+ * is accepted once (totp.ts: a replay in the same time step is a wrong code), and the session, the pending login's
+ * end and the audit row are written in one transaction.
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
@@ -104,6 +104,10 @@ export async function loginWithCode(
   };
   const lockedMs = await lockRemainingMs(db, keys.totp, now);
   if (lockedMs > 0) throw await refuse('totp_locked', 0, lockedMs);
+  // Counted before it is judged (a right code clears it): codes sent at once each take their number from the one
+  // atomic upsert, and those past the limit are not judged — checking the lock first alone let them all be.
+  const counted = await recordFailure(db, keys.totp, THROTTLE.totp, now);
+  if (counted.failures > THROTTLE.totp.limit) throw await refuse('totp_locked', 0, Math.max(counted.lockedMs, 1));
 
   const token = await db.transaction(async (tx) => {
     if (!(await useTotp(tx, acc.id, secret, parsed.data.code, now))) return null;
@@ -128,7 +132,6 @@ export async function loginWithCode(
   });
   if (token) return { token, account: acc, returnTo: pending.returnTo };
 
-  const counted = await recordFailure(db, keys.totp, THROTTLE.totp, now);
   const left = Math.max(0, THROTTLE.totp.limit - counted.failures);
   throw await refuse(counted.lockedMs > 0 ? 'totp_locked' : 'totp_invalid', left, counted.lockedMs);
 }
