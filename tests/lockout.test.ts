@@ -10,10 +10,10 @@ import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { auditLog } from '../src/db/schema/index.js';
+import { auditLog, loginThrottle } from '../src/db/schema/index.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
-import { addressBucket } from '../src/auth/throttle.js';
+import { THROTTLE, addressBucket, throttleKeys } from '../src/auth/throttle.js';
 
 const t = useDemoApp();
 const START = new Date('2026-12-01T08:00:00+07:00');
@@ -219,5 +219,30 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const fifth = await attempt(app, { ip: botnet(104), name: 'admin.dx', password: TEST_PASSWORD, totp: '000000' });
     expect(fifth.status).toBe(429);
     expect((await attempt(app, { ip: OFFICE, name: 'admin.dx', password: TEST_PASSWORD, totp: await totpNow() })).status).toBe(429);
+  });
+
+  it('paused: wrong codes past the TOTP limit answer the same after the right password as after a wrong one', async () => {
+    const { app } = clockedApp();
+    const root = await actorFor(t.database, 'quantri1');
+    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'admin.dx'))!.id, true, 'MotCua');
+    // The name paused as a hundred failures from a botnet leave it (the test above walks there one by one).
+    await t.database.db.insert(loginThrottle).values({
+      key: throttleKeys('admin.dx', null).account,
+      failures: THROTTLE.account.limit,
+      windowStart: START,
+      lockedUntil: new Date(START.getTime() + THROTTLE.account.lockMs),
+    });
+    const answers = async (password: string, ip: string) => {
+      const { client, location } = await attempt(app, { ip, name: 'admin.dx', password, level: 2 });
+      expect(location).toBe(CODE_PATH);
+      const out: unknown[] = [];
+      for (let i = 0; i <= THROTTLE.totp.limit + 1; i++) {
+        const r = await client.post(CODE_PATH, { code: String(100000 + i) });
+        out.push([r.status, /data-error-code="([^"]+)"/.exec(r.text)?.[1] ?? null]);
+      }
+      out.push(await codePage(client));
+      return out;
+    };
+    expect(await answers(TEST_PASSWORD, OFFICE)).toEqual(await answers('sai-mat-khau-x', STRANGER));
   });
 });

@@ -94,7 +94,8 @@ export async function loginWithCode(
   const secret = acc.totpSecret;
 
   const refuse = async (reason: 'totp_invalid' | 'totp_locked', left: number, lockedMs: number) => {
-    if (lockedMs > 0) await endPendingLogin(db, pendingToken);
+    // Paused, the pending login lives on as a stand-in's does: ending it would tell that the password was right.
+    if (lockedMs > 0 && !pending.paused) await endPendingLogin(db, pendingToken);
     if (pending.paused) {
       await audit({ reason: 'paused', totp: reason === 'totp_locked' ? 'locked' : 'invalid' });
       return pausedAnswer();
