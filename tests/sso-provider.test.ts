@@ -2,8 +2,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq, inArray, isNotNull, like } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import type { Database } from '../src/db/client.js';
-import { accounts, auditLog, persons, sessions, ssoClients, ssoKeys } from '../src/db/schema/index.js';
-import { createSession } from '../src/auth/sessions.js';
+import { accounts, auditLog, citizens, persons, sessions, ssoClients, ssoKeys } from '../src/db/schema/index.js';
+import { createCitizenSession, createSession } from '../src/auth/sessions.js';
 import { freshDemo } from './support/fixtures.js';
 import { testDatabase } from './support/db.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
@@ -173,6 +173,31 @@ describe('the provincial SSO provider at /sso', () => {
     expect(back.searchParams.get('error')).toBe('access_denied');
     const refused = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login_refused'));
     expect(refused.map((a) => a.targetId)).toEqual([clientId]);
+  });
+
+  it("a citizen's portal session is access_denied at an application not registered for citizens (open to some units only)", async () => {
+    const { clientId, clientSecret } = await registerTestClient(database, { unitIds: [unitIds['sct']!] });
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const { browser, toLogin } = await codeFlow(rp);
+    const [citizen] = await database.db
+      .insert(citizens)
+      .values({ issuer: 'https://vneid.test', subject: 'sso-cd-1', cccd: '001090000123', fullName: 'Công dân Thử', loa: 2 })
+      .returning();
+    browser.cookies.set(
+      'motcua_portal',
+      await createCitizenSession(database.db, citizen!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }),
+    );
+    const back = new URL(
+      (
+        await browser.follow(
+          toLogin.url.replace(/^.*[?&]tiep=([^&]+).*$/, (_, t) => server.origin + decodeURIComponent(t)),
+          server.origin,
+        )
+      ).url,
+    );
+    expect(back.origin + back.pathname).toBe(APP_CALLBACK);
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login'))).toEqual([]);
   });
 
   it('prompt=login: a session from before the request is login_required; a login made during it is accepted', async () => {

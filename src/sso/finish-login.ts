@@ -1,9 +1,10 @@
 /**
  * The end of a login at the provincial SSO: whoever holds a session of the one-stop system (an official) or of the
  * portal (a citizen) becomes the subject the application receives — unless the application is open only to some
- * units and the official's unit is not under one of them (access_denied). The acr is the VNeID level this
- * session's login proved (LoA1/LoA2); a password login proves none. Audited as sso.login. An official whose VNeID
- * login proved a person may hand the application another of that person's accounts (chosenAccountId).
+ * units and the official's unit is not under one of them, or a citizen comes to an application not registered with
+ * the citizen scope (access_denied). The acr is the VNeID level this session's login proved (LoA1/LoA2); a password
+ * login proves none. Audited as sso.login. An official whose VNeID login proved a person may hand the application
+ * another of that person's accounts (chosenAccountId).
  *
  * The authentication time is the session's start. When the application demands a fresh login (prompt=login: one
  * made during this authorization request; max_age: one not older than that) and the session cannot show it, the
@@ -56,7 +57,7 @@ export async function finishSsoLogin(
     if (demand.maxAge !== undefined && demand.now.getTime() - authTime.getTime() > demand.maxAge * 1000)
       return { error: 'login_required', error_description: 'the login is older than max_age' };
     const [client] = await tx
-      .select({ name: ssoClients.name, unitIds: ssoClients.unitIds, disabledAt: ssoClients.disabledAt })
+      .select({ name: ssoClients.name, scopes: ssoClients.scopes, unitIds: ssoClients.unitIds, disabledAt: ssoClients.disabledAt })
       .from(ssoClients)
       .where(eq(ssoClients.clientId, clientId));
     if (!client || client.disabledAt) return { error: 'access_denied', error_description: 'client not available' };
@@ -85,6 +86,19 @@ export async function finishSsoLogin(
       }
       accountId = chosen;
     } else {
+      // A citizen only where the application was registered for citizens: one for officials (above all one open to
+      // some units only) would otherwise receive any portal session as a successful login.
+      if (!client.scopes.includes('citizen')) {
+        await recordAudit(tx, {
+          action: 'sso.login_refused',
+          actor: subject.actor,
+          targetType: 'sso_client',
+          targetId: clientId,
+          unitId: null,
+          data: { client: client.name, reason: 'citizen_not_allowed' },
+        });
+        return { error: 'access_denied', error_description: 'this application is not open to citizens' };
+      }
       accountId = subject.actor.citizenId;
     }
     const acr = subject.loa ? `LoA${subject.loa}` : undefined;
