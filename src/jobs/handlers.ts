@@ -35,7 +35,10 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     },
     'storage.gc': async () => {
       const run = await collectUnreferencedBlobs(deps.db, blobStore(), (deps.now ?? (() => new Date()))());
-      deps.logger.info({ examined: run.examined, removed: run.removed.length }, 'unreferenced blobs collected');
+      deps.logger.info(
+        { examined: run.examined, unreferenced: run.unreferenced, removed: run.removed.length },
+        'unreferenced blobs collected',
+      );
     },
     'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
   };

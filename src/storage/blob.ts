@@ -18,9 +18,11 @@ export type BlobStore = {
   list(): AsyncIterable<{ sha256: string; writtenAt: Date }>;
   /**
    * Removes the blob unless it was written or confirmed at or after `notAfter` (then it stays: an upload is using
-   * it); true when removed. Removing what is not there is no error (the collector may run twice).
+   * it); true when removed. Removing what is not there is no error (the collector may run twice). Absent from a
+   * store that cannot judge and remove as one step against an upload of the same bytes (S3: a HEAD then a DELETE
+   * leave a gap), which the collector then only counts (docs/decisions/0020).
    */
-  removeIfOlder(sha256: string, notAfter: Date): Promise<boolean>;
+  removeIfOlder?(sha256: string, notAfter: Date): Promise<boolean>;
 };
 
 /** A file as it arrives: its bytes, or a stream of them (an upload goes to storage without being gathered). */

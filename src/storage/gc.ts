@@ -9,6 +9,9 @@
  * - Never a blob an upload is about to reference: a blob is stored before the row that references it commits, and
  *   storing content already there refreshes its time (the stores' commit); only blobs untouched for the grace
  *   period are candidates, and the store judges the time again as it removes (removeIfOlder).
+ * - On a store without removeIfOlder (S3) nothing is removed: the run counts the unreferenced blobs past the grace
+ *   period. S3 has no conditional delete, and a HEAD then a DELETE would lose an upload of the same bytes landing
+ *   between them; the deletion waits for a two-phase design (docs/decisions/0020, "S3").
  * - Idempotent and restart-safe: it keeps no state; each run lists the store again, and removing a removed blob
  *   is nothing. Two runs at once remove each blob at most once between them.
  */
@@ -52,14 +55,19 @@ export async function collectUnreferencedBlobs(
   store: BlobStore,
   now: Date,
   graceMs = BLOB_GRACE_MS,
-): Promise<{ examined: number; removed: string[] }> {
+): Promise<{ examined: number; unreferenced: number; removed: string[] }> {
   const cutoff = new Date(now.getTime() - graceMs);
   const removed: string[] = [];
   let examined = 0;
+  let unreferenced = 0;
   let batch: string[] = [];
   const sweep = async () => {
     const kept = await referenced(db, batch);
-    for (const sha of batch) if (!kept.has(sha) && (await store.removeIfOlder(sha, cutoff))) removed.push(sha);
+    for (const sha of batch) {
+      if (kept.has(sha)) continue;
+      unreferenced++;
+      if (store.removeIfOlder && (await store.removeIfOlder(sha, cutoff))) removed.push(sha);
+    }
     batch = [];
   };
   for await (const blob of store.list()) {
@@ -69,5 +77,5 @@ export async function collectUnreferencedBlobs(
     if (batch.length >= BATCH) await sweep();
   }
   if (batch.length) await sweep();
-  return { examined, removed };
+  return { examined, unreferenced, removed };
 }

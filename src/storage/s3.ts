@@ -9,7 +9,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -100,24 +99,6 @@ export class S3BlobStore implements BlobStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-  }
-
-  /**
-   * S3 has no conditional delete on age: the time is read just before the delete. An upload confirming the blob in
-   * the few milliseconds between the two would lose it; the grace period (gc.ts) is what makes that need a blob
-   * untouched for that long and an upload of the same bytes landing in that gap (docs/decisions/0012).
-   */
-  async removeIfOlder(sha256: string, notAfter: Date): Promise<boolean> {
-    let written: Date | undefined;
-    try {
-      written = (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }))).LastModified;
-    } catch (err) {
-      if (notFound(err)) return false;
-      throw err;
-    }
-    if (!written || written >= notAfter) return false;
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
-    return true;
   }
 
   async has(sha256: string): Promise<boolean> {
