@@ -423,6 +423,33 @@ describe('after submission', () => {
     expect(still!.status).toBe('submitted');
   });
 
+  it('Hồ sơ đã nộp pages by 20, newest first: Xem tiếp gives the rest, none twice; the counts agree', async () => {
+    const a = await citizen(t.app, '001190054321', 'Lê Văn Phúc');
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const proc = await currentProcedure(t.database, '2.000633');
+    const ids: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const d = await receiveAtCounter(t.database.db, clerk, {
+        procedureId: proc.p.id,
+        channel: '1',
+        fullName: 'Lê Văn Phúc',
+        cccd: a.cccd,
+      });
+      ids.push(d.id);
+    }
+    const listed = (html: string) => [...html.matchAll(/href="\/ca-nhan\/ho-so\/([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+    const first = (await page(a, '/ca-nhan/ho-so?loai=da-nop')).html;
+    expect(listed(first)).toHaveLength(20);
+    const next = /href="(\/ca-nhan\/ho-so\?loai=da-nop&amp;sau=[^"]+)"/.exec(first)?.[1]?.replaceAll('&amp;', '&');
+    expect(next).toBeTruthy();
+    const second = (await page(a, next!)).html;
+    expect(listed(second)).toHaveLength(2);
+    expect(second).not.toContain('Xem tiếp');
+    // Newest first across both pages, each dossier once.
+    expect([...listed(first), ...listed(second)]).toEqual([...ids].reverse());
+    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã nộp')).toBe('22');
+  });
+
   it('a dossier received at the counter for the citizen’s proven CCCD is theirs; one for another number is not', async () => {
     const a = await an();
     const clerk = await actorFor(t.database, sctClerkUsername());

@@ -7,7 +7,7 @@
  * - Nothing else: another citizen's dossier answers exactly like a missing one.
  * The SQL condition that lists and counts and the check that opens one dossier are built here from the same parts.
  */
-import { and, eq, or, type SQL } from 'drizzle-orm';
+import { and, eq, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { citizens, dossiers } from '../db/schema/index.js';
 import type { CitizenActor } from '../shared/context.js';
@@ -29,9 +29,25 @@ export function provenNumber(citizen: Pick<CitizenRow, 'accountType' | 'cccd' | 
 
 /** The SQL condition "this dossier is the citizen's", for lists and counts (indexes: dossiers_citizen_idx, dossiers_applicant_number_idx). */
 export function citizenDossiersWhere(citizen: Pick<CitizenRow, 'id' | 'accountType' | 'cccd' | 'taxCode' | 'loa'>): SQL {
-  const number = provenNumber(citizen);
-  const own = eq(dossiers.citizenId, citizen.id);
-  return (number ? or(own, eq(dossiers.applicantIdNumber, number)) : own) ?? own;
+  return citizensCondition(citizen.id, provenNumber(citizen));
+}
+
+/**
+ * The same condition for a prepared statement: the citizen's id and proven number as the placeholders `citizenId`
+ * and `provenNumber` (citizenValues gives them); `withNumber` as provenNumber(citizen) !== null.
+ */
+export function citizenDossiersWherePrepared(withNumber: boolean): SQL {
+  return citizensCondition(sql.placeholder('citizenId'), withNumber ? sql.placeholder('provenNumber') : null);
+}
+
+/** The placeholders' values of citizenDossiersWherePrepared for this citizen. */
+export function citizenValues(citizen: Pick<CitizenRow, 'id' | 'accountType' | 'cccd' | 'taxCode' | 'loa'>) {
+  return { citizenId: citizen.id, provenNumber: provenNumber(citizen) };
+}
+
+function citizensCondition(id: string | Placeholder, number: string | Placeholder | null): SQL {
+  const own = eq(dossiers.citizenId, id);
+  return (number !== null ? or(own, eq(dossiers.applicantIdNumber, number)) : own) ?? own;
 }
 
 async function citizenRow(db: Queryable, actor: CitizenActor): Promise<CitizenRow> {

@@ -12,7 +12,7 @@ import { errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
 import { STATUS_LABELS, allowedForApplicant, eventLabel, type DossierStatus } from '../dossiers/transitions.js';
 import { unpaidCondition, isDossierPaid } from '../payments/queries.js';
-import { citizenDossiersWhere, requireCitizenDossier } from './citizen-dossiers.js';
+import { citizenDossiersWherePrepared, citizenValues, provenNumber, requireCitizenDossier } from './citizen-dossiers.js';
 
 /** The groups of TRANG CÁ NHÂN (seed 000 §2), in the order shown, with the statuses each holds. */
 export const GROUPS = {
@@ -46,20 +46,39 @@ function groupWhere(group: Group): SQL | undefined {
   return statuses.length ? inArray(dossiers.status, [...statuses]) : undefined;
 }
 
+type PreparedQuery<T> = { execute(values: Record<string, unknown>): Promise<T> };
+const preparedQueries = new WeakMap<object, Map<string, PreparedQuery<unknown>>>();
+
 /**
- * Runs a query of these pages as a named prepared statement, named after its text (the shape: with or without a
- * proven number, a cursor): each connection plans it once, not on every page view — planning the list cost more than
- * running it (bench/portal.ts). PGlite runs it unnamed.
+ * A query of these pages built once per database and shape (what changes its text: with or without a proven
+ * number, the group, a cursor), its values as placeholders, run as a named prepared statement named after its text:
+ * each connection plans it once — planning the list cost more than running it — and the query and its SQL are not
+ * built again on every page view (a tenth of the page's CPU in a profile of bench/portal.ts). PGlite runs it unnamed.
  */
-function prepared<T>(query: { toSQL(): { sql: string }; prepare(name: string): { execute(): Promise<T> } }): Promise<T> {
-  const text = query.toSQL().sql;
-  return query.prepare(`mc_${crypto.createHash('sha1').update(text).digest('base64url').slice(0, 22)}`).execute();
+function preparedOnce<T>(
+  db: Queryable,
+  shape: string,
+  build: () => { toSQL(): { sql: string }; prepare(name: string): PreparedQuery<T> },
+): PreparedQuery<T> {
+  let byShape = preparedQueries.get(db);
+  if (!byShape) {
+    byShape = new Map();
+    preparedQueries.set(db, byShape);
+  }
+  let query = byShape.get(shape) as PreparedQuery<T> | undefined;
+  if (!query) {
+    const built = build();
+    query = built.prepare(`mc_${crypto.createHash('sha1').update(built.toSQL().sql).digest('base64url').slice(0, 22)}`);
+    byShape.set(shape, query as PreparedQuery<unknown>);
+  }
+  return query;
 }
 
 /** Each group's count: one statement over the citizen's dossiers, by status, with how many of each still owe their fee. */
 export async function dossierCounts(db: Queryable, who: CitizenActor | CitizenFacts): Promise<Record<Group, number>> {
   const citizen = await factsOf(db, who);
-  const byStatus = await prepared(
+  const withNumber = provenNumber(citizen) !== null;
+  const byStatus = await preparedOnce(db, `counts:${withNumber}`, () =>
     db
       .select({
         status: dossiers.status,
@@ -67,9 +86,9 @@ export async function dossierCounts(db: Queryable, who: CitizenActor | CitizenFa
         unpaid: sql<number>`count(*) filter (where ${unpaidCondition()})`.mapWith(Number),
       })
       .from(dossiers)
-      .where(citizenDossiersWhere(citizen))
+      .where(citizenDossiersWherePrepared(withNumber))
       .groupBy(dossiers.status),
-  );
+  ).execute(citizenValues(citizen));
   const n = (statuses: readonly DossierStatus[]) => byStatus.filter((r) => statuses.includes(r.status)).reduce((a, r) => a + r.n, 0);
   const out = {} as Record<Group, number>;
   for (const g of GROUP_KEYS) {
@@ -94,8 +113,12 @@ export async function listMyDossiers(
   after: { at: Date; id: string } | null,
 ) {
   const citizen = await factsOf(db, who);
-  const page = after ? or(lt(dossiers.createdAt, after.at), and(eq(dossiers.createdAt, after.at), lt(dossiers.id, after.id))) : undefined;
-  const rows = await prepared(
+  const withNumber = provenNumber(citizen) !== null;
+  const afterAt = sql.placeholder('afterAt');
+  const page = after
+    ? or(lt(dossiers.createdAt, afterAt), and(eq(dossiers.createdAt, afterAt), lt(dossiers.id, sql.placeholder('afterId'))))
+    : undefined;
+  const rows = await preparedOnce(db, `list:${withNumber}:${group}:${after !== null}`, () =>
     db
       .select({
         id: dossiers.id,
@@ -110,10 +133,10 @@ export async function listMyDossiers(
       .from(dossiers)
       .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
       .innerJoin(units, eq(units.id, dossiers.agencyUnitId))
-      .where(and(citizenDossiersWhere(citizen), groupWhere(group), page))
+      .where(and(citizenDossiersWherePrepared(withNumber), groupWhere(group), page))
       .orderBy(desc(dossiers.createdAt), desc(dossiers.id))
       .limit(PAGE_SIZE + 1),
-  );
+  ).execute({ ...citizenValues(citizen), afterAt: after?.at.toISOString(), afterId: after?.id });
   const more = rows.length > PAGE_SIZE;
   return { rows: rows.slice(0, PAGE_SIZE).map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })), more };
 }
