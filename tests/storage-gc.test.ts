@@ -7,10 +7,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useS3Server } from './support/s3-server.js';
 import { eq } from 'drizzle-orm';
-import S3rver from 's3rver';
-import { loadConfig, type S3StorageConfig } from '../src/config.js';
 import { citizens, dossierDrafts, dossierFiles, personalFiles, stagedUploads } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/client.js';
 import { sql } from 'drizzle-orm';
@@ -23,27 +22,10 @@ import { jobHandlers } from '../src/jobs/handlers.js';
 
 const t = useDemoApp();
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-gc-test-'));
-const s3Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-gc-s3rver-'));
-let server: S3rver | null = null;
-let s3Config: S3StorageConfig | null = null;
+const s3rver = useS3Server('motcua-gc');
 
-beforeAll(async () => {
-  server = new S3rver({ port: 0, address: '127.0.0.1', directory: s3Dir, silent: true, configureBuckets: [{ name: 'motcua-gc' }] });
-  const { port } = await server.run();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    STORAGE_URL: 's3://motcua-gc/ho-so/',
-    STORAGE_S3_ENDPOINT: `http://127.0.0.1:${port}`,
-    STORAGE_S3_ACCESS_KEY_ID: 'S3RVER',
-    STORAGE_S3_SECRET_ACCESS_KEY: 'S3RVER',
-  });
-  if (config.storage.kind !== 's3') throw new Error('expected the S3 storage');
-  s3Config = config.storage;
-});
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   fs.rmSync(localDir, { recursive: true, force: true });
-  fs.rmSync(s3Dir, { recursive: true, force: true });
 });
 
 const pdf = (text: string) => new Uint8Array(Buffer.from(`%PDF-1.4\n% ${text} ${crypto.randomUUID()}\n%%EOF\n`));
@@ -93,7 +75,7 @@ async function blobsAndRows(store: BlobStore) {
 
 const stores: Array<[string, () => BlobStore]> = [
   ['local disk', () => openBlobStore({ kind: 'local', dir: localDir })],
-  ['S3 (s3rver)', () => openBlobStore(s3Config!)],
+  ['S3 (s3rver)', () => openBlobStore(s3rver.config())],
 ];
 
 describe.each(stores)('storage.gc on the %s', (_name, storeOf) => {

@@ -8,11 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useS3Server } from './support/s3-server.js';
 import { eq, sql } from 'drizzle-orm';
-import S3rver from 's3rver';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { loadConfig, type S3StorageConfig } from '../src/config.js';
 import { dossierFiles, procedureTemplates } from '../src/db/schema/index.js';
 import { BlobRefusedError, blobKey, blobStore, hasBlob, openBlob, openBlobStore, putBlob, type BlobStore } from '../src/storage/index.js';
 import { moveDatabaseFiles } from '../src/storage/move-database-files.js';
@@ -53,29 +52,10 @@ const sha256Of = async (s: Readable) =>
 type Backend = { name: string; store: () => BlobStore; objects: () => Promise<string[]> };
 
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-storage-test-'));
-const s3Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-s3rver-'));
-let server: S3rver | null = null;
-let s3Config: S3StorageConfig | null = null;
+const s3rver = useS3Server('motcua-test');
 
-beforeAll(async () => {
-  server = new S3rver({ port: 0, address: '127.0.0.1', directory: s3Dir, silent: true, configureBuckets: [{ name: 'motcua-test' }] });
-  const { port } = await server.run();
-  // Through config.ts, as STORAGE_URL and its variables would be set in production.
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    STORAGE_URL: 's3://motcua-test/ho-so/',
-    STORAGE_S3_ENDPOINT: `http://127.0.0.1:${port}`,
-    STORAGE_S3_ACCESS_KEY_ID: 'S3RVER',
-    STORAGE_S3_SECRET_ACCESS_KEY: 'S3RVER',
-  });
-  if (config.storage.kind !== 's3') throw new Error('expected the S3 storage');
-  s3Config = config.storage;
-});
-
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   fs.rmSync(localDir, { recursive: true, force: true });
-  fs.rmSync(s3Dir, { recursive: true, force: true });
 });
 
 const listFiles = (dir: string): string[] =>
@@ -96,13 +76,13 @@ const backends: Backend[] = [
   },
   {
     name: 'S3 (s3rver)',
-    store: () => (s3 ??= openBlobStore(s3Config!)),
+    store: () => (s3 ??= openBlobStore(s3rver.config())),
     objects: async () => {
       const client = new S3Client({
         region: 'us-east-1',
-        endpoint: s3Config!.endpoint,
+        endpoint: s3rver.config().endpoint,
         forcePathStyle: true,
-        credentials: s3Config!.credentials!,
+        credentials: s3rver.config().credentials!,
       });
       const res = await client.send(new ListObjectsV2Command({ Bucket: 'motcua-test' }));
       client.destroy();

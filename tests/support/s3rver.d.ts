@@ -1,4 +1,4 @@
-/** The part of s3rver (a local S3-compatible server, tests only; it ships no types) that tests/storage.test.ts uses. */
+/** The part of s3rver (a local S3-compatible server, tests only; it ships no types) that tests/support/s3-server.ts uses. */
 declare module 's3rver' {
   import type { AddressInfo } from 'node:net';
   export default class S3rver {
