@@ -14,12 +14,16 @@ import { buildApp, type App } from './app.js';
 
 export type SsoServer = { origin: string; issuer: string; app: App; close(): Promise<void> };
 
-export async function startSsoServer(database: Database): Promise<SsoServer> {
+/** `envFor`: more of the app's environment, once its origin is known (e.g. a VNeID simulator that must know the callback). */
+export async function startSsoServer(
+  database: Database,
+  envFor: (origin: string) => Promise<Record<string, string>> = async () => ({}),
+): Promise<SsoServer> {
   let app: App | null = null;
   const server = serve({ fetch: (req, env) => app!.fetch(req, env), port: 0, hostname: '127.0.0.1' });
   await once(server, 'listening');
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = buildApp(database, { PUBLIC_URL: origin });
+  app = buildApp(database, { ...(await envFor(origin)), PUBLIC_URL: origin });
   return {
     origin,
     issuer: `${origin}/sso`,
