@@ -42,7 +42,9 @@ async function vneidAtSimulator(toSimulator: string): Promise<string> {
   const page = await at.follow(toSimulator);
   const uid = /\/interaction\/([^/?#]+)/.exec(page.url)?.[1];
   expect(uid).toBeTruthy();
-  expect((await at.request('POST', `/interaction/${uid}/vneid`, { soDinhDanh: citizen.soDinhDanh, password: citizen.password })).status).toBe(303);
+  expect(
+    (await at.request('POST', `/interaction/${uid}/vneid`, { soDinhDanh: citizen.soDinhDanh, password: citizen.password })).status,
+  ).toBe(303);
   const otp = await latestOtp(sim!.url, citizen.soDienThoai);
   const confirmed = await at.request('POST', `/interaction/${uid}/otp`, { otp: otp! });
   const back = await at.follow(confirmed.location!);
