@@ -57,23 +57,31 @@ export const ssoKeys = pgTable(
  * The applications registered with the provincial SSO. Only the SHA-256 of a confidential client's secret is
  * kept (a 256-bit random secret needs no slow hash); public clients have none and must use PKCE S256.
  */
-export const ssoClients = pgTable('sso_clients', {
-  clientId: text('client_id').primaryKey(),
-  name: text('name').notNull(),
-  redirectUris: jsonb('redirect_uris').$type<string[]>().notNull(),
-  postLogoutRedirectUris: jsonb('post_logout_redirect_uris').$type<string[]>().notNull().default([]),
-  backchannelLogoutUri: text('backchannel_logout_uri'),
-  /** The scopes it may ask for (openid, profile, cccd, official, citizen, offline_access). */
-  scopes: jsonb('scopes').$type<string[]>().notNull(),
-  confidential: boolean('confidential').notNull(),
-  /** Hex SHA-256 of the secret; null for a public client. */
-  secretHash: text('secret_hash'),
-  accessTokenTtl: integer('access_token_ttl').notNull(),
-  refreshTokenTtl: integer('refresh_token_ttl').notNull(),
-  idTokenTtl: integer('id_token_ttl').notNull(),
-  /** The units whose officials (with their subtrees) may log in to it; empty = every unit. */
-  unitIds: jsonb('unit_ids').$type<string[]>().notNull().default([]),
-  disabledAt: timestamp('disabled_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  createdBy: uuid('created_by').references(() => accounts.id),
-});
+export const ssoClients = pgTable(
+  'sso_clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    name: text('name').notNull(),
+    redirectUris: jsonb('redirect_uris').$type<string[]>().notNull(),
+    postLogoutRedirectUris: jsonb('post_logout_redirect_uris').$type<string[]>().notNull().default([]),
+    backchannelLogoutUri: text('backchannel_logout_uri'),
+    /** The scopes it may ask for (openid, profile, cccd, official, citizen, offline_access). */
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    confidential: boolean('confidential').notNull(),
+    /** Hex SHA-256 of the secret; null for a public client, and for a confidential one whose secret was revoked. */
+    secretHash: text('secret_hash'),
+    /** When the current secret was issued: a rotation names it, so a stale or repeated one changes nothing. */
+    secretIssuedAt: timestamp('secret_issued_at', { withTimezone: true }),
+    /** 'public': the subject is the account (citizen) id; 'pairwise': one derived per application's host. */
+    subjectType: text('subject_type').notNull().default('public'),
+    accessTokenTtl: integer('access_token_ttl').notNull(),
+    refreshTokenTtl: integer('refresh_token_ttl').notNull(),
+    idTokenTtl: integer('id_token_ttl').notNull(),
+    /** The units whose officials (with their subtrees) may log in to it; empty = every unit. */
+    unitIds: jsonb('unit_ids').$type<string[]>().notNull().default([]),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdBy: uuid('created_by').references(() => accounts.id),
+  },
+  (t) => [check('sso_clients_subject_type_check', sql`${t.subjectType} in ('public', 'pairwise')`)],
+);
