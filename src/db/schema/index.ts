@@ -14,3 +14,4 @@ export * from './personal-files.js';
 export * from './delegations.js';
 export * from './staged-uploads.js';
 export * from './sso.js';
+export * from './sso-sessions.js';
