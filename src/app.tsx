@@ -25,6 +25,7 @@ import { adminUserRoutes } from './admin/users-routes.js';
 import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
+import { adminSsoClientRoutes } from './admin/sso-clients-routes.js';
 import { portalRoutes } from './portal/routes.js';
 import { personalFileRoutes } from './personal-files/routes.js';
 import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
@@ -89,6 +90,11 @@ export function createApp(deps: Deps) {
     recordRequest(c, log, started, metricsOn);
   });
   app.use('*', securityHeaders);
+  // The provincial SSO provider (src/sso): oidc-provider answers on the raw Node request, with its own cookies;
+  // built at its first request. Its login step (/sso/interaction) is below, with the session. Before limitBody:
+  // the provider reads its own bodies (56 KB at most), and a stream limitBody started would be gone for it.
+  const sso = ssoProvider({ db: deps.db, config: deps.config, logger: log, now: deps.now });
+  app.route('/sso', ssoProviderRoutes(sso));
   // Bodies: small unless the route takes an upload (web/body.ts); read only through web/body.ts.
   app.use('*', limitBody);
 
@@ -119,10 +125,6 @@ export function createApp(deps: Deps) {
   app.route('/', templateDownloadRoutes);
   // The payment platform's server-to-server confirmation: signed, no session, no CSRF (src/payments).
   app.route('/', paymentNotifyRoutes);
-  // The provincial SSO provider (src/sso): oidc-provider answers on the raw Node request, with its own cookies;
-  // built at its first request. Its login step (/sso/interaction) is below, with the session.
-  const sso = ssoProvider({ db: deps.db, config: deps.config, logger: log, now: deps.now });
-  app.route('/sso', ssoProviderRoutes(sso));
 
   // Session and CSRF for every page.
   app.use('*', async (c, next) => {
@@ -211,6 +213,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
   app.route('/tiepnhan/quan-tri/hang-doi', adminJobRoutes);
+  app.route('/tiepnhan/quan-tri/ung-dung-sso', adminSsoClientRoutes);
   app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);
   app.route('/tiepnhan/quan-tri/lich-lam-viec', calendarRoutes);
   app.route('/tiepnhan/quan-tri/thu-tuc', procedureRoutes);

@@ -14,12 +14,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { matchedRoutes } from 'hono/route';
 import { errors as oidcErrors } from 'oidc-provider';
 import type { AppEnv } from '../web/env.js';
 import { AppError, errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
 import { switchableAccounts } from '../auth/person-accounts.js';
 import { formData, pageProps } from '../web/http.js';
+import { rawSecurityHeaders } from '../web/security-headers.js';
 import { ChooseAccountPage } from './choose-account-page.js';
 import { citizenActor } from '../shared/context.js';
 import { currentCitizen, PORTAL_COOKIE } from '../portal/citizen-context.js';
@@ -39,18 +41,42 @@ function nodeOf(c: Context<AppEnv>) {
   return { req: env.incoming, res: env.outgoing };
 }
 
+/** oidc-provider's endpoints (its default routes): the request log and metrics name them, not "/sso/*". */
+const ENDPOINTS = [
+  '/.well-known/openid-configuration',
+  '/jwks',
+  '/auth',
+  '/auth/:uid',
+  '/token',
+  '/token/introspection',
+  '/token/revocation',
+  '/me',
+  '/session/end',
+  '/session/end/confirm',
+  '/session/end/success',
+];
+const METHODS = ['GET', 'POST', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'];
+
 export function ssoProviderRoutes(sso: SsoProvider) {
   const app = new Hono<AppEnv>();
-  app.all('/*', async (c, next) => {
-    if (c.req.path.startsWith(INTERACTION)) return next();
+  const answer = async (c: Context<AppEnv>) => {
     const { req, res } = nodeOf(c);
     const provider = await sso.get();
+    // The app's security headers (the middleware cannot reach this raw response); the provider may replace them.
+    for (const [name, value] of rawSecurityHeaders(c.get('deps').config.secureCookies)) res.setHeader(name, value);
     // As Express mounts an application: the provider routes on the rest, and finds its mount path in originalUrl.
     req.originalUrl = req.url;
     req.url = (req.url ?? '/').slice(MOUNT.length) || '/';
     await provider.callback()(req, res);
     return RESPONSE_ALREADY_SENT;
+  };
+  // Anything else under /sso goes to the provider too (its 404), unless a route registered later answers it: an
+  // endpoint below, or the login step (ssoInteractionRoutes, after the session middleware).
+  app.on(METHODS, '/*', (c, next) => {
+    const routes = matchedRoutes(c).filter((r) => r.method !== 'ALL');
+    return routes[routes.length - 1]?.path === `${MOUNT}/*` ? answer(c) : next();
   });
+  app.on(METHODS, ENDPOINTS, answer);
   return app;
 }
 

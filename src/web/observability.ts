@@ -77,11 +77,20 @@ type ActorKind = 'official' | 'api' | 'citizen' | 'anonymous';
 function routeOf(c: Context<AppEnv>): string {
   const routes = matchedRoutes(c);
   // Routes are in registration order, handlers after their middleware; app.use() registers method ALL
-  // (the app has no app.all() routes).
+  // (the app has no app.all() routes: src/sso/routes.ts names its methods for this).
   for (let i = routes.length - 1; i >= 0; i--) {
     if (routes[i]!.method !== 'ALL') return routes[i]!.path;
   }
   return '(none)';
+}
+
+/**
+ * The status of an answer written on the raw Node response (the SSO provider, src/sso/routes.ts): the route returns
+ * @hono/node-server's already-sent marker, whose own status (200) was never sent.
+ */
+function sentStatus(c: Context<AppEnv>): number | undefined {
+  if (!c.res.headers.has('x-hono-already-sent')) return undefined;
+  return (c.env as { outgoing?: { statusCode?: number } } | undefined)?.outgoing?.statusCode;
 }
 
 /** Probes and scrapes: logged at debug, so a health check every few seconds does not fill the log. */
@@ -94,7 +103,7 @@ const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
  */
 export function recordRequest(c: Context<AppEnv>, log: Logger, started: number, observe: boolean): void {
   const ms = performance.now() - started;
-  const status = c.res.status;
+  const status = sentStatus(c) ?? c.res.status;
   const route = routeOf(c);
   const actor = c.get('actor');
   const citizenId = c.get('citizenId');

@@ -24,6 +24,30 @@ const CSP = [...DIRECTIVES, "form-action 'self'"].join('; ');
 const PAYING_PAGES = '/ca-nhan/';
 const payingCsp = (paymentUrl: string) => [...DIRECTIVES, `form-action 'self' ${new URL(paymentUrl).origin}`].join('; ');
 
+/** The headers of every answer besides the CSP (and HSTS, with secure cookies). */
+const COMMON: Array<[string, string]> = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'same-origin'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Permissions-Policy', 'camera=(), microphone=(), geolocation=()'],
+];
+const HSTS: [string, string] = ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'];
+
+/**
+ * The same headers for the answers of the SSO provider, which oidc-provider writes on the raw Node response
+ * (src/sso/routes.ts sets these first; the provider replaces Cache-Control where it sets its own). Its CSP has no
+ * form-action: the provider's forms (logout) post to itself and are answered with a redirect to an application's
+ * registered address, and the form_post response mode posts to one — browsers would block both under 'self'.
+ * oidc-provider adds the hash of its one inline script (form_post) to script-src itself.
+ */
+export const rawSecurityHeaders = (secureCookies: boolean): Array<[string, string]> => [
+  ['Content-Security-Policy', DIRECTIVES.join('; ')],
+  ...COMMON,
+  ...(secureCookies ? [HSTS] : []),
+  ['Cache-Control', 'no-store'],
+];
+
 /**
  * Set on the answer's own headers, as Hono's secureHeaders does: c.header() after the answer is made copies the
  * whole Response (on the Node server: builds it twice), which cost 6 % of a catalog page view (0015, "Speed").
@@ -33,11 +57,7 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   const paymentUrl = c.get('deps').config.payment.url;
   const headers = c.res.headers;
   headers.set('Content-Security-Policy', c.req.path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : CSP);
-  headers.set('X-Content-Type-Options', 'nosniff');
-  headers.set('X-Frame-Options', 'DENY');
-  headers.set('Referrer-Policy', 'same-origin');
-  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-  headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
-  if (c.get('deps').config.secureCookies) headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  for (const [name, value] of COMMON) headers.set(name, value);
+  if (c.get('deps').config.secureCookies) headers.set(...HSTS);
   if (!headers.get('Cache-Control') && !c.req.path.startsWith('/static/')) headers.set('Cache-Control', 'no-store');
 };
