@@ -55,7 +55,7 @@ async function main() {
   // The job worker (src/jobs; scheduled housekeeping, outbox jobs), unless WORKER=false leaves it to `npm run worker`.
   const sessionPolicy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
   const jobs: JobQueue | null = config.worker
-    ? await startJobQueue(database, { logger, handlers: jobHandlers({ db: database.db, logger, sessionPolicy, now: deps.now }) })
+    ? await startJobQueue(database, { logger, handlers: jobHandlers({ db: database.db, logger, sessionPolicy, now: deps.now, config }) })
     : null;
   // Stays a timer: pg-boss schedules have one-minute granularity, too coarse for sealing every 5 s.
   // Audit rows are written without a lock and join the hash chain here, seconds later (docs/decisions/0011).

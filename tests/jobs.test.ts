@@ -30,6 +30,7 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
   const handlers: JobHandlers = {
     'sessions.purge': async () => undefined,
     'sso.purge': async () => undefined,
+    'sso.backchannel_logout': async () => undefined,
     'delegations.expire': async () => undefined,
     'calendar.confirm_reminder': async () => undefined,
     'uploads.staged_purge': async () => undefined,

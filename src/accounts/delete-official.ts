@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, roleGrants, sessions } from '../db/schema/index.js';
+import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
@@ -17,7 +18,7 @@ export async function deleteOfficial(db: Db, actor: StaffActor, accountId: strin
       throw new AppError('self_delete', 'Bạn không thể tự xóa tài khoản của mình.', 409);
     }
     const grants = await tx.delete(roleGrants).where(eq(roleGrants.accountId, accountId)).returning();
-    await tx.delete(sessions).where(eq(sessions.accountId, accountId));
+    await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
     await tx.update(accounts).set({ deletedAt: new Date(), passwordHash: null, updatedAt: new Date() }).where(eq(accounts.id, accountId));
     await recordAudit(tx, {
       action: 'account.delete',

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, sessions } from '../db/schema/index.js';
+import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import type { StaffActor } from '../shared/context.js';
@@ -19,7 +20,7 @@ export async function resetPassword(db: Db, actor: StaffActor, accountId: string
       .update(accounts)
       .set({ passwordHash, mustChangePassword: true, passwordChangedAt: new Date(), updatedAt: new Date() })
       .where(eq(accounts.id, accountId));
-    await tx.delete(sessions).where(eq(sessions.accountId, accountId));
+    await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
     await recordAudit(tx, {
       action: 'account.password_reset',
       actor,

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, sessions } from '../db/schema/index.js';
+import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
@@ -15,7 +16,8 @@ export async function setSuspended(db: Db, actor: StaffActor, accountId: string,
     }
     if (acc.suspended === suspended) return acc;
     const [after] = await tx.update(accounts).set({ suspended, updatedAt: new Date() }).where(eq(accounts.id, accountId)).returning();
-    if (suspended) await tx.delete(sessions).where(eq(sessions.accountId, accountId));
+    // Its one-stop sessions, its SSO provider sessions and what they granted end at once; the applications are told.
+    if (suspended) await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
     await recordAudit(tx, {
       action: suspended ? 'account.suspend' : 'account.unsuspend',
       actor,

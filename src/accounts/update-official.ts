@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { accounts, sessions } from '../db/schema/index.js';
+import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import { loadActiveUnit } from '../org/unit-queries.js';
 import type { StaffActor } from '../shared/context.js';
@@ -83,7 +84,7 @@ export async function saveOfficial(tx: Tx, actor: StaffActor, before: typeof acc
       .where(eq(accounts.id, accountId))
       .returning();
     // Suspending through the form ends the account's sessions, as the Tạm đình chỉ button does.
-    if (input.suspended && !before.suspended) await tx.delete(sessions).where(eq(sessions.accountId, accountId));
+    if (input.suspended && !before.suspended) await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
     const accountDiff = diff(before as Record<string, unknown>, fields as Record<string, unknown>);
     const personDiff = diff(
       (identityAuditView(identity.before) ?? {}) as Record<string, unknown>,

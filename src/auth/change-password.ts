@@ -8,6 +8,7 @@ import { AppError, errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { tokenHash } from './sessions.js';
+import { endSessionsWhere } from '../sso/end-sessions.js';
 
 const Input = z.object({
   current: z.string({ message: 'Vui lòng nhập mật khẩu hiện tại.' }).min(1, 'Vui lòng nhập mật khẩu hiện tại.'),
@@ -37,7 +38,9 @@ export async function changePassword(db: Db, actor: StaffActor, currentSessionTo
       .update(accounts)
       .set({ passwordHash, mustChangePassword: false, passwordChangedAt: new Date(), updatedAt: new Date() })
       .where(eq(accounts.id, acc.id));
-    await tx.delete(sessions).where(and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))));
+    await endSessionsWhere(tx, and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))), {
+      keepBrowserSessionHashes: [tokenHash(currentSessionToken)],
+    });
     await recordAudit(tx, {
       action: 'account.password_change',
       actor,

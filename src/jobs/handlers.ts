@@ -10,18 +10,40 @@ import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js
 import { purgeStagedScans } from '../dossiers/staged-scans.js';
 import { systemActor } from '../shared/context.js';
 import { purgeExpiredSsoModels } from '../sso/adapter.js';
+import { purgeStaleSessionLinks } from '../sso/end-sessions.js';
+import { ssoProvider, type SsoProvider } from '../sso/provider.js';
+import { deliverBackchannelLogout } from '../sso/session-hooks.js';
+import type { Config } from '../config.js';
 import { blobStore } from '../storage/index.js';
 import { collectUnreferencedBlobs } from '../storage/gc.js';
 import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
 
 /** `now`: the application's one clock (deps.now), so a test's clock also drives the jobs. */
-export type HandlerDeps = { db: Db; logger: Logger; sessionPolicy: SessionPolicy; now?: () => Date };
+export type HandlerDeps = {
+  db: Db;
+  logger: Logger;
+  sessionPolicy: SessionPolicy;
+  now?: () => Date;
+  /** The provincial SSO's settings (issuer, keys): the back-channel logout job signs as the provider. */
+  config?: Config;
+};
 
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
+  let sso: SsoProvider | null = null;
+  const provider = () => {
+    if (!deps.config) throw new Error('the sso.backchannel_logout job needs the configuration');
+    sso ??= ssoProvider({ db: deps.db, config: deps.config, logger: deps.logger, now: deps.now ?? (() => new Date()) });
+    return sso.get();
+  };
   return {
     'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
     'sso.purge': async () => {
       await purgeExpiredSsoModels(deps.db, (deps.now ?? (() => new Date()))());
+      await purgeStaleSessionLinks(deps.db);
+    },
+    'sso.backchannel_logout': async (payload, job) => {
+      const outcome = await deliverBackchannelLogout(await provider(), payload);
+      deps.logger.info({ job: job.id, clientId: payload.clientId, outcome, attempt: job.retryCount + 1 }, 'back-channel logout');
     },
     'delegations.expire': async () => {
       await recordDelegationExpiries(deps.db, systemActor('job:delegations.expire'), (deps.now ?? (() => new Date()))());

@@ -51,6 +51,19 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 600,
   },
+  /**
+   * Tell one SSO client that one provider session ended (OpenID Connect Back-Channel Logout): enqueued with the
+   * session's end (src/sso/end-sessions.ts), one per client and session; a non-2xx answer or a time-out is retried
+   * with back-off, then left failed (Quản trị → Hàng đợi).
+   */
+  'sso.backchannel_logout': {
+    label: 'Báo đăng xuất cho ứng dụng kết nối SSO',
+    payload: z.object({ clientId: z.string().min(1).max(200), sid: z.string().min(1).max(200), subject: z.string().min(1).max(200) }),
+    retryLimit: 5,
+    retryDelaySeconds: 30,
+    retryBackoff: true,
+    expireInSeconds: 60,
+  },
   /** Delegations whose term ran out: write each one's audit row (they are already over: access.ts reads the clock). */
   'delegations.expire': {
     label: 'Ghi nhật ký ủy quyền hết hạn',

@@ -25,7 +25,7 @@ const database = await openDatabase({
 });
 await prepareSchemaOrExit(database, config.migrateOnStart, logger);
 const sessionPolicy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
-const jobs = await startJobQueue(database, { logger, handlers: jobHandlers({ db: database.db, logger, sessionPolicy }) });
+const jobs = await startJobQueue(database, { logger, handlers: jobHandlers({ db: database.db, logger, sessionPolicy, config }) });
 
 let stopping = false;
 const shutdown = (signal: string) => {

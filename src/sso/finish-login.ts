@@ -36,7 +36,11 @@ export type SsoLoginDemand = {
 
 /** What the interaction hands back to oidc-provider: a login, or an OAuth error for the client. */
 export type SsoLoginResult =
-  | { login: { accountId: string; ts: number; acr?: string } }
+  | {
+      login: { accountId: string; ts: number; acr?: string };
+      /** The one-stop or portal session the login reused: linked to the provider session (session-hooks.ts). */
+      browserSessionHash: string;
+    }
   | { error: 'access_denied' | 'login_required'; error_description: string };
 
 export async function finishSsoLogin(
@@ -114,6 +118,9 @@ export async function finishSsoLogin(
         ...(subject.kind === 'official' && accountId !== subject.actor.accountId ? { chosenAccountId: accountId } : {}),
       },
     });
-    return { login: { accountId, ts: Math.floor(authTime.getTime() / 1000), ...(acr ? { acr } : {}) } };
+    return {
+      login: { accountId, ts: Math.floor(authTime.getTime() / 1000), ...(acr ? { acr } : {}) },
+      browserSessionHash: tokenHash(subject.sessionToken),
+    };
   });
 }

@@ -19,6 +19,7 @@ import { postgresAdapter } from './adapter.js';
 import { CLIENT_EXTRA, SSO_SCOPES, secretMatches } from './clients.js';
 import { DEFAULT_KEY_POLICY, type KeyPolicy, type KeySet, keySetVersion, keyStepDue, loadKeySet, maintainKeys } from './keys.js';
 import { errorPage, loggedOutPage, logoutPage } from './pages.js';
+import { installSessionHooks } from './session-hooks.js';
 
 const KEYSET_CHECK_MS = 5_000;
 /** The one-stop system's own identification levels, as acr values (VNeID's LoA1/LoA2 passed through). */
@@ -49,6 +50,13 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
     cookies: { keys: [crypto.createHmac('sha256', deps.config.sessionSecret).update('sso-provider-cookies').digest('base64url')] },
     // Secrets are stored hashed: only methods that send the secret itself (or none, with PKCE) can be checked.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    // What the provider fetches is the registry's back-channel logout URIs, entered by the province's administrators;
+    // the province's applications sit on its private network, which oidc-provider's SSRF guard (special-use
+    // addresses) would refuse. Its 2.5 s time-out stays.
+    fetch: (url, options) => {
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     scopes: [...SSO_SCOPES],
     // acr, sid (back-channel logout), auth_time and iss as oidc-provider's defaults list them, then ours by scope.
     claims: {
@@ -138,6 +146,8 @@ function build(deps: SsoDeps, keys: KeySet): Provider {
     return secretMatches(this.clientSecret, actual);
   };
   provider.on('server_error', (_ctx, err) => deps.logger.error({ err }, 'sso provider error'));
+  // Provider sessions linked to the one-stop and portal sessions; back-channel logout through the job queue.
+  installSessionHooks(provider, deps);
   return provider;
 }
 
