@@ -44,6 +44,7 @@ import { procedureRoutes } from './procedures/routes.js';
 import { templateDownloadRoutes } from './procedures/template-download.js';
 import { authenticateApiToken } from './api/authenticate-api-token.js';
 import { adminKeyRoutes, ownKeyRoutes } from './api/key-routes.js';
+import { ownSessionRoutes } from './auth/session-routes.js';
 import { metricsRoutes, recordRequest, requestIdFrom } from './web/observability.js';
 import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 import { ssoProvider } from './sso/provider.js';
@@ -201,6 +202,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', identityRoutes);
   app.route('/tiepnhan', linkRoutes);
   app.route('/tiepnhan', ownKeyRoutes);
+  app.route('/tiepnhan', ownSessionRoutes);
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan', inboxRoutes);
   app.route('/tiepnhan', receptionRoutes);

@@ -12,6 +12,8 @@ import { AccountDelegations } from '../delegation/pages.js';
 import { PermissionsView } from '../accounts/permissions-page.js';
 import { splitSharedAccount } from '../accounts/split-account.js';
 import { OfficialForm, type OfficialFormValues } from './official-form.js';
+import { endAccountSessions } from '../accounts/end-account-sessions.js';
+import { ConfirmStep, isConfirmed, notConfirmed } from './confirm-page.js';
 
 /**
  * One account in Quản lý người dùng: Quyền sử dụng (its effective permissions) and Tách tài khoản dùng chung.
@@ -123,4 +125,60 @@ accountRoutes.post('/:id/tach', async (c) => {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     return renderSplit(c, sharedId, { values: form, errors: err.fields, error: err.message }, err.status as 400);
   }
+});
+
+/**
+ * Kết thúc mọi phiên đăng nhập: every one-stop session of the account and every SSO provider session it logged in
+ * ends at once; the applications are told by back-channel logout. Asks first, as Tạm đình chỉ does.
+ */
+async function renderEndSessions(c: Ctx, accountId: string, error?: string) {
+  const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), accountId);
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Kết thúc mọi phiên đăng nhập" section="admin" {...props}>
+      <ConfirmStep
+        title="Kết thúc mọi phiên đăng nhập"
+        csrfToken={props.csrfToken}
+        action={`/tiepnhan/quan-tri/nguoi-dung/${acc.id}/ket-thuc-phien`}
+        statement={`Tôi xác nhận kết thúc mọi phiên đăng nhập của tài khoản ${acc.username}.`}
+        button="Kết thúc mọi phiên đăng nhập"
+        danger
+        cancelHref={`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}`}
+        error={error}
+      >
+        <p>
+          Tài khoản <strong>{acc.username}</strong> ({acc.middleName} {acc.givenName}) sẽ bị đăng xuất ngay trên mọi thiết bị, và khỏi mọi
+          ứng dụng đã đăng nhập qua Hệ thống xác thực tập trung. Cán bộ vẫn đăng nhập lại được.
+        </p>
+      </ConfirmStep>
+    </Layout>,
+    error ? 400 : 200,
+  );
+}
+
+accountRoutes.get('/:id/ket-thuc-phien', (c) => renderEndSessions(c, idParam(c, 'Tài khoản')));
+
+accountRoutes.post('/:id/ket-thuc-phien', async (c) => {
+  const accountId = idParam(c, 'Tài khoản');
+  if (!isConfirmed(await formData(c))) return renderEndSessions(c, accountId, notConfirmed().message);
+  const { db } = c.get('deps');
+  const ended = await endAccountSessions(db, actorOf(c), accountId);
+  const acc = await requireAdministeredAccount(db, actorOf(c), accountId);
+  const props = await pageProps(c);
+  return c.html(
+    <Layout title="Kết thúc mọi phiên đăng nhập" section="admin" {...props}>
+      <section class="narrow">
+        <h1>Kết thúc mọi phiên đăng nhập</h1>
+        <Flash kind="ok">
+          Đã kết thúc {ended.browserSessions} phiên đăng nhập và {ended.providerSessions} phiên của Hệ thống xác thực tập trung của tài
+          khoản {acc.username}; {ended.notices} ứng dụng được báo đăng xuất.
+        </Flash>
+        <p>
+          <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}`}>
+            Về Quản lý người dùng
+          </a>
+        </p>
+      </section>
+    </Layout>,
+  );
 });

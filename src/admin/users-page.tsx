@@ -133,6 +133,9 @@ export function UsersPage(p: UsersPageProps) {
               <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/khoa-api`}>
                 Khóa API
               </a>
+              <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/ket-thuc-phien`}>
+                Kết thúc mọi phiên đăng nhập
+              </a>
               <a class="button danger" href={`/tiepnhan/quan-tri/nguoi-dung/${sel}/xoa`}>
                 Xóa cán bộ
               </a>

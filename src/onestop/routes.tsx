@@ -133,6 +133,10 @@ async function renderProfile(
           <dd>
             <a href="/tiepnhan/tai-khoan/khoa-api">Xem và thu hồi khóa API của tài khoản</a>
           </dd>
+          <dt>Phiên đăng nhập</dt>
+          <dd>
+            <a href="/tiepnhan/tai-khoan/phien-dang-nhap">Xem các thiết bị và ứng dụng đang đăng nhập, kết thúc phiên</a>
+          </dd>
         </dl>
         <form method="post" action="/tiepnhan/tai-khoan" class="stack official-form">
           <CsrfField token={props.csrfToken} />
