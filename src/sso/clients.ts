@@ -22,6 +22,9 @@ export const CLIENT_EXTRA = {
   idTokenTtl: 'motcua_id_token_ttl',
 } as const;
 
+/** 'public': the account's (citizen's) id is the subject; 'pairwise': a different, stable one per application host. */
+export const SSO_SUBJECT_TYPES = ['public', 'pairwise'] as const;
+
 export const hashClientSecret = (secret: string) => crypto.createHash('sha256').update(secret, 'utf8').digest('hex');
 
 /** The sent secret hashed and compared with the stored hash, in time independent of where they differ. */
@@ -39,7 +42,8 @@ export function secretMatches(storedHash: string | undefined, sent: string): boo
  */
 export async function clientMetadata(db: Db, clientId: string): Promise<ClientMetadata | undefined> {
   const [row] = await db.select().from(ssoClients).where(eq(ssoClients.clientId, clientId));
-  if (!row || row.disabledAt) return undefined;
+  // A confidential client whose secret was revoked cannot authenticate at all until a new one is issued.
+  if (!row || row.disabledAt || (row.confidential && !row.secretHash)) return undefined;
   return {
     client_id: row.clientId,
     client_name: row.name,
@@ -51,6 +55,8 @@ export async function clientMetadata(db: Db, clientId: string): Promise<ClientMe
     grant_types: row.confidential ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     scope: row.scopes.join(' '),
+    // Pairwise: the subject is derived from the account and the host of the redirect URIs (provider.ts).
+    subject_type: row.subjectType === 'pairwise' ? 'pairwise' : 'public',
     id_token_signed_response_alg: 'RS256',
     [CLIENT_EXTRA.unitIds]: row.unitIds,
     [CLIENT_EXTRA.accessTokenTtl]: row.accessTokenTtl,

@@ -16,7 +16,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { citizenClaims, officialClaims, SCOPE_CLAIMS, ssoSubject } from './account-claims.js';
 import { postgresAdapter } from './adapter.js';
-import { CLIENT_EXTRA, SSO_SCOPES, secretMatches } from './clients.js';
+import { clientAdmits } from './client-admits.js';
+import { CLIENT_EXTRA, SSO_SCOPES, SSO_SUBJECT_TYPES, secretMatches } from './clients.js';
 import { DEFAULT_KEY_POLICY, type KeyPolicy, type KeySet, keySetVersion, keyStepDue, loadKeySet, maintainKeys } from './keys.js';
 import { errorPage, loggedOutPage, logoutPage } from './pages.js';
 import { installSessionHooks } from './session-hooks.js';
@@ -37,12 +38,30 @@ export type SsoDeps = {
 
 const ssoIssuer = (config: Config) => `${config.publicUrl}/sso`;
 
+const clientRestrictions = (client: KoaContextWithOIDC['oidc']['client'] & object) => ({
+  unitIds: ((client as unknown as Record<string, unknown>)[CLIENT_EXTRA.unitIds] as string[] | undefined) ?? [],
+  scopes: (client.scope ?? '').split(' '),
+});
+
 type ClientTtls = Partial<Record<(typeof CLIENT_EXTRA)[keyof typeof CLIENT_EXTRA], number>>;
 const ttlOf = (client: unknown, key: keyof typeof CLIENT_EXTRA, fallback: number) =>
   (client as ClientTtls | undefined)?.[CLIENT_EXTRA[key]] ?? fallback;
 
+/**
+ * A pairwise subject: HMAC-SHA256 over the client's sector (the host of its redirect URIs) and the account id,
+ * under a key derived from SSO_KEY_ENCRYPTION_KEY — the same in every instance, and stable for as long as the
+ * signing keys' own encryption key (changing it would give every pairwise application new subjects).
+ */
+function pairwiseSubject(key: Buffer, sector: string, accountId: string): string {
+  return crypto.createHmac('sha256', key).update(`${sector}\n${accountId}`).digest('base64url');
+}
+
+const pairwiseKeyOf = (config: Config) =>
+  crypto.createHmac('sha256', config.ssoProvider.keyEncryptionKey).update('sso-pairwise-subject').digest();
+
 function configuration(deps: SsoDeps, keys: KeySet): Configuration {
   const sessionSeconds = Math.floor(deps.config.sessionAbsoluteMs / 1000);
+  const pairwiseKey = pairwiseKeyOf(deps.config);
   return {
     adapter: postgresAdapter(deps.db, deps.now),
     jwks: keys.jwks as Configuration['jwks'],
@@ -58,6 +77,12 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
       return globalThis.fetch(url, rest);
     },
     scopes: [...SSO_SCOPES],
+    // A pairwise client receives HMAC-SHA256(sector host, account id) as the subject (pairwiseSubject below);
+    // findAccount and our claims still see the account's own id: oidc-provider swaps sub on the way out.
+    subjectTypes: [...SSO_SUBJECT_TYPES],
+    // sectorIdentifier (oidc-provider's getter, untyped): the host of the redirect URIs, one host per pairwise client.
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      pairwiseSubject(pairwiseKey, (client as unknown as { sectorIdentifier: string }).sectorIdentifier, accountId),
     // acr, sid (back-channel logout), auth_time and iss as oidc-provider's defaults list them, then ours by scope.
     claims: {
       acr: null,
@@ -109,6 +134,9 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
       const { oidc } = ctx;
       const accountId = oidc.session!.accountId!;
+      // A session from elsewhere (another application, before the registry changed) that this application would
+      // refuse: no grant, so the authorization goes to the login step, which refuses it (access_denied) and audits it.
+      if (!oidc.result && !(await clientAdmits(deps.db, clientRestrictions(oidc.client!), accountId))) return undefined;
       const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
       let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
       if (!grant || grant.accountId !== accountId) grant = new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId });
