@@ -2,6 +2,7 @@
  * The one place that reads the environment. Everything else receives a Config.
  * A half configuration is refused at start with a message naming the variable.
  */
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -62,6 +63,8 @@ const EnvSchema = z.object({
   SSO_ISSUER: z.string().url().optional(),
   SSO_CLIENT_ID: z.string().min(1).optional(),
   SSO_CLIENT_SECRET: z.string().min(1).optional(),
+  /** `npm run sso:demo-client` (demo mode only): the port of the demo application that logs in through /sso. */
+  SSO_DEMO_CLIENT_PORT: z.coerce.number().int().min(1).max(65535).default(3100),
   /** The provincial SSO provider (/sso): the AES-256 key its signing keys are stored under — 32 bytes, base64 or hex. */
   SSO_KEY_ENCRYPTION_KEY: z
     .string()
@@ -115,6 +118,19 @@ export type OidcProviderConfig = {
   acrValues: [string, string];
   /** Explicit endpoints instead of discovery. */
   endpoints?: { authorization: string; token: string; userinfo: string; jwks: string } | undefined;
+  /** The scopes asked for (default openid). */
+  scope?: string | undefined;
+};
+
+/**
+ * Demo mode without SSO_*: the one-stop system logs its officials in through its own provider at PUBLIC_URL/sso, as a
+ * registered client (src/demo/sso-clients.ts registers it and the demo application of `npm run sso:demo-client`).
+ */
+type SsoDemoConfig = {
+  /** The one-stop system's client id at its own provider; its secret is config.sso.clientSecret (never stored). */
+  oneStopClientId: string;
+  /** The demo application: a public client (PKCE, no secret), at http://localhost:<port>. */
+  demoClient: { clientId: string; port: number; url: string };
 };
 
 export type S3StorageConfig = {
@@ -168,6 +184,8 @@ export type Config = {
   registry: { url: string; token: string };
   payment: PaymentConfig;
   sso: OidcProviderConfig | null;
+  /** Set when config.sso is the built-in provider of demo mode (no SSO_* given, demo data on, never in production). */
+  ssoDemo: SsoDemoConfig | null;
   /** The built-in provincial SSO provider at /sso (src/sso): the key its signing keys are encrypted with. */
   ssoProvider: { keyEncryptionKey: Buffer };
   storage: StorageConfig;
@@ -311,6 +329,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
       };
   const registryToken = 'motcua-demo-registry-token';
+  const sessionSecret = e.SESSION_SECRET ?? DEV_SESSION_SECRET;
+  const demoData = production ? false : (e.DEMO_DATA ?? true);
+  // Demo mode: the built-in provider, with a secret derived from SESSION_SECRET (only its SHA-256 is registered).
+  const ssoDemo: SsoDemoConfig | null =
+    !ssoSet && demoData
+      ? {
+          oneStopClientId: 'motcua-mot-cua',
+          demoClient: { clientId: 'motcua-sso-demo', port: e.SSO_DEMO_CLIENT_PORT, url: `http://localhost:${e.SSO_DEMO_CLIENT_PORT}` },
+        }
+      : null;
+  const ssoRp = (issuer: string, clientId: string, clientSecret: string): OidcProviderConfig => ({
+    issuer,
+    clientId,
+    clientSecret,
+    clientAuth: 'client_secret_basic',
+    clientKey: undefined,
+    claims: 'oidc',
+    minLoa: vneid.minLoa,
+    acrValues: ['LoA1', 'LoA2'],
+    // The CCCD names the person (src/auth/person-accounts.ts): a provincial SSO is asked for it, as for the name.
+    scope: 'openid profile cccd',
+  });
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -318,9 +358,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: publicUrl.startsWith('https://'),
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
-    sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    sessionSecret,
     demoPassword: e.DEMO_PASSWORD,
-    demoData: production ? false : (e.DEMO_DATA ?? true),
+    demoData,
     trustProxy: e.TRUST_PROXY,
     migrateOnStart: e.MIGRATE_ON_START,
     worker: e.WORKER,
@@ -349,22 +389,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { url: e.PAYMENT_URL!, merchant: e.PAYMENT_MERCHANT!, secret: e.PAYMENT_SECRET!, simulated: false }
       : { url: `${simIssuer}${SIM_PAYMENT_PATH}`, merchant: DEMO_PAYMENT.code, secret: DEMO_PAYMENT.secret, simulated: true },
     sso: ssoSet
-      ? {
-          issuer: e.SSO_ISSUER!,
-          clientId: e.SSO_CLIENT_ID!,
-          clientSecret: e.SSO_CLIENT_SECRET!,
-          clientAuth: 'client_secret_basic',
-          clientKey: undefined,
-          claims: 'oidc',
-          minLoa: vneid.minLoa,
-          acrValues: ['LoA1', 'LoA2'],
-        }
-      : null,
+      ? ssoRp(e.SSO_ISSUER!, e.SSO_CLIENT_ID!, e.SSO_CLIENT_SECRET!)
+      : ssoDemo
+        ? ssoRp(`${publicUrl}/sso`, ssoDemo.oneStopClientId, demoSsoSecret(sessionSecret, ssoDemo.oneStopClientId))
+        : null,
+    ssoDemo,
     ssoProvider: { keyEncryptionKey: keyBytes(e.SSO_KEY_ENCRYPTION_KEY ?? DEV_SSO_KEY_ENCRYPTION_KEY) },
     storage,
     personalFiles: { quotaBytes: e.PERSONAL_FILES_QUOTA_MB * 1024 * 1024, quotaFiles: e.PERSONAL_FILES_QUOTA_FILES },
     reception: { scanMaxBytes: e.RECEPTION_SCAN_MAX_MB * 1024 * 1024, uploadMaxBytes: e.RECEPTION_UPLOAD_MAX_MB * 1024 * 1024 },
   };
+}
+
+/** The demo one-stop client's secret at its own provider: derived, so it is never stored (only its SHA-256 is registered). */
+function demoSsoSecret(sessionSecret: string, clientId: string): string {
+  return crypto.createHmac('sha256', sessionSecret).update(`sso-demo-client:${clientId}`).digest('base64url');
 }
 
 /** 32 key bytes from 64 hex digits or base64 (standard or URL-safe), as SSO_KEY_ENCRYPTION_KEY allows. */

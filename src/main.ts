@@ -13,6 +13,7 @@ import { startJobQueue, type JobQueue } from './jobs/queue.js';
 import { jobHandlers } from './jobs/handlers.js';
 import { sealAuditChain } from './audit/seal.js';
 import { seedDemo } from './demo/seed.js';
+import { ensureDemoSsoClients } from './demo/sso-clients.js';
 import { createApp } from './app.js';
 import { logSerializers } from './web/observability.js';
 import { openBlobStore, setBlobStore } from './storage/index.js';
@@ -37,6 +38,9 @@ async function main() {
   if (config.demoData) {
     const res = await seedDemo(database.db, config.demoPassword);
     if (res.seeded) logger.info({ accounts: res.usernames.length }, 'demo data created');
+    // The one-stop system and the demo application as clients of the built-in SSO (when no SSO_* is set).
+    const ssoClients = await ensureDemoSsoClients(database.db, config);
+    if (ssoClients.length) logger.info({ clients: ssoClients }, 'demo SSO clients registered');
   }
 
   // Demo mode: the VNeID, population-registry and payment simulators on their own origin.
@@ -86,6 +90,11 @@ async function main() {
       console.log('  admin.snv  — quản trị Sở Nội vụ');
       console.log('  admin.dx   — quản trị UBND thành phố Đồng Xoài');
       console.log('  Các cán bộ khác: xem Quản trị hệ thống → Quản lý người dùng.\n');
+      if (config.ssoDemo) {
+        console.log(
+          `Hệ thống xác thực tập trung: ${config.publicUrl}/sso — ứng dụng minh họa: npm run sso:demo-client (${config.ssoDemo.demoClient.url})\n`,
+        );
+      }
     }
   });
 

@@ -111,8 +111,8 @@ describe('Đăng nhập qua Hệ thống xác thực tập trung', () => {
     expect(r.app!.status).toBe(403);
   });
 
-  it('says plainly when no SSO is configured', async () => {
-    const plain = buildApp(database, sim.env);
+  it('says plainly when no SSO is configured (and no demo data: demo mode uses the built-in provider)', async () => {
+    const plain = buildApp(database, { ...sim.env, DEMO_DATA: 'false' });
     const anon = new Client(plain);
     const res = await followLoginError(anon, await anon.get('/tiepnhan/dang-nhap/sso'));
     expect(res.status).toBe(503);

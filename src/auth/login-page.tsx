@@ -24,8 +24,13 @@ function LoginShell(p: {
   error?: { code: string; message: string } | undefined;
   info?: string | undefined;
   cutoffNotice?: string | undefined;
+  /** Where the login goes on to (?tiep=): the VNeID and SSO buttons carry it too. */
+  next?: string | undefined;
   children: Child;
 }) {
+  const tiep = p.next && p.next !== '/tiepnhan' ? `?tiep=${encodeURIComponent(p.next)}` : '';
+  // The provincial SSO's own login step came here: its button would start a login at the SSO inside it.
+  const atSsoLoginStep = p.next?.startsWith('/sso/interaction/') ?? false;
   return (
     <>
       {raw('<!DOCTYPE html>')}
@@ -60,13 +65,17 @@ function LoginShell(p: {
             ) : null}
             {p.children}
             <p class="or">Hoặc</p>
-            <a class="button wide vneid" href="/tiepnhan/dang-nhap/vneid">
+            <a class="button wide vneid" href={`/tiepnhan/dang-nhap/vneid${tiep}`}>
               Đăng nhập bằng tài khoản VNEID
             </a>
-            <p class="or">Hoặc</p>
-            <a class="button wide sso" href="/tiepnhan/dang-nhap/sso">
-              Đăng nhập qua Hệ thống xác thực tập trung
-            </a>
+            {atSsoLoginStep ? null : (
+              <>
+                <p class="or">Hoặc</p>
+                <a class="button wide sso" href={`/tiepnhan/dang-nhap/sso${tiep}`}>
+                  Đăng nhập qua Hệ thống xác thực tập trung
+                </a>
+              </>
+            )}
           </main>
         </body>
       </html>
@@ -77,7 +86,7 @@ function LoginShell(p: {
 /** Bước 1: name, password, CAPTCHA. */
 export function LoginPage(p: LoginPageProps) {
   return (
-    <LoginShell siteName={p.siteName} error={p.error} info={p.info} cutoffNotice={p.cutoffNotice}>
+    <LoginShell siteName={p.siteName} error={p.error} info={p.info} cutoffNotice={p.cutoffNotice} next={p.next}>
       <form method="post" action="/tiepnhan/dang-nhap" class="login-form">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
         <input type="hidden" name="tiep" value={p.next} />

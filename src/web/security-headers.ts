@@ -24,6 +24,20 @@ const CSP = [...DIRECTIVES, "form-action 'self'"].join('; ');
 const PAYING_PAGES = '/ca-nhan/';
 const payingCsp = (paymentUrl: string) => [...DIRECTIVES, `form-action 'self' ${new URL(paymentUrl).origin}`].join('; ');
 
+/**
+ * The SSO provider's login step (src/sso/routes.ts): Chọn tài khoản, and the login pages while a login continues to
+ * it (?tiep=/sso/interaction/…, their answers to a POST, the break-glass code step). Their forms are answered by
+ * redirects that end at the application's registered redirect URI on another origin, and browsers check form-action
+ * on every redirect's target: these pages have no form-action, as the provider's own (rawSecurityHeaders).
+ */
+const SSO_STEP = '/sso/interaction/';
+const LOGIN_PAGES = new Set(['/tiepnhan/dang-nhap', '/dang-nhap']);
+function atSsoLoginStep(path: string, method: string, tiep: string | undefined): boolean {
+  if (path.startsWith(SSO_STEP) || path === '/tiepnhan/dang-nhap/ma-xac-thuc') return true;
+  return LOGIN_PAGES.has(path) && (method === 'POST' || (tiep?.startsWith(SSO_STEP) ?? false));
+}
+const SSO_STEP_CSP = DIRECTIVES.join('; ');
+
 /** The headers of every answer besides the CSP (and HSTS, with secure cookies). */
 const COMMON: Array<[string, string]> = [
   ['X-Content-Type-Options', 'nosniff'],
@@ -56,7 +70,11 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const paymentUrl = c.get('deps').config.payment.url;
   const headers = c.res.headers;
-  headers.set('Content-Security-Policy', c.req.path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : CSP);
+  const path = c.req.path;
+  headers.set(
+    'Content-Security-Policy',
+    path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : atSsoLoginStep(path, c.req.method, c.req.query('tiep')) ? SSO_STEP_CSP : CSP,
+  );
   for (const [name, value] of COMMON) headers.set(name, value);
   if (c.get('deps').config.secureCookies) headers.set(...HSTS);
   if (!headers.get('Cache-Control') && !c.req.path.startsWith('/static/')) headers.set('Cache-Control', 'no-store');

@@ -31,7 +31,7 @@ const READY_TIMEOUT_MS = 60_000;
 /** How long the browser may take to solve the proof of work (a few seconds on 2 cores). */
 const CAPTCHA_TIMEOUT_MS = 60_000;
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -103,8 +103,9 @@ export type E2E = {
 /**
  * Register the hooks that start the server and the browser before the file's tests and stop
  * them after; the returned object's fields are filled in by the time the first test runs.
+ * `opts.env`: more of the server's environment (after the clean-up below).
  */
-export function useE2E(): E2E {
+export function useE2E(opts: { env?: Record<string, string> } = {}): E2E {
   let port = 0;
   let simPort = 0;
   /** The file's temporary folder, everything it writes is under it. */
@@ -176,6 +177,7 @@ export function useE2E(): E2E {
       DEMO_PASSWORD: PASSWORD,
       LOG_LEVEL: 'warn',
       ...confined,
+      ...opts.env,
     });
     server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
@@ -314,13 +316,13 @@ export async function login(page: Page, username: string, password: string, opts
 type VneidPerson = { soDinhDanh: string; password: string; soDienThoai: string };
 
 /** The ids of the SMS in a phone's outbox at the simulator now: an OTP sent later is in the first SMS not among them. */
-async function smsIds(simUrl: string, phone: string): Promise<Set<string>> {
+export async function smsIds(simUrl: string, phone: string): Promise<Set<string>> {
   const res = await fetch(`${simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });
   return new Set(((await res.json()) as Array<{ id: string }>).map((m) => m.id));
 }
 
 /** The six-digit OTP of the newest SMS of the phone that was not in `before`, once it has arrived. */
-async function otpFor(simUrl: string, phone: string, before: Set<string>): Promise<string> {
+export async function otpFor(simUrl: string, phone: string, before: Set<string>): Promise<string> {
   let otp = '';
   await eventually(async () => {
     const res = await fetch(`${simUrl}/dev/sms?phone=${encodeURIComponent(phone)}`, { signal: AbortSignal.timeout(2_000) });

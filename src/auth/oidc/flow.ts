@@ -14,8 +14,11 @@ import { safeRedirect } from '../../web/safe-redirect.js';
 import { clearCookie, readCookie, writeCookie } from '../../web/cookies.js';
 import { newToken, tokenHash } from '../sessions.js';
 
-/** Names the browser that started a login at a provider (see startLogin). */
-const OIDC_BROWSER_COOKIE = 'motcua_oidc';
+/**
+ * Names the browser that started a login at a provider (see startLogin), one per provider: a login at the provincial
+ * SSO may wait while the browser logs in with VNeID at the SSO's own login step (the built-in provider's login page).
+ */
+const browserCookie = (provider: ProviderKey) => (provider === 'vneid' ? 'motcua_oidc' : `motcua_oidc_${provider}`);
 import { mapClaims, type ExternalIdentity } from './claims.js';
 import { invalidResponse, type RelyingParty } from './relying-party.js';
 import { saveTransaction, takeTransaction, type ProviderKey, type Purpose } from './transactions.js';
@@ -41,7 +44,7 @@ export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider:
   // sent to a victim as a link) would otherwise log the victim into the attacker's account.
   const browser = newToken();
   await saveTransaction(deps.db, provider, purpose, req, safeRedirect(returnTo, purpose), tokenHash(browser));
-  writeCookie(c, OIDC_BROWSER_COOKIE, browser, 10 * 60);
+  writeCookie(c, browserCookie(provider), browser, 10 * 60);
   return c.redirect(req.url.toString(), 303);
 }
 
@@ -108,8 +111,8 @@ export async function finishLogin(
   }
   // An unknown state is not a login of ours: nothing to audit (anyone can send one).
   if (!tx) throw invalidResponse('unknown_state');
-  const browser = readCookie(c, OIDC_BROWSER_COOKIE);
-  clearCookie(c, OIDC_BROWSER_COOKIE);
+  const browser = readCookie(c, browserCookie(provider));
+  clearCookie(c, browserCookie(provider));
   if (!browser || !tx.browserHash || tokenHash(browser) !== tx.browserHash) {
     await auditFailure(c, provider, purpose, 'other_browser');
     throw invalidResponse('other_browser');
