@@ -196,6 +196,8 @@ describe('Quản trị → Ứng dụng kết nối SSO', () => {
     expect((await clientCredentials(clientId, second)).access_token).toBeTruthy();
     const rotations = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso_client.rotate_secret'));
     expect(rotations.map((r) => r.targetId)).toEqual([clientId]);
+    // In the province administrators' Nhật ký hệ thống (the province's root unit).
+    expect(rotations[0]!.unitId).toBe(unitIds['tinh']);
     const audit = await auditText();
     expect(audit).not.toContain(first);
     expect(audit).not.toContain(second);

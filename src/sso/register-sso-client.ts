@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { ssoClients } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator } from '../accounts/policies.js';
 import { errors } from '../shared/errors.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
@@ -56,6 +57,8 @@ export async function registerSsoClient(
       action: 'sso_client.register',
       actor,
       targetType: 'sso_client',
+      // The province's root: the row is in Nhật ký hệ thống of the province administrators.
+      unitId: await provinceUnitId(tx),
       targetId: clientId,
       data: {
         name: input.name,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { ssoClients } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
@@ -28,6 +29,8 @@ export async function revokeSsoClientSecret(db: Db, actor: StaffActor, clientId:
       action: 'sso_client.revoke_secret',
       actor,
       targetType: 'sso_client',
+      // The province's root: the row is in Nhật ký hệ thống of the province administrators.
+      unitId: await provinceUnitId(tx),
       targetId: clientId,
       data: { name: row.name },
     });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { ssoClients } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
@@ -47,6 +48,8 @@ export async function rotateSsoClientSecret(
       action: 'sso_client.rotate_secret',
       actor,
       targetType: 'sso_client',
+      // The province's root: the row is in Nhật ký hệ thống of the province administrators.
+      unitId: await provinceUnitId(tx),
       targetId: clientId,
       data: { name: row.name, replacedRevoked: !row.secretHash },
     });

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { ssoClients } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { clientForChange } from './sso-client-registry.js';
@@ -30,6 +31,8 @@ export async function setSsoClientEnabled(
       action: enabled ? 'sso_client.enable' : 'sso_client.disable',
       actor,
       targetType: 'sso_client',
+      // The province's root: the row is in Nhật ký hệ thống of the province administrators.
+      unitId: await provinceUnitId(tx),
       targetId: clientId,
       data: { name: row.name },
     });

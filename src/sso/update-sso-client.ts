@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { ssoClients } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { provinceUnitId } from '../org/tree.js';
 import type { StaffActor } from '../shared/context.js';
 import { parseInput } from '../shared/validate.js';
 import { UpdateSsoClientInput } from './client-input.js';
@@ -46,6 +47,8 @@ export async function updateSsoClient(
       action: 'sso_client.update',
       actor,
       targetType: 'sso_client',
+      // The province's root: the row is in Nhật ký hệ thống of the province administrators.
+      unitId: await provinceUnitId(tx),
       targetId: clientId,
       data: { name: next.name, changes },
     });
