@@ -307,6 +307,21 @@ describe('Quản trị → Ứng dụng kết nối SSO', () => {
   });
 });
 
+describe('an existing provider session at an application that would refuse it', () => {
+  it('a session opened at one application does not reach another open to other units only: access_denied, audited', async () => {
+    const admin = await official('quantri1');
+    const open = await registerThroughScreen(admin);
+    const closed = await registerThroughScreen(admin, { name: 'Quản lý công nghiệp', unitIds: [unitIds['sct']!] });
+    const { browser } = await ssoLogin(server, await relyingParty(server, open.clientId, open.secret));
+    const denied = new URL(await nextAuthorization(server, await relyingParty(server, closed.clientId, closed.secret), browser));
+    expect(denied.origin + denied.pathname).toBe(APP_CALLBACK);
+    expect(denied.searchParams.get('error')).toBe('access_denied');
+    expect(denied.searchParams.get('code')).toBeNull();
+    const refused = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login_refused'));
+    expect(refused.map((r) => [r.targetId, (r.data as { reason: string }).reason])).toEqual([[closed.clientId, 'unit_not_allowed']]);
+  });
+});
+
 describe('pairwise subjects', () => {
   /** A whole login at an application whose callback is `callback` (one host per pairwise application). */
   async function subjectAt(rp: oidc.Configuration, callback: string, browser: Browser) {
