@@ -236,6 +236,11 @@ describe('SSO walk-through: the one-stop system and the demo application', { shu
       await eventually(urlOf(p)).toBe(`${e2e.baseUrl}/tiepnhan`);
       await eventually(textOf(p.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${SINGLE.middleName} ${SINGLE.givenName}`);
       expect(seen.some((u) => u.startsWith(`${e2e.baseUrl}/tiepnhan/dang-nhap/sso/callback?`))).toBe(true);
+      // ONE session: the one the login step used (opened by VNeID) ended when the SSO's answer opened this one.
+      await p.goto('/tiepnhan/tai-khoan/phien-dang-nhap');
+      const rows = p.locator('table[data-testid="sessions"] tbody tr');
+      await eventually(countOf(rows)).toBe(1);
+      await eventually(textOf(rows)).toContain('Hệ thống xác thực tập trung');
     } finally {
       await ctx.close();
     }

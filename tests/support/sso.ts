@@ -97,3 +97,15 @@ export function relyingParty(server: SsoServer, clientId: string, clientSecret: 
     execute: [oidc.allowInsecureRequests],
   });
 }
+
+/** The OAuth error code of a refused request (a refused client authentication comes as a WWW-Authenticate challenge). */
+export async function oauthError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    const challenge = (err as { cause?: Array<{ parameters?: { error?: string } }> }).cause;
+    if (Array.isArray(challenge) && challenge[0]?.parameters?.error) return challenge[0].parameters.error;
+    return String((err as { error?: string }).error ?? (err as Error).message);
+  }
+  throw new Error('expected the request to be refused');
+}
