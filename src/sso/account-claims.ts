@@ -8,10 +8,9 @@
  *   citizen   citizen_type (individual | organisation), tax_code
  * A suspended or deleted account, or an unknown subject, is no account: its tokens stop working.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { eq, sql } from 'drizzle-orm';
+import { queryStatement, type Db } from '../db/client.js';
 import { accounts, citizens, persons, roleGrants, units } from '../db/schema/index.js';
-import { ancestorIds } from '../org/tree.js';
 
 export const SCOPE_CLAIMS = {
   profile: ['name', 'family_name', 'given_name'],
@@ -24,50 +23,74 @@ export type SsoSubject = { kind: 'official'; accountId: string; unitId: string }
 
 type Claims = Record<string, unknown> & { sub: string };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The live account, or else the citizen, with this id: one prepared statement (asked on every token request). */
+const SUBJECT = () => sql`
+  select * from (
+    select 'official' as kind, a.id, a.unit_id from ${accounts} a
+     where a.id = ${sql.placeholder('id')} and not a.suspended and a.deleted_at is null
+    union all
+    select 'citizen' as kind, c.id, null from ${citizens} c where c.id = ${sql.placeholder('id')}
+  ) s order by kind desc limit 1`;
+
 export async function ssoSubject(db: Db, sub: string): Promise<SsoSubject | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sub)) return null;
-  const [acc] = await db
-    .select({ id: accounts.id, unitId: accounts.unitId })
-    .from(accounts)
-    .where(and(eq(accounts.id, sub), eq(accounts.suspended, false), isNull(accounts.deletedAt)));
-  if (acc) return { kind: 'official', accountId: acc.id, unitId: acc.unitId };
-  const [citizen] = await db.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, sub));
-  return citizen ? { kind: 'citizen', citizenId: citizen.id } : null;
+  if (!UUID.test(sub)) return null;
+  const [row] = await queryStatement<{ kind: 'official' | 'citizen'; id: string; unit_id: string | null }>(db, 'sso:subject', SUBJECT, {
+    id: sub,
+  });
+  if (!row) return null;
+  return row.kind === 'official' ? { kind: 'official', accountId: row.id, unitId: row.unit_id! } : { kind: 'citizen', citizenId: row.id };
 }
 
-export async function officialClaims(db: Db, accountId: string): Promise<Claims | null> {
-  const [row] = await db
-    .select({ acc: accounts, cccd: persons.cccd, unitName: units.name, unitCode: units.agencyCode })
-    .from(accounts)
-    .innerJoin(units, eq(units.id, accounts.unitId))
-    .leftJoin(persons, eq(persons.id, accounts.personId))
-    .where(eq(accounts.id, accountId));
+/**
+ * A live official's claims in one statement (asked on every token request for the ID token, and by userinfo): the
+ * account, its unit, the unit's path (root first, at most 64 levels as org/tree.ts walks it) and the roles.
+ */
+const OFFICIAL_CLAIMS = () => sql`
+  with recursive up(id, parent_id, depth) as (
+    select u.id, u.parent_id, 0 from ${accounts} a join ${units} u on u.id = a.unit_id where a.id = ${sql.placeholder('id')}
+    union all
+    select u.id, u.parent_id, up.depth + 1 from ${units} u join up on u.id = up.parent_id where up.depth < 64
+  )
+  select a.id, a.username, a.middle_name, a.given_name, p.cccd, u.name as unit_name, u.agency_code as unit_code,
+    (select coalesce(json_agg(x.name order by up.depth desc), '[]'::json) from up join ${units} x on x.id = up.id) as unit_path,
+    (select coalesce(json_agg(json_build_object('role', g.role, 'unit_id', g.unit_id, 'unit_code', gu.agency_code)
+                              order by g.role, g.unit_id), '[]'::json)
+       from ${roleGrants} g join ${units} gu on gu.id = g.unit_id where g.account_id = a.id) as roles
+  from ${accounts} a join ${units} u on u.id = a.unit_id left join ${persons} p on p.id = a.person_id
+  where a.id = ${sql.placeholder('id')} and not a.suspended and a.deleted_at is null`;
+
+type OfficialRow = {
+  id: string;
+  username: string;
+  middle_name: string;
+  given_name: string;
+  cccd: string | null;
+  unit_name: string;
+  unit_code: string;
+  unit_path: string[];
+  roles: Array<{ role: string; unit_id: string; unit_code: string }>;
+};
+
+async function officialClaims(db: Db, accountId: string): Promise<Claims | null> {
+  const [row] = await queryStatement<OfficialRow>(db, 'sso:official-claims', OFFICIAL_CLAIMS, { id: accountId });
   if (!row) return null;
-  const chain = (await ancestorIds(db, row.acc.unitId)).reverse();
-  const names = new Map(
-    (await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, chain))).map((u) => [u.id, u.name]),
-  );
-  const grants = await db
-    .select({ role: roleGrants.role, unitId: roleGrants.unitId, unitCode: units.agencyCode })
-    .from(roleGrants)
-    .innerJoin(units, eq(units.id, roleGrants.unitId))
-    .where(eq(roleGrants.accountId, accountId));
-  const { acc } = row;
   return {
-    sub: acc.id,
-    name: `${acc.middleName} ${acc.givenName}`.trim(),
-    family_name: acc.middleName,
-    given_name: acc.givenName,
+    sub: row.id,
+    name: `${row.middle_name} ${row.given_name}`.trim(),
+    family_name: row.middle_name,
+    given_name: row.given_name,
     ...(row.cccd ? { cccd: row.cccd } : {}),
-    username: acc.username,
-    unit_code: row.unitCode,
-    unit_name: row.unitName,
-    unit_path: chain.map((id) => names.get(id) ?? ''),
-    roles: grants.map((g) => ({ role: g.role, unit_id: g.unitId, unit_code: g.unitCode })),
+    username: row.username,
+    unit_code: row.unit_code,
+    unit_name: row.unit_name,
+    unit_path: row.unit_path,
+    roles: row.roles,
   };
 }
 
-export async function citizenClaims(db: Db, citizenId: string): Promise<Claims | null> {
+async function citizenClaims(db: Db, citizenId: string): Promise<Claims | null> {
   const [c] = await db.select().from(citizens).where(eq(citizens.id, citizenId));
   if (!c) return null;
   const organisation = c.accountType === 2;
@@ -78,4 +101,15 @@ export async function citizenClaims(db: Db, citizenId: string): Promise<Claims |
     citizen_type: organisation ? 'organisation' : 'individual',
     ...(c.taxCode ? { tax_code: c.taxCode } : {}),
   };
+}
+
+/**
+ * The account oidc-provider's findAccount asks for (on every token, userinfo and authorization request): a live
+ * official's claims in one statement, else the citizen's; undefined for anyone else (their tokens stop working).
+ * The claims are read once per request with the account's existence, not again when the ID token is made.
+ */
+export async function ssoAccount(db: Db, sub: string): Promise<{ accountId: string; claims: () => Promise<Claims> } | undefined> {
+  if (!UUID.test(sub)) return undefined;
+  const claims = (await officialClaims(db, sub)) ?? (await citizenClaims(db, sub));
+  return claims ? { accountId: sub, claims: async () => claims } : undefined;
 }

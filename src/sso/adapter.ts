@@ -6,73 +6,76 @@
  * Expired rows are invisible at once (find compares expires_at) and deleted later by the sso.purge job.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import { queryStatement, type Db } from '../db/client.js';
 import { ssoModels } from '../db/schema/index.js';
 import { clientMetadata } from './clients.js';
 
 type Clock = () => Date;
+type Row = { payload: AdapterPayload; consumed: number | null };
+
+/**
+ * The statements of the token endpoint's hot path (each token request reads and writes several models): raw SQL
+ * run as named prepared statements (queryStatement), built and planned once per connection. The value of `consumed`
+ * is what oidc-provider reads to detect a reused code or refresh token (seconds since the epoch).
+ */
+const live = (key: 'id' | 'uid' | 'user_code') => () =>
+  sql`select payload, floor(extract(epoch from consumed_at))::float8 as consumed from ${ssoModels}
+      where model = ${sql.placeholder('model')} and ${sql.raw(key)} = ${sql.placeholder('key')}
+        and (expires_at is null or expires_at > ${sql.placeholder('now')})`;
+const FIND = { id: live('id'), uid: live('uid'), user_code: live('user_code') };
+const UPSERT = () =>
+  sql`insert into ${ssoModels} (model, id, payload, grant_id, uid, user_code, expires_at)
+      values (${sql.placeholder('model')}, ${sql.placeholder('id')}, ${sql.placeholder('payload')}, ${sql.placeholder('grantId')},
+              ${sql.placeholder('uid')}, ${sql.placeholder('userCode')}, ${sql.placeholder('expiresAt')})
+      on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+        user_code = excluded.user_code, expires_at = excluded.expires_at`;
+const CONSUME = () =>
+  sql`update ${ssoModels} set consumed_at = ${sql.placeholder('now')} where model = ${sql.placeholder('model')} and id = ${sql.placeholder('id')}`;
 
 /** The adapter class oidc-provider instantiates once per model name. */
 export function postgresAdapter(db: Db, now: Clock = () => new Date()) {
   return class PostgresAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
-    private live(...where: ReturnType<typeof eq>[]) {
-      return and(eq(ssoModels.model, this.model), ...where, or(isNull(ssoModels.expiresAt), gt(ssoModels.expiresAt, now())));
-    }
-
-    private static withConsumed(row: { payload: Record<string, unknown>; consumedAt: Date | null } | undefined) {
+    private async findBy(key: keyof typeof FIND, value: string) {
+      // Placeholders bypass the columns' encoders: the instant goes as an ISO string.
+      const [row] = await queryStatement<Row>(db, `sso_models:find:${key}`, FIND[key], {
+        model: this.model,
+        key: value,
+        now: now().toISOString(),
+      });
       if (!row) return undefined;
-      const payload = row.payload as AdapterPayload;
-      // oidc-provider reads `consumed` to detect a reused code or refresh token.
-      return row.consumedAt ? { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) } : payload;
+      return row.consumed === null ? row.payload : { ...row.payload, consumed: row.consumed };
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
-      const values = {
-        payload: payload as Record<string, unknown>,
+      await queryStatement(db, 'sso_models:upsert', UPSERT, {
+        model: this.model,
+        id,
+        payload: JSON.stringify(payload),
         grantId: payload.grantId ?? null,
         uid: payload.uid ?? null,
         userCode: payload.userCode ?? null,
-        expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000) : null,
-      };
-      await db
-        .insert(ssoModels)
-        .values({ model: this.model, id, ...values })
-        .onConflictDoUpdate({ target: [ssoModels.model, ssoModels.id], set: values });
+        expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000).toISOString() : null,
+      });
     }
 
     async find(id: string) {
       if (this.model === 'Client') return clientMetadata(db, id);
-      const [row] = await db
-        .select({ payload: ssoModels.payload, consumedAt: ssoModels.consumedAt })
-        .from(ssoModels)
-        .where(this.live(eq(ssoModels.id, id)));
-      return PostgresAdapter.withConsumed(row);
+      return this.findBy('id', id);
     }
 
     async findByUid(uid: string) {
-      const [row] = await db
-        .select({ payload: ssoModels.payload, consumedAt: ssoModels.consumedAt })
-        .from(ssoModels)
-        .where(this.live(eq(ssoModels.uid, uid)));
-      return PostgresAdapter.withConsumed(row);
+      return this.findBy('uid', uid);
     }
 
     async findByUserCode(userCode: string) {
-      const [row] = await db
-        .select({ payload: ssoModels.payload, consumedAt: ssoModels.consumedAt })
-        .from(ssoModels)
-        .where(this.live(eq(ssoModels.userCode, userCode)));
-      return PostgresAdapter.withConsumed(row);
+      return this.findBy('user_code', userCode);
     }
 
     async consume(id: string) {
-      await db
-        .update(ssoModels)
-        .set({ consumedAt: now() })
-        .where(and(eq(ssoModels.model, this.model), eq(ssoModels.id, id)));
+      await queryStatement(db, 'sso_models:consume', CONSUME, { model: this.model, id, now: now().toISOString() });
     }
 
     async destroy(id: string) {

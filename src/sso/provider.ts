@@ -14,7 +14,7 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { citizenClaims, officialClaims, SCOPE_CLAIMS, ssoSubject } from './account-claims.js';
+import { SCOPE_CLAIMS, ssoAccount } from './account-claims.js';
 import { postgresAdapter } from './adapter.js';
 import { clientAdmits } from './client-admits.js';
 import { CLIENT_EXTRA, SSO_SCOPES, SSO_SUBJECT_TYPES, secretMatches } from './clients.js';
@@ -145,20 +145,7 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
       await grant.save();
       return grant;
     },
-    async findAccount(_ctx, sub) {
-      const subject = await ssoSubject(deps.db, sub);
-      if (!subject) return undefined;
-      return {
-        accountId: sub,
-        claims: async () => {
-          const claims =
-            subject.kind === 'official'
-              ? await officialClaims(deps.db, subject.accountId)
-              : await citizenClaims(deps.db, subject.citizenId);
-          return claims ?? { sub };
-        },
-      };
-    },
+    findAccount: (_ctx, sub) => ssoAccount(deps.db, sub),
     async renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = errorPage(out);

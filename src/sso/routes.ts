@@ -59,6 +59,7 @@ const METHODS = ['GET', 'POST', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'];
 
 export function ssoProviderRoutes(sso: SsoProvider) {
   const app = new Hono<AppEnv>();
+  const handlers = new WeakMap<object, (req: IncomingMessage, res: ServerResponse) => Promise<void>>();
   const answer = async (c: Context<AppEnv>) => {
     const { req, res } = nodeOf(c);
     const provider = await sso.get();
@@ -67,7 +68,13 @@ export function ssoProviderRoutes(sso: SsoProvider) {
     // As Express mounts an application: the provider routes on the rest, and finds its mount path in originalUrl.
     req.originalUrl = req.url;
     req.url = (req.url ?? '/').slice(MOUNT.length) || '/';
-    await provider.callback()(req, res);
+    let handle = handlers.get(provider);
+    if (!handle) {
+      // Koa composes its middleware on every callback(): once per provider (it is rebuilt when the keys change).
+      handle = provider.callback();
+      handlers.set(provider, handle);
+    }
+    await handle(req, res);
     return RESPONSE_ALREADY_SENT;
   };
   // Anything else under /sso goes to the provider too (its 404), unless a route registered later answers it: an

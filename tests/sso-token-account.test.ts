@@ -1,0 +1,76 @@
+/**
+ * What the token endpoint and userinfo read of the account on every request (src/sso/account-claims.ts, one
+ * prepared statement for a live official): the claims as the organisation has them now — unit path root first,
+ * roles — and nothing at all for an account suspended or deleted since the login, even while its provider session,
+ * refresh token and access token are still live in sso_models.
+ */
+import { eq } from 'drizzle-orm';
+import * as oidc from 'openid-client';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/client.js';
+import { accounts, roleGrants, units } from '../src/db/schema/index.js';
+import { testDatabase } from './support/db.js';
+import { freshDemo } from './support/fixtures.js';
+import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { oauthError, ssoLogin } from './support/sso-flow.js';
+
+let database: Database;
+let server: SsoServer;
+
+beforeAll(async () => {
+  database = await testDatabase();
+});
+beforeEach(async () => {
+  await freshDemo(database);
+  server = await startSsoServer(database);
+});
+afterEach(async () => {
+  await server.close();
+});
+
+describe('the account behind SSO tokens', () => {
+  it("claims are the account's as it is now: name, unit path from the province down, roles", async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const [official] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'hoadk.sct'));
+    const { tokens } = await ssoLogin(server, rp, { username: 'hoadk.sct' });
+    const info = await oidc.fetchUserInfo(rp, tokens.access_token, official!.id);
+    const [unit] = await database.db.select().from(units).where(eq(units.id, official!.unitId));
+    const [parent] = await database.db.select().from(units).where(eq(units.id, unit!.parentId!));
+    const [root] = await database.db.select().from(units).where(eq(units.id, parent!.parentId!));
+    expect(root!.parentId).toBeNull();
+    expect(info).toMatchObject({
+      sub: official!.id,
+      username: 'hoadk.sct',
+      name: `${official!.middleName} ${official!.givenName}`,
+      unit_name: unit!.name,
+      unit_path: [root!.name, parent!.name, unit!.name],
+    });
+    const grants = await database.db.select().from(roleGrants).where(eq(roleGrants.accountId, official!.id));
+    expect(info.roles).toEqual(expect.arrayContaining(grants.map((g) => expect.objectContaining({ role: g.role, unit_id: g.unitId }))));
+    expect((info.roles as unknown[]).length).toBe(grants.length);
+    // The ID token of a refresh carries the same claims, read again.
+    await database.db.update(accounts).set({ givenName: 'Hòa Mới' }).where(eq(accounts.id, official!.id));
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
+    expect((await oidc.fetchUserInfo(rp, refreshed.access_token, official!.id)).given_name).toBe('Hòa Mới');
+  });
+
+  it('an account suspended or deleted since the login: its refresh token and access token stop working at once', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const [official] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'quantri1'));
+    const { tokens } = await ssoLogin(server, rp);
+    expect((await oidc.fetchUserInfo(rp, tokens.access_token, official!.id)).sub).toBe(official!.id);
+
+    // Straight in the table: the provider's own rows (session, grant, tokens) are untouched — only the account check stops them.
+    await database.db.update(accounts).set({ suspended: true }).where(eq(accounts.id, official!.id));
+    expect(await oauthError(oidc.refreshTokenGrant(rp, tokens.refresh_token!))).toBe('invalid_grant');
+    expect(await oauthError(oidc.fetchUserInfo(rp, tokens.access_token, official!.id))).toBe('invalid_token');
+
+    // Deleted (not suspended) is the same.
+    await database.db.update(accounts).set({ suspended: false }).where(eq(accounts.id, official!.id));
+    const again = await ssoLogin(server, rp);
+    await database.db.update(accounts).set({ deletedAt: new Date() }).where(eq(accounts.id, official!.id));
+    expect(await oauthError(oidc.refreshTokenGrant(rp, again.tokens.refresh_token!))).toBe('invalid_grant');
+  });
+});
