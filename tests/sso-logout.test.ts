@@ -224,6 +224,17 @@ describe('logout reaches every application of the session', () => {
     expect(queued.map((j) => j.data)).toEqual([{ clientId: a.clientId, sid: login.tokens.claims()!.sid, subject: target!.id }]);
   });
 
+  it('a provider session whose one-stop session lapsed serves no one: the next authorization asks for a login, its clients are told', async () => {
+    const { a } = await twoClients();
+    const login = await ssoLogin(server, a.rp, { username: 'admin.sct' });
+    expect(await nextAuthorization(server, a.rp, login.browser)).toMatch(/^https:\/\/vbdh\.example\.gov\.vn\/auth\/callback\?code=/);
+    // Idle past the limit (the test app's default), as on a counter PC left alone.
+    await database.db.update(sessions).set({ lastSeenAt: new Date(Date.now() - 24 * 3_600_000) });
+    expect(await nextAuthorization(server, a.rp, login.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
+    expect(await oauthError(oidc.refreshTokenGrant(a.rp, login.tokens.refresh_token!))).toBe('invalid_grant');
+    expect((await jobs()).map((j) => j.data.clientId)).toEqual([a.clientId]);
+  });
+
   it("an official ends their own session by id (and its applications' session), never another official's", async () => {
     const { a } = await twoClients();
     const theirs = await ssoLogin(server, a.rp, { username: 'admin.sct' });

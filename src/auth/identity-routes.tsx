@@ -5,7 +5,7 @@ import { actorOf, requireLogin } from '../web/http.js';
 import { safeRedirect } from '../web/safe-redirect.js';
 import { idParam } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
-import { destroySession } from './sessions.js';
+import { endBrowserSession } from '../sso/end-sessions.js';
 import { finishLogin, startLogin } from './oidc/flow.js';
 import { loginOfficialWithIdentity, type IdentityLoginResult } from './login-with-identity.js';
 import { countLogin, loginOutcome } from '../shared/metrics.js';
@@ -69,7 +69,7 @@ for (const key of ['vneid', 'sso'] as const) {
     }
     countLogin(key, result.kind === 'choose' ? 'pending_choice' : 'success');
     const old = c.get('sessionToken');
-    if (old) await destroySession(deps.db, old);
+    if (old) await endBrowserSession(deps.db, old);
     await endPendingLoginOf(c);
     if (result.kind === 'choose') {
       clearCookie(c, SESSION_COOKIE);

@@ -20,7 +20,7 @@ import { refusedLoginCounter } from './refused-logins.js';
 import { captchaLevel } from './captcha.js';
 import { captchaLevelForName } from './throttle.js';
 import { changePassword } from './change-password.js';
-import { destroySession } from './sessions.js';
+import { endBrowserSession } from '../sso/end-sessions.js';
 import { takeLoginError } from './login-error-flash.js';
 
 export const authRoutes = new Hono<AppEnv>();
@@ -83,7 +83,7 @@ authRoutes.get('/dang-nhap/loi', async (c) => {
 /** Where a login ends: a fresh session id (the old one, if any, is gone) and no pending login left behind. */
 async function startSession(c: Ctx, token: string, next: string) {
   const old = c.get('sessionToken');
-  if (old) await destroySession(c.get('deps').db, old);
+  if (old) await endBrowserSession(c.get('deps').db, old);
   await endPendingLoginOf(c);
   writeCookie(c, SESSION_COOKIE, token);
   countLogin('password', 'success');

@@ -4,7 +4,8 @@ import { accounts } from '../db/schema/index.js';
 import { recordAccountAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { confirmedAccounts, identityLoginRefusal, linkErrors, type IdentityProof } from './person-accounts.js';
-import { createSession, destroySession, type SessionPolicy } from './sessions.js';
+import { createSession, destroySession, type SessionPolicy, tokenHash } from './sessions.js';
+import { endSessions } from '../sso/end-sessions.js';
 
 /**
  * Chuyển tài khoản: move a session that proved a person by VNeID to another of that person's
@@ -27,6 +28,8 @@ export async function switchAccount(
   const token = await db.transaction(async (tx) => {
     const expiresAt = await destroySession(tx, currentToken);
     if (!expiresAt) throw linkErrors.notCandidate();
+    // The applications logged in as the previous account are logged out (they get a new login as this one).
+    await endSessions(tx, { browserSessionHashes: [tokenHash(currentToken)] });
     const t = await createSession(
       tx,
       target.id,

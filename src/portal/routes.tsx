@@ -10,7 +10,7 @@ import { queryOf } from '../web/params.js';
 import { START_PAGE, safeRedirect } from '../web/safe-redirect.js';
 import { param } from '../shared/validate.js';
 import { finishLogin, startLogin } from '../auth/oidc/flow.js';
-import { destroySession } from '../auth/sessions.js';
+import { endBrowserSession } from '../sso/end-sessions.js';
 import { PORTAL_COOKIE, currentCitizen, sessionPolicyOf } from './citizen-context.js';
 import { PortalPage } from './layout.js';
 import { loginCitizen } from './login-citizen.js';
@@ -123,7 +123,7 @@ portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   countLogin('portal_vneid', 'success');
   const { token, returnTo } = login;
   const old = readCookie(c, PORTAL_COOKIE);
-  if (old) await destroySession(deps.db, old);
+  if (old) await endBrowserSession(deps.db, old);
   writeCookie(c, PORTAL_COOKIE, token);
   return c.redirect(returnTo, 303);
 });

@@ -14,7 +14,8 @@
  * Runs inside the caller's transaction: the caller's use case does its checks and writes its audit row.
  */
 import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import type { Db, Queryable } from '../db/client.js';
+import { tokenHash } from '../auth/sessions.js';
 import { sessions, ssoClients, ssoModels, ssoSessionLinks } from '../db/schema/index.js';
 import { enqueue } from '../jobs/queue.js';
 
@@ -135,6 +136,11 @@ export async function endSessionsWhere(
     ...(opts.subject ? { subject: opts.subject } : {}),
     ...(opts.keepBrowserSessionHashes ? { keepBrowserSessionHashes: opts.keepBrowserSessionHashes } : {}),
   });
+}
+
+/** A browser session replaced by a new login on the same browser: it ends with its provider sessions. */
+export function endBrowserSession(db: Db, token: string): Promise<EndedSessions> {
+  return db.transaction((tx) => endSessions(tx, { browserSessionHashes: [tokenHash(token)] }));
 }
 
 /** One sso.backchannel_logout job per client (that has a back-channel URI and is enabled) and session. */

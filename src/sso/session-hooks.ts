@@ -9,21 +9,24 @@
  *   application, the one-stop system is logged out too". Answering "Không, tiếp tục làm việc" logs out of the
  *   asking client only: that client is told. An account switch inside the provider (oidc-provider ends the old
  *   account's session before logging the new one in) ends the provider session only, never the browser's.
+ * - An authorization request on a provider session whose one-stop or portal session is no longer live ends the
+ *   provider session first (endIfOrphaned), so it asks for a login.
  * - Back-channel logout tokens are never sent from inside the logout request: oidc-provider's own sender
  *   (Client#backchannelLogout) is kept aside for the sso.backchannel_logout job and replaced with a no-op, so every
  *   notice goes through the job queue with retries (deliverBackchannelLogout).
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { accounts } from '../db/schema/index.js';
+import { accounts, sessions, ssoSessionLinks } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { citizenActor, type RequestMeta } from '../shared/context.js';
 import { endSessions, enqueueBackchannelLogout, linkProviderSession, type ProviderSessionPayload } from './end-sessions.js';
 
-type HookDeps = { db: Db; logger: Logger; now: () => Date };
+type HookDeps = { db: Db; logger: Logger; now: () => Date; config: Pick<Config, 'sessionIdleMs'> };
 type Sender = (this: unknown, sub: string, sid: string) => Promise<void>;
 type SessionState = { secret?: string; clientId?: string; postLogoutRedirectUri?: string };
 type Snapshot = ProviderSessionPayload & { state?: SessionState };
@@ -39,6 +42,7 @@ export function installSessionHooks(provider: Provider, deps: HookDeps): void {
   provider.use(async (ctx, next) => {
     const confirm = ctx.method === 'POST' && ctx.path === '/session/end/confirm';
     const before = confirm ? await snapshot(provider, ctx) : null;
+    if (ctx.path === '/auth' && (ctx.method === 'GET' || ctx.method === 'POST')) await endIfOrphaned(provider, ctx, deps);
     await next();
     const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
     if (!oidc) return;
@@ -57,6 +61,32 @@ async function snapshot(provider: Provider, ctx: Parameters<Parameters<Provider[
     authorizations: structuredClone(session.authorizations ?? {}),
     state: { ...(session.state ?? {}) },
   };
+}
+
+/**
+ * A provider session serves an authorization only while the one-stop or portal session it was made from is live:
+ * one whose browser session lapsed (idle, past its limit) or ended some other way is ended first — its clients
+ * told — so the request asks for a login. Without this, on a shared counter PC the next official opening an
+ * application would be handed the previous official's account until the provider session's own time-out.
+ */
+async function endIfOrphaned(provider: Provider, ctx: Parameters<Parameters<Provider['use']>[0]>[0], deps: HookDeps) {
+  const session = (await provider.Session.get(ctx as unknown as KoaContextWithOIDC)) as unknown as Snapshot;
+  if (!session.uid || !session.accountId) return;
+  const now = deps.now();
+  const [live] = await deps.db
+    .select({ hash: sessions.idHash })
+    .from(ssoSessionLinks)
+    .innerJoin(sessions, eq(sessions.idHash, ssoSessionLinks.browserSessionHash))
+    .where(
+      and(
+        eq(ssoSessionLinks.sessionUid, session.uid),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, new Date(now.getTime() - deps.config.sessionIdleMs)),
+      ),
+    );
+  if (live) return;
+  // Provider side only: a citizen's lapsed portal session is kept a while to save a draft (sessions.ts).
+  await deps.db.transaction((tx) => endSessions(tx, { providerSessionUids: [session.uid!], providerOnly: true }));
 }
 
 async function afterResume(deps: HookDeps, ctx: KoaContextWithOIDC) {
