@@ -13,7 +13,8 @@ import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import pino from 'pino';
 import type { Database } from '../src/db/client.js';
-import { auditLog, sessions, ssoClients, ssoModels, ssoSessionLinks } from '../src/db/schema/index.js';
+import { auditLog, citizens, sessions, ssoClients, ssoModels, ssoSessionLinks } from '../src/db/schema/index.js';
+import { createCitizenSession } from '../src/auth/sessions.js';
 import { loadConfig } from '../src/config.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
 import { startJobQueue, type JobQueue } from '../src/jobs/queue.js';
@@ -22,7 +23,8 @@ import { endAccountSessions } from '../src/accounts/end-account-sessions.js';
 import { endOwnSession } from '../src/auth/end-own-session.js';
 import { accountByUsername, actorFor, freshDemo } from './support/fixtures.js';
 import { testDatabase } from './support/db.js';
-import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { Client } from './support/app.js';
+import { Browser, registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
 import { nextAuthorization, oauthError, ssoLogin } from './support/sso-flow.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -210,6 +212,44 @@ describe('logout reaches every application of the session', () => {
     expect(audit!.data).toMatchObject({ browserSessions: 1, notices: 2 });
     // The browser has no provider session left: the next authorization asks for a login.
     expect(await nextAuthorization(server, a.rp, first.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
+  });
+
+  it('"Không, tiếp tục làm việc" at the provider logs out of the asking application only: it is told, the rest stays', async () => {
+    const { a, b } = await twoClients();
+    const first = await ssoLogin(server, a.rp);
+    await ssoLogin(server, b.rp, { browser: first.browser, staff: first.staff });
+    const end = oidc.buildEndSessionUrl(a.rp, { id_token_hint: first.tokens.id_token! });
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec((await first.browser.get(end.href)).text)![1]!;
+    expect((await first.browser.get(`${server.issuer}/session/end/confirm`, { xsrf })).status).toBe(303);
+    expect((await jobs()).map((j) => j.data.clientId)).toEqual([a.clientId]);
+    expect((await first.staff.get('/tiepnhan')).status).toBe(200);
+    expect(await oauthError(oidc.refreshTokenGrant(a.rp, first.tokens.refresh_token!))).toBe('invalid_grant');
+    expect(await nextAuthorization(server, b.rp, first.browser)).toMatch(/^https:\/\/vbdh\.example\.gov\.vn\/auth\/callback\?code=/);
+  });
+
+  it("a citizen's portal logout ends the provider session made from it and tells the application", async () => {
+    const app = await registerTestClient(database, {
+      name: 'Cổng thông tin (thử nghiệm)',
+      scopes: ['openid', 'profile', 'citizen'],
+      backchannelLogoutUri: `${receiver.url}/a`,
+    });
+    const rp = await relyingParty(server, app.clientId, app.clientSecret);
+    const [citizen] = await database.db
+      .insert(citizens)
+      .values({ issuer: 'https://vneid.test', subject: 'sso-logout-1', cccd: '001090000321', fullName: 'Công dân Thử', loa: 2 })
+      .returning();
+    const token = await createCitizenSession(database.db, citizen!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 });
+    const browser = new Browser();
+    browser.cookies.set('motcua_portal', token);
+    const login = await ssoLogin(server, rp, { browser, scope: 'openid profile citizen' });
+    expect(login.tokens.claims()!.sub).toBe(citizen!.id);
+
+    const portal = new Client(server.app);
+    portal.cookies.set('motcua_portal', token);
+    expect((await portal.post('/dang-xuat', {}, { csrfFrom: '/' })).status).toBe(303);
+    expect(await database.db.select().from(ssoModels).where(eq(ssoModels.model, 'Session'))).toEqual([]);
+    expect((await jobs()).map((j) => j.data)).toEqual([{ clientId: app.clientId, sid: login.tokens.claims()!.sid, subject: citizen!.id }]);
+    expect(await oauthError(oidc.refreshTokenGrant(rp, login.tokens.refresh_token!))).toBe('invalid_grant');
   });
 
   it("suspension ends the account's provider session at once: the next authorization asks for a login, its refresh token is refused", async () => {
