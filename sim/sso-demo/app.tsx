@@ -106,6 +106,18 @@ function Page(p: { title: string; children: Child }) {
   );
 }
 
+const refused = (c: Context, message: string) =>
+  c.html(
+    <Page title="Không đăng nhập được">
+      <h1>Không đăng nhập được</h1>
+      <p role="alert">{message}</p>
+      <a class="button" href="/">
+        Về trang chủ
+      </a>
+    </Page>,
+    400,
+  );
+
 export function ssoDemoApp(opts: SsoDemoOptions) {
   const sessions = new Map<string, DemoSession>();
   const pending = new Map<string, PendingLogin>();
@@ -229,30 +241,28 @@ export function ssoDemoApp(opts: SsoDemoOptions) {
     deleteCookie(c, LOGIN_COOKIE, { path: '/' });
     const error = c.req.query('error');
     if (!login || error) {
-      return c.html(
-        <Page title="Không đăng nhập được">
-          <h1>Không đăng nhập được</h1>
-          <p role="alert">
-            {error === 'access_denied'
-              ? 'Hệ thống xác thực tập trung không cho phép tài khoản này vào ứng dụng.'
-              : 'Phản hồi đăng nhập không hợp lệ hoặc đã hết hạn.'}
-          </p>
-          <a class="button" href="/">
-            Về trang chủ
-          </a>
-        </Page>,
-        400,
+      return refused(
+        c,
+        error === 'access_denied'
+          ? 'Hệ thống xác thực tập trung không cho phép tài khoản này vào ứng dụng.'
+          : 'Phản hồi đăng nhập không hợp lệ hoặc đã hết hạn.',
       );
     }
     const config = await configuration();
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(c.req.url, opts.url), {
-      expectedState: login.state,
-      expectedNonce: login.nonce,
-      pkceCodeVerifier: login.codeVerifier,
-      idTokenExpected: true,
-    });
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    let userinfo: oidc.UserInfoResponse;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, new URL(c.req.url, opts.url), {
+        expectedState: login.state,
+        expectedNonce: login.nonce,
+        pkceCodeVerifier: login.codeVerifier,
+        idTokenExpected: true,
+      });
+      userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    } catch {
+      return refused(c, 'Phản hồi đăng nhập không hợp lệ hoặc đã hết hạn.');
+    }
     const idClaims = tokens.claims()!;
-    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
     const id = crypto.randomBytes(32).toString('base64url');
     sessions.set(id, {
       sid: typeof idClaims.sid === 'string' ? idClaims.sid : null,

@@ -14,10 +14,12 @@
  * axe (no serious or critical violation) and 390 px without overflow on the demo application's pages and on Chọn tài
  * khoản.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
+import { generateKeyPair, SignJWT } from 'jose';
 import { demoOfficials } from '../../src/demo/officials.js';
 import type { SimPerson } from '../../sim/population-types.js';
 import { startSsoDemoClient } from '../../sim/sso-demo/server.js';
@@ -178,10 +180,23 @@ describe('SSO walk-through: the one-stop system and the demo application', { shu
     await openDemoAndLogin(page);
     await eventually(textOf(claim(page, 'username'))).toBe(CLERK.username);
     expect(demo.sessionCount()).toBe(1);
+    // A logout token not signed by the provider (right claims, another key) is refused and ends nothing.
+    const sid = await textOf(claim(page, 'sid'))();
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } })
+      .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt' })
+      .setIssuer(`${e2e.baseUrl}/sso`)
+      .setAudience('motcua-sso-demo')
+      .setIssuedAt()
+      .setJti(crypto.randomUUID())
+      .sign(privateKey);
+    const refused = await fetch(`${DEMO_URL}/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: forged }) });
+    expect(refused.status).toBe(400);
+    expect(demo.sessionCount()).toBe(1);
 
     await page.goto('/tiepnhan');
     await logout(page);
-    // The logout token reaches the demo application through the job queue: its page says it is logged out.
+    // The provider's logout token reaches the demo application through the job queue: its page says it is logged out.
     await eventually(async () => demo.sessionCount(), 30_000).toBe(0);
     await page.goto(`${DEMO_URL}/`);
     await eventually(isVisible(demoStart(page))).toBe(true);
