@@ -29,7 +29,7 @@ import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, queryRows, redactPassword } from '../src/db/client.js';
 import { accounts, ssoClients, ssoModels } from '../src/db/schema/index.js';
@@ -37,6 +37,7 @@ import { buildDeps } from '../src/deps.js';
 import { createApp } from '../src/app.js';
 import { createSession, destroySession } from '../src/auth/sessions.js';
 import { registerSsoClient } from '../src/sso/register-sso-client.js';
+import { endBrowserSession } from '../src/sso/end-sessions.js';
 import { systemActor } from '../src/shared/context.js';
 import { summarize, type LoadResult } from './load.js';
 
@@ -381,18 +382,13 @@ async function main() {
     });
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const t of tokens) await destroySession(db, t);
-    // The bench client and what its logins left (grants, codes, tokens, provider sessions of these officials).
+    // The one-stop sessions with the provider sessions made from them (and their links, grants and tokens), as a
+    // logout ends them; then the bench client and anything of it still left.
+    for (const t of tokens) {
+      await endBrowserSession(db, t);
+      await destroySession(db, t);
+    }
     await db.delete(ssoModels).where(sql`${ssoModels.payload}->>'clientId' = ${clientId}`);
-    await db.delete(ssoModels).where(
-      and(
-        eq(ssoModels.model, 'Session'),
-        inArray(
-          sql`${ssoModels.payload}->>'accountId'`,
-          officials.map((o) => o.id),
-        ),
-      ),
-    );
     await db.delete(ssoClients).where(eq(ssoClients.clientId, clientId));
     await appDb.close();
   }
