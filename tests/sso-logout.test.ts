@@ -275,6 +275,22 @@ describe('logout reaches every application of the session', () => {
     expect((await jobs()).map((j) => j.data.clientId)).toEqual([a.clientId]);
   });
 
+  it('the sso.purge job ends the provider sessions of timed-out one-stop sessions and tells their clients', async () => {
+    const { a } = await twoClients();
+    const login = await ssoLogin(server, a.rp, { username: 'admin.sct' });
+    const policy = { idleMs: 1_800_000, absoluteMs: 36_000_000 };
+    const purge = () =>
+      jobHandlers({ db: database.db, logger: silent, sessionPolicy: policy })['sso.purge']({}, { id: 'test', retryCount: 0 });
+    await purge();
+    expect(await database.db.select().from(ssoModels).where(eq(ssoModels.model, 'Session'))).toHaveLength(1);
+    await database.db.update(sessions).set({ lastSeenAt: new Date(Date.now() - policy.idleMs - 60_000) });
+    await purge();
+    expect(await database.db.select().from(ssoModels).where(eq(ssoModels.model, 'Session'))).toEqual([]);
+    expect(await database.db.select().from(ssoSessionLinks)).toEqual([]);
+    expect((await jobs()).map((j) => j.data.clientId)).toEqual([a.clientId]);
+    expect(await oauthError(oidc.refreshTokenGrant(a.rp, login.tokens.refresh_token!))).toBe('invalid_grant');
+  });
+
   it("an official ends their own session by id (and its applications' session), never another official's", async () => {
     const { a } = await twoClients();
     const theirs = await ssoLogin(server, a.rp, { username: 'admin.sct' });

@@ -10,7 +10,7 @@ import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js
 import { purgeStagedScans } from '../dossiers/staged-scans.js';
 import { systemActor } from '../shared/context.js';
 import { purgeExpiredSsoModels } from '../sso/adapter.js';
-import { purgeStaleSessionLinks } from '../sso/end-sessions.js';
+import { endLapsedProviderSessions, purgeStaleSessionLinks } from '../sso/end-sessions.js';
 import { ssoProvider, type SsoProvider } from '../sso/provider.js';
 import { deliverBackchannelLogout } from '../sso/session-hooks.js';
 import type { Config } from '../config.js';
@@ -38,7 +38,10 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
   return {
     'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
     'sso.purge': async () => {
-      await purgeExpiredSsoModels(deps.db, (deps.now ?? (() => new Date()))());
+      const now = (deps.now ?? (() => new Date()))();
+      const ended = await endLapsedProviderSessions(deps.db, now, deps.sessionPolicy.idleMs);
+      if (ended) deps.logger.info({ ended }, 'provider sessions of timed-out sessions ended');
+      await purgeExpiredSsoModels(deps.db, now);
       await purgeStaleSessionLinks(deps.db);
     },
     'sso.backchannel_logout': async (payload, job) => {

@@ -13,7 +13,7 @@
  *
  * Runs inside the caller's transaction: the caller's use case does its checks and writes its audit row.
  */
-import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { tokenHash } from '../auth/sessions.js';
 import { sessions, ssoClients, ssoModels, ssoSessionLinks } from '../db/schema/index.js';
@@ -176,6 +176,24 @@ export async function linkProviderSession(
       target: ssoSessionLinks.sessionUid,
       set: { browserSessionHash: link.browserSessionHash, subject: link.subject, createdAt: now },
     });
+}
+
+/**
+ * The sso.purge job's part: provider sessions whose one-stop or portal session timed out (idle, past its limit)
+ * or is gone end too — what they granted is revoked and their clients are told — a batch per run. (An
+ * authorization on one is refused at once anyway: session-hooks.ts endIfOrphaned.) The browser side is left to
+ * its own purge: a citizen's lapsed session is kept a while to save a draft.
+ */
+export async function endLapsedProviderSessions(db: Db, now: Date, idleMs: number, batch = 500): Promise<number> {
+  const lapsed = await db
+    .select({ uid: ssoSessionLinks.sessionUid })
+    .from(ssoSessionLinks)
+    .leftJoin(sessions, eq(sessions.idHash, ssoSessionLinks.browserSessionHash))
+    .where(or(isNull(sessions.idHash), lte(sessions.expiresAt, now), lte(sessions.lastSeenAt, new Date(now.getTime() - idleMs))))
+    .limit(batch);
+  if (lapsed.length === 0) return 0;
+  const ended = await db.transaction((tx) => endSessions(tx, { providerSessionUids: lapsed.map((l) => l.uid), providerOnly: true }));
+  return ended.providerSessions;
 }
 
 /** The sso.purge job's part: links whose provider session is gone (expired and purged, or ended elsewhere). */
