@@ -114,6 +114,7 @@ const TARGETS: Record<string, string> = {
   person: 'Chủ định danh',
   citizen: 'Công dân',
   sso_client: 'Ứng dụng kết nối SSO',
+  sso_session: 'Phiên của Hệ thống xác thực tập trung',
 };
 
 function auditTargetLabel(type: string | null, id: string | null): string {
@@ -168,6 +169,15 @@ const FIELDS: Record<string, string> = {
   breakGlass: 'Tài khoản khẩn cấp',
   fromUnitId: 'Từ đơn vị',
   delegation: 'Ủy quyền',
+  // Ending sessions (auth.session_end, account.end_sessions, sso.logout).
+  device: 'Thiết bị',
+  ip: 'Địa chỉ IP',
+  current: 'Phiên đang dùng',
+  sessions: 'Số phiên đăng nhập',
+  browserSessions: 'Số phiên đăng nhập',
+  providerSessions: 'Số phiên của Hệ thống xác thực tập trung',
+  notices: 'Số ứng dụng được báo đăng xuất',
+  clients: 'Ứng dụng',
 };
 
 const RESULTS: Record<string, string> = {
