@@ -6,7 +6,7 @@
  * signing or encryption would need the plain secret, which is never stored.
  */
 import crypto from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ClientMetadata } from 'oidc-provider';
 import type { Db } from '../db/client.js';
 import { ssoClients } from '../db/schema/index.js';
@@ -36,12 +36,27 @@ export function secretMatches(storedHash: string | undefined, sent: string): boo
 }
 
 /**
+ * Read on every request the provider serves (oidc-provider asks the adapter for the Client each time, and caches
+ * only what it builds from the metadata): prepared once per database, as the session lookup is (auth/sessions.ts).
+ */
+const lookups = new WeakMap<Db, { execute(values: { clientId: string }): Promise<Array<typeof ssoClients.$inferSelect>> }>();
+
+/**
  * The metadata of an enabled client, or undefined: a disabled or unknown client is the same "invalid_client" to
  * the provider (oidc-provider caches the built Client by the hash of these properties, so a change takes effect
  * at the next request).
  */
 export async function clientMetadata(db: Db, clientId: string): Promise<ClientMetadata | undefined> {
-  const [row] = await db.select().from(ssoClients).where(eq(ssoClients.clientId, clientId));
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = db
+      .select()
+      .from(ssoClients)
+      .where(eq(ssoClients.clientId, sql.placeholder('clientId')))
+      .prepare('sso_client_metadata');
+    lookups.set(db, lookup);
+  }
+  const [row] = await lookup.execute({ clientId });
   // A confidential client whose secret was revoked cannot authenticate at all until a new one is issued.
   if (!row || row.disabledAt || (row.confidential && !row.secretHash)) return undefined;
   return {
