@@ -15,18 +15,21 @@
  *   (Client#backchannelLogout) is kept aside for the sso.backchannel_logout job and replaced with a no-op, so every
  *   notice goes through the job queue with retries (deliverBackchannelLogout).
  */
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, inArray } from 'drizzle-orm';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { accounts, sessions, ssoSessionLinks } from '../db/schema/index.js';
+import { tokenHash } from '../auth/sessions.js';
+import { PORTAL_COOKIE } from '../portal/citizen-context.js';
+import { SESSION_COOKIE } from '../web/cookies.js';
 import { recordAudit } from '../audit/record.js';
 import { citizenActor, type RequestMeta } from '../shared/context.js';
 import { endSessions, enqueueBackchannelLogout, linkProviderSession, type ProviderSessionPayload } from './end-sessions.js';
 
-type HookDeps = { db: Db; logger: Logger; now: () => Date; config: Pick<Config, 'sessionIdleMs'> };
+type HookDeps = { db: Db; logger: Logger; now: () => Date; config: Pick<Config, 'sessionIdleMs' | 'secureCookies'> };
 type Sender = (this: unknown, sub: string, sid: string) => Promise<void>;
 type SessionState = { secret?: string; clientId?: string; postLogoutRedirectUri?: string };
 type Snapshot = ProviderSessionPayload & { state?: SessionState };
@@ -64,26 +67,37 @@ async function snapshot(provider: Provider, ctx: Parameters<Parameters<Provider[
 }
 
 /**
- * A provider session serves an authorization only while the one-stop or portal session it was made from is live:
- * one whose browser session lapsed (idle, past its limit) or ended some other way is ended first — its clients
- * told — so the request asks for a login. Without this, on a shared counter PC the next official opening an
- * application would be handed the previous official's account until the provider session's own time-out.
+ * A provider session serves an authorization only while the one-stop or portal session it was made from is live
+ * and this browser still holds it (its cookie came with the request): one whose browser session lapsed (idle, past
+ * its limit), ended some other way, or is no longer this browser's is ended first — its clients told — so the
+ * request asks for a login. Without this, on a shared counter PC the next official opening an application would be
+ * handed the previous official's account: until the provider session's own time-out, or — the browser closed, its
+ * session cookie gone but the provider's persistent one kept — while the previous one-stop session is not yet idle.
  */
 async function endIfOrphaned(provider: Provider, ctx: Parameters<Parameters<Provider['use']>[0]>[0], deps: HookDeps) {
   const session = (await provider.Session.get(ctx as unknown as KoaContextWithOIDC)) as unknown as Snapshot;
   if (!session.uid || !session.accountId) return;
   const now = deps.now();
-  const [live] = await deps.db
-    .select({ hash: sessions.idHash })
-    .from(ssoSessionLinks)
-    .innerJoin(sessions, eq(sessions.idHash, ssoSessionLinks.browserSessionHash))
-    .where(
-      and(
-        eq(ssoSessionLinks.sessionUid, session.uid),
-        gt(sessions.expiresAt, now),
-        gt(sessions.lastSeenAt, new Date(now.getTime() - deps.config.sessionIdleMs)),
-      ),
-    );
+  // The one-stop and portal session cookies (cookies.ts names them; __Host- over https), unsigned.
+  const prefix = deps.config.secureCookies ? '__Host-' : '';
+  const held = [SESSION_COOKIE, PORTAL_COOKIE]
+    .map((name) => ctx.cookies.get(`${prefix}${name}`, { signed: false }))
+    .filter((token): token is string => typeof token === 'string' && token.length > 0)
+    .map(tokenHash);
+  const [live] = held.length
+    ? await deps.db
+        .select({ hash: sessions.idHash })
+        .from(ssoSessionLinks)
+        .innerJoin(sessions, eq(sessions.idHash, ssoSessionLinks.browserSessionHash))
+        .where(
+          and(
+            eq(ssoSessionLinks.sessionUid, session.uid),
+            inArray(ssoSessionLinks.browserSessionHash, held),
+            gt(sessions.expiresAt, now),
+            gt(sessions.lastSeenAt, new Date(now.getTime() - deps.config.sessionIdleMs)),
+          ),
+        )
+    : [];
   if (live) return;
   // Provider side only: a citizen's lapsed portal session is kept a while to save a draft (sessions.ts).
   await deps.db.transaction((tx) => endSessions(tx, { providerSessionUids: [session.uid!], providerOnly: true }));
