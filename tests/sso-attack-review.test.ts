@@ -3,22 +3,25 @@
  * attack that used to work, next to the use that must keep working.
  */
 import { eq } from 'drizzle-orm';
+import * as oidc from 'openid-client';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { accounts } from '../src/db/schema/index.js';
 import { testDatabase } from './support/db.js';
-import { freshDemo } from './support/fixtures.js';
-import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
-import { nextAuthorization, ssoLogin } from './support/sso-flow.js';
+import { actorFor, freshDemo } from './support/fixtures.js';
+import { APP_CALLBACK, registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { nextAuthorization, oauthError, ssoLogin } from './support/sso-flow.js';
+import { updateSsoClient } from '../src/sso/update-sso-client.js';
 
 let database: Database;
 let server: SsoServer;
+let unitIds: Record<string, string>;
 
 beforeAll(async () => {
   database = await testDatabase();
 });
 beforeEach(async () => {
-  await freshDemo(database);
+  unitIds = (await freshDemo(database)).unitIds;
   server = await startSsoServer(database);
 });
 afterEach(async () => {
@@ -45,5 +48,44 @@ describe('a provider session on a shared counter PC', () => {
     // Another official logs in on that browser: the application receives them, not the previous one.
     const second = await ssoLogin(server, rp, { username: 'hoadk.sct', browser: first.browser });
     expect(second.tokens.claims()!.sub).toBe(await idOf('hoadk.sct'));
+  });
+});
+
+describe('an application narrowed in the registry', () => {
+  const FORM = {
+    name: 'Văn bản điều hành (thử nghiệm)',
+    redirectUris: [APP_CALLBACK],
+    scopes: ['openid', 'profile', 'official'],
+  };
+
+  it('no longer refreshes what it may no longer have: a scope taken away, or a unit the official is not under', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const admin = await actorFor(database, 'quantri1');
+    const first = await ssoLogin(server, rp, { username: 'quantri1' });
+    const sub = first.tokens.claims()!.sub;
+    expect((await oidc.fetchUserInfo(rp, first.tokens.access_token, sub)).name).toBeTruthy();
+    // The use: an edit that takes nothing away (the name) leaves the application's tokens alone.
+    await updateSsoClient(database.db, admin, clientId, { ...FORM, name: 'Văn bản điều hành' }, { production: false });
+    const kept = await oidc.refreshTokenGrant(rp, first.tokens.refresh_token!);
+    expect((await oidc.fetchUserInfo(rp, kept.access_token, sub)).name).toBeTruthy();
+
+    // profile taken away: the refresh token minted with it no longer gives the name.
+    await updateSsoClient(database.db, admin, clientId, { ...FORM, scopes: ['openid', 'official'] }, { production: false });
+    expect(await oauthError(oidc.refreshTokenGrant(rp, kept.refresh_token!))).toBe('invalid_grant');
+    expect(await oauthError(oidc.fetchUserInfo(rp, kept.access_token, sub))).toBe('invalid_token');
+
+    // Open to the Sở Công Thương only: quantri1 (the province) logged in before is refused its refresh at once.
+    await updateSsoClient(database.db, admin, clientId, { ...FORM, scopes: ['openid', 'official'] }, { production: false });
+    const again = await ssoLogin(server, rp, { browser: first.browser, scope: 'openid official' });
+    await updateSsoClient(
+      database.db,
+      admin,
+      clientId,
+      { ...FORM, scopes: ['openid', 'official'], unitIds: [unitIds.sct!] },
+      { production: false },
+    );
+    expect(await oauthError(oidc.refreshTokenGrant(rp, again.tokens.refresh_token!))).toBe('invalid_grant');
+    expect(await oauthError(oidc.fetchUserInfo(rp, again.tokens.access_token, sub))).toBe('invalid_token');
   });
 });

@@ -178,6 +178,7 @@ const FIELDS: Record<string, string> = {
   providerSessions: 'Số phiên của Hệ thống xác thực tập trung',
   notices: 'Số ứng dụng được báo đăng xuất',
   clients: 'Ứng dụng',
+  revokedTokens: 'Số mã và token đã thu hồi',
 };
 
 const RESULTS: Record<string, string> = {
