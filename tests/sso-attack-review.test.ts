@@ -9,9 +9,11 @@ import type { Database } from '../src/db/client.js';
 import { accounts } from '../src/db/schema/index.js';
 import { testDatabase } from './support/db.js';
 import { actorFor, freshDemo } from './support/fixtures.js';
-import { APP_CALLBACK, registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { APP_CALLBACK, Browser, registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
 import { nextAuthorization, oauthError, ssoLogin } from './support/sso-flow.js';
 import { updateSsoClient } from '../src/sso/update-sso-client.js';
+import { loginCitizen } from '../src/portal/login-citizen.js';
+import type { ExternalIdentity } from '../src/auth/oidc/claims.js';
 
 let database: Database;
 let server: SsoServer;
@@ -87,5 +89,54 @@ describe('an application narrowed in the registry', () => {
     );
     expect(await oauthError(oidc.refreshTokenGrant(rp, again.tokens.refresh_token!))).toBe('invalid_grant');
     expect(await oauthError(oidc.fetchUserInfo(rp, again.tokens.access_token, sub))).toBe('invalid_token');
+  });
+});
+
+describe("a citizen's acr at the SSO", () => {
+  const identity = (loa: 1 | 2): ExternalIdentity => ({
+    subject: 'citizen-attack-review',
+    techId: null,
+    cccd: '001099012345',
+    fullName: 'Trần Thị Thử',
+    dateOfBirth: null,
+    gender: null,
+    address: null,
+    phone: null,
+    email: null,
+    accountType: 1,
+    taxCode: null,
+    businessName: null,
+    loa,
+  });
+  const policy = { idleMs: 1_800_000, absoluteMs: 3_600_000 };
+  const meta = { ip: '192.0.2.9', requestId: null, userAgent: null };
+
+  /** A whole authorization with the portal session `token`: the ID token's acr. */
+  async function acrWith(token: string) {
+    const { clientId, clientSecret } = await registerTestClient(database, { scopes: ['openid', 'citizen'] });
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const browser = new Browser();
+    browser.cookies.set('motcua_portal', token);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(rp, {
+      redirect_uri: APP_CALLBACK,
+      scope: 'openid citizen',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      acr_values: 'LoA2',
+    });
+    const back = await browser.follow(url.href, server.origin);
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), { pkceCodeVerifier: verifier, expectedState: state });
+    return tokens.claims()!.acr;
+  }
+
+  it('is the level of the login that opened this portal session, not of their latest login elsewhere', async () => {
+    const weak = await loginCitizen(database.db, policy, 'https://vneid.example', identity(1), {}, meta);
+    // The same citizen later logs in at level 2 on another device (their profile now says LoA2).
+    const strong = await loginCitizen(database.db, policy, 'https://vneid.example', identity(2), {}, meta);
+    expect(await acrWith(strong.token)).toBe('LoA2');
+    expect(await acrWith(weak.token)).toBe('LoA1');
   });
 });

@@ -91,8 +91,16 @@ export async function readSession(db: Db, token: string, policy: SessionPolicy) 
   return row;
 }
 
-/** A citizen's portal session, opened by their VNeID login. */
-export async function createCitizenSession(db: Queryable, citizenId: string, policy: SessionPolicy): Promise<string> {
+/**
+ * A citizen's portal session, opened by their VNeID login; `loa` is that login's level (what the provincial SSO
+ * asserts as acr for this session — the citizen's profile keeps only their latest login's).
+ */
+export async function createCitizenSession(
+  db: Queryable,
+  citizenId: string,
+  policy: SessionPolicy,
+  loa: number | null = null,
+): Promise<string> {
   const token = newToken();
   const now = new Date();
   await db.insert(sessions).values({
@@ -102,6 +110,7 @@ export async function createCitizenSession(db: Queryable, citizenId: string, pol
     lastSeenAt: now,
     expiresAt: new Date(now.getTime() + policy.absoluteMs),
     method: 'vneid',
+    loa,
   });
   return token;
 }

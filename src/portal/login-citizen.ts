@@ -43,7 +43,7 @@ export async function loginCitizen(
       .values(values)
       .onConflictDoUpdate({ target: [citizens.issuer, citizens.subject], set: { ...values, updatedAt: new Date() } })
       .returning();
-    const token = await createCitizenSession(tx, citizen!.id, policy);
+    const token = await createCitizenSession(tx, citizen!.id, policy, id.loa || null);
     await recordAudit(tx, {
       action: 'portal.login',
       actor: citizenActor(citizen!.id, meta),

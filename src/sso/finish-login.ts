@@ -2,8 +2,8 @@
  * The end of a login at the provincial SSO: whoever holds a session of the one-stop system (an official) or of the
  * portal (a citizen) becomes the subject the application receives — unless the application is open only to some
  * units and the official's unit is not under one of them, or a citizen comes to an application not registered with
- * the citizen scope (access_denied). The acr is the VNeID level this session's login proved (LoA1/LoA2); a password
- * login proves none. Audited as sso.login. An official whose VNeID login proved a person may hand the application
+ * the citizen scope (access_denied). The acr is the VNeID level this session's login proved (LoA1/LoA2, read from the
+ * session); a password login proves none. Audited as sso.login. An official whose VNeID login proved a person may hand the application
  * another of that person's accounts (chosenAccountId).
  *
  * The authentication time is the session's start. When the application demands a fresh login (prompt=login: one
@@ -51,7 +51,7 @@ export async function finishSsoLogin(
 ): Promise<SsoLoginResult> {
   return db.transaction(async (tx) => {
     const [session] = await tx
-      .select({ createdAt: sessions.createdAt })
+      .select({ createdAt: sessions.createdAt, loa: sessions.loa })
       .from(sessions)
       .where(eq(sessions.idHash, tokenHash(subject.sessionToken)));
     if (!session) return { error: 'login_required', error_description: 'no session' };
@@ -105,7 +105,9 @@ export async function finishSsoLogin(
       }
       accountId = subject.actor.citizenId;
     }
-    const acr = subject.loa ? `LoA${subject.loa}` : undefined;
+    // A citizen's level is the login that opened this portal session (the profile's is their latest login anywhere).
+    const loa = subject.kind === 'citizen' ? session.loa : subject.loa;
+    const acr = loa ? `LoA${loa}` : undefined;
     await recordAudit(tx, {
       action: 'sso.login',
       actor: subject.actor,
