@@ -28,6 +28,7 @@ import { currentCitizen, PORTAL_COOKIE } from '../portal/citizen-context.js';
 import { readCookie } from '../web/cookies.js';
 import { finishSsoLogin, type SsoBrowserSubject } from './finish-login.js';
 import type { SsoProvider } from './provider.js';
+import { withReadAhead } from './adapter.js';
 
 const MOUNT = '/sso';
 const INTERACTION = `${MOUNT}/interaction/`;
@@ -74,7 +75,7 @@ export function ssoProviderRoutes(sso: SsoProvider) {
       handle = provider.callback();
       handlers.set(provider, handle);
     }
-    await handle(req, res);
+    await withReadAhead(() => handle!(req, res));
     return RESPONSE_ALREADY_SENT;
   };
   // Anything else under /sso goes to the provider too (its 404), unless a route registered later answers it: an
