@@ -2,13 +2,16 @@
  * What the token endpoint and userinfo read of the account on every request (src/sso/account-claims.ts, one
  * prepared statement for a live official): the claims as the organisation has them now — unit path root first,
  * roles — and nothing at all for an account suspended or deleted since the login, even while its provider session,
- * refresh token and access token are still live in sso_models.
+ * refresh token and access token are still live in sso_models. And the adapter's read-ahead (a token read with
+ * its grant and provider session) never serves what was written or ended since, nor outside its request.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import type { AdapterPayload } from 'oidc-provider';
 import * as oidc from 'openid-client';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { accounts, roleGrants, units } from '../src/db/schema/index.js';
+import { accounts, roleGrants, ssoModels, units } from '../src/db/schema/index.js';
+import { postgresAdapter, withReadAhead } from '../src/sso/adapter.js';
 import { testDatabase } from './support/db.js';
 import { freshDemo } from './support/fixtures.js';
 import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
@@ -72,5 +75,35 @@ describe('the account behind SSO tokens', () => {
     const again = await ssoLogin(server, rp);
     await database.db.update(accounts).set({ deletedAt: new Date() }).where(eq(accounts.id, official!.id));
     expect(await oauthError(oidc.refreshTokenGrant(rp, again.tokens.refresh_token!))).toBe('invalid_grant');
+  });
+
+  it("a token's grant and session read with it serve the same request once, and a write of their model drops them", async () => {
+    const Adapter = postgresAdapter(database.db);
+    const [tokens, grants, sessions] = [new Adapter('RefreshToken'), new Adapter('Grant'), new Adapter('Session')];
+    const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
+    await grants.upsert('g1', payload({ accountId: 'a1', clientId: 'c1', kind: 'Grant', jti: 'g1' }), 600);
+    await sessions.upsert('s1', payload({ uid: 'u1', accountId: 'a1', kind: 'Session', jti: 's1' }), 600);
+    await tokens.upsert('r1', payload({ grantId: 'g1', sessionUid: 'u1', accountId: 'a1', kind: 'RefreshToken', jti: 'r1' }), 600);
+    const setGrantAccount = (accountId: string) =>
+      database.db
+        .update(ssoModels)
+        .set({ payload: { accountId, clientId: 'c1', kind: 'Grant', jti: 'g1' } })
+        .where(and(eq(ssoModels.model, 'Grant'), eq(ssoModels.id, 'g1')));
+
+    await withReadAhead(async () => {
+      expect(await tokens.find('r1')).toMatchObject({ grantId: 'g1', sessionUid: 'u1' });
+      // Changed since (by another instance): the grant read with the token is used, once; the next read is fresh.
+      await setGrantAccount('a2');
+      expect(await grants.find('g1')).toMatchObject({ accountId: 'a1' });
+      expect(await grants.find('g1')).toMatchObject({ accountId: 'a2' });
+      // A write of the model drops what was read ahead: the ended session is not served from memory.
+      expect(await tokens.find('r1')).toBeTruthy();
+      await sessions.destroy('s1');
+      expect(await sessions.findByUid('u1')).toBeUndefined();
+    });
+    // Outside a provider request nothing is read ahead.
+    await setGrantAccount('a3');
+    expect(await tokens.find('r1')).toBeTruthy();
+    expect(await grants.find('g1')).toMatchObject({ accountId: 'a3' });
   });
 });
