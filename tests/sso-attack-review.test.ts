@@ -140,3 +140,19 @@ describe("a citizen's acr at the SSO", () => {
     expect(await acrWith(weak.token)).toBe('LoA1');
   });
 });
+
+describe('an official moved out of the units an application is open to', () => {
+  it('loses it at once: the refresh token and access token minted before the move stop working', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database, { unitIds: [unitIds.sct!] });
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const login = await ssoLogin(server, rp, { username: 'admin.sct' });
+    const sub = login.tokens.claims()!.sub;
+    // The use: inside the Sở Công Thương, the tokens work.
+    const refreshed = await oidc.refreshTokenGrant(rp, login.tokens.refresh_token!);
+    expect((await oidc.fetchUserInfo(rp, refreshed.access_token, sub)).username).toBe('admin.sct');
+
+    await database.db.update(accounts).set({ unitId: unitIds.tinh! }).where(eq(accounts.id, sub));
+    expect(await oauthError(oidc.refreshTokenGrant(rp, refreshed.refresh_token!))).toBe('invalid_grant');
+    expect(await oauthError(oidc.fetchUserInfo(rp, refreshed.access_token, sub))).toBe('invalid_token');
+  });
+});

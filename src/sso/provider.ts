@@ -145,7 +145,16 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
       await grant.save();
       return grant;
     },
-    findAccount: (_ctx, sub) => ssoAccount(deps.db, sub),
+    // With a token (code, refresh, userinfo): an application open to some units only admits the official as their
+    // unit is now — one moved out since the login is refused at once, as a suspended one is. Other applications pay nothing.
+    async findAccount(ctx, sub, token) {
+      const account = await ssoAccount(deps.db, sub);
+      const client = ctx?.oidc?.client;
+      if (!account || !token || !client) return account;
+      const restrictions = clientRestrictions(client);
+      if (restrictions.unitIds.length > 0 && !(await clientAdmits(deps.db, restrictions, sub))) return undefined;
+      return account;
+    },
     async renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = errorPage(out);
