@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { accounts } from '../src/db/schema/index.js';
+import { Client } from './support/app.js';
 import { testDatabase } from './support/db.js';
 import { actorFor, freshDemo } from './support/fixtures.js';
 import { APP_CALLBACK, Browser, registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
@@ -154,5 +155,22 @@ describe('an official moved out of the units an application is open to', () => {
     await database.db.update(accounts).set({ unitId: unitIds.tinh! }).where(eq(accounts.id, sub));
     expect(await oauthError(oidc.refreshTokenGrant(rp, refreshed.refresh_token!))).toBe('invalid_grant');
     expect(await oauthError(oidc.fetchUserInfo(rp, refreshed.access_token, sub))).toBe('invalid_token');
+  });
+});
+
+describe("the login page's CSP", () => {
+  const formAction = (csp: string | null) => (csp ?? '').split('; ').find((x) => x.startsWith('form-action')) ?? null;
+
+  it("drops form-action only where the login continues to the SSO's login step, a refused password included", async () => {
+    // The use: a refused password at the SSO's login step shows the form again, still bound for the application.
+    const atStep = await new Client(server.app).login('quantri1', 'sai-mat-khau', { tiep: '/sso/interaction/abcDEF123' });
+    expect(atStep.text).toContain('value="/sso/interaction/abcDEF123"');
+    expect(formAction(atStep.headers.get('content-security-policy'))).toBeNull();
+    // Any other refused password: the page where officials type their password keeps form-action 'self'.
+    for (const extra of [{}, { tiep: '/tiepnhan/ho-so' }] as Array<Record<string, string>>) {
+      const page = await new Client(server.app).login('quantri1', 'sai-mat-khau', extra);
+      expect(page.text).toContain('name="password"');
+      expect(formAction(page.headers.get('content-security-policy')), JSON.stringify(extra)).toBe("form-action 'self'");
+    }
   });
 });

@@ -216,6 +216,9 @@ export function readForm(c: Ctx): Promise<FormData> {
   return form;
 }
 
+/** The form this request's handler already read (readForm), or undefined: never reads a body itself. */
+export const formAlreadyRead = (c: Ctx): Promise<FormData> | undefined => forms.get(c.req);
+
 /** Form fields as strings (the last value wins for repeated names; files are left out). */
 export async function formData(c: Ctx): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { formAlreadyRead } from './body.js';
 import type { AppEnv } from './env.js';
 
 /** A strict CSP: only our own scripts and styles, no inline code, no framing. */
@@ -26,15 +27,20 @@ const payingCsp = (paymentUrl: string) => [...DIRECTIVES, `form-action 'self' ${
 
 /**
  * The SSO provider's login step (src/sso/routes.ts): Chọn tài khoản, and the login pages while a login continues to
- * it (?tiep=/sso/interaction/…, their answers to a POST, the break-glass code step). Their forms are answered by
- * redirects that end at the application's registered redirect URI on another origin, and browsers check form-action
- * on every redirect's target: these pages have no form-action, as the provider's own (rawSecurityHeaders).
+ * it (?tiep=/sso/interaction/…, or a posted tiep: a refused password shows the form again; the break-glass code
+ * step). Their forms are answered by redirects that end at the application's registered redirect URI on another
+ * origin, and browsers check form-action on every redirect's target: these pages have no form-action, as the
+ * provider's own (rawSecurityHeaders). Every other login page — where passwords are typed — keeps form-action 'self'.
  */
 const SSO_STEP = '/sso/interaction/';
 const LOGIN_PAGES = new Set(['/tiepnhan/dang-nhap', '/dang-nhap']);
-function atSsoLoginStep(path: string, method: string, tiep: string | undefined): boolean {
+async function atSsoLoginStep(c: Parameters<MiddlewareHandler<AppEnv>>[0], path: string): Promise<boolean> {
   if (path.startsWith(SSO_STEP) || path === '/tiepnhan/dang-nhap/ma-xac-thuc') return true;
-  return LOGIN_PAGES.has(path) && (method === 'POST' || (tiep?.startsWith(SSO_STEP) ?? false));
+  if (!LOGIN_PAGES.has(path)) return false;
+  // A POST: the tiep its form carried (read by the handler already; a body is never read here).
+  const posted = c.req.method === 'POST' ? await formAlreadyRead(c)?.catch(() => null) : undefined;
+  const tiep = c.req.method === 'POST' ? posted?.get('tiep') : c.req.query('tiep');
+  return typeof tiep === 'string' && tiep.startsWith(SSO_STEP);
 }
 const SSO_STEP_CSP = DIRECTIVES.join('; ');
 
@@ -73,7 +79,7 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   const path = c.req.path;
   headers.set(
     'Content-Security-Policy',
-    path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : atSsoLoginStep(path, c.req.method, c.req.query('tiep')) ? SSO_STEP_CSP : CSP,
+    path.startsWith(PAYING_PAGES) ? payingCsp(paymentUrl) : (await atSsoLoginStep(c, path)) ? SSO_STEP_CSP : CSP,
   );
   for (const [name, value] of COMMON) headers.set(name, value);
   if (c.get('deps').config.secureCookies) headers.set(...HSTS);
