@@ -9,8 +9,9 @@
  *   application, the one-stop system is logged out too". Answering "Không, tiếp tục làm việc" logs out of the
  *   asking client only: that client is told. An account switch inside the provider (oidc-provider ends the old
  *   account's session before logging the new one in) ends the provider session only, never the browser's.
- * - An authorization request on a provider session whose one-stop or portal session is no longer live ends the
- *   provider session first (endIfOrphaned), so it asks for a login.
+ * - An authorization request on a provider session whose one-stop or portal session is no longer live, or no
+ *   longer this browser's (its cookie did not come), ends the provider session first (endIfOrphaned), so it asks
+ *   for a login.
  * - Back-channel logout tokens are never sent from inside the logout request: oidc-provider's own sender
  *   (Client#backchannelLogout) is kept aside for the sso.backchannel_logout job and replaced with a no-op, so every
  *   notice goes through the job queue with retries (deliverBackchannelLogout).
