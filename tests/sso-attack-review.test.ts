@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { accounts } from '../src/db/schema/index.js';
+import { accounts, auditLog } from '../src/db/schema/index.js';
 import { Client } from './support/app.js';
 import { testDatabase } from './support/db.js';
 import { actorFor, freshDemo } from './support/fixtures.js';
@@ -172,5 +172,26 @@ describe("the login page's CSP", () => {
       expect(page.text).toContain('name="password"');
       expect(formAction(page.headers.get('content-security-policy')), JSON.stringify(extra)).toBe("form-action 'self'");
     }
+  });
+});
+
+describe('prompt=consent (this provider has no consent screen: the registry decides what an application may ask)', () => {
+  it('is answered with a code once, not a redirect loop that any site could start for a logged-in official', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const first = await ssoLogin(server, rp, { username: 'quantri1' });
+    const url = oidc.buildAuthorizationUrl(rp, {
+      redirect_uri: APP_CALLBACK,
+      scope: 'openid profile',
+      prompt: 'consent',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: oidc.randomState(),
+    });
+    const back = await first.browser.follow(url.href, server.origin);
+    expect(back.url).toMatch(/^https:\/\/vbdh\.example\.gov\.vn\/auth\/callback\?code=/);
+    // One login to the application recorded for the first trip, one for this one: not one per lap of a loop.
+    const logins = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login'));
+    expect(logins).toHaveLength(2);
   });
 });

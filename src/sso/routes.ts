@@ -119,7 +119,11 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
         now: c.get('deps').now(),
         chosenAccountId,
       });
-      const returnTo = await provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });
+      // A login answers the consent prompt too (the grant is then made by loadExistingGrant in provider.ts, with the
+      // scopes the registry allows): with prompt=consent oidc-provider would otherwise ask for a consent this provider
+      // never shows, and send the browser round the login step for ever — any site could start that loop.
+      const consent = 'login' in result ? { consent: {} } : {};
+      const returnTo = await provider.interactionResult(req, res, { ...result, ...consent }, { mergeWithLastSubmission: false });
       return c.redirect(returnTo, 303);
     };
     return { provider, details, here, subject, login, finish };

@@ -41,7 +41,7 @@ export async function ssoLogin(
     browser.cookies.set('motcua_sid', staff.cookies.get('motcua_sid')!);
     back = await browser.follow(`${server.origin}${tiep}`, server.origin);
   }
-  expect(back.url.startsWith(`${APP_CALLBACK}?`), `ended at ${back.url}`).toBe(true);
+  expect(back.url.startsWith(`${APP_CALLBACK}?`), `ended at ${back.url}: ${back.status} ${back.text.slice(0, 3000)}`).toBe(true);
   const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), { pkceCodeVerifier: verifier, expectedState: state });
   return { browser, staff, tokens };
 }
