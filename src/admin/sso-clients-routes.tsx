@@ -20,17 +20,8 @@ import { updateSsoClient } from '../sso/update-sso-client.js';
 import { rotateSsoClientSecret } from '../sso/rotate-sso-client-secret.js';
 import { revokeSsoClientSecret } from '../sso/revoke-sso-client-secret.js';
 import { setSsoClientEnabled } from '../sso/set-sso-client-enabled.js';
-import {
-  EMPTY_SSO_CLIENT_FORM,
-  SSO_ADMIN_BASE,
-  SsoClientForm,
-  type SsoClientFormValues,
-  SsoClientListPage,
-  SsoClientPage,
-  SsoSecretConfirmPage,
-  SsoSecretPage,
-  formOfClient,
-} from './sso-client-pages.js';
+import { EMPTY_SSO_CLIENT_FORM, SsoClientForm, type SsoClientFormValues, formOfClient } from './sso-client-form.js';
+import { SSO_ADMIN_BASE, SsoClientListPage, SsoClientPage, SsoSecretConfirmPage, SsoSecretPage } from './sso-client-pages.js';
 
 export const adminSsoClientRoutes = new Hono<AppEnv>();
 adminSsoClientRoutes.use('*', requireLogin);
