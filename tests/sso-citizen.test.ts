@@ -118,6 +118,12 @@ describe('a citizen logs in to an application of the provincial SSO with VNeID',
       server.origin,
     );
     expect(sameBrowser.url.startsWith(`${APP_CALLBACK}?code=`)).toBe(true);
+    // That login made without the login step is in the audit too (the registry lists every login to the application).
+    const after = await database.db.select().from(auditLog).where(eq(auditLog.action, 'sso.login')).orderBy(auditLog.id);
+    expect(after.map((a) => [a.actorId, a.targetId, a.data])).toEqual([
+      [row!.id, clientId, { client: 'Cổng dịch vụ công tỉnh (thử nghiệm)', acr: 'LoA2' }],
+      [row!.id, clientId, { client: 'Cổng dịch vụ công tỉnh (thử nghiệm)', acr: 'LoA2', reused: true }],
+    ]);
   });
 
   it('the return address is only ever the login step of this site: another site or path goes to TRANG CÁ NHÂN', async () => {

@@ -179,6 +179,8 @@ const FIELDS: Record<string, string> = {
   notices: 'Số ứng dụng được báo đăng xuất',
   clients: 'Ứng dụng',
   revokedTokens: 'Số mã và token đã thu hồi',
+  // sso.login made on an existing provider session (src/sso/record-reused-login.ts).
+  reused: 'Dùng phiên đăng nhập sẵn có',
 };
 
 const RESULTS: Record<string, string> = {

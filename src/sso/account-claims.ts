@@ -19,7 +19,7 @@ export const SCOPE_CLAIMS = {
   citizen: ['citizen_type', 'tax_code'],
 } as const;
 
-export type SsoSubject = { kind: 'official'; accountId: string; unitId: string } | { kind: 'citizen'; citizenId: string };
+export type SsoSubject = { kind: 'official'; accountId: string; unitId: string; username: string } | { kind: 'citizen'; citizenId: string };
 
 type Claims = Record<string, unknown> & { sub: string };
 
@@ -28,19 +28,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The live account, or else the citizen, with this id: one prepared statement (asked on every token request). */
 const SUBJECT = () => sql`
   select * from (
-    select 'official' as kind, a.id, a.unit_id from ${accounts} a
+    select 'official' as kind, a.id, a.unit_id, a.username from ${accounts} a
      where a.id = ${sql.placeholder('id')} and not a.suspended and a.deleted_at is null
     union all
-    select 'citizen' as kind, c.id, null from ${citizens} c where c.id = ${sql.placeholder('id')}
+    select 'citizen' as kind, c.id, null, null from ${citizens} c where c.id = ${sql.placeholder('id')}
   ) s order by kind desc limit 1`;
 
 export async function ssoSubject(db: Db, sub: string): Promise<SsoSubject | null> {
   if (!UUID.test(sub)) return null;
-  const [row] = await queryStatement<{ kind: 'official' | 'citizen'; id: string; unit_id: string | null }>(db, 'sso:subject', SUBJECT, {
-    id: sub,
-  });
+  const [row] = await queryStatement<{ kind: 'official' | 'citizen'; id: string; unit_id: string | null; username: string | null }>(
+    db,
+    'sso:subject',
+    SUBJECT,
+    {
+      id: sub,
+    },
+  );
   if (!row) return null;
-  return row.kind === 'official' ? { kind: 'official', accountId: row.id, unitId: row.unit_id! } : { kind: 'citizen', citizenId: row.id };
+  return row.kind === 'official'
+    ? { kind: 'official', accountId: row.id, unitId: row.unit_id!, username: row.username! }
+    : { kind: 'citizen', citizenId: row.id };
 }
 
 /**

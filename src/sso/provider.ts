@@ -21,6 +21,7 @@ import { CLIENT_EXTRA, SSO_SCOPES, SSO_SUBJECT_TYPES, secretMatches } from './cl
 import { DEFAULT_KEY_POLICY, type KeyPolicy, type KeySet, keySetVersion, keyStepDue, loadKeySet, maintainKeys } from './keys.js';
 import { errorPage, loggedOutPage, logoutPage } from './pages.js';
 import { installSessionHooks } from './session-hooks.js';
+import { installReusedLoginAudit } from './record-reused-login.js';
 
 const KEYSET_CHECK_MS = 5_000;
 /** The one-stop system's own identification levels, as acr values (VNeID's LoA1/LoA2 passed through). */
@@ -172,6 +173,8 @@ function build(deps: SsoDeps, keys: KeySet): Provider {
   provider.on('server_error', (_ctx, err) => deps.logger.error({ err }, 'sso provider error'));
   // Provider sessions linked to the one-stop and portal sessions; back-channel logout through the job queue.
   installSessionHooks(provider, deps);
+  // A login on an existing provider session (no login step) is audited too: the registry lists every login.
+  installReusedLoginAudit(provider, deps.db);
   return provider;
 }
 
