@@ -269,6 +269,24 @@ describe('the provincial SSO provider at /sso', () => {
     expect(res.text).toContain('Phiên đăng nhập đã hết hạn');
   });
 
+  it('an application that accepts VNeID level 2 only (acr_values=LoA2) gets a login page with VNeID alone', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const { toLogin } = await codeFlow(rp, { acr_values: 'LoA2' });
+    const login = new URL(toLogin.url);
+    expect(login.pathname).toBe('/tiepnhan/dang-nhap');
+    expect(login.searchParams.get('chi-vneid')).toBe('1');
+    const tiep = login.searchParams.get('tiep')!;
+    expect(toLogin.text).not.toContain('name="password"');
+    expect(toLogin.text).toContain('chỉ chấp nhận đăng nhập bằng tài khoản định danh điện tử VNeID mức độ 2');
+    expect(toLogin.text).toContain(`href="/tiepnhan/dang-nhap/vneid?tiep=${encodeURIComponent(tiep)}"`);
+    // Level 1 accepted too: the password form stays (no acr, the application decides).
+    expect((await codeFlow(rp, { acr_values: 'LoA1 LoA2' })).toLogin.text).toContain('name="password"');
+    // The flag alone, outside the SSO's login step, changes nothing.
+    const plain = await new Browser().get(`${server.origin}/tiepnhan/dang-nhap?chi-vneid=1`);
+    expect(plain.text).toContain('name="password"');
+  });
+
   it('an authorization request without PKCE is sent back with invalid_request', async () => {
     const { clientId, clientSecret } = await registerTestClient(database);
     const rp = await relyingParty(server, clientId, clientSecret);

@@ -16,6 +16,8 @@ export type LoginPageProps = {
   cutoffNotice?: string | undefined;
   /** The CAPTCHA level the typed name needs (docs/decisions/0009); 0 or absent = the usual work. */
   captchaLevel?: number;
+  /** At the provincial SSO's login step for an application that accepts VNeID level 2 only: no password form. */
+  vneidOnly?: boolean;
 };
 
 /** The page around either step: the site, the refusal, the cutoff notice, the other ways in. */
@@ -26,6 +28,8 @@ function LoginShell(p: {
   cutoffNotice?: string | undefined;
   /** Where the login goes on to (?tiep=): the VNeID and SSO buttons carry it too. */
   next?: string | undefined;
+  /** No other way in above the VNeID button (no "Hoặc" before it). */
+  vneidOnly?: boolean;
   children: Child;
 }) {
   const tiep = p.next && p.next !== '/tiepnhan' ? `?tiep=${encodeURIComponent(p.next)}` : '';
@@ -64,7 +68,7 @@ function LoginShell(p: {
               </p>
             ) : null}
             {p.children}
-            <p class="or">Hoặc</p>
+            {p.vneidOnly ? null : <p class="or">Hoặc</p>}
             <a class="button wide vneid" href={`/tiepnhan/dang-nhap/vneid${tiep}`}>
               Đăng nhập bằng tài khoản VNEID
             </a>
@@ -85,6 +89,14 @@ function LoginShell(p: {
 
 /** Bước 1: name, password, CAPTCHA. */
 export function LoginPage(p: LoginPageProps) {
+  if (p.vneidOnly)
+    return (
+      <LoginShell siteName={p.siteName} error={p.error} info={p.info} next={p.next} vneidOnly>
+        <p class="flash flash-info" role="note">
+          Ứng dụng bạn đang mở chỉ chấp nhận đăng nhập bằng tài khoản định danh điện tử VNeID mức độ 2.
+        </p>
+      </LoginShell>
+    );
   return (
     <LoginShell siteName={p.siteName} error={p.error} info={p.info} cutoffNotice={p.cutoffNotice} next={p.next}>
       <form method="post" action="/tiepnhan/dang-nhap" class="login-form">

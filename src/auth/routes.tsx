@@ -53,6 +53,7 @@ authRoutes.get('/dang-nhap', async (c) => {
       username={remembered}
       remember={!!remembered}
       next={safeRedirect(c.req.query('tiep'), 'official')}
+      vneidOnly={c.req.query('chi-vneid') === '1' && safeRedirect(c.req.query('tiep'), 'official').startsWith('/sso/interaction/')}
       info={c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined}
       {...(await cutoffProps(c))}
       captchaLevel={await captchaLevelForName(c.get('deps').db, remembered, c.get('deps').now())}

@@ -109,7 +109,13 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
     // Citizens log in on the portal; everyone else at the one-stop system's login page.
     const scopes = String(details.params.scope ?? '').split(' ');
     const citizenApp = scopes.includes('citizen') && !scopes.includes('official');
-    const login = `${citizenApp ? '/dang-nhap' : '/tiepnhan/dang-nhap'}?tiep=${encodeURIComponent(here)}`;
+    // An application that accepts only VNeID level 2 (acr_values=LoA2, as the one-stop system asks of an SSO): the
+    // officials' login page offers VNeID alone — a password login would give it no acr, and it would refuse.
+    const acrs = String(details.params.acr_values ?? '')
+      .split(' ')
+      .filter(Boolean);
+    const vneidOnly = !citizenApp && acrs.length > 0 && acrs.every((acr) => acr === 'LoA2');
+    const login = `${citizenApp ? '/dang-nhap' : '/tiepnhan/dang-nhap'}?tiep=${encodeURIComponent(here)}${vneidOnly ? '&chi-vneid=1' : ''}`;
     const finish = async (chosenAccountId?: string) => {
       const maxAge = details.params.max_age === undefined ? undefined : Number(details.params.max_age);
       const result = await finishSsoLogin(c.get('deps').db, String(details.params.client_id ?? ''), subject!, {
