@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/record.js';
 import { citizenActor, type RequestMeta } from '../shared/context.js';
 import { ssoSubject } from './account-claims.js';
 
-export async function recordReusedSsoLogin(
+async function recordReusedSsoLogin(
   db: Db,
   input: { clientId: string; clientName: string | undefined; accountId: string; acr: string | undefined; meta: RequestMeta },
 ): Promise<void> {
