@@ -41,7 +41,7 @@ import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import type { StaffActor } from '../src/shared/context.js';
-import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.js';
+import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -200,7 +200,6 @@ async function main() {
   }
 
   // ── the machine and the database ──
-  const cpus = os.cpus();
   const [{ version: pgVersion = '' } = {}] = await queryRows<{ version: string }>(db, sql`select version()`);
   const settings = await queryRows<{ name: string; value: string }>(
     db,
@@ -216,18 +215,7 @@ async function main() {
     sql`select status, count(*)::int as n from dossiers group by status order by n desc`,
   );
   console.log('MotCua — inbox benchmark (Hồ sơ cần xử lý)');
-  console.log(
-    `  Machine:    ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
-  );
-  // The load before the benchmark adds its own (20 clients keep ~20 processes runnable): another job on the machine skews the figures.
-  console.log(
-    `  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' / ')}`,
-  );
-  console.log(`  PostgreSQL: ${pgVersion}`);
-  console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
+  printMachine(pgVersion, settings);
   console.log(`  Database:   ${redactPassword(url)} — ${dossierCount.toLocaleString('en-US')} dossiers (table + indexes ${size})`);
   console.log(`              ${statusRows.map((r) => `${r.status} ${r.n.toLocaleString('en-US')}`).join(', ')}`);
 

@@ -2,6 +2,7 @@
  * A bounded closed-loop load: C clients, each sending its next request as soon as the previous one
  * answered, until N requests are done or the time cap is reached. Latency is measured per request.
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 export type LoadResult = { latencies: number[]; errors: number; elapsedMs: number; bytes: number; statuses?: Record<string, number> };
@@ -112,3 +113,22 @@ function get(job) {
   parentPort.postMessage({ latencies, errors, bytes, elapsedMs, statuses });
 })();
 `;
+
+/**
+ * The machine, Node (with the load before the runs) and PostgreSQL lines every bench prints under its title:
+ * a figure means nothing without the machine it came from. The load before the runs matters — 20 clients keep
+ * ~20 processes runnable, and another job on the machine skews the figures.
+ */
+export function printMachine(pgVersion: string, settings: ReadonlyArray<{ name: string; value: string }>): void {
+  const cpus = os.cpus();
+  console.log(
+    `  Machine:    ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
+  );
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
+  console.log(`  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${load}`);
+  console.log(`  PostgreSQL: ${pgVersion}`);
+  console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
+}

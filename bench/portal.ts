@@ -32,7 +32,7 @@ import { createApp } from '../src/app.js';
 import { createCitizenSession, destroySession } from '../src/auth/sessions.js';
 import { dossierCounts, listMyDossiers } from '../src/portal/my-dossiers.js';
 import { citizenActor, type CitizenActor } from '../src/shared/context.js';
-import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.js';
+import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -215,7 +215,6 @@ async function main() {
   }
 
   // ── the machine and the database ──
-  const cpus = os.cpus();
   const [{ version = '' } = {}] = await queryRows<{ version: string }>(db, sql`select version()`);
   const settings = await queryRows<{ name: string; value: string }>(
     db,
@@ -227,17 +226,7 @@ async function main() {
     sql`select pg_size_pretty(pg_total_relation_size('dossiers')) as size`,
   );
   console.log('MotCua — portal benchmark (TRANG CÁ NHÂN and Hồ sơ đã nộp)');
-  console.log(
-    `  Machine:    ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
-  );
-  console.log(
-    `  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' / ')}`,
-  );
-  console.log(`  PostgreSQL: ${version}`);
-  console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
+  printMachine(version, settings);
   console.log(
     `  Database:   ${redactPassword(url)} — ${dossierCount.toLocaleString('en-US')} dossiers (table + indexes ${size}), ` +
       `${online.toLocaleString('en-US')} submitted online, ${citizens.toLocaleString('en-US')} portal citizens`,

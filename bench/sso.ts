@@ -40,7 +40,7 @@ import { createSession, destroySession } from '../src/auth/sessions.js';
 import { registerSsoClient } from '../src/sso/register-sso-client.js';
 import { endBrowserSession } from '../src/sso/end-sessions.js';
 import { systemActor } from '../src/shared/context.js';
-import { summarize, type LoadResult } from './load.js';
+import { summarize, type LoadResult, printMachine } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const REDIRECT_URI = 'https://bench-sso.invalid/callback';
@@ -291,7 +291,6 @@ async function main() {
   const db = database.db;
   await database.migrate();
 
-  const cpus = os.cpus();
   const [{ version = '' } = {}] = await queryRows<{ version: string }>(db, sql`select version()`);
   const settings = await queryRows<{ name: string; value: string }>(
     db,
@@ -299,17 +298,7 @@ async function main() {
         where name in ('shared_buffers', 'work_mem', 'synchronous_commit', 'max_connections', 'jit') order by name`,
   );
   console.log('MotCua — the provincial SSO provider (token endpoint, code-flow login)');
-  console.log(
-    `  Machine:    ${cpus[0]?.model ?? '?'} × ${cpus.length}, RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
-  );
-  console.log(
-    `  Node:       ${process.version}; load before the runs (loadavg 1/5/15 min): ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' / ')}`,
-  );
-  console.log(`  PostgreSQL: ${version}`);
-  console.log(`              ${settings.map((s) => `${s.name}=${s.value}`).join(', ')}`);
+  printMachine(version, settings);
 
   const officials = await db
     .select({ id: accounts.id, username: accounts.username })
