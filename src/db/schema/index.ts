@@ -15,3 +15,4 @@ export * from './delegations.js';
 export * from './staged-uploads.js';
 export * from './sso.js';
 export * from './sso-sessions.js';
+export * from './notification-templates.js';
