@@ -1,5 +1,6 @@
 /**
- * Testers' endpoints (GET /dev/sms, GET /dev/people, POST /dev/faults; GET /dev/payments is in payment.tsx) and the population-registry
+ * Testers' endpoints (GET /dev/sms — OTPs and the SMS/ZNS gateways' messages —, GET /dev/people, POST /dev/faults; GET
+ * /dev/payments is in payment.tsx, GET /dev/reports in server.ts) and the population-registry
  * stand-in (POST /registry/v1/verify), which answers match or mismatch per field.
  */
 import crypto from 'node:crypto';
@@ -20,6 +21,14 @@ const Faults = z
     dropSms: z.boolean().optional(),
     paymentNotifyDelayMs: z.number().int().min(0).max(3_600_000).optional(),
     dropPaymentNotify: z.boolean().optional(),
+    smsDown: z.boolean().optional(),
+    smsSlowMs: z.number().int().min(0).max(120_000).optional(),
+    smsReject: z.boolean().optional(),
+    smsReport: z.enum(['delivered', 'failed', 'expired', 'none']).optional(),
+    znsDown: z.boolean().optional(),
+    znsSlowMs: z.number().int().min(0).max(120_000).optional(),
+    znsReject: z.boolean().optional(),
+    znsReport: z.enum(['delivered', 'failed', 'expired', 'none']).optional(),
   })
   .strict();
 
@@ -39,7 +48,9 @@ export function devRoutes(state: SimState, registryToken: string) {
   const app = new Hono();
 
   app.get('/dev/sms', (c) => {
-    const phone = (c.req.query('phone') ?? '').replace(/\D/g, '');
+    // 0xxxxxxxxx or 84xxxxxxxxx: the outbox keeps the national form.
+    const digits = (c.req.query('phone') ?? '').replace(/\D/g, '');
+    const phone = /^84\d{9}$/.test(digits) ? `0${digits.slice(2)}` : digits;
     if (!phone) return c.json({ error: 'phone query parameter is required' }, 400);
     return c.json(state.smsFor(phone));
   });
@@ -51,7 +62,12 @@ export function devRoutes(state: SimState, registryToken: string) {
     const parsed = Faults.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success)
       return c.json(
-        { error: 'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool,"paymentNotifyDelayMs":n,"dropPaymentNotify":bool}' },
+        {
+          error:
+            'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool,"paymentNotifyDelayMs":n,"dropPaymentNotify":bool,' +
+            '"smsDown":bool,"smsSlowMs":n,"smsReject":bool,"smsReport":"delivered|failed|expired|none","znsDown":bool,"znsSlowMs":n,' +
+            '"znsReject":bool,"znsReport":"delivered|failed|expired|none"}',
+        },
         400,
       );
     Object.assign(state.faults, Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)));

@@ -10,6 +10,9 @@ import { createProvider, type SimClient } from './provider.js';
 import { screenRoutes } from './screens.js';
 import { devRoutes } from './dev.js';
 import { paymentRoutes, type PaymentMerchant } from './payment.js';
+import { smsGatewayRoutes, type SmsGatewayOptions } from './sms-gateway.js';
+import { znsGatewayRoutes, type ZnsGatewayOptions } from './zns-gateway.js';
+import type { ReportCallback } from './report-callback.js';
 
 export type SimulatorOptions = {
   port: number;
@@ -19,6 +22,10 @@ export type SimulatorOptions = {
   registryToken: string;
   /** The payment platform's merchants (code, shared secret, name shown on the payment page). */
   payment?: { merchants: PaymentMerchant[] };
+  /** The brandname SMS gateway's stand-in (sms-gateway.ts); unset: /sms-gateway answers 404. */
+  sms?: SmsGatewayOptions | undefined;
+  /** The Zalo ZNS stand-in (zns-gateway.ts); unset: /zns answers 404. */
+  zns?: ZnsGatewayOptions | undefined;
   host?: string;
 };
 
@@ -33,11 +40,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const hono = new Hono();
   hono.route('/', devRoutes(state, opts.registryToken));
   hono.route('/', paymentRoutes(state, opts.payment?.merchants ?? []));
+  // The delivery reports the SMS and ZNS stand-ins called back, oldest first (GET /dev/reports).
+  const reports: ReportCallback[] = [];
+  if (opts.sms) hono.route('/', smsGatewayRoutes(state, opts.sms, reports));
+  if (opts.zns) hono.route('/', znsGatewayRoutes(state, opts.zns, reports));
+  hono.get('/dev/reports', (c) => c.json(reports));
   hono.route('/', screenRoutes(provider, state) as unknown as Hono);
   hono.get('/', (c) => c.redirect('/dev/people'));
   const honoListener = getRequestListener(hono.fetch);
   const providerListener = provider.callback();
-  const ownPaths = /^\/(interaction\/|dev\/|registry\/|sim-payment\/|sim\.css$)/;
+  const ownPaths = /^\/(interaction\/|dev\/|registry\/|sim-payment\/|sms-gateway\/|zns\/|sim\.css$)/;
 
   const server = http.createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

@@ -18,8 +18,47 @@ type Faults = {
   paymentNotifyDelayMs: number;
   /** The payment platform never sends its confirmation. */
   dropPaymentNotify: boolean;
+} & GatewayFaults;
+
+/** What a delivery report of the SMS / ZNS stand-ins says ('none': no report is ever sent). */
+export type GatewayReport = 'delivered' | 'failed' | 'expired' | 'none';
+/** The SMS and Zalo ZNS gateway stand-ins (sms-gateway.ts, zns-gateway.ts): down (503), slow, refusing all, the report. */
+type GatewayFaults = {
+  smsDown: boolean;
+  smsSlowMs: number;
+  smsReject: boolean;
+  smsReport: GatewayReport;
+  znsDown: boolean;
+  znsSlowMs: number;
+  znsReject: boolean;
+  znsReport: GatewayReport;
 };
-type SmsMessage = { id: string; phone: string; text: string; sentAt: string; delivered: boolean };
+export const GATEWAY_FAULTS_OFF: GatewayFaults = {
+  smsDown: false,
+  smsSlowMs: 0,
+  smsReject: false,
+  smsReport: 'delivered',
+  znsDown: false,
+  znsSlowMs: 0,
+  znsReject: false,
+  znsReport: 'delivered',
+};
+type SmsMessage = {
+  id: string;
+  phone: string;
+  text: string;
+  sentAt: string;
+  delivered: boolean;
+  /** 'sms' unless the Zalo ZNS stand-in recorded it (sim/zns-gateway.ts). */
+  channel: 'sms' | 'zns';
+  /** otp: the VNeID login's code; gateway: a notification through the SMS or ZNS gateway stand-in. */
+  source: 'otp' | 'gateway';
+  /** The sender's reference (SMS clientRef, ZNS tracking_id): the gateway answers it once. */
+  clientRef?: string;
+  /** Set by the gateway stand-ins: the brandname or the ZNS template id. */
+  sender?: string;
+};
+type SmsExtra = Partial<Pick<SmsMessage, 'channel' | 'source' | 'clientRef' | 'sender'>>;
 
 const OTP_RULES = { digits: 6, ttlMs: 5 * 60_000, maxTries: 5, resendAfterMs: 60_000 };
 
@@ -31,7 +70,14 @@ export function createSimState(population: SimPerson[] = loadPopulation()) {
   const outbox: SmsMessage[] = [];
   /** Pending OTPs by interaction uid. */
   const otps = new Map<string, PendingOtp>();
-  const faults: Faults = { outage: false, latencyMs: 0, dropSms: false, paymentNotifyDelayMs: 0, dropPaymentNotify: false };
+  const faults: Faults = {
+    outage: false,
+    latencyMs: 0,
+    dropSms: false,
+    paymentNotifyDelayMs: 0,
+    dropPaymentNotify: false,
+    ...GATEWAY_FAULTS_OFF,
+  };
 
   return {
     population,
@@ -42,13 +88,17 @@ export function createSimState(population: SimPerson[] = loadPopulation()) {
     person: (soDinhDanh: string) => byNumber.get(soDinhDanh),
     personByTechId: (techId: string) => byTechId.get(techId),
 
-    sendSms(phone: string, text: string) {
+    sendSms(phone: string, text: string, extra: SmsExtra = {}) {
       const msg: SmsMessage = {
         id: crypto.randomUUID(),
         phone,
         text,
         sentAt: new Date().toISOString(),
-        delivered: !faults.dropSms,
+        // dropSms loses OTPs only: the gateways' delivery reports say what became of their messages.
+        delivered: extra.source === 'gateway' || !faults.dropSms,
+        channel: 'sms',
+        source: 'otp',
+        ...extra,
       };
       outbox.push(msg);
       if (outbox.length > 5000) outbox.shift();
