@@ -16,3 +16,4 @@ export * from './staged-uploads.js';
 export * from './sso.js';
 export * from './sso-sessions.js';
 export * from './notification-templates.js';
+export * from './notifications.js';
