@@ -17,3 +17,4 @@ export * from './sso.js';
 export * from './sso-sessions.js';
 export * from './notification-templates.js';
 export * from './notifications.js';
+export * from './national-portal.js';
