@@ -10,6 +10,8 @@ const sim = await startSimulator({
   clients: config.sim.clients,
   registryToken: config.sim.registryToken,
   payment: config.sim.payment,
+  sms: config.sim.sms,
+  zns: config.sim.zns,
 });
 console.log(
   `VNeID simulator: ${config.sim.issuer}  (population: ${config.sim.issuer}/dev/people, SMS: ${config.sim.issuer}/dev/sms?phone=…)`,

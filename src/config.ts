@@ -60,6 +60,32 @@ const EnvSchema = z.object({
   PAYMENT_URL: z.string().url().optional(),
   PAYMENT_MERCHANT: z.string().min(1).max(64).optional(),
   PAYMENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The brandname SMS gateway (src/notify/adapters/sms.ts): its send endpoint, bearer token, our brandname. */
+  SMS_GATEWAY_URL: z.string().url().optional(),
+  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  SMS_BRANDNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9 ._-]{1,11}$/, 'a brandname is 1 to 11 letters, digits, spaces, dots, dashes or underscores')
+    .optional(),
+  /** The gateway takes text without diacritics only (GSM-7): templates are sent unaccented. */
+  SMS_UNACCENTED: boolish.default(false),
+  /** The most parts one SMS may take (renderMessage shortens the longest values to fit). */
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** The shared secret of the gateway's delivery reports (HMAC-SHA256, POST /thong-bao/bao-cao/sms). */
+  SMS_REPORT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Zalo ZNS (src/notify/adapters/zns.ts): the template-message endpoint, the app id, the OA's access token. */
+  ZNS_URL: z.string().url().optional(),
+  ZNS_APP_ID: z.string().min(1).max(64).optional(),
+  ZNS_ACCESS_TOKEN: z.string().min(1).optional(),
+  /** The OA's secret key the webhook (POST /thong-bao/bao-cao/zns) is signed with. */
+  ZNS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The national portal's dossier synchronisation (src/national-portal): its API, our token, our province's code. */
+  NATIONAL_PORTAL_URL: z.string().url().optional(),
+  NATIONAL_PORTAL_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  NATIONAL_PORTAL_PROVINCE: z
+    .string()
+    .regex(/^[A-Za-z0-9.]{1,20}$/, 'letters, digits and dots, at most 20')
+    .optional(),
   SSO_ISSUER: z.string().url().optional(),
   SSO_CLIENT_ID: z.string().min(1).optional(),
   SSO_CLIENT_SECRET: z.string().min(1).optional(),
@@ -100,6 +126,9 @@ const URL_SETTINGS = [
   'VNEID_JWKS_URI',
   'REGISTRY_URL',
   'PAYMENT_URL',
+  'SMS_GATEWAY_URL',
+  'ZNS_URL',
+  'NATIONAL_PORTAL_URL',
   'SSO_ISSUER',
   'STORAGE_S3_ENDPOINT',
 ] as const satisfies ReadonlyArray<keyof z.infer<typeof EnvSchema>>;
@@ -145,6 +174,25 @@ export type S3StorageConfig = {
 /** The payment platform (src/payments/platform.ts): payment page, merchant code, shared secret of the signatures. */
 export type PaymentConfig = { url: string; merchant: string; secret: string; simulated: boolean };
 
+/** The brandname SMS gateway (src/notify/adapters/sms.ts); `simulated`: the stand-in of sim/sms-gateway.ts. */
+export type SmsConfig = {
+  url: string;
+  token: string;
+  brandname: string;
+  unaccented: boolean;
+  maxSegments: number;
+  reportSecret: string;
+  simulated: boolean;
+};
+/** Zalo ZNS (src/notify/adapters/zns.ts); `simulated`: the stand-in of sim/zns-gateway.ts. */
+export type ZnsConfig = { url: string; appId: string; accessToken: string; webhookSecret: string; simulated: boolean };
+
+/** Where the gateways' delivery reports arrive (src/notify/report-routes.ts): no session, signed. */
+export const NOTIFY_REPORT_PATHS = { sms: '/thong-bao/bao-cao/sms', zns: '/thong-bao/bao-cao/zns' } as const;
+
+/** The national portal's synchronisation API (src/national-portal/client.ts); simulated = the stand-in of sim/national-portal.ts. */
+export type NationalPortalConfig = { url: string; token: string; province: string; simulated: boolean };
+
 /** File storage (src/storage): a folder on the local disk, or an S3-compatible bucket. */
 export type StorageConfig = { kind: 'local'; dir: string } | S3StorageConfig;
 
@@ -179,10 +227,22 @@ export type Config = {
     clients: Array<{ client_id: string; client_secret: string; redirect_uris: string[] }>;
     /** The merchant the payment simulator knows (the demo one). */
     payment: { merchants: Array<{ code: string; secret: string; name: string }> };
+    /** The national portal stand-in's token and province (the demo ones). */
+    nationalPortal: { token: string; province: string };
+    /** The SMS gateway's stand-in, when config.sms is it (its report URL is our webhook). */
+    sms: { token: string; reportUrl: string; reportSecret: string } | undefined;
+    /** The Zalo ZNS stand-in, when config.zns is it. */
+    zns: { appId: string; accessToken: string; webhookUrl: string; secret: string } | undefined;
   };
   vneid: OidcProviderConfig;
   registry: { url: string; token: string };
   payment: PaymentConfig;
+  /** SMS notifications; null: the channel is off (unset outside demo mode). */
+  sms: SmsConfig | null;
+  /** Zalo ZNS notifications; null: the channel is off (unset outside demo mode). */
+  zns: ZnsConfig | null;
+  /** null = synchronisation off (unconfigured outside demo mode): the outbox keeps its rows until it is configured. */
+  nationalPortal: NationalPortalConfig | null;
   sso: OidcProviderConfig | null;
   /** Set when config.sso is the built-in provider of demo mode (no SSO_* given, demo data on, never in production). */
   ssoDemo: SsoDemoConfig | null;
@@ -213,6 +273,13 @@ const DEV_SSO_KEY_ENCRYPTION_KEY = 'bW90Y3VhLWRldmVsb3BtZW50LXNzby1rZXlzLW9ubHk'
 
 /** The payment simulator's demo merchant (sim/payment.ts): never accepted in production. */
 const DEMO_PAYMENT = { code: 'MOTCUA-DEMO', secret: 'motcua-demo-payment-secret', name: 'Cổng Dịch vụ công (mô phỏng)' };
+/** The SMS and ZNS stand-ins' demo credentials (sim/sms-gateway.ts, sim/zns-gateway.ts): never accepted in production. */
+const DEMO_SMS = { token: 'motcua-demo-sms-token', brandname: 'DONGNAI.GOV', reportSecret: 'motcua-demo-sms-report-secret' };
+const DEMO_ZNS = { appId: '1234567890123456789', accessToken: 'motcua-demo-zns-access-token', secret: 'motcua-demo-zns-webhook-secret' };
+const SIM_SMS_PATH = '/sms-gateway/v1/send';
+const SIM_ZNS_PATH = '/zns/v1/message/template';
+/** The national portal stand-in (sim/national-portal.ts): its API path on the simulator's origin, demo token and province. */
+const SIM_NATIONAL_PORTAL = { path: '/national-portal/api/v1', token: 'motcua-demo-national-portal-token', province: 'H10' };
 /** Where the payment simulator serves its payment page, on the simulator's origin. */
 const SIM_PAYMENT_PATH = '/sim-payment/pay';
 
@@ -264,6 +331,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (u.pathname.startsWith(SIM_PAYMENT_PATH) || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname))
       throw fail('PAYMENT_URL', 'points at the payment simulator; production needs the real payment platform');
     if (e.PAYMENT_SECRET === DEMO_PAYMENT.secret) throw fail('PAYMENT_SECRET', "is the simulator's demo secret; never in production");
+  }
+  // A channel's gateway is all or nothing; production refuses the stand-ins, and leaves a channel unset off.
+  const smsSet = group(['SMS_GATEWAY_URL', 'SMS_GATEWAY_TOKEN', 'SMS_BRANDNAME', 'SMS_REPORT_SECRET']);
+  const znsSet = group(['ZNS_URL', 'ZNS_APP_ID', 'ZNS_ACCESS_TOKEN', 'ZNS_WEBHOOK_SECRET']);
+  const standIn = (url: string, simPath: string) => {
+    const u = new URL(url);
+    return u.pathname.startsWith(simPath) || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  };
+  if (production && smsSet) {
+    if (standIn(e.SMS_GATEWAY_URL!, SIM_SMS_PATH))
+      throw fail('SMS_GATEWAY_URL', "points at the SMS gateway's stand-in; production needs the real gateway");
+    if (e.SMS_REPORT_SECRET === DEMO_SMS.reportSecret)
+      throw fail('SMS_REPORT_SECRET', "is the stand-in's demo secret; never in production");
+  }
+  if (production && znsSet) {
+    if (standIn(e.ZNS_URL!, SIM_ZNS_PATH)) throw fail('ZNS_URL', "points at the Zalo ZNS stand-in; production needs Zalo's address");
+    if (e.ZNS_WEBHOOK_SECRET === DEMO_ZNS.secret) throw fail('ZNS_WEBHOOK_SECRET', "is the stand-in's demo secret; never in production");
+  }
+  const nationalSet = group(['NATIONAL_PORTAL_URL', 'NATIONAL_PORTAL_TOKEN', 'NATIONAL_PORTAL_PROVINCE']);
+  if (production && nationalSet) {
+    const u = new URL(e.NATIONAL_PORTAL_URL!);
+    if (u.pathname.startsWith(SIM_NATIONAL_PORTAL.path) || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname))
+      throw fail('NATIONAL_PORTAL_URL', 'points at the national portal stand-in; production needs the real national portal');
+    if (e.NATIONAL_PORTAL_TOKEN === SIM_NATIONAL_PORTAL.token)
+      throw fail('NATIONAL_PORTAL_TOKEN', "is the stand-in's demo token; never in production");
   }
   // Every address setting: http(s) only, and https only in production (tokens, secrets and personal
   // data travel over them; PUBLIC_URL decides Secure cookies and HSTS).
@@ -329,6 +421,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
       };
   const registryToken = 'motcua-demo-registry-token';
+  // Demo mode (not production, nothing set): the stand-ins on the simulator's origin, reporting to our webhooks.
+  const sms: SmsConfig | null = smsSet
+    ? {
+        url: e.SMS_GATEWAY_URL!,
+        token: e.SMS_GATEWAY_TOKEN!,
+        brandname: e.SMS_BRANDNAME!,
+        unaccented: e.SMS_UNACCENTED,
+        maxSegments: e.SMS_MAX_SEGMENTS,
+        reportSecret: e.SMS_REPORT_SECRET!,
+        simulated: false,
+      }
+    : production
+      ? null
+      : {
+          url: `${simIssuer}${SIM_SMS_PATH}`,
+          token: DEMO_SMS.token,
+          brandname: DEMO_SMS.brandname,
+          unaccented: e.SMS_UNACCENTED,
+          maxSegments: e.SMS_MAX_SEGMENTS,
+          reportSecret: DEMO_SMS.reportSecret,
+          simulated: true,
+        };
+  const zns: ZnsConfig | null = znsSet
+    ? { url: e.ZNS_URL!, appId: e.ZNS_APP_ID!, accessToken: e.ZNS_ACCESS_TOKEN!, webhookSecret: e.ZNS_WEBHOOK_SECRET!, simulated: false }
+    : production
+      ? null
+      : {
+          url: `${simIssuer}${SIM_ZNS_PATH}`,
+          appId: DEMO_ZNS.appId,
+          accessToken: DEMO_ZNS.accessToken,
+          webhookSecret: DEMO_ZNS.secret,
+          simulated: true,
+        };
   const sessionSecret = e.SESSION_SECRET ?? DEV_SESSION_SECRET;
   const demoData = production ? false : (e.DEMO_DATA ?? true);
   // Demo mode: the built-in provider, with a secret derived from SESSION_SECRET (only its SHA-256 is registered).
@@ -374,6 +499,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: simIssuer,
       registryToken,
       payment: { merchants: [DEMO_PAYMENT] },
+      nationalPortal: { token: SIM_NATIONAL_PORTAL.token, province: SIM_NATIONAL_PORTAL.province },
+      sms: sms?.simulated
+        ? { token: sms.token, reportUrl: `${publicUrl}${NOTIFY_REPORT_PATHS.sms}`, reportSecret: sms.reportSecret }
+        : undefined,
+      zns: zns?.simulated
+        ? {
+            appId: zns.appId,
+            accessToken: zns.accessToken,
+            webhookUrl: `${publicUrl}${NOTIFY_REPORT_PATHS.zns}`,
+            secret: zns.webhookSecret,
+          }
+        : undefined,
       clients: [
         {
           ...demoClient,
@@ -388,6 +525,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payment: paymentSet
       ? { url: e.PAYMENT_URL!, merchant: e.PAYMENT_MERCHANT!, secret: e.PAYMENT_SECRET!, simulated: false }
       : { url: `${simIssuer}${SIM_PAYMENT_PATH}`, merchant: DEMO_PAYMENT.code, secret: DEMO_PAYMENT.secret, simulated: true },
+    sms,
+    zns,
+    nationalPortal: nationalSet
+      ? { url: e.NATIONAL_PORTAL_URL!, token: e.NATIONAL_PORTAL_TOKEN!, province: e.NATIONAL_PORTAL_PROVINCE!, simulated: false }
+      : demoData
+        ? { url: `${simIssuer}${SIM_NATIONAL_PORTAL.path}`, token: SIM_NATIONAL_PORTAL.token, province: SIM_NATIONAL_PORTAL.province, simulated: true }
+        : null,
     sso: ssoSet
       ? ssoRp(e.SSO_ISSUER!, e.SSO_CLIENT_ID!, e.SSO_CLIENT_SECRET!)
       : ssoDemo

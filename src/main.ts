@@ -45,13 +45,15 @@ async function main() {
 
   // Demo mode: the VNeID, population-registry and payment simulators on their own origin.
   const simulator =
-    config.simulated || config.payment.simulated
+    config.simulated || config.payment.simulated || config.sms?.simulated || config.zns?.simulated
       ? await startSimulator({
           port: config.sim.port,
           issuer: config.sim.issuer,
           clients: config.sim.clients,
           registryToken: config.sim.registryToken,
           payment: config.sim.payment,
+          sms: config.sim.sms,
+          zns: config.sim.zns,
         })
       : null;
   const deps = buildDeps(config, database, logger);
