@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Channel, MessageState } from '../../notify/channels.js';
 import { accounts } from './accounts.js';
 import { citizens } from './identity.js';
@@ -33,6 +33,8 @@ export const notifications = pgTable(
     /** Why it failed (gateway's words or ours), shown on the screens. */
     reason: text('reason'),
     attempts: integer('attempts').notNull().default(0),
+    /** The event's placeholder values: the message is rendered from them at send time (a template edited meanwhile applies). */
+    data: jsonb('data').$type<Record<string, string>>().notNull().default({}),
     /** As sent (rendered at send time), or at once for an in-app notice. */
     subject: text('subject'),
     body: text('body'),
