@@ -1,0 +1,75 @@
+/**
+ * Zalo ZNS over HTTP (docs/decisions/0023): an approved template with its parameters, POSTed to ZNS_URL with the
+ * OA's access_token header as {phone (84…), template_id, template_data, tracking_id} → Zalo's {error, message, data:
+ * {msg_id}} (HTTP 200 even when refused: the error code says). Our notification id is the tracking_id, so a send
+ * retried after a crash gets the same msg_id. The delivery webhook arrives at POST /thong-bao/bao-cao/zns
+ * (report-routes.ts). The stand-in is sim/zns-gateway.ts.
+ *
+ * Outcomes: error 0 → accepted; HTTP 429/5xx, no connection, time-out, rate limit (-32), access token refused (-124:
+ * ours to renew, not the recipient's fault) → retry; any other error → permanent (no Zalo on that number, template
+ * not approved…): the message falls back to SMS.
+ */
+import { z } from 'zod';
+import type { ZnsConfig } from '../../config.js';
+import { internationalPhone } from './phone.js';
+import type { ChannelAdapter, SendOutcome } from './types.js';
+
+/** Zalo's error codes, said for administrators. */
+const REFUSALS: Record<number, string> = {
+  [-100]: 'Zalo không nhận yêu cầu (dữ liệu không hợp lệ)',
+  [-108]: 'Số điện thoại không hợp lệ',
+  [-109]: 'Mẫu tin Zalo (ZNS) không tồn tại hoặc chưa được duyệt',
+  [-112]: 'Tham số của mẫu tin Zalo (ZNS) không hợp lệ',
+  [-118]: 'Số điện thoại chưa đăng ký Zalo hoặc tài khoản Zalo không hoạt động',
+  [-131]: 'Zalo từ chối gửi tin nhắn',
+};
+const TEMPORARY: Record<number, string> = {
+  [-32]: 'Zalo tạm thời giới hạn số tin gửi',
+  [-124]: 'Zalo không chấp nhận access token (kiểm tra ZNS_ACCESS_TOKEN)',
+};
+
+const Answer = z.object({
+  error: z.number().int(),
+  message: z.string().optional(),
+  data: z.object({ msg_id: z.string().min(1).max(128) }).optional(),
+});
+
+const permanent = (reason: string): SendOutcome => ({ kind: 'permanent', reason });
+const retry = (reason: string): SendOutcome => ({ kind: 'retry', reason });
+
+export function znsAdapter(config: ZnsConfig): ChannelAdapter {
+  return {
+    channel: 'zns',
+    async send(message, signal) {
+      if (!message.zns) return permanent('Sự kiện này chưa có mẫu tin Zalo (ZNS) được duyệt');
+      const phone = internationalPhone(message.to);
+      if (!phone) return permanent('Số điện thoại không hợp lệ');
+      let res: Response;
+      let body: unknown;
+      try {
+        res = await fetch(config.url, {
+          method: 'POST',
+          headers: { access_token: config.accessToken, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({
+            phone,
+            template_id: message.zns.templateId,
+            template_data: message.zns.params,
+            tracking_id: message.id,
+          }),
+          signal,
+        });
+        body = await res.json().catch(() => null);
+      } catch {
+        return retry(signal.aborted ? 'Zalo không trả lời kịp thời' : 'Không kết nối được với Zalo');
+      }
+      if (res.status === 429 || res.status >= 500) return retry(`Zalo tạm thời không phục vụ (HTTP ${res.status})`);
+      const answer = Answer.safeParse(body);
+      if (!res.ok || !answer.success) return retry(`Zalo trả lời không đúng định dạng (HTTP ${res.status})`);
+      const { error, data } = answer.data;
+      if (error === 0) return data ? { kind: 'accepted', gatewayId: data.msg_id } : retry('Zalo trả lời không có mã tin nhắn');
+      const temporary = TEMPORARY[error];
+      if (temporary) return retry(temporary);
+      return permanent(REFUSALS[error] ?? `Zalo từ chối tin nhắn (mã lỗi ${error})`);
+    },
+  };
+}

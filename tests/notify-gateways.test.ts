@@ -1,0 +1,214 @@
+/**
+ * The SMS and Zalo ZNS adapters against the simulator's stand-ins over HTTP (sim/sms-gateway.ts, sim/zns-gateway.ts):
+ * accepted, down then up, refused for good, slower than the worker's time-out, the same notification id sent twice,
+ * and what the phone shows (GET /dev/sms). The stand-ins' fault switches are turned by POST /dev/faults, as testers do.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import { startSimulator, type Simulator } from '../sim/server.js';
+import type { SmsConfig, ZnsConfig } from '../src/config.js';
+import { smsAdapter } from '../src/notify/adapters/sms.js';
+import { znsAdapter } from '../src/notify/adapters/zns.js';
+import type { OutgoingMessage } from '../src/notify/adapters/types.js';
+import { smsSize } from '../src/notify/sms-text.js';
+import { freePort } from './support/vneid.js';
+
+let sim: Simulator;
+let sms: SmsConfig;
+let zns: ZnsConfig;
+
+beforeAll(async () => {
+  const port = await freePort();
+  sim = await startSimulator({
+    port,
+    issuer: `http://127.0.0.1:${port}`,
+    clients: [],
+    registryToken: 'registry-test-token',
+    sms: { token: 'sms-test-token', reportSecret: 'sms-test-report-secret', maxSegments: 4 },
+    zns: { appId: '42', accessToken: 'zns-test-token', secret: 'zns-test-webhook-secret', templates: ['241001', '241002'] },
+  });
+  sms = {
+    url: `${sim.url}/sms-gateway/v1/send`,
+    token: 'sms-test-token',
+    brandname: 'DONGNAI.GOV',
+    unaccented: false,
+    maxSegments: 10,
+    reportSecret: 'sms-test-report-secret',
+    simulated: true,
+  };
+  zns = { url: `${sim.url}/zns/v1/message/template`, appId: '42', accessToken: 'zns-test-token', webhookSecret: 'x', simulated: true };
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+const faults = async (f: Record<string, unknown>) => {
+  const res = await fetch(`${sim.url}/dev/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(f),
+  });
+  expect(res.status).toBe(200);
+};
+beforeEach(() => faults({ outage: false, smsDown: false, smsSlowMs: 0, smsReject: false, znsDown: false, znsSlowMs: 0, znsReject: false }));
+
+/** A fresh phone each test (the outbox is shared by the file). */
+const phone = () => `09${crypto.randomInt(10_000_000, 99_999_999)}`.replace(/(000|111)$/, '234');
+const message = (to: string, body: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
+  id: crypto.randomUUID(),
+  channel: 'sms',
+  to,
+  subject: null,
+  body,
+  zns: null,
+  ...extra,
+});
+const zalo = (to: string, templateId = '241001'): OutgoingMessage =>
+  message(to, 'Hồ sơ H01.234 đã được tiếp nhận', { channel: 'zns', zns: { templateId, params: { ma_ho_so: 'H01.234' } } });
+const inbox = async (p: string) =>
+  (await (await fetch(`${sim.url}/dev/sms?phone=${p}`)).json()) as Array<{ text: string; channel: string; sender: string }>;
+const signal = () => AbortSignal.timeout(5_000);
+
+describe('SMS adapter', () => {
+  it('hands the message over: accepted with the gateway id, and the phone shows it (diacritics sent as Unicode)', async () => {
+    const to = phone();
+    const out = await smsAdapter(sms).send(message(to, 'Hồ sơ H01.234 đã được tiếp nhận'), signal());
+    expect(out.kind).toBe('accepted');
+    const got = await inbox(to);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ text: 'Hồ sơ H01.234 đã được tiếp nhận', channel: 'sms', sender: 'DONGNAI.GOV' });
+    // The international form reads the same outbox.
+    expect(await inbox(`84${to.slice(1)}`)).toHaveLength(1);
+  });
+
+  it('the same notification id sent again (a retry after a crash) gets the same gateway id and no second SMS', async () => {
+    const to = phone();
+    const m = message(to, 'Ho so da duoc tiep nhan');
+    const a = await smsAdapter(sms).send(m, signal());
+    const b = await smsAdapter(sms).send(m, signal());
+    expect(a).toEqual(b);
+    expect(await inbox(to)).toHaveLength(1);
+  });
+
+  it('a gateway down is a retry, and the same message goes through once it is back', async () => {
+    const to = phone();
+    const m = message(to, 'Ho so da duoc tiep nhan');
+    await faults({ smsDown: true });
+    expect(await smsAdapter(sms).send(m, signal())).toEqual({ kind: 'retry', reason: 'Cổng SMS tạm thời không phục vụ (HTTP 503)' });
+    await faults({ smsDown: false });
+    expect((await smsAdapter(sms).send(m, signal())).kind).toBe('accepted');
+    expect(await inbox(to)).toHaveLength(1);
+  });
+
+  it('the simulator-wide outage is a retry too; nothing reaches the phone', async () => {
+    const to = phone();
+    await faults({ outage: true });
+    expect((await smsAdapter(sms).send(message(to, 'x'), signal())).kind).toBe('retry');
+    // Fault switches never apply to /dev.
+    expect(await inbox(to)).toEqual([]);
+  });
+
+  it('a gateway slower than the worker’s time-out is a retry', async () => {
+    await faults({ smsSlowMs: 10_000 });
+    const out = await smsAdapter(sms).send(message(phone(), 'x'), AbortSignal.timeout(100));
+    expect(out).toEqual({ kind: 'retry', reason: 'Cổng SMS không trả lời kịp thời' });
+  });
+
+  it('refusals are permanent, with the reason in Vietnamese', async () => {
+    await faults({ smsReject: true });
+    expect(await smsAdapter(sms).send(message(phone(), 'x'), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Cổng SMS từ chối gửi tin nhắn',
+    });
+    await faults({ smsReject: false });
+    expect(await smsAdapter(sms).send(message('0912345000', 'x'), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Số điện thoại không còn hoạt động hoặc bị chặn nhận tin',
+    });
+    // Not a mobile number: refused before any request.
+    expect(await smsAdapter(sms).send(message('12345', 'x'), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Số điện thoại không hợp lệ',
+    });
+    // A wrong token is ours to fix: retried, not the recipient's failure.
+    expect((await smsAdapter({ ...sms, token: 'wrong' }).send(message(phone(), 'x'), signal())).kind).toBe('retry');
+  });
+
+  it('never sends more segments than configured, and the gateway refuses past its own maximum', async () => {
+    const long = 'Hồ sơ của ông/bà đã được tiếp nhận. '.repeat(8);
+    expect(smsSize(long).segments).toBe(5);
+    expect(await smsAdapter({ ...sms, maxSegments: 3 }).send(message(phone(), long), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Nội dung tin nhắn dài 5 phần, quá giới hạn 3 phần',
+    });
+    // Allowed by us (10) but past the stand-in's 4.
+    expect(await smsAdapter(sms).send(message(phone(), long), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Nội dung tin nhắn dài quá mức cổng SMS cho phép',
+    });
+  });
+
+  it('a gateway that takes unaccented text only gets GSM-7: fewer segments, no diacritics', async () => {
+    const to = phone();
+    const text = 'Hồ sơ của ông/bà đã được tiếp nhận. '.repeat(8);
+    const out = await smsAdapter({ ...sms, unaccented: true, maxSegments: 3 }).send(message(to, text), signal());
+    expect(out.kind).toBe('accepted');
+    const [got] = await inbox(to);
+    expect(got?.text).toBe('Ho so cua ong/ba da duoc tiep nhan. '.repeat(8));
+    expect(smsSize(got?.text ?? '')).toMatchObject({ encoding: 'gsm7', segments: 2 });
+  });
+});
+
+describe('Zalo ZNS adapter', () => {
+  it('sends the approved template: accepted with the msg_id, listed in /dev/sms as channel zns, newest first', async () => {
+    const to = phone();
+    expect((await smsAdapter(sms).send(message(to, 'Tin SMS truoc'), signal())).kind).toBe('accepted');
+    const out = await znsAdapter(zns).send(zalo(to), signal());
+    expect(out.kind).toBe('accepted');
+    const got = await inbox(to);
+    expect(got.map((m) => m.channel)).toEqual(['zns', 'sms']);
+    expect(got[0]).toMatchObject({ text: 'ma_ho_so: H01.234', sender: '241001' });
+  });
+
+  it('the same tracking id twice gets the same msg_id and one message', async () => {
+    const to = phone();
+    const m = zalo(to);
+    const a = await znsAdapter(zns).send(m, signal());
+    expect(await znsAdapter(zns).send(m, signal())).toEqual(a);
+    expect(await inbox(to)).toHaveLength(1);
+  });
+
+  it('down then up: a retry, then accepted once', async () => {
+    const to = phone();
+    const m = zalo(to);
+    await faults({ znsDown: true });
+    expect((await znsAdapter(zns).send(m, signal())).kind).toBe('retry');
+    await faults({ znsDown: false });
+    expect((await znsAdapter(zns).send(m, signal())).kind).toBe('accepted');
+    expect(await inbox(to)).toHaveLength(1);
+  });
+
+  it('slower than the time-out is a retry', async () => {
+    await faults({ znsSlowMs: 10_000 });
+    expect(await znsAdapter(zns).send(zalo(phone()), AbortSignal.timeout(100))).toEqual({
+      kind: 'retry',
+      reason: 'Zalo không trả lời kịp thời',
+    });
+  });
+
+  it('a phone without Zalo, a template not approved, a refusal: permanent (the message falls back to SMS)', async () => {
+    expect(await znsAdapter(zns).send(zalo('0912345111'), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Số điện thoại chưa đăng ký Zalo hoặc tài khoản Zalo không hoạt động',
+    });
+    expect(await znsAdapter(zns).send(zalo(phone(), '999999'), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Mẫu tin Zalo (ZNS) không tồn tại hoặc chưa được duyệt',
+    });
+    expect((await znsAdapter(zns).send(message(phone(), 'x', { channel: 'zns' }), signal())).kind).toBe('permanent');
+    await faults({ znsReject: true });
+    expect(await znsAdapter(zns).send(zalo(phone()), signal())).toEqual({ kind: 'permanent', reason: 'Zalo từ chối gửi tin nhắn' });
+    await faults({ znsReject: false });
+    expect((await znsAdapter({ ...zns, accessToken: 'expired' }).send(zalo(phone()), signal())).kind).toBe('retry');
+  });
+});
