@@ -36,6 +36,7 @@ import { myDataRoutes } from './portal/my-data-routes.js';
 import { submissionRoutes } from './portal/submission-routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
+import { notificationTemplateRoutes } from './notify/template-routes.js';
 import { dossierRoutes } from './onestop/dossier-routes.js';
 import { inboxRoutes } from './onestop/inbox-routes.js';
 import { receptionRoutes } from './onestop/reception-routes.js';
@@ -218,6 +219,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/ung-dung-sso', adminSsoClientRoutes);
   app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);
   app.route('/tiepnhan/quan-tri/lich-lam-viec', calendarRoutes);
+  app.route('/tiepnhan/quan-tri/mau-thong-bao', notificationTemplateRoutes);
   app.route('/tiepnhan/quan-tri/thu-tuc', procedureRoutes);
   return app;
 }
