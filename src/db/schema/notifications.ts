@@ -54,6 +54,12 @@ export const notifications = pgTable(
     index('notifications_dossier_idx').on(t.dossierId, t.createdAt).where(sql`${t.dossierId} is not null`),
     index('notifications_citizen_idx').on(t.citizenId, t.createdAt).where(sql`${t.citizenId} is not null`),
     index('notifications_account_idx').on(t.accountId, t.createdAt).where(sql`${t.accountId} is not null`),
+    // Thông báo (src/notify/notice-queries.ts): a person's in-app notices newest first, and their unread count read
+    // with every page's session lookup — only unread notices are in the second pair, so it stays a few entries.
+    index('notifications_inapp_citizen_idx').on(t.citizenId, t.createdAt, t.id).where(sql`${t.channel} = 'inapp'`),
+    index('notifications_inapp_account_idx').on(t.accountId, t.createdAt, t.id).where(sql`${t.channel} = 'inapp'`),
+    index('notifications_unread_citizen_idx').on(t.citizenId).where(sql`${t.channel} = 'inapp' and ${t.readAt} is null`),
+    index('notifications_unread_account_idx').on(t.accountId).where(sql`${t.channel} = 'inapp' and ${t.readAt} is null`),
     // Quản trị → Thông báo lists the failures newest first.
     index('notifications_failed_idx').on(t.createdAt, t.id).where(sql`${t.state} in ('failed', 'expired')`),
     // An applicant is named by the dossier (they may have no account); an official by their account.

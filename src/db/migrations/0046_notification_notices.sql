@@ -1,0 +1,4 @@
+CREATE INDEX "notifications_inapp_citizen_idx" ON "notifications" USING btree ("citizen_id","created_at","id") WHERE "notifications"."channel" = 'inapp';--> statement-breakpoint
+CREATE INDEX "notifications_inapp_account_idx" ON "notifications" USING btree ("account_id","created_at","id") WHERE "notifications"."channel" = 'inapp';--> statement-breakpoint
+CREATE INDEX "notifications_unread_citizen_idx" ON "notifications" USING btree ("citizen_id") WHERE "notifications"."channel" = 'inapp' and "notifications"."read_at" is null;--> statement-breakpoint
+CREATE INDEX "notifications_unread_account_idx" ON "notifications" USING btree ("account_id") WHERE "notifications"."channel" = 'inapp' and "notifications"."read_at" is null;
