@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
 import { startSimulator, type Simulator } from '../sim/server.js';
-import type { SmsConfig, ZnsConfig } from '../src/config.js';
+import { loadConfig, type SmsConfig, type ZnsConfig } from '../src/config.js';
 import { smsAdapter } from '../src/notify/adapters/sms.js';
 import { znsAdapter } from '../src/notify/adapters/zns.js';
 import type { OutgoingMessage } from '../src/notify/adapters/types.js';
@@ -210,5 +210,67 @@ describe('Zalo ZNS adapter', () => {
     expect(await znsAdapter(zns).send(zalo(phone()), signal())).toEqual({ kind: 'permanent', reason: 'Zalo từ chối gửi tin nhắn' });
     await faults({ znsReject: false });
     expect((await znsAdapter({ ...zns, accessToken: 'expired' }).send(zalo(phone()), signal())).kind).toBe('retry');
+  });
+});
+
+describe('configuration of the gateways', () => {
+  const PROD = {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'x'.repeat(40),
+    PUBLIC_URL: 'https://dvc.example.vn',
+    VNEID_ISSUER: 'https://sso.dichvucong.example.vn',
+    VNEID_CLIENT_ID: 'client',
+    VNEID_CLIENT_SECRET: 'secret',
+    REGISTRY_URL: 'https://ndxp.example.vn/dancu/verify',
+    REGISTRY_TOKEN: 'token',
+    PAYMENT_URL: 'https://paygov.example.vn/payment/v1/pay',
+    PAYMENT_MERCHANT: 'UBND-TINH',
+    PAYMENT_SECRET: 'p'.repeat(32),
+    SSO_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
+  };
+  const SMS = {
+    SMS_GATEWAY_URL: 'https://sms.example.vn/api/send',
+    SMS_GATEWAY_TOKEN: 'token',
+    SMS_BRANDNAME: 'DONGNAI.GOV',
+    SMS_REPORT_SECRET: 's'.repeat(32),
+  };
+  const ZNS_ENV = {
+    ZNS_URL: 'https://business.openapi.zalo.me/message/template',
+    ZNS_APP_ID: '123',
+    ZNS_ACCESS_TOKEN: 'token',
+    ZNS_WEBHOOK_SECRET: 'z'.repeat(32),
+  };
+  const refused = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('demo mode sends to the stand-ins, which report to our webhooks; production leaves an unset channel off', () => {
+    const demo = loadConfig({ NODE_ENV: 'development', PUBLIC_URL: 'http://localhost:3000', SIM_PORT: '3001' });
+    expect(demo.sms).toMatchObject({ url: 'http://127.0.0.1:3001/sms-gateway/v1/send', simulated: true, maxSegments: 3 });
+    expect(demo.sim.sms?.reportUrl).toBe('http://localhost:3000/thong-bao/bao-cao/sms');
+    expect(demo.sim.zns?.webhookUrl).toBe('http://localhost:3000/thong-bao/bao-cao/zns');
+    expect(loadConfig(PROD).sms).toBeNull();
+    expect(loadConfig(PROD).zns).toBeNull();
+    expect(loadConfig({ ...PROD, ...SMS, ...ZNS_ENV, SMS_UNACCENTED: 'true', SMS_MAX_SEGMENTS: '2' })).toMatchObject({
+      sms: { brandname: 'DONGNAI.GOV', unaccented: true, maxSegments: 2, simulated: false },
+      zns: { appId: '123', simulated: false },
+      sim: { sms: undefined, zns: undefined },
+    });
+  });
+
+  it('half a gateway, a brandname over 11 characters, the stand-ins or their secrets in production are refused by name', () => {
+    expect(refused({ ...PROD, SMS_GATEWAY_URL: SMS.SMS_GATEWAY_URL })).toMatch(/SMS_GATEWAY_TOKEN: required when SMS_GATEWAY_URL is set/);
+    expect(refused({ ...PROD, ZNS_APP_ID: '1' })).toMatch(/ZNS_URL: required/);
+    expect(refused({ ...PROD, ...SMS, SMS_BRANDNAME: 'UBND TINH DONG NAI' })).toMatch(/SMS_BRANDNAME/);
+    expect(refused({ ...PROD, ...SMS, SMS_MAX_SEGMENTS: '11' })).toMatch(/SMS_MAX_SEGMENTS/);
+    expect(refused({ ...PROD, ...SMS, SMS_GATEWAY_URL: 'https://127.0.0.1/sms-gateway/v1/send' })).toMatch(/SMS_GATEWAY_URL: points at/);
+    expect(refused({ ...PROD, ...SMS, SMS_REPORT_SECRET: 'motcua-demo-sms-report-secret' })).toMatch(/SMS_REPORT_SECRET/);
+    expect(refused({ ...PROD, ...ZNS_ENV, ZNS_URL: 'https://localhost/zns/v1/message/template' })).toMatch(/ZNS_URL: points at/);
+    expect(refused({ ...PROD, ...SMS, SMS_GATEWAY_URL: 'http://sms.example.vn/send' })).toMatch(/SMS_GATEWAY_URL: must be an https/);
   });
 });
