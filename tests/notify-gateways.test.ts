@@ -3,8 +3,9 @@
  * accepted, down then up, refused for good, slower than the worker's time-out, the same notification id sent twice,
  * and what the phone shows (GET /dev/sms). The stand-ins' fault switches are turned by POST /dev/faults, as testers do.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { startSimulator, type Simulator } from '../sim/server.js';
 import { loadConfig, type SmsConfig, type ZnsConfig } from '../src/config.js';
 import { smsAdapter } from '../src/notify/adapters/sms.js';
@@ -272,5 +273,51 @@ describe('configuration of the gateways', () => {
     expect(refused({ ...PROD, ...SMS, SMS_REPORT_SECRET: 'motcua-demo-sms-report-secret' })).toMatch(/SMS_REPORT_SECRET/);
     expect(refused({ ...PROD, ...ZNS_ENV, ZNS_URL: 'https://localhost/zns/v1/message/template' })).toMatch(/ZNS_URL: points at/);
     expect(refused({ ...PROD, ...SMS, SMS_GATEWAY_URL: 'http://sms.example.vn/send' })).toMatch(/SMS_GATEWAY_URL: must be an https/);
+  });
+});
+
+describe('the stand-ins’ delivery reports', () => {
+  it('are signed anew at each attempt and retried while the receiver answers 5xx', async () => {
+    const seen: Array<{ timestamp: string; signature: string; body: string }> = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        seen.push({ timestamp: String(req.headers['x-timestamp']), signature: String(req.headers['x-signature']), body });
+        res.writeHead(seen.length === 1 ? 503 : 200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    const address = receiver.address();
+    const port = await freePort();
+    const own = await startSimulator({
+      port,
+      issuer: `http://127.0.0.1:${port}`,
+      clients: [],
+      registryToken: 'r',
+      sms: {
+        token: 't',
+        reportSecret: 'report-secret',
+        reportUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/report`,
+        reportDelayMs: 0,
+      },
+    });
+    try {
+      const out = await smsAdapter({ ...sms, url: `${own.url}/sms-gateway/v1/send`, token: 't' }).send(message(phone(), 'x'), signal());
+      expect(out.kind).toBe('accepted');
+      await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 15_000 });
+      for (const s of seen) {
+        expect(s.signature).toBe(crypto.createHmac('sha256', 'report-secret').update(`${s.timestamp}.${s.body}`).digest('hex'));
+        expect(JSON.parse(s.body)).toMatchObject({ status: 'delivered', messageId: out.kind === 'accepted' ? out.gatewayId : '' });
+      }
+      const reports = (await (await fetch(`${own.url}/dev/reports`)).json()) as Array<{ attempts: number; outcome: string }>;
+      await vi.waitFor(async () =>
+        expect((await (await fetch(`${own.url}/dev/reports`)).json()) as unknown).toMatchObject([{ attempts: 2, outcome: 'delivered' }]),
+      );
+      expect(reports).toHaveLength(1);
+    } finally {
+      await own.close();
+      receiver.close();
+    }
   });
 });
