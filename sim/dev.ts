@@ -29,6 +29,9 @@ const Faults = z
     znsSlowMs: z.number().int().min(0).max(120_000).optional(),
     znsReject: z.boolean().optional(),
     znsReport: z.enum(['delivered', 'failed', 'expired', 'none']).optional(),
+    nationalDown: z.boolean().optional(),
+    nationalLatencyMs: z.number().int().min(0).max(120_000).optional(),
+    nationalLoseReply: z.boolean().optional(),
   })
   .strict();
 
@@ -66,7 +69,7 @@ export function devRoutes(state: SimState, registryToken: string) {
           error:
             'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool,"paymentNotifyDelayMs":n,"dropPaymentNotify":bool,' +
             '"smsDown":bool,"smsSlowMs":n,"smsReject":bool,"smsReport":"delivered|failed|expired|none","znsDown":bool,"znsSlowMs":n,' +
-            '"znsReject":bool,"znsReport":"delivered|failed|expired|none"}',
+            '"znsReject":bool,"znsReport":"delivered|failed|expired|none","nationalDown":bool,"nationalLatencyMs":n,"nationalLoseReply":bool}',
         },
         400,
       );

@@ -12,6 +12,7 @@ const sim = await startSimulator({
   payment: config.sim.payment,
   sms: config.sim.sms,
   zns: config.sim.zns,
+  nationalPortal: config.sim.nationalPortal,
 });
 console.log(
   `VNeID simulator: ${config.sim.issuer}  (population: ${config.sim.issuer}/dev/people, SMS: ${config.sim.issuer}/dev/sms?phone=…)`,

@@ -13,6 +13,7 @@ import { paymentRoutes, type PaymentMerchant } from './payment.js';
 import { smsGatewayRoutes, type SmsGatewayOptions } from './sms-gateway.js';
 import { znsGatewayRoutes, type ZnsGatewayOptions } from './zns-gateway.js';
 import type { ReportCallback } from './report-callback.js';
+import { nationalPortalRoutes, type NationalPortalStandIn } from './national-portal.js';
 
 export type SimulatorOptions = {
   port: number;
@@ -26,6 +27,8 @@ export type SimulatorOptions = {
   sms?: SmsGatewayOptions | undefined;
   /** The Zalo ZNS stand-in (zns-gateway.ts); unset: /zns answers 404. */
   zns?: ZnsGatewayOptions | undefined;
+  /** The national portal's synchronisation API stand-in (national-portal.ts); unset: it answers 404. */
+  nationalPortal?: NationalPortalStandIn | undefined;
   host?: string;
 };
 
@@ -45,11 +48,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.sms) hono.route('/', smsGatewayRoutes(state, opts.sms, reports));
   if (opts.zns) hono.route('/', znsGatewayRoutes(state, opts.zns, reports));
   hono.get('/dev/reports', (c) => c.json(reports));
+  hono.route('/', nationalPortalRoutes(state, opts.nationalPortal));
   hono.route('/', screenRoutes(provider, state) as unknown as Hono);
   hono.get('/', (c) => c.redirect('/dev/people'));
   const honoListener = getRequestListener(hono.fetch);
   const providerListener = provider.callback();
-  const ownPaths = /^\/(interaction\/|dev\/|registry\/|sim-payment\/|sms-gateway\/|zns\/|sim\.css$)/;
+  const ownPaths = /^\/(interaction\/|dev\/|registry\/|sim-payment\/|sms-gateway\/|zns\/|national-portal\/|sim\.css$)/;
 
   const server = http.createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

@@ -18,10 +18,14 @@ type Faults = {
   paymentNotifyDelayMs: number;
   /** The payment platform never sends its confirmation. */
   dropPaymentNotify: boolean;
+  /** The national portal stand-in (national-portal.ts): down (503), slow, or keeping a record but answering 504. */
+  nationalDown: boolean;
+  nationalLatencyMs: number;
+  nationalLoseReply: boolean;
 } & GatewayFaults;
 
 /** What a delivery report of the SMS / ZNS stand-ins says ('none': no report is ever sent). */
-export type GatewayReport = 'delivered' | 'failed' | 'expired' | 'none';
+type GatewayReport = 'delivered' | 'failed' | 'expired' | 'none';
 /** The SMS and Zalo ZNS gateway stand-ins (sms-gateway.ts, zns-gateway.ts): down (503), slow, refusing all, the report. */
 type GatewayFaults = {
   smsDown: boolean;
@@ -76,6 +80,9 @@ export function createSimState(population: SimPerson[] = loadPopulation()) {
     dropSms: false,
     paymentNotifyDelayMs: 0,
     dropPaymentNotify: false,
+    nationalDown: false,
+    nationalLatencyMs: 0,
+    nationalLoseReply: false,
     ...GATEWAY_FAULTS_OFF,
   };
 
