@@ -19,7 +19,11 @@ export type ReadinessAccount = {
 };
 
 async function accountsInScope(db: Queryable, actor: StaffActor): Promise<ReadinessAccount[]> {
-  const scope = await administeredUnitIds(db, actor);
+  return accountsOfUnits(db, await administeredUnitIds(db, actor));
+}
+
+/** The live accounts of these units with their binding and cutoff (also read by the cutoff reminders, notify/). */
+export async function accountsOfUnits(db: Queryable, scope: string[]): Promise<ReadinessAccount[]> {
   if (scope.length === 0) return [];
   const cutoffs = await cutoffsByUnit(db);
   const rows = await db

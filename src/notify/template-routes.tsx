@@ -22,7 +22,8 @@ const AUDIENCE = { applicant: 'Người nộp hồ sơ', official: 'Cán bộ' }
 
 /** The gateway's settings the SMS is sized by (config.sms when an SMS gateway is configured). */
 function smsOptions(c: Ctx): SmsOptions {
-  const sms = (c.get('deps').config as { sms?: { unaccented: boolean; maxSegments: number } | null }).sms;
+  // No SMS gateway configured: sized as the default SMS_MAX_SEGMENTS, with diacritics.
+  const sms = c.get('deps').config.sms;
   return { unaccented: sms?.unaccented ?? false, maxSegments: sms?.maxSegments ?? 3 };
 }
 
