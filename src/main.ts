@@ -45,7 +45,7 @@ async function main() {
 
   // Demo mode: the VNeID, population-registry and payment simulators on their own origin.
   const simulator =
-    config.simulated || config.payment.simulated || config.sms?.simulated || config.zns?.simulated
+    config.simulated || config.payment.simulated || config.sms?.simulated || config.zns?.simulated || config.nationalPortal?.simulated
       ? await startSimulator({
           port: config.sim.port,
           issuer: config.sim.issuer,
@@ -54,6 +54,7 @@ async function main() {
           payment: config.sim.payment,
           sms: config.sim.sms,
           zns: config.sim.zns,
+          nationalPortal: config.nationalPortal?.simulated ? config.sim.nationalPortal : undefined,
         })
       : null;
   const deps = buildDeps(config, database, logger);

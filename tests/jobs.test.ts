@@ -35,6 +35,10 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
     'calendar.confirm_reminder': async () => undefined,
     'uploads.staged_purge': async () => undefined,
     'storage.gc': async () => undefined,
+    'national.push': async () => undefined,
+    'national.sweep': async () => undefined,
+    'national.reconcile': async () => undefined,
+    'national.pull': async () => undefined,
     'notify.dossier_received': async (payload, job) => {
       seen.push({ code: payload.code, job, at: Date.now() });
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));

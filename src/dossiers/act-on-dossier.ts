@@ -19,6 +19,7 @@ import { isStale, movedOn } from './moved-on.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { checkResultFor } from './result-guard.js';
+import { enqueueNationalPush } from '../national-portal/push.js';
 
 export const TransitionInput = z.object({
   action: z.enum(ACTIONS, { message: 'Thao tác không hợp lệ.' }),
@@ -259,6 +260,8 @@ export async function applyAction(
       .set({ ...patch, status, updatedAt: now })
       .where(eq(dossiers.id, d.id))
       .returning();
+    // What the national portal holds changed: the trigger on dossiers wrote its status record; its push goes with it.
+    if (status !== d.status || patch.dueAt || patch.finishedAt) await enqueueNationalPush(tx, d.id);
     // A result returned online lands in the submitting citizen's personal files, marked as issued by the agency.
     if (def.inputs.returnChannel && patch.returnChannel === 2 && d.citizenId) {
       const results = await tx

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { actorColumns } from '../shared/context.js';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { dossierComponents, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import type { IncomingFile } from '../storage/index.js';
 import {
@@ -20,13 +20,14 @@ import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.j
 import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
 import { localDate } from '../calendar/working-time.js';
-import type { StaffActor } from '../shared/context.js';
+import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
 import { idField, parseInput } from '../shared/validate.js';
 import { mayActAtStep } from './access.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { newLookupCode, nextDossierCode } from './dossier-code.js';
+import { enqueueNationalPush } from '../national-portal/push.js';
 
 export const ReceiveInput = z.object({
   procedureId: idField('Vui lòng chọn thủ tục.'),
@@ -71,14 +72,22 @@ export const ReceiveInput = z.object({
  * their fields), then the components, their scans as dossier files and the digitised flags (Thông tư 01/2023/TT-VPCP)
  * join the same transaction. A scan may come already stored and staged (the counter's form: staged-scans.ts, with
  * `opts.scanProblems`, what its staging refused); the transaction consumes it, so one staged scan serves one dossier.
+ * The system actor registers online dossiers only (channel 2, no checklist): those submitted on the national portal
+ * (src/national-portal/pull.ts), at the agency it names (`opts.agencyUnitId`, one of the procedure's units), with
+ * `opts.within` run in the same transaction (its intake row: one dossier per national dossier).
  */
 export async function receiveDossier(
   db: Db,
-  actor: StaffActor,
+  actor: StaffActor | SystemActor,
   raw: unknown,
   now = new Date(),
   scans = new Map<number, IncomingFile | StagedScan>(),
-  opts: { maxScanBytes?: number; scanProblems?: FieldErrors } = {},
+  opts: {
+    maxScanBytes?: number;
+    scanProblems?: FieldErrors;
+    agencyUnitId?: string;
+    within?: (tx: Tx, dossier: typeof dossiers.$inferSelect) => Promise<void>;
+  } = {},
 ) {
   const input = parseInput(ReceiveInput, raw);
   const [version] = await db
@@ -86,14 +95,18 @@ export async function receiveDossier(
     .from(procedureVersions)
     .where(and(eq(procedureVersions.procedureId, input.procedureId), eq(procedureVersions.current, true)));
   if (!version) throw errors.notFound('Thủ tục');
-  const agencyUnitId = version.unitIds[0]!;
+  const agencyUnitId = opts.agencyUnitId && version.unitIds.includes(opts.agencyUnitId) ? opts.agencyUnitId : version.unitIds[0]!;
   const [agency] = await db.select().from(units).where(eq(units.id, agencyUnitId));
   if (!agency?.active) throw errors.unitInactive();
   if (!agency.agencyCode) {
     throw new AppError('agency_code_missing', `Đơn vị ${agency.name} chưa có mã định danh điện tử nên chưa cấp được mã hồ sơ.`, 409);
   }
   const reception = version.steps[0]!;
-  if (!(await mayActAtStep(db, actor, reception, agencyUnitId))) {
+  if (
+    actor.kind === 'system'
+      ? input.channel !== 2 || input.documents || scans.size
+      : !(await mayActAtStep(db, actor, reception, agencyUnitId))
+  ) {
     throw new AppError('not_your_step', 'Bạn không có quyền tiếp nhận hồ sơ của thủ tục này.', 403);
   }
   const checklist = input.documents ?? [];
@@ -126,7 +139,7 @@ export async function receiveDossier(
   });
   const applicant = { fullName: input.fullName, cccd: input.cccd, phone: input.phone, email: input.email, address: input.address };
   return db.transaction(async (tx) => {
-    const lost = await consumeStagedScans(tx, actor, staged, now);
+    const lost = actor.kind === 'system' ? [] : await consumeStagedScans(tx, actor, staged, now);
     if (lost.length) throw errors.validation(Object.fromEntries(lost.map((i) => [`scan-${i}`, STAGED_SCAN_GONE])));
     const code = await nextDossierCode(tx, agency.agencyCode!, localDate(now));
     const [dossier] = await tx
@@ -150,7 +163,7 @@ export async function receiveDossier(
         procedureId: version.procedureId,
         stepStartedAt: now,
         stepDueAt: stepDueAt(calendar, version, 0, now),
-        receivedBy: actor.accountId,
+        receivedBy: actor.kind === 'system' ? null : actor.accountId,
         digitised,
       })
       .returning();
@@ -165,7 +178,7 @@ export async function receiveDossier(
           kind: 'scan' as const,
           documentLabel: version.documents[index]!.name,
           ...stored.get(index)!,
-          uploadedBy: actor.accountId,
+          uploadedBy: actor.kind === 'system' ? null : actor.accountId,
           uploadedAt: now,
         })),
       );
@@ -209,6 +222,9 @@ export async function receiveDossier(
     });
     // The outbox: the applicant's notification exists exactly when the dossier does.
     await enqueue(tx, 'notify.dossier_received', { dossierId: dossier!.id, code }, { key: dossier!.id });
+    // Its first status record (written by the trigger on dossiers) on its way to the national portal.
+    await enqueueNationalPush(tx, dossier!.id);
+    await opts.within?.(tx, dossier!);
     return dossier!;
   });
 }

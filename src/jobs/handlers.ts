@@ -16,6 +16,7 @@ import { deliverBackchannelLogout } from '../sso/session-hooks.js';
 import type { Config } from '../config.js';
 import { blobStore } from '../storage/index.js';
 import { collectUnreferencedBlobs } from '../storage/gc.js';
+import { nationalPortalJobs } from '../national-portal/jobs.js';
 import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
 
 /** `now`: the application's one clock (deps.now), so a test's clock also drives the jobs. */
@@ -66,6 +67,7 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
       );
     },
     'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
+    ...nationalPortalJobs(deps),
   };
 }
 

@@ -30,7 +30,11 @@ export type KindSettings = {
   expireInSeconds: number;
 };
 
-type KindSpec = KindSettings & { label: string; payload: z.ZodType };
+/**
+ * standard: every enqueue makes a job; short: at most one job waiting (created) per singleton key — an enqueue
+ * while one waits adds nothing (pg-boss's queue policy).
+ */
+type KindSpec = KindSettings & { label: string; payload: z.ZodType; policy?: 'standard' | 'short' };
 
 export const JOB_KINDS = {
   /** Delete expired and idle sessions (was a setInterval in main.ts). */
@@ -109,6 +113,47 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  /**
+   * Send one dossier's unpushed status records to the national portal, in order (src/national-portal/push.ts).
+   * Enqueued with the change (one waiting per dossier: policy short, singleton key = the dossier id); longer outages
+   * are the sweep's, which re-enqueues with back-off for as long as rows wait.
+   */
+  'national.push': {
+    label: 'Đồng bộ trạng thái hồ sơ lên Cổng DVC quốc gia',
+    payload: z.object({ dossierId: z.string().uuid() }),
+    policy: 'short',
+    retryLimit: 4,
+    retryDelaySeconds: 30,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
+  /** Every few minutes: a push job for each dossier whose records wait and whose back-off is over (sweep.ts). */
+  'national.sweep': {
+    label: 'Rà soát hồ sơ chưa đồng bộ lên Cổng DVC quốc gia',
+    payload: z.object({}),
+    retryLimit: 1,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    expireInSeconds: 300,
+  },
+  /** Daily: compare the statuses the national portal holds with ours and re-send what differs (reconcile.ts). */
+  'national.reconcile': {
+    label: 'Đối soát trạng thái hồ sơ với Cổng DVC quốc gia',
+    payload: z.object({}),
+    retryLimit: 3,
+    retryDelaySeconds: 600,
+    retryBackoff: true,
+    expireInSeconds: 3600,
+  },
+  /** Every few minutes: register the dossiers submitted on the national portal for our procedures (pull.ts). */
+  'national.pull': {
+    label: 'Nhận hồ sơ nộp trên Cổng DVC quốc gia',
+    payload: z.object({}),
+    retryLimit: 1,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+    expireInSeconds: 600,
+  },
 } as const satisfies Record<string, KindSpec>;
 
 export type JobKind = keyof typeof JOB_KINDS;
@@ -127,6 +172,9 @@ const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [
   { kind: 'calendar.confirm_reminder', cron: '0 8 * * 1' },
   { kind: 'uploads.staged_purge', cron: '17 * * * *' },
   { kind: 'storage.gc', cron: '20 3 * * *' },
+  { kind: 'national.sweep', cron: '*/5 * * * *' },
+  { kind: 'national.pull', cron: '*/5 * * * *' },
+  { kind: 'national.reconcile', cron: '40 2 * * *' },
 ];
 
 /** What a handler learns about its job besides the payload. */
@@ -204,8 +252,10 @@ const refuse: Executor = {
 const sender = new PgBoss({ db: refuse, schema: JOB_SCHEMA, migrate: false });
 
 function queueOptions(kind: JobKind, settings: KindSettings): PgBoss.Queue {
+  const spec: KindSpec = JOB_KINDS[kind];
   return {
     name: kind,
+    policy: spec.policy ?? 'standard',
     retryLimit: settings.retryLimit,
     retryDelay: settings.retryDelaySeconds,
     retryBackoff: settings.retryBackoff,
@@ -216,7 +266,7 @@ function queueOptions(kind: JobKind, settings: KindSettings): PgBoss.Queue {
 /** The queue of a kind, created if missing (pg-boss's create_queue does nothing when it exists). */
 async function createQueue(q: Queryable, kind: JobKind, settings: KindSettings = JOB_KINDS[kind]): Promise<void> {
   const { name: _name, ...options } = queueOptions(kind, settings);
-  await executorOf(q).executeSql(`SELECT ${JOB_SCHEMA}.create_queue($1, $2)`, [kind, JSON.stringify({ policy: 'standard', ...options })]);
+  await executorOf(q).executeSql(`SELECT ${JOB_SCHEMA}.create_queue($1, $2)`, [kind, JSON.stringify(options)]);
 }
 
 export type EnqueueOptions = {
@@ -224,6 +274,8 @@ export type EnqueueOptions = {
   key?: string;
   /** Not before this moment. */
   startAfter?: Date;
+  /** A kind with policy short: while a job with this key waits, the enqueue adds nothing (returns null). */
+  singletonKey?: string;
 };
 
 /**
@@ -247,13 +299,20 @@ export async function enqueue<K extends JobKind>(
       .returning({ jobId: jobKeys.jobId });
     if (taken.length === 0) return null;
   }
-  const options: PgBoss.SendOptions = { id, db: executorOf(q), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) };
+  const options: PgBoss.SendOptions = {
+    id,
+    db: executorOf(q),
+    ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+    ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+  };
   let sent = await sender.send(kind, data, options);
   if (sent === null) {
     // pg-boss inserts nothing for a queue that does not exist yet (its insert joins pgboss.queue).
     await createQueue(q, kind);
     sent = await sender.send(kind, data, options);
   }
+  // Under policy short, a job with the same singleton key is already waiting: it will do this one's work.
+  if (sent === null && opts.singletonKey && (JOB_KINDS[kind] as KindSpec).policy === 'short') return null;
   if (sent === null) throw new Error(`job ${kind} was not enqueued`);
   return sent;
 }

@@ -23,6 +23,7 @@ import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../
 import { DRAFT_FIELDS, SubmissionFields, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
 import { checkDeclaration, typedAnswers } from './declaration-input.js';
+import { enqueueNationalPush } from '../national-portal/push.js';
 
 export type DraftFile = { sha256: string; name: string; mime: string; size: number };
 export type Draft = typeof dossierDrafts.$inferSelect;
@@ -274,6 +275,8 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
         },
       });
       await tx.delete(dossierDrafts).where(eq(dossierDrafts.id, draft.id));
+      // Its first status record (written by the trigger on dossiers) on its way to the national portal.
+      await enqueueNationalPush(tx, d.id);
       return d;
     });
   } catch (err) {

@@ -1,0 +1,108 @@
+/**
+ * The national portal's synchronisation API (Cổng DVC quốc gia), over fetch: Bearer token, a time-out on every call,
+ * answers checked with zod. Three calls — a status record sent (POST, idempotency key), the statuses it holds for
+ * our province (GET, paged), the dossiers submitted there for our province (GET, paged by cursor). The stand-in of
+ * the same API is sim/national-portal.ts; docs/decisions/0024-national-portal-sync.md.
+ */
+import { z } from 'zod';
+import type { NationalPortalConfig } from '../config.js';
+import type { NationalStatusPayload } from '../db/schema/index.js';
+
+/** A call that did not succeed: `status` the HTTP status, 0 when there was no answer (refused, time-out). */
+export class NationalPortalError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'NationalPortalError';
+  }
+}
+
+const Recorded = z.object({ id: z.string().min(1).max(200) });
+
+/** What the national portal holds of one dossier: its latest status record. */
+const HeldStatus = z.object({
+  MaHoSo: z.string().min(1).max(100),
+  TrangThaiHoSo: z.number().int(),
+  KenhThucHien: z.number().int().optional(),
+  NgayHenTra: z.string().max(20).nullable().optional(),
+  NgayKetThucXuLy: z.string().max(20).nullable().optional(),
+});
+export type HeldStatus = z.infer<typeof HeldStatus>;
+const HeldPage = z.object({ items: z.array(HeldStatus).max(1000), nextCursor: z.string().max(200).nullable() });
+
+/** A dossier submitted on the national portal: its id there, the procedure, the agency chosen, the applicant as declared. */
+const Submitted = z.object({
+  MaHoSoQG: z.string().min(1).max(100),
+  MaTTHC: z.string().min(1).max(50),
+  MaDonVi: z.string().max(50).nullable().optional(),
+  NgayNop: z.string().max(40),
+  ChuHoSo: z.object({
+    HoVaTen: z.string().max(300),
+    SoDinhDanh: z.string().max(20).nullable().optional(),
+    SoDienThoai: z.string().max(30).nullable().optional(),
+    Email: z.string().max(300).nullable().optional(),
+    DiaChi: z.string().max(500).nullable().optional(),
+  }),
+  GhiChu: z.string().max(1000).nullable().optional(),
+});
+export type SubmittedDossier = z.infer<typeof Submitted>;
+const SubmittedPage = z.object({ items: z.array(Submitted).max(1000), nextCursor: z.string().max(200).nullable() });
+
+export type NationalPortalClient = {
+  /** Sends one status record; the same key again is the same record on the national side. Returns its id there. */
+  sendStatus(payload: NationalStatusPayload, idempotencyKey: string): Promise<{ id: string }>;
+  /** The statuses held for our province's dossiers changed since `since`, one page. */
+  heldStatuses(since: Date, cursor: string | null): Promise<z.infer<typeof HeldPage>>;
+  /** Dossiers submitted for our province after `cursor` (null: from the beginning), one page. */
+  submittedDossiers(cursor: string | null): Promise<z.infer<typeof SubmittedPage>>;
+};
+
+export function nationalPortalClient(config: NationalPortalConfig, opts: { timeoutMs?: number } = {}): NationalPortalClient {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const base = config.url.replace(/\/+$/, '');
+  const call = async <T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown, key?: string): Promise<T> => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${config.token}`,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(key ? { 'Idempotency-Key': key } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+      });
+    } catch (err) {
+      throw new NationalPortalError(`${method} ${path}: no answer (${err instanceof Error ? err.message : String(err)})`, 0);
+    }
+    const text = await res.text().catch(() => '');
+    if (!res.ok) throw new NationalPortalError(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new NationalPortalError(`${method} ${path}: the answer is not JSON`, res.status);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success)
+      throw new NationalPortalError(`${method} ${path}: unexpected answer (${parsed.error.issues[0]?.message})`, res.status);
+    return parsed.data;
+  };
+  const province = encodeURIComponent(config.province);
+  return {
+    sendStatus: (payload, idempotencyKey) => call('POST', `/tinh/${province}/trang-thai`, Recorded, payload, idempotencyKey),
+    heldStatuses: (since, cursor) =>
+      call(
+        'GET',
+        `/tinh/${province}/trang-thai?tu=${encodeURIComponent(since.toISOString())}${cursor ? `&sau=${encodeURIComponent(cursor)}` : ''}`,
+        HeldPage,
+      ),
+    submittedDossiers: (cursor) =>
+      call('GET', `/tinh/${province}/ho-so-nop${cursor ? `?sau=${encodeURIComponent(cursor)}` : ''}`, SubmittedPage),
+  };
+}

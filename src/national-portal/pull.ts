@@ -1,0 +1,128 @@
+/**
+ * The pull (every few minutes): dossiers submitted on the national portal for our province since the stored cursor,
+ * each registered in the reception queue as an online dossier (channel 2, Mới đăng ký, tab Chờ tiếp nhận) through
+ * the one reception path (receiveDossier, as the system actor) — its code, lookup code and due-date rules are those
+ * of any online dossier. Exactly once: the national id is national_intake's key and its row is written in the
+ * dossier's transaction, so a re-fetch or two pulls at once make one dossier (the second's transaction fails on the
+ * key and is rolled back whole). The applicant is as the national portal declared it: a claim, as at the counter.
+ * A dossier we cannot register (a procedure not in our catalog, an agency without a code…) is recorded as skipped
+ * with the reason and logged — never retried in a loop.
+ */
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { nationalIntake, nationalSyncState, procedures, units } from '../db/schema/index.js';
+import { receiveDossier } from '../dossiers/receive-dossier.js';
+import { AppError } from '../shared/errors.js';
+import { systemActor } from '../shared/context.js';
+import type { NationalPortalClient, SubmittedDossier } from './client.js';
+
+const CURSOR = 'pull_cursor';
+/** Pages per run at most; the next run goes on from the stored cursor. */
+const MAX_PAGES = 20;
+
+type Outcome = 'registered' | 'skipped' | 'already';
+
+async function known(db: Db, nationalId: string): Promise<boolean> {
+  const [row] = await db.select({ id: nationalIntake.nationalId }).from(nationalIntake).where(eq(nationalIntake.nationalId, nationalId));
+  return Boolean(row);
+}
+
+/** The national portal's submission time (ISO, or yyyyMMddHHmmss in Vietnam time), or null. */
+function submittedAt(text: string): Date | null {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`) : new Date(text);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+async function skip(db: Db, item: SubmittedDossier, reason: string, now: Date, logger: Logger): Promise<Outcome> {
+  const inserted = await db
+    .insert(nationalIntake)
+    .values({
+      nationalId: item.MaHoSoQG,
+      procedureCode: item.MaTTHC,
+      outcome: 'skipped',
+      reason,
+      submittedAt: submittedAt(item.NgayNop),
+      pulledAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: nationalIntake.nationalId });
+  if (inserted.length) logger.warn({ nationalId: item.MaHoSoQG, procedure: item.MaTTHC, reason }, 'national dossier skipped');
+  return inserted.length ? 'skipped' : 'already';
+}
+
+async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logger): Promise<Outcome> {
+  if (await known(db, item.MaHoSoQG)) return 'already';
+  const [procedure] = await db.select({ id: procedures.id }).from(procedures).where(eq(procedures.code, item.MaTTHC));
+  if (!procedure) return skip(db, item, `Thủ tục ${item.MaTTHC} không có trong danh mục thủ tục của tỉnh.`, now, logger);
+  const [agency] = item.MaDonVi ? await db.select({ id: units.id }).from(units).where(eq(units.agencyCode, item.MaDonVi)) : [];
+  const applicant = item.ChuHoSo;
+  try {
+    await receiveDossier(
+      db,
+      systemActor('job:national.pull'),
+      {
+        procedureId: procedure.id,
+        channel: 2,
+        fullName: applicant.HoVaTen,
+        cccd: applicant.SoDinhDanh ?? undefined,
+        phone: applicant.SoDienThoai ?? undefined,
+        email: applicant.Email ?? undefined,
+        address: applicant.DiaChi ?? undefined,
+        note: `Nộp trên Cổng Dịch vụ công quốc gia, mã hồ sơ ${item.MaHoSoQG}.${item.GhiChu ? ` ${item.GhiChu}` : ''}`.slice(0, 1000),
+      },
+      now,
+      undefined,
+      {
+        ...(agency ? { agencyUnitId: agency.id } : {}),
+        within: async (tx, dossier) => {
+          await tx.insert(nationalIntake).values({
+            nationalId: item.MaHoSoQG,
+            procedureCode: item.MaTTHC,
+            outcome: 'registered',
+            dossierId: dossier.id,
+            submittedAt: submittedAt(item.NgayNop),
+            pulledAt: now,
+          });
+        },
+      },
+    );
+  } catch (err) {
+    // Another pull registered it meanwhile (its key won): the same dossier, once.
+    if (await known(db, item.MaHoSoQG)) return 'already';
+    if (err instanceof AppError && err.status < 500) {
+      const fields = err.fields ? ` ${Object.values(err.fields).join(' ')}` : '';
+      return skip(db, item, `${err.message}${fields}`.slice(0, 1000), now, logger);
+    }
+    throw err;
+  }
+  logger.info({ nationalId: item.MaHoSoQG, procedure: item.MaTTHC }, 'national dossier registered');
+  return 'registered';
+}
+
+export async function pullNationalDossiers(
+  db: Db,
+  client: NationalPortalClient,
+  now: Date,
+  logger: Logger,
+): Promise<Record<Outcome, number>> {
+  const counts: Record<Outcome, number> = { registered: 0, skipped: 0, already: 0 };
+  const [state] = await db.select().from(nationalSyncState).where(eq(nationalSyncState.name, CURSOR));
+  let cursor = state?.value ?? null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await client.submittedDossiers(cursor);
+    for (const item of res.items) counts[await register(db, item, now, logger)]++;
+    // The cursor moves only past a page whose every dossier is registered or recorded as skipped.
+    if (res.nextCursor && res.nextCursor !== cursor) {
+      cursor = res.nextCursor;
+      await db
+        .insert(nationalSyncState)
+        .values({ name: CURSOR, value: cursor, updatedAt: now })
+        .onConflictDoUpdate({ target: nationalSyncState.name, set: { value: cursor, updatedAt: now } });
+    }
+    if (!res.nextCursor || res.items.length === 0) break;
+  }
+  if (counts.registered || counts.skipped) logger.info(counts, 'national portal pull');
+  return counts;
+}
