@@ -39,7 +39,7 @@ const Raw = z.object({
 
 export type TemplateInput = { event: NotifyEvent; channel: Channel; content: TemplateContent };
 
-export function placeholdersOf(event: NotifyEvent): Record<string, string> {
+function placeholdersOf(event: NotifyEvent): Record<string, string> {
   return NOTIFY_EVENTS[event].placeholders;
 }
 

@@ -27,7 +27,7 @@ export type TemplateContent = {
 };
 
 /** {name}: a placeholder. Names are lower-case words joined by underscores, as in events.ts. */
-export const PLACEHOLDER = /\{([a-z][a-z0-9_]*)\}/g;
+const PLACEHOLDER = /\{([a-z][a-z0-9_]*)\}/g;
 
 /** The default template of an event on a channel; null for ZNS (Zalo sends approved templates only). */
 export function defaultTemplate(event: NotifyEvent, channel: Channel): TemplateContent | null {
