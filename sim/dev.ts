@@ -32,6 +32,8 @@ const Faults = z
     nationalDown: z.boolean().optional(),
     nationalLatencyMs: z.number().int().min(0).max(120_000).optional(),
     nationalLoseReply: z.boolean().optional(),
+    mailDown: z.boolean().optional(),
+    mailReject: z.boolean().optional(),
   })
   .strict();
 
@@ -69,7 +71,8 @@ export function devRoutes(state: SimState, registryToken: string) {
           error:
             'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool,"paymentNotifyDelayMs":n,"dropPaymentNotify":bool,' +
             '"smsDown":bool,"smsSlowMs":n,"smsReject":bool,"smsReport":"delivered|failed|expired|none","znsDown":bool,"znsSlowMs":n,' +
-            '"znsReject":bool,"znsReport":"delivered|failed|expired|none","nationalDown":bool,"nationalLatencyMs":n,"nationalLoseReply":bool}',
+            '"znsReject":bool,"znsReport":"delivered|failed|expired|none","nationalDown":bool,"nationalLatencyMs":n,"nationalLoseReply":bool,' +
+            '"mailDown":bool,"mailReject":bool}',
         },
         400,
       );

@@ -14,6 +14,7 @@ import { smsGatewayRoutes, type SmsGatewayOptions } from './sms-gateway.js';
 import { znsGatewayRoutes, type ZnsGatewayOptions } from './zns-gateway.js';
 import type { ReportCallback } from './report-callback.js';
 import { nationalPortalRoutes, type NationalPortalStandIn } from './national-portal.js';
+import { createMailbox, mailRoutes, startSmtpStandIn, type Mailbox } from './smtp.js';
 
 export type SimulatorOptions = {
   port: number;
@@ -29,10 +30,12 @@ export type SimulatorOptions = {
   zns?: ZnsGatewayOptions | undefined;
   /** The national portal's synchronisation API stand-in (national-portal.ts); unset: it answers 404. */
   nationalPortal?: NationalPortalStandIn | undefined;
+  /** The SMTP stand-in (smtp.ts) on its own port (0: any free one); unset: none, /dev/mail lists nothing. */
+  smtp?: { port: number } | undefined;
   host?: string;
 };
 
-export type Simulator = { url: string; state: SimState; close(): Promise<void> };
+export type Simulator = { url: string; state: SimState; mailbox: Mailbox; smtpPort: number | null; close(): Promise<void> };
 
 const MAINTENANCE =
   '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Bảo trì</title></head><body><h1>Hệ thống đang bảo trì</h1><p>Vui lòng thử lại sau.</p></body></html>';
@@ -49,6 +52,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.zns) hono.route('/', znsGatewayRoutes(state, opts.zns, reports));
   hono.get('/dev/reports', (c) => c.json(reports));
   hono.route('/', nationalPortalRoutes(state, opts.nationalPortal));
+  const mailbox = createMailbox();
+  hono.route('/', mailRoutes(mailbox));
   hono.route('/', screenRoutes(provider, state) as unknown as Hono);
   hono.get('/', (c) => c.redirect('/dev/people'));
   const honoListener = getRequestListener(hono.fetch);
@@ -81,13 +86,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+  const smtp = opts.smtp ? await startSmtpStandIn({ port: opts.smtp.port, host: opts.host, mailbox, faults: state.faults }) : null;
   return {
     url: `http://127.0.0.1:${port}`,
     state,
-    close: () =>
-      new Promise<void>((resolve) => {
+    mailbox,
+    smtpPort: smtp?.port ?? null,
+    close: async () => {
+      await smtp?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

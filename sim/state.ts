@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimPerson } from './population-types.js';
+import { MAIL_FAULTS_OFF, type MailFaults } from './smtp.js';
 
 const POPULATION_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data/population.json');
 
@@ -22,7 +23,8 @@ type Faults = {
   nationalDown: boolean;
   nationalLatencyMs: number;
   nationalLoseReply: boolean;
-} & GatewayFaults;
+} & GatewayFaults &
+  MailFaults;
 
 /** What a delivery report of the SMS / ZNS stand-ins says ('none': no report is ever sent). */
 type GatewayReport = 'delivered' | 'failed' | 'expired' | 'none';
@@ -84,6 +86,7 @@ export function createSimState(population: SimPerson[] = loadPopulation()) {
     nationalLatencyMs: 0,
     nationalLoseReply: false,
     ...GATEWAY_FAULTS_OFF,
+    ...MAIL_FAULTS_OFF,
   };
 
   return {

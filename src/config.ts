@@ -40,6 +40,14 @@ const EnvSchema = z.object({
     .max(7 * 24)
     .default(12),
   SIM_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** The SMTP stand-in of demo mode (sim/smtp.ts); 0: any free port (tests). */
+  SIM_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  /** E-mail notifications (src/notify/adapters/email.ts): smtp(s)://user:password@host:port, and the sender. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/\s]+\/?$/, 'must be smtp://[user:password@]host[:port] or smtps://…')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   VNEID_ISSUER: z.string().url().optional(),
   VNEID_CLIENT_ID: z.string().min(1).optional(),
   VNEID_CLIENT_SECRET: z.string().min(1).optional(),
@@ -186,6 +194,8 @@ export type SmsConfig = {
 };
 /** Zalo ZNS (src/notify/adapters/zns.ts); `simulated`: the stand-in of sim/zns-gateway.ts. */
 export type ZnsConfig = { url: string; appId: string; accessToken: string; webhookSecret: string; simulated: boolean };
+/** E-mail (src/notify/adapters/email.ts): the SMTP server and our sender; `simulated`: the stand-in of sim/smtp.ts. */
+export type EmailConfig = { smtpUrl: string; from: string; simulated: boolean };
 
 /** Where the gateways' delivery reports arrive (src/notify/report-routes.ts): no session, signed. */
 export const NOTIFY_REPORT_PATHS = { sms: '/thong-bao/bao-cao/sms', zns: '/thong-bao/bao-cao/zns' } as const;
@@ -233,12 +243,16 @@ export type Config = {
     sms: { token: string; reportUrl: string; reportSecret: string } | undefined;
     /** The Zalo ZNS stand-in, when config.zns is it. */
     zns: { appId: string; accessToken: string; webhookUrl: string; secret: string } | undefined;
+    /** The SMTP stand-in's port, when config.email is it. */
+    smtpPort: number | undefined;
   };
   vneid: OidcProviderConfig;
   registry: { url: string; token: string };
   payment: PaymentConfig;
   /** SMS notifications; null: the channel is off (unset outside demo mode). */
   sms: SmsConfig | null;
+  /** E-mail notifications; null: the channel is off (unset outside demo mode). */
+  email: EmailConfig | null;
   /** Zalo ZNS notifications; null: the channel is off (unset outside demo mode). */
   zns: ZnsConfig | null;
   /** null = synchronisation off (unconfigured outside demo mode): the outbox keeps its rows until it is configured. */
@@ -277,6 +291,8 @@ const DEMO_PAYMENT = { code: 'MOTCUA-DEMO', secret: 'motcua-demo-payment-secret'
 const DEMO_SMS = { token: 'motcua-demo-sms-token', brandname: 'DONGNAI.GOV', reportSecret: 'motcua-demo-sms-report-secret' };
 const DEMO_ZNS = { appId: '1234567890123456789', accessToken: 'motcua-demo-zns-access-token', secret: 'motcua-demo-zns-webhook-secret' };
 const SIM_SMS_PATH = '/sms-gateway/v1/send';
+/** The sender of demo mode's e-mails (to the SMTP stand-in). */
+const DEMO_MAIL_FROM = 'Một cửa điện tử (mô phỏng) <thongbao@motcua.localhost>';
 const SIM_ZNS_PATH = '/zns/v1/message/template';
 /** The national portal stand-in (sim/national-portal.ts): its API path on the simulator's origin, demo token and province. */
 const SIM_NATIONAL_PORTAL = { path: '/national-portal/api/v1', token: 'motcua-demo-national-portal-token', province: 'H10' };
@@ -335,6 +351,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // A channel's gateway is all or nothing; production refuses the stand-ins, and leaves a channel unset off.
   const smsSet = group(['SMS_GATEWAY_URL', 'SMS_GATEWAY_TOKEN', 'SMS_BRANDNAME', 'SMS_REPORT_SECRET']);
   const znsSet = group(['ZNS_URL', 'ZNS_APP_ID', 'ZNS_ACCESS_TOKEN', 'ZNS_WEBHOOK_SECRET']);
+  const emailSet = group(['SMTP_URL', 'MAIL_FROM']);
+  if (production && emailSet) {
+    // The stand-in's address (a loopback host on its port); a local relay on another port is a real server.
+    const u = new URL(e.SMTP_URL!);
+    if (['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) && Number(u.port || 25) === e.SIM_SMTP_PORT)
+      throw fail('SMTP_URL', 'points at the SMTP stand-in; production needs the real mail server');
+  }
   const standIn = (url: string, simPath: string) => {
     const u = new URL(url);
     return u.pathname.startsWith(simPath) || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
@@ -503,6 +526,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sms: sms?.simulated
         ? { token: sms.token, reportUrl: `${publicUrl}${NOTIFY_REPORT_PATHS.sms}`, reportSecret: sms.reportSecret }
         : undefined,
+      smtpPort: !emailSet && !production ? e.SIM_SMTP_PORT : undefined,
       zns: zns?.simulated
         ? {
             appId: zns.appId,
@@ -527,10 +551,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : { url: `${simIssuer}${SIM_PAYMENT_PATH}`, merchant: DEMO_PAYMENT.code, secret: DEMO_PAYMENT.secret, simulated: true },
     sms,
     zns,
+    email: emailSet
+      ? { smtpUrl: e.SMTP_URL!, from: e.MAIL_FROM!, simulated: false }
+      : production
+        ? null
+        : { smtpUrl: `smtp://127.0.0.1:${e.SIM_SMTP_PORT}`, from: DEMO_MAIL_FROM, simulated: true },
     nationalPortal: nationalSet
       ? { url: e.NATIONAL_PORTAL_URL!, token: e.NATIONAL_PORTAL_TOKEN!, province: e.NATIONAL_PORTAL_PROVINCE!, simulated: false }
       : demoData
-        ? { url: `${simIssuer}${SIM_NATIONAL_PORTAL.path}`, token: SIM_NATIONAL_PORTAL.token, province: SIM_NATIONAL_PORTAL.province, simulated: true }
+        ? {
+            url: `${simIssuer}${SIM_NATIONAL_PORTAL.path}`,
+            token: SIM_NATIONAL_PORTAL.token,
+            province: SIM_NATIONAL_PORTAL.province,
+            simulated: true,
+          }
         : null,
     sso: ssoSet
       ? ssoRp(e.SSO_ISSUER!, e.SSO_CLIENT_ID!, e.SSO_CLIENT_SECRET!)

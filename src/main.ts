@@ -45,7 +45,12 @@ async function main() {
 
   // Demo mode: the VNeID, population-registry and payment simulators on their own origin.
   const simulator =
-    config.simulated || config.payment.simulated || config.sms?.simulated || config.zns?.simulated || config.nationalPortal?.simulated
+    config.simulated ||
+    config.payment.simulated ||
+    config.sms?.simulated ||
+    config.zns?.simulated ||
+    config.nationalPortal?.simulated ||
+    config.email?.simulated
       ? await startSimulator({
           port: config.sim.port,
           issuer: config.sim.issuer,
@@ -55,6 +60,7 @@ async function main() {
           sms: config.sim.sms,
           zns: config.sim.zns,
           nationalPortal: config.nationalPortal?.simulated ? config.sim.nationalPortal : undefined,
+          smtp: config.sim.smtpPort !== undefined ? { port: config.sim.smtpPort } : undefined,
         })
       : null;
   const deps = buildDeps(config, database, logger);

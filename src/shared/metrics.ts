@@ -40,6 +40,21 @@ export function loginOutcome(err: unknown): string {
   return err instanceof AppError ? err.code : 'error';
 }
 
+const notificationSends = new Counter({
+  name: 'motcua_notification_sends_total',
+  help: 'Notification send attempts by channel (zns, sms, email) and outcome (accepted, delivered, retry, permanent, failed, unconfigured)',
+  labelNames: ['channel', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+/** One send attempt of the notify.send worker (src/notify/send.ts); both labels come from fixed lists. */
+export function countNotificationSend(
+  channel: 'zns' | 'sms' | 'email',
+  outcome: 'accepted' | 'delivered' | 'retry' | 'permanent' | 'failed' | 'unconfigured',
+): void {
+  notificationSends.inc({ channel, outcome });
+}
+
 /** What a connection pool tells about itself (node-postgres's pg.Pool fits). */
 export type PoolStats = {
   readonly totalCount: number;

@@ -1,0 +1,63 @@
+/**
+ * E-mail over SMTP (nodemailer). The SMTP server's acceptance is the end of our knowledge: a message it takes is
+ * 'delivered' (no report follows). The Message-ID is derived from the notification id, so a send retried after a
+ * crash carries the same one (mail clients show it once). Plain text, and the same text as simple escaped HTML.
+ * A 4xx answer or a connection problem is temporary (retried); a 5xx refusal of the message or the address is
+ * permanent; a refused login (535) is our configuration, retried until an administrator fixes it.
+ */
+import nodemailer from 'nodemailer';
+import type { EmailConfig } from '../../config.js';
+import type { ChannelAdapter, OutgoingMessage, SendOutcome } from './types.js';
+
+export function emailAdapter(config: EmailConfig): ChannelAdapter {
+  const transport = nodemailer.createTransport(config.smtpUrl, {
+    from: config.from,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  });
+  const domain = /@([^>\s]+)>?\s*$/.exec(config.from)?.[1] ?? 'motcua.localhost';
+  return {
+    channel: 'email',
+    async send(message: OutgoingMessage, signal: AbortSignal): Promise<SendOutcome> {
+      const messageId = `<${message.id}@${domain}>`;
+      const sending = transport.sendMail({
+        to: message.to,
+        subject: message.subject ?? 'Thông báo',
+        text: message.body,
+        html: toHtml(message.body),
+        messageId,
+      });
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      try {
+        await Promise.race([sending, aborted]);
+        return { kind: 'delivered', gatewayId: messageId };
+      } catch (err) {
+        sending.catch(() => undefined);
+        return outcomeOf(err);
+      }
+    },
+  };
+}
+
+function outcomeOf(err: unknown): SendOutcome {
+  const e = err as { responseCode?: number; response?: string; code?: string; name?: string; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return { kind: 'retry', reason: 'Máy chủ thư không trả lời kịp' };
+  const code = e.responseCode;
+  const said = (e.response ?? e.message ?? '').slice(0, 200);
+  if (code !== undefined && code >= 500 && code !== 535 && e.code !== 'EAUTH') {
+    return { kind: 'permanent', reason: `Máy chủ thư từ chối (${code}): ${said}` };
+  }
+  if (code !== undefined) return { kind: 'retry', reason: `Máy chủ thư tạm thời không nhận (${code}): ${said}` };
+  return { kind: 'retry', reason: `Không kết nối được máy chủ thư (${e.code ?? 'lỗi'})` };
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function toHtml(text: string): string {
+  const escaped = text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c).replace(/\r?\n/g, '<br>\n');
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body style="font-family:sans-serif;line-height:1.5">${escaped}</body></html>`;
+}
