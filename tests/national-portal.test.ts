@@ -16,6 +16,9 @@ import { sweepUnpushed } from '../src/national-portal/sweep.js';
 import { reconcileNationalStatuses } from '../src/national-portal/reconcile.js';
 import { pullNationalDossiers } from '../src/national-portal/pull.js';
 import { loadConfig } from '../src/config.js';
+import { enqueue, startJobQueue, type JobQueue } from '../src/jobs/queue.js';
+import { jobHandlers } from '../src/jobs/handlers.js';
+import { enqueueNationalPush } from '../src/national-portal/push.js';
 
 const t = useDemoApp();
 const silent = pino({ level: 'silent' });
@@ -188,6 +191,57 @@ describe('the push', () => {
     expect(results.reduce((n, r) => n + r.sent, 0)).toBe(3);
     expect((await held(d.code)).map((r) => r.key)).toEqual([1, 2, 3].map((n) => `${d.code}:${n}`));
   });
+});
+
+describe('through the job queue', () => {
+  let queue: JobQueue | null = null;
+  afterEach(async () => {
+    await queue?.stop(2_000);
+    queue = null;
+    await t.database.db.execute(sql`delete from pgboss.job`);
+  });
+  const until = async (check: () => Promise<boolean>, ms = 20_000) => {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('keeps one waiting push job per dossier', async () => {
+    const { d } = await movedDossier();
+    await t.database.db.execute(sql`delete from pgboss.job`);
+    const ids = await t.database.db.transaction(async (tx) => [
+      await enqueue(tx, 'national.push', { dossierId: d.id }, { singletonKey: d.id }),
+      await enqueue(tx, 'national.push', { dossierId: d.id }, { singletonKey: d.id }),
+    ]);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toBeNull();
+    await enqueueNationalPush(t.database.db, d.id);
+    const [{ n }] = (await queryRows<{ n: number }>(
+      t.database.db,
+      sql`select count(*)::int as n from pgboss.job where name = 'national.push' and state = 'created'`,
+    )) as [{ n: number }];
+    expect(n).toBe(1);
+  });
+
+  it('pushes what reception and the workflow enqueue, with the worker and the configured client', async () => {
+    const config = loadConfig({
+      NATIONAL_PORTAL_URL: `${sim.url}/national-portal/api/v1`,
+      NATIONAL_PORTAL_TOKEN: STAND_IN.token,
+      NATIONAL_PORTAL_PROVINCE: STAND_IN.province,
+    });
+    queue = await startJobQueue(t.database, {
+      logger: silent,
+      handlers: jobHandlers({ db: t.database.db, logger: silent, sessionPolicy: { idleMs: 60_000, absoluteMs: 3_600_000 }, config }),
+      schedules: false,
+      pollingIntervalSeconds: 0.5,
+    });
+    const { d } = await movedDossier();
+    await until(async () => (await held(d.code)).length === 3);
+    expect((await held(d.code)).map((r) => r.key)).toEqual([1, 2, 3].map((n) => `${d.code}:${n}`));
+    await until(async () => (await outbox(d.id)).every((r) => r.pushedAt !== null));
+  }, 30_000);
 });
 
 describe('reconciliation', () => {
