@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { and, eq, gt, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { accounts, citizens, sessions } from '../db/schema/index.js';
+import { unreadNoticesOf } from '../notify/unread.js';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
@@ -54,9 +55,10 @@ export type SessionAccount = typeof accounts.$inferSelect;
  */
 const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
 
+// The menu's unread count rides along in both lookups: no second round trip per page (notify/unread.ts).
 function prepareLookup(db: Db) {
   return db
-    .select({ session: sessions, account: accounts })
+    .select({ session: sessions, account: accounts, unreadNotices: unreadNoticesOf('official', accounts.id) })
     .from(sessions)
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
     .where(
@@ -119,7 +121,7 @@ const citizenLookups = new WeakMap<Queryable, ReturnType<typeof prepareCitizenLo
 
 function prepareCitizenLookup(db: Queryable) {
   return db
-    .select({ session: sessions, citizen: citizens })
+    .select({ session: sessions, citizen: citizens, unreadNotices: unreadNoticesOf('citizen', citizens.id) })
     .from(sessions)
     .innerJoin(citizens, eq(citizens.id, sessions.citizenId))
     .where(
@@ -132,7 +134,10 @@ function prepareCitizenLookup(db: Queryable) {
     .prepare('read_citizen_session');
 }
 
-/** The citizen of a live portal session, or null (an official's token is not a citizen's session). */
+/**
+ * The citizen of a live portal session and their unread notices, or null (an official's token is not a citizen's
+ * session).
+ */
 export async function readCitizenSession(db: Queryable, token: string, policy: SessionPolicy) {
   const now = new Date();
   let lookup = citizenLookups.get(db);
@@ -149,7 +154,7 @@ export async function readCitizenSession(db: Queryable, token: string, policy: S
   if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash));
   }
-  return row.citizen;
+  return { citizen: row.citizen, unreadNotices: row.unreadNotices };
 }
 
 /** End a session; returns when it would have expired (null if there was none). */

@@ -26,9 +26,12 @@ export function currentCitizen(c: Ctx): Promise<Citizen | null> {
   if (!found) {
     found = (async () => {
       const token = readCookie(c, PORTAL_COOKIE);
-      const citizen = token ? await readCitizenSession(c.get('deps').db, token, sessionPolicyOf(c)) : null;
-      if (citizen) c.set('citizenId', citizen.id);
-      return citizen;
+      const found = token ? await readCitizenSession(c.get('deps').db, token, sessionPolicyOf(c)) : null;
+      if (!found) return null;
+      c.set('citizenId', found.citizen.id);
+      // Read with the session (notify/unread.ts): the portal menu's Thông báo (n).
+      c.set('citizenUnreadNotices', found.unreadNotices);
+      return found.citizen;
     })();
     cache.set(c, found);
   }

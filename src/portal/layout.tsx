@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { siteName, type Ctx } from '../web/http.js';
 import { currentCitizen } from './citizen-context.js';
+import { UnreadBadge } from '../notify/unread-badge.js';
 
 /**
  * The portal's page: header with the province's name, TRANG CÁ NHÂN and Đăng xuất for a logged-in citizen (read
@@ -40,6 +41,10 @@ export async function PortalPage(c: Ctx, title: string, body: Child) {
                 <>
                   <a href="/ca-nhan" aria-current={current('/ca-nhan')}>
                     TRANG CÁ NHÂN
+                  </a>
+                  <a href="/ca-nhan/thong-bao" id="menu-thong-bao" aria-current={current('/ca-nhan/thong-bao')}>
+                    Thông báo
+                    <UnreadBadge count={c.get('citizenUnreadNotices')} />
                   </a>
                   <form method="post" action="/dang-xuat" class="inline">
                     <input type="hidden" name="_csrf" value={c.get('csrfToken')} />

@@ -50,6 +50,9 @@ export type AppEnv = {
     identityProof: IdentityProof | null;
     /** The citizen of a live portal session, once a portal page has read it (for the request log). */
     citizenId: string | null;
+    /** Unread in-app notices, read with the session (notify/unread.ts): the official's, the portal citizen's. */
+    unreadNotices: number;
+    citizenUnreadNotices: number;
     csrfToken: string;
   };
 };

@@ -55,5 +55,16 @@ export async function pageProps(c: Ctx) {
     // Only a break-glass account can open such a session: no lookup for the others.
     account?.breakGlass && token ? isBreakGlassSession(db, token) : false,
   ]);
-  return { siteName: name, csrfToken: c.get('csrfToken'), account, isAdmin, receives, switchable, proven: !!proof, breakGlass };
+  return {
+    siteName: name,
+    csrfToken: c.get('csrfToken'),
+    account,
+    isAdmin,
+    receives,
+    switchable,
+    proven: !!proof,
+    breakGlass,
+    // Read with the session, never cached: this person's, as of this request (notify/unread.ts).
+    unreadNotices: c.get('unreadNotices'),
+  };
 }

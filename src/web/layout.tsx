@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { SessionAccount } from '../auth/sessions.js';
 import { AdminNav } from '../admin/admin-nav.js';
+import { UnreadBadge } from '../notify/unread-badge.js';
 
 export type LayoutProps = {
   title: string;
@@ -17,6 +18,8 @@ export type LayoutProps = {
   breakGlass?: boolean;
   /** Other accounts of the same person (Chuyển tài khoản). */
   switchable?: Array<{ id: string; middleName: string; givenName: string; position: string | null }>;
+  /** Unread in-app notices (read with the session): the count beside Thông báo in the user menu. */
+  unreadNotices?: number;
   /** Which top menu is active. */
   section?: 'personal' | 'dossiers' | 'reception' | 'admin';
   scripts?: string[];
@@ -73,8 +76,15 @@ export function Layout(p: LayoutProps) {
                 <summary>
                   {p.account.middleName} {p.account.givenName}
                   {p.account.position ? ` (${p.account.position})` : ''}
+                  <UnreadBadge count={p.unreadNotices ?? 0} />
                 </summary>
                 <ul>
+                  <li>
+                    <a href="/tiepnhan/thong-bao" id="menu-thong-bao">
+                      Thông báo
+                      <UnreadBadge count={p.unreadNotices ?? 0} />
+                    </a>
+                  </li>
                   <li>
                     <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
                   </li>
