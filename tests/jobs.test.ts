@@ -152,6 +152,9 @@ describe('the job queue', () => {
     expect(schedules).toEqual([
       { name: 'calendar.confirm_reminder', cron: '0 8 * * 1', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'delegations.expire', cron: '* * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'national.pull', cron: '*/5 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'national.reconcile', cron: '40 2 * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'national.sweep', cron: '*/5 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sso.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'storage.gc', cron: '20 3 * * *', timezone: 'Asia/Ho_Chi_Minh' },
