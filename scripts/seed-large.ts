@@ -1125,6 +1125,8 @@ async function main() {
     const counterJson = JSON.stringify([...chunk.counters].map(([key, last]) => ({ a: key.split('|')[0], d: key.split('|')[1], l: last })));
     await db.transaction(async (tx) => {
       await tx.execute(sql`set local synchronous_commit = off`);
+      // History, not news: no status records for the national portal (the outbox trigger of migration 0044, decision 0024).
+      await tx.execute(sql`set local motcua.national_outbox = 'off'`);
       await tx.execute(sql`
         insert into dossiers (id, code, lookup_code, agency_unit_id, procedure_version_id, channel, status, applicant, applicant_folded,
                               received_at, due_at, current_step, current_unit_id, "current_role", sector_id, procedure_id,
