@@ -52,6 +52,9 @@ const LABELS: Record<string, string> = {
   'identity.link_declined': 'Chủ định danh từ chối liên kết tài khoản',
   'identity.link_removed': 'Gỡ liên kết VNeID của tài khoản',
   'job.retry': 'Chạy lại công việc trong hàng đợi',
+  'notify.preferences': 'Thay đổi cài đặt nhận thông báo (Zalo, SMS, thư điện tử)',
+  'notify.template_saved': 'Sửa mẫu thông báo',
+  'notify.template_reset': 'Khôi phục mẫu thông báo mặc định',
   'payment.started': 'Bắt đầu thanh toán trực tuyến',
   'payment.resumed': 'Tiếp tục thanh toán trực tuyến',
   'payment.paid': 'Thanh toán thành công',
@@ -181,6 +184,15 @@ const FIELDS: Record<string, string> = {
   revokedTokens: 'Số mã và token đã thu hồi',
   // sso.login made on an existing provider session (src/sso/record-reused-login.ts).
   reused: 'Dùng phiên đăng nhập sẵn có',
+  // Mẫu thông báo (notify.template_saved / _reset).
+  subject: 'Tiêu đề',
+  body: 'Nội dung',
+  znsTemplateId: 'Mã mẫu ZNS',
+  znsParams: 'Tham số mẫu ZNS',
+  // Cài đặt thông báo (notify.preferences): whether each channel is received.
+  zns: 'Nhận qua Zalo',
+  sms: 'Nhận qua SMS',
+  email: 'Nhận qua thư điện tử',
 };
 
 const RESULTS: Record<string, string> = {

@@ -30,7 +30,8 @@ Tệp này chứa toàn bộ dữ liệu hệ thống đang lưu về bạn (Ngh
 - data.json: dữ liệu dạng JSON (thời điểm theo ISO 8601, giờ UTC; ngày dạng YYYY-MM-DD; số tiền tính bằng đồng):
   identity (thông tin định danh từ VNeID), sessions (phiên đăng nhập), dossiers (hồ sơ, thông tin người nộp,
   quá trình xử lý, tệp), drafts (hồ sơ đang soạn), payments (thanh toán lệ phí), ratings (đánh giá),
-  personalFiles (tập tin cá nhân), activity (nhật ký thao tác của bạn).
+  personalFiles (tập tin cá nhân), notifications (thông báo, tin nhắn và thư đã gửi cho bạn),
+  notificationPreferences (cài đặt thông báo), activity (nhật ký thao tác của bạn).
   Mỗi tệp có trường "path" là đường dẫn của tệp trong gói này.
 - ho-so/: tệp của các hồ sơ (đã nộp, bổ sung, kết quả đã trả).
 - ban-nhap/: tệp của hồ sơ đang soạn.

@@ -19,6 +19,7 @@ import { PortalPage } from './layout.js';
 import { requireCitizen } from './citizen-context.js';
 import { readMyData, type MyData } from './my-data.js';
 import { exportMyData } from './my-data-export.js';
+import { MyNotificationsView } from '../notify/my-notifications-view.js';
 
 export const myDataRoutes = new Hono<AppEnv>();
 
@@ -54,6 +55,7 @@ const ACTIVITY: Record<string, string> = {
   'payment.resumed': 'Tiếp tục thanh toán lệ phí',
   'payment.abandoned': 'Hủy lệnh thanh toán lệ phí',
   'citizen.data_export': 'Tải xuống toàn bộ dữ liệu',
+  'notify.preferences': 'Thay đổi cài đặt thông báo',
 };
 
 function Facts(p: { rows: Array<[string, string | null | undefined]> }) {
@@ -284,6 +286,9 @@ async function myDataPage(c: Ctx, error?: { err: AppError; status: 413 | 429 }) 
           ) : (
             <p>Chưa có tập tin nào.</p>
           )}
+        </Section>
+        <Section id="thong-bao" title="Thông báo đã gửi cho bạn" count={data.notifications.length}>
+          <MyNotificationsView notifications={data.notifications} preferences={data.notificationPreferences} />
         </Section>
         <Section id="nhat-ky" title="Nhật ký thao tác của bạn" count={data.activity.length}>
           {data.activity.length > ACTIVITY_SHOWN ? (

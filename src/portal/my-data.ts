@@ -29,6 +29,7 @@ import { STATUS_LABELS, type DossierStatus } from '../dossiers/transitions.js';
 import type { Citizen } from './citizen-context.js';
 import { citizenDossiersWhere } from './citizen-dossiers.js';
 import { applicantHistory, applicantMaySeeFile, wasAccepted } from './my-dossiers.js';
+import { type MyNotification, type MyNotificationPreference, readMyNotifications } from '../notify/my-notifications.js';
 
 /** A file the ZIP carries: where it goes in the archive and which stored blob holds its bytes (never shown). */
 export type BlobEntry = { path: string; sha256: string; size: number; at: Date };
@@ -117,6 +118,10 @@ export type MyData = {
   personalFiles: Array<
     FileRef & { id: string; source: 'upload' | 'issued'; issuedBy: string | null; createdAt: Date; deletedAt: Date | null }
   >;
+  /** Every message sent to them (in-app, Zalo, SMS, e-mail) and about their dossiers to the applicant (src/notify). */
+  notifications: MyNotification[];
+  /** Cài đặt thông báo: the channels they switched on or off (no row: on). */
+  notificationPreferences: MyNotificationPreference[];
   /** What the audit log records them doing (their internal id is the actor). */
   activity: Array<{
     at: Date;
@@ -210,16 +215,19 @@ export async function readMyData(db: Queryable, citizen: Citizen, now: Date): Pr
   ]);
 
   const ids = dossierRows.map((r) => r.d.id);
-  const [events, files] = ids.length
-    ? await Promise.all([
-        db.select().from(dossierEvents).where(inArray(dossierEvents.dossierId, ids)).orderBy(asc(dossierEvents.id)),
-        db
-          .select()
-          .from(dossierFiles)
-          .where(inArray(dossierFiles.dossierId, ids))
-          .orderBy(asc(dossierFiles.uploadedAt), asc(dossierFiles.id)),
-      ])
-    : [[], []];
+  const [[events, files], notices] = await Promise.all([
+    ids.length
+      ? Promise.all([
+          db.select().from(dossierEvents).where(inArray(dossierEvents.dossierId, ids)).orderBy(asc(dossierEvents.id)),
+          db
+            .select()
+            .from(dossierFiles)
+            .where(inArray(dossierFiles.dossierId, ids))
+            .orderBy(asc(dossierFiles.uploadedAt), asc(dossierFiles.id)),
+        ])
+      : ([[], []] as const),
+    readMyNotifications(db, citizen.id, ids),
+  ]);
   const eventsOf = groupBy(events, (e) => e.dossierId);
   const filesOf = groupBy(files, (f) => f.dossierId);
 
@@ -317,6 +325,8 @@ export async function readMyData(db: Queryable, citizen: Citizen, now: Date): Pr
       deletedAt: f.deletedAt,
       path: f.deletedAt ? null : place('tap-tin-ca-nhan', f.name, f, f.createdAt),
     })),
+    notifications: notices.notifications,
+    notificationPreferences: notices.notificationPreferences,
     activity: auditRows,
   };
   return { data, blobs };
