@@ -69,6 +69,11 @@ export function Layout(p: LayoutProps) {
                   </a>
                 ) : null}
                 <a href="/tiepnhan/ho-tro">Hỗ trợ</a>
+                {/* Also in the user menu; here the count shows without opening it (the summary stays the name). */}
+                <a href="/tiepnhan/thong-bao" id="menu-thong-bao">
+                  Thông báo
+                  <UnreadBadge count={p.unreadNotices ?? 0} />
+                </a>
               </nav>
             ) : null}
             {p.account ? (
@@ -76,11 +81,10 @@ export function Layout(p: LayoutProps) {
                 <summary>
                   {p.account.middleName} {p.account.givenName}
                   {p.account.position ? ` (${p.account.position})` : ''}
-                  <UnreadBadge count={p.unreadNotices ?? 0} />
                 </summary>
                 <ul>
                   <li>
-                    <a href="/tiepnhan/thong-bao" id="menu-thong-bao">
+                    <a href="/tiepnhan/thong-bao">
                       Thông báo
                       <UnreadBadge count={p.unreadNotices ?? 0} />
                     </a>
