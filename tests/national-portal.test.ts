@@ -16,6 +16,7 @@ import { sweepUnpushed } from '../src/national-portal/sweep.js';
 import { reconcileNationalStatuses } from '../src/national-portal/reconcile.js';
 import { pullNationalDossiers } from '../src/national-portal/pull.js';
 import { loadConfig } from '../src/config.js';
+import { Client, TEST_PASSWORD } from './support/app.js';
 import { enqueue, startJobQueue, type JobQueue } from '../src/jobs/queue.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
 import { enqueueNationalPush } from '../src/national-portal/push.js';
@@ -163,6 +164,23 @@ describe('the push', () => {
     expect((await held(d.code)).map((r) => r.key)).toEqual([1, 2, 3, 4].map((n) => `${d.code}:${n}`));
     rows = await outbox(d.id);
     expect(rows.every((r) => r.pushedAt !== null && r.lastError === null)).toBe(true);
+  });
+
+  it("shows the synchronisation on the officials' dossier page: what was sent, what waits and why", async () => {
+    const { d } = await movedDossier();
+    const clerk = new Client(t.app);
+    expect((await clerk.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    const fact = async () => {
+      const html = (await clerk.get(`/tiepnhan/ho-so/${d.id}`)).text;
+      return /<dd id="national-sync">([\s\S]*?)<\/dd>/.exec(html)?.[1]?.replace(/<!-- -->/g, '') ?? '';
+    };
+    expect(await fact()).toContain('Chưa gửi trạng thái nào; 3 trạng thái đang chờ gửi.');
+    await faults({ nationalDown: true });
+    await expect(pushDossier(t.database.db, client, d.id, () => new Date())).rejects.toBeInstanceOf(NationalPortalError);
+    expect(await fact()).toContain('đã thử 1 lần, sẽ thử lại tự động (lỗi gần nhất:');
+    await faults({ nationalDown: false });
+    await pushDossier(t.database.db, client, d.id, () => new Date());
+    expect(await fact()).toMatch(/^\s*Đã gửi trạng thái mã 5 lúc [\d/: ]+\.\s*$/);
   });
 
   it('sends nothing twice across a crash between the national side recording and our marking', async () => {

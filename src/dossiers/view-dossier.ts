@@ -7,6 +7,7 @@ import { capacityAtStep, mayViewDossier } from './access.js';
 import { openActions } from './transitions.js';
 import { dossierHistory } from './dossier-history.js';
 import { isId } from '../shared/validate.js';
+import { nationalSyncOf } from '../national-portal/sync-state.js';
 
 /**
  * A dossier as an official sees it, if dossiers/access.ts lets them; everyone else is told it does not exist.
@@ -32,5 +33,6 @@ export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: s
     history,
     actions: capacity ? openActions(d.status, step) : [],
     capacity,
+    nationalSync: await nationalSyncOf(db, d.id),
   };
 }

@@ -12,6 +12,7 @@ import { ActionForms, ReassignForm } from './action-form.js';
 import type { AssignmentChoices } from '../dossiers/assign-dossier.js';
 import { ComponentsSection } from './components-section.js';
 import type { DossierComponent } from '../dossiers/dossier-components.js';
+import { NationalSyncFact } from '../national-portal/sync-state.js';
 
 export function DossierPage(p: {
   csrfToken: string;
@@ -89,6 +90,10 @@ export function DossierPage(p: {
         </dd>
         <dt>Mã tra cứu</dt>
         <dd>{d.lookupCode}</dd>
+        <dt>Cổng DVC quốc gia</dt>
+        <dd id="national-sync">
+          <NationalSyncFact sync={p.view.nationalSync} />
+        </dd>
       </dl>
       <p class="toolbar">
         {pdf('01', 'Giấy tiếp nhận (Mẫu 01)')}
