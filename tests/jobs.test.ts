@@ -39,10 +39,12 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
     'national.sweep': async () => undefined,
     'national.reconcile': async () => undefined,
     'national.pull': async () => undefined,
-    'notify.dossier_received': async (payload, job) => {
-      seen.push({ code: payload.code, job, at: Date.now() });
+    'notify.daily_reminders': async () => undefined,
+    'notify.send': async (payload, job) => {
+      const code = codeOf.get(payload.notificationId) ?? payload.notificationId;
+      seen.push({ code, job, at: Date.now() });
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
-      if (payload.code.startsWith('CRASH')) throw new Error(`boom ${payload.code}`);
+      if (code.startsWith('CRASH')) throw new Error(`boom ${code}`);
     },
   };
   const q = await startJobQueue(database, {
@@ -50,7 +52,7 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
     handlers,
     schedules: opts.schedules ?? false,
     pollingIntervalSeconds: 0.5,
-    settings: { 'notify.dossier_received': FAST },
+    settings: { 'notify.send': FAST },
   });
   running.push(q);
   return q;
@@ -65,12 +67,20 @@ async function until(check: () => Promise<boolean> | boolean, ms = 20_000) {
   throw new Error('timed out');
 }
 
-const payload = (code: string) => ({ dossierId: crypto.randomUUID(), code });
+/** The jobs are notify.send's (a notification id each): a test names each by a code, its id derived from it. */
+const codeOf = new Map<string, string>();
+function idOf(code: string): string {
+  const h = crypto.createHash('sha256').update(code).digest('hex');
+  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  codeOf.set(id, code);
+  return id;
+}
+const payload = (code: string) => ({ notificationId: idOf(code) });
 
 async function jobsWithCode(code: string) {
   return queryRows<{ state: string; retry_count: number }>(
     t.database.db,
-    sql`select state::text as state, retry_count from pgboss.job where name = 'notify.dossier_received' and data->>'code' = ${code}`,
+    sql`select state::text as state, retry_count from pgboss.job where name = 'notify.send' and data->>'notificationId' = ${idOf(code)}`,
   );
 }
 
@@ -80,11 +90,11 @@ describe('the job queue', () => {
     await worker(t.database, seen);
     await t.database.db
       .transaction(async (tx) => {
-        await enqueue(tx, 'notify.dossier_received', payload('ROLLED-BACK'));
+        await enqueue(tx, 'notify.send', payload('ROLLED-BACK'));
         throw new Error('the change fails');
       })
       .catch(() => undefined);
-    await t.database.db.transaction((tx) => enqueue(tx, 'notify.dossier_received', payload('COMMITTED')));
+    await t.database.db.transaction((tx) => enqueue(tx, 'notify.send', payload('COMMITTED')));
     await until(() => seen.some((s) => s.code === 'COMMITTED'));
     await new Promise((r) => setTimeout(r, 1_500));
     expect(seen.map((s) => s.code)).toEqual(['COMMITTED']);
@@ -95,7 +105,7 @@ describe('the job queue', () => {
   it('a throwing job is retried with growing back-off, then dead', async () => {
     const seen: Notify[] = [];
     await worker(t.database, seen);
-    await enqueue(t.database.db, 'notify.dossier_received', payload('CRASH-1'));
+    await enqueue(t.database.db, 'notify.send', payload('CRASH-1'));
     await until(async () => (await jobsWithCode('CRASH-1'))[0]?.state === 'failed');
     expect(seen).toHaveLength(3); // retryLimit 2: three attempts
     expect(seen.map((s) => s.job.retryCount)).toEqual([0, 1, 2]);
@@ -105,13 +115,13 @@ describe('the job queue', () => {
     const root = await actorFor(t.database, 'quantri1');
     const { counts, jobs } = await listJobs(t.database.db, root, 'dead');
     expect(counts.dead).toBe(1);
-    expect(jobs).toMatchObject([{ kind: 'notify.dossier_received', state: 'dead', attempts: 3, maxAttempts: 3, error: 'boom CRASH-1' }]);
+    expect(jobs).toMatchObject([{ kind: 'notify.send', state: 'dead', attempts: 3, maxAttempts: 3, error: 'boom CRASH-1' }]);
   }, 30_000);
 
   it('an idempotency key adds one job, whatever the number of enqueues', async () => {
     const p = payload('ONCE');
-    const first = await t.database.db.transaction((tx) => enqueue(tx, 'notify.dossier_received', p, { key: 'k-once' }));
-    const second = await t.database.db.transaction((tx) => enqueue(tx, 'notify.dossier_received', p, { key: 'k-once' }));
+    const first = await t.database.db.transaction((tx) => enqueue(tx, 'notify.send', p, { key: 'k-once' }));
+    const second = await t.database.db.transaction((tx) => enqueue(tx, 'notify.send', p, { key: 'k-once' }));
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(second).toBeNull();
     expect(await jobsWithCode('ONCE')).toHaveLength(1);
@@ -128,7 +138,7 @@ describe('the job queue', () => {
     await worker(other, b, { slowMs: 10 });
     const codes = Array.from({ length: 30 }, (_, i) => `MANY-${i}`);
     await t.database.db.transaction(async (tx) => {
-      for (const code of codes) await enqueue(tx, 'notify.dossier_received', payload(code));
+      for (const code of codes) await enqueue(tx, 'notify.send', payload(code));
     });
     await until(() => a.length + b.length >= codes.length, 30_000);
     await new Promise((r) => setTimeout(r, 1_500));
@@ -168,21 +178,31 @@ describe('the job queue', () => {
     );
   });
 
-  it('receiving a dossier enqueues its notification in the same transaction', async () => {
+  it('receiving a dossier records its notification and enqueues its send in the same transaction', async () => {
     const clerk = await actorFor(t.database, sctClerkUsername());
     const { p } = await currentProcedure(t.database, '2.000633');
-    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Thử' });
-    const rows = await queryRows<{ data: { dossierId: string; code: string } }>(
+    const d = await receiveAtCounter(t.database.db, clerk, {
+      procedureId: p.id,
+      channel: '1',
+      fullName: 'Lê Văn Thử',
+      email: 'le.van.thu@example.vn',
+    });
+    const [n] = await queryRows<{ id: string; event: string; channel: string; address: string }>(
       t.database.db,
-      sql`select data from pgboss.job where name = 'notify.dossier_received'`,
+      sql`select id, event, channel, address from notifications where dossier_id = ${d.id}`,
     );
-    expect(rows.map((r) => r.data)).toEqual([{ dossierId: d.id, code: d.code }]);
+    expect(n).toMatchObject({ event: 'dossier.received', channel: 'email', address: 'le.van.thu@example.vn' });
+    const rows = await queryRows<{ data: { notificationId: string } }>(
+      t.database.db,
+      sql`select data from pgboss.job where name = 'notify.send'`,
+    );
+    expect(rows.map((r) => r.data)).toEqual([{ notificationId: n?.id }]);
   });
 });
 
 describe('Quản trị → Hàng đợi', () => {
   async function deadJob() {
-    const id = await enqueue(t.database.db, 'notify.dossier_received', payload('DEAD'));
+    const id = await enqueue(t.database.db, 'notify.send', payload('DEAD'));
     await t.database.db.execute(
       sql`update pgboss.job set state = 'failed', retry_count = retry_limit, completed_on = now(), output = '{"message":"hỏng rồi"}'::jsonb where id = ${id}::uuid`,
     );
@@ -199,7 +219,7 @@ describe('Quản trị → Hàng đợi', () => {
     expect(list.text).toContain('hỏng rồi');
     const detail = await c.get(`/tiepnhan/quan-tri/hang-doi/${id}`);
     expect(detail.status).toBe(200);
-    expect(detail.text).toContain('DEAD');
+    expect(detail.text).toContain(idOf('DEAD'));
     const res = await c.post(`/tiepnhan/quan-tri/hang-doi/${id}/thu-lai`, {}, { csrfFrom: `/tiepnhan/quan-tri/hang-doi/${id}` });
     expect(res.status).toBe(303);
     const [row] = await queryRows<{ state: string }>(

@@ -7,6 +7,7 @@ const ADMIN_SCREENS: Array<{ href: string; label: string }> = [
   { href: '/tiepnhan/quan-tri/thu-tuc', label: 'Thủ tục hành chính' },
   { href: '/tiepnhan/quan-tri/lich-lam-viec', label: 'Lịch làm việc' },
   { href: '/tiepnhan/quan-tri/mau-thong-bao', label: 'Mẫu thông báo' },
+  { href: '/tiepnhan/quan-tri/thong-bao', label: 'Thông báo' },
   { href: '/tiepnhan/quan-tri/nhat-ky', label: 'Nhật ký hệ thống' },
   { href: '/tiepnhan/quan-tri/hang-doi', label: 'Hàng đợi' },
   { href: '/tiepnhan/quan-tri/ung-dung-sso', label: 'Ứng dụng kết nối SSO' },

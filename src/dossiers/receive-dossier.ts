@@ -15,7 +15,8 @@ import {
 } from './reception-checklist.js';
 import { STAGED_SCAN_GONE, consumeStagedScans, type StagedScan } from './staged-scans.js';
 import { recordAudit } from '../audit/record.js';
-import { enqueue } from '../jobs/queue.js';
+import { notify } from '../notify/enqueue.js';
+import { formatDate } from '../shared/dates.js';
 import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
@@ -220,8 +221,22 @@ export async function receiveDossier(
       unitId: agencyUnitId,
       data: { code, procedure: version.name, version: version.version, channel: input.channel, components: checklist.length, digitised },
     });
-    // The outbox: the applicant's notification exists exactly when the dossier does.
-    await enqueue(tx, 'notify.dossier_received', { dossierId: dossier!.id, code }, { key: dossier!.id });
+    // The applicant is told, by messages that exist exactly when the dossier does (an online one: when accepted).
+    if (dossier!.status === 'received') {
+      await notify(tx, {
+        event: 'dossier.received',
+        to: { kind: 'applicant', dossierId: dossier!.id },
+        dossierId: dossier!.id,
+        data: {
+          ma_ho_so: code,
+          thu_tuc: version.name,
+          co_quan: agency.name,
+          ma_tra_cuu: dossier!.lookupCode,
+          ngay_hen_tra: formatDate(localDate(due)),
+        },
+        key: dossier!.id,
+      });
+    }
     // Its first status record (written by the trigger on dossiers) on its way to the national portal.
     await enqueueNationalPush(tx, dossier!.id);
     await opts.within?.(tx, dossier!);

@@ -17,7 +17,10 @@ import type { Config } from '../config.js';
 import { blobStore } from '../storage/index.js';
 import { collectUnreferencedBlobs } from '../storage/gc.js';
 import { nationalPortalJobs } from '../national-portal/jobs.js';
-import type { JobHandlers, JobInfo, JobPayload } from './queue.js';
+import { adaptersFor } from '../notify/adapters/index.js';
+import { sendNotification, type SendDeps } from '../notify/send.js';
+import { sendDailyReminders } from '../notify/daily-reminders.js';
+import type { JobHandlers } from './queue.js';
 
 /** `now`: the application's one clock (deps.now), so a test's clock also drives the jobs. */
 export type HandlerDeps = {
@@ -36,6 +39,16 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     sso ??= ssoProvider({ db: deps.db, config: deps.config, logger: deps.logger, now: deps.now ?? (() => new Date()) });
     return sso.get();
   };
+  // The gateways of the configuration (none without one: every message then fails as unconfigured and falls back).
+  let notify: SendDeps | null = null;
+  const notifyDeps = (): SendDeps =>
+    (notify ??= {
+      db: deps.db,
+      adapters: deps.config ? adaptersFor(deps.config) : new Map(),
+      sms: { unaccented: deps.config?.sms?.unaccented ?? false, maxSegments: deps.config?.sms?.maxSegments ?? 3 },
+      now: deps.now ?? (() => new Date()),
+      logger: deps.logger,
+    });
   return {
     'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
     'sso.purge': async () => {
@@ -66,23 +79,11 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
         'unreferenced blobs collected',
       );
     },
-    'notify.dossier_received': (payload, job) => notifyDossierReceivedPlaceholder(deps.logger, payload, job),
+    'notify.send': (payload, job) => sendNotification(notifyDeps(), payload.notificationId, job),
+    'notify.daily_reminders': async () => {
+      const run = await sendDailyReminders(deps.db, (deps.now ?? (() => new Date()))());
+      deps.logger.info(run, 'daily reminders recorded');
+    },
     ...nationalPortalJobs(deps),
   };
-}
-
-/**
- * PLACEHOLDER UNTIL ISSUE 14 (notification channels). The job is real — enqueued in receiveDossier's
- * transaction, retried, visible under Quản trị → Hàng đợi — but nothing is sent yet: there is no channel. It
- * only logs that a notification is owed; issue 14 replaces this body with the delivery.
- */
-async function notifyDossierReceivedPlaceholder(
-  logger: Logger,
-  payload: JobPayload<'notify.dossier_received'>,
-  job: JobInfo,
-): Promise<void> {
-  logger.info(
-    { job: job.id, dossierId: payload.dossierId, code: payload.code },
-    'notification owed, not sent: no notification channel yet (issue 14)',
-  );
 }

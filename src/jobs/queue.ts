@@ -104,14 +104,30 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 3600,
   },
-  /** A dossier was received: tell the applicant. Enqueued inside receiveDossier's transaction. */
-  'notify.dossier_received': {
-    label: 'Thông báo đã tiếp nhận hồ sơ',
-    payload: z.object({ dossierId: z.string().uuid(), code: z.string().min(1) }),
-    retryLimit: 5,
+  /**
+   * Send one notification (a row of `notifications`, src/notify/send.ts): enqueued with the row in the transaction of
+   * the change that caused it. A gateway down or slow is retried — 8 tries from 30 s doubling (about two hours) —
+   * then the message is recorded failed and falls back to the next channel.
+   */
+  /**
+   * 07:30 each day: officials' reminders (due tomorrow, overdue, the leaders' digest) and the VNeID cutoff reminders
+   * (src/notify/daily-reminders.ts). Keyed per day, so a retry or a second run sends nothing twice.
+   */
+  'notify.daily_reminders': {
+    label: 'Nhắc hồ sơ đến hạn, quá hạn và liên kết VNeID',
+    payload: z.object({}),
+    retryLimit: 3,
+    retryDelaySeconds: 300,
+    retryBackoff: true,
+    expireInSeconds: 1800,
+  },
+  'notify.send': {
+    label: 'Gửi thông báo',
+    payload: z.object({ notificationId: z.string().uuid() }),
+    retryLimit: 7,
     retryDelaySeconds: 30,
     retryBackoff: true,
-    expireInSeconds: 300,
+    expireInSeconds: 120,
   },
   /**
    * Send one dossier's unpushed status records to the national portal, in order (src/national-portal/push.ts).
@@ -172,13 +188,14 @@ const SCHEDULES: ReadonlyArray<{ kind: JobKind; cron: string }> = [
   { kind: 'calendar.confirm_reminder', cron: '0 8 * * 1' },
   { kind: 'uploads.staged_purge', cron: '17 * * * *' },
   { kind: 'storage.gc', cron: '20 3 * * *' },
+  { kind: 'notify.daily_reminders', cron: '30 7 * * *' },
   { kind: 'national.sweep', cron: '*/5 * * * *' },
   { kind: 'national.pull', cron: '*/5 * * * *' },
   { kind: 'national.reconcile', cron: '40 2 * * *' },
 ];
 
-/** What a handler learns about its job besides the payload. */
-export type JobInfo = { id: string; retryCount: number };
+/** What a handler learns about its job besides the payload; retryLimit is the queue's (unset when a test calls a handler). */
+export type JobInfo = { id: string; retryCount: number; retryLimit?: number };
 type JobHandler<K extends JobKind> = (payload: JobPayload<K>, job: JobInfo) => Promise<void>;
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };
 
@@ -391,7 +408,7 @@ async function runJob<K extends JobKind>(
   const handler = handlers[kind] as JobHandler<K>;
   const started = Date.now();
   try {
-    await handler(payload, { id: job.id, retryCount: job.retryCount });
+    await handler(payload, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
     logger.debug({ job: job.id, kind, ms: Date.now() - started }, 'job done');
   } catch (err) {
     // pg-boss records the error as the job's output and retries it, or leaves it failed (dead) after the last attempt.

@@ -1,0 +1,74 @@
+/**
+ * Quản trị → Thông báo: the messages that failed (or expired) in the administrator's units — their dossiers'
+ * agencies, or the units of the officials they were for — newest first, filtered, by keyset pages. Not an
+ * administrator: "not found" (404), as for any screen outside one's administration.
+ */
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { administeredUnitIds } from '../accounts/policies.js';
+import type { Queryable } from '../db/client.js';
+import { accounts, dossiers, notifications } from '../db/schema/index.js';
+import type { StaffActor } from '../shared/context.js';
+import { errors } from '../shared/errors.js';
+import type { ExternalChannel } from './channels.js';
+import type { NotifyEvent } from './events.js';
+
+export type FailedFilter = {
+  channel?: ExternalChannel | undefined;
+  event?: NotifyEvent | undefined;
+  state?: 'failed' | 'expired' | undefined;
+  /** The last row of the previous page: "createdAtISO_id". */
+  after?: string | undefined;
+};
+
+export const FAILED_PAGE_SIZE = 50;
+
+export async function listFailedNotifications(q: Queryable, actor: StaffActor, filter: FailedFilter) {
+  const units = await administeredUnitIds(q, actor);
+  if (units.length === 0) throw errors.notFound('Trang');
+  const conds: SQL[] = [
+    filter.state ? eq(notifications.state, filter.state) : inArray(notifications.state, ['failed', 'expired']),
+    or(inArray(dossiers.agencyUnitId, units), and(sql`${notifications.dossierId} is null`, inArray(accounts.unitId, units))) as SQL,
+  ];
+  if (filter.channel) conds.push(eq(notifications.channel, filter.channel));
+  if (filter.event) conds.push(eq(notifications.event, filter.event));
+  const cursor = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)_([0-9a-f-]{36})$/.exec(filter.after ?? '');
+  if (cursor) {
+    const at = new Date(cursor[1]!);
+    conds.push(or(lt(notifications.createdAt, at), and(eq(notifications.createdAt, at), lt(notifications.id, cursor[2]!))) as SQL);
+  }
+  const rows = await q
+    .select({
+      id: notifications.id,
+      event: notifications.event,
+      channel: notifications.channel,
+      address: notifications.address,
+      state: notifications.state,
+      reason: notifications.reason,
+      attempts: notifications.attempts,
+      createdAt: notifications.createdAt,
+      failedAt: notifications.failedAt,
+      dossierId: notifications.dossierId,
+      dossierCode: dossiers.code,
+      replaced: sql<boolean>`exists (select 1 from notifications r where r.fallback_of = ${notifications.id})`,
+    })
+    .from(notifications)
+    .leftJoin(dossiers, eq(dossiers.id, notifications.dossierId))
+    .leftJoin(accounts, eq(accounts.id, notifications.accountId))
+    .where(and(...conds))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(FAILED_PAGE_SIZE + 1);
+  const page = rows.slice(0, FAILED_PAGE_SIZE);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    next: rows.length > FAILED_PAGE_SIZE && last ? `${new Date(last.createdAt).toISOString()}_${last.id}` : null,
+  };
+}
+
+/** A phone or e-mail shown half hidden: 09••••5678, n•••@x.vn. */
+export function maskAddress(address: string | null): string {
+  if (!address) return '';
+  const at = address.indexOf('@');
+  if (at > 0) return `${address[0]}•••${address.slice(at)}`;
+  return address.length > 6 ? `${address.slice(0, 2)}••••${address.slice(-4)}` : '••••';
+}
