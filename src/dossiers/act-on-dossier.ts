@@ -19,6 +19,7 @@ import { isStale, movedOn } from './moved-on.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { checkResultFor } from './result-guard.js';
+import { notifyDossierAction } from '../notify/dossier-events.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 
 export const TransitionInput = z.object({
@@ -300,6 +301,16 @@ export async function applyAction(
       targetId: d.id,
       unitId: d.agencyUnitId,
       data: { code: d.code, old: { status: d.status, step: d.currentStep }, new: { status, step: nextStep }, ...data },
+    });
+    // Who must be told, in this transaction: a failed action sends nothing (src/notify/dossier-events.ts).
+    await notifyDossierAction(tx, {
+      action,
+      before: d,
+      after: after!,
+      version,
+      note: input.note,
+      items: input.items,
+      actorAccountId: actor.kind === 'citizen' ? null : actor.accountId,
     });
     return after!;
   }
