@@ -377,3 +377,24 @@ describe('Quản trị → Thông báo', () => {
     expect((await rowsOf(d.id)).filter((r) => r.fallbackOf === n.id)).toHaveLength(0);
   });
 });
+
+describe('the dossier page: Thông báo đã gửi', () => {
+  it('an official who may view the dossier sees its messages, addresses masked; one of another unit gets 404', async () => {
+    const d = await receive({ phone: '0912345678', email: 'nguoi.nop@example.vn' });
+    const c = new Client(t.app);
+    await c.login(sctClerkUsername(), TEST_PASSWORD);
+    const page = await c.get(`/tiepnhan/ho-so/${d.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Thông báo đã gửi');
+    const section = page.text.slice(page.text.indexOf('id="dossier-notifications"'));
+    expect(section).toContain('09••••5678');
+    expect(section).toContain('n•••@example.vn');
+    expect(section.slice(0, section.indexOf('</table>'))).not.toContain('0912345678');
+    expect(section).toContain('Đang chờ gửi');
+    const other = new Client(t.app);
+    await other.login('admin.snv', TEST_PASSWORD);
+    const refused = await other.get(`/tiepnhan/ho-so/${d.id}`);
+    expect(refused.status).toBe(404);
+    expect(refused.text).not.toContain('09••••5678');
+  });
+});

@@ -8,6 +8,7 @@ import { openActions } from './transitions.js';
 import { dossierHistory } from './dossier-history.js';
 import { isId } from '../shared/validate.js';
 import { nationalSyncOf } from '../national-portal/sync-state.js';
+import { dossierNotifications } from '../notify/dossier-notifications.js';
 
 /**
  * A dossier as an official sees it, if dossiers/access.ts lets them; everyone else is told it does not exist.
@@ -34,5 +35,6 @@ export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: s
     actions: capacity ? openActions(d.status, step) : [],
     capacity,
     nationalSync: await nationalSyncOf(db, d.id),
+    notifications: await dossierNotifications(db, d.id),
   };
 }

@@ -13,6 +13,7 @@ import type { AssignmentChoices } from '../dossiers/assign-dossier.js';
 import { ComponentsSection } from './components-section.js';
 import type { DossierComponent } from '../dossiers/dossier-components.js';
 import { NationalSyncFact } from '../national-portal/sync-state.js';
+import { DossierNotificationsSection } from '../notify/dossier-notifications.js';
 
 export function DossierPage(p: {
   csrfToken: string;
@@ -194,6 +195,7 @@ export function DossierPage(p: {
           ))}
         </tbody>
       </table>
+      <DossierNotificationsSection rows={p.view.notifications} />
       <p>
         <a href="/tiepnhan/ho-so">← Hồ sơ cần xử lý</a>
       </p>
