@@ -33,6 +33,8 @@ import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired, PORTAL_COOKIE } from './portal/citizen-context.js';
 import { citizenDossierRoutes } from './portal/dossier-routes.js';
 import { myDataRoutes } from './portal/my-data-routes.js';
+import { portalNoticeRoutes } from './notify/portal-notice-routes.js';
+import { officialNoticeRoutes } from './notify/official-notice-routes.js';
 import { submissionRoutes } from './portal/submission-routes.js';
 import { cutoverRoutes } from './cutover/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
@@ -134,6 +136,8 @@ export function createApp(deps: Deps) {
     c.set('account', null);
     c.set('actor', null);
     c.set('identityProof', null);
+    c.set('unreadNotices', 0);
+    c.set('citizenUnreadNotices', 0);
     // API clients: a Bearer token acts as the account it was issued for; no cookies, so no CSRF.
     const bearer = c.req.path.startsWith('/api/') ? /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] : undefined;
     if (bearer) {
@@ -156,6 +160,7 @@ export function createApp(deps: Deps) {
       if (row) {
         c.set('sessionToken', token);
         c.set('account', row.account);
+        c.set('unreadNotices', row.unreadNotices);
         c.set('actor', { kind: 'official', accountId: row.account.id, label: row.account.username, meta: c.get('meta') });
         const { personId, method, loa } = row.session;
         if (personId && loa !== null && (method === 'vneid' || method === 'sso')) c.set('identityProof', { personId, method, loa });
@@ -197,6 +202,7 @@ export function createApp(deps: Deps) {
   app.route('/', submissionRoutes);
   app.route('/', personalFileRoutes);
   app.route('/', myDataRoutes);
+  app.route('/', portalNoticeRoutes);
   app.route('/', paymentRoutes);
   app.route('/', catalogRoutes);
   app.route('/tiepnhan', authRoutes);
@@ -209,6 +215,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', receptionRoutes);
   app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan', delegationRoutes);
+  app.route('/tiepnhan', officialNoticeRoutes);
   app.route('/api/v1', apiRoutes);
   // Quản lý người dùng → Khóa API of an account (api/key-routes.tsx), with its own login and administrator gates.
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminKeyRoutes);

@@ -137,6 +137,10 @@ async function renderProfile(
           <dd>
             <a href="/tiepnhan/tai-khoan/phien-dang-nhap">Xem các thiết bị và ứng dụng đang đăng nhập, kết thúc phiên</a>
           </dd>
+          <dt>Cài đặt thông báo</dt>
+          <dd>
+            <a href="/tiepnhan/tai-khoan/thong-bao">Chọn nhận thông báo qua Zalo, SMS, thư điện tử</a>
+          </dd>
         </dl>
         <form method="post" action="/tiepnhan/tai-khoan" class="stack official-form">
           <CsrfField token={props.csrfToken} />
