@@ -269,6 +269,21 @@ export async function oversizedFile(c: Ctx, name: string): Promise<string | null
   return part?.tooLarge ? part.name : null;
 }
 
+/**
+ * A webhook's body as sent (its signature is over these bytes), at most `maxBytes`: 413 beyond (unread when its
+ * Content-Length says so), 400 when it is not UTF-8.
+ */
+export async function readRawBody(c: Ctx, maxBytes: number): Promise<string> {
+  if (Number(c.req.header('content-length')) > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await bodyBytes(c);
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError('invalid_body', 'Nội dung yêu cầu không phải văn bản UTF-8 hợp lệ.', 400);
+  }
+}
+
 /** The JSON body of an API request, within the small limit. */
 export async function readJson(c: Ctx): Promise<unknown> {
   await bodyBytes(c);
