@@ -29,6 +29,7 @@ import { adminSsoClientRoutes } from './admin/sso-clients-routes.js';
 import { portalRoutes } from './portal/routes.js';
 import { personalFileRoutes } from './personal-files/routes.js';
 import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
+import { notifyReportRoutes } from './notify/report-routes.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired, PORTAL_COOKIE } from './portal/citizen-context.js';
 import { citizenDossierRoutes } from './portal/dossier-routes.js';
@@ -129,6 +130,8 @@ export function createApp(deps: Deps) {
   app.route('/', templateDownloadRoutes);
   // The payment platform's server-to-server confirmation: signed, no session, no CSRF (src/payments).
   app.route('/', paymentNotifyRoutes);
+  // The SMS and Zalo ZNS gateways' delivery reports: signed, no session, no CSRF (src/notify/report-routes.ts).
+  app.route('/', notifyReportRoutes);
 
   // Session and CSRF for every page.
   app.use('*', async (c, next) => {
