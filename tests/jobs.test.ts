@@ -165,6 +165,7 @@ describe('the job queue', () => {
       { name: 'national.pull', cron: '*/5 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'national.reconcile', cron: '40 2 * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'national.sweep', cron: '*/5 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      { name: 'notify.daily_reminders', cron: '30 7 * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sessions.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'sso.purge', cron: '*/10 * * * *', timezone: 'Asia/Ho_Chi_Minh' },
       { name: 'storage.gc', cron: '20 3 * * *', timezone: 'Asia/Ho_Chi_Minh' },
