@@ -20,6 +20,7 @@ import type { ChannelAdapter } from '../src/notify/adapters/types.js';
 import { applyDeliveryReport } from '../src/notify/delivery-report.js';
 import { notify } from '../src/notify/enqueue.js';
 import { sendNotification, type SendDeps } from '../src/notify/send.js';
+import { listFailedNotifications } from '../src/notify/failed-messages.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { freePort } from './support/vneid.js';
@@ -357,6 +358,29 @@ describe('Quản trị → Thông báo', () => {
       sql`select target_id from audit_log where action = 'notification.resend'`,
     );
     expect(audit).toEqual([{ target_id: n.id }]);
+  });
+
+  it('keyset pages: 51 failures created in one statement come as 50 then 1, none twice, none skipped', async () => {
+    const d = await receive({});
+    await t.database.db.insert(notifications).values(
+      Array.from({ length: 51 }, () => ({
+        event: 'dossier.received',
+        channel: 'sms' as const,
+        recipientKind: 'applicant' as const,
+        address: '0912345678',
+        dossierId: d.id,
+        state: 'failed' as const,
+        reason: 'x',
+      })),
+    );
+    const admin = await actorFor(t.database, 'admin.sct');
+    const first = await listFailedNotifications(t.database.db, admin, { channel: 'sms' });
+    expect(first.rows).toHaveLength(50);
+    expect(first.next).not.toBeNull();
+    const second = await listFailedNotifications(t.database.db, admin, { channel: 'sms', after: first.next ?? undefined });
+    expect(second.rows).toHaveLength(1);
+    expect(second.next).toBeNull();
+    expect(new Set([...first.rows, ...second.rows].map((r) => r.id)).size).toBe(51);
   });
 
   it("another unit's administrator gets 404 and sends nothing; a resend without its CSRF token is refused", async () => {

@@ -3,7 +3,7 @@
  * agencies, or the units of the officials they were for — newest first, filtered, by keyset pages. Not an
  * administrator: "not found" (404), as for any screen outside one's administration.
  */
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { administeredUnitIds } from '../accounts/policies.js';
 import type { Queryable } from '../db/client.js';
 import { accounts, dossiers, notifications } from '../db/schema/index.js';
@@ -16,7 +16,7 @@ export type FailedFilter = {
   channel?: ExternalChannel | undefined;
   event?: NotifyEvent | undefined;
   state?: 'failed' | 'expired' | undefined;
-  /** The last row of the previous page: "createdAtISO_id". */
+  /** The last row of the previous page: "created_at to the microsecond (UTC)_id". */
   after?: string | undefined;
 };
 
@@ -31,11 +31,11 @@ export async function listFailedNotifications(q: Queryable, actor: StaffActor, f
   ];
   if (filter.channel) conds.push(eq(notifications.channel, filter.channel));
   if (filter.event) conds.push(eq(notifications.event, filter.event));
-  const cursor = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)_([0-9a-f-]{36})$/.exec(filter.after ?? '');
-  if (cursor) {
-    const at = new Date(cursor[1]!);
-    conds.push(or(lt(notifications.createdAt, at), and(eq(notifications.createdAt, at), lt(notifications.id, cursor[2]!))) as SQL);
-  }
+  // To the microsecond (a JavaScript Date keeps milliseconds: rows of one millisecond would be skipped).
+  const cursor = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(
+    filter.after ?? '',
+  );
+  if (cursor) conds.push(sql`(${notifications.createdAt}, ${notifications.id}) < (${cursor[1]}::timestamptz, ${cursor[2]}::uuid)`);
   const rows = await q
     .select({
       id: notifications.id,
@@ -49,6 +49,7 @@ export async function listFailedNotifications(q: Queryable, actor: StaffActor, f
       failedAt: notifications.failedAt,
       dossierId: notifications.dossierId,
       dossierCode: dossiers.code,
+      cursor: sql<string>`to_char(${notifications.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       replaced: sql<boolean>`exists (select 1 from notifications r where r.fallback_of = ${notifications.id})`,
     })
     .from(notifications)
@@ -61,7 +62,7 @@ export async function listFailedNotifications(q: Queryable, actor: StaffActor, f
   const last = page.at(-1);
   return {
     rows: page,
-    next: rows.length > FAILED_PAGE_SIZE && last ? `${new Date(last.createdAt).toISOString()}_${last.id}` : null,
+    next: rows.length > FAILED_PAGE_SIZE && last ? `${last.cursor}_${last.id}` : null,
   };
 }
 
