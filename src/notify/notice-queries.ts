@@ -29,7 +29,17 @@ const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{
 /** The cursor of an address, or null when absent; a malformed one is read as the first page. */
 export function parseNoticeCursor(raw: string | undefined): { at: string; id: string } | null {
   const m = raw ? CURSOR.exec(raw) : null;
-  return m?.[1] && m[2] ? { at: m[1], id: m[2] } : null;
+  return m?.[1] && m[2] && isRealTime(m[1]) ? { at: m[1], id: m[2] } : null;
+}
+
+/**
+ * The shape alone lets "2026-13-45T25:61:61…" or year 0000 through, which PostgreSQL's ::timestamptz refuses (a
+ * 500): a real instant is one JavaScript reads back to the same millisecond, from year 1.
+ */
+function isRealTime(at: string): boolean {
+  const ms = `${at.slice(0, 23)}Z`;
+  const d = new Date(ms);
+  return !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1 && d.toISOString() === ms;
 }
 
 type Row = {

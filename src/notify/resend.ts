@@ -1,9 +1,10 @@
 /**
  * Quản trị → Thông báo → Gửi lại: a province or unit administrator sends a failed message again, on its channel, to
- * the recipient's current contact. The failed row keeps its history; the new one names it (fallback_of) and has its
- * own job, in one transaction with the audit row. A message outside the administrator's units is "not found"
- * (404); one not failed, or already replaced (by a resend or by the automatic fallback), is refused 409 — the row
- * is locked first, so two clicks send once.
+ * the recipient's current contact — never on a channel they switched off since, nor to a suspended or deleted
+ * account or a contact no longer theirs (409). The failed row keeps its history; the new one names it (fallback_of)
+ * and has its own job, in one transaction with the audit row. A message outside the administrator's units is "not
+ * found" (404); one not failed, or already replaced (by a resend or by the automatic fallback), is refused 409 — the
+ * row is locked first, so two clicks send once.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -39,6 +40,10 @@ export async function resendNotification(db: Db, actor: StaffActor, raw: unknown
         : { kind: 'applicant', dossierId: row.dossierId ?? '' },
     );
     const current = row.channel === 'email' ? who?.email : who?.phone;
+    // The person's choices now, as for any new message (recipients.ts): a channel they switched off, an account
+    // suspended or deleted, or a contact they removed is not written to again by hand.
+    if (!who || !current || who.off.has(row.channel))
+      throw errors.conflict('Người nhận đã tắt kênh này hoặc không còn địa chỉ nhận trên kênh này; không gửi lại.');
     const [created] = await tx
       .insert(notifications)
       .values({
@@ -47,7 +52,7 @@ export async function resendNotification(db: Db, actor: StaffActor, raw: unknown
         recipientKind: row.recipientKind,
         citizenId: row.citizenId,
         accountId: row.accountId,
-        address: current ?? row.address,
+        address: current,
         dossierId: row.dossierId,
         data: row.data,
         fallbackOf: row.id,

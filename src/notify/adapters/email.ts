@@ -47,7 +47,9 @@ function outcomeOf(err: unknown): SendOutcome {
   const e = err as { responseCode?: number; response?: string; code?: string; name?: string; message?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return { kind: 'retry', reason: 'Máy chủ thư không trả lời kịp' };
   const code = e.responseCode;
-  const said = (e.response ?? e.message ?? '').slice(0, 200);
+  // Servers name the refused recipient ("550 5.1.1 <a@b.vn>: … rejected"): the reason is shown on screens and a
+  // retry is logged, and neither may carry an address, so every one is blanked.
+  const said = (e.response ?? e.message ?? '').replace(/[^\s<>@]+@[^\s<>@]+/g, '•••').slice(0, 200);
   if (code !== undefined && code >= 500 && code !== 535 && e.code !== 'EAUTH') {
     return { kind: 'permanent', reason: `Máy chủ thư từ chối (${code}): ${said}` };
   }
