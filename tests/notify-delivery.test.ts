@@ -234,7 +234,8 @@ describe('sending', () => {
       .set({ applicant: { ...d.applicant, email: 'moi.co@example.vn' } })
       .where(eq(dossiers.id, d.id));
     sim.state.faults.smsReject = true;
-    await sendNotification(deps(), sms!.id, FIRST_TRY);
+    // A connection the stand-in dropped is a temporary failure: the job's retry, as pg-boss would run it.
+    await sendNotification(deps(), sms!.id, FIRST_TRY).catch(() => sendNotification(deps(), sms!.id, { ...FIRST_TRY, retryCount: 1 }));
     const [email] = (await rowsOf(d.id)).filter((r) => r.fallbackOf === sms!.id);
     expect(email).toMatchObject({ channel: 'email', address: 'moi.co@example.vn' });
     await sendNotification(deps(), email!.id, FIRST_TRY);
@@ -420,5 +421,31 @@ describe('the dossier page: Thông báo đã gửi', () => {
     const refused = await other.get(`/tiepnhan/ho-so/${d.id}`);
     expect(refused.status).toBe(404);
     expect(refused.text).not.toContain('09••••5678');
+  });
+});
+
+describe('SMTP_URL and MAIL_FROM', () => {
+  const base = { NODE_ENV: 'test', SESSION_SECRET: 'x'.repeat(40) };
+  const prod = {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'y'.repeat(40),
+    PUBLIC_URL: 'https://motcua.example.vn',
+    SSO_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
+    VNEID_ISSUER: 'https://vneid.example.vn',
+    VNEID_CLIENT_ID: 'c',
+    VNEID_CLIENT_SECRET: 's',
+    REGISTRY_URL: 'https://registry.example.vn',
+    REGISTRY_TOKEN: 't',
+    PAYMENT_URL: 'https://pay.example.vn/pay',
+    PAYMENT_MERCHANT: 'M',
+    PAYMENT_SECRET: 'z'.repeat(20),
+  };
+  it('demo mode sends to the stand-in; a half setting is refused by name; production refuses the stand-in, allows a relay', () => {
+    expect(loadConfig(base).email).toMatchObject({ smtpUrl: 'smtp://127.0.0.1:2525', simulated: true });
+    expect(() => loadConfig({ ...base, SMTP_URL: 'smtp://mail.example.vn:587' })).toThrow(/MAIL_FROM: required when SMTP_URL is set/);
+    expect(() => loadConfig({ ...base, SMTP_URL: 'http://mail.example.vn', MAIL_FROM: 'a@b.vn' })).toThrow(/SMTP_URL/);
+    expect(loadConfig(prod).email).toBeNull();
+    expect(() => loadConfig({ ...prod, SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'a@b.vn' })).toThrow(/SMTP stand-in/);
+    expect(loadConfig({ ...prod, SMTP_URL: 'smtp://127.0.0.1:25', MAIL_FROM: 'a@b.vn' }).email).toMatchObject({ simulated: false });
   });
 });

@@ -99,7 +99,14 @@ async function usedChannels(tx: Queryable, failed: Row): Promise<Set<string>> {
         eq(notifications.event, root.event),
         eq(notifications.recipientKind, root.recipientKind),
         sameRecipient,
-        or(eq(notifications.id, root.id), and(isNull(notifications.fallbackOf), eq(notifications.createdAt, root.createdAt))),
+        // Compared in SQL: a JavaScript Date would drop the microseconds.
+        or(
+          eq(notifications.id, root.id),
+          and(
+            isNull(notifications.fallbackOf),
+            sql`${notifications.createdAt} = (select n.created_at from notifications n where n.id = ${root.id})`,
+          ),
+        ),
       ),
     );
   const used = new Set<string>(siblings.map((s) => s.channel));
