@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Hono } from 'hono';
 
-export type ReceivedMail = {
+type ReceivedMail = {
   id: string;
   messageId: string | null;
   from: string | null;

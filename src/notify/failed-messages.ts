@@ -11,6 +11,7 @@ import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { ExternalChannel } from './channels.js';
 import type { NotifyEvent } from './events.js';
+import { parseNoticeCursor } from './notice-queries.js';
 
 export type FailedFilter = {
   channel?: ExternalChannel | undefined;
@@ -20,7 +21,7 @@ export type FailedFilter = {
   after?: string | undefined;
 };
 
-export const FAILED_PAGE_SIZE = 50;
+const FAILED_PAGE_SIZE = 50;
 
 export async function listFailedNotifications(q: Queryable, actor: StaffActor, filter: FailedFilter) {
   const units = await administeredUnitIds(q, actor);
@@ -31,11 +32,10 @@ export async function listFailedNotifications(q: Queryable, actor: StaffActor, f
   ];
   if (filter.channel) conds.push(eq(notifications.channel, filter.channel));
   if (filter.event) conds.push(eq(notifications.event, filter.event));
-  // To the microsecond (a JavaScript Date keeps milliseconds: rows of one millisecond would be skipped).
-  const cursor = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(
-    filter.after ?? '',
-  );
-  if (cursor) conds.push(sql`(${notifications.createdAt}, ${notifications.id}) < (${cursor[1]}::timestamptz, ${cursor[2]}::uuid)`);
+  // To the microsecond (a JavaScript Date keeps milliseconds: rows of one millisecond would be skipped); the notices'
+  // cursor format and check (an impossible time is the first page, not a 500).
+  const cursor = parseNoticeCursor(filter.after);
+  if (cursor) conds.push(sql`(${notifications.createdAt}, ${notifications.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   const rows = await q
     .select({
       id: notifications.id,

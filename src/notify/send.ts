@@ -28,7 +28,7 @@ export type SendDeps = {
   timeoutMs?: number;
 };
 
-export const UNCONFIGURED = 'Kênh chưa được cấu hình';
+const UNCONFIGURED = 'Kênh chưa được cấu hình';
 
 /** Sends one message; throws (so pg-boss retries) on a temporary failure unless this was the last attempt. */
 export async function sendNotification(deps: SendDeps, notificationId: string, job: JobInfo): Promise<void> {
