@@ -40,8 +40,8 @@ const EnvSchema = z.object({
     .max(7 * 24)
     .default(12),
   SIM_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  /** The SMTP stand-in of demo mode (sim/smtp.ts); 0: any free port (tests). */
-  SIM_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  /** The SMTP stand-in of demo mode (sim/smtp.ts). Not 0: the e-mail adapter is given this port, not the one bound. */
+  SIM_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
   /** E-mail notifications (src/notify/adapters/email.ts): smtp(s)://user:password@host:port, and the sender. */
   SMTP_URL: z
     .string()
