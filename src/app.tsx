@@ -25,6 +25,7 @@ import { adminUserRoutes } from './admin/users-routes.js';
 import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
+import { notificationFailureRoutes } from './notify/failure-routes.js';
 import { adminSsoClientRoutes } from './admin/sso-clients-routes.js';
 import { portalRoutes } from './portal/routes.js';
 import { personalFileRoutes } from './personal-files/routes.js';
@@ -226,6 +227,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
   app.route('/tiepnhan/quan-tri/hang-doi', adminJobRoutes);
+  app.route('/tiepnhan/quan-tri/thong-bao', notificationFailureRoutes);
   app.route('/tiepnhan/quan-tri/ung-dung-sso', adminSsoClientRoutes);
   app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);
   app.route('/tiepnhan/quan-tri/lich-lam-viec', calendarRoutes);
