@@ -15,6 +15,7 @@ import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { emailAdapter } from '../src/notify/adapters/email.js';
 import { resendNotification } from '../src/notify/resend.js';
+import { listFailedNotifications } from '../src/notify/failed-messages.js';
 
 const t = useDemoApp();
 const BAD_TIMES = ['2026-13-45T25:61:61.000000Z', '0000-01-01T00:00:00.000000Z', '2026-02-30T00:00:00.000000Z'];
@@ -38,6 +39,15 @@ describe('notice pages: a cursor naming an impossible time', () => {
     for (const at of BAD_TIMES) {
       expect((await client.get(`/ca-nhan/thong-bao?sau=${at}_${ID}`)).status).toBe(200);
       expect((await official.get(`/tiepnhan/thong-bao?sau=${at}_${ID}`)).status).toBe(200);
+    }
+  });
+});
+
+describe('Quản trị → Thông báo: a cursor naming an impossible time', () => {
+  it('is read as the first page, never a 500', async () => {
+    const admin = await actorFor(t.database, 'admin.sct');
+    for (const at of BAD_TIMES) {
+      await expect(listFailedNotifications(t.database.db, admin, { after: `${at}_${ID}` })).resolves.toMatchObject({ next: null });
     }
   });
 });
