@@ -33,7 +33,6 @@ import {
   countOf,
   demoOfficial,
   eventually,
-  freePort,
   isVisible,
   loginCitizenWithVneid,
   loginOfficial,
@@ -74,8 +73,7 @@ const pdfFile = (name: string, text: string) => ({
 });
 
 // ---------------------------------------------------------------------------------------------
-// The server: its own SMTP stand-in port (never the default 2525 another server may hold) and, with
-// TEST_DATABASE_URL, its own PostgreSQL database (created before the server starts, dropped after it stopped:
+// The server: with TEST_DATABASE_URL, its own PostgreSQL database (created before the server starts, dropped after it stopped:
 // vitest runs beforeAll hooks in order and afterAll hooks in reverse).
 
 const PG_URL = process.env.TEST_DATABASE_URL;
@@ -106,7 +104,7 @@ afterAll(async () => {
   if (PG_URL) await adminQuery(`drop database if exists "${DB_NAME}" with (force)`);
 });
 
-const e2e = useE2E({ env: { SIM_SMTP_PORT: String(await freePort()), ...(serverDbUrl ? { DATABASE_URL: serverDbUrl } : {}) } });
+const e2e = useE2E({ env: serverDbUrl ? { DATABASE_URL: serverDbUrl } : {} });
 
 /** The citizen's page (the file's main context); the officials' context and page beside it. */
 let page: Page;

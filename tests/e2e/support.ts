@@ -149,6 +149,9 @@ export function useE2E(opts: { env?: Record<string, string> } = {}): E2E {
       throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
     }
     [port, simPort] = await twoFreePorts();
+    // The SMTP stand-in's port too: its default (2525) may be held by a demo server or another test's.
+    let smtpPort = await freePort();
+    while (smtpPort === port || smtpPort === simPort) smtpPort = await freePort();
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-e2e-'));
     const dir = (name: string) => {
       const d = path.join(root, name);
@@ -173,6 +176,7 @@ export function useE2E(opts: { env?: Record<string, string> } = {}): E2E {
       NODE_ENV: 'development',
       PORT: String(port),
       SIM_PORT: String(simPort),
+      SIM_SMTP_PORT: String(smtpPort),
       DATA_DIR: dataDir,
       DEMO_PASSWORD: PASSWORD,
       LOG_LEVEL: 'warn',
