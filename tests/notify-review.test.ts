@@ -15,6 +15,8 @@ import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { emailAdapter } from '../src/notify/adapters/email.js';
 import { resendNotification } from '../src/notify/resend.js';
+import { sendNotification } from '../src/notify/send.js';
+import type { ChannelAdapter } from '../src/notify/adapters/types.js';
 import { listFailedNotifications } from '../src/notify/failed-messages.js';
 
 const t = useDemoApp();
@@ -141,5 +143,37 @@ describe('e-mail: a refusal naming the address', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('a channel switched off while the message waited', () => {
+  it('is not used: the message is cancelled with the reason, nothing reaches the gateway, nothing falls back', async () => {
+    const { id: citizenId } = await portalCitizen();
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const { p } = await currentProcedure(t.database, '2.000633');
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Duyệt' });
+    await t.database.db.update(dossiers).set({ citizenId }).where(eq(dossiers.id, d.id));
+    const [n] = await t.database.db
+      .insert(notifications)
+      .values({ event: 'dossier.received', channel: 'sms', recipientKind: 'applicant', citizenId, address: '0912345678', dossierId: d.id })
+      .returning();
+    await t.database.db.insert(notificationPreferences).values({ citizenId, channel: 'sms', enabled: false, updatedAt: new Date() });
+    const sent: string[] = [];
+    const sms: ChannelAdapter = {
+      channel: 'sms',
+      send: async (m) => {
+        sent.push(m.id);
+        return { kind: 'accepted', gatewayId: `gw-${m.id}` };
+      },
+    };
+    await sendNotification(
+      { db: t.database.db, adapters: new Map([['sms', sms]]), sms: { unaccented: false, maxSegments: 3 }, now: () => new Date() },
+      n!.id,
+      { id: 'test', retryCount: 0, retryLimit: 7 },
+    );
+    expect(sent).toEqual([]);
+    const [after] = await t.database.db.select().from(notifications).where(eq(notifications.id, n!.id));
+    expect(after).toMatchObject({ state: 'cancelled', reason: 'Người nhận đã tắt kênh này trong Cài đặt thông báo' });
+    expect(await t.database.db.select().from(notifications).where(eq(notifications.fallbackOf, n!.id))).toHaveLength(0);
   });
 });

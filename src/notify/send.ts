@@ -4,12 +4,13 @@
  * The row is rendered now (a template edited while it waited is the one sent), recorded 'sending' — committed —
  * BEFORE the gateway is called, then the outcome. A crash in between leaves 'sending': the retried job sends again
  * with the same id, which the gateway recognises as the same message. A report that arrived first has already
- * moved the row on, and nothing here moves a final state back.
+ * moved the row on, and nothing here moves a final state back. A channel the person switched off while the message
+ * waited is not used: the message is cancelled.
  */
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { notifications } from '../db/schema/index.js';
+import { notificationPreferences, notifications } from '../db/schema/index.js';
 import { JOB_KINDS, type JobInfo } from '../jobs/queue.js';
 import { countNotificationSend } from '../shared/metrics.js';
 import { FINAL_STATES, type ExternalChannel } from './channels.js';
@@ -29,6 +30,23 @@ export type SendDeps = {
 };
 
 const UNCONFIGURED = 'Kênh chưa được cấu hình';
+const SWITCHED_OFF = 'Người nhận đã tắt kênh này trong Cài đặt thông báo';
+
+/** Whether the message's person (portal citizen or official) has switched its channel off by now. */
+async function switchedOff(db: Db, row: typeof notifications.$inferSelect): Promise<boolean> {
+  const owner = row.accountId
+    ? eq(notificationPreferences.accountId, row.accountId)
+    : row.citizenId
+      ? eq(notificationPreferences.citizenId, row.citizenId)
+      : null;
+  if (!owner) return false;
+  const [off] = await db
+    .select({ channel: notificationPreferences.channel })
+    .from(notificationPreferences)
+    .where(and(owner, eq(notificationPreferences.channel, row.channel), eq(notificationPreferences.enabled, false)))
+    .limit(1);
+  return Boolean(off);
+}
 
 /** Sends one message; throws (so pg-boss retries) on a temporary failure unless this was the last attempt. */
 export async function sendNotification(deps: SendDeps, notificationId: string, job: JobInfo): Promise<void> {
@@ -36,6 +54,15 @@ export async function sendNotification(deps: SendDeps, notificationId: string, j
   const [row] = await db.select().from(notifications).where(eq(notifications.id, notificationId));
   if (!row || row.channel === 'inapp' || FINAL_STATES.includes(row.state) || row.state === 'sent') return;
   const channel = row.channel;
+  // Switched off while the message waited (behind an outage, a retry): not sent, and no other channel instead —
+  // the person chose; their in-app notice, if any, stands.
+  if (await switchedOff(db, row)) {
+    await db
+      .update(notifications)
+      .set({ state: 'cancelled', reason: SWITCHED_OFF, updatedAt: deps.now() })
+      .where(and(eq(notifications.id, row.id), inArray(notifications.state, ['queued', 'sending'])));
+    return;
+  }
   const fail = async (reason: string) => {
     await db.transaction((tx) => failAndFallBack(tx, row.id, 'failed', reason, deps.now()));
   };
