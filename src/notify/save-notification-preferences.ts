@@ -1,7 +1,8 @@
 /**
  * Cài đặt thông báo → Lưu: the person's choice of Zalo, SMS and e-mail, one notification_preferences row per channel
  * (enabled true or false), audited. In-app notices are always on (notice-owner.ts), so they are not a choice. What
- * is saved applies from the next message: recipients.ts reads it in the transaction of each event.
+ * is saved applies from the next message (recipients.ts reads it in the transaction of each event) and to those still
+ * waiting (send.ts cancels a message whose channel is switched off by then).
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
