@@ -28,11 +28,16 @@ async function known(db: Db, nationalId: string): Promise<boolean> {
   return Boolean(row);
 }
 
-/** The national portal's submission time (ISO, or yyyyMMddHHmmss in Vietnam time), or null. */
+/**
+ * The national portal's submission time (ISO, or yyyyMMddHHmmss in Vietnam time), or null. Only years 1900–9999:
+ * JavaScript reads year 0 or +275760, PostgreSQL refuses them, and a refused insert would fail every pull at the
+ * same dossier for ever (the cursor never moving past it).
+ */
 function submittedAt(text: string): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
   const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`) : new Date(text);
-  return Number.isNaN(d.getTime()) ? null : d;
+  const year = d.getUTCFullYear();
+  return Number.isNaN(d.getTime()) || year < 1900 || year > 9999 ? null : d;
 }
 
 async function skip(db: Db, item: SubmittedDossier, reason: string, now: Date, logger: Logger): Promise<Outcome> {
