@@ -32,11 +32,20 @@ const HeldStatus = z.object({
 export type HeldStatus = z.infer<typeof HeldStatus>;
 const HeldPage = z.object({ items: z.array(HeldStatus).max(1000), nextCursor: z.string().max(200).nullable() });
 
+/** A national code (dossier, procedure, agency): printable ASCII without spaces, so PostgreSQL and logs take it as is. */
+const code = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[\x21-\x7e]+$/);
+const NationalId = code(100);
+
 /** A dossier submitted on the national portal: its id there, the procedure, the agency chosen, the applicant as declared. */
 const Submitted = z.object({
-  MaHoSoQG: z.string().min(1).max(100),
-  MaTTHC: z.string().min(1).max(50),
-  MaDonVi: z.string().max(50).nullable().optional(),
+  MaHoSoQG: NationalId,
+  MaTTHC: code(50),
+  MaDonVi: code(50).nullable().optional(),
   NgayNop: z.string().max(40),
   ChuHoSo: z.object({
     HoVaTen: z.string().max(300),
@@ -48,7 +57,21 @@ const Submitted = z.object({
   GhiChu: z.string().max(1000).nullable().optional(),
 });
 export type SubmittedDossier = z.infer<typeof Submitted>;
-const SubmittedPage = z.object({ items: z.array(Submitted).max(1000), nextCursor: z.string().max(200).nullable() });
+/**
+ * An item of a page that is not a dossier we can read (too long, a field missing…): why (the field, never its
+ * value), and its national id when that is readable. Read item by item: one such item refusing the whole page
+ * would stop the pull at that page for ever.
+ */
+export type UnreadableSubmission = { unreadable: string; MaHoSoQG: string | null };
+const SubmittedPage = z.object({ items: z.array(z.unknown()).max(1000), nextCursor: z.string().max(200).nullable() });
+
+function readSubmitted(raw: unknown): SubmittedDossier | UnreadableSubmission {
+  const parsed = Submitted.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const id = NationalId.safeParse(raw && typeof raw === 'object' && 'MaHoSoQG' in raw ? raw.MaHoSoQG : undefined);
+  const field = parsed.error.issues[0]?.path.join('.') || 'hồ sơ';
+  return { unreadable: `Dữ liệu hồ sơ từ Cổng DVC quốc gia không hợp lệ (${field}).`, MaHoSoQG: id.success ? id.data : null };
+}
 
 export type NationalPortalClient = {
   /** Sends one status record; the same key again is the same record on the national side. Returns its id there. */
@@ -56,7 +79,7 @@ export type NationalPortalClient = {
   /** The statuses held for our province's dossiers changed since `since`, one page. */
   heldStatuses(since: Date, cursor: string | null): Promise<z.infer<typeof HeldPage>>;
   /** Dossiers submitted for our province after `cursor` (null: from the beginning), one page. */
-  submittedDossiers(cursor: string | null): Promise<z.infer<typeof SubmittedPage>>;
+  submittedDossiers(cursor: string | null): Promise<{ items: Array<SubmittedDossier | UnreadableSubmission>; nextCursor: string | null }>;
 };
 
 export function nationalPortalClient(config: NationalPortalConfig, opts: { timeoutMs?: number } = {}): NationalPortalClient {
@@ -102,7 +125,9 @@ export function nationalPortalClient(config: NationalPortalConfig, opts: { timeo
         `/tinh/${province}/trang-thai?tu=${encodeURIComponent(since.toISOString())}${cursor ? `&sau=${encodeURIComponent(cursor)}` : ''}`,
         HeldPage,
       ),
-    submittedDossiers: (cursor) =>
-      call('GET', `/tinh/${province}/ho-so-nop${cursor ? `?sau=${encodeURIComponent(cursor)}` : ''}`, SubmittedPage),
+    submittedDossiers: async (cursor) => {
+      const page = await call('GET', `/tinh/${province}/ho-so-nop${cursor ? `?sau=${encodeURIComponent(cursor)}` : ''}`, SubmittedPage);
+      return { items: page.items.map(readSubmitted), nextCursor: page.nextCursor };
+    },
   };
 }

@@ -15,7 +15,7 @@ import { nationalIntake, nationalSyncState, procedures, units } from '../db/sche
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { AppError } from '../shared/errors.js';
 import { systemActor } from '../shared/context.js';
-import type { NationalPortalClient, SubmittedDossier } from './client.js';
+import type { NationalPortalClient, SubmittedDossier, UnreadableSubmission } from './client.js';
 
 const CURSOR = 'pull_cursor';
 /** Pages per run at most; the next run goes on from the stored cursor. */
@@ -55,6 +55,20 @@ async function skip(db: Db, item: SubmittedDossier, reason: string, now: Date, l
     .returning({ id: nationalIntake.nationalId });
   if (inserted.length) logger.warn({ nationalId: item.MaHoSoQG, procedure: item.MaTTHC, reason }, 'national dossier skipped');
   return inserted.length ? 'skipped' : 'already';
+}
+
+/** An item we cannot read: recorded skipped under its national id when it has a readable one, else only logged. */
+async function skipUnreadable(db: Db, item: UnreadableSubmission, now: Date, logger: Logger): Promise<Outcome> {
+  const inserted = item.MaHoSoQG
+    ? await db
+        .insert(nationalIntake)
+        .values({ nationalId: item.MaHoSoQG, procedureCode: '', outcome: 'skipped', reason: item.unreadable, pulledAt: now })
+        .onConflictDoNothing()
+        .returning({ id: nationalIntake.nationalId })
+    : [];
+  if (item.MaHoSoQG && inserted.length === 0) return 'already';
+  logger.warn({ nationalId: item.MaHoSoQG, reason: item.unreadable }, 'national dossier unreadable, skipped');
+  return 'skipped';
 }
 
 async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logger): Promise<Outcome> {
@@ -117,7 +131,8 @@ export async function pullNationalDossiers(
   let cursor = state?.value ?? null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const res = await client.submittedDossiers(cursor);
-    for (const item of res.items) counts[await register(db, item, now, logger)]++;
+    for (const item of res.items)
+      counts['unreadable' in item ? await skipUnreadable(db, item, now, logger) : await register(db, item, now, logger)]++;
     // The cursor moves only past a page whose every dossier is registered or recorded as skipped.
     if (res.nextCursor && res.nextCursor !== cursor) {
       cursor = res.nextCursor;
