@@ -12,6 +12,7 @@ import { useDemoApp } from './support/fixtures.js';
 import { nationalIntake, nationalSyncState } from '../src/db/schema/index.js';
 import { nationalPortalClient } from '../src/national-portal/client.js';
 import { pullNationalDossiers } from '../src/national-portal/pull.js';
+import { reconcileNationalStatuses } from '../src/national-portal/reconcile.js';
 
 const t = useDemoApp();
 const HOSTILE = ['00000101000000', '+275760-09-13T00:00:00.000Z', '-000001-01-01T00:00:00Z'];
@@ -27,7 +28,15 @@ let url = '';
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    const after = new URL(req.url ?? '/', 'http://x').searchParams.get('sau');
+    const path = new URL(req.url ?? '/', 'http://x');
+    if (path.pathname.endsWith('/trang-thai')) {
+      // One readable held status and two the reconciliation cannot read.
+      const items = [{ MaHoSo: 'H10.1-261120-0001', TrangThaiHoSo: 2 }, { MaHoSo: 'x'.repeat(101), TrangThaiHoSo: 2 }, null];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ items, nextCursor: null }));
+      return;
+    }
+    const after = path.searchParams.get('sau');
     const items = after
       ? []
       : [
@@ -65,5 +74,14 @@ describe('the pull: hostile items', () => {
     expect(rows[3]?.reason).toContain('ChuHoSo.HoVaTen');
     const [cursor] = await t.database.db.select().from(nationalSyncState).where(eq(nationalSyncState.name, 'pull_cursor'));
     expect(cursor?.value).toBe('c1');
+  });
+});
+
+describe('the reconciliation: hostile held statuses', () => {
+  it('an unreadable held status is passed over, not the page: the run completes', async () => {
+    const client = nationalPortalClient({ url, token: 'x'.repeat(20), province: 'H10', simulated: false }, { timeoutMs: 5_000 });
+    await expect(reconcileNationalStatuses(t.database.db, client, new Date(), pino({ level: 'silent' }))).resolves.toMatchObject({
+      differing: 0,
+    });
   });
 });

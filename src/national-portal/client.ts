@@ -30,7 +30,14 @@ const HeldStatus = z.object({
   NgayKetThucXuLy: z.string().max(20).nullable().optional(),
 });
 export type HeldStatus = z.infer<typeof HeldStatus>;
-const HeldPage = z.object({ items: z.array(HeldStatus).max(1000), nextCursor: z.string().max(200).nullable() });
+// Item by item, as the pull's: one unreadable held status passed over (the dossier then counts as not held and is
+// re-sent) rather than the page refused, which would stop every reconciliation at it.
+const HeldPage = z.object({ items: z.array(z.unknown()).max(1000), nextCursor: z.string().max(200).nullable() });
+const readableHeld = (items: unknown[]): HeldStatus[] =>
+  items.flatMap((raw) => {
+    const parsed = HeldStatus.safeParse(raw);
+    return parsed.success ? [parsed.data] : [];
+  });
 
 /** A national code (dossier, procedure, agency): printable ASCII without spaces, so PostgreSQL and logs take it as is. */
 const code = (max: number) =>
@@ -77,7 +84,7 @@ export type NationalPortalClient = {
   /** Sends one status record; the same key again is the same record on the national side. Returns its id there. */
   sendStatus(payload: NationalStatusPayload, idempotencyKey: string): Promise<{ id: string }>;
   /** The statuses held for our province's dossiers changed since `since`, one page. */
-  heldStatuses(since: Date, cursor: string | null): Promise<z.infer<typeof HeldPage>>;
+  heldStatuses(since: Date, cursor: string | null): Promise<{ items: HeldStatus[]; nextCursor: string | null }>;
   /** Dossiers submitted for our province after `cursor` (null: from the beginning), one page. */
   submittedDossiers(cursor: string | null): Promise<{ items: Array<SubmittedDossier | UnreadableSubmission>; nextCursor: string | null }>;
 };
@@ -119,12 +126,14 @@ export function nationalPortalClient(config: NationalPortalConfig, opts: { timeo
   const province = encodeURIComponent(config.province);
   return {
     sendStatus: (payload, idempotencyKey) => call('POST', `/tinh/${province}/trang-thai`, Recorded, payload, idempotencyKey),
-    heldStatuses: (since, cursor) =>
-      call(
+    heldStatuses: async (since, cursor) => {
+      const page = await call(
         'GET',
         `/tinh/${province}/trang-thai?tu=${encodeURIComponent(since.toISOString())}${cursor ? `&sau=${encodeURIComponent(cursor)}` : ''}`,
         HeldPage,
-      ),
+      );
+      return { items: readableHeld(page.items), nextCursor: page.nextCursor };
+    },
     submittedDossiers: async (cursor) => {
       const page = await call('GET', `/tinh/${province}/ho-so-nop${cursor ? `?sau=${encodeURIComponent(cursor)}` : ''}`, SubmittedPage);
       return { items: page.items.map(readSubmitted), nextCursor: page.nextCursor };

@@ -36,7 +36,8 @@ export async function reconcileNationalStatuses(
   for (let page = 0; page < MAX_PAGES; page++) {
     const res = await client.heldStatuses(since, cursor);
     for (const item of res.items) held.set(item.MaHoSo, item);
-    if (!res.nextCursor || res.items.length === 0) break;
+    // Not on an empty page: a page of unreadable items only (client.ts passes them over) may have more after it.
+    if (!res.nextCursor || res.nextCursor === cursor) break;
     cursor = res.nextCursor;
   }
   // Our side: each dossier changed since then, its latest record — only when that one was pushed (else it is on its way).
