@@ -16,6 +16,7 @@ import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { emailAdapter } from '../src/notify/adapters/email.js';
 import { resendNotification } from '../src/notify/resend.js';
 import { sendNotification } from '../src/notify/send.js';
+import { verifySmsReport } from '../src/notify/gateway-reports.js';
 import type { ChannelAdapter } from '../src/notify/adapters/types.js';
 import { listFailedNotifications } from '../src/notify/failed-messages.js';
 
@@ -175,5 +176,19 @@ describe('a channel switched off while the message waited', () => {
     const [after] = await t.database.db.select().from(notifications).where(eq(notifications.id, n!.id));
     expect(after).toMatchObject({ state: 'cancelled', reason: 'Người nhận đã tắt kênh này trong Cài đặt thông báo' });
     expect(await t.database.db.select().from(notifications).where(eq(notifications.fallbackOf, n!.id))).toHaveLength(0);
+  });
+});
+
+describe('an SMS delivery report naming a time PostgreSQL cannot hold', () => {
+  it('is refused 400 (invalid_report), never applied (it would answer the gateway 500 at every retry)', () => {
+    const secret = 's'.repeat(32);
+    const now = new Date();
+    const ts = String(Math.floor(now.getTime() / 1000));
+    for (const doneAt of ['0000-01-01T00:00:00Z', '2026-12-03T10:00:00Z']) {
+      const raw = JSON.stringify({ reportId: 'r1', messageId: 'm1', clientRef: ID, status: 'delivered', doneAt });
+      const signature = crypto.createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex');
+      const v = verifySmsReport(secret, raw, { timestamp: ts, signature }, now);
+      expect(v.ok).toBe(doneAt.startsWith('2026'));
+    }
   });
 });

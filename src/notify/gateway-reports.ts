@@ -62,7 +62,8 @@ const SmsReport = z.object({
   clientRef: z.string().min(1).max(64),
   status: z.enum(['delivered', 'failed', 'expired']),
   errorCode: z.string().max(64).optional(),
-  doneAt: z.iso.datetime({ offset: true }),
+  // Years PostgreSQL holds (zod lets year 0 through, which would answer the gateway 500 at each of its retries).
+  doneAt: z.iso.datetime({ offset: true }).refine((t) => /^(19|2\d)\d\d-/.test(t), { message: 'doneAt out of range' }),
 });
 
 export function verifySmsReport(
