@@ -34,7 +34,13 @@ export type KindSettings = {
  * standard: every enqueue makes a job; short: at most one job waiting (created) per singleton key — an enqueue
  * while one waits adds nothing (pg-boss's queue policy).
  */
-type KindSpec = KindSettings & { label: string; payload: z.ZodType; policy?: 'standard' | 'short' };
+type KindSpec = KindSettings & {
+  label: string;
+  payload: z.ZodType;
+  policy?: 'standard' | 'short';
+  /** How many jobs of the kind one process runs at once (default 1): more for kinds that mostly wait on a gateway. */
+  workers?: number;
+};
 
 export const JOB_KINDS = {
   /** Delete expired and idle sessions (was a setInterval in main.ts). */
@@ -128,6 +134,8 @@ export const JOB_KINDS = {
     retryDelaySeconds: 30,
     retryBackoff: true,
     expireInSeconds: 120,
+    // Each send mostly waits on a gateway's answer: eight at a time per process.
+    workers: 8,
   },
   /**
    * Send one dossier's unpushed status records to the national portal, in order (src/national-portal/push.ts).
@@ -377,15 +385,19 @@ export async function startJobQueue(database: Database, opts: StartOptions): Pro
     await createQueue(database.db, kind, settings);
     await boss.updateQueue(kind, queueOptions(kind, settings));
     // pg-boss's worker waits its polling interval after every fetch, even a fruitful one; waking it after each
-    // job drains a backlog at the handlers' pace and waits only when the queue is empty.
-    let workerId: string | null = null;
-    workerId = await boss.work<object>(kind, { pollingIntervalSeconds: polling, batchSize: 1, includeMetadata: true }, async (jobs) => {
-      try {
-        for (const job of jobs) await runJob(kind, job, opts.handlers, logger);
-      } finally {
-        if (workerId) boss.notifyWorker(workerId);
-      }
-    });
+    // job drains a backlog at the handlers' pace and waits only when the queue is empty. A kind with several
+    // workers gets several such loops (pg-boss 10 has no per-worker concurrency; each fetch skips locked jobs).
+    const spec: KindSpec = JOB_KINDS[kind];
+    for (let w = 0; w < (spec.workers ?? 1); w++) {
+      let workerId: string | null = null;
+      workerId = await boss.work<object>(kind, { pollingIntervalSeconds: polling, batchSize: 1, includeMetadata: true }, async (jobs) => {
+        try {
+          for (const job of jobs) await runJob(kind, job, opts.handlers, logger);
+        } finally {
+          if (workerId) boss.notifyWorker(workerId);
+        }
+      });
+    }
   }
   if (schedules) {
     for (const s of SCHEDULES) await boss.schedule(s.kind, s.cron, {}, { tz: 'Asia/Ho_Chi_Minh' });

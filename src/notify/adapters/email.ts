@@ -10,8 +10,13 @@ import type { EmailConfig } from '../../config.js';
 import type { ChannelAdapter, OutgoingMessage, SendOutcome } from './types.js';
 
 export function emailAdapter(config: EmailConfig): ChannelAdapter {
-  const transport = nodemailer.createTransport(config.smtpUrl, {
+  // Pooled: the worker sends several messages at once (JOB_KINDS notify.send's workers) over a few kept connections,
+  // not a new SMTP conversation (connect, EHLO, STARTTLS, AUTH) per message.
+  const transport = nodemailer.createTransport({
+    url: config.smtpUrl,
     from: config.from,
+    pool: true,
+    maxConnections: 4,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,
