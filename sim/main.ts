@@ -13,6 +13,7 @@ const sim = await startSimulator({
   sms: config.sim.sms,
   zns: config.sim.zns,
   nationalPortal: config.sim.nationalPortal,
+  smtp: config.sim.smtpPort !== undefined ? { port: config.sim.smtpPort } : undefined,
 });
 console.log(
   `VNeID simulator: ${config.sim.issuer}  (population: ${config.sim.issuer}/dev/people, SMS: ${config.sim.issuer}/dev/sms?phone=…)`,
