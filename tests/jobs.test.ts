@@ -26,7 +26,7 @@ afterEach(async () => {
 type Notify = { code: string; job: JobInfo; at: number };
 
 /** A worker whose notify handler records what it ran (and throws for codes starting with CRASH). */
-async function worker(database: Database, seen: Notify[], opts: { schedules?: boolean; slowMs?: number } = {}) {
+async function worker(database: Database, seen: Notify[], opts: { schedules?: boolean; slowMs?: number; pollingSeconds?: number } = {}) {
   const handlers: JobHandlers = {
     'sessions.purge': async () => undefined,
     'sso.purge': async () => undefined,
@@ -51,7 +51,7 @@ async function worker(database: Database, seen: Notify[], opts: { schedules?: bo
     logger: silent,
     handlers,
     schedules: opts.schedules ?? false,
-    pollingIntervalSeconds: 0.5,
+    pollingIntervalSeconds: opts.pollingSeconds ?? 0.5,
     settings: { 'notify.send': FAST },
   });
   running.push(q);
@@ -100,6 +100,16 @@ describe('the job queue', () => {
     expect(seen.map((s) => s.code)).toEqual(['COMMITTED']);
     expect(await jobsWithCode('ROLLED-BACK')).toHaveLength(0);
     expect(await jobsWithCode('COMMITTED')).toMatchObject([{ state: 'completed' }]);
+  });
+
+  it('an idle worker is woken by the commit that enqueues, not by its polling interval', async () => {
+    const seen: Notify[] = [];
+    // A polling interval far longer than the wait below: only the notification at commit can explain the run.
+    await worker(t.database, seen, { pollingSeconds: 120 });
+    await new Promise((r) => setTimeout(r, 500)); // the first (empty) fetch is over; the worker now waits
+    await t.database.db.transaction((tx) => enqueue(tx, 'notify.send', payload('WOKEN')));
+    await until(() => seen.some((s) => s.code === 'WOKEN'), 30_000);
+    expect(seen.map((s) => s.code)).toEqual(['WOKEN']);
   });
 
   it('a throwing job is retried with growing back-off, then dead', async () => {

@@ -20,6 +20,8 @@ import type { Database, Queryable } from '../db/client.js';
 import { jobKeys } from '../db/schema/index.js';
 
 export const JOB_SCHEMA = 'pgboss';
+/** enqueue() notifies this channel with the job's kind at commit; workers listen to it instead of waiting to poll. */
+const JOBS_CHANNEL = 'motcua_jobs';
 
 /** How a kind is retried: attempts = retryLimit + 1; back-off doubles from retryDelaySeconds (with jitter). */
 export type KindSettings = {
@@ -339,6 +341,9 @@ export async function enqueue<K extends JobKind>(
   // Under policy short, a job with the same singleton key is already waiting: it will do this one's work.
   if (sent === null && opts.singletonKey && (JOB_KINDS[kind] as KindSpec).policy === 'short') return null;
   if (sent === null) throw new Error(`job ${kind} was not enqueued`);
+  // Delivered when the transaction commits (never if it rolls back): a worker waiting its polling interval on any
+  // process of the database wakes and fetches at once (startJobQueue). Repeats within a transaction fold into one.
+  await q.execute(sql`select pg_notify(${JOBS_CHANNEL}, ${kind})`);
   return sent;
 }
 
@@ -380,6 +385,14 @@ export async function startJobQueue(database: Database, opts: StartOptions): Pro
   boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
   await boss.start();
   const polling = opts.pollingIntervalSeconds ?? 2;
+  // The polling interval is only the fallback (a notification lost while the listening connection reconnects).
+  const workerIds = new Map<string, string[]>();
+  const listening = database.listen(JOBS_CHANNEL, {
+    message: (kind) => {
+      for (const id of workerIds.get(kind) ?? []) boss.notifyWorker(id);
+    },
+    live: () => undefined,
+  });
   for (const kind of JOB_KIND_NAMES) {
     const settings: KindSettings = { ...JOB_KINDS[kind], ...opts.settings?.[kind] };
     await createQueue(database.db, kind, settings);
@@ -397,6 +410,7 @@ export async function startJobQueue(database: Database, opts: StartOptions): Pro
           if (workerId) boss.notifyWorker(workerId);
         }
       });
+      workerIds.set(kind, [...(workerIds.get(kind) ?? []), workerId]);
     }
   }
   if (schedules) {
@@ -405,6 +419,7 @@ export async function startJobQueue(database: Database, opts: StartOptions): Pro
   logger.info({ kinds: JOB_KIND_NAMES.length, schedules: schedules ? SCHEDULES.length : 0 }, 'job worker started');
   return {
     stop: async (timeoutMs = 8_000) => {
+      listening.stop();
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     },
   };
