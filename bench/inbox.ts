@@ -19,7 +19,6 @@
  * --explain main|all|none (main: the plain inbox only; all: every scenario), --explain-as USERNAME (whose
  * inbox to explain; default the official with the most dossiers waiting).
  */
-import os from 'node:os';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';

@@ -24,7 +24,7 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
  * gateway's delivery report (or the SMTP server's acceptance for e-mail, which reports nothing further); cancelled:
  * the event no longer applies (e.g. a reminder of a dossier already finished).
  */
-export const MESSAGE_STATES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'cancelled'] as const;
+const MESSAGE_STATES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'cancelled'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
 export const MESSAGE_STATE_LABELS: Record<MessageState, string> = {

@@ -10,7 +10,7 @@ const GSM7_BASIC = new Set(
 );
 const GSM7_EXTENDED = new Set('^{}\\[~]|€\f');
 
-export type SmsEncoding = 'gsm7' | 'ucs2';
+type SmsEncoding = 'gsm7' | 'ucs2';
 export type SmsSize = { encoding: SmsEncoding; characters: number; segments: number };
 
 /** How the text would travel: its encoding, its length in that encoding's units and its number of parts. */
