@@ -16,7 +16,7 @@ import {
 import { STAGED_SCAN_GONE, consumeStagedScans, type StagedScan } from './staged-scans.js';
 import { recordAudit } from '../audit/record.js';
 import { notify } from '../notify/enqueue.js';
-import { formatDate } from '../shared/dates.js';
+import { formatDayOf } from '../shared/dates.js';
 import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
@@ -232,7 +232,7 @@ export async function receiveDossier(
           thu_tuc: version.name,
           co_quan: agency.name,
           ma_tra_cuu: dossier!.lookupCode,
-          ngay_hen_tra: formatDate(localDate(due)),
+          ngay_hen_tra: formatDayOf(due),
         },
         key: dossier!.id,
       });

@@ -15,8 +15,8 @@ import { loadCalendar } from '../calendar/load.js';
 import { atLocal, localDate, type WorkingCalendar } from '../calendar/working-time.js';
 import { cutoffsByUnit } from '../auth/cutoff.js';
 import { accountsOfUnits } from '../cutover/readiness.js';
-import { formatDate } from '../shared/dates.js';
-import { MAX_STEP_RECIPIENTS, dossierFacts, vnDate } from './dossier-events.js';
+import { formatDate, formatDayOf } from '../shared/dates.js';
+import { MAX_STEP_RECIPIENTS, dossierFacts } from './dossier-events.js';
 import { notify } from './enqueue.js';
 
 /** Days before the cutoff on which the unbound are reminded. */
@@ -69,9 +69,9 @@ export async function sendDailyReminders(db: Db, now: Date): Promise<DailyRemind
           await notify(tx, {
             ...common,
             event: 'official.overdue',
-            data: { ...facts, ngay_hen_tra: vnDate(d.dueAt), so_ngay_qua_han: String(workingDaysLate(cal, d.dueAt, today)) },
+            data: { ...facts, ngay_hen_tra: formatDayOf(d.dueAt), so_ngay_qua_han: String(workingDaysLate(cal, d.dueAt, today)) },
           });
-        else await notify(tx, { ...common, event: 'official.due_tomorrow', data: { ...facts, ngay_hen_tra: vnDate(d.dueAt) } });
+        else await notify(tx, { ...common, event: 'official.due_tomorrow', data: { ...facts, ngay_hen_tra: formatDayOf(d.dueAt) } });
       }
     });
     if (overdue) run.overdue++;

@@ -10,8 +10,7 @@ import { type dossiers, type procedureVersions, units } from '../db/schema/index
 import { stepHolders } from '../dossiers/access.js';
 import type { DossierAction } from '../dossiers/transitions.js';
 import { isDossierPaid } from '../payments/queries.js';
-import { localDate } from '../calendar/working-time.js';
-import { formatDate } from '../shared/dates.js';
+import { formatDayOf } from '../shared/dates.js';
 import { notify } from './enqueue.js';
 
 type Dossier = typeof dossiers.$inferSelect;
@@ -19,9 +18,6 @@ type Version = typeof procedureVersions.$inferSelect;
 
 /** At most this many officials hear of one arrival (a step held by a whole department: its first holders, own unit first). */
 export const MAX_STEP_RECIPIENTS = 10;
-
-/** A date in Vietnam as dd/mm/yyyy. */
-export const vnDate = (t: Date | null): string => (t ? formatDate(localDate(t)) : '');
 
 /** The placeholders every dossier event shares. */
 export async function dossierFacts(q: Queryable, d: Pick<Dossier, 'code' | 'agencyUnitId'>, procedureName: string) {
@@ -54,7 +50,7 @@ export async function notifyDossierAction(tx: Queryable, f: ActionFacts): Promis
         ...base,
         event: 'dossier.received',
         key: d.id,
-        data: { ...facts, ma_tra_cuu: d.lookupCode, ngay_hen_tra: vnDate(d.dueAt) },
+        data: { ...facts, ma_tra_cuu: d.lookupCode, ngay_hen_tra: formatDayOf(d.dueAt) },
       });
       // An online dossier pays its fee online (payments/start-payment.ts): it is due from acceptance.
       if (version.fee > 0 && d.channel === 2 && !(await isDossierPaid(tx, d.id)))
@@ -78,7 +74,7 @@ export async function notifyDossierAction(tx: Queryable, f: ActionFacts): Promis
       await notify(tx, { ...base, event: 'dossier.stopped', key: d.id, data: { ...facts, ly_do: reason } });
       break;
     case 'extend':
-      await notify(tx, { ...base, event: 'dossier.extended', data: { ...facts, ngay_hen_moi: vnDate(d.dueAt), ly_do: reason } });
+      await notify(tx, { ...base, event: 'dossier.extended', data: { ...facts, ngay_hen_moi: formatDayOf(d.dueAt), ly_do: reason } });
       break;
     case 'approve': {
       const noi_nhan =
@@ -116,7 +112,7 @@ async function notifyArrival(
       event: 'official.dossier_arrived',
       to: { kind: 'official', accountId },
       dossierId: d.id,
-      data: { ...facts, buoc: step.name, han_buoc: vnDate(d.stepDueAt ?? d.dueAt) },
+      data: { ...facts, buoc: step.name, han_buoc: formatDayOf(d.stepDueAt ?? d.dueAt) },
     });
   }
 }

@@ -24,6 +24,11 @@ export function formatDate(iso: string | null | undefined): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
 }
 
+/** The day a moment falls on in Vietnam, as dd/mm/yyyy (a due date in a message); empty for null. */
+export function formatDayOf(moment: Date | null): string {
+  return moment ? formatDate(todayInVietnam(moment)) : '';
+}
+
 /** Today's date in Vietnam as ISO yyyy-mm-dd. */
 export function todayInVietnam(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(now);
