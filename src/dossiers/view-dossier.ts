@@ -7,8 +7,6 @@ import { capacityAtStep, mayViewDossier } from './access.js';
 import { openActions } from './transitions.js';
 import { dossierHistory } from './dossier-history.js';
 import { isId } from '../shared/validate.js';
-import { nationalSyncOf } from '../national-portal/sync-state.js';
-import { dossierNotifications } from '../notify/dossier-notifications.js';
 
 /**
  * A dossier as an official sees it, if dossiers/access.ts lets them; everyone else is told it does not exist.
@@ -34,7 +32,5 @@ export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: s
     history,
     actions: capacity ? openActions(d.status, step) : [],
     capacity,
-    nationalSync: await nationalSyncOf(db, d.id),
-    notifications: await dossierNotifications(db, d.id),
   };
 }

@@ -12,7 +12,7 @@ import { ActionForms, ReassignForm } from './action-form.js';
 import type { AssignmentChoices } from '../dossiers/assign-dossier.js';
 import { ComponentsSection } from './components-section.js';
 import type { DossierComponent } from '../dossiers/dossier-components.js';
-import { NationalSyncFact } from '../national-portal/sync-state.js';
+import { NationalSyncFact, type NationalSync } from '../national-portal/sync-state.js';
 import { DossierNotificationsSection } from '../notify/dossier-notifications.js';
 
 export function DossierPage(p: {
@@ -29,6 +29,9 @@ export function DossierPage(p: {
   assignment: AssignmentChoices;
   files: Array<{ id: string; kind: 'result' | 'submitted' | 'supplement' | 'scan'; label: string | null; name: string; size: number }>;
   components: DossierComponent[];
+  /** Page-only reads after viewDossier's check (the API and the forms do not need them). */
+  nationalSync: NationalSync;
+  notifications: Awaited<ReturnType<typeof import('../notify/dossier-notifications.js').dossierNotifications>>;
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
   const canAttach = actions.length > 0 && mayAttachResultAt(d.status, step);
@@ -93,7 +96,7 @@ export function DossierPage(p: {
         <dd>{d.lookupCode}</dd>
         <dt>Cổng DVC quốc gia</dt>
         <dd id="national-sync">
-          <NationalSyncFact sync={p.view.nationalSync} />
+          <NationalSyncFact sync={p.nationalSync} />
         </dd>
       </dl>
       <p class="toolbar">
@@ -195,7 +198,7 @@ export function DossierPage(p: {
           ))}
         </tbody>
       </table>
-      <DossierNotificationsSection rows={p.view.notifications} />
+      <DossierNotificationsSection rows={p.notifications} />
       <p>
         <a href="/tiepnhan/ho-so">← Hồ sơ cần xử lý</a>
       </p>

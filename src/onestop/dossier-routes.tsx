@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { nationalSyncOf } from '../national-portal/sync-state.js';
+import { dossierNotifications } from '../notify/dossier-notifications.js';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
@@ -55,6 +57,8 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
         files={await resultFilesOf(db, view.dossier.id)}
         result={{ record: await resultOf(db, view.dossier.id), errors: s.resultError?.fields, values: s.resultValues }}
         components={await componentsOf(db, view.dossier.id)}
+        nationalSync={await nationalSyncOf(db, view.dossier.id)}
+        notifications={await dossierNotifications(db, view.dossier.id)}
       />
     </Layout>,
     ((s.error ?? s.resultError)?.status ?? 200) as 200,
