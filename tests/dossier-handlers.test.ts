@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
-import { dossiers } from '../src/db/schema/index.js';
+import { dossiers, notifications } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/client.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
@@ -86,6 +86,7 @@ describe('the dossiers that passed through an official’s hands (dossier_handle
     await t.database.db.execute(sql`delete from dossier_events`);
     await t.database.db.execute(sql`delete from dossier_components`);
     await t.database.db.execute(sql`delete from dossier_files`);
+    await t.database.db.delete(notifications);
     await t.database.db.delete(dossiers);
     expect((await keptAndActual()).kept).toEqual([]);
   });

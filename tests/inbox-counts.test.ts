@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
-import { dossiers, procedures } from '../src/db/schema/index.js';
+import { dossiers, notifications, procedures } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/client.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
@@ -71,6 +71,7 @@ describe('inbox counts kept by the database', () => {
     await t.database.db.execute(sql`delete from dossier_results`);
     await t.database.db.execute(sql`delete from dossier_components`);
     await t.database.db.execute(sql`delete from dossier_files`);
+    await t.database.db.delete(notifications);
     await t.database.db.delete(dossiers);
     expect((await keptAndActual()).kept).toEqual([]);
   });

@@ -52,6 +52,7 @@ const LABELS: Record<string, string> = {
   'identity.link_declined': 'Chủ định danh từ chối liên kết tài khoản',
   'identity.link_removed': 'Gỡ liên kết VNeID của tài khoản',
   'job.retry': 'Chạy lại công việc trong hàng đợi',
+  'notification.resend': 'Gửi lại thông báo không gửi được',
   'notify.preferences': 'Thay đổi cài đặt nhận thông báo (Zalo, SMS, thư điện tử)',
   'notify.template_saved': 'Sửa mẫu thông báo',
   'notify.template_reset': 'Khôi phục mẫu thông báo mặc định',
