@@ -49,6 +49,8 @@ describe.skipIf(skipReason !== null)(`two app processes, one SSO login${skipReas
       NODE_ENV: 'development',
       PORT: String(port),
       SIM_PORT: String(await freePort()),
+      // Each instance runs its own simulator in demo mode, with its own SMTP stand-in.
+      SIM_SMTP_PORT: String(await freePort()),
       DATABASE_URL: dbUrl,
       PUBLIC_URL: publicUrl,
       SESSION_SECRET: 'two-instances-secret-two-instances-secret',
