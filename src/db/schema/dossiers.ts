@@ -102,6 +102,18 @@ export const dossiers = pgTable(
     submissionKey: text('submission_key').unique(),
     /** Số hóa (Thông tư 01/2023/TT-VPCP): every component received has its scan (src/db/schema/dossier-components.ts). */
     digitised: boolean('digitised').notNull().default(false),
+    /**
+     * The dossier was accepted (tiếp nhận): received at the counter, or an online dossier the desk accepted. An online
+     * dossier waiting, asked to supplement before acceptance, refused at the desk or withdrawn before it never was.
+     * Kept by the trigger dossiers_stats_flags (migration 0047) from the statuses; the application never writes it.
+     */
+    accepted: boolean('accepted').notNull().default(false),
+    /** Requests to supplement (Mẫu 02) so far; more than one makes the dossier late for the national index. Trigger-kept. */
+    supplementRequests: integer('supplement_requests').notNull().default(0),
+    /** An electronic result (a result file) is attached. Kept by a trigger on dossier_files (migration 0047). */
+    eResult: boolean('e_result').notNull().default(false),
+    /** The fee was paid online (a paid payment). Kept by a trigger on payments (migration 0047). */
+    paidOnline: boolean('paid_online').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

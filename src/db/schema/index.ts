@@ -18,3 +18,4 @@ export * from './sso-sessions.js';
 export * from './notification-templates.js';
 export * from './notifications.js';
 export * from './national-portal.js';
+export * from './statistics.js';
