@@ -1,14 +1,21 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { dossiers } from './dossiers.js';
 
 /**
  * What the national portal (Cổng DVC quốc gia) receives per status record: the dossier's facts at that change, in the
- * portal's field names (MISSION §4). Written by the trigger of migration 0043 — the one writer — so the keys are
- * those of its jsonb_build_object.
+ * portal's field names (MISSION §4). Written by the trigger of migration 0044 (its function replaced by 0048) — the
+ * one writer — so the keys are those of its jsonb_build_object.
  */
 export type NationalStatusPayload = {
+  /** Our dossier code (dossiers.code). */
   MaHoSo: string;
+  /**
+   * The national portal's own id of a dossier submitted there and pulled (national_intake): present on every record
+   * of such a dossier, absent on ours. It is what the national side knows the dossier by, so it names the record and
+   * its idempotency key (nationalDossierKey, client.ts).
+   */
+  MaHoSoQG?: string;
   MaTTHC: string | null;
   MaDonVi: string | null;
   TrangThaiHoSo: number;
@@ -27,7 +34,7 @@ export type NationalStatusPayload = {
  * per change of what the portal holds about a dossier — its creation, every status change, a new promised date or
  * end of processing — written by a trigger on dossiers in the changing transaction, so it exists exactly when the
  * change commits. `seq` counts from 1 per dossier (the dossier's row lock orders the writers); the push sends a
- * dossier's unpushed rows in seq order, each under the idempotency key `<MaHoSo>:<seq>`.
+ * dossier's unpushed rows in seq order, each under the idempotency key `<MaHoSoQG or MaHoSo>:<seq>`.
  */
 export const nationalStatusOutbox = pgTable(
   'national_status_outbox',
@@ -46,7 +53,7 @@ export const nationalStatusOutbox = pgTable(
     /** Why the row exists besides a change: 'reconcile' = a re-send of the latest state (reconcile.ts). */
     reason: text('reason').notNull().default('change'),
     pushedAt: timestamp('pushed_at', { withTimezone: true }),
-    /** The national side's id of the record, as it answered. */
+    /** The national side's id of this status record (its receipt), as it answered — not the dossier's MaHoSoQG. */
     nationalId: text('national_id'),
     attempts: integer('attempts').notNull().default(0),
     lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
@@ -74,6 +81,9 @@ export const nationalPushLeases = pgTable('national_push_leases', {
  * Dossiers submitted on the national portal, as pulled (pull.ts): the national id is the primary key, so a dossier
  * is registered once however often it is fetched or by how many workers at once — its row is inserted in the
  * transaction that creates our dossier. `skipped`: not registered (a procedure we do not have…), with the reason.
+ * A registered row is the dossier's national identity: every status record of that dossier carries its national id
+ * (MaHoSoQG). So one national id per dossier (the unique index), a link only on a registered row (the check), and
+ * the link made only while nothing of the dossier was sent and never changed (migration 0048's trigger).
  */
 export const nationalIntake = pgTable(
   'national_intake',
@@ -86,7 +96,11 @@ export const nationalIntake = pgTable(
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
     pulledAt: timestamp('pulled_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('national_intake_outcome_idx').on(t.outcome, t.pulledAt)],
+  (t) => [
+    index('national_intake_outcome_idx').on(t.outcome, t.pulledAt),
+    uniqueIndex('national_intake_dossier_idx').on(t.dossierId),
+    check('national_intake_link_check', sql`(${t.outcome} = 'registered') = (${t.dossierId} is not null)`),
+  ],
 );
 
 /** Small named values of the synchronisation: the pull's cursor ('pull_cursor'). */
