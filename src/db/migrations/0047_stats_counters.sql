@@ -85,7 +85,8 @@ CREATE TRIGGER payments_paid_online AFTER INSERT OR UPDATE OF status OR DELETE O
 -- What one dossier counts for, as (day, measure) — the one definition; src/statistics/measures.ts says the same in
 -- words and the report reads these names. Received on its reception day, due on its due day, closed (settled,
 -- withdrawn, stopped, refused after reception) on its finishing day; closed_m on the later of the finishing and due
--- days (a period's in-progress-late count is due-before-the-end minus closed_m-before-the-end).
+-- days, closed_due on the due day (in progress and late at the end of a period: due before the end minus closed_m
+-- before the end; today: due before today minus closed_due before today).
 CREATE FUNCTION stats_dossier_facts(
   status text, accepted boolean, channel integer, received_at timestamptz, due_at timestamptz, finished_at timestamptz,
   supplement_requests integer, digitised boolean, e_result boolean, paid_online boolean, fee integer
@@ -99,6 +100,7 @@ CREATE FUNCTION stats_dossier_facts(
     (accepted, stats_local_day(due_at), 'due'),
     (accepted AND finished_at IS NOT NULL, stats_local_day(finished_at), 'closed'),
     (accepted AND finished_at IS NOT NULL, greatest(stats_local_day(finished_at), stats_local_day(due_at)), 'closed_m'),
+    (accepted AND finished_at IS NOT NULL, stats_local_day(due_at), 'closed_due'),
     (accepted AND finished_at IS NOT NULL AND status IN ('done', 'returned'), stats_local_day(finished_at),
       CASE WHEN finished_at > due_at THEN 'settled_late'
            WHEN stats_local_day(finished_at) < stats_local_day(due_at) THEN 'settled_early'

@@ -1,0 +1,90 @@
+/**
+ * The one reader of the kept counters (stats_counts, migration 0047): sums of measures over named windows of days, for
+ * the dossiers received by a set of units (optionally one sector or procedure), grouped by a unit's report row, the
+ * sector or the procedure. The report, the service index and the charts all read through here; none scans dossiers.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Queryable } from '../db/client.js';
+import { coverWindow, type DayWindow } from './periods.js';
+
+/** Every measure a dossier counts for (stats_dossier_facts() in migration 0047 says when). */
+export const MEASURES = [
+  'received',
+  'digitised',
+  'online_e_result',
+  'fee_due',
+  'paid_online',
+  'due',
+  'closed',
+  'closed_m',
+  'closed_due',
+  'settled_early',
+  'settled_on_time',
+  'settled_late',
+  'settled_nat_on_time',
+  'settled_e_result',
+  'withdrawn',
+  'stopped',
+  'refused',
+  'supplement',
+] as const;
+export type Measure = (typeof MEASURES)[number];
+
+export type CounterQuery<W extends string> = {
+  /** The receiving agencies counted (a subtree, already resolved and authorised by the caller). */
+  unitIds: readonly string[];
+  sectorId?: string | null;
+  procedureId?: string | null;
+  /** unit: by `unitRow` (each unit's report row); none: one group ''. */
+  groupBy: 'unit' | 'sector' | 'procedure' | 'none';
+  /** For groupBy unit: the report row of each counted unit (a child of the chosen unit, with its subtree). */
+  unitRow?: ReadonlyMap<string, string>;
+  windows: Record<W, DayWindow>;
+  measures: readonly Measure[];
+};
+
+export type CounterSum<W extends string> = { group: string; window: W; measure: Measure; channel: number; n: number };
+
+const list = (values: readonly string[], cast: string) =>
+  sql.join(
+    values.map((v) => sql`${v}::${sql.raw(cast)}`),
+    sql`, `,
+  );
+
+/** The sums, one row per (group, window, measure, channel) that is not zero. */
+export async function sumCounters<W extends string>(db: Queryable, q: CounterQuery<W>): Promise<Array<CounterSum<W>>> {
+  if (q.unitIds.length === 0 || q.measures.length === 0) return [];
+  const pieces: SQL[] = [];
+  for (const [name, window] of Object.entries(q.windows) as Array<[W, DayWindow]>) {
+    for (const r of coverWindow(window)) pieces.push(sql`(${name}::text, ${r.grain}::text, ${r.from}::date, ${r.until}::date)`);
+  }
+  if (pieces.length === 0) return [];
+  const group =
+    q.groupBy === 'unit'
+      ? sql`r.row_key`
+      : q.groupBy === 'sector'
+        ? sql`coalesce(c.sector_id::text, '')`
+        : q.groupBy === 'procedure'
+          ? sql`c.procedure_id::text`
+          : sql`''`;
+  const rowMap =
+    q.groupBy === 'unit' && q.unitRow && q.unitRow.size > 0
+      ? sql`join (values ${sql.join(
+          [...q.unitRow].map(([unit, row]) => sql`(${unit}::uuid, ${row}::text)`),
+          sql`, `,
+        )}) as r(unit_id, row_key) on r.unit_id = c.unit_id`
+      : sql``;
+  const rows = await queryRows<{ grp: string; win: W; measure: Measure; channel: number; n: number | string }>(
+    db,
+    sql`with w(name, grain, lo, hi) as (values ${sql.join(pieces, sql`, `)})
+      select ${group} as grp, w.name as win, c.measure, c.channel, sum(c.n)::int as n
+      from w join stats_counts c on c.grain = w.grain and c.period >= w.lo and c.period < w.hi
+      ${rowMap}
+      where c.unit_id in (${list(q.unitIds, 'uuid')}) and c.measure in (${list(q.measures, 'text')})
+        ${q.sectorId ? sql`and c.sector_id = ${q.sectorId}::uuid` : sql``}
+        ${q.procedureId ? sql`and c.procedure_id = ${q.procedureId}::uuid` : sql``}
+      group by 1, 2, 3, 4
+      having sum(c.n) <> 0`,
+  );
+  return rows.map((r) => ({ group: r.grp, window: r.win, measure: r.measure, channel: Number(r.channel), n: Number(r.n) }));
+}
