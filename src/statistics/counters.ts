@@ -27,6 +27,8 @@ export const MEASURES = [
   'stopped',
   'refused',
   'supplement',
+  'rated',
+  'disliked',
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 

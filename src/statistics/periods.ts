@@ -49,7 +49,8 @@ export function coverWindow(w: DayWindow): GrainRange[] {
     } else {
       // Days up to the next first of a month (or the window's end).
       const next = addMonths(`${at.slice(0, 7)}-01`, 1);
-      const stop = next < w.until ? next : w.until;
+      let stop = w.until;
+      if (next < stop) stop = next;
       push('d', at, stop);
       at = stop;
     }

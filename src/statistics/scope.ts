@@ -46,7 +46,9 @@ export async function groupLabels(db: Queryable, groupBy: 'sector' | 'procedure'
   const ids = keys.filter((k) => k !== '');
   const out = new Map<string, string>();
   if (groupBy === 'sector') {
-    if (ids.length) for (const s of await db.select({ id: sectors.id, name: sectors.name }).from(sectors).where(inArray(sectors.id, ids))) out.set(s.id, s.name);
+    if (ids.length)
+      for (const s of await db.select({ id: sectors.id, name: sectors.name }).from(sectors).where(inArray(sectors.id, ids)))
+        out.set(s.id, s.name);
     out.set('', 'Chưa phân lĩnh vực');
     return out;
   }

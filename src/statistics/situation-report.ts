@@ -32,7 +32,16 @@ export const SituationInput = z
   });
 export type SituationQuery = z.output<typeof SituationInput>;
 
-const PERIOD_MEASURES: Measure[] = ['received', 'settled_early', 'settled_on_time', 'settled_late', 'withdrawn', 'stopped', 'refused', 'supplement'];
+const PERIOD_MEASURES: Measure[] = [
+  'received',
+  'settled_early',
+  'settled_on_time',
+  'settled_late',
+  'withdrawn',
+  'stopped',
+  'refused',
+  'supplement',
+];
 
 type Windows = 'period' | 'before' | 'toEnd' | 'toToday';
 

@@ -229,6 +229,47 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
+-- Đánh giá mức độ hài lòng, counted on the day of the rating: every rating, and the dislikes (1 or 2 of 5).
+CREATE FUNCTION stats_ratings_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('motcua.stats_counts', true) = 'off' THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
+  SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
+  FROM (
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+      d.channel::smallint AS channel, m.measure, stats_local_day(r.at) AS day, 1 AS d
+    FROM new_rows r JOIN dossiers d ON d.id = r.dossier_id
+    CROSS JOIN LATERAL (VALUES ('rated', true), ('disliked', r.score <= 2)) AS m(measure, applies) WHERE m.applies
+  ) AS x
+  CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE FUNCTION stats_ratings_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('motcua.stats_counts', true) = 'off' THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
+  SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
+  FROM (
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+      d.channel::smallint AS channel, m.measure, stats_local_day(r.at) AS day, -1 AS d
+    FROM old_rows r JOIN dossiers d ON d.id = r.dossier_id
+    CROSS JOIN LATERAL (VALUES ('rated', true), ('disliked', r.score <= 2)) AS m(measure, applies) WHERE m.applies
+  ) AS x
+  CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
 CREATE TRIGGER dossiers_stats_counts_insert AFTER INSERT ON dossiers REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION stats_counts_after_insert();
 --> statement-breakpoint
@@ -244,6 +285,12 @@ CREATE TRIGGER dossier_events_stats_insert AFTER INSERT ON dossier_events REFERE
 CREATE TRIGGER dossier_events_stats_delete AFTER DELETE ON dossier_events REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION stats_supplements_after_delete();
 --> statement-breakpoint
+CREATE TRIGGER dossier_ratings_stats_insert AFTER INSERT ON dossier_ratings REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION stats_ratings_after_insert();
+--> statement-breakpoint
+CREATE TRIGGER dossier_ratings_stats_delete AFTER DELETE ON dossier_ratings REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION stats_ratings_after_delete();
+--> statement-breakpoint
 -- What the counters must hold, recounted from the dossiers and their history: `npm run stats:check` compares, the
 -- tests compare after every kind of transition, and `npm run stats:check -- --repair` writes it back.
 CREATE VIEW stats_expected AS
@@ -258,6 +305,11 @@ CREATE VIEW stats_expected AS
     SELECT d.agency_unit_id, coalesce(d.procedure_id, stats_zero_uuid()), d.sector_id, d.channel::smallint,
       'supplement', stats_local_day(e.at), 1
     FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id WHERE e.action = 'request_supplement'
+    UNION ALL
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+      d.channel::smallint AS channel, m.measure, stats_local_day(r.at) AS day, 1 AS d
+    FROM dossier_ratings r JOIN dossiers d ON d.id = r.dossier_id
+    CROSS JOIN LATERAL (VALUES ('rated', true), ('disliked', r.score <= 2)) AS m(measure, applies) WHERE m.applies
   ) AS x(unit_id, procedure_id, sector_id, channel, measure, day, d)
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
   GROUP BY 1, 2, 3, 4, 5, 6, 7;
