@@ -199,8 +199,8 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT d.agency_unit_id, coalesce(d.procedure_id, stats_zero_uuid()), d.sector_id, d.channel::smallint,
-      'supplement', stats_local_day(e.at), 1
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+      d.channel::smallint AS channel, 'supplement' AS measure, stats_local_day(e.at) AS day, 1 AS d
     FROM new_rows e JOIN dossiers d ON d.id = e.dossier_id WHERE e.action = 'request_supplement'
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
@@ -218,8 +218,8 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT d.agency_unit_id, coalesce(d.procedure_id, stats_zero_uuid()), d.sector_id, d.channel::smallint,
-      'supplement', stats_local_day(e.at), -1
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+      d.channel::smallint AS channel, 'supplement' AS measure, stats_local_day(e.at) AS day, -1 AS d
     FROM old_rows e JOIN dossiers d ON d.id = e.dossier_id WHERE e.action = 'request_supplement'
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
@@ -302,8 +302,8 @@ CREATE VIEW stats_expected AS
     CROSS JOIN LATERAL stats_dossier_facts(n.status, n.accepted, n.channel, n.received_at, n.due_at, n.finished_at,
       n.supplement_requests, n.digitised, n.e_result, n.paid_online, pv.fee) AS f
     UNION ALL
-    SELECT d.agency_unit_id, coalesce(d.procedure_id, stats_zero_uuid()), d.sector_id, d.channel::smallint,
-      'supplement', stats_local_day(e.at), 1
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+      d.channel::smallint AS channel, 'supplement' AS measure, stats_local_day(e.at) AS day, 1 AS d
     FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id WHERE e.action = 'request_supplement'
     UNION ALL
     SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
