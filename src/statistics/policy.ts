@@ -19,7 +19,7 @@ import { isId } from '../shared/validate.js';
 const READING_ROLES = ['statistics', 'approval'] as const;
 
 /** The units whose subtrees the actor reads statistics of (the root unit for a province administrator). */
-async function statisticsRootUnitIds(db: Queryable, actor: StaffActor): Promise<string[]> {
+export async function statisticsRootUnitIds(db: Queryable, actor: StaffActor): Promise<string[]> {
   // A province administrator's admin units include a root, so they cover every unit.
   const administered = (await isProvinceAdministrator(db, actor)) ? await adminRootUnitIds(db, actor) : [];
   const rows = await db
@@ -44,4 +44,9 @@ export async function mayReadStatistics(db: Queryable, actor: StaffActor, unitId
   if (roots.length === 0) return false;
   const chain = await ancestorIds(db, unitId);
   return chain.some((id) => roots.includes(id));
+}
+
+/** True when the actor reads the statistics of some unit (the menu offers Thống kê, báo cáo only then). */
+export async function readsAnyStatistics(db: Queryable, actor: StaffActor): Promise<boolean> {
+  return (await statisticsRootUnitIds(db, actor)).length > 0;
 }
