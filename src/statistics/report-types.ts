@@ -55,6 +55,7 @@ export type SituationReport = {
  * with the same rule as the counters (src/statistics/facts.sql in migration 0047 and cellCondition()).
  */
 export const DRILL_CELLS = {
+  received_total: 'Tổng số hồ sơ nhận giải quyết',
   received: 'Nhận trong kỳ',
   received_online: 'Nhận trực tuyến',
   received_direct: 'Nhận trực tiếp, bưu chính',
@@ -69,5 +70,11 @@ export const DRILL_CELLS = {
   withdrawn: 'Rút hồ sơ',
   stopped: 'Dừng xử lý',
   refused: 'Từ chối',
+  // The service index's (service-index.ts): the dossiers that cost an indicator points.
+  settled_nat_late: 'Giải quyết trễ hạn (cách tính của Cổng DVC quốc gia)',
+  not_online_e_result: 'Nhận trong kỳ, không phải trực tuyến có kết quả điện tử',
+  fee_not_paid_online: 'Có phí, lệ phí, chưa thanh toán trực tuyến',
+  not_digitised: 'Nhận trong kỳ, chưa số hóa',
+  settled_without_e_result: 'Đã giải quyết, không có kết quả điện tử',
 } as const;
 export type DrillCell = keyof typeof DRILL_CELLS;
