@@ -72,7 +72,8 @@ const GIVEN = {
 };
 const BIRTH_PROVINCES = ['070', '070', '070', '075', '079', '038', '001', '074', '072'];
 
-type Slot = { unitKey: string; position: string; roles: Role[]; username?: string; adminAt?: string };
+/** statisticsAt: Xem thống kê at a unit above the slot's own (a Sở's leaders sit in its Lãnh đạo division). */
+type Slot = { unitKey: string; position: string; roles: Role[]; username?: string; adminAt?: string; statisticsAt?: string };
 
 /** Who works where: admins first, then reception, processing and approval staff. */
 const SLOTS: Slot[] = [
@@ -80,8 +81,8 @@ const SLOTS: Slot[] = [
   { unitKey: 'sct-vp', position: 'Chuyên viên CNTT', roles: [], username: 'admin.sct', adminAt: 'sct' },
   { unitKey: 'snv-vp', position: 'Chuyên viên CNTT', roles: [], username: 'admin.snv', adminAt: 'snv' },
   { unitKey: 'dx-vp', position: 'Chuyên viên CNTT', roles: [], username: 'admin.dx', adminAt: 'dx' },
-  { unitKey: 'sct-ld', position: 'Giám đốc', roles: ['approval'] },
-  { unitKey: 'sct-ld', position: 'Phó Giám đốc', roles: ['approval'] },
+  { unitKey: 'sct-ld', position: 'Giám đốc', roles: ['approval'], statisticsAt: 'sct' },
+  { unitKey: 'sct-ld', position: 'Phó Giám đốc', roles: ['approval'], statisticsAt: 'sct' },
   { unitKey: 'sct-vp', position: 'Chuyên viên', roles: ['reception', 'result'] },
   { unitKey: 'sct-qlcn', position: 'Trưởng phòng', roles: ['processing', 'approval'] },
   { unitKey: 'sct-qlcn', position: 'Chuyên viên', roles: ['processing'] },
@@ -90,7 +91,7 @@ const SLOTS: Slot[] = [
   { unitKey: 'sct-qlnl', position: 'Chuyên viên', roles: ['processing'] },
   { unitKey: 'sct-tt', position: 'Thanh tra viên', roles: ['processing'] },
   { unitKey: 'sct-tt-kc', position: 'Viên chức', roles: ['processing'] },
-  { unitKey: 'vp', position: 'Chánh Văn phòng', roles: ['approval'] },
+  { unitKey: 'vp', position: 'Chánh Văn phòng', roles: ['approval'], statisticsAt: 'tinh' },
   { unitKey: 'vp', position: 'Chuyên viên', roles: ['reception', 'result'] },
   { unitKey: 'sgd', position: 'Chuyên viên', roles: ['reception', 'processing'] },
   { unitKey: 'sgd', position: 'Phó Giám đốc', roles: ['approval'] },
@@ -155,6 +156,7 @@ export function demoOfficials(): DemoOfficial[] {
       roles: [
         ...slot.roles.map((role) => ({ unitKey: slot.unitKey, role })),
         ...(slot.adminAt ? [{ unitKey: slot.adminAt, role: 'admin' as Role }] : []),
+        ...(slot.statisticsAt ? [{ unitKey: slot.statisticsAt, role: 'statistics' as Role }] : []),
       ],
     });
   });

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { receiveAtCounter } from './support/reception.js';
+import { recordSignedResult } from './support/results.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import { queryRows } from '../src/db/client.js';
+import { procedures } from '../src/db/schema/index.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { AppError } from '../src/shared/errors.js';
+import { coverWindow, presetPeriod } from '../src/statistics/periods.js';
+import { readSituationReport } from '../src/statistics/situation-report.js';
+import type { SituationFigures } from '../src/statistics/report-types.js';
+import type { StaffActor } from '../src/shared/context.js';
+
+const t = useDemoApp();
+const vn = (s: string) => new Date(`${s}+07:00`);
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
+
+/** The kept counters that differ from a recount from the dossiers (stats_expected): none when they agree. */
+async function counterDrift() {
+  return queryRows<{ grain: string; period: string; measure: string; kept: number | null; expected: number | null }>(
+    t.database.db,
+    sql`select coalesce(k.grain, e.grain) as grain, coalesce(k.period, e.period)::text as period,
+          coalesce(k.measure, e.measure) as measure, k.n as kept, e.n as expected
+        from (select * from stats_counts where n <> 0) k
+        full join (select * from stats_expected where n <> 0) e
+          on (k.grain, k.period, k.unit_id, k.procedure_id, k.channel, k.measure) = (e.grain, e.period, e.unit_id, e.procedure_id, e.channel, e.measure)
+        where k.n is distinct from e.n limit 20`,
+  );
+}
+
+async function sctSetup() {
+  const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+  return {
+    procedureId: p!.id,
+    clerk: await actorFor(t.database, sctClerkUsername()),
+    expert: await actorFor(t.database, who('sct-qltm', 'Chuyên viên')),
+    head: await actorFor(t.database, who('sct-qltm', 'Trưởng phòng')),
+    director: await actorFor(t.database, who('sct-ld', 'Giám đốc')),
+  };
+}
+
+describe('periods', () => {
+  it('cover a window by years, months and days exactly', () => {
+    expect(coverWindow({ from: '2025-11-15', until: '2027-02-03' })).toEqual([
+      { grain: 'd', from: '2025-11-15', until: '2025-12-01' },
+      { grain: 'm', from: '2025-12-01', until: '2026-01-01' },
+      { grain: 'y', from: '2026-01-01', until: '2027-01-01' },
+      { grain: 'm', from: '2027-01-01', until: '2027-02-01' },
+      { grain: 'd', from: '2027-02-01', until: '2027-02-03' },
+    ]);
+    expect(coverWindow({ from: '1900-01-01', until: '2026-03-01' })).toEqual([
+      { grain: 'y', from: '1900-01-01', until: '2026-01-01' },
+      { grain: 'm', from: '2026-01-01', until: '2026-03-01' },
+    ]);
+    expect(coverWindow({ from: '2026-03-05', until: '2026-03-05' })).toEqual([]);
+    expect(presetPeriod('quarter', 2026, 4)).toEqual({ from: '2026-10-01', to: '2026-12-31' });
+    expect(presetPeriod('half', 2024, 1)).toEqual({ from: '2024-01-01', to: '2024-06-30' });
+    expect(presetPeriod('month', 2024, 2)).toEqual({ from: '2024-02-01', to: '2024-02-29' });
+  });
+});
+
+describe('the situation report from kept counters', () => {
+  it('gives the expected table across a period boundary, a holiday, a supplement and an extension', async () => {
+    const { procedureId, clerk, expert, director } = await sctSetup();
+    const act = (a: StaffActor, id: string, action: string, at: string, extra: Record<string, string> = {}) =>
+      actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
+    const receive = (channel: string, at: string) =>
+      receiveAtCounter(t.database.db, clerk, { procedureId, channel, fullName: 'Lưu Văn Thống' }, vn(at));
+    const settle = async (id: string, at: string) => {
+      await act(clerk, id, 'handover', at);
+      await recordSignedResult(t.database.db, expert, id, vn(at));
+      await act(expert, id, 'handover', at);
+      await act(director, id, 'approve', at);
+    };
+    // 10 working days. A: received Thu 27/8/2026 before the swap day Mon 31/8 and the holidays 1–2/9: due 15/9.
+    const a = await receive('1', '2026-08-27T09:00');
+    // B: received Fri 28/8 (due 16/9), settled on time on its due day (carried over into September).
+    const b = await receive('1', '2026-08-28T09:00');
+    // C: received online 3/9, asked to supplement (the clock stops 4 working days: due 23/9), settled late in October.
+    const c = await receive('2', '2026-09-03T09:00');
+    await act(clerk, c.id, 'accept', '2026-09-03T09:30');
+    await act(clerk, c.id, 'request_supplement', '2026-09-04T10:00', { note: 'Thiếu hợp đồng', items: 'Hợp đồng thuê' });
+    await act(clerk, c.id, 'supplement_received', '2026-09-10T10:00');
+    // D: received in September, extended to 30/11 (Mẫu 04): in progress and within its deadline at the end of Sep and Oct.
+    const d = await receive('1', '2026-09-07T09:00');
+    await act(clerk, d.id, 'handover', '2026-09-08T09:00');
+    await act(expert, d.id, 'extend', '2026-09-18T09:00', { note: 'Cần xác minh', newDueDate: '30/11/2026' });
+    // E: received 8/9 (due 22/9), still open and overdue. F: refused after reception. G: online, refused at the desk.
+    await receive('1', '2026-09-08T09:00');
+    const f = await receive('1', '2026-09-09T09:00');
+    await act(clerk, f.id, 'refuse', '2026-09-09T10:00', { note: 'Không thuộc thẩm quyền' });
+    const g = await receive('2', '2026-09-10T09:00');
+    await act(clerk, g.id, 'refuse', '2026-09-10T10:00', { note: 'Hồ sơ không hợp lệ' });
+
+    await settle(a.id, '2026-09-11T10:00'); // due 15/9: early
+    await settle(b.id, '2026-09-16T16:00'); // due 16/9 17:00: on time
+    await settle(c.id, '2026-10-05T09:00'); // due 23/9: late
+    expect(await counterDrift()).toEqual([]);
+
+    const report = await readSituationReport(
+      t.database.db,
+      director,
+      { unit: t.unitIds.sct!, groupBy: 'unit', from: '2026-09-01', to: '2026-09-30' },
+      vn('2026-12-01T08:00'),
+    );
+    const expected: SituationFigures = {
+      received: { total: 6, online: 1, direct: 3, carriedOver: 2 },
+      settled: { total: 2, early: 1, onTime: 1, late: 0 },
+      inProgress: { total: 3, withinDeadline: 1, late: 2 }, // C and E overdue, D extended
+      withdrawn: 0,
+      stopped: 0,
+      refused: 2,
+      supplementRequests: 1,
+      onTimeRate: 1,
+    };
+    expect(report.total).toEqual(expected);
+    // October: C settles late; C, D and E carried over; E still open and late, D within its new date.
+    const october = await readSituationReport(
+      t.database.db,
+      director,
+      { unit: t.unitIds.sct!, groupBy: 'procedure', from: '2026-10-01', to: '2026-10-31' },
+      vn('2026-12-01T08:00'),
+    );
+    expect(october.total.received).toEqual({ total: 3, online: 0, direct: 0, carriedOver: 3 });
+    expect(october.total.settled).toEqual({ total: 1, early: 0, onTime: 0, late: 1 });
+    expect(october.total.inProgress).toEqual({ total: 2, withinDeadline: 1, late: 1 });
+    expect(october.rows).toHaveLength(1);
+    expect(october.rows[0]!.label).toBe('Cấp Giấy phép bán lẻ sản phẩm rượu');
+    // Today (1/12): D (due 30/11) is now overdue too, seen in a period not over.
+    const december = await readSituationReport(
+      t.database.db,
+      director,
+      { unit: t.unitIds.sct!, from: '2026-12-01', to: '2026-12-31' },
+      vn('2026-12-01T08:00'),
+    );
+    expect(december.total.inProgress).toEqual({ total: 2, withinDeadline: 0, late: 2 });
+  });
+
+  it('answers "not found" to an official who does not read the unit, and refuses a period that ends before it starts', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
+    // A leader of a department under Sở Công Thương reads only their department.
+    const other = await actorFor(t.database, who('sct-qlcn', 'Trưởng phòng'));
+    const input = { unit: t.unitIds.sct!, from: '2026-09-01', to: '2026-09-30' };
+    await expect(readSituationReport(t.database.db, clerk, input, new Date())).rejects.toMatchObject({ status: 404 });
+    await expect(readSituationReport(t.database.db, other, input, new Date())).rejects.toMatchObject({ status: 404 });
+    const bad = readSituationReport(t.database.db, director, { ...input, to: '2026-08-01' }, new Date());
+    await expect(bad).rejects.toBeInstanceOf(AppError);
+    await expect(bad).rejects.toMatchObject({ status: 400, fields: { to: 'Đến ngày phải sau hoặc bằng từ ngày.' } });
+    await expect(readSituationReport(t.database.db, director, { ...input, unit: 'x' }, new Date())).rejects.toMatchObject({ status: 400 });
+  });
+});
