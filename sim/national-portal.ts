@@ -1,12 +1,19 @@
 /**
  * Stand-in of the national portal's dossier synchronisation API (Cổng DVC quốc gia), on the simulator's origin under
  * /national-portal/api/v1, never in production (src/config.ts refuses it). Bearer token; one province.
- * - POST /tinh/:province/trang-thai — a status record, with an Idempotency-Key header: the same key again answers the
- *   record it already holds (200, duplicate: true); the same key with another body is refused (409).
- * - GET /tinh/:province/trang-thai?tu=<ISO>&sau=<cursor> — the latest record of each dossier received since `tu`.
+ * - POST /tinh/:province/trang-thai — a status record, with an Idempotency-Key header `<id>:<seq>`, the id being the
+ *   dossier's as this side knows it: MaHoSoQG for a dossier submitted here (the record must name it; it is kept
+ *   against that national dossier), the province's MaHoSo otherwise. The same key again answers the record it
+ *   already holds (200, duplicate: true); the same key with another body is refused (409). Refused too: an unknown
+ *   MaHoSoQG (404), a MaHoSoQG already bound to another MaHoSo, or a MaHoSo bound to a national dossier sent without
+ *   its MaHoSoQG (409), a key not of the record's id (400).
+ * - GET /tinh/:province/trang-thai?tu=<ISO>&sau=<cursor> — the latest record of each dossier (by that same id)
+ *   received since `tu`.
  * - GET /tinh/:province/ho-so-nop?sau=<cursor> — dossiers submitted on the national portal, oldest first, by cursor.
- * Testers: GET /dev/national-portal (what it received and holds, JSON), POST /dev/national-portal/ho-so-nop (add a
- * submitted dossier), DELETE /dev/national-portal/trang-thai?maHoSo=… (forget a dossier's latest record: the
+ * Testers: GET /dev/national-portal (what it received, and each submitted dossier with the MaHoSo it is bound to,
+ * its statuses and its latest TrangThaiHoSo; ?maHoSo= or ?maHoSoQG= filters the records), POST
+ * /dev/national-portal/ho-so-nop (add a submitted dossier), DELETE /dev/national-portal/trang-thai?maHoSo=… (our
+ * code or a national id: forget that dossier's latest record: the
  * national side out of step, for reconciliation). Fault switches (POST /dev/faults): nationalDown, nationalLatencyMs,
  * nationalLoseReply (the record is kept but the answer is a 504: a crash between its send and our marking).
  */
@@ -24,6 +31,7 @@ const SUBMITTED_PAGE = 50;
 const StatusRecord = z
   .object({
     MaHoSo: z.string().min(1).max(100),
+    MaHoSoQG: z.string().min(1).max(100).optional(),
     TrangThaiHoSo: z.number().int().min(1).max(10),
     KenhThucHien: z.number().int().min(1).max(3),
     NgayHenTra: z.string().max(20).nullable().optional(),
@@ -49,6 +57,8 @@ const NewSubmitted = z
   .strict();
 
 type Held = { id: string; key: string; body: string; receivedAt: number; record: StatusRecord };
+/** The id this side knows a dossier by: its own for a dossier submitted here, the province's code otherwise. */
+const dossierKey = (r: StatusRecord) => r.MaHoSoQG ?? r.MaHoSo;
 type Submitted = z.infer<typeof NewSubmitted> & { MaHoSoQG: string; NgayNop: string; seq: number };
 
 /** The national portal's time format: yyyyMMddHHmmss, Vietnam time. */
@@ -89,6 +99,11 @@ export function nationalPortalRoutes(state: SimState, standIn: NationalPortalSta
   const held: Held[] = [];
   const byKey = new Map<string, Held>();
   const submitted: Submitted[] = [];
+  /** A national dossier ↔ the province's code for it, bound by the first status record naming both. */
+  const boundCode = new Map<string, string>();
+  const boundNational = new Map<string, string>();
+  /** Province codes already recorded as the province's own dossiers (no MaHoSoQG). */
+  const ownCodes = new Set<string>();
   const addSubmitted = (d: z.infer<typeof NewSubmitted>): Submitted => {
     const seq = submitted.length + 1;
     const item: Submitted = {
@@ -101,6 +116,23 @@ export function nationalPortalRoutes(state: SimState, standIn: NationalPortalSta
     return item;
   };
   if (standIn) for (const d of demoSubmitted(standIn.province)) addSubmitted(d);
+
+  /**
+   * A record of a dossier submitted here must name it (MaHoSoQG) — it is that national dossier's status — and the
+   * two codes stay bound to each other: another province dossier cannot write to it, nor this one drop its id.
+   */
+  const bindingRefusal = (r: StatusRecord): { status: 404 | 409; body: { error: string } } | null => {
+    if (r.MaHoSoQG) {
+      if (!submitted.some((d) => d.MaHoSoQG === r.MaHoSoQG)) return { status: 404, body: { error: 'unknown_national_dossier' } };
+      const code = boundCode.get(r.MaHoSoQG);
+      if ((code !== undefined && code !== r.MaHoSo) || (boundNational.get(r.MaHoSo) ?? r.MaHoSoQG) !== r.MaHoSoQG)
+        return { status: 409, body: { error: 'national_id_mismatch' } };
+      // Its earlier records went under the province's code alone: a second dossier here, not this one's status.
+      if (ownCodes.has(r.MaHoSo)) return { status: 409, body: { error: 'national_id_missing_before' } };
+      return null;
+    }
+    return boundNational.has(r.MaHoSo) ? { status: 409, body: { error: 'national_id_required' } } : null;
+  };
 
   /** Token and province checked, faults applied; a refusal as an answer, or null to go on. */
   const guard = async (c: Context) => {
@@ -130,13 +162,21 @@ export function nationalPortalRoutes(state: SimState, standIn: NationalPortalSta
     }
     const parsed = StatusRecord.safeParse(json);
     if (!parsed.success) return c.json({ error: 'invalid_request', issues: parsed.error.issues.map((i) => i.path.join('.')) }, 400);
-    const body = JSON.stringify(parsed.data);
+    const record = parsed.data;
+    if (!key.startsWith(`${dossierKey(record)}:`)) return c.json({ error: 'idempotency_key_not_of_dossier' }, 400);
+    const body = JSON.stringify(record);
     const before = byKey.get(key);
     if (before) {
       if (before.body !== body) return c.json({ error: 'idempotency_key_reused' }, 409);
       return c.json({ id: before.id, duplicate: true }, 200);
     }
-    const h: Held = { id: crypto.randomUUID(), key, body, receivedAt: Date.now(), record: parsed.data };
+    const unbound = bindingRefusal(record);
+    if (unbound) return c.json(unbound.body, unbound.status);
+    if (record.MaHoSoQG) {
+      boundCode.set(record.MaHoSoQG, record.MaHoSo);
+      boundNational.set(record.MaHoSo, record.MaHoSoQG);
+    } else ownCodes.add(record.MaHoSo);
+    const h: Held = { id: crypto.randomUUID(), key, body, receivedAt: Date.now(), record };
     held.push(h);
     byKey.set(key, h);
     if (state.faults.nationalLoseReply) return c.json({ error: 'gateway_timeout' }, 504);
@@ -150,8 +190,8 @@ export function nationalPortalRoutes(state: SimState, standIn: NationalPortalSta
     if (Number.isNaN(since)) return c.json({ error: 'tu_required' }, 400);
     const after = c.req.query('sau') ?? '';
     const latest = new Map<string, Held>();
-    for (const h of held) if (h.receivedAt >= since) latest.set(h.record.MaHoSo, h);
-    for (const h of held) if (latest.has(h.record.MaHoSo)) latest.set(h.record.MaHoSo, h);
+    for (const h of held) if (h.receivedAt >= since) latest.set(dossierKey(h.record), h);
+    for (const h of held) if (latest.has(dossierKey(h.record))) latest.set(dossierKey(h.record), h);
     const codes = [...latest.keys()].filter((k) => k > after).sort();
     const page = codes.slice(0, PAGE);
     return c.json({
@@ -174,10 +214,15 @@ export function nationalPortalRoutes(state: SimState, standIn: NationalPortalSta
 
   app.get('/dev/national-portal', (c) => {
     const maHoSo = c.req.query('maHoSo');
-    const records = held.filter((h) => !maHoSo || h.record.MaHoSo === maHoSo);
+    const maHoSoQG = c.req.query('maHoSoQG');
+    const records = held.filter((h) => (!maHoSo || h.record.MaHoSo === maHoSo) && (!maHoSoQG || h.record.MaHoSoQG === maHoSoQG));
     return c.json({
       records: records.map((h) => ({ id: h.id, key: h.key, receivedAt: new Date(h.receivedAt).toISOString(), record: h.record })),
-      submitted,
+      // Each national dossier as this side holds it: the province's code for it and its statuses, in order.
+      submitted: submitted.map((d) => {
+        const statuses = held.filter((h) => h.record.MaHoSoQG === d.MaHoSoQG).map((h) => h.record.TrangThaiHoSo);
+        return { ...d, MaHoSo: boundCode.get(d.MaHoSoQG) ?? null, statuses, TrangThaiHoSo: statuses.at(-1) ?? null };
+      }),
     });
   });
   app.post('/dev/national-portal/ho-so-nop', async (c) => {
@@ -189,10 +234,11 @@ export function nationalPortalRoutes(state: SimState, standIn: NationalPortalSta
   app.delete('/dev/national-portal/trang-thai', (c) => {
     const maHoSo = c.req.query('maHoSo') ?? '';
     let i = held.length - 1;
-    while (i >= 0 && held[i]!.record.MaHoSo !== maHoSo) i--;
+    while (i >= 0 && held[i]!.record.MaHoSo !== maHoSo && held[i]!.record.MaHoSoQG !== maHoSo) i--;
     if (i < 0) return c.json({ error: 'not_found' }, 404);
     const [gone] = held.splice(i, 1);
     byKey.delete(gone!.key);
+    if (!gone!.record.MaHoSoQG && !held.some((h) => h.record.MaHoSo === gone!.record.MaHoSo)) ownCodes.delete(gone!.record.MaHoSo);
     return c.json({ forgotten: gone!.key });
   });
   return app;

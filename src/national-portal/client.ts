@@ -21,9 +21,16 @@ export class NationalPortalError extends Error {
 
 const Recorded = z.object({ id: z.string().min(1).max(200) });
 
+/**
+ * The id the national portal knows a dossier by: its own MaHoSoQG for a dossier submitted there (pulled), our MaHoSo
+ * for ours. Status records, idempotency keys (`<this>:<seq>`) and reconciliation all go by it.
+ */
+export const nationalDossierKey = (record: { MaHoSo: string; MaHoSoQG?: string | null }): string => record.MaHoSoQG ?? record.MaHoSo;
+
 /** What the national portal holds of one dossier: its latest status record. */
 const HeldStatus = z.object({
   MaHoSo: z.string().min(1).max(100),
+  MaHoSoQG: z.string().min(1).max(100).nullable().optional(),
   TrangThaiHoSo: z.number().int(),
   KenhThucHien: z.number().int().optional(),
   NgayHenTra: z.string().max(20).nullable().optional(),

@@ -1,9 +1,11 @@
 /**
  * The push: one dossier's unpushed status records sent to the national portal, in seq order, one at a time, each
- * under the idempotency key `<MaHoSo>:<seq>` — a retry after a crash between the national side's answer and our
- * marking sends the same key again, and the national side answers with the record it already has. A failure stops
- * the dossier's push there (later rows wait: order is kept), is written on the row, and is retried: by the job's
- * own retries, then by the sweep (sweep.ts) with back-off for as long as it takes.
+ * under the idempotency key `<id>:<seq>`, the id being the one the national side knows the dossier by
+ * (nationalDossierKey: MaHoSoQG for a dossier pulled from there, else our MaHoSo) — a retry after a crash between
+ * the national side's answer and our marking sends the same key again, and the national side answers with the
+ * record it already has. A failure stops the dossier's push there (later rows wait: order is kept), is written on
+ * the row, and is retried: by the job's own retries, then by the sweep (sweep.ts) with back-off for as long as it
+ * takes.
  *
  * Only one pusher per dossier at a time (a lease, national_push_leases): a second job of the same dossier finds the
  * lease held and leaves the work to the holder, which looks again for rows after releasing it.
@@ -13,7 +15,7 @@ import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { nationalPushLeases, nationalStatusOutbox } from '../db/schema/index.js';
 import { enqueue } from '../jobs/queue.js';
-import type { NationalPortalClient } from './client.js';
+import { type NationalPortalClient, nationalDossierKey } from './client.js';
 
 /** How long a pusher holds a dossier without renewing (a worker that died mid-push lets go after this). */
 const LEASE_MS = 2 * 60_000;
@@ -76,7 +78,7 @@ export async function pushDossier(db: Db, client: NationalPortalClient, dossierI
         const [row] = await firstUnpushed(db, dossierId);
         if (!row) break;
         if (!(await renewLease(db, dossierId, holder, now()))) return { sent };
-        const key = `${row.payload.MaHoSo}:${row.seq}`;
+        const key = `${nationalDossierKey(row.payload)}:${row.seq}`;
         const at = eq(nationalStatusOutbox.dossierId, row.dossierId);
         const thisRow = and(at, eq(nationalStatusOutbox.seq, row.seq));
         let answer: { id: string };

@@ -3,13 +3,14 @@
  * latest record we pushed. A dossier whose every record was pushed but whose national state differs (or is missing)
  * gets its latest state again as a new outbox row (reason 'reconcile', the next seq, under the dossier's row lock
  * like the trigger's rows), pushed like any other: idempotent, since a dossier already matching, or with records
- * still waiting, gets nothing — running it twice re-sends nothing twice.
+ * still waiting, gets nothing — running it twice re-sends nothing twice. Both sides are matched by the id the
+ * national side knows a dossier by (nationalDossierKey): a pulled dossier's national id, else our code.
  */
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { dossiers, nationalStatusOutbox, type NationalStatusPayload } from '../db/schema/index.js';
-import type { HeldStatus, NationalPortalClient } from './client.js';
+import { type HeldStatus, type NationalPortalClient, nationalDossierKey } from './client.js';
 import { enqueueNationalPush } from './push.js';
 
 /** The fields whose difference means the national side is wrong. */
@@ -35,7 +36,7 @@ export async function reconcileNationalStatuses(
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const res = await client.heldStatuses(since, cursor);
-    for (const item of res.items) held.set(item.MaHoSo, item);
+    for (const item of res.items) held.set(nationalDossierKey(item), item);
     // Not on an empty page: a page of unreadable items only (client.ts passes them over) may have more after it.
     if (!res.nextCursor || res.nextCursor === cursor) break;
     cursor = res.nextCursor;
@@ -50,7 +51,7 @@ export async function reconcileNationalStatuses(
     .orderBy(nationalStatusOutbox.dossierId, desc(nationalStatusOutbox.seq));
   const codes: string[] = [];
   for (const row of latest) {
-    if (!row.pushedAt || !differs(row.payload, held.get(row.payload.MaHoSo))) continue;
+    if (!row.pushedAt || !differs(row.payload, held.get(nationalDossierKey(row.payload)))) continue;
     const resent = await db.transaction(async (tx) => {
       await tx.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.id, row.dossierId)).for('update');
       const [last] = await tx
