@@ -4,6 +4,7 @@
  * The first middleware also writes the request's log line and duration sample (web/observability.ts).
  */
 import { delegationRoutes } from './delegation/routes.js';
+import { statisticsRoutes } from './statistics/routes.js';
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
 import type { Deps, AppEnv } from './web/env.js';
@@ -220,6 +221,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan', delegationRoutes);
   app.route('/tiepnhan', officialNoticeRoutes);
+  app.route('/tiepnhan', statisticsRoutes);
   app.route('/api/v1', apiRoutes);
   // Quản lý người dùng → Khóa API of an account (api/key-routes.tsx), with its own login and administrator gates.
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminKeyRoutes);

@@ -3,6 +3,7 @@ import { isAdministrator } from '../accounts/policies.js';
 import { switchableAccounts } from '../auth/person-accounts.js';
 import { isBreakGlassSession } from '../auth/sessions.js';
 import { receivesAnywhere } from '../dossiers/access.js';
+import { readsAnyStatistics } from '../statistics/policy.js';
 import { rootUnitName } from '../org/unit-queries.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
@@ -47,10 +48,11 @@ export async function pageProps(c: Ctx) {
   const { db, displayCache } = c.get('deps');
   // The administration and reception links and the accounts to switch to are chrome: the pages behind them check again.
   const token = c.get('sessionToken');
-  const [name, isAdmin, receives, switchable, breakGlass] = await Promise.all([
+  const [name, isAdmin, receives, readsStatistics, switchable, breakGlass] = await Promise.all([
     siteName(c),
     actor ? displayCache.get(`is-admin:${actor.accountId}`, () => isAdministrator(db, actor)) : false,
     actor ? displayCache.get(`receives:${actor.accountId}`, () => receivesAnywhere(db, actor)) : false,
+    actor ? displayCache.get(`reads-statistics:${actor.accountId}`, () => readsAnyStatistics(db, actor)) : false,
     account && proof ? displayCache.get(`linked:${proof.personId}:${account.id}`, () => switchableAccounts(db, proof, account.id)) : [],
     // Only a break-glass account can open such a session: no lookup for the others.
     account?.breakGlass && token ? isBreakGlassSession(db, token) : false,
@@ -61,6 +63,7 @@ export async function pageProps(c: Ctx) {
     account,
     isAdmin,
     receives,
+    readsStatistics,
     switchable,
     proven: !!proof,
     breakGlass,

@@ -12,6 +12,8 @@ export type LayoutProps = {
   isAdmin?: boolean;
   /** The official holds the reception position somewhere: TIẾP NHẬN HỒ SƠ is in the menu. */
   receives?: boolean;
+  /** The official reads statistics somewhere (statistics/policy.ts): THỐNG KÊ, BÁO CÁO is in the menu. */
+  readsStatistics?: boolean;
   /** The session proved its person by VNeID: Liên kết tài khoản is theirs to use. */
   proven?: boolean;
   /** The session was opened with a break-glass account's password + TOTP: a banner on every page says so. */
@@ -21,7 +23,7 @@ export type LayoutProps = {
   /** Unread in-app notices (read with the session): the count beside Thông báo in the user menu. */
   unreadNotices?: number;
   /** Which top menu is active. */
-  section?: 'personal' | 'dossiers' | 'reception' | 'admin';
+  section?: 'personal' | 'dossiers' | 'reception' | 'statistics' | 'admin';
   scripts?: string[];
   children: Child;
 };
@@ -61,6 +63,11 @@ export function Layout(p: LayoutProps) {
                 {p.receives ? (
                   <a href="/tiepnhan/tiep-nhan" aria-current={p.section === 'reception' ? 'page' : undefined}>
                     TIẾP NHẬN HỒ SƠ
+                  </a>
+                ) : null}
+                {p.readsStatistics ? (
+                  <a href="/tiepnhan/thong-ke" aria-current={p.section === 'statistics' ? 'page' : undefined}>
+                    THỐNG KÊ, BÁO CÁO
                   </a>
                 ) : null}
                 {p.isAdmin ? (
