@@ -29,6 +29,9 @@ const Faults = z
     znsSlowMs: z.number().int().min(0).max(120_000).optional(),
     znsReject: z.boolean().optional(),
     znsReport: z.enum(['delivered', 'failed', 'expired', 'none']).optional(),
+    znsExpireTokens: z.boolean().optional(),
+    znsOauthDown: z.boolean().optional(),
+    znsOauthRefuse: z.boolean().optional(),
     nationalDown: z.boolean().optional(),
     nationalLatencyMs: z.number().int().min(0).max(120_000).optional(),
     nationalLoseReply: z.boolean().optional(),
@@ -71,7 +74,8 @@ export function devRoutes(state: SimState, registryToken: string) {
           error:
             'expected JSON {"outage":bool,"latencyMs":n,"dropSms":bool,"paymentNotifyDelayMs":n,"dropPaymentNotify":bool,' +
             '"smsDown":bool,"smsSlowMs":n,"smsReject":bool,"smsReport":"delivered|failed|expired|none","znsDown":bool,"znsSlowMs":n,' +
-            '"znsReject":bool,"znsReport":"delivered|failed|expired|none","nationalDown":bool,"nationalLatencyMs":n,"nationalLoseReply":bool,' +
+            '"znsReject":bool,"znsReport":"delivered|failed|expired|none","znsExpireTokens":bool,"znsOauthDown":bool,"znsOauthRefuse":bool,' +
+            '"nationalDown":bool,"nationalLatencyMs":n,"nationalLoseReply":bool,' +
             '"mailDown":bool,"mailReject":bool}',
         },
         400,

@@ -38,6 +38,11 @@ type GatewayFaults = {
   znsSlowMs: number;
   znsReject: boolean;
   znsReport: GatewayReport;
+  /** One-shot: the Zalo stand-in expires every access token issued so far at its next request, then turns it off. */
+  znsExpireTokens: boolean;
+  /** Zalo's OAuth refresh: down (503), or refusing every refresh token. */
+  znsOauthDown: boolean;
+  znsOauthRefuse: boolean;
 };
 export const GATEWAY_FAULTS_OFF: GatewayFaults = {
   smsDown: false,
@@ -48,6 +53,9 @@ export const GATEWAY_FAULTS_OFF: GatewayFaults = {
   znsSlowMs: 0,
   znsReject: false,
   znsReport: 'delivered',
+  znsExpireTokens: false,
+  znsOauthDown: false,
+  znsOauthRefuse: false,
 };
 type SmsMessage = {
   id: string;

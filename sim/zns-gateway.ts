@@ -15,6 +15,16 @@
  * 'user_received_message' (Zalo's). Failed or expired: event_name 'user_not_received_message' with
  * message.status and message.error_code — Zalo reports a receipt only; this failure event is our assumption of a
  * gateway that reports failures too, so the fallback to SMS is exercised. Faults: znsDown, znsSlowMs, znsReject, znsReport.
+ *
+ * OAuth, like Zalo's (POST /zns/oauth/v4/oa/access_token, header secret_key, form app_id, grant_type=refresh_token,
+ * refresh_token → {access_token, refresh_token, expires_in: "<seconds>"}): access tokens live accessTokenTtlSeconds
+ * (default 25 h) and an expired or unknown one is refused with -124 on a send; the refresh token ROTATES — the one
+ * used is refused from then on (error -14014, Zalo's {error, error_name, error_description}). The configured first
+ * pair is valid from the start. So that a demo survives a restart of the simulator (its tokens are in memory, the
+ * app's in its database), a refresh token of the stand-in's own form that this run never saw is accepted once.
+ * Faults: znsExpireTokens (one-shot: every access token issued so far expires at the next request), znsOauthDown
+ * (503), znsOauthRefuse (every refresh refused as an invalid refresh token); znsSlowMs slows the refresh too.
+ * GET /dev/zns/oauth counts refreshes.
  */
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
@@ -25,7 +35,13 @@ import { reportSender } from './report-callback.js';
 
 export type ZnsGatewayOptions = {
   appId: string;
+  /** The app's secret key (header secret_key of the refresh). */
+  appSecret: string;
+  /** The first refresh token and access token, valid from the start. */
+  refreshToken: string;
   accessToken: string;
+  /** The life of an access token (Zalo: about 25 h). */
+  accessTokenTtlSeconds?: number | undefined;
   /** Our webhook (POST /thong-bao/bao-cao/zns); unset: no report is sent. */
   webhookUrl?: string | undefined;
   /** The OA's secret key the webhook is signed with. */
@@ -43,21 +59,82 @@ const SendRequest = z.object({
 });
 
 const FAILURES = { failed: 'USER_NOT_REACHABLE', expired: 'MESSAGE_EXPIRED' } as const;
+const REFRESH_TOKEN_FORM = /^sim-rt-[0-9a-f]{32}$/;
+
+const RefreshRequest = z.object({ app_id: z.string(), grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1) });
+
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+};
+
+/** The stand-in's OAuth state: live access tokens (→ expiry, ms), refresh tokens issued and used, counts. */
+function oauthState(opts: ZnsGatewayOptions) {
+  const ttlMs = (opts.accessTokenTtlSeconds ?? 25 * 3600) * 1000;
+  const access = new Map<string, number>([[opts.accessToken, Date.now() + ttlMs]]);
+  const live = new Set<string>([opts.refreshToken]);
+  const used = new Set<string>();
+  const counts = { refreshes: 0, refused: 0 };
+  return {
+    ttlMs,
+    counts,
+    accessValid: (token: string) => (access.get(token) ?? 0) > Date.now(),
+    expireAll: () => access.clear(),
+    /** Rotates `token` into a new pair, or null when it is not a live refresh token. */
+    rotate(token: string): { accessToken: string; refreshToken: string } | null {
+      const known = live.has(token) || (REFRESH_TOKEN_FORM.test(token) && !used.has(token));
+      if (!known || used.has(token)) return null;
+      live.delete(token);
+      used.add(token);
+      const pair = {
+        accessToken: `sim-at-${crypto.randomBytes(16).toString('hex')}`,
+        refreshToken: `sim-rt-${crypto.randomBytes(16).toString('hex')}`,
+      };
+      live.add(pair.refreshToken);
+      access.set(pair.accessToken, Date.now() + ttlMs);
+      return pair;
+    },
+  };
+}
 
 export function znsGatewayRoutes(state: SimState, opts: ZnsGatewayOptions, reports: ReportCallback[]) {
   const app = new Hono();
   const byTracking = new Map<string, string>();
   const sendReport = reportSender(reports);
   const oaId = `OA${crypto.createHash('sha256').update(opts.appId).digest('hex').slice(0, 12)}`;
+  const oauth = oauthState(opts);
+  const expireIfAsked = () => {
+    if (!state.faults.znsExpireTokens) return;
+    state.faults.znsExpireTokens = false;
+    oauth.expireAll();
+  };
+
+  app.post('/zns/oauth/v4/oa/access_token', async (c) => {
+    expireIfAsked();
+    if (state.faults.znsSlowMs > 0) await new Promise((r) => setTimeout(r, state.faults.znsSlowMs));
+    if (state.faults.znsOauthDown) return c.json({ error: -32, error_name: 'Service unavailable' }, 503);
+    const refuse = (error: number, name: string, description: string) => {
+      oauth.counts.refused += 1;
+      return c.json({ error, error_name: name, error_description: description });
+    };
+    if (!same(c.req.header('secret_key') ?? '', opts.appSecret)) return refuse(-14002, 'Invalid app secret', 'secret_key is invalid');
+    const form = RefreshRequest.safeParse(Object.fromEntries(new URLSearchParams(await c.req.text())));
+    if (!form.success || form.data.app_id !== opts.appId) return refuse(-14003, 'Invalid parameter', 'app_id or grant_type is invalid');
+    if (state.faults.znsOauthRefuse) return refuse(-14014, 'Invalid refresh token', 'Refresh token is invalid or expired');
+    const pair = oauth.rotate(form.data.refresh_token);
+    if (!pair) return refuse(-14014, 'Invalid refresh token', 'Refresh token is invalid or expired');
+    oauth.counts.refreshes += 1;
+    return c.json({ access_token: pair.accessToken, refresh_token: pair.refreshToken, expires_in: String(oauth.ttlMs / 1000) });
+  });
+  app.get('/dev/zns/oauth', (c) => c.json(oauth.counts));
 
   app.post('/zns/v1/message/template', async (c) => {
     const f = state.faults;
     if (f.znsSlowMs > 0) await new Promise((r) => setTimeout(r, f.znsSlowMs));
     if (f.znsDown) return c.json({ error: -32, message: 'Service temporarily unavailable' }, 503);
-    const token = Buffer.from(c.req.header('access_token') ?? '');
-    const expected = Buffer.from(opts.accessToken);
-    if (token.length !== expected.length || !crypto.timingSafeEqual(token, expected))
-      return c.json({ error: -124, message: 'Access token is invalid' });
+    expireIfAsked();
+    if (!oauth.accessValid(c.req.header('access_token') ?? '')) return c.json({ error: -124, message: 'Access token is invalid' });
     const parsed = SendRequest.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success)
       return c.json({ error: -100, message: `Invalid parameter: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` });

@@ -81,10 +81,17 @@ const EnvSchema = z.object({
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
   /** The shared secret of the gateway's delivery reports (HMAC-SHA256, POST /thong-bao/bao-cao/sms). */
   SMS_REPORT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Zalo ZNS (src/notify/adapters/zns.ts): the template-message endpoint, the app id, the OA's access token. */
+  /** Zalo ZNS (src/notify/adapters/zns.ts): the template-message endpoint and the app id. */
   ZNS_URL: z.string().url().optional(),
   ZNS_APP_ID: z.string().min(1).max(64).optional(),
+  /** The app's secret key (header secret_key of the OAuth refresh, src/notify/zns-tokens.ts). */
+  ZNS_APP_SECRET: z.string().min(1).optional(),
+  /** The OA's first refresh token: used once, then the rotated ones kept in the database (docs/decisions/0023). */
+  ZNS_REFRESH_TOKEN: z.string().min(1).optional(),
+  /** Optional: the access token issued with it, used until Zalo refuses it or it is refreshed. */
   ZNS_ACCESS_TOKEN: z.string().min(1).optional(),
+  /** Zalo's OAuth token endpoint (default https://oauth.zaloapp.com/v4/oa/access_token). */
+  ZNS_OAUTH_URL: z.string().url().optional(),
   /** The OA's secret key the webhook (POST /thong-bao/bao-cao/zns) is signed with. */
   ZNS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The national portal's dossier synchronisation (src/national-portal): its API, our token, our province's code. */
@@ -136,6 +143,7 @@ const URL_SETTINGS = [
   'PAYMENT_URL',
   'SMS_GATEWAY_URL',
   'ZNS_URL',
+  'ZNS_OAUTH_URL',
   'NATIONAL_PORTAL_URL',
   'SSO_ISSUER',
   'STORAGE_S3_ENDPOINT',
@@ -192,8 +200,21 @@ export type SmsConfig = {
   reportSecret: string;
   simulated: boolean;
 };
-/** Zalo ZNS (src/notify/adapters/zns.ts); `simulated`: the stand-in of sim/zns-gateway.ts. */
-export type ZnsConfig = { url: string; appId: string; accessToken: string; webhookSecret: string; simulated: boolean };
+/**
+ * Zalo ZNS (src/notify/adapters/zns.ts); `simulated`: the stand-in of sim/zns-gateway.ts. The access token is
+ * renewed with the refresh token at oauthUrl (src/notify/zns-tokens.ts); refreshToken/accessToken are the first
+ * ones only: the rotated ones live in the database.
+ */
+export type ZnsConfig = {
+  url: string;
+  appId: string;
+  appSecret: string;
+  oauthUrl: string;
+  refreshToken: string;
+  accessToken: string | undefined;
+  webhookSecret: string;
+  simulated: boolean;
+};
 /** E-mail (src/notify/adapters/email.ts): the SMTP server and our sender; `simulated`: the stand-in of sim/smtp.ts. */
 export type EmailConfig = { smtpUrl: string; from: string; simulated: boolean };
 
@@ -242,7 +263,7 @@ export type Config = {
     /** The SMS gateway's stand-in, when config.sms is it (its report URL is our webhook). */
     sms: { token: string; reportUrl: string; reportSecret: string } | undefined;
     /** The Zalo ZNS stand-in, when config.zns is it. */
-    zns: { appId: string; accessToken: string; webhookUrl: string; secret: string } | undefined;
+    zns: { appId: string; appSecret: string; refreshToken: string; accessToken: string; webhookUrl: string; secret: string } | undefined;
     /** The SMTP stand-in's port, when config.email is it. */
     smtpPort: number | undefined;
   };
@@ -289,11 +310,20 @@ const DEV_SSO_KEY_ENCRYPTION_KEY = 'bW90Y3VhLWRldmVsb3BtZW50LXNzby1rZXlzLW9ubHk'
 const DEMO_PAYMENT = { code: 'MOTCUA-DEMO', secret: 'motcua-demo-payment-secret', name: 'Cổng Dịch vụ công (mô phỏng)' };
 /** The SMS and ZNS stand-ins' demo credentials (sim/sms-gateway.ts, sim/zns-gateway.ts): never accepted in production. */
 const DEMO_SMS = { token: 'motcua-demo-sms-token', brandname: 'DONGNAI.GOV', reportSecret: 'motcua-demo-sms-report-secret' };
-const DEMO_ZNS = { appId: '1234567890123456789', accessToken: 'motcua-demo-zns-access-token', secret: 'motcua-demo-zns-webhook-secret' };
+const DEMO_ZNS = {
+  appId: '1234567890123456789',
+  appSecret: 'motcua-demo-zns-app-secret',
+  refreshToken: 'motcua-demo-zns-refresh-token',
+  accessToken: 'motcua-demo-zns-access-token',
+  secret: 'motcua-demo-zns-webhook-secret',
+};
 const SIM_SMS_PATH = '/sms-gateway/v1/send';
 /** The sender of demo mode's e-mails (to the SMTP stand-in). */
 const DEMO_MAIL_FROM = 'Một cửa điện tử (mô phỏng) <thongbao@motcua.localhost>';
 const SIM_ZNS_PATH = '/zns/v1/message/template';
+/** The Zalo OAuth stand-in's token endpoint (sim/zns-gateway.ts), and Zalo's own. */
+const SIM_ZNS_OAUTH_PATH = '/zns/oauth/v4/oa/access_token';
+const ZALO_OAUTH_URL = 'https://oauth.zaloapp.com/v4/oa/access_token';
 /** The national portal stand-in (sim/national-portal.ts): its API path on the simulator's origin, demo token and province. */
 const SIM_NATIONAL_PORTAL = { path: '/national-portal/api/v1', token: 'motcua-demo-national-portal-token', province: 'H10' };
 /** Where the payment simulator serves its payment page, on the simulator's origin. */
@@ -350,7 +380,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   // A channel's gateway is all or nothing; production refuses the stand-ins, and leaves a channel unset off.
   const smsSet = group(['SMS_GATEWAY_URL', 'SMS_GATEWAY_TOKEN', 'SMS_BRANDNAME', 'SMS_REPORT_SECRET']);
-  const znsSet = group(['ZNS_URL', 'ZNS_APP_ID', 'ZNS_ACCESS_TOKEN', 'ZNS_WEBHOOK_SECRET']);
+  const znsSet = group(['ZNS_URL', 'ZNS_APP_ID', 'ZNS_APP_SECRET', 'ZNS_REFRESH_TOKEN', 'ZNS_WEBHOOK_SECRET']);
+  if (!znsSet)
+    for (const extra of ['ZNS_ACCESS_TOKEN', 'ZNS_OAUTH_URL'] as const)
+      if (cleaned[extra] !== undefined) throw fail('ZNS_URL', `required when ${extra} is set`);
   const emailSet = group(['SMTP_URL', 'MAIL_FROM']);
   if (production && emailSet) {
     // The stand-in's address (a loopback host on its port); a local relay on another port is a real server.
@@ -371,6 +404,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && znsSet) {
     if (standIn(e.ZNS_URL!, SIM_ZNS_PATH)) throw fail('ZNS_URL', "points at the Zalo ZNS stand-in; production needs Zalo's address");
     if (e.ZNS_WEBHOOK_SECRET === DEMO_ZNS.secret) throw fail('ZNS_WEBHOOK_SECRET', "is the stand-in's demo secret; never in production");
+    if (e.ZNS_OAUTH_URL && standIn(e.ZNS_OAUTH_URL, SIM_ZNS_OAUTH_PATH))
+      throw fail('ZNS_OAUTH_URL', "points at the Zalo OAuth stand-in; production needs Zalo's address");
+    if (e.ZNS_APP_SECRET === DEMO_ZNS.appSecret) throw fail('ZNS_APP_SECRET', "is the stand-in's demo secret; never in production");
   }
   const nationalSet = group(['NATIONAL_PORTAL_URL', 'NATIONAL_PORTAL_TOKEN', 'NATIONAL_PORTAL_PROVINCE']);
   if (production && nationalSet) {
@@ -467,12 +503,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           simulated: true,
         };
   const zns: ZnsConfig | null = znsSet
-    ? { url: e.ZNS_URL!, appId: e.ZNS_APP_ID!, accessToken: e.ZNS_ACCESS_TOKEN!, webhookSecret: e.ZNS_WEBHOOK_SECRET!, simulated: false }
+    ? {
+        url: e.ZNS_URL!,
+        appId: e.ZNS_APP_ID!,
+        appSecret: e.ZNS_APP_SECRET!,
+        oauthUrl: e.ZNS_OAUTH_URL ?? ZALO_OAUTH_URL,
+        refreshToken: e.ZNS_REFRESH_TOKEN!,
+        accessToken: e.ZNS_ACCESS_TOKEN,
+        webhookSecret: e.ZNS_WEBHOOK_SECRET!,
+        simulated: false,
+      }
     : production
       ? null
       : {
           url: `${simIssuer}${SIM_ZNS_PATH}`,
           appId: DEMO_ZNS.appId,
+          appSecret: DEMO_ZNS.appSecret,
+          oauthUrl: `${simIssuer}${SIM_ZNS_OAUTH_PATH}`,
+          refreshToken: DEMO_ZNS.refreshToken,
           accessToken: DEMO_ZNS.accessToken,
           webhookSecret: DEMO_ZNS.secret,
           simulated: true,
@@ -530,7 +578,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       zns: zns?.simulated
         ? {
             appId: zns.appId,
-            accessToken: zns.accessToken,
+            appSecret: zns.appSecret,
+            refreshToken: zns.refreshToken,
+            accessToken: zns.accessToken ?? DEMO_ZNS.accessToken,
             webhookUrl: `${publicUrl}${NOTIFY_REPORT_PATHS.zns}`,
             secret: zns.webhookSecret,
           }

@@ -40,7 +40,13 @@ beforeAll(async () => {
     clients: [],
     registryToken: 'registry-test-token',
     sms: { token: 'sms-token', reportSecret: 'sms-report-secret-for-tests' },
-    zns: { appId: '4242', accessToken: 'zns-token', secret: 'zns-webhook-secret-for-tests' },
+    zns: {
+      appId: '4242',
+      appSecret: 'zns-app-secret',
+      refreshToken: 'zns-refresh',
+      accessToken: 'zns-token',
+      secret: 'zns-webhook-secret-for-tests',
+    },
     smtp: { port: 0 },
   });
   env = {
@@ -53,6 +59,9 @@ beforeAll(async () => {
     ZNS_URL: `${sim.url}/zns/v1/message/template`,
     ZNS_APP_ID: '4242',
     ZNS_ACCESS_TOKEN: 'zns-token',
+    ZNS_APP_SECRET: 'zns-app-secret',
+    ZNS_REFRESH_TOKEN: 'zns-refresh',
+    ZNS_OAUTH_URL: `${sim.url}/zns/oauth/v4/oa/access_token`,
     ZNS_WEBHOOK_SECRET: 'zns-webhook-secret-for-tests',
   };
 });
@@ -69,7 +78,7 @@ afterEach(async () => {
 });
 
 const config = () => loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'x'.repeat(40), ...env });
-const deps = (adapters = adaptersFor(config())): SendDeps => ({
+const deps = (adapters = adaptersFor(config(), { db: t.database.db, now: () => new Date() })): SendDeps => ({
   db: t.database.db,
   adapters,
   sms: { unaccented: false, maxSegments: 3 },

@@ -11,6 +11,7 @@ import { loadConfig, type SmsConfig, type ZnsConfig } from '../src/config.js';
 import { smsAdapter } from '../src/notify/adapters/sms.js';
 import { znsAdapter } from '../src/notify/adapters/zns.js';
 import type { OutgoingMessage } from '../src/notify/adapters/types.js';
+import type { ZnsTokenSource } from '../src/notify/zns-tokens.js';
 import { smsSize } from '../src/notify/sms-text.js';
 import { freePort } from './support/vneid.js';
 
@@ -26,7 +27,14 @@ beforeAll(async () => {
     clients: [],
     registryToken: 'registry-test-token',
     sms: { token: 'sms-test-token', reportSecret: 'sms-test-report-secret', maxSegments: 4 },
-    zns: { appId: '42', accessToken: 'zns-test-token', secret: 'zns-test-webhook-secret', templates: ['241001', '241002'] },
+    zns: {
+      appId: '42',
+      appSecret: 'zns-test-app-secret',
+      refreshToken: 'zns-test-refresh',
+      accessToken: 'zns-test-token',
+      secret: 'zns-test-webhook-secret',
+      templates: ['241001', '241002'],
+    },
   });
   sms = {
     url: `${sim.url}/sms-gateway/v1/send`,
@@ -37,7 +45,16 @@ beforeAll(async () => {
     reportSecret: 'sms-test-report-secret',
     simulated: true,
   };
-  zns = { url: `${sim.url}/zns/v1/message/template`, appId: '42', accessToken: 'zns-test-token', webhookSecret: 'x', simulated: true };
+  zns = {
+    url: `${sim.url}/zns/v1/message/template`,
+    appId: '42',
+    appSecret: 'zns-test-app-secret',
+    oauthUrl: `${sim.url}/zns/oauth/v4/oa/access_token`,
+    refreshToken: 'zns-test-refresh',
+    accessToken: 'zns-test-token',
+    webhookSecret: 'x',
+    simulated: true,
+  };
 });
 afterAll(async () => {
   await sim?.close();
@@ -69,6 +86,11 @@ const zalo = (to: string, templateId = '241001'): OutgoingMessage =>
 const inbox = async (p: string) =>
   (await (await fetch(`${sim.url}/dev/sms?phone=${p}`)).json()) as Array<{ text: string; channel: string; sender: string }>;
 const signal = () => AbortSignal.timeout(5_000);
+/** These tests are about the gateway's answers: one fixed access token, never renewed (tests/zns-token-refresh.test.ts renews). */
+const fixedToken = (token: string): ZnsTokenSource => ({
+  token: async () => ({ kind: 'token', token }),
+  renew: async () => ({ kind: 'unavailable', reason: 'Zalo OAuth không được dùng trong phép thử này' }),
+});
 
 describe('SMS adapter', () => {
   it('hands the message over: accepted with the gateway id, and the phone shows it (diacritics sent as Unicode)', async () => {
@@ -164,7 +186,7 @@ describe('Zalo ZNS adapter', () => {
   it('sends the approved template: accepted with the msg_id, listed in /dev/sms as channel zns, newest first', async () => {
     const to = phone();
     expect((await smsAdapter(sms).send(message(to, 'Tin SMS truoc'), signal())).kind).toBe('accepted');
-    const out = await znsAdapter(zns).send(zalo(to), signal());
+    const out = await znsAdapter(zns, fixedToken('zns-test-token')).send(zalo(to), signal());
     expect(out.kind).toBe('accepted');
     const got = await inbox(to);
     expect(got.map((m) => m.channel)).toEqual(['zns', 'sms']);
@@ -174,8 +196,8 @@ describe('Zalo ZNS adapter', () => {
   it('the same tracking id twice gets the same msg_id and one message', async () => {
     const to = phone();
     const m = zalo(to);
-    const a = await znsAdapter(zns).send(m, signal());
-    expect(await znsAdapter(zns).send(m, signal())).toEqual(a);
+    const a = await znsAdapter(zns, fixedToken('zns-test-token')).send(m, signal());
+    expect(await znsAdapter(zns, fixedToken('zns-test-token')).send(m, signal())).toEqual(a);
     expect(await inbox(to)).toHaveLength(1);
   });
 
@@ -183,34 +205,39 @@ describe('Zalo ZNS adapter', () => {
     const to = phone();
     const m = zalo(to);
     await faults({ znsDown: true });
-    expect((await znsAdapter(zns).send(m, signal())).kind).toBe('retry');
+    expect((await znsAdapter(zns, fixedToken('zns-test-token')).send(m, signal())).kind).toBe('retry');
     await faults({ znsDown: false });
-    expect((await znsAdapter(zns).send(m, signal())).kind).toBe('accepted');
+    expect((await znsAdapter(zns, fixedToken('zns-test-token')).send(m, signal())).kind).toBe('accepted');
     expect(await inbox(to)).toHaveLength(1);
   });
 
   it('slower than the time-out is a retry', async () => {
     await faults({ znsSlowMs: 10_000 });
-    expect(await znsAdapter(zns).send(zalo(phone()), AbortSignal.timeout(100))).toEqual({
+    expect(await znsAdapter(zns, fixedToken('zns-test-token')).send(zalo(phone()), AbortSignal.timeout(100))).toEqual({
       kind: 'retry',
       reason: 'Zalo không trả lời kịp thời',
     });
   });
 
   it('a phone without Zalo, a template not approved, a refusal: permanent (the message falls back to SMS)', async () => {
-    expect(await znsAdapter(zns).send(zalo('0912345111'), signal())).toEqual({
+    expect(await znsAdapter(zns, fixedToken('zns-test-token')).send(zalo('0912345111'), signal())).toEqual({
       kind: 'permanent',
       reason: 'Số điện thoại chưa đăng ký Zalo hoặc tài khoản Zalo không hoạt động',
     });
-    expect(await znsAdapter(zns).send(zalo(phone(), '999999'), signal())).toEqual({
+    expect(await znsAdapter(zns, fixedToken('zns-test-token')).send(zalo(phone(), '999999'), signal())).toEqual({
       kind: 'permanent',
       reason: 'Mẫu tin Zalo (ZNS) không tồn tại hoặc chưa được duyệt',
     });
-    expect((await znsAdapter(zns).send(message(phone(), 'x', { channel: 'zns' }), signal())).kind).toBe('permanent');
+    expect((await znsAdapter(zns, fixedToken('zns-test-token')).send(message(phone(), 'x', { channel: 'zns' }), signal())).kind).toBe(
+      'permanent',
+    );
     await faults({ znsReject: true });
-    expect(await znsAdapter(zns).send(zalo(phone()), signal())).toEqual({ kind: 'permanent', reason: 'Zalo từ chối gửi tin nhắn' });
+    expect(await znsAdapter(zns, fixedToken('zns-test-token')).send(zalo(phone()), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Zalo từ chối gửi tin nhắn',
+    });
     await faults({ znsReject: false });
-    expect((await znsAdapter({ ...zns, accessToken: 'expired' }).send(zalo(phone()), signal())).kind).toBe('retry');
+    expect((await znsAdapter(zns, fixedToken('expired')).send(zalo(phone()), signal())).kind).toBe('retry');
   });
 });
 
@@ -238,7 +265,8 @@ describe('configuration of the gateways', () => {
   const ZNS_ENV = {
     ZNS_URL: 'https://business.openapi.zalo.me/message/template',
     ZNS_APP_ID: '123',
-    ZNS_ACCESS_TOKEN: 'token',
+    ZNS_APP_SECRET: 'app-secret',
+    ZNS_REFRESH_TOKEN: 'refresh-token',
     ZNS_WEBHOOK_SECRET: 'z'.repeat(32),
   };
   const refused = (env: Record<string, string>) => {
@@ -273,6 +301,41 @@ describe('configuration of the gateways', () => {
     expect(refused({ ...PROD, ...SMS, SMS_REPORT_SECRET: 'motcua-demo-sms-report-secret' })).toMatch(/SMS_REPORT_SECRET/);
     expect(refused({ ...PROD, ...ZNS_ENV, ZNS_URL: 'https://localhost/zns/v1/message/template' })).toMatch(/ZNS_URL: points at/);
     expect(refused({ ...PROD, ...SMS, SMS_GATEWAY_URL: 'http://sms.example.vn/send' })).toMatch(/SMS_GATEWAY_URL: must be an https/);
+  });
+
+  it('Zalo ZNS needs the OAuth refresh settings: app secret and first refresh token; the OAuth URL defaults to Zalo’s', () => {
+    const { ZNS_REFRESH_TOKEN: _r, ...noRefresh } = ZNS_ENV;
+    const { ZNS_APP_SECRET: _s, ...noSecret } = ZNS_ENV;
+    expect(refused({ ...PROD, ...noRefresh })).toMatch(/ZNS_REFRESH_TOKEN: required when/);
+    expect(refused({ ...PROD, ...noSecret })).toMatch(/ZNS_APP_SECRET: required when/);
+    // The configuration of before (a fixed access token) is refused, naming what is missing.
+    const before = {
+      ZNS_URL: ZNS_ENV.ZNS_URL,
+      ZNS_APP_ID: '123',
+      ZNS_ACCESS_TOKEN: 'token',
+      ZNS_WEBHOOK_SECRET: ZNS_ENV.ZNS_WEBHOOK_SECRET,
+    };
+    expect(refused({ ...PROD, ...before })).toMatch(/ZNS_APP_SECRET: required when/);
+    expect(refused({ ...PROD, ZNS_ACCESS_TOKEN: 'token' })).toMatch(/ZNS_URL: required when ZNS_ACCESS_TOKEN is set/);
+    expect(refused({ ...PROD, ZNS_OAUTH_URL: 'https://oauth.zaloapp.com/v4/oa/access_token' })).toMatch(
+      /ZNS_URL: required when ZNS_OAUTH_URL/,
+    );
+    expect(refused({ ...PROD, ...ZNS_ENV, ZNS_OAUTH_URL: 'https://127.0.0.1/zns/oauth/v4/oa/access_token' })).toMatch(
+      /ZNS_OAUTH_URL: points at/,
+    );
+    expect(refused({ ...PROD, ...ZNS_ENV, ZNS_OAUTH_URL: 'http://oauth.zaloapp.com/v4/oa/access_token' })).toMatch(
+      /ZNS_OAUTH_URL: must be an https/,
+    );
+    expect(refused({ ...PROD, ...ZNS_ENV, ZNS_APP_SECRET: 'motcua-demo-zns-app-secret' })).toMatch(/ZNS_APP_SECRET: is the stand-in/);
+    expect(loadConfig({ ...PROD, ...ZNS_ENV }).zns).toMatchObject({
+      oauthUrl: 'https://oauth.zaloapp.com/v4/oa/access_token',
+      appSecret: 'app-secret',
+      refreshToken: 'refresh-token',
+      accessToken: undefined,
+    });
+    const demo = loadConfig({ NODE_ENV: 'development', PUBLIC_URL: 'http://localhost:3000', SIM_PORT: '3001' });
+    expect(demo.zns?.oauthUrl).toBe('http://127.0.0.1:3001/zns/oauth/v4/oa/access_token');
+    expect(demo.sim.zns).toMatchObject({ appSecret: demo.zns?.appSecret, refreshToken: demo.zns?.refreshToken });
   });
 });
 

@@ -13,6 +13,7 @@ import { notifications } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { smsAdapter } from '../src/notify/adapters/sms.js';
 import { znsAdapter } from '../src/notify/adapters/zns.js';
+import { znsTokens } from '../src/notify/zns-tokens.js';
 import type { Database } from '../src/db/client.js';
 import { resetDatabase, testDatabase } from './support/db.js';
 import { buildApp, TEST_PASSWORD, type App } from './support/app.js';
@@ -21,7 +22,13 @@ import { freePort } from './support/vneid.js';
 import { loadConfig } from '../src/config.js';
 
 const SMS_SECRET = 'sms-report-secret-for-tests';
-const ZNS = { appId: '4242', secret: 'zns-webhook-secret-for-tests', token: 'zns-token' };
+const ZNS = {
+  appId: '4242',
+  secret: 'zns-webhook-secret-for-tests',
+  token: 'zns-token',
+  appSecret: 'zns-app-secret',
+  refresh: 'zns-refresh',
+};
 
 let database: Database;
 let sim: Simulator;
@@ -43,7 +50,15 @@ beforeAll(async () => {
     clients: [],
     registryToken: 'registry-test-token',
     sms: { token: 'sms-token', reportSecret: SMS_SECRET, reportUrl: `${appUrl}/thong-bao/bao-cao/sms`, reportDelayMs: 0 },
-    zns: { appId: ZNS.appId, accessToken: ZNS.token, secret: ZNS.secret, webhookUrl: `${appUrl}/thong-bao/bao-cao/zns`, reportDelayMs: 0 },
+    zns: {
+      appId: ZNS.appId,
+      appSecret: ZNS.appSecret,
+      refreshToken: ZNS.refresh,
+      accessToken: ZNS.token,
+      secret: ZNS.secret,
+      webhookUrl: `${appUrl}/thong-bao/bao-cao/zns`,
+      reportDelayMs: 0,
+    },
   });
   env = {
     PORT: String(appPort),
@@ -55,6 +70,9 @@ beforeAll(async () => {
     ZNS_URL: `${sim.url}/zns/v1/message/template`,
     ZNS_APP_ID: ZNS.appId,
     ZNS_ACCESS_TOKEN: ZNS.token,
+    ZNS_APP_SECRET: ZNS.appSecret,
+    ZNS_REFRESH_TOKEN: ZNS.refresh,
+    ZNS_OAUTH_URL: `${sim.url}/zns/oauth/v4/oa/access_token`,
     ZNS_WEBHOOK_SECRET: ZNS.secret,
   };
   app = buildApp(database, env);
@@ -200,7 +218,7 @@ const znsEvent = (trackingId: string, timestamp = String(Date.now())) =>
 
 describe('Zalo ZNS webhook', () => {
   const send = (id: string, to: string) =>
-    znsAdapter(config().zns!).send(
+    znsAdapter(config().zns!, znsTokens({ db: database.db, config: config().zns!, now: () => new Date() })).send(
       { id, channel: 'zns', to, subject: null, body: 'x', zns: { templateId: '241001', params: { ma_ho_so: 'H01' } } },
       AbortSignal.timeout(5000),
     );

@@ -44,7 +44,9 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
   const notifyDeps = (): SendDeps =>
     (notify ??= {
       db: deps.db,
-      adapters: deps.config ? adaptersFor(deps.config) : new Map(),
+      adapters: deps.config
+        ? adaptersFor(deps.config, { db: deps.db, now: deps.now ?? (() => new Date()), logger: deps.logger })
+        : new Map(),
       sms: { unaccented: deps.config?.sms?.unaccented ?? false, maxSegments: deps.config?.sms?.maxSegments ?? 3 },
       now: deps.now ?? (() => new Date()),
       logger: deps.logger,

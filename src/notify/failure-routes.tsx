@@ -11,6 +11,7 @@ import { CHANNEL_LABELS, EXTERNAL_CHANNELS, MESSAGE_STATE_LABELS } from './chann
 import { NOTIFY_EVENTS, NOTIFY_EVENT_KEYS, isNotifyEvent } from './events.js';
 import { listFailedNotifications, maskAddress } from './failed-messages.js';
 import { resendNotification } from './resend.js';
+import { znsTokenTrouble } from './zns-tokens.js';
 
 export const notificationFailureRoutes = new Hono<AppEnv>();
 notificationFailureRoutes.use('*', requireLogin);
@@ -25,8 +26,9 @@ const ListQuery = z.object({
 });
 
 notificationFailureRoutes.get('/', async (c) => {
-  const { db } = c.get('deps');
+  const { db, config } = c.get('deps');
   const q = queryOf(c, ListQuery);
+  const znsTrouble = await znsTokenTrouble(db, config.zns);
   const { rows, next } = await listFailedNotifications(db, actorOf(c), {
     channel: q.kenh,
     event: q['su-kien'],
@@ -46,6 +48,14 @@ notificationFailureRoutes.get('/', async (c) => {
       <section>
         <h1>THÔNG BÁO GỬI KHÔNG THÀNH CÔNG</h1>
         {q['da-gui-lai'] ? <Flash kind="ok">Đã đưa thông báo vào hàng đợi để gửi lại.</Flash> : null}
+        {znsTrouble ? (
+          <Flash kind="error">
+            <span id="zns-token-dead">
+              Zalo ZNS không gửi được từ {formatDateTime(znsTrouble.at)}: {znsTrouble.reason}. Tin nhắn Zalo đang được gửi thay bằng SMS.
+              Quản trị hệ thống cần lấy refresh token mới của Zalo Official Account, đặt vào ZNS_REFRESH_TOKEN và khởi động lại ứng dụng.
+            </span>
+          </Flash>
+        ) : null}
         <form method="get" action={BASE} class="filters">
           <label>
             Kênh{' '}
