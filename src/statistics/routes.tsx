@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { catalog } from '../onestop/page-data.js';
 import { formatDate, todayInVietnam } from '../shared/dates.js';
-import { errors } from '../shared/errors.js';
+import { AppError, errors } from '../shared/errors.js';
 import type { AppEnv } from '../web/env.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { Layout } from '../web/layout.js';
@@ -75,7 +75,11 @@ statisticsRoutes.get(`${local}/ho-so`, async (c) => {
   const drill = { cell: c.req.query('cell') ?? '', ...(group === undefined ? {} : { group }) };
   const [props, list] = await Promise.all([
     pageProps(c),
-    listCellDossiers(db, actorOf(c), { ...params, ...drill, after: c.req.query('after') || undefined }, now),
+    listCellDossiers(db, actorOf(c), { ...params, ...drill, after: c.req.query('after') || undefined }, now).catch((err: unknown) => {
+      // The cell, the row or the page position of the address: named, as any other query parameter.
+      if (err instanceof AppError && err.code === 'validation_failed' && err.fields) throw errors.invalidQuery(err.fields);
+      throw err;
+    }),
   ]);
   const next = list.next ? `${REPORT_PATH}/ho-so?${new URLSearchParams({ ...params, ...drill, after: list.next })}` : null;
   return c.html(
