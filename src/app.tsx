@@ -55,6 +55,7 @@ import { metricsRoutes, recordRequest, requestIdFrom } from './web/observability
 import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 import { ssoProvider } from './sso/provider.js';
 import { ssoInteractionRoutes, ssoProviderRoutes } from './sso/routes.js';
+import { serviceIndexRoutes } from './statistics/index-routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -222,6 +223,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', delegationRoutes);
   app.route('/tiepnhan', officialNoticeRoutes);
   app.route('/tiepnhan', statisticsRoutes);
+  app.route('/tiepnhan', serviceIndexRoutes);
   app.route('/api/v1', apiRoutes);
   // Quản lý người dùng → Khóa API of an account (api/key-routes.tsx), with its own login and administrator gates.
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminKeyRoutes);

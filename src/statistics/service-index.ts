@@ -1,11 +1,23 @@
 /**
  * Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) for a unit's subtree and each of its report rows, over
- * a period — read from the kept counters (counters.ts), never by scanning dossiers. The points are split between a
- * group's indicators as docs/decisions/0025-statistics-counters.md ("The service index") says; each indicator carries
- * its formula in words, so the page prints what was computed. What the counters cannot know is said, not invented:
- * complaints (no channel records them yet) and publication (Công khai, minh bạch).
+ * a period — read from the kept counters (counters.ts), never by scanning dossiers. Each indicator carries its formula
+ * in words, so the page prints what was computed. What the counters cannot know is said, not invented.
+ *
+ * How the groups' points are given to what the counters measure (QĐ 766 names the groups and thresholds, not this
+ * split; a group whose measures we do not all have gives its points to the ones we have, evenly):
+ * - Tiến độ, kết quả giải quyết, 20: on time as the national portal counts (finished by the due moment, which our
+ *   clock stops move, and at most one supplement request) ÷ settled; points in proportion (no threshold below 100 %).
+ * - Cung cấp dịch vụ trực tuyến, 22: 11 for online dossiers with an electronic result ÷ received (full at 50 %), 11 for
+ *   fee dossiers paid online ÷ fee dossiers (full at 80 %). "Procedures offered online" is a catalogue figure, not a
+ *   dossier one, and is left out rather than guessed.
+ * - Số hóa hồ sơ, 22: 11 for digitised ÷ received, 11 for electronic results ÷ settled (each full at 80 %). Reuse of
+ *   stored data (DuocLayTuKhoDMQG) is not recorded, so it is left out.
+ * - Mức độ hài lòng, 18: 100 % − (% late + % disliked), in proportion. Late = settled late nationally + in progress
+ *   past due, over settled + in progress; disliked = ratings of 1–2 of 5 over the period's ratings. Complaints
+ *   (phản ánh, kiến nghị) have no channel yet: not subtracted, and the page says so.
+ * - Công khai, minh bạch, 18: not measured (UNMEASURED says why); the total is out of the measured points (82).
+ * An indicator with nothing to measure (no dossier in its denominator) has no points and is left out of the maximum.
  */
-import { z } from 'zod';
 import type { Queryable } from '../db/client.js';
 import type { StaffActor } from '../shared/context.js';
 import { todayInVietnam } from '../shared/dates.js';
@@ -14,7 +26,7 @@ import { sumCounters, type CounterSum, type Measure } from './counters.js';
 import { addDays, BEGINNING } from './periods.js';
 import type { DrillCell, Period } from './report-types.js';
 import { readStatisticsScope } from './scope.js';
-import { figuresOf } from './situation-report.js';
+import { figuresOf, SituationInput } from './situation-report.js';
 
 /** The five groups of QĐ 766 and their points. */
 export const SERVICE_GROUPS = {
@@ -24,7 +36,7 @@ export const SERVICE_GROUPS = {
   digitisation: { name: 'Số hóa hồ sơ', points: 22 },
   satisfaction: { name: 'Mức độ hài lòng', points: 18 },
 } as const;
-export type ServiceGroup = keyof typeof SERVICE_GROUPS;
+type ServiceGroup = keyof typeof SERVICE_GROUPS;
 
 /** A count in a formula; `cell` names the drill-down list of the dossiers it counts (when there is one). */
 export type Term = { label: string; n: number; cell?: DrillCell };
@@ -52,7 +64,7 @@ export type Indicator = {
 };
 
 /** A group the counters cannot measure: shown with its reason, never scored. */
-export type Unmeasured = { group: ServiceGroup; name: string; maxPoints: number; reason: string };
+type Unmeasured = { group: ServiceGroup; name: string; maxPoints: number; reason: string };
 
 export type IndexScore = {
   indicators: Indicator[];
@@ -61,7 +73,7 @@ export type IndexScore = {
   measuredMax: number;
 };
 
-export type ServiceIndexRow = { key: string; label: string; score: IndexScore };
+type ServiceIndexRow = { key: string; label: string; score: IndexScore };
 
 export type ServiceIndex = {
   unit: { id: string; name: string };
@@ -74,7 +86,7 @@ export type ServiceIndex = {
   losses: Array<{ key: IndicatorKey; name: string; lost: number }>;
 };
 
-export type IndicatorKey = 'on_time' | 'online_e_result' | 'online_payment' | 'digitised' | 'e_result' | 'satisfaction';
+type IndicatorKey = 'on_time' | 'online_e_result' | 'online_payment' | 'digitised' | 'e_result' | 'satisfaction';
 
 /** Full when the rate reaches the threshold, else in proportion (QĐ 766: rate × points ÷ threshold). */
 export function pointsFor(rate: number | null, threshold: number, maxPoints: number): number | null {
@@ -114,7 +126,7 @@ export type IndexCounts = {
 };
 
 /** The counts of one group (or all) from the counters' sums; in progress as the situation report makes it. */
-export function countsOf(sums: Array<CounterSum<Windows>>, running: boolean): IndexCounts {
+function countsOf(sums: Array<CounterSum<Windows>>, running: boolean): IndexCounts {
   const at = (measure: Measure) => sums.reduce((n, s) => (s.window === 'period' && s.measure === measure ? n + s.n : n), 0);
   const f = figuresOf(sums, running);
   return {
@@ -236,7 +248,7 @@ export function scoreOf(c: IndexCounts): IndexScore {
 }
 
 /** Công khai, minh bạch: about publishing procedures and dossier status, which no counter records. */
-export const UNMEASURED: Unmeasured[] = [
+const UNMEASURED: Unmeasured[] = [
   {
     group: 'transparency',
     name: SERVICE_GROUPS.transparency.name,
@@ -247,16 +259,6 @@ export const UNMEASURED: Unmeasured[] = [
       'phải đọc gần như mọi bản ghi trạng thái của mọi hồ sơ, nên hệ thống không tính điểm nhóm này.',
   },
 ];
-
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'Ngày không hợp lệ.' });
-
-export const ServiceIndexInput = z
-  .object({ unit: z.uuid({ error: 'Vui lòng chọn đơn vị.' }), from: isoDay, to: isoDay })
-  .superRefine((v, ctx) => {
-    if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Đến ngày phải sau hoặc bằng từ ngày.' });
-    if (v.from < '2000-01-01' || v.to > '2099-12-31')
-      ctx.addIssue({ code: 'custom', path: ['from'], message: 'Kỳ báo cáo phải trong khoảng 2000–2099.' });
-  });
 
 const MEASURES: Measure[] = [
   'received',
@@ -279,7 +281,8 @@ const MEASURES: Measure[] = [
 
 /** The index of a unit's subtree and of each report row, for an actor who reads its statistics (else not found). */
 export async function readServiceIndex(db: Queryable, actor: StaffActor, raw: unknown, now: Date): Promise<ServiceIndex> {
-  const q = parseInput(ServiceIndexInput, raw);
+  // The situation report's input (unit, from, to; a sector or procedure narrows the dossiers counted).
+  const q = parseInput(SituationInput, raw);
   const scope = await readStatisticsScope(db, actor, q.unit);
   const asOf = todayInVietnam(now);
   const end = addDays(q.to, 1);
@@ -287,6 +290,8 @@ export async function readServiceIndex(db: Queryable, actor: StaffActor, raw: un
   // The situation report's windows, so in progress and late are the report's figures.
   const sums = await sumCounters<Windows>(db, {
     unitIds: scope.unitIds,
+    sectorId: q.sector ?? null,
+    procedureId: q.procedure ?? null,
     groupBy: 'unit',
     unitRow: scope.unitRow,
     windows: {
