@@ -55,6 +55,7 @@ import { metricsRoutes, recordRequest, requestIdFrom } from './web/observability
 import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 import { ssoProvider } from './sso/provider.js';
 import { ssoInteractionRoutes, ssoProviderRoutes } from './sso/routes.js';
+import { statisticsExportRoutes } from './statistics/export-routes.js';
 import { serviceIndexRoutes } from './statistics/index-routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -222,6 +223,8 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan', delegationRoutes);
   app.route('/tiepnhan', officialNoticeRoutes);
+  // Before the report page's routes: its downloads (.xlsx, .pdf) sit beside its address.
+  app.route('/tiepnhan', statisticsExportRoutes);
   app.route('/tiepnhan', statisticsRoutes);
   app.route('/tiepnhan', serviceIndexRoutes);
   app.route('/api/v1', apiRoutes);

@@ -41,8 +41,15 @@ function fonts(): Record<FontName, Buffer> {
   return fontCache;
 }
 
-/** Creates an A4 document, lets `draw` fill it, numbers the pages if there are several, and returns the bytes. */
-export async function renderPdf(opts: { title: string; landscape?: boolean }, draw: (doc: Doc) => void | Promise<void>): Promise<Buffer> {
+/**
+ * Creates an A4 document, lets `draw` fill it, numbers the pages if there are several, and returns the bytes. With a
+ * `footer`, every page, even a lone one, carries it on the left and its number on the right: a report's printed pages
+ * get separated and each must say what it belongs to.
+ */
+export async function renderPdf(
+  opts: { title: string; landscape?: boolean; footer?: string },
+  draw: (doc: Doc) => void | Promise<void>,
+): Promise<Buffer> {
   const landscape = opts.landscape ?? false;
   const doc = new PDFDocument({
     size: 'A4',
@@ -64,27 +71,29 @@ export async function renderPdf(opts: { title: string; landscape?: boolean }, dr
   for (const name of Object.keys(f) as FontName[]) doc.registerFont(name, f[name]);
   doc.font('R').fontSize(BODY_SIZE);
   await draw(doc);
-  numberPages(doc);
+  numberPages(doc, opts.footer === undefined ? undefined : nfc(opts.footer));
   doc.end();
   return done;
 }
 
-function numberPages(doc: Doc): void {
+function numberPages(doc: Doc, footer: string | undefined): void {
   const { start, count } = doc.bufferedPageRange();
-  if (count < 2) return;
+  if (count < 2 && footer === undefined) return;
   for (let i = 0; i < count; i++) {
     doc.switchToPage(start + i);
     const bottom = doc.page.margins.bottom;
+    const y = doc.page.height - bottom / 2 - 5;
     // Writing inside the bottom margin would make pdfkit open a new page: lift the margin while we write.
     doc.page.margins.bottom = 0;
-    doc
-      .font('I')
-      .fontSize(9)
-      .text(`Trang ${i + 1}/${count}`, left(doc), doc.page.height - bottom / 2 - 5, {
-        width: contentWidth(doc),
-        align: 'center',
-        lineBreak: false,
-      });
+    const number = `Trang ${i + 1}/${count}`;
+    doc.font('I').fontSize(9);
+    if (footer === undefined) {
+      doc.text(number, left(doc), y, { width: contentWidth(doc), align: 'center', lineBreak: false });
+    } else {
+      const numberWidth = doc.widthOfString(number) + 2;
+      doc.text(footer, left(doc), y, { width: contentWidth(doc) - numberWidth - 12, lineBreak: false, ellipsis: true });
+      doc.text(number, left(doc) + contentWidth(doc) - numberWidth, y, { width: numberWidth, align: 'right', lineBreak: false });
+    }
     doc.page.margins.bottom = bottom;
   }
 }
