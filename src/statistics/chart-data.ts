@@ -9,8 +9,8 @@ import { sumCounters } from './counters.js';
 import { addDays } from './periods.js';
 import { readStatisticsScope } from './scope.js';
 
-export type MonthRate = { month: string; settled: number; onTime: number; rate: number | null };
-export type ChannelCount = { channel: 1 | 2 | 3; n: number };
+type MonthRate = { month: string; settled: number; onTime: number; rate: number | null };
+type ChannelCount = { channel: 1 | 2 | 3; n: number };
 export type ChartSeries = { months: MonthRate[]; channels: ChannelCount[] };
 
 /** yyyy-mm-01 of the month `n` months after the month of `day`. */

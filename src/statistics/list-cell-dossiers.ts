@@ -29,7 +29,7 @@ const DrillInput = z.object({
   after: z.string().max(80, { error: 'Vị trí trang không hợp lệ.' }).optional(),
 });
 
-export type CellDossier = {
+type CellDossier = {
   id: string;
   code: string;
   status: DossierStatus;

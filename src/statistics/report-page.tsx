@@ -38,7 +38,7 @@ function cells(f: SituationFigures): Array<[number, DrillCell | null]> {
 }
 
 /** The address of one cell's dossiers: the report's query, the cell and the row (none for Tổng cộng). */
-export const drillHref = (params: Record<string, string>, cell: DrillCell, group?: string) =>
+const drillHref = (params: Record<string, string>, cell: DrillCell, group?: string) =>
   `${REPORT_PATH}/ho-so?${new URLSearchParams({ ...params, cell, ...(group === undefined ? {} : { group }) })}`;
 
 function Figures(p: { figures: SituationFigures; params: Record<string, string>; group?: string }) {
