@@ -274,6 +274,21 @@ describe('the download routes', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(preset.bytes.buffer as ArrayBuffer);
     expect(wb.worksheets[0]!.getCell('A5').value).toBe('Kỳ báo cáo: từ ngày 01/09/2026 đến ngày 30/09/2026');
+    // A report by procedure with no dossier at all: TỔNG CỘNG of zeros, and the sheet and the page say why.
+    const empty = `${REPORT}.xlsx?unit=${t.unitIds.sct}&groupBy=procedure&from=01/01/2025&to=31/01/2025`;
+    const none = await download(app, c, empty);
+    expect(none.status).toBe(200);
+    const nwb = new ExcelJS.Workbook();
+    await nwb.xlsx.load(none.bytes.buffer as ArrayBuffer);
+    const ws = nwb.worksheets[0]!;
+    expect([ws.getCell('A12').value, ws.getCell('C12').value, ws.getCell('A13').value]).toEqual([
+      'TỔNG CỘNG',
+      0,
+      'Không có hồ sơ trong kỳ báo cáo.',
+    ]);
+    const nonePdf = await download(app, c, empty.replace('.xlsx', '.pdf'));
+    const { text: noneText } = await extractText(nonePdf.bytes, { mergePages: true });
+    expect((noneText as string).normalize('NFC')).toContain('Không có hồ sơ trong kỳ báo cáo.');
   });
 
   it('answer 404 for a unit one does not read and 400 with a Vietnamese message for a malformed parameter', async () => {
