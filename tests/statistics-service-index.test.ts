@@ -203,6 +203,8 @@ describe('GET /tiepnhan/thong-ke/chi-so-phuc-vu', () => {
     const drill = /href="([^"]*cell=settled_nat_late[^"]*)"/.exec(res.text);
     expect(drill?.[1]).toContain('/tiepnhan/thong-ke/tinh-hinh-giai-quyet/ho-so?');
     expect(drill?.[1]).toContain('from=2026-11-01');
+    // The unit table's links open the row's own dossiers.
+    expect(res.text).toMatch(new RegExp(`cell=in_progress_late&amp;group=${t.unitIds.sct}`));
     // The default: the widest unit the leader reads, this month.
     expect((await c.get(path)).status).toBe(200);
   });

@@ -172,23 +172,25 @@ function UnitTable(p: { index: ServiceIndex; base: Record<string, string> }) {
                 </a>
               )}
             </th>
-            {r.score.indicators.map((i) => {
-              const lost = i.causing.find((t) => t.cell && t.n > 0);
-              const href = lost ? drillHref(lost, p.base, r.key) : null;
-              return (
-                <td class="num">
-                  {points(i.points)}
-                  {href && lost ? (
+            {r.score.indicators.map((i) => (
+              <td class="num">
+                {points(i.points)}
+                {/* The row's dossiers that cost this indicator points, one link per list (satisfaction has two). */}
+                {i.causing.map((t) => {
+                  const href = drillHref(t, p.base, r.key);
+                  return href ? (
                     <>
                       <br />
                       <small>
-                        <a href={href}>{count(lost.n)} hồ sơ</a>
+                        <a href={href} title={t.label}>
+                          {count(t.n)} hồ sơ
+                        </a>
                       </small>
                     </>
-                  ) : null}
-                </td>
-              );
-            })}
+                  ) : null;
+                })}
+              </td>
+            ))}
             <td class="num">
               {points(r.score.points)} / {points(r.score.measuredMax)}
             </td>
