@@ -41,6 +41,7 @@ import { loadCalendarForYears } from '../src/calendar/load.js';
 import { type WorkingCalendar, atLocal, localDate, localMinutes } from '../src/calendar/working-time.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import { prng } from '../src/shared/prng.js';
+import { rebuildCounters } from '../src/statistics/recount.js';
 
 const PGLITE_LIMIT = 50_000;
 const OFFSET_MS = 7 * 3_600_000;
@@ -1119,6 +1120,15 @@ async function main() {
 
   // ── insert: one transaction per chunk, several in flight ──
   const insertChunk = async (chunk: Chunk) => {
+    // The flags the statistics read (migration 0047), from each dossier's history: accepted, and how many supplements.
+    const flags = new Map<unknown, { acc: boolean; sr: number }>();
+    for (const e of chunk.events) {
+      const f = flags.get(e.i) ?? { acc: false, sr: 0 };
+      if (e.ac === 'receive' || e.ac === 'accept') f.acc = true;
+      if (e.ac === 'request_supplement') f.sr += 1;
+      flags.set(e.i, f);
+    }
+    for (const d of chunk.dossiers) Object.assign(d, flags.get(d.i) ?? { acc: false, sr: 0 });
     const dossierJson = JSON.stringify(chunk.dossiers);
     const eventJson = JSON.stringify(chunk.events);
     const paymentJson = JSON.stringify(chunk.payments);
@@ -1127,17 +1137,19 @@ async function main() {
       await tx.execute(sql`set local synchronous_commit = off`);
       // History, not news: no status records for the national portal (the outbox trigger of migration 0044, decision 0024).
       await tx.execute(sql`set local motcua.national_outbox = 'off'`);
+      // Nor counted one chunk at a time: the statistics' counters are taken once, from all the dossiers, at the end.
+      await tx.execute(sql`set local motcua.stats_counts = 'off'`);
       await tx.execute(sql`
         insert into dossiers (id, code, lookup_code, agency_unit_id, procedure_version_id, channel, status, applicant, applicant_folded,
                               received_at, due_at, current_step, current_unit_id, "current_role", sector_id, procedure_id,
                               step_started_at, step_due_at, clock_stopped_at, finished_at, returned_at, return_channel, received_by,
-                              citizen_id, applicant_id_number, created_at, updated_at)
+                              citizen_id, applicant_id_number, created_at, updated_at, accepted, supplement_requests)
         select x.i, x.c, x.l, (pv.unit_ids->>0)::uuid, x.v, x.ch, x.s, x.ap, x.f,
                x.r, x.d, x.cs, coalesce((pv.steps->x.cs->>'unitId')::uuid, (pv.unit_ids->>0)::uuid), pv.steps->x.cs->>'role', pv.sector_id, pv.procedure_id,
-               x.ss, x.sd, x.cst, x.fi, x.re, x.rc, x.rb, x.ci, x.an, x.ca, x.u
+               x.ss, x.sd, x.cst, x.fi, x.re, x.rc, x.rb, x.ci, x.an, x.ca, x.u, x.acc, x.sr
         from json_to_recordset(${dossierJson}::json) as x(i uuid, c text, l text, v uuid, ch int, s text, ap jsonb, f text, r timestamptz,
              d timestamptz, cs int, ss timestamptz, sd timestamptz, cst timestamptz, fi timestamptz, re timestamptz, rc int, rb uuid,
-             ci uuid, an text, ca timestamptz, u timestamptz)
+             ci uuid, an text, ca timestamptz, u timestamptz, acc boolean, sr int)
         join procedure_versions pv on pv.id = x.v`);
       await tx.execute(sql`
         insert into dossier_events (dossier_id, at, actor_kind, actor_id, actor_label, action, from_status, to_status, step, note, data)
@@ -1225,9 +1237,15 @@ async function main() {
   const loadSecs = (Date.now() - genStarted) / 1000;
   console.log(`Loaded ${fmtInt(done)} dossiers in ${loadSecs.toFixed(1)} s (${fmtInt(Math.round(done / loadSecs))} dossiers/s).`);
 
+  const countersStarted = Date.now();
+  const statsRows = await rebuildCounters(db);
+  console.log(
+    `Statistics counters taken from the dossiers: ${fmtInt(statsRows)} rows in ${((Date.now() - countersStarted) / 1000).toFixed(1)} s.`,
+  );
+
   const analyzeStarted = Date.now();
   // VACUUM also sets the visibility map, so index-only scans work at once, as on a settled database.
-  for (const t of ['citizens', 'dossiers', 'dossier_events', 'dossier_code_counters', 'payments'])
+  for (const t of ['citizens', 'dossiers', 'dossier_events', 'dossier_code_counters', 'payments', 'stats_counts'])
     await db.execute(sql.raw(`vacuum (analyze) ${t}`));
   console.log(`VACUUM (ANALYZE): ${((Date.now() - analyzeStarted) / 1000).toFixed(1)} s`);
 

@@ -9,6 +9,7 @@ import { procedures } from '../src/db/schema/index.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { AppError } from '../src/shared/errors.js';
 import { coverWindow, presetPeriod } from '../src/statistics/periods.js';
+import { counterDrift, rebuildCounters } from '../src/statistics/recount.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
 import type { SituationFigures } from '../src/statistics/report-types.js';
 import type { StaffActor } from '../src/shared/context.js';
@@ -150,5 +151,20 @@ describe('the situation report from kept counters', () => {
     await expect(bad).rejects.toBeInstanceOf(AppError);
     await expect(bad).rejects.toMatchObject({ status: 400, fields: { to: 'Đến ngày phải sau hoặc bằng từ ngày.' } });
     await expect(readSituationReport(t.database.db, director, { ...input, unit: 'x' }, new Date())).rejects.toMatchObject({ status: 400 });
+  });
+  it('stats:check finds a counter that drifted from the dossiers and takes the counters again', async () => {
+    const { procedureId, clerk } = await sctSetup();
+    await receiveAtCounter(t.database.db, clerk, { procedureId, channel: '1', fullName: 'Kiều Văn Kiểm' }, vn('2026-11-02T09:00'));
+    expect((await counterDrift(t.database.db)).total).toBe(0);
+    await t.database.db.execute(sql`update stats_counts set n = n + 5 where measure = 'received' and grain = 'm'`);
+    await t.database.db.execute(sql`delete from stats_counts where measure = 'due' and grain = 'd'`);
+    const drift = await counterDrift(t.database.db);
+    expect(drift.total).toBe(2);
+    expect(drift.rows.map((r) => [r.grain, r.measure, r.kept, r.expected])).toEqual([
+      ['d', 'due', 0, 1],
+      ['m', 'received', 6, 1],
+    ]);
+    expect(await rebuildCounters(t.database.db)).toBeGreaterThan(0);
+    expect((await counterDrift(t.database.db)).total).toBe(0);
   });
 });
