@@ -18,19 +18,6 @@ const t = useDemoApp();
 const vn = (s: string) => new Date(`${s}+07:00`);
 const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
 
-/** The kept counters that differ from a recount from the dossiers (stats_expected): none when they agree. */
-async function counterDrift() {
-  return queryRows<{ grain: string; period: string; measure: string; kept: number | null; expected: number | null }>(
-    t.database.db,
-    sql`select coalesce(k.grain, e.grain) as grain, coalesce(k.period, e.period)::text as period,
-          coalesce(k.measure, e.measure) as measure, k.n as kept, e.n as expected
-        from (select * from stats_counts where n <> 0) k
-        full join (select * from stats_expected where n <> 0) e
-          on (k.grain, k.period, k.unit_id, k.procedure_id, k.channel, k.measure) = (e.grain, e.period, e.unit_id, e.procedure_id, e.channel, e.measure)
-        where k.n is distinct from e.n limit 20`,
-  );
-}
-
 async function sctSetup() {
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
   return {
@@ -98,7 +85,7 @@ describe('the situation report from kept counters', () => {
     await settle(a.id, '2026-09-11T10:00'); // due 15/9: early
     await settle(b.id, '2026-09-16T16:00'); // due 16/9 17:00: on time
     await settle(c.id, '2026-10-05T09:00'); // due 23/9: late
-    expect(await counterDrift()).toEqual([]);
+    expect((await counterDrift(t.database.db)).rows).toEqual([]);
 
     const report = await readSituationReport(
       t.database.db,
