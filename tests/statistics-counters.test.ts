@@ -4,7 +4,6 @@ import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { receiveAtCounter } from './support/reception.js';
 import { recordSignedResult } from './support/results.js';
 import { demoOfficials } from '../src/demo/officials.js';
-import { queryRows } from '../src/db/client.js';
 import { procedures } from '../src/db/schema/index.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { AppError } from '../src/shared/errors.js';
