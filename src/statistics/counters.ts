@@ -8,7 +8,7 @@ import { queryRows, type Queryable } from '../db/client.js';
 import { coverWindow, type DayWindow } from './periods.js';
 
 /** Every measure a dossier counts for (stats_dossier_facts() in migration 0047 says when). */
-export const MEASURES = [
+const MEASURES = [
   'received',
   'digitised',
   'online_e_result',

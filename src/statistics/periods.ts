@@ -4,7 +4,7 @@
  * January, the years, the months, the days — so a period costs a few rows per counter however long it is.
  */
 
-export type Grain = 'y' | 'm' | 'd';
+type Grain = 'y' | 'm' | 'd';
 /** Days from `from` (included) to `until` (excluded). */
 export type DayWindow = { from: string; until: string };
 /** The counter rows of one grain whose period is in [from, until). */

@@ -30,7 +30,6 @@ export const SituationInput = z
     if (v.from < '2000-01-01' || v.to > '2099-12-31')
       ctx.addIssue({ code: 'custom', path: ['from'], message: 'Kỳ báo cáo phải trong khoảng 2000–2099.' });
   });
-export type SituationQuery = z.output<typeof SituationInput>;
 
 const PERIOD_MEASURES: Measure[] = [
   'received',
