@@ -89,6 +89,9 @@ export function readCursor(after: string | undefined): Cursor | null {
   const [iso, id] = after.split('|');
   const at = new Date(iso ?? '');
   if (Number.isNaN(at.getTime()) || !id || !isId(id)) return null;
+  // A year PostgreSQL cannot read back from toISOString() (0, negative, over 9999) is a forged cursor, not a 500.
+  const year = at.getUTCFullYear();
+  if (year < 1 || year > 9999) return null;
   return { at, id };
 }
 

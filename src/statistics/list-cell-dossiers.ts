@@ -88,6 +88,8 @@ export async function listCellDossiers(db: Queryable, actor: StaffActor, raw: Re
   if (q.sector) conds.push(sql`d.sector_id = ${q.sector}::uuid`);
   if (q.procedure) conds.push(sql`d.procedure_id = ${q.procedure}::uuid`);
   const cursor = readCursor(drill.after);
+  // A page position is only ever one this list wrote: anything else is forged, and named like any other parameter.
+  if (drill.after && !cursor) throw errors.validation({ after: 'Vị trí trang không hợp lệ.' });
   if (cursor) conds.push(sql`(d.received_at, d.id) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
 
   const where = sql.join(
