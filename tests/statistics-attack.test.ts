@@ -279,11 +279,9 @@ describe('statistics attacked through the query', () => {
 });
 
 describe('the kept counters under side doors', () => {
-  // Known, not fixed here (see the report of issue 15's attack review): stats_counts' key has no sector, so once a
-  // procedure's new version moves it to another sector, its dossiers of both sectors share one counter row, which
-  // keeps the first sector. The recount disagrees and the report by sector misplaces them. it.fails turns red when
-  // the key is fixed: then make it `it`.
-  it.fails('count a procedure moved to another sector under each dossier’s own sector', async () => {
+  // A procedure's new version may move it to another sector: its dossiers of both sectors are counted apart (the
+  // sector is part of the counters' key, migration 0047), and the recount agrees.
+  it('count a procedure moved to another sector under each dossier’s own sector', async () => {
     const pid = await procedureOf('2.000633');
     const clerk = await actorFor(t.database, sctClerkUsername());
     await receiveAtCounter(t.database.db, clerk, { procedureId: pid, channel: '1', fullName: 'Lưu Văn Thống' }, vn('2026-09-03T09:00'));

@@ -15,6 +15,7 @@ import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { AppError } from '../src/shared/errors.js';
 import { todayInVietnam } from '../src/shared/dates.js';
 import { addDays } from '../src/statistics/periods.js';
+import { counterDrift } from '../src/statistics/recount.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
 import type { SituationFigures } from '../src/statistics/report-types.js';
 
@@ -32,17 +33,7 @@ function random(seed: number) {
   };
 }
 
-async function drift() {
-  return queryRows<{ grain: string; period: string; measure: string; kept: number | null; expected: number | null }>(
-    t.database.db,
-    sql`select coalesce(k.grain, e.grain) as grain, coalesce(k.period, e.period)::text as period,
-          coalesce(k.measure, e.measure) as measure, k.n as kept, e.n as expected
-        from (select * from stats_counts where n <> 0) k
-        full join (select * from stats_expected where n <> 0) e
-          on (k.grain, k.period, k.unit_id, k.procedure_id, k.channel, k.measure) = (e.grain, e.period, e.unit_id, e.procedure_id, e.channel, e.measure)
-        where k.n is distinct from e.n limit 10`,
-  );
-}
+const drift = async () => (await counterDrift(t.database.db)).rows;
 
 type Row = { id: string; status: string; channel: number; received_at: Date; due_at: Date; finished_at: Date | null };
 type Ev = { dossier_id: string; action: string; at: Date };

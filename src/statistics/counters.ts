@@ -56,16 +56,22 @@ const list = (values: readonly string[], cast: string) =>
 /** The sums, one row per (group, window, measure, channel) that is not zero. */
 export async function sumCounters<W extends string>(db: Queryable, q: CounterQuery<W>): Promise<Array<CounterSum<W>>> {
   if (q.unitIds.length === 0 || q.measures.length === 0) return [];
+  // One range scan of the primary key (grain, period, …) per piece of a window: a window's years, months and days.
+  const filters = sql`c.unit_id in (${list(q.unitIds, 'uuid')}) and c.measure in (${list(q.measures, 'text')})
+    ${q.sectorId ? sql`and c.sector_id = ${q.sectorId}::uuid` : sql``}
+    ${q.procedureId ? sql`and c.procedure_id = ${q.procedureId}::uuid` : sql``}`;
   const pieces: SQL[] = [];
   for (const [name, window] of Object.entries(q.windows) as Array<[W, DayWindow]>) {
-    for (const r of coverWindow(window)) pieces.push(sql`(${name}::text, ${r.grain}::text, ${r.from}::date, ${r.until}::date)`);
+    for (const r of coverWindow(window))
+      pieces.push(sql`select ${name}::text as win, c.unit_id, c.procedure_id, c.sector_id, c.channel, c.measure, c.n from stats_counts c
+        where c.grain = ${r.grain} and c.period >= ${r.from}::date and c.period < ${r.until}::date and ${filters}`);
   }
   if (pieces.length === 0) return [];
   const group =
     q.groupBy === 'unit'
       ? sql`r.row_key`
       : q.groupBy === 'sector'
-        ? sql`coalesce(c.sector_id::text, '')`
+        ? sql`nullif(c.sector_id, stats_zero_uuid())::text`
         : q.groupBy === 'procedure'
           ? sql`c.procedure_id::text`
           : sql`''`;
@@ -76,17 +82,14 @@ export async function sumCounters<W extends string>(db: Queryable, q: CounterQue
           sql`, `,
         )}) as r(unit_id, row_key) on r.unit_id = c.unit_id`
       : sql``;
-  const rows = await queryRows<{ grp: string; win: W; measure: Measure; channel: number; n: number | string }>(
+  const rows = await queryRows<{ grp: string | null; win: W; measure: Measure; channel: number; n: number | string }>(
     db,
-    sql`with w(name, grain, lo, hi) as (values ${sql.join(pieces, sql`, `)})
-      select ${group} as grp, w.name as win, c.measure, c.channel, sum(c.n)::int as n
-      from w join stats_counts c on c.grain = w.grain and c.period >= w.lo and c.period < w.hi
+    sql`select ${group} as grp, c.win, c.measure, c.channel, sum(c.n)::int as n
+      from (${sql.join(pieces, sql` union all `)}) as c
       ${rowMap}
-      where c.unit_id in (${list(q.unitIds, 'uuid')}) and c.measure in (${list(q.measures, 'text')})
-        ${q.sectorId ? sql`and c.sector_id = ${q.sectorId}::uuid` : sql``}
-        ${q.procedureId ? sql`and c.procedure_id = ${q.procedureId}::uuid` : sql``}
       group by 1, 2, 3, 4
       having sum(c.n) <> 0`,
   );
-  return rows.map((r) => ({ group: r.grp, window: r.win, measure: r.measure, channel: Number(r.channel), n: Number(r.n) }));
+  // A dossier without a sector is grouped under '' (groupLabels names it).
+  return rows.map((r) => ({ group: r.grp ?? '', window: r.win, measure: r.measure, channel: Number(r.channel), n: Number(r.n) }));
 }

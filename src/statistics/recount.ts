@@ -37,7 +37,8 @@ export async function counterDrift(db: Db, limit = 50): Promise<{ total: number;
           coalesce(k.n, 0) as kept, coalesce(e.n, 0) as expected, count(*) over ()::int as total
         from (select * from stats_counts where n <> 0) k
         full join (select * from stats_expected where n <> 0) e
-          on (k.grain, k.period, k.unit_id, k.procedure_id, k.channel, k.measure) = (e.grain, e.period, e.unit_id, e.procedure_id, e.channel, e.measure)
+          on (k.grain, k.period, k.unit_id, k.procedure_id, k.sector_id, k.channel, k.measure)
+           = (e.grain, e.period, e.unit_id, e.procedure_id, e.sector_id, e.channel, e.measure)
         where k.n is distinct from e.n
         order by 1, 2, 3, 4, 5, 6
         limit ${limit}`,

@@ -3,11 +3,11 @@ CREATE TABLE "stats_counts" (
 	"period" date NOT NULL,
 	"unit_id" uuid NOT NULL,
 	"procedure_id" uuid NOT NULL,
-	"sector_id" uuid,
+	"sector_id" uuid NOT NULL,
 	"channel" smallint NOT NULL,
 	"measure" text NOT NULL,
 	"n" integer NOT NULL,
-	CONSTRAINT "stats_counts_grain_period_unit_id_procedure_id_channel_measure_pk" PRIMARY KEY("grain","period","unit_id","procedure_id","channel","measure")
+	CONSTRAINT "stats_counts_grain_period_unit_id_procedure_id_sector_id_channel_measure_pk" PRIMARY KEY("grain","period","unit_id","procedure_id","sector_id","channel","measure")
 );
 --> statement-breakpoint
 ALTER TABLE "dossiers" ADD COLUMN "accepted" boolean DEFAULT false NOT NULL;--> statement-breakpoint
@@ -129,15 +129,15 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, n.sector_id,
+    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(n.sector_id, stats_zero_uuid()) AS sector_id,
       n.channel::smallint AS channel, f.measure, f.day, 1 AS d
     FROM new_rows n JOIN procedure_versions pv ON pv.id = n.procedure_version_id
     CROSS JOIN LATERAL stats_dossier_facts(n.status, n.accepted, n.channel, n.received_at, n.due_at, n.finished_at,
       n.supplement_requests, n.digitised, n.e_result, n.paid_online, pv.fee) AS f
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
-  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, sector_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
   RETURN NULL;
 END
 $$;
@@ -150,21 +150,21 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, n.sector_id,
+    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(n.sector_id, stats_zero_uuid()) AS sector_id,
       n.channel::smallint AS channel, f.measure, f.day, 1 AS d
     FROM new_rows n JOIN procedure_versions pv ON pv.id = n.procedure_version_id
     CROSS JOIN LATERAL stats_dossier_facts(n.status, n.accepted, n.channel, n.received_at, n.due_at, n.finished_at,
       n.supplement_requests, n.digitised, n.e_result, n.paid_online, pv.fee) AS f
     UNION ALL
-    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, n.sector_id,
+    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(n.sector_id, stats_zero_uuid()) AS sector_id,
       n.channel::smallint AS channel, f.measure, f.day, -1 AS d
     FROM old_rows n JOIN procedure_versions pv ON pv.id = n.procedure_version_id
     CROSS JOIN LATERAL stats_dossier_facts(n.status, n.accepted, n.channel, n.received_at, n.due_at, n.finished_at,
       n.supplement_requests, n.digitised, n.e_result, n.paid_online, pv.fee) AS f
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
-  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, sector_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
   RETURN NULL;
 END
 $$;
@@ -177,15 +177,15 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, n.sector_id,
+    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(n.sector_id, stats_zero_uuid()) AS sector_id,
       n.channel::smallint AS channel, f.measure, f.day, -1 AS d
     FROM old_rows n JOIN procedure_versions pv ON pv.id = n.procedure_version_id
     CROSS JOIN LATERAL stats_dossier_facts(n.status, n.accepted, n.channel, n.received_at, n.due_at, n.finished_at,
       n.supplement_requests, n.digitised, n.e_result, n.paid_online, pv.fee) AS f
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
-  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, sector_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
   RETURN NULL;
 END
 $$;
@@ -199,13 +199,13 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(d.sector_id, stats_zero_uuid()) AS sector_id,
       d.channel::smallint AS channel, 'supplement' AS measure, stats_local_day(e.at) AS day, 1 AS d
     FROM new_rows e JOIN dossiers d ON d.id = e.dossier_id WHERE e.action = 'request_supplement'
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
-  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, sector_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
   RETURN NULL;
 END
 $$;
@@ -218,13 +218,13 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(d.sector_id, stats_zero_uuid()) AS sector_id,
       d.channel::smallint AS channel, 'supplement' AS measure, stats_local_day(e.at) AS day, -1 AS d
     FROM old_rows e JOIN dossiers d ON d.id = e.dossier_id WHERE e.action = 'request_supplement'
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
-  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, sector_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
   RETURN NULL;
 END
 $$;
@@ -238,14 +238,14 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(d.sector_id, stats_zero_uuid()) AS sector_id,
       d.channel::smallint AS channel, m.measure, stats_local_day(r.at) AS day, 1 AS d
     FROM new_rows r JOIN dossiers d ON d.id = r.dossier_id
     CROSS JOIN LATERAL (VALUES ('rated', true), ('disliked', r.score <= 2)) AS m(measure, applies) WHERE m.applies
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
-  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, sector_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
   RETURN NULL;
 END
 $$;
@@ -258,14 +258,14 @@ BEGIN
   INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int
   FROM (
-    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(d.sector_id, stats_zero_uuid()) AS sector_id,
       d.channel::smallint AS channel, m.measure, stats_local_day(r.at) AS day, -1 AS d
     FROM old_rows r JOIN dossiers d ON d.id = r.dossier_id
     CROSS JOIN LATERAL (VALUES ('rated', true), ('disliked', r.score <= 2)) AS m(measure, applies) WHERE m.applies
   ) AS x
   CROSS JOIN LATERAL (VALUES ('d', x.day), ('m', date_trunc('month', x.day)::date), ('y', date_trunc('year', x.day)::date)) AS g(grain, period)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 6, 7
-  ON CONFLICT (grain, period, unit_id, procedure_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+  ON CONFLICT (grain, period, unit_id, procedure_id, sector_id, channel, measure) DO UPDATE SET n = stats_counts.n + excluded.n;
   RETURN NULL;
 END
 $$;
@@ -296,17 +296,17 @@ CREATE TRIGGER dossier_ratings_stats_delete AFTER DELETE ON dossier_ratings REFE
 CREATE VIEW stats_expected AS
   SELECT g.grain, g.period, x.unit_id, x.procedure_id, x.sector_id, x.channel, x.measure, sum(x.d)::int AS n
   FROM (
-    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, n.sector_id,
+    SELECT n.agency_unit_id AS unit_id, coalesce(n.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(n.sector_id, stats_zero_uuid()) AS sector_id,
       n.channel::smallint AS channel, f.measure, f.day, 1 AS d
     FROM dossiers n JOIN procedure_versions pv ON pv.id = n.procedure_version_id
     CROSS JOIN LATERAL stats_dossier_facts(n.status, n.accepted, n.channel, n.received_at, n.due_at, n.finished_at,
       n.supplement_requests, n.digitised, n.e_result, n.paid_online, pv.fee) AS f
     UNION ALL
-    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(d.sector_id, stats_zero_uuid()) AS sector_id,
       d.channel::smallint AS channel, 'supplement' AS measure, stats_local_day(e.at) AS day, 1 AS d
     FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id WHERE e.action = 'request_supplement'
     UNION ALL
-    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, d.sector_id,
+    SELECT d.agency_unit_id AS unit_id, coalesce(d.procedure_id, stats_zero_uuid()) AS procedure_id, coalesce(d.sector_id, stats_zero_uuid()) AS sector_id,
       d.channel::smallint AS channel, m.measure, stats_local_day(r.at) AS day, 1 AS d
     FROM dossier_ratings r JOIN dossiers d ON d.id = r.dossier_id
     CROSS JOIN LATERAL (VALUES ('rated', true), ('disliked', r.score <= 2)) AS m(measure, applies) WHERE m.applies
@@ -316,4 +316,4 @@ CREATE VIEW stats_expected AS
 --> statement-breakpoint
 INSERT INTO stats_counts (grain, period, unit_id, procedure_id, sector_id, channel, measure, n)
   SELECT grain, period, unit_id, procedure_id, sector_id, channel, measure, n FROM stats_expected WHERE n <> 0
-  ORDER BY 1, 2, 3, 4, 6, 7;
+  ORDER BY 1, 2, 3, 4, 5, 6, 7;

@@ -16,13 +16,14 @@ export const statsCounts = pgTable(
     period: date('period', { mode: 'string' }).notNull(),
     unitId: uuid('unit_id').notNull(),
     procedureId: uuid('procedure_id').notNull(),
-    sectorId: uuid('sector_id'),
+    /** The dossier's sector as received (a procedure's versions may change sector); the zero uuid for none. */
+    sectorId: uuid('sector_id').notNull(),
     channel: smallint('channel').notNull(),
     measure: text('measure').notNull(),
     n: integer('n').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.grain, t.period, t.unitId, t.procedureId, t.channel, t.measure] }),
+    primaryKey({ columns: [t.grain, t.period, t.unitId, t.procedureId, t.sectorId, t.channel, t.measure] }),
     index('stats_counts_unit_idx').on(t.unitId, t.grain, t.period),
   ],
 );
