@@ -33,8 +33,11 @@ async function draw(width: number, height: number, option: Record<string, unknow
   try {
     chart.setOption({ animation: false, textStyle: FONT, ...option });
     // The pages' policy refuses inline styles (style-src 'self'): the font ECharts writes on each text is app.css's
-    // `.chart svg text` instead.
-    return chart.renderToSVGString().replace(/ style="[^"]*"/g, '');
+    // `.chart svg text` instead, and its <style> block (hover highlights, which mean nothing without its script) goes.
+    return chart
+      .renderToSVGString()
+      .replace(/ style="[^"]*"/g, '')
+      .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '');
   } finally {
     chart.dispose();
   }
