@@ -8,8 +8,8 @@
  * SVG, clicks the overdue figure and lands on the list of exactly those two dossiers; the back link returns to the
  * report; the XLSX (read with exceljs: the same overdue figure in TỔNG CỘNG) and the PDF download under the form's name.
  * Chỉ số phục vụ shows each indicator's formula. A reception clerk has no menu entry, and the very addresses the Giám đốc
- * opened (the report, its drill-down, its downloads) answer 404. axe-core (WCAG 2.1 AA) on each statistics page; every header cell of Biểu 06 has a scope
- * and every field of the form a label.
+ * opened (the report, its drill-down, its downloads) answer 404. axe-core (WCAG 2.1 AA) on each statistics page;
+ * every header cell of Biểu 06 has a scope and every field of the form a label.
  *
  * Overdue needs a due date in the past, and the server has no clock a test can move: as tests/e2e/notifications.test.ts
  * does, with TEST_DATABASE_URL the server runs on a PostgreSQL database of its own and, as data set-up, two of the
