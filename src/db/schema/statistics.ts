@@ -24,6 +24,9 @@ export const statsCounts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.grain, t.period, t.unitId, t.procedureId, t.sectorId, t.channel, t.measure] }),
-    index('stats_counts_unit_idx').on(t.unitId, t.grain, t.period),
+    // sumCounters reads one (grain, period) range per piece of a window, filtered by unit and measure, from the index
+    // alone: every column it reads trails the range (Drizzle has no INCLUDE). Measured: 11 ms instead of 45 ms for the
+    // province's year to date (docs/decisions/0025).
+    index('stats_counts_read_idx').on(t.grain, t.period, t.unitId, t.measure, t.procedureId, t.sectorId, t.channel, t.n),
   ],
 );
