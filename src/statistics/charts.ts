@@ -26,8 +26,32 @@ const echarts = () => {
 
 const FONT = { fontFamily: 'Arial, sans-serif', fontSize: 12 };
 
-/** One chart drawn to SVG at the given size; the instance is disposed whatever happens. */
-async function draw(width: number, height: number, option: Record<string, unknown>): Promise<string> {
+/**
+ * The SVG drawn for each recent (chart, size, data): drawing is a pure function of them and costs ~10 ms of CPU, while
+ * the leaders of a province open the same few reports (measured: a third of the report page's CPU — bench/README.md
+ * §8). Keyed by the data itself, an entry is never stale, so no instance needs telling when figures change.
+ */
+const drawn = new Map<string, string>();
+const DRAWN_MAX = 200;
+
+/** One chart drawn to SVG at the given size (`kind` names the chart: its option's functions are not in the key). */
+async function draw(kind: string, width: number, height: number, option: Record<string, unknown>): Promise<string> {
+  const key = `${kind} ${width}x${height} ${JSON.stringify(option)}`;
+  const hit = drawn.get(key);
+  if (hit !== undefined) {
+    // Most recently used last: the oldest is the first key.
+    drawn.delete(key);
+    drawn.set(key, hit);
+    return hit;
+  }
+  const svg = await render(width, height, option);
+  drawn.set(key, svg);
+  if (drawn.size > DRAWN_MAX) drawn.delete(drawn.keys().next().value as string);
+  return svg;
+}
+
+/** The instance is disposed whatever happens. */
+async function render(width: number, height: number, option: Record<string, unknown>): Promise<string> {
   const lib = await echarts();
   const chart = lib.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
@@ -46,7 +70,7 @@ async function draw(width: number, height: number, option: Record<string, unknow
 const monthLabel = (start: string) => `${start.slice(5, 7)}/${start.slice(0, 4)}`;
 
 async function onTimeByMonth(months: ChartSeries['months']): Promise<Chart> {
-  const svg = await draw(720, 280, {
+  const svg = await draw('on-time-by-month', 720, 280, {
     grid: { left: 50, right: 20, top: 30, bottom: 40 },
     xAxis: { type: 'category', data: months.map((m) => monthLabel(m.month)) },
     yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
@@ -77,7 +101,7 @@ async function onTimeByMonth(months: ChartSeries['months']): Promise<Chart> {
 }
 
 async function byChannel(channels: ChartSeries['channels']): Promise<Chart> {
-  const svg = await draw(420, 280, {
+  const svg = await draw('by-channel', 420, 280, {
     legend: { bottom: 0 },
     series: [
       {
@@ -104,7 +128,7 @@ async function inProgressByRow(rows: SituationRow[]): Promise<Chart> {
     .sort((a, b) => b.figures.inProgress.total - a.figures.inProgress.total)
     .slice(0, 30)
     .reverse();
-  const svg = await draw(720, Math.max(160, 60 + shown.length * 24), {
+  const svg = await draw('late-by-row', 720, Math.max(160, 60 + shown.length * 24), {
     grid: { left: 10, right: 30, top: 30, bottom: 20, containLabel: true },
     legend: { top: 0 },
     xAxis: { type: 'value', minInterval: 1 },
