@@ -146,6 +146,8 @@ describe('Báo cáo tình hình giải quyết TTHC (page, drill-down, charts)',
     expect(page.text).not.toContain('Lưu Văn Thống');
     // Downloads with the report's query.
     expect(page.text).toContain(`${REPORT}.xlsx?unit=${t.unitIds.sct}&amp;groupBy=unit&amp;from=2026-09-01&amp;to=2026-09-30`);
+    // The service index of the same unit and period is one click away.
+    expect(page.text).toContain(`/tiepnhan/thong-ke/chi-so-phuc-vu?unit=${t.unitIds.sct}&amp;from=2026-09-01&amp;to=2026-09-30`);
     expect(page.text).toContain(`${REPORT}.pdf?`);
     // The charts, drawn on the server, each titled and with its numbers as a table.
     for (const id of ['bieu-do-dung-han', 'bieu-do-kenh', 'bieu-do-dang-giai-quyet']) expect(page.text).toContain(`id="${id}"`);

@@ -14,6 +14,7 @@ import type { UnitChoice } from './readable-units.js';
 import { REPORT_PATH } from './report-query.js';
 import { GROUP_BY, type DrillCell, type SituationFigures, type SituationReport } from './report-types.js';
 import { ReportForm } from './report-form.js';
+import { SERVICE_INDEX_PATH } from './service-index-page.js';
 
 /** The cells of a row, in the table's order: the figure and the list it opens (none for the supplement requests). */
 function cells(f: SituationFigures): Array<[number, DrillCell | null]> {
@@ -202,6 +203,9 @@ export function ReportPage(p: {
             </a>
             <a class="button" href={`${REPORT_PATH}.pdf?${query}`}>
               Tải về PDF
+            </a>
+            <a href={`${SERVICE_INDEX_PATH}?${new URLSearchParams({ unit: r.unit.id, from: r.period.from, to: r.period.to })}`}>
+              Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) của kỳ này
             </a>
           </p>
           <ReportTable report={r} params={p.params} />
