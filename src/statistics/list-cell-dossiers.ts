@@ -107,24 +107,27 @@ export async function listCellDossiers(db: Queryable, actor: StaffActor, raw: Re
     dueAt: Date | string;
     finishedAt: Date | string | null;
   };
-  const [found, [cover]] = await Promise.all([
-    queryRows<Raw>(
-      db,
-      sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
+  // Every unit of the row is the unit of a position (or under one): the official may open all its dossiers. Without
+  // any position (Xem thống kê alone) nothing is visible: answered without reading the dossiers, which at a province's
+  // scale would scan them all for nothing (measured: 4.8 s for a year of 1M dossiers).
+  const [cover] = await queryRows<{ partial: boolean; holds: boolean }>(
+    db,
+    sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
+      select exists (select 1 from unnest(array[${uuids(units)}]) as u(id) where u.id not in (select unit_id from positions)) as partial,
+        exists (select 1 from positions) as holds`,
+  );
+  const found = cover?.holds
+    ? await queryRows<Raw>(
+        db,
+        sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
         select d.id, d.code, d.status, coalesce(d.applicant->>'fullName', '') as "applicantName", pv.name as "procedureName",
           d.received_at as "receivedAt", d.due_at as "dueAt", d.finished_at as "finishedAt"
         from dossiers d join procedure_versions pv on pv.id = d.procedure_version_id
         where ${where}
         order by d.received_at desc, d.id desc
         limit ${PAGE + 1}`,
-    ),
-    // Every unit of the row is the unit of a position (or under one): the official may open all its dossiers.
-    queryRows<{ partial: boolean }>(
-      db,
-      sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
-        select exists (select 1 from unnest(array[${uuids(units)}]) as u(id) where u.id not in (select unit_id from positions)) as partial`,
-    ),
-  ]);
+      )
+    : [];
   const rows = found.map((r) => ({
     ...r,
     receivedAt: new Date(r.receivedAt),
