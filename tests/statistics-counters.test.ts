@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { receiveAtCounter } from './support/reception.js';
-import { recordSignedResult } from './support/results.js';
-import { demoOfficials } from '../src/demo/officials.js';
-import { procedures } from '../src/db/schema/index.js';
-import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { endOfAugust, sctStaff, statisticsScenario, vn, who } from './support/statistics.js';
 import { AppError } from '../src/shared/errors.js';
 import { coverWindow, presetPeriod } from '../src/statistics/periods.js';
 import { counterDrift, rebuildCounters } from '../src/statistics/recount.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
 import type { SituationFigures } from '../src/statistics/report-types.js';
-import type { StaffActor } from '../src/shared/context.js';
 
 const t = useDemoApp();
-const vn = (s: string) => new Date(`${s}+07:00`);
-const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
-
-async function sctSetup() {
-  const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-  return {
-    procedureId: p!.id,
-    clerk: await actorFor(t.database, sctClerkUsername()),
-    expert: await actorFor(t.database, who('sct-qltm', 'Chuyên viên')),
-    head: await actorFor(t.database, who('sct-qltm', 'Trưởng phòng')),
-    director: await actorFor(t.database, who('sct-ld', 'Giám đốc')),
-  };
-}
 
 describe('periods', () => {
   it('cover a window by years, months and days exactly', () => {
@@ -50,36 +33,10 @@ describe('periods', () => {
 
 describe('the situation report from kept counters', () => {
   it('gives the expected table across a period boundary, a holiday, a supplement and an extension', async () => {
-    const { procedureId, clerk, expert, director } = await sctSetup();
-    const act = (a: StaffActor, id: string, action: string, at: string, extra: Record<string, string> = {}) =>
-      actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
-    const receive = (channel: string, at: string) =>
-      receiveAtCounter(t.database.db, clerk, { procedureId, channel, fullName: 'Lưu Văn Thống' }, vn(at));
-    const settle = async (id: string, at: string) => {
-      await act(clerk, id, 'handover', at);
-      await recordSignedResult(t.database.db, expert, id, vn(at));
-      await act(expert, id, 'handover', at);
-      await act(director, id, 'approve', at);
-    };
-    // 10 working days. A: received Thu 27/8/2026 before the swap day Mon 31/8 and the holidays 1–2/9: due 15/9.
-    const a = await receive('1', '2026-08-27T09:00');
-    // B: received Fri 28/8 (due 16/9), settled on time on its due day (carried over into September).
-    const b = await receive('1', '2026-08-28T09:00');
-    // C: received online 3/9, asked to supplement (the clock stops 4 working days: due 23/9), settled late in October.
-    const c = await receive('2', '2026-09-03T09:00');
-    await act(clerk, c.id, 'accept', '2026-09-03T09:30');
-    await act(clerk, c.id, 'request_supplement', '2026-09-04T10:00', { note: 'Thiếu hợp đồng', items: 'Hợp đồng thuê' });
-    await act(clerk, c.id, 'supplement_received', '2026-09-10T10:00');
-    // D: received in September, extended to 30/11 (Mẫu 04): in progress and within its deadline at the end of Sep and Oct.
-    const d = await receive('1', '2026-09-07T09:00');
-    await act(clerk, d.id, 'handover', '2026-09-08T09:00');
-    await act(expert, d.id, 'extend', '2026-09-18T09:00', { note: 'Cần xác minh', newDueDate: '30/11/2026' });
-    // E: received 8/9 (due 22/9), still open and overdue. F: refused after reception. G: online, refused at the desk.
-    await receive('1', '2026-09-08T09:00');
-    const f = await receive('1', '2026-09-09T09:00');
-    await act(clerk, f.id, 'refuse', '2026-09-09T10:00', { note: 'Không thuộc thẩm quyền' });
-    const g = await receive('2', '2026-09-10T09:00');
-    await act(clerk, g.id, 'refuse', '2026-09-10T10:00', { note: 'Hồ sơ không hợp lệ' });
+    const scenario = await statisticsScenario(t.database, 'Lưu Văn Thống');
+    const { director, settle } = scenario;
+    // 10 working days: A and B received before the holidays 1–2/9, C supplemented, D extended, E open, F and G refused.
+    const { a, b, c } = await endOfAugust(scenario, '1');
 
     await settle(a.id, '2026-09-11T10:00'); // due 15/9: early
     await settle(b.id, '2026-09-16T16:00'); // due 16/9 17:00: on time
@@ -139,7 +96,7 @@ describe('the situation report from kept counters', () => {
     await expect(readSituationReport(t.database.db, director, { ...input, unit: 'x' }, new Date())).rejects.toMatchObject({ status: 400 });
   });
   it('stats:check finds a counter that drifted from the dossiers and takes the counters again', async () => {
-    const { procedureId, clerk } = await sctSetup();
+    const { procedureId, clerk } = await sctStaff(t.database);
     await receiveAtCounter(t.database.db, clerk, { procedureId, channel: '1', fullName: 'Kiều Văn Kiểm' }, vn('2026-11-02T09:00'));
     expect((await counterDrift(t.database.db)).total).toBe(0);
     await t.database.db.execute(sql`update stats_counts set n = n + 5 where measure = 'received' and grain = 'm'`);

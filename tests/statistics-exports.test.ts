@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { extractText, getDocumentProxy } from 'unpdf';
-import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { receiveAtCounter } from './support/reception.js';
-import { recordSignedResult } from './support/results.js';
+import { sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
-import { demoOfficials } from '../src/demo/officials.js';
-import { procedures } from '../src/db/schema/index.js';
-import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
-import type { StaffActor } from '../src/shared/context.js';
+import { statisticsScenario, vn, who } from './support/statistics.js';
 import { counts } from '../src/statistics/export-layout.js';
 import { situationPdf } from '../src/statistics/export-pdf.js';
 import { XLSX_HEADER_ROW } from '../src/statistics/export-xlsx.js';
@@ -18,8 +12,6 @@ import type { SituationFigures, SituationReport } from '../src/statistics/report
 import { readSituationReport } from '../src/statistics/situation-report.js';
 
 const t = useDemoApp();
-const vn = (s: string) => new Date(`${s}+07:00`);
-const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
 const NOW = vn('2026-12-01T08:00');
 const REPORT = '/tiepnhan/thong-ke/tinh-hinh-giai-quyet';
 
@@ -29,20 +21,7 @@ const REPORT = '/tiepnhan/thong-ke/tinh-hinh-giai-quyet';
  * D received 9/9 and refused after reception.
  */
 async function september() {
-  const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-  const clerk = await actorFor(t.database, sctClerkUsername());
-  const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
-  const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
-  const act = (a: StaffActor, id: string, action: string, at: string, extra: Record<string, string> = {}) =>
-    actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
-  const receive = (channel: string, at: string) =>
-    receiveAtCounter(t.database.db, clerk, { procedureId: p!.id, channel, fullName: 'Trịnh Thị Xuất' }, vn(at));
-  const settle = async (id: string, at: string) => {
-    await act(clerk, id, 'handover', at);
-    await recordSignedResult(t.database.db, expert, id, vn(at));
-    await act(expert, id, 'handover', at);
-    await act(director, id, 'approve', at);
-  };
+  const { procedureId, clerk, director, act, receive, settle } = await statisticsScenario(t.database, 'Trịnh Thị Xuất');
   const e = await receive('1', '2026-08-28T09:00');
   const a = await receive('1', '2026-09-07T09:00');
   const c = await receive('2', '2026-09-08T09:00');
@@ -53,7 +32,7 @@ async function september() {
   await act(clerk, d.id, 'refuse', '2026-09-09T10:00', { note: 'Không thuộc thẩm quyền' });
   await settle(a.id, '2026-09-09T10:00');
   await settle(e.id, '2026-09-16T16:00');
-  return { procedureId: p!.id, director };
+  return { procedureId, director };
 }
 
 /** A client logged in as a demo official, on an app whose clock reads NOW. */

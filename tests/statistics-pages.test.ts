@@ -1,21 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
-import { receiveAtCounter } from './support/reception.js';
-import { recordSignedResult } from './support/results.js';
-import { demoOfficials } from '../src/demo/officials.js';
-import { procedures, roleGrants } from '../src/db/schema/index.js';
-import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
-import type { StaffActor } from '../src/shared/context.js';
+import { endOfAugust, statisticsScenario, vn, who } from './support/statistics.js';
+import { roleGrants } from '../src/db/schema/index.js';
 import { listCellDossiers } from '../src/statistics/list-cell-dossiers.js';
 import type { DrillCell, SituationFigures } from '../src/statistics/report-types.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
 
 const t = useDemoApp();
-const vn = (s: string) => new Date(`${s}+07:00`);
 const NOW = vn('2026-12-01T08:00');
-const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
 const REPORT = '/tiepnhan/thong-ke/tinh-hinh-giai-quyet';
 
 let app: App;
@@ -32,39 +25,15 @@ async function loggedIn(username: string) {
 }
 
 /**
- * Sở Công Thương's hand-made dossiers (as tests/statistics-counters.test.ts): settled early, on time and late across
- * the end of August, a supplement, an extension, one open and overdue, refused after reception and at the desk, stopped.
+ * Sở Công Thương's hand-made dossiers (endOfAugust, as tests/statistics-counters.test.ts): settled early, on time and
+ * late across the end of August, a supplement, an extension, one open and overdue, refused after reception and at the
+ * desk, stopped.
  */
 async function handMadeSet() {
-  const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-  const procedureId = p!.id;
-  const clerk = await actorFor(t.database, sctClerkUsername());
-  const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
-  const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
-  const act = (a: StaffActor, id: string, action: string, at: string, extra: Record<string, string> = {}) =>
-    actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
-  const receive = (channel: string, at: string) =>
-    receiveAtCounter(t.database.db, clerk, { procedureId, channel, fullName: 'Lưu Văn Thống' }, vn(at));
-  const settle = async (id: string, at: string) => {
-    await act(clerk, id, 'handover', at);
-    await recordSignedResult(t.database.db, expert, id, vn(at));
-    await act(expert, id, 'handover', at);
-    await act(director, id, 'approve', at);
-  };
-  const a = await receive('1', '2026-08-27T09:00');
-  const b = await receive('1', '2026-08-28T09:00');
-  const c = await receive('2', '2026-09-03T09:00');
-  await act(clerk, c.id, 'accept', '2026-09-03T09:30');
-  await act(clerk, c.id, 'request_supplement', '2026-09-04T10:00', { note: 'Thiếu hợp đồng', items: 'Hợp đồng thuê' });
-  await act(clerk, c.id, 'supplement_received', '2026-09-10T10:00');
-  const d = await receive('1', '2026-09-07T09:00');
-  await act(clerk, d.id, 'handover', '2026-09-08T09:00');
-  await act(expert, d.id, 'extend', '2026-09-18T09:00', { note: 'Cần xác minh', newDueDate: '30/11/2026' });
-  await receive('3', '2026-09-08T09:00');
-  const f = await receive('1', '2026-09-09T09:00');
-  await act(clerk, f.id, 'refuse', '2026-09-09T10:00', { note: 'Không thuộc thẩm quyền' });
-  const g = await receive('2', '2026-09-10T09:00');
-  await act(clerk, g.id, 'refuse', '2026-09-10T10:00', { note: 'Hồ sơ không hợp lệ' });
+  const scenario = await statisticsScenario(t.database, 'Lưu Văn Thống');
+  const { clerk, expert, director, act, receive, settle } = scenario;
+  // E comes by post here; H is handed over, then stopped.
+  const { a, b, c } = await endOfAugust(scenario, '3');
   const h = await receive('1', '2026-09-14T09:00');
   await act(clerk, h.id, 'handover', '2026-09-14T10:00');
   await act(expert, h.id, 'stop', '2026-09-15T09:00', { note: 'Cơ sở ngừng kinh doanh' });

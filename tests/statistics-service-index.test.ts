@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { receiveAtCounter } from './support/reception.js';
-import { recordSignedResult } from './support/results.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
-import { demoOfficials } from '../src/demo/officials.js';
+import { statisticsScenario, vn, who } from './support/statistics.js';
 import { queryRows } from '../src/db/client.js';
-import { dossiers, procedures } from '../src/db/schema/index.js';
-import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { dossiers } from '../src/db/schema/index.js';
 import { AppError } from '../src/shared/errors.js';
-import type { StaffActor } from '../src/shared/context.js';
 import { listCellDossiers } from '../src/statistics/list-cell-dossiers.js';
 import { pointsFor, readServiceIndex, scoreOf, type IndexCounts } from '../src/statistics/service-index.js';
 
 const t = useDemoApp();
-const vn = (s: string) => new Date(`${s}+07:00`);
-const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
 const NOVEMBER = { from: '2026-11-01', to: '2026-11-30' };
 const AFTER = vn('2026-12-03T08:00');
 
@@ -29,20 +23,7 @@ const AFTER = vn('2026-12-03T08:00');
  * E online, accepted late in the month (within its deadline at the end), an e-result attached, paid online.
  */
 async function november() {
-  const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
-  const clerk = await actorFor(t.database, sctClerkUsername());
-  const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
-  const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));
-  const act = (a: StaffActor, id: string, action: string, at: string, extra: Record<string, string> = {}) =>
-    actOnDossier(t.database.db, a, id, { action, ...extra }, vn(at));
-  const receive = (channel: string, at: string) =>
-    receiveAtCounter(t.database.db, clerk, { procedureId: p!.id, channel, fullName: 'Đoàn Thị Chỉ' }, vn(at));
-  const settle = async (id: string, at: string) => {
-    await act(clerk, id, 'handover', at);
-    await recordSignedResult(t.database.db, expert, id, vn(at));
-    await act(expert, id, 'handover', at);
-    await act(director, id, 'approve', at);
-  };
+  const { clerk, director, act, receive, settle } = await statisticsScenario(t.database, 'Đoàn Thị Chỉ');
   const a = await receive('1', '2026-11-02T09:00');
   const b = await receive('1', '2026-11-02T09:10');
   const c = await receive('2', '2026-11-02T09:20');
