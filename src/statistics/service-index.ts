@@ -23,10 +23,9 @@ import type { StaffActor } from '../shared/context.js';
 import { todayInVietnam } from '../shared/dates.js';
 import { parseInput } from '../shared/validate.js';
 import { sumCounters, type CounterSum, type Measure } from './counters.js';
-import { addDays, BEGINNING } from './periods.js';
 import type { DrillCell, Period } from './report-types.js';
 import { readStatisticsScope } from './scope.js';
-import { figuresOf, SituationInput } from './situation-report.js';
+import { figuresOf, reportWindows, SituationInput, type Windows } from './situation-report.js';
 
 /** The five groups of QĐ 766 and their points. */
 export const SERVICE_GROUPS = {
@@ -106,8 +105,6 @@ function indicator(base: Omit<Indicator, 'rate' | 'points' | 'causing'> & { caus
     points: pointsFor(rate, base.threshold, base.maxPoints),
   };
 }
-
-type Windows = 'period' | 'before' | 'toEnd' | 'toToday';
 
 /** The counts one score is made of: the period's sums by measure, and the in-progress figures of the report. */
 export type IndexCounts = {
@@ -285,21 +282,15 @@ export async function readServiceIndex(db: Queryable, actor: StaffActor, raw: un
   const q = parseInput(SituationInput, raw);
   const scope = await readStatisticsScope(db, actor, q.unit);
   const asOf = todayInVietnam(now);
-  const end = addDays(q.to, 1);
-  const running = end > asOf;
   // The situation report's windows, so in progress and late are the report's figures.
+  const { running, windows } = reportWindows(q.from, q.to, asOf);
   const sums = await sumCounters<Windows>(db, {
     unitIds: scope.unitIds,
     sectorId: q.sector ?? null,
     procedureId: q.procedure ?? null,
     groupBy: 'unit',
     unitRow: scope.unitRow,
-    windows: {
-      period: { from: q.from, until: end },
-      before: { from: BEGINNING, until: q.from },
-      toEnd: { from: BEGINNING, until: end },
-      toToday: { from: BEGINNING, until: running ? asOf : BEGINNING },
-    },
+    windows,
     measures: MEASURES,
   });
   const byRow = new Map<string, Array<CounterSum<Windows>>>();

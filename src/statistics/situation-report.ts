@@ -10,7 +10,7 @@ import { errors } from '../shared/errors.js';
 import { todayInVietnam } from '../shared/dates.js';
 import { parseInput } from '../shared/validate.js';
 import { sumCounters, type CounterSum, type Measure } from './counters.js';
-import { addDays, BEGINNING } from './periods.js';
+import { addDays, BEGINNING, type DayWindow } from './periods.js';
 import { GROUP_BY, type GroupBy, type SituationFigures, type SituationReport, type SituationRow } from './report-types.js';
 import { groupLabels, readStatisticsScope } from './scope.js';
 
@@ -42,7 +42,23 @@ const PERIOD_MEASURES: Measure[] = [
   'supplement',
 ];
 
-type Windows = 'period' | 'before' | 'toEnd' | 'toToday';
+export type Windows = 'period' | 'before' | 'toEnd' | 'toToday';
+
+/**
+ * The windows figuresOf reads, for the period from–to seen on the day asOf: the period itself, before it, up to its
+ * end, and up to today while the period is not over (`running`; an empty window once it is).
+ */
+export function reportWindows(from: string, to: string, asOf: string) {
+  const end = addDays(to, 1);
+  const running = end > asOf;
+  const windows: Record<Windows, DayWindow> = {
+    period: { from, until: end },
+    before: { from: BEGINNING, until: from },
+    toEnd: { from: BEGINNING, until: end },
+    toToday: { from: BEGINNING, until: running ? asOf : BEGINNING },
+  };
+  return { running, windows };
+}
 
 /** Sums by window and measure (channels added unless asked for). */
 function reader(sums: Array<CounterSum<Windows>>) {
@@ -84,20 +100,14 @@ export async function readSituationReport(db: Queryable, actor: StaffActor, raw:
   const q = parseInput(SituationInput, raw);
   const scope = await readStatisticsScope(db, actor, q.unit);
   const asOf = todayInVietnam(now);
-  const end = addDays(q.to, 1);
-  const running = end > asOf;
+  const { running, windows } = reportWindows(q.from, q.to, asOf);
   const sums = await sumCounters<Windows>(db, {
     unitIds: scope.unitIds,
     sectorId: q.sector ?? null,
     procedureId: q.procedure ?? null,
     groupBy: q.groupBy,
     unitRow: scope.unitRow,
-    windows: {
-      period: { from: q.from, until: end },
-      before: { from: BEGINNING, until: q.from },
-      toEnd: { from: BEGINNING, until: end },
-      toToday: { from: BEGINNING, until: running ? asOf : BEGINNING },
-    },
+    windows,
     measures: [...PERIOD_MEASURES, 'closed', 'due', 'closed_m', 'closed_due'],
   });
   const byGroup = new Map<string, Array<CounterSum<Windows>>>();
