@@ -22,10 +22,10 @@ import type { Queryable } from '../db/client.js';
 import type { StaffActor } from '../shared/context.js';
 import { todayInVietnam } from '../shared/dates.js';
 import { parseInput } from '../shared/validate.js';
-import { sumCounters, type CounterSum, type Measure } from './counters.js';
+import type { CounterSum, Measure } from './counters.js';
 import type { DrillCell, Period } from './report-types.js';
 import { readStatisticsScope } from './scope.js';
-import { figuresOf, reportWindows, SituationInput, type Windows } from './situation-report.js';
+import { figuresOf, SituationInput, sumReportCounters, type Windows } from './situation-report.js';
 
 /** The five groups of QĐ 766 and their points. */
 export const SERVICE_GROUPS = {
@@ -283,16 +283,7 @@ export async function readServiceIndex(db: Queryable, actor: StaffActor, raw: un
   const scope = await readStatisticsScope(db, actor, q.unit);
   const asOf = todayInVietnam(now);
   // The situation report's windows, so in progress and late are the report's figures.
-  const { running, windows } = reportWindows(q.from, q.to, asOf);
-  const sums = await sumCounters<Windows>(db, {
-    unitIds: scope.unitIds,
-    sectorId: q.sector ?? null,
-    procedureId: q.procedure ?? null,
-    groupBy: 'unit',
-    unitRow: scope.unitRow,
-    windows,
-    measures: MEASURES,
-  });
+  const { running, sums } = await sumReportCounters(db, q, scope, asOf, 'unit', MEASURES);
   const byRow = new Map<string, Array<CounterSum<Windows>>>();
   for (const s of sums) byRow.set(s.group, [...(byRow.get(s.group) ?? []), s]);
   const total = scoreOf(countsOf(sums, running));

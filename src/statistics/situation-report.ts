@@ -10,9 +10,9 @@ import { errors } from '../shared/errors.js';
 import { todayInVietnam } from '../shared/dates.js';
 import { parseInput } from '../shared/validate.js';
 import { sumCounters, type CounterSum, type Measure } from './counters.js';
-import { addDays, BEGINNING, type DayWindow } from './periods.js';
+import { addDays, BEGINNING } from './periods.js';
 import { GROUP_BY, type GroupBy, type SituationFigures, type SituationReport, type SituationRow } from './report-types.js';
-import { groupLabels, readStatisticsScope } from './scope.js';
+import { groupLabels, readStatisticsScope, type StatisticsScope } from './scope.js';
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'Ngày không hợp lệ.' });
 
@@ -45,19 +45,35 @@ const PERIOD_MEASURES: Measure[] = [
 export type Windows = 'period' | 'before' | 'toEnd' | 'toToday';
 
 /**
- * The windows figuresOf reads, for the period from–to seen on the day asOf: the period itself, before it, up to its
- * end, and up to today while the period is not over (`running`; an empty window once it is).
+ * The counters' sums for the report's query, for the scope's units grouped as asked, over the windows figuresOf reads:
+ * the period itself, before it, up to its end, and up to today while the period is not over (`running`, seen on the day
+ * asOf; an empty window once it is).
  */
-export function reportWindows(from: string, to: string, asOf: string) {
-  const end = addDays(to, 1);
+export async function sumReportCounters(
+  db: Queryable,
+  q: z.output<typeof SituationInput>,
+  scope: StatisticsScope,
+  asOf: string,
+  groupBy: GroupBy,
+  measures: readonly Measure[],
+) {
+  const end = addDays(q.to, 1);
   const running = end > asOf;
-  const windows: Record<Windows, DayWindow> = {
-    period: { from, until: end },
-    before: { from: BEGINNING, until: from },
-    toEnd: { from: BEGINNING, until: end },
-    toToday: { from: BEGINNING, until: running ? asOf : BEGINNING },
-  };
-  return { running, windows };
+  const sums = await sumCounters<Windows>(db, {
+    unitIds: scope.unitIds,
+    sectorId: q.sector ?? null,
+    procedureId: q.procedure ?? null,
+    groupBy,
+    unitRow: scope.unitRow,
+    windows: {
+      period: { from: q.from, until: end },
+      before: { from: BEGINNING, until: q.from },
+      toEnd: { from: BEGINNING, until: end },
+      toToday: { from: BEGINNING, until: running ? asOf : BEGINNING },
+    },
+    measures,
+  });
+  return { running, sums };
 }
 
 /** Sums by window and measure (channels added unless asked for). */
@@ -100,16 +116,8 @@ export async function readSituationReport(db: Queryable, actor: StaffActor, raw:
   const q = parseInput(SituationInput, raw);
   const scope = await readStatisticsScope(db, actor, q.unit);
   const asOf = todayInVietnam(now);
-  const { running, windows } = reportWindows(q.from, q.to, asOf);
-  const sums = await sumCounters<Windows>(db, {
-    unitIds: scope.unitIds,
-    sectorId: q.sector ?? null,
-    procedureId: q.procedure ?? null,
-    groupBy: q.groupBy,
-    unitRow: scope.unitRow,
-    windows,
-    measures: [...PERIOD_MEASURES, 'closed', 'due', 'closed_m', 'closed_due'],
-  });
+  const measures: Measure[] = [...PERIOD_MEASURES, 'closed', 'due', 'closed_m', 'closed_due'];
+  const { running, sums } = await sumReportCounters(db, q, scope, asOf, q.groupBy, measures);
   const byGroup = new Map<string, Array<CounterSum<Windows>>>();
   for (const s of sums) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);
 
