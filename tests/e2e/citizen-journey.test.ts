@@ -208,7 +208,8 @@ describe('the citizen portal is done: submit, supplement, result, fee, personal 
       (demoOfficials().find((o) => o.username === username)?.roles ?? []).map((r) => `${r.role}@${r.unitKey}`);
     expect(at(CLERK.username)).toEqual(expect.arrayContaining(['reception@sct-vp', 'result@sct-vp']));
     expect(at(EXPERT.username)).toEqual(['processing@sct-qltm']);
-    expect(at(DIRECTOR.username)).toEqual(['approval@sct-ld']);
+    // Lãnh đạo SCT approves; as the Sở's director he also reads its statistics (Xem thống kê at Sở Công Thương).
+    expect(at(DIRECTOR.username)).toEqual(['approval@sct-ld', 'statistics@sct']);
   });
 
   test('a demo citizen logs in with VNeID, the OTP read from the simulator’s SMS outbox', async () => {

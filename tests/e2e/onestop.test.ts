@@ -175,7 +175,8 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
         .roles.map((r) => `${r.role}@${r.unitKey}`);
     expect(at(CLERK.username)).toEqual(expect.arrayContaining(['reception@sct-vp', 'result@sct-vp']));
     expect(at(EXPERT.username)).toEqual(['processing@sct-qltm']);
-    expect(at(DIRECTOR.username)).toEqual(['approval@sct-ld']);
+    // Lãnh đạo SCT approves; as the Sở's director he also reads its statistics (Xem thống kê at Sở Công Thương).
+    expect(at(DIRECTOR.username)).toEqual(['approval@sct-ld', 'statistics@sct']);
   });
 
   test('the clerk of Sở Công Thương logs in and receives a direct dossier', async () => {
