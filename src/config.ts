@@ -24,6 +24,13 @@ const EnvSchema = z.object({
   MIGRATE_ON_START: boolish.default(true),
   /** Run the job worker inside `npm start` (false: only `npm run worker` works the queue). */
   WORKER: boolish.default(true),
+  /**
+   * On SIGTERM/SIGINT: how long the instance keeps serving while /readyz already says "draining", so the load
+   * balancer's health check takes it out before the listener closes (default 3000 in production, 0 otherwise).
+   */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  /** Then, how long requests in flight may take before the instance exits anyway (exit code 1). */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bearer token of GET /metrics; unset = no metrics endpoint (404). */
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -244,6 +251,8 @@ export type Config = {
   migrateOnStart: boolean;
   /** Work the job queue in this process (src/jobs); `npm run worker` always does. */
   worker: boolean;
+  /** Graceful shutdown (src/web/lifecycle.ts): the not-ready delay before the listener closes, then the bound on requests in flight. */
+  shutdown: { drainMs: number; graceMs: number };
   logLevel: string;
   /** The bearer token GET /metrics answers to; null = the endpoint answers 404. */
   metricsToken: string | null;
@@ -560,6 +569,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     migrateOnStart: e.MIGRATE_ON_START,
     worker: e.WORKER,
+    shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS ?? (production ? 3_000 : 0), graceMs: e.SHUTDOWN_GRACE_MS },
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
