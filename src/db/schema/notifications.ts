@@ -94,3 +94,18 @@ export const notificationPreferences = pgTable(
     check('notification_preferences_channel_known', sql`${t.channel} in ('zns', 'sms', 'email', 'inapp')`),
   ],
 );
+
+/**
+ * The gateways' delivery reports already applied (src/notify/gateway-reports.ts), by report id (SMS reportId; ZNS
+ * msg_id + event), so a replay inside the 5-minute signature window is refused by every instance on the database,
+ * not only by the one that applied it. A row is kept until `expires_at` (twice the window: past it, the signature's
+ * timestamp refuses the replay); the job sessions.purge removes the expired ones.
+ */
+export const appliedDeliveryReports = pgTable(
+  'applied_delivery_reports',
+  {
+    replayKey: text('replay_key').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('applied_delivery_reports_expires_idx').on(t.expiresAt)],
+);
