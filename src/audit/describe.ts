@@ -41,6 +41,7 @@ const LABELS: Record<string, string> = {
   'delegation.expire': 'Ủy quyền giải quyết DVC hết hạn',
   'demo.seed_units': 'Tạo dữ liệu mẫu: đơn vị',
   'demo.seed_officials': 'Tạo dữ liệu mẫu: cán bộ',
+  'setup.province': 'Khởi tạo hệ thống: tỉnh, đơn vị gốc và quản trị tỉnh',
   'dossier.receive': 'Tiếp nhận hồ sơ',
   'dossier.submit': 'Nộp hồ sơ trực tuyến',
   'dossier.attach_result': 'Đính kèm kết quả giải quyết',
