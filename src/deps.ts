@@ -11,6 +11,7 @@ import { DisplayCache } from './shared/display-cache.js';
 import { ChangeFeed } from './db/changes.js';
 import { CatalogIndex } from './catalog/catalog-index.js';
 import { withSafeErrors } from './web/observability.js';
+import { Lifecycle } from './web/lifecycle.js';
 
 export type DepsOptions = { captcha?: Partial<CaptchaOptions>; idpTimeoutMs?: number; now?: () => Date; displayCacheMs?: number };
 
@@ -40,5 +41,6 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
     displayCache,
     changes,
     catalog: new CatalogIndex(database.db, changes),
+    lifecycle: new Lifecycle(),
   };
 }

@@ -2,6 +2,7 @@
  * Start-up: configuration, database and migrations, demo data (never in production), HTTP server,
  * graceful shutdown.
  */
+import http from 'node:http';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfigOrExit } from './config.js';
@@ -18,6 +19,7 @@ import { createApp } from './app.js';
 import { logSerializers } from './web/observability.js';
 import { openBlobStore, setBlobStore } from './storage/index.js';
 import { moveDatabaseFiles } from './storage/move-database-files.js';
+import { drainable } from './web/lifecycle.js';
 
 async function main() {
   const started = Date.now();
@@ -107,20 +109,44 @@ async function main() {
     }
   });
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+  if (!(server instanceof http.Server)) throw new Error('expected an HTTP/1.1 server');
+  const listener = drainable(server, deps.lifecycle);
+  if (jobs) deps.lifecycle.setWorker('running');
+
+  // Graceful shutdown (docs/decisions/0026): not ready at once, serve on for drainMs so the load balancer sees it,
+  // close the listener, let requests in flight finish within graceMs, then the worker, the simulator, the pool.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    // A second Ctrl-C (or SIGTERM) while draining means now.
+    if (stopping) process.exit(1);
+    stopping = true;
+    const since = Date.now();
+    const { drainMs, graceMs } = config.shutdown;
+    logger.info({ signal, drainMs, graceMs }, 'shutting down: not ready, finishing requests in flight');
     clearInterval(sealer);
-    server.close(() => {
-      Promise.resolve(jobs?.stop())
-        .then(() => simulator?.close())
-        .then(() => database.close())
-        .catch(() => undefined)
-        .finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
+    // Whatever hangs (a job, the pool), the process ends.
+    setTimeout(
+      () => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      },
+      drainMs + graceMs + 15_000,
+    ).unref();
+    // The worker stops fetching at once and finishes its running jobs while the HTTP side drains.
+    const stopWorker = async () => {
+      if (!jobs) return;
+      deps.lifecycle.setWorker('stopped');
+      await jobs.stop(Math.max(graceMs, 1_000)).catch((err: unknown) => logger.warn({ err }, 'job worker did not stop cleanly'));
+    };
+    const [http1] = await Promise.all([listener.drain({ drainMs, graceMs }), stopWorker()]);
+    if (http1.timedOut) logger.warn({ cut: http1.cut }, 'requests still in flight after SHUTDOWN_GRACE_MS were cut');
+    await Promise.resolve(simulator?.close()).catch((err: unknown) => logger.warn({ err }, 'simulator did not close cleanly'));
+    await database.close().catch((err: unknown) => logger.warn({ err }, 'database pool did not close cleanly'));
+    logger.info({ ms: Date.now() - since }, 'stopped');
+    process.exit(http1.timedOut ? 1 : 0);
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((err) => {

@@ -85,7 +85,7 @@ describe('security headers and health', () => {
     expect(JSON.parse(h.text)).toEqual({ status: 'ok' });
     const r = await c.get('/readyz');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.text)).toMatchObject({ status: 'ready', database: t.database.kind });
+    expect(JSON.parse(r.text)).toEqual({ status: 'ready', database: 'ok', engine: t.database.kind, worker: 'off', draining: false });
   });
 
   it('serves only allow-listed static files', async () => {

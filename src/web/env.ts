@@ -12,6 +12,7 @@ import type { ChangeFeed } from '../db/changes.js';
 import type { CatalogIndex } from '../catalog/catalog-index.js';
 import type { IdentityProof } from '../auth/person-accounts.js';
 import type { PoolStats } from '../shared/metrics.js';
+import type { Lifecycle } from './lifecycle.js';
 
 /** What the HTTP layer is built from; tests build it with their own database and options. */
 export type Deps = {
@@ -35,6 +36,8 @@ export type Deps = {
   changes: ChangeFeed;
   /** The public catalog in memory (src/catalog/catalog-index.ts). */
   catalog: CatalogIndex;
+  /** Draining on shutdown and the worker's state, for /readyz (src/web/lifecycle.ts). */
+  lifecycle: Lifecycle;
 };
 
 export type AppEnv = {

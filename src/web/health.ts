@@ -7,16 +7,23 @@ export const healthRoutes = new Hono<AppEnv>();
 /** The process is alive. */
 healthRoutes.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-/** The database answers. */
+/**
+ * Whether the load balancer may send requests here: the database answers and the instance is not shutting down
+ * (draining: 503 while requests in flight finish, src/web/lifecycle.ts). The worker's state is reported, never a
+ * reason to refuse requests: with WORKER=false another process works the queue.
+ */
 healthRoutes.get('/readyz', async (c) => {
-  const { db, dbKind } = c.get('deps');
-  try {
-    await pingDatabase(db);
-    return c.json({ status: 'ready', database: dbKind });
-  } catch (err) {
-    c.get('deps').logger.warn({ err }, 'readiness check failed');
-    return c.json({ status: 'unavailable', database: dbKind }, 503);
-  }
+  const { db, dbKind, lifecycle, logger } = c.get('deps');
+  const database = await pingDatabase(db).then(
+    () => 'ok' as const,
+    (err: unknown) => {
+      logger.warn({ err }, 'readiness check failed');
+      return 'unavailable' as const;
+    },
+  );
+  const draining = lifecycle.draining;
+  const status = draining ? 'draining' : database === 'ok' ? 'ready' : 'unavailable';
+  return c.json({ status, database, engine: dbKind, worker: lifecycle.worker, draining }, status === 'ready' ? 200 : 503);
 });
 
 /** Browsers ask for a favicon on every site; answer without an error. */
