@@ -1,0 +1,54 @@
+/**
+ * The files of a local store (DATA_DIR/files, docs/decisions/0012) for db:move and backup/restore: counted, copied
+ * into another store (a bucket, for instances on several machines), or copied as a folder.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { LocalBlobStore } from '../storage/local.js';
+import type { BlobStore } from '../storage/blob.js';
+
+export type FilesSummary = { files: number; bytes: number };
+
+/** Files and bytes under a local store's folder (0 when it does not exist). */
+export async function countLocalFiles(dir: string): Promise<FilesSummary> {
+  const summary = { files: 0, bytes: 0 };
+  if (!fs.existsSync(dir)) return summary;
+  for await (const blob of new LocalBlobStore(dir).list()) {
+    summary.files++;
+    summary.bytes += (await fs.promises.stat(path.join(dir, 'sha256', blob.sha256.slice(0, 2), blob.sha256))).size;
+  }
+  return summary;
+}
+
+/** Every blob of the local folder `dir` put into `store` (a blob it already has is left as it is). */
+export async function copyLocalFilesTo(dir: string, store: BlobStore): Promise<FilesSummary & { alreadyThere: number }> {
+  const out = { files: 0, bytes: 0, alreadyThere: 0 };
+  if (!fs.existsSync(dir)) return out;
+  await fs.promises.mkdir(store.spoolDir, { recursive: true });
+  for await (const blob of new LocalBlobStore(dir).list()) {
+    if (await store.has(blob.sha256)) {
+      out.alreadyThere++;
+      continue;
+    }
+    const from = path.join(dir, 'sha256', blob.sha256.slice(0, 2), blob.sha256);
+    // commit() takes its spooled file over: give it a copy, never the source's own file.
+    const spooled = path.join(store.spoolDir, `move-${blob.sha256}-${crypto.randomUUID()}`);
+    await fs.promises.copyFile(from, spooled);
+    const { size } = await fs.promises.stat(spooled);
+    await store.commit(spooled, blob.sha256, size);
+    out.files++;
+    out.bytes += size;
+  }
+  return out;
+}
+
+/** A local store's blobs copied as a folder (backup, restore): only sha256/…, never the spool. */
+export async function copyFilesFolder(fromDir: string, toDir: string): Promise<FilesSummary> {
+  const from = path.join(fromDir, 'sha256');
+  if (!fs.existsSync(from)) return { files: 0, bytes: 0 };
+  await fs.promises.cp(from, path.join(toDir, 'sha256'), { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true });
+  return countLocalFiles(toDir);
+}
+
+export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

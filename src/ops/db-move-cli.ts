@@ -1,0 +1,72 @@
+/** `npm run db:move -- --to postgres://…`: see --help and docs/decisions/0027. */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '../config.js';
+import { openBlobStore } from '../storage/index.js';
+import { copyLocalFilesTo, countLocalFiles, megabytes } from './copy-files.js';
+import { moveDatabase } from './db-move.js';
+
+const HELP = `npm run db:move -- --to postgres://user:password@host:5432/database [--files-to s3://bucket/prefix]
+
+Copies the embedded database of DATA_DIR (stop the app first: one process owns it) into an EMPTY PostgreSQL
+database: the schema at the same migration, every row, every sequence, in one transaction; then compares the row
+counts, the sequences and the audit chain with the source. A target holding any table is refused untouched.
+
+Files: with local storage they stay in DATA_DIR/files. Run the app on the server with the same DATA_DIR (or a copy
+of DATA_DIR/files), or give --files-to s3://bucket/prefix (with the STORAGE_S3_* settings) to copy them into a
+bucket first, for instances on several machines, and start those with STORAGE_URL set to it.
+
+Afterwards start the app with DATABASE_URL set to the target (docs/deploy.md).`;
+
+const config = loadConfigOrExit();
+let args: { to?: string; 'files-to'?: string; help?: boolean };
+try {
+  ({ values: args } = parseArgs({
+    options: { to: { type: 'string' }, 'files-to': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  }));
+} catch (err) {
+  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+if (!args.to || !/^postgres(ql)?:\/\//.test(args.to)) {
+  console.error(`--to must be a postgres:// or postgresql:// address.\n\n${HELP}`);
+  process.exit(2);
+}
+// The bucket's settings are the configuration's, with --files-to as its STORAGE_URL (checked like it).
+const filesTo = args['files-to'] ? loadConfigOrExit({ ...process.env, STORAGE_URL: args['files-to'] }).storage : null;
+
+try {
+  // Files first: blobs are named by their content, so a copy that a failed move leaves in the bucket is harmless.
+  const copied = filesTo && config.storage.kind === 'local' ? await copyLocalFilesTo(config.storage.dir, openBlobStore(filesTo)) : null;
+  const report = await moveDatabase({ dataDir: config.dataDir, targetUrl: args.to });
+  const width = Math.max(...report.tables.map((t) => t.table.length));
+  for (const t of report.tables)
+    console.log(`  ${t.table.padEnd(width)}  ${String(t.source).padStart(10)} → ${String(t.target).padStart(10)}`);
+  console.log(`Sequences: ${report.sequences} set to the source's values.`);
+  console.log(
+    report.audit.ok
+      ? `Audit chain intact on the target: ${report.audit.checked} entries verified.`
+      : `Audit chain broken on the target at entry #${report.audit.firstBadId}, exactly as in the source (the copy is faithful; investigate the source).`,
+  );
+  if (config.storage.kind === 's3') {
+    console.log(`Files: in s3://${config.storage.bucket}/${config.storage.prefix} already; start the app with the same STORAGE_URL.`);
+  } else if (copied) {
+    console.log(
+      `Files: ${copied.files} copied (${megabytes(copied.bytes)}), ${copied.alreadyThere} already in ${args['files-to']}; start the app with STORAGE_URL=${args['files-to']}.`,
+    );
+  } else {
+    const files = await countLocalFiles(config.storage.dir);
+    console.log(
+      `Files: ${files.files} (${megabytes(files.bytes)}) stay in ${path.resolve(config.storage.dir)}: start the app with the same DATA_DIR, or copy that folder to DATA_DIR/files of the machine that runs it. For several machines, copy them into a bucket (--files-to s3://…, or any S3 tool: the keys are sha256/ab/<hash> under the prefix) and set STORAGE_URL.`,
+    );
+  }
+  console.log(`Done: the database is at migration ${report.migration}. Start the app with DATABASE_URL set to the target.`);
+} catch (err) {
+  console.error(`db:move failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}
