@@ -19,7 +19,7 @@ import { newTotpSecret, totpUri } from '../auth/totp.js';
 import { UnitInput } from '../org/unit-input.js';
 import { systemActor } from '../shared/context.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
-import { foldVietnamese } from '../shared/text.js';
+import { CONTROL_CHARS_MESSAGE, foldVietnamese, hasControlChars } from '../shared/text.js';
 
 /** The setting that names the province (and marks the installation as set up). */
 export const PROVINCE_KEY = 'province';
@@ -80,6 +80,9 @@ const NO_UNIT_YET = '00000000-0000-0000-0000-000000000000';
  */
 export function parseSetupInput(raw: SetupFields): SetupInput {
   const fields: FieldErrors = {};
+  // As parseInput does for every form: a control character (a NUL cannot even be stored) is named, not stored.
+  for (const [key, value] of Object.entries(raw))
+    if (typeof value === 'string' && hasControlChars(value)) fields[key] = CONTROL_CHARS_MESSAGE;
   const code = (raw.provinceCode ?? '').trim().toUpperCase();
   if (!code) fields.provinceCode = 'Vui lòng nhập mã tỉnh (ví dụ: H10).';
   else if (!PROVINCE_CODE.test(code))
@@ -93,7 +96,7 @@ export function parseSetupInput(raw: SetupFields): SetupInput {
   if (!unit.success) for (const i of unit.error.issues) fields[UNIT_KEYS[String(i.path[0])] ?? 'provinceName'] ??= i.message;
   if (!raw.provinceName?.trim()) fields.provinceName = 'Vui lòng nhập tên tỉnh (ví dụ: Tỉnh Bình Phước).';
   const agency = unit.success ? unit.data.agencyCode : null;
-  if (unit.success && !agency) fields.agencyCode = 'Vui lòng nhập mã định danh điện tử của đơn vị gốc (ví dụ: 000.00.00.H10).';
+  if (!raw.agencyCode?.trim()) fields.agencyCode ??= 'Vui lòng nhập mã định danh điện tử của đơn vị gốc (ví dụ: 000.00.00.H10).';
   if (agency && code && !fields.provinceCode && !agency.endsWith(`.${code}`))
     fields.agencyCode = `Mã định danh điện tử ${agency} không thuộc tỉnh có mã ${code}: nhóm cuối phải là ${code} (ví dụ: 000.00.00.${code}).`;
   const admin = OfficialInput.safeParse({
