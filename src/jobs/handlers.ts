@@ -20,6 +20,7 @@ import { nationalPortalJobs } from '../national-portal/jobs.js';
 import { adaptersFor } from '../notify/adapters/index.js';
 import { sendNotification, type SendDeps } from '../notify/send.js';
 import { sendDailyReminders } from '../notify/daily-reminders.js';
+import { purgeAppliedDeliveryReports } from '../notify/gateway-reports.js';
 import type { JobHandlers } from './queue.js';
 
 /** `now`: the application's one clock (deps.now), so a test's clock also drives the jobs. */
@@ -52,7 +53,11 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
       logger: deps.logger,
     });
   return {
-    'sessions.purge': () => purgeSessions(deps.db, deps.sessionPolicy),
+    'sessions.purge': async () => {
+      await purgeSessions(deps.db, deps.sessionPolicy);
+      // The gateways' report ids past the replay window: the same kind of expired single-use memory, same schedule.
+      await purgeAppliedDeliveryReports(deps.db, (deps.now ?? (() => new Date()))());
+    },
     'sso.purge': async () => {
       const now = (deps.now ?? (() => new Date()))();
       const ended = await endLapsedProviderSessions(deps.db, now, deps.sessionPolicy.idleMs);

@@ -45,7 +45,7 @@ type KindSpec = KindSettings & {
 };
 
 export const JOB_KINDS = {
-  /** Delete expired and idle sessions (was a setInterval in main.ts). */
+  /** Delete expired and idle sessions (was a setInterval in main.ts), and the gateways' expired report ids. */
   'sessions.purge': {
     label: 'Xóa phiên đăng nhập hết hạn',
     payload: z.object({}),

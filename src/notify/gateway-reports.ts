@@ -7,14 +7,16 @@
  *   being the body's own field — Zalo's scheme (../shared/MISSION.md §4).
  *
  * Signatures are compared in constant time; a timestamp more than 5 minutes from our clock is refused (the replay
- * window). Inside the window each report is applied once: its id (SMS reportId; ZNS msg_id + event) is remembered
- * for twice the window once applied. The memory is this process's; a replay reaching another instance, or one
- * after a restart, is harmless anyway: applyDeliveryReport never moves a final state and applies the same report
- * to the same row the same way (idempotent).
+ * window). Inside the window each report is applied once: its id (SMS reportId; ZNS msg_id + event) is recorded in
+ * the database (applied_delivery_reports, migration 0050) for twice the window, in the transaction that applies it,
+ * so a replay is refused by every instance on the database and after a restart, and a report whose application
+ * failed is not recorded (the gateway's retry applies it). applyDeliveryReport is idempotent besides.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { appliedDeliveryReports } from '../db/schema/index.js';
 import { applyDeliveryReport, type DeliveryReport } from './delivery-report.js';
 
 export const REPORT_MAX_BYTES = 4 * 1024;
@@ -149,20 +151,40 @@ export function verifyZnsReport(
   };
 }
 
-/** Report ids applied in this process, with when they may be forgotten (past the window, a replay is refused anyway). */
-const applied = new Map<string, number>();
-
-/** Applies a verified report once: 'duplicate' for one already applied here, 'unknown' for a message not ours. */
+/**
+ * Applies a verified report once, on whichever instance it reaches: 'duplicate' for one already applied, 'unknown'
+ * for a message not ours (not recorded: it changes nothing). Insert-or-nothing on the report id, in the transaction
+ * of the application: a concurrent copy waits for that transaction and then finds the id.
+ */
 export async function receiveDeliveryReport(
   db: Db,
   verified: Verified,
   now: Date,
 ): Promise<'applied' | 'ignored' | 'unknown' | 'duplicate'> {
-  const t = now.getTime();
-  if ((applied.get(verified.replayKey) ?? 0) > t) return 'duplicate';
-  if (!verified.report) return 'unknown';
-  const outcome = await applyDeliveryReport(db, verified.report);
-  if (applied.size > 100_000) for (const [k, until] of applied) if (until <= t || applied.size > 50_000) applied.delete(k);
-  applied.set(verified.replayKey, t + 2 * WINDOW_MS);
-  return outcome;
+  const report = verified.report;
+  if (!report) return 'unknown';
+  const expiresAt = new Date(now.getTime() + 2 * WINDOW_MS);
+  return db.transaction(async (tx) => {
+    // An expired row (kept until the purge job) is taken over: past the window the signature refuses a replay anyway.
+    const [recorded] = await tx
+      .insert(appliedDeliveryReports)
+      .values({ replayKey: verified.replayKey, expiresAt })
+      .onConflictDoUpdate({
+        target: appliedDeliveryReports.replayKey,
+        set: { expiresAt },
+        where: lte(appliedDeliveryReports.expiresAt, now),
+      })
+      .returning({ key: appliedDeliveryReports.replayKey });
+    if (!recorded) return 'duplicate';
+    return applyDeliveryReport(tx, report);
+  });
+}
+
+/** Forgets the report ids past their expiry (job sessions.purge); returns how many. */
+export async function purgeAppliedDeliveryReports(db: Db, now: Date): Promise<number> {
+  const removed = await db
+    .delete(appliedDeliveryReports)
+    .where(lte(appliedDeliveryReports.expiresAt, now))
+    .returning({ key: appliedDeliveryReports.replayKey });
+  return removed.length;
 }
