@@ -176,12 +176,21 @@ async function main() {
     if (!args.yes) usageError('không chạy trên terminal: cần --yes để khởi tạo mà không hỏi xác nhận.');
   }
 
-  // Every mistake is reported before the database is opened.
+  // Every mistake is reported before the database is opened; on a terminal, only the fields at fault are asked again.
   let input: ReturnType<typeof parseSetupInput>;
-  try {
-    input = parseSetupInput(fields);
-  } catch (err) {
-    printRefusal(err);
+  for (;;) {
+    try {
+      input = parseSetupInput(fields);
+      break;
+    } catch (err) {
+      const bad = err instanceof AppError ? (err.fields ?? {}) : {};
+      if (!interactive || Object.keys(bad).length === 0) printRefusal(err);
+      console.error('Thông tin chưa hợp lệ:');
+      for (const message of Object.values(bad)) console.error(`  ${message}`);
+      const again = FIELDS.filter((f) => f.key in bad);
+      for (const f of again) delete fields[f.key];
+      await ask(fields, again, 'adminPassword' in bad);
+    }
   }
   console.log(
     [
