@@ -14,7 +14,7 @@ import { csrfToken, csrfTokenValid, sameOrigin } from './web/csrf.js';
 import { limitBody, readForm } from './web/body.js';
 import { readSession } from './auth/sessions.js';
 import { AppError, errors } from './shared/errors.js';
-import { isDatabaseUnavailable } from './db/client.js';
+import { isDatabaseUnavailable, isStatementCancelled } from './db/client.js';
 import { renderError } from './web/error-page.js';
 import { healthRoutes } from './web/health.js';
 import { staticRoutes } from './web/static.js';
@@ -122,6 +122,10 @@ export function createApp(deps: Deps) {
       log.warn({ err, requestId }, 'database unavailable');
       c.header('Retry-After', '30');
       return renderError(c, errors.databaseUnavailable());
+    }
+    if (isStatementCancelled(err)) {
+      log.warn({ err, requestId }, 'statement cancelled (DB_STATEMENT_TIMEOUT_MS)');
+      return renderError(c, errors.databaseTimeout());
     }
     log.error({ err, requestId }, 'unhandled error');
     return renderError(c, new AppError('internal', 'Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.', 500));

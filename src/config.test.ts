@@ -141,6 +141,18 @@ describe('configuration', () => {
     expect(c.vneid.minLoa).toBe(2);
   });
 
+  it('the app pool: 10 connections and a 15 s statement limit by default, 0 = no limit, nonsense refused by name', () => {
+    expect(loadConfig({}).databasePool).toEqual({ size: 10, statementTimeoutMs: 15_000 });
+    expect(loadConfig({ DB_POOL_SIZE: '25', DB_STATEMENT_TIMEOUT_MS: '0' }).databasePool).toEqual({ size: 25, statementTimeoutMs: 0 });
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '' }).databasePool.statementTimeoutMs).toBe(15_000);
+    expect(() => loadConfig({ DB_POOL_SIZE: '0' })).toThrow(/DB_POOL_SIZE/);
+    expect(() => loadConfig({ DB_POOL_SIZE: 'ten' })).toThrow(/DB_POOL_SIZE/);
+    expect(() => loadConfig({ DB_POOL_SIZE: '2.5' })).toThrow(/DB_POOL_SIZE/);
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '-1' })).toThrow(/DB_STATEMENT_TIMEOUT_MS/);
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '15s' })).toThrow(/DB_STATEMENT_TIMEOUT_MS/);
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: String(2 * 3_600_000) })).toThrow(/DB_STATEMENT_TIMEOUT_MS/);
+  });
+
   it('names each invalid variable', () => {
     try {
       loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' });

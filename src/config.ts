@@ -17,6 +17,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  /** The app's PostgreSQL pool (src/db/client.ts): connections per instance; instances × this must stay under max_connections. */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** The longest one statement of the app's requests may run, in ms (0 = no limit); migrations and CLIs have none. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('MotCua@2026'),
   DEMO_DATA: boolish.optional(),
@@ -242,6 +246,11 @@ export type Config = {
   secureCookies: boolean;
   dataDir: string;
   databaseUrl: string | undefined;
+  /**
+   * The app server's pool (DATABASE_URL only): its size, and the statement_timeout of its connections (0 = none). A
+   * statement past it is cancelled (SQLSTATE 57014) and the request answers 504 "try again" (app.tsx).
+   */
+  databasePool: { size: number; statementTimeoutMs: number };
   sessionSecret: string;
   demoPassword: string;
   /** Load demo data (units, officials) into an empty database at start. */
@@ -563,6 +572,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: publicUrl.startsWith('https://'),
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databasePool: { size: e.DB_POOL_SIZE, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
     sessionSecret,
     demoPassword: e.DEMO_PASSWORD,
     demoData,

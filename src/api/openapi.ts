@@ -69,7 +69,7 @@ const queryParameters = (schema: z.ZodObject) => {
   return Object.entries(properties).map(([name, s]) => ({ name, in: 'query', required: required.includes(name), schema: s }));
 };
 
-/** The errors an operation may answer, all in the one Error shape; `default` covers 500 and 503. */
+/** The errors an operation may answer, all in the one Error shape; `default` covers 500, 503 and 504. */
 const ERROR_MEANINGS = {
   400: 'Dữ liệu gửi lên hoặc tham số không hợp lệ',
   401: 'Chưa xác thực',
@@ -84,7 +84,7 @@ type ErrorStatus = keyof typeof ERROR_MEANINGS;
 /** The errors an operation may answer; `said` replaces a status's general meaning with what it means there. */
 const errorResponses = (statuses: ErrorStatus[], said: Partial<Record<ErrorStatus, string>> = {}) => ({
   ...Object.fromEntries(statuses.map((s) => [s, json(said[s] ?? ERROR_MEANINGS[s], ref('Error'))])),
-  default: json('Lỗi hệ thống (500) hoặc tạm gián đoạn (503)', ref('Error')),
+  default: json('Lỗi hệ thống (500), tạm gián đoạn (503) hoặc yêu cầu quá thời gian xử lý (504)', ref('Error')),
 });
 
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };

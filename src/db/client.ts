@@ -77,6 +77,13 @@ export type DatabaseOptions = {
   dataDir?: string;
   poolSize?: number;
   /**
+   * The statement_timeout of every pooled connection, in ms (0 or unset: none). Only the app server's pool sets it
+   * (DB_STATEMENT_TIMEOUT_MS): a request's statement past it is cancelled (57014) and the request answers 503,
+   * instead of holding a connection the others wait for. Migrations (on their own connection) run without it;
+   * the CLIs, seed:large and the benchmark open their pools without it. PGlite has no pool and ignores it.
+   */
+  statementTimeoutMs?: number;
+  /**
    * A pooled connection broke while idle (server restarted, connection killed: 57P01, network cut). The pool
    * has already dropped it and opens a new one when needed; this only reports it (default: one line on stderr).
    */
@@ -87,8 +94,8 @@ export type DatabaseOptions = {
  * The server pool's time limits, in one place. A request that cannot get a connection (server down or
  * unreachable, every connection busy) fails after connectionTimeoutMillis instead of waiting without end;
  * TCP keepalive notices a peer that vanished without closing (network cut, host gone) on a quiet
- * connection. No statement_timeout: migrations, seed:large and the benchmark share this pool with
- * legitimately long statements, and an outage is bounded by the two limits above.
+ * connection. The statement time limit is the caller's (DatabaseOptions.statementTimeoutMs): the app's requests
+ * have one, migrations, seed:large and the benchmark run legitimately long statements.
  */
 const POOL_LIMITS = {
   connectionTimeoutMillis: 5_000,
@@ -113,8 +120,15 @@ function reportConnectionError(err: Error) {
  * (a) is reported; (b) needs no action: the running or next query fails with the error, and the pool
  * discards the broken client when it is released.
  */
-function createPool(url: string, poolSize: number, onConnectionError: (err: Error) => void = reportConnectionError): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...POOL_LIMITS });
+function createPool(
+  url: string,
+  poolSize: number,
+  statementTimeoutMs: number,
+  onConnectionError: (err: Error) => void = reportConnectionError,
+): pg.Pool {
+  // Set at connection start, like jit: no round trip per checkout, and a server restart's new connections have it too.
+  const options = statementTimeoutMs > 0 ? `${POOL_LIMITS.options} -c statement_timeout=${statementTimeoutMs}` : POOL_LIMITS.options;
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...POOL_LIMITS, options });
   pool.on('error', (err) => onConnectionError(err));
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
@@ -124,7 +138,7 @@ function createPool(url: string, poolSize: number, onConnectionError: (err: Erro
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
-    const pool = createPool(opts.url, opts.poolSize ?? 10, opts.onConnectionError);
+    const pool = createPool(opts.url, opts.poolSize ?? 10, opts.statementTimeoutMs ?? 0, opts.onConnectionError);
     // Fail fast with a clear error rather than on the first request.
     const client = await pool.connect();
     client.release();
@@ -222,6 +236,9 @@ async function migratePostgres(
     },
   };
   try {
+    // A migration (an index built concurrently, a backfill) may run far longer than a request's limit; RESET below
+    // gives the connection back to the pool with the pool's own setting.
+    await client.query('set statement_timeout = 0');
     let waited = false;
     for (;;) {
       const [got] = await query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK_KEY]);
@@ -240,6 +257,7 @@ async function migratePostgres(
     }
     const report = await applyMigrations(conn, migrations);
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('reset statement_timeout');
     client.release();
     return report;
   } catch (err) {
@@ -301,6 +319,29 @@ export async function queryStatement<T>(db: Queryable, shape: string, build: () 
   }
   const res = await prepared.execute(values);
   return res.rows as T[];
+}
+
+/** Whether SQLSTATE `code` is somewhere in `err` (inside DrizzleQueryError and AggregateError only, see below). */
+function hasCode(err: unknown, test: (code: string) => boolean): boolean {
+  const queue: unknown[] = [err];
+  for (let i = 0; i < queue.length && i < 20; i++) {
+    const e = queue[i];
+    if (!(e instanceof Error)) continue;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && test(code)) return true;
+    if (e instanceof DrizzleQueryError) queue.push(e.cause);
+    if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
+  }
+  return false;
+}
+
+/**
+ * Whether a statement was cancelled (SQLSTATE 57014 query_canceled): past the pool's statement_timeout
+ * (DB_STATEMENT_TIMEOUT_MS), or by an administrator's pg_cancel_backend. The statement's transaction is rolled back;
+ * the connection stays usable. The request answers 504 "try again" (app.tsx), never 500.
+ */
+export function isStatementCancelled(err: unknown): boolean {
+  return hasCode(err, (code) => code === '57014');
 }
 
 /** SQLSTATEs that mean the server went away or cannot take us now (not a fault of the statement). */

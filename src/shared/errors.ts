@@ -35,6 +35,12 @@ export const errors = {
   /** The database server cannot be reached right now (stopped, restarting, connections lost): try again later. */
   databaseUnavailable: () =>
     new AppError('database_unavailable', 'Hệ thống đang tạm gián đoạn kết nối cơ sở dữ liệu. Vui lòng thử lại sau ít phút.', 503),
+  /**
+   * A statement of the request ran past DB_STATEMENT_TIMEOUT_MS and was cancelled (its transaction rolled back). 504, not
+   * 503: a load balancer that retries a 503 on another instance (deploy/haproxy.cfg) must not run it again at once.
+   */
+  databaseTimeout: () =>
+    new AppError('database_timeout', 'Yêu cầu mất quá nhiều thời gian để xử lý nên đã được dừng lại. Vui lòng thử lại sau ít phút.', 504),
   /** Uploads: `what` names the file ("tệp mẫu"), `allowed` lists the accepted kinds. */
   fileMissing: (what: string) => new AppError('file_missing', `Vui lòng chọn ${what}.`, 400, { file: `Vui lòng chọn ${what}.` }),
   fileTooLarge: (maxMb: number) =>
