@@ -16,15 +16,8 @@ import pg from 'pg';
 import { MIGRATIONS_DIR, openDatabase, redactPassword, type Database } from '../db/client.js';
 import { applyMigrations, readMigrations, type MigrationConnection } from '../db/migrate.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
+import { OpsError } from './ops-error.js';
 import { countRows, listTables, qualified, readSequences, recordedMigrations, whyNotEmpty, type Sql, type TableInfo } from './inventory.js';
-
-/** A refusal or failure of an operator's command, said so that the operator knows what to do. */
-export class OpsError extends Error {
-  constructor(message: string, options?: { cause: unknown }) {
-    super(message, options);
-    this.name = 'OpsError';
-  }
-}
 
 /** Rows fetched from the source and inserted into the target at a time. */
 const BATCH_ROWS = 500;

@@ -1,0 +1,68 @@
+/**
+ * PostgreSQL's own client programs (pg_dump, pg_restore) for backup and restore (docs/decisions/0027): found on
+ * PATH or in Debian's /usr/lib/postgresql/<major>/bin, checked against the server's major version, and run with
+ * the password in the environment rather than on the command line (where `ps` shows it).
+ */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { OpsError } from './ops-error.js';
+
+const run = promisify(execFile);
+
+export type PgTool = { path: string; major: number };
+
+/** The newest `name` found: PATH first, then every /usr/lib/postgresql/<major>/bin. */
+export async function findPgTool(name: 'pg_dump' | 'pg_restore', serverMajor: number): Promise<PgTool> {
+  const candidates = [
+    ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean),
+    ...(fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin`) : []),
+  ]
+    .map((dir) => path.join(dir, name))
+    .filter((p) => fs.existsSync(p));
+  if (candidates.length === 0)
+    throw new OpsError(
+      `${name} not found on PATH nor in /usr/lib/postgresql/*/bin: install the PostgreSQL client (apt-get install postgresql-client-${serverMajor}).`,
+    );
+  const found: PgTool[] = [];
+  for (const p of new Set(candidates)) {
+    const { stdout } = await run(p, ['--version']).catch(() => ({ stdout: '' }));
+    const m = /\(PostgreSQL\)\s+(\d+)/.exec(stdout);
+    if (m) found.push({ path: p, major: Number(m[1]) });
+  }
+  found.sort((a, b) => b.major - a.major);
+  const best = found[0];
+  // pg_dump refuses a server newer than itself; an older pg_restore may not read a newer archive.
+  if (!best || best.major < serverMajor)
+    throw new OpsError(
+      `${name} ${best ? best.major : '?'} (${best?.path ?? candidates[0]}) is older than the server (PostgreSQL ${serverMajor}): install postgresql-client-${serverMajor} or newer.`,
+    );
+  return best;
+}
+
+/** A connection string without its password, and the password apart (PGPASSWORD). */
+export function splitPassword(url: string): { url: string; password: string | undefined } {
+  const u = new URL(url);
+  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  u.password = '';
+  return { url: u.toString(), password };
+}
+
+/** Runs a tool to its end; a non-zero exit becomes an OpsError with what it wrote on stderr. */
+export function runPgTool(tool: PgTool, args: string[], password: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool.path, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...(password !== undefined ? { PGPASSWORD: password } : {}) },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 20_000) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (err) => reject(new OpsError(`${path.basename(tool.path)} could not start: ${err.message}`, { cause: err })));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new OpsError(`${path.basename(tool.path)} failed (exit ${code}): ${stderr.trim() || 'no message'}`)),
+    );
+  });
+}
