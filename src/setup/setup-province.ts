@@ -22,7 +22,7 @@ import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { CONTROL_CHARS_MESSAGE, foldVietnamese, hasControlChars } from '../shared/text.js';
 
 /** The setting that names the province (and marks the installation as set up). */
-export const PROVINCE_KEY = 'province';
+const PROVINCE_KEY = 'province';
 
 /**
  * The demo seed's transaction lock (src/demo/seed.ts): the seed and the setup both create the tree, so a
@@ -119,7 +119,7 @@ export function parseSetupInput(raw: SetupFields): SetupInput {
 }
 
 /** The database already holds an organisation or an administrator: set-up is for an empty installation only. */
-export const alreadySetUp = (what: string) =>
+const alreadySetUp = (what: string) =>
   new AppError(
     'already_set_up',
     `Hệ thống đã được khởi tạo (${what}). Lệnh khởi tạo chỉ chạy một lần, trên cơ sở dữ liệu chưa có đơn vị nào.`,
