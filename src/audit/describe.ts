@@ -71,6 +71,7 @@ const LABELS: Record<string, string> = {
   'portal.logout': 'Công dân đăng xuất Cổng dịch vụ công',
   'procedure.create': 'Thêm thủ tục hành chính',
   'procedure.new_version': 'Lưu phiên bản mới của thủ tục hành chính',
+  'procedure.import': 'Nhập danh mục thủ tục hành chính từ tệp',
   'procedure.template_upload': 'Tải lên mẫu văn bản của thủ tục',
   'procedure.template_replace': 'Thay mẫu văn bản của thủ tục',
   'procedure.template_remove': 'Gỡ mẫu văn bản của thủ tục',
@@ -89,6 +90,8 @@ const LABELS: Record<string, string> = {
   'unit.merge': 'Sáp nhập đơn vị',
   'unit.activate': 'Kích hoạt đơn vị',
   'unit.deactivate': 'Ngừng hoạt động đơn vị',
+  'unit.import': 'Nhập cây đơn vị từ tệp',
+  'sector.create': 'Thêm lĩnh vực thủ tục hành chính',
   // Every step of the processing cycle, recorded as dossier.<action> (dossiers/act-on-dossier.ts).
   ...Object.fromEntries(DOSSIER_ACTION_CODES.map((a) => [`dossier.${a}`, `Hồ sơ: ${DOSSIER_ACTIONS[a]}`])),
 };

@@ -2,7 +2,7 @@ import type { Db } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { StaffActor } from '../shared/context.js';
+import type { StaffActor, SystemActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
@@ -10,7 +10,7 @@ import { UnitInput } from './unit-input.js';
 import { assertAgencyCodeFree, loadActiveUnit } from './unit-queries.js';
 
 /** Create a unit under a parent the actor administers. */
-export async function createUnit(db: Db, actor: StaffActor, parentId: string, raw: unknown) {
+export async function createUnit(db: Db, actor: StaffActor | SystemActor, parentId: string, raw: unknown) {
   const input = parseInput(UnitInput, raw);
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, parentId);

@@ -3,13 +3,13 @@ import type { Db } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { StaffActor } from '../shared/context.js';
+import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
 /** Move a unit (with its subtree, accounts and history) under another parent. */
-export async function moveUnit(db: Db, actor: StaffActor, unitId: string, newParentId: string) {
+export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, newParentId: string) {
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
     await requireAdministerUnit(tx, actor, newParentId);

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { StaffActor } from '../shared/context.js';
+import type { StaffActor, SystemActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
@@ -11,7 +11,7 @@ import { UnitInput } from './unit-input.js';
 import { assertAgencyCodeFree, loadUnit } from './unit-queries.js';
 
 /** Rename a unit or change its short name, agency code or kind. History keeps the old values. */
-export async function updateUnit(db: Db, actor: StaffActor, unitId: string, raw: unknown) {
+export async function updateUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, raw: unknown) {
   const input = parseInput(UnitInput, raw);
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);

@@ -1,0 +1,21 @@
+/** `npm run import:units -- <file> [--apply] [--as <username>]`: the unit tree from a CSV or XLSX (import-units.ts). */
+import { readTable } from '../accounts/read-sheet.js';
+import { loadConfigOrExit } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { runImportCommand } from '../shared/import-command.js';
+import { importUnits } from './import-units.js';
+import { UNIT_SHEET } from './import-units-columns.js';
+
+const config = loadConfigOrExit();
+const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+try {
+  const { exitCode, lines } = await runImportCommand(database.db, process.argv.slice(2), {
+    name: 'import:units',
+    systemLabel: 'cli:import-units',
+    run: async (db, actor, bytes, opts) => importUnits(db, actor, await readTable(bytes, UNIT_SHEET), opts),
+  });
+  for (const line of lines) (exitCode === 0 ? console.log : console.error)(line);
+  process.exitCode = exitCode;
+} finally {
+  await database.close();
+}
