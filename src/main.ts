@@ -28,7 +28,17 @@ async function main() {
   const logger = pino({ level: config.logLevel, serializers: logSerializers });
   // A lost server connection is logged, never fatal: requests get 503 until the server is back (src/db/client.ts).
   const onConnectionError = (err: Error) => logger.warn({ err }, 'database connection lost; reconnecting on the next query');
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, onConnectionError } : { dataDir: config.dataDir });
+  // The pool size and statement limit apply to this server's pool only (migrations, CLIs and `npm run worker` have none).
+  const database = await openDatabase(
+    config.databaseUrl
+      ? {
+          url: config.databaseUrl,
+          poolSize: config.databasePool.size,
+          statementTimeoutMs: config.databasePool.statementTimeoutMs,
+          onConnectionError,
+        }
+      : { dataDir: config.dataDir },
+  );
   // Migrates under a lock (instances may start together), or with MIGRATE_ON_START=false refuses a behind schema.
   await prepareSchemaOrExit(database, config.migrateOnStart, logger);
   logger.info({ database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'database ready');
