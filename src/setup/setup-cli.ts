@@ -223,6 +223,12 @@ async function main() {
     printRefusal(err);
   }
   await database.close();
+  // The national portal knows the province by the same code (H10 in the demo): a different one is most likely a typo.
+  const national = config.nationalPortal;
+  if (national && !national.simulated && national.province.toUpperCase() !== result.province.code)
+    console.warn(
+      `Lưu ý: NATIONAL_PORTAL_PROVINCE=${national.province} khác mã tỉnh ${result.province.code} vừa khởi tạo; kiểm tra lại cấu hình đồng bộ Cổng Dịch vụ công quốc gia.`,
+    );
   const qr = await QRCode.toString(result.uri, { type: 'terminal', small: true });
   console.log(
     [
