@@ -1,0 +1,115 @@
+/**
+ * `npm run db:move` (src/ops/db-move.ts): an embedded database with real data (demo organisation, dossiers, a
+ * queued job, a partly sealed audit chain) copied into a fresh PostgreSQL database, then checked from the other
+ * side: row counts, sequences, the audit chain, and the app's own queries (log in, the inbox, a new dossier).
+ * The copying runs in the PostgreSQL project only (it needs a server); the refusals of a bad source run in both.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { procedures } from '../src/db/schema/index.js';
+import { listInbox } from '../src/dossiers/inbox.js';
+import { moveDatabase } from '../src/ops/db-move.js';
+import { countRows, listTables, readSequences } from '../src/ops/inventory.js';
+import { clientSql, pgliteSql } from '../src/ops/db-move.js';
+import { sealAuditChain } from '../src/audit/seal.js';
+import { verifyAuditChain } from '../src/audit/verify.js';
+import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
+import { actorFor, sctClerkUsername } from './support/fixtures.js';
+import { receiveAtCounter } from './support/reception.js';
+import { createScratchDatabase, dropScratchDatabase, fillWithRealData } from './support/ops-data.js';
+
+const skipReason = process.env.MOTCUA_TEST_DB !== 'postgres' ? 'the PostgreSQL project only (TEST_DATABASE_URL)' : null;
+
+describe('db:move refuses a source that is not an embedded database', () => {
+  it('names the missing data directory, before touching any target', async () => {
+    const missing = path.join(os.tmpdir(), 'motcua-no-such-data-dir');
+    await expect(moveDatabase({ dataDir: missing, targetUrl: 'postgres://nobody@127.0.0.1:1/none', print: () => {} })).rejects.toThrow(
+      /No embedded database in .*motcua-no-such-data-dir: .*PG_VERSION not found/,
+    );
+  });
+});
+
+describe.skipIf(skipReason !== null)(`db:move into PostgreSQL${skipReason ? ` — skipped: ${skipReason}` : ''}`, () => {
+  let dataDir = '';
+  let targetUrl = '';
+  let names: string[] = [];
+  let sourceCounts = new Map<string, number>();
+  let sourceAuditChecked = 0;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-'));
+    const source = await openDatabase({ dataDir });
+    try {
+      await source.migrate();
+      names = await fillWithRealData(source);
+      const sql = pgliteSql(source.pglite!);
+      sourceCounts = await countRows(sql, await listTables(sql));
+      const audit = await verifyAuditChain(source.db);
+      sourceAuditChecked = audit.checked;
+    } finally {
+      await source.close();
+    }
+    targetUrl = await createScratchDatabase('motcua_move');
+  }, 180_000);
+
+  afterAll(async () => {
+    if (targetUrl) await dropScratchDatabase(targetUrl);
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('copies every table, sequence and the audit chain, and the app works on the copy', async () => {
+    const report = await moveDatabase({ dataDir, targetUrl, print: () => {} });
+    expect(report.tables.length).toBe(sourceCounts.size);
+    for (const t of report.tables) expect({ table: t.table, rows: t.target }).toEqual({ table: t.table, rows: sourceCounts.get(t.table) });
+    // Real data went across, pg-boss's queue partition with its job included.
+    expect(sourceCounts.get('public.dossiers')).toBe(4);
+    expect(sourceCounts.get('public.audit_log')).toBeGreaterThan(10);
+    expect([...sourceCounts].some(([t, n]) => /^pgboss\.j[0-9a-f]{56}$/.test(t) && n === 1)).toBe(true);
+    expect(report.audit).toMatchObject({ ok: true, checked: sourceAuditChecked });
+    expect(report.audit.ok && report.audit.unsealed).toBeGreaterThan(0);
+
+    const source = await openDatabase({ dataDir });
+    const sourceSequences = await readSequences(pgliteSql(source.pglite!)).finally(() => source.close());
+    const target: Database = await openDatabase({ url: targetUrl, poolSize: 4 });
+    try {
+      const client = await target.pool!.connect();
+      const targetSequences = await readSequences(clientSql(client)).finally(() => client.release());
+      expect(targetSequences).toEqual(sourceSequences);
+      expect(await target.pendingMigrations()).toEqual([]);
+
+      const clerk = await actorFor(target, sctClerkUsername());
+      const now = new Date();
+      const inbox = await listInbox(target.db, clerk, {}, now, new Date(now.getTime() + 86_400_000));
+      expect(inbox.rows.map((r) => r.applicant.fullName).sort()).toEqual([...names].sort());
+      // The sequences and triggers go on from where the source stopped: a new dossier, sealed into the same chain.
+      const [liquor] = await target.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+      await receiveAtCounter(target.db, clerk, { procedureId: liquor!.id, channel: '1', fullName: 'Võ Thị Giang', phone: '0912000111' });
+      await sealAuditChain(target.db);
+      expect(await verifyAuditChain(target.db)).toMatchObject({ ok: true, unsealed: 0 });
+
+      const c = new Client(buildApp(target));
+      expect((await c.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+      expect((await c.get('/tiepnhan')).status).toBeLessThan(400);
+    } finally {
+      await target.close();
+    }
+  }, 180_000);
+
+  it('refuses a target that is not empty and leaves it as it was', async () => {
+    const target = await openDatabase({ url: targetUrl, poolSize: 2 });
+    const sql = async <T>(text: string, params?: unknown[]) => (await target.pool!.query(text, params)).rows as T[];
+    try {
+      const before = await countRows(sql, await listTables(sql));
+      await expect(moveDatabase({ dataDir, targetUrl, print: () => {} })).rejects.toThrow(
+        /Refused: the target database .* is not empty \(it holds drizzle\.__drizzle_migrations, .*\); nothing was written/,
+      );
+      expect(await countRows(sql, await listTables(sql))).toEqual(before);
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+});
