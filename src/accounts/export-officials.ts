@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, accountIdentities, units } from '../db/schema/index.js';
@@ -85,7 +85,9 @@ async function encode(rows: Array<Record<string, string>>, format: 'xlsx' | 'csv
     for (const r of rows) lines.push(OFFICIAL_COLUMNS.map(([key]) => csvCell(r[key] ?? '')).join(','));
     return new TextEncoder().encode(`\uFEFF${lines.join('\r\n')}\r\n`);
   }
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs costs start time and memory (docs/decisions/0029).
+  const { Workbook } = (await import('exceljs')).default;
+  const wb = new Workbook();
   const ws = wb.addWorksheet('Cán bộ');
   ws.columns = OFFICIAL_COLUMNS.map(([key, label]) => ({ header: label, key, width: Math.max(12, label.length + 2) }));
   ws.getRow(1).font = { bold: true };

@@ -5,9 +5,21 @@
  * The rule for years not on record (provisional until confirmed, year-schedule.ts); the announced years are data
  * (announced-schedules.ts) because this rule does not reproduce them. Day entries (calendar_days) come on top.
  */
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
 
-const hd = new Holidays('VN');
+/**
+ * Loaded at the first provisional year, not at start: the library and its lunar astronomy cost about a second and
+ * 25–38 MB in every instance (docs/decisions/0029). Its CommonJS build, so that this function stays synchronous.
+ */
+let vietnam: Holidays | null = null;
+function vietnamRules(): Holidays {
+  if (!vietnam) {
+    const Rules = createRequire(import.meta.url)('date-holidays') as typeof Holidays;
+    vietnam = new Rules('VN');
+  }
+  return vietnam;
+}
 
 export type HolidayDay = { date: string; name: string };
 
@@ -34,7 +46,7 @@ export function statutoryHolidays(year: number): HolidayDay[] {
   const hit = cache.get(year);
   if (hit) return hit;
   const days = new Map<string, string>();
-  for (const h of hd.getHolidays(year)) {
+  for (const h of vietnamRules().getHolidays(year)) {
     if (h.type !== 'public') continue;
     // Multi-day holidays (Tết) come as a span; dates are local, `date` is "YYYY-MM-DD hh:mm:ss".
     const first = h.date.slice(0, 10);

@@ -1,7 +1,6 @@
 import { raw } from 'hono/html';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import QRCode from 'qrcode';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, Flash, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, siteName, type Ctx } from '../web/http.js';
@@ -255,7 +254,7 @@ cutoverRoutes.post('/khan-cap', async (c) => {
       secret: {
         username: res.account.username,
         secret: res.secret!,
-        qr: await QRCode.toString(res.uri!, { type: 'svg', margin: 1, width: 180 }),
+        qr: await (await import('qrcode')).default.toString(res.uri!, { type: 'svg', margin: 1, width: 180 }),
       },
     };
   });

@@ -3,7 +3,7 @@
  * repository) — two blank PDF forms drawn with the one-stop forms' pdfkit furniture and an Excel list.
  * They go through the same checks and storage as an administrator's upload.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { para, renderPdf, signatures, title, type Doc } from '../dossiers/forms/layout.js';
 import { putTemplateFile, storeTemplate } from '../procedures/document-templates.js';
@@ -35,7 +35,9 @@ function blankForm(name: string, addressee: string, lines: string[], closing: st
 }
 
 async function memberList(): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs costs start time and memory (docs/decisions/0029).
+  const { Workbook } = (await import('exceljs')).default;
+  const wb = new Workbook();
   wb.creator = 'MotCua';
   const ws = wb.addWorksheet('Danh sách thành viên');
   ws.addRow(['DANH SÁCH THÀNH VIÊN CÔNG TY TRÁCH NHIỆM HỮU HẠN HAI THÀNH VIÊN TRỞ LÊN']);

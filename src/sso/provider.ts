@@ -10,7 +10,7 @@
  * for days before it signs, and a retired one stays published long after.
  */
 import crypto from 'node:crypto';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { default as Provider, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -163,8 +163,10 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
   };
 }
 
-function build(deps: SsoDeps, keys: KeySet): Provider {
-  const provider = new Provider(ssoIssuer(deps.config), configuration(deps, keys));
+async function build(deps: SsoDeps, keys: KeySet): Promise<Provider> {
+  // Loaded at the first request to /sso, not at start: oidc-provider costs start time and memory (docs/decisions/0029).
+  const { default: OidcProvider } = await import('oidc-provider');
+  const provider = new OidcProvider(ssoIssuer(deps.config), configuration(deps, keys));
   provider.proxy = deps.config.trustProxy;
   // The registry stores SHA-256(secret): hash what the client sent and compare in constant time.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual: string) {
@@ -192,7 +194,7 @@ export function ssoProvider(deps: SsoDeps) {
     let keys = current && version === current.keys.version ? current.keys : await loadKeySet(deps.db, encryptionKey);
     if (keyStepDue(keys.rows, deps.now(), policy) && (await maintainKeys(deps.db, encryptionKey, deps.now(), policy)))
       keys = await loadKeySet(deps.db, encryptionKey);
-    if (!current || keys.version !== current.keys.version) current = { provider: build(deps, keys), keys };
+    if (!current || keys.version !== current.keys.version) current = { provider: await build(deps, keys), keys };
     checkedAt = Date.now();
     return current.provider;
   }

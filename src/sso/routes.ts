@@ -15,7 +15,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { matchedRoutes } from 'hono/route';
-import { errors as oidcErrors } from 'oidc-provider';
 import type { AppEnv } from '../web/env.js';
 import { AppError, errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
@@ -99,6 +98,8 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
     const { req, res } = nodeOf(c);
     const provider = await sso.get();
     // No interaction cookie, or the interaction expired or was finished: a clear page, not a 500.
+    // The provider is built, so its module is loaded: this import costs nothing.
+    const { errors: oidcErrors } = await import('oidc-provider');
     const details = await provider.interactionDetails(req, res).catch((err: unknown) => {
       if (err instanceof oidcErrors.SessionNotFound) return null;
       throw err;

@@ -4,7 +4,7 @@
  * values stored too, so a viewer that does not calculate shows them). Counts as '#,##0', the rate as '0.0%'; printed
  * A4 landscape, one page wide, the header repeated on every page. Pure: the report in, the bytes out.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import {
   COLUMN_COUNT,
   COLUMN_NOTE,
@@ -68,7 +68,9 @@ function titleLine(
 
 export async function situationXlsx(x: SituationExport): Promise<Uint8Array> {
   const { report } = x;
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs costs start time and memory (docs/decisions/0029).
+  const { Workbook } = (await import('exceljs')).default;
+  const wb = new Workbook();
   wb.creator = 'MotCua';
   wb.title = 'Tình hình, kết quả giải quyết thủ tục hành chính';
   // Excel recalculates on opening; the stored results serve viewers that do not calculate.

@@ -7,39 +7,42 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  CopyObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3StorageConfig } from '../config.js';
 import { BlobMissingError, SHA256_HEX, blobKey, type BlobStore } from './blob.js';
 
-const notFound = (err: unknown) =>
-  err instanceof S3ServiceException && (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404);
+/** The SDK, loaded on first use: it costs start time and memory where files stay on the local disk (docs/decisions/0029). */
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+const notFound = (err: unknown, sdk: S3Sdk) =>
+  err instanceof sdk.S3ServiceException && (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404);
 
 export class S3BlobStore implements BlobStore {
   readonly kind = 's3' as const;
   readonly spoolDir = path.join(os.tmpdir(), 'motcua-spool');
-  private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
+  private connected: Promise<{ sdk: S3Sdk; client: S3Client }> | null = null;
 
-  constructor(config: S3StorageConfig) {
+  constructor(private readonly config: S3StorageConfig) {
     this.bucket = config.bucket;
     this.prefix = config.prefix;
-    this.client = new S3Client({
-      region: config.region,
-      ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
-      ...(config.credentials ? { credentials: config.credentials } : {}),
-      // Checksums only where S3 requires them: S3-compatible stores do not all accept the SDK's default trailers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  }
+
+  private connect(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    const config = this.config;
+    this.connected ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: config.region,
+        ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
+        ...(config.credentials ? { credentials: config.credentials } : {}),
+        // Checksums only where S3 requires them: S3-compatible stores do not all accept the SDK's default trailers.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+    }));
+    return this.connected;
   }
 
   private keyOf(sha256: string) {
@@ -47,12 +50,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   async commit(spooledPath: string, sha256: string, size: number): Promise<void> {
+    const { sdk, client } = await this.connect();
     // The same content is already stored: confirm it by copying it onto itself (a new LastModified, server side), so
     // the collector leaves it to the upload that is about to reference it.
     if (await this.has(sha256)) {
       try {
-        await this.client.send(
-          new CopyObjectCommand({
+        await client.send(
+          new sdk.CopyObjectCommand({
             Bucket: this.bucket,
             Key: this.keyOf(sha256),
             CopySource: `${this.bucket}/${this.keyOf(sha256)}`,
@@ -62,11 +66,11 @@ export class S3BlobStore implements BlobStore {
         );
         return;
       } catch (err) {
-        if (!notFound(err)) throw err; // gone meanwhile: put again below
+        if (!notFound(err, sdk)) throw err; // gone meanwhile: put again below
       }
     }
-    await this.client.send(
-      new PutObjectCommand({
+    await client.send(
+      new sdk.PutObjectCommand({
         Bucket: this.bucket,
         Key: this.keyOf(sha256),
         Body: fs.createReadStream(spooledPath),
@@ -77,21 +81,23 @@ export class S3BlobStore implements BlobStore {
   }
 
   async open(sha256: string): Promise<Readable> {
+    const { sdk, client } = await this.connect();
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
+      const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
       if (!(res.Body instanceof Readable)) throw new Error('S3 answered without a body stream');
       return res.Body;
     } catch (err) {
-      if (notFound(err)) throw new BlobMissingError(sha256);
+      if (notFound(err, sdk)) throw new BlobMissingError(sha256);
       throw err;
     }
   }
 
   async *list(): AsyncIterable<{ sha256: string; writtenAt: Date }> {
+    const { sdk, client } = await this.connect();
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}sha256/`, ContinuationToken: token }),
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}sha256/`, ContinuationToken: token }),
       );
       for (const o of page.Contents ?? []) {
         const name = o.Key?.split('/').at(-1) ?? '';
@@ -102,11 +108,12 @@ export class S3BlobStore implements BlobStore {
   }
 
   async has(sha256: string): Promise<boolean> {
+    const { sdk, client } = await this.connect();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
       return true;
     } catch (err) {
-      if (notFound(err)) return false;
+      if (notFound(err, sdk)) return false;
       throw err;
     }
   }

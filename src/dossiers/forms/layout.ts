@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 import { nfc, placeDateLine, upper } from './format.js';
 import type { FormAgency, FormApplicant } from './index.js';
 
@@ -51,7 +51,9 @@ export async function renderPdf(
   draw: (doc: Doc) => void | Promise<void>,
 ): Promise<Buffer> {
   const landscape = opts.landscape ?? false;
-  const doc = new PDFDocument({
+  // Loaded on first use: pdfkit costs start time and memory (docs/decisions/0029).
+  const { default: PdfDocument } = await import('pdfkit');
+  const doc: Doc = new PdfDocument({
     size: 'A4',
     layout: landscape ? 'landscape' : 'portrait',
     // The binding edge is on the left of a portrait page; a landscape register is bound at the top.

@@ -1,5 +1,4 @@
 /** Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả. */
-import QRCode from 'qrcode';
 import { countsText } from '../procedure-terms.js';
 import { fmtDateTime, nfc } from './format.js';
 import type { FormAgency, FormDossier, FormOfficial } from './index.js';
@@ -16,6 +15,8 @@ export async function receiptPdf(p: {
 }): Promise<Buffer> {
   const { agency, dossier } = p;
   // Medium error correction: the receipt is handled and folded, and a URL this short still makes a small code.
+  // Loaded on first use: qrcode costs start time and memory (docs/decisions/0029).
+  const { default: QRCode } = await import('qrcode');
   const qr = await QRCode.toBuffer(p.lookupUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 1, scale: 6 });
   const name = 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả';
 

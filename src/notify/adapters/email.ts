@@ -5,34 +5,41 @@
  * A 4xx answer or a connection problem is temporary (retried); a 5xx refusal of the message or the address is
  * permanent; a refused login (535) is our configuration, retried until an administrator fixes it.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EmailConfig } from '../../config.js';
 import type { ChannelAdapter, OutgoingMessage, SendOutcome } from './types.js';
 
 export function emailAdapter(config: EmailConfig): ChannelAdapter {
   // Pooled: the worker sends several messages at once (JOB_KINDS notify.send's workers) over a few kept connections,
-  // not a new SMTP conversation (connect, EHLO, STARTTLS, AUTH) per message.
-  const transport = nodemailer.createTransport({
-    url: config.smtpUrl,
-    from: config.from,
-    pool: true,
-    maxConnections: 4,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
-  });
+  // not a new SMTP conversation (connect, EHLO, STARTTLS, AUTH) per message. Created at the first message: nodemailer
+  // costs start time and memory in every instance, and only the worker sends (docs/decisions/0029).
+  let transport: Promise<Transporter> | null = null;
+  const connect = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: config.smtpUrl,
+        from: config.from,
+        pool: true,
+        maxConnections: 4,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 20_000,
+      }),
+    ));
   const domain = /@([^>\s]+)>?\s*$/.exec(config.from)?.[1] ?? 'motcua.localhost';
   return {
     channel: 'email',
     async send(message: OutgoingMessage, signal: AbortSignal): Promise<SendOutcome> {
       const messageId = `<${message.id}@${domain}>`;
-      const sending = transport.sendMail({
-        to: message.to,
-        subject: message.subject ?? 'Thông báo',
-        text: message.body,
-        html: toHtml(message.body),
-        messageId,
-      });
+      const sending = connect().then((t) =>
+        t.sendMail({
+          to: message.to,
+          subject: message.subject ?? 'Thông báo',
+          text: message.body,
+          html: toHtml(message.body),
+          messageId,
+        }),
+      );
       const aborted = new Promise<never>((_, reject) => {
         if (signal.aborted) reject(signal.reason);
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
