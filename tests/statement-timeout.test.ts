@@ -16,6 +16,8 @@ import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isDatabaseUnavailable, isStatementCancelled, openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { BLOB_GRACE_MS, collectUnreferencedBlobs } from '../src/storage/gc.js';
+import { blobStore, putBlob } from '../src/storage/index.js';
 import { buildApp, type App } from './support/app.js';
 import { testDatabase } from './support/db.js';
 
@@ -112,6 +114,25 @@ describe.skipIf(skipReason !== null)(`the app pool's statement limit${skipReason
     );
     expect(isStatementCancelled(slow)).toBe(true);
     expect(await queryRows<{ one: number }>(timed.db, sql`select 1 as one`)).toEqual([{ one: 1 }]);
+  });
+
+  it('storage.gc, run by the worker on the app pool, checks references past the limit (a whole-table read) and leaves the limit in place', async () => {
+    const store = blobStore();
+    const { sha256 } = await putBlob(new TextEncoder().encode(`no row names this ${Date.now()}`), { maxBytes: 1_000, store });
+    // The reference check waits for a lock held twice as long as the app pool's limit, as a large table's read would.
+    await holder.query('begin');
+    await holder.query('lock table dossier_files in access exclusive mode');
+    const release = setTimeout(() => void holder.query('rollback'), TIMEOUT_MS * 2);
+    try {
+      const run = await collectUnreferencedBlobs(timed.db, store, new Date(Date.now() + 2 * BLOB_GRACE_MS));
+      expect(run.unreferenced).toBeGreaterThanOrEqual(1);
+      expect(run.removed).toContain(sha256);
+    } finally {
+      clearTimeout(release);
+      await holder.query('rollback');
+    }
+    const [limit] = await queryRows<{ statement_timeout: string }>(timed.db, sql`show statement_timeout`);
+    expect(limit?.statement_timeout).toBe(`${TIMEOUT_MS}ms`);
   });
 
   it('a page waiting past the limit answers 504 with the Vietnamese message, the API precise JSON; others are served meanwhile and afterwards', async () => {

@@ -31,21 +31,33 @@ const BATCH = 500;
  */
 export const BLOB_REFERENCES = ['personal_files', 'dossier_files', 'procedure_templates', 'staged_uploads', 'dossier_drafts'] as const;
 
+/**
+ * The statement limit of one batch's reference check. No index names a blob (sha256) in dossier_files, so each batch
+ * reads the whole table: 4 s for 3 million files measured on the 2-core machine (docs/decisions/0028), beyond the app
+ * pool's DB_STATEMENT_TIMEOUT_MS (15 s by default) as the files grow, and the job runs in the app's process
+ * (WORKER=true) on that pool. Still a bound, within the job's own (expireInSeconds, one hour).
+ */
+const REFERENCE_CHECK_TIMEOUT = '10min';
+
 /** Which of `hashes` some row references now. */
 async function referenced(db: Queryable, hashes: string[]): Promise<Set<string>> {
   const values = sql.join(
     hashes.map((h) => sql`(${h})`),
     sql`, `,
   );
-  const rows = await queryRows<{ sha: string }>(
-    db,
-    sql`select c.sha from (values ${values}) as c(sha)
+  // SET LOCAL lasts until this transaction ends: the pooled connection keeps the pool's limit afterwards.
+  const rows = await db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`set local statement_timeout = '${REFERENCE_CHECK_TIMEOUT}'`));
+    return queryRows<{ sha: string }>(
+      tx,
+      sql`select c.sha from (values ${values}) as c(sha)
         where exists (select 1 from personal_files p where p.sha256 = c.sha and p.deleted_at is null)
            or exists (select 1 from dossier_files f where f.sha256 = c.sha)
            or exists (select 1 from procedure_templates t where t.sha256 = c.sha)
            or exists (select 1 from staged_uploads s where s.sha256 = c.sha)
            or exists (select 1 from dossier_drafts d cross join lateral jsonb_each(d.files) f where f.value->>'sha256' = c.sha)`,
-  );
+    );
+  });
   return new Set(rows.map((r) => r.sha));
 }
 
