@@ -173,7 +173,7 @@ describe.skipIf(skipReason !== null)(`npm run setup in production${skipReason ? 
     expect(unconfirmed.stderr).toContain('cần --yes');
     // Nothing was written: not even the migrations ran.
     expect(await tableCount()).toBe(0);
-  });
+  }, 180_000);
 
   it('creates the province, its root unit and the break-glass province administrator, audited, once', async () => {
     const run = await runSetup(flags(GOOD_FLAGS));
