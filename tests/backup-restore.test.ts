@@ -1,0 +1,147 @@
+/**
+ * `npm run backup` and `npm run restore` (src/ops/backup.ts, restore.ts) on the database of the project running
+ * them: PGlite (its dumped data directory) in the pglite project, PostgreSQL (pg_dump/pg_restore, fresh databases
+ * created and dropped here) in the postgres project. A backup of real data restored into an empty database has
+ * the same rows and an intact audit chain; an audit row altered before the backup is named after the restore; a
+ * damaged backup file and a database that is not empty are refused with nothing written.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import type { StorageConfig } from '../src/config.js';
+import { openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { backup } from '../src/ops/backup.js';
+import { restore } from '../src/ops/restore.js';
+import { countRows, listTables, type Sql } from '../src/ops/inventory.js';
+import { openBlobStore, putBlob } from '../src/storage/index.js';
+import { createScratchDatabase, dropScratchDatabase, fillWithRealData } from './support/ops-data.js';
+
+const kind = process.env.MOTCUA_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+const quiet = () => {};
+
+/** One place a restore or backup works on: a database (a scratch one on the server, or a DATA_DIR) and its files. */
+type Place = { databaseUrl: string | undefined; dataDir: string; storage: StorageConfig };
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-backup-'));
+const scratch: string[] = [];
+
+async function newPlace(name: string): Promise<Place> {
+  const dataDir = path.join(root, name);
+  const databaseUrl = kind === 'postgres' ? await createScratchDatabase('motcua_backup') : undefined;
+  if (databaseUrl) scratch.push(databaseUrl);
+  return { databaseUrl, dataDir, storage: { kind: 'local', dir: path.join(dataDir, 'files') } };
+}
+
+const open = (p: Place) => openDatabase(p.databaseUrl ? { url: p.databaseUrl, poolSize: 2 } : { dataDir: p.dataDir });
+
+function sqlOf(database: Database): Sql {
+  return async <T>(text: string, params?: unknown[]) =>
+    database.pglite ? (await database.pglite.query<T>(text, params)).rows : ((await database.pool!.query(text, params)).rows as T[]);
+}
+
+async function countsOf(p: Place): Promise<Map<string, number>> {
+  const database = await open(p);
+  try {
+    const q = sqlOf(database);
+    return await countRows(q, await listTables(q));
+  } finally {
+    await database.close();
+  }
+}
+
+describe(`backup and restore (${kind})`, () => {
+  let source: Place;
+  let sourceCounts = new Map<string, number>();
+  let out = '';
+
+  beforeAll(async () => {
+    source = await newPlace('source');
+    const database = await open(source);
+    try {
+      await database.migrate();
+      await fillWithRealData(database);
+      // A file in the local file storage, which the backup carries beside the database.
+      await putBlob(new TextEncoder().encode('Giấy phép kinh doanh — bản sao'), { maxBytes: 1000, store: openBlobStore(source.storage) });
+    } finally {
+      await database.close();
+    }
+    sourceCounts = await countsOf(source);
+    out = path.join(root, 'backup-1');
+    await backup(source, out, quiet);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const url of scratch) await dropScratchDatabase(url);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('restores into an empty database: the same rows, the files, an intact audit chain', async () => {
+    expect(fs.readdirSync(out).sort()).toEqual(['backup.json', kind === 'postgres' ? 'database.pgdump' : 'pglite-datadir.tar.gz', 'files'].sort());
+    const target = await newPlace('restored');
+    const report = await restore(target, out, quiet);
+    expect(report.countsDiffer).toEqual([]);
+    expect(report.audit).toMatchObject({ ok: true });
+    expect(report.audit.checked).toBe(sourceCounts.get('public.audit_log'));
+    expect(report.files).toMatchObject({ files: 1 });
+    expect(await countsOf(target)).toEqual(sourceCounts);
+    expect(sourceCounts.get('public.dossiers')).toBe(4);
+
+    // Restoring again over what is now there is refused, and changes nothing.
+    await expect(restore(target, out, quiet)).rejects.toThrow(
+      kind === 'postgres' ? /Refused: the target database .* is not empty/ : /Refused: .*pglite already holds a database/,
+    );
+    expect(await countsOf(target)).toEqual(sourceCounts);
+  }, 180_000);
+
+  it('names the audit entry altered before the backup', async () => {
+    const database = await open(source);
+    let altered = 0;
+    try {
+      const [row] = await queryRows<{ id: string | number }>(
+        database.db,
+        sql`select id from audit_log where seq is not null order by seq offset 2 limit 1`,
+      );
+      altered = Number(row!.id);
+      // What someone with DDL rights could do: switch the guards off, change an entry, switch them on.
+      await database.db.execute(sql`alter table audit_log disable trigger user`);
+      await database.db.execute(sql`update audit_log set actor_label = 'người khác' where id = ${altered}`);
+      await database.db.execute(sql`alter table audit_log enable trigger user`);
+    } finally {
+      await database.close();
+    }
+    const tampered = path.join(root, 'backup-tampered');
+    const made = await backup(source, tampered, quiet);
+    expect(made.audit).toMatchObject({ ok: false, firstBadId: altered });
+    const report = await restore(await newPlace('restored-tampered'), tampered, quiet);
+    expect(report.audit).toMatchObject({ ok: false, firstBadId: altered, reason: 'content_altered' });
+    expect(report.countsDiffer).toEqual([]);
+  }, 180_000);
+
+  it('refuses a damaged backup file, writing nothing', async () => {
+    const damaged = path.join(root, 'backup-damaged');
+    fs.cpSync(out, damaged, { recursive: true });
+    const file = path.join(damaged, kind === 'postgres' ? 'database.pgdump' : 'pglite-datadir.tar.gz');
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+    fs.writeFileSync(file, bytes);
+    const target = await newPlace('restored-damaged');
+    await expect(restore(target, damaged, quiet)).rejects.toThrow(
+      /missing, damaged or altered \(its SHA-256 is not the manifest's\); nothing restored/,
+    );
+    expect(fs.existsSync(path.join(target.dataDir, 'pglite'))).toBe(false);
+    expect(fs.existsSync(path.join(target.dataDir, 'files'))).toBe(false);
+    if (target.databaseUrl) {
+      const database = await open(target);
+      const q = sqlOf(database);
+      const tables = await listTables(q).finally(() => database.close());
+      expect(tables).toEqual([]);
+    }
+  }, 60_000);
+
+  it('refuses a folder that is not a backup and an --out folder that is not empty', async () => {
+    await expect(restore(await newPlace('nothing'), root, quiet)).rejects.toThrow(/is not a backup: backup\.json not found/);
+    await expect(backup(source, out, quiet)).rejects.toThrow(/Refused: .*backup-1 is not empty; give a new folder/);
+  }, 60_000);
+});
