@@ -7,9 +7,12 @@
  * province, a weak password, a missing flag, no --yes) refused with precise messages before anything is written;
  * a second run refused with nothing changed.
  *
- * Runs in the PostgreSQL project only (TEST_DATABASE_URL set): production runs on a server database.
+ * The HTTP part runs in the PostgreSQL project (TEST_DATABASE_URL set); the PGlite project runs the command on an
+ * embedded database of its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -69,6 +72,29 @@ const skipReason = process.env.MOTCUA_TEST_DB !== 'postgres' ? 'the PostgreSQL p
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
+/** `npm run setup -- …` as a deployment script runs it: no terminal (stdin closed). */
+function runSetupWith(env: NodeJS.ProcessEnv, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'setup', '--', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The production environment of PRODUCTION_ENV and `extra`: nothing of the developer's or CI's own configuration leaks in. */
+function productionEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env))
+    if (/^(VNEID|REGISTRY|SSO|PAYMENT|SMS|ZNS|SMTP|MAIL|NATIONAL_PORTAL|STORAGE|DEMO|SIM)_/.test(k)) delete env[k];
+  for (const k of ['PUBLIC_URL', 'SESSION_SECRET', 'DATA_DIR', 'DATABASE_URL', 'TRUST_PROXY', 'NODE_OPTIONS', 'METRICS_TOKEN', 'PORT'])
+    delete env[k];
+  return Object.assign(env, PRODUCTION_ENV, extra);
+}
+
 describe.skipIf(skipReason !== null)(`npm run setup in production${skipReason ? ` — skipped: ${skipReason}` : ''}`, () => {
   let adminUrl = '';
   let dbUrl = '';
@@ -78,18 +104,7 @@ describe.skipIf(skipReason !== null)(`npm run setup in production${skipReason ? 
   let server: ChildProcess | null = null;
   let serverLog = '';
 
-  /** `npm run setup -- …` as a deployment script runs it: no terminal (stdin closed). */
-  function runSetup(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'setup', '--', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const runSetup = (args: string[]) => runSetupWith(env, args);
 
   async function tableCount(): Promise<number> {
     const c = new pg.Client({ connectionString: dbUrl });
@@ -127,12 +142,7 @@ describe.skipIf(skipReason !== null)(`npm run setup in production${skipReason ? 
     adminUrl = base.toString();
     base.pathname = `/${dbName}`;
     dbUrl = base.toString();
-    env = { ...process.env };
-    // Nothing of the developer's or CI's own configuration leaks into the production run.
-    for (const k of Object.keys(env))
-      if (/^(VNEID|REGISTRY|SSO|PAYMENT|SMS|ZNS|SMTP|MAIL|NATIONAL_PORTAL|STORAGE|DEMO|SIM)_/.test(k)) delete env[k];
-    for (const k of ['PUBLIC_URL', 'SESSION_SECRET', 'DATA_DIR', 'TRUST_PROXY', 'NODE_OPTIONS', 'METRICS_TOKEN', 'PORT']) delete env[k];
-    Object.assign(env, PRODUCTION_ENV, { DATABASE_URL: dbUrl });
+    env = productionEnv({ DATABASE_URL: dbUrl });
   }, 60_000);
 
   afterAll(async () => {
@@ -290,6 +300,40 @@ describe.skipIf(skipReason !== null)(`npm run setup in production${skipReason ? 
     await sealAuditChain(db);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, unsealed: 0 });
   }, 180_000);
+});
+
+/**
+ * The embedded database (PGlite project): the same command on a DATA_DIR of its own, applying the migrations there
+ * first; a second run refused. The HTTP login is the PostgreSQL project's (above).
+ */
+describe.skipIf(process.env.MOTCUA_TEST_DB === 'postgres')('npm run setup on the embedded database', () => {
+  let dataDir = '';
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-setup-'));
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('creates the province and its administrator in DATA_DIR, once', async () => {
+    const env = productionEnv({ DATA_DIR: dataDir });
+    const run = await runSetupWith(env, flags(GOOD_FLAGS));
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stdout).toContain(`Database: PGlite ${dataDir}`);
+    const secret = /Khóa bí mật: ([A-Z2-7]+)/.exec(run.stdout)?.[1];
+    const again = await runSetupWith(env, flags(GOOD_FLAGS));
+    expect([again.code, again.stderr.trim()]).toEqual([
+      1,
+      'Không khởi tạo: Hệ thống đã được khởi tạo (đã có tỉnh Tỉnh Bình Phước, mã H10). Lệnh khởi tạo chỉ chạy một lần, trên cơ sở dữ liệu chưa có đơn vị nào.',
+    ]);
+    const database = await openDatabase({ dataDir });
+    try {
+      const [root] = await database.db.select().from(units);
+      expect(root).toMatchObject({ name: 'Tỉnh Bình Phước', agencyCode: '000.00.00.H10' });
+      const [acc] = await database.db.select().from(accounts);
+      expect(acc).toMatchObject({ username: 'quantri.tinh', breakGlass: true, totpSecret: secret, unitId: root!.id });
+    } finally {
+      await database.close();
+    }
+  }, 300_000);
 });
 
 /** A browser against the real server: cookies kept, the CSRF token read from the page, the CAPTCHA solved. */
