@@ -1,7 +1,8 @@
 /**
  * The deployment guide and its files stay true to the code: every setting src/config.ts reads is described in
  * docs/deploy.md and deploy/motcua.env.example; the example, once its secrets are filled in, is a production
- * configuration src/config.ts accepts; the systemd units read that file and run scripts package.json has.
+ * configuration src/config.ts accepts; the systemd units read that file and run scripts package.json has; the guide's
+ * links stay inside the repository and lead somewhere.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -71,6 +72,14 @@ describe('the deployment files', () => {
     expect(config.publicUrl).toMatch(/^https:\/\//);
     // As shipped, with the secrets blank, production refuses it, naming the first one missing.
     expect(() => loadConfig(env)).toThrow(/SESSION_SECRET: required when NODE_ENV=production/);
+  });
+
+  it('link only to files of the repository that exist', () => {
+    const guide = read('docs/deploy.md');
+    const targets = [...guide.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!);
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((t) => /^[a-z]+:/i.test(t))).toEqual([]);
+    expect(targets.filter((t) => !fs.existsSync(path.join(ROOT, 'docs', t)))).toEqual([]);
   });
 
   it('install units that read the environment file and run scripts package.json has', () => {
