@@ -27,8 +27,8 @@ import { OpsError } from './ops-error.js';
 import { findPgTool, runPgTool, splitPassword } from './pg-tools.js';
 
 export const MANIFEST = 'backup.json';
-export const PG_DUMP_FILE = 'database.pgdump';
-export const PGLITE_FILE = 'pglite-datadir.tar.gz';
+const PG_DUMP_FILE = 'database.pgdump';
+const PGLITE_FILE = 'pglite-datadir.tar.gz';
 export const FILES_DIR = 'files';
 
 export type BackupManifest = {
@@ -49,7 +49,7 @@ export type BackupManifest = {
 type BackupConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'storage'>;
 
 /** What a database says of itself for a manifest (its last migration, its rows per table), in the caller's snapshot. */
-export async function describe(sql: Sql): Promise<Pick<BackupManifest, 'migration' | 'counts'>> {
+async function describe(sql: Sql): Promise<Pick<BackupManifest, 'migration' | 'counts'>> {
   const recorded = await recordedMigrations(sql);
   const last = recorded?.at(-1);
   const migration = last ? (readMigrations(MIGRATIONS_DIR).find((m) => m.when === last.when)?.tag ?? `newer (${last.when})`) : null;

@@ -17,14 +17,24 @@ import { MIGRATIONS_DIR, openDatabase, redactPassword, type Database } from '../
 import { applyMigrations, readMigrations, type MigrationConnection } from '../db/migrate.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
 import { OpsError } from './ops-error.js';
-import { countRows, listTables, qualified, readSequences, recordedMigrations, whyNotEmpty, type Sql, type TableInfo } from './inventory.js';
+import {
+  countRows,
+  listTables,
+  qualified,
+  quoteIdent,
+  readSequences,
+  recordedMigrations,
+  whyNotEmpty,
+  type Sql,
+  type TableInfo,
+} from './inventory.js';
 
 /** Rows fetched from the source and inserted into the target at a time. */
 const BATCH_ROWS = 500;
 /** The migration lock of src/db/client.ts: nobody migrates the target while the move fills it. */
 const MIGRATION_LOCK_KEY = 7411002;
 
-export type TableReport = { table: string; source: number; target: number };
+type TableReport = { table: string; source: number; target: number };
 export type MoveReport = {
   /** The last migration of the source, applied to the target. */
   migration: string;
@@ -227,7 +237,7 @@ async function sameTables(source: TableInfo[], target: TableInfo[]): Promise<voi
  * each value back with its column type's own input function. Returns the rows copied.
  */
 async function copyTable(src: Sql, target: pg.Client, t: TableInfo): Promise<number> {
-  const cols = t.columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(', ');
+  const cols = t.columns.map(quoteIdent).join(', ');
   const insert = `insert into ${qualified(t)} (${cols}) select ${cols} from json_populate_recordset(null::${qualified(t)}, $1::json)`;
   await src(`declare motcua_move no scroll cursor for select row_to_json(t)::text as r from only ${qualified(t)} t`);
   let copied = 0;
