@@ -92,17 +92,22 @@ export async function waitReady(inst: Instance, timeoutMs: number): Promise<void
   }
 }
 
-/** Each server's status in HAProxy's backend (UP, DOWN, "UP 1/2" while rising…), from `show stat` on its admin socket. */
-export async function haproxyServerStates(statsSocket: string): Promise<Map<string, string>> {
-  const csv = await new Promise<string>((resolve, reject) => {
+/** One command on HAProxy's admin socket (the `stats socket` of deploy/haproxy.cfg); its answer. */
+export function haproxyCommand(statsSocket: string, command: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     let text = '';
-    const socket = net.connect(statsSocket, () => socket.write('show stat\n'));
+    const socket = net.connect(statsSocket, () => socket.write(`${command}\n`));
     socket.setEncoding('utf8');
     socket.setTimeout(2_000, () => socket.destroy(new Error('HAProxy admin socket timed out')));
     socket.on('data', (chunk: string) => (text += chunk));
     socket.on('end', () => resolve(text));
     socket.on('error', reject);
   });
+}
+
+/** Each server's status in HAProxy's backend (UP, DOWN, DRAIN, "UP 1/2" while rising…), from `show stat`. */
+export async function haproxyServerStates(statsSocket: string): Promise<Map<string, string>> {
+  const csv = await haproxyCommand(statsSocket, 'show stat');
   const [header, ...rows] = csv.split('\n');
   const columns = (header ?? '').replace(/^# /, '').split(',');
   const [px, sv, status] = ['pxname', 'svname', 'status'].map((c) => columns.indexOf(c));

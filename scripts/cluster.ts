@@ -12,8 +12,9 @@
  *   and SHUTDOWN_DRAIN_MS=2000 unless set: longer than HAProxy takes to see a draining instance (checks every 500 ms).
  * - An instance that dies is started again (after 1 s, doubling while it keeps dying at start).
  * - `npm run restart:rolling -- [--port 3000]` connects to the control socket <tmp>/motcua-cluster-<port>/control.sock:
- *   this process then restarts the instances one by one (SIGTERM, wait for the exit, start, wait for /readyz 200 and
- *   for HAProxy to count it up), writing its progress back, and "ok" or "error: …" last.
+ *   this process then restarts the instances one by one (HAProxy told to drain it, SIGTERM, wait for the exit,
+ *   start, wait for /readyz 200, HAProxy told it is ready and counting it up), writing its progress back, and "ok"
+ *   or "error: …" last.
  * - Ctrl-C / SIGTERM: every instance drains and stops, then HAProxy.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -24,6 +25,7 @@ import { parseArgs } from 'node:util';
 import {
   appCommand,
   controlSocketPath,
+  haproxyCommand,
   haproxyServerStates,
   type Instance,
   startInstance,
@@ -194,14 +196,23 @@ console.log(`  Rolling restart: npm run restart:rolling -- --port ${port}\n`);
 async function rollingRestart(say: (text: string) => void) {
   for (const inst of instances) {
     if (stopping) throw new Error('the cluster is stopping');
+    // HAProxy stops sending it requests now, not after its health checks have seen /readyz turn 503: a planned
+    // restart does not depend on check timing (the other instance may answer checks slowly while carrying it all).
+    await setServerState(inst, 'drain');
     say(`${inst.name}: stopping (draining)`);
     await stopInstance(inst);
     say(`${inst.name}: starting`);
     launch(inst);
     await waitReady(inst, 180_000);
+    await setServerState(inst, 'ready');
     await waitBalanced([inst], 30_000);
     say(`${inst.name}: ready and back in rotation`);
   }
+}
+
+async function setServerState(inst: Instance, state: 'drain' | 'ready') {
+  const answer = await haproxyCommand(statsSocket, `set server instances/${inst.name} state ${state}`);
+  if (answer.trim() !== '') throw new Error(`HAProxy refused to set ${inst.name} ${state}: ${answer.trim()}`);
 }
 
 /** HAProxy counts every one of `which` up (its health checks passed `rise` times). */
