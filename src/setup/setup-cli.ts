@@ -44,11 +44,15 @@ Khởi tạo hệ thống cho một tỉnh (chỉ chạy một lần, trên cơ 
 tài khoản quản trị tỉnh đầu tiên (tài khoản khẩn cấp: mật khẩu + mã TOTP). Trên terminal, lệnh hỏi những gì
 chưa có trong tùy chọn; khi chạy tự động, cần đủ các tùy chọn bắt buộc (*) và --yes.
 
-${FIELDS.map((f) => `  --${f.flag.padEnd(22)}${f.required ? '*' : ' '} ${f.prompt}`).join('\n')}
-  --admin-password        *  Mật khẩu quản trị tỉnh (12–128 ký tự, không chứa tên tài khoản)
-  --admin-password-file      Đọc mật khẩu từ tệp (dòng đầu), thay cho --admin-password
-  --yes                      Không hỏi xác nhận
-  --help                     Hiện hướng dẫn này
+${[
+  ...FIELDS,
+  { flag: 'admin-password', required: true, prompt: 'Mật khẩu quản trị tỉnh (12–128 ký tự, không chứa tên tài khoản)' },
+  { flag: 'admin-password-file', required: false, prompt: 'Đọc mật khẩu từ tệp (dòng đầu), thay cho --admin-password' },
+  { flag: 'yes', required: false, prompt: 'Không hỏi xác nhận' },
+  { flag: 'help', required: false, prompt: 'Hiện hướng dẫn này' },
+]
+  .map((f) => `  --${f.flag.padEnd(22)}${f.required ? '*' : ' '} ${f.prompt}`)
+  .join('\n')}
 
 Cơ sở dữ liệu: DATABASE_URL (PostgreSQL) hoặc DATA_DIR (cơ sở dữ liệu nhúng; dừng ứng dụng trước khi chạy).`;
 
