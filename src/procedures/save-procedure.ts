@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/client.js';
 import { procedureVersions, procedures, sectors, type ProcedureDocument } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
-import type { StaffActor } from '../shared/context.js';
+import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
@@ -35,7 +35,7 @@ export type VersionContent = Pick<
  * edited in place — a dossier keeps the version it was received under. The actor must administer
  * the implementing unit (and, for a new version, the unit of the current one).
  */
-export async function saveProcedure(db: Db, actor: StaffActor, procedureId: string | null, raw: unknown) {
+export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, procedureId: string | null, raw: unknown) {
   const input = parseInput(ProcedureInput, raw);
   return db.transaction(async (tx) => {
     const content: VersionContent = {
@@ -92,7 +92,7 @@ export async function saveProcedure(db: Db, actor: StaffActor, procedureId: stri
  * The current version of a procedure, locked until the transaction ends (concurrent saves queue up), once
  * the actor is known to administer its implementing unit. Anything else is "not found".
  */
-export async function lockCurrentVersion(tx: Tx, actor: StaffActor, procedureId: string): Promise<ProcedureVersion> {
+export async function lockCurrentVersion(tx: Tx, actor: StaffActor | SystemActor, procedureId: string): Promise<ProcedureVersion> {
   if (!isId(procedureId)) throw errors.notFound('Thủ tục');
   const [current] = await tx
     .select()
@@ -105,7 +105,7 @@ export async function lockCurrentVersion(tx: Tx, actor: StaffActor, procedureId:
 }
 
 /** The actor must administer every unit a version names: the implementing unit and each step's. */
-async function requireEditableContent(tx: Tx, actor: StaffActor, content: VersionContent) {
+async function requireEditableContent(tx: Tx, actor: StaffActor | SystemActor, content: VersionContent) {
   await requireAdministerUnit(tx, actor, content.unitIds[0]!);
   for (const s of content.steps) if (s.unitId) await requireAdministerUnit(tx, actor, s.unitId);
 }
@@ -116,7 +116,7 @@ async function requireEditableContent(tx: Tx, actor: StaffActor, content: Versio
  */
 export async function writeNextVersion(
   tx: Tx,
-  actor: StaffActor,
+  actor: StaffActor | SystemActor,
   previous: ProcedureVersion,
   content: VersionContent,
 ): Promise<ProcedureVersion> {
@@ -133,14 +133,20 @@ export async function writeNextVersion(
 
 async function insertVersion(
   tx: Tx,
-  actor: StaffActor,
+  actor: StaffActor | SystemActor,
   procedureId: string,
   version: number,
   content: VersionContent,
 ): Promise<ProcedureVersion> {
   const [saved] = await tx
     .insert(procedureVersions)
-    .values({ ...content, procedureId, version, nameFolded: foldVietnamese(content.name), createdBy: actor.accountId })
+    .values({
+      ...content,
+      procedureId,
+      version,
+      nameFolded: foldVietnamese(content.name),
+      createdBy: actor.kind === 'system' ? null : actor.accountId,
+    })
     .returning();
   return saved!;
 }
@@ -169,7 +175,7 @@ export function contentOf(v: ProcedureVersion): VersionContent {
 }
 
 /** Documents edited as text get back the template their namesake (ignoring case and diacritics) had. */
-function keepTemplates(documents: ProcedureDocument[], previous: ProcedureDocument[]): ProcedureDocument[] {
+export function keepTemplates(documents: ProcedureDocument[], previous: ProcedureDocument[]): ProcedureDocument[] {
   const templates = new Map<string, string>();
   for (const d of previous) {
     const key = foldVietnamese(d.name);

@@ -1,0 +1,21 @@
+/** `npm run import:procedures -- <file> [--apply] [--as <username>]`: the procedure catalog from the national database's export. */
+import { readTable } from '../accounts/read-sheet.js';
+import { loadConfigOrExit } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { runImportCommand } from '../shared/import-command.js';
+import { importCatalog } from './import-catalog.js';
+import { CATALOG_SHEET } from './import-catalog-columns.js';
+
+const config = loadConfigOrExit();
+const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+try {
+  const { exitCode, lines } = await runImportCommand(database.db, process.argv.slice(2), {
+    name: 'import:procedures',
+    systemLabel: 'cli:import-procedures',
+    run: async (db, actor, bytes, opts) => importCatalog(db, actor, await readTable(bytes, CATALOG_SHEET), opts),
+  });
+  for (const line of lines) (exitCode === 0 ? console.log : console.error)(line);
+  process.exitCode = exitCode;
+} finally {
+  await database.close();
+}
