@@ -7,10 +7,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema/index.js';
@@ -163,7 +162,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   // No dataDir means an in-memory database (tests).
   if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
-  const client = opts.dataDir ? new PGlite(path.join(opts.dataDir, 'pglite')) : new PGlite();
+  // The embedded driver is loaded only here: a server on PostgreSQL never pays for it (docs/decisions/0029).
+  const [{ PGlite: Embedded }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
+  const client = opts.dataDir ? new Embedded(path.join(opts.dataDir, 'pglite')) : new Embedded();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const conn = pgliteConnection(client);
