@@ -4,7 +4,10 @@
  * side: row counts, sequences, the audit chain, and the app's own queries (log in, the inbox, a new dossier).
  * The copying runs in the PostgreSQL project only (it needs a server); the refusals of a bad source run in both.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { text } from 'node:stream/consumers';
+import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,19 +20,41 @@ import { countRows, listTables, readSequences } from '../src/ops/inventory.js';
 import { clientSql, pgliteSql } from '../src/ops/db-move.js';
 import { sealAuditChain } from '../src/audit/seal.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
+import { copyLocalFilesTo, countLocalFiles } from '../src/ops/copy-files.js';
+import { openBlobStore, putBlob } from '../src/storage/index.js';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
+import { useS3Server } from './support/s3-server.js';
 import { actorFor, sctClerkUsername } from './support/fixtures.js';
 import { receiveAtCounter } from './support/reception.js';
 import { createScratchDatabase, dropScratchDatabase, fillWithRealData } from './support/ops-data.js';
 
 const skipReason = process.env.MOTCUA_TEST_DB !== 'postgres' ? 'the PostgreSQL project only (TEST_DATABASE_URL)' : null;
 
-describe('db:move refuses a source that is not an embedded database', () => {
+describe('db:move refuses a source that is not an embedded database; copies local files into a bucket', () => {
+  const s3 = useS3Server('motcua-move');
   it('names the missing data directory, before touching any target', async () => {
     const missing = path.join(os.tmpdir(), 'motcua-no-such-data-dir');
     await expect(moveDatabase({ dataDir: missing, targetUrl: 'postgres://nobody@127.0.0.1:1/none', print: () => {} })).rejects.toThrow(
       /No embedded database in .*motcua-no-such-data-dir: .*PG_VERSION not found/,
     );
+  });
+
+  it('--files-to: every local file into the bucket once, readable there under the same hash', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-files-'));
+    try {
+      const local = openBlobStore({ kind: 'local', dir });
+      const texts = ['Đơn đề nghị cấp giấy phép', 'Bản sao căn cước'];
+      const stored = [];
+      for (const text of texts) stored.push(await putBlob(new TextEncoder().encode(text), { maxBytes: 1000, store: local }));
+      const bucket = openBlobStore(s3.config());
+      expect(await copyLocalFilesTo(dir, bucket)).toMatchObject({ files: 2, alreadyThere: 0 });
+      expect(await copyLocalFilesTo(dir, bucket)).toMatchObject({ files: 0, alreadyThere: 2 });
+      for (const [i, blob] of stored.entries()) expect(await text(await bucket.open(blob.sha256))).toBe(texts[i]);
+      // The local files stay where they were: the app on the same DATA_DIR still reads them.
+      expect(await countLocalFiles(dir)).toMatchObject({ files: 2 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -98,6 +123,55 @@ describe.skipIf(skipReason !== null)(`db:move into PostgreSQL${skipReason ? ` �
       await target.close();
     }
   }, 180_000);
+
+  it('refuses a target role that may not switch its triggers off, writing nothing', async () => {
+    const role = `motcua_mover_${crypto.randomBytes(3).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL! });
+    await admin.connect();
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    const name = `${role}_db`;
+    try {
+      await admin.query(`create role ${role} login`);
+      await admin.query(`create database ${name} owner ${role}`);
+      url.username = role;
+      url.pathname = `/${name}`;
+      await expect(moveDatabase({ dataDir, targetUrl: url.toString(), print: () => {} })).rejects.toThrow(
+        /may not switch off triggers .*GRANT SET ON PARAMETER session_replication_role.* Rolled back: the target is as empty as it was/,
+      );
+      const check = new pg.Client({ connectionString: url.toString() });
+      await check.connect();
+      try {
+        expect(await listTables(clientSql(check))).toEqual([]);
+      } finally {
+        await check.end();
+      }
+    } finally {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.query(`drop role if exists ${role}`);
+      await admin.end();
+    }
+  }, 120_000);
+
+  it('rolls the migrations back too when the copy cannot go on (a table of the source no migration makes)', async () => {
+    const source = await openDatabase({ dataDir });
+    await source.pglite!.exec('create table public.hand_made (id int primary key)');
+    await source.close();
+    const url = await createScratchDatabase('motcua_move_rollback');
+    try {
+      await expect(moveDatabase({ dataDir, targetUrl: url, print: () => {} })).rejects.toThrow(
+        /Table public\.hand_made of the source is not made by the migrations: it cannot be copied\. Rolled back: the target is as empty as it was/,
+      );
+      const check = new pg.Client({ connectionString: url });
+      await check.connect();
+      // The migrations ran in the same transaction: not even drizzle's record of them stayed.
+      expect(await listTables(clientSql(check)).finally(() => check.end())).toEqual([]);
+    } finally {
+      const again = await openDatabase({ dataDir });
+      await again.pglite!.exec('drop table public.hand_made');
+      await again.close();
+      await dropScratchDatabase(url);
+    }
+  }, 120_000);
 
   it('refuses a target that is not empty and leaves it as it was', async () => {
     const target = await openDatabase({ url: targetUrl, poolSize: 2 });

@@ -156,19 +156,22 @@ async function copyInOneTransaction(
   try {
     const [locked] = await dst<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [MIGRATION_LOCK_KEY]);
     if (!locked?.ok) throw new OpsError('Another process is migrating the target database; stop it and try again.');
-    await applyMigrations(insideTransaction(target), migrations);
-    await createJobPartitions(src, dst);
-
-    const tables = await listTables(src);
-    await sameTables(tables, await listTables(dst));
+    // Asked first, so a role that may not is told at once; the migrations themselves run with the triggers on.
     try {
       await target.query('set local session_replication_role = replica');
+      await target.query('set local session_replication_role = origin');
     } catch (err) {
       throw new OpsError(
         'The target role may not switch off triggers for the copy (session_replication_role): connect as the database owner with superuser, or GRANT SET ON PARAMETER session_replication_role TO <role> first.',
         { cause: err },
       );
     }
+    await applyMigrations(insideTransaction(target), migrations);
+    await createJobPartitions(src, dst);
+
+    const tables = await listTables(src);
+    await sameTables(tables, await listTables(dst));
+    await target.query('set local session_replication_role = replica');
     // Rows the migrations wrote (drizzle's record, pg-boss's version, seed rows) are the source's to give.
     for (const t of tables) await target.query(`delete from only ${qualified(t)}`);
     const reports: TableReport[] = [];
