@@ -3,7 +3,7 @@
  * would do or did, or why it was refused. One refused row refuses the whole file (all or nothing).
  */
 
-export type ImportRowStatus = 'created' | 'updated' | 'unchanged' | 'refused';
+type ImportRowStatus = 'created' | 'updated' | 'unchanged' | 'refused';
 
 export type ImportRowReport = {
   /** The row number in the sheet, as the spreadsheet shows it. */
