@@ -2,12 +2,13 @@
  * `npm run bench`: the benchmarks one after the other on the same database, each in its own process (so one's
  * warmed-up app and pools do not help or hinder the next):
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run bench [-- --only inbox,statistics,catalog,portal,sso]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench npm run bench [-- --only inbox,start,statistics,catalog,portal,sso]
  *
- * inbox (bench/inbox.ts), statistics (bench/statistics.ts: the province-wide situation report for a year, beside the
+ * inbox (bench/inbox.ts), start (bench/start.ts: a compiled production instance's start time, and its RSS under the
+ * inbox's load), statistics (bench/statistics.ts: the province-wide situation report for a year, beside the
  * inbox on the same database), catalog (bench/catalog.ts: the public catalog's search on the same database), portal
  * (bench/portal.ts) and sso (bench/sso.ts: the SSO provider's token endpoint and code-flow login), with their default
- * options; run one alone with its options through `npm run bench:inbox`, `bench:statistics`, `bench:catalog`, `bench:portal` or
+ * options; run one alone with its options through `npm run bench:inbox`, `bench:start`, `bench:statistics`, `bench:catalog`, `bench:portal` or
  * `bench:sso`. Without DATABASE_URL, the database of bench/README.md (motcua_bench). Exits
  * non-zero if any of them did.
  */
@@ -15,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['inbox', 'statistics', 'catalog', 'portal', 'sso'] as const;
+const BENCHMARKS = ['inbox', 'start', 'statistics', 'catalog', 'portal', 'sso'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 const isBenchmark = (s: string): s is Benchmark => (BENCHMARKS as readonly string[]).includes(s);
 
