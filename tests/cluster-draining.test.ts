@@ -5,7 +5,7 @@
  * and one that outlives it is cut and reported. The whole cluster under load: tests/cluster-rolling.test.ts.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,27 @@ describe('an instance that is told to stop', () => {
       agent.destroy();
       if (inst.server.listening) inst.server.close();
     }
+  });
+
+  it('answers a request whose connection was accepted before the listener closed but was read only after', async () => {
+    const inst = startInstance(database);
+    const port = await inst.ready;
+    // Accepted now; its request bytes come later, as they would to a busy event loop (http.Server#close would
+    // destroy such a connection as idle).
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (answer += d));
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    const drained = inst.listener.drain({ drainMs: 0, graceMs: 3_000 });
+    await sleep(300);
+    expect(inst.server.listening).toBe(false);
+    socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await ended;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(await drained).toEqual({ timedOut: false, cut: 0 });
   });
 
   it('cuts a request that outlives SHUTDOWN_GRACE_MS and says so', async () => {

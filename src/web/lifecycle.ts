@@ -7,6 +7,7 @@
  * proxy keeps a connection that is about to disappear, and idle keep-alive connections are closed.
  */
 import type http from 'node:http';
+import net from 'node:net';
 
 /** The job worker of this process: running, off (WORKER=false: another process works the queue), stopped. */
 export type WorkerState = 'running' | 'off' | 'stopped';
@@ -49,28 +50,51 @@ export type DrainResult = {
   cut: number;
 };
 
+/** A connection that has carried no request this long after it was accepted is closed as idle when draining. */
+const UNUSED_CONNECTION_MS = 5_000;
+
 /**
- * Watches `server`'s requests so that `drain` can close it gracefully. Call it before the server takes requests.
- * The listener runs before the application's, so the header is set before any answer is written.
+ * Watches `server`'s connections and requests so that `drain` can close it gracefully. Call it before the server
+ * takes requests. The request listener runs before the application's, so the header is set before any answer.
  */
 export function drainable(server: http.Server, lifecycle: Lifecycle): { drain(opts: DrainOptions): Promise<DrainResult> } {
   const inFlight = new Set<http.ServerResponse>();
-  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  const connections = new Map<net.Socket, { since: number; active: number; served: number }>();
+  server.on('connection', (socket: net.Socket) => {
+    connections.set(socket, { since: Date.now(), active: 0, served: 0 });
+    socket.once('close', () => connections.delete(socket));
+  });
+  server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    const connection = connections.get(req.socket);
+    if (connection) connection.active++;
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (connection) {
+        connection.active--;
+        connection.served++;
+      }
+    });
     if (lifecycle.draining) res.setHeader('Connection', 'close');
   });
+  // Kept-alive connections between requests, and ones that never sent a request: nothing is lost by closing them.
+  // A connection accepted moments ago is left alone: its request may be waiting for a busy event loop to read it.
+  const closeIdle = () => {
+    const now = Date.now();
+    for (const [socket, c] of connections) if (c.active === 0 && (c.served > 0 || now - c.since > UNUSED_CONNECTION_MS)) socket.destroy();
+  };
   return {
     async drain({ drainMs, graceMs }) {
       lifecycle.startDraining();
       // Answers not yet begun close their connection too (Node would keep it alive otherwise).
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       await sleep(drainMs);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // close() ends only the connections idle at that moment: one whose answer had begun before draining (a
-      // download) stays keep-alive after it, and is ended here once idle.
-      server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      // Only the listening socket closes here: http.Server#close (Node 19+) would also destroy every connection
+      // without a request under way, including one whose request the event loop has not read yet — lost under load.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      closeIdle();
+      // A connection whose answer began before draining (a download) stays keep-alive after it: ended once idle.
+      const sweep = setInterval(closeIdle, 100);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         closed.then(() => false),
