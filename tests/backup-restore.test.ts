@@ -78,7 +78,9 @@ describe(`backup and restore (${kind})`, () => {
   });
 
   it('restores into an empty database: the same rows, the files, an intact audit chain', async () => {
-    expect(fs.readdirSync(out).sort()).toEqual(['backup.json', kind === 'postgres' ? 'database.pgdump' : 'pglite-datadir.tar.gz', 'files'].sort());
+    expect(fs.readdirSync(out).sort()).toEqual(
+      ['backup.json', kind === 'postgres' ? 'database.pgdump' : 'pglite-datadir.tar.gz', 'files'].sort(),
+    );
     const target = await newPlace('restored');
     const report = await restore(target, out, quiet);
     expect(report.countsDiffer).toEqual([]);
@@ -144,4 +146,17 @@ describe(`backup and restore (${kind})`, () => {
     await expect(restore(await newPlace('nothing'), root, quiet)).rejects.toThrow(/is not a backup: backup\.json not found/);
     await expect(backup(source, out, quiet)).rejects.toThrow(/Refused: .*backup-1 is not empty; give a new folder/);
   }, 60_000);
+
+  it("keeps the backup to its owner: no other user of the machine reads the citizens' data or the TOTP secrets", async () => {
+    // The folder given may exist already, empty and open to everyone (umask 022, or a shared /var/backups).
+    const given = path.join(root, 'backup-open');
+    fs.mkdirSync(given, { mode: 0o777 });
+    fs.chmodSync(given, 0o777);
+    await backup(source, given, quiet);
+    for (const folder of [out, given]) {
+      expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+      for (const name of fs.readdirSync(folder).filter((n) => fs.statSync(path.join(folder, n)).isFile()))
+        expect({ name, mode: fs.statSync(path.join(folder, name)).mode & 0o077 }).toEqual({ name, mode: 0 });
+    }
+  }, 120_000);
 });

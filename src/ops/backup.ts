@@ -65,7 +65,10 @@ export async function sha256File(file: string): Promise<string> {
 export async function backup(config: BackupConfig, out: string, print: (line: string) => void = console.log): Promise<BackupManifest> {
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0)
     throw new OpsError(`Refused: ${path.resolve(out)} is not empty; give a new folder.`);
-  fs.mkdirSync(out, { recursive: true });
+  // A backup holds every citizen's data, the password hashes and the TOTP secrets: its folder is its owner's alone
+  // (an existing empty one too), whatever the umask, and so is every file written in it.
+  fs.mkdirSync(out, { recursive: true, mode: 0o700 });
+  fs.chmodSync(out, 0o700);
   try {
     const kind = config.databaseUrl ? 'postgres' : 'pglite';
     const file = path.join(out, kind === 'postgres' ? PG_DUMP_FILE : PGLITE_FILE);
@@ -81,7 +84,8 @@ export async function backup(config: BackupConfig, out: string, print: (line: st
       files,
       storage: config.storage.kind === 'local' ? 'local' : `s3://${config.storage.bucket}/${config.storage.prefix}`,
     };
-    fs.writeFileSync(path.join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    fs.chmodSync(file, 0o600);
+    fs.writeFileSync(path.join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     return manifest;
   } catch (err) {
     // Nothing half-written is left to be mistaken for a backup.
@@ -129,7 +133,7 @@ async function dumpPglite(dataDir: string, file: string) {
       audit: await verifyAuditChain(drizzle(client, { schema }) as unknown as Db),
     };
     const blob = await client.dumpDataDir('gzip');
-    await fs.promises.writeFile(file, Buffer.from(await blob.arrayBuffer()));
+    await fs.promises.writeFile(file, Buffer.from(await blob.arrayBuffer()), { mode: 0o600 });
     return described;
   } finally {
     await client.close();

@@ -54,7 +54,8 @@ function readManifest(from: string): z.infer<typeof Manifest> {
 
 export async function restore(config: RestoreConfig, from: string, print: (line: string) => void = console.log): Promise<RestoreReport> {
   const manifest = readManifest(from);
-  const dump = path.join(from, manifest.database.file);
+  // Absolute: a relative one (`--from .`) would hand pg_restore a name starting with "-" as an option.
+  const dump = path.resolve(from, manifest.database.file);
   if (!fs.existsSync(dump) || (await sha256File(dump)) !== manifest.database.sha256)
     throw new OpsError(
       `The backup's database file ${dump} is missing, damaged or altered (its SHA-256 is not the manifest's); nothing restored.`,
