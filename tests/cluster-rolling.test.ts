@@ -38,7 +38,7 @@ const skipReason =
       ? `HAProxy is missing at ${HAPROXY} (apt-get install haproxy; .ci/run installs it)`
       : null;
 
-type Outcome = { op: string; start: number; end: number; ok: boolean; detail: string; dossierId?: string };
+type Outcome = { client: number; op: string; start: number; end: number; ok: boolean; detail: string; dossierId?: string };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -137,6 +137,7 @@ describe.skipIf(skipReason !== null)(`a cluster of two instances behind HAProxy$
   async function request(op: number, client: number, n: number): Promise<Outcome> {
     const start = Date.now();
     const done = (name: string, ok: boolean, detail: string, dossierId?: string): Outcome => ({
+      client,
       op: name,
       start,
       end: Date.now(),
@@ -222,7 +223,16 @@ describe.skipIf(skipReason !== null)(`a cluster of two instances behind HAProxy$
     const rolling = outcomes.filter((o) => o.end < killAt);
     const inFlightAtKill = outcomes.filter((o) => o.start <= killAt && o.end >= killAt);
     const after = outcomes.filter((o) => o.start > killAt);
+    // A client's next request on the keep-alive connection HAProxy closes after answering a failed one (502) may
+    // meet the close: the same in-flight failure, seen once more by that client. Any other failure after the kill
+    // counts.
+    const previous = (o: Outcome) => outcomes.filter((p) => p.client === o.client && p.start < o.start).at(-1);
+    const collateral = (o: Outcome) => {
+      const p = previous(o);
+      return p !== undefined && !p.ok && inFlightAtKill.includes(p) && o.start - p.end < 100;
+    };
     const failed = (list: Outcome[]) => list.filter((o) => !o.ok);
+    const failedAfter = failed(after).filter((o) => !collateral(o));
     // What HAProxy said about the servers (DOWN/UP and why), for a failure's message.
     const lbSays = log.split('\n').filter((l) => l.includes('Server instances/') || l.includes(' motcua instances/'));
     const show = (list: Outcome[]) => [
@@ -237,15 +247,16 @@ describe.skipIf(skipReason !== null)(`a cluster of two instances behind HAProxy$
         `${inFlightAtKill.length} in flight, ${failed(inFlightAtKill).length} failed (${failed(inFlightAtKill)
           .map((o) => o.op)
           .join(', ')}); ` +
-        `${failed(after).length} failed of ${after.length} after it`,
+        `${failed(after).length} failed of ${after.length} after it (${failedAfter.length} other than a client's next request)`,
     );
     // Every kind of request was made, many times (the load was real).
     for (const op of ['catalog', 'inbox', 'write', 'api-read', 'home'])
       expect(rolling.filter((o) => o.op === op).length).toBeGreaterThan(20);
     expect(failed(rolling), show(failed(rolling)).join('\n')).toEqual([]);
     // After the kill: only the requests in flight on the dead instance may fail; a new one never does (HAProxy's
-    // connection to it is refused and retried on the other instance until its health check takes it out).
-    expect(failed(after), show(failed(after)).join('\n')).toEqual([]);
+    // connection to it is refused and retried on the other instance until its health check takes it out), except
+    // as the collateral above.
+    expect(failedAfter, show(failedAfter).join('\n')).toEqual([]);
     expect(failed(inFlightAtKill).length).toBeLessThanOrEqual(inFlightAtKill.length);
     expect(after.length).toBeGreaterThan(CLIENTS);
 
