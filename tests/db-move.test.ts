@@ -52,6 +52,9 @@ describe('db:move refuses a source that is not an embedded database; copies loca
       for (const [i, blob] of stored.entries()) expect(await text(await bucket.open(blob.sha256))).toBe(texts[i]);
       // The local files stay where they were: the app on the same DATA_DIR still reads them.
       expect(await countLocalFiles(dir)).toMatchObject({ files: 2 });
+      // And the spooled copies the bucket was given are gone (the spool is shared by every process on the machine).
+      const left = fs.existsSync(bucket.spoolDir) ? fs.readdirSync(bucket.spoolDir) : [];
+      expect(left.filter((f) => stored.some((b) => f.includes(b.sha256)))).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

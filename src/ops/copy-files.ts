@@ -34,11 +34,16 @@ export async function copyLocalFilesTo(dir: string, store: BlobStore): Promise<F
     const from = path.join(dir, 'sha256', blob.sha256.slice(0, 2), blob.sha256);
     // commit() takes its spooled file over: give it a copy, never the source's own file.
     const spooled = path.join(store.spoolDir, `move-${blob.sha256}-${crypto.randomUUID()}`);
-    await fs.promises.copyFile(from, spooled);
-    const { size } = await fs.promises.stat(spooled);
-    await store.commit(spooled, blob.sha256, size);
-    out.files++;
-    out.bytes += size;
+    try {
+      await fs.promises.copyFile(from, spooled);
+      const { size } = await fs.promises.stat(spooled);
+      await store.commit(spooled, blob.sha256, size);
+      out.files++;
+      out.bytes += size;
+    } finally {
+      // A bucket uploads from the spooled copy and leaves it (the local store moves it): nothing stays in the spool.
+      await fs.promises.rm(spooled, { force: true });
+    }
   }
   return out;
 }
