@@ -2,9 +2,14 @@
  * The deployment guide and its files stay true to the code: every setting src/config.ts reads is described in
  * docs/deploy.md and deploy/motcua.env.example; the example, once its secrets are filled in, is a production
  * configuration src/config.ts accepts; the systemd units read that file and run scripts package.json has; the guide's
- * links stay inside the repository and lead somewhere.
+ * links stay inside the repository and lead somewhere; deploy/haproxy.cfg, run by Debian's HAProxy, lets no client
+ * choose the address or host the app (TRUST_PROXY=true) believes.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -91,4 +96,76 @@ describe('the deployment files', () => {
       expect(scripts, unit).toContain(run);
     }
   });
+
+  const HAPROXY = '/usr/sbin/haproxy';
+  it.skipIf(!fs.existsSync(HAPROXY))(
+    "forward only the client's own address through HAProxy, whatever forwarding headers it sends",
+    async () => {
+      // An instance stand-in that answers every request (the health checks' /readyz too) with the headers it was given.
+      const seen = http.createServer((req, res) => {
+        const h = req.headers;
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            for: h['x-forwarded-for'],
+            host: h['x-forwarded-host'],
+            port: h['x-forwarded-port'],
+            realIp: h['x-real-ip'],
+            forwarded: h.forwarded,
+            proto: h['x-forwarded-proto'],
+          }),
+        );
+      });
+      await new Promise<void>((resolve) => seen.listen(0, '127.0.0.1', resolve));
+      const free = http.createServer();
+      await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+      const port = (free.address() as AddressInfo).port;
+      await new Promise((resolve) => free.close(resolve));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-haproxy-'));
+      const cfg = path.join(dir, 'haproxy.cfg');
+      fs.writeFileSync(
+        cfg,
+        read('deploy/haproxy.cfg')
+          .replaceAll('{{BIND}}', `127.0.0.1:${port}`)
+          .replaceAll('{{STATS_SOCKET}}', path.join(dir, 'admin.sock'))
+          .replaceAll('{{SERVERS}}', `    server app1 127.0.0.1:${(seen.address() as AddressInfo).port} check`),
+      );
+      let lb: ChildProcess | null = null;
+      try {
+        lb = spawn(HAPROXY, ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const spoofed = {
+          'X-Forwarded-For': '203.0.113.7',
+          'X-Forwarded-Host': 'attacker.example',
+          'X-Forwarded-Port': '8443',
+          'X-Real-IP': '203.0.113.8',
+          Forwarded: 'for=203.0.113.9;host=attacker.example;proto=https',
+          'X-Forwarded-Proto': 'https',
+        };
+        const ask = () =>
+          new Promise<{ status: number; body: string }>((resolve, reject) => {
+            const req = http.get({ host: '127.0.0.1', port, path: '/tiepnhan', headers: spoofed }, (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (c: string) => (body += c));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            });
+            req.on('error', reject);
+          });
+        const deadline = Date.now() + 20_000;
+        let answer = await ask().catch(() => null);
+        while (answer?.status !== 200 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          answer = await ask().catch(() => null);
+        }
+        expect(answer?.status).toBe(200);
+        expect(JSON.parse(answer!.body)).toEqual({ for: '127.0.0.1', proto: 'http' });
+      } finally {
+        lb?.kill('SIGTERM');
+        if (lb && lb.exitCode === null) await new Promise((resolve) => lb!.once('exit', resolve));
+        await new Promise((resolve) => seen.close(resolve));
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    40_000,
+  );
 });
