@@ -39,12 +39,30 @@ describe('db:move refuses a source that is not an embedded database; copies loca
     );
   });
 
+  it('warns that a password in --to is visible to every user of the machine (ps); an address without one (PGPASSWORD, ~/.pgpass) is not warned', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = (to: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/ops/db-move-cli.ts', '--to', to], {
+        cwd: path.resolve(import.meta.dirname, '..'),
+        env: { ...process.env, NODE_ENV: 'development', DATA_DIR: path.join(os.tmpdir(), 'motcua-no-such-data-dir'), PGPASSWORD: 'secret' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const withPassword = run('postgres://motcua:secret@127.0.0.1:1/none');
+    expect(withPassword.stderr).toMatch(/Warning: --to holds a password, .*process list.*PGPASSWORD or ~\/\.pgpass/);
+    expect(withPassword.stderr).toMatch(/db:move failed: No embedded database/);
+    expect(withPassword.status).toBe(1);
+    const without = run('postgres://motcua@127.0.0.1:1/none');
+    expect(without.stderr).not.toMatch(/Warning/);
+    expect(without.stderr).toMatch(/db:move failed: No embedded database/);
+  }, 120_000);
+
   it('--files-to: every local file into the bucket once, readable there under the same hash', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-files-'));
     try {
       const local = openBlobStore({ kind: 'local', dir });
       const texts = ['Đơn đề nghị cấp giấy phép', 'Bản sao căn cước'];
-      const stored = [];
+      const stored: Awaited<ReturnType<typeof putBlob>>[] = [];
       for (const text of texts) stored.push(await putBlob(new TextEncoder().encode(text), { maxBytes: 1000, store: local }));
       const bucket = openBlobStore(s3.config());
       expect(await copyLocalFilesTo(dir, bucket)).toMatchObject({ files: 2, alreadyThere: 0 });

@@ -6,7 +6,7 @@ import { openBlobStore } from '../storage/index.js';
 import { copyLocalFilesTo, countLocalFiles, megabytes } from './copy-files.js';
 import { moveDatabase } from './db-move.js';
 
-const HELP = `npm run db:move -- --to postgres://user:password@host:5432/database [--files-to s3://bucket/prefix]
+const HELP = `npm run db:move -- --to postgres://user@host:5432/database [--files-to s3://bucket/prefix]
 
 Copies the embedded database of DATA_DIR (stop the app first: one process owns it) into an EMPTY PostgreSQL
 database: the schema at the same migration, every row, every sequence, in one transaction; then compares the row
@@ -15,6 +15,8 @@ counts, the sequences and the audit chain with the source. A target holding any 
 Files: with local storage they stay in DATA_DIR/files. Run the app on the server with the same DATA_DIR (or a copy
 of DATA_DIR/files), or give --files-to s3://bucket/prefix (with the STORAGE_S3_* settings) to copy them into a
 bucket first, for instances on several machines, and start those with STORAGE_URL set to it.
+
+The password: in PGPASSWORD or ~/.pgpass, not in --to (every user of the machine sees a command's arguments in ps).
 
 Afterwards start the app with DATABASE_URL set to the target (docs/deploy.md).`;
 
@@ -37,6 +39,11 @@ if (!args.to || !/^postgres(ql)?:\/\//.test(args.to)) {
   console.error(`--to must be a postgres:// or postgresql:// address.\n\n${HELP}`);
   process.exit(2);
 }
+// Not refused (the move may still be wanted), but said: the command line was readable by every user of the machine.
+if (new URL(args.to).password)
+  console.error(
+    'Warning: --to holds a password, which every user of this machine can read in the process list while the move runs: give it in PGPASSWORD or ~/.pgpass instead, and change it if others use this machine.',
+  );
 // The bucket's settings are the configuration's, with --files-to as its STORAGE_URL (checked like it).
 const filesTo = args['files-to'] ? loadConfigOrExit({ ...process.env, STORAGE_URL: args['files-to'] }).storage : null;
 
