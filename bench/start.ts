@@ -32,10 +32,19 @@ import { HTTP_CLIENT_SOURCE, type LoadResult, printMachine, summarize } from './
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 
-type Options = { starts: number; seconds: number; concurrency: number; officials: number; build: boolean; port: number };
+type Options = {
+  starts: number;
+  seconds: number;
+  concurrency: number;
+  officials: number;
+  build: boolean;
+  port: number;
+  /** Node flags for the instance (e.g. "--max-semi-space-size=4"), as NODE_OPTIONS would carry them. */
+  nodeFlags: string[];
+};
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { starts: 5, seconds: 30, concurrency: 20, officials: 4, build: true, port: 3990 };
+  const o: Options = { starts: 5, seconds: 30, concurrency: 20, officials: 4, build: true, port: 3990, nodeFlags: [] };
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) usage(`${name} takes a whole number ≥ ${min}`);
@@ -49,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--officials') o.officials = int(a, argv[++i], 1);
     else if (a === '--port') o.port = int(a, argv[++i], 1024);
     else if (a === '--no-build') o.build = false;
+    else if (a === '--node-flags') o.nodeFlags = (argv[++i] ?? '').split(/\s+/).filter(Boolean);
     else usage(`unknown option ${a}`);
   }
   if (o.port >= 32768) usage('--port must be below 32768 (the ephemeral range may take it)');
@@ -57,7 +67,7 @@ function parseArgs(argv: string[]): Options {
 
 function usage(why: string): never {
   console.error(
-    `bench:start: ${why}\nUsage: npm run bench:start -- [--starts N] [--seconds S] [--concurrency C] [--officials K] [--port P] [--no-build]`,
+    `bench:start: ${why}\nUsage: npm run bench:start -- [--starts N] [--seconds S] [--concurrency C] [--officials K] [--port P] [--no-build] [--node-flags "--flag=value …"]`,
   );
   process.exit(2);
 }
@@ -71,7 +81,7 @@ function productionEnv(url: string, port: number): NodeJS.ProcessEnv {
     PORT: String(port),
     MIGRATE_ON_START: 'false',
     WORKER: 'false',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     PUBLIC_URL: 'https://motcua.bench.invalid',
     SESSION_SECRET: 'bench-start-session-secret-0123456789abcdef0123456789',
     SSO_KEY_ENCRYPTION_KEY: '5be1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1',
@@ -89,9 +99,9 @@ function productionEnv(url: string, port: number): NodeJS.ProcessEnv {
 type Started = { child: ChildProcess; listeningMs: number; wallMs: number; output: () => string };
 
 /** Spawns the compiled instance and waits until /healthz answers (or the process dies: its output is the reason). */
-async function startInstance(env: NodeJS.ProcessEnv, port: number): Promise<Started> {
+async function startInstance(env: NodeJS.ProcessEnv, port: number, nodeFlags: string[]): Promise<Started> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, 'dist/src/main.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -178,11 +188,13 @@ async function main() {
   }
   const env = productionEnv(url, o.port);
 
-  console.log(`\n1. ${o.starts} starts of \`node dist/src/main.js\` (production, WORKER=false, migrations applied):`);
+  console.log(
+    `\n1. ${o.starts} starts of \`node ${[...o.nodeFlags, 'dist/src/main.js'].join(' ')}\` (production, WORKER=false, migrations applied):`,
+  );
   console.log('   run  listening (ms, from launch)  /healthz (ms, wall)  RSS idle (MB)');
   const starts: Array<{ listening: number; wall: number; rss: number }> = [];
   for (let i = 1; i <= o.starts; i++) {
-    const s = await startInstance(env, o.port);
+    const s = await startInstance(env, o.port, o.nodeFlags);
     await new Promise((r) => setTimeout(r, 2000));
     const rss = rssMb(s.child.pid!);
     await stopInstance(s);
@@ -209,7 +221,7 @@ async function main() {
     jobs.push({ path: '/tiepnhan/ho-so?tab=cho-xu-ly', cookie: `__Host-motcua_sid=${token}` });
   }
   console.log(`   officials: ${officials.map((x) => `${x.username} (${x.waiting} waiting)`).join(', ')}`);
-  const s = await startInstance(env, o.port);
+  const s = await startInstance(env, o.port, o.nodeFlags);
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(rssMb(s.child.pid!)), 100);
   let r: LoadResult;
