@@ -190,6 +190,8 @@ describe.skipIf(skipReason !== null)(`npm run setup in production${skipReason ? 
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toContain('Đã khởi tạo Tỉnh Bình Phước: đơn vị gốc Tỉnh Bình Phước (000.00.00.H10), quản trị tỉnh quantri.tinh.');
     expect(run.stdout).toContain('CHỈ HIỆN MỘT LẦN');
+    // A password on the command line is visible in ps to every user of the machine: said, with the safe way.
+    expect(run.stderr).toContain('Lưu ý: mật khẩu trong --admin-password hiện trong danh sách tiến trình (ps)');
     expect(run.stdout).toMatch(/[▀▄█]{7}/); // the QR code, drawn in the terminal
     const secret = /Khóa bí mật: ([A-Z2-7]+)/.exec(run.stdout)?.[1];
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
@@ -319,7 +321,11 @@ describe.skipIf(process.env.MOTCUA_TEST_DB === 'postgres')('npm run setup on the
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toContain(`Database: PGlite ${dataDir}`);
     const secret = /Khóa bí mật: ([A-Z2-7]+)/.exec(run.stdout)?.[1];
-    const again = await runSetupWith(env, flags(GOOD_FLAGS));
+    // From a file, the password leaves no trace in the process list and no warning is printed.
+    const passwordFile = path.join(dataDir, 'quantri.pw');
+    fs.writeFileSync(passwordFile, `${GOOD_FLAGS['admin-password']}\n`, { mode: 0o600 });
+    const { 'admin-password': _onCommandLine, ...withoutPassword } = GOOD_FLAGS;
+    const again = await runSetupWith(env, flags({ ...withoutPassword, 'admin-password-file': passwordFile }));
     expect([again.code, again.stderr.trim()]).toEqual([
       1,
       'Không khởi tạo: Hệ thống đã được khởi tạo (đã có tỉnh Tỉnh Bình Phước, mã H10). Lệnh khởi tạo chỉ chạy một lần, trên cơ sở dữ liệu chưa có đơn vị nào.',

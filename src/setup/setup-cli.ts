@@ -212,6 +212,11 @@ async function main() {
     return;
   }
 
+  // Accepted (tests, throwaway machines), but the administrator's password was readable by every user of the machine.
+  if (typeof args['admin-password'] === 'string')
+    console.error(
+      'Lưu ý: mật khẩu trong --admin-password hiện trong danh sách tiến trình (ps) với mọi người dùng của máy; hãy dùng --admin-password-file, hoặc nhập trên terminal, và đổi mật khẩu này nếu máy có người khác dùng.',
+    );
   const config = loadConfigOrExit();
   try {
     await migrateCommand(config);
