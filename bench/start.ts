@@ -39,12 +39,12 @@ type Options = {
   officials: number;
   build: boolean;
   port: number;
-  /** Node flags for the instance (e.g. "--max-semi-space-size=4"), as NODE_OPTIONS would carry them. */
+  /** Node flags for the instance: those of `npm run start:prod` unless --node-flags replaces them. */
   nodeFlags: string[];
 };
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { starts: 5, seconds: 30, concurrency: 20, officials: 4, build: true, port: 3990, nodeFlags: [] };
+  const o: Options = { starts: 5, seconds: 30, concurrency: 20, officials: 4, build: true, port: 3990, nodeFlags: startProdFlags() };
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) usage(`${name} takes a whole number ≥ ${min}`);
@@ -63,6 +63,14 @@ function parseArgs(argv: string[]): Options {
   }
   if (o.port >= 32768) usage('--port must be below 32768 (the ephemeral range may take it)');
   return o;
+}
+
+/** The Node flags of `npm run start:prod` (package.json), so that the bench starts the instance as production does. */
+function startProdFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const m = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(pkg.scripts?.['start:prod'] ?? '');
+  if (!m) throw new Error('package.json: start:prod is not `node [--flags] dist/src/main.js`');
+  return (m[1] ?? '').split(/\s+/).filter(Boolean);
 }
 
 function usage(why: string): never {
@@ -117,7 +125,10 @@ async function startInstance(env: NodeJS.ProcessEnv, port: number, nodeFlags: st
     await new Promise((r) => setTimeout(r, 10));
   }
   const wallMs = performance.now() - t0;
-  const line = out.split('\n').find((l) => l.includes('"msg":"listening"'));
+  // The log line may reach us just after the first answer.
+  const listening = () => out.split('\n').find((l) => l.includes('"msg":"listening"'));
+  for (let i = 0; i < 100 && !listening(); i++) await new Promise((r) => setTimeout(r, 10));
+  const line = listening();
   const listeningMs = line ? (JSON.parse(line) as { ms: number }).ms : Number.NaN;
   return { child, listeningMs, wallMs, output: () => out };
 }
