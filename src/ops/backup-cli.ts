@@ -1,8 +1,8 @@
 /** `npm run backup -- --out <folder>`: see --help and docs/decisions/0027. */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
 import { backup } from './backup.js';
+import { commandArgs } from './cli-args.js';
 import { megabytes } from './copy-files.js';
 
 const HELP = `npm run backup -- --out <new folder>
@@ -16,17 +16,7 @@ Backs up the configured database and its local files into a new folder:
 Restore: npm run restore -- --from <folder> (same kind of database, empty; --help there).`;
 
 const config = loadConfigOrExit();
-let args: { out?: string; help?: boolean };
-try {
-  ({ values: args } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-} catch (err) {
-  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const args = commandArgs({ out: { type: 'string' } }, HELP);
 if (!args.out) {
   console.error(`--out <folder> is required.\n\n${HELP}`);
   process.exit(2);

@@ -1,9 +1,9 @@
 /** `npm run db:move -- --to postgres://…`: see --help and docs/decisions/0027. */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
 import { openBlobStore } from '../storage/index.js';
 import { copyLocalFilesTo, countLocalFiles, megabytes } from './copy-files.js';
+import { commandArgs } from './cli-args.js';
 import { moveDatabase } from './db-move.js';
 
 const HELP = `npm run db:move -- --to postgres://user@host:5432/database [--files-to s3://bucket/prefix]
@@ -21,20 +21,7 @@ The password: in PGPASSWORD or ~/.pgpass, not in --to (every user of the machine
 Afterwards start the app with DATABASE_URL set to the target (docs/deploy.md).`;
 
 const config = loadConfigOrExit();
-let args: { to?: string; 'files-to'?: string; help?: boolean };
-try {
-  ({ values: args } = parseArgs({
-    options: { to: { type: 'string' }, 'files-to': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  }));
-} catch (err) {
-  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const args = commandArgs({ to: { type: 'string' }, 'files-to': { type: 'string' } }, HELP);
 if (!args.to || !/^postgres(ql)?:\/\//.test(args.to)) {
   console.error(`--to must be a postgres:// or postgresql:// address.\n\n${HELP}`);
   process.exit(2);

@@ -1,6 +1,6 @@
 /** `npm run restore -- --from <folder>`: see --help and docs/decisions/0027. */
-import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
+import { commandArgs } from './cli-args.js';
 import { megabytes } from './copy-files.js';
 import { restore } from './restore.js';
 
@@ -16,17 +16,7 @@ Then the row counts are compared with the backup's manifest and the audit chain 
 differs (the restored data stays for investigation). Start the app on it as usual.`;
 
 const config = loadConfigOrExit();
-let args: { from?: string; help?: boolean };
-try {
-  ({ values: args } = parseArgs({ options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-} catch (err) {
-  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const args = commandArgs({ from: { type: 'string' } }, HELP);
 if (!args.from) {
   console.error(`--from <folder> is required.\n\n${HELP}`);
   process.exit(2);
