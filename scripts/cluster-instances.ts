@@ -32,6 +32,28 @@ export function controlSocketPath(port: number): string {
 }
 
 /**
+ * Refuses `dir` unless it is a real folder (not a link) of this user that nobody else may enter: under the shared
+ * temporary folder another user could have made it first, to read or replace the HAProxy configuration written there,
+ * drive HAProxy through its admin socket, or answer `restart:rolling` in the cluster's place.
+ */
+export function assertPrivateDir(dir: string): void {
+  const st = fs.lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0)
+    throw new Error(
+      `${dir} is not a private folder of this user (${st.isDirectory() ? 'a folder' : 'not a folder'}, owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}): check who made it, then remove it.`,
+    );
+}
+
+/** The cluster's folder (configuration and sockets) for `port`: made private, or refused (assertPrivateDir). */
+export function privateRunDir(port: number): string {
+  const dir = path.dirname(controlSocketPath(port));
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  assertPrivateDir(dir);
+  return dir;
+}
+
+/**
  * How to run the app: the compiled JavaScript of `npm run build` (a faster start, less memory), or the sources
  * through tsx; `auto` takes the compiled one when it exists.
  */

@@ -28,6 +28,7 @@ import {
   haproxyCommand,
   haproxyServerStates,
   type Instance,
+  privateRunDir,
   startInstance,
   stopInstance,
   waitReady,
@@ -92,8 +93,13 @@ if (!fs.existsSync(haproxy)) {
   process.exit(2);
 }
 
-const runDir = path.dirname(controlSocketPath(port));
-fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
+let runDir = '';
+try {
+  runDir = privateRunDir(port);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
 const statsSocket = path.join(runDir, 'haproxy.sock');
 const control = controlSocketPath(port);
 const production = process.env.NODE_ENV === 'production';

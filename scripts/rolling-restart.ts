@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { controlSocketPath } from './cluster-instances.js';
+import path from 'node:path';
+import { assertPrivateDir, controlSocketPath } from './cluster-instances.js';
 
 function usage(message: string): never {
   console.error(`${message}\nusage: npm run restart:rolling -- [--port 3000]`);
@@ -24,6 +25,13 @@ if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)
 const control = controlSocketPath(Number(portText));
 if (!fs.existsSync(control)) {
   console.error(`No cluster serves port ${portText} (no control socket at ${control}): start one with npm run start:cluster.`);
+  process.exit(2);
+}
+// Only the cluster's own socket, in a folder of ours that nobody else may enter, is asked to restart.
+try {
+  assertPrivateDir(path.dirname(control));
+} catch (err) {
+  console.error((err as Error).message);
   process.exit(2);
 }
 
