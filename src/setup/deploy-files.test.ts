@@ -3,7 +3,7 @@
  * docs/deploy.md and deploy/motcua.env.example; the example, once its secrets are filled in, is a production
  * configuration src/config.ts accepts; the systemd units read that file and run scripts package.json has; the guide's
  * links stay inside the repository and lead somewhere; deploy/haproxy.cfg, run by Debian's HAProxy, lets no client
- * choose the address or host the app (TRUST_PROXY=true) believes.
+ * choose the address or host the app (TRUST_PROXY=true) believes, nor publishes the instances' health.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -99,7 +99,7 @@ describe('the deployment files', () => {
 
   const HAPROXY = '/usr/sbin/haproxy';
   it.skipIf(!fs.existsSync(HAPROXY))(
-    "forward only the client's own address through HAProxy, whatever forwarding headers it sends",
+    "forward only the client's own address through HAProxy, whatever forwarding headers it sends; keep the health checks inside",
     async () => {
       // An instance stand-in that answers every request (the health checks' /readyz too) with the headers it was given.
       const seen = http.createServer((req, res) => {
@@ -159,6 +159,9 @@ describe('the deployment files', () => {
         }
         expect(answer?.status).toBe(200);
         expect(JSON.parse(answer!.body)).toEqual({ for: '127.0.0.1', proto: 'http' });
+        // The instances' health is not published through the public address (HAProxy's own checks go to the instance).
+        for (const health of ['/readyz', '/healthz'])
+          expect(await fetch(`http://127.0.0.1:${port}${health}`).then((r) => r.status), health).toBe(404);
       } finally {
         lb?.kill('SIGTERM');
         if (lb && lb.exitCode === null) await new Promise((resolve) => lb!.once('exit', resolve));
