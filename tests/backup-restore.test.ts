@@ -147,6 +147,22 @@ describe(`backup and restore (${kind})`, () => {
     await expect(backup(source, out, quiet)).rejects.toThrow(/Refused: .*backup-1 is not empty; give a new folder/);
   }, 60_000);
 
+  it.skipIf(kind !== 'pglite')(
+    'refuses the embedded database while another process has it open, writing nothing',
+    async () => {
+      // The app running on DATA_DIR: a second PGlite on the same files would damage the database it reads.
+      const running = await open(source);
+      try {
+        const refused = path.join(root, 'backup-while-open');
+        await expect(backup(source, refused, quiet)).rejects.toThrow(/is open in another process \(postmaster\.pid\): stop the app/);
+        expect(fs.existsSync(refused)).toBe(false);
+      } finally {
+        await running.close();
+      }
+    },
+    60_000,
+  );
+
   it("keeps the backup to its owner: no other user of the machine reads the citizens' data or the TOTP secrets", async () => {
     // The folder given may exist already, empty and open to everyone (umask 022, or a shared /var/backups).
     const given = path.join(root, 'backup-open');

@@ -39,6 +39,19 @@ describe('db:move refuses a source that is not an embedded database; copies loca
     );
   });
 
+  it('refuses an embedded database another process has open (the app not stopped), before touching any target', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-open-'));
+    const running = await openDatabase({ dataDir });
+    try {
+      await expect(moveDatabase({ dataDir, targetUrl: 'postgres://nobody@127.0.0.1:1/none', print: () => {} })).rejects.toThrow(
+        /is open in another process \(postmaster\.pid\): stop the app/,
+      );
+    } finally {
+      await running.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('warns that a password in --to is visible to every user of the machine (ps); an address without one (PGPASSWORD, ~/.pgpass) is not warned', async () => {
     const { spawnSync } = await import('node:child_process');
     const run = (to: string) =>

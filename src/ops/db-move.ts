@@ -58,6 +58,12 @@ export function pgliteDirOf(dataDir: string): string {
     throw new OpsError(
       `No embedded database in ${path.resolve(dataDir)}: ${dir}/PG_VERSION not found. Set DATA_DIR to the folder the app ran with.`,
     );
+  // PGlite keeps postmaster.pid while a process has the database open and removes it on a clean close. PGlite has no
+  // lock of its own: a second process opening the folder would write into the same files and damage the database.
+  if (fs.existsSync(path.join(dir, 'postmaster.pid')))
+    throw new OpsError(
+      `The embedded database in ${path.resolve(dir)} is open in another process (postmaster.pid): stop the app and any command on this DATA_DIR first. If none runs (one was killed), start the app once and stop it cleanly.`,
+    );
   return dir;
 }
 
