@@ -41,6 +41,14 @@ const skipReason =
 type Outcome = { client: number; op: string; start: number; end: number; ok: boolean; detail: string; dossierId?: string };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The process exists and has not exited (a zombie waiting for its parent counts as gone). */
+const isRunning = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 
 /** 7 consecutive free ports below 32768: HAProxy's, then the instances' (app, simulator, SMTP stand-in for each). */
 async function freeBlock(size: number): Promise<number> {
@@ -217,12 +225,17 @@ describe.skipIf(skipReason !== null)(`a cluster of two instances behind HAProxy$
     const killedPid = pidOf('app2')!;
     const killAt = Date.now();
     process.kill(killedPid, 'SIGKILL');
-    stopAt = Math.max(t0 + LOAD_MS, killAt + 8_000);
+    // The signal takes effect when the kernel next runs the process: until it is gone, its listening socket still
+    // completes connections (HAProxy sends it requests that then die with it). "In flight at the kill" lasts from the
+    // signal to the moment the process is gone, as HAProxy sees it.
+    while (isRunning(killedPid)) await sleep(2);
+    const goneAt = Date.now();
+    stopAt = Math.max(t0 + LOAD_MS, goneAt + 8_000);
     await Promise.all(clients);
 
     const rolling = outcomes.filter((o) => o.end < killAt);
-    const inFlightAtKill = outcomes.filter((o) => o.start <= killAt && o.end >= killAt);
-    const after = outcomes.filter((o) => o.start > killAt);
+    const inFlightAtKill = outcomes.filter((o) => o.start <= goneAt && o.end >= killAt);
+    const after = outcomes.filter((o) => o.start > goneAt);
     // A client's next request on the keep-alive connection HAProxy closes after answering a failed one (502) may
     // meet the close: the same in-flight failure, seen once more by that client. Any other failure after the kill
     // counts.
@@ -244,7 +257,9 @@ describe.skipIf(skipReason !== null)(`a cluster of two instances behind HAProxy$
     console.info(
       `cluster under load: ${outcomes.length} requests in ${Math.round((Date.now() - t0) / 1000)} s, rolling restart done at ` +
         `+${Math.round((killAt - 1_000 - t0) / 1000)} s with ${failed(rolling).length} failed; kill -9 at that point: ` +
-        `${inFlightAtKill.length} in flight, ${failed(inFlightAtKill).length} failed (${failed(inFlightAtKill)
+        `${inFlightAtKill.length} in flight (the process gone ${goneAt - killAt} ms after the signal), ${failed(inFlightAtKill).length} failed (${failed(
+          inFlightAtKill,
+        )
           .map((o) => o.op)
           .join(', ')}); ` +
         `${failed(after).length} failed of ${after.length} after it (${failedAfter.length} other than a client's next request)`,
