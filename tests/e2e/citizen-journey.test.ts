@@ -176,7 +176,10 @@ async function openFromInbox(tabLabel: string) {
   await mainMenu().getByRole('link', { name: 'HỒ SƠ', exact: true }).click();
   await eventually(urlOf(staff)).toMatch(/\/tiepnhan\/ho-so$/);
   await eventually(isVisible(staff.getByRole('heading', { level: 1, name: 'HỒ SƠ CẦN XỬ LÝ' }))).toBe(true);
-  await eventually(textOf(tab(tabLabel))).toBe(`${tabLabel} (1)`);
+  // The online tab also receives the national-portal stand-in's two dossiers for Sở Công Thương whenever the
+  // five-minute pull runs during this file: there, only this dossier's row is asserted.
+  if (tabLabel === 'Chờ tiếp nhận (trực tuyến)') await eventually(textOf(tab(tabLabel))).toMatch(/ \([1-9]\d*\)$/);
+  else await eventually(textOf(tab(tabLabel))).toBe(`${tabLabel} (1)`);
   await tab(tabLabel).click();
   await eventually(attrOf(tab(tabLabel), 'aria-current')).toBe('page');
   await eventually(countOf(inboxRow())).toBe(1);
