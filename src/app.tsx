@@ -60,6 +60,15 @@ import { serviceIndexRoutes } from './statistics/index-routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * The pages whose successful writes change what page chrome shows (the display cache, src/db/changes.ts):
+ * - quan-tri: administration (units, accounts and their positions, settings the header and menus read);
+ * - tai-khoan: one's own account pages;
+ * - lien-ket-tai-khoan: linking accounts of one person (the switch menu);
+ * - uy-quyen: delegations made or ended (the delegate's delegated inbox tabs).
+ */
+const CHANGES_DISPLAY = /^\/tiepnhan\/(quan-tri|tai-khoan|lien-ket-tai-khoan|uy-quyen)(\/|$)/;
+
 function clientIp(c: { req: { header(n: string): string | undefined }; env: unknown }, trustProxy: boolean): string | null {
   if (trustProxy) {
     const fwd = c.req.header('x-forwarded-for');
@@ -91,9 +100,9 @@ export function createApp(deps: Deps) {
     });
     c.header('X-Request-Id', requestId);
     await next();
-    // What page chrome shows changes only through administration and one's own account pages: announced to this
-    // process's caches now and to the other processes' through the database (src/db/changes.ts).
-    if (UNSAFE.has(c.req.method) && c.res.status < 400 && /^\/tiepnhan\/(quan-tri|tai-khoan|lien-ket-tai-khoan)(\/|$)/.test(c.req.path))
+    // What page chrome shows changes only through the pages of CHANGES_DISPLAY: announced to this process's
+    // caches now and to the other processes' through the database (src/db/changes.ts).
+    if (UNSAFE.has(c.req.method) && c.res.status < 400 && CHANGES_DISPLAY.test(c.req.path))
       // The write is done: if the database cannot be told, the others' display caches expire on their own.
       await deps.changes.announce().catch((err) => log.warn({ err }, 'could not announce a change to other processes'));
     recordRequest(c, log, started, metricsOn);

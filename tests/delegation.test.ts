@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { extractText } from 'unpdf';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
@@ -6,7 +7,9 @@ import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './supp
 import { demoOfficials } from '../src/demo/officials.js';
 import { accounts, auditLog, dossierEvents, sectors, type ProcessStep, type Role } from '../src/db/schema/index.js';
 import { OPEN_STATUSES_SQL } from '../src/dossiers/transitions.js';
-import { queryRows } from '../src/db/client.js';
+import { openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { loadConfig } from '../src/config.js';
+import { buildDeps } from '../src/deps.js';
 import { createOfficial } from '../src/accounts/create-official.js';
 import { setRoles } from '../src/accounts/set-roles.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
@@ -434,5 +437,54 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     for (const d of ds) expect(listed.has(d.id)).toBe(true);
     const events = await t.database.db.select().from(dossierEvents).orderBy(asc(dossierEvents.id));
     expect(events.every((e) => e.delegationId === null)).toBe(true);
+  });
+});
+
+describe('delegation and the other instances’ page chrome', () => {
+  let second: Database | null = null;
+  afterAll(async () => {
+    if (second && second !== t.database) await second.close();
+  });
+
+  it('a delegation made or ended through one instance drops the display cache of another on the same database; a refused form does not', async () => {
+    // Another process: its own pool and listening connection on PostgreSQL; PGlite lives in one process, where a
+    // second set of dependencies on the same database stands for it (catalog-index.test.ts does the same).
+    const url = t.database.pool?.options.connectionString;
+    second = url ? await openDatabase({ url, poolSize: 2 }) : t.database;
+    const config = loadConfig({ NODE_ENV: 'test', PORT: '3999', SESSION_SECRET: 'test-secret-test-secret-test-secret-123' });
+    const other = buildDeps(config, second, pino({ level: 'silent' }));
+    let loads = 0;
+    const probe = () => other.displayCache.get('probe', async () => ++loads);
+    await other.changes.settled();
+    expect(await probe()).toBe(1);
+
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const c = new Client(t.app);
+    await c.login(who('sct-qltm', 'Chuyên viên'), TEST_PASSWORD);
+    const now = new Date();
+    const values = {
+      delegateId: delegate.accountId,
+      scope: 'all',
+      from: toLocalInput(now),
+      to: toLocalInput(new Date(now.getTime() + 86_400_000)),
+      reason: 'Nghỉ phép, giao đồng chí xử lý thay',
+    };
+    // Refused (no reason): nothing changed, nothing announced — the other instance keeps what it holds.
+    const refused = await c.post('/tiepnhan/uy-quyen/them', { ...values, reason: '' }, { csrfFrom: '/tiepnhan/uy-quyen/them' });
+    expect(refused.status).toBe(400);
+    await other.changes.settled();
+    expect(await probe()).toBe(1);
+
+    const made = await c.post('/tiepnhan/uy-quyen/them', values, { csrfFrom: '/tiepnhan/uy-quyen/them' });
+    expect(made.status).toBe(303);
+    await other.changes.settled();
+    expect(await probe()).toBe(2);
+
+    const id = /da-them=(\d+)/.exec(made.location ?? '')?.[1];
+    expect(id).toBeDefined();
+    const ended = await c.post(`/tiepnhan/uy-quyen/${id}/ket-thuc`, {}, { csrfFrom: '/tiepnhan/uy-quyen' });
+    expect(ended.status).toBe(303);
+    await other.changes.settled();
+    expect(await probe()).toBe(3);
   });
 });
