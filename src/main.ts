@@ -33,7 +33,8 @@ async function main() {
           statementTimeoutMs: config.databasePool.statementTimeoutMs,
           onConnectionError,
         }
-      : { dataDir: config.dataDir },
+      : // The server is how a folder a killed process left is made clean again (DatabaseOptions.reopenAfterKill).
+        { dataDir: config.dataDir, reopenAfterKill: true },
   );
   // Migrates under a lock (instances may start together), or with MIGRATE_ON_START=false refuses a behind schema.
   await prepareSchemaOrExit(database, config.migrateOnStart, logger);

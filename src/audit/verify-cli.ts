@@ -1,11 +1,11 @@
 /** `npm run audit:verify`: seal the entries written since the last seal, then check the audit trail; exit 1 naming the first altered entry. */
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { openCommandDatabase } from '../db/command-database.js';
 import { sealAuditChain } from './seal.js';
 import { verifyAuditChain } from './verify.js';
 
 const config = loadConfigOrExit();
-const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+const database = await openCommandDatabase('audit:verify', config);
 try {
   const { sealed } = await sealAuditChain(database.db);
   const report = await verifyAuditChain(database.db);

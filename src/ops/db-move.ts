@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { MIGRATIONS_DIR, openDatabase, redactPassword, type Database } from '../db/client.js';
+import { embeddedDatabaseDir, MIGRATIONS_DIR, openDatabase, redactPassword, type Database } from '../db/client.js';
 import { applyMigrations, readMigrations, type MigrationConnection } from '../db/migrate.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
 import { OpsError } from './ops-error.js';
@@ -51,20 +51,17 @@ export type MoveOptions = {
   migrationsDir?: string;
 };
 
-/** The embedded database's folder under DATA_DIR, refused when it is not one (src/db/client.ts opens DATA_DIR/pglite). */
+/**
+ * The embedded database's folder under DATA_DIR, refused when it is not one (src/db/client.ts opens DATA_DIR/pglite)
+ * or while another process has it open (embeddedDatabaseDir).
+ */
 export function pgliteDirOf(dataDir: string): string {
   const dir = path.join(dataDir, 'pglite');
   if (!fs.existsSync(path.join(dir, 'PG_VERSION')))
     throw new OpsError(
       `No embedded database in ${path.resolve(dataDir)}: ${dir}/PG_VERSION not found. Set DATA_DIR to the folder the app ran with.`,
     );
-  // PGlite keeps postmaster.pid while a process has the database open and removes it on a clean close. PGlite has no
-  // lock of its own: a second process opening the folder would write into the same files and damage the database.
-  if (fs.existsSync(path.join(dir, 'postmaster.pid')))
-    throw new OpsError(
-      `The embedded database in ${path.resolve(dir)} is open in another process (postmaster.pid): stop the app and any command on this DATA_DIR first. If none runs (one was killed), start the app once and stop it cleanly.`,
-    );
-  return dir;
+  return embeddedDatabaseDir(dataDir);
 }
 
 export const pgliteSql =

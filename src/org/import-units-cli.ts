@@ -1,13 +1,13 @@
 /** `npm run import:units -- <file> [--apply] [--as <username>]`: the unit tree from a CSV or XLSX (import-units.ts). */
 import { readTable } from '../accounts/read-sheet.js';
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { openCommandDatabase } from '../db/command-database.js';
 import { runImportCommand } from '../shared/import-command.js';
 import { importUnits } from './import-units.js';
 import { UNIT_SHEET } from './import-units-columns.js';
 
 const config = loadConfigOrExit();
-const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+const database = await openCommandDatabase('import:units', config);
 try {
   const { exitCode, lines } = await runImportCommand(database.db, process.argv.slice(2), {
     name: 'import:units',

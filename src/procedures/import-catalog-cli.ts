@@ -1,13 +1,13 @@
 /** `npm run import:procedures -- <file> [--apply] [--as <username>]`: the procedure catalog from the national database's export. */
 import { readTable } from '../accounts/read-sheet.js';
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { openCommandDatabase } from '../db/command-database.js';
 import { runImportCommand } from '../shared/import-command.js';
 import { importCatalog } from './import-catalog.js';
 import { CATALOG_SHEET } from './import-catalog-columns.js';
 
 const config = loadConfigOrExit();
-const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+const database = await openCommandDatabase('import:procedures', config);
 try {
   const { exitCode, lines } = await runImportCommand(database.db, process.argv.slice(2), {
     name: 'import:procedures',

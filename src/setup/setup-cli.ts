@@ -10,7 +10,7 @@ import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { openCommandDatabase } from '../db/command-database.js';
 import { migrateCommand } from '../db/migrate-command.js';
 import { AppError } from '../shared/errors.js';
 import { parseSetupInput, setupProvince, type SetupFields } from './setup-province.js';
@@ -223,7 +223,7 @@ async function main() {
   } catch (err) {
     printRefusal(err);
   }
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, poolSize: 2 } : { dataDir: config.dataDir });
+  const database = await openCommandDatabase('setup', config, { poolSize: 2 });
   let result: Awaited<ReturnType<typeof setupProvince>>;
   try {
     result = await setupProvince(database.db, fields);

@@ -3,7 +3,7 @@
  * their history; exit 0 when they agree (or were repaired), 1 when they differ, 2 on an unknown argument.
  */
 import { loadConfigOrExit } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { openCommandDatabase } from '../db/command-database.js';
 import { counterDrift, rebuildCounters } from './recount.js';
 
 const args = process.argv.slice(2);
@@ -13,7 +13,7 @@ if (unknown.length) {
   process.exit(2);
 }
 const config = loadConfigOrExit();
-const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+const database = await openCommandDatabase('stats:check', config);
 try {
   const started = Date.now();
   const drift = await counterDrift(database.db);
