@@ -23,6 +23,7 @@ import { identityRoutes } from './auth/identity-routes.js';
 import { linkRoutes } from './auth/link-routes.js';
 import { onestopRoutes } from './onestop/routes.js';
 import { adminUserRoutes } from './admin/users-routes.js';
+import { CATALOG_IMPORT_PATH, catalogImportRoutes, UNIT_IMPORT_PATH, unitImportRoutes } from './admin/catalog-import-routes.js';
 import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
@@ -244,6 +245,9 @@ export function createApp(deps: Deps) {
   // Quản lý người dùng → Khóa API of an account (api/key-routes.tsx), with its own login and administrator gates.
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminKeyRoutes);
   app.route('/tiepnhan/quan-tri/nguoi-dung', adminUserRoutes);
+  // Before the unit and procedure pages: their addresses sit under theirs.
+  app.route(UNIT_IMPORT_PATH, unitImportRoutes);
+  app.route(CATALOG_IMPORT_PATH, catalogImportRoutes);
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
   app.route('/tiepnhan/quan-tri/hang-doi', adminJobRoutes);

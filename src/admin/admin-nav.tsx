@@ -2,9 +2,11 @@
 const ADMIN_SCREENS: Array<{ href: string; label: string }> = [
   { href: '/tiepnhan/quan-tri/nguoi-dung', label: 'Phòng ban - Cán bộ' },
   { href: '/tiepnhan/quan-tri/don-vi', label: 'Quản lý đơn vị' },
+  { href: '/tiepnhan/quan-tri/don-vi/nhap', label: 'Nhập đơn vị từ tệp' },
   { href: '/tiepnhan/quan-tri/chuyen-doi-vneid', label: 'Chuyển đổi đăng nhập VNeID' },
   { href: '/tiepnhan/quan-tri/uy-quyen', label: 'Ủy quyền giải quyết DVC' },
   { href: '/tiepnhan/quan-tri/thu-tuc', label: 'Thủ tục hành chính' },
+  { href: '/tiepnhan/quan-tri/thu-tuc/nhap', label: 'Nhập thủ tục từ tệp' },
   { href: '/tiepnhan/quan-tri/lich-lam-viec', label: 'Lịch làm việc' },
   { href: '/tiepnhan/quan-tri/mau-thong-bao', label: 'Mẫu thông báo' },
   { href: '/tiepnhan/quan-tri/thong-bao', label: 'Thông báo' },

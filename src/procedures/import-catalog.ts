@@ -9,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { type ProcedureDocument, type ProcessStep, procedureVersions, procedures, sectors, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
+import { isProvinceAdministrator } from '../accounts/policies.js';
 import type { TableRow } from '../accounts/read-sheet.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
@@ -243,6 +244,10 @@ export async function importCatalog(
   sheet: TableRow<CatalogColumn>[],
   opts: { apply: boolean; source?: { name: string; sha256: string } },
 ): Promise<ImportReport> {
+  // The catalog is the province's: a unit administrator edits their own procedures on the screen, not by file.
+  if (actor.kind !== 'system' && !(await isProvinceAdministrator(db, actor))) {
+    throw new AppError('forbidden', 'Chỉ quản trị viên cấp tỉnh được nhập danh mục thủ tục.', 403);
+  }
   const index = await unitIndex(db);
   const plans = sheet.map((r) => readRow(r, index));
   const allSectors = await db.select().from(sectors);

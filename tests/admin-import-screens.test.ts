@@ -1,0 +1,307 @@
+/**
+ * Quản trị → Nhập đơn vị từ tệp / Nhập danh mục thủ tục từ tệp (src/admin/catalog-import-routes.tsx), through the
+ * app's HTTP: upload → dry run → "Xác nhận nhập"; the confirmation is good once and only for the previewed file.
+ */
+import ExcelJS from 'exceljs';
+import { and, eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { auditLog, procedureVersions, procedures, stagedUploads, units } from '../src/db/schema/index.js';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { importCatalog } from '../src/procedures/import-catalog.js';
+import { AppError } from '../src/shared/errors.js';
+import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+
+const t = useDemoApp();
+
+const UNITS = '/tiepnhan/quan-tri/don-vi/nhap';
+const CATALOG = '/tiepnhan/quan-tri/thu-tuc/nhap';
+
+const UNIT_CSV = [
+  'Tên đơn vị,Đơn vị cấp trên,Mã định danh điện tử,Loại đơn vị',
+  'Phòng Kế hoạch - Ngân sách,Sở Tài chính,,Phòng ban',
+  'Sở Tài chính,000.00.00.H10,000.00.20.H10,"Sở, ban, ngành"',
+  'Sở Công Thương,Tỉnh Bình Phước,000.00.13.H10,department',
+].join('\n');
+
+const csv = (text: string) => new TextEncoder().encode(text);
+
+async function admin(username = 'quantri1') {
+  const c = new Client(t.app);
+  expect((await c.login(username, TEST_PASSWORD)).status).toBe(303);
+  return c;
+}
+
+/** Posts the upload form as a browser does: multipart, with the CSRF token of `csrf` (a page; the form's by default), or none. */
+async function upload(c: Client, path: string, bytes: Uint8Array, name = 'tep.csv', csrf: string | false = path) {
+  const form = new FormData();
+  if (csrf) form.set('_csrf', await c.csrf(csrf));
+  form.set('file', new File([new Uint8Array(bytes)], name, { type: 'text/csv' }));
+  return c.request('POST', path, form, { origin: c.origin });
+}
+
+/** The confirmation form's fields on a dry run's page. */
+function confirmation(html: string) {
+  const id = /name="tep" value="([^"]+)"/.exec(html)?.[1];
+  const sha256 = /name="sha256" value="([^"]+)"/.exec(html)?.[1];
+  if (!id || !sha256) throw new Error('no confirmation form on the page');
+  return { tep: id, sha256 };
+}
+
+const count = async (table: typeof units | typeof procedures | typeof procedureVersions | typeof stagedUploads) =>
+  (await t.database.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n;
+
+const importAudits = async (action: string) =>
+  (await t.database.db.select({ n: sql<number>`count(*)::int` }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n;
+
+describe('Nhập đơn vị từ tệp', () => {
+  it('previews per row, writes nothing until confirmed, then creates; a second confirmation imports nothing', async () => {
+    const c = await admin();
+    const page = await c.get(UNITS);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Nhập đơn vị từ tệp');
+    expect(page.text).toContain(`${UNITS}/mau`);
+    const before = await count(units);
+
+    const preview = await upload(c, UNITS, csv(UNIT_CSV), 'don-vi.csv');
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('Kết quả chạy thử: don-vi.csv');
+    expect(preview.text).toMatch(/data-status="created">\s*<td>2<\/td>\s*<td>Tạo mới/);
+    expect(preview.text).toMatch(/data-status="unchanged">\s*<td>4<\/td>/);
+    expect(preview.text).toContain('Xác nhận nhập');
+    expect(await count(units)).toBe(before);
+
+    const form = confirmation(preview.text);
+    const done = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('Đã nhập 3 dòng: 2 tạo mới');
+    expect(await count(units)).toBe(before + 2);
+    const [division] = await t.database.db.select().from(units).where(eq(units.name, 'Phòng Kế hoạch - Ngân sách'));
+    const [parent] = await t.database.db.select().from(units).where(eq(units.agencyCode, '000.00.20.H10'));
+    expect(division!.parentId).toBe(parent!.id);
+    const [audit] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'unit.import'));
+    expect(audit!.data).toMatchObject({ created: 2, file: { name: 'don-vi.csv', sha256: form.sha256 } });
+
+    // The same confirmation again (a double click, the back button, a replay): refused, nothing written twice.
+    const again = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('Tệp đã chạy thử không còn được giữ');
+    expect(await count(units)).toBe(before + 2);
+    expect(await importAudits('unit.import')).toBe(1);
+  });
+
+  it('two confirmations of one dry run at the same time import once', async () => {
+    const c = await admin();
+    const form = confirmation((await upload(c, UNITS, csv(UNIT_CSV))).text);
+    const before = await count(units);
+    const token = await c.csrf(UNITS);
+    const [a, b] = await Promise.all([
+      c.post(`${UNITS}/xac-nhan`, form, { csrf: token }),
+      c.post(`${UNITS}/xac-nhan`, form, { csrf: token }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect(await count(units)).toBe(before + 2);
+    expect(await importAudits('unit.import')).toBe(1);
+  });
+
+  it('a tampered hash, an unknown or another administrator’s staged file is refused, and nothing is written', async () => {
+    const c = await admin();
+    const form = confirmation((await upload(c, UNITS, csv(UNIT_CSV))).text);
+    const before = await count(units);
+    const other = `${form.sha256[0] === 'a' ? 'b' : 'a'}${form.sha256.slice(1)}`;
+    for (const tampered of [
+      { ...form, sha256: other },
+      { ...form, sha256: 'not-a-hash' },
+      { ...form, tep: '00000000-0000-4000-8000-000000000000' },
+      { ...form, tep: 'x' },
+      {},
+    ]) {
+      const res = await c.post(`${UNITS}/xac-nhan`, tampered, { csrfFrom: UNITS });
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('Tệp đã chạy thử không còn được giữ');
+    }
+    // The same file staged by another account: its id is not this administrator's to confirm.
+    const sct = (await accountByUsername(t.database, 'admin.sct'))!;
+    const now = new Date();
+    const [theirs] = await t.database.db
+      .insert(stagedUploads)
+      .values({
+        ownerAccountId: sct.id,
+        name: 'x.csv',
+        mime: 'text/csv',
+        size: 10,
+        sha256: form.sha256,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+      })
+      .returning();
+    const foreign = await c.post(`${UNITS}/xac-nhan`, { tep: theirs!.id, sha256: form.sha256 }, { csrfFrom: UNITS });
+    expect(foreign.status).toBe(409);
+    expect(await count(units)).toBe(before);
+    const ok = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(ok.status).toBe(200);
+    expect(await count(units)).toBe(before + 2);
+  });
+
+  it('a refused row is said with its reason, and no confirmation is offered', async () => {
+    const c = await admin();
+    const res = await upload(c, UNITS, csv(`${UNIT_CSV}\nPhòng Lạ,Không Có Đơn Vị Này,,Phòng ban`));
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/data-status="refused">\s*<td>5<\/td>/);
+    expect(res.text).toContain('Không tìm thấy đơn vị cấp trên &quot;Không Có Đơn Vị Này&quot;');
+    expect(res.text).not.toContain('Xác nhận nhập');
+    expect(await count(stagedUploads)).toBe(0);
+  });
+
+  it('an empty, wrong-type, headerless or oversized file is a 400 in Vietnamese, not a server error', async () => {
+    const c = await admin();
+    const cases: Array<[Uint8Array, string, string]> = [
+      [new Uint8Array(0), 'rong.csv', 'Vui lòng chọn tệp cần nhập'],
+      [csv('Tên đơn vị,Đơn vị cấp trên,Mã định danh điện tử,Loại đơn vị\n'), 'tieu-de.csv', 'Tệp không có dòng dữ liệu nào'],
+      [new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x00, 0xff, 0xfe]), 'anh.pdf', 'CSV phải được lưu với mã hóa UTF-8'],
+      [new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4]), 'hong.xlsx', 'Không đọc được tệp Excel'],
+      [csv('a,b,c\n1,2,3'), 'khac.csv', 'Không tìm thấy dòng tiêu đề'],
+      [csv(`${UNIT_CSV}\n${'x'.repeat(5 * 1024 * 1024)}`), 'lon.csv', 'Tệp quá lớn (tối đa 5 MB)'],
+    ];
+    for (const [bytes, name, message] of cases) {
+      const res = await upload(c, UNITS, bytes, name);
+      expect(res.status, name).toBe(400);
+      expect(res.text, name).toContain(message);
+    }
+    expect(await count(stagedUploads)).toBe(0);
+  });
+
+  it('without the CSRF token the upload and the confirmation are refused', async () => {
+    const c = await admin();
+    const res = await upload(c, UNITS, csv(UNIT_CSV), 'tep.csv', false);
+    expect(res.status).toBe(403);
+    const form = confirmation((await upload(c, UNITS, csv(UNIT_CSV))).text);
+    const before = await count(units);
+    const confirm = await c.post(`${UNITS}/xac-nhan`, form, { csrf: null });
+    expect(confirm.status).toBe(403);
+    expect(await count(units)).toBe(before);
+  });
+
+  it('is not found for a unit administrator or a clerk, and asks an anonymous visitor to log in', async () => {
+    for (const username of ['admin.sct', 'admin.dx', sctClerkUsername()]) {
+      const c = await admin(username);
+      expect((await c.get(UNITS)).status).toBe(404);
+      expect((await c.get(`${UNITS}/mau`)).status).toBe(404);
+      expect((await upload(c, UNITS, csv(UNIT_CSV), 'tep.csv', '/tiepnhan')).status).toBe(404);
+      expect((await c.post(`${UNITS}/xac-nhan`, { tep: 'x', sha256: 'y' }, { csrfFrom: '/tiepnhan' })).status).toBe(404);
+      expect((await c.get(CATALOG)).status).toBe(404);
+      expect((await upload(c, CATALOG, csv('a'), 'tep.csv', '/tiepnhan')).status).toBe(404);
+    }
+    // The unit administrator's own unit pages are unchanged by the import routes mounted beside them.
+    expect((await (await admin('admin.sct')).get('/tiepnhan/quan-tri/don-vi')).status).toBe(200);
+    const anonymous = await new Client(t.app).get(UNITS);
+    expect([302, 303]).toContain(anonymous.status);
+  });
+
+  it('offers an XLSX template whose headers the import reads', async () => {
+    const c = await admin();
+    const res = await t.app.request(`http://localhost${UNITS}/mau`, {
+      headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''m%E1%BA%ABu");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    const header = (wb.worksheets[0]!.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual(['Tên đơn vị', 'Đơn vị cấp trên', 'Mã định danh điện tử', 'Loại đơn vị', 'Tên viết tắt']);
+    // Sent back unchanged, the template is an empty sheet.
+    const back = await upload(c, UNITS, bytes, 'mau.xlsx');
+    expect(back.status).toBe(400);
+    expect(back.text).toContain('Tệp không có dòng dữ liệu nào');
+  });
+});
+
+const CATALOG_HEADER = [
+  'Mã thủ tục',
+  'Tên thủ tục',
+  'Lĩnh vực',
+  'Mức độ',
+  'Cơ quan thực hiện',
+  'Thời hạn giải quyết',
+  'Phí, lệ phí',
+  'Thành phần hồ sơ',
+];
+
+async function xlsx(rows: string[][]) {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('TTHC');
+  ws.addRow(['DANH SÁCH THỦ TỤC HÀNH CHÍNH']);
+  ws.addRow(CATALOG_HEADER);
+  for (const r of rows) ws.addRow(r);
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
+const NEW_ROW = [
+  '1.001234.000.00.00.H10',
+  'Cấp Giấy phép kinh doanh tạm nhập, tái xuất hàng hóa',
+  'Thương mại quốc tế',
+  'Toàn trình',
+  'Sở Công Thương tỉnh Bình Phước',
+  '15 ngày làm việc',
+  'Lệ phí: 200.000 đồng/giấy phép',
+  '- Đơn đề nghị cấp giấy phép\n- Báo cáo tình hình kinh doanh (nếu có)',
+];
+
+describe('Nhập danh mục thủ tục từ tệp', () => {
+  it('previews, creates on confirmation, and a changed row later makes a new version', async () => {
+    const c = await admin();
+    expect((await c.get(CATALOG)).text).toContain('Nhập danh mục thủ tục từ tệp');
+    const before = { p: await count(procedures), v: await count(procedureVersions) };
+    const preview = await upload(c, CATALOG, await xlsx([NEW_ROW]), 'tthc.xlsx');
+    expect(preview.status).toBe(200);
+    expect(preview.text).toMatch(/data-status="created">\s*<td>3<\/td>/);
+    expect(preview.text).toContain('lĩnh vực mới &quot;Thương mại quốc tế&quot;');
+    expect(await count(procedures)).toBe(before.p);
+    const done = await c.post(`${CATALOG}/xac-nhan`, confirmation(preview.text), { csrfFrom: CATALOG });
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('Đã nhập 1 dòng: 1 tạo mới');
+    expect(await count(procedures)).toBe(before.p + 1);
+
+    // The same file again: nothing to apply, no confirmation offered.
+    const same = await upload(c, CATALOG, await xlsx([NEW_ROW]), 'tthc.xlsx');
+    expect(same.text).toContain('Không có thay đổi nào để nhập');
+    expect(same.text).not.toContain('Xác nhận nhập');
+
+    // A new version of the national record: 20 days instead of 15.
+    const changed = NEW_ROW.map((v, i) => (i === 5 ? '20 ngày làm việc' : v));
+    const second = await upload(c, CATALOG, await xlsx([changed]), 'tthc-v2.xlsx');
+    expect(second.text).toMatch(/data-status="updated">\s*<td>3<\/td>\s*<td>Cập nhật<\/td>/);
+    const form = confirmation(second.text);
+    expect((await c.post(`${CATALOG}/xac-nhan`, form, { csrfFrom: CATALOG })).status).toBe(200);
+    expect((await c.post(`${CATALOG}/xac-nhan`, form, { csrfFrom: CATALOG })).status).toBe(409);
+    const { p, v } = await currentProcedure(t.database, '1.001234.000.00.00.H10');
+    expect(v.version).toBe(2);
+    expect(v.workingDays).toBe(20);
+    const versions = await t.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(procedureVersions)
+      .where(and(eq(procedureVersions.procedureId, p.id)));
+    expect(versions[0]!.n).toBe(2);
+    expect(await importAudits('procedure.import')).toBe(2);
+  });
+
+  it('the use case itself refuses a unit administrator (the screen is only its front)', async () => {
+    const actor = await actorFor(t.database, 'admin.sct');
+    const err = await importCatalog(t.database.db, actor, [], { apply: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).status).toBe(403);
+    expect(await importAudits('procedure.import')).toBe(0);
+  });
+
+  it('a calendar-day time limit is refused with its reason; a wrong file is a 400', async () => {
+    const c = await admin();
+    const res = await upload(c, CATALOG, await xlsx([NEW_ROW.map((v, i) => (i === 5 ? '30 ngày' : v))]), 'tthc.xlsx');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/data-status="refused">\s*<td>3<\/td>/);
+    expect(res.text).toContain('tính theo ngày lịch');
+    expect(res.text).not.toContain('Xác nhận nhập');
+    const wrong = await upload(c, CATALOG, csv(UNIT_CSV), 'don-vi.csv');
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('Không tìm thấy dòng tiêu đề có các cột');
+  });
+});
