@@ -156,6 +156,36 @@ describe('the job queue', () => {
     expect(all).toEqual([...codes].sort());
   }, 40_000);
 
+  it('stopping drains: a job running when stop is called finishes and is completed, never run again', async () => {
+    const seen: Notify[] = [];
+    const q = await worker(t.database, seen, { slowMs: 2_000 });
+    await enqueue(t.database.db, 'notify.send', payload('IN-FLIGHT'));
+    await until(() => seen.some((s) => s.code === 'IN-FLIGHT'));
+    const asked = Date.now();
+    await q.stop(10_000);
+    // It waited for the job (about 2 s after the handler began), well within the bound.
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(1_000);
+    expect(await jobsWithCode('IN-FLIGHT')).toMatchObject([{ state: 'completed', retry_count: 0 }]);
+    // The next worker (the restarted instance) finds nothing to redo.
+    await worker(t.database, seen);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(seen.map((s) => s.code)).toEqual(['IN-FLIGHT']);
+  }, 30_000);
+
+  it('stopping is bounded: a job still running past the bound is handed back and retried by the next worker', async () => {
+    const seen: Notify[] = [];
+    const q = await worker(t.database, seen, { slowMs: 4_000 });
+    await enqueue(t.database.db, 'notify.send', payload('TOO-LONG'));
+    await until(() => seen.some((s) => s.code === 'TOO-LONG'));
+    const asked = Date.now();
+    await q.stop(1_000);
+    expect(Date.now() - asked).toBeLessThan(3_000);
+    expect((await jobsWithCode('TOO-LONG'))[0]?.state).toBe('retry');
+    await worker(t.database, seen);
+    await until(() => seen.filter((s) => s.code === 'TOO-LONG').length === 2, 20_000);
+    expect(seen.filter((s) => s.code === 'TOO-LONG').map((s) => s.job.retryCount)).toEqual([0, 1]);
+  }, 40_000);
+
   it('registers the schedules, and a scheduled kind runs its real handler', async () => {
     const policy = { idleMs: 60_000, absoluteMs: 3_600_000 };
     running.push(

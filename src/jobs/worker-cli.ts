@@ -31,10 +31,13 @@ let stopping = false;
 const shutdown = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'worker shutting down');
-  setTimeout(() => process.exit(1), 15_000).unref();
+  // Jobs in flight finish within SHUTDOWN_GRACE_MS (as the server's do); one still running then is handed back
+  // to the queue as failed and retried by another worker. Whatever hangs after that (the pool), the process ends.
+  const graceMs = Math.max(config.shutdown.graceMs, 1_000);
+  logger.info({ signal, graceMs }, 'worker shutting down: finishing the jobs in flight');
+  setTimeout(() => process.exit(1), graceMs + 15_000).unref();
   jobs
-    .stop()
+    .stop(graceMs)
     .then(() => database.close())
     .catch((err: unknown) => logger.warn({ err }, 'worker shutdown failed'))
     .finally(() => process.exit(0));
