@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { auditLog, procedureVersions, procedures, stagedUploads, units } from '../src/db/schema/index.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { importCatalog } from '../src/procedures/import-catalog.js';
+import { STAGED_SCAN_GONE, stageScans } from '../src/dossiers/staged-scans.js';
 import { AppError } from '../src/shared/errors.js';
+import { claimImport, stageImport } from '../src/shared/staged-imports.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 
 const t = useDemoApp();
@@ -303,5 +305,31 @@ describe('Nhập danh mục thủ tục từ tệp', () => {
     const wrong = await upload(c, CATALOG, csv(UNIT_CSV), 'don-vi.csv');
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('Không tìm thấy dòng tiêu đề có các cột');
+  });
+});
+
+describe('a staged import and a staged reception scan share staged_uploads, never each other’s use', () => {
+  it('an import’s file is not a scan reference, and a scan is not an import to confirm', async () => {
+    const actor = await actorFor(t.database, 'quantri1');
+    const now = new Date();
+    const staged = await stageImport(t.database.db, actor, { name: 'don-vi.csv', bytes: csv(UNIT_CSV) }, now);
+    const given = { files: new Map(), tooLarge: new Map(), refs: new Map([[0, staged.id]]) };
+    const { scans, problems } = await stageScans(t.database.db, actor, given, 10 * 1024 * 1024, now);
+    expect(scans.size).toBe(0);
+    expect(problems['scan-0']).toBe(STAGED_SCAN_GONE);
+
+    const pdf = new TextEncoder().encode('%PDF-1.4\n%%EOF\n');
+    const scan = await stageScans(
+      t.database.db,
+      actor,
+      { files: new Map([[0, { name: 'a.pdf', bytes: pdf }]]), tooLarge: new Map(), refs: new Map() },
+      10 * 1024 * 1024,
+      now,
+    );
+    const ref = scan.scans.get(0)!;
+    const err = await claimImport(t.database.db, actor, { id: ref.ref, sha256: ref.sha256 }, now).catch((e: unknown) => e);
+    expect((err as AppError).status).toBe(409);
+    // The import itself is still there to confirm, once.
+    expect((await claimImport(t.database.db, actor, staged, now)).sha256).toBe(staged.sha256);
   });
 });

@@ -18,7 +18,7 @@ import { safeFileName, type FileKind } from '../shared/file-types.js';
 import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
 
 /** A scan: PDF or an image, each at most the configured size (config reception.scanMaxBytes). */
-const SCAN_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg']);
+export const SCAN_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png', 'jpg']);
 /** The configuration's default (RECEPTION_SCAN_MAX_MB), for callers that have no configuration at hand. */
 export const DEFAULT_SCAN_MAX_BYTES = 10 * 1024 * 1024;
 export const scanAllowed = (maxBytes: number) => `PDF hoặc ảnh (PNG, JPEG), tối đa ${sizeText(maxBytes)} mỗi tệp`;

@@ -18,7 +18,11 @@ import type { FieldErrors } from '../shared/errors.js';
 import type { StaffActor } from '../shared/context.js';
 import { isId } from '../shared/validate.js';
 import type { IncomingFile } from '../storage/index.js';
-import { scanTooLarge, storeScan, type StoredScan } from './reception-checklist.js';
+import { FILE_TYPES } from '../shared/file-types.js';
+import { SCAN_KINDS, scanTooLarge, storeScan, type StoredScan } from './reception-checklist.js';
+
+/** A staged row of another kind (a catalog import's spreadsheet, shared/staged-imports.ts) is never a scan. */
+const SCAN_MIMES = [...SCAN_KINDS].map((k) => FILE_TYPES[k].mime);
 
 /** How long a refused form's scans are kept: a counter's working day. */
 const STAGED_SCAN_HOURS = 12;
@@ -73,7 +77,14 @@ async function stagedOf(db: Queryable, actor: StaffActor, refs: Map<number, stri
   const rows = await db
     .select()
     .from(stagedUploads)
-    .where(and(inArray(stagedUploads.id, ids), eq(stagedUploads.ownerAccountId, actor.accountId), gt(stagedUploads.expiresAt, now)));
+    .where(
+      and(
+        inArray(stagedUploads.id, ids),
+        eq(stagedUploads.ownerAccountId, actor.accountId),
+        gt(stagedUploads.expiresAt, now),
+        inArray(stagedUploads.mime, SCAN_MIMES),
+      ),
+    );
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const [i, ref] of refs) {
     const r = byId.get(ref);

@@ -8,11 +8,12 @@
  * tampered hash or another account's id matches nothing, and a parsed table is never taken from the client.
  */
 import crypto from 'node:crypto';
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, inArray } from 'drizzle-orm';
 import { MAX_IMPORT_BYTES } from '../accounts/read-sheet.js';
 import type { Db } from '../db/client.js';
 import { stagedUploads } from '../db/schema/index.js';
 import { BlobRefusedError, openBlob, putBlob } from '../storage/index.js';
+import { FILE_TYPES } from './file-types.js';
 import type { StaffActor } from './context.js';
 import { AppError } from './errors.js';
 import { cleanText } from './text.js';
@@ -24,6 +25,9 @@ export const STAGED_IMPORT_HOURS = 2;
 export type StagedImport = { id: string; name: string; sha256: string };
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** What an import stages (stageImport); a staged reception scan (pdf, png, jpg) is not an import's to claim. */
+const CSV_MIME = 'text/csv';
+const IMPORT_MIMES = [CSV_MIME, FILE_TYPES.xlsx.mime];
 
 const gone = () =>
   new AppError(
@@ -47,8 +51,8 @@ export async function stageImport(db: Db, actor: StaffActor, file: { name: strin
     .values({
       ownerAccountId: actor.accountId,
       name,
-      // CSV has no signature to detect; what matters is that the reader checks the content again on confirmation.
-      mime: stored.type?.mime ?? 'text/csv',
+      // CSV has no signature to detect; the reader checks the content again on confirmation anyway.
+      mime: stored.type?.kind === 'xlsx' ? stored.type.mime : CSV_MIME,
       size: stored.size,
       sha256: stored.sha256,
       createdAt: now,
@@ -78,6 +82,7 @@ export async function claimImport(
         eq(stagedUploads.ownerAccountId, actor.accountId),
         eq(stagedUploads.sha256, sha256),
         gt(stagedUploads.expiresAt, now),
+        inArray(stagedUploads.mime, IMPORT_MIMES),
       ),
     )
     .returning({ name: stagedUploads.name, size: stagedUploads.size });
