@@ -233,7 +233,7 @@ async function main() {
     const overdue = await listInbox(db, actor, { tab: 'cho-xu-ly', dueState: 'qua-han' }, now0, soon);
     const first = res.rows[Math.floor(res.rows.length / 2)] ?? res.rows[0];
     // A search as an official types it: the last two words of a waiting applicant's name, without diacritics.
-    const q = first ? foldVietnamese(first.applicant.fullName).split(' ').slice(-2).join(' ') : null;
+    const q = first ? foldVietnamese(first.applicantName).split(' ').slice(-2).join(' ') : null;
     officials.push({
       actor,
       username: c.username,

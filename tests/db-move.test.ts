@@ -143,7 +143,7 @@ describe.skipIf(skipReason !== null)(`db:move into PostgreSQL${skipReason ? ` �
       const clerk = await actorFor(target, sctClerkUsername());
       const now = new Date();
       const inbox = await listInbox(target.db, clerk, {}, now, new Date(now.getTime() + 86_400_000));
-      expect(inbox.rows.map((r) => r.applicant.fullName).sort()).toEqual([...names].sort());
+      expect(inbox.rows.map((r) => r.applicantName).sort()).toEqual([...names].sort());
       // The sequences and triggers go on from where the source stopped: a new dossier, sealed into the same chain.
       const [liquor] = await target.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
       await receiveAtCounter(target.db, clerk, { procedureId: liquor!.id, channel: '1', fullName: 'Võ Thị Giang', phone: '0912000111' });

@@ -51,7 +51,7 @@ describe('hồ sơ cần xử lý', () => {
     expect(dues).toEqual([...dues].sort((a, b) => a - b));
     expect(res.counts).toEqual({ 'cho-tiep-nhan': 0, 'cho-xu-ly': 7, 'bo-sung': 0, 'cho-tra': 0 });
     expect(res.rows[0]).toMatchObject({ status: 'received', channel: 1, currentStep: 0, procedureName: expect.any(String) });
-    expect(res.rows[0]!.applicant.fullName).toBeTruthy();
+    expect(res.rows[0]!.applicantName).toBeTruthy();
     expect(res.rows[0]!.receivedAt).toBeInstanceOf(Date);
 
     // One goes back to the applicant, one is handed over to Quản lý Thương mại, one comes in online.
@@ -72,7 +72,7 @@ describe('hồ sơ cần xử lý', () => {
     const after = await list(clerk);
     expect(after.counts).toEqual({ 'cho-tiep-nhan': 1, 'cho-xu-ly': 5, 'bo-sung': 1, 'cho-tra': 0 });
     expect((await list(clerk, { tab: 'bo-sung' })).rows.map((r) => r.id)).toEqual([received[0]!.id]);
-    expect((await list(clerk, { tab: 'cho-tiep-nhan' })).rows.map((r) => r.applicant.fullName)).toEqual(['Bùi Thị Lan']);
+    expect((await list(clerk, { tab: 'cho-tiep-nhan' })).rows.map((r) => r.applicantName)).toEqual(['Bùi Thị Lan']);
 
     // The handed-over dossier is in the expert's inbox, not the clerk's.
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
@@ -123,7 +123,7 @@ describe('hồ sơ cần xử lý', () => {
   it('filters by procedure, sector, due state, reception dates and free text without diacritics', async () => {
     const { clerk, received, inspector } = await desk();
     const byProcedure = await list(clerk, { procedureId: inspector });
-    expect(byProcedure.rows.map((r) => r.applicant.fullName).sort()).toEqual(['Lê Văn Cường', 'Võ Thị Giang']);
+    expect(byProcedure.rows.map((r) => r.applicantName).sort()).toEqual(['Lê Văn Cường', 'Võ Thị Giang']);
     expect(byProcedure.counts['cho-xu-ly']).toBe(2);
     const [dien] = await t.database.db.select({ sectorId: dossiers.sectorId }).from(dossiers).where(eq(dossiers.id, received[2]!.id));
     expect((await list(clerk, { sectorId: dien!.sectorId! })).rows).toHaveLength(2);
@@ -150,9 +150,9 @@ describe('hồ sơ cần xử lý', () => {
 
     // Received 10/11 to 11/11 inclusive (the route turns dates into [from, to + 1 day)).
     const range = await list(clerk, { from: vn('2026-11-10T00:00'), to: vn('2026-11-12T00:00') });
-    expect(range.rows.map((r) => r.applicant.fullName).sort()).toEqual(['Lê Văn Cường', 'Trần Thị Bình']);
+    expect(range.rows.map((r) => r.applicantName).sort()).toEqual(['Lê Văn Cường', 'Trần Thị Bình']);
 
-    expect((await list(clerk, { q: 'van cuong' })).rows.map((r) => r.applicant.fullName)).toEqual(['Lê Văn Cường']);
+    expect((await list(clerk, { q: 'van cuong' })).rows.map((r) => r.applicantName)).toEqual(['Lê Văn Cường']);
     expect((await list(clerk, { q: 'VĂN CƯỜNG' })).rows).toHaveLength(1);
     expect((await list(clerk, { q: received[4]!.code.slice(-8) })).rows.map((r) => r.id)).toEqual([ids[4]]);
     expect((await list(clerk, { q: received[4]!.code.toLowerCase() })).rows.map((r) => r.id)).toEqual([ids[4]]);

@@ -10,7 +10,7 @@ import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import type { IncomingFile } from '../storage/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
-import { InboxQuery, listInbox } from '../dossiers/inbox.js';
+import { InboxQuery, listInboxRecords } from '../dossiers/inbox.js';
 import { param } from '../shared/validate.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
@@ -91,7 +91,7 @@ apiRoutes.get('/dossiers', requireActor, async (c) => {
   const now = clock();
   const cal = await loadCalendar(db, now);
   const q = queryOf(c, InboxQuery);
-  const res = await listInbox(
+  const res = await listInboxRecords(
     db,
     actorOf(c),
     { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },

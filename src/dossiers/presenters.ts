@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Applicant as ApplicantRow, dossierEvents, dossiers } from '../db/schema/index.js';
 import { ACTIONS, DOSSIER_STATUSES, INBOX_TAB_KEYS, STATUS_KEYS, STATUS_LABELS, type DossierStatus, type InboxTab } from './transitions.js';
-import type { InboxResult, InboxRow } from './inbox.js';
+import type { InboxRecordRow, InboxResult } from './inbox.js';
 import type { viewDossier } from './view-dossier.js';
 import type { HistoryPerson, HistoryRow } from './dossier-history.js';
 import type { lookupDossier } from './public-lookup.js';
@@ -231,7 +231,7 @@ export const DossierSummary = z
   .describe('Một hồ sơ trong danh sách cần xử lý');
 export type DossierSummary = z.output<typeof DossierSummary>;
 
-const presentDossierSummary = (r: InboxRow): DossierSummary => ({
+const presentDossierSummary = (r: InboxRecordRow): DossierSummary => ({
   id: r.id,
   code: r.code,
   ...status(r.status),
@@ -256,7 +256,7 @@ export const InboxPage = z
   .describe('Một trang hồ sơ cần xử lý');
 export type InboxPage = z.output<typeof InboxPage>;
 
-export const presentInboxPage = (res: InboxResult): InboxPage => ({
+export const presentInboxPage = (res: InboxResult<InboxRecordRow>): InboxPage => ({
   items: res.rows.map(presentDossierSummary),
   counts: res.counts,
   next: res.next,

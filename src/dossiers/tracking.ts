@@ -54,7 +54,7 @@ export type TrackingRow = {
   id: string;
   code: string;
   status: DossierStatus;
-  applicant: Applicant;
+  applicantName: string;
   receivedAt: Date;
   dueAt: Date;
   finishedAt: Date | null;
@@ -161,7 +161,7 @@ const pageAndRows = (more: SQL = sql``) => sql`page as (
       limit ${p('limit')}
     )
     select coalesce(json_agg(json_build_object(
-        'id', d.id, 'code', d.code, 'status', d.status, 'applicant', d.applicant,
+        'id', d.id, 'code', d.code, 'status', d.status, 'applicantName', d.applicant->>'fullName',
         'receivedAt', d.received_at, 'dueAt', d.due_at, 'finishedAt', d.finished_at,
         'currentStep', d.current_step, 'stepName', pv.steps -> d.current_step ->> 'name', 'procedureName', pv.name,
         'holderUnit', case when d.status in ${OPEN} then cu.name end,

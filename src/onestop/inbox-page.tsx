@@ -34,7 +34,7 @@ export function InboxPage(p: {
     id: string;
     code: string;
     status: DossierStatus;
-    applicant: { fullName: string };
+    applicantName: string;
     receivedAt: Date;
     dueAt: Date;
     procedureName: string;
@@ -140,7 +140,7 @@ export function InboxPage(p: {
                 ) : null}
               </td>
               <td>{r.procedureName}</td>
-              <td>{r.applicant.fullName}</td>
+              <td>{r.applicantName}</td>
               <td>{formatDateTime(r.receivedAt)}</td>
               <td>
                 {formatDateTime(r.dueAt)} <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} />

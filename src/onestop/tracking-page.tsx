@@ -91,7 +91,7 @@ export function TrackingPage(p: {
                   <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
                 </td>
                 <td>{r.procedureName}</td>
-                <td>{r.applicant.fullName}</td>
+                <td>{r.applicantName}</td>
                 <td>{formatDateTime(r.receivedAt)}</td>
                 <td>
                   {formatDateTime(r.dueAt)} {isOpen(r) ? <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} /> : null}
