@@ -63,7 +63,9 @@ describe('JSON API /api/v1', () => {
     const list = await api('GET', '/dossiers?q=dinh van', token);
     expect(list.json.items.map((i: { code: string }) => i.code)).toContain(created.json.code);
     // The API's summary carries the applicant's whole record (the page's statement reads only the name).
-    expect(list.json.items.find((i: { code: string }) => i.code === created.json.code).applicant).toMatchObject({ fullName: 'Đinh Văn Api' });
+    expect(list.json.items.find((i: { code: string }) => i.code === created.json.code).applicant).toMatchObject({
+      fullName: 'Đinh Văn Api',
+    });
     const filtered = await api('GET', `/dossiers?procedureId=${p.id}&from=2000-01-01T00:00:00%2B07:00&limit=1`, token);
     expect(filtered.json.items).toHaveLength(1);
     // Malformed filters are named, not a server error.

@@ -22,7 +22,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryStatement, type Queryable } from '../db/client.js';
-import type { Applicant, DossierStatus } from '../db/schema/index.js';
+import type { DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { desksCte, positionsCte, versionsWithStepIn, VISIBLE_THROUGH_POSITIONS } from './access.js';
 import {
