@@ -8,14 +8,10 @@
  * - Two app PROCESSES (`src/main.ts`, as `npm start` runs) on one PostgreSQL database, where a process-local memory
  *   would have applied the replay a second time (PostgreSQL only: PGlite belongs to one process).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import pg from 'pg';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { appliedDeliveryReports, notifications } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
@@ -23,9 +19,8 @@ import { jobHandlers } from '../src/jobs/handlers.js';
 import { buildApp, TEST_PASSWORD, type App } from './support/app.js';
 import { resetDatabase, testDatabase } from './support/db.js';
 import { accountByUsername } from './support/fixtures.js';
-import { freePort } from './support/vneid.js';
+import { type AppProcess, AppProcesses, newPostgresDatabase } from './support/app-processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SMS_PATH = '/thong-bao/bao-cao/sms';
 const SECRET = 'sms-report-secret-two-instances';
 /** The SMS channel as a province configures it (the worker is off here: the gateway is never called). */
@@ -156,93 +151,31 @@ describe('two apps on one database (both databases)', () => {
 
 const skipReason = process.env.MOTCUA_TEST_DB !== 'postgres' ? 'the PostgreSQL project only (TEST_DATABASE_URL)' : null;
 
-type Instance = { name: string; origin: string; proc: ChildProcess; log: string };
-
 describe.skipIf(skipReason !== null)(`two app processes on one PostgreSQL database${skipReason ? ` — skipped: ${skipReason}` : ''}`, () => {
   let database: Database;
-  const instances: Instance[] = [];
-
-  async function start(name: string, dbUrl: string): Promise<Instance> {
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of Object.keys(env)) if (/^(VNEID|REGISTRY|SSO|SMS|ZNS)_/.test(k)) delete env[k];
-    for (const k of ['PUBLIC_URL', 'SESSION_SECRET', 'DEMO_DATA', 'TRUST_PROXY', 'NODE_OPTIONS', 'DATA_DIR', 'VITEST', 'VITEST_POOL_ID'])
-      delete env[k];
-    Object.assign(env, {
-      NODE_ENV: 'development',
-      PORT: String(port),
-      SIM_PORT: String(await freePort()),
-      SIM_SMTP_PORT: String(await freePort()),
-      DATABASE_URL: dbUrl,
-      SESSION_SECRET: 'two-instances-secret-two-instances-secret',
-      DEMO_DATA: '0',
-      WORKER: 'false',
-      LOG_LEVEL: 'warn',
-      ...SMS_ENV,
-    });
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const inst: Instance = { name, origin: `http://127.0.0.1:${port}`, proc, log: '' };
-    proc.stdout?.on('data', (d: Buffer) => (inst.log += d.toString()));
-    proc.stderr?.on('data', (d: Buffer) => (inst.log += d.toString()));
-    instances.push(inst);
-    return inst;
-  }
-
-  async function ready(inst: Instance) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (inst.proc.exitCode !== null) throw new Error(`${inst.name} exited at start:\n${inst.log.slice(-3000)}`);
-      const ok = await fetch(`${inst.origin}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) return;
-      if (Date.now() > deadline) throw new Error(`${inst.name} not ready:\n${inst.log.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const instances = new AppProcesses();
+  let a: AppProcess;
+  let b: AppProcess;
 
   beforeAll(async () => {
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    const name = `${inject('pgBaseName')}_reports2`;
-    const admin = new pg.Client({ connectionString: url.toString() });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
-    url.pathname = `/${name}`;
-    database = await openDatabase({ url: url.toString(), poolSize: 2 });
+    const url = await newPostgresDatabase('reports2');
+    database = await openDatabase({ url, poolSize: 2 });
     await database.migrate();
     await seedDemo(database.db, TEST_PASSWORD);
-    const [a, b] = [await start('A', url.toString()), await start('B', url.toString())];
-    await Promise.all([ready(a), ready(b)]);
+    a = await instances.start('A', { databaseUrl: url, env: SMS_ENV });
+    b = await instances.start('B', { databaseUrl: url, env: SMS_ENV });
+    await instances.ready();
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(
-      instances.map(
-        (inst) =>
-          new Promise<void>((resolve) => {
-            if (inst.proc.exitCode !== null || inst.proc.signalCode !== null) return resolve();
-            const t = setTimeout(() => {
-              inst.proc.kill('SIGKILL');
-              resolve();
-            }, 8_000);
-            inst.proc.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            inst.proc.kill('SIGTERM');
-          }),
-      ),
-    );
+    await instances.stop();
     await database?.close();
   });
 
-  const post = (inst: Instance, r: ReturnType<typeof signedReport>) =>
+  const post = (inst: AppProcess, r: ReturnType<typeof signedReport>) =>
     fetch(`${inst.origin}${SMS_PATH}`, { method: 'POST', headers: r.headers, body: r.body }).then(answer);
 
   it('a report applied by instance A and replayed to instance B is refused as a duplicate, and its fallback made once', async () => {
-    const [a, b] = instances as [Instance, Instance];
     const id = await sentMessage(database);
     const report = signedReport(id);
     expect(await post(a, report)).toEqual({ status: 200, json: { status: 'applied' } });

@@ -8,23 +8,19 @@
  *
  * Runs in the PostgreSQL project only (TEST_DATABASE_URL set): PGlite has one process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { accounts, auditLog, ssoKeys } from '../src/db/schema/index.js';
 import { createSession } from '../src/auth/sessions.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { maintainKeys } from '../src/sso/keys.js';
-import { freePort } from './support/vneid.js';
+import { type AppProcess, AppProcesses, newPostgresDatabase } from './support/app-processes.js';
 import { APP_CALLBACK, Browser, registerTestClient } from './support/sso.js';
 import { TEST_PASSWORD } from './support/app.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY_HEX = crypto.randomBytes(32).toString('hex');
 const DAY_MS = 86_400_000;
 /** The provider's key-set check interval in a real instance (provider.ts KEYSET_CHECK_MS), plus slack. */
@@ -32,57 +28,16 @@ const KEY_CHECK_MS = 5_000;
 
 const skipReason = process.env.MOTCUA_TEST_DB !== 'postgres' ? 'the PostgreSQL project only (TEST_DATABASE_URL)' : null;
 
-type Instance = { name: string; origin: string; proc: ChildProcess; log: string };
-
 describe.skipIf(skipReason !== null)(`two app processes, one SSO login${skipReason ? ` — skipped: ${skipReason}` : ''}`, () => {
   let database: Database;
   let dbUrl = '';
-  const instances: Instance[] = [];
+  const instances = new AppProcesses();
+  let a: AppProcess;
+  let b: AppProcess;
   let publicUrl = '';
 
-  async function start(name: string, port: number): Promise<Instance> {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of Object.keys(env)) if (/^(VNEID|REGISTRY|SSO)_/.test(k)) delete env[k];
-    for (const k of ['PUBLIC_URL', 'SESSION_SECRET', 'DEMO_DATA', 'TRUST_PROXY', 'NODE_OPTIONS', 'DATA_DIR', 'VITEST', 'VITEST_POOL_ID'])
-      delete env[k];
-    Object.assign(env, {
-      NODE_ENV: 'development',
-      PORT: String(port),
-      SIM_PORT: String(await freePort()),
-      // Each instance runs its own simulator in demo mode, with its own SMTP stand-in.
-      SIM_SMTP_PORT: String(await freePort()),
-      DATABASE_URL: dbUrl,
-      PUBLIC_URL: publicUrl,
-      SESSION_SECRET: 'two-instances-secret-two-instances-secret',
-      SSO_KEY_ENCRYPTION_KEY: KEY_HEX,
-      DEMO_DATA: '0',
-      WORKER: 'false',
-      LOG_LEVEL: 'info',
-    });
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const inst: Instance = { name, origin: `http://127.0.0.1:${port}`, proc, log: '' };
-    proc.stdout?.on('data', (d: Buffer) => (inst.log += d.toString()));
-    proc.stderr?.on('data', (d: Buffer) => (inst.log += d.toString()));
-    instances.push(inst);
-    return inst;
-  }
-
-  async function ready(inst: Instance) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (inst.proc.exitCode !== null) throw new Error(`${inst.name} exited at start:\n${inst.log.slice(-3000)}`);
-      const ok = await fetch(`${inst.origin}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) return;
-      if (Date.now() > deadline) throw new Error(`${inst.name} not ready:\n${inst.log.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
   /** The request log lines (pino JSON) an instance wrote for a route. */
-  const requestLines = (inst: Instance, route: string) =>
+  const requestLines = (inst: AppProcess, route: string) =>
     inst.log
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -91,13 +46,7 @@ describe.skipIf(skipReason !== null)(`two app processes, one SSO login${skipReas
 
   beforeAll(async () => {
     // A fresh database of its own on the test server (dropped with the run's others by the global teardown).
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    const name = `${inject('pgBaseName')}_sso2`;
-    const admin = await openDatabase({ url: url.toString(), poolSize: 1 });
-    await admin.db.execute(sql.raw(`create database "${name}"`));
-    await admin.close();
-    url.pathname = `/${name}`;
-    dbUrl = url.toString();
+    dbUrl = await newPostgresDatabase('sso2');
     database = await openDatabase({ url: dbUrl, poolSize: 3 });
     await database.migrate();
     await seedDemo(database.db, TEST_PASSWORD);
@@ -107,36 +56,21 @@ describe.skipIf(skipReason !== null)(`two app processes, one SSO login${skipReas
     await maintainKeys(database.db, key, new Date(Date.now() - 89 * DAY_MS));
     await maintainKeys(database.db, key, new Date());
 
-    const [portA, portB] = [await freePort(), await freePort()];
+    // One public address (the load balancer's): A's, known before A starts.
+    const portA = await instances.unusedPort();
     publicUrl = `http://127.0.0.1:${portA}`;
-    const a = await start('A', portA);
-    const b = await start('B', portB === portA ? portA + 1 : portB);
-    await Promise.all([ready(a), ready(b)]);
+    const env = { PUBLIC_URL: publicUrl, SSO_KEY_ENCRYPTION_KEY: KEY_HEX, LOG_LEVEL: 'info' };
+    a = await instances.start('A', { databaseUrl: dbUrl, port: portA, env });
+    b = await instances.start('B', { databaseUrl: dbUrl, env });
+    await instances.ready();
   }, 120_000);
 
   afterAll(async () => {
-    for (const inst of instances) if (inst.proc.exitCode === null) inst.proc.kill('SIGTERM');
-    await Promise.all(
-      instances.map(
-        (inst) =>
-          new Promise<void>((resolve) => {
-            if (inst.proc.exitCode !== null || inst.proc.signalCode !== null) return resolve();
-            const t = setTimeout(() => {
-              inst.proc.kill('SIGKILL');
-              resolve();
-            }, 8_000);
-            inst.proc.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-          }),
-      ),
-    );
+    await instances.stop();
     await database?.close();
   });
 
   it('authorize and the login step on A; code exchange, refresh and userinfo on B; A rotates the key, B signs with it and publishes it', async () => {
-    const [a, b] = instances as [Instance, Instance];
     const issuer = `${publicUrl}/sso`;
     const [current] = await database.db.select().from(ssoKeys).where(eq(ssoKeys.state, 'current'));
     const [next] = await database.db.select().from(ssoKeys).where(eq(ssoKeys.state, 'next'));
@@ -160,7 +94,7 @@ describe.skipIf(skipReason !== null)(`two app processes, one SSO login${skipReas
     const onA = (u: URL) => u.href.replace(b.origin, a.origin);
 
     // Both publish the current key and, before it signs, the next one (verify only).
-    const jwks = async (inst: Instance) =>
+    const jwks = async (inst: AppProcess) =>
       ((await (await fetch(`${inst.origin}/sso/jwks`)).json()) as { keys: Array<{ kid: string; key_ops?: string[] }> }).keys;
     for (const inst of [a, b]) {
       const keys = await jwks(inst);
@@ -199,7 +133,7 @@ describe.skipIf(skipReason !== null)(`two app processes, one SSO login${skipReas
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     // B answered the token and userinfo requests, A none of them (their request log lines — written just after the
     // answer — with the status the provider sent).
-    const tokenLines = (inst: Instance) => requestLines(inst, '/sso/token');
+    const tokenLines = (inst: AppProcess) => requestLines(inst, '/sso/token');
     await expect
       .poll(() => tokenLines(b).map((l) => [l.method, l.status]))
       .toEqual([
