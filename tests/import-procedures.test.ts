@@ -7,8 +7,8 @@ import { auditLog, procedureVersions, procedures, sectors } from '../src/db/sche
 import { importCatalog } from '../src/procedures/import-catalog.js';
 import { CATALOG_SHEET } from '../src/procedures/import-catalog-columns.js';
 import { systemActor } from '../src/shared/context.js';
-import type { AppError } from '../src/shared/errors.js';
-import { actorFor, currentProcedure, useDemoApp } from './support/fixtures.js';
+import { AppError } from '../src/shared/errors.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 
 const t = useDemoApp();
 
@@ -209,5 +209,24 @@ describe('import of the procedure catalog', () => {
     expect(report.rows[0]!.details.join(' ')).toContain('nhiều mức phí');
     const { v } = await currentProcedure(t.database, '2.000884');
     expect(v).toMatchObject({ workingHours: 8, workingDays: null, after1500NextDay: true, fee: 2000, createdBy: actor.accountId });
+  });
+
+  it('is the province administrator’s: a unit administrator or an official is refused and nothing is written; the province administrator imports', async () => {
+    const bytes = await xlsx([NEW_ROW]);
+    const before = await counts();
+    for (const username of ['admin.sct', sctClerkUsername()]) {
+      const actor = await actorFor(t.database, username);
+      for (const apply of [false, true]) {
+        const err = await importCatalog(t.database.db, actor, await readTable(bytes, CATALOG_SHEET), { apply }).catch((e: unknown) => e);
+        expect(err, username).toBeInstanceOf(AppError);
+        expect(err).toMatchObject({ code: 'forbidden', status: 403, message: 'Chỉ quản trị viên cấp tỉnh được nhập danh mục thủ tục.' });
+      }
+    }
+    expect(await counts()).toEqual(before);
+    const admin = await actorFor(t.database, 'quantri1');
+    const report = await importCatalog(t.database.db, admin, await readTable(bytes, CATALOG_SHEET), { apply: true });
+    expect(report.rows[0]).toMatchObject({ status: 'created' });
+    const { v } = await currentProcedure(t.database, '1.001234.000.00.00.H10');
+    expect(v.createdBy).toBe(admin.accountId);
   });
 });
