@@ -8,7 +8,7 @@ import { leadsOf, listFilterQuery, readFilters, receptionPeriod } from './list-f
 import { trackingRoutes } from './tracking-routes.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { InboxPage } from './inbox-page.js';
-import { agenciesOf, catalog, soonThreshold } from './page-data.js';
+import { agenciesOf, catalog, delegationTabs, soonThreshold } from './page-data.js';
 
 export const inboxRoutes = new Hono<AppEnv>();
 inboxRoutes.use('*', requireLogin);
@@ -41,10 +41,9 @@ inboxRoutes.get('/ho-so', async (c) => {
         after: read.q.after,
       }
     : { tab, limit: 1 };
-  // The delegations in force lent to the official: a tab each; the chosen one is read again on every request, so
-  // one ended or expired a moment ago is gone from the very next page. Only a delegated tab needs them before the
-  // list; the own inbox reads them beside it.
-  const lentRead = delegationsInForce(db, actorOf(c), now);
+  // The delegations in force lent to the official: a tab each. A delegated tab reads them afresh before its list, so
+  // one ended or expired a moment ago is gone from the very next page; the own inbox shows them as page chrome.
+  const lentRead = q.uyquyen === undefined ? delegationTabs(c, now) : delegationsInForce(db, actorOf(c), now);
   const lent = q.uyquyen === undefined ? [] : await lentRead;
   // A tab whose delegation is gone (a bookmark, a page left open) shows the official's own dossiers and says why.
   const via = q.uyquyen === undefined ? null : (lent.find((l) => l.id === q.uyquyen) ?? null);

@@ -1,4 +1,4 @@
-import { registerAgencies } from '../dossiers/access.js';
+import { delegationsInForce, registerAgencies } from '../dossiers/access.js';
 import { actorOf, type Ctx } from '../web/http.js';
 import { loadCalendar } from '../calendar/load.js';
 import { listProcedureChoices, listSectors } from '../procedures/procedure-queries.js';
@@ -31,4 +31,16 @@ export function catalog(c: Ctx) {
     const [sectorRows, procs] = await Promise.all([listSectors(db), listProcedureChoices(db)]);
     return { sectors: sectorRows, procedures: procs };
   });
+}
+
+/**
+ * The delegations in force lent to the official, as the tabs of their own inbox (page chrome: a delegated tab reads
+ * them afresh, and every action checks access.ts). Creating or ending one is announced like administration
+ * (app.tsx), so only a delegation that begins or lapses by the clock shows late, by the cache's lifetime at most.
+ * Cached: one round trip to the database less on every page of the inbox.
+ */
+export function delegationTabs(c: Ctx, now: Date) {
+  const { db, displayCache } = c.get('deps');
+  const actor = actorOf(c);
+  return displayCache.get(`delegations:${actor.accountId}`, () => delegationsInForce(db, actor, now));
 }
