@@ -70,7 +70,7 @@ export const InboxQuery = periodInOrder(
   'to phải là cùng thời điểm hoặc sau from.',
 );
 
-export type InboxRow = {
+type InboxRow = {
   id: string;
   code: string;
   status: DossierStatus;
