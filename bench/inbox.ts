@@ -40,7 +40,7 @@ import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import type { StaffActor } from '../src/shared/context.js';
-import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -301,7 +301,7 @@ async function main() {
     const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
     for (const o of [...chosen, ...leaders]) {
       o.token = await createSession(appDb.db, o.actor.accountId, policy, { ip: '127.0.0.1', userAgent: 'motcua-bench' });
-      o.cookie = `motcua_sid=${o.token}`;
+      o.cookie = browserCookies(`motcua_sid=${o.token}`);
       // The page must be the official's inbox, not a login redirect or a 404.
       const res = await fetch(`${base}/tiepnhan/ho-so?tab=cho-xu-ly`, { headers: { cookie: o.cookie }, redirect: 'manual' });
       const body = await res.text();

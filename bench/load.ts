@@ -2,6 +2,7 @@
  * A bounded closed-loop load: C clients, each sending its next request as soon as the previous one
  * answered, until N requests are done or the time cap is reached. Latency is measured per request.
  */
+import crypto from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
@@ -46,6 +47,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }),
   );
   return { latencies, errors, bytes, elapsedMs: performance.now() - start };
+}
+
+/**
+ * A browser's cookies for a session cookie `name=value`: it also keeps the CSRF cookie the first answer set (same
+ * prefix, `__Host-` in production), so the app does not make and set a new one on every request as it must for a
+ * client without it.
+ */
+export function browserCookies(session: string): string {
+  const prefix = session.startsWith('__Host-') ? '__Host-' : '';
+  return `${session}; ${prefix}motcua_csrf=${crypto.randomBytes(24).toString('base64url')}`;
 }
 
 export function summarize(latencies: number[]) {

@@ -32,7 +32,7 @@ import { createApp } from '../src/app.js';
 import { createCitizenSession, destroySession } from '../src/auth/sessions.js';
 import { dossierCounts, listMyDossiers } from '../src/portal/my-dossiers.js';
 import { citizenActor, type CitizenActor } from '../src/shared/context.js';
-import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -276,7 +276,7 @@ async function main() {
     const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
     for (const c of chosen) {
       c.token = await createCitizenSession(appDb.db, c.id, policy);
-      c.cookie = `motcua_portal=${c.token}`;
+      c.cookie = browserCookies(`motcua_portal=${c.token}`);
       for (const sc of SCENARIOS) {
         // The page must be this citizen's, not a login redirect.
         const res = await fetch(`${base}${sc.path}`, { headers: { cookie: c.cookie }, redirect: 'manual' });

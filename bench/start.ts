@@ -27,7 +27,7 @@ import { openDatabase, queryRows, redactPassword, type Db } from '../src/db/clie
 import { createSession } from '../src/auth/sessions.js';
 import { listInbox } from '../src/dossiers/inbox.js';
 import type { StaffActor } from '../src/shared/context.js';
-import { HTTP_CLIENT_SOURCE, type LoadResult, printMachine, summarize } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, type LoadResult, printMachine, summarize } from './load.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
@@ -229,7 +229,7 @@ async function main() {
   for (const off of officials) {
     const token = await createSession(db, off.id, policy, { ip: '127.0.0.1', userAgent: 'motcua-bench-start' });
     // Over https (PUBLIC_URL) the instance names its cookies with the __Host- prefix.
-    jobs.push({ path: '/tiepnhan/ho-so?tab=cho-xu-ly', cookie: `__Host-motcua_sid=${token}` });
+    jobs.push({ path: '/tiepnhan/ho-so?tab=cho-xu-ly', cookie: browserCookies(`__Host-motcua_sid=${token}`) });
   }
   console.log(`   officials: ${officials.map((x) => `${x.username} (${x.waiting} waiting)`).join(', ')}`);
   const s = await startInstance(env, o.port, o.nodeFlags);

@@ -28,7 +28,7 @@ import type { StaffActor } from '../src/shared/context.js';
 import { todayInVietnam } from '../src/shared/dates.js';
 import { counterDrift } from '../src/statistics/recount.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
-import { HTTP_CLIENT_SOURCE, printMachine, runLoad, summarize, type LoadResult } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, printMachine, runLoad, summarize, type LoadResult } from './load.js';
 
 type Options = { requests: number; concurrency: number; seconds: number; warmup: number; appPool: number; check: boolean };
 
@@ -157,7 +157,7 @@ async function main() {
     { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
     { ip: '127.0.0.1', userAgent: 'motcua-bench' },
   );
-  const cookie = `motcua_sid=${token}`;
+  const cookie = browserCookies(`motcua_sid=${token}`);
   try {
     console.log(
       `  ${'scenario'.padEnd(34)} ${'mode'.padEnd(9)} ${'n'.padStart(6)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KiB'.padStart(7)}`,
