@@ -18,7 +18,7 @@
  * delegator's `positionsCte` behind `lentCte`, the delegations in force.
  */
 import { sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { queryRows, type Queryable } from '../db/client.js';
+import { queryRows, queryStatement, type Queryable } from '../db/client.js';
 import { WORKFLOW_ROLES, type DelegationScope, type ProcessStep, type Role } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 
@@ -99,7 +99,7 @@ export type Capacity = { own: true } | { own: false; delegation: LentBy };
  * those whose scope covers a dossier — and the delegators' own positions as `lent_positions(role, unit_id,
  * delegation_id)`: the same live workflow grants as `positionsCte`, spread the same way.
  */
-function lentCte(delegateId: string, now: Date, covering: DossierScope | null): SQL {
+function lentCte(delegateId: SQL | Placeholder, now: SQL | Placeholder, covering: DossierScope | null): SQL {
   const scope = covering
     ? sql` and (dl.scope = 'all'
         or (dl.scope = 'sectors' and ${covering.sectorId}::uuid = any(dl.sector_ids))
@@ -111,7 +111,7 @@ function lentCte(delegateId: string, now: Date, covering: DossierScope | null): 
       join accounts me on me.id = dl.delegate_id
       join accounts o on o.id = dl.delegator_id
       where dl.delegate_id = ${delegateId}::uuid and dl.ended_at is null
-        and dl.starts_at <= ${now.toISOString()}::timestamptz and dl.ends_at > ${now.toISOString()}::timestamptz
+        and dl.starts_at <= ${now}::timestamptz and dl.ends_at > ${now}::timestamptz
         and not me.suspended and me.deleted_at is null${scope}
     ),
     lent_positions(role, unit_id, delegation_id) as (
@@ -129,7 +129,7 @@ async function lentFor(db: Queryable, actor: StaffActor, dossier: DossierScope, 
   if (actor.kind !== 'official') return null;
   const [row] = await queryRows<{ id: number; delegator_id: string; delegator_label: string; delegator_name: string }>(
     db,
-    sql`with recursive ${lentCte(actor.accountId, now, dossier)}
+    sql`with recursive ${lentCte(sql`${actor.accountId}`, sql`${now.toISOString()}`, dossier)}
       select l.id, l.delegator_id, l.delegator_label, l.delegator_name from lent_positions p join lent l on l.id = p.delegation_id
       where ${where} order by l.id limit 1`,
   );
@@ -221,10 +221,13 @@ export type LentView = LentBy & {
   procedureIds: string[];
 };
 
-/** The actor's delegations in force at `now` (all of them, or the one numbered `id`), lowest number first. */
-export async function delegationsInForce(db: Queryable, actor: StaffActor, now: Date, id?: number): Promise<LentView[]> {
+/**
+ * The actor's delegations in force at `now`, lowest number first. A prepared
+ * statement: every inbox page of a delegated tab reads it, and planning the CTE cost more than running it.
+ */
+export async function delegationsInForce(db: Queryable, actor: StaffActor, now: Date): Promise<LentView[]> {
   if (actor.kind !== 'official') return [];
-  const rows = await queryRows<{
+  const rows = await queryStatement<{
     id: number;
     delegator_id: string;
     delegator_label: string;
@@ -234,10 +237,12 @@ export async function delegationsInForce(db: Queryable, actor: StaffActor, now: 
     procedure_ids: string[];
   }>(
     db,
-    sql`with recursive ${lentCte(actor.accountId, now, null)}
+    'delegations-in-force',
+    () => sql`with recursive ${lentCte(sql.placeholder('delegateId'), sql.placeholder('now'), null)}
       select l.id, l.delegator_id, l.delegator_label, l.delegator_name, dl.scope, dl.sector_ids, dl.procedure_ids
-      from lent l join delegations dl on dl.id = l.id${id === undefined ? sql`` : sql` where l.id = ${id}`}
+      from lent l join delegations dl on dl.id = l.id
       order by l.id`,
+    { delegateId: actor.accountId, now: now.toISOString() },
   );
   return rows.map((r) => ({
     id: r.id,
