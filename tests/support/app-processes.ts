@@ -6,8 +6,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { inject } from 'vitest';
+import { createScratchDatabase } from './ops-data.js';
 import { freePort } from './vneid.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,18 +18,8 @@ export type AppProcess = { name: string; port: number; origin: string; proc: Chi
  * A new, empty database on the test server (TEST_DATABASE_URL), named after the run so the global teardown drops it
  * with the others; returns its address.
  */
-export async function newPostgresDatabase(suffix: string): Promise<string> {
-  const url = new URL(process.env.TEST_DATABASE_URL ?? '');
-  const name = `${inject('pgBaseName')}_${suffix}`;
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  url.pathname = `/${name}`;
-  return url.toString();
+export function newPostgresDatabase(suffix: string): Promise<string> {
+  return createScratchDatabase(`${inject('pgBaseName')}_${suffix}`);
 }
 
 /** The test runner's environment without what would configure an instance otherwise (the developer's, vitest's). */
