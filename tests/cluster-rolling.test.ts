@@ -50,6 +50,17 @@ const isRunning = (pid: number) => {
   }
 };
 
+/** Whether something still accepts TCP connections on the port (a refused or failed connection says no). */
+const accepts = (p: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(p, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
 /** 7 consecutive free ports below 32768: HAProxy's, then the instances' (app, simulator, SMTP stand-in for each). */
 async function freeBlock(size: number): Promise<number> {
   const free = (port: number) =>
@@ -228,7 +239,11 @@ describe.skipIf(skipReason !== null)(`a cluster of two instances behind HAProxy$
     // The signal takes effect when the kernel next runs the process: until it is gone, its listening socket still
     // completes connections (HAProxy sends it requests that then die with it). "In flight at the kill" lasts from the
     // signal to the moment the process is gone, as HAProxy sees it.
+    // The main thread may show as a zombie while the process's other threads are still exiting and its listening
+    // socket still open (Linux closes the files with the last thread): gone means its port refuses connections.
+    // (Bounded: the cluster starts a new instance on that port within seconds.)
     while (isRunning(killedPid)) await sleep(2);
+    for (const until = Date.now() + 2_000; Date.now() < until && (await accepts(port + 2)); ) await sleep(2);
     const goneAt = Date.now();
     stopAt = Math.max(t0 + LOAD_MS, goneAt + 8_000);
     await Promise.all(clients);
