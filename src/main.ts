@@ -6,7 +6,7 @@ import http from 'node:http';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfigOrExit } from './config.js';
-import { openDatabase } from './db/client.js';
+import { EmbeddedDatabaseInUse, openDatabase } from './db/client.js';
 import { prepareSchemaOrExit } from './db/migrate-command.js';
 import { buildDeps } from './deps.js';
 import { startJobQueue, type JobQueue } from './jobs/queue.js';
@@ -33,8 +33,8 @@ async function main() {
           statementTimeoutMs: config.databasePool.statementTimeoutMs,
           onConnectionError,
         }
-      : // The server is how a folder a killed process left is made clean again (DatabaseOptions.reopenAfterKill).
-        { dataDir: config.dataDir, reopenAfterKill: true },
+      : // Refused while another process has DATA_DIR open (src/db/embedded-lock.ts).
+        { dataDir: config.dataDir },
   );
   // Migrates under a lock (instances may start together), or with MIGRATE_ON_START=false refuses a behind schema.
   await prepareSchemaOrExit(database, config.migrateOnStart, logger);
@@ -162,6 +162,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // DATA_DIR open in another process is the operator's to resolve: the message says how, a stack would not help.
+  console.error(err instanceof EmbeddedDatabaseInUse ? `start failed: ${err.message}` : err);
   process.exit(1);
 });

@@ -154,7 +154,9 @@ describe(`backup and restore (${kind})`, () => {
       const running = await open(source);
       try {
         const refused = path.join(root, 'backup-while-open');
-        await expect(backup(source, refused, quiet)).rejects.toThrow(/is open in another process \(postmaster\.pid\): stop the app/);
+        await expect(backup(source, refused, quiet)).rejects.toThrow(
+          new RegExp(`is open in another process \\(pid ${process.pid}\\): stop the app`),
+        );
         expect(fs.existsSync(refused)).toBe(false);
       } finally {
         await running.close();

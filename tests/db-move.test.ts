@@ -44,7 +44,7 @@ describe('db:move refuses a source that is not an embedded database; copies loca
     const running = await openDatabase({ dataDir });
     try {
       await expect(moveDatabase({ dataDir, targetUrl: 'postgres://nobody@127.0.0.1:1/none', print: () => {} })).rejects.toThrow(
-        /is open in another process \(postmaster\.pid\): stop the app/,
+        new RegExp(`is open in another process \\(pid ${process.pid}\\): stop the app`),
       );
     } finally {
       await running.close();

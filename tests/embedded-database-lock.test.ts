@@ -1,24 +1,28 @@
 /**
- * PGlite has no lock on its data directory: a second process on the same files damages the database. While a
- * process has it open PGlite keeps postmaster.pid there; every command that opens DATA_DIR refuses such a folder
- * through one check (embeddedDatabaseDir in src/db/client.ts), and the app server alone opens it anyway (a killed
- * server leaves the file, and starting the app is how the folder is made clean again). On PostgreSQL a stale
- * DATA_DIR is nobody's concern: the commands open the server.
+ * PGlite has no lock on its data directory (its postmaster.pid holds a constant): a second process on the same files
+ * damages the database. Every opener — the app server, the worker, every command, backup and restore — takes
+ * DATA_DIR/motcua.lock first (src/db/embedded-lock.ts): refused while its owner lives, in this process or another,
+ * naming it; taken over when the owner is gone (kill -9) or its pid now belongs to another process; released on close.
+ * On PostgreSQL a DATA_DIR is nobody's concern: the commands open the server.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedDatabaseDir, EmbeddedDatabaseInUse, openDatabase, type Database } from '../src/db/client.js';
+import { EmbeddedDatabaseInUse, openDatabase, type Database } from '../src/db/client.js';
+import { lockEmbeddedDatabase } from '../src/db/embedded-lock.js';
 import { migrateCommand } from '../src/db/migrate-command.js';
 import { testDatabase } from './support/db.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const onPostgres = process.env.MOTCUA_TEST_DB === 'postgres';
-const IN_USE =
-  /^The embedded database in .*\/pglite is open in another process \(postmaster\.pid\): stop the app and any command on this DATA_DIR first\. If none runs \(one was killed\), start the app once and stop it cleanly\.$/;
+const inUse = (who: RegExp | string) =>
+  new RegExp(
+    `^The embedded database in .*/pglite is open in ${typeof who === 'string' ? who : who.source}: stop the app and any command on this DATA_DIR first\\.$`,
+  );
+const IN_THIS_PROCESS = inUse(`another process \\(pid ${process.pid}\\)`);
 
 const folders: string[] = [];
 const newDataDir = () => {
@@ -26,54 +30,123 @@ const newDataDir = () => {
   folders.push(dir);
   return dir;
 };
+const lockFile = (dataDir: string) => path.join(dataDir, 'motcua.lock');
 afterAll(() => {
   for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** What a killed process leaves: the folder of a database closed cleanly, with PGlite's postmaster.pid back in it. */
-async function leftByAKilledProcess(): Promise<string> {
-  const dataDir = newDataDir();
-  const open = await openDatabase({ dataDir });
-  const pid = fs.readFileSync(path.join(dataDir, 'pglite', 'postmaster.pid'));
-  await open.migrate();
-  await open.close();
-  expect(fs.existsSync(path.join(dataDir, 'pglite', 'postmaster.pid'))).toBe(false);
-  fs.writeFileSync(path.join(dataDir, 'pglite', 'postmaster.pid'), pid);
-  return dataDir;
+/** Another process that opens DATA_DIR's database (migrating it, adding a row) and keeps it open until killed. */
+async function holder(dataDir: string): Promise<ChildProcess> {
+  const code = `
+    const { openDatabase } = await import(${JSON.stringify(path.join(ROOT, 'src/db/client.ts'))});
+    const d = await openDatabase({ dataDir: ${JSON.stringify(dataDir)} });
+    await d.migrate();
+    await d.pglite.exec("create table if not exists lock_probe (n int); insert into lock_probe values (1)");
+    console.log('open');
+    setInterval(() => {}, 60_000);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('open') && resolve());
+    child.on('exit', (c) => reject(new Error(`the holder exited (${c}): ${out}`)));
+  });
+  return child;
+}
+
+async function killed(child: ChildProcess) {
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await gone;
 }
 
 describe.skipIf(onPostgres)('the embedded database open in another process', () => {
-  it('is refused by every opener, with what to do, and opened once the other one closed', async () => {
+  it('a second opener in the same process is refused, by every opener, and opens once the first closed', async () => {
     const dataDir = newDataDir();
     const running = await openDatabase({ dataDir });
     try {
-      expect(() => embeddedDatabaseDir(dataDir)).toThrow(EmbeddedDatabaseInUse);
+      expect(fs.readFileSync(lockFile(dataDir), 'utf8')).toMatch(new RegExp(`^${process.pid}( \\d+)?\\n$`));
       const refused = await openDatabase({ dataDir }).then(
         () => null,
         (e: unknown) => e,
       );
       expect(refused).toBeInstanceOf(EmbeddedDatabaseInUse);
-      expect(refused instanceof Error && refused.message).toMatch(IN_USE);
+      expect(refused instanceof Error && refused.message).toMatch(IN_THIS_PROCESS);
       // db:migrate's function (spawn-free): refused before it applies anything.
-      await expect(migrateCommand({ databaseUrl: undefined, dataDir }, () => {})).rejects.toThrow(IN_USE);
+      await expect(migrateCommand({ databaseUrl: undefined, dataDir }, () => {})).rejects.toThrow(IN_THIS_PROCESS);
     } finally {
       await running.close();
     }
-    expect(embeddedDatabaseDir(dataDir)).toBe(path.join(dataDir, 'pglite'));
+    expect(fs.existsSync(lockFile(dataDir))).toBe(false);
     const lines: string[] = [];
     expect((await migrateCommand({ databaseUrl: undefined, dataDir }, (l) => lines.push(l))).applied.length).toBeGreaterThan(0);
     expect(lines[0]).toBe(`Database: PGlite ${dataDir}`);
+    expect(fs.existsSync(lockFile(dataDir))).toBe(false);
   });
 
-  it('left behind by a killed process: refused by the commands; the app server opens it, and closing cleanly removes the file', async () => {
-    const dataDir = await leftByAKilledProcess();
-    await expect(openDatabase({ dataDir })).rejects.toThrow(IN_USE);
-    const server = await openDatabase({ dataDir, reopenAfterKill: true });
-    expect(await server.pendingMigrations()).toEqual([]);
-    await server.close();
-    expect(fs.existsSync(path.join(dataDir, 'pglite', 'postmaster.pid'))).toBe(false);
-    const again = await openDatabase({ dataDir });
-    await again.close();
+  it('the app server is refused while another process has it open, and nothing in the folder changes', async () => {
+    const dataDir = newDataDir();
+    const other = await holder(dataDir);
+    try {
+      const before = fs.readdirSync(path.join(dataDir, 'pglite')).sort();
+      const lock = fs.readFileSync(lockFile(dataDir), 'utf8');
+      expect(lock.split(' ')[0]).toBe(String(other.pid));
+      const r = await run('src/main.ts', [], {
+        DATA_DIR: dataDir,
+        PORT: String(20_000 + Math.floor(Math.random() * 12_000)),
+        NODE_ENV: 'development',
+        DEMO_DATA: 'false',
+      });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+        new RegExp(`^start failed: ${inUse(`another process \\(pid ${other.pid}\\)`).source.slice(1)}`),
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.readdirSync(path.join(dataDir, 'pglite')).sort()).toEqual(before);
+      expect(fs.readFileSync(lockFile(dataDir), 'utf8')).toBe(lock);
+    } finally {
+      await killed(other);
+    }
+  });
+
+  it("a killed owner's lock is taken over and PGlite recovers what it had committed", async () => {
+    const dataDir = newDataDir();
+    await killed(await holder(dataDir));
+    expect(fs.existsSync(lockFile(dataDir))).toBe(true);
+    const reopened = await openDatabase({ dataDir });
+    try {
+      expect(fs.readFileSync(lockFile(dataDir), 'utf8').split(' ')[0]?.trim()).toBe(String(process.pid));
+      expect(await reopened.pendingMigrations()).toEqual([]);
+      expect((await reopened.pglite!.query<{ n: number }>('select n from lock_probe')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await reopened.close();
+    }
+    expect(fs.existsSync(lockFile(dataDir))).toBe(false);
+  });
+
+  it("a lock whose pid now belongs to another process (another start time) is stale; a live owner's is not", () => {
+    const dataDir = newDataDir();
+    const stat = fs.readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    // The parent lives, but under another start time than the one recorded: the pid was reused.
+    fs.writeFileSync(lockFile(dataDir), `${process.ppid} 1\n`);
+    lockEmbeddedDatabase(dataDir).release();
+    expect(fs.existsSync(lockFile(dataDir))).toBe(false);
+    fs.writeFileSync(lockFile(dataDir), `${process.ppid} ${started}\n`);
+    expect(() => lockEmbeddedDatabase(dataDir)).toThrow(inUse(`another process \\(pid ${process.ppid}\\)`));
+    // A file being written by an opener this instant is not taken; an old unreadable one is.
+    fs.writeFileSync(lockFile(dataDir), '');
+    expect(() => lockEmbeddedDatabase(dataDir)).toThrow(inUse('a process that is opening it now'));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lockFile(dataDir), old, old);
+    const taken = lockEmbeddedDatabase(dataDir);
+    expect(fs.readFileSync(lockFile(dataDir), 'utf8').split(' ')[0]?.trim()).toBe(String(process.pid));
+    taken.release();
+    taken.release();
+    expect(fs.existsSync(lockFile(dataDir))).toBe(false);
   });
 });
 
@@ -135,29 +208,40 @@ const COMMANDS: { name: string; script: string; args: string[]; refusal: RegExp 
 describe('the commands on a DATA_DIR another process has open', () => {
   let dataDir = '';
   let migrated: Database;
+  let other: ChildProcess | null = null;
+  let release = () => {};
   beforeAll(async () => {
     migrated = await testDatabase();
-    dataDir = onPostgres ? newDataDir() : await leftByAKilledProcess();
-    // On PostgreSQL, a DATA_DIR with postmaster.pid that is not the configured database.
+    dataDir = newDataDir();
     if (onPostgres) {
-      fs.mkdirSync(path.join(dataDir, 'pglite'));
-      fs.writeFileSync(path.join(dataDir, 'pglite', 'postmaster.pid'), '-42\n');
+      // On PostgreSQL, a DATA_DIR held by a live process that is not the configured database.
+      release = lockEmbeddedDatabase(dataDir).release;
+    } else {
+      other = await holder(dataDir);
     }
+  }, 60_000);
+  afterAll(async () => {
+    release();
+    if (other) await killed(other);
   });
 
-  it.skipIf(onPostgres).for(COMMANDS)('$name refuses it, naming the folder and what to do, and leaves it as it was', async (c) => {
-    const before = fs.readdirSync(path.join(dataDir, 'pglite')).sort();
-    const r = await run(c.script, c.args, { DATA_DIR: dataDir });
-    expect(r.code, r.stderr).toBe(1);
-    const line = r.stderr.trim().split('\n').at(-1) ?? '';
-    expect(line).toMatch(c.refusal);
-    expect(line).toContain(`${fs.realpathSync(dataDir)}/pglite is open in another process (postmaster.pid): stop the app`);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(fs.readdirSync(path.join(dataDir, 'pglite')).sort()).toEqual(before);
-    expect(fs.existsSync(path.join(dataDir, 'pglite', 'postmaster.pid'))).toBe(true);
-  });
+  it.skipIf(onPostgres).for(COMMANDS)(
+    '$name refuses it, naming the folder, the owner and what to do, and leaves it as it was',
+    async (c) => {
+      const before = fs.readdirSync(path.join(dataDir, 'pglite')).sort();
+      const lock = fs.readFileSync(lockFile(dataDir), 'utf8');
+      const r = await run(c.script, c.args, { DATA_DIR: dataDir });
+      expect(r.code, r.stderr).toBe(1);
+      const line = r.stderr.trim().split('\n').at(-1) ?? '';
+      expect(line).toMatch(c.refusal);
+      expect(line).toContain(`${fs.realpathSync(dataDir)}/pglite is open in another process (pid ${other?.pid}): stop the app`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.readdirSync(path.join(dataDir, 'pglite')).sort()).toEqual(before);
+      expect(fs.readFileSync(lockFile(dataDir), 'utf8')).toBe(lock);
+    },
+  );
 
-  it('audit:verify runs once nothing holds the folder (PGlite), and on PostgreSQL whatever DATA_DIR holds', async () => {
+  it('audit:verify runs once the owner is gone (PGlite, after a kill -9), and on PostgreSQL whatever DATA_DIR holds', async () => {
     if (onPostgres) {
       const url = migrated.pool?.options.connectionString;
       expect(url).toBeDefined();
@@ -167,10 +251,11 @@ describe('the commands on a DATA_DIR another process has open', () => {
       expect(r.stdout).toMatch(/^Audit chain intact: /);
       return;
     }
-    fs.rmSync(path.join(dataDir, 'pglite', 'postmaster.pid'));
+    await killed(other!);
+    other = null;
     const r = await run('src/audit/verify-cli.ts', [], { DATA_DIR: dataDir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Audit chain intact: /);
-    expect(fs.existsSync(path.join(dataDir, 'pglite', 'postmaster.pid'))).toBe(false);
+    expect(fs.existsSync(lockFile(dataDir))).toBe(false);
   });
 });

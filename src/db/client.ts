@@ -12,6 +12,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { lockEmbeddedDatabase } from './embedded-lock.js';
 import * as schema from './schema/index.js';
 import { type ChannelListener, type ListenHandlers, pgChannelListener, pgliteChannelListener } from './listen.js';
 import {
@@ -87,34 +88,9 @@ export type DatabaseOptions = {
    * has already dropped it and opens a new one when needed; this only reports it (default: one line on stderr).
    */
   onConnectionError?: (err: Error) => void;
-  /**
-   * The app server alone (src/main.ts): open DATA_DIR's embedded database even with postmaster.pid there. A server
-   * killed without closing (kill -9, power loss) leaves the file behind; starting the app is the documented way to
-   * make the folder clean again (PGlite recovers, and removes the file on the next clean close). Every other opener
-   * refuses such a folder (embeddedDatabaseDir).
-   */
-  reopenAfterKill?: boolean;
 };
 
-/** DATA_DIR's embedded database is open in another process (or one was killed): refused, saying what to do. */
-export class EmbeddedDatabaseInUse extends Error {
-  override name = 'EmbeddedDatabaseInUse';
-}
-
-/**
- * The embedded database's folder under DATA_DIR, refused while another process has it open. PGlite keeps
- * postmaster.pid there while a process has the database open and removes it on a clean close; it has no lock of
- * its own (the pid it writes is a constant, not the process's), and a second process writing the same files
- * damages the database. The one check: openDatabase makes it for every command, backup for its raw PGlite.
- */
-export function embeddedDatabaseDir(dataDir: string): string {
-  const dir = path.join(dataDir, 'pglite');
-  if (fs.existsSync(path.join(dir, 'postmaster.pid')))
-    throw new EmbeddedDatabaseInUse(
-      `The embedded database in ${path.resolve(dir)} is open in another process (postmaster.pid): stop the app and any command on this DATA_DIR first. If none runs (one was killed), start the app once and stop it cleanly.`,
-    );
-  return dir;
-}
+export { EmbeddedDatabaseInUse } from './embedded-lock.js';
 
 /**
  * The server pool's time limits, in one place. A request that cannot get a connection (server down or
@@ -187,21 +163,24 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       },
     };
   }
-  // No dataDir means an in-memory database (tests). Refused before anything is loaded or created.
-  const dir = opts.dataDir && (opts.reopenAfterKill ? path.join(opts.dataDir, 'pglite') : embeddedDatabaseDir(opts.dataDir));
-  if (opts.dataDir) fs.mkdirSync(opts.dataDir, { recursive: true });
-  // The embedded driver is loaded only here: a server on PostgreSQL never pays for it (docs/decisions/0029).
-  const [{ PGlite: Embedded }, { drizzle: drizzlePglite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('drizzle-orm/pglite'),
-  ]);
-  const client = dir ? new Embedded(dir) : new Embedded();
-  await client.waitReady;
+  // No dataDir means an in-memory database (tests). DATA_DIR's lock is taken before anything is loaded or created:
+  // refused while another process has it open; a killed owner's is taken over, and PGlite recovers its files.
+  const lock = opts.dataDir ? lockEmbeddedDatabase(opts.dataDir) : null;
+  let client: PGlite;
+  try {
+    // The embedded driver is loaded only here: a server on PostgreSQL never pays for it (docs/decisions/0029).
+    const { PGlite: Embedded } = await import('@electric-sql/pglite');
+    client = lock ? new Embedded(lock.dir) : new Embedded();
+    await client.waitReady;
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const conn = pgliteConnection(client);
   const listeners = channelListeners((channel) => pgliteChannelListener(client, channel));
-  // PGlite has no lock on its data directory: one process opens it (the server, or `npm run db:migrate` while
-  // the server is stopped). Inside that process, calls run one after the other.
+  // One process has the data directory open (the lock above); inside it, migrations run one after the other.
   let migrating: Promise<unknown> = Promise.resolve();
   return {
     db,
@@ -214,7 +193,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     },
     pendingMigrations: async (o = {}) => (await pendingMigrations(conn, readMigrations(o.folder ?? MIGRATIONS_DIR))).map((m) => m.tag),
     listen: listeners.listen,
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 

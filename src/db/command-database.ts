@@ -1,6 +1,6 @@
 /**
  * How a command (not the server) opens the configured database: PostgreSQL at DATABASE_URL, or DATA_DIR's embedded
- * database — refused while another process has it open (embeddedDatabaseDir in client.ts): the command prints the
+ * database — refused while another process has it open (src/db/embedded-lock.ts): the command prints the
  * refusal, named, without a stack, and exits 1 before touching anything.
  */
 import type { Config } from '../config.js';

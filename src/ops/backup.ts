@@ -17,6 +17,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Config } from '../config.js';
 import { MIGRATIONS_DIR, openDatabase, redactPassword, type Db } from '../db/client.js';
+import { lockEmbeddedDatabase } from '../db/embedded-lock.js';
 import { readMigrations } from '../db/migrate.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
 import * as schema from '../db/schema/index.js';
@@ -125,7 +126,9 @@ async function dumpPostgres(url: string, file: string) {
 }
 
 async function dumpPglite(dataDir: string, file: string) {
-  const client = new PGlite(pgliteDirOf(dataDir));
+  pgliteDirOf(dataDir);
+  const lock = lockEmbeddedDatabase(dataDir);
+  const client = new PGlite(lock.dir);
   try {
     await client.waitReady;
     const described = {
@@ -136,6 +139,6 @@ async function dumpPglite(dataDir: string, file: string) {
     await fs.promises.writeFile(file, Buffer.from(await blob.arrayBuffer()), { mode: 0o600 });
     return described;
   } finally {
-    await client.close();
+    await client.close().finally(lock.release);
   }
 }

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { embeddedDatabaseDir, MIGRATIONS_DIR, openDatabase, redactPassword, type Database } from '../db/client.js';
+import { MIGRATIONS_DIR, openDatabase, redactPassword, type Database } from '../db/client.js';
 import { applyMigrations, readMigrations, type MigrationConnection } from '../db/migrate.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
 import { OpsError } from './ops-error.js';
@@ -52,8 +52,8 @@ export type MoveOptions = {
 };
 
 /**
- * The embedded database's folder under DATA_DIR, refused when it is not one (src/db/client.ts opens DATA_DIR/pglite)
- * or while another process has it open (embeddedDatabaseDir).
+ * The embedded database's folder under DATA_DIR, refused when it is not one (src/db/client.ts opens DATA_DIR/pglite).
+ * Whoever opens it takes DATA_DIR's lock (src/db/embedded-lock.ts).
  */
 export function pgliteDirOf(dataDir: string): string {
   const dir = path.join(dataDir, 'pglite');
@@ -61,7 +61,7 @@ export function pgliteDirOf(dataDir: string): string {
     throw new OpsError(
       `No embedded database in ${path.resolve(dataDir)}: ${dir}/PG_VERSION not found. Set DATA_DIR to the folder the app ran with.`,
     );
-  return embeddedDatabaseDir(dataDir);
+  return dir;
 }
 
 export const pgliteSql =
@@ -95,10 +95,12 @@ export async function connectEmptyTarget(url: string): Promise<pg.Client> {
 export async function moveDatabase(opts: MoveOptions): Promise<MoveReport> {
   const print = opts.print ?? console.log;
   pgliteDirOf(opts.dataDir);
-  const target = await connectEmptyTarget(opts.targetUrl);
-  let source: Database | null = null;
+  // The source first: refused while the app (or a command) has it open, before the target is touched.
+  const source: Database = await openDatabase({ dataDir: opts.dataDir });
+  let connected: pg.Client | null = null;
   try {
-    source = await openDatabase({ dataDir: opts.dataDir });
+    const target = await connectEmptyTarget(opts.targetUrl);
+    connected = target;
     const pglite = source.pglite!;
     const src = pgliteSql(pglite);
     const migrations = readMigrations(opts.migrationsDir ?? MIGRATIONS_DIR);
@@ -142,8 +144,8 @@ export async function moveDatabase(opts: MoveOptions): Promise<MoveReport> {
       );
     return { migration: migrations[upTo]!.tag, tables, sequences: sourceSequences.length, audit };
   } finally {
-    await target.end().catch(() => undefined);
-    await source?.close().catch(() => undefined);
+    await connected?.end().catch(() => undefined);
+    await source.close().catch(() => undefined);
   }
 }
 

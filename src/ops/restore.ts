@@ -11,6 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { lockEmbeddedDatabase } from '../db/embedded-lock.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
 import { openBlobStore } from '../storage/index.js';
 import { FILES_DIR, MANIFEST, sha256File } from './backup.js';
@@ -138,17 +139,22 @@ async function restorePostgres(url: string, dump: string): Promise<void> {
 
 /** PGlite starts on the dumped data directory (its loadDataDir), written into DATA_DIR/pglite, which must not hold one. */
 async function restorePglite(dataDir: string, dump: string): Promise<void> {
-  const dir = refuseExistingPglite(dataDir);
-  fs.mkdirSync(dir, { recursive: true });
+  const lock = lockEmbeddedDatabase(dataDir);
   try {
-    const client = new PGlite(dir, { loadDataDir: new Blob([await fs.promises.readFile(dump)]) });
-    await client.waitReady;
-    await client.close();
-  } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw new OpsError(`PGlite could not load ${dump}: ${err instanceof Error ? err.message : String(err)}; nothing restored.`, {
-      cause: err,
-    });
+    const dir = refuseExistingPglite(dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    try {
+      const client = new PGlite(dir, { loadDataDir: new Blob([await fs.promises.readFile(dump)]) });
+      await client.waitReady;
+      await client.close();
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new OpsError(`PGlite could not load ${dump}: ${err instanceof Error ? err.message : String(err)}; nothing restored.`, {
+        cause: err,
+      });
+    }
+  } finally {
+    lock.release();
   }
 }
 
