@@ -259,6 +259,36 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     expect(row).toMatchObject({ actorId: delegator.accountId, targetId: String(dl.id) });
   });
 
+  it('shows its tab in the delegate’s own inbox from the request after it is made, and not after it is ended (page chrome cached)', async () => {
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const c = new Client(t.app);
+    expect((await c.login('nhan.qltm', TEST_PASSWORD)).status).toBe(303);
+    // The tabs are read once and cached for the page chrome: warm that cache before the delegation exists.
+    const before = await c.get('/tiepnhan/ho-so');
+    expect(before.status).toBe(200);
+    expect(before.text).not.toMatch(/uyquyen=\d+/);
+
+    const boss = new Client(t.app);
+    await boss.login(who('sct-qltm', 'Chuyên viên'), TEST_PASSWORD);
+    const now = new Date();
+    const values = {
+      delegateId: delegate.accountId,
+      scope: 'all',
+      from: toLocalInput(now),
+      to: toLocalInput(new Date(now.getTime() + 86_400_000)),
+      reason: 'Đi công tác, giao đồng chí xử lý thay',
+    };
+    const made = await boss.post('/tiepnhan/uy-quyen/them', values, { csrfFrom: '/tiepnhan/uy-quyen/them' });
+    expect(made.status).toBe(303);
+    const id = /da-them=(\d+)/.exec(made.location ?? '')?.[1];
+    expect(id).toBeDefined();
+    expect((await c.get('/tiepnhan/ho-so')).text).toContain(`uyquyen=${id}`);
+
+    const ended = await boss.post(`/tiepnhan/uy-quyen/${id}/ket-thuc`, {}, { csrfFrom: '/tiepnhan/uy-quyen' });
+    expect(ended.status).toBe(303);
+    expect((await c.get('/tiepnhan/ho-so')).text).not.toContain(`uyquyen=${id}`);
+  });
+
   it('cannot be passed on: a delegate delegates only their own positions, never lent ones', async () => {
     const delegator = await expert();
     const delegate = await official('nhan.qltm', 'sct-qltm');
