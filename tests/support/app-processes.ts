@@ -104,12 +104,16 @@ export class AppProcesses {
 async function waitReady(inst: AppProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (inst.proc.exitCode !== null) throw new Error(`${inst.name} exited at start:\n${inst.log.slice(-3000)}`);
+    const exited = () => inst.proc.exitCode !== null || inst.proc.signalCode !== null;
+    if (exited()) throw new Error(`${inst.name} exited at start:\n${inst.log.slice(-3000)}`);
     const ok = await fetch(`${inst.origin}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
       (r) => r.status === 200,
       () => false,
     );
-    if (ok) return;
+    // Ready only if it is ours that answered: an instance that could not listen (the port taken by a stranger that
+    // answers /readyz) exits at once — give it that moment before believing the answer.
+    if (ok) await new Promise((r) => setTimeout(r, 100));
+    if (ok && !exited()) return;
     if (Date.now() > deadline) throw new Error(`${inst.name} not ready:\n${inst.log.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
