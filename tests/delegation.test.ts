@@ -86,6 +86,11 @@ const form = (delegate: StaffActor, extra: Record<string, unknown> = {}) => ({
   reason: 'Nghỉ phép, giao đồng chí xử lý thay',
   ...extra,
 });
+/** The form's period from the current minute for a day: in force at once. */
+const fromNowForADay = () => {
+  const now = new Date();
+  return { from: toLocalInput(now), to: toLocalInput(new Date(now.getTime() + 86_400_000)) };
+};
 
 async function stepOf(dossierId: string) {
   const view = await viewDossier(t.database.db, await expert(), dossierId, IN_FORCE);
@@ -270,15 +275,7 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
 
     const boss = new Client(t.app);
     await boss.login(who('sct-qltm', 'Chuyên viên'), TEST_PASSWORD);
-    const now = new Date();
-    const values = {
-      delegateId: delegate.accountId,
-      scope: 'all',
-      from: toLocalInput(now),
-      to: toLocalInput(new Date(now.getTime() + 86_400_000)),
-      reason: 'Đi công tác, giao đồng chí xử lý thay',
-    };
-    const made = await boss.post('/tiepnhan/uy-quyen/them', values, { csrfFrom: '/tiepnhan/uy-quyen/them' });
+    const made = await boss.post('/tiepnhan/uy-quyen/them', form(delegate, fromNowForADay()), { csrfFrom: '/tiepnhan/uy-quyen/them' });
     expect(made.status).toBe(303);
     const id = /da-them=(\d+)/.exec(made.location ?? '')?.[1];
     expect(id).toBeDefined();
@@ -491,14 +488,7 @@ describe('delegation and the other instances’ page chrome', () => {
     const delegate = await official('nhan.qltm', 'sct-qltm');
     const c = new Client(t.app);
     await c.login(who('sct-qltm', 'Chuyên viên'), TEST_PASSWORD);
-    const now = new Date();
-    const values = {
-      delegateId: delegate.accountId,
-      scope: 'all',
-      from: toLocalInput(now),
-      to: toLocalInput(new Date(now.getTime() + 86_400_000)),
-      reason: 'Nghỉ phép, giao đồng chí xử lý thay',
-    };
+    const values = form(delegate, fromNowForADay());
     // Refused (no reason): nothing changed, nothing announced — the other instance keeps what it holds.
     const refused = await c.post('/tiepnhan/uy-quyen/them', { ...values, reason: '' }, { csrfFrom: '/tiepnhan/uy-quyen/them' });
     expect(refused.status).toBe(400);
