@@ -22,6 +22,11 @@ export const stagedUploads = pgTable(
     mime: text('mime').notNull(),
     size: integer('size').notNull(),
     sha256: text('sha256').notNull(),
+    /**
+     * A catalog import's dry run: the SHA-256 of the plan the administrator saw (shared/import-plan.ts). The
+     * confirmation writes only if planning again gives the same digest. Null for a reception scan.
+     */
+    planSha256: text('plan_sha256'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
