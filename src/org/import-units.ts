@@ -6,7 +6,7 @@
  * Matching: a row is an existing unit with its agency code, else the unit of the same name under the same parent.
  * An empty code cell keeps a unit's code (an import never clears one). See docs/decisions/0030.
  */
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/record.js';
@@ -14,7 +14,8 @@ import { canAdministerUnit } from '../accounts/policies.js';
 import type { TableRow } from '../accounts/read-sheet.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { type ImportReport, type ImportRowReport, looksLikeFormula, makeReport, quote } from '../shared/import-report.js';
+import { type ImportRowReport, looksLikeFormula, makeReport, quote } from '../shared/import-report.js';
+import { type ImportOptions, type ImportPlan, type ImportResult, type ImportSource, RowRefused, runImport } from '../shared/import-plan.js';
 import { foldVietnamese } from '../shared/text.js';
 import { createUnit } from './create-unit.js';
 import { UNIT_KIND_HINT, UNIT_SHEET, type UnitColumn, unitKindOf } from './import-units-columns.js';
@@ -38,8 +39,6 @@ type Row = {
   parent: NodeKey | null;
   isRoot: boolean;
 };
-
-export type ImportSource = { name: string; sha256: string };
 
 function label(column: UnitColumn): string {
   return UNIT_SHEET.columns.find(([k]) => k === column)?.[1] ?? column;
@@ -84,12 +83,22 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
   map.set(key, [...(map.get(key) ?? []), value]);
 }
 
-export async function importUnits(
+/** Dry run, or apply in one transaction that plans again (shared/import-plan.ts: claim, expected plan). */
+export function importUnits(
   db: Db,
   actor: StaffActor | SystemActor,
   sheet: TableRow<UnitColumn>[],
-  opts: { apply: boolean; source?: ImportSource },
-): Promise<ImportReport> {
+  opts: ImportOptions,
+): Promise<ImportResult> {
+  return runImport(db, opts, (q) => planUnits(q, actor, sheet, opts.source ?? null));
+}
+
+async function planUnits(
+  db: Db,
+  actor: StaffActor | SystemActor,
+  sheet: TableRow<UnitColumn>[],
+  source: ImportSource | null,
+): Promise<ImportPlan> {
   const existing = await db.select().from(units).where(eq(units.active, true));
   const root = existing.find((u) => !u.parentId);
   if (!root) {
@@ -259,8 +268,18 @@ export async function importUnits(
     if (moved) changes.push(`chuyển sang đơn vị cấp trên ${quote(nameOf(r.parent))}`);
     return { line: r.line, status: changes.length ? 'updated' : 'unchanged', subject, details: changes };
   });
-  if (!opts.apply || report.some((r) => r.status === 'refused')) return makeReport(report, false);
+  return { report, write: (tx) => writeUnits(tx, actor, rows, report, root.id, source) };
+}
 
+/** Writes a plan without refused rows through the ordinary use cases, parents before children, then the import's audit row. */
+async function writeUnits(
+  tx: Tx,
+  actor: StaffActor | SystemActor,
+  rows: Row[],
+  report: ImportRowReport[],
+  rootId: string,
+  source: ImportSource | null,
+): Promise<void> {
   // Parents before children: a row's depth counts the rows above it in the new tree (no cycle is left).
   const depth = (i: number): number => {
     const p = rows[i]!.parent;
@@ -269,61 +288,48 @@ export async function importUnits(
   const order = rows.map((_, i) => i).sort((a, b) => depth(a) - depth(b));
   const idOfRow = new Map<number, string>();
   const unitIdOf = (node: NodeKey): string => (node.startsWith('u:') ? node.slice(2) : idOfRow.get(Number(node.slice(2)))!);
-  let failed: { index: number; error: AppError } | null = null;
-  try {
-    await db.transaction(async (tx) => {
-      for (const i of order) {
-        const r = rows[i]!;
-        const input = r.input!;
-        try {
-          if (!r.match) {
-            const unit = await createUnit(tx, actor, unitIdOf(r.parent!), {
-              name: input.name,
-              shortName: input.shortName ?? undefined,
-              agencyCode: input.agencyCode ?? undefined,
-              kind: input.kind,
-            });
-            idOfRow.set(i, unit.id);
-            continue;
-          }
-          const u = r.match;
-          idOfRow.set(i, u.id);
-          if (changesOf(input, r.shortName, u).length) {
-            await updateUnit(tx, actor, u.id, {
-              name: input.name,
-              shortName: r.shortName ?? u.shortName ?? undefined,
-              agencyCode: input.agencyCode ?? u.agencyCode ?? undefined,
-              kind: input.kind,
-            });
-          }
-          if (!r.isRoot && r.parent) {
-            const parentId = unitIdOf(r.parent);
-            if (parentId !== u.parentId) await moveUnit(tx, actor, u.id, parentId);
-          }
-        } catch (err) {
-          if (err instanceof AppError) failed = { index: i, error: err };
-          throw err;
-        }
+  for (const i of order) {
+    const r = rows[i]!;
+    const input = r.input!;
+    try {
+      if (!r.match) {
+        const unit = await createUnit(tx, actor, unitIdOf(r.parent!), {
+          name: input.name,
+          shortName: input.shortName ?? undefined,
+          agencyCode: input.agencyCode ?? undefined,
+          kind: input.kind,
+        });
+        idOfRow.set(i, unit.id);
+        continue;
       }
-      const { created, updated, unchanged } = makeReport(report, true).counts;
-      await recordAudit(tx, {
-        action: 'unit.import',
-        actor,
-        targetType: 'unit',
-        targetId: root.id,
-        unitId: root.id,
-        data: { rows: rows.length, created, updated, unchanged, file: opts.source ?? null },
-      });
-    });
-  } catch (err) {
-    // A use case refused a row the plan accepted (a concurrent change): nothing was written; say which row.
-    if (!failed) throw err;
-    const { index, error } = failed as { index: number; error: AppError };
-    const details = error.fields ? Object.values(error.fields) : [error.message];
-    report[index] = { ...report[index]!, status: 'refused', details };
-    return makeReport(report, false);
+      const u = r.match;
+      idOfRow.set(i, u.id);
+      if (changesOf(input, r.shortName, u).length) {
+        await updateUnit(tx, actor, u.id, {
+          name: input.name,
+          shortName: r.shortName ?? u.shortName ?? undefined,
+          agencyCode: input.agencyCode ?? u.agencyCode ?? undefined,
+          kind: input.kind,
+        });
+      }
+      if (!r.isRoot && r.parent) {
+        const parentId = unitIdOf(r.parent);
+        if (parentId !== u.parentId) await moveUnit(tx, actor, u.id, parentId);
+      }
+    } catch (err) {
+      // A use case refused a row the plan accepted (a concurrent change): nothing is written; the report says which row.
+      throw err instanceof AppError ? new RowRefused(i, err) : err;
+    }
   }
-  return makeReport(report, true);
+  const { created, updated, unchanged } = makeReport(report, true).counts;
+  await recordAudit(tx, {
+    action: 'unit.import',
+    actor,
+    targetType: 'unit',
+    targetId: rootId,
+    unitId: rootId,
+    data: { rows: rows.length, created, updated, unchanged, file: source },
+  });
 }
 
 /** What an import row changes in the fields of the unit it matched, in words (the parent is compared apart). */

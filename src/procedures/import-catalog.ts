@@ -13,7 +13,8 @@ import { isProvinceAdministrator } from '../accounts/policies.js';
 import type { TableRow } from '../accounts/read-sheet.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { type ImportReport, type ImportRowReport, looksLikeFormula, makeReport, quote } from '../shared/import-report.js';
+import { type ImportRowReport, looksLikeFormula, makeReport, quote } from '../shared/import-report.js';
+import { type ImportOptions, type ImportPlan, type ImportResult, type ImportSource, RowRefused, runImport } from '../shared/import-plan.js';
 import { cleanText, foldVietnamese } from '../shared/text.js';
 import {
   CATALOG_SHEET,
@@ -238,12 +239,12 @@ function defaultSteps(unitId: string, limit: number) {
   ];
 }
 
-export async function importCatalog(
-  db: Db,
-  actor: Actor,
-  sheet: TableRow<CatalogColumn>[],
-  opts: { apply: boolean; source?: { name: string; sha256: string } },
-): Promise<ImportReport> {
+/** Dry run, or apply in one transaction that plans again (shared/import-plan.ts: claim, expected plan). */
+export function importCatalog(db: Db, actor: Actor, sheet: TableRow<CatalogColumn>[], opts: ImportOptions): Promise<ImportResult> {
+  return runImport(db, opts, (q) => planCatalog(q, actor, sheet, opts.source ?? null));
+}
+
+async function planCatalog(db: Db, actor: Actor, sheet: TableRow<CatalogColumn>[], source: ImportSource | null): Promise<ImportPlan> {
   // The catalog is the province's: a unit administrator edits their own procedures on the screen, not by file.
   if (actor.kind !== 'system' && !(await isProvinceAdministrator(db, actor))) {
     throw new AppError('forbidden', 'Chỉ quản trị viên cấp tỉnh được nhập danh mục thủ tục.', 403);
@@ -293,42 +294,31 @@ export async function importCatalog(
     const rescaled = rescales(e, current) ? ['thời gian các bước của quy trình được chia lại theo thời hạn mới'] : [];
     return { line: p.line, status: 'updated', subject, details: [...p.changes, ...rescaled, ...p.remarks] };
   });
-  if (!opts.apply || report.some((r) => r.status === 'refused')) return makeReport(report, false);
-
-  let failed: { index: number; error: AppError } | null = null;
-  try {
-    await db.transaction(async (tx) => {
-      const taken = new Set(allSectors.map((s) => s.code));
-      for (const [i, p] of plans.entries()) {
-        const e = p.entry!;
-        if (report[i]!.status === 'unchanged') continue;
-        try {
-          const sectorId =
-            sectorByName.get(foldVietnamese(e.sectorName)) ?? (await createSector(tx, actor, e.sectorName, taken, index.root.id));
-          sectorByName.set(foldVietnamese(e.sectorName), sectorId);
-          if (!p.current) await createProcedure(tx, actor, e, sectorId);
-          else await newVersion(tx, actor, e, p.current, sectorId, p.changes);
-        } catch (err) {
-          if (err instanceof AppError) failed = { index: i, error: err };
-          throw err;
-        }
+  const write = async (tx: Tx) => {
+    const taken = new Set(allSectors.map((s) => s.code));
+    for (const [i, p] of plans.entries()) {
+      const e = p.entry!;
+      if (report[i]!.status === 'unchanged') continue;
+      try {
+        const sectorId =
+          sectorByName.get(foldVietnamese(e.sectorName)) ?? (await createSector(tx, actor, e.sectorName, taken, index.root.id));
+        sectorByName.set(foldVietnamese(e.sectorName), sectorId);
+        if (!p.current) await createProcedure(tx, actor, e, sectorId);
+        else await newVersion(tx, actor, e, p.current, sectorId, p.changes);
+      } catch (err) {
+        // A use case refused a row the plan accepted (a concurrent change): nothing is written; the report says which row.
+        throw err instanceof AppError ? new RowRefused(i, err) : err;
       }
-      const { created, updated, unchanged } = makeReport(report, true).counts;
-      await recordAudit(tx, {
-        action: 'procedure.import',
-        actor,
-        unitId: index.root.id,
-        data: { rows: plans.length, created, updated, unchanged, file: opts.source ?? null },
-      });
+    }
+    const { created, updated, unchanged } = makeReport(report, true).counts;
+    await recordAudit(tx, {
+      action: 'procedure.import',
+      actor,
+      unitId: index.root.id,
+      data: { rows: plans.length, created, updated, unchanged, file: source },
     });
-  } catch (err) {
-    // A use case refused a row the plan accepted (a concurrent change): nothing was written; say which row.
-    if (!failed) throw err;
-    const { index: i, error } = failed as { index: number; error: AppError };
-    report[i] = { ...report[i]!, status: 'refused', details: error.fields ? Object.values(error.fields) : [error.message] };
-    return makeReport(report, false);
-  }
-  return makeReport(report, true);
+  };
+  return { report, write };
 }
 
 async function createSector(tx: Tx, actor: Actor, name: string, taken: Set<string>, rootId: string): Promise<string> {
