@@ -10,7 +10,8 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { importCatalog } from '../src/procedures/import-catalog.js';
 import { STAGED_SCAN_GONE, stageScans } from '../src/dossiers/staged-scans.js';
 import { AppError } from '../src/shared/errors.js';
-import { claimImport, stageImport } from '../src/shared/staged-imports.js';
+import { openStagedImport, stageImport } from '../src/shared/staged-imports.js';
+import { updateUnit } from '../src/org/update-unit.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 
 const t = useDemoApp();
@@ -101,8 +102,73 @@ describe('Nhập đơn vị từ tệp', () => {
       c.post(`${UNITS}/xac-nhan`, form, { csrf: token }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect([a.text, b.text].find((text) => text.includes('Tệp đã chạy thử không còn được giữ'))).toBeDefined();
     expect(await count(units)).toBe(before + 2);
     expect(await importAudits('unit.import')).toBe(1);
+    expect(await count(stagedUploads)).toBe(0);
+  });
+
+  it('another administrator’s change since the dry run: the confirmation writes nothing, says so and shows the new plan', async () => {
+    const c = await admin();
+    const form = confirmation((await upload(c, UNITS, csv(UNIT_CSV), 'don-vi.csv')).text);
+    const before = await count(units);
+    // Sở Công Thương (line 4, "Không đổi" in the dry run) is renamed on the unit screen meanwhile.
+    const [sct] = await t.database.db.select().from(units).where(eq(units.agencyCode, '000.00.13.H10'));
+    const actor = await actorFor(t.database, 'quantri1');
+    const rename = (name: string) =>
+      updateUnit(t.database.db, actor, sct!.id, {
+        name,
+        shortName: sct!.shortName ?? undefined,
+        agencyCode: sct!.agencyCode,
+        kind: sct!.kind,
+      });
+    await rename('Sở Công Thương (đổi tên)');
+
+    const stale = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Dữ liệu đã thay đổi kể từ khi chạy thử: không có gì được ghi. Vui lòng chạy thử lại để xem kết quả mới.');
+    expect(stale.text).toMatch(/data-status="updated">\s*<td>4<\/td>/);
+    expect(await count(units)).toBe(before);
+    expect(await importAudits('unit.import')).toBe(0);
+    const [renamed] = await t.database.db.select().from(units).where(eq(units.id, sct!.id));
+    expect(renamed!.name).toBe('Sở Công Thương (đổi tên)');
+
+    // The claim was rolled back with the rest: the same dry run is refused while the data differs, applies once it is
+    // as it was (what is written is still exactly what was approved).
+    expect(await count(stagedUploads)).toBe(1);
+    expect((await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS })).status).toBe(409);
+    await rename(sct!.name);
+    const done = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('Đã nhập 3 dòng: 2 tạo mới');
+    expect(await count(units)).toBe(before + 2);
+    expect(await importAudits('unit.import')).toBe(1);
+    expect(await count(stagedUploads)).toBe(0);
+  });
+
+  it('a confirmation that fails on writing writes nothing and keeps the dry run to confirm again', async () => {
+    const c = await admin();
+    const form = confirmation((await upload(c, UNITS, csv(UNIT_CSV), 'don-vi.csv')).text);
+    const before = await count(units);
+    // The database refuses one of the new units (standing in for any failure after the claim, inside the transaction).
+    await t.database.db.execute(
+      sql`ALTER TABLE units ADD CONSTRAINT test_import_fails CHECK (name <> 'Phòng Kế hoạch - Ngân sách') NOT VALID`,
+    );
+    try {
+      const failed = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+      expect(failed.status).toBe(500);
+    } finally {
+      await t.database.db.execute(sql`ALTER TABLE units DROP CONSTRAINT test_import_fails`);
+    }
+    expect(await count(units)).toBe(before);
+    expect(await importAudits('unit.import')).toBe(0);
+    expect(await count(stagedUploads)).toBe(1);
+
+    const done = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(done.status).toBe(200);
+    expect(await count(units)).toBe(before + 2);
+    expect(await importAudits('unit.import')).toBe(1);
+    expect(await count(stagedUploads)).toBe(0);
   });
 
   it('a tampered hash, an unknown or another administrator’s staged file is refused, and nothing is written', async () => {
@@ -312,7 +378,7 @@ describe('a staged import and a staged reception scan share staged_uploads, neve
   it('an import’s file is not a scan reference, and a scan is not an import to confirm', async () => {
     const actor = await actorFor(t.database, 'quantri1');
     const now = new Date();
-    const staged = await stageImport(t.database.db, actor, { name: 'don-vi.csv', bytes: csv(UNIT_CSV) }, now);
+    const staged = await stageImport(t.database.db, actor, { name: 'don-vi.csv', bytes: csv(UNIT_CSV) }, 'a'.repeat(64), now);
     const given = { files: new Map(), tooLarge: new Map(), refs: new Map([[0, staged.id]]) };
     const { scans, problems } = await stageScans(t.database.db, actor, given, 10 * 1024 * 1024, now);
     expect(scans.size).toBe(0);
@@ -327,9 +393,13 @@ describe('a staged import and a staged reception scan share staged_uploads, neve
       now,
     );
     const ref = scan.scans.get(0)!;
-    const err = await claimImport(t.database.db, actor, { id: ref.ref, sha256: ref.sha256 }, now).catch((e: unknown) => e);
+    const err = await openStagedImport(t.database.db, actor, { id: ref.ref, sha256: ref.sha256 }, now).catch((e: unknown) => e);
     expect((err as AppError).status).toBe(409);
-    // The import itself is still there to confirm, once.
-    expect((await claimImport(t.database.db, actor, staged, now)).sha256).toBe(staged.sha256);
+    // The import itself is still there to confirm, once: its claim takes the row, a second claim finds nothing.
+    const opened = await openStagedImport(t.database.db, actor, staged, now);
+    expect(opened.sha256).toBe(staged.sha256);
+    await t.database.db.transaction((tx) => opened.claim(tx));
+    const second = await t.database.db.transaction((tx) => opened.claim(tx)).catch((e: unknown) => e);
+    expect((second as AppError).code).toBe('import_gone');
   });
 });

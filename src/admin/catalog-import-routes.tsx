@@ -2,7 +2,8 @@
  * Quản trị → Nhập đơn vị từ tệp, Nhập danh mục thủ tục từ tệp: the screens of the unit tree import and the procedure
  * catalog import (docs/decisions/0030), for a province administrator on a live system without a shell. The same
  * flow as the commands: upload → dry run with its per-row report → "Xác nhận nhập" applies. The previewed file stays
- * on the server (shared/staged-imports.ts): the confirmation names it by id and SHA-256 and is good once.
+ * on the server (shared/staged-imports.ts): the confirmation names it by id and SHA-256, is good once, and writes
+ * only the plan the dry run showed — if the data changed since, nothing is written and the new report is shown (409).
  * Only province administrators; anyone else gets 404, as for the other province-only admin pages.
  */
 import { Hono } from 'hono';
@@ -17,22 +18,21 @@ import { importCatalog } from '../procedures/import-catalog.js';
 import { CATALOG_SHEET, type CatalogColumn } from '../procedures/import-catalog-columns.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
+import { type ImportOptions, type ImportResult, planDigest } from '../shared/import-plan.js';
 import type { ImportReport, ImportRowReport } from '../shared/import-report.js';
 import { importTemplate } from '../shared/import-template.js';
-import { claimImport, STAGED_IMPORT_HOURS, type StagedImport, stageImport } from '../shared/staged-imports.js';
+import { openStagedImport, STAGED_IMPORT_HOURS, type StagedImport, stageImport } from '../shared/staged-imports.js';
 import { acceptsUpload, formData, uploadedFile } from '../web/body.js';
 import { attachmentDisposition } from '../web/download.js';
 import type { AppEnv } from '../web/env.js';
 import { actorOf, type Ctx, pageProps, requireLogin } from '../web/http.js';
 import { CsrfField, Flash, Layout } from '../web/layout.js';
 
-type Source = { name: string; sha256: string };
-
 type ImportScreen<K extends string> = {
   base: string;
   title: string;
   spec: TableSpec<K>;
-  run: (db: Db, actor: StaffActor, rows: TableRow<K>[], opts: { apply: boolean; source?: Source }) => Promise<ImportReport>;
+  run: (db: Db, actor: StaffActor, rows: TableRow<K>[], opts: ImportOptions) => Promise<ImportResult>;
   templateSheet: string;
   templateFile: string;
   /** Where the imported things are seen afterwards. */
@@ -79,9 +79,12 @@ type PageState = {
   error?: string;
   /** A dry run's report, with the staged file to confirm when it may be applied. */
   preview?: { report: ImportReport; file: string; staged: StagedImport | null };
-  /** The report of a confirmation: applied, or refused at the last moment (a concurrent change). */
-  result?: { report: ImportReport; file: string };
+  /** The report of a confirmation: applied, refused at the last moment, or the new plan when the data changed. */
+  result?: { report: ImportResult; file: string };
 };
+
+const PLAN_CHANGED =
+  'Dữ liệu đã thay đổi kể từ khi chạy thử: không có gì được ghi. Vui lòng chạy thử lại để xem kết quả mới. Kết quả dưới đây là theo dữ liệu hiện tại.';
 
 function counts(report: ImportReport): string {
   const { created, updated, unchanged, refused } = report.counts;
@@ -139,6 +142,8 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
                 <Flash kind="ok">
                   Đã nhập {counts(s.result.report)} <a href={screen.back.href}>{screen.back.label}</a>
                 </Flash>
+              ) : s.result.report.planChanged ? (
+                <Flash kind="error">{PLAN_CHANGED}</Flash>
               ) : (
                 <Flash kind="error">
                   Không ghi gì: một dòng bị từ chối khi ghi (dữ liệu vừa thay đổi). Vui lòng tải tệp lên và chạy thử lại.
@@ -191,7 +196,7 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
       if (rows.length === 0) return render(c, { error: 'Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.' }, 400);
       const report = await screen.run(db, actor, rows, { apply: false });
       const applicable = report.counts.refused === 0 && report.counts.created + report.counts.updated > 0;
-      const staged = applicable ? await stageImport(db, actor, file, now()) : null;
+      const staged = applicable ? await stageImport(db, actor, file, planDigest(report), now()) : null;
       return render(c, { preview: { report, file: staged?.name ?? file.name, staged } });
     } catch (err) {
       return refusal(c, err);
@@ -203,9 +208,11 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
     try {
       const { db, now } = c.get('deps');
       const actor = actorOf(c);
-      const file = await claimImport(db, actor, { id: form.tep ?? '', sha256: form.sha256 ?? '' }, now());
+      const file = await openStagedImport(db, actor, { id: form.tep ?? '', sha256: form.sha256 ?? '' }, now());
       const source = { name: file.name, sha256: file.sha256 };
-      const report = await screen.run(db, actor, await readTable(file.bytes, screen.spec), { apply: true, source });
+      const rows = await readTable(file.bytes, screen.spec);
+      // The staged row is claimed inside the import's transaction: not applied, it is still there to confirm again.
+      const report = await screen.run(db, actor, rows, { apply: true, source, expectedPlan: file.plan, claim: file.claim });
       return render(c, { result: { report, file: file.name } }, report.applied ? 200 : 409);
     } catch (err) {
       return refusal(c, err);
