@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { auditLog, procedureVersions, procedures, stagedUploads, units } from '../src/db/schema/index.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { importCatalog } from '../src/procedures/import-catalog.js';
+import { CATALOG_SHEET } from '../src/procedures/import-catalog-columns.js';
+import { readTable } from '../src/accounts/read-sheet.js';
 import { STAGED_SCAN_GONE, stageScans } from '../src/dossiers/staged-scans.js';
 import { AppError } from '../src/shared/errors.js';
 import { openStagedImport, stageImport } from '../src/shared/staged-imports.js';
@@ -351,6 +353,23 @@ describe('Nhập danh mục thủ tục từ tệp', () => {
       .where(and(eq(procedureVersions.procedureId, p.id)));
     expect(versions[0]!.n).toBe(2);
     expect(await importAudits('procedure.import')).toBe(2);
+  });
+
+  it('a procedure created meanwhile by another import: the confirmation writes nothing and shows it unchanged', async () => {
+    const c = await admin();
+    const bytes = await xlsx([NEW_ROW]);
+    const form = confirmation((await upload(c, CATALOG, bytes, 'tthc.xlsx')).text);
+    const actor = await actorFor(t.database, 'quantri1');
+    const sheet = await readTable(bytes, CATALOG_SHEET);
+    expect((await importCatalog(t.database.db, actor, sheet, { apply: true })).applied).toBe(true);
+    const before = { p: await count(procedures), v: await count(procedureVersions) };
+
+    const stale = await c.post(`${CATALOG}/xac-nhan`, form, { csrfFrom: CATALOG });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Dữ liệu đã thay đổi kể từ khi chạy thử: không có gì được ghi.');
+    expect(stale.text).toMatch(/data-status="unchanged">\s*<td>3<\/td>/);
+    expect({ p: await count(procedures), v: await count(procedureVersions) }).toEqual(before);
+    expect(await importAudits('procedure.import')).toBe(1);
   });
 
   it('the use case itself refuses a unit administrator (the screen is only its front)', async () => {
