@@ -68,7 +68,7 @@ describe.skipIf(onPostgres)('the embedded database open in another process', () 
     const dataDir = newDataDir();
     const running = await openDatabase({ dataDir });
     try {
-      expect(fs.readFileSync(lockFile(dataDir), 'utf8')).toMatch(new RegExp(`^${process.pid}( \\d+)?\\n$`));
+      expect(fs.readFileSync(lockFile(dataDir), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+ \\S+ \\S+\\n$`));
       const refused = await openDatabase({ dataDir }).then(
         () => null,
         (e: unknown) => e,
@@ -131,22 +131,61 @@ describe.skipIf(onPostgres)('the embedded database open in another process', () 
     const dataDir = newDataDir();
     const stat = fs.readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
     const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const here = `${os.hostname()} ${fs.readlinkSync('/proc/self/ns/pid')}`;
     // The parent lives, but under another start time than the one recorded: the pid was reused.
-    fs.writeFileSync(lockFile(dataDir), `${process.ppid} 1\n`);
+    fs.writeFileSync(lockFile(dataDir), `${process.ppid} 1 ${here}\n`);
     lockEmbeddedDatabase(dataDir).release();
     expect(fs.existsSync(lockFile(dataDir))).toBe(false);
-    fs.writeFileSync(lockFile(dataDir), `${process.ppid} ${started}\n`);
+    fs.writeFileSync(lockFile(dataDir), `${process.ppid} ${started} ${here}\n`);
     expect(() => lockEmbeddedDatabase(dataDir)).toThrow(inUse(`another process \\(pid ${process.ppid}\\)`));
-    // A file being written by an opener this instant is not taken; an old unreadable one is.
-    fs.writeFileSync(lockFile(dataDir), '');
-    expect(() => lockEmbeddedDatabase(dataDir)).toThrow(inUse('a process that is opening it now'));
-    const old = new Date(Date.now() - 60_000);
-    fs.utimesSync(lockFile(dataDir), old, old);
+    // A file that names no owner (a lock is never written so: it is linked into place whole) is taken at once.
+    fs.writeFileSync(lockFile(dataDir), 'garbage');
     const taken = lockEmbeddedDatabase(dataDir);
-    expect(fs.readFileSync(lockFile(dataDir), 'utf8').split(' ')[0]?.trim()).toBe(String(process.pid));
+    expect(fs.readFileSync(lockFile(dataDir), 'utf8')).toBe(
+      `${process.pid} ${fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[19]} ${here}\n`,
+    );
     taken.release();
     taken.release();
     expect(fs.existsSync(lockFile(dataDir))).toBe(false);
+  });
+
+  it('a lock written on another host or container is judged by its heartbeat, not by a pid that means nothing here', () => {
+    const dataDir = newDataDir();
+    // pid 1 lives here too, but it is not that host's pid 1.
+    fs.writeFileSync(lockFile(dataDir), '1 12345 other-host pid:[4026531836]\n');
+    expect(() => lockEmbeddedDatabase(dataDir)).toThrow(inUse(/a process on other-host \(pid 1, seen \d+ s ago\)/));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lockFile(dataDir), old, old);
+    lockEmbeddedDatabase(dataDir).release();
+    expect(fs.existsSync(lockFile(dataDir))).toBe(false);
+  });
+
+  it("release() leaves a lock that is no longer this process's; the same folder by another path is the same lock", () => {
+    const dataDir = newDataDir();
+    const lock = lockEmbeddedDatabase(dataDir);
+    const link = `${dataDir}-link`;
+    fs.symlinkSync(dataDir, link);
+    folders.push(link);
+    expect(() => lockEmbeddedDatabase(link)).toThrow(IN_THIS_PROCESS);
+    // Someone took it over meanwhile (judging this owner dead): their lock stays.
+    const theirs = `${process.pid} 1 elsewhere pid:[1]\n`;
+    fs.writeFileSync(lockFile(dataDir), theirs);
+    lock.release();
+    expect(fs.readFileSync(lockFile(dataDir), 'utf8')).toBe(theirs);
+  });
+
+  it('two processes opening it at the same instant: one opens, the other is refused', async () => {
+    const dataDir = newDataDir();
+    const outcomes = await Promise.allSettled([holder(dataDir), holder(dataDir)]);
+    const opened = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+    try {
+      expect(opened).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatch(/is open in (another process \(pid \d+\)|a process that is opening it now)/);
+    } finally {
+      for (const child of opened) await killed(child);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { lockEmbeddedDatabase } from './embedded-lock.js';
+import { type EmbeddedLock, lockEmbeddedDatabase } from './embedded-lock.js';
 import * as schema from './schema/index.js';
 import { type ChannelListener, type ListenHandlers, pgChannelListener, pgliteChannelListener } from './listen.js';
 import {
@@ -75,6 +75,8 @@ export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.u
 export type DatabaseOptions = {
   url?: string;
   dataDir?: string;
+  /** DATA_DIR's lock, already taken by this process for a longer task (restore): handed over, released on close. */
+  lock?: EmbeddedLock;
   poolSize?: number;
   /**
    * The statement_timeout of every pooled connection, in ms (0 or unset: none). Only the app server's pool sets it
@@ -165,7 +167,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   // No dataDir means an in-memory database (tests). DATA_DIR's lock is taken before anything is loaded or created:
   // refused while another process has it open; a killed owner's is taken over, and PGlite recovers its files.
-  const lock = opts.dataDir ? lockEmbeddedDatabase(opts.dataDir) : null;
+  const lock = opts.lock ?? (opts.dataDir ? lockEmbeddedDatabase(opts.dataDir) : null);
   let client: PGlite;
   try {
     // The embedded driver is loaded only here: a server on PostgreSQL never pays for it (docs/decisions/0029).

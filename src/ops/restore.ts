@@ -11,7 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { lockEmbeddedDatabase } from '../db/embedded-lock.js';
+import { type EmbeddedLock, lockEmbeddedDatabase } from '../db/embedded-lock.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
 import { openBlobStore } from '../storage/index.js';
 import { FILES_DIR, MANIFEST, sha256File } from './backup.js';
@@ -68,6 +68,24 @@ export async function restore(config: RestoreConfig, from: string, print: (line:
         ? 'This is a backup of the embedded database: restore it with DATA_DIR and no DATABASE_URL, then `npm run db:move` to a server.'
         : 'This is a backup of a PostgreSQL database: set DATABASE_URL to an empty database to restore it.',
     );
+  // The embedded database's lock, held from here to the end: the app must not open what is being restored.
+  const lock = config.databaseUrl ? null : lockEmbeddedDatabase(config.dataDir);
+  try {
+    return await restoreInto(config, from, manifest, dump, kind, lock, print);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function restoreInto(
+  config: RestoreConfig,
+  from: string,
+  manifest: z.infer<typeof Manifest>,
+  dump: string,
+  kind: RestoreReport['kind'],
+  lock: EmbeddedLock | null,
+  print: (line: string) => void,
+): Promise<RestoreReport> {
   // The database first, then the file storage: each refused before anything is written.
   if (config.databaseUrl) await (await connectEmptyTarget(config.databaseUrl)).end();
   else refuseExistingPglite(config.dataDir);
@@ -88,7 +106,9 @@ export async function restore(config: RestoreConfig, from: string, print: (line:
       ? await copyFilesFolder(filesFrom, config.storage.dir)
       : await copyLocalFilesTo(filesFrom, openBlobStore(config.storage));
 
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, poolSize: 2 } : { dataDir: config.dataDir });
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl, poolSize: 2 } : { dataDir: config.dataDir, ...(lock ? { lock } : {}) },
+  );
   try {
     const sql: Sql = database.pglite
       ? pgliteSql(database.pglite)
@@ -139,22 +159,17 @@ async function restorePostgres(url: string, dump: string): Promise<void> {
 
 /** PGlite starts on the dumped data directory (its loadDataDir), written into DATA_DIR/pglite, which must not hold one. */
 async function restorePglite(dataDir: string, dump: string): Promise<void> {
-  const lock = lockEmbeddedDatabase(dataDir);
+  const dir = refuseExistingPglite(dataDir);
+  fs.mkdirSync(dir, { recursive: true });
   try {
-    const dir = refuseExistingPglite(dataDir);
-    fs.mkdirSync(dir, { recursive: true });
-    try {
-      const client = new PGlite(dir, { loadDataDir: new Blob([await fs.promises.readFile(dump)]) });
-      await client.waitReady;
-      await client.close();
-    } catch (err) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      throw new OpsError(`PGlite could not load ${dump}: ${err instanceof Error ? err.message : String(err)}; nothing restored.`, {
-        cause: err,
-      });
-    }
-  } finally {
-    lock.release();
+    const client = new PGlite(dir, { loadDataDir: new Blob([await fs.promises.readFile(dump)]) });
+    await client.waitReady;
+    await client.close();
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new OpsError(`PGlite could not load ${dump}: ${err instanceof Error ? err.message : String(err)}; nothing restored.`, {
+      cause: err,
+    });
   }
 }
 
