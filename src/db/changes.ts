@@ -5,6 +5,8 @@
  * announce theirs after a successful write (`display`, app.tsx). Subscribers — the display cache, the in-memory
  * catalog — drop what they hold on any change, and while notifications cannot be received (the listening
  * connection broke) `isLive()` is false and nothing cached may be trusted (docs/decisions/0015-catalog-search.md).
+ * The session lookup's tables announce theirs as `sessions` (migration 0052), heard only by the session cache
+ * (auth/session-cache.ts): a notice or a login must not empty the catalog.
  */
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -12,8 +14,14 @@ import type { Database } from './client.js';
 
 const CHANNEL = 'motcua_changes';
 
+/** Who hears a change: the page chrome and catalog caches (every payload but `sessions`), or the session cache. */
+export type ChangeTopic = 'display' | 'sessions';
+
 export class ChangeFeed {
-  private readonly subscribers = new Set<() => void>();
+  private readonly subscribers = new Map<ChangeTopic, Set<() => void>>([
+    ['display', new Set()],
+    ['sessions', new Set()],
+  ]);
   private readonly waiting = new Map<string, () => void>();
   private live = false;
   private readonly listening: { ready: Promise<void>; stop(): void };
@@ -24,7 +32,8 @@ export class ChangeFeed {
       live: (isLive) => {
         this.live = isLive;
         // Coming back, what was sent meanwhile is lost; going away, nothing can be trusted until then.
-        this.changed();
+        this.changed('display');
+        this.changed('sessions');
         if (!isLive) for (const done of this.waiting.values()) done();
         if (!isLive) this.waiting.clear();
       },
@@ -36,9 +45,9 @@ export class ChangeFeed {
     return this.live;
   }
 
-  /** Calls `fn` on every change (synchronously: keep it to dropping what is cached). */
-  subscribe(fn: () => void): void {
-    this.subscribers.add(fn);
+  /** Calls `fn` on every change of the topic (synchronously: keep it to dropping what is cached). */
+  subscribe(fn: () => void, topic: ChangeTopic = 'display'): void {
+    this.subscribers.get(topic)?.add(fn);
   }
 
   /**
@@ -46,7 +55,7 @@ export class ChangeFeed {
    * shows the change), every other process's when the notification reaches it.
    */
   async announce(): Promise<void> {
-    this.changed();
+    this.changed('display');
     await this.database.db.execute(sql`select pg_notify(${CHANNEL}, 'display')`);
   }
 
@@ -67,10 +76,10 @@ export class ChangeFeed {
     if (done) {
       this.waiting.delete(payload);
       done();
-    } else if (!payload.startsWith('settled:')) this.changed();
+    } else if (!payload.startsWith('settled:')) this.changed(payload === 'sessions' ? 'sessions' : 'display');
   }
 
-  private changed() {
-    for (const fn of this.subscribers) fn();
+  private changed(topic: ChangeTopic) {
+    for (const fn of this.subscribers.get(topic) ?? []) fn();
   }
 }
