@@ -101,6 +101,12 @@ export function createApp(deps: Deps) {
     });
     c.header('X-Request-Id', requestId);
     await next();
+    // A write served here (a logout, a suspension, a notice read) is seen by the next request of anyone here, before
+    // this answer leaves; other instances hear of it from the database (auth/session-cache.ts).
+    if (UNSAFE.has(c.req.method)) {
+      deps.sessionCaches.officials.clear();
+      deps.sessionCaches.citizens.clear();
+    }
     // What page chrome shows changes only through the pages of CHANGES_DISPLAY: announced to this process's
     // caches now and to the other processes' through the database (src/db/changes.ts).
     if (UNSAFE.has(c.req.method) && c.res.status < 400 && CHANGES_DISPLAY.test(c.req.path))
@@ -177,7 +183,7 @@ export function createApp(deps: Deps) {
     }
     const token = readCookie(c, SESSION_COOKIE);
     if (token) {
-      const row = await readSession(deps.db, token, policy);
+      const row = await readSession(deps.db, token, policy, deps.sessionCaches.officials);
       if (row) {
         c.set('sessionToken', token);
         c.set('account', row.account);

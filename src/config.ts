@@ -50,6 +50,11 @@ const EnvSchema = z.object({
     .min(1)
     .max(7 * 24)
     .default(12),
+  /**
+   * How long an instance may answer "who is this session" from memory (src/auth/session-cache.ts), in ms; 0 = never.
+   * Default 5000 in production, 0 elsewhere.
+   */
+  SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   SIM_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** The SMTP stand-in of demo mode (sim/smtp.ts). Not 0: the e-mail adapter is given this port, not the one bound. */
   SIM_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
@@ -267,6 +272,8 @@ export type Config = {
   metricsToken: string | null;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /** SESSION_CACHE_MS: the session cache's lifetime per entry (0 = off). */
+  sessionCacheMs: number;
   /** True when VNeID and the registry are the built-in simulators (demo mode). */
   simulated: boolean;
   sim: {
@@ -584,6 +591,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN ?? null,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    sessionCacheMs: e.SESSION_CACHE_MS ?? (production ? 5_000 : 0),
     simulated,
     sim: {
       port: simPort,

@@ -1,5 +1,7 @@
 /** Assemble what the HTTP layer needs from the configuration (used by main.ts and by the tests). */
 import type { Logger } from 'pino';
+import { SessionCache } from './auth/session-cache.js';
+import type { CitizenSessionRow, OfficialSessionRow } from './auth/sessions.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createCaptcha, type CaptchaOptions } from './auth/captcha.js';
@@ -23,6 +25,15 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
   const changes = new ChangeFeed(database);
   const displayCache = new DisplayCache(opts.displayCacheMs ?? 10_000);
   changes.subscribe(() => displayCache.clear());
+  const isLive = () => changes.isLive();
+  const sessionCaches = {
+    officials: new SessionCache<OfficialSessionRow>(config.sessionCacheMs, isLive),
+    citizens: new SessionCache<CitizenSessionRow>(config.sessionCacheMs, isLive),
+  };
+  changes.subscribe(() => {
+    sessionCaches.officials.clear();
+    sessionCaches.citizens.clear();
+  }, 'sessions');
   return {
     config,
     db: database.db,
@@ -40,6 +51,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
     now: opts.now ?? (() => new Date()),
     displayCache,
     changes,
+    sessionCaches,
     catalog: new CatalogIndex(database.db, changes),
     lifecycle: new Lifecycle(),
   };

@@ -9,6 +9,7 @@ import { and, eq, gt, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { accounts, citizens, sessions } from '../db/schema/index.js';
 import { unreadNoticesOf } from '../notify/unread.js';
+import type { SessionCache } from './session-cache.js';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
@@ -71,26 +72,55 @@ function prepareLookup(db: Db) {
     .prepare('read_session');
 }
 
-/** The live session and its account, or null if missing, idle too long, past its absolute limit, or the account is barred. */
-export async function readSession(db: Db, token: string, policy: SessionPolicy) {
+export type OfficialSessionRow = Awaited<ReturnType<ReturnType<typeof prepareLookup>['execute']>>[number];
+
+/** Whether a session row (read now or cached) is still within its idle and absolute limits. */
+const withinLimits = (session: { expiresAt: Date; lastSeenAt: Date }, now: Date, policy: SessionPolicy) =>
+  session.expiresAt.getTime() > now.getTime() && session.lastSeenAt.getTime() > now.getTime() - policy.idleMs;
+
+/**
+ * The session row for a token: from the cache (auth/session-cache.ts) when it holds one still within its limits,
+ * else read; touched at most once a minute (idle time-out without a write on every request).
+ */
+async function lookUp<R extends { session: typeof sessions.$inferSelect }>(
+  db: Queryable,
+  token: string,
+  policy: SessionPolicy,
+  read: (q: { idHash: string; now: string; idleSince: string }) => Promise<R[]>,
+  cache: SessionCache<R> | undefined,
+): Promise<R | null> {
   const now = new Date();
+  const idHash = tokenHash(token);
+  let row = cache?.get(idHash, now.getTime());
+  if (row && !withinLimits(row.session, now, policy)) {
+    // Perhaps touched by another instance since: the database decides.
+    cache?.delete(idHash);
+    row = undefined;
+  }
+  if (!row) {
+    // Placeholders bypass the columns' encoders, so instants go as ISO strings.
+    [row] = await read({ idHash, now: now.toISOString(), idleSince: new Date(now.getTime() - policy.idleMs).toISOString() });
+    if (!row) return null;
+    cache?.set(idHash, row, now.getTime());
+  }
+  if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
+    row = { ...row, session: { ...row.session, lastSeenAt: now } };
+    cache?.set(idHash, row, now.getTime());
+  }
+  return row;
+}
+
+/** The live session and its account, or null if missing, idle too long, past its absolute limit, or the account is barred. */
+export async function readSession(db: Db, token: string, policy: SessionPolicy, cache?: SessionCache<OfficialSessionRow>) {
   let lookup = lookups.get(db);
   if (!lookup) {
     lookup = prepareLookup(db);
     lookups.set(db, lookup);
   }
-  // Placeholders bypass the columns' encoders, so instants go as ISO strings.
-  const [row] = await lookup.execute({
-    idHash: tokenHash(token),
-    now: now.toISOString(),
-    idleSince: new Date(now.getTime() - policy.idleMs).toISOString(),
-  });
-  if (!row || row.account.deletedAt || row.account.suspended) return null;
-  // Touch at most once a minute: idle time-out without a write on every request.
-  if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash));
-  }
-  return row;
+  const prepared = lookup;
+  const row = await lookUp(db, token, policy, (q) => prepared.execute(q), cache);
+  return !row || row.account.deletedAt || row.account.suspended ? null : row;
 }
 
 /**
@@ -138,23 +168,17 @@ function prepareCitizenLookup(db: Queryable) {
  * The citizen of a live portal session and their unread notices, or null (an official's token is not a citizen's
  * session).
  */
-export async function readCitizenSession(db: Queryable, token: string, policy: SessionPolicy) {
-  const now = new Date();
+export type CitizenSessionRow = Awaited<ReturnType<ReturnType<typeof prepareCitizenLookup>['execute']>>[number];
+
+export async function readCitizenSession(db: Queryable, token: string, policy: SessionPolicy, cache?: SessionCache<CitizenSessionRow>) {
   let lookup = citizenLookups.get(db);
   if (!lookup) {
     lookup = prepareCitizenLookup(db);
     citizenLookups.set(db, lookup);
   }
-  const [row] = await lookup.execute({
-    idHash: tokenHash(token),
-    now: now.toISOString(),
-    idleSince: new Date(now.getTime() - policy.idleMs).toISOString(),
-  });
-  if (!row) return null;
-  if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash));
-  }
-  return { citizen: row.citizen, unreadNotices: row.unreadNotices };
+  const prepared = lookup;
+  const row = await lookUp(db, token, policy, (q) => prepared.execute(q), cache);
+  return row ? { citizen: row.citizen, unreadNotices: row.unreadNotices } : null;
 }
 
 /** End a session; returns when it would have expired (null if there was none). */

@@ -1,7 +1,8 @@
 /**
  * The unread count in the menus (Thông báo (n) on the portal and in the officials' user menu), as a column of the
- * session lookup that every request runs anyway (auth/sessions.ts): no second round trip, never cached, so it is
- * always this person's and current. It walks only the unread in-app notices' partial index
+ * session lookup that every request runs anyway (auth/sessions.ts): no second round trip, always this person's, and
+ * current — the session cache (auth/session-cache.ts) is emptied in every process when an in-app notice is added,
+ * read or removed (migration 0052). It walks only the unread in-app notices' partial index
  * (notifications_unread_citizen_idx / _account_idx), and stops at UNREAD_CAP, shown as "99+".
  */
 import { sql, type SQL } from 'drizzle-orm';

@@ -26,7 +26,8 @@ export function currentCitizen(c: Ctx): Promise<Citizen | null> {
   if (!found) {
     found = (async () => {
       const token = readCookie(c, PORTAL_COOKIE);
-      const found = token ? await readCitizenSession(c.get('deps').db, token, sessionPolicyOf(c)) : null;
+      const { db, sessionCaches } = c.get('deps');
+      const found = token ? await readCitizenSession(db, token, sessionPolicyOf(c), sessionCaches.citizens) : null;
       if (!found) return null;
       c.set('citizenId', found.citizen.id);
       // Read with the session (notify/unread.ts): the portal menu's Thông báo (n).

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { SessionCache } from '../auth/session-cache.js';
+import type { CitizenSessionRow, OfficialSessionRow } from '../auth/sessions.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Captcha } from '../auth/captcha.js';
@@ -34,6 +36,8 @@ export type Deps = {
   displayCache: DisplayCache;
   /** Changes from this process and the others on the database: what clears the caches (src/db/changes.ts). */
   changes: ChangeFeed;
+  /** The session lookup's answers for a few seconds (auth/session-cache.ts); emptied on every change of its tables. */
+  sessionCaches: { officials: SessionCache<OfficialSessionRow>; citizens: SessionCache<CitizenSessionRow> };
   /** The public catalog in memory (src/catalog/catalog-index.ts). */
   catalog: CatalogIndex;
   /** Draining on shutdown and the worker's state, for /readyz (src/web/lifecycle.ts). */
