@@ -35,7 +35,7 @@ import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import { catalogStatement, searchCatalogSql, type CatalogFilter } from '../src/catalog/list-catalog.js';
-import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult } from './load.js';
+import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, PRODUCTION_SETTINGS } from './load.js';
 
 type Options = {
   requests: number;
@@ -286,6 +286,7 @@ async function main() {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     DEMO_DATA: '0',
+    ...PRODUCTION_SETTINGS,
     ...(url ? { DATABASE_URL: url } : { DATA_DIR: dataDir! }),
   });
   const database = await openDatabase(url ? { url, poolSize: opts.appPool } : { dataDir: config.dataDir });

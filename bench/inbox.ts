@@ -40,7 +40,7 @@ import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import type { StaffActor } from '../src/shared/context.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine, PRODUCTION_SETTINGS } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -293,7 +293,14 @@ async function main() {
   let httpOk = measureHttp;
   if (measureHttp) {
     const port = await freePort();
-    const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', DEMO_DATA: '0' });
+    const config = loadConfig({
+      NODE_ENV: 'development',
+      DATABASE_URL: url,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: '0',
+      ...PRODUCTION_SETTINGS,
+    });
     const appDb = await openDatabase({ url, poolSize: opts.appPool });
     const server = serve({ fetch: createApp(buildDeps(config, appDb, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));

@@ -18,6 +18,12 @@ export type LoadOptions = {
   task: (i: number) => Promise<number>;
 };
 
+/**
+ * The settings of production the benchmarks' in-process app (NODE_ENV=development, no demo data) would otherwise
+ * lack: the session cache (src/auth/session-cache.ts, on in production). SESSION_CACHE_MS=0 measures without it.
+ */
+export const PRODUCTION_SETTINGS = { SESSION_CACHE_MS: process.env.SESSION_CACHE_MS ?? '5000' } as const;
+
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let w = 0;
   await Promise.all(

@@ -40,7 +40,7 @@ import { createSession, destroySession } from '../src/auth/sessions.js';
 import { registerSsoClient } from '../src/sso/register-sso-client.js';
 import { endBrowserSession } from '../src/sso/end-sessions.js';
 import { systemActor } from '../src/shared/context.js';
-import { summarize, type LoadResult, printMachine } from './load.js';
+import { summarize, type LoadResult, printMachine, PRODUCTION_SETTINGS } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const REDIRECT_URI = 'https://bench-sso.invalid/callback';
@@ -327,6 +327,7 @@ async function main() {
     PUBLIC_URL: base,
     LOG_LEVEL: 'warn',
     DEMO_DATA: '0',
+    ...PRODUCTION_SETTINGS,
   });
   const appDb = await openDatabase({ url, poolSize: opts.appPool });
   const server = serve({ fetch: createApp(buildDeps(config, appDb, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });

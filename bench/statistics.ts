@@ -28,7 +28,7 @@ import type { StaffActor } from '../src/shared/context.js';
 import { todayInVietnam } from '../src/shared/dates.js';
 import { counterDrift } from '../src/statistics/recount.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, printMachine, runLoad, summarize, type LoadResult } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, printMachine, runLoad, summarize, type LoadResult, PRODUCTION_SETTINGS } from './load.js';
 
 type Options = { requests: number; concurrency: number; seconds: number; warmup: number; appPool: number; check: boolean };
 
@@ -147,7 +147,14 @@ async function main() {
   console.log(`  As:         ${leader.username} (province), ${opts.concurrency} concurrent clients, ${opts.requests} requests per run\n`);
 
   const port = await freePort();
-  const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', DEMO_DATA: '0' });
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    DATABASE_URL: url,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DEMO_DATA: '0',
+    ...PRODUCTION_SETTINGS,
+  });
   const server = serve({ fetch: createApp(buildDeps(config, database, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const base = `http://127.0.0.1:${port}`;
