@@ -124,20 +124,25 @@ describe('the session cache', () => {
   it('keeps and answers nothing while the announcements cannot be received, nothing past its lifetime, nothing when off', () => {
     let live = false;
     const cache = new SessionCache<string>(1_000, () => live);
-    cache.set('a', 'x', 0);
+    cache.set('a', 'x', 0, cache.epoch);
     expect(cache.get('a', 1)).toBeUndefined();
     live = true;
-    cache.set('a', 'x', 0);
+    cache.set('a', 'x', 0, cache.epoch);
     expect(cache.get('a', 999)).toBe('x');
     live = false;
     expect(cache.get('a', 999)).toBeUndefined();
     live = true;
     expect(cache.get('a', 1_000)).toBeUndefined();
+    // An answer read before a clear (a logout committed meanwhile) is not kept after it.
+    const epoch = cache.epoch;
+    cache.clear();
+    cache.set('a', 'old', 0, epoch);
+    expect(cache.get('a', 1)).toBeUndefined();
     const off = new SessionCache<string>(0, () => true);
-    off.set('a', 'x', 0);
+    off.set('a', 'x', 0, off.epoch);
     expect(off.get('a', 0)).toBeUndefined();
     const small = new SessionCache<string>(1_000, () => true, 2);
-    for (const k of ['a', 'b', 'c']) small.set(k, k, 0);
+    for (const k of ['a', 'b', 'c']) small.set(k, k, 0, small.epoch);
     expect([small.get('a', 1), small.get('b', 1), small.get('c', 1)]).toEqual([undefined, 'b', 'c']);
   });
 });

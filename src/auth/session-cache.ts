@@ -14,6 +14,8 @@
 export class SessionCache<T> {
   private readonly entries = new Map<string, { value: T; at: number }>();
   private hitCount = 0;
+  /** Counts the clears: an answer read from the database before one must not be kept after it. */
+  private clears = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -34,8 +36,17 @@ export class SessionCache<T> {
     return entry.value;
   }
 
-  set(key: string, value: T, now: number): void {
-    if (this.ttlMs <= 0 || !this.isLive()) return;
+  /** What set() is given with an answer about to be read: the cache's state when the read began. */
+  get epoch(): number {
+    return this.clears;
+  }
+
+  /**
+   * Keeps an answer read from the database since `epoch`; ignored if the cache was emptied meanwhile — the read
+   * may have begun before a change committed (a logout) and would otherwise serve the old row for ttlMs.
+   */
+  set(key: string, value: T, now: number, epoch: number): void {
+    if (this.ttlMs <= 0 || !this.isLive() || epoch !== this.clears) return;
     // The oldest first out: a bound on memory, whatever the number of sessions.
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
@@ -50,6 +61,7 @@ export class SessionCache<T> {
 
   clear(): void {
     this.entries.clear();
+    this.clears++;
   }
 
   /** How many lookups it answered (tests, and the figures of the decision record). */

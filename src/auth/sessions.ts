@@ -91,6 +91,7 @@ async function lookUp<R extends { session: typeof sessions.$inferSelect }>(
 ): Promise<R | null> {
   const now = new Date();
   const idHash = tokenHash(token);
+  const epoch = cache?.epoch ?? 0;
   let row = cache?.get(idHash, now.getTime());
   if (row && !withinLimits(row.session, now, policy)) {
     // Perhaps touched by another instance since: the database decides.
@@ -101,12 +102,12 @@ async function lookUp<R extends { session: typeof sessions.$inferSelect }>(
     // Placeholders bypass the columns' encoders, so instants go as ISO strings.
     [row] = await read({ idHash, now: now.toISOString(), idleSince: new Date(now.getTime() - policy.idleMs).toISOString() });
     if (!row) return null;
-    cache?.set(idHash, row, now.getTime());
+    cache?.set(idHash, row, now.getTime(), epoch);
   }
   if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
     row = { ...row, session: { ...row.session, lastSeenAt: now } };
-    cache?.set(idHash, row, now.getTime());
+    cache?.set(idHash, row, now.getTime(), epoch);
   }
   return row;
 }
