@@ -102,8 +102,9 @@ export function createApp(deps: Deps) {
     c.header('X-Request-Id', requestId);
     await next();
     // A write served here (a logout, a suspension, a notice read) is seen by the next request of anyone here, before
-    // this answer leaves; other instances hear of it from the database (auth/session-cache.ts).
-    if (UNSAFE.has(c.req.method)) {
+    // this answer leaves; other instances hear of it from the database (auth/session-cache.ts). Only a logged-in
+    // person's writes: anonymous posts (a login among them, announced by the database) must not keep it cold.
+    if (UNSAFE.has(c.req.method) && (readCookie(c, SESSION_COOKIE) || readCookie(c, PORTAL_COOKIE))) {
       deps.sessionCaches.officials.clear();
       deps.sessionCaches.citizens.clear();
     }
