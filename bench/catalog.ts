@@ -27,7 +27,6 @@ import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
-import { loadConfig } from '../src/config.js';
 import { openDatabase, queryRows, redactPassword, type Database } from '../src/db/client.js';
 import { buildDeps } from '../src/deps.js';
 import { createApp } from '../src/app.js';
@@ -35,7 +34,7 @@ import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import { catalogStatement, searchCatalogSql, type CatalogFilter } from '../src/catalog/list-catalog.js';
-import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, PRODUCTION_SETTINGS } from './load.js';
+import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, benchConfig } from './load.js';
 
 type Options = {
   requests: number;
@@ -281,14 +280,7 @@ async function main() {
   const url = process.env.DATABASE_URL;
   const dataDir = url ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-bench-catalog-'));
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    DEMO_DATA: '0',
-    ...PRODUCTION_SETTINGS,
-    ...(url ? { DATABASE_URL: url } : { DATA_DIR: dataDir! }),
-  });
+  const config = benchConfig(port, url ? { DATABASE_URL: url } : { DATA_DIR: dataDir! });
   const database = await openDatabase(url ? { url, poolSize: opts.appPool } : { dataDir: config.dataDir });
   try {
     await database.migrate();

@@ -2,6 +2,7 @@
  * A bounded closed-loop load: C clients, each sending its next request as soon as the previous one
  * answered, until N requests are done or the time cap is reached. Latency is measured per request.
  */
+import { loadConfig } from '../src/config.js';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -19,10 +20,20 @@ export type LoadOptions = {
 };
 
 /**
- * The settings of production the benchmarks' in-process app (NODE_ENV=development, no demo data) would otherwise
- * lack: the session cache (src/auth/session-cache.ts, on in production). SESSION_CACHE_MS=0 measures without it.
+ * The configuration of a benchmark's in-process app on `port`: development (no demo data, warnings only) with what
+ * production has and development lacks — the session cache (src/auth/session-cache.ts; SESSION_CACHE_MS=0 measures
+ * without it). `extra`: the benchmark's own settings (DATABASE_URL or DATA_DIR, PUBLIC_URL).
  */
-export const PRODUCTION_SETTINGS = { SESSION_CACHE_MS: process.env.SESSION_CACHE_MS ?? '5000' } as const;
+export function benchConfig(port: number, extra: Record<string, string>) {
+  return loadConfig({
+    NODE_ENV: 'development',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DEMO_DATA: '0',
+    SESSION_CACHE_MS: process.env.SESSION_CACHE_MS ?? '5000',
+    ...extra,
+  });
+}
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let w = 0;

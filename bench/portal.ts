@@ -25,14 +25,13 @@ import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import * as schema from '../src/db/schema/index.js';
-import { loadConfig } from '../src/config.js';
 import { openDatabase, queryRows, redactPassword, type Db } from '../src/db/client.js';
 import { buildDeps } from '../src/deps.js';
 import { createApp } from '../src/app.js';
 import { createCitizenSession, destroySession } from '../src/auth/sessions.js';
 import { dossierCounts, listMyDossiers } from '../src/portal/my-dossiers.js';
 import { citizenActor, type CitizenActor } from '../src/shared/context.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine, PRODUCTION_SETTINGS } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine, benchConfig } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -268,14 +267,7 @@ async function main() {
   let app: { base: string; close(): Promise<void>; logout(): Promise<void> } | null = null;
   if (httpOk) {
     const port = await freePort();
-    const config = loadConfig({
-      NODE_ENV: 'development',
-      DATABASE_URL: url,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      DEMO_DATA: '0',
-      ...PRODUCTION_SETTINGS,
-    });
+    const config = benchConfig(port, { DATABASE_URL: url });
     const appDb = await openDatabase({ url, poolSize: opts.appPool });
     const server = serve({ fetch: createApp(buildDeps(config, appDb, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));

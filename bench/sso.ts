@@ -31,7 +31,6 @@ import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { loadConfig } from '../src/config.js';
 import { openDatabase, queryRows, redactPassword } from '../src/db/client.js';
 import { accounts, ssoClients, ssoModels } from '../src/db/schema/index.js';
 import { buildDeps } from '../src/deps.js';
@@ -40,7 +39,7 @@ import { createSession, destroySession } from '../src/auth/sessions.js';
 import { registerSsoClient } from '../src/sso/register-sso-client.js';
 import { endBrowserSession } from '../src/sso/end-sessions.js';
 import { systemActor } from '../src/shared/context.js';
-import { summarize, type LoadResult, printMachine, PRODUCTION_SETTINGS } from './load.js';
+import { summarize, type LoadResult, printMachine, benchConfig } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const REDIRECT_URI = 'https://bench-sso.invalid/callback';
@@ -320,15 +319,7 @@ async function main() {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    DATABASE_URL: url,
-    PORT: String(port),
-    PUBLIC_URL: base,
-    LOG_LEVEL: 'warn',
-    DEMO_DATA: '0',
-    ...PRODUCTION_SETTINGS,
-  });
+  const config = benchConfig(port, { DATABASE_URL: url, PUBLIC_URL: base });
   const appDb = await openDatabase({ url, poolSize: opts.appPool });
   const server = serve({ fetch: createApp(buildDeps(config, appDb, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));

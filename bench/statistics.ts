@@ -19,7 +19,6 @@ import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
-import { loadConfig } from '../src/config.js';
 import { openDatabase, queryRows, redactPassword } from '../src/db/client.js';
 import { buildDeps } from '../src/deps.js';
 import { createApp } from '../src/app.js';
@@ -28,7 +27,7 @@ import type { StaffActor } from '../src/shared/context.js';
 import { todayInVietnam } from '../src/shared/dates.js';
 import { counterDrift } from '../src/statistics/recount.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, printMachine, runLoad, summarize, type LoadResult, PRODUCTION_SETTINGS } from './load.js';
+import { browserCookies, HTTP_CLIENT_SOURCE, printMachine, runLoad, summarize, type LoadResult, benchConfig } from './load.js';
 
 type Options = { requests: number; concurrency: number; seconds: number; warmup: number; appPool: number; check: boolean };
 
@@ -147,14 +146,7 @@ async function main() {
   console.log(`  As:         ${leader.username} (province), ${opts.concurrency} concurrent clients, ${opts.requests} requests per run\n`);
 
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    DATABASE_URL: url,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    DEMO_DATA: '0',
-    ...PRODUCTION_SETTINGS,
-  });
+  const config = benchConfig(port, { DATABASE_URL: url });
   const server = serve({ fetch: createApp(buildDeps(config, database, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const base = `http://127.0.0.1:${port}`;
