@@ -107,6 +107,7 @@ export function createApp(deps: Deps) {
     if (UNSAFE.has(c.req.method) && (readCookie(c, SESSION_COOKIE) || readCookie(c, PORTAL_COOKIE))) {
       deps.sessionCaches.officials.clear();
       deps.sessionCaches.citizens.clear();
+      deps.sessionCaches.ssoClients.clear();
     }
     // What page chrome shows changes only through the pages of CHANGES_DISPLAY: announced to this process's
     // caches now and to the other processes' through the database (src/db/changes.ts).
@@ -119,7 +120,7 @@ export function createApp(deps: Deps) {
   // The provincial SSO provider (src/sso): oidc-provider answers on the raw Node request, with its own cookies;
   // built at its first request. Its login step (/sso/interaction) is below, with the session. Before limitBody:
   // the provider reads its own bodies (56 KB at most), and a stream limitBody started would be gone for it.
-  const sso = ssoProvider({ db: deps.db, config: deps.config, logger: log, now: deps.now });
+  const sso = ssoProvider({ db: deps.db, config: deps.config, logger: log, now: deps.now, clientCache: deps.sessionCaches.ssoClients });
   app.route('/sso', ssoProviderRoutes(sso));
   // Bodies: small unless the route takes an upload (web/body.ts); read only through web/body.ts.
   app.use('*', limitBody);

@@ -1,5 +1,6 @@
 /** Assemble what the HTTP layer needs from the configuration (used by main.ts and by the tests). */
 import type { Logger } from 'pino';
+import type { ClientMetadata } from 'oidc-provider';
 import { SessionCache } from './auth/session-cache.js';
 import type { CitizenSessionRow, OfficialSessionRow } from './auth/sessions.js';
 import type { Config } from './config.js';
@@ -29,10 +30,13 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
   const sessionCaches = {
     officials: new SessionCache<OfficialSessionRow>(config.sessionCacheMs, isLive),
     citizens: new SessionCache<CitizenSessionRow>(config.sessionCacheMs, isLive),
+    // The SSO client registry, read by every request to the provider (sso/clients.ts): announced with the sessions.
+    ssoClients: new SessionCache<ClientMetadata>(config.sessionCacheMs, isLive, 2_000),
   };
   changes.subscribe(() => {
     sessionCaches.officials.clear();
     sessionCaches.citizens.clear();
+    sessionCaches.ssoClients.clear();
   }, 'sessions');
   return {
     config,

@@ -11,7 +11,8 @@ import * as oidc from 'openid-client';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { accounts, roleGrants, ssoModels, units } from '../src/db/schema/index.js';
-import { postgresAdapter, withReadAhead } from '../src/sso/adapter.js';
+import { postgresAdapter } from '../src/sso/adapter.js';
+import { withProviderRequest } from '../src/sso/provider-request.js';
 import { testDatabase } from './support/db.js';
 import { freshDemo } from './support/fixtures.js';
 import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
@@ -90,7 +91,7 @@ describe('the account behind SSO tokens', () => {
         .set({ payload: { accountId, clientId: 'c1', kind: 'Grant', jti: 'g1' } })
         .where(and(eq(ssoModels.model, 'Grant'), eq(ssoModels.id, 'g1')));
 
-    await withReadAhead(async () => {
+    await withProviderRequest(database.db, async () => {
       expect(await tokens.find('r1')).toMatchObject({ grantId: 'g1', sessionUid: 'u1' });
       // Changed since (by another instance): the grant read with the token is used, once; the next read is fresh.
       await setGrantAccount('a2');

@@ -5,8 +5,9 @@
  * announce theirs after a successful write (`display`, app.tsx). Subscribers — the display cache, the in-memory
  * catalog — drop what they hold on any change, and while notifications cannot be received (the listening
  * connection broke) `isLive()` is false and nothing cached may be trusted (docs/decisions/0015-catalog-search.md).
- * The session lookup's tables announce theirs as `sessions` (migration 0052), heard only by the session cache
- * (auth/session-cache.ts): a notice or a login must not empty the catalog.
+ * The session lookup's tables announce theirs as `sessions` (migration 0052), and so does the SSO client registry
+ * (migration 0053), heard only by the session caches (auth/session-cache.ts, sso/clients.ts): a notice or a login
+ * must not empty the catalog.
  */
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';

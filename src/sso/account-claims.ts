@@ -8,9 +8,10 @@
  *   citizen   citizen_type (individual | organisation), tax_code
  * A suspended or deleted account, or an unknown subject, is no account: its tokens stop working.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { queryStatement, type Db } from '../db/client.js';
 import { accounts, citizens, persons, roleGrants, units } from '../db/schema/index.js';
+import { takeAccountReadAhead } from './provider-request.js';
 
 export const SCOPE_CLAIMS = {
   profile: ['name', 'family_name', 'given_name'],
@@ -51,12 +52,14 @@ export async function ssoSubject(db: Db, sub: string): Promise<SsoSubject | null
 }
 
 /**
- * A live official's claims in one statement (asked on every token request for the ID token, and by userinfo): the
- * account, its unit, the unit's path (root first, at most 64 levels as org/tree.ts walks it) and the roles.
+ * A live official's claims as one row (asked on every token request for the ID token, and by userinfo): the account,
+ * its unit, the unit's path (root first, at most 64 levels as org/tree.ts walks it) and the roles. `id` is the
+ * account's id: a placeholder, or a column of an enclosing statement (the adapter reads a token with its official's
+ * claims in one statement, adapter.ts).
  */
-const OFFICIAL_CLAIMS = () => sql`
+export const officialClaimsQuery = (id: SQL) => sql`
   with recursive up(id, parent_id, depth) as (
-    select u.id, u.parent_id, 0 from ${accounts} a join ${units} u on u.id = a.unit_id where a.id = ${sql.placeholder('id')}
+    select u.id, u.parent_id, 0 from ${accounts} a join ${units} u on u.id = a.unit_id where a.id = ${id}
     union all
     select u.id, u.parent_id, up.depth + 1 from ${units} u join up on u.id = up.parent_id where up.depth < 64
   )
@@ -66,9 +69,11 @@ const OFFICIAL_CLAIMS = () => sql`
                               order by g.role, g.unit_id), '[]'::json)
        from ${roleGrants} g join ${units} gu on gu.id = g.unit_id where g.account_id = a.id) as roles
   from ${accounts} a join ${units} u on u.id = a.unit_id left join ${persons} p on p.id = a.person_id
-  where a.id = ${sql.placeholder('id')} and not a.suspended and a.deleted_at is null`;
+  where a.id = ${id} and not a.suspended and a.deleted_at is null`;
 
-type OfficialRow = {
+const OFFICIAL_CLAIMS = () => officialClaimsQuery(sql`${sql.placeholder('id')}`);
+
+export type OfficialRow = {
   id: string;
   username: string;
   middle_name: string;
@@ -80,9 +85,7 @@ type OfficialRow = {
   roles: Array<{ role: string; unit_id: string; unit_code: string }>;
 };
 
-async function officialClaims(db: Db, accountId: string): Promise<Claims | null> {
-  const [row] = await queryStatement<OfficialRow>(db, 'sso:official-claims', OFFICIAL_CLAIMS, { id: accountId });
-  if (!row) return null;
+function officialClaimsOf(row: OfficialRow): Claims {
   return {
     sub: row.id,
     name: `${row.middle_name} ${row.given_name}`.trim(),
@@ -95,6 +98,11 @@ async function officialClaims(db: Db, accountId: string): Promise<Claims | null>
     unit_path: row.unit_path,
     roles: row.roles,
   };
+}
+
+async function officialClaims(db: Db, accountId: string): Promise<Claims | null> {
+  const [row] = await queryStatement<OfficialRow>(db, 'sso:official-claims', OFFICIAL_CLAIMS, { id: accountId });
+  return row ? officialClaimsOf(row) : null;
 }
 
 async function citizenClaims(db: Db, citizenId: string): Promise<Claims | null> {
@@ -113,10 +121,14 @@ async function citizenClaims(db: Db, citizenId: string): Promise<Claims | null> 
 /**
  * The account oidc-provider's findAccount asks for (on every token, userinfo and authorization request): a live
  * official's claims in one statement, else the citizen's; undefined for anyone else (their tokens stop working).
- * The claims are read once per request with the account's existence, not again when the ID token is made.
+ * The claims are read once per request with the account's existence (with the token itself when the request
+ * presented one), not again when the ID token is made.
  */
 export async function ssoAccount(db: Db, sub: string): Promise<{ accountId: string; claims: () => Promise<Claims> } | undefined> {
   if (!UUID.test(sub)) return undefined;
-  const claims = (await officialClaims(db, sub)) ?? (await citizenClaims(db, sub));
+  // Read with this request's token, if it was one (provider-request.ts): null is "no live official".
+  const ahead = takeAccountReadAhead(sub);
+  const official = ahead === undefined ? await officialClaims(db, sub) : ahead && officialClaimsOf(ahead);
+  const claims = official ?? (await citizenClaims(db, sub));
   return claims ? { accountId: sub, claims: async () => claims } : undefined;
 }

@@ -5,12 +5,15 @@
  *
  * Expired rows are invisible at once (find compares expires_at) and deleted later by the sso.purge job.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
+import type { SessionCache } from '../auth/session-cache.js';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { queryStatement, type Db } from '../db/client.js';
 import { ssoModels } from '../db/schema/index.js';
 import { clientMetadata } from './clients.js';
+import { SINGLE_USE, type QueuedUpsert } from './request-writes.js';
+import { forget, providerRequest, sendQueued } from './provider-request.js';
+import { officialClaimsQuery, type OfficialRow } from './account-claims.js';
 
 type Clock = () => Date;
 type Row = { payload: AdapterPayload; consumed: number | null };
@@ -27,35 +30,26 @@ const live = (key: 'id' | 'uid' | 'user_code') => () =>
 const FIND = { id: live('id'), uid: live('uid'), user_code: live('user_code') };
 
 /**
- * A token (code, access or refresh token) is always followed by its grant and the provider session it is bound to:
- * read all three in one statement, and keep the other two for this request (readAhead) — two round trips fewer on
- * every token and userinfo request.
+ * A token (code, access or refresh token) is always followed by its grant, the provider session it is bound to and
+ * its account's claims (findAccount, account-claims.ts): read all four in one statement, and keep the other three for
+ * this request (provider-request.ts) — three round trips fewer on every token and userinfo request.
  */
-const TOKEN_WITH_GRANT_AND_SESSION = () =>
+const TOKEN_WITH_GRANT_SESSION_AND_ACCOUNT = () =>
   sql`select t.payload, floor(extract(epoch from t.consumed_at))::float8 as consumed,
-        g.payload as grant_payload, s.payload as session_payload
+        g.payload as grant_payload, s.payload as session_payload,
+        (select row_to_json(c) from (${officialClaimsQuery(sql`ta.account_id`)}) c) as account
       from ${ssoModels} t
+      cross join lateral (select case when t.payload->>'accountId' ~ ${UUID_PATTERN}
+                                      then (t.payload->>'accountId')::uuid end as account_id) ta
       left join ${ssoModels} g on g.model = 'Grant' and g.id = t.payload->>'grantId'
         and (g.expires_at is null or g.expires_at > ${sql.placeholder('now')})
       left join ${ssoModels} s on s.model = 'Session' and s.uid = t.payload->>'sessionUid'
         and (s.expires_at is null or s.expires_at > ${sql.placeholder('now')})
       where t.model = ${sql.placeholder('model')} and t.id = ${sql.placeholder('key')}
         and (t.expires_at is null or t.expires_at > ${sql.placeholder('now')})`;
+const UUID_PATTERN = sql.raw(`'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`);
 const TOKENS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken']);
 
-/**
- * What one provider request has read ahead ("Grant:id:…", "Session:uid:…" → payload, or null: not there). Each
- * entry is used once, and any write of its model drops it, so a read after a write goes to the database.
- */
-const readAhead = new AsyncLocalStorage<Map<string, AdapterPayload | null>>();
-/** Runs one provider request with its read-ahead (routes.ts). */
-export const withReadAhead = <T>(fn: () => Promise<T>): Promise<T> => readAhead.run(new Map(), fn);
-
-function forget(model: string) {
-  const ahead = readAhead.getStore();
-  if (!ahead) return;
-  for (const key of [...ahead.keys()]) if (key.startsWith(`${model}:`)) ahead.delete(key);
-}
 const UPSERT = () =>
   sql`insert into ${ssoModels} (model, id, payload, grant_id, uid, user_code, expires_at)
       values (${sql.placeholder('model')}, ${sql.placeholder('id')}, ${sql.placeholder('payload')}, ${sql.placeholder('grantId')},
@@ -66,28 +60,35 @@ const CONSUME = () =>
   sql`update ${ssoModels} set consumed_at = ${sql.placeholder('now')} where model = ${sql.placeholder('model')} and id = ${sql.placeholder('id')}`;
 
 /** The adapter class oidc-provider instantiates once per model name. */
-export function postgresAdapter(db: Db, now: Clock = () => new Date()) {
+export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCache?: SessionCache<ClientMetadata>) {
   return class PostgresAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     private async findBy(key: keyof typeof FIND, value: string) {
-      const ahead = readAhead.getStore();
+      const found = await this.read(key, value);
+      const state = providerRequest.getStore();
+      if (state && found && key === 'id' && SINGLE_USE.has(this.model)) state.grantOf.set(`${this.model}:${value}`, found.grantId ?? null);
+      return found;
+    }
+
+    private async read(key: keyof typeof FIND, value: string): Promise<AdapterPayload | undefined> {
+      const state = providerRequest.getStore();
+      const ahead = state?.ahead;
       const memo = `${this.model}:${key}:${value}`;
       if (ahead?.has(memo)) {
         const payload = ahead.get(memo);
         ahead.delete(memo);
         return payload ?? undefined;
       }
+      await sendQueued();
       // Placeholders bypass the columns' encoders: the instant goes as an ISO string.
       const values = { model: this.model, key: value, now: now().toISOString() };
       if (ahead && key === 'id' && TOKENS.has(this.model)) {
-        const [row] = await queryStatement<Row & { grant_payload: AdapterPayload | null; session_payload: AdapterPayload | null }>(
-          db,
-          'sso_models:token-grant-session',
-          TOKEN_WITH_GRANT_AND_SESSION,
-          values,
-        );
+        const [row] = await queryStatement<
+          Row & { grant_payload: AdapterPayload | null; session_payload: AdapterPayload | null; account: OfficialRow | null }
+        >(db, 'sso_models:token-grant-session-account', TOKEN_WITH_GRANT_SESSION_AND_ACCOUNT, values);
         if (!row) return undefined;
+        if (typeof row.payload.accountId === 'string') state?.accounts.set(row.payload.accountId, row.account);
         if (row.payload.grantId) ahead.set(`Grant:id:${row.payload.grantId}`, row.grant_payload);
         if (row.payload.sessionUid) ahead.set(`Session:uid:${row.payload.sessionUid}`, row.session_payload);
         return row.consumed === null ? row.payload : { ...row.payload, consumed: row.consumed };
@@ -99,19 +100,30 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date()) {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
       forget(this.model);
-      await queryStatement(db, 'sso_models:upsert', UPSERT, {
+      const row: QueuedUpsert = {
         model: this.model,
         id,
-        payload: JSON.stringify(payload),
-        grantId: payload.grantId ?? null,
+        payload: payload as Record<string, unknown>,
+        grant_id: payload.grantId ?? null,
         uid: payload.uid ?? null,
-        userCode: payload.userCode ?? null,
-        expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000).toISOString() : null,
+        user_code: payload.userCode ?? null,
+        expires_at: expiresIn ? new Date(now().getTime() + expiresIn * 1000).toISOString() : null,
+      };
+      const state = providerRequest.getStore();
+      if (state) return state.writes.upsert(row);
+      await queryStatement(db, 'sso_models:upsert', UPSERT, {
+        model: row.model,
+        id: row.id,
+        payload: JSON.stringify(row.payload),
+        grantId: row.grant_id,
+        uid: row.uid,
+        userCode: row.user_code,
+        expiresAt: row.expires_at,
       });
     }
 
     async find(id: string) {
-      if (this.model === 'Client') return clientMetadata(db, id);
+      if (this.model === 'Client') return clientMetadata(db, id, clientCache);
       return this.findBy('id', id);
     }
 
@@ -125,16 +137,23 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date()) {
 
     async consume(id: string) {
       forget(this.model);
+      const state = providerRequest.getStore();
+      // A code or refresh token: consumed with the request's other writes, and only if no one else did (request-writes.ts).
+      if (state && SINGLE_USE.has(this.model))
+        return state.writes.consume(this.model, id, state.grantOf.get(`${this.model}:${id}`) ?? null);
+      await sendQueued();
       await queryStatement(db, 'sso_models:consume', CONSUME, { model: this.model, id, now: now().toISOString() });
     }
 
     async destroy(id: string) {
       forget(this.model);
+      await sendQueued();
       await db.delete(ssoModels).where(and(eq(ssoModels.model, this.model), eq(ssoModels.id, id)));
     }
 
     async revokeByGrantId(grantId: string) {
       forget(this.model);
+      await sendQueued();
       await db.delete(ssoModels).where(and(eq(ssoModels.model, this.model), eq(ssoModels.grantId, grantId)));
     }
   };

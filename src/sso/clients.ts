@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { ClientMetadata } from 'oidc-provider';
 import type { Db } from '../db/client.js';
+import type { SessionCache } from '../auth/session-cache.js';
 import { ssoClients } from '../db/schema/index.js';
 
 /** The scopes the provider knows; a client is registered with the subset it may ask for. */
@@ -44,9 +45,22 @@ const lookups = new WeakMap<Db, { execute(values: { clientId: string }): Promise
 /**
  * The metadata of an enabled client, or undefined: a disabled or unknown client is the same "invalid_client" to
  * the provider (oidc-provider caches the built Client by the hash of these properties, so a change takes effect
- * at the next request).
+ * at the next request). With `cache` (the app's, SESSION_CACHE_MS) an enabled client's metadata is kept a few
+ * seconds under the session cache's rules: any change of sso_clients empties it in every process at commit
+ * (migration 0053), and nothing is kept while those announcements cannot be received.
  */
-export async function clientMetadata(db: Db, clientId: string): Promise<ClientMetadata | undefined> {
+export async function clientMetadata(db: Db, clientId: string, cache?: SessionCache<ClientMetadata>): Promise<ClientMetadata | undefined> {
+  const cached = cache?.get(clientId, Date.now());
+  // A copy: oidc-provider builds its Client from what it is given.
+  if (cached) return structuredClone(cached);
+  const epoch = cache?.epoch ?? 0;
+  const metadata = await readClientMetadata(db, clientId);
+  // Only what exists is kept: ids nobody registered cannot fill the cache.
+  if (metadata) cache?.set(clientId, structuredClone(metadata), Date.now(), epoch);
+  return metadata;
+}
+
+async function readClientMetadata(db: Db, clientId: string): Promise<ClientMetadata | undefined> {
   let lookup = lookups.get(db);
   if (!lookup) {
     lookup = db

@@ -10,12 +10,15 @@
  * for days before it signs, and a retired one stays published long after.
  */
 import crypto from 'node:crypto';
-import type { default as Provider, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { default as Provider, ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { SessionCache } from '../auth/session-cache.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { SCOPE_CLAIMS, ssoAccount } from './account-claims.js';
 import { postgresAdapter } from './adapter.js';
+import { sendRequestWrites } from './provider-request.js';
+import { SpentGrant } from './request-writes.js';
 import { clientAdmits } from './client-admits.js';
 import { CLIENT_EXTRA, SSO_SCOPES, SSO_SUBJECT_TYPES, secretMatches } from './clients.js';
 import { DEFAULT_KEY_POLICY, type KeyPolicy, type KeySet, keySetVersion, keyStepDue, loadKeySet, maintainKeys } from './keys.js';
@@ -35,6 +38,8 @@ export type SsoDeps = {
   keyPolicy?: KeyPolicy;
   /** How often a request may ask whether the key set changed (default KEYSET_CHECK_MS; tests: 0). */
   keyCheckMs?: number;
+  /** The registry's metadata kept a few seconds (deps.sessionCaches.ssoClients); none: read on every request. */
+  clientCache?: SessionCache<ClientMetadata>;
 };
 
 const ssoIssuer = (config: Config) => `${config.publicUrl}/sso`;
@@ -64,7 +69,7 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
   const sessionSeconds = Math.floor(deps.config.sessionAbsoluteMs / 1000);
   const pairwiseKey = pairwiseKeyOf(deps.config);
   return {
-    adapter: postgresAdapter(deps.db, deps.now),
+    adapter: postgresAdapter(deps.db, deps.now, deps.clientCache),
     jwks: keys.jwks as Configuration['jwks'],
     // Derived from SESSION_SECRET, so every instance signs and reads the provider's cookies alike.
     cookies: { keys: [crypto.createHmac('sha256', deps.config.sessionSecret).update('sso-provider-cookies').digest('base64url')] },
@@ -177,7 +182,35 @@ async function build(deps: SsoDeps, keys: KeySet): Promise<Provider> {
   installSessionHooks(provider, deps);
   // A login on an existing provider session (no login step) is audited too: the registry lists every login.
   installReusedLoginAudit(provider, deps.db);
+  // Innermost (registered last): the request's queued writes go to the database before its answer (request-writes.ts).
+  provider.use(async (ctx, next) => {
+    await next();
+    await sendRequestWrites().catch((err: unknown) => answerUnwritten(ctx, err, deps.logger));
+  });
   return provider;
+}
+
+/**
+ * The endpoint ran but its writes could not be made: its answer (tokens, a code in a redirect) must not leave.
+ * A code or refresh token spent meanwhile by another request is the client's invalid_grant; anything else is
+ * the provider's error, in JSON where the client is a program and on a page where it is a browser.
+ */
+const PROGRAM_ENDPOINTS = new Set(['/token', '/token/introspection', '/token/revocation', '/me']);
+
+function answerUnwritten(ctx: Parameters<Parameters<Provider['use']>[0]>[0], err: unknown, logger: Logger) {
+  ctx.remove('location');
+  ctx.set('cache-control', 'no-store');
+  const spent = err instanceof SpentGrant;
+  if (!spent) logger.error({ err }, "sso provider: the request's writes failed");
+  const out = spent
+    ? { error: 'invalid_grant', error_description: 'grant request is invalid' }
+    : { error: 'server_error', error_description: 'oops! something went wrong' };
+  ctx.status = spent ? 400 : 500;
+  if (PROGRAM_ENDPOINTS.has(ctx.path)) ctx.body = out;
+  else {
+    ctx.type = 'html';
+    ctx.body = errorPage(out);
+  }
 }
 
 /** The instance's provider, rebuilt when the key set changes (here or in another instance). */

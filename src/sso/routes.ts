@@ -27,7 +27,7 @@ import { currentCitizen, PORTAL_COOKIE } from '../portal/citizen-context.js';
 import { readCookie } from '../web/cookies.js';
 import { finishSsoLogin, type SsoBrowserSubject } from './finish-login.js';
 import type { SsoProvider } from './provider.js';
-import { withReadAhead } from './adapter.js';
+import { withProviderRequest } from './provider-request.js';
 
 const MOUNT = '/sso';
 const INTERACTION = `${MOUNT}/interaction/`;
@@ -74,7 +74,8 @@ export function ssoProviderRoutes(sso: SsoProvider) {
       handle = provider.callback();
       handlers.set(provider, handle);
     }
-    await withReadAhead(() => handle!(req, res));
+    const { db, now } = c.get('deps');
+    await withProviderRequest(db, () => handle!(req, res), now);
     return RESPONSE_ALREADY_SENT;
   };
   // Anything else under /sso goes to the provider too (its 404), unless a route registered later answers it: an

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ClientMetadata } from 'oidc-provider';
 import type { SessionCache } from '../auth/session-cache.js';
 import type { CitizenSessionRow, OfficialSessionRow } from '../auth/sessions.js';
 import type { Config } from '../config.js';
@@ -37,7 +38,12 @@ export type Deps = {
   /** Changes from this process and the others on the database: what clears the caches (src/db/changes.ts). */
   changes: ChangeFeed;
   /** The session lookup's answers for a few seconds (auth/session-cache.ts); emptied on every change of its tables. */
-  sessionCaches: { officials: SessionCache<OfficialSessionRow>; citizens: SessionCache<CitizenSessionRow> };
+  sessionCaches: {
+    officials: SessionCache<OfficialSessionRow>;
+    citizens: SessionCache<CitizenSessionRow>;
+    /** The SSO client registry's metadata by client id (sso/clients.ts), announced with the sessions (migration 0053). */
+    ssoClients: SessionCache<ClientMetadata>;
+  };
   /** The public catalog in memory (src/catalog/catalog-index.ts). */
   catalog: CatalogIndex;
   /** Draining on shutdown and the worker's state, for /readyz (src/web/lifecycle.ts). */

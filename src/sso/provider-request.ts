@@ -1,0 +1,71 @@
+/**
+ * One request to the provider (routes.ts runs each in withProviderRequest): what it has read ahead and the writes
+ * it has queued, held in an AsyncLocalStorage so the adapter (adapter.ts) and the account lookup (account-claims.ts)
+ * see them without oidc-provider passing anything along.
+ *
+ * Read ahead: a token is read with its grant, its provider session and its official's claims in one statement; the
+ * others are kept here ("Grant:id:…", "Session:uid:…" → payload or null: not there; accounts by id → claims row or
+ * null: no live official) for the reads oidc-provider makes next. Each entry serves once, and any write of its model
+ * drops it, so a read after a write goes to the database.
+ *
+ * Writes: queued until the answer (request-writes.ts).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AdapterPayload } from 'oidc-provider';
+import type { Db } from '../db/client.js';
+import { RequestWrites } from './request-writes.js';
+import type { OfficialRow } from './account-claims.js';
+
+type ProviderRequest = {
+  ahead: Map<string, AdapterPayload | null>;
+  accounts: Map<string, OfficialRow | null>;
+  writes: RequestWrites;
+  /** The grant of each code or refresh token this request read ("model:id"): revoked if its consumption fails. */
+  grantOf: Map<string, string | null>;
+};
+
+export const providerRequest = new AsyncLocalStorage<ProviderRequest>();
+
+/**
+ * Runs one provider request with its read-ahead and its queue of writes. The provider's innermost middleware sends
+ * the queue before the answer is written (sendRequestWrites, provider.ts); anything still queued when the request
+ * ends (an error past Koa's own handling) is sent here, as it would have been written without the queue.
+ */
+export async function withProviderRequest<T>(db: Db, fn: () => Promise<T>, now: () => Date = () => new Date()): Promise<T> {
+  const state: ProviderRequest = { ahead: new Map(), accounts: new Map(), writes: new RequestWrites(db, now), grantOf: new Map() };
+  try {
+    return await providerRequest.run(state, fn);
+  } finally {
+    if (state.writes.size > 0) await state.writes.send();
+  }
+}
+
+/** Sends this provider request's queued writes now (a no-op outside one, or when nothing is queued). */
+export async function sendRequestWrites(): Promise<void> {
+  await providerRequest.getStore()?.writes.send();
+}
+
+/** A write of `model` is coming: nothing of it read ahead may serve any more. */
+export function forget(model: string): void {
+  const ahead = providerRequest.getStore()?.ahead;
+  if (!ahead) return;
+  for (const key of [...ahead.keys()]) if (key.startsWith(`${model}:`)) ahead.delete(key);
+}
+
+/** Before the database is asked, or written outside the queue: what this request queued goes first. */
+export async function sendQueued(): Promise<void> {
+  const state = providerRequest.getStore();
+  if (state && state.writes.size > 0) await state.writes.send();
+}
+
+/**
+ * The official's claims read with this request's token (once), or undefined when none were: `null` means the token's
+ * account is no live official (a citizen, or suspended or deleted since).
+ */
+export function takeAccountReadAhead(accountId: string): OfficialRow | null | undefined {
+  const accounts = providerRequest.getStore()?.accounts;
+  if (!accounts?.has(accountId)) return undefined;
+  const row = accounts.get(accountId) ?? null;
+  accounts.delete(accountId);
+  return row;
+}
