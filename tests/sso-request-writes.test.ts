@@ -153,6 +153,37 @@ describe("the provider's writes of a request", () => {
     expect(left).toEqual([]);
   });
 
+  it('a code gone (revoked, purged) between the read and the write: invalid_grant, and nothing else is revoked', async () => {
+    const Adapter = postgresAdapter(database.db);
+    const [codes, tokens, grants] = [new Adapter('AuthorizationCode'), new Adapter('AccessToken'), new Adapter('Grant')];
+    const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
+    await grants.upsert('g1', payload({ accountId: 'a1', clientId: 'c1', kind: 'Grant', jti: 'g1' }), 600);
+    await codes.upsert('k1', payload({ grantId: 'g1', accountId: 'a1', kind: 'AuthorizationCode', jti: 'k1' }), 60);
+    await tokens.upsert('older', payload({ grantId: 'g1', accountId: 'a1', kind: 'AccessToken', jti: 'older' }), 600);
+    const refused = await withProviderRequest(database.db, async () => {
+      expect(await codes.find('k1')).toBeTruthy();
+      await codes.consume('k1');
+      await tokens.upsert('t-new', payload({ grantId: 'g1', kind: 'AccessToken', jti: 't-new' }), 600);
+      await database.db.delete(ssoModels).where(and(eq(ssoModels.model, 'AuthorizationCode'), eq(ssoModels.id, 'k1')));
+      await sendRequestWrites();
+    }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(SpentGrant);
+    const left = await database.db.select({ id: ssoModels.id }).from(ssoModels).orderBy(ssoModels.id);
+    expect(left.map((r) => r.id)).toEqual(['g1', 'older']);
+  });
+
+  it('a replay record (DPoP proof, client assertion) is written at once, never held for the answer', async () => {
+    const replays = new (postgresAdapter(database.db))('ReplayDetection');
+    await withProviderRequest(database.db, async () => {
+      await replays.upsert('jti-1', { iss: 'c1' } as unknown as AdapterPayload, 60);
+      const rows = await database.db.select({ id: ssoModels.id }).from(ssoModels).where(eq(ssoModels.model, 'ReplayDetection'));
+      expect(rows).toEqual([{ id: 'jti-1' }]);
+    });
+  });
+
   it('an answer never leaves without its writes: no tokens, nothing half-written, the code still unspent', async () => {
     const { clientId, clientSecret } = await registerTestClient(database);
     const rp = await relyingParty(server, clientId, clientSecret);

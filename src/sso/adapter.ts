@@ -11,7 +11,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import { queryStatement, type Db } from '../db/client.js';
 import { ssoModels } from '../db/schema/index.js';
 import { clientMetadata } from './clients.js';
-import { SINGLE_USE, type QueuedUpsert } from './request-writes.js';
+import { QUEUED, SINGLE_USE, type QueuedUpsert } from './request-writes.js';
 import { forget, providerRequest, sendQueued } from './provider-request.js';
 import { officialClaimsQuery, type OfficialRow } from './account-claims.js';
 
@@ -110,7 +110,8 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCac
         expires_at: expiresIn ? new Date(now().getTime() + expiresIn * 1000).toISOString() : null,
       };
       const state = providerRequest.getStore();
-      if (state) return state.writes.upsert(row);
+      if (state && QUEUED.has(this.model)) return state.writes.upsert(row);
+      await sendQueued();
       await queryStatement(db, 'sso_models:upsert', UPSERT, {
         model: row.model,
         id: row.id,

@@ -12,6 +12,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AdapterPayload } from 'oidc-provider';
+import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { RequestWrites } from './request-writes.js';
 import type { OfficialRow } from './account-claims.js';
@@ -28,15 +29,28 @@ export const providerRequest = new AsyncLocalStorage<ProviderRequest>();
 
 /**
  * Runs one provider request with its read-ahead and its queue of writes. The provider's innermost middleware sends
- * the queue before the answer is written (sendRequestWrites, provider.ts); anything still queued when the request
- * ends (an error past Koa's own handling) is sent here, as it would have been written without the queue.
+ * the queue before the answer is written (sendRequestWrites, provider.ts). Anything still queued when the request
+ * ends was queued after the answer left — a middleware outside that one writing through the adapter, which must not
+ * be: it is sent (as it would have been without the queue) and reported as the defect it is.
  */
-export async function withProviderRequest<T>(db: Db, fn: () => Promise<T>, now: () => Date = () => new Date()): Promise<T> {
-  const state: ProviderRequest = { ahead: new Map(), accounts: new Map(), writes: new RequestWrites(db, now), grantOf: new Map() };
+export async function withProviderRequest<T>(
+  db: Db,
+  fn: () => Promise<T>,
+  opts: { now?: () => Date; logger?: Pick<Logger, 'error'> } = {},
+): Promise<T> {
+  const state: ProviderRequest = {
+    ahead: new Map(),
+    accounts: new Map(),
+    writes: new RequestWrites(db, opts.now ?? (() => new Date())),
+    grantOf: new Map(),
+  };
   try {
     return await providerRequest.run(state, fn);
   } finally {
-    if (state.writes.size > 0) await state.writes.send();
+    if (state.writes.size > 0) {
+      opts.logger?.error({ queued: state.writes.size }, 'sso provider: writes queued after the answer left');
+      await state.writes.send();
+    }
   }
 }
 
@@ -54,8 +68,8 @@ export function forget(model: string): void {
 
 /** Before the database is asked, or written outside the queue: what this request queued goes first. */
 export async function sendQueued(): Promise<void> {
-  const state = providerRequest.getStore();
-  if (state && state.writes.size > 0) await state.writes.send();
+  // Also when nothing is queued: a send under way (another call of this request) must land first.
+  await providerRequest.getStore()?.writes.send();
 }
 
 /**

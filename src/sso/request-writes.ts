@@ -15,9 +15,10 @@
  *
  * The consumption of a code or refresh token is conditional: it succeeds only if no other request consumed (or
  * revoked) that row since this one read it. oidc-provider reads `consumed`, then writes it — two requests presenting
- * the same code at the same instant would both pass its check. Here the second one's statement writes nothing, the
+ * the same code at the same instant would both pass its check. Here the second one's statement writes nothing and the
+ * request answers invalid_grant (SpentGrant); if the token was spent by the other (not merely revoked or purged), the
  * grant is revoked (RFC 6749 §4.1.2: a code used twice revokes what it gave; a refresh token used twice is the reuse
- * oidc-provider punishes the same way) and the request answers invalid_grant (SpentGrant).
+ * oidc-provider punishes the same way).
  */
 import { sql } from 'drizzle-orm';
 import { queryStatement, type Db } from '../db/client.js';
@@ -25,6 +26,13 @@ import { ssoModels } from '../db/schema/index.js';
 
 /** The models whose consumption is single-use and therefore checked. */
 export const SINGLE_USE = new Set(['AuthorizationCode', 'RefreshToken']);
+
+/**
+ * The models whose upserts wait for the answer (an allow-list): what a request issues or updates for itself. Not
+ * ReplayDetection (a DPoP proof or client assertion seen once: oidc-provider reads, then writes it, and the write
+ * must land at once to refuse a replay) nor any model not named here.
+ */
+export const QUEUED = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken', 'ClientCredentials', 'Grant', 'Session', 'Interaction']);
 
 export type QueuedUpsert = {
   model: string;
@@ -62,9 +70,16 @@ const WRITE_ALL = () =>
       )
       select (select count(*) from spend)::int as spent, (select count(*) from put)::int as put`;
 
-const REVOKE_GRANTS = () =>
+/**
+ * After a consumption failed, in a fresh snapshot: the grants are revoked if one of the tokens is there, consumed —
+ * another request spent it. A token that is simply gone (revoked, logged out, purged at its expiry) revokes nothing.
+ */
+const REVOKE_IF_SPENT = () =>
   sql`delete from ${ssoModels}
-      where grant_id = any(${sql.placeholder('grants')}::text[]) or (model = 'Grant' and id = any(${sql.placeholder('grants')}::text[]))`;
+      where (grant_id = any(${sql.placeholder('grants')}::text[]) or (model = 'Grant' and id = any(${sql.placeholder('grants')}::text[])))
+        and exists (select 1 from ${ssoModels} m
+                      join jsonb_to_recordset(${sql.placeholder('consumes')}::jsonb) as c(model text, id text) on m.model = c.model and m.id = c.id
+                     where m.consumed_at is not null)`;
 
 const keyOf = (model: string, id: string) => `${model}\u0000${id}`;
 
@@ -119,7 +134,13 @@ export class RequestWrites {
     });
     if ((row?.spent ?? 0) === consumes.length) return;
     const grantIds = [...new Set(consumes.map((c) => c.grantId).filter((g): g is string => typeof g === 'string'))];
-    if (grantIds.length > 0) await queryStatement(this.db, 'sso_models:revoke-grants', REVOKE_GRANTS, { grants: grantIds });
+    if (grantIds.length > 0) {
+      const values = { grants: grantIds, consumes: JSON.stringify(consumes.map(({ model, id }) => ({ model, id }))) };
+      // Tried twice: reuse detection must not be lost to one failed statement (a second failure answers 500).
+      await queryStatement(this.db, 'sso_models:revoke-if-spent', REVOKE_IF_SPENT, values).catch(() =>
+        queryStatement(this.db, 'sso_models:revoke-if-spent', REVOKE_IF_SPENT, values),
+      );
+    }
     throw new SpentGrant(grantIds);
   }
 }

@@ -74,8 +74,8 @@ export function ssoProviderRoutes(sso: SsoProvider) {
       handle = provider.callback();
       handlers.set(provider, handle);
     }
-    const { db, now } = c.get('deps');
-    await withProviderRequest(db, () => handle!(req, res), now);
+    const { db, now, logger } = c.get('deps');
+    await withProviderRequest(db, () => handle!(req, res), { now, logger });
     return RESPONSE_ALREADY_SENT;
   };
   // Anything else under /sso goes to the provider too (its 404), unless a route registered later answers it: an
