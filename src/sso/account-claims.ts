@@ -11,7 +11,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { queryStatement, type Db } from '../db/client.js';
 import { accounts, citizens, persons, roleGrants, units } from '../db/schema/index.js';
-import { takeAccountReadAhead } from './provider-request.js';
+import { subjectOnce, takeAccountReadAhead } from './provider-request.js';
 
 export const SCOPE_CLAIMS = {
   profile: ['name', 'family_name', 'given_name'],
@@ -35,8 +35,12 @@ const SUBJECT = () => sql`
     select 'citizen' as kind, c.id, null, null from ${citizens} c where c.id = ${sql.placeholder('id')}
   ) s order by kind desc limit 1`;
 
-export async function ssoSubject(db: Db, sub: string): Promise<SsoSubject | null> {
-  if (!UUID.test(sub)) return null;
+export function ssoSubject(db: Db, sub: string): Promise<SsoSubject | null> {
+  if (!UUID.test(sub)) return Promise.resolve(null);
+  return subjectOnce(sub, () => readSubject(db, sub));
+}
+
+async function readSubject(db: Db, sub: string): Promise<SsoSubject | null> {
   const [row] = await queryStatement<{ kind: 'official' | 'citizen'; id: string; unit_id: string | null; username: string | null }>(
     db,
     'sso:subject',

@@ -94,8 +94,11 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCac
         return row.consumed === null ? row.payload : { ...row.payload, consumed: row.consumed };
       }
       const [row] = await queryStatement<Row>(db, `sso_models:find:${key}`, FIND[key], values);
-      if (!row) return undefined;
-      return row.consumed === null ? row.payload : { ...row.payload, consumed: row.consumed };
+      const found = row ? (row.consumed === null ? row.payload : { ...row.payload, consumed: row.consumed }) : undefined;
+      // The provider session is read twice by an authorization (the orphan check in session-hooks.ts, then
+      // oidc-provider itself): the second read, if nothing wrote Sessions in between, is this one.
+      if (ahead && this.model === 'Session' && key === 'id') ahead.set(memo, found ?? null);
+      return found;
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {

@@ -15,7 +15,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { RequestWrites } from './request-writes.js';
-import type { OfficialRow } from './account-claims.js';
+import type { OfficialRow, SsoSubject } from './account-claims.js';
 
 type ProviderRequest = {
   ahead: Map<string, AdapterPayload | null>;
@@ -23,6 +23,8 @@ type ProviderRequest = {
   writes: RequestWrites;
   /** The grant of each code or refresh token this request read ("model:id"): revoked if its consumption fails. */
   grantOf: Map<string, string | null>;
+  /** Who each subject is (account-claims.ts ssoSubject), asked by the admission check and again by the login audit. */
+  subjects: Map<string, Promise<SsoSubject | null>>;
 };
 
 export const providerRequest = new AsyncLocalStorage<ProviderRequest>();
@@ -43,6 +45,7 @@ export async function withProviderRequest<T>(
     accounts: new Map(),
     writes: new RequestWrites(db, opts.now ?? (() => new Date())),
     grantOf: new Map(),
+    subjects: new Map(),
   };
   try {
     return await providerRequest.run(state, fn);
@@ -70,6 +73,18 @@ export function forget(model: string): void {
 export async function sendQueued(): Promise<void> {
   // Also when nothing is queued: a send under way (another call of this request) must land first.
   await providerRequest.getStore()?.writes.send();
+}
+
+/** A subject's lookup, once per provider request (outside one: every time). */
+export function subjectOnce(sub: string, read: () => Promise<SsoSubject | null>): Promise<SsoSubject | null> {
+  const subjects = providerRequest.getStore()?.subjects;
+  if (!subjects) return read();
+  let found = subjects.get(sub);
+  if (!found) {
+    found = read();
+    subjects.set(sub, found);
+  }
+  return found;
 }
 
 /**

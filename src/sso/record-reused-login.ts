@@ -18,18 +18,17 @@ async function recordReusedSsoLogin(
 ): Promise<void> {
   const subject = await ssoSubject(db, input.accountId);
   if (!subject) return;
-  await db.transaction(async (tx) => {
-    await recordAudit(tx, {
-      action: 'sso.login',
-      actor:
-        subject.kind === 'official'
-          ? { kind: 'official', accountId: subject.accountId, label: subject.username, meta: input.meta }
-          : citizenActor(subject.citizenId, input.meta),
-      targetType: 'sso_client',
-      targetId: input.clientId,
-      unitId: subject.kind === 'official' ? subject.unitId : null,
-      data: { client: input.clientName ?? input.clientId, reused: true, ...(input.acr ? { acr: input.acr } : {}) },
-    });
+  // One row, one statement: no transaction around it (two round trips fewer on every reused login).
+  await recordAudit(db, {
+    action: 'sso.login',
+    actor:
+      subject.kind === 'official'
+        ? { kind: 'official', accountId: subject.accountId, label: subject.username, meta: input.meta }
+        : citizenActor(subject.citizenId, input.meta),
+    targetType: 'sso_client',
+    targetId: input.clientId,
+    unitId: subject.kind === 'official' ? subject.unitId : null,
+    data: { client: input.clientName ?? input.clientId, reused: true, ...(input.acr ? { acr: input.acr } : {}) },
   });
 }
 

@@ -29,6 +29,7 @@ import { SESSION_COOKIE } from '../web/cookies.js';
 import { recordAudit } from '../audit/record.js';
 import { citizenActor, type RequestMeta } from '../shared/context.js';
 import { endSessions, enqueueBackchannelLogout, linkProviderSession, type ProviderSessionPayload } from './end-sessions.js';
+import { forget } from './provider-request.js';
 
 type HookDeps = { db: Db; logger: Logger; now: () => Date; config: Pick<Config, 'sessionIdleMs' | 'secureCookies'> };
 type Sender = (this: unknown, sub: string, sid: string) => Promise<void>;
@@ -102,6 +103,8 @@ async function endIfOrphaned(provider: Provider, ctx: Parameters<Parameters<Prov
   if (live) return;
   // Provider side only: a citizen's lapsed portal session is kept a while to save a draft (sessions.ts).
   await deps.db.transaction((tx) => endSessions(tx, { providerSessionUids: [session.uid!], providerOnly: true }));
+  // Ended behind the adapter's back: what this request read of it must not serve oidc-provider's own read.
+  forget('Session');
 }
 
 async function afterResume(deps: HookDeps, ctx: KoaContextWithOIDC) {
