@@ -22,7 +22,7 @@ import { ssoClients, ssoModels } from '../src/db/schema/index.js';
 import { buildDeps } from '../src/deps.js';
 import { postgresAdapter } from '../src/sso/adapter.js';
 import { sendRequestWrites, withProviderRequest } from '../src/sso/provider-request.js';
-import { SpentGrant } from '../src/sso/request-writes.js';
+import { SessionEnded, SpentGrant } from '../src/sso/request-writes.js';
 import { testDatabase } from './support/db.js';
 import { freshDemo } from './support/fixtures.js';
 import { APP_CALLBACK, type Browser, registerTestClient, relyingParty, type SsoServer } from './support/sso.js';
@@ -173,6 +173,36 @@ describe("the provider's writes of a request", () => {
     expect(refused).toBeInstanceOf(SpentGrant);
     const left = await database.db.select({ id: ssoModels.id }).from(ssoModels).orderBy(ssoModels.id);
     expect(left.map((r) => r.id)).toEqual(['g1', 'older']);
+  });
+
+  it('a provider session ended by another request (a logout) after this one read it: no code issued, the session not saved back', async () => {
+    const Adapter = postgresAdapter(database.db);
+    const [sessions, codes] = [new Adapter('Session'), new Adapter('AuthorizationCode')];
+    const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
+    await sessions.upsert('s1', payload({ uid: 'u1', accountId: 'a1', kind: 'Session', jti: 's1' }), 600);
+    const refused = await withProviderRequest(database.db, async () => {
+      expect(await sessions.find('s1')).toBeTruthy();
+      // The logout, committed by another request between this one's read and its write.
+      await database.db.delete(ssoModels).where(and(eq(ssoModels.model, 'Session'), eq(ssoModels.id, 's1')));
+      await codes.upsert('k1', payload({ accountId: 'a1', kind: 'AuthorizationCode', jti: 'k1' }), 60);
+      await sessions.upsert('s1', payload({ uid: 'u1', accountId: 'a1', kind: 'Session', jti: 's1' }), 600);
+      await sendRequestWrites();
+    }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(SessionEnded);
+    expect(await database.db.select().from(ssoModels)).toEqual([]);
+
+    // A request that ends the session itself and starts another (a new login in the same browser) writes as usual.
+    await sessions.upsert('s2', payload({ uid: 'u2', accountId: 'a1', kind: 'Session', jti: 's2' }), 600);
+    await withProviderRequest(database.db, async () => {
+      expect(await sessions.find('s2')).toBeTruthy();
+      await sessions.destroy('s2');
+      await sessions.upsert('s3', payload({ uid: 'u3', accountId: 'a2', kind: 'Session', jti: 's3' }), 600);
+    });
+    const left = await database.db.select({ id: ssoModels.id }).from(ssoModels);
+    expect(left).toEqual([{ id: 's3' }]);
   });
 
   it('a replay record (DPoP proof, client assertion) is written at once, never held for the answer', async () => {

@@ -98,6 +98,9 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCac
       // The provider session is read twice by an authorization (the orphan check in session-hooks.ts, then
       // oidc-provider itself): the second read, if nothing wrote Sessions in between, is this one.
       if (ahead && this.model === 'Session' && key === 'id') ahead.set(memo, found ?? null);
+      // What this request does with the session it found (a code issued, the session saved) lands only while the
+      // session still exists: a logout committed meanwhile in another request wins (request-writes.ts).
+      if (state && found && this.model === 'Session' && key === 'id') state.writes.relyOn('Session', value);
       return found;
     }
 
@@ -151,6 +154,7 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCac
 
     async destroy(id: string) {
       forget(this.model);
+      providerRequest.getStore()?.writes.ended(this.model, id);
       await sendQueued();
       await db.delete(ssoModels).where(and(eq(ssoModels.model, this.model), eq(ssoModels.id, id)));
     }

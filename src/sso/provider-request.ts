@@ -69,6 +69,12 @@ export function forget(model: string): void {
   for (const key of [...ahead.keys()]) if (key.startsWith(`${model}:`)) ahead.delete(key);
 }
 
+/** This request ended provider sessions behind the adapter's back (session-hooks.ts): none is read ahead or required. */
+export function sessionsEnded(): void {
+  forget('Session');
+  providerRequest.getStore()?.writes.ended('Session');
+}
+
 /** Before the database is asked, or written outside the queue: what this request queued goes first. */
 export async function sendQueued(): Promise<void> {
   // Also when nothing is queued: a send under way (another call of this request) must land first.

@@ -18,7 +18,7 @@ import type { Db } from '../db/client.js';
 import { SCOPE_CLAIMS, ssoAccount } from './account-claims.js';
 import { postgresAdapter } from './adapter.js';
 import { sendRequestWrites } from './provider-request.js';
-import { SpentGrant } from './request-writes.js';
+import { SessionEnded, SpentGrant } from './request-writes.js';
 import { clientAdmits } from './client-admits.js';
 import { CLIENT_EXTRA, SSO_SCOPES, SSO_SUBJECT_TYPES, secretMatches } from './clients.js';
 import { DEFAULT_KEY_POLICY, type KeyPolicy, type KeySet, keySetVersion, keyStepDue, loadKeySet, maintainKeys } from './keys.js';
@@ -192,8 +192,9 @@ async function build(deps: SsoDeps, keys: KeySet): Promise<Provider> {
 
 /**
  * The endpoint ran but its writes could not be made: its answer (tokens, a code in a redirect) must not leave.
- * A code or refresh token spent meanwhile by another request is the client's invalid_grant; anything else is
- * the provider's error, in JSON where the client is a program and on a page where it is a browser.
+ * A code or refresh token spent meanwhile by another request is the client's invalid_grant; a provider session ended
+ * meanwhile (a logout) is "log in again"; anything else is the provider's error — in JSON where the client is a
+ * program, on a page where it is a browser.
  */
 const PROGRAM_ENDPOINTS = new Set(['/token', '/token/introspection', '/token/revocation', '/me']);
 
@@ -201,11 +202,14 @@ function answerUnwritten(ctx: Parameters<Parameters<Provider['use']>[0]>[0], err
   ctx.remove('location');
   ctx.set('cache-control', 'no-store');
   const spent = err instanceof SpentGrant;
-  if (!spent) logger.error({ err }, "sso provider: the request's writes failed");
+  const ended = err instanceof SessionEnded;
+  if (!spent && !ended) logger.error({ err }, "sso provider: the request's writes failed");
   const out = spent
     ? { error: 'invalid_grant', error_description: 'grant request is invalid' }
-    : { error: 'server_error', error_description: 'oops! something went wrong' };
-  ctx.status = spent ? 400 : 500;
+    : ended
+      ? { error: 'session_not_found', error_description: 'the session was ended' }
+      : { error: 'server_error', error_description: 'oops! something went wrong' };
+  ctx.status = spent || ended ? 400 : 500;
   if (PROGRAM_ENDPOINTS.has(ctx.path)) ctx.body = out;
   else {
     ctx.type = 'html';

@@ -45,6 +45,16 @@ export type QueuedUpsert = {
 };
 type QueuedConsume = { model: string; id: string; grantId: string | null };
 
+/**
+ * The provider session this request read and acts on was ended meanwhile by another request (a logout): nothing of
+ * this request was written — no code issued for it, and the ended session not saved back.
+ */
+export class SessionEnded extends Error {
+  constructor() {
+    super('the provider session was ended by another request');
+  }
+}
+
 /** A code or refresh token another request had already consumed or revoked: nothing of this request was written. */
 export class SpentGrant extends Error {
   constructor(readonly grantIds: string[]) {
@@ -53,10 +63,14 @@ export class SpentGrant extends Error {
 }
 
 const WRITE_ALL = () =>
-  sql`with spend as (
+  sql`with present as (
+        select count(*)::int as n from ${ssoModels} m
+          join jsonb_to_recordset(${sql.placeholder('live')}::jsonb) as l(model text, id text) on m.model = l.model and m.id = l.id
+      ), spend as (
         update ${ssoModels} m set consumed_at = ${sql.placeholder('now')}::timestamptz
           from jsonb_to_recordset(${sql.placeholder('consumes')}::jsonb) as c(model text, id text)
          where m.model = c.model and m.id = c.id and m.consumed_at is null
+           and (select n from present) = ${sql.placeholder('liveCount')}::int
         returning 1
       ), put as (
         insert into ${ssoModels} (model, id, payload, grant_id, uid, user_code, expires_at)
@@ -64,11 +78,12 @@ const WRITE_ALL = () =>
           from jsonb_to_recordset(${sql.placeholder('upserts')}::jsonb)
             as u(model text, id text, payload jsonb, grant_id text, uid text, user_code text, expires_at timestamptz)
          where (select count(*) from spend) = ${sql.placeholder('expected')}::int
+           and (select n from present) = ${sql.placeholder('liveCount')}::int
         on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
           user_code = excluded.user_code, expires_at = excluded.expires_at
         returning 1
       )
-      select (select count(*) from spend)::int as spent, (select count(*) from put)::int as put`;
+      select (select n from present) as present, (select count(*) from spend)::int as spent, (select count(*) from put)::int as put`;
 
 /**
  * After a consumption failed, in a fresh snapshot: the grants are revoked if one of the tokens is there, consumed —
@@ -87,6 +102,8 @@ const keyOf = (model: string, id: string) => `${model}\u0000${id}`;
 export class RequestWrites {
   private readonly upserts = new Map<string, QueuedUpsert>();
   private readonly consumes = new Map<string, QueuedConsume>();
+  /** Rows this request read and acts on (its provider session): its writes land only while they still exist. */
+  private readonly live = new Map<string, { model: string; id: string }>();
   private sending: Promise<void> | null = null;
 
   constructor(
@@ -111,6 +128,16 @@ export class RequestWrites {
     this.consumes.set(key, { model, id, grantId });
   }
 
+  /** This request acts on a row it read (a provider session): if another request ends it first, nothing is written. */
+  relyOn(model: string, id: string): void {
+    this.live.set(keyOf(model, id), { model, id });
+  }
+
+  /** This request ended rows of `model` itself (all of them, or the one with `id`): no longer required. */
+  ended(model: string, id?: string): void {
+    for (const [key, row] of this.live) if (row.model === model && (id === undefined || row.id === id)) this.live.delete(key);
+  }
+
   /** Sends what is queued (one statement), after any sending already under way; throws SpentGrant or the database's error. */
   async send(): Promise<void> {
     while (this.sending) await this.sending;
@@ -126,12 +153,16 @@ export class RequestWrites {
   }
 
   private async write(upserts: QueuedUpsert[], consumes: QueuedConsume[]): Promise<void> {
-    const [row] = await queryStatement<{ spent: number; put: number }>(this.db, 'sso_models:write-request', WRITE_ALL, {
+    const live = [...this.live.values()];
+    const [row] = await queryStatement<{ present: number; spent: number; put: number }>(this.db, 'sso_models:write-request', WRITE_ALL, {
       now: this.now().toISOString(),
+      live: JSON.stringify(live),
+      liveCount: live.length,
       consumes: JSON.stringify(consumes.map(({ model, id }) => ({ model, id }))),
       upserts: JSON.stringify(upserts),
       expected: consumes.length,
     });
+    if ((row?.present ?? 0) < live.length) throw new SessionEnded();
     if ((row?.spent ?? 0) === consumes.length) return;
     const grantIds = [...new Set(consumes.map((c) => c.grantId).filter((g): g is string => typeof g === 'string'))];
     if (grantIds.length > 0) {

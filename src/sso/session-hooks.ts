@@ -29,7 +29,7 @@ import { SESSION_COOKIE } from '../web/cookies.js';
 import { recordAudit } from '../audit/record.js';
 import { citizenActor, type RequestMeta } from '../shared/context.js';
 import { endSessions, enqueueBackchannelLogout, linkProviderSession, type ProviderSessionPayload } from './end-sessions.js';
-import { forget } from './provider-request.js';
+import { sessionsEnded } from './provider-request.js';
 
 type HookDeps = { db: Db; logger: Logger; now: () => Date; config: Pick<Config, 'sessionIdleMs' | 'secureCookies'> };
 type Sender = (this: unknown, sub: string, sid: string) => Promise<void>;
@@ -104,7 +104,7 @@ async function endIfOrphaned(provider: Provider, ctx: Parameters<Parameters<Prov
   // Provider side only: a citizen's lapsed portal session is kept a while to save a draft (sessions.ts).
   await deps.db.transaction((tx) => endSessions(tx, { providerSessionUids: [session.uid!], providerOnly: true }));
   // Ended behind the adapter's back: what this request read of it must not serve oidc-provider's own read.
-  forget('Session');
+  sessionsEnded();
 }
 
 async function afterResume(deps: HookDeps, ctx: KoaContextWithOIDC) {
