@@ -5,7 +5,6 @@
  * each names its columns and the headers a real sheet gives them.
  */
 import type ExcelJS from 'exceljs';
-import { parse } from 'csv-parse/sync';
 import { AppError } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { OFFICIAL_COLUMNS, type OfficialColumn } from './official-columns.js';
@@ -132,6 +131,8 @@ export async function readTable<K extends string>(bytes: Uint8Array, spec: Table
   if (text.includes('\u0000')) throw new AppError('import_type', 'Tệp không phải CSV hay Excel (.xlsx).', 400);
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  // csv-parse at the first CSV read, not at an instance's start (docs/decisions/0029).
+  const { parse } = await import('csv-parse/sync');
   let table: string[][];
   try {
     table = parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: false }) as string[][];

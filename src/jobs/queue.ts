@@ -12,7 +12,7 @@
  * schema (`pgboss`) is created by our migration 0015; it never migrates itself (`migrate: false`).
  */
 import crypto from 'node:crypto';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -275,8 +275,13 @@ function databaseExecutor(database: Database): Executor {
 const refuse: Executor = {
   executeSql: () => Promise.reject(new Error('the job sender has no connection of its own: pass { db: executorOf(tx) }')),
 };
-/** Builds pg-boss's insert statements only; every call passes the caller's connection (`db` option). Never started. */
-const sender = new PgBoss({ db: refuse, schema: JOB_SCHEMA, migrate: false });
+/**
+ * Builds pg-boss's insert statements only; every call passes the caller's connection (`db` option). Never started.
+ * pg-boss is loaded at the first enqueue (or the worker's start), not at an instance's start (docs/decisions/0029).
+ */
+let senderLoaded: Promise<PgBoss> | null = null;
+const jobSender = () =>
+  (senderLoaded ??= import('pg-boss').then(({ default: Boss }) => new Boss({ db: refuse, schema: JOB_SCHEMA, migrate: false })));
 
 function queueOptions(kind: JobKind, settings: KindSettings): PgBoss.Queue {
   const spec: KindSpec = JOB_KINDS[kind];
@@ -332,6 +337,7 @@ export async function enqueue<K extends JobKind>(
     ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
     ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
   };
+  const sender = await jobSender();
   let sent = await sender.send(kind, data, options);
   if (sent === null) {
     // pg-boss inserts nothing for a queue that does not exist yet (its insert joins pgboss.queue).
@@ -374,7 +380,8 @@ export type StartOptions = {
 export async function startJobQueue(database: Database, opts: StartOptions): Promise<JobQueue> {
   const { logger } = opts;
   const schedules = opts.schedules ?? true;
-  const boss = new PgBoss({
+  const { default: Boss } = await import('pg-boss');
+  const boss = new Boss({
     db: databaseExecutor(database),
     schema: JOB_SCHEMA,
     migrate: false,

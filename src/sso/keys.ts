@@ -13,7 +13,7 @@
  */
 import crypto from 'node:crypto';
 import { asc, sql } from 'drizzle-orm';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import type { Db } from '../db/client.js';
 import { ssoKeys } from '../db/schema/index.js';
 
@@ -93,6 +93,8 @@ export function keyStepDue(rows: KeyRow[], now: Date, policy: KeyPolicy = DEFAUL
 }
 
 async function newKeyRow(encryptionKey: Buffer, state: 'next' | 'current', now: Date, activateAfter: Date) {
+  // jose at the first key made (demo start, first request to /sso), not at an instance's start (decision 0029).
+  const { exportJWK, generateKeyPair } = await import('jose');
   const { privateKey } = await generateKeyPair(ALG, { modulusLength: 2048, extractable: true });
   const kid = crypto.randomUUID();
   const priv = await exportJWK(privateKey);

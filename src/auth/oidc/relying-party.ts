@@ -4,8 +4,7 @@
  * provider's keys, issuer, audience, expiry, and the ID token's times (see idTokenTimeProblem).
  * Failures become AppErrors with Vietnamese messages.
  */
-import * as client from 'openid-client';
-import { importJWK } from 'jose';
+import type * as Client from 'openid-client';
 import type { OidcProviderConfig } from '../../config.js';
 import { AppError } from '../../shared/errors.js';
 
@@ -40,8 +39,15 @@ export function idTokenTimeProblem(
   return null;
 }
 
+/**
+ * openid-client (and jose under it) loaded at the first login through a provider, not at start: about a tenth of an
+ * instance's start went to importing them (docs/decisions/0029).
+ */
+let library: Promise<typeof Client> | null = null;
+const openidClient = () => (library ??= import('openid-client'));
+
 export class RelyingParty {
-  private configPromise: Promise<client.Configuration> | null = null;
+  private configPromise: Promise<Client.Configuration> | null = null;
 
   constructor(
     readonly settings: OidcProviderConfig,
@@ -58,11 +64,13 @@ export class RelyingParty {
     return err;
   }
 
-  private async clientAuth(): Promise<client.ClientAuth> {
+  private async clientAuth(): Promise<Client.ClientAuth> {
+    const client = await openidClient();
     const s = this.settings;
     if (s.clientAuth === 'client_secret_basic') return client.ClientSecretBasic(s.clientSecret);
     if (s.clientAuth === 'private_key_jwt') {
       const jwk = JSON.parse(s.clientKey!) as Record<string, unknown>;
+      const { importJWK } = await import('jose');
       const key = await importJWK(jwk, String(jwk.alg ?? 'RS256'));
       return client.PrivateKeyJwt({ key: key as CryptoKey, kid: jwk.kid as string | undefined });
     }
@@ -70,19 +78,20 @@ export class RelyingParty {
   }
 
   /** Discovery once, retried after a failure. */
-  configuration(): Promise<client.Configuration> {
+  configuration(): Promise<Client.Configuration> {
     if (!this.configPromise) {
       const timeoutMs = this.opts.timeoutMs ?? 10_000;
       this.configPromise = (async () => {
+        const client = await openidClient();
         const auth = await this.clientAuth();
-        const fetchWithTimeout: client.CustomFetch = (url, init) =>
+        const fetchWithTimeout: Client.CustomFetch = (url, init) =>
           fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
         const ep = this.settings.endpoints;
-        const metadata: Partial<client.ClientMetadata> = {
+        const metadata: Partial<Client.ClientMetadata> = {
           id_token_signed_response_alg: 'RS256',
           [client.clockTolerance]: CLOCK_TOLERANCE_S,
         };
-        let config: client.Configuration;
+        let config: Client.Configuration;
         if (ep) {
           // A provider without discovery: the endpoints come from configuration.
           config = new client.Configuration(
@@ -120,6 +129,7 @@ export class RelyingParty {
 
   async authorizationRequest(redirectUri: string, acrValues: string): Promise<AuthRequest> {
     const config = await this.configuration();
+    const client = await openidClient();
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -145,7 +155,8 @@ export class RelyingParty {
    */
   async complete(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string; redirectUri: string }) {
     const config = await this.configuration();
-    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    const client = await openidClient();
+    let tokens: Awaited<ReturnType<typeof Client.authorizationCodeGrant>>;
     try {
       tokens = await client.authorizationCodeGrant(
         config,
