@@ -26,7 +26,7 @@ import { SessionEnded, SpentGrant } from '../src/sso/request-writes.js';
 import { testDatabase } from './support/db.js';
 import { freshDemo } from './support/fixtures.js';
 import { APP_CALLBACK, type Browser, registerTestClient, relyingParty, type SsoServer } from './support/sso.js';
-import { oauthError, ssoLogin } from './support/sso-flow.js';
+import { oauthError, pkceAuthorization, ssoLogin } from './support/sso-flow.js';
 
 let database: Database;
 let deps: ReturnType<typeof buildDeps>;
@@ -61,13 +61,7 @@ afterEach(async () => {
 
 /** A browser already logged in at the provider, and the code of its next authorization (not yet exchanged). */
 async function nextCode(rp: oidc.Configuration, browser: Browser) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: APP_CALLBACK,
-    scope: 'openid profile official',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  });
+  const { url, verifier } = await pkceAuthorization(rp);
   const back = await browser.follow(url.href, server.origin);
   const code = new URL(back.url).searchParams.get('code');
   expect(code, `ended at ${back.url}`).toBeTruthy();
@@ -96,6 +90,18 @@ async function refuseWritesOf(model: string) {
   );
 }
 
+const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
+
+/** Straight through the adapter: grant g1 with its unspent code k1 and an access token it issued earlier ("older"). */
+async function grantWithCode() {
+  const Adapter = postgresAdapter(database.db);
+  const [codes, tokens, grants] = [new Adapter('AuthorizationCode'), new Adapter('AccessToken'), new Adapter('Grant')];
+  await grants.upsert('g1', payload({ accountId: 'a1', clientId: 'c1', kind: 'Grant', jti: 'g1' }), 600);
+  await codes.upsert('k1', payload({ grantId: 'g1', accountId: 'a1', kind: 'AuthorizationCode', jti: 'k1' }), 60);
+  await tokens.upsert('older', payload({ grantId: 'g1', accountId: 'a1', kind: 'AccessToken', jti: 'older' }), 600);
+  return { codes, tokens };
+}
+
 describe("the provider's writes of a request", () => {
   it('a code presented twice at once gives tokens once; the grant is then revoked', async () => {
     const { clientId, clientSecret } = await registerTestClient(database);
@@ -111,12 +117,7 @@ describe("the provider's writes of a request", () => {
   });
 
   it('two requests that both read a code unspent: the second to write writes nothing, is told, and revokes the grant', async () => {
-    const Adapter = postgresAdapter(database.db);
-    const [codes, tokens, grants] = [new Adapter('AuthorizationCode'), new Adapter('AccessToken'), new Adapter('Grant')];
-    const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
-    await grants.upsert('g1', payload({ accountId: 'a1', clientId: 'c1', kind: 'Grant', jti: 'g1' }), 600);
-    await codes.upsert('k1', payload({ grantId: 'g1', accountId: 'a1', kind: 'AuthorizationCode', jti: 'k1' }), 60);
-    await tokens.upsert('older', payload({ grantId: 'g1', accountId: 'a1', kind: 'AccessToken', jti: 'older' }), 600);
+    const { codes, tokens } = await grantWithCode();
 
     // Two requests, interleaved by hand: both read the code unspent, then each consumes it and issues a token.
     const signal = () => {
@@ -154,12 +155,7 @@ describe("the provider's writes of a request", () => {
   });
 
   it('a code gone (revoked, purged) between the read and the write: invalid_grant, and nothing else is revoked', async () => {
-    const Adapter = postgresAdapter(database.db);
-    const [codes, tokens, grants] = [new Adapter('AuthorizationCode'), new Adapter('AccessToken'), new Adapter('Grant')];
-    const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
-    await grants.upsert('g1', payload({ accountId: 'a1', clientId: 'c1', kind: 'Grant', jti: 'g1' }), 600);
-    await codes.upsert('k1', payload({ grantId: 'g1', accountId: 'a1', kind: 'AuthorizationCode', jti: 'k1' }), 60);
-    await tokens.upsert('older', payload({ grantId: 'g1', accountId: 'a1', kind: 'AccessToken', jti: 'older' }), 600);
+    const { codes, tokens } = await grantWithCode();
     const refused = await withProviderRequest(database.db, async () => {
       expect(await codes.find('k1')).toBeTruthy();
       await codes.consume('k1');
@@ -178,7 +174,6 @@ describe("the provider's writes of a request", () => {
   it('a provider session ended by another request (a logout) after this one read it: no code issued, the session not saved back', async () => {
     const Adapter = postgresAdapter(database.db);
     const [sessions, codes] = [new Adapter('Session'), new Adapter('AuthorizationCode')];
-    const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
     await sessions.upsert('s1', payload({ uid: 'u1', accountId: 'a1', kind: 'Session', jti: 's1' }), 600);
     const refused = await withProviderRequest(database.db, async () => {
       expect(await sessions.find('s1')).toBeTruthy();
@@ -243,12 +238,7 @@ describe("the provider's writes of a request", () => {
     const rp = await relyingParty(server, clientId, clientSecret);
     const { browser } = await ssoLogin(server, rp);
     await refuseWritesOf('AuthorizationCode');
-    const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: APP_CALLBACK,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
+    const { url } = await pkceAuthorization(rp, { scope: 'openid' });
     const res = await browser.get(url.href);
     expect(res.status).toBe(500);
     expect(res.location).toBeNull();

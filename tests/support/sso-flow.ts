@@ -46,15 +46,22 @@ export async function ssoLogin(
   return { browser, staff, tokens };
 }
 
-/** Where the next authorization request of this browser goes first: the callback (logged in) or a login page. */
-export async function nextAuthorization(server: SsoServer, rp: oidc.Configuration, browser: Browser): Promise<string> {
+/** An authorization request of the test application with a fresh PKCE verifier (S256): its URL and the verifier. */
+export async function pkceAuthorization(rp: oidc.Configuration, params: Record<string, string> = {}) {
+  const verifier = oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(rp, {
     redirect_uri: APP_CALLBACK,
-    scope: 'openid',
-    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    scope: 'openid profile official',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
-    state: oidc.randomState(),
+    ...params,
   });
+  return { url, verifier };
+}
+
+/** Where the next authorization request of this browser goes first: the callback (logged in) or a login page. */
+export async function nextAuthorization(server: SsoServer, rp: oidc.Configuration, browser: Browser): Promise<string> {
+  const { url } = await pkceAuthorization(rp, { scope: 'openid', state: oidc.randomState() });
   return (await browser.follow(url.href, server.origin)).url;
 }
 
