@@ -24,7 +24,8 @@ export type SsoSubject = { kind: 'official'; accountId: string; unitId: string; 
 
 type Claims = Record<string, unknown> & { sub: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An account's or citizen's id as PostgreSQL prints a uuid (also checked in SQL by the adapter's token read). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The live account, or else the citizen, with this id: one prepared statement (asked on every token request). */
 const SUBJECT = () => sql`

@@ -13,7 +13,7 @@ import { ssoModels } from '../db/schema/index.js';
 import { clientMetadata } from './clients.js';
 import { QUEUED, SINGLE_USE, type QueuedUpsert } from './request-writes.js';
 import { forget, providerRequest, sendQueued } from './provider-request.js';
-import { officialClaimsQuery, type OfficialRow } from './account-claims.js';
+import { UUID, officialClaimsQuery, type OfficialRow } from './account-claims.js';
 
 type Clock = () => Date;
 type Row = { payload: AdapterPayload; consumed: number | null };
@@ -47,7 +47,8 @@ const TOKEN_WITH_GRANT_SESSION_AND_ACCOUNT = () =>
         and (s.expires_at is null or s.expires_at > ${sql.placeholder('now')})
       where t.model = ${sql.placeholder('model')} and t.id = ${sql.placeholder('key')}
         and (t.expires_at is null or t.expires_at > ${sql.placeholder('now')})`;
-const UUID_PATTERN = sql.raw(`'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`);
+// The same pattern as ssoAccount checks in JavaScript: the payload's accountId is cast to uuid only when it is one.
+const UUID_PATTERN = sql.raw(`'${UUID.source}'`);
 const TOKENS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken']);
 
 const UPSERT = () =>
