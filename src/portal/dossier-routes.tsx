@@ -13,7 +13,7 @@ import { idParam, queryOf } from '../web/params.js';
 import { sendFile } from '../web/download.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
-import { param } from '../shared/validate.js';
+import { isId, param } from '../shared/validate.js';
 import { openBlob } from '../storage/index.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { APPLICANT_FORMS, dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
@@ -105,9 +105,10 @@ const ListQuery = z.object({
   sau: param.text(80, 'Trang không hợp lệ.'),
 });
 
+/** A page's cursor as the address carries it (milliseconds, then the id); anything else is read as the first page. */
 function cursorOf(s: string | undefined): { at: Date; id: string } | null {
-  const m = s ? /^(\d{13})_([0-9a-f-]{36})$/.exec(s) : null;
-  return m?.[1] && m[2] ? { at: new Date(Number(m[1])), id: m[2] } : null;
+  const m = s ? /^(\d{13})_(.{36})$/.exec(s) : null;
+  return m?.[1] && isId(m[2]) ? { at: new Date(Number(m[1])), id: m[2] } : null;
 }
 
 citizenDossierRoutes.get('/ca-nhan/ho-so', async (c) => {
