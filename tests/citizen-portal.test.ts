@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { Client, TEST_PASSWORD, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { executable } from './support/sample-files.js';
@@ -31,6 +31,9 @@ import { recordResult } from '../src/dossiers/record-result.js';
 import { formatDate, todayInVietnam } from '../src/shared/dates.js';
 import { receiveAtCounter } from './support/reception.js';
 import { demoOfficials } from '../src/demo/officials.js';
+import { queryRows } from '../src/db/client.js';
+import { submitOnline } from '../src/portal/submit-dossier.js';
+import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200 };
@@ -169,6 +172,44 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(r3.headers.get('location')).toBe(r1.headers.get('location'));
     expect(await mineOf(a.id)).toHaveLength(1);
   });
+
+  it.skipIf(process.env.MOTCUA_TEST_DB !== 'postgres')(
+    'two forms of one draft sent at the same moment (two tabs): one dossier, the other told it was just submitted',
+    async () => {
+      const a = await an();
+      const proc = await currentProcedure(t.database, '2.000633');
+      const files = { doc0: file(pdf('a'), 'a.pdf'), doc1: file(pdf('b'), 'b.pdf'), doc2: file(pdf('c'), 'c.pdf') };
+      expect((await submit(a, proc.p.id, { do: 'save', phone: '0912345678', address: 'Số 1' }, files)).status).toBe(200);
+      const [draft] = await t.database.db.select().from(dossierDrafts).where(eq(dossierDrafts.citizenId, a.id));
+      expect(Object.keys(draft!.files)).toHaveLength(3);
+      const actor = citizenActor(a.id, { ip: null, requestId: null });
+      const now = new Date();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      // The draft row held, so that both submissions read the draft and reach its consumption before either commits.
+      const held = t.database.db.transaction(async (tx) => {
+        await tx.select().from(dossierDrafts).where(eq(dossierDrafts.id, draft!.id)).for('update');
+        await gate;
+      });
+      const both = [crypto.randomUUID(), crypto.randomUUID()].map((key) => submitOnline(t.database.db, actor, proc.p.id, key, now));
+      const settled = Promise.allSettled(both);
+      for (let i = 0; i < 200; i++) {
+        const [w] = await queryRows<{ n: number }>(
+          t.database.db,
+          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (w?.n === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      release();
+      await held;
+      const outcomes = await settled;
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const refused = outcomes.find((o) => o.status === 'rejected');
+      expect(refused?.status === 'rejected' && (refused.reason as AppError).code).toBe('draft_submitted');
+      expect(await mineOf(a.id)).toHaveLength(1);
+    },
+  );
 
   it('a refusal keeps what was typed and the files already given; wrong, empty and oversized files are named', async () => {
     const a = await an();

@@ -133,6 +133,9 @@ export async function saveDraft(
   });
 }
 
+const draftTaken = () =>
+  new AppError('draft_submitted', 'Hồ sơ này vừa được nộp từ một trang khác. Vui lòng xem mục Hồ sơ đã nộp trước khi nộp lại.', 409);
+
 /** Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). */
 export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
   if (!isId(submissionKey)) throw new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
@@ -203,6 +206,10 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
   });
   try {
     return await db.transaction(async (tx) => {
+      // The draft is consumed first, once: two forms of one draft sent at the same moment (two tabs, different keys)
+      // both read it above; the second waits here for the first to commit, finds it gone and makes no dossier.
+      const consumed = await tx.delete(dossierDrafts).where(eq(dossierDrafts.id, draft.id)).returning({ id: dossierDrafts.id });
+      if (!consumed.length) throw draftTaken();
       const code = await nextDossierCode(tx, agency.agencyCode ?? '', localDate(now));
       const pos = stepPosition(reception, input.unitId);
       const [dossier] = await tx
@@ -274,7 +281,6 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
           declarationAnswers: declaration.answers.length,
         },
       });
-      await tx.delete(dossierDrafts).where(eq(dossierDrafts.id, draft.id));
       // Its first status record (written by the trigger on dossiers) on its way to the national portal.
       await enqueueNationalPush(tx, d.id);
       return d;
