@@ -3,10 +3,15 @@
  * app's HTTP: upload → dry run → "Xác nhận nhập"; the confirmation is good once and only for the previewed file.
  */
 import ExcelJS from 'exceljs';
-import { and, eq, sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
-import { auditLog, procedureVersions, procedures, stagedUploads, units } from '../src/db/schema/index.js';
-import { Client, TEST_PASSWORD } from './support/app.js';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import pino from 'pino';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { setRoles } from '../src/accounts/set-roles.js';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { auditLog, procedureVersions, procedures, sectors, stagedUploads, units } from '../src/db/schema/index.js';
+import { buildDeps } from '../src/deps.js';
+import { type App, Client, TEST_PASSWORD } from './support/app.js';
 import { importCatalog } from '../src/procedures/import-catalog.js';
 import { CATALOG_SHEET } from '../src/procedures/import-catalog-columns.js';
 import { readTable } from '../src/accounts/read-sheet.js';
@@ -17,6 +22,41 @@ import { updateUnit } from '../src/org/update-unit.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 
 const t = useDemoApp();
+
+/** A log line; `err.cause` is the database's error inside Drizzle's (its SQLSTATE, never its values). */
+type LogLine = { level: number; msg: string; requestId?: string; line?: number; err?: { cause?: { code?: string } } };
+const logLines: LogLine[] = [];
+/** The same app with its log kept: a write the database refuses is logged with its error, and that is checked. */
+let logged: App;
+beforeAll(() => {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '3999', SESSION_SECRET: 'test-secret-test-secret-test-secret-123' });
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) });
+  logged = createApp(buildDeps(config, t.database, logger, { captcha: { counterMin: 10, counterMax: 50, cost: 1 } }));
+});
+beforeEach(() => {
+  logLines.length = 0;
+});
+
+/**
+ * Makes the database itself refuse, for real, the insert of the unit named `name` (a trigger raising SQLSTATE `errcode`:
+ * P0001 as a RAISE does, 40001 a serialization failure); the returned function removes it again. Triggers outlive the
+ * TRUNCATE between tests: always remove it (finally).
+ */
+async function databaseRefusesUnit(name: string, errcode: string) {
+  const db = t.database.db;
+  await db.execute(
+    sql.raw(`create function test_refuse_unit() returns trigger language plpgsql as $$
+      begin
+        if new.name = '${name}' then raise exception 'test trigger refuses %', new.name using errcode = '${errcode}'; end if;
+        return new;
+      end $$`),
+  );
+  await db.execute(sql.raw('create trigger test_refuse_unit before insert on units for each row execute function test_refuse_unit()'));
+  return async () => {
+    await db.execute(sql.raw('drop trigger test_refuse_unit on units'));
+    await db.execute(sql.raw('drop function test_refuse_unit()'));
+  };
+}
 
 const UNITS = '/tiepnhan/quan-tri/don-vi/nhap';
 const CATALOG = '/tiepnhan/quan-tri/thu-tuc/nhap';
@@ -30,8 +70,8 @@ const UNIT_CSV = [
 
 const csv = (text: string) => new TextEncoder().encode(text);
 
-async function admin(username = 'quantri1') {
-  const c = new Client(t.app);
+async function admin(username = 'quantri1', app: App = t.app) {
+  const c = new Client(app);
   expect((await c.login(username, TEST_PASSWORD)).status).toBe(303);
   return c;
 }
@@ -52,11 +92,15 @@ function confirmation(html: string) {
   return { tep: id, sha256 };
 }
 
-const count = async (table: typeof units | typeof procedures | typeof procedureVersions | typeof stagedUploads) =>
+const count = async (table: typeof units | typeof procedures | typeof procedureVersions | typeof sectors | typeof stagedUploads) =>
   (await t.database.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n;
 
 const importAudits = async (action: string) =>
   (await t.database.db.select({ n: sql<number>`count(*)::int` }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n;
+
+/** Audit rows of these actions, all told (an import writes one per created unit or procedure besides its own). */
+const audits = async (...actions: string[]) =>
+  (await t.database.db.select({ n: sql<number>`count(*)::int` }).from(auditLog).where(inArray(auditLog.action, actions)))[0]!.n;
 
 describe('Nhập đơn vị từ tệp', () => {
   it('previews per row, writes nothing until confirmed, then creates; a second confirmation imports nothing', async () => {
@@ -148,29 +192,70 @@ describe('Nhập đơn vị từ tệp', () => {
     expect(await count(stagedUploads)).toBe(0);
   });
 
-  it('a confirmation that fails on writing writes nothing and keeps the dry run to confirm again', async () => {
-    const c = await admin();
+  it('a row the database refuses while writing: no error page — the row and why, nothing written, the error logged; confirmable again once the cause is gone', async () => {
+    const c = await admin('quantri1', logged);
     const form = confirmation((await upload(c, UNITS, csv(UNIT_CSV), 'don-vi.csv')).text);
-    const before = await count(units);
-    // The database refuses one of the new units (standing in for any failure after the claim, inside the transaction).
-    await t.database.db.execute(
-      sql`ALTER TABLE units ADD CONSTRAINT test_import_fails CHECK (name <> 'Phòng Kế hoạch - Ngân sách') NOT VALID`,
-    );
+    const before = { units: await count(units), audits: await audits('unit.create', 'unit.update', 'unit.move', 'unit.import') };
+    // Line 2's division is refused by the database (a trigger, as a constraint or a rule of the DBA would). Its parent,
+    // line 3, is written before it in the same transaction: it must not stay either.
+    const removeTrigger = await databaseRefusesUnit('Phòng Kế hoạch - Ngân sách', 'P0001');
+    let failed: Awaited<ReturnType<typeof c.post>>;
     try {
-      const failed = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
-      expect(failed.status).toBe(500);
+      failed = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
     } finally {
-      await t.database.db.execute(sql`ALTER TABLE units DROP CONSTRAINT test_import_fails`);
+      await removeTrigger();
     }
-    expect(await count(units)).toBe(before);
-    expect(await importAudits('unit.import')).toBe(0);
+    expect(failed.status).toBe(409);
+    expect(failed.text).toContain('Không nhập được, chưa có thay đổi nào được ghi.');
+    expect(failed.text).toContain(
+      'Dòng 2 — &quot;Phòng Kế hoạch - Ngân sách&quot;: Cơ sở dữ liệu từ chối ghi dòng này theo một quy tắc kiểm tra dữ liệu của hệ thống.',
+    );
+    expect(failed.text).toMatch(/data-status="refused">\s*<td>2<\/td>/);
+    // The database's own words stay in the log.
+    expect(failed.text).not.toContain('test trigger refuses');
+    expect(failed.text).not.toContain('Mã tham chiếu');
+    expect({ units: await count(units), audits: await audits('unit.create', 'unit.update', 'unit.move', 'unit.import') }).toEqual(before);
     expect(await count(stagedUploads)).toBe(1);
+    const [log] = logLines.filter((l) => l.msg.startsWith('catalog import: a row refused by the database'));
+    expect(log).toMatchObject({ level: 40, line: 2, err: { cause: { code: 'P0001' } } });
+    expect(log!.requestId).toBeTruthy();
 
-    const done = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    // The page offers the same staged file to confirm again; with the cause removed, it imports what the dry run showed.
+    expect(confirmation(failed.text)).toEqual(form);
+    const done = await c.post(`${UNITS}/xac-nhan`, confirmation(failed.text), { csrfFrom: UNITS });
     expect(done.status).toBe(200);
-    expect(await count(units)).toBe(before + 2);
+    expect(done.text).toContain('Đã nhập 3 dòng: 2 tạo mới');
+    expect(await count(units)).toBe(before.units + 2);
     expect(await importAudits('unit.import')).toBe(1);
     expect(await count(stagedUploads)).toBe(0);
+  });
+
+  it('a failure that is no row’s fault (a serialization failure): no error page, “nothing was written, try again”, logged; confirmable again', async () => {
+    const c = await admin('quantri1', logged);
+    const form = confirmation((await upload(c, UNITS, csv(UNIT_CSV), 'don-vi.csv')).text);
+    const before = { units: await count(units), audits: await audits('unit.create', 'unit.update', 'unit.move', 'unit.import') };
+    const removeTrigger = await databaseRefusesUnit('Phòng Kế hoạch - Ngân sách', '40001');
+    let failed: Awaited<ReturnType<typeof c.post>>;
+    try {
+      failed = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    } finally {
+      await removeTrigger();
+    }
+    expect(failed.status).toBe(503);
+    expect(failed.text).toContain('<h1>Nhập đơn vị từ tệp</h1>');
+    expect(failed.text).toContain('Không nhập được, chưa có thay đổi nào được ghi. Vui lòng thử lại.');
+    expect(failed.text).not.toContain('test trigger refuses');
+    expect(failed.text).not.toContain('data-status="refused"');
+    expect({ units: await count(units), audits: await audits('unit.create', 'unit.update', 'unit.move', 'unit.import') }).toEqual(before);
+    expect(await count(stagedUploads)).toBe(1);
+    const [log] = logLines.filter((l) => l.msg.startsWith('catalog import: the apply failed'));
+    expect(log).toMatchObject({ level: 50, err: { cause: { code: '40001' } } });
+
+    expect(confirmation(failed.text)).toEqual(form);
+    const done = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(done.status).toBe(200);
+    expect(await count(units)).toBe(before.units + 2);
+    expect(await importAudits('unit.import')).toBe(1);
   });
 
   it('a tampered hash, an unknown or another administrator’s staged file is refused, and nothing is written', async () => {
@@ -189,25 +274,19 @@ describe('Nhập đơn vị từ tệp', () => {
       expect(res.status).toBe(409);
       expect(res.text).toContain('Tệp đã chạy thử không còn được giữ');
     }
-    // The same file staged by another account: its id is not this administrator's to confirm.
+    // The same file's dry run by another province administrator: a real staged import, with its plan, that only its
+    // owner may confirm — this administrator is refused, its owner confirms it.
     const sct = (await accountByUsername(t.database, 'admin.sct'))!;
-    const now = new Date();
-    const [theirs] = await t.database.db
-      .insert(stagedUploads)
-      .values({
-        ownerAccountId: sct.id,
-        name: 'x.csv',
-        mime: 'text/csv',
-        size: 10,
-        sha256: form.sha256,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + 3_600_000),
-      })
-      .returning();
-    const foreign = await c.post(`${UNITS}/xac-nhan`, { tep: theirs!.id, sha256: form.sha256 }, { csrfFrom: UNITS });
+    await setRoles(t.database.db, await actorFor(t.database, 'quantri1'), sct.id, [{ unitId: t.unitIds.tinh!, role: 'admin' }]);
+    const owner = await admin('admin.sct');
+    const theirs = confirmation((await upload(owner, UNITS, csv(UNIT_CSV))).text);
+    expect(theirs.tep).not.toBe(form.tep);
+    const foreign = await c.post(`${UNITS}/xac-nhan`, theirs, { csrfFrom: UNITS });
     expect(foreign.status).toBe(409);
+    expect(foreign.text).toContain('Tệp đã chạy thử không còn được giữ');
     expect(await count(units)).toBe(before);
-    const ok = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
+    expect(await importAudits('unit.import')).toBe(0);
+    const ok = await owner.post(`${UNITS}/xac-nhan`, theirs, { csrfFrom: UNITS });
     expect(ok.status).toBe(200);
     expect(await count(units)).toBe(before + 2);
   });
@@ -370,6 +449,49 @@ describe('Nhập danh mục thủ tục từ tệp', () => {
     expect(stale.text).toMatch(/data-status="unchanged">\s*<td>3<\/td>/);
     expect({ p: await count(procedures), v: await count(procedureVersions) }).toEqual(before);
     expect(await importAudits('procedure.import')).toBe(1);
+  });
+
+  it('a procedure a constraint refuses while writing: nothing written (not the row before it, nor its new sector), the row named; confirmable again', async () => {
+    const c = await admin();
+    const second = [...NEW_ROW];
+    second[0] = '1.001235.000.00.00.H10';
+    second[1] = 'Cấp lại Giấy phép kinh doanh tạm nhập, tái xuất hàng hóa';
+    const form = confirmation((await upload(c, CATALOG, await xlsx([NEW_ROW, second]), 'tthc.xlsx')).text);
+    const state = async () => ({
+      procedures: await count(procedures),
+      versions: await count(procedureVersions),
+      sectors: await count(sectors),
+      audits: await audits('procedure.create', 'procedure.new_version', 'sector.create', 'procedure.import'),
+    });
+    const before = await state();
+    // Line 3 (a new procedure in a new sector) is written first; line 4 then breaks a constraint of the database.
+    await t.database.db.execute(
+      sql`ALTER TABLE procedures ADD CONSTRAINT test_import_refuses CHECK (code <> '1.001235.000.00.00.H10') NOT VALID`,
+    );
+    let failed: Awaited<ReturnType<typeof c.post>>;
+    try {
+      failed = await c.post(`${CATALOG}/xac-nhan`, form, { csrfFrom: CATALOG });
+    } finally {
+      await t.database.db.execute(sql`ALTER TABLE procedures DROP CONSTRAINT test_import_refuses`);
+    }
+    expect(failed.status).toBe(409);
+    expect(failed.text).toContain('Không nhập được, chưa có thay đổi nào được ghi.');
+    expect(failed.text).toContain(
+      'Dòng 4 — 1.001235.000.00.00.H10 &quot;Cấp lại Giấy phép kinh doanh tạm nhập, tái xuất hàng hóa&quot;: Cơ sở dữ liệu từ chối ghi dòng này vì dữ liệu không thỏa một ràng buộc của hệ thống.',
+    );
+    expect(failed.text).not.toContain('test_import_refuses');
+    expect(await state()).toEqual(before);
+    expect(await count(stagedUploads)).toBe(1);
+
+    const done = await c.post(`${CATALOG}/xac-nhan`, confirmation(failed.text), { csrfFrom: CATALOG });
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('Đã nhập 2 dòng: 2 tạo mới');
+    expect(await state()).toEqual({
+      procedures: before.procedures + 2,
+      versions: before.versions + 2,
+      sectors: before.sectors + 1,
+      audits: before.audits + 4,
+    });
   });
 
   it('the use case itself refuses a unit administrator (the screen is only its front)', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { eq, sql } from 'drizzle-orm';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../src/accounts/read-sheet.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
@@ -12,6 +13,7 @@ import { UNIT_SHEET } from '../src/org/import-units-columns.js';
 import { systemActor } from '../src/shared/context.js';
 import type { AppError } from '../src/shared/errors.js';
 import { runImportCommand } from '../src/shared/import-command.js';
+import { logSerializers } from '../src/web/observability.js';
 import { actorFor, useDemoApp } from './support/fixtures.js';
 
 const t = useDemoApp();
@@ -174,7 +176,7 @@ describe('import of the unit tree', () => {
     try {
       const file = path.join(dir, 'don-vi.csv');
       await writeFile(file, TREE);
-      const command = { name: 'import:units', systemLabel: 'cli:import-units', run: runUnits };
+      const command = { name: 'import:units', systemLabel: 'cli:import-units', run: runUnits, logger: pino({ level: 'silent' }) };
       const dry = await runImportCommand(t.database.db, [file], command);
       expect(dry.exitCode).toBe(0);
       expect(dry.lines.join('\n')).toContain('Chạy thử: chưa ghi gì');
@@ -192,6 +194,50 @@ describe('import of the unit tree', () => {
       const big = path.join(dir, 'big.csv');
       await writeFile(big, Buffer.alloc(5 * 1024 * 1024 + 1, 0x41));
       expect(await runImportCommand(t.database.db, [big], command)).toEqual({ exitCode: 1, lines: ['Lỗi: Tệp quá lớn (tối đa 5 MB).'] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the command: a write the database refuses is the row refused on its line, or "nothing written", exit 1, the error on the logger', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'import-units-'));
+    const logged: Array<{ msg: string; line?: number; err?: { cause?: { code?: string } } }> = [];
+    const logger = pino(
+      { level: 'warn', serializers: logSerializers },
+      { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) },
+    );
+    const command = { name: 'import:units', systemLabel: 'cli:import-units', run: runUnits, logger };
+    const db = t.database.db;
+    try {
+      const file = path.join(dir, 'don-vi.csv');
+      await writeFile(file, TREE);
+      const before = await counts();
+      for (const [errcode, expected] of [
+        ['23505', 'Dòng    2  TỪ CHỐI    "Phòng Kế hoạch - Ngân sách": Cơ sở dữ liệu từ chối ghi dòng này vì trùng với dữ liệu đã có.'],
+        ['57014', 'Lỗi: Không nhập được, chưa có thay đổi nào được ghi. Vui lòng thử lại.'],
+      ] as const) {
+        // A trigger refusing line 2's division as a unique index or a statement timeout would.
+        await db.execute(
+          sql.raw(`create function test_refuse_row() returns trigger language plpgsql as $$
+            begin
+              if new.name = 'Phòng Kế hoạch - Ngân sách' then raise exception 'test trigger refuses' using errcode = '${errcode}'; end if;
+              return new;
+            end $$`),
+        );
+        await db.execute(sql.raw('create trigger test_refuse_row before insert on units for each row execute function test_refuse_row()'));
+        let result: Awaited<ReturnType<typeof runImportCommand>>;
+        try {
+          result = await runImportCommand(db, [file, '--apply'], command);
+        } finally {
+          await db.execute(sql.raw('drop trigger test_refuse_row on units'));
+          await db.execute(sql.raw('drop function test_refuse_row()'));
+        }
+        expect(result.exitCode, errcode).toBe(1);
+        expect(result.lines, errcode).toContain(expected);
+        expect(await counts(), errcode).toEqual(before);
+        expect(logged.at(-1)?.err?.cause?.code, errcode).toBe(errcode);
+      }
+      expect((await runImportCommand(db, [file, '--apply'], command)).exitCode).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

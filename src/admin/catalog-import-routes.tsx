@@ -4,6 +4,8 @@
  * flow as the commands: upload → dry run with its per-row report → "Xác nhận nhập" applies. The previewed file stays
  * on the server (shared/staged-imports.ts): the confirmation names it by id and SHA-256, is good once, and writes
  * only the plan the dry run showed — if the data changed since, nothing is written and the new report is shown (409).
+ * A confirmation whose write fails writes nothing either: the use case says why (a row the database refused, 409, or
+ * import_not_written, 503) and logs the error; this page shows it with the confirmation again, the file still staged.
  * Only province administrators; anyone else gets 404, as for the other province-only admin pages.
  */
 import { Hono } from 'hono';
@@ -18,7 +20,7 @@ import { importCatalog } from '../procedures/import-catalog.js';
 import { CATALOG_SHEET, type CatalogColumn } from '../procedures/import-catalog-columns.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { type ImportOptions, type ImportResult, planDigest } from '../shared/import-plan.js';
+import { IMPORT_NOT_WRITTEN, type ImportOptions, type ImportResult, planDigest } from '../shared/import-plan.js';
 import type { ImportReport, ImportRowReport } from '../shared/import-report.js';
 import { importTemplate } from '../shared/import-template.js';
 import { openStagedImport, STAGED_IMPORT_HOURS, type StagedImport, stageImport } from '../shared/staged-imports.js';
@@ -81,10 +83,32 @@ type PageState = {
   preview?: { report: ImportReport; file: string; staged: StagedImport | null };
   /** The report of a confirmation: applied, refused at the last moment, or the new plan when the data changed. */
   result?: { report: ImportResult; file: string };
+  /** A confirmation that wrote nothing and may be tried again as it is: its staged file, still kept. */
+  again?: StagedImport;
 };
 
 const PLAN_CHANGED =
   'Dữ liệu đã thay đổi kể từ khi chạy thử: không có gì được ghi. Vui lòng chạy thử lại để xem kết quả mới. Kết quả dưới đây là theo dữ liệu hiện tại.';
+
+/** A row refused while writing: the line, what it names, and why (the use case's words, never the database's). */
+function refusedOnWrite(report: ImportReport): string {
+  const rows = report.rows.filter((r) => r.status === 'refused');
+  return rows.map((r) => `Dòng ${r.line} — ${r.subject}: ${r.details.join('; ')}`).join(' ');
+}
+
+function ConfirmForm(p: { action: string; csrfToken: string; staged: StagedImport; children: Child }) {
+  return (
+    <form method="post" action={p.action} class="stack" id="import-confirm">
+      <CsrfField token={p.csrfToken} />
+      <input type="hidden" name="tep" value={p.staged.id} />
+      <input type="hidden" name="sha256" value={p.staged.sha256} />
+      {p.children}
+      <button type="submit" class="primary">
+        Xác nhận nhập
+      </button>
+    </form>
+  );
+}
 
 function counts(report: ImportReport): string {
   const { created, updated, unchanged, refused } = report.counts;
@@ -102,6 +126,14 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
 
   async function render(c: Ctx, s: PageState, status: ContentfulStatusCode = 200) {
     const props = await pageProps(c);
+    const again = s.again ? (
+      <ConfirmForm action={`${screen.base}/xac-nhan`} csrfToken={props.csrfToken} staged={s.again}>
+        <p>
+          Tệp đã chạy thử <strong>{s.again.name}</strong> vẫn được giữ: khi đã xử lý nguyên nhân, bấm "Xác nhận nhập" để nhập lại đúng nội
+          dung đã chạy thử. Nếu cần sửa tệp, hãy tải tệp đã sửa lên và chạy thử lại.
+        </p>
+      </ConfirmForm>
+    ) : null;
     return c.html(
       <Layout title={screen.title} section="admin" {...props}>
         <section class="narrow wide-ok">
@@ -120,17 +152,11 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
                 <Flash kind="info">Không có thay đổi nào để nhập: {counts(s.preview.report)}</Flash>
               )}
               {s.preview.staged ? (
-                <form method="post" action={`${screen.base}/xac-nhan`} class="stack" id="import-confirm">
-                  <CsrfField token={props.csrfToken} />
-                  <input type="hidden" name="tep" value={s.preview.staged.id} />
-                  <input type="hidden" name="sha256" value={s.preview.staged.sha256} />
+                <ConfirmForm action={`${screen.base}/xac-nhan`} csrfToken={props.csrfToken} staged={s.preview.staged}>
                   <p>
                     Tệp đã chạy thử được giữ {STAGED_IMPORT_HOURS} giờ; mã kiểm tra SHA-256: <code>{s.preview.staged.sha256}</code>.
                   </p>
-                  <button type="submit" class="primary">
-                    Xác nhận nhập
-                  </button>
-                </form>
+                </ConfirmForm>
               ) : null}
               <ReportTable report={s.preview.report} />
             </div>
@@ -145,13 +171,14 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
               ) : s.result.report.planChanged ? (
                 <Flash kind="error">{PLAN_CHANGED}</Flash>
               ) : (
-                <Flash kind="error">
-                  Không ghi gì: một dòng bị từ chối khi ghi (dữ liệu vừa thay đổi). Vui lòng tải tệp lên và chạy thử lại.
-                </Flash>
+                <Flash kind="error">Không nhập được, chưa có thay đổi nào được ghi. {refusedOnWrite(s.result.report)}</Flash>
               )}
+              {again}
               <ReportTable report={s.result.report} />
             </div>
-          ) : null}
+          ) : (
+            again
+          )}
           <h2>{s.preview || s.result ? 'Tải lên tệp khác' : 'Tải lên tệp'}</h2>
           <form method="post" action={screen.base} enctype="multipart/form-data" class="stack" id="import-upload">
             <CsrfField token={props.csrfToken} />
@@ -178,10 +205,15 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
     );
   }
 
-  /** An import error the administrator can act on is said on the page; anything else is the error page's. */
+  /**
+   * An import error the administrator can act on is said on the page (an apply that wrote nothing, with `s.again` to
+   * confirm it again); anything else is the error page's.
+   */
   function refusal(c: Ctx, err: unknown, s: PageState = {}) {
-    if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
-    return render(c, { ...s, error: err.message }, err.status);
+    if (!(err instanceof AppError)) throw err;
+    if (err.status === 400 || err.status === 409) return render(c, { ...s, error: err.message }, err.status);
+    if (err.code === IMPORT_NOT_WRITTEN) return render(c, { ...s, error: err.message }, 503);
+    throw err;
   }
 
   routes.get('/', (c) => render(c, {}));
@@ -205,17 +237,27 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
 
   routes.post('/xac-nhan', async (c) => {
     const form = await formData(c);
+    let again: StagedImport | undefined;
     try {
-      const { db, now } = c.get('deps');
+      const { db, now, logger } = c.get('deps');
       const actor = actorOf(c);
       const file = await openStagedImport(db, actor, { id: form.tep ?? '', sha256: form.sha256 ?? '' }, now());
       const source = { name: file.name, sha256: file.sha256 };
       const rows = await readTable(file.bytes, screen.spec);
       // The staged row is claimed inside the import's transaction: not applied, it is still there to confirm again.
-      const report = await screen.run(db, actor, rows, { apply: true, source, expectedPlan: file.plan, claim: file.claim });
-      return render(c, { result: { report, file: file.name } }, report.applied ? 200 : 409);
+      again = { id: file.id, name: file.name, sha256: file.sha256 };
+      const report = await screen.run(db, actor, rows, {
+        apply: true,
+        source,
+        expectedPlan: file.plan,
+        claim: file.claim,
+        logger: logger.child({ requestId: c.get('requestId') }),
+      });
+      // A changed plan is not confirmed again as it is (its message asks for a new dry run); a refused row may be.
+      const retry = report.applied || report.planChanged ? undefined : again;
+      return render(c, { result: { report, file: file.name }, again: retry }, report.applied ? 200 : 409);
     } catch (err) {
-      return refusal(c, err);
+      return refusal(c, err, err instanceof AppError && err.code === IMPORT_NOT_WRITTEN ? { again } : {});
     }
   });
 

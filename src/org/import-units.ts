@@ -15,7 +15,14 @@ import type { TableRow } from '../accounts/read-sheet.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { type ImportRowReport, looksLikeFormula, makeReport, quote } from '../shared/import-report.js';
-import { type ImportOptions, type ImportPlan, type ImportResult, type ImportSource, RowRefused, runImport } from '../shared/import-plan.js';
+import {
+  type ImportOptions,
+  type ImportPlan,
+  type ImportResult,
+  type ImportSource,
+  rowWriteError,
+  runImport,
+} from '../shared/import-plan.js';
 import { foldVietnamese } from '../shared/text.js';
 import { createUnit } from './create-unit.js';
 import { UNIT_KIND_HINT, UNIT_SHEET, type UnitColumn, unitKindOf } from './import-units-columns.js';
@@ -317,8 +324,8 @@ async function writeUnits(
         if (parentId !== u.parentId) await moveUnit(tx, actor, u.id, parentId);
       }
     } catch (err) {
-      // A use case refused a row the plan accepted (a concurrent change): nothing is written; the report says which row.
-      throw err instanceof AppError ? new RowRefused(i, err) : err;
+      // A use case or the database refused a row the plan accepted: nothing is written; the report says which row.
+      throw rowWriteError(i, err);
     }
   }
   const { created, updated, unchanged } = makeReport(report, true).counts;

@@ -14,7 +14,14 @@ import type { TableRow } from '../accounts/read-sheet.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { type ImportRowReport, looksLikeFormula, makeReport, quote } from '../shared/import-report.js';
-import { type ImportOptions, type ImportPlan, type ImportResult, type ImportSource, RowRefused, runImport } from '../shared/import-plan.js';
+import {
+  type ImportOptions,
+  type ImportPlan,
+  type ImportResult,
+  type ImportSource,
+  rowWriteError,
+  runImport,
+} from '../shared/import-plan.js';
 import { cleanText, foldVietnamese } from '../shared/text.js';
 import {
   CATALOG_SHEET,
@@ -306,8 +313,8 @@ async function planCatalog(db: Db, actor: Actor, sheet: TableRow<CatalogColumn>[
         if (!p.current) await createProcedure(tx, actor, e, sectorId);
         else await newVersion(tx, actor, e, p.current, sectorId, p.changes);
       } catch (err) {
-        // A use case refused a row the plan accepted (a concurrent change): nothing is written; the report says which row.
-        throw err instanceof AppError ? new RowRefused(i, err) : err;
+        // A use case or the database refused a row the plan accepted: nothing is written; the report says which row.
+        throw rowWriteError(i, err);
       }
     }
     const { created, updated, unchanged } = makeReport(report, true).counts;

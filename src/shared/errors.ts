@@ -8,8 +8,9 @@ export class AppError extends Error {
   readonly code: string;
   readonly status: number;
   readonly fields: FieldErrors | undefined;
-  constructor(code: string, message: string, status = 400, fields?: FieldErrors) {
-    super(message);
+  /** `options.cause`: what went wrong underneath (a database error), for the log only — never shown. */
+  constructor(code: string, message: string, status = 400, fields?: FieldErrors, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'AppError';
     this.code = code;
     this.status = status;

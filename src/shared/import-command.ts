@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import { MAX_IMPORT_BYTES } from '../accounts/read-sheet.js';
 import { isProvinceAdministrator } from '../accounts/policies.js';
 import type { Db } from '../db/client.js';
@@ -20,7 +21,7 @@ export type ImportRun = (
   db: Db,
   actor: StaffActor | SystemActor,
   bytes: Uint8Array,
-  opts: { apply: boolean; source: { name: string; sha256: string } },
+  opts: { apply: boolean; source: { name: string; sha256: string }; logger: Logger },
 ) => Promise<ImportReport>;
 
 type Parsed = { file: string; apply: boolean; as: string | null };
@@ -60,7 +61,8 @@ async function officialActor(db: Db, username: string): Promise<StaffActor> {
 export async function runImportCommand(
   db: Db,
   argv: string[],
-  command: { name: string; systemLabel: string; run: ImportRun },
+  /** `logger`: where a failed apply's error is logged (stderr for the commands); the report says what the operator reads. */
+  command: { name: string; systemLabel: string; run: ImportRun; logger: Logger },
 ): Promise<{ exitCode: number; lines: string[] }> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
@@ -76,7 +78,7 @@ export async function runImportCommand(
     const bytes = new Uint8Array(await readFile(args.file));
     const actor = args.as ? await officialActor(db, args.as) : systemActor(command.systemLabel);
     const source = { name: path.basename(args.file), sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
-    const report = await command.run(db, actor, bytes, { apply: args.apply, source });
+    const report = await command.run(db, actor, bytes, { apply: args.apply, source, logger: command.logger });
     const lines = [`${args.apply ? 'Nhập' : 'Chạy thử'} ${source.name} (người thực hiện: ${actor.label})`, ...formatReport(report)];
     return { exitCode: report.counts.refused > 0 ? 1 : 0, lines };
   } catch (err) {

@@ -78,6 +78,7 @@ export async function stageImport(
 
 /** A staged import as its confirmation gets it: the file, the approved plan's digest, and the claim to run in the apply. */
 export type OpenedImport = {
+  id: string;
   name: string;
   sha256: string;
   bytes: Uint8Array;
@@ -113,7 +114,7 @@ export async function openStagedImport(db: Db, actor: StaffActor, ref: { id: str
     const taken = await tx.delete(stagedUploads).where(mine).returning({ id: stagedUploads.id });
     if (taken.length === 0) throw gone();
   };
-  return { name: row.name, sha256, bytes, plan: row.plan, claim };
+  return { id: ref.id, name: row.name, sha256, bytes, plan: row.plan, claim };
 }
 
 async function readStored(sha256: string): Promise<Uint8Array> {
