@@ -6,6 +6,21 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
+/**
+ * The change feed's heartbeat (src/db/listen.ts): every this many ms each process listening for changes on PostgreSQL
+ * sends itself a notification, and its caches are trusted only while the latest one came back less than
+ * CHANGE_FEED_STALE_INTERVALS intervals after it was sent (docs/decisions/0032). The default of CHANGE_FEED_HEARTBEAT_MS.
+ */
+const CHANGE_FEED_HEARTBEAT_MS = 1_000;
+const CHANGE_FEED_STALE_INTERVALS = 3;
+
+/** The heartbeat's interval and the bound past which nothing cached is trusted. */
+export type ChangeFeedTiming = { heartbeatMs: number; staleMs: number };
+
+export function changeFeedTiming(heartbeatMs: number = CHANGE_FEED_HEARTBEAT_MS): ChangeFeedTiming {
+  return { heartbeatMs, staleMs: heartbeatMs * CHANGE_FEED_STALE_INTERVALS };
+}
+
 const boolish = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const EnvSchema = z.object({
@@ -55,6 +70,11 @@ const EnvSchema = z.object({
    * Default 5000 in production, 0 elsewhere.
    */
   SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  /**
+   * How often the change feed proves it still hears the database (src/db/listen.ts), in ms; three intervals without
+   * its heartbeat back and no cache is trusted until it listens again.
+   */
+  CHANGE_FEED_HEARTBEAT_MS: z.coerce.number().int().min(50).max(60_000).default(CHANGE_FEED_HEARTBEAT_MS),
   SIM_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** The SMTP stand-in of demo mode (sim/smtp.ts). Not 0: the e-mail adapter is given this port, not the one bound. */
   SIM_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
@@ -274,6 +294,8 @@ export type Config = {
   sessionAbsoluteMs: number;
   /** SESSION_CACHE_MS: the session cache's lifetime per entry (0 = off). */
   sessionCacheMs: number;
+  /** CHANGE_FEED_HEARTBEAT_MS and the bound it gives: how long caches may go on trusting a feed not heard from. */
+  changeFeed: ChangeFeedTiming;
   /** True when VNeID and the registry are the built-in simulators (demo mode). */
   simulated: boolean;
   sim: {
@@ -592,6 +614,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     sessionCacheMs: e.SESSION_CACHE_MS ?? (production ? 5_000 : 0),
+    changeFeed: changeFeedTiming(e.CHANGE_FEED_HEARTBEAT_MS),
     simulated,
     sim: {
       port: simPort,

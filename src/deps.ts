@@ -23,10 +23,11 @@ export function buildDeps(config: Config, database: Database, logger: Logger, op
   const allowHttp = config.env !== 'production';
   const timeoutMs = opts.idpTimeoutMs ?? 10_000;
   // Every change, from this process or another on the database, drops what the caches hold (src/db/changes.ts).
+  // Trusted only while the feed is live: asked at every read (a heartbeat overdue stops trust at once).
   const changes = new ChangeFeed(database);
-  const displayCache = new DisplayCache(opts.displayCacheMs ?? 10_000);
-  changes.subscribe(() => displayCache.clear());
   const isLive = () => changes.isLive();
+  const displayCache = new DisplayCache(opts.displayCacheMs ?? 10_000, isLive);
+  changes.subscribe(() => displayCache.clear());
   const sessionCaches = {
     officials: new SessionCache<OfficialSessionRow>(config.sessionCacheMs, isLive),
     citizens: new SessionCache<CitizenSessionRow>(config.sessionCacheMs, isLive),

@@ -32,6 +32,7 @@ async function main() {
           poolSize: config.databasePool.size,
           statementTimeoutMs: config.databasePool.statementTimeoutMs,
           onConnectionError,
+          changeFeed: config.changeFeed,
         }
       : // Refused while another process has DATA_DIR open (src/db/embedded-lock.ts).
         { dataDir: config.dataDir },

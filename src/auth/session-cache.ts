@@ -8,7 +8,8 @@
  *   notices) is announced at its commit to every process (migration 0052, payload `sessions`) and empties the cache;
  * - every unsafe request this process served empties it too before its answer leaves (app.tsx): the next request of
  *   whoever logged out, suspended an account or read a notice here is read afresh;
- * - nothing is kept or read while the announcements cannot be received (ChangeFeed.isLive false);
+ * - nothing is kept or read while the announcements are not known to arrive (ChangeFeed.isLive false: reconnecting,
+ *   or the listening connection's heartbeat overdue — src/db/listen.ts);
  * - an entry is checked again against the idle and absolute limits on every use, and lives at most ttlMs.
  */
 export class SessionCache<T> {

@@ -3,8 +3,11 @@
  * database: notifications on the channel `motcua_changes`. The catalog's tables announce their writes from a
  * trigger, in the writing transaction (migration 0038: payload `catalog`); administration and account pages
  * announce theirs after a successful write (`display`, app.tsx). Subscribers — the display cache, the in-memory
- * catalog — drop what they hold on any change, and while notifications cannot be received (the listening
- * connection broke) `isLive()` is false and nothing cached may be trusted (docs/decisions/0015-catalog-search.md).
+ * catalog — drop what they hold on any change, and while notifications cannot be received `isLive()` is false and
+ * nothing cached may be trusted (docs/decisions/0015-catalog-search.md). On PostgreSQL "received" is proven, not
+ * assumed: the listening connection's heartbeat must come back within CHANGE_FEED_HEARTBEAT_MS × 3, or the feed is
+ * not live at once and its connection is opened again — a connection that died silently (a network partition, a
+ * half-open socket) would otherwise be trusted until the driver noticed (src/db/listen.ts, docs/decisions/0032).
  * The session lookup's tables announce theirs as `sessions` (migration 0052), and so does the SSO client registry
  * (migration 0053), heard only by the session caches (auth/session-cache.ts, sso/clients.ts): a notice or a login
  * must not empty the catalog.
@@ -24,26 +27,28 @@ export class ChangeFeed {
     ['sessions', new Set()],
   ]);
   private readonly waiting = new Map<string, () => void>();
-  private live = false;
-  private readonly listening: { ready: Promise<void>; stop(): void };
+  private readonly listening: { ready: Promise<void>; isLive(): boolean; stop(): void };
 
   constructor(private readonly database: Database) {
     this.listening = database.listen(CHANNEL, {
       message: (payload) => this.received(payload),
-      live: (isLive) => {
-        this.live = isLive;
+      live: () => {
         // Coming back, what was sent meanwhile is lost; going away, nothing can be trusted until then.
         this.changed('display');
         this.changed('sessions');
-        if (!isLive) for (const done of this.waiting.values()) done();
-        if (!isLive) this.waiting.clear();
+        // A marker may be lost with the connection; either way every cache was just dropped, which is all it waits for.
+        for (const done of this.waiting.values()) done();
+        this.waiting.clear();
       },
     });
   }
 
-  /** Whether changes made elsewhere reach this process now (false until listening, and while reconnecting). */
+  /**
+   * Whether changes made elsewhere reach this process now: false until listening, while reconnecting, and as soon as
+   * the heartbeat is overdue (PostgreSQL). Asked at every use of a cache, never remembered.
+   */
   isLive(): boolean {
-    return this.live;
+    return this.listening.isLive();
   }
 
   /** Calls `fn` on every change of the topic (synchronously: keep it to dropping what is cached). */

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { type EmbeddedLock, lockEmbeddedDatabase } from './embedded-lock.js';
 import * as schema from './schema/index.js';
 import { type ChannelListener, type ListenHandlers, pgChannelListener, pgliteChannelListener } from './listen.js';
+import { changeFeedTiming, type ChangeFeedTiming } from '../config.js';
 import {
   applyMigrations,
   pendingMigrations,
@@ -48,9 +49,10 @@ export type Database = {
   /**
    * Notifications on `channel` (LISTEN), from every process on this database: one listening connection per
    * channel, shared by every caller, closed with the database (src/db/listen.ts). `ready` resolves once listening;
-   * `stop` removes these handlers.
+   * `isLive` says whether notifications are known to arrive now (on a server: its heartbeat came back within the
+   * bound); `stop` removes these handlers.
    */
-  listen(channel: string, handlers: ListenHandlers): { ready: Promise<void>; stop(): void };
+  listen(channel: string, handlers: ListenHandlers): { ready: Promise<void>; isLive(): boolean; stop(): void };
   close(): Promise<void>;
 };
 
@@ -64,7 +66,7 @@ function channelListeners(create: (channel: string) => ChannelListener) {
         l = create(channel);
         byChannel.set(channel, l);
       }
-      return { ready: l.ready, stop: l.add(handlers) };
+      return { ready: l.ready, isLive: l.isLive, stop: l.add(handlers) };
     },
     closeAll: () => Promise.all([...byChannel.values()].map((l) => l.close())),
   };
@@ -90,6 +92,11 @@ export type DatabaseOptions = {
    * has already dropped it and opens a new one when needed; this only reports it (default: one line on stderr).
    */
   onConnectionError?: (err: Error) => void;
+  /**
+   * The listening connection's heartbeat and the bound past which it is not trusted (CHANGE_FEED_HEARTBEAT_MS; the
+   * config module's default when unset). PGlite has no connection to lose and ignores it.
+   */
+  changeFeed?: ChangeFeedTiming;
 };
 
 export { EmbeddedDatabaseInUse } from './embedded-lock.js';
@@ -147,7 +154,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const client = await pool.connect();
     client.release();
     const db = drizzlePg(pool, { schema }) as unknown as Db;
-    const listeners = channelListeners((channel) => pgChannelListener(opts.url!, channel, opts.onConnectionError ?? reportConnectionError));
+    const { heartbeatMs, staleMs } = opts.changeFeed ?? changeFeedTiming();
+    // The heartbeat goes through the pool, the way every change reaches the listener (src/db/listen.ts).
+    const heartbeat = {
+      intervalMs: heartbeatMs,
+      staleMs,
+      // Named: parsed once per pooled connection, like the hot reads (queryStatement).
+      notify: (channel: string, payload: string) =>
+        pool.query({ name: 'mc_heartbeat', text: 'select pg_notify($1, $2)', values: [channel, payload] }),
+    };
+    const listeners = channelListeners((channel) =>
+      pgChannelListener(opts.url!, channel, opts.onConnectionError ?? reportConnectionError, heartbeat),
+    );
     return {
       db,
       kind: 'postgres',

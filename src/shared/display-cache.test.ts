@@ -30,7 +30,7 @@ describe('display cache', () => {
   });
 
   it('holds at most maxEntries, dropping the oldest; a lifetime of 0 turns it off', async () => {
-    const cache = new DisplayCache(60_000, 2);
+    const cache = new DisplayCache(60_000, () => true, 2);
     let loads = 0;
     const load = async () => ++loads;
     await cache.get('a', load);
@@ -41,5 +41,19 @@ describe('display cache', () => {
     const off = new DisplayCache(0);
     expect(await off.get('k', load)).toBe(5);
     expect(await off.get('k', load)).toBe(6);
+  });
+
+  it('keeps and serves nothing while the change feed is not live, and caches again once it is', async () => {
+    let live = false;
+    const cache = new DisplayCache(60_000, () => live);
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await cache.get('k', load)).toBe(1);
+    expect(await cache.get('k', load)).toBe(2);
+    live = true;
+    expect(await cache.get('k', load)).toBe(3);
+    expect(await cache.get('k', load)).toBe(3);
+    live = false;
+    expect(await cache.get('k', load)).toBe(4);
   });
 });

@@ -8,20 +8,22 @@
  *
  * Cleared by the change feed (src/db/changes.ts, wired in deps.ts): a successful write under administration
  * or account pages clears this process's cache at once and every other process's when PostgreSQL's
- * notification reaches it, and so does any write to the catalog's tables. Entries still live only `ttlMs`,
- * a bound for what no announcement covers (the calendar's day). A failed load is not kept; concurrent reads
- * of a missing key share one load.
+ * notification reaches it, and so does any write to the catalog's tables. While the feed is not live (`isLive`:
+ * listening again, or its heartbeat overdue) nothing is kept or served: every page loads what it shows. Entries
+ * still live only `ttlMs`, a bound for what no announcement covers (the calendar's day). A failed load is not kept;
+ * concurrent reads of a missing key share one load.
  */
 export class DisplayCache {
   private readonly entries = new Map<string, { until: number; value: Promise<unknown> }>();
 
   constructor(
     private readonly ttlMs: number,
+    private readonly isLive: () => boolean = () => true,
     private readonly maxEntries = 10_000,
   ) {}
 
   get<V>(key: string, load: () => Promise<V>): Promise<V> {
-    if (this.ttlMs <= 0) return load();
+    if (this.ttlMs <= 0 || !this.isLive()) return load();
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.value as Promise<V>;
