@@ -161,6 +161,12 @@ const EnvSchema = z.object({
   /** Quản lý tập tin cá nhân: what each citizen may keep (their uploads; results issued by agencies do not count). */
   PERSONAL_FILES_QUOTA_MB: z.coerce.number().int().min(1).max(100_000).default(50),
   PERSONAL_FILES_QUOTA_FILES: z.coerce.number().int().min(1).max(100_000).default(200),
+  /**
+   * What each citizen's requests may store in file storage over a rolling 24 hours, in MB: every upload of the portal
+   * (personal files, draft documents, supplements), kept or not (personal-files/upload-budget.ts). Unset: twice
+   * PERSONAL_FILES_QUOTA_MB.
+   */
+  PERSONAL_UPLOAD_DAILY_MB: z.coerce.number().int().min(1).max(1_000_000).optional(),
   /** TIẾP NHẬN HỒ SƠ: the largest scan of one document (số hóa), in MB. */
   RECEPTION_SCAN_MAX_MB: z.coerce.number().int().min(1).max(1_000).default(10),
   /** TIẾP NHẬN HỒ SƠ: the largest reception form, whatever its procedure's number of documents, in MB. */
@@ -331,8 +337,11 @@ export type Config = {
   /** The built-in provincial SSO provider at /sso (src/sso): the key its signing keys are encrypted with. */
   ssoProvider: { keyEncryptionKey: Buffer };
   storage: StorageConfig;
-  /** Quản lý tập tin cá nhân: each citizen's quota over their uploaded files (src/personal-files). */
-  personalFiles: { quotaBytes: number; quotaFiles: number };
+  /**
+   * Quản lý tập tin cá nhân: each citizen's quota over their uploaded files (src/personal-files), and the bytes their
+   * uploads may store over a rolling 24 hours, kept or not (uploadDailyBytes: personal-files/upload-budget.ts).
+   */
+  personalFiles: { quotaBytes: number; quotaFiles: number; uploadDailyBytes: number };
   /**
    * TIẾP NHẬN HỒ SƠ: each scan's limit, and the form's absolute ceiling (its body is sized per procedure below it:
    * scanMaxBytes × its documents, onestop/reception-routes.tsx).
@@ -675,7 +684,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ssoDemo,
     ssoProvider: { keyEncryptionKey: keyBytes(e.SSO_KEY_ENCRYPTION_KEY ?? DEV_SSO_KEY_ENCRYPTION_KEY) },
     storage,
-    personalFiles: { quotaBytes: e.PERSONAL_FILES_QUOTA_MB * 1024 * 1024, quotaFiles: e.PERSONAL_FILES_QUOTA_FILES },
+    personalFiles: {
+      quotaBytes: e.PERSONAL_FILES_QUOTA_MB * 1024 * 1024,
+      quotaFiles: e.PERSONAL_FILES_QUOTA_FILES,
+      uploadDailyBytes: (e.PERSONAL_UPLOAD_DAILY_MB ?? 2 * e.PERSONAL_FILES_QUOTA_MB) * 1024 * 1024,
+    },
     reception: { scanMaxBytes: e.RECEPTION_SCAN_MAX_MB * 1024 * 1024, uploadMaxBytes: e.RECEPTION_UPLOAD_MAX_MB * 1024 * 1024 },
   };
 }

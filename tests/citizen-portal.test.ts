@@ -36,7 +36,7 @@ import { submitOnline } from '../src/portal/submit-dossier.js';
 import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
-const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200 };
+const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
 const POLICY = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
 const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
 

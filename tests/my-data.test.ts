@@ -28,7 +28,7 @@ import type { MyData } from '../src/portal/my-data.js';
 import { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
-const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200 };
+const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
 const POLICY = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
 const PAGE = '/ca-nhan/du-lieu';
 const EXPORT = '/ca-nhan/du-lieu/tai-xuong';

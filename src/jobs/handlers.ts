@@ -8,6 +8,7 @@ import { purgeSessions, type SessionPolicy } from '../auth/sessions.js';
 import { recordDelegationExpiries } from '../delegation/end-delegation.js';
 import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js';
 import { purgeStagedScans } from '../dossiers/staged-scans.js';
+import { purgeUploadVolume } from '../personal-files/upload-budget.js';
 import { systemActor } from '../shared/context.js';
 import { purgeExpiredSsoModels } from '../sso/adapter.js';
 import { endLapsedProviderSessions, purgeStaleSessionLinks } from '../sso/end-sessions.js';
@@ -76,8 +77,12 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
       await remindCalendarConfirmation(deps.db, deps.logger, (deps.now ?? (() => new Date()))());
     },
     'uploads.staged_purge': async () => {
-      const removed = await purgeStagedScans(deps.db, (deps.now ?? (() => new Date()))());
+      const now = (deps.now ?? (() => new Date()))();
+      const removed = await purgeStagedScans(deps.db, now);
       if (removed) deps.logger.info({ removed }, 'expired staged scans removed');
+      // Citizens' uploads past the upload budget's 24-hour window: no longer counted, so no longer kept.
+      const forgotten = await purgeUploadVolume(deps.db, now);
+      if (forgotten) deps.logger.info({ forgotten }, 'upload volume past the window removed');
     },
     'storage.gc': async () => {
       const run = await collectUnreferencedBlobs(deps.db, blobStore(), (deps.now ?? (() => new Date()))());

@@ -94,9 +94,12 @@ export const JOB_KINDS = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
-  /** The reception form's staged scans no receipt consumed, once expired (dossiers/staged-scans.ts). */
+  /**
+   * The reception form's staged scans no receipt consumed, once expired (dossiers/staged-scans.ts), and the citizens'
+   * upload records past the upload budget's 24 hours (personal-files/upload-budget.ts).
+   */
   'uploads.staged_purge': {
-    label: 'Xóa bản quét tạm đã hết hạn',
+    label: 'Xóa bản quét tạm và lượt tải lên đã hết hạn',
     payload: z.object({}),
     retryLimit: 2,
     retryDelaySeconds: 60,

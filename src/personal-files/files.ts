@@ -17,8 +17,11 @@ export const PERSONAL_FILE_KINDS: ReadonlySet<FileKind> = new Set(['pdf', 'png',
 export const PERSONAL_FILE_ACCEPT = '.pdf,.png,.jpg,.jpeg,.doc,.docx,.xls,.xlsx,.odt';
 export const PERSONAL_FILE_ALLOWED = 'PDF, ảnh (PNG, JPEG), Word (.doc, .docx), Excel (.xls, .xlsx) hoặc OpenDocument (.odt)';
 
-/** A citizen's quota over their uploaded files (config: PERSONAL_FILES_QUOTA_MB, PERSONAL_FILES_QUOTA_FILES). */
-export type PersonalFilesQuota = { quotaBytes: number; quotaFiles: number };
+/**
+ * A citizen's quota over their uploaded files (config: PERSONAL_FILES_QUOTA_MB, PERSONAL_FILES_QUOTA_FILES), and what
+ * their uploads may store over 24 hours, kept or not (PERSONAL_UPLOAD_DAILY_MB: upload-budget.ts).
+ */
+export type PersonalFilesQuota = { quotaBytes: number; quotaFiles: number; uploadDailyBytes: number };
 
 /** The longest display name kept (safeFileName keeps 140 characters of name plus the extension). */
 export const NAME_MAX = 150;
@@ -79,7 +82,10 @@ export async function usageOf(
   return { bytes: Number(row?.bytes ?? 0) + draftBytes, files: Number(row?.files ?? 0) + draftFiles, draftBytes, draftFiles };
 }
 
-/** The quota is checked again under this lock of the citizen's row, so two uploads at once cannot both take the rest. */
+/**
+ * The quota is checked again under this lock of the citizen's row, so two uploads at once cannot both take the rest;
+ * the upload budget's records are written under it too (upload-budget.ts).
+ */
 export async function lockQuotaOf(tx: Queryable, citizenId: string) {
   const [row] = await tx.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, citizenId)).for('no key update');
   if (!row) throw errors.notFound('Tài khoản');

@@ -21,6 +21,7 @@ import type { IncomingFile } from '../storage/index.js';
 import { MAX_PERSONAL_FILE_BYTES, NAME_MAX, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText, typeOfMime } from './files.js';
 import { listPersonalFiles, type PersonalFileItem } from './list-personal-files.js';
 import { uploadPersonalFile } from './upload-personal-file.js';
+import { uploadedBytesWithin } from './upload-budget.js';
 import { renamePersonalFile } from './rename-personal-file.js';
 import { deletePersonalFile } from './delete-personal-file.js';
 import { openPersonalFile } from './open-personal-file.js';
@@ -96,10 +97,11 @@ function FileItem(p: { file: PersonalFileItem }) {
 
 type ListState = { error?: AppError; notice?: string | undefined; typedName?: string | undefined };
 
-async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409 | 413 | 415 = 200) {
+async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409 | 413 | 415 | 429 = 200) {
   const { actor } = await requireCitizen(c);
   const deps = c.get('deps');
   const list = await listPersonalFiles(deps.db, actor, deps.config.personalFiles);
+  const uploaded = await uploadedBytesWithin(deps.db, actor.citizenId, deps.now());
   const fieldErrors = state.error?.fields;
   const fileError = fieldErrors?.file;
   const formMessage = state.error && !fileError && !fieldErrors?.displayName ? state.error.message : null;
@@ -129,6 +131,10 @@ async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409
             </p>
           ) : null}
           <p class="muted">Tệp do cơ quan nhà nước cấp (kết quả giải quyết hồ sơ) không tính vào dung lượng.</p>
+          <p class="muted" id="upload-volume">
+            Trong 24 giờ qua bạn đã tải lên {uploaded > 0 ? sizeText(uploaded) : '0 KB'} trên {sizeText(list.quota.uploadDailyBytes)} được
+            phép (tính cả tệp đã xóa, tệp đã thay trong hồ sơ nháp và tệp bổ sung).
+          </p>
         </div>
 
         <h2 id="upload-title">Tải lên tệp mới</h2>
@@ -187,7 +193,7 @@ async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409
   );
 }
 
-const errorStatus = (err: AppError) => ([400, 409, 413, 415] as const).find((s) => s === err.status) ?? 400;
+const errorStatus = (err: AppError) => ([400, 409, 413, 415, 429] as const).find((s) => s === err.status) ?? 400;
 
 personalFileRoutes.get(BASE, async (c) => {
   const { tb } = queryOf(c, ListQuery);

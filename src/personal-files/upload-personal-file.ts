@@ -1,8 +1,9 @@
 /**
- * Tải lên a personal file: streamed into storage (src/storage) within the size cap and what is left of the quota,
- * recognised by its content, then recorded with its audit row in one transaction. A refused file (empty, unknown
- * type, too large, over quota) is not stored; the quota is checked again under a lock of the citizen's row, so two
- * uploads at once cannot both take the last megabytes.
+ * Tải lên a personal file: streamed into storage (src/storage) within the size cap, what is left of the quota and of
+ * the citizen's upload budget over 24 hours (upload-budget.ts), recognised by its content, then recorded with its
+ * audit row in one transaction. A refused file (empty, unknown type, too large, over quota or budget) is not stored;
+ * the quota is checked again under a lock of the citizen's row, so two uploads at once cannot both take the last
+ * megabytes (a file stored and then refused there still counts against the budget).
  */
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
@@ -12,7 +13,7 @@ import type { CitizenActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { safeFileName } from '../shared/file-types.js';
 import { parseInput } from '../shared/validate.js';
-import { BlobRefusedError, putBlob, type IncomingFile } from '../storage/index.js';
+import { BlobRefusedError, type IncomingFile, type StoredBlob } from '../storage/index.js';
 import {
   MAX_PERSONAL_FILE_BYTES,
   NAME_MAX,
@@ -24,6 +25,7 @@ import {
   quotaRefusal,
   usageOf,
 } from './files.js';
+import { storeCitizenUpload, UPLOAD_BUDGET_REFUSAL, UploadBudgetSpent } from './upload-budget.js';
 
 const fileError = (code: string, message: string, status: number) => new AppError(code, message, status, { file: message });
 
@@ -33,6 +35,7 @@ const tooLarge = () => fileError('file_too_large', `Tệp quá lớn: mỗi tệ
 const wrongType = () =>
   fileError('file_type_not_allowed', `Nội dung tệp không đúng định dạng cho phép. Chỉ nhận tệp ${PERSONAL_FILE_ALLOWED}.`, 415);
 const overQuota = (message: string) => fileError('quota_exceeded', message, 409);
+const overBudget = () => fileError('upload_budget_exceeded', UPLOAD_BUDGET_REFUSAL, 429);
 
 const UploadInput = z.object({
   displayName: z
@@ -68,10 +71,16 @@ export async function uploadPersonalFile(
   checkQuota(usage, 1, quota);
   const left = quota.quotaBytes - usage.bytes;
   const maxBytes = Math.min(MAX_PERSONAL_FILE_BYTES, left);
-  let blob: Awaited<ReturnType<typeof putBlob>>;
+  let blob: StoredBlob;
   try {
-    blob = await putBlob('bytes' in file ? file.bytes : file.stream, { maxBytes, kinds: PERSONAL_FILE_KINDS });
+    blob = await storeCitizenUpload(db, actor.citizenId, 'bytes' in file ? file.bytes : file.stream, {
+      maxBytes,
+      kinds: PERSONAL_FILE_KINDS,
+      dailyBytes: quota.uploadDailyBytes,
+      now,
+    });
   } catch (err) {
+    if (err instanceof UploadBudgetSpent) throw overBudget();
     if (!(err instanceof BlobRefusedError)) throw err;
     if (err.reason === 'empty') throw empty();
     if (err.reason === 'too_large')
@@ -79,7 +88,7 @@ export async function uploadPersonalFile(
     throw wrongType();
   }
   const type = blob.type;
-  if (!type) throw wrongType(); // putBlob refuses unknown kinds already; kept for the type checker
+  if (!type) throw wrongType(); // storage refuses unknown kinds already; kept for the type checker
   const name = safeFileName(displayName?.trim() ? displayName : file.name, type, 'tep');
   // The blob is stored before the transaction (docs/decisions/0012): if the quota refuses now, it stays unreferenced.
   return db.transaction(async (tx) => {

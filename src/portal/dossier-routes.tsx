@@ -23,6 +23,7 @@ import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, s
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
 import { storeDocument } from './store-upload.js';
+import { UPLOAD_BUDGET_REFUSAL } from '../personal-files/upload-budget.js';
 import { citizenUpload, requireCitizen } from './citizen-context.js';
 import { GROUPS, GROUP_KEYS, dossierCounts, listMyDossiers, myDossierFile, viewMyDossier } from './my-dossiers.js';
 import { approvedResultOf } from '../dossiers/record-result.js';
@@ -175,7 +176,14 @@ const FORM_OF: Record<string, FormNumber> = {
   stop: '05',
 };
 
-async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, string> = {}, status: 200 | 400 | 409 = 200) {
+/** `typed`: what the Bổ sung form held when it was refused, shown again. */
+async function dossierPage(
+  c: Ctx,
+  dossierId: string,
+  errors: Record<string, string> = {},
+  status: 200 | 400 | 409 | 429 = 200,
+  typed: { note?: string | undefined; pick?: string | undefined } = {},
+) {
   const { actor } = await requireCitizen(c);
   const db = c.get('deps').db;
   const v = await viewMyDossier(db, actor, dossierId);
@@ -281,7 +289,9 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
                   <select id="pick" name="pick">
                     <option value="">—</option>
                     {mine.files.map((f) => (
-                      <option value={f.id}>{f.name}</option>
+                      <option value={f.id} selected={f.id === typed.pick}>
+                        {f.name}
+                      </option>
                     ))}
                   </select>
                 </>
@@ -291,7 +301,9 @@ async function dossierPage(c: Ctx, dossierId: string, errors: Record<string, str
                 Mỗi tệp tối đa {sizeText(MAX_PERSONAL_FILE_BYTES)}: {PERSONAL_FILE_ALLOWED}.
               </p>
               <label for="note">Ghi chú</label>
-              <textarea id="note" name="note" rows={2}></textarea>
+              <textarea id="note" name="note" rows={2}>
+                {typed.note ?? ''}
+              </textarea>
               <button type="submit" class="primary">
                 Gửi hồ sơ bổ sung
               </button>
@@ -376,17 +388,24 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/bo-sung', citizenUpload, async (c)
   const v = await viewMyDossier(c.get('deps').db, actor, id);
   if (!v.canSupply) return dossierPage(c, id, { form: 'Hồ sơ không ở trạng thái chờ bổ sung.' }, 409);
   const f = await formData(c);
+  const deps = c.get('deps');
+  const now = deps.now();
   const upload = await uploadedStream(c, 'file');
   const stored = [];
   if (upload) {
-    const r = await storeDocument(upload, 'bo-sung');
-    if ('refused' in r) return dossierPage(c, id, { file: r.refused }, 400);
+    // Counted against the citizen's upload budget over 24 hours as it is stored, even if the answer is then refused.
+    const r = await storeDocument(deps.db, upload, 'bo-sung', {
+      citizenId: actor.citizenId,
+      dailyBytes: deps.config.personalFiles.uploadDailyBytes,
+      now,
+    });
+    if ('refused' in r) return dossierPage(c, id, { file: r.refused }, r.refused === UPLOAD_BUDGET_REFUSAL ? 429 : 400, f);
     stored.push(r.stored);
   }
   try {
-    await supplyDocuments(c.get('deps').db, actor, id, { stored, personalFileIds: f.pick ? [f.pick] : [] }, f.note, c.get('deps').now());
+    await supplyDocuments(deps.db, actor, id, { stored, personalFileIds: f.pick ? [f.pick] : [] }, f.note, now);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'validation_failed') return dossierPage(c, id, err.fields ?? {}, 400);
+    if (err instanceof AppError && err.code === 'validation_failed') return dossierPage(c, id, err.fields ?? {}, 400, f);
     if (err instanceof AppError && err.code === 'invalid_transition') return dossierPage(c, id, { form: err.message }, 409);
     throw err;
   }

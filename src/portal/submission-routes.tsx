@@ -303,8 +303,11 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
   return formPage(c, citizen, actor, q.thutuc, { draft, fields, errors: {}, key: crypto.randomUUID(), ...(notice ? { notice } : {}) });
 });
 
-/** Each document's upload, stored by content before the draft is saved; a refused file is named, the rest kept. */
-async function givenDocuments(c: Ctx, actor: CitizenActor, procedureId: string, count: number) {
+/**
+ * Each document's upload, stored by content before the draft is saved; a refused file is named, the rest kept. Each
+ * one counts against the citizen's upload budget over 24 hours as it is stored (store-upload.ts), kept or not.
+ */
+async function givenDocuments(c: Ctx, actor: CitizenActor, procedureId: string, count: number, now: Date) {
   const given: GivenDocument[] = [];
   const errors: Record<string, string> = {};
   const fields = await formData(c);
@@ -320,7 +323,12 @@ async function givenDocuments(c: Ctx, actor: CitizenActor, procedureId: string, 
       const left = { bytes: usage.bytes - (replaced?.size ?? 0), files: usage.files - (replaced ? 1 : 0) };
       const full = quotaRefusal(left, 1, quota);
       const room = { bytes: full ? 0 : quota.quotaBytes - left.bytes, refusal: full ?? quotaRefusal(left, quota.quotaBytes + 1, quota)! };
-      const r = await storeDocument(upload, 'tai-lieu', room);
+      const r = await storeDocument(c.get('deps').db, upload, 'tai-lieu', {
+        citizenId: actor.citizenId,
+        dailyBytes: quota.uploadDailyBytes,
+        now,
+        room,
+      });
       if ('stored' in r) {
         given.push({ index: i, stored: r.stored });
         usage.bytes += r.stored.size;
@@ -342,11 +350,11 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   const version = await onlineVersion(deps.db, procedureId);
   if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
   const key = raw.submissionKey && /^[0-9a-f-]{36}$/.test(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();
-  const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, version.documents.length);
+  const now = deps.now();
+  const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, version.documents.length, now);
   // A procedure received by one unit only: that unit (the form's select has nothing else to offer).
   if (!fields.unitId && version.unitIds.length === 1 && version.unitIds[0]) fields.unitId = version.unitIds[0];
   const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
-  const now = deps.now();
   if (!citizen) {
     // The session lapsed while the form was being filled: keep it all as the draft, then log in and come back to it.
     await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, true);

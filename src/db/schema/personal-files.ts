@@ -45,3 +45,29 @@ export const personalFiles = pgTable(
       .where(sql`${t.source} = 'issued' and ${t.deletedAt} is null`),
   ],
 );
+
+/**
+ * What each of a citizen's uploads stored in file storage, kept or not (src/personal-files/upload-budget.ts): one row
+ * per stored upload — personal file, draft document, supplement — written after its blob is stored, under the lock of
+ * the citizen's row, never undone by a later refusal. The budget is the sum of `bytes` over the rolling 24 hours
+ * before now; the job uploads.staged_purge removes rows older than that. A row per upload (not per day): the window
+ * is exact, and the rows are as many as the uploads' audit rows, for one day only.
+ */
+export const citizenUploadVolume = pgTable(
+  'citizen_upload_volume',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    citizenId: uuid('citizen_id')
+      .notNull()
+      .references(() => citizens.id),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    bytes: integer('bytes').notNull(),
+  },
+  (t) => [
+    check('citizen_upload_volume_bytes_check', sql`${t.bytes} > 0`),
+    // The budget's sum: one citizen's rows inside the window.
+    index('citizen_upload_volume_citizen_idx').on(t.citizenId, t.at),
+    // The hourly purge of rows past the window.
+    index('citizen_upload_volume_at_idx').on(t.at),
+  ],
+);
