@@ -9,9 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { DrizzleQueryError, type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { errorChain } from './database-errors.js';
 import { type EmbeddedLock, lockEmbeddedDatabase } from './embedded-lock.js';
 import * as schema from './schema/index.js';
 import { type ChannelListener, type ListenHandlers, pgChannelListener, pgliteChannelListener } from './listen.js';
@@ -360,14 +361,9 @@ export async function queryStatement<T>(db: Queryable, shape: string, build: () 
 
 /** Whether SQLSTATE `code` is somewhere in `err` (inside DrizzleQueryError and AggregateError only, see below). */
 function hasCode(err: unknown, test: (code: string) => boolean): boolean {
-  const queue: unknown[] = [err];
-  for (let i = 0; i < queue.length && i < 20; i++) {
-    const e = queue[i];
-    if (!(e instanceof Error)) continue;
+  for (const e of errorChain(err)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && test(code)) return true;
-    if (e instanceof DrizzleQueryError) queue.push(e.cause);
-    if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
   }
   return false;
 }
@@ -415,18 +411,13 @@ const UNAVAILABLE_MESSAGES = [
  * fetch to another system, whose cause also says ECONNREFUSED, is not the database.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const queue: unknown[] = [err];
-  for (let i = 0; i < queue.length && i < 20; i++) {
-    const e = queue[i];
-    if (!(e instanceof Error)) continue;
+  for (const e of errorChain(err)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') {
       // SQLSTATE class 08: connection exception.
       if (UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || UNAVAILABLE_NET_CODES.has(code)) return true;
     }
     if (UNAVAILABLE_MESSAGES.some((m) => e.message.includes(m))) return true;
-    if (e instanceof DrizzleQueryError) queue.push(e.cause);
-    if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
   }
   return false;
 }
