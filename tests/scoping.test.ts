@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { canAdministerUnit, requireAdministeredAccount } from '../src/accounts/policies.js';
@@ -10,6 +11,11 @@ import { setRoles } from '../src/accounts/set-roles.js';
 import { createOfficial } from '../src/accounts/create-official.js';
 import { listOfficials } from '../src/accounts/list-officials.js';
 import { AppError } from '../src/shared/errors.js';
+import { issueApiClient } from '../src/api/issue-api-client.js';
+import { apiClients, delegations, roleGrants } from '../src/db/schema/index.js';
+import { demoOfficials } from '../src/demo/officials.js';
+
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
 
 const t = useDemoApp();
 
@@ -132,6 +138,67 @@ describe('scoped administration', () => {
     const after = (await accountByUsername(t.database, 'admin.snv'))!;
     expect(after.suspended).toBe(false);
     expect(after.deletedAt).toBeNull();
+  });
+
+  it('an account seated in the subtree with a role beyond it, or lent one by a delegation, is administered whole only from above', async () => {
+    const db = t.database.db;
+    const root = await actorFor(t.database, 'quantri1');
+    const sct = await actorFor(t.database, 'admin.sct');
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const grantsOf = (id: string) =>
+      db.select({ unitId: roleGrants.unitId, role: roleGrants.role }).from(roleGrants).where(eq(roleGrants.accountId, id));
+    // The province seconds SCT's clerk to SNV's reception: the clerk now acts on SNV's dossiers too.
+    await setRoles(db, root, clerk.id, [...(await grantsOf(clerk.id)), { unitId: t.unitIds.snv!, role: 'reception' }]);
+    const beyond = async (p: Promise<unknown>) => {
+      const err = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect((err as AppError).code).toBe('account_beyond_scope');
+      expect((err as AppError).status).toBe(403);
+    };
+    const identity = { username: clerk.username, middleName: 'Văn', givenName: 'Chiếm', unitId: clerk.unitId, gender: 'male' };
+    await beyond(resetPassword(db, sct, clerk.id));
+    await beyond(issueApiClient(db, sct, clerk.id, { name: 'chiếm quyền' }));
+    await beyond(updateOfficial(db, sct, clerk.id, identity));
+    await beyond(setSuspended(db, sct, clerk.id, true));
+    await beyond(deleteOfficial(db, sct, clerk.id));
+    const after = (await accountByUsername(t.database, clerk.username))!;
+    expect([after.passwordHash, after.givenName, after.suspended, after.deletedAt]).toEqual([
+      clerk.passwordHash,
+      clerk.givenName,
+      false,
+      null,
+    ]);
+    expect(await db.select().from(apiClients).where(eq(apiClients.accountId, clerk.id))).toEqual([]);
+    // Still seen, and its SCT roles still set, by SCT's administrator; the whole account is the province's to act on.
+    expect((await requireAdministeredAccount(db, sct, clerk.id)).id).toBe(clerk.id);
+    await setRoles(
+      db,
+      sct,
+      clerk.id,
+      (await grantsOf(clerk.id)).filter((g) => g.unitId !== t.unitIds.snv),
+    );
+    expect((await grantsOf(clerk.id)).some((g) => g.unitId === t.unitIds.snv)).toBe(true);
+    await resetPassword(db, root, clerk.id);
+
+    // Lent: an SCT official holding the clerk's delegation acts from SNV too while it is not over.
+    const expert = (await accountByUsername(t.database, who('sct-qltm', 'Chuyên viên')))!;
+    const now = new Date();
+    const [lent] = await db
+      .insert(delegations)
+      .values({
+        delegatorId: clerk.id,
+        delegateId: expert.id,
+        scope: 'all',
+        startsAt: now,
+        endsAt: new Date(now.getTime() + 86_400_000),
+        reason: 'Nghỉ phép',
+      })
+      .returning({ id: delegations.id });
+    await beyond(resetPassword(db, sct, expert.id));
+    await db.update(delegations).set({ endedAt: now, endedBy: clerk.id }).where(eq(delegations.id, lent!.id));
+    expect((await resetPassword(db, sct, expert.id)).temporaryPassword).toBeTruthy();
   });
 
   it('an official without an admin role cannot reach administration at all', async () => {

@@ -5,7 +5,7 @@ import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { requireAdministeredAccount } from './policies.js';
+import { requireWhollyAdministeredAccount } from './policies.js';
 
 /**
  * Xóa cán bộ: a soft delete. The row and its history stay; the username is freed, but a
@@ -13,7 +13,7 @@ import { requireAdministeredAccount } from './policies.js';
  */
 export async function deleteOfficial(db: Db, actor: StaffActor, accountId: string) {
   return db.transaction(async (tx) => {
-    const acc = await requireAdministeredAccount(tx, actor, accountId);
+    const acc = await requireWhollyAdministeredAccount(tx, actor, accountId);
     if (acc.id === actor.accountId) {
       throw new AppError('self_delete', 'Bạn không thể tự xóa tài khoản của mình.', 409);
     }

@@ -5,7 +5,7 @@ import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import type { StaffActor } from '../shared/context.js';
-import { requireAdministeredAccount } from './policies.js';
+import { requireWhollyAdministeredAccount } from './policies.js';
 
 /**
  * Đặt lại mật khẩu: a new temporary password, shown once to the administrator; the official
@@ -15,7 +15,7 @@ export async function resetPassword(db: Db, actor: StaffActor, accountId: string
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
   const account = await db.transaction(async (tx) => {
-    const acc = await requireAdministeredAccount(tx, actor, accountId);
+    const acc = await requireWhollyAdministeredAccount(tx, actor, accountId);
     await tx
       .update(accounts)
       .set({ passwordHash, mustChangePassword: true, passwordChangedAt: new Date(), updatedAt: new Date() })

@@ -5,12 +5,12 @@ import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { requireAdministeredAccount } from './policies.js';
+import { requireWhollyAdministeredAccount } from './policies.js';
 
 /** Tạm đình chỉ: suspend (ending the account's sessions at once) or lift a suspension. */
 export async function setSuspended(db: Db, actor: StaffActor, accountId: string, suspended: boolean) {
   return db.transaction(async (tx) => {
-    const acc = await requireAdministeredAccount(tx, actor, accountId);
+    const acc = await requireWhollyAdministeredAccount(tx, actor, accountId);
     if (acc.id === actor.accountId && suspended) {
       throw new AppError('self_suspend', 'Bạn không thể tự tạm đình chỉ tài khoản của mình.', 409);
     }

@@ -15,7 +15,7 @@ import type { StaffActor } from '../shared/context.js';
 import { parseInput } from '../shared/validate.js';
 import { insertOfficial } from './create-official.js';
 import { OfficialInput } from './official-input.js';
-import { administeredUnitIds, requireAdministeredAccount } from './policies.js';
+import { administeredUnitIds, requireWhollyAdministeredAccount } from './policies.js';
 
 const SplitChoice = z.object({
   sameRoles: z
@@ -30,7 +30,7 @@ export async function splitSharedAccount(db: Db, actor: StaffActor, sharedAccoun
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
   const account = await db.transaction(async (tx) => {
-    const shared = await requireAdministeredAccount(tx, actor, sharedAccountId);
+    const shared = await requireWhollyAdministeredAccount(tx, actor, sharedAccountId);
     const copied = sameRoles ? await copyableGrants(tx, actor, shared.id) : [];
     const acc = await insertOfficial(tx, actor, input, {
       passwordHash,

@@ -10,7 +10,7 @@ import { parseInput } from '../shared/validate.js';
 import { assertUsernameFree } from './create-official.js';
 import { OfficialInput, accountFields, personFields } from './official-input.js';
 import { identityAuditView, identityChanged, saveIdentityClaim, type IdentityRow } from './identity-claim.js';
-import { requireAdministerUnit, requireAdministeredAccount } from './policies.js';
+import { requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
 import { accountSearchText } from './search-text.js';
 
 /** Only what changed goes into the audit row, old beside new. */
@@ -30,7 +30,7 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
 export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown) {
   const input = parseInput(OfficialInput, raw);
   return db.transaction(async (tx) => {
-    const before = await requireAdministeredAccount(tx, actor, accountId);
+    const before = await requireWhollyAdministeredAccount(tx, actor, accountId);
     return saveOfficial(tx, actor, before, input, 'account.update');
   });
 }

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import type { Registry, RegistryAnswer } from '../auth/registry.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { canAdministerUnit } from './policies.js';
+import { requireWhollyAdministeredAccount } from './policies.js';
 import { lockRemainingMs, recordFailure, type ThrottleRule } from '../auth/throttle.js';
 import { isId } from '../shared/validate.js';
 
@@ -123,8 +123,9 @@ export async function verifyIdentity(
     .where(eq(accounts.id, accountId));
   if (!row || row.account.deletedAt) throw errors.notFound('Tài khoản');
   const self = row.account.id === actor.accountId;
-  const byAdmin = !self && (await canAdministerUnit(db, actor, row.account.unitId));
-  if (!self && !byAdmin) throw errors.notFound('Tài khoản');
+  // Verified data binds the account to a person (who may then take it with VNeID): the whole account's administrator only.
+  if (!self) await requireWhollyAdministeredAccount(db, actor, row.account.id);
+  const byAdmin = !self;
   const p = row.person;
   if (p && opts.asSaved && p.updatedAt.getTime() !== opts.asSaved.getTime()) throw changedMeanwhile();
   if (!p?.cccd || !p.fullName || !p.dateOfBirth || !p.gender) throw identityIncomplete();

@@ -8,7 +8,7 @@ import { errors } from '../shared/errors.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { OfficialInput, personFields } from './official-input.js';
 import { identityChanged, type IdentityRow } from './identity-claim.js';
-import { requireAdministerUnit, requireAdministeredAccount } from './policies.js';
+import { requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
 import { officialChanged, saveOfficial } from './update-official.js';
 import { askRegistry, identityIncomplete, mismatchMessage } from './verify-identity.js';
 
@@ -46,7 +46,7 @@ export async function verifyOfficialForm(
   raw: unknown,
 ): Promise<FormVerifyResult> {
   if (!isId(accountId)) throw errors.notFound('Tài khoản');
-  const acc = await requireAdministeredAccount(db, actor, accountId);
+  const acc = await requireWhollyAdministeredAccount(db, actor, accountId);
   const input = parseInput(OfficialInput, raw);
   if (input.unitId !== acc.unitId) await requireAdministerUnit(db, actor, input.unitId);
   const claim = personFields(input);
@@ -87,7 +87,7 @@ export async function verifyOfficialForm(
   return db.transaction(async (tx: Tx) => {
     // One verification at a time per account: a concurrent second request waits here, then finds the work done.
     await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, acc.id)).for('update');
-    const now = await requireAdministeredAccount(tx, actor, acc.id);
+    const now = await requireWhollyAdministeredAccount(tx, actor, acc.id);
     const current = await claimOf(tx, acc.id, true);
     if (alreadyDone(now, current, input)) return { verified: true as const, message: MATCH, unitId: now.unitId };
     // Someone else saved other data since the form was read: the registry answered about this form, not about theirs.

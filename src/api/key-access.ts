@@ -8,7 +8,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
-import { requireAdministeredAccount } from '../accounts/policies.js';
+import { requireAdministeredAccount, requireWhollyAdministeredAccount } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
@@ -27,5 +27,8 @@ export async function requireKeyReader(db: Queryable, actor: StaffActor, account
   return requireAdministeredAccount(db, actor, accountId);
 }
 
-/** Issuing is for administrators only (even of their own account, when it lies in their subtree). */
-export const requireKeyIssuer = requireAdministeredAccount;
+/**
+ * Issuing is for administrators only (even of their own account, when it lies in their subtree), of the whole account:
+ * a key acts with every role the account holds (policies.ts).
+ */
+export const requireKeyIssuer = requireWhollyAdministeredAccount;
