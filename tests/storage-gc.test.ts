@@ -1,7 +1,8 @@
 /**
- * Blob garbage collection (src/storage/gc.ts, docs/decisions/0020): blobs no row references are removed once older
- * than the grace period; referenced ones, and ones an upload in flight is about to reference, survive; a second run
- * removes nothing. On the local disk and on an S3-compatible server (s3rver), over PGlite and PostgreSQL.
+ * Blob garbage collection (src/storage/gc.ts, docs/decisions/0020): blobs no row references are moved to the trash
+ * once older than the grace period and deleted after the trash's; referenced ones, and ones an upload in flight is
+ * about to reference, survive; a second run removes nothing. On the local disk and on an S3-compatible server
+ * (s3rver), over PGlite and PostgreSQL. The trash's interleavings: tests/storage-gc-trash.test.ts.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import { citizens, dossierDrafts, dossierFiles, personalFiles, stagedUploads } f
 import { queryRows } from '../src/db/client.js';
 import { sql } from 'drizzle-orm';
 import { type BlobStore, hasBlob, openBlobStore, putBlob } from '../src/storage/index.js';
-import { BLOB_GRACE_MS, BLOB_REFERENCES, collectUnreferencedBlobs } from '../src/storage/gc.js';
+import { BLOB_GRACE_MS, BLOB_REFERENCES, BLOB_TRASH_GRACE_MS, collectUnreferencedBlobs } from '../src/storage/gc.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { receiveAtCounter } from './support/reception.js';
 import { pino } from 'pino';
@@ -73,45 +74,69 @@ async function blobsAndRows(store: BlobStore) {
   };
 }
 
+// Each test has a store of its own: the database is reset before each test, and with it its identity (owner.ts).
 const stores: Array<[string, () => BlobStore]> = [
-  ['local disk', () => openBlobStore({ kind: 'local', dir: localDir })],
-  ['S3 (s3rver)', () => openBlobStore(s3rver.config())],
+  ['local disk', () => openBlobStore({ kind: 'local', dir: fs.mkdtempSync(path.join(localDir, 'store-')) })],
+  ['S3 (s3rver)', () => openBlobStore({ ...s3rver.config(), prefix: `ho-so/${crypto.randomUUID()}/` })],
 ];
 
 describe.each(stores)('storage.gc on the %s', (_name, storeOf) => {
-  it('removes (S3: counts) what no row names once past the grace period, keeps every referenced blob, and a second run removes nothing', async () => {
+  it("moves to the trash what no row names once past the grace period, deletes it after the trash's, keeps every referenced blob, and a second run removes nothing", async () => {
     const store = storeOf();
     const s = await blobsAndRows(store);
+    // The first run claims the store for this database (its marker), and removes nothing.
+    const first = await collectUnreferencedBlobs(t.database.db, store, new Date());
+    expect(first.owner.outcome).toBe('claimed');
+    expect(first.examined).toBe(0);
     // Within the grace period nothing goes, referenced or not (an upload may be on its way to its row).
-    expect((await collectUnreferencedBlobs(t.database.db, store, new Date())).removed).toEqual([]);
-    // Two days on: the unreferenced are removed, the referenced stay.
+    const within = await collectUnreferencedBlobs(t.database.db, store, new Date());
+    expect(within.owner.outcome).toBe('ours');
+    expect(within.trashed).toEqual([]);
+    // Two days on: the unreferenced are moved to the trash (still readable there), the referenced stay.
     const later = new Date(Date.now() + 2 * BLOB_GRACE_MS);
     const run = await collectUnreferencedBlobs(t.database.db, store, later);
+    const unreferenced = [s.deletedPersonal, s.abandoned, s.replaced];
     expect(run.unreferenced).toBe(3);
-    if (store.removeIfOlder) {
-      expect(new Set(run.removed)).toEqual(new Set([s.deletedPersonal, s.abandoned, s.replaced]));
-      for (const sha of [s.deletedPersonal, s.abandoned, s.replaced]) expect(await hasBlob(sha, store)).toBe(false);
-    } else {
-      // S3: no conditional delete, so nothing is removed; the unreferenced are only counted (decision 0020).
-      expect(run.removed).toEqual([]);
-      for (const sha of [s.deletedPersonal, s.abandoned, s.replaced]) expect(await hasBlob(sha, store)).toBe(true);
+    expect(new Set(run.trashed)).toEqual(new Set(unreferenced));
+    expect(run.removed).toEqual([]);
+    expect(run.inTrash).toBe(3);
+    const listed = async () => {
+      const names: string[] = [];
+      for await (const b of store.list()) names.push(b.sha256);
+      return names;
+    };
+    for (const sha of unreferenced) {
+      expect(await listed()).not.toContain(sha);
+      expect(await hasBlob(sha, store)).toBe(true);
     }
-    for (const sha of [s.personal, s.deletedButDossier, s.draft, s.staged, s.replacement]) expect(await hasBlob(sha, store)).toBe(true);
+    for (const sha of [s.personal, s.deletedButDossier, s.draft, s.staged, s.replacement]) expect(await listed()).toContain(sha);
     // Idempotent: run again (as after a restart), nothing more goes.
-    expect((await collectUnreferencedBlobs(t.database.db, store, later)).removed).toEqual([]);
+    const again = await collectUnreferencedBlobs(t.database.db, store, later);
+    expect([again.trashed, again.removed]).toEqual([[], []]);
+    // Past the trash's grace period: deleted for good; the referenced still there.
+    const past = new Date(later.getTime() + BLOB_TRASH_GRACE_MS + 60_000);
+    const sweep = await collectUnreferencedBlobs(t.database.db, store, past);
+    expect(new Set(sweep.removed)).toEqual(new Set(unreferenced));
+    expect(sweep.inTrash).toBe(0);
+    for (const sha of unreferenced) expect(await hasBlob(sha, store)).toBe(false);
+    for (const sha of [s.personal, s.deletedButDossier, s.draft, s.staged, s.replacement]) expect(await hasBlob(sha, store)).toBe(true);
+    expect((await collectUnreferencedBlobs(t.database.db, store, past)).removed).toEqual([]);
   });
 });
 
 describe('storage.gc and an upload in flight (local disk)', () => {
-  const store = () => openBlobStore({ kind: 'local', dir: localDir });
+  let dir = '';
+  const store = () => openBlobStore({ kind: 'local', dir });
   const age = (sha: string, ms: number) => {
-    const p = path.join(localDir, 'sha256', sha.slice(0, 2), sha);
+    const p = path.join(dir, 'sha256', sha.slice(0, 2), sha);
     const when = new Date(Date.now() - ms);
     fs.utimesSync(p, when, when);
   };
 
   it('keeps a blob written but not yet referenced, and an old one whose content an upload stores again', async () => {
+    dir = fs.mkdtempSync(path.join(localDir, 'inflight-'));
     const s = store();
+    expect((await collectUnreferencedBlobs(t.database.db, s, new Date())).owner.outcome).toBe('claimed');
     const inFlight = await put(s, pdf('đang tải lên'));
     const old = pdf('tệp cũ được tải lên lại');
     const again = await put(s, old);
@@ -121,31 +146,40 @@ describe('storage.gc and an upload in flight (local disk)', () => {
     // The same bytes come again (a citizen uploads them now): storing confirms the blob, its row is not written yet.
     expect(await put(s, old)).toBe(again);
     const run = await collectUnreferencedBlobs(t.database.db, s, new Date());
-    expect(run.removed).toEqual([forgotten]);
+    expect(run.trashed).toEqual([forgotten]);
     expect(await hasBlob(inFlight, s)).toBe(true);
     expect(await hasBlob(again, s)).toBe(true);
-    // The store judges the time again as it removes: a blob confirmed after the check stays.
+    // The store judges the time again as it moves: a blob confirmed after the check stays.
     age(again, 3 * BLOB_GRACE_MS);
     await put(s, old);
-    expect(await s.removeIfOlder!(again, new Date(Date.now() - BLOB_GRACE_MS))).toBe(false);
-    expect(await hasBlob(again, s)).toBe(true);
-    // A blob removed under an upload is written again by that upload (it is not left referencing nothing).
+    expect(await s.moveToTrash(again, new Date(Date.now() - BLOB_GRACE_MS), new Date())).toBe(false);
+    const listed: string[] = [];
+    for await (const b of s.list()) listed.push(b.sha256);
+    expect(listed).toContain(again);
+    // A blob moved under an upload is written again by that upload (it is not left referencing the trash alone).
     age(again, 3 * BLOB_GRACE_MS);
-    expect(await s.removeIfOlder!(again, new Date(Date.now() - BLOB_GRACE_MS))).toBe(true);
+    expect(await s.moveToTrash(again, new Date(Date.now() - BLOB_GRACE_MS), new Date())).toBe(true);
     expect(await put(s, old)).toBe(again);
-    expect(await hasBlob(again, s)).toBe(true);
+    const relisted: string[] = [];
+    for await (const b of s.list()) relisted.push(b.sha256);
+    expect(relisted).toContain(again);
   });
 
   it("the job queue's storage.gc runs the collector over the process's store", async () => {
     const orphan = (await putBlob(pdf('mồ côi'), { maxBytes: 1_000_000 })).sha256;
     const logger = pino({ level: 'silent' });
-    const handlers = jobHandlers({
-      db: t.database.db,
-      logger,
-      sessionPolicy: { idleMs: 60_000, absoluteMs: 60_000 },
-      now: () => new Date(Date.now() + 2 * BLOB_GRACE_MS),
-    });
-    await handlers['storage.gc']({}, { id: 'test', retryCount: 0 });
+    const handlersAt = (ms: number) =>
+      jobHandlers({
+        db: t.database.db,
+        logger,
+        sessionPolicy: { idleMs: 60_000, absoluteMs: 60_000 },
+        now: () => new Date(Date.now() + ms),
+      });
+    // Claims the store (this test's database is new), then moves the orphan to the trash, then deletes it.
+    await handlersAt(2 * BLOB_GRACE_MS)['storage.gc']({}, { id: 'test', retryCount: 0 });
+    await handlersAt(2 * BLOB_GRACE_MS)['storage.gc']({}, { id: 'test', retryCount: 0 });
+    expect(await hasBlob(orphan)).toBe(true);
+    await handlersAt(2 * BLOB_GRACE_MS + BLOB_TRASH_GRACE_MS + 60_000)['storage.gc']({}, { id: 'test', retryCount: 0 });
     expect(await hasBlob(orphan)).toBe(false);
   });
 
