@@ -86,8 +86,25 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     },
     'storage.gc': async () => {
       const run = await collectUnreferencedBlobs(deps.db, blobStore(), (deps.now ?? (() => new Date()))());
+      if (run.owner.outcome === 'refused') {
+        deps.logger.error(
+          { database: run.owner.database, storeOwner: run.owner.owner, marker: run.owner.marker },
+          'storage.gc removed nothing: the file storage belongs to another database (docs/deploy.md, "File storage clean-up")',
+        );
+        return;
+      }
+      if (run.missing.length)
+        deps.logger.error({ missing: run.missing }, 'storage.gc: blobs a row names are in neither the storage nor its trash');
       deps.logger.info(
-        { examined: run.examined, unreferenced: run.unreferenced, removed: run.removed.length },
+        {
+          store: run.owner.outcome,
+          examined: run.examined,
+          unreferenced: run.unreferenced,
+          trashed: run.trashed.length,
+          restored: run.restored.length,
+          removed: run.removed.length,
+          inTrash: run.inTrash,
+        },
         'unreferenced blobs collected',
       );
     },
