@@ -55,6 +55,7 @@ describe(`backup and restore (${kind})`, () => {
   let source: Place;
   let sourceCounts = new Map<string, number>();
   let out = '';
+  let trashed = '';
 
   beforeAll(async () => {
     source = await newPlace('source');
@@ -64,6 +65,10 @@ describe(`backup and restore (${kind})`, () => {
       await fillWithRealData(database);
       // A file in the local file storage, which the backup carries beside the database.
       await putBlob(new TextEncoder().encode('Giấy phép kinh doanh — bản sao'), { maxBytes: 1000, store: openBlobStore(source.storage) });
+      // And one whose only copy is in the collector's trash (a row may name it again before the next run restores it).
+      const store = openBlobStore(source.storage);
+      trashed = (await putBlob(new TextEncoder().encode('Bản chụp đã xóa'), { maxBytes: 1000, store })).sha256;
+      expect(await store.moveToTrash(trashed, new Date(Date.now() + 60_000), new Date())).toBe(true);
     } finally {
       await database.close();
     }
@@ -87,6 +92,7 @@ describe(`backup and restore (${kind})`, () => {
     expect(report.audit).toMatchObject({ ok: true });
     expect(report.audit.checked).toBe(sourceCounts.get('public.audit_log'));
     expect(report.files).toMatchObject({ files: 1 });
+    expect(await openBlobStore(target.storage).has(trashed)).toBe(true);
     expect(await countsOf(target)).toEqual(sourceCounts);
     expect(sourceCounts.get('public.dossiers')).toBe(4);
 

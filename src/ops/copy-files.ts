@@ -48,11 +48,18 @@ export async function copyLocalFilesTo(dir: string, store: BlobStore): Promise<F
   return out;
 }
 
-/** A local store's blobs copied as a folder (backup, restore): only sha256/…, never the spool. */
+/**
+ * A local store's blobs copied as a folder (backup, restore): sha256/… and the collector's trash/… (a blob a row names
+ * again while its only copy is in the trash is read from there until the next collection restores it — a backup
+ * without the trash would lack it), never the spool nor the ownership marker (a restored database claims its store).
+ */
 export async function copyFilesFolder(fromDir: string, toDir: string): Promise<FilesSummary> {
   const from = path.join(fromDir, 'sha256');
   if (!fs.existsSync(from)) return { files: 0, bytes: 0 };
-  await fs.promises.cp(from, path.join(toDir, 'sha256'), { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true });
+  const options = { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true };
+  await fs.promises.cp(from, path.join(toDir, 'sha256'), options);
+  const trash = path.join(fromDir, 'trash');
+  if (fs.existsSync(trash)) await fs.promises.cp(trash, path.join(toDir, 'trash'), options);
   return countLocalFiles(toDir);
 }
 
