@@ -234,6 +234,14 @@ describe('channel 2 is the portals’ (item 7)', () => {
       expect(online.json.error.code).toBe('online_channel_reserved');
       expect(online.json.error.fields.channel).toContain('Cổng Dịch vụ công');
     }
+    // Wrapped so the check of the value misses it: the schema takes a number or its digits only, never [2] read as 2
+    // (400 validation_failed beside the field, as every malformed input of the API).
+    for (const channel of [[2], ['2'], [[2]], { 0: 2 }, true, null]) {
+      const wrapped = await api('POST', '/dossiers', token, { procedureId: proc.p.id, channel, fullName: 'Trần Văn Trực Tuyến' });
+      expect(wrapped.status, JSON.stringify(channel)).toBe(400);
+      expect(wrapped.json.error.code).toBe('validation_failed');
+      expect(wrapped.json.error.fields.channel).toContain('hình thức tiếp nhận');
+    }
     expect(await database.db.select().from(dossiers)).toHaveLength(before);
     for (const channel of [1, 3]) {
       const documents = completeChecklist(proc.v.documents);

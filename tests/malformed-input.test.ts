@@ -404,3 +404,28 @@ describe('NUL bytes in names and other typed text answer 400 with the field name
     expect(await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id))).toMatchObject([{ status: 'received' }]);
   });
 });
+
+describe('a number field takes a number or its digits, never an array or an object read as one (shared/validate.ts numberField)', () => {
+  it('the reception channel, the checklist counts, the return channel and the history row seen', async () => {
+    const { ReceiveInput } = await import('../src/dossiers/receive-dossier.js');
+    const { ChecklistItem } = await import('../src/dossiers/reception-checklist.js');
+    const { TransitionInput } = await import('../src/dossiers/act-on-dossier.js');
+    const channel = ReceiveInput.shape.channel;
+    // The use: a JSON number, or the digits a form sends (spaces around ignored).
+    for (const v of [1, '1', ' 3 ', 2, '2']) expect(channel.safeParse(v).success, JSON.stringify(v)).toBe(true);
+    expect(ChecklistItem.parse({ index: '0', originals: '2', copies: '' })).toEqual({ index: 0, originals: 2, copies: 0 });
+    expect(TransitionInput.parse({ action: 'return_result', returnChannel: '3', seen: 7 })).toMatchObject({ returnChannel: 3, seen: 7 });
+    // The abuse: what z.coerce.number() read as a number ([2] → 2, true → 1, [] / null / '' → 0) is refused at its field.
+    for (const v of [[2], ['2'], [], {}, { valueOf: 2 }, true, null, '', '0x2', '2e0', 'Infinity']) {
+      const r = channel.safeParse(v);
+      expect(r.success, JSON.stringify(v)).toBe(false);
+      expect(r.error?.issues[0]?.message).toContain('hình thức tiếp nhận');
+    }
+    for (const v of [[1], true, { n: 1 }]) {
+      expect(ChecklistItem.safeParse({ index: v }).success, JSON.stringify(v)).toBe(false);
+      expect(ChecklistItem.safeParse({ index: 0, originals: v }).success, JSON.stringify(v)).toBe(false);
+      const moved = TransitionInput.safeParse({ action: 'return_result', returnChannel: v, seen: v });
+      expect(moved.error?.issues.map((i) => i.path[0]).sort(), JSON.stringify(v)).toEqual(['returnChannel', 'seen']);
+    }
+  });
+});

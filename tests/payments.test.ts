@@ -19,7 +19,7 @@ import { amountInWords } from '../src/payments/amount-words.js';
 import type { Database } from '../src/db/client.js';
 import { resetDatabase, testDatabase } from './support/db.js';
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
-import { actorFor, sctClerkUsername } from './support/fixtures.js';
+import { systemActor } from '../src/shared/context.js';
 import { freePort } from './support/vneid.js';
 
 const MERCHANT = { code: 'TEST-MERCHANT', secret: 'test-payment-secret-0123456789', name: 'UBND tỉnh (thử nghiệm)' };
@@ -93,8 +93,11 @@ async function citizen(subject: string, cccd: string): Promise<{ id: string; cli
 /** An online dossier of the citizen (channel 2: online dossiers pay online; counter ones pay at the counter). */
 async function dossierOf(citizenId: string, procedureCode = '2.000633') {
   const [p] = await database.db.select().from(procedures).where(eq(procedures.code, procedureCode));
-  const clerk = await actorFor(database, sctClerkUsername());
-  const d = await receiveDossier(database.db, clerk, { procedureId: p!.id, channel: '2', fullName: 'Người Nộp Thử' });
+  const d = await receiveDossier(database.db, systemActor('national-portal:test'), {
+    procedureId: p!.id,
+    channel: '2',
+    fullName: 'Người Nộp Thử',
+  });
   await database.db.update(dossiers).set({ citizenId }).where(eq(dossiers.id, d.id));
   const [row] = await database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
   return row!;

@@ -6,6 +6,8 @@ import { completeChecklist, receiveAtCounter } from './support/reception.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { dueAt } from '../src/calendar/deadlines.js';
 import type { AppError } from '../src/shared/errors.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { systemActor } from '../src/shared/context.js';
 
 const t = useDemoApp();
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -69,6 +71,28 @@ describe('TIẾP NHẬN HỒ SƠ', () => {
     }).catch((e: AppError) => e);
     expect((err as AppError).code).toBe('not_your_step');
     expect(await t.database.db.select().from(dossiers)).toHaveLength(0);
+  });
+
+  it('never registers an online dossier for an official, however channel 2 is written; the system actor registers it', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const procedure = await procedureId('2.000633');
+    for (const channel of [2, '2', ' 2 ', '2.0']) {
+      const err = await receiveDossier(t.database.db, clerk, { procedureId: procedure, channel, ...applicant }).catch((e: AppError) => e);
+      expect((err as AppError).code, JSON.stringify(channel)).toBe('online_channel_reserved');
+      expect((err as AppError).fields?.channel).toContain('Cổng Dịch vụ công');
+    }
+    for (const channel of [[2], ['2'], { value: 2 }, false, '']) {
+      const err = await receiveDossier(t.database.db, clerk, { procedureId: procedure, channel, ...applicant }).catch((e: AppError) => e);
+      expect((err as AppError).fields?.channel, JSON.stringify(channel)).toContain('hình thức tiếp nhận');
+    }
+    expect(await t.database.db.select().from(dossiers)).toHaveLength(0);
+    // The use: the national portal's pull (the system actor) registers it, Mới đăng ký, received by nobody.
+    const online = await receiveDossier(t.database.db, systemActor('national-portal:test'), {
+      procedureId: procedure,
+      channel: 2,
+      ...applicant,
+    });
+    expect(online).toMatchObject({ channel: 2, status: 'submitted', receivedBy: null });
   });
 
   it('explains bad input and writes nothing', async () => {

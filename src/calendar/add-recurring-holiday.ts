@@ -10,7 +10,7 @@ import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanText } from '../shared/text.js';
-import { parseInput } from '../shared/validate.js';
+import { numberField, parseInput } from '../shared/validate.js';
 import { CALENDAR_LOCK } from './confirm-calendar-year.js';
 import { loadCalendarForYears, loadCalendarSettings } from './load.js';
 import { RECURRING_HOLIDAYS_KEY, type RecurringHoliday } from './year-schedule.js';
@@ -30,11 +30,13 @@ const Input = z.object({
     .string({ message: 'Vui lòng nhập tên ngày lễ.' })
     .transform((v) => cleanText(v))
     .pipe(z.string().min(1, 'Vui lòng nhập tên ngày lễ.').max(200, 'Tên ngày lễ tối đa 200 ký tự.')),
-  fromYear: z.coerce
-    .number({ message: 'Năm áp dụng không hợp lệ.' })
-    .int('Năm áp dụng không hợp lệ.')
-    .min(2000, 'Năm áp dụng phải từ 2000 đến 2100.')
-    .max(2100, 'Năm áp dụng phải từ 2000 đến 2100.'),
+  fromYear: numberField(
+    z
+      .number({ message: 'Năm áp dụng không hợp lệ.' })
+      .int('Năm áp dụng không hợp lệ.')
+      .min(2000, 'Năm áp dụng phải từ 2000 đến 2100.')
+      .max(2100, 'Năm áp dụng phải từ 2000 đến 2100.'),
+  ),
 });
 
 /**

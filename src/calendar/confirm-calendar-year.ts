@@ -9,7 +9,7 @@ import { recomputeDueDates } from '../dossiers/recompute-due-dates.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
-import { parseInput } from '../shared/validate.js';
+import { numberField, parseInput } from '../shared/validate.js';
 import { ANNOUNCED_SCHEDULES } from './announced-schedules.js';
 import { type ConfirmedYear, loadCalendarForYears, loadCalendarSettings } from './load.js';
 import { scheduleLines } from './schedule-lines.js';
@@ -20,11 +20,13 @@ export const CALENDAR_LOCK = 0x63616c; // "cal"
 
 const Input = z
   .object({
-    year: z.coerce
-      .number({ message: 'Năm không hợp lệ.' })
-      .int('Năm không hợp lệ.')
-      .min(2000, 'Năm phải từ 2000 đến 2100.')
-      .max(2100, 'Năm phải từ 2000 đến 2100.'),
+    year: numberField(
+      z
+        .number({ message: 'Năm không hợp lệ.' })
+        .int('Năm không hợp lệ.')
+        .min(2000, 'Năm phải từ 2000 đến 2100.')
+        .max(2100, 'Năm phải từ 2000 đến 2100.'),
+    ),
     daysOff: scheduleLines({ weekend: false, fallbackName: 'Nghỉ theo thông báo' }),
     workedWeekendDays: scheduleLines({ weekend: true, fallbackName: 'Làm bù theo thông báo' }),
   })

@@ -11,7 +11,7 @@ import type { CitizenActor, StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
-import { isId, parseInput } from '../shared/validate.js';
+import { isId, numberField, parseInput } from '../shared/validate.js';
 import { atLocal } from '../calendar/working-time.js';
 import { capacityAtStep, stepHolders } from './access.js';
 import { ACTIONS, actionDef, allowedAt, allowedForApplicant, statusAfter, type DossierAction } from './transitions.js';
@@ -21,6 +21,8 @@ import { stepDueAt, stepPosition } from './steps.js';
 import { checkResultFor } from './result-guard.js';
 import { notifyDossierAction } from '../notify/dossier-events.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
+
+const RETURN_CHANNEL_INVALID = 'Hình thức trả kết quả không hợp lệ: 1 trực tiếp, 2 trực tuyến hoặc 3 bưu chính công ích.';
 
 export const TransitionInput = z.object({
   action: z.enum(ACTIONS, { message: 'Thao tác không hợp lệ.' }),
@@ -42,16 +44,25 @@ export const TransitionInput = z.object({
   /** extend: the new appointment date, dd/mm/yyyy. */
   newDueDate: z.string().optional(),
   /** return_result: how the result was returned (1 trực tiếp, 2 trực tuyến, 3 bưu chính). */
-  returnChannel: z.coerce.number().int().min(1).max(3).optional(),
+  returnChannel: numberField(
+    z
+      .number({ message: RETURN_CHANNEL_INVALID })
+      .int(RETURN_CHANNEL_INVALID)
+      .min(1, RETURN_CHANNEL_INVALID)
+      .max(3, RETURN_CHANNEL_INVALID)
+      .optional(),
+  ),
   /** The latest history row the form showed (moved-on.ts): a later one means the dossier moved on meanwhile. */
   seen: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
-    z.coerce
-      .number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' })
-      .int()
-      .min(1)
-      .optional()
-      .describe('Số dòng lịch sử mới nhất mà người dùng đã thấy; nếu hồ sơ đã thay đổi sau đó: 409 dossier_moved kèm diễn biến'),
+    numberField(
+      z
+        .number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' })
+        .int()
+        .min(1)
+        .optional()
+        .describe('Số dòng lịch sử mới nhất mà người dùng đã thấy; nếu hồ sơ đã thay đổi sau đó: 409 dossier_moved kèm diễn biến'),
+    ),
   ),
   /** handover: who handles the next step (an official holding its position); empty or absent = the unit assigns. */
   assignee: z.preprocess(

@@ -11,7 +11,7 @@ import { dossierEvents, dossiers, procedureVersions, type ProcessStep } from '..
 import { recordAudit } from '../audit/record.js';
 import { actorColumns, type StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { isId, parseInput } from '../shared/validate.js';
+import { isId, numberField, parseInput } from '../shared/validate.js';
 import { leadsStep, mayViewDossier, stepHolders, type StepHolder } from './access.js';
 import { isStale, movedOn } from './moved-on.js';
 import { OPEN_STATUSES } from './transitions.js';
@@ -21,7 +21,7 @@ const AssignInput = z.object({
   assignee: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.uuid({ message: 'Người được giao không hợp lệ.' }).optional()),
   seen: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
-    z.coerce.number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' }).int().min(1).optional(),
+    numberField(z.number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' }).int().min(1).optional()),
   ),
 });
 

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
-import { periodInOrder } from '../shared/validate.js';
+import { numberField, periodInOrder } from '../shared/validate.js';
 import { positionsCte, type LentView } from './access.js';
 import {
   filterConditions,
@@ -58,12 +58,14 @@ export const InboxQuery = periodInOrder(
     from: z.iso.datetime({ offset: true, error: 'from phải là thời điểm ISO 8601, ví dụ 2026-11-01T00:00:00+07:00.' }).optional(),
     to: z.iso.datetime({ offset: true, error: 'to phải là thời điểm ISO 8601, ví dụ 2026-12-01T00:00:00+07:00.' }).optional(),
     after: z.string().max(80).optional(),
-    limit: z.coerce
-      .number({ error: 'limit phải là số.' })
-      .int({ error: 'limit phải là số nguyên.' })
-      .min(1, { error: 'limit từ 1 đến 200.' })
-      .max(200, { error: 'limit từ 1 đến 200.' })
-      .optional(),
+    limit: numberField(
+      z
+        .number({ error: 'limit phải là số.' })
+        .int({ error: 'limit phải là số nguyên.' })
+        .min(1, { error: 'limit từ 1 đến 200.' })
+        .max(200, { error: 'limit từ 1 đến 200.' })
+        .optional(),
+    ),
   }),
   'from',
   'to',

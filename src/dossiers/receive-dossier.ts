@@ -24,15 +24,16 @@ import { localDate } from '../calendar/working-time.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
-import { idField, parseInput } from '../shared/validate.js';
+import { idField, numberField, parseInput } from '../shared/validate.js';
 import { mayActAtStep } from './access.js';
+import { onlineChannelReserved } from './reception-channel.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { newLookupCode, nextDossierCode } from './dossier-code.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 
 export const ReceiveInput = z.object({
   procedureId: idField('Vui lòng chọn thủ tục.'),
-  channel: z.coerce.number().pipe(
+  channel: numberField(
     z.union([z.literal(1), z.literal(2), z.literal(3)], {
       message: 'Vui lòng chọn hình thức tiếp nhận: trực tiếp, trực tuyến hoặc bưu chính công ích.',
     }),
@@ -62,9 +63,10 @@ export const ReceiveInput = z.object({
 });
 
 /**
- * TIẾP NHẬN HỒ SƠ: an official with the reception role receives a direct or postal dossier.
- * An online dossier (channel 2, e.g. from an integration acting with the reception role) is
- * registered as Mới đăng ký and waits in the reception queue until a reception official accepts it
+ * TIẾP NHẬN HỒ SƠ: an official with the reception role receives a direct or postal dossier; channel 2 is never an
+ * official's, whatever the credential or however the value is written (422 online_channel_reserved,
+ * reception-channel.ts). An online dossier (channel 2, registered by the system actor: the national portal's pull)
+ * is registered as Mới đăng ký and waits in the reception queue until a reception official accepts it
  * (its due date then counts from acceptance). The code, the due date on the working calendar, the
  * dossier, its history, the audit row and the notification job are written in one transaction.
  * At the counter (channels 1 and 3: the page's form and the API alike) the checklist (`documents`, and `scans` by
@@ -91,6 +93,7 @@ export async function receiveDossier(
   } = {},
 ) {
   const input = parseInput(ReceiveInput, raw);
+  if (actor.kind !== 'system' && input.channel === 2) throw onlineChannelReserved();
   const [version] = await db
     .select()
     .from(procedureVersions)

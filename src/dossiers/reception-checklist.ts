@@ -10,7 +10,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Queryable } from '../db/client.js';
 import { procedureVersions, type ProcedureDocument } from '../db/schema/index.js';
-import { isId } from '../shared/validate.js';
+import { isId, numberField } from '../shared/validate.js';
 import { cleanText } from '../shared/text.js';
 import { sizeText } from '../personal-files/files.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
@@ -42,16 +42,20 @@ export async function checklistLength(db: Queryable, procedureId: string | undef
   return Number(row?.n ?? 0);
 }
 
-const count = z.coerce
-  .number({ message: 'Số bản phải là số.' })
-  .int('Số bản phải là số nguyên.')
-  .min(0, 'Số bản không được âm.')
-  .max(99, 'Số bản tối đa 99.');
+/** A number of originals or copies; left out or empty = none. */
+const count = numberField(
+  z
+    .number({ message: 'Số bản phải là số.' })
+    .int('Số bản phải là số nguyên.')
+    .min(0, 'Số bản không được âm.')
+    .max(99, 'Số bản tối đa 99.')
+    .default(0),
+);
 
 export const ChecklistItem = z.object({
-  index: z.coerce.number({ message: 'Thành phần hồ sơ không hợp lệ.' }).int('Thành phần hồ sơ không hợp lệ.').min(0),
-  originals: count.default(0),
-  copies: count.default(0),
+  index: numberField(z.number({ message: 'Thành phần hồ sơ không hợp lệ.' }).int('Thành phần hồ sơ không hợp lệ.').min(0)),
+  originals: count,
+  copies: count,
 });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 

@@ -6,15 +6,17 @@ import { recordAudit } from '../audit/record.js';
 import type { CitizenActor } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { cleanOptional } from '../shared/text.js';
-import { parseInput } from '../shared/validate.js';
+import { numberField, parseInput } from '../shared/validate.js';
 import { requireCitizenDossier } from './citizen-dossiers.js';
 
 const RatingInput = z.object({
-  score: z.coerce
-    .number({ message: 'Vui lòng chọn mức độ hài lòng từ 1 đến 5.' })
-    .int()
-    .min(1, 'Vui lòng chọn mức độ hài lòng từ 1 đến 5.')
-    .max(5, 'Vui lòng chọn mức độ hài lòng từ 1 đến 5.'),
+  score: numberField(
+    z
+      .number({ message: 'Vui lòng chọn mức độ hài lòng từ 1 đến 5.' })
+      .int('Vui lòng chọn mức độ hài lòng từ 1 đến 5.')
+      .min(1, 'Vui lòng chọn mức độ hài lòng từ 1 đến 5.')
+      .max(5, 'Vui lòng chọn mức độ hài lòng từ 1 đến 5.'),
+  ),
   comment: z
     .string()
     .optional()

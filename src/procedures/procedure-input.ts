@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cleanOptional, cleanText } from '../shared/text.js';
-import { idField, isId } from '../shared/validate.js';
+import { idField, isId, numberField } from '../shared/validate.js';
 import { parseDeclarationText } from './declaration-form.js';
 
 const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message: 'Vai trò của bước không hợp lệ.' });
@@ -19,12 +19,14 @@ export const ProcedureInput = z
     sectorId: idField('Vui lòng chọn lĩnh vực.'),
     unitId: idField('Vui lòng chọn đơn vị thực hiện.'),
     limitKind: z.enum(['days', 'hours'], { message: 'Vui lòng chọn đơn vị thời hạn.' }),
-    limit: z.coerce.number({ message: 'Thời hạn phải là số.' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.'),
+    limit: numberField(z.number({ message: 'Thời hạn phải là số.' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.')),
     after1500NextDay: z
       .union([z.string(), z.boolean()])
       .optional()
       .transform((v) => v === '1' || v === 'on' || v === true),
-    fee: z.coerce.number({ message: 'Lệ phí phải là số (đồng).' }).int('Lệ phí là số nguyên (đồng).').min(0).max(1_000_000_000).default(0),
+    fee: numberField(
+      z.number({ message: 'Lệ phí phải là số (đồng).' }).int('Lệ phí là số nguyên (đồng).').min(0).max(1_000_000_000).default(0),
+    ),
     feeNote: z
       .string()
       .optional()

@@ -59,6 +59,22 @@ export function isId(value: unknown): value is string {
   return Id.safeParse(value).success;
 }
 
+/**
+ * A number field of a form or a JSON body: a JSON number, or its text in plain decimal digits (a sign and a fraction
+ * allowed, surrounding spaces ignored). z.coerce.number() alone reads [2] as 2, {} as NaN, true as 1 and [], null or
+ * "" as 0 — an array slipped past a check of the value, e.g. channel [2]. Here anything else (an array, an object, a
+ * boolean, other text) reaches `schema` as it came and is refused with the field's own message; an empty text is
+ * absent (the schema's .optional() or .default() decides).
+ */
+export function numberField<S extends z.ZodType>(schema: S) {
+  return z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const text = v.trim();
+    if (text === '') return undefined;
+    return /^[+-]?\d{1,16}(\.\d{1,16})?$/.test(text) ? Number(text) : v;
+  }, schema);
+}
+
 /** A required id field of a form, with its message. */
 export const idField = (message: string) => z.uuid({ error: message });
 
