@@ -10,6 +10,7 @@ import { deleteOfficial } from '../src/accounts/delete-official.js';
 import { readSheet } from '../src/accounts/read-sheet.js';
 import { importOfficials } from '../src/accounts/import-officials.js';
 import { exportOfficials } from '../src/accounts/export-officials.js';
+import { listAuditEntries } from '../src/audit/list.js';
 import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
@@ -203,6 +204,36 @@ describe("officials' accounts", () => {
     const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode((await exportOfficials(t.database.db, admin, { format: 'csv' })).body);
     expect(csv.startsWith('\uFEFF"Tên tài khoản"')).toBe(true);
     expect(csv).not.toContain('admin.snv');
+  });
+
+  it('an export of all the officials one administers is in Nhật ký hệ thống of their own scope and the province, not of another unit', async () => {
+    const db = t.database.db;
+    const [sct, province, snv, dx] = await Promise.all(
+      ['admin.sct', 'quantri1', 'admin.snv', 'admin.dx'].map((u) => actorFor(t.database, u)),
+    );
+    const exportsSeenBy = async (who: typeof sct) =>
+      (await listAuditEntries(db, who!, undefined, 100, 'account.export')).filter((e) => e.actorId === sct!.accountId);
+    // No unit chosen: the whole of what admin.sct administers (Sở Công Thương), filed under it.
+    const { count } = await exportOfficials(db, sct!, { format: 'csv' });
+    expect(count).toBeGreaterThan(0);
+    for (const who of [sct, province]) {
+      const seen = await exportsSeenBy(who);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ unitId: t.unitIds.sct, data: { count, units: [t.unitIds.sct] } });
+    }
+    for (const who of [snv, dx]) expect(await exportsSeenBy(who)).toEqual([]);
+    // A unit chosen: filed under it, so seen above it the same way.
+    await exportOfficials(db, sct!, { unitId: t.unitIds['sct-qlnl'], format: 'xlsx' });
+    for (const who of [sct, province])
+      expect((await exportsSeenBy(who)).map((e) => e.unitId)).toEqual([t.unitIds['sct-qlnl'], t.unitIds.sct]);
+    expect(await exportsSeenBy(snv)).toEqual([]);
+    // The province administrator's own export of everything: filed under the province, seen by no unit administrator.
+    await exportOfficials(db, province!, { format: 'csv' });
+    const provinceRows = (await listAuditEntries(db, province!, undefined, 100, 'account.export')).filter(
+      (e) => e.actorId === province!.accountId,
+    );
+    expect(provinceRows.map((e) => e.unitId)).toEqual([t.unitIds.tinh]);
+    expect((await listAuditEntries(db, sct!, undefined, 100, 'account.export')).map((e) => e.actorId)).not.toContain(province!.accountId);
   });
 
   it('refuses files that are neither CSV nor XLSX, with a clear message', async () => {

@@ -1,14 +1,13 @@
-import type ExcelJS from 'exceljs';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, accountIdentities, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { formatDate } from '../shared/dates.js';
-import { subtreeIds } from '../org/tree.js';
+import { ancestorIds, subtreeIds } from '../org/tree.js';
 import { OFFICIAL_COLUMNS, genderLabel } from './official-columns.js';
 import { listOfficials } from './list-officials.js';
-import { administeredUnitIds, requireAdministerUnit } from './policies.js';
+import { adminRootUnitIds, administeredUnitIds, requireAdministerUnit } from './policies.js';
 
 /** Rows of the officials the actor administers (a unit's subtree, optionally filtered by search), as column → text. */
 async function exportRows(db: Db, actor: StaffActor, unitId: string | undefined, q: string | undefined) {
@@ -101,7 +100,24 @@ export function officialsTemplate(format: 'xlsx' | 'csv'): Promise<Uint8Array> {
   return encode([], format);
 }
 
-/** The list as XLSX or CSV (UTF-8 with BOM so Excel shows Vietnamese correctly). Audited. */
+/**
+ * The units an export covers, as the audit rows are filed under them: the unit chosen, else every unit the actor
+ * administers at its top (a root nested in another root of theirs is covered by it). Nhật ký hệ thống shows a row
+ * to whoever administers its unit (audit/list.ts), so the administrators of every exported unit see who took
+ * their officials' CCCD, birth dates and addresses — the actor's own scope and the province above it.
+ */
+async function exportedRoots(db: Db, actor: StaffActor, unitId: string | undefined): Promise<string[]> {
+  if (unitId) return [unitId];
+  const roots = [...new Set(await adminRootUnitIds(db, actor))];
+  const top: string[] = [];
+  for (const id of roots) {
+    const above = (await ancestorIds(db, id)).slice(1);
+    if (!above.some((a) => roots.includes(a))) top.push(id);
+  }
+  return top;
+}
+
+/** The list as XLSX or CSV (UTF-8 with BOM so Excel shows Vietnamese correctly). Audited: one row per exported root. */
 export async function exportOfficials(
   db: Db,
   actor: StaffActor,
@@ -109,13 +125,17 @@ export async function exportOfficials(
 ): Promise<{ body: Uint8Array; count: number }> {
   const rows = await exportRows(db, actor, opts.unitId, opts.q);
   const body = await encode(rows, opts.format);
-  await db.transaction((tx) =>
-    recordAudit(tx, {
-      action: 'account.export',
-      actor,
-      unitId: opts.unitId ?? null,
-      data: { format: opts.format, count: rows.length, q: opts.q ?? null },
-    }),
-  );
+  const roots = await exportedRoots(db, actor, opts.unitId);
+  await db.transaction(async (tx) => {
+    // No unit administered (nothing exported): the row is kept all the same, under no unit.
+    for (const unitId of roots.length ? roots : [null]) {
+      await recordAudit(tx, {
+        action: 'account.export',
+        actor,
+        unitId,
+        data: { format: opts.format, count: rows.length, q: opts.q ?? null, units: roots },
+      });
+    }
+  });
   return { body, count: rows.length };
 }
