@@ -13,6 +13,7 @@ import { CSRF_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie } fro
 import { csrfToken, csrfTokenValid, sameOrigin } from './web/csrf.js';
 import { limitBody, readForm } from './web/body.js';
 import { readSession } from './auth/sessions.js';
+import { endClosedPasswordSession } from './auth/end-closed-password-session.js';
 import { AppError, errors } from './shared/errors.js';
 import { isDatabaseUnavailable, isStatementCancelled } from './db/client.js';
 import { renderError } from './web/error-page.js';
@@ -165,6 +166,7 @@ export function createApp(deps: Deps) {
     c.set('account', null);
     c.set('actor', null);
     c.set('identityProof', null);
+    c.set('passwordSessionClosed', false);
     c.set('unreadNotices', 0);
     c.set('citizenUnreadNotices', 0);
     // API clients: a Bearer token acts as the account it was issued for; no cookies, so no CSRF.
@@ -185,8 +187,9 @@ export function createApp(deps: Deps) {
     }
     const token = readCookie(c, SESSION_COOKIE);
     if (token) {
-      const row = await readSession(deps.db, token, policy, deps.sessionCaches.officials);
-      if (row) {
+      const read = await readSession(deps.db, token, policy, deps.now(), deps.sessionCaches.officials);
+      if (read?.kind === 'live') {
+        const { row } = read;
         c.set('sessionToken', token);
         c.set('account', row.account);
         c.set('unreadNotices', row.unreadNotices);
@@ -194,6 +197,12 @@ export function createApp(deps: Deps) {
         const { personId, method, loa } = row.session;
         if (personId && loa !== null && (method === 'vneid' || method === 'sso')) c.set('identityProof', { personId, method, loa });
       } else {
+        // A password session from before its unit's VNeID-only cutoff: ended now, as every session ends, and the
+        // official told why on the login page (web/http.ts requireLogin).
+        if (read?.kind === 'closed') {
+          await endClosedPasswordSession(deps.db, token, read.row.account, read.cutoff);
+          c.set('passwordSessionClosed', true);
+        }
         clearCookie(c, SESSION_COOKIE);
       }
     }

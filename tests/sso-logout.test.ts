@@ -21,6 +21,9 @@ import { startJobQueue, type JobQueue } from '../src/jobs/queue.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
 import { endAccountSessions } from '../src/accounts/end-account-sessions.js';
 import { endOwnSession } from '../src/auth/end-own-session.js';
+import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { setUnitCutoff } from '../src/cutover/set-cutoff.js';
+import { todayInVietnam } from '../src/shared/dates.js';
 import { accountByUsername, actorFor, freshDemo } from './support/fixtures.js';
 import { testDatabase } from './support/db.js';
 import { Client } from './support/app.js';
@@ -332,6 +335,43 @@ describe('logout reaches every application of the session', () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, 'account.end_sessions'), eq(auditLog.targetId, target!.id)));
     expect(audit).toHaveLength(1);
+  });
+
+  it('naming or un-naming a break-glass account ends its sessions and its applications are told, as a suspension', async () => {
+    const { a } = await twoClients();
+    const login = await ssoLogin(server, a.rp, { username: 'admin.sct' });
+    const target = (await accountByUsername(database, 'admin.sct'))!;
+    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), target.id, true, 'MotCua');
+    expect((await login.staff.get('/tiepnhan')).status).toBe(303);
+    expect(await nextAuthorization(server, a.rp, login.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
+    expect((await jobs()).map((j) => j.data.subject)).toEqual([target.id]);
+    const [on] = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'cutover.break_glass_on'), eq(auditLog.targetId, target.id)));
+    expect(on!.data).toMatchObject({ sessionsEnded: { browserSessions: 1, providerSessions: 1, notices: 1 } });
+  });
+
+  it('a password session the VNeID-only cutoff ended ends its provider session, whichever side is asked first', async () => {
+    const { a } = await twoClients();
+    const target = (await accountByUsername(database, 'admin.sct'))!;
+    const first = await ssoLogin(server, a.rp, { username: 'admin.sct' });
+    const second = await ssoLogin(server, a.rp, { username: 'admin.sct' });
+    const today = todayInVietnam(new Date());
+    const dmy = `${today.slice(8, 10)}/${today.slice(5, 7)}/${today.slice(0, 4)}`;
+    await setUnitCutoff(database.db, await actorFor(database, 'quantri1'), target.unitId, { date: dmy });
+    // The one-stop side first: refused, ended with its provider session, the application told.
+    const refused = await first.staff.get('/tiepnhan');
+    expect(refused.location).toContain('het-mat-khau=1');
+    expect((await jobs()).map((j) => j.data.subject)).toEqual([target.id]);
+    expect(await nextAuthorization(server, a.rp, first.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
+    // The provider side first: it logs no application in with it either.
+    expect(await nextAuthorization(server, a.rp, second.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
+    expect(await jobs()).toHaveLength(2);
+    // The provider's login page came through the one-stop middleware with the browser's cookie: that ended it too.
+    expect(await database.db.select().from(sessions).where(eq(sessions.accountId, target.id))).toEqual([]);
+    const ended = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.session_cutoff'));
+    expect(ended.map((e) => e.targetId)).toEqual([target.id, target.id]);
   });
 
   it('a client whose back-channel URI is down, then times out, is retried by the job; one that never answers 2xx ends failed', async () => {

@@ -25,6 +25,7 @@ const LABELS: Record<string, string> = {
   'auth.login_failed': 'Đăng nhập không thành công',
   'auth.logout': 'Đăng xuất',
   'auth.session_end': 'Kết thúc một phiên đăng nhập của mình',
+  'auth.session_cutoff': 'Kết thúc phiên đăng nhập bằng mật khẩu: đơn vị đã chỉ đăng nhập bằng VNeID',
   'auth.switch_account': 'Chuyển tài khoản',
   'calendar.day': 'Cập nhật ngày trong lịch làm việc',
   'calendar.office_hours': 'Cập nhật giờ làm việc',

@@ -3,7 +3,8 @@
  * officials may no longer log in with a password. The date is the first day of VNeID only, in
  * Vietnam time. A unit without its own date follows its nearest ancestor that has one, then the province.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../db/client.js';
 import { settings, units } from '../db/schema/index.js';
 import { todayInVietnam } from '../shared/dates.js';
@@ -46,4 +47,19 @@ export async function cutoffsByUnit(db: Queryable): Promise<Map<string, string |
 /** Is password login still open on this day for a unit with this cutoff? */
 export function passwordOpen(cutoff: string | null, now: Date): boolean {
   return !cutoff || todayInVietnam(now) < cutoff;
+}
+
+/**
+ * cutoffForUnit as SQL, for a statement that already reads the unit (the session lookup, auth/sessions.ts): the
+ * date ('YYYY-MM-DD') of the nearest unit up the tree that has one of its own, else the province's, else null.
+ */
+export function cutoffOfUnitSql(unitId: AnyPgColumn): SQL<string | null> {
+  return sql<string | null>`coalesce(
+    (with recursive up(id, parent_id, cutoff, depth) as (
+       select u.id, u.parent_id, u.password_cutoff, 0 from units u where u.id = ${unitId}
+       union all
+       select p.id, p.parent_id, p.password_cutoff, up.depth + 1 from units p join up on p.id = up.parent_id
+        where up.cutoff is null and up.depth < 64
+     ) select cutoff::text from up where cutoff is not null order by depth limit 1),
+    (select s.value ->> 'date' from settings s where s.key = 'password_cutoff'))`;
 }

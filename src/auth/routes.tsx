@@ -4,7 +4,7 @@ import { REMEMBER_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie }
 import { csrfToken } from '../web/csrf.js';
 import { CSRF_COOKIE } from '../web/cookies.js';
 import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
-import { formData, pageProps, requireLogin, siteName, actorOf, type Ctx } from '../web/http.js';
+import { formData, pageProps, requireLogin, siteName, actorOf, PASSWORD_CLOSED_FLAG, type Ctx } from '../web/http.js';
 import { safeRedirect } from '../web/safe-redirect.js';
 import { endPendingLoginOf, pendingTokenOf, startPendingCode } from './link-routes.js';
 import { formatDate } from '../shared/dates.js';
@@ -43,6 +43,13 @@ async function cutoffProps(c: Ctx) {
   return { cutoffNotice: notice };
 }
 
+/** What the login page says above the form: a logout done, or a password session the VNeID-only cutoff ended. */
+function loginInfo(c: Ctx): string | undefined {
+  if (c.req.query(PASSWORD_CLOSED_FLAG))
+    return 'Đơn vị của bạn đã chuyển sang chỉ đăng nhập bằng tài khoản VNeID, nên phiên đăng nhập bằng mật khẩu đã kết thúc. Vui lòng bấm "Đăng nhập bằng tài khoản VNEID" để đăng nhập lại.';
+  return c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined;
+}
+
 authRoutes.get('/dang-nhap', async (c) => {
   if (c.get('account')) return c.redirect(safeRedirect(c.req.query('tiep'), 'official'), 303);
   const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
@@ -54,7 +61,7 @@ authRoutes.get('/dang-nhap', async (c) => {
       remember={!!remembered}
       next={safeRedirect(c.req.query('tiep'), 'official')}
       vneidOnly={c.req.query('chi-vneid') === '1' && safeRedirect(c.req.query('tiep'), 'official').startsWith('/sso/interaction/')}
-      info={c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined}
+      info={loginInfo(c)}
       {...(await cutoffProps(c))}
       captchaLevel={await captchaLevelForName(c.get('deps').db, remembered, c.get('deps').now())}
     />,

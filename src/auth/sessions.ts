@@ -10,6 +10,7 @@ import type { Db, Queryable } from '../db/client.js';
 import { accounts, citizens, sessions } from '../db/schema/index.js';
 import { unreadNoticesOf } from '../notify/unread.js';
 import type { SessionCache } from './session-cache.js';
+import { cutoffOfUnitSql, passwordOpen } from './cutoff.js';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
@@ -57,9 +58,16 @@ export type SessionAccount = typeof accounts.$inferSelect;
 const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
 
 // The menu's unread count rides along in both lookups: no second round trip per page (notify/unread.ts).
+// So does the VNeID-only cutoff of the account's unit, for a session opened with a password alone (not break-glass,
+// 'password+totp'): a date, so the row may be cached and still judged against the clock on every request (readSession).
 function prepareLookup(db: Db) {
   return db
-    .select({ session: sessions, account: accounts, unreadNotices: unreadNoticesOf('official', accounts.id) })
+    .select({
+      session: sessions,
+      account: accounts,
+      unreadNotices: unreadNoticesOf('official', accounts.id),
+      passwordCutoff: sql<string | null>`case when ${sessions.method} = 'password' then ${cutoffOfUnitSql(accounts.unitId)} end`,
+    })
     .from(sessions)
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
     .where(
@@ -112,8 +120,24 @@ async function lookUp<R extends { session: typeof sessions.$inferSelect }>(
   return row;
 }
 
-/** The live session and its account, or null if missing, idle too long, past its absolute limit, or the account is barred. */
-export async function readSession(db: Db, token: string, policy: SessionPolicy, cache?: SessionCache<OfficialSessionRow>) {
+/**
+ * What the session cookie is worth: a live session and its account; or a password session whose unit's VNeID-only
+ * cutoff has come since it was opened (`closed`: refused, to be ended by the caller with its notice —
+ * auth/end-closed-password-session.ts); or null if missing, idle too long, past its absolute limit, or the account is barred.
+ */
+export type SessionRead = { kind: 'live'; row: OfficialSessionRow } | { kind: 'closed'; row: OfficialSessionRow; cutoff: string };
+
+/**
+ * The session for a token (see SessionRead). The cutoff is judged here on every request against `now` (deps.now),
+ * also for a cached row: the date came with the row, so a cached entry never outlives the cutoff (0032).
+ */
+export async function readSession(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+  now: Date,
+  cache?: SessionCache<OfficialSessionRow>,
+): Promise<SessionRead | null> {
   let lookup = lookups.get(db);
   if (!lookup) {
     lookup = prepareLookup(db);
@@ -121,7 +145,9 @@ export async function readSession(db: Db, token: string, policy: SessionPolicy, 
   }
   const prepared = lookup;
   const row = await lookUp(db, token, policy, (q) => prepared.execute(q), cache);
-  return !row || row.account.deletedAt || row.account.suspended ? null : row;
+  if (!row || row.account.deletedAt || row.account.suspended) return null;
+  const cutoff = row.passwordCutoff;
+  return cutoff && !passwordOpen(cutoff, now) ? { kind: 'closed', row, cutoff } : { kind: 'live', row };
 }
 
 /**

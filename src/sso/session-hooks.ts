@@ -16,7 +16,7 @@
  *   (Client#backchannelLogout) is kept aside for the sso.backchannel_logout job and replaced with a no-op, so every
  *   notice goes through the job queue with retries (deliverBackchannelLogout).
  */
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -24,6 +24,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { accounts, sessions, ssoSessionLinks } from '../db/schema/index.js';
 import { tokenHash } from '../auth/sessions.js';
+import { cutoffOfUnitSql } from '../auth/cutoff.js';
+import { todayInVietnam } from '../shared/dates.js';
 import { PORTAL_COOKIE } from '../portal/citizen-context.js';
 import { SESSION_COOKIE } from '../web/cookies.js';
 import { recordAudit } from '../audit/record.js';
@@ -70,7 +72,7 @@ async function snapshot(provider: Provider, ctx: Parameters<Parameters<Provider[
 
 /**
  * A provider session serves an authorization only while the one-stop or portal session it was made from is live
- * and this browser still holds it (its cookie came with the request): one whose browser session lapsed (idle, past
+ * (not past its unit's VNeID-only cutoff if opened with a password) and this browser still holds it (its cookie came with the request): one whose browser session lapsed (idle, past
  * its limit), ended some other way, or is no longer this browser's is ended first — its clients told — so the
  * request asks for a login. Without this, on a shared counter PC the next official opening an application would be
  * handed the previous official's account: until the provider session's own time-out, or — the browser closed, its
@@ -91,12 +93,20 @@ async function endIfOrphaned(provider: Provider, ctx: Parameters<Parameters<Prov
         .select({ hash: sessions.idHash })
         .from(ssoSessionLinks)
         .innerJoin(sessions, eq(sessions.idHash, ssoSessionLinks.browserSessionHash))
+        .leftJoin(accounts, eq(accounts.id, sessions.accountId))
         .where(
           and(
             eq(ssoSessionLinks.sessionUid, session.uid),
             inArray(ssoSessionLinks.browserSessionHash, held),
             gt(sessions.expiresAt, now),
             gt(sessions.lastSeenAt, new Date(now.getTime() - deps.config.sessionIdleMs)),
+            // A password session from before its unit's VNeID-only cutoff is over from that day, here as on the
+            // one-stop pages (auth/sessions.ts readSession): it must not go on logging applications in.
+            or(
+              ne(sessions.method, 'password'),
+              isNull(sessions.accountId),
+              sql`coalesce(${cutoffOfUnitSql(accounts.unitId)} > ${todayInVietnam(now)}, true)`,
+            ),
           ),
         )
     : [];

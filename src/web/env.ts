@@ -61,6 +61,8 @@ export type AppEnv = {
     actor: StaffActor | null;
     /** The person a VNeID (or provincial SSO) login of this session proved; null for password sessions. */
     identityProof: IdentityProof | null;
+    /** The cookie held a password session ended because its unit's VNeID-only cutoff has come (requireLogin's notice). */
+    passwordSessionClosed: boolean;
     /** The citizen of a live portal session, once a portal page has read it (for the request log). */
     citizenId: string | null;
     /** Unread in-app notices, read with the session (notify/unread.ts): the official's, the portal citizen's. */
