@@ -20,6 +20,7 @@ import { completeChecklist } from './support/reception.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { procedureVersions, procedures, units } from '../src/db/schema/index.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
+import { resetPassword } from '../src/accounts/reset-password.js';
 import { openApiDocument } from '../src/api/openapi.js';
 
 const pdfBytes = (text: string) => new Uint8Array(Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`));
@@ -103,15 +104,16 @@ describe('the OpenAPI document describes every answer', () => {
       operationId: string,
       method: Method,
       path: string,
-      opts: { token?: string | null; body?: string; form?: FormData; session?: boolean } = {},
+      opts: { token?: string | null; body?: string; form?: FormData; session?: boolean; client?: Client } = {},
     ) => {
       const headers: Record<string, string> = {
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.body ? { 'content-type': 'application/json' } : {}),
       };
       const sent = opts.form ?? opts.body;
-      const answer = opts.session
-        ? await session.request(method.toUpperCase(), `/api/v1${path}`, sent, { ...headers, origin: 'http://localhost' })
+      const browser = opts.session ? session : opts.client;
+      const answer = browser
+        ? await browser.request(method.toUpperCase(), `/api/v1${path}`, sent, { ...headers, origin: 'http://localhost' })
         : await (async () => {
             const r = await t.app.request(`http://localhost/api/v1${path}`, {
               method: method.toUpperCase(),
@@ -201,6 +203,15 @@ describe('the OpenAPI document describes every answer', () => {
     await check('getDossier', 'get', `/dossiers/${id}`, { token });
     await check('getDossier', 'get', `/dossiers/${id}`);
     await check('getDossier', 'get', `/dossiers/${missing}`, { token });
+    // A session whose account must still change its temporary password: 403 password_change_required.
+    const deputy = demoOfficials().find((x) => x.unitKey === 'sct-ld' && x.position === 'Phó Giám đốc')!;
+    const deputyAccount = (await accountByUsername(t.database, deputy.username))!;
+    const { temporaryPassword } = await resetPassword(t.database.db, admin, deputyAccount.id);
+    const temporary = new Client(t.app);
+    expect((await temporary.login(deputy.username, temporaryPassword)).status).toBe(303);
+    await check('getMe', 'get', '/me', { client: temporary });
+    await check('listDossiers', 'get', '/dossiers', { client: temporary });
+    await check('getDossier', 'get', `/dossiers/${id}`, { client: temporary });
     // POST /dossiers/{id}/transitions
     await check('actOnDossier', 'post', `/dossiers/${missing}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'nothing' }) });

@@ -3,6 +3,7 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { completeChecklist } from './support/reception.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
+import { resetPassword } from '../src/accounts/reset-password.js';
 
 const t = useDemoApp();
 
@@ -103,5 +104,57 @@ describe('JSON API /api/v1', () => {
       'x-csrf-token': token,
     });
     expect(withHeader.status).toBe(201);
+  });
+
+  it('with a temporary password, the session cookie calls nothing until it is changed; an API key of the account still works', async () => {
+    const admin = await actorFor(t.database, 'admin.sct');
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const { temporaryPassword } = await resetPassword(t.database.db, admin, clerk.id);
+    const { token: key } = await issueApiClient(t.database.db, admin, clerk.id, { name: 'Phần mềm một cửa cũ' });
+    const c = new Client(t.app);
+    expect((await c.login(clerk.username, temporaryPassword)).status).toBe(303);
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    const body = JSON.stringify({ procedureId: p.id, channel: 1, fullName: 'Người Nộp Tạm', documents: completeChecklist(v.documents) });
+    const token = await c.csrf('/tiepnhan/doi-mat-khau');
+    const post = () =>
+      c.request('POST', '/api/v1/dossiers', body, {
+        'content-type': 'application/json',
+        origin: 'http://localhost',
+        'x-csrf-token': token,
+      });
+    const required = { error: { code: 'password_change_required' } };
+    const me = await c.get('/api/v1/me');
+    expect(me.status).toBe(403);
+    expect(JSON.parse(me.text)).toMatchObject(required);
+    expect((await c.get('/api/v1/dossiers')).status).toBe(403);
+    const refused = await post();
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text)).toMatchObject(required);
+    // A multipart upload is refused at its gate, as an anonymous one is.
+    const form = new FormData();
+    form.set('dossier', body);
+    const upload = await c.request('POST', '/api/v1/dossiers', form, { origin: 'http://localhost', 'x-csrf-token': token });
+    expect(upload.status).toBe(403);
+    expect(JSON.parse(upload.text)).toMatchObject(required);
+    // The public catalog stays public.
+    expect((await c.get('/api/v1/procedures')).status).toBe(200);
+    // A key is a credential of its own: not held up by the password the person must change.
+    expect((await api('GET', '/me', key)).status).toBe(200);
+    // Changed: the same cookie works.
+    const newPassword = 'mot-mat-khau-moi-rat-dai';
+    const changed = await c.post(
+      '/tiepnhan/doi-mat-khau',
+      { current: temporaryPassword, next: newPassword, confirm: newPassword },
+      { csrfFrom: '/tiepnhan/doi-mat-khau' },
+    );
+    expect(changed.status).toBe(303);
+    expect((await c.get('/api/v1/me')).status).toBe(200);
+    const after = await c.csrf('/tiepnhan');
+    const created = await c.request('POST', '/api/v1/dossiers', body, {
+      'content-type': 'application/json',
+      origin: 'http://localhost',
+      'x-csrf-token': after,
+    });
+    expect(created.status).toBe(201);
   });
 });

@@ -73,7 +73,7 @@ const queryParameters = (schema: z.ZodObject) => {
 const ERROR_MEANINGS = {
   400: 'Dữ liệu gửi lên hoặc tham số không hợp lệ',
   401: 'Chưa xác thực',
-  403: 'Không có quyền, hoặc thiếu x-csrf-token khi dùng phiên đăng nhập',
+  403: 'Không có quyền, thiếu x-csrf-token khi dùng phiên đăng nhập, hoặc phiên đăng nhập của tài khoản phải đổi mật khẩu tạm thời trước (password_change_required)',
   404: 'Không tồn tại hoặc không có quyền xem',
   409: 'Xung đột với trạng thái hiện tại (hồ sơ đã được xử lý; cơ quan ngừng hoạt động hoặc chưa có mã định danh)',
   413: 'Dữ liệu gửi lên quá lớn',
@@ -140,7 +140,7 @@ const fileId = { name: 'fileId', in: 'path', required: true, schema: { type: 'st
 const resultMb = MAX_RESULT_BYTES / 1024 / 1024;
 
 const AUTH_TEXT =
-  'Các thao tác khác xác thực bằng phiên đăng nhập (cookie, kèm header x-csrf-token cho yêu cầu thay đổi dữ liệu) hoặc khóa API do quản trị cấp (Quản lý người dùng → Khóa API): `Authorization: Bearer <khóa API>`. Một khóa hành động với đúng vai trò của tài khoản được cấp (mỗi thao tác ghi rõ vai trò cần có); GET /me cho biết tài khoản, vai trò và các thao tác khóa được gọi. Khóa có thời hạn (mặc định 90 ngày, tối đa 365) và có thể bị thu hồi; khóa không hợp lệ, đã thu hồi hoặc hết hạn nhận lỗi 401 với mã invalid_token, api_key_revoked hoặc api_key_expired (tài khoản bị tạm đình chỉ: api_key_account_unavailable).';
+  'Các thao tác khác xác thực bằng phiên đăng nhập (cookie, kèm header x-csrf-token cho yêu cầu thay đổi dữ liệu) hoặc khóa API do quản trị cấp (Quản lý người dùng → Khóa API): `Authorization: Bearer <khóa API>`. Một khóa hành động với đúng vai trò của tài khoản được cấp (mỗi thao tác ghi rõ vai trò cần có); GET /me cho biết tài khoản, vai trò và các thao tác khóa được gọi. Khóa có thời hạn (mặc định 90 ngày, tối đa 365) và có thể bị thu hồi; khóa không hợp lệ, đã thu hồi hoặc hết hạn nhận lỗi 401 với mã invalid_token, api_key_revoked hoặc api_key_expired (tài khoản bị tạm đình chỉ: api_key_account_unavailable). Phiên đăng nhập (cookie) của tài khoản đang dùng mật khẩu tạm thời nhận lỗi 403 password_change_required cho đến khi đổi mật khẩu (khóa API không bị ảnh hưởng); phiên đăng nhập bằng mật khẩu đã kết thúc vì đơn vị chuyển sang chỉ đăng nhập bằng VNeID nhận lỗi 401 password_session_closed.';
 
 export function openApiDocument(serverUrl: string) {
   return {
@@ -161,7 +161,7 @@ export function openApiDocument(serverUrl: string) {
         get: {
           ...described('getMe', 'Tài khoản mà khóa API (hoặc phiên) hành động thay, vai trò theo đơn vị và các thao tác được gọi.'),
           summary: 'Tài khoản của khóa API, vai trò và các thao tác được phép',
-          responses: { 200: json('Tài khoản, vai trò, thao tác', ref('Me')), ...errorResponses([401]) },
+          responses: { 200: json('Tài khoản, vai trò, thao tác', ref('Me')), ...errorResponses([401, 403]) },
         },
       },
       '/procedures': {
@@ -200,7 +200,7 @@ export function openApiDocument(serverUrl: string) {
           parameters: queryParameters(InboxQuery),
           responses: {
             200: json('Một trang hồ sơ, số lượng theo tab, con trỏ trang sau', ref('InboxPage')),
-            ...errorResponses([400, 401]),
+            ...errorResponses([400, 401, 403]),
           },
         },
         post: {
@@ -223,7 +223,7 @@ export function openApiDocument(serverUrl: string) {
           ...described('getDossier'),
           summary: 'Một hồ sơ, với lịch sử xử lý và các thao tác được phép',
           parameters: [id],
-          responses: { 200: json('Hồ sơ', ref('DossierDetail')), ...errorResponses([401, 404]) },
+          responses: { 200: json('Hồ sơ', ref('DossierDetail')), ...errorResponses([401, 403, 404]) },
         },
       },
       '/dossiers/{id}/transitions': {

@@ -2,9 +2,9 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
-import { actorOf, type Ctx } from '../web/http.js';
+import { actorOf, passwordChangeDue, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
-import { acceptsUpload, formData, officialsOnly, oversizedFile, readJson, uploadRoute, uploadedPart } from '../web/body.js';
+import { formData, oversizedFile, readJson, uploadRoute, uploadedPart, type UploadGate } from '../web/body.js';
 import { sendFile } from '../web/download.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import type { IncomingFile } from '../storage/index.js';
@@ -37,8 +37,21 @@ import { presentMe } from './presenters.js';
 
 export const apiRoutes = new Hono<AppEnv>();
 
+/**
+ * Who may call what acts as someone: an API key, or an official's session cookie (with its CSRF token). A cookie of
+ * a password session the VNeID-only cutoff ended is told so; a cookie whose account must still change its temporary
+ * password is refused as the pages are (web/http.ts passwordChangeDue: 403 password_change_required). A key is not
+ * held up by it: it is a credential of its own, issued by an administrator and revoked on its own, and the temporary
+ * password never reached it — so an integration keeps working while a person's password is reset.
+ * Also the gate of the upload routes: refused before one byte of the body is read (web/body.ts).
+ */
+const apiCaller: UploadGate = async (c) => {
+  if (!c.get('actor')) throw c.get('passwordSessionClosed') ? errors.passwordSessionClosed() : errors.unauthenticated();
+  if (passwordChangeDue(c)) throw errors.passwordChangeRequired();
+};
+
 const requireActor: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.get('actor')) throw errors.unauthenticated();
+  await apiCaller(c);
   await next();
 };
 
@@ -111,7 +124,7 @@ const isMultipart = (c: Ctx) => (c.req.header('content-type') ?? '').split(';')[
  * RECEPTION_SCAN_MAX_MB, checked while it streams, the body at most RECEPTION_UPLOAD_MAX_MB (the procedure is inside
  * the JSON, so the body is not sized by its documents as the form's is). A JSON body has the small limit.
  */
-const receptionUpload = uploadRoute(officialsOnly, {
+const receptionUpload = uploadRoute(apiCaller, {
   ceiling: (c) => c.get('deps').config.reception.uploadMaxBytes,
   forRequest: async (c) => {
     const { scanMaxBytes, uploadMaxBytes } = c.get('deps').config.reception;
@@ -172,7 +185,7 @@ apiRoutes.post('/dossiers/:id/result', requireActor, async (c) => {
 });
 
 /** Đính kèm kết quả (attach-result.ts): multipart/form-data, the file in the part `file`, checked while it streams. */
-apiRoutes.post('/dossiers/:id/result/files', acceptsUpload, requireActor, async (c) => {
+apiRoutes.post('/dossiers/:id/result/files', uploadRoute(apiCaller), requireActor, async (c) => {
   const { db, now } = c.get('deps');
   const id = idParam(c, 'Hồ sơ');
   const file = await uploadedPart(c);

@@ -65,5 +65,19 @@ export const errors = {
     ),
   /** The break-glass code step (login-with-code.ts): a wrong or replayed code before the limit, and the tries left. */
   totpInvalid: (left: number) => new AppError('totp_invalid', `Mã xác thực không đúng hoặc đã được sử dụng. Bạn còn ${left} lần thử.`, 401),
+  /** A cookie call of the JSON API while the session's account must change its temporary password first. */
+  passwordChangeRequired: () =>
+    new AppError(
+      'password_change_required',
+      'Tài khoản đang dùng mật khẩu tạm thời: vui lòng đổi mật khẩu tại /tiepnhan/doi-mat-khau trước khi tiếp tục.',
+      403,
+    ),
+  /** A cookie call of the JSON API with a password session its unit's VNeID-only cutoff ended. */
+  passwordSessionClosed: () =>
+    new AppError(
+      'password_session_closed',
+      'Đơn vị của bạn đã chuyển sang chỉ đăng nhập bằng tài khoản VNeID: phiên đăng nhập bằng mật khẩu đã kết thúc. Vui lòng đăng nhập lại bằng tài khoản VNeID.',
+      401,
+    ),
   accountSuspended: () => new AppError('account_suspended', 'Tài khoản đang bị tạm đình chỉ. Vui lòng liên hệ quản trị đơn vị.', 403),
 };

@@ -20,17 +20,30 @@ export function actorOf(c: Ctx): StaffActor {
   return actor;
 }
 
+/** The login page's query flag for a password session ended by its unit's VNeID-only cutoff (auth/routes.tsx). */
+export const PASSWORD_CLOSED_FLAG = 'het-mat-khau';
+
+/**
+ * After Đặt lại mật khẩu (or a new account's temporary password) the official must choose a new password before
+ * anything else, pages and cookie calls of the JSON API alike (api/routes.ts). A VNeID session never used the
+ * temporary password, so it is not held up by it; neither is an API key (its own credential, not the password).
+ */
+export function passwordChangeDue(c: Ctx): boolean {
+  const account = c.get('account');
+  return !!account && account.mustChangePassword && c.get('actor')?.kind === 'official' && !c.get('identityProof');
+}
+
 /** Officials' pages: an anonymous visit goes to the login page, keeping where it wanted to go. */
 export const requireLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const account = c.get('account');
   if (!account) {
     const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/tiepnhan';
-    return c.redirect(`/tiepnhan/dang-nhap?tiep=${encodeURIComponent(back)}`, 303);
+    // A password session the cutoff ended: the login page says why and points to VNeID.
+    const closed = c.get('passwordSessionClosed') ? `&${PASSWORD_CLOSED_FLAG}=1` : '';
+    return c.redirect(`/tiepnhan/dang-nhap?tiep=${encodeURIComponent(back)}${closed}`, 303);
   }
-  // After Đặt lại mật khẩu the official must choose a new password before anything else.
   const free = ['/tiepnhan/doi-mat-khau', '/tiepnhan/dang-xuat'];
-  // A VNeID session never used the temporary password, so it is not held up by it.
-  if (account.mustChangePassword && !c.get('identityProof') && !free.includes(c.req.path)) return c.redirect('/tiepnhan/doi-mat-khau', 303);
+  if (passwordChangeDue(c) && !free.includes(c.req.path)) return c.redirect('/tiepnhan/doi-mat-khau', 303);
   await next();
 };
 
