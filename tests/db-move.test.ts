@@ -77,12 +77,17 @@ describe('db:move refuses a source that is not an embedded database; copies loca
       const texts = ['Đơn đề nghị cấp giấy phép', 'Bản sao căn cước'];
       const stored: Awaited<ReturnType<typeof putBlob>>[] = [];
       for (const text of texts) stored.push(await putBlob(new TextEncoder().encode(text), { maxBytes: 1000, store: local }));
+      // One whose only copy is in the collector's trash (a row may name it again before the next run restores it).
+      texts.push('Bản chụp trong thùng rác');
+      stored.push(await putBlob(new TextEncoder().encode(texts[2]!), { maxBytes: 1000, store: local }));
+      expect(await local.moveToTrash(stored[2]!.sha256, new Date(Date.now() + 60_000), new Date())).toBe(true);
       const bucket = openBlobStore(s3.config());
-      expect(await copyLocalFilesTo(dir, bucket)).toMatchObject({ files: 2, alreadyThere: 0 });
-      expect(await copyLocalFilesTo(dir, bucket)).toMatchObject({ files: 0, alreadyThere: 2 });
+      expect(await copyLocalFilesTo(dir, bucket)).toMatchObject({ files: 3, alreadyThere: 0 });
+      expect(await copyLocalFilesTo(dir, bucket)).toMatchObject({ files: 0, alreadyThere: 3 });
       for (const [i, blob] of stored.entries()) expect(await text(await bucket.open(blob.sha256))).toBe(texts[i]);
       // The local files stay where they were: the app on the same DATA_DIR still reads them.
       expect(await countLocalFiles(dir)).toMatchObject({ files: 2 });
+      expect(await local.has(stored[2]!.sha256)).toBe(true);
       // And the spooled copies the bucket was given are gone (the spool is shared by every process on the machine).
       const left = fs.existsSync(bucket.spoolDir) ? fs.readdirSync(bucket.spoolDir) : [];
       expect(left.filter((f) => stored.some((b) => f.includes(b.sha256)))).toEqual([]);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { LocalBlobStore } from '../storage/local.js';
 import type { BlobStore } from '../storage/blob.js';
 
@@ -21,23 +22,30 @@ export async function countLocalFiles(dir: string): Promise<FilesSummary> {
   return summary;
 }
 
-/** Every blob of the local folder `dir` put into `store` (a blob it already has is left as it is). */
+/**
+ * Every blob of the local folder `dir` put into `store` (a blob it already has is left as it is): those stored and
+ * those whose copy sits in the collector's trash — a row may name one again before the next collection restores it,
+ * and the other store would then hold neither copy.
+ */
 export async function copyLocalFilesTo(dir: string, store: BlobStore): Promise<FilesSummary & { alreadyThere: number }> {
   const out = { files: 0, bytes: 0, alreadyThere: 0 };
   if (!fs.existsSync(dir)) return out;
   await fs.promises.mkdir(store.spoolDir, { recursive: true });
-  for await (const blob of new LocalBlobStore(dir).list()) {
-    if (await store.has(blob.sha256)) {
+  const source = new LocalBlobStore(dir);
+  const hashes = new Set<string>();
+  for await (const blob of source.list()) hashes.add(blob.sha256);
+  for await (const copy of source.listTrash()) hashes.add(copy.sha256);
+  for (const sha256 of hashes) {
+    if (await store.has(sha256)) {
       out.alreadyThere++;
       continue;
     }
-    const from = path.join(dir, 'sha256', blob.sha256.slice(0, 2), blob.sha256);
-    // commit() takes its spooled file over: give it a copy, never the source's own file.
-    const spooled = path.join(store.spoolDir, `move-${blob.sha256}-${crypto.randomUUID()}`);
+    // commit() takes its spooled file over: give it a copy, never the source's own file (read from the trash if need be).
+    const spooled = path.join(store.spoolDir, `move-${sha256}-${crypto.randomUUID()}`);
     try {
-      await fs.promises.copyFile(from, spooled);
+      await pipeline(await source.open(sha256), fs.createWriteStream(spooled, { flags: 'wx' }));
       const { size } = await fs.promises.stat(spooled);
-      await store.commit(spooled, blob.sha256, size);
+      await store.commit(spooled, sha256, size);
       out.files++;
       out.bytes += size;
     } finally {
@@ -60,6 +68,9 @@ export async function copyFilesFolder(fromDir: string, toDir: string): Promise<F
   await fs.promises.cp(from, path.join(toDir, 'sha256'), options);
   const trash = path.join(fromDir, 'trash');
   if (fs.existsSync(trash)) await fs.promises.cp(trash, path.join(toDir, 'trash'), options);
+  // A collection running meanwhile may have restored a trashed copy (and deleted it) after sha256/ was copied: what
+  // sha256/ holds now and the copy lacks is added, so the blob is in one of the two places.
+  await fs.promises.cp(from, path.join(toDir, 'sha256'), { ...options, errorOnExist: false });
   return countLocalFiles(toDir);
 }
 
