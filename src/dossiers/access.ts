@@ -6,7 +6,8 @@
  * - An official sees a dossier when they hold any position at its receiving agency or at a unit of one of
  *   its steps.
  * - An official reads an agency's register (Mẫu 07) when they hold a position at the agency, above it or
- *   within it (its desks).
+ *   within it (its desks: the units below it that are not agencies themselves, nor below such an agency — a ward
+ *   under a city has its own register). The register lists, of the agency's dossiers, those the official sees.
  * - While a delegation is in force (Ủy quyền giải quyết DVC: begun, not yet over, not ended, both accounts live),
  *   its delegate also holds the delegator's positions — only those the delegator holds themself, never lent
  *   ones, so nobody can delegate further — but only for dossiers in the delegation's scope (all, some sectors,
@@ -255,28 +256,41 @@ export async function delegationsInForce(db: Queryable, actor: StaffActor, now: 
   }));
 }
 
-/** Units of the agency's subtree, as a subquery. */
-const subtreeOf = (unitId: string) => sql`(with recursive sub(id) as (
-    select ${unitId}::uuid union select u.id from units u join sub on u.parent_id = sub.id
+/** The agency and its desks (the walk down stops at a unit with its own agency code: a sub-agency), as a subquery. */
+const desksOf = (unitId: string) => sql`(with recursive sub(id) as (
+    select ${unitId}::uuid union select u.id from units u join sub on u.parent_id = sub.id where u.agency_code is null
   ) select id from sub)`;
 
-/** The actor may read the register (Mẫu 07) of a receiving agency: a position at it, above it or within it. */
+/** The actor may read the register (Mẫu 07) of a receiving agency: a position at it, above it or at one of its desks. */
 export function mayReadRegister(db: Queryable, actor: StaffActor, agencyUnitId: string): Promise<boolean> {
-  return holds(db, actor, sql`unit_id in ${subtreeOf(agencyUnitId)}`);
+  return holds(db, actor, sql`unit_id in ${desksOf(agencyUnitId)}`);
 }
 
 /**
  * The active receiving agencies whose register the actor may read: exactly those `mayReadRegister` allows —
- * an agency has a position within its subtree when it is the unit of a position or above one.
+ * the agency each position's unit belongs to, walking up through desks (units without an agency code) to the first
+ * unit with one.
  */
 export function registerAgencies(db: Queryable, actor: StaffActor): Promise<Array<{ id: string; name: string }>> {
   return queryRows(
     db,
     sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)},
-      up(id) as (select distinct unit_id from positions union select u.parent_id from units u join up on u.id = up.id where u.parent_id is not null)
+      up(id) as (select distinct unit_id from positions
+        union select u.parent_id from units u join up on u.id = up.id where u.parent_id is not null and u.agency_code is null)
       select u.id, u.name from units u where u.id in (select id from up) and u.agency_code is not null and u.active order by u.name`,
   );
 }
+
+/**
+ * The ids of the agency's dossiers the actor sees (VISIBLE_THROUGH_POSITIONS, own positions), as a subquery: what
+ * the register lists, so that each of its rows opens (mayViewDossier) — a desk's official reads the dossiers that
+ * pass through a desk of theirs, one at the agency or above it all of them.
+ */
+export const registerDossierIds = (
+  actor: StaffActor,
+  agencyUnitId: string,
+) => sql`(with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
+    select d.id from dossiers d where d.agency_unit_id = ${agencyUnitId}::uuid and ${VISIBLE_THROUGH_POSITIONS})`;
 
 /** The ids of process versions with a step at one of `units` (a subquery of unit ids): dossiers processed there. */
 export const versionsWithStepIn = (units: SQL) => sql`(select pv.id from procedure_versions pv

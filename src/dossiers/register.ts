@@ -1,21 +1,20 @@
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { dossiers, procedureVersions, STATUS_LABELS, units } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { ancestorIds } from '../org/tree.js';
-import { mayReadRegister } from './access.js';
+import { mayReadRegister, registerDossierIds } from './access.js';
 import { registerPdf } from './forms/index.js';
 import { isId } from '../shared/validate.js';
 
 /**
  * Mẫu 07 — Sổ theo dõi hồ sơ: the dossiers a receiving agency received in a period, for the officials
- * dossiers/access.ts lets read it.
+ * dossiers/access.ts lets read it — of those, the ones the reader sees (registerDossierIds): every row opens.
  */
 export async function dossierRegisterPdf(db: Queryable, actor: StaffActor, agencyUnitId: string, from: Date, to: Date) {
-  if (!isId(agencyUnitId)) throw errors.notFound('Đơn vị');
-  if (!(await mayReadRegister(db, actor, agencyUnitId))) throw errors.notFound('Đơn vị');
+  const rows = await dossierRegisterRows(db, actor, agencyUnitId, from, to);
   const chain = await ancestorIds(db, agencyUnitId);
   const [agency] = await db.select().from(units).where(eq(units.id, agencyUnitId));
   const [root] = chain.length
@@ -25,13 +24,6 @@ export async function dossierRegisterPdf(db: Queryable, actor: StaffActor, agenc
         .where(eq(units.id, chain[chain.length - 1]!))
     : [];
   const parent = chain[1] ? (await db.select().from(units).where(eq(units.id, chain[1])))[0] : undefined;
-  const rows = await db
-    .select({ d: dossiers, procedureName: procedureVersions.name })
-    .from(dossiers)
-    .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
-    .where(and(eq(dossiers.agencyUnitId, agencyUnitId), gte(dossiers.receivedAt, from), lt(dossiers.receivedAt, to)))
-    .orderBy(asc(dossiers.receivedAt))
-    .limit(20_000);
   return registerPdf({
     agency: { name: agency!.name, parentName: parent?.name ?? null, place: (root?.name ?? '').replace(/^(Tỉnh|Thành phố)\s+/i, '') },
     from,
@@ -48,4 +40,24 @@ export async function dossierRegisterPdf(db: Queryable, actor: StaffActor, agenc
       timeliness: d.finishedAt ? TIMELINESS_LABELS[timeliness(d.dueAt, d.finishedAt)] : '',
     })),
   });
+}
+
+/** The register's rows: of the agency's dossiers received in [from, to), those the reader sees; 404 for an agency they may not read. */
+export async function dossierRegisterRows(db: Queryable, actor: StaffActor, agencyUnitId: string, from: Date, to: Date) {
+  if (!isId(agencyUnitId)) throw errors.notFound('Đơn vị');
+  if (!(await mayReadRegister(db, actor, agencyUnitId))) throw errors.notFound('Đơn vị');
+  return db
+    .select({ d: dossiers, procedureName: procedureVersions.name })
+    .from(dossiers)
+    .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
+    .where(
+      and(
+        eq(dossiers.agencyUnitId, agencyUnitId),
+        gte(dossiers.receivedAt, from),
+        lt(dossiers.receivedAt, to),
+        inArray(dossiers.id, registerDossierIds(actor, agencyUnitId)),
+      ),
+    )
+    .orderBy(asc(dossiers.receivedAt))
+    .limit(20_000);
 }
