@@ -108,6 +108,14 @@ describe('a dossier is approved and returned only with its result', () => {
     expect(bad!.fields?.signedOn).toContain('dd/mm/yyyy');
     const future = await failure(recordResult(db, director, d.id, { ...signed, signedOn: '03/12/2026' }, now));
     expect(future!.fields?.signedOn).toContain('sau ngày hôm nay');
+    // Before the dossier came in (received 30/11/2026), down to year 100: refused; the day of reception is the first.
+    for (const signedOn of ['01/01/0100', '29/11/2026']) {
+      const early = await failure(recordResult(db, director, d.id, { ...signed, signedOn }, now));
+      expect(early!.fields?.signedOn, signedOn).toBe('Ngày ký không được trước ngày tiếp nhận hồ sơ (30/11/2026).');
+    }
+    expect(await db.select().from(dossierResults)).toEqual([]);
+    expect((await recordResult(db, director, d.id, { ...signed, signedOn: '30/11/2026' }, now)).signedOn).toBe('2026-11-30');
+    await db.delete(dossierResults).where(eq(dossierResults.dossierId, d.id));
     const none = await failure(recordResult(db, director, d.id, { kind: 'none', noDocumentReason: 'Ghi vào sổ' }, now));
     expect(none!.fields?.kind).toContain('văn bản');
     expect(await db.select().from(dossierResults)).toEqual([]);

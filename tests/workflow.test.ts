@@ -129,7 +129,18 @@ describe('internal workflow', () => {
       newDueDate: '27/12/2026',
     }).catch((e: AppError) => e);
     expect((sunday as AppError).fields?.newDueDate).toContain('ngày làm việc');
-    const ok = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '30/12/2026' });
+    // No end: 31/12/9999 would keep it from ever being late. At most a year past the current due date (07/12/2026,
+    // received 23/11 with 10 working days): 07/12/2027.
+    const at = vn('2026-12-04T09:00');
+    for (const newDueDate of ['31/12/9999', '08/12/2027']) {
+      const far = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate }, at).catch(
+        (e: AppError) => e,
+      );
+      expect((far as AppError).fields?.newDueDate, newDueDate).toBe(
+        'Ngày hẹn trả mới không được sau ngày 07/12/2027 (gia hạn tối đa một năm so với ngày hẹn hiện tại).',
+      );
+    }
+    const ok = await actOnDossier(t.database.db, expert, d.id, { action: 'extend', note: 'Cần xác minh', newDueDate: '30/12/2026' }, at);
     expect(ok.dueAt.toISOString()).toBe(vn('2026-12-30T17:00').toISOString());
     const stop = await actOnDossier(t.database.db, expert, d.id, { action: 'stop', note: 'Người nộp đề nghị dừng' });
     expect(stop.status).toBe('stopped');

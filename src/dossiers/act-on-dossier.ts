@@ -9,10 +9,10 @@ import { loadCalendar } from '../calendar/load.js';
 import { dueAfterStop, dueAt } from '../calendar/deadlines.js';
 import type { CitizenActor, StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { parseDate } from '../shared/dates.js';
+import { formatDate, parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
 import { isId, numberField, parseInput } from '../shared/validate.js';
-import { atLocal } from '../calendar/working-time.js';
+import { atLocal, localDate } from '../calendar/working-time.js';
 import { capacityAtStep, stepHolders } from './access.js';
 import { ACTIONS, actionDef, allowedAt, allowedForApplicant, statusAfter, type DossierAction } from './transitions.js';
 import { isStale, movedOn } from './moved-on.js';
@@ -119,6 +119,23 @@ async function resumeStatus(tx: Tx, d: Dossier): Promise<DossierStatus> {
   return (asked?.data.resumeStatus as DossierStatus | undefined) ?? (d.currentStep === 0 ? 'received' : 'processing');
 }
 
+/**
+ * Gia hạn (Phiếu xin lỗi và hẹn lại ngày trả kết quả, Mẫu 04) moves the appointment at most this many years past the
+ * current one. The decree names no bound; without one a date such as 31/12/9999 kept a dossier from ever being late
+ * and out of the late statistics. One year covers the long verifications the project's own scenarios extend for
+ * (tests/support/statistics.ts: received 7/9, extended to 30/11); a dossier that needs more is stopped or refused
+ * with its reason. Each extension is in the history, the audit log and the applicant's Mẫu 04.
+ */
+const MAX_EXTENSION_YEARS = 1;
+
+/** The last day (ISO) an extension may set: the current due day, MAX_EXTENSION_YEARS later (29/2 → 28/2). */
+function latestNewDueDate(dueAt: Date): string {
+  const [y, m, d] = localDate(dueAt).split('-').map(Number) as [number, number, number];
+  const year = y + MAX_EXTENSION_YEARS;
+  const last = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  return `${year}-${String(m).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
 /** The clock effect of an action (transitions.ts: ActionDef.clock). */
 function clockChange(
   clock: 'start' | 'stop' | 'resume' | 'reschedule',
@@ -161,6 +178,12 @@ function clockChange(
     const newDue = atLocal(iso, calendar.dayEnd);
     if (newDue <= d.dueAt) throw errors.validation({ newDueDate: 'Ngày hẹn trả mới phải sau ngày hẹn hiện tại.' });
     if (!calendar.isWorkingDay(iso)) throw errors.validation({ newDueDate: 'Ngày hẹn trả mới phải là ngày làm việc.' });
+    const latest = latestNewDueDate(d.dueAt);
+    if (iso > latest) {
+      throw errors.validation({
+        newDueDate: `Ngày hẹn trả mới không được sau ngày ${formatDate(latest)} (gia hạn tối đa một năm so với ngày hẹn hiện tại).`,
+      });
+    }
     patch.dueAt = newDue;
     data.oldDueAt = d.dueAt.toISOString();
     data.newDueAt = newDue.toISOString();

@@ -40,7 +40,7 @@ type RecordResultValue = z.infer<typeof RecordResultInput>;
 export type DossierResult = typeof dossierResults.$inferSelect;
 
 /** What is stored for the input, or the message per field (the procedure says whether "no document" is allowed). */
-function resultFields(input: RecordResultValue, withoutDocument: string | null, now: Date) {
+function resultFields(input: RecordResultValue, withoutDocument: string | null, now: Date, receivedAt: Date) {
   const fields: FieldErrors = {};
   if (input.kind === 'none') {
     if (withoutDocument === null) {
@@ -57,6 +57,9 @@ function resultFields(input: RecordResultValue, withoutDocument: string | null, 
   if (!input.signedOn) fields.signedOn = 'Vui lòng nhập ngày ký theo dạng dd/mm/yyyy.';
   else if (!signedOn) fields.signedOn = 'Ngày ký không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.';
   else if (signedOn > todayInVietnam(now)) fields.signedOn = 'Ngày ký không được sau ngày hôm nay.';
+  // The result of this dossier was signed after it came in (not 0100-01-01): on the day of reception at the earliest.
+  else if (signedOn < todayInVietnam(receivedAt))
+    fields.signedOn = `Ngày ký không được trước ngày tiếp nhận hồ sơ (${formatDate(todayInVietnam(receivedAt))}).`;
   if (!input.summary) fields.summary = 'Vui lòng nhập trích yếu của văn bản kết quả.';
   if (Object.keys(fields).length) throw errors.validation(fields);
   return {
@@ -106,7 +109,7 @@ export async function recordResult(db: Db, actor: StaffActor, dossierId: string,
     if (!mayAttachResultAt(d.status, step)) {
       throw new AppError('invalid_transition', 'Chỉ ghi nhận kết quả ở bước xử lý hoặc phê duyệt, khi hồ sơ đang được xử lý.', 409);
     }
-    const value = resultFields(input, v!.resultWithoutDocument, now);
+    const value = resultFields(input, v!.resultWithoutDocument, now, d.receivedAt);
     if (old && sameResult(old, value)) return old;
     const [row] = await tx
       .insert(dossierResults)
