@@ -158,6 +158,17 @@ const EnvSchema = z.object({
   /** Both or neither; neither = the AWS SDK's default credentials (AWS_ACCESS_KEY_ID…, instance role). */
   STORAGE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   STORAGE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /**
+   * How many days a blob the collector moved to the trash stays there before it is deleted (storage/gc.ts, docs/decisions/0020):
+   * longer than the backups are kept (30 days, docs/deploy.md §7), so a database restored from any kept backup finds
+   * the files its rows name — a bucket is not in the backups. Unless the bucket keeps noncurrent versions that long.
+   */
+  STORAGE_TRASH_DAYS: z.coerce.number().int().min(2).max(3650).default(35),
+  /**
+   * The collector's circuit breaker: a run whose unreferenced blobs exceed this share of the blobs it listed (and
+   * number more than 100) moves nothing and logs an error — the sign of a wrong or emptied database, not of deletions.
+   */
+  STORAGE_GC_MAX_UNREFERENCED_PERCENT: z.coerce.number().int().min(1).max(100).default(20),
   /** Quản lý tập tin cá nhân: what each citizen may keep (their uploads; results issued by agencies do not count). */
   PERSONAL_FILES_QUOTA_MB: z.coerce.number().int().min(1).max(100_000).default(50),
   PERSONAL_FILES_QUOTA_FILES: z.coerce.number().int().min(1).max(100_000).default(200),
@@ -337,6 +348,8 @@ export type Config = {
   /** The built-in provincial SSO provider at /sso (src/sso): the key its signing keys are encrypted with. */
   ssoProvider: { keyEncryptionKey: Buffer };
   storage: StorageConfig;
+  /** The collector of unreferenced blobs (storage/gc.ts): the trash's retention, and its circuit breaker. */
+  storageGc: { trashDays: number; maxUnreferencedPercent: number };
   /**
    * Quản lý tập tin cá nhân: each citizen's quota over their uploaded files (src/personal-files), and the bytes their
    * uploads may store over a rolling 24 hours, kept or not (uploadDailyBytes: personal-files/upload-budget.ts).
@@ -684,6 +697,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ssoDemo,
     ssoProvider: { keyEncryptionKey: keyBytes(e.SSO_KEY_ENCRYPTION_KEY ?? DEV_SSO_KEY_ENCRYPTION_KEY) },
     storage,
+    storageGc: { trashDays: e.STORAGE_TRASH_DAYS, maxUnreferencedPercent: e.STORAGE_GC_MAX_UNREFERENCED_PERCENT },
     personalFiles: {
       quotaBytes: e.PERSONAL_FILES_QUOTA_MB * 1024 * 1024,
       quotaFiles: e.PERSONAL_FILES_QUOTA_FILES,

@@ -13,7 +13,15 @@ import { buffer } from 'node:stream/consumers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { citizens, personalFiles } from '../src/db/schema/index.js';
 import { BlobMissingError } from '../src/storage/blob.js';
-import { BLOB_GRACE_MS, BLOB_TRASH_GRACE_MS, collectUnreferencedBlobs, type GcRun } from '../src/storage/gc.js';
+import { loadConfig } from '../src/config.js';
+import {
+  BLOB_GRACE_MS,
+  BLOB_TRASH_GRACE_MS,
+  BREAKER_MIN_CANDIDATES,
+  GC_MAX_UNREFERENCED_PERCENT,
+  collectUnreferencedBlobs,
+  type GcRun,
+} from '../src/storage/gc.js';
 import { type BlobStore, openBlob, putBlob } from '../src/storage/index.js';
 import { LocalBlobStore } from '../src/storage/local.js';
 import { S3BlobStore } from '../src/storage/s3.js';
@@ -61,7 +69,7 @@ async function nameIt(sha256: string): Promise<void> {
     .values({ citizenId: c!.id, sha256, size: 10, mime: 'application/pdf', name: 'giấy-tờ.pdf', source: 'upload' });
 }
 
-/** The first run on a store claims it for this test's database and removes nothing. */
+/** The first run on an empty store claims it for this test's database and removes nothing. */
 async function claimed(store: BlobStore): Promise<BlobStore> {
   expect((await gc(store, 0)).owner.outcome).toBe('claimed');
   return store;
@@ -77,7 +85,7 @@ const stores: Array<[string, () => BlobStore]> = [
 
 describe.each(stores)('the trash on the %s', (_name, newStore) => {
   it("a deleted personal file's blob goes to the trash, stays readable there, and is deleted after the trash's grace period", async () => {
-    const store = newStore();
+    const store = await claimed(newStore());
     const bytes = pdf('tệp đã xóa');
     const deleted = await put(store, bytes);
     const kept = await put(store, pdf('tệp còn dùng'));
@@ -90,7 +98,6 @@ describe.each(stores)('the trash on the %s', (_name, newStore) => {
       { ...file, sha256: deleted, deletedAt: new Date() },
       { ...file, sha256: kept },
     ]);
-    await claimed(store);
 
     const moved = await gc(store, 2 * DAY);
     expect(moved.trashed).toEqual([deleted]);
@@ -190,6 +197,52 @@ describe.each(stores)('the trash on the %s', (_name, newStore) => {
     expect((await stored(store)).sort()).toEqual([a, b, e].sort());
     for (const [i, sha] of [a, b, e].entries()) expect(await read(store, sha!)).toEqual(bytes[[0, 1, 4][i]!]);
     for (const sha of [c, d]) expect(await store.has(sha!)).toBe(false);
+  });
+});
+
+describe.each(stores)('the circuit breaker and the retention on the %s', (_name, newStore) => {
+  it('a run whose unreferenced files are more than the share allowed (and more than 100) moves nothing, deletes nothing, and says so', async () => {
+    const store = await claimed(newStore());
+    const named = await Promise.all(Array.from({ length: 3 }, (_, i) => put(store, pdf(`dùng ${i}`))));
+    for (const sha of named) await nameIt(sha);
+    // Already in the trash and old: a tripped run does not delete it either.
+    const oldCopy = await put(store, pdf('trong thùng rác từ lâu'));
+    expect(await store.moveToTrash(oldCopy, at(DAY), at(0))).toBe(true);
+    const orphans = await Promise.all(Array.from({ length: BREAKER_MIN_CANDIDATES + 1 }, (_, i) => put(store, pdf(`mồ côi ${i}`))));
+    const tripped = await gc(store, BLOB_TRASH_GRACE_MS + 2 * DAY);
+    expect(tripped.breaker).toEqual({
+      unreferenced: orphans.length,
+      examined: orphans.length + named.length,
+      maxPercent: GC_MAX_UNREFERENCED_PERCENT,
+    });
+    expect([tripped.trashed, tripped.removed, tripped.inTrash]).toEqual([[], [], 1]);
+    expect((await stored(store)).length).toBe(orphans.length + named.length);
+    expect(await store.has(oldCopy)).toBe(true);
+    // Within the share allowed (an operator raising it for a large clean-up): moved, and the old copy deleted.
+    const run = await collectUnreferencedBlobs(t.database.db, store, at(BLOB_TRASH_GRACE_MS + 2 * DAY), { maxUnreferencedPercent: 100 });
+    expect(run.breaker).toBeNull();
+    expect(new Set(run.trashed)).toEqual(new Set(orphans));
+    expect(run.removed).toEqual([oldCopy]);
+    expect((await stored(store)).sort()).toEqual([...named].sort());
+  }, 120_000);
+
+  it('keeps a copy in the trash for the retention given (STORAGE_TRASH_DAYS), 35 days by default: longer than the backups are kept', async () => {
+    expect(BLOB_TRASH_GRACE_MS).toBe(35 * DAY);
+    expect(loadConfig({ NODE_ENV: 'test' }).storageGc).toEqual({ trashDays: 35, maxUnreferencedPercent: 20 });
+    expect(loadConfig({ NODE_ENV: 'test', STORAGE_TRASH_DAYS: '60', STORAGE_GC_MAX_UNREFERENCED_PERCENT: '5' }).storageGc).toEqual({
+      trashDays: 60,
+      maxUnreferencedPercent: 5,
+    });
+    expect(() => loadConfig({ NODE_ENV: 'test', STORAGE_TRASH_DAYS: '1' })).toThrow(/STORAGE_TRASH_DAYS/);
+    const store = await claimed(newStore());
+    const sha = await put(store, pdf('giữ theo cấu hình'));
+    expect((await gc(store, 2 * DAY)).trashed).toEqual([sha]);
+    // Not deleted by the default's run within 35 days, nor by a 10-day retention's before 10 days.
+    expect((await gc(store, 2 * DAY + 34 * DAY)).removed).toEqual([]);
+    const tenDays = (ms: number) => collectUnreferencedBlobs(t.database.db, store, at(ms), { trashGraceMs: 10 * DAY });
+    expect((await tenDays(2 * DAY + 10 * DAY - HOUR)).removed).toEqual([]);
+    expect((await tenDays(2 * DAY + 10 * DAY + HOUR)).removed).toEqual([sha]);
+    expect(await store.has(sha)).toBe(false);
   });
 });
 

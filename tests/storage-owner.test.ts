@@ -20,7 +20,7 @@ import { backup } from '../src/ops/backup.js';
 import { restore } from '../src/ops/restore.js';
 import { BLOB_GRACE_MS, BLOB_TRASH_GRACE_MS, collectUnreferencedBlobs } from '../src/storage/gc.js';
 import { type BlobStore, blobStore, hasBlob, openBlobStore, putBlob, setBlobStore } from '../src/storage/index.js';
-import { databaseIdentity, markerText } from '../src/storage/owner.js';
+import { ClaimRefusedError, claimStore, databaseIdentity, markerText } from '../src/storage/owner.js';
 import { useS3Server } from './support/s3-server.js';
 import { useDemoApp } from './support/fixtures.js';
 import { createScratchDatabase, dropScratchDatabase } from './support/ops-data.js';
@@ -45,7 +45,7 @@ const stores: Array<[string, () => BlobStore]> = [
 ];
 
 describe.each(stores)('the ownership marker on the %s', (_name, newStore) => {
-  it('is written by the first collection, naming this database; two first collections at once agree', async () => {
+  it('is written by the first collection over an empty store, naming this database; two first collections at once agree', async () => {
     const store = newStore();
     expect(await store.readMarker()).toBeNull();
     const runs = await Promise.all([
@@ -93,6 +93,88 @@ describe.each(stores)('the ownership marker on the %s', (_name, newStore) => {
   });
 });
 
+/** Another deployment's database (a staging instance), migrated, of this project's kind. */
+async function otherDatabase(name: string) {
+  const url = process.env.MOTCUA_TEST_DB === 'postgres' ? await createScratchDatabase('motcua_staging') : undefined;
+  if (url) scratch.push(url);
+  const database = await openDatabase(url ? { url, poolSize: 2 } : { dataDir: fs.mkdtempSync(path.join(root, `${name}-`)) });
+  await database.migrate();
+  return database;
+}
+
+describe.each(stores)('a store that holds files and no marker, on the %s', (_name, newStore) => {
+  it("is nobody's: a staging instance pointed at it first moves nothing; after production claims it, production collects and staging is refused", async () => {
+    const store = newStore();
+    // Production's files: one its rows name, one they do not (deleted long ago).
+    const named = await put(store, pdf('hồ sơ của sản xuất'));
+    const unnamed = await put(store, pdf('tệp sản xuất đã xóa'));
+    const [c] = await t.database.db
+      .insert(citizens)
+      .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190012345', fullName: 'Phạm Quốc Bảo', loa: 2 })
+      .returning();
+    await t.database.db
+      .insert(personalFiles)
+      .values({ citizenId: c!.id, sha256: named, size: 10, mime: 'application/pdf', name: 'giấy-tờ.pdf', source: 'upload' });
+    const staging = await otherDatabase('staging');
+    try {
+      const stagingIdentity = await databaseIdentity(staging.db);
+      // Staging's collector runs first (the rollout, or after the marker was removed): refused, nothing written or moved.
+      for (let i = 0; i < 2; i++) {
+        const run = await collectUnreferencedBlobs(staging.db, store, later());
+        expect(run.owner).toEqual({ outcome: 'unclaimed', database: stagingIdentity, marker: 'motcua-store.json' });
+        expect([run.examined, run.trashed, run.removed]).toEqual([0, [], []]);
+      }
+      expect(await store.readMarker()).toBeNull();
+      const listed: string[] = [];
+      for await (const b of store.list()) listed.push(b.sha256);
+      expect(listed.sort()).toEqual([named, unnamed].sort());
+      // Production's collector is refused the same way until the operator claims the store for it.
+      expect((await collectUnreferencedBlobs(t.database.db, store, later())).owner.outcome).toBe('unclaimed');
+      const production = await databaseIdentity(t.database.db);
+      expect(await claimStore(t.database.db, store, new Date())).toEqual({ database: production, outcome: 'claimed', previous: null });
+      expect(await claimStore(t.database.db, store, new Date())).toEqual({
+        database: production,
+        outcome: 'already',
+        previous: production,
+      });
+      // Staging is refused now, and its claim too (unless it names production's id to replace, which it must not).
+      expect((await collectUnreferencedBlobs(staging.db, store, later())).owner).toMatchObject({ outcome: 'refused', owner: production });
+      const refused = await claimStore(staging.db, store, new Date()).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(ClaimRefusedError);
+      expect((refused as ClaimRefusedError).message).toContain(`--replace ${production}`);
+      await expect(claimStore(staging.db, store, new Date(), { replace: crypto.randomUUID() })).rejects.toBeInstanceOf(ClaimRefusedError);
+      // Production collects: the unnamed file goes to the trash, the named one stays.
+      const run = await collectUnreferencedBlobs(t.database.db, store, later());
+      expect(run.owner.outcome).toBe('ours');
+      expect(run.trashed).toEqual([unnamed]);
+      expect(await hasBlob(named, store)).toBe(true);
+    } finally {
+      await staging.close();
+    }
+  }, 120_000);
+
+  it('is claimed from another database only with --replace naming it; an unreadable marker is never replaced', async () => {
+    const store = newStore();
+    await put(store, pdf('tệp của cơ sở dữ liệu cũ'));
+    const gone = crypto.randomUUID();
+    await store.writeMarkerIfAbsent(markerText(gone, new Date()));
+    await expect(claimStore(t.database.db, store, new Date())).rejects.toThrow(`names another database, ${gone}`);
+    expect(await store.readMarker()).toContain(gone);
+    const identity = await databaseIdentity(t.database.db);
+    expect(await claimStore(t.database.db, store, new Date(), { replace: gone })).toEqual({
+      database: identity,
+      outcome: 'replaced',
+      previous: gone,
+    });
+    expect((await collectUnreferencedBlobs(t.database.db, store, new Date())).owner.outcome).toBe('ours');
+
+    const handWritten = newStore();
+    await handWritten.writeMarkerIfAbsent('{"database": "viết tay"}');
+    await expect(claimStore(t.database.db, handWritten, new Date(), { replace: 'viết tay' })).rejects.toThrow('not a marker MotCua wrote');
+    expect(await handWritten.readMarker()).toBe('{"database": "viết tay"}');
+  });
+});
+
 describe("the job's log", () => {
   it("is an error naming both databases when the process's store belongs to another", async () => {
     const lines: Array<{ level: number; msg: string; storeOwner?: string; database?: string }> = [];
@@ -123,6 +205,38 @@ describe("the job's log", () => {
     expect(lines[0]!.msg).toContain('belongs to another database');
     expect(await hasBlob(orphan, store)).toBe(true);
   });
+
+  it('is an error saying to run storage:claim when the store holds files and no marker; nothing is moved', async () => {
+    const lines: Array<{ level: number; msg: string; marker?: string }> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString('utf8')));
+        done();
+      },
+    });
+    const store = openBlobStore({ kind: 'local', dir: fs.mkdtempSync(path.join(root, 'unclaimed-')) });
+    const orphan = await put(store, pdf('chưa ai nhận'));
+    const previous = blobStore();
+    setBlobStore(store);
+    try {
+      const handlers = jobHandlers({
+        db: t.database.db,
+        logger: pino({ level: 'info' }, sink),
+        sessionPolicy: { idleMs: 60_000, absoluteMs: 60_000 },
+        now: later,
+      });
+      await handlers['storage.gc']({}, { id: 'test', retryCount: 0 });
+    } finally {
+      setBlobStore(previous);
+    }
+    expect(lines).toEqual([expect.objectContaining({ level: 50, marker: 'motcua-store.json' })]);
+    expect(lines[0]!.msg).toContain('npm run storage:claim');
+    expect(await store.readMarker()).toBeNull();
+    expect(await hasBlob(orphan, store)).toBe(true);
+    const listed: string[] = [];
+    for await (const b of store.list()) listed.push(b.sha256);
+    expect(listed).toEqual([orphan]);
+  });
 });
 
 describe('a backup restored into a new database', () => {
@@ -137,13 +251,14 @@ describe('a backup restored into a new database', () => {
   const open = (p: Place) => openDatabase(p.databaseUrl ? { url: p.databaseUrl, poolSize: 2 } : { dataDir: p.dataDir });
   const quiet = () => {};
 
-  it('owns the bucket its original owned (the identity is a row it carries); its restored files it claims anew; another database owns neither', async () => {
+  it('owns the bucket its original owned (the identity is a row it carries); its restored files are claimed anew; another database owns neither', async () => {
     const bucket = openBlobStore({ ...s3rver.config(), prefix: `ho-so/${crypto.randomUUID()}/` });
     const source = await newPlace('source');
     const sourceFiles = openBlobStore(source.storage);
     const bytes = pdf('giấy tờ của công dân');
     let identity = '';
     let sha = '';
+    const lost = crypto.createHash('sha256').update(crypto.randomUUID()).digest('hex');
     const database = await open(source);
     try {
       await database.migrate();
@@ -158,8 +273,15 @@ describe('a backup restored into a new database', () => {
       await database.db
         .insert(personalFiles)
         .values({ citizenId: c!.id, sha256: sha, size: bytes.length, mime: 'application/pdf', name: 'giấy-tờ.pdf', source: 'upload' });
-      for (const store of [bucket, sourceFiles])
-        expect((await collectUnreferencedBlobs(database.db, store, new Date())).owner.outcome).toBe('claimed');
+      // Both hold a file before any marker: nobody's until the operator claims them.
+      for (const store of [bucket, sourceFiles]) {
+        expect((await collectUnreferencedBlobs(database.db, store, new Date())).owner.outcome).toBe('unclaimed');
+        expect((await claimStore(database.db, store, new Date())).outcome).toBe('claimed');
+      }
+      // A row naming a file that is in no storage (deleted since, say): the restore's check names it.
+      await database.db
+        .insert(personalFiles)
+        .values({ citizenId: c!.id, sha256: lost, size: 10, mime: 'application/pdf', name: 'mất.pdf', source: 'upload' });
     } finally {
       await database.close();
     }
@@ -169,15 +291,18 @@ describe('a backup restored into a new database', () => {
     const target = await newPlace('restored');
     const report = await restore(target, out, quiet);
     expect(report.countsDiffer).toEqual([]);
+    // Every file the restored rows name is looked up in the storage restored into: the lost one is reported.
+    expect(report.blobs).toEqual({ checked: 2, missing: 1, firstMissing: [lost] });
     const restored = await open(target);
     try {
       expect(await databaseIdentity(restored.db)).toBe(identity);
       const onBucket = await collectUnreferencedBlobs(restored.db, bucket, later());
       expect(onBucket.owner).toEqual({ outcome: 'ours', database: identity });
       expect(onBucket.trashed).toEqual([]);
-      // The restored local files hold no marker (a backup carries sha256/ only): claimed by the restored database.
+      // The restored local files hold no marker (a backup carries sha256/ only): the operator claims them.
       const restoredFiles = openBlobStore(target.storage);
-      expect((await collectUnreferencedBlobs(restored.db, restoredFiles, new Date())).owner.outcome).toBe('claimed');
+      expect((await collectUnreferencedBlobs(restored.db, restoredFiles, new Date())).owner.outcome).toBe('unclaimed');
+      expect((await claimStore(restored.db, restoredFiles, new Date())).outcome).toBe('claimed');
       expect((await collectUnreferencedBlobs(restored.db, restoredFiles, later())).owner.outcome).toBe('ours');
       expect(await hasBlob(sha, restoredFiles)).toBe(true);
     } finally {

@@ -85,7 +85,10 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
       if (forgotten) deps.logger.info({ forgotten }, 'upload volume past the window removed');
     },
     'storage.gc': async () => {
-      const run = await collectUnreferencedBlobs(deps.db, blobStore(), (deps.now ?? (() => new Date()))());
+      const gc = deps.config?.storageGc;
+      const run = await collectUnreferencedBlobs(deps.db, blobStore(), (deps.now ?? (() => new Date()))(), {
+        ...(gc ? { trashGraceMs: gc.trashDays * 24 * 3_600_000, maxUnreferencedPercent: gc.maxUnreferencedPercent } : {}),
+      });
       if (run.owner.outcome === 'refused') {
         deps.logger.error(
           { database: run.owner.database, storeOwner: run.owner.owner, marker: run.owner.marker },
@@ -93,6 +96,18 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
         );
         return;
       }
+      if (run.owner.outcome === 'unclaimed') {
+        deps.logger.error(
+          { database: run.owner.database, marker: run.owner.marker },
+          `storage.gc removed nothing: the file storage holds files but no ${run.owner.marker} naming its database. If this instance is production (its DATABASE_URL or DATA_DIR is the one whose rows name these files), run \`npm run storage:claim\` once with its environment; if it is a test or staging copy, give it its own STORAGE_URL or DATA_DIR (docs/deploy.md, "File storage clean-up")`,
+        );
+        return;
+      }
+      if (run.breaker)
+        deps.logger.error(
+          run.breaker,
+          `storage.gc moved nothing: ${run.breaker.unreferenced} of the ${run.breaker.examined} files no row names, more than STORAGE_GC_MAX_UNREFERENCED_PERCENT (${run.breaker.maxPercent}%). A wrong, emptied or half-restored database looks like this: check DATABASE_URL/DATA_DIR and STORAGE_URL. If the files really are unused (a large clean-up), raise the setting for one run (docs/deploy.md, "File storage clean-up")`,
+        );
       if (run.missing.length)
         deps.logger.error({ missing: run.missing }, 'storage.gc: blobs a row names are in neither the storage nor its trash');
       deps.logger.info(
@@ -104,6 +119,7 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
           restored: run.restored.length,
           removed: run.removed.length,
           inTrash: run.inTrash,
+          breaker: run.breaker !== null,
         },
         'unreferenced blobs collected',
       );

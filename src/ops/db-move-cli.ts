@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfigOrExit } from '../config.js';
 import { openBlobStore } from '../storage/index.js';
 import { copyLocalFilesTo, countLocalFiles, megabytes } from './copy-files.js';
+import { blobCheckWarning } from './blob-check.js';
 import { commandArgs } from './cli-args.js';
 import { moveDatabase } from './db-move.js';
 
@@ -37,7 +38,9 @@ const filesTo = args['files-to'] ? loadConfigOrExit({ ...process.env, STORAGE_UR
 try {
   // Files first: blobs are named by their content, so a copy that a failed move leaves in the bucket is harmless.
   const copied = filesTo && config.storage.kind === 'local' ? await copyLocalFilesTo(config.storage.dir, openBlobStore(filesTo)) : null;
-  const report = await moveDatabase({ dataDir: config.dataDir, targetUrl: args.to });
+  // The storage the moved database will run with: the bucket the files were copied to, else the configured one.
+  const runsWith = copied && filesTo ? filesTo : config.storage;
+  const report = await moveDatabase({ dataDir: config.dataDir, targetUrl: args.to, store: openBlobStore(runsWith) });
   const width = Math.max(...report.tables.map((t) => t.table.length));
   for (const t of report.tables)
     console.log(`  ${t.table.padEnd(width)}  ${String(t.source).padStart(10)} → ${String(t.target).padStart(10)}`);
@@ -58,6 +61,12 @@ try {
     console.log(
       `Files: ${files.files} (${megabytes(files.bytes)}) stay in ${path.resolve(config.storage.dir)}: start the app with the same DATA_DIR, or copy that folder to DATA_DIR/files of the machine that runs it. For several machines, copy them into a bucket (--files-to s3://…, or any S3 tool: the keys are sha256/ab/<hash> under the prefix) and set STORAGE_URL.`,
     );
+  }
+  if (report.blobs) {
+    const storage = runsWith.kind === 'local' ? path.resolve(runsWith.dir) : `s3://${runsWith.bucket}/${runsWith.prefix}`;
+    const missing = blobCheckWarning(report.blobs, storage);
+    if (missing) console.error(missing);
+    else console.log(`Files: all ${report.blobs.checked} the rows name are in ${storage}.`);
   }
   console.log(`Done: the database is at migration ${report.migration}. Start the app with DATABASE_URL set to the target.`);
 } catch (err) {

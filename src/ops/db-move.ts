@@ -16,6 +16,8 @@ import pg from 'pg';
 import { MIGRATIONS_DIR, openDatabase, redactPassword, type Database } from '../db/client.js';
 import { applyMigrations, readMigrations, type MigrationConnection } from '../db/migrate.js';
 import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
+import type { BlobStore } from '../storage/blob.js';
+import { type BlobCheck, checkNamedBlobs } from './blob-check.js';
 import { OpsError } from './ops-error.js';
 import {
   countRows,
@@ -41,6 +43,8 @@ export type MoveReport = {
   tables: TableReport[];
   sequences: number;
   audit: ChainReport;
+  /** Whether every file the moved rows name is in the storage the target will run with (`store`); null: not asked. */
+  blobs: BlobCheck | null;
 };
 
 export type MoveOptions = {
@@ -49,6 +53,8 @@ export type MoveOptions = {
   print?: (line: string) => void;
   /** Tests: another folder of migrations. */
   migrationsDir?: string;
+  /** The file storage the moved database will run with: every file its rows name is looked up in it at the end. */
+  store?: BlobStore;
 };
 
 /**
@@ -133,8 +139,10 @@ export async function moveDatabase(opts: MoveOptions): Promise<MoveReport> {
 
     const moved = await openDatabase({ url: opts.targetUrl, poolSize: 2 });
     let audit: ChainReport;
+    let blobs: BlobCheck | null = null;
     try {
       audit = await verifyAuditChain(moved.db);
+      if (opts.store) blobs = await checkNamedBlobs(moved.db, opts.store);
     } finally {
       await moved.close();
     }
@@ -142,7 +150,7 @@ export async function moveDatabase(opts: MoveOptions): Promise<MoveReport> {
       throw new OpsError(
         `The copy is committed but its audit chain does not check as the source's does (source ${JSON.stringify(sourceAudit)}, target ${JSON.stringify(audit)}). Drop the target database before trying again.`,
       );
-    return { migration: migrations[upTo]!.tag, tables, sequences: sourceSequences.length, audit };
+    return { migration: migrations[upTo]!.tag, tables, sequences: sourceSequences.length, audit, blobs };
   } finally {
     await connected?.end().catch(() => undefined);
     await source.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 /** `npm run restore -- --from <folder>`: see --help and docs/decisions/0027. */
 import { loadConfigOrExit } from '../config.js';
+import { blobCheckWarning } from './blob-check.js';
 import { commandArgs } from './cli-args.js';
 import { megabytes } from './copy-files.js';
 import { restore } from './restore.js';
@@ -13,7 +14,9 @@ Restores a backup of \`npm run backup\` into the configured database, which must
   The backup's files go into the configured file storage (DATA_DIR/files, or the STORAGE_URL bucket), which must
   be empty when local. Files that were in a bucket are not in the backup: the bucket keeps them.
 Then the row counts are compared with the backup's manifest and the audit chain is verified; exit 1 names what
-differs (the restored data stays for investigation). Start the app on it as usual.`;
+differs (the restored data stays for investigation). Last, every file the rows name is looked up in the storage:
+those missing (deleted since the backup, past the storage's trash retention) are named in a warning. Start the app
+on it as usual.`;
 
 const config = loadConfigOrExit();
 const args = commandArgs({ from: { type: 'string' } }, HELP);
@@ -32,6 +35,10 @@ try {
     console.error(
       `Audit chain BROKEN at entry #${r.audit.firstBadId} (${r.audit.reason === 'content_altered' ? 'its content was altered' : 'an entry was removed or inserted'}): the backup holds altered data.`,
     );
+  const storage = config.storage.kind === 'local' ? config.storage.dir : `s3://${config.storage.bucket}/${config.storage.prefix}`;
+  const missing = blobCheckWarning(r.blobs, storage);
+  if (missing) console.error(missing);
+  else console.log(`Files: all ${r.blobs.checked} the rows name are in ${storage}.`);
   if (r.countsDiffer.length > 0 || !r.audit.ok) process.exitCode = 1;
 } catch (err) {
   console.error(`restore failed: ${err instanceof Error ? err.message : String(err)}`);

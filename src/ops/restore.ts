@@ -2,8 +2,9 @@
  * `npm run restore -- --from <folder>` (docs/decisions/0027): a backup of `npm run backup` into the configured
  * database, which must be empty — PostgreSQL (DATABASE_URL) by pg_restore in one transaction, PGlite (DATA_DIR)
  * by loading the dumped data directory — and the local files into file storage. Then the restored database is
- * checked: its row counts against the manifest, and its audit chain. A failure before that check leaves the
- * database as empty as it was.
+ * checked: its row counts against the manifest, its audit chain, and that every file its rows name is in the
+ * storage (a bucket is not in the backup: blob-check.ts). A failure before that check leaves the database as empty
+ * as it was.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { verifyAuditChain, type ChainReport } from '../audit/verify.js';
 import { openBlobStore } from '../storage/index.js';
 import { FILES_DIR, MANIFEST, sha256File } from './backup.js';
 import { clientSql, connectEmptyTarget, pgliteSql } from './db-move.js';
+import { type BlobCheck, checkNamedBlobs } from './blob-check.js';
 import { copyFilesFolder, copyLocalFilesTo, type FilesSummary } from './copy-files.js';
 import { countRows, listTables, type Sql } from './inventory.js';
 import { OpsError } from './ops-error.js';
@@ -40,6 +42,8 @@ export type RestoreReport = {
   rows: number;
   files: (FilesSummary & { alreadyThere?: number }) | null;
   audit: ChainReport;
+  /** Whether every file the restored rows name is in the configured storage (blob-check.ts). */
+  blobs: BlobCheck;
 };
 
 type RestoreConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'storage'>;
@@ -127,6 +131,7 @@ async function restoreInto(
       rows: [...counts.values()].reduce((a, b) => a + b, 0),
       files,
       audit: await verifyAuditChain(database.db),
+      blobs: await checkNamedBlobs(database.db, openBlobStore(config.storage)),
     };
   } finally {
     await database.close();

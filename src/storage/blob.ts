@@ -47,6 +47,8 @@ export type BlobStore = {
   readMarker(): Promise<string | null>;
   /** Writes the marker unless one exists: atomic on the disk and where S3 honours If-None-Match (owner.ts). */
   writeMarkerIfAbsent(text: string): Promise<void>;
+  /** Writes the marker over the one there (`npm run storage:claim --replace`, owner.ts): whole or not at all. */
+  replaceMarker(text: string): Promise<void>;
 };
 
 /** A file as it arrives: its bytes, or a stream of them (an upload goes to storage without being gathered). */

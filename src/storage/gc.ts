@@ -3,13 +3,16 @@
  * row references any more — deleted personal files, files of abandoned or changed drafts, uploads refused after they
  * were stored, expired staged scans — in two phases, on the local disk and on S3 alike.
  *
- * 0. The store must be this database's (owner.ts): a marker naming another database, or none yet (this run writes
- *    it), and the run removes nothing.
+ * 0. The store must be this database's (owner.ts): a marker naming another database, none over a store holding
+ *    blobs (`npm run storage:claim` first), or none over an empty store (this run writes it), and the run removes
+ *    nothing.
  * 1. The blobs untouched for the grace period (24 h) that no row names are moved into the store's trash: their
- *    bytes are in the trash before they leave their place, and reads fall back to the trash.
+ *    bytes are in the trash before they leave their place, and reads fall back to the trash. Unless they are too
+ *    many of the store (the circuit breaker, STORAGE_GC_MAX_UNREFERENCED_PERCENT): then nothing is moved.
  * 2. Every copy in the trash is looked at again: one a row names by now is restored (copied back, at any age); one
- *    no row names is deleted once it has been in the trash for the trash's grace period (7 days). A copy is deleted
- *    only when old, and only the copy listed: each is written once under a name of its own.
+ *    no row names is deleted once it has been in the trash for the trash's retention (STORAGE_TRASH_DAYS, 35 days
+ *    by default: longer than the backups are kept). A copy is deleted only when old, and only the copy listed: each
+ *    is written once under a name of its own.
  *
  * - Never a referenced blob: the references are read in one statement (one snapshot) over every table that names
  *   a blob (BLOB_REFERENCES below; tests/storage-gc.test.ts fails when a table with a sha256 column is missing).
@@ -21,28 +24,66 @@
  *   its place, in the trash, or both, and the next run carries on. Two runs at once are safe (0020).
  */
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../db/client.js';
+import { type Db, type Queryable, queryRows } from '../db/client.js';
 import type { BlobStore, TrashedBlob } from './blob.js';
 import { checkStoreOwner, type StoreOwnership } from './owner.js';
 
 /** How long a blob no row names is kept: far longer than any upload takes from storage to its row's commit. */
 export const BLOB_GRACE_MS = 24 * 3_600_000;
 
+const DAY_MS = 24 * 3_600_000;
+
 /**
- * How long a blob stays in the trash before it is deleted: longer than the grace period (an upload that confirmed
- * it just before it was moved has committed its row long before), and a week in which a row that names it again —
- * or an operator who put the wrong database right — gets it back.
+ * How long a blob stays in the trash before it is deleted, by default (STORAGE_TRASH_DAYS): longer than the grace
+ * period (an upload that confirmed it just before it was moved has committed its row long before), and longer than
+ * the backups are kept (30 days, docs/deploy.md §7): a database restored from a kept backup names files deleted since,
+ * and a bucket is not in the backups — its trash is where they still are.
  */
-export const BLOB_TRASH_GRACE_MS = 7 * 24 * 3_600_000;
+export const BLOB_TRASH_GRACE_MS = 35 * DAY_MS;
+
+/**
+ * The circuit breaker (STORAGE_GC_MAX_UNREFERENCED_PERCENT): a run whose unreferenced blobs exceed this share of the
+ * blobs it listed moves nothing — not a day's deletions but a wrong, emptied or half-restored database. Only past
+ * BREAKER_MIN_CANDIDATES, so a small store is not blocked by a few deletions.
+ */
+export const GC_MAX_UNREFERENCED_PERCENT = 20;
+export const BREAKER_MIN_CANDIDATES = 100;
+
+/** The most blobs one run moves to the trash (their hashes are held until the listing ends): the next run goes on. */
+const MAX_MOVES_PER_RUN = 100_000;
 
 /** Candidates are checked against the database this many at a time. */
 const BATCH = 500;
 
 /**
- * Every table (and column) whose rows name a blob by its SHA-256. A soft-deleted personal file does not keep its
- * blob (a dossier that used it has its own row); a draft names its files inside `files` (jsonb).
+ * Every table whose rows name a blob by its SHA-256, and how: `x` is the table's row, `hash` the expression naming
+ * the blob, `join` and `where` what else a naming row needs. A soft-deleted personal file does not keep its blob (a
+ * dossier that used it has its own row); a draft names its files inside `files` (jsonb). The reference check and the
+ * list of named blobs (restore's check, referencedBlobs) are both built from this list: a table added here is
+ * counted everywhere (tests/storage-gc.test.ts fails when a table with a sha256 column is missing from it).
  */
-export const BLOB_REFERENCES = ['personal_files', 'dossier_files', 'procedure_templates', 'staged_uploads', 'dossier_drafts'] as const;
+export const BLOB_REFERENCES = [
+  { table: 'personal_files', hash: 'x.sha256', where: 'x.deleted_at is null' },
+  { table: 'dossier_files', hash: 'x.sha256' },
+  { table: 'procedure_templates', hash: 'x.sha256' },
+  { table: 'staged_uploads', hash: 'x.sha256' },
+  { table: 'dossier_drafts', hash: "f.value->>'sha256'", join: 'cross join lateral jsonb_each(x.files) f' },
+] as const satisfies ReadonlyArray<{ table: string; hash: string; join?: string; where?: string }>;
+
+type BlobReference = (typeof BLOB_REFERENCES)[number];
+
+/** `from <table> x [join] where <hash> = <sha> [and where]`: a naming row of one table. */
+function fromRows(ref: BlobReference, hashIs: string | null) {
+  const join = 'join' in ref ? ` ${ref.join}` : '';
+  const conditions = [...(hashIs ? [`${ref.hash} = ${hashIs}`] : []), ...('where' in ref ? [ref.where] : [])];
+  return `from ${ref.table} x${join}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
+}
+
+/** `where exists (…) or exists (…)` over every table, for the candidate `c.sha`. */
+const REFERENCED = sql.raw(BLOB_REFERENCES.map((ref) => `exists (select 1 ${fromRows(ref, 'c.sha')})`).join('\n or '));
+
+/** Every hash some row names, of every table (distinct; `sha`), for referencedBlobs. */
+const ALL_REFERENCED = sql.raw(BLOB_REFERENCES.map((ref) => `select ${ref.hash} as sha ${fromRows(ref, null)}`).join('\n union '));
 
 /**
  * The statement limit of one batch's reference check. No index names a blob (sha256) in dossier_files, so each batch
@@ -61,17 +102,27 @@ async function referenced(db: Queryable, hashes: string[]): Promise<Set<string>>
   // SET LOCAL lasts until this transaction ends: the pooled connection keeps the pool's limit afterwards.
   const rows = await db.transaction(async (tx) => {
     await tx.execute(sql.raw(`set local statement_timeout = '${REFERENCE_CHECK_TIMEOUT}'`));
-    return queryRows<{ sha: string }>(
-      tx,
-      sql`select c.sha from (values ${values}) as c(sha)
-        where exists (select 1 from personal_files p where p.sha256 = c.sha and p.deleted_at is null)
-           or exists (select 1 from dossier_files f where f.sha256 = c.sha)
-           or exists (select 1 from procedure_templates t where t.sha256 = c.sha)
-           or exists (select 1 from staged_uploads s where s.sha256 = c.sha)
-           or exists (select 1 from dossier_drafts d cross join lateral jsonb_each(d.files) f where f.value->>'sha256' = c.sha)`,
-    );
+    return queryRows<{ sha: string }>(tx, sql`select c.sha from (values ${values}) as c(sha) where ${REFERENCED}`);
   });
   return new Set(rows.map((r) => r.sha));
+}
+
+/**
+ * Every blob some row names (once each), handed to `each` a page at a time: restore's and db:move's check that the
+ * files their rows name are in the target storage (src/ops/blob-check.ts). One read-only transaction and a cursor:
+ * the tables are read once, whatever their size.
+ */
+export async function forEachReferencedBlob(db: Db, each: (hashes: string[]) => Promise<void>, page = 1000): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql.raw('set transaction read only'));
+    await tx.execute(sql`declare motcua_blobs no scroll cursor for select distinct sha from (${ALL_REFERENCED}) r where sha is not null`);
+    for (;;) {
+      const rows = await queryRows<{ sha: string }>(tx, sql.raw(`fetch ${Math.trunc(page)} from motcua_blobs`));
+      if (rows.length) await each(rows.map((r) => r.sha));
+      if (rows.length < page) break;
+    }
+    await tx.execute(sql.raw('close motcua_blobs'));
+  });
 }
 
 /** One run of storage.gc: what it looked at and what it did. */
@@ -92,9 +143,14 @@ export type GcRun = {
   missing: string[];
   /** Copies left in the trash. */
   inTrash: number;
+  /**
+   * Set when the circuit breaker tripped: more unreferenced blobs than `maxPercent` of those listed (and more than
+   * BREAKER_MIN_CANDIDATES). The run then moved nothing and deleted nothing from the trash (it restored).
+   */
+  breaker: { unreferenced: number; examined: number; maxPercent: number } | null;
 };
 
-export type GcOptions = { graceMs?: number; trashGraceMs?: number };
+export type GcOptions = { graceMs?: number; trashGraceMs?: number; maxUnreferencedPercent?: number };
 
 export async function collectUnreferencedBlobs(db: Queryable, store: BlobStore, now: Date, opts: GcOptions = {}): Promise<GcRun> {
   const run: GcRun = {
@@ -106,23 +162,35 @@ export async function collectUnreferencedBlobs(db: Queryable, store: BlobStore, 
     removed: [],
     missing: [],
     inTrash: 0,
+    breaker: null,
   };
   if (run.owner.outcome !== 'ours') return run;
-  await moveUnreferenced(db, store, now, opts.graceMs ?? BLOB_GRACE_MS, run);
-  await sweepTrash(db, store, now, opts.trashGraceMs ?? BLOB_TRASH_GRACE_MS, run);
+  await moveUnreferenced(db, store, now, opts.graceMs ?? BLOB_GRACE_MS, opts.maxUnreferencedPercent ?? GC_MAX_UNREFERENCED_PERCENT, run);
+  await sweepTrash(db, store, now, opts.trashGraceMs ?? BLOB_TRASH_GRACE_MS, run.breaker === null, run);
   return run;
 }
 
-/** Phase 1: the blobs untouched for the grace period that no row names, into the trash. */
-async function moveUnreferenced(db: Queryable, store: BlobStore, now: Date, graceMs: number, run: GcRun): Promise<void> {
+/**
+ * Phase 1: the blobs untouched for the grace period that no row names, into the trash — once the whole store is
+ * listed and counted, and only when they are not too many of it (the circuit breaker).
+ */
+async function moveUnreferenced(
+  db: Queryable,
+  store: BlobStore,
+  now: Date,
+  graceMs: number,
+  maxPercent: number,
+  run: GcRun,
+): Promise<void> {
   const cutoff = new Date(now.getTime() - graceMs);
+  const candidates: string[] = [];
   let batch: string[] = [];
-  const sweep = async () => {
+  const check = async () => {
     const kept = await referenced(db, batch);
     for (const sha of batch) {
       if (kept.has(sha)) continue;
       run.unreferenced++;
-      if (await store.moveToTrash(sha, cutoff, now)) run.trashed.push(sha);
+      if (candidates.length < MAX_MOVES_PER_RUN) candidates.push(sha);
     }
     batch = [];
   };
@@ -130,9 +198,15 @@ async function moveUnreferenced(db: Queryable, store: BlobStore, now: Date, grac
     run.examined++;
     if (blob.writtenAt >= cutoff) continue;
     batch.push(blob.sha256);
-    if (batch.length >= BATCH) await sweep();
+    if (batch.length >= BATCH) await check();
   }
-  if (batch.length) await sweep();
+  if (batch.length) await check();
+  if (run.unreferenced > BREAKER_MIN_CANDIDATES && run.unreferenced * 100 > maxPercent * run.examined) {
+    run.breaker = { unreferenced: run.unreferenced, examined: run.examined, maxPercent };
+    return;
+  }
+  // Named since its check, a blob moved now is read from the trash and restored by phase 2 (0020).
+  for (const sha of candidates) if (await store.moveToTrash(sha, cutoff, now)) run.trashed.push(sha);
 }
 
 /**
@@ -140,13 +214,14 @@ async function moveUnreferenced(db: Queryable, store: BlobStore, now: Date, grac
  * when it is past the trash's grace period and its blob is stored again or named by no row — the references read
  * after the listing, so a row committed before the delete is seen.
  */
-async function sweepTrash(db: Queryable, store: BlobStore, now: Date, trashGraceMs: number, run: GcRun): Promise<void> {
+async function sweepTrash(db: Queryable, store: BlobStore, now: Date, trashGraceMs: number, mayDelete: boolean, run: GcRun): Promise<void> {
   const cutoff = new Date(now.getTime() - trashGraceMs);
   let batch: TrashedBlob[] = [];
   const sweep = async () => {
     const kept = await referenced(db, [...new Set(batch.map((e) => e.sha256))]);
     for (const entry of batch) {
-      const old = entry.movedAt < cutoff;
+      // With the breaker tripped nothing is deleted: the database this run judged by is suspect.
+      const old = mayDelete && entry.movedAt < cutoff;
       if (kept.has(entry.sha256)) {
         const state = await store.restoreFromTrash(entry);
         if (state === 'restored') run.restored.push(entry.sha256);

@@ -209,6 +209,19 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  /** Written whole to a spool file, then renamed over the marker (atomic). */
+  async replaceMarker(text: string): Promise<void> {
+    await fs.promises.mkdir(this.spoolDir, { recursive: true });
+    const spooled = path.join(this.spoolDir, `marker-${crypto.randomUUID()}`);
+    try {
+      await fs.promises.writeFile(spooled, text, { flag: 'wx' });
+      await sync(spooled);
+      await fs.promises.rename(spooled, path.join(this.dir, MARKER_NAME));
+    } finally {
+      await fs.promises.rm(spooled, { force: true });
+    }
+  }
+
   private async hasStored(sha256: string): Promise<boolean> {
     try {
       await fs.promises.access(this.pathOf(sha256));

@@ -201,11 +201,14 @@ export class S3BlobStore implements BlobStore {
    * collector restores it (docs/decisions/0020 shows why it is not lost).
    */
   async moveToTrash(sha256: string, notAfter: Date, movedAt: Date): Promise<boolean> {
-    const started = performance.now();
+    const started = { monotonic: performance.now(), wall: Date.now() };
     if (!(await this.copyToTrash(sha256, notAfter, movedAt))) return false;
     // The copy's "moved at" bounds when the delete happens: a run held up between the two (a suspended machine) leaves
-    // the object in place, copy and all, for the next run, rather than deleting it long after its copy was made.
-    if (performance.now() - started > MOVE_DEADLINE_MS) return false;
+    // the object in place, copy and all, for the next run, rather than deleting it long after its copy was made. The
+    // larger of the two clocks' elapsed times: the monotonic one does not advance while a virtual machine is
+    // suspended, the wall clock does (and may be set back, when the monotonic one still counts).
+    const elapsed = Math.max(performance.now() - started.monotonic, Date.now() - started.wall);
+    if (elapsed > MOVE_DEADLINE_MS) return false;
     await this.deleteStored(sha256);
     return true;
   }
@@ -275,6 +278,13 @@ export class S3BlobStore implements BlobStore {
       if (status !== 501) throw err;
       await put(false);
     }
+  }
+
+  async replaceMarker(text: string): Promise<void> {
+    const { sdk, client } = await this.connect();
+    await client.send(
+      new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + MARKER_NAME, Body: text, ContentType: 'application/json' }),
+    );
   }
 
   async has(sha256: string): Promise<boolean> {
