@@ -15,7 +15,7 @@ import { openDatabase, queryRows, type Database } from '../src/db/client.js';
 import { backup } from '../src/ops/backup.js';
 import { restore } from '../src/ops/restore.js';
 import { countRows, listTables, type Sql } from '../src/ops/inventory.js';
-import { openBlobStore, putBlob } from '../src/storage/index.js';
+import { blobStore, openBlobStore, putBlob } from '../src/storage/index.js';
 import { createScratchDatabase, dropScratchDatabase, fillWithRealData } from './support/ops-data.js';
 
 const kind = process.env.MOTCUA_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
@@ -93,6 +93,15 @@ describe(`backup and restore (${kind})`, () => {
     expect(report.audit.checked).toBe(sourceCounts.get('public.audit_log'));
     expect(report.files).toMatchObject({ files: 1 });
     expect(await openBlobStore(target.storage).has(trashed)).toBe(true);
+    // Every file the restored rows name is looked up in the storage restored into: the dossiers' files of the data
+    // (stored in the tests' own storage, not the source's, so not in the backup) are reported missing, by hash.
+    expect(report.blobs.checked).toBeGreaterThan(0);
+    expect(report.blobs).toMatchObject({ missing: report.blobs.checked });
+    expect(report.blobs.firstMissing).toHaveLength(Math.min(10, report.blobs.checked));
+    for (const sha of report.blobs.firstMissing) {
+      expect(await openBlobStore(target.storage).has(sha)).toBe(false);
+      expect(await blobStore().has(sha)).toBe(true);
+    }
     expect(await countsOf(target)).toEqual(sourceCounts);
     expect(sourceCounts.get('public.dossiers')).toBe(4);
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase, type Database } from '../src/db/client.js';
-import { procedures } from '../src/db/schema/index.js';
+import { citizens, personalFiles, procedures } from '../src/db/schema/index.js';
 import { listInbox } from '../src/dossiers/inbox.js';
 import { moveDatabase } from '../src/ops/db-move.js';
 import { countRows, listTables, readSequences } from '../src/ops/inventory.js';
@@ -21,7 +21,7 @@ import { clientSql, pgliteSql } from '../src/ops/db-move.js';
 import { sealAuditChain } from '../src/audit/seal.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
 import { copyLocalFilesTo, countLocalFiles } from '../src/ops/copy-files.js';
-import { openBlobStore, putBlob } from '../src/storage/index.js';
+import { blobStore, openBlobStore, putBlob } from '../src/storage/index.js';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { useS3Server } from './support/s3-server.js';
 import { actorFor, sctClerkUsername } from './support/fixtures.js';
@@ -103,6 +103,10 @@ describe.skipIf(skipReason !== null)(`db:move into PostgreSQL${skipReason ? ` �
   let names: string[] = [];
   let sourceCounts = new Map<string, number>();
   let sourceAuditChecked = 0;
+  const lost = crypto.createHash('sha256').update(crypto.randomUUID()).digest('hex');
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-files-'));
+  const files = openBlobStore({ kind: 'local', dir: filesDir });
+  const pdfBytes = (t: string) => new Uint8Array(Buffer.from(`%PDF-1.4\n% ${t} ${crypto.randomUUID()}\n%%EOF\n`));
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-'));
@@ -110,6 +114,17 @@ describe.skipIf(skipReason !== null)(`db:move into PostgreSQL${skipReason ? ` �
     try {
       await source.migrate();
       names = await fillWithRealData(source);
+      // A personal file whose blob is in the storage the target will run with, and one whose blob is nowhere.
+      const stored = (await putBlob(pdfBytes('giấy tờ chuyển theo'), { maxBytes: 10_000, store: files })).sha256;
+      const [citizen] = await source.db
+        .insert(citizens)
+        .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190012345', fullName: 'Hà Văn Tùng', loa: 2 })
+        .returning();
+      const file = { citizenId: citizen!.id, size: 10, mime: 'application/pdf', name: 'tep.pdf', source: 'upload' as const };
+      await source.db.insert(personalFiles).values([
+        { ...file, sha256: stored },
+        { ...file, sha256: lost },
+      ]);
       const sql = pgliteSql(source.pglite!);
       sourceCounts = await countRows(sql, await listTables(sql));
       const audit = await verifyAuditChain(source.db);
@@ -123,10 +138,17 @@ describe.skipIf(skipReason !== null)(`db:move into PostgreSQL${skipReason ? ` �
   afterAll(async () => {
     if (targetUrl) await dropScratchDatabase(targetUrl);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(filesDir, { recursive: true, force: true });
   });
 
   it('copies every table, sequence and the audit chain, and the app works on the copy', async () => {
-    const report = await moveDatabase({ dataDir, targetUrl, print: () => {} });
+    const report = await moveDatabase({ dataDir, targetUrl, print: () => {}, store: files });
+    // Every file the moved rows name is looked up in the storage it will run with: all but the one stored there are
+    // named missing — the lost one, and the dossiers' files of the data (in the tests' own storage, not this one).
+    expect(report.blobs!.checked).toBeGreaterThanOrEqual(2);
+    expect(report.blobs).toMatchObject({ missing: report.blobs!.checked - 1 });
+    expect(report.blobs!.firstMissing).toContain(lost);
+    for (const sha of report.blobs!.firstMissing.filter((h) => h !== lost)) expect(await blobStore().has(sha)).toBe(true);
     expect(report.tables.length).toBe(sourceCounts.size);
     for (const t of report.tables) expect({ table: t.table, rows: t.target }).toEqual({ table: t.table, rows: sourceCounts.get(t.table) });
     // Real data went across, pg-boss's queue partition with its job included.
