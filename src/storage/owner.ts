@@ -76,7 +76,7 @@ export type StoreOwnership =
   | { outcome: 'unclaimed'; database: string; marker: typeof MARKER_NAME };
 
 /** Whether the store holds any blob, in its place or in its trash (a look at the first of each listing). */
-export async function holdsBlobs(store: BlobStore): Promise<boolean> {
+async function holdsBlobs(store: BlobStore): Promise<boolean> {
   for await (const _ of store.list()) return true;
   for await (const _ of store.listTrash()) return true;
   return false;
