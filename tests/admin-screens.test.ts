@@ -209,10 +209,14 @@ describe('confirmation before Đặt lại mật khẩu, Tạm đình chỉ and 
     const unitRefused = await c.post(`${CUTOVER}/don-vi/${sct.id}`, { date: '01/01/2020' }, { csrfFrom: CUTOVER });
     expect(unitRefused.status).toBe(400);
     expect((await database.db.select().from(units).where(eq(units.id, sct.id)))[0]!.passwordCutoff).toBeNull();
-    expect((await c.post(`${CUTOVER}/ngay-tinh`, { date: '01/01/2020', xacnhan: '1' }, { csrfFrom: CUTOVER })).status).toBe(200);
-    expect(await provinceCutoff(database.db)).toBe('2020-01-01');
     expect((await c.post(`${CUTOVER}/don-vi/${sct.id}`, { date: '01/01/2035' }, { csrfFrom: CUTOVER })).status).toBe(200);
     expect((await database.db.select().from(units).where(eq(units.id, sct.id)))[0]!.passwordCutoff).toBe('2035-01-01');
+    expect((await c.post(`${CUTOVER}/ngay-tinh`, { date: '01/01/2020', xacnhan: '1' }, { csrfFrom: CUTOVER })).status).toBe(200);
+    expect(await provinceCutoff(database.db)).toBe('2020-01-01');
+    // Confirmed, it applies at once — to this administrator's own password session too: the next page is Đăng nhập.
+    const next = await c.get(CUTOVER);
+    expect(next.status).toBe(303);
+    expect(next.headers.get('location')).toContain('het-mat-khau=1');
   });
 });
 
