@@ -226,6 +226,10 @@ export function createApp(deps: Deps) {
         submitted = typeof v === 'string' ? v : undefined;
       }
       if (!csrfTokenValid(deps.config.sessionSecret, readCookie(c, CSRF_COOKIE), boundTo, submitted)) {
+        // Đăng xuất from a page whose session ended meanwhile (a time-out, the unit's cutoff): its token was bound to
+        // that session, and there is nothing left to end — the login page, changing nothing.
+        if (c.req.path === '/tiepnhan/dang-xuat' && c.get('sessionToken') === null)
+          return c.redirect('/tiepnhan/dang-nhap?da-dang-xuat=1', 303);
         throw errors.csrf();
       }
     }

@@ -160,6 +160,18 @@ describe('a password session from before the VNeID-only cutoff', () => {
     expect((await snv.get('/tiepnhan')).status).toBe(200);
   });
 
+  it('Đăng xuất on a page opened before the cutoff goes to the login page, changing nothing, not to a refusal', async () => {
+    const root = await actorFor(database, 'quantri1');
+    await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' });
+    clock = at('2026-10-19');
+    const c = new Client(app);
+    expect((await c.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    const token = await c.csrf('/tiepnhan');
+    clock = at('2026-10-20');
+    const out = await c.post('/tiepnhan/dang-xuat', {}, { csrf: token });
+    expect([out.status, out.location]).toEqual([303, '/tiepnhan/dang-nhap?da-dang-xuat=1']);
+  });
+
   it('the JSON API with such a cookie says why (401 password_session_closed)', async () => {
     const root = await actorFor(database, 'quantri1');
     await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' });
