@@ -11,12 +11,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { pino } from 'pino';
-import { buildApp, Client, type App } from './support/app.js';
+import { buildApp, type Client, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { citizenUploadVolume, citizens, dossierDrafts, dossiers, personalFiles } from '../src/db/schema/index.js';
-import { createCitizenSession } from '../src/auth/sessions.js';
+import { loggedInCitizen } from './support/portal-citizen.js';
+import { citizenUploadVolume, dossierDrafts, dossiers, personalFiles } from '../src/db/schema/index.js';
 import { citizenActor } from '../src/shared/context.js';
-import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { blobStore, hasBlob } from '../src/storage/index.js';
 import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
 import { UPLOAD_BUDGET_REFUSAL, UPLOAD_WINDOW_MS, uploadedBytesWithin } from '../src/personal-files/upload-budget.js';
@@ -34,15 +33,7 @@ function testClock() {
   return { now: () => at, advance: (ms: number) => (at = new Date(at.getTime() + ms)) };
 }
 
-async function citizen(app: App) {
-  const [row] = await t.database.db
-    .insert(citizens)
-    .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190012345', fullName: 'Trần Thị Mai Anh', loa: 2 })
-    .returning({ id: citizens.id });
-  const client = new Client(app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }));
-  return { id: row!.id, client };
-}
+const citizen = (app: App) => loggedInCitizen(t.database.db, app);
 
 /** A PDF of about `kb` kilobytes, different every time. */
 const pdf = (text: string, kb = 0) =>

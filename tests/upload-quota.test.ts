@@ -7,11 +7,10 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { buildApp, Client, type App } from './support/app.js';
+import { buildApp, type Client, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { citizens, dossierDrafts, personalFiles } from '../src/db/schema/index.js';
-import { createCitizenSession } from '../src/auth/sessions.js';
-import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
+import { loggedInCitizen } from './support/portal-citizen.js';
+import { dossierDrafts, personalFiles } from '../src/db/schema/index.js';
 import { hasBlob } from '../src/storage/index.js';
 import { usageOf } from '../src/personal-files/files.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
@@ -19,15 +18,7 @@ import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 const t = useDemoApp();
 const FORM = '/ca-nhan/nop-ho-so';
 
-async function citizen(app: App) {
-  const [row] = await t.database.db
-    .insert(citizens)
-    .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190012345', fullName: 'Trần Thị Mai Anh', loa: 2 })
-    .returning({ id: citizens.id });
-  const client = new Client(app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }));
-  return { id: row!.id, client };
-}
+const citizen = (app: App) => loggedInCitizen(t.database.db, app);
 
 /** A PDF of about `kb` kilobytes, different for each text. */
 const pdf = (text: string, kb = 0) =>
