@@ -14,7 +14,8 @@ import { SessionCache } from '../src/auth/session-cache.js';
 import { createCitizenSession } from '../src/auth/sessions.js';
 import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/client.js';
-import { accounts, citizens, notifications, sessions } from '../src/db/schema/index.js';
+import { accounts, citizens, notifications, sessions, settings, units } from '../src/db/schema/index.js';
+import { todayInVietnam } from '../src/shared/dates.js';
 import { buildDeps } from '../src/deps.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
@@ -85,6 +86,25 @@ describe('the session cache', () => {
     const c = await cachedClerk();
     const clerk = (await accountByUsername(database, sctClerkUsername()))!;
     await database.db.delete(sessions).where(eq(sessions.accountId, clerk.id));
+    await deps.changes.settled();
+    expect(loggedOut(await c.get('/tiepnhan/ho-so'))).toBe(true);
+  });
+
+  it('ends a password session once another process brings its unit\'s VNeID-only cutoff to today', async () => {
+    const c = await cachedClerk();
+    const clerk = (await accountByUsername(database, sctClerkUsername()))!;
+    // Written as another instance's Chuyển đổi VNeID would: not through this process's requests.
+    await database.db.update(units).set({ passwordCutoff: todayInVietnam() }).where(eq(units.id, clerk.unitId));
+    await deps.changes.settled();
+    expect(loggedOut(await c.get('/tiepnhan/ho-so'))).toBe(true);
+  });
+
+  it("ends a password session once another process sets the province's cutoff to today", async () => {
+    const c = await cachedClerk();
+    await database.db
+      .insert(settings)
+      .values({ key: 'password_cutoff', value: { date: todayInVietnam() } })
+      .onConflictDoUpdate({ target: settings.key, set: { value: { date: todayInVietnam() } } });
     await deps.changes.settled();
     expect(loggedOut(await c.get('/tiepnhan/ho-so'))).toBe(true);
   });

@@ -4,8 +4,9 @@
  * where tests write the database directly and read the page at once). Measured in docs/decisions/0032.
  *
  * Never older than what the database says, as far as a process can know:
- * - every change of the tables the lookup reads (sessions but their once-a-minute touch, accounts, citizens, in-app
- *   notices) is announced at its commit to every process (migration 0052, payload `sessions`) and empties the cache;
+ * - every change of what the lookup reads (sessions but their once-a-minute touch, accounts, citizens, in-app
+ *   notices; the VNeID-only cutoff of units and of the province) is announced at its commit to every process
+ *   (migrations 0052, 0055, payload `sessions`) and empties the cache;
  * - every unsafe request this process served empties it too before its answer leaves (app.tsx): the next request of
  *   whoever logged out, suspended an account or read a notice here is read afresh;
  * - nothing is kept or read while the announcements are not known to arrive (ChangeFeed.isLive false: reconnecting,
