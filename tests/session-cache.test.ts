@@ -90,7 +90,7 @@ describe('the session cache', () => {
     expect(loggedOut(await c.get('/tiepnhan/ho-so'))).toBe(true);
   });
 
-  it('ends a password session once another process brings its unit\'s VNeID-only cutoff to today', async () => {
+  it("ends a password session once another process brings its unit's VNeID-only cutoff to today", async () => {
     const c = await cachedClerk();
     const clerk = (await accountByUsername(database, sctClerkUsername()))!;
     // Written as another instance's Chuyển đổi VNeID would: not through this process's requests.
