@@ -157,4 +157,49 @@ describe('JSON API /api/v1', () => {
     });
     expect(created.status).toBe(201);
   });
+
+  it('an instant PostgreSQL cannot hold is a 400 naming its parameter, never a 500; a normal period still filters', async () => {
+    const admin = await actorFor(t.database, 'admin.sct');
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const { token } = await issueApiClient(t.database.db, admin, clerk.id, { name: 'Phần mềm một cửa cũ' });
+    // Year 0000; year 1 at +14:00 (year 0 in UTC); 9999 at -05:00 (10000 in UTC): zod's z.iso.datetime took all three.
+    const refused: Array<[string, string]> = [
+      ['from', '0000-01-01T00:00:00Z'],
+      ['from', '0001-01-01T00:00:00+14:00'],
+      ['to', '9999-12-31T23:00:00-05:00'],
+      ['to', '1899-12-31T23:59:59Z'],
+      ['from', '3000-01-01T00:00:00Z'],
+    ];
+    for (const [name, value] of refused) {
+      const res = await api('GET', `/dossiers?${name}=${encodeURIComponent(value)}`, token);
+      expect([res.status, res.json.error.code, Object.keys(res.json.error.fields)], value).toEqual([400, 'invalid_query', [name]]);
+      expect(res.json.error.message).toContain(`"${name}"`);
+      expect(res.json.error.fields[name]).toContain('1900–2999');
+    }
+    // The bounds themselves, in Vietnam time, are read.
+    const wide = await api(
+      'GET',
+      `/dossiers?from=${encodeURIComponent('1900-01-01T07:00:00+07:00')}&to=${encodeURIComponent('2999-12-31T23:59:59Z')}`,
+      token,
+    );
+    expect(wide.status).toBe(200);
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    const created = await api('POST', '/dossiers', token, {
+      procedureId: p.id,
+      channel: 1,
+      fullName: 'Lê Thị Khoảng',
+      documents: completeChecklist(v.documents),
+    });
+    expect(created.status).toBe(201);
+    const at = Date.parse(created.json.receivedAt);
+    const period = async (from: number, to: number) => {
+      const q = `procedureId=${p.id}&from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`;
+      const res = await api('GET', `/dossiers?${q}`, token);
+      expect(res.status).toBe(200);
+      return res.json.items.map((i: { code: string }) => i.code);
+    };
+    expect(await period(at - 60_000, at + 60_000)).toContain(created.json.code);
+    expect(await period(at + 1, at + 60_000)).not.toContain(created.json.code);
+    expect(await period(at - 60_000, at)).not.toContain(created.json.code);
+  });
 });

@@ -184,7 +184,7 @@ describe('an SMS delivery report naming a time PostgreSQL cannot hold', () => {
     const secret = 's'.repeat(32);
     const now = new Date();
     const ts = String(Math.floor(now.getTime() / 1000));
-    for (const doneAt of ['0000-01-01T00:00:00Z', '2026-12-03T10:00:00Z']) {
+    for (const doneAt of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+14:00', '9999-12-31T23:00:00-05:00', '2026-12-03T10:00:00Z']) {
       const raw = JSON.stringify({ reportId: 'r1', messageId: 'm1', clientRef: ID, status: 'delivered', doneAt });
       const signature = crypto.createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex');
       const v = verifySmsReport(secret, raw, { timestamp: ts, signature }, now);

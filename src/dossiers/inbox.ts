@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
-import { numberField, periodInOrder } from '../shared/validate.js';
+import { INSTANT_YEARS_TEXT, numberField, param, periodInOrder } from '../shared/validate.js';
 import { positionsCte, type LentView } from './access.js';
 import {
   filterConditions,
@@ -55,8 +55,12 @@ export const InboxQuery = periodInOrder(
     sectorId: z.uuid({ error: 'sectorId phải là mã định danh (UUID) của lĩnh vực.' }).optional(),
     procedureId: z.uuid({ error: 'procedureId phải là mã định danh (UUID) của thủ tục.' }).optional(),
     dueState: z.enum(['con-han', 'sap-den-han', 'qua-han'], { error: 'dueState phải là con-han, sap-den-han hoặc qua-han.' }).optional(),
-    from: z.iso.datetime({ offset: true, error: 'from phải là thời điểm ISO 8601, ví dụ 2026-11-01T00:00:00+07:00.' }).optional(),
-    to: z.iso.datetime({ offset: true, error: 'to phải là thời điểm ISO 8601, ví dụ 2026-12-01T00:00:00+07:00.' }).optional(),
+    from: param
+      .instant(`from phải là thời điểm ISO 8601 trong các năm ${INSTANT_YEARS_TEXT}, ví dụ 2026-11-01T00:00:00+07:00.`)
+      .describe(`Tiếp nhận từ thời điểm này (ISO 8601 kèm múi giờ, năm ${INSTANT_YEARS_TEXT} theo UTC)`),
+    to: param
+      .instant(`to phải là thời điểm ISO 8601 trong các năm ${INSTANT_YEARS_TEXT}, ví dụ 2026-12-01T00:00:00+07:00.`)
+      .describe(`Tiếp nhận trước thời điểm này (ISO 8601 kèm múi giờ, năm ${INSTANT_YEARS_TEXT} theo UTC)`),
     after: z.string().max(80).optional(),
     limit: numberField(
       z

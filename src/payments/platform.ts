@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { PaymentConfig } from '../config.js';
+import { instantField } from '../shared/validate.js';
 
 /** What we ask the platform to collect. */
 type PaymentRequest = {
@@ -90,7 +91,8 @@ const ConfirmationBody = z.object({
     .regex(/^[A-Za-z0-9._-]+$/),
   amount: z.string().regex(/^[1-9]\d{0,11}$/),
   status: z.enum(['success', 'failed']),
-  paidAt: z.iso.datetime({ offset: true }),
+  // A time PostgreSQL cannot store (year 0000, past 9999 in UTC) is malformed, not a 500 at each of the platform's retries.
+  paidAt: instantField('paidAt: ISO 8601 instant'),
   message: z.string().max(255).optional(),
   signature: z.string().regex(/^[0-9a-f]{64}$/),
 });

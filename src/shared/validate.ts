@@ -79,8 +79,35 @@ export function numberField<S extends z.ZodType>(schema: S) {
 export const idField = (message: string) => z.uuid({ error: message });
 
 /**
+ * The years (UTC) an instant sent to the API may fall in. PostgreSQL's timestamptz holds 4713 BC–294276 AD, but zod's
+ * z.iso.datetime takes year 0000 and offsets up to ±23:59 (0001-01-01T00:00:00+14:00 is in year 0, 9999-12-31T23:00-05:00
+ * in 10000), and such a Date reaches SQL as a text PostgreSQL refuses (toISOString writes +010000-…): a 500. Not the
+ * statistics' 2000–2099 (report-query.ts: the lunar holiday table's years): "since 2000 in Vietnam time",
+ * 2000-01-01T00:00:00+07:00, is 1999 in UTC. 1900–2999 holds every dossier and every delivery or payment time with room
+ * to spare, and is the bound the SMS gateway's reports already kept (19xx–2xxx).
+ */
+const INSTANT_YEARS = { min: 1900, max: 2999 } as const;
+
+/**
+ * The one way an instant is read from the API, a query parameter or a body field: ISO 8601 with Z or an offset
+ * (2026-11-01T00:00:00+07:00), a real calendar time, its UTC year in INSTANT_YEARS; anything else is refused with
+ * `message` at the field. The value stays the text (periodInOrder compares it); `new Date(value)` of it is valid.
+ */
+export const instantField = (message: string) =>
+  z.iso.datetime({ offset: true, error: message }).refine(
+    (v) => {
+      const year = new Date(v).getUTCFullYear();
+      return year >= INSTANT_YEARS.min && year <= INSTANT_YEARS.max;
+    },
+    { error: message },
+  );
+
+/** An instant's years for a message: "1900–2999". */
+export const INSTANT_YEARS_TEXT = `${INSTANT_YEARS.min}–${INSTANT_YEARS.max}`;
+
+/**
  * A period whose end comes before its start is refused at the end's field (`to`): the pages' từ ngày / đến ngày
- * and the API's from / to read the same rule. Both values are ISO days or instants (param.date, z.iso.datetime).
+ * and the API's from / to read the same rule. Both values are ISO days or instants (param.date, param.instant).
  */
 export function periodInOrder<S extends z.ZodObject>(schema: S, from: string, to: string, message: string): S {
   return schema.superRefine((value, ctx) => {
@@ -122,6 +149,8 @@ export const param = {
         return iso;
       })
       .optional(),
+  /** An instant, ISO 8601 with Z or an offset, in the years INSTANT_YEARS (instantField). */
+  instant: (message: string) => instantField(message).optional(),
   /** A presence flag such as ?moi=1: any short value means yes. */
   flag: () =>
     z
