@@ -46,24 +46,37 @@ function refusedFileMessage(name: string, reason: BlobRefusedError['reason']): s
 }
 
 /**
- * Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. The file
- * is stored before the transaction (a refused action leaves an unreferenced blob: harmless, content-addressed).
+ * Whether the actor may attach a result to this dossier as it stands, and in which capacity: the official of its
+ * current step (own right or a delegation, capacityAtStep) at the processing or approval step (mayAttachResultAt).
+ * A dossier that is absent, or not the actor's, is "not found"; a wrong step is 409. Returns the dossier and who acts.
+ */
+async function attachCapacity(db: Queryable, actor: StaffActor, d: typeof dossiers.$inferSelect | undefined, now: Date) {
+  if (!d) throw errors.notFound('Hồ sơ');
+  const [v] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
+  const step = v!.steps[d.currentStep]!;
+  const capacity = await capacityAtStep(db, actor, step, d, now);
+  if (!capacity) throw errors.notFound('Hồ sơ');
+  if (!mayAttachResultAt(d.status, step)) {
+    throw new AppError('invalid_transition', 'Chỉ đính kèm kết quả ở bước xử lý hoặc phê duyệt.', 409);
+  }
+  return { d, acting: capacity.own ? actor : onBehalfOf(actor, capacity.delegation) };
+}
+
+/**
+ * Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. The right
+ * is decided before the file is stored (officials have no upload budget: a refused caller leaves nothing in storage),
+ * and again in the transaction, on the locked dossier (it may have moved on meanwhile; a file stored by a rightful
+ * official and then refused stays unreferenced: harmless, content-addressed).
  */
 export async function attachResult(db: Db, actor: StaffActor, dossierId: string, file: IncomingFile, now: Date) {
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
+  const [before] = await db.select().from(dossiers).where(eq(dossiers.id, dossierId));
+  await attachCapacity(db, actor, before, now);
   const { sha256, size, type } = await putResultFile(file);
   const name = safeFileName(file.name, type, 'ket-qua');
   return db.transaction(async (tx) => {
-    const [d] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
-    if (!d) throw errors.notFound('Hồ sơ');
-    const [v] = await tx.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
-    const step = v!.steps[d.currentStep]!;
-    const capacity = await capacityAtStep(tx, actor, step, d, now);
-    if (!capacity) throw errors.notFound('Hồ sơ');
-    const acting = capacity.own ? actor : onBehalfOf(actor, capacity.delegation);
-    if (!mayAttachResultAt(d.status, step)) {
-      throw new AppError('invalid_transition', 'Chỉ đính kèm kết quả ở bước xử lý hoặc phê duyệt.', 409);
-    }
+    const [locked] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
+    const { d, acting } = await attachCapacity(tx, actor, locked, now);
     const [row] = await tx
       .insert(dossierFiles)
       .values({ dossierId, kind: 'result', name, mime: type.mime, size, sha256, uploadedBy: actor.accountId })

@@ -60,7 +60,11 @@ export async function storeTemplate(db: Queryable, t: CheckedTemplate, uploadedB
   return existing!.id;
 }
 
-/** Tải lên / thay mẫu: gives a document of the current version a template, as a new version. */
+/**
+ * Tải lên / thay mẫu: gives a document of the current version a template, as a new version. Whether the actor
+ * administers the procedure is decided before the file is stored (lockCurrentVersion, in a moment's transaction of
+ * its own: a refused administrator leaves nothing in storage), and again when the version is written.
+ */
 export async function uploadDocumentTemplate(
   db: Db,
   actor: StaffActor,
@@ -68,6 +72,7 @@ export async function uploadDocumentTemplate(
   ref: DocumentRef,
   file: UploadedFile | null | undefined,
 ) {
+  await db.transaction((tx) => lockCurrentVersion(tx, actor, procedureId));
   const checked = await putTemplateFile(file);
   return changeTemplate(db, actor, procedureId, ref, async (tx, doc) => {
     const id = await storeTemplate(tx, checked, actor.accountId);
