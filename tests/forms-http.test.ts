@@ -7,6 +7,9 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { procedures } from '../src/db/schema/index.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { dossierRegisterPdf, REGISTER_RETRY_AFTER_SECONDS, registerBuilds } from '../src/dossiers/register.js';
+import { listAuditEntries } from '../src/audit/list.js';
+import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
@@ -69,5 +72,83 @@ describe('Mẫu 07 — Sổ theo dõi hồ sơ', () => {
     const other = new Client(t.app);
     await other.login('admin.snv', TEST_PASSWORD);
     expect((await pdfText(other, path)).status).toBe(404);
+  });
+
+  const messageAt = (html: string, name: string) => new RegExp(`id="err-${name}">([^<]*)<`).exec(html)?.[1] ?? null;
+  const boxValue = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? null;
+  const today = () => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+
+  it('refuses a period over 366 days on the form, at đến ngày, the values kept', async () => {
+    const clerk = new Client(t.app);
+    await clerk.login(sctClerkUsername(), TEST_PASSWORD);
+    const res = await clerk.get(`/tiepnhan/so-theo-doi.pdf?donvi=${t.unitIds.sct}&tu=01/01/2025&den=31/12/2026`);
+    expect(res.status).toBe(400);
+    expect(messageAt(res.text, 'den')).toBe('Mỗi lần lập sổ theo dõi cho tối đa 366 ngày. Vui lòng chọn khoảng thời gian ngắn hơn.');
+    expect(boxValue(res.text, 'tu')).toBe('01/01/2025');
+    expect(boxValue(res.text, 'den')).toBe('31/12/2026');
+    // A leap year whole is one register.
+    expect((await clerk.get(`/tiepnhan/so-theo-doi.pdf?donvi=${t.unitIds.sct}&tu=01/01/2024&den=31/12/2024`)).status).toBe(200);
+  });
+
+  it('refuses a period with more dossiers than one register lists, never cut short, and audits nothing then', async () => {
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const clerkActor = await actorFor(t.database, sctClerkUsername());
+    const a = await receiveAtCounter(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Sổ Dài Một' });
+    await receiveAtCounter(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Sổ Dài Hai' });
+    const admin = await actorFor(t.database, 'admin.sct');
+    const downloads = async () => (await listAuditEntries(t.database.db, admin!, undefined, 100, 'dossier_register.download')).length;
+    const before = await downloads();
+    const from = new Date(Date.now() - 86_400_000);
+    const to = new Date(Date.now() + 86_400_000);
+    const refused = await dossierRegisterPdf(t.database.db, clerkActor, a.agencyUnitId, from, to, 1).catch((e: AppError) => e);
+    expect(refused).toMatchObject({ code: 'register_too_large', status: 400 });
+    expect((refused as AppError).fields?.to).toMatch(
+      /^Khoảng thời gian đã chọn có \d+ hồ sơ, quá 1 hồ sơ của một lần lập sổ\. Vui lòng chọn khoảng thời gian ngắn hơn/,
+    );
+    expect(await downloads()).toBe(before);
+  });
+
+  it('audits each download once, under the agency, for its administrators to see', async () => {
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const clerkActor = await actorFor(t.database, sctClerkUsername());
+    const d = await receiveAtCounter(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Lê Văn Nhật Ký' });
+    const admin = await actorFor(t.database, 'admin.sct');
+    const other = await actorFor(t.database, 'admin.snv');
+    const seenBy = async (who: typeof admin) =>
+      (await listAuditEntries(t.database.db, who!, undefined, 100, 'dossier_register.download')).filter(
+        (e) => e.actorId === clerkActor!.accountId,
+      );
+    const before = (await seenBy(admin)).length;
+    const clerk = new Client(t.app);
+    await clerk.login(sctClerkUsername(), TEST_PASSWORD);
+    const reg = await pdfText(clerk, `/tiepnhan/so-theo-doi.pdf?donvi=${d.agencyUnitId}&tu=${today()}&den=${today()}`);
+    expect(reg.text).toContain('Lê Văn Nhật Ký');
+    const rows = await seenBy(admin);
+    expect(rows).toHaveLength(before + 1);
+    const iso = today().split('/').reverse().join('-');
+    expect(rows[0]).toMatchObject({
+      unitId: d.agencyUnitId,
+      targetType: 'unit',
+      targetId: d.agencyUnitId,
+      data: { periodFrom: iso, periodTo: iso, dossiers: Number(/Tổng số: (\d+) hồ sơ/.exec(reg.text)![1]) },
+    });
+    expect(await seenBy(other)).toEqual([]);
+  });
+
+  it('builds at most two registers at once in a process: a third is told to come back (503, Retry-After)', async () => {
+    const clerk = new Client(t.app);
+    await clerk.login(sctClerkUsername(), TEST_PASSWORD);
+    const path = `/tiepnhan/so-theo-doi.pdf?donvi=${t.unitIds.sct}&tu=${today()}&den=${today()}`;
+    const held = [registerBuilds.take(), registerBuilds.take()];
+    try {
+      expect(held.every(Boolean)).toBe(true);
+      const busy = await clerk.get(path);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe(String(REGISTER_RETRY_AFTER_SECONDS));
+      expect(busy.text).toContain('Hệ thống đang bận lập sổ theo dõi hồ sơ khác. Vui lòng thử lại sau');
+    } finally {
+      for (const release of held) release?.();
+    }
+    expect((await clerk.get(path)).status).toBe(200);
   });
 });

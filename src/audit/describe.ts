@@ -49,6 +49,7 @@ const LABELS: Record<string, string> = {
   'dossier.rate': 'Công dân đánh giá việc giải quyết hồ sơ',
   'dossier.assign': 'Hồ sơ: Giao người xử lý',
   'dossier.record_result': 'Hồ sơ: Ghi nhận kết quả giải quyết',
+  'dossier_register.download': 'Tải Sổ theo dõi hồ sơ (Mẫu 07)',
   'identity.verify': 'Xác thực tài khoản VNEID',
   'identity.link_confirmed': 'Chủ định danh đồng ý liên kết tài khoản',
   'identity.link_declined': 'Chủ định danh từ chối liên kết tài khoản',
@@ -190,6 +191,11 @@ const FIELDS: Record<string, string> = {
   revokedTokens: 'Số mã và token đã thu hồi',
   // sso.login made on an existing provider session (src/sso/record-reused-login.ts).
   reused: 'Dùng phiên đăng nhập sẵn có',
+  // Sổ theo dõi hồ sơ (dossier_register.download): its period and how many dossiers it listed; `dossiers` is
+  // also the count of citizen.data_export.
+  periodFrom: 'Từ ngày',
+  periodTo: 'Đến ngày',
+  dossiers: 'Số hồ sơ',
   // Mẫu thông báo (notify.template_saved / _reset).
   subject: 'Tiêu đề',
   body: 'Nội dung',

@@ -10,12 +10,10 @@ import { acceptsUpload, uploadedPart } from '../web/body.js';
 import { sendFile } from '../web/download.js';
 import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
-import { atLocal } from '../calendar/working-time.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { DossierPage } from './dossier-page.js';
 import { dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
-import { dossierRegisterPdf } from '../dossiers/register.js';
 import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-result.js';
 import { soonThreshold } from './page-data.js';
 import { recordResult, resultOf } from '../dossiers/record-result.js';
@@ -131,31 +129,6 @@ dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
     'Content-Disposition': `inline; filename="mau-${form}.pdf"`,
-  });
-});
-
-/** Mẫu 07 — Sổ theo dõi hồ sơ of an agency and period (dd/mm/yyyy). */
-const RegisterQuery = z.object({
-  donvi: param.id('Mã cơ quan tiếp nhận không hợp lệ.'),
-  tu: param.date('Từ ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
-  den: param.date('Đến ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.'),
-});
-
-dossierRoutes.get('/so-theo-doi.pdf', async (c) => {
-  const { donvi, tu: from, den: to } = queryOf(c, RegisterQuery);
-  if (!from || !to || to < from)
-    throw new AppError('invalid_period', 'Vui lòng chọn khoảng thời gian hợp lệ (từ ngày, đến ngày theo dạng dd/mm/yyyy).', 400);
-  if (!donvi) throw errors.notFound('Đơn vị');
-  const pdf = await dossierRegisterPdf(
-    c.get('deps').db,
-    actorOf(c),
-    donvi,
-    atLocal(from, 0),
-    new Date(atLocal(to, 0).getTime() + 86_400_000),
-  );
-  return c.body(new Uint8Array(pdf), 200, {
-    'Content-Type': 'application/pdf',
-    'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"',
   });
 });
 

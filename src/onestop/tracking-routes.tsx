@@ -1,10 +1,12 @@
-/** Hồ sơ đã tiếp nhận, Theo dõi, Tất cả hồ sơ, and the form of Sổ theo dõi hồ sơ (Mẫu 07). */
+/** Hồ sơ đã tiếp nhận, Theo dõi, Tất cả hồ sơ, and Sổ theo dõi hồ sơ (Mẫu 07): its form and its PDF. */
 import { Hono } from 'hono';
 import { listTracking, TRACKING_LISTS, type TrackingList } from '../dossiers/tracking.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
-import { errors, type FieldErrors } from '../shared/errors.js';
+import { AppError, errors, type FieldErrors } from '../shared/errors.js';
+import { dossierRegisterPdf, REGISTER_RETRY_AFTER_SECONDS } from '../dossiers/register.js';
+import { renderError } from '../web/error-page.js';
 import { FILTER_NAMES, leadsOf, listFilterQuery, readFilters, receptionPeriod, RegisterQuery, typed } from './list-filters.js';
 import { RegisterPage, TRACKING_PATHS, TrackingPage } from './tracking-page.js';
 import { agenciesOf, catalog, soonThreshold } from './page-data.js';
@@ -63,26 +65,63 @@ for (const list of Object.keys(TRACKING_PATHS) as TrackingList[])
 
 const REGISTER_NAMES = ['donvi', 'tu', 'den'];
 
+/** The register's agency and period as typed, or the message of each field that cannot be read or is missing. */
+function readRegisterForm(c: Ctx): { ok: true; donvi: string; tu: string; den: string } | { ok: false; fields: FieldErrors } {
+  const read = readFilters(c, RegisterQuery);
+  if (!read.ok) return read;
+  const fields: FieldErrors = {};
+  if (!read.q.tu) fields.tu = 'Vui lòng nhập từ ngày (dd/mm/yyyy).';
+  if (!read.q.den) fields.den = 'Vui lòng nhập đến ngày (dd/mm/yyyy).';
+  if (!read.q.donvi) fields.donvi = 'Vui lòng chọn cơ quan.';
+  const { donvi, tu, den } = read.q;
+  return donvi && tu && den ? { ok: true, donvi, tu, den } : { ok: false, fields };
+}
+
+/** The form, with the values as typed and each refused field's message (400). */
+async function renderRegisterForm(c: Ctx, fields: FieldErrors | undefined) {
+  const [props, agencies] = await Promise.all([pageProps(c), agenciesOf(c)]);
+  return c.html(
+    <Layout title="Sổ theo dõi hồ sơ" section="dossiers" {...props}>
+      <RegisterPage agencies={agencies} query={typed(c, REGISTER_NAMES)} errors={fields} />
+    </Layout>,
+    fields ? 400 : 200,
+  );
+}
+
 /**
  * Sổ theo dõi hồ sơ: the form checks the agency and the period at their fields (400 with the page, values kept),
  * then opens the PDF (/so-theo-doi.pdf checks again and decides who may read it).
  */
 trackingRoutes.get('/so-theo-doi', async (c) => {
-  const [props, agencies] = await Promise.all([pageProps(c), agenciesOf(c)]);
-  const query = typed(c, REGISTER_NAMES);
-  let fields: FieldErrors | undefined;
-  if (Object.keys(query).length > 0) {
-    const read = readFilters(c, RegisterQuery);
-    fields = read.ok ? {} : read.fields;
-    if (read.ok && !read.q.tu) fields.tu = 'Vui lòng nhập từ ngày (dd/mm/yyyy).';
-    if (read.ok && !read.q.den) fields.den = 'Vui lòng nhập đến ngày (dd/mm/yyyy).';
-    if (read.ok && !read.q.donvi) fields.donvi = 'Vui lòng chọn cơ quan.';
-    if (Object.keys(fields).length === 0) return c.redirect(`/tiepnhan/so-theo-doi.pdf?${new URLSearchParams(query)}`, 303);
+  if (Object.keys(typed(c, REGISTER_NAMES)).length === 0) return renderRegisterForm(c, undefined);
+  const read = readRegisterForm(c);
+  if (read.ok) return c.redirect(`/tiepnhan/so-theo-doi.pdf?${new URLSearchParams(typed(c, REGISTER_NAMES))}`, 303);
+  return renderRegisterForm(c, read.fields);
+});
+
+/**
+ * Mẫu 07 of an agency and period (dd/mm/yyyy, both days included), built and audited by dossiers/register.ts. A
+ * period it refuses (too long, too many dossiers) is said at đến ngày on the form, as a field the form checks is;
+ * when the process already builds as many registers as it may, 503 with Retry-After (the load balancer may try
+ * another instance).
+ */
+trackingRoutes.get('/so-theo-doi.pdf', async (c) => {
+  const read = readRegisterForm(c);
+  if (!read.ok) return renderRegisterForm(c, read.fields);
+  const { from, to } = receptionPeriod(read.tu, read.den);
+  try {
+    const pdf = await dossierRegisterPdf(c.get('deps').db, actorOf(c), read.donvi, from!, to!);
+    return c.body(new Uint8Array(pdf), 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"',
+    });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    if (err.code === 'register_busy') {
+      c.header('Retry-After', String(REGISTER_RETRY_AFTER_SECONDS));
+      return renderError(c, err);
+    }
+    if (err.status === 400 && err.fields?.to) return renderRegisterForm(c, { den: err.fields.to });
+    throw err;
   }
-  return c.html(
-    <Layout title="Sổ theo dõi hồ sơ" section="dossiers" {...props}>
-      <RegisterPage agencies={agencies} query={query} errors={fields} />
-    </Layout>,
-    fields ? 400 : 200,
-  );
 });
