@@ -133,6 +133,7 @@ export function createApp(deps: Deps) {
     // A portal page that needs a citizen's login: go to Đăng nhập and come back.
     if (err instanceof CitizenLoginRequired) return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(err.returnTo)}`, 303);
     if (err instanceof AppError) {
+      if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       if (err.status >= 500) log.error({ err, requestId, code: err.code }, 'request failed');
       else log.debug({ requestId, code: err.code, status: err.status }, 'request refused');
       return renderError(c, err);

@@ -7,7 +7,8 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { procedures } from '../src/db/schema/index.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
-import { dossierRegisterPdf, REGISTER_RETRY_AFTER_SECONDS, registerBuilds } from '../src/dossiers/register.js';
+import { dossierRegisterPdf } from '../src/dossiers/register.js';
+import { documentBuilds } from '../src/shared/slots.js';
 import { listAuditEntries } from '../src/audit/list.js';
 import type { AppError } from '../src/shared/errors.js';
 
@@ -139,13 +140,13 @@ describe('Mẫu 07 — Sổ theo dõi hồ sơ', () => {
     const clerk = new Client(t.app);
     await clerk.login(sctClerkUsername(), TEST_PASSWORD);
     const path = `/tiepnhan/so-theo-doi.pdf?donvi=${t.unitIds.sct}&tu=${today()}&den=${today()}`;
-    const held = [registerBuilds.take(), registerBuilds.take()];
+    const held = [documentBuilds.take(), documentBuilds.take()];
     try {
       expect(held.every(Boolean)).toBe(true);
       const busy = await clerk.get(path);
       expect(busy.status).toBe(503);
-      expect(busy.headers.get('retry-after')).toBe(String(REGISTER_RETRY_AFTER_SECONDS));
-      expect(busy.text).toContain('Hệ thống đang bận lập sổ theo dõi hồ sơ khác. Vui lòng thử lại sau');
+      expect(busy.headers.get('retry-after')).toBe('10');
+      expect(busy.text).toContain('Hệ thống đang bận lập tài liệu khác. Vui lòng thử lại sau 10 giây.');
     } finally {
       for (const release of held) release?.();
     }

@@ -10,6 +10,7 @@ import { situationPdf } from '../src/statistics/export-pdf.js';
 import { XLSX_HEADER_ROW } from '../src/statistics/export-xlsx.js';
 import type { SituationFigures, SituationReport } from '../src/statistics/report-types.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
+import { documentBuilds } from '../src/shared/slots.js';
 
 const t = useDemoApp();
 const NOW = vn('2026-12-01T08:00');
@@ -268,6 +269,25 @@ describe('the download routes', () => {
     const nonePdf = await download(app, c, empty.replace('.xlsx', '.pdf'));
     const { text: noneText } = await extractText(nonePdf.bytes, { mergePages: true });
     expect((noneText as string).normalize('NFC')).toContain('Không có hồ sơ trong kỳ báo cáo.');
+  });
+
+  it("share the process's few document builds with Mẫu 07: while they are all held, 503 with Retry-After, then 200", async () => {
+    const app = buildApp(t.database, {}, { now: () => NOW });
+    const c = await loggedIn(app, who('sct-ld', 'Giám đốc'));
+    const path = `${REPORT}.pdf?unit=${t.unitIds.sct}&from=01/09/2026&to=30/09/2026`;
+    const held = [documentBuilds.take(), documentBuilds.take()];
+    try {
+      expect(held.every(Boolean)).toBe(true);
+      for (const ext of ['pdf', 'xlsx']) {
+        const busy = await c.get(path.replace('.pdf', `.${ext}`));
+        expect(busy.status, ext).toBe(503);
+        expect(busy.headers.get('retry-after')).toBe('10');
+        expect(busy.text).toContain('Hệ thống đang bận lập tài liệu khác. Vui lòng thử lại sau 10 giây.');
+      }
+    } finally {
+      for (const release of held) release?.();
+    }
+    expect((await download(app, c, path)).status).toBe(200);
   });
 
   it('answer 404 for a unit one does not read and 400 with a Vietnamese message for a malformed parameter', async () => {

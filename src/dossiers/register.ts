@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { todayInVietnam } from '../shared/dates.js';
 import { AppError, errors } from '../shared/errors.js';
-import { slots } from '../shared/slots.js';
+import { withDocumentBuild } from '../shared/slots.js';
 import { TIMELINESS_LABELS, timeliness } from '../calendar/deadlines.js';
 import { ancestorIds } from '../org/tree.js';
 import { mayReadRegister, registerDossierIds } from './access.js';
@@ -20,9 +20,6 @@ const REGISTER_MAX_DAYS = 366;
  * cut short: a register missing rows would read as complete) and the official asked for a shorter one.
  */
 const REGISTER_MAX_ROWS = 5_000;
-/** Registers built at once in this process; one more is told to come back (REGISTER_RETRY_AFTER_SECONDS). */
-export const registerBuilds = slots(2);
-export const REGISTER_RETRY_AFTER_SECONDS = 10;
 
 const DAY_MS = 86_400_000;
 const number = new Intl.NumberFormat('vi-VN');
@@ -34,7 +31,7 @@ const periodRefused = (code: string, message: string) => new AppError(code, mess
  * Mẫu 07 — Sổ theo dõi hồ sơ: the dossiers a receiving agency received in [from, to), for the officials
  * dossiers/access.ts lets read it — of those, the ones the reader sees (registerDossierIds): every row opens.
  * Bounded: at most REGISTER_MAX_DAYS days and `maxRows` dossiers (a larger register is refused, 400 at `to`), and
- * at most registerBuilds at once in the process (503 beyond them). Each register handed out is audited
+ * one of the process's document builds (shared/slots.ts; 503 busy beyond them). Each register handed out is audited
  * (dossier_register.download), filed under the agency so its administrators see it in Nhật ký hệ thống: it lists
  * the applicants' names.
  */
@@ -65,14 +62,7 @@ export async function dossierRegisterPdf(
     .where(registerWhere(actor, agencyUnitId, from, to));
   if (counted!.n > maxRows) throw tooMany(number.format(counted!.n));
 
-  const release = registerBuilds.take();
-  if (!release)
-    throw new AppError(
-      'register_busy',
-      `Hệ thống đang bận lập sổ theo dõi hồ sơ khác. Vui lòng thử lại sau ${REGISTER_RETRY_AFTER_SECONDS} giây.`,
-      503,
-    );
-  try {
+  return withDocumentBuild(async () => {
     const rows = await readRows(db, actor, agencyUnitId, from, to, maxRows + 1);
     // Received since the count: refused all the same, never cut short.
     if (rows.length > maxRows) throw tooMany(`hơn ${number.format(maxRows)}`);
@@ -86,9 +76,7 @@ export async function dossierRegisterPdf(
       data: { periodFrom: todayInVietnam(from), periodTo: todayInVietnam(new Date(to.getTime() - 1)), dossiers: rows.length },
     });
     return pdf;
-  } finally {
-    release();
-  }
+  });
 }
 
 /** The register's rows: of the agency's dossiers received in [from, to), those the reader sees; 404 for an agency they may not read. */

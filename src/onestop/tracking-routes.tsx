@@ -5,8 +5,7 @@ import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
-import { dossierRegisterPdf, REGISTER_RETRY_AFTER_SECONDS } from '../dossiers/register.js';
-import { renderError } from '../web/error-page.js';
+import { dossierRegisterPdf } from '../dossiers/register.js';
 import { FILTER_NAMES, leadsOf, listFilterQuery, readFilters, receptionPeriod, RegisterQuery, typed } from './list-filters.js';
 import { RegisterPage, TRACKING_PATHS, TrackingPage } from './tracking-page.js';
 import { agenciesOf, catalog, soonThreshold } from './page-data.js';
@@ -102,8 +101,8 @@ trackingRoutes.get('/so-theo-doi', async (c) => {
 /**
  * Mẫu 07 of an agency and period (dd/mm/yyyy, both days included), built and audited by dossiers/register.ts. A
  * period it refuses (too long, too many dossiers) is said at đến ngày on the form, as a field the form checks is;
- * when the process already builds as many registers as it may, 503 with Retry-After (the load balancer may try
- * another instance).
+ * when the process already builds as many documents as it may, 503 busy with Retry-After (app.tsx; the load balancer
+ * may try another instance).
  */
 trackingRoutes.get('/so-theo-doi.pdf', async (c) => {
   const read = readRegisterForm(c);
@@ -117,10 +116,6 @@ trackingRoutes.get('/so-theo-doi.pdf', async (c) => {
     });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    if (err.code === 'register_busy') {
-      c.header('Retry-After', String(REGISTER_RETRY_AFTER_SECONDS));
-      return renderError(c, err);
-    }
     if (err.status === 400 && err.fields?.to) return renderRegisterForm(c, { den: err.fields.to });
     throw err;
   }

@@ -8,13 +8,22 @@ export class AppError extends Error {
   readonly code: string;
   readonly status: number;
   readonly fields: FieldErrors | undefined;
+  /** Sent as Retry-After with the answer (app.tsx): when to come back to a server that is busy. */
+  readonly retryAfterSeconds: number | undefined;
   /** `options.cause`: what went wrong underneath (a database error), for the log only — never shown. */
-  constructor(code: string, message: string, status = 400, fields?: FieldErrors, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    status = 400,
+    fields?: FieldErrors,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
     this.status = status;
     this.fields = fields;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -34,6 +43,14 @@ export const errors = {
     new AppError('csrf_failed', 'Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.', 403),
   conflict: (message: string) => new AppError('conflict', message, 409),
   /** The database server cannot be reached right now (stopped, restarting, connections lost): try again later. */
+  /**
+   * The process already builds as many documents as it may at once (shared/slots.ts): come back shortly — or, behind
+   * the load balancer, another instance takes it (deploy/haproxy.cfg retries a refused GET elsewhere).
+   */
+  busy: (what: string, retryAfterSeconds: number) =>
+    new AppError('busy', `Hệ thống đang bận ${what}. Vui lòng thử lại sau ${retryAfterSeconds} giây.`, 503, undefined, {
+      retryAfterSeconds,
+    }),
   databaseUnavailable: () =>
     new AppError('database_unavailable', 'Hệ thống đang tạm gián đoạn kết nối cơ sở dữ liệu. Vui lòng thử lại sau ít phút.', 503),
   /**

@@ -13,6 +13,7 @@ import type { Queryable } from '../db/client.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { todayInVietnam } from '../shared/dates.js';
+import { withDocumentBuild } from '../shared/slots.js';
 import { attachmentDisposition } from '../web/download.js';
 import type { AppEnv } from '../web/env.js';
 import { actorOf, requireLogin, type Ctx } from '../web/http.js';
@@ -57,7 +58,8 @@ async function download(c: Ctx, format: 'xlsx' | 'pdf'): Promise<Response> {
   const read = readReportQuery(c.req.query(), todayInVietnam(at));
   if (!read.ok) throw errors.invalidQuery(read.fields);
   const x = await readExport(db, actorOf(c), read.q, at);
-  const body = format === 'xlsx' ? await situationXlsx(x) : new Uint8Array(await situationPdf(x));
+  // Seconds of the event loop at the row cap: one of the process's few document builds (shared/slots.ts).
+  const body = await withDocumentBuild(async () => (format === 'xlsx' ? await situationXlsx(x) : new Uint8Array(await situationPdf(x))));
   return c.body(body as Uint8Array<ArrayBuffer>, 200, {
     'Content-Type': format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/pdf',
     'Content-Disposition': attachmentDisposition(exportFileName(x.report, format)),
