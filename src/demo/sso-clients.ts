@@ -86,7 +86,15 @@ export async function ensureDemoSsoClients(db: Db, config: Config): Promise<stri
         actor: systemActor('demo-seed'),
         targetType: 'sso_client',
         targetId: c.clientId,
-        data: { name: c.name, redirectUris: c.redirectUris, scopes: c.scopes, confidential: values.confidential, demo: true },
+        data: {
+          name: c.name,
+          redirectUris: c.redirectUris,
+          postLogoutRedirectUris: c.postLogoutRedirectUris,
+          backchannelLogoutUri: c.backchannelLogoutUri,
+          scopes: c.scopes,
+          confidential: values.confidential,
+          demo: true,
+        },
       });
       written.push(c.clientId);
     });

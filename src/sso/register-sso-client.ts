@@ -2,7 +2,7 @@
  * Đăng ký ứng dụng kết nối SSO: a province administrator (Quản trị → Ứng dụng kết nối SSO) or the demo seed, as
  * the system, registers an application with the provincial SSO (fields: client-input.ts). A confidential client
  * gets a 256-bit secret, shown once — only its SHA-256 is kept, never in the audit row; a public client has none
- * and must use PKCE S256.
+ * and must use PKCE S256. The audit row holds every field it was registered with, as an edit's holds every change.
  */
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -63,9 +63,14 @@ export async function registerSsoClient(
       data: {
         name: input.name,
         redirectUris: input.redirectUris,
+        postLogoutRedirectUris: input.postLogoutRedirectUris,
+        backchannelLogoutUri: input.backchannelLogoutUri ?? null,
         scopes: input.scopes,
         confidential: input.confidential,
         subjectType: input.subjectType,
+        accessTokenTtl: input.accessTokenTtl,
+        refreshTokenTtl: input.refreshTokenTtl,
+        idTokenTtl: input.idTokenTtl,
         unitIds: input.unitIds,
       },
     });
