@@ -252,7 +252,8 @@ export function SsoClientForm(p: {
             aria-describedby={describedBy(errors, 'backchannelLogoutUri', 'hint-backchannelLogoutUri')}
           />
           <span class="muted" id="hint-backchannelLogoutUri">
-            Hệ thống gửi logout token đến địa chỉ này khi người dùng đăng xuất; có thể để trống.
+            Hệ thống gửi logout token đến địa chỉ này khi người dùng đăng xuất; có thể để trống. Địa chỉ mạng riêng (10.x, 172.16–31.x,
+            192.168.x) được phép; không được trỏ tới chính máy chủ (localhost), link-local hay 0.0.0.0.
           </span>
           <Messages errors={errors} name="backchannelLogoutUri" />
         </div>

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { cleanText } from '../shared/text.js';
 import { Id } from '../shared/validate.js';
 import { SSO_SCOPES, SSO_SUBJECT_TYPES } from './clients.js';
+import { refusedHost } from './outbound-address.js';
 
 const uri = (production: boolean) =>
   z
@@ -17,7 +18,25 @@ const uri = (production: boolean) =>
     .refine(
       (v) => !URL.canParse(v) || new URL(v).protocol === 'https:' || (!production && new URL(v).protocol === 'http:'),
       production ? 'Địa chỉ phải bắt đầu bằng https://.' : 'Địa chỉ phải bắt đầu bằng https:// hoặc http://.',
-    );
+    )
+    // https://good.vn@evil.vn/cb goes to evil.vn: a name and "@" before the host only mislead whoever reads it.
+    .refine(
+      (v) => !/^[a-z][a-z\d+.-]*:\/\/[^/?#]*@/i.test(v) && (!URL.canParse(v) || (!new URL(v).username && !new URL(v).password)),
+      'Địa chỉ không được có tên người dùng hay mật khẩu (phần trước dấu @ của máy chủ).',
+    )
+    .refine((v) => !v.includes('*'), 'Địa chỉ không được chứa dấu * (không dùng ký tự đại diện).');
+
+/**
+ * Where the provider POSTs the logout token itself: not the server's own loopback, link-local (the cloud metadata
+ * service), unspecified, multicast or broadcast addresses (outbound-address.ts) — the private ranges stay allowed.
+ * Loopback is refused in production; elsewhere it registers, and the connection refuses it outside demo mode
+ * (guarded-fetch.ts). A name is judged again by what it resolves to, at every connection.
+ */
+const backchannelUri = (production: boolean) =>
+  uri(production).refine((v) => {
+    const kind = URL.canParse(v) ? refusedHost(new URL(v).hostname) : null;
+    return !kind || (kind === 'loopback' && !production);
+  }, 'Địa chỉ không được trỏ tới chính máy chủ (localhost, 127.x.x.x, ::1), địa chỉ link-local (169.254.x.x, fe80::), 0.0.0.0 hay địa chỉ multicast, broadcast; địa chỉ mạng riêng (10.x, 172.16–31.x, 192.168.x) được phép.');
 
 const ttl = (min: number, max: number, label: string) =>
   z
@@ -44,7 +63,7 @@ const SsoClientFields = (production: boolean) =>
       .pipe(z.string().min(2, 'Vui lòng nhập tên ứng dụng.').max(200, 'Tên ứng dụng tối đa 200 ký tự.')),
     redirectUris: z.array(uri(production)).min(1, 'Cần ít nhất một địa chỉ quay về (redirect URI).').max(20, 'Tối đa 20 địa chỉ quay về.'),
     postLogoutRedirectUris: z.array(uri(production)).max(20, 'Tối đa 20 địa chỉ sau đăng xuất.').default([]),
-    backchannelLogoutUri: uri(production).nullish(),
+    backchannelLogoutUri: backchannelUri(production).nullish(),
     scopes: z
       .array(z.enum(SSO_SCOPES, { message: 'Phạm vi không được hỗ trợ.' }))
       .refine((s) => s.includes('openid'), 'Phạm vi phải có openid.'),

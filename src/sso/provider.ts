@@ -23,6 +23,7 @@ import { clientAdmits } from './client-admits.js';
 import { CLIENT_EXTRA, SSO_SCOPES, SSO_SUBJECT_TYPES, secretMatches } from './clients.js';
 import { DEFAULT_KEY_POLICY, type KeyPolicy, type KeySet, keySetVersion, keyStepDue, loadKeySet, maintainKeys } from './keys.js';
 import { errorPage, loggedOutPage, logoutPage } from './pages.js';
+import { guardedFetch } from './guarded-fetch.js';
 import { installSessionHooks } from './session-hooks.js';
 import { installReusedLoginAudit } from './record-reused-login.js';
 
@@ -75,13 +76,11 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
     cookies: { keys: [crypto.createHmac('sha256', deps.config.sessionSecret).update('sso-provider-cookies').digest('base64url')] },
     // Secrets are stored hashed: only methods that send the secret itself (or none, with PKCE) can be checked.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
-    // What the provider fetches is the registry's back-channel logout URIs, entered by the province's administrators;
-    // the province's applications sit on its private network, which oidc-provider's SSRF guard (special-use
-    // addresses) would refuse. Its 2.5 s time-out stays.
-    fetch: (url, options) => {
-      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
-      return globalThis.fetch(url, rest);
-    },
+    // What the provider fetches is the registry's back-channel logout URIs. oidc-provider's SSRF guard refuses every
+    // special-use address, the private ranges the province's applications sit on included; ours refuses loopback,
+    // link-local, unspecified and multicast addresses only, also when a name resolves to one (guarded-fetch.ts).
+    // Loopback only in demo mode (never in production): the demo application listens on localhost. Its 2.5 s time-out stays.
+    fetch: guardedFetch({ allowLoopback: deps.config.env !== 'production' && deps.config.ssoDemo !== null }),
     scopes: [...SSO_SCOPES],
     // A pairwise client receives HMAC-SHA256(sector host, account id) as the subject (pairwiseSubject below);
     // findAccount and our claims still see the account's own id: oidc-provider swaps sub on the way out.
