@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { NationalPortalConfig } from '../config.js';
 import type { NationalStatusPayload } from '../db/schema/index.js';
+import { AnswerTooLarge, readBoundedText } from '../shared/bounded-read.js';
 
 /** A call that did not succeed: `status` the HTTP status, 0 when there was no answer (refused, time-out). */
 export class NationalPortalError extends Error {
@@ -96,6 +97,12 @@ export type NationalPortalClient = {
   submittedDossiers(cursor: string | null): Promise<{ items: Array<SubmittedDossier | UnreadableSubmission>; nextCursor: string | null }>;
 };
 
+/**
+ * The most of one answer read: a page of 1000 dossiers at their fields' limits in plain UTF-8 is about 7 MB (a
+ * real page far less). A larger answer is refused unread past the limit instead of filling the process's memory.
+ */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
 export function nationalPortalClient(config: NationalPortalConfig, opts: { timeoutMs?: number } = {}): NationalPortalClient {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const base = config.url.replace(/\/+$/, '');
@@ -117,7 +124,13 @@ export function nationalPortalClient(config: NationalPortalConfig, opts: { timeo
     } catch (err) {
       throw new NationalPortalError(`${method} ${path}: no answer (${err instanceof Error ? err.message : String(err)})`, 0);
     }
-    const text = await res.text().catch(() => '');
+    let text = '';
+    try {
+      text = await readBoundedText(res, MAX_ANSWER_BYTES);
+    } catch (err) {
+      if (err instanceof AnswerTooLarge && res.ok)
+        throw new NationalPortalError(`${method} ${path}: the answer is over ${MAX_ANSWER_BYTES / 1024 / 1024} MB, not read`, res.status);
+    }
     if (!res.ok) throw new NationalPortalError(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
     let json: unknown;
     try {
