@@ -4,12 +4,12 @@
  */
 import { errors } from './errors.js';
 
-export type Slots = {
+type Slots = {
   /** A slot and its release (idempotent), or null when every slot is held. */
   take(): (() => void) | null;
 };
 
-export function slots(size: number): Slots {
+function slots(size: number): Slots {
   let held = 0;
   return {
     take() {
