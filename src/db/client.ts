@@ -4,7 +4,6 @@
  * docs/decisions/0002-database.md for why two drivers rather than pglite-socket.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
