@@ -94,5 +94,8 @@ describe('security headers and health', () => {
     expect((await c.get('/static/altcha/sha-worker.js')).status).toBe(200);
     expect((await c.get('/static/../package.json')).status).toBe(404);
     expect((await c.get('/static/altcha/../../package.json')).status).toBe(404);
+    // Names every JavaScript object has: not files (they were a 500).
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])
+      expect((await c.get(`/static/${name}`)).status, name).toBe(404);
   });
 });

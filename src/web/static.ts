@@ -14,14 +14,17 @@ const require = createRequire(import.meta.url);
 // altcha exports no package.json; resolve its CSS export and walk up to dist/.
 const altchaDist = path.resolve(path.dirname(require.resolve('altcha/altcha.css')), '..');
 
-const FILES: Record<string, { file: string; type: string }> = {
-  'app.css': { file: path.join(here, 'static/app.css'), type: 'text/css; charset=utf-8' },
-  'login.js': { file: path.join(here, 'static/login.js'), type: 'text/javascript; charset=utf-8' },
-  'submit-once.js': { file: path.join(here, 'static/submit-once.js'), type: 'text/javascript; charset=utf-8' },
-  'altcha/altcha.js': { file: path.join(altchaDist, 'external/altcha.js'), type: 'text/javascript; charset=utf-8' },
-  'altcha/altcha.css': { file: path.join(altchaDist, 'external/altcha.css'), type: 'text/css; charset=utf-8' },
-  'altcha/sha-worker.js': { file: path.join(altchaDist, 'workers/sha.js'), type: 'text/javascript; charset=utf-8' },
-};
+// A Map, not an object: a name like `constructor` or `__proto__` must not find Object.prototype's.
+const FILES = new Map<string, { file: string; type: string }>(
+  Object.entries({
+    'app.css': { file: path.join(here, 'static/app.css'), type: 'text/css; charset=utf-8' },
+    'login.js': { file: path.join(here, 'static/login.js'), type: 'text/javascript; charset=utf-8' },
+    'submit-once.js': { file: path.join(here, 'static/submit-once.js'), type: 'text/javascript; charset=utf-8' },
+    'altcha/altcha.js': { file: path.join(altchaDist, 'external/altcha.js'), type: 'text/javascript; charset=utf-8' },
+    'altcha/altcha.css': { file: path.join(altchaDist, 'external/altcha.css'), type: 'text/css; charset=utf-8' },
+    'altcha/sha-worker.js': { file: path.join(altchaDist, 'workers/sha.js'), type: 'text/javascript; charset=utf-8' },
+  }),
+);
 
 const cache = new Map<string, Buffer>();
 
@@ -29,7 +32,7 @@ export const staticRoutes = new Hono<AppEnv>();
 
 staticRoutes.get('/*', (c) => {
   const name = c.req.path.replace(/^\/static\//, '');
-  const entry = FILES[name];
+  const entry = FILES.get(name);
   if (!entry) return c.text('Not found', 404);
   let body = cache.get(name);
   if (!body) {
