@@ -76,7 +76,7 @@ export function safeFileName(name: string, type: FileType, fallback: string): st
 
 // ---- zip packages (DOCX, XLSX, ODT) ----
 
-type ZipEntry = { name: string; method: number; compressedSize: number; localOffset: number };
+type ZipEntry = { name: string; method: number; compressedSize: number; uncompressedSize: number; localOffset: number };
 
 const u16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
 const u32 = (b: Uint8Array, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
@@ -107,11 +107,21 @@ function zipEntries(src: ByteSource): ZipEntry[] | null {
       name: new TextDecoder().decode(b.subarray(p + 46, p + 46 + nameLength)),
       method: u16(b, p + 10),
       compressedSize: u32(b, p + 20),
+      uncompressedSize: u32(b, p + 24),
       localOffset: u32(b, p + 42),
     });
     p += 46 + nameLength + u16(b, p + 30) + u16(b, p + 32);
   }
   return entries;
+}
+
+/**
+ * A zip's entries as its central directory declares them (name, compressed and uncompressed size), or null when
+ * the structure does not hold: what an import checks before anything is inflated (accounts/read-sheet.ts). The
+ * declared sizes may lie; the inflation itself must still be bounded.
+ */
+export function zipDirectory(bytes: Uint8Array): Pick<ZipEntry, 'name' | 'compressedSize' | 'uncompressedSize'>[] | null {
+  return zipEntries(bytesSource(bytes));
 }
 
 /** The content of a small entry (stored or deflated), or null. Inflation is capped: no zip bombs. */
