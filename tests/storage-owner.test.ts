@@ -175,60 +175,49 @@ describe.each(stores)('a store that holds files and no marker, on the %s', (_nam
   });
 });
 
+type LogLine = { level: number; msg: string; storeOwner?: string; database?: string; marker?: string };
+
+/** The storage.gc job run once over `store` as the process's file storage, at `later`; what it logged. */
+async function collectLogged(store: BlobStore): Promise<LogLine[]> {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString('utf8')));
+      done();
+    },
+  });
+  const previous = blobStore();
+  setBlobStore(store);
+  try {
+    const handlers = jobHandlers({
+      db: t.database.db,
+      logger: pino({ level: 'info' }, sink),
+      sessionPolicy: { idleMs: 60_000, absoluteMs: 60_000 },
+      now: later,
+    });
+    await handlers['storage.gc']({}, { id: 'test', retryCount: 0 });
+  } finally {
+    setBlobStore(previous);
+  }
+  return lines;
+}
+
 describe("the job's log", () => {
   it("is an error naming both databases when the process's store belongs to another", async () => {
-    const lines: Array<{ level: number; msg: string; storeOwner?: string; database?: string }> = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(JSON.parse(chunk.toString('utf8')));
-        done();
-      },
-    });
     const store = openBlobStore({ kind: 'local', dir: fs.mkdtempSync(path.join(root, 'process-')) });
     const other = crypto.randomUUID();
     await store.writeMarkerIfAbsent(markerText(other, new Date()));
     const orphan = await put(store, pdf('mồ côi'));
-    const previous = blobStore();
-    setBlobStore(store);
-    try {
-      const handlers = jobHandlers({
-        db: t.database.db,
-        logger: pino({ level: 'info' }, sink),
-        sessionPolicy: { idleMs: 60_000, absoluteMs: 60_000 },
-        now: later,
-      });
-      await handlers['storage.gc']({}, { id: 'test', retryCount: 0 });
-    } finally {
-      setBlobStore(previous);
-    }
+    const lines = await collectLogged(store);
     expect(lines).toEqual([expect.objectContaining({ level: 50, storeOwner: other, database: await databaseIdentity(t.database.db) })]);
     expect(lines[0]!.msg).toContain('belongs to another database');
     expect(await hasBlob(orphan, store)).toBe(true);
   });
 
   it('is an error saying to run storage:claim when the store holds files and no marker; nothing is moved', async () => {
-    const lines: Array<{ level: number; msg: string; marker?: string }> = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(JSON.parse(chunk.toString('utf8')));
-        done();
-      },
-    });
     const store = openBlobStore({ kind: 'local', dir: fs.mkdtempSync(path.join(root, 'unclaimed-')) });
     const orphan = await put(store, pdf('chưa ai nhận'));
-    const previous = blobStore();
-    setBlobStore(store);
-    try {
-      const handlers = jobHandlers({
-        db: t.database.db,
-        logger: pino({ level: 'info' }, sink),
-        sessionPolicy: { idleMs: 60_000, absoluteMs: 60_000 },
-        now: later,
-      });
-      await handlers['storage.gc']({}, { id: 'test', retryCount: 0 });
-    } finally {
-      setBlobStore(previous);
-    }
+    const lines = await collectLogged(store);
     expect(lines).toEqual([expect.objectContaining({ level: 50, marker: 'motcua-store.json' })]);
     expect(lines[0]!.msg).toContain('npm run storage:claim');
     expect(await store.readMarker()).toBeNull();
