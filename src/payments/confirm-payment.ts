@@ -60,6 +60,11 @@ export async function confirmPayment(db: Db, platform: PaymentPlatform, body: un
       return { refused: reason };
     };
     if (!isId(c.orderId)) return refuse('unknownOrder');
+    // The dossier's row first, as startPayment locks it: a confirmation and a start of the same dossier run one
+    // after the other (marking paid also updates the dossier's row, by trigger: taken in the other order, the two
+    // would deadlock), and so do two confirmations of two orders of one dossier.
+    const [owner] = await tx.select({ dossierId: payments.dossierId }).from(payments).where(eq(payments.id, c.orderId));
+    if (owner) await tx.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.id, owner.dossierId)).for('update');
     const [row] = await tx
       .select({ payment: payments, unitId: dossiers.agencyUnitId })
       .from(payments)
