@@ -3,7 +3,7 @@ import { generate } from 'otplib';
 import { and, eq, isNull } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { accounts, auditLog, accountIdentities, sessions } from '../src/db/schema/index.js';
+import { accounts, auditLog, accountIdentities, sessions, units } from '../src/db/schema/index.js';
 import { setProvinceCutoff, setUnitCutoff } from '../src/cutover/set-cutoff.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { lockedOutOn, readiness, recentBreakGlassLogins } from '../src/cutover/readiness.js';
@@ -51,6 +51,42 @@ describe('the VNeID-only cutoff', () => {
     expect((other as AppError).status).toBe(404);
     const bad = await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '31/02/2026' }).catch((e: AppError) => e);
     expect((bad as AppError).fields?.date).toContain('dd/mm/yyyy');
+  });
+
+  it('a unit administrator brings their units forward but never past the date in force (the province decides that)', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    const sct = await actorFor(t.database, 'admin.sct');
+    await setProvinceCutoff(t.database.db, root, { date: '01/12/2026' });
+    const refuse = (unitId: string, date: string) => setUnitCutoff(t.database.db, sct, unitId, { date }).catch((e: AppError) => e);
+    // Later than the province's, for the administrator's own unit or one below: refused, nothing written.
+    const later = (await refuse(t.unitIds.sct!, '01/01/2099')) as AppError;
+    expect([later.status, later.code]).toEqual([403, 'cutoff_postpone_forbidden']);
+    expect(later.message).toContain('01/12/2026');
+    expect(((await refuse(t.unitIds['sct-qlcn']!, '02/12/2026')) as AppError).status).toBe(403);
+    expect((await new Client(appOn('2026-12-01')).login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(403);
+    // Earlier is theirs, and so is moving back up to the date above; so is following the parent again.
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '15/11/2026' });
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '20/11/2026' });
+    expect(((await refuse(t.unitIds['sct-qlcn']!, '21/11/2026')) as AppError).status).toBe(403);
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '' });
+    // A later date the province administrator gave the unit: the unit administrator may stay within it.
+    await setUnitCutoff(t.database.db, root, t.unitIds.sct!, { date: '01/01/2027' });
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '20/12/2026' });
+    // With no date above, clearing the unit's own date would open password login again: refused too.
+    await setProvinceCutoff(t.database.db, root, { date: '' });
+    expect(((await refuse(t.unitIds.sct!, '')) as AppError).status).toBe(403);
+    // Over HTTP: the page says why.
+    const c = new Client(t.app);
+    await c.login('admin.sct', TEST_PASSWORD);
+    const page = await c.post(
+      `/tiepnhan/quan-tri/chuyen-doi-vneid/don-vi/${t.unitIds.sct}`,
+      { date: '01/01/2099' },
+      { csrfFrom: '/tiepnhan/quan-tri/chuyen-doi-vneid' },
+    );
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('Lùi ngày hoặc bỏ ngày do quản trị cấp tỉnh thực hiện.');
+    const [u] = await t.database.db.select().from(units).where(eq(units.id, t.unitIds.sct!));
+    expect(u!.passwordCutoff).toBe('2026-12-20');
   });
 
   it('break-glass accounts keep password login with TOTP, used once, audited and shown to administrators', async () => {
