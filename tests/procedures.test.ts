@@ -82,4 +82,33 @@ describe('procedure catalog', () => {
     expect(form.text).toContain('Quy trình nội bộ');
     expect(form.text).toContain('Phiên bản 1');
   });
+
+  it('a save from a page older than the current version is refused, not a silent undo of the newer one', async () => {
+    const { p, v } = await current('2.000633');
+    const path = `/tiepnhan/quan-tri/thu-tuc/${p.id}`;
+    const a = new Client(t.app);
+    await a.login('admin.sct', TEST_PASSWORD);
+    const page = await a.get(path);
+    expect(page.text).toContain('name="version" value="1"');
+    // The form as the page sends it: flat fields, the steps as steps.N.field.
+    const flat = (over: Record<string, string>) => {
+      const { steps, ...rest } = formOf(v, p.code, over) as ReturnType<typeof formOf> & { steps: Record<string, string>[] };
+      const out: Record<string, string> = { version: '1', ...(rest as Record<string, string>) };
+      steps.forEach((st, i) => {
+        for (const [k, x] of Object.entries(st)) out[`steps.${i}.${k}`] = x;
+      });
+      return out;
+    };
+    const first = await a.post(path, flat({ limit: '12' }), { csrfFrom: path });
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('Đã lưu phiên bản 2');
+    // Another tab still showing version 1: refused with what happened; version 2 stays current.
+    const stale = await a.post(path, flat({ fee: '50000' }), { csrfFrom: path });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Thủ tục vừa được cập nhật thành phiên bản 2');
+    const now = await current('2.000633');
+    expect([now.v.version, now.v.workingDays, now.v.fee]).toEqual([2, 12, v.fee]);
+    const forged = await a.post(path, flat({ version: 'x' }), { csrfFrom: path });
+    expect(forged.status).toBe(400);
+  });
 });

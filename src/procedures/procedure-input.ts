@@ -16,6 +16,12 @@ export const ProcedureInput = z
       .string({ message: 'Vui lòng nhập tên thủ tục.' })
       .transform(cleanText)
       .pipe(z.string().min(5, 'Tên thủ tục quá ngắn.').max(500)),
+    /** The version a procedure's page showed (its hidden field): saving from an older page is refused (save-procedure.ts). */
+    version: z
+      .string()
+      .regex(/^\d{1,9}$/, 'Phiên bản không hợp lệ. Vui lòng tải lại trang.')
+      .transform(Number)
+      .optional(),
     sectorId: idField('Vui lòng chọn lĩnh vực.'),
     unitId: idField('Vui lòng chọn đơn vị thực hiện.'),
     limitKind: z.enum(['days', 'hours'], { message: 'Vui lòng chọn đơn vị thời hạn.' }),

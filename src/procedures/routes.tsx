@@ -133,6 +133,7 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
         {s.error ? <Flash kind="error">{s.error.message}</Flash> : null}
         <form method="post" class="stack">
           <CsrfField token={props.csrfToken} />
+          {current ? <input type="hidden" name="version" value={v.version ?? String(current.version)} /> : null}
           <label for="p-code">Mã thủ tục</label>
           <input id="p-code" name="code" value={v.code ?? ''} readonly={!!procedureId} required />
           <FieldError errors={errs} name="code" />

@@ -33,7 +33,8 @@ export type VersionContent = Pick<
 /**
  * Save a procedure: a new procedure, or a new version of an existing one. Versions are never
  * edited in place — a dossier keeps the version it was received under. The actor must administer
- * the implementing unit (and, for a new version, the unit of the current one).
+ * the implementing unit (and, for a new version, the unit of the current one). A form that names the version it was
+ * opened on (the procedure's page does) is refused with a 409 once another version was saved meanwhile.
  */
 export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, procedureId: string | null, raw: unknown) {
   const input = parseInput(ProcedureInput, raw);
@@ -61,6 +62,10 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
     let previous: ProcedureVersion | undefined;
     if (procedureId) {
       previous = await lockCurrentVersion(tx, actor, procedureId);
+      // A page older than the current version would silently undo what was saved since it was opened.
+      if (input.version !== undefined && input.version !== previous.version) {
+        throw errors.conflict(`Thủ tục vừa được cập nhật thành phiên bản ${previous.version}. Vui lòng tải lại trang và thực hiện lại.`);
+      }
       // The documents are typed as text: each keeps the template it had under the same name.
       saved = await writeNextVersion(tx, actor, previous, { ...content, documents: keepTemplates(input.documents, previous.documents) });
     } else {
