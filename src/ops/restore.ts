@@ -100,6 +100,7 @@ async function restoreInto(
     fs.readdirSync(path.join(config.storage.dir, 'sha256')).length > 0
   )
     throw new OpsError(`Refused: the file storage ${path.resolve(config.storage.dir)} already holds files; restore into an empty one.`);
+  if (fs.existsSync(filesFrom)) refuseLinks(filesFrom);
 
   if (config.databaseUrl) await restorePostgres(config.databaseUrl, dump);
   else await restorePglite(config.dataDir, dump);
@@ -175,6 +176,23 @@ async function restorePglite(dataDir: string, dump: string): Promise<void> {
     throw new OpsError(`PGlite could not load ${dump}: ${err instanceof Error ? err.message : String(err)}; nothing restored.`, {
       cause: err,
     });
+  }
+}
+
+/**
+ * The backup's files folder holds folders and regular files only. A symbolic link (or a device, a FIFO) put there
+ * would be copied into the live storage as it is: downloads would serve the server file it points to, and the
+ * collector would delete in the folder a linked trash points to.
+ */
+function refuseLinks(dir: string): void {
+  const stack = [dir];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const stat = fs.lstatSync(next);
+    if (stat.isDirectory()) for (const name of fs.readdirSync(next)) stack.push(path.join(next, name));
+    else if (!stat.isFile())
+      throw new OpsError(
+        `Refused: ${path.resolve(next)} in the backup is not a regular file nor a folder (a symbolic link?): the backup was altered; nothing restored.`,
+      );
   }
 }
 
