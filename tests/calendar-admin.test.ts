@@ -36,6 +36,12 @@ describe('the working calendar administered', () => {
     const root = await actorFor(t.database, 'quantri1');
     const bad = await setCalendarDay(t.database.db, root, { date: '30/02/2026', kind: 'day_off' }).catch((e: AppError) => e);
     expect((bad as AppError).fields?.date).toContain('dd/mm/yyyy');
+    // Years the page neither shows nor confirms (and which would load the lunar rules' library): refused.
+    for (const date of ['31/12/9999', '01/01/0100', '31/12/1999', '01/01/2101']) {
+      const far = await setCalendarDay(t.database.db, root, { date, kind: 'day_off' }).catch((e: AppError) => e);
+      expect((far as AppError).fields?.date).toBe('Ngày phải thuộc các năm từ 2000 đến 2100.');
+    }
+    expect((await setCalendarDay(t.database.db, root, { date: '01/01/2100', kind: 'working_day' })).date).toBe('2100-01-01');
   });
 
   it('shows the year with its lunar holidays', async () => {

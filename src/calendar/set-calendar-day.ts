@@ -21,6 +21,12 @@ const Input = z.object({
       ctx.addIssue({ code: 'custom', message: 'Ngày không hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy.' });
       return z.NEVER;
     }
+    // The years Lịch làm việc shows and confirms: an entry outside them could be neither seen nor undone there.
+    const year = Number(iso.slice(0, 4));
+    if (year < 2000 || year > 2100) {
+      ctx.addIssue({ code: 'custom', message: 'Ngày phải thuộc các năm từ 2000 đến 2100.' });
+      return z.NEVER;
+    }
     return iso;
   }),
   kind: z.enum(['day_off', 'working_day', 'default'], { message: 'Vui lòng chọn loại ngày.' }),
