@@ -83,6 +83,20 @@ describe('procedure catalog', () => {
     expect(form.text).toContain('Phiên bản 1');
   });
 
+  it('bounds the documents and the fee note as the catalog import does (the reception checklist reads 100 documents)', async () => {
+    const { p, v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const refused = (over: Record<string, unknown>) =>
+      saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, over)).catch((e: AppError) => e) as Promise<AppError>;
+    const many = Array.from({ length: 101 }, (_, i) => `Giấy tờ số ${i + 1}`).join('\n');
+    expect((await refused({ documents: many })).fields?.documents).toBe('Thành phần hồ sơ tối đa 100 giấy tờ (đang có 101).');
+    expect((await refused({ documents: `Đơn ${'x'.repeat(1000)}` })).fields?.documents).toContain('tối đa 1000 ký tự');
+    expect((await refused({ feeNote: 'y'.repeat(2001) })).fields?.feeNote).toBe('Ghi chú lệ phí tối đa 2000 ký tự.');
+    expect((await current('2.000633')).v.version).toBe(v.version);
+    const hundred = Array.from({ length: 100 }, (_, i) => `Giấy tờ số ${i + 1}`).join('\n');
+    expect((await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { documents: hundred }))).documents).toHaveLength(100);
+  });
+
   it('a save from a page older than the current version is refused, not a silent undo of the newer one', async () => {
     const { p, v } = await current('2.000633');
     const path = `/tiepnhan/quan-tri/thu-tuc/${p.id}`;

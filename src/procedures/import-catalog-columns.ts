@@ -6,6 +6,7 @@ import type { TableSpec } from '../accounts/read-sheet.js';
 import type { ProcedureDocument } from '../db/schema/index.js';
 import { quote } from '../shared/import-report.js';
 import { cleanText, foldVietnamese } from '../shared/text.js';
+import { MAX_DOCUMENT_CHARS, MAX_DOCUMENTS, MAX_FEE_NOTE_CHARS } from './procedure-input.js';
 
 export type CatalogColumn = 'code' | 'name' | 'sector' | 'level' | 'agency' | 'timeLimit' | 'fees' | 'documents' | 'result';
 
@@ -79,11 +80,8 @@ export function parseFees(cell: string): Fees | { error: string } {
   const fee = amounts[0]!;
   if (fee > 1_000_000_000) return { error: `Lệ phí ${quote(cell)} vượt 1.000.000.000 đồng.` };
   const remark = amounts.length > 1 ? `nhiều mức phí: thu qua hệ thống mức đầu tiên ${fee.toLocaleString('vi-VN')} đồng` : null;
-  return { fee, note: text.length > 2000 ? text.slice(0, 2000) : text, remark };
+  return { fee, note: text.length > MAX_FEE_NOTE_CHARS ? text.slice(0, MAX_FEE_NOTE_CHARS) : text, remark };
 }
-
-const MAX_DOCUMENTS = 100;
-const MAX_DOCUMENT_CHARS = 1000;
 
 /** Thành phần hồ sơ, one per line: bullets and numbering dropped, "(nếu có)" makes a document optional. */
 export function parseDocuments(cell: string): ProcedureDocument[] | { error: string } {

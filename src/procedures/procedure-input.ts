@@ -3,6 +3,14 @@ import { cleanOptional, cleanText } from '../shared/text.js';
 import { idField, isId, numberField } from '../shared/validate.js';
 import { parseDeclarationText } from './declaration-form.js';
 
+/**
+ * A version's thành phần hồ sơ, whether typed here or imported (import-catalog-columns.ts): at most this many documents
+ * (the reception checklist reads no more), each name at most this long. The fee note likewise.
+ */
+export const MAX_DOCUMENTS = 100;
+export const MAX_DOCUMENT_CHARS = 1000;
+export const MAX_FEE_NOTE_CHARS = 2000;
+
 const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message: 'Vai trò của bước không hợp lệ.' });
 
 /** The procedure form: catalog data plus the internal process, with Vietnamese messages. */
@@ -36,7 +44,8 @@ export const ProcedureInput = z
     feeNote: z
       .string()
       .optional()
-      .transform((v) => cleanOptional(v)),
+      .transform((v) => cleanOptional(v))
+      .pipe(z.string().max(MAX_FEE_NOTE_CHARS, `Ghi chú lệ phí tối đa ${MAX_FEE_NOTE_CHARS} ký tự.`).nullable()),
     onlineLevel: z.enum(['toan_trinh', 'mot_phan'], { message: 'Vui lòng chọn mức độ trực tuyến.' }),
     /** Kết quả thực hiện: the short name of the document the procedure results in. */
     resultName: z
@@ -58,6 +67,16 @@ export const ProcedureInput = z
         .filter(Boolean);
       if (!lines.length) {
         ctx.addIssue({ code: 'custom', message: 'Vui lòng nhập ít nhất một giấy tờ trong thành phần hồ sơ.' });
+        return z.NEVER;
+      }
+      const problem =
+        lines.length > MAX_DOCUMENTS
+          ? `Thành phần hồ sơ tối đa ${MAX_DOCUMENTS} giấy tờ (đang có ${lines.length}).`
+          : lines.some((l) => l.length > MAX_DOCUMENT_CHARS)
+            ? `Tên mỗi giấy tờ trong thành phần hồ sơ tối đa ${MAX_DOCUMENT_CHARS} ký tự.`
+            : null;
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
         return z.NEVER;
       }
       return lines.map((l) => {
