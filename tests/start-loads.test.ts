@@ -7,24 +7,9 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { AT_FIRST_USE } from './support/first-use-libraries.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Loaded at first use only: spreadsheets, PDF, QR codes, e-mail, S3, the SSO provider, the embedded database, VNeID's relying party and its JOSE library, the job queue's library, CSV. */
-const AT_FIRST_USE = [
-  'exceljs',
-  'pdfkit',
-  'qrcode',
-  'nodemailer',
-  '@aws-sdk/client-s3',
-  'oidc-provider',
-  '@electric-sql/pglite',
-  'date-holidays',
-  'openid-client',
-  'jose',
-  'pg-boss',
-  'csv-parse',
-];
 
 describe("an instance's start", () => {
   it('loads none of the libraries kept for their first use', () => {

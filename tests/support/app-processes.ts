@@ -38,9 +38,13 @@ export class AppProcesses {
 
   /**
    * Spawns one instance on `databaseUrl` (not waiting for it: see ready). `port`: when the test needs to know it
-   * before the start (a PUBLIC_URL naming it); `env`: what this test adds or changes (LOG_LEVEL is warn unless set).
+   * before the start (a PUBLIC_URL naming it); `env`: what this test adds or changes (LOG_LEVEL is warn unless set);
+   * `command`: Node's arguments, the sources through tsx unless given (a test of the compiled build runs its file).
    */
-  async start(name: string, opts: { databaseUrl: string; port?: number; env?: Record<string, string> }): Promise<AppProcess> {
+  async start(
+    name: string,
+    opts: { databaseUrl: string; port?: number; env?: Record<string, string>; command?: string[] },
+  ): Promise<AppProcess> {
     const port = opts.port ?? (await this.unusedPort());
     this.given.add(port);
     const env = Object.assign(baseEnv(), {
@@ -56,7 +60,11 @@ export class AppProcesses {
       LOG_LEVEL: 'warn',
       ...opts.env,
     });
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, opts.command ?? ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const inst: AppProcess = { name, port, origin: `http://127.0.0.1:${port}`, proc, log: '' };
     proc.stdout?.on('data', (d: Buffer) => (inst.log += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (inst.log += d.toString()));
