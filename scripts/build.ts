@@ -66,7 +66,7 @@ export async function buildDist(out: string): Promise<{ metafile: Metafile; summ
     platform: 'node',
     target: 'node20',
     jsx: 'automatic',
-    jsxImportSource: 'hono/jsx',
+    jsxImportSource: '#jsx',
     // Readable stack traces without --enable-source-maps (which costs RSS): names and lines stay close to the source.
     minify: false,
     sourcemap: 'linked',
