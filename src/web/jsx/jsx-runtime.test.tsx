@@ -44,6 +44,14 @@ const CASES: Record<string, (h: (tag: Tag | 'fragment', props: Record<string, un
         ' sau',
       ],
     }),
+  'objects as attribute values: a date, a raw value, an element, a plain object': (h) =>
+    h('time', {
+      datetime: new Date(Date.UTC(2026, 11, 5, 1, 2, 3)),
+      'data-raw': raw('a&amp;b'),
+      title: h('b', { children: '<x>' }),
+      'data-o': { toString: () => '"quoted"' },
+      children: [new Date(0), { toString: () => '<i>' }, 7n as unknown as string],
+    }),
   'Vietnamese text with diacritics': (h) => h('p', { children: 'Hồ sơ đã nộp — Cổng Dịch vụ công' }),
 };
 
@@ -64,7 +72,14 @@ describe('the JSX runtime', () => {
 
   it('refuses a tag name that could break out, and a function in a non-event attribute', () => {
     expect(() => jsx('div onmouseover=x', {})).toThrow(/Invalid JSX tag name/);
+    expect(() => jsx('!--', {})).toThrow(/Invalid JSX tag name/);
+    expect(() => jsx('?xml', {})).toThrow(/Invalid JSX tag name/);
     expect(() => jsx('a', { href: () => 'x' })).toThrow(/Invalid prop/);
+  });
+
+  it('writes only the own keys of the props, never inherited ones', () => {
+    const props = Object.assign(Object.create({ onfocus: 'alert(1)', autofocus: true }) as Record<string, unknown>, { href: '/' });
+    expect(String(jsx('a', props))).toBe('<a href="/"></a>');
   });
 
   it('renders without AsyncLocalStorage', async () => {

@@ -128,9 +128,13 @@ function addChild(child: unknown, acc: string, pending: Pending | null): [string
     return ['', p];
   }
   if (typeof child === 'object' && isHonoEscaped(child)) return [acc + String(child), pending];
-  const out: [string] = [acc];
-  escapeToBuffer(String(child), out);
-  return [out[0], pending];
+  // Any other object is read as hono reads it, as a list of children by its length: a Date or a plain object writes
+  // nothing (never its toString()).
+  const list = child as { length?: unknown; [i: number]: unknown };
+  if (typeof child === 'object' && typeof list.length === 'number') {
+    for (let i = 0; i < list.length; i++) [acc, pending] = addChild(list[i], acc, pending);
+  }
+  return [acc, pending];
 }
 
 /** The children's HTML, or its promise when one of them is still to come (an async component). */
@@ -159,7 +163,8 @@ function nameOf(given: string): string | null {
 
 function attributes(props: Record<string, unknown>, tag: string): string {
   let acc = '';
-  for (const given in props) {
+  // Own keys only: a key inherited from a polluted prototype must not become an attribute of every element.
+  for (const given of Object.keys(props)) {
     if (given === 'children' || given === 'key' || given === 'ref') continue;
     const v = props[given];
     if (v === null || v === undefined) continue;
@@ -175,8 +180,12 @@ function attributes(props: Record<string, unknown>, tag: string): string {
       if (v) acc += ` ${key}=""`;
     } else if (typeof v === 'function') {
       if (!key.startsWith('on')) throw new Error(`Invalid prop '${key}' of type 'function' supplied to '${tag}'.`);
-    } else if (typeof v === 'object' && !(v instanceof String) && !(v instanceof Html)) {
-      throw new Error(`jsx: attribute '${key}' of '${tag}' is an object`);
+    } else if (v instanceof Promise || (key === 'style' && typeof v === 'object' && !(v instanceof String))) {
+      // hono writes these (an awaited value, a style object); no page passes one, so they are refused, not guessed.
+      throw new Error(`jsx: attribute '${key}' of '${tag}' is a ${v instanceof Promise ? 'promise' : 'style object'}`);
+    } else if (v instanceof String && isHonoEscaped(v)) {
+      // hono's raw() as a value: trusted HTML, written as it is (as hono does; an element is not such a value).
+      acc += ` ${key}="${v}"`;
     } else {
       const out: [string] = [`${acc} ${key}="`];
       escapeToBuffer(String(v), out);
@@ -197,7 +206,7 @@ export function jsx(tag: string | Component, props: Record<string, unknown>): JS
     const result = tag(props);
     return done(result instanceof Promise ? result.then(renderChildren) : renderChildren(result));
   }
-  if (!isSafeName(tag)) throw new Error(`Invalid JSX tag name: ${tag}`);
+  if (!isSafeName(tag) || tag.startsWith('!') || tag.startsWith('?')) throw new Error(`Invalid JSX tag name: ${tag}`);
   const open = `<${tag}${attributes(props, tag)}`;
   const children = props.children;
   if (VOID.has(tag) && (children === undefined || (Array.isArray(children) && children.length === 0))) return done(`${open}/>`);
