@@ -6,33 +6,21 @@
  * damaged backup file and a database that is not empty are refused with nothing written.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { StorageConfig } from '../src/config.js';
 import { openDatabase, queryRows, type Database } from '../src/db/client.js';
 import { backup } from '../src/ops/backup.js';
 import { restore } from '../src/ops/restore.js';
 import { countRows, listTables, type Sql } from '../src/ops/inventory.js';
 import { blobStore, openBlobStore, putBlob } from '../src/storage/index.js';
-import { createScratchDatabase, dropScratchDatabase, fillWithRealData } from './support/ops-data.js';
+import { opsPlaces, type OpsPlace, fillWithRealData } from './support/ops-data.js';
 
-const kind = process.env.MOTCUA_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+const places = opsPlaces('motcua-backup');
+const { kind, root } = places;
 const quiet = () => {};
-
-/** One place a restore or backup works on: a database (a scratch one on the server, or a DATA_DIR) and its files. */
-type Place = { databaseUrl: string | undefined; dataDir: string; storage: StorageConfig };
-
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-backup-'));
-const scratch: string[] = [];
-
-async function newPlace(name: string): Promise<Place> {
-  const dataDir = path.join(root, name);
-  const databaseUrl = kind === 'postgres' ? await createScratchDatabase('motcua_backup') : undefined;
-  if (databaseUrl) scratch.push(databaseUrl);
-  return { databaseUrl, dataDir, storage: { kind: 'local', dir: path.join(dataDir, 'files') } };
-}
+type Place = OpsPlace;
+const newPlace = (name: string) => places.place(name);
 
 const open = (p: Place) => openDatabase(p.databaseUrl ? { url: p.databaseUrl, poolSize: 2 } : { dataDir: p.dataDir });
 
@@ -78,8 +66,7 @@ describe(`backup and restore (${kind})`, () => {
   }, 180_000);
 
   afterAll(async () => {
-    for (const url of scratch) await dropScratchDatabase(url);
-    fs.rmSync(root, { recursive: true, force: true });
+    await places.cleanUp();
   });
 
   it('restores into an empty database: the same rows, the files, an intact audit chain', async () => {

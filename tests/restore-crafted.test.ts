@@ -5,29 +5,18 @@
  * restore is refused before anything is written.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StorageConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { backup } from '../src/ops/backup.js';
 import { restore } from '../src/ops/restore.js';
 import { openBlobStore, putBlob } from '../src/storage/index.js';
-import { createScratchDatabase, dropScratchDatabase } from './support/ops-data.js';
+import { opsPlaces } from './support/ops-data.js';
 
-const kind = process.env.MOTCUA_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+const places = opsPlaces('motcua-crafted');
+const { kind, root } = places;
 const quiet = () => {};
-type Place = { databaseUrl: string | undefined; dataDir: string; storage: StorageConfig };
-
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-restore-crafted-'));
-const scratch: string[] = [];
-
-async function newPlace(name: string): Promise<Place> {
-  const dataDir = path.join(root, name);
-  const databaseUrl = kind === 'postgres' ? await createScratchDatabase('motcua_crafted') : undefined;
-  if (databaseUrl) scratch.push(databaseUrl);
-  return { databaseUrl, dataDir, storage: { kind: 'local', dir: path.join(dataDir, 'files') } };
-}
+const newPlace = (name: string) => places.place(name);
 
 describe(`restore of an altered backup (${kind})`, () => {
   let out = '';
@@ -50,8 +39,7 @@ describe(`restore of an altered backup (${kind})`, () => {
   }, 180_000);
 
   afterAll(async () => {
-    for (const url of scratch) await dropScratchDatabase(url);
-    fs.rmSync(root, { recursive: true, force: true });
+    await places.cleanUp();
   });
 
   const crafted = (name: string, alter: (files: string) => void) => {

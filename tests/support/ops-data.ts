@@ -4,9 +4,13 @@
  * PostgreSQL databases next to TEST_DATABASE_URL's.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
+import type { StorageConfig } from '../../src/config.js';
 import { procedures } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { sealAuditChain } from '../../src/audit/seal.js';
@@ -54,4 +58,31 @@ export async function dropScratchDatabase(dbUrl: string): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/** One place a restore or backup works on: a database (a scratch one on the server, or a DATA_DIR) and its files. */
+export type OpsPlace = { databaseUrl: string | undefined; dataDir: string; storage: StorageConfig };
+
+/**
+ * The places of one test file, under one temporary folder (`root`): `place(name)` makes a new empty one — a scratch
+ * database on PostgreSQL runs (MOTCUA_TEST_DB), a DATA_DIR of its own on PGlite — and `cleanUp()` drops them all.
+ */
+export function opsPlaces(prefix: string) {
+  const onPostgres = process.env.MOTCUA_TEST_DB === 'postgres';
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const scratch: string[] = [];
+  return {
+    kind: onPostgres ? ('postgres' as const) : ('pglite' as const),
+    root,
+    async place(name: string): Promise<OpsPlace> {
+      const dataDir = path.join(root, name);
+      const databaseUrl = onPostgres ? await createScratchDatabase(prefix.replaceAll('-', '_')) : undefined;
+      if (databaseUrl) scratch.push(databaseUrl);
+      return { databaseUrl, dataDir, storage: { kind: 'local', dir: path.join(dataDir, 'files') } };
+    },
+    async cleanUp(): Promise<void> {
+      for (const url of scratch) await dropScratchDatabase(url);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
