@@ -13,6 +13,8 @@ import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
 import { checklistFromForm, checklistLength } from '../dossiers/reception-checklist.js';
 import { stageScans, type GivenScans, type StagedScan } from '../dossiers/staged-scans.js';
 import { receivableProcedures } from '../dossiers/receivable-procedures.js';
+// The most documents a procedure's checklist may have, hence on the form (scan-0 … scan-99): the catalog's own bound.
+import { MAX_DOCUMENTS } from '../procedures/procedure-input.js';
 import { ReceptionPage } from './reception-page.js';
 import { catalog } from './page-data.js';
 
@@ -66,9 +68,6 @@ receptionRoutes.get('/tiep-nhan', async (c) => {
   if (!(await receivesAnywhere(c.get('deps').db, actorOf(c)))) throw notReception();
   return renderReception(c, Object.fromEntries(values));
 });
-
-/** The most documents a procedure's checklist may have on the form (scan-0 … scan-99). */
-const MAX_DOCUMENTS = 100;
 
 /**
  * The form's body, sized for its checklist: a scan of at most RECEPTION_SCAN_MAX_MB for each document of the
