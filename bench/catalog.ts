@@ -22,8 +22,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
@@ -34,7 +32,8 @@ import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import { catalogStatement, searchCatalogSql, type CatalogFilter } from '../src/catalog/list-catalog.js';
-import { HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, benchConfig } from './load.js';
+import { httpLoad, runLoad, summarize, type LoadResult, benchConfig } from './load.js';
+import { cpuPerRequest, cpuSnapshot } from './cpu.js';
 
 type Options = {
   requests: number;
@@ -69,60 +68,6 @@ function parseArgs(argv: string[]): Options {
     appPool: int('app-pool', 10),
     only: raw.only ? raw.only.split(',') : null,
   };
-}
-
-const TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** user + system CPU of a thread or process from /proc (Linux), in ms; null where it cannot be read. */
-function procCpuMs(statPath: string): number | null {
-  try {
-    // Fields after the command name: state is [0], utime [11], stime [12].
-    const f = fs.readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
-type CpuSnapshot = { app: number | null; db: Map<number, number> | null };
-
-/**
- * CPU used so far by the app — this process's main thread; the HTTP clients run in a worker thread — and by
- * the PostgreSQL backends connected to this database, when the server runs on this machine. On a loaded machine
- * latencies measure the queue; CPU per request still measures the work (0015, "Speed").
- */
-async function cpuSnapshot(database: Database): Promise<CpuSnapshot> {
-  const app = procCpuMs(`/proc/self/task/${process.pid}/stat`);
-  if (database.kind !== 'postgres') return { app, db: null };
-  const pids = await queryRows<{ pid: number }>(
-    database.db,
-    sql`select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend'`,
-  );
-  const db = new Map<number, number>();
-  for (const { pid } of pids) {
-    const ms = procCpuMs(`/proc/${pid}/stat`);
-    if (ms === null) return { app, db: null };
-    db.set(pid, ms);
-  }
-  return { app, db };
-}
-
-/** CPU per request (ms) between two snapshots: the app's, and the database backends' (those that were there at the end). */
-function cpuPerRequest(a: CpuSnapshot, b: CpuSnapshot, requests: number) {
-  const app = a.app !== null && b.app !== null ? (b.app - a.app) / requests : NaN;
-  let db = NaN;
-  if (a.db && b.db) {
-    db = 0;
-    for (const [pid, ms] of b.db) db += ms - (a.db.get(pid) ?? 0);
-    db /= requests;
-  }
-  return { app, db };
 }
 
 /** Searches a citizen types, without diacritics, some of them unfinished words. */
@@ -244,25 +189,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function httpLoad(base: string, paths: string[], o: Options, concurrency: number, total: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HTTP_CLIENT_SOURCE, {
-      eval: true,
-      workerData: {
-        base,
-        jobs: paths.map((p) => ({ path: p, cookie: '' })),
-        total,
-        concurrency,
-        maxMs: o.seconds * 1000,
-        warmup: o.warmup,
-      },
-    });
-    worker.once('message', (m: LoadResult) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client worker exited with ${code}`)));
-  });
-}
-
 const fmt = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '-');
 
 function printRow(scenario: string, mode: string, r: LoadResult, cpu: { app: number; db: number }) {
@@ -374,7 +300,13 @@ async function main() {
     for (const sc of scenarios) {
       if (!sc.paths.length || (opts.only && !opts.only.some((o) => sc.key === o))) continue;
       for (const c of opts.baseline ? [1, opts.concurrency] : [opts.concurrency]) {
-        const { r, cpu } = await measured(() => httpLoad(base, sc.paths, opts, c, c === 1 ? opts.baseline : opts.requests));
+        const { r, cpu } = await measured(() =>
+          httpLoad(
+            base,
+            sc.paths.map((path) => ({ path, cookie: '' })),
+            { total: c === 1 ? opts.baseline : opts.requests, concurrency: c, maxMs: opts.seconds * 1000, warmup: opts.warmup },
+          ),
+        );
         results.push([sc.name, `HTTP×${c}`, r]);
         printRow(sc.name, `HTTP×${c}`, r, cpu);
       }

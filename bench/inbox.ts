@@ -20,7 +20,6 @@
  * inbox to explain; default the official with the most dossiers waiting).
  */
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import pg from 'pg';
@@ -39,7 +38,8 @@ import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import type { StaffActor } from '../src/shared/context.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine, benchConfig } from './load.js';
+import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu.js';
+import { browserCookies, httpLoad, runLoad, summarize, type LoadResult, printMachine, benchConfig } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -343,20 +343,31 @@ async function main() {
   }, 100);
   const rssBefore = process.memoryUsage().rss;
 
-  const results: Array<{ scenario: string; mode: string; r: LoadResult }> = [];
+  const results: Array<{ scenario: string; mode: string; r: LoadResult; cpu: Cpu }> = [];
   const run = async (sc: Scenario, mode: 'HTTP' | 'SQL', concurrency: number, total: number) => {
     let r: LoadResult;
     phase = mode;
     const whose = sc.as === 'leaders' ? leaders : chosen;
+    // CPU counters where the counted phase starts (after the warm-up) and where it ends.
+    let before: CpuSnapshot | null = null;
+    const load = {
+      total,
+      concurrency,
+      maxMs: opts.seconds * 1000,
+      warmup: opts.warmup,
+      atStart: async () => {
+        before = await cpuSnapshot(sqlDb);
+      },
+    };
+    let clientCpuMs: number | null = null;
     if (mode === 'HTTP') {
       const jobs = whose.map((o) => ({ path: `${pathOf(sc)}?${new URLSearchParams(sc.query(o))}`, cookie: o.cookie! }));
-      r = await httpLoad(app!.base, jobs, { ...opts, concurrency, requests: total });
+      const h = await httpLoad(app!.base, jobs, load);
+      clientCpuMs = h.clientCpuMs;
+      r = h;
     } else {
       r = await runLoad({
-        total,
-        concurrency,
-        maxMs: opts.seconds * 1000,
-        warmup: opts.warmup,
+        ...load,
         task: async (i) => {
           const o = whose[i % whose.length]!;
           // The statements the route runs for the page's content: a delegated tab reads the delegations in force
@@ -372,9 +383,13 @@ async function main() {
         },
       });
     }
+    const n = r.latencies.length + r.errors;
+    const cpu: Cpu = before
+      ? { ...cpuPerRequest(before, await cpuSnapshot(sqlDb), n), client: clientCpuMs === null ? NaN : clientCpuMs / n }
+      : { app: NaN, db: NaN, client: NaN };
     const label = `${mode}×${concurrency}`;
-    results.push({ scenario: sc.name, mode: label, r });
-    printRow(sc.name, label, r);
+    results.push({ scenario: sc.name, mode: label, r, cpu });
+    printRow(sc.name, label, r, cpu);
   };
   const modes = (['HTTP', 'SQL'] as const).filter((m) => (m === 'HTTP' ? httpOk : opts.only !== 'http'));
   let delegationIds: number[] = [];
@@ -392,7 +407,7 @@ async function main() {
 
   console.log('\nResults (latency per request, ms):');
   printHeader();
-  for (const x of results) printRow(x.scenario, x.mode, x.r);
+  for (const x of results) printRow(x.scenario, x.mode, x.r, x.cpu);
   // Issue 11's bar: with delegations, the inbox's p95 within 10 % of the plain inbox's in the same run.
   const p95Of = (scenario: string, mode: string) => {
     const hit = results.find((x) => x.scenario === scenario && x.mode === mode);
@@ -457,13 +472,20 @@ async function lendThree(db: Db, chosen: Official[], all: Official[]): Promise<n
   return ids;
 }
 
+/**
+ * CPU per request, ms: app — this process's main thread (the app for HTTP; the loop calling the statements for
+ * SQL); db — the PostgreSQL backends of the database; client — the HTTP load generator's thread (none for SQL).
+ */
+type Cpu = { app: number; db: number; client: number };
+const cpuFmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+
 let headerPrinted = false;
 function printHeader() {
   console.log(
-    `  ${'scenario'.padEnd(SCENARIO_WIDTH)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}`,
+    `  ${'scenario'.padEnd(SCENARIO_WIDTH)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}   CPU ms/req: ${'app'.padStart(5)} ${'db'.padStart(5)} ${'client'.padStart(6)}`,
   );
 }
-function printRow(scenario: string, mode: string, r: LoadResult) {
+function printRow(scenario: string, mode: string, r: LoadResult, cpu: Cpu) {
   if (!headerPrinted) {
     headerPrinted = true;
     console.log('');
@@ -473,21 +495,9 @@ function printRow(scenario: string, mode: string, r: LoadResult) {
   console.log(
     `  ${scenario.padEnd(SCENARIO_WIDTH)} ${mode.padEnd(8)} ${String(r.latencies.length).padStart(8)} ${String(r.errors).padStart(6)} ${fmt(r.latencies.length / (r.elapsedMs / 1000)).padStart(7)} ` +
       `${fmt(s.p50).padStart(7)} ${fmt(s.p95).padStart(7)} ${fmt(s.p99).padStart(7)} ${fmt(s.max).padStart(7)} ${fmt(r.bytes / Math.max(1, r.latencies.length) / 1024).padStart(6)}` +
+      `               ${cpuFmt(cpu.app).padStart(5)} ${cpuFmt(cpu.db).padStart(5)} ${cpuFmt(cpu.client).padStart(6)}` +
       (r.statuses && Object.keys(r.statuses).some((k) => k !== '200') ? `  ${JSON.stringify(r.statuses)}` : ''),
   );
-}
-
-/** The HTTP clients run in a worker thread, so their work does not share the app's event loop. */
-function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, opts: Options): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HTTP_CLIENT_SOURCE, {
-      eval: true,
-      workerData: { base, jobs, total: opts.requests, concurrency: opts.concurrency, maxMs: opts.seconds * 1000, warmup: opts.warmup },
-    });
-    worker.once('message', (m: LoadResult) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client worker exited with ${code}`)));
-  });
 }
 
 /**

@@ -6,6 +6,12 @@ import { loadConfig } from '../src/config.js';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { TICKS_PER_SECOND } from './cpu.js';
+
+/** The load generators' HTTP client (plain CommonJS, required by the worker threads). */
+export const RAW_HTTP = fileURLToPath(new URL('./raw-http.cjs', import.meta.url));
 
 export type LoadResult = { latencies: number[]; errors: number; elapsedMs: number; bytes: number; statuses?: Record<string, number> };
 
@@ -17,6 +23,8 @@ export type LoadOptions = {
   warmup: number;
   /** One request; resolves to the response size in bytes. Request i of the run. */
   task: (i: number) => Promise<number>;
+  /** Runs between the warm-up and the counted phase (to read CPU counters there). */
+  atStart?: () => Promise<void>;
 };
 
 /**
@@ -42,6 +50,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       while (w < o.warmup) await o.task(w++).catch(() => 0);
     }),
   );
+  await o.atStart?.();
   const latencies: number[] = [];
   let errors = 0;
   let bytes = 0;
@@ -83,35 +92,36 @@ export function summarize(latencies: number[]) {
 }
 
 /**
- * The same loop for HTTP, as the source of a worker thread (plain JavaScript, so it needs no
- * TypeScript loader): keep-alive connections, one per client, the body read to the end; a request
- * counts as an error unless it answers 200.
+ * The same loop for HTTP, as the source of a worker thread (plain JavaScript, so it needs no TypeScript loader):
+ * keep-alive connections (bench/raw-http.cjs), one per client, the body read to the end; a request counts as an error unless it answers
+ * 200. After the warm-up it posts { warm: true } and waits for 'go', so that the caller can read its CPU counters
+ * where the counted phase starts; it reports its own thread's CPU in that phase (clientCpuMs).
  */
-export const HTTP_CLIENT_SOURCE = `
+const HTTP_CLIENT_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
-const http = require('node:http');
-const { base, jobs, total, concurrency, maxMs, warmup } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-const u = new URL(base);
+const fs = require('node:fs');
+const { base, jobs, total, concurrency, maxMs, warmup, ticks, rawHttp } = workerData;
+const { Pool } = require(rawHttp);
+const pool = new Pool(base);
 const statuses = {};
-function get(job) {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: job.path, agent, headers: { cookie: job.cookie } }, (res) => {
-      let n = 0;
-      res.on('data', (c) => (n += c.length));
-      res.on('end', () => {
-        statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
-        if (res.statusCode === 200) resolve(n);
-        else reject(new Error('status ' + res.statusCode));
-      });
-      res.on('error', reject);
-    });
-    req.on('error', (e) => {
-      statuses.error = (statuses.error || 0) + 1;
-      reject(e);
-    });
-  });
+function cpuMs() {
+  try {
+    const f = fs.readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / ticks;
+  } catch { return null; }
+}
+async function get(job) {
+  let res;
+  try {
+    res = await pool.request('GET', job.path, { cookie: job.cookie });
+  } catch (e) {
+    statuses.error = (statuses.error || 0) + 1;
+    throw e;
+  }
+  statuses[res.status] = (statuses[res.status] || 0) + 1;
+  if (res.status !== 200) throw new Error('status ' + res.status);
+  return res.body.length;
 }
 (async () => {
   let w = 0;
@@ -119,8 +129,10 @@ function get(job) {
     while (w < warmup) await get(jobs[w++ % jobs.length]).catch(() => 0);
   }));
   for (const k of Object.keys(statuses)) delete statuses[k];
+  await new Promise((resolve) => { parentPort.once('message', resolve); parentPort.postMessage({ warm: true }); });
   const latencies = [];
   let errors = 0, bytes = 0, next = 0;
+  const cpu0 = cpuMs();
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     for (;;) {
@@ -137,10 +149,43 @@ function get(job) {
     }
   }));
   const elapsedMs = performance.now() - start;
-  agent.destroy();
-  parentPort.postMessage({ latencies, errors, bytes, elapsedMs, statuses });
+  const cpu1 = cpuMs();
+  pool.destroy();
+  parentPort.postMessage({ latencies, errors, bytes, elapsedMs, statuses, clientCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 });
 })();
 `;
+
+export type HttpJob = { path: string; cookie: string };
+/** clientCpuMs: the load generator's own thread's CPU in the counted phase (null where /proc cannot be read). */
+export type HttpLoadResult = LoadResult & { clientCpuMs: number | null };
+
+/**
+ * HTTP GETs of `jobs` in turn from a worker thread (so the clients do not share the app's event loop), closed loop
+ * as runLoad.
+ */
+export function httpLoad(base: string, jobs: HttpJob[], o: Omit<LoadOptions, 'task'>): Promise<HttpLoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HTTP_CLIENT_SOURCE, {
+      eval: true,
+      workerData: {
+        base,
+        jobs,
+        total: o.total,
+        concurrency: o.concurrency,
+        maxMs: o.maxMs,
+        warmup: o.warmup,
+        ticks: TICKS_PER_SECOND,
+        rawHttp: RAW_HTTP,
+      },
+    });
+    worker.on('message', (m: HttpLoadResult | { warm: true }) => {
+      if ('warm' in m) void (o.atStart?.() ?? Promise.resolve()).then(() => worker.postMessage('go'), reject);
+      else resolve(m);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client worker exited with ${code}`)));
+  });
+}
 
 /**
  * The machine, Node (with the load before the runs) and PostgreSQL lines every bench prints under its title:

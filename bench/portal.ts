@@ -18,7 +18,6 @@
  */
 import os from 'node:os';
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import pg from 'pg';
@@ -31,7 +30,7 @@ import { createApp } from '../src/app.js';
 import { createCitizenSession, destroySession } from '../src/auth/sessions.js';
 import { dossierCounts, listMyDossiers } from '../src/portal/my-dossiers.js';
 import { citizenActor, type CitizenActor } from '../src/shared/context.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, runLoad, summarize, type LoadResult, printMachine, benchConfig } from './load.js';
+import { browserCookies, httpLoad, runLoad, summarize, type LoadResult, printMachine, benchConfig } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const MIN_DOSSIERS = 1000;
@@ -145,19 +144,6 @@ function printRow(scenario: string, mode: string, r: LoadResult) {
       `${fmt(s.p50).padStart(7)} ${fmt(s.p95).padStart(7)} ${fmt(s.p99).padStart(7)} ${fmt(s.max).padStart(7)} ${fmt(r.bytes / Math.max(1, r.latencies.length) / 1024).padStart(6)}` +
       (r.statuses && Object.keys(r.statuses).some((k) => k !== '200') ? `  ${JSON.stringify(r.statuses)}` : ''),
   );
-}
-
-/** The HTTP clients run in a worker thread (bench/load.ts), so their work does not share the app's event loop. */
-function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, o: Options, concurrency: number, total: number) {
-  return new Promise<LoadResult>((resolve, reject) => {
-    const worker = new Worker(HTTP_CLIENT_SOURCE, {
-      eval: true,
-      workerData: { base, jobs, total, concurrency, maxMs: o.seconds * 1000, warmup: o.warmup },
-    });
-    worker.once('message', (m: LoadResult) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client worker exited with ${code}`)));
-  });
 }
 
 /**
@@ -336,9 +322,7 @@ async function main() {
             ? await httpLoad(
                 app.base,
                 chosen.map((x) => ({ path: sc.path, cookie: x.cookie ?? '' })),
-                opts,
-                c,
-                total,
+                { total, concurrency: c, maxMs: opts.seconds * 1000, warmup: opts.warmup },
               )
             : await runLoad({
                 total,

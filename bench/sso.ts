@@ -39,7 +39,7 @@ import { createSession, destroySession } from '../src/auth/sessions.js';
 import { registerSsoClient } from '../src/sso/register-sso-client.js';
 import { endBrowserSession } from '../src/sso/end-sessions.js';
 import { systemActor } from '../src/shared/context.js';
-import { summarize, type LoadResult, printMachine, benchConfig } from './load.js';
+import { summarize, type LoadResult, printMachine, benchConfig, RAW_HTTP } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const REDIRECT_URI = 'https://bench-sso.invalid/callback';
@@ -103,31 +103,22 @@ function freePort(): Promise<number> {
 
 /**
  * The browsers and relying party, as the source of a worker thread (plain JavaScript: no TypeScript loader in a
- * worker). Keep-alive connections, a cookie jar per official (every cookie sent on every path, as tests/support/sso.ts
+ * worker). Keep-alive connections (bench/raw-http.cjs), a cookie jar per official (every cookie sent on every path, as tests/support/sso.ts
  * does), PKCE S256 on every authorization request. Posts { results } back: LoadResult per run, plus hops per login.
  */
 const SSO_CLIENT_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const crypto = require('node:crypto');
-const http = require('node:http');
 const o = workerData;
+const { Pool } = require(o.rawHttp);
 const u = new URL(o.base);
-const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency + 2 });
+const pool = new Pool(o.base);
 const basic = 'Basic ' + Buffer.from(encodeURIComponent(o.clientId) + ':' + encodeURIComponent(o.clientSecret)).toString('base64');
 
-function request(method, path, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body) req.end(body);
-    else req.end();
-  });
+async function request(method, path, headers, body) {
+  const res = await pool.request(method, path, headers, body);
+  return { status: res.status, headers: res.headers, body: res.body.toString('utf8') };
 }
 
 class Jar {
@@ -174,7 +165,7 @@ async function authorize(jar) {
 async function token(params) {
   const body = new URLSearchParams(params).toString();
   const res = await request('POST', o.tokenPath, {
-    authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body),
+    authorization: basic, 'content-type': 'application/x-www-form-urlencoded',
   }, body);
   if (res.status !== 200) throw new Error('token: ' + res.status + ' ' + res.body.slice(0, 200));
   return JSON.parse(res.body);
@@ -348,6 +339,7 @@ async function main() {
         eval: true,
         workerData: {
           base,
+          rawHttp: RAW_HTTP,
           clientId,
           clientSecret,
           redirectUri: REDIRECT_URI,

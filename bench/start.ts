@@ -21,13 +21,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, redactPassword, type Db } from '../src/db/client.js';
 import { createSession } from '../src/auth/sessions.js';
 import { listInbox } from '../src/dossiers/inbox.js';
 import type { StaffActor } from '../src/shared/context.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, type LoadResult, printMachine, summarize } from './load.js';
+import { browserCookies, httpLoad, type LoadResult, printMachine, summarize } from './load.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
@@ -166,18 +165,6 @@ async function busiestOfficials(db: Db, k: number): Promise<Array<{ id: string; 
   return out.sort((a, b) => b.waiting - a.waiting).slice(0, k);
 }
 
-function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, o: Options): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HTTP_CLIENT_SOURCE, {
-      eval: true,
-      workerData: { base, jobs, total: Number.MAX_SAFE_INTEGER, concurrency: o.concurrency, maxMs: o.seconds * 1000, warmup: 500 },
-    });
-    worker.once('message', (m: LoadResult) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client worker exited with ${code}`)));
-  });
-}
-
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const url = process.env.DATABASE_URL || DEFAULT_URL;
@@ -237,7 +224,12 @@ async function main() {
   const sampler = setInterval(() => samples.push(rssMb(s.child.pid!)), 100);
   let r: LoadResult;
   try {
-    r = await httpLoad(`http://127.0.0.1:${o.port}`, jobs, o);
+    r = await httpLoad(`http://127.0.0.1:${o.port}`, jobs, {
+      total: Number.MAX_SAFE_INTEGER,
+      concurrency: o.concurrency,
+      maxMs: o.seconds * 1000,
+      warmup: 500,
+    });
   } finally {
     clearInterval(sampler);
     await stopInstance(s);

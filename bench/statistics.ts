@@ -15,7 +15,6 @@
  * --app-pool P (10), --check.
  */
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { sql } from 'drizzle-orm';
@@ -27,7 +26,7 @@ import type { StaffActor } from '../src/shared/context.js';
 import { todayInVietnam } from '../src/shared/dates.js';
 import { counterDrift } from '../src/statistics/recount.js';
 import { readSituationReport } from '../src/statistics/situation-report.js';
-import { browserCookies, HTTP_CLIENT_SOURCE, printMachine, runLoad, summarize, type LoadResult, benchConfig } from './load.js';
+import { browserCookies, httpLoad, printMachine, runLoad, summarize, type LoadResult, benchConfig } from './load.js';
 
 type Options = { requests: number; concurrency: number; seconds: number; warmup: number; appPool: number; check: boolean };
 
@@ -70,18 +69,6 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
-
-function httpLoad(base: string, jobs: Array<{ path: string; cookie: string }>, opts: Options): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HTTP_CLIENT_SOURCE, {
-      eval: true,
-      workerData: { base, jobs, total: opts.requests, concurrency: opts.concurrency, maxMs: opts.seconds * 1000, warmup: opts.warmup },
-    });
-    worker.once('message', (m: LoadResult) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client worker exited with ${code}`)));
-  });
-}
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
 function line(name: string, mode: string, r: LoadResult) {
@@ -172,7 +159,16 @@ async function main() {
         process.exitCode = 1;
         continue;
       }
-      line(sc.name, 'HTTP page', await httpLoad(base, [{ path, cookie }], opts));
+      line(
+        sc.name,
+        'HTTP page',
+        await httpLoad(base, [{ path, cookie }], {
+          total: opts.requests,
+          concurrency: opts.concurrency,
+          maxMs: opts.seconds * 1000,
+          warmup: opts.warmup,
+        }),
+      );
       const year = Number(sc.query.year);
       const input = { unit: sc.query.unit, groupBy: sc.query.groupBy, from: `${year}-01-01`, to: `${year}-12-31` };
       line(
