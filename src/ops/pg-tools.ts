@@ -41,11 +41,17 @@ export async function findPgTool(name: 'pg_dump' | 'pg_restore', serverMajor: nu
   return best;
 }
 
-/** A connection string without its password, and the password apart (PGPASSWORD). */
+/**
+ * A connection string without its password, and the password apart (PGPASSWORD). libpq reads a password from the
+ * user-info part (`user:secret@`) and from a `password` parameter (`?password=secret`, which wins when both are
+ * there); either left in the string would be on the tool's command line.
+ */
 export function splitPassword(url: string): { url: string; password: string | undefined } {
   const u = new URL(url);
-  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  const fromParameter = u.searchParams.get('password');
+  const password = fromParameter ?? (u.password ? decodeURIComponent(u.password) : undefined);
   u.password = '';
+  u.searchParams.delete('password');
   return { url: u.toString(), password };
 }
 

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runPgTool, splitPassword } from './pg-tools.js';
+
+describe('splitPassword: nothing secret is left for the command line', () => {
+  it('takes the password out of the user-info part', () => {
+    const { url, password } = splitPassword('postgres://motcua:s%40cret%2F1@db.example:5432/motcua');
+    expect(password).toBe('s@cret/1');
+    expect(url).toBe('postgres://motcua@db.example:5432/motcua');
+  });
+
+  it('takes the password out of a ?password= parameter, keeping the other parameters', () => {
+    const { url, password } = splitPassword('postgres://motcua@db.example/motcua?sslmode=require&password=b%C3%AD%20m%E1%BA%ADt');
+    expect(password).toBe('bí mật');
+    expect(url).toBe('postgres://motcua@db.example/motcua?sslmode=require');
+    expect(url).not.toContain('password');
+  });
+
+  it('with both, the parameter is the one libpq uses, and neither stays', () => {
+    const { url, password } = splitPassword('postgres://motcua:old@db.example/motcua?password=new');
+    expect(password).toBe('new');
+    expect(url).not.toMatch(/old|new/);
+  });
+
+  it('a string without a password is left as it is', () => {
+    expect(splitPassword('postgres://postgres@127.0.0.1:5432/motcua')).toEqual({
+      url: 'postgres://postgres@127.0.0.1:5432/motcua',
+      password: undefined,
+    });
+  });
+});
+
+describe('runPgTool', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-pgtool-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('gives the tool the password in PGPASSWORD and only the bare string in its arguments', async () => {
+    // A stand-in for pg_dump that writes down what it was given: its arguments, then PGPASSWORD.
+    const tool = path.join(dir, 'pg_dump');
+    const out = path.join(dir, 'seen.txt');
+    fs.writeFileSync(tool, `#!/bin/sh\nprintf '%s\\n' "$*" > '${out}'\nprintf '%s\\n' "$PGPASSWORD" >> '${out}'\n`, { mode: 0o755 });
+    const { url, password } = splitPassword('postgres://motcua@db.example/motcua?password=hidden-here');
+    await runPgTool({ path: tool, major: 15 }, [`--dbname=${url}`, '--format=custom'], password);
+    const [args, env] = fs.readFileSync(out, 'utf8').split('\n');
+    expect(args).toBe('--dbname=postgres://motcua@db.example/motcua --format=custom');
+    expect(env).toBe('hidden-here');
+  });
+
+  it('a failing tool is an error with what it wrote on stderr', async () => {
+    const tool = path.join(dir, 'pg_restore');
+    fs.writeFileSync(tool, `#!/bin/sh\necho 'connection refused' >&2\nexit 3\n`, { mode: 0o755 });
+    await expect(runPgTool({ path: tool, major: 15 }, [], undefined)).rejects.toThrow(/pg_restore failed \(exit 3\): connection refused/);
+  });
+});
