@@ -12,7 +12,9 @@
  * BUFFERS) of the inbox statement. See bench/README.md.
  *
  * Options: --requests N (2000 per run), --concurrency C (20), --seconds S (60, the cap per run),
- * --officials K (4), --app-pool P (the app's pool; 10 like `npm start`), --baseline B (100 requests with one
+ * --officials K (4), --app-pool P (the app's pool; 10 like `npm start`), --sql-pool P (the bare statements' pool;
+ * one connection per client), --rounds R (3: each scenario's 20-client runs R times, HTTP and SQL in turn, the
+ * ratio per round and its median — the machine's speed drifts between runs by up to a third), --baseline B (100 requests with one
  * client first, for the idle latency; 0 to skip), --warmup W (1000 requests sent at the start of each run
  * and not counted, so that figures are of the steady state: with 200, the first 20-client run still paid for
  * V8 optimising the app's code, about 6 ms on its p95; 0 for none), --only http|sql,
@@ -51,6 +53,10 @@ type Options = {
   seconds: number;
   officials: number;
   appPool: number;
+  /** The bare statements' pool (default: one connection per client). */
+  sqlPool: number | null;
+  /** How many times each scenario's 20-client runs are repeated, HTTP and SQL in turn (the machine drifts). */
+  rounds: number;
   baseline: number;
   warmup: number;
   only: 'http' | 'sql' | null;
@@ -82,6 +88,8 @@ function parseArgs(argv: string[]): Options {
     seconds: num('seconds', 60),
     officials: num('officials', 4),
     appPool: num('app-pool', 10),
+    sqlPool: raw['sql-pool'] === undefined ? null : num('sql-pool', 1),
+    rounds: num('rounds', 3),
     baseline: raw.baseline === '0' ? 0 : num('baseline', 100),
     warmup: raw.warmup === '0' ? 0 : num('warmup', 1000),
     only,
@@ -182,7 +190,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const url = process.env.DATABASE_URL || DEFAULT_URL;
   const started = Date.now();
-  const sqlDb = await openDatabase({ url, poolSize: opts.concurrency }).catch((err: Error) => {
+  const sqlDb = await openDatabase({ url, poolSize: opts.sqlPool ?? opts.concurrency }).catch((err: Error) => {
     console.error(`bench: cannot connect to ${redactPassword(url)}: ${err.message}`);
     console.error('  Fill a database first: DATABASE_URL=… npm run seed:large -- --dossiers 1000000');
     process.exit(2);
@@ -324,7 +332,7 @@ async function main() {
       },
     };
     console.log(
-      `\nApp: ${base} (in this process, pool of ${opts.appPool} connections like npm start); direct SQL: pool of ${opts.concurrency} connections.`,
+      `\nApp: ${base} (in this process, pool of ${opts.appPool} connections like npm start); direct SQL: pool of ${opts.sqlPool ?? opts.concurrency} connections.`,
     );
   }
   console.log(
@@ -395,11 +403,9 @@ async function main() {
   let delegationIds: number[] = [];
   for (const sc of SCENARIOS.slice(0, opts.scenarios)) {
     if (sc.delegated && delegationIds.length === 0) delegationIds = await lendThree(db, chosen, officials);
-    for (const m of modes) {
-      // One client first: the latency of a request on an idle server.
-      if (opts.baseline > 0) await run(sc, m, 1, opts.baseline);
-      await run(sc, m, opts.concurrency, opts.requests);
-    }
+    // One client first: the latency of a request on an idle server.
+    if (opts.baseline > 0) for (const m of modes) await run(sc, m, 1, opts.baseline);
+    for (let round = 0; round < opts.rounds; round++) for (const m of modes) await run(sc, m, opts.concurrency, opts.requests);
   }
   clearInterval(sampler);
   if (delegationIds.length) await db.execute(sql`delete from delegations where id = any(${`{${delegationIds.join(',')}}`}::int[])`);
@@ -414,15 +420,19 @@ async function main() {
     return hit ? summarize(hit.r.latencies).p95 : null;
   };
   // Issue 16's bar: the page's throughput at least 0.7 of its bare statement's, in the same run.
+  // With --rounds, each round's HTTP run beside the SQL run that followed it, and the median of those ratios.
+  const rps = (r: LoadResult) => r.latencies.length / (r.elapsedMs / 1000);
   for (const sc of SCENARIOS.slice(0, opts.scenarios)) {
-    const rate = (mode: string) => results.find((x) => x.scenario === sc.name && x.mode === `${mode}×${opts.concurrency}`);
-    const http = rate('HTTP');
-    const bare = rate('SQL');
-    if (http && bare) {
-      const rps = (r: LoadResult) => r.latencies.length / (r.elapsedMs / 1000);
-      const ratio = rps(http.r) / rps(bare.r);
-      console.log(`  ${sc.name.padEnd(SCENARIO_WIDTH)}  HTTP/SQL throughput ×${opts.concurrency}: ${ratio.toFixed(2)}`);
-    }
+    const runs = (mode: string) => results.filter((x) => x.scenario === sc.name && x.mode === `${mode}×${opts.concurrency}`);
+    const http = runs('HTTP');
+    const bare = runs('SQL');
+    const ratios = http.slice(0, bare.length).map((h, i) => rps(h.r) / rps(bare[i]!.r));
+    if (ratios.length === 0) continue;
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    console.log(
+      `  ${sc.name.padEnd(SCENARIO_WIDTH)}  HTTP/SQL throughput ×${opts.concurrency}: ${ratios.length > 1 ? `${ratios.map((x) => x.toFixed(2)).join(', ')}; median ` : ''}${median.toFixed(2)}`,
+    );
   }
   for (const mode of modes.map((m) => `${m}×${opts.concurrency}`)) {
     const plain = p95Of(SCENARIOS[0]!.name, mode);
