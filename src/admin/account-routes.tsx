@@ -14,6 +14,7 @@ import { splitSharedAccount } from '../accounts/split-account.js';
 import { OfficialForm, type OfficialFormValues } from './official-form.js';
 import { endAccountSessions } from '../accounts/end-account-sessions.js';
 import { ConfirmStep, isConfirmed, notConfirmed } from './confirm-page.js';
+import { sendHtml } from '../web/send-html.js';
 
 /**
  * One account in Quản lý người dùng: Quyền sử dụng (its effective permissions) and Tách tài khoản dùng chung.
@@ -26,7 +27,8 @@ accountRoutes.get('/:id/quyen', async (c) => {
   const { db, now } = c.get('deps');
   const perm = await administeredPermissions(db, actorOf(c), idParam(c, 'Tài khoản'), now());
   const [props, lent] = await Promise.all([pageProps(c), delegationsOfAccount(db, perm.account.id, now())]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Quyền sử dụng" section="admin" {...props}>
       <PermissionsView perm={perm} adminView delegations={<AccountDelegations {...lent} manageHref="/tiepnhan/quan-tri/uy-quyen" />} />
     </Layout>,
@@ -53,7 +55,8 @@ async function renderSplit(
     receivingUnitPhone: shared.receivingUnitPhone,
     agencyAddress: shared.agencyAddress,
   };
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Tách tài khoản dùng chung" section="admin" {...props}>
       <section>
         <h1>Tách tài khoản dùng chung</h1>
@@ -97,7 +100,8 @@ accountRoutes.post('/:id/tach', async (c) => {
   try {
     const { account, temporaryPassword } = await splitSharedAccount(db, actorOf(c), sharedId, form);
     const props = await pageProps(c);
-    return c.html(
+    return sendHtml(
+      c,
       <Layout title="Tách tài khoản dùng chung" section="admin" {...props}>
         <section class="narrow">
           <h1>Tách tài khoản dùng chung</h1>
@@ -134,7 +138,8 @@ accountRoutes.post('/:id/tach', async (c) => {
 async function renderEndSessions(c: Ctx, accountId: string, error?: string) {
   const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), accountId);
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Kết thúc mọi phiên đăng nhập" section="admin" {...props}>
       <ConfirmStep
         title="Kết thúc mọi phiên đăng nhập"
@@ -165,7 +170,8 @@ accountRoutes.post('/:id/ket-thuc-phien', async (c) => {
   const ended = await endAccountSessions(db, actorOf(c), accountId);
   const acc = await requireAdministeredAccount(db, actorOf(c), accountId);
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Kết thúc mọi phiên đăng nhập" section="admin" {...props}>
       <section class="narrow">
         <h1>Kết thúc mọi phiên đăng nhập</h1>

@@ -8,6 +8,7 @@ import { param } from '../shared/validate.js';
 import { listAuditEntries } from '../audit/list.js';
 import { auditActionLabel, auditActionOptions, describeAudit } from '../audit/describe.js';
 import { formatDateTime } from '../shared/dates.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const adminAuditRoutes = new Hono<AppEnv>();
 adminAuditRoutes.use('*', requireLogin);
@@ -29,7 +30,8 @@ adminAuditRoutes.get('/', async (c) => {
   const props = await pageProps(c);
   const last = rows[rows.length - 1];
   const more = new URLSearchParams({ ...(action ? { thaotac: action } : {}), ...(last ? { truoc: String(last.id) } : {}) });
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Nhật ký hệ thống" section="admin" {...props}>
       <section>
         <h1>NHẬT KÝ HỆ THỐNG</h1>

@@ -29,6 +29,7 @@ import { attachmentDisposition } from '../web/download.js';
 import type { AppEnv } from '../web/env.js';
 import { actorOf, type Ctx, pageProps, requireLogin } from '../web/http.js';
 import { CsrfField, Flash, Layout } from '../web/layout.js';
+import { sendHtml } from '../web/send-html.js';
 
 type ImportScreen<K extends string> = {
   base: string;
@@ -134,7 +135,8 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
         </p>
       </ConfirmForm>
     ) : null;
-    return c.html(
+    return sendHtml(
+      c,
       <Layout title={screen.title} section="admin" {...props}>
         <section class="narrow wide-ok">
           <h1>{screen.title}</h1>

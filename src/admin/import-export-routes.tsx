@@ -13,6 +13,7 @@ import { importOfficials, type ImportRowResult } from '../accounts/import-offici
 import { exportOfficials, officialsTemplate } from '../accounts/export-officials.js';
 import { OFFICIAL_COLUMNS } from '../accounts/official-columns.js';
 import { UnitOptions } from './unit-tree.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const importExportRoutes = new Hono<AppEnv>();
 
@@ -21,7 +22,8 @@ async function renderImport(c: Ctx, s: { error?: string; results?: ImportRowResu
   const props = await pageProps(c);
   const created = s.results?.filter((r) => r.ok) ?? [];
   const refused = s.results?.filter((r) => !r.ok) ?? [];
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Nhập cán bộ từ tệp" section="admin" {...props}>
       <section class="narrow wide-ok">
         <h1>Nhập cán bộ từ tệp CSV hoặc Excel</h1>

@@ -7,6 +7,7 @@ import { queryOf } from '../web/params.js';
 import { param } from '../shared/validate.js';
 import { formatDateTime } from '../shared/dates.js';
 import { JOB_STATES, JOB_STATE_NAMES, getJob, listJobs, retryJob, type JobRow } from '../jobs/admin.js';
+import { sendHtml } from '../web/send-html.js';
 
 /** Quản trị → Hàng đợi (province administrators; anyone else gets 404 from the use cases). */
 export const adminJobRoutes = new Hono<AppEnv>();
@@ -26,7 +27,8 @@ adminJobRoutes.get('/', async (c) => {
   const state = q['trang-thai'] ?? 'dead';
   const { counts, jobs } = await listJobs(db, actorOf(c), state);
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Hàng đợi" section="admin" {...props}>
       <section>
         <h1>HÀNG ĐỢI CÔNG VIỆC</h1>
@@ -90,7 +92,8 @@ adminJobRoutes.get('/:id', async (c) => {
   const { db } = c.get('deps');
   const job = await getJob(db, actorOf(c), c.req.param('id'));
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Công việc trong hàng đợi" section="admin" {...props}>
       <section>
         <h1>{job.kindLabel}</h1>

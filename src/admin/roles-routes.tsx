@@ -10,6 +10,7 @@ import { administeredForest } from '../org/list-units.js';
 import { requireAdministeredAccount } from '../accounts/policies.js';
 import { ROLE_LABELS, administeredGrantsOf, setRoles } from '../accounts/set-roles.js';
 import { UnitOptions } from './unit-tree.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const rolesRoutes = new Hono<AppEnv>();
 
@@ -19,7 +20,8 @@ async function renderRoles(c: Ctx, accountId: string, error?: string, status: 20
   const { account: acc, grants } = await administeredGrantsOf(db, actor, accountId);
   const { flat } = await administeredForest(db, actor);
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Phân quyền sử dụng" section="admin" {...props}>
       <section class="narrow wide-ok">
         <h1>Phân quyền sử dụng</h1>

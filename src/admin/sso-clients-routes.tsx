@@ -22,6 +22,7 @@ import { revokeSsoClientSecret } from '../sso/revoke-sso-client-secret.js';
 import { setSsoClientEnabled } from '../sso/set-sso-client-enabled.js';
 import { EMPTY_SSO_CLIENT_FORM, SsoClientForm, type SsoClientFormValues, formOfClient } from './sso-client-form.js';
 import { SSO_ADMIN_BASE, SsoClientListPage, SsoClientPage, SsoSecretConfirmPage, SsoSecretPage } from './sso-client-pages.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const adminSsoClientRoutes = new Hono<AppEnv>();
 adminSsoClientRoutes.use('*', requireLogin);
@@ -88,7 +89,8 @@ async function renderForm(
   const props = await pageProps(c);
   const { forest } = await administeredForest(c.get('deps').db, actorOf(c));
   const title = p.mode === 'register' ? 'Đăng ký ứng dụng kết nối SSO' : 'Sửa ứng dụng kết nối SSO';
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title={title} section="admin" {...props}>
       <SsoClientForm
         mode={p.mode}
@@ -110,7 +112,8 @@ async function renderClient(c: Ctx, p: { notice?: string | undefined; error?: st
   const { db } = c.get('deps');
   const { client, createdBy, logins } = await getSsoClient(db, actorOf(c), clientIdOf(c));
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title={client.name} section="admin" {...props}>
       <SsoClientPage
         client={client}
@@ -130,7 +133,8 @@ async function renderClient(c: Ctx, p: { notice?: string | undefined; error?: st
 async function renderSecret(c: Ctx, p: { clientId: string; name: string; secret: string; rotated: boolean }) {
   const props = await pageProps(c);
   c.header('Cache-Control', 'no-store');
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Khóa bí mật của ứng dụng" section="admin" {...props}>
       <SsoSecretPage clientId={p.clientId} name={p.name} secret={p.secret} issuer={issuerOf(c)} rotated={p.rotated} />
     </Layout>,
@@ -144,7 +148,8 @@ adminSsoClientRoutes.get('/', async (c) => {
   const clients = await listSsoClients(c.get('deps').db, actorOf(c));
   const q = queryOf(c, DoneQuery);
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Ứng dụng kết nối SSO" section="admin" {...props}>
       <SsoClientListPage clients={clients} notice={q.da ? DONE[q.da] : undefined} />
     </Layout>,
@@ -209,7 +214,8 @@ for (const action of ['rotate', 'revoke'] as const) {
   adminSsoClientRoutes.get(path, async (c) => {
     const { client } = await getSsoClient(c.get('deps').db, actorOf(c), clientIdOf(c));
     const props = await pageProps(c);
-    return c.html(
+    return sendHtml(
+      c,
       <Layout title={action === 'rotate' ? 'Đổi khóa bí mật' : 'Thu hồi khóa bí mật'} section="admin" {...props}>
         <SsoSecretConfirmPage client={client} action={action} csrfToken={props.csrfToken} />
       </Layout>,

@@ -17,6 +17,7 @@ import { moveUnit } from '../org/move-unit.js';
 import { mergeUnits } from '../org/merge-units.js';
 import { setUnitActive } from '../org/set-unit-active.js';
 import { UnitOptions, UnitTree } from './unit-tree.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const adminUnitRoutes = new Hono<AppEnv>();
 adminUnitRoutes.use('*', requireLogin);
@@ -84,7 +85,8 @@ async function renderUnits(
   const props = await pageProps(c);
   const base = unit ? `/tiepnhan/quan-tri/don-vi/${unit.id}` : '';
   const others = flat.filter((u) => u.id !== unit?.id && u.active);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Quản lý đơn vị" section="admin" {...props}>
       <div class="admin-users">
         <aside class="sidebar">

@@ -23,6 +23,7 @@ import { accountRoutes } from './account-routes.js';
 import { splitSource } from '../accounts/effective-permissions.js';
 import { importExportRoutes } from './import-export-routes.js';
 import { ConfirmStep, isConfirmed, notConfirmed } from './confirm-page.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const adminUserRoutes = new Hono<AppEnv>();
 adminUserRoutes.use('*', requireLogin);
@@ -61,7 +62,8 @@ async function renderUsers(c: Ctx, s: PageState) {
   const subtree = hasChildren && (s.subtree ?? true);
   const { rows, total } = await listOfficials(db, actor, { unitId, q, subtree });
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Quản lý người dùng" section="admin" scripts={['/static/submit-once.js']} {...props}>
       <UsersPage
         csrfToken={props.csrfToken}
@@ -211,7 +213,8 @@ async function renderConfirm(c: Ctx, accountId: string, what: 'suspend' | 'reset
           button: 'Đặt lại mật khẩu',
           text: `Đặt lại mật khẩu của tài khoản ${who}? Mật khẩu hiện tại hết hiệu lực và tài khoản bị đăng xuất ngay; mật khẩu tạm thời mới chỉ hiển thị một lần, cán bộ phải đổi ở lần đăng nhập tiếp theo.`,
         };
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title={step.title} section="admin" {...props}>
       <ConfirmStep
         title={step.title}
@@ -271,7 +274,8 @@ adminUserRoutes.get('/:id/xoa', async (c) => {
   const { db } = c.get('deps');
   const acc = await requireAdministeredAccount(db, actorOf(c), idParam(c, 'Tài khoản'));
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Xóa cán bộ" section="admin" {...props}>
       <section class="narrow">
         <h1>Xóa cán bộ</h1>

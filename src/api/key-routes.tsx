@@ -14,6 +14,7 @@ import { issueApiClient } from './issue-api-client.js';
 import { listApiClients } from './list-api-clients.js';
 import { revokeApiClient } from './revoke-api-client.js';
 import { ApiKeysPage, RevokeKeyPage, type IssuedKey } from './key-pages.js';
+import { sendHtml } from '../web/send-html.js';
 
 const KeyId = z.string().regex(/^mc_[A-Za-z0-9_-]{12}$/);
 
@@ -42,7 +43,8 @@ async function renderKeys(c: Ctx, v: View) {
   const { account, keys } = await listApiClients(db, actorOf(c), v.accountId, now());
   const props = await pageProps(c);
   // The key is in this answer only: never kept by a cache (security-headers sets no-store on pages).
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Khóa API" section={v.own ? 'personal' : 'admin'} {...props}>
       <ApiKeysPage
         account={account}
@@ -73,7 +75,8 @@ async function renderRevoke(c: Ctx, accountId: string, own: boolean) {
   const key = keys.find((k) => k.id === keyIdParam(c) && k.state !== 'revoked');
   if (!key) throw errors.notFound('Khóa API');
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Thu hồi khóa API" section={own ? 'personal' : 'admin'} {...props}>
       <RevokeKeyPage base={baseOf({ accountId, own })} apiKey={key} username={account.username} csrfToken={props.csrfToken} />
     </Layout>,

@@ -16,6 +16,7 @@ import { decideLink, linkRequestsOf, type IdentityProof, type LinkDecision } fro
 import { PENDING_CODE_MS, endPendingLogin, readPendingLogin } from './pending-logins.js';
 import { decideAtLogin, identityErrors } from './login-with-identity.js';
 import { countLogin } from '../shared/metrics.js';
+import { sendHtml } from '../web/send-html.js';
 
 const PENDING_COOKIE = 'motcua_pending';
 export const LINK_PATH = '/tiepnhan/lien-ket-tai-khoan';
@@ -55,7 +56,8 @@ async function render(c: Ctx, mode: Mode, notice?: string) {
       ))}
     </form>
   );
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Liên kết tài khoản" {...props}>
       <section class="narrow">
         <h1>Liên kết tài khoản với định danh điện tử</h1>

@@ -22,6 +22,7 @@ import { captchaLevelForName } from './throttle.js';
 import { changePassword } from './change-password.js';
 import { endBrowserSession } from '../sso/end-sessions.js';
 import { takeLoginError } from './login-error-flash.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const authRoutes = new Hono<AppEnv>();
 
@@ -53,7 +54,8 @@ function loginInfo(c: Ctx): string | undefined {
 authRoutes.get('/dang-nhap', async (c) => {
   if (c.get('account')) return c.redirect(safeRedirect(c.req.query('tiep'), 'official'), 303);
   const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
-  return c.html(
+  return sendHtml(
+    c,
     <LoginPage
       siteName={await siteName(c)}
       csrfToken={c.get('csrfToken')}
@@ -73,7 +75,8 @@ authRoutes.get('/dang-nhap/loi', async (c) => {
   const err = takeLoginError(c, 'official');
   if (!err) return c.redirect('/tiepnhan/dang-nhap', 303);
   const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
-  return c.html(
+  return sendHtml(
+    c,
     <LoginPage
       siteName={await siteName(c)}
       csrfToken={c.get('csrfToken')}
@@ -132,7 +135,8 @@ authRoutes.post('/dang-nhap', async (c) => {
   } catch (err) {
     countLogin('password', loginOutcome(err));
     if (!(err instanceof AppError)) throw err;
-    return c.html(
+    return sendHtml(
+      c,
       <LoginPage
         siteName={await siteName(c)}
         csrfToken={freshCsrf(c)}
@@ -156,7 +160,8 @@ async function codeStepPage(c: Ctx, csrf: string, err?: AppError) {
     await endPendingLoginOf(c);
     const shown = err && err.code !== 'validation_failed' && err.code !== 'totp_invalid' ? err : codeStepErrors.expired();
     const remembered = readCookie(c, REMEMBER_COOKIE) ?? '';
-    return c.html(
+    return sendHtml(
+      c,
       <LoginPage
         siteName={await siteName(c)}
         csrfToken={csrf}
@@ -172,7 +177,8 @@ async function codeStepPage(c: Ctx, csrf: string, err?: AppError) {
   }
   // Started while the name was paused: the pause is all this page says, whatever step 1 found.
   const shown = err ?? (step.pausedMs > 0 ? throttleErrors.passwordLoginPaused(Math.ceil(step.pausedMs / 60_000)) : undefined);
-  return c.html(
+  return sendHtml(
+    c,
     <CodeStepPage
       siteName={await siteName(c)}
       csrfToken={csrf}
@@ -251,7 +257,8 @@ function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolea
 
 authRoutes.get('/doi-mat-khau', async (c) => {
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Đổi mật khẩu" {...props}>
       <ChangePasswordPage forced={!!c.get('account')?.mustChangePassword} done={!!c.req.query('xong')} csrfToken={props.csrfToken} />
     </Layout>,
@@ -266,7 +273,8 @@ authRoutes.post('/doi-mat-khau', async (c) => {
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const props = await pageProps(c);
-    return c.html(
+    return sendHtml(
+      c,
       <Layout title="Đổi mật khẩu" {...props}>
         <ChangePasswordPage
           forced={!!c.get('account')?.mustChangePassword}

@@ -13,6 +13,7 @@ import { AppError } from '../shared/errors.js';
 import { ConfirmStep } from '../admin/confirm-page.js';
 import { endOwnSession } from './end-own-session.js';
 import { listOwnSessions, type OwnSession } from './own-sessions.js';
+import { sendHtml } from '../web/send-html.js';
 
 const BASE = '/tiepnhan/tai-khoan/phien-dang-nhap';
 
@@ -86,7 +87,8 @@ async function render(c: Ctx, flash: { notice?: string; error?: string } = {}, s
   const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
   const sessions = await listOwnSessions(db, actorOf(c), c.get('sessionToken'), policy, now());
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Phiên đăng nhập" section="personal" {...props}>
       <SessionsPage sessions={sessions} csrfToken={props.csrfToken} notice={flash.notice} error={flash.error} />
     </Layout>,
@@ -103,7 +105,8 @@ ownSessionRoutes.get('/tai-khoan/phien-dang-nhap', (c) => render(c));
 // The session in use: say what happens first (this browser is logged out, with its applications).
 ownSessionRoutes.get('/tai-khoan/phien-dang-nhap/ket-thuc', async (c) => {
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Kết thúc phiên đang dùng" section="personal" {...props}>
       <ConfirmStep
         title="Kết thúc phiên đang dùng"

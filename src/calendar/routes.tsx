@@ -17,6 +17,7 @@ import { addRecurringHoliday } from './add-recurring-holiday.js';
 import { yearAwaitingConfirmation } from './confirmation-reminder.js';
 import { entriesText } from './schedule-lines.js';
 import { clock, durationText, sessionsText, setOfficeHours } from './set-office-hours.js';
+import { sendHtml } from '../web/send-html.js';
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
 
@@ -84,7 +85,8 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
         }
       : {});
   const hoursErrors = s.hours?.errors;
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Lịch làm việc" section="admin" {...props}>
       <section class="narrow wide-ok">
         <h1>LỊCH LÀM VIỆC NĂM {year}</h1>

@@ -8,6 +8,7 @@ import { ONLINE_LEVEL_LABELS, ONLINE_LEVELS, CatalogQuery, PAGE_SIZE, encodeCurs
 import { loadCatalogProcedure } from './list-catalog.js';
 import type { CatalogPage } from './catalog-index.js';
 import type { FilterOptions } from './filter-options.js';
+import { sendHtml } from '../web/send-html.js';
 
 /** Danh sách thủ tục hành chính: the public catalog on the portal, without a login. */
 export const catalogRoutes = new Hono<AppEnv>();
@@ -164,7 +165,8 @@ catalogRoutes.get('/thu-tuc', async (c) => {
   const filtered = !!(query?.q || query?.sectorId || query?.unitId || query?.onlineLevel);
   // Each message names its field ("Lĩnh vực không hợp lệ."): once above the form, and next to its field.
   const summary = [...new Set(Object.values(errs))];
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Danh sách thủ tục hành chính',
@@ -198,7 +200,8 @@ catalogRoutes.get('/thu-tuc/:id', async (c) => {
     ['Phí, lệ phí', feeText(v.fee) + (v.feeNote ? ` — ${v.feeNote}` : '')],
     ['Mức độ dịch vụ công trực tuyến', ONLINE_LEVEL_LABELS[v.onlineLevel]],
   ];
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       v.name,

@@ -15,6 +15,7 @@ import { provinceCutoff } from '../auth/cutoff.js';
 import { breakGlassAccounts, lockedOutOn, readiness, recentBreakGlassLogins } from './readiness.js';
 import { setProvinceCutoff, setUnitCutoff } from './set-cutoff.js';
 import { setBreakGlass, setBreakGlassByUsername } from './set-break-glass.js';
+import { sendHtml } from '../web/send-html.js';
 
 /** Chuyển đổi đăng nhập VNeID: the cutover control centre. */
 export const cutoverRoutes = new Hono<AppEnv>();
@@ -39,7 +40,8 @@ async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
   const bgLogins = await recentBreakGlassLogins(db, actor);
   const total = units.reduce((n, u) => n + u.total, 0);
   const verified = units.reduce((n, u) => n + u.verified, 0);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Chuyển đổi đăng nhập VNeID" section="admin" {...props}>
       <section>
         <h1>CHUYỂN ĐỔI ĐĂNG NHẬP BẰNG VNEID</h1>
@@ -194,7 +196,8 @@ function needsConfirmation(c: Ctx, form: Record<string, string>) {
 async function renderCutoffConfirm(c: Ctx, action: string, date: string, where: string, refused: boolean) {
   const props = await pageProps(c);
   const day = formatDate(parseDate(date));
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Xác nhận ngày chỉ đăng nhập bằng VNeID" section="admin" {...props}>
       <ConfirmStep
         title="Xác nhận ngày chỉ đăng nhập bằng VNeID"

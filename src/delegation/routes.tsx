@@ -15,6 +15,7 @@ import { endDelegation } from './end-delegation.js';
 import { administeredDelegations, myDelegations } from './list-delegations.js';
 import { DelegationTable, MyDelegationsPage, NewDelegationPage } from './pages.js';
 import { eligibleDelegates, mayDelegate } from './policies.js';
+import { sendHtml } from '../web/send-html.js';
 
 /** Menu cá nhân → Ủy quyền giải quyết DVC (/tiepnhan/uy-quyen) and Quản trị → Ủy quyền (/tiepnhan/quan-tri/uy-quyen). */
 export const delegationRoutes = new Hono<AppEnv>();
@@ -42,7 +43,8 @@ delegationRoutes.get('/uy-quyen', async (c) => {
     mayDelegate(db, actor),
     pageProps(c),
   ]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Ủy quyền giải quyết DVC" section="personal" {...props}>
       <MyDelegationsPage given={given} received={received} canDelegate={canDelegate} csrfToken={props.csrfToken} flash={flashOf(q)} />
     </Layout>,
@@ -63,7 +65,8 @@ async function renderNew(
     listProcedureChoices(db),
     pageProps(c),
   ]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Thêm ủy quyền giải quyết DVC" section="personal" {...props}>
       <NewDelegationPage
         csrfToken={props.csrfToken}
@@ -130,7 +133,8 @@ delegationRoutes.get('/quan-tri/uy-quyen', async (c) => {
   const q = queryOf(c, ListQuery);
   const [rows, props] = await Promise.all([administeredDelegations(db, actor, now()), pageProps(c)]);
   const flash = flashOf(q);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Ủy quyền trong đơn vị" section="admin" {...props}>
       <section>
         <h1>ỦY QUYỀN GIẢI QUYẾT DVC TRONG ĐƠN VỊ</h1>

@@ -12,6 +12,7 @@ import { NOTIFY_EVENTS, NOTIFY_EVENT_KEYS, isNotifyEvent } from './events.js';
 import { listFailedNotifications, maskAddress } from './failed-messages.js';
 import { resendNotification } from './resend.js';
 import { znsTokenTrouble } from './zns-tokens.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const notificationFailureRoutes = new Hono<AppEnv>();
 notificationFailureRoutes.use('*', requireLogin);
@@ -43,7 +44,8 @@ notificationFailureRoutes.get('/', async (c) => {
     ['trang-thai', q['trang-thai']],
   ] as const)
     if (v) keep.push([k, v]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Thông báo gửi không thành công" section="admin" {...props}>
       <section>
         <h1>THÔNG BÁO GỬI KHÔNG THÀNH CÔNG</h1>

@@ -19,6 +19,7 @@ import { openNotice } from './open-notice.js';
 import { officialDestinations, readPreferences } from './preference-queries.js';
 import { saveNotificationPreferences } from './save-notification-preferences.js';
 import { UNREAD_CAP } from './unread.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const officialNoticeRoutes = new Hono<AppEnv>();
 officialNoticeRoutes.use('/thong-bao', requireLogin);
@@ -44,7 +45,8 @@ officialNoticeRoutes.get('/thong-bao', async (c) => {
     listNotices(c.get('deps').db, reader(c), parseNoticeCursor(queryOf(c, ListQuery).sau)),
     pageProps(c),
   ]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Thông báo" section="personal" {...props}>
       <section class="narrow">
         <NoticeList rows={page.rows} more={page.more} paths={PATHS} csrf={props.csrfToken} unread={props.unreadNotices} />
@@ -64,7 +66,8 @@ officialNoticeRoutes.get('/thong-bao/:id', async (c) => {
   const before = c.get('unreadNotices');
   if (justRead && before < UNREAD_CAP) c.set('unreadNotices', Math.max(0, before - 1));
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title={notice.title} section="personal" {...props}>
       <section class="narrow">
         <NoticeView notice={notice} paths={PATHS} />
@@ -82,7 +85,8 @@ async function settingsPage(c: Ctx, saved: boolean, error: AppError | null) {
     officialDestinations(db, accountId),
     pageProps(c),
   ]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Cài đặt thông báo" section="personal" {...props}>
       <section class="narrow">
         <PreferencesForm

@@ -20,6 +20,7 @@ import { openNotice } from './open-notice.js';
 import { citizenDestinations, readPreferences } from './preference-queries.js';
 import { saveNotificationPreferences } from './save-notification-preferences.js';
 import { UNREAD_CAP } from './unread.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const portalNoticeRoutes = new Hono<AppEnv>();
 
@@ -40,7 +41,8 @@ async function reader(c: Ctx) {
 portalNoticeRoutes.get('/ca-nhan/thong-bao', async (c) => {
   const { reader: r } = await reader(c);
   const page = await listNotices(c.get('deps').db, r, parseNoticeCursor(queryOf(c, ListQuery).sau));
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Thông báo',
@@ -53,7 +55,8 @@ async function settingsPage(c: Ctx, saved: boolean, error: AppError | null) {
   const { citizen, reader: r } = await reader(c);
   const { db } = c.get('deps');
   const [choices, destinations] = await Promise.all([readPreferences(db, ownerOfReader(r)), citizenDestinations(db, citizen)]);
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Cài đặt thông báo',
@@ -98,5 +101,5 @@ portalNoticeRoutes.get('/ca-nhan/thong-bao/:id', async (c) => {
   // The menu's count was read with the session, before this opening marked the notice read.
   const before = c.get('citizenUnreadNotices');
   if (justRead && before < UNREAD_CAP) c.set('citizenUnreadNotices', Math.max(0, before - 1));
-  return c.html(await PortalPage(c, notice.title, <NoticeView notice={notice} paths={PATHS} />));
+  return sendHtml(c, await PortalPage(c, notice.title, <NoticeView notice={notice} paths={PATHS} />));
 });

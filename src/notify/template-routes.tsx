@@ -16,6 +16,7 @@ import { defaultTemplate, type SmsOptions } from './templates.js';
 import { saveNotificationTemplate } from './save-notification-template.js';
 import { resetNotificationTemplate } from './reset-notification-template.js';
 import { previewNotificationTemplate, type TemplatePreview } from './preview-notification-template.js';
+import { sendHtml } from '../web/send-html.js';
 
 const BASE = '/tiepnhan/quan-tri/mau-thong-bao';
 const AUDIENCE = { applicant: 'Người nộp hồ sơ', official: 'Cán bộ' } as const;
@@ -38,7 +39,8 @@ notificationTemplateRoutes.get('/', async (c) => {
   const props = await pageProps(c);
   const saved = await savedTemplateDates(c.get('deps').db);
   const sms = smsOptions(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Mẫu thông báo" section="admin" {...props}>
       <section class="wide-ok">
         <h1>MẪU THÔNG BÁO</h1>
@@ -116,7 +118,8 @@ async function renderEdit(c: Ctx, s: EditState = {}, status: 200 | 400 = 200) {
     'aria-describedby': err?.[name] ? `err-${name}` : undefined,
   });
   const hasSubject = channel === 'email' || channel === 'inapp';
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Mẫu thông báo" section="admin" {...props}>
       <section class="narrow wide-ok">
         <p>

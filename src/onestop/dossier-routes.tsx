@@ -20,6 +20,7 @@ import { recordResult, resultOf } from '../dossiers/record-result.js';
 import { assignDossier, assignmentChoices } from '../dossiers/assign-dossier.js';
 import { Flash } from '../web/layout.js';
 import { componentsOf } from '../dossiers/dossier-components.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
@@ -40,7 +41,8 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
   const now = clock();
   const view = await viewDossier(db, actorOf(c), id, c.get('deps').now());
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title={`Hồ sơ ${view.dossier.code}`} section="dossiers" {...props}>
       <DossierPage
         csrfToken={props.csrfToken}
@@ -106,7 +108,8 @@ async function renderRefusal(c: Ctx, id: string, err: AppError) {
   } catch (notVisible) {
     if (!(notVisible instanceof AppError) || notVisible.status !== 404 || err.code !== 'dossier_moved') throw notVisible;
     const props = await pageProps(c);
-    return c.html(
+    return sendHtml(
+      c,
       <Layout title="Hồ sơ đã được chuyển đi" section="dossiers" {...props}>
         <section>
           <h1>Hồ sơ đã được chuyển đi</h1>

@@ -9,6 +9,7 @@ import { trackingRoutes } from './tracking-routes.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { InboxPage } from './inbox-page.js';
 import { agenciesOf, catalog, delegationTabs, soonThreshold } from './page-data.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const inboxRoutes = new Hono<AppEnv>();
 inboxRoutes.use('*', requireLogin);
@@ -65,7 +66,8 @@ inboxRoutes.get('/ho-so', async (c) => {
       ([k, v]) => ['tab', 'q', 'linhvuc', 'thutuc', 'han', 'tu', 'den', ...(via ? ['uyquyen'] : [])].includes(k) && v,
     ),
   );
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Hồ sơ cần xử lý" section="dossiers" {...props}>
       <InboxPage
         tab={tab}

@@ -17,6 +17,7 @@ import { receivableProcedures } from '../dossiers/receivable-procedures.js';
 import { MAX_DOCUMENTS } from '../procedures/procedure-input.js';
 import { ReceptionPage } from './reception-page.js';
 import { catalog } from './page-data.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const receptionRoutes = new Hono<AppEnv>();
 receptionRoutes.use('*', requireLogin);
@@ -31,7 +32,8 @@ const notReception = () =>
 async function renderReception(c: Ctx, values: Record<string, string>, err?: AppError, kept?: Map<number, StagedScan>) {
   const { db, config } = c.get('deps');
   const [{ sectors }, procedures, props] = await Promise.all([catalog(c), receivableProcedures(db, actorOf(c)), pageProps(c)]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Tiếp nhận hồ sơ" section="reception" {...props}>
       <ReceptionPage
         csrfToken={props.csrfToken}

@@ -13,6 +13,7 @@ import { delegationsOfAccount } from '../delegation/list-delegations.js';
 import { AccountDelegations } from '../delegation/pages.js';
 import { PermissionsView } from '../accounts/permissions-page.js';
 import { formatDate } from '../shared/dates.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const onestopRoutes = new Hono<AppEnv>();
 onestopRoutes.use('/', requireLogin);
@@ -26,7 +27,8 @@ onestopRoutes.get('/', async (c) => {
   const account = c.get('account')!;
   const { unitName, grants } = await ownUnitAndGrants(db, account);
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Trang cá nhân" section="personal" {...props}>
       <section>
         <h1>
@@ -103,7 +105,8 @@ async function renderProfile(
       <FieldError errors={s.errors} name={name} />
     </div>
   );
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Thông tin tài khoản" section="personal" {...props}>
       <section class="narrow">
         <h1>Thông tin tài khoản</h1>
@@ -212,7 +215,8 @@ onestopRoutes.get('/tai-khoan/quyen', async (c) => {
   const { db, now } = c.get('deps');
   const perm = await ownPermissions(db, actorOf(c), now());
   const [props, lent] = await Promise.all([pageProps(c), delegationsOfAccount(db, perm.account.id, now())]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Quyền sử dụng" section="personal" {...props}>
       <PermissionsView perm={perm} adminView={false} delegations={<AccountDelegations {...lent} manageHref="/tiepnhan/uy-quyen" />} />
     </Layout>,
@@ -221,7 +225,8 @@ onestopRoutes.get('/tai-khoan/quyen', async (c) => {
 
 onestopRoutes.get('/ho-tro', async (c) => {
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Hỗ trợ" {...props}>
       <section class="narrow">
         <h1>Hỗ trợ</h1>

@@ -9,6 +9,7 @@ import { dossierRegisterPdf } from '../dossiers/register.js';
 import { FILTER_NAMES, leadsOf, listFilterQuery, readFilters, receptionPeriod, RegisterQuery, typed } from './list-filters.js';
 import { RegisterPage, TRACKING_PATHS, TrackingPage } from './tracking-page.js';
 import { agenciesOf, catalog, soonThreshold } from './page-data.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const trackingRoutes = new Hono<AppEnv>();
 trackingRoutes.use('*', requireLogin);
@@ -39,7 +40,8 @@ async function renderList(c: Ctx, list: TrackingList) {
         soon,
       )
     : { rows: [], next: null };
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title={TRACKING_LISTS[list]} section="dossiers" {...props}>
       <TrackingPage
         list={list}
@@ -79,7 +81,8 @@ function readRegisterForm(c: Ctx): { ok: true; donvi: string; tu: string; den: s
 /** The form, with the values as typed and each refused field's message (400). */
 async function renderRegisterForm(c: Ctx, fields: FieldErrors | undefined) {
   const [props, agencies] = await Promise.all([pageProps(c), agenciesOf(c)]);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Sổ theo dõi hồ sơ" section="dossiers" {...props}>
       <RegisterPage agencies={agencies} query={typed(c, REGISTER_NAMES)} errors={fields} />
     </Layout>,

@@ -17,6 +17,7 @@ import { confirmPayment } from './confirm-payment.js';
 import { paymentStatus, type PaymentView } from './payment-status.js';
 import { paymentReceiptPdf } from './receipt.js';
 import { formatVnd } from './amount-words.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const paymentRoutes = new Hono<AppEnv>();
 
@@ -52,7 +53,8 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
   const p = await paymentStatus(c.get('deps').db, actor, id);
   const head = HEADLINES[p.status];
   const dossierUrl = `/ca-nhan/ho-so/${p.dossier.id}`;
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       head.title,

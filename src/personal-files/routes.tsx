@@ -25,6 +25,7 @@ import { uploadedBytesWithin } from './upload-budget.js';
 import { renamePersonalFile } from './rename-personal-file.js';
 import { deletePersonalFile } from './delete-personal-file.js';
 import { openPersonalFile } from './open-personal-file.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const personalFileRoutes = new Hono<AppEnv>();
 
@@ -106,7 +107,8 @@ async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409
   const fileError = fieldErrors?.file;
   const formMessage = state.error && !fileError && !fieldErrors?.displayName ? state.error.message : null;
   const describedBy = ['file-help', fileError ? 'err-file' : null].filter(Boolean).join(' ');
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Quản lý tập tin cá nhân',
@@ -229,7 +231,8 @@ async function renderRename(c: Ctx, id: string, state: { error?: AppError; typed
   const { actor } = await requireCitizen(c);
   const f = await openPersonalFile(c.get('deps').db, actor, id);
   const nameError = state.error?.fields?.name ?? state.error?.fields?._;
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Đổi tên tệp',
@@ -299,7 +302,8 @@ personalFileRoutes.post(`${BASE}/:id/doi-ten`, async (c) => {
 personalFileRoutes.get(`${BASE}/:id/xoa`, async (c) => {
   const { actor } = await requireCitizen(c);
   const f = await openPersonalFile(c.get('deps').db, actor, idParam(c, 'Tệp'));
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Xóa tệp',

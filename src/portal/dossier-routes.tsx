@@ -31,6 +31,7 @@ import { IssuedResult } from './issued-result.js';
 import { supplyDocuments } from './supply-documents.js';
 import { rateDossier } from './rate-dossier.js';
 import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const citizenDossierRoutes = new Hono<AppEnv>();
 
@@ -58,7 +59,8 @@ citizenDossierRoutes.get('/ca-nhan', async (c) => {
     ['Thư điện tử', citizen.email ?? ''],
     ['Mức độ định danh', citizen.loa === 2 ? 'Mức độ 2' : 'Mức độ 1'],
   ];
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Trang cá nhân',
@@ -118,7 +120,8 @@ citizenDossierRoutes.get('/ca-nhan/ho-so', async (c) => {
   const group = q.loai ?? 'da-nop';
   const page = await listMyDossiers(c.get('deps').db, citizen, group, cursorOf(q.sau));
   const last = page.rows[page.rows.length - 1];
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       GROUPS[group].label,
@@ -196,7 +199,8 @@ async function dossierPage(
   // The result is the applicant's once it was returned, as its files are (my-dossiers.ts).
   const issued = d.status === 'returned' ? await approvedResultOf(db, d.id) : null;
   const csrf = c.get('csrfToken');
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       `Hồ sơ ${d.code}`,

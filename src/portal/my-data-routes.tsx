@@ -20,6 +20,7 @@ import { requireCitizen } from './citizen-context.js';
 import { readMyData, type MyData } from './my-data.js';
 import { exportMyData } from './my-data-export.js';
 import { MyNotificationsView } from '../notify/my-notifications-view.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const myDataRoutes = new Hono<AppEnv>();
 
@@ -169,7 +170,8 @@ async function myDataPage(c: Ctx, error?: { err: AppError; status: 413 | 429 }) 
   const { citizen } = await requireCitizen(c);
   const { data } = await readMyData(c.get('deps').db, citizen, c.get('deps').now());
   const id = data.identity;
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Dữ liệu của tôi',

@@ -19,6 +19,7 @@ import { logoutCitizen } from './logout-citizen.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
 import { presentLookupResult } from '../dossiers/presenters.js';
 import { formatDateTime } from '../shared/dates.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const portalRoutes = new Hono<AppEnv>();
 
@@ -26,7 +27,8 @@ export const portalRoutes = new Hono<AppEnv>();
 portalRoutes.get('/', async (c) => {
   const citizen = await currentCitizen(c);
   const name = await siteName(c);
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Trang chủ',
@@ -82,14 +84,14 @@ async function loginPage(c: Ctx, returnTo: string, error?: AppError) {
 portalRoutes.get('/dang-nhap', async (c) => {
   const returnTo = safeRedirect(queryOf(c, LoginQuery).tiep, 'citizen');
   if (await currentCitizen(c)) return c.redirect(returnTo, 303);
-  return c.html(await loginPage(c, returnTo));
+  return sendHtml(c, await loginPage(c, returnTo));
 });
 
 /** A refused VNeID login, on a clean address (auth/login-error-flash.ts); nothing to show → the login page. */
 portalRoutes.get('/dang-nhap/loi', async (c) => {
   const err = takeLoginError(c, 'citizen');
   if (!err) return c.redirect('/dang-nhap', 303);
-  return c.html(await loginPage(c, START_PAGE.citizen, err), err.status as ContentfulStatusCode);
+  return sendHtml(c, await loginPage(c, START_PAGE.citizen, err), err.status as ContentfulStatusCode);
 });
 
 // The target is checked again when the login finishes (flow.ts keeps only a safe one). A provider that cannot be
@@ -147,7 +149,8 @@ portalRoutes.get('/tra-cuu', async (c) => {
   const row = asked ? await lookupDossier(c.get('deps').db, code, lookup) : null;
   // What the page shows is what GET /api/v1/lookup answers.
   const found = row ? presentLookupResult(row) : null;
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Tra cứu hồ sơ',

@@ -25,6 +25,7 @@ import { submissionChoices } from './submission-choices.js';
 import { DeclarationFields } from './declaration-fields.js';
 import { strayAnswerNames } from './declaration-input.js';
 import type { CitizenActor } from '../shared/context.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const submissionRoutes = new Hono<AppEnv>();
 
@@ -62,7 +63,8 @@ function ChoiceSelect(p: {
 
 async function choosePage(c: Ctx, q: z.output<typeof ChoiceQuery>) {
   const choices = await submissionChoices(c.get('deps').db, { unitId: q.donvi, sectorId: q.linhvuc });
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Nộp hồ sơ',
@@ -111,7 +113,8 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
   const errs = s.errors;
   // A field with a message is marked invalid and described by its message (WCAG 3.3.1).
   const invalid = (name: string) => (errs[name] ? { 'aria-invalid': 'true', 'aria-describedby': `err-${name}` } : {});
-  return c.html(
+  return sendHtml(
+    c,
     await PortalPage(
       c,
       'Nộp hồ sơ',

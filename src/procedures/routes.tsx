@@ -16,6 +16,7 @@ import { saveProcedure } from './save-procedure.js';
 import { listSectors, loadProcedureWithVersions, searchProcedures, type ProcedureVersion } from './procedure-queries.js';
 import { DECLARATION_HELP, declarationToText } from './declaration-form.js';
 import { TEMPLATE_ACCEPT, removeDocumentTemplate, templateUrl, templatesInfo, uploadDocumentTemplate } from './document-templates.js';
+import { sendHtml } from '../web/send-html.js';
 
 /** Quản trị → Thủ tục hành chính: the catalog with versioned internal processes. */
 export const procedureRoutes = new Hono<AppEnv>();
@@ -35,7 +36,8 @@ procedureRoutes.get('/', async (c) => {
   const q = queryOf(c, ListQuery).q ?? '';
   const rows = await searchProcedures(db, q);
   const props = await pageProps(c);
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Thủ tục hành chính" section="admin" {...props}>
       <section>
         <h1>THỦ TỤC HÀNH CHÍNH</h1>
@@ -125,7 +127,8 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
   }
   const stepRows = Array.from({ length: 6 }, (_, i) => i);
   const errs = s.error?.fields;
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Thủ tục hành chính" section="admin" {...props}>
       <section class="narrow wide-ok">
         <h1>{procedureId ? `Thủ tục ${code}` : 'Thêm thủ tục hành chính'}</h1>

@@ -28,6 +28,7 @@ import { readCookie } from '../web/cookies.js';
 import { finishSsoLogin, type SsoBrowserSubject } from './finish-login.js';
 import type { SsoProvider } from './provider.js';
 import { withProviderRequest } from './provider-request.js';
+import { sendHtml } from '../web/send-html.js';
 
 const MOUNT = '/sso';
 const INTERACTION = `${MOUNT}/interaction/`;
@@ -146,7 +147,8 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
       if (others.length > 0) {
         const own = c.get('account')!;
         const client = await provider.Client.find(String(details.params.client_id ?? ''));
-        return c.html(
+        return sendHtml(
+          c,
           ChooseAccountPage({
             props: await pageProps(c),
             action: here,

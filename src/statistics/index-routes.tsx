@@ -13,6 +13,7 @@ import { readableUnits } from './readable-units.js';
 import { readReportQuery } from './report-query.js';
 import { readServiceIndex } from './service-index.js';
 import { SERVICE_INDEX_PATH, ServiceIndexPage } from './service-index-page.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const serviceIndexRoutes = new Hono<AppEnv>();
 serviceIndexRoutes.use('*', requireLogin);
@@ -32,7 +33,8 @@ serviceIndexRoutes.get(SERVICE_INDEX_PATH.replace('/tiepnhan', ''), async (c) =>
   const unit = read.ok ? (read.q.unit ?? units[0]?.id) : undefined;
   const index = read.ok && unit ? await readServiceIndex(db, actor, { unit, from: read.q.from, to: read.q.to }, now) : null;
   if (read.ok) Object.assign(query, { unit, period: read.q.period, year: String(read.q.year), n: String(read.q.n) });
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Chỉ số phục vụ người dân, doanh nghiệp" section="statistics" {...props}>
       <ServiceIndexPage
         index={index}

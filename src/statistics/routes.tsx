@@ -18,6 +18,7 @@ import { readableUnits } from './readable-units.js';
 import { ReportPage } from './report-page.js';
 import { readReportQuery, REPORT_PATH, REPORT_QUERY_NAMES, reportParams, type ReportQuery } from './report-query.js';
 import { readSituationReport } from './situation-report.js';
+import { sendHtml } from '../web/send-html.js';
 
 export const statisticsRoutes = new Hono<AppEnv>();
 statisticsRoutes.use('/thong-ke', requireLogin);
@@ -50,7 +51,8 @@ statisticsRoutes.get(local, async (c) => {
   if (!widest) throw errors.notFound('Trang thống kê');
   const read = readReportQuery(c.req.query(), todayInVietnam(now));
   const page = (body: Parameters<typeof ReportPage>[0], status: 200 | 400) =>
-    c.html(
+    sendHtml(
+      c,
       <Layout title="Báo cáo tình hình giải quyết TTHC" section="statistics" {...props}>
         <ReportPage {...body} />
       </Layout>,
@@ -82,7 +84,8 @@ statisticsRoutes.get(`${local}/ho-so`, async (c) => {
     }),
   ]);
   const next = list.next ? `${REPORT_PATH}/ho-so?${new URLSearchParams({ ...params, ...drill, after: list.next })}` : null;
-  return c.html(
+  return sendHtml(
+    c,
     <Layout title="Danh sách hồ sơ của số liệu" section="statistics" {...props}>
       <DrillPage list={list} params={params} next={next} />
     </Layout>,

@@ -6,6 +6,7 @@ import type { AppEnv } from './env.js';
 import { presentError } from './error-body.js';
 import { sameOrigin } from './csrf.js';
 import { safeRedirect } from './safe-redirect.js';
+import { sendHtml } from './send-html.js';
 
 /**
  * The page a refused post came from (its Referer: a path of this site in the area of the post), for "Quay lại": a form
@@ -36,7 +37,8 @@ export function renderError(c: Context<AppEnv>, err: AppError) {
   // A body refused by its size is refused before the session is read: the area says where home is.
   const loggedIn = !!c.get('account') || (err.status === 413 && c.req.path.startsWith('/tiepnhan'));
   const back = previousPage(c);
-  return c.html(
+  return sendHtml(
+    c,
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="vi">
