@@ -24,6 +24,16 @@ describe('splitPassword: nothing secret is left for the command line', () => {
     expect(url).not.toMatch(/old|new/);
   });
 
+  it("reads '+' as libpq does (itself, not a space) and leaves the other parameters exactly as written", () => {
+    const { url, password } = splitPassword('postgres://motcua@db.example/motcua?application_name=m%C3%B4t%20c%E1%BB%ADa&password=a+b%26c&sslrootcert=/etc/a+b.crt');
+    expect(password).toBe('a+b&c');
+    expect(url).toBe('postgres://motcua@db.example/motcua?application_name=m%C3%B4t%20c%E1%BB%ADa&sslrootcert=/etc/a+b.crt');
+  });
+
+  it('a broken %-escape is a precise error, not a URIError', () => {
+    expect(() => splitPassword('postgres://motcua@db.example/motcua?password=100%')).toThrow(/broken %-escape/);
+  });
+
   it('a string without a password is left as it is', () => {
     expect(splitPassword('postgres://postgres@127.0.0.1:5432/motcua')).toEqual({
       url: 'postgres://postgres@127.0.0.1:5432/motcua',

@@ -41,6 +41,15 @@ export async function findPgTool(name: 'pg_dump' | 'pg_restore', serverMajor: nu
   return best;
 }
 
+/** %XX decoded, or an OpsError for a broken escape (never a URIError out of a command). */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new OpsError('the database connection string has a broken %-escape in its password or parameters');
+  }
+}
+
 /**
  * A connection string without its password, and the password apart (PGPASSWORD). libpq reads a password from the
  * user-info part (`user:secret@`) and from a `password` parameter (`?password=secret`, which wins when both are
@@ -48,10 +57,22 @@ export async function findPgTool(name: 'pg_dump' | 'pg_restore', serverMajor: nu
  */
 export function splitPassword(url: string): { url: string; password: string | undefined } {
   const u = new URL(url);
-  const fromParameter = u.searchParams.get('password');
-  const password = fromParameter ?? (u.password ? decodeURIComponent(u.password) : undefined);
+  // The query string is read and rewritten by hand: URLSearchParams would take a '+' for a space and re-encode the
+  // other parameters its own way, while libpq only decodes %XX (a password or a path with '+' would change).
+  let fromParameter: string | undefined;
+  const kept = u.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => {
+      if (pair === '') return false;
+      const eq = pair.indexOf('=');
+      if (decoded(eq < 0 ? pair : pair.slice(0, eq)) !== 'password') return true;
+      fromParameter = eq < 0 ? '' : decoded(pair.slice(eq + 1));
+      return false;
+    });
+  const password = fromParameter ?? (u.password ? decoded(u.password) : undefined);
   u.password = '';
-  u.searchParams.delete('password');
+  u.search = kept.length ? `?${kept.join('&')}` : '';
   return { url: u.toString(), password };
 }
 
