@@ -306,7 +306,26 @@ async function migratePostgres(
 
 /** A database URL fit to print: the password replaced by ***. */
 export function redactPassword(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  const masked = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  // libpq also takes a password from a `password` parameter (its name may be %-encoded), and a client key's
+  // passphrase from `sslpassword`: masked whatever their spelling.
+  const q = masked.indexOf('?');
+  if (q < 0) return masked;
+  const params = masked
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      let name = key;
+      try {
+        name = decodeURIComponent(key);
+      } catch {
+        // A broken escape is not a name libpq knows; left as written.
+      }
+      return eq >= 0 && /^(ssl)?password$/i.test(name) ? `${key}=***` : pair;
+    });
+  return `${masked.slice(0, q)}?${params.join('&')}`;
 }
 
 /** The database answers a trivial query (GET /readyz); throws when it does not. */

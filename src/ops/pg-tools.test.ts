@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { redactPassword } from '../db/client.js';
 import { runPgTool, splitPassword } from './pg-tools.js';
 
 describe('splitPassword: nothing secret is left for the command line', () => {
@@ -25,13 +26,28 @@ describe('splitPassword: nothing secret is left for the command line', () => {
   });
 
   it("reads '+' as libpq does (itself, not a space) and leaves the other parameters exactly as written", () => {
-    const { url, password } = splitPassword('postgres://motcua@db.example/motcua?application_name=m%C3%B4t%20c%E1%BB%ADa&password=a+b%26c&sslrootcert=/etc/a+b.crt');
+    const { url, password } = splitPassword(
+      'postgres://motcua@db.example/motcua?application_name=m%C3%B4t%20c%E1%BB%ADa&password=a+b%26c&sslrootcert=/etc/a+b.crt',
+    );
     expect(password).toBe('a+b&c');
     expect(url).toBe('postgres://motcua@db.example/motcua?application_name=m%C3%B4t%20c%E1%BB%ADa&sslrootcert=/etc/a+b.crt');
   });
 
   it('a broken %-escape is a precise error, not a URIError', () => {
     expect(() => splitPassword('postgres://motcua@db.example/motcua?password=100%')).toThrow(/broken %-escape/);
+  });
+
+  it("a '#' (libpq's own character, the URL parser's fragment), a %00 or an sslpassword is refused, not half-passed", () => {
+    expect(() => splitPassword('postgres://motcua@db.example/motcua?password=se#cret')).toThrow(/'#'.*%23/);
+    expect(() => splitPassword('postgres://motcua@db.example/motcua?password=a%00b')).toThrow(/%00/);
+    expect(() => splitPassword('postgres://motcua@db.example/motcua?sslpassword=k')).toThrow(/sslpassword/);
+  });
+
+  it('a %-encoded parameter name is read as libpq reads it', () => {
+    expect(splitPassword('postgres://motcua@db.example/motcua?pass%77ord=x&a=1')).toEqual({
+      url: 'postgres://motcua@db.example/motcua?a=1',
+      password: 'x',
+    });
   });
 
   it('a string without a password is left as it is', () => {
@@ -62,5 +78,15 @@ describe('runPgTool', () => {
     const tool = path.join(dir, 'pg_restore');
     fs.writeFileSync(tool, `#!/bin/sh\necho 'connection refused' >&2\nexit 3\n`, { mode: 0o755 });
     await expect(runPgTool({ path: tool, major: 15 }, [], undefined)).rejects.toThrow(/pg_restore failed \(exit 3\): connection refused/);
+  });
+});
+
+describe('redactPassword: what is printed of a connection string', () => {
+  it('masks the user-info password, a password parameter however spelt, and sslpassword; keeps the rest', () => {
+    expect(redactPassword('postgres://motcua:s3cret@db.example/motcua')).toBe('postgres://motcua:***@db.example/motcua');
+    expect(redactPassword('postgres://motcua@db.example/motcua?sslmode=require&password=s3cret&pass%77ord=t&sslpassword=k#x')).toBe(
+      'postgres://motcua@db.example/motcua?sslmode=require&password=***&pass%77ord=***&sslpassword=***',
+    );
+    expect(redactPassword('postgres://postgres@127.0.0.1:5432/motcua_bench')).toBe('postgres://postgres@127.0.0.1:5432/motcua_bench');
   });
 });

@@ -43,11 +43,15 @@ export async function findPgTool(name: 'pg_dump' | 'pg_restore', serverMajor: nu
 
 /** %XX decoded, or an OpsError for a broken escape (never a URIError out of a command). */
 function decoded(text: string): string {
+  let value: string;
   try {
-    return decodeURIComponent(text);
+    value = decodeURIComponent(text);
   } catch {
     throw new OpsError('the database connection string has a broken %-escape in its password or parameters');
   }
+  // libpq refuses it too; here it would end in an environment variable that spawn() refuses, quoting it.
+  if (value.includes('\0')) throw new OpsError('the database connection string has a %00 in its password or parameters');
+  return value;
 }
 
 /**
@@ -57,6 +61,9 @@ function decoded(text: string): string {
  */
 export function splitPassword(url: string): { url: string; password: string | undefined } {
   const u = new URL(url);
+  // libpq has no fragments: a '#' is part of the password or a parameter, but here it would cut the password short
+  // and put the rest on the command line.
+  if (u.hash !== '') throw new OpsError("the database connection string has a '#': write it as %23");
   // The query string is read and rewritten by hand: URLSearchParams would take a '+' for a space and re-encode the
   // other parameters its own way, while libpq only decodes %XX (a password or a path with '+' would change).
   let fromParameter: string | undefined;
@@ -66,7 +73,13 @@ export function splitPassword(url: string): { url: string; password: string | un
     .filter((pair) => {
       if (pair === '') return false;
       const eq = pair.indexOf('=');
-      if (decoded(eq < 0 ? pair : pair.slice(0, eq)) !== 'password') return true;
+      const name = decoded(eq < 0 ? pair : pair.slice(0, eq));
+      // A client key's passphrase has no environment variable to go to.
+      if (name === 'sslpassword')
+        throw new OpsError(
+          'sslpassword in the database connection string would be on the command line: use a key without a passphrase, readable only by this user',
+        );
+      if (name !== 'password') return true;
       fromParameter = eq < 0 ? '' : decoded(pair.slice(eq + 1));
       return false;
     });
