@@ -290,21 +290,23 @@ async function main() {
       `\n  ${'scenario'.padEnd(22)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)} ${'app CPU'.padStart(7)} ${'db CPU'.padStart(6)}`,
     );
     const results: Array<[string, string, LoadResult]> = [];
-    // Warm-up requests do the same work: CPU is divided by every request of the run.
-    const measured = async (run: () => Promise<LoadResult>) => {
-      const before = await cpuSnapshot(database);
-      const r = await run();
-      const cpu = cpuPerRequest(before, await cpuSnapshot(database), r.latencies.length + r.errors + opts.warmup);
+    // CPU counted from the end of the warm-up (atStart) to the end of the run, divided by the requests counted.
+    const measured = async (run: (atStart: () => Promise<void>) => Promise<LoadResult>) => {
+      let before = await cpuSnapshot(database);
+      const r = await run(async () => {
+        before = await cpuSnapshot(database);
+      });
+      const cpu = cpuPerRequest(before, await cpuSnapshot(database), r.latencies.length + r.errors);
       return { r, cpu };
     };
     for (const sc of scenarios) {
       if (!sc.paths.length || (opts.only && !opts.only.some((o) => sc.key === o))) continue;
       for (const c of opts.baseline ? [1, opts.concurrency] : [opts.concurrency]) {
-        const { r, cpu } = await measured(() =>
+        const { r, cpu } = await measured((atStart) =>
           httpLoad(
             base,
             sc.paths.map((path) => ({ path, cookie: '' })),
-            { total: c === 1 ? opts.baseline : opts.requests, concurrency: c, maxMs: opts.seconds * 1000, warmup: opts.warmup },
+            { total: c === 1 ? opts.baseline : opts.requests, concurrency: c, maxMs: opts.seconds * 1000, warmup: opts.warmup, atStart },
           ),
         );
         results.push([sc.name, `HTTP×${c}`, r]);
@@ -312,8 +314,9 @@ async function main() {
       }
       if (sc.sql) {
         const filters = sc.sql;
-        const { r, cpu } = await measured(() =>
+        const { r, cpu } = await measured((atStart) =>
           runLoad({
+            atStart,
             total: opts.requests,
             concurrency: opts.concurrency,
             maxMs: opts.seconds * 1000,

@@ -1,6 +1,6 @@
 /**
  * CPU time per request, read from /proc (Linux): of this process's main thread (the app, or the bare statements'
- * loop) and of the PostgreSQL backends connected to the benchmark's database when the server runs on this machine.
+ * loop; not V8's helper threads, which take a few per cent more) and of the PostgreSQL backends connected to the benchmark's database when the server runs on this machine.
  * On a loaded machine latencies measure the queue; CPU per request still measures the work (0015, 0031).
  */
 import fs from 'node:fs';
@@ -38,6 +38,15 @@ export async function cpuSnapshot(database: Pick<Database, 'kind' | 'db'>): Prom
   );
   const db = new Map<number, number>();
   for (const { pid } of pids) {
+    // The server's pids mean this machine's processes only when PostgreSQL runs here (not in a container or elsewhere).
+    const comm = (() => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return null;
+      }
+    })();
+    if (comm !== 'postgres') return { app, db: null };
     const ms = procCpuMs(`/proc/${pid}/stat`);
     if (ms === null) return { app, db: null };
     db.set(pid, ms);

@@ -83,7 +83,12 @@ class Connection {
         if (name === 'set-cookie') headers[name].push(value);
         else headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
       }
-      const noBody = w.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+      if (status >= 100 && status < 200) {
+        // An interim answer (100 Continue…): the final one follows.
+        this.buf = this.buf.subarray(end + HEAD_END.length);
+        return this.read();
+      }
+      const noBody = w.method === 'HEAD' || status === 204 || status === 304;
       const chunked = /\bchunked\b/i.test(headers['transfer-encoding'] || '');
       const length = headers['content-length'] === undefined ? null : Number(headers['content-length']);
       if (length !== null && !(Number.isSafeInteger(length) && length >= 0)) throw new Error('bad content-length');
@@ -96,15 +101,19 @@ class Connection {
       for (;;) {
         const eol = this.buf.indexOf(CRLF);
         if (eol < 0) return;
-        const size = Number.parseInt(this.buf.toString('latin1', 0, eol).split(';')[0], 16);
-        if (!Number.isSafeInteger(size) || size < 0) throw new Error('bad chunk size');
+        const line = this.buf.toString('latin1', 0, eol);
+        if (!/^[0-9a-f]+(;.*)?$/i.test(line)) throw new Error(`bad chunk size line: ${line.slice(0, 40)}`);
+        const size = Number.parseInt(line, 16);
+        if (!Number.isSafeInteger(size)) throw new Error('bad chunk size');
         if (size === 0) {
           // The last chunk, then (no trailers here) an empty line.
           if (this.buf.length < eol + 4) return;
+          if (this.buf[eol + 2] !== 13 || this.buf[eol + 3] !== 10) throw new Error('trailers or junk after the last chunk');
           this.buf = this.buf.subarray(eol + 4);
           return this.done(Buffer.concat(r.chunks));
         }
         if (this.buf.length < eol + 2 + size + 2) return;
+        if (this.buf[eol + 2 + size] !== 13 || this.buf[eol + 2 + size + 1] !== 10) throw new Error('a chunk not followed by CRLF');
         r.chunks.push(this.buf.subarray(eol + 2, eol + 2 + size));
         this.buf = this.buf.subarray(eol + 2 + size + 2);
       }
@@ -115,24 +124,21 @@ class Connection {
       this.buf = this.buf.subarray(r.length);
       return this.done(body);
     }
-    // Neither: the body runs to the end of the connection (ended()).
+    // Neither: the body would run to the end of the connection, which cannot tell a whole answer from a cut one.
+    throw new Error('an answer without Content-Length or chunked framing');
   }
 
   done(body) {
     const w = this.waiting;
+    // One request in flight: anything after its answer is a framing error, not the next answer.
+    if (this.buf.length) throw new Error(`${this.buf.length} bytes after the answer`);
     this.waiting = null;
     if (w.res.close) this.drop();
     w.resolve({ status: w.res.status, headers: w.res.headers, body });
   }
 
   ended(socket) {
-    const w = this.waiting;
-    if (socket === this.socket && w?.res && !w.res.noBody && !w.res.chunked && w.res.length === null) {
-      const body = this.buf;
-      this.waiting = null;
-      this.drop();
-      w.resolve({ status: w.res.status, headers: w.res.headers, body });
-    }
+    this.fail(socket, new Error('connection ended by the server'));
   }
 
   drop() {
