@@ -40,7 +40,8 @@ import { loadCalendar } from '../src/calendar/load.js';
 import { officeMinutesPerDay } from '../src/dossiers/steps.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import type { StaffActor } from '../src/shared/context.js';
-import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu.js';
+import { cpuPerRequest, cpuSnapshot, schedulingShares, type CpuSnapshot } from './cpu.js';
+import { applySplit, PLACEMENTS, splitCpus, type Placement, type SplitCpus } from './placement.js';
 import { browserCookies, httpLoad, runLoad, summarize, type LoadResult, printMachine, benchConfig } from './load.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
@@ -63,6 +64,7 @@ type Options = {
   explain: 'main' | 'all' | 'none';
   /** Only the first K scenarios (page 1 of the inbox first). */
   scenarios: number;
+  placement: Placement;
 };
 
 function parseArgs(argv: string[]): Options {
@@ -95,7 +97,15 @@ function parseArgs(argv: string[]): Options {
     only,
     explain,
     scenarios: num('scenarios', SCENARIOS.length),
+    placement: placementOf(raw.placement),
   };
+}
+
+function placementOf(value: string | undefined): Placement {
+  if (value === undefined) return 'shared';
+  const hit = PLACEMENTS.find((x) => x === value);
+  if (!hit) throw new Error(`--placement must be one of ${PLACEMENTS.join(', ')}`);
+  return hit;
 }
 
 type Official = {
@@ -340,6 +350,13 @@ async function main() {
       `${opts.baseline ? `, preceded by a run of ${opts.baseline} requests with 1 client` : ''}; officials in turn; ` +
       `${opts.warmup ? `${opts.warmup} warm-up requests first, not counted (--warmup)` : 'no warm-up (--warmup 0)'}.`,
   );
+  // Where the processes run (bench/placement.ts): after the set-up, before the runs.
+  let split: SplitCpus | null = null;
+  if (opts.placement === 'split') {
+    split = splitCpus();
+    console.log(`Placement: ${await applySplit(sqlDb, split)}`);
+  } else
+    console.log('Placement: shared — the kernel places the app, PostgreSQL and the load generator (--placement split: decision 0031).');
 
   // ── memory of the app process while it serves ──
   let phase: 'HTTP' | 'SQL' = 'HTTP';
@@ -366,6 +383,7 @@ async function main() {
       atStart: async () => {
         before = await cpuSnapshot(sqlDb);
       },
+      clientCpus: split?.others,
     };
     let clientCpuMs: number | null = null;
     if (mode === 'HTTP') {
@@ -392,9 +410,15 @@ async function main() {
       });
     }
     const n = r.latencies.length + r.errors;
-    const cpu: Cpu = before
-      ? { ...cpuPerRequest(before, await cpuSnapshot(sqlDb), n), client: clientCpuMs === null ? NaN : clientCpuMs / n }
-      : { app: NaN, db: NaN, client: NaN };
+    const after = before ? await cpuSnapshot(sqlDb) : null;
+    const cpu: Cpu =
+      before && after
+        ? {
+            ...cpuPerRequest(before, after, n),
+            ...schedulingShares(before, after),
+            client: clientCpuMs === null ? NaN : clientCpuMs / n,
+          }
+        : { app: NaN, db: NaN, client: NaN, wait: NaN, idle: NaN };
     const label = `${mode}×${concurrency}`;
     results.push({ scenario: sc.name, mode: label, r, cpu });
     printRow(sc.name, label, r, cpu);
@@ -485,14 +509,17 @@ async function lendThree(db: Db, chosen: Official[], all: Official[]): Promise<n
 /**
  * CPU per request, ms: app — this process's main thread (the app for HTTP; the loop calling the statements for
  * SQL); db — the PostgreSQL backends of the database; client — the HTTP load generator's thread (none for SQL).
+ * wait and idle, % of the phase's wall time (bench/cpu.ts schedulingShares): the main thread runnable but waiting for
+ * a CPU; the machine's CPUs idle.
  */
-type Cpu = { app: number; db: number; client: number };
+type Cpu = { app: number; db: number; client: number; wait: number; idle: number };
 const cpuFmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+const pctFmt = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '—');
 
 let headerPrinted = false;
 function printHeader() {
   console.log(
-    `  ${'scenario'.padEnd(SCENARIO_WIDTH)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}   CPU ms/req: ${'app'.padStart(5)} ${'db'.padStart(5)} ${'client'.padStart(6)}`,
+    `  ${'scenario'.padEnd(SCENARIO_WIDTH)} ${'mode'.padEnd(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'req/s'.padStart(7)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'KB/req'.padStart(6)}   CPU ms/req: ${'app'.padStart(5)} ${'db'.padStart(5)} ${'client'.padStart(6)}  %: ${'wait'.padStart(4)} ${'idle'.padStart(4)}`,
   );
 }
 function printRow(scenario: string, mode: string, r: LoadResult, cpu: Cpu) {
@@ -505,7 +532,7 @@ function printRow(scenario: string, mode: string, r: LoadResult, cpu: Cpu) {
   console.log(
     `  ${scenario.padEnd(SCENARIO_WIDTH)} ${mode.padEnd(8)} ${String(r.latencies.length).padStart(8)} ${String(r.errors).padStart(6)} ${fmt(r.latencies.length / (r.elapsedMs / 1000)).padStart(7)} ` +
       `${fmt(s.p50).padStart(7)} ${fmt(s.p95).padStart(7)} ${fmt(s.p99).padStart(7)} ${fmt(s.max).padStart(7)} ${fmt(r.bytes / Math.max(1, r.latencies.length) / 1024).padStart(6)}` +
-      `               ${cpuFmt(cpu.app).padStart(5)} ${cpuFmt(cpu.db).padStart(5)} ${cpuFmt(cpu.client).padStart(6)}` +
+      `               ${cpuFmt(cpu.app).padStart(5)} ${cpuFmt(cpu.db).padStart(5)} ${cpuFmt(cpu.client).padStart(6)}     ${pctFmt(cpu.wait).padStart(4)} ${pctFmt(cpu.idle).padStart(4)}` +
       (r.statuses && Object.keys(r.statuses).some((k) => k !== '200') ? `  ${JSON.stringify(r.statuses)}` : ''),
   );
 }

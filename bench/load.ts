@@ -25,6 +25,8 @@ export type LoadOptions = {
   task: (i: number) => Promise<number>;
   /** Runs between the warm-up and the counted phase (to read CPU counters there). */
   atStart?: () => Promise<void>;
+  /** HTTP only: the CPUs (taskset's list) the load generator's thread runs on (bench/placement.ts); unset: any. */
+  clientCpus?: string;
 };
 
 /**
@@ -101,7 +103,12 @@ const HTTP_CLIENT_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const fs = require('node:fs');
-const { base, jobs, total, concurrency, maxMs, warmup, ticks, rawHttp } = workerData;
+const { base, jobs, total, concurrency, maxMs, warmup, ticks, rawHttp, clientCpus } = workerData;
+if (clientCpus) {
+  // This thread only (a thread is a task of its own to the kernel): /proc/thread-self names its id.
+  const tid = fs.readlinkSync('/proc/thread-self').split('/').pop();
+  require('node:child_process').execFileSync('taskset', ['--pid', '--cpu-list', clientCpus, tid], { stdio: 'ignore' });
+}
 const { Pool } = require(rawHttp);
 const pool = new Pool(base);
 const statuses = {};
@@ -176,6 +183,7 @@ export function httpLoad(base: string, jobs: HttpJob[], o: Omit<LoadOptions, 'ta
         warmup: o.warmup,
         ticks: TICKS_PER_SECOND,
         rawHttp: RAW_HTTP,
+        clientCpus: o.clientCpus,
       },
     });
     worker.on('message', (m: HttpLoadResult | { warm: true }) => {
