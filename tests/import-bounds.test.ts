@@ -1,7 +1,8 @@
 /**
  * Hostile import files (src/accounts/read-sheet.ts): a zip bomb, a sheet of very many cells or rows, a CSV of
  * 1,000 columns are refused with a 400 — by the XLSX's central directory before anything is inflated, or by the
- * parsing worker's bounds and heap limit — and the server goes on: a normal import works afterwards.
+ * parsing worker's bounds and heap limit — and the server goes on: a normal import works afterwards. A burst of
+ * imports waits in a bounded line: past it, a 503 at once rather than every file held in memory.
  */
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +104,21 @@ describe('import files that would exhaust memory', () => {
       status: 400,
       message: 'Tệp CSV không đúng định dạng: dòng 3 có hơn 100 cột.',
     });
+  });
+
+  it('a burst of imports beyond two parsing and eight waiting is refused at once, and the slots are free again afterwards', async () => {
+    const csv = strToU8('Tên tài khoản,Tên\nan.x,An\n');
+    // Started in one tick: the first two take the parsing slots and the next eight wait before any worker answers.
+    const burst = Array.from({ length: 11 }, () => refusal(csv));
+    const outcomes = await Promise.all(burst);
+    expect(outcomes.slice(0, 10)).toEqual(Array(10).fill(null));
+    expect(outcomes[10]).toEqual({
+      code: 'import_busy',
+      status: 503,
+      message: 'Máy chủ đang đọc nhiều tệp nhập cùng lúc. Vui lòng thử lại sau ít phút.',
+    });
+    // Every slot was given back: ten at once are all read again.
+    expect(await Promise.all(Array.from({ length: 10 }, () => refusal(csv)))).toEqual(Array(10).fill(null));
   });
 
   it("the officials' import answers such files with 400 and its message, and imports a normal file afterwards", async () => {

@@ -40,6 +40,12 @@ const MAX_CSV_RECORD_CHARS = 256 * 1024;
 const PARSE_HEAP_MB = 96;
 const PARSE_TIME_MS = 20_000;
 const MAX_PARSES = 2;
+/**
+ * Imports waiting for a turn, at most; one more is refused at once. Each holds its file (≤ MAX_IMPORT_BYTES, and a
+ * CSV's text besides) while it waits, so without a bound a burst of posts — one administrator's script, or a page
+ * submitted again and again — would gather them all in memory. Eight wait at most four parse times.
+ */
+const MAX_WAITING_PARSES = 8;
 
 /** A data row: its row number in the sheet, its cells by column, and the columns whose XLSX cell was a formula. */
 export type TableRow<K extends string> = { line: number; values: Partial<Record<K, string>>; formulas: K[] };
@@ -211,9 +217,11 @@ type WorkerAnswer =
 let parsing = 0;
 const waiting: Array<() => void> = [];
 
-/** Run `job` when fewer than MAX_PARSES parses run (each worker may take PARSE_HEAP_MB). */
+/** Run `job` when fewer than MAX_PARSES parses run (each worker may take PARSE_HEAP_MB); refuse it when too many wait. */
 async function inTurn<T>(job: () => Promise<T>): Promise<T> {
   if (parsing < MAX_PARSES) parsing++;
+  else if (waiting.length >= MAX_WAITING_PARSES)
+    throw new AppError('import_busy', 'Máy chủ đang đọc nhiều tệp nhập cùng lúc. Vui lòng thử lại sau ít phút.', 503);
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
     return await job();
