@@ -430,11 +430,30 @@ describe('after submission', () => {
   it('withdraws while the rules allow, not after', async () => {
     const a = await an();
     const { d } = await submitted(a);
-    const res = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { note: 'Nộp nhầm' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    const res = await a.client.post(
+      `/ca-nhan/ho-so/${d.id}/rut`,
+      { note: 'Nộp nhầm', 'xac-nhan': '1' },
+      { csrfFrom: `/ca-nhan/ho-so/${d.id}` },
+    );
     expect(res.status).toBe(303);
     expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã hủy')).toBe('1');
-    const again = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, {}, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    const again = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': '1' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
     expect(again.status).toBe(409);
+  });
+
+  it('a withdrawal without the confirmation box ticked withdraws nothing and says why beside the box, the reason kept', async () => {
+    const a = await an();
+    const { d } = await submitted(a);
+    const res = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { note: 'Nộp nhầm thủ tục' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.');
+    expect(res.text).toMatch(/<input id="ly-do" name="note" value="Nộp nhầm thủ tục"/);
+    expect(res.text).toContain('aria-describedby="err-confirm"');
+    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã hủy')).toBe('0');
+    // A stray value is no confirmation either.
+    const stray = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': 'on' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    expect(stray.status).toBe(400);
+    expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã hủy')).toBe('0');
   });
 
   it('another citizen: the dossier, its files, forms, withdrawal, supplement and rating answer as if missing', async () => {

@@ -185,7 +185,7 @@ async function dossierPage(
   dossierId: string,
   errors: Record<string, string> = {},
   status: 200 | 400 | 409 | 429 = 200,
-  typed: { note?: string | undefined; pick?: string | undefined } = {},
+  typed: { note?: string | undefined; pick?: string | undefined; withdrawNote?: string | undefined } = {},
 ) {
   const { actor } = await requireCitizen(c);
   const db = c.get('deps').db;
@@ -211,6 +211,7 @@ async function dossierPage(
         <h1>{v.procedureName}</h1>
         {notice ? <Flash kind="ok">{NOTICES[notice]}</Flash> : null}
         {errors.form ? <Flash kind="error">{errors.form}</Flash> : null}
+        {errors.confirm && !v.canWithdraw ? <Flash kind="error">Hồ sơ không còn ở trạng thái có thể rút.</Flash> : null}
         <dl class="facts" id="dossier-facts">
           <dt>Mã hồ sơ</dt>
           <dd>{d.code}</dd>
@@ -355,14 +356,29 @@ async function dossierPage(
           ))}
         </ol>
         {v.canWithdraw ? (
-          <form method="post" action={`/ca-nhan/ho-so/${d.id}/rut`} class="stack">
-            <CsrfField token={csrf} />
-            <label for="ly-do">Lý do rút hồ sơ (không bắt buộc)</label>
-            <input id="ly-do" name="note" />
-            <button type="submit" class="danger">
-              Rút hồ sơ
-            </button>
-          </form>
+          <section aria-labelledby="rut-ho-so">
+            <h2 id="rut-ho-so">Rút hồ sơ</h2>
+            {/* Withdrawal cannot be undone: the box must be ticked, so one stray tap on a phone withdraws nothing. */}
+            <form method="post" action={`/ca-nhan/ho-so/${d.id}/rut`} class="stack">
+              <CsrfField token={csrf} />
+              <label for="ly-do">Lý do rút hồ sơ (không bắt buộc)</label>
+              <input id="ly-do" name="note" value={typed.withdrawNote} />
+              <label class="check">
+                <input
+                  type="checkbox"
+                  name="xac-nhan"
+                  value="1"
+                  aria-invalid={errors.confirm ? 'true' : undefined}
+                  aria-describedby={errors.confirm ? 'err-confirm' : undefined}
+                />{' '}
+                Tôi muốn rút hồ sơ này. Hồ sơ đã rút sẽ không được tiếp tục giải quyết và không thể khôi phục.
+              </label>
+              <FieldError errors={errors} name="confirm" />
+              <button type="submit" class="danger">
+                Rút hồ sơ
+              </button>
+            </form>
+          </section>
         ) : null}
       </>,
     ),
@@ -376,6 +392,10 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/rut', async (c) => {
   const { actor } = await requireCitizen(c);
   const id = idParam(c, 'Hồ sơ');
   const f = await formData(c);
+  if (f['xac-nhan'] !== '1') {
+    // Not confirmed: nothing happens; the page says why beside the box, with the reason as typed.
+    return dossierPage(c, id, { confirm: 'Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.' }, 400, { withdrawNote: f.note });
+  }
   try {
     await actOnDossier(c.get('deps').db, actor, id, { action: 'withdraw', note: f.note }, c.get('deps').now());
   } catch (err) {
