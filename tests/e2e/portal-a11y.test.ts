@@ -271,4 +271,64 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
     report(problems);
     expect(e2e.browserErrors).toEqual([]);
   });
+
+  test('on a touch phone (360 px): finger-sized targets, nothing wider than the screen, a withdrawal only when confirmed', async () => {
+    const browser = e2e.context.browser();
+    if (!browser) throw new Error('the context has no browser');
+    const phone = await browser.newContext({
+      baseURL: e2e.baseUrl,
+      locale: 'vi-VN',
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    await phone.addCookies(await e2e.context.cookies());
+    const p = await phone.newPage();
+    try {
+      const problems: string[] = [];
+      for (const url of [
+        '/ca-nhan',
+        '/ca-nhan/ho-so?loai=da-nop',
+        '/ca-nhan/thong-bao/cai-dat',
+        '/ca-nhan/nop-ho-so',
+        `/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`,
+        dossierPath,
+      ]) {
+        await p.goto(url);
+        const found = await p.evaluate(() => {
+          const out: string[] = [];
+          const over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+          if (over > 0) out.push(`${over}px wider than the screen`);
+          const shown = (el: HTMLElement) => el.getClientRects().length > 0;
+          for (const a of document.querySelectorAll<HTMLElement>('main li > a:first-child, main p > a:only-child')) {
+            const h = a.getBoundingClientRect().height;
+            if (shown(a) && h < 40) out.push(`the link "${a.textContent?.trim()}" is ${h.toFixed(0)}px tall`);
+          }
+          for (const box of document.querySelectorAll<HTMLInputElement>('main input[type=checkbox], main input[type=radio]')) {
+            if (!shown(box)) continue;
+            const r = box.getBoundingClientRect();
+            if (r.width < 20 || r.height < 20) out.push(`${box.name} is ${r.width.toFixed(0)}×${r.height.toFixed(0)}px`);
+            const row = box.closest('label')?.getBoundingClientRect().height ?? 0;
+            if (row < 40) out.push(`the label of ${box.name} is ${row.toFixed(0)}px tall`);
+          }
+          return out;
+        });
+        problems.push(...found.map((f) => `${url}: ${f}`));
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+
+      // Rút hồ sơ cannot be undone: a tap on the button alone withdraws nothing and says why beside the box.
+      await p.goto(dossierPath);
+      const status = await textOf(p.locator('#dossier-status'))();
+      await p.locator('#ly-do').fill('Nộp nhầm');
+      await p.getByRole('button', { name: 'Rút hồ sơ', exact: true }).click();
+      await eventually(textOf(p.locator('#err-confirm'))).toBe('Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.');
+      expect(await textOf(p.locator('#dossier-status'))()).toBe(status);
+      expect(await p.locator('#ly-do').inputValue()).toBe('Nộp nhầm');
+      await p.screenshot({ path: e2e.screenshotPath('phone-withdraw-unconfirmed.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
 });
