@@ -262,6 +262,10 @@ describe('Nộp hồ sơ with a tờ khai', () => {
       tk_ghi_chu: 'Ghi chú thêm: tối đa 1000 ký tự.',
     });
     expect(res.text).toContain('aria-describedby="err-tk_ho_ten_me"');
+    // At the top, every message again as a link to the one beside its field: the form is several screens on a phone.
+    const summary = [...res.text.matchAll(/<li><a href="#err-(\w+)">([^<]*)<\/a><\/li>/g)].map((m) => [m[1]!, m[2]!] as const);
+    expect(Object.fromEntries(summary)).toEqual(fieldErrors(res.text));
+    for (const [name] of summary) expect(res.text).toContain(`id="err-${name}"`);
     expect(res.text).toContain('31/02/2024');
     expect(await mine(a.id)).toHaveLength(0);
     const draft = await draftOf(a.id);

@@ -113,6 +113,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
   const errs = s.errors;
   // A field with a message is marked invalid and described by its message (WCAG 3.3.1).
   const invalid = (name: string) => (errs[name] ? { 'aria-invalid': 'true', 'aria-describedby': `err-${name}` } : {});
+  const fieldErrors = Object.entries(errs).filter(([name]) => name !== 'form');
   return sendHtml(
     c,
     await PortalPage(
@@ -124,8 +125,20 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
         {Object.keys(errs).length ? (
           <Flash kind="error">
-            Hồ sơ chưa nộp được. {errs.form ? `${errs.form} ` : ''}Vui lòng kiểm tra các ô được đánh dấu; thông tin và tệp đã nhập vẫn được
-            giữ.
+            <p>
+              Hồ sơ chưa nộp được. {errs.form ? `${errs.form} ` : ''}Thông tin và tệp đã nhập vẫn được giữ.
+              {fieldErrors.length ? ' Vui lòng sửa các mục sau (chạm vào từng mục để đến ô cần sửa):' : ''}
+            </p>
+            {/* The form is several screens long on a phone: each message links to the one beside its field. */}
+            {fieldErrors.length ? (
+              <ul class="error-summary">
+                {fieldErrors.map(([name, message]) => (
+                  <li>
+                    <a href={`#err-${name}`}>{message}</a>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
           </Flash>
         ) : null}
         <form method="post" action="/ca-nhan/nop-ho-so" enctype="multipart/form-data" class="stack">
