@@ -582,6 +582,52 @@ describe('after submission', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('three 4 MB phone photos are one ordinary dossier; a file past 10 MB is said beside its field, the rest kept', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    // A phone photo: JPEG's signature, then 4 MB (each photo different, so three blobs).
+    const photo = (n: number, mb: number) => {
+      const bytes = new Uint8Array(mb * 1024 * 1024).fill(n);
+      bytes.set([0xff, 0xd8, 0xff, 0xe0], 0);
+      return new File([bytes], `anh-${n}.jpg`, { type: 'image/jpeg' });
+    };
+    const post = async (fields: Record<string, string>, files: Record<string, File>) => {
+      const form = new FormData();
+      a.csrf ??= await a.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
+      form.set('_csrf', a.csrf);
+      form.set('procedureId', proc.p.id);
+      form.set('submissionKey', crypto.randomUUID());
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      for (const [k, f] of Object.entries(files)) form.set(k, f);
+      // As the page's form posts it: the address names the procedure, which sizes the body for its documents.
+      return a.client.request('POST', `${FORM}?thutuc=${proc.p.id}`, form, { origin: a.client.origin });
+    };
+    expect((await a.client.request('GET', `${FORM}?thutuc=${proc.p.id}`)).text).toContain(
+      `action="/ca-nhan/nop-ho-so?thutuc=${proc.p.id}"`,
+    );
+    const address = 'Số 7 đường Ảnh Chụp, phường Tân Phú';
+    const tooBig = await post(
+      { do: 'submit', phone: '0912 345 678', address },
+      { doc0: photo(1, 11), doc2: file(pdf('hợp đồng thuê'), 'hop-dong.pdf') },
+    );
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.text).toMatch(/<span class="field-error" id="err-doc0">Tệp quá lớn \(tối đa 10 MB\)\.<\/span>/);
+    expect(tooBig.text).toContain(`value="${address}"`);
+    expect(tooBig.text).toContain('Đã có tệp: hop-dong.pdf');
+    expect(await mineOf(a.id)).toHaveLength(0);
+
+    const res = await post({ do: 'submit', phone: '0912 345 678', address }, { doc0: photo(2, 4), doc1: photo(3, 4), doc2: photo(4, 4) });
+    expect(res.status).toBe(303);
+    const [d] = await mineOf(a.id);
+    const components = await t.database.db.select().from(dossierComponents).where(eq(dossierComponents.dossierId, d!.id));
+    expect(
+      components
+        .filter((c) => c.fileId)
+        .map((c) => c.documentIndex)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+  });
+
   it('an upload route takes a large body only as a streamed multipart form; a malformed one is a 400', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');

@@ -6,7 +6,9 @@ import type { Ctx } from '../web/http.js';
 import { readCookie } from '../web/cookies.js';
 import { citizenActor, type CitizenActor } from '../shared/context.js';
 import { lapsedCitizenOf, readCitizenSession } from '../auth/sessions.js';
-import { uploadRoute } from '../web/body.js';
+import { FORM_MAX_BYTES, uploadRoute } from '../web/body.js';
+import { MAX_PERSONAL_FILE_BYTES } from '../personal-files/files.js';
+import { onlineVersion } from './submit-dossier.js';
 import type { citizens } from '../db/schema/index.js';
 
 export const PORTAL_COOKIE = 'motcua_portal';
@@ -82,7 +84,30 @@ export async function citizenOrLapsed(c: Ctx): Promise<{ actor: CitizenActor; ci
   return { actor: citizenActor(lapsed, c.get('meta')), citizen: null };
 }
 
-/** The submission form's upload mark: a logged-in citizen, or one whose session just lapsed (their draft is kept). */
-export const citizenDraftUpload = uploadRoute(async (c) => {
-  await citizenOrLapsed(c);
-});
+/**
+ * Nộp hồ sơ's body at most: six files at the largest a document may be, or a dozen phone photos. What one request
+ * spools to disk before the upload budget is read (decision 0020), so it is bounded whatever the procedure asks.
+ */
+export const SUBMISSION_MAX_BYTES = 6 * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES;
+
+/**
+ * The submission form's upload mark: a logged-in citizen, or one whose session just lapsed (their draft is kept).
+ * Its body is sized for the procedure the form's address names (`?thutuc=`): a file of at most MAX_PERSONAL_FILE_BYTES
+ * for each of its documents, never past SUBMISSION_MAX_BYTES — three 4 MB phone photos are one ordinary dossier, not
+ * a 413 that loses the form. A file past its limit is discarded while it streams and said beside its field.
+ */
+export const citizenDraftUpload = uploadRoute(
+  async (c) => {
+    await citizenOrLapsed(c);
+  },
+  {
+    ceiling: () => SUBMISSION_MAX_BYTES,
+    forRequest: async (c) => {
+      const version = await onlineVersion(c.get('deps').db, c.req.query('thutuc') ?? '');
+      const documents = Math.max(1, version?.documents.length ?? 1);
+      // The fields' room: the small forms' limit, and as much again for the parts' headers.
+      const maxBytes = Math.min(SUBMISSION_MAX_BYTES, documents * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES);
+      return { maxBytes, maxFileBytes: MAX_PERSONAL_FILE_BYTES };
+    },
+  },
+);

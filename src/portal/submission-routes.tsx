@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import type { Ctx } from '../web/http.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
-import { formData, formValues, uploadedStream } from '../web/body.js';
+import { formData, formValues, oversizedFile, uploadedStream } from '../web/body.js';
 import { queryOf } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
@@ -141,7 +141,8 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             ) : null}
           </Flash>
         ) : null}
-        <form method="post" action="/ca-nhan/nop-ho-so" enctype="multipart/form-data" class="stack">
+        {/* The address names the procedure so that the body is sized for its documents (citizen-context.ts). */}
+        <form method="post" action={`/ca-nhan/nop-ho-so?thutuc=${procedureId}`} enctype="multipart/form-data" class="stack">
           <CsrfField token={c.get('csrfToken')} />
           <input type="hidden" name="procedureId" value={procedureId} />
           <input type="hidden" name="submissionKey" value={s.key} />
@@ -332,6 +333,11 @@ async function givenDocuments(c: Ctx, actor: CitizenActor, procedureId: string, 
   const usage = await usageOf(c.get('deps').db, actor.citizenId);
   const kept = (await loadDraft(c.get('deps').db, actor, procedureId))?.files ?? {};
   for (let i = 0; i < count; i++) {
+    // Past the per-file limit, the file was discarded while it streamed: said beside its field, the rest goes on.
+    if ((await oversizedFile(c, `doc${i}`)) !== null) {
+      errors[`doc${i}`] = `Tệp quá lớn (tối đa ${sizeText(MAX_PERSONAL_FILE_BYTES)}).`;
+      continue;
+    }
     const upload = await uploadedStream(c, `doc${i}`);
     if (upload) {
       // A file replacing the draft's own for this document frees what that one took.
