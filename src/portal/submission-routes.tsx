@@ -187,46 +187,49 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             />
             <FieldError errors={errs} name="address" />
           </fieldset>
-          <fieldset>
+          <fieldset class="on-behalf">
             <legend>Nộp thay (người được ủy quyền)</legend>
             <label class="check">
               <input type="checkbox" name="onBehalf" value="1" checked={v('onBehalf') === '1'} /> Tôi nộp hồ sơ thay cho người khác
             </label>
-            <p class="muted">Nếu nộp thay, nhập thông tin của người ủy quyền (người đứng tên hồ sơ).</p>
-            <label for="principalName">Họ và tên người ủy quyền</label>
-            <input id="principalName" name="principalName" value={v('principalName')} {...invalid('principalName')} />
-            <FieldError errors={errs} name="principalName" />
-            <label for="principalCccd">Số định danh cá nhân người ủy quyền</label>
-            <input id="principalCccd" name="principalCccd" inputmode="numeric" value={v('principalCccd')} {...invalid('principalCccd')} />
-            <FieldError errors={errs} name="principalCccd" />
-            <label for="principalDateOfBirth">Ngày sinh (dd/mm/yyyy)</label>
-            <input
-              id="principalDateOfBirth"
-              name="principalDateOfBirth"
-              value={v('principalDateOfBirth')}
-              {...invalid('principalDateOfBirth')}
-            />
-            <FieldError errors={errs} name="principalDateOfBirth" />
-            <label for="principalGender">Giới tính</label>
-            <select id="principalGender" name="principalGender" {...invalid('principalGender')}>
-              <option value="">—</option>
-              <option value="male" selected={v('principalGender') === 'male'}>
-                Nam
-              </option>
-              <option value="female" selected={v('principalGender') === 'female'}>
-                Nữ
-              </option>
-            </select>
-            <FieldError errors={errs} name="principalGender" />
-            <label for="principalAddress">Địa chỉ người ủy quyền</label>
-            <input id="principalAddress" name="principalAddress" value={v('principalAddress')} {...invalid('principalAddress')} />
-            <FieldError errors={errs} name="principalAddress" />
-            <label for="principalPhone">Số điện thoại người ủy quyền</label>
-            <input id="principalPhone" name="principalPhone" type="tel" value={v('principalPhone')} {...invalid('principalPhone')} />
-            <FieldError errors={errs} name="principalPhone" />
-            <label for="principalEmail">Thư điện tử người ủy quyền</label>
-            <input id="principalEmail" name="principalEmail" type="email" value={v('principalEmail')} {...invalid('principalEmail')} />
-            <FieldError errors={errs} name="principalEmail" />
+            {/* Shown once the box is ticked (app.css, .on-behalf): seven fields a screen long that most never need. */}
+            <div class="principal stack">
+              <p class="muted">Nếu nộp thay, nhập thông tin của người ủy quyền (người đứng tên hồ sơ).</p>
+              <label for="principalName">Họ và tên người ủy quyền</label>
+              <input id="principalName" name="principalName" value={v('principalName')} {...invalid('principalName')} />
+              <FieldError errors={errs} name="principalName" />
+              <label for="principalCccd">Số định danh cá nhân người ủy quyền</label>
+              <input id="principalCccd" name="principalCccd" inputmode="numeric" value={v('principalCccd')} {...invalid('principalCccd')} />
+              <FieldError errors={errs} name="principalCccd" />
+              <label for="principalDateOfBirth">Ngày sinh (dd/mm/yyyy)</label>
+              <input
+                id="principalDateOfBirth"
+                name="principalDateOfBirth"
+                value={v('principalDateOfBirth')}
+                {...invalid('principalDateOfBirth')}
+              />
+              <FieldError errors={errs} name="principalDateOfBirth" />
+              <label for="principalGender">Giới tính</label>
+              <select id="principalGender" name="principalGender" {...invalid('principalGender')}>
+                <option value="">—</option>
+                <option value="male" selected={v('principalGender') === 'male'}>
+                  Nam
+                </option>
+                <option value="female" selected={v('principalGender') === 'female'}>
+                  Nữ
+                </option>
+              </select>
+              <FieldError errors={errs} name="principalGender" />
+              <label for="principalAddress">Địa chỉ người ủy quyền</label>
+              <input id="principalAddress" name="principalAddress" value={v('principalAddress')} {...invalid('principalAddress')} />
+              <FieldError errors={errs} name="principalAddress" />
+              <label for="principalPhone">Số điện thoại người ủy quyền</label>
+              <input id="principalPhone" name="principalPhone" type="tel" value={v('principalPhone')} {...invalid('principalPhone')} />
+              <FieldError errors={errs} name="principalPhone" />
+              <label for="principalEmail">Thư điện tử người ủy quyền</label>
+              <input id="principalEmail" name="principalEmail" type="email" value={v('principalEmail')} {...invalid('principalEmail')} />
+              <FieldError errors={errs} name="principalEmail" />
+            </div>
           </fieldset>
           <fieldset>
             <legend>THÔNG TIN DỊCH VỤ CÔNG</legend>

@@ -200,12 +200,19 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
   test('the submission form with the keyboard: Tab reaches every field and Nộp hồ sơ in order, focus visible', async () => {
     await page.goto(`${procedure}`);
     await page.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
-    const form = page.locator('form[action="/ca-nhan/nop-ho-so"][method="post"]');
+    const form = page.locator('form[action^="/ca-nhan/nop-ho-so?"][method="post"]');
     await form.waitFor();
     // The form's controls a keyboard must reach, in document order.
     const expected = await form.evaluate((f) =>
       [...f.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea')]
-        .filter((el) => !(el instanceof HTMLInputElement && el.type === 'hidden') && !el.hasAttribute('disabled') && el.tabIndex >= 0)
+        .filter(
+          (el) =>
+            !(el instanceof HTMLInputElement && el.type === 'hidden') &&
+            !el.hasAttribute('disabled') &&
+            el.tabIndex >= 0 &&
+            // Shown: Nộp thay's fields appear only once its box is ticked.
+            el.getClientRects().length > 0,
+        )
         .map((el, i) => {
           el.dataset.kbd = String(i);
           return el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}: ${el.textContent?.trim() || el.getAttribute('name')}`;
@@ -317,6 +324,12 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
         problems.push(...found.map((f) => `${url}: ${f}`));
       }
       expect(problems, problems.join('\n')).toEqual([]);
+
+      // Nộp thay's seven fields take a screen: shown only once the citizen says they submit for someone else.
+      await p.goto(`/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`);
+      expect(await p.locator('#principalName').isVisible()).toBe(false);
+      await p.getByText('Tôi nộp hồ sơ thay cho người khác').tap();
+      await eventually(isVisible(p.locator('#principalName'))).toBe(true);
 
       // Rút hồ sơ cannot be undone: a tap on the button alone withdraws nothing and says why beside the box.
       await p.goto(dossierPath);
