@@ -28,7 +28,7 @@ export async function PortalPage(c: Ctx, title: string, body: Child) {
           <a class="skip" href="#main">
             Bỏ qua đến nội dung chính
           </a>
-          <header class="top">
+          <header class="top portal-top">
             <div class="brand">
               <a href="/">{name.toUpperCase()}</a>
               <span class="sub">Cổng Dịch vụ công</span>
