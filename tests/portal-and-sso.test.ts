@@ -60,6 +60,9 @@ describe('citizens log in on the portal with VNeID', () => {
     expect(await database.db.select().from(sessions).where(isNotNull(sessions.citizenId))).toHaveLength(2);
     const out = await c.post('/dang-xuat', {}, { csrfFrom: '/ca-nhan' });
     expect(out.status).toBe(303);
+    // The home page says it happened (a citizen still logged in is not told so by a link).
+    expect(out.location).toBe('/?tb=da-dang-xuat');
+    expect((await c.get('/?tb=da-dang-xuat')).text).toContain('Bạn đã đăng xuất. Hẹn gặp lại!');
     // The append-only log names the citizen by internal id only: no CCCD, no name (personal data must stay erasable).
     const logged = await database.db.select().from(auditLog);
     const portal = logged.filter((e) => e.action.startsWith('portal.'));

@@ -20,13 +20,18 @@ import { lookupDossier } from '../dossiers/public-lookup.js';
 import { presentLookupResult } from '../dossiers/presenters.js';
 import { formatDateTime } from '../shared/dates.js';
 import { sendHtml } from '../web/send-html.js';
+import { Flash } from '../web/layout.js';
 
 export const portalRoutes = new Hono<AppEnv>();
 
 /** Cổng Dịch vụ công: the citizens' portal home. */
+/** `?tb=da-dang-xuat`: the home page says the logout happened (the only notice it shows). */
+const HomeQuery = z.object({ tb: param.oneOf(['da-dang-xuat'], 'Thông báo không hợp lệ.') });
+
 portalRoutes.get('/', async (c) => {
   const citizen = await currentCitizen(c);
   const name = await siteName(c);
+  const loggedOut = !citizen && queryOf(c, HomeQuery).tb === 'da-dang-xuat';
   return sendHtml(
     c,
     await PortalPage(
@@ -34,6 +39,7 @@ portalRoutes.get('/', async (c) => {
       'Trang chủ',
       <>
         <h1>Cổng Dịch vụ công {name}</h1>
+        {loggedOut ? <Flash kind="ok">Bạn đã đăng xuất. Hẹn gặp lại!</Flash> : null}
         <p>Hệ thống thông tin giải quyết thủ tục hành chính của {name}.</p>
         <p>
           {citizen ? (
@@ -134,7 +140,7 @@ portalRoutes.post('/dang-xuat', async (c) => {
   const deps = c.get('deps');
   await logoutCitizen(deps.db, readCookie(c, PORTAL_COOKIE) ?? null, await currentCitizen(c), c.get('meta'));
   clearCookie(c, PORTAL_COOKIE);
-  return c.redirect('/', 303);
+  return c.redirect('/?tb=da-dang-xuat', 303);
 });
 
 /** Tra cứu hồ sơ: public lookup by the dossier code and the lookup code printed on the receipt (QR). */
