@@ -15,6 +15,7 @@ import { sealAuditChain } from './audit/seal.js';
 import { createApp } from './app.js';
 import { logSerializers } from './web/observability.js';
 import { openBlobStore, setBlobStore } from './storage/index.js';
+import { sweepSpool } from './storage/spool.js';
 import { moveDatabaseFiles } from './storage/move-database-files.js';
 import { drainable } from './web/lifecycle.js';
 
@@ -43,6 +44,9 @@ async function main() {
   // File storage (docs/decisions/0012); files still kept in the database move there with the migrations.
   const store = openBlobStore(config.storage);
   setBlobStore(store);
+  // What a process that died mid-request left in the spool folder (storage/spool.ts).
+  const swept = await sweepSpool(store, new Date());
+  if (swept) logger.info({ swept }, 'spool files of ended requests removed');
   if (config.migrateOnStart) await moveDatabaseFiles(database.db, store, logger);
 
   // Demo data and the simulators are loaded only in demo mode: production never pays for them at start

@@ -616,6 +616,37 @@ describe('after submission', () => {
     expect(tooBig.text).toContain('Đã có tệp: hop-dong.pdf');
     expect(await mineOf(a.id)).toHaveLength(0);
 
+    // What the body may carry beyond the form's own fields and files is refused before any of it is kept.
+    const raw = async (path: string, parts: Array<[string, string | File]>) => {
+      const form = new FormData();
+      form.set('_csrf', a.csrf!);
+      form.set('procedureId', proc.p.id);
+      for (const [k, v] of parts) form.append(k, v);
+      return a.client.request('POST', path, form, { origin: a.client.origin });
+    };
+    const sized = `${FORM}?thutuc=${proc.p.id}`;
+    const stray = await raw(sized, [['doc99', photo(5, 1)]]);
+    expect(stray.status).toBe(400);
+    expect(stray.text).toContain('Biểu mẫu gửi lên có tệp không thuộc biểu mẫu này');
+    expect(
+      (
+        await raw(sized, [
+          ['doc0', photo(6, 1)],
+          ['doc0', photo(7, 1)],
+        ])
+      ).status,
+    ).toBe(400);
+    // Text is held in memory while files stream to disk: 256 KB of it in all, whatever the body's limit.
+    const chatty = await raw(
+      sized,
+      Array.from({ length: 5 }, (_, i): [string, string] => [`tk_${i}`, 'x'.repeat(60 * 1024)]),
+    );
+    expect(chatty.status).toBe(413);
+    // The address sizes the body for its procedure: a form of another procedure sent to it is refused.
+    const other = await currentProcedure(t.database, '1.001612');
+    expect((await raw(`${FORM}?thutuc=${other.p.id}`, [])).status).toBe(400);
+    expect(await mineOf(a.id)).toHaveLength(0);
+
     const res = await post({ do: 'submit', phone: '0912 345 678', address }, { doc0: photo(2, 4), doc1: photo(3, 4), doc2: photo(4, 4) });
     expect(res.status).toBe(303);
     const [d] = await mineOf(a.id);

@@ -17,6 +17,7 @@ import { deliverBackchannelLogout } from '../sso/session-hooks.js';
 import type { Config } from '../config.js';
 import { blobStore } from '../storage/index.js';
 import { collectUnreferencedBlobs } from '../storage/gc.js';
+import { sweepSpool } from '../storage/spool.js';
 import { nationalPortalJobs } from '../national-portal/jobs.js';
 import { adaptersFor } from '../notify/adapters/index.js';
 import { sendNotification, type SendDeps } from '../notify/send.js';
@@ -83,6 +84,9 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
       // Citizens' uploads past the upload budget's 24-hour window: no longer counted, so no longer kept.
       const forgotten = await purgeUploadVolume(deps.db, now);
       if (forgotten) deps.logger.info({ forgotten }, 'upload volume past the window removed');
+      // Spool files a dead process left on this machine (storage/spool.ts; every instance also sweeps at start).
+      const swept = await sweepSpool(blobStore(), now);
+      if (swept) deps.logger.info({ swept }, 'spool files of ended requests removed');
     },
     'storage.gc': async () => {
       const gc = deps.config?.storageGc;

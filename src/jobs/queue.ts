@@ -95,8 +95,9 @@ export const JOB_KINDS = {
     expireInSeconds: 300,
   },
   /**
-   * The reception form's staged scans no receipt consumed, once expired (dossiers/staged-scans.ts), and the citizens'
-   * upload records past the upload budget's 24 hours (personal-files/upload-budget.ts).
+   * The reception form's staged scans no receipt consumed, once expired (dossiers/staged-scans.ts), the citizens'
+   * upload records past the upload budget's 24 hours (personal-files/upload-budget.ts), and the spool files a dead
+   * process left (storage/spool.ts).
    */
   'uploads.staged_purge': {
     label: 'Xóa bản quét tạm và lượt tải lên đã hết hạn',

@@ -88,7 +88,7 @@ export async function citizenOrLapsed(c: Ctx): Promise<{ actor: CitizenActor; ci
  * Nộp hồ sơ's body at most: six files at the largest a document may be, or a dozen phone photos. What one request
  * spools to disk before the upload budget is read (decision 0020), so it is bounded whatever the procedure asks.
  */
-export const SUBMISSION_MAX_BYTES = 6 * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES;
+const SUBMISSION_MAX_BYTES = 6 * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES;
 
 /**
  * The submission form's upload mark: a logged-in citizen, or one whose session just lapsed (their draft is kept).
@@ -104,10 +104,15 @@ export const citizenDraftUpload = uploadRoute(
     ceiling: () => SUBMISSION_MAX_BYTES,
     forRequest: async (c) => {
       const version = await onlineVersion(c.get('deps').db, c.req.query('thutuc') ?? '');
-      const documents = Math.max(1, version?.documents.length ?? 1);
-      // The fields' room: the small forms' limit, and as much again for the parts' headers.
-      const maxBytes = Math.min(SUBMISSION_MAX_BYTES, documents * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES);
-      return { maxBytes, maxFileBytes: MAX_PERSONAL_FILE_BYTES };
+      // An address naming no procedure (a page opened before this rule): one file, as every upload route takes.
+      if (!version) return { maxBytes: MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES, maxFileBytes: MAX_PERSONAL_FILE_BYTES };
+      const documents = Math.max(1, version.documents.length);
+      // Room for one more file's worth, so that a file past its limit is discarded and said beside its field rather
+      // than ending the request; and for the fields: the small forms' limit, and as much again for the parts' headers.
+      const maxBytes = Math.min(SUBMISSION_MAX_BYTES, (documents + 1) * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES);
+      // Files only in the documents' own fields, one each: nothing else of the body is spooled to disk.
+      const fileFields = new Set(Array.from({ length: documents }, (_, i) => `doc${i}`));
+      return { maxBytes, maxFileBytes: MAX_PERSONAL_FILE_BYTES, fileFields };
     },
   },
 );

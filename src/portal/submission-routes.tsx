@@ -372,6 +372,10 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   const deps = c.get('deps');
   const raw = await formData(c);
   const procedureId = raw.procedureId ?? '';
+  // The address sized the body for its procedure's documents (citizen-context.ts): it must be this form's procedure.
+  const sizedFor = c.req.query('thutuc');
+  if (sizedFor !== undefined && sizedFor !== procedureId)
+    throw new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
   const version = await onlineVersion(deps.db, procedureId);
   if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
   const key = raw.submissionKey && /^[0-9a-f-]{36}$/.test(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();

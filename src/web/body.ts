@@ -31,6 +31,11 @@ type Ctx = Context<AppEnv>;
 export const FORM_MAX_BYTES = 64 * 1024;
 /** Fields of one form, counted in the raw bytes before parsing (also for uploads). */
 export const FORM_MAX_FIELDS = 256;
+/**
+ * An upload's text fields together (they are held in memory while its files stream to disk): four times a form's
+ * limit, for the longest tờ khai. Before, only the body's limit bounded them — megabytes of fields per request.
+ */
+const FIELDS_MAX_BYTES = 4 * FORM_MAX_BYTES;
 /** An upload route, with a session: the largest file we take (a 10 MB result file) plus room for the form. */
 const UPLOAD_MAX_BYTES = MAX_RESULT_BYTES + 1024 * 1024;
 
@@ -64,12 +69,13 @@ export type UploadGate = (c: Ctx) => Promise<void>;
 /**
  * An upload route's size limits. `ceiling`: the body's absolute limit, checked on its Content-Length before the
  * session is known (so without a database read). `forRequest`: past the gate, this request's body limit (at most
- * the ceiling) and each file's; both are enforced while the body streams. A file past its limit does not fail the
+ * the ceiling), each file's, and (`fileFields`) the only fields a file may come in, each once — any other file part
+ * refuses the request before it is written; all are enforced while the body streams. A file past its limit does not fail the
  * request: it is marked (oversizedFile) for the route to say beside its field.
  */
 export type UploadLimits = {
   ceiling: (c: Ctx) => number;
-  forRequest: (c: Ctx) => Promise<{ maxBytes: number; maxFileBytes?: number }>;
+  forRequest: (c: Ctx) => Promise<{ maxBytes: number; maxFileBytes?: number; fileFields?: ReadonlySet<string> }>;
 };
 
 /** Every upload route but the reception form: one file of at most a result file's size. */
@@ -187,13 +193,20 @@ export function readForm(c: Ctx): Promise<FormData> {
       if (upload && mediaType === 'multipart/form-data') {
         // An upload: streamed to spool files, never whole in memory (multipart.ts).
         await upload.gate(c);
-        const { maxBytes, maxFileBytes } = await upload.limits.forRequest(c);
+        const { maxBytes, maxFileBytes, fileFields } = await upload.limits.forRequest(c);
         if (Number(c.req.header('content-length')) > maxBytes) throw tooLarge(maxBytes);
         try {
           const form = await readMultipartStreaming(
             c.req.raw.body,
             contentType,
-            { maxBytes, maxParts: FORM_MAX_FIELDS, maxFieldBytes: FORM_MAX_BYTES, maxFileBytes },
+            {
+              maxBytes,
+              maxParts: FORM_MAX_FIELDS,
+              maxFieldBytes: FORM_MAX_BYTES,
+              maxFieldsBytes: FIELDS_MAX_BYTES,
+              maxFileBytes,
+              fileFields,
+            },
             spools.get(c.req) ?? [],
           );
           streamedFiles.set(c.req, form.files);

@@ -23,12 +23,28 @@ export type StreamedForm = { fields: FormData; files: Map<string, SpooledPart> }
 
 export class BodyTooLarge extends Error {}
 class TooManyParts extends Error {}
+/** A file part the route does not take (not among `fileFields`, or a second file of one field). */
+class UnexpectedFile extends Error {}
+
+/**
+ * The limits of one body. `maxFieldsBytes`: all text fields together — they are kept in memory, unlike files, so
+ * the body's limit (sized for files) must not be theirs. `fileFields`: the only names a file part may have, each
+ * once; unset, any name (a later part of a name wins).
+ */
+export type MultipartLimits = {
+  maxBytes: number;
+  maxParts: number;
+  maxFieldBytes: number;
+  maxFieldsBytes: number;
+  maxFileBytes?: number | undefined;
+  fileFields?: ReadonlySet<string> | undefined;
+};
 
 /** Reads a multipart body into fields and spooled files; `spooled` collects every file written (for cleanup). */
 export async function readMultipartStreaming(
   body: ReadableStream<Uint8Array> | null,
   contentType: string,
-  limits: { maxBytes: number; maxParts: number; maxFieldBytes: number; maxFileBytes?: number | undefined },
+  limits: MultipartLimits,
   spooled: string[],
 ): Promise<StreamedForm> {
   const fields = new FormData();
@@ -64,11 +80,32 @@ export async function readMultipartStreaming(
     throw new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
   }
   const writes: Promise<void>[] = [];
+  // The first refusal ends the body; busboy may still hand over parts of the chunk it is parsing, which are ignored
+  // (a second 'error' would find no listener once the pipeline has failed, and end the process).
+  let failed = false;
+  const fail = (err: Error) => {
+    if (failed) return;
+    failed = true;
+    bb.emit('error', err);
+  };
+  let fieldsBytes = 0;
   bb.on('field', (name, value, info) => {
-    if (info.valueTruncated) bb.emit('error', new BodyTooLarge());
+    fieldsBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    if (failed) return;
+    if (info.valueTruncated || fieldsBytes > limits.maxFieldsBytes) fail(new BodyTooLarge());
     else fields.append(name, value);
   });
+  const seen = new Set<string>();
   bb.on('file', (name, stream, info) => {
+    if (failed || (limits.fileFields && (!limits.fileFields.has(name) || seen.has(name)))) {
+      // Nothing of it is written: a form of ours never sends it. Ending the body destroys this stream with the
+      // refusal, which it must not throw as an unhandled error.
+      stream.on('error', () => {});
+      stream.resume();
+      fail(new UnexpectedFile());
+      return;
+    }
+    seen.add(name);
     const file = path.join(dir, `${crypto.randomUUID()}.upload`);
     spooled.push(file);
     let size = 0;
@@ -93,7 +130,7 @@ export async function readMultipartStreaming(
       }),
     );
   });
-  for (const event of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(event, () => bb.emit('error', new TooManyParts()));
+  for (const event of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(event, () => fail(new TooManyParts()));
   try {
     await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), counter, bb);
     await Promise.all(writes);
@@ -102,6 +139,8 @@ export async function readMultipartStreaming(
     if (err instanceof BodyTooLarge) throw err;
     if (err instanceof TooManyParts)
       throw new AppError('too_many_fields', `Biểu mẫu gửi lên có quá nhiều trường (tối đa ${limits.maxParts}).`, 413);
+    if (err instanceof UnexpectedFile)
+      throw new AppError('unexpected_file', 'Biểu mẫu gửi lên có tệp không thuộc biểu mẫu này. Vui lòng tải lại trang và thử lại.', 400);
     throw new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
   }
   return { fields, files };

@@ -1,0 +1,39 @@
+/**
+ * Spool files left behind. An upload's parts are spooled to disk while its request runs (web/multipart.ts) and a blob
+ * is written through a spool file (storage/index.ts putBlob); each request removes its own. A process that dies
+ * mid-request — a crash, a kill -9 — leaves them, and a crash that repeats would fill the disk. So every instance
+ * sweeps its spool folder when it starts, and the hourly job uploads.staged_purge sweeps the worker's.
+ *
+ * A file is swept only once it is older than any request can be: Node ends a request after 5 minutes
+ * (server.requestTimeout), and a part being written is touched by every chunk, so a live one is never that old.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BlobStore } from './blob.js';
+
+/** Older than this, a spool file belongs to no live request (five times Node's request time-out). */
+export const SPOOL_MAX_AGE_MS = 25 * 60_000;
+
+/** The names the spool folder's writers give: uploads' parts, putBlob's writes, db:move's copies. */
+const SPOOLED = /^(?:[0-9a-f-]{36}\.(?:upload|part)|move-[0-9a-f]{64}-[0-9a-f-]{36})$/;
+
+/** Removes the spool files last written before `now − maxAgeMs`; returns how many went. Anything else is left. */
+export async function sweepSpool(store: Pick<BlobStore, 'spoolDir'>, now: Date, maxAgeMs = SPOOL_MAX_AGE_MS): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(store.spoolDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!SPOOLED.test(name)) continue;
+    const file = path.join(store.spoolDir, name);
+    const stat = await fs.promises.lstat(file).catch(() => null);
+    if (!stat?.isFile() || stat.mtimeMs > now.getTime() - maxAgeMs) continue;
+    await fs.promises.rm(file, { force: true });
+    removed++;
+  }
+  return removed;
+}
