@@ -45,8 +45,11 @@ async function main() {
   const store = openBlobStore(config.storage);
   setBlobStore(store);
   // What a process that died mid-request left in the spool folder (storage/spool.ts).
-  const swept = await sweepSpool(store, new Date());
-  if (swept) logger.info({ swept }, 'spool files of ended requests removed');
+  // Housekeeping: a folder it cannot sweep is said in the log, not a reason not to start.
+  await sweepSpool(store, new Date()).then(
+    (swept) => swept && logger.info({ swept }, 'spool files of ended requests removed'),
+    (err: unknown) => logger.warn({ err }, 'the spool folder could not be swept'),
+  );
   if (config.migrateOnStart) await moveDatabaseFiles(database.db, store, logger);
 
   // Demo data and the simulators are loaded only in demo mode: production never pays for them at start

@@ -4,6 +4,7 @@
  * desk accepts and asks for a supplement; the citizen supplies it; the result returned online lands in their files;
  * they rate it. Beside each use, its abuse: another citizen's dossier, files and forms answer like missing ones.
  */
+import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
@@ -24,7 +25,7 @@ import { LAPSED_DRAFT_GRACE_MS, createCitizenSession } from '../src/auth/session
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
 import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
-import { hasBlob } from '../src/storage/index.js';
+import { blobStore, hasBlob } from '../src/storage/index.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { attachResult } from '../src/dossiers/attach-result.js';
 import { recordResult } from '../src/dossiers/record-result.js';
@@ -636,12 +637,26 @@ describe('after submission', () => {
         ])
       ).status,
     ).toBe(400);
-    // Text is held in memory while files stream to disk: 256 KB of it in all, whatever the body's limit.
+    // Text is held in memory while files stream to disk: 640 KB of it in all, whatever the body's limit.
     const chatty = await raw(
       sized,
-      Array.from({ length: 5 }, (_, i): [string, string] => [`tk_${i}`, 'x'.repeat(60 * 1024)]),
+      Array.from({ length: 11 }, (_, i): [string, string] => [`tk_${i}`, 'x'.repeat(60 * 1024)]),
     );
     expect(chatty.status).toBe(413);
+    expect(chatty.text).toContain('Nội dung chữ của biểu mẫu quá dài (tối đa 640 KB)');
+    // A malformed part header, then the start of a file part in the same chunk: refused at once, nothing spooled.
+    // Before, the file part was spooled after busboy had given up, its stream never ended, and the request waited
+    // for good with a file open.
+    const boundary = 'ranh-gioi';
+    const malformed = `--${boundary}\r\nkhong-co-dau-hai-cham\r\n\r\nv\r\n--${boundary}\r\nContent-Disposition: form-data; name="doc0"; filename="a.pdf"\r\n\r\n%PDF-1.4 một phần`;
+    const spooled = () => (fs.existsSync(blobStore().spoolDir) ? fs.readdirSync(blobStore().spoolDir).length : 0);
+    const spoolBefore = spooled();
+    const broken = await Promise.race([
+      a.client.request('POST', sized, malformed, { 'content-type': `multipart/form-data; boundary=${boundary}`, origin: a.client.origin }),
+      new Promise<'still waiting after 5 s'>((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5_000)),
+    ]);
+    expect(typeof broken === 'string' ? broken : broken.status).toBe(400);
+    expect(spooled()).toBe(spoolBefore);
     // The address sizes the body for its procedure: a form of another procedure sent to it is refused.
     const other = await currentProcedure(t.database, '1.001612');
     expect((await raw(`${FORM}?thutuc=${other.p.id}`, [])).status).toBe(400);

@@ -143,7 +143,7 @@ describe('the upload budget over 24 hours', () => {
     await fs.promises.mkdir(spoolDir, { recursive: true });
     const left = path.join(spoolDir, `${crypto.randomUUID()}.upload`);
     await fs.promises.writeFile(left, 'nửa tệp');
-    const longAgo = new Date(clock.now().getTime() - 3_600_000);
+    const longAgo = new Date(clock.now().getTime() - 7 * 3_600_000);
     await fs.promises.utimes(left, longAgo, longAgo);
     await handlers['uploads.staged_purge']({}, { id: 'test', retryCount: 0 });
     expect(fs.existsSync(left)).toBe(false);

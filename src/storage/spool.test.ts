@@ -26,15 +26,23 @@ describe('sweepSpool: what a process that died mid-request left in the spool fol
   const now = new Date('2026-12-05T08:00:00Z');
   const old = SPOOL_MAX_AGE_MS + 60_000;
 
-  it('removes the uploads’ parts, putBlob’s writes and db:move’s copies older than any request, nothing else', async () => {
+  it('removes the uploads’ parts, putBlob’s writes, db:move’s copies, restores and markers older than any request, nothing else', async () => {
     const uuid = () => crypto.randomUUID();
-    const [oldUpload, oldPart, oldMove] = [`${uuid()}.upload`, `${uuid()}.part`, `move-${'a'.repeat(64)}-${uuid()}`];
+    const [oldUpload, oldPart, oldMove, oldRestore, oldMarker] = [
+      `${uuid()}.upload`,
+      `${uuid()}.part`,
+      `move-${'a'.repeat(64)}-${uuid()}`,
+      `restore-${'b'.repeat(64)}-${uuid()}`,
+      `marker-${uuid()}`,
+    ];
     const [liveUpload, livePart] = [`${uuid()}.upload`, `${uuid()}.part`];
     const dir = await spoolWith(
       [
         [oldUpload, old],
         [oldPart, old],
         [oldMove, old],
+        [oldRestore, old],
+        [oldMarker, old],
         // A request still streaming touches its file with every chunk.
         [liveUpload, 1_000],
         [livePart, SPOOL_MAX_AGE_MS - 60_000],
@@ -45,12 +53,12 @@ describe('sweepSpool: what a process that died mid-request left in the spool fol
       now,
     );
     await fs.promises.mkdir(path.join(dir, `${uuid()}.upload`));
-    expect(await sweepSpool({ spoolDir: dir }, now)).toBe(3);
+    expect(await sweepSpool({ spoolDir: dir }, now)).toBe(5);
     const left = await fs.promises.readdir(dir);
     expect(left).toContain(liveUpload);
     expect(left).toContain(livePart);
     expect(left).toContain('notes.txt');
-    for (const gone of [oldUpload, oldPart, oldMove]) expect(left).not.toContain(gone);
+    for (const gone of [oldUpload, oldPart, oldMove, oldRestore, oldMarker]) expect(left).not.toContain(gone);
     expect(left).toHaveLength(5);
   });
 

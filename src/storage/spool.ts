@@ -4,18 +4,23 @@
  * mid-request — a crash, a kill -9 — leaves them, and a crash that repeats would fill the disk. So every instance
  * sweeps its spool folder when it starts, and the hourly job uploads.staged_purge sweeps the worker's.
  *
- * A file is swept only once it is older than any request can be: Node ends a request after 5 minutes
- * (server.requestTimeout), and a part being written is touched by every chunk, so a live one is never that old.
+ * A file is swept only once it is far older than a request lives: Node bounds how long a body takes to arrive (5
+ * minutes, server.requestTimeout) and every chunk written touches its file, but a handler has no bound of its own — a
+ * part waits while the parts before it go to storage — so the margin is hours, not minutes. With S3 the spool folder is
+ * the machine's (os.tmpdir()), shared by its processes: the same age rule keeps the others' live files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BlobStore } from './blob.js';
 
-/** Older than this, a spool file belongs to no live request (five times Node's request time-out). */
-export const SPOOL_MAX_AGE_MS = 25 * 60_000;
+/** Older than this, a spool file belongs to no live request. */
+export const SPOOL_MAX_AGE_MS = 6 * 3_600_000;
 
-/** The names the spool folder's writers give: uploads' parts, putBlob's writes, db:move's copies. */
-const SPOOLED = /^(?:[0-9a-f-]{36}\.(?:upload|part)|move-[0-9a-f]{64}-[0-9a-f-]{36})$/;
+/**
+ * The names the spool folder's writers give: uploads' parts (web/multipart.ts), putBlob's writes (index.ts), db:move's
+ * copies (ops/copy-files.ts), the trash's restores and the store's marker (local.ts).
+ */
+const SPOOLED = /^(?:[0-9a-f-]{36}\.(?:upload|part)|(?:move|restore)-[0-9a-f]{64}-[0-9a-f-]{36}|marker-[0-9a-f-]{36})$/;
 
 /** Removes the spool files last written before `now − maxAgeMs`; returns how many went. Anything else is left. */
 export async function sweepSpool(store: Pick<BlobStore, 'spoolDir'>, now: Date, maxAgeMs = SPOOL_MAX_AGE_MS): Promise<number> {

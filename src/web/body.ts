@@ -32,10 +32,11 @@ export const FORM_MAX_BYTES = 64 * 1024;
 /** Fields of one form, counted in the raw bytes before parsing (also for uploads). */
 export const FORM_MAX_FIELDS = 256;
 /**
- * An upload's text fields together (they are held in memory while its files stream to disk): four times a form's
- * limit, for the longest tờ khai. Before, only the body's limit bounded them — megabytes of fields per request.
+ * An upload's text fields together (they are held in memory while its files stream to disk): room for the longest
+ * tờ khai — 40 answers of 4,000 characters, three bytes each in the worst case — and the form around it. Before, only
+ * the body's limit bounded them: megabytes of fields per request.
  */
-const FIELDS_MAX_BYTES = 4 * FORM_MAX_BYTES;
+const FIELDS_MAX_BYTES = 10 * FORM_MAX_BYTES;
 /** An upload route, with a session: the largest file we take (a 10 MB result file) plus room for the form. */
 const UPLOAD_MAX_BYTES = MAX_RESULT_BYTES + 1024 * 1024;
 

@@ -25,6 +25,8 @@ export class BodyTooLarge extends Error {}
 class TooManyParts extends Error {}
 /** A file part the route does not take (not among `fileFields`, or a second file of one field). */
 class UnexpectedFile extends Error {}
+/** The text fields together past `maxFieldsBytes`. */
+class TooMuchText extends Error {}
 
 /**
  * The limits of one body. `maxFieldsBytes`: all text fields together — they are kept in memory, unlike files, so
@@ -88,16 +90,22 @@ export async function readMultipartStreaming(
     failed = true;
     bb.emit('error', err);
   };
+  // Busboy's own refusals (a malformed part header) end the body too: after one, a part it still parses from the same
+  // chunk must not be spooled — nothing would ever end its stream, and the request would wait for it for good.
+  bb.prependListener('error', () => {
+    failed = true;
+  });
   let fieldsBytes = 0;
   bb.on('field', (name, value, info) => {
     fieldsBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
     if (failed) return;
-    if (info.valueTruncated || fieldsBytes > limits.maxFieldsBytes) fail(new BodyTooLarge());
+    if (info.valueTruncated) fail(new BodyTooLarge());
+    else if (fieldsBytes > limits.maxFieldsBytes) fail(new TooMuchText());
     else fields.append(name, value);
   });
   const seen = new Set<string>();
   bb.on('file', (name, stream, info) => {
-    if (failed || (limits.fileFields && (!limits.fileFields.has(name) || seen.has(name)))) {
+    if (failed || bb.destroyed || (limits.fileFields && (!limits.fileFields.has(name) || seen.has(name)))) {
       // Nothing of it is written: a form of ours never sends it. Ending the body destroys this stream with the
       // refusal, which it must not throw as an unhandled error.
       stream.on('error', () => {});
@@ -139,6 +147,12 @@ export async function readMultipartStreaming(
     if (err instanceof BodyTooLarge) throw err;
     if (err instanceof TooManyParts)
       throw new AppError('too_many_fields', `Biểu mẫu gửi lên có quá nhiều trường (tối đa ${limits.maxParts}).`, 413);
+    if (err instanceof TooMuchText)
+      throw new AppError(
+        'form_text_too_large',
+        `Nội dung chữ của biểu mẫu quá dài (tối đa ${Math.round(limits.maxFieldsBytes / 1024)} KB). Vui lòng rút gọn rồi gửi lại.`,
+        413,
+      );
     if (err instanceof UnexpectedFile)
       throw new AppError('unexpected_file', 'Biểu mẫu gửi lên có tệp không thuộc biểu mẫu này. Vui lòng tải lại trang và thử lại.', 400);
     throw new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
