@@ -440,6 +440,10 @@ describe('after submission', () => {
     expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã hủy')).toBe('1');
     const again = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': '1' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
     expect(again.status).toBe(409);
+    // A stale page's form sent without the box: no box to say it beside any more, so the page says why at the top.
+    const stale = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, {}, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    expect(stale.status).toBe(400);
+    expect(stale.text).toContain('Hồ sơ không còn ở trạng thái có thể rút.');
   });
 
   it('a withdrawal without the confirmation box ticked withdraws nothing and says why beside the box, the reason kept', async () => {
