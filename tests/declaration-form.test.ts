@@ -239,6 +239,19 @@ describe('Nộp hồ sơ with a tờ khai', () => {
     expect(other.text).not.toContain('Nguyễn Minh Khang');
   });
 
+  it('takes a date as a phone\'s numeric keypad types it (no "/" on it): eight digits, and offers that keypad', async () => {
+    const a = await citizen();
+    const proc = await currentProcedure(t.database, BIRTH);
+    const form = await a.client.get(`${FORM}?thutuc=${proc.p.id}`);
+    expect(form.text).toMatch(/<input id="tk_ngay_sinh_tre" name="tk_ngay_sinh_tre" value="" inputmode="numeric" autocomplete="off"/);
+    expect(form.text).toContain('hoặc gõ liền 8 chữ số: 05031990');
+    expect(form.text).toMatch(/<input id="principalDateOfBirth" name="principalDateOfBirth" inputmode="numeric"/);
+    const res = await post(a, proc.p.id, { ...ANSWERS, tk_ngay_sinh_tre: '05092024', do: 'submit' });
+    expect(res.status).toBe(303);
+    const [d] = await mine(a.id);
+    expect(d!.declaration?.find((f) => f.key === 'ngay_sinh_tre')?.value).toBe('2024-09-05');
+  });
+
   it('a missing, over-long or wrongly typed answer is named next to its field; the dossier waits and the draft keeps every answer', async () => {
     const a = await citizen();
     const proc = await currentProcedure(t.database, BIRTH);

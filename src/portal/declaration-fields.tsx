@@ -6,6 +6,7 @@
 import type { DeclarationField } from '../db/schema/index.js';
 import { FieldError } from '../web/layout.js';
 import { answerName } from './declaration-input.js';
+import { DATE_HINT } from '../shared/dates.js';
 
 function Label(p: { f: DeclarationField; id: string; hint?: string }) {
   return (
@@ -71,7 +72,8 @@ function Control(p: { f: DeclarationField; value: string; errors: Record<string,
       );
     }
     default: {
-      const hint = f.type === 'date' ? 'dd/mm/yyyy' : f.type === 'number' ? 'số' : `tối đa ${f.maxLength} ký tự`;
+      // A date on a phone's numeric keypad (no "/"): eight digits are read as dd/mm/yyyy too (shared/dates.ts).
+      const hint = f.type === 'date' ? DATE_HINT : f.type === 'number' ? 'số' : `tối đa ${f.maxLength} ký tự`;
       return (
         <>
           <Label f={f} id={name} hint={hint} />
@@ -79,7 +81,13 @@ function Control(p: { f: DeclarationField; value: string; errors: Record<string,
             id={name}
             name={name}
             value={p.value}
-            {...(f.type === 'text' ? { maxlength: f.maxLength } : f.type === 'number' ? { inputmode: 'decimal' } : {})}
+            {...(f.type === 'text'
+              ? { maxlength: f.maxLength }
+              : f.type === 'number'
+                ? { inputmode: 'decimal' }
+                : f.type === 'date'
+                  ? { inputmode: 'numeric', autocomplete: 'off' }
+                  : {})}
             {...aria}
           />
         </>

@@ -12,7 +12,7 @@ import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { formData, formValues, oversizedFile, uploadedStream } from '../web/body.js';
 import { queryOf } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
-import { formatDate } from '../shared/dates.js';
+import { DATE_HINT, formatDate } from '../shared/dates.js';
 import { param } from '../shared/validate.js';
 import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
@@ -201,10 +201,12 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               <label for="principalCccd">Số định danh cá nhân người ủy quyền</label>
               <input id="principalCccd" name="principalCccd" inputmode="numeric" value={v('principalCccd')} {...invalid('principalCccd')} />
               <FieldError errors={errs} name="principalCccd" />
-              <label for="principalDateOfBirth">Ngày sinh (dd/mm/yyyy)</label>
+              <label for="principalDateOfBirth">Ngày sinh ({DATE_HINT})</label>
               <input
                 id="principalDateOfBirth"
                 name="principalDateOfBirth"
+                inputmode="numeric"
+                autocomplete="off"
                 value={v('principalDateOfBirth')}
                 {...invalid('principalDateOfBirth')}
               />

@@ -1,13 +1,25 @@
 /** Dates are typed and shown as dd/mm/yyyy and stored as ISO yyyy-mm-dd. */
 
-const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+/**
+ * Day, month, year as people type them on a phone: a numeric keypad (inputmode="numeric", iOS) has no "/", so
+ * "05031990" (eight digits, always day-month-year here) and the separators a phone keypad does offer (".", "-",
+ * a space) are read as "05/03/1990" is. Eight digits are never read as yyyymmdd: 19900305 is no date at all.
+ */
+/** What a date field says it takes, where people type dates on a phone (the portal). */
+export const DATE_HINT = 'dd/mm/yyyy, hoặc gõ liền 8 chữ số: 05031990';
+
+const DMY = /^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})$/;
+const DMY_DIGITS = /^(\d{2})(\d{2})(\d{4})$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Parse "dd/mm/yyyy" (or ISO, as sent by <input type=date>) into ISO; null if not a real calendar date. */
+/**
+ * Parse "dd/mm/yyyy" (also "ddmmyyyy", "dd.mm.yyyy", "dd-mm-yyyy", "dd mm yyyy"; or ISO, as sent by
+ * <input type=date> and API clients) into ISO; null if not a real calendar date.
+ */
 export function parseDate(input: string): string | null {
   const s = input.trim();
   let d: number, m: number, y: number;
-  const dmy = DMY.exec(s);
+  const dmy = ISO.test(s) ? null : (DMY.exec(s) ?? DMY_DIGITS.exec(s));
   const iso = ISO.exec(s);
   if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
   else if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];

@@ -25,6 +25,20 @@ describe('dates dd/mm/yyyy', () => {
     expect(parseDate('32/01/2020')).toBeNull();
     expect(parseDate('06-26-1984')).toBeNull();
   });
+  it('reads what a phone keypad can type: eight digits, dots, dashes or spaces, always day first', () => {
+    expect(parseDate('05031990')).toBe('1990-03-05');
+    expect(parseDate(' 05.03.1990 ')).toBe('1990-03-05');
+    expect(parseDate('5-3-1990')).toBe('1990-03-05');
+    expect(parseDate('05 03 1990')).toBe('1990-03-05');
+    expect(parseDate('05 / 03 / 1990')).toBe('1990-03-05');
+    expect(parseDate('29022024')).toBe('2024-02-29');
+    expect(parseDate('29022023')).toBeNull();
+    expect(parseDate('20011990')).toBe('1990-01-20');
+    expect(parseDate('19900305')).toBeNull();
+    expect(parseDate('5031990')).toBeNull();
+    expect(parseDate('05/03/90')).toBeNull();
+    expect(parseDate('05..03.1990')).toBeNull();
+  });
   it('formats ISO for display', () => {
     expect(formatDate('1984-06-26')).toBe('26/06/1984');
     expect(formatDate(null)).toBe('');
