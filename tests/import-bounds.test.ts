@@ -143,4 +143,21 @@ describe('import files that would exhaust memory', () => {
     expect(normal.status).toBe(200);
     expect(await accountByUsername(t.database, 'bounds.qlcn')).toBeDefined();
   });
+
+  it("the officials' import tells a busy server by its status, 503, with its message", async () => {
+    const c = new Client(t.app);
+    expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    const csrf = await c.csrf('/tiepnhan/quan-tri/nguoi-dung/nhap');
+    // Ten parses of a long sheet started in one tick: two parse, eight wait, for far longer than one upload takes.
+    const cells = ',Nguyễn Văn An'.repeat(30);
+    const long = strToU8(`Tên tài khoản,Tên${cells}\n${Array.from({ length: 4_900 }, (_, i) => `a${i}.x,An${cells}`).join('\n')}\n`);
+    const burst = Array.from({ length: 10 }, () => readSheet(long));
+    const form = new FormData();
+    form.set('_csrf', csrf);
+    form.set('file', new File([strToU8('Tên tài khoản,Tên\nan.x,An\n')], 'can-bo.csv'));
+    const busy = await c.request('POST', '/tiepnhan/quan-tri/nguoi-dung/nhap', form, { origin: c.origin });
+    expect(busy.status).toBe(503);
+    expect(busy.text).toContain('Máy chủ đang đọc nhiều tệp nhập cùng lúc. Vui lòng thử lại sau ít phút.');
+    await Promise.all(burst);
+  }, 60_000);
 });

@@ -63,6 +63,11 @@ describe('citizens log in on the portal with VNeID', () => {
     // The home page says it happened (a citizen still logged in is not told so by a link).
     expect(out.location).toBe('/?tb=da-dang-xuat');
     expect((await c.get('/?tb=da-dang-xuat')).text).toContain('Bạn đã đăng xuất. Hẹn gặp lại!');
+    // An old or mistyped notice is ignored: the home page still shows.
+    const junk = await c.get('/?tb=%3Cscript%3E');
+    expect(junk.status).toBe(200);
+    expect(junk.text).not.toContain('Bạn đã đăng xuất');
+    expect(junk.text).not.toContain('<script>');
     // The append-only log names the citizen by internal id only: no CCCD, no name (personal data must stay erasable).
     const logged = await database.db.select().from(auditLog);
     const portal = logged.filter((e) => e.action.startsWith('portal.'));

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Layout, CsrfField, Flash } from '../web/layout.js';
@@ -17,7 +18,11 @@ import { sendHtml } from '../web/send-html.js';
 
 export const importExportRoutes = new Hono<AppEnv>();
 
-async function renderImport(c: Ctx, s: { error?: string; results?: ImportRowResult[]; unitId?: string }, status: 200 | 400 = 200) {
+async function renderImport(
+  c: Ctx,
+  s: { error?: string; results?: ImportRowResult[]; unitId?: string },
+  status: ContentfulStatusCode = 200,
+) {
   const { flat } = await administeredForest(c.get('deps').db, actorOf(c));
   const props = await pageProps(c);
   const created = s.results?.filter((r) => r.ok) ?? [];
@@ -124,7 +129,8 @@ importExportRoutes.post('/nhap', acceptsUpload, async (c) => {
     return renderImport(c, { results, ...(unitId ? { unitId } : {}) });
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    return renderImport(c, { error: err.message, ...(unitId ? { unitId } : {}) }, 400);
+    // The refusal's own status: a file that cannot be read is 400, a server busy reading others 503 (read-sheet.ts).
+    return renderImport(c, { error: err.message, ...(unitId ? { unitId } : {}) }, err.status as ContentfulStatusCode);
   }
 });
 

@@ -25,8 +25,11 @@ import { Flash } from '../web/layout.js';
 export const portalRoutes = new Hono<AppEnv>();
 
 /** Cổng Dịch vụ công: the citizens' portal home. */
-/** `?tb=da-dang-xuat`: the home page says the logout happened (the only notice it shows). */
-const HomeQuery = z.object({ tb: param.oneOf(['da-dang-xuat'], 'Thông báo không hợp lệ.') });
+/**
+ * `?tb=da-dang-xuat`: the home page says the logout happened (the only notice it shows). Anything else in `tb` is
+ * ignored: the home page is where people land from anywhere, and an old or mistyped link must still show it.
+ */
+const HomeQuery = z.object({ tb: z.string().optional().catch(undefined) });
 
 portalRoutes.get('/', async (c) => {
   const citizen = await currentCitizen(c);

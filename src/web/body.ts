@@ -22,7 +22,7 @@ import { MAX_RESULT_BYTES } from '../dossiers/attach-result.js';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { AppError, errors } from '../shared/errors.js';
-import { BodyTooLarge, readMultipartStreaming, removeSpooled, type SpooledPart } from './multipart.js';
+import { BodyTooLarge, readMultipartStreaming, removeSpooled, type MultipartLimits, type SpooledPart } from './multipart.js';
 import type { AppEnv } from './env.js';
 
 type Ctx = Context<AppEnv>;
@@ -76,7 +76,7 @@ export type UploadGate = (c: Ctx) => Promise<void>;
  */
 export type UploadLimits = {
   ceiling: (c: Ctx) => number;
-  forRequest: (c: Ctx) => Promise<{ maxBytes: number; maxFileBytes?: number; fileFields?: ReadonlySet<string> }>;
+  forRequest: (c: Ctx) => Promise<Pick<MultipartLimits, 'maxBytes' | 'maxFileBytes' | 'fileFields'>>;
 };
 
 /** Every upload route but the reception form: one file of at most a result file's size. */
