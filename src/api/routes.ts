@@ -46,8 +46,10 @@ export const apiRoutes = new Hono<AppEnv>();
  * Also the gate of the upload routes: refused before one byte of the body is read (web/body.ts).
  */
 const apiCaller: UploadGate = async (c) => {
-  if (!c.get('actor')) throw c.get('passwordSessionClosed') ? errors.passwordSessionClosed() : errors.unauthenticated();
+  const actor = c.get('actor');
+  if (!actor) throw c.get('passwordSessionClosed') ? errors.passwordSessionClosed() : errors.unauthenticated();
   if (passwordChangeDue(c)) throw errors.passwordChangeRequired();
+  return `account:${actor.accountId}`;
 };
 
 const requireActor: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -66,9 +66,7 @@ export async function requireCitizen(c: Ctx): Promise<{ citizen: Citizen; actor:
 }
 
 /** The portal's upload routes: the body is read only for a logged-in citizen; anyone else goes to Đăng nhập, unread. */
-export const citizenUpload = uploadRoute(async (c) => {
-  await requireCitizen(c);
-});
+export const citizenUpload = uploadRoute(async (c) => `citizen:${(await requireCitizen(c)).citizen.id}`);
 
 /**
  * Nộp hồ sơ's own case: the logged-in citizen, or — when their session lapsed while they were typing — the citizen
@@ -96,23 +94,18 @@ const SUBMISSION_MAX_BYTES = 6 * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES;
  * for each of its documents, never past SUBMISSION_MAX_BYTES — three 4 MB phone photos are one ordinary dossier, not
  * a 413 that loses the form. A file past its limit is discarded while it streams and said beside its field.
  */
-export const citizenDraftUpload = uploadRoute(
-  async (c) => {
-    await citizenOrLapsed(c);
+export const citizenDraftUpload = uploadRoute(async (c) => `citizen:${(await citizenOrLapsed(c)).actor.citizenId}`, {
+  ceiling: () => SUBMISSION_MAX_BYTES,
+  forRequest: async (c) => {
+    const version = await onlineVersion(c.get('deps').db, c.req.query('thutuc') ?? '');
+    // An address naming no procedure (a page opened before this rule): one file, as every upload route takes.
+    if (!version) return { maxBytes: MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES, maxFileBytes: MAX_PERSONAL_FILE_BYTES };
+    const documents = Math.max(1, version.documents.length);
+    // Room for one more file's worth, so that a file past its limit is discarded and said beside its field rather
+    // than ending the request; and for the fields: the small forms' limit, and as much again for the parts' headers.
+    const maxBytes = Math.min(SUBMISSION_MAX_BYTES, (documents + 1) * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES);
+    // Files only in the documents' own fields, one each: nothing else of the body is spooled to disk.
+    const fileFields = new Set(Array.from({ length: documents }, (_, i) => `doc${i}`));
+    return { maxBytes, maxFileBytes: MAX_PERSONAL_FILE_BYTES, fileFields };
   },
-  {
-    ceiling: () => SUBMISSION_MAX_BYTES,
-    forRequest: async (c) => {
-      const version = await onlineVersion(c.get('deps').db, c.req.query('thutuc') ?? '');
-      // An address naming no procedure (a page opened before this rule): one file, as every upload route takes.
-      if (!version) return { maxBytes: MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES, maxFileBytes: MAX_PERSONAL_FILE_BYTES };
-      const documents = Math.max(1, version.documents.length);
-      // Room for one more file's worth, so that a file past its limit is discarded and said beside its field rather
-      // than ending the request; and for the fields: the small forms' limit, and as much again for the parts' headers.
-      const maxBytes = Math.min(SUBMISSION_MAX_BYTES, (documents + 1) * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES);
-      // Files only in the documents' own fields, one each: nothing else of the body is spooled to disk.
-      const fileFields = new Set(Array.from({ length: documents }, (_, i) => `doc${i}`));
-      return { maxBytes, maxFileBytes: MAX_PERSONAL_FILE_BYTES, fileFields };
-    },
-  },
-);
+});

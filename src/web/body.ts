@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { AppError, errors } from '../shared/errors.js';
 import { BodyTooLarge, readMultipartStreaming, removeSpooled, type MultipartLimits, type SpooledPart } from './multipart.js';
+import { takeUploadSlot } from './uploads-in-flight.js';
 import type { AppEnv } from './env.js';
 
 type Ctx = Context<AppEnv>;
@@ -64,8 +65,12 @@ const limiter = (max: number) =>
   });
 const formLimit = limiter(FORM_MAX_BYTES);
 
-/** Who may send an upload route's body: throws (401, or a redirect to a login) for anyone else, before it is read. */
-export type UploadGate = (c: Ctx) => Promise<void>;
+/**
+ * Who may send an upload route's body: throws (401, or a redirect to a login) for anyone else, before it is read.
+ * Returns the uploader (`account:<id>`, `citizen:<id>`), whose uploads in flight are bounded together
+ * (uploads-in-flight.ts).
+ */
+export type UploadGate = (c: Ctx) => Promise<string>;
 
 /**
  * An upload route's size limits. `ceiling`: the body's absolute limit, checked on its Content-Length before the
@@ -104,7 +109,9 @@ export function uploadRoute(gate: UploadGate, limits: UploadLimits = DEFAULT_UPL
 
 /** The officials' upload gate: an official's session (or API credentials). */
 export const officialsOnly: UploadGate = async (c) => {
-  if (!c.get('account')) throw errors.unauthenticated();
+  const account = c.get('account');
+  if (!account) throw errors.unauthenticated();
+  return `account:${account.id}`;
 };
 
 /** The officials' upload routes: only with an official's session (or API credentials). */
@@ -130,17 +137,22 @@ export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!upload || !multipart) return formLimit(c, next);
   const ceiling = upload.limits.ceiling(c);
   if (Number(c.req.header('content-length')) > ceiling) throw tooLarge(ceiling);
-  const spooled: string[] = [];
-  spools.set(c.req, spooled);
+  const request: UploadRequest = { spooled: [], release: null };
+  uploads.set(c.req, request);
   try {
     await next();
   } finally {
-    await removeSpooled(spooled);
+    await removeSpooled(request.spooled);
+    request.release?.();
   }
 };
 
-/** The spool files of an upload request (multipart.ts), removed once it is answered. */
-const spools = new WeakMap<object, string[]>();
+/**
+ * An upload request's spool files (multipart.ts), removed once it is answered, and its uploader's slot
+ * (uploads-in-flight.ts), given back then too.
+ */
+type UploadRequest = { spooled: string[]; release: (() => void) | null };
+const uploads = new WeakMap<object, UploadRequest>();
 /** The file parts of an upload request's multipart body, on disk. */
 const streamedFiles = new WeakMap<object, Map<string, SpooledPart>>();
 
@@ -193,9 +205,13 @@ export function readForm(c: Ctx): Promise<FormData> {
       const upload = uploadSpecOf(c);
       if (upload && mediaType === 'multipart/form-data') {
         // An upload: streamed to spool files, never whole in memory (multipart.ts).
-        await upload.gate(c);
+        const uploader = await upload.gate(c);
         const { maxBytes, maxFileBytes, fileFields } = await upload.limits.forRequest(c);
         if (Number(c.req.header('content-length')) > maxBytes) throw tooLarge(maxBytes);
+        const request = uploads.get(c.req);
+        // limitBody (global) made the record: the slot is given back when it answers, whatever happens here.
+        if (!request) throw new Error('an upload read without limitBody');
+        request.release ??= takeUploadSlot(uploader);
         try {
           const form = await readMultipartStreaming(
             c.req.raw.body,
@@ -208,7 +224,7 @@ export function readForm(c: Ctx): Promise<FormData> {
               maxFileBytes,
               fileFields,
             },
-            spools.get(c.req) ?? [],
+            request.spooled,
           );
           streamedFiles.set(c.req, form.files);
           return form.fields;
