@@ -131,7 +131,8 @@ export function createApp(deps: Deps) {
   app.onError((err, c) => {
     const requestId = c.get('requestId');
     // A portal page that needs a citizen's login: go to Đăng nhập and come back.
-    if (err instanceof CitizenLoginRequired) return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(err.returnTo)}`, 303);
+    if (err instanceof CitizenLoginRequired)
+      return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(err.returnTo)}${err.postLost ? '&het-phien=1' : ''}`, 303);
     if (err instanceof AppError) {
       if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       if (err.status >= 500) log.error({ err, requestId, code: err.code }, 'request failed');

@@ -288,7 +288,8 @@ describe('Nộp hồ sơ trực tuyến', () => {
       .set({ lastSeenAt: new Date(Date.now() - POLICY.idleMs - LAPSED_DRAFT_GRACE_MS - 60_000) })
       .where(eq(sessions.citizenId, a.id));
     const res = await submit(a, proc.p.id, { do: 'save', phone: '0912345678', address: 'Không lưu' });
-    expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent('/ca-nhan/nop-ho-so')}`);
+    // Nothing was kept: the login page says so (het-phien=1).
+    expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent('/ca-nhan/nop-ho-so')}&het-phien=1`);
     a.client.cookies.set(PORTAL_COOKIE, 'khong-phai-token');
     expect((await submit(a, proc.p.id, { do: 'save', address: 'Không lưu' })).status).toBe(303);
     expect(await t.database.db.select().from(dossierDrafts)).toHaveLength(0);

@@ -11,7 +11,7 @@ import { and, eq, inArray, like } from 'drizzle-orm';
 import { buildApp, Client, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { docx, executable } from './support/sample-files.js';
-import { auditLog, citizens, personalFiles, units } from '../src/db/schema/index.js';
+import { auditLog, citizens, personalFiles, sessions, units } from '../src/db/schema/index.js';
 import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { citizenActor } from '../src/shared/context.js';
@@ -151,6 +151,26 @@ describe('Quản lý tập tin cá nhân', () => {
     for (const e of audit) {
       expect(e.actorLabel).toBe(`citizen:${a.id}`);
       expect(e.targetId).toBe(row!.id);
+    }
+  });
+
+  it('an upload sent after the session ended goes to Đăng nhập, which says the file was not kept and comes back to the files page', async () => {
+    const a = await alice();
+    const form = new FormData();
+    form.set('_csrf', await a.client.csrf(BASE));
+    form.set('file', new File([pdf('muon')], 'muon.pdf', { type: 'application/pdf' }));
+    await t.database.db.delete(sessions).where(eq(sessions.citizenId, a.id));
+    const late = await a.client.request('POST', BASE, form, { origin: a.client.origin, referer: `${a.client.origin}${BASE}` });
+    expect(late.status).toBe(303);
+    expect(late.location).toBe(`/dang-nhap?tiep=${encodeURIComponent(BASE)}&het-phien=1`);
+    const login = await a.client.get(late.location!);
+    expect(login.text).toContain('Phiên đăng nhập đã hết hạn nên nội dung vừa gửi (kể cả tệp đã chọn) chưa được lưu.');
+    expect(login.text).toContain(`/dang-nhap/vneid?tiep=${encodeURIComponent(BASE)}`);
+    expect(await filesOf(a.id)).toEqual([]);
+    // A page of another site, or of the officials' area, is no way back: TRANG CÁ NHÂN.
+    for (const referer of ['https://evil.example/ca-nhan/tap-tin', `${a.client.origin}/tiepnhan/ho-so`]) {
+      const res = await a.client.request('POST', BASE, form, { origin: a.client.origin, referer });
+      expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent('/ca-nhan')}&het-phien=1`);
     }
   });
 

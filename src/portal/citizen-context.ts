@@ -7,6 +7,8 @@ import { readCookie } from '../web/cookies.js';
 import { citizenActor, type CitizenActor } from '../shared/context.js';
 import { lapsedCitizenOf, readCitizenSession } from '../auth/sessions.js';
 import { FORM_MAX_BYTES, uploadRoute } from '../web/body.js';
+import { previousPage } from '../web/previous-page.js';
+import { START_PAGE } from '../web/safe-redirect.js';
 import { MAX_PERSONAL_FILE_BYTES } from '../personal-files/files.js';
 import { onlineVersion } from './submit-dossier.js';
 import type { citizens } from '../db/schema/index.js';
@@ -46,21 +48,26 @@ function actorOfCitizen(c: Ctx, citizen: Citizen): CitizenActor {
   return citizenActor(citizen.id, c.get('meta'));
 }
 
+/** `postLost`: the request was a form post, which nobody was logged in to keep: the login page says so. */
 export class CitizenLoginRequired extends Error {
-  constructor(readonly returnTo: string) {
+  constructor(
+    readonly returnTo: string,
+    readonly postLost = false,
+  ) {
     super('citizen login required');
   }
 }
 
 /**
  * The logged-in citizen and their actor; without a login, throws CitizenLoginRequired, which the portal's error
- * handler turns into a redirect to Đăng nhập that comes back to this page (GET) or to TRANG CÁ NHÂN (a form post).
+ * handler turns into a redirect to Đăng nhập that comes back to this page (GET), or for a form post to the page
+ * the form was on (its Referer, when it is a portal page; else TRANG CÁ NHÂN) — what was posted is not kept.
  */
 export async function requireCitizen(c: Ctx): Promise<{ citizen: Citizen; actor: CitizenActor }> {
   const citizen = await currentCitizen(c);
   if (!citizen) {
-    const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/ca-nhan';
-    throw new CitizenLoginRequired(back);
+    if (c.req.method === 'GET') throw new CitizenLoginRequired(c.req.path + (new URL(c.req.url).search || ''));
+    throw new CitizenLoginRequired(previousPage(c, 'citizen') ?? START_PAGE.citizen, true);
   }
   return { citizen, actor: actorOfCitizen(c, citizen) };
 }
@@ -78,7 +85,7 @@ export async function citizenOrLapsed(c: Ctx): Promise<{ actor: CitizenActor; ci
   if (citizen) return { actor: actorOfCitizen(c, citizen), citizen };
   const token = readCookie(c, PORTAL_COOKIE);
   const lapsed = token ? await lapsedCitizenOf(c.get('deps').db, token, sessionPolicyOf(c)) : null;
-  if (!lapsed) throw new CitizenLoginRequired('/ca-nhan/nop-ho-so');
+  if (!lapsed) throw new CitizenLoginRequired(previousPage(c, 'citizen') ?? '/ca-nhan/nop-ho-so', c.req.method !== 'GET');
   return { actor: citizenActor(lapsed, c.get('meta')), citizen: null };
 }
 

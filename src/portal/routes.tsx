@@ -65,10 +65,14 @@ portalRoutes.get('/', async (c) => {
 });
 
 /** Bước 2 (seed 000 §2): choose the national electronic identity. */
-const LoginQuery = z.object({ tiep: param.text(512, 'Địa chỉ quay lại không hợp lệ.') });
+/** `het-phien=1`: a form was posted after the session ended (portal/citizen-context.ts): say that it was not kept. */
+const LoginQuery = z.object({ tiep: param.text(512, 'Địa chỉ quay lại không hợp lệ.'), 'het-phien': param.flag() });
 
-/** The choice of VNeID, and above it the refusal of the last attempt when there is one (a clean error page). */
-async function loginPage(c: Ctx, returnTo: string, error?: AppError) {
+/**
+ * The choice of VNeID, and above it the refusal of the last attempt when there is one (a clean error page), or the
+ * notice that a post was not kept because the session had ended.
+ */
+async function loginPage(c: Ctx, returnTo: string, error?: AppError, postLost = false) {
   const start = returnTo === START_PAGE.citizen ? '/dang-nhap/vneid' : `/dang-nhap/vneid?tiep=${encodeURIComponent(returnTo)}`;
   return PortalPage(
     c,
@@ -79,6 +83,11 @@ async function loginPage(c: Ctx, returnTo: string, error?: AppError) {
         <p class="flash flash-error" role="alert" data-error-code={error.code}>
           {error.message}
         </p>
+      ) : postLost ? (
+        <Flash kind="info">
+          Phiên đăng nhập đã hết hạn nên nội dung vừa gửi (kể cả tệp đã chọn) chưa được lưu. Vui lòng đăng nhập lại, hệ thống sẽ đưa bạn về
+          trang đang làm để gửi lại.
+        </Flash>
       ) : null}
       <a class="button wide vneid" href={start}>
         {error ? 'Đăng nhập lại bằng ' : ''}Tài khoản Định danh điện tử cấp bởi Bộ Công an
@@ -91,9 +100,10 @@ async function loginPage(c: Ctx, returnTo: string, error?: AppError) {
 }
 
 portalRoutes.get('/dang-nhap', async (c) => {
-  const returnTo = safeRedirect(queryOf(c, LoginQuery).tiep, 'citizen');
+  const q = queryOf(c, LoginQuery);
+  const returnTo = safeRedirect(q.tiep, 'citizen');
   if (await currentCitizen(c)) return c.redirect(returnTo, 303);
-  return sendHtml(c, await loginPage(c, returnTo));
+  return sendHtml(c, await loginPage(c, returnTo, undefined, q['het-phien']));
 });
 
 /** A refused VNeID login, on a clean address (auth/login-error-flash.ts); nothing to show → the login page. */
