@@ -1,14 +1,18 @@
 /** Dates are typed and shown as dd/mm/yyyy and stored as ISO yyyy-mm-dd. */
 
-/**
- * Day, month, year as people type them on a phone: a numeric keypad (inputmode="numeric", iOS) has no "/", so
- * "05031990" (eight digits, always day-month-year here) and the separators a phone keypad does offer (".", "-",
- * a space) are read as "05/03/1990" is. Eight digits are never read as yyyymmdd: 19900305 is no date at all.
- */
 /** What a date field says it takes, where people type dates on a phone (the portal). */
 export const DATE_HINT = 'dd/mm/yyyy, hoặc gõ liền 8 chữ số: 05031990';
 
-const DMY = /^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})$/;
+/**
+ * Day, month, year as people type them on a phone: a numeric keypad (inputmode="numeric", iOS) has no "/", so
+ * "05031990" (eight digits, always day-month-year here) and the separators a phone keypad does offer (".", "-",
+ * a space, with spaces around) are read as "05/03/1990" is. The input is bounded and its spaces collapsed first, so
+ * the patterns run in linear time on anything (a run of spaces between separators made the first version's
+ * backtracking cubic). Eight digits read as a year before 1900 are refused: they are a yyyymmdd date of 1901–1912
+ * or 2001–2012 typed the other way round (20110105 would be 20/11/0105), never a day anyone means here.
+ */
+const MAX_INPUT = 24;
+const DMY = /^(\d{1,2}) ?[/.\- ] ?(\d{1,2}) ?[/.\- ] ?(\d{4})$/;
 const DMY_DIGITS = /^(\d{2})(\d{2})(\d{4})$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -17,9 +21,13 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
  * <input type=date> and API clients) into ISO; null if not a real calendar date.
  */
 export function parseDate(input: string): string | null {
-  const s = input.trim();
+  if (input.length > MAX_INPUT * 4) return null;
+  const s = input.trim().replace(/\s+/g, ' ');
+  if (s.length > MAX_INPUT) return null;
   let d: number, m: number, y: number;
-  const dmy = ISO.test(s) ? null : (DMY.exec(s) ?? DMY_DIGITS.exec(s));
+  const digits = DMY_DIGITS.exec(s);
+  if (digits && Number(digits[3]) < 1900) return null;
+  const dmy = ISO.test(s) ? null : (DMY.exec(s) ?? digits);
   const iso = ISO.exec(s);
   if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
   else if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];

@@ -38,6 +38,19 @@ describe('dates dd/mm/yyyy', () => {
     expect(parseDate('5031990')).toBeNull();
     expect(parseDate('05/03/90')).toBeNull();
     expect(parseDate('05..03.1990')).toBeNull();
+    // yyyymmdd of 1901–1912 or 2001–2012 is also a ddmmyyyy "date" before the year 1900: refused, not misread.
+    expect(parseDate('20110105')).toBeNull();
+    expect(parseDate('19120304')).toBeNull();
+    expect(parseDate('05/03/0105')).toBe('0105-03-05');
+  });
+  it('answers hostile input at once (runs of spaces between separators: the first pattern took hours on 64 KB)', () => {
+    // On the first version this test does not end (vitest's time-out fails it); bounded input makes it instant.
+    for (const n of [100, 1_000, 30_000]) {
+      expect(parseDate(`1${' '.repeat(n)}1${' '.repeat(n)}x`)).toBeNull();
+      expect(parseDate(`1 ${'/ '.repeat(n)}1 x`)).toBeNull();
+    }
+    expect(parseDate(`  05/03/1990${' '.repeat(50)}`)).toBe('1990-03-05');
+    expect(parseDate(`05/03/1990${'0'.repeat(30)}`)).toBeNull();
   });
   it('formats ISO for display', () => {
     expect(formatDate('1984-06-26')).toBe('26/06/1984');
