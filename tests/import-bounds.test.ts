@@ -157,6 +157,7 @@ describe('import files that would exhaust memory', () => {
     form.set('file', new File([strToU8('Tên tài khoản,Tên\nan.x,An\n')], 'can-bo.csv'));
     const busy = await c.request('POST', '/tiepnhan/quan-tri/nguoi-dung/nhap', form, { origin: c.origin });
     expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('60');
     expect(busy.text).toContain('Máy chủ đang đọc nhiều tệp nhập cùng lúc. Vui lòng thử lại sau ít phút.');
     await Promise.all(burst);
   }, 60_000);

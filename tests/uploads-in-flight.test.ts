@@ -5,7 +5,9 @@
  * broken off), so nobody is locked out afterwards.
  */
 import crypto from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
 import { Client } from './support/app.js';
 import { useDemoApp } from './support/fixtures.js';
 import { citizens } from '../src/db/schema/index.js';
@@ -91,6 +93,7 @@ describe('uploads in flight per uploader', () => {
 
     const fifth = await upload(a);
     expect(fifth.status).toBe(429);
+    expect(fifth.headers.get('retry-after')).toBe('30');
     expect(fifth.text).toContain('Bạn đang tải lên 4 tệp cùng lúc. Vui lòng đợi các lần tải lên đang chạy hoàn tất rồi thử lại.');
     expect(uploadsInFlight(`citizen:${a.id}`)).toBe(UPLOADS_IN_FLIGHT_PER_UPLOADER);
 
@@ -105,6 +108,43 @@ describe('uploads in flight per uploader', () => {
     const answers = await Promise.all(open.map((o) => o.answer));
     expect(answers.slice(0, 2).map((x) => x.status)).toEqual([303, 303]);
     for (const x of answers.slice(2)) expect(x.status).toBeGreaterThanOrEqual(400);
+    expect(uploadsInFlight(`citizen:${a.id}`)).toBe(0);
+    expect((await upload(a)).status).toBe(303);
+  });
+});
+
+describe('a spool file that cannot be written', () => {
+  it('(a full disk) answers 503 in Vietnamese at once, the process goes on, and the slot comes back', async () => {
+    const a = await citizen('001190077003');
+    const real = fs.createWriteStream;
+    // Every spool file of an upload fails as a full disk does (ENOSPC), after the body has started.
+    const spy = vi.spyOn(fs, 'createWriteStream').mockImplementation(((p: fs.PathLike, o: unknown) => {
+      if (!String(p).endsWith('.upload')) return real(p, o as never);
+      const w = new PassThrough() as unknown as fs.WriteStream;
+      setImmediate(() => w.destroy(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })));
+      return w;
+    }) as typeof fs.createWriteStream);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const form = new FormData();
+      form.set('_csrf', a.csrf);
+      form.set('file', new File([Buffer.alloc(1024 * 1024, 0x41)], 'a.pdf', { type: 'application/pdf' }));
+      const res = await Promise.race([
+        a.client.request('POST', BASE, form, { origin: a.client.origin }),
+        new Promise<null>((r) => setTimeout(() => r(null), 5000)),
+      ]);
+      expect(res, 'still waiting after 5 s').not.toBeNull();
+      expect(res!.status).toBe(503);
+      expect(res!.headers.get('retry-after')).toBe('60');
+      expect(res!.text).toContain('Máy chủ tạm thời không lưu được tệp gửi lên. Vui lòng thử lại sau ít phút.');
+    } finally {
+      spy.mockRestore();
+      await new Promise((r) => setTimeout(r, 50));
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
     expect(uploadsInFlight(`citizen:${a.id}`)).toBe(0);
     expect((await upload(a)).status).toBe(303);
   });

@@ -221,7 +221,9 @@ const waiting: Array<() => void> = [];
 async function inTurn<T>(job: () => Promise<T>): Promise<T> {
   if (parsing < MAX_PARSES) parsing++;
   else if (waiting.length >= MAX_WAITING_PARSES)
-    throw new AppError('import_busy', 'Máy chủ đang đọc nhiều tệp nhập cùng lúc. Vui lòng thử lại sau ít phút.', 503);
+    throw new AppError('import_busy', 'Máy chủ đang đọc nhiều tệp nhập cùng lúc. Vui lòng thử lại sau ít phút.', 503, undefined, {
+      retryAfterSeconds: 60,
+    });
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
     return await job();

@@ -130,6 +130,7 @@ importExportRoutes.post('/nhap', acceptsUpload, async (c) => {
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     // The refusal's own status: a file that cannot be read is 400, a server busy reading others 503 (read-sheet.ts).
+    if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
     return renderImport(c, { error: err.message, ...(unitId ? { unitId } : {}) }, err.status as ContentfulStatusCode);
   }
 });

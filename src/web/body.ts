@@ -142,8 +142,13 @@ export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     await next();
   } finally {
-    await removeSpooled(request.spooled);
-    request.release?.();
+    try {
+      await removeSpooled(request.spooled);
+    } finally {
+      // Given back even when the spool cannot be cleaned (a volume gone read-only): else four such uploads would
+      // lock the person out until the process restarts. The hourly sweep removes what is left (storage/spool.ts).
+      request.release?.();
+    }
   }
 };
 

@@ -25,6 +25,12 @@ export class BodyTooLarge extends Error {}
 class TooManyParts extends Error {}
 /** A file part the route does not take (not among `fileFields`, or a second file of one field). */
 class UnexpectedFile extends Error {}
+/** A spool file could not be written: the server's trouble (503), not the sender's. */
+class SpoolFailed extends Error {
+  constructor(cause: unknown) {
+    super('a spool file could not be written', { cause });
+  }
+}
 /** The text fields together past `maxFieldsBytes`. */
 class TooMuchText extends Error {}
 
@@ -124,19 +130,29 @@ export async function readMultipartStreaming(
     stream.on('limit', () => {
       tooLarge = true;
     });
-    writes.push(
-      pipeline(stream, fs.createWriteStream(file, { flags: 'wx' })).then(async () => {
-        // The head of a part past its limit is not kept: nothing of it reaches storage.
-        if (tooLarge) await fs.promises.truncate(file, 0);
-        // A later part of the same name wins, as in FormData.get's last-value-for-strings rule used by formData().
-        files.set(name, {
-          name: info.filename ?? '',
-          size: tooLarge ? 0 : size,
-          path: file,
-          ...(tooLarge ? { tooLarge: true as const } : {}),
-        });
-      }),
-    );
+    const write = pipeline(stream, fs.createWriteStream(file, { flags: 'wx' })).then(async () => {
+      // The head of a part past its limit is not kept: nothing of it reaches storage.
+      if (tooLarge) await fs.promises.truncate(file, 0);
+      // A later part of the same name wins, as in FormData.get's last-value-for-strings rule used by formData().
+      files.set(name, {
+        name: info.filename ?? '',
+        size: tooLarge ? 0 : size,
+        path: file,
+        ...(tooLarge ? { tooLarge: true as const } : {}),
+      });
+    });
+    // A spool file that cannot be written (a full disk, too many open files) ends the body at once: unhandled until
+    // the body ended, the rejection would end the process; merely caught, the request would wait for good — busboy
+    // waits on the part's stream the failed write destroyed. (A write ended by another refusal is wrapped too, but
+    // that refusal is what the body fails with: fail() keeps the first.)
+    const settled = write.catch((err: unknown) => {
+      const failure = new SpoolFailed(err);
+      fail(failure);
+      throw failure;
+    });
+    // Handled now (the body may go on for a while before `writes` is awaited below, where it still rejects).
+    settled.catch(() => {});
+    writes.push(settled);
   });
   for (const event of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(event, () => fail(new TooManyParts()));
   try {
@@ -153,6 +169,11 @@ export async function readMultipartStreaming(
         `Nội dung chữ của biểu mẫu quá dài (tối đa ${Math.round(limits.maxFieldsBytes / 1024)} KB). Vui lòng rút gọn rồi gửi lại.`,
         413,
       );
+    if (err instanceof SpoolFailed)
+      throw new AppError('spool_failed', 'Máy chủ tạm thời không lưu được tệp gửi lên. Vui lòng thử lại sau ít phút.', 503, undefined, {
+        cause: err,
+        retryAfterSeconds: 60,
+      });
     if (err instanceof UnexpectedFile)
       throw new AppError('unexpected_file', 'Biểu mẫu gửi lên có tệp không thuộc biểu mẫu này. Vui lòng tải lại trang và thử lại.', 400);
     throw new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
