@@ -53,7 +53,7 @@ import { templateDownloadRoutes } from './procedures/template-download.js';
 import { authenticateApiToken } from './api/authenticate-api-token.js';
 import { adminKeyRoutes, ownKeyRoutes } from './api/key-routes.js';
 import { ownSessionRoutes } from './auth/session-routes.js';
-import { metricsRoutes, recordRequest, requestIdFrom } from './web/observability.js';
+import { metricsRoutes, recordRequest, requestIdFrom, supportCode } from './web/observability.js';
 import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 import { ssoProvider } from './sso/provider.js';
 import { ssoInteractionRoutes, ssoProviderRoutes } from './sso/routes.js';
@@ -126,29 +126,31 @@ export function createApp(deps: Deps) {
   // Bodies: small unless the route takes an upload (web/body.ts); read only through web/body.ts.
   app.use('*', limitBody);
 
-  // Every 5xx is logged with the request id, which the error page shows as "Mã tham chiếu"; a refusal (4xx)
-  // at debug, by its code only. The logger's err serialiser drops what may be personal (observability.ts).
+  // Every 5xx is logged with the request id and, as `ref`, the short code its error page shows for support
+  // (observability.ts supportCode); a refusal (4xx) at debug, by its code only — its page shows no code (error-page.tsx).
+  // The logger's err serialiser drops what may be personal (observability.ts).
   app.onError((err, c) => {
     const requestId = c.get('requestId');
+    const ref = supportCode(requestId);
     // A portal page that needs a citizen's login: go to Đăng nhập and come back.
     if (err instanceof CitizenLoginRequired)
       return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(err.returnTo)}${err.postLost ? '&het-phien=1' : ''}`, 303);
     if (err instanceof AppError) {
       if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
-      if (err.status >= 500) log.error({ err, requestId, code: err.code }, 'request failed');
+      if (err.status >= 500) log.error({ err, requestId, ref, code: err.code }, 'request failed');
       else log.debug({ requestId, code: err.code, status: err.status }, 'request refused');
       return renderError(c, err);
     }
     if (isDatabaseUnavailable(err)) {
-      log.warn({ err, requestId }, 'database unavailable');
+      log.warn({ err, requestId, ref }, 'database unavailable');
       c.header('Retry-After', '30');
       return renderError(c, errors.databaseUnavailable());
     }
     if (isStatementCancelled(err)) {
-      log.warn({ err, requestId }, 'statement cancelled (DB_STATEMENT_TIMEOUT_MS)');
+      log.warn({ err, requestId, ref }, 'statement cancelled (DB_STATEMENT_TIMEOUT_MS)');
       return renderError(c, errors.databaseTimeout());
     }
-    log.error({ err, requestId }, 'unhandled error');
+    log.error({ err, requestId, ref }, 'unhandled error');
     return renderError(c, new AppError('internal', 'Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.', 500));
   });
   app.notFound((c) => renderError(c, new AppError('not_found', 'Không tìm thấy trang bạn yêu cầu.', 404)));

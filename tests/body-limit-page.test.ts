@@ -85,8 +85,9 @@ function bigPost(path: string, total: number, headers: Record<string, string>): 
 const cookieOf = (c: Client) => [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 const multipart = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
 
-/** The links of an error page, as [text, href]. */
-const linksOf = (html: string) => [...html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => [m[2], m[1]]);
+/** The links of an error page's content (its frame's header aside), as [text, href]. */
+const linksOf = (html: string) =>
+  [...html.slice(html.indexOf('<main'), html.indexOf('</main>')).matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => [m[2], m[1]]);
 
 async function receivedDossier() {
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
@@ -106,7 +107,9 @@ describe('a body over the limit, over HTTP', () => {
     });
     expect(res.status).toBe(413);
     expect(res.contentType).toMatch(/^text\/html/);
-    expect(res.text).toContain('<title>Thông báo</title>');
+    // In the officials' frame; without their menus: the body was refused before the session was read.
+    expect(res.text).toContain('<title>Thông báo — ');
+    expect(res.text).toContain('<span class="sub">Hệ thống một cửa điện tử</span>');
     expect(res.text).toContain('data-error-code="payload_too_large"');
     expect(res.text).toContain(UPLOAD_MESSAGE);
     expect(linksOf(res.text)).toEqual([
@@ -137,9 +140,13 @@ describe('a body over the limit, over HTTP', () => {
     expect(res.status).toBe(413);
     expect(res.contentType).toMatch(/^text\/html/);
     expect(res.text).toContain(UPLOAD_MESSAGE);
+    // In the portal's frame, hers (read from her portal cookie); no Đăng xuất, as the request never got its CSRF token.
+    expect(res.text).toContain('<header class="top portal-top">');
+    expect(res.text).toContain('TRANG CÁ NHÂN</a>');
+    expect(res.text).not.toContain('action="/dang-xuat"');
     expect(linksOf(res.text)).toEqual([
       ['Quay lại trang trước', '/ca-nhan/tap-tin'],
-      ['Về trang chủ', '/'],
+      ['Về trang chủ', '/ca-nhan'],
     ]);
   });
 

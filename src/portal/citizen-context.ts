@@ -43,6 +43,14 @@ export function currentCitizen(c: Ctx): Promise<Citizen | null> {
   return found;
 }
 
+/**
+ * The citizen this request has already read, reading nothing: for an error page about the database itself. citizenId
+ * is set only once the session was read, so the promise kept for this request has settled with her by then.
+ */
+export async function citizenAlreadyRead(c: Ctx): Promise<Citizen | null> {
+  return c.get('citizenId') ? ((await cache.get(c)) ?? null) : null;
+}
+
 /** The citizen as a use case receives them. */
 function actorOfCitizen(c: Ctx, citizen: Citizen): CitizenActor {
   return citizenActor(citizen.id, c.get('meta'));

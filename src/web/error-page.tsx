@@ -1,10 +1,11 @@
-import { raw } from 'hono/html';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppError } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
 import { presentError } from './error-body.js';
+import { areaOf, errorFrame, plainFrame, type ErrorFrame } from './error-frame.js';
 import { sameOrigin } from './csrf.js';
+import { supportCode } from './observability.js';
 import { safeRedirect } from './safe-redirect.js';
 import { sendHtml } from './send-html.js';
 
@@ -18,7 +19,7 @@ function previousPage(c: Context<AppEnv>): string | null {
   try {
     if (!sameOrigin(c.get('deps').config.publicUrl, c.req.url, undefined, referer)) return null;
     const from = new URL(referer);
-    const area = c.req.path.startsWith('/tiepnhan') ? 'official' : 'citizen';
+    const area = areaOf(c.req.path) === 'official' ? 'official' : 'citizen';
     const target = from.pathname + from.search;
     const safe = safeRedirect(target, area);
     return safe === target ? safe : null;
@@ -27,53 +28,59 @@ function previousPage(c: Context<AppEnv>): string | null {
   }
 }
 
-/** Errors end on a Vietnamese page for people, or precise JSON for API clients. */
-export function renderError(c: Context<AppEnv>, err: AppError) {
+/**
+ * The code for support, only on a 5xx: that failure is logged at error or warn with the same code (app.tsx). A refusal
+ * (4xx) is logged at debug only, which production does not keep, and its message already says what to do.
+ */
+const referenceOf = (c: Context<AppEnv>, err: AppError): string | null =>
+  err.status >= 500 ? supportCode(c.get('requestId') ?? '') : null;
+
+function ErrorContent(p: { err: AppError; frame: ErrorFrame; back: string | null; reference: string | null }) {
+  return (
+    <>
+      <h1>Thông báo</h1>
+      <p class="flash flash-error" role="alert" data-error-code={p.err.code}>
+        {p.err.message}
+      </p>
+      {/* A list: on a touch screen each link is a finger-sized target (app.css), not a line of small links. */}
+      <ul class="error-actions">
+        {p.back ? (
+          <li>
+            <a href={p.back}>Quay lại trang trước</a>
+          </li>
+        ) : null}
+        <li>
+          <a href={p.frame.home}>Về trang chủ</a>
+        </li>
+        {p.err.status === 401 ? (
+          <li>
+            <a href={p.frame.login}>Đăng nhập</a>
+          </li>
+        ) : null}
+      </ul>
+      {p.reference ? <p class="muted support-code">Nếu cần hỗ trợ, vui lòng cung cấp mã: {p.reference}</p> : null}
+    </>
+  );
+}
+
+/**
+ * Errors end on a Vietnamese page for people, in the frame of their area (error-frame.tsx), or precise JSON for API
+ * clients. Drawing the page never throws: a frame that fails is replaced by the plain one.
+ */
+export async function renderError(c: Context<AppEnv>, err: AppError) {
   const status = err.status as ContentfulStatusCode;
   const wantsJson = c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').startsWith('application/json');
   if (wantsJson) {
     return c.json(presentError(err, c.get('requestId')), status);
   }
-  // A body refused by its size is refused before the session is read: the area says where home is.
-  const loggedIn = !!c.get('account') || (err.status === 413 && c.req.path.startsWith('/tiepnhan'));
   const back = previousPage(c);
-  return sendHtml(
-    c,
-    <>
-      {raw('<!DOCTYPE html>')}
-      <html lang="vi">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>Thông báo</title>
-          <link rel="stylesheet" href="/static/app.css" />
-        </head>
-        <body>
-          <main id="main" class="narrow">
-            <h1>Thông báo</h1>
-            <p class="flash flash-error" role="alert" data-error-code={err.code}>
-              {err.message}
-            </p>
-            <p>
-              {back ? (
-                <>
-                  <a href={back}>Quay lại trang trước</a>
-                  {' · '}
-                </>
-              ) : null}
-              <a href={loggedIn ? '/tiepnhan' : '/'}>Về trang chủ</a>
-              {err.status === 401 ? (
-                <>
-                  {' · '}
-                  <a href="/tiepnhan/dang-nhap">Đăng nhập</a>
-                </>
-              ) : null}
-            </p>
-            <p class="muted">Mã tham chiếu: {c.get('requestId')}</p>
-          </main>
-        </body>
-      </html>
-    </>,
-    status,
-  );
+  const reference = referenceOf(c, err);
+  const page = (frame: ErrorFrame) => frame.draw('Thông báo', <ErrorContent err={err} frame={frame} back={back} reference={reference} />);
+  let html: Awaited<ReturnType<typeof page>>;
+  try {
+    html = await page(await errorFrame(c, err));
+  } catch {
+    html = await page(plainFrame(areaOf(c.req.path)));
+  }
+  return sendHtml(c, html, status);
 }

@@ -6,6 +6,7 @@ import { receivesAnywhere } from '../dossiers/access.js';
 import { readsAnyStatistics } from '../statistics/policy.js';
 import { rootUnitName } from '../org/unit-queries.js';
 import type { StaffActor } from '../shared/context.js';
+import type { DisplayCache } from '../shared/display-cache.js';
 import { errors } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
 
@@ -47,10 +48,28 @@ export const requireLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/** The header's name before any province is set up (no root unit yet), and before it was ever read. */
+const UNNAMED = 'MotCua';
+
+/** The name each app last read, by its display cache (one per app): what an error page shows without the database. */
+const lastNames = new WeakMap<DisplayCache, string>();
+
 /** The name in the header is the root unit's: every deployment names its own province. */
 export function siteName(c: Ctx): Promise<string> {
   const { db, displayCache } = c.get('deps');
-  return displayCache.get('site-name', async () => (await rootUnitName(db)) ?? 'MotCua');
+  return displayCache.get('site-name', async () => {
+    const name = (await rootUnitName(db)) ?? UNNAMED;
+    lastNames.set(displayCache, name);
+    return name;
+  });
+}
+
+/**
+ * The name as last read, reading nothing: for an error page about the database itself (web/error-frame.tsx). The
+ * display cache cannot serve it then — it keeps nothing while the change feed is down, as it is with the database.
+ */
+export function lastSiteName(c: Ctx): string {
+  return lastNames.get(c.get('deps').displayCache) ?? UNNAMED;
 }
 
 /** Props every page's Layout needs. */

@@ -21,6 +21,14 @@ export function requestIdFrom(header: string | undefined): string {
   return header !== undefined && SAFE_REQUEST_ID.test(header) ? header : crypto.randomUUID();
 }
 
+/**
+ * The code a person reads out to support from a 5xx page: the request id's first 8 characters, upper-case (a UUID's
+ * are 32 random bits, unlikely to repeat among a day's failures). Not the whole id: a 36-character UUID is a line
+ * nobody can read over the phone. The failure's log line carries it as `ref` beside the full `requestId` (app.tsx),
+ * so what the person says is found as it is said.
+ */
+export const supportCode = (requestId: string): string => requestId.slice(0, 8).toUpperCase();
+
 const STACK_FRAME = /^\s+at /;
 /** SQL identifiers in a database message stay; any other quoted text (a value) is replaced. */
 const QUOTED = /"([^"]*)"/g;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SimPerson } from '../../sim/population-types.js';
-import { ROOT, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
+import { ROOT, attrOf, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -24,6 +24,8 @@ const POPULATION = JSON.parse(fs.readFileSync(path.join(ROOT, 'sim/data/populati
 const PERSON = POPULATION.find((p) => p.role === 'citizen' && p.loaiTaiKhoan === 1 && p.soDienThoai);
 if (!PERSON) throw new Error('the simulator has no citizen with a phone');
 const PROCEDURE = 'Cấp Giấy phép bán lẻ sản phẩm rượu';
+/** A dossier that is not hers (nobody's): the portal answers 404, as for another citizen's. */
+const NOT_HERS = '/ca-nhan/ho-so/00000000-0000-4000-8000-000000000001';
 
 const e2e = useE2E();
 let page: Page;
@@ -115,7 +117,7 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
 
   test('logged in with VNeID: TRANG CÁ NHÂN and the public pages', async () => {
     await loginCitizenWithVneid(page, e2e.simUrl, PERSON);
-    report(await auditPages([['Trang cá nhân', '/ca-nhan'], ...publicPages(procedure)]));
+    report(await auditPages([['Trang cá nhân', '/ca-nhan'], ['Hồ sơ không phải của mình (404)', NOT_HERS], ...publicPages(procedure)]));
   });
 
   test('Quản lý tập tin cá nhân: empty, with a file, its rename and delete pages', async () => {
@@ -301,6 +303,7 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
         '/ca-nhan/nop-ho-so',
         `/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`,
         dossierPath,
+        NOT_HERS,
       ]) {
         await p.goto(url);
         const found = await p.evaluate(() => {
@@ -328,6 +331,15 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
       await p.goto('/ca-nhan');
       const header = (await p.locator('header.top').boundingBox())?.height ?? Number.POSITIVE_INFINITY;
       expect(header).toBeLessThanOrEqual(200);
+
+      // A refusal keeps the portal around it: her header, menu and name, a way home; no code to read on a 404.
+      expect((await p.goto(NOT_HERS))?.status()).toBe(404);
+      await eventually(attrOf(p.getByRole('alert'), 'data-error-code')).toBe('not_found');
+      expect(await isVisible(p.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'TRANG CÁ NHÂN' }))()).toBe(true);
+      expect(await isVisible(p.getByRole('button', { name: `Đăng xuất (${PERSON.hoVaTen})` }))()).toBe(true);
+      expect(await p.getByRole('link', { name: 'Về trang chủ' }).getAttribute('href')).toBe('/ca-nhan');
+      expect(await textOf(p.locator('main'))()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|Mã tham chiếu|cung cấp mã/i);
+      await p.screenshot({ path: e2e.screenshotPath('phone-error-404.png'), fullPage: true });
 
       // Nộp thay's seven fields take a screen: shown only once the citizen says they submit for someone else.
       await p.goto(`/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`);
