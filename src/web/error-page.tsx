@@ -4,29 +4,9 @@ import type { AppError } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
 import { presentError } from './error-body.js';
 import { areaOf, errorFrame, plainFrame, type ErrorFrame } from './error-frame.js';
-import { sameOrigin } from './csrf.js';
 import { supportCode } from './observability.js';
-import { safeRedirect } from './safe-redirect.js';
+import { previousPage } from './previous-page.js';
 import { sendHtml } from './send-html.js';
-
-/**
- * The page a refused post came from (its Referer: a path of this site in the area of the post), for "Quay lại": a form
- * refused before it was read (too large) is still on that page, filled in. Null when there is none to trust.
- */
-function previousPage(c: Context<AppEnv>): string | null {
-  const referer = c.req.header('referer');
-  if (c.req.method !== 'POST' || !referer) return null;
-  try {
-    if (!sameOrigin(c.get('deps').config.publicUrl, c.req.url, undefined, referer)) return null;
-    const from = new URL(referer);
-    const area = areaOf(c.req.path) === 'official' ? 'official' : 'citizen';
-    const target = from.pathname + from.search;
-    const safe = safeRedirect(target, area);
-    return safe === target ? safe : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The code for support, only on a 5xx: that failure is logged at error or warn with the same code (app.tsx). A refusal
@@ -73,7 +53,8 @@ export async function renderError(c: Context<AppEnv>, err: AppError) {
   if (wantsJson) {
     return c.json(presentError(err, c.get('requestId')), status);
   }
-  const back = previousPage(c);
+  // A form refused before it was read (too large) is still on the page it came from, filled in: "Quay lại".
+  const back = previousPage(c, areaOf(c.req.path) === 'official' ? 'official' : 'citizen');
   const reference = referenceOf(c, err);
   const page = (frame: ErrorFrame) => frame.draw('Thông báo', <ErrorContent err={err} frame={frame} back={back} reference={reference} />);
   let html: Awaited<ReturnType<typeof page>>;
