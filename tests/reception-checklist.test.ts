@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { getDocumentProxy } from 'unpdf';
@@ -278,3 +279,73 @@ function pngBytes(): Uint8Array {
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0,
   ]);
 }
+
+describe('TIẾP NHẬN HỒ SƠ: the same form sent twice', () => {
+  const keyOf = (html: string) => /name="submissionKey" value="([0-9a-f-]{36})"/.exec(html)?.[1];
+  const full = (procedureId: string) => ({
+    ...applicant,
+    procedureId,
+    'doc-0': '1',
+    'originals-0': '1',
+    'doc-1': '1',
+    'originals-1': '1',
+  });
+
+  it('Back, then Tiếp nhận again: one dossier, and the page says so; a new form makes a new one', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    const p = await currentProcedure(t.database, OPTIONAL_LAST);
+    const page = await clerk.get(`/tiepnhan/tiep-nhan?procedureId=${p.p.id}`);
+    const key = keyOf(page.text)!;
+    expect(key).toBeDefined();
+    const first = await postReception(clerk, { ...full(p.p.id), submissionKey: key });
+    expect(first.status, first.text).toBe(303);
+    expect(first.location).toMatch(/\?tb=received$/);
+    const again = await postReception(clerk, { ...full(p.p.id), submissionKey: key, fullName: 'Phan Thị Số Hóa Lần Hai' });
+    expect(again.status).toBe(303);
+    expect(again.location).toBe(first.location!.replace('tb=received', 'tb=received-before'));
+    expect((await clerk.get(again.location!)).text).toContain('Biểu mẫu này đã được gửi trước đó');
+    expect(await t.database.db.select().from(dossiers).where(eq(dossiers.submissionKey, key))).toHaveLength(1);
+    // A fresh page has a fresh key: the next dossier is a new one.
+    const fresh = keyOf((await clerk.get(`/tiepnhan/tiep-nhan?procedureId=${p.p.id}`)).text);
+    expect(fresh).not.toBe(key);
+    const second = await postReception(clerk, { ...full(p.p.id), submissionKey: fresh! });
+    expect(second.location).not.toBe(first.location);
+  });
+
+  it('a refused form keeps its key for the next try', async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    const p = await currentProcedure(t.database, OPTIONAL_LAST);
+    const key = keyOf((await clerk.get(`/tiepnhan/tiep-nhan?procedureId=${p.p.id}`)).text)!;
+    const refused = await postReception(clerk, { ...full(p.p.id), submissionKey: key, phone: 'abc' });
+    expect(refused.status).toBe(400);
+    expect(keyOf(refused.text)).toBe(key);
+  });
+
+  it("another official's form key is a stale form (400), never their dossier; the same key at once makes one dossier", async () => {
+    const clerk = await loggedIn(sctClerkUsername());
+    const p = await currentProcedure(t.database, OPTIONAL_LAST);
+    const key = keyOf((await clerk.get(`/tiepnhan/tiep-nhan?procedureId=${p.p.id}`)).text)!;
+    expect((await postReception(clerk, { ...full(p.p.id), submissionKey: key })).status).toBe(303);
+    const colleague = await actorFor(t.database, sctClerkUsername());
+    const input = {
+      ...applicant,
+      procedureId: p.p.id,
+      documents: [
+        { index: 0, originals: 1, copies: 0 },
+        { index: 1, originals: 1, copies: 0 },
+      ],
+    };
+    const other = await actorFor(t.database, 'admin.sct');
+    const stale = await receiveDossier(t.database.db, other, input, new Date(), new Map(), {
+      submissionKey: key,
+    }).catch((e: AppError) => e);
+    expect((stale as AppError).code).toBe('stale_form');
+    // Two sends of one new key at the same instant: one dossier, both answered with it.
+    const twinKey = crypto.randomUUID();
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => receiveDossier(t.database.db, colleague, input, new Date(), new Map(), { submissionKey: twinKey })),
+    );
+    expect(a!.id).toBe(b!.id);
+    expect([a!.repeated, b!.repeated].filter(Boolean)).toHaveLength(1);
+  });
+});

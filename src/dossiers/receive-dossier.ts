@@ -24,7 +24,8 @@ import { localDate } from '../calendar/working-time.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
-import { idField, numberField, parseInput } from '../shared/validate.js';
+import { idField, isId, numberField, parseInput } from '../shared/validate.js';
+import { sqlStateOf } from '../db/database-errors.js';
 import { mayActAtStep } from './access.js';
 import { onlineChannelReserved } from './reception-channel.js';
 import { stepDueAt, stepPosition } from './steps.js';
@@ -90,10 +91,17 @@ export async function receiveDossier(
     scanProblems?: FieldErrors;
     agencyUnitId?: string;
     within?: (tx: Tx, dossier: typeof dossiers.$inferSelect) => Promise<void>;
+    /** The counter form's one-time key: the same form sent again (Back, then Tiếp nhận) is the dossier it made. */
+    submissionKey?: string;
   } = {},
-) {
+): Promise<typeof dossiers.$inferSelect & { repeated?: true }> {
   const input = parseInput(ReceiveInput, raw);
   if (actor.kind !== 'system' && input.channel === 2) throw onlineChannelReserved();
+  const key = opts.submissionKey;
+  if (key !== undefined && (actor.kind === 'system' || !isId(key))) throw staleReceptionForm();
+  const received = async () => (key === undefined || actor.kind === 'system' ? null : receivedWithKey(db, actor, key));
+  const already = await received();
+  if (already) return already;
   const [version] = await db
     .select()
     .from(procedureVersions)
@@ -142,107 +150,131 @@ export async function receiveDossier(
     after1500NextDay: version.after1500NextDay,
   });
   const applicant = { fullName: input.fullName, cccd: input.cccd, phone: input.phone, email: input.email, address: input.address };
-  return db.transaction(async (tx) => {
-    const lost = actor.kind === 'system' ? [] : await consumeStagedScans(tx, actor, staged, now);
-    if (lost.length) throw errors.validation(Object.fromEntries(lost.map((i) => [`scan-${i}`, STAGED_SCAN_GONE])));
-    const code = await nextDossierCode(tx, agency.agencyCode!, localDate(now));
-    const [dossier] = await tx
-      .insert(dossiers)
-      .values({
-        code,
-        lookupCode: newLookupCode(),
-        agencyUnitId,
-        procedureVersionId: version.id,
-        channel: input.channel as 1 | 2 | 3,
-        status: input.channel === 2 ? 'submitted' : 'received',
-        applicant,
-        applicantIdNumber: applicant.cccd,
-        applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
-        receivedAt: now,
-        dueAt: due,
-        currentStep: 0,
-        currentUnitId: stepPosition(reception, agencyUnitId).unitId,
-        currentRole: reception.role,
-        sectorId: version.sectorId,
-        procedureId: version.procedureId,
-        stepStartedAt: now,
-        stepDueAt: stepDueAt(calendar, version, 0, now),
-        receivedBy: actor.kind === 'system' ? null : actor.accountId,
-        digitised,
-      })
-      .returning();
-    // Two statements however many documents: this transaction holds the agency's code counter (nextDossierCode), so
-    // every statement here is time the agency's other receptions wait. The scans' ids are chosen here to link them.
-    const fileIds = new Map(checklist.filter((item) => stored.has(item.index)).map((item) => [item.index, crypto.randomUUID()]));
-    if (fileIds.size) {
-      await tx.insert(dossierFiles).values(
-        [...fileIds].map(([index, id]) => ({
-          id,
-          dossierId: dossier!.id,
-          kind: 'scan' as const,
-          documentLabel: version.documents[index]!.name,
-          ...stored.get(index)!,
-          uploadedBy: actor.kind === 'system' ? null : actor.accountId,
-          uploadedAt: now,
-        })),
-      );
-    }
-    if (checklist.length) {
-      await tx.insert(dossierComponents).values(
-        checklist.map((item) => {
-          const doc = version.documents[item.index]!;
-          const fileId = fileIds.get(item.index) ?? null;
-          return {
+  const receive = () =>
+    db.transaction(async (tx) => {
+      const lost = actor.kind === 'system' ? [] : await consumeStagedScans(tx, actor, staged, now);
+      if (lost.length) throw errors.validation(Object.fromEntries(lost.map((i) => [`scan-${i}`, STAGED_SCAN_GONE])));
+      const code = await nextDossierCode(tx, agency.agencyCode!, localDate(now));
+      const [dossier] = await tx
+        .insert(dossiers)
+        .values({
+          code,
+          lookupCode: newLookupCode(),
+          agencyUnitId,
+          procedureVersionId: version.id,
+          channel: input.channel as 1 | 2 | 3,
+          status: input.channel === 2 ? 'submitted' : 'received',
+          applicant,
+          applicantIdNumber: applicant.cccd,
+          applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
+          receivedAt: now,
+          dueAt: due,
+          currentStep: 0,
+          currentUnitId: stepPosition(reception, agencyUnitId).unitId,
+          currentRole: reception.role,
+          sectorId: version.sectorId,
+          procedureId: version.procedureId,
+          stepStartedAt: now,
+          stepDueAt: stepDueAt(calendar, version, 0, now),
+          receivedBy: actor.kind === 'system' ? null : actor.accountId,
+          digitised,
+          submissionKey: key ?? null,
+        })
+        .returning();
+      // Two statements however many documents: this transaction holds the agency's code counter (nextDossierCode), so
+      // every statement here is time the agency's other receptions wait. The scans' ids are chosen here to link them.
+      const fileIds = new Map(checklist.filter((item) => stored.has(item.index)).map((item) => [item.index, crypto.randomUUID()]));
+      if (fileIds.size) {
+        await tx.insert(dossierFiles).values(
+          [...fileIds].map(([index, id]) => ({
+            id,
             dossierId: dossier!.id,
-            documentIndex: item.index,
-            name: doc.name,
-            required: doc.required,
-            originals: item.originals,
-            copies: item.copies,
-            fileId,
-            digitised: fileId !== null,
-          };
-        }),
-      );
-    }
-    await tx.insert(dossierEvents).values({
-      dossierId: dossier!.id,
-      at: now,
-      ...actorColumns(actor),
-      action: input.channel === 2 ? 'submit' : 'receive',
-      fromStatus: null,
-      toStatus: input.channel === 2 ? 'submitted' : 'received',
-      step: 0,
-      note: input.note,
-      data: { channel: input.channel, dueAt: due.toISOString(), components: checklist.length, digitised },
-    });
-    await recordAudit(tx, {
-      action: 'dossier.receive',
-      actor,
-      targetType: 'dossier',
-      targetId: dossier!.id,
-      unitId: agencyUnitId,
-      data: { code, procedure: version.name, version: version.version, channel: input.channel, components: checklist.length, digitised },
-    });
-    // The applicant is told, by messages that exist exactly when the dossier does (an online one: when accepted).
-    if (dossier!.status === 'received') {
-      await notify(tx, {
-        event: 'dossier.received',
-        to: { kind: 'applicant', dossierId: dossier!.id },
+            kind: 'scan' as const,
+            documentLabel: version.documents[index]!.name,
+            ...stored.get(index)!,
+            uploadedBy: actor.kind === 'system' ? null : actor.accountId,
+            uploadedAt: now,
+          })),
+        );
+      }
+      if (checklist.length) {
+        await tx.insert(dossierComponents).values(
+          checklist.map((item) => {
+            const doc = version.documents[item.index]!;
+            const fileId = fileIds.get(item.index) ?? null;
+            return {
+              dossierId: dossier!.id,
+              documentIndex: item.index,
+              name: doc.name,
+              required: doc.required,
+              originals: item.originals,
+              copies: item.copies,
+              fileId,
+              digitised: fileId !== null,
+            };
+          }),
+        );
+      }
+      await tx.insert(dossierEvents).values({
         dossierId: dossier!.id,
-        data: {
-          ma_ho_so: code,
-          thu_tuc: version.name,
-          co_quan: agency.name,
-          ma_tra_cuu: dossier!.lookupCode,
-          ngay_hen_tra: formatDayOf(due),
-        },
-        key: dossier!.id,
+        at: now,
+        ...actorColumns(actor),
+        action: input.channel === 2 ? 'submit' : 'receive',
+        fromStatus: null,
+        toStatus: input.channel === 2 ? 'submitted' : 'received',
+        step: 0,
+        note: input.note,
+        data: { channel: input.channel, dueAt: due.toISOString(), components: checklist.length, digitised },
       });
+      await recordAudit(tx, {
+        action: 'dossier.receive',
+        actor,
+        targetType: 'dossier',
+        targetId: dossier!.id,
+        unitId: agencyUnitId,
+        data: { code, procedure: version.name, version: version.version, channel: input.channel, components: checklist.length, digitised },
+      });
+      // The applicant is told, by messages that exist exactly when the dossier does (an online one: when accepted).
+      if (dossier!.status === 'received') {
+        await notify(tx, {
+          event: 'dossier.received',
+          to: { kind: 'applicant', dossierId: dossier!.id },
+          dossierId: dossier!.id,
+          data: {
+            ma_ho_so: code,
+            thu_tuc: version.name,
+            co_quan: agency.name,
+            ma_tra_cuu: dossier!.lookupCode,
+            ngay_hen_tra: formatDayOf(due),
+          },
+          key: dossier!.id,
+        });
+      }
+      // Its first status record (written by the trigger on dossiers) on its way to the national portal.
+      await enqueueNationalPush(tx, dossier!.id);
+      await opts.within?.(tx, dossier!);
+      return dossier!;
+    });
+  // A twin of this form (a second tab, a retry) committed between the check above and this insert: its dossier.
+  return receive().catch(async (err: unknown) => {
+    if (key !== undefined && sqlStateOf(err) === '23505') {
+      const twin = await received();
+      if (twin) return twin;
     }
-    // Its first status record (written by the trigger on dossiers) on its way to the national portal.
-    await enqueueNationalPush(tx, dossier!.id);
-    await opts.within?.(tx, dossier!);
-    return dossier!;
+    throw err;
   });
+}
+
+const staleReceptionForm = () =>
+  new AppError('stale_form', 'Biểu mẫu tiếp nhận đã cũ. Vui lòng mở lại trang Tiếp nhận hồ sơ và nhập lại.', 400);
+
+/**
+ * The dossier a counter form's key already made, marked `repeated`, or null. A key is one official's form: one
+ * another account's form made (a forged or copied key) is a stale form, never a way to learn of that dossier.
+ */
+async function receivedWithKey(db: Db, actor: StaffActor, key: string) {
+  const [d] = await db.select().from(dossiers).where(eq(dossiers.submissionKey, key));
+  if (!d) return null;
+  if (d.receivedBy !== actor.accountId) throw staleReceptionForm();
+  return { ...d, repeated: true as const };
 }

@@ -29,6 +29,9 @@ const NOTICES: Record<string, string> = {
   attached: 'Đã đính kèm tệp kết quả.',
   recorded: 'Đã ghi nhận kết quả giải quyết.',
   received: 'Đã tiếp nhận hồ sơ. In Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) cho người nộp.',
+  // The counter form sent a second time (Back, then Tiếp nhận): no second dossier, this is the one it made.
+  'received-before':
+    'Biểu mẫu này đã được gửi trước đó: hồ sơ đã được tiếp nhận một lần (dưới đây), không tạo thêm hồ sơ mới. Để tiếp nhận hồ sơ khác, mở lại trang Tiếp nhận hồ sơ.',
   done: 'Đã cập nhật hồ sơ.',
   assigned: 'Đã phân công lại bước hiện tại.',
 };

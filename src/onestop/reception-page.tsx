@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import type { ReceivableProcedure } from '../dossiers/receivable-procedures.js';
+import { isId } from '../shared/validate.js';
 import { feeText, timeLimitText } from '../dossiers/procedure-terms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
@@ -10,7 +12,8 @@ import { ReceptionChecklist, type KeptScan } from './reception-checklist.js';
  * like); its processing time, fee and documents appear; they tick the documents received with their scans and type
  * the applicant. The choice is kept in the address, what was typed in the form on a refusal, and the scans chosen
  * as references to their staged copies (dossiers/staged-scans.ts). The form's address names the procedure, so its
- * body is sized by that procedure's number of documents before it is read (reception-routes.tsx).
+ * body is sized by that procedure's number of documents before it is read (reception-routes.tsx). Its one-time key
+ * makes the same form sent twice one dossier (receive-dossier.ts).
  */
 export function ReceptionPage(p: {
   csrfToken: string;
@@ -61,6 +64,8 @@ export function ReceptionPage(p: {
         class="stack"
       >
         <CsrfField token={p.csrfToken} />
+        {/* One key per form drawn (kept through refusals): sent again — Back, then Tiếp nhận — it is the dossier it made. */}
+        <input type="hidden" name="submissionKey" value={isId(v.submissionKey) ? v.submissionKey : crypto.randomUUID()} />
         {chosen ? <input type="hidden" name="procedureId" value={chosen.id} /> : null}
         {v.linhvuc ? <input type="hidden" name="linhvuc" value={v.linhvuc} /> : null}
         <p>

@@ -116,8 +116,12 @@ receptionRoutes.post('/tiep-nhan', receptionUpload, async (c) => {
     // The form offers channels 1 and 3; a forged 2 (trực tuyến, the portals') is refused beside the field.
     refuseOnlineChannel(form);
     const input = { ...form, documents: checklistFromForm(form) };
-    const d = await receiveDossier(db, actor, input, now(), scans, { scanProblems: problems });
-    return c.redirect(`/tiepnhan/ho-so/${d.id}?tb=received`, 303);
+    const d = await receiveDossier(db, actor, input, now(), scans, {
+      scanProblems: problems,
+      // A page drawn before the key existed has none: received as before.
+      ...(form.submissionKey ? { submissionKey: form.submissionKey } : {}),
+    });
+    return c.redirect(`/tiepnhan/ho-so/${d.id}?tb=${d.repeated ? 'received-before' : 'received'}`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     return renderReception(c, form, err, scans);
