@@ -93,7 +93,7 @@ type InboxRow = {
 };
 
 /** A dossier under "Giao cho tôi". */
-export type AssignedRow = { id: string; code: string; procedureName: string; applicantName: string; dueAt: Date };
+export type AssignedRow = { id: string; code: string; procedureName: string; applicantName: string; dueAt: Date; status: DossierStatus };
 
 /** A row with the applicant's whole record (the API's summary); the page shows only the name. */
 export type InboxRecordRow = InboxRow & { applicant: Applicant };
@@ -149,10 +149,11 @@ const ASSIGNED_LIMIT = 50;
 function assignedToMe(shape: Shape): SQL {
   const scope = sql.join(lentScope(shape).map((c) => sql` and ${c}`));
   return sql`(select coalesce(json_agg(json_build_object(
-          'id', a.id, 'code', a.code, 'procedureName', a.procedure_name, 'applicantName', a.applicant_name, 'dueAt', a.due_at
+          'id', a.id, 'code', a.code, 'procedureName', a.procedure_name, 'applicantName', a.applicant_name, 'dueAt', a.due_at,
+          'status', a.status
         ) order by a.due_at, a.id), '[]'::json)
         from (
-          select d.id, d.code, pv.name as procedure_name, d.applicant->>'fullName' as applicant_name, d.due_at
+          select d.id, d.code, pv.name as procedure_name, d.applicant->>'fullName' as applicant_name, d.due_at, d.status
           from dossiers d join procedure_versions pv on pv.id = d.procedure_version_id
           where d.assigned_to = ${p('accountId')}::uuid and d.status in ${OPEN_STATUSES}${scope}
             and exists (select 1 from positions p where p.unit_id = d.current_unit_id and p.role = d."current_role")

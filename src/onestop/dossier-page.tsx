@@ -73,7 +73,8 @@ export function DossierPage(p: {
         <dd>{formatDateTime(d.receivedAt)}</dd>
         <dt>Hẹn trả kết quả</dt>
         <dd>
-          {formatDateTime(d.dueAt)} {d.status === 'returned' ? null : <DueBadge dueAt={d.dueAt} now={p.now} soon={p.soon} />}
+          {formatDateTime(d.dueAt)}{' '}
+          {d.status === 'returned' ? null : <DueBadge dueAt={d.dueAt} now={p.now} soon={p.soon} status={d.status} />}
         </dd>
         <dt>Trạng thái</dt>
         <dd id="status">

@@ -19,7 +19,7 @@ function AssignedToMe(p: { rows: AssignedRow[]; now: Date; soon: Date }) {
         {p.rows.map((r) => (
           <li>
             <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a> — {r.procedureName} — {r.applicantName} — hạn {formatDateTime(r.dueAt)}{' '}
-            <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} />
+            <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} status={r.status} />
           </li>
         ))}
       </ul>
@@ -143,7 +143,7 @@ export function InboxPage(p: {
               <td>{r.applicantName}</td>
               <td>{formatDateTime(r.receivedAt)}</td>
               <td>
-                {formatDateTime(r.dueAt)} <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} />
+                {formatDateTime(r.dueAt)} <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} status={r.status} />
               </td>
               <td>{STATUS_LABELS[r.status]}</td>
             </tr>

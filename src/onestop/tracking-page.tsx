@@ -94,7 +94,7 @@ export function TrackingPage(p: {
                 <td>{r.applicantName}</td>
                 <td>{formatDateTime(r.receivedAt)}</td>
                 <td>
-                  {formatDateTime(r.dueAt)} {isOpen(r) ? <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} /> : null}
+                  {formatDateTime(r.dueAt)} {isOpen(r) ? <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} status={r.status} /> : null}
                 </td>
                 <td>{STATUS_LABELS[r.status]}</td>
                 <td>
