@@ -17,7 +17,12 @@ async function loggedIn(username: string) {
 describe("officials' dossier pages", () => {
   it('TIẾP NHẬN HỒ SƠ, the dossier page, the inbox with search, and actions over HTTP', async () => {
     const clerk = await loggedIn(sctClerkUsername());
-    const form = await clerk.get('/tiepnhan/tiep-nhan');
+    // Before a procedure is chosen only the choice is offered: the applicant's part would be refused without it.
+    const bare = await clerk.get('/tiepnhan/tiep-nhan');
+    expect(bare.text).toContain('Chọn thủ tục hành chính để hiện thời hạn giải quyết');
+    expect(bare.text).not.toContain('Hình thức tiếp nhận');
+    const [retail] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const form = await clerk.get(`/tiepnhan/tiep-nhan?procedureId=${retail!.id}`);
     for (const label of [
       'TIẾP NHẬN HỒ SƠ',
       'Lĩnh vực dịch vụ công',

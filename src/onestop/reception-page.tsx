@@ -57,60 +57,58 @@ export function ReceptionPage(p: {
       ) : (
         <p class="muted">Chọn thủ tục hành chính để hiện thời hạn giải quyết, lệ phí và thành phần hồ sơ.</p>
       )}
-      <form
-        method="post"
-        action={chosen ? `/tiepnhan/tiep-nhan?procedureId=${chosen.id}` : '/tiepnhan/tiep-nhan'}
-        enctype="multipart/form-data"
-        class="stack"
-      >
-        <CsrfField token={p.csrfToken} />
-        {/* One key per form drawn (kept through refusals): sent again — Back, then Tiếp nhận — it is the dossier it made. */}
-        <input type="hidden" name="submissionKey" value={isId(v.submissionKey) ? v.submissionKey : crypto.randomUUID()} />
-        {chosen ? <input type="hidden" name="procedureId" value={chosen.id} /> : null}
-        {v.linhvuc ? <input type="hidden" name="linhvuc" value={v.linhvuc} /> : null}
-        <p>
-          Mã hồ sơ: <em>được cấp tự động khi tiếp nhận</em> · Ngày tiếp nhận: <strong>{formatDateTime(p.now)}</strong>
-        </p>
-        <fieldset>
-          <legend>Hình thức tiếp nhận</legend>
-          <label class="check">
-            <input type="radio" name="channel" value="1" checked={v.channel !== '3'} /> Trực tiếp
-          </label>
-          <label class="check">
-            <input type="radio" name="channel" value="3" checked={v.channel === '3'} /> Bưu chính công ích
-          </label>
-          <FieldError errors={p.errors} name="channel" />
-        </fieldset>
-        {chosen ? (
-          <ReceptionChecklist documents={chosen.documents} values={v} errors={p.errors} kept={p.kept} scanMaxBytes={p.scanMaxBytes} />
-        ) : null}
-        <fieldset>
-          <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
-          {(
-            [
-              ['fullName', 'Họ tên', true],
-              ['cccd', 'Số CMND/CCCD', false],
-              ['phone', 'Số điện thoại', false],
-              ['email', 'Thư điện tử', false],
-              ['address', 'Địa chỉ', false],
-            ] as const
-          ).map(([name, label, req]) => (
-            <div class="field">
-              <label for={`r-${name}`}>
-                {label}
-                {req ? <span class="req">*</span> : null}
-              </label>
-              <input id={`r-${name}`} name={name} value={v[name] ?? ''} required={req} />
-              <FieldError errors={p.errors} name={name} />
-            </div>
-          ))}
-          <label for="r-note">Ghi chú</label>
-          <input id="r-note" name="note" value={v.note ?? ''} />
-        </fieldset>
-        <button type="submit" class="primary">
-          Tiếp nhận
-        </button>
-      </form>
+      {/* The applicant's part only once a procedure is chosen: filled before, it was refused with the choice lost. */}
+      {chosen ? (
+        <form method="post" action={`/tiepnhan/tiep-nhan?procedureId=${chosen.id}`} enctype="multipart/form-data" class="stack">
+          <CsrfField token={p.csrfToken} />
+          {/* One key per form drawn (kept through refusals): sent again — Back, then Tiếp nhận — it is the dossier it made. */}
+          <input type="hidden" name="submissionKey" value={isId(v.submissionKey) ? v.submissionKey : crypto.randomUUID()} />
+          <input type="hidden" name="procedureId" value={chosen.id} />
+          {v.linhvuc ? <input type="hidden" name="linhvuc" value={v.linhvuc} /> : null}
+          <p>
+            Mã hồ sơ: <em>được cấp tự động khi tiếp nhận</em> · Ngày tiếp nhận: <strong>{formatDateTime(p.now)}</strong>
+          </p>
+          <fieldset>
+            <legend>Hình thức tiếp nhận</legend>
+            <label class="check">
+              <input type="radio" name="channel" value="1" checked={v.channel !== '3'} /> Trực tiếp
+            </label>
+            <label class="check">
+              <input type="radio" name="channel" value="3" checked={v.channel === '3'} /> Bưu chính công ích
+            </label>
+            <FieldError errors={p.errors} name="channel" />
+          </fieldset>
+          {chosen ? (
+            <ReceptionChecklist documents={chosen.documents} values={v} errors={p.errors} kept={p.kept} scanMaxBytes={p.scanMaxBytes} />
+          ) : null}
+          <fieldset>
+            <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
+            {(
+              [
+                ['fullName', 'Họ tên', true],
+                ['cccd', 'Số CMND/CCCD', false],
+                ['phone', 'Số điện thoại', false],
+                ['email', 'Thư điện tử', false],
+                ['address', 'Địa chỉ', false],
+              ] as const
+            ).map(([name, label, req]) => (
+              <div class="field">
+                <label for={`r-${name}`}>
+                  {label}
+                  {req ? <span class="req">*</span> : null}
+                </label>
+                <input id={`r-${name}`} name={name} value={v[name] ?? ''} required={req} />
+                <FieldError errors={p.errors} name={name} />
+              </div>
+            ))}
+            <label for="r-note">Ghi chú</label>
+            <input id="r-note" name="note" value={v.note ?? ''} />
+          </fieldset>
+          <button type="submit" class="primary">
+            Tiếp nhận
+          </button>
+        </form>
+      ) : null}
     </section>
   );
 }
