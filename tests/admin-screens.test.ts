@@ -301,6 +301,41 @@ describe('Nhật ký hệ thống in Vietnamese', () => {
         data: { old: { suspended: false }, new: { suspended: true } },
       }).details,
     ).toEqual([{ field: 'Tạm đình chỉ', text: 'Không → Có' }]);
+    // What a unit administrator reads most: receptions and logins, every field and code in Vietnamese.
+    const receive = describeAudit({
+      action: 'dossier.receive',
+      actorLabel: 'tranglt.dx',
+      targetType: 'dossier',
+      targetId: '74730267-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
+      data: { code: '000.31.30.H10-261205-0002', procedure: 'Đăng ký khai sinh', version: 1, channel: 1, components: 2, digitised: true },
+    });
+    expect(receive.sentence).toBe('tranglt.dx: Tiếp nhận hồ sơ — Hồ sơ 74730267…');
+    expect(receive.details).toEqual([
+      { field: 'Mã hồ sơ', text: '000.31.30.H10-261205-0002' },
+      { field: 'Thủ tục', text: 'Đăng ký khai sinh' },
+      { field: 'Phiên bản thủ tục', text: '1' },
+      { field: 'Hình thức', text: 'Trực tiếp' },
+      { field: 'Số thành phần hồ sơ', text: '2' },
+      { field: 'Đã số hóa', text: 'Có' },
+    ]);
+    const refused = describeAudit({
+      action: 'auth.login_failed',
+      actorLabel: 'a',
+      targetType: 'account',
+      targetId: 'x',
+      data: { method: 'password', reason: 'suspended' },
+    });
+    expect(refused.details).toEqual([
+      { field: 'Cách đăng nhập', text: 'mật khẩu' },
+      { field: 'Lý do', text: 'Tài khoản đang bị tạm đình chỉ' },
+    ]);
+    expect(
+      describeAudit({ action: 'auth.login', actorLabel: 'a', targetType: null, targetId: null, data: { method: 'vneid', loa: 2 } }).details,
+    ).toEqual([
+      { field: 'Cách đăng nhập', text: 'VNeID' },
+      { field: 'Mức định danh', text: 'Mức 2' },
+    ]);
+    expect(page.text).not.toContain('npm run');
   });
 
   it('the cutover centre and the log are in the administration sub-menu', async () => {

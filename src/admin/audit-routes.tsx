@@ -35,7 +35,9 @@ adminAuditRoutes.get('/', async (c) => {
     <Layout title="Nhật ký hệ thống" section="admin" {...props}>
       <section>
         <h1>NHẬT KÝ HỆ THỐNG</h1>
-        <p class="muted">Mỗi bản ghi được nối chuỗi băm với bản ghi trước; lệnh kiểm tra: npm run audit:verify.</p>
+        <p class="muted">
+          Mỗi bản ghi được nối chuỗi băm với bản ghi trước: không thể sửa hay xóa một bản ghi mà không bị phát hiện khi kiểm tra.
+        </p>
         <form method="get" action="/tiepnhan/quan-tri/nhat-ky" class="inline-form">
           <label for="audit-action">Thao tác</label>
           <select id="audit-action" name="thaotac">

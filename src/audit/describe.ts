@@ -205,6 +205,125 @@ const FIELDS: Record<string, string> = {
   zns: 'Nhận qua Zalo',
   sms: 'Nhận qua SMS',
   email: 'Nhận qua thư điện tử',
+  // Dossiers (receive, submit, act, assign, results, payments, notifications).
+  code: 'Mã hồ sơ',
+  procedure: 'Thủ tục',
+  version: 'Phiên bản thủ tục',
+  channel: 'Hình thức',
+  components: 'Số thành phần hồ sơ',
+  digitised: 'Đã số hóa',
+  declarationAnswers: 'Số câu trả lời tờ khai',
+  onBehalf: 'Nộp thay',
+  files: 'Số tệp',
+  file: 'Tệp',
+  size: 'Dung lượng (byte)',
+  sha256: 'Mã băm SHA-256',
+  step: 'Bước',
+  score: 'Điểm đánh giá',
+  dossierId: 'Hồ sơ',
+  transactionId: 'Mã giao dịch',
+  late: 'Xác nhận muộn',
+  message: 'Thông báo',
+  event: 'Sự kiện',
+  resentAs: 'Gửi lại qua',
+  // Logins (auth.*, portal.*, sso.login, identity.*).
+  issuer: 'Bên cấp định danh',
+  loa: 'Mức định danh',
+  accountType: 'Loại tài khoản',
+  firstLogin: 'Lần đăng nhập đầu tiên',
+  how: 'Cách liên kết',
+  cutoff: 'Ngày chỉ đăng nhập bằng VNeID',
+  lockedNow: 'Khóa đăng nhập từ lần này',
+  pausedNow: 'Tạm dừng đăng nhập từ lần này',
+  totp: 'Mã xác thực (TOTP)',
+  client: 'Ứng dụng',
+  sessionsEnded: 'Số phiên đã kết thúc',
+  // API keys and SSO applications.
+  clientId: 'Mã ứng dụng',
+  expiresAt: 'Hết hạn lúc',
+  redirectUris: 'Địa chỉ chuyển hướng',
+  postLogoutRedirectUris: 'Địa chỉ sau đăng xuất',
+  backchannelLogoutUri: 'Địa chỉ nhận thông báo đăng xuất',
+  scopes: 'Phạm vi thông tin',
+  confidential: 'Ứng dụng có khóa bí mật',
+  subjectType: 'Kiểu định danh người dùng',
+  unitIds: 'Đơn vị được dùng',
+  accessTokenTtl: 'Thời hạn access token (giây)',
+  refreshTokenTtl: 'Thời hạn refresh token (giây)',
+  idTokenTtl: 'Thời hạn ID token (giây)',
+  replacedRevoked: 'Thay khóa đã thu hồi',
+  changes: 'Thay đổi',
+  demo: 'Dữ liệu mẫu',
+  // Roles, delegation, units, imports and exports.
+  added: 'Thêm',
+  removed: 'Bỏ',
+  delegate: 'Người nhận ủy quyền',
+  scope: 'Phạm vi',
+  sectorIds: 'Lĩnh vực',
+  procedureIds: 'Thủ tục',
+  startsAt: 'Bắt đầu',
+  endsAt: 'Kết thúc',
+  before: 'Kết thúc trước hạn',
+  byDelegator: 'Do người ủy quyền kết thúc',
+  parentId: 'Đơn vị cấp trên',
+  agencyCode: 'Mã định danh điện tử',
+  province: 'Tỉnh',
+  admin: 'Quản trị tỉnh',
+  rootUnitId: 'Đơn vị gốc',
+  source: 'Nguồn',
+  target: 'Đơn vị nhận',
+  movedUnits: 'Số đơn vị chuyển',
+  movedAccounts: 'Số tài khoản chuyển',
+  movedGrants: 'Số quyền chuyển',
+  rows: 'Số dòng',
+  created: 'Thêm mới',
+  updated: 'Cập nhật',
+  unchanged: 'Không đổi',
+  refused: 'Bị từ chối',
+  refusedLines: 'Các dòng bị từ chối',
+  format: 'Định dạng',
+  q: 'Từ khóa',
+  count: 'Số bản ghi',
+  units: 'Đơn vị',
+  accounts: 'Số tài khoản',
+  grants: 'Số quyền',
+  bytes: 'Dung lượng (byte)',
+  missingFiles: 'Số tệp không còn',
+  document: 'Giấy tờ',
+  // Calendar and jobs.
+  recomputed: 'Số hồ sơ tính lại hạn',
+  foldedDayEntries: 'Số ngày đã gộp',
+  year: 'Năm',
+  kind: 'Loại',
+  state: 'Trạng thái',
+  attempts: 'Số lần chạy',
+};
+
+/** Values of a field said in words, where the log stores a code. */
+const VALUES: Record<string, Record<string, string>> = {
+  method: { password: 'mật khẩu', vneid: 'VNeID', sso: 'Hệ thống xác thực tập trung' },
+  channel: { '1': 'Trực tiếp', '2': 'Trực tuyến', '3': 'Bưu chính công ích', zns: 'Zalo', sms: 'SMS', email: 'Thư điện tử' },
+  resentAs: { zns: 'Zalo', sms: 'SMS', email: 'Thư điện tử' },
+  loa: { '1': 'Mức 1', '2': 'Mức 2' },
+  how: { confirmed: 'Chủ định danh xác nhận', first_login: 'Lần đăng nhập đầu tiên' },
+  totp: { locked: 'bị khóa do nhập sai nhiều lần', invalid: 'không đúng' },
+  subjectType: { public: 'Chung', pairwise: 'Riêng cho từng ứng dụng' },
+  source: { upload: 'Tải lên', issued: 'Kết quả được cấp', import: 'Nhập từ tệp' },
+  reason: {
+    suspended: 'Tài khoản đang bị tạm đình chỉ',
+    paused: 'Đang tạm dừng đăng nhập do nhập sai nhiều lần',
+    bad_credentials: 'Sai tên tài khoản hoặc mật khẩu',
+    password_closed: 'Đơn vị đã chỉ đăng nhập bằng VNeID',
+    totp_missing: 'Thiếu mã xác thực của tài khoản khẩn cấp',
+    totp_invalid: 'Mã xác thực không đúng',
+    not_bound: 'Định danh chưa gắn với tài khoản cán bộ nào',
+    loa_too_low: 'Mức định danh chưa đủ',
+    cccd_format: 'Số định danh không đúng định dạng',
+    cccd_province: 'Số định danh không thuộc tỉnh',
+    organisation_identity: 'Tài khoản định danh của tổ chức',
+    unit_not_allowed: 'Đơn vị không được dùng ứng dụng này',
+    citizen_not_allowed: 'Ứng dụng không dành cho công dân',
+  },
 };
 
 const RESULTS: Record<string, string> = {
@@ -214,7 +333,9 @@ const RESULTS: Record<string, string> = {
   unavailable: 'không thực hiện được vì Cơ sở dữ liệu quốc gia về dân cư không phản hồi',
 };
 
-function value(v: unknown): string {
+function value(v: unknown, field?: string): string {
+  const said = field !== undefined && (typeof v === 'string' || typeof v === 'number') ? VALUES[field]?.[String(v)] : undefined;
+  if (said !== undefined) return said;
   if (v === null || v === undefined || v === '') return '(trống)';
   if (v === true) return 'Có';
   if (v === false) return 'Không';
@@ -225,10 +346,10 @@ function value(v: unknown): string {
     if (v === 'female') return 'Nữ';
     return v;
   }
-  if (Array.isArray(v)) return v.map(value).join(', ');
+  if (Array.isArray(v)) return v.map((x) => value(x, field)).join(', ');
   if (typeof v === 'object') {
     return Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${FIELDS[k] ?? k}: ${value(x)}`)
+      .map(([k, x]) => `${FIELDS[k] ?? k}: ${value(x, k)}`)
       .join('; ');
   }
   return String(v);
@@ -248,7 +369,8 @@ export function describeAudit(row: {
   const data = (row.data && typeof row.data === 'object' ? row.data : {}) as Record<string, unknown>;
   const who = row.actorLabel ?? 'Hệ thống';
   const target = auditTargetLabel(row.targetType, row.targetId);
-  let sentence = `${who}: ${label}${target ? ` — ${target}` : ''}.`;
+  // A shortened id ends in "…": no full stop after it.
+  let sentence = `${who}: ${label}${target ? ` — ${target}` : ''}${target.endsWith('…') ? '' : '.'}`;
   if (row.action === 'identity.verify' && typeof data.result === 'string') {
     sentence = `${who} xác thực tài khoản VNEID${target ? ` (${target})` : ''}: thông tin số CCCD ${String(data.cccd ?? '')} ${RESULTS[data.result] ?? data.result}${data.saved === false ? '; không lưu thay đổi nào' : ''}.`;
   }
@@ -256,11 +378,11 @@ export function describeAudit(row: {
   const old = (data.old ?? {}) as Record<string, unknown>;
   const neu = (data.new ?? {}) as Record<string, unknown>;
   for (const k of new Set([...Object.keys(old), ...Object.keys(neu)])) {
-    details.push({ field: FIELDS[k] ?? k, text: k in old ? `${value(old[k])} → ${value(neu[k])}` : value(neu[k]) });
+    details.push({ field: FIELDS[k] ?? k, text: k in old ? `${value(old[k], k)} → ${value(neu[k], k)}` : value(neu[k], k) });
   }
   for (const [k, v] of Object.entries(data)) {
     if (k === 'old' || k === 'new' || (row.action === 'identity.verify' && (k === 'result' || k === 'cccd'))) continue;
-    details.push({ field: FIELDS[k] ?? k, text: value(v) });
+    details.push({ field: FIELDS[k] ?? k, text: value(v, k) });
   }
   return { label, sentence, details };
 }
