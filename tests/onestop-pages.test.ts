@@ -78,6 +78,30 @@ describe("officials' dossier pages", () => {
     const noReason = await expert.post(`/tiepnhan/ho-so/${id}/xu-ly`, { action: 'refuse' }, { csrfFrom: `/tiepnhan/ho-so/${id}` });
     expect(noReason.status).toBe(400);
     expect(noReason.text).toContain('Vui lòng nhập lý do');
+    // Both missing inputs at once, beside their fields in the form that was sent, what was typed kept; the message at
+    // the top links to that form, unfolded from Thao tác khác, its first refused field focused.
+    const half = await expert.post(
+      `/tiepnhan/ho-so/${id}/xu-ly`,
+      { action: 'request_supplement', note: '   ', items: '' },
+      { csrfFrom: `/tiepnhan/ho-so/${id}` },
+    );
+    expect(half.status).toBe(400);
+    expect(half.text).toContain('<a href="#xu-ly-request_supplement">Sửa tại biểu mẫu «');
+    expect(half.text).toContain('id="err-note-request_supplement">Vui lòng nhập lý do / nội dung.</p>');
+    expect(half.text).toContain('id="err-items-request_supplement">Vui lòng liệt kê giấy tờ cần bổ sung, mỗi dòng một mục.</p>');
+    expect(half.text).toMatch(
+      /<input id="note-request_supplement" name="note" value=" {3}" required="" aria-invalid="true" aria-describedby="err-note-request_supplement" autofocus=""/,
+    );
+    const kept = await expert.post(
+      `/tiepnhan/ho-so/${id}/xu-ly`,
+      { action: 'request_supplement', note: '', items: 'Bản sao Giấy chứng nhận\nĐơn đề nghị' },
+      { csrfFrom: `/tiepnhan/ho-so/${id}` },
+    );
+    expect(kept.text).toContain('>Bản sao Giấy chứng nhận\nĐơn đề nghị</textarea>');
+    expect(kept.text).not.toContain('id="err-items-request_supplement"');
+    if (!kept.text.includes('data-action="request_supplement"')) throw new Error('no supplement form');
+    const folded = /<details class="more-actions"( open="")?>/.exec(kept.text);
+    if (folded && kept.text.indexOf(folded[0]) < kept.text.indexOf('id="xu-ly-request_supplement"')) expect(folded[1]).toBe(' open=""');
     // An official of another department cannot see it.
     const other = await loggedIn('admin.snv');
     expect((await other.get(`/tiepnhan/ho-so/${id}`)).status).toBe(404);

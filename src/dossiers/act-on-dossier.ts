@@ -198,10 +198,11 @@ function clockChange(
 export async function actOnDossier(db: Db, actor: StaffActor | CitizenActor, dossierId: string, raw: unknown, now = new Date()) {
   const input = parseInput(TransitionInput, raw);
   const def = actionDef(input.action);
-  if (def.inputs.note === 'required' && !input.note) throw errors.validation({ note: 'Vui lòng nhập lý do / nội dung.' });
-  if (def.inputs.items && input.items.length === 0) {
-    throw errors.validation({ items: 'Vui lòng liệt kê giấy tờ cần bổ sung, mỗi dòng một mục.' });
-  }
+  // Every missing input said at once: one round, not one per field.
+  const missing: Record<string, string> = {};
+  if (def.inputs.note === 'required' && !input.note) missing.note = 'Vui lòng nhập lý do / nội dung.';
+  if (def.inputs.items && input.items.length === 0) missing.items = 'Vui lòng liệt kê giấy tờ cần bổ sung, mỗi dòng một mục.';
+  if (Object.keys(missing).length) throw errors.validation(missing);
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const calendar = await loadCalendar(db, now);
   return db.transaction((tx) => applyAction(tx, actor, dossierId, input, calendar, now));

@@ -27,18 +27,36 @@ function HolderSelect(p: { id: string; holders: StepHolder[]; selected: string |
   );
 }
 
+/** An action form refused: what was posted in it and the messages of its fields. */
+export type RefusedAction = { action: DossierAction; values: Record<string, string>; errors: Record<string, string> };
+
 function ActionForm(p: {
   dossierId: string;
   action: DossierAction;
   csrfToken: string;
   seen: number | null;
   assignment: AssignmentChoices;
+  refused?: RefusedAction | undefined;
 }) {
   const a = p.action;
   const def = actionDef(a);
   const next = p.assignment.next;
+  const kept = p.refused?.values ?? {};
+  const errs = p.refused?.errors ?? {};
+  // A field's message beside it, tied to it for screen readers; the first one refused gets the focus.
+  const firstRefused = ['note', 'items', 'newDueDate'].find((f) => errs[f]);
+  const field = (name: string) => ({
+    ...(errs[name] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `err-${name}-${a}` } : {}),
+    ...(name === firstRefused ? { autofocus: true } : {}),
+  });
+  const message = (name: string) =>
+    errs[name] ? (
+      <p class="field-error" id={`err-${name}-${a}`}>
+        {errs[name]}
+      </p>
+    ) : null;
   return (
-    <form method="post" action={`/tiepnhan/ho-so/${p.dossierId}/xu-ly`} class="action-form" data-action={a}>
+    <form method="post" action={`/tiepnhan/ho-so/${p.dossierId}/xu-ly`} class="action-form" data-action={a} id={`xu-ly-${a}`}>
       <CsrfField token={p.csrfToken} />
       <input type="hidden" name="action" value={a} />
       {p.seen === null ? null : <input type="hidden" name="seen" value={String(p.seen)} />}
@@ -52,24 +70,38 @@ function ActionForm(p: {
       {def.inputs.note === 'required' ? (
         <>
           <label for={`note-${a}`}>Lý do / nội dung</label>
-          <input id={`note-${a}`} name="note" required />
+          <input id={`note-${a}`} name="note" value={kept.note ?? ''} required {...field('note')} />
+          {message('note')}
         </>
       ) : (
         <>
           <label for={`note-${a}`}>Ghi chú</label>
-          <input id={`note-${a}`} name="note" />
+          <input id={`note-${a}`} name="note" value={kept.note ?? ''} {...field('note')} />
+          {message('note')}
         </>
       )}
       {def.inputs.items ? (
         <>
-          <label for="items">Giấy tờ cần bổ sung (mỗi dòng một mục)</label>
-          <textarea id="items" name="items" rows={3} required></textarea>
+          <label for={`items-${a}`}>Giấy tờ cần bổ sung (mỗi dòng một mục)</label>
+          <textarea id={`items-${a}`} name="items" rows={3} required {...field('items')}>
+            {kept.items ?? ''}
+          </textarea>
+          {message('items')}
         </>
       ) : null}
       {def.inputs.newDueDate ? (
         <>
-          <label for="newDueDate">Ngày hẹn trả mới</label>
-          <input id="newDueDate" name="newDueDate" placeholder="dd/mm/yyyy" inputmode="numeric" required />
+          <label for={`newDueDate-${a}`}>Ngày hẹn trả mới</label>
+          <input
+            id={`newDueDate-${a}`}
+            name="newDueDate"
+            placeholder="dd/mm/yyyy"
+            inputmode="numeric"
+            value={kept.newDueDate ?? ''}
+            required
+            {...field('newDueDate')}
+          />
+          {message('newDueDate')}
         </>
       ) : null}
       {def.inputs.returnChannel ? (
@@ -98,18 +130,28 @@ export function ActionForms(p: {
   csrfToken: string;
   seen: number | null;
   assignment: AssignmentChoices;
+  refused?: RefusedAction | undefined;
 }) {
   const first = expectedAction(p.status, p.step, p.actions);
   const others = p.actions.filter((a) => a !== first);
   const form = (a: DossierAction) => (
-    <ActionForm dossierId={p.dossierId} action={a} csrfToken={p.csrfToken} seen={p.seen} assignment={p.assignment} />
+    <ActionForm
+      dossierId={p.dossierId}
+      action={a}
+      csrfToken={p.csrfToken}
+      seen={p.seen}
+      assignment={p.assignment}
+      refused={p.refused?.action === a ? p.refused : undefined}
+    />
   );
+  // A refused form among the folded ones is shown unfolded, with what was typed in it.
+  const unfold = p.refused !== undefined && others.includes(p.refused.action);
   return (
     <>
       {first ? <div class="actions">{form(first)}</div> : null}
       {others.length ? (
         first ? (
-          <details class="more-actions">
+          <details class="more-actions" open={unfold}>
             <summary>Thao tác khác ({others.length})</summary>
             <div class="actions">{others.map(form)}</div>
           </details>

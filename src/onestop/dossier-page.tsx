@@ -1,5 +1,5 @@
 import { CHANNELS, DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '../db/schema/index.js';
-import { actionIssuing, eventLabel, mayAttachResultAt } from '../dossiers/transitions.js';
+import { ACTION_LABELS, actionIssuing, eventLabel, mayAttachResultAt } from '../dossiers/transitions.js';
 import type { FormNumber } from '../dossiers/dossier-forms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { eventActorLabel } from '../dossiers/presenters.js';
@@ -23,6 +23,8 @@ export function DossierPage(p: {
   notice?: string | undefined;
   error?: string | undefined;
   errors?: Record<string, string> | undefined;
+  /** The action form that was refused, as posted: shown again, filled in, with its messages beside its fields. */
+  refusedAction?: Record<string, string> | undefined;
   now: Date;
   soon: Date;
   result: ResultSectionData;
@@ -34,6 +36,9 @@ export function DossierPage(p: {
   notifications: Awaited<ReturnType<typeof import('../notify/dossier-notifications.js').dossierNotifications>>;
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
+  // The refused action's form, when it is still offered (the dossier may have moved on meanwhile).
+  const refusedForm = actions.find((a) => a === p.refusedAction?.action);
+  const refused = refusedForm && p.refusedAction ? { action: refusedForm, values: p.refusedAction, errors: p.errors ?? {} } : undefined;
   const canAttach = actions.length > 0 && mayAttachResultAt(d.status, step);
   // What the page shows is the dossier as of its latest history row: every form carries it (moved-on.ts).
   const seen = history.at(-1)?.id ?? null;
@@ -52,7 +57,17 @@ export function DossierPage(p: {
     <section>
       <h1>Hồ sơ {d.code}</h1>
       {p.notice ? <Flash kind="ok">{p.notice}</Flash> : null}
-      {p.error ? <Flash kind="error">{p.error}</Flash> : null}
+      {p.error ? (
+        <Flash kind="error">
+          {p.error}
+          {refusedForm ? (
+            <>
+              {' '}
+              <a href={`#xu-ly-${refusedForm}`}>Sửa tại biểu mẫu «{ACTION_LABELS[refusedForm]}»</a>
+            </>
+          ) : null}
+        </Flash>
+      ) : null}
       <dl class="facts">
         <dt>Thủ tục</dt>
         <dd>
@@ -166,8 +181,9 @@ export function DossierPage(p: {
             csrfToken={p.csrfToken}
             seen={seen}
             assignment={p.assignment}
+            refused={refused}
           />
-          {p.errors ? <p class="field-error">{Object.values(p.errors).join(' ')}</p> : null}
+          {p.errors && !refused ? <p class="field-error">{Object.values(p.errors).join(' ')}</p> : null}
         </>
       ) : null}
       {p.assignment.reassign ? (

@@ -37,7 +37,14 @@ const NOTICES: Record<string, string> = {
 };
 
 /** What a page render shows besides the dossier: a notice, a refused action, a refused result form and its values. */
-type RenderState = { notice?: string; error?: AppError; resultError?: AppError; resultValues?: Record<string, string> };
+type RenderState = {
+  notice?: string;
+  error?: AppError;
+  resultError?: AppError;
+  resultValues?: Record<string, string>;
+  /** The action form refused: what was typed in it, shown again in it beside its messages. */
+  actionValues?: Record<string, string>;
+};
 
 async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
   const { db, now: clock } = c.get('deps');
@@ -55,6 +62,7 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
         notice={s.notice}
         error={(s.error ?? s.resultError)?.message}
         errors={s.error?.fields}
+        refusedAction={s.actionValues}
         now={now}
         soon={await soonThreshold(c, now)}
         files={await resultFilesOf(db, view.dossier.id)}
@@ -84,7 +92,7 @@ dossierRoutes.post('/ho-so/:id/xu-ly', async (c) => {
     return c.redirect(`/tiepnhan/ho-so/${id}?tb=done`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
-    return renderRefusal(c, id, err);
+    return renderRefusal(c, id, err, form);
   }
 });
 
@@ -105,9 +113,9 @@ dossierRoutes.post('/ho-so/:id/phan-cong', async (c) => {
  * A refused action: the dossier page with the reason and the dossier's current state; when the official may no
  * longer see the dossier (they handled it before: dossiers/moved-on.ts), what happened alone.
  */
-async function renderRefusal(c: Ctx, id: string, err: AppError) {
+async function renderRefusal(c: Ctx, id: string, err: AppError, actionValues?: Record<string, string>) {
   try {
-    return await renderDossier(c, id, { error: err });
+    return await renderDossier(c, id, { error: err, ...(actionValues ? { actionValues } : {}) });
   } catch (notVisible) {
     if (!(notVisible instanceof AppError) || notVisible.status !== 404 || err.code !== 'dossier_moved') throw notVisible;
     const props = await pageProps(c);
