@@ -124,6 +124,10 @@ describe('Xác thực tài khoản VNEID checks the form and saves only what was
     expect(page.text).toContain('Thông tin số CCCD chính xác');
     expect(page.text).toContain('Đã xác thực VNeID lúc');
     expect(page.text).toContain('value="0912000888"');
+    // Saved from the top or from the end of the form, a screen and more below.
+    const shown = page.text.split('id="official-form"')[1]!.split('</form>')[0]!;
+    expect(shown.match(/<button type="submit" class="primary">/g)).toHaveLength(2);
+    expect(shown.trimEnd()).toMatch(/Lưu thông tin<\/button><\/div>(<p class="muted">[^<]*<\/p>)?$/);
     const [claim] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
     expect(claim).toMatchObject({ verifiedByAdmin: true });
     expect(claim!.verifiedAt).not.toBeNull();

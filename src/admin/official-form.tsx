@@ -160,6 +160,12 @@ export function OfficialForm(p: {
         </fieldset>
       </div>
       {p.children}
+      {/* The form is a screen and more tall: saving from its end too, without scrolling back to the top. */}
+      <div class="form-actions">
+        <button type="submit" class="primary">
+          Lưu thông tin
+        </button>
+      </div>
       {p.isNew ? (
         <p class="muted">
           Tài khoản mới được cấp mật khẩu tạm thời, hiển thị một lần sau khi lưu; cán bộ phải đổi mật khẩu ở lần đăng nhập đầu.
