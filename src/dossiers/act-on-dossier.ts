@@ -21,6 +21,8 @@ import { stepDueAt, stepPosition } from './steps.js';
 import { checkResultFor } from './result-guard.js';
 import { notifyDossierAction } from '../notify/dossier-events.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
+import type { IncomingFile } from '../storage/index.js';
+import { storeScan, type StoredScan } from './reception-checklist.js';
 
 const RETURN_CHANNEL_INVALID = 'Hình thức trả kết quả không hợp lệ: 1 trực tiếp, 2 trực tuyến hoặc 3 bưu chính công ích.';
 
@@ -195,9 +197,28 @@ function clockChange(
  * locked for the transaction, so a double submit or two officials at once cannot both move it; the
  * change, its history row and its audit row are written together.
  */
-export async function actOnDossier(db: Db, actor: StaffActor | CitizenActor, dossierId: string, raw: unknown, now = new Date()) {
+export async function actOnDossier(
+  db: Db,
+  actor: StaffActor | CitizenActor,
+  dossierId: string,
+  raw: unknown,
+  now = new Date(),
+  /**
+   * Đã nhận hồ sơ bổ sung at the counter: the scan of what the applicant brought (one file, a scan's kinds and limit),
+   * stored first and joined to the dossier as its supplement in the action's transaction — both or neither.
+   */
+  supplement?: { scan: IncomingFile; maxScanBytes: number },
+) {
   const input = parseInput(TransitionInput, raw);
   const def = actionDef(input.action);
+  let scan: StoredScan | null = null;
+  if (supplement) {
+    if (input.action !== 'supplement_received' || actor.kind === 'citizen')
+      throw errors.validation({ supplementScan: 'Chỉ đính kèm bản quét khi nhận hồ sơ bổ sung.' });
+    const r = await storeScan(supplement.scan, 'ho-so-bo-sung', supplement.maxScanBytes);
+    if ('refused' in r) throw errors.validation({ supplementScan: r.refused });
+    scan = r.stored;
+  }
   // Every missing input said at once: one round, not one per field.
   const missing: Record<string, string> = {};
   if (def.inputs.note === 'required' && !input.note) missing.note = 'Vui lòng nhập lý do / nội dung.';
@@ -205,7 +226,19 @@ export async function actOnDossier(db: Db, actor: StaffActor | CitizenActor, dos
   if (Object.keys(missing).length) throw errors.validation(missing);
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
   const calendar = await loadCalendar(db, now);
-  return db.transaction((tx) => applyAction(tx, actor, dossierId, input, calendar, now));
+  return db.transaction(async (tx) => {
+    const after = await applyAction(tx, actor, dossierId, input, calendar, now);
+    if (scan && actor.kind !== 'citizen')
+      await tx.insert(dossierFiles).values({
+        dossierId,
+        kind: 'supplement',
+        documentLabel: 'Hồ sơ bổ sung',
+        ...scan,
+        uploadedBy: actor.accountId,
+        uploadedAt: now,
+      });
+    return after;
+  });
 }
 
 /**

@@ -44,7 +44,7 @@ function ActionForm(p: {
   const kept = p.refused?.values ?? {};
   const errs = p.refused?.errors ?? {};
   // A field's message beside it, tied to it for screen readers; the first one refused gets the focus.
-  const firstRefused = ['note', 'items', 'newDueDate'].find((f) => errs[f]);
+  const firstRefused = ['note', 'items', 'supplementScan', 'newDueDate'].find((f) => errs[f]);
   const field = (name: string) => ({
     ...(errs[name] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `err-${name}-${a}` } : {}),
     ...(name === firstRefused ? { autofocus: true } : {}),
@@ -56,7 +56,14 @@ function ActionForm(p: {
       </p>
     ) : null;
   return (
-    <form method="post" action={`/tiepnhan/ho-so/${p.dossierId}/xu-ly`} class="action-form" data-action={a} id={`xu-ly-${a}`}>
+    <form
+      method="post"
+      action={`/tiepnhan/ho-so/${p.dossierId}/xu-ly`}
+      class="action-form"
+      data-action={a}
+      id={`xu-ly-${a}`}
+      {...(a === 'supplement_received' ? { enctype: 'multipart/form-data' } : {})}
+    >
       <CsrfField token={p.csrfToken} />
       <input type="hidden" name="action" value={a} />
       {p.seen === null ? null : <input type="hidden" name="seen" value={String(p.seen)} />}
@@ -87,6 +94,19 @@ function ActionForm(p: {
             {kept.items ?? ''}
           </textarea>
           {message('items')}
+        </>
+      ) : null}
+      {a === 'supplement_received' ? (
+        <>
+          <label for={`supplementScan-${a}`}>Bản quét hồ sơ bổ sung (PDF hoặc ảnh, nếu có)</label>
+          <input
+            type="file"
+            id={`supplementScan-${a}`}
+            name="supplementScan"
+            accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+            {...field('supplementScan')}
+          />
+          {message('supplementScan')}
         </>
       ) : null}
       {def.inputs.newDueDate ? (

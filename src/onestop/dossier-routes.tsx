@@ -84,11 +84,15 @@ dossierRoutes.get('/ho-so/:id', (c) => {
   return renderDossier(c, id, { notice: NOTICES[queryOf(c, DossierQuery).tb ?? ''] });
 });
 
-dossierRoutes.post('/ho-so/:id/xu-ly', async (c) => {
+// An upload route for Đã nhận hồ sơ bổ sung's scan (one file, a scan's limit); every other action posts a plain form.
+dossierRoutes.post('/ho-so/:id/xu-ly', acceptsUpload, async (c) => {
   const id = idParam(c, 'Hồ sơ');
   const form = await formData(c);
+  const { config } = c.get('deps');
+  const scan = await uploadedPart(c, 'supplementScan');
   try {
-    await actOnDossier(c.get('deps').db, actorOf(c), id, form, c.get('deps').now());
+    const supplement = scan ? { scan, maxScanBytes: config.reception.scanMaxBytes } : undefined;
+    await actOnDossier(c.get('deps').db, actorOf(c), id, form, c.get('deps').now(), supplement);
     return c.redirect(`/tiepnhan/ho-so/${id}?tb=done`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;

@@ -1,0 +1,93 @@
+/**
+ * A dossier waiting for the applicant's supplement, on the officials' side. Its clock is stopped (its due date moves
+ * on by the pause when it resumes), so its badge is "Tạm dừng tính hạn" — on its page, in the inbox's Chờ bổ sung
+ * tab and in Theo dõi — never "Sắp đến hạn" or "Quá hạn". And when the applicant brings the documents to the
+ * counter, Đã nhận hồ sơ bổ sung takes their scan with the action (both or neither).
+ */
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { dossierFiles, dossiers } from '../src/db/schema/index.js';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import { receiveAtCounter } from './support/reception.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+
+const t = useDemoApp();
+const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
+
+describe('the due-date badge', () => {
+  it('says Tạm dừng tính hạn while a dossier waits for a supplement, and the due state again once it resumes', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expertName = who('sct-qltm', 'Chuyên viên');
+    const expert = await actorFor(t.database, expertName);
+    const procedureId = (await currentProcedure(t.database, '2.000633')).p.id;
+    // Received long ago: its due date has passed, and it would say Quá hạn.
+    const d = await receiveAtCounter(
+      t.database.db,
+      clerk,
+      { procedureId, channel: '1', fullName: 'Lò Văn Chờ' },
+      new Date('2026-01-05T02:00:00Z'),
+    );
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' }, new Date('2026-01-05T03:00:00Z'));
+    const web = new Client(t.app);
+    expect((await web.login(expertName, TEST_PASSWORD)).status).toBe(303);
+    expect((await web.get(`/tiepnhan/ho-so/${d.id}`)).text).toContain('<span class="badge warn">Quá hạn</span>');
+    await actOnDossier(t.database.db, expert, d.id, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao' });
+    const page = (await web.get(`/tiepnhan/ho-so/${d.id}`)).text;
+    expect(page).toContain('<span class="badge paused">Tạm dừng tính hạn</span>');
+    expect(page).not.toContain('Quá hạn</span>');
+    const tab = (await web.get('/tiepnhan/ho-so?tab=bo-sung')).text;
+    expect(tab).toContain(d.code);
+    expect(tab).toContain('<span class="badge paused">Tạm dừng tính hạn</span>');
+  });
+});
+
+describe('Đã nhận hồ sơ bổ sung at the counter', () => {
+  const pdf = (text: string) => new Blob([Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`)], { type: 'application/pdf' });
+
+  it('takes the scan of what the applicant brought with the action: joined to the dossier as its supplement, or neither', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expertName = who('sct-qltm', 'Chuyên viên');
+    const expert = await actorFor(t.database, expertName);
+    const procedureId = (await currentProcedure(t.database, '2.000633')).p.id;
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId, channel: '1', fullName: 'Hà Thị Bổ Sung' });
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
+    await actOnDossier(t.database.db, expert, d.id, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao GCN' });
+    const web = new Client(t.app);
+    expect((await web.login(expertName, TEST_PASSWORD)).status).toBe(303);
+    const page = (await web.get(`/tiepnhan/ho-so/${d.id}`)).text;
+    expect(page).toMatch(
+      /<form method="post" action="\/tiepnhan\/ho-so\/[^"]+\/xu-ly" class="action-form" data-action="supplement_received" id="xu-ly-supplement_received" enctype="multipart\/form-data">/,
+    );
+    const send = async (file: Blob | null, name: string) => {
+      const form = new FormData();
+      form.set('_csrf', await web.csrf(`/tiepnhan/ho-so/${d.id}`));
+      form.set('action', 'supplement_received');
+      form.set('note', 'Đã nhận bản sao');
+      if (file) form.set('supplementScan', file, name);
+      return web.request('POST', `/tiepnhan/ho-so/${d.id}/xu-ly`, form, { origin: web.origin });
+    };
+    // A program named .pdf: refused beside the field, the dossier still waits for its supplement.
+    const bad = await send(new Blob([Buffer.from('MZ\x90\x00 not a scan')], { type: 'application/pdf' }), 'ban-sao.pdf');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('id="err-supplementScan-supplement_received"');
+    const still = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
+    expect(still[0]!.status).toBe('supplement');
+    const ok = await send(pdf('ban-sao-gcn'), 'ban-sao-gcn.pdf');
+    expect(ok.status).toBe(303);
+    const files = await t.database.db.select().from(dossierFiles).where(eq(dossierFiles.dossierId, d.id));
+    expect(files.filter((f) => f.kind === 'supplement')).toMatchObject([
+      { name: 'ban-sao-gcn.pdf', documentLabel: 'Hồ sơ bổ sung', uploadedBy: expert.accountId },
+    ]);
+    expect((await web.get(`/tiepnhan/ho-so/${d.id}`)).text).toContain('Bổ sung: <a href=');
+    // With another action, a scan is refused and nothing happens.
+    const other = new FormData();
+    other.set('_csrf', await web.csrf(`/tiepnhan/ho-so/${d.id}`));
+    other.set('action', 'handover');
+    other.set('supplementScan', pdf('lac-cho'), 'lac-cho.pdf');
+    const wrong = await web.request('POST', `/tiepnhan/ho-so/${d.id}/xu-ly`, other, { origin: web.origin });
+    expect(wrong.status).toBe(400);
+    expect((await t.database.db.select().from(dossierFiles).where(eq(dossierFiles.dossierId, d.id))).length).toBe(files.length);
+  });
+});
