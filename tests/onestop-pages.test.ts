@@ -50,6 +50,8 @@ describe("officials' dossier pages", () => {
         channel: '1',
         fullName: 'Võ Thị Hồng Nhung',
         phone: '0912345000',
+        cccd: '070085316204',
+        address: 'Số 7 đường Thử Nghiệm',
         'doc-0': '1',
         'doc-1': '1',
         'doc-2': '1',
@@ -64,6 +66,9 @@ describe("officials' dossier pages", () => {
     expect(page.text).toContain('Đã tiếp nhận hồ sơ');
     expect(page.text).toMatch(/000\.00\.13\.H10-\d{6}-0001/);
     expect(page.text).toContain('Được tiếp nhận (mã 2)');
+    // What the counter typed about the applicant is on the page of whoever handles it.
+    expect(page.text).toContain('<dt>Số định danh cá nhân</dt><dd>070085316204</dd>');
+    expect(page.text).toContain('<dt>Địa chỉ</dt><dd>Số 7 đường Thử Nghiệm</dd>');
     const inbox = await clerk.get('/tiepnhan/ho-so?q=nhung');
     expect(inbox.text).toContain('Võ Thị Hồng Nhung');
     expect(inbox.text).toContain('Chờ xử lý (1)');

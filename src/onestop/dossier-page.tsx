@@ -84,6 +84,25 @@ export function DossierPage(p: {
           {d.applicant.fullName}
           {d.applicant.phone ? ` — ${d.applicant.phone}` : ''}
         </dd>
+        {/* What the counter typed (or the portal sent) about the applicant: the official handling it needs all of it. */}
+        {d.applicant.cccd ? (
+          <>
+            <dt>Số định danh cá nhân</dt>
+            <dd>{d.applicant.cccd}</dd>
+          </>
+        ) : null}
+        {d.applicant.email ? (
+          <>
+            <dt>Thư điện tử</dt>
+            <dd>{d.applicant.email}</dd>
+          </>
+        ) : null}
+        {d.applicant.address ? (
+          <>
+            <dt>Địa chỉ</dt>
+            <dd>{d.applicant.address}</dd>
+          </>
+        ) : null}
         <dt>Ngày tiếp nhận</dt>
         <dd>{formatDateTime(d.receivedAt)}</dd>
         <dt>Hẹn trả kết quả</dt>
