@@ -59,6 +59,7 @@ import { ssoProvider } from './sso/provider.js';
 import { ssoInteractionRoutes, ssoProviderRoutes } from './sso/routes.js';
 import { statisticsExportRoutes } from './statistics/export-routes.js';
 import { serviceIndexRoutes } from './statistics/index-routes.js';
+import { toOfficialLogin } from './web/http.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -234,6 +235,10 @@ export function createApp(deps: Deps) {
         // that session, and there is nothing left to end — the login page, changing nothing.
         if (c.req.path === '/tiepnhan/dang-xuat' && c.get('sessionToken') === null)
           return c.redirect('/tiepnhan/dang-nhap?da-dang-xuat=1', 303);
+        // Any other form of a page whose session ended meanwhile (the token was bound to it): Đăng nhập, which says
+        // the form was not kept and comes back to its page — a redirect to a login page changes nothing.
+        if (c.req.path.startsWith('/tiepnhan/') && c.get('sessionToken') === null && readCookie(c, SESSION_COOKIE))
+          return toOfficialLogin(c);
         throw errors.csrf();
       }
     }

@@ -4,7 +4,7 @@ import { REMEMBER_COOKIE, SESSION_COOKIE, clearCookie, readCookie, writeCookie }
 import { csrfToken } from '../web/csrf.js';
 import { CSRF_COOKIE } from '../web/cookies.js';
 import { Layout, CsrfField, FieldError, Flash } from '../web/layout.js';
-import { formData, pageProps, requireLogin, siteName, actorOf, PASSWORD_CLOSED_FLAG, type Ctx } from '../web/http.js';
+import { formData, pageProps, requireLogin, siteName, actorOf, PASSWORD_CLOSED_FLAG, SESSION_ENDED_FLAG, type Ctx } from '../web/http.js';
 import { safeRedirect } from '../web/safe-redirect.js';
 import { endPendingLoginOf, pendingTokenOf, startPendingCode } from './link-routes.js';
 import { formatDate } from '../shared/dates.js';
@@ -48,7 +48,13 @@ async function cutoffProps(c: Ctx) {
 function loginInfo(c: Ctx): string | undefined {
   if (c.req.query(PASSWORD_CLOSED_FLAG))
     return 'Đơn vị của bạn đã chuyển sang chỉ đăng nhập bằng tài khoản VNeID, nên phiên đăng nhập bằng mật khẩu đã kết thúc. Vui lòng bấm "Đăng nhập bằng tài khoản VNEID" để đăng nhập lại.';
-  return c.req.query('da-dang-xuat') ? 'Bạn đã đăng xuất.' : undefined;
+  if (c.req.query('da-dang-xuat')) return 'Bạn đã đăng xuất.';
+  const ended = c.req.query(SESSION_ENDED_FLAG);
+  if (ended === 'gui')
+    return 'Phiên đăng nhập đã kết thúc nên nội dung vừa gửi chưa được lưu. Vui lòng đăng nhập lại; hệ thống sẽ đưa bạn về trang đang làm.';
+  if (ended)
+    return 'Phiên đăng nhập đã kết thúc (hết thời gian, đã đăng xuất ở nơi khác hoặc tài khoản vừa được quản trị thay đổi). Vui lòng đăng nhập lại.';
+  return undefined;
 }
 
 authRoutes.get('/dang-nhap', async (c) => {

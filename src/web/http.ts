@@ -9,6 +9,8 @@ import type { StaffActor } from '../shared/context.js';
 import type { DisplayCache } from '../shared/display-cache.js';
 import { errors } from '../shared/errors.js';
 import type { AppEnv } from './env.js';
+import { previousPage } from './previous-page.js';
+import { readCookie, SESSION_COOKIE } from './cookies.js';
 
 export type Ctx = Context<AppEnv>;
 
@@ -23,6 +25,8 @@ export function actorOf(c: Ctx): StaffActor {
 
 /** The login page's query flag for a password session ended by its unit's VNeID-only cutoff (auth/routes.tsx). */
 export const PASSWORD_CLOSED_FLAG = 'het-mat-khau';
+/** The login page's flag for a session that ended (1), during a form post (gui). */
+export const SESSION_ENDED_FLAG = 'het-phien';
 
 /**
  * After Đặt lại mật khẩu (or a new account's temporary password) the official must choose a new password before
@@ -37,16 +41,27 @@ export function passwordChangeDue(c: Ctx): boolean {
 /** Officials' pages: an anonymous visit goes to the login page, keeping where it wanted to go. */
 export const requireLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const account = c.get('account');
-  if (!account) {
-    const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/tiepnhan';
-    // A password session the cutoff ended: the login page says why and points to VNeID.
-    const closed = c.get('passwordSessionClosed') ? `&${PASSWORD_CLOSED_FLAG}=1` : '';
-    return c.redirect(`/tiepnhan/dang-nhap?tiep=${encodeURIComponent(back)}${closed}`, 303);
-  }
+  if (!account) return toOfficialLogin(c);
   const free = ['/tiepnhan/doi-mat-khau', '/tiepnhan/dang-xuat'];
   if (passwordChangeDue(c) && !free.includes(c.req.path)) return c.redirect('/tiepnhan/doi-mat-khau', 303);
   await next();
 };
+
+/**
+ * Đăng nhập for a request without an official's session, coming back to this page (a GET) or to the page a form was
+ * on (its Referer, when that is an officials' page). A password session the cutoff ended: the login page says why and
+ * points to VNeID. Any other session this browser had that no longer is (timed out, logged out elsewhere, ended by an
+ * administrator — a suspension does that): the login page says the session ended, and that a form sent was not kept.
+ */
+export function toOfficialLogin(c: Ctx) {
+  const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : (previousPage(c, 'official') ?? '/tiepnhan');
+  const why = c.get('passwordSessionClosed')
+    ? `&${PASSWORD_CLOSED_FLAG}=1`
+    : readCookie(c, SESSION_COOKIE)
+      ? `&${SESSION_ENDED_FLAG}=${c.req.method === 'GET' ? '1' : 'gui'}`
+      : '';
+  return c.redirect(`/tiepnhan/dang-nhap?tiep=${encodeURIComponent(back)}${why}`, 303);
+}
 
 /** The header's name before any province is set up (no root unit yet), and before it was ever read. */
 const UNNAMED = 'MotCua';
