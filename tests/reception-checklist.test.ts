@@ -5,7 +5,7 @@ import { getDocumentProxy } from 'unpdf';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
-import { dossierComponents, dossierFiles, dossiers } from '../src/db/schema/index.js';
+import { dossierComponents, dossierFiles, dossiers, roleGrants } from '../src/db/schema/index.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { dossierFormPdf } from '../src/dossiers/dossier-forms.js';
 import type { AppError } from '../src/shared/errors.js';
@@ -347,5 +347,11 @@ describe('TIẾP NHẬN HỒ SƠ: the same form sent twice', () => {
     );
     expect(a!.id).toBe(b!.id);
     expect([a!.repeated, b!.repeated].filter(Boolean)).toHaveLength(1);
+    // Their own form, but a dossier they may no longer see (their roles taken away since): a stale form, no way to it.
+    await t.database.db.delete(roleGrants).where(eq(roleGrants.accountId, colleague.accountId));
+    const gone = await receiveDossier(t.database.db, colleague, input, new Date(), new Map(), { submissionKey: twinKey }).catch(
+      (e: AppError) => e,
+    );
+    expect((gone as AppError).code).toBe('stale_form');
   });
 });

@@ -156,3 +156,39 @@ describe('a procedure’s template is stored only for an administrator of the pr
     expect(await hasBlob(file.sha256)).toBe(true);
   });
 });
+
+describe('the scan of a supplement taken at the counter is stored only for whoever may take it', () => {
+  async function sendSupplement(c: Client, dossierId: string, bytes: Uint8Array) {
+    const form = new FormData();
+    form.set('_csrf', await c.csrf('/tiepnhan'));
+    form.set('action', 'supplement_received');
+    form.set('supplementScan', pdfFile(bytes, 'bo-sung.pdf'));
+    return c.request('POST', `/tiepnhan/ho-so/${dossierId}/xu-ly`, form, { origin: c.origin });
+  }
+
+  it('another department, a dossier that does not exist, or one not waiting for a supplement: refused, nothing stored', async () => {
+    const id = await dossierAt('reception');
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    await actOnDossier(t.database.db, clerk, id, { action: 'handover' });
+    const expertName = who('sct-qltm', 'Chuyên viên');
+    const expert = await loggedIn(expertName);
+    // Not waiting for a supplement yet: the action is not offered.
+    const early = uniquePdf();
+    expect((await sendSupplement(expert, id, early.bytes)).status).toBe(409);
+    expect(await hasBlob(early.sha256)).toBe(false);
+    await actOnDossier(t.database.db, await actorFor(t.database, expertName), id, {
+      action: 'request_supplement',
+      note: 'Thiếu bản sao',
+      items: 'Bản sao',
+    });
+    const outsider = await loggedIn(otherUnit());
+    for (const target of [id, RANDOM_ID]) {
+      const refused = uniquePdf();
+      expect((await sendSupplement(outsider, target, refused.bytes)).status).toBe(404);
+      expect(await hasBlob(refused.sha256)).toBe(false);
+    }
+    const file = uniquePdf();
+    expect((await sendSupplement(expert, id, file.bytes)).status).toBe(303);
+    expect(await hasBlob(file.sha256)).toBe(true);
+  });
+});

@@ -23,6 +23,7 @@ import { notifyDossierAction } from '../notify/dossier-events.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 import type { IncomingFile } from '../storage/index.js';
 import { storeScan, type StoredScan } from './reception-checklist.js';
+import { viewDossier } from './view-dossier.js';
 
 const RETURN_CHANNEL_INVALID = 'Hình thức trả kết quả không hợp lệ: 1 trực tiếp, 2 trực tuyến hoặc 3 bưu chính công ích.';
 
@@ -215,6 +216,9 @@ export async function actOnDossier(
   if (supplement) {
     if (input.action !== 'supplement_received' || actor.kind === 'citizen')
       throw errors.validation({ supplementScan: 'Chỉ đính kèm bản quét khi nhận hồ sơ bổ sung.' });
+    // The right is decided before the file is stored, as for a result (attach-result.ts: officials have no upload
+    // budget, so a refused caller must leave nothing in storage); the transaction decides again on the locked row.
+    if (!(await viewDossier(db, actor, dossierId, now)).actions.includes('supplement_received')) throw invalidTransition(def.label);
     const r = await storeScan(supplement.scan, 'ho-so-bo-sung', supplement.maxScanBytes);
     if ('refused' in r) throw errors.validation({ supplementScan: r.refused });
     scan = r.stored;

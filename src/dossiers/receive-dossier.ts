@@ -26,6 +26,7 @@ import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
 import { idField, isId, numberField, parseInput } from '../shared/validate.js';
 import { sqlStateOf } from '../db/database-errors.js';
+import { viewDossier } from './view-dossier.js';
 import { mayActAtStep } from './access.js';
 import { onlineChannelReserved } from './reception-channel.js';
 import { stepDueAt, stepPosition } from './steps.js';
@@ -99,7 +100,7 @@ export async function receiveDossier(
   if (actor.kind !== 'system' && input.channel === 2) throw onlineChannelReserved();
   const key = opts.submissionKey;
   if (key !== undefined && (actor.kind === 'system' || !isId(key))) throw staleReceptionForm();
-  const received = async () => (key === undefined || actor.kind === 'system' ? null : receivedWithKey(db, actor, key));
+  const received = async () => (key === undefined || actor.kind === 'system' ? null : receivedWithKey(db, actor, key, now));
   const already = await received();
   if (already) return already;
   const [version] = await db
@@ -272,9 +273,18 @@ const staleReceptionForm = () =>
  * The dossier a counter form's key already made, marked `repeated`, or null. A key is one official's form: one
  * another account's form made (a forged or copied key) is a stale form, never a way to learn of that dossier.
  */
-async function receivedWithKey(db: Db, actor: StaffActor, key: string) {
+async function receivedWithKey(db: Db, actor: StaffActor, key: string, now: Date) {
   const [d] = await db.select().from(dossiers).where(eq(dossiers.submissionKey, key));
   if (!d) return null;
   if (d.receivedBy !== actor.accountId) throw staleReceptionForm();
+  // Their own form, but a dossier they may no longer see (moved to another unit since): no way to it either.
+  const visible = await viewDossier(db, actor, d.id, now).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof AppError && err.status === 404) return false;
+      throw err;
+    },
+  );
+  if (!visible) throw staleReceptionForm();
   return { ...d, repeated: true as const };
 }
