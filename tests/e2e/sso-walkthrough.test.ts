@@ -170,9 +170,10 @@ describe('SSO walk-through: the one-stop system and the demo application', { shu
     await eventually(urlOf(page)).toBe(`${DEMO_URL}/`);
     await eventually(isVisible(demoStart(page))).toBe(true);
     expect(demo.sessionCount()).toBe(0);
-    // The one-stop system asks for a login again.
+    // The one-stop system asks for a login again, and says its session ended (it was ended from the other application).
     await page.goto('/tiepnhan');
-    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/dang-nhap\?tiep=%2Ftiepnhan$/);
+    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/dang-nhap\?tiep=%2Ftiepnhan&het-phien=1$/);
+    await eventually(isVisible(page.getByText('Phiên đăng nhập đã kết thúc (hết thời gian, đã đăng xuất ở nơi khác'))).toBe(true);
   });
 
   test('(c) Đăng xuất in the one-stop system logs the demo application out (back-channel logout)', async () => {
