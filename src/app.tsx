@@ -59,7 +59,7 @@ import { ssoProvider } from './sso/provider.js';
 import { ssoInteractionRoutes, ssoProviderRoutes } from './sso/routes.js';
 import { statisticsExportRoutes } from './statistics/export-routes.js';
 import { serviceIndexRoutes } from './statistics/index-routes.js';
-import { toOfficialLogin } from './web/http.js';
+import { SESSION_ENDED_FLAG, toOfficialLogin } from './web/http.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -135,7 +135,7 @@ export function createApp(deps: Deps) {
     const ref = supportCode(requestId);
     // A portal page that needs a citizen's login: go to Đăng nhập and come back.
     if (err instanceof CitizenLoginRequired)
-      return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(err.returnTo)}${err.postLost ? '&het-phien=1' : ''}`, 303);
+      return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(err.returnTo)}${err.postLost ? `&${SESSION_ENDED_FLAG}=1` : ''}`, 303);
     if (err instanceof AppError) {
       if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       if (err.status >= 500) log.error({ err, requestId, ref, code: err.code }, 'request failed');

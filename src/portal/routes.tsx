@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
-import { siteName, type Ctx } from '../web/http.js';
+import { SESSION_ENDED_FLAG, siteName, type Ctx } from '../web/http.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../shared/errors.js';
 import { redirectToLoginError, takeLoginError } from '../auth/login-error-flash.js';
@@ -65,8 +65,8 @@ portalRoutes.get('/', async (c) => {
 });
 
 /** Bước 2 (seed 000 §2): choose the national electronic identity. */
-/** `het-phien=1`: a form was posted after the session ended (portal/citizen-context.ts): say that it was not kept. */
-const LoginQuery = z.object({ tiep: param.text(512, 'Địa chỉ quay lại không hợp lệ.'), 'het-phien': param.flag() });
+/** `het-phien=1` (SESSION_ENDED_FLAG, as for officials): a form was posted after the session ended (portal/citizen-context.ts): say that it was not kept. */
+const LoginQuery = z.object({ tiep: param.text(512, 'Địa chỉ quay lại không hợp lệ.'), [SESSION_ENDED_FLAG]: param.flag() });
 
 /**
  * The choice of VNeID, and above it the refusal of the last attempt when there is one (a clean error page), or the
@@ -103,7 +103,7 @@ portalRoutes.get('/dang-nhap', async (c) => {
   const q = queryOf(c, LoginQuery);
   const returnTo = safeRedirect(q.tiep, 'citizen');
   if (await currentCitizen(c)) return c.redirect(returnTo, 303);
-  return sendHtml(c, await loginPage(c, returnTo, undefined, q['het-phien']));
+  return sendHtml(c, await loginPage(c, returnTo, undefined, q[SESSION_ENDED_FLAG]));
 });
 
 /** A refused VNeID login, on a clean address (auth/login-error-flash.ts); nothing to show → the login page. */
