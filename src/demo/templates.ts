@@ -3,7 +3,6 @@
  * repository) — two blank PDF forms drawn with the one-stop forms' pdfkit furniture and an Excel list.
  * They go through the same checks and storage as an administrator's upload.
  */
-import type ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { para, renderPdf, signatures, title, type Doc } from '../dossiers/forms/layout.js';
 import { putTemplateFile, storeTemplate } from '../procedures/document-templates.js';

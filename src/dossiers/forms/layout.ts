@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type PDFDocument from 'pdfkit';
+import type {} from 'pdfkit';
 import { nfc, placeDateLine, upper } from './format.js';
 import type { FormAgency, FormApplicant } from './index.js';
 
