@@ -157,7 +157,7 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     const named = `Lê Văn Nhận thay ${delegatorPerson.middleName} ${delegatorPerson.givenName} (Chuyên viên) (ủy quyền số ${dl.id})`;
     expect(page.text).toContain(named);
     expect(page.text).not.toContain(`nhan.qltm thay`);
-    const slip = await dossierFormPdf(
+    const { pdf: slip } = await dossierFormPdf(
       t.database.db,
       await actorFor(t.database, who('sct-ld', 'Giám đốc')),
       d.id,
