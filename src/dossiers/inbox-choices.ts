@@ -17,7 +17,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import { positionsCte, type LentView } from './access.js';
 
-export type HeldProcedure = { procedureId: string; sectorId: string };
+type HeldProcedure = { procedureId: string; sectorId: string };
 
 /**
  * The (procedure, sector) pairs of the versions with a step at one of the account's positions. One pass over the
