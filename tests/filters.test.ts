@@ -117,7 +117,8 @@ describe('filters say what they cannot read, at the field', () => {
     };
     const procedureIds = async (...codes: string[]) =>
       (await t.database.db.select({ id: procedures.id }).from(procedures).where(inArray(procedures.code, codes))).map((r) => r.id).sort();
-    const sectorId = async (code: string) => (await t.database.db.select({ id: sectors.id }).from(sectors).where(eq(sectors.code, code)))[0]!.id;
+    const sectorId = async (code: string) =>
+      (await t.database.db.select({ id: sectors.id }).from(sectors).where(eq(sectors.code, code)))[0]!.id;
     const allSectors = await t.database.db.select({ id: sectors.id }).from(sectors);
     // The trade expert of Sở Công Thương processes the four trade procedures (Lưu thông hàng hóa), nothing else.
     const expert = await loggedIn(who('sct-qltm', 'Chuyên viên'));

@@ -74,7 +74,10 @@ describe('the Hạn xử lý filter', () => {
     }
     const codes = (...keys: string[]) => keys.map((k) => code[k]!).sort();
     const expected = {
-      '': { processing: codes('processing past', 'processing soon', 'processing later'), supplement: codes('supplement past', 'supplement soon', 'supplement later') },
+      '': {
+        processing: codes('processing past', 'processing soon', 'processing later'),
+        supplement: codes('supplement past', 'supplement soon', 'supplement later'),
+      },
       'qua-han': { processing: codes('processing past'), supplement: [] },
       'sap-den-han': { processing: codes('processing soon'), supplement: [] },
       'con-han': { processing: codes('processing later'), supplement: [] },

@@ -143,7 +143,14 @@ async function renderRefusal(c: Ctx, id: string, err: AppError, actionValues?: R
 dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
   const id = idParam(c, 'Hồ sơ');
   const form = c.req.param('form').slice(4, 6) as FormNumber;
-  const { pdf, fileName } = await dossierFormPdf(c.get('deps').db, actorOf(c), id, form, c.get('deps').config.publicUrl, c.get('deps').now());
+  const { pdf, fileName } = await dossierFormPdf(
+    c.get('deps').db,
+    actorOf(c),
+    id,
+    form,
+    c.get('deps').config.publicUrl,
+    c.get('deps').now(),
+  );
   // Opened in the browser to be printed; saved, it is named after the form and the dossier.
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',

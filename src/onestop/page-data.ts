@@ -41,13 +41,14 @@ export function catalog(c: Ctx) {
  * read: a change of grants or of a process is administration and clears it. A value chosen outside them (a bookmark,
  * a procedure whose process has moved) is offered too, so that the form shows the filter the list answers.
  */
-export async function inboxChoices(c: Ctx, via: LentView | null, chosen: { sectorId?: string | undefined; procedureId?: string | undefined }) {
+export async function inboxChoices(
+  c: Ctx,
+  via: LentView | null,
+  chosen: { sectorId?: string | undefined; procedureId?: string | undefined },
+) {
   const { db, displayCache } = c.get('deps');
   const accountId = via ? via.delegatorId : actorOf(c).accountId;
-  const [all, held] = await Promise.all([
-    catalog(c),
-    displayCache.get(`inbox-choices:${accountId}`, () => heldProcedures(db, accountId)),
-  ]);
+  const [all, held] = await Promise.all([catalog(c), displayCache.get(`inbox-choices:${accountId}`, () => heldProcedures(db, accountId))]);
   const offered = offeredIds(held, via);
   return {
     sectors: all.sectors.filter((s) => offered.sectorIds.has(s.id) || s.id === chosen.sectorId),

@@ -462,7 +462,14 @@ citizenDossierRoutes.get('/ca-nhan/ho-so/:id/mau/:form', async (c) => {
   const form = FormParam.safeParse(c.req.param('form'));
   if (!form.success) throw new AppError('not_found', 'Không tìm thấy trang bạn yêu cầu.', 404);
   const id = idParam(c, 'Hồ sơ');
-  const { pdf, fileName } = await dossierFormPdf(c.get('deps').db, actor, id, form.data, c.get('deps').config.publicUrl, c.get('deps').now());
+  const { pdf, fileName } = await dossierFormPdf(
+    c.get('deps').db,
+    actor,
+    id,
+    form.data,
+    c.get('deps').config.publicUrl,
+    c.get('deps').now(),
+  );
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
     'Content-Disposition': attachmentDisposition(fileName),
