@@ -34,7 +34,9 @@ describe('JSON API /api/v1', () => {
       json.paths['/dossiers'].get.parameters.map((p: { name: string; schema: object }) => [p.name, p.schema]),
     );
     expect(params.sectorId).toMatchObject({ type: 'string', format: 'uuid' });
-    expect(params.dueState.enum).toEqual(['con-han', 'sap-den-han', 'qua-han']);
+    expect(params.dueState.enum).toEqual(['con-han', 'sap-den-han', 'qua-han', 'tam-dung']);
+    // What each value means is documented, paused dossiers included.
+    expect(params.dueState.description).toContain('tam-dung: hồ sơ tạm dừng tính hạn');
   });
 
   it('an API client acts exactly as its account: receives, lists, moves; and nothing more', async () => {

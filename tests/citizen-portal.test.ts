@@ -377,7 +377,12 @@ describe('after submission', () => {
     expect(view.html).toContain('Được tiếp nhận');
     expect(view.html).toContain(d.lookupCode);
     expect(view.html).toContain('Mẫu 01');
-    expect((await a.client.request('GET', `/ca-nhan/ho-so/${d.id}/mau/01`)).headers.get('content-type')).toBe('application/pdf');
+    const receipt = await a.client.request('GET', `/ca-nhan/ho-so/${d.id}/mau/01`);
+    expect(receipt.headers.get('content-type')).toBe('application/pdf');
+    // Saved, it is named after the form and the dossier, as the desk's copy is (tests/forms-http.test.ts).
+    expect(receipt.headers.get('content-disposition')).toBe(
+      `attachment; filename="mau-01-${d.code}.pdf"; filename*=UTF-8''mau-01-${d.code}.pdf`,
+    );
     await actOnDossier(db, clerk, d.id, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao giấy phép' });
     expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ chờ bổ sung')).toBe('1');
     view = await page(a, `/ca-nhan/ho-so/${d.id}`);

@@ -157,7 +157,7 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     const named = `Lê Văn Nhận thay ${delegatorPerson.middleName} ${delegatorPerson.givenName} (Chuyên viên) (ủy quyền số ${dl.id})`;
     expect(page.text).toContain(named);
     expect(page.text).not.toContain(`nhan.qltm thay`);
-    const slip = await dossierFormPdf(
+    const { pdf: slip } = await dossierFormPdf(
       t.database.db,
       await actorFor(t.database, who('sct-ld', 'Giám đốc')),
       d.id,
@@ -217,6 +217,33 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
       MADE,
     );
     expect(again.startsAt.toISOString()).toBe(start.toISOString());
+  });
+
+  it('the delegated tab’s Lĩnh vực and Thủ tục offer the delegator’s procedures within the delegation’s scope (HTTP)', async () => {
+    const delegator = await expert();
+    const delegate = await official('nhan.qltm', 'sct-qltm');
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    const dl = await createDelegation(
+      t.database.db,
+      delegator,
+      form(delegate, { ...fromNowForADay(), scope: 'procedures', procedureIds: [p.id] }),
+      new Date(),
+    );
+    /** The ids a select of the filter form offers (its blank "Tất cả" left out). */
+    const offered = (html: string, name: string) => {
+      const select = new RegExp(`<select name="${name}"[^>]*>([\\s\\S]*?)</select>`).exec(html)?.[1] ?? '';
+      return [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]!);
+    };
+    const c = new Client(t.app);
+    expect((await c.login('nhan.qltm', TEST_PASSWORD)).status).toBe(303);
+    // Their own inbox: no position, nothing to choose from.
+    const own = (await c.get('/tiepnhan/ho-so')).text;
+    expect(offered(own, 'thutuc')).toEqual([]);
+    expect(offered(own, 'linhvuc')).toEqual([]);
+    // The delegator's: of their four trade procedures, the one lent.
+    const lent = (await c.get(`/tiepnhan/ho-so?uyquyen=${dl.id}`)).text;
+    expect(offered(lent, 'thutuc')).toEqual([p.id]);
+    expect(offered(lent, 'linhvuc')).toEqual([v.sectorId]);
   });
 
   it('ends on the very next request when the delegator ends it, and the delegate can no longer act (HTTP)', async () => {

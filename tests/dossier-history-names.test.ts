@@ -52,7 +52,7 @@ describe('who acted, in the history', () => {
     expect(before).toContain(`${fullName(clerk)} (${demo(clerk).position})`);
     expect(before).not.toContain(clerk);
 
-    const slip = await dossierFormPdf(t.database.db, await actorFor(t.database, leader()), d.id, '06', 'http://x', new Date());
+    const { pdf: slip } = await dossierFormPdf(t.database.db, await actorFor(t.database, leader()), d.id, '06', 'http://x', new Date());
     const { text } = await extractText(new Uint8Array(slip), { mergePages: true });
     expect(text.replace(/\s+/g, ' ')).toContain(`${fullName(clerk)} (${demo(clerk).position})`);
 

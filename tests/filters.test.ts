@@ -3,6 +3,9 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { receiveAtCounter } from './support/reception.js';
 import { demoOfficials } from '../src/demo/officials.js';
+import { eq, inArray } from 'drizzle-orm';
+import { procedures, sectors } from '../src/db/schema/index.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 
 const t = useDemoApp();
 const who = (unitKey: string, position: string) => demoOfficials().find((o) => o.unitKey === unitKey && o.position === position)!.username;
@@ -104,6 +107,50 @@ describe('filters say what they cannot read, at the field', () => {
     const pdf = await clerk.get(ok.location!);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
+  });
+
+  it('Lĩnh vực and Thủ tục offer what can reach the official’s inbox, not the whole province; a value outside is still honoured', async () => {
+    /** The ids a select of the filter form offers (its blank "Tất cả" left out). */
+    const offered = (html: string, name: string) => {
+      const select = new RegExp(`<select name="${name}"[^>]*>([\\s\\S]*?)</select>`).exec(html)?.[1] ?? '';
+      return [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]!).sort();
+    };
+    const procedureIds = async (...codes: string[]) =>
+      (await t.database.db.select({ id: procedures.id }).from(procedures).where(inArray(procedures.code, codes))).map((r) => r.id).sort();
+    const sectorId = async (code: string) =>
+      (await t.database.db.select({ id: sectors.id }).from(sectors).where(eq(sectors.code, code)))[0]!.id;
+    const allSectors = await t.database.db.select({ id: sectors.id }).from(sectors);
+    // The trade expert of Sở Công Thương processes the four trade procedures (Lưu thông hàng hóa), nothing else.
+    const expert = await loggedIn(who('sct-qltm', 'Chuyên viên'));
+    const page = (await expert.get('/tiepnhan/ho-so')).text;
+    expect(offered(page, 'linhvuc')).toEqual([await sectorId('LTHH')]);
+    expect(offered(page, 'thutuc')).toEqual(await procedureIds('2.000633', '2.000620', '2.000190', '2.000181'));
+    expect(allSectors).toHaveLength(11);
+    // A commune's official: the commune's own procedures (Hộ tịch).
+    const commune = await loggedIn(who('dx-tanphu', 'Công chức Văn phòng - Thống kê'));
+    const communePage = (await commune.get('/tiepnhan/ho-so')).text;
+    expect(offered(communePage, 'linhvuc')).toEqual([await sectorId('HOTICH')]);
+    expect(offered(communePage, 'thutuc')).toEqual(await procedureIds('1.001193', '1.001022'));
+    // A value from outside (a bookmark, another official's link) is answered, and the form shows what it filters by.
+    const { p } = await currentProcedure(t.database, '2.000633');
+    const d = await receiveAtCounter(t.database.db, await actorFor(t.database, sctClerkUsername()), {
+      procedureId: p.id,
+      channel: '1',
+      fullName: 'Trần Văn Lọc',
+    });
+    await actOnDossier(t.database.db, await actorFor(t.database, sctClerkUsername()), d.id, { action: 'handover' });
+    expect((await expert.get('/tiepnhan/ho-so')).text).toContain(d.code);
+    const medal = await currentProcedure(t.database, '1.000775');
+    const bySector = await expert.get(`/tiepnhan/ho-so?linhvuc=${medal.v.sectorId}`);
+    expect(bySector.status).toBe(200);
+    expect(bySector.text).toContain(`<option value="${medal.v.sectorId}" selected="">Thi đua, khen thưởng</option>`);
+    expect(bySector.text).not.toContain(d.code);
+    const byProcedure = await expert.get(`/tiepnhan/ho-so?thutuc=${medal.p.id}`);
+    expect(byProcedure.status).toBe(200);
+    expect(byProcedure.text).toContain(`<option value="${medal.p.id}" selected="">${medal.v.name}</option>`);
+    expect(byProcedure.text).not.toContain(d.code);
+    // Its own sector still lists the dossier.
+    expect((await expert.get(`/tiepnhan/ho-so?linhvuc=${await sectorId('LTHH')}`)).text).toContain(d.code);
   });
 
   it('the API answers the same rules with a precise 400 naming the field', async () => {

@@ -37,6 +37,12 @@ describe('the forms of a dossier', () => {
     expect(receipt.text).toContain('Hà Thị Phiếu In');
     expect(receipt.text).toContain(d.code);
     expect(receipt.text).toContain(d.lookupCode);
+    // Opened in the browser to be printed, and saved under the form and the dossier's code: the receipts of several
+    // dossiers saved in one folder are not mau-01.pdf, mau-01 (1).pdf….
+    expect(d.code).toMatch(/^[A-Z0-9.]+-\d{6}-\d{4}$/);
+    const headers = (await clerk.get(`/tiepnhan/ho-so/${d.id}/mau-01.pdf`)).headers;
+    expect(headers.get('content-type')).toBe('application/pdf');
+    expect(headers.get('content-disposition')).toBe(`inline; filename="mau-01-${d.code}.pdf"; filename*=UTF-8''mau-01-${d.code}.pdf`);
     expect((await pdfText(clerk, `/tiepnhan/ho-so/${d.id}/mau-02.pdf`)).status).toBe(404);
     await actOnDossier(t.database.db, clerkActor, d.id, { action: 'handover' });
     const expert = await actorFor(t.database, who('sct-qltm', 'Chuyên viên'));
@@ -49,6 +55,9 @@ describe('the forms of a dossier', () => {
     expect(supplement.text).toContain('Bản sao hợp đồng thuê');
     const slip = await pdfText(clerk, `/tiepnhan/ho-so/${d.id}/mau-06.pdf`);
     expect(slip.text).toContain('Thẩm định, xử lý hồ sơ');
+    expect((await clerk.get(`/tiepnhan/ho-so/${d.id}/mau-06.pdf`)).headers.get('content-disposition')).toContain(
+      `filename="mau-06-${d.code}.pdf"`,
+    );
     // Someone unrelated gets nothing.
     const other = new Client(t.app);
     await other.login('admin.snv', TEST_PASSWORD);

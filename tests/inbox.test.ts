@@ -147,6 +147,23 @@ describe('hồ sơ cần xử lý', () => {
     const ok = await list(clerk, { dueState: 'con-han' });
     expect(ok.rows).toHaveLength(5);
     expect(ok.counts['cho-xu-ly']).toBe(5);
+    // Waiting for a supplement, the overdue one's clock is stopped: it is in none of the three, only in tam-dung.
+    await actOnDossier(t.database.db, clerk, ids[0]!, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao' }, NOW);
+    await t.database.db
+      .update(dossiers)
+      .set({ dueAt: vn('2026-11-24T17:00') })
+      .where(eq(dossiers.id, ids[0]!));
+    for (const dueState of ['qua-han', 'sap-den-han', 'con-han'] as const) {
+      const res = await list(clerk, { tab: 'bo-sung', dueState });
+      expect(res.rows, dueState).toEqual([]);
+      expect(res.counts['bo-sung'], dueState).toBe(0);
+    }
+    expect((await list(clerk, { dueState: 'qua-han' })).counts['cho-xu-ly']).toBe(0);
+    const paused = await list(clerk, { tab: 'bo-sung', dueState: 'tam-dung' });
+    expect(paused.rows.map((r) => r.id)).toEqual([ids[0]]);
+    expect(paused.counts).toEqual({ 'cho-tiep-nhan': 0, 'cho-xu-ly': 0, 'bo-sung': 1, 'cho-tra': 0 });
+    expect((await list(clerk, { dueState: 'tam-dung' })).rows).toEqual([]);
+    await actOnDossier(t.database.db, clerk, ids[0]!, { action: 'supplement_received' }, NOW);
 
     // Received 10/11 to 11/11 inclusive (the route turns dates into [from, to + 1 day)).
     const range = await list(clerk, { from: vn('2026-11-10T00:00'), to: vn('2026-11-12T00:00') });

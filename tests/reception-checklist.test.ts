@@ -101,7 +101,7 @@ describe('TIẾP NHẬN HỒ SƠ: the checklist and digitisation', () => {
     ).toContain('Thành phần hồ sơ đã nhận');
     expect(page.text).toContain('Đã số hóa');
     expect((await clerk.get(`/tiepnhan/ho-so/${id}/mau-01.pdf`)).status).toBe(200);
-    const receipt = await dossierFormPdf(
+    const { pdf: receipt } = await dossierFormPdf(
       t.database.db,
       await actorFor(t.database, sctClerkUsername()),
       id,

@@ -2,7 +2,8 @@
  * A dossier waiting for the applicant's supplement, on the officials' side. Its clock is stopped (its due date moves
  * on by the pause when it resumes), so its badge is "Tạm dừng tính hạn" — on its page, in the inbox's Chờ bổ sung
  * tab and in Theo dõi — never "Sắp đến hạn" or "Quá hạn". And when the applicant brings the documents to the
- * counter, Đã nhận hồ sơ bổ sung takes their scan with the action (both or neither).
+ * counter, Đã nhận hồ sơ bổ sung takes their scan with the action (both or neither). The lists' Hạn xử lý filter
+ * agrees: such a dossier is only under Tạm dừng tính hạn.
  */
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -40,6 +41,85 @@ describe('the due-date badge', () => {
     const tab = (await web.get('/tiepnhan/ho-so?tab=bo-sung')).text;
     expect(tab).toContain(d.code);
     expect(tab).toContain('<span class="badge paused">Tạm dừng tính hạn</span>');
+  });
+});
+
+describe('the Hạn xử lý filter', () => {
+  /** The dossier codes of a list's table (not "Giao cho tôi" above it). */
+  const codesIn = (html: string, tableId: string) => {
+    const table = html.slice(html.indexOf(`id="${tableId}"`), html.indexOf('</table>', html.indexOf(`id="${tableId}"`)));
+    return [...table.matchAll(/<a href="\/tiepnhan\/ho-so\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]!).sort();
+  };
+  /** A tab's count as its link says it: "Chờ xử lý (3)". */
+  const tabCount = (html: string, label: string) => Number(new RegExp(`${label} \\((\\d+)\\)`).exec(html)?.[1]);
+
+  it('lists a paused dossier only under Tạm dừng tính hạn, whatever its due date: the inbox, its counts, the API, Theo dõi', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const expertName = who('sct-qltm', 'Chuyên viên');
+    const expert = await actorFor(t.database, expertName);
+    const procedureId = (await currentProcedure(t.database, '2.000633')).p.id;
+    // Past, within the next working day (the pages' "soon" ends a whole working day from now), weeks away.
+    const now = Date.now();
+    const dues = { past: new Date(now - 2 * 86_400_000), soon: new Date(now + 10 * 60_000), later: new Date(now + 60 * 86_400_000) };
+    const code: Record<string, string> = {};
+    for (const status of ['processing', 'supplement'] as const) {
+      for (const [when, dueAt] of Object.entries(dues)) {
+        const d = await receiveAtCounter(t.database.db, clerk, { procedureId, channel: '1', fullName: `Hạn ${status} ${when}` });
+        await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' });
+        if (status === 'supplement')
+          await actOnDossier(t.database.db, expert, d.id, { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao' });
+        await t.database.db.update(dossiers).set({ dueAt }).where(eq(dossiers.id, d.id));
+        code[`${status} ${when}`] = d.code;
+      }
+    }
+    const codes = (...keys: string[]) => keys.map((k) => code[k]!).sort();
+    const expected = {
+      '': {
+        processing: codes('processing past', 'processing soon', 'processing later'),
+        supplement: codes('supplement past', 'supplement soon', 'supplement later'),
+      },
+      'qua-han': { processing: codes('processing past'), supplement: [] },
+      'sap-den-han': { processing: codes('processing soon'), supplement: [] },
+      'con-han': { processing: codes('processing later'), supplement: [] },
+      'tam-dung': { processing: [], supplement: codes('supplement past', 'supplement soon', 'supplement later') },
+    };
+    const web = new Client(t.app);
+    expect((await web.login(expertName, TEST_PASSWORD)).status).toBe(303);
+    const filterForm = (await web.get('/tiepnhan/ho-so')).text;
+    expect(filterForm).toContain('<option value="tam-dung">Tạm dừng tính hạn</option>');
+    const json = { accept: 'application/json' };
+    for (const [han, want] of Object.entries(expected)) {
+      const query = han ? `&han=${han}` : '';
+      const waiting = await web.get(`/tiepnhan/ho-so?tab=cho-xu-ly${query}`);
+      const paused = await web.get(`/tiepnhan/ho-so?tab=bo-sung${query}`);
+      expect(waiting.status, han).toBe(200);
+      expect(codesIn(waiting.text, 'inbox'), han).toEqual(want.processing);
+      expect(codesIn(paused.text, 'inbox'), han).toEqual(want.supplement);
+      // The tabs' counts are those of the lists under the same filter.
+      for (const page of [waiting.text, paused.text]) {
+        expect(tabCount(page, 'Chờ xử lý'), han).toBe(want.processing.length);
+        expect(tabCount(page, 'Chờ bổ sung'), han).toBe(want.supplement.length);
+      }
+      if (han) expect(paused.text, han).toContain(`<option value="${han}" selected="">`);
+      // The API answers the same filter by the same key.
+      const dueState = han ? `&dueState=${han}` : '';
+      for (const [tab, list] of [
+        ['cho-xu-ly', want.processing],
+        ['bo-sung', want.supplement],
+      ] as const) {
+        const res = await web.request('GET', `/api/v1/dossiers?tab=${tab}${dueState}`, undefined, json);
+        expect(res.status, `${tab} ${han}`).toBe(200);
+        const page = JSON.parse(res.text) as { items: Array<{ code: string }>; counts: Record<string, number> };
+        expect(page.items.map((i) => i.code).sort(), `${tab} ${han}`).toEqual(list);
+        expect(page.counts, `${tab} ${han}`).toMatchObject({ 'cho-xu-ly': want.processing.length, 'bo-sung': want.supplement.length });
+      }
+      // Theo dõi (the dossiers of the expert's desk) filters the same way.
+      const tracked = await web.get(`/tiepnhan/theo-doi${han ? `?han=${han}` : ''}`);
+      expect(codesIn(tracked.text, 'tracking'), han).toEqual([...want.processing, ...want.supplement].sort());
+    }
+    const wrong = await web.request('GET', '/api/v1/dossiers?dueState=paused', undefined, json);
+    expect(wrong.status).toBe(400);
+    expect((JSON.parse(wrong.text) as { error: { fields: Record<string, string> } }).error.fields.dueState).toContain('tam-dung');
   });
 });
 

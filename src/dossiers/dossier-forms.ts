@@ -52,6 +52,14 @@ async function formSource(db: Queryable, actor: StaffActor | CitizenActor, dossi
   return { dossier: d, version, agency, history: await dossierHistory(db, d.id) };
 }
 
+/**
+ * The name a form is saved under: the form and the dossier's code, so that the receipts of several dossiers saved in
+ * one folder do not end up as mau-01.pdf, mau-01 (1).pdf…. ASCII only (codes are `<agency code>-<YYMMDD>-<XXXX>`:
+ * letters, digits, dots and dashes; anything else is dropped, so no header or file-system character gets through).
+ */
+const formFileName = (form: FormNumber, dossierCode: string) => `mau-${form}-${dossierCode.replace(/[^A-Za-z0-9.-]/g, '')}.pdf`;
+
+/** A form of a dossier as PDF, with the name it is saved under (formFileName). */
 export async function dossierFormPdf(
   db: Queryable,
   actor: StaffActor | CitizenActor,
@@ -59,8 +67,14 @@ export async function dossierFormPdf(
   form: FormNumber,
   publicUrl: string,
   now: Date,
-): Promise<Buffer> {
+): Promise<{ pdf: Buffer; fileName: string }> {
   const v = await formSource(db, actor, dossierId, form, now);
+  return { pdf: await renderForm(db, v, form, publicUrl), fileName: formFileName(form, v.dossier.code) };
+}
+
+type FormSource = Awaited<ReturnType<typeof formSource>>;
+
+async function renderForm(db: Queryable, v: FormSource, form: FormNumber, publicUrl: string): Promise<Buffer> {
   const d = v.dossier;
   const chain: Array<typeof units.$inferSelect> = [];
   for (let id: string | null = v.agency.id; id; ) {

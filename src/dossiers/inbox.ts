@@ -21,6 +21,7 @@ import type { StaffActor } from '../shared/context.js';
 import { INSTANT_YEARS_TEXT, numberField, param, periodInOrder } from '../shared/validate.js';
 import { positionsCte, type LentView } from './access.js';
 import {
+  DUE_STATES,
   filterConditions,
   filterParams,
   filterShape,
@@ -54,7 +55,12 @@ export const InboxQuery = periodInOrder(
     q: z.string().max(100, { error: 'Từ khóa tìm kiếm tối đa 100 ký tự.' }).optional(),
     sectorId: z.uuid({ error: 'sectorId phải là mã định danh (UUID) của lĩnh vực.' }).optional(),
     procedureId: z.uuid({ error: 'procedureId phải là mã định danh (UUID) của thủ tục.' }).optional(),
-    dueState: z.enum(['con-han', 'sap-den-han', 'qua-han'], { error: 'dueState phải là con-han, sap-den-han hoặc qua-han.' }).optional(),
+    dueState: z
+      .enum(DUE_STATES, { error: 'dueState phải là con-han, sap-den-han, qua-han hoặc tam-dung.' })
+      .optional()
+      .describe(
+        'Hạn xử lý: con-han (còn hạn), sap-den-han (đến hạn trong một ngày làm việc tới), qua-han (quá hạn) — ba giá trị này không gồm hồ sơ đang tạm dừng tính hạn; tam-dung: hồ sơ tạm dừng tính hạn (chờ công dân bổ sung, trạng thái supplement), hạn xử lý của hồ sơ được tính lại khi tiếp tục giải quyết',
+      ),
     from: param
       .instant(`from phải là thời điểm ISO 8601 trong các năm ${INSTANT_YEARS_TEXT}, ví dụ 2026-11-01T00:00:00+07:00.`)
       .describe(`Tiếp nhận từ thời điểm này (ISO 8601 kèm múi giờ, năm ${INSTANT_YEARS_TEXT} theo UTC)`),

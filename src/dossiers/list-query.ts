@@ -6,8 +6,20 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
+import { CLOCK_STOPPED_STATUS } from './transitions.js';
 
-type DueState = 'con-han' | 'sap-den-han' | 'qua-han';
+/**
+ * The due states a list filters by (Hạn xử lý on the pages, dueState in the API): còn hạn, sắp đến hạn (due within one
+ * working day), quá hạn — of dossiers whose clock runs — and tạm dừng: the dossiers whose clock is stopped.
+ */
+export const DUE_STATES = ['con-han', 'sap-den-han', 'qua-han', 'tam-dung'] as const;
+type DueState = (typeof DUE_STATES)[number];
+
+/**
+ * The status whose clock is stopped, as SQL text: a literal, not a placeholder, so that the statement's text stays a
+ * function of the filters' shape and the lists' indexes, which carry the status, answer it (docs/decisions/0008).
+ */
+const CLOCK_STOPPED = sql.raw(`'${CLOCK_STOPPED_STATUS}'`);
 
 /** The filters every list takes (the inbox adds its tab). */
 export type ListFilter = {
@@ -49,7 +61,9 @@ export const filterShape = (f: ListFilter, term: string | undefined, cursor: Cur
 
 /**
  * The filters' conditions on dossiers `d` (not the cursor: its order is the list's). A due state is one of an open
- * dossier; the caller says how it keeps finished ones out (the inbox reads open dossiers only). Codes are upper
+ * dossier; the caller says how it keeps finished ones out (the inbox reads open dossiers only). A dossier whose clock
+ * is stopped has no running deadline — its due date moves on by the pause when it resumes — so it is in none of the
+ * three states of a due date, only in tam-dung, as its badge says (onestop/page-parts.tsx DueBadge). Codes are upper
  * case (agency codes are stored so), so a plain LIKE on the upper-cased term finds them: ILIKE cost three times as
  * much per row.
  */
@@ -57,6 +71,8 @@ export function filterConditions(shape: FilterShape): SQL[] {
   const conds: SQL[] = [];
   if (shape.sector) conds.push(sql`d.sector_id = ${p('sectorId')}::uuid`);
   if (shape.procedure) conds.push(sql`d.procedure_id = ${p('procedureId')}::uuid`);
+  if (shape.due === 'tam-dung') conds.push(sql`d.status = ${CLOCK_STOPPED}`);
+  else if (shape.due) conds.push(sql`d.status <> ${CLOCK_STOPPED}`);
   if (shape.due === 'qua-han') conds.push(sql`d.due_at < ${p('now')}::timestamptz`);
   if (shape.due === 'sap-den-han') conds.push(sql`d.due_at >= ${p('now')}::timestamptz and d.due_at < ${p('soon')}::timestamptz`);
   if (shape.due === 'con-han') conds.push(sql`d.due_at >= ${p('soon')}::timestamptz`);

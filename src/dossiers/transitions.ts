@@ -254,6 +254,14 @@ export const ACTION_DEFS = {
 } as const satisfies Record<string, ActionDef>;
 export type DossierAction = keyof typeof ACTION_DEFS;
 
+/**
+ * The status in which a dossier's legal clock is stopped: request_supplement (the action that stops it) leaves the
+ * dossier there and supplement_received resumes it with the working time that was left, so meanwhile its due_at is
+ * not a deadline. Such a dossier is neither Còn hạn, Sắp đến hạn nor Quá hạn but Tạm dừng tính hạn (the due badge,
+ * the lists' Hạn xử lý filter).
+ */
+export const CLOCK_STOPPED_STATUS = ACTION_DEFS.request_supplement.to;
+
 export const ACTIONS = Object.keys(ACTION_DEFS) as [DossierAction, ...DossierAction[]];
 export const actionDef = (a: DossierAction): ActionDef => ACTION_DEFS[a];
 export const ACTION_LABELS = Object.fromEntries(ACTIONS.map((a) => [a, actionDef(a).label])) as Record<DossierAction, string>;

@@ -7,7 +7,7 @@ import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
 import { acceptsUpload, uploadedPart } from '../web/body.js';
-import { sendFile } from '../web/download.js';
+import { attachmentDisposition, sendFile } from '../web/download.js';
 import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
@@ -143,10 +143,18 @@ async function renderRefusal(c: Ctx, id: string, err: AppError, actionValues?: R
 dossierRoutes.get('/ho-so/:id/:form{mau-0[1-6]\\.pdf}', async (c) => {
   const id = idParam(c, 'Hồ sơ');
   const form = c.req.param('form').slice(4, 6) as FormNumber;
-  const pdf = await dossierFormPdf(c.get('deps').db, actorOf(c), id, form, c.get('deps').config.publicUrl, c.get('deps').now());
+  const { pdf, fileName } = await dossierFormPdf(
+    c.get('deps').db,
+    actorOf(c),
+    id,
+    form,
+    c.get('deps').config.publicUrl,
+    c.get('deps').now(),
+  );
+  // Opened in the browser to be printed; saved, it is named after the form and the dossier.
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
-    'Content-Disposition': `inline; filename="mau-${form}.pdf"`,
+    'Content-Disposition': attachmentDisposition(fileName, 'inline'),
   });
 });
 

@@ -8,7 +8,7 @@ import { leadsOf, listFilterQuery, readFilters, receptionPeriod } from './list-f
 import { trackingRoutes } from './tracking-routes.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
 import { InboxPage } from './inbox-page.js';
-import { agenciesOf, catalog, delegationTabs, soonThreshold } from './page-data.js';
+import { agenciesOf, delegationTabs, inboxChoices, soonThreshold } from './page-data.js';
 import { sendHtml } from '../web/send-html.js';
 
 export const inboxRoutes = new Hono<AppEnv>();
@@ -55,7 +55,7 @@ inboxRoutes.get('/ho-so', async (c) => {
   const [result, tabs, { sectors: sectorRows, procedures }, props, agencies, isLeader] = await Promise.all([
     listInbox(db, actorOf(c), filter, now, soon, via),
     lentRead,
-    catalog(c),
+    inboxChoices(c, via, read.ok ? { sectorId: read.q.linhvuc, procedureId: read.q.thutuc } : {}),
     pageProps(c),
     agenciesOf(c),
     leadsOf(c),

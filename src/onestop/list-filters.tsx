@@ -12,8 +12,17 @@ import { atLocal } from '../calendar/working-time.js';
 import { queryOf } from '../web/params.js';
 import { actorOf, type Ctx } from '../web/http.js';
 import { leadsAnywhere } from '../dossiers/access.js';
+import { DUE_STATES } from '../dossiers/list-query.js';
 import { FieldError, Flash } from '../web/layout.js';
 import { OptionSelect, type Option } from './page-parts.js';
+
+/** Hạn xử lý's choices, as the due badge words them (page-parts.tsx DueBadge). */
+const DUE_STATE_LABELS: Record<(typeof DUE_STATES)[number], string> = {
+  'con-han': 'Còn hạn',
+  'sap-den-han': 'Sắp đến hạn',
+  'qua-han': 'Quá hạn',
+  'tam-dung': 'Tạm dừng tính hạn',
+};
 
 const dateMessage = (which: string) => `${which} không hợp lệ. Vui lòng nhập một ngày có thật theo dạng dd/mm/yyyy, ví dụ 05/11/2026.`;
 const PERIOD_MESSAGE = 'Đến ngày phải cùng ngày hoặc sau từ ngày.';
@@ -23,7 +32,7 @@ const LIST_FILTER_FIELDS = {
   q: param.text(100, 'Từ khóa tìm kiếm tối đa 100 ký tự.'),
   linhvuc: param.id('Lĩnh vực không hợp lệ: vui lòng chọn lại trong danh sách.'),
   thutuc: param.id('Thủ tục không hợp lệ: vui lòng chọn lại trong danh sách.'),
-  han: param.oneOf(['con-han', 'sap-den-han', 'qua-han'], 'Hạn xử lý không hợp lệ: vui lòng chọn lại trong danh sách.'),
+  han: param.oneOf(DUE_STATES, 'Hạn xử lý không hợp lệ: vui lòng chọn lại trong danh sách.'),
   tu: param.date(dateMessage('Từ ngày')),
   den: param.date(dateMessage('Đến ngày')),
   after: param.text(80, 'Vị trí trang không hợp lệ.'),
@@ -104,15 +113,11 @@ function FilterFields(p: { query: Record<string, string>; sectors: Option[]; pro
         Hạn xử lý
         <select name="han" {...invalid(e, 'han')}>
           <option value="">Tất cả</option>
-          <option value="con-han" selected={p.query.han === 'con-han'}>
-            Còn hạn
-          </option>
-          <option value="sap-den-han" selected={p.query.han === 'sap-den-han'}>
-            Sắp đến hạn
-          </option>
-          <option value="qua-han" selected={p.query.han === 'qua-han'}>
-            Quá hạn
-          </option>
+          {DUE_STATES.map((state) => (
+            <option value={state} selected={p.query.han === state}>
+              {DUE_STATE_LABELS[state]}
+            </option>
+          ))}
         </select>
         <FieldError errors={e} name="han" />
       </label>

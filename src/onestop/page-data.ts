@@ -1,4 +1,5 @@
-import { delegationsInForce, registerAgencies } from '../dossiers/access.js';
+import { delegationsInForce, registerAgencies, type LentView } from '../dossiers/access.js';
+import { heldProcedures, offeredIds } from '../dossiers/inbox-choices.js';
 import { actorOf, type Ctx } from '../web/http.js';
 import { loadCalendar } from '../calendar/load.js';
 import { listProcedureChoices, listSectors } from '../procedures/procedure-queries.js';
@@ -24,13 +25,35 @@ export function agenciesOf(c: Ctx) {
   return displayCache.get(`agencies:${actor.accountId}`, () => registerAgencies(db, actor));
 }
 
-/** Sectors and current procedures, for the filters and the reception form's choices. */
+/** Sectors and current procedures, for the filters of the lists beside the inbox and the reception form's choices. */
 export function catalog(c: Ctx) {
   const { db, displayCache } = c.get('deps');
   return displayCache.get('catalog', async () => {
     const [sectorRows, procs] = await Promise.all([listSectors(db), listProcedureChoices(db)]);
     return { sectors: sectorRows, procedures: procs };
   });
+}
+
+/**
+ * The inbox's Lĩnh vực and Thủ tục choices: those of the procedures whose dossiers can wait at the positions the list
+ * reads — the official's own, or in a delegated tab (`via`) the delegator's within the delegation's scope
+ * (dossiers/inbox-choices.ts) — not the whole province's catalog. Page chrome, cached per account whose positions are
+ * read: a change of grants or of a process is administration and clears it. A value chosen outside them (a bookmark,
+ * a procedure whose process has moved) is offered too, so that the form shows the filter the list answers.
+ */
+export async function inboxChoices(
+  c: Ctx,
+  via: LentView | null,
+  chosen: { sectorId?: string | undefined; procedureId?: string | undefined },
+) {
+  const { db, displayCache } = c.get('deps');
+  const accountId = via ? via.delegatorId : actorOf(c).accountId;
+  const [all, held] = await Promise.all([catalog(c), displayCache.get(`inbox-choices:${accountId}`, () => heldProcedures(db, accountId))]);
+  const offered = offeredIds(held, via);
+  return {
+    sectors: all.sectors.filter((s) => offered.sectorIds.has(s.id) || s.id === chosen.sectorId),
+    procedures: all.procedures.filter((p) => offered.procedureIds.has(p.id) || p.id === chosen.procedureId),
+  };
 }
 
 /**

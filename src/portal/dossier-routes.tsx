@@ -10,7 +10,7 @@ import type { Ctx } from '../web/http.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { formData, uploadedStream } from '../web/body.js';
 import { idParam, queryOf } from '../web/params.js';
-import { sendFile } from '../web/download.js';
+import { attachmentDisposition, sendFile } from '../web/download.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
 import { isId, param } from '../shared/validate.js';
@@ -462,10 +462,17 @@ citizenDossierRoutes.get('/ca-nhan/ho-so/:id/mau/:form', async (c) => {
   const form = FormParam.safeParse(c.req.param('form'));
   if (!form.success) throw new AppError('not_found', 'Không tìm thấy trang bạn yêu cầu.', 404);
   const id = idParam(c, 'Hồ sơ');
-  const pdf = await dossierFormPdf(c.get('deps').db, actor, id, form.data, c.get('deps').config.publicUrl, c.get('deps').now());
+  const { pdf, fileName } = await dossierFormPdf(
+    c.get('deps').db,
+    actor,
+    id,
+    form.data,
+    c.get('deps').config.publicUrl,
+    c.get('deps').now(),
+  );
   return c.body(new Uint8Array(pdf), 200, {
     'Content-Type': 'application/pdf',
-    'Content-Disposition': `attachment; filename="mau-${form.data}.pdf"`,
+    'Content-Disposition': attachmentDisposition(fileName),
     'X-Content-Type-Options': 'nosniff',
   });
 });

@@ -3,9 +3,11 @@ import type { Context } from 'hono';
 
 /**
  * Content-Disposition for a download (RFC 6266): `filename` is an ASCII stand-in for old clients,
- * `filename*` (RFC 5987, UTF-8, percent-encoded) carries the real name with its Vietnamese letters.
+ * `filename*` (RFC 5987, UTF-8, percent-encoded) carries the real name with its Vietnamese letters. `inline` for a
+ * file the browser should open rather than save at once (a printed form: the clerk prints it from the viewer), still
+ * under this name when saved.
  */
-export function attachmentDisposition(fileName: string): string {
+export function attachmentDisposition(fileName: string, disposition: 'attachment' | 'inline' = 'attachment'): string {
   const name = fileName.normalize('NFC');
   const ascii =
     name
@@ -16,7 +18,7 @@ export function attachmentDisposition(fileName: string): string {
       .replace(/[^\x20-\x7e]|["\\%;]/g, '_') || 'tep';
   // encodeURIComponent leaves ' ( ) * ! unescaped; RFC 5987's attr-char does not allow ' ( ) *.
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** A stored file to send: its description and a way to open its bytes (src/storage). */

@@ -255,7 +255,9 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     ]);
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toBe('application/pdf');
-    expect(response.headers()['content-disposition']).toBe('inline; filename="mau-01.pdf"');
+    expect(response.headers()['content-disposition']).toBe(
+      `inline; filename="mau-01-${dossierCode}.pdf"; filename*=UTF-8''mau-01-${dossierCode}.pdf`,
+    );
     await eventually(urlOf(page)).toBe(`${e2e.baseUrl}/tiepnhan/ho-so/${dossierId}/mau-01.pdf`);
     await page.waitForLoadState('load');
     await page.screenshot({ path: e2e.screenshotPath('onestop-receipt.png') });
