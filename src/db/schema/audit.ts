@@ -44,7 +44,7 @@ export const auditLog = pgTable(
     index('audit_log_citizen_actor_idx').on(t.actorId, t.id).where(sql`${t.actorKind} = 'citizen'`),
     // Nhật ký hệ thống filtered by Người thực hiện: an account's rows of every kind, newest first (src/audit/list.ts).
     index('audit_log_actor_idx').on(t.actorId, t.id),
-    // Nhật ký hệ thống's period: where it begins and ends in ids, one step each (src/audit/list.ts, periodIdBounds).
+    // Nhật ký hệ thống's period: where it begins and ends in ids, one step each (src/audit/list.ts, periodConditions).
     index('audit_log_at_idx').on(t.at),
     uniqueIndex('audit_log_seq_idx').on(t.seq),
     /** The sealer's queue: rows not chained yet, in id order. */
