@@ -31,11 +31,9 @@ const PATH = '/tiepnhan/quan-tri/nhat-ky';
 const AuditQuery = periodInOrder(
   z.object({
     truoc: param.int(1, Number.MAX_SAFE_INTEGER, 'Số thứ tự bản ghi phải là số nguyên dương.'),
-    thaotac: param
-      .text(60, 'Thao tác không hợp lệ.')
-      .refine((v) => v === undefined || auditActionLabel(v) !== undefined, {
-        message: 'Thao tác không hợp lệ: vui lòng chọn lại trong danh sách.',
-      }),
+    thaotac: param.text(60, 'Thao tác không hợp lệ.').refine((v) => v === undefined || auditActionLabel(v) !== undefined, {
+      message: 'Thao tác không hợp lệ: vui lòng chọn lại trong danh sách.',
+    }),
     // Usernames have at most 50 characters (accounts/official-input.ts); dossier codes about 25.
     nguoi: param.text(50, 'Người thực hiện: tên tài khoản tối đa 50 ký tự.'),
     doituong: param.text(60, 'Đối tượng: mã hồ sơ hoặc tên tài khoản tối đa 60 ký tự.'),
