@@ -1,11 +1,15 @@
 import { systemActor } from '../src/shared/context.js';
-import { describe, expect, it } from 'vitest';
-import { asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { describe, expect, it, vi } from 'vitest';
+import { asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
-import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { auditLog } from '../src/db/schema/index.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
-import { GENESIS_HASH, entryHash, recordAudit } from '../src/audit/record.js';
+import { type AuditEntry, GENESIS_HASH, entryHash, recordAudit } from '../src/audit/record.js';
+import { administeredUnitIds } from '../src/accounts/policies.js';
+import { receiveAtCounter } from './support/reception.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import { formatDate, todayInVietnam } from '../src/shared/dates.js';
 import { sealAuditChain } from '../src/audit/seal.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
 
@@ -225,5 +229,260 @@ describe('audit log', () => {
     const clerkId = (await accountByUsername(t.database, sctClerkUsername()))!.id;
     expect(page.text).toContain(clerkId);
     expect(page.text).not.toContain(snvId);
+  });
+});
+
+describe('Nhật ký hệ thống: filters', () => {
+  const PAGE = '/tiepnhan/quan-tri/nhat-ky';
+  const DAY = 86_400_000;
+  const meta = { ip: '192.0.2.9', requestId: 'test' };
+  type Row = typeof auditLog.$inferSelect;
+
+  /** The entry ids a page lists, in its order. */
+  const listed = (html: string) => [...html.matchAll(/<tr data-action="[^"]*"><td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+  /** The page's table: what a filter's answer is made of. */
+  const tableOf = (html: string) => {
+    const start = html.indexOf('<table class="list" id="audit">');
+    expect(start).toBeGreaterThan(0);
+    return html.slice(start, html.indexOf('</table>', start) + '</table>'.length);
+  };
+  /** The address of "Cũ hơn →", or null. */
+  const olderLink = (html: string) => {
+    const m = /<a href="([^"]*)">Cũ hơn →<\/a>/.exec(html);
+    return m ? m[1]!.replaceAll('&amp;', '&') : null;
+  };
+  const q = (params: Record<string, string>) => `${PAGE}?${new URLSearchParams(params)}`;
+
+  /** What `admin` may read that `match` keeps, newest first: the answer the page must give, worked out here. */
+  async function expected(admin: string, match: (r: Row) => boolean) {
+    const scope = await administeredUnitIds(t.database.db, await actorFor(t.database, admin));
+    const rows = await t.database.db.select().from(auditLog).orderBy(desc(auditLog.id));
+    return rows.filter((r) => r.unitId !== null && scope.includes(r.unitId) && match(r)).map((r) => r.id);
+  }
+
+  const write = (entry: AuditEntry) => t.database.db.transaction((tx) => recordAudit(tx, entry));
+  /** An entry written by recordAudit as if the clock said `at` (after every other entry: ids follow time). */
+  async function writeAt(at: Date, entry: AuditEntry) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(at);
+    try {
+      await write(entry);
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  async function adminClient(username = 'admin.sct') {
+    const c = new Client(t.app);
+    expect((await c.login(username, TEST_PASSWORD)).status).toBe(303);
+    return c;
+  }
+
+  /**
+   * The Sở Công Thương clerk receives a dossier, acts on it through an API key, and a login naming them fails; the
+   * province administrator suspends and restores them; a Sở Nội vụ clerk receives a dossier there.
+   */
+  async function scene() {
+    const db = t.database.db;
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const clerkActor = await actorFor(t.database, clerk.username);
+    const root = await actorFor(t.database, 'quantri1');
+    const liquor = (await currentProcedure(t.database, '2.000633')).p.id;
+    const d = await receiveAtCounter(db, clerkActor, { procedureId: liquor, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' });
+    const api = { kind: 'api' as const, accountId: clerk.id, clientId: 'test-key', label: clerk.username, meta };
+    await write({
+      action: 'dossier.assign',
+      actor: api,
+      targetType: 'dossier',
+      targetId: d!.id,
+      unitId: d!.agencyUnitId,
+      data: { code: d!.code },
+    });
+    await new Client(t.app, '198.51.100.7').login(clerk.username, 'wrong-password-x');
+    await setSuspended(db, root, clerk.id, true);
+    await setSuspended(db, root, clerk.id, false);
+    const snvUsername = demoOfficials().find((o) => o.unitKey === 'snv-vp' && o.position === 'Chuyên viên')!.username;
+    const medal = (await currentProcedure(t.database, '1.000775')).p.id;
+    const elsewhere = await receiveAtCounter(db, await actorFor(t.database, snvUsername), {
+      procedureId: medal,
+      channel: '1',
+      fullName: 'Hoàng Văn Em',
+    });
+    return { clerk, dossier: d!, elsewhere: elsewhere! };
+  }
+
+  it('Người thực hiện: what the account did in person, through an API key and as a login naming it, any case typed', async () => {
+    const { clerk } = await scene();
+    const c = await adminClient();
+    const page = await c.get(q({ nguoi: clerk.username.toUpperCase() }));
+    expect(page.status).toBe(200);
+    const want = await expected('admin.sct', (r) => r.actorId === clerk.id);
+    expect(listed(page.text)).toEqual(want);
+    const kinds = await t.database.db.select().from(auditLog).where(eq(auditLog.actorId, clerk.id));
+    expect(new Set(kinds.map((r) => r.actorKind))).toEqual(new Set(['official', 'api', 'anonymous']));
+    expect(want).toHaveLength(kinds.length);
+    // The province administrator's entries about the clerk are not the clerk's doing.
+    expect(page.text).not.toContain('data-action="account.suspend"');
+    expect(page.text).toContain(`value="${clerk.username.toUpperCase()}"`);
+  });
+
+  it('Đối tượng: a dossier code (any case) or a username gives the entries about that dossier or account', async () => {
+    const { clerk, dossier } = await scene();
+    const c = await adminClient();
+    const byCode = await c.get(q({ doituong: ` ${dossier.code.toLowerCase()} ` }));
+    expect(byCode.status).toBe(200);
+    const aboutDossier = await expected('admin.sct', (r) => r.targetType === 'dossier' && r.targetId === dossier.id);
+    expect(aboutDossier.length).toBeGreaterThanOrEqual(2);
+    expect(listed(byCode.text)).toEqual(aboutDossier);
+    const byName = await c.get(q({ doituong: clerk.username }));
+    const aboutClerk = await expected('admin.sct', (r) => r.targetType === 'account' && r.targetId === clerk.id);
+    expect(listed(byName.text)).toEqual(aboutClerk);
+    expect(byName.text).toContain('data-action="account.suspend"');
+    expect(byName.text).toContain('data-action="auth.login_failed"');
+    // Both filters: the login attempts that named the clerk.
+    const both = await c.get(q({ nguoi: clerk.username, doituong: clerk.username }));
+    expect(listed(both.text)).toEqual(await expected('admin.sct', (r) => r.actorId === clerk.id && r.targetId === clerk.id));
+    expect(both.text.match(/data-action="[^"]+"/g)).toEqual(['data-action="auth.login_failed"']);
+  });
+
+  it('Từ ngày / Đến ngày: days in Vietnam time, đến ngày included, combined with the other filters', async () => {
+    const { clerk, dossier } = await scene();
+    const c = await adminClient();
+    const root = await actorFor(t.database, 'quantri1');
+    const official = await actorFor(t.database, clerk.username);
+    // Three days a month ahead, so that every entry written so far comes before them, as time goes.
+    const d1 = todayInVietnam(new Date(Date.now() + 30 * DAY));
+    const next = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+    const [d2, d3] = [next(d1), next(next(d1))];
+    const vn = (iso: string, time: string) => new Date(`${iso}T${time}+07:00`);
+    const onDossier = { targetType: 'dossier', targetId: dossier.id, unitId: dossier.agencyUnitId, data: { code: dossier.code } };
+    await writeAt(vn(d1, '23:30:00'), { action: 'dossier.assign', actor: official, ...onDossier });
+    await writeAt(vn(d2, '00:00:00'), { action: 'dossier.assign', actor: official, ...onDossier });
+    // Written after the entry above by a clock three minutes behind (another instance): still the day before.
+    await writeAt(vn(d1, '23:57:00'), { action: 'dossier.assign', actor: official, ...onDossier });
+    await writeAt(vn(d2, '12:00:00'), {
+      action: 'account.suspend',
+      actor: root,
+      targetType: 'account',
+      targetId: clerk.id,
+      unitId: clerk.unitId,
+      data: { old: { suspended: false }, new: { suspended: true } },
+    });
+    await writeAt(vn(d2, '23:59:59'), { action: 'dossier.record_result', actor: official, ...onDossier });
+    await writeAt(vn(d3, '00:00:00'), { action: 'dossier.assign', actor: official, ...onDossier });
+    // And one of d2 written after the first entry of d3.
+    await writeAt(vn(d2, '23:58:00'), { action: 'dossier.assign', actor: official, ...onDossier });
+    const ids = async (params: Record<string, string>) => {
+      const page = await c.get(q(params));
+      expect(page.status).toBe(200);
+      return listed(page.text);
+    };
+    const at = (r: Row) => r.at.getTime();
+    const inD2 = (r: Row) => at(r) >= vn(d2, '00:00:00').getTime() && at(r) < vn(d3, '00:00:00').getTime();
+    const [tu, den] = [formatDate(d2), formatDate(d2)];
+    const oneDay = await ids({ tu, den });
+    expect(oneDay).toHaveLength(4);
+    expect(oneDay).toEqual(await expected('admin.sct', inD2));
+    expect(await ids({ tu })).toEqual(await expected('admin.sct', (r) => at(r) >= vn(d2, '00:00:00').getTime()));
+    expect(await ids({ tu: formatDate(d2).replaceAll('/', '') })).toHaveLength(5);
+    expect(await ids({ den: formatDate(d1) })).toEqual(
+      (await expected('admin.sct', (r) => at(r) < vn(d2, '00:00:00').getTime())).slice(0, 100),
+    );
+    // With Người thực hiện, Thao tác and Đối tượng.
+    const clerkD2 = await expected('admin.sct', (r) => inD2(r) && r.actorId === clerk.id);
+    expect(clerkD2).toHaveLength(3);
+    expect(await ids({ tu, den, nguoi: clerk.username })).toEqual(clerkD2);
+    expect(await ids({ tu, den, nguoi: clerk.username, thaotac: 'dossier.assign' })).toEqual(
+      await expected('admin.sct', (r) => inD2(r) && r.actorId === clerk.id && r.action === 'dossier.assign'),
+    );
+    expect(await ids({ tu, den, doituong: dossier.code })).toEqual(clerkD2);
+    expect(await ids({ tu, den, doituong: clerk.username })).toEqual(
+      await expected('admin.sct', (r) => inD2(r) && r.action === 'account.suspend'),
+    );
+    const none = await c.get(q({ tu: formatDate(d3), den: formatDate(d3), nguoi: 'quantri1' }));
+    expect(tableOf(none.text)).toContain('Không có bản ghi nào khớp bộ lọc.');
+  });
+
+  it('pages of a filtered log carry the filters in "Cũ hơn →" and together hold every entry once', async () => {
+    const { clerk, dossier } = await scene();
+    const c = await adminClient();
+    const official = await actorFor(t.database, clerk.username);
+    const root = await actorFor(t.database, 'quantri1');
+    await t.database.db.transaction(async (tx) => {
+      for (let i = 0; i < 130; i++) {
+        const onDossier = { targetType: 'dossier', targetId: dossier.id, unitId: dossier.agencyUnitId, data: { code: dossier.code, i } };
+        await recordAudit(tx, { action: 'dossier.assign', actor: official, ...onDossier });
+        await recordAudit(tx, { action: 'dossier.assign', actor: root, ...onDossier });
+      }
+    });
+    const yesterday = formatDate(todayInVietnam(new Date(Date.now() - DAY)));
+    const want = await expected('admin.sct', (r) => r.actorId === clerk.id && r.action === 'dossier.assign');
+    expect(want.length).toBeGreaterThan(130);
+    const first = await c.get(q({ thaotac: 'dossier.assign', nguoi: clerk.username, tu: yesterday }));
+    expect(listed(first.text)).toEqual(want.slice(0, 100));
+    const next = olderLink(first.text)!;
+    expect(next).toContain('thaotac=dossier.assign');
+    expect(next).toContain(`nguoi=${encodeURIComponent(clerk.username)}`);
+    expect(next).toContain(`tu=${encodeURIComponent(yesterday)}`);
+    expect(next).toContain(`truoc=${want[99]}`);
+    const second = await c.get(next);
+    expect(second.status).toBe(200);
+    expect(listed(second.text)).toEqual(want.slice(100));
+    expect(olderLink(second.text)).toBeNull();
+  });
+
+  it('a unit administrator: a username or dossier code outside their units gives the page of one that does not exist', async () => {
+    const { elsewhere } = await scene();
+    const sct = await adminClient();
+    const table = async (params: Record<string, string>) => {
+      const page = await sct.get(q(params));
+      expect(page.status).toBe(200);
+      return tableOf(page.text);
+    };
+    const nobody = await table({ nguoi: 'khong.co.ai' });
+    expect(nobody).toContain('Không có bản ghi nào khớp bộ lọc.');
+    expect(listed(nobody)).toEqual([]);
+    // The province administrator acted in Sở Công Thương's log (the suspension), yet is no account of its units.
+    expect((await sct.get(PAGE)).text).toContain('<td>quantri1</td>');
+    for (const name of ['admin.snv', 'quantri1', 'ADMIN.SNV']) expect(await table({ nguoi: name })).toBe(nobody);
+    const fakeCode = elsewhere.code.replace(/-\d{4}$/, '-9999');
+    const noDossier = await table({ doituong: fakeCode });
+    expect(noDossier).toBe(nobody);
+    expect(await table({ doituong: elsewhere.code })).toBe(nobody);
+    expect(await table({ doituong: 'admin.snv' })).toBe(nobody);
+    expect(await table({ doituong: 'quantri1' })).toBe(nobody);
+    // The code does exist, in the province administrator's log.
+    const province = await adminClient('quantri1');
+    const there = await province.get(q({ doituong: elsewhere.code }));
+    expect(listed(there.text)).toEqual(await expected('quantri1', (r) => r.targetType === 'dossier' && r.targetId === elsewhere.id));
+    expect(listed(there.text).length).toBeGreaterThan(0);
+  });
+
+  it('input that cannot be read: its message at its field, 400, no list; someone who is no administrator still gets 403', async () => {
+    const c = await adminClient();
+    const cases: Array<[Record<string, string>, string, string]> = [
+      [{ nguoi: 'a'.repeat(51) }, 'nguoi', 'Người thực hiện: tên tài khoản tối đa 50 ký tự.'],
+      [{ doituong: 'x'.repeat(61) }, 'doituong', 'Đối tượng: mã hồ sơ hoặc tên tài khoản tối đa 60 ký tự.'],
+      [{ tu: '31/02/2026' }, 'tu', 'Từ ngày không hợp lệ. Vui lòng nhập một ngày có thật theo dạng dd/mm/yyyy, ví dụ 05/11/2026.'],
+      [{ den: 'hôm qua' }, 'den', 'Đến ngày không hợp lệ. Vui lòng nhập một ngày có thật theo dạng dd/mm/yyyy, ví dụ 05/11/2026.'],
+      [{ tu: '10/11/2026', den: '09/11/2026' }, 'den', 'Đến ngày phải cùng ngày hoặc sau từ ngày.'],
+      [{ thaotac: 'khong.co' }, 'thaotac', 'Thao tác không hợp lệ: vui lòng chọn lại trong danh sách.'],
+    ];
+    for (const [params, field, message] of cases) {
+      const page = await c.get(q(params));
+      expect(page.status, JSON.stringify(params)).toBe(400);
+      expect(page.text).toContain(`<span class="field-error" id="err-${field}">${message}</span>`);
+      expect(page.text).toContain(`aria-describedby="err-${field}"`);
+      expect(page.text).toContain('Bộ lọc chưa hợp lệ');
+      expect(page.text).not.toContain('id="audit"');
+    }
+    // What was typed stays in its box.
+    expect((await c.get(q({ tu: '31/02/2026' }))).text).toContain('value="31/02/2026"');
+    const hand = await c.get(q({ truoc: 'abc', nguoi: 'admin.sct' }));
+    expect(hand.status).toBe(400);
+    expect(hand.text).toContain('Số thứ tự bản ghi phải là số nguyên dương.');
+    const clerk = new Client(t.app);
+    expect((await clerk.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    expect((await clerk.get(q({ tu: '31/02/2026' }))).status).toBe(403);
   });
 });

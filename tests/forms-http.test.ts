@@ -106,7 +106,7 @@ describe('Mẫu 07 — Sổ theo dõi hồ sơ', () => {
     const a = await receiveAtCounter(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Sổ Dài Một' });
     await receiveAtCounter(t.database.db, clerkActor, { procedureId: p!.id, channel: '3', fullName: 'Sổ Dài Hai' });
     const admin = await actorFor(t.database, 'admin.sct');
-    const downloads = async () => (await listAuditEntries(t.database.db, admin!, undefined, 100, 'dossier_register.download')).length;
+    const downloads = async () => (await listAuditEntries(t.database.db, admin!, { action: 'dossier_register.download' }, 100)).length;
     const before = await downloads();
     const from = new Date(Date.now() - 86_400_000);
     const to = new Date(Date.now() + 86_400_000);
@@ -125,7 +125,7 @@ describe('Mẫu 07 — Sổ theo dõi hồ sơ', () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const other = await actorFor(t.database, 'admin.snv');
     const seenBy = async (who: typeof admin) =>
-      (await listAuditEntries(t.database.db, who!, undefined, 100, 'dossier_register.download')).filter(
+      (await listAuditEntries(t.database.db, who!, { action: 'dossier_register.download' }, 100)).filter(
         (e) => e.actorId === clerkActor!.accountId,
       );
     const before = (await seenBy(admin)).length;

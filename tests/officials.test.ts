@@ -212,7 +212,7 @@ describe("officials' accounts", () => {
       ['admin.sct', 'quantri1', 'admin.snv', 'admin.dx'].map((u) => actorFor(t.database, u)),
     );
     const exportsSeenBy = async (who: typeof sct) =>
-      (await listAuditEntries(db, who!, undefined, 100, 'account.export')).filter((e) => e.actorId === sct!.accountId);
+      (await listAuditEntries(db, who!, { action: 'account.export' }, 100)).filter((e) => e.actorId === sct!.accountId);
     // No unit chosen: the whole of what admin.sct administers (Sở Công Thương), filed under it.
     const { count } = await exportOfficials(db, sct!, { format: 'csv' });
     expect(count).toBeGreaterThan(0);
@@ -229,11 +229,11 @@ describe("officials' accounts", () => {
     expect(await exportsSeenBy(snv)).toEqual([]);
     // The province administrator's own export of everything: filed under the province, seen by no unit administrator.
     await exportOfficials(db, province!, { format: 'csv' });
-    const provinceRows = (await listAuditEntries(db, province!, undefined, 100, 'account.export')).filter(
+    const provinceRows = (await listAuditEntries(db, province!, { action: 'account.export' }, 100)).filter(
       (e) => e.actorId === province!.accountId,
     );
     expect(provinceRows.map((e) => e.unitId)).toEqual([t.unitIds.tinh]);
-    expect((await listAuditEntries(db, sct!, undefined, 100, 'account.export')).map((e) => e.actorId)).not.toContain(province!.accountId);
+    expect((await listAuditEntries(db, sct!, { action: 'account.export' }, 100)).map((e) => e.actorId)).not.toContain(province!.accountId);
   });
 
   it('refuses files that are neither CSV nor XLSX, with a clear message', async () => {

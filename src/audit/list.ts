@@ -1,26 +1,144 @@
-import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { auditLog } from '../db/schema/index.js';
+import { accounts, auditLog, dossiers } from '../db/schema/index.js';
 import { administeredUnitIds, requireAdministrator } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
+import { atLocal } from '../calendar/working-time.js';
+
+/** What Nhật ký hệ thống is filtered by; every field optional, all of them combined. */
+type AuditFilter = {
+  /** The id of the last entry seen: the page continues with older entries. */
+  before?: number | undefined;
+  /** One action code. */
+  action?: string | undefined;
+  /** Người thực hiện: a username; the entries its account wrote, in person, through an API key or as a login attempt. */
+  actorUsername?: string | undefined;
+  /** Đối tượng: a dossier code or a username; the entries about that dossier or account. */
+  target?: string | undefined;
+  /** Từ ngày / đến ngày as ISO days, in Vietnam time, đến ngày included. */
+  fromDay?: string | undefined;
+  toDay?: string | undefined;
+};
+
+const DAY_MS = 86_400_000;
 
 /**
- * Nhật ký hệ thống: the entries about units the actor administers, newest first, `before` an id for the next page,
- * `action` one action code.
+ * How far apart two rows' `at` must be for their ids to be in the same order (periodConditions). `at` is the writer's clock when it
+ * built the row, the id is drawn by the INSERT a moment later (src/audit/record.ts); the two disagree only by that
+ * moment plus the clock error between instances. TOTP codes (30 s steps) and session time-outs already need clocks
+ * within a minute, so ten minutes (five either way) is far on the safe side, and costs at most ten minutes of the
+ * log read and dropped at each end of a period.
  */
-export async function listAuditEntries(
-  db: Queryable,
-  actor: StaffActor,
-  before: number | undefined,
-  limit: number,
-  action?: string | undefined,
-) {
+const CLOCK_MARGIN_MS = 10 * 60_000;
+
+/** The kinds whose actor_id is an account (null: rows written before kinds were, all of them officials' or logins). */
+const ACCOUNT_ACTOR_KINDS = ['official', 'api', 'anonymous'];
+
+/**
+ * The ids of the accounts named `username` in the units given — deleted ones too, since the log outlives them (a
+ * deleted account's name may since belong to a new account: both are listed).
+ */
+async function accountIdsNamed(db: Queryable, username: string, scope: string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(eq(accounts.usernameLower, username.toLowerCase()), inArray(accounts.unitId, scope)));
+  return rows.map((r) => r.id);
+}
+
+/** The id of the dossier with this code whose agency is in the units given (codes are upper-case, as the lookup reads them). */
+async function dossierIdsCoded(db: Queryable, code: string, scope: string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: dossiers.id })
+    .from(dossiers)
+    .where(and(eq(dossiers.code, code.toUpperCase()), inArray(dossiers.agencyUnitId, scope)));
+  return rows.map((r) => r.id);
+}
+
+/** The id of the row whose `at` comes first (`asc`) or last (`desc`) among those `where` keeps: one step of audit_log_at_idx. */
+async function idAtEdge(db: Queryable, where: SQL, order: 'asc' | 'desc'): Promise<number | undefined> {
+  const [row] = await db
+    .select({ id: auditLog.id })
+    .from(auditLog)
+    .where(where)
+    .orderBy(order === 'asc' ? asc(auditLog.at) : desc(auditLog.at))
+    .limit(1);
+  return row?.id;
+}
+
+/**
+ * A period as conditions on the id, so that it is a range of the primary-key, (unit_id, id) or (actor_id, id) index
+ * read newest first, rather than the whole period read and sorted. Two rows written more than CLOCK_MARGIN_MS apart
+ * are in id order, so, from one step of audit_log_at_idx each:
+ * - every row of the period has a higher id than the newest row written before `from − margin`, and a lower id than
+ *   the oldest written after `to + margin` (the range);
+ * - every row with an id at least that of the oldest row written after `from + margin` was written after `from`, and
+ *   every row with an id at most that of the newest written before `to − margin` before `to`: `at` is read only for
+ *   the rows near either end.
+ * Written as `at >= from and at < to` beside the range, the period misled the planner: it takes the two ranges for
+ * independent, expects a handful of rows, and reads and sorts the whole period through the `at` index (a week of a
+ * province's log: 12,000 rows and 70 ms in docs/decisions/0035, against 100 rows and 2 ms read newest first).
+ */
+async function periodConditions(db: Queryable, from: Date | undefined, to: Date | undefined): Promise<SQL[]> {
+  const conds: SQL[] = [];
+  if (from) {
+    const below = await idAtEdge(db, lt(auditLog.at, new Date(from.getTime() - CLOCK_MARGIN_MS)), 'desc');
+    const inside = await idAtEdge(db, gte(auditLog.at, new Date(from.getTime() + CLOCK_MARGIN_MS)), 'asc');
+    if (below !== undefined) conds.push(gt(auditLog.id, below));
+    conds.push(inside === undefined ? gte(auditLog.at, from) : or(gte(auditLog.id, inside), gte(auditLog.at, from))!);
+  }
+  if (to) {
+    const above = await idAtEdge(db, gte(auditLog.at, new Date(to.getTime() + CLOCK_MARGIN_MS)), 'asc');
+    const inside = await idAtEdge(db, lt(auditLog.at, new Date(to.getTime() - CLOCK_MARGIN_MS)), 'desc');
+    if (above !== undefined) conds.push(lt(auditLog.id, above));
+    conds.push(inside === undefined ? lt(auditLog.at, to) : or(lte(auditLog.id, inside), lt(auditLog.at, to))!);
+  }
+  return conds;
+}
+
+const oneOrMany = (column: typeof auditLog.actorId | typeof auditLog.targetId, ids: string[]) =>
+  // One id stays `=`, so the index gives the rows in id order and the page stops after `limit` of them.
+  ids.length === 1 ? eq(column, ids[0]!) : inArray(column, ids);
+
+/**
+ * Nhật ký hệ thống: the entries about units the actor administers, newest first, `filter.before` an id for the next
+ * page. A username or dossier code is looked up only among the accounts and dossiers of those units: one that does
+ * not exist and one that exists only elsewhere give the same empty page, so the filter tells nothing about the rest of
+ * the province. The filters only narrow what the unfiltered log already shows.
+ */
+export async function listAuditEntries(db: Queryable, actor: StaffActor, filter: AuditFilter, limit: number) {
   await requireAdministrator(db, actor);
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];
   const conds: SQL[] = [inArray(auditLog.unitId, scope)];
-  if (before) conds.push(lt(auditLog.id, before));
-  if (action) conds.push(eq(auditLog.action, action));
+  if (filter.before) conds.push(lt(auditLog.id, filter.before));
+  if (filter.action) conds.push(eq(auditLog.action, filter.action));
+
+  const actorName = filter.actorUsername?.trim();
+  if (actorName) {
+    const ids = await accountIdsNamed(db, actorName, scope);
+    if (ids.length === 0) return [];
+    conds.push(oneOrMany(auditLog.actorId, ids), or(isNull(auditLog.actorKind), inArray(auditLog.actorKind, ACCOUNT_ACTOR_KINDS))!);
+  }
+
+  const targetName = filter.target?.trim();
+  if (targetName) {
+    const dossierIds = await dossierIdsCoded(db, targetName, scope);
+    const accountIds = await accountIdsNamed(db, targetName, scope);
+    const about = [
+      ...(dossierIds.length ? [and(eq(auditLog.targetType, 'dossier'), oneOrMany(auditLog.targetId, dossierIds))!] : []),
+      ...(accountIds.length ? [and(eq(auditLog.targetType, 'account'), oneOrMany(auditLog.targetId, accountIds))!] : []),
+    ];
+    if (about.length === 0) return [];
+    conds.push(about.length === 1 ? about[0]! : or(...about)!);
+  }
+
+  if (filter.fromDay || filter.toDay) {
+    const from = filter.fromDay ? atLocal(filter.fromDay, 0) : undefined;
+    const to = filter.toDay ? new Date(atLocal(filter.toDay, 0).getTime() + DAY_MS) : undefined;
+    conds.push(...(await periodConditions(db, from, to)));
+  }
+
   return db
     .select()
     .from(auditLog)

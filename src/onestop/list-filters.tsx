@@ -24,8 +24,10 @@ const DUE_STATE_LABELS: Record<(typeof DUE_STATES)[number], string> = {
   'tam-dung': 'Tạm dừng tính hạn',
 };
 
-const dateMessage = (which: string) => `${which} không hợp lệ. Vui lòng nhập một ngày có thật theo dạng dd/mm/yyyy, ví dụ 05/11/2026.`;
-const PERIOD_MESSAGE = 'Đến ngày phải cùng ngày hoặc sau từ ngày.';
+/** The wording of a day that cannot be read and of a period out of order, on every officials' page (Nhật ký hệ thống too). */
+export const dateMessage = (which: string) =>
+  `${which} không hợp lệ. Vui lòng nhập một ngày có thật theo dạng dd/mm/yyyy, ví dụ 05/11/2026.`;
+export const PERIOD_MESSAGE = 'Đến ngày phải cùng ngày hoặc sau từ ngày.';
 
 /** The fields every list shares (the page adds its own: the inbox's tab, a delegation's number). */
 const LIST_FILTER_FIELDS = {

@@ -42,6 +42,10 @@ export const auditLog = pgTable(
     index('audit_log_target_idx').on(t.targetType, t.targetId),
     // A citizen's own rows (Dữ liệu của tôi, the export's rate limit): by their internal id, newest last.
     index('audit_log_citizen_actor_idx').on(t.actorId, t.id).where(sql`${t.actorKind} = 'citizen'`),
+    // Nhật ký hệ thống filtered by Người thực hiện: an account's rows of every kind, newest first (src/audit/list.ts).
+    index('audit_log_actor_idx').on(t.actorId, t.id),
+    // Nhật ký hệ thống's period: where it begins and ends in ids, one step each (src/audit/list.ts, periodConditions).
+    index('audit_log_at_idx').on(t.at),
     uniqueIndex('audit_log_seq_idx').on(t.seq),
     /** The sealer's queue: rows not chained yet, in id order. */
     index('audit_log_unsealed_idx').on(t.id).where(sql`seq is null`),
