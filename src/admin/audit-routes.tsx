@@ -160,7 +160,7 @@ adminAuditRoutes.get('/', async (c) => {
           </Flash>
         ) : null}
         <AuditFilterForm query={typed} errors={errors} />
-        <p class="muted">Người thực hiện và Đối tượng được tìm trong các tài khoản và hồ sơ thuộc đơn vị bạn quản trị.</p>
+        <p class="muted">Chỉ hiển thị bản ghi thuộc các đơn vị bạn quản trị, kể cả thao tác của cán bộ đơn vị khác trên các đơn vị đó.</p>
         {errors ? null : (
           <table class="list" id="audit">
             <thead>

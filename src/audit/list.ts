@@ -35,23 +35,18 @@ const CLOCK_MARGIN_MS = 10 * 60_000;
 const ACCOUNT_ACTOR_KINDS = ['official', 'api', 'anonymous'];
 
 /**
- * The ids of the accounts named `username` in the units given — deleted ones too, since the log outlives them (a
- * deleted account's name may since belong to a new account: both are listed).
+ * The ids of the accounts named `username`, in any unit — deleted ones too, since the log outlives them (a deleted
+ * account's name may since belong to a new account: both are listed). Any unit: an official of another unit, or the
+ * province's administrator, may have acted on this administrator's units, and those entries are theirs to read.
  */
-async function accountIdsNamed(db: Queryable, username: string, scope: string[]): Promise<string[]> {
-  const rows = await db
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(and(eq(accounts.usernameLower, username.toLowerCase()), inArray(accounts.unitId, scope)));
+async function accountIdsNamed(db: Queryable, username: string): Promise<string[]> {
+  const rows = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.usernameLower, username.toLowerCase()));
   return rows.map((r) => r.id);
 }
 
-/** The id of the dossier with this code whose agency is in the units given (codes are upper-case, as the lookup reads them). */
-async function dossierIdsCoded(db: Queryable, code: string, scope: string[]): Promise<string[]> {
-  const rows = await db
-    .select({ id: dossiers.id })
-    .from(dossiers)
-    .where(and(eq(dossiers.code, code.toUpperCase()), inArray(dossiers.agencyUnitId, scope)));
+/** The id of the dossier with this code, in any unit (codes are upper-case, as the lookup reads them). */
+async function dossierIdsCoded(db: Queryable, code: string): Promise<string[]> {
+  const rows = await db.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.code, code.toUpperCase()));
   return rows.map((r) => r.id);
 }
 
@@ -102,9 +97,9 @@ const oneOrMany = (column: typeof auditLog.actorId | typeof auditLog.targetId, i
 
 /**
  * Nhật ký hệ thống: the entries about units the actor administers, newest first, `filter.before` an id for the next
- * page. A username or dossier code is looked up only among the accounts and dossiers of those units: one that does
- * not exist and one that exists only elsewhere give the same empty page, so the filter tells nothing about the rest of
- * the province. The filters only narrow what the unfiltered log already shows.
+ * page. A username or dossier code is looked up in the whole province, but only entries of the administrator's units
+ * are ever read: a name or code that does not exist, and one that exists but has no entry in those units, give the
+ * same empty page, so the filter tells nothing the unfiltered log does not already show — it only narrows it.
  */
 export async function listAuditEntries(db: Queryable, actor: StaffActor, filter: AuditFilter, limit: number) {
   await requireAdministrator(db, actor);
@@ -116,15 +111,15 @@ export async function listAuditEntries(db: Queryable, actor: StaffActor, filter:
 
   const actorName = filter.actorUsername?.trim();
   if (actorName) {
-    const ids = await accountIdsNamed(db, actorName, scope);
+    const ids = await accountIdsNamed(db, actorName);
     if (ids.length === 0) return [];
     conds.push(oneOrMany(auditLog.actorId, ids), or(isNull(auditLog.actorKind), inArray(auditLog.actorKind, ACCOUNT_ACTOR_KINDS))!);
   }
 
   const targetName = filter.target?.trim();
   if (targetName) {
-    const dossierIds = await dossierIdsCoded(db, targetName, scope);
-    const accountIds = await accountIdsNamed(db, targetName, scope);
+    const dossierIds = await dossierIdsCoded(db, targetName);
+    const accountIds = await accountIdsNamed(db, targetName);
     const about = [
       ...(dossierIds.length ? [and(eq(auditLog.targetType, 'dossier'), oneOrMany(auditLog.targetId, dossierIds))!] : []),
       ...(accountIds.length ? [and(eq(auditLog.targetType, 'account'), oneOrMany(auditLog.targetId, accountIds))!] : []),
