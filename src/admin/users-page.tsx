@@ -82,7 +82,9 @@ function SameIdentityNotice(p: { s: SameIdentity }) {
             </>
           ))}
           {elsewhere ? ` và ${elsewhere}` : ''}.
-          {outside === null ? ' Tài khoản ở đơn vị ngoài phạm vi quản lý của bạn (nếu có) chỉ được cho biết sau khi Xác thực tài khoản VNEID.' : ''}
+          {outside === null
+            ? ' Tài khoản ở đơn vị ngoài phạm vi quản lý của bạn (nếu có) chỉ được cho biết sau khi Xác thực tài khoản VNEID.'
+            : ''}
         </>
       )}{' '}
       Một người có thể dùng nhiều tài khoản (Chuyển tài khoản); vui lòng kiểm tra để không tạo trùng tài khoản.

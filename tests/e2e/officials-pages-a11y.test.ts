@@ -13,7 +13,20 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demoOfficials } from '../../src/demo/officials.js';
-import { AXE_SCRIPT, PASSWORD, attrOf, axeProblems, eventually, field, isVisible, login, logout, textOf, urlOf, useE2E } from './support.js';
+import {
+  AXE_SCRIPT,
+  PASSWORD,
+  attrOf,
+  axeProblems,
+  eventually,
+  field,
+  isVisible,
+  login,
+  logout,
+  textOf,
+  urlOf,
+  useE2E,
+} from './support.js';
 
 type Who = { username: string; fullName: string; label: string };
 function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, label: string): Who {
