@@ -22,7 +22,7 @@ import { accountIdentities, accounts, units } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { administeredUnitIds } from './policies.js';
 
-export type SameIdentityAccount = { id: string; username: string; unitId: string; unitName: string; suspended: boolean };
+type SameIdentityAccount = { id: string; username: string; unitId: string; unitName: string; suspended: boolean };
 
 export type SameIdentity = {
   /** Other live accounts with the same số định danh in units the administrator administers. */
