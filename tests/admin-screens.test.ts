@@ -166,6 +166,101 @@ describe('Xác thực tài khoản VNEID checks the form and saves only what was
   });
 });
 
+describe('after a save, the other accounts carrying the same số định danh are told — names only within scope', () => {
+  /** The card data of another account, typed onto a form. */
+  const cardFields = (claim: Record<string, string>) => ({
+    cardName: claim.cardName!,
+    dateOfBirth: claim.dateOfBirth!,
+    gender: claim.gender!,
+    cccd: claim.cccd!,
+    issueDate: claim.issueDate!,
+    issuePlace: claim.issuePlace!,
+  });
+  const notice = (html: string) => /<div class="flash flash-info" role="status" id="same-identity">([\s\S]*?)<\/div>/.exec(html)?.[1];
+  /** A unit's name as the page prints it (escaped). */
+  const unitName = async (unitId: string) =>
+    (await database.db.select({ name: units.name }).from(units).where(eq(units.id, unitId)))[0]!.name
+      .replaceAll('&', '&amp;')
+      .replaceAll('"', '&quot;')
+      .replaceAll("'", '&#39;');
+
+  it('within scope: creating or editing an account names the others, with their units, linked', async () => {
+    const other = sctOfficial(true);
+    const { acc: otherAcc, form: otherForm } = await formOf(other.username);
+    const otherUnit = await unitName(otherAcc.unitId);
+    const c = await adminClient();
+    const created = await c.post(
+      `${USERS}/moi`,
+      { ...otherForm, username: 'taikhoan2.sct', mobile: '0912000777', emails: '' },
+      { csrfFrom: `${USERS}?donvi=${otherAcc.unitId}&moi=1` },
+    );
+    expect(created.status).toBe(200);
+    const said = notice(created.text);
+    expect(said).toContain('Số định danh này còn có trên 1 tài khoản khác trong phạm vi quản lý của bạn');
+    expect(said).toContain(`<a href="${USERS}?donvi=${otherAcc.unitId}&amp;tk=${otherAcc.id}">${other.username}</a> (${otherUnit})`);
+    // The claim typed is not verified: whatever lies outside the administrator's units is not told yet.
+    expect(said).toContain('chỉ được cho biết sau khi Xác thực tài khoản VNEID');
+    // Editing: the page the save redirects to says it, once.
+    const target = sctOfficial(false);
+    const { acc, form } = await formOf(target.username, cardFields(otherForm));
+    const saved = await c.post(`${USERS}/${acc.id}`, form, { csrfFrom: USERS });
+    expect(saved.status).toBe(303);
+    const page = await c.get(saved.location!);
+    expect(notice(page.text)).toContain('Số định danh này còn có trên 2 tài khoản khác trong phạm vi quản lý của bạn');
+    expect(notice(page.text)).toContain('taikhoan2.sct');
+    expect(notice(page.text)).toContain(`>${other.username}</a>`);
+    expect(notice(await c.get(saved.location!).then((r) => r.text))).toBeUndefined();
+  });
+
+  it('outside scope: only a count, only for a verified claim, and no name or unit of the other account in the page', async () => {
+    const stranger = officials.find((o) => o.unitKey.startsWith('snv') && o.username !== 'admin.snv' && o.cccd)!;
+    const { acc: strangerAcc, form: strangerForm } = await formOf(stranger.username);
+    const strangerUnit = await unitName(strangerAcc.unitId);
+    const target = sctOfficial(false);
+    const { acc, form } = await formOf(target.username, cardFields(strangerForm));
+    const c = await adminClient();
+    const leaks = (html: string) => {
+      expect(html).not.toContain(stranger.username);
+      expect(html).not.toContain(strangerUnit);
+      expect(html).not.toContain(strangerAcc.id);
+    };
+    // Lưu of a typed, unverified number: nothing is said of accounts elsewhere (else any number could be probed).
+    const saved = await c.post(`${USERS}/${acc.id}`, form, { csrfFrom: USERS });
+    const afterSave = await c.get(saved.location!);
+    expect(afterSave.text).toContain('Đã lưu thông tin cán bộ.');
+    expect(notice(afterSave.text)).toBeUndefined();
+    leaks(afterSave.text);
+    // Verified against the registry: the count, nothing more.
+    const verified = await c.post(`${USERS}/${acc.id}/xac-thuc-vneid`, form, { csrfFrom: USERS });
+    expect(verified.location).toBe(`${USERS}?donvi=${acc.unitId}&tk=${acc.id}&tb=verified`);
+    const page = await c.get(verified.location!);
+    expect(notice(page.text)).toContain('Số định danh này còn có trên 1 tài khoản khác, ở đơn vị ngoài phạm vi quản lý của bạn.');
+    leaks(page.text);
+    // The province administrator, whose scope holds both, is told whom.
+    const root = await adminClient('quantri1');
+    const again = await root.post(`${USERS}/${acc.id}`, (await formOf(target.username)).form, { csrfFrom: USERS });
+    const rootPage = await root.get(again.location!);
+    expect(notice(rootPage.text)).toContain(`>${stranger.username}</a> (${strangerUnit})`);
+    expect(notice(rootPage.text)).toContain('còn có trên 1 tài khoản khác:');
+  });
+
+  it('none: a number no other account carries says nothing, and an address typed by hand tells nothing', async () => {
+    const target = sctOfficial(false);
+    const { acc, form } = await formOf(target.username);
+    const c = await adminClient();
+    const saved = await c.post(`${USERS}/${acc.id}`, form, { csrfFrom: USERS });
+    const page = await c.get(saved.location!);
+    expect(page.text).toContain('Đã lưu thông tin cán bộ.');
+    expect(page.text).not.toContain('id="same-identity"');
+    // Another account of the unit now carries a number of the unit: without a save, ?tb=saved says nothing of it.
+    const other = sctOfficial(true);
+    const { acc: otherAcc, form: otherForm } = await formOf(other.username, cardFields(form));
+    expect((await c.post(`${USERS}/${otherAcc.id}`, otherForm, { csrfFrom: USERS })).status).toBe(303);
+    const typed = await c.get(`${USERS}?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`);
+    expect(typed.text).not.toContain('id="same-identity"');
+  });
+});
+
 describe('confirmation before Đặt lại mật khẩu, Tạm đình chỉ and a cutoff of today or earlier', () => {
   it('Đặt lại mật khẩu: the page asks; a post without the ticked box is refused and changes nothing', async () => {
     const o = sctOfficial(true);

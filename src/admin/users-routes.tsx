@@ -16,6 +16,8 @@ import { setSuspended } from '../accounts/set-suspended.js';
 import { resetPassword } from '../accounts/reset-password.js';
 import { deleteOfficial } from '../accounts/delete-official.js';
 import { verifyOfficialForm } from '../accounts/verify-official-form.js';
+import { sameIdentityAccounts } from '../accounts/same-identity.js';
+import { giveSaveReceipt, takeSaveReceipt } from './save-receipt.js';
 import { officialToForm, type OfficialFormValues } from './official-form.js';
 import { UsersPage, type UsersPageProps } from './users-page.js';
 import { rolesRoutes } from './roles-routes.js';
@@ -45,6 +47,7 @@ type PageState = {
   error?: string | undefined;
   form?: UsersPageProps['form'];
   verification?: UsersPageProps['verification'];
+  sameIdentity?: UsersPageProps['sameIdentity'];
   status?: 200 | 400 | 404 | 409 | 503;
 };
 
@@ -80,6 +83,7 @@ async function renderUsers(c: Ctx, s: PageState) {
         error={s.error}
         form={s.form}
         verification={s.verification}
+        sameIdentity={s.sameIdentity}
       />
     </Layout>,
     s.status ?? 200,
@@ -121,15 +125,27 @@ const UsersQuery = z.object({
 adminUserRoutes.get('/', async (c) => {
   const { donvi: unitId, tk, moi, q, tb, con } = queryOf(c, UsersQuery);
   let form: UsersPageProps['form'];
+  let sameIdentity: UsersPageProps['sameIdentity'];
   let formUnit = unitId;
   if (tk) {
     const f = await existingForm(c, tk);
     form = f;
     formUnit = unitId ?? f.unitId;
+    // Only the landing of a real save (its receipt) tells of other accounts with the same số định danh.
+    if ((tb === 'saved' || tb === 'verified') && takeSaveReceipt(c, actorOf(c).accountId, tk)) {
+      sameIdentity = await sameIdentityAccounts(c.get('deps').db, actorOf(c), tk);
+    }
   } else if (moi && unitId) {
     form = { action: '/tiepnhan/quan-tri/nguoi-dung/moi', values: { unitId }, isNew: true };
   }
-  return renderUsers(c, { unitId: formUnit, subtree: con === undefined ? undefined : con === '1', q: q ?? '', notice: tb, form });
+  return renderUsers(c, {
+    unitId: formUnit,
+    subtree: con === undefined ? undefined : con === '1',
+    q: q ?? '',
+    notice: tb,
+    form,
+    sameIdentity,
+  });
 });
 
 adminUserRoutes.post('/moi', async (c) => {
@@ -142,6 +158,7 @@ adminUserRoutes.post('/moi', async (c) => {
       notice: 'saved',
       secret: { username: account.username, password: temporaryPassword },
       form: f,
+      sameIdentity: await sameIdentityAccounts(c.get('deps').db, actorOf(c), account.id),
     });
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -159,6 +176,7 @@ adminUserRoutes.post('/:id', async (c) => {
   const form = await formData(c);
   try {
     const acc = await updateOfficial(c.get('deps').db, actorOf(c), id, form);
+    giveSaveReceipt(c, actorOf(c).accountId, acc.id);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -178,7 +196,10 @@ adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
   const { db, registry } = c.get('deps');
   try {
     const result = await verifyOfficialForm(db, registry, actorOf(c), id, form);
-    if (result.verified) return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${result.unitId}&tk=${id}&tb=verified`, 303);
+    if (result.verified) {
+      giveSaveReceipt(c, actorOf(c).accountId, id);
+      return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${result.unitId}&tk=${id}&tb=verified`, 303);
+    }
     const f = await existingForm(c, id, { values: form });
     return renderUsers(c, { unitId: f.unitId, form: f, verification: result, status: 400 });
   } catch (err) {

@@ -47,7 +47,7 @@ export function Layout(p: LayoutProps) {
           <a class="skip" href="#main">
             Bỏ qua đến nội dung chính
           </a>
-          <header class="top">
+          <header class="top officials-top">
             <div class="brand">
               <a href="/tiepnhan">{p.siteName.toUpperCase()}</a>
               <span class="sub">Hệ thống một cửa điện tử</span>

@@ -13,7 +13,20 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demoOfficials } from '../../src/demo/officials.js';
-import { AXE_SCRIPT, PASSWORD, axeProblems, eventually, field, isVisible, login, logout, textOf, urlOf, useE2E } from './support.js';
+import {
+  AXE_SCRIPT,
+  PASSWORD,
+  attrOf,
+  axeProblems,
+  eventually,
+  field,
+  isVisible,
+  login,
+  logout,
+  textOf,
+  urlOf,
+  useE2E,
+} from './support.js';
 
 type Who = { username: string; fullName: string; label: string };
 function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, label: string): Who {
@@ -36,6 +49,11 @@ const WIDTHS = [
   { name: 'desktop', width: 1280, height: 900 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
+/**
+ * The officials' header at 768 × 1024 and 1024 × 768, at most: measured 86 px with the menu on one row (the
+ * province administrator's at 768 px was 222 px before, a clerk's 137 px), about 120 px should the menu wrap once.
+ */
+const TABLET_HEADER_MAX = 160;
 /** More kinds of page than the whole application has today: a bound on the crawl, not a target. */
 const MAX_PAGES_PER_OFFICIAL = 80;
 
@@ -183,6 +201,36 @@ describe("Officials' pages: axe, 1280 px and 390 px, for every role", { shuffle:
     }
     await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
     expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  test('on a tablet the header leaves the screen to the page, and its account menu still opens by keyboard', async () => {
+    // The clerk at TIẾP NHẬN HỒ SƠ and the province administrator, whose main menu is the longest.
+    for (const [who, path] of [
+      [CLERK, '/tiepnhan/tiep-nhan'],
+      [PROVINCE_ADMIN, '/tiepnhan/quan-tri/nguoi-dung'],
+    ] as const) {
+      await loginAs(who);
+      await page.goto(path);
+      for (const [width, height] of [
+        [768, 1024],
+        [1024, 768],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        // It was 309 px of 1024 at 768 px: name, main menu and account menu each on rows of their own.
+        const header = (await page.locator('header.top').boundingBox())?.height ?? Number.POSITIVE_INFINITY;
+        expect(header, `${who.label} on ${path} at ${width}×${height}`).toBeLessThanOrEqual(TABLET_HEADER_MAX);
+        await page.screenshot({ path: e2e.screenshotPath(`header-${who.username}-${width}x${height}.png`) });
+      }
+      // The account menu's summary, cut short on the screen, still reads the whole name and opens from the keyboard.
+      const summary = page.locator('details.usermenu > summary');
+      expect(await textOf(summary)()).toContain(who.fullName);
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      await eventually(attrOf(page.locator('details.usermenu'), 'open')).not.toBeNull();
+      await eventually(isVisible(page.locator('details.usermenu').getByRole('link', { name: 'Thông tin tài khoản' }))).toBe(true);
+      await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
+      await logout(page);
+    }
   });
 
   test('the reception clerk receives a dossier (so that a dossier page exists), then every page they reach', {
