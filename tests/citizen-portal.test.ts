@@ -250,6 +250,25 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect((await page(a, `/ca-nhan/ho-so/${d!.id}`)).html).toContain('giu-lai.pdf');
   });
 
+  it('Nộp hồ sơ with a refused file says every other mistake in the same answer, beside its field', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    const res = await submit(
+      a,
+      proc.p.id,
+      { do: 'submit', phone: '09123', address: 'Số 9 đường Một Lần' },
+      { doc0: new File([executable() as Uint8Array<ArrayBuffer>], 'virus.pdf', { type: 'application/pdf' }) },
+    );
+    expect(res.status).toBe(400);
+    // The file's own refusal, not "Vui lòng tải lên" for the document it was meant for…
+    expect(res.text).toMatch(/id="err-doc0">Loại tệp không được nhận/);
+    // …and, in the same answer, the phone and the documents still missing (one round trip, not three).
+    expect(res.text).toMatch(/id="err-phone">Số điện thoại không đúng định dạng/);
+    expect(res.text).toMatch(/id="err-doc2">Vui lòng tải lên: /);
+    expect(res.text).toContain('Số 9 đường Một Lần');
+    expect(await mineOf(a.id)).toHaveLength(0);
+  });
+
   it('a form sent after the session lapsed is kept as the draft; after logging in again it is all there', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');

@@ -20,7 +20,16 @@ import { PortalPage } from './layout.js';
 import { storeDocument } from './store-upload.js';
 import { quotaRefusal, usageOf } from '../personal-files/files.js';
 import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } from './citizen-context.js';
-import { type Draft, type DraftFile, type GivenDocument, loadDraft, onlineVersion, saveDraft, submitOnline } from './submit-dossier.js';
+import {
+  type Draft,
+  type DraftFile,
+  type GivenDocument,
+  checkDraft,
+  loadDraft,
+  onlineVersion,
+  saveDraft,
+  submitOnline,
+} from './submit-dossier.js';
 import { submissionChoices } from './submission-choices.js';
 import { DeclarationFields } from './declaration-fields.js';
 import { strayAnswerNames } from './declaration-input.js';
@@ -424,12 +433,16 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     : { ...fileErrors, ...overQuota };
   if (raw.do !== 'submit' || Object.keys(refused).length) {
     const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
+    // Nộp hồ sơ with a refused file: the other mistakes of the draft are said in the same answer, beside their fields
+    // (a refused file's own message wins over "Vui lòng tải lên"), not one round trip later over a slow connection.
+    const pending = raw.do === 'submit' && Object.keys(refused).length ? checkDraft(version, draft) : null;
+    const shown = pending && !pending.ok ? { ...pending.errors, ...refused } : refused;
     return formPage(
       c,
       citizen,
       actor,
       procedureId,
-      { draft, fields, errors: refused, key, ...(notice ? { notice } : {}) },
+      { draft, fields, errors: shown, key, ...(notice ? { notice } : {}) },
       Object.keys(refused).length ? 400 : 200,
     );
   }

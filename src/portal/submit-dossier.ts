@@ -20,7 +20,7 @@ import { recordSubmittedComponents } from '../dossiers/dossier-components.js';
 import { stepDueAt, stepPosition } from '../dossiers/steps.js';
 import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../personal-files/files.js';
-import { DRAFT_FIELDS, SubmissionFields, principalErrors } from './submission-input.js';
+import { DRAFT_FIELDS, SubmissionFields, type SubmissionFieldsValue, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
 import { checkDeclaration, typedAnswers } from './declaration-input.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
@@ -133,6 +133,33 @@ export async function saveDraft(
   });
 }
 
+type Version = NonNullable<Awaited<ReturnType<typeof onlineVersion>>>;
+
+/**
+ * What a draft must be to be submitted: its fields, the principal's when on behalf, the tờ khai (against the version
+ * submitted under, whose labels are stored with the answers) and every required document. Either the checked input
+ * or a message per field. The form also asks it when an upload was refused (submission-routes.tsx), so that the
+ * citizen reads every mistake in one answer instead of one round per kind of mistake.
+ */
+export function checkDraft(
+  version: Version,
+  draft: Pick<Draft, 'fields' | 'files'>,
+):
+  | { ok: true; input: SubmissionFieldsValue; declaration: Extract<ReturnType<typeof checkDeclaration>, { ok: true }> }
+  | { ok: false; errors: Record<string, string> } {
+  const parsed = SubmissionFields.safeParse(draft.fields);
+  const fieldErrors: Record<string, string> = {};
+  if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
+  else Object.assign(fieldErrors, principalErrors(parsed.data));
+  const declaration = checkDeclaration(version.declaration, draft.fields);
+  if (!declaration.ok) Object.assign(fieldErrors, declaration.errors);
+  version.documents.forEach((doc, i) => {
+    if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = `Vui lòng tải lên: ${doc.name}.`;
+  });
+  if (!parsed.success || !declaration.ok || Object.keys(fieldErrors).length) return { ok: false, errors: fieldErrors };
+  return { ok: true, input: parsed.data, declaration };
+}
+
 const draftTaken = () =>
   new AppError('draft_submitted', 'Hồ sơ này vừa được nộp từ một trang khác. Vui lòng xem mục Hồ sơ đã nộp trước khi nộp lại.', 409);
 
@@ -155,18 +182,9 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     if (twin) return twin;
     throw errors.notFound('Thủ tục');
   }
-  const parsed = SubmissionFields.safeParse(draft.fields);
-  const fieldErrors: Record<string, string> = {};
-  if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
-  else Object.assign(fieldErrors, principalErrors(parsed.data));
-  // The tờ khai is checked against the version submitted under, whose labels are stored with the answers.
-  const declaration = checkDeclaration(version.declaration, draft.fields);
-  if (!declaration.ok) Object.assign(fieldErrors, declaration.errors);
-  version.documents.forEach((doc, i) => {
-    if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = `Vui lòng tải lên: ${doc.name}.`;
-  });
-  if (!parsed.success || !declaration.ok || Object.keys(fieldErrors).length) throw errors.validation(fieldErrors);
-  const input = parsed.data;
+  const checked = checkDraft(version, draft);
+  if (!checked.ok) throw errors.validation(checked.errors);
+  const { input, declaration } = checked;
   if (!version.unitIds.includes(input.unitId)) throw errors.validation({ unitId: 'Đơn vị này không tiếp nhận thủ tục đã chọn.' });
   const [agency] = await db.select().from(units).where(eq(units.id, input.unitId));
   if (!agency?.active) throw errors.unitInactive();
