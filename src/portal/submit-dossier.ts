@@ -22,7 +22,7 @@ import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../personal-files/files.js';
 import { DRAFT_FIELDS, SubmissionFields, type SubmissionFieldsValue, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
-import { checkDeclaration, typedAnswers } from './declaration-input.js';
+import { checkDeclaration, closed, typedAnswers } from './declaration-input.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 
 export type DraftFile = { sha256: string; name: string; mime: string; size: number };
@@ -154,7 +154,7 @@ export function checkDraft(
   const declaration = checkDeclaration(version.declaration, draft.fields);
   if (!declaration.ok) Object.assign(fieldErrors, declaration.errors);
   version.documents.forEach((doc, i) => {
-    if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = `Vui lòng tải lên: ${doc.name}.`;
+    if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = closed(`Vui lòng tải lên: ${doc.name}`);
   });
   if (!parsed.success || !declaration.ok || Object.keys(fieldErrors).length) return { ok: false, errors: fieldErrors };
   return { ok: true, input: parsed.data, declaration };
