@@ -315,6 +315,16 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
             const h = a.getBoundingClientRect().height;
             if (shown(a) && h < 40) out.push(`the link "${a.textContent?.trim()}" is ${h.toFixed(0)}px tall`);
           }
+          // Fields, lists and buttons a fingertip (44 px) tall: they were 40–41 px.
+          const controls =
+            'main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), main select, main button:not(.linklike), main a.button';
+          for (const el of document.querySelectorAll<HTMLElement>(controls)) {
+            const h = el.getBoundingClientRect().height;
+            if (shown(el) && h < 44)
+              out.push(
+                `${el.tagName.toLowerCase()} "${(el.getAttribute('name') ?? el.textContent ?? '').trim()}" is ${h.toFixed(0)}px tall`,
+              );
+          }
           for (const box of document.querySelectorAll<HTMLInputElement>('main input[type=checkbox], main input[type=radio]')) {
             if (!shown(box)) continue;
             const r = box.getBoundingClientRect();
