@@ -151,7 +151,15 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           </Flash>
         ) : null}
         {/* The address names the procedure so that the body is sized for its documents (citizen-context.ts). */}
-        <form method="post" action={`/ca-nhan/nop-ho-so?thutuc=${procedureId}`} enctype="multipart/form-data" class="stack">
+        {/* data-submit-once (static/submit-once.js): on a slow phone connection a second tap on Nộp hồ sơ restarted the
+            upload of every photo; the server makes one dossier of them anyway, the script spares the waiting. */}
+        <form
+          method="post"
+          action={`/ca-nhan/nop-ho-so?thutuc=${procedureId}`}
+          enctype="multipart/form-data"
+          class="stack submission"
+          data-submit-once
+        >
           <CsrfField token={c.get('csrfToken')} />
           <input type="hidden" name="procedureId" value={procedureId} />
           <input type="hidden" name="submissionKey" value={s.key} />
@@ -314,8 +322,11 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               Nộp hồ sơ
             </button>
           </div>
+          {/* Shown once sent (app.css, form.submission[data-submitting]): the buttons are greyed, this says why. */}
+          <p class="sending muted">Đang gửi hồ sơ và các tệp, vui lòng chờ trong giây lát…</p>
         </form>
       </>,
+      { scripts: ['/static/submit-once.js'] },
     ),
     status === 400 ? 400 : 200,
   );

@@ -366,6 +366,31 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
       expect(await textOf(p.locator('#dossier-status'))()).toBe(status);
       expect(await p.locator('#ly-do').inputValue()).toBe('Nộp nhầm');
       await p.screenshot({ path: e2e.screenshotPath('phone-withdraw-unconfirmed.png'), fullPage: true });
+
+      // Nộp hồ sơ on a slow connection: a second tap while the photos are on their way sends nothing more (each tap
+      // restarted the whole upload) and the page says it is sending.
+      await p.goto(`/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`);
+      const posts: string[] = [];
+      p.on('request', (r) => {
+        if (r.method() === 'POST') posts.push(r.url());
+      });
+      await p.route('**/ca-nhan/nop-ho-so?*', async (route) => {
+        if (route.request().method() === 'POST') await new Promise((r) => setTimeout(r, 1_500));
+        await route.continue();
+      });
+      await p.locator('#doc0').setInputFiles(pdfFile('don-de-nghi.pdf', 'đơn'));
+      const send = p.getByRole('button', { name: 'Nộp hồ sơ', exact: true });
+      await send.scrollIntoViewIfNeeded();
+      const box = await send.boundingBox();
+      if (!box) throw new Error('Nộp hồ sơ is not on the screen');
+      await p.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+      await eventually(isVisible(p.getByText('Đang gửi hồ sơ và các tệp, vui lòng chờ'))).toBe(true);
+      expect(await send.isDisabled()).toBe(true);
+      await p.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+      await eventually(textOf(p.locator('main'))).toContain('Hồ sơ chưa nộp được');
+      expect(posts).toHaveLength(1);
+      // Back on the form (a refusal here: the draft lacks documents), its buttons work again.
+      expect(await p.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).isDisabled()).toBe(false);
     } finally {
       await phone.close();
     }
