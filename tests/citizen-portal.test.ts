@@ -144,6 +144,18 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(JSON.stringify(row)).not.toContain(a.cccd);
   });
 
+  it('the form says the fee before sending; once submitted, paying it is said as the next step', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633'); // 1.200.000 đồng
+    const form = await page(a, `${FORM}?thutuc=${proc.p.id}`);
+    expect(form.html).toMatch(/id="le-phi">Lệ phí: <strong>1\.200\.000 đồng<\/strong>, thanh toán trực tuyến sau khi nộp hồ sơ\./);
+    const { d } = await submitted(a);
+    const done = await page(a, `/ca-nhan/ho-so/${d.id}?tb=da-nop`);
+    expect(done.html).toContain('Bước tiếp theo: thanh toán lệ phí 1.200.000 đồng bằng nút “Thanh toán lệ phí trực tuyến” bên dưới.');
+    // Without the notice (a later visit) the button alone, no repeated sentence.
+    expect((await page(a, `/ca-nhan/ho-so/${d.id}`)).html).not.toContain('Bước tiếp theo');
+  });
+
   it('the typed name, CCCD and birth date never replace what VNeID vouches for', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');

@@ -35,6 +35,7 @@ import { DeclarationFields } from './declaration-fields.js';
 import { strayAnswerNames } from './declaration-input.js';
 import type { CitizenActor } from '../shared/context.js';
 import { sendHtml } from '../web/send-html.js';
+import { formatVnd } from '../payments/amount-words.js';
 
 export const submissionRoutes = new Hono<AppEnv>();
 
@@ -263,6 +264,17 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             <FieldError errors={errs} name="unitId" />
             <p>
               Thủ tục: <strong>{version.name}</strong> · <a href="/ca-nhan/nop-ho-so">Chọn thủ tục khác</a>
+            </p>
+            {/* What it costs, before sending: the fee is paid online once the dossier is submitted (its page). */}
+            <p id="le-phi">
+              Lệ phí:{' '}
+              {version.fee > 0 ? (
+                <>
+                  <strong>{formatVnd(version.fee)} đồng</strong>, thanh toán trực tuyến sau khi nộp hồ sơ.
+                </>
+              ) : (
+                'Không mất phí.'
+              )}
             </p>
           </fieldset>
           <DeclarationFields fields={version.declaration} values={s.fields} errors={errs} />
