@@ -156,6 +156,21 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect((await page(a, `/ca-nhan/ho-so/${d.id}`)).html).not.toContain('Bước tiếp theo');
   });
 
+  it('back on the form after submitting, it says the dossier was sent and where it is, not an empty form alone', async () => {
+    const a = await an();
+    const { d, proc } = await submitted(a);
+    const again = await page(a, `${FORM}?thutuc=${proc.p.id}`);
+    expect(again.status).toBe(200);
+    expect(again.html).toContain(`Bạn đã nộp hồ sơ thủ tục này lúc`);
+    expect(again.html).toContain(`mã hồ sơ ${d.code}`);
+    expect(again.html).toContain(`href="/ca-nhan/ho-so/${d.id}"`);
+    // Another procedure's form, or another citizen's, says nothing of it.
+    const other = await currentProcedure(t.database, '1.001193');
+    expect((await page(a, `${FORM}?thutuc=${other.p.id}`)).html).not.toContain('Bạn đã nộp hồ sơ thủ tục này');
+    const b = await binh();
+    expect((await page(b, `${FORM}?thutuc=${proc.p.id}`)).html).not.toContain('Bạn đã nộp hồ sơ thủ tục này');
+  });
+
   it('the typed name, CCCD and birth date never replace what VNeID vouches for', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');

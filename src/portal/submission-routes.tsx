@@ -12,7 +12,7 @@ import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { formData, formValues, oversizedFile, uploadedStream } from '../web/body.js';
 import { queryOf } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
-import { DATE_HINT, formatDate } from '../shared/dates.js';
+import { DATE_HINT, formatDate, formatDateTimeMinute } from '../shared/dates.js';
 import { param } from '../shared/validate.js';
 import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
@@ -27,6 +27,7 @@ import {
   checkDraft,
   loadDraft,
   onlineVersion,
+  recentSubmission,
   saveDraft,
   submitOnline,
 } from './submit-dossier.js';
@@ -47,7 +48,15 @@ const ChoiceQuery = z.object({
   hetphien: param.oneOf(['1'], 'Tham số không hợp lệ.'),
 });
 
-type FormState = { draft: Draft | null; fields: Record<string, string>; errors: Record<string, string>; key: string; notice?: string };
+type FormState = {
+  draft: Draft | null;
+  fields: Record<string, string>;
+  errors: Record<string, string>;
+  key: string;
+  notice?: string;
+  /** A dossier of this procedure the citizen submitted lately (recentSubmission), said above an empty form. */
+  recent?: { id: string; code: string; createdAt: Date } | null;
+};
 
 function ChoiceSelect(p: {
   id: string;
@@ -133,6 +142,12 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
         <h1>Nộp hồ sơ trực tuyến</h1>
         <p class="lead">{version.name}</p>
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {s.recent ? (
+          <Flash kind="info">
+            Bạn đã nộp hồ sơ thủ tục này lúc {formatDateTimeMinute(s.recent.createdAt)}, mã hồ sơ {s.recent.code}:{' '}
+            <a href={`/ca-nhan/ho-so/${s.recent.id}`}>xem hồ sơ đã nộp</a>. Chỉ điền biểu mẫu dưới đây nếu bạn muốn nộp thêm một hồ sơ mới.
+          </Flash>
+        ) : null}
         {Object.keys(errs).length ? (
           <Flash kind="error">
             <p>
@@ -354,7 +369,15 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
     q.hetphien && draft
       ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp đã nhập được giữ lại bên dưới; vui lòng kiểm tra rồi nộp hồ sơ.'
       : undefined;
-  return formPage(c, citizen, actor, q.thutuc, { draft, fields, errors: {}, key: crypto.randomUUID(), ...(notice ? { notice } : {}) });
+  const recent = draft ? null : await recentSubmission(c.get('deps').db, actor, q.thutuc, c.get('deps').now());
+  return formPage(c, citizen, actor, q.thutuc, {
+    draft,
+    fields,
+    errors: {},
+    key: crypto.randomUUID(),
+    recent,
+    ...(notice ? { notice } : {}),
+  });
 });
 
 /**

@@ -4,7 +4,7 @@
  * Its code is given at once, so the citizen has a reference; the due date counts from the agency's acceptance
  * (act-on-dossier.ts: accept starts the clock). A double click or a retry with the same form key makes one dossier.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { citizens, dossierDrafts, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -47,6 +47,32 @@ export async function loadDraft(db: Queryable, actor: CitizenActor, procedureId:
     .select()
     .from(dossierDrafts)
     .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)));
+  return d ?? null;
+}
+
+/** How far back the form remembers a submission of the same procedure (recentSubmission). */
+const RECENT_SUBMISSION_MS = 24 * 3_600_000;
+
+/**
+ * The citizen's latest online dossier of this procedure submitted in the last 24 hours, if any. The form shows it when
+ * it opens without a draft: after Nộp hồ sơ the draft is consumed, and a Back to the form found it empty, as if the
+ * dossier had been lost — a young applicant then filled and sent it again.
+ */
+export async function recentSubmission(db: Queryable, actor: CitizenActor, procedureId: string, now: Date) {
+  if (!isId(procedureId)) return null;
+  const [d] = await db
+    .select({ id: dossiers.id, code: dossiers.code, createdAt: dossiers.createdAt })
+    .from(dossiers)
+    .where(
+      and(
+        eq(dossiers.citizenId, actor.citizenId),
+        eq(dossiers.procedureId, procedureId),
+        eq(dossiers.channel, 2),
+        gt(dossiers.createdAt, new Date(now.getTime() - RECENT_SUBMISSION_MS)),
+      ),
+    )
+    .orderBy(desc(dossiers.createdAt))
+    .limit(1);
   return d ?? null;
 }
 
