@@ -171,6 +171,27 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect((await page(b, `${FORM}?thutuc=${proc.p.id}`)).html).not.toContain('Bạn đã nộp hồ sơ thủ tục này');
   });
 
+  it('Back, then Nộp hồ sơ with the photos the browser put back: no second dossier unless the box says it is meant', async () => {
+    const a = await an();
+    const { d, proc } = await submitted(a);
+    const files = () => ({
+      doc0: file(pdf('đơn đề nghị'), 'don-de-nghi.pdf'),
+      doc1: file(pdf('giấy chứng nhận'), 'giay-chung-nhan.pdf'),
+      doc2: file(pdf('hợp đồng thuê'), 'hop-dong.pdf'),
+    });
+    const fields = { do: 'submit', phone: '0912345678', address: 'Số 1 đường Thử, phường Tân Phú' };
+    // The page reloaded by Back has a new form key: refused, said beside the box, the files kept in the draft.
+    const again = await submit(a, proc.p.id, fields, files());
+    expect(again.status).toBe(400);
+    expect(again.text).toMatch(new RegExp(`id="err-again">Bạn vừa nộp hồ sơ thủ tục này \\(mã hồ sơ ${d.code.replace(/\./g, '\\.')}\\)`));
+    expect(again.text).toContain('name="again"');
+    expect(await mineOf(a.id)).toHaveLength(1);
+    // Ticked: a second dossier, as meant.
+    const meant = await submit(a, proc.p.id, { ...fields, again: '1' });
+    expect(meant.status).toBe(303);
+    expect(await mineOf(a.id)).toHaveLength(2);
+  });
+
   it('the typed name, CCCD and birth date never replace what VNeID vouches for', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');

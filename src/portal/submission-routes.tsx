@@ -55,7 +55,7 @@ type FormState = {
   key: string;
   notice?: string;
   /** A dossier of this procedure the citizen submitted lately (recentSubmission), said above an empty form. */
-  recent?: { id: string; code: string; createdAt: Date } | null;
+  recent?: Awaited<ReturnType<typeof recentSubmission>>;
 };
 
 function ChoiceSelect(p: {
@@ -341,6 +341,15 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             {v('note')}
           </textarea>
           <FieldError errors={errs} name="note" />
+          {s.recent ? (
+            // The same procedure sent lately (see recentSubmission): a second dossier only when said so.
+            <>
+              <label class="check">
+                <input type="checkbox" name="again" value="1" {...invalid('again')} /> Tôi muốn nộp thêm một hồ sơ mới cho thủ tục này
+              </label>
+              <FieldError errors={errs} name="again" />
+            </>
+          ) : null}
           <div class="actions">
             <button type="submit" name="do" value="save">
               Lưu nháp
@@ -369,7 +378,7 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
     q.hetphien && draft
       ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp đã nhập được giữ lại bên dưới; vui lòng kiểm tra rồi nộp hồ sơ.'
       : undefined;
-  const recent = draft ? null : await recentSubmission(c.get('deps').db, actor, q.thutuc, c.get('deps').now());
+  const recent = await recentSubmission(c.get('deps').db, actor, q.thutuc, c.get('deps').now());
   return formPage(c, citizen, actor, q.thutuc, {
     draft,
     fields,
@@ -472,11 +481,26 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       400,
     );
   }
+  // The same procedure submitted lately under another form key (Back, then Nộp hồ sơ with the photos the browser put
+  // back): a second dossier only if the box says it is meant. The same key is this form's own dossier (a double tap,
+  // a retry): submitOnline answers with it.
+  const recent = await recentSubmission(deps.db, actor, procedureId, now);
+  const duplicate: Record<string, string> =
+    raw.do === 'submit' && recent && recent.submissionKey !== key && raw.again !== '1'
+      ? {
+          again: `Bạn vừa nộp hồ sơ thủ tục này (mã hồ sơ ${recent.code}). Nếu muốn nộp thêm một hồ sơ mới, hãy đánh dấu ô này rồi bấm Nộp hồ sơ.`,
+        }
+      : {};
   // A tờ khai answer the procedure does not ask for (a forged form, or a page from before the procedure changed): it
   // was not saved, and nothing is submitted until the citizen has seen the form as it is now.
   const refused: Record<string, string> = strayAnswerNames(version.declaration, fields).length
-    ? { ...fileErrors, ...overQuota, form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.' }
-    : { ...fileErrors, ...overQuota };
+    ? {
+        ...fileErrors,
+        ...overQuota,
+        ...duplicate,
+        form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.',
+      }
+    : { ...fileErrors, ...overQuota, ...duplicate };
   if (raw.do !== 'submit' || Object.keys(refused).length) {
     const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
     // Nộp hồ sơ with a refused file: the other mistakes of the draft are said in the same answer, beside their fields
@@ -488,7 +512,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       citizen,
       actor,
       procedureId,
-      { draft, fields, errors: shown, key, ...(notice ? { notice } : {}) },
+      { draft, fields, errors: shown, key, recent, ...(notice ? { notice } : {}) },
       Object.keys(refused).length ? 400 : 200,
     );
   }
@@ -497,7 +521,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     return c.redirect(`/ca-nhan/ho-so/${d.id}?tb=da-nop`, 303);
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation_failed') {
-      return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key }, 400);
+      return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key, recent }, 400);
     }
     throw err;
   }

@@ -54,14 +54,15 @@ export async function loadDraft(db: Queryable, actor: CitizenActor, procedureId:
 const RECENT_SUBMISSION_MS = 24 * 3_600_000;
 
 /**
- * The citizen's latest online dossier of this procedure submitted in the last 24 hours, if any. The form shows it when
- * it opens without a draft: after Nộp hồ sơ the draft is consumed, and a Back to the form found it empty, as if the
- * dossier had been lost — a young applicant then filled and sent it again.
+ * The citizen's latest online dossier of this procedure submitted in the last 24 hours, if any. After Nộp hồ sơ the
+ * draft is consumed, and Back showed the form empty, as if the dossier had been lost — while the browser had put the
+ * chosen photos back in its file fields, so one more tap on Nộp hồ sơ made a second dossier under a new form key. The
+ * form says this one, and another submission of the procedure needs the applicant to tick that it is a new one.
  */
 export async function recentSubmission(db: Queryable, actor: CitizenActor, procedureId: string, now: Date) {
   if (!isId(procedureId)) return null;
   const [d] = await db
-    .select({ id: dossiers.id, code: dossiers.code, createdAt: dossiers.createdAt })
+    .select({ id: dossiers.id, code: dossiers.code, createdAt: dossiers.createdAt, submissionKey: dossiers.submissionKey })
     .from(dossiers)
     .where(
       and(
