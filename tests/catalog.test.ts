@@ -39,6 +39,24 @@ describe('Danh sách thủ tục hành chính (/thu-tuc)', () => {
     for (const q of ["'&|!:*()", 'a & | b', '\\']) expect((await get(`/thu-tuc?q=${encodeURIComponent(q)}`)).status).toBe(200);
   });
 
+  it('a search no name fully matches offers the names with most of its words, not a dead end', async () => {
+    const { p } = await currentProcedure(t.database, '1.001193'); // Đăng ký khai sinh
+    // What a grandmother types for a copy of her birth extract: "khai sinh" is in one name, "trich luc" in none.
+    const near = await get('/thu-tuc?q=trich+luc+khai+sinh');
+    expect(near.status).toBe(200);
+    expect(near.text).toContain('Không có thủ tục nào có đủ các từ đã gõ. Có thể bạn cần tìm');
+    expect(linked(near.text)).toEqual([p.id]);
+    // The filters still hold: another sector's procedures only.
+    const { v: other } = await currentProcedure(t.database, '2.000633');
+    expect(linked((await get(`/thu-tuc?q=trich+luc+khai+sinh&sectorId=${other.sectorId}`)).text)).toEqual([]);
+    // One word, or no word anywhere: the plain message, nothing offered.
+    for (const q of ['khongcothutucnao', 'trich+luc']) {
+      const none = await get(`/thu-tuc?q=${q}`);
+      expect(linked(none.text)).toEqual([]);
+      expect(none.text).toContain('Không tìm thấy thủ tục phù hợp');
+    }
+  });
+
   it('filters narrow: sector, implementing unit, online level', async () => {
     const all = linked((await get('/thu-tuc')).text);
     expect(all.length).toBe(20);

@@ -144,6 +144,54 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(JSON.stringify(row)).not.toContain(a.cccd);
   });
 
+  it('the form says the fee before sending; once submitted, paying it is said as the next step', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633'); // 1.200.000 đồng
+    const form = await page(a, `${FORM}?thutuc=${proc.p.id}`);
+    expect(form.html).toMatch(/id="le-phi">Lệ phí: <strong>1\.200\.000 đồng<\/strong>, thanh toán trực tuyến sau khi nộp hồ sơ\./);
+    const { d } = await submitted(a);
+    const done = await page(a, `/ca-nhan/ho-so/${d.id}?tb=da-nop`);
+    expect(done.html).toContain('Bước tiếp theo: thanh toán lệ phí 1.200.000 đồng bằng nút “Thanh toán lệ phí trực tuyến” bên dưới.');
+    // Without the notice (a later visit) the button alone, no repeated sentence.
+    expect((await page(a, `/ca-nhan/ho-so/${d.id}`)).html).not.toContain('Bước tiếp theo');
+  });
+
+  it('back on the form after submitting, it says the dossier was sent and where it is, not an empty form alone', async () => {
+    const a = await an();
+    const { d, proc } = await submitted(a);
+    const again = await page(a, `${FORM}?thutuc=${proc.p.id}`);
+    expect(again.status).toBe(200);
+    expect(again.html).toContain(`Bạn đã nộp hồ sơ thủ tục này lúc`);
+    expect(again.html).toContain(`mã hồ sơ ${d.code}`);
+    expect(again.html).toContain(`href="/ca-nhan/ho-so/${d.id}"`);
+    // Another procedure's form, or another citizen's, says nothing of it.
+    const other = await currentProcedure(t.database, '1.001193');
+    expect((await page(a, `${FORM}?thutuc=${other.p.id}`)).html).not.toContain('Bạn đã nộp hồ sơ thủ tục này');
+    const b = await binh();
+    expect((await page(b, `${FORM}?thutuc=${proc.p.id}`)).html).not.toContain('Bạn đã nộp hồ sơ thủ tục này');
+  });
+
+  it('Back, then Nộp hồ sơ with the photos the browser put back: no second dossier unless the box says it is meant', async () => {
+    const a = await an();
+    const { d, proc } = await submitted(a);
+    const files = () => ({
+      doc0: file(pdf('đơn đề nghị'), 'don-de-nghi.pdf'),
+      doc1: file(pdf('giấy chứng nhận'), 'giay-chung-nhan.pdf'),
+      doc2: file(pdf('hợp đồng thuê'), 'hop-dong.pdf'),
+    });
+    const fields = { do: 'submit', phone: '0912345678', address: 'Số 1 đường Thử, phường Tân Phú' };
+    // The page reloaded by Back has a new form key: refused, said beside the box, the files kept in the draft.
+    const again = await submit(a, proc.p.id, fields, files());
+    expect(again.status).toBe(400);
+    expect(again.text).toMatch(new RegExp(`id="err-again">Bạn vừa nộp hồ sơ thủ tục này \\(mã hồ sơ ${d.code.replace(/\./g, '\\.')}\\)`));
+    expect(again.text).toContain('name="again"');
+    expect(await mineOf(a.id)).toHaveLength(1);
+    // Ticked: a second dossier, as meant.
+    const meant = await submit(a, proc.p.id, { ...fields, again: '1' });
+    expect(meant.status).toBe(303);
+    expect(await mineOf(a.id)).toHaveLength(2);
+  });
+
   it('the typed name, CCCD and birth date never replace what VNeID vouches for', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');
@@ -248,6 +296,25 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(ok.status).toBe(303);
     const [d] = await mineOf(a.id);
     expect((await page(a, `/ca-nhan/ho-so/${d!.id}`)).html).toContain('giu-lai.pdf');
+  });
+
+  it('Nộp hồ sơ with a refused file says every other mistake in the same answer, beside its field', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    const res = await submit(
+      a,
+      proc.p.id,
+      { do: 'submit', phone: '09123', address: 'Số 9 đường Một Lần' },
+      { doc0: new File([executable() as Uint8Array<ArrayBuffer>], 'virus.pdf', { type: 'application/pdf' }) },
+    );
+    expect(res.status).toBe(400);
+    // The file's own refusal, not "Vui lòng tải lên" for the document it was meant for…
+    expect(res.text).toMatch(/id="err-doc0">Loại tệp không được nhận/);
+    // …and, in the same answer, the phone and the documents still missing (one round trip, not three).
+    expect(res.text).toMatch(/id="err-phone">Số điện thoại không đúng định dạng/);
+    expect(res.text).toMatch(/id="err-doc2">Vui lòng tải lên: /);
+    expect(res.text).toContain('Số 9 đường Một Lần');
+    expect(await mineOf(a.id)).toHaveLength(0);
   });
 
   it('a form sent after the session lapsed is kept as the draft; after logging in again it is all there', async () => {

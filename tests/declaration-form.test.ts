@@ -326,6 +326,9 @@ describe('Nộp hồ sơ with a tờ khai', () => {
       ok: false,
       errors: { tk_co: expect.stringContaining('ký tự điều khiển') },
     });
+    // A required question ends with its own question mark: the message does not add a full stop after it.
+    expect(checkDeclaration([{ ...fields[1]!, required: true }], {})).toEqual({ ok: false, errors: { tk_co: 'Vui lòng chọn: Có?' } });
+    expect(checkDeclaration([{ ...fields[0]! }], {})).toEqual({ ok: false, errors: { tk_so: 'Vui lòng điền: Số lần.' } });
     // The form's own fields are no answers: only tk_<key> of the definition is read.
     expect(checkDeclaration(fields, { so: '3', tk_so: '3', tk_khac: 'x' })).toMatchObject({
       ok: true,

@@ -84,6 +84,13 @@ async function personalAudit() {
 }
 
 describe('Quản lý tập tin cá nhân', () => {
+  it('a citizen with no file reads that nothing is used (0 KB, not 1 KB)', async () => {
+    const a = await citizen(t.app, '001190054321', 'Võ Thị Chưa Có Tệp');
+    const res = await a.client.request('GET', BASE);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Đã dùng 0 KB trên 50 MB · 0/200 tệp');
+  });
+
   it('uploads, lists, renames, downloads the same bytes and deletes (softly: the blob stays for dossiers)', async () => {
     const a = await alice();
     const bytes = pdf('Giấy khai sinh của Nhung');

@@ -162,6 +162,36 @@ function page(s: Snapshot, f: CatalogFilter): { items: CatalogEntry[]; next: Cat
   return { items, next: found.length > f.limit && last ? { name: last.nameFolded, id: last.procedureId } : null };
 }
 
+/**
+ * When no name has every word searched (page() found nothing): the names with the most of those words — each whole,
+ * the last one as a prefix, as page() reads them — under the same filters, in the catalog's order, at most `max`;
+ * none when no name has two of them. A person types the name they know ("trich luc khai sinh"), not the
+ * catalog's ("Đăng ký khai sinh"): an empty page is a dead end, the nearest names are a way on.
+ */
+function nearMatches(s: Snapshot, f: Omit<CatalogFilter, 'after' | 'limit'>, max: number): CatalogEntry[] {
+  // A word typed twice counts once.
+  const terms = [...new Set(searchTerms(f.q))];
+  if (terms.length < 2) return [];
+  const score = new Uint8Array(s.entries.length);
+  terms.forEach((w, k) => {
+    if (k === terms.length - 1) {
+      const marks = prefixMarks(s, w);
+      for (let i = 0; i < marks.length; i++) score[i]! += marks[i]!;
+    } else for (const i of s.postings.get(w) ?? []) score[i]! += 1;
+  });
+  const allowed = (e: CatalogEntry) =>
+    (!f.sectorId || e.sectorId === f.sectorId) &&
+    (!f.unitId || e.unitIds.includes(f.unitId)) &&
+    (!f.onlineLevel || e.onlineLevel === f.onlineLevel);
+  let best = 0;
+  s.entries.forEach((e, i) => {
+    if (score[i]! > best && allowed(e)) best = score[i]!;
+  });
+  // One word in common is noise ("luc" finds "điện lực" for "trich luc"): two at least.
+  if (best < 2) return [];
+  return s.entries.filter((e, i) => score[i] === best && allowed(e)).slice(0, max);
+}
+
 export type CatalogPage = ReturnType<typeof page>;
 
 /**
@@ -197,6 +227,11 @@ export class CatalogIndex {
   /** A page of the catalog (the portal's 20, the API's `limit`). */
   async page(f: CatalogFilter): Promise<CatalogPage> {
     return page(await this.snapshot(), f);
+  }
+
+  /** The names nearest a search that found nothing (see nearMatches): the portal's page offers them. */
+  async nearMatches(f: Omit<CatalogFilter, 'after' | 'limit'>, max: number): Promise<CatalogEntry[]> {
+    return nearMatches(await this.snapshot(), f, max);
   }
 
   /** The filters' choices (sectors and units that have a current procedure), as rendered <option>s. */

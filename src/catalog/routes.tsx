@@ -30,6 +30,9 @@ function feeText(fee: number): string {
 const fileSize = (bytes: number) =>
   bytes < 1024 * 1024 ? `${number.format(Math.max(1, Math.round(bytes / 1024)))} KB` : `${number.format(bytes / 1024 / 1024)} MB`;
 
+/** How many near names a search that found nothing offers: a short list to read on a phone, not a second catalog. */
+const NEAR_MATCHES = 5;
+
 const FIELD_LABELS: Record<string, string> = {
   q: 'Tìm thủ tục',
   sectorId: 'Lĩnh vực',
@@ -106,26 +109,38 @@ function SearchForm({ typed, filters, errs }: { typed: Typed; filters: FilterOpt
   );
 }
 
-function Results({ page, typed, filtered, first }: { page: CatalogPage; typed: Typed; filtered: boolean; first: boolean }) {
+function CatalogList({ items }: { items: CatalogPage['items'] }) {
+  return (
+    <ol class="catalog-list">
+      {items.map((v) => (
+        <li>
+          <h3>
+            <a href={`/thu-tuc/${v.procedureId}`}>{v.name}</a>
+          </h3>
+          <p class="muted">
+            Mã {v.code} · {v.sector} · {timeLimit(v)} · {feeText(v.fee)} · <span class="badge">{ONLINE_LEVEL_LABELS[v.onlineLevel]}</span>
+          </p>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Results(p: { page: CatalogPage; typed: Typed; filtered: boolean; first: boolean; near: CatalogPage['items'] }) {
+  const { page, typed, filtered, first, near } = p;
   return (
     <section aria-labelledby="ket-qua">
       <h2 id="ket-qua">{filtered ? 'Kết quả tìm kiếm' : 'Tất cả thủ tục'}</h2>
-      {page.items.length === 0 ? (
+      {page.items.length === 0 && near.length ? (
+        // No name has every word typed: the names with most of them, said as such (not as the search's result).
+        <>
+          <p>Không có thủ tục nào có đủ các từ đã gõ. Có thể bạn cần tìm một trong các thủ tục sau:</p>
+          <CatalogList items={near} />
+        </>
+      ) : page.items.length === 0 ? (
         <p>{first ? 'Không tìm thấy thủ tục phù hợp. Hãy thử từ khóa khác hoặc bỏ bớt bộ lọc.' : 'Không còn thủ tục nào.'}</p>
       ) : (
-        <ol class="catalog-list">
-          {page.items.map((v) => (
-            <li>
-              <h3>
-                <a href={`/thu-tuc/${v.procedureId}`}>{v.name}</a>
-              </h3>
-              <p class="muted">
-                Mã {v.code} · {v.sector} · {timeLimit(v)} · {feeText(v.fee)} ·{' '}
-                <span class="badge">{ONLINE_LEVEL_LABELS[v.onlineLevel]}</span>
-              </p>
-            </li>
-          ))}
-        </ol>
+        <CatalogList items={page.items} />
       )}
       {!first || page.next ? (
         <nav class="toolbar" aria-label="Phân trang">
@@ -161,6 +176,7 @@ catalogRoutes.get('/thu-tuc', async (c) => {
   }
   // From memory (catalog-index.ts): no database round trip for the list or the filters' choices.
   if (query) page = await catalog.page({ ...query, limit: PAGE_SIZE });
+  const near = query && !query.after && page?.items.length === 0 ? await catalog.nearMatches(query, NEAR_MATCHES) : [];
   const filters = await catalog.filters();
   const filtered = !!(query?.q || query?.sectorId || query?.unitId || query?.onlineLevel);
   // Each message names its field ("Lĩnh vực không hợp lệ."): once above the form, and next to its field.
@@ -180,7 +196,7 @@ catalogRoutes.get('/thu-tuc', async (c) => {
           </div>
         ) : null}
         <SearchForm typed={typed} filters={filters} errs={errs} />
-        {page ? <Results page={page} typed={typed} filtered={filtered} first={!query?.after} /> : null}
+        {page ? <Results page={page} typed={typed} filtered={filtered} first={!query?.after} near={near} /> : null}
       </>,
     ),
     summary.length ? 400 : 200,

@@ -35,6 +35,8 @@ export function typeOfMime(mime: string): FileType | null {
 
 /** Megabytes for people: "10 MB", "1,5 MB", "350 KB". */
 export function sizeText(bytes: number): string {
+  // Nothing is nothing: a quota with no file read "Đã dùng 1 KB" (the floor below is for a file of a few bytes).
+  if (bytes === 0) return '0 KB';
   if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('vi-VN')} KB`;
   const mb = Math.round((bytes / 1024 / 1024) * 10) / 10;
   return `${mb.toLocaleString('vi-VN')} MB`;

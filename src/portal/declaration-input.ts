@@ -33,6 +33,12 @@ export function strayAnswerNames(fields: DeclarationField[], form: Record<string
   return Object.keys(form).filter((k) => k.startsWith(PREFIX) && !known.has(k));
 }
 
+/**
+ * A message ending with a name (a label, a document): closed by a full stop unless the name already ends a sentence —
+ * "Vui lòng chọn: Trẻ sinh đôi, sinh ba?" read "…sinh ba?." before.
+ */
+export const closed = (message: string) => (/[.?!…:]$/.test(message.trimEnd()) ? message.trimEnd() : `${message.trimEnd()}.`);
+
 type Value = DeclarationAnswer['value'];
 
 /** Whole numbers or decimals with a comma (Vietnamese style), at most 15 digits before it. */
@@ -53,7 +59,7 @@ function fieldSchema(f: DeclarationField): z.ZodType<Value, string | undefined> 
       const text = f.type === 'multiline' ? (raw ?? '').normalize('NFC').replace(/\r\n?/g, '\n').trim() : cleanText(raw ?? '');
       if (!text) {
         if (!f.required) return null;
-        return fail(f.type === 'choice' || f.type === 'yesno' ? `Vui lòng chọn: ${f.label}.` : `Vui lòng điền: ${f.label}.`);
+        return fail(closed(f.type === 'choice' || f.type === 'yesno' ? `Vui lòng chọn: ${f.label}` : `Vui lòng điền: ${f.label}`));
       }
       switch (f.type) {
         case 'text':

@@ -209,7 +209,15 @@ async function dossierPage(
           <a href="/ca-nhan">← Trang cá nhân</a>
         </p>
         <h1>{v.procedureName}</h1>
-        {notice ? <Flash kind="ok">{NOTICES[notice]}</Flash> : null}
+        {notice ? (
+          <Flash kind="ok">
+            {NOTICES[notice]}
+            {/* Just submitted with a fee to pay: the next step is said with the notice, not left to be found below. */}
+            {notice === 'da-nop' && owes
+              ? ` Bước tiếp theo: thanh toán lệ phí ${formatVnd(v.fee)} đồng bằng nút “Thanh toán lệ phí trực tuyến” bên dưới.`
+              : ''}
+          </Flash>
+        ) : null}
         {errors.form ? <Flash kind="error">{errors.form}</Flash> : null}
         {errors.confirm && !v.canWithdraw ? <Flash kind="error">Hồ sơ không còn ở trạng thái có thể rút.</Flash> : null}
         <dl class="facts" id="dossier-facts">

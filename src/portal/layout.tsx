@@ -39,7 +39,7 @@ export async function portalChromeOffline(c: Ctx): Promise<PortalChrome> {
  * otherwise. Phone first: one column under 600 px.
  * WCAG 2.1 AA (tests/e2e/portal-a11y.test.ts): a skip link first, the current section marked in the menu.
  */
-export function PortalFrame(p: PortalChrome & { title: string; children: Child }) {
+export function PortalFrame(p: PortalChrome & { title: string; children: Child; scripts?: string[] | undefined }) {
   const current = (prefix: string) => (p.path === prefix ? 'page' : p.path.startsWith(`${prefix}/`) ? 'true' : undefined);
   return (
     <>
@@ -50,6 +50,9 @@ export function PortalFrame(p: PortalChrome & { title: string; children: Child }
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${p.title} — Cổng Dịch vụ công ${p.siteName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
+          {(p.scripts ?? []).map((src) => (
+            <script type="module" src={src}></script>
+          ))}
         </head>
         <body>
           <a class="skip" href="#main">
@@ -98,10 +101,13 @@ export function PortalFrame(p: PortalChrome & { title: string; children: Child }
   );
 }
 
-/** A portal page: its frame read from the request around `body`. */
-export async function PortalPage(c: Ctx, title: string, body: Child) {
+/**
+ * A portal page: its frame read from the request around `body`. `scripts`: our own files under /static (the CSP
+ * allows no other), for what helps on top of a page that works without them.
+ */
+export async function PortalPage(c: Ctx, title: string, body: Child, opts: { scripts?: string[] } = {}) {
   return (
-    <PortalFrame {...(await portalChrome(c))} title={title}>
+    <PortalFrame {...(await portalChrome(c))} title={title} scripts={opts.scripts}>
       {body}
     </PortalFrame>
   );

@@ -12,7 +12,7 @@ import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { formData, formValues, oversizedFile, uploadedStream } from '../web/body.js';
 import { queryOf } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
-import { DATE_HINT, formatDate } from '../shared/dates.js';
+import { DATE_HINT, formatDate, formatDateTimeMinute } from '../shared/dates.js';
 import { param } from '../shared/validate.js';
 import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
@@ -20,12 +20,23 @@ import { PortalPage } from './layout.js';
 import { storeDocument } from './store-upload.js';
 import { quotaRefusal, usageOf } from '../personal-files/files.js';
 import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } from './citizen-context.js';
-import { type Draft, type DraftFile, type GivenDocument, loadDraft, onlineVersion, saveDraft, submitOnline } from './submit-dossier.js';
+import {
+  type Draft,
+  type DraftFile,
+  type GivenDocument,
+  checkDraft,
+  loadDraft,
+  onlineVersion,
+  recentSubmission,
+  saveDraft,
+  submitOnline,
+} from './submit-dossier.js';
 import { submissionChoices } from './submission-choices.js';
 import { DeclarationFields } from './declaration-fields.js';
 import { strayAnswerNames } from './declaration-input.js';
 import type { CitizenActor } from '../shared/context.js';
 import { sendHtml } from '../web/send-html.js';
+import { formatVnd } from '../payments/amount-words.js';
 
 export const submissionRoutes = new Hono<AppEnv>();
 
@@ -37,7 +48,15 @@ const ChoiceQuery = z.object({
   hetphien: param.oneOf(['1'], 'Tham số không hợp lệ.'),
 });
 
-type FormState = { draft: Draft | null; fields: Record<string, string>; errors: Record<string, string>; key: string; notice?: string };
+type FormState = {
+  draft: Draft | null;
+  fields: Record<string, string>;
+  errors: Record<string, string>;
+  key: string;
+  notice?: string;
+  /** A dossier of this procedure the citizen submitted lately (recentSubmission), said above an empty form. */
+  recent?: Awaited<ReturnType<typeof recentSubmission>>;
+};
 
 function ChoiceSelect(p: {
   id: string;
@@ -123,6 +142,12 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
         <h1>Nộp hồ sơ trực tuyến</h1>
         <p class="lead">{version.name}</p>
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {s.recent ? (
+          <Flash kind="info">
+            Bạn đã nộp hồ sơ thủ tục này lúc {formatDateTimeMinute(s.recent.createdAt)}, mã hồ sơ {s.recent.code}:{' '}
+            <a href={`/ca-nhan/ho-so/${s.recent.id}`}>xem hồ sơ đã nộp</a>. Chỉ điền biểu mẫu dưới đây nếu bạn muốn nộp thêm một hồ sơ mới.
+          </Flash>
+        ) : null}
         {Object.keys(errs).length ? (
           <Flash kind="error">
             <p>
@@ -142,7 +167,15 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           </Flash>
         ) : null}
         {/* The address names the procedure so that the body is sized for its documents (citizen-context.ts). */}
-        <form method="post" action={`/ca-nhan/nop-ho-so?thutuc=${procedureId}`} enctype="multipart/form-data" class="stack">
+        {/* data-submit-once (static/submit-once.js): on a slow phone connection a second tap on Nộp hồ sơ restarted the
+            upload of every photo; the server makes one dossier of them anyway, the script spares the waiting. */}
+        <form
+          method="post"
+          action={`/ca-nhan/nop-ho-so?thutuc=${procedureId}`}
+          enctype="multipart/form-data"
+          class="stack submission"
+          data-submit-once
+        >
           <CsrfField token={c.get('csrfToken')} />
           <input type="hidden" name="procedureId" value={procedureId} />
           <input type="hidden" name="submissionKey" value={s.key} />
@@ -247,6 +280,17 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             <p>
               Thủ tục: <strong>{version.name}</strong> · <a href="/ca-nhan/nop-ho-so">Chọn thủ tục khác</a>
             </p>
+            {/* What it costs, before sending: the fee is paid online once the dossier is submitted (its page). */}
+            <p id="le-phi">
+              Lệ phí:{' '}
+              {version.fee > 0 ? (
+                <>
+                  <strong>{formatVnd(version.fee)} đồng</strong>, thanh toán trực tuyến sau khi nộp hồ sơ.
+                </>
+              ) : (
+                'Không mất phí.'
+              )}
+            </p>
           </fieldset>
           <DeclarationFields fields={version.declaration} values={s.fields} errors={errs} />
           <fieldset>
@@ -297,6 +341,15 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
             {v('note')}
           </textarea>
           <FieldError errors={errs} name="note" />
+          {s.recent ? (
+            // The same procedure sent lately (see recentSubmission): a second dossier only when said so.
+            <>
+              <label class="check">
+                <input type="checkbox" name="again" value="1" {...invalid('again')} /> Tôi muốn nộp thêm một hồ sơ mới cho thủ tục này
+              </label>
+              <FieldError errors={errs} name="again" />
+            </>
+          ) : null}
           <div class="actions">
             <button type="submit" name="do" value="save">
               Lưu nháp
@@ -305,8 +358,11 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               Nộp hồ sơ
             </button>
           </div>
+          {/* Shown once sent (app.css, form.submission[data-submitting]): the buttons are greyed, this says why. */}
+          <p class="sending muted">Đang gửi hồ sơ và các tệp, vui lòng chờ trong giây lát…</p>
         </form>
       </>,
+      { scripts: ['/static/submit-once.js'] },
     ),
     status === 400 ? 400 : 200,
   );
@@ -322,7 +378,15 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
     q.hetphien && draft
       ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp đã nhập được giữ lại bên dưới; vui lòng kiểm tra rồi nộp hồ sơ.'
       : undefined;
-  return formPage(c, citizen, actor, q.thutuc, { draft, fields, errors: {}, key: crypto.randomUUID(), ...(notice ? { notice } : {}) });
+  const recent = await recentSubmission(c.get('deps').db, actor, q.thutuc, c.get('deps').now());
+  return formPage(c, citizen, actor, q.thutuc, {
+    draft,
+    fields,
+    errors: {},
+    key: crypto.randomUUID(),
+    recent,
+    ...(notice ? { notice } : {}),
+  });
 });
 
 /**
@@ -417,19 +481,38 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       400,
     );
   }
+  // The same procedure submitted lately under another form key (Back, then Nộp hồ sơ with the photos the browser put
+  // back): a second dossier only if the box says it is meant. The same key is this form's own dossier (a double tap,
+  // a retry): submitOnline answers with it.
+  const recent = await recentSubmission(deps.db, actor, procedureId, now);
+  const duplicate: Record<string, string> =
+    raw.do === 'submit' && recent && recent.submissionKey !== key && raw.again !== '1'
+      ? {
+          again: `Bạn vừa nộp hồ sơ thủ tục này (mã hồ sơ ${recent.code}). Nếu muốn nộp thêm một hồ sơ mới, hãy đánh dấu ô này rồi bấm Nộp hồ sơ.`,
+        }
+      : {};
   // A tờ khai answer the procedure does not ask for (a forged form, or a page from before the procedure changed): it
   // was not saved, and nothing is submitted until the citizen has seen the form as it is now.
   const refused: Record<string, string> = strayAnswerNames(version.declaration, fields).length
-    ? { ...fileErrors, ...overQuota, form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.' }
-    : { ...fileErrors, ...overQuota };
+    ? {
+        ...fileErrors,
+        ...overQuota,
+        ...duplicate,
+        form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.',
+      }
+    : { ...fileErrors, ...overQuota, ...duplicate };
   if (raw.do !== 'submit' || Object.keys(refused).length) {
     const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
+    // Nộp hồ sơ with a refused file: the other mistakes of the draft are said in the same answer, beside their fields
+    // (a refused file's own message wins over "Vui lòng tải lên"), not one round trip later over a slow connection.
+    const pending = raw.do === 'submit' && Object.keys(refused).length ? checkDraft(version, draft) : null;
+    const shown = pending && !pending.ok ? { ...pending.errors, ...refused } : refused;
     return formPage(
       c,
       citizen,
       actor,
       procedureId,
-      { draft, fields, errors: refused, key, ...(notice ? { notice } : {}) },
+      { draft, fields, errors: shown, key, recent, ...(notice ? { notice } : {}) },
       Object.keys(refused).length ? 400 : 200,
     );
   }
@@ -438,7 +521,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     return c.redirect(`/ca-nhan/ho-so/${d.id}?tb=da-nop`, 303);
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation_failed') {
-      return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key }, 400);
+      return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key, recent }, 400);
     }
     throw err;
   }

@@ -4,7 +4,7 @@
  * Its code is given at once, so the citizen has a reference; the due date counts from the agency's acceptance
  * (act-on-dossier.ts: accept starts the clock). A double click or a retry with the same form key makes one dossier.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { citizens, dossierDrafts, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -20,9 +20,9 @@ import { recordSubmittedComponents } from '../dossiers/dossier-components.js';
 import { stepDueAt, stepPosition } from '../dossiers/steps.js';
 import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../personal-files/files.js';
-import { DRAFT_FIELDS, SubmissionFields, principalErrors } from './submission-input.js';
+import { DRAFT_FIELDS, SubmissionFields, type SubmissionFieldsValue, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
-import { checkDeclaration, typedAnswers } from './declaration-input.js';
+import { checkDeclaration, closed, typedAnswers } from './declaration-input.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 
 export type DraftFile = { sha256: string; name: string; mime: string; size: number };
@@ -47,6 +47,33 @@ export async function loadDraft(db: Queryable, actor: CitizenActor, procedureId:
     .select()
     .from(dossierDrafts)
     .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)));
+  return d ?? null;
+}
+
+/** How far back the form remembers a submission of the same procedure (recentSubmission). */
+const RECENT_SUBMISSION_MS = 24 * 3_600_000;
+
+/**
+ * The citizen's latest online dossier of this procedure submitted in the last 24 hours, if any. After Nộp hồ sơ the
+ * draft is consumed, and Back showed the form empty, as if the dossier had been lost — while the browser had put the
+ * chosen photos back in its file fields, so one more tap on Nộp hồ sơ made a second dossier under a new form key. The
+ * form says this one, and another submission of the procedure needs the applicant to tick that it is a new one.
+ */
+export async function recentSubmission(db: Queryable, actor: CitizenActor, procedureId: string, now: Date) {
+  if (!isId(procedureId)) return null;
+  const [d] = await db
+    .select({ id: dossiers.id, code: dossiers.code, createdAt: dossiers.createdAt, submissionKey: dossiers.submissionKey })
+    .from(dossiers)
+    .where(
+      and(
+        eq(dossiers.citizenId, actor.citizenId),
+        eq(dossiers.procedureId, procedureId),
+        eq(dossiers.channel, 2),
+        gt(dossiers.createdAt, new Date(now.getTime() - RECENT_SUBMISSION_MS)),
+      ),
+    )
+    .orderBy(desc(dossiers.createdAt))
+    .limit(1);
   return d ?? null;
 }
 
@@ -133,6 +160,33 @@ export async function saveDraft(
   });
 }
 
+type Version = NonNullable<Awaited<ReturnType<typeof onlineVersion>>>;
+
+/**
+ * What a draft must be to be submitted: its fields, the principal's when on behalf, the tờ khai (against the version
+ * submitted under, whose labels are stored with the answers) and every required document. Either the checked input
+ * or a message per field. The form also asks it when an upload was refused (submission-routes.tsx), so that the
+ * citizen reads every mistake in one answer instead of one round per kind of mistake.
+ */
+export function checkDraft(
+  version: Version,
+  draft: Pick<Draft, 'fields' | 'files'>,
+):
+  | { ok: true; input: SubmissionFieldsValue; declaration: Extract<ReturnType<typeof checkDeclaration>, { ok: true }> }
+  | { ok: false; errors: Record<string, string> } {
+  const parsed = SubmissionFields.safeParse(draft.fields);
+  const fieldErrors: Record<string, string> = {};
+  if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
+  else Object.assign(fieldErrors, principalErrors(parsed.data));
+  const declaration = checkDeclaration(version.declaration, draft.fields);
+  if (!declaration.ok) Object.assign(fieldErrors, declaration.errors);
+  version.documents.forEach((doc, i) => {
+    if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = closed(`Vui lòng tải lên: ${doc.name}`);
+  });
+  if (!parsed.success || !declaration.ok || Object.keys(fieldErrors).length) return { ok: false, errors: fieldErrors };
+  return { ok: true, input: parsed.data, declaration };
+}
+
 const draftTaken = () =>
   new AppError('draft_submitted', 'Hồ sơ này vừa được nộp từ một trang khác. Vui lòng xem mục Hồ sơ đã nộp trước khi nộp lại.', 409);
 
@@ -155,18 +209,9 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     if (twin) return twin;
     throw errors.notFound('Thủ tục');
   }
-  const parsed = SubmissionFields.safeParse(draft.fields);
-  const fieldErrors: Record<string, string> = {};
-  if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
-  else Object.assign(fieldErrors, principalErrors(parsed.data));
-  // The tờ khai is checked against the version submitted under, whose labels are stored with the answers.
-  const declaration = checkDeclaration(version.declaration, draft.fields);
-  if (!declaration.ok) Object.assign(fieldErrors, declaration.errors);
-  version.documents.forEach((doc, i) => {
-    if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = `Vui lòng tải lên: ${doc.name}.`;
-  });
-  if (!parsed.success || !declaration.ok || Object.keys(fieldErrors).length) throw errors.validation(fieldErrors);
-  const input = parsed.data;
+  const checked = checkDraft(version, draft);
+  if (!checked.ok) throw errors.validation(checked.errors);
+  const { input, declaration } = checked;
   if (!version.unitIds.includes(input.unitId)) throw errors.validation({ unitId: 'Đơn vị này không tiếp nhận thủ tục đã chọn.' });
   const [agency] = await db.select().from(units).where(eq(units.id, input.unitId));
   if (!agency?.active) throw errors.unitInactive();

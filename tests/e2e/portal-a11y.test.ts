@@ -315,6 +315,16 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
             const h = a.getBoundingClientRect().height;
             if (shown(a) && h < 40) out.push(`the link "${a.textContent?.trim()}" is ${h.toFixed(0)}px tall`);
           }
+          // Fields, lists and buttons a fingertip (44 px) tall: they were 40–41 px.
+          const controls =
+            'main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), main select, main button:not(.linklike), main a.button';
+          for (const el of document.querySelectorAll<HTMLElement>(controls)) {
+            const h = el.getBoundingClientRect().height;
+            if (shown(el) && h < 44)
+              out.push(
+                `${el.tagName.toLowerCase()} "${(el.getAttribute('name') ?? el.textContent ?? '').trim()}" is ${h.toFixed(0)}px tall`,
+              );
+          }
           for (const box of document.querySelectorAll<HTMLInputElement>('main input[type=checkbox], main input[type=radio]')) {
             if (!shown(box)) continue;
             const r = box.getBoundingClientRect();
@@ -356,6 +366,43 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
       expect(await textOf(p.locator('#dossier-status'))()).toBe(status);
       expect(await p.locator('#ly-do').inputValue()).toBe('Nộp nhầm');
       await p.screenshot({ path: e2e.screenshotPath('phone-withdraw-unconfirmed.png'), fullPage: true });
+
+      // Nộp hồ sơ on a slow connection: a second tap while the photos are on their way sends nothing more (each tap
+      // restarted the whole upload) and the page says it is sending.
+      await p.goto(`/ca-nhan/nop-ho-so?thutuc=${procedure.split('/').at(-1)}`);
+      const posts: string[] = [];
+      p.on('request', (r) => {
+        if (r.method() === 'POST') posts.push(r.url());
+      });
+      // The post is held (a slow connection) until the second tap has been tried.
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      await p.route(
+        (url) => url.pathname === '/ca-nhan/nop-ho-so',
+        async (route) => {
+          if (route.request().method() === 'POST') await held;
+          await route.continue();
+        },
+      );
+      await p.locator('#doc0').setInputFiles(pdfFile('don-de-nghi.pdf', 'đơn'));
+      const send = p.getByRole('button', { name: 'Nộp hồ sơ', exact: true });
+      await send.scrollIntoViewIfNeeded();
+      const box = await send.boundingBox();
+      if (!box) throw new Error('Nộp hồ sơ is not on the screen');
+      // "Đang gửi…" waits hidden until the form is sent.
+      expect(await p.getByText('Đang gửi hồ sơ và các tệp, vui lòng chờ').isVisible()).toBe(false);
+      // While the post is held the page cannot be read (Chromium holds its renderer), but it can be tapped again.
+      await p.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+      await new Promise((r) => setTimeout(r, 300));
+      await p.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await eventually(textOf(p.locator('main'))).toContain('Hồ sơ chưa nộp được');
+      expect(posts).toHaveLength(1);
+      // Back on the form (a refusal here: the draft lacks documents), its buttons work again.
+      expect(await p.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).isDisabled()).toBe(false);
     } finally {
       await phone.close();
     }
