@@ -192,6 +192,26 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(await mineOf(a.id)).toHaveLength(2);
   });
 
+  it('the guard asks only about an open dossier sent under another form: a retry of an older form, or after a withdrawal, goes through', async () => {
+    const a = await an();
+    const proc = await currentProcedure(t.database, '2.000633');
+    const files = () => ({ doc0: file(pdf('đơn'), 'don.pdf'), doc1: file(pdf('giấy'), 'giay.pdf'), doc2: file(pdf('hợp đồng'), 'hd.pdf') });
+    const fields = { do: 'submit', phone: '0912345678', address: 'Số 1 đường Thử, phường Tân Phú' };
+    const first = crypto.randomUUID();
+    expect((await submit(a, proc.p.id, fields, files(), first)).status).toBe(303);
+    expect((await submit(a, proc.p.id, { ...fields, again: '1' }, files())).status).toBe(303);
+    expect(await mineOf(a.id)).toHaveLength(2);
+    // The first form sent again (a retry after the newer dossier): its own dossier, no question, nothing new.
+    const retry = await submit(a, proc.p.id, fields, files(), first);
+    expect(retry.status).toBe(303);
+    expect(await mineOf(a.id)).toHaveLength(2);
+    // Both withdrawn: a new dossier of the procedure is no duplicate of anything open.
+    await t.database.db.update(dossiers).set({ status: 'withdrawn' }).where(eq(dossiers.citizenId, a.id));
+    const fresh = await submit(a, proc.p.id, fields, files());
+    expect(fresh.status).toBe(303);
+    expect(await mineOf(a.id)).toHaveLength(3);
+  });
+
   it('the typed name, CCCD and birth date never replace what VNeID vouches for', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');

@@ -483,10 +483,10 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   }
   // The same procedure submitted lately under another form key (Back, then Nộp hồ sơ with the photos the browser put
   // back): a second dossier only if the box says it is meant. The same key is this form's own dossier (a double tap,
-  // a retry): submitOnline answers with it.
-  const recent = await recentSubmission(deps.db, actor, procedureId, now);
+  // a retry, also after a newer dossier): recentSubmission then finds nothing to ask, and submitOnline answers with it.
+  const recent = await recentSubmission(deps.db, actor, procedureId, now, key);
   const duplicate: Record<string, string> =
-    raw.do === 'submit' && recent && recent.submissionKey !== key && raw.again !== '1'
+    raw.do === 'submit' && recent && raw.again !== '1'
       ? {
           again: `Bạn vừa nộp hồ sơ thủ tục này (mã hồ sơ ${recent.code}). Nếu muốn nộp thêm một hồ sơ mới, hãy đánh dấu ô này rồi bấm Nộp hồ sơ.`,
         }

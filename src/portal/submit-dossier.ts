@@ -4,7 +4,7 @@
  * Its code is given at once, so the citizen has a reference; the due date counts from the agency's acceptance
  * (act-on-dossier.ts: accept starts the clock). A double click or a retry with the same form key makes one dossier.
  */
-import { and, desc, eq, gt } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { citizens, dossierDrafts, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -18,6 +18,7 @@ import { isId } from '../shared/validate.js';
 import { newLookupCode, nextDossierCode } from '../dossiers/dossier-code.js';
 import { recordSubmittedComponents } from '../dossiers/dossier-components.js';
 import { stepDueAt, stepPosition } from '../dossiers/steps.js';
+import { OPEN_STATUSES } from '../dossiers/transitions.js';
 import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../personal-files/files.js';
 import { DRAFT_FIELDS, SubmissionFields, type SubmissionFieldsValue, principalErrors } from './submission-input.js';
@@ -54,13 +55,23 @@ export async function loadDraft(db: Queryable, actor: CitizenActor, procedureId:
 const RECENT_SUBMISSION_MS = 24 * 3_600_000;
 
 /**
- * The citizen's latest online dossier of this procedure submitted in the last 24 hours, if any. After Nộp hồ sơ the
- * draft is consumed, and Back showed the form empty, as if the dossier had been lost — while the browser had put the
- * chosen photos back in its file fields, so one more tap on Nộp hồ sơ made a second dossier under a new form key. The
- * form says this one, and another submission of the procedure needs the applicant to tick that it is a new one.
+ * The citizen's latest online dossier of this procedure submitted in the last 24 hours and still open, if any. After
+ * Nộp hồ sơ the draft is consumed, and Back showed the form empty, as if the dossier had been lost — while the browser
+ * had put the chosen photos back in its file fields, so one more tap on Nộp hồ sơ made a second dossier under a new
+ * form key. The form says this one, and another submission of the procedure needs the applicant to tick that it is a
+ * new one. One withdrawn, refused or finished is no reason to ask. `formKey`: the key of the form being sent — when a
+ * dossier of the citizen's already carries it, this is that form sent again (a double tap, a retry), which
+ * submitOnline answers with that dossier, so there is nothing to ask (null).
  */
-export async function recentSubmission(db: Queryable, actor: CitizenActor, procedureId: string, now: Date) {
+export async function recentSubmission(db: Queryable, actor: CitizenActor, procedureId: string, now: Date, formKey?: string) {
   if (!isId(procedureId)) return null;
+  if (formKey !== undefined && isId(formKey)) {
+    const [own] = await db
+      .select({ id: dossiers.id })
+      .from(dossiers)
+      .where(and(eq(dossiers.citizenId, actor.citizenId), eq(dossiers.submissionKey, formKey)));
+    if (own) return null;
+  }
   const [d] = await db
     .select({ id: dossiers.id, code: dossiers.code, createdAt: dossiers.createdAt, submissionKey: dossiers.submissionKey })
     .from(dossiers)
@@ -69,6 +80,7 @@ export async function recentSubmission(db: Queryable, actor: CitizenActor, proce
         eq(dossiers.citizenId, actor.citizenId),
         eq(dossiers.procedureId, procedureId),
         eq(dossiers.channel, 2),
+        inArray(dossiers.status, [...OPEN_STATUSES]),
         gt(dossiers.createdAt, new Date(now.getTime() - RECENT_SUBMISSION_MS)),
       ),
     )
