@@ -258,6 +258,12 @@ describe('after a save, the other accounts carrying the same số định danh a
     expect((await c.post(`${USERS}/${otherAcc.id}`, otherForm, { csrfFrom: USERS })).status).toBe(303);
     const typed = await c.get(`${USERS}?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`);
     expect(typed.text).not.toContain('id="same-identity"');
+    // A forged receipt whose signature has the right number of characters but not of bytes (percent-decoded "é"):
+    // refused like any other forgery, not a 500.
+    c.cookies.set('motcua_admin_saved', `${acc.id}.${acc.id}.9999999999999.${'a'.repeat(42)}%C3%A9`);
+    const forged = await c.get(`${USERS}?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`);
+    expect(forged.status).toBe(200);
+    expect(forged.text).not.toContain('id="same-identity"');
   });
 });
 

@@ -28,8 +28,11 @@ export function takeSaveReceipt(c: Context<AppEnv>, actorId: string, accountId: 
   const cut = raw.lastIndexOf('.');
   const body = raw.slice(0, cut);
   const mac = raw.slice(cut + 1);
-  const expected = sign(c.get('deps').config.sessionSecret, body);
-  if (cut < 0 || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return false;
+  // Compared as bytes: the cookie reaches us percent-decoded, so a signature of the right number of characters may
+  // be longer in bytes, and timingSafeEqual throws on buffers of different lengths.
+  const given = Buffer.from(mac);
+  const expected = Buffer.from(sign(c.get('deps').config.sessionSecret, body));
+  if (cut < 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
   const [actor, account, expires] = body.split('.');
   return actor === actorId && account === accountId && Number(expires) > Date.now();
 }
