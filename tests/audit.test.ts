@@ -403,6 +403,53 @@ describe('Nhật ký hệ thống: filters', () => {
     expect(tableOf(none.text)).toContain('Không có bản ghi nào khớp bộ lọc.');
   });
 
+  it('a period lists exactly the entries stamped within it, whatever entries stamped by a wrong clock lie around it', async () => {
+    const { clerk, dossier } = await scene();
+    const c = await adminClient();
+    const official = await actorFor(t.database, clerk.username);
+    // Days two months ahead, so that every entry written so far comes before them, as time goes.
+    const d1 = todayInVietnam(new Date(Date.now() + 60 * DAY));
+    const next = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+    const [d2, d3] = [next(d1), next(next(d1))];
+    const vn = (iso: string, time: string) => new Date(`${iso}T${time}+07:00`);
+    const entry = {
+      action: 'dossier.assign',
+      actor: official,
+      targetType: 'dossier',
+      targetId: dossier.id,
+      unitId: dossier.agencyUnitId,
+      data: {},
+    };
+    await writeAt(vn(d1, '22:00:00'), entry);
+    await writeAt(vn(d2, '00:05:00'), entry);
+    // An instance whose clock is 25 minutes behind: the day before, though written after the entry above.
+    await writeAt(vn(d1, '23:40:00'), entry);
+    await writeAt(vn(d2, '10:00:00'), entry);
+    // An instance whose clock is a year ahead, then one whose clock is decades behind (booted without its time).
+    await writeAt(new Date(vn(d2, '10:30:00').getTime() + 365 * DAY), entry);
+    await writeAt(new Date(Date.UTC(1990, 0, 1)), entry);
+    // Entries of d2 written after both: the review found the year-ahead entry bounded them out of the filter.
+    await writeAt(vn(d2, '11:00:00'), entry);
+    await writeAt(vn(d2, '23:59:00'), entry);
+    await writeAt(vn(d3, '00:01:00'), entry);
+    const ids = async (params: Record<string, string>) => {
+      const page = await c.get(q(params));
+      expect(page.status).toBe(200);
+      return listed(page.text);
+    };
+    const at = (r: Row) => r.at.getTime();
+    const inD2 = (r: Row) => at(r) >= vn(d2, '00:00:00').getTime() && at(r) < vn(d3, '00:00:00').getTime();
+    const day = await ids({ tu: formatDate(d2), den: formatDate(d2) });
+    expect(day).toHaveLength(4);
+    expect(day).toEqual(await expected('admin.sct', inD2));
+    expect(await ids({ tu: formatDate(d1), den: formatDate(d1) })).toEqual(
+      await expected('admin.sct', (r) => at(r) >= vn(d1, '00:00:00').getTime() && at(r) < vn(d2, '00:00:00').getTime()),
+    );
+    expect(await ids({ tu: formatDate(d2) })).toEqual(
+      (await expected('admin.sct', (r) => at(r) >= vn(d2, '00:00:00').getTime())).slice(0, 100),
+    );
+  });
+
   it('pages of a filtered log carry the filters in "Cũ hơn →" and together hold every entry once', async () => {
     const { clerk, dossier } = await scene();
     const c = await adminClient();

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accounts, auditLog, dossiers } from '../db/schema/index.js';
 import { administeredUnitIds, requireAdministrator } from '../accounts/policies.js';
@@ -23,13 +23,20 @@ type AuditFilter = {
 const DAY_MS = 86_400_000;
 
 /**
- * How far apart two rows' `at` must be for their ids to be in the same order (periodConditions). `at` is the writer's clock when it
- * built the row, the id is drawn by the INSERT a moment later (src/audit/record.ts); the two disagree only by that
- * moment plus the clock error between instances. TOTP codes (30 s steps) and session time-outs already need clocks
- * within a minute, so ten minutes (five either way) is far on the safe side, and costs at most ten minutes of the
- * log read and dropped at each end of a period.
+ * How far apart two rows' `at` must be for their ids to be in the same order (periodConditions). `at` is the writer's
+ * clock when it built the row, the id is drawn by the INSERT a moment later (src/audit/record.ts); the two disagree
+ * only by that moment plus the clock error between instances. TOTP codes (30 s steps) and session time-outs already
+ * need clocks within a minute, so an hour is far on the safe side; it costs an hour of the log read and dropped at
+ * each end of a period.
  */
-const CLOCK_MARGIN_MS = 10 * 60_000;
+const CLOCK_MARGIN_MS = 60 * 60_000;
+
+/**
+ * How far beyond the margin a row bounding a period is looked for. Only rows this close to the period may bound it:
+ * a row stamped by a clock wrong by days or years (a server booted without its time, a clock set by hand) lies
+ * outside the window and cannot move the bounds, however many rows it is away from the period by id.
+ */
+const BOUND_WINDOW_MS = 24 * 3_600_000;
 
 /** The kinds whose actor_id is an account (null: rows written before kinds were, all of them officials' or logins). */
 const ACCOUNT_ACTOR_KINDS = ['official', 'api', 'anonymous'];
@@ -62,34 +69,45 @@ async function idAtEdge(db: Queryable, where: SQL, order: 'asc' | 'desc'): Promi
 }
 
 /**
- * A period as conditions on the id, so that it is a range of the primary-key, (unit_id, id) or (actor_id, id) index
- * read newest first, rather than the whole period read and sorted. Two rows written more than CLOCK_MARGIN_MS apart
- * are in id order, so, from one step of audit_log_at_idx each:
- * - every row of the period has a higher id than the newest row written before `from − margin`, and a lower id than
- *   the oldest written after `to + margin` (the range);
- * - every row with an id at least that of the oldest row written after `from + margin` was written after `from`, and
- *   every row with an id at most that of the newest written before `to − margin` before `to`: `at` is read only for
- *   the rows near either end.
- * Written as `at >= from and at < to` beside the range, the period misled the planner: it takes the two ranges for
- * independent, expects a handful of rows, and reads and sorts the whole period through the `at` index (a week of a
- * province's log: 12,000 rows and 70 ms in docs/decisions/0035, against 100 rows and 2 ms read newest first).
+ * A period as conditions: its exact instants, and an id range around it, so that it is a range of the primary-key,
+ * (unit_id, id) or (actor_id, id) index read newest first rather than the whole period read and sorted.
+ *
+ * - The instants decide: `at` within [from, to) — nothing outside the period is ever listed. They are written as
+ *   expressions (`at + 0 s`) that no index matches: written plainly beside the id range, they misled the planner,
+ *   which took the two ranges for independent, expected a handful of rows, and read and sorted the whole period
+ *   through the `at` index (a week of a province's log: 12,000 rows and 70 ms in docs/decisions/0035, against 100
+ *   rows and 2 ms read newest first).
+ * - The id range only narrows what is read. Its lower bound is the row written last (by `at`) in the day before
+ *   `from − margin`, its upper bound the row written first in the day after `to + margin` (audit_log_at_idx, one step
+ *   each); with no such row, that end has no bound. A row of the period beyond a bound would have to be stamped more
+ *   than CLOCK_MARGIN_MS off the bounding row's order, and a bounding row must itself lie within BOUND_WINDOW_MS of
+ *   the period, so one row stamped by a clock wrong by days cannot hide the period's rows (an attacker review's
+ *   finding: a row dated a year ahead, the only one after `to`, bounded every later row out of the filter).
  */
 async function periodConditions(db: Queryable, from: Date | undefined, to: Date | undefined): Promise<SQL[]> {
   const conds: SQL[] = [];
+  const shift = (at: Date, ms: number) => new Date(at.getTime() + ms);
   if (from) {
-    const below = await idAtEdge(db, lt(auditLog.at, new Date(from.getTime() - CLOCK_MARGIN_MS)), 'desc');
-    const inside = await idAtEdge(db, gte(auditLog.at, new Date(from.getTime() + CLOCK_MARGIN_MS)), 'asc');
+    const edge = shift(from, -CLOCK_MARGIN_MS);
+    const below = await idAtEdge(db, and(gte(auditLog.at, shift(edge, -BOUND_WINDOW_MS)), lt(auditLog.at, edge))!, 'desc');
     if (below !== undefined) conds.push(gt(auditLog.id, below));
-    conds.push(inside === undefined ? gte(auditLog.at, from) : or(gte(auditLog.id, inside), gte(auditLog.at, from))!);
+    conds.push(sql`(${auditLog.at} + interval '0 s') >= ${from.toISOString()}::timestamptz`);
   }
   if (to) {
-    const above = await idAtEdge(db, gte(auditLog.at, new Date(to.getTime() + CLOCK_MARGIN_MS)), 'asc');
-    const inside = await idAtEdge(db, lt(auditLog.at, new Date(to.getTime() - CLOCK_MARGIN_MS)), 'desc');
+    const edge = shift(to, CLOCK_MARGIN_MS);
+    const above = await idAtEdge(db, and(gte(auditLog.at, edge), lt(auditLog.at, shift(edge, BOUND_WINDOW_MS)))!, 'asc');
     if (above !== undefined) conds.push(lt(auditLog.id, above));
-    conds.push(inside === undefined ? lt(auditLog.at, to) : or(lte(auditLog.id, inside), lt(auditLog.at, to))!);
+    conds.push(sql`(${auditLog.at} + interval '0 s') < ${to.toISOString()}::timestamptz`);
   }
   return conds;
 }
+
+/**
+ * What a name or code that matches nothing is filtered by: an id no row carries. The same statements run as for one
+ * that exists — answering at once would tell by its speed whether a username or dossier code exists somewhere in the
+ * province (an attacker review's finding), which the page's content never tells.
+ */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 const oneOrMany = (column: typeof auditLog.actorId | typeof auditLog.targetId, ids: string[]) =>
   // One id stays `=`, so the index gives the rows in id order and the page stops after `limit` of them.
@@ -112,8 +130,10 @@ export async function listAuditEntries(db: Queryable, actor: StaffActor, filter:
   const actorName = filter.actorUsername?.trim();
   if (actorName) {
     const ids = await accountIdsNamed(db, actorName);
-    if (ids.length === 0) return [];
-    conds.push(oneOrMany(auditLog.actorId, ids), or(isNull(auditLog.actorKind), inArray(auditLog.actorKind, ACCOUNT_ACTOR_KINDS))!);
+    conds.push(
+      oneOrMany(auditLog.actorId, ids.length ? ids : [NO_ID]),
+      or(isNull(auditLog.actorKind), inArray(auditLog.actorKind, ACCOUNT_ACTOR_KINDS))!,
+    );
   }
 
   const targetName = filter.target?.trim();
@@ -124,7 +144,7 @@ export async function listAuditEntries(db: Queryable, actor: StaffActor, filter:
       ...(dossierIds.length ? [and(eq(auditLog.targetType, 'dossier'), oneOrMany(auditLog.targetId, dossierIds))!] : []),
       ...(accountIds.length ? [and(eq(auditLog.targetType, 'account'), oneOrMany(auditLog.targetId, accountIds))!] : []),
     ];
-    if (about.length === 0) return [];
+    if (about.length === 0) about.push(and(eq(auditLog.targetType, 'dossier'), eq(auditLog.targetId, NO_ID))!);
     conds.push(about.length === 1 ? about[0]! : or(...about)!);
   }
 
