@@ -9,7 +9,7 @@ import { requireAdministrator } from '../accounts/policies.js';
 import { listAuditEntries } from '../audit/list.js';
 import { auditActionLabel, auditActionOptions, describeAudit } from '../audit/describe.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
-import { dateMessage, PERIOD_MESSAGE, readFilters } from '../onestop/list-filters.js';
+import { DayField, dateMessage, invalid, PERIOD_MESSAGE, readFilters } from '../onestop/list-filters.js';
 import { sendHtml } from '../web/send-html.js';
 
 export const adminAuditRoutes = new Hono<AppEnv>();
@@ -48,9 +48,6 @@ const AuditQuery = periodInOrder(
 /** The names of the filter form's fields: what is kept in its boxes and carried to the next page. */
 const FILTER_NAMES = ['thaotac', 'nguoi', 'doituong', 'tu', 'den'] as const;
 
-const invalid = (errors: FieldErrors | undefined, name: string) =>
-  errors?.[name] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `err-${name}` } : {};
-
 /** The filter form: each field with its message under it when it cannot be read. */
 function AuditFilterForm(p: { query: Record<string, string>; errors?: FieldErrors | undefined }) {
   const e = p.errors;
@@ -84,16 +81,8 @@ function AuditFilterForm(p: { query: Record<string, string>; errors?: FieldError
         />
         <FieldError errors={e} name="doituong" />
       </label>
-      <label>
-        Từ ngày
-        <input name="tu" value={p.query.tu ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" maxlength={20} {...invalid(e, 'tu')} />
-        <FieldError errors={e} name="tu" />
-      </label>
-      <label>
-        Đến ngày
-        <input name="den" value={p.query.den ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" maxlength={20} {...invalid(e, 'den')} />
-        <FieldError errors={e} name="den" />
-      </label>
+      <DayField name="tu" label="Từ ngày" value={p.query.tu} errors={e} />
+      <DayField name="den" label="Đến ngày" value={p.query.den} errors={e} />
       <button type="submit">Lọc</button>
       {Object.keys(p.query).length ? <a href={PATH}>Bỏ lọc</a> : null}
     </form>

@@ -81,7 +81,8 @@ export function receptionPeriod(tu: string | undefined, den: string | undefined)
   };
 }
 
-const invalid = (errors: FieldErrors | undefined, name: string) =>
+/** A field's accessibility attributes when its value was refused: marked invalid, described by its message. */
+export const invalid = (errors: FieldErrors | undefined, name: string) =>
   errors?.[name] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `err-${name}` } : {};
 
 /** The messages of fields the form does not show (a tab, a page position): said above the form. */
@@ -123,17 +124,27 @@ function FilterFields(p: { query: Record<string, string>; sectors: Option[]; pro
         </select>
         <FieldError errors={e} name="han" />
       </label>
-      <label>
-        Tiếp nhận từ ngày
-        <input name="tu" value={p.query.tu ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" maxlength={20} {...invalid(e, 'tu')} />
-        <FieldError errors={e} name="tu" />
-      </label>
-      <label>
-        đến ngày
-        <input name="den" value={p.query.den ?? ''} placeholder="dd/mm/yyyy" inputmode="numeric" maxlength={20} {...invalid(e, 'den')} />
-        <FieldError errors={e} name="den" />
-      </label>
+      <DayField name="tu" label="Tiếp nhận từ ngày" value={p.query.tu} errors={e} />
+      <DayField name="den" label="đến ngày" value={p.query.den} errors={e} />
     </>
+  );
+}
+
+/** One end of a filter's period (tu, den) as the officials' filter forms write it: a day typed dd/mm/yyyy. */
+export function DayField(p: { name: 'tu' | 'den'; label: string; value: string | undefined; errors: FieldErrors | undefined }) {
+  return (
+    <label>
+      {p.label}
+      <input
+        name={p.name}
+        value={p.value ?? ''}
+        placeholder="dd/mm/yyyy"
+        inputmode="numeric"
+        maxlength={20}
+        {...invalid(p.errors, p.name)}
+      />
+      <FieldError errors={p.errors} name={p.name} />
+    </label>
   );
 }
 
