@@ -260,6 +260,11 @@ describe('Nhật ký hệ thống: filters', () => {
     return rows.filter((r) => r.unitId !== null && scope.includes(r.unitId) && match(r)).map((r) => r.id);
   }
 
+  /** The day after an ISO day; an instant of a day in Vietnam time; an entry's instant in ms. */
+  const next = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+  const vn = (iso: string, time: string) => new Date(`${iso}T${time}+07:00`);
+  const at = (r: Row) => r.at.getTime();
+
   const write = (entry: AuditEntry) => t.database.db.transaction((tx) => recordAudit(tx, entry));
   /** An entry written by recordAudit as if the clock said `at` (after every other entry: ids follow time). */
   async function writeAt(at: Date, entry: AuditEntry) {
@@ -352,9 +357,7 @@ describe('Nhật ký hệ thống: filters', () => {
     const official = await actorFor(t.database, clerk.username);
     // Three days a month ahead, so that every entry written so far comes before them, as time goes.
     const d1 = todayInVietnam(new Date(Date.now() + 30 * DAY));
-    const next = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
     const [d2, d3] = [next(d1), next(next(d1))];
-    const vn = (iso: string, time: string) => new Date(`${iso}T${time}+07:00`);
     const onDossier = { targetType: 'dossier', targetId: dossier.id, unitId: dossier.agencyUnitId, data: { code: dossier.code } };
     await writeAt(vn(d1, '23:30:00'), { action: 'dossier.assign', actor: official, ...onDossier });
     await writeAt(vn(d2, '00:00:00'), { action: 'dossier.assign', actor: official, ...onDossier });
@@ -377,7 +380,6 @@ describe('Nhật ký hệ thống: filters', () => {
       expect(page.status).toBe(200);
       return listed(page.text);
     };
-    const at = (r: Row) => r.at.getTime();
     const inD2 = (r: Row) => at(r) >= vn(d2, '00:00:00').getTime() && at(r) < vn(d3, '00:00:00').getTime();
     const [tu, den] = [formatDate(d2), formatDate(d2)];
     const oneDay = await ids({ tu, den });
@@ -409,9 +411,7 @@ describe('Nhật ký hệ thống: filters', () => {
     const official = await actorFor(t.database, clerk.username);
     // Days two months ahead, so that every entry written so far comes before them, as time goes.
     const d1 = todayInVietnam(new Date(Date.now() + 60 * DAY));
-    const next = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
     const [d2, d3] = [next(d1), next(next(d1))];
-    const vn = (iso: string, time: string) => new Date(`${iso}T${time}+07:00`);
     const entry = {
       action: 'dossier.assign',
       actor: official,
@@ -437,7 +437,6 @@ describe('Nhật ký hệ thống: filters', () => {
       expect(page.status).toBe(200);
       return listed(page.text);
     };
-    const at = (r: Row) => r.at.getTime();
     const inD2 = (r: Row) => at(r) >= vn(d2, '00:00:00').getTime() && at(r) < vn(d3, '00:00:00').getTime();
     const day = await ids({ tu: formatDate(d2), den: formatDate(d2) });
     expect(day).toHaveLength(4);
