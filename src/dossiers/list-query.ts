@@ -13,7 +13,7 @@ import { CLOCK_STOPPED_STATUS } from './transitions.js';
  * working day), quá hạn — of dossiers whose clock runs — and tạm dừng: the dossiers whose clock is stopped.
  */
 export const DUE_STATES = ['con-han', 'sap-den-han', 'qua-han', 'tam-dung'] as const;
-type DueState = (typeof DUE_STATES)[number];
+export type DueState = (typeof DUE_STATES)[number];
 
 /**
  * The status whose clock is stopped, as SQL text: a literal, not a placeholder, so that the statement's text stays a

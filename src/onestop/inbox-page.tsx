@@ -3,7 +3,9 @@ import { INBOX_TABS } from '../dossiers/inbox.js';
 import { STATUS_LABELS, type DossierStatus } from '../db/schema/index.js';
 import { formatDateTime } from '../shared/dates.js';
 import { Flash } from '../web/layout.js';
-import { DueBadge, type Option } from './page-parts.js';
+import { DueBadge, DueStateBadge, dueStateOf, type Option } from './page-parts.js';
+import type { DueState } from '../dossiers/list-query.js';
+import { memoized } from '../web/jsx/memoized.js';
 import type { FieldErrors } from '../shared/errors.js';
 import { FilterErrors, FilterForm, ListsNav, NextPage } from './list-filters.js';
 import { RegisterForm } from './tracking-page.js';
@@ -26,6 +28,41 @@ function AssignedToMe(p: { rows: AssignedRow[]; now: Date; soon: Date }) {
     </section>
   );
 }
+
+/**
+ * One row of the inbox's table, from the values it shows (a row seen before is not rendered again: memoized.ts). Its
+ * due state is decided by the caller from the clock, so the row's HTML depends on nothing else.
+ */
+const InboxRow = memoized(
+  'id',
+  (r: {
+    id: string;
+    code: string;
+    /** "Giao cho tôi" / "Giao cho <name>", or null when the dossier is assigned to nobody. */
+    assigned: string | null;
+    procedure: string;
+    applicant: string;
+    /** Instants as epoch milliseconds (a prop is a plain value: memoized.ts). */
+    receivedAt: number;
+    dueAt: number;
+    dueState: DueState;
+    status: DossierStatus;
+  }) => (
+    <tr>
+      <td class="nowrap">
+        <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
+        {r.assigned ? <span class="badge assigned">{r.assigned}</span> : null}
+      </td>
+      <td>{r.procedure}</td>
+      <td>{r.applicant}</td>
+      <td>{formatDateTime(new Date(r.receivedAt))}</td>
+      <td>
+        {formatDateTime(new Date(r.dueAt))} <DueStateBadge state={r.dueState} />
+      </td>
+      <td>{STATUS_LABELS[r.status]}</td>
+    </tr>
+  ),
+);
 
 export function InboxPage(p: {
   tab: InboxTab;
@@ -130,23 +167,17 @@ export function InboxPage(p: {
         </thead>
         <tbody>
           {p.rows.map((r) => (
-            <tr>
-              <td class="nowrap">
-                <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
-                {r.assignedTo ? (
-                  <span class="badge assigned">
-                    {r.assignedTo === p.mine ? 'Giao cho tôi' : `Giao cho ${r.assigneeName ?? 'cán bộ khác'}`}
-                  </span>
-                ) : null}
-              </td>
-              <td>{r.procedureName}</td>
-              <td>{r.applicantName}</td>
-              <td>{formatDateTime(r.receivedAt)}</td>
-              <td>
-                {formatDateTime(r.dueAt)} <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} status={r.status} />
-              </td>
-              <td>{STATUS_LABELS[r.status]}</td>
-            </tr>
+            <InboxRow
+              id={r.id}
+              code={r.code}
+              assigned={r.assignedTo ? (r.assignedTo === p.mine ? 'Giao cho tôi' : `Giao cho ${r.assigneeName ?? 'cán bộ khác'}`) : null}
+              procedure={r.procedureName}
+              applicant={r.applicantName}
+              receivedAt={r.receivedAt.getTime()}
+              dueAt={r.dueAt.getTime()}
+              dueState={dueStateOf(r, p.now, p.soon)}
+              status={r.status}
+            />
           ))}
           {p.rows.length === 0 ? (
             <tr>

@@ -1,8 +1,16 @@
 import type { DossierStatus } from '../db/schema/index.js';
+import type { DueState } from '../dossiers/list-query.js';
 import { CLOCK_STOPPED_STATUS } from '../dossiers/transitions.js';
 
 /** A named thing offered in a list (sector, procedure, agency). */
 export type Option = { id: string; name: string };
+
+const DUE_BADGES: Record<DueState, [cls: string, label: string]> = {
+  'tam-dung': ['paused', 'Tạm dừng tính hạn'],
+  'qua-han': ['warn', 'Quá hạn'],
+  'sap-den-han': ['soon', 'Sắp đến hạn'],
+  'con-han': ['ok', 'Còn hạn'],
+};
 
 /**
  * Còn hạn / Sắp đến hạn / Quá hạn, as the inbox and the dossier page colour a due date; Tạm dừng tính hạn while the
@@ -10,11 +18,22 @@ export type Option = { id: string; name: string };
  * resumes (act-on-dossier.ts), so "sắp đến hạn" would be false alarm. The lists' Hạn xử lý filter reads the same
  * status (dossiers/list-query.ts), so a dossier is listed under the state its badge says.
  */
+export function dueStateOf(d: { dueAt: Date; status: DossierStatus }, now: Date, soon: Date): DueState {
+  if (d.status === CLOCK_STOPPED_STATUS) return 'tam-dung';
+  if (d.dueAt < now) return 'qua-han';
+  if (d.dueAt < soon) return 'sap-den-han';
+  return 'con-han';
+}
+
+/** The badge of a due state (a row that decided its state already: memoized rows hold the state, not the clock). */
+export function DueStateBadge(p: { state: DueState }) {
+  const [cls, label] = DUE_BADGES[p.state];
+  return <span class={`badge ${cls}`}>{label}</span>;
+}
+
+/** The badge of a dossier's due date now. */
 export function DueBadge(p: { dueAt: Date; now: Date; soon: Date; status: DossierStatus }) {
-  if (p.status === CLOCK_STOPPED_STATUS) return <span class="badge paused">Tạm dừng tính hạn</span>;
-  if (p.dueAt < p.now) return <span class="badge warn">Quá hạn</span>;
-  if (p.dueAt < p.soon) return <span class="badge soon">Sắp đến hạn</span>;
-  return <span class="badge ok">Còn hạn</span>;
+  return <DueStateBadge state={dueStateOf(p, p.now, p.soon)} />;
 }
 
 /** A choice among named things (sectors, procedures, agencies), with a first blank option. */
