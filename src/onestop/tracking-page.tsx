@@ -1,12 +1,14 @@
 import { ROLE_LABELS } from '../accounts/roles.js';
-import { STATUS_LABELS, type Role } from '../db/schema/index.js';
+import { STATUS_LABELS, type DossierStatus, type Role } from '../db/schema/index.js';
+import type { DueState } from '../dossiers/list-query.js';
 import type { TrackingList, TrackingRow } from '../dossiers/tracking.js';
 import { OPEN_STATUSES } from '../dossiers/transitions.js';
 import type { FieldErrors } from '../shared/errors.js';
 import { formatDateTime } from '../shared/dates.js';
 import { FieldError, Flash } from '../web/layout.js';
 import { FilterErrors, FilterForm, ListsNav, NextPage } from './list-filters.js';
-import { DueBadge, type Option } from './page-parts.js';
+import { DueStateBadge, dueStateOf, type Option } from './page-parts.js';
+import { memoized } from '../web/jsx/memoized.js';
 
 export const TRACKING_PATHS: Record<TrackingList, string> = {
   'da-tiep-nhan': '/tiepnhan/ho-so-da-tiep-nhan',
@@ -28,24 +30,81 @@ const HEADINGS: Record<TrackingList, { title: string; lead: string }> = {
 
 const isOpen = (r: TrackingRow) => OPEN_STATUSES.includes(r.status);
 
-/** Where the dossier is and who holds it now. */
-function Holder(p: { row: TrackingRow }) {
-  const r = p.row;
-  if (!isOpen(r) || !r.holderUnit) return <span class="muted">Đã kết thúc</span>;
-  return (
-    <>
-      {r.stepName ? <strong>{r.stepName}</strong> : null}
-      <br />
-      {r.holderUnit}
-      {r.holderRole ? ` — ${ROLE_LABELS[r.holderRole as Role] ?? r.holderRole}` : ''}
-      {r.assigneeName ? (
-        <>
-          <br />
-          Giao cho: {r.assigneeName}
-        </>
-      ) : null}
-    </>
-  );
+/**
+ * One row of the lists' table, from the values it shows (a row seen before is not rendered again: memoized.ts). The
+ * caller decides the due state from the clock (null once the dossier is finished: no badge) and where the dossier is
+ * held (null holder once nobody holds it: "Đã kết thúc"), so the row's HTML depends on nothing else.
+ */
+const TrackingRowView = memoized(
+  'id',
+  (r: {
+    id: string;
+    code: string;
+    procedure: string;
+    applicant: string;
+    /** Instants as epoch milliseconds (a prop is a plain value: memoized.ts). */
+    receivedAt: number;
+    dueAt: number;
+    dueState: DueState | null;
+    status: DossierStatus;
+    /** Who holds it now: the current step's name, the unit, the role's label and the assignee; null holder: finished. */
+    stepName: string | null;
+    holderUnit: string | null;
+    holderRole: string | null;
+    assigneeName: string | null;
+  }) => (
+    <tr>
+      <td class="nowrap">
+        <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
+      </td>
+      <td>{r.procedure}</td>
+      <td>{r.applicant}</td>
+      <td>{formatDateTime(new Date(r.receivedAt))}</td>
+      <td>
+        {formatDateTime(new Date(r.dueAt))} {r.dueState ? <DueStateBadge state={r.dueState} /> : null}
+      </td>
+      <td>{STATUS_LABELS[r.status]}</td>
+      <td>
+        {r.holderUnit === null ? (
+          <span class="muted">Đã kết thúc</span>
+        ) : (
+          <>
+            {r.stepName ? <strong>{r.stepName}</strong> : null}
+            <br />
+            {r.holderUnit}
+            {r.holderRole ? ` — ${r.holderRole}` : ''}
+            {r.assigneeName ? (
+              <>
+                <br />
+                Giao cho: {r.assigneeName}
+              </>
+            ) : null}
+          </>
+        )}
+      </td>
+    </tr>
+  ),
+);
+
+/** A list's row as the values its table row shows. */
+function rowView(r: TrackingRow, now: Date, soon: Date) {
+  const open = isOpen(r);
+  // Where the dossier is and who holds it now; a finished one (or one nobody holds) reads "Đã kết thúc".
+  const held = open && !!r.holderUnit;
+  return {
+    id: r.id,
+    code: r.code,
+    procedure: r.procedureName,
+    applicant: r.applicantName,
+    receivedAt: r.receivedAt.getTime(),
+    dueAt: r.dueAt.getTime(),
+    dueState: open ? dueStateOf(r, now, soon) : null,
+    status: r.status,
+    stepName: held ? r.stepName : null,
+    holderUnit: held ? r.holderUnit : null,
+    holderRole: held && r.holderRole ? (ROLE_LABELS[r.holderRole as Role] ?? r.holderRole) : null,
+    assigneeName: held ? r.assigneeName : null,
+  };
 }
 
 export function TrackingPage(p: {
@@ -86,21 +145,7 @@ export function TrackingPage(p: {
           </thead>
           <tbody>
             {p.rows.map((r) => (
-              <tr>
-                <td class="nowrap">
-                  <a href={`/tiepnhan/ho-so/${r.id}`}>{r.code}</a>
-                </td>
-                <td>{r.procedureName}</td>
-                <td>{r.applicantName}</td>
-                <td>{formatDateTime(r.receivedAt)}</td>
-                <td>
-                  {formatDateTime(r.dueAt)} {isOpen(r) ? <DueBadge dueAt={r.dueAt} now={p.now} soon={p.soon} status={r.status} /> : null}
-                </td>
-                <td>{STATUS_LABELS[r.status]}</td>
-                <td>
-                  <Holder row={r} />
-                </td>
-              </tr>
+              <TrackingRowView {...rowView(r, p.now, p.soon)} />
             ))}
             {p.rows.length === 0 ? (
               <tr>
