@@ -4,7 +4,7 @@ import { extractText } from 'unpdf';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
-import { procedures } from '../src/db/schema/index.js';
+import { procedures, units } from '../src/db/schema/index.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { dossierRegisterPdf } from '../src/dossiers/register.js';
@@ -79,6 +79,12 @@ describe('Mẫu 07 — Sổ theo dõi hồ sơ', () => {
     expect(reg.status).toBe(200);
     expect(reg.text).toContain(d.code);
     expect(reg.text).toContain('Mai Văn Sổ');
+    // Named by the agency's electronic code and the period, opened in the viewer.
+    const [agency] = await t.database.db.select().from(units).where(eq(units.id, d.agencyUnitId));
+    const dotted = day.replaceAll('/', '.');
+    const name = `so-theo-doi-ho-so-${agency!.agencyCode}-${dotted}-${dotted}.pdf`;
+    expect(agency!.agencyCode).toMatch(/^[\d.A-Z]+$/);
+    expect((await clerk.get(path)).headers.get('content-disposition')).toBe(`inline; filename="${name}"; filename*=UTF-8''${name}`);
     const other = new Client(t.app);
     await other.login('admin.snv', TEST_PASSWORD);
     expect((await pdfText(other, path)).status).toBe(404);

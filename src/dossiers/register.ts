@@ -42,7 +42,7 @@ export async function dossierRegisterPdf(
   from: Date,
   to: Date,
   maxRows = REGISTER_MAX_ROWS,
-): Promise<Buffer> {
+): Promise<{ pdf: Buffer; fileName: string }> {
   await requireRegisterReader(db, actor, agencyUnitId);
   if (to.getTime() <= from.getTime()) throw periodRefused('invalid_period', 'Đến ngày phải cùng ngày hoặc sau từ ngày.');
   if (to.getTime() - from.getTime() > REGISTER_MAX_DAYS * DAY_MS)
@@ -66,7 +66,7 @@ export async function dossierRegisterPdf(
     const rows = await readRows(db, actor, agencyUnitId, from, to, maxRows + 1);
     // Received since the count: refused all the same, never cut short.
     if (rows.length > maxRows) throw tooMany(`hơn ${number.format(maxRows)}`);
-    const pdf = await buildPdf(db, agencyUnitId, from, to, rows);
+    const { pdf, agency } = await buildPdf(db, agencyUnitId, from, to, rows);
     await recordAudit(db, {
       action: 'dossier_register.download',
       actor,
@@ -75,8 +75,19 @@ export async function dossierRegisterPdf(
       unitId: agencyUnitId,
       data: { periodFrom: todayInVietnam(from), periodTo: todayInVietnam(new Date(to.getTime() - 1)), dossiers: rows.length },
     });
-    return pdf;
+    return { pdf, fileName: registerFileName(agency, from, to) };
   });
+}
+
+/**
+ * The register's file name: the agency (its electronic agency code, or its short name, else its name) and the
+ * period's two days, so that registers saved side by side — a month each, several agencies — tell themselves apart:
+ * so-theo-doi-ho-so-000.00.12.H40-01.11.2026-30.11.2026.pdf. `to` is the end of the period (exclusive).
+ */
+function registerFileName(agency: { name: string; shortName: string | null; agencyCode: string | null }, from: Date, to: Date) {
+  const day = (d: Date) => todayInVietnam(d).split('-').reverse().join('.');
+  const who = (agency.agencyCode || agency.shortName || agency.name).replace(/[\\/:*?"<>|\s]+/g, '-');
+  return `so-theo-doi-ho-so-${who}-${day(from)}-${day(new Date(to.getTime() - 1))}.pdf`;
 }
 
 /** The register's rows: of the agency's dossiers received in [from, to), those the reader sees; 404 for an agency they may not read. */
@@ -118,7 +129,7 @@ async function buildPdf(db: Queryable, agencyUnitId: string, from: Date, to: Dat
         .where(eq(units.id, chain[chain.length - 1]!))
     : [];
   const parent = chain[1] ? (await db.select().from(units).where(eq(units.id, chain[1])))[0] : undefined;
-  return registerPdf({
+  const pdf = await registerPdf({
     agency: { name: agency!.name, parentName: parent?.name ?? null, place: (root?.name ?? '').replace(/^(Tỉnh|Thành phố)\s+/i, '') },
     from,
     to: new Date(to.getTime() - 1),
@@ -134,4 +145,5 @@ async function buildPdf(db: Queryable, agencyUnitId: string, from: Date, to: Dat
       timeliness: d.finishedAt ? TIMELINESS_LABELS[timeliness(d.dueAt, d.finishedAt)] : '',
     })),
   });
+  return { pdf, agency: agency! };
 }

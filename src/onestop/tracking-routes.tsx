@@ -10,6 +10,7 @@ import { FILTER_NAMES, leadsOf, listFilterQuery, readFilters, receptionPeriod, R
 import { RegisterPage, TRACKING_PATHS, TrackingPage } from './tracking-page.js';
 import { agenciesOf, catalog, soonThreshold } from './page-data.js';
 import { sendHtml } from '../web/send-html.js';
+import { attachmentDisposition } from '../web/download.js';
 
 export const trackingRoutes = new Hono<AppEnv>();
 trackingRoutes.use('*', requireLogin);
@@ -112,10 +113,10 @@ trackingRoutes.get('/so-theo-doi.pdf', async (c) => {
   if (!read.ok) return renderRegisterForm(c, read.fields);
   const { from, to } = receptionPeriod(read.tu, read.den);
   try {
-    const pdf = await dossierRegisterPdf(c.get('deps').db, actorOf(c), read.donvi, from!, to!);
+    const { pdf, fileName } = await dossierRegisterPdf(c.get('deps').db, actorOf(c), read.donvi, from!, to!);
     return c.body(new Uint8Array(pdf), 200, {
       'Content-Type': 'application/pdf',
-      'Content-Disposition': 'inline; filename="so-theo-doi-ho-so.pdf"',
+      'Content-Disposition': attachmentDisposition(fileName, 'inline'),
     });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
