@@ -19,6 +19,7 @@ import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { APPLICANT_FORMS, dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
 import { owesNoFee } from '../payments/queries.js';
 import { formatVnd } from '../payments/amount-words.js';
+import { paymentPaths } from '../payments/start-payment.js';
 import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
@@ -256,6 +257,23 @@ async function dossierPage(
           )}
           <dt>Lệ phí</dt>
           <dd>{v.fee > 0 ? `${formatVnd(v.fee)} đồng${v.paid ? ' — đã thanh toán' : ''}` : 'Không mất phí'}</dd>
+          {/* Paid online: what was paid, when, under which transaction, and the Biên lai for the one who paid. */}
+          {v.payment ? (
+            <>
+              <dt>Thanh toán trực tuyến</dt>
+              <dd id="thanh-toan">
+                Đã thanh toán {formatVnd(v.payment.amount)} đồng
+                {v.payment.paidAt ? ` lúc ${formatDateTime(v.payment.paidAt)}` : ''}
+                {v.payment.transactionId ? `, mã giao dịch ${v.payment.transactionId}` : ''}.
+                {v.payment.receipt ? (
+                  <>
+                    {' '}
+                    <a href={paymentPaths.receipt(v.payment.id)}>Tải biên lai thu phí, lệ phí</a>
+                  </>
+                ) : null}
+              </dd>
+            </>
+          ) : null}
         </dl>
         {owes ? (
           <form method="post" action={`/ca-nhan/ho-so/${d.id}/thanh-toan`}>
