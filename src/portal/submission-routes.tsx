@@ -494,7 +494,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
     // Nộp hồ sơ with a refused file: the other mistakes of the draft are said in the same answer, beside their fields
     // (a refused file's own message wins over "Vui lòng tải lên"), not one round trip later over a slow connection.
-    const pending = raw.do === 'submit' && Object.keys(refused).length ? checkDraft(version, draft) : null;
+    const pending = raw.do === 'submit' && Object.keys(refused).length ? checkDraft(version, draft, now) : null;
     const shown = pending && !pending.ok ? { ...pending.errors, ...refused } : refused;
     return formPage(
       c,
