@@ -537,6 +537,9 @@ describe('after submission', () => {
     const stale = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, {}, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
     expect(stale.status).toBe(400);
     expect(stale.text).toContain('Hồ sơ không còn ở trạng thái có thể rút.');
+    // The summary does not link to a box that is not on the page any more.
+    expect(stale.text).toContain('data-error-summary');
+    expect(stale.text).not.toContain('href="#err-confirm"');
   });
 
   it('a withdrawal without the confirmation box ticked withdraws nothing and says why beside the box, the reason kept', async () => {
@@ -547,6 +550,10 @@ describe('after submission', () => {
     expect(res.text).toContain('Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.');
     expect(res.text).toMatch(/<input id="ly-do" name="note" value="Nộp nhầm thủ tục"/);
     expect(res.text).toContain('aria-describedby="err-confirm"');
+    // The summary at the top (ErrorSummary) links to the message beside the box, and the page's own script focuses it.
+    expect(res.text).toMatch(/<div class="flash flash-error" role="alert" tabindex="-1" data-error-summary[^>]*>/);
+    expect(res.text).toContain('<a href="#err-confirm">Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.</a>');
+    expect(res.text).toContain('<script type="module" src="/static/submit-once.js"></script>');
     expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã hủy')).toBe('0');
     // A stray value is no confirmation either.
     const stray = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': 'on' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });

@@ -15,6 +15,7 @@ import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
 import { DeclarationSchema, declarationToText, parseDeclarationText } from '../src/procedures/declaration-form.js';
 import { checkDeclaration } from '../src/portal/declaration-input.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
+import { todayInVietnam } from '../src/shared/dates.js';
 import { demoOfficials } from '../src/demo/officials.js';
 
 const t = useDemoApp();
@@ -72,6 +73,9 @@ const ANSWERS = {
   tk_sinh_doi: 'khong',
   tk_ghi_chu: 'Dòng một\r\nDòng hai',
 };
+
+/** A day for the schema's own tests (the day in Vietnam, as checkDraft computes it from deps.now()). */
+const TODAY = '2025-06-30';
 
 const fieldErrors = (html: string) =>
   Object.fromEntries([...html.matchAll(/class="field-error" id="err-([^"]+)">([^<]+)</g)].map((m) => [m[1], m[2]]));
@@ -309,7 +313,7 @@ describe('Nộp hồ sơ with a tờ khai', () => {
       { key: 'so', label: 'Số lần', type: 'number', required: true },
       { key: 'co', label: 'Có?', type: 'yesno', required: false },
     ];
-    expect(checkDeclaration(fields, { tk_so: '12,5', tk_co: '' })).toEqual({
+    expect(checkDeclaration(fields, { tk_so: '12,5', tk_co: '' }, TODAY)).toEqual({
       ok: true,
       answers: [
         { key: 'so', label: 'Số lần', type: 'number', value: 12.5 },
@@ -317,23 +321,84 @@ describe('Nộp hồ sơ with a tờ khai', () => {
       ],
     });
     for (const bad of ['abc', '1.000', '1e9', '0x10', '12,', 'Infinity']) {
-      expect(checkDeclaration(fields, { tk_so: bad })).toEqual({
+      expect(checkDeclaration(fields, { tk_so: bad }, TODAY)).toEqual({
         ok: false,
         errors: { tk_so: 'Số lần: nhập số, phần thập phân sau dấu phẩy (ví dụ 2 hoặc 12,5).' },
       });
     }
-    expect(checkDeclaration(fields, { tk_so: '2', tk_co: 'co\u0000' })).toMatchObject({
+    expect(checkDeclaration(fields, { tk_so: '2', tk_co: 'co\u0000' }, TODAY)).toMatchObject({
       ok: false,
       errors: { tk_co: expect.stringContaining('ký tự điều khiển') },
     });
     // A required question ends with its own question mark: the message does not add a full stop after it.
-    expect(checkDeclaration([{ ...fields[1]!, required: true }], {})).toEqual({ ok: false, errors: { tk_co: 'Vui lòng chọn: Có?' } });
-    expect(checkDeclaration([{ ...fields[0]! }], {})).toEqual({ ok: false, errors: { tk_so: 'Vui lòng điền: Số lần.' } });
+    expect(checkDeclaration([{ ...fields[1]!, required: true }], {}, TODAY)).toEqual({
+      ok: false,
+      errors: { tk_co: 'Vui lòng chọn: Có?' },
+    });
+    expect(checkDeclaration([{ ...fields[0]! }], {}, TODAY)).toEqual({ ok: false, errors: { tk_so: 'Vui lòng điền: Số lần.' } });
     // The form's own fields are no answers: only tk_<key> of the definition is read.
-    expect(checkDeclaration(fields, { so: '3', tk_so: '3', tk_khac: 'x' })).toMatchObject({
+    expect(checkDeclaration(fields, { so: '3', tk_so: '3', tk_khac: 'x' }, TODAY)).toMatchObject({
       ok: true,
       answers: [{ value: 3 }, { value: null }],
     });
+  });
+
+  it('a date marked "không sau hôm nay" (a birth date) refuses a day after today in Vietnam; an unmarked date does not', () => {
+    const born: DeclarationField = { key: 'ngay_sinh', label: 'Ngày sinh', type: 'date', required: true, notAfterToday: true };
+    const any: DeclarationField = { key: 'ngay_hen', label: 'Ngày hẹn', type: 'date', required: false };
+    expect(checkDeclaration([born], { tk_ngay_sinh: '30/06/2025' }, TODAY)).toMatchObject({ ok: true, answers: [{ value: '2025-06-30' }] });
+    // Every way of typing a later day is the same day: none slips past.
+    for (const later of ['01/07/2025', '01072025', '2025-07-01', '1.7.2025', '01/01/2099']) {
+      expect(checkDeclaration([born], { tk_ngay_sinh: later }, TODAY)).toEqual({
+        ok: false,
+        errors: { tk_ngay_sinh: 'Ngày sinh không được sau ngày hôm nay.' },
+      });
+    }
+    expect(checkDeclaration([any], { tk_ngay_hen: '01/01/2099' }, TODAY)).toMatchObject({ ok: true });
+    // The day is Vietnam's: at 00:30 on 1/7 in Hà Nội (17:30 UTC on 30/6) a child born that day is accepted.
+    expect(todayInVietnam(new Date('2025-06-30T17:30:00Z'))).toBe('2025-07-01');
+  });
+
+  it('the definition writes it as "không sau hôm nay", on dates only', () => {
+    const parsed = parseDeclarationText('ngay_sinh | Ngày sinh | ngày | bắt buộc | Không sau hôm nay');
+    expect(parsed).toEqual({
+      ok: true,
+      fields: [{ key: 'ngay_sinh', label: 'Ngày sinh', type: 'date', required: true, notAfterToday: true }],
+    });
+    if (parsed.ok) expect(declarationToText(parsed.fields)).toBe('ngay_sinh | Ngày sinh | ngày | bắt buộc | không sau hôm nay');
+    const wrong = parseDeclarationText('ten | Tên | văn bản | không sau hôm nay');
+    expect(wrong).toEqual({ ok: false, messages: ['Dòng 1: "không sau hôm nay" chỉ dùng cho kiểu ngày.'] });
+    expect(DeclarationSchema.safeParse([{ key: 'a', label: 'A', type: 'number', required: false, notAfterToday: true }]).success).toBe(
+      false,
+    );
+  });
+
+  it('Đăng ký khai sinh: a child born after today is refused beside its field, nothing submitted; born today is accepted', async () => {
+    const a = await citizen();
+    const proc = await currentProcedure(t.database, BIRTH);
+    const day = (offsetDays: number) =>
+      todayInVietnam(new Date(Date.now() + offsetDays * 86_400_000))
+        .split('-')
+        .reverse()
+        .join('/');
+    const future = await post(a, proc.p.id, { ...ANSWERS, tk_ngay_sinh_tre: day(2), do: 'submit' });
+    expect(future.status).toBe(400);
+    expect(fieldErrors(future.text)).toEqual({ tk_ngay_sinh_tre: 'Ngày sinh của trẻ không được sau ngày hôm nay.' });
+    expect(future.text).toContain('aria-describedby="err-tk_ngay_sinh_tre"');
+    expect(await mine(a.id)).toHaveLength(0);
+    // The principal's birth date (Nộp thay) is a birth date too.
+    const onBehalf = await post(
+      a,
+      proc.p.id,
+      { ...ANSWERS, onBehalf: '1', principalName: 'Lê Văn Tâm', principalCccd: '079088001122', principalDateOfBirth: day(2), do: 'submit' },
+      false,
+    );
+    expect(onBehalf.status).toBe(400);
+    expect(fieldErrors(onBehalf.text)).toMatchObject({ principalDateOfBirth: 'Ngày sinh không được sau ngày hôm nay.' });
+    expect(await mine(a.id)).toHaveLength(0);
+    const born = await post(a, proc.p.id, { ...ANSWERS, tk_ngay_sinh_tre: day(0), do: 'submit' }, false);
+    expect(born.status).toBe(303);
+    expect(await mine(a.id)).toHaveLength(1);
   });
 
   it('answers sent after the session lapsed are kept in the draft, without changing answers already saved', async () => {

@@ -16,6 +16,7 @@ import { createCitizenSession } from '../src/auth/sessions.js';
 import { sign } from '../src/payments/platform.js';
 import { isDossierPaid, paidDossierIds, unpaidCondition } from '../src/payments/queries.js';
 import { amountInWords } from '../src/payments/amount-words.js';
+import { formatDateTime } from '../src/shared/dates.js';
 import type { Database } from '../src/db/client.js';
 import { resetDatabase, testDatabase } from './support/db.js';
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
@@ -231,6 +232,46 @@ describe('fee payment through the payment platform', () => {
     expect(log[0]!.actorLabel).toBe(`citizen:${a.id}`);
     expect(log[1]!.actorLabel).toBe('payment-platform');
     expect(JSON.stringify(log)).not.toContain('070085000111');
+  });
+
+  it('after paying, the dossier page says paid, when and under which transaction, and links the receipt; others get neither', async () => {
+    const a = await citizen('a', '070085000111');
+    const d = await dossierOf(a.id);
+    const before = await a.client.get(`/ca-nhan/ho-so/${d.id}`);
+    expect(before.text).not.toContain('id="thanh-toan"');
+    expect(before.text).not.toContain('/bien-lai');
+    await atPlatform((await start(a.client, d.id)).location!, 'success');
+    const [paid] = await paymentRows(d.id);
+    expect(paid!.status).toBe('paid');
+
+    const page = await a.client.get(`/ca-nhan/ho-so/${d.id}`);
+    expect(page.status).toBe(200);
+    expect(before.text).toContain(`action="/ca-nhan/ho-so/${d.id}/thanh-toan"`);
+    expect(page.text).not.toContain(`action="/ca-nhan/ho-so/${d.id}/thanh-toan"`);
+    const paidLine = /<dd id="thanh-toan">([\s\S]*?)<\/dd>/.exec(page.text)![1]!;
+    expect(paidLine).toContain('Đã thanh toán 1.200.000 đồng lúc ');
+    expect(paidLine).toContain(formatDateTime(paid!.paidAt));
+    expect(paidLine).toContain(`mã giao dịch ${paid!.providerTransactionId}`);
+    const receiptPath = `/ca-nhan/thanh-toan/${paid!.id}/bien-lai`;
+    expect(paidLine).toContain(`<a href="${receiptPath}">Tải biên lai thu phí, lệ phí</a>`);
+    // The link is the receipt itself.
+    const receipt = await a.client.request('GET', receiptPath);
+    expect([receipt.status, receipt.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+
+    // Another citizen: the dossier page and the receipt answer like missing ones.
+    const b = await citizen('b', '070085000222');
+    const other = await b.client.get(`/ca-nhan/ho-so/${d.id}`);
+    expect(other.status).toBe(404);
+    expect(other.text).not.toContain(paid!.providerTransactionId!);
+    expect((await b.client.request('GET', receiptPath)).status).toBe(404);
+
+    // The applicant whose number the dossier carries sees it paid, but the receipt is the payer's: no link to a 404.
+    await database.db.update(dossiers).set({ applicantIdNumber: '070085000222' }).where(eq(dossiers.id, d.id));
+    const applicant = await b.client.get(`/ca-nhan/ho-so/${d.id}`);
+    expect(applicant.status).toBe(200);
+    expect(applicant.text).toContain('Đã thanh toán 1.200.000 đồng');
+    expect(applicant.text).not.toContain(receiptPath);
+    expect((await b.client.request('GET', receiptPath)).status).toBe(404);
   });
 
   it('the citizen’s pages may send a form on to the platform (browsers check form-action on the redirect); others may not', async () => {

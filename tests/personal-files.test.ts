@@ -132,6 +132,9 @@ describe('Quản lý tập tin cá nhân', () => {
     const blank = await a.client.post(`${BASE}/${row!.id}/doi-ten`, { name: '   ' }, { csrfFrom: BASE });
     expect(blank.status).toBe(400);
     expect(blank.text).toContain('Vui lòng nhập tên tệp.');
+    // The same summary as every refused form of the portal, linking to the message beside the field.
+    expect(blank.text).toContain('data-error-summary');
+    expect(blank.text).toContain('<a href="#err-name">Vui lòng nhập tên tệp.</a>');
     const renamed = await a.client.post(`${BASE}/${row!.id}/doi-ten`, { name: 'Bản sao khai sinh.exe' }, { csrfFrom: BASE });
     expect(renamed.status).toBe(303);
     expect((await filesOf(a.id))[0]!.name).toBe('Bản sao khai sinh.exe.pdf');
@@ -200,6 +203,7 @@ describe('Quản lý tập tin cá nhân', () => {
     const none = await upload(a.client, null);
     expect(none.status).toBe(400);
     expect(none.text).toContain('Vui lòng chọn tệp cần tải lên.');
+    expect(none.text).toContain('<a href="#err-file">Vui lòng chọn tệp cần tải lên.</a>');
     expect(await filesOf(a.id)).toHaveLength(0);
     expect(await personalAudit()).toHaveLength(0);
     expect(spooled()).toEqual([]);

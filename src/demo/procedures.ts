@@ -298,7 +298,7 @@ const DEMO: Demo[] = [
     flow: XA,
     declaration: [
       'ho_ten_tre | Họ, chữ đệm và tên của trẻ | văn bản | bắt buộc | tối đa 100',
-      'ngay_sinh_tre | Ngày sinh của trẻ | ngày | bắt buộc',
+      'ngay_sinh_tre | Ngày sinh của trẻ | ngày | bắt buộc | không sau hôm nay',
       'gioi_tinh_tre | Giới tính của trẻ | lựa chọn: Nam; Nữ | bắt buộc',
       'noi_sinh | Nơi sinh | lựa chọn: Cơ sở khám bệnh, chữa bệnh; Tại nhà; Nơi khác | bắt buộc',
       'ho_ten_me | Họ, chữ đệm và tên người mẹ | văn bản | bắt buộc | tối đa 100',
@@ -319,7 +319,7 @@ const DEMO: Demo[] = [
     flow: XA,
     declaration: [
       'ho_ten_ben_kia | Họ, chữ đệm và tên của bên kia | văn bản | bắt buộc | tối đa 100',
-      'ngay_sinh_ben_kia | Ngày sinh của bên kia | ngày | bắt buộc',
+      'ngay_sinh_ben_kia | Ngày sinh của bên kia | ngày | bắt buộc | không sau hôm nay',
       'so_dinh_danh_ben_kia | Số định danh cá nhân của bên kia | văn bản | bắt buộc | tối đa 12',
       'lan_ket_hon | Kết hôn lần thứ mấy | số | bắt buộc',
       'da_ly_hon | Đã từng ly hôn? | có/không',

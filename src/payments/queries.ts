@@ -21,6 +21,25 @@ export async function isDossierPaid(tx: Queryable, dossierId: string): Promise<b
   return !!row;
 }
 
+/** A dossier's paid payment (at most one: payments_one_paid_key), as its dossier page tells it; null while unpaid. */
+export async function paidPaymentOf(
+  tx: Queryable,
+  dossierId: string,
+): Promise<{ id: string; citizenId: string; amount: number; paidAt: Date | null; transactionId: string | null } | null> {
+  const [row] = await tx
+    .select({
+      id: payments.id,
+      citizenId: payments.citizenId,
+      amount: payments.amount,
+      paidAt: payments.paidAt,
+      transactionId: payments.providerTransactionId,
+    })
+    .from(payments)
+    .where(and(eq(payments.dossierId, dossierId), eq(payments.status, 'paid')))
+    .limit(1);
+  return row ?? null;
+}
+
 /** Of these dossiers, the ones whose fee is paid. */
 export async function paidDossierIds(tx: Queryable, dossierIds: readonly string[]): Promise<Set<string>> {
   if (dossierIds.length === 0) return new Set();

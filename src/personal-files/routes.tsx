@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import type { Ctx } from '../web/http.js';
-import { CsrfField, FieldError, Flash } from '../web/layout.js';
+import { CsrfField, ErrorSummary, FieldError, Flash } from '../web/layout.js';
 import { formData, uploadedPart } from '../web/body.js';
 import { idParam, queryOf } from '../web/params.js';
 import { sendFile } from '../web/download.js';
@@ -118,7 +118,11 @@ async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409
         </p>
         <h1>Quản lý tập tin cá nhân</h1>
         {state.notice ? <Flash kind="ok">{state.notice}</Flash> : null}
-        {state.error ? <Flash kind="error">{formMessage ?? 'Chưa tải lên được tệp. Vui lòng xem thông báo bên dưới.'}</Flash> : null}
+        {state.error ? (
+          <ErrorSummary errors={fieldErrors ?? {}} onPage={(name) => name === 'file' || name === 'displayName'}>
+            <p>{formMessage ?? 'Chưa tải lên được tệp. Vui lòng sửa mục sau (chạm vào để đến ô cần sửa):'}</p>
+          </ErrorSummary>
+        ) : null}
         <div class="quota">
           <label for="quota-used">
             Đã dùng {sizeText(list.usedBytes)} trên {sizeText(list.quota.quotaBytes)} · {list.usedFiles}/{list.quota.quotaFiles} tệp
@@ -241,7 +245,11 @@ async function renderRename(c: Ctx, id: string, state: { error?: AppError; typed
           <a href={BASE}>← Quản lý tập tin cá nhân</a>
         </p>
         <h1>Đổi tên tệp</h1>
-        {state.error ? <Flash kind="error">{state.error.message}</Flash> : null}
+        {state.error ? (
+          <ErrorSummary errors={nameError ? { name: nameError } : {}}>
+            <p>{state.error.message}</p>
+          </ErrorSummary>
+        ) : null}
         <form method="post" action={fileUrl(f.id, 'doi-ten')} class="action-form">
           <CsrfField token={c.get('csrfToken')} />
           <label for="name">

@@ -44,8 +44,11 @@ type Value = DeclarationAnswer['value'];
 /** Whole numbers or decimals with a comma (Vietnamese style), at most 15 digits before it. */
 const NUMBER = /^-?\d{1,15}(,\d{1,6})?$/;
 
-/** One field's schema: the typed text → its value, with a message naming the field. */
-function fieldSchema(f: DeclarationField): z.ZodType<Value, string | undefined> {
+/**
+ * One field's schema: the typed text → its value, with a message naming the field. `today`: the day in Vietnam
+ * (todayInVietnam of the app's clock), which a date marked notAfterToday may not pass.
+ */
+function fieldSchema(f: DeclarationField, today: string): z.ZodType<Value, string | undefined> {
   return z
     .string({ message: `${f.label}: giá trị không hợp lệ.` })
     .optional()
@@ -67,8 +70,12 @@ function fieldSchema(f: DeclarationField): z.ZodType<Value, string | undefined> 
           const max = f.maxLength ?? MAX_ANSWER_LENGTH;
           return text.length > max ? fail(`${f.label}: tối đa ${max} ký tự.`) : text;
         }
-        case 'date':
-          return parseDate(text) ?? fail(`${f.label}: nhập ngày có thật theo dạng dd/mm/yyyy (ví dụ 05/09/2024).`);
+        case 'date': {
+          const iso = parseDate(text);
+          if (!iso) return fail(`${f.label}: nhập ngày có thật theo dạng dd/mm/yyyy (ví dụ 05/09/2024).`);
+          // ISO days compare as text.
+          return f.notAfterToday && iso > today ? fail(`${f.label} không được sau ngày hôm nay.`) : iso;
+        }
         case 'number': {
           const compact = text.replace(/\s/g, '');
           return NUMBER.test(compact)
@@ -84,19 +91,20 @@ function fieldSchema(f: DeclarationField): z.ZodType<Value, string | undefined> 
 }
 
 /** The answers' schema, built from the definition: one entry per field, under its form name; nothing else is read. */
-function answersSchema(fields: DeclarationField[]) {
-  return z.object(Object.fromEntries(fields.map((f) => [answerName(f.key), fieldSchema(f)])));
+function answersSchema(fields: DeclarationField[], today: string) {
+  return z.object(Object.fromEntries(fields.map((f) => [answerName(f.key), fieldSchema(f, today)])));
 }
 
 /**
  * The draft's answers checked against the version's tờ khai: the answers with their labels (to store with the
- * dossier), or a message per field under its form name.
+ * dossier), or a message per field under its form name. `today`: the day in Vietnam, ISO (todayInVietnam(deps.now())).
  */
 export function checkDeclaration(
   fields: DeclarationField[],
   typed: Record<string, string>,
+  today: string,
 ): { ok: true; answers: DeclarationAnswer[] } | { ok: false; errors: Record<string, string> } {
-  const parsed = answersSchema(fields).safeParse(typedAnswers(fields, typed));
+  const parsed = answersSchema(fields, today).safeParse(typedAnswers(fields, typed));
   if (!parsed.success) {
     const errors: Record<string, string> = {};
     for (const i of parsed.error.issues) errors[String(i.path[0] ?? 'form')] ??= i.message;

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import type { Ctx } from '../web/http.js';
-import { CsrfField, FieldError, Flash } from '../web/layout.js';
+import { CsrfField, ErrorSummary, FieldError, Flash } from '../web/layout.js';
 import { formData, uploadedStream } from '../web/body.js';
 import { idParam, queryOf } from '../web/params.js';
 import { attachmentDisposition, sendFile } from '../web/download.js';
@@ -19,6 +19,7 @@ import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { APPLICANT_FORMS, dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
 import { owesNoFee } from '../payments/queries.js';
 import { formatVnd } from '../payments/amount-words.js';
+import { paymentPaths } from '../payments/start-payment.js';
 import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
@@ -179,13 +180,13 @@ const FORM_OF: Record<string, FormNumber> = {
   stop: '05',
 };
 
-/** `typed`: what the Bổ sung form held when it was refused, shown again. */
+/** `typed`: what the refused form (Bổ sung, Đánh giá, Rút hồ sơ) held, shown again. */
 async function dossierPage(
   c: Ctx,
   dossierId: string,
   errors: Record<string, string> = {},
   status: 200 | 400 | 409 | 429 = 200,
-  typed: { note?: string | undefined; pick?: string | undefined; withdrawNote?: string | undefined } = {},
+  typed: { note?: string | undefined; pick?: string | undefined; withdrawNote?: string | undefined; comment?: string | undefined } = {},
 ) {
   const { actor } = await requireCitizen(c);
   const db = c.get('deps').db;
@@ -199,6 +200,8 @@ async function dossierPage(
   // The result is the applicant's once it was returned, as its files are (my-dossiers.ts).
   const issued = d.status === 'returned' ? await approvedResultOf(db, d.id) : null;
   const csrf = c.get('csrfToken');
+  // The fields whose form is on the page as it is now: the summary links only to a message that is there.
+  const onPage: Record<string, boolean> = { file: v.canSupply, score: v.canRate, comment: v.canRate, confirm: v.canWithdraw };
   return sendHtml(
     c,
     await PortalPage(
@@ -218,8 +221,16 @@ async function dossierPage(
               : ''}
           </Flash>
         ) : null}
-        {errors.form ? <Flash kind="error">{errors.form}</Flash> : null}
-        {errors.confirm && !v.canWithdraw ? <Flash kind="error">Hồ sơ không còn ở trạng thái có thể rút.</Flash> : null}
+        {Object.keys(errors).length ? (
+          <ErrorSummary errors={errors} onPage={(name) => onPage[name] === true}>
+            <p>
+              {errors.form ??
+                (errors.confirm && !v.canWithdraw
+                  ? 'Hồ sơ không còn ở trạng thái có thể rút.'
+                  : 'Chưa gửi được. Vui lòng sửa mục sau (chạm vào để đến ô cần sửa):')}
+            </p>
+          </ErrorSummary>
+        ) : null}
         <dl class="facts" id="dossier-facts">
           <dt>Mã hồ sơ</dt>
           <dd>{d.code}</dd>
@@ -246,6 +257,23 @@ async function dossierPage(
           )}
           <dt>Lệ phí</dt>
           <dd>{v.fee > 0 ? `${formatVnd(v.fee)} đồng${v.paid ? ' — đã thanh toán' : ''}` : 'Không mất phí'}</dd>
+          {/* Paid online: what was paid, when, under which transaction, and the Biên lai for the one who paid. */}
+          {v.payment ? (
+            <>
+              <dt>Thanh toán trực tuyến</dt>
+              <dd id="thanh-toan">
+                Đã thanh toán {formatVnd(v.payment.amount)} đồng
+                {v.payment.paidAt ? ` lúc ${formatDateTime(v.payment.paidAt)}` : ''}
+                {v.payment.transactionId ? `, mã giao dịch ${v.payment.transactionId}` : ''}.
+                {v.payment.receipt ? (
+                  <>
+                    {' '}
+                    <a href={paymentPaths.receipt(v.payment.id)}>Tải biên lai thu phí, lệ phí</a>
+                  </>
+                ) : null}
+              </dd>
+            </>
+          ) : null}
         </dl>
         {owes ? (
           <form method="post" action={`/ca-nhan/ho-so/${d.id}/thanh-toan`}>
@@ -338,7 +366,16 @@ async function dossierPage(
                 <FieldError errors={errors} name="score" />
               </fieldset>
               <label for="comment">Góp ý</label>
-              <textarea id="comment" name="comment" rows={3}></textarea>
+              <textarea
+                id="comment"
+                name="comment"
+                rows={3}
+                aria-invalid={errors.comment ? 'true' : undefined}
+                aria-describedby={errors.comment ? 'err-comment' : undefined}
+              >
+                {typed.comment ?? ''}
+              </textarea>
+              <FieldError errors={errors} name="comment" />
               <button type="submit" class="primary">
                 Gửi đánh giá
               </button>
@@ -447,10 +484,12 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/bo-sung', citizenUpload, async (c)
 citizenDossierRoutes.post('/ca-nhan/ho-so/:id/danh-gia', async (c) => {
   const { actor } = await requireCitizen(c);
   const id = idParam(c, 'Hồ sơ');
+  const f = await formData(c);
   try {
-    await rateDossier(c.get('deps').db, actor, id, await formData(c), c.get('deps').now());
+    await rateDossier(c.get('deps').db, actor, id, f, c.get('deps').now());
   } catch (err) {
-    if (err instanceof AppError && err.code === 'validation_failed') return dossierPage(c, id, err.fields ?? {}, 400);
+    if (err instanceof AppError && err.code === 'validation_failed')
+      return dossierPage(c, id, err.fields ?? {}, 400, { comment: f.comment });
     if (err instanceof AppError && err.status === 409) return dossierPage(c, id, { form: err.message }, 409);
     throw err;
   }

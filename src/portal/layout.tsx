@@ -34,6 +34,8 @@ export async function portalChromeOffline(c: Ctx): Promise<PortalChrome> {
   return chromeOf(c, lastSiteName(c), await citizenAlreadyRead(c));
 }
 
+const FORMS_SCRIPT = '/static/submit-once.js';
+
 /**
  * The portal's page: header with the province's name, TRANG CÁ NHÂN and Đăng xuất for a logged-in citizen, Đăng nhập
  * otherwise. Phone first: one column under 600 px.
@@ -50,7 +52,8 @@ export function PortalFrame(p: PortalChrome & { title: string; children: Child; 
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${p.title} — Cổng Dịch vụ công ${p.siteName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
-          {(p.scripts ?? []).map((src) => (
+          {/* submit-once.js on every page: it also focuses a refused form's summary (ErrorSummary), wherever one is. */}
+          {[...new Set([FORMS_SCRIPT, ...(p.scripts ?? [])])].map((src) => (
             <script type="module" src={src}></script>
           ))}
         </head>

@@ -11,7 +11,7 @@ import type { CitizenActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
 import { STATUS_LABELS, allowedForApplicant, eventLabel, type DossierStatus } from '../dossiers/transitions.js';
-import { unpaidCondition, isDossierPaid } from '../payments/queries.js';
+import { paidPaymentOf, unpaidCondition } from '../payments/queries.js';
 import { citizenDossiersWherePrepared, citizenValues, provenNumber, requireCitizenDossier } from './citizen-dossiers.js';
 
 /** The groups of TRANG CÁ NHÂN (seed 000 §2), in the order shown, with the statuses each holds. */
@@ -183,7 +183,7 @@ export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierI
   const d = await requireCitizenDossier(db, actor, dossierId);
   const [version] = await db.select().from(procedureVersions).where(eq(procedureVersions.id, d.procedureVersionId));
   const [agency] = await db.select({ name: units.name }).from(units).where(eq(units.id, d.agencyUnitId));
-  const [events, files, [rating], paid] = await Promise.all([
+  const [events, files, [rating], payment] = await Promise.all([
     db.select().from(dossierEvents).where(eq(dossierEvents.dossierId, d.id)).orderBy(asc(dossierEvents.id)),
     db
       .select({
@@ -197,7 +197,7 @@ export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierI
       .where(and(eq(dossierFiles.dossierId, d.id), applicantMaySee(d.status)))
       .orderBy(asc(dossierFiles.uploadedAt)),
     db.select().from(dossierRatings).where(eq(dossierRatings.dossierId, d.id)),
-    isDossierPaid(db, d.id),
+    paidPaymentOf(db, d.id),
   ]);
   if (!version || !agency) throw errors.notFound('Hồ sơ');
   const history = applicantHistory(events, agency.name);
@@ -207,7 +207,20 @@ export async function viewMyDossier(db: Queryable, actor: CitizenActor, dossierI
     procedureName: version.name,
     fee: version.fee,
     feeNote: version.feeNote,
-    paid,
+    paid: payment !== null,
+    /**
+     * The fee paid online: amount, time, transaction. `receipt`: whether this citizen may download its Biên lai — the
+     * receipt is the payer's (payments/receipt.ts), and a dossier is also seen by the applicant another citizen paid for.
+     */
+    payment: payment
+      ? {
+          id: payment.id,
+          amount: payment.amount,
+          paidAt: payment.paidAt,
+          transactionId: payment.transactionId,
+          receipt: payment.citizenId === actor.citizenId,
+        }
+      : null,
     agencyName: agency.name,
     statusLabel: STATUS_LABELS[d.status],
     accepted,

@@ -57,10 +57,14 @@ export const SubmissionFields = z.object({
 });
 export type SubmissionFieldsValue = z.output<typeof SubmissionFields>;
 
-/** What must hold when submitting on behalf of someone (checked after the field schema). */
-export function principalErrors(v: SubmissionFieldsValue): Record<string, string> {
+/**
+ * What must hold when submitting on behalf of someone (checked after the field schema). `today`: the day in Vietnam,
+ * ISO, which the principal's birth date may not pass (as a tờ khai's date marked "không sau hôm nay").
+ */
+export function principalErrors(v: SubmissionFieldsValue, today: string): Record<string, string> {
   if (!v.onBehalf) return {};
   const out: Record<string, string> = {};
+  if (v.principalDateOfBirth && v.principalDateOfBirth > today) out.principalDateOfBirth = 'Ngày sinh không được sau ngày hôm nay.';
   if (!v.principalName || cleanText(v.principalName).length < 2) out.principalName = 'Vui lòng nhập họ tên người ủy quyền.';
   if (!v.principalCccd) out.principalCccd = 'Vui lòng nhập số định danh cá nhân của người ủy quyền.';
   return out;

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import type { Ctx } from '../web/http.js';
-import { CsrfField, FieldError, Flash } from '../web/layout.js';
+import { CsrfField, ErrorSummary, FieldError, Flash } from '../web/layout.js';
 import { formData, formValues, oversizedFile, uploadedStream } from '../web/body.js';
 import { queryOf } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
@@ -149,22 +149,12 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           </Flash>
         ) : null}
         {Object.keys(errs).length ? (
-          <Flash kind="error">
+          <ErrorSummary errors={errs}>
             <p>
               Hồ sơ chưa nộp được. {errs.form ? `${errs.form} ` : ''}Thông tin và tệp đã nhập vẫn được giữ.
               {fieldErrors.length ? ' Vui lòng sửa các mục sau (chạm vào từng mục để đến ô cần sửa):' : ''}
             </p>
-            {/* The form is several screens long on a phone: each message links to the one beside its field. */}
-            {fieldErrors.length ? (
-              <ul class="error-summary">
-                {fieldErrors.map(([name, message]) => (
-                  <li>
-                    <a href={`#err-${name}`}>{message}</a>
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-          </Flash>
+          </ErrorSummary>
         ) : null}
         {/* The address names the procedure so that the body is sized for its documents (citizen-context.ts). */}
         {/* data-submit-once (static/submit-once.js): on a slow phone connection a second tap on Nộp hồ sơ restarted the
@@ -362,7 +352,6 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           <p class="sending muted">Đang gửi hồ sơ và các tệp, vui lòng chờ trong giây lát…</p>
         </form>
       </>,
-      { scripts: ['/static/submit-once.js'] },
     ),
     status === 400 ? 400 : 200,
   );
@@ -505,7 +494,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
     // Nộp hồ sơ with a refused file: the other mistakes of the draft are said in the same answer, beside their fields
     // (a refused file's own message wins over "Vui lòng tải lên"), not one round trip later over a slow connection.
-    const pending = raw.do === 'submit' && Object.keys(refused).length ? checkDraft(version, draft) : null;
+    const pending = raw.do === 'submit' && Object.keys(refused).length ? checkDraft(version, draft, now) : null;
     const shown = pending && !pending.ok ? { ...pending.errors, ...refused } : refused;
     return formPage(
       c,

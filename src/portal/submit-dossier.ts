@@ -21,6 +21,7 @@ import { stepDueAt, stepPosition } from '../dossiers/steps.js';
 import { OPEN_STATUSES } from '../dossiers/transitions.js';
 import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../personal-files/files.js';
+import { todayInVietnam } from '../shared/dates.js';
 import { DRAFT_FIELDS, SubmissionFields, type SubmissionFieldsValue, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
 import { checkDeclaration, closed, typedAnswers } from './declaration-input.js';
@@ -178,19 +179,22 @@ type Version = NonNullable<Awaited<ReturnType<typeof onlineVersion>>>;
  * What a draft must be to be submitted: its fields, the principal's when on behalf, the tờ khai (against the version
  * submitted under, whose labels are stored with the answers) and every required document. Either the checked input
  * or a message per field. The form also asks it when an upload was refused (submission-routes.tsx), so that the
- * citizen reads every mistake in one answer instead of one round per kind of mistake.
+ * citizen reads every mistake in one answer instead of one round per kind of mistake. `now`: the app's clock, whose day
+ * in Vietnam a birth date may not pass.
  */
 export function checkDraft(
   version: Version,
   draft: Pick<Draft, 'fields' | 'files'>,
+  now: Date,
 ):
   | { ok: true; input: SubmissionFieldsValue; declaration: Extract<ReturnType<typeof checkDeclaration>, { ok: true }> }
   | { ok: false; errors: Record<string, string> } {
   const parsed = SubmissionFields.safeParse(draft.fields);
   const fieldErrors: Record<string, string> = {};
   if (!parsed.success) for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] ??= i.message;
-  else Object.assign(fieldErrors, principalErrors(parsed.data));
-  const declaration = checkDeclaration(version.declaration, draft.fields);
+  const today = todayInVietnam(now);
+  if (parsed.success) Object.assign(fieldErrors, principalErrors(parsed.data, today));
+  const declaration = checkDeclaration(version.declaration, draft.fields, today);
   if (!declaration.ok) Object.assign(fieldErrors, declaration.errors);
   version.documents.forEach((doc, i) => {
     if (doc.required && !draft.files[String(i)]) fieldErrors[`doc${i}`] = closed(`Vui lòng tải lên: ${doc.name}`);
@@ -221,7 +225,7 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     if (twin) return twin;
     throw errors.notFound('Thủ tục');
   }
-  const checked = checkDraft(version, draft);
+  const checked = checkDraft(version, draft, now);
   if (!checked.ok) throw errors.validation(checked.errors);
   const { input, declaration } = checked;
   if (!version.unitIds.includes(input.unitId)) throw errors.validation({ unitId: 'Đơn vị này không tiếp nhận thủ tục đã chọn.' });

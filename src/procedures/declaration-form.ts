@@ -40,12 +40,12 @@ export const DECLARATION_HELP = {
     'Mã: chữ thường không dấu, chữ số hoặc dấu gạch dưới, bắt đầu bằng chữ, tối đa 40 ký tự, không trùng nhau (ví dụ ho_ten_cha).',
     'Nhãn: tên trường người dân nhìn thấy, tối đa 200 ký tự.',
     'Kiểu: văn bản (một dòng), đoạn văn (nhiều dòng), ngày, số, có/không, hoặc lựa chọn: A; B; C (các lựa chọn cách nhau bởi dấu chấm phẩy).',
-    `Tùy chọn (có thể bỏ): "bắt buộc" nếu phải điền; "tối đa N" số ký tự cho văn bản (mặc định ${DEFAULT_MAX.text}) và đoạn văn (mặc định ${DEFAULT_MAX.multiline}), tối đa ${MAX_ANSWER_LENGTH}.`,
+    `Tùy chọn (có thể bỏ): "bắt buộc" nếu phải điền; "tối đa N" số ký tự cho văn bản (mặc định ${DEFAULT_MAX.text}) và đoạn văn (mặc định ${DEFAULT_MAX.multiline}), tối đa ${MAX_ANSWER_LENGTH}; "không sau hôm nay" cho ngày không thể ở tương lai (ngày sinh, ngày cấp).`,
     `Tối đa ${MAX_DECLARATION_FIELDS} trường.`,
   ],
   example: [
     'ho_ten_cha | Họ và tên cha | văn bản | bắt buộc | tối đa 100',
-    'ngay_sinh_con | Ngày sinh của con | ngày | bắt buộc',
+    'ngay_sinh_con | Ngày sinh của con | ngày | bắt buộc | không sau hôm nay',
     'noi_sinh | Nơi sinh | lựa chọn: Cơ sở y tế; Tại nhà; Nơi khác | bắt buộc',
     'sinh_doi | Sinh đôi, sinh ba? | có/không',
     'ghi_chu | Ghi chú thêm | đoạn văn',
@@ -73,6 +73,7 @@ const DeclarationFieldSchema = z
       .max(MAX_OPTIONS, `Tối đa ${MAX_OPTIONS} lựa chọn.`)
       .refine((o) => new Set(o).size === o.length, 'Các lựa chọn không được trùng nhau.')
       .optional(),
+    notAfterToday: z.literal(true).optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -81,6 +82,7 @@ const DeclarationFieldSchema = z
     if (f.maxLength !== undefined && f.type !== 'text' && f.type !== 'multiline') {
       ctx.addIssue({ code: 'custom', message: '"tối đa N" chỉ dùng cho văn bản và đoạn văn.' });
     }
+    if (f.notAfterToday && f.type !== 'date') ctx.addIssue({ code: 'custom', message: '"không sau hôm nay" chỉ dùng cho kiểu ngày.' });
   });
 
 export const DeclarationSchema = z
@@ -116,7 +118,8 @@ function parseLine(line: string): DeclarationField | string {
     const max = /^toi da\s+(\d{1,5})$/.exec(f);
     if (f === 'bat buoc') field.required = true;
     else if (max) field.maxLength = Number(max[1]);
-    else if (f !== '') return `tùy chọn "${opt}" không hợp lệ: "bắt buộc" hoặc "tối đa N".`;
+    else if (f === 'khong sau hom nay') field.notAfterToday = true;
+    else if (f !== '') return `tùy chọn "${opt}" không hợp lệ: "bắt buộc", "tối đa N" hoặc "không sau hôm nay".`;
   }
   if ((field.type === 'text' || field.type === 'multiline') && field.maxLength === undefined) field.maxLength = DEFAULT_MAX[field.type];
   const checked = DeclarationFieldSchema.safeParse(field);
@@ -156,6 +159,7 @@ export function declarationToText(fields: DeclarationField[]): string {
       const type = f.type === 'choice' ? `${TYPE_TEXT.choice}: ${(f.options ?? []).join('; ')}` : TYPE_TEXT[f.type];
       const parts = [f.key, f.label, type];
       if (f.required) parts.push('bắt buộc');
+      if (f.notAfterToday) parts.push('không sau hôm nay');
       if (f.maxLength !== undefined && f.maxLength !== DEFAULT_MAX[f.type as 'text' | 'multiline']) parts.push(`tối đa ${f.maxLength}`);
       return parts.join(' | ');
     })

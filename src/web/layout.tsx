@@ -157,6 +157,30 @@ export function Flash(p: { kind: 'ok' | 'error' | 'info'; children: Child }) {
   );
 }
 
+/**
+ * A refused form's summary, the one way every form page shows it: `children` says what happened, then each field's
+ * message (all but `form`) as a link to the message beside its field (FieldError's id) — the form is several screens
+ * long on a phone. `onPage` names the fields that are on this page; another's message is listed without a link.
+ * Marked data-error-summary and focusable by script only (tabindex -1): /static/submit-once.js focuses it on load, so
+ * that a screen reader announces it and a phone scrolls to it (the CSP allows no inline script); without
+ * JavaScript it is still the first thing under the page's heading.
+ */
+export function ErrorSummary(p: { errors: Record<string, string>; onPage?: (name: string) => boolean; children: Child }) {
+  const fields = Object.entries(p.errors).filter(([name]) => name !== 'form');
+  return (
+    <div class="flash flash-error" role="alert" tabindex={-1} data-error-summary>
+      {p.children}
+      {fields.length ? (
+        <ul class="error-summary">
+          {fields.map(([name, message]) => (
+            <li>{(p.onPage ?? (() => true))(name) ? <a href={`#err-${name}`}>{message}</a> : message}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
 export function CsrfField(p: { token: string }) {
   return <input type="hidden" name="_csrf" value={p.token} />;
 }

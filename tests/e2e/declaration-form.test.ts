@@ -10,7 +10,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SimPerson } from '../../sim/population-types.js';
-import { ROOT, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
+import { ROOT, errorSummaryFocused, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -67,6 +67,8 @@ describe('TỜ KHAI on Nộp hồ sơ', { shuffle: false }, () => {
     await page.locator('#tk_ngay_sinh_tre').fill('31/02/2024');
     await page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
     await eventually(textOf(page.locator('main'))).toContain('Hồ sơ chưa nộp được');
+    // The summary, a screen long above the first wrong field on a phone, has the focus: a screen reader announces it.
+    await eventually(errorSummaryFocused(page)).toBe(true);
     expect(await textOf(page.locator('#err-tk_ho_ten_tre'))()).toBe('Vui lòng điền: Họ, chữ đệm và tên của trẻ.');
     expect(await textOf(page.locator('#err-tk_ngay_sinh_tre'))()).toContain('dd/mm/yyyy');
     expect(await page.locator('#tk_ngay_sinh_tre').inputValue()).toBe('31/02/2024');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SimPerson } from '../../sim/population-types.js';
-import { ROOT, attrOf, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
+import { ROOT, attrOf, errorSummaryFocused, eventually, isVisible, loginCitizenWithVneid, textOf, urlOf, useE2E } from './support.js';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -363,6 +363,9 @@ describe('the portal meets WCAG 2.1 AA (axe-core)', { shuffle: false }, () => {
       await p.locator('#ly-do').fill('Nộp nhầm');
       await p.getByRole('button', { name: 'Rút hồ sơ', exact: true }).click();
       await eventually(textOf(p.locator('#err-confirm'))).toBe('Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.');
+      // The summary at the top, which links to the box, has the focus: announced, and on the phone's screen.
+      await eventually(errorSummaryFocused(p)).toBe(true);
+      expect(await p.locator('[data-error-summary] a[href="#err-confirm"]').count()).toBe(1);
       expect(await textOf(p.locator('#dossier-status'))()).toBe(status);
       expect(await p.locator('#ly-do').inputValue()).toBe('Nộp nhầm');
       await p.screenshot({ path: e2e.screenshotPath('phone-withdraw-unconfirmed.png'), fullPage: true });

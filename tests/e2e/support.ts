@@ -253,6 +253,17 @@ export const countOf = (l: Locator) => () => l.count();
 export const attrOf = (l: Locator, name: string) => () => l.getAttribute(name, QUICK);
 export const isChecked = (l: Locator) => () => l.isChecked(QUICK);
 export const urlOf = (p: Page) => async () => p.url();
+/**
+ * Whether a refused form's summary (ErrorSummary, marked data-error-summary) has the focus — what a screen reader
+ * announces — and is on the screen, as a phone scrolls to a focused element.
+ */
+export const errorSummaryFocused = (p: Page) => () =>
+  p.evaluate(() => {
+    const el = document.activeElement;
+    if (!el?.hasAttribute('data-error-summary')) return false;
+    const r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight;
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Steps a person takes, through the page.

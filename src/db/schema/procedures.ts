@@ -31,7 +31,8 @@ export type DeclarationFieldType = 'text' | 'multiline' | 'date' | 'number' | 'c
 
 /**
  * One field of a procedure's tờ khai (declaration form), answered on the portal's Nộp hồ sơ
- * (src/procedures/declaration-form.ts). `maxLength` for text and multiline; `options` for choice.
+ * (src/procedures/declaration-form.ts). `maxLength` for text and multiline; `options` for choice; `notAfterToday` for a
+ * date that cannot lie ahead (a birth date, "không sau hôm nay"), judged on the day in Vietnam.
  */
 export type DeclarationField = {
   key: string;
@@ -40,6 +41,7 @@ export type DeclarationField = {
   required: boolean;
   maxLength?: number;
   options?: string[];
+  notAfterToday?: true;
 };
 
 /** Thủ tục hành chính: the stable identity; its content lives in versions. */

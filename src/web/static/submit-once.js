@@ -1,3 +1,11 @@
+// Our forms' helpers, on top of pages that work without them (the CSP allows only our own scripts, no inline ones).
+
+// A refused form's summary (ErrorSummary, web/layout.tsx) takes the focus as the page opens: a screen reader
+// announces it, and a phone scrolls to it instead of leaving the citizen at the top of a long form that seems to
+// have done nothing. Module scripts run once the document is parsed, so the summary is there.
+const summary = document.querySelector('[data-error-summary]');
+if (summary instanceof HTMLElement) summary.focus();
+
 // Forms marked data-submit-once: once submitted, their buttons are disabled so a double click sends one request.
 // The server does not rely on it (a repeated request changes nothing); this only spares the second round trip.
 document.addEventListener('submit', (event) => {
