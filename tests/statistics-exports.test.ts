@@ -183,7 +183,7 @@ function longReport(n: number): SituationReport {
   const f = (k: number): SituationFigures => ({
     received: { total: 1000 * k + 35, online: 1000 * k, direct: 20, carriedOver: 15 },
     settled: { total: 30, early: 10, onTime: 15, late: 5 },
-    inProgress: { total: 1000 * k + 5, withinDeadline: 1000 * k, late: 5 },
+    inProgress: { total: 1000 * k + 5, withinDeadline: 1000 * k - 2, late: 5, paused: 2 },
     withdrawn: 0,
     stopped: 0,
     refused: 0,
