@@ -12,6 +12,7 @@ import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
 import { statisticsScenario, vn } from './support/statistics.js';
 import { queryRows } from '../src/db/client.js';
 import { roleGrants } from '../src/db/schema/index.js';
+import { counts, headerCells } from '../src/statistics/export-layout.js';
 import { listCellDossiers } from '../src/statistics/list-cell-dossiers.js';
 import { counterDrift } from '../src/statistics/recount.js';
 import { readServiceIndex } from '../src/statistics/service-index.js';
@@ -84,6 +85,12 @@ describe('statistics of dossiers whose clock is stopped', () => {
     expect(past.total.inProgress).toEqual({ total: 4, withinDeadline: 0, late: 3, paused: 1 });
     expect(await cell(october, 'in_progress_late')).toEqual(codes([r, s, v]));
     expect(await cell(october, 'in_progress_paused')).toEqual(codes([p]));
+
+    // The exports print the paused dossiers in a column of their own under Số hồ sơ đang giải quyết: (9) = (10) + (11) + (12).
+    const [total, within, late, paused] = counts(now.total).slice(8, 12);
+    expect([total, within, late, paused]).toEqual([6, 1, 2, 3]);
+    expect(headerCells('unit').find((h) => h.col === 13)?.label).toBe('Tạm dừng tính hạn');
+    expect(headerCells('unit').find((h) => h.label === 'Số hồ sơ đang giải quyết')?.cols).toBe(4);
 
     // The service index's "đang giải quyết quá hạn" is the report's: the paused dossiers cost no points.
     const index = await readServiceIndex(t.database.db, director, december, NOW);
