@@ -52,7 +52,7 @@ describe('the situation report from kept counters', () => {
     const expected: SituationFigures = {
       received: { total: 6, online: 1, direct: 3, carriedOver: 2 },
       settled: { total: 2, early: 1, onTime: 1, late: 0 },
-      inProgress: { total: 3, withinDeadline: 1, late: 2 }, // C and E overdue, D extended
+      inProgress: { total: 3, withinDeadline: 1, late: 2, paused: 0 }, // C and E overdue, D extended
       withdrawn: 0,
       stopped: 0,
       refused: 2,
@@ -69,7 +69,7 @@ describe('the situation report from kept counters', () => {
     );
     expect(october.total.received).toEqual({ total: 3, online: 0, direct: 0, carriedOver: 3 });
     expect(october.total.settled).toEqual({ total: 1, early: 0, onTime: 0, late: 1 });
-    expect(october.total.inProgress).toEqual({ total: 2, withinDeadline: 1, late: 1 });
+    expect(october.total.inProgress).toEqual({ total: 2, withinDeadline: 1, late: 1, paused: 0 });
     expect(october.rows).toHaveLength(1);
     expect(october.rows[0]!.label).toBe('Cấp Giấy phép bán lẻ sản phẩm rượu');
     // Today (1/12): D (due 30/11) is now overdue too, seen in a period not over.
@@ -79,7 +79,7 @@ describe('the situation report from kept counters', () => {
       { unit: t.unitIds.sct!, from: '2026-12-01', to: '2026-12-31' },
       vn('2026-12-01T08:00'),
     );
-    expect(december.total.inProgress).toEqual({ total: 2, withinDeadline: 0, late: 2 });
+    expect(december.total.inProgress).toEqual({ total: 2, withinDeadline: 0, late: 2, paused: 0 });
   });
 
   it('answers "not found" to an official who does not read the unit, and refuses a period that ends before it starts', async () => {

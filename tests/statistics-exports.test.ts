@@ -118,10 +118,11 @@ describe('the situation report as XLSX', () => {
         'F9:F10',
         'G8:J8',
         'H9:H10',
-        'K8:M8',
+        'K8:N8',
         'M9:M10',
-        'N8:N10',
-        'R8:R10',
+        'N9:N10',
+        'O8:O10',
+        'S8:S10',
       ]),
     );
     expect([text('C8'), text('C9'), text('D9'), text('D10'), text('E10'), text('F9')]).toEqual([
@@ -132,23 +133,26 @@ describe('the situation report as XLSX', () => {
       'Trực tiếp, dịch vụ bưu chính',
       'Từ kỳ trước chuyển sang',
     ]);
-    expect([text('G8'), text('K8'), text('N8'), text('Q8'), text('R8')]).toEqual([
+    expect([text('G8'), text('K8'), text('L9'), text('M9'), text('N9'), text('O8'), text('R8'), text('S8')]).toEqual([
       'Số hồ sơ đã giải quyết',
       'Số hồ sơ đang giải quyết',
+      'Trong hạn',
+      'Quá hạn',
+      'Tạm dừng tính hạn',
       'Rút hồ sơ',
       'Yêu cầu bổ sung',
       'Tỷ lệ đúng hạn',
     ]);
-    expect([text('A11'), text('B11'), text('C11'), text('R11')]).toEqual(['A', 'B', '(1)', '(16)']);
+    expect([text('A11'), text('B11'), text('C11'), text('S11')]).toEqual(['A', 'B', '(1)', '(17)']);
 
     // One row per unit row of the report, its figures as they are; the rate a formula with the report's value.
     const first = 12;
-    const figures = (row: number) => Array.from({ length: 15 }, (_, i) => cellValue(ws.getRow(row).getCell(3 + i).value));
+    const figures = (row: number) => Array.from({ length: 16 }, (_, i) => cellValue(ws.getRow(row).getCell(3 + i).value));
     report.rows.forEach((r, i) => {
       expect(ws.getCell(first + i, 1).value).toBe(i + 1);
       expect(ws.getCell(first + i, 2).value).toBe(r.label);
       expect(figures(first + i)).toEqual(counts(r.figures));
-      const rate = ws.getCell(first + i, 18).value as ExcelJS.CellFormulaValue;
+      const rate = ws.getCell(first + i, 19).value as ExcelJS.CellFormulaValue;
       expect(rate.formula).toBe(`IF(G${first + i}=0,"",(H${first + i}+I${first + i})/G${first + i})`);
       if (r.figures.onTimeRate !== null) expect(rate.result).toBe(r.figures.onTimeRate);
     });
@@ -158,18 +162,18 @@ describe('the situation report as XLSX', () => {
     expect(text(`A${total}`)).toBe('TỔNG CỘNG');
     expect((ws.getCell(`C${total}`).value as ExcelJS.CellFormulaValue).formula).toBe(`SUM(C${first}:C${total - 1})`);
     const stored = storedResults(res.bytes, total);
-    const letters = 'CDEFGHIJKLMNOPQ'.split('');
+    const letters = 'CDEFGHIJKLMNOPQR'.split('');
     expect(letters.map((l) => stored.get(l)?.formula)).toEqual(letters.map((l) => `SUM(${l}${first}:${l}${total - 1})`));
     expect(letters.map((l) => Number(stored.get(l)?.value))).toEqual(counts(report.total));
-    expect(stored.get('R')?.value).toBe('1');
+    expect(stored.get('S')?.value).toBe('1');
     // The stored totals are the sums of the rows, as Excel will recalculate them.
-    const sums = Array.from({ length: 15 }, (_, i) => report.rows.reduce((s, r) => s + counts(r.figures)[i]!, 0));
+    const sums = Array.from({ length: 16 }, (_, i) => report.rows.reduce((s, r) => s + counts(r.figures)[i]!, 0));
     expect(sums).toEqual(counts(report.total));
 
     expect(ws.getCell(`C${first}`).numFmt).toBe('#,##0');
-    expect(ws.getCell(`Q${total}`).numFmt).toBe('#,##0');
-    expect(ws.getCell(`R${first}`).numFmt).toBe('0.0%');
-    expect(ws.getCell(`R${total}`).numFmt).toBe('0.0%');
+    expect(ws.getCell(`R${total}`).numFmt).toBe('#,##0');
+    expect(ws.getCell(`S${first}`).numFmt).toBe('0.0%');
+    expect(ws.getCell(`S${total}`).numFmt).toBe('0.0%');
     expect(ws.getCell(`C${first}`).border?.left?.style).toBe('thin');
     expect(ws.views[0]).toMatchObject({ state: 'frozen', xSplit: 2, ySplit: 11 });
     expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
@@ -183,7 +187,7 @@ function longReport(n: number): SituationReport {
   const f = (k: number): SituationFigures => ({
     received: { total: 1000 * k + 35, online: 1000 * k, direct: 20, carriedOver: 15 },
     settled: { total: 30, early: 10, onTime: 15, late: 5 },
-    inProgress: { total: 1000 * k + 5, withinDeadline: 1000 * k, late: 5 },
+    inProgress: { total: 1000 * k + 5, withinDeadline: 1000 * k - 2, late: 5, paused: 2 },
     withdrawn: 0,
     stopped: 0,
     refused: 0,

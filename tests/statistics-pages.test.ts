@@ -59,6 +59,7 @@ const FIGURE: Record<
   in_progress: (f) => f.inProgress.total,
   in_progress_within: (f) => f.inProgress.withinDeadline,
   in_progress_late: (f) => f.inProgress.late,
+  in_progress_paused: (f) => f.inProgress.paused,
   withdrawn: (f) => f.withdrawn,
   stopped: (f) => f.stopped,
   refused: (f) => f.refused,

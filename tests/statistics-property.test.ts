@@ -35,7 +35,15 @@ function random(seed: number) {
 
 const drift = async () => (await counterDrift(t.database.db)).rows;
 
-type Row = { id: string; status: string; channel: number; received_at: Date; due_at: Date; finished_at: Date | null };
+type Row = {
+  id: string;
+  status: string;
+  channel: number;
+  received_at: Date;
+  due_at: Date;
+  finished_at: Date | null;
+  clock_stopped_at: Date | null;
+};
 type Ev = { dossier_id: string; action: string; at: Date };
 
 /** Biểu 06 reckoned from the rows themselves, by the definitions in src/statistics/report-types.ts. */
@@ -51,8 +59,11 @@ function reckon(rows: Row[], events: Ev[], from: string, to: string, asOf: strin
   const late = settledRows.filter((r) => r.finished_at! > r.due_at).length;
   const closedBefore = (r: Row, limit: string) => r.finished_at !== null && day(r.finished_at) < limit;
   const inProgressRows = acc.filter((r) => day(r.received_at) < end && !closedBefore(r, end));
-  const inProgressLate = inProgressRows.filter((r) =>
-    running ? r.finished_at === null && day(r.due_at) < asOf : day(r.due_at) < end,
+  // Waiting for a supplement now, since before the end (every waiting dossier, for a period not over): clock stopped.
+  const pausedAtEnd = (r: Row) => r.status === 'supplement' && r.finished_at === null && day(r.clock_stopped_at ?? r.received_at) < end;
+  const inProgressPaused = inProgressRows.filter(pausedAtEnd).length;
+  const inProgressLate = inProgressRows.filter(
+    (r) => !pausedAtEnd(r) && (running ? r.finished_at === null && day(r.due_at) < asOf : day(r.due_at) < end),
   ).length;
   const online = acc.filter((r) => r.channel === 2 && inP(r.received_at)).length;
   const direct = acc.filter((r) => r.channel !== 2 && inP(r.received_at)).length;
@@ -61,7 +72,12 @@ function reckon(rows: Row[], events: Ev[], from: string, to: string, asOf: strin
   return {
     received: { total: online + direct + carriedOver, online, direct, carriedOver },
     settled: { total: settled, early, onTime: settled - early - late, late },
-    inProgress: { total: inProgressRows.length, withinDeadline: inProgressRows.length - inProgressLate, late: inProgressLate },
+    inProgress: {
+      total: inProgressRows.length,
+      withinDeadline: inProgressRows.length - inProgressLate - inProgressPaused,
+      late: inProgressLate,
+      paused: inProgressPaused,
+    },
     withdrawn: rows.filter((r) => r.status === 'withdrawn' && inP(r.finished_at)).length,
     stopped: rows.filter((r) => r.status === 'stopped' && inP(r.finished_at)).length,
     refused: rows.filter((r) => (r.status === 'refused' || r.status === 'rejected') && inP(r.finished_at)).length,
@@ -204,7 +220,10 @@ describe('statistics counters under random transitions', () => {
     ])
       expect([...kinds].sort(), k).toContain(k);
 
-    const rows = await queryRows<Row>(t.database.db, sql`select id, status, channel, received_at, due_at, finished_at from dossiers`);
+    const rows = await queryRows<Row>(
+      t.database.db,
+      sql`select id, status, channel, received_at, due_at, finished_at, clock_stopped_at from dossiers`,
+    );
     const events = await queryRows<Ev>(t.database.db, sql`select dossier_id, action, at from dossier_events`);
     const asOf = todayInVietnam(new Date(clock));
     const now = new Date(clock);
@@ -224,6 +243,7 @@ describe('statistics counters under random transitions', () => {
             received_at: new Date(r.received_at),
             due_at: new Date(r.due_at),
             finished_at: r.finished_at && new Date(r.finished_at),
+            clock_stopped_at: r.clock_stopped_at && new Date(r.clock_stopped_at),
           })),
           events.map((e) => ({ ...e, at: new Date(e.at) })),
           from,

@@ -21,6 +21,13 @@ export type DueState = (typeof DUE_STATES)[number];
  */
 const CLOCK_STOPPED = sql.raw(`'${CLOCK_STOPPED_STATUS}'`);
 
+/**
+ * "The clock of dossier `d` is stopped": the one condition of Tạm dừng tính hạn, read by the lists' due filter below
+ * and by the statistics' drill-down (statistics/cells.ts), so a dossier the list shows as paused is never counted
+ * late or within its deadline there.
+ */
+export const clockStopped = (): SQL => sql`d.status = ${CLOCK_STOPPED}`;
+
 /** The filters every list takes (the inbox adds its tab). */
 export type ListFilter = {
   sectorId?: string | undefined;
@@ -71,7 +78,7 @@ export function filterConditions(shape: FilterShape): SQL[] {
   const conds: SQL[] = [];
   if (shape.sector) conds.push(sql`d.sector_id = ${p('sectorId')}::uuid`);
   if (shape.procedure) conds.push(sql`d.procedure_id = ${p('procedureId')}::uuid`);
-  if (shape.due === 'tam-dung') conds.push(sql`d.status = ${CLOCK_STOPPED}`);
+  if (shape.due === 'tam-dung') conds.push(clockStopped());
   else if (shape.due) conds.push(sql`d.status <> ${CLOCK_STOPPED}`);
   if (shape.due === 'qua-han') conds.push(sql`d.due_at < ${p('now')}::timestamptz`);
   if (shape.due === 'sap-den-han') conds.push(sql`d.due_at >= ${p('now')}::timestamptz and d.due_at < ${p('soon')}::timestamptz`);

@@ -1,11 +1,12 @@
 /**
  * Which dossiers a figure of the situation report counts, as a condition on dossiers `d`: the drill-down lists exactly
- * these. Each condition is stats_dossier_facts() (migration 0047) read back for one measure, combined the way
+ * these. Each condition is stats_dossier_facts() (migrations 0047, 0057) read back for one measure, combined the way
  * figuresOf() (situation-report.ts) combines the sums — so a cell's list has as many dossiers as its figure (for an
  * official who may open them all: tests/statistics-pages.test.ts compares every cell). Days are Vietnam days
  * (stats_local_day), the period's days run from `from` to `to`, both included.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { clockStopped } from '../dossiers/list-query.js';
 import { addDays } from './periods.js';
 import type { DrillCell } from './report-types.js';
 
@@ -31,12 +32,16 @@ export function cellCondition(cell: DrillCell, p: CellPeriod): SQL {
   // settled_*: a result issued (done, returned) on the finishing day, early / on time / late by the due moment.
   const settled = sql`d.accepted and d.finished_at is not null and d.status in ('done', 'returned') and ${inPeriod('finished_at')}`;
   const inProgress = sql`d.accepted and ${day('received_at')} < ${date(end)} and ${openAt(end)}`;
+  // Paused (Tạm dừng tính hạn, the lists' condition): waiting for a supplement now, since a day before the end — for a
+  // period not over, every waiting dossier. Its clock is stopped, so it is neither late nor within its deadline.
+  const paused = sql`d.accepted and d.finished_at is null and ${clockStopped()}
+    and stats_local_day(coalesce(d.clock_stopped_at, d.received_at)) < ${date(end)}`;
   // Late at the end: due before the end and not closed_m before it (closed on the later of its finishing and due
-  // days) — with the due day before the end, that is "not finished before the end". A period not over: due before
-  // today and not closed_due before today, i.e. not finished at all.
+  // days) — with the due day before the end, that is "not finished before the end" — and not paused at the end. A
+  // period not over: due before today, not finished at all and its clock running (the lists' Quá hạn, by days).
   const late = running
-    ? sql`d.accepted and ${day('due_at')} < ${date(p.asOf)} and d.finished_at is null`
-    : sql`d.accepted and ${day('due_at')} < ${date(end)} and ${openAt(end)}`;
+    ? sql`d.accepted and ${day('due_at')} < ${date(p.asOf)} and d.finished_at is null and not (${clockStopped()})`
+    : sql`d.accepted and ${day('due_at')} < ${date(end)} and ${openAt(end)} and not (${paused})`;
   const closedAs = (statuses: SQL) => sql`d.finished_at is not null and d.status in ${statuses} and ${inPeriod('finished_at')}`;
   switch (cell) {
     case 'received_total':
@@ -60,9 +65,11 @@ export function cellCondition(cell: DrillCell, p: CellPeriod): SQL {
     case 'in_progress':
       return sql`(${inProgress})`;
     case 'in_progress_within':
-      return sql`(${inProgress} and not (${late}))`;
+      return sql`(${inProgress} and not (${late}) and not (${paused}))`;
     case 'in_progress_late':
       return sql`(${late})`;
+    case 'in_progress_paused':
+      return sql`(${paused})`;
     case 'withdrawn':
       return sql`(${closedAs(sql`('withdrawn')`)})`;
     case 'stopped':

@@ -136,6 +136,7 @@ async function inProgressByRow(rows: SituationRow[]): Promise<Chart> {
     series: [
       { type: 'bar', stack: 'dang', name: 'Trong hạn', data: shown.map((r) => r.figures.inProgress.withinDeadline), color: '#2e86c1' },
       { type: 'bar', stack: 'dang', name: 'Quá hạn', data: shown.map((r) => r.figures.inProgress.late), color: '#c0392b' },
+      { type: 'bar', stack: 'dang', name: 'Tạm dừng tính hạn', data: shown.map((r) => r.figures.inProgress.paused), color: '#95a5a6' },
     ],
   });
   return {
@@ -143,12 +144,13 @@ async function inProgressByRow(rows: SituationRow[]): Promise<Chart> {
     title: 'Hồ sơ đang giải quyết và quá hạn theo dòng báo cáo',
     svg,
     table: {
-      head: ['Dòng báo cáo', 'Đang giải quyết', 'Trong hạn', 'Quá hạn'],
+      head: ['Dòng báo cáo', 'Đang giải quyết', 'Trong hạn', 'Quá hạn', 'Tạm dừng tính hạn'],
       rows: rows.map((r) => [
         r.label,
         formatCount(r.figures.inProgress.total),
         formatCount(r.figures.inProgress.withinDeadline),
         formatCount(r.figures.inProgress.late),
+        formatCount(r.figures.inProgress.paused),
       ]),
     },
   };

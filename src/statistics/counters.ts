@@ -7,7 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import { coverWindow, type DayWindow } from './periods.js';
 
-/** Every measure a dossier counts for (stats_dossier_facts() in migration 0047 says when). */
+/** Every measure a dossier counts for (stats_dossier_facts(), migrations 0047 and 0057, says when). */
 const MEASURES = [
   'received',
   'digitised',
@@ -18,6 +18,9 @@ const MEASURES = [
   'closed',
   'closed_m',
   'closed_due',
+  'paused',
+  'paused_due',
+  'paused_m',
   'settled_early',
   'settled_on_time',
   'settled_late',

@@ -9,14 +9,14 @@ import type { GroupBy, SituationFigures, SituationReport } from './report-types.
 /** A report with the names of the sector or procedure it was narrowed to (null when it was not). */
 export type SituationExport = { report: SituationReport; sector: string | null; procedure: string | null };
 
-/** The columns: STT, the row's name, then the 15 counts and the on-time rate, in the form's order. */
-export const COLUMN_COUNT = 18;
+/** The columns: STT, the row's name, then the 16 counts and the on-time rate, in the form's order. */
+export const COLUMN_COUNT = 19;
 /** The first figure's column (0-based): A is STT, B the row's name. */
 export const FIRST_FIGURE = 2;
 /** The last column, the on-time rate: a share, where every other figure is a count. */
 export const RATE_COLUMN = COLUMN_COUNT - 1;
 
-/** The counts of one row in the columns' order (1)…(15); the rate (16) is figures.onTimeRate. */
+/** The counts of one row in the columns' order (1)…(16); the rate (17) is figures.onTimeRate. */
 export function counts(f: SituationFigures): number[] {
   return [
     f.received.total,
@@ -30,6 +30,7 @@ export function counts(f: SituationFigures): number[] {
     f.inProgress.total,
     f.inProgress.withinDeadline,
     f.inProgress.late,
+    f.inProgress.paused,
     f.withdrawn,
     f.stopped,
     f.refused,
@@ -67,23 +68,27 @@ export function headerCells(groupBy: GroupBy): HeaderCell[] {
     under(7, 'Trước hạn'),
     under(8, 'Đúng hạn'),
     under(9, 'Quá hạn'),
-    { row: 0, col: 10, rows: 1, cols: 3, label: 'Số hồ sơ đang giải quyết' },
+    // The form's (9)–(11), and beside them the dossiers waiting for a supplement, which are neither (10) nor (11): their
+    // clock is stopped (the lists' Tạm dừng tính hạn), so (9) = (10) + (11) + (12).
+    { row: 0, col: 10, rows: 1, cols: 4, label: 'Số hồ sơ đang giải quyết' },
     under(10, 'Tổng số'),
     under(11, 'Trong hạn'),
     under(12, 'Quá hạn'),
-    whole(13, 'Rút hồ sơ'),
-    whole(14, 'Dừng xử lý'),
-    whole(15, 'Từ chối'),
-    whole(16, 'Yêu cầu bổ sung'),
-    whole(17, 'Tỷ lệ đúng hạn'),
+    under(13, 'Tạm dừng tính hạn'),
+    whole(14, 'Rút hồ sơ'),
+    whole(15, 'Dừng xử lý'),
+    whole(16, 'Từ chối'),
+    whole(17, 'Yêu cầu bổ sung'),
+    whole(18, 'Tỷ lệ đúng hạn'),
   ];
 }
 
-/** The row under the header that numbers the columns, as the forms do: A, B, (1)…(16). */
+/** The row under the header that numbers the columns, as the forms do: A, B, (1)…(17). */
 export const COLUMN_NUMBERS = ['A', 'B', ...Array.from({ length: COLUMN_COUNT - FIRST_FIGURE }, (_, i) => `(${i + 1})`)];
 
 /** How the totals of the numbered columns are made, printed under the table. */
-export const COLUMN_NOTE = 'Ghi chú: (1) = (2) + (3) + (4); (5) = (6) + (7) + (8); (9) = (10) + (11); (16) = [(6) + (7)] ÷ (5).';
+export const COLUMN_NOTE =
+  'Ghi chú: (1) = (2) + (3) + (4); (5) = (6) + (7) + (8); (9) = (10) + (11) + (12), (12) là hồ sơ đang chờ bổ sung (tạm dừng tính hạn), không tính trong hạn hay quá hạn; (17) = [(6) + (7)] ÷ (5).';
 
 export const FORM_NUMBER = 'BIỂU SỐ 06/VPCP/KSTT';
 export const FORM_BASIS = 'Ban hành kèm theo Thông tư số 01/2020/TT-VPCP';

@@ -30,6 +30,7 @@ function cells(f: SituationFigures): Array<[number, DrillCell | null]> {
     [f.inProgress.total, 'in_progress'],
     [f.inProgress.withinDeadline, 'in_progress_within'],
     [f.inProgress.late, 'in_progress_late'],
+    [f.inProgress.paused, 'in_progress_paused'],
     [f.withdrawn, 'withdrawn'],
     [f.stopped, 'stopped'],
     [f.refused, 'refused'],
@@ -37,6 +38,10 @@ function cells(f: SituationFigures): Array<[number, DrillCell | null]> {
     [f.supplementRequests, null],
   ];
 }
+
+/** What Tạm dừng tính hạn counts, under the table (the exports say it in their column note). */
+const PAUSED_NOTE =
+  'Số hồ sơ đang giải quyết = Trong hạn + Quá hạn + Tạm dừng tính hạn. Tạm dừng tính hạn: hồ sơ đang chờ công dân bổ sung, hoàn thiện — thời gian chờ không tính vào thời hạn giải quyết, nên hồ sơ không được tính là trong hạn hay quá hạn (như Hạn xử lý trong danh sách hồ sơ); với kỳ đã kết thúc, là hồ sơ vẫn đang chờ bổ sung từ trước ngày cuối kỳ.';
 
 /** The address of one cell's dossiers: the report's query, the cell and the row (none for Tổng cộng). */
 const drillHref = (params: Record<string, string>, cell: DrillCell, group?: string) =>
@@ -72,7 +77,7 @@ function ReportTable(p: { report: SituationReport; params: Record<string, string
           <th scope="colgroup" colspan={4}>
             Số hồ sơ đã giải quyết
           </th>
-          <th scope="colgroup" colspan={3}>
+          <th scope="colgroup" colspan={4}>
             Số hồ sơ đang giải quyết
           </th>
           <th scope="col" rowspan={3}>
@@ -101,7 +106,7 @@ function ReportTable(p: { report: SituationReport; params: Record<string, string
           <th scope="col" rowspan={2}>
             Từ kỳ trước
           </th>
-          {['Tổng số', 'Trước hạn', 'Đúng hạn', 'Quá hạn', 'Tổng số', 'Trong hạn', 'Quá hạn'].map((h) => (
+          {['Tổng số', 'Trước hạn', 'Đúng hạn', 'Quá hạn', 'Tổng số', 'Trong hạn', 'Quá hạn', 'Tạm dừng tính hạn'].map((h) => (
             <th scope="col" rowspan={2}>
               {h}
             </th>
@@ -122,7 +127,7 @@ function ReportTable(p: { report: SituationReport; params: Record<string, string
         ))}
         {r.rows.length === 0 ? (
           <tr>
-            <td colspan={18} class="muted">
+            <td colspan={19} class="muted">
               Không có hồ sơ trong kỳ.
             </td>
           </tr>
@@ -209,6 +214,7 @@ export function ReportPage(p: {
             </a>
           </p>
           <ReportTable report={r} params={p.params} />
+          <p class="muted">{PAUSED_NOTE}</p>
           <div class="charts">
             {(p.charts ?? []).map((c) => (
               <ChartFigure chart={c} />

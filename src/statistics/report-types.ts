@@ -19,7 +19,11 @@ export type Period = { from: string; to: string };
  * - settled: Số hồ sơ đã giải quyết — a result issued (Đã xử lý xong, then Đã trả kết quả) within the period: early =
  *   finished on a day before the due day, onTime = on the due day by the due time, late = after the due time.
  * - inProgress: Số hồ sơ đang giải quyết at the end of the period (or today, for a period not over): received and
- *   not closed; late = due on a day before the period's end (or before today).
+ *   not closed = withinDeadline + late + paused. paused (Tạm dừng tính hạn): waiting for the applicant's supplement
+ *   then — its clock stopped, so its due date is no deadline (it moves on by the pause when the dossier resumes), as
+ *   the officials' lists say; for a period over, a dossier waiting now since a day before the end (one that waited
+ *   then and resumed since is judged by its moved due date). late = not paused and due on a day before the period's
+ *   end (or before today); withinDeadline = the rest.
  * - closed otherwise within the period: withdrawn (Công dân rút hồ sơ), stopped (Dừng xử lý), refused (Từ chối: not
  *   accepted at the desk, or refused after reception as not meeting the conditions).
  * - supplementRequests: requests to supplement (Mẫu 02) made within the period.
@@ -28,7 +32,7 @@ export type Period = { from: string; to: string };
 export type SituationFigures = {
   received: { total: number; online: number; direct: number; carriedOver: number };
   settled: { total: number; early: number; onTime: number; late: number };
-  inProgress: { total: number; withinDeadline: number; late: number };
+  inProgress: { total: number; withinDeadline: number; late: number; paused: number };
   withdrawn: number;
   stopped: number;
   refused: number;
@@ -52,7 +56,7 @@ export type SituationReport = {
 
 /**
  * The cells a leader can open as a list of dossiers (the drill-down). Each names the dossiers counted in that figure,
- * with the same rule as the counters (src/statistics/facts.sql in migration 0047 and cellCondition()).
+ * with the same rule as the counters (stats_dossier_facts() in migrations 0047 and 0057, and cellCondition()).
  */
 export const DRILL_CELLS = {
   received_total: 'Tổng số hồ sơ nhận giải quyết',
@@ -67,6 +71,7 @@ export const DRILL_CELLS = {
   in_progress: 'Đang giải quyết',
   in_progress_within: 'Đang giải quyết trong hạn',
   in_progress_late: 'Đang giải quyết quá hạn',
+  in_progress_paused: 'Đang giải quyết, tạm dừng tính hạn (chờ bổ sung)',
   withdrawn: 'Rút hồ sơ',
   stopped: 'Dừng xử lý',
   refused: 'Từ chối',

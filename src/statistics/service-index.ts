@@ -25,7 +25,7 @@ import { parseInput } from '../shared/validate.js';
 import type { CounterSum, Measure } from './counters.js';
 import type { DrillCell, Period } from './report-types.js';
 import { readStatisticsScope } from './scope.js';
-import { figuresOf, SituationInput, sumReportCounters, type Windows } from './situation-report.js';
+import { figuresOf, IN_PROGRESS_MEASURES, SituationInput, sumReportCounters, type Windows } from './situation-report.js';
 
 /** The five groups of QĐ 766 and their points. */
 export const SERVICE_GROUPS = {
@@ -157,7 +157,7 @@ function satisfaction(c: IndexCounts, natLate: number): Indicator {
     group: 'satisfaction',
     name: 'Mức độ hài lòng trong tiếp nhận, giải quyết',
     formula:
-      '100% − (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ có phản ánh, kiến nghị hoặc không hài lòng). Tỷ lệ trễ hạn = (đã giải quyết trễ hạn theo cách tính quốc gia + đang giải quyết quá hạn) ÷ (đã giải quyết + đang giải quyết); tỷ lệ không hài lòng = số đánh giá 1–2 sao ÷ số đánh giá trong kỳ.',
+      '100% − (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ có phản ánh, kiến nghị hoặc không hài lòng). Tỷ lệ trễ hạn = (đã giải quyết trễ hạn theo cách tính quốc gia + đang giải quyết quá hạn, không tính hồ sơ tạm dừng tính hạn chờ bổ sung) ÷ (đã giải quyết + đang giải quyết); tỷ lệ không hài lòng = số đánh giá 1–2 sao ÷ số đánh giá trong kỳ.',
     numerator: { label: 'Trễ hạn (đã và đang giải quyết)', n: late },
     denominator: { label: 'Đã giải quyết và đang giải quyết', n: c.settled + c.inProgress },
     second: { numerator: { label: 'Đánh giá không hài lòng (1–2 sao)', n: c.disliked }, denominator: { label: 'Đánh giá', n: c.rated } },
@@ -268,10 +268,7 @@ const MEASURES: Measure[] = [
   'settled_late',
   'settled_nat_on_time',
   'settled_e_result',
-  'closed',
-  'due',
-  'closed_m',
-  'closed_due',
+  ...IN_PROGRESS_MEASURES,
   'rated',
   'disliked',
 ];

@@ -42,6 +42,9 @@ const PERIOD_MEASURES: Measure[] = [
   'supplement',
 ];
 
+/** What figuresOf reads besides a period's own counts: carried over, in progress, late and paused (the service index reads them too). */
+export const IN_PROGRESS_MEASURES: readonly Measure[] = ['closed', 'due', 'closed_m', 'closed_due', 'paused', 'paused_due', 'paused_m'];
+
 export type Windows = 'period' | 'before' | 'toEnd' | 'toToday';
 
 /**
@@ -84,9 +87,11 @@ function reader(sums: Array<CounterSum<Windows>>) {
 
 /**
  * One row's figures. Carried over = received before the period − closed before it; in progress = received before the
- * end − closed before it; in progress and late = due before the end − closed_m before the end (a dossier closed after
- * the end but due before it was late then), or, for a period not over, due before today − closed_due before today (the
- * open dossiers due before today).
+ * end − closed before it; paused = paused before the end (waiting for a supplement since a day before it; for a period
+ * not over, every waiting dossier); in progress and late = due before the end − closed_m before the end (a dossier
+ * closed after the end but due before it was late then) − paused_m before the end (paused then, and due before it),
+ * or, for a period not over, due before today − closed_due before today − paused_due before today (the open dossiers
+ * due before today whose clock runs, as the lists' Quá hạn).
  */
 export function figuresOf(sums: Array<CounterSum<Windows>>, running: boolean): SituationFigures {
   const at = reader(sums);
@@ -97,12 +102,15 @@ export function figuresOf(sums: Array<CounterSum<Windows>>, running: boolean): S
   const onTime = at('period', 'settled_on_time');
   const late = at('period', 'settled_late');
   const inProgress = at('toEnd', 'received') - at('toEnd', 'closed');
-  const inProgressLate = running ? at('toToday', 'due') - at('toToday', 'closed_due') : at('toEnd', 'due') - at('toEnd', 'closed_m');
+  const paused = at('toEnd', 'paused');
+  const inProgressLate = running
+    ? at('toToday', 'due') - at('toToday', 'closed_due') - at('toToday', 'paused_due')
+    : at('toEnd', 'due') - at('toEnd', 'closed_m') - at('toEnd', 'paused_m');
   const settled = early + onTime + late;
   return {
     received: { total: online + direct + carriedOver, online, direct, carriedOver },
     settled: { total: settled, early, onTime, late },
-    inProgress: { total: inProgress, withinDeadline: inProgress - inProgressLate, late: inProgressLate },
+    inProgress: { total: inProgress, withinDeadline: inProgress - inProgressLate - paused, late: inProgressLate, paused },
     withdrawn: at('period', 'withdrawn'),
     stopped: at('period', 'stopped'),
     refused: at('period', 'refused'),
@@ -116,7 +124,7 @@ export async function readSituationReport(db: Queryable, actor: StaffActor, raw:
   const q = parseInput(SituationInput, raw);
   const scope = await readStatisticsScope(db, actor, q.unit);
   const asOf = todayInVietnam(now);
-  const measures: Measure[] = [...PERIOD_MEASURES, 'closed', 'due', 'closed_m', 'closed_due'];
+  const measures: Measure[] = [...PERIOD_MEASURES, ...IN_PROGRESS_MEASURES];
   const { running, sums } = await sumReportCounters(db, q, scope, asOf, q.groupBy, measures);
   const byGroup = new Map<string, Array<CounterSum<Windows>>>();
   for (const s of sums) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);

@@ -109,10 +109,10 @@ const overdue = () => (PG_URL ? received.slice(1) : []);
 const today = todayInVietnam();
 const FROM = addDays(today, -20);
 
-/** Tổng cộng of Biểu 06 as the page prints it: the 15 counts (1)…(15) and the on-time rate (16). */
+/** Tổng cộng of Biểu 06 as the page prints it: the 16 counts (1)…(16) and the on-time rate (17); none waits for a supplement. */
 const expectedTotal = () => {
   const late = overdue().length;
-  return ['3', '0', '3', '0', '0', '0', '0', '0', '3', String(3 - late), String(late), '0', '0', '0', '0', '—'];
+  return ['3', '0', '3', '0', '0', '0', '0', '0', '3', String(3 - late), String(late), '0', '0', '0', '0', '0', '—'];
 };
 /** Column (11), Đang giải quyết – Quá hạn, among the figures of a row (0-based). */
 const IN_PROGRESS_LATE = 10;
@@ -245,7 +245,12 @@ describe('Thống kê, báo cáo in the browser: the report, its overdue dossier
     const chart = page.locator('figure#bieu-do-dang-giai-quyet');
     await chart.locator('summary').click();
     const row = chart.locator('tbody tr', { has: page.getByRole('rowheader', { name: `${AGENCY} (trực tiếp tiếp nhận)`, exact: true }) });
-    await eventually(async () => row.locator('td').allInnerTexts()).toEqual(['3', String(3 - overdue().length), String(overdue().length)]);
+    await eventually(async () => row.locator('td').allInnerTexts()).toEqual([
+      '3',
+      String(3 - overdue().length),
+      String(overdue().length),
+      '0',
+    ]);
   });
 
   test('the report page is accessible: axe, a scope on every header, a label on every field', async () => {
@@ -314,9 +319,9 @@ describe('Thống kê, báo cáo in the browser: the report, its overdue dossier
     const total = firstColumn.indexOf('TỔNG CỘNG') + 1;
     expect(first).toBeGreaterThan(1);
     expect(total).toBeGreaterThan(first);
-    // Columns C… hold (1)…(15): (11), Đang giải quyết – Quá hạn, is column M.
-    const figures = (row: number) => Array.from({ length: 15 }, (_, i) => value(ws.getRow(row).getCell(3 + i).value));
-    expect(figures(total)).toEqual(expectedTotal().slice(0, 15).map(Number));
+    // Columns C… hold (1)…(16): (11), Đang giải quyết – Quá hạn, is column M.
+    const figures = (row: number) => Array.from({ length: 16 }, (_, i) => value(ws.getRow(row).getCell(3 + i).value));
+    expect(figures(total)).toEqual(expectedTotal().slice(0, 16).map(Number));
     const overdueCell = ws.getCell(`M${total}`).value as ExcelJS.CellFormulaValue;
     expect(overdueCell.formula).toBe(`SUM(M${first}:M${total - 1})`);
     expect(overdueCell.result ?? 0).toBe(overdue().length);

@@ -3,7 +3,7 @@ import { date, index, integer, pgTable, primaryKey, smallint, text, uuid } from 
 /**
  * The statistics' kept counters (issue 15, docs/decisions/0025-statistics-counters.md): how many dossiers of a
  * receiving agency and procedure, by channel, count in a measure on a day, a month and a year. Each dossier's facts
- * (stats_dossier_facts() in migration 0047: received on day r, due on day d, settled early on day c…) are added and
+ * (stats_dossier_facts() in migrations 0047 and 0057: received on day r, due on day d, settled early on day c…) are added and
  * taken away by statement triggers on dossiers and dossier_events in the changing transaction, at the three grains at
  * once, so a period's sum reads at most a few years, months and days per (unit, procedure, channel, measure) however
  * many dossiers there are. Never written by the application; `npm run stats:check` recounts them from the dossiers.
