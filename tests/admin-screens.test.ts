@@ -194,8 +194,8 @@ describe('after a save, the other accounts carrying the same số định danh a
       { ...otherForm, username: 'taikhoan2.sct', mobile: '0912000777', emails: '' },
       { csrfFrom: `${USERS}?donvi=${otherAcc.unitId}&moi=1` },
     );
-    expect(created.status).toBe(200);
-    const said = notice(created.text);
+    expect(created.status).toBe(303);
+    const said = notice((await c.get(created.location!)).text);
     expect(said).toContain('Số định danh này còn có trên 1 tài khoản khác trong phạm vi quản lý của bạn');
     expect(said).toContain(`<a href="${USERS}?donvi=${otherAcc.unitId}&amp;tk=${otherAcc.id}">${other.username}</a> (${otherUnit})`);
     // The claim typed is not verified: whatever lies outside the administrator's units is not told yet.
@@ -281,8 +281,8 @@ describe('confirmation before Đặt lại mật khẩu, Tạm đình chỉ and 
     expect((await accountByUsername(database, o.username))!.passwordHash).toBe(before.passwordHash);
     expect(await auditRows('account.password_reset', before.id)).toHaveLength(0);
     const done = await c.post(`${USERS}/${before.id}/dat-lai-mat-khau`, { xacnhan: '1' }, { csrfFrom: USERS });
-    expect(done.status).toBe(200);
-    expect(done.text).toContain('Mật khẩu tạm thời của tài khoản');
+    expect(done.status).toBe(303);
+    expect((await c.get(done.location!)).text).toContain('Mật khẩu tạm thời của tài khoản');
     expect((await accountByUsername(database, o.username))!.passwordHash).not.toBe(before.passwordHash);
   });
 

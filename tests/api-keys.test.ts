@@ -48,9 +48,11 @@ async function loggedIn(username: string) {
 /** Issues a key through the administrator's page; returns the page and the key it shows. */
 async function issueOnPage(admin: Client, accountId: string, form: Record<string, string>) {
   const base = `/tiepnhan/quan-tri/nguoi-dung/${accountId}/khoa-api`;
-  const page = await admin.post(base, form, { csrfFrom: base });
+  const posted = await admin.post(base, form, { csrfFrom: base });
+  // Post/Redirect/Get: the key is shown on the page the post redirects to, once (admin/save-receipt.ts).
+  const page = posted.status === 303 ? await admin.get(posted.location!) : posted;
   const token = /value="(mc_[^"]+)"/.exec(page.text)?.[1] ?? null;
-  return { page, token };
+  return { posted, page, token };
 }
 
 describe('Khóa API', () => {
@@ -111,9 +113,10 @@ describe('Khóa API', () => {
       {},
       { csrfFrom: `/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/khoa-api` },
     );
-    expect(revoked.status).toBe(200);
-    expect(revoked.text).toContain('Đã thu hồi khóa API');
-    expect(revoked.text).toContain('Đã thu hồi');
+    expect(revoked.status).toBe(303);
+    const revokedPage = await admin.get(revoked.location!);
+    expect(revokedPage.text).toContain('Đã thu hồi khóa API');
+    expect(revokedPage.text).toContain('Đã thu hồi');
     const refused = await api('GET', '/me', token);
     expect(refused.status).toBe(401);
     expect(refused.json.error.code).toBe('api_key_revoked');
@@ -200,8 +203,8 @@ describe('Khóa API', () => {
     expect((await official.get('/tiepnhan/tai-khoan/khoa-api/nope/thu-hoi')).status).toBe(404);
     // The official revokes it: refused from the next request.
     const done = await official.post(`/tiepnhan/tai-khoan/khoa-api/${row!.id}/thu-hoi`, {}, { csrfFrom: '/tiepnhan/tai-khoan/khoa-api' });
-    expect(done.status).toBe(200);
-    expect(done.text).toContain('Đã thu hồi khóa API');
+    expect(done.status).toBe(303);
+    expect((await official.get(done.location!)).text).toContain('Đã thu hồi khóa API');
     expect((await api('GET', '/me', token)).json.error.code).toBe('api_key_revoked');
     const [after] = await database.db.select().from(apiClients).where(eq(apiClients.id, row!.id));
     expect(after!.revokedBy).toBe(clerk.id);

@@ -155,9 +155,10 @@ describe("officials' accounts", () => {
     expect(bad.text).toContain('Mã tỉnh');
     expect(bad.text).toContain('value="Phạm Thị"');
     const ok = await c.post('/tiepnhan/quan-tri/nguoi-dung/moi', form(), { csrfFrom });
-    expect(ok.status).toBe(200);
-    expect(ok.text).toContain('Đã lưu thông tin cán bộ.');
-    expect(ok.text).toMatch(/data-testid="temporary-password">[A-Za-z0-9]{14}</);
+    expect(ok.status).toBe(303);
+    const landing = await c.get(ok.location!);
+    expect(landing.text).toContain('Đã lưu thông tin cán bộ.');
+    expect(landing.text).toMatch(/data-testid="temporary-password">[A-Za-z0-9]{14}</);
     const found = await c.get('/tiepnhan/quan-tri/nguoi-dung?q=hanh');
     expect(found.text).toContain('hanhpt.qlcn');
   });

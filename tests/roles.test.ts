@@ -262,9 +262,10 @@ describe('Tách tài khoản dùng chung', () => {
     const res = await c.post(`/tiepnhan/quan-tri/nguoi-dung/${shared.id}/tach`, person('hoa.sct'), {
       csrfFrom: `/tiepnhan/quan-tri/nguoi-dung/${shared.id}/tach`,
     });
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('data-testid="temporary-password"');
+    expect(res.status).toBe(303);
     const created = (await accountByUsername(t.database, 'hoa.sct'))!;
+    expect(res.location).toBe(`/tiepnhan/quan-tri/nguoi-dung/${shared.id}/tach?tk=${created.id}`);
+    expect((await c.get(res.location!)).text).toContain('data-testid="temporary-password"');
     const page = await c.get(`/tiepnhan/quan-tri/nguoi-dung?tk=${created.id}`);
     expect(page.text).toContain(`Tách từ tài khoản <strong>${shared.username}</strong>`);
     const bad = await c.post(`/tiepnhan/quan-tri/nguoi-dung/${shared.id}/tach`, person('', { givenName: '' }), {

@@ -120,8 +120,8 @@ describe('Kết thúc mọi phiên đăng nhập (administrator)', () => {
     expect((await admin.post(url, {}, { csrfFrom: url })).status).toBe(400);
     expect((await a.get('/tiepnhan')).status).toBe(200);
     const done = await admin.post(url, { xacnhan: '1' }, { csrfFrom: url });
-    expect(done.status).toBe(200);
-    expect(done.text).toContain('Đã kết thúc 2 phiên đăng nhập');
+    expect(done.status).toBe(303);
+    expect((await admin.get(done.location!)).text).toContain('Đã kết thúc 2 phiên đăng nhập');
     expect((await a.get('/tiepnhan')).status).toBe(303);
     expect((await b.get('/tiepnhan')).status).toBe(303);
     expect((await admin.get('/tiepnhan')).status).toBe(200);

@@ -13,10 +13,11 @@
  *   registry budget (REGISTRY_QUESTIONS in verify-identity.ts) and an identity.verify audit row naming the number.
  *   What is left — someone who holds a person's card data learning how many other accounts that person has in the
  *   province — is what the hint is for: the administrator onboarding that very person.
- * - Only after a real save (the routes carry a signed, once-read receipt of it across the redirect,
- *   admin/save-receipt.ts): opening an account's page, even one the administrator may not save, tells nothing.
+ * - Only after a real write: Thêm mới, Lưu, Xác thực tài khoản VNEID and Tách tài khoản dùng chung carry a sealed,
+ *   once-read receipt of it across the redirect (admin/save-receipt.ts), Nhập từ tệp says it in the import's own
+ *   report, row by row: opening an account's page, even one the administrator may not save, tells nothing.
  */
-import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accountIdentities, accounts, units } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
@@ -33,14 +34,27 @@ export type SameIdentity = {
 
 /** The other live accounts sharing the account's số định danh, as the actor may learn of them; null = nothing to say. */
 export async function sameIdentityAccounts(db: Queryable, actor: StaffActor, accountId: string): Promise<SameIdentity | null> {
-  const [claim] = await db
-    .select({ cccd: accountIdentities.cccd, verifiedAt: accountIdentities.verifiedAt })
-    .from(accountIdentities)
-    .where(eq(accountIdentities.accountId, accountId));
-  if (!claim?.cccd) return null;
-  const others = await db
+  return (await sameIdentityOfAccounts(db, actor, [accountId])).get(accountId) ?? null;
+}
+
+/**
+ * The same, for each of several accounts just written (the rows of Nhập từ tệp): one read for all of them; an account
+ * with nothing to say has no entry. Accounts of the batch that share a number are each other's "others".
+ */
+export async function sameIdentityOfAccounts(db: Queryable, actor: StaffActor, accountIds: string[]): Promise<Map<string, SameIdentity>> {
+  const said = new Map<string, SameIdentity>();
+  if (accountIds.length === 0) return said;
+  const claims = (
+    await db
+      .select({ accountId: accountIdentities.accountId, cccd: accountIdentities.cccd, verifiedAt: accountIdentities.verifiedAt })
+      .from(accountIdentities)
+      .where(inArray(accountIdentities.accountId, accountIds))
+  ).filter((c): c is typeof c & { cccd: string } => !!c.cccd);
+  if (claims.length === 0) return said;
+  const carrying = await db
     .select({
       id: accounts.id,
+      cccd: accountIdentities.cccd,
       username: accounts.username,
       unitId: accounts.unitId,
       unitName: units.name,
@@ -49,13 +63,17 @@ export async function sameIdentityAccounts(db: Queryable, actor: StaffActor, acc
     .from(accountIdentities)
     .innerJoin(accounts, eq(accounts.id, accountIdentities.accountId))
     .innerJoin(units, eq(units.id, accounts.unitId))
-    .where(and(eq(accountIdentities.cccd, claim.cccd), ne(accountIdentities.accountId, accountId), isNull(accounts.deletedAt)))
+    .where(and(inArray(accountIdentities.cccd, [...new Set(claims.map((c) => c.cccd))]), isNull(accounts.deletedAt)))
     .orderBy(asc(accounts.usernameLower));
-  if (others.length === 0) return null;
   const administered = new Set(await administeredUnitIds(db, actor));
-  const visible = others.filter((o) => administered.has(o.unitId));
-  // The rows outside never leave this function: only their number does, and only for a verified claim.
-  const outside = claim.verifiedAt ? others.length - visible.length : null;
-  if (visible.length === 0 && !outside) return null;
-  return { visible, outside };
+  for (const claim of claims) {
+    const others = carrying.filter((o) => o.cccd === claim.cccd && o.id !== claim.accountId);
+    if (others.length === 0) continue;
+    const visible = others.filter((o) => administered.has(o.unitId)).map(({ cccd: _, ...o }) => o);
+    // The rows outside never leave this function: only their number does, and only for a verified claim.
+    const outside = claim.verifiedAt ? others.length - visible.length : null;
+    if (visible.length === 0 && !outside) continue;
+    said.set(claim.accountId, { visible, outside });
+  }
+  return said;
 }

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Flash, Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, type Ctx } from '../web/http.js';
-import { idParam } from '../web/params.js';
+import { idParam, queryOf } from '../web/params.js';
+import { param } from '../shared/validate.js';
 import { AppError } from '../shared/errors.js';
 import { administeredForest } from '../org/list-units.js';
 import { requireAdministeredAccount } from '../accounts/policies.js';
@@ -15,6 +17,9 @@ import { OfficialForm, type OfficialFormValues } from './official-form.js';
 import { endAccountSessions } from '../accounts/end-account-sessions.js';
 import { ConfirmStep, isConfirmed, notConfirmed } from './confirm-page.js';
 import { sendHtml } from '../web/send-html.js';
+import { sameIdentityAccounts } from '../accounts/same-identity.js';
+import { giveReceipt, takeReceipt } from './save-receipt.js';
+import { SameIdentityNotice } from './same-identity-notice.js';
 
 /**
  * One account in Quản lý người dùng: Quyền sử dụng (its effective permissions) and Tách tài khoản dùng chung.
@@ -91,45 +96,77 @@ async function renderSplit(
   );
 }
 
-accountRoutes.get('/:id/tach', (c) => renderSplit(c, idParam(c, 'Tài khoản')));
+/** Tách tài khoản dùng chung: ?tk= the account just split off (the landing of the post, see below). */
+const SplitQuery = z.object({ tk: param.id('Mã tài khoản không hợp lệ.') });
 
+accountRoutes.get('/:id/tach', async (c) => {
+  const sharedId = idParam(c, 'Tài khoản');
+  const { tk } = queryOf(c, SplitQuery);
+  return tk ? renderSplitDone(c, sharedId, tk) : renderSplit(c, sharedId);
+});
+
+/**
+ * Post/Redirect/Get: the account is created, then the browser is sent to the result's own address, so a reload reads
+ * it again and never posts a second person's account. The temporary password, and what the administrator learns of
+ * other accounts with the same số định danh, ride in the once-read receipt (save-receipt.ts).
+ */
 accountRoutes.post('/:id/tach', async (c) => {
   const sharedId = idParam(c, 'Tài khoản');
   const form = await formData(c);
   const { db } = c.get('deps');
   try {
     const { account, temporaryPassword } = await splitSharedAccount(db, actorOf(c), sharedId, form);
-    const props = await pageProps(c);
-    return sendHtml(
-      c,
-      <Layout title="Tách tài khoản dùng chung" section="admin" {...props}>
-        <section class="narrow">
-          <h1>Tách tài khoản dùng chung</h1>
-          <div class="flash flash-ok secret" role="status">
-            Đã tạo tài khoản <strong>{account.username}</strong>. Mật khẩu tạm thời:{' '}
-            <code data-testid="temporary-password">{temporaryPassword}</code>
-            <br />
-            Mật khẩu chỉ hiển thị một lần. Cán bộ phải đổi mật khẩu ở lần đăng nhập tiếp theo.
-          </div>
-          <p>
-            <a class="button primary" href={`/tiepnhan/quan-tri/nguoi-dung/${sharedId}/tach`}>
-              Tách thêm một tài khoản
-            </a>{' '}
-            <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${account.id}/quyen`}>
-              Quyền sử dụng của {account.username}
-            </a>{' '}
-            <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}`}>
-              Xem tài khoản mới
-            </a>
-          </p>
-        </section>
-      </Layout>,
-    );
+    giveReceipt(c, 'split', account.id, temporaryPassword);
+    return c.redirect(`/tiepnhan/quan-tri/nguoi-dung/${sharedId}/tach?tk=${account.id}`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     return renderSplit(c, sharedId, { values: form, errors: err.fields, error: err.message }, err.status as 400);
   }
 });
+
+/** The result of one split; the password and the same-identity notice only with the split's receipt. */
+async function renderSplitDone(c: Ctx, sharedId: string, accountId: string) {
+  const { db } = c.get('deps');
+  const actor = actorOf(c);
+  await requireAdministeredAccount(db, actor, sharedId);
+  const account = await requireAdministeredAccount(db, actor, accountId);
+  const receipt = takeReceipt(c, 'split', account.id);
+  const sameIdentity = receipt ? await sameIdentityAccounts(db, actor, account.id) : null;
+  const props = await pageProps(c);
+  return sendHtml(
+    c,
+    <Layout title="Tách tài khoản dùng chung" section="admin" {...props}>
+      <section class="narrow">
+        <h1>Tách tài khoản dùng chung</h1>
+        {receipt?.value ? (
+          <div class="flash flash-ok secret" role="status">
+            Đã tạo tài khoản <strong>{account.username}</strong>. Mật khẩu tạm thời:{' '}
+            <code data-testid="temporary-password">{receipt.value}</code>
+            <br />
+            Mật khẩu chỉ hiển thị một lần. Cán bộ phải đổi mật khẩu ở lần đăng nhập tiếp theo.
+          </div>
+        ) : (
+          <Flash kind="ok">
+            Đã tạo tài khoản <strong>{account.username}</strong>. Mật khẩu tạm thời chỉ hiển thị một lần; nếu chưa ghi lại, hãy Đặt lại mật
+            khẩu.
+          </Flash>
+        )}
+        {sameIdentity ? <SameIdentityNotice s={sameIdentity} /> : null}
+        <p>
+          <a class="button primary" href={`/tiepnhan/quan-tri/nguoi-dung/${sharedId}/tach`}>
+            Tách thêm một tài khoản
+          </a>{' '}
+          <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung/${account.id}/quyen`}>
+            Quyền sử dụng của {account.username}
+          </a>{' '}
+          <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}`}>
+            Xem tài khoản mới
+          </a>
+        </p>
+      </section>
+    </Layout>,
+  );
+}
 
 /**
  * Kết thúc mọi phiên đăng nhập: every one-stop session of the account and every SSO provider session it logged in
@@ -161,14 +198,16 @@ async function renderEndSessions(c: Ctx, accountId: string, error?: string) {
   );
 }
 
-accountRoutes.get('/:id/ket-thuc-phien', (c) => renderEndSessions(c, idParam(c, 'Tài khoản')));
+/** ?xong=1: the landing of the post (the counts in its receipt); without a receipt, the question again. */
+const EndedQuery = z.object({ xong: param.flag() });
 
-accountRoutes.post('/:id/ket-thuc-phien', async (c) => {
+accountRoutes.get('/:id/ket-thuc-phien', async (c) => {
   const accountId = idParam(c, 'Tài khoản');
-  if (!isConfirmed(await formData(c))) return renderEndSessions(c, accountId, notConfirmed().message);
-  const { db } = c.get('deps');
-  const ended = await endAccountSessions(db, actorOf(c), accountId);
-  const acc = await requireAdministeredAccount(db, actorOf(c), accountId);
+  const receipt = queryOf(c, EndedQuery).xong ? takeReceipt(c, 'ended', accountId) : null;
+  const counts = receipt?.value?.split('.').map(Number) ?? [];
+  if (counts.length !== 3 || counts.some((n) => !Number.isSafeInteger(n))) return renderEndSessions(c, accountId);
+  const [browserSessions, providerSessions, notices] = counts;
+  const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), accountId);
   const props = await pageProps(c);
   return sendHtml(
     c,
@@ -176,8 +215,8 @@ accountRoutes.post('/:id/ket-thuc-phien', async (c) => {
       <section class="narrow">
         <h1>Kết thúc mọi phiên đăng nhập</h1>
         <Flash kind="ok">
-          Đã kết thúc {ended.browserSessions} phiên đăng nhập và {ended.providerSessions} phiên của Hệ thống xác thực tập trung của tài
-          khoản {acc.username}; {ended.notices} ứng dụng được báo đăng xuất.
+          Đã kết thúc {browserSessions} phiên đăng nhập và {providerSessions} phiên của Hệ thống xác thực tập trung của tài khoản{' '}
+          {acc.username}; {notices} ứng dụng được báo đăng xuất.
         </Flash>
         <p>
           <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}`}>
@@ -187,4 +226,13 @@ accountRoutes.post('/:id/ket-thuc-phien', async (c) => {
       </section>
     </Layout>,
   );
+});
+
+/** Post/Redirect/Get: a reload of the result reads it again, it does not end (and audit) the sessions again. */
+accountRoutes.post('/:id/ket-thuc-phien', async (c) => {
+  const accountId = idParam(c, 'Tài khoản');
+  if (!isConfirmed(await formData(c))) return renderEndSessions(c, accountId, notConfirmed().message);
+  const ended = await endAccountSessions(c.get('deps').db, actorOf(c), accountId);
+  giveReceipt(c, 'ended', accountId, `${ended.browserSessions}.${ended.providerSessions}.${ended.notices}`);
+  return c.redirect(`/tiepnhan/quan-tri/nguoi-dung/${accountId}/ket-thuc-phien?xong=1`, 303);
 });

@@ -14,13 +14,15 @@ import { importOfficials, type ImportRowResult } from '../accounts/import-offici
 import { exportOfficials, officialsTemplate } from '../accounts/export-officials.js';
 import { OFFICIAL_COLUMNS } from '../accounts/official-columns.js';
 import { UnitOptions } from './unit-tree.js';
+import { type SameIdentity, sameIdentityOfAccounts } from '../accounts/same-identity.js';
+import { SameIdentityNotice } from './same-identity-notice.js';
 import { sendHtml } from '../web/send-html.js';
 
 export const importExportRoutes = new Hono<AppEnv>();
 
 async function renderImport(
   c: Ctx,
-  s: { error?: string; results?: ImportRowResult[]; unitId?: string },
+  s: { error?: string; results?: ImportRowResult[]; sameIdentity?: Map<string, SameIdentity>; unitId?: string },
   status: ContentfulStatusCode = 200,
 ) {
   const { flat } = await administeredForest(c.get('deps').db, actorOf(c));
@@ -86,6 +88,22 @@ async function renderImport(
                 </table>
               </>
             ) : null}
+            {created.some((r) => r.ok && s.sameIdentity?.has(r.accountId)) ? (
+              <>
+                <h2>Tài khoản khác cùng số định danh</h2>
+                {created.map((r) => {
+                  const same = r.ok ? s.sameIdentity?.get(r.accountId) : undefined;
+                  return same ? (
+                    <>
+                      <h3>
+                        Dòng {r.line}: {r.username}
+                      </h3>
+                      <SameIdentityNotice s={same} id={`same-identity-${r.line}`} />
+                    </>
+                  ) : null;
+                })}
+              </>
+            ) : null}
           </div>
         ) : null}
         <form method="post" action="/tiepnhan/quan-tri/nguoi-dung/nhap" enctype="multipart/form-data" class="stack">
@@ -126,7 +144,10 @@ importExportRoutes.post('/nhap', acceptsUpload, async (c) => {
   try {
     const rows = await readSheet(file.bytes);
     const { results } = await importOfficials(c.get('deps').db, actorOf(c), rows, unitId ?? null);
-    return renderImport(c, { results, ...(unitId ? { unitId } : {}) });
+    // The report is the import's own answer (a real write): it tells, row by row, what a save of the account would.
+    const created = results.flatMap((r) => (r.ok ? [r.accountId] : []));
+    const sameIdentity = await sameIdentityOfAccounts(c.get('deps').db, actorOf(c), created);
+    return renderImport(c, { results, sameIdentity, ...(unitId ? { unitId } : {}) });
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     // The refusal's own status: a file that cannot be read is 400, a server busy reading others 503 (read-sheet.ts).

@@ -1,10 +1,18 @@
 /**
- * A receipt of one save in Quản lý người dùng, carried across the redirect after the post: the page it lands on
- * may say what only a real save may tell (accounts/same-identity.ts), and an address typed by hand (…&tb=saved)
- * tells nothing. The receipt names the administrator and the account, lives two minutes, is HMAC-signed under a
- * key of its own (derived from SESSION_SECRET) in an HttpOnly cookie and is read once.
+ * A receipt of one write in Quản lý người dùng, carried across the redirect after the post (Post/Redirect/Get: a
+ * reload of the page it lands on reads again, it never posts again — no second account, reset, API key or audit row).
+ * The page it lands on may say what only a real write may tell (accounts/same-identity.ts) and show, once, what the
+ * write made (a temporary password, an API key, the sessions Kết thúc mọi phiên ended); an address typed by hand
+ * (…&tb=saved) tells nothing.
+ *
+ * The receipt names its kind, the administrator, the session and the subject (an account, a key), lives two minutes,
+ * and is sealed with AES-256-GCM under a key of its own (derived from SESSION_SECRET) in an HttpOnly cookie: what it
+ * carries is never readable from the browser's cookie store, and a forged or altered cookie does not open. The first
+ * landing clears it, whatever it holds. It is stateless, so a copy of the cookie kept and sent again within its two
+ * minutes would open again — but only in the very session that made the write, for the administrator who made it:
+ * another login, another administrator, another account or another kind of landing learns nothing from it.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
@@ -12,27 +20,58 @@ import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
 const COOKIE = 'motcua_admin_saved';
 const LIFETIME_SECONDS = 120;
 
-const sign = (secret: string, body: string) => createHmac('sha256', `${secret}:admin-save-receipt`).update(body).digest('base64url');
+/** What was written: the landing asks for the kind it shows, so a receipt of one write never serves another. */
+type ReceiptKind = 'saved' | 'verified' | 'created' | 'reset' | 'split' | 'key' | 'ended';
 
-/** Keep a receipt that `actorId` has just saved `accountId`. */
-export function giveSaveReceipt(c: Context<AppEnv>, actorId: string, accountId: string) {
-  const body = `${actorId}.${accountId}.${Date.now() + LIFETIME_SECONDS * 1000}`;
-  writeCookie(c, COOKIE, `${body}.${sign(c.get('deps').config.sessionSecret, body)}`, LIFETIME_SECONDS);
+type Sealed = { k: ReceiptKind; a: string; s: string; t: string; e: number; x?: string };
+
+const keyOf = (secret: string) => Buffer.from(hkdfSync('sha256', secret, 'motcua', 'admin-save-receipt', 32));
+/** The session the receipt belongs to, by a digest of its token (the token itself never leaves the session cookie). */
+const sessionOf = (c: Context<AppEnv>) =>
+  createHash('sha256')
+    .update(c.get('sessionToken') ?? '')
+    .digest('base64url')
+    .slice(0, 22);
+
+/** Keep a receipt that the acting official has just written `subjectId`, with what its landing shows once, if anything. */
+export function giveReceipt(c: Context<AppEnv>, kind: ReceiptKind, subjectId: string, value?: string) {
+  const actor = c.get('actor');
+  const sealed: Sealed = {
+    k: kind,
+    a: actor?.kind === 'official' ? actor.accountId : '',
+    s: sessionOf(c),
+    t: subjectId,
+    e: Date.now() + LIFETIME_SECONDS * 1000,
+    ...(value !== undefined ? { x: value } : {}),
+  };
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyOf(c.get('deps').config.sessionSecret), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(sealed), 'utf8'), cipher.final()]);
+  writeCookie(c, COOKIE, Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url'), LIFETIME_SECONDS);
 }
 
-/** True, once, when this browser holds a live receipt of `actorId` saving `accountId`. */
-export function takeSaveReceipt(c: Context<AppEnv>, actorId: string, accountId: string): boolean {
+/**
+ * The receipt of a `kind` write of `subjectId` by the acting official in this session, once: `{ value }` (null when
+ * the write made none), or null when this browser holds no such live receipt.
+ */
+export function takeReceipt(c: Context<AppEnv>, kind: ReceiptKind, subjectId: string): { value: string | null } | null {
   const raw = readCookie(c, COOKIE);
-  if (!raw) return false;
+  if (!raw) return null;
   clearCookie(c, COOKIE);
-  const cut = raw.lastIndexOf('.');
-  const body = raw.slice(0, cut);
-  const mac = raw.slice(cut + 1);
-  // Compared as bytes: the cookie reaches us percent-decoded, so a signature of the right number of characters may
-  // be longer in bytes, and timingSafeEqual throws on buffers of different lengths.
-  const given = Buffer.from(mac);
-  const expected = Buffer.from(sign(c.get('deps').config.sessionSecret, body));
-  if (cut < 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-  const [actor, account, expires] = body.split('.');
-  return actor === actorId && account === accountId && Number(expires) > Date.now();
+  const actor = c.get('actor');
+  if (actor?.kind !== 'official') return null;
+  let sealed: Sealed;
+  try {
+    const bytes = Buffer.from(raw, 'base64url');
+    if (bytes.length < 29) return null;
+    const decipher = createDecipheriv('aes-256-gcm', keyOf(c.get('deps').config.sessionSecret), bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    sealed = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as Sealed;
+  } catch {
+    // Forged, altered, or sealed under another secret: the tag does not verify.
+    return null;
+  }
+  const live =
+    sealed.k === kind && sealed.a === actor.accountId && sealed.s === sessionOf(c) && sealed.t === subjectId && sealed.e > Date.now();
+  return live ? { value: typeof sealed.x === 'string' ? sealed.x : null } : null;
 }

@@ -1,5 +1,6 @@
 import type { IdentityState } from '../accounts/identity-status.js';
 import type { SameIdentity } from '../accounts/same-identity.js';
+import { SameIdentityNotice } from './same-identity-notice.js';
 import type { UnitNode } from '../org/tree.js';
 import { CsrfField, Flash } from '../web/layout.js';
 import { OfficialForm, type OfficialFormValues } from './official-form.js';
@@ -22,6 +23,10 @@ const VERIFIED = 'Thông tin số CCCD chính xác. Đã lưu thông tin cán b�
 const NOTICES: Record<string, string> = {
   saved: 'Đã lưu thông tin cán bộ.',
   reset: 'Đã đặt lại mật khẩu.',
+  created: 'Đã lưu thông tin cán bộ.',
+  // The landing reloaded (or typed): the receipt, and the password it carried, are gone.
+  'created-shown': 'Đã lưu thông tin cán bộ. Mật khẩu tạm thời chỉ hiển thị một lần; nếu chưa ghi lại, hãy Đặt lại mật khẩu.',
+  'reset-shown': 'Đã đặt lại mật khẩu. Mật khẩu tạm thời chỉ hiển thị một lần; nếu chưa ghi lại, hãy Đặt lại mật khẩu lần nữa.',
   suspended: 'Đã tạm đình chỉ tài khoản.',
   unsuspended: 'Đã bỏ tạm đình chỉ tài khoản.',
   deleted: 'Đã xóa cán bộ. Lịch sử của tài khoản vẫn được lưu.',
@@ -58,39 +63,6 @@ export type UsersPageProps = {
   /** After a save: the other accounts carrying the same số định danh, as the administrator may learn of them. */
   sameIdentity?: SameIdentity | null | undefined;
 };
-
-/**
- * The other accounts with the same số định danh: those within the administrator's units named and linked, the
- * others only counted (accounts/same-identity.ts says when and why).
- */
-function SameIdentityNotice(p: { s: SameIdentity }) {
-  const { visible, outside } = p.s;
-  const elsewhere = outside ? `${outside} tài khoản ở đơn vị ngoài phạm vi quản lý của bạn` : '';
-  return (
-    <div class="flash flash-info" role="status" id="same-identity">
-      {visible.length === 0 ? (
-        <>Số định danh này còn có trên {outside} tài khoản khác, ở đơn vị ngoài phạm vi quản lý của bạn.</>
-      ) : (
-        <>
-          Số định danh này còn có trên {visible.length + (outside ?? 0)} tài khoản khác
-          {outside === null ? ' trong phạm vi quản lý của bạn' : ''}:{' '}
-          {visible.map((a, i) => (
-            <>
-              {i > 0 ? ', ' : ''}
-              <a href={hrefWith({ donvi: a.unitId, tk: a.id })}>{a.username}</a> ({a.unitName}
-              {a.suspended ? ', đang tạm đình chỉ' : ''})
-            </>
-          ))}
-          {elsewhere ? ` và ${elsewhere}` : ''}.
-          {outside === null
-            ? ' Tài khoản ở đơn vị ngoài phạm vi quản lý của bạn (nếu có) chỉ được cho biết sau khi Xác thực tài khoản VNEID.'
-            : ''}
-        </>
-      )}{' '}
-      Một người có thể dùng nhiều tài khoản (Chuyển tài khoản); vui lòng kiểm tra để không tạo trùng tài khoản.
-    </div>
-  );
-}
 
 function hrefWith(base: Record<string, string | undefined>) {
   const params = new URLSearchParams();

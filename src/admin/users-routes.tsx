@@ -17,7 +17,7 @@ import { resetPassword } from '../accounts/reset-password.js';
 import { deleteOfficial } from '../accounts/delete-official.js';
 import { verifyOfficialForm } from '../accounts/verify-official-form.js';
 import { sameIdentityAccounts } from '../accounts/same-identity.js';
-import { giveSaveReceipt, takeSaveReceipt } from './save-receipt.js';
+import { giveReceipt, takeReceipt } from './save-receipt.js';
 import { officialToForm, type OfficialFormValues } from './official-form.js';
 import { UsersPage, type UsersPageProps } from './users-page.js';
 import { rolesRoutes } from './roles-routes.js';
@@ -122,19 +122,28 @@ const UsersQuery = z.object({
   con: z.enum(['0', '1'], { message: 'Tùy chọn đơn vị trực thuộc không hợp lệ.' }).optional(),
 });
 
+/** The notices whose landing a receipt backs (save-receipt.ts): what only the write itself may tell or show. */
+const RECEIPT_NOTICES = ['saved', 'verified', 'created', 'reset'] as const;
+const isReceiptNotice = (tb: string | undefined): tb is (typeof RECEIPT_NOTICES)[number] =>
+  (RECEIPT_NOTICES as readonly string[]).includes(tb ?? '');
+
 adminUserRoutes.get('/', async (c) => {
   const { donvi: unitId, tk, moi, q, tb, con } = queryOf(c, UsersQuery);
   let form: UsersPageProps['form'];
   let sameIdentity: UsersPageProps['sameIdentity'];
+  let secret: UsersPageProps['secret'];
+  let notice = tb;
   let formUnit = unitId;
   if (tk) {
     const f = await existingForm(c, tk);
     form = f;
     formUnit = unitId ?? f.unitId;
-    // Only the landing of a real save (its receipt) tells of other accounts with the same số định danh.
-    if ((tb === 'saved' || tb === 'verified') && takeSaveReceipt(c, actorOf(c).accountId, tk)) {
-      sameIdentity = await sameIdentityAccounts(c.get('deps').db, actorOf(c), tk);
-    }
+    // Only the landing of a real write (its receipt) tells of other accounts with the same số định danh, and shows
+    // the temporary password it made; a reload, or the address typed, finds the receipt gone.
+    const receipt = isReceiptNotice(tb) ? takeReceipt(c, tb, tk) : null;
+    if (receipt && tb !== 'reset') sameIdentity = await sameIdentityAccounts(c.get('deps').db, actorOf(c), tk);
+    if (receipt?.value) secret = { username: String(f.values.username ?? ''), password: receipt.value };
+    else if (tb === 'created' || tb === 'reset') notice = `${tb}-shown`;
   } else if (moi && unitId) {
     form = { action: '/tiepnhan/quan-tri/nguoi-dung/moi', values: { unitId }, isNew: true };
   }
@@ -142,24 +151,20 @@ adminUserRoutes.get('/', async (c) => {
     unitId: formUnit,
     subtree: con === undefined ? undefined : con === '1',
     q: q ?? '',
-    notice: tb,
+    notice,
+    secret,
     form,
     sameIdentity,
   });
 });
 
+/** Thêm mới cán bộ: Post/Redirect/Get — the new account's page shows its temporary password once (the receipt). */
 adminUserRoutes.post('/moi', async (c) => {
   const form = await formData(c);
   try {
     const { account, temporaryPassword } = await createOfficial(c.get('deps').db, actorOf(c), form);
-    const f = await existingForm(c, account.id);
-    return renderUsers(c, {
-      unitId: account.unitId,
-      notice: 'saved',
-      secret: { username: account.username, password: temporaryPassword },
-      form: f,
-      sameIdentity: await sameIdentityAccounts(c.get('deps').db, actorOf(c), account.id),
-    });
+    giveReceipt(c, 'created', account.id, temporaryPassword);
+    return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}&tb=created`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     return renderUsers(c, {
@@ -176,7 +181,7 @@ adminUserRoutes.post('/:id', async (c) => {
   const form = await formData(c);
   try {
     const acc = await updateOfficial(c.get('deps').db, actorOf(c), id, form);
-    giveSaveReceipt(c, actorOf(c).accountId, acc.id);
+    giveReceipt(c, 'saved', acc.id);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -197,7 +202,7 @@ adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
   try {
     const result = await verifyOfficialForm(db, registry, actorOf(c), id, form);
     if (result.verified) {
-      giveSaveReceipt(c, actorOf(c).accountId, id);
+      giveReceipt(c, 'verified', id);
       return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${result.unitId}&tk=${id}&tb=verified`, 303);
     }
     const f = await existingForm(c, id, { values: form });
@@ -282,13 +287,9 @@ adminUserRoutes.post('/:id/dat-lai-mat-khau', async (c) => {
   await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
   if (!isConfirmed(form)) return renderConfirm(c, id, 'reset', notConfirmed().message);
   const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), id);
-  const f = await existingForm(c, account.id);
-  return renderUsers(c, {
-    unitId: account.unitId,
-    notice: 'reset',
-    secret: { username: account.username, password: temporaryPassword },
-    form: f,
-  });
+  // Post/Redirect/Get: a reload of the answer must not reset the password a second time.
+  giveReceipt(c, 'reset', account.id, temporaryPassword);
+  return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}&tb=reset`, 303);
 });
 
 adminUserRoutes.get('/:id/xoa', async (c) => {

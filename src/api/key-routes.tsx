@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
-import { idParam } from '../web/params.js';
+import { idParam, queryOf } from '../web/params.js';
 import { AppError, errors } from '../shared/errors.js';
 import { requireAdministrator } from '../accounts/policies.js';
 import { issueApiClient } from './issue-api-client.js';
@@ -15,8 +15,10 @@ import { listApiClients } from './list-api-clients.js';
 import { revokeApiClient } from './revoke-api-client.js';
 import { ApiKeysPage, RevokeKeyPage, type IssuedKey } from './key-pages.js';
 import { sendHtml } from '../web/send-html.js';
+import { giveReceipt, takeReceipt } from '../admin/save-receipt.js';
 
-const KeyId = z.string().regex(/^mc_[A-Za-z0-9_-]{12}$/);
+const KEY_ID = /^mc_[A-Za-z0-9_-]{12}$/;
+const KeyId = z.string().regex(KEY_ID);
 
 function keyIdParam(c: Ctx): string {
   const v = c.req.param('key');
@@ -27,7 +29,10 @@ function keyIdParam(c: Ctx): string {
 type View = {
   accountId: string;
   own: boolean;
-  issued?: IssuedKey;
+  /** The landing after Cấp khóa (?da-cap=): the key's token from the issue's receipt, or null when it is gone. */
+  issued?: { id: string; token: string | null };
+  /** The landing after Thu hồi (?da-thu-hoi=). */
+  revoked?: string;
   notice?: string;
   error?: string;
   errors?: Record<string, string> | undefined;
@@ -42,6 +47,18 @@ async function renderKeys(c: Ctx, v: View) {
   const { db, now, config } = c.get('deps');
   const { account, keys } = await listApiClients(db, actorOf(c), v.accountId, now());
   const props = await pageProps(c);
+  const issuedRow = v.issued ? keys.find((k) => k.id === v.issued?.id) : undefined;
+  const issued: IssuedKey | undefined =
+    issuedRow && v.issued?.token
+      ? { clientId: issuedRow.id, token: v.issued.token, name: issuedRow.name, expiresAt: issuedRow.expiresAt }
+      : undefined;
+  const revokedRow = v.revoked ? keys.find((k) => k.id === v.revoked && k.state === 'revoked') : undefined;
+  const notice =
+    v.notice ??
+    (revokedRow ? `Đã thu hồi khóa API "${revokedRow.name}": khóa bị từ chối từ yêu cầu tiếp theo.` : undefined) ??
+    (issuedRow && !issued
+      ? `Đã cấp khóa API "${issuedRow.name}". Khóa chỉ hiển thị một lần; nếu chưa sao chép, hãy thu hồi và cấp khóa mới.`
+      : undefined);
   // The key is in this answer only: never kept by a cache (security-headers sets no-store on pages).
   return sendHtml(
     c,
@@ -53,8 +70,8 @@ async function renderKeys(c: Ctx, v: View) {
         base={baseOf(v)}
         mayIssue={!v.own}
         apiBase={`${config.publicUrl}/api/v1`}
-        issued={v.issued}
-        notice={v.notice}
+        issued={issued}
+        notice={notice}
         error={v.error}
         errors={v.errors}
         values={v.values}
@@ -87,7 +104,8 @@ async function revoke(c: Ctx, accountId: string, own: boolean) {
   const { db, now } = c.get('deps');
   try {
     const { key } = await revokeApiClient(db, actorOf(c), accountId, keyIdParam(c), now());
-    return renderKeys(c, { accountId, own, notice: `Đã thu hồi khóa API "${key.name}": khóa bị từ chối từ yêu cầu tiếp theo.` });
+    // Post/Redirect/Get: a reload reads the list again instead of revoking again (a 409).
+    return c.redirect(`${baseOf({ accountId, own })}?da-thu-hoi=${key.id}`, 303);
   } catch (err) {
     // Revoked meanwhile (a double submit, another tab): say so over the current list.
     if (!(err instanceof AppError) || err.status !== 409) throw err;
@@ -106,7 +124,19 @@ const administratorOnly = async (c: Ctx, next: () => Promise<void>) => {
 adminKeyRoutes.use('/:id/khoa-api', administratorOnly);
 adminKeyRoutes.use('/:id/khoa-api/*', administratorOnly);
 
-adminKeyRoutes.get('/:id/khoa-api', (c) => renderKeys(c, { accountId: idParam(c, 'Tài khoản'), own: false }));
+/** The landings of a post: ?da-cap= the key just issued, ?da-thu-hoi= the key just revoked. */
+const KeyQueryId = z.string().regex(KEY_ID, { error: 'Mã khóa API không hợp lệ.' }).optional();
+const KeysQuery = z.object({ 'da-cap': KeyQueryId, 'da-thu-hoi': KeyQueryId });
+
+/** The page, with what a post that redirected here did; the new key's token only with the issue's receipt. */
+function renderLanding(c: Ctx, accountId: string, own: boolean) {
+  const q = queryOf(c, KeysQuery);
+  const issuedId = q['da-cap'];
+  const issued = issuedId ? { id: issuedId, token: takeReceipt(c, 'key', issuedId)?.value ?? null } : undefined;
+  return renderKeys(c, { accountId, own, ...(issued ? { issued } : {}), ...(q['da-thu-hoi'] ? { revoked: q['da-thu-hoi'] } : {}) });
+}
+
+adminKeyRoutes.get('/:id/khoa-api', (c) => renderLanding(c, idParam(c, 'Tài khoản'), false));
 
 adminKeyRoutes.post('/:id/khoa-api', async (c) => {
   const accountId = idParam(c, 'Tài khoản');
@@ -114,7 +144,9 @@ adminKeyRoutes.post('/:id/khoa-api', async (c) => {
   const { db, now } = c.get('deps');
   try {
     const issued = await issueApiClient(db, actorOf(c), accountId, { name: form.name ?? '', validDays: form.validDays ?? '' }, now());
-    return renderKeys(c, { accountId, own: false, issued });
+    // Post/Redirect/Get: a reload must not issue a second key; the token rides, sealed and once, in the receipt.
+    giveReceipt(c, 'key', issued.clientId, issued.token);
+    return c.redirect(`${baseOf({ accountId, own: false })}?da-cap=${issued.clientId}`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
     return renderKeys(c, {
@@ -135,6 +167,6 @@ adminKeyRoutes.post('/:id/khoa-api/:key/thu-hoi', (c) => revoke(c, idParam(c, 'T
 export const ownKeyRoutes = new Hono<AppEnv>();
 ownKeyRoutes.use('/tai-khoan/khoa-api', requireLogin);
 ownKeyRoutes.use('/tai-khoan/khoa-api/*', requireLogin);
-ownKeyRoutes.get('/tai-khoan/khoa-api', (c) => renderKeys(c, { accountId: actorOf(c).accountId, own: true }));
+ownKeyRoutes.get('/tai-khoan/khoa-api', (c) => renderLanding(c, actorOf(c).accountId, true));
 ownKeyRoutes.get('/tai-khoan/khoa-api/:key/thu-hoi', (c) => renderRevoke(c, actorOf(c).accountId, true));
 ownKeyRoutes.post('/tai-khoan/khoa-api/:key/thu-hoi', (c) => revoke(c, actorOf(c).accountId, true));

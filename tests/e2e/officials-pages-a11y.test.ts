@@ -233,6 +233,32 @@ describe("Officials' pages: axe, 1280 px and 390 px, for every role", { shuffle:
     }
   });
 
+  test('on a phone every link and button of the header, its account menu and the administration menu is at least 44 px tall', async () => {
+    // The province administrator: the longest main menu, the account menu and QUẢN TRỊ HỆ THỐNG's sub-menu.
+    await loginAs(PROVINCE_ADMIN);
+    await page.goto('/tiepnhan/quan-tri/nguoi-dung');
+    for (const [width, height] of [
+      [375, 812],
+      [360, 640],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.locator('details.usermenu > summary').click();
+      await eventually(attrOf(page.locator('details.usermenu'), 'open')).not.toBeNull();
+      const short = await page.locator('header.top a, header.top button, header.top summary, nav.adminnav a').evaluateAll((els) =>
+        els
+          .map((e) => ({ text: (e.textContent ?? '').trim().slice(0, 40), box: e.getBoundingClientRect() }))
+          .filter((t) => t.box.width > 0 && t.box.height > 0)
+          .filter((t) => t.box.height < 44)
+          .map((t) => `${t.text}: ${Math.round(t.box.height)} px`),
+      );
+      expect(short, `tap targets under 44 px at ${width}×${height}`).toEqual([]);
+      await page.screenshot({ path: e2e.screenshotPath(`header-targets-${width}x${height}.png`) });
+      await page.locator('details.usermenu > summary').click();
+    }
+    await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
+    await logout(page);
+  });
+
   test('the reception clerk receives a dossier (so that a dossier page exists), then every page they reach', {
     timeout: LONG,
   }, async () => {
