@@ -118,6 +118,12 @@ describe('a citizen whose VNeID login fails lands on a clean page', () => {
     // A forged cookie is not a message of ours.
     c.cookies.set('motcua_portal_login_error', 'eyJjb2RlIjoieCJ9.forged');
     expect((await c.get('/dang-nhap/loi')).location).toBe('/dang-nhap');
+    // Nor one whose signature has the length of ours in letters but not in bytes (é, percent-encoded): no 500.
+    const wide = `eyJjb2RlIjoieCJ9.%C3%A9${'A'.repeat(42)}`;
+    c.cookies.set('motcua_portal_login_error', wide);
+    expect((await c.get('/dang-nhap/loi')).location).toBe('/dang-nhap');
+    c.cookies.set('motcua_login_error', wide);
+    expect((await c.get('/tiepnhan/dang-nhap/loi')).location).toBe('/tiepnhan/dang-nhap');
   });
 
   it('a malformed callback address is refused where it is, as any bad query', async () => {

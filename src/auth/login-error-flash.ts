@@ -35,7 +35,11 @@ export function takeLoginError(c: Context<AppEnv>, area: LoginArea): AppError | 
   clearCookie(c, COOKIE[area]);
   const [body = '', mac = ''] = raw.split('.', 2);
   const expected = sign(c.get('deps').config.sessionSecret, area, body);
-  if (mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return null;
+  // Compared as bytes: a forged signature of the right length in characters but not in bytes (a percent-encoded
+  // letter outside ASCII) would make timingSafeEqual throw.
+  const given = Buffer.from(mac);
+  const wanted = Buffer.from(expected);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
   try {
     const v = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { code?: unknown; message?: unknown; status?: unknown };
     if (typeof v.code !== 'string' || typeof v.message !== 'string' || typeof v.status !== 'number') return null;
