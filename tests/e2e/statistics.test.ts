@@ -227,10 +227,10 @@ describe('Thống kê, báo cáo in the browser: the report, its overdue dossier
       });
     }
     expect(sums.map(String)).toEqual(expectedTotal().slice(0, 15));
-    // The merged header of the form.
+    // The merged header of the form: Tổng số, Trong hạn, Quá hạn, Tạm dừng tính hạn.
     await eventually(countOf(reportTable(page).getByRole('columnheader', { name: 'Số hồ sơ đang giải quyết', exact: true }))).toBe(1);
     expect(await attrOf(reportTable(page).getByRole('columnheader', { name: 'Số hồ sơ đang giải quyết', exact: true }), 'colspan')()).toBe(
-      '3',
+      '4',
     );
   });
 
