@@ -60,7 +60,11 @@ function reckon(rows: Row[], events: Ev[], from: string, to: string, asOf: strin
   const closedBefore = (r: Row, limit: string) => r.finished_at !== null && day(r.finished_at) < limit;
   const inProgressRows = acc.filter((r) => day(r.received_at) < end && !closedBefore(r, end));
   // Waiting for a supplement now, since before the end (every waiting dossier, for a period not over): clock stopped.
-  const pausedAtEnd = (r: Row) => r.status === 'supplement' && r.finished_at === null && day(r.clock_stopped_at ?? r.received_at) < end;
+  // Stopped or withdrawn while waiting (clock_stopped_at kept): paused until it finished (inProgressRows: after the end).
+  const pausedAtEnd = (r: Row) =>
+    ((r.status === 'supplement' && r.finished_at === null) ||
+      ((r.status === 'withdrawn' || r.status === 'stopped') && r.clock_stopped_at !== null)) &&
+    day(r.clock_stopped_at ?? r.received_at) < end;
   const inProgressPaused = inProgressRows.filter(pausedAtEnd).length;
   const inProgressLate = inProgressRows.filter(
     (r) => !pausedAtEnd(r) && (running ? r.finished_at === null && day(r.due_at) < asOf : day(r.due_at) < end),

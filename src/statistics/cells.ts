@@ -34,7 +34,10 @@ export function cellCondition(cell: DrillCell, p: CellPeriod): SQL {
   const inProgress = sql`d.accepted and ${day('received_at')} < ${date(end)} and ${openAt(end)}`;
   // Paused (Tạm dừng tính hạn, the lists' condition): waiting for a supplement now, since a day before the end — for a
   // period not over, every waiting dossier. Its clock is stopped, so it is neither late nor within its deadline.
-  const paused = sql`d.accepted and d.finished_at is null and ${clockStopped()}
+  // A dossier stopped or withdrawn while it waited (it keeps clock_stopped_at: only resuming clears it) was paused
+  // until it finished, so at the end of a period it waited through (migration 0058).
+  const paused = sql`d.accepted and ((d.finished_at is null and ${clockStopped()})
+      or (d.status in ('withdrawn', 'stopped') and d.clock_stopped_at is not null and ${openAt(end)} and d.finished_at is not null))
     and stats_local_day(coalesce(d.clock_stopped_at, d.received_at)) < ${date(end)}`;
   // Late at the end: due before the end and not closed_m before it (closed on the later of its finishing and due
   // days) — with the due day before the end, that is "not finished before the end" — and not paused at the end. A

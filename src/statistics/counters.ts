@@ -21,6 +21,8 @@ const MEASURES = [
   'paused',
   'paused_due',
   'paused_m',
+  'paused_end',
+  'paused_m_end',
   'settled_early',
   'settled_on_time',
   'settled_late',

@@ -41,7 +41,7 @@ function cells(f: SituationFigures): Array<[number, DrillCell | null]> {
 
 /** What Tạm dừng tính hạn counts, under the table (the exports say it in their column note). */
 const PAUSED_NOTE =
-  'Số hồ sơ đang giải quyết = Trong hạn + Quá hạn + Tạm dừng tính hạn. Tạm dừng tính hạn: hồ sơ đang chờ công dân bổ sung, hoàn thiện — thời gian chờ không tính vào thời hạn giải quyết, nên hồ sơ không được tính là trong hạn hay quá hạn (như Hạn xử lý trong danh sách hồ sơ); với kỳ đã kết thúc, là hồ sơ vẫn đang chờ bổ sung từ trước ngày cuối kỳ.';
+  'Số hồ sơ đang giải quyết = Trong hạn + Quá hạn + Tạm dừng tính hạn. Tạm dừng tính hạn: hồ sơ đang chờ công dân bổ sung, hoàn thiện — thời gian chờ không tính vào thời hạn giải quyết, nên hồ sơ không được tính là trong hạn hay quá hạn (như Hạn xử lý trong danh sách hồ sơ); với kỳ đã kết thúc, là hồ sơ vẫn đang chờ bổ sung từ trước ngày cuối kỳ, hoặc đã chờ từ trước ngày cuối kỳ rồi bị dừng xử lý hay rút khi vẫn đang chờ.';
 
 /** The address of one cell's dossiers: the report's query, the cell and the row (none for Tổng cộng). */
 const drillHref = (params: Record<string, string>, cell: DrillCell, group?: string) =>

@@ -21,8 +21,9 @@ export type Period = { from: string; to: string };
  * - inProgress: Số hồ sơ đang giải quyết at the end of the period (or today, for a period not over): received and
  *   not closed = withinDeadline + late + paused. paused (Tạm dừng tính hạn): waiting for the applicant's supplement
  *   then — its clock stopped, so its due date is no deadline (it moves on by the pause when the dossier resumes), as
- *   the officials' lists say; for a period over, a dossier waiting now since a day before the end (one that waited
- *   then and resumed since is judged by its moved due date). late = not paused and due on a day before the period's
+ *   the officials' lists say; for a period over, a dossier waiting now since a day before the end, or one that waited
+ *   then and was stopped or withdrawn since without resuming (one that waited then and resumed since is judged by its
+ *   moved due date). late = not paused and due on a day before the period's
  *   end (or before today); withinDeadline = the rest.
  * - closed otherwise within the period: withdrawn (Công dân rút hồ sơ), stopped (Dừng xử lý), refused (Từ chối: not
  *   accepted at the desk, or refused after reception as not meeting the conditions).

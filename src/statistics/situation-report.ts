@@ -43,7 +43,17 @@ const PERIOD_MEASURES: Measure[] = [
 ];
 
 /** What figuresOf reads besides a period's own counts: carried over, in progress, late and paused (the service index reads them too). */
-export const IN_PROGRESS_MEASURES: readonly Measure[] = ['closed', 'due', 'closed_m', 'closed_due', 'paused', 'paused_due', 'paused_m'];
+export const IN_PROGRESS_MEASURES: readonly Measure[] = [
+  'closed',
+  'due',
+  'closed_m',
+  'closed_due',
+  'paused',
+  'paused_due',
+  'paused_m',
+  'paused_end',
+  'paused_m_end',
+];
 
 export type Windows = 'period' | 'before' | 'toEnd' | 'toToday';
 
@@ -102,10 +112,11 @@ export function figuresOf(sums: Array<CounterSum<Windows>>, running: boolean): S
   const onTime = at('period', 'settled_on_time');
   const late = at('period', 'settled_late');
   const inProgress = at('toEnd', 'received') - at('toEnd', 'closed');
-  const paused = at('toEnd', 'paused');
+  // A dossier stopped or withdrawn while waiting was paused until it finished (paused_end, paused_m_end: migration 0058).
+  const paused = at('toEnd', 'paused') - at('toEnd', 'paused_end');
   const inProgressLate = running
     ? at('toToday', 'due') - at('toToday', 'closed_due') - at('toToday', 'paused_due')
-    : at('toEnd', 'due') - at('toEnd', 'closed_m') - at('toEnd', 'paused_m');
+    : at('toEnd', 'due') - at('toEnd', 'closed_m') - (at('toEnd', 'paused_m') - at('toEnd', 'paused_m_end'));
   const settled = early + onTime + late;
   return {
     received: { total: online + direct + carriedOver, online, direct, carriedOver },
