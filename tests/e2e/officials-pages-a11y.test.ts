@@ -277,6 +277,15 @@ describe("Officials' pages: axe, 1280 px and 390 px, for every role", { shuffle:
         }),
       );
       expect(askew, `askew targets at ${width}×${height}`).toEqual([]);
+      // Seen, too: the account menu's buttons (Đăng xuất) are not the colour of the menu they sit on.
+      const unseen = await page
+        .locator('details.usermenu li a, details.usermenu li button')
+        .evaluateAll((els) =>
+          els
+            .filter((e) => getComputedStyle(e).color === getComputedStyle(e.closest('ul')!).backgroundColor)
+            .map((e) => (e.textContent ?? '').trim()),
+        );
+      expect(unseen, `invisible menu items at ${width}×${height}`).toEqual([]);
       await page.screenshot({ path: e2e.screenshotPath(`header-targets-${width}x${height}.png`) });
       await page.locator('details.usermenu > summary').click();
     }
