@@ -272,3 +272,35 @@ describe('Nhập từ tệp: the report tells of other accounts with the same s�
     expect(await accountsNamed('nhap3.snv')).toBe(1);
   });
 });
+
+describe("Writes on the administrator's own account, which end the administrator's own session", () => {
+  it('Đặt lại mật khẩu of their own account shows the new password (no landing could: the session is gone), and a reload resets nothing', async () => {
+    const c = await adminClient();
+    const me = (await accountByUsername(t.database, 'admin.sct'))!;
+    const url = `${USERS}/${me.id}/dat-lai-mat-khau`;
+    const posted = await c.post(url, { xacnhan: '1' }, { csrfFrom: url });
+    expect(posted.status).toBe(200);
+    const password = secretOf(posted.text);
+    expect(password).toMatch(/^[A-Za-z0-9]{14}$/);
+    const hash = (await accountByUsername(t.database, 'admin.sct'))!.passwordHash;
+    // The administrator is not locked out: the password shown logs in.
+    const back = new Client(t.app);
+    expect((await back.login('admin.sct', password!)).status).toBe(303);
+    // F5 re-posts the form: its CSRF token was bound to the ended session, so nothing is reset again.
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(posted.text)![1]!;
+    const again = await c.post(url, { xacnhan: '1' }, { csrf });
+    expect(again.status).not.toBe(200);
+    expect((await accountByUsername(t.database, 'admin.sct'))!.passwordHash).toBe(hash);
+  });
+
+  it('Kết thúc mọi phiên of their own account shows the counts, not the question again after the next login', async () => {
+    const c = await adminClient();
+    const me = (await accountByUsername(t.database, 'admin.sct'))!;
+    const url = `${USERS}/${me.id}/ket-thuc-phien`;
+    const posted = await c.post(url, { xacnhan: '1' }, { csrfFrom: url });
+    expect(posted.status).toBe(200);
+    expect(posted.text).toContain('Đã kết thúc 1 phiên đăng nhập');
+    const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.targetId, me.id));
+    expect(audit.filter((a) => a.action === 'account.end_sessions')).toHaveLength(1);
+  });
+});

@@ -206,7 +206,12 @@ accountRoutes.get('/:id/ket-thuc-phien', async (c) => {
   const receipt = queryOf(c, EndedQuery).xong ? takeReceipt(c, 'ended', accountId) : null;
   const counts = receipt?.value?.split('.').map(Number) ?? [];
   if (counts.length !== 3 || counts.some((n) => !Number.isSafeInteger(n))) return renderEndSessions(c, accountId);
-  const [browserSessions, providerSessions, notices] = counts;
+  const [browserSessions, providerSessions, notices] = counts as [number, number, number];
+  return renderEnded(c, accountId, { browserSessions, providerSessions, notices });
+});
+
+/** What Kết thúc mọi phiên did. */
+async function renderEnded(c: Ctx, accountId: string, ended: { browserSessions: number; providerSessions: number; notices: number }) {
   const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), accountId);
   const props = await pageProps(c);
   return sendHtml(
@@ -215,8 +220,8 @@ accountRoutes.get('/:id/ket-thuc-phien', async (c) => {
       <section class="narrow">
         <h1>Kết thúc mọi phiên đăng nhập</h1>
         <Flash kind="ok">
-          Đã kết thúc {browserSessions} phiên đăng nhập và {providerSessions} phiên của Hệ thống xác thực tập trung của tài khoản{' '}
-          {acc.username}; {notices} ứng dụng được báo đăng xuất.
+          Đã kết thúc {ended.browserSessions} phiên đăng nhập và {ended.providerSessions} phiên của Hệ thống xác thực tập trung của tài
+          khoản {acc.username}; {ended.notices} ứng dụng được báo đăng xuất.
         </Flash>
         <p>
           <a class="button" href={`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}`}>
@@ -226,13 +231,17 @@ accountRoutes.get('/:id/ket-thuc-phien', async (c) => {
       </section>
     </Layout>,
   );
-});
+}
 
 /** Post/Redirect/Get: a reload of the result reads it again, it does not end (and audit) the sessions again. */
 accountRoutes.post('/:id/ket-thuc-phien', async (c) => {
   const accountId = idParam(c, 'Tài khoản');
   if (!isConfirmed(await formData(c))) return renderEndSessions(c, accountId, notConfirmed().message);
   const ended = await endAccountSessions(c.get('deps').db, actorOf(c), accountId);
+  // The administrator's own account: this very session has just ended, so no landing could open the receipt (the
+  // next request is a login, in another session). Answer in place; a reload re-posts with a dead session's CSRF
+  // token, which is refused, so nothing is ended twice.
+  if (accountId === actorOf(c).accountId) return renderEnded(c, accountId, ended);
   giveReceipt(c, 'ended', accountId, `${ended.browserSessions}.${ended.providerSessions}.${ended.notices}`);
   return c.redirect(`/tiepnhan/quan-tri/nguoi-dung/${accountId}/ket-thuc-phien?xong=1`, 303);
 });

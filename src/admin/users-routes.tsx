@@ -287,6 +287,18 @@ adminUserRoutes.post('/:id/dat-lai-mat-khau', async (c) => {
   await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
   if (!isConfirmed(form)) return renderConfirm(c, id, 'reset', notConfirmed().message);
   const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), id);
+  // The administrator's own account: the reset has just ended this very session (reset-password.ts ends every session
+  // of the account), so no landing could open the receipt — the password would be lost and the administrator locked
+  // out. Answer in place, as before Post/Redirect/Get; a reload re-posts with the dead session's CSRF token, which is
+  // refused, so the password is not reset twice.
+  if (account.id === actorOf(c).accountId) {
+    return renderUsers(c, {
+      unitId: account.unitId,
+      notice: 'reset',
+      secret: { username: account.username, password: temporaryPassword },
+      form: await existingForm(c, account.id),
+    });
+  }
   // Post/Redirect/Get: a reload of the answer must not reset the password a second time.
   giveReceipt(c, 'reset', account.id, temporaryPassword);
   return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}&tb=reset`, 303);

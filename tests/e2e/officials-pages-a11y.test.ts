@@ -252,6 +252,40 @@ describe("Officials' pages: axe, 1280 px and 390 px, for every role", { shuffle:
           .map((t) => `${t.text}: ${Math.round(t.box.height)} px`),
       );
       expect(short, `tap targets under 44 px at ${width}×${height}`).toEqual([]);
+      // Taller, not broken: the words sit in the middle of the target, and an unread count keeps its space after
+      // "Thông báo" (a flex box drops the space between them).
+      const askew = await page.locator('header.top a, header.top button, nav.adminnav a').evaluateAll((els) =>
+        els.flatMap((e) => {
+          const box = e.getBoundingClientRect();
+          const text = [...e.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim());
+          if (!text || box.height === 0) return [];
+          const range = document.createRange();
+          range.selectNodeContents(text);
+          const words = range.getBoundingClientRect();
+          const { borderTopWidth, borderBottomWidth } = getComputedStyle(e);
+          // Within the borders: the current page's link is underlined by a bottom border.
+          const off = Math.abs(
+            words.top - box.top - Number.parseFloat(borderTopWidth) - (box.bottom - Number.parseFloat(borderBottomWidth) - words.bottom),
+          );
+          const badge = e.querySelector('.unread-count');
+          range.setStart(text, 0);
+          range.setEnd(text, (text.textContent ?? '').trimEnd().length);
+          const apart = badge ? badge.getBoundingClientRect().left - range.getBoundingClientRect().right : 99;
+          return off > 3 || apart < 3
+            ? [`${(e.textContent ?? '').trim().slice(0, 30)}: ${Math.round(off)} px off centre, ${Math.round(apart)} px apart`]
+            : [];
+        }),
+      );
+      expect(askew, `askew targets at ${width}×${height}`).toEqual([]);
+      // Seen, too: the account menu's buttons (Đăng xuất) are not the colour of the menu they sit on.
+      const unseen = await page
+        .locator('details.usermenu li a, details.usermenu li button')
+        .evaluateAll((els) =>
+          els
+            .filter((e) => getComputedStyle(e).color === getComputedStyle(e.closest('ul')!).backgroundColor)
+            .map((e) => (e.textContent ?? '').trim()),
+        );
+      expect(unseen, `invisible menu items at ${width}×${height}`).toEqual([]);
       await page.screenshot({ path: e2e.screenshotPath(`header-targets-${width}x${height}.png`) });
       await page.locator('details.usermenu > summary').click();
     }
