@@ -29,7 +29,9 @@ import {
   pageLimit,
   pageOf,
   readCursor,
-  withDates,
+  instant,
+  instantOrNull,
+  rowsAsArrays,
   type FilterShape,
   type ListFilter,
 } from './list-query.js';
@@ -142,6 +144,34 @@ function lentScope(shape: Shape): SQL[] {
   return [];
 }
 
+/** The columns of the page's rows (list-query.ts rowsAsArrays), on dossiers `d` and procedure_versions `pv`. */
+const PAGE_COLUMNS = {
+  id: sql<string>`d.id`,
+  code: sql<string>`d.code`,
+  status: sql<DossierStatus>`d.status`,
+  applicantName: sql<string>`d.applicant->>'fullName'`,
+  receivedAt: instant(sql`d.received_at`),
+  dueAt: instant(sql`d.due_at`),
+  stepDueAt: instantOrNull(sql`d.step_due_at`),
+  currentStep: sql<number>`d.current_step`,
+  channel: sql<1 | 2 | 3>`d.channel`,
+  procedureName: sql<string>`pv.name`,
+  assignedTo: sql<string | null>`d.assigned_to`,
+  assigneeName: sql<string | null>`(select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to)`,
+};
+const PAGE_ROWS = rowsAsArrays(PAGE_COLUMNS);
+/** The API's rows: the same with the applicant's whole record. */
+const RECORD_ROWS = rowsAsArrays({ ...PAGE_COLUMNS, applicant: sql<Applicant>`d.applicant` });
+/** "Giao cho tôi", on the subquery `a` below. */
+const ASSIGNED_ROWS = rowsAsArrays({
+  id: sql<string>`a.id`,
+  code: sql<string>`a.code`,
+  procedureName: sql<string>`a.procedure_name`,
+  applicantName: sql<string>`a.applicant_name`,
+  dueAt: instant(sql`a.due_at`),
+  status: sql<DossierStatus>`a.status`,
+});
+
 /** At most this many dossiers under "Giao cho tôi". */
 const ASSIGNED_LIMIT = 50;
 
@@ -154,10 +184,7 @@ const ASSIGNED_LIMIT = 50;
  */
 function assignedToMe(shape: Shape): SQL {
   const scope = sql.join(lentScope(shape).map((c) => sql` and ${c}`));
-  return sql`(select coalesce(json_agg(json_build_object(
-          'id', a.id, 'code', a.code, 'procedureName', a.procedure_name, 'applicantName', a.applicant_name, 'dueAt', a.due_at,
-          'status', a.status
-        ) order by a.due_at, a.id), '[]'::json)
+  return sql`(select coalesce(json_agg(${ASSIGNED_ROWS.select} order by a.due_at, a.id), '[]'::json)
         from (
           select d.id, d.code, pv.name as procedure_name, d.applicant->>'fullName' as applicant_name, d.due_at, d.status
           from dossiers d join procedure_versions pv on pv.id = d.procedure_version_id
@@ -243,13 +270,7 @@ function inboxStatement(shape: Shape): SQL {
   return sql`with recursive ${POSITIONS},
     ${shape.q ? searchedPageAndCounts(shape, after) : rangedPageAndCounts(shape, after)}
     select
-      (select coalesce(json_agg(json_build_object(
-          'id', d.id, 'code', d.code, 'status', d.status, 'applicantName', d.applicant->>'fullName',${shape.records ? sql`'applicant', d.applicant,` : sql``}
-          'receivedAt', d.received_at, 'dueAt', d.due_at, 'stepDueAt', d.step_due_at,
-          'currentStep', d.current_step, 'channel', d.channel, 'procedureName', pv.name,
-          'assignedTo', d.assigned_to,
-          'assigneeName', (select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to)
-        ) order by page.due_at, page.id), '[]'::json)
+      (select coalesce(json_agg(${(shape.records ? RECORD_ROWS : PAGE_ROWS).select} order by page.due_at, page.id), '[]'::json)
         from page
         join dossiers d on d.id = page.id
         join procedure_versions pv on pv.id = d.procedure_version_id) as rows,
@@ -262,11 +283,8 @@ const NO_COUNTS = (): Record<InboxTab, number> => Object.fromEntries(INBOX_TAB_K
 /** A row as the statement gives it: the applicant's record only when the shape asks for it. */
 type FetchedRow = InboxRow & { applicant?: Applicant };
 
-type Raw = {
-  rows: Array<Omit<FetchedRow, 'receivedAt' | 'dueAt' | 'stepDueAt'> & { receivedAt: string; dueAt: string; stepDueAt: string | null }>;
-  counts: Partial<Record<DossierStatus, number>>;
-  assigned: Array<Omit<AssignedRow, 'dueAt'> & { dueAt: string }>;
-};
+/** The statement's one row: the page's and "Giao cho tôi"'s rows as JSON arrays (rowsAsArrays), the counts by status. */
+type Raw = { rows: unknown[][]; counts: Partial<Record<DossierStatus, number>>; assigned: unknown[][] };
 
 /**
  * `soonUntil`: the instant before which a dossier is "sắp đến hạn" (one working day from now). `via`: a delegation
@@ -322,8 +340,10 @@ async function inboxOf(
     afterDue: cursor?.at.toISOString(),
     afterId: cursor?.id,
   });
-  const { rows, next } = pageOf(withDates(raw?.rows ?? [], ['receivedAt', 'dueAt', 'stepDueAt'] as const), limit, (r) => r.dueAt);
+  const fetched: FetchedRow[] = (records ? RECORD_ROWS : PAGE_ROWS).read(raw?.rows ?? []);
+  const { rows, next } = pageOf(fetched, limit, (r) => r.dueAt);
   const counts = NO_COUNTS();
   for (const tab of INBOX_TAB_KEYS) for (const status of INBOX_TABS[tab].statuses) counts[tab] += raw?.counts[status] ?? 0;
-  return { rows, counts, next, assigned: withDates(raw?.assigned ?? [], ['dueAt'] as const) };
+  const assigned: AssignedRow[] = ASSIGNED_ROWS.read(raw?.assigned ?? []);
+  return { rows, counts, next, assigned };
 }

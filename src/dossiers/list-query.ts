@@ -1,7 +1,7 @@
 /**
  * What the officials' lists of dossiers share — Hồ sơ cần xử lý (inbox.ts) and the lists beside it (tracking.ts):
  * the filters, as SQL on dossiers `d` and as the statement's parameters; the page size; the keyset cursor
- * "<instant ISO>|<id>"; the dates of rows read as JSON. Each list adds its own order, sources and columns.
+ * "<instant ISO>|<id>"; the rows as JSON arrays (rowsAsArrays). Each list adds its own order, sources and columns.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
@@ -118,18 +118,56 @@ export function readCursor(after: string | undefined): Cursor | null {
   return { at, id };
 }
 
-/** Rows with their named ISO strings (or null) read as dates, as json_build_object gives them. */
-type Dated<R, K extends keyof R> = Omit<R, K> & { [P in K]: null extends R[P] ? Date | null : Date };
+/** A column of a list's rows that is an instant: sent as epoch milliseconds, read as a Date (or null). */
+type InstantColumn<Nullable extends boolean> = { instant: SQL; nullable: Nullable };
+export const instant = (expr: SQL): InstantColumn<false> => ({ instant: expr, nullable: false });
+export const instantOrNull = (expr: SQL): InstantColumn<true> => ({ instant: expr, nullable: true });
 
-export function withDates<R extends { id: string }, K extends keyof R>(rows: R[], keys: readonly K[]): Array<Dated<R, K>> {
-  return rows.map((r) => {
-    const out: Record<string, unknown> = { ...r };
-    for (const k of keys) {
-      const v = r[k];
-      out[k as string] = v === null ? null : new Date(v as string);
-    }
-    return out as Dated<R, K>;
+/**
+ * A list's row as named columns, in order: SQL typed by what it gives (`sql<string>\`d.code\``), or an instant. The
+ * statement sends each row as a JSON array of them and `read` names them again, so names and order are written once.
+ */
+export type RowColumns = Record<string, SQL<unknown> | InstantColumn<boolean>>;
+
+export type RowOf<C extends RowColumns> = {
+  -readonly [K in keyof C]: C[K] extends InstantColumn<infer N>
+    ? N extends true
+      ? Date | null
+      : Date
+    : C[K] extends SQL<infer T>
+      ? T
+      : never;
+};
+
+/**
+ * The rows of a list as JSON arrays (`select`: a `json_build_array` of the columns, for the statement's json_agg)
+ * and back as objects (`read`). Arrays rather than json_build_object, and instants as epoch milliseconds rather than
+ * ISO text: on the inbox's page of 51 rows the statement's answer fell from 22.5 to 12.2 KB, PostgreSQL's time from
+ * 0.65–0.72 to 0.54–0.60 ms, and reading it in Node from 114–139 to 53 µs (docs/decisions/0031). The milliseconds
+ * are truncated, as a Date made from the ISO text was, and exact: computed in numeric, not float8.
+ */
+export function rowsAsArrays<C extends RowColumns>(columns: C): { select: SQL; read: (rows: unknown[][]) => Array<RowOf<C>> } {
+  const names = Object.keys(columns);
+  const instants = names.map((n) => {
+    const col = columns[n];
+    return col !== undefined && 'instant' in col;
   });
+  const parts = names.map((n) => {
+    const col = columns[n];
+    if (col === undefined) throw new Error(`rowsAsArrays: no column ${n}`);
+    return 'instant' in col ? sql`trunc(extract(epoch from ${col.instant}) * 1000)::int8` : col;
+  });
+  const select = sql`json_build_array(${sql.join(parts, sql`, `)})`;
+  const read = (rows: unknown[][]) =>
+    rows.map((values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) {
+        const v = values[i] ?? null;
+        row[names[i] as string] = instants[i] && v !== null ? new Date(v as number) : v;
+      }
+      return row as RowOf<C>;
+    });
+  return { select, read };
 }
 
 /**

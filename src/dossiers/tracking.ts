@@ -33,7 +33,9 @@ import {
   pageLimit,
   pageOf,
   readCursor,
-  withDates,
+  instant,
+  instantOrNull,
+  rowsAsArrays,
   type FilterShape,
   type ListFilter,
 } from './list-query.js';
@@ -151,6 +153,24 @@ function member(shape: Shape): SQL {
     and ${VISIBLE_THROUGH_POSITIONS}) or ${inUnits('desks')}`;
 }
 
+/** The columns of a list's rows (list-query.ts rowsAsArrays), on dossiers `d`, its version `pv` and holding unit `cu`. */
+const ROWS = rowsAsArrays({
+  id: sql<string>`d.id`,
+  code: sql<string>`d.code`,
+  status: sql<DossierStatus>`d.status`,
+  applicantName: sql<string>`d.applicant->>'fullName'`,
+  receivedAt: instant(sql`d.received_at`),
+  dueAt: instant(sql`d.due_at`),
+  finishedAt: instantOrNull(sql`d.finished_at`),
+  currentStep: sql<number>`d.current_step`,
+  stepName: sql<string | null>`pv.steps -> d.current_step ->> 'name'`,
+  procedureName: sql<string>`pv.name`,
+  holderUnit: sql<string | null>`case when d.status in ${OPEN} then cu.name end`,
+  holderRole: sql<string | null>`case when d.status in ${OPEN} then d."current_role" end`,
+  assigneeName: sql<string | null>`case when d.status in ${OPEN} then
+    (select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to) end`,
+});
+
 /**
  * The page out of `candidates` (deduplicated, newest first, limit + 1) and its rows, read whole, as JSON `rows`;
  * `more`: other columns of the answer.
@@ -160,15 +180,7 @@ const pageAndRows = (more: SQL = sql``) => sql`page as (
       order by received_at desc, id desc
       limit ${p('limit')}
     )
-    select coalesce(json_agg(json_build_object(
-        'id', d.id, 'code', d.code, 'status', d.status, 'applicantName', d.applicant->>'fullName',
-        'receivedAt', d.received_at, 'dueAt', d.due_at, 'finishedAt', d.finished_at,
-        'currentStep', d.current_step, 'stepName', pv.steps -> d.current_step ->> 'name', 'procedureName', pv.name,
-        'holderUnit', case when d.status in ${OPEN} then cu.name end,
-        'holderRole', case when d.status in ${OPEN} then d."current_role" end,
-        'assigneeName', case when d.status in ${OPEN} then
-          (select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to) end
-      ) order by page.received_at desc, page.id desc), '[]'::json) as rows${more}
+    select coalesce(json_agg(${ROWS.select} order by page.received_at desc, page.id desc), '[]'::json) as rows${more}
     from page
     -- OFFSET 0 keeps these lookups per row shown: pulled up, they became a join of the whole table.
     cross join lateral (select * from dossiers d where d.id = page.id offset 0) d
@@ -215,7 +227,8 @@ function searchedStatement(shape: Shape): SQL {
 }
 
 type Raw = {
-  rows: Array<Omit<TrackingRow, 'receivedAt' | 'dueAt' | 'finishedAt'> & { receivedAt: string; dueAt: string; finishedAt: string | null }>;
+  /** The page's rows as JSON arrays (ROWS). */
+  rows: unknown[][];
   /** The searched statement's: whether the word index let few enough through for its rows to be the answer. */
   few?: boolean;
 };
@@ -251,5 +264,6 @@ export async function listTracking(
     const walk = { ...shape, words: false };
     [raw] = await queryStatement<Raw>(db, `tracking:${JSON.stringify(walk)}`, () => trackingStatement(walk), params);
   }
-  return pageOf(withDates(raw?.rows ?? [], ['receivedAt', 'dueAt', 'finishedAt'] as const), limit, (r) => r.receivedAt);
+  const rows: TrackingRow[] = ROWS.read(raw?.rows ?? []);
+  return pageOf(rows, limit, (r) => r.receivedAt);
 }
