@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { sendHtml } from './send-html.js';
+import { sendHtml, utf8 } from './send-html.js';
 
 async function Late(p: { name: string }) {
   await new Promise((resolve) => setTimeout(resolve, 1));
@@ -22,6 +22,22 @@ describe('sendHtml', () => {
     const text = '<p title="Hồ sơ &amp; thủ tục">Người nộp: Nguyễn Thị Ánh</p>';
     expect(Buffer.from(body).toString('utf8')).toBe(text);
     expect(body.length).toBe(Buffer.byteLength(text));
+  });
+
+  it('encodes a page of any size to the same bytes as Buffer.from, each answer in a buffer of its own', () => {
+    const row = '<tr><td>Đổi Giấy phép lái xe — Nguyễn Thị Ánh 😀</td></tr>';
+    for (const n of [0, 1, 100, 2_000, 5_000, 40_000]) {
+      const page = row.repeat(n);
+      expect(utf8(page).equals(Buffer.from(page, 'utf8'))).toBe(true);
+    }
+    // Past the scratch room (256 KB at 3 bytes a unit) the page is encoded by Buffer.from, whole.
+    const big = 'ấ'.repeat(100_000);
+    expect(utf8(big).toString('utf8')).toBe(big);
+    const first = utf8('<p>một</p>');
+    utf8('<p>hai</p>');
+    expect(first.toString('utf8')).toBe('<p>một</p>');
+    // A lone surrogate is written as U+FFFD by both ways.
+    expect(utf8('a\ud800b').equals(Buffer.from('a\ud800b', 'utf8'))).toBe(true);
   });
 
   it('waits for an async component and keeps the status given', async () => {
