@@ -38,8 +38,7 @@ describe('rowsAsArrays', () => {
     ]);
   });
 
-  it('reads every millisecond exactly and truncates microseconds as a Date of the ISO text does', async () => {
-    // Milliseconds whose float8 product (epoch seconds × 1000) is not a whole number: computed in numeric instead.
+  it('reads every millisecond exactly and drops microseconds as a Date of the ISO text does, before 1970 too', async () => {
     const instants = Array.from({ length: 200 }, (_, i) => new Date(Date.UTC(2026, 11, 5, 3, 0, 0) + i * 1_001 + (i % 1000)));
     const values = sql.join(
       instants.map((d, i) => sql`(${String(i).padStart(3, '0')}, ${i}, ${d.toISOString()}::timestamptz, null::timestamptz, null)`),
@@ -50,5 +49,9 @@ describe('rowsAsArrays', () => {
     const [micro] = await read(sql`('m', 0, '2026-12-05 10:00:00.123999+07'::timestamptz, null::timestamptz, null)`);
     expect(micro?.at.getTime()).toBe(new Date('2026-12-05T10:00:00.123999+07:00').getTime());
     expect(micro?.at.toISOString()).toBe('2026-12-05T03:00:00.123Z');
+    const [before] = await read(sql`('p', 0, '1969-12-31 23:59:59.9995+00'::timestamptz, '1970-01-01 00:00:00+00'::timestamptz, null)`);
+    expect(before?.at.getTime()).toBe(new Date('1969-12-31T23:59:59.9995Z').getTime());
+    expect(before?.at.getTime()).toBe(-1);
+    expect(before?.ended?.getTime()).toBe(0);
   });
 });
