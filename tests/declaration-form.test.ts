@@ -186,7 +186,7 @@ describe('the definition (Quản trị → Thủ tục hành chính)', () => {
     expect(fieldErrors(bad.text).declaration).toContain('Dòng 2: kiểu');
     expect(bad.text).toContain('ngay | Ngày | thứ gì');
     const ok = await admin.post(path, form('ho_ten | Họ tên | văn bản | bắt buộc\nco_khong | Đồng ý? | có/không'), { csrfFrom: path });
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe(303);
     const [v2] = await t.database.db
       .select()
       .from(procedureVersions)

@@ -220,9 +220,21 @@ describe('templates administered', () => {
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Có dấu (UCS-2)');
     const saved = await c.post(`${PAGE}/dossier.received/sms`, { intent: 'save', body: 'Hồ sơ {ma_ho_so} đã nhận.' }, { csrfFrom: PAGE });
-    expect(saved.text).toContain('Đã lưu mẫu thông báo');
+    // Post/Redirect/Get: a reload of where the save lands shows the template, it does not save it again.
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`${PAGE}/dossier.received/sms?tb=da-luu`);
+    const landing = await c.get(saved.headers.get('location') ?? '');
+    expect(landing.text).toContain('Đã lưu mẫu thông báo');
+    expect(landing.text).toContain('Hồ sơ {ma_ho_so} đã nhận.');
     expect((await c.get(PAGE)).text).toContain('Đã sửa');
     const reset = await c.post(`${PAGE}/dossier.received/sms/khoi-phuc`, {}, { csrfFrom: PAGE });
-    expect(reset.text).toContain('Đã khôi phục mẫu mặc định');
+    expect(reset.status).toBe(303);
+    expect((await c.get(reset.headers.get('location') ?? '')).text).toContain('Đã khôi phục mẫu mặc định');
+    const again = await c.post(`${PAGE}/dossier.received/sms/khoi-phuc`, {}, { csrfFrom: PAGE });
+    expect((await c.get(again.headers.get('location') ?? '')).text).toContain('Mẫu đang là mặc định');
+    // A notice named by hand that is none of them (or a property of every object) shows nothing, and no error.
+    const odd = await c.get(`${PAGE}/dossier.received/sms?tb=constructor`);
+    expect(odd.status).toBe(200);
+    expect(odd.text).not.toContain('function');
   });
 });

@@ -114,8 +114,13 @@ describe('procedure catalog', () => {
       return out;
     };
     const first = await a.post(path, flat({ limit: '12' }), { csrfFrom: path });
-    expect(first.status).toBe(200);
-    expect(first.text).toContain('Đã lưu phiên bản 2');
+    // Post/Redirect/Get: the save lands on the procedure's page, whose reload reads again and saves nothing.
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe(`${path}?tb=da-luu-2`);
+    const landing = await a.get(`${path}?tb=da-luu-2`);
+    expect(landing.text).toContain('Đã lưu phiên bản 2');
+    expect(landing.text).toContain('name="version" value="2"');
+    expect((await a.get(`${path}?tb=constructor`)).status).toBe(200);
     // Another tab still showing version 1: refused with what happened; version 2 stays current.
     const stale = await a.post(path, flat({ fee: '50000' }), { csrfFrom: path });
     expect(stale.status).toBe(409);

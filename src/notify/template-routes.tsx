@@ -247,7 +247,20 @@ function PreviewBox(p: { preview: TemplatePreview }) {
   );
 }
 
-notificationTemplateRoutes.get('/:event/:channel', (c) => renderEdit(c));
+/** Where a template's form lives, and where its posts land (Post/Redirect/Get). */
+const pathOf = (event: NotifyEvent, channel: Channel) => `/tiepnhan/quan-tri/mau-thong-bao/${event}/${channel}`;
+
+/** The notices of ?tb= after a save or a reset (anything else shows none). */
+const NOTICES: Record<string, string> = {
+  'da-luu': 'Đã lưu mẫu thông báo. Tin gửi từ bây giờ dùng nội dung này.',
+  'khoi-phuc': 'Đã khôi phục mẫu mặc định.',
+  'mac-dinh': 'Mẫu đang là mặc định.',
+};
+
+notificationTemplateRoutes.get('/:event/:channel', (c) => {
+  const tb = c.req.query('tb');
+  return renderEdit(c, { notice: tb !== undefined && Object.hasOwn(NOTICES, tb) ? NOTICES[tb] : undefined });
+});
 
 notificationTemplateRoutes.post('/:event/:channel', async (c) => {
   const { event, channel } = target(c);
@@ -266,7 +279,8 @@ notificationTemplateRoutes.post('/:event/:channel', async (c) => {
       return renderEdit(c, { values, preview });
     }
     await saveNotificationTemplate(db, actorOf(c), input, smsOptions(c), c.get('deps').now());
-    return renderEdit(c, { notice: 'Đã lưu mẫu thông báo. Tin gửi từ bây giờ dùng nội dung này.' });
+    // Post/Redirect/Get: a reload shows the saved template again rather than saving it (and auditing it) twice.
+    return c.redirect(`${pathOf(event, channel)}?tb=da-luu`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status !== 400) throw err;
     return renderEdit(c, { values, errors: err.fields, error: err.message }, 400);
@@ -276,5 +290,5 @@ notificationTemplateRoutes.post('/:event/:channel', async (c) => {
 notificationTemplateRoutes.post('/:event/:channel/khoi-phuc', async (c) => {
   const { event, channel } = target(c);
   const r = await resetNotificationTemplate(c.get('deps').db, actorOf(c), { event, channel });
-  return renderEdit(c, { notice: r.reset ? 'Đã khôi phục mẫu mặc định.' : 'Mẫu đang là mặc định.' });
+  return c.redirect(`${pathOf(event, channel)}?tb=${r.reset ? 'khoi-phuc' : 'mac-dinh'}`, 303);
 });

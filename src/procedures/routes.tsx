@@ -390,7 +390,9 @@ procedureRoutes.get('/moi', (c) => renderForm(c, null, null));
 procedureRoutes.get('/:id', (c) => {
   const id = idParam(c, 'Thủ tục');
   const { tb } = queryOf(c, FormQuery);
-  return renderForm(c, id, null, { notice: NOTICES[tb ?? ''] });
+  const saved = /^da-luu-(\d{1,6})$/.exec(tb ?? '')?.[1];
+  const named = tb !== undefined && Object.hasOwn(NOTICES, tb) ? NOTICES[tb] : undefined;
+  return renderForm(c, id, null, { notice: saved ? `Đã lưu phiên bản ${Number(saved)}.` : named });
 });
 
 const NOTICES: Record<string, string> = {
@@ -433,7 +435,9 @@ for (const path of ['/moi', '/:id'] as const) {
     const { flat, input } = await readForm(c);
     try {
       const saved = await saveProcedure(c.get('deps').db, actorOf(c), id, input);
-      return renderForm(c, saved.procedureId, null, { notice: `Đã lưu phiên bản ${saved.version}.` });
+      // Post/Redirect/Get: a reload of the page shows it again; it never posts the form a second time (which a newer
+      // version, the one just saved, would refuse as stale — or, for a new procedure, as a code already taken).
+      return c.redirect(`/tiepnhan/quan-tri/thu-tuc/${saved.procedureId}?tb=da-luu-${saved.version}`, 303);
     } catch (err) {
       if (!(err instanceof AppError) || err.status === 404) throw err;
       return renderForm(c, id, flat, { error: err });
