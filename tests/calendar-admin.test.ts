@@ -56,8 +56,17 @@ describe('the working calendar administered', () => {
       { date: '10/02/2027', kind: 'working_day', note: 'x' },
       { csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec' },
     );
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('Đã lưu ngày 10/02/2027');
+    // Post/Redirect/Get: the save lands on its year's page, whose reload reads again.
+    expect(res.status).toBe(303);
+    const to = res.headers.get('location') ?? '';
+    expect(to).toBe('/tiepnhan/quan-tri/lich-lam-viec?nam=2027&tb=ngay&ngay=2027-02-10');
+    expect((await c.get(to)).text).toContain('Đã lưu ngày 10/02/2027');
+    // A notice named by hand with a day that is none says nothing, and is no error.
+    for (const odd of ['tb=ngay&ngay=2027-02-31', 'tb=ngay', 'tb=ngay-le&ngay-le=13-45', 'tb=constructor', 'tb=xac-nhan&tinh-lai=-1']) {
+      const page = await c.get(`/tiepnhan/quan-tri/lich-lam-viec?nam=2027&${odd}`);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain('Đã lưu ngày 31');
+    }
   });
 });
 
@@ -193,9 +202,11 @@ describe('office hours administered', () => {
     expect(await loadOfficeHours(t.database.db)).toEqual(DEFAULT_OFFICE_HOURS);
 
     const ok = await c.post(`${POST}?nam=2027`, hours('08:00', '12:00', '13:00', '17:00'), { csrfFrom: PAGE });
-    expect(ok.status).toBe(200);
-    expect(ok.text).toContain('Đã lưu giờ làm việc: 08:00–12:00 và 13:00–17:00.');
-    expect(ok.text).toContain('8 giờ mỗi ngày làm việc');
+    expect(ok.status).toBe(303);
+    const landed = await c.get(ok.headers.get('location') ?? '');
+    expect(landed.text).toContain('Đã lưu giờ làm việc: 08:00–12:00 và 13:00–17:00.');
+    expect(landed.text).toContain('8 giờ mỗi ngày làm việc');
+    expect(landed.text).toContain('LỊCH LÀM VIỆC NĂM 2027');
     expect(await loadOfficeHours(t.database.db)).toEqual([
       [480, 720],
       [780, 1020],

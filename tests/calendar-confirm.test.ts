@@ -87,10 +87,18 @@ describe('confirming a provisional year', () => {
     const res = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', CONFIRMED_2027, {
       csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec?nam=2027',
     });
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('Đã xác nhận lịch làm việc năm 2027; tính lại hạn giải quyết của 1 hồ sơ.');
-    expect(res.text).toContain('Đã xác nhận');
-    expect(res.text).not.toContain('Lịch làm việc năm 2027 chưa được xác nhận');
+    expect(res.status).toBe(303);
+    const landed = await c.get(res.headers.get('location') ?? '');
+    expect(landed.text).toContain('Đã xác nhận lịch làm việc năm 2027; tính lại hạn giải quyết của 1 hồ sơ.');
+    expect(landed.text).toContain('Đã xác nhận');
+    expect(landed.text).not.toContain('Lịch làm việc năm 2027 chưa được xác nhận');
+    // Confirmed again as it stands: nothing changes, and the landing says so.
+    const twice = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', CONFIRMED_2027, {
+      csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec?nam=2027',
+    });
+    expect((await c.get(twice.headers.get('location') ?? '')).text).toContain(
+      'Lịch năm 2027 đã được xác nhận như trên; không có gì thay đổi.',
+    );
 
     // On the confirmed 2027: Mon 4/1 is swapped off, so (9) is Tue 5/1 and (10) Wed 6/1/2027 17:00.
     const [after] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));

@@ -296,13 +296,51 @@ const YearQuery = z.object({ nam: param.int(2000, 2100, 'Năm phải là số t�
 
 const yearOf = (c: Ctx) => queryOf(c, YearQuery).nam ?? Number(new Date().toISOString().slice(0, 4));
 
-calendarRoutes.get('/', (c) => render(c, yearOf(c)));
+/**
+ * Every post of this page answers with a redirect to the year it changed (Post/Redirect/Get): a reload reads the
+ * page again and never posts a second time. `tb` names what was done; what the notice says is read from the calendar
+ * as it now is (the day, the hours, the yearly holiday), except how many dossiers' due dates were recomputed, which
+ * only the write knew and rides in the address (typed by hand, it misleads only whoever typed it).
+ */
+const landing = (year: number, tb: string, more: Record<string, string> = {}) =>
+  `/tiepnhan/quan-tri/lich-lam-viec?${new URLSearchParams({ nam: String(year), tb, ...more })}`;
+
+const isIsoDate = (v: string | undefined): v is string =>
+  v !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+
+async function landingNotice(c: Ctx, year: number): Promise<string | undefined> {
+  const { db } = c.get('deps');
+  const q = c.req.query();
+  const recomputed = /^\d{1,7}$/.test(q['tinh-lai'] ?? '') ? Number(q['tinh-lai']) : 0;
+  switch (q.tb) {
+    case 'ngay':
+      return isIsoDate(q.ngay) ? `Đã lưu ngày ${formatDate(q.ngay)}.` : undefined;
+    case 'gio':
+      return `Đã lưu giờ làm việc: ${sessionsText(await loadOfficeHours(db)).join(' và ')}.`;
+    case 'xac-nhan':
+      return `Đã xác nhận lịch làm việc năm ${year}; tính lại hạn giải quyết của ${recomputed} hồ sơ.`;
+    case 'khong-doi':
+      return `Lịch năm ${year} đã được xác nhận như trên; không có gì thay đổi.`;
+    case 'ngay-le': {
+      const held = (await loadCalendarSettings(db)).recurring.find((r) => r.day === q['ngay-le']);
+      const redone = recomputed ? `; tính lại hạn giải quyết của ${recomputed} hồ sơ` : '';
+      return held ? `Đã lưu ngày nghỉ lễ hằng năm: ${held.name} từ năm ${held.fromYear}${redone}.` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+calendarRoutes.get('/', async (c) => {
+  const year = yearOf(c);
+  return render(c, year, { notice: await landingNotice(c, year) });
+});
 
 calendarRoutes.post('/', async (c) => {
   const form = await formData(c);
   try {
     const r = await setCalendarDay(c.get('deps').db, actorOf(c), form, c.get('deps').now());
-    return render(c, Number(r.date.slice(0, 4)), { notice: `Đã lưu ngày ${formatDate(r.date)}.` });
+    return c.redirect(landing(Number(r.date.slice(0, 4)), 'ngay', { ngay: r.date }), 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     return render(c, yearOf(c), { error: err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message }, err.status as 400);
@@ -312,8 +350,8 @@ calendarRoutes.post('/', async (c) => {
 calendarRoutes.post('/gio-lam-viec', async (c) => {
   const form = await formData(c);
   try {
-    const hours = await setOfficeHours(c.get('deps').db, actorOf(c), form);
-    return render(c, yearOf(c), { notice: `Đã lưu giờ làm việc: ${sessionsText(hours).join(' và ')}.` });
+    await setOfficeHours(c.get('deps').db, actorOf(c), form);
+    return c.redirect(landing(yearOf(c), 'gio'), 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const values = Object.fromEntries(HOURS_FIELDS.map(([name]) => [name, form[name] ?? '']));
@@ -326,10 +364,8 @@ calendarRoutes.post('/xac-nhan', async (c) => {
   const form = await formData(c);
   try {
     const r = await confirmCalendarYear(c.get('deps').db, actorOf(c), form, c.get('deps').now());
-    const notice = r.unchanged
-      ? `Lịch năm ${r.year} đã được xác nhận như trên; không có gì thay đổi.`
-      : `Đã xác nhận lịch làm việc năm ${r.year}; tính lại hạn giải quyết của ${r.recomputed} hồ sơ.`;
-    return render(c, r.year, { notice });
+    const to = r.unchanged ? landing(r.year, 'khong-doi') : landing(r.year, 'xac-nhan', { 'tinh-lai': String(r.recomputed) });
+    return c.redirect(to, 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const values = { daysOff: form.daysOff ?? '', workedWeekendDays: form.workedWeekendDays ?? '' };
@@ -342,8 +378,7 @@ calendarRoutes.post('/ngay-le', async (c) => {
   const form = await formData(c);
   try {
     const r = await addRecurringHoliday(c.get('deps').db, actorOf(c), form, c.get('deps').now());
-    const recomputed = r.recomputed ? `; tính lại hạn giải quyết của ${r.recomputed} hồ sơ` : '';
-    return render(c, yearOf(c), { notice: `Đã lưu ngày nghỉ lễ hằng năm: ${r.name} từ năm ${r.fromYear}${recomputed}.` });
+    return c.redirect(landing(yearOf(c), 'ngay-le', { 'ngay-le': r.day, 'tinh-lai': String(r.recomputed) }), 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const values = { day: form.day ?? '', name: form.name ?? '', fromYear: form.fromYear ?? '' };
