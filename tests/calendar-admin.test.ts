@@ -61,12 +61,45 @@ describe('the working calendar administered', () => {
     const to = res.headers.get('location') ?? '';
     expect(to).toBe('/tiepnhan/quan-tri/lich-lam-viec?nam=2027&tb=ngay&ngay=2027-02-10');
     expect((await c.get(to)).text).toContain('Đã lưu ngày 10/02/2027');
-    // A notice named by hand with a day that is none says nothing, and is no error.
-    for (const odd of ['tb=ngay&ngay=2027-02-31', 'tb=ngay', 'tb=ngay-le&ngay-le=13-45', 'tb=constructor', 'tb=xac-nhan&tinh-lai=-1']) {
-      const page = await c.get(`/tiepnhan/quan-tri/lich-lam-viec?nam=2027&${odd}`);
-      expect(page.status).toBe(200);
-      expect(page.text).not.toContain('Đã lưu ngày 31');
+    // The notice rides on the save's once-read receipt: a reload, or the same address typed or sent by hand, says
+    // nothing — nor does any odd value, and none is an error.
+    expect((await c.get(to)).text).not.toContain('Đã lưu ngày');
+    const odd = [
+      'tb=ngay&ngay=2027-02-10',
+      'tb=ngay&ngay=2027-02-31',
+      'tb=ngay&ngay=2027-13-01',
+      'tb=ngay&ngay=9999-99-99',
+      'tb=ngay',
+      'tb=gio',
+      'tb=ngay-le&ngay-le=13-45',
+      'tb=constructor',
+      'tb=xac-nhan',
+      'tb=xac-nhan&tinh-lai=9999999',
+    ];
+    for (const q of odd) {
+      const page = await c.get(`/tiepnhan/quan-tri/lich-lam-viec?nam=2027&${q}`);
+      expect(page.status, q).toBe(200);
+      expect(page.text, q).not.toMatch(/Đã lưu|Đã xác nhận lịch làm việc năm 2027;|tính lại hạn/);
     }
+  });
+
+  it('a yearly holiday lands on its notice once, with the dossiers recomputed', async () => {
+    const c = new Client(t.app);
+    await c.login('quantri1', TEST_PASSWORD);
+    const res = await c.post(
+      '/tiepnhan/quan-tri/lich-lam-viec/ngay-le?nam=2027',
+      { day: '24/11', name: 'Ngày Văn hóa Việt Nam', fromYear: '2027' },
+      { csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec?nam=2027' },
+    );
+    expect(res.status).toBe(303);
+    const to = res.headers.get('location') ?? '';
+    expect(to).toBe('/tiepnhan/quan-tri/lich-lam-viec?nam=2027&tb=ngay-le&ngay-le=11-24');
+    expect((await c.get(to)).text).toContain('Đã lưu ngày nghỉ lễ hằng năm: Ngày Văn hóa Việt Nam từ năm 2027.');
+    expect((await c.get(to)).text).not.toContain('Đã lưu ngày nghỉ lễ');
+    // Another administrator's browser, given the address: no notice.
+    const other = new Client(t.app);
+    await other.login('quantri1', TEST_PASSWORD);
+    expect((await other.get(to)).text).not.toContain('Đã lưu ngày nghỉ lễ');
   });
 });
 

@@ -99,6 +99,8 @@ describe('confirming a provisional year', () => {
     expect((await c.get(twice.headers.get('location') ?? '')).text).toContain(
       'Lịch năm 2027 đã được xác nhận như trên; không có gì thay đổi.',
     );
+    // The same address again (a reload, or a link sent by someone): no notice, the receipt was read once.
+    expect((await c.get(twice.headers.get('location') ?? '')).text).not.toContain('không có gì thay đổi');
 
     // On the confirmed 2027: Mon 4/1 is swapped off, so (9) is Tue 5/1 and (10) Wed 6/1/2027 17:00.
     const [after] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));

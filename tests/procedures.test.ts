@@ -121,6 +121,9 @@ describe('procedure catalog', () => {
     expect(landing.text).toContain('Đã lưu phiên bản 2');
     expect(landing.text).toContain('name="version" value="2"');
     expect((await a.get(`${path}?tb=constructor`)).status).toBe(200);
+    // An address naming a version that is not the current one says nothing.
+    expect((await a.get(`${path}?tb=da-luu-999999`)).text).not.toContain('Đã lưu phiên bản');
+    expect((await a.get(`${path}?tb=da-luu-1`)).text).not.toContain('Đã lưu phiên bản');
     // Another tab still showing version 1: refused with what happened; version 2 stays current.
     const stale = await a.post(path, flat({ fee: '50000' }), { csrfFrom: path });
     expect(stale.status).toBe(409);

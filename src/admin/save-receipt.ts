@@ -1,6 +1,7 @@
 /**
- * A receipt of one write in Quản lý người dùng, carried across the redirect after the post (Post/Redirect/Get: a
- * reload of the page it lands on reads again, it never posts again — no second account, reset, API key or audit row).
+ * A receipt of one write in the administration — Quản lý người dùng, Lịch làm việc — carried across the redirect after
+ * the post (Post/Redirect/Get: a reload of the page it lands on reads again, it never posts again — no second account,
+ * reset, API key or audit row).
  * The page it lands on may say what only a real write may tell (accounts/same-identity.ts) and show, once, what the
  * write made (a temporary password, an API key, the sessions Kết thúc mọi phiên ended); an address typed by hand
  * (…&tb=saved) tells nothing.
@@ -21,7 +22,19 @@ const COOKIE = 'motcua_admin_saved';
 const LIFETIME_SECONDS = 120;
 
 /** What was written: the landing asks for the kind it shows, so a receipt of one write never serves another. */
-type ReceiptKind = 'saved' | 'verified' | 'created' | 'reset' | 'split' | 'key' | 'ended';
+type ReceiptKind =
+  | 'saved'
+  | 'verified'
+  | 'created'
+  | 'reset'
+  | 'split'
+  | 'key'
+  | 'ended'
+  // Lịch làm việc (calendar/routes.tsx): a day, the office hours, a year confirmed, a yearly holiday.
+  | 'calendar-day'
+  | 'calendar-hours'
+  | 'calendar-year'
+  | 'calendar-holiday';
 
 type Sealed = { k: ReceiptKind; a: string; s: string; t: string; e: number; x?: string };
 

@@ -18,6 +18,7 @@ import { yearAwaitingConfirmation } from './confirmation-reminder.js';
 import { entriesText } from './schedule-lines.js';
 import { clock, durationText, sessionsText, setOfficeHours } from './set-office-hours.js';
 import { sendHtml } from '../web/send-html.js';
+import { giveReceipt, takeReceipt } from '../admin/save-receipt.js';
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
 
@@ -298,33 +299,42 @@ const yearOf = (c: Ctx) => queryOf(c, YearQuery).nam ?? Number(new Date().toISOS
 
 /**
  * Every post of this page answers with a redirect to the year it changed (Post/Redirect/Get): a reload reads the
- * page again and never posts a second time. `tb` names what was done; what the notice says is read from the calendar
- * as it now is (the day, the hours, the yearly holiday), except how many dossiers' due dates were recomputed, which
- * only the write knew and rides in the address (typed by hand, it misleads only whoever typed it).
+ * page again and never posts a second time. `tb` names what was done and on what; the notice shows only with the
+ * write's sealed, once-read receipt (admin/save-receipt.ts: this administrator, this session, this day or year), which
+ * also carries what only the write knew — how many dossiers' due dates were recomputed. What it says of the calendar
+ * is read from the calendar as it now is. An address typed or sent by hand shows no notice at all.
  */
 const landing = (year: number, tb: string, more: Record<string, string> = {}) =>
   `/tiepnhan/quan-tri/lich-lam-viec?${new URLSearchParams({ nam: String(year), tb, ...more })}`;
 
-const isIsoDate = (v: string | undefined): v is string =>
-  v !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+const isIsoDate = (v: string | undefined): v is string => {
+  if (v === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const at = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === v;
+};
 
 async function landingNotice(c: Ctx, year: number): Promise<string | undefined> {
   const { db } = c.get('deps');
   const q = c.req.query();
-  const recomputed = /^\d{1,7}$/.test(q['tinh-lai'] ?? '') ? Number(q['tinh-lai']) : 0;
   switch (q.tb) {
     case 'ngay':
-      return isIsoDate(q.ngay) ? `Đã lưu ngày ${formatDate(q.ngay)}.` : undefined;
+      return isIsoDate(q.ngay) && takeReceipt(c, 'calendar-day', q.ngay) ? `Đã lưu ngày ${formatDate(q.ngay)}.` : undefined;
     case 'gio':
-      return `Đã lưu giờ làm việc: ${sessionsText(await loadOfficeHours(db)).join(' và ')}.`;
-    case 'xac-nhan':
-      return `Đã xác nhận lịch làm việc năm ${year}; tính lại hạn giải quyết của ${recomputed} hồ sơ.`;
-    case 'khong-doi':
-      return `Lịch năm ${year} đã được xác nhận như trên; không có gì thay đổi.`;
+      return takeReceipt(c, 'calendar-hours', 'office-hours')
+        ? `Đã lưu giờ làm việc: ${sessionsText(await loadOfficeHours(db)).join(' và ')}.`
+        : undefined;
+    case 'xac-nhan': {
+      const done = takeReceipt(c, 'calendar-year', String(year))?.value;
+      if (done === 'unchanged') return `Lịch năm ${year} đã được xác nhận như trên; không có gì thay đổi.`;
+      return done ? `Đã xác nhận lịch làm việc năm ${year}; tính lại hạn giải quyết của ${Number(done)} hồ sơ.` : undefined;
+    }
     case 'ngay-le': {
-      const held = (await loadCalendarSettings(db)).recurring.find((r) => r.day === q['ngay-le']);
-      const redone = recomputed ? `; tính lại hạn giải quyết của ${recomputed} hồ sơ` : '';
-      return held ? `Đã lưu ngày nghỉ lễ hằng năm: ${held.name} từ năm ${held.fromYear}${redone}.` : undefined;
+      const day = q['ngay-le'] ?? '';
+      const done = takeReceipt(c, 'calendar-holiday', day)?.value;
+      const held = done ? (await loadCalendarSettings(db)).recurring.find((r) => r.day === day) : undefined;
+      if (!held) return undefined;
+      const redone = Number(done) ? `; tính lại hạn giải quyết của ${Number(done)} hồ sơ` : '';
+      return `Đã lưu ngày nghỉ lễ hằng năm: ${held.name} từ năm ${held.fromYear}${redone}.`;
     }
     default:
       return undefined;
@@ -340,6 +350,7 @@ calendarRoutes.post('/', async (c) => {
   const form = await formData(c);
   try {
     const r = await setCalendarDay(c.get('deps').db, actorOf(c), form, c.get('deps').now());
+    giveReceipt(c, 'calendar-day', r.date);
     return c.redirect(landing(Number(r.date.slice(0, 4)), 'ngay', { ngay: r.date }), 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
@@ -351,6 +362,7 @@ calendarRoutes.post('/gio-lam-viec', async (c) => {
   const form = await formData(c);
   try {
     await setOfficeHours(c.get('deps').db, actorOf(c), form);
+    giveReceipt(c, 'calendar-hours', 'office-hours');
     return c.redirect(landing(yearOf(c), 'gio'), 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
@@ -364,8 +376,8 @@ calendarRoutes.post('/xac-nhan', async (c) => {
   const form = await formData(c);
   try {
     const r = await confirmCalendarYear(c.get('deps').db, actorOf(c), form, c.get('deps').now());
-    const to = r.unchanged ? landing(r.year, 'khong-doi') : landing(r.year, 'xac-nhan', { 'tinh-lai': String(r.recomputed) });
-    return c.redirect(to, 303);
+    giveReceipt(c, 'calendar-year', String(r.year), r.unchanged ? 'unchanged' : String(r.recomputed));
+    return c.redirect(landing(r.year, 'xac-nhan'), 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const values = { daysOff: form.daysOff ?? '', workedWeekendDays: form.workedWeekendDays ?? '' };
@@ -378,7 +390,8 @@ calendarRoutes.post('/ngay-le', async (c) => {
   const form = await formData(c);
   try {
     const r = await addRecurringHoliday(c.get('deps').db, actorOf(c), form, c.get('deps').now());
-    return c.redirect(landing(yearOf(c), 'ngay-le', { 'ngay-le': r.day, 'tinh-lai': String(r.recomputed) }), 303);
+    giveReceipt(c, 'calendar-holiday', r.day, String(r.recomputed));
+    return c.redirect(landing(yearOf(c), 'ngay-le', { 'ngay-le': r.day }), 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const values = { day: form.day ?? '', name: form.name ?? '', fromYear: form.fromYear ?? '' };

@@ -79,7 +79,12 @@ procedureRoutes.get('/', async (c) => {
 
 type Values = Record<string, string>;
 
-async function renderForm(c: Ctx, procedureId: string | null, values: Values | null, s: { notice?: string; error?: AppError } = {}) {
+async function renderForm(
+  c: Ctx,
+  procedureId: string | null,
+  values: Values | null,
+  s: { notice?: string | undefined; error?: AppError; savedVersion?: number } = {},
+) {
   const { db } = c.get('deps');
   const props = await pageProps(c);
   const { flat } = await administeredForest(db, actorOf(c));
@@ -127,12 +132,13 @@ async function renderForm(c: Ctx, procedureId: string | null, values: Values | n
   }
   const stepRows = Array.from({ length: 6 }, (_, i) => i);
   const errs = s.error?.fields;
+  const notice = s.savedVersion !== undefined && s.savedVersion === current?.version ? `Đã lưu phiên bản ${s.savedVersion}.` : s.notice;
   return sendHtml(
     c,
     <Layout title="Thủ tục hành chính" section="admin" {...props}>
       <section class="narrow wide-ok">
         <h1>{procedureId ? `Thủ tục ${code}` : 'Thêm thủ tục hành chính'}</h1>
-        {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {notice ? <Flash kind="ok">{notice}</Flash> : null}
         {s.error ? <Flash kind="error">{s.error.message}</Flash> : null}
         <form method="post" class="stack">
           <CsrfField token={props.csrfToken} />
@@ -390,9 +396,10 @@ procedureRoutes.get('/moi', (c) => renderForm(c, null, null));
 procedureRoutes.get('/:id', (c) => {
   const id = idParam(c, 'Thủ tục');
   const { tb } = queryOf(c, FormQuery);
+  // "Đã lưu phiên bản N" only while N is the current version: an address naming another says nothing.
   const saved = /^da-luu-(\d{1,6})$/.exec(tb ?? '')?.[1];
   const named = tb !== undefined && Object.hasOwn(NOTICES, tb) ? NOTICES[tb] : undefined;
-  return renderForm(c, id, null, { notice: saved ? `Đã lưu phiên bản ${Number(saved)}.` : named });
+  return renderForm(c, id, null, saved ? { savedVersion: Number(saved) } : { notice: named });
 });
 
 const NOTICES: Record<string, string> = {
