@@ -83,7 +83,7 @@ describe('the working calendar administered', () => {
     }
   });
 
-  it('a yearly holiday lands on its notice once, with the dossiers recomputed', async () => {
+  it('a yearly holiday lands on its notice once, read back from the calendar', async () => {
     const c = new Client(t.app);
     await c.login('quantri1', TEST_PASSWORD);
     const res = await c.post(

@@ -29,6 +29,8 @@ import {
   pageLimit,
   pageOf,
   readCursor,
+  ASSIGNEE_NAME,
+  DOSSIER_COLUMNS,
   instant,
   instantOrNull,
   rowsAsArrays,
@@ -146,18 +148,13 @@ function lentScope(shape: Shape): SQL[] {
 
 /** The columns of the page's rows (list-query.ts rowsAsArrays), on dossiers `d` and procedure_versions `pv`. */
 const PAGE_COLUMNS = {
-  id: sql<string>`d.id`,
-  code: sql<string>`d.code`,
-  status: sql<DossierStatus>`d.status`,
-  applicantName: sql<string>`d.applicant->>'fullName'`,
-  receivedAt: instant(sql`d.received_at`),
-  dueAt: instant(sql`d.due_at`),
+  ...DOSSIER_COLUMNS,
   stepDueAt: instantOrNull(sql`d.step_due_at`),
   currentStep: sql<number>`d.current_step`,
   channel: sql<1 | 2 | 3>`d.channel`,
   procedureName: sql<string>`pv.name`,
   assignedTo: sql<string | null>`d.assigned_to`,
-  assigneeName: sql<string | null>`(select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to)`,
+  assigneeName: sql<string | null>`${ASSIGNEE_NAME}`,
 };
 const PAGE_ROWS = rowsAsArrays(PAGE_COLUMNS);
 /** The API's rows: the same with the applicant's whole record. */

@@ -7,6 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { escapeLike, foldVietnamese } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 import { CLOCK_STOPPED_STATUS } from './transitions.js';
+import type { DossierStatus } from '../db/schema/index.js';
 
 /**
  * The due states a list filters by (Hạn xử lý on the pages, dueState in the API): còn hạn, sắp đến hạn (due within one
@@ -138,6 +139,19 @@ export type RowOf<C extends RowColumns> = {
       ? T
       : never;
 };
+
+/** The columns every list of dossiers `d` starts its rows with (inbox.ts, tracking.ts add their own after them). */
+export const DOSSIER_COLUMNS = {
+  id: sql<string>`d.id`,
+  code: sql<string>`d.code`,
+  status: sql<DossierStatus>`d.status`,
+  applicantName: sql<string>`d.applicant->>'fullName'`,
+  receivedAt: instant(sql`d.received_at`),
+  dueAt: instant(sql`d.due_at`),
+};
+
+/** The name of the official dossier `d`'s step is assigned to (null for the unit's pool). */
+export const ASSIGNEE_NAME = sql`(select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to)`;
 
 /**
  * The rows of a list as JSON arrays (`select`: a `json_build_array` of the columns, for the statement's json_agg)

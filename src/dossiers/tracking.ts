@@ -33,7 +33,8 @@ import {
   pageLimit,
   pageOf,
   readCursor,
-  instant,
+  ASSIGNEE_NAME,
+  DOSSIER_COLUMNS,
   instantOrNull,
   rowsAsArrays,
   type FilterShape,
@@ -155,20 +156,14 @@ function member(shape: Shape): SQL {
 
 /** The columns of a list's rows (list-query.ts rowsAsArrays), on dossiers `d`, its version `pv` and holding unit `cu`. */
 const ROWS = rowsAsArrays({
-  id: sql<string>`d.id`,
-  code: sql<string>`d.code`,
-  status: sql<DossierStatus>`d.status`,
-  applicantName: sql<string>`d.applicant->>'fullName'`,
-  receivedAt: instant(sql`d.received_at`),
-  dueAt: instant(sql`d.due_at`),
+  ...DOSSIER_COLUMNS,
   finishedAt: instantOrNull(sql`d.finished_at`),
   currentStep: sql<number>`d.current_step`,
   stepName: sql<string | null>`pv.steps -> d.current_step ->> 'name'`,
   procedureName: sql<string>`pv.name`,
   holderUnit: sql<string | null>`case when d.status in ${OPEN} then cu.name end`,
   holderRole: sql<string | null>`case when d.status in ${OPEN} then d."current_role" end`,
-  assigneeName: sql<string | null>`case when d.status in ${OPEN} then
-    (select trim(a.middle_name || ' ' || a.given_name) from accounts a where a.id = d.assigned_to) end`,
+  assigneeName: sql<string | null>`case when d.status in ${OPEN} then ${ASSIGNEE_NAME} end`,
 });
 
 /**
