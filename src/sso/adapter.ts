@@ -40,7 +40,7 @@ const TOKEN_WITH_GRANT_SESSION_AND_ACCOUNT = () =>
         (select row_to_json(c) from (${officialClaimsQuery(sql`ta.account_id`)}) c) as account
       from ${ssoModels} t
       cross join lateral (select case when t.payload->>'accountId' ~ ${UUID_PATTERN}
-                                      then (t.payload->>'accountId')::uuid end as account_id) ta
+                                      then (t.payload->>'accountId')::uuid end as account_id offset 0) ta
       left join ${ssoModels} g on g.model = 'Grant' and g.id = t.payload->>'grantId'
         and (g.expires_at is null or g.expires_at > ${sql.placeholder('now')})
       left join ${ssoModels} s on s.model = 'Session' and s.uid = t.payload->>'sessionUid'
@@ -48,6 +48,8 @@ const TOKEN_WITH_GRANT_SESSION_AND_ACCOUNT = () =>
       where t.model = ${sql.placeholder('model')} and t.id = ${sql.placeholder('key')}
         and (t.expires_at is null or t.expires_at > ${sql.placeholder('now')})`;
 // The same pattern as ssoAccount checks in JavaScript: the payload's accountId is cast to uuid only when it is one.
+// `offset 0` keeps the planner from pulling that expression up into the claims' scans of accounts, where it was
+// evaluated (JSON extraction and the pattern) once per row scanned: 0.575 → 0.331 ms a read (pgbench, decision 0033).
 const UUID_PATTERN = sql.raw(`'${UUID.source}'`);
 const TOKENS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken']);
 
