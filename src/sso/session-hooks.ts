@@ -16,12 +16,12 @@
  *   (Client#backchannelLogout) is kept aside for the sso.backchannel_logout job and replaced with a no-op, so every
  *   notice goes through the job queue with retries (deliverBackchannelLogout).
  */
-import { and, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import { queryStatement, type Db } from '../db/client.js';
 import { accounts, sessions, ssoSessionLinks } from '../db/schema/index.js';
 import { tokenHash } from '../auth/sessions.js';
 import { cutoffOfUnitSql } from '../auth/cutoff.js';
@@ -39,6 +39,24 @@ type SessionState = { secret?: string; clientId?: string; postLogoutRedirectUri?
 type Snapshot = ProviderSessionPayload & { state?: SessionState };
 
 const senders = new WeakMap<Provider, Sender>();
+
+/**
+ * The live one-stop or portal session of this browser that a provider session was made from (endIfOrphaned): asked on
+ * every authorization, so a prepared statement (planned once per connection, no query building per request). A
+ * password session from before its unit's VNeID-only cutoff is over from that day, here as on the one-stop pages
+ * (auth/sessions.ts readSession): it must not go on logging applications in.
+ */
+const LIVE_BROWSER_SESSION = () => sql`
+  select ${sessions.idHash} as hash from ${ssoSessionLinks}
+    join ${sessions} on ${sessions.idHash} = ${ssoSessionLinks.browserSessionHash}
+    left join ${accounts} on ${accounts.id} = ${sessions.accountId}
+   where ${ssoSessionLinks.sessionUid} = ${sql.placeholder('uid')}
+     and ${ssoSessionLinks.browserSessionHash} = any(${sql.placeholder('held')}::text[])
+     and ${sessions.expiresAt} > ${sql.placeholder('now')}::timestamptz
+     and ${sessions.lastSeenAt} > ${sql.placeholder('idleSince')}::timestamptz
+     and (${sessions.method} <> 'password' or ${sessions.accountId} is null
+          or coalesce(${cutoffOfUnitSql(accounts.unitId)} > ${sql.placeholder('today')}::text, true))
+   limit 1`;
 
 export function installSessionHooks(provider: Provider, deps: HookDeps): void {
   const proto = provider.Client.prototype as unknown as { backchannelLogout: Sender };
@@ -89,26 +107,14 @@ async function endIfOrphaned(provider: Provider, ctx: Parameters<Parameters<Prov
     .filter((token): token is string => typeof token === 'string' && token.length > 0)
     .map(tokenHash);
   const [live] = held.length
-    ? await deps.db
-        .select({ hash: sessions.idHash })
-        .from(ssoSessionLinks)
-        .innerJoin(sessions, eq(sessions.idHash, ssoSessionLinks.browserSessionHash))
-        .leftJoin(accounts, eq(accounts.id, sessions.accountId))
-        .where(
-          and(
-            eq(ssoSessionLinks.sessionUid, session.uid),
-            inArray(ssoSessionLinks.browserSessionHash, held),
-            gt(sessions.expiresAt, now),
-            gt(sessions.lastSeenAt, new Date(now.getTime() - deps.config.sessionIdleMs)),
-            // A password session from before its unit's VNeID-only cutoff is over from that day, here as on the
-            // one-stop pages (auth/sessions.ts readSession): it must not go on logging applications in.
-            or(
-              ne(sessions.method, 'password'),
-              isNull(sessions.accountId),
-              sql`coalesce(${cutoffOfUnitSql(accounts.unitId)} > ${todayInVietnam(now)}, true)`,
-            ),
-          ),
-        )
+    ? await queryStatement<{ hash: string }>(deps.db, 'sso:live-browser-session', LIVE_BROWSER_SESSION, {
+        uid: session.uid,
+        held,
+        // Placeholders bypass the columns' encoders: instants go as ISO strings.
+        now: now.toISOString(),
+        idleSince: new Date(now.getTime() - deps.config.sessionIdleMs).toISOString(),
+        today: todayInVietnam(now),
+      })
     : [];
   if (live) return;
   // Provider side only: a citizen's lapsed portal session is kept a while to save a draft (sessions.ts).
