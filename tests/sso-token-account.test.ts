@@ -10,7 +10,8 @@ import type { AdapterPayload } from 'oidc-provider';
 import * as oidc from 'openid-client';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { accounts, roleGrants, ssoModels, units } from '../src/db/schema/index.js';
+import { accounts, citizens, roleGrants, ssoModels, units } from '../src/db/schema/index.js';
+import { ssoAccount } from '../src/sso/account-claims.js';
 import { postgresAdapter } from '../src/sso/adapter.js';
 import { withProviderRequest } from '../src/sso/provider-request.js';
 import { testDatabase } from './support/db.js';
@@ -76,6 +77,38 @@ describe('the account behind SSO tokens', () => {
     const again = await ssoLogin(server, rp);
     await database.db.update(accounts).set({ deletedAt: new Date() }).where(eq(accounts.id, official!.id));
     expect(await oauthError(oidc.refreshTokenGrant(rp, again.tokens.refresh_token!))).toBe('invalid_grant');
+  });
+
+  it('without a token (an authorization, which issues no ID token) the account is who the subject is; its claims are read only when asked', async () => {
+    const [official] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'hoadk.sct'));
+    const account = await ssoAccount(database.db, official!.id);
+    expect(account?.accountId).toBe(official!.id);
+    // Read when asked, not at the lookup: a change made in between shows.
+    await database.db.update(accounts).set({ givenName: 'Hòa Mới' }).where(eq(accounts.id, official!.id));
+    expect(await account!.claims()).toMatchObject({
+      sub: official!.id,
+      username: 'hoadk.sct',
+      given_name: 'Hòa Mới',
+      unit_path: expect.any(Array),
+    });
+
+    // Suspended: no account at all; suspended after the lookup: the claims tell nothing but the subject.
+    const before = await ssoAccount(database.db, official!.id);
+    await database.db.update(accounts).set({ suspended: true }).where(eq(accounts.id, official!.id));
+    expect(await ssoAccount(database.db, official!.id)).toBeUndefined();
+    expect(await before!.claims()).toEqual({ sub: official!.id });
+
+    // A citizen is an account with a citizen's claims; no one with that id, or no uuid at all, is none.
+    const [citizen] = await database.db
+      .insert(citizens)
+      .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001099000123', fullName: 'Người Thử Đăng Nhập', loa: 2 })
+      .returning({ id: citizens.id });
+    expect(await (await ssoAccount(database.db, citizen!.id))!.claims()).toMatchObject({
+      sub: citizen!.id,
+      citizen_type: expect.any(String),
+    });
+    expect(await ssoAccount(database.db, crypto.randomUUID())).toBeUndefined();
+    expect(await ssoAccount(database.db, 'not-a-uuid')).toBeUndefined();
   });
 
   it("a token's grant and session read with it serve the same request once, and a write of their model drops them", async () => {

@@ -126,14 +126,28 @@ async function citizenClaims(db: Db, citizenId: string): Promise<Claims | null> 
 /**
  * The account oidc-provider's findAccount asks for (on every token, userinfo and authorization request): a live
  * official's claims in one statement, else the citizen's; undefined for anyone else (their tokens stop working).
- * The claims are read once per request with the account's existence (with the token itself when the request
- * presented one), not again when the ID token is made.
+ * With a token the claims come with the token's own read (provider-request.ts) and are used once, not read again when
+ * the ID token is made. Without one — an authorization, which issues a code and no ID token — who the subject is
+ * decides whether there is an account (the lookup the login audit and the unit check share, once a request); the
+ * claims are read only if asked for.
  */
 export async function ssoAccount(db: Db, sub: string): Promise<{ accountId: string; claims: () => Promise<Claims> } | undefined> {
   if (!UUID.test(sub)) return undefined;
-  // Read with this request's token, if it was one (provider-request.ts): null is "no live official".
+  // Read with this request's token, if it was one: null is "no live official".
   const ahead = takeAccountReadAhead(sub);
-  const official = ahead === undefined ? await officialClaims(db, sub) : ahead && officialClaimsOf(ahead);
-  const claims = official ?? (await citizenClaims(db, sub));
-  return claims ? { accountId: sub, claims: async () => claims } : undefined;
+  if (ahead !== undefined) {
+    const claims = ahead ? officialClaimsOf(ahead) : await citizenClaims(db, sub);
+    return claims ? { accountId: sub, claims: async () => claims } : undefined;
+  }
+  const subject = await ssoSubject(db, sub);
+  if (!subject) return undefined;
+  let read: Promise<Claims | null> | undefined;
+  return {
+    accountId: sub,
+    claims: async () => {
+      read ??= subject.kind === 'official' ? officialClaims(db, sub) : citizenClaims(db, sub);
+      // Gone since the lookup above (suspended in between): nothing about them but the subject.
+      return (await read) ?? { sub };
+    },
+  };
 }
