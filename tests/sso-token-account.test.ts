@@ -20,6 +20,7 @@ import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from
 import { oauthError, ssoLogin } from './support/sso-flow.js';
 
 let database: Database;
+const NO_TOKEN = { withToken: false };
 let server: SsoServer;
 
 beforeAll(async () => {
@@ -81,7 +82,7 @@ describe('the account behind SSO tokens', () => {
 
   it('without a token (an authorization, which issues no ID token) the account is who the subject is; its claims are read only when asked', async () => {
     const [official] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'hoadk.sct'));
-    const account = await ssoAccount(database.db, official!.id);
+    const account = await ssoAccount(database.db, official!.id, NO_TOKEN);
     expect(account?.accountId).toBe(official!.id);
     // Read when asked, not at the lookup: a change made in between shows.
     await database.db.update(accounts).set({ givenName: 'Hòa Mới' }).where(eq(accounts.id, official!.id));
@@ -92,10 +93,17 @@ describe('the account behind SSO tokens', () => {
       unit_path: expect.any(Array),
     });
 
+    // With a token the claims are read at the lookup, and no claims means no account (here outside a provider
+    // request, so without the token's own read that normally brings them).
+    const withToken = await ssoAccount(database.db, official!.id, { withToken: true });
+    await database.db.update(accounts).set({ givenName: 'Hòa' }).where(eq(accounts.id, official!.id));
+    expect(await withToken!.claims()).toMatchObject({ given_name: 'Hòa Mới' });
+
     // Suspended: no account at all; suspended after the lookup: the claims tell nothing but the subject.
-    const before = await ssoAccount(database.db, official!.id);
+    const before = await ssoAccount(database.db, official!.id, NO_TOKEN);
     await database.db.update(accounts).set({ suspended: true }).where(eq(accounts.id, official!.id));
-    expect(await ssoAccount(database.db, official!.id)).toBeUndefined();
+    expect(await ssoAccount(database.db, official!.id, NO_TOKEN)).toBeUndefined();
+    expect(await ssoAccount(database.db, official!.id, { withToken: true })).toBeUndefined();
     expect(await before!.claims()).toEqual({ sub: official!.id });
 
     // A citizen is an account with a citizen's claims; no one with that id, or no uuid at all, is none.
@@ -103,12 +111,12 @@ describe('the account behind SSO tokens', () => {
       .insert(citizens)
       .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001099000123', fullName: 'Người Thử Đăng Nhập', loa: 2 })
       .returning({ id: citizens.id });
-    expect(await (await ssoAccount(database.db, citizen!.id))!.claims()).toMatchObject({
+    expect(await (await ssoAccount(database.db, citizen!.id, NO_TOKEN))!.claims()).toMatchObject({
       sub: citizen!.id,
       citizen_type: expect.any(String),
     });
-    expect(await ssoAccount(database.db, crypto.randomUUID())).toBeUndefined();
-    expect(await ssoAccount(database.db, 'not-a-uuid')).toBeUndefined();
+    expect(await ssoAccount(database.db, crypto.randomUUID(), NO_TOKEN)).toBeUndefined();
+    expect(await ssoAccount(database.db, 'not-a-uuid', NO_TOKEN)).toBeUndefined();
   });
 
   it("a token's grant and session read with it serve the same request once, and a write of their model drops them", async () => {

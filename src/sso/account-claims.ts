@@ -27,7 +27,7 @@ type Claims = Record<string, unknown> & { sub: string };
 /** An account's or citizen's id as PostgreSQL prints a uuid (also checked in SQL by the adapter's token read). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The live account, or else the citizen, with this id: one prepared statement (asked on every token request). */
+/** The live account, or else the citizen, with this id: one prepared statement (asked on every authorization and token request). */
 const SUBJECT = () => sql`
   select * from (
     select 'official' as kind, a.id, a.unit_id, a.username from ${accounts} a
@@ -127,16 +127,21 @@ async function citizenClaims(db: Db, citizenId: string): Promise<Claims | null> 
  * The account oidc-provider's findAccount asks for (on every token, userinfo and authorization request): a live
  * official's claims in one statement, else the citizen's; undefined for anyone else (their tokens stop working).
  * With a token the claims come with the token's own read (provider-request.ts) and are used once, not read again when
- * the ID token is made. Without one — an authorization, which issues a code and no ID token — who the subject is
- * decides whether there is an account (the lookup the login audit and the unit check share, once a request); the
- * claims are read only if asked for.
+ * the ID token is made; a token request without that read reads them here, and no claims means no account. Without a
+ * token — an authorization, which issues a code and no ID token — who the subject is decides whether there is an
+ * account (the lookup the login audit and the unit check share, once a request); the claims are read only if asked.
  */
-export async function ssoAccount(db: Db, sub: string): Promise<{ accountId: string; claims: () => Promise<Claims> } | undefined> {
+export async function ssoAccount(
+  db: Db,
+  sub: string,
+  opts: { withToken: boolean },
+): Promise<{ accountId: string; claims: () => Promise<Claims> } | undefined> {
   if (!UUID.test(sub)) return undefined;
   // Read with this request's token, if it was one: null is "no live official".
   const ahead = takeAccountReadAhead(sub);
-  if (ahead !== undefined) {
-    const claims = ahead ? officialClaimsOf(ahead) : await citizenClaims(db, sub);
+  if (ahead !== undefined || opts.withToken) {
+    const official = ahead === undefined ? await officialClaims(db, sub) : ahead && officialClaimsOf(ahead);
+    const claims = official ?? (await citizenClaims(db, sub));
     return claims ? { accountId: sub, claims: async () => claims } : undefined;
   }
   const subject = await ssoSubject(db, sub);
@@ -146,7 +151,7 @@ export async function ssoAccount(db: Db, sub: string): Promise<{ accountId: stri
     accountId: sub,
     claims: async () => {
       read ??= subject.kind === 'official' ? officialClaims(db, sub) : citizenClaims(db, sub);
-      // Gone since the lookup above (suspended in between): nothing about them but the subject.
+      // Gone since the lookup above (suspended in between; nothing is issued from an authorization's claims today).
       return (await read) ?? { sub };
     },
   };

@@ -23,7 +23,7 @@ type ProviderRequest = {
   writes: RequestWrites;
   /** The grant of each code or refresh token this request read ("model:id"): revoked if its consumption fails. */
   grantOf: Map<string, string | null>;
-  /** Who each subject is (account-claims.ts ssoSubject), asked by the admission check and again by the login audit. */
+  /** Who each subject is (account-claims.ts ssoSubject), asked by findAccount, the admission check and the login audit. */
   subjects: Map<string, Promise<SsoSubject | null>>;
 };
 

@@ -153,7 +153,7 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
     // With a token (code, refresh, userinfo): an application open to some units only admits the official as their
     // unit is now — one moved out since the login is refused at once, as a suspended one is. Other applications pay nothing.
     async findAccount(ctx, sub, token) {
-      const account = await ssoAccount(deps.db, sub);
+      const account = await ssoAccount(deps.db, sub, { withToken: token !== undefined });
       const client = ctx?.oidc?.client;
       if (!account || !token || !client) return account;
       const restrictions = clientRestrictions(client);
