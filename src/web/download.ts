@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * Content-Disposition for a download (RFC 6266): `filename` is an ASCII stand-in for old clients,
  * `filename*` (RFC 5987, UTF-8, percent-encoded) carries the real name with its Vietnamese letters. `inline` for a
@@ -8,7 +10,8 @@ import type { Context } from 'hono';
  * under this name when saved.
  */
 export function attachmentDisposition(fileName: string, disposition: 'attachment' | 'inline' = 'attachment'): string {
-  const name = fileName.normalize('NFC');
+  // A lone surrogate (a JSON string may carry one) has no UTF-8 form: encodeURIComponent would throw on it.
+  const name = fileName.replace(LONE_SURROGATE, '\uFFFD').normalize('NFC');
   const ascii =
     name
       .normalize('NFD')
