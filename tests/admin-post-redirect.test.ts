@@ -15,7 +15,12 @@ import { accounts, apiClients, auditLog, units } from '../src/db/schema/index.js
 
 const t = useDemoApp();
 const USERS = '/tiepnhan/quan-tri/nguoi-dung';
-const RECEIPT = 'motcua_admin_saved';
+/** The receipt cookie a client holds (one per kind and subject; a test makes one write at a time before reading). */
+const receiptOf = (c: Client) => {
+  const held = [...c.cookies].filter(([name]) => name.startsWith('motcua_admin_saved_'));
+  expect(held).toHaveLength(1);
+  return { name: held[0]![0], value: held[0]![1] };
+};
 const officials = demoOfficials();
 /** A Sở Công Thương official whose account carries a số định danh (not the administrator). */
 const sctHolder = officials.find((o) => o.unitKey.startsWith('sct-') && o.username !== 'admin.sct' && o.cccd)!;
@@ -79,7 +84,7 @@ describe('Thêm mới cán bộ: Post/Redirect/Get', () => {
   it('a replayed, moved, altered or forged receipt shows nothing (and is no 500)', async () => {
     const c = await adminClient();
     const posted = await c.post(`${USERS}/moi`, newOfficial('sct-qlcn', 'phatlai.sct'), { csrfFrom: `${USERS}?moi=1` });
-    const receipt = c.cookies.get(RECEIPT)!;
+    const { name: RECEIPT, value: receipt } = receiptOf(c);
     expect(receipt).toBeTruthy();
     // Sealed: neither the password nor the account's name can be read from the cookie.
     const landing = await c.get(posted.location!);
@@ -96,14 +101,29 @@ describe('Thêm mới cán bộ: Post/Redirect/Get', () => {
     const again = await adminClient();
     again.cookies.set(RECEIPT, receipt);
     expect(secretOf((await again.get(posted.location!)).text)).toBeUndefined();
-    // Moved to another account's landing, or to another kind of landing: nothing.
+    // Moved to another kind of landing or another account's, under the cookie name that landing reads (learnt from
+    // a real write of that kind and subject): nothing.
+    const created = (await accountByUsername(t.database, 'phatlai.sct'))!;
     const holder = (await accountByUsername(t.database, sctHolder.username))!;
-    c.cookies.set(RECEIPT, receipt);
-    const moved = await c.get(`${USERS}?donvi=${holder.unitId}&tk=${holder.id}&tb=created`);
+    const resetOf = async (id: string) => {
+      const url = `${USERS}/${id}/dat-lai-mat-khau`;
+      const posted = await c.post(url, { xacnhan: '1' }, { csrfFrom: url });
+      expect(posted.status).toBe(303);
+      const held = receiptOf(c);
+      c.cookies.delete(held.name);
+      return { ...held, location: posted.location! };
+    };
+    const createdReset = await resetOf(created.id);
+    const holderReset = await resetOf(holder.id);
+    c.cookies.set(createdReset.name, receipt);
+    expect(secretOf((await c.get(createdReset.location)).text)).toBeUndefined();
+    c.cookies.set(holderReset.name, createdReset.value);
+    const moved = await c.get(holderReset.location);
     expect(secretOf(moved.text)).toBeUndefined();
-    expect(sameIdentity(moved.text)).toBeUndefined();
-    c.cookies.set(RECEIPT, receipt);
-    expect(sameIdentity((await c.get(posted.location!.replace('tb=created', 'tb=saved'))).text)).toBeUndefined();
+    expect(moved.text).not.toContain('Mật khẩu tạm thời:');
+    // The same receipts, each under its own name: each opens once.
+    c.cookies.set(holderReset.name, holderReset.value);
+    expect(secretOf((await c.get(holderReset.location)).text)).toMatch(/^[A-Za-z0-9]{14}$/);
     // Altered (one byte flipped), truncated, or forged outright — percent-encoded bytes included.
     const bytes = Buffer.from(receipt, 'base64url');
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
@@ -145,6 +165,32 @@ describe('Đặt lại mật khẩu, Tách tài khoản, Khóa API, Kết thúc 
     expect(secretOf(reloaded.text)).toBeUndefined();
     expect(reloaded.text).toContain('Đã đặt lại mật khẩu.');
     expect((await accountByUsername(t.database, sctHolder.username))!.passwordHash).toBe(hash);
+  });
+
+  it('two resets landing at once (two tabs) each show their own password', async () => {
+    const c = await adminClient();
+    const other = officials.find((o) => o.unitKey.startsWith('sct-') && o.username !== 'admin.sct' && o.username !== sctHolder.username)!;
+    const [a, b] = [other.username, sctHolder.username];
+    const posts = [];
+    for (const username of [a, b]) {
+      const target = (await accountByUsername(t.database, username))!;
+      const url = `${USERS}/${target.id}/dat-lai-mat-khau`;
+      const posted = await c.post(url, { xacnhan: '1' }, { csrfFrom: url });
+      expect(posted.status).toBe(303);
+      posts.push(posted.location!);
+    }
+    // Both receipts are held before either landing is read, as two tabs posting one after the other would.
+    expect([...c.cookies.keys()].filter((k) => k.startsWith('motcua_admin_saved_'))).toHaveLength(2);
+    const [first, second] = await Promise.all(posts.map((p) => c.get(p)));
+    const shown = [secretOf(first!.text), secretOf(second!.text)];
+    expect(shown[0]).toMatch(/^[A-Za-z0-9]{14}$/);
+    expect(shown[1]).toMatch(/^[A-Za-z0-9]{14}$/);
+    expect(shown[0]).not.toBe(shown[1]);
+    // Each is the password now in force for its account.
+    for (const [i, username] of [a, b].entries()) {
+      const login = await new Client(t.app).login(username, shown[i]!);
+      expect(login.status).toBe(303);
+    }
   });
 
   it('Tách tài khoản: the result page shows the password and the other accounts of the same số định danh, once', async () => {

@@ -249,6 +249,9 @@ describe('after a save, the other accounts carrying the same số định danh a
     const { acc, form } = await formOf(target.username);
     const c = await adminClient();
     const saved = await c.post(`${USERS}/${acc.id}`, form, { csrfFrom: USERS });
+    // The cookie this save's landing reads (one per kind and subject).
+    const receiptName = [...c.cookies.keys()].find((k) => k.startsWith('motcua_admin_saved_'))!;
+    expect(receiptName).toBeTruthy();
     const page = await c.get(saved.location!);
     expect(page.text).toContain('Đã lưu thông tin cán bộ.');
     expect(page.text).not.toContain('id="same-identity"');
@@ -260,7 +263,7 @@ describe('after a save, the other accounts carrying the same số định danh a
     expect(typed.text).not.toContain('id="same-identity"');
     // A forged receipt whose signature has the right number of characters but not of bytes (percent-decoded "é"):
     // refused like any other forgery, not a 500.
-    c.cookies.set('motcua_admin_saved', `${acc.id}.${acc.id}.9999999999999.${'a'.repeat(42)}%C3%A9`);
+    c.cookies.set(receiptName, `${acc.id}.${acc.id}.9999999999999.${'a'.repeat(42)}%C3%A9`);
     const forged = await c.get(`${USERS}?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`);
     expect(forged.status).toBe(200);
     expect(forged.text).not.toContain('id="same-identity"');

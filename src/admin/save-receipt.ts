@@ -8,8 +8,9 @@
  *
  * The receipt names its kind, the administrator, the session and the subject (an account, a key), lives two minutes,
  * and is sealed with AES-256-GCM under a key of its own (derived from SESSION_SECRET) in an HttpOnly cookie: what it
- * carries is never readable from the browser's cookie store, and a forged or altered cookie does not open. The first
- * landing clears it, whatever it holds. It is stateless, so a copy of the cookie kept and sent again within its two
+ * carries is never readable from the browser's cookie store, and a forged or altered cookie does not open. Each kind
+ * and subject has a cookie of its own, so two writes landing in two tabs at once (two passwords reset) each find
+ * theirs. The first landing clears it, whatever it holds. It is stateless, so a copy of the cookie kept and sent again within its two
  * minutes would open again — but only in the very session that made the write, for the administrator who made it:
  * another login, another administrator, another account or another kind of landing learns nothing from it.
  */
@@ -18,7 +19,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../web/env.js';
 import { clearCookie, readCookie, writeCookie } from '../web/cookies.js';
 
-const COOKIE = 'motcua_admin_saved';
+const COOKIE_PREFIX = 'motcua_admin_saved_';
 const LIFETIME_SECONDS = 120;
 
 /** What was written: the landing asks for the kind it shows, so a receipt of one write never serves another. */
@@ -46,6 +47,10 @@ const sessionOf = (c: Context<AppEnv>) =>
     .digest('base64url')
     .slice(0, 22);
 
+/** The cookie of a `kind` write of `subjectId`: a digest, so the name says nothing and stays a cookie token. */
+const cookieOf = (kind: ReceiptKind, subjectId: string) =>
+  COOKIE_PREFIX + createHash('sha256').update(`${kind}:${subjectId}`).digest('base64url').slice(0, 16);
+
 /** Keep a receipt that the acting official has just written `subjectId`, with what its landing shows once, if anything. */
 export function giveReceipt(c: Context<AppEnv>, kind: ReceiptKind, subjectId: string, value?: string) {
   const actor = c.get('actor');
@@ -54,13 +59,13 @@ export function giveReceipt(c: Context<AppEnv>, kind: ReceiptKind, subjectId: st
     a: actor?.kind === 'official' ? actor.accountId : '',
     s: sessionOf(c),
     t: subjectId,
-    e: Date.now() + LIFETIME_SECONDS * 1000,
+    e: c.get('deps').now().getTime() + LIFETIME_SECONDS * 1000,
     ...(value !== undefined ? { x: value } : {}),
   };
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyOf(c.get('deps').config.sessionSecret), iv);
   const body = Buffer.concat([cipher.update(JSON.stringify(sealed), 'utf8'), cipher.final()]);
-  writeCookie(c, COOKIE, Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url'), LIFETIME_SECONDS);
+  writeCookie(c, cookieOf(kind, subjectId), Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url'), LIFETIME_SECONDS);
 }
 
 /**
@@ -68,9 +73,10 @@ export function giveReceipt(c: Context<AppEnv>, kind: ReceiptKind, subjectId: st
  * the write made none), or null when this browser holds no such live receipt.
  */
 export function takeReceipt(c: Context<AppEnv>, kind: ReceiptKind, subjectId: string): { value: string | null } | null {
-  const raw = readCookie(c, COOKIE);
+  const name = cookieOf(kind, subjectId);
+  const raw = readCookie(c, name);
   if (!raw) return null;
-  clearCookie(c, COOKIE);
+  clearCookie(c, name);
   const actor = c.get('actor');
   if (actor?.kind !== 'official') return null;
   let sealed: Sealed;
@@ -85,6 +91,10 @@ export function takeReceipt(c: Context<AppEnv>, kind: ReceiptKind, subjectId: st
     return null;
   }
   const live =
-    sealed.k === kind && sealed.a === actor.accountId && sealed.s === sessionOf(c) && sealed.t === subjectId && sealed.e > Date.now();
+    sealed.k === kind &&
+    sealed.a === actor.accountId &&
+    sealed.s === sessionOf(c) &&
+    sealed.t === subjectId &&
+    sealed.e > c.get('deps').now().getTime();
   return live ? { value: typeof sealed.x === 'string' ? sealed.x : null } : null;
 }
