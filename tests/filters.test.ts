@@ -4,7 +4,9 @@ import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './supp
 import { receiveAtCounter } from './support/reception.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { eq, inArray } from 'drizzle-orm';
-import { procedures, sectors } from '../src/db/schema/index.js';
+import { dossiers, procedures, sectors } from '../src/db/schema/index.js';
+import { listTracking, type TrackingList } from '../src/dossiers/tracking.js';
+import { TRACKING_PATHS } from '../src/onestop/tracking-page.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 
 const t = useDemoApp();
@@ -151,6 +153,70 @@ describe('filters say what they cannot read, at the field', () => {
     expect(byProcedure.text).not.toContain(d.code);
     // Its own sector still lists the dossier.
     expect((await expert.get(`/tiepnhan/ho-so?linhvuc=${await sectorId('LTHH')}`)).text).toContain(d.code);
+  });
+
+  it('Hồ sơ đã tiếp nhận, Theo dõi and Tất cả hồ sơ offer the procedures of what they can list, and every listed dossier’s is offered', async () => {
+    const offered = (html: string, name: string) => {
+      const select = new RegExp(`<select name="${name}"[^>]*>([\\s\\S]*?)</select>`).exec(html)?.[1] ?? '';
+      return [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]!).sort();
+    };
+    const sectorOf = async (code: string) =>
+      (await t.database.db.select({ id: sectors.id }).from(sectors).where(eq(sectors.code, code)))[0]!.id;
+    const allSectors = await t.database.db.select({ id: sectors.id }).from(sectors);
+    const allProcedures = await t.database.db.select({ id: procedures.id }).from(procedures);
+    // Dossiers in the lists: one received by the Sở Công Thương clerk, handed to processing.
+    const { p } = await currentProcedure(t.database, '2.000633');
+    const clerkActor = await actorFor(t.database, sctClerkUsername());
+    const d = await receiveAtCounter(t.database.db, clerkActor, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Lựa' });
+    await actOnDossier(t.database.db, clerkActor, d.id, { action: 'handover' });
+    const cases: Array<[string, TrackingList]> = [
+      [sctClerkUsername(), 'da-tiep-nhan'],
+      [sctClerkUsername(), 'theo-doi'],
+      [who('sct-qltm', 'Chuyên viên'), 'theo-doi'],
+      [who('dx-tanphu', 'Công chức Văn phòng - Thống kê'), 'theo-doi'],
+      [who('dx-tanphu', 'Công chức Văn phòng - Thống kê'), 'da-tiep-nhan'],
+      [who('sct-ld', 'Giám đốc'), 'tat-ca'],
+    ];
+    const now = new Date();
+    for (const [username, list] of cases) {
+      const page = (await (await loggedIn(username)).get(TRACKING_PATHS[list])).text;
+      const sectorIds = offered(page, 'linhvuc');
+      const procedureIds = offered(page, 'thutuc');
+      expect(procedureIds.length, `${username} ${list}`).toBeGreaterThan(0);
+      expect(procedureIds.length, `${username} ${list}`).toBeLessThan(allProcedures.length);
+      expect(sectorIds.length, `${username} ${list}`).toBeLessThan(allSectors.length);
+      // The SQL side agrees: every dossier the list shows (all its pages) is of a procedure and sector offered.
+      const actor = await actorFor(t.database, username);
+      let after: string | undefined;
+      let listed = 0;
+      do {
+        const r = await listTracking(t.database.db, actor, list, { ...(after ? { after } : {}) }, now, now);
+        for (const row of r.rows) {
+          const [dossier] = await t.database.db
+            .select({ procedureId: dossiers.procedureId, sectorId: dossiers.sectorId })
+            .from(dossiers)
+            .where(eq(dossiers.id, row.id));
+          expect(procedureIds, `${username} ${list} ${row.code}`).toContain(dossier!.procedureId);
+          expect(sectorIds, `${username} ${list} ${row.code}`).toContain(dossier!.sectorId);
+          listed++;
+        }
+        after = r.next ?? undefined;
+      } while (after);
+      if (username === sctClerkUsername() || list === 'tat-ca') expect(listed, `${username} ${list}`).toBeGreaterThan(0);
+    }
+    // A commune's official is offered the commune's sectors, not the trade of Sở Công Thương; the Sở's not Hộ tịch.
+    const commune = (await (await loggedIn(who('dx-tanphu', 'Công chức Văn phòng - Thống kê'))).get('/tiepnhan/theo-doi')).text;
+    expect(offered(commune, 'linhvuc')).toContain(await sectorOf('HOTICH'));
+    expect(offered(commune, 'linhvuc')).not.toContain(await sectorOf('LTHH'));
+    const director = (await (await loggedIn(who('sct-ld', 'Giám đốc'))).get('/tiepnhan/tat-ca-ho-so')).text;
+    expect(offered(director, 'linhvuc')).toContain(await sectorOf('LTHH'));
+    expect(offered(director, 'linhvuc')).not.toContain(await sectorOf('HOTICH'));
+    // A value from outside is still answered and shown as chosen.
+    const medal = await currentProcedure(t.database, '1.000775');
+    const byProcedure = await (await loggedIn(sctClerkUsername())).get(`/tiepnhan/theo-doi?thutuc=${medal.p.id}`);
+    expect(byProcedure.status).toBe(200);
+    expect(byProcedure.text).toContain(`<option value="${medal.p.id}" selected="">${medal.v.name}</option>`);
+    expect(byProcedure.text).not.toContain(d.code);
   });
 
   it('the API answers the same rules with a precise 400 naming the field', async () => {

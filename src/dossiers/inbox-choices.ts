@@ -57,3 +57,25 @@ export function offeredIds(held: readonly HeldProcedure[], via: LentView | null)
   const kept = held.filter(inScope);
   return { sectorIds: new Set(kept.map((h) => h.sectorId)), procedureIds: new Set(kept.map((h) => h.procedureId)) };
 }
+
+/**
+ * What Hồ sơ đã tiếp nhận, Theo dõi and Tất cả hồ sơ offer under Lĩnh vực and Thủ tục: the (procedure, sector) pairs
+ * of the versions whose dossiers those lists can show. Each list shows only what the official may open
+ * (VISIBLE_THROUGH_POSITIONS: received at one of their positions' units or with a step there), and a dossier's
+ * receiving agency is one of its version's `unit_ids`; so these are the versions with a unit or a step at one of
+ * those units — for Tất cả hồ sơ (`led`) at one of the units they lead, the list's own sources (tracking.ts).
+ */
+export function visibleProcedures(db: Queryable, accountId: string, scope: 'positions' | 'led'): Promise<HeldProcedure[]> {
+  const units = scope === 'led' ? sql`select unit_id from positions where role = 'approval'` : sql`select unit_id from positions`;
+  return queryRows<HeldProcedure>(
+    db,
+    sql`with recursive ${positionsCte(sql`${accountId}::uuid`)},
+      -- Not named "units": positionsCte reads the table of that name.
+      scope_units(unit_id) as (${units})
+      select distinct v.procedure_id as "procedureId", v.sector_id as "sectorId"
+      from procedure_versions v
+      where exists (select 1 from jsonb_array_elements_text(v.unit_ids) as a(unit_id) where a.unit_id::uuid in (select unit_id from scope_units))
+        or exists (select 1 from jsonb_array_elements(v.steps) as s
+          where s ->> 'unitId' is not null and (s ->> 'unitId')::uuid in (select unit_id from scope_units))`,
+  );
+}

@@ -1,5 +1,5 @@
 import { delegationsInForce, registerAgencies, type LentView } from '../dossiers/access.js';
-import { heldProcedures, offeredIds } from '../dossiers/inbox-choices.js';
+import { heldProcedures, offeredIds, visibleProcedures } from '../dossiers/inbox-choices.js';
 import { actorOf, type Ctx } from '../web/http.js';
 import { loadCalendar } from '../calendar/load.js';
 import { listProcedureChoices, listSectors } from '../procedures/procedure-queries.js';
@@ -53,6 +53,30 @@ export async function inboxChoices(
   return {
     sectors: all.sectors.filter((s) => offered.sectorIds.has(s.id) || s.id === chosen.sectorId),
     procedures: all.procedures.filter((p) => offered.procedureIds.has(p.id) || p.id === chosen.procedureId),
+  };
+}
+
+/**
+ * The Lĩnh vực and Thủ tục choices of Hồ sơ đã tiếp nhận and Theo dõi (the procedures of the dossiers the official may
+ * open) and of Tất cả hồ sơ (those of the units they lead): dossiers/inbox-choices.ts visibleProcedures. Cached per
+ * account and scope like the inbox's; a value chosen outside them is offered too.
+ */
+export async function trackingChoices(
+  c: Ctx,
+  scope: 'positions' | 'led',
+  chosen: { sectorId?: string | undefined; procedureId?: string | undefined },
+) {
+  const { db, displayCache } = c.get('deps');
+  const accountId = actorOf(c).accountId;
+  const [all, visible] = await Promise.all([
+    catalog(c),
+    displayCache.get(`tracking-choices:${scope}:${accountId}`, () => visibleProcedures(db, accountId, scope)),
+  ]);
+  const sectorIds = new Set(visible.map((v) => v.sectorId));
+  const procedureIds = new Set(visible.map((v) => v.procedureId));
+  return {
+    sectors: all.sectors.filter((s) => sectorIds.has(s.id) || s.id === chosen.sectorId),
+    procedures: all.procedures.filter((p) => procedureIds.has(p.id) || p.id === chosen.procedureId),
   };
 }
 

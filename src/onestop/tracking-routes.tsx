@@ -8,7 +8,7 @@ import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { dossierRegisterPdf } from '../dossiers/register.js';
 import { FILTER_NAMES, leadsOf, listFilterQuery, readFilters, receptionPeriod, RegisterQuery, typed } from './list-filters.js';
 import { RegisterPage, TRACKING_PATHS, TrackingPage } from './tracking-page.js';
-import { agenciesOf, catalog, soonThreshold } from './page-data.js';
+import { agenciesOf, soonThreshold, trackingChoices } from './page-data.js';
 import { sendHtml } from '../web/send-html.js';
 import { attachmentDisposition } from '../web/download.js';
 
@@ -21,7 +21,13 @@ async function renderList(c: Ctx, list: TrackingList) {
   const { db, now: clock } = c.get('deps');
   const now = clock();
   const read = readFilters(c, TrackingQuery);
-  const [soon, { sectors, procedures }, props, isLeader] = await Promise.all([soonThreshold(c, now), catalog(c), pageProps(c), leadsOf(c)]);
+  const chosen = read.ok ? { sectorId: read.q.linhvuc, procedureId: read.q.thutuc } : {};
+  const [soon, { sectors, procedures }, props, isLeader] = await Promise.all([
+    soonThreshold(c, now),
+    trackingChoices(c, list === 'tat-ca' ? 'led' : 'positions', chosen),
+    pageProps(c),
+    leadsOf(c),
+  ]);
   // Tất cả hồ sơ is a leader's list; to anyone else it does not exist.
   if (list === 'tat-ca' && !isLeader) throw errors.notFound('Danh sách hồ sơ');
   const result = read.ok
