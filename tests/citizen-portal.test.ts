@@ -300,6 +300,9 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(res.status).toBe(400);
     const html = res.text;
     expect(html).toContain('Loại tệp không được nhận');
+    // Where a GET shows the form again (submit-once.js puts it in the history in place of the post).
+    expect(html).toMatch(new RegExp(`<meta name="motcua-address" content="/ca-nhan/nop-ho-so\\?thutuc=${proc.p.id}"\\s*/?>`));
+    expect((await page(a, `${FORM}?thutuc=${proc.p.id}`)).html).not.toContain('motcua-address');
     expect(html).toContain('Số 9 đường Giữ Lại');
     expect(html).toContain('giu-lai.pdf');
     expect(await mineOf(a.id)).toHaveLength(0);
@@ -554,6 +557,10 @@ describe('after submission', () => {
     expect(res.text).toMatch(/<div class="flash flash-error" role="alert" tabindex="-1" data-error-summary[^>]*>/);
     expect(res.text).toContain('<a href="#err-confirm">Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.</a>');
     expect(res.text).toContain('<script type="module" src="/static/submit-once.js"></script>');
+    // The answer names the dossier's own address, which the script puts in the history in place of the post: Back
+    // or reload then reads the dossier again instead of asking to send the form once more. A GET names none.
+    expect(res.text).toMatch(new RegExp(`<meta name="motcua-address" content="/ca-nhan/ho-so/${d.id}"\\s*/?>`));
+    expect((await page(a, `/ca-nhan/ho-so/${d.id}`)).html).not.toContain('motcua-address');
     expect(count((await page(a, '/ca-nhan')).html, 'Hồ sơ đã hủy')).toBe('0');
     // A stray value is no confirmation either.
     const stray = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': 'on' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });

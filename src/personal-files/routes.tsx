@@ -194,6 +194,7 @@ async function renderList(c: Ctx, state: ListState = {}, status: 200 | 400 | 409
           <p class="muted">Bạn chưa có tệp nào.</p>
         )}
       </>,
+      { address: BASE },
     ),
     status,
   );
@@ -287,6 +288,7 @@ async function renderRename(c: Ctx, id: string, state: { error?: AppError; typed
           </p>
         </form>
       </>,
+      { address: `${BASE}/${id}/doi-ten` },
     ),
     status,
   );

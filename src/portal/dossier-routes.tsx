@@ -426,6 +426,7 @@ async function dossierPage(
           </section>
         ) : null}
       </>,
+      { address: `/ca-nhan/ho-so/${dossierId}` },
     ),
     status,
   );

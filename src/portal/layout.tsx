@@ -41,7 +41,9 @@ const FORMS_SCRIPT = '/static/submit-once.js';
  * otherwise. Phone first: one column under 600 px.
  * WCAG 2.1 AA (tests/e2e/portal-a11y.test.ts): a skip link first, the current section marked in the menu.
  */
-export function PortalFrame(p: PortalChrome & { title: string; children: Child; scripts?: string[] | undefined }) {
+export function PortalFrame(
+  p: PortalChrome & { title: string; children: Child; scripts?: string[] | undefined; address?: string | undefined },
+) {
   const current = (prefix: string) => (p.path === prefix ? 'page' : p.path.startsWith(`${prefix}/`) ? 'true' : undefined);
   return (
     <>
@@ -52,6 +54,7 @@ export function PortalFrame(p: PortalChrome & { title: string; children: Child; 
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${p.title} — Cổng Dịch vụ công ${p.siteName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
+          {p.address ? <meta name="motcua-address" content={p.address} /> : null}
           {/* submit-once.js on every page: it also focuses a refused form's summary (ErrorSummary), wherever one is. */}
           {[...new Set([FORMS_SCRIPT, ...(p.scripts ?? [])])].map((src) => (
             <script type="module" src={src}></script>
@@ -106,11 +109,15 @@ export function PortalFrame(p: PortalChrome & { title: string; children: Child; 
 
 /**
  * A portal page: its frame read from the request around `body`. `scripts`: our own files under /static (the CSP
- * allows no other), for what helps on top of a page that works without them.
+ * allows no other), for what helps on top of a page that works without them. `address`: where a GET shows this page
+ * again, for a page that answers a form's post (a refusal, a draft saved): the browser's history then holds that
+ * address instead of the post (submit-once.js), so Back or reload reads the page again rather than asking to send the
+ * form once more — Chromium's "Xác nhận gửi lại biểu mẫu" / ERR_CACHE_MISS page, which a citizen cannot make sense of.
  */
-export async function PortalPage(c: Ctx, title: string, body: Child, opts: { scripts?: string[] } = {}) {
+export async function PortalPage(c: Ctx, title: string, body: Child, opts: { scripts?: string[]; address?: string } = {}) {
+  const address = c.req.method === 'POST' && opts.address && /^\/(?![/\\])/.test(opts.address) ? opts.address : undefined;
   return (
-    <PortalFrame {...(await portalChrome(c))} title={title} scripts={opts.scripts}>
+    <PortalFrame {...(await portalChrome(c))} title={title} scripts={opts.scripts} address={address}>
       {body}
     </PortalFrame>
   );

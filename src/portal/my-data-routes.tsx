@@ -310,6 +310,7 @@ async function myDataPage(c: Ctx, error?: { err: AppError; status: 413 | 429 }) 
           )}
         </Section>
       </>,
+      { address: BASE },
     ),
     error?.status ?? 200,
   );

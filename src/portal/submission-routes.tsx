@@ -352,6 +352,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           <p class="sending muted">Đang gửi hồ sơ và các tệp, vui lòng chờ trong giây lát…</p>
         </form>
       </>,
+      { address: `/ca-nhan/nop-ho-so?thutuc=${procedureId}` },
     ),
     status === 400 ? 400 : 200,
   );

@@ -51,12 +51,28 @@ describe('the citizen submits online', { shuffle: false }, () => {
     await page.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
     await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Nộp hồ sơ trực tuyến' }))).toBe(true);
     await page.getByLabel('Số điện thoại', { exact: true }).fill('0912345678');
-    await page.getByLabel('Địa chỉ liên hệ').fill('Số 5 đường Thử Nghiệm, phường Tân Phú');
     await page.locator('#doc0').setInputFiles(pdfFile('don-de-nghi.pdf', 'đơn'));
     await page.locator('#pick1').selectOption({ label: 'dang-ky-kinh-doanh.pdf' });
     await page.locator('#doc2').setInputFiles(pdfFile('hop-dong-thue.pdf', 'hợp đồng'));
+    // Sent without the address (the form offers the one VNeID gave): refused, said at its field, the files kept.
+    await page.getByLabel('Địa chỉ liên hệ').fill('');
+    await page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+    await eventually(textOf(page.locator('#err-address'))).toContain('Vui lòng nhập địa chỉ liên hệ.');
+    const formAddress = /\/ca-nhan\/nop-ho-so\?thutuc=[0-9a-f-]{36}$/;
+    // The refusal's history entry is the form's own address, not the post (submit-once.js).
+    await eventually(urlOf(page)).toMatch(formAddress);
+    await page.getByLabel('Địa chỉ liên hệ').fill('Số 5 đường Thử Nghiệm, phường Tân Phú');
     await page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
     await eventually(urlOf(page)).toMatch(/\/ca-nhan\/ho-so\/[0-9a-f-]{36}\?tb=da-nop$/);
+    const dossierUrl = page.url();
+    // Back from the new dossier reads the form again (the draft is gone with the submission), instead of Chromium's
+    // "Confirm Form Resubmission" page (net::ERR_CACHE_MISS) a refused post left in the history before.
+    const back = await page.goBack();
+    expect(back?.status()).toBe(200);
+    expect(back?.request().method()).toBe('GET');
+    await eventually(urlOf(page)).toMatch(formAddress);
+    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Nộp hồ sơ trực tuyến' }))).toBe(true);
+    await page.goto(dossierUrl);
     await eventually(textOf(page.locator('#dossier-status'))).toBe('Mới đăng ký');
     await eventually(textOf(page.locator('main'))).toContain('dang-ky-kinh-doanh.pdf');
     await page.goto('/ca-nhan');
