@@ -41,6 +41,20 @@ describe("officials' dossier pages", () => {
     );
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Vui lòng chọn thủ tục.');
+    // A refusal names where a GET shows the form again (web/post-answer.ts; the form's script puts it in the history
+    // in place of the post): the sector and procedure chosen, never what was typed about the applicant.
+    expect(bad.text).toMatch(/<meta name="motcua-address" content="\/tiepnhan\/tiep-nhan"\s*\/?>/);
+    expect(bad.text).toContain('<script type="module" src="/static/submit-once.js"></script>');
+    expect(form.text).not.toContain('motcua-address');
+    const chosen = await clerk.post(
+      '/tiepnhan/tiep-nhan',
+      { procedureId: retail!.id, linhvuc: 'not-an-id', channel: '1', fullName: 'Võ Thị Hồng Nhung', cccd: '070085316204' },
+      { csrfFrom: '/tiepnhan/tiep-nhan' },
+    );
+    expect([400, 422]).toContain(chosen.status);
+    const address = /<meta name="motcua-address" content="([^"]*)"/.exec(chosen.text)?.[1];
+    expect(address).toBe(`/tiepnhan/tiep-nhan?procedureId=${retail!.id}`);
+    expect(chosen.text).not.toMatch(/motcua-address" content="[^"]*070085316204/);
     const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
     const ok = await clerk.post(
       '/tiepnhan/tiep-nhan',
@@ -83,6 +97,8 @@ describe("officials' dossier pages", () => {
     const noReason = await expert.post(`/tiepnhan/ho-so/${id}/xu-ly`, { action: 'refuse' }, { csrfFrom: `/tiepnhan/ho-so/${id}` });
     expect(noReason.status).toBe(400);
     expect(noReason.text).toContain('Vui lòng nhập lý do');
+    expect(noReason.text).toMatch(new RegExp(`<meta name="motcua-address" content="/tiepnhan/ho-so/${id}"\\s*/?>`));
+    expect((await expert.get(`/tiepnhan/ho-so/${id}`)).text).not.toContain('motcua-address');
     // Both missing inputs at once, beside their fields in the form that was sent, what was typed kept; the message at
     // the top links to that form, unfolded from Thao tác khác, its first refused field focused.
     const half = await expert.post(

@@ -21,6 +21,7 @@ import { assignDossier, assignmentChoices } from '../dossiers/assign-dossier.js'
 import { Flash } from '../web/layout.js';
 import { componentsOf } from '../dossiers/dossier-components.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const dossierRoutes = new Hono<AppEnv>();
 dossierRoutes.use('*', requireLogin);
@@ -53,7 +54,12 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
   const props = await pageProps(c);
   return sendHtml(
     c,
-    <Layout title={`Hồ sơ ${view.dossier.code}`} section="dossiers" {...props}>
+    <Layout
+      title={`Hồ sơ ${view.dossier.code}`}
+      section="dossiers"
+      {...props}
+      address={postAnswerAddress(c, `/tiepnhan/ho-so/${view.dossier.id}`)}
+    >
       <DossierPage
         csrfToken={props.csrfToken}
         accountId={actorOf(c).accountId}

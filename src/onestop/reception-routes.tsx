@@ -5,7 +5,8 @@ import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { FORM_MAX_BYTES, officialsOnly, oversizedFile, uploadRoute, uploadedPart } from '../web/body.js';
 import { queryOf } from '../web/params.js';
-import { param } from '../shared/validate.js';
+import { isId, param } from '../shared/validate.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 import { AppError } from '../shared/errors.js';
 import { receivesAnywhere } from '../dossiers/access.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
@@ -29,12 +30,20 @@ const notReception = () =>
     403,
   );
 
+/** The reception form's address with the sector and procedure chosen (what a GET shows again: not the citizen's data). */
+const receptionAddress = (v: Record<string, string>) => {
+  const q = new URLSearchParams();
+  if (v.linhvuc && isId(v.linhvuc)) q.set('linhvuc', v.linhvuc);
+  if (v.procedureId && isId(v.procedureId)) q.set('procedureId', v.procedureId);
+  return `/tiepnhan/tiep-nhan${q.size ? `?${q}` : ''}`;
+};
+
 async function renderReception(c: Ctx, values: Record<string, string>, err?: AppError, kept?: Map<number, StagedScan>) {
   const { db, config } = c.get('deps');
   const [{ sectors }, procedures, props] = await Promise.all([catalog(c), receivableProcedures(db, actorOf(c)), pageProps(c)]);
   return sendHtml(
     c,
-    <Layout title="Tiếp nhận hồ sơ" section="reception" {...props}>
+    <Layout title="Tiếp nhận hồ sơ" section="reception" {...props} address={postAnswerAddress(c, receptionAddress(values))}>
       <ReceptionPage
         csrfToken={props.csrfToken}
         sectors={sectors}

@@ -14,6 +14,7 @@ import { AccountDelegations } from '../delegation/pages.js';
 import { PermissionsView } from '../accounts/permissions-page.js';
 import { formatDate } from '../shared/dates.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const onestopRoutes = new Hono<AppEnv>();
 onestopRoutes.use('/', requireLogin);
@@ -107,7 +108,7 @@ async function renderProfile(
   );
   return sendHtml(
     c,
-    <Layout title="Thông tin tài khoản" section="personal" {...props}>
+    <Layout title="Thông tin tài khoản" section="personal" {...props} address={postAnswerAddress(c, '/tiepnhan/tai-khoan')}>
       <section class="narrow">
         <h1>Thông tin tài khoản</h1>
         {s.notice ? (

@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx';
 import { lastSiteName, siteName, type Ctx } from '../web/http.js';
 import { citizenAlreadyRead, currentCitizen, type Citizen } from './citizen-context.js';
 import { UnreadBadge } from '../notify/unread-badge.js';
+import { ADDRESS_META, FORMS_SCRIPT, postAnswerAddress } from '../web/post-answer.js';
 
 /** What the portal's frame shows around a page: the province, the citizen of the request, her unread notices. */
 export type PortalChrome = {
@@ -34,8 +35,6 @@ export async function portalChromeOffline(c: Ctx): Promise<PortalChrome> {
   return chromeOf(c, lastSiteName(c), await citizenAlreadyRead(c));
 }
 
-const FORMS_SCRIPT = '/static/submit-once.js';
-
 /**
  * The portal's page: header with the province's name, TRANG CÁ NHÂN and Đăng xuất for a logged-in citizen, Đăng nhập
  * otherwise. Phone first: one column under 600 px.
@@ -54,7 +53,7 @@ export function PortalFrame(
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${p.title} — Cổng Dịch vụ công ${p.siteName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
-          {p.address ? <meta name="motcua-address" content={p.address} /> : null}
+          {p.address ? <meta name={ADDRESS_META} content={p.address} /> : null}
           {/* submit-once.js on every page: it also focuses a refused form's summary (ErrorSummary), wherever one is. */}
           {[...new Set([FORMS_SCRIPT, ...(p.scripts ?? [])])].map((src) => (
             <script type="module" src={src}></script>
@@ -110,12 +109,10 @@ export function PortalFrame(
 /**
  * A portal page: its frame read from the request around `body`. `scripts`: our own files under /static (the CSP
  * allows no other), for what helps on top of a page that works without them. `address`: where a GET shows this page
- * again, for a page that answers a form's post (a refusal, a draft saved): the browser's history then holds that
- * address instead of the post (submit-once.js), so Back or reload reads the page again rather than asking to send the
- * form once more — Chromium's "Xác nhận gửi lại biểu mẫu" / ERR_CACHE_MISS page, which a citizen cannot make sense of.
+ * again, for a page that answers a form's post (web/post-answer.ts).
  */
 export async function PortalPage(c: Ctx, title: string, body: Child, opts: { scripts?: string[]; address?: string } = {}) {
-  const address = c.req.method === 'POST' && opts.address && /^\/(?![/\\])/.test(opts.address) ? opts.address : undefined;
+  const address = opts.address ? postAnswerAddress(c, opts.address) : undefined;
   return (
     <PortalFrame {...(await portalChrome(c))} title={title} scripts={opts.scripts} address={address}>
       {body}

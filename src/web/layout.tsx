@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx';
 import type { SessionAccount } from '../auth/sessions.js';
 import { AdminNav } from '../admin/admin-nav.js';
 import { UnreadBadge } from '../notify/unread-badge.js';
+import { ADDRESS_META, FORMS_SCRIPT } from './post-answer.js';
 
 export type LayoutProps = {
   title: string;
@@ -25,6 +26,8 @@ export type LayoutProps = {
   /** Which top menu is active. */
   section?: 'personal' | 'dossiers' | 'reception' | 'statistics' | 'admin';
   scripts?: string[];
+  /** Where a GET shows this page again, for a page that answers a form's post (post-answer.ts postAnswerAddress). */
+  address?: string | undefined;
   children: Child;
 };
 
@@ -39,7 +42,8 @@ export function Layout(p: LayoutProps) {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${p.title} — ${p.siteName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
-          {(p.scripts ?? []).map((s) => (
+          {p.address ? <meta name={ADDRESS_META} content={p.address} /> : null}
+          {[...new Set([...(p.scripts ?? []), ...(p.address ? [FORMS_SCRIPT] : [])])].map((s) => (
             <script type="module" src={s}></script>
           ))}
         </head>

@@ -206,11 +206,27 @@ describe('a direct dossier through the one-stop desk, from reception to Đã tr�
     await field(page, 'Số điện thoại').fill(APPLICANT.phone);
     await field(page, 'Thư điện tử').fill(APPLICANT.email);
     await field(page, 'Địa chỉ').fill(APPLICANT.address);
+    // A number that is no CCCD is refused by the server, beside its field; the refusal's history entry is the form's
+    // address (sector and procedure), not the post.
+    await field(page, 'Số CMND/CCCD').fill('12345');
+    await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
+    await eventually(textOf(page.locator('#err-cccd'))).not.toBe('');
+    await eventually(urlOf(page)).toMatch(/\/tiepnhan\/tiep-nhan\?linhvuc=[0-9a-f-]{36}&procedureId=[0-9a-f-]{36}$/);
+    const refusedAt = page.url();
+    await field(page, 'Số CMND/CCCD').fill(APPLICANT.cccd);
     const start = new Date();
     await page.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
 
     await eventually(urlOf(page)).toMatch(/\/tiepnhan\/ho-so\/[0-9a-f-]{36}\?tb=received$/);
     const end = new Date();
+    const receivedAt = page.url();
+    // Back from the new dossier reads the form again by GET, not Chromium's "Confirm Form Resubmission" page.
+    const back = await page.goBack();
+    expect(back?.status()).toBe(200);
+    expect(back?.request().method()).toBe('GET');
+    expect(page.url()).toBe(refusedAt);
+    await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TIẾP NHẬN HỒ SƠ' }))).toBe(true);
+    await page.goto(receivedAt);
     dossierId = /\/ho-so\/([0-9a-f-]{36})\?/.exec(page.url())![1]!;
     await eventually(textOf(page.getByRole('status'))).toContain('Đã tiếp nhận hồ sơ');
     const heading = textOf(page.getByRole('heading', { level: 1 }));
