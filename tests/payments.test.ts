@@ -431,6 +431,9 @@ describe('fee payment through the payment platform', () => {
       [signed({ ...fields, merchantCode: 'OTHER', orderId: orderB, transactionId: 'PG-OTHER-4' }), 401, 'payment_merchant_mismatch'],
       // Not a confirmation.
       [{ orderId: orderB, status: 'success' }, 400, 'payment_confirmation_malformed'],
+      // A lone surrogate in a signed field (JSON can carry one; UTF-8 cannot, so nothing signed it): malformed, not a 500.
+      [{ ...genuine, message: 'Thanh toán \ud800' }, 400, 'payment_confirmation_malformed'],
+      [{ ...genuine, orderId: `${orderB}\udc00` }, 400, 'payment_confirmation_malformed'],
       // Signed, for B's order, paid at a time PostgreSQL cannot hold (year 0 in UTC): malformed, not a 500 at each retry.
       [
         signed({ ...fields, orderId: orderB, transactionId: 'PG-OTHER-5', paidAt: '0001-01-01T00:00:00+14:00' }),

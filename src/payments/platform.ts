@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { PaymentConfig } from '../config.js';
 import { instantField } from '../shared/validate.js';
+import { hasLoneSurrogate } from '../shared/text.js';
 
 /** What we ask the platform to collect. */
 type PaymentRequest = {
@@ -81,9 +82,16 @@ function platformTime(d: Date): string {
 }
 
 /** The signed fields of a confirmation, in the platform's form (the amount as digits). */
+// Text the platform signed is UTF-8: a lone surrogate (no UTF-8 form, and encodeComponent would throw) is malformed.
+const signedText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((v) => !hasLoneSurrogate(v), 'not well-formed text');
 const ConfirmationBody = z.object({
-  merchantCode: z.string().min(1).max(64),
-  orderId: z.string().min(1).max(64),
+  merchantCode: signedText(1, 64),
+  orderId: signedText(1, 64),
   transactionId: z
     .string()
     .min(1)
@@ -93,7 +101,7 @@ const ConfirmationBody = z.object({
   status: z.enum(['success', 'failed']),
   // A time PostgreSQL cannot store (year 0000, past 9999 in UTC) is malformed, not a 500 at each of the platform's retries.
   paidAt: instantField('paidAt: ISO 8601 instant'),
-  message: z.string().max(255).optional(),
+  message: signedText(0, 255).optional(),
   signature: z.string().regex(/^[0-9a-f]{64}$/),
 });
 

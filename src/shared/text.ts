@@ -13,6 +13,23 @@ export function hasControlChars(value: string): boolean {
   return CONTROL_CHARS.test(value);
 }
 
+/**
+ * A lone UTF-16 surrogate. A JSON string may carry one (`"\ud800"`), but it has no UTF-8 form: encodeURIComponent
+ * throws on it, so text from outside that is percent-encoded is checked or mended first.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** True when the text holds a lone surrogate (no UTF-8 form). */
+export function hasLoneSurrogate(value: string): boolean {
+  return LONE_SURROGATE.test(value);
+}
+
+/** The text with each lone surrogate replaced by U+FFFD, as a UTF-8 decoder would. */
+export function wellFormed(value: string): string {
+  return value.replace(LONE_SURROGATES, '\uFFFD');
+}
+
 /** The message for a field refused for a control character. */
 export const CONTROL_CHARS_MESSAGE = 'Nội dung có ký tự không hợp lệ (ký tự điều khiển). Vui lòng nhập lại.';
 

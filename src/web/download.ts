@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { wellFormed } from '../shared/text.js';
 
 /**
  * Content-Disposition for a download (RFC 6266): `filename` is an ASCII stand-in for old clients,
@@ -11,7 +10,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function attachmentDisposition(fileName: string, disposition: 'attachment' | 'inline' = 'attachment'): string {
   // A lone surrogate (a JSON string may carry one) has no UTF-8 form: encodeURIComponent would throw on it.
-  const name = fileName.replace(LONE_SURROGATE, '\uFFFD').normalize('NFC');
+  const name = wellFormed(fileName).normalize('NFC');
   const ascii =
     name
       .normalize('NFD')
