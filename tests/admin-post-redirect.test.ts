@@ -193,6 +193,27 @@ describe('Đặt lại mật khẩu, Tách tài khoản, Khóa API, Kết thúc 
     }
   });
 
+  it('a browser holds at most 8 receipts: past that the oldest (and any that does not open) are dropped', async () => {
+    const root = await adminClient('quantri1');
+    root.cookies.set('motcua_admin_saved_junk', 'AAAA');
+    const targets = officials.filter((o) => o.username !== 'quantri1' && !o.username.startsWith('admin.')).slice(0, 10);
+    expect(targets).toHaveLength(10);
+    const landings: string[] = [];
+    for (const o of targets) {
+      const target = (await accountByUsername(t.database, o.username))!;
+      const url = `${USERS}/${target.id}/dat-lai-mat-khau`;
+      const posted = await root.post(url, { xacnhan: '1' }, { csrfFrom: url });
+      expect(posted.status).toBe(303);
+      landings.push(posted.location!);
+    }
+    const held = [...root.cookies.keys()].filter((k) => k.startsWith('motcua_admin_saved_'));
+    expect(held).toHaveLength(8);
+    expect(held).not.toContain('motcua_admin_saved_junk');
+    // The newest eight still open, each once; the two oldest were dropped.
+    for (const landing of landings.slice(2)) expect(secretOf((await root.get(landing)).text), landing).toMatch(/^[A-Za-z0-9]{14}$/);
+    for (const landing of landings.slice(0, 2)) expect(secretOf((await root.get(landing)).text), landing).toBeUndefined();
+  });
+
   it('Tách tài khoản: the result page shows the password and the other accounts of the same số định danh, once', async () => {
     const c = await adminClient();
     const shared = (await accountByUsername(

@@ -74,8 +74,9 @@ export function visibleProcedures(db: Queryable, accountId: string, scope: 'posi
       scope_units(unit_id) as (${units})
       select distinct v.procedure_id as "procedureId", v.sector_id as "sectorId"
       from procedure_versions v
-      where exists (select 1 from jsonb_array_elements_text(v.unit_ids) as a(unit_id) where a.unit_id::uuid in (select unit_id from scope_units))
+      -- Compared as text: no cast of what a version's unit_ids and steps hold.
+      where v.unit_ids ?| (select array_agg(unit_id::text) from scope_units)
         or exists (select 1 from jsonb_array_elements(v.steps) as s
-          where s ->> 'unitId' is not null and (s ->> 'unitId')::uuid in (select unit_id from scope_units))`,
+          where s ->> 'unitId' in (select unit_id::text from scope_units))`,
   );
 }

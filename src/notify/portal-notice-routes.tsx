@@ -70,6 +70,7 @@ async function settingsPage(c: Ctx, saved: boolean, error: AppError | null) {
         changeHint="Số điện thoại và thư điện tử lấy từ tài khoản VNeID ở mỗi lần đăng nhập; tin về một hồ sơ được gửi đến liên hệ đã khai trên hồ sơ đó."
         back={{ href: PATHS.base, label: 'Thông báo' }}
       />,
+      { address: PATHS.settings },
     ),
     error ? 400 : 200,
   );

@@ -21,15 +21,15 @@ async function renderList(c: Ctx, list: TrackingList) {
   const { db, now: clock } = c.get('deps');
   const now = clock();
   const read = readFilters(c, TrackingQuery);
+  const isLeader = await leadsOf(c);
+  // Tất cả hồ sơ is a leader's list; to anyone else it does not exist.
+  if (list === 'tat-ca' && !isLeader) throw errors.notFound('Danh sách hồ sơ');
   const chosen = read.ok ? { sectorId: read.q.linhvuc, procedureId: read.q.thutuc } : {};
-  const [soon, { sectors, procedures }, props, isLeader] = await Promise.all([
+  const [soon, { sectors, procedures }, props] = await Promise.all([
     soonThreshold(c, now),
     trackingChoices(c, list === 'tat-ca' ? 'led' : 'positions', chosen),
     pageProps(c),
-    leadsOf(c),
   ]);
-  // Tất cả hồ sơ is a leader's list; to anyone else it does not exist.
-  if (list === 'tat-ca' && !isLeader) throw errors.notFound('Danh sách hồ sơ');
   const result = read.ok
     ? await listTracking(
         db,

@@ -11,6 +11,14 @@ export function readCookie(c: Context<AppEnv>, base: string): string | undefined
   return getCookie(c, cookieName(c, base));
 }
 
+/** The cookies whose (base) name starts with `prefix`, by base name. */
+export function readCookiesStartingWith(c: Context<AppEnv>, prefix: string): Array<{ name: string; value: string }> {
+  const full = cookieName(c, prefix);
+  return Object.entries(getCookie(c))
+    .filter(([name]) => name.startsWith(full))
+    .map(([name, value]) => ({ name: prefix + name.slice(full.length), value }));
+}
+
 export function writeCookie(c: Context<AppEnv>, base: string, value: string, maxAgeSeconds?: number) {
   const secure = c.get('deps').config.secureCookies;
   setCookie(c, cookieName(c, base), value, {

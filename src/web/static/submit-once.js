@@ -6,13 +6,6 @@
 const summary = document.querySelector('[data-error-summary]');
 if (summary instanceof HTMLElement) summary.focus();
 
-// A page that answers a form's post (a refusal, a draft saved) names where a GET shows it again (meta motcua-address,
-// portal/layout.tsx): the history entry becomes that address, so Back or reload reads the page again instead of
-// asking to send the form once more (Chromium's ERR_CACHE_MISS page). Without script, the browser asks as before; a
-// form sent again is refused or answered as the first (its submission key).
-const address = document.querySelector('meta[name="motcua-address"]');
-if (address instanceof HTMLMetaElement && /^\/(?![/\\])/.test(address.content)) history.replaceState(history.state, '', address.content);
-
 // Forms marked data-submit-once: once submitted, their buttons are disabled so a double click sends one request.
 // The server does not rely on it (a repeated request changes nothing); this only spares the second round trip.
 document.addEventListener('submit', (event) => {
@@ -35,3 +28,17 @@ window.addEventListener('pageshow', () => {
     for (const b of form.querySelectorAll('button')) b.disabled = false;
   }
 });
+
+// A page that answers a form's post (a refusal, a draft saved) names where a GET shows it again (meta motcua-address,
+// web/post-answer.ts): the history entry becomes that address, so Back or reload reads the page again instead of
+// asking to send the form once more (Chromium's ERR_CACHE_MISS page). Without script, the browser asks as before; a
+// form sent again is refused or answered as the first (its submission key).
+// Last in this file: whatever happens here stops nothing above.
+const address = document.querySelector('meta[name="motcua-address"]');
+if (address instanceof HTMLMetaElement && /^\/(?![/\\])/.test(address.content)) {
+  try {
+    history.replaceState(history.state, '', address.content);
+  } catch {
+    // An address the browser takes for another origin: the history keeps the post, as without script.
+  }
+}
