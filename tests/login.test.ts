@@ -94,8 +94,16 @@ describe('password login', () => {
     expect(ghost.status).toBe(401);
     expect(wrong.text).toContain('Tên tài khoản hoặc mật khẩu không đúng.');
     expect(ghost.text).toContain('Tên tài khoản hoặc mật khẩu không đúng.');
+    // The refusal names the login page's own address (web/post-answer.ts): Back after the next, good login reads
+    // that page again by GET instead of offering to send the password once more. The GET page names none.
+    expect(wrong.text).toMatch(/<meta name="motcua-address" content="\/tiepnhan\/dang-nhap"\s*\/?>/);
+    expect(wrong.text).toContain('<script type="module" src="/static/submit-once.js"></script>');
+    expect((await new Client(t.app).get('/tiepnhan/dang-nhap')).text).not.toContain('motcua-address');
+    const onward = await new Client(t.app).login('quantri1', 'not-the-password', { tiep: '/tiepnhan/ho-so?han=qua-han' });
+    expect(onward.status).toBe(401);
+    expect(onward.text).toContain(`<meta name="motcua-address" content="/tiepnhan/dang-nhap?tiep=%2Ftiepnhan%2Fho-so%3Fhan%3Dqua-han"`);
     const failures = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
-    expect(failures).toHaveLength(2);
+    expect(failures).toHaveLength(3);
   });
 
   it('refuses a login without a solved CAPTCHA, and a replayed CAPTCHA solution', async () => {

@@ -4,6 +4,7 @@
  */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { ADDRESS_META, FORMS_SCRIPT } from '../web/post-answer.js';
 export type LoginPageProps = {
   siteName: string;
   csrfToken: string;
@@ -18,6 +19,8 @@ export type LoginPageProps = {
   captchaLevel?: number;
   /** At the provincial SSO's login step for an application that accepts VNeID level 2 only: no password form. */
   vneidOnly?: boolean;
+  /** A refusal answering the post: where a GET shows the page again (web/post-answer.ts). */
+  address?: string | undefined;
 };
 
 /** The page around either step: the site, the refusal, the cutoff notice, the other ways in. */
@@ -30,6 +33,7 @@ function LoginShell(p: {
   next?: string | undefined;
   /** No other way in above the VNeID button (no "Hoặc" before it). */
   vneidOnly?: boolean;
+  address?: string | undefined;
   children: Child;
 }) {
   const tiep = p.next && p.next !== '/tiepnhan' ? `?tiep=${encodeURIComponent(p.next)}` : '';
@@ -46,6 +50,12 @@ function LoginShell(p: {
           <link rel="stylesheet" href="/static/app.css" />
           <link rel="stylesheet" href="/static/altcha/altcha.css" />
           <script type="module" src="/static/login.js"></script>
+          {p.address ? (
+            <>
+              <meta name={ADDRESS_META} content={p.address} />
+              <script type="module" src={FORMS_SCRIPT}></script>
+            </>
+          ) : null}
         </head>
         <body class="login-body">
           <main id="main" class="login-card">
@@ -98,7 +108,7 @@ export function LoginPage(p: LoginPageProps) {
       </LoginShell>
     );
   return (
-    <LoginShell siteName={p.siteName} error={p.error} info={p.info} cutoffNotice={p.cutoffNotice} next={p.next}>
+    <LoginShell siteName={p.siteName} error={p.error} info={p.info} cutoffNotice={p.cutoffNotice} next={p.next} address={p.address}>
       <form method="post" action="/tiepnhan/dang-nhap" class="login-form">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
         <input type="hidden" name="tiep" value={p.next} />
@@ -141,9 +151,14 @@ export function LoginPage(p: LoginPageProps) {
  * Bước 2 of a break-glass account: only the code. The pending login (its cookie) knows the account; the page
  * carries nothing of step 1 but the CSRF token.
  */
-export function CodeStepPage(p: { siteName: string; csrfToken: string; error?: { code: string; message: string } | undefined }) {
+export function CodeStepPage(p: {
+  siteName: string;
+  csrfToken: string;
+  error?: { code: string; message: string } | undefined;
+  address?: string | undefined;
+}) {
   return (
-    <LoginShell siteName={p.siteName} error={p.error}>
+    <LoginShell siteName={p.siteName} error={p.error} address={p.address}>
       <form method="post" action="/tiepnhan/dang-nhap/ma-xac-thuc" class="login-form">
         <input type="hidden" name="_csrf" value={p.csrfToken} />
         <p>Tài khoản khẩn cấp: nhập mã xác thực 6 chữ số đang hiện trong ứng dụng xác thực của bạn.</p>

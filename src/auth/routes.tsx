@@ -23,6 +23,7 @@ import { changePassword } from './change-password.js';
 import { endBrowserSession } from '../sso/end-sessions.js';
 import { takeLoginError } from './login-error-flash.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const authRoutes = new Hono<AppEnv>();
 
@@ -107,6 +108,9 @@ async function startSession(c: Ctx, token: string, next: string) {
   return c.redirect(next, 303);
 }
 
+/** The login page's address going on to `next` (what a GET of a refused login shows again). */
+const loginAddress = (next: string) => `/tiepnhan/dang-nhap${next !== '/tiepnhan' ? `?tiep=${encodeURIComponent(next)}` : ''}`;
+
 /** The CSRF token for a page rendered in answer to a POST (the middleware's is for the request's own form). */
 function freshCsrf(c: Ctx) {
   return csrfToken(c.get('deps').config.sessionSecret, readCookie(c, CSRF_COOKIE) ?? '', c.get('sessionToken'));
@@ -152,6 +156,7 @@ authRoutes.post('/dang-nhap', async (c) => {
         error={{ code: err.code, message: err.message }}
         {...(await cutoffProps(c))}
         captchaLevel={await captchaLevelForName(deps.db, username, deps.now())}
+        address={postAnswerAddress(c, loginAddress(next))}
       />,
       err.status as 400,
     );
@@ -177,6 +182,7 @@ async function codeStepPage(c: Ctx, csrf: string, err?: AppError) {
         error={{ code: shown.code, message: shown.message }}
         {...(await cutoffProps(c))}
         captchaLevel={await captchaLevelForName(deps.db, remembered, deps.now())}
+        address={postAnswerAddress(c, loginAddress('/tiepnhan'))}
       />,
       shown.status as 400,
     );
@@ -189,6 +195,7 @@ async function codeStepPage(c: Ctx, csrf: string, err?: AppError) {
       siteName={await siteName(c)}
       csrfToken={csrf}
       error={shown ? { code: shown.code, message: shown.fields?.code ?? shown.message } : undefined}
+      address={postAnswerAddress(c, '/tiepnhan/dang-nhap/ma-xac-thuc')}
     />,
     (err?.status ?? 200) as 200,
   );
@@ -281,7 +288,7 @@ authRoutes.post('/doi-mat-khau', async (c) => {
     const props = await pageProps(c);
     return sendHtml(
       c,
-      <Layout title="Đổi mật khẩu" {...props}>
+      <Layout title="Đổi mật khẩu" {...props} address={postAnswerAddress(c, '/tiepnhan/doi-mat-khau')}>
         <ChangePasswordPage
           forced={!!c.get('account')?.mustChangePassword}
           errors={err.fields ?? { _: err.message }}

@@ -80,6 +80,15 @@ describe('the login page', () => {
     expect(await axeProblems(page, 'Đăng nhập bị từ chối (390 px)')).toEqual([]);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
+    // The right password next; then Back reads the login page again by GET (which sends a logged-in official on to
+    // the one-stop system), never Chromium's offer to send the refused password once more.
+    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    await signIn().click();
+    await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan$/);
+    const back = await page.goBack();
+    expect(back?.request().method()).toBe('GET');
+    await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
+    await logout(page);
   });
 
   // Last: it sets the cutoff to today, after which quantri1 no longer logs in by password.
