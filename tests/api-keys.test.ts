@@ -155,6 +155,10 @@ describe('Khóa API', () => {
     expect(tooLong.page.status).toBe(400);
     expect(tooLong.token).toBeNull();
     expect(tooLong.page.text).toContain('Thời hạn của khóa API từ 1 đến 365 ngày.');
+    // The refusal names the account's keys page, where a GET shows it again (post-answer.ts); the GET names none.
+    const keys = `/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/khoa-api`;
+    expect(tooLong.page.text).toContain(`<meta name="motcua-address" content="${keys}"`);
+    expect((await admin.get(keys)).text).not.toContain('motcua-address');
     const { token } = await issueOnPage(admin, clerk.id, { name: 'Mặc định' });
     const [row] = await database.db.select().from(apiClients).where(eq(apiClients.accountId, clerk.id));
     expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(90 * DAY);

@@ -228,6 +228,9 @@ describe('office hours administered', () => {
     expect(bad.text).toContain('Giờ kết thúc buổi sáng phải sau giờ bắt đầu buổi sáng.');
     expect(bad.text).toContain('value="07:00"');
     expect(bad.text).toContain('LỊCH LÀM VIỆC NĂM 2027');
+    // The refusal names the year's page, where a GET shows it again (post-answer.ts); the GET names none.
+    expect(bad.text).toContain('<meta name="motcua-address" content="/tiepnhan/quan-tri/lich-lam-viec?nam=2027"');
+    expect(page.text).not.toContain('motcua-address');
     expect(await loadOfficeHours(t.database.db)).toEqual(DEFAULT_OFFICE_HOURS);
 
     const noToken = await c.post(POST, hours('08:00', '12:00', '13:00', '17:00'), { csrf: null });

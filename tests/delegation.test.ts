@@ -384,6 +384,9 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
       expect(bad.text).toContain(msg);
     }
     expect(bad.text).toContain('Nghỉ ốm dài ngày');
+    // The refusal names the form's address, where a GET shows it again (post-answer.ts); the GET names none.
+    expect(bad.text).toContain('<meta name="motcua-address" content="/tiepnhan/uy-quyen/them"');
+    expect(page.text).not.toContain('motcua-address');
     const nhan = (await actorFor(t.database, 'nhan.qltm')).accountId;
     const noSector = await c.post(
       '/tiepnhan/uy-quyen/them',

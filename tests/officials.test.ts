@@ -154,6 +154,11 @@ describe("officials' accounts", () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Mã tỉnh');
     expect(bad.text).toContain('value="Phạm Thị"');
+    // The refusal names where a GET shows the new account's form again (post-answer.ts): its unit, nothing typed.
+    expect(bad.text).toContain(
+      `<meta name="motcua-address" content="/tiepnhan/quan-tri/nguoi-dung?donvi=${t.unitIds['sct-qlcn']}&amp;moi=1"`,
+    );
+    expect((await c.get(csrfFrom)).text).not.toContain('motcua-address');
     const ok = await c.post('/tiepnhan/quan-tri/nguoi-dung/moi', form(), { csrfFrom });
     expect(ok.status).toBe(303);
     const landing = await c.get(ok.location!);

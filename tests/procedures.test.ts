@@ -128,6 +128,9 @@ describe('procedure catalog', () => {
     const stale = await a.post(path, flat({ fee: '50000' }), { csrfFrom: path });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('Thủ tục vừa được cập nhật thành phiên bản 2');
+    // The refusal names the procedure's page, where a GET shows it again (post-answer.ts); the GET names none.
+    expect(stale.text).toContain(`<meta name="motcua-address" content="${path}"`);
+    expect(page.text).not.toContain('motcua-address');
     const now = await current('2.000633');
     expect([now.v.version, now.v.workingDays, now.v.fee]).toEqual([2, 12, v.fee]);
     const forged = await a.post(path, flat({ version: 'x' }), { csrfFrom: path });

@@ -118,11 +118,16 @@ describe('Quản trị → Ứng dụng kết nối SSO', () => {
     expect(bad.text).toContain(`${APP_CALLBACK}\nhttps://vbdh.example.gov.vn/cb#x</textarea>`);
     expect(bad.text).toMatch(new RegExp(`value="${unitIds['sct']}" checked`));
     expect(bad.text).toMatch(/name="accessTokenTtl"[^>]*value="5"/);
+    // The refusal names the registration form's address, where a GET shows it again (post-answer.ts).
+    expect(bad.text).toContain(`<meta name="motcua-address" content="${BASE}/dang-ky"`);
+    expect((await admin.get(`${BASE}/dang-ky`)).text).not.toContain('motcua-address');
     expect(await database.db.select().from(ssoClients)).toEqual([]);
 
     const { res, clientId, secret } = await registerThroughScreen(admin, { unitIds: [unitIds['sct']!] });
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.location).toBeNull();
+    // No GET shows the secret again: its history entry becomes the application's page, never the form's resubmission.
+    expect(res.text).toContain(`<meta name="motcua-address" content="${BASE}/${clientId}"`);
     const [row] = await database.db.select().from(ssoClients).where(eq(ssoClients.clientId, clientId));
     expect(row).toMatchObject({ secretHash: hashClientSecret(secret), unitIds: [unitIds['sct']], subjectType: 'public' });
     expect(JSON.stringify(row)).not.toContain(secret);

@@ -130,6 +130,9 @@ describe('organisation tree', () => {
     const err = await c.post(`/tiepnhan/quan-tri/don-vi/${t.unitIds.sct}/sap-nhap`, { targetId: t.unitIds['sct-qlcn']! }, { csrfFrom });
     expect(err.status).toBe(409);
     expect(err.text).toContain('Không thể sáp nhập');
+    // The refusal names the unit's page in the tree, where a GET shows it again (post-answer.ts).
+    expect(err.text).toContain(`<meta name="motcua-address" content="/tiepnhan/quan-tri/don-vi?dv=${t.unitIds.sct}"`);
+    expect((await c.get(`/tiepnhan/quan-tri/don-vi?dv=${t.unitIds.sct}`)).text).not.toContain('motcua-address');
     const ok = await c.post(
       `/tiepnhan/quan-tri/don-vi/${t.unitIds['dx-tanbinh']}/sap-nhap`,
       { targetId: t.unitIds['dx-tanphu']! },

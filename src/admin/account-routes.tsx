@@ -17,6 +17,7 @@ import { OfficialForm, type OfficialFormValues } from './official-form.js';
 import { endAccountSessions } from '../accounts/end-account-sessions.js';
 import { ConfirmStep, isConfirmed, notConfirmed } from './confirm-page.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 import { sameIdentityAccounts } from '../accounts/same-identity.js';
 import { giveReceipt, takeReceipt } from './save-receipt.js';
 import { SameIdentityNotice } from './same-identity-notice.js';
@@ -62,7 +63,12 @@ async function renderSplit(
   };
   return sendHtml(
     c,
-    <Layout title="Tách tài khoản dùng chung" section="admin" {...props}>
+    <Layout
+      title="Tách tài khoản dùng chung"
+      section="admin"
+      {...props}
+      address={postAnswerAddress(c, `/tiepnhan/quan-tri/nguoi-dung/${shared.id}/tach`)}
+    >
       <section>
         <h1>Tách tài khoản dùng chung</h1>
         <p>
@@ -177,7 +183,12 @@ async function renderEndSessions(c: Ctx, accountId: string, error?: string) {
   const props = await pageProps(c);
   return sendHtml(
     c,
-    <Layout title="Kết thúc mọi phiên đăng nhập" section="admin" {...props}>
+    <Layout
+      title="Kết thúc mọi phiên đăng nhập"
+      section="admin"
+      {...props}
+      address={postAnswerAddress(c, `/tiepnhan/quan-tri/nguoi-dung/${acc.id}/ket-thuc-phien`)}
+    >
       <ConfirmStep
         title="Kết thúc mọi phiên đăng nhập"
         csrfToken={props.csrfToken}

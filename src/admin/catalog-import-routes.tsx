@@ -30,6 +30,7 @@ import type { AppEnv } from '../web/env.js';
 import { actorOf, type Ctx, pageProps, requireLogin } from '../web/http.js';
 import { CsrfField, Flash, Layout } from '../web/layout.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 type ImportScreen<K extends string> = {
   base: string;
@@ -135,9 +136,11 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
         </p>
       </ConfirmForm>
     ) : null;
+    // A dry run's report and a confirmation's result answer their post only (the staged file is named in the form,
+    // never in an address): their history entry becomes the screen's own, which shows the upload form again.
     return sendHtml(
       c,
-      <Layout title={screen.title} section="admin" {...props}>
+      <Layout title={screen.title} section="admin" {...props} address={postAnswerAddress(c, screen.base)}>
         <section class="narrow wide-ok">
           <h1>{screen.title}</h1>
           {s.error ? <Flash kind="error">{s.error}</Flash> : null}

@@ -17,6 +17,7 @@ import { UnitOptions } from './unit-tree.js';
 import { type SameIdentity, sameIdentityOfAccounts } from '../accounts/same-identity.js';
 import { SameIdentityNotice } from './same-identity-notice.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const importExportRoutes = new Hono<AppEnv>();
 
@@ -29,9 +30,11 @@ async function renderImport(
   const props = await pageProps(c);
   const created = s.results?.filter((r) => r.ok) ?? [];
   const refused = s.results?.filter((r) => !r.ok) ?? [];
+  // The import's report (its temporary passwords) answers the post only: its history entry becomes the empty form's
+  // address, so Back or reload reads that form and never imports the file a second time.
   return sendHtml(
     c,
-    <Layout title="Nhập cán bộ từ tệp" section="admin" {...props}>
+    <Layout title="Nhập cán bộ từ tệp" section="admin" {...props} address={postAnswerAddress(c, '/tiepnhan/quan-tri/nguoi-dung/nhap')}>
       <section class="narrow wide-ok">
         <h1>Nhập cán bộ từ tệp CSV hoặc Excel</h1>
         {s.error ? <Flash kind="error">{s.error}</Flash> : null}

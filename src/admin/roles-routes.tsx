@@ -11,6 +11,7 @@ import { requireAdministeredAccount } from '../accounts/policies.js';
 import { ROLE_LABELS, administeredGrantsOf, setRoles } from '../accounts/set-roles.js';
 import { UnitOptions } from './unit-tree.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const rolesRoutes = new Hono<AppEnv>();
 
@@ -22,7 +23,12 @@ async function renderRoles(c: Ctx, accountId: string, error?: string, status: 20
   const props = await pageProps(c);
   return sendHtml(
     c,
-    <Layout title="Phân quyền sử dụng" section="admin" {...props}>
+    <Layout
+      title="Phân quyền sử dụng"
+      section="admin"
+      {...props}
+      address={postAnswerAddress(c, `/tiepnhan/quan-tri/nguoi-dung/${acc.id}/phan-quyen`)}
+    >
       <section class="narrow wide-ok">
         <h1>Phân quyền sử dụng</h1>
         <p>

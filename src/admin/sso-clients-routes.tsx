@@ -23,6 +23,7 @@ import { setSsoClientEnabled } from '../sso/set-sso-client-enabled.js';
 import { EMPTY_SSO_CLIENT_FORM, SsoClientForm, type SsoClientFormValues, formOfClient } from './sso-client-form.js';
 import { SSO_ADMIN_BASE, SsoClientListPage, SsoClientPage, SsoSecretConfirmPage, SsoSecretPage } from './sso-client-pages.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const adminSsoClientRoutes = new Hono<AppEnv>();
 adminSsoClientRoutes.use('*', requireLogin);
@@ -91,7 +92,12 @@ async function renderForm(
   const title = p.mode === 'register' ? 'Đăng ký ứng dụng kết nối SSO' : 'Sửa ứng dụng kết nối SSO';
   return sendHtml(
     c,
-    <Layout title={title} section="admin" {...props}>
+    <Layout
+      title={title}
+      section="admin"
+      {...props}
+      address={postAnswerAddress(c, p.clientId ? `${hrefOf(p.clientId)}/sua` : `${SSO_ADMIN_BASE}/dang-ky`)}
+    >
       <SsoClientForm
         mode={p.mode}
         action={p.clientId ? `${hrefOf(p.clientId)}/sua` : `${SSO_ADMIN_BASE}/dang-ky`}
@@ -114,7 +120,7 @@ async function renderClient(c: Ctx, p: { notice?: string | undefined; error?: st
   const props = await pageProps(c);
   return sendHtml(
     c,
-    <Layout title={client.name} section="admin" {...props}>
+    <Layout title={client.name} section="admin" {...props} address={postAnswerAddress(c, hrefOf(client.clientId))}>
       <SsoClientPage
         client={client}
         createdBy={createdBy}
@@ -129,13 +135,17 @@ async function renderClient(c: Ctx, p: { notice?: string | undefined; error?: st
   );
 }
 
-/** The issued secret, in this answer only. */
+/**
+ * The issued secret, in this answer only. No GET shows it again: its history entry becomes the application's page
+ * (where "Đến trang của ứng dụng" leads), so Back or reload reads that page — they never register the application
+ * again, nor ask to resend a rotation that its version check would refuse.
+ */
 async function renderSecret(c: Ctx, p: { clientId: string; name: string; secret: string; rotated: boolean }) {
   const props = await pageProps(c);
   c.header('Cache-Control', 'no-store');
   return sendHtml(
     c,
-    <Layout title="Khóa bí mật của ứng dụng" section="admin" {...props}>
+    <Layout title="Khóa bí mật của ứng dụng" section="admin" {...props} address={postAnswerAddress(c, hrefOf(p.clientId))}>
       <SsoSecretPage clientId={p.clientId} name={p.name} secret={p.secret} issuer={issuerOf(c)} rotated={p.rotated} />
     </Layout>,
   );
@@ -200,7 +210,7 @@ adminSsoClientRoutes.post('/:client/sua', async (c) => {
       {
         mode: 'edit',
         v: { ...values, kind: client.confidential ? 'confidential' : 'public' },
-        clientId,
+        clientId: client.clientId,
         error: err.message,
         ...(err.fields ? { errors: err.fields } : {}),
       },

@@ -18,6 +18,7 @@ import { mergeUnits } from '../org/merge-units.js';
 import { setUnitActive } from '../org/set-unit-active.js';
 import { UnitOptions, UnitTree } from './unit-tree.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const adminUnitRoutes = new Hono<AppEnv>();
 adminUnitRoutes.use('*', requireLogin);
@@ -85,9 +86,11 @@ async function renderUnits(
   const props = await pageProps(c);
   const base = unit ? `/tiepnhan/quan-tri/don-vi/${unit.id}` : '';
   const others = flat.filter((u) => u.id !== unit?.id && u.active);
+  // A refused change shows its unit's page again: the address of that unit in the tree (the list's ?dv=).
+  const address = unit ? `/tiepnhan/quan-tri/don-vi?dv=${unit.id}` : '/tiepnhan/quan-tri/don-vi';
   return sendHtml(
     c,
-    <Layout title="Quản lý đơn vị" section="admin" {...props}>
+    <Layout title="Quản lý đơn vị" section="admin" {...props} address={postAnswerAddress(c, address)}>
       <div class="admin-users">
         <aside class="sidebar">
           <UnitTree forest={forest} selected={unitId} hrefFor={(id) => `/tiepnhan/quan-tri/don-vi?dv=${id}`} />

@@ -26,6 +26,7 @@ import { splitSource } from '../accounts/effective-permissions.js';
 import { importExportRoutes } from './import-export-routes.js';
 import { ConfirmStep, isConfirmed, notConfirmed } from './confirm-page.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const adminUserRoutes = new Hono<AppEnv>();
 adminUserRoutes.use('*', requireLogin);
@@ -51,6 +52,18 @@ type PageState = {
   status?: 200 | 400 | 404 | 409 | 503;
 };
 
+/**
+ * Where a GET shows the screen a post answered: the unit and the account in the form (?donvi=, ?tk=), or the new
+ * account's form at its unit (?moi=1) — never what was typed in the form, nor a search (a post carries none).
+ */
+function usersAddress(unitId: string | undefined, form: UsersPageProps['form']): string {
+  const q = new URLSearchParams();
+  if (unitId) q.set('donvi', unitId);
+  if (form?.accountId) q.set('tk', form.accountId);
+  else if (form?.isNew && unitId) q.set('moi', '1');
+  return `/tiepnhan/quan-tri/nguoi-dung${q.size ? `?${q}` : ''}`;
+}
+
 /** Render the whole screen; every handler ends here so the page always shows tree, list and form together. */
 async function renderUsers(c: Ctx, s: PageState) {
   const { db } = c.get('deps');
@@ -67,7 +80,13 @@ async function renderUsers(c: Ctx, s: PageState) {
   const props = await pageProps(c);
   return sendHtml(
     c,
-    <Layout title="Quản lý người dùng" section="admin" scripts={['/static/submit-once.js']} {...props}>
+    <Layout
+      title="Quản lý người dùng"
+      section="admin"
+      scripts={['/static/submit-once.js']}
+      {...props}
+      address={postAnswerAddress(c, usersAddress(unitId, s.form))}
+    >
       <UsersPage
         csrfToken={props.csrfToken}
         forest={forest}
@@ -241,7 +260,7 @@ async function renderConfirm(c: Ctx, accountId: string, what: 'suspend' | 'reset
         };
   return sendHtml(
     c,
-    <Layout title={step.title} section="admin" {...props}>
+    <Layout title={step.title} section="admin" {...props} address={postAnswerAddress(c, step.action)}>
       <ConfirmStep
         title={step.title}
         csrfToken={props.csrfToken}

@@ -15,6 +15,7 @@ import { listApiClients } from './list-api-clients.js';
 import { revokeApiClient } from './revoke-api-client.js';
 import { ApiKeysPage, RevokeKeyPage, type IssuedKey } from './key-pages.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 import { giveReceipt, takeReceipt } from '../admin/save-receipt.js';
 
 const KEY_ID = /^mc_[A-Za-z0-9_-]{12}$/;
@@ -62,7 +63,12 @@ async function renderKeys(c: Ctx, v: View) {
   // The key is in this answer only: never kept by a cache (security-headers sets no-store on pages).
   return sendHtml(
     c,
-    <Layout title="Khóa API" section={v.own ? 'personal' : 'admin'} {...props}>
+    <Layout
+      title="Khóa API"
+      section={v.own ? 'personal' : 'admin'}
+      {...props}
+      address={postAnswerAddress(c, baseOf({ accountId: account.id, own: v.own }))}
+    >
       <ApiKeysPage
         account={account}
         keys={keys}

@@ -17,6 +17,7 @@ import { PENDING_CODE_MS, endPendingLogin, readPendingLogin } from './pending-lo
 import { decideAtLogin, identityErrors } from './login-with-identity.js';
 import { countLogin } from '../shared/metrics.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 const PENDING_COOKIE = 'motcua_pending';
 export const LINK_PATH = '/tiepnhan/lien-ket-tai-khoan';
@@ -44,6 +45,7 @@ async function render(c: Ctx, mode: Mode, notice?: string) {
   const { db } = c.get('deps');
   const { person, candidates: list, confirmed } = await linkRequestsOf(db, mode.proof.personId);
   const props = await pageProps(c);
+  // The form's own address, which a GET shows again (a decision's answer included): the onward page made safe.
   const action = mode.returnTo ? `${LINK_PATH}?tiep=${encodeURIComponent(safeRedirect(mode.returnTo, 'official'))}` : LINK_PATH;
   const decide = (accountId: string, buttons: Array<{ value: string; label: string; primary?: boolean }>) => (
     <form method="post" action={action} class="form-actions">
@@ -58,7 +60,7 @@ async function render(c: Ctx, mode: Mode, notice?: string) {
   );
   return sendHtml(
     c,
-    <Layout title="Liên kết tài khoản" {...props}>
+    <Layout title="Liên kết tài khoản" {...props} address={postAnswerAddress(c, action)}>
       <section class="narrow">
         <h1>Liên kết tài khoản với định danh điện tử</h1>
         {notice ? (

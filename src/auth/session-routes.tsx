@@ -14,6 +14,7 @@ import { ConfirmStep } from '../admin/confirm-page.js';
 import { endOwnSession } from './end-own-session.js';
 import { listOwnSessions, type OwnSession } from './own-sessions.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 const BASE = '/tiepnhan/tai-khoan/phien-dang-nhap';
 
@@ -89,7 +90,7 @@ async function render(c: Ctx, flash: { notice?: string; error?: string } = {}, s
   const props = await pageProps(c);
   return sendHtml(
     c,
-    <Layout title="Phiên đăng nhập" section="personal" {...props}>
+    <Layout title="Phiên đăng nhập" section="personal" {...props} address={postAnswerAddress(c, BASE)}>
       <SessionsPage sessions={sessions} csrfToken={props.csrfToken} notice={flash.notice} error={flash.error} />
     </Layout>,
     status,

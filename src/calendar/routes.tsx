@@ -18,6 +18,7 @@ import { yearAwaitingConfirmation } from './confirmation-reminder.js';
 import { entriesText } from './schedule-lines.js';
 import { clock, durationText, sessionsText, setOfficeHours } from './set-office-hours.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 import { giveReceipt, takeReceipt } from '../admin/save-receipt.js';
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
@@ -88,7 +89,7 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
   const hoursErrors = s.hours?.errors;
   return sendHtml(
     c,
-    <Layout title="Lịch làm việc" section="admin" {...props}>
+    <Layout title="Lịch làm việc" section="admin" {...props} address={postAnswerAddress(c, `/tiepnhan/quan-tri/lich-lam-viec?nam=${year}`)}>
       <section class="narrow wide-ok">
         <h1>LỊCH LÀM VIỆC NĂM {year}</h1>
         <p>

@@ -16,6 +16,7 @@ import { breakGlassAccounts, lockedOutOn, readiness, recentBreakGlassLogins } fr
 import { setProvinceCutoff, setUnitCutoff } from './set-cutoff.js';
 import { setBreakGlass, setBreakGlassByUsername } from './set-break-glass.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 /** Chuyển đổi đăng nhập VNeID: the cutover control centre. */
 export const cutoverRoutes = new Hono<AppEnv>();
@@ -24,6 +25,8 @@ cutoverRoutes.use('*', async (c, next) => {
   await requireAdministrator(c.get('deps').db, actorOf(c));
   await next();
 });
+
+const CUTOVER_PATH = '/tiepnhan/quan-tri/chuyen-doi-vneid';
 
 type State = { notice?: string; error?: string; dryRunDate?: string; secret?: { username: string; secret: string; qr: string } };
 
@@ -42,7 +45,7 @@ async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
   const verified = units.reduce((n, u) => n + u.verified, 0);
   return sendHtml(
     c,
-    <Layout title="Chuyển đổi đăng nhập VNeID" section="admin" {...props}>
+    <Layout title="Chuyển đổi đăng nhập VNeID" section="admin" {...props} address={postAnswerAddress(c, CUTOVER_PATH)}>
       <section>
         <h1>CHUYỂN ĐỔI ĐĂNG NHẬP BẰNG VNEID</h1>
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
@@ -198,7 +201,8 @@ async function renderCutoffConfirm(c: Ctx, action: string, date: string, where: 
   const day = formatDate(parseDate(date));
   return sendHtml(
     c,
-    <Layout title="Xác nhận ngày chỉ đăng nhập bằng VNeID" section="admin" {...props}>
+    // No GET shows this step (it is only ever a post's answer): its history entry becomes the page the date was typed on.
+    <Layout title="Xác nhận ngày chỉ đăng nhập bằng VNeID" section="admin" {...props} address={postAnswerAddress(c, CUTOVER_PATH)}>
       <ConfirmStep
         title="Xác nhận ngày chỉ đăng nhập bằng VNeID"
         csrfToken={props.csrfToken}

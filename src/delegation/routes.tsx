@@ -16,6 +16,7 @@ import { administeredDelegations, myDelegations } from './list-delegations.js';
 import { DelegationTable, MyDelegationsPage, NewDelegationPage } from './pages.js';
 import { eligibleDelegates, mayDelegate } from './policies.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 /** Menu cá nhân → Ủy quyền giải quyết DVC (/tiepnhan/uy-quyen) and Quản trị → Ủy quyền (/tiepnhan/quan-tri/uy-quyen). */
 export const delegationRoutes = new Hono<AppEnv>();
@@ -67,7 +68,7 @@ async function renderNew(
   ]);
   return sendHtml(
     c,
-    <Layout title="Thêm ủy quyền giải quyết DVC" section="personal" {...props}>
+    <Layout title="Thêm ủy quyền giải quyết DVC" section="personal" {...props} address={postAnswerAddress(c, '/tiepnhan/uy-quyen/them')}>
       <NewDelegationPage
         csrfToken={props.csrfToken}
         delegates={delegates}

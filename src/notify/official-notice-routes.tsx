@@ -20,6 +20,7 @@ import { officialDestinations, readPreferences } from './preference-queries.js';
 import { saveNotificationPreferences } from './save-notification-preferences.js';
 import { UNREAD_CAP } from './unread.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 export const officialNoticeRoutes = new Hono<AppEnv>();
 officialNoticeRoutes.use('/thong-bao', requireLogin);
@@ -87,7 +88,7 @@ async function settingsPage(c: Ctx, saved: boolean, error: AppError | null) {
   ]);
   return sendHtml(
     c,
-    <Layout title="Cài đặt thông báo" section="personal" {...props}>
+    <Layout title="Cài đặt thông báo" section="personal" {...props} address={postAnswerAddress(c, PATHS.settings)}>
       <section class="narrow">
         <PreferencesForm
           choices={choices}

@@ -17,6 +17,7 @@ import { saveNotificationTemplate } from './save-notification-template.js';
 import { resetNotificationTemplate } from './reset-notification-template.js';
 import { previewNotificationTemplate, type TemplatePreview } from './preview-notification-template.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 const BASE = '/tiepnhan/quan-tri/mau-thong-bao';
 const AUDIENCE = { applicant: 'Người nộp hồ sơ', official: 'Cán bộ' } as const;
@@ -120,7 +121,7 @@ async function renderEdit(c: Ctx, s: EditState = {}, status: 200 | 400 = 200) {
   const hasSubject = channel === 'email' || channel === 'inapp';
   return sendHtml(
     c,
-    <Layout title="Mẫu thông báo" section="admin" {...props}>
+    <Layout title="Mẫu thông báo" section="admin" {...props} address={postAnswerAddress(c, pathOf(event, channel))}>
       <section class="narrow wide-ok">
         <p>
           <a href={BASE}>← Mẫu thông báo</a>

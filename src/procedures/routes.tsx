@@ -17,6 +17,7 @@ import { listSectors, loadProcedureWithVersions, searchProcedures, type Procedur
 import { DECLARATION_HELP, declarationToText } from './declaration-form.js';
 import { TEMPLATE_ACCEPT, removeDocumentTemplate, templateUrl, templatesInfo, uploadDocumentTemplate } from './document-templates.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 
 /** Quản trị → Thủ tục hành chính: the catalog with versioned internal processes. */
 export const procedureRoutes = new Hono<AppEnv>();
@@ -135,7 +136,12 @@ async function renderForm(
   const notice = s.savedVersion !== undefined && s.savedVersion === current?.version ? `Đã lưu phiên bản ${s.savedVersion}.` : s.notice;
   return sendHtml(
     c,
-    <Layout title="Thủ tục hành chính" section="admin" {...props}>
+    <Layout
+      title="Thủ tục hành chính"
+      section="admin"
+      {...props}
+      address={postAnswerAddress(c, procedureId ? `/tiepnhan/quan-tri/thu-tuc/${procedureId}` : '/tiepnhan/quan-tri/thu-tuc/moi')}
+    >
       <section class="narrow wide-ok">
         <h1>{procedureId ? `Thủ tục ${code}` : 'Thêm thủ tục hành chính'}</h1>
         {notice ? <Flash kind="ok">{notice}</Flash> : null}
