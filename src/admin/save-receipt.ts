@@ -19,7 +19,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppEnv } from '../web/env.js';
-import { clearCookie, readCookie, readCookiesStartingWith, writeCookie } from '../web/cookies.js';
+import { clearCookie, readCookie, readCookiesNamed, writeCookie } from '../web/cookies.js';
 
 const COOKIE_PREFIX = 'motcua_admin_saved_';
 const LIFETIME_SECONDS = 120;
@@ -52,10 +52,15 @@ const sessionOf = (c: Context<AppEnv>) =>
     .slice(0, 22);
 
 const secretOf = (c: Context<AppEnv>) => keyOf(c.get('deps').config.sessionSecret);
+/** The key of the cookies' names: another than the seal's. */
+const nameKeyOf = (c: Context<AppEnv>) =>
+  Buffer.from(hkdfSync('sha256', c.get('deps').config.sessionSecret, 'motcua', 'admin-save-receipt-name', 32));
+/** What follows the prefix in a receipt cookie's name (cookieOf). */
+const NAME_SUFFIX = /[A-Za-z0-9_-]{16}/;
 
 /** The cookie of a `kind` write of `subjectId`: a keyed digest, so the name says nothing and stays a cookie token. */
 const cookieOf = (c: Context<AppEnv>, kind: ReceiptKind, subjectId: string) =>
-  COOKIE_PREFIX + createHmac('sha256', secretOf(c)).update(`name:${kind}:${subjectId}`).digest('base64url').slice(0, 16);
+  COOKIE_PREFIX + createHmac('sha256', nameKeyOf(c)).update(`${kind}:${subjectId}`).digest('base64url').slice(0, 16);
 
 /** A receipt cookie's content, or null when it does not open (forged, altered, sealed under another secret). */
 function unseal(c: Context<AppEnv>, raw: string): Sealed | null {
@@ -70,9 +75,12 @@ function unseal(c: Context<AppEnv>, raw: string): Sealed | null {
   }
 }
 
-/** Past MAX_HELD receipts (with the one being written), the oldest and those that do not open are cleared. */
+/**
+ * Past MAX_HELD receipts (with the one being written), the oldest and those that do not open are cleared. Only
+ * cookies named as cookieOf names them are counted: anything else under the prefix is not ours to clear.
+ */
 function dropOldest(c: Context<AppEnv>, writing: string) {
-  const held = readCookiesStartingWith(c, COOKIE_PREFIX)
+  const held = readCookiesNamed(c, COOKIE_PREFIX, NAME_SUFFIX)
     .filter((h) => h.name !== writing)
     .map((h) => ({ name: h.name, expires: unseal(c, h.value)?.e ?? 0 }))
     .sort((a, b) => a.expires - b.expires);

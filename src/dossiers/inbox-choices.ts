@@ -74,9 +74,11 @@ export function visibleProcedures(db: Queryable, accountId: string, scope: 'posi
       scope_units(unit_id) as (${units})
       select distinct v.procedure_id as "procedureId", v.sector_id as "sectorId"
       from procedure_versions v
-      -- Compared as text: no cast of what a version's unit_ids and steps hold.
-      where v.unit_ids ?| (select array_agg(unit_id::text) from scope_units)
+      -- Compared as lower-case text: no cast of what a version's unit_ids and steps hold (an id posted in capitals
+      -- is stored as posted, and uuid::text is lower-case).
+      where exists (select 1 from jsonb_array_elements_text(v.unit_ids) as a(unit_id)
+          where lower(a.unit_id) in (select unit_id::text from scope_units))
         or exists (select 1 from jsonb_array_elements(v.steps) as s
-          where s ->> 'unitId' in (select unit_id::text from scope_units))`,
+          where lower(s ->> 'unitId') in (select unit_id::text from scope_units))`,
   );
 }

@@ -121,7 +121,13 @@ async function renderEdit(c: Ctx, s: EditState = {}, status: 200 | 400 = 200) {
   const hasSubject = channel === 'email' || channel === 'inapp';
   return sendHtml(
     c,
-    <Layout title="Mẫu thông báo" section="admin" {...props} address={postAnswerAddress(c, pathOf(event, channel))}>
+    <Layout
+      title="Mẫu thông báo"
+      section="admin"
+      {...props}
+      // A preview writes nothing and shows a draft no GET could: a reload posts it again (harmless) and keeps it.
+      address={s.preview ? undefined : postAnswerAddress(c, pathOf(event, channel))}
+    >
       <section class="narrow wide-ok">
         <p>
           <a href={BASE}>← Mẫu thông báo</a>

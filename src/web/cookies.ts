@@ -11,11 +11,16 @@ export function readCookie(c: Context<AppEnv>, base: string): string | undefined
   return getCookie(c, cookieName(c, base));
 }
 
-/** The cookies whose (base) name starts with `prefix`, by base name. */
-export function readCookiesStartingWith(c: Context<AppEnv>, prefix: string): Array<{ name: string; value: string }> {
+/**
+ * The cookies named `prefix` + a suffix matching `suffix` (anchored), by base name. Only names of that shape: the
+ * browser may hold others under the prefix (set by anyone who can write this site's cookies) that the cookie writer
+ * refuses to name, so a caller that clears them would throw.
+ */
+export function readCookiesNamed(c: Context<AppEnv>, prefix: string, suffix: RegExp): Array<{ name: string; value: string }> {
   const full = cookieName(c, prefix);
+  const shape = new RegExp(`^(?:${suffix.source})$`);
   return Object.entries(getCookie(c))
-    .filter(([name]) => name.startsWith(full))
+    .filter(([name]) => name.startsWith(full) && shape.test(name.slice(full.length)))
     .map(([name, value]) => ({ name: prefix + name.slice(full.length), value }));
 }
 
