@@ -51,6 +51,26 @@ describe('procedure catalog', () => {
     expect(versions.filter((x) => x.current)).toHaveLength(1);
   });
 
+  it('keeps the units of a version posted in capitals as PostgreSQL spells them', async () => {
+    // The steps are jsonb compared as text with the units' ids (the inbox's rule): an id in capitals would name no unit.
+    const { p, v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const upper = formOf(v, p.code, {
+      sectorId: v.sectorId.toUpperCase(),
+      unitId: v.unitIds[0]!.toUpperCase(),
+      steps: v.steps.map((s) => ({
+        name: s.name,
+        unitId: (s.unitId ?? v.unitIds[0]!).toUpperCase(),
+        role: s.role,
+        share: String(s.share),
+      })),
+    });
+    const saved = await saveProcedure(t.database.db, admin, p.id, upper);
+    expect(saved.unitIds).toEqual(v.unitIds);
+    expect(saved.steps.map((s) => s.unitId)).toEqual(v.steps.map((s) => s.unitId ?? v.unitIds[0]));
+    expect(saved.steps.every((s) => s.unitId === s.unitId?.toLowerCase())).toBe(true);
+  });
+
   it('checks the process and the scope', async () => {
     const { p, v } = await current('2.000633');
     const admin = await actorFor(t.database, 'admin.sct');

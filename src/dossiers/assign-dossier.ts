@@ -11,14 +11,14 @@ import { dossierEvents, dossiers, procedureVersions, type ProcessStep } from '..
 import { recordAudit } from '../audit/record.js';
 import { actorColumns, type StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { isId, numberField, parseInput } from '../shared/validate.js';
+import { idField, isId, numberField, parseInput } from '../shared/validate.js';
 import { leadsStep, mayViewDossier, stepHolders, type StepHolder } from './access.js';
 import { isStale, movedOn } from './moved-on.js';
 import { OPEN_STATUSES } from './transitions.js';
 
 const AssignInput = z.object({
   /** The official to handle the step; empty = the unit assigns it (the pool). */
-  assignee: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.uuid({ message: 'Người được giao không hợp lệ.' }).optional()),
+  assignee: z.preprocess((v) => (v === '' || v === null ? undefined : v), idField('Người được giao không hợp lệ.').optional()),
   seen: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
     numberField(z.number({ message: 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.' }).int().min(1).optional()),

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { queryStatement, type Queryable } from '../db/client.js';
 import type { Applicant, DossierStatus } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
-import { INSTANT_YEARS_TEXT, numberField, param, periodInOrder } from '../shared/validate.js';
+import { INSTANT_YEARS_TEXT, idField, numberField, param, periodInOrder } from '../shared/validate.js';
 import { positionsCte, type LentView } from './access.js';
 import {
   DUE_STATES,
@@ -57,8 +57,8 @@ export const InboxQuery = periodInOrder(
   z.object({
     tab: z.enum(INBOX_TAB_KEYS, { error: `tab phải là một trong: ${INBOX_TAB_KEYS.join(', ')}.` }).optional(),
     q: z.string().max(100, { error: 'Từ khóa tìm kiếm tối đa 100 ký tự.' }).optional(),
-    sectorId: z.uuid({ error: 'sectorId phải là mã định danh (UUID) của lĩnh vực.' }).optional(),
-    procedureId: z.uuid({ error: 'procedureId phải là mã định danh (UUID) của thủ tục.' }).optional(),
+    sectorId: idField('sectorId phải là mã định danh (UUID) của lĩnh vực.').optional(),
+    procedureId: idField('procedureId phải là mã định danh (UUID) của thủ tục.').optional(),
     dueState: z
       .enum(DUE_STATES, { error: 'dueState phải là con-han, sap-den-han, qua-han hoặc tam-dung.' })
       .optional()

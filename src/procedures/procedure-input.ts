@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cleanOptional, cleanText } from '../shared/text.js';
-import { idField, isId, numberField } from '../shared/validate.js';
+import { Id, idField, numberField } from '../shared/validate.js';
 import { parseDeclarationText } from './declaration-form.js';
 
 /**
@@ -109,11 +109,13 @@ export const ProcedureInput = z
         for (const [i, r] of filled.entries()) {
           const role = ROLE.safeParse(r.role);
           const share = Number(r.share);
-          if (!r.name || !isId(r.unitId) || !role.success || !(share > 0)) {
+          const unit = Id.safeParse(r.unitId);
+          if (!r.name || !unit.success || !role.success || !(share > 0)) {
             ctx.addIssue({ code: 'custom', message: `Bước ${i + 1}: cần tên bước, đơn vị, vai trò và thời gian lớn hơn 0.` });
             return z.NEVER;
           }
-          out.push({ name: r.name, unitId: r.unitId, role: role.data, share, actions: [] as string[] });
+          // In lower case (Id): the steps are jsonb, compared as text with the units' ids (the inbox's rule).
+          out.push({ name: r.name, unitId: unit.data, role: role.data, share, actions: [] as string[] });
         }
         return out;
       }),

@@ -49,10 +49,11 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string,
 }
 
 /**
- * The one id schema: a UUID as PostgreSQL stores it (RFC 9562, or the nil id of the system account).
- * Anything else — 36 dashes, "not-a-uuid", a NUL — never reaches a query.
+ * The one id schema: a UUID as PostgreSQL stores it (RFC 9562, or the nil id of the system account), in lower case —
+ * PostgreSQL's own spelling, so an id posted in capitals and kept as text (a procedure's units and steps in jsonb) is
+ * the same text as the uuid column it names. Anything else — 36 dashes, "not-a-uuid", a NUL — never reaches a query.
  */
-export const Id = z.uuid();
+export const Id = z.uuid().toLowerCase();
 
 /** True for a well-formed id (see Id); use cases refuse anything else as "not found" before any query. */
 export function isId(value: unknown): value is string {
@@ -76,7 +77,7 @@ export function numberField<S extends z.ZodType>(schema: S) {
 }
 
 /** A required id field of a form, with its message. */
-export const idField = (message: string) => z.uuid({ error: message });
+export const idField = (message: string) => z.uuid({ error: message }).toLowerCase();
 
 /**
  * The years (UTC) an instant sent to the API may fall in. PostgreSQL's timestamptz holds 4713 BC–294276 AD, but zod's
@@ -124,7 +125,7 @@ export function periodInOrder<S extends z.ZodObject>(schema: S, from: string, to
  * are refused for every parameter (parseQuery).
  */
 export const param = {
-  id: (message: string) => z.uuid({ error: message }).optional(),
+  id: (message: string) => idField(message).optional(),
   text: (max: number, message: string) => z.string().max(max, { error: message }).optional(),
   /** A whole number in [min, max], written in plain digits: no 1e20, 1.5, -0, 0x10, NaN or Infinity. */
   int: (min: number, max: number, message: string) =>

@@ -8,7 +8,7 @@ import type { Queryable } from '../db/client.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { todayInVietnam } from '../shared/dates.js';
-import { parseInput } from '../shared/validate.js';
+import { idField, parseInput } from '../shared/validate.js';
 import { sumCounters, type CounterSum, type Measure } from './counters.js';
 import { addDays, BEGINNING } from './periods.js';
 import { GROUP_BY, type GroupBy, type SituationFigures, type SituationReport, type SituationRow } from './report-types.js';
@@ -18,12 +18,12 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'Ngày không h�
 
 export const SituationInput = z
   .object({
-    unit: z.uuid({ error: 'Vui lòng chọn đơn vị.' }),
+    unit: idField('Vui lòng chọn đơn vị.'),
     groupBy: z.enum(Object.keys(GROUP_BY) as [GroupBy, ...GroupBy[]], { error: 'Cách nhóm báo cáo không hợp lệ.' }).default('unit'),
     from: isoDay,
     to: isoDay,
-    sector: z.uuid({ error: 'Lĩnh vực không hợp lệ.' }).optional(),
-    procedure: z.uuid({ error: 'Thủ tục không hợp lệ.' }).optional(),
+    sector: idField('Lĩnh vực không hợp lệ.').optional(),
+    procedure: idField('Thủ tục không hợp lệ.').optional(),
   })
   .superRefine((v, ctx) => {
     if (v.to < v.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Đến ngày phải sau hoặc bằng từ ngày.' });
