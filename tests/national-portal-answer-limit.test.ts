@@ -16,6 +16,12 @@ let written = 0;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/tinh/SURROGATE/')) {
+      // A page whose cursor JSON can carry and UTF-8 cannot (a lone surrogate), to be sent back in the next address.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"items":[],"nextCursor":"c\\ud800"}');
+      return;
+    }
     if (req.url?.includes('/trang-thai?')) {
       // Says 100 MB and sends the start of it.
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) });
@@ -56,6 +62,14 @@ describe("the national portal's answer", () => {
 
   it('that announces more than the limit is refused on its Content-Length', async () => {
     await expect(client().heldStatuses(new Date('2026-01-01T00:00:00Z'), null)).rejects.toThrow(/: the answer is over 8 MB, not read$/);
+  });
+
+  it("whose cursor is not well-formed Unicode is refused, not sent back to throw in the next page's address", async () => {
+    const surrogate = () => nationalPortalClient({ url, token: 'x'.repeat(20), province: 'SURROGATE', simulated: false });
+    await expect(surrogate().submittedDossiers(null)).rejects.toThrow(
+      'GET /tinh/SURROGATE/ho-so-nop: unexpected answer (the cursor is not well-formed Unicode)',
+    );
+    await expect(surrogate().heldStatuses(new Date('2026-01-01T00:00:00Z'), null)).rejects.toBeInstanceOf(NationalPortalError);
   });
 
   it('within the limit is read whole', async () => {

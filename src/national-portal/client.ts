@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { NationalPortalConfig } from '../config.js';
 import type { NationalStatusPayload } from '../db/schema/index.js';
 import { AnswerTooLarge, readBoundedText } from '../shared/bounded-read.js';
+import { hasLoneSurrogate } from '../shared/text.js';
 
 /** A call that did not succeed: `status` the HTTP status, 0 when there was no answer (refused, time-out). */
 export class NationalPortalError extends Error {
@@ -40,7 +41,16 @@ const HeldStatus = z.object({
 export type HeldStatus = z.infer<typeof HeldStatus>;
 // Item by item, as the pull's: one unreadable held status passed over (the dossier then counts as not held and is
 // re-sent) rather than the page refused, which would stop every reconciliation at it.
-const HeldPage = z.object({ items: z.array(z.unknown()).max(1000), nextCursor: z.string().max(200).nullable() });
+/**
+ * The portal's own cursor, sent back in the next page's address: a lone surrogate (JSON can carry one) has no UTF-8 and
+ * would throw in encodeURIComponent — the page is refused as an unexpected answer instead.
+ */
+const Cursor = z
+  .string()
+  .max(200)
+  .refine((v) => !hasLoneSurrogate(v), { error: 'the cursor is not well-formed Unicode' })
+  .nullable();
+const HeldPage = z.object({ items: z.array(z.unknown()).max(1000), nextCursor: Cursor });
 const readableHeld = (items: unknown[]): HeldStatus[] =>
   items.flatMap((raw) => {
     const parsed = HeldStatus.safeParse(raw);
@@ -78,7 +88,7 @@ export type SubmittedDossier = z.infer<typeof Submitted>;
  * would stop the pull at that page for ever.
  */
 export type UnreadableSubmission = { unreadable: string; MaHoSoQG: string | null };
-const SubmittedPage = z.object({ items: z.array(z.unknown()).max(1000), nextCursor: z.string().max(200).nullable() });
+const SubmittedPage = z.object({ items: z.array(z.unknown()).max(1000), nextCursor: Cursor });
 
 function readSubmitted(raw: unknown): SubmittedDossier | UnreadableSubmission {
   const parsed = Submitted.safeParse(raw);
