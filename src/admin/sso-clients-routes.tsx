@@ -90,17 +90,14 @@ async function renderForm(
   const props = await pageProps(c);
   const { forest } = await administeredForest(c.get('deps').db, actorOf(c));
   const title = p.mode === 'register' ? 'Đăng ký ứng dụng kết nối SSO' : 'Sửa ứng dụng kết nối SSO';
+  // The form posts to the page that shows it: after a refusal, that page's GET is its place in the history.
+  const action = p.clientId ? `${hrefOf(p.clientId)}/sua` : `${SSO_ADMIN_BASE}/dang-ky`;
   return sendHtml(
     c,
-    <Layout
-      title={title}
-      section="admin"
-      {...props}
-      address={postAnswerAddress(c, p.clientId ? `${hrefOf(p.clientId)}/sua` : `${SSO_ADMIN_BASE}/dang-ky`)}
-    >
+    <Layout title={title} section="admin" {...props} address={postAnswerAddress(c, action)}>
       <SsoClientForm
         mode={p.mode}
-        action={p.clientId ? `${hrefOf(p.clientId)}/sua` : `${SSO_ADMIN_BASE}/dang-ky`}
+        action={action}
         csrfToken={props.csrfToken}
         v={p.v}
         errors={p.errors}
