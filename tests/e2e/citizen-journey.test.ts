@@ -17,19 +17,20 @@ import { extractText } from 'unpdf';
 import type { SimPerson } from '../../sim/population-types.js';
 import { demoOfficials } from '../../src/demo/officials.js';
 import {
-  PASSWORD,
   ROOT,
   attrOf,
   countOf,
   eventually,
   isVisible,
-  login,
   loginCitizenWithVneid,
   logout,
   recordResultOnPage,
   textOf,
   urlOf,
   useE2E,
+  demoOfficial,
+  loginOfficial,
+  type Who,
 } from './support.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -39,18 +40,12 @@ const POPULATION = JSON.parse(fs.readFileSync(path.join(ROOT, 'sim/data/populati
 const PERSON = POPULATION.find((p) => p.role === 'citizen' && p.loaiTaiKhoan === 1 && p.soDienThoai);
 if (!PERSON) throw new Error('the simulator has no citizen with a phone');
 
-type Official = { username: string; fullName: string; position: string };
-function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, what: string): Official {
-  const o = demoOfficials().find(pred);
-  if (!o) throw new Error(`demo data changed: no ${what}`);
-  return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, position: o.position };
-}
 /** Văn phòng Sở Công Thương: reception and result. */
-const CLERK = official((o) => o.unitKey === 'sct-vp' && o.roles.some((r) => r.role === 'reception'), 'a reception clerk at sct-vp');
+const CLERK = demoOfficial((o) => o.unitKey === 'sct-vp' && o.roles.some((r) => r.role === 'reception'), 'a reception clerk at sct-vp');
 /** Quản lý Thương mại: processing. */
-const EXPERT = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
+const EXPERT = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
 /** Lãnh đạo SCT: approval. */
-const DIRECTOR = official((o) => o.unitKey === 'sct-ld' && o.position === 'Giám đốc', 'Giám đốc at sct-ld');
+const DIRECTOR = demoOfficial((o) => o.unitKey === 'sct-ld' && o.position === 'Giám đốc', 'Giám đốc at sct-ld');
 
 const PROCEDURE = 'Cấp Giấy phép bán lẻ sản phẩm rượu';
 const TYPED = 'giay phep ban le san pham ruou';
@@ -165,11 +160,7 @@ const tab = (label: string) =>
     .getByRole('link', { name: new RegExp(`^${label.replace(/[()]/g, '\\$&')} \\(\\d+\\)$`) });
 const actionsOffered = () => actionForms().evaluateAll((fs) => fs.map((f) => f.getAttribute('data-action')));
 
-async function loginAs(who: Official) {
-  await login(staff, who.username, PASSWORD);
-  await eventually(urlOf(staff)).toMatch(/\/tiepnhan$/);
-  await eventually(textOf(staff.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${who.fullName}`);
-}
+const loginAs = (who: Who) => loginOfficial(staff, who);
 
 /** HỒ SƠ → a tab → the dossier's row → its page. */
 async function openFromInbox(tabLabel: string) {

@@ -12,28 +12,25 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { demoOfficials } from '../../src/demo/officials.js';
 import {
   AXE_SCRIPT,
-  PASSWORD,
   attrOf,
   axeProblems,
   eventually,
   field,
   isVisible,
-  login,
   logout,
   textOf,
   urlOf,
   useE2E,
+  demoOfficial,
+  loginOfficial,
+  type Who,
 } from './support.js';
 
-type Who = { username: string; fullName: string; label: string };
-function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, label: string): Who {
-  const o = demoOfficials().find(pred);
-  if (!o) throw new Error(`demo data changed: no ${label}`);
-  return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, label };
-}
+/** A demo official and how the problems found name them. */
+type Crawler = Who & { label: string };
+const official = (pred: Parameters<typeof demoOfficial>[0], label: string): Crawler => ({ ...demoOfficial(pred, label), label });
 const CLERK = official((o) => o.unitKey === 'sct-vp' && o.roles.some((r) => r.role === 'reception'), 'reception clerk');
 const PROCESSOR = official((o) => o.unitKey === 'sct-qlcn' && o.position === 'Chuyên viên', 'processing official');
 const LEADER = official((o) => o.unitKey === 'sct-ld' && o.position === 'Giám đốc', 'leader');
@@ -120,7 +117,7 @@ async function problemsHere(label: string, width: number): Promise<string[]> {
  * From where the official is now, every kind of officials' page reachable by links (breadth first), each checked at
  * both widths unless someone checked it already; all problems returned together.
  */
-async function crawl(who: Who): Promise<string[]> {
+async function crawl(who: Crawler): Promise<string[]> {
   const problems: string[] = [];
   const queue: URL[] = [new URL(page.url())];
   const seen = new Set<string>([kindOf(queue[0]!)]);
@@ -161,14 +158,8 @@ async function crawl(who: Who): Promise<string[]> {
   return problems;
 }
 
-async function loginAs(who: Who) {
-  await login(page, who.username, PASSWORD);
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
-  await eventually(textOf(page.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${who.fullName}`);
-}
-
-async function crawlAs(who: Who) {
-  await loginAs(who);
+async function crawlAs(who: Crawler) {
+  await loginOfficial(page, who);
   const problems = await crawl(who);
   await page.goto('/tiepnhan');
   await logout(page);
@@ -209,7 +200,7 @@ describe("Officials' pages: axe, 1280 px and 390 px, for every role", { shuffle:
       [CLERK, '/tiepnhan/tiep-nhan'],
       [PROVINCE_ADMIN, '/tiepnhan/quan-tri/nguoi-dung'],
     ] as const) {
-      await loginAs(who);
+      await loginOfficial(page, who);
       await page.goto(path);
       for (const [width, height] of [
         [768, 1024],
@@ -235,7 +226,7 @@ describe("Officials' pages: axe, 1280 px and 390 px, for every role", { shuffle:
 
   test('on a phone every link and button of the header, its account menu and the administration menu is at least 44 px tall', async () => {
     // The province administrator: the longest main menu, the account menu and QUẢN TRỊ HỆ THỐNG's sub-menu.
-    await loginAs(PROVINCE_ADMIN);
+    await loginOfficial(page, PROVINCE_ADMIN);
     await page.goto('/tiepnhan/quan-tri/nguoi-dung');
     for (const [width, height] of [
       [375, 812],
@@ -296,7 +287,7 @@ describe("Officials' pages: axe, 1280 px and 390 px, for every role", { shuffle:
   test('the reception clerk receives a dossier (so that a dossier page exists), then every page they reach', {
     timeout: LONG,
   }, async () => {
-    await loginAs(CLERK);
+    await loginOfficial(page, CLERK);
     await page.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'TIẾP NHẬN HỒ SƠ', exact: true }).click();
     await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TIẾP NHẬN HỒ SƠ' }))).toBe(true);
     await page.getByLabel('Lĩnh vực dịch vụ công').selectOption({ label: SECTOR });

@@ -13,37 +13,33 @@ import type { APIResponse, Locator, Page } from 'playwright-core';
 import { extractText } from 'unpdf';
 import { demoOfficials } from '../../src/demo/officials.js';
 import {
-  PASSWORD,
   attrOf,
   chooseProcedureAndTickAll,
   countOf,
   eventually,
   field,
   isVisible,
-  login,
   logout,
   recordResultOnPage,
   textOf,
   urlOf,
   useE2E,
+  demoOfficial,
+  loginOfficial,
+  type Who,
 } from './support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Who and what (src/demo/officials.ts, src/demo/procedures.ts, src/demo/units.ts).
 
-function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, what: string) {
-  const o = demoOfficials().find(pred);
-  if (!o) throw new Error(`demo data changed: no ${what}`);
-  return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, position: o.position };
-}
 /** Văn phòng Sở Công Thương: reception and result. */
 /** How the history and Mẫu 06 name an official: "Họ tên (Chức vụ)". */
 const named = (o: { fullName: string; position: string }) => `${o.fullName} (${o.position})`;
-const CLERK = official((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
+const CLERK = demoOfficial((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
 /** Quản lý Thương mại: processing. */
-const EXPERT = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
+const EXPERT = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
 /** Lãnh đạo SCT: approval. */
-const DIRECTOR = official((o) => o.unitKey === 'sct-ld' && o.position === 'Giám đốc', 'Giám đốc at sct-ld');
+const DIRECTOR = demoOfficial((o) => o.unitKey === 'sct-ld' && o.position === 'Giám đốc', 'Giám đốc at sct-ld');
 
 const SECTOR = 'Lưu thông hàng hóa trong nước';
 const PROCEDURE = 'Cấp Giấy phép bán lẻ sản phẩm rượu';
@@ -99,10 +95,8 @@ function yymmdd(t: Date) {
 }
 
 /** Log in and land on CÁ NHÂN, greeted by name. */
-async function loginAs(who: { username: string; fullName: string; position: string }) {
-  await login(page, who.username, PASSWORD);
-  await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
-  await eventually(textOf(page.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${who.fullName}`);
+async function loginAs(who: Who) {
+  await loginOfficial(page, who);
   await eventually(textOf(page.locator('details.usermenu > summary'))).toBe(`${who.fullName} (${who.position})`);
 }
 

@@ -8,7 +8,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { extractText } from 'unpdf';
-import { demoOfficials } from '../../src/demo/officials.js';
 import {
   AXE_SCRIPT,
   PASSWORD,
@@ -22,15 +21,11 @@ import {
   textOf,
   urlOf,
   useE2E,
+  demoOfficial,
 } from './support.js';
 
-function official(pred: (o: ReturnType<typeof demoOfficials>[number]) => boolean, what: string) {
-  const o = demoOfficials().find(pred);
-  if (!o) throw new Error(`demo data changed: no ${what}`);
-  return { username: o.username, fullName: `${o.middleName} ${o.givenName}` };
-}
-const CLERK = official((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
-const EXPERT = official((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
+const CLERK = demoOfficial((o) => o.unitKey === 'sct-vp' && o.givenName === 'Thủy', 'Thủy at sct-vp');
+const EXPERT = demoOfficial((o) => o.unitKey === 'sct-qltm' && o.position === 'Chuyên viên', 'Chuyên viên at sct-qltm');
 
 /** 2.000190 (src/demo/procedures.ts): 15 working days, 1.100.000 đồng, the third document optional. */
 const PROCEDURE = 'Cấp Giấy phép kinh doanh sản phẩm thuốc lá';

@@ -403,10 +403,14 @@ export function demoOfficial(pred: (o: ReturnType<typeof demoOfficials>[number])
   return { username: o.username, fullName: `${o.middleName} ${o.givenName}`, position: o.position };
 }
 
-/** Log an official in with the demo password and land on their home page (CÁ NHÂN, /tiepnhan). */
+/**
+ * Log an official in with the demo password and land on their home page (CÁ NHÂN, /tiepnhan); given who they are,
+ * the page greets them by name.
+ */
 export async function loginOfficial(page: Page, who: Who | string) {
   await login(page, typeof who === 'string' ? who : who.username, PASSWORD);
   await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
+  if (typeof who !== 'string') await eventually(textOf(page.getByRole('heading', { level: 1 }))).toBe(`Xin chào, ${who.fullName}`);
 }
 
 /**
