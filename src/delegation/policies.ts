@@ -16,7 +16,7 @@ import { accounts, delegations } from '../db/schema/index.js';
 import { positionsCte } from '../dossiers/access.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { isId } from '../shared/validate.js';
+import { INT4_MAX, isId } from '../shared/validate.js';
 
 /** The agency (or, without one, the top unit) an account's unit belongs to. */
 async function agencyOfAccount(db: Queryable, accountId: string): Promise<string | null> {
@@ -87,7 +87,8 @@ async function administersEither(db: Queryable, actor: StaffActor, d: Delegation
 
 /** A delegation the actor may see (delegator, delegate, or administrator of either), else "not found". */
 async function requireVisibleDelegation(db: Queryable, actor: StaffActor, id: number): Promise<Delegation> {
-  const [d] = Number.isSafeInteger(id) && id > 0 ? await db.select().from(delegations).where(eq(delegations.id, id)) : [];
+  // delegations.id is an integer: a number past INT4_MAX is no delegation (PostgreSQL would refuse the comparison).
+  const [d] = Number.isInteger(id) && id > 0 && id <= INT4_MAX ? await db.select().from(delegations).where(eq(delegations.id, id)) : [];
   if (!d) throw errors.notFound('Ủy quyền');
   if (d.delegatorId === actor.accountId || d.delegateId === actor.accountId) return d;
   if (await administersEither(db, actor, d)) return d;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireAdministrator } from '../accounts/policies.js';
 import { listProcedureChoices, listSectors } from '../procedures/procedure-queries.js';
 import { AppError } from '../shared/errors.js';
-import { param } from '../shared/validate.js';
+import { INT4_MAX, param } from '../shared/validate.js';
 import { formData, formValues } from '../web/body.js';
 import type { AppEnv } from '../web/env.js';
 import { actorOf, pageProps, requireLogin, type Ctx } from '../web/http.js';
@@ -25,8 +25,8 @@ delegationRoutes.use('/uy-quyen', requireLogin);
 delegationRoutes.use('/quan-tri/uy-quyen', requireLogin);
 
 const ListQuery = z.object({
-  'da-them': param.int(1, 2_147_483_647, 'Tham số không hợp lệ.'),
-  'da-ket-thuc': param.int(1, 2_147_483_647, 'Tham số không hợp lệ.'),
+  'da-them': param.int(1, INT4_MAX, 'Tham số không hợp lệ.'),
+  'da-ket-thuc': param.int(1, INT4_MAX, 'Tham số không hợp lệ.'),
 });
 
 function flashOf(q: z.output<typeof ListQuery>): string | null {

@@ -3,7 +3,7 @@ import { delegationsInForce } from '../dossiers/access.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { actorOf, pageProps, requireLogin } from '../web/http.js';
-import { param } from '../shared/validate.js';
+import { INT4_MAX, param } from '../shared/validate.js';
 import { leadsOf, listFilterQuery, readFilters, receptionPeriod } from './list-filters.js';
 import { trackingRoutes } from './tracking-routes.js';
 import { INBOX_TABS, listInbox, type InboxTab } from '../dossiers/inbox.js';
@@ -19,7 +19,7 @@ inboxRoutes.route('/', trackingRoutes);
 /** The inbox's filters, with the Vietnamese names of its form (list-filters.ts; the API takes InboxQuery). */
 const InboxPageQuery = listFilterQuery({
   tab: param.oneOf(Object.keys(INBOX_TABS) as [InboxTab, ...InboxTab[]], 'Danh sách hồ sơ không hợp lệ.'),
-  uyquyen: param.int(1, 2_147_483_647, 'Số ủy quyền không hợp lệ.'),
+  uyquyen: param.int(1, INT4_MAX, 'Số ủy quyền không hợp lệ.'),
 });
 
 /** HỒ SƠ CẦN XỬ LÝ. */

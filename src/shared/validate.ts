@@ -55,6 +55,9 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string,
  */
 export const Id = z.uuid().toLowerCase();
 
+/** The largest value of PostgreSQL's integer (int4): a serial id past it is no row, and asking for it is a 500. */
+export const INT4_MAX = 2_147_483_647;
+
 /** True for a well-formed id (see Id); use cases refuse anything else as "not found" before any query. */
 export function isId(value: unknown): value is string {
   return Id.safeParse(value).success;
