@@ -317,7 +317,7 @@ async function main() {
     const base = `http://127.0.0.1:${port}`;
     const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
     for (const o of [...chosen, ...leaders]) {
-      o.token = await createSession(appDb.db, o.actor.accountId, policy, { ip: '127.0.0.1', userAgent: 'motcua-bench' });
+      o.token = await createSession(appDb.db, o.actor.accountId, policy, new Date(), { ip: '127.0.0.1', userAgent: 'motcua-bench' });
       o.cookie = browserCookies(`motcua_sid=${o.token}`);
       // The page must be the official's inbox, not a login redirect or a 404.
       const res = await fetch(`${base}/tiepnhan/ho-so?tab=cho-xu-ly`, { headers: { cookie: o.cookie }, redirect: 'manual' });

@@ -274,7 +274,7 @@ async function main() {
     const base = `http://127.0.0.1:${port}`;
     const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
     for (const c of chosen) {
-      c.token = await createCitizenSession(appDb.db, c.id, policy);
+      c.token = await createCitizenSession(appDb.db, c.id, policy, new Date());
       c.cookie = browserCookies(`motcua_portal=${c.token}`);
       for (const sc of SCENARIOS) {
         // The page must be this citizen's, not a login redirect.

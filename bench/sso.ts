@@ -321,7 +321,7 @@ async function main() {
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const policy = { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs };
   const tokens: string[] = [];
-  for (const o of officials) tokens.push(await createSession(db, o.id, policy, { ip: '127.0.0.1', userAgent: 'bench:sso' }));
+  for (const o of officials) tokens.push(await createSession(db, o.id, policy, new Date(), { ip: '127.0.0.1', userAgent: 'bench:sso' }));
   const discovery = (await (await fetch(`${base}/sso/.well-known/openid-configuration`)).json()) as Record<string, string>;
   const path = (k: string) => new URL(discovery[k]!).pathname;
 

@@ -214,7 +214,7 @@ async function main() {
   const policy = { idleMs: 3_600_000, absoluteMs: 8 * 3_600_000 };
   const jobs: Array<{ path: string; cookie: string }> = [];
   for (const off of officials) {
-    const token = await createSession(db, off.id, policy, { ip: '127.0.0.1', userAgent: 'motcua-bench-start' });
+    const token = await createSession(db, off.id, policy, new Date(), { ip: '127.0.0.1', userAgent: 'motcua-bench-start' });
     // Over https (PUBLIC_URL) the instance names its cookies with the __Host- prefix.
     jobs.push({ path: '/tiepnhan/ho-so?tab=cho-xu-ly', cookie: browserCookies(`__Host-motcua_sid=${token}`) });
   }

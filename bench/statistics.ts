@@ -137,12 +137,10 @@ async function main() {
   const server = serve({ fetch: createApp(buildDeps(config, database, pino({ level: 'warn' }))).fetch, port, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   const base = `http://127.0.0.1:${port}`;
-  const token = await createSession(
-    db,
-    leader.id,
-    { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
-    { ip: '127.0.0.1', userAgent: 'motcua-bench' },
-  );
+  const token = await createSession(db, leader.id, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, new Date(), {
+    ip: '127.0.0.1',
+    userAgent: 'motcua-bench',
+  });
   const cookie = browserCookies(`motcua_sid=${token}`);
   try {
     console.log(

@@ -162,12 +162,18 @@ describe('Nhập đơn vị từ tệp', () => {
     const [sct] = await t.database.db.select().from(units).where(eq(units.agencyCode, '000.00.13.H10'));
     const actor = await actorFor(t.database, 'quantri1');
     const rename = (name: string) =>
-      updateUnit(t.database.db, actor, sct!.id, {
-        name,
-        shortName: sct!.shortName ?? undefined,
-        agencyCode: sct!.agencyCode,
-        kind: sct!.kind,
-      });
+      updateUnit(
+        t.database.db,
+        actor,
+        sct!.id,
+        {
+          name,
+          shortName: sct!.shortName ?? undefined,
+          agencyCode: sct!.agencyCode,
+          kind: sct!.kind,
+        },
+        new Date(),
+      );
     await rename('Sở Công Thương (đổi tên)');
 
     const stale = await c.post(`${UNITS}/xac-nhan`, form, { csrfFrom: UNITS });
@@ -440,7 +446,7 @@ describe('Nhập danh mục thủ tục từ tệp', () => {
     const form = confirmation((await upload(c, CATALOG, bytes, 'tthc.xlsx')).text);
     const actor = await actorFor(t.database, 'quantri1');
     const sheet = await readTable(bytes, CATALOG_SHEET);
-    expect((await importCatalog(t.database.db, actor, sheet, { apply: true })).applied).toBe(true);
+    expect((await importCatalog(t.database.db, actor, sheet, { apply: true, now: new Date() })).applied).toBe(true);
     const before = { p: await count(procedures), v: await count(procedureVersions) };
 
     const stale = await c.post(`${CATALOG}/xac-nhan`, form, { csrfFrom: CATALOG });
@@ -496,7 +502,7 @@ describe('Nhập danh mục thủ tục từ tệp', () => {
 
   it('the use case itself refuses a unit administrator (the screen is only its front)', async () => {
     const actor = await actorFor(t.database, 'admin.sct');
-    const err = await importCatalog(t.database.db, actor, [], { apply: true }).catch((e: unknown) => e);
+    const err = await importCatalog(t.database.db, actor, [], { apply: true, now: new Date() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).status).toBe(403);
     expect(await importAudits('procedure.import')).toBe(0);

@@ -139,8 +139,8 @@ describe('Xác thực tài khoản VNEID checks the form and saves only what was
     const { acc, form } = await formOf(o.username);
     const admin = await actorFor(database, 'admin.sct');
     const [a, b] = await Promise.all([
-      verifyOfficialForm(database.db, registry(), admin, acc.id, form),
-      verifyOfficialForm(database.db, registry(), admin, acc.id, form),
+      verifyOfficialForm(database.db, registry(), admin, acc.id, form, new Date()),
+      verifyOfficialForm(database.db, registry(), admin, acc.id, form, new Date()),
     ]);
     expect(a).toEqual(b);
     expect(a.verified).toBe(true);

@@ -206,7 +206,7 @@ describe('the OpenAPI document describes every answer', () => {
     // A session whose account must still change its temporary password: 403 password_change_required.
     const deputy = demoOfficials().find((x) => x.unitKey === 'sct-ld' && x.position === 'Phó Giám đốc')!;
     const deputyAccount = (await accountByUsername(t.database, deputy.username))!;
-    const { temporaryPassword } = await resetPassword(t.database.db, admin, deputyAccount.id);
+    const { temporaryPassword } = await resetPassword(t.database.db, admin, deputyAccount.id, new Date());
     const temporary = new Client(t.app);
     expect((await temporary.login(deputy.username, temporaryPassword)).status).toBe(303);
     await check('getMe', 'get', '/me', { client: temporary });

@@ -111,7 +111,7 @@ describe('JSON API /api/v1', () => {
   it('with a temporary password, the session cookie calls nothing until it is changed; an API key of the account still works', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
-    const { temporaryPassword } = await resetPassword(t.database.db, admin, clerk.id);
+    const { temporaryPassword } = await resetPassword(t.database.db, admin, clerk.id, new Date());
     const { token: key } = await issueApiClient(t.database.db, admin, clerk.id, { name: 'Phần mềm một cửa cũ' });
     const c = new Client(t.app);
     expect((await c.login(clerk.username, temporaryPassword)).status).toBe(303);

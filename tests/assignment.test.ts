@@ -44,6 +44,7 @@ async function official(username: string, unitKey: string, roles: Role[]): Promi
     t.database.db,
     root,
     { username, middleName: 'Phan Văn', givenName: 'Ba', unitId: t.unitIds[unitKey], gender: 'male' },
+    new Date(),
     { password: TEST_PASSWORD },
   );
   await setRoles(

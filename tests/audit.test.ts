@@ -101,8 +101,8 @@ describe('audit log', () => {
   it('names an altered unsealed entry, an altered sealed entry, and a removed sealed entry', async () => {
     const root = await actorFor(t.database, 'quantri1');
     const acc = (await accountByUsername(t.database, 'admin.snv'))!;
-    await setSuspended(t.database.db, root, acc.id, true);
-    await setSuspended(t.database.db, root, acc.id, false);
+    await setSuspended(t.database.db, root, acc.id, true, new Date());
+    await setSuspended(t.database.db, root, acc.id, false, new Date());
     await sealAuditChain(t.database.db);
     await write(1);
     await write(2);
@@ -219,8 +219,8 @@ describe('audit log', () => {
 
   it('administrators read only the entries of their subtree', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    await setSuspended(t.database.db, root, (await accountByUsername(t.database, 'admin.snv'))!.id, true);
-    await setSuspended(t.database.db, root, (await accountByUsername(t.database, sctClerkUsername()))!.id, true);
+    await setSuspended(t.database.db, root, (await accountByUsername(t.database, 'admin.snv'))!.id, true, new Date());
+    await setSuspended(t.database.db, root, (await accountByUsername(t.database, sctClerkUsername()))!.id, true, new Date());
     const c = new Client(t.app);
     expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
     const page = await c.get('/tiepnhan/quan-tri/nhat-ky');
@@ -304,8 +304,8 @@ describe('Nhật ký hệ thống: filters', () => {
       data: { code: d!.code },
     });
     await new Client(t.app, '198.51.100.7').login(clerk.username, 'wrong-password-x');
-    await setSuspended(db, root, clerk.id, true);
-    await setSuspended(db, root, clerk.id, false);
+    await setSuspended(db, root, clerk.id, true, new Date());
+    await setSuspended(db, root, clerk.id, false, new Date());
     const snvUsername = demoOfficials().find((o) => o.unitKey === 'snv-vp' && o.position === 'Chuyên viên')!.username;
     const medal = (await currentProcedure(t.database, '1.000775')).p.id;
     const elsewhere = await receiveAtCounter(db, await actorFor(t.database, snvUsername), {

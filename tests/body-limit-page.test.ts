@@ -131,7 +131,7 @@ describe('a body over the limit, over HTTP', () => {
         loa: 2,
       })
       .returning({ id: citizens.id });
-    const token = await createCitizenSession(t.database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 });
+    const token = await createCitizenSession(t.database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }, new Date());
     const res = await bigPost('/ca-nhan/tap-tin', 60 * MB, {
       ...multipart,
       cookie: `${PORTAL_COOKIE}=${token}`,

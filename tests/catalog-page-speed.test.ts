@@ -59,7 +59,7 @@ describe('the catalog page and sessions', () => {
       .insert(citizens)
       .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190054321', fullName: 'Lê Thị Thu Hà', loa: 2 })
       .returning({ id: citizens.id });
-    const token = await createCitizenSession(t.database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 });
+    const token = await createCitizenSession(t.database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }, new Date());
     const client = new Client(t.app);
     client.cookies.set(PORTAL_COOKIE, token);
     for (let i = 0; i < 2; i++) {

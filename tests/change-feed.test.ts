@@ -85,7 +85,7 @@ async function cachedCitizen(f: Instance) {
     .insert(citizens)
     .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd, fullName: 'Trần Thị Nhịp Tim', loa: 2 })
     .returning({ id: citizens.id });
-  const token = await createCitizenSession(database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 43_200_000 });
+  const token = await createCitizenSession(database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 43_200_000 }, new Date());
   const c = new Client(f.app);
   c.cookies.set(PORTAL_COOKIE, token);
   // The insert's own announcement reaches this instance before its cache is filled.

@@ -56,7 +56,7 @@ async function citizen(app: App, cccd: string, fullName: string): Promise<Person
       gender: 'female',
     })
     .returning({ id: citizens.id });
-  const token = await createCitizenSession(t.database.db, row!.id, POLICY);
+  const token = await createCitizenSession(t.database.db, row!.id, POLICY, new Date());
   const client = new Client(app);
   client.cookies.set(PORTAL_COOKIE, token);
   return { id: row!.id, cccd, client };
@@ -362,7 +362,7 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${proc.p.id}&hetphien=1`)}`);
     expect(await mineOf(a.id)).toHaveLength(0);
     // Logged in again (a new session), the form shows what was sent.
-    a.client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, a.id, POLICY));
+    a.client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, a.id, POLICY, new Date()));
     const back = await page(a, `/ca-nhan/nop-ho-so?thutuc=${proc.p.id}&hetphien=1`);
     expect(back.html).toContain('Phiên đăng nhập đã hết hạn');
     expect(back.html).toContain('Số 7 đường Hết Phiên');

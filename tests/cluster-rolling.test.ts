@@ -108,7 +108,7 @@ describe.skipIf(skipReason !== null)(`a cluster of two instances behind HAProxy$
     const clerk = (await accountByUsername(database, sctClerkUsername()))!;
     apiToken = (await issueApiClient(database.db, await actorFor(database, 'admin.sct'), clerk.id, { name: 'Kiểm thử tải' })).token;
     const policy = { idleMs: 3_600_000, absoluteMs: 3_600_000 };
-    sessionCookie = `motcua_sid=${await createSession(database.db, clerk.id, policy, { ip: null, userAgent: 'cluster-test' })}`;
+    sessionCookie = `motcua_sid=${await createSession(database.db, clerk.id, policy, new Date(), { ip: null, userAgent: 'cluster-test' })}`;
     const { p, v } = await currentProcedure(database, '2.000633');
     procedureId = p.id;
     documents = completeChecklist(v.documents);

@@ -15,7 +15,7 @@ const appOn = (iso: string) => buildApp(t.database, {}, { now: at(iso) });
 
 describe('the VNeID-only cutoff', () => {
   it('password login works before the date and is refused from it on, pointing to VNeID', async () => {
-    await setProvinceCutoff(t.database.db, await actorFor(t.database, 'quantri1'), { date: '20/10/2026' });
+    await setProvinceCutoff(t.database.db, await actorFor(t.database, 'quantri1'), { date: '20/10/2026' }, new Date());
     const clerk = sctClerkUsername();
     expect((await new Client(appOn('2026-10-19')).login(clerk, TEST_PASSWORD)).status).toBe(303);
     const after = await new Client(appOn('2026-10-20')).login(clerk, TEST_PASSWORD);
@@ -31,9 +31,9 @@ describe('the VNeID-only cutoff', () => {
 
   it('a unit can move earlier or later than the province (staged cutover)', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    await setProvinceCutoff(t.database.db, root, { date: '01/12/2026' });
-    await setUnitCutoff(t.database.db, root, t.unitIds.sct!, { date: '15/11/2026' });
-    await setUnitCutoff(t.database.db, root, t.unitIds.snv!, { date: '01/01/2027' });
+    await setProvinceCutoff(t.database.db, root, { date: '01/12/2026' }, new Date());
+    await setUnitCutoff(t.database.db, root, t.unitIds.sct!, { date: '15/11/2026' }, new Date());
+    await setUnitCutoff(t.database.db, root, t.unitIds.snv!, { date: '01/01/2027' }, new Date());
     const day = appOn('2026-11-20');
     expect((await new Client(day).login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(403);
     expect((await new Client(day).login('admin.snv', TEST_PASSWORD)).status).toBe(303);
@@ -44,20 +44,21 @@ describe('the VNeID-only cutoff', () => {
 
   it('only the province administrator sets the province date; unit admins set their own units', async () => {
     const sct = await actorFor(t.database, 'admin.sct');
-    const err = await setProvinceCutoff(t.database.db, sct, { date: '01/12/2026' }).catch((e: AppError) => e);
+    const err = await setProvinceCutoff(t.database.db, sct, { date: '01/12/2026' }, new Date()).catch((e: AppError) => e);
     expect((err as AppError).status).toBe(403);
-    await setUnitCutoff(t.database.db, sct, t.unitIds['sct-qlcn']!, { date: '01/12/2026' });
-    const other = await setUnitCutoff(t.database.db, sct, t.unitIds.snv!, { date: '01/12/2026' }).catch((e: AppError) => e);
+    await setUnitCutoff(t.database.db, sct, t.unitIds['sct-qlcn']!, { date: '01/12/2026' }, new Date());
+    const other = await setUnitCutoff(t.database.db, sct, t.unitIds.snv!, { date: '01/12/2026' }, new Date()).catch((e: AppError) => e);
     expect((other as AppError).status).toBe(404);
-    const bad = await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '31/02/2026' }).catch((e: AppError) => e);
+    const bad = await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '31/02/2026' }, new Date()).catch((e: AppError) => e);
     expect((bad as AppError).fields?.date).toContain('dd/mm/yyyy');
   });
 
   it('a unit administrator brings their units forward but never past the date in force (the province decides that)', async () => {
     const root = await actorFor(t.database, 'quantri1');
     const sct = await actorFor(t.database, 'admin.sct');
-    await setProvinceCutoff(t.database.db, root, { date: '01/12/2026' });
-    const refuse = (unitId: string, date: string) => setUnitCutoff(t.database.db, sct, unitId, { date }).catch((e: AppError) => e);
+    await setProvinceCutoff(t.database.db, root, { date: '01/12/2026' }, new Date());
+    const refuse = (unitId: string, date: string) =>
+      setUnitCutoff(t.database.db, sct, unitId, { date }, new Date()).catch((e: AppError) => e);
     // Later than the province's, for the administrator's own unit or one below: refused, nothing written.
     const later = (await refuse(t.unitIds.sct!, '01/01/2099')) as AppError;
     expect([later.status, later.code]).toEqual([403, 'cutoff_postpone_forbidden']);
@@ -65,15 +66,15 @@ describe('the VNeID-only cutoff', () => {
     expect(((await refuse(t.unitIds['sct-qlcn']!, '02/12/2026')) as AppError).status).toBe(403);
     expect((await new Client(appOn('2026-12-01')).login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(403);
     // Earlier is theirs, and so is moving back up to the date above; so is following the parent again.
-    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '15/11/2026' });
-    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '20/11/2026' });
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '15/11/2026' }, new Date());
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '20/11/2026' }, new Date());
     expect(((await refuse(t.unitIds['sct-qlcn']!, '21/11/2026')) as AppError).status).toBe(403);
-    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '' });
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '' }, new Date());
     // A later date the province administrator gave the unit: the unit administrator may stay within it.
-    await setUnitCutoff(t.database.db, root, t.unitIds.sct!, { date: '01/01/2027' });
-    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '20/12/2026' });
+    await setUnitCutoff(t.database.db, root, t.unitIds.sct!, { date: '01/01/2027' }, new Date());
+    await setUnitCutoff(t.database.db, sct, t.unitIds.sct!, { date: '20/12/2026' }, new Date());
     // With no date above, clearing the unit's own date would open password login again: refused too.
-    await setProvinceCutoff(t.database.db, root, { date: '' });
+    await setProvinceCutoff(t.database.db, root, { date: '' }, new Date());
     expect(((await refuse(t.unitIds.sct!, '')) as AppError).status).toBe(403);
     // Over HTTP: the page says why.
     const c = new Client(t.app);
@@ -91,9 +92,9 @@ describe('the VNeID-only cutoff', () => {
 
   it('break-glass accounts keep password login with TOTP, used once, audited and shown to administrators', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
     const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
+    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
     const day = appOn('2026-10-21');
     const CODE = '/tiepnhan/dang-nhap/ma-xac-thuc';
     // The right password alone: the code step, no session yet.
@@ -122,15 +123,15 @@ describe('the VNeID-only cutoff', () => {
     const shown = await recentBreakGlassLogins(t.database.db, root);
     expect(shown.map((e) => e.actorLabel)).toEqual(['admin.dx']);
     const sctAdmin = await actorFor(t.database, 'admin.sct');
-    const err = await setBreakGlass(t.database.db, sctAdmin, acc.id, true, 'x').catch((e: AppError) => e);
+    const err = await setBreakGlass(t.database.db, sctAdmin, acc.id, true, 'x', new Date()).catch((e: AppError) => e);
     expect((err as AppError).status).toBe(403);
   });
 
   it('the dry run lists exactly who cannot get in on the day', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
-    await setUnitCutoff(t.database.db, root, t.unitIds.bd!, { date: '01/03/2027' });
-    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'quantri1'))!.id, true, 'MotCua');
+    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
+    await setUnitCutoff(t.database.db, root, t.unitIds.bd!, { date: '01/03/2027' }, new Date());
+    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'quantri1'))!.id, true, 'MotCua', new Date());
     const locked = new Set((await lockedOutOn(t.database.db, root, '2026-10-20')).map((a) => a.username));
     expect(locked.size).toBeGreaterThan(0);
     const day = appOn('2026-10-20');

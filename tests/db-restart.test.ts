@@ -126,12 +126,10 @@ describe.skipIf(skipReason !== null)(`database server restarts${skipReason ? ` â
         .select({ id: accounts.id })
         .from(accounts)
         .where(eq(accounts.username, demoOfficials().find((o) => o.unitKey === 'sct-vp' && o.roles.length > 0)!.username));
-      const token = await createSession(
-        database.db,
-        clerk!.id,
-        { idleMs: 3_600_000, absoluteMs: 3_600_000 },
-        { ip: null, userAgent: 'db-restart test' },
-      );
+      const token = await createSession(database.db, clerk!.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 }, new Date(), {
+        ip: null,
+        userAgent: 'db-restart test',
+      });
       cookie = `motcua_sid=${token}`;
     } finally {
       await database.close();

@@ -40,7 +40,7 @@ async function citizen(cccd = '001190012345', fullName = 'Trần Thị Mai Anh')
     })
     .returning({ id: citizens.id });
   const client = new Client(t.app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, POLICY));
+  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, POLICY, new Date()));
   return { id: row!.id, client };
 }
 

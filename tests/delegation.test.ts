@@ -52,6 +52,7 @@ async function official(username: string, unitKey: string, roles: Role[] = []): 
     t.database.db,
     root,
     { username, middleName: 'Lê Văn', givenName: 'Nhận', unitId: t.unitIds[unitKey], gender: 'male' },
+    new Date(),
     { password: TEST_PASSWORD },
   );
   if (roles.length)
@@ -353,15 +354,15 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     const other = await official('khac.snv', 'snv-tcbc');
     expect(await fieldOf(other.accountId)).toBe('Chỉ được ủy quyền cho tài khoản cùng cơ quan.');
     const sleepy = await official('nghi.qltm', 'sct-qltm');
-    await setSuspended(t.database.db, root, sleepy.accountId, true);
+    await setSuspended(t.database.db, root, sleepy.accountId, true, new Date());
     expect(await fieldOf(sleepy.accountId)).toBe('Tài khoản nhận ủy quyền đang bị tạm đình chỉ.');
     const gone = await official('xoa.qltm', 'sct-qltm');
-    await deleteOfficial(t.database.db, root, gone.accountId);
+    await deleteOfficial(t.database.db, root, gone.accountId, new Date());
     expect(await fieldOf(gone.accountId)).toBe('Tài khoản nhận ủy quyền không tồn tại.');
 
     // A delegate suspended after the fact holds nothing from the next request on.
     const d = await atProcessing();
-    await setSuspended(t.database.db, root, delegate.accountId, true);
+    await setSuspended(t.database.db, root, delegate.accountId, true, new Date());
     const { step, dossier } = await stepOf(d.id);
     expect(await capacityAtStep(t.database.db, delegate, step, dossier, IN_FORCE)).toBeNull();
   });

@@ -101,7 +101,7 @@ describe('who acted, in the history', () => {
       .insert(citizens)
       .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: CCCD, fullName: 'Đinh Thị Lan', loa: 2 })
       .returning({ id: citizens.id });
-    const token = await createCitizenSession(t.database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 });
+    const token = await createCitizenSession(t.database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }, new Date());
     const citizen = new Client(t.app);
     citizen.cookies.set(PORTAL_COOKIE, token);
     const page = await citizen.get(`/ca-nhan/ho-so/${d.id}`);

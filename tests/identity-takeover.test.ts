@@ -64,17 +64,23 @@ async function victimWithVneid() {
   const root = await actorFor(database, 'quantri1');
   const victim = (await accountByUsername(database, 'quantri1'))!;
   const p = personOf('quantri1');
-  await updateOfficial(database.db, root, victim.id, {
-    username: victim.username,
-    middleName: victim.middleName,
-    givenName: victim.givenName,
-    unitId: victim.unitId,
-    position: victim.position ?? '',
-    mobile: victim.mobile ?? '',
-    emails: victim.emails ?? '',
-    ...cardOf(p),
-  });
-  expect((await verifyIdentity(database.db, registry(), root, victim.id)).verified).toBe(true);
+  await updateOfficial(
+    database.db,
+    root,
+    victim.id,
+    {
+      username: victim.username,
+      middleName: victim.middleName,
+      givenName: victim.givenName,
+      unitId: victim.unitId,
+      position: victim.position ?? '',
+      mobile: victim.mobile ?? '',
+      emails: victim.emails ?? '',
+      ...cardOf(p),
+    },
+    new Date(),
+  );
+  expect((await verifyIdentity(database.db, registry(), root, victim.id, new Date())).verified).toBe(true);
   const c = new Client(app);
   const r = await vneidLogin(c, sim, p);
   // quantri1 verified their own data: the person accepts the account at this first login.
@@ -160,15 +166,20 @@ describe('typed card data are a claim, never access', () => {
     const adminDx = await actorFor(database, 'admin.dx');
     const dxUnit = (await accountByUsername(database, 'admin.dx'))!.unitId;
     // No "CCCD already used": the number's use elsewhere is none of this administrator's business.
-    const { account } = await createOfficial(database.db, adminDx, {
-      username: 'gia.mao.dx',
-      middleName: 'Giả',
-      givenName: 'Mạo',
-      unitId: dxUnit,
-      ...cardOf(person),
-      address: 'Địa chỉ khác',
-    });
-    expect((await verifyIdentity(database.db, registry(), adminDx, account.id)).verified).toBe(true);
+    const { account } = await createOfficial(
+      database.db,
+      adminDx,
+      {
+        username: 'gia.mao.dx',
+        middleName: 'Giả',
+        givenName: 'Mạo',
+        unitId: dxUnit,
+        ...cardOf(person),
+        address: 'Địa chỉ khác',
+      },
+      new Date(),
+    );
+    expect((await verifyIdentity(database.db, registry(), adminDx, account.id, new Date())).verified).toBe(true);
     const after = await claimOf('quantri1');
     expect(after.claim).toEqual(before.claim);
     expect(after.acc.personId).toBe(victim.personId);
@@ -195,17 +206,22 @@ describe('typed card data are a claim, never access', () => {
     const sctUnit = (await accountByUsername(database, 'admin.sct'))!.unitId;
     const p = personOf(snvOfficial.username);
     // Other name, issue place and address for the same number: accepted as this account's claim, nothing more.
-    const { account } = await createOfficial(database.db, adminSct, {
-      username: 'trung.so.sct',
-      middleName: 'Trùng',
-      givenName: 'Số',
-      unitId: sctUnit,
-      ...cardOf(p),
-      cardName: 'Tên Khác Hẳn',
-      issuePlace: 'Nơi cấp khác',
-      address: 'Địa chỉ khác',
-    });
-    expect((await verifyIdentity(database.db, registry(), adminSct, account.id)).verified).toBe(false);
+    const { account } = await createOfficial(
+      database.db,
+      adminSct,
+      {
+        username: 'trung.so.sct',
+        middleName: 'Trùng',
+        givenName: 'Số',
+        unitId: sctUnit,
+        ...cardOf(p),
+        cardName: 'Tên Khác Hẳn',
+        issuePlace: 'Nơi cấp khác',
+        address: 'Địa chỉ khác',
+      },
+      new Date(),
+    );
+    expect((await verifyIdentity(database.db, registry(), adminSct, account.id, new Date())).verified).toBe(false);
     const after = await claimOf(snvOfficial.username);
     expect(after.claim).toEqual(before.claim);
     const r = await vneidLogin(new Client(app), sim, p);
@@ -218,18 +234,24 @@ describe('typed card data are a claim, never access', () => {
     expect((await accountByUsername(database, second.username))!.personId).not.toBeNull();
     const adminDx = await actorFor(database, 'admin.dx');
     const { claim } = await claimOf(second.username);
-    await updateOfficial(database.db, adminDx, second.id, {
-      username: second.username,
-      middleName: second.middleName,
-      givenName: second.givenName,
-      unitId: second.unitId,
-      position: second.position ?? '',
-      cardName: 'Người Khác',
-      dateOfBirth: dmy(claim.dateOfBirth!),
-      gender: claim.gender!,
-      cccd: claim.cccd!,
-      issueDate: dmy(claim.issueDate!),
-    });
+    await updateOfficial(
+      database.db,
+      adminDx,
+      second.id,
+      {
+        username: second.username,
+        middleName: second.middleName,
+        givenName: second.givenName,
+        unitId: second.unitId,
+        position: second.position ?? '',
+        cardName: 'Người Khác',
+        dateOfBirth: dmy(claim.dateOfBirth!),
+        gender: claim.gender!,
+        cccd: claim.cccd!,
+        issueDate: dmy(claim.issueDate!),
+      },
+      new Date(),
+    );
     const detached = await claimOf(second.username);
     expect(detached.acc.personId).toBeNull();
     expect(detached.claim.verifiedAt).toBeNull();
@@ -244,14 +266,19 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
     const o = officials.find((x) => x.verified && x.unitKey.startsWith('sct') && personOf(x.username).loa === 2 && x.roles.length > 0)!;
     const root = await actorFor(database, 'quantri1');
     const vpUnit = (await accountByUsername(database, officials.find((x) => x.unitKey === 'vp')!.username))!.unitId;
-    const { account: other, temporaryPassword } = await createOfficial(database.db, root, {
-      username: `${o.username}.vp`,
-      middleName: o.middleName,
-      givenName: o.givenName,
-      unitId: vpUnit,
-      ...cardOf(personOf(o.username)),
-    });
-    expect((await verifyIdentity(database.db, registry(), root, other.id)).verified).toBe(true);
+    const { account: other, temporaryPassword } = await createOfficial(
+      database.db,
+      root,
+      {
+        username: `${o.username}.vp`,
+        middleName: o.middleName,
+        givenName: o.givenName,
+        unitId: vpUnit,
+        ...cardOf(personOf(o.username)),
+      },
+      new Date(),
+    );
+    expect((await verifyIdentity(database.db, registry(), root, other.id, new Date())).verified).toBe(true);
     const c = new Client(app);
     const r = await vneidLogin(c, sim, personOf(o.username));
     expect(r.app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
@@ -268,7 +295,7 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
     const { sct, other } = await twoUnits();
     const root = await actorFor(database, 'quantri1');
     const sctUnitRoot = (await accountByUsername(database, 'admin.sct'))!.unitId;
-    await setUnitCutoff(database.db, root, sctUnitRoot, { date: '01/12/2026' });
+    await setUnitCutoff(database.db, root, sctUnitRoot, { date: '01/12/2026' }, new Date());
     const day = buildApp(database, sim.env, { now: () => new Date('2026-12-02T09:00:00+07:00') });
     await database.db
       .update(accounts)
@@ -295,9 +322,9 @@ describe('Chuyển tài khoản meets the target account’s own login rules', (
     expect(low.status).toBe(403);
     expect(low.text).toContain('mức độ 2');
     await database.db.update(sessions).set({ loa: 2 }).where(eq(sessions.accountId, current.id));
-    await setSuspended(database.db, await actorFor(database, 'quantri1'), target.id, true);
+    await setSuspended(database.db, await actorFor(database, 'quantri1'), target.id, true, new Date());
     expect((await vneid.post(`/tiepnhan/chuyen-tai-khoan/${target.id}`, {}, { csrfFrom: '/tiepnhan' })).status).toBe(403);
-    await setSuspended(database.db, await actorFor(database, 'quantri1'), target.id, false);
+    await setSuspended(database.db, await actorFor(database, 'quantri1'), target.id, false, new Date());
     const ok = await vneid.post(`/tiepnhan/chuyen-tai-khoan/${target.id}`, {}, { csrfFrom: '/tiepnhan' });
     expect(ok.status).toBe(303);
     expect((await vneid.get('/tiepnhan/tai-khoan')).text).toContain(target.username);
@@ -380,23 +407,34 @@ describe('what an attacker review found next to the fix', () => {
     const p = personOf('quantri1');
     const root = await actorFor(database, 'quantri1');
     const victim = (await accountByUsername(database, 'quantri1'))!;
-    await updateOfficial(database.db, root, victim.id, {
-      username: victim.username,
-      middleName: victim.middleName,
-      givenName: victim.givenName,
-      unitId: victim.unitId,
-      ...cardOf(p),
-    });
+    await updateOfficial(
+      database.db,
+      root,
+      victim.id,
+      {
+        username: victim.username,
+        middleName: victim.middleName,
+        givenName: victim.givenName,
+        unitId: victim.unitId,
+        ...cardOf(p),
+      },
+      new Date(),
+    );
     const adminDx = await actorFor(database, 'admin.dx');
     const dxUnit = (await accountByUsername(database, 'admin.dx'))!.unitId;
-    const { account: planted } = await createOfficial(database.db, adminDx, {
-      username: 'quantri.tinh',
-      middleName: victim.middleName,
-      givenName: victim.givenName,
-      unitId: dxUnit,
-      ...cardOf(p),
-    });
-    expect((await verifyIdentity(database.db, registry(), adminDx, planted.id)).verified).toBe(true);
+    const { account: planted } = await createOfficial(
+      database.db,
+      adminDx,
+      {
+        username: 'quantri.tinh',
+        middleName: victim.middleName,
+        givenName: victim.givenName,
+        unitId: dxUnit,
+        ...cardOf(p),
+      },
+      new Date(),
+    );
+    expect((await verifyIdentity(database.db, registry(), adminDx, planted.id, new Date())).verified).toBe(true);
     // Two candidates: the person chooses, nothing is accepted for them.
     const v = new Client(app);
     expect((await vneidLogin(v, sim, p)).app!.location).toBe('/tiepnhan/lien-ket-tai-khoan');
@@ -423,9 +461,9 @@ describe('what an attacker review found next to the fix', () => {
     expect((await accountByUsername(database, 'quantri.tinh'))!.personId).toBeNull();
     // Retyping a field and back, then verifying again, does not offer it again: the refusal stands for that number.
     const same = { username: 'quantri.tinh', middleName: victim.middleName, givenName: victim.givenName, unitId: dxUnit, ...cardOf(p) };
-    await updateOfficial(database.db, adminDx, planted.id, { ...same, issueDate: '01/01/2022' });
-    await updateOfficial(database.db, adminDx, planted.id, same);
-    expect((await verifyIdentity(database.db, registry(), adminDx, planted.id)).verified).toBe(true);
+    await updateOfficial(database.db, adminDx, planted.id, { ...same, issueDate: '01/01/2022' }, new Date());
+    await updateOfficial(database.db, adminDx, planted.id, same, new Date());
+    expect((await verifyIdentity(database.db, registry(), adminDx, planted.id, new Date())).verified).toBe(true);
     const third = new Client(app);
     const r3 = await vneidLogin(third, sim, p);
     expect(r3.app!.status).toBe(403);
@@ -445,10 +483,17 @@ describe('what an attacker review found next to the fix', () => {
       unitId: acc.unitId,
       position: acc.position ?? '',
     };
-    const saved = await updateOfficial(database.db, adminSct, acc.id, { ...base, ...cardOf(personOf(clerk)) });
+    const saved = await updateOfficial(database.db, adminSct, acc.id, { ...base, ...cardOf(personOf(clerk)) }, new Date());
     // The official saves someone else's card data in between.
-    await updateOwnProfile(database.db, await actorFor(database, clerk), { ...cardOf(personOf('quantri1')), mobile: '0912000111' });
-    await expect(verifyIdentity(database.db, registry(), adminSct, acc.id, { asSaved: saved.identitySavedAt })).rejects.toMatchObject({
+    await updateOwnProfile(
+      database.db,
+      await actorFor(database, clerk),
+      { ...cardOf(personOf('quantri1')), mobile: '0912000111' },
+      new Date(),
+    );
+    await expect(
+      verifyIdentity(database.db, registry(), adminSct, acc.id, new Date(), { asSaved: saved.identitySavedAt }),
+    ).rejects.toMatchObject({
       status: 409,
     });
     expect((await claimOf(clerk)).claim).toMatchObject({ verifiedAt: null, verifiedByAdmin: false });
@@ -511,17 +556,23 @@ describe('what an attacker review found next to the fix', () => {
     expect(after!.expiresAt.getTime()).toBe(before!.expiresAt.getTime());
     // The administrator changes the data of the account this session is in: it is detached, and the session loses its proof.
     const { claim } = await claimOf(second.username);
-    await updateOfficial(database.db, await actorFor(database, 'admin.dx'), second.id, {
-      username: second.username,
-      middleName: second.middleName,
-      givenName: second.givenName,
-      unitId: second.unitId,
-      cardName: 'Người Khác',
-      dateOfBirth: dmy(claim.dateOfBirth!),
-      gender: claim.gender!,
-      cccd: claim.cccd!,
-      issueDate: dmy(claim.issueDate!),
-    });
+    await updateOfficial(
+      database.db,
+      await actorFor(database, 'admin.dx'),
+      second.id,
+      {
+        username: second.username,
+        middleName: second.middleName,
+        givenName: second.givenName,
+        unitId: second.unitId,
+        cardName: 'Người Khác',
+        dateOfBirth: dmy(claim.dateOfBirth!),
+        gender: claim.gender!,
+        cccd: claim.cccd!,
+        issueDate: dmy(claim.issueDate!),
+      },
+      new Date(),
+    );
     const [stripped] = await database.db.select().from(sessions).where(eq(sessions.accountId, second.id));
     expect(stripped).toMatchObject({ personId: null, loa: null });
     expect((await c.post(`/tiepnhan/chuyen-tai-khoan/${main.id}`, {}, { csrfFrom: '/tiepnhan' })).status).toBe(403);
@@ -573,6 +624,7 @@ describe('the registry is no oracle', () => {
             database,
             officials.find((o) => o.verified && o.unitKey.startsWith('sct') && o.username !== clerk)!.username,
           ))!.id,
+          new Date(),
         )
       ).verified,
     ).toBe(true);

@@ -49,7 +49,10 @@ async function xlsx(rows: Array<Array<string | ExcelJS.CellValue>>, title = true
 }
 
 async function run(bytes: Uint8Array, apply: boolean) {
-  return importCatalog(t.database.db, systemActor('test:import-procedures'), await readTable(bytes, CATALOG_SHEET), { apply });
+  return importCatalog(t.database.db, systemActor('test:import-procedures'), await readTable(bytes, CATALOG_SHEET), {
+    apply,
+    now: new Date(),
+  });
 }
 
 async function counts() {
@@ -204,6 +207,7 @@ describe('import of the procedure catalog', () => {
     const actor = await actorFor(t.database, 'quantri1');
     const report = await importCatalog(t.database.db, actor, await readTable(new TextEncoder().encode(csv), CATALOG_SHEET), {
       apply: true,
+      now: new Date(),
     });
     expect(report.rows[0]).toMatchObject({ status: 'updated' });
     expect(report.rows[0]!.details.join(' ')).toContain('nhiều mức phí');
@@ -217,14 +221,16 @@ describe('import of the procedure catalog', () => {
     for (const username of ['admin.sct', sctClerkUsername()]) {
       const actor = await actorFor(t.database, username);
       for (const apply of [false, true]) {
-        const err = await importCatalog(t.database.db, actor, await readTable(bytes, CATALOG_SHEET), { apply }).catch((e: unknown) => e);
+        const err = await importCatalog(t.database.db, actor, await readTable(bytes, CATALOG_SHEET), { apply, now: new Date() }).catch(
+          (e: unknown) => e,
+        );
         expect(err, username).toBeInstanceOf(AppError);
         expect(err).toMatchObject({ code: 'forbidden', status: 403, message: 'Chỉ quản trị viên cấp tỉnh được nhập danh mục thủ tục.' });
       }
     }
     expect(await counts()).toEqual(before);
     const admin = await actorFor(t.database, 'quantri1');
-    const report = await importCatalog(t.database.db, admin, await readTable(bytes, CATALOG_SHEET), { apply: true });
+    const report = await importCatalog(t.database.db, admin, await readTable(bytes, CATALOG_SHEET), { apply: true, now: new Date() });
     expect(report.rows[0]).toMatchObject({ status: 'created' });
     const { v } = await currentProcedure(t.database, '1.001234.000.00.00.H10');
     expect(v.createdBy).toBe(admin.accountId);

@@ -32,7 +32,7 @@ const csv = (text: string) => new TextEncoder().encode(text);
 
 async function run(text: string | Uint8Array, apply: boolean, actor = systemActor('test:import-units')) {
   const bytes = typeof text === 'string' ? csv(text) : text;
-  return importUnits(t.database.db, actor, await readTable(bytes, UNIT_SHEET), { apply });
+  return importUnits(t.database.db, actor, await readTable(bytes, UNIT_SHEET), { apply, now: new Date() });
 }
 
 async function counts() {

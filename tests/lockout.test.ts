@@ -107,7 +107,7 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const { app, advance, clock } = clockedApp();
     const root = await actorFor(t.database, 'quantri1');
     const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
+    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
     const totpNow = () => generate({ secret: secret!, epoch: Math.floor(clock.now.getTime() / 1000) });
     const name = 'admin.dx';
     let n = 0;
@@ -205,13 +205,13 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const { app, clock } = clockedApp();
     const root = await actorFor(t.database, 'quantri1');
     const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
+    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
     const totpNow = () => generate({ secret: secret!, epoch: Math.floor(clock.now.getTime() / 1000) });
     // Strangers send wrong passwords with TOTP guesses from many addresses: only password failures.
     for (let i = 0; i < 8; i++)
       expect((await attempt(app, { ip: botnet(i), name: 'admin.dx', password: 'sai-mat-khau-x', totp: '123456' })).status).toBe(401);
     // Someone who has the password, guessing codes from many addresses, locks the TOTP step.
-    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
     for (let i = 0; i < 4; i++) {
       const r = await attempt(app, { ip: botnet(100 + i), name: 'admin.dx', password: TEST_PASSWORD, level: 0, totp: '000000' });
       expect(r.code).toBe('totp_invalid');
@@ -224,7 +224,7 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
   it('paused: wrong codes past the TOTP limit answer the same after the right password as after a wrong one', async () => {
     const { app } = clockedApp();
     const root = await actorFor(t.database, 'quantri1');
-    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'admin.dx'))!.id, true, 'MotCua');
+    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'admin.dx'))!.id, true, 'MotCua', new Date());
     // The name paused as a hundred failures from a botnet leave it (the test above walks there one by one).
     await t.database.db.insert(loginThrottle).values({
       key: throttleKeys('admin.dx', null).account,

@@ -25,9 +25,9 @@ const messageOf = (html: string) => /role="alert"[^>]*>([^<]*)</.exec(html)?.[1]
 async function afterCutoff() {
   const clock = { now: new Date('2026-10-21T09:00:00+07:00') };
   const root = await actorFor(t.database, 'quantri1');
-  await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+  await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
   const secretOf = async (username: string) =>
-    (await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, username))!.id, true, 'MotCua')).secret!;
+    (await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, username))!.id, true, 'MotCua', new Date())).secret!;
   const dx = await secretOf('admin.dx');
   const codeAt = (secret: string, offsetSeconds = 0) => generate({ secret, epoch: Math.floor(clock.now.getTime() / 1000) + offsetSeconds });
   const app = buildApp(t.database, {}, { now: () => clock.now });

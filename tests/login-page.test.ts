@@ -35,9 +35,9 @@ const codeField = (html: string) => /name="(code|totp)"/.test(html);
 
 async function breakGlassOn(day: string) {
   const root = await actorFor(t.database, 'quantri1');
-  await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+  await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
   const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-  const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua');
+  const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
   const totpNow = () => generate({ secret: secret!, epoch: Math.floor(at(day)().getTime() / 1000) });
   return { app: appOn(day), totpNow };
 }
@@ -124,7 +124,7 @@ describe('the break-glass second step', () => {
 describe('messages that fit the case', () => {
   it('after the cutoff, an official VNeID cannot log in yet is sent to the unit administrator, a verified one to VNeID', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' });
+    await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
     const app = appOn('2026-10-21');
     const unverified = await new Client(app).login(unverifiedOfficial().username, TEST_PASSWORD);
     expect([unverified.status, codeOf(unverified.text)]).toEqual([403, 'password_login_closed']);

@@ -145,7 +145,7 @@ describe('password login', () => {
   it('after Đặt lại mật khẩu the official must set a new password before anything else', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const official = await accountByUsername(t.database, sctClerkUsername());
-    const { temporaryPassword } = await resetPassword(t.database.db, admin, official!.id);
+    const { temporaryPassword } = await resetPassword(t.database.db, admin, official!.id, new Date());
     const c = new Client(t.app);
     expect((await c.login(official!.username, TEST_PASSWORD)).status).toBe(401);
     expect((await c.login(official!.username, temporaryPassword)).status).toBe(303);
@@ -175,7 +175,7 @@ describe('password login', () => {
     expect((await c.login('admin.snv', TEST_PASSWORD)).status).toBe(303);
     const root = await actorFor(t.database, 'quantri1');
     const acc = await accountByUsername(t.database, 'admin.snv');
-    await setSuspended(t.database.db, root, acc!.id, true);
+    await setSuspended(t.database.db, root, acc!.id, true, new Date());
     expect((await c.get('/tiepnhan')).status).toBe(303);
     const again = await new Client(t.app).login('admin.snv', TEST_PASSWORD);
     expect(again.status).toBe(403);

@@ -49,7 +49,7 @@ async function citizen(app: App, cccd: string, fullName: string, loa = 2): Promi
       gender: 'female',
     })
     .returning({ id: citizens.id });
-  const token = await createCitizenSession(t.database.db, row!.id, POLICY);
+  const token = await createCitizenSession(t.database.db, row!.id, POLICY, new Date());
   const client = new Client(app);
   client.cookies.set(PORTAL_COOKIE, token);
   return { id: row!.id, cccd, client, token };

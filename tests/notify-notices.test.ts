@@ -41,7 +41,7 @@ async function citizen(cccd: string, fullName: string, contact: { phone?: string
     })
     .returning({ id: citizens.id });
   const client = new Client(t.app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, POLICY));
+  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, POLICY, new Date()));
   return { id: row!.id, cccd, client };
 }
 

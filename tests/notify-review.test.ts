@@ -30,7 +30,10 @@ async function portalCitizen() {
     .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001099000777', fullName: 'Lê Văn Duyệt', loa: 2 })
     .returning({ id: citizens.id });
   const client = new Client(t.app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 43_200_000 }));
+  client.cookies.set(
+    PORTAL_COOKIE,
+    await createCitizenSession(t.database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 43_200_000 }, new Date()),
+  );
   return { id: row!.id, client };
 }
 

@@ -56,6 +56,7 @@ describe("officials' accounts", () => {
       t.database.db,
       admin,
       form({ cardName: nfd, middleName: 'Phạm Thị'.normalize('NFD') }),
+      new Date(),
     );
     expect(temporaryPassword).toHaveLength(14);
     expect(account).toMatchObject({
@@ -79,7 +80,7 @@ describe("officials' accounts", () => {
 
   it('explains each CCCD problem in Vietnamese', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
-    const make = (o: Record<string, string>) => fieldsOf(createOfficial(t.database.db, admin, form(o)));
+    const make = (o: Record<string, string>) => fieldsOf(createOfficial(t.database.db, admin, form(o), new Date()));
     expect((await make({ cccd: '07019012345' })).cccd).toContain('12 chữ số');
     expect((await make({ cccd: '07019012345a' })).cccd).toBeTruthy();
     expect((await make({ cccd: '003190123456' })).cccd).toContain('003');
@@ -100,16 +101,22 @@ describe("officials' accounts", () => {
 
   it('typed identity data stay with their account: the same CCCD on several accounts, none touching another', async () => {
     const admin = await actorFor(t.database, 'quantri1');
-    const a = await createOfficial(t.database.db, admin, form());
+    const a = await createOfficial(t.database.db, admin, form(), new Date());
     const b = await createOfficial(
       t.database.db,
       admin,
       form({ username: 'hanhpt.snv', unitId: t.unitIds['snv-vp']!, cardName: 'PHẠM THỊ HẠNH' }),
+      new Date(),
     );
     // A claim is no membership: neither account belongs to a person until that person accepts it by VNeID.
     expect(a.account.personId).toBeNull();
     expect(b.account.personId).toBeNull();
-    const other = await createOfficial(t.database.db, admin, form({ username: 'khac', cardName: 'Lê Thị Khác', issuePlace: 'Nơi khác' }));
+    const other = await createOfficial(
+      t.database.db,
+      admin,
+      form({ username: 'khac', cardName: 'Lê Thị Khác', issuePlace: 'Nơi khác' }),
+      new Date(),
+    );
     const claims = await t.database.db.select().from(accountIdentities);
     const of = (id: string) => claims.find((c) => c.accountId === id)!;
     expect(of(a.account.id).fullName).toBe('Phạm Thị Hạnh');
@@ -119,12 +126,18 @@ describe("officials' accounts", () => {
 
   it('changing identity data clears a previous verification, and the audit row holds old and new values', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
-    const { account } = await createOfficial(t.database.db, admin, form());
+    const { account } = await createOfficial(t.database.db, admin, form(), new Date());
     await t.database.db.update(accountIdentities).set({ verifiedAt: new Date() }).where(eq(accountIdentities.accountId, account.id));
-    await updateOfficial(t.database.db, admin, account.id, form({ issuePlace: 'Công an tỉnh Bình Phước', position: 'Phó Trưởng phòng' }));
+    await updateOfficial(
+      t.database.db,
+      admin,
+      account.id,
+      form({ issuePlace: 'Công an tỉnh Bình Phước', position: 'Phó Trưởng phòng' }),
+      new Date(),
+    );
     let [p] = await t.database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id));
     expect(p!.verifiedAt).not.toBeNull();
-    await updateOfficial(t.database.db, admin, account.id, form({ issueDate: '21/05/2021' }));
+    await updateOfficial(t.database.db, admin, account.id, form({ issueDate: '21/05/2021' }), new Date());
     [p] = await t.database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id));
     expect(p!.verifiedAt).toBeNull();
     const updates = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'account.update'));
@@ -133,14 +146,14 @@ describe("officials' accounts", () => {
 
   it('Xóa cán bộ is soft: history stays, the name can be used again only by a new account', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
-    const { account } = await createOfficial(t.database.db, admin, form());
-    await deleteOfficial(t.database.db, admin, account.id);
+    const { account } = await createOfficial(t.database.db, admin, form(), new Date());
+    await deleteOfficial(t.database.db, admin, account.id, new Date());
     const [gone] = await t.database.db.select().from(accounts).where(eq(accounts.id, account.id));
     expect(gone!.deletedAt).not.toBeNull();
     expect(gone!.passwordHash).toBeNull();
-    const again = await createOfficial(t.database.db, admin, form());
+    const again = await createOfficial(t.database.db, admin, form(), new Date());
     expect(again.account.id).not.toBe(account.id);
-    const dup = await fieldsOf(createOfficial(t.database.db, admin, form()));
+    const dup = await fieldsOf(createOfficial(t.database.db, admin, form(), new Date()));
     expect(dup.username).toContain('đã được sử dụng');
     const history = await t.database.db.select().from(auditLog).where(eq(auditLog.targetId, account.id));
     expect(history.map((h) => h.action)).toEqual(['account.create', 'account.delete']);
@@ -179,7 +192,7 @@ describe("officials' accounts", () => {
       'dung.qltm;Hồ Văn;Dũng;;Quản lý Thương mại;Nam;;;',
     ].join('\n');
     const rows = await readSheet(new TextEncoder().encode(csv));
-    const { results, created, refused } = await importOfficials(t.database.db, admin, rows, null);
+    const { results, created, refused } = await importOfficials(t.database.db, admin, rows, null, new Date());
     expect(created).toBe(2);
     expect(refused).toBe(3);
     const byLine = Object.fromEntries(results.map((r) => [r.line, r]));
@@ -198,7 +211,7 @@ describe("officials' accounts", () => {
     ws.addRow(['xuan.qlnl', 'Đỗ Thị', 'Xuân', 'Nữ', new Date(Date.UTC(1992, 6, 9)), '075192000444', 'Đỗ Thị Xuân', 'x']);
     const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
     const rows = await readSheet(bytes);
-    const { created } = await importOfficials(t.database.db, admin, rows, t.unitIds['sct-qlnl']!);
+    const { created } = await importOfficials(t.database.db, admin, rows, t.unitIds['sct-qlnl']!, new Date());
     expect(created).toBe(1);
     const acc = (await accountByUsername(t.database, 'xuan.qlnl'))!;
     expect(acc.suspended).toBe(true);

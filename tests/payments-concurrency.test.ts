@@ -123,7 +123,9 @@ describe.skipIf(!onPostgres)('payments under concurrency (PostgreSQL)', () => {
     const [order] = await database.db.select().from(payments).where(eq(payments.id, first.paymentId));
 
     const hold = await holdTransactionId(citizenId, 'PG-RACE-1');
-    const confirming = outcome(confirmPayment(database.db, platform, confirmation(order!.id, order!.amount, 'PG-RACE-1'), meta));
+    const confirming = outcome(
+      confirmPayment(database.db, platform, confirmation(order!.id, order!.amount, 'PG-RACE-1'), meta, new Date()),
+    );
     await waitersAtLeast(1);
     const starting = outcome(startPayment(database.db, platform, actor, dossierId, { publicUrl: 'https://motcua.test' }));
     await waitersAtLeast(2);
@@ -150,9 +152,9 @@ describe.skipIf(!onPostgres)('payments under concurrency (PostgreSQL)', () => {
     const fee = (await database.db.select().from(payments).where(eq(payments.id, first.paymentId)))[0]!.amount;
 
     const hold = await holdTransactionId(citizenId, 'PG-RACE-A');
-    const a = outcome(confirmPayment(database.db, platform, confirmation(first.paymentId, fee, 'PG-RACE-A'), meta));
+    const a = outcome(confirmPayment(database.db, platform, confirmation(first.paymentId, fee, 'PG-RACE-A'), meta, new Date()));
     await waitersAtLeast(1);
-    const b = outcome(confirmPayment(database.db, platform, confirmation(second.paymentId, fee, 'PG-RACE-B'), meta));
+    const b = outcome(confirmPayment(database.db, platform, confirmation(second.paymentId, fee, 'PG-RACE-B'), meta, new Date()));
     await new Promise((r) => setTimeout(r, 200));
     hold.release();
     await hold.done;

@@ -85,7 +85,7 @@ async function citizen(subject: string, cccd: string): Promise<{ id: string; cli
     .insert(citizens)
     .values({ issuer: 'https://vneid.test', subject, cccd, fullName: `Công dân ${subject}`, loa: 2 })
     .returning();
-  const token = await createCitizenSession(database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 3_600_000 });
+  const token = await createCitizenSession(database.db, row!.id, { idleMs: 30 * 60_000, absoluteMs: 3_600_000 }, new Date());
   const client = new Client(app);
   client.cookies.set('motcua_portal', token);
   return { id: row!.id, client };

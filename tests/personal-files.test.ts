@@ -35,7 +35,7 @@ async function citizen(app: App, cccd: string, fullName: string): Promise<Person
     .insert(citizens)
     .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd, fullName, loa: 2 })
     .returning({ id: citizens.id });
-  const token = await createCitizenSession(t.database.db, row!.id, POLICY);
+  const token = await createCitizenSession(t.database.db, row!.id, POLICY, new Date());
   const client = new Client(app);
   client.cookies.set(PORTAL_COOKIE, token);
   return { id: row!.id, cccd, fullName, client };

@@ -52,6 +52,7 @@ async function official(username: string, unitKey: string, roles: Role[], grantA
     t.database.db,
     root,
     { username, middleName: 'Nguyễn Văn', givenName: 'Thử', unitId: t.unitIds[unitKey], gender: 'male' },
+    new Date(),
     { password: TEST_PASSWORD },
   );
   await setRoles(
@@ -115,7 +116,7 @@ describe('Xem thống kê: mayReadStatistics', () => {
     expect(await mayReadStatistics(db, await actorFor(t.database, 'admin.sct'), t.unitIds.sct!)).toBe(false);
     expect(await mayReadStatistics(db, await actorFor(t.database, sctClerkUsername()), t.unitIds['sct-vp']!)).toBe(false);
 
-    await setSuspended(db, province, stats.accountId, true);
+    await setSuspended(db, province, stats.accountId, true, new Date());
     expect(await mayReadStatistics(db, stats, t.unitIds.sct!)).toBe(false);
   });
 
@@ -181,7 +182,7 @@ describe('Quyền sử dụng: one page per account', () => {
     const db = t.database.db;
     const sct = await actorFor(t.database, 'admin.sct');
     const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
-    await setSuspended(db, sct, clerk.id, true);
+    await setSuspended(db, sct, clerk.id, true, new Date());
     const perm = await administeredPermissions(db, sct, clerk.id, NOW);
     expect(perm.account.suspended).toBe(true);
     expect(perm.grants.map((g) => g.role).sort()).toEqual(['reception', 'result']);
@@ -218,7 +219,7 @@ describe('Tách tài khoản dùng chung', () => {
     const db = t.database.db;
     const sct = await actorFor(t.database, 'admin.sct');
     const shared = (await accountByUsername(t.database, sctClerkUsername()))!;
-    const plain = await splitSharedAccount(db, sct, shared.id, person('hoa.sct'));
+    const plain = await splitSharedAccount(db, sct, shared.id, person('hoa.sct'), new Date());
     expect(plain.temporaryPassword.length).toBeGreaterThan(8);
     expect(await db.select().from(roleGrants).where(eq(roleGrants.accountId, plain.account.id))).toEqual([]);
     const [row] = await db
@@ -234,7 +235,7 @@ describe('Tách tài khoản dùng chung', () => {
       { unitId: shared.unitId, role: 'result' },
       { unitId: shared.unitId, role: 'admin' },
     ]);
-    const same = await splitSharedAccount(db, sct, shared.id, person('lan.sct', { givenName: 'Lan', sameRoles: '1' }));
+    const same = await splitSharedAccount(db, sct, shared.id, person('lan.sct', { givenName: 'Lan', sameRoles: '1' }), new Date());
     const copied = await db.select({ role: roleGrants.role }).from(roleGrants).where(eq(roleGrants.accountId, same.account.id));
     expect(copied.map((g) => g.role).sort()).toEqual(['reception', 'result']);
   });
@@ -243,10 +244,12 @@ describe('Tách tài khoản dùng chung', () => {
     const db = t.database.db;
     const sct = await actorFor(t.database, 'admin.sct');
     const other = (await accountByUsername(t.database, 'admin.snv'))!;
-    expect((await refusal(splitSharedAccount(db, sct, other.id, person('x1.sct')))).status).toBe(404);
+    expect((await refusal(splitSharedAccount(db, sct, other.id, person('x1.sct'), new Date()))).status).toBe(404);
     const shared = (await accountByUsername(t.database, sctClerkUsername()))!;
-    expect((await refusal(splitSharedAccount(db, sct, shared.id, person('x2.sct', { unitId: t.unitIds['snv-vp']! })))).status).toBe(404);
-    expect((await refusal(splitSharedAccount(db, sct, shared.id, person(shared.username)))).status).toBe(409);
+    expect(
+      (await refusal(splitSharedAccount(db, sct, shared.id, person('x2.sct', { unitId: t.unitIds['snv-vp']! }), new Date()))).status,
+    ).toBe(404);
+    expect((await refusal(splitSharedAccount(db, sct, shared.id, person(shared.username), new Date()))).status).toBe(409);
     expect(await accountByUsername(t.database, 'x1.sct')).toBeUndefined();
     expect(await accountByUsername(t.database, 'x2.sct')).toBeUndefined();
   });

@@ -45,18 +45,24 @@ describe('scoped administration', () => {
     const sct = await actorFor(t.database, 'admin.sct');
     const other = (await accountByUsername(t.database, 'admin.snv'))!;
     await refusedAsNotFound(requireAdministeredAccount(t.database.db, sct, other.id));
-    await refusedAsNotFound(setSuspended(t.database.db, sct, other.id, true));
-    await refusedAsNotFound(resetPassword(t.database.db, sct, other.id));
-    await refusedAsNotFound(deleteOfficial(t.database.db, sct, other.id));
+    await refusedAsNotFound(setSuspended(t.database.db, sct, other.id, true, new Date()));
+    await refusedAsNotFound(resetPassword(t.database.db, sct, other.id, new Date()));
+    await refusedAsNotFound(deleteOfficial(t.database.db, sct, other.id, new Date()));
     await refusedAsNotFound(setRoles(t.database.db, sct, other.id, []));
     await refusedAsNotFound(
-      updateOfficial(t.database.db, sct, other.id, {
-        username: 'admin.snv',
-        middleName: 'X',
-        givenName: 'Y',
-        unitId: t.unitIds['sct-vp'],
-        gender: 'male',
-      }),
+      updateOfficial(
+        t.database.db,
+        sct,
+        other.id,
+        {
+          username: 'admin.snv',
+          middleName: 'X',
+          givenName: 'Y',
+          unitId: t.unitIds['sct-vp'],
+          gender: 'male',
+        },
+        new Date(),
+      ),
     );
     // Nothing changed.
     const after = (await accountByUsername(t.database, 'admin.snv'))!;
@@ -68,29 +74,45 @@ describe('scoped administration', () => {
   it('cannot create an account in, move one to, or grant a role at a unit outside the subtree', async () => {
     const sct = await actorFor(t.database, 'admin.sct');
     await refusedAsNotFound(
-      createOfficial(t.database.db, sct, {
-        username: 'lan.snv',
-        middleName: 'Trần Thị',
-        givenName: 'Lan',
-        unitId: t.unitIds['snv-vp'],
-        gender: 'female',
-      }),
+      createOfficial(
+        t.database.db,
+        sct,
+        {
+          username: 'lan.snv',
+          middleName: 'Trần Thị',
+          givenName: 'Lan',
+          unitId: t.unitIds['snv-vp'],
+          gender: 'female',
+        },
+        new Date(),
+      ),
     );
-    const { account } = await createOfficial(t.database.db, sct, {
-      username: 'lan.sct',
-      middleName: 'Trần Thị',
-      givenName: 'Lan',
-      unitId: t.unitIds['sct-qltm'],
-      gender: 'female',
-    });
-    await refusedAsNotFound(
-      updateOfficial(t.database.db, sct, account.id, {
+    const { account } = await createOfficial(
+      t.database.db,
+      sct,
+      {
         username: 'lan.sct',
         middleName: 'Trần Thị',
         givenName: 'Lan',
-        unitId: t.unitIds['snv-vp'],
+        unitId: t.unitIds['sct-qltm'],
         gender: 'female',
-      }),
+      },
+      new Date(),
+    );
+    await refusedAsNotFound(
+      updateOfficial(
+        t.database.db,
+        sct,
+        account.id,
+        {
+          username: 'lan.sct',
+          middleName: 'Trần Thị',
+          givenName: 'Lan',
+          unitId: t.unitIds['snv-vp'],
+          gender: 'female',
+        },
+        new Date(),
+      ),
     );
     const err = await setRoles(t.database.db, sct, account.id, [{ unitId: t.unitIds.snv, role: 'admin' }]).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('grant_out_of_scope');
@@ -158,11 +180,11 @@ describe('scoped administration', () => {
       expect((err as AppError).status).toBe(403);
     };
     const identity = { username: clerk.username, middleName: 'Văn', givenName: 'Chiếm', unitId: clerk.unitId, gender: 'male' };
-    await beyond(resetPassword(db, sct, clerk.id));
+    await beyond(resetPassword(db, sct, clerk.id, new Date()));
     await beyond(issueApiClient(db, sct, clerk.id, { name: 'chiếm quyền' }));
-    await beyond(updateOfficial(db, sct, clerk.id, identity));
-    await beyond(setSuspended(db, sct, clerk.id, true));
-    await beyond(deleteOfficial(db, sct, clerk.id));
+    await beyond(updateOfficial(db, sct, clerk.id, identity, new Date()));
+    await beyond(setSuspended(db, sct, clerk.id, true, new Date()));
+    await beyond(deleteOfficial(db, sct, clerk.id, new Date()));
     const after = (await accountByUsername(t.database, clerk.username))!;
     expect([after.passwordHash, after.givenName, after.suspended, after.deletedAt]).toEqual([
       clerk.passwordHash,
@@ -180,7 +202,7 @@ describe('scoped administration', () => {
       (await grantsOf(clerk.id)).filter((g) => g.unitId !== t.unitIds.snv),
     );
     expect((await grantsOf(clerk.id)).some((g) => g.unitId === t.unitIds.snv)).toBe(true);
-    await resetPassword(db, root, clerk.id);
+    await resetPassword(db, root, clerk.id, new Date());
 
     // Lent: an SCT official holding the clerk's delegation acts from SNV too while it is not over.
     const expert = (await accountByUsername(t.database, who('sct-qltm', 'Chuyên viên')))!;
@@ -196,9 +218,9 @@ describe('scoped administration', () => {
         reason: 'Nghỉ phép',
       })
       .returning({ id: delegations.id });
-    await beyond(resetPassword(db, sct, expert.id));
+    await beyond(resetPassword(db, sct, expert.id, new Date()));
     await db.update(delegations).set({ endedAt: now, endedBy: clerk.id }).where(eq(delegations.id, lent!.id));
-    expect((await resetPassword(db, sct, expert.id)).temporaryPassword).toBeTruthy();
+    expect((await resetPassword(db, sct, expert.id, new Date())).temporaryPassword).toBeTruthy();
   });
 
   it('an official without an admin role cannot reach administration at all', async () => {

@@ -114,7 +114,7 @@ describe('the session cache', () => {
       .insert(citizens)
       .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190099887', fullName: 'Lê Văn Bộ Nhớ', loa: 2 })
       .returning({ id: citizens.id });
-    const token = await createCitizenSession(database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 43_200_000 });
+    const token = await createCitizenSession(database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 43_200_000 }, new Date());
     const c = new Client(app);
     c.cookies.set(PORTAL_COOKIE, token);
     await deps.changes.settled();

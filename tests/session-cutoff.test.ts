@@ -25,7 +25,7 @@ import { testDatabase } from './support/db.js';
 
 let database: Database;
 let unitIds: Record<string, string>;
-/** The app's clock (deps.now), moved by the tests; the session time-outs keep the real one. */
+/** The app's clock (deps.now), moved by the tests: the session time-outs follow it too. */
 let clock = new Date();
 const at = (iso: string) => new Date(`${iso}T09:00:00+07:00`);
 
@@ -72,8 +72,8 @@ describe('break-glass on and off end the sessions of the account', () => {
   it('a break-glass session is refused on the next request once the account stops being break-glass, cache or not', async () => {
     const root = await actorFor(database, 'quantri1');
     const acc = (await accountByUsername(database, 'admin.dx'))!;
-    await setUnitCutoff(database.db, root, unitIds.dx!, { date: '20/10/2026' });
-    const { secret } = await setBreakGlass(database.db, root, acc.id, true, 'MotCua');
+    await setUnitCutoff(database.db, root, unitIds.dx!, { date: '20/10/2026' }, clock);
+    const { secret } = await setBreakGlass(database.db, root, acc.id, true, 'MotCua', clock);
     clock = at('2026-10-21');
     const c = new Client(app);
     expect((await c.login('admin.dx', TEST_PASSWORD)).location).toBe('/tiepnhan/dang-nhap/ma-xac-thuc');
@@ -84,7 +84,7 @@ describe('break-glass on and off end the sessions of the account', () => {
     expect(session!.method).toBe('password+totp');
 
     // Written as another instance would (the cutover page served elsewhere): this process hears it from the database.
-    await setBreakGlass(database.db, root, acc.id, false, '');
+    await setBreakGlass(database.db, root, acc.id, false, '', clock);
     await deps.changes.settled();
     expect(loggedOut(await c.get('/tiepnhan'))).toBe(true);
     expect(await database.db.select().from(sessions).where(eq(sessions.accountId, acc.id))).toEqual([]);
@@ -103,7 +103,7 @@ describe('break-glass on and off end the sessions of the account', () => {
     const snv = new Client(app);
     expect((await snv.login('admin.snv', TEST_PASSWORD)).status).toBe(303);
     await cachedPage(dx, '/tiepnhan');
-    await setBreakGlass(database.db, root, acc.id, true, 'MotCua');
+    await setBreakGlass(database.db, root, acc.id, true, 'MotCua', clock);
     await deps.changes.settled();
     expect(loggedOut(await dx.get('/tiepnhan'))).toBe(true);
     expect((await snv.get('/tiepnhan')).status).toBe(200);
@@ -111,10 +111,13 @@ describe('break-glass on and off end the sessions of the account', () => {
 });
 
 describe('a password session from before the VNeID-only cutoff', () => {
+  // The day comes a quarter of an hour after the login: within the session's idle and absolute limits (deps.now).
+  const eve = new Date('2026-10-19T23:50:00+07:00');
+  const cutoffDay = new Date('2026-10-20T00:05:00+07:00');
   it('is refused from the cutoff day on, even cached: ended, audited, sent to the login page with the notice', async () => {
     const root = await actorFor(database, 'quantri1');
-    await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' });
-    clock = at('2026-10-19');
+    await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' }, clock);
+    clock = eve;
     const clerk = (await accountByUsername(database, sctClerkUsername()))!;
     const c = new Client(app);
     expect((await c.login(clerk.username, TEST_PASSWORD)).status).toBe(303);
@@ -126,6 +129,7 @@ describe('a password session from before the VNeID-only cutoff', () => {
         database.db,
         clerk.id,
         { idleMs: 1_800_000, absoluteMs: 43_200_000 },
+        clock,
         { ip: null, userAgent: null },
         { method: 'vneid' },
       ),
@@ -137,7 +141,7 @@ describe('a password session from before the VNeID-only cutoff', () => {
     expect((await snv.get('/tiepnhan')).status).toBe(200);
 
     // The day comes: nothing was written, only the clock moved.
-    clock = at('2026-10-20');
+    clock = cutoffDay;
     const refused = await c.get('/tiepnhan/ho-so');
     expect(refused.status).toBe(303);
     expect(refused.location).toBe(`/tiepnhan/dang-nhap?tiep=${encodeURIComponent('/tiepnhan/ho-so')}&het-mat-khau=1`);
@@ -162,24 +166,24 @@ describe('a password session from before the VNeID-only cutoff', () => {
 
   it('Đăng xuất on a page opened before the cutoff goes to the login page, changing nothing, not to a refusal', async () => {
     const root = await actorFor(database, 'quantri1');
-    await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' });
-    clock = at('2026-10-19');
+    await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' }, clock);
+    clock = eve;
     const c = new Client(app);
     expect((await c.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
     const token = await c.csrf('/tiepnhan');
-    clock = at('2026-10-20');
+    clock = cutoffDay;
     const out = await c.post('/tiepnhan/dang-xuat', {}, { csrf: token });
     expect([out.status, out.location]).toEqual([303, '/tiepnhan/dang-nhap?da-dang-xuat=1']);
   });
 
   it('the JSON API with such a cookie says why (401 password_session_closed)', async () => {
     const root = await actorFor(database, 'quantri1');
-    await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' });
-    clock = at('2026-10-19');
+    await setUnitCutoff(database.db, root, unitIds.sct!, { date: '20/10/2026' }, clock);
+    clock = eve;
     const c = new Client(app);
     expect((await c.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
     expect((await c.get('/api/v1/me')).status).toBe(200);
-    clock = at('2026-10-20');
+    clock = cutoffDay;
     const refused = await c.get('/api/v1/me');
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'password_session_closed' } });

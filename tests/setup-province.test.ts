@@ -50,14 +50,14 @@ async function rowCounts() {
 }
 
 async function refusal(raw: SetupFields): Promise<AppError> {
-  const err = await setupProvince(database.db, raw).catch((e: unknown) => e);
+  const err = await setupProvince(database.db, raw, new Date()).catch((e: unknown) => e);
   if (!(err instanceof AppError)) throw new Error(`expected a refusal, got ${String(err)}`);
   return err;
 }
 
 describe('setupProvince', () => {
   it('creates the province, its root unit and the break-glass administrator whose TOTP and password work', async () => {
-    const res = await setupProvince(database.db, GOOD);
+    const res = await setupProvince(database.db, GOOD, new Date());
     expect(res.province).toEqual({ name: 'Tỉnh Bình Phước', code: 'H10' });
     expect(res.root).toMatchObject({ name: 'Tỉnh Bình Phước', shortName: 'BP', agencyCode: '000.00.00.H10', kind: 'province' });
     // The header of every page reads the root unit's name.
@@ -73,7 +73,7 @@ describe('setupProvince', () => {
   });
 
   it('refuses a second run, whatever its input, and changes nothing', async () => {
-    await setupProvince(database.db, GOOD);
+    await setupProvince(database.db, GOOD, new Date());
     const before = await rowCounts();
     const err = await refusal({ ...GOOD, adminUsername: 'quantri2', provinceName: 'Tỉnh Khác' });
     expect([err.code, err.status]).toEqual(['already_set_up', 409]);
@@ -91,8 +91,8 @@ describe('setupProvince', () => {
 
   it('two set-ups at once: one creates, the other is refused', async () => {
     const results = await Promise.allSettled([
-      setupProvince(database.db, GOOD),
-      setupProvince(database.db, { ...GOOD, adminUsername: 'quantri.hai' }),
+      setupProvince(database.db, GOOD, new Date()),
+      setupProvince(database.db, { ...GOOD, adminUsername: 'quantri.hai' }, new Date()),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected');

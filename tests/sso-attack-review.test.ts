@@ -134,9 +134,9 @@ describe("a citizen's acr at the SSO", () => {
   }
 
   it('is the level of the login that opened this portal session, not of their latest login elsewhere', async () => {
-    const weak = await loginCitizen(database.db, policy, 'https://vneid.example', identity(1), {}, meta);
+    const weak = await loginCitizen(database.db, policy, 'https://vneid.example', identity(1), {}, meta, new Date());
     // The same citizen later logs in at level 2 on another device (their profile now says LoA2).
-    const strong = await loginCitizen(database.db, policy, 'https://vneid.example', identity(2), {}, meta);
+    const strong = await loginCitizen(database.db, policy, 'https://vneid.example', identity(2), {}, meta, new Date());
     expect(await acrWith(strong.token)).toBe('LoA2');
     expect(await acrWith(weak.token)).toBe('LoA1');
   });

@@ -247,7 +247,7 @@ describe('logout reaches every application of the session', () => {
       .insert(citizens)
       .values({ issuer: 'https://vneid.test', subject: 'sso-logout-1', cccd: '001090000321', fullName: 'Công dân Thử', loa: 2 })
       .returning();
-    const token = await createCitizenSession(database.db, citizen!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 });
+    const token = await createCitizenSession(database.db, citizen!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }, new Date());
     const browser = new Browser();
     browser.cookies.set('motcua_portal', token);
     const login = await ssoLogin(server, rp, { browser, scope: 'openid profile citizen' });
@@ -265,7 +265,7 @@ describe('logout reaches every application of the session', () => {
     const { a } = await twoClients();
     const login = await ssoLogin(server, a.rp, { username: 'admin.sct' });
     const target = await accountByUsername(database, 'admin.sct');
-    await setSuspended(database.db, await actorFor(database, 'quantri1'), target!.id, true);
+    await setSuspended(database.db, await actorFor(database, 'quantri1'), target!.id, true, new Date());
 
     expect(await oauthError(oidc.refreshTokenGrant(a.rp, login.tokens.refresh_token!))).toBe('invalid_grant');
     expect(await nextAuthorization(server, a.rp, login.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
@@ -341,7 +341,7 @@ describe('logout reaches every application of the session', () => {
     const { a } = await twoClients();
     const login = await ssoLogin(server, a.rp, { username: 'admin.sct' });
     const target = (await accountByUsername(database, 'admin.sct'))!;
-    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), target.id, true, 'MotCua');
+    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), target.id, true, 'MotCua', new Date());
     expect((await login.staff.get('/tiepnhan')).status).toBe(303);
     expect(await nextAuthorization(server, a.rp, login.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
     expect((await jobs()).map((j) => j.data.subject)).toEqual([target.id]);
@@ -359,7 +359,7 @@ describe('logout reaches every application of the session', () => {
     const second = await ssoLogin(server, a.rp, { username: 'admin.sct' });
     const today = todayInVietnam(new Date());
     const dmy = `${today.slice(8, 10)}/${today.slice(5, 7)}/${today.slice(0, 4)}`;
-    await setUnitCutoff(database.db, await actorFor(database, 'quantri1'), target.unitId, { date: dmy });
+    await setUnitCutoff(database.db, await actorFor(database, 'quantri1'), target.unitId, { date: dmy }, new Date());
     // The one-stop side first: refused, ended with its provider session, the application told.
     const refused = await first.staff.get('/tiepnhan');
     expect(refused.location).toContain('het-mat-khau=1');

@@ -117,7 +117,10 @@ describe("the provider's answers in the app", () => {
     const cookies = new Map([
       [
         'motcua_sid',
-        await createSession(database.db, admin!.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 }, { ip: null, userAgent: null }),
+        await createSession(database.db, admin!.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 }, new Date(), {
+          ip: null,
+          userAgent: null,
+        }),
       ],
     ]);
     const verifier = crypto.randomBytes(32).toString('base64url');

@@ -185,7 +185,7 @@ describe('the provincial SSO provider at /sso', () => {
       .returning();
     browser.cookies.set(
       'motcua_portal',
-      await createCitizenSession(database.db, citizen!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }),
+      await createCitizenSession(database.db, citizen!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }, new Date()),
     );
     const back = new URL(
       (
@@ -239,6 +239,7 @@ describe('the provincial SSO provider at /sso', () => {
       database.db,
       first!.id,
       { idleMs: 3_600_000, absoluteMs: 3_600_000 },
+      new Date(),
       { ip: null, userAgent: null },
       { method: 'vneid', personId: person!.id, loa: 2 },
     );

@@ -107,7 +107,10 @@ describe.skipIf(skipReason !== null)(`two app processes, one SSO login${skipReas
     const browser = new Browser();
     browser.cookies.set(
       'motcua_sid',
-      await createSession(database.db, admin!.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 }, { ip: null, userAgent: 'two-instances' }),
+      await createSession(database.db, admin!.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 }, new Date(), {
+        ip: null,
+        userAgent: 'two-instances',
+      }),
     );
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();

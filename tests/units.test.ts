@@ -35,14 +35,14 @@ describe('organisation tree', () => {
     const target = t.unitIds.dx!;
     const accountsBefore = await liveAccountsIn(t.unitIds['bd-vp']!);
     expect(accountsBefore.length).toBeGreaterThan(0);
-    const moved = await mergeUnits(t.database.db, root, t.unitIds['bd-vp']!, t.unitIds['dx-vp']!);
+    const moved = await mergeUnits(t.database.db, root, t.unitIds['bd-vp']!, t.unitIds['dx-vp']!, new Date());
     expect(moved.movedAccounts).toBe(accountsBefore.length);
     const nowInTarget = (await liveAccountsIn(t.unitIds['dx-vp']!)).map((a) => a.id);
     for (const a of accountsBefore) expect(nowInTarget).toContain(a.id);
     const grantsAtSource = await t.database.db.select().from(roleGrants).where(eq(roleGrants.unitId, t.unitIds['bd-vp']!));
     expect(grantsAtSource).toHaveLength(0);
 
-    const res = await mergeUnits(t.database.db, root, source, target);
+    const res = await mergeUnits(t.database.db, root, source, target, new Date());
     expect(res.movedUnits).toBeGreaterThan(0);
     const commune = (await loadUnit(t.database.db, t.unitIds['bd-minhhung']!))!;
     expect(commune.parentId).toBe(target);
@@ -52,7 +52,7 @@ describe('organisation tree', () => {
     const [entry] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'unit.merge'));
     expect(entry!.unitId).toBe(t.unitIds['dx-vp']);
     const dxAdmin = await actorFor(t.database, 'admin.dx');
-    expect(await code(setUnitActive(t.database.db, dxAdmin, source, true))).toBe('unit_merged');
+    expect(await code(setUnitActive(t.database.db, dxAdmin, source, true, new Date()))).toBe('unit_merged');
     expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
   });
 
@@ -64,7 +64,7 @@ describe('organisation tree', () => {
       .insert(roleGrants)
       .values([{ accountId: clerk.id, unitId: t.unitIds['dx-tanphu']!, role: 'reception' }])
       .onConflictDoNothing();
-    await mergeUnits(t.database.db, root, t.unitIds['dx-tanbinh']!, t.unitIds['dx-tanphu']!);
+    await mergeUnits(t.database.db, root, t.unitIds['dx-tanbinh']!, t.unitIds['dx-tanphu']!, new Date());
     const grants = await t.database.db
       .select()
       .from(roleGrants)
@@ -74,17 +74,17 @@ describe('organisation tree', () => {
 
   it('refuses merges and moves that would make a cycle, and merging into itself', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    expect(await code(mergeUnits(t.database.db, root, t.unitIds.sct!, t.unitIds['sct-qlcn']!))).toBe('unit_cycle');
-    expect(await code(moveUnit(t.database.db, root, t.unitIds.sct!, t.unitIds['sct-qlcn']!))).toBe('unit_cycle');
-    expect(await code(mergeUnits(t.database.db, root, t.unitIds.sct!, t.unitIds.sct!))).toBe('unit_merge_self');
-    expect(await code(mergeUnits(t.database.db, root, t.unitIds.tinh!, t.unitIds.sct!))).toBe('unit_is_root');
+    expect(await code(mergeUnits(t.database.db, root, t.unitIds.sct!, t.unitIds['sct-qlcn']!, new Date()))).toBe('unit_cycle');
+    expect(await code(moveUnit(t.database.db, root, t.unitIds.sct!, t.unitIds['sct-qlcn']!, new Date()))).toBe('unit_cycle');
+    expect(await code(mergeUnits(t.database.db, root, t.unitIds.sct!, t.unitIds.sct!, new Date()))).toBe('unit_merge_self');
+    expect(await code(mergeUnits(t.database.db, root, t.unitIds.tinh!, t.unitIds.sct!, new Date()))).toBe('unit_is_root');
   });
 
   it('a scoped administrator can only merge or move within their subtree', async () => {
     const sct = await actorFor(t.database, 'admin.sct');
-    expect(await code(mergeUnits(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds['snv-vp']!))).toBe('not_found');
-    expect(await code(moveUnit(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds.snv!))).toBe('not_found');
-    expect(await code(mergeUnits(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds['sct-qlcn']!))).toBe('ok');
+    expect(await code(mergeUnits(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds['snv-vp']!, new Date()))).toBe('not_found');
+    expect(await code(moveUnit(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds.snv!, new Date()))).toBe('not_found');
+    expect(await code(mergeUnits(t.database.db, sct, t.unitIds['sct-tt']!, t.unitIds['sct-qlcn']!, new Date()))).toBe('ok');
   });
 
   it('creates, renames and moves units with validated fields; deactivation needs an empty unit', async () => {
@@ -108,17 +108,23 @@ describe('organisation tree', () => {
       agencyCode: '000.00.20.h10',
     });
     expect(u).toMatchObject({ name: 'Sở Tài chính', agencyCode: '000.00.20.H10', nameFolded: 'so tai chinh' });
-    const renamed = await updateUnit(t.database.db, root, u.id, {
-      name: 'Sở Tài chính tỉnh',
-      kind: 'department',
-      agencyCode: '000.00.20.H10',
-    });
+    const renamed = await updateUnit(
+      t.database.db,
+      root,
+      u.id,
+      {
+        name: 'Sở Tài chính tỉnh',
+        kind: 'department',
+        agencyCode: '000.00.20.H10',
+      },
+      new Date(),
+    );
     expect(renamed.name).toBe('Sở Tài chính tỉnh');
-    await moveUnit(t.database.db, root, t.unitIds['sct-tt-kc']!, u.id);
+    await moveUnit(t.database.db, root, t.unitIds['sct-tt-kc']!, u.id, new Date());
     expect((await loadUnit(t.database.db, t.unitIds['sct-tt-kc']!))!.parentId).toBe(u.id);
-    expect(await code(setUnitActive(t.database.db, root, t.unitIds['sct-qlcn']!, false))).toBe('unit_not_empty');
+    expect(await code(setUnitActive(t.database.db, root, t.unitIds['sct-qlcn']!, false, new Date()))).toBe('unit_not_empty');
     const empty = await createUnit(t.database.db, root, u.id, { name: 'Phòng Ngân sách', kind: 'division' });
-    expect(await code(setUnitActive(t.database.db, root, empty.id, false))).toBe('ok');
+    expect(await code(setUnitActive(t.database.db, root, empty.id, false, new Date()))).toBe('ok');
     const [row] = await t.database.db.select().from(units).where(eq(units.id, empty.id));
     expect(row!.active).toBe(false);
   });

@@ -26,7 +26,7 @@ async function citizen(cccd: string) {
     .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd, fullName: 'Người Thử Tải', loa: 2 })
     .returning({ id: citizens.id });
   const client = new Client(t.app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, POLICY));
+  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, row!.id, POLICY, new Date()));
   const csrf = await client.csrf(BASE);
   return { id: row!.id, client, csrf };
 }

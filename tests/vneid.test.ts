@@ -103,7 +103,7 @@ describe('VNeID login for officials', () => {
   it('refuses a suspended account', async () => {
     const o = verified();
     const acc = (await accountByUsername(database, o.username))!;
-    await setSuspended(database.db, await actorFor(database, 'quantri1'), acc.id, true);
+    await setSuspended(database.db, await actorFor(database, 'quantri1'), acc.id, true, new Date());
     const c = new Client(app);
     const r = await vneidLogin(c, sim, personOf(o.username));
     expect(r.app!.status).toBe(403);

@@ -30,6 +30,7 @@ export async function insertOfficial(
   actor: StaffActor | SystemActor,
   input: z.output<typeof OfficialInput>,
   opts: { passwordHash: string; mustChangePassword: boolean; auditData?: Record<string, unknown> },
+  now: Date,
 ) {
   await requireAdministerUnit(tx, actor, input.unitId);
   if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
@@ -46,7 +47,7 @@ export async function insertOfficial(
       searchText: accountSearchText({ ...input }),
     })
     .returning();
-  const identity = await saveIdentityClaim(tx, acc!, personFields(input));
+  const identity = await saveIdentityClaim(tx, acc!, personFields(input), now);
   await recordAudit(tx, {
     action: 'account.create',
     actor,
@@ -66,6 +67,7 @@ export async function createOfficial(
   db: Db,
   actor: StaffActor | SystemActor,
   raw: unknown,
+  now: Date,
   /** Demo data only: a password already chosen (and hashed), not to be changed at first login. */
   opts: { password?: string; passwordHash?: string } = {},
 ) {
@@ -73,7 +75,7 @@ export async function createOfficial(
   const temporaryPassword = opts.password ?? generateTemporaryPassword();
   const passwordHash = opts.passwordHash ?? (await hashPassword(temporaryPassword));
   const account = await db.transaction((tx) =>
-    insertOfficial(tx, actor, input, { passwordHash, mustChangePassword: opts.password === undefined }),
+    insertOfficial(tx, actor, input, { passwordHash, mustChangePassword: opts.password === undefined }, now),
   );
   return { account, temporaryPassword };
 }

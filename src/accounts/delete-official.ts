@@ -11,7 +11,7 @@ import { requireWhollyAdministeredAccount } from './policies.js';
  * Xóa cán bộ: a soft delete. The row and its history stay; the username is freed, but a
  * new account with that name is a new account, never this one brought back.
  */
-export async function deleteOfficial(db: Db, actor: StaffActor, accountId: string) {
+export async function deleteOfficial(db: Db, actor: StaffActor, accountId: string, now: Date) {
   return db.transaction(async (tx) => {
     const acc = await requireWhollyAdministeredAccount(tx, actor, accountId);
     if (acc.id === actor.accountId) {
@@ -19,7 +19,7 @@ export async function deleteOfficial(db: Db, actor: StaffActor, accountId: strin
     }
     const grants = await tx.delete(roleGrants).where(eq(roleGrants.accountId, accountId)).returning();
     await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
-    await tx.update(accounts).set({ deletedAt: new Date(), passwordHash: null, updatedAt: new Date() }).where(eq(accounts.id, accountId));
+    await tx.update(accounts).set({ deletedAt: now, passwordHash: null, updatedAt: now }).where(eq(accounts.id, accountId));
     await recordAudit(tx, {
       action: 'account.delete',
       actor,

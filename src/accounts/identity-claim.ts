@@ -33,7 +33,7 @@ export function identityChanged(before: IdentityRow | null, after: IdentityField
  * Save the claim of one account. Returns the row before and after and whether the account was taken
  * out of its person's confirmed accounts (it was linked and the checked fields changed).
  */
-export async function saveIdentityClaim(tx: Tx, account: { id: string }, f: IdentityFields) {
+export async function saveIdentityClaim(tx: Tx, account: { id: string }, f: IdentityFields, now: Date) {
   const [before] = await tx.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id)).for('update');
   const changed = identityChanged(before ?? null, f);
   // A refusal stands for this number: retyping other fields (or the same ones back) does not offer the account again.
@@ -42,8 +42,8 @@ export async function saveIdentityClaim(tx: Tx, account: { id: string }, f: Iden
     : {};
   const [after] = await tx
     .insert(accountIdentities)
-    .values({ accountId: account.id, ...f, updatedAt: new Date() })
-    .onConflictDoUpdate({ target: accountIdentities.accountId, set: { ...f, ...reset, updatedAt: new Date() } })
+    .values({ accountId: account.id, ...f, updatedAt: now })
+    .onConflictDoUpdate({ target: accountIdentities.accountId, set: { ...f, ...reset, updatedAt: now } })
     .returning();
   let detached = false;
   if (changed) {

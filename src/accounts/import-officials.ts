@@ -19,7 +19,7 @@ export type ImportRowResult =
  * reasons, so one bad row never blocks nor half-writes the others. Units are named by name,
  * short name or agency code, within the actor's scope; an empty cell means the chosen unit.
  */
-export async function importOfficials(db: Db, actor: StaffActor, rows: SheetRow[], defaultUnitId: string | null) {
+export async function importOfficials(db: Db, actor: StaffActor, rows: SheetRow[], defaultUnitId: string | null, now: Date) {
   if (defaultUnitId) await requireAdministerUnit(db, actor, defaultUnitId);
   const scope = await administeredUnitIds(db, actor);
   const unitRows = scope.length
@@ -62,11 +62,16 @@ export async function importOfficials(db: Db, actor: StaffActor, rows: SheetRow[
     }
     seen.add(username.toLowerCase());
     try {
-      const { account, temporaryPassword } = await createOfficial(db, actor, {
-        ...v,
-        unitId,
-        gender: genderFromText(v.gender ?? ''),
-      });
+      const { account, temporaryPassword } = await createOfficial(
+        db,
+        actor,
+        {
+          ...v,
+          unitId,
+          gender: genderFromText(v.gender ?? ''),
+        },
+        now,
+      );
       results.push({ line: row.line, username, ok: true, accountId: account.id, temporaryPassword });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

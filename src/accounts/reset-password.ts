@@ -11,14 +11,14 @@ import { requireWhollyAdministeredAccount } from './policies.js';
  * Đặt lại mật khẩu: a new temporary password, shown once to the administrator; the official
  * must choose their own at the next login. Existing sessions of the account end.
  */
-export async function resetPassword(db: Db, actor: StaffActor, accountId: string) {
+export async function resetPassword(db: Db, actor: StaffActor, accountId: string, now: Date) {
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
   const account = await db.transaction(async (tx) => {
     const acc = await requireWhollyAdministeredAccount(tx, actor, accountId);
     await tx
       .update(accounts)
-      .set({ passwordHash, mustChangePassword: true, passwordChangedAt: new Date(), updatedAt: new Date() })
+      .set({ passwordHash, mustChangePassword: true, passwordChangedAt: now, updatedAt: now })
       .where(eq(accounts.id, accountId));
     await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
     await recordAudit(tx, {

@@ -24,7 +24,7 @@ const SplitChoice = z.object({
     .transform((v) => v === true || v === '1' || v === 'on'),
 });
 
-export async function splitSharedAccount(db: Db, actor: StaffActor, sharedAccountId: string, raw: Record<string, unknown>) {
+export async function splitSharedAccount(db: Db, actor: StaffActor, sharedAccountId: string, raw: Record<string, unknown>, now: Date) {
   const input = parseInput(OfficialInput, raw);
   const { sameRoles } = parseInput(SplitChoice, raw);
   const temporaryPassword = generateTemporaryPassword();
@@ -32,11 +32,17 @@ export async function splitSharedAccount(db: Db, actor: StaffActor, sharedAccoun
   const account = await db.transaction(async (tx) => {
     const shared = await requireWhollyAdministeredAccount(tx, actor, sharedAccountId);
     const copied = sameRoles ? await copyableGrants(tx, actor, shared.id) : [];
-    const acc = await insertOfficial(tx, actor, input, {
-      passwordHash,
-      mustChangePassword: true,
-      auditData: { splitFrom: { id: shared.id, username: shared.username }, sameRoles, rolesCopied: copied },
-    });
+    const acc = await insertOfficial(
+      tx,
+      actor,
+      input,
+      {
+        passwordHash,
+        mustChangePassword: true,
+        auditData: { splitFrom: { id: shared.id, username: shared.username }, sameRoles, rolesCopied: copied },
+      },
+      now,
+    );
     if (copied.length) await tx.insert(roleGrants).values(copied.map((g) => ({ ...g, accountId: acc.id, grantedBy: actor.accountId })));
     return acc;
   });

@@ -27,16 +27,16 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
 }
 
 /** Lưu: save an official's account and identity data. Moving to another unit needs both units in scope. */
-export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown) {
+export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown, now: Date) {
   const input = parseInput(OfficialInput, raw);
   return db.transaction(async (tx) => {
     const before = await requireWhollyAdministeredAccount(tx, actor, accountId);
-    return saveOfficial(tx, actor, before, input, 'account.update');
+    return saveOfficial(tx, actor, before, input, 'account.update', now);
   });
 }
 
 /** Thông tin tài khoản (seed 002 §I): officials update their own identity data and contact details. */
-export async function updateOwnProfile(db: Db, actor: StaffActor, raw: Record<string, string>) {
+export async function updateOwnProfile(db: Db, actor: StaffActor, raw: Record<string, string>, now: Date) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(accounts).where(eq(accounts.id, actor.accountId));
     if (!before || before.deletedAt) throw errors.unauthenticated();
@@ -45,7 +45,7 @@ export async function updateOwnProfile(db: Db, actor: StaffActor, raw: Record<st
     const merged: Record<string, unknown> = { ...before };
     for (const k of own) merged[k] = raw[k] ?? '';
     const input = parseInput(OfficialInput, merged);
-    return saveOfficial(tx, actor, before, input, 'account.update_own');
+    return saveOfficial(tx, actor, before, input, 'account.update_own', now);
   });
 }
 
@@ -59,7 +59,14 @@ export function officialChanged(before: typeof accounts.$inferSelect, claim: Ide
   return Object.keys(fields.new).length > 0 || Object.keys(person.new).length > 0 || identityChanged(claim, personFields(input));
 }
 
-export async function saveOfficial(tx: Tx, actor: StaffActor, before: typeof accounts.$inferSelect, input: OfficialInput, action: string) {
+export async function saveOfficial(
+  tx: Tx,
+  actor: StaffActor,
+  before: typeof accounts.$inferSelect,
+  input: OfficialInput,
+  action: string,
+  now: Date,
+) {
   const accountId = before.id;
   {
     if (input.unitId !== before.unitId) {
@@ -71,7 +78,7 @@ export async function saveOfficial(tx: Tx, actor: StaffActor, before: typeof acc
     }
     const usernameLower = input.username.toLowerCase();
     if (usernameLower !== before.usernameLower) await assertUsernameFree(tx, usernameLower, accountId);
-    const identity = await saveIdentityClaim(tx, before, personFields(input));
+    const identity = await saveIdentityClaim(tx, before, personFields(input), now);
     const fields = accountFields(input);
     const [after] = await tx
       .update(accounts)
@@ -79,7 +86,7 @@ export async function saveOfficial(tx: Tx, actor: StaffActor, before: typeof acc
         ...fields,
         usernameLower,
         searchText: accountSearchText({ ...input }),
-        updatedAt: new Date(),
+        updatedAt: now,
       })
       .where(eq(accounts.id, accountId))
       .returning();

@@ -68,8 +68,8 @@ export async function askRegistry(
   byAdmin: boolean,
   claim: IdentityClaim,
   audit: (result: string) => Promise<void>,
+  now: Date,
 ): Promise<{ found: boolean; mismatched: string[] }> {
-  const now = new Date();
   const key = `registry:${actor.accountId}`;
   const locked = await lockRemainingMs(db, key, now);
   if (locked > 0) {
@@ -112,6 +112,7 @@ export async function verifyIdentity(
   registry: Registry,
   actor: StaffActor,
   accountId: string,
+  now: Date,
   /** When the caller just saved the data: the verification is of that save, not of a later one. */
   opts: { asSaved?: Date } = {},
 ): Promise<VerifyResult> {
@@ -147,13 +148,14 @@ export async function verifyIdentity(
     byAdmin,
     { cccd: p.cccd, fullName: p.fullName, dateOfBirth: p.dateOfBirth, gender: p.gender, issueDate: p.issueDate },
     audit,
+    now,
   );
   if (mismatched.length === 0) {
     // Verified only if the data is still what we sent (nobody saved other data meanwhile).
     const updated = await db.transaction(async (tx) => {
       const res = await tx
         .update(accountIdentities)
-        .set({ verifiedAt: new Date(), verifiedBy: actor.accountId, verifiedByAdmin: byAdmin })
+        .set({ verifiedAt: now, verifiedBy: actor.accountId, verifiedByAdmin: byAdmin })
         .where(and(eq(accountIdentities.accountId, p.accountId), eq(accountIdentities.updatedAt, p.updatedAt)))
         .returning({ id: accountIdentities.accountId });
       if (res.length === 1) await auditIn(tx, 'match', { old: { verifiedAt: p.verifiedAt }, new: { verified: true, byAdmin } });

@@ -44,6 +44,7 @@ export async function verifyOfficialForm(
   actor: StaffActor,
   accountId: string,
   raw: unknown,
+  now: Date,
 ): Promise<FormVerifyResult> {
   if (!isId(accountId)) throw errors.notFound('Tài khoản');
   const acc = await requireWhollyAdministeredAccount(db, actor, accountId);
@@ -71,6 +72,7 @@ export async function verifyOfficialForm(
     byAdmin,
     { cccd: claim.cccd, fullName: claim.fullName, dateOfBirth: claim.dateOfBirth, gender: claim.gender, issueDate: claim.issueDate },
     audit,
+    now,
   );
   if (mismatched.length > 0) {
     await db.transaction(async (tx) => {
@@ -87,15 +89,15 @@ export async function verifyOfficialForm(
   return db.transaction(async (tx: Tx) => {
     // One verification at a time per account: a concurrent second request waits here, then finds the work done.
     await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, acc.id)).for('update');
-    const now = await requireWhollyAdministeredAccount(tx, actor, acc.id);
+    const latest = await requireWhollyAdministeredAccount(tx, actor, acc.id);
     const current = await claimOf(tx, acc.id, true);
-    if (alreadyDone(now, current, input)) return { verified: true as const, message: MATCH, unitId: now.unitId };
+    if (alreadyDone(latest, current, input)) return { verified: true as const, message: MATCH, unitId: latest.unitId };
     // Someone else saved other data since the form was read: the registry answered about this form, not about theirs.
     if (current?.updatedAt.getTime() !== stored?.updatedAt.getTime()) throw changedMeanwhile();
-    const saved = officialChanged(now, current, input) ? await saveOfficial(tx, actor, now, input, 'account.update') : now;
+    const saved = officialChanged(latest, current, input) ? await saveOfficial(tx, actor, latest, input, 'account.update', now) : latest;
     await tx
       .update(accountIdentities)
-      .set({ verifiedAt: new Date(), verifiedBy: actor.accountId, verifiedByAdmin: byAdmin })
+      .set({ verifiedAt: now, verifiedBy: actor.accountId, verifiedByAdmin: byAdmin })
       .where(eq(accountIdentities.accountId, acc.id));
     await auditIn(tx, 'match', { old: { verifiedAt: current?.verifiedAt ?? null }, new: { verified: true, byAdmin }, saved: true });
     return { verified: true as const, message: MATCH, unitId: saved.unitId };

@@ -119,9 +119,9 @@ accountRoutes.get('/:id/tach', async (c) => {
 accountRoutes.post('/:id/tach', async (c) => {
   const sharedId = idParam(c, 'Tài khoản');
   const form = await formData(c);
-  const { db } = c.get('deps');
+  const { db, now } = c.get('deps');
   try {
-    const { account, temporaryPassword } = await splitSharedAccount(db, actorOf(c), sharedId, form);
+    const { account, temporaryPassword } = await splitSharedAccount(db, actorOf(c), sharedId, form, now());
     giveReceipt(c, 'split', account.id, temporaryPassword);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung/${sharedId}/tach?tk=${account.id}`, 303);
   } catch (err) {

@@ -231,7 +231,7 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
       const actor = actorOf(c);
       const rows = await readTable(file.bytes, screen.spec);
       if (rows.length === 0) return render(c, { error: 'Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.' }, 400);
-      const report = await screen.run(db, actor, rows, { apply: false });
+      const report = await screen.run(db, actor, rows, { apply: false, now: now() });
       const applicable = report.counts.refused === 0 && report.counts.created + report.counts.updated > 0;
       const staged = applicable ? await stageImport(db, actor, file, planDigest(report), now()) : null;
       return render(c, { preview: { report, file: staged?.name ?? file.name, staged } });
@@ -253,6 +253,7 @@ function importScreen<K extends string>(screen: ImportScreen<K>) {
       again = { id: file.id, name: file.name, sha256: file.sha256 };
       const report = await screen.run(db, actor, rows, {
         apply: true,
+        now: now(),
         source,
         expectedPlan: file.plan,
         claim: file.claim,

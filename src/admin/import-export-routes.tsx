@@ -146,7 +146,7 @@ importExportRoutes.post('/nhap', acceptsUpload, async (c) => {
   if (!file) return renderImport(c, { error: 'Vui lòng chọn tệp cần nhập.', ...(unitId ? { unitId } : {}) }, 400);
   try {
     const rows = await readSheet(file.bytes);
-    const { results } = await importOfficials(c.get('deps').db, actorOf(c), rows, unitId ?? null);
+    const { results } = await importOfficials(c.get('deps').db, actorOf(c), rows, unitId ?? null, c.get('deps').now());
     // The report is the import's own answer (a real write): it tells, row by row, what a save of the account would.
     const created = results.flatMap((r) => (r.ok ? [r.accountId] : []));
     const sameIdentity = await sameIdentityOfAccounts(c.get('deps').db, actorOf(c), created);

@@ -190,7 +190,7 @@ async function act(c: Ctx, unitId: string, run: (form: Record<string, string>) =
 
 adminUnitRoutes.post('/:id', (c) => {
   const id = idParam(c, 'Đơn vị');
-  return act(c, id, async (f) => (await updateUnit(c.get('deps').db, actorOf(c), id, f), 'saved'), 'edit');
+  return act(c, id, async (f) => (await updateUnit(c.get('deps').db, actorOf(c), id, f, c.get('deps').now()), 'saved'), 'edit');
 });
 adminUnitRoutes.post('/:id/don-vi-con', (c) => {
   const id = idParam(c, 'Đơn vị');
@@ -206,7 +206,7 @@ adminUnitRoutes.post('/:id/don-vi-con', (c) => {
 });
 adminUnitRoutes.post('/:id/di-chuyen', (c) => {
   const id = idParam(c, 'Đơn vị');
-  return act(c, id, async (f) => (await moveUnit(c.get('deps').db, actorOf(c), id, f.parentId ?? ''), 'moved'), null);
+  return act(c, id, async (f) => (await moveUnit(c.get('deps').db, actorOf(c), id, f.parentId ?? '', c.get('deps').now()), 'moved'), null);
 });
 adminUnitRoutes.post('/:id/sap-nhap', (c) => {
   const id = idParam(c, 'Đơn vị');
@@ -215,7 +215,7 @@ adminUnitRoutes.post('/:id/sap-nhap', (c) => {
     id,
     async (f) => {
       if (!f.targetId) throw new AppError('merge_target_missing', 'Vui lòng chọn đơn vị tiếp nhận.', 400);
-      await mergeUnits(c.get('deps').db, actorOf(c), id, f.targetId);
+      await mergeUnits(c.get('deps').db, actorOf(c), id, f.targetId, c.get('deps').now());
       return `dv=${f.targetId}&tb=merged`;
     },
     null,
@@ -228,7 +228,7 @@ adminUnitRoutes.post('/:id/trang-thai', (c) => {
     id,
     async (f) => {
       const active = f.active === '1';
-      await setUnitActive(c.get('deps').db, actorOf(c), id, active);
+      await setUnitActive(c.get('deps').db, actorOf(c), id, active, c.get('deps').now());
       return active ? 'activated' : 'deactivated';
     },
     null,

@@ -181,7 +181,7 @@ adminUserRoutes.get('/', async (c) => {
 adminUserRoutes.post('/moi', async (c) => {
   const form = await formData(c);
   try {
-    const { account, temporaryPassword } = await createOfficial(c.get('deps').db, actorOf(c), form);
+    const { account, temporaryPassword } = await createOfficial(c.get('deps').db, actorOf(c), form, c.get('deps').now());
     giveReceipt(c, 'created', account.id, temporaryPassword);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}&tb=created`, 303);
   } catch (err) {
@@ -199,7 +199,7 @@ adminUserRoutes.post('/:id', async (c) => {
   const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
   try {
-    const acc = await updateOfficial(c.get('deps').db, actorOf(c), id, form);
+    const acc = await updateOfficial(c.get('deps').db, actorOf(c), id, form, c.get('deps').now());
     giveReceipt(c, 'saved', acc.id);
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=saved`, 303);
   } catch (err) {
@@ -217,9 +217,9 @@ adminUserRoutes.post('/:id', async (c) => {
 adminUserRoutes.post('/:id/xac-thuc-vneid', async (c) => {
   const id = idParam(c, 'Tài khoản');
   const form = await formData(c);
-  const { db, registry } = c.get('deps');
+  const { db, registry, now } = c.get('deps');
   try {
-    const result = await verifyOfficialForm(db, registry, actorOf(c), id, form);
+    const result = await verifyOfficialForm(db, registry, actorOf(c), id, form, now());
     if (result.verified) {
       giveReceipt(c, 'verified', id);
       return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${result.unitId}&tk=${id}&tb=verified`, 303);
@@ -289,7 +289,7 @@ adminUserRoutes.post('/:id/tam-dinh-chi', async (c) => {
   await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
   if (on && !isConfirmed(form)) return renderConfirm(c, id, 'suspend', notConfirmed().message);
   try {
-    const acc = await setSuspended(c.get('deps').db, actorOf(c), id, on);
+    const acc = await setSuspended(c.get('deps').db, actorOf(c), id, on, c.get('deps').now());
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=${on ? 'suspended' : 'unsuspended'}`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -305,7 +305,7 @@ adminUserRoutes.post('/:id/dat-lai-mat-khau', async (c) => {
   const form = await formData(c);
   await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
   if (!isConfirmed(form)) return renderConfirm(c, id, 'reset', notConfirmed().message);
-  const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), id);
+  const { account, temporaryPassword } = await resetPassword(c.get('deps').db, actorOf(c), id, c.get('deps').now());
   // The administrator's own account: the reset has just ended this very session (reset-password.ts ends every session
   // of the account), so no landing could open the receipt — the password would be lost and the administrator locked
   // out. Answer in place, as before Post/Redirect/Get; a reload re-posts with the dead session's CSRF token, which is
@@ -351,10 +351,10 @@ adminUserRoutes.get('/:id/xoa', async (c) => {
 });
 
 adminUserRoutes.post('/:id/xoa', async (c) => {
-  const { db } = c.get('deps');
+  const { db, now } = c.get('deps');
   const acc = await requireAdministeredAccount(db, actorOf(c), idParam(c, 'Tài khoản'));
   try {
-    await deleteOfficial(db, actorOf(c), acc.id);
+    await deleteOfficial(db, actorOf(c), acc.id, now());
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tb=deleted`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;

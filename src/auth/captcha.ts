@@ -59,7 +59,7 @@ export function createCaptcha(opts: CaptchaOptions) {
   const costOf = (level: number) => cost * CAPTCHA_WORK[captchaLevel(level)]!;
 
   /** The level a solved challenge proves: the highest whose work its signed cost covers, or null if not solved. */
-  async function verifyLevel(db: Queryable, raw: string | undefined | null): Promise<number | null> {
+  async function verifyLevel(db: Queryable, raw: string | undefined | null, now: Date): Promise<number | null> {
     if (!raw || raw.length > 10_000) return null;
     let payload: Payload;
     try {
@@ -81,7 +81,7 @@ export function createCaptcha(opts: CaptchaOptions) {
       return null;
     }
     if (!result.verified) return null;
-    const expiresAt = new Date((payload.challenge.parameters.expiresAt ?? 0) * 1000 || Date.now() + ttl * 1000);
+    const expiresAt = new Date((payload.challenge.parameters.expiresAt ?? 0) * 1000 || now.getTime() + ttl * 1000);
     // Insert-or-nothing: a second use of the same solved challenge finds the row and is refused.
     const inserted = await queryRows<{ signature: string }>(
       db,
@@ -89,7 +89,7 @@ export function createCaptcha(opts: CaptchaOptions) {
       insert into used_captchas (signature, expires_at) values (${payload.challenge.signature}, ${expiresAt.toISOString()})
       on conflict do nothing returning signature`,
     );
-    await db.delete(usedCaptchas).where(lt(usedCaptchas.expiresAt, new Date()));
+    await db.delete(usedCaptchas).where(lt(usedCaptchas.expiresAt, now));
     if (inserted.length !== 1) return null;
     const signedCost = payload.challenge.parameters.cost;
     let level = 0;
@@ -112,8 +112,8 @@ export function createCaptcha(opts: CaptchaOptions) {
     },
 
     /** True when the submitted payload solves one of our challenges that was not used before. */
-    async verify(db: Queryable, raw: string | undefined | null): Promise<boolean> {
-      return (await verifyLevel(db, raw)) !== null;
+    async verify(db: Queryable, raw: string | undefined | null, now: Date): Promise<boolean> {
+      return (await verifyLevel(db, raw, now)) !== null;
     },
 
     verifyLevel,

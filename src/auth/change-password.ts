@@ -17,7 +17,7 @@ const Input = z.object({
 });
 
 /** Đổi mật khẩu: the official's own password. Other sessions of the account end; this one stays. */
-export async function changePassword(db: Db, actor: StaffActor, currentSessionToken: string, raw: unknown) {
+export async function changePassword(db: Db, actor: StaffActor, currentSessionToken: string, raw: unknown, now: Date) {
   const input = parseInput(Input, raw);
   const [acc] = await db.select().from(accounts).where(eq(accounts.id, actor.accountId));
   if (!acc || acc.deletedAt) throw errors.unauthenticated();
@@ -36,7 +36,7 @@ export async function changePassword(db: Db, actor: StaffActor, currentSessionTo
   await db.transaction(async (tx) => {
     await tx
       .update(accounts)
-      .set({ passwordHash, mustChangePassword: false, passwordChangedAt: new Date(), updatedAt: new Date() })
+      .set({ passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now })
       .where(eq(accounts.id, acc.id));
     await endSessionsWhere(tx, and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))), {
       keepBrowserSessionHashes: [tokenHash(currentSessionToken)],

@@ -85,10 +85,18 @@ for (const key of ['vneid', 'sso'] as const) {
 identityRoutes.post('/chuyen-tai-khoan/:id', requireLogin, async (c) => {
   const deps = c.get('deps');
   const proof = c.get('identityProof');
-  const { token } = await switchAccount(deps.db, actorOf(c), proof, c.get('sessionToken')!, idParam(c, 'Tài khoản'), {
-    sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs },
-    minLoa: proof ? (deps.rps[proof.method]?.settings.minLoa ?? 2) : 2,
-  });
+  const { token } = await switchAccount(
+    deps.db,
+    actorOf(c),
+    proof,
+    c.get('sessionToken')!,
+    idParam(c, 'Tài khoản'),
+    {
+      sessions: { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs },
+      minLoa: proof ? (deps.rps[proof.method]?.settings.minLoa ?? 2) : 2,
+    },
+    deps.now(),
+  );
   writeCookie(c, SESSION_COOKIE, token);
   return c.redirect('/tiepnhan', 303);
 });

@@ -157,14 +157,14 @@ linkRoutes.post('/lien-ket-tai-khoan', async (c) => {
   const accountId = form.taiKhoan ?? '';
   if (!decision || !isId(accountId)) throw errors.notFound('Tài khoản');
   if (!mode.pendingToken) {
-    const account = await decideLink(deps.db, mode.proof, accountId, decision, c.get('meta'));
+    const account = await decideLink(deps.db, mode.proof, accountId, decision, c.get('meta'), deps.now());
     return render(c, mode, `${DONE[decision]} ${account.username}.`);
   }
   // No session yet: accepting an account logs the person into it, if its own rules allow.
   if (decision === 'unlink') throw errors.notFound('Tài khoản');
   const minLoa = deps.rps[mode.proof.method]?.settings.minLoa ?? 2;
   const policy = { idleMs: deps.config.sessionIdleMs, absoluteMs: deps.config.sessionAbsoluteMs };
-  const r = await decideAtLogin(deps.db, { sessions: policy, minLoa }, mode.proof, accountId, decision, c.get('meta'));
+  const r = await decideAtLogin(deps.db, { sessions: policy, minLoa }, mode.proof, accountId, decision, c.get('meta'), deps.now());
   if (r.token) {
     countLogin(mode.proof.method, 'success');
     await endPendingLoginOf(c);

@@ -120,6 +120,7 @@ export async function loginWithCode(
       tx,
       acc.id,
       deps.sessions,
+      now,
       { ip: meta.ip, userAgent: meta.userAgent ?? null },
       { method: 'password+totp' },
     );

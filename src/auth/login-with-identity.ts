@@ -63,6 +63,8 @@ export async function loginOfficialWithIdentity(
   meta: RequestMeta,
   returnTo: string | null = null,
 ): Promise<IdentityLoginResult> {
+  // One instant for the whole login: the person's refresh, the link, the session and its expiry.
+  const now = deps.now();
   const fail = async (reason: string, err: AppError, acc?: { id: string; unitId: string }) => {
     await db.transaction((tx) =>
       recordAudit(tx, {
@@ -81,7 +83,7 @@ export async function loginOfficialWithIdentity(
   // An organisation's electronic identity (LoaiTaiKhoan 2) is the business, not the official in person.
   if (id.accountType !== 1) throw await fail('organisation_identity', identityErrors.organisation());
 
-  const person = await db.transaction((tx) => personForIdentity(tx, provider, id));
+  const person = await db.transaction((tx) => personForIdentity(tx, provider, id, now));
   if (!person) throw await fail('not_bound', identityErrors.notBound());
   const proof: IdentityProof = { personId: person.id, method: provider.key, loa: id.loa };
 
@@ -91,19 +93,19 @@ export async function loginOfficialWithIdentity(
   // candidates, one may be planted (an insider typed the card), so the person chooses.
   const only = candidates.length === 1 ? candidates[0]! : null;
   if (confirmed.length === 0 && only?.verifiedByAdmin) {
-    await decideLink(db, proof, only.id, 'accept', meta, 'first_login');
+    await decideLink(db, proof, only.id, 'accept', meta, now, 'first_login');
     confirmed = await confirmedAccounts(db, person.id);
     candidates = [];
   }
   if (confirmed.length === 0) {
     if (candidates.length === 0) throw await fail('not_bound', identityErrors.notBound());
-    const pendingToken = await createPendingLogin(db, proof, returnTo, deps.now());
+    const pendingToken = await createPendingLogin(db, proof, returnTo, now);
     return { kind: 'choose', pendingToken, proof };
   }
   const account = confirmed.find((a) => !identityLoginRefusal(a, id.loa, deps.minLoa));
   if (!account) throw await fail('suspended', identityErrors.suspended(), confirmed[0]);
 
-  const token = await openIdentitySession(db, account, proof, deps.sessions, meta, { issuer: provider.issuer, subject: id.subject });
+  const token = await openIdentitySession(db, account, proof, deps.sessions, meta, now, { issuer: provider.issuer, subject: id.subject });
   return { kind: 'session', token, account, proof, pendingLinks: candidates.length };
 }
 
@@ -114,11 +116,11 @@ async function openIdentitySession(
   proof: IdentityProof,
   policy: SessionPolicy,
   meta: RequestMeta,
+  now: Date,
   extra: Record<string, unknown> = {},
 ): Promise<string> {
   return db.transaction(async (tx) => {
-    const t = await createSession(tx, account.id, policy, { ip: meta.ip, userAgent: meta.userAgent ?? null }, proof);
-    const now = new Date();
+    const t = await createSession(tx, account.id, policy, now, { ip: meta.ip, userAgent: meta.userAgent ?? null }, proof);
     await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, account.id));
     await recordAccountAudit(tx, account, 'auth.login', meta, { method: proof.method, loa: proof.loa, personId: proof.personId, ...extra });
     return t;
@@ -136,10 +138,11 @@ export async function decideAtLogin(
   accountId: string,
   decision: 'accept' | 'decline',
   meta: RequestMeta,
+  now: Date,
 ): Promise<{ account: typeof accounts.$inferSelect; token: string | null; remaining: number }> {
-  const account = await decideLink(db, proof, accountId, decision, meta);
+  const account = await decideLink(db, proof, accountId, decision, meta, now);
   if (decision === 'accept' && !identityLoginRefusal(account, proof.loa, deps.minLoa)) {
-    return { account, token: await openIdentitySession(db, account, proof, deps.sessions, meta, { linked: true }), remaining: 0 };
+    return { account, token: await openIdentitySession(db, account, proof, deps.sessions, meta, now, { linked: true }), remaining: 0 };
   }
   return { account, token: null, remaining: (await linkRequestsOf(db, proof.personId)).candidates.length };
 }

@@ -96,7 +96,7 @@ export async function loginWithPassword(
   // Everything below depends on the typed name and the address only, never on the account's existence.
   const keys = throttleKeys(usernameLower, meta.ip);
   const state = await throttleState(db, keys, now);
-  const proven = await deps.captcha.verifyLevel(db, input.captcha);
+  const proven = await deps.captcha.verifyLevel(db, input.captcha, now);
   // Refused before the password is read: counted, not audited.
   if (proven === null) {
     deps.refused?.('captcha');
@@ -162,7 +162,14 @@ export async function loginWithPassword(
   // the official's logins do not refill an attacker's budget.
   await clearFailures(db, keys.pair);
   const token = await db.transaction(async (tx) => {
-    const t = await createSession(tx, acc.id, deps.sessions, { ip: meta.ip, userAgent: meta.userAgent ?? null }, { method: 'password' });
+    const t = await createSession(
+      tx,
+      acc.id,
+      deps.sessions,
+      now,
+      { ip: meta.ip, userAgent: meta.userAgent ?? null },
+      { method: 'password' },
+    );
     await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
     await recordAccountAudit(tx, acc, 'auth.login', meta, {
       method: 'password',

@@ -53,6 +53,7 @@ export async function personForIdentity(
   tx: Tx,
   provider: { key: 'vneid' | 'sso'; issuer: string },
   id: ExternalIdentity,
+  now: Date,
 ): Promise<PersonRow | null> {
   const issuer = provider.issuer;
   const [link] = await tx
@@ -84,7 +85,7 @@ export async function personForIdentity(
         fullName: id.fullName || person!.fullName,
         dateOfBirth: id.dateOfBirth ?? person!.dateOfBirth,
         gender: id.gender ?? person!.gender,
-        updatedAt: new Date(),
+        updatedAt: now,
       })
       .where(eq(persons.id, person!.id))
       .returning();
@@ -92,7 +93,7 @@ export async function personForIdentity(
   }
   await tx
     .update(identityLinks)
-    .set({ lastLoginAt: new Date() })
+    .set({ lastLoginAt: now })
     .where(and(eq(identityLinks.issuer, issuer), eq(identityLinks.subject, id.subject)));
   return fresh;
 }
@@ -231,9 +232,10 @@ export async function decideLink(
   accountId: string,
   decision: LinkDecision,
   meta: RequestMeta,
+  now: Date,
   how: 'confirmed' | 'first_login' = 'confirmed',
 ): Promise<AccountRow> {
-  return db.transaction((tx) => decideLinkIn(tx, proof, accountId, decision, meta, how));
+  return db.transaction((tx) => decideLinkIn(tx, proof, accountId, decision, meta, how, now));
 }
 
 async function decideLinkIn(
@@ -243,6 +245,7 @@ async function decideLinkIn(
   decision: LinkDecision,
   meta: RequestMeta,
   how: 'confirmed' | 'first_login',
+  now: Date,
 ): Promise<AccountRow> {
   const [person] = await tx.select().from(persons).where(eq(persons.id, proof.personId));
   if (!person) throw linkErrors.notCandidate();
@@ -259,7 +262,6 @@ async function decideLinkIn(
         row.identity.verifiedAt !== null &&
         row.identity.declinedAt === null;
   if (!ok) throw linkErrors.notCandidate();
-  const now = new Date();
   let account: AccountRow = row.account;
   if (decision === 'unlink') {
     // Gỡ liên kết: out of the person's accounts, and not offered again until its CCCD changes.

@@ -281,7 +281,7 @@ authRoutes.get('/doi-mat-khau', async (c) => {
 authRoutes.post('/doi-mat-khau', async (c) => {
   const form = await formData(c);
   try {
-    await changePassword(c.get('deps').db, actorOf(c), c.get('sessionToken')!, form);
+    await changePassword(c.get('deps').db, actorOf(c), c.get('sessionToken')!, form, c.get('deps').now());
     return c.redirect('/tiepnhan/doi-mat-khau?xong=1', 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

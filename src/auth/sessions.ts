@@ -26,6 +26,7 @@ export async function createSession(
   db: Queryable,
   accountId: string,
   policy: SessionPolicy,
+  now: Date,
   meta: { ip: string | null; userAgent: string | null },
   /** How the session was opened; an external identity login also names the person it proved. */
   proof: { method: string; personId?: string | null; loa?: number | null } = { method: 'password' },
@@ -33,7 +34,6 @@ export async function createSession(
   expiresAt?: Date,
 ): Promise<string> {
   const token = newToken();
-  const now = new Date();
   await db.insert(sessions).values({
     idHash: tokenHash(token),
     accountId,
@@ -94,10 +94,10 @@ async function lookUp<R extends { session: typeof sessions.$inferSelect }>(
   db: Queryable,
   token: string,
   policy: SessionPolicy,
+  now: Date,
   read: (q: { idHash: string; now: string; idleSince: string }) => Promise<R[]>,
   cache: SessionCache<R> | undefined,
 ): Promise<R | null> {
-  const now = new Date();
   const idHash = tokenHash(token);
   const epoch = cache?.epoch ?? 0;
   let row = cache?.get(idHash, now.getTime());
@@ -144,7 +144,7 @@ export async function readSession(
     lookups.set(db, lookup);
   }
   const prepared = lookup;
-  const row = await lookUp(db, token, policy, (q) => prepared.execute(q), cache);
+  const row = await lookUp(db, token, policy, now, (q) => prepared.execute(q), cache);
   if (!row || row.account.deletedAt || row.account.suspended) return null;
   const cutoff = row.passwordCutoff;
   return cutoff && !passwordOpen(cutoff, now) ? { kind: 'closed', row, cutoff } : { kind: 'live', row };
@@ -158,10 +158,10 @@ export async function createCitizenSession(
   db: Queryable,
   citizenId: string,
   policy: SessionPolicy,
+  now: Date,
   loa: number | null = null,
 ): Promise<string> {
   const token = newToken();
-  const now = new Date();
   await db.insert(sessions).values({
     idHash: tokenHash(token),
     citizenId,
@@ -197,14 +197,20 @@ function prepareCitizenLookup(db: Queryable) {
  */
 export type CitizenSessionRow = Awaited<ReturnType<ReturnType<typeof prepareCitizenLookup>['execute']>>[number];
 
-export async function readCitizenSession(db: Queryable, token: string, policy: SessionPolicy, cache?: SessionCache<CitizenSessionRow>) {
+export async function readCitizenSession(
+  db: Queryable,
+  token: string,
+  policy: SessionPolicy,
+  now: Date,
+  cache?: SessionCache<CitizenSessionRow>,
+) {
   let lookup = citizenLookups.get(db);
   if (!lookup) {
     lookup = prepareCitizenLookup(db);
     citizenLookups.set(db, lookup);
   }
   const prepared = lookup;
-  const row = await lookUp(db, token, policy, (q) => prepared.execute(q), cache);
+  const row = await lookUp(db, token, policy, now, (q) => prepared.execute(q), cache);
   return row ? { citizen: row.citizen, unreadNotices: row.unreadNotices } : null;
 }
 
@@ -218,8 +224,7 @@ export async function destroySession(db: Queryable, token: string): Promise<Date
 }
 
 /** Housekeeping: drop expired and idle sessions. */
-export async function purgeSessions(db: Queryable, policy: SessionPolicy): Promise<void> {
-  const now = new Date();
+export async function purgeSessions(db: Queryable, policy: SessionPolicy, now: Date): Promise<void> {
   const officials = and(
     isNotNull(sessions.accountId),
     or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - policy.idleMs))),
@@ -241,15 +246,14 @@ export const LAPSED_DRAFT_GRACE_MS = 24 * 3_600_000;
  * Used only to keep a Nộp hồ sơ form sent after the session ended as that citizen's draft, then ask them to log in
  * again: the token could have saved that draft a moment earlier; it reads nothing and submits nothing.
  */
-export async function lapsedCitizenOf(db: Queryable, token: string, policy: SessionPolicy): Promise<string | null> {
-  const now = Date.now();
+export async function lapsedCitizenOf(db: Queryable, token: string, policy: SessionPolicy, now: Date): Promise<string | null> {
   const [row] = await db
     .select({ citizenId: sessions.citizenId, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt })
     .from(sessions)
     .where(and(eq(sessions.idHash, tokenHash(token)), isNotNull(sessions.citizenId)));
   if (!row?.citizenId) return null;
   const endedAt = Math.min(row.expiresAt.getTime(), row.lastSeenAt.getTime() + policy.idleMs);
-  return endedAt <= now && now - endedAt < LAPSED_DRAFT_GRACE_MS ? row.citizenId : null;
+  return endedAt <= now.getTime() && now.getTime() - endedAt < LAPSED_DRAFT_GRACE_MS ? row.citizenId : null;
 }
 
 /** Was this session opened with a break-glass account's password and TOTP (the banner on every officials' page)? */

@@ -19,6 +19,7 @@ export async function switchAccount(
   currentToken: string,
   targetId: string,
   deps: { sessions: SessionPolicy; minLoa: number },
+  now: Date,
 ) {
   if (!proof) throw linkErrors.proofRequired();
   const target = (await confirmedAccounts(db, proof.personId)).find((a) => a.id === targetId && a.id !== actor.accountId);
@@ -34,11 +35,11 @@ export async function switchAccount(
       tx,
       target.id,
       deps.sessions,
+      now,
       { ip: actor.meta.ip, userAgent: actor.meta.userAgent ?? null },
       proof,
       expiresAt,
     );
-    const now = new Date();
     await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, target.id));
     await recordAccountAudit(tx, target, 'auth.switch_account', actor.meta, {
       from: { id: actor.accountId, username: actor.label },

@@ -229,7 +229,7 @@ cutoverRoutes.post('/ngay-tinh', async (c) => {
   if (needsConfirmation(c, form) && (await isProvinceAdministrator(c.get('deps').db, actorOf(c))))
     return renderCutoffConfirm(c, '/tiepnhan/quan-tri/chuyen-doi-vneid/ngay-tinh', form.date!, 'toàn tỉnh', CONFIRM_FIELD in form);
   return act(c, async () => {
-    const d = await setProvinceCutoff(c.get('deps').db, actorOf(c), form);
+    const d = await setProvinceCutoff(c.get('deps').db, actorOf(c), form, c.get('deps').now());
     return { notice: d ? `Đã đặt ngày chỉ đăng nhập bằng VNeID: ${formatDate(d)}.` : 'Đã bỏ ngày chỉ đăng nhập bằng VNeID.' };
   });
 });
@@ -245,7 +245,7 @@ cutoverRoutes.post('/don-vi/:id', async (c) => {
     return renderCutoffConfirm(c, `/tiepnhan/quan-tri/chuyen-doi-vneid/don-vi/${id}`, form.date!, unit.name, CONFIRM_FIELD in form);
   }
   return act(c, async () => {
-    const d = await setUnitCutoff(c.get('deps').db, actorOf(c), id, form);
+    const d = await setUnitCutoff(c.get('deps').db, actorOf(c), id, form, c.get('deps').now());
     return { notice: d ? `Đã đặt ngày riêng cho đơn vị: ${formatDate(d)}.` : 'Đơn vị theo ngày của cấp trên.' };
   });
 });
@@ -255,7 +255,7 @@ cutoverRoutes.post('/khan-cap', async (c) => {
   const { db } = c.get('deps');
   return act(c, async () => {
     const { username } = parseInput(BreakGlassInput, form);
-    const res = await setBreakGlassByUsername(db, actorOf(c), username ?? '', `MotCua ${await siteName(c)}`);
+    const res = await setBreakGlassByUsername(db, actorOf(c), username ?? '', `MotCua ${await siteName(c)}`, c.get('deps').now());
     return {
       notice: `Đã chỉ định ${res.account.username} là tài khoản khẩn cấp.`,
       secret: {
@@ -270,7 +270,7 @@ cutoverRoutes.post('/khan-cap', async (c) => {
 cutoverRoutes.post('/khan-cap/:id', async (c) => {
   const id = idParam(c, 'Tài khoản');
   return act(c, async () => {
-    const res = await setBreakGlass(c.get('deps').db, actorOf(c), id, false, '');
+    const res = await setBreakGlass(c.get('deps').db, actorOf(c), id, false, '', c.get('deps').now());
     return { notice: `Đã bỏ tài khoản khẩn cấp ${res.account.username}.` };
   });
 });

@@ -9,7 +9,7 @@ import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 
 /** Chỉ định tài khoản khẩn cấp by username (the cutover page's form): as setBreakGlass, the name looked up in the actor's scope. */
-export async function setBreakGlassByUsername(db: Db, actor: StaffActor, username: string, issuerName: string) {
+export async function setBreakGlassByUsername(db: Db, actor: StaffActor, username: string, issuerName: string, now: Date) {
   const [acc] = await db
     .select({ id: accounts.id, unitId: accounts.unitId })
     .from(accounts)
@@ -17,7 +17,7 @@ export async function setBreakGlassByUsername(db: Db, actor: StaffActor, usernam
   if (!acc || !(await canAdministerUnit(db, actor, acc.unitId))) {
     throw new AppError('not_found', 'Không tìm thấy tài khoản trong phạm vi bạn quản trị.', 400);
   }
-  return setBreakGlass(db, actor, acc.id, true, issuerName);
+  return setBreakGlass(db, actor, acc.id, true, issuerName, now);
 }
 
 /**
@@ -30,14 +30,14 @@ export async function setBreakGlassByUsername(db: Db, actor: StaffActor, usernam
  * break-glass session open for its remaining hours, and naming it starts the new regime from a fresh login. The
  * province administrator naming their own account logs themselves out after this answer (the secret is shown on it).
  */
-export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string, on: boolean, issuerName: string) {
+export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string, on: boolean, issuerName: string, now: Date) {
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
     const acc = await requireAdministeredAccount(tx, actor, accountId);
     const secret = on ? newTotpSecret() : null;
     await tx
       .update(accounts)
-      .set({ breakGlass: on, totpSecret: secret, totpLastStep: null, updatedAt: new Date() })
+      .set({ breakGlass: on, totpSecret: secret, totpLastStep: null, updatedAt: now })
       .where(eq(accounts.id, accountId));
     const ended = await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
     await recordAudit(tx, {

@@ -38,7 +38,7 @@ const DateInput = z.object({
 });
 
 /** The province's VNeID-only date (empty = no cutoff). Only the province administrator sets it. */
-export async function setProvinceCutoff(db: Db, actor: StaffActor, raw: unknown) {
+export async function setProvinceCutoff(db: Db, actor: StaffActor, raw: unknown, now: Date) {
   const { date } = parseInput(DateInput, raw);
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
@@ -46,7 +46,7 @@ export async function setProvinceCutoff(db: Db, actor: StaffActor, raw: unknown)
     await tx
       .insert(settings)
       .values({ key: CUTOFF_KEY, value: { date }, updatedBy: actor.accountId })
-      .onConflictDoUpdate({ target: settings.key, set: { value: { date }, updatedAt: new Date(), updatedBy: actor.accountId } });
+      .onConflictDoUpdate({ target: settings.key, set: { value: { date }, updatedAt: now, updatedBy: actor.accountId } });
     await recordAudit(tx, {
       action: 'cutover.province_cutoff',
       actor,
@@ -66,7 +66,7 @@ export async function setProvinceCutoff(db: Db, actor: StaffActor, raw: unknown)
  * — else the administrator of a department could reopen password login for their whole subtree after the province's
  * date.
  */
-export async function setUnitCutoff(db: Db, actor: StaffActor, unitId: string, raw: unknown) {
+export async function setUnitCutoff(db: Db, actor: StaffActor, unitId: string, raw: unknown, now: Date) {
   const { date } = parseInput(DateInput, raw);
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
@@ -80,7 +80,7 @@ export async function setUnitCutoff(db: Db, actor: StaffActor, unitId: string, r
       const effective = date ?? inherited;
       if (ceiling !== null && (effective === null || effective > ceiling)) throw cutoffErrors.postponed(ceiling);
     }
-    await tx.update(units).set({ passwordCutoff: date, updatedAt: new Date() }).where(eq(units.id, unitId));
+    await tx.update(units).set({ passwordCutoff: date, updatedAt: now }).where(eq(units.id, unitId));
     await recordAudit(tx, {
       action: 'cutover.unit_cutoff',
       actor,

@@ -88,6 +88,7 @@ async function seedInside(db: Db, password: string, passwordHash: string): Promi
         issueDate: o.cccd ? formatDate(o.issueDate) : null,
         issuePlace: o.cccd ? 'Cục Cảnh sát quản lý hành chính về trật tự xã hội' : null,
       },
+      new Date(),
       { password, passwordHash },
     );
     // Demo officials marked verified are as if their unit's administrator had pressed Xác thực tài khoản VNEID.

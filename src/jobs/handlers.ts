@@ -36,10 +36,12 @@ export type HandlerDeps = {
 };
 
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
+  // The clock every handler reads, once for each run (deps.now is optional: the wall clock without one).
+  const clock = deps.now ?? (() => new Date());
   let sso: SsoProvider | null = null;
   const provider = () => {
     if (!deps.config) throw new Error('the sso.backchannel_logout job needs the configuration');
-    sso ??= ssoProvider({ db: deps.db, config: deps.config, logger: deps.logger, now: deps.now ?? (() => new Date()) });
+    sso ??= ssoProvider({ db: deps.db, config: deps.config, logger: deps.logger, now: clock });
     return sso.get();
   };
   // The gateways of the configuration (none without one: every message then fails as unconfigured and falls back).
@@ -47,21 +49,20 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
   const notifyDeps = (): SendDeps =>
     (notify ??= {
       db: deps.db,
-      adapters: deps.config
-        ? adaptersFor(deps.config, { db: deps.db, now: deps.now ?? (() => new Date()), logger: deps.logger })
-        : new Map(),
+      adapters: deps.config ? adaptersFor(deps.config, { db: deps.db, now: clock, logger: deps.logger }) : new Map(),
       sms: { unaccented: deps.config?.sms?.unaccented ?? false, maxSegments: deps.config?.sms?.maxSegments ?? 3 },
-      now: deps.now ?? (() => new Date()),
+      now: clock,
       logger: deps.logger,
     });
   return {
     'sessions.purge': async () => {
-      await purgeSessions(deps.db, deps.sessionPolicy);
+      const now = clock();
+      await purgeSessions(deps.db, deps.sessionPolicy, now);
       // The gateways' report ids past the replay window: the same kind of expired single-use memory, same schedule.
-      await purgeAppliedDeliveryReports(deps.db, (deps.now ?? (() => new Date()))());
+      await purgeAppliedDeliveryReports(deps.db, now);
     },
     'sso.purge': async () => {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = clock();
       const ended = await endLapsedProviderSessions(deps.db, now, deps.sessionPolicy.idleMs);
       if (ended) deps.logger.info({ ended }, 'provider sessions of timed-out sessions ended');
       await purgeExpiredSsoModels(deps.db, now);
@@ -72,13 +73,13 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
       deps.logger.info({ job: job.id, clientId: payload.clientId, outcome, attempt: job.retryCount + 1 }, 'back-channel logout');
     },
     'delegations.expire': async () => {
-      await recordDelegationExpiries(deps.db, systemActor('job:delegations.expire'), (deps.now ?? (() => new Date()))());
+      await recordDelegationExpiries(deps.db, systemActor('job:delegations.expire'), clock());
     },
     'calendar.confirm_reminder': async () => {
-      await remindCalendarConfirmation(deps.db, deps.logger, (deps.now ?? (() => new Date()))());
+      await remindCalendarConfirmation(deps.db, deps.logger, clock());
     },
     'uploads.staged_purge': async () => {
-      const now = (deps.now ?? (() => new Date()))();
+      const now = clock();
       const removed = await purgeStagedScans(deps.db, now);
       if (removed) deps.logger.info({ removed }, 'expired staged scans removed');
       // Citizens' uploads past the upload budget's 24-hour window: no longer counted, so no longer kept.
@@ -90,7 +91,7 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     },
     'storage.gc': async () => {
       const gc = deps.config?.storageGc;
-      const run = await collectUnreferencedBlobs(deps.db, blobStore(), (deps.now ?? (() => new Date()))(), {
+      const run = await collectUnreferencedBlobs(deps.db, blobStore(), clock(), {
         ...(gc ? { trashGraceMs: gc.trashDays * 24 * 3_600_000, maxUnreferencedPercent: gc.maxUnreferencedPercent } : {}),
       });
       if (run.owner.outcome === 'refused') {
@@ -130,7 +131,7 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
     },
     'notify.send': (payload, job) => sendNotification(notifyDeps(), payload.notificationId, job),
     'notify.daily_reminders': async () => {
-      const run = await sendDailyReminders(deps.db, (deps.now ?? (() => new Date()))());
+      const run = await sendDailyReminders(deps.db, clock());
       deps.logger.info(run, 'daily reminders recorded');
     },
     ...nationalPortalJobs(deps),

@@ -190,7 +190,7 @@ onestopRoutes.get('/tai-khoan', (c) =>
 onestopRoutes.post('/tai-khoan', async (c) => {
   const form = await formData(c);
   try {
-    await updateOwnProfile(c.get('deps').db, actorOf(c), form);
+    await updateOwnProfile(c.get('deps').db, actorOf(c), form, c.get('deps').now());
     return c.redirect('/tiepnhan/tai-khoan?tb=saved', 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
@@ -201,9 +201,11 @@ onestopRoutes.post('/tai-khoan', async (c) => {
 onestopRoutes.post('/tai-khoan/xac-thuc-vneid', async (c) => {
   const form = await formData(c);
   const { db, registry } = c.get('deps');
+  // One instant for the save and the verification that follows it.
+  const now = c.get('deps').now();
   try {
-    const saved = await updateOwnProfile(db, actorOf(c), form);
-    const result = await verifyIdentity(db, registry, actorOf(c), actorOf(c).accountId, { asSaved: saved.identitySavedAt });
+    const saved = await updateOwnProfile(db, actorOf(c), form, now);
+    const result = await verifyIdentity(db, registry, actorOf(c), actorOf(c).accountId, now, { asSaved: saved.identitySavedAt });
     return renderProfile(c, { notice: { ok: result.verified, message: result.message } }, result.verified ? 200 : 400);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

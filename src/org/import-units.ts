@@ -97,7 +97,7 @@ export function importUnits(
   sheet: TableRow<UnitColumn>[],
   opts: ImportOptions,
 ): Promise<ImportResult> {
-  return runImport(db, opts, (q) => planUnits(q, actor, sheet, opts.source ?? null));
+  return runImport(db, opts, (q) => planUnits(q, actor, sheet, opts.source ?? null, opts.now));
 }
 
 async function planUnits(
@@ -105,6 +105,7 @@ async function planUnits(
   actor: StaffActor | SystemActor,
   sheet: TableRow<UnitColumn>[],
   source: ImportSource | null,
+  now: Date,
 ): Promise<ImportPlan> {
   const existing = await db.select().from(units).where(eq(units.active, true));
   const root = existing.find((u) => !u.parentId);
@@ -275,7 +276,7 @@ async function planUnits(
     if (moved) changes.push(`chuyển sang đơn vị cấp trên ${quote(nameOf(r.parent))}`);
     return { line: r.line, status: changes.length ? 'updated' : 'unchanged', subject, details: changes };
   });
-  return { report, write: (tx) => writeUnits(tx, actor, rows, report, root.id, source) };
+  return { report, write: (tx) => writeUnits(tx, actor, rows, report, root.id, source, now) };
 }
 
 /** Writes a plan without refused rows through the ordinary use cases, parents before children, then the import's audit row. */
@@ -286,6 +287,7 @@ async function writeUnits(
   report: ImportRowReport[],
   rootId: string,
   source: ImportSource | null,
+  now: Date,
 ): Promise<void> {
   // Parents before children: a row's depth counts the rows above it in the new tree (no cycle is left).
   const depth = (i: number): number => {
@@ -312,16 +314,22 @@ async function writeUnits(
       const u = r.match;
       idOfRow.set(i, u.id);
       if (changesOf(input, r.shortName, u).length) {
-        await updateUnit(tx, actor, u.id, {
-          name: input.name,
-          shortName: r.shortName ?? u.shortName ?? undefined,
-          agencyCode: input.agencyCode ?? u.agencyCode ?? undefined,
-          kind: input.kind,
-        });
+        await updateUnit(
+          tx,
+          actor,
+          u.id,
+          {
+            name: input.name,
+            shortName: r.shortName ?? u.shortName ?? undefined,
+            agencyCode: input.agencyCode ?? u.agencyCode ?? undefined,
+            kind: input.kind,
+          },
+          now,
+        );
       }
       if (!r.isRoot && r.parent) {
         const parentId = unitIdOf(r.parent);
-        if (parentId !== u.parentId) await moveUnit(tx, actor, u.id, parentId);
+        if (parentId !== u.parentId) await moveUnit(tx, actor, u.id, parentId, now);
       }
     } catch (err) {
       // A use case or the database refused a row the plan accepted: nothing is written; the report says which row.

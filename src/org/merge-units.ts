@@ -14,7 +14,7 @@ import { loadActiveUnit } from './unit-queries.js';
  * as an inactive row under the target, so history that names it still resolves and the
  * target's administrators can read it.
  */
-export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, targetId: string) {
+export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, targetId: string, now: Date) {
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, sourceId);
     await requireAdministerUnit(tx, actor, targetId);
@@ -28,12 +28,12 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
     }
     const moved = await tx
       .update(accounts)
-      .set({ unitId: targetId, updatedAt: new Date() })
+      .set({ unitId: targetId, updatedAt: now })
       .where(eq(accounts.unitId, sourceId))
       .returning({ id: accounts.id });
     const children = await tx
       .update(units)
-      .set({ parentId: targetId, updatedAt: new Date() })
+      .set({ parentId: targetId, updatedAt: now })
       .where(eq(units.parentId, sourceId))
       .returning({ id: units.id });
     // Grants that the target already has for the same account and role would collide: drop those duplicates.
@@ -47,7 +47,7 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
       .returning({ id: roleGrants.id });
     await tx
       .update(units)
-      .set({ active: false, mergedIntoId: targetId, parentId: targetId, updatedAt: new Date() })
+      .set({ active: false, mergedIntoId: targetId, parentId: targetId, updatedAt: now })
       .where(and(eq(units.id, sourceId)));
     await recordAudit(tx, {
       action: 'unit.merge',

@@ -9,7 +9,7 @@ import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
 /** Move a unit (with its subtree, accounts and history) under another parent. */
-export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, newParentId: string) {
+export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, newParentId: string, now: Date) {
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
     await requireAdministerUnit(tx, actor, newParentId);
@@ -20,7 +20,7 @@ export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: 
     if ((await ancestorIds(tx, newParentId)).includes(unitId)) {
       throw new AppError('unit_cycle', 'Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.', 409);
     }
-    await tx.update(units).set({ parentId: newParentId, updatedAt: new Date() }).where(eq(units.id, unitId));
+    await tx.update(units).set({ parentId: newParentId, updatedAt: now }).where(eq(units.id, unitId));
     await recordAudit(tx, {
       action: 'unit.move',
       actor,

@@ -8,7 +8,7 @@ import { AppError, errors } from '../shared/errors.js';
 import { loadUnit } from './unit-queries.js';
 
 /** Deactivate a unit that no longer holds live accounts or active sub-units, or reactivate one. */
-export async function setUnitActive(db: Db, actor: StaffActor, unitId: string, active: boolean) {
+export async function setUnitActive(db: Db, actor: StaffActor, unitId: string, active: boolean, now: Date) {
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
     const unit = await loadUnit(tx, unitId);
@@ -32,7 +32,7 @@ export async function setUnitActive(db: Db, actor: StaffActor, unitId: string, a
         );
       }
     }
-    await tx.update(units).set({ active, updatedAt: new Date() }).where(eq(units.id, unitId));
+    await tx.update(units).set({ active, updatedAt: now }).where(eq(units.id, unitId));
     await recordAudit(tx, {
       action: active ? 'unit.activate' : 'unit.deactivate',
       actor,

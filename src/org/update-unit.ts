@@ -11,7 +11,7 @@ import { UnitInput } from './unit-input.js';
 import { assertAgencyCodeFree, loadUnit } from './unit-queries.js';
 
 /** Rename a unit or change its short name, agency code or kind. History keeps the old values. */
-export async function updateUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, raw: unknown) {
+export async function updateUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, raw: unknown, now: Date) {
   const input = parseInput(UnitInput, raw);
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, unitId);
@@ -21,7 +21,7 @@ export async function updateUnit(db: Db, actor: StaffActor | SystemActor, unitId
     await assertAgencyCodeFree(tx, input.agencyCode, unitId);
     const [after] = await tx
       .update(units)
-      .set({ ...input, nameFolded: foldVietnamese(input.name), updatedAt: new Date() })
+      .set({ ...input, nameFolded: foldVietnamese(input.name), updatedAt: now })
       .where(eq(units.id, unitId))
       .returning();
     await recordAudit(tx, {

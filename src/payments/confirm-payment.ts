@@ -40,7 +40,13 @@ type Refusal = keyof typeof REFUSALS;
 
 type Decision = { ok: ConfirmOutcome } | { refused: Refusal };
 
-export async function confirmPayment(db: Db, platform: PaymentPlatform, body: unknown, meta: RequestMeta): Promise<ConfirmOutcome> {
+export async function confirmPayment(
+  db: Db,
+  platform: PaymentPlatform,
+  body: unknown,
+  meta: RequestMeta,
+  now: Date,
+): Promise<ConfirmOutcome> {
   const actor = platformActor(meta);
   const verified = platform.verifyConfirmation(body);
   // Unsigned, wrongly signed or another merchant's: anyone on the network can send that, so it writes nothing to
@@ -103,7 +109,6 @@ export async function confirmPayment(db: Db, platform: PaymentPlatform, body: un
       .where(and(eq(payments.dossierId, p.dossierId), eq(payments.status, 'paid')));
     // The dossier was paid by another order meanwhile: this money is to be refunded, by hand.
     if (paid) return refuse('dossierPaid', { paidPaymentId: paid.id, needsRefund: true }, unitId);
-    const now = new Date();
     // A late confirmation of an abandoned order pays the dossier: a newer pending order is abandoned.
     if (p.status === 'abandoned')
       await tx
@@ -128,7 +133,7 @@ export async function confirmPayment(db: Db, platform: PaymentPlatform, body: un
   async function markFailed(tx: Tx, p: typeof payments.$inferSelect, conf: PaymentConfirmation, unitId: string): Promise<Decision> {
     await tx
       .update(payments)
-      .set({ status: 'failed', providerTransactionId: conf.transactionId, closedAt: new Date(), confirmation: conf })
+      .set({ status: 'failed', providerTransactionId: conf.transactionId, closedAt: now, confirmation: conf })
       .where(eq(payments.id, p.id));
     await recordAudit(tx, {
       action: 'payment.failed',

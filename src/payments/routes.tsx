@@ -124,6 +124,6 @@ export const paymentNotifyRoutes = new Hono<AppEnv>();
 
 paymentNotifyRoutes.post(paymentPaths.notify, async (c) => {
   const deps = c.get('deps');
-  const outcome = await confirmPayment(deps.db, deps.payments, await readJson(c), c.get('meta'));
+  const outcome = await confirmPayment(deps.db, deps.payments, await readJson(c), c.get('meta'), deps.now());
   return c.json({ code: '00', message: 'Đã ghi nhận', orderId: outcome.paymentId, status: outcome.status, duplicate: outcome.duplicate });
 });

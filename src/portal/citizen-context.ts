@@ -30,8 +30,8 @@ export function currentCitizen(c: Ctx): Promise<Citizen | null> {
   if (!found) {
     found = (async () => {
       const token = readCookie(c, PORTAL_COOKIE);
-      const { db, sessionCaches } = c.get('deps');
-      const found = token ? await readCitizenSession(db, token, sessionPolicyOf(c), sessionCaches.citizens) : null;
+      const { db, sessionCaches, now } = c.get('deps');
+      const found = token ? await readCitizenSession(db, token, sessionPolicyOf(c), now(), sessionCaches.citizens) : null;
       if (!found) return null;
       c.set('citizenId', found.citizen.id);
       // Read with the session (notify/unread.ts): the portal menu's Thông báo (n).
@@ -92,7 +92,7 @@ export async function citizenOrLapsed(c: Ctx): Promise<{ actor: CitizenActor; ci
   const citizen = await currentCitizen(c);
   if (citizen) return { actor: actorOfCitizen(c, citizen), citizen };
   const token = readCookie(c, PORTAL_COOKIE);
-  const lapsed = token ? await lapsedCitizenOf(c.get('deps').db, token, sessionPolicyOf(c)) : null;
+  const lapsed = token ? await lapsedCitizenOf(c.get('deps').db, token, sessionPolicyOf(c), c.get('deps').now()) : null;
   if (!lapsed) throw new CitizenLoginRequired(previousPage(c, 'citizen') ?? '/ca-nhan/nop-ho-so', c.req.method !== 'GET');
   return { actor: citizenActor(lapsed, c.get('meta')), citizen: null };
 }

@@ -18,6 +18,7 @@ export async function loginCitizen(
   id: ExternalIdentity,
   claims: Record<string, unknown>,
   meta: RequestMeta,
+  now: Date,
 ) {
   return db.transaction(async (tx) => {
     const values = {
@@ -36,14 +37,14 @@ export async function loginCitizen(
       businessName: id.businessName,
       loa: id.loa,
       lastClaims: claims,
-      lastLoginAt: new Date(),
+      lastLoginAt: now,
     };
     const [citizen] = await tx
       .insert(citizens)
       .values(values)
-      .onConflictDoUpdate({ target: [citizens.issuer, citizens.subject], set: { ...values, updatedAt: new Date() } })
+      .onConflictDoUpdate({ target: [citizens.issuer, citizens.subject], set: { ...values, updatedAt: now } })
       .returning();
-    const token = await createCitizenSession(tx, citizen!.id, policy, id.loa || null);
+    const token = await createCitizenSession(tx, citizen!.id, policy, now, id.loa || null);
     await recordAudit(tx, {
       action: 'portal.login',
       actor: citizenActor(citizen!.id, meta),

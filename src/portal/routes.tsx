@@ -131,7 +131,7 @@ portalRoutes.get('/dang-nhap/vneid/callback', async (c) => {
   try {
     const { identity, claims, returnTo } = await finishLogin(c, rp, 'vneid', 'citizen');
     login = {
-      token: (await loginCitizen(deps.db, sessionPolicyOf(c), rp.settings.issuer, identity, claims, c.get('meta'))).token,
+      token: (await loginCitizen(deps.db, sessionPolicyOf(c), rp.settings.issuer, identity, claims, c.get('meta'), deps.now())).token,
       returnTo,
     };
   } catch (err) {

@@ -226,7 +226,7 @@ async function main() {
   const database = await openCommandDatabase('setup', config, { poolSize: 2 });
   let result: Awaited<ReturnType<typeof setupProvince>>;
   try {
-    result = await setupProvince(database.db, fields);
+    result = await setupProvince(database.db, fields, new Date());
   } catch (err) {
     await database.close().catch(() => undefined);
     printRefusal(err);

@@ -141,7 +141,7 @@ async function refuseIfSetUp(tx: Tx) {
 }
 
 /** Creates the province, its root unit and its first administrator (break-glass); the TOTP secret is returned once. */
-export async function setupProvince(db: Db, raw: SetupFields) {
+export async function setupProvince(db: Db, raw: SetupFields, now: Date) {
   const input = parseSetupInput(raw);
   const passwordHash = await hashPassword(input.password);
   const actor = systemActor('setup');
@@ -164,7 +164,7 @@ export async function setupProvince(db: Db, raw: SetupFields) {
     });
     // Thêm mới cán bộ's own insert (username rules, identity claim, account.create audit); the password is the one
     // the operator chose at set-up, not a temporary one.
-    const account = await insertOfficial(tx, actor, { ...input.admin, unitId: root!.id }, { passwordHash, mustChangePassword: false });
+    const account = await insertOfficial(tx, actor, { ...input.admin, unitId: root!.id }, { passwordHash, mustChangePassword: false }, now);
     const grant = { unitId: root!.id, role: 'admin' as const };
     await tx.insert(roleGrants).values({ ...grant, accountId: account.id });
     await recordAudit(tx, {

@@ -21,7 +21,7 @@ export type ImportRun = (
   db: Db,
   actor: StaffActor | SystemActor,
   bytes: Uint8Array,
-  opts: { apply: boolean; source: { name: string; sha256: string }; logger: Logger },
+  opts: { apply: boolean; now: Date; source: { name: string; sha256: string }; logger: Logger },
 ) => Promise<ImportReport>;
 
 type Parsed = { file: string; apply: boolean; as: string | null };
@@ -78,7 +78,12 @@ export async function runImportCommand(
     const bytes = new Uint8Array(await readFile(args.file));
     const actor = args.as ? await officialActor(db, args.as) : systemActor(command.systemLabel);
     const source = { name: path.basename(args.file), sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
-    const report = await command.run(db, actor, bytes, { apply: args.apply, source, logger: command.logger });
+    const report = await command.run(db, actor, bytes, {
+      apply: args.apply,
+      now: new Date() /* a command's clock is the wall clock */,
+      source,
+      logger: command.logger,
+    });
     const lines = [`${args.apply ? 'Nhập' : 'Chạy thử'} ${source.name} (người thực hiện: ${actor.label})`, ...formatReport(report)];
     return { exitCode: report.counts.refused > 0 ? 1 : 0, lines };
   } catch (err) {

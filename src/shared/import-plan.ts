@@ -24,6 +24,8 @@ export type ImportSource = { name: string; sha256: string };
 
 export type ImportOptions = {
   apply: boolean;
+  /** The instant of the import's writes (the request's deps.now, the command's clock): one for every row. */
+  now: Date;
   /** The file applied, for the import's audit row. */
   source?: ImportSource;
   /** planDigest of the dry run the administrator approved: applying another plan writes nothing (planChanged). */

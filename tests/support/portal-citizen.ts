@@ -12,6 +12,6 @@ export async function loggedInCitizen(db: Db, app: App): Promise<{ id: string; c
     .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190012345', fullName: 'Trần Thị Mai Anh', loa: 2 })
     .returning({ id: citizens.id });
   const client = new Client(app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(db, row!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }));
+  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(db, row!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }, new Date()));
   return { id: row!.id, client };
 }

@@ -43,7 +43,7 @@ export async function startLogin(c: Context<AppEnv>, rp: RelyingParty, provider:
   // The callback must come back to this browser: a response started elsewhere (an attacker's own login,
   // sent to a victim as a link) would otherwise log the victim into the attacker's account.
   const browser = newToken();
-  await saveTransaction(deps.db, provider, purpose, req, safeRedirect(returnTo, purpose), tokenHash(browser));
+  await saveTransaction(deps.db, provider, purpose, req, safeRedirect(returnTo, purpose), tokenHash(browser), deps.now());
   writeCookie(c, browserCookie(provider), browser, 10 * 60);
   return c.redirect(req.url.toString(), 303);
 }
@@ -96,7 +96,7 @@ export async function finishLogin(
   const q = queryOf(c, CallbackQuery);
   const state = q.state ?? '';
   // The state is consumed first: whatever follows, this response cannot be used again.
-  const tx = state ? await takeTransaction(deps.db, state, provider, purpose) : null;
+  const tx = state ? await takeTransaction(deps.db, state, provider, purpose, deps.now()) : null;
   if (q.error) {
     const cancelled = q.error === 'access_denied';
     // Only for a login this site started (a known state), and only a known error code: anyone can call this

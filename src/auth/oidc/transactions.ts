@@ -21,8 +21,9 @@ export async function saveTransaction(
   req: AuthRequest,
   returnTo: string | null,
   browserHash: string,
+  now: Date,
 ) {
-  await db.delete(oidcTransactions).where(lt(oidcTransactions.expiresAt, new Date()));
+  await db.delete(oidcTransactions).where(lt(oidcTransactions.expiresAt, now));
   await db.insert(oidcTransactions).values({
     state: req.state,
     provider,
@@ -31,12 +32,12 @@ export async function saveTransaction(
     codeVerifier: req.codeVerifier,
     returnTo,
     browserHash,
-    expiresAt: new Date(Date.now() + TTL_MS),
+    expiresAt: new Date(now.getTime() + TTL_MS),
   });
 }
 
 /** Take (delete and return) the transaction of a state, if it is live and for this provider and purpose. */
-export async function takeTransaction(db: Queryable, state: string, provider: ProviderKey, purpose: Purpose) {
+export async function takeTransaction(db: Queryable, state: string, provider: ProviderKey, purpose: Purpose, now: Date) {
   const rows = await queryRows<{
     nonce: string;
     code_verifier: string;
@@ -50,6 +51,6 @@ export async function takeTransaction(db: Queryable, state: string, provider: Pr
     sql`delete from oidc_transactions where state = ${state} returning nonce, code_verifier, return_to, provider, purpose, expires_at, browser_hash`,
   );
   const t = rows[0];
-  if (!t || t.provider !== provider || t.purpose !== purpose || new Date(t.expires_at) < new Date()) return null;
+  if (!t || t.provider !== provider || t.purpose !== purpose || new Date(t.expires_at) < now) return null;
   return { state, nonce: t.nonce, codeVerifier: t.code_verifier, returnTo: t.return_to, browserHash: t.browser_hash };
 }
