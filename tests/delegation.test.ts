@@ -314,6 +314,16 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     expect((await c.get('/tiepnhan/ho-so')).text).not.toContain(`uyquyen=${id}`);
   });
 
+  it('a delegation number past PostgreSQL integer is "not found", never a 500 (HTTP)', async () => {
+    const c = new Client(t.app);
+    expect((await c.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    for (const id of ['2147483647', '2147483648', '9999999999']) {
+      const res = await c.post(`/tiepnhan/uy-quyen/${id}/ket-thuc`, {}, { csrfFrom: '/tiepnhan/uy-quyen' });
+      expect(res.status, id).toBe(404);
+      expect(res.text, id).toContain('Ủy quyền không tồn tại hoặc bạn không có quyền xem.');
+    }
+  });
+
   it('cannot be passed on: a delegate delegates only their own positions, never lent ones', async () => {
     const delegator = await expert();
     const delegate = await official('nhan.qltm', 'sct-qltm');
