@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { DeclarationAnswer, DeclarationField } from '../db/schema/index.js';
 import { MAX_ANSWER_LENGTH } from '../procedures/declaration-form.js';
 import { parseDate } from '../shared/dates.js';
-import { CONTROL_CHARS_MESSAGE, cleanText, hasControlChars } from '../shared/text.js';
+import { CONTROL_CHARS_MESSAGE, cleanText, cutText, hasControlChars } from '../shared/text.js';
 
 const PREFIX = 'tk_';
 
@@ -16,13 +16,14 @@ export const answerName = (key: string) => `${PREFIX}${key}`;
 
 /**
  * The answers in a form, as typed, for the draft: only the definition's fields, each cut just past the longest answer
- * a field may allow (so an over-long one is still refused, not shortened into acceptance).
+ * a field may allow (so an over-long one is still refused, not shortened into acceptance), never inside an emoji's
+ * surrogate pair (cutText: half of one cannot be stored).
  */
 export function typedAnswers(fields: DeclarationField[], form: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of fields) {
     const v = form[answerName(f.key)];
-    if (typeof v === 'string') out[answerName(f.key)] = v.slice(0, MAX_ANSWER_LENGTH + 1);
+    if (typeof v === 'string') out[answerName(f.key)] = cutText(v, MAX_ANSWER_LENGTH + 1);
   }
   return out;
 }

@@ -24,12 +24,16 @@ import {
   type Draft,
   type DraftFile,
   type GivenDocument,
+  PROCEDURE_CHANGED_MESSAGE,
   checkDraft,
+  dossierOfForm,
+  draftFilesUnder,
   loadDraft,
   onlineVersion,
   recentSubmission,
   saveDraft,
   submitOnline,
+  unreadableFields,
 } from './submit-dossier.js';
 import { submissionChoices } from './submission-choices.js';
 import { DeclarationFields } from './declaration-fields.js';
@@ -56,6 +60,8 @@ type FormState = {
   notice?: string;
   /** A dossier of this procedure the citizen submitted lately (recentSubmission), said above an empty form. */
   recent?: Awaited<ReturnType<typeof recentSubmission>>;
+  /** The request was refused before its uploads were stored: the files just chosen must be chosen again. */
+  uploadsDropped?: boolean;
 };
 
 function ChoiceSelect(p: {
@@ -114,14 +120,15 @@ async function choosePage(c: Ctx, q: z.output<typeof ChoiceQuery>) {
 
 const GENDER = { male: 'Nam', female: 'Nữ' } as const;
 
-async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedureId: string, s: FormState, status = 200) {
+async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedureId: string, s: FormState, status: 200 | 400 | 409 = 200) {
   const db = c.get('deps').db;
   const version = await onlineVersion(db, procedureId);
   if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
   const choices = await submissionChoices(db, {});
   const mine = await listPersonalFiles(db, actor, c.get('deps').config.personalFiles);
   const v = (k: string) => s.fields[k] ?? '';
-  const files = s.draft?.files ?? {};
+  // A draft of an older version shows its files under the same documents now (by name), and says the form changed.
+  const { files, stale } = await draftFilesUnder(db, s.draft, version);
   const agencyOptions = version.unitIds.map((id) => ({ id, name: choices.unitName(id) }));
   const self = [
     ['Họ và tên', citizen.accountType === 2 ? (citizen.businessName ?? citizen.fullName) : citizen.fullName],
@@ -142,6 +149,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
         <h1>Nộp hồ sơ trực tuyến</h1>
         <p class="lead">{version.name}</p>
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
+        {stale && !errs.form ? <Flash kind="info">{PROCEDURE_CHANGED_MESSAGE}</Flash> : null}
         {s.recent ? (
           <Flash kind="info">
             Bạn đã nộp hồ sơ thủ tục này lúc {formatDateTimeMinute(s.recent.createdAt)}, mã hồ sơ {s.recent.code}:{' '}
@@ -151,7 +159,10 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
         {Object.keys(errs).length ? (
           <ErrorSummary errors={errs}>
             <p>
-              Hồ sơ chưa nộp được. {errs.form ? `${errs.form} ` : ''}Thông tin và tệp đã nhập vẫn được giữ.
+              Hồ sơ chưa nộp được. {errs.form ? `${errs.form} ` : ''}
+              {s.uploadsDropped
+                ? 'Thông tin đã nhập và tệp đã lưu trước đó vẫn được giữ; tệp vừa chọn chưa được lưu, vui lòng chọn lại.'
+                : 'Thông tin và tệp đã nhập vẫn được giữ.'}
               {fieldErrors.length ? ' Vui lòng sửa các mục sau (chạm vào từng mục để đến ô cần sửa):' : ''}
             </p>
           </ErrorSummary>
@@ -169,6 +180,8 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           <CsrfField token={c.get('csrfToken')} />
           <input type="hidden" name="procedureId" value={procedureId} />
           <input type="hidden" name="submissionKey" value={s.key} />
+          {/* The version whose documents the file fields below are numbered by: a post of another is not submitted. */}
+          <input type="hidden" name="version" value={String(version.version)} />
           <fieldset>
             <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
             <dl class="facts">
@@ -354,7 +367,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
       </>,
       { address: `/ca-nhan/nop-ho-so?thutuc=${procedureId}` },
     ),
-    status === 400 ? 400 : 200,
+    status,
   );
 }
 
@@ -435,6 +448,24 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   const version = await onlineVersion(deps.db, procedureId);
   if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
   const key = raw.submissionKey && /^[0-9a-f-]{36}$/.test(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();
+  // The version the form was opened on (its hidden field); a value that names none is another version than the current.
+  const formVersion = raw.version === undefined ? undefined : /^\d{1,9}$/.test(raw.version) ? Number(raw.version) : -1;
+  // This form sent again after it made its dossier (a retry, a double tap, Back then resend): that dossier, and
+  // nothing stored or written — its files again would make a draft no one sees, counted against the quota.
+  const made = await dossierOfForm(deps.db, actor, key);
+  if (made) {
+    const shown = `/ca-nhan/ho-so/${made.id}?tb=da-nop`;
+    return c.redirect(citizen ? shown : `/dang-nhap?tiep=${encodeURIComponent(shown)}`, 303);
+  }
+  const loginAgain = () => c.redirect(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${procedureId}&hetphien=1`)}`, 303);
+  // Text no draft can keep (a control character): refused beside its field before any upload is stored, nothing
+  // written; what was typed is shown again. A lapsed session has no form to show: it logs in again, its draft as it was.
+  const unreadable = unreadableFields(version, raw);
+  if (Object.keys(unreadable).length) {
+    if (!citizen) return loginAgain();
+    const draft = await loadDraft(deps.db, actor, procedureId);
+    return formPage(c, citizen, actor, procedureId, { draft, fields: raw, errors: unreadable, key, uploadsDropped: true }, 400);
+  }
   const now = deps.now();
   const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, version.documents.length, now);
   // A procedure received by one unit only: that unit (the form's select has nothing else to offer).
@@ -442,13 +473,18 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
   if (!citizen) {
     // The session lapsed while the form was being filled: keep it all as the draft, then log in and come back to it.
-    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, true);
-    return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${procedureId}&hetphien=1`)}`, 303);
+    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, true, formVersion);
+    return loginAgain();
   }
   let draft: Draft;
   let overQuota: Record<string, string>;
+  let stale: boolean;
   try {
-    ({ draft, refused: overQuota } = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles));
+    ({
+      draft,
+      refused: overQuota,
+      stale,
+    } = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, false, formVersion));
   } catch (err) {
     // A personal file that is not the citizen's: named on its document, nothing else lost.
     if (!(err instanceof AppError) || err.status !== 404) throw err;
@@ -461,6 +497,8 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       removed,
       now,
       deps.config.personalFiles,
+      false,
+      formVersion,
     );
     return formPage(
       c,
@@ -483,14 +521,20 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       : {};
   // A tờ khai answer the procedure does not ask for (a forged form, or a page from before the procedure changed): it
   // was not saved, and nothing is submitted until the citizen has seen the form as it is now.
-  const refused: Record<string, string> = strayAnswerNames(version.declaration, fields).length
-    ? {
-        ...fileErrors,
-        ...overQuota,
-        ...duplicate,
-        form: 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.',
-      }
-    : { ...fileErrors, ...overQuota, ...duplicate };
+  // A form of another version of the procedure (opened before an administrator saved a new one), or a draft kept from
+  // one: its files were moved to the same documents by name; nothing is submitted until the citizen has seen the form
+  // as it is now.
+  const changed = stale ? PROCEDURE_CHANGED_MESSAGE : undefined;
+  const stray = strayAnswerNames(version.declaration, fields).length
+    ? 'Biểu mẫu có trường không thuộc tờ khai của thủ tục này (trang có thể đã cũ) nên đã bị bỏ qua.'
+    : undefined;
+  const formMessage = changed ?? stray;
+  const refused: Record<string, string> = {
+    ...fileErrors,
+    ...overQuota,
+    ...duplicate,
+    ...(formMessage ? { form: formMessage } : {}),
+  };
   if (raw.do !== 'submit' || Object.keys(refused).length) {
     const notice = Object.keys(refused).length ? undefined : 'Đã lưu bản nháp. Bạn có thể nộp tiếp lúc khác.';
     // Nộp hồ sơ with a refused file: the other mistakes of the draft are said in the same answer, beside their fields
@@ -503,7 +547,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       actor,
       procedureId,
       { draft, fields, errors: shown, key, recent, ...(notice ? { notice } : {}) },
-      Object.keys(refused).length ? 400 : 200,
+      changed ? 409 : Object.keys(refused).length ? 400 : 200,
     );
   }
   try {
@@ -512,6 +556,11 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation_failed') {
       return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key, recent }, 400);
+    }
+    // A new version saved between this draft's save and its submission: the form as it is now, the draft kept.
+    if (err instanceof AppError && err.code === 'procedure_changed') {
+      const kept = await loadDraft(deps.db, actor, procedureId);
+      return formPage(c, citizen, actor, procedureId, { draft: kept, fields, errors: { form: err.message }, key, recent }, 409);
     }
     throw err;
   }

@@ -6,14 +6,23 @@
  */
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
-import { citizens, dossierDrafts, dossierEvents, dossierFiles, dossiers, procedureVersions, units } from '../db/schema/index.js';
+import {
+  citizens,
+  dossierDrafts,
+  dossierEvents,
+  dossierFiles,
+  dossiers,
+  type ProcedureDocument,
+  procedureVersions,
+  units,
+} from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { loadCalendar } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
 import { localDate } from '../calendar/working-time.js';
 import { actorColumns, type CitizenActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { foldVietnamese } from '../shared/text.js';
+import { CONTROL_CHARS_MESSAGE, cutText, foldVietnamese, hasControlChars } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 import { newLookupCode, nextDossierCode } from '../dossiers/dossier-code.js';
 import { recordSubmittedComponents } from '../dossiers/dossier-components.js';
@@ -24,7 +33,7 @@ import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../
 import { todayInVietnam } from '../shared/dates.js';
 import { DRAFT_FIELDS, SubmissionFields, type SubmissionFieldsValue, principalErrors } from './submission-input.js';
 import { provenNumber } from './citizen-dossiers.js';
-import { checkDeclaration, closed, typedAnswers } from './declaration-input.js';
+import { answerName, checkDeclaration, closed, typedAnswers } from './declaration-input.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 
 export type DraftFile = { sha256: string; name: string; mime: string; size: number };
@@ -42,6 +51,90 @@ export async function onlineVersion(db: Queryable, procedureId: string) {
     .where(and(eq(procedureVersions.procedureId, procedureId), eq(procedureVersions.current, true)));
   return v ?? null;
 }
+
+/** The message of a form or draft made on another version of the procedure than the current one. */
+export const PROCEDURE_CHANGED_MESSAGE =
+  'Thủ tục vừa được cập nhật: thành phần hồ sơ có thể đã thay đổi. Vui lòng kiểm tra lại giấy tờ và nộp lại.';
+
+const procedureChanged = () => new AppError('procedure_changed', PROCEDURE_CHANGED_MESSAGE, 409);
+
+/**
+ * Where each document of an older version of the procedure is in `current`, by name (a document keeps its name across
+ * versions; its position does not): documents no longer asked for, or renamed, have no place. Two of one name pair in
+ * order.
+ */
+function documentMoves(older: ProcedureDocument[], current: ProcedureDocument[]): Map<number, number> {
+  const moves = new Map<number, number>();
+  const taken = new Set<number>();
+  older.forEach((doc, i) => {
+    const j = current.findIndex((d, k) => !taken.has(k) && d.name === doc.name);
+    if (j >= 0) {
+      moves.set(i, j);
+      taken.add(j);
+    }
+  });
+  return moves;
+}
+
+/** The documents of one version of the procedure: by its id (a draft's), or its number (a form's hidden field). */
+async function documentsOf(db: Queryable, procedureId: string, which: { id: string } | { number: number }) {
+  const [v] = await db
+    .select({ documents: procedureVersions.documents })
+    .from(procedureVersions)
+    .where(
+      'id' in which
+        ? eq(procedureVersions.id, which.id)
+        : and(eq(procedureVersions.procedureId, procedureId), eq(procedureVersions.version, which.number)),
+    );
+  return v?.documents ?? [];
+}
+
+/**
+ * A draft's files under the current version's documents: as they are when the draft is of it, else moved by document
+ * name (documentMoves) — never by position, which after a reordering named a file as another document. `stale`: the
+ * draft was of another version (the form says so, submitOnline refuses it as it is).
+ */
+export async function draftFilesUnder(
+  db: Queryable,
+  draft: Pick<Draft, 'procedureId' | 'procedureVersionId' | 'files'> | null,
+  version: Version,
+): Promise<{ files: Record<string, DraftFile>; stale: boolean }> {
+  if (!draft) return { files: {}, stale: false };
+  if (draft.procedureVersionId === null || draft.procedureVersionId === version.id) return { files: draft.files, stale: false };
+  const moves = documentMoves(await documentsOf(db, draft.procedureId, { id: draft.procedureVersionId }), version.documents);
+  const files: Record<string, DraftFile> = {};
+  for (const [i, f] of Object.entries(draft.files)) {
+    const j = moves.get(Number(i));
+    if (j !== undefined) files[String(j)] = f;
+  }
+  return { files, stale: true };
+}
+
+/**
+ * The typed fields a draft cannot keep: a control character (NUL cannot be stored in jsonb, and no typed text holds
+ * one), refused beside its field before anything of the request is stored. Only the fields a draft keeps are read.
+ */
+export function unreadableFields(version: Version, typed: Record<string, string>): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const k of [...DRAFT_FIELDS, ...version.declaration.map((f) => answerName(f.key))]) {
+    const v = typed[k];
+    if (typeof v === 'string' && hasControlChars(v)) errors[k] = CONTROL_CHARS_MESSAGE;
+  }
+  return errors;
+}
+
+/**
+ * The dossier a form key already made, if any: that form sent again (a retry, a double tap, Back then resend) is
+ * answered with it. A key is one form's: another citizen's key is a stale (or forged) form, never their dossier.
+ */
+export async function dossierOfForm(db: Queryable, actor: CitizenActor, submissionKey: string) {
+  if (!isId(submissionKey)) return null;
+  const [d] = await db.select().from(dossiers).where(eq(dossiers.submissionKey, submissionKey));
+  if (d && d.citizenId !== actor.citizenId) throw staleForm();
+  return d ?? null;
+}
+
+const staleForm = () => new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
 
 export async function loadDraft(db: Queryable, actor: CitizenActor, procedureId: string): Promise<Draft | null> {
   if (!isId(procedureId)) return null;
@@ -96,14 +189,18 @@ export async function recentSubmission(db: Queryable, actor: CitizenActor, proce
  * Files uploaded for a draft count against the citizen's personal-files quota (personal-files/files.ts usageOf),
  * checked under the lock of the citizen's row: a new upload the quota cannot take is left out of the draft and
  * named in `refused` beside its field, and everything else is saved (its blob, unreferenced, is collected later).
+ * The draft is kept under the current version: `formVersion` is the version the form was opened on (its hidden field;
+ * absent from a form older than it). A form or a saved draft of another version has its documents moved by name
+ * (draftFilesUnder), never by position, and `stale` says so: such a post is not submitted until the citizen has seen
+ * the form as it is now. A typed field with a control character is refused (unreadableFields) and nothing written.
  */
 export async function saveDraft(
   db: Db,
   actor: CitizenActor,
   procedureId: string,
   typed: Record<string, string>,
-  given: GivenDocument[],
-  removed: number[],
+  givenOnForm: GivenDocument[],
+  removedOnForm: number[],
   now: Date,
   quota: PersonalFilesQuota,
   /**
@@ -111,11 +208,26 @@ export async function saveDraft(
    * value, file or principal is changed by a token that no longer proves the citizen is there.
    */
   lapsed = false,
-): Promise<{ draft: Draft; refused: Record<string, string> }> {
+  formVersion?: number,
+): Promise<{ draft: Draft; refused: Record<string, string>; stale: boolean }> {
   const version = await onlineVersion(db, procedureId);
   if (!version) throw errors.notFound('Thủ tục');
+  const unreadable = unreadableFields(version, typed);
+  if (Object.keys(unreadable).length) throw errors.validation(unreadable);
+  const formStale = formVersion !== undefined && formVersion !== version.version;
+  let given = givenOnForm;
+  let removed = removedOnForm;
+  if (formStale) {
+    // The indexes of this form are its version's documents: each given file goes to the same document now, if any.
+    const moves = documentMoves(await documentsOf(db, procedureId, { number: formVersion }), version.documents);
+    given = givenOnForm.flatMap((g) => {
+      const index = moves.get(g.index);
+      return index === undefined ? [] : [{ ...g, index }];
+    });
+    removed = removedOnForm.flatMap((i) => moves.get(i) ?? []);
+  }
   const fields: Record<string, string> = {};
-  for (const k of DRAFT_FIELDS) if (typeof typed[k] === 'string') fields[k] = typed[k].slice(0, 1000);
+  for (const k of DRAFT_FIELDS) if (typeof typed[k] === 'string') fields[k] = cutText(typed[k], 1000);
   // The tờ khai's answers: only the current version's fields (a stray name is dropped, the route says so).
   Object.assign(fields, typedAnswers(version.declaration, typed));
   fields.procedureId = procedureId;
@@ -125,7 +237,9 @@ export async function saveDraft(
       .from(dossierDrafts)
       .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)))
       .for('update');
-    const files: Record<string, DraftFile> = { ...(old?.files ?? {}) };
+    const kept = await draftFilesUnder(tx, old ?? null, version);
+    const stale = formStale || kept.stale;
+    const files: Record<string, DraftFile> = { ...kept.files };
     if (!lapsed) for (const i of removed) delete files[String(i)];
     for (const g of given) {
       if (g.index < 0 || g.index >= version.documents.length) continue;
@@ -133,11 +247,11 @@ export async function saveDraft(
       files[String(g.index)] = 'stored' in g ? g.stored : await takePersonalFile(tx, actor.citizenId, g.personalFileId);
     }
     if (lapsed && old) {
-      const kept = old.fields;
+      const saved = old.fields;
       for (const k of Object.keys(fields)) {
-        if (k === 'onBehalf' || k.startsWith('principal') || kept[k]) fields[k] = kept[k] ?? '';
+        if (k === 'onBehalf' || k.startsWith('principal') || saved[k]) fields[k] = saved[k] ?? '';
       }
-      for (const [k, v] of Object.entries(kept)) fields[k] ??= v;
+      for (const [k, v] of Object.entries(saved)) fields[k] ??= v;
     } else if (lapsed) {
       for (const k of Object.keys(fields)) if (k === 'onBehalf' || k.startsWith('principal')) delete fields[k];
     }
@@ -145,22 +259,25 @@ export async function saveDraft(
       (
         await tx
           .insert(dossierDrafts)
-          .values({ citizenId: actor.citizenId, procedureId, fields, files, updatedAt: now })
-          .onConflictDoUpdate({ target: [dossierDrafts.citizenId, dossierDrafts.procedureId], set: { fields, files, updatedAt: now } })
+          .values({ citizenId: actor.citizenId, procedureId, procedureVersionId: version.id, fields, files, updatedAt: now })
+          .onConflictDoUpdate({
+            target: [dossierDrafts.citizenId, dossierDrafts.procedureId],
+            set: { procedureVersionId: version.id, fields, files, updatedAt: now },
+          })
           .returning()
       )[0]!;
     await lockQuotaOf(tx, actor.citizenId);
     let draft = await write(files);
     const uploaded = given.filter((g) => 'stored' in g && files[String(g.index)] === g.stored);
     const refused: Record<string, string> = {};
-    if (uploaded.length === 0) return { draft, refused };
+    if (uploaded.length === 0) return { draft, refused, stale };
     const usage = await usageOf(tx, actor.citizenId);
-    if (usage.files <= quota.quotaFiles && usage.bytes <= quota.quotaBytes) return { draft, refused };
+    if (usage.files <= quota.quotaFiles && usage.bytes <= quota.quotaBytes) return { draft, refused, stale };
     // Over the quota with this request's uploads: they are left out (the draft keeps what it had), the rest is saved,
     // and each is named beside its field with what is used without it.
     for (const g of uploaded) {
       const i = String(g.index);
-      if (old?.files[i]) files[i] = old.files[i];
+      if (kept.files[i]) files[i] = kept.files[i];
       else delete files[i];
     }
     draft = await write(files);
@@ -169,7 +286,7 @@ export async function saveDraft(
       refused[`doc${g.index}`] =
         quotaRefusal(before, 'stored' in g ? g.stored.size : 0, quota) ?? quotaRefusal(before, quota.quotaBytes + 1, quota)!;
     }
-    return { draft, refused };
+    return { draft, refused, stale };
   });
 }
 
@@ -208,13 +325,8 @@ const draftTaken = () =>
 
 /** Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). */
 export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
-  if (!isId(submissionKey)) throw new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
-  const submitted = async () => {
-    const [d] = await db.select().from(dossiers).where(eq(dossiers.submissionKey, submissionKey));
-    // A key is one form's: another citizen's key is a stale (or forged) form, never their dossier.
-    if (d && d.citizenId !== actor.citizenId) throw new AppError('stale_form', 'Biểu mẫu đã cũ. Vui lòng tải lại trang và nộp lại.', 400);
-    return d ?? null;
-  };
+  if (!isId(submissionKey)) throw staleForm();
+  const submitted = () => dossierOfForm(db, actor, submissionKey);
   const already = await submitted();
   if (already) return already;
   const draft = await loadDraft(db, actor, procedureId);
@@ -225,6 +337,9 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     if (twin) return twin;
     throw errors.notFound('Thủ tục');
   }
+  // Its files are indexed by the documents of the version it was saved under: under another, they would be filed as
+  // other documents. The form shows the current version (its files moved by name) before anything is submitted.
+  if (draft.procedureVersionId !== null && draft.procedureVersionId !== version.id) throw procedureChanged();
   const checked = checkDraft(version, draft, now);
   if (!checked.ok) throw errors.validation(checked.errors);
   const { input, declaration } = checked;

@@ -30,6 +30,18 @@ export function wellFormed(value: string): string {
   return value.replace(LONE_SURROGATES, '\uFFFD');
 }
 
+/**
+ * The text cut to at most `max` code points (`.slice()` counts UTF-16 units, and a cut inside a surrogate pair left
+ * half an emoji: a lone surrogate, which PostgreSQL's jsonb refuses). Never shorter in UTF-16 units than `max` unless
+ * the text was, so a length check after the cut still sees an over-long text as over-long.
+ */
+export function cutText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let end = 0;
+  for (let n = 0; n < max && end < value.length; n++) end += (value.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  return value.slice(0, end);
+}
+
 /** The message for a field refused for a control character. */
 export const CONTROL_CHARS_MESSAGE = 'Nội dung có ký tự không hợp lệ (ký tự điều khiển). Vui lòng nhập lại.';
 

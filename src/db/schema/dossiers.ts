@@ -320,6 +320,12 @@ export const dossierDrafts = pgTable(
       .notNull()
       .references(() => citizens.id),
     procedureId: uuid('procedure_id').notNull(),
+    /**
+     * The version whose documents the files are indexed by (its form was the one filled): a draft kept across a new
+     * version is not submitted as it is (submit-dossier.ts). Null only for a procedure without a current version at
+     * migration 0059.
+     */
+    procedureVersionId: uuid('procedure_version_id').references(() => procedureVersions.id),
     fields: jsonb('fields').$type<Record<string, string>>().notNull().default({}),
     /** Per document index: the stored file (sha256, name, mime, size). */
     files: jsonb('files').$type<Record<string, { sha256: string; name: string; mime: string; size: number }>>().notNull().default({}),
