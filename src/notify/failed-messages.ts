@@ -6,12 +6,12 @@
 import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { administeredUnitIds } from '../accounts/policies.js';
 import type { Queryable } from '../db/client.js';
+import { afterKeysetCursor, cursorInstant, keysetCursor, parseKeysetCursor } from '../db/keyset-cursor.js';
 import { accounts, dossiers, notifications } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import type { ExternalChannel } from './channels.js';
 import type { NotifyEvent } from './events.js';
-import { parseNoticeCursor } from './notice-queries.js';
 
 export type FailedFilter = {
   channel?: ExternalChannel | undefined;
@@ -32,10 +32,9 @@ export async function listFailedNotifications(q: Queryable, actor: StaffActor, f
   ];
   if (filter.channel) conds.push(eq(notifications.channel, filter.channel));
   if (filter.event) conds.push(eq(notifications.event, filter.event));
-  // To the microsecond (a JavaScript Date keeps milliseconds: rows of one millisecond would be skipped); the notices'
-  // cursor format and check (an impossible time is the first page, not a 500).
-  const cursor = parseNoticeCursor(filter.after);
-  if (cursor) conds.push(sql`(${notifications.createdAt}, ${notifications.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  // To the microsecond (db/keyset-cursor.ts): an impossible time is the first page, not a 500.
+  const cursor = parseKeysetCursor(filter.after);
+  if (cursor) conds.push(afterKeysetCursor(notifications.createdAt, notifications.id, cursor.at, cursor.id));
   const rows = await q
     .select({
       id: notifications.id,
@@ -49,7 +48,7 @@ export async function listFailedNotifications(q: Queryable, actor: StaffActor, f
       failedAt: notifications.failedAt,
       dossierId: notifications.dossierId,
       dossierCode: dossiers.code,
-      cursor: sql<string>`to_char(${notifications.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      cursor: cursorInstant(notifications.createdAt),
       replaced: sql<boolean>`exists (select 1 from notifications r where r.fallback_of = ${notifications.id})`,
     })
     .from(notifications)
@@ -62,7 +61,7 @@ export async function listFailedNotifications(q: Queryable, actor: StaffActor, f
   const last = page.at(-1);
   return {
     rows: page,
-    next: rows.length > FAILED_PAGE_SIZE && last ? `${last.cursor}_${last.id}` : null,
+    next: rows.length > FAILED_PAGE_SIZE && last ? keysetCursor(last.cursor, last.id) : null,
   };
 }
 

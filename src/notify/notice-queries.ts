@@ -5,6 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import { notifications } from '../db/schema/index.js';
+import { afterKeysetCursor, cursorInstant, type KeysetCursor, keysetCursor } from '../db/keyset-cursor.js';
 import { isNotifyEvent, NOTIFY_EVENTS } from './events.js';
 import { linkedDossiers, type NoticeReader, ownerOfReader, ownNotices } from './notice-owner.js';
 
@@ -22,25 +23,6 @@ export type Notice = {
 };
 
 const PAGE_SIZE = 20;
-
-/** A page's cursor as the address carries it: created_at in UTC to the microsecond, then the id. */
-const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
-/** The cursor of an address, or null when absent; a malformed one is read as the first page. */
-export function parseNoticeCursor(raw: string | undefined): { at: string; id: string } | null {
-  const m = raw ? CURSOR.exec(raw) : null;
-  return m?.[1] && m[2] && isRealTime(m[1]) ? { at: m[1], id: m[2] } : null;
-}
-
-/**
- * The shape alone lets "2026-13-45T25:61:61…" or year 0000 through, which PostgreSQL's ::timestamptz refuses (a
- * 500): a real instant is one JavaScript reads back to the same millisecond, from year 1.
- */
-function isRealTime(at: string): boolean {
-  const ms = `${at.slice(0, 23)}Z`;
-  const d = new Date(ms);
-  return !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1 && d.toISOString() === ms;
-}
 
 type Row = {
   id: string;
@@ -64,7 +46,7 @@ async function select(db: Queryable, reader: NoticeReader, where: SQL, limit: nu
     db,
     sql`${link.with}select notifications.id, notifications.event, notifications.subject, notifications.body,
         notifications.created_at, notifications.read_at,
-        to_char(notifications.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
+        ${cursorInstant(notifications.createdAt)} as at,
         linked.id as dossier_id, linked.code as dossier_code
       from notifications ${link.join}
       where ${ownNotices(ownerOfReader(reader))} and ${where}
@@ -78,16 +60,13 @@ async function select(db: Queryable, reader: NoticeReader, where: SQL, limit: nu
     createdAt: new Date(r.created_at),
     readAt: r.read_at === null ? null : new Date(r.read_at),
     dossier: r.dossier_id && r.dossier_code ? { id: r.dossier_id, code: r.dossier_code } : null,
-    cursor: `${r.at}_${r.id}`,
+    cursor: keysetCursor(r.at, r.id),
   }));
 }
 
 /** A page of the reader's notices after `after` (null: the newest), and whether more follow. */
-export async function listNotices(db: Queryable, reader: NoticeReader, after: { at: string; id: string } | null) {
-  const page = after
-    ? sql`(${notifications.createdAt} < ${after.at}::timestamptz
-        or (${notifications.createdAt} = ${after.at}::timestamptz and ${notifications.id} < ${after.id}::uuid))`
-    : sql`true`;
+export async function listNotices(db: Queryable, reader: NoticeReader, after: KeysetCursor | null) {
+  const page = after ? afterKeysetCursor(notifications.createdAt, notifications.id, after.at, after.id) : sql`true`;
   const rows = await select(db, reader, page, PAGE_SIZE + 1);
   return { rows: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
 }

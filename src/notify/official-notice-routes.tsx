@@ -14,7 +14,8 @@ import { idParam, queryOf } from '../web/params.js';
 import { markNoticesRead } from './mark-notices-read.js';
 import { type NoticeReader, ownerOfReader } from './notice-owner.js';
 import { NoticeList, type NoticePaths, NoticeView, PreferencesForm } from './notice-pages.js';
-import { listNotices, parseNoticeCursor } from './notice-queries.js';
+import { listNotices } from './notice-queries.js';
+import { parseKeysetCursor } from '../db/keyset-cursor.js';
 import { openNotice } from './open-notice.js';
 import { officialDestinations, readPreferences } from './preference-queries.js';
 import { saveNotificationPreferences } from './save-notification-preferences.js';
@@ -43,7 +44,7 @@ function reader(c: Ctx): NoticeReader {
 
 officialNoticeRoutes.get('/thong-bao', async (c) => {
   const [page, props] = await Promise.all([
-    listNotices(c.get('deps').db, reader(c), parseNoticeCursor(queryOf(c, ListQuery).sau)),
+    listNotices(c.get('deps').db, reader(c), parseKeysetCursor(queryOf(c, ListQuery).sau)),
     pageProps(c),
   ]);
   return sendHtml(

@@ -15,7 +15,8 @@ import { idParam, queryOf } from '../web/params.js';
 import { markNoticesRead } from './mark-notices-read.js';
 import { type NoticeReader, ownerOfReader } from './notice-owner.js';
 import { NoticeList, type NoticePaths, NoticeView, PreferencesForm } from './notice-pages.js';
-import { listNotices, parseNoticeCursor } from './notice-queries.js';
+import { listNotices } from './notice-queries.js';
+import { parseKeysetCursor } from '../db/keyset-cursor.js';
 import { openNotice } from './open-notice.js';
 import { citizenDestinations, readPreferences } from './preference-queries.js';
 import { saveNotificationPreferences } from './save-notification-preferences.js';
@@ -40,7 +41,7 @@ async function reader(c: Ctx) {
 
 portalNoticeRoutes.get('/ca-nhan/thong-bao', async (c) => {
   const { reader: r } = await reader(c);
-  const page = await listNotices(c.get('deps').db, r, parseNoticeCursor(queryOf(c, ListQuery).sau));
+  const page = await listNotices(c.get('deps').db, r, parseKeysetCursor(queryOf(c, ListQuery).sau));
   return sendHtml(
     c,
     await PortalPage(

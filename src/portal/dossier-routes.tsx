@@ -13,7 +13,7 @@ import { idParam, queryOf } from '../web/params.js';
 import { attachmentDisposition, sendFile } from '../web/download.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
-import { isId, param } from '../shared/validate.js';
+import { param } from '../shared/validate.js';
 import { openBlob } from '../storage/index.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { APPLICANT_FORMS, dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
@@ -109,18 +109,11 @@ const ListQuery = z.object({
   sau: param.text(80, 'Trang không hợp lệ.'),
 });
 
-/** A page's cursor as the address carries it (milliseconds, then the id); anything else is read as the first page. */
-function cursorOf(s: string | undefined): { at: Date; id: string } | null {
-  const m = s ? /^(\d{13})_(.{36})$/.exec(s) : null;
-  return m?.[1] && isId(m[2]) ? { at: new Date(Number(m[1])), id: m[2] } : null;
-}
-
 citizenDossierRoutes.get('/ca-nhan/ho-so', async (c) => {
   const { citizen } = await requireCitizen(c);
   const q = queryOf(c, ListQuery);
   const group = q.loai ?? 'da-nop';
-  const page = await listMyDossiers(c.get('deps').db, citizen, group, cursorOf(q.sau));
-  const last = page.rows[page.rows.length - 1];
+  const page = await listMyDossiers(c.get('deps').db, citizen, group, q.sau);
   return sendHtml(
     c,
     await PortalPage(
@@ -150,7 +143,7 @@ citizenDossierRoutes.get('/ca-nhan/ho-so', async (c) => {
         ) : (
           <p>Chưa có hồ sơ nào.</p>
         )}
-        {page.more && last ? <a href={`/ca-nhan/ho-so?loai=${group}&sau=${last.createdAt.getTime()}_${last.id}`}>Xem tiếp</a> : null}
+        {page.next ? <a href={`/ca-nhan/ho-so?loai=${group}&sau=${encodeURIComponent(page.next)}`}>Xem tiếp</a> : null}
       </>,
     ),
   );

@@ -4,8 +4,9 @@
  * what opens.
  */
 import crypto from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL, ne } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL, ne } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import { afterKeysetCursor, cursorInstant, keysetCursor, parseKeysetCursor } from '../db/keyset-cursor.js';
 import { citizens, dossierEvents, dossierFiles, dossierRatings, dossiers, procedureVersions, units } from '../db/schema/index.js';
 import type { CitizenActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
@@ -105,20 +106,19 @@ export async function dossierCounts(db: Queryable, who: CitizenActor | CitizenFa
 
 const PAGE_SIZE = 20;
 
-/** A group's dossiers, newest first, by keyset (created_at, id) pages. */
-export async function listMyDossiers(
-  db: Queryable,
-  who: CitizenActor | CitizenFacts,
-  group: Group,
-  after: { at: Date; id: string } | null,
-) {
+/**
+ * A group's dossiers, newest first, by keyset (created_at, id) pages. `after`: the cursor of the address as typed
+ * (db/keyset-cursor.ts: to the microsecond, as the notices'); a malformed one is read as the first page. `next`: the
+ * cursor of the page that follows, or null.
+ */
+export async function listMyDossiers(db: Queryable, who: CitizenActor | CitizenFacts, group: Group, after: string | null | undefined) {
   const citizen = await factsOf(db, who);
   const withNumber = provenNumber(citizen) !== null;
-  const afterAt = sql.placeholder('afterAt');
-  const page = after
-    ? or(lt(dossiers.createdAt, afterAt), and(eq(dossiers.createdAt, afterAt), lt(dossiers.id, sql.placeholder('afterId'))))
+  const cursor = parseKeysetCursor(after ?? undefined);
+  const page = cursor
+    ? afterKeysetCursor(dossiers.createdAt, dossiers.id, sql.placeholder('afterAt'), sql.placeholder('afterId'))
     : undefined;
-  const rows = await preparedOnce(db, `list:${withNumber}:${group}:${after !== null}`, () =>
+  const rows = await preparedOnce(db, `list:${withNumber}:${group}:${cursor !== null}`, () =>
     db
       .select({
         id: dossiers.id,
@@ -129,6 +129,7 @@ export async function listMyDossiers(
         dueAt: dossiers.dueAt,
         procedureName: procedureVersions.name,
         agencyName: units.name,
+        cursorAt: cursorInstant(dossiers.createdAt),
       })
       .from(dossiers)
       .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
@@ -136,9 +137,13 @@ export async function listMyDossiers(
       .where(and(citizenDossiersWherePrepared(withNumber), groupWhere(group), page))
       .orderBy(desc(dossiers.createdAt), desc(dossiers.id))
       .limit(PAGE_SIZE + 1),
-  ).execute({ ...citizenValues(citizen), afterAt: after?.at.toISOString(), afterId: after?.id });
-  const more = rows.length > PAGE_SIZE;
-  return { rows: rows.slice(0, PAGE_SIZE).map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })), more };
+  ).execute({ ...citizenValues(citizen), afterAt: cursor?.at, afterId: cursor?.id });
+  const shown = rows.slice(0, PAGE_SIZE);
+  const last = shown.at(-1);
+  return {
+    rows: shown.map(({ cursorAt: _, ...r }) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })),
+    next: rows.length > PAGE_SIZE && last ? keysetCursor(last.cursorAt, last.id) : null,
+  };
 }
 
 /** History rows that concern the applicant; internal hand-overs between officials are not theirs to follow. */
