@@ -1,17 +1,24 @@
 /**
  * Defects an attacker review of the citizen portal confirmed in the citizen's dossiers: the list's keyset cursor kept
- * milliseconds where PostgreSQL keeps microseconds (dossiers on no page).
+ * milliseconds where PostgreSQL keeps microseconds (dossiers on no page), and Bổ sung with a personal file deleted in
+ * another tab answered a bare 404, losing the note and storing the upload it came with.
  */
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { loggedInCitizen } from './support/portal-citizen.js';
 import { receiveAtCounter } from './support/reception.js';
 import { queryRows } from '../src/db/client.js';
+import { citizenUploadVolume, dossierFiles, dossiers } from '../src/db/schema/index.js';
 import { citizenActor } from '../src/shared/context.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
+import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
+import { hasBlob } from '../src/storage/index.js';
 import { dossierCounts } from '../src/portal/my-dossiers.js';
 
 const t = useDemoApp();
+const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
 const CCCD = '001190012345';
 const listed = (html: string) => [...html.matchAll(/href="\/ca-nhan\/ho-so\/([0-9a-f-]{36})"/g)].map((m) => m[1]!);
 const nextPage = (html: string) => /href="(\/ca-nhan\/ho-so\?loai=da-nop&amp;sau=[^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
@@ -79,5 +86,54 @@ describe('Hồ sơ đã nộp: the keyset cursor to the microsecond', () => {
       expect(res.status).toBe(200);
       expect(listed(res.text)).toEqual(first);
     }
+  });
+});
+
+describe('Bổ sung with a personal file deleted in another tab', () => {
+  it('shows the form again with the note and a message beside the choice, and keeps nothing of the request', async () => {
+    const { id, client } = await loggedInCitizen(t.database.db, t.app);
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const proc = await currentProcedure(t.database, '2.000633');
+    const d = await receiveAtCounter(t.database.db, clerk, {
+      procedureId: proc.p.id,
+      channel: '1',
+      fullName: 'Trần Thị Mai Anh',
+      cccd: CCCD,
+    });
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'request_supplement', note: 'Thiếu', items: 'Bản sao giấy phép' }, new Date());
+    const mine = await uploadPersonalFile(
+      t.database.db,
+      citizenActor(id, { ip: null, requestId: null }),
+      { file: { name: 'x.pdf', bytes: new Uint8Array(Buffer.from('%PDF-1.4\n% x\n%%EOF\n')) } },
+      QUOTA,
+      new Date(),
+    );
+    const csrf = await client.csrf(`/ca-nhan/ho-so/${d.id}`);
+    expect((await client.post(`/ca-nhan/tap-tin/${mine.id}/xoa`, {}, { csrf })).status).toBe(303);
+    const uploadsBefore = await t.database.db.select().from(citizenUploadVolume).where(eq(citizenUploadVolume.citizenId, id));
+
+    const bytes = Buffer.from(`%PDF-1.4\n% them ${crypto.randomUUID()}\n%%EOF\n`);
+    const form = new FormData();
+    form.set('_csrf', csrf);
+    form.set('file', new File([bytes], 'them.pdf', { type: 'application/pdf' }));
+    form.set('pick', mine.id);
+    form.set('note', 'Ghi chú dài đã gõ');
+    const res = await client.request('POST', `/ca-nhan/ho-so/${d.id}/bo-sung`, form, { origin: client.origin });
+
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Bổ sung hồ sơ');
+    expect(res.text).toContain(
+      '<span class="field-error" id="err-pick">Tệp đã chọn không còn trong Quản lý tập tin cá nhân (có thể đã bị xóa). Vui lòng chọn lại.</span>',
+    );
+    expect(res.text).toContain('href="#err-pick"');
+    expect(res.text).toMatch(/<textarea id="note" name="note" rows="2">\s*Ghi chú dài đã gõ\s*<\/textarea>/);
+    // Nothing of the request kept: the dossier still waits, no file joined it, the upload was neither stored nor counted.
+    const [still] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
+    expect(still!.status).toBe('supplement');
+    expect(await t.database.db.select().from(dossierFiles).where(eq(dossierFiles.dossierId, d.id))).toHaveLength(0);
+    expect(await hasBlob(crypto.createHash('sha256').update(bytes).digest('hex'))).toBe(false);
+    expect(await t.database.db.select().from(citizenUploadVolume).where(eq(citizenUploadVolume.citizenId, id))).toHaveLength(
+      uploadsBefore.length,
+    );
   });
 });

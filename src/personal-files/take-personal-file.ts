@@ -6,6 +6,9 @@
 import type { Queryable } from '../db/client.js';
 import { liveFileOf } from './files.js';
 
+/** What the citizen reads beside their choice when the file picked is not (or no longer) one of their live files. */
+export const PICKED_FILE_GONE = 'Tệp đã chọn không còn trong Quản lý tập tin cá nhân (có thể đã bị xóa). Vui lòng chọn lại.';
+
 export type TakenFile = { sha256: string; name: string; mime: string; size: number };
 
 export async function takePersonalFile(tx: Queryable, citizenId: string, fileId: string): Promise<TakenFile> {

@@ -29,7 +29,7 @@ import { citizenUpload, requireCitizen } from './citizen-context.js';
 import { GROUPS, GROUP_KEYS, dossierCounts, listMyDossiers, myDossierFile, viewMyDossier } from './my-dossiers.js';
 import { approvedResultOf } from '../dossiers/record-result.js';
 import { IssuedResult } from './issued-result.js';
-import { supplyDocuments } from './supply-documents.js';
+import { checkPickedFiles, supplyDocuments } from './supply-documents.js';
 import { rateDossier } from './rate-dossier.js';
 import { DeclarationAnswers } from '../dossiers/declaration-answers.js';
 import { sendHtml } from '../web/send-html.js';
@@ -194,7 +194,13 @@ async function dossierPage(
   const issued = d.status === 'returned' ? await approvedResultOf(db, d.id) : null;
   const csrf = c.get('csrfToken');
   // The fields whose form is on the page as it is now: the summary links only to a message that is there.
-  const onPage: Record<string, boolean> = { file: v.canSupply, score: v.canRate, comment: v.canRate, confirm: v.canWithdraw };
+  const onPage: Record<string, boolean> = {
+    file: v.canSupply,
+    pick: v.canSupply,
+    score: v.canRate,
+    comment: v.canRate,
+    confirm: v.canWithdraw,
+  };
   return sendHtml(
     c,
     await PortalPage(
@@ -320,7 +326,12 @@ async function dossierPage(
               {mine?.files.length ? (
                 <>
                   <label for="pick">hoặc chọn từ tập tin cá nhân</label>
-                  <select id="pick" name="pick">
+                  <select
+                    id="pick"
+                    name="pick"
+                    aria-invalid={errors.pick ? 'true' : undefined}
+                    aria-describedby={errors.pick ? 'err-pick' : undefined}
+                  >
                     <option value="">—</option>
                     {mine.files.map((f) => (
                       <option value={f.id} selected={f.id === typed.pick}>
@@ -330,6 +341,8 @@ async function dossierPage(
                   </select>
                 </>
               ) : null}
+              {/* Said even when no personal file is left to choose (the one picked was the last, deleted elsewhere). */}
+              <FieldError errors={errors} name="pick" />
               <FieldError errors={errors} name="file" />
               <p class="muted" id="supply-help">
                 Mỗi tệp tối đa {sizeText(MAX_PERSONAL_FILE_BYTES)}: {PERSONAL_FILE_ALLOWED}.
@@ -453,20 +466,23 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/bo-sung', citizenUpload, async (c)
   const f = await formData(c);
   const deps = c.get('deps');
   const now = deps.now();
-  const upload = await uploadedStream(c, 'file');
-  const stored = [];
-  if (upload) {
-    // Counted against the citizen's upload budget over 24 hours as it is stored, even if the answer is then refused.
-    const r = await storeDocument(deps.db, upload, 'bo-sung', {
-      citizenId: actor.citizenId,
-      dailyBytes: deps.config.personalFiles.uploadDailyBytes,
-      now,
-    });
-    if ('refused' in r) return dossierPage(c, id, { file: r.refused }, r.refused === UPLOAD_BUDGET_REFUSAL ? 429 : 400, f);
-    stored.push(r.stored);
-  }
+  const personalFileIds = f.pick ? [f.pick] : [];
   try {
-    await supplyDocuments(deps.db, actor, id, { stored, personalFileIds: f.pick ? [f.pick] : [] }, f.note, now);
+    // A file picked on a page older than its deletion: refused before this request's upload is stored and counted.
+    await checkPickedFiles(deps.db, actor, personalFileIds);
+    const upload = await uploadedStream(c, 'file');
+    const stored = [];
+    if (upload) {
+      // Counted against the citizen's upload budget over 24 hours as it is stored, even if the answer is then refused.
+      const r = await storeDocument(deps.db, upload, 'bo-sung', {
+        citizenId: actor.citizenId,
+        dailyBytes: deps.config.personalFiles.uploadDailyBytes,
+        now,
+      });
+      if ('refused' in r) return dossierPage(c, id, { file: r.refused }, r.refused === UPLOAD_BUDGET_REFUSAL ? 429 : 400, f);
+      stored.push(r.stored);
+    }
+    await supplyDocuments(deps.db, actor, id, { stored, personalFileIds }, f.note, now);
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation_failed') return dossierPage(c, id, err.fields ?? {}, 400, f);
     if (err instanceof AppError && err.code === 'invalid_transition') return dossierPage(c, id, { form: err.message }, 409);

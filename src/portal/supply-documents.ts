@@ -1,19 +1,41 @@
 /**
  * Bổ sung hồ sơ: the applicant answers Mẫu 02 by sending what is missing. The files join the dossier and the
  * workflow's supplement_received runs as the applicant (the clock resumes with the working time that was left) in
- * one transaction: the files without the resumption, or the reverse, never exist.
+ * one transaction: the files without the resumption, or the reverse, never exist. A file picked from Quản lý tập tin
+ * cá nhân that is no longer there (deleted in another tab since the page was shown) is said beside the choice, and
+ * nothing of the request is kept.
  */
 import type { Db } from '../db/client.js';
 import { dossierFiles } from '../db/schema/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import type { CitizenActor } from '../shared/context.js';
-import { errors } from '../shared/errors.js';
+import { AppError, errors } from '../shared/errors.js';
 import { cleanOptional } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 import { applyAction } from '../dossiers/act-on-dossier.js';
-import { takePersonalFile } from '../personal-files/take-personal-file.js';
+import { liveFileOf } from '../personal-files/files.js';
+import { PICKED_FILE_GONE, takePersonalFile } from '../personal-files/take-personal-file.js';
 import { requireCitizenDossier } from './citizen-dossiers.js';
 import type { DraftFile } from './submit-dossier.js';
+
+/** The picked file's not-found as the form's field error: the page is shown again with what was typed, not a 404. */
+async function pickedOrRefused<T>(find: () => Promise<T>): Promise<T> {
+  try {
+    return await find();
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'not_found') throw errors.validation({ pick: PICKED_FILE_GONE });
+    throw err;
+  }
+}
+
+/**
+ * Before the request's upload is stored: the files picked are still the citizen's, so one deleted since the page was
+ * shown refuses the request before its upload is stored and counted against the upload budget. supplyDocuments
+ * checks again, under lock: a deletion between the two is refused there all the same.
+ */
+export async function checkPickedFiles(db: Db, actor: CitizenActor, personalFileIds: string[]): Promise<void> {
+  for (const id of personalFileIds) await pickedOrRefused(() => liveFileOf(db, actor.citizenId, id));
+}
 
 export async function supplyDocuments(
   db: Db,
@@ -31,7 +53,7 @@ export async function supplyDocuments(
   const calendar = await loadCalendar(db, now);
   return db.transaction(async (tx) => {
     const d = await requireCitizenDossier(tx, actor, dossierId, true);
-    const picked = await Promise.all(given.personalFileIds.map((id) => takePersonalFile(tx, actor.citizenId, id)));
+    const picked = await Promise.all(given.personalFileIds.map((id) => pickedOrRefused(() => takePersonalFile(tx, actor.citizenId, id))));
     const files = [...given.stored, ...picked].map((f) => ({
       dossierId: d.id,
       kind: 'supplement' as const,
