@@ -5,6 +5,9 @@ import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { accounts, auditLog, accountIdentities, sessions, units } from '../src/db/schema/index.js';
 import { setProvinceCutoff, setUnitCutoff } from '../src/cutover/set-cutoff.js';
+import { moveUnit } from '../src/org/move-unit.js';
+import { mergeUnits } from '../src/org/merge-units.js';
+import { updateOfficial } from '../src/accounts/update-official.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { lockedOutOn, readiness, recentBreakGlassLogins } from '../src/cutover/readiness.js';
 import type { AppError } from '../src/shared/errors.js';
@@ -40,6 +43,53 @@ describe('the VNeID-only cutoff', () => {
     expect((await new Client(day).login('admin.dx', TEST_PASSWORD)).status).toBe(303);
     expect((await new Client(appOn('2026-12-01')).login('admin.dx', TEST_PASSWORD)).status).toBe(403);
     expect((await new Client(appOn('2026-12-01')).login('admin.snv', TEST_PASSWORD)).status).toBe(303);
+  });
+
+  it('a unit administrator cannot postpone the date by moving a unit, merging one or moving an account under a later date', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    const sct = await actorFor(t.database, 'admin.sct');
+    const now = new Date();
+    await setProvinceCutoff(t.database.db, root, { date: '01/12/2026' }, now);
+    // The province gave one centre of the department a later date (a staged cutover).
+    await setUnitCutoff(t.database.db, root, t.unitIds['sct-tt-kc']!, { date: '01/06/2027' }, now);
+    const day = appOn('2026-12-05');
+    const clerk = sctClerkUsername(); // seated in sct-vp
+    expect((await new Client(day).login(clerk, TEST_PASSWORD)).status).toBe(403);
+    const refused = (p: Promise<unknown>) => p.then(() => null).catch((e: AppError) => e);
+
+    const move = await refused(moveUnit(t.database.db, sct, t.unitIds['sct-vp']!, t.unitIds['sct-tt-kc']!, now));
+    expect(move).toMatchObject({ code: 'cutoff_postpone_forbidden', status: 403 });
+    expect(move?.message).toBe(
+      'Không thể chuyển đơn vị: ngày chỉ đăng nhập bằng VNeID đang áp dụng là 01/12/2026, ở nơi chuyển đến là 01/06/2027. Chuyển sang nơi có ngày muộn hơn do quản trị cấp tỉnh thực hiện.',
+    );
+    const merge = await refused(mergeUnits(t.database.db, sct, t.unitIds['sct-vp']!, t.unitIds['sct-tt-kc']!, now));
+    expect(merge).toMatchObject({ code: 'cutoff_postpone_forbidden' });
+    const account = (await accountByUsername(t.database, clerk))!;
+    const [claim] = await t.database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, account.id));
+    const form = {
+      username: account.username,
+      middleName: account.middleName,
+      givenName: account.givenName,
+      gender: claim?.gender ?? 'male',
+    };
+    const moved = await refused(updateOfficial(t.database.db, sct, account.id, { ...form, unitId: t.unitIds['sct-tt-kc']! }, now));
+    expect(moved).toMatchObject({ code: 'cutoff_postpone_forbidden' });
+    expect(moved?.message).toContain('Không thể chuyển tài khoản');
+    // Nothing moved, and the clerk is still held to the date in force.
+    expect((await accountByUsername(t.database, clerk))!.unitId).toBe(t.unitIds['sct-vp']);
+    const [vp] = await t.database.db.select().from(units).where(eq(units.id, t.unitIds['sct-vp']!));
+    expect(vp).toMatchObject({ parentId: t.unitIds.sct, active: true });
+    expect((await new Client(day).login(clerk, TEST_PASSWORD)).status).toBe(403);
+
+    // Towards an earlier date, or a unit with its own date that the move does not change, the same administrator may.
+    await setUnitCutoff(t.database.db, sct, t.unitIds['sct-qlcn']!, { date: '20/11/2026' }, now);
+    expect(await refused(updateOfficial(t.database.db, sct, account.id, { ...form, unitId: t.unitIds['sct-qlcn']! }, now))).toBeNull();
+    await setUnitCutoff(t.database.db, sct, t.unitIds['sct-qltm']!, { date: '25/11/2026' }, now);
+    expect(await refused(moveUnit(t.database.db, sct, t.unitIds['sct-qltm']!, t.unitIds['sct-tt-kc']!, now))).toBeNull();
+    // The province administrator decides postponements, moves included.
+    expect(await refused(moveUnit(t.database.db, root, t.unitIds['sct-vp']!, t.unitIds['sct-tt-kc']!, now))).toBeNull();
+    expect(await refused(updateOfficial(t.database.db, root, account.id, { ...form, unitId: t.unitIds['sct-tt-kc']! }, now))).toBeNull();
+    expect((await new Client(day).login(clerk, TEST_PASSWORD)).status).toBe(303);
   });
 
   it('only the province administrator sets the province date; unit admins set their own units', async () => {

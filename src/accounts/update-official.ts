@@ -12,6 +12,7 @@ import { OfficialInput, accountFields, personFields } from './official-input.js'
 import { identityAuditView, identityChanged, saveIdentityClaim, type IdentityRow } from './identity-claim.js';
 import { requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
 import { accountSearchText } from './search-text.js';
+import { requireNoLaterCutoff } from '../cutover/postponement.js';
 
 /** Only what changed goes into the audit row, old beside new. */
 function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
@@ -72,6 +73,7 @@ export async function saveOfficial(
     if (input.unitId !== before.unitId) {
       await requireAdministerUnit(tx, actor, input.unitId);
       if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();
+      await requireNoLaterCutoff(tx, actor, before.unitId, input.unitId, 'tài khoản');
     }
     if (input.suspended && !before.suspended && accountId === actor.accountId) {
       throw new AppError('self_suspend', 'Bạn không thể tự tạm đình chỉ tài khoản của mình.', 409);

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
+import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
@@ -26,6 +27,8 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
     if ((await ancestorIds(tx, targetId)).includes(sourceId)) {
       throw new AppError('unit_cycle', 'Không thể sáp nhập đơn vị vào đơn vị cấp dưới của chính nó.', 409);
     }
+    // The source's officials, and its sub-units without a date of their own, take the target's VNeID-only date.
+    await requireNoLaterCutoff(tx, actor, sourceId, targetId, 'đơn vị');
     const moved = await tx
       .update(accounts)
       .set({ unitId: targetId, updatedAt: now })

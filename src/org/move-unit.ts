@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
+import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
@@ -20,6 +21,8 @@ export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: 
     if ((await ancestorIds(tx, newParentId)).includes(unitId)) {
       throw new AppError('unit_cycle', 'Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.', 409);
     }
+    // A unit without its own VNeID-only date (and whatever follows it) takes the new parent's.
+    if (!unit.passwordCutoff) await requireNoLaterCutoff(tx, actor, unitId, newParentId, 'đơn vị');
     await tx.update(units).set({ parentId: newParentId, updatedAt: now }).where(eq(units.id, unitId));
     await recordAudit(tx, {
       action: 'unit.move',
