@@ -6,12 +6,20 @@ import { createCitizenSession } from '../../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../../src/portal/citizen-context.js';
 import { Client, type App } from './app.js';
 
-export async function loggedInCitizen(db: Db, app: App): Promise<{ id: string; client: Client }> {
+export async function loggedInCitizen(db: Db, app: App, now = new Date()): Promise<{ id: string; client: Client }> {
   const [row] = await db
     .insert(citizens)
     .values({ issuer: 'https://vneid.test', subject: crypto.randomUUID(), cccd: '001190012345', fullName: 'Trần Thị Mai Anh', loa: 2 })
     .returning({ id: citizens.id });
   const client = new Client(app);
-  client.cookies.set(PORTAL_COOKIE, await createCitizenSession(db, row!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }, new Date()));
+  await logInAgain(db, { id: row!.id, client }, now);
   return { id: row!.id, client };
+}
+
+/**
+ * A new portal session for the same citizen at `now` (the app's clock): a test that moves the clock past the session's
+ * lifetime (an hour) logs in again, as the citizen would.
+ */
+export async function logInAgain(db: Db, who: { id: string; client: Client }, now: Date): Promise<void> {
+  who.client.cookies.set(PORTAL_COOKIE, await createCitizenSession(db, who.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }, now));
 }
