@@ -7,6 +7,7 @@ import { accountIdentities, accounts, auditLog } from '../src/db/schema/index.js
 import { createOfficial } from '../src/accounts/create-official.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
 import { deleteOfficial } from '../src/accounts/delete-official.js';
+import { setSuspended } from '../src/accounts/set-suspended.js';
 import { readSheet } from '../src/accounts/read-sheet.js';
 import { importOfficials } from '../src/accounts/import-officials.js';
 import { exportOfficials } from '../src/accounts/export-officials.js';
@@ -179,6 +180,42 @@ describe("officials' accounts", () => {
     expect(landing.text).toMatch(/data-testid="temporary-password">[A-Za-z0-9]{14}</);
     const found = await c.get('/tiepnhan/quan-tri/nguoi-dung?q=hanh');
     expect(found.text).toContain('hanhpt.qlcn');
+  });
+
+  it('a Lưu from a page opened before a change made meanwhile (a suspension) is refused and writes nothing', async () => {
+    const sctAdmin = await actorFor(t.database, 'admin.sct');
+    const province = await actorFor(t.database, 'quantri1');
+    const { account } = await createOfficial(t.database.db, sctAdmin, form({ username: 'stale.target' }), new Date());
+    const c = new Client(t.app);
+    expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    const pageAddress = `/tiepnhan/quan-tri/nguoi-dung?donvi=${account.unitId}&tk=${account.id}`;
+    const page = (await c.get(pageAddress)).text;
+    const seen = /<input type="hidden" name="seen" value="(\d+)"/.exec(page)?.[1];
+    expect(seen).toBe(String(account.updatedAt.getTime()));
+    // Another administrator suspends the account for cause while the page stays open.
+    await setSuspended(t.database.db, province, account.id, true, new Date(Date.now() + 1000));
+    // The page's form, unchanged but for the position; "Tạm đình chỉ" unticked, as the page showed it.
+    const posted = { ...form({ username: 'stale.target' }), position: 'Phó phòng', seen: seen! };
+    const stale = await c.post(`/tiepnhan/quan-tri/nguoi-dung/${account.id}`, posted, { csrfFrom: pageAddress });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Tài khoản vừa được thay đổi');
+    expect(stale.text).toContain('value="Phó phòng"');
+    const after = (await accountByUsername(t.database, 'stale.target'))!;
+    expect(after).toMatchObject({ suspended: true, position: account.position });
+    // From the page read again, the same save goes through, and keeps the suspension the page now shows.
+    const fresh = (await c.get(pageAddress)).text;
+    const seenNow = /<input type="hidden" name="seen" value="(\d+)"/.exec(fresh)?.[1];
+    expect(seenNow).toBe(String(after.updatedAt.getTime()));
+    const saved = await c.post(
+      `/tiepnhan/quan-tri/nguoi-dung/${account.id}`,
+      { ...posted, seen: seenNow!, suspended: 'on' },
+      { csrfFrom: pageAddress },
+    );
+    expect(saved.status).toBe(303);
+    expect(await accountByUsername(t.database, 'stale.target')).toMatchObject({ suspended: true, position: 'Phó phòng' });
+    // A hand-made value is a form out of date, not a 500.
+    const forged = await c.post(`/tiepnhan/quan-tri/nguoi-dung/${account.id}`, { ...posted, seen: 'x' }, { csrfFrom: pageAddress });
+    expect(forged.status).toBe(400);
   });
 
   it('imports a CSV with a per-row report of what was refused and why', async () => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseDate, todayInVietnam } from '../shared/dates.js';
 import { cleanOptional, cleanText } from '../shared/text.js';
-import { idField } from '../shared/validate.js';
+import { idField, numberField } from '../shared/validate.js';
 import { checkCccd, checkCccdFormat } from './cccd.js';
 
 const optionalText = (max: number, label: string) =>
@@ -83,6 +83,8 @@ const dateField = (label: string) =>
       }
       return iso;
     });
+
+const FORM_OUT_OF_DATE = 'Biểu mẫu không hợp lệ; vui lòng tải lại trang.';
 
 const flag = z
   .union([z.boolean(), z.string(), z.null()])
@@ -163,6 +165,14 @@ export const OfficialInput = z
     issuePlace: optionalText(200, 'Nơi cấp'),
     address: optionalText(300, 'Địa chỉ'),
     suspended: flag,
+    /**
+     * When the page showed the account (its updatedAt, milliseconds since the epoch; hidden field of the edit form):
+     * a save from a page older than the account's last change is refused (update-official.ts). Absent: not checked
+     * (an import, the API, the official's own profile).
+     */
+    seen: numberField(
+      z.number({ message: FORM_OUT_OF_DATE }).int({ message: FORM_OUT_OF_DATE }).min(0, { message: FORM_OUT_OF_DATE }).optional(),
+    ),
     unitRepresentative: flag,
     divisionRepresentative: flag,
   })
@@ -210,7 +220,7 @@ export function personFields(i: OfficialInput) {
 }
 
 export function accountFields(i: OfficialInput) {
-  const { cardName, dateOfBirth, gender, cccd, issueDate, issuePlace, address, ...rest } = i;
-  void cardName, dateOfBirth, gender, cccd, issueDate, issuePlace, address;
+  const { cardName, dateOfBirth, gender, cccd, issueDate, issuePlace, address, seen, ...rest } = i;
+  void cardName, dateOfBirth, gender, cccd, issueDate, issuePlace, address, seen;
   return rest;
 }

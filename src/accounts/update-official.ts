@@ -14,6 +14,13 @@ import { requireAdministerUnit, requireWhollyAdministeredAccount } from './polic
 import { accountSearchText } from './search-text.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
 
+const accountChangedMeanwhile = () =>
+  new AppError(
+    'account_changed_meanwhile',
+    'Tài khoản vừa được thay đổi (ví dụ tạm đình chỉ, cấp lại mật khẩu hoặc một quản trị khác đã lưu) sau khi bạn mở trang này; chưa lưu gì. Vui lòng tải lại trang để xem dữ liệu mới nhất rồi nhập lại.',
+    409,
+  );
+
 /** Only what changed goes into the audit row, old beside new. */
 function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
   const old: Record<string, unknown> = {};
@@ -70,6 +77,9 @@ export async function saveOfficial(
 ) {
   const accountId = before.id;
   {
+    // The page was opened before the account's last change (a suspension, a reset, another administrator's Lưu):
+    // saving it would silently write back what that change replaced — a suspension lifted by an unticked box.
+    if (input.seen !== undefined && input.seen !== before.updatedAt.getTime()) throw accountChangedMeanwhile();
     if (input.unitId !== before.unitId) {
       await requireAdministerUnit(tx, actor, input.unitId);
       if (!(await loadActiveUnit(tx, input.unitId))) throw errors.unitInactive();

@@ -22,6 +22,8 @@ export function officialToForm(
 ): OfficialFormValues {
   return {
     ...(a as OfficialFormValues),
+    // The instant of the account this page shows: a save from it after another change is refused (update-official.ts).
+    seen: a.updatedAt instanceof Date ? String(a.updatedAt.getTime()) : undefined,
     cardName: person?.fullName ?? '',
     dateOfBirth: formatDate(person?.dateOfBirth),
     gender: person?.gender ?? '',
@@ -95,6 +97,7 @@ export function OfficialForm(p: {
   return (
     <form method="post" action={p.action} class="official-form" id="official-form" novalidate data-submit-once>
       <CsrfField token={p.csrfToken} />
+      {!p.isNew && typeof v.seen === 'string' ? <input type="hidden" name="seen" value={v.seen} /> : null}
       <div class="form-actions">
         {p.verifyAction && status ? (
           <span class={status.ok ? 'badge ok' : 'badge warn'} id="verify-status">
