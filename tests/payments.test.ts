@@ -434,6 +434,12 @@ describe('fee payment through the payment platform', () => {
       // A lone surrogate in a signed field (JSON can carry one; UTF-8 cannot, so nothing signed it): malformed, not a 500.
       [{ ...genuine, message: 'Thanh toán \ud800' }, 400, 'payment_confirmation_malformed'],
       [{ ...genuine, orderId: `${orderB}\udc00` }, 400, 'payment_confirmation_malformed'],
+      // Signed, with a NUL in its message (jsonb cannot keep one): malformed, not a 500 at each retry.
+      [
+        signed({ ...fields, orderId: orderB, transactionId: 'PG-OTHER-6', message: 'Giao dịch\u0000 thành công' }),
+        400,
+        'payment_confirmation_malformed',
+      ],
       // Signed, for B's order, paid at a time PostgreSQL cannot hold (year 0 in UTC): malformed, not a 500 at each retry.
       [
         signed({ ...fields, orderId: orderB, transactionId: 'PG-OTHER-5', paidAt: '0001-01-01T00:00:00+14:00' }),

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { PaymentConfig } from '../config.js';
 import { instantField } from '../shared/validate.js';
-import { hasLoneSurrogate } from '../shared/text.js';
+import { hasControlChars, hasLoneSurrogate } from '../shared/text.js';
 
 /** What we ask the platform to collect. */
 type PaymentRequest = {
@@ -88,7 +88,9 @@ const signedText = (min: number, max: number) =>
     .string()
     .min(min)
     .max(max)
-    .refine((v) => !hasLoneSurrogate(v), 'not well-formed text');
+    .refine((v) => !hasLoneSurrogate(v), 'not well-formed text')
+    // A NUL cannot be kept in the confirmation's jsonb (nor any control character in a platform's text).
+    .refine((v) => !hasControlChars(v), 'control characters');
 const ConfirmationBody = z.object({
   merchantCode: signedText(1, 64),
   orderId: signedText(1, 64),
