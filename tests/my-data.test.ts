@@ -26,6 +26,8 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { EXPORT_ACTION, EXPORT_LIMIT, exportMyData } from '../src/portal/my-data-export.js';
 import type { MyData } from '../src/portal/my-data.js';
 import { AppError } from '../src/shared/errors.js';
+import { mapClaims } from '../src/auth/oidc/claims.js';
+import { loginCitizen } from '../src/portal/login-citizen.js';
 
 const t = useDemoApp();
 const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
@@ -153,6 +155,29 @@ async function richCitizen() {
   await deletePersonalFile(db, actorOf(a), gone.id, new Date());
   return { a, d, counter, expert, director };
 }
+
+describe('the claims kept from VNeID', () => {
+  it('keeps claims with a NUL or a lone surrogate (jsonb refuses both) mended, instead of failing the login', async () => {
+    const claims = {
+      sub: 'citizen-hostile-claims',
+      HoVaTen: 'Lê Thị\u0000 Thu',
+      DiaChi: 'Số 1 \ud800 đường',
+      'Khóa\u0000': ['a\udc00', { sâu: 'b\u0000c' }],
+    };
+    const id = mapClaims('dvcqg', claims, ['LoA1', 'LoA2']);
+    const meta = { ip: '192.0.2.9', requestId: null, userAgent: null };
+    const policy = { idleMs: 1_800_000, absoluteMs: 3_600_000 };
+    const { citizen } = await loginCitizen(t.database.db, policy, 'https://vneid.example', id, claims, meta, new Date());
+    const [row] = await t.database.db.select().from(citizens).where(eq(citizens.id, citizen.id));
+    expect(row?.fullName).toBe('Lê Thị Thu');
+    expect(row?.lastClaims).toEqual({
+      sub: 'citizen-hostile-claims',
+      HoVaTen: 'Lê Thị Thu',
+      DiaChi: 'Số 1 \ufffd đường',
+      Khóa: ['a\ufffd', { sâu: 'bc' }],
+    });
+  });
+});
 
 describe('Dữ liệu của tôi', () => {
   it('TRANG CÁ NHÂN links to it; it lists each kind of data the system holds about the citizen', async () => {

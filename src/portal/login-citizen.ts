@@ -6,6 +6,7 @@ import type { ExternalIdentity } from '../auth/oidc/claims.js';
 import type { SessionPolicy } from '../auth/sessions.js';
 import type { RequestMeta } from '../shared/context.js';
 import { createCitizenSession } from '../auth/sessions.js';
+import { storableObject } from '../shared/text.js';
 
 /**
  * A citizen or organisation logs in on the portal: their profile is created from the claims at the
@@ -36,7 +37,7 @@ export async function loginCitizen(
       taxCode: id.taxCode,
       businessName: id.businessName,
       loa: id.loa,
-      lastClaims: claims,
+      lastClaims: storableObject(claims),
       lastLoginAt: now,
     };
     const [citizen] = await tx

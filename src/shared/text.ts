@@ -42,6 +42,26 @@ export function cutText(value: string, max: number): string {
   return value.slice(0, end);
 }
 
+/**
+ * A JSON value from outside (an identity provider's claims) as PostgreSQL's jsonb can keep it: jsonb refuses a NUL and
+ * a lone surrogate in any string or key (JSON.stringify writes them as \u escapes), which would end a login in a 500.
+ * NULs are dropped and lone surrogates mended (U+FFFD); nesting deeper than `depth` is dropped (null).
+ */
+export function storableJson(value: unknown, depth = 32): unknown {
+  if (typeof value === 'string') return storableString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth <= 0) return null;
+  if (Array.isArray(value)) return value.map((v) => storableJson(v, depth - 1));
+  return storableObject(value, depth);
+}
+
+/** The same for an object of claims (its keys too). */
+export function storableObject(value: object, depth = 32): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableString(k), storableJson(v, depth - 1)]));
+}
+
+const storableString = (value: string) => wellFormed(value).replaceAll('\u0000', '');
+
 /** The message for a field refused for a control character. */
 export const CONTROL_CHARS_MESSAGE = 'Nội dung có ký tự không hợp lệ (ký tự điều khiển). Vui lòng nhập lại.';
 
