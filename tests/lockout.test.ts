@@ -13,7 +13,9 @@ import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './sup
 import { auditLog, loginThrottle } from '../src/db/schema/index.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
-import { THROTTLE, addressBucket, throttleKeys } from '../src/auth/throttle.js';
+import { THROTTLE, addressBucket, currentPasswordKey, throttleKeys } from '../src/auth/throttle.js';
+import { jobHandlers } from '../src/jobs/handlers.js';
+import pino from 'pino';
 
 const t = useDemoApp();
 const START = new Date('2026-12-01T08:00:00+07:00');
@@ -244,5 +246,61 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
       return out;
     };
     expect(await answers(TEST_PASSWORD, OFFICE)).toEqual(await answers('sai-mat-khau-x', STRANGER));
+  });
+
+  it('a stolen session cannot guess the password at Đổi mật khẩu: 5 wrong current passwords lock the form for 15 minutes', async () => {
+    const { app, advance } = clockedApp();
+    const c = new Client(app);
+    expect((await c.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    const change = (current: string) =>
+      c.post(
+        '/tiepnhan/doi-mat-khau',
+        { current, next: 'Mat-khau-moi-2026!', confirm: 'Mat-khau-moi-2026!' },
+        { csrfFrom: '/tiepnhan/doi-mat-khau' },
+      );
+    for (let i = 1; i < THROTTLE.currentPassword.limit; i++) {
+      const wrong = await change(`sai-mat-khau-${i}`);
+      expect([wrong.status, wrong.text.includes('Mật khẩu hiện tại không đúng.')]).toEqual([400, true]);
+    }
+    const locking = await change('sai-mat-khau-cuoi');
+    expect(locking.status).toBe(429);
+    expect(locking.text).toContain('Mật khẩu hiện tại đã bị nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.');
+    // Locked: even the right one is not tried, so the lock says nothing about it.
+    const right = await change(TEST_PASSWORD);
+    expect(right.status).toBe(429);
+    // Login itself is not locked by it: the official at their desk still logs in.
+    expect((await new Client(app).login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    advance(THROTTLE.currentPassword.lockMs / 60_000 + 1);
+    const after = await change(TEST_PASSWORD);
+    expect(after.status).toBe(303);
+    // A success clears the count.
+    expect(
+      await t.database.db
+        .select()
+        .from(loginThrottle)
+        .where(eq(loginThrottle.key, currentPasswordKey((await accountByUsername(t.database, sctClerkUsername()))!.id))),
+    ).toEqual([]);
+  });
+
+  it('the sessions.purge job forgets counters whose window closed and whose lock ran out, and keeps the others', async () => {
+    const hour = 3_600_000;
+    const row = (key: string, windowStart: Date, lockedUntil: Date | null) => ({ key, failures: 3, windowStart, lockedUntil });
+    await t.database.db
+      .insert(loginThrottle)
+      .values([
+        row('acct:old-name', new Date(START.getTime() - 2 * hour), null),
+        row('acct:old-but-locked', new Date(START.getTime() - 2 * hour), new Date(START.getTime() + hour)),
+        row('acct:within-the-hour', new Date(START.getTime() - 30 * 60_000), null),
+      ]);
+    const handlers = jobHandlers({
+      db: t.database.db,
+      logger: pino({ level: 'silent' }),
+      sessionPolicy: { idleMs: 1_800_000, absoluteMs: 43_200_000 },
+      now: () => START,
+    });
+    await handlers['sessions.purge']({}, { id: 'test', retryCount: 0 });
+    const left = (await t.database.db.select({ key: loginThrottle.key }).from(loginThrottle)).map((r) => r.key);
+    expect(left).toEqual(expect.arrayContaining(['acct:old-but-locked', 'acct:within-the-hour']));
+    expect(left).not.toContain('acct:old-name');
   });
 });

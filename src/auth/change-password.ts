@@ -9,6 +9,14 @@ import { parseInput } from '../shared/validate.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { tokenHash } from './sessions.js';
 import { endSessionsWhere } from '../sso/end-sessions.js';
+import { clearFailures, currentPasswordKey, lockRemainingMs, recordFailure, THROTTLE } from './throttle.js';
+
+const currentPasswordLocked = (ms: number) =>
+  new AppError(
+    'current_password_locked',
+    `Mật khẩu hiện tại đã bị nhập sai quá nhiều lần. Vui lòng thử lại sau ${Math.max(1, Math.ceil(ms / 60_000))} phút.`,
+    429,
+  );
 
 const Input = z.object({
   current: z.string({ message: 'Vui lòng nhập mật khẩu hiện tại.' }).min(1, 'Vui lòng nhập mật khẩu hiện tại.'),
@@ -21,7 +29,12 @@ export async function changePassword(db: Db, actor: StaffActor, currentSessionTo
   const input = parseInput(Input, raw);
   const [acc] = await db.select().from(accounts).where(eq(accounts.id, actor.accountId));
   if (!acc || acc.deletedAt) throw errors.unauthenticated();
+  const key = currentPasswordKey(acc.id);
+  const locked = await lockRemainingMs(db, key, now);
+  if (locked > 0) throw currentPasswordLocked(locked);
   if (!(await verifyPassword(acc.passwordHash, input.current))) {
+    const counted = await recordFailure(db, key, THROTTLE.currentPassword, now);
+    if (counted.lockedMs > 0) throw currentPasswordLocked(counted.lockedMs);
     throw errors.validation({ current: 'Mật khẩu hiện tại không đúng.' });
   }
   const problem = passwordProblem(input.next, acc.username);
@@ -38,6 +51,7 @@ export async function changePassword(db: Db, actor: StaffActor, currentSessionTo
       .update(accounts)
       .set({ passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now })
       .where(eq(accounts.id, acc.id));
+    await clearFailures(tx, key);
     await endSessionsWhere(tx, and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))), {
       keepBrowserSessionHashes: [tokenHash(currentSessionToken)],
     });

@@ -15,7 +15,7 @@
  * push an account further.
  */
 import { isIP } from 'node:net';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import { loginThrottle } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
@@ -35,6 +35,11 @@ export const THROTTLE = {
   address: { limit: 30, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
   /** Wrong TOTP codes after the right password: 5 in 15 minutes lock the TOTP step for 15 minutes. */
   totp: { limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+  /**
+   * Wrong current passwords at Đổi mật khẩu, per account: someone holding a stolen session must not guess the password
+   * (which would outlive the session) at leisure. 5 in 15 minutes lock the form for 15 minutes.
+   */
+  currentPassword: { limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
   /** Account failures within its window from which each CAPTCHA level is required (index = level, see CAPTCHA_WORK). */
   captchaLevels: [0, 10, 30],
 } satisfies Record<string, ThrottleRule | number[]>;
@@ -74,6 +79,9 @@ export function addressBucket(ip: string): string {
 }
 
 export type ThrottleKeys = { pair: string; account: string; address: string | null; totp: string };
+
+/** The key counting wrong current passwords typed at Đổi mật khẩu by (a session of) this account. */
+export const currentPasswordKey = (accountId: string) => `current:${accountId}`;
 
 export function throttleKeys(username: string, ip: string | null): ThrottleKeys {
   const name = username.trim().slice(0, 100).toLowerCase();
@@ -174,6 +182,20 @@ export async function recordFailure(db: Queryable, key: string, rule: ThrottleRu
   const row = rows[0];
   const lockedUntil = row?.locked_until ? new Date(row.locked_until) : null;
   return { failures: Number(row?.failures ?? 0), lockedMs: lockedUntil && lockedUntil > now ? lockedUntil.getTime() - now.getTime() : 0 };
+}
+
+/**
+ * The sessions.purge job: rows whose window closed and whose lock ran out count nothing any more. Without it every
+ * name ever typed at the login page would keep its rows for good.
+ */
+export async function purgeThrottle(db: Queryable, now: Date): Promise<number> {
+  const longest = Math.max(...Object.values(THROTTLE).flatMap((r) => ('windowMs' in r ? [r.windowMs] : [])));
+  const closed = new Date(now.getTime() - longest);
+  const gone = await db
+    .delete(loginThrottle)
+    .where(and(lt(loginThrottle.windowStart, closed), or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now))))
+    .returning({ key: loginThrottle.key });
+  return gone.length;
 }
 
 export async function clearFailures(db: Queryable, key: string): Promise<void> {

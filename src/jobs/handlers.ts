@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { purgeSessions, type SessionPolicy } from '../auth/sessions.js';
+import { purgeThrottle } from '../auth/throttle.js';
 import { recordDelegationExpiries } from '../delegation/end-delegation.js';
 import { remindCalendarConfirmation } from '../calendar/confirmation-reminder.js';
 import { purgeStagedScans } from '../dossiers/staged-scans.js';
@@ -60,6 +61,8 @@ export function jobHandlers(deps: HandlerDeps): JobHandlers {
       await purgeSessions(deps.db, deps.sessionPolicy, now);
       // The gateways' report ids past the replay window: the same kind of expired single-use memory, same schedule.
       await purgeAppliedDeliveryReports(deps.db, now);
+      // Failed-login counters whose windows closed (auth/throttle.ts).
+      await purgeThrottle(deps.db, now);
     },
     'sso.purge': async () => {
       const now = clock();
