@@ -365,4 +365,45 @@ describe('the server checks every administration page and form', () => {
       .where(eq(roleGrants.accountId, clerk.id));
     expect(held.every((g) => g.unitId !== t.unitIds.snv)).toBe(true);
   });
+
+  it('a Lưu of Phân quyền from a page older than a change made meanwhile is refused, and never brings a removed grant back', async () => {
+    const db = t.database.db;
+    const sct = await actorFor(t.database, 'admin.sct');
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    await setRoles(db, sct, clerk.id, [
+      { unitId: clerk.unitId, role: 'reception' },
+      { unitId: clerk.unitId, role: 'result' },
+    ]);
+    const c = new Client(t.app);
+    expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    const address = `/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/phan-quyen`;
+    const page = (await c.get(address)).text;
+    const shown = /<input type="hidden" name="shown" value="([^"]*)"/.exec(page)?.[1];
+    expect(shown).toBe([`${clerk.unitId}:reception`, `${clerk.unitId}:result`].sort().join(' '));
+    // Another administrator (the province's) takes the result role away while the page stays open.
+    await setRoles(db, await actorFor(t.database, 'quantri1'), clerk.id, [{ unitId: clerk.unitId, role: 'reception' }]);
+    // The old page adds a statistics role, its two boxes still ticked.
+    const stale = await c.post(
+      address,
+      { shown: shown!, grant: [`${clerk.unitId}:reception`, `${clerk.unitId}:result`], newUnit: t.unitIds.sct!, newRole: 'statistics' },
+      { csrfFrom: address },
+    );
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Quyền của tài khoản vừa được thay đổi');
+    // The page answering shows the grants as they are now, ready to be chosen again.
+    expect(stale.text).toContain(`value="${clerk.unitId}:reception"`);
+    expect(stale.text).not.toContain(`value="${clerk.unitId}:result"`);
+    const held = async () =>
+      (await db.select({ role: roleGrants.role }).from(roleGrants).where(eq(roleGrants.accountId, clerk.id))).map((g) => g.role).sort();
+    expect(await held()).toEqual(['reception']);
+    // From the page as it is now, the same addition goes through.
+    const fresh = /<input type="hidden" name="shown" value="([^"]*)"/.exec(stale.text)?.[1];
+    const ok = await c.post(
+      address,
+      { shown: fresh!, grant: [`${clerk.unitId}:reception`], newUnit: t.unitIds.sct!, newRole: 'statistics' },
+      { csrfFrom: address },
+    );
+    expect(ok.status).toBe(303);
+    expect(await held()).toEqual(['reception', 'statistics']);
+  });
 });

@@ -29,7 +29,26 @@ export async function administeredGrantsOf(db: Queryable, actor: StaffActor, acc
   return { account: acc, grants: grants.filter((g) => scope.has(g.unitId)) };
 }
 
-export async function setRoles(db: Db, actor: StaffActor, accountId: string, raw: unknown) {
+/** The grants a page showed, as the text of its hidden field `shown` (rolesShown), compared with what is there now. */
+export const rolesShown = (grants: ReadonlyArray<{ unitId: string; role: string }>) =>
+  grants
+    .map((g) => `${g.unitId}:${g.role}`)
+    .sort()
+    .join(' ');
+
+const rolesChangedMeanwhile = () =>
+  new AppError(
+    'roles_changed_meanwhile',
+    'Quyền của tài khoản vừa được thay đổi sau khi bạn mở trang này; chưa lưu gì. Trang dưới đây cho thấy các quyền hiện có: vui lòng chọn lại rồi bấm Lưu.',
+    409,
+  );
+
+/**
+ * `opts.shown`: the grants the page showed (rolesShown). The form replaces every grant in scope with what it posts: from
+ * a page older than a change made meanwhile (another administrator removed a grant), it would bring that grant back —
+ * so such a save is refused. Absent (a caller without a page): not checked.
+ */
+export async function setRoles(db: Db, actor: StaffActor, accountId: string, raw: unknown, opts: { shown?: string } = {}) {
   const wanted = parseInput(Grants, raw);
   return db.transaction(async (tx) => {
     const acc = await requireAdministeredAccount(tx, actor, accountId);
@@ -52,6 +71,8 @@ export async function setRoles(db: Db, actor: StaffActor, accountId: string, raw
       }
     }
     const current = (await tx.select().from(roleGrants).where(eq(roleGrants.accountId, accountId))).filter((g) => scope.has(g.unitId));
+    if (opts.shown !== undefined && opts.shown.split(' ').filter(Boolean).sort().join(' ') !== rolesShown(current))
+      throw rolesChangedMeanwhile();
     const key = (g: { unitId: string; role: string }) => `${g.unitId}:${g.role}`;
     const wantedKeys = new Set(wanted.map(key));
     const currentKeys = new Set(current.map(key));

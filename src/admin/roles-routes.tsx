@@ -8,7 +8,7 @@ import { AppError } from '../shared/errors.js';
 import { ROLES, type Role } from '../db/schema/index.js';
 import { administeredForest } from '../org/list-units.js';
 import { requireAdministeredAccount } from '../accounts/policies.js';
-import { ROLE_LABELS, administeredGrantsOf, setRoles } from '../accounts/set-roles.js';
+import { ROLE_LABELS, administeredGrantsOf, rolesShown, setRoles } from '../accounts/set-roles.js';
 import { UnitOptions } from './unit-tree.js';
 import { sendHtml } from '../web/send-html.js';
 import { postAnswerAddress } from '../web/post-answer.js';
@@ -38,6 +38,7 @@ async function renderRoles(c: Ctx, accountId: string, error?: string, status: 20
         {error ? <Flash kind="error">{error}</Flash> : null}
         <form method="post" class="stack">
           <CsrfField token={props.csrfToken} />
+          <input type="hidden" name="shown" value={rolesShown(grants)} />
           <fieldset>
             <legend>Quyền hiện có</legend>
             {grants.length === 0 ? <p class="muted">Chưa có quyền nào.</p> : null}
@@ -81,13 +82,14 @@ rolesRoutes.post('/:id/phan-quyen', async (c) => {
     const [unitId, role] = g.split(':');
     return { unitId, role };
   });
-  const newUnit = (await formData(c)).newUnit ?? '';
+  const form = await formData(c);
+  const newUnit = form.newUnit ?? '';
   const newRoles = await formValues(c, 'newRole');
   if (newRoles.length && !newUnit) return renderRoles(c, id, 'Vui lòng chọn đơn vị để thêm quyền.', 400);
   for (const role of newRoles) wanted.push({ unitId: newUnit, role });
   try {
     const acc = await requireAdministeredAccount(c.get('deps').db, actorOf(c), id);
-    await setRoles(c.get('deps').db, actorOf(c), id, wanted);
+    await setRoles(c.get('deps').db, actorOf(c), id, wanted, form.shown === undefined ? {} : { shown: form.shown });
     return c.redirect(`/tiepnhan/quan-tri/nguoi-dung?donvi=${acc.unitId}&tk=${acc.id}&tb=roles`, 303);
   } catch (err) {
     if (!(err instanceof AppError) || err.status === 404) throw err;
