@@ -14,6 +14,7 @@ import { createOfficial } from '../src/accounts/create-official.js';
 import { setRoles } from '../src/accounts/set-roles.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
 import { deleteOfficial } from '../src/accounts/delete-official.js';
+import { updateOfficial } from '../src/accounts/update-official.js';
 import { requireAdministrator } from '../src/accounts/policies.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
@@ -322,6 +323,30 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
       expect(res.status, id).toBe(404);
       expect(res.text, id).toContain('Ủy quyền không tồn tại hoặc bạn không có quyền xem.');
     }
+  });
+
+  it('ends when a move puts its two accounts in two agencies, audited; a move within the agency keeps it', async () => {
+    const db = t.database.db;
+    const root = await actorFor(t.database, 'quantri1');
+    const delegator = await expert();
+    const leaving = await official('nhan.qltm', 'sct-qltm');
+    const staying = await official('o.lai.qltm', 'sct-qltm');
+    const away = await createDelegation(db, delegator, form(leaving), MADE);
+    const kept = await createDelegation(db, delegator, form(staying), MADE);
+    const moveTo = async (who: StaffActor, unitKey: string) => {
+      const [acc] = await db.select().from(accounts).where(eq(accounts.id, who.accountId));
+      const fields = { username: acc!.username, middleName: acc!.middleName, givenName: acc!.givenName, gender: 'male' };
+      await updateOfficial(db, root, acc!.id, { ...fields, unitId: t.unitIds[unitKey]! }, IN_FORCE);
+    };
+    await moveTo(staying, 'sct-qlcn'); // another division of Sở Công Thương
+    await moveTo(leaving, 'snv-vp'); // Sở Nội vụ
+    expect(await delegationsInForce(db, leaving, IN_FORCE)).toEqual([]);
+    expect((await delegationsInForce(db, staying, IN_FORCE)).map((l) => l.id)).toEqual([kept.id]);
+    const ended = await db
+      .select({ targetId: auditLog.targetId, data: auditLog.data })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'delegation.end'), eq(auditLog.targetId, String(away.id))));
+    expect(ended).toEqual([{ targetId: String(away.id), data: { reason: 'agency_changed' } }]);
   });
 
   it('cannot be passed on: a delegate delegates only their own positions, never lent ones', async () => {

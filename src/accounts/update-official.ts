@@ -13,6 +13,7 @@ import { identityAuditView, identityChanged, saveIdentityClaim, type IdentityRow
 import { requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
 import { accountSearchText } from './search-text.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
+import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
 
 const accountChangedMeanwhile = () =>
   new AppError(
@@ -102,6 +103,8 @@ export async function saveOfficial(
       })
       .where(eq(accounts.id, accountId))
       .returning();
+    // Moved to another agency: its delegations with officials of the one it left end here (delegation/end-across-agencies.ts).
+    if (input.unitId !== before.unitId) await endDelegationsAcrossAgencies(tx, actor, now);
     // Suspending through the form ends the account's sessions, as the Tạm đình chỉ button does.
     if (input.suspended && !before.suspended) await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
     const accountDiff = diff(before as Record<string, unknown>, fields as Record<string, unknown>);

@@ -6,6 +6,7 @@ import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
+import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
@@ -52,6 +53,8 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
       .update(units)
       .set({ active: false, mergedIntoId: targetId, parentId: targetId, updatedAt: now })
       .where(and(eq(units.id, sourceId)));
+    // The source's officials may now be of another agency than those they delegated to or stood in for.
+    await endDelegationsAcrossAgencies(tx, actor, now);
     await recordAudit(tx, {
       action: 'unit.merge',
       actor,

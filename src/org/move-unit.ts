@@ -6,6 +6,7 @@ import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
+import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
@@ -24,6 +25,8 @@ export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: 
     // A unit without its own VNeID-only date (and whatever follows it) takes the new parent's.
     if (!unit.passwordCutoff) await requireNoLaterCutoff(tx, actor, unitId, newParentId, 'đơn vị');
     await tx.update(units).set({ parentId: newParentId, updatedAt: now }).where(eq(units.id, unitId));
+    // Its officials may now be of another agency than those they delegated to or stood in for.
+    await endDelegationsAcrossAgencies(tx, actor, now);
     await recordAudit(tx, {
       action: 'unit.move',
       actor,
