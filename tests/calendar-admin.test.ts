@@ -122,7 +122,7 @@ describe('office hours administered', () => {
     expect(before.officeHours).toEqual(DEFAULT_OFFICE_HOURS);
     expect(dueAt(before, receivedAt, { workingHours: 4 }).toISOString()).toBe(vn('2026-11-25T16:00').toISOString());
 
-    await setOfficeHours(t.database.db, root, hours('08:00', '12:00', '13:00', '16:30'));
+    await setOfficeHours(t.database.db, root, hours('08:00', '12:00', '13:00', '16:30'), new Date());
 
     const cal = await loadCalendar(t.database.db, receivedAt);
     expect(cal.officeHours).toEqual([
@@ -142,8 +142,8 @@ describe('office hours administered', () => {
 
   it('accepts H:MM and records the previous hours in the next audit row', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    await setOfficeHours(t.database.db, root, hours('7:00', '11:00', '13:00', '17:00'));
-    await setOfficeHours(t.database.db, root, hours(' 07:30 ', '11:30', '13:30', '17:00'));
+    await setOfficeHours(t.database.db, root, hours('7:00', '11:00', '13:00', '17:00'), new Date());
+    await setOfficeHours(t.database.db, root, hours(' 07:30 ', '11:30', '13:30', '17:00'), new Date());
     expect(await loadOfficeHours(t.database.db)).toEqual(DEFAULT_OFFICE_HOURS);
     const rows = await auditRows();
     expect(rows.map((r) => r.data)).toEqual([
@@ -154,7 +154,7 @@ describe('office hours administered', () => {
 
   it('refuses administrators other than the province administrator', async () => {
     const sct = await actorFor(t.database, 'admin.sct');
-    const err = await refusal(setOfficeHours(t.database.db, sct, hours('08:00', '12:00', '13:00', '17:00')));
+    const err = await refusal(setOfficeHours(t.database.db, sct, hours('08:00', '12:00', '13:00', '17:00'), new Date()));
     expect(err).toBeInstanceOf(AppError);
     expect(err!.status).toBe(403);
     expect(await t.database.db.select().from(settings).where(eq(settings.key, OFFICE_HOURS_KEY))).toEqual([]);
@@ -174,7 +174,7 @@ describe('office hours administered', () => {
 
   it('refuses bad input with Vietnamese messages and leaves the setting unchanged', async () => {
     const root = await actorFor(t.database, 'quantri1');
-    await setOfficeHours(t.database.db, root, hours('08:00', '12:00', '13:00', '17:00'));
+    await setOfficeHours(t.database.db, root, hours('08:00', '12:00', '13:00', '17:00'), new Date());
     const saved = await loadOfficeHours(t.database.db);
     const cases: Array<[Record<string, string | undefined>, string, string]> = [
       [hours('11:30', '07:30', '13:30', '17:00'), 'morningEnd', 'Giờ kết thúc buổi sáng phải sau giờ bắt đầu buổi sáng.'],
@@ -196,15 +196,15 @@ describe('office hours administered', () => {
       [hours('08:00', '10:00', '14:00', '15:30'), '_', 'Tổng thời gian làm việc trong ngày phải từ 4 giờ trở lên (đang là 3 giờ 30 phút).'],
     ];
     for (const [input, field, message] of cases) {
-      const err = await refusal(setOfficeHours(t.database.db, root, input));
+      const err = await refusal(setOfficeHours(t.database.db, root, input, new Date()));
       expect(err, JSON.stringify(input)).toBeInstanceOf(AppError);
       expect(err!.status).toBe(400);
       expect(err!.fields?.[field]).toContain(message);
       expect(err!.fields?.[field]).toBe(err!.fields?.[field]?.normalize('NFC'));
     }
     // exactly four hours is enough
-    await setOfficeHours(t.database.db, root, hours('08:00', '10:00', '14:00', '16:00'));
-    await setOfficeHours(t.database.db, root, hours('08:00', '12:00', '13:00', '17:00'));
+    await setOfficeHours(t.database.db, root, hours('08:00', '10:00', '14:00', '16:00'), new Date());
+    await setOfficeHours(t.database.db, root, hours('08:00', '12:00', '13:00', '17:00'), new Date());
     expect(await loadOfficeHours(t.database.db)).toEqual(saved);
     expect(await auditRows()).toHaveLength(3);
   });

@@ -6,7 +6,7 @@ import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/htt
 import { queryOf } from '../web/params.js';
 import { param } from '../shared/validate.js';
 import { AppError, type FieldErrors } from '../shared/errors.js';
-import { formatDate } from '../shared/dates.js';
+import { formatDate, todayInVietnam } from '../shared/dates.js';
 import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
 import { weekday } from './vietnam-holidays.js';
 import { setCalendarDay } from './set-calendar-day.js';
@@ -296,7 +296,8 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
 /** ?nam= the year shown (2000–2100); this year when absent. */
 const YearQuery = z.object({ nam: param.int(2000, 2100, 'Năm phải là số từ 2000 đến 2100.') });
 
-const yearOf = (c: Ctx) => queryOf(c, YearQuery).nam ?? Number(new Date().toISOString().slice(0, 4));
+// This year in Vietnam (its 1 January starts at 17:00 UTC on 31 December), by the one clock.
+const yearOf = (c: Ctx) => queryOf(c, YearQuery).nam ?? Number(todayInVietnam(c.get('deps').now()).slice(0, 4));
 
 /**
  * Every post of this page answers with a redirect to the year it changed (Post/Redirect/Get): a reload reads the
@@ -362,7 +363,7 @@ calendarRoutes.post('/', async (c) => {
 calendarRoutes.post('/gio-lam-viec', async (c) => {
   const form = await formData(c);
   try {
-    await setOfficeHours(c.get('deps').db, actorOf(c), form);
+    await setOfficeHours(c.get('deps').db, actorOf(c), form, c.get('deps').now());
     giveReceipt(c, 'calendar-hours', 'office-hours');
     return c.redirect(landing(yearOf(c), 'gio'), 303);
   } catch (err) {

@@ -58,7 +58,7 @@ export async function setCalendarDay(db: Db, actor: StaffActor, raw: unknown, no
         .values({ date: input.date, kind: input.kind, note, updatedBy: actor.accountId })
         .onConflictDoUpdate({
           target: calendarDays.date,
-          set: { kind: input.kind, note, updatedBy: actor.accountId, updatedAt: new Date() },
+          set: { kind: input.kind, note, updatedBy: actor.accountId, updatedAt: now },
         });
     }
     const newCal = await loadCalendarForYears(tx, year - 2, year + 1);

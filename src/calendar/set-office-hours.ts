@@ -81,7 +81,7 @@ const Input = z
  * The province administrator sets the office hours (giờ làm việc): a morning and an afternoon session.
  * They apply to every due date computed from then on; dossiers keep the due dates they were given.
  */
-export async function setOfficeHours(db: Db, actor: StaffActor, raw: unknown) {
+export async function setOfficeHours(db: Db, actor: StaffActor, raw: unknown, now: Date) {
   const input = parseInput(Input, raw);
   const hours: OfficeHours = [
     [input.morningStart, input.morningEnd],
@@ -93,7 +93,7 @@ export async function setOfficeHours(db: Db, actor: StaffActor, raw: unknown) {
     await tx
       .insert(settings)
       .values({ key: OFFICE_HOURS_KEY, value: hours, updatedBy: actor.accountId })
-      .onConflictDoUpdate({ target: settings.key, set: { value: hours, updatedAt: new Date(), updatedBy: actor.accountId } });
+      .onConflictDoUpdate({ target: settings.key, set: { value: hours, updatedAt: now, updatedBy: actor.accountId } });
     await recordAudit(tx, {
       action: 'calendar.office_hours',
       actor,
