@@ -15,6 +15,8 @@ import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
 import { THROTTLE, addressBucket, currentPasswordKey, throttleKeys } from '../src/auth/throttle.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
+import { changePassword } from '../src/auth/change-password.js';
+import { AppError } from '../src/shared/errors.js';
 import pino from 'pino';
 
 const t = useDemoApp();
@@ -280,6 +282,48 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
         .from(loginThrottle)
         .where(eq(loginThrottle.key, currentPasswordKey((await accountByUsername(t.database, sctClerkUsername()))!.id))),
     ).toEqual([]);
+  });
+
+  it('guesses at Đổi mật khẩu sent at once are counted before they are judged: past the limit none is tried', async () => {
+    const actor = await actorFor(t.database, sctClerkUsername());
+    const guesses = Array.from({ length: 20 }, (_, i) => `sai-mat-khau-${i}`);
+    const results = await Promise.all(
+      guesses.map((current) =>
+        changePassword(
+          t.database.db,
+          actor,
+          'no-session',
+          { current, next: 'Mat-khau-moi-2026!', confirm: 'Mat-khau-moi-2026!' },
+          START,
+        ).then(
+          () => 'changed',
+          (e: unknown) => (e instanceof AppError ? e.code : String(e)),
+        ),
+      ),
+    );
+    // At most five judged (four wrong, then the fifth locks); every other one refused unread.
+    const judged = results.filter((r) => r === 'validation_failed').length;
+    expect(judged).toBeLessThanOrEqual(THROTTLE.currentPassword.limit);
+    expect(results.filter((r) => r === 'current_password_locked').length).toBe(20 - judged);
+  });
+
+  it('a guess at Đổi mật khẩu that passed the lock check while others were counted is not judged, even the right one', async () => {
+    // What guesses sent at once leave: the limit reached by the others' counts after this one read no lock.
+    const actor = await actorFor(t.database, sctClerkUsername());
+    const key = currentPasswordKey(actor.accountId);
+    await t.database.db
+      .insert(loginThrottle)
+      .values({ key, failures: THROTTLE.currentPassword.limit, windowStart: START, lockedUntil: null });
+    const res = await changePassword(
+      t.database.db,
+      actor,
+      'no-session',
+      { current: TEST_PASSWORD, next: 'Mat-khau-moi-2026!', confirm: 'Mat-khau-moi-2026!' },
+      START,
+    ).catch((e: unknown) => e);
+    expect(res).toBeInstanceOf(AppError);
+    expect((res as AppError).code).toBe('current_password_locked');
+    expect((await accountByUsername(t.database, sctClerkUsername()))!.passwordChangedAt?.getTime()).not.toBe(START.getTime());
   });
 
   it('the sessions.purge job forgets counters whose window closed and whose lock ran out, and keeps the others', async () => {

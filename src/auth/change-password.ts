@@ -32,11 +32,16 @@ export async function changePassword(db: Db, actor: StaffActor, currentSessionTo
   const key = currentPasswordKey(acc.id);
   const locked = await lockRemainingMs(db, key, now);
   if (locked > 0) throw currentPasswordLocked(locked);
+  // Counted before it is judged (the right one clears it), as the TOTP step does: guesses sent at once each take their
+  // number from the one atomic upsert, and those past the limit are not judged — counting after the check let them all be.
+  const counted = await recordFailure(db, key, THROTTLE.currentPassword, now);
+  if (counted.failures > THROTTLE.currentPassword.limit) throw currentPasswordLocked(Math.max(counted.lockedMs, 1));
   if (!(await verifyPassword(acc.passwordHash, input.current))) {
-    const counted = await recordFailure(db, key, THROTTLE.currentPassword, now);
     if (counted.lockedMs > 0) throw currentPasswordLocked(counted.lockedMs);
     throw errors.validation({ current: 'Mật khẩu hiện tại không đúng.' });
   }
+  // The right one: a new password refused below (too weak, not confirmed) must not count against the official.
+  await clearFailures(db, key);
   const problem = passwordProblem(input.next, acc.username);
   if (problem) throw errors.validation({ next: problem });
   if (input.next !== input.confirm) throw errors.validation({ confirm: 'Mật khẩu nhập lại không khớp.' });
@@ -51,7 +56,6 @@ export async function changePassword(db: Db, actor: StaffActor, currentSessionTo
       .update(accounts)
       .set({ passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now })
       .where(eq(accounts.id, acc.id));
-    await clearFailures(tx, key);
     await endSessionsWhere(tx, and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))), {
       keepBrowserSessionHashes: [tokenHash(currentSessionToken)],
     });
