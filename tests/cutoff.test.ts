@@ -84,8 +84,19 @@ describe('the VNeID-only cutoff', () => {
     // Towards an earlier date, or a unit with its own date that the move does not change, the same administrator may.
     await setUnitCutoff(t.database.db, sct, t.unitIds['sct-qlcn']!, { date: '20/11/2026' }, now);
     expect(await refused(updateOfficial(t.database.db, sct, account.id, { ...form, unitId: t.unitIds['sct-qlcn']! }, now))).toBeNull();
+    // A unit given a date of its own first is no way round: under the later-dated parent it could then be given that
+    // parent's date (the ceiling of set-cutoff.ts), and moved back.
     await setUnitCutoff(t.database.db, sct, t.unitIds['sct-qltm']!, { date: '25/11/2026' }, now);
-    expect(await refused(moveUnit(t.database.db, sct, t.unitIds['sct-qltm']!, t.unitIds['sct-tt-kc']!, now))).toBeNull();
+    expect(await refused(moveUnit(t.database.db, sct, t.unitIds['sct-qltm']!, t.unitIds['sct-tt-kc']!, now))).toMatchObject({
+      code: 'cutoff_postpone_forbidden',
+    });
+    await setUnitCutoff(t.database.db, sct, t.unitIds['sct-vp']!, { date: '30/11/2026' }, now);
+    expect(await refused(moveUnit(t.database.db, sct, t.unitIds['sct-vp']!, t.unitIds['sct-tt-kc']!, now))).toMatchObject({
+      code: 'cutoff_postpone_forbidden',
+    });
+    await setUnitCutoff(t.database.db, sct, t.unitIds['sct-vp']!, {}, now);
+    // Under a parent whose date is the same or earlier, it moves.
+    expect(await refused(moveUnit(t.database.db, sct, t.unitIds['sct-qltm']!, t.unitIds['sct-vp']!, now))).toBeNull();
     // The province administrator decides postponements, moves included.
     expect(await refused(moveUnit(t.database.db, root, t.unitIds['sct-vp']!, t.unitIds['sct-tt-kc']!, now))).toBeNull();
     expect(await refused(updateOfficial(t.database.db, root, account.id, { ...form, unitId: t.unitIds['sct-tt-kc']! }, now))).toBeNull();

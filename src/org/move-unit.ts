@@ -22,8 +22,9 @@ export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: 
     if ((await ancestorIds(tx, newParentId)).includes(unitId)) {
       throw new AppError('unit_cycle', 'Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.', 409);
     }
-    // A unit without its own VNeID-only date (and whatever follows it) takes the new parent's.
-    if (!unit.passwordCutoff) await requireNoLaterCutoff(tx, actor, unitId, newParentId, 'đơn vị');
+    // A unit without its own VNeID-only date (and whatever follows it) takes the new parent's; one with its own date may
+    // then be given any date up to the new parent's (set-cutoff.ts): either way the parents' dates are compared.
+    await requireNoLaterCutoff(tx, actor, unit.parentId, newParentId, 'đơn vị');
     await tx.update(units).set({ parentId: newParentId, updatedAt: now }).where(eq(units.id, unitId));
     // Its officials may now be of another agency than those they delegated to or stood in for.
     await endDelegationsAcrossAgencies(tx, actor, now);
