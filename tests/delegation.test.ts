@@ -5,7 +5,7 @@ import { extractText } from 'unpdf';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
-import { accounts, auditLog, dossierEvents, sectors, type ProcessStep, type Role } from '../src/db/schema/index.js';
+import { accounts, auditLog, dossierEvents, sectors, units, type ProcessStep, type Role } from '../src/db/schema/index.js';
 import { OPEN_STATUSES_SQL } from '../src/dossiers/transitions.js';
 import { openDatabase, queryRows, type Database } from '../src/db/client.js';
 import { loadConfig } from '../src/config.js';
@@ -15,6 +15,7 @@ import { setRoles } from '../src/accounts/set-roles.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
 import { deleteOfficial } from '../src/accounts/delete-official.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
+import { updateUnit } from '../src/org/update-unit.js';
 import { requireAdministrator } from '../src/accounts/policies.js';
 import { receiveAtCounter } from './support/reception.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
@@ -347,6 +348,22 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, 'delegation.end'), eq(auditLog.targetId, String(away.id))));
     expect(ended).toEqual([{ targetId: String(away.id), data: { reason: 'agency_changed' } }]);
+  });
+
+  it('ends when a division of the agency is given an agency code of its own, the two accounts now in two agencies', async () => {
+    const db = t.database.db;
+    const root = await actorFor(t.database, 'quantri1');
+    const delegator = await expert(); // sct-qltm
+    const delegate = await official('nhan.qlcn', 'sct-qlcn');
+    const dl = await createDelegation(db, delegator, form(delegate), MADE);
+    const [u] = await db.select().from(units).where(eq(units.id, t.unitIds['sct-qlcn']!));
+    expect(u!.agencyCode).toBeNull();
+    const fields = { name: u!.name, shortName: u!.shortName ?? '', kind: u!.kind };
+    // Renamed only: nothing changes for the delegation.
+    await updateUnit(db, root, u!.id, { ...fields, name: `${u!.name} (đổi tên)` }, IN_FORCE);
+    expect((await delegationsInForce(db, delegate, IN_FORCE)).map((l) => l.id)).toEqual([dl.id]);
+    await updateUnit(db, root, u!.id, { ...fields, agencyCode: 'G22.99.01' }, IN_FORCE);
+    expect(await delegationsInForce(db, delegate, IN_FORCE)).toEqual([]);
   });
 
   it('cannot be passed on: a delegate delegates only their own positions, never lent ones', async () => {

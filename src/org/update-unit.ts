@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
+import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { UnitInput } from './unit-input.js';
@@ -24,6 +25,8 @@ export async function updateUnit(db: Db, actor: StaffActor | SystemActor, unitId
       .set({ ...input, nameFolded: foldVietnamese(input.name), updatedAt: now })
       .where(eq(units.id, unitId))
       .returning();
+    // An agency code given or taken away redraws the agencies: a delegation now across two of them ends.
+    if ((before.agencyCode ?? null) !== (after?.agencyCode ?? null)) await endDelegationsAcrossAgencies(tx, actor, now);
     await recordAudit(tx, {
       action: 'unit.update',
       actor,
