@@ -2,7 +2,7 @@
  * Map a provider's claims to what we use, for the national portal's names (`dvcqg`) or standard
  * OIDC claims (`oidc`). Names are composed to NFC: the national SSO is known to send NFD.
  */
-import { cleanText } from '../../shared/text.js';
+import { cleanText, hasControlChars, hasLoneSurrogate } from '../../shared/text.js';
 
 export type ExternalIdentity = {
   subject: string;
@@ -46,6 +46,15 @@ function levelOf(acr: unknown, loAs: unknown, acrValues: [string, string]): 0 | 
   if (values.includes(acrValues[1])) return 2;
   if (values.includes(acrValues[0])) return 1;
   return 0;
+}
+
+/**
+ * A subject this system can keep as the key of a person's link: a text of 1–255 characters, no control character, no
+ * lone surrogate. A NUL cannot be stored in PostgreSQL text (the login would end in a 500); the claims are signed by the
+ * provider, so anything else is a broken or hostile provider, refused as an invalid response (flow.ts).
+ */
+export function isReadableSubject(sub: unknown): sub is string {
+  return typeof sub === 'string' && sub.length >= 1 && sub.length <= 255 && !hasControlChars(sub) && !hasLoneSurrogate(sub);
 }
 
 export function mapClaims(mode: 'dvcqg' | 'oidc', c: Record<string, unknown>, acrValues: [string, string]): ExternalIdentity {

@@ -19,7 +19,7 @@ import { newToken, tokenHash } from '../sessions.js';
  * SSO may wait while the browser logs in with VNeID at the SSO's own login step (the built-in provider's login page).
  */
 const browserCookie = (provider: ProviderKey) => (provider === 'vneid' ? 'motcua_oidc' : `motcua_oidc_${provider}`);
-import { mapClaims, type ExternalIdentity } from './claims.js';
+import { isReadableSubject, mapClaims, type ExternalIdentity } from './claims.js';
 import { invalidResponse, type RelyingParty } from './relying-party.js';
 import { saveTransaction, takeTransaction, type ProviderKey, type Purpose } from './transactions.js';
 
@@ -125,6 +125,10 @@ export async function finishLogin(
     const e = err as AppError & { reason?: string; detail?: string };
     await auditFailure(c, provider, purpose, e.reason ?? e.code ?? 'error', e.detail);
     throw err;
+  }
+  if (!isReadableSubject(claims.sub)) {
+    await auditFailure(c, provider, purpose, 'unreadable_subject');
+    throw invalidResponse('unreadable_subject');
   }
   return { identity: mapClaims(rp.settings.claims, claims, rp.settings.acrValues), claims, returnTo: safeRedirect(tx.returnTo, purpose) };
 }
