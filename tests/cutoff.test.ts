@@ -6,6 +6,7 @@ import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './sup
 import { accounts, auditLog, accountIdentities, sessions, units } from '../src/db/schema/index.js';
 import { setProvinceCutoff, setUnitCutoff } from '../src/cutover/set-cutoff.js';
 import { moveUnit } from '../src/org/move-unit.js';
+import { createUnit } from '../src/org/create-unit.js';
 import { mergeUnits } from '../src/org/merge-units.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
@@ -60,8 +61,15 @@ describe('the VNeID-only cutoff', () => {
     const move = await refused(moveUnit(t.database.db, sct, t.unitIds['sct-vp']!, t.unitIds['sct-tt-kc']!, now));
     expect(move).toMatchObject({ code: 'cutoff_postpone_forbidden', status: 403 });
     expect(move?.message).toBe(
-      'Không thể chuyển đơn vị: ngày chỉ đăng nhập bằng VNeID đang áp dụng là 01/12/2026, ở nơi chuyển đến là 01/06/2027. Chuyển sang nơi có ngày muộn hơn do quản trị cấp tỉnh thực hiện.',
+      'Không thể chuyển đơn vị: nơi chuyển đến thuộc nhánh có ngày chỉ đăng nhập bằng VNeID 01/06/2027, muộn hơn ngày 01/12/2026 của nơi hiện tại. Chuyển sang nhánh có ngày muộn hơn do quản trị cấp tỉnh thực hiện.',
     );
+    // Nor through a unit made under the later-dated one and given an early date of its own: once the officials are in,
+    // clearing that date (always allowed back to the date above) would hand them the later one.
+    const decoy = await createUnit(t.database.db, sct, t.unitIds['sct-tt-kc']!, { name: 'Tổ tạm', kind: 'division' });
+    await setUnitCutoff(t.database.db, sct, decoy.id, { date: '20/11/2026' }, now);
+    expect(await refused(moveUnit(t.database.db, sct, t.unitIds['sct-vp']!, decoy.id, now))).toMatchObject({
+      code: 'cutoff_postpone_forbidden',
+    });
     const merge = await refused(mergeUnits(t.database.db, sct, t.unitIds['sct-vp']!, t.unitIds['sct-tt-kc']!, now));
     expect(merge).toMatchObject({ code: 'cutoff_postpone_forbidden' });
     const account = (await accountByUsername(t.database, clerk))!;

@@ -3,7 +3,7 @@
  * officials may no longer log in with a password. The date is the first day of VNeID only, in
  * Vietnam time. A unit without its own date follows its nearest ancestor that has one, then the province.
  */
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../db/client.js';
 import { settings, units } from '../db/schema/index.js';
@@ -25,6 +25,16 @@ export async function cutoffForUnit(db: Queryable, unitId: string): Promise<stri
     if (u?.cutoff) return u.cutoff;
   }
   return provinceCutoff(db);
+}
+
+/** The dates units hold themselves (not inherited), for the units named; a unit without one is not in the map. */
+export async function ownCutoffs(db: Queryable, unitIds: string[]): Promise<Map<string, string>> {
+  if (unitIds.length === 0) return new Map();
+  const rows = await db
+    .select({ id: units.id, cutoff: units.passwordCutoff })
+    .from(units)
+    .where(and(inArray(units.id, unitIds), isNotNull(units.passwordCutoff)));
+  return new Map(rows.flatMap((r) => (r.cutoff ? [[r.id, r.cutoff] as const] : [])));
 }
 
 /** Cutoffs of all units at once (for the readiness page and the dry run). */
