@@ -28,7 +28,7 @@ const latest = (a: string | null, b: string | null): string | null => (isLater(a
  * administer: the latest own date from the unit up to the top of their subtree, and the date in force just above it
  * (the province's when they administer the root).
  */
-export async function reachableCutoff(db: Queryable, actor: StaffActor, unitId: string): Promise<string | null> {
+async function reachableCutoff(db: Queryable, actor: StaffActor, unitId: string): Promise<string | null> {
   const path = await ancestorIds(db, unitId);
   const administered = new Set(await administeredUnitIds(db, actor));
   const own = await ownCutoffs(db, path);

@@ -47,7 +47,7 @@ export function cutText(value: string, max: number): string {
  * a lone surrogate in any string or key (JSON.stringify writes them as \u escapes), which would end a login in a 500.
  * NULs are dropped and lone surrogates mended (U+FFFD); nesting deeper than `depth` is dropped (null).
  */
-export function storableJson(value: unknown, depth = 32): unknown {
+function storableJson(value: unknown, depth = 32): unknown {
   if (typeof value === 'string') return storableString(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth <= 0) return null;
