@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/client.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
 import { accountIdentities, accounts, auditLog } from '../src/db/schema/index.js';
@@ -217,6 +218,56 @@ describe("officials' accounts", () => {
     const forged = await c.post(`/tiepnhan/quan-tri/nguoi-dung/${account.id}`, { ...posted, seen: 'x' }, { csrfFrom: pageAddress });
     expect(forged.status).toBe(400);
   });
+
+  it.skipIf(process.env.MOTCUA_TEST_DB !== 'postgres')(
+    'two Lưu of one page at the same instant: the second waits for the first and is refused, nothing of it written',
+    async () => {
+      const sctAdmin = await actorFor(t.database, 'admin.sct');
+      const province = await actorFor(t.database, 'quantri1');
+      const { account } = await createOfficial(t.database.db, sctAdmin, form({ username: 'race.target' }), new Date());
+      const seen = String(account.updatedAt.getTime());
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const holding = new Promise<void>((r) => (locked = r));
+      // The first save, held open after its write: the account row stays locked until it commits.
+      const first = t.database.db.transaction(async (tx) => {
+        const before = (await tx.select().from(accounts).where(eq(accounts.id, account.id)).for('update'))[0]!;
+        await tx
+          .update(accounts)
+          .set({ suspended: true, updatedAt: new Date(before.updatedAt.getTime() + 1000) })
+          .where(eq(accounts.id, account.id));
+        locked();
+        await gate;
+      });
+      await holding;
+      // The second, from the same page (the same `seen`), unticks nothing new but would write the page's values back.
+      const second = updateOfficial(
+        t.database.db,
+        province,
+        account.id,
+        { ...form({ username: 'race.target' }), position: 'Phó phòng', seen },
+        new Date(),
+      ).then(
+        () => null,
+        (e: AppError) => e.code,
+      );
+      let waiting = false;
+      for (let i = 0; i < 200 && !waiting; i++) {
+        const [w] = await queryRows<{ n: number }>(
+          t.database.db,
+          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        waiting = w?.n === 1;
+        if (!waiting) await new Promise((r) => setTimeout(r, 50));
+      }
+      release();
+      await first;
+      expect(waiting).toBe(true);
+      expect(await second).toBe('account_changed_meanwhile');
+      expect(await accountByUsername(t.database, 'race.target')).toMatchObject({ suspended: true, position: account.position });
+    },
+  );
 
   it('imports a CSV with a per-row report of what was refused and why', async () => {
     const admin = await actorFor(t.database, 'admin.sct');

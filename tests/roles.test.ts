@@ -5,7 +5,8 @@
  * subtree, a grant giving dossier positions outside its subtree or without a workflow role.
  */
 import { describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/client.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { accounts, auditLog, roleGrants, ROLES, WORKFLOW_ROLES, type Role } from '../src/db/schema/index.js';
@@ -406,4 +407,53 @@ describe('the server checks every administration page and form', () => {
     expect(ok.status).toBe(303);
     expect(await held()).toEqual(['reception', 'statistics']);
   });
+
+  it.skipIf(process.env.MOTCUA_TEST_DB !== 'postgres')(
+    'two Lưu of Phân quyền at the same instant: the second waits for the first and, its page now old, is refused',
+    async () => {
+      const db = t.database.db;
+      const sct = await actorFor(t.database, 'admin.sct');
+      const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+      const both = [
+        { unitId: clerk.unitId, role: 'reception' as const },
+        { unitId: clerk.unitId, role: 'result' as const },
+      ];
+      await setRoles(db, sct, clerk.id, both);
+      const shown = both.map((g) => `${g.unitId}:${g.role}`).join(' ');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let holding!: () => void;
+      const held = new Promise<void>((r) => (holding = r));
+      // Another administrator's save under way: it holds the account (as every save does) and takes "result" away.
+      const first = db.transaction(async (tx) => {
+        await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, clerk.id)).for('update');
+        await tx.delete(roleGrants).where(and(eq(roleGrants.accountId, clerk.id), eq(roleGrants.role, 'result')));
+        holding();
+        await gate;
+      });
+      await held;
+      let settled = false;
+      const second = setRoles(db, sct, clerk.id, [...both, { unitId: t.unitIds.sct!, role: 'statistics' }], { shown })
+        .then(
+          () => null,
+          (e: AppError) => e.code,
+        )
+        .finally(() => (settled = true));
+      let waiting = false;
+      for (let i = 0; i < 200 && !waiting && !settled; i++) {
+        const [w] = await queryRows<{ n: number }>(
+          db,
+          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        waiting = w?.n === 1;
+        if (!waiting) await new Promise((r) => setTimeout(r, 50));
+      }
+      release();
+      await first;
+      expect(await second).toBe('roles_changed_meanwhile');
+      expect(waiting).toBe(true);
+      const held2 = await db.select({ role: roleGrants.role }).from(roleGrants).where(eq(roleGrants.accountId, clerk.id));
+      expect(held2.map((g) => g.role)).toEqual(['reception']);
+    },
+  );
 });

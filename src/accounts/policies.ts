@@ -56,13 +56,21 @@ export async function requireAdministerUnit(db: Queryable, actor: StaffActor | S
   if (!(await canAdministerUnit(db, actor, unitId))) throw errors.notFound('Đơn vị');
 }
 
+/**
+ * `forUpdate`: the row is locked for the caller's transaction before it is judged, so that a save checking what its
+ * page showed (update-official `seen`, set-roles `shown`) waits for a save of the same account under way and then
+ * compares with what that one wrote — two saves of one stale page at the same instant cannot both pass.
+ */
+type Lock = { forUpdate?: boolean };
+
 /** Loads a live account the actor administers, or refuses as "not found". */
-export async function requireAdministeredAccount(db: Queryable, actor: StaffActor, accountId: string) {
+export async function requireAdministeredAccount(db: Queryable, actor: StaffActor, accountId: string, opts: Lock = {}) {
   if (!isId(accountId)) throw errors.notFound('Tài khoản');
-  const [acc] = await db
+  const query = db
     .select()
     .from(accounts)
     .where(and(eq(accounts.id, accountId), isNull(accounts.deletedAt)));
+  const [acc] = opts.forUpdate ? await query.for('update') : await query;
   if (!acc || !(await canAdministerUnit(db, actor, acc.unitId))) throw errors.notFound('Tài khoản');
   return acc;
 }
@@ -99,8 +107,8 @@ async function administersWholeAccount(db: Queryable, actor: StaffActor, account
  * Loads a live account the actor administers whole (see the top of this file). One seen in the actor's lists but
  * holding roles beyond their subtree is refused as such, so the administrator knows whom to ask.
  */
-export async function requireWhollyAdministeredAccount(db: Queryable, actor: StaffActor, accountId: string) {
-  const acc = await requireAdministeredAccount(db, actor, accountId);
+export async function requireWhollyAdministeredAccount(db: Queryable, actor: StaffActor, accountId: string, opts: Lock = {}) {
+  const acc = await requireAdministeredAccount(db, actor, accountId, opts);
   if (!(await administersWholeAccount(db, actor, acc))) {
     throw new AppError(
       'account_beyond_scope',

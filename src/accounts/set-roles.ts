@@ -51,7 +51,7 @@ const rolesChangedMeanwhile = () =>
 export async function setRoles(db: Db, actor: StaffActor, accountId: string, raw: unknown, opts: { shown?: string } = {}) {
   const wanted = parseInput(Grants, raw);
   return db.transaction(async (tx) => {
-    const acc = await requireAdministeredAccount(tx, actor, accountId);
+    const acc = await requireAdministeredAccount(tx, actor, accountId, { forUpdate: true });
     const scope = new Set(await administeredUnitIds(tx, actor));
     const outside = wanted.filter((g) => !scope.has(g.unitId));
     if (outside.length) throw new AppError('grant_out_of_scope', 'Chỉ được phân quyền trong các đơn vị bạn quản trị.', 403);

@@ -39,7 +39,7 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
 export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown, now: Date) {
   const input = parseInput(OfficialInput, raw);
   return db.transaction(async (tx) => {
-    const before = await requireWhollyAdministeredAccount(tx, actor, accountId);
+    const before = await requireWhollyAdministeredAccount(tx, actor, accountId, { forUpdate: true });
     return saveOfficial(tx, actor, before, input, 'account.update', now);
   });
 }
@@ -47,7 +47,8 @@ export async function updateOfficial(db: Db, actor: StaffActor, accountId: strin
 /** Thông tin tài khoản (seed 002 §I): officials update their own identity data and contact details. */
 export async function updateOwnProfile(db: Db, actor: StaffActor, raw: Record<string, string>, now: Date) {
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(accounts).where(eq(accounts.id, actor.accountId));
+    // Locked: an administrator's Lưu of this account under way is waited for, and what it wrote is what is merged.
+    const [before] = await tx.select().from(accounts).where(eq(accounts.id, actor.accountId)).for('update');
     if (!before || before.deletedAt) throw errors.unauthenticated();
     // Only these fields are the official's own to change; the rest stays as the administrator set it.
     const own = ['mobile', 'phone', 'emails', 'cardName', 'dateOfBirth', 'gender', 'cccd', 'issueDate', 'issuePlace', 'address'] as const;
