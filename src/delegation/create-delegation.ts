@@ -4,7 +4,8 @@ import type { Db } from '../db/client.js';
 import { accounts, delegations, procedures, sectors } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { parseInput } from '../shared/validate.js';
+import { isId, parseInput } from '../shared/validate.js';
+import { lockDelegationAgencies } from './agency-lock.js';
 import { DelegationInput } from './delegation-input.js';
 import { mayDelegate, requireEligibleDelegate } from './policies.js';
 
@@ -14,7 +15,10 @@ const START_GRACE_MS = 10 * 60_000;
 /**
  * Ủy quyền giải quyết DVC → Thêm → Xác nhận: the delegator lends their processing positions to another account of
  * the agency, for a scope and a period (docs/decisions/0017-delegation.md). Checks, row and audit row in one
- * transaction; the delegate's account is locked so a suspension racing with this cannot slip between them.
+ * transaction, after two locks taken before anything checked is read: the two accounts' rows (a suspension or a move of
+ * either, under way, is waited for and then seen) and then the lock a move takes before ending the delegations it
+ * puts across two agencies (agency-lock.ts) — a move at the same instant either is seen here (refused as of another
+ * agency) or sees this delegation and ends it; in that order, rows then lock, as a move takes them.
  */
 export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, now: Date) {
   if (actor.kind !== 'official' || actor.onBehalfOf) {
@@ -28,11 +32,15 @@ export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, 
   const startsAt = input.from.getTime() < now.getTime() ? new Date(Math.floor(now.getTime() / 60_000) * 60_000) : input.from;
   if (input.to.getTime() <= startsAt.getTime()) throw errors.validation({ to: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
   return db.transaction(async (tx) => {
+    // No key update: as strong as any write of the account (it waits for a suspension or a move under way and holds
+    // them off), never in the way of a foreign key's check. In id order: two creations between the same two wait in turn.
+    const pair = isId(input.delegateId) ? [actor.accountId, input.delegateId] : [actor.accountId];
+    await tx.select({ id: accounts.id }).from(accounts).where(inArray(accounts.id, pair)).orderBy(accounts.id).for('no key update');
+    await lockDelegationAgencies(tx);
     if (!(await mayDelegate(tx, actor))) {
       throw new AppError('nothing_to_delegate', 'Tài khoản của bạn không có vai trò xử lý hồ sơ nào để ủy quyền.', 403);
     }
     const delegate = await requireEligibleDelegate(tx, actor, input.delegateId);
-    await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, delegate.id)).for('update');
     const sectorIds = input.scope === 'sectors' ? input.sectorIds : [];
     const procedureIds = input.scope === 'procedures' ? input.procedureIds : [];
     if (sectorIds.length) {

@@ -2,17 +2,23 @@
  * A delegation is made only between two accounts of one agency (policies.ts requireEligibleDelegate). When a move
  * puts them in two agencies — an account moved to another unit, a unit moved or merged elsewhere — it ends there and
  * then: the delegate must not go on acting on dossiers of an agency they no longer belong to (an attacker review found
- * a delegate moved away who kept the lent positions until the end date). Called in the same transaction as the move.
+ * a delegate moved away who kept the lent positions until the end date). Called in the same transaction as the move,
+ * after its own updates: it first takes the lock createDelegation takes before its checks (agency-lock.ts), so a
+ * delegation made at the same instant is either refused there, the move seen, or committed before the ending query
+ * here, which then sees it and ends it — never left open across two agencies (a write skew otherwise).
  */
 import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/record.js';
 import { queryRows, type Tx } from '../db/client.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
+import { lockDelegationAgencies } from './agency-lock.js';
 
 type Ended = { id: number; delegator_unit_id: string };
 
 /** Ends every delegation not yet over whose two accounts are no longer in one agency; their audit rows say why. */
 export async function endDelegationsAcrossAgencies(tx: Tx, actor: StaffActor | SystemActor, now: Date): Promise<number> {
+  // Waits for a creation under way to commit (or give up); a statement after it sees the delegation it made.
+  await lockDelegationAgencies(tx);
   const ended = await queryRows<Ended>(
     tx,
     sql`with recursive open as (

@@ -1,0 +1,35 @@
+/**
+ * THE ONE LOCK BETWEEN MAKING A DELEGATION AND REDRAWING THE AGENCIES (docs/decisions/0017-delegation.md).
+ *
+ * A delegation may exist only between two accounts of one agency. Two use cases keep that true, each alone:
+ * createDelegation checks that the two accounts are of one agency (policies.ts requireEligibleDelegate), and every
+ * move that can put them in two — an account moved to another unit, a unit moved or merged, an agency code given or
+ * taken away — ends the delegations now across two agencies in its own transaction (end-across-agencies.ts). Run at
+ * the same instant they are a write skew: the creation checks the units as committed before the move, the move's
+ * ending query cannot see the delegation not yet committed, both commit, and the delegate acts across agencies until
+ * the end date.
+ *
+ * So both take this transaction-level advisory lock: createDelegation before it reads anything it checks, the move at
+ * the start of endDelegationsAcrossAgencies (after its own updates, before its ending query). Under READ COMMITTED each
+ * statement after the lock sees what the other committed, so whichever goes second sees the first: the creation is
+ * refused as ineligible, or the move's ending query ends the new delegation. Both are rare administrative acts; one lock
+ * for the whole province costs nothing worth a finer one.
+ *
+ * Lock order: a move has updated its rows (the account, or units, or a merged unit's accounts) before it asks for this
+ * lock, so createDelegation locks the two accounts' rows first and only then this lock — the same order, never a
+ * deadlock (a creation holding this lock while waiting for a moved account's row, the move waiting for this lock).
+ */
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+
+/**
+ * Key of the transaction-level advisory lock above. The series: 7411001 the audit sealer (src/audit/seal.ts),
+ * 7411002 the migrations (src/db/client.ts, src/ops/db-move.ts), 7411003 the demo seed and the province setup
+ * (src/demo/seed.ts, src/setup/setup-province.ts; src/sso/keys.ts uses it too).
+ */
+export const DELEGATION_AGENCY_LOCK = 7411004;
+
+/** Waits for, then holds until the transaction ends, the lock between delegations made and agencies redrawn. */
+export async function lockDelegationAgencies(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${DELEGATION_AGENCY_LOCK})`);
+}
