@@ -10,7 +10,7 @@ import { FORM_MAX_BYTES, uploadRoute } from '../web/body.js';
 import { previousPage } from '../web/previous-page.js';
 import { START_PAGE } from '../web/safe-redirect.js';
 import { MAX_PERSONAL_FILE_BYTES } from '../personal-files/files.js';
-import { onlineVersion } from './submit-dossier.js';
+import { mostDocumentsOf, onlineVersion } from './submit-dossier.js';
 import type { citizens } from '../db/schema/index.js';
 
 export const PORTAL_COOKIE = 'motcua_portal';
@@ -115,7 +115,9 @@ export const citizenDraftUpload = uploadRoute(async (c) => `citizen:${(await cit
     const version = await onlineVersion(c.get('deps').db, c.req.query('thutuc') ?? '');
     // An address naming no procedure (a page opened before this rule): one file, as every upload route takes.
     if (!version) return { maxBytes: MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES, maxFileBytes: MAX_PERSONAL_FILE_BYTES };
-    const documents = Math.max(1, version.documents.length);
+    // Every version's: a form opened before a new version with fewer documents sends its files too (saveDraft moves
+    // them by name or names those that have no place) — refused as files of no field, it lost the whole form.
+    const documents = await mostDocumentsOf(c.get('deps').db, version.procedureId);
     // Room for one more file's worth, so that a file past its limit is discarded and said beside its field rather
     // than ending the request; and for the fields: the small forms' limit, and as much again for the parts' headers.
     const maxBytes = Math.min(SUBMISSION_MAX_BYTES, (documents + 1) * MAX_PERSONAL_FILE_BYTES + 2 * FORM_MAX_BYTES);

@@ -23,11 +23,14 @@ import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } fro
 import {
   type Draft,
   type DraftFile,
+  type DroppedDocument,
   type GivenDocument,
   PROCEDURE_CHANGED_MESSAGE,
+  ProcedureChangedError,
   checkDraft,
   dossierOfForm,
   draftFilesUnder,
+  formDocumentCount,
   loadDraft,
   onlineVersion,
   recentSubmission,
@@ -62,6 +65,8 @@ type FormState = {
   recent?: Awaited<ReturnType<typeof recentSubmission>>;
   /** The request was refused before its uploads were stored: the files just chosen must be chosen again. */
   uploadsDropped?: boolean;
+  /** Files this request left out of the draft: their documents are not in the current version (DroppedDocument). */
+  dropped?: DroppedDocument[];
 };
 
 function ChoiceSelect(p: {
@@ -120,6 +125,34 @@ async function choosePage(c: Ctx, q: z.output<typeof ChoiceQuery>) {
 
 const GENDER = { male: 'Nam', female: 'Nữ' } as const;
 
+/**
+ * The documents of an older version of the procedure that the current one no longer has, with the files the citizen
+ * had given for them: said above the documents, since those files are not carried over (never dropped unseen).
+ */
+function DroppedDocuments(p: { dropped: DroppedDocument[] }) {
+  const byDocument = new Map<string, Array<string | null>>();
+  for (const d of p.dropped) byDocument.set(d.document, [...(byDocument.get(d.document) ?? []), d.file]);
+  if (!byDocument.size) return null;
+  const files = (names: Array<string | null>) =>
+    [...new Set(names.map((n) => (n === null ? 'tệp chọn từ Quản lý tập tin cá nhân (vẫn còn ở đó)' : `tệp ${n}`)))].join(', ');
+  return (
+    <div class="flash flash-info" role="status" id="giay-to-da-bo">
+      <p>
+        Thủ tục đã thay đổi thành phần hồ sơ: các giấy tờ sau không còn trong thủ tục (đã bỏ hoặc đổi tên), nên tệp đã gửi cho chúng không
+        được chuyển sang hồ sơ này:
+      </p>
+      <ul>
+        {[...byDocument].map(([document, names]) => (
+          <li>
+            {document}: {files(names)}
+          </li>
+        ))}
+      </ul>
+      <p>Nếu vẫn cần nộp tệp nào, vui lòng tải lên lại ở giấy tờ phù hợp bên dưới.</p>
+    </div>
+  );
+}
+
 async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedureId: string, s: FormState, status: 200 | 400 | 409 = 200) {
   const db = c.get('deps').db;
   const version = await onlineVersion(db, procedureId);
@@ -128,7 +161,8 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
   const mine = await listPersonalFiles(db, actor, c.get('deps').config.personalFiles);
   const v = (k: string) => s.fields[k] ?? '';
   // A draft of an older version shows its files under the same documents now (by name), and says the form changed.
-  const { files, stale } = await draftFilesUnder(db, s.draft, version);
+  // Its files of documents the current version no longer has are named (not kept when the draft is next saved).
+  const { files, stale, dropped } = await draftFilesUnder(db, s.draft, version);
   const agencyOptions = version.unitIds.map((id) => ({ id, name: choices.unitName(id) }));
   const self = [
     ['Họ và tên', citizen.accountType === 2 ? (citizen.businessName ?? citizen.fullName) : citizen.fullName],
@@ -302,6 +336,7 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
               Mỗi tệp tối đa {sizeText(MAX_PERSONAL_FILE_BYTES)}: {PERSONAL_FILE_ALLOWED}. Tải lên từng tệp hoặc chọn từ Quản lý tập tin cá
               nhân.
             </p>
+            <DroppedDocuments dropped={[...(s.dropped ?? []), ...dropped]} />
             {version.documents.map((doc, i) => {
               const have: DraftFile | undefined = files[String(i)];
               return (
@@ -467,7 +502,12 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     return formPage(c, citizen, actor, procedureId, { draft, fields: raw, errors: unreadable, key, uploadsDropped: true }, 400);
   }
   const now = deps.now();
-  const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, version.documents.length, now);
+  // A form of an older version is read by its own documents (saveDraft moves each file by name, or names it).
+  const documentCount =
+    formVersion !== undefined && formVersion !== version.version
+      ? Math.max(version.documents.length, await formDocumentCount(deps.db, procedureId, formVersion))
+      : version.documents.length;
+  const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, documentCount, now);
   // A procedure received by one unit only: that unit (the form's select has nothing else to offer).
   if (!fields.unitId && version.unitIds.length === 1 && version.unitIds[0]) fields.unitId = version.unitIds[0];
   const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
@@ -479,11 +519,13 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   let draft: Draft;
   let overQuota: Record<string, string>;
   let stale: boolean;
+  let dropped: DroppedDocument[];
   try {
     ({
       draft,
       refused: overQuota,
       stale,
+      dropped,
     } = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, false, formVersion));
   } catch (err) {
     // A personal file that is not the citizen's: named on its document, nothing else lost.
@@ -505,7 +547,13 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       citizen,
       actor,
       procedureId,
-      { draft: again.draft, fields, errors: { ...fileErrors, ...again.refused, form: 'Không tìm thấy tệp đã chọn.' }, key },
+      {
+        draft: again.draft,
+        fields,
+        errors: { ...fileErrors, ...again.refused, form: 'Không tìm thấy tệp đã chọn.' },
+        key,
+        dropped: again.dropped,
+      },
       400,
     );
   }
@@ -546,7 +594,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
       citizen,
       actor,
       procedureId,
-      { draft, fields, errors: shown, key, recent, ...(notice ? { notice } : {}) },
+      { draft, fields, errors: shown, key, recent, dropped, ...(notice ? { notice } : {}) },
       changed ? 409 : Object.keys(refused).length ? 400 : 200,
     );
   }
@@ -557,10 +605,18 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     if (err instanceof AppError && err.code === 'validation_failed') {
       return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key, recent }, 400);
     }
-    // A new version saved between this draft's save and its submission: the form as it is now, the draft kept.
-    if (err instanceof AppError && err.code === 'procedure_changed') {
+    // A new version saved between this draft's save and its submission: submitOnline brought the draft to it (its
+    // files moved by name), so the form shows it as it now is, and this form sent again is submitted.
+    if (err instanceof ProcedureChangedError) {
       const kept = await loadDraft(deps.db, actor, procedureId);
-      return formPage(c, citizen, actor, procedureId, { draft: kept, fields, errors: { form: err.message }, key, recent }, 409);
+      return formPage(
+        c,
+        citizen,
+        actor,
+        procedureId,
+        { draft: kept, fields, errors: { form: err.message }, key, recent, dropped: [...dropped, ...err.dropped] },
+        409,
+      );
     }
     throw err;
   }

@@ -32,7 +32,7 @@ import { takePersonalFile } from '../personal-files/take-personal-file.js';
 import { type PersonalFilesQuota, lockQuotaOf, quotaRefusal, usageOf } from '../personal-files/files.js';
 import { todayInVietnam } from '../shared/dates.js';
 import { DRAFT_FIELDS, SubmissionFields, type SubmissionFieldsValue, principalErrors } from './submission-input.js';
-import { provenNumber } from './citizen-dossiers.js';
+import { provenIdentity } from './citizen-dossiers.js';
 import { answerName, checkDeclaration, closed, typedAnswers } from './declaration-input.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 
@@ -52,11 +52,47 @@ export async function onlineVersion(db: Queryable, procedureId: string) {
   return v ?? null;
 }
 
+/**
+ * How many document fields a form of this procedure may send: the most any of its versions has (at least one). A form
+ * opened on an older version with more documents than the current one is read whole, so that its files are moved by
+ * name or named as not carried over (saveDraft) — not refused as files of no field, which lost the whole form.
+ */
+export async function mostDocumentsOf(db: Queryable, procedureId: string): Promise<number> {
+  if (!isId(procedureId)) return 1;
+  const versions = await db
+    .select({ documents: procedureVersions.documents })
+    .from(procedureVersions)
+    .where(eq(procedureVersions.procedureId, procedureId));
+  return Math.max(1, ...versions.map((v) => v.documents.length));
+}
+
+/** The number of documents of the version a form was opened on (its hidden field), 0 if none has that number. */
+export async function formDocumentCount(db: Queryable, procedureId: string, formVersion: number): Promise<number> {
+  if (!isId(procedureId)) return 0;
+  return (await documentsOf(db, procedureId, { number: formVersion })).length;
+}
+
 /** The message of a form or draft made on another version of the procedure than the current one. */
 export const PROCEDURE_CHANGED_MESSAGE =
   'Thủ tục vừa được cập nhật: thành phần hồ sơ có thể đã thay đổi. Vui lòng kiểm tra lại giấy tờ và nộp lại.';
 
-const procedureChanged = () => new AppError('procedure_changed', PROCEDURE_CHANGED_MESSAGE, 409);
+/**
+ * A document of an older version of the procedure that the current one no longer has (dropped, or renamed: documents
+ * are matched by name), and the file the citizen had given for it: not carried over to the current version's form,
+ * and said beside it (submission-routes.tsx) — never dropped unseen. `file`: the file's name, null for a personal file
+ * picked on a stale form (it was never taken: it stays in Quản lý tập tin cá nhân).
+ */
+export type DroppedDocument = { document: string; file: string | null };
+
+/**
+ * The refusal of a draft of another version: by then the draft was brought to the current version
+ * (draftToCurrentVersion), and `dropped` names what it could not carry over.
+ */
+export class ProcedureChangedError extends AppError {
+  constructor(readonly dropped: DroppedDocument[]) {
+    super('procedure_changed', PROCEDURE_CHANGED_MESSAGE, 409);
+  }
+}
 
 /**
  * Where each document of an older version of the procedure is in `current`, by name (a document keeps its name across
@@ -92,22 +128,66 @@ async function documentsOf(db: Queryable, procedureId: string, which: { id: stri
 /**
  * A draft's files under the current version's documents: as they are when the draft is of it, else moved by document
  * name (documentMoves) — never by position, which after a reordering named a file as another document. `stale`: the
- * draft was of another version (the form says so, submitOnline refuses it as it is).
+ * draft was of another version (the form says so, submitOnline refuses it as it is). `dropped`: the files of its
+ * documents the current version no longer has, which have no place in it (the form names them).
  */
 export async function draftFilesUnder(
   db: Queryable,
   draft: Pick<Draft, 'procedureId' | 'procedureVersionId' | 'files'> | null,
   version: Version,
-): Promise<{ files: Record<string, DraftFile>; stale: boolean }> {
-  if (!draft) return { files: {}, stale: false };
-  if (draft.procedureVersionId === null || draft.procedureVersionId === version.id) return { files: draft.files, stale: false };
-  const moves = documentMoves(await documentsOf(db, draft.procedureId, { id: draft.procedureVersionId }), version.documents);
+): Promise<{ files: Record<string, DraftFile>; stale: boolean; dropped: DroppedDocument[] }> {
+  if (!draft) return { files: {}, stale: false, dropped: [] };
+  if (draft.procedureVersionId === null || draft.procedureVersionId === version.id) {
+    return { files: draft.files, stale: false, dropped: [] };
+  }
+  const older = await documentsOf(db, draft.procedureId, { id: draft.procedureVersionId });
+  const moves = documentMoves(older, version.documents);
   const files: Record<string, DraftFile> = {};
+  const dropped: DroppedDocument[] = [];
   for (const [i, f] of Object.entries(draft.files)) {
     const j = moves.get(Number(i));
     if (j !== undefined) files[String(j)] = f;
+    else dropped.push({ document: documentName(older, Number(i)), file: f.name });
   }
-  return { files, stale: true };
+  return { files, stale: true, dropped };
+}
+
+/** A document's name in its version (a number if that version no longer says: never expected). */
+const documentName = (documents: ProcedureDocument[], index: number) => documents[index]?.name ?? `Giấy tờ số ${index + 1}`;
+
+/**
+ * Brings the citizen's draft of this procedure to its current version, in one transaction: its files moved to the same
+ * documents by name (draftFilesUnder), those of documents the current version no longer has left out (their uploads,
+ * named by no row any more, are collected by storage.gc like every unused upload; a file taken from Quản lý tập tin cá
+ * nhân stays there: the draft only named its content), its version set. The row is read again under its lock, as
+ * saveDraft does: a save from another tab meanwhile (already under the current version) is left as it is, and one
+ * draft is never moved twice. Another citizen's draft is never read (the citizen's own row only).
+ */
+export async function draftToCurrentVersion(
+  db: Db,
+  actor: CitizenActor,
+  procedureId: string,
+  now: Date,
+): Promise<{ draft: Draft | null; dropped: DroppedDocument[] }> {
+  if (!isId(procedureId)) return { draft: null, dropped: [] };
+  return db.transaction(async (tx) => {
+    const [draft] = await tx
+      .select()
+      .from(dossierDrafts)
+      .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)))
+      .for('update');
+    if (!draft) return { draft: null, dropped: [] };
+    const version = await onlineVersion(tx, procedureId);
+    if (!version) return { draft, dropped: [] };
+    const under = await draftFilesUnder(tx, draft, version);
+    if (!under.stale) return { draft, dropped: [] };
+    const [moved] = await tx
+      .update(dossierDrafts)
+      .set({ procedureVersionId: version.id, files: under.files, updatedAt: now })
+      .where(eq(dossierDrafts.id, draft.id))
+      .returning();
+    return { draft: moved!, dropped: under.dropped };
+  });
 }
 
 /**
@@ -192,7 +272,10 @@ export async function recentSubmission(db: Queryable, actor: CitizenActor, proce
  * The draft is kept under the current version: `formVersion` is the version the form was opened on (its hidden field;
  * absent from a form older than it). A form or a saved draft of another version has its documents moved by name
  * (draftFilesUnder), never by position, and `stale` says so: such a post is not submitted until the citizen has seen
- * the form as it is now. A typed field with a control character is refused (unreadableFields) and nothing written.
+ * the form as it is now; `dropped` names the files that had no place under it (a document the current version no longer
+ * has): given on a stale form or kept in the draft, they are not kept (nothing invisible stays in the draft, and what
+ * was uploaded for them is collected like any unused upload). A typed field with a control character is refused
+ * (unreadableFields) and nothing written.
  */
 export async function saveDraft(
   db: Db,
@@ -209,7 +292,7 @@ export async function saveDraft(
    */
   lapsed = false,
   formVersion?: number,
-): Promise<{ draft: Draft; refused: Record<string, string>; stale: boolean }> {
+): Promise<{ draft: Draft; refused: Record<string, string>; stale: boolean; dropped: DroppedDocument[] }> {
   const version = await onlineVersion(db, procedureId);
   if (!version) throw errors.notFound('Thủ tục');
   const unreadable = unreadableFields(version, typed);
@@ -217,11 +300,15 @@ export async function saveDraft(
   const formStale = formVersion !== undefined && formVersion !== version.version;
   let given = givenOnForm;
   let removed = removedOnForm;
+  const droppedOnForm: DroppedDocument[] = [];
   if (formStale) {
-    // The indexes of this form are its version's documents: each given file goes to the same document now, if any.
-    const moves = documentMoves(await documentsOf(db, procedureId, { number: formVersion }), version.documents);
+    // The indexes of this form are its version's documents: each given file goes to the same document now, if any;
+    // one given for a document the current version no longer has is named (dropped), not kept.
+    const older = await documentsOf(db, procedureId, { number: formVersion });
+    const moves = documentMoves(older, version.documents);
     given = givenOnForm.flatMap((g) => {
       const index = moves.get(g.index);
+      if (index === undefined) droppedOnForm.push({ document: documentName(older, g.index), file: 'stored' in g ? g.stored.name : null });
       return index === undefined ? [] : [{ ...g, index }];
     });
     removed = removedOnForm.flatMap((i) => moves.get(i) ?? []);
@@ -239,6 +326,7 @@ export async function saveDraft(
       .for('update');
     const kept = await draftFilesUnder(tx, old ?? null, version);
     const stale = formStale || kept.stale;
+    const dropped = [...kept.dropped, ...droppedOnForm];
     const files: Record<string, DraftFile> = { ...kept.files };
     if (!lapsed) for (const i of removed) delete files[String(i)];
     for (const g of given) {
@@ -270,9 +358,9 @@ export async function saveDraft(
     let draft = await write(files);
     const uploaded = given.filter((g) => 'stored' in g && files[String(g.index)] === g.stored);
     const refused: Record<string, string> = {};
-    if (uploaded.length === 0) return { draft, refused, stale };
+    if (uploaded.length === 0) return { draft, refused, stale, dropped };
     const usage = await usageOf(tx, actor.citizenId);
-    if (usage.files <= quota.quotaFiles && usage.bytes <= quota.quotaBytes) return { draft, refused, stale };
+    if (usage.files <= quota.quotaFiles && usage.bytes <= quota.quotaBytes) return { draft, refused, stale, dropped };
     // Over the quota with this request's uploads: they are left out (the draft keeps what it had), the rest is saved,
     // and each is named beside its field with what is used without it.
     for (const g of uploaded) {
@@ -286,7 +374,7 @@ export async function saveDraft(
       refused[`doc${g.index}`] =
         quotaRefusal(before, 'stored' in g ? g.stored.size : 0, quota) ?? quotaRefusal(before, quota.quotaBytes + 1, quota)!;
     }
-    return { draft, refused, stale };
+    return { draft, refused, stale, dropped };
   });
 }
 
@@ -338,8 +426,19 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     throw errors.notFound('Thủ tục');
   }
   // Its files are indexed by the documents of the version it was saved under: under another, they would be filed as
-  // other documents. The form shows the current version (its files moved by name) before anything is submitted.
-  if (draft.procedureVersionId !== null && draft.procedureVersionId !== version.id) throw procedureChanged();
+  // other documents. Refused, and the draft is brought to the current version in the same step (its files moved by
+  // name): the form then shows it as it now is, and that form sent again is submitted — left at its old version, the
+  // draft had that form refused once more for the same reason.
+  if (draft.procedureVersionId !== null && draft.procedureVersionId !== version.id) {
+    const { draft: moved, dropped } = await draftToCurrentVersion(db, actor, procedureId, now);
+    if (!moved) {
+      // Submitted from another page meanwhile (and the draft consumed): that dossier if it was this form's.
+      const twin = await submitted();
+      if (twin) return twin;
+      throw draftTaken();
+    }
+    throw new ProcedureChangedError(dropped);
+  }
   const checked = checkDraft(version, draft, now);
   if (!checked.ok) throw errors.validation(checked.errors);
   const { input, declaration } = checked;
@@ -372,6 +471,8 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
         representative: { fullName: self.fullName, cccd: self.cccd, phone: contact.phone, email: contact.email },
       }
     : { ...self, ...contact, representative: null };
+  // The number (and its kind) that puts the dossier into a portal: none for one submitted on behalf of someone.
+  const proven = input.onBehalf ? null : provenIdentity(citizen);
   const reception = version.steps[0];
   if (!reception) throw errors.notFound('Thủ tục');
   const calendar = await loadCalendar(db, now);
@@ -400,8 +501,10 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
           applicant,
           declaration: version.declaration.length ? declaration.answers : null,
           // Typed on behalf of someone, a number only names them: it must not put the dossier (and the submitter's
-          // files) into that person's portal. Only the number the submitter's own VNeID login proved does.
-          applicantIdNumber: input.onBehalf ? null : provenNumber(citizen),
+          // files) into that person's portal. Only the number the submitter's own VNeID login proved does, with its
+          // kind: an organisation's tax code is no person's CCCD, even when the digits are the same.
+          applicantIdNumber: proven?.number ?? null,
+          applicantIdKind: proven?.kind ?? 'cccd',
           applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
           // Provisional until accepted: acceptance sets both from its own time.
           receivedAt: now,
