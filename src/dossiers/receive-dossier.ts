@@ -167,6 +167,9 @@ export async function receiveDossier(
           status: input.channel === 2 ? 'submitted' : 'received',
           applicant,
           applicantIdNumber: applicant.cccd,
+          // Every way in here (the counter, the API, the national portal's SoDinhDanh) takes a CCCD, checked as one: an
+          // organisation's tax code is only ever one its own VNeID login proved on the portal (citizen-dossiers.ts).
+          applicantIdKind: 'cccd',
           applicantFolded: foldVietnamese(`${applicant.fullName} ${applicant.cccd ?? ''} ${applicant.phone ?? ''}`),
           receivedAt: now,
           dueAt: due,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  check,
   date,
   index,
   integer,
@@ -23,6 +24,9 @@ import { OPEN_STATUSES_SQL, type DossierStatus } from '../../dossiers/transition
 
 /** Statuses (TrangThaiHoSo code, label, open or closed) are data: src/dossiers/transitions.ts. */
 export { DOSSIER_STATUSES, STATUS_LABELS, type DossierStatus } from '../../dossiers/transitions.js';
+
+/** The kind of number a dossier's applicant_id_number is: a person's CCCD or an organisation's tax code. */
+export type ApplicantIdKind = 'cccd' | 'tax_code';
 
 /** Reception channel: 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích. */
 export const CHANNELS = { 1: 'Trực tiếp', 2: 'Trực tuyến', 3: 'Bưu chính công ích' } as const;
@@ -98,6 +102,12 @@ export const dossiers = pgTable(
      * that number sees the dossier (src/portal/citizen-dossiers.ts). Typed at the counter, so it names, never proves.
      */
     applicantIdNumber: text('applicant_id_number'),
+    /**
+     * Which number applicant_id_number is: 'cccd' (a person's; the counter only takes a CCCD) or 'tax_code' (an
+     * organisation's, proved by its own VNeID login). Since 7/2025 a household business's tax code is its owner's
+     * CCCD: the same digits, two applicants, told apart only by this (migration 0060).
+     */
+    applicantIdKind: text('applicant_id_kind').$type<ApplicantIdKind>().notNull().default('cccd'),
     /** The portal form's one-time key: a double click or a retry of Nộp hồ sơ makes one dossier. */
     submissionKey: text('submission_key').unique(),
     /** Số hóa (Thông tư 01/2023/TT-VPCP): every component received has its scan (src/db/schema/dossier-components.ts). */
@@ -120,7 +130,9 @@ export const dossiers = pgTable(
   (t) => [
     // A citizen's dossiers: submitted by them, or naming their number; newest first.
     index('dossiers_citizen_idx').on(t.citizenId, t.createdAt).where(sql`${t.citizenId} is not null`),
+    // The kind is not in it: a residual filter on the few rows of one number (src/portal/citizen-dossiers.ts).
     index('dossiers_applicant_number_idx').on(t.applicantIdNumber, t.createdAt).where(sql`${t.applicantIdNumber} is not null`),
+    check('dossiers_applicant_id_kind_check', sql`${t.applicantIdKind} in ('cccd', 'tax_code')`),
     index('dossiers_agency_due_idx').on(t.agencyUnitId, t.status, t.dueAt),
     index('dossiers_received_idx').on(t.receivedAt),
     // Hồ sơ đã tiếp nhận, Theo dõi, Tất cả hồ sơ (src/dossiers/tracking.ts): newest first from each source — the
