@@ -1,6 +1,7 @@
 /**
  * Khóa API (issue 12, item 4) and what a key may do (items 6 and 7): an administrator issues a key with an
- * expiry, sees it once with how to use it, the list shows it; the official sees and revokes their own; revoked
+ * expiry, sees it once with how to use it, the list shows it; the official sees, issues and revokes their own (the
+ * VNeID-only date's rule: api-key-holder.test.ts); revoked
  * and expired keys get typed 401s; GET /api/v1/me tells the account, roles and operations; channel 2 is the
  * portals'. Abuse: another unit's administrator, a replayed revoked key, a forged key id, a double revoke.
  */
@@ -173,7 +174,7 @@ describe('Khóa API', () => {
     expect((await later.get(`/tiepnhan/quan-tri/nguoi-dung/${clerk.id}/khoa-api`)).text).toContain('Đã hết hạn');
   });
 
-  it('the official sees and revokes their own keys, never issues; another unit administrator sees nothing (404)', async () => {
+  it("the official sees and revokes their own keys and may issue one, never through an administrator's page; another unit administrator sees nothing (404)", async () => {
     const clerk = (await accountByUsername(database, sctClerkUsername()))!;
     const admin = await loggedIn('admin.sct');
     const { token } = await issueOnPage(admin, clerk.id, { name: 'Hệ thống kho', validDays: '180' });
@@ -194,13 +195,14 @@ describe('Khóa API', () => {
     expect(await database.db.select().from(apiClients).where(eq(apiClients.accountId, clerk.id))).toHaveLength(1);
     expect((await api('GET', '/me', token)).status).toBe(200);
 
-    // The official: Thông tin tài khoản → Khóa API lists it; no issuing form; an administrator's page is closed.
+    // The official: Thông tin tài khoản → Khóa API lists it, with their own issuing form; an administrator's page is closed.
     const official = await loggedIn(clerk.username);
     const own = await official.get('/tiepnhan/tai-khoan/khoa-api');
     expect(own.status).toBe(200);
     expect(own.text).toContain(row!.id);
     expect(own.text).toContain('Hệ thống kho');
-    expect(own.text).not.toContain('id="issue-key"');
+    expect(own.text).toContain('id="issue-key"');
+    expect(own.text).toContain('action="/tiepnhan/tai-khoan/khoa-api"');
     expect((await official.post(base, { name: 'Tự cấp', validDays: '30' }, { csrfFrom: '/tiepnhan' })).status).toBe(403);
     // A forged key id and a malformed one: not found.
     expect((await official.get('/tiepnhan/tai-khoan/khoa-api/mc_AAAAAAAAAAAA/thu-hoi')).status).toBe(404);

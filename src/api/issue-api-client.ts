@@ -8,6 +8,7 @@ import { cleanText } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { requireKeyIssuer } from './key-access.js';
 import { sha256 } from './key-secret.js';
+import type { IdentityProof } from '../auth/person-accounts.js';
 
 /** The validity periods the form offers; any whole number of days up to the maximum is accepted. */
 export const KEY_VALIDITY_CHOICES = [30, 90, 180, 365] as const;
@@ -32,27 +33,35 @@ const IssueInput = z.object({
 });
 
 /**
- * Cấp khóa API: credentials for another system to act as an account the administrator administers, with exactly
- * that account's roles, until it expires (validDays, default 90, at most 365) or is revoked. The secret is shown
- * once: only its SHA-256 is stored.
+ * Cấp khóa API: credentials for another system to act as an account, with exactly that account's roles, until it
+ * expires (validDays, default 90, at most 365) or is revoked — issued by an administrator of the account or by its
+ * holder (key-access.ts says who, and which keys act after the VNeID-only date). `proof`: the VNeID or SSO login of
+ * the session issuing it (null for a password session). The secret is shown once: only its SHA-256 is stored.
  */
-export async function issueApiClient(db: Db, actor: StaffActor, accountId: string, raw: unknown, now = new Date()) {
+export async function issueApiClient(
+  db: Db,
+  actor: StaffActor,
+  accountId: string,
+  raw: unknown,
+  now = new Date(),
+  proof: IdentityProof | null = null,
+) {
   const { name, validDays } = parseInput(IssueInput, raw);
   const id = `mc_${crypto.randomBytes(9).toString('base64url')}`;
   const secret = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + validDays * DAY_MS);
   const account = await db.transaction(async (tx) => {
-    const acc = await requireKeyIssuer(tx, actor, accountId);
+    const { account: acc, provedHolder } = await requireKeyIssuer(tx, actor, accountId, proof, now);
     await tx
       .insert(apiClients)
-      .values({ id, name, secretHash: sha256(secret), accountId, createdBy: actor.accountId, createdAt: now, expiresAt });
+      .values({ id, name, secretHash: sha256(secret), accountId, createdBy: actor.accountId, createdAt: now, expiresAt, provedHolder });
     await recordAudit(tx, {
       action: 'api_client.issue',
       actor,
       targetType: 'account',
       targetId: accountId,
       unitId: acc.unitId,
-      data: { clientId: id, name, expiresAt: expiresAt.toISOString() },
+      data: { clientId: id, name, expiresAt: expiresAt.toISOString(), provedHolder },
     });
     return acc;
   });

@@ -1,9 +1,14 @@
-import { formatDateTime } from '../shared/dates.js';
+import { formatDate, formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { KEY_DEFAULT_DAYS, KEY_VALIDITY_CHOICES } from './issue-api-client.js';
 import type { ApiKeyRow, ApiKeyState } from './list-api-clients.js';
 
-const STATE_LABELS: Record<ApiKeyState, string> = { active: 'Đang hiệu lực', expired: 'Đã hết hạn', revoked: 'Đã thu hồi' };
+const STATE_LABELS: Record<ApiKeyState, string> = {
+  active: 'Đang hiệu lực',
+  expired: 'Đã hết hạn',
+  revoked: 'Đã thu hồi',
+  cutoff: 'Hết hiệu lực (chỉ đăng nhập VNeID)',
+};
 
 /** The key just issued: shown once, with how to use it, when it expires and how to revoke it. */
 export type IssuedKey = { clientId: string; token: string; name: string; expiresAt: Date };
@@ -14,8 +19,8 @@ type KeysPageProps = {
   csrfToken: string;
   /** Where this page lives: /tiepnhan/quan-tri/nguoi-dung/:id/khoa-api or /tiepnhan/tai-khoan/khoa-api. */
   base: string;
-  /** Administrators issue keys; the official themself only reads and revokes. */
-  mayIssue: boolean;
+  /** The account's own page (the holder): what issuing here means is said differently. */
+  own: boolean;
   /** The API's base address: PUBLIC_URL/api/v1. */
   apiBase: string;
   issued?: IssuedKey | undefined;
@@ -106,6 +111,9 @@ export function ApiKeysPage(p: KeysPageProps) {
                 <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'Chưa dùng'}</td>
                 <td>
                   <span class={`badge ${k.state === 'active' ? 'ok' : 'warn'}`}>{STATE_LABELS[k.state]}</span>
+                  {k.state === 'active' && k.stopsOn ? (
+                    <span class="muted"> — dùng được đến trước ngày {formatDate(k.stopsOn)} (ngày chỉ đăng nhập VNeID)</span>
+                  ) : null}
                   {k.revokedAt ? ` (${formatDateTime(k.revokedAt)})` : ''}
                 </td>
                 <td>
@@ -120,43 +128,44 @@ export function ApiKeysPage(p: KeysPageProps) {
           </tbody>
         </table>
       )}
-      {p.mayIssue ? (
-        <form method="post" action={p.base} class="stack" id="issue-key">
-          <CsrfField token={p.csrfToken} />
-          <h2>Cấp khóa API mới</h2>
-          <div class="field">
-            <label for="key-name">Tên hệ thống sử dụng khóa</label>
-            <input
-              id="key-name"
-              name="name"
-              required
-              maxlength={100}
-              value={p.values?.name ?? ''}
-              aria-describedby={p.errors?.name ? 'err-name' : undefined}
-            />
-            <FieldError errors={p.errors} name="name" />
-          </div>
-          <div class="field">
-            <label for="key-days">Thời hạn</label>
-            <select id="key-days" name="validDays" aria-describedby={p.errors?.validDays ? 'err-validDays' : undefined}>
-              {KEY_VALIDITY_CHOICES.map((d) => (
-                <option value={String(d)} selected={(p.values?.validDays ?? String(KEY_DEFAULT_DAYS)) === String(d)}>
-                  {d} ngày
-                </option>
-              ))}
-            </select>
-            <FieldError errors={p.errors} name="validDays" />
-          </div>
-          <p class="muted">Khóa chỉ hiển thị một lần ngay sau khi cấp. Thời hạn tối đa 365 ngày.</p>
-          <div class="form-actions">
-            <button type="submit" class="primary">
-              Cấp khóa API
-            </button>
-          </div>
-        </form>
-      ) : (
-        <p class="muted">Khóa API do quản trị đơn vị cấp (Quản lý người dùng → Khóa API). Bạn có thể thu hồi khóa của tài khoản mình.</p>
-      )}
+      <form method="post" action={p.base} class="stack" id="issue-key">
+        <CsrfField token={p.csrfToken} />
+        <h2>Cấp khóa API mới</h2>
+        <div class="field">
+          <label for="key-name">Tên hệ thống sử dụng khóa</label>
+          <input
+            id="key-name"
+            name="name"
+            required
+            maxlength={100}
+            value={p.values?.name ?? ''}
+            aria-describedby={p.errors?.name ? 'err-name' : undefined}
+          />
+          <FieldError errors={p.errors} name="name" />
+        </div>
+        <div class="field">
+          <label for="key-days">Thời hạn</label>
+          <select id="key-days" name="validDays" aria-describedby={p.errors?.validDays ? 'err-validDays' : undefined}>
+            {KEY_VALIDITY_CHOICES.map((d) => (
+              <option value={String(d)} selected={(p.values?.validDays ?? String(KEY_DEFAULT_DAYS)) === String(d)}>
+                {d} ngày
+              </option>
+            ))}
+          </select>
+          <FieldError errors={p.errors} name="validDays" />
+        </div>
+        <p class="muted">Khóa chỉ hiển thị một lần ngay sau khi cấp. Thời hạn tối đa 365 ngày.</p>
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            Cấp khóa API
+          </button>
+        </div>
+      </form>
+      <p class="muted" id="key-rule">
+        {p.own
+          ? 'Khóa bạn tự cấp sau khi đăng nhập bằng VNeID vẫn dùng được sau ngày đơn vị chỉ đăng nhập bằng VNeID; khóa cấp từ phiên đăng nhập bằng mật khẩu, hoặc do quản trị viên cấp, hết hiệu lực từ ngày đó.'
+          : 'Khóa do quản trị viên cấp hết hiệu lực từ ngày đơn vị của tài khoản chỉ đăng nhập bằng VNeID; từ ngày đó chỉ chính chủ tài khoản tự cấp khóa (Thông tin tài khoản → Khóa API) sau khi đăng nhập bằng VNeID.'}
+      </p>
       {p.back ? (
         <p>
           <a href={p.back.href}>{p.back.label}</a>

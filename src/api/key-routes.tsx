@@ -1,6 +1,6 @@
 /**
- * Khóa API pages: an administered account's keys under Quản lý người dùng (list, issue, revoke) and the
- * official's own under Thông tin tài khoản (list, revoke). Parse → call → render; the use cases decide who may.
+ * Khóa API pages: an administered account's keys under Quản lý người dùng and the official's own under Thông tin
+ * tài khoản (list, issue, revoke). Parse → call → render; the use cases decide who may (key-access.ts).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -74,7 +74,7 @@ async function renderKeys(c: Ctx, v: View) {
         keys={keys}
         csrfToken={props.csrfToken}
         base={baseOf(v)}
-        mayIssue={!v.own}
+        own={v.own}
         apiBase={`${config.publicUrl}/api/v1`}
         issued={issued}
         notice={notice}
@@ -144,27 +144,30 @@ function renderLanding(c: Ctx, accountId: string, own: boolean) {
 
 adminKeyRoutes.get('/:id/khoa-api', (c) => renderLanding(c, idParam(c, 'Tài khoản'), false));
 
-adminKeyRoutes.post('/:id/khoa-api', async (c) => {
-  const accountId = idParam(c, 'Tài khoản');
+/** Cấp khóa API, by an administrator of the account or by its holder (key-access.ts decides). */
+async function issue(c: Ctx, accountId: string, own: boolean) {
   const form = await formData(c);
   const { db, now } = c.get('deps');
   try {
-    const issued = await issueApiClient(db, actorOf(c), accountId, { name: form.name ?? '', validDays: form.validDays ?? '' }, now());
+    const raw = { name: form.name ?? '', validDays: form.validDays ?? '' };
+    const issued = await issueApiClient(db, actorOf(c), accountId, raw, now(), c.get('identityProof'));
     // Post/Redirect/Get: a reload must not issue a second key; the token rides, sealed and once, in the receipt.
     giveReceipt(c, 'key', issued.clientId, issued.token);
-    return c.redirect(`${baseOf({ accountId, own: false })}?da-cap=${issued.clientId}`, 303);
+    return c.redirect(`${baseOf({ accountId, own })}?da-cap=${issued.clientId}`, 303);
   } catch (err) {
-    if (!(err instanceof AppError) || err.status === 404) throw err;
+    if (!(err instanceof AppError) || err.status === 404 || err.status === 403) throw err;
     return renderKeys(c, {
       accountId,
-      own: false,
+      own,
       error: err.message,
       errors: err.fields,
       values: { name: form.name ?? '', validDays: form.validDays ?? '' },
-      status: 400,
+      status: err.status === 409 ? 409 : 400,
     });
   }
-});
+}
+
+adminKeyRoutes.post('/:id/khoa-api', (c) => issue(c, idParam(c, 'Tài khoản'), false));
 
 adminKeyRoutes.get('/:id/khoa-api/:key/thu-hoi', (c) => renderRevoke(c, idParam(c, 'Tài khoản'), false));
 adminKeyRoutes.post('/:id/khoa-api/:key/thu-hoi', (c) => revoke(c, idParam(c, 'Tài khoản'), false));
@@ -174,5 +177,6 @@ export const ownKeyRoutes = new Hono<AppEnv>();
 ownKeyRoutes.use('/tai-khoan/khoa-api', requireLogin);
 ownKeyRoutes.use('/tai-khoan/khoa-api/*', requireLogin);
 ownKeyRoutes.get('/tai-khoan/khoa-api', (c) => renderLanding(c, actorOf(c).accountId, true));
+ownKeyRoutes.post('/tai-khoan/khoa-api', (c) => issue(c, actorOf(c).accountId, true));
 ownKeyRoutes.get('/tai-khoan/khoa-api/:key/thu-hoi', (c) => renderRevoke(c, actorOf(c).accountId, true));
 ownKeyRoutes.post('/tai-khoan/khoa-api/:key/thu-hoi', (c) => revoke(c, actorOf(c).accountId, true));

@@ -1,9 +1,9 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 
 /**
- * API client credentials an administrator issues to another system. The client acts as the account
- * it was issued for, with exactly that account's permissions, until it expires or is revoked. Only the
+ * API client credentials issued to another system by an administrator of the account or by its holder. The client
+ * acts as the account it was issued for, with exactly that account's permissions, until it expires or is revoked. Only the
  * secret's hash is kept; last_used_at is written at most once a minute.
  */
 export const apiClients = pgTable(
@@ -21,6 +21,12 @@ export const apiClients = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     revokedBy: uuid('revoked_by').references(() => accounts.id),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    /**
+     * Issued by the account's holder from a session whose login proved them (VNeID or SSO): only such a key acts after
+     * the account's VNeID-only date (api/key-access.ts keyActs). Keys issued by an administrator, or from a password
+     * session, stop at that date as password sessions do.
+     */
+    provedHolder: boolean('proved_holder').notNull().default(false),
   },
   (t) => [index('api_clients_account_idx').on(t.accountId)],
 );
