@@ -25,7 +25,7 @@ import type { Tx } from '../db/client.js';
 /**
  * Key of the transaction-level advisory lock above. The series: 7411001 the audit sealer (src/audit/seal.ts),
  * 7411002 the migrations (src/db/client.ts, src/ops/db-move.ts), 7411003 the demo seed and the province setup
- * (src/demo/seed.ts, src/setup/setup-province.ts; src/sso/keys.ts uses it too).
+ * (src/demo/seed.ts, src/setup/setup-province.ts), 7411005 the SSO signing keys' maintenance (src/sso/keys.ts).
  */
 export const DELEGATION_AGENCY_LOCK = 7411004;
 

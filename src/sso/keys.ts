@@ -18,8 +18,11 @@ import type { Db } from '../db/client.js';
 import { ssoKeys } from '../db/schema/index.js';
 
 const DAY_MS = 86_400_000;
-/** The advisory lock of key maintenance (the migrations hold 7411002, the audit sealer 7411001). */
-const KEY_LOCK = 7411003;
+/**
+ * The advisory lock of key maintenance — its own: 7411001 the audit sealer, 7411002 the migrations, 7411003 the demo
+ * seed and the province setup, 7411004 delegations against moves (delegation/agency-lock.ts).
+ */
+const KEY_LOCK = 7411005;
 const ALG = 'RS256';
 
 export type KeyPolicy = {
