@@ -65,6 +65,9 @@ const storableString = (value: string) => wellFormed(value).replaceAll('\u0000',
 /** The message for a field refused for a control character. */
 export const CONTROL_CHARS_MESSAGE = 'Nội dung có ký tự không hợp lệ (ký tự điều khiển). Vui lòng nhập lại.';
 
+/** The message for a field refused for a lone surrogate (half of a UTF-16 pair: no character of its own). */
+export const LONE_SURROGATE_MESSAGE = 'Nội dung có ký tự không hợp lệ (ký tự Unicode không trọn vẹn). Vui lòng nhập lại.';
+
 /**
  * Trim, collapse inner whitespace, compose to NFC (VNeID and pasted text often arrive NFD), and drop
  * control characters (for text that reaches us other than through a form, e.g. identity claims).

@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import { errors, type FieldErrors } from './errors.js';
-import { CONTROL_CHARS_MESSAGE, hasControlChars } from './text.js';
+import { CONTROL_CHARS_MESSAGE, hasControlChars, hasLoneSurrogate, LONE_SURROGATE_MESSAGE } from './text.js';
 import { parseDate } from './dates.js';
 
 /**
- * Fields whose text holds a control character (NUL cannot even be stored in PostgreSQL text), keyed by
- * the top-level field they arrived in — the name a form shows its message under.
+ * Fields whose text holds a control character (NUL cannot even be stored in PostgreSQL text) or a lone surrogate (a
+ * JSON body can carry `"\ud800"`: it has no UTF-8 form, PostgreSQL's jsonb refuses it — a 500 — and a text column
+ * silently keeps U+FFFD instead), keyed by the top-level field they arrived in — the name a form shows its message under.
  */
-function controlCharFields(input: unknown): FieldErrors {
+function malformedTextFields(input: unknown): FieldErrors {
   const fields: FieldErrors = {};
   const visit = (v: unknown, key: string, depth: number): void => {
     if (typeof v === 'string') {
       if (hasControlChars(v)) fields[key] ??= CONTROL_CHARS_MESSAGE;
+      else if (hasLoneSurrogate(v)) fields[key] ??= LONE_SURROGATE_MESSAGE;
     } else if (depth < 8 && Array.isArray(v)) {
       for (const x of v) visit(x, key, depth + 1);
     } else if (depth < 8 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
@@ -22,9 +24,9 @@ function controlCharFields(input: unknown): FieldErrors {
   return fields;
 }
 
-/** Parse with zod, text with control characters refused; the data, or a message per field. */
+/** Parse with zod, text with control characters or lone surrogates refused; the data, or a message per field. */
 function check<S extends z.ZodType>(schema: S, input: unknown): { ok: true; data: z.output<S> } | { ok: false; fields: FieldErrors } {
-  const fields = controlCharFields(input);
+  const fields = malformedTextFields(input);
   const res = schema.safeParse(input);
   if (res.success && Object.keys(fields).length === 0) return { ok: true, data: res.data };
   for (const issue of res.error?.issues ?? []) {
@@ -125,7 +127,7 @@ export function periodInOrder<S extends z.ZodObject>(schema: S, from: string, to
 /**
  * Building blocks of query-parameter schemas. Values come as strings; an empty parameter (a form's
  * "all" choice) is read as absent, so each is optional. Text has a maximum length; control characters
- * are refused for every parameter (parseQuery).
+ * and lone surrogates are refused for every parameter (parseQuery).
  */
 export const param = {
   id: (message: string) => idField(message).optional(),

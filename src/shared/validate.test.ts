@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import { CONTROL_CHARS_MESSAGE, LONE_SURROGATE_MESSAGE } from './text.js';
+import { param, parseInput, parseQuery } from './validate.js';
+
+const Schema = z.object({ name: z.string(), tags: z.array(z.string()).optional(), extra: z.object({ note: z.string() }).optional() });
+
+function fieldsOf(run: () => unknown): Record<string, string> | undefined {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof AppError) return err.fields;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('parseInput: text a JSON body can carry but PostgreSQL cannot keep', () => {
+  it('refuses a lone surrogate (high or low) with a message at the top-level field it came in', () => {
+    expect(fieldsOf(() => parseInput(Schema, { name: 'Nguy\ud800n' }))).toEqual({ name: LONE_SURROGATE_MESSAGE });
+    expect(fieldsOf(() => parseInput(Schema, { name: '\udc00abc' }))).toEqual({ name: LONE_SURROGATE_MESSAGE });
+    expect(fieldsOf(() => parseInput(Schema, { name: 'a', tags: ['ok', 'x\ud83d'] }))).toEqual({ tags: LONE_SURROGATE_MESSAGE });
+    expect(fieldsOf(() => parseInput(Schema, { name: 'a', extra: { note: '\udfff' } }))).toEqual({ extra: LONE_SURROGATE_MESSAGE });
+    // A field the schema does not know is refused too: its value still reached the check.
+    expect(fieldsOf(() => parseInput(Schema, { name: 'a', other: 'x\ud800' }))).toEqual({ other: LONE_SURROGATE_MESSAGE });
+  });
+
+  it('keeps a well-formed pair (an emoji) and says a control character as before', () => {
+    expect(parseInput(Schema, { name: 'Người 😀' })).toEqual({ name: 'Người 😀' });
+    expect(fieldsOf(() => parseInput(Schema, { name: 'a\u0000\ud800' }))).toEqual({ name: CONTROL_CHARS_MESSAGE });
+  });
+
+  it('is a validation error (400), said in Vietnamese', () => {
+    expect(() => parseInput(Schema, { name: '\ud800' })).toThrow(expect.objectContaining({ status: 400, code: 'validation_failed' }));
+    expect(LONE_SURROGATE_MESSAGE).toMatch(/ký tự không hợp lệ/);
+  });
+
+  it('parseQuery refuses a lone surrogate in a parameter, naming it', () => {
+    const Query = z.object({ q: param.text(100, 'Quá dài.') });
+    expect(fieldsOf(() => parseQuery(Query, { q: 'x\ud800' }))).toEqual({ q: LONE_SURROGATE_MESSAGE });
+    expect(parseQuery(Query, { q: 'Hà Nội' })).toEqual({ q: 'Hà Nội' });
+  });
+});
