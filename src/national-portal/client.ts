@@ -21,7 +21,26 @@ export class NationalPortalError extends Error {
   }
 }
 
+/** A national code (dossier, procedure, agency): printable ASCII without spaces, so PostgreSQL and logs take it as is. */
+const code = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[\x21-\x7e]+$/);
+const NationalId = code(100);
+
 const Recorded = z.object({ id: z.string().min(1).max(200) });
+
+/**
+ * A text of a pulled dossier, as declared there: a lone surrogate (JSON can carry one) has no UTF-8 form and no
+ * character of its own — PostgreSQL's jsonb refuses it — so the item is unreadable (skipped), not a failed registration.
+ */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !hasLoneSurrogate(v), { error: 'not well-formed Unicode' });
 
 /**
  * The id the national portal knows a dossier by: its own MaHoSoQG for a dossier submitted there (pulled), our MaHoSo
@@ -57,29 +76,20 @@ const readableHeld = (items: unknown[]): HeldStatus[] =>
     return parsed.success ? [parsed.data] : [];
   });
 
-/** A national code (dossier, procedure, agency): printable ASCII without spaces, so PostgreSQL and logs take it as is. */
-const code = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[\x21-\x7e]+$/);
-const NationalId = code(100);
-
 /** A dossier submitted on the national portal: its id there, the procedure, the agency chosen, the applicant as declared. */
 const Submitted = z.object({
   MaHoSoQG: NationalId,
   MaTTHC: code(50),
   MaDonVi: code(50).nullable().optional(),
-  NgayNop: z.string().max(40),
+  NgayNop: text(40),
   ChuHoSo: z.object({
-    HoVaTen: z.string().max(300),
-    SoDinhDanh: z.string().max(20).nullable().optional(),
-    SoDienThoai: z.string().max(30).nullable().optional(),
-    Email: z.string().max(300).nullable().optional(),
-    DiaChi: z.string().max(500).nullable().optional(),
+    HoVaTen: text(300),
+    SoDinhDanh: text(20).nullable().optional(),
+    SoDienThoai: text(30).nullable().optional(),
+    Email: text(300).nullable().optional(),
+    DiaChi: text(500).nullable().optional(),
   }),
-  GhiChu: z.string().max(1000).nullable().optional(),
+  GhiChu: text(1000).nullable().optional(),
 });
 export type SubmittedDossier = z.infer<typeof Submitted>;
 /**

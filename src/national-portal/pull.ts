@@ -5,12 +5,14 @@
  * of any online dossier. Exactly once: the national id is national_intake's key and its row is written in the
  * dossier's transaction, so a re-fetch or two pulls at once make one dossier (the second's transaction fails on the
  * key and is rolled back whole). The applicant is as the national portal declared it: a claim, as at the counter.
- * A dossier we cannot register (a procedure not in our catalog, an agency without a code…) is recorded as skipped
- * with the reason and logged — never retried in a loop.
+ * A dossier we cannot register (a procedure not in our catalog, an agency without a code, a value the database
+ * refuses…) is recorded as skipped with the reason and logged — never retried in a loop; only the database being
+ * unreachable fails the run (retried, the cursor where it was).
  */
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
+import { type Db, isDatabaseUnavailable, isStatementCancelled } from '../db/client.js';
+import { sqlStateOf } from '../db/database-errors.js';
 import { nationalIntake, nationalSyncState, procedures, units } from '../db/schema/index.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { AppError } from '../shared/errors.js';
@@ -38,6 +40,15 @@ function submittedAt(text: string): Date | null {
   const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`) : new Date(text);
   const year = d.getUTCFullYear();
   return Number.isNaN(d.getTime()) || year < 1900 || year > 9999 ? null : d;
+}
+
+/**
+ * The text cut to at most `max` UTF-16 units (the note's limit), never inside a surrogate pair: `.slice()` there left
+ * half an emoji, a lone surrogate, which the note's validation refuses (and the dossier would be skipped for it).
+ */
+function cutUnits(text: string, max: number): string {
+  const cut = text.slice(0, max);
+  return cut.length === max && /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
 async function skip(db: Db, item: SubmittedDossier, reason: string, now: Date, logger: Logger): Promise<Outcome> {
@@ -89,7 +100,7 @@ async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logge
         phone: applicant.SoDienThoai ?? undefined,
         email: applicant.Email ?? undefined,
         address: applicant.DiaChi ?? undefined,
-        note: `Nộp trên Cổng Dịch vụ công quốc gia, mã hồ sơ ${item.MaHoSoQG}.${item.GhiChu ? ` ${item.GhiChu}` : ''}`.slice(0, 1000),
+        note: cutUnits(`Nộp trên Cổng Dịch vụ công quốc gia, mã hồ sơ ${item.MaHoSoQG}.${item.GhiChu ? ` ${item.GhiChu}` : ''}`, 1000),
       },
       now,
       undefined,
@@ -114,7 +125,15 @@ async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logge
       const fields = err.fields ? ` ${Object.values(err.fields).join(' ')}` : '';
       return skip(db, item, `${err.message}${fields}`.slice(0, 1000), now, logger);
     }
-    throw err;
+    // The database unreachable, or the statement timed out (as such, or said as a 503/504): nothing about this
+    // dossier — the run fails and is retried, the cursor where it was.
+    if (err instanceof AppError || isDatabaseUnavailable(err) || isStatementCancelled(err)) throw err;
+    // Anything else failed on this dossier's data (the database refusing a value, a fault of ours with it): it is
+    // recorded as skipped and the pull goes on — thrown, it would fail every run at this dossier, the cursor never
+    // moving past it. The reason never quotes the error's message (it may hold the very value refused).
+    logger.error({ err, nationalId: item.MaHoSoQG, procedure: item.MaTTHC }, 'national dossier could not be registered');
+    const state = sqlStateOf(err);
+    return skip(db, item, `Không ghi được hồ sơ vào hệ thống${state ? ` (cơ sở dữ liệu từ chối dữ liệu, mã ${state})` : ''}.`, now, logger);
   }
   logger.info({ nationalId: item.MaHoSoQG, procedure: item.MaTTHC }, 'national dossier registered');
   return 'registered';
