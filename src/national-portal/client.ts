@@ -21,7 +21,7 @@ export class NationalPortalError extends Error {
   }
 }
 
-/** A national code (dossier, procedure, agency): printable ASCII without spaces, so PostgreSQL and logs take it as is. */
+/** A national code (dossier, procedure, agency, the id of a status record it answers): printable ASCII without spaces, so PostgreSQL and logs take it as is. */
 const code = (max: number) =>
   z
     .string()
@@ -30,7 +30,12 @@ const code = (max: number) =>
     .regex(/^[\x21-\x7e]+$/);
 const NationalId = code(100);
 
-const Recorded = z.object({ id: z.string().min(1).max(200) });
+/**
+ * The national portal's id of a status record it took, stored on the outbox row as it is marked pushed: a code, so a
+ * NUL (which PostgreSQL text cannot hold) or a lone surrogate in it is an unexpected answer — a failure written on the
+ * row and retried with back-off (push.ts) — not a marking that fails after every send.
+ */
+const Recorded = z.object({ id: code(200) });
 
 /**
  * A text of a pulled dossier, as declared there: a lone surrogate (JSON can carry one) has no UTF-8 form and no

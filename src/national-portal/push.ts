@@ -13,6 +13,7 @@
 import crypto from 'node:crypto';
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
+import { sqlStateOf } from '../db/database-errors.js';
 import { nationalPushLeases, nationalStatusOutbox } from '../db/schema/index.js';
 import { enqueue } from '../jobs/queue.js';
 import { type NationalPortalClient, nationalDossierKey } from './client.js';
@@ -81,30 +82,40 @@ export async function pushDossier(db: Db, client: NationalPortalClient, dossierI
         const key = `${nationalDossierKey(row.payload)}:${row.seq}`;
         const at = eq(nationalStatusOutbox.dossierId, row.dossierId);
         const thisRow = and(at, eq(nationalStatusOutbox.seq, row.seq));
+        const failed = (lastError: string) =>
+          db
+            .update(nationalStatusOutbox)
+            .set({ attempts: sql`${nationalStatusOutbox.attempts} + 1`, lastAttemptAt: now(), lastError: lastError.slice(0, 500) })
+            .where(thisRow);
         let answer: { id: string };
         try {
           answer = await client.sendStatus(row.payload, key);
         } catch (err) {
+          await failed(err instanceof Error ? err.message : String(err));
+          throw err;
+        }
+        try {
           await db
             .update(nationalStatusOutbox)
             .set({
+              pushedAt: now(),
+              nationalId: answer.id,
               attempts: sql`${nationalStatusOutbox.attempts} + 1`,
               lastAttemptAt: now(),
-              lastError: (err instanceof Error ? err.message : String(err)).slice(0, 500),
+              lastError: null,
             })
-            .where(thisRow);
+            .where(and(thisRow, isNull(nationalStatusOutbox.pushedAt)));
+        } catch (err) {
+          // Sent, but not marked (the answer's id refused by the database, or the database gone): a failure like a
+          // refused send — written on the row (so the sweep backs off) and retried; the retry sends the same key and the
+          // national side answers with the record it already has. Said without the error's message, which may quote the
+          // value refused; when even this write fails (the database gone), the original failure goes on as it is.
+          const state = sqlStateOf(err);
+          await failed(
+            `Cổng DVC quốc gia đã nhận bản ghi nhưng không ghi được trạng thái đã gửi${state ? ` (cơ sở dữ liệu: mã ${state})` : ''}.`,
+          ).catch(() => undefined);
           throw err;
         }
-        await db
-          .update(nationalStatusOutbox)
-          .set({
-            pushedAt: now(),
-            nationalId: answer.id,
-            attempts: sql`${nationalStatusOutbox.attempts} + 1`,
-            lastAttemptAt: now(),
-            lastError: null,
-          })
-          .where(and(thisRow, isNull(nationalStatusOutbox.pushedAt)));
         sent++;
       }
     } finally {
