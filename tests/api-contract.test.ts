@@ -104,11 +104,19 @@ describe('the OpenAPI document describes every answer', () => {
       operationId: string,
       method: Method,
       path: string,
-      opts: { token?: string | null; body?: string; form?: FormData; session?: boolean; client?: Client } = {},
+      opts: {
+        token?: string | null;
+        body?: string;
+        form?: FormData;
+        session?: boolean;
+        client?: Client;
+        headers?: Record<string, string>;
+      } = {},
     ) => {
       const headers: Record<string, string> = {
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.body ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
       };
       const sent = opts.form ?? opts.body;
       const browser = opts.session ? session : opts.client;
@@ -159,6 +167,24 @@ describe('the OpenAPI document describes every answer', () => {
       body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Hợp Đồng', phone: '0912345678', documents }),
     });
     const id = String(created.id);
+    // Idempotency-Key: a retry is the same dossier (201); a malformed key is 400; the key with another body is 422.
+    const idempotent = JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Đinh Văn Thử Lại', documents });
+    const idemKey = { 'idempotency-key': randomUUID() };
+    const once = await check('receiveDossier', 'post', '/dossiers', { token, body: idempotent, headers: idemKey });
+    const twice = await check('receiveDossier', 'post', '/dossiers', { token, body: idempotent, headers: idemKey });
+    expect(twice).toEqual(once);
+    const malformed = await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: idempotent,
+      headers: { 'idempotency-key': 'abc' },
+    });
+    expect(malformed).toMatchObject({ error: { code: 'invalid_idempotency_key' } });
+    const reused = await check('receiveDossier', 'post', '/dossiers', {
+      token,
+      body: JSON.stringify({ procedureId: p!.id, channel: 3, fullName: 'Đinh Văn Thử Lại', documents }),
+      headers: idemKey,
+    });
+    expect(reused).toMatchObject({ error: { code: 'idempotency_key_reused' } });
     await check('receiveDossier', 'post', '/dossiers', { token, body: JSON.stringify({ procedureId: p!.id, channel: 1 }) });
     await check('receiveDossier', 'post', '/dossiers', {
       token: badToken,

@@ -136,6 +136,18 @@ const receiveBody = () => {
   };
 };
 
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/** POST /dossiers: a retry with the same key is the dossier the first request received (src/api/routes.ts). */
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Khóa chống tiếp nhận trùng (draft-ietf-httpapi-idempotency-key-header): một UUID do phần mềm gọi API tạo cho mỗi hồ sơ, viết trần hoặc trong dấu ngoặc kép (chuỗi Structured Field), không phân biệt hoa thường. Khi không nhận được trả lời (hết thời gian chờ, mất kết nối), gửi lại đúng yêu cầu với cùng khóa: nếu lần đầu đã tiếp nhận thì nhận lại chính hồ sơ đó (201, cùng nội dung), không có hồ sơ thứ hai, không gửi thông báo hay đồng bộ lên Cổng Dịch vụ công quốc gia lần nữa. Cùng khóa với nội dung khác (thủ tục, kênh, người nộp, ghi chú, thành phần, bản quét): lỗi 422 idempotency_key_reused. Khóa riêng của từng khóa API (hoặc tài khoản, khi dùng phiên đăng nhập): khóa API khác hoặc tài khoản khác gửi cùng giá trị là một yêu cầu mới của họ. Khóa không phải UUID: lỗi 400 invalid_idempotency_key. Không gửi header: mỗi yêu cầu tiếp nhận một hồ sơ.',
+  schema: { type: 'string', pattern: `^(${UUID}|"${UUID}")$`, examples: ['8e03978e-40d5-43e8-bc93-6894a57f9324'] },
+};
+
 const fileId = { name: 'fileId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const resultMb = MAX_RESULT_BYTES / 1024 / 1024;
 
@@ -209,11 +221,16 @@ export function openApiDocument(serverUrl: string) {
             'Kênh 1 (trực tiếp) hoặc 3 (bưu chính công ích). Kênh 2 (trực tuyến) chỉ dành cho Cổng Dịch vụ công: bị từ chối với 422, mã online_channel_reserved.',
           ),
           summary: 'Tiếp nhận hồ sơ (trực tiếp, bưu chính công ích), kèm bản quét nếu có',
+          parameters: [idempotencyKey],
           requestBody: receiveBody(),
           responses: {
-            201: json('Hồ sơ đã tiếp nhận', ref('Dossier')),
+            201: json(
+              'Hồ sơ đã tiếp nhận; yêu cầu gửi lại với cùng Idempotency-Key và cùng nội dung nhận lại đúng hồ sơ đó (cùng mã 201), không tạo hồ sơ mới',
+              ref('Dossier'),
+            ),
             ...errorResponses([400, 401, 403, 404, 409, 413, 422], {
-              422: 'Thiếu thành phần hồ sơ bắt buộc (required_documents_missing, nêu tên từng giấy tờ), hoặc kênh trực tuyến (2) chỉ dành cho Cổng Dịch vụ công (online_channel_reserved)',
+              400: 'Dữ liệu gửi lên không hợp lệ, hoặc header Idempotency-Key không phải UUID (invalid_idempotency_key, fields.Idempotency-Key)',
+              422: 'Thiếu thành phần hồ sơ bắt buộc (required_documents_missing, nêu tên từng giấy tờ), kênh trực tuyến (2) chỉ dành cho Cổng Dịch vụ công (online_channel_reserved), hoặc Idempotency-Key đã dùng cho một yêu cầu có nội dung khác (idempotency_key_reused)',
             }),
           },
         },
