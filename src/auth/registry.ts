@@ -3,6 +3,7 @@
  * data-sharing platform: HTTP JSON, URL and token from configuration, so a real connector can
  * replace the simulator. Answers match or mismatch per field.
  */
+import { readBoundedText } from '../shared/bounded-read.js';
 import { AppError } from '../shared/errors.js';
 
 type RegistryQuery = { soDinhDanh: string; hoVaTen: string; ngaySinh: string; gioiTinh: 'male' | 'female'; ngayCap?: string | null };
@@ -11,6 +12,18 @@ export type RegistryAnswer = {
   found: boolean;
   fields: Partial<Record<'soDinhDanh' | 'hoVaTen' | 'ngaySinh' | 'gioiTinh' | 'ngayCap', FieldResult>>;
 };
+
+/** {found, fields: five match/mismatch}: a few hundred bytes. Read up to 64 KB, no more (shared/bounded-read.ts). */
+export const REGISTRY_ANSWER_MAX_BYTES = 64 * 1024;
+
+/** The answer's JSON, or null: over the limit (AnswerTooLarge), not JSON, or the connection lost while reading. */
+async function answerOf(res: Response): Promise<unknown> {
+  try {
+    return JSON.parse(await readBoundedText(res, REGISTRY_ANSWER_MAX_BYTES)) as unknown;
+  } catch {
+    return null;
+  }
+}
 
 export type Registry = { verify(q: RegistryQuery): Promise<RegistryAnswer> };
 
@@ -35,9 +48,12 @@ export function httpRegistry(url: string, token: string, timeoutMs = 10_000): Re
       } catch {
         throw registryUnavailable();
       }
-      if (!res.ok) throw registryUnavailable();
-      const body = (await res.json().catch(() => null)) as RegistryAnswer | null;
-      if (!body || typeof body.found !== 'boolean' || typeof body.fields !== 'object') throw registryUnavailable();
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => {});
+        throw registryUnavailable();
+      }
+      const body = (await answerOf(res)) as RegistryAnswer | null;
+      if (!body || typeof body.found !== 'boolean' || typeof body.fields !== 'object' || body.fields === null) throw registryUnavailable();
       return body;
     },
   };

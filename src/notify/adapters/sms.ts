@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { SmsConfig } from '../../config.js';
 import { smsSize, toUnaccented } from '../sms-text.js';
+import { GatewayId, TOO_LARGE, kb, readGatewayJson } from './answer.js';
 import { internationalPhone } from './phone.js';
 import type { ChannelAdapter, SendOutcome } from './types.js';
 
@@ -25,7 +26,11 @@ const REFUSALS: Record<string, string> = {
   invalid_request: 'Cổng SMS không nhận yêu cầu (dữ liệu không hợp lệ)',
 };
 
-const Accepted = z.object({ messageId: z.string().min(1).max(128) });
+/** {messageId} or {code}: a few dozen bytes. Read up to 16 KB (a gateway's error page included), no more. */
+export const SMS_ANSWER_MAX_BYTES = 16 * 1024;
+
+/** The messageId is stored (notifications.gateway_id) and delivery reports name it: printable ASCII, at most 128. */
+const Accepted = z.object({ messageId: GatewayId });
 const Refusal = z.object({ code: z.string().max(64) });
 
 const permanent = (reason: string): SendOutcome => ({ kind: 'permanent', reason });
@@ -53,10 +58,11 @@ export function smsAdapter(config: SmsConfig): ChannelAdapter {
           body: JSON.stringify({ brandname: config.brandname, phone, text, clientRef: message.id, unicode: size.encoding === 'ucs2' }),
           signal,
         });
-        body = await res.json().catch(() => null);
+        body = await readGatewayJson(res, SMS_ANSWER_MAX_BYTES);
       } catch {
         return retry(signal.aborted ? 'Cổng SMS không trả lời kịp thời' : 'Không kết nối được với cổng SMS');
       }
+      if (res.ok && body === TOO_LARGE) return retry(`Cổng SMS trả lời quá lớn (hơn ${kb(SMS_ANSWER_MAX_BYTES)}), không đọc`);
       if (res.ok) {
         const accepted = Accepted.safeParse(body);
         return accepted.success ? { kind: 'accepted', gatewayId: accepted.data.messageId } : retry('Cổng SMS trả lời không đúng định dạng');

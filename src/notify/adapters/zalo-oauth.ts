@@ -11,15 +11,20 @@
  */
 import { z } from 'zod';
 import type { ZnsConfig } from '../../config.js';
+import { GatewayToken, TOO_LARGE, kb, readGatewayJson } from './answer.js';
 
 export type RefreshOutcome =
   | { kind: 'issued'; accessToken: string; refreshToken: string; expiresInSeconds: number }
   | { kind: 'refused'; reason: string }
   | { kind: 'unavailable'; reason: string };
 
+/** Two tokens of at most 4096 characters and a few small fields. Read up to 32 KB, no more. */
+export const OAUTH_ANSWER_MAX_BYTES = 32 * 1024;
+
+/** Both tokens are stored (settings) and sent back in a header or a form: visible ASCII, at most 4096 characters. */
 const Issued = z.object({
-  access_token: z.string().min(1).max(4096),
-  refresh_token: z.string().min(1).max(4096),
+  access_token: GatewayToken,
+  refresh_token: GatewayToken,
   expires_in: z.coerce
     .number()
     .int()
@@ -52,12 +57,18 @@ export async function refreshZaloToken(
       body: new URLSearchParams({ app_id: config.appId, grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
       signal,
     });
-    body = await res.json().catch(() => null);
+    body = await readGatewayJson(res, OAUTH_ANSWER_MAX_BYTES);
   } catch {
     return { kind: 'unavailable', reason: signal.aborted ? 'Zalo OAuth không trả lời kịp thời' : 'Không kết nối được với Zalo OAuth' };
   }
   if (res.status === 429 || res.status >= 500)
     return { kind: 'unavailable', reason: `Zalo OAuth tạm thời không phục vụ (HTTP ${res.status})` };
+  // Not read: neither tokens (ours to store) nor a refusal (which would end the refresh token) can be told from it.
+  if (body === TOO_LARGE)
+    return {
+      kind: 'unavailable',
+      reason: `Zalo OAuth trả lời quá lớn (hơn ${kb(OAUTH_ANSWER_MAX_BYTES)}), không đọc (HTTP ${res.status})`,
+    };
   const issued = Issued.safeParse(body);
   if (res.ok && issued.success)
     return {

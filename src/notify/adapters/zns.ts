@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import type { ZnsConfig } from '../../config.js';
 import type { ZnsTokenSource } from '../zns-tokens.js';
+import { GatewayId, TOO_LARGE, kb, readGatewayJson } from './answer.js';
 import { internationalPhone } from './phone.js';
 import type { ChannelAdapter, SendOutcome } from './types.js';
 
@@ -33,10 +34,14 @@ const TEMPORARY: Record<number, string> = {
 };
 const TOKEN_REFUSED = -124;
 
+/** {error, message, data: {msg_id, sent_time, quota}}: well under a kilobyte. Read up to 64 KB, no more. */
+export const ZNS_ANSWER_MAX_BYTES = 64 * 1024;
+
+/** The msg_id is stored (notifications.gateway_id) and the delivery webhook names it: printable ASCII, at most 128. */
 const Answer = z.object({
   error: z.number().int(),
   message: z.string().optional(),
-  data: z.object({ msg_id: z.string().min(1).max(128) }).optional(),
+  data: z.object({ msg_id: GatewayId }).optional(),
 });
 
 const permanent = (reason: string): SendOutcome => ({ kind: 'permanent', reason });
@@ -54,11 +59,12 @@ export function znsAdapter(config: Pick<ZnsConfig, 'url'>, tokens: ZnsTokenSourc
         body,
         signal,
       });
-      answerBody = await res.json().catch(() => null);
+      answerBody = await readGatewayJson(res, ZNS_ANSWER_MAX_BYTES);
     } catch {
       return retry(signal.aborted ? 'Zalo không trả lời kịp thời' : 'Không kết nối được với Zalo');
     }
     if (res.status === 429 || res.status >= 500) return retry(`Zalo tạm thời không phục vụ (HTTP ${res.status})`);
+    if (answerBody === TOO_LARGE) return retry(`Zalo trả lời quá lớn (hơn ${kb(ZNS_ANSWER_MAX_BYTES)}), không đọc (HTTP ${res.status})`);
     const answer = Answer.safeParse(answerBody);
     if (!res.ok || !answer.success) return retry(`Zalo trả lời không đúng định dạng (HTTP ${res.status})`);
     const { error, data } = answer.data;
