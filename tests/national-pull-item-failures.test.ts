@@ -117,6 +117,14 @@ describe('the pull: one dossier that cannot be registered', () => {
     expect(await cursor()).toBe('c1');
   });
 
+  it('a fault that is not about the data (here a raised exception, P0001): the run fails loudly, nothing skipped unseen', async () => {
+    page = [item('G22.H10-BEFORE'), item('G22.H10-FAULT'), item('G22.H10-LATER')];
+    await refuseRegistration('G22.H10-FAULT', 'P0001');
+    await expect(pull()).rejects.toThrow();
+    expect((await intake()).map((r) => [r.nationalId, r.outcome])).toEqual([['G22.H10-BEFORE', 'registered']]);
+    expect(await cursor()).toBeNull();
+  });
+
   it('a long GhiChu ending the note inside an emoji: the note is cut before the pair, the dossier registered', async () => {
     // The note is "Nộp trên Cổng … mã hồ sơ <id>. <GhiChu>" cut at 1000 UTF-16 units; here the cut falls inside 😀.
     const prefix = 'Nộp trên Cổng Dịch vụ công quốc gia, mã hồ sơ G22.H10-EMOJI. ';

@@ -6,8 +6,8 @@
  * dossier's transaction, so a re-fetch or two pulls at once make one dossier (the second's transaction fails on the
  * key and is rolled back whole). The applicant is as the national portal declared it: a claim, as at the counter.
  * A dossier we cannot register (a procedure not in our catalog, an agency without a code, a value the database
- * refuses…) is recorded as skipped with the reason and logged — never retried in a loop; only the database being
- * unreachable fails the run (retried, the cursor where it was).
+ * refuses…) is recorded as skipped with the reason and logged — never retried in a loop; the database being
+ * unreachable, or a fault of ours, fails the run (retried, the cursor where it was).
  */
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -128,12 +128,14 @@ async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logge
     // The database unreachable, or the statement timed out (as such, or said as a 503/504): nothing about this
     // dossier — the run fails and is retried, the cursor where it was.
     if (err instanceof AppError || isDatabaseUnavailable(err) || isStatementCancelled(err)) throw err;
-    // Anything else failed on this dossier's data (the database refusing a value, a fault of ours with it): it is
+    // The database refused this dossier's data (SQLSTATE class 22, data exception, or 23, a constraint): it is
     // recorded as skipped and the pull goes on — thrown, it would fail every run at this dossier, the cursor never
-    // moving past it. The reason never quotes the error's message (it may hold the very value refused).
-    logger.error({ err, nationalId: item.MaHoSoQG, procedure: item.MaTTHC }, 'national dossier could not be registered');
+    // moving past it. The reason never quotes the error's message (it may hold the very value refused). Anything else
+    // (a fault of ours) fails the run, loudly, rather than skip citizens' dossiers one after another unseen.
     const state = sqlStateOf(err);
-    return skip(db, item, `Không ghi được hồ sơ vào hệ thống${state ? ` (cơ sở dữ liệu từ chối dữ liệu, mã ${state})` : ''}.`, now, logger);
+    if (!state || !/^2[23]/.test(state)) throw err;
+    logger.error({ err, nationalId: item.MaHoSoQG, procedure: item.MaTTHC }, 'national dossier could not be registered');
+    return skip(db, item, `Không ghi được hồ sơ vào hệ thống (cơ sở dữ liệu từ chối dữ liệu, mã ${state}).`, now, logger);
   }
   logger.info({ nationalId: item.MaHoSoQG, procedure: item.MaTTHC }, 'national dossier registered');
   return 'registered';
