@@ -1,7 +1,3 @@
-/** JSON API under /api/v1: thin handlers over the same use cases and permission rules as the pages. */
-import crypto from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { and, eq } from 'drizzle-orm';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
@@ -14,11 +10,8 @@ import type { IncomingFile } from '../storage/index.js';
 import { loadCalendar } from '../calendar/load.js';
 import { officeMinutesPerDay } from '../dossiers/steps.js';
 import { InboxQuery, listInboxRecords } from '../dossiers/inbox.js';
-import { isId, param, parseInput } from '../shared/validate.js';
-import type { StaffActor } from '../shared/context.js';
-import type { Db } from '../db/client.js';
-import { dossierComponents, dossierEvents, dossierFiles, type dossiers } from '../db/schema/index.js';
-import { ReceiveInput, receiveDossier } from '../dossiers/receive-dossier.js';
+import { isId, param } from '../shared/validate.js';
+import { receiveThroughApi } from './receive-through-api.js';
 import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
 import { scanTooLarge } from '../dossiers/reception-checklist.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
@@ -187,77 +180,11 @@ function idempotencyKeyOf(c: Ctx): string | undefined {
 }
 
 /**
- * The key receiveDossier keeps (its `submissionKey`, unique across every dossier) for a client's Idempotency-Key:
- * a UUID (version 8, RFC 9562) derived from the key and who sent it — the API client (key) and its account, or the
- * account of a session. Another account's or another API key's request with the same Idempotency-Key is then another
- * key: it receives its own dossier, never learns that the value was used, and cannot take it first to block the
- * owner's retry. (receiveDossier also refuses a key whose dossier another account received: the counter form's rule.)
- */
-function scopedSubmissionKey(actor: StaffActor, key: string): string {
-  const scope = actor.kind === 'api' ? `api-client:${actor.clientId}:${actor.accountId}` : `session:${actor.accountId}`;
-  const h = crypto.createHash('sha256').update(`motcua/api/v1/dossiers/idempotency-key\0${scope}\0${key}`).digest();
-  h[6] = (h[6]! & 0x0f) | 0x80;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-
-const idempotencyKeyReused = () =>
-  new AppError(
-    'idempotency_key_reused',
-    'Idempotency-Key này đã được dùng cho một yêu cầu tiếp nhận có nội dung khác. Khi thử lại, gửi đúng nội dung cũ; hồ sơ mới cần một khóa mới.',
-    422,
-  );
-
-const sha256Of = async (file: IncomingFile) => {
-  const hash = crypto.createHash('sha256');
-  if ('bytes' in file) return hash.update(file.bytes).digest('hex');
-  for await (const chunk of file.stream as Readable | AsyncIterable<Uint8Array>) hash.update(chunk as Uint8Array);
-  return hash.digest('hex');
-};
-
-/**
- * Whether a retry is the request that received `d`: the same procedure, channel, applicant, note, documents (with
- * their counts) and scans (by content). What receiveDossier stored is compared with this request as it parses it, so
- * a retry spelled differently (a number as text, spaces) is still the same request.
- */
-async function sameReception(db: Db, d: typeof dossiers.$inferSelect, raw: unknown, scans: Map<number, IncomingFile>) {
-  const input = parseInput(ReceiveInput, raw);
-  if (input.procedureId !== d.procedureId || input.channel !== d.channel) return false;
-  const applicant: Record<string, unknown> = d.applicant;
-  for (const field of ['fullName', 'cccd', 'phone', 'email', 'address'] as const) {
-    if ((input[field] ?? null) !== (applicant[field] ?? null)) return false;
-  }
-  const [event] = await db
-    .select({ note: dossierEvents.note })
-    .from(dossierEvents)
-    .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.step, 0), eq(dossierEvents.action, 'receive')));
-  if ((event?.note ?? null) !== input.note) return false;
-  const components = await db
-    .select({
-      index: dossierComponents.documentIndex,
-      originals: dossierComponents.originals,
-      copies: dossierComponents.copies,
-      sha256: dossierFiles.sha256,
-    })
-    .from(dossierComponents)
-    .leftJoin(dossierFiles, eq(dossierFiles.id, dossierComponents.fileId))
-    .where(eq(dossierComponents.dossierId, d.id));
-  const byIndex = <T extends { index: number }>(items: T[]) => [...items].sort((a, b) => a.index - b.index);
-  const kept = byIndex(components).map(({ index, originals, copies }) => ({ index, originals, copies }));
-  const sent = byIndex(input.documents ?? []).map(({ index, originals, copies }) => ({ index, originals, copies }));
-  if (JSON.stringify(kept) !== JSON.stringify(sent)) return false;
-  const keptScans = components.filter((k) => k.sha256 !== null).map((k) => `${k.index}:${k.sha256}`);
-  const sentScans = await Promise.all([...scans].map(async ([i, file]) => `${i}:${await sha256Of(file)}`));
-  return JSON.stringify(keptScans.sort()) === JSON.stringify(sentScans.sort());
-}
-
-/**
  * Tiếp nhận. With an `Idempotency-Key` header (a UUID the client chooses per dossier), a retry of the same request
  * (after a time-out, a lost answer) is the dossier the first one received: the same answer, 201 with the same
  * dossier, as the draft asks ("the result of the previously completed operation") — one dossier, one code, one
  * notification, one push to the national portal. The key passes to receiveDossier as the counter form's one-time
- * submissionKey, scoped to the caller (scopedSubmissionKey). The same key with another request is refused (422
+ * submissionKey, scoped to the caller (receive-through-api.ts). The same key with another request is refused (422
  * idempotency_key_reused), never answered with the first dossier. Without the header nothing changes.
  */
 apiRoutes.post('/dossiers', receptionUpload, requireActor, async (c) => {
@@ -266,17 +193,8 @@ apiRoutes.post('/dossiers', receptionUpload, requireActor, async (c) => {
   const { input, scans, scanProblems } = await receptionRequest(c);
   // Channel 2 is the portals': an official's key or session is refused (422 online_channel_reserved).
   refuseOnlineChannel(input);
-  const actor = actorOf(c);
-  const d = await receiveDossier(db, actor, input, now(), scans, {
-    maxScanBytes: config.reception.scanMaxBytes,
-    scanProblems,
-    ...(key === undefined ? {} : { submissionKey: scopedSubmissionKey(actor, key) }),
-  }).catch((err: unknown) => {
-    // The caller's own key, whose dossier they may no longer see (moved to another unit): the key is spent.
-    if (key !== undefined && err instanceof AppError && err.code === 'stale_form') throw idempotencyKeyReused();
-    throw err;
-  });
-  if (d.repeated && !(await sameReception(db, d, input, scans))) throw idempotencyKeyReused();
+  const opts = { maxScanBytes: config.reception.scanMaxBytes, scanProblems };
+  const d = await receiveThroughApi(db, actorOf(c), input, now(), scans, opts, key);
   return c.json(presentDossier(d), 201);
 });
 
