@@ -18,12 +18,15 @@
  *       if the provider asks for it) → the callback's code → token → userinfo, timed from the first request to
  *       the userinfo answer;
  *
+ *   (c) for reference, after the app has stopped: the refresh of (a) against oidc-provider alone, in memory, on a bare
+ *       HTTP server (bench/sso-ceiling.ts) — the ceiling of any provider built on the library, on this machine;
+ *
  * and prints them side by side with the targets of issue 13: (a) ≥ 1,000 req/s and p95 ≤ 25 ms, (b) p95 ≤ 40 ms,
  * at 20 clients on 2 cores. See bench/README.md §6.
  *
  * Options: --requests N (2000 per run), --concurrency C (20), --seconds S (60, the cap per run), --officials K (20),
  * --app-pool P (10, like npm start), --warmup W (500 requests not counted at the start of each run; 0 for none),
- * --chunk M (1000 codes minted before each timed exchange phase), --only code,refresh,login,login1.
+ * --chunk M (1000 codes minted before each timed exchange phase), --only code,refresh,login,login1,ceiling.
  */
 import os from 'node:os';
 import net from 'node:net';
@@ -41,11 +44,12 @@ import { registerSsoClient } from '../src/sso/register-sso-client.js';
 import { endBrowserSession } from '../src/sso/end-sessions.js';
 import { systemActor } from '../src/shared/context.js';
 import { summarize, type LoadResult, printMachine, benchConfig, RAW_HTTP } from './load.js';
+import { ceilingRun } from './sso-ceiling.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/motcua_bench';
 const REDIRECT_URI = 'https://bench-sso.invalid/callback';
 const SCOPE = 'openid profile official';
-const RUNS = ['code', 'refresh', 'login', 'login1'] as const;
+const RUNS = ['code', 'refresh', 'login', 'login1', 'ceiling'] as const;
 type Run = (typeof RUNS)[number];
 
 type Options = {
@@ -387,7 +391,16 @@ async function main() {
     await database.close();
     process.exit(1);
   }
-  const r = answer.results ?? {};
+  const r: NonNullable<WorkerAnswer['results']> = { ...answer.results };
+  // The library alone, with the app stopped (nothing of ours competes for the two cores).
+  if (opts.only.includes('ceiling'))
+    r.ceiling = await ceilingRun({
+      concurrency: opts.concurrency,
+      requests: opts.requests,
+      warmup: opts.warmup,
+      seconds: opts.seconds,
+      rawHttp: RAW_HTTP,
+    });
   const fmt = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '-');
   const rows: Array<
     [Run, string, (LoadResult & { firstError?: string }) | undefined, string, (s: ReturnType<typeof summarize>, rps: number) => boolean]
@@ -396,6 +409,13 @@ async function main() {
     ['refresh', '(a) token: refresh (rotating)', r.refresh, '≥ 1,000 req/s, p95 ≤ 25', (s, rps) => rps >= 1000 && s.p95 <= 25],
     ['login', '(b) login with a provider session', r.login, 'p95 ≤ 40', (s) => s.p95 <= 40],
     ['login1', '(b) the same, one login at a time', r.login1, 'p95 ≤ 40', (s) => s.p95 <= 40],
+    [
+      'ceiling',
+      '(c) reference: oidc-provider alone, in memory, refresh',
+      r.ceiling,
+      '(a) for the library alone',
+      (s, rps) => rps >= 1000 && s.p95 <= 25,
+    ],
   ];
   const W = Math.max(...rows.map(([, n]) => n.length));
   console.log(
@@ -421,13 +441,18 @@ async function main() {
   console.log(
     "  app ms: the app's thread (HTTP, oidc-provider, our code, the pg client) busy per request during the timed phase; PostgreSQL's work is not in it.",
   );
+  if (r.ceiling)
+    console.log(
+      '  (c) the same library, options and client without the database, our hooks or the app (bench/sso-ceiling.ts): what any provider built on it can reach here.',
+    );
   if (r.code && 'mintingMs' in r.code)
     console.log(`  (a) codes minted through the flow, untimed: ${fmt(Number(r.code.mintingMs) / 1000)} s`);
   const m = process.memoryUsage();
   console.log(`\nProcess memory after the runs: RSS ${(m.rss / 2 ** 20).toFixed(0)} MB, JS heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB`);
   console.log(`Total time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await database.close();
-  if ((r.code?.errors ?? 0) + (r.refresh?.errors ?? 0) + (r.login?.errors ?? 0) + (r.login1?.errors ?? 0) > 0) process.exitCode = 1;
+  if ((r.code?.errors ?? 0) + (r.refresh?.errors ?? 0) + (r.login?.errors ?? 0) + (r.login1?.errors ?? 0) + (r.ceiling?.errors ?? 0) > 0)
+    process.exitCode = 1;
 }
 
 main().catch((err) => {
