@@ -179,4 +179,25 @@ describe('POST /api/v1/dossiers with Idempotency-Key', () => {
     expect(a.json.id).not.toBe(b.json.id);
     expect(await rowsNamed('Đinh Văn Không Khóa')).toHaveLength(2);
   });
+
+  it('identical retries with a scan racing the first request all answer the one dossier (no 500, no second dossier)', async () => {
+    const { token } = await clerkTokens();
+    const body = await receptionBody('Đinh Văn Đua Quét');
+    // A scan large enough that every request is still storing it when another commits (an attacker review: the
+    // losers had read their scans to store them, and comparing them again answered 500).
+    const big = () =>
+      new File([Buffer.from(`%PDF-1.4\n% bản quét\n${'x'.repeat(200_000)}\n%%EOF\n`)], 'don.pdf', { type: 'application/pdf' });
+    const form = () => {
+      const f = new FormData();
+      f.set('dossier', JSON.stringify(body));
+      f.set('scan-0', big());
+      return f;
+    };
+    const key = crypto.randomUUID();
+    const answers = await Promise.all([0, 1, 2, 3].map(() => post(token, form(), key)));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    const rows = await rowsNamed('Đinh Văn Đua Quét');
+    expect(rows).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.json.id))).toEqual(new Set([rows[0]!.id]));
+  });
 });

@@ -5,7 +5,7 @@
  * key passes to receiveDossier as the counter form's one-time submissionKey, scoped to the caller.
  */
 import crypto from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { dossierComponents, dossierEvents, dossierFiles, type dossiers } from '../db/schema/index.js';
@@ -38,19 +38,51 @@ const idempotencyKeyReused = () =>
     422,
   );
 
-const sha256Of = async (file: IncomingFile) => {
-  const hash = crypto.createHash('sha256');
-  if ('bytes' in file) return hash.update(file.bytes).digest('hex');
-  for await (const chunk of file.stream as Readable | AsyncIterable<Uint8Array>) hash.update(chunk as Uint8Array);
-  return hash.digest('hex');
-};
+/**
+ * The scans with a hash taken as they are read: receiveDossier reads a stream once (to store it), and a retry that
+ * raced the first request and lost on its key has read its scans already by the time it is compared (an attacker
+ * review: those retries answered 500, the stream locked). `digest` reads what nobody read (a retry answered before its
+ * scans were stored), then gives the SHA-256; null when the stream failed.
+ */
+function hashedScans(scans: Map<number, IncomingFile>) {
+  const files = new Map<number, IncomingFile>();
+  const digests = new Map<number, () => Promise<string | null>>();
+  for (const [i, file] of scans) {
+    if ('bytes' in file) {
+      files.set(i, file);
+      digests.set(i, async () => crypto.createHash('sha256').update(file.bytes).digest('hex'));
+      continue;
+    }
+    const hash = crypto.createHash('sha256');
+    const source = file.stream as Readable | AsyncIterable<Uint8Array>;
+    const stream = Readable.from(
+      (async function* () {
+        for await (const chunk of source) {
+          hash.update(chunk as Uint8Array);
+          yield chunk as Uint8Array;
+        }
+      })(),
+      { objectMode: false },
+    );
+    files.set(i, { name: file.name, stream });
+    digests.set(i, async () => {
+      try {
+        for await (const _unread of stream); // into the hash, through the generator above
+        return hash.digest('hex');
+      } catch {
+        return null;
+      }
+    });
+  }
+  return { files, digests };
+}
 
 /**
  * Whether a retry is the request that received `d`: the same procedure, channel, applicant, note, documents (with
  * their counts) and scans (by content). What receiveDossier stored is compared with this request as it parses it, so
  * a retry spelled differently (a number as text, spaces) is still the same request.
  */
-async function sameReception(db: Db, d: typeof dossiers.$inferSelect, raw: unknown, scans: Map<number, IncomingFile>) {
+async function sameReception(db: Db, d: typeof dossiers.$inferSelect, raw: unknown, digests: Map<number, () => Promise<string | null>>) {
   const input = parseInput(ReceiveInput, raw);
   if (input.procedureId !== d.procedureId || input.channel !== d.channel) return false;
   const applicant: Record<string, unknown> = d.applicant;
@@ -77,7 +109,7 @@ async function sameReception(db: Db, d: typeof dossiers.$inferSelect, raw: unkno
   const sent = byIndex(input.documents ?? []).map(({ index, originals, copies }) => ({ index, originals, copies }));
   if (JSON.stringify(kept) !== JSON.stringify(sent)) return false;
   const keptScans = components.filter((k) => k.sha256 !== null).map((k) => `${k.index}:${k.sha256}`);
-  const sentScans = await Promise.all([...scans].map(async ([i, file]) => `${i}:${await sha256Of(file)}`));
+  const sentScans = await Promise.all([...digests].map(async ([i, digest]) => `${i}:${await digest()}`));
   return JSON.stringify(keptScans.sort()) === JSON.stringify(sentScans.sort());
 }
 
@@ -91,7 +123,8 @@ export async function receiveThroughApi(
   opts: { maxScanBytes: number; scanProblems: FieldErrors },
   key: string | undefined,
 ) {
-  const d = await receiveDossier(db, actor, input, now, scans, {
+  const { files, digests } = hashedScans(scans);
+  const d = await receiveDossier(db, actor, input, now, files, {
     ...opts,
     ...(key === undefined ? {} : { submissionKey: scopedSubmissionKey(actor, key) }),
   }).catch((err: unknown) => {
@@ -99,6 +132,6 @@ export async function receiveThroughApi(
     if (key !== undefined && err instanceof AppError && err.code === 'stale_form') throw idempotencyKeyReused();
     throw err;
   });
-  if (d.repeated && !(await sameReception(db, d, input, scans))) throw idempotencyKeyReused();
+  if (d.repeated && !(await sameReception(db, d, input, digests))) throw idempotencyKeyReused();
   return d;
 }
