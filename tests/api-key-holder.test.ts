@@ -7,11 +7,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD, type buildApp } from './support/app.js';
-import { useVneidDemo, vneidLogin, type startTestSimulator } from './support/vneid.js';
+import { REGISTRY_TOKEN, useVneidDemo, vneidLogin, type startTestSimulator } from './support/vneid.js';
 import { accountByUsername, actorFor, sctClerkUsername } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
-import { apiClients, auditLog, settings } from '../src/db/schema/index.js';
+import { accountIdentities, apiClients, auditLog, settings } from '../src/db/schema/index.js';
+import { verifyOfficialForm } from '../src/accounts/verify-official-form.js';
+import { httpRegistry } from '../src/auth/registry.js';
+import type { SimPerson } from '../sim/population-types.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
 import { listApiClients } from '../src/api/list-api-clients.js';
 import { todayInVietnam } from '../src/shared/dates.js';
@@ -34,6 +37,40 @@ const verifiedOfficial = () => {
   const all = demoOfficials();
   return all.find((o) => o.verified && all.filter((x) => x.identityCccd === o.identityCccd).length === 1)!.username;
 };
+
+const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
+const dmy = (iso: string | null | undefined) => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '');
+/** What anyone can read off a person's card, typed as THÔNG TIN XÁC THỰC. */
+const cardOf = (p: SimPerson) => ({
+  cardName: p.hoVaTen,
+  dateOfBirth: dmy(p.ngaySinh),
+  gender: p.gioiTinh,
+  cccd: p.soDinhDanh,
+  issueDate: dmy(p.ngayCap),
+  issuePlace: p.noiCap,
+});
+
+/** The account's form as Quản lý người dùng shows it, with `over` typed in. */
+async function formOf(username: string, over: Record<string, string> = {}) {
+  const acc = (await accountByUsername(database, username))!;
+  const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
+  return {
+    username: acc.username,
+    middleName: acc.middleName,
+    givenName: acc.givenName,
+    unitId: acc.unitId,
+    mobile: acc.mobile ?? '',
+    emails: acc.emails ?? '',
+    position: acc.position ?? '',
+    cardName: p?.fullName ?? '',
+    dateOfBirth: dmy(p?.dateOfBirth),
+    gender: p?.gender ?? '',
+    cccd: p?.cccd ?? '',
+    issueDate: dmy(p?.issueDate),
+    issuePlace: p?.issuePlace ?? '',
+    ...over,
+  };
+}
 
 /** The province's VNeID-only date (today by default: password login is over everywhere). */
 async function cutoffToday(date = todayInVietnam()) {
@@ -105,7 +142,9 @@ describe('Khóa API after the VNeID-only date', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.account?.username).toBe(boss.username);
     const [row] = await database.db.select().from(apiClients).where(eq(apiClients.accountId, boss.id));
-    expect(row).toMatchObject({ provedHolder: true, createdBy: boss.id });
+    const holder = (await accountByUsername(database, boss.username))!;
+    expect(holder.personId).not.toBeNull();
+    expect(row).toMatchObject({ provedPersonId: holder.personId, createdBy: boss.id });
     const [audit] = await database.db
       .select()
       .from(auditLog)
@@ -143,5 +182,60 @@ describe('Khóa API after the VNeID-only date', () => {
     expect(await code(issueApiClient(database.db, asKey, clerk.id, { name: 'Khóa con' }))).toBe('forbidden');
     const snvAdmin = await actorFor(database, 'admin.snv');
     expect(await code(issueApiClient(database.db, snvAdmin, clerk.id, { name: 'Chiếm quyền' }))).toBe('not_found');
+  });
+
+  it("a holder's key stops when the account is no longer that person's: an administrator's detour through their own VNeID", async () => {
+    await cutoffToday();
+    const registry = httpRegistry(sim.env.REGISTRY_URL!, REGISTRY_TOKEN, 2000);
+    const unitAdmin = await actorFor(database, 'admin.sct');
+    const boss = (await accountByUsername(database, director()))!;
+    const original = await formOf(boss.username);
+    // The administrator types their own card data on the director's account and verifies it (the registry agrees:
+    // the data are real), logs in with their own VNeID, accepts the account and acts in it.
+    const bound = await verifyOfficialForm(
+      database.db,
+      registry,
+      unitAdmin,
+      boss.id,
+      await formOf(boss.username, cardOf(personOf('admin.sct'))),
+      new Date(),
+    );
+    expect(bound.verified).toBe(true);
+    const c = new Client(app);
+    expect((await vneidLogin(c, sim, personOf('admin.sct'))).stoppedAt).toBeNull();
+    if ((await accountByUsername(database, boss.username))!.personId === null) {
+      const yes = await c.post(
+        '/tiepnhan/lien-ket-tai-khoan',
+        { taiKhoan: boss.id, quyetDinh: 'dong-y' },
+        { csrfFrom: '/tiepnhan/lien-ket-tai-khoan' },
+      );
+      expect([200, 303]).toContain(yes.status);
+    }
+    if (!(await c.get('/tiepnhan/tai-khoan')).text.includes(boss.username)) {
+      expect((await c.post(`/tiepnhan/chuyen-tai-khoan/${boss.id}`, {}, { csrfFrom: '/tiepnhan' })).status).toBe(303);
+    }
+    const issued = await c.post(
+      '/tiepnhan/tai-khoan/khoa-api',
+      { name: 'Đồng bộ', validDays: '365' },
+      { csrfFrom: '/tiepnhan/tai-khoan/khoa-api' },
+    );
+    expect(issued.status).toBe(303);
+    const token = tokenOnLanding((await c.get(issued.location!)).text)!;
+    expect((await me(token)).status).toBe(200);
+    // The director's data put back: the account leaves the administrator's person, and the key with it.
+    const back = await verifyOfficialForm(
+      database.db,
+      registry,
+      unitAdmin,
+      boss.id,
+      { ...original, ...cardOf(personOf(boss.username)) },
+      new Date(),
+    );
+    expect(back.verified).toBe(true);
+    const refused = await me(token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error?.code).toBe('api_key_cutoff');
+    const { keys } = await listApiClients(database.db, unitAdmin, boss.id, new Date());
+    expect(keys.map((k) => k.state)).toEqual(['cutoff']);
   });
 });

@@ -46,10 +46,10 @@ export async function authenticateApiToken(db: Db, token: string, now: Date) {
   if (account.deletedAt || account.suspended) {
     throw new AppError('api_key_account_unavailable', 'Tài khoản của khóa API đang bị tạm đình chỉ hoặc đã bị xóa.', 401);
   }
-  if (!keyActs(client, cutoff, now)) {
+  if (!keyActs(client, account, cutoff, now)) {
     throw new AppError(
       'api_key_cutoff',
-      `Từ ngày ${formatDate(cutoff)}, tài khoản chỉ hoạt động khi chính chủ đăng nhập bằng VNeID: khóa API này (do quản trị viên cấp, hoặc cấp từ phiên đăng nhập bằng mật khẩu) hết hiệu lực. Chủ tài khoản đăng nhập bằng VNeID và tự cấp khóa mới tại Thông tin tài khoản → Khóa API.`,
+      `Từ ngày ${formatDate(cutoff)}, tài khoản chỉ hoạt động khi chính chủ đăng nhập bằng VNeID: khóa API này (do quản trị viên cấp, cấp từ phiên đăng nhập bằng mật khẩu, hoặc của người không còn gắn với tài khoản) hết hiệu lực. Chủ tài khoản đăng nhập bằng VNeID và tự cấp khóa mới tại Thông tin tài khoản → Khóa API.`,
       401,
     );
   }

@@ -51,10 +51,11 @@ export async function issueApiClient(
   const secret = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + validDays * DAY_MS);
   const account = await db.transaction(async (tx) => {
-    const { account: acc, provedHolder } = await requireKeyIssuer(tx, actor, accountId, proof, now);
+    const { account: acc, provedPersonId } = await requireKeyIssuer(tx, actor, accountId, proof, now);
+    const provedHolder = provedPersonId !== null;
     await tx
       .insert(apiClients)
-      .values({ id, name, secretHash: sha256(secret), accountId, createdBy: actor.accountId, createdAt: now, expiresAt, provedHolder });
+      .values({ id, name, secretHash: sha256(secret), accountId, createdBy: actor.accountId, createdAt: now, expiresAt, provedPersonId });
     await recordAudit(tx, {
       action: 'api_client.issue',
       actor,

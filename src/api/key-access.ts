@@ -5,7 +5,8 @@
  * - the official themself lists, issues and revokes the keys of their own account (in their own right, never under a
  *   delegation, never through a key);
  * - from the account's VNeID-only date a key acts only if its holder issued it after a login that proved them
- *   (VNeID or SSO): from that date only the verified person acts as the account. A key an administrator issued, or
+ *   (VNeID or SSO), and only while the account is still that person's: from that date only the verified person acts
+ *   as the account. A key an administrator issued, or
  *   one issued from a password session, stops then, as password sessions do. (An attacker review: a unit's IT
  *   administrator issued a key on a director's account and approved dossiers in the director's name after the date —
  *   an administrator could already reset a password and log in as anyone before it, never after.)
@@ -47,17 +48,25 @@ export async function requireKeyIssuer(db: Queryable, actor: StaffActor, account
   if (actor.kind !== 'official' || actor.onBehalfOf) throw errors.forbidden();
   const own = actor.accountId === accountId;
   const account = own ? await requireKeyReader(db, actor, accountId) : await requireWhollyAdministeredAccount(db, actor, accountId);
-  const provedHolder = own && proof !== null;
-  if (!provedHolder) {
+  // The login proved the person the account is bound to now (a session's person and its account's agree unless the
+  // account was re-bound since the login; then it proves nothing of this account).
+  const provedPersonId = own && proof !== null && proof.personId === account.personId ? proof.personId : null;
+  if (provedPersonId === null) {
     const cutoff = await cutoffForUnit(db, account.unitId);
     if (cutoff && !passwordOpen(cutoff, now)) throw keyNeedsTheHolder(cutoff, own);
   }
-  return { account, provedHolder };
+  return { account, provedPersonId };
 }
 
-/** Does this key act today for an account whose unit has this VNeID-only date? */
-export function keyActs(key: { provedHolder: boolean }, cutoff: string | null, now: Date): boolean {
-  return key.provedHolder || passwordOpen(cutoff, now);
+/**
+ * Does this key act today, for its account (its person now) in a unit with this VNeID-only date? After the date only
+ * a key its holder issued with a VNeID or SSO login, while the account is still that person's: an account handed to
+ * another person, or re-bound by an administrator (who then puts the holder's data back), leaves the key behind (an
+ * attacker review: an administrator bound the director's account to themselves, issued a key, restored the data).
+ */
+export function keyActs(key: { provedPersonId: string | null }, account: { personId: string | null }, cutoff: string | null, now: Date) {
+  const holderProved = key.provedPersonId !== null && key.provedPersonId === account.personId;
+  return holderProved || passwordOpen(cutoff, now);
 }
 
 function keyNeedsTheHolder(cutoff: string, own: boolean) {

@@ -17,7 +17,7 @@ export type ApiKeyRow = {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
   state: ApiKeyState;
-  /** Issued by the holder after a VNeID or SSO login: acts after the VNeID-only date too. */
+  /** Issued by the holder after a VNeID or SSO login, the account still theirs: acts after the VNeID-only date too. */
   provedHolder: boolean;
   /** The VNeID-only date ('YYYY-MM-DD') this key stops at, when it has one and the key does not carry the proof. */
   stopsOn: string | null;
@@ -45,11 +45,11 @@ export async function listApiClients(db: Queryable, actor: StaffActor, accountId
       ? 'revoked'
       : key.expiresAt.getTime() <= now.getTime()
         ? 'expired'
-        : keyActs(key, cutoff, now)
+        : keyActs(key, account, cutoff, now)
           ? 'active'
           : 'cutoff',
-    provedHolder: key.provedHolder,
-    stopsOn: key.provedHolder ? null : cutoff,
+    provedHolder: key.provedPersonId !== null && key.provedPersonId === account.personId,
+    stopsOn: key.provedPersonId !== null && key.provedPersonId === account.personId ? null : cutoff,
   }));
   return { account, keys };
 }

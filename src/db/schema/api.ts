@@ -1,5 +1,5 @@
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { accounts } from './accounts.js';
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { accounts, persons } from './accounts.js';
 
 /**
  * API client credentials issued to another system by an administrator of the account or by its holder. The client
@@ -22,11 +22,12 @@ export const apiClients = pgTable(
     revokedBy: uuid('revoked_by').references(() => accounts.id),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     /**
-     * Issued by the account's holder from a session whose login proved them (VNeID or SSO): only such a key acts after
-     * the account's VNeID-only date (api/key-access.ts keyActs). Keys issued by an administrator, or from a password
-     * session, stop at that date as password sessions do.
+     * The person whose VNeID (or SSO) login issued this key, as the account's holder: only such a key acts after the
+     * account's VNeID-only date, and only while the account is still that person's (api/key-access.ts keyActs) — an
+     * account handed to another person, or re-bound by an administrator, leaves its keys behind. Null: issued by an
+     * administrator or from a password session; it stops at that date, as password sessions do.
      */
-    provedHolder: boolean('proved_holder').notNull().default(false),
+    provedPersonId: uuid('proved_person_id').references(() => persons.id, { onDelete: 'set null' }),
   },
   (t) => [index('api_clients_account_idx').on(t.accountId)],
 );
