@@ -249,9 +249,10 @@ async function decideLinkIn(
 ): Promise<AccountRow> {
   const [person] = await tx.select().from(persons).where(eq(persons.id, proof.personId));
   if (!person) throw linkErrors.notCandidate();
-  // Claim first, then account: the order in which saving a claim locks them, so the two never deadlock.
-  const [identity] = await tx.select().from(accountIdentities).where(eq(accountIdentities.accountId, accountId)).for('update');
-  const [acc] = identity ? await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update') : [];
+  // Account first, then claim: the order every save of an account takes them (update-official, verify-official-form
+  // lock the account, then saving the claim locks the claim), so the two never deadlock.
+  const [acc] = await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update');
+  const [identity] = acc ? await tx.select().from(accountIdentities).where(eq(accountIdentities.accountId, accountId)).for('update') : [];
   if (!identity || !acc || acc.deletedAt) throw linkErrors.notCandidate();
   const row = { account: acc, identity };
   const ok =

@@ -27,6 +27,7 @@ import { foldVietnamese } from '../shared/text.js';
 import { createUnit } from './create-unit.js';
 import { UNIT_KIND_HINT, UNIT_SHEET, type UnitColumn, unitKindOf } from './import-units-columns.js';
 import { moveUnit } from './move-unit.js';
+import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { UNIT_KIND_LABELS, UnitInput } from './unit-input.js';
 import { updateUnit } from './update-unit.js';
 
@@ -289,6 +290,10 @@ async function writeUnits(
   source: ImportSource | null,
   now: Date,
 ): Promise<void> {
+  // The delegations' lock first (delegation/agency-lock.ts): the moves and agency codes below each take it after their
+  // own unit rows, and a single move elsewhere takes its row then the lock — held from the start, this transaction
+  // never waits for it while holding rows such a move wants.
+  await lockDelegationAgencies(tx);
   // Parents before children: a row's depth counts the rows above it in the new tree (no cycle is left).
   const depth = (i: number): number => {
     const p = rows[i]!.parent;

@@ -30,6 +30,9 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
     }
     // The source's officials, and its sub-units without a date of their own, take the target's VNeID-only date.
     await requireNoLaterCutoff(tx, actor, sourceId, targetId, 'đơn vị');
+    // The source's accounts locked in id order before they are moved, the order createDelegation locks two accounts
+    // in: the update alone would take them in the table's order, and a delegation made meanwhile could deadlock with it.
+    await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.unitId, sourceId)).orderBy(accounts.id).for('update');
     const moved = await tx
       .update(accounts)
       .set({ unitId: targetId, updatedAt: now })
