@@ -27,7 +27,7 @@ import type { Tx } from '../db/client.js';
  * 7411002 the migrations (src/db/client.ts, src/ops/db-move.ts), 7411003 the demo seed and the province setup
  * (src/demo/seed.ts, src/setup/setup-province.ts), 7411005 the SSO signing keys' maintenance (src/sso/keys.ts).
  */
-export const DELEGATION_AGENCY_LOCK = 7411004;
+const DELEGATION_AGENCY_LOCK = 7411004;
 
 /** Waits for, then holds until the transaction ends, the lock between delegations made and agencies redrawn. */
 export async function lockDelegationAgencies(tx: Tx): Promise<void> {

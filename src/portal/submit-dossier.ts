@@ -163,7 +163,7 @@ const documentName = (documents: ProcedureDocument[], index: number) => document
  * saveDraft does: a save from another tab meanwhile (already under the current version) is left as it is, and one
  * draft is never moved twice. Another citizen's draft is never read (the citizen's own row only).
  */
-export async function draftToCurrentVersion(
+async function draftToCurrentVersion(
   db: Db,
   actor: CitizenActor,
   procedureId: string,
