@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { type buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { REGISTRY_TOKEN, type startTestSimulator, useVneidDemo } from './support/vneid.js';
+import { officialFormOf } from './support/official-form.js';
 import { accountByUsername, actorFor } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
@@ -42,31 +43,7 @@ beforeAll(() => {
 const registry = () => httpRegistry(sim.env.REGISTRY_URL!, REGISTRY_TOKEN, 2000);
 
 /** The administrator's form of an account as the page fills it, with `over` typed on top. */
-async function formOf(username: string, over: Record<string, string> = {}) {
-  const acc = (await accountByUsername(database, username))!;
-  const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
-  const dmy = (d: string | null | undefined) => (d ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : '');
-  return {
-    acc,
-    claim: p!,
-    form: {
-      username: acc.username,
-      middleName: acc.middleName,
-      givenName: acc.givenName,
-      unitId: acc.unitId,
-      mobile: acc.mobile ?? '',
-      emails: acc.emails ?? '',
-      position: acc.position ?? '',
-      cardName: p?.fullName ?? '',
-      dateOfBirth: dmy(p?.dateOfBirth),
-      gender: p?.gender ?? '',
-      cccd: p?.cccd ?? '',
-      issueDate: dmy(p?.issueDate),
-      issuePlace: p?.issuePlace ?? '',
-      ...over,
-    },
-  };
-}
+const formOf = (username: string, over: Record<string, string> = {}) => officialFormOf(database, username, over);
 
 const auditRows = (action: string, targetId: string) =>
   database.db
@@ -98,7 +75,7 @@ describe('Xác thực tài khoản VNEID checks the form and saves only what was
     expect((await accountByUsername(database, o.username))!.mobile).toBe(acc.mobile);
     expect(await auditRows('account.update', acc.id)).toHaveLength(0);
     const [row] = await auditRows('identity.verify', acc.id);
-    expect(row!.data).toMatchObject({ result: 'mismatch', saved: false, cccd: claim.cccd });
+    expect(row!.data).toMatchObject({ result: 'mismatch', saved: false, cccd: claim!.cccd });
   });
 
   it('a number the registry does not know saves nothing either', async () => {

@@ -11,10 +11,10 @@ import { REGISTRY_TOKEN, useVneidDemo, vneidLogin, type startTestSimulator } fro
 import { accountByUsername, actorFor, sctClerkUsername } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
-import { accountIdentities, apiClients, auditLog, settings } from '../src/db/schema/index.js';
+import { apiClients, auditLog, settings } from '../src/db/schema/index.js';
+import { cardOf, officialFormOf } from './support/official-form.js';
 import { verifyOfficialForm } from '../src/accounts/verify-official-form.js';
 import { httpRegistry } from '../src/auth/registry.js';
-import type { SimPerson } from '../sim/population-types.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
 import { listApiClients } from '../src/api/list-api-clients.js';
 import { todayInVietnam } from '../src/shared/dates.js';
@@ -39,38 +39,7 @@ const verifiedOfficial = () => {
 };
 
 const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
-const dmy = (iso: string | null | undefined) => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '');
-/** What anyone can read off a person's card, typed as THÔNG TIN XÁC THỰC. */
-const cardOf = (p: SimPerson) => ({
-  cardName: p.hoVaTen,
-  dateOfBirth: dmy(p.ngaySinh),
-  gender: p.gioiTinh,
-  cccd: p.soDinhDanh,
-  issueDate: dmy(p.ngayCap),
-  issuePlace: p.noiCap,
-});
-
-/** The account's form as Quản lý người dùng shows it, with `over` typed in. */
-async function formOf(username: string, over: Record<string, string> = {}) {
-  const acc = (await accountByUsername(database, username))!;
-  const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
-  return {
-    username: acc.username,
-    middleName: acc.middleName,
-    givenName: acc.givenName,
-    unitId: acc.unitId,
-    mobile: acc.mobile ?? '',
-    emails: acc.emails ?? '',
-    position: acc.position ?? '',
-    cardName: p?.fullName ?? '',
-    dateOfBirth: dmy(p?.dateOfBirth),
-    gender: p?.gender ?? '',
-    cccd: p?.cccd ?? '',
-    issueDate: dmy(p?.issueDate),
-    issuePlace: p?.issuePlace ?? '',
-    ...over,
-  };
-}
+const formOf = async (username: string, over: Record<string, string> = {}) => (await officialFormOf(database, username, over)).form;
 
 /** The province's VNeID-only date (today by default: password login is over everywhere). */
 async function cutoffToday(date = todayInVietnam()) {

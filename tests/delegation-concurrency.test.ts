@@ -6,8 +6,8 @@
  * whichever goes second sees the first: the creation is refused, or the move ends the delegation.
  *
  * The move under way is written here as each move is (src/org/move-unit.ts, merge-units.ts, update-unit.ts,
- * src/accounts/update-official.ts): its own updates, then endDelegationsAcrossAgencies, then its commit — held open
- * between them on purpose. A creation is held open after its checks by a trigger of this test on `delegations`.
+ * src/accounts/update-official.ts): the lock, its own updates, then endDelegationsAcrossAgencies, then its commit —
+ * held open between them on purpose. A creation is held open after its checks by a trigger of this test on `delegations`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq, isNull, sql } from 'drizzle-orm';
@@ -19,6 +19,7 @@ import type { Tx } from '../src/db/client.js';
 import { createOfficial } from '../src/accounts/create-official.js';
 import { createDelegation } from '../src/delegation/create-delegation.js';
 import { endDelegationsAcrossAgencies } from '../src/delegation/end-across-agencies.js';
+import { lockDelegationAgencies } from '../src/delegation/agency-lock.js';
 import { delegationsInForce } from '../src/dossiers/access.js';
 import { moveUnit } from '../src/org/move-unit.js';
 import type { StaffActor } from '../src/shared/context.js';
@@ -128,6 +129,7 @@ describe.skipIf(!onPostgres)('a delegation made while a move puts its two accoun
     const delegate = await colleague();
     // Quản lý công nghiệp (no agency code of its own) moved under Sở Nội vụ: its officials are of Sở Nội vụ now.
     const move = heldOpen(async (tx) => {
+      await lockDelegationAgencies(tx);
       await tx.update(units).set({ parentId: t.unitIds.snv!, updatedAt: MOVED }).where(eq(units.id, t.unitIds['sct-qlcn']!));
       expect(await endDelegationsAcrossAgencies(tx, root, MOVED)).toBe(0);
     });
@@ -142,14 +144,15 @@ describe.skipIf(!onPostgres)('a delegation made while a move puts its two accoun
     expect(await delegationsInForce(db, delegate, IN_FORCE)).toEqual([]);
   });
 
-  it('an account moved, not yet at its ending query: the creation waits for the account, then is refused (no deadlock)', async () => {
+  it('an account moved, not yet at its ending query: the creation waits, then is refused (no deadlock)', async () => {
     const db = t.database.db;
     const root = await actorFor(t.database, 'quantri1');
     const delegator = await expert();
     const delegate = await colleague();
-    // As update-official.ts: the account's row written first, the delegations across agencies ended after.
+    // As update-official.ts: the lock, the account's row written, the delegations across agencies ended after.
     const move = heldOpen(
       async (tx) => {
+        await lockDelegationAgencies(tx);
         await tx.update(accounts).set({ unitId: t.unitIds['snv-vp']!, updatedAt: MOVED }).where(eq(accounts.id, delegate.accountId));
       },
       async (tx) => {

@@ -16,9 +16,10 @@ import {
   useVneidDemo,
 } from './support/vneid.js';
 import { accountByUsername, actorFor, sctClerkUsername } from './support/fixtures.js';
+import { cardOf } from './support/official-form.js';
+import { formatDate } from '../src/shared/dates.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
-import type { SimPerson } from '../sim/population-types.js';
 import { accountIdentities, accounts, auditLog, sessions } from '../src/db/schema/index.js';
 import { createOfficial } from '../src/accounts/create-official.js';
 import { updateOfficial, updateOwnProfile } from '../src/accounts/update-official.js';
@@ -34,18 +35,6 @@ let app: ReturnType<typeof buildApp>;
 const population = loadPopulation();
 const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
 const officials = demoOfficials();
-const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-
-/** What anyone can read off a person's card, typed as THÔNG TIN XÁC THỰC. */
-const cardOf = (p: SimPerson) => ({
-  cardName: p.hoVaTen,
-  dateOfBirth: dmy(p.ngaySinh),
-  gender: p.gioiTinh,
-  cccd: p.soDinhDanh,
-  issueDate: dmy(p.ngayCap),
-  issuePlace: p.noiCap,
-});
-
 const registry = () => httpRegistry(sim.env.REGISTRY_URL!, REGISTRY_TOKEN, 2000);
 
 const t = useVneidDemo();
@@ -245,10 +234,10 @@ describe('typed card data are a claim, never access', () => {
         unitId: second.unitId,
         position: second.position ?? '',
         cardName: 'Người Khác',
-        dateOfBirth: dmy(claim.dateOfBirth!),
+        dateOfBirth: formatDate(claim.dateOfBirth),
         gender: claim.gender!,
         cccd: claim.cccd!,
-        issueDate: dmy(claim.issueDate!),
+        issueDate: formatDate(claim.issueDate),
       },
       new Date(),
     );
@@ -566,10 +555,10 @@ describe('what an attacker review found next to the fix', () => {
         givenName: second.givenName,
         unitId: second.unitId,
         cardName: 'Người Khác',
-        dateOfBirth: dmy(claim.dateOfBirth!),
+        dateOfBirth: formatDate(claim.dateOfBirth),
         gender: claim.gender!,
         cccd: claim.cccd!,
-        issueDate: dmy(claim.issueDate!),
+        issueDate: formatDate(claim.issueDate),
       },
       new Date(),
     );

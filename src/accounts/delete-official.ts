@@ -13,7 +13,8 @@ import { requireWhollyAdministeredAccount } from './policies.js';
  */
 export async function deleteOfficial(db: Db, actor: StaffActor, accountId: string, now: Date) {
   return db.transaction(async (tx) => {
-    const acc = await requireWhollyAdministeredAccount(tx, actor, accountId);
+    // The account locked first, as every other write of it (suspension, reset, Phân quyền) takes it: never a deadlock.
+    const acc = await requireWhollyAdministeredAccount(tx, actor, accountId, { forUpdate: true });
     if (acc.id === actor.accountId) {
       throw new AppError('self_delete', 'Bạn không thể tự xóa tài khoản của mình.', 409);
     }

@@ -14,6 +14,7 @@ import { requireAdministerUnit, requireWhollyAdministeredAccount } from './polic
 import { accountSearchText } from './search-text.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
+import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 
 const accountChangedMeanwhile = () =>
   new AppError(
@@ -39,6 +40,8 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
 export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown, now: Date) {
   const input = parseInput(OfficialInput, raw);
   return db.transaction(async (tx) => {
+    // First, before any row: a Lưu may move the account to another agency (delegation/agency-lock.ts).
+    await lockDelegationAgencies(tx);
     const before = await requireWhollyAdministeredAccount(tx, actor, accountId, { forUpdate: true });
     return saveOfficial(tx, actor, before, input, 'account.update', now);
   });

@@ -9,6 +9,7 @@ import { isId, parseInput } from '../shared/validate.js';
 import { OfficialInput, personFields } from './official-input.js';
 import { identityChanged, type IdentityRow } from './identity-claim.js';
 import { requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
+import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { officialChanged, saveOfficial } from './update-official.js';
 import { askRegistry, identityIncomplete, mismatchMessage } from './verify-identity.js';
 
@@ -87,6 +88,8 @@ export async function verifyOfficialForm(
     return { verified: false, mismatched, message: `${mismatchMessage(found, mismatched)} ${NOTHING_SAVED}` };
   }
   return db.transaction(async (tx: Tx) => {
+    // First, before any row: the save may move the account to another agency (delegation/agency-lock.ts).
+    await lockDelegationAgencies(tx);
     // One verification at a time per account: a concurrent second request waits here, then finds the work done.
     await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, acc.id)).for('update');
     const latest = await requireWhollyAdministeredAccount(tx, actor, acc.id);

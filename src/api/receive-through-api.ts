@@ -42,11 +42,11 @@ const idempotencyKeyReused = () =>
  * The scans with a hash taken as they are read: receiveDossier reads a stream once (to store it), and a retry that
  * raced the first request and lost on its key has read its scans already by the time it is compared (an attacker
  * review: those retries answered 500, the stream locked). `digest` reads what nobody read (a retry answered before its
- * scans were stored), then gives the SHA-256; null when the stream failed.
+ * scans were stored), then gives the SHA-256; a scan that cannot be read fails the request (never a false 422).
  */
 function hashedScans(scans: Map<number, IncomingFile>) {
   const files = new Map<number, IncomingFile>();
-  const digests = new Map<number, () => Promise<string | null>>();
+  const digests = new Map<number, () => Promise<string>>();
   for (const [i, file] of scans) {
     if ('bytes' in file) {
       files.set(i, file);
@@ -66,12 +66,8 @@ function hashedScans(scans: Map<number, IncomingFile>) {
     );
     files.set(i, { name: file.name, stream });
     digests.set(i, async () => {
-      try {
-        for await (const _unread of stream); // into the hash, through the generator above
-        return hash.digest('hex');
-      } catch {
-        return null;
-      }
+      for await (const _unread of stream); // into the hash, through the generator above
+      return hash.digest('hex');
     });
   }
   return { files, digests };

@@ -9,15 +9,17 @@
  * ending query cannot see the delegation not yet committed, both commit, and the delegate acts across agencies until
  * the end date.
  *
- * So both take this transaction-level advisory lock: createDelegation before it reads anything it checks, the move at
- * the start of endDelegationsAcrossAgencies (after its own updates, before its ending query). Under READ COMMITTED each
- * statement after the lock sees what the other committed, so whichever goes second sees the first: the creation is
- * refused as ineligible, or the move's ending query ends the new delegation. Both are rare administrative acts; one lock
- * for the whole province costs nothing worth a finer one.
+ * So both take this transaction-level advisory lock, as their FIRST statement: createDelegation, and every
+ * transaction that may move accounts across agencies — updateOfficial and the save of Xác thực tài khoản VNEID (an
+ * account's unit), moveUnit, mergeUnits, updateUnit (an agency code), the unit import. Under READ COMMITTED each statement
+ * after the lock sees what the other committed, so whichever goes second sees the first: the creation is refused as
+ * ineligible, or the move's ending query ends the new delegation. endDelegationsAcrossAgencies takes it again (a
+ * transaction holds it once however often it asks) for a caller that forgot. Both are rare administrative acts; one
+ * lock for the whole province costs nothing worth a finer one.
  *
- * Lock order: a move has updated its rows (the account, or units, or a merged unit's accounts) before it asks for this
- * lock, so createDelegation locks the two accounts' rows first and only then this lock — the same order, never a
- * deadlock (a creation holding this lock while waiting for a moved account's row, the move waiting for this lock).
+ * Lock order: this lock, then rows, everywhere — an attacker review found the other orders deadlocking (a creation
+ * holding the accounts and waiting for the lock against a move holding the lock and wanting the accounts, and an import
+ * against a single move).
  */
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';

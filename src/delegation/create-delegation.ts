@@ -15,10 +15,9 @@ const START_GRACE_MS = 10 * 60_000;
 /**
  * Ủy quyền giải quyết DVC → Thêm → Xác nhận: the delegator lends their processing positions to another account of
  * the agency, for a scope and a period (docs/decisions/0017-delegation.md). Checks, row and audit row in one
- * transaction, after two locks taken before anything checked is read: the two accounts' rows (a suspension or a move of
- * either, under way, is waited for and then seen) and then the lock a move takes before ending the delegations it
- * puts across two agencies (agency-lock.ts) — a move at the same instant either is seen here (refused as of another
- * agency) or sees this delegation and ends it; in that order, rows then lock, as a move takes them.
+ * transaction, after two locks taken before anything checked is read: the lock every move takes first
+ * (agency-lock.ts) — a move at the same instant either is seen here (refused as of another agency) or sees this
+ * delegation and ends it — and then the two accounts' rows (a suspension under way is waited for and then seen).
  */
 export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, now: Date) {
   if (actor.kind !== 'official' || actor.onBehalfOf) {
@@ -32,11 +31,11 @@ export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, 
   const startsAt = input.from.getTime() < now.getTime() ? new Date(Math.floor(now.getTime() / 60_000) * 60_000) : input.from;
   if (input.to.getTime() <= startsAt.getTime()) throw errors.validation({ to: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
   return db.transaction(async (tx) => {
-    // No key update: as strong as any write of the account (it waits for a suspension or a move under way and holds
-    // them off), never in the way of a foreign key's check. In id order: two creations between the same two wait in turn.
+    // No key update: as strong as any write of the account (it waits for a suspension under way and holds it off),
+    // never in the way of a foreign key's check. In id order: two creations between the same two wait in turn.
+    await lockDelegationAgencies(tx);
     const pair = isId(input.delegateId) ? [actor.accountId, input.delegateId] : [actor.accountId];
     await tx.select({ id: accounts.id }).from(accounts).where(inArray(accounts.id, pair)).orderBy(accounts.id).for('no key update');
-    await lockDelegationAgencies(tx);
     if (!(await mayDelegate(tx, actor))) {
       throw new AppError('nothing_to_delegate', 'Tài khoản của bạn không có vai trò xử lý hồ sơ nào để ủy quyền.', 403);
     }

@@ -17,7 +17,7 @@ type Ended = { id: number; delegator_unit_id: string };
 
 /** Ends every delegation not yet over whose two accounts are no longer in one agency; their audit rows say why. */
 export async function endDelegationsAcrossAgencies(tx: Tx, actor: StaffActor | SystemActor, now: Date): Promise<number> {
-  // Waits for a creation under way to commit (or give up); a statement after it sees the delegation it made.
+  // Held already by a move that took it first, as every move does (agency-lock.ts); asked again for one that did not.
   await lockDelegationAgencies(tx);
   const ended = await queryRows<Ended>(
     tx,

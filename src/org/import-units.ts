@@ -290,9 +290,7 @@ async function writeUnits(
   source: ImportSource | null,
   now: Date,
 ): Promise<void> {
-  // The delegations' lock first (delegation/agency-lock.ts): the moves and agency codes below each take it after their
-  // own unit rows, and a single move elsewhere takes its row then the lock — held from the start, this transaction
-  // never waits for it while holding rows such a move wants.
+  // The delegations' lock first, before any row, as every move takes it (delegation/agency-lock.ts).
   await lockDelegationAgencies(tx);
   // Parents before children: a row's depth counts the rows above it in the new tree (no cycle is left).
   const depth = (i: number): number => {

@@ -7,6 +7,7 @@ import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
+import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
@@ -18,6 +19,8 @@ import { loadActiveUnit } from './unit-queries.js';
  */
 export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, targetId: string, now: Date) {
   return db.transaction(async (tx) => {
+    // First, before any row (delegation/agency-lock.ts): this may put a delegation's two accounts in two agencies.
+    await lockDelegationAgencies(tx);
     await requireAdministerUnit(tx, actor, sourceId);
     await requireAdministerUnit(tx, actor, targetId);
     if (sourceId === targetId) throw new AppError('unit_merge_self', 'Không thể sáp nhập một đơn vị vào chính nó.', 409);
@@ -30,8 +33,7 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
     }
     // The source's officials, and its sub-units without a date of their own, take the target's VNeID-only date.
     await requireNoLaterCutoff(tx, actor, sourceId, targetId, 'đơn vị');
-    // The source's accounts locked in id order before they are moved, the order createDelegation locks two accounts
-    // in: the update alone would take them in the table's order, and a delegation made meanwhile could deadlock with it.
+    // The source's accounts locked in id order before they are moved, the order createDelegation locks two accounts in.
     await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.unitId, sourceId)).orderBy(accounts.id).for('update');
     const moved = await tx
       .update(accounts)

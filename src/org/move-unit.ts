@@ -7,12 +7,15 @@ import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
+import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { ancestorIds } from './tree.js';
 import { loadActiveUnit } from './unit-queries.js';
 
 /** Move a unit (with its subtree, accounts and history) under another parent. */
 export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, newParentId: string, now: Date) {
   return db.transaction(async (tx) => {
+    // First, before any row (delegation/agency-lock.ts): this may put a delegation's two accounts in two agencies.
+    await lockDelegationAgencies(tx);
     await requireAdministerUnit(tx, actor, unitId);
     await requireAdministerUnit(tx, actor, newParentId);
     const unit = await loadActiveUnit(tx, unitId);

@@ -6,6 +6,7 @@ import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
+import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { UnitInput } from './unit-input.js';
@@ -15,6 +16,8 @@ import { assertAgencyCodeFree, loadUnit } from './unit-queries.js';
 export async function updateUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, raw: unknown, now: Date) {
   const input = parseInput(UnitInput, raw);
   return db.transaction(async (tx) => {
+    // First, before any row (delegation/agency-lock.ts): this may put a delegation's two accounts in two agencies.
+    await lockDelegationAgencies(tx);
     await requireAdministerUnit(tx, actor, unitId);
     const before = await loadUnit(tx, unitId);
     if (!before) throw errors.notFound('Đơn vị');
