@@ -218,29 +218,33 @@ describe('typed card data are a claim, never access', () => {
     expect(r.app!.location).toBe('/tiepnhan');
   });
 
-  it('changing an account’s identity data takes it out of the person’s accounts until verified and accepted again', async () => {
+  it('an account its person holds: a unit administrator cannot change its card data; the province administrator takes it out of the person’s accounts', async () => {
     const { second, c } = await viceWithBothAccounts();
     expect((await accountByUsername(database, second.username))!.personId).not.toBeNull();
-    const adminDx = await actorFor(database, 'admin.dx');
     const { claim } = await claimOf(second.username);
-    await updateOfficial(
-      database.db,
-      adminDx,
-      second.id,
-      {
-        username: second.username,
-        middleName: second.middleName,
-        givenName: second.givenName,
-        unitId: second.unitId,
-        position: second.position ?? '',
-        cardName: 'Người Khác',
-        dateOfBirth: formatDate(claim.dateOfBirth),
-        gender: claim.gender!,
-        cccd: claim.cccd!,
-        issueDate: formatDate(claim.issueDate),
-      },
-      new Date(),
+    const typed = {
+      username: second.username,
+      middleName: second.middleName,
+      givenName: second.givenName,
+      unitId: second.unitId,
+      position: second.position ?? '',
+      cardName: 'Người Khác',
+      dateOfBirth: formatDate(claim.dateOfBirth),
+      gender: claim.gender!,
+      cccd: claim.cccd!,
+      issueDate: formatDate(claim.issueDate),
+    };
+    // The unit's administrator (an attacker review: their own card data typed and verified on a director's account
+    // would have made it theirs after their own VNeID login): refused, nothing written, the account still the person's.
+    const refused = await updateOfficial(database.db, await actorFor(database, 'admin.dx'), second.id, typed, new Date()).then(
+      () => null,
+      (e: { code?: string }) => e.code,
     );
+    expect(refused).toBe('identity_held');
+    const kept = await claimOf(second.username);
+    expect(kept.acc.personId).not.toBeNull();
+    expect(kept.claim).toEqual(claim);
+    await updateOfficial(database.db, await actorFor(database, 'quantri1'), second.id, typed, new Date());
     const detached = await claimOf(second.username);
     expect(detached.acc.personId).toBeNull();
     expect(detached.claim.verifiedAt).toBeNull();
@@ -543,11 +547,11 @@ describe('what an attacker review found next to the fix', () => {
     await c.post(`/tiepnhan/chuyen-tai-khoan/${second.id}`, {}, { csrfFrom: '/tiepnhan' });
     const [after] = await database.db.select().from(sessions).where(eq(sessions.accountId, second.id));
     expect(after!.expiresAt.getTime()).toBe(before!.expiresAt.getTime());
-    // The administrator changes the data of the account this session is in: it is detached, and the session loses its proof.
+    // The province administrator changes the data of the account this session is in: it is detached, and the session loses its proof.
     const { claim } = await claimOf(second.username);
     await updateOfficial(
       database.db,
-      await actorFor(database, 'admin.dx'),
+      await actorFor(database, 'quantri1'),
       second.id,
       {
         username: second.username,

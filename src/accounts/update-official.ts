@@ -10,7 +10,7 @@ import { parseInput } from '../shared/validate.js';
 import { assertUsernameFree } from './create-official.js';
 import { OfficialInput, accountFields, personFields } from './official-input.js';
 import { identityAuditView, identityChanged, saveIdentityClaim, type IdentityRow } from './identity-claim.js';
-import { requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
+import { isProvinceAdministrator, requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
 import { accountSearchText } from './search-text.js';
 import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
@@ -35,6 +35,13 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
   }
   return { old, new: neu };
 }
+
+const identityHeld = () =>
+  new AppError(
+    'identity_held',
+    'Tài khoản này đã được chính chủ xác nhận bằng VNeID: thông tin xác thực (họ tên, ngày sinh, giới tính, số CCCD, ngày cấp) chỉ do chính chủ sửa tại Thông tin tài khoản, hoặc do quản trị cấp tỉnh. Nếu tài khoản được giao cho người khác, chính chủ gỡ liên kết trước (Liên kết tài khoản → Gỡ liên kết). Chưa lưu thay đổi nào.',
+    409,
+  );
 
 /** Lưu: save an official's account and identity data. Moving to another unit needs both units in scope. */
 export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown, now: Date) {
@@ -96,6 +103,10 @@ export async function saveOfficial(
     const usernameLower = input.username.toLowerCase();
     if (usernameLower !== before.usernameLower) await assertUsernameFree(tx, usernameLower, accountId);
     const identity = await saveIdentityClaim(tx, before, personFields(input), now);
+    // An account a person holds (their VNeID login accepted it) leaves them only by their own hand (Thông tin tài
+    // khoản, Gỡ liên kết) or the province administrator's: a unit administrator who typed their own card data on a
+    // director's account and verified it would hold it after their own VNeID login (an attacker review, 2026-12-06).
+    if (identity.detached && accountId !== actor.accountId && !(await isProvinceAdministrator(tx, actor))) throw identityHeld();
     const fields = accountFields(input);
     const [after] = await tx
       .update(accounts)
