@@ -6,10 +6,10 @@
  *   delegation, never through a key);
  * - from the account's VNeID-only date a key acts only if its holder issued it after a login that proved them
  *   (VNeID or SSO), and only while the account is still that person's: from that date only the verified person acts
- *   as the account. A key an administrator issued, or
- *   one issued from a password session, stops then, as password sessions do. (An attacker review: a unit's IT
- *   administrator issued a key on a director's account and approved dossiers in the director's name after the date —
- *   an administrator could already reset a password and log in as anyone before it, never after.)
+ *   as the account. A key an administrator issued, or one issued from a password session, stops then, as password
+ *   sessions do. (An attacker review: a unit's IT administrator issued a key on a director's account and approved
+ *   dossiers in the director's name after the date — an administrator could already reset a password and log in as
+ *   anyone before it, never after.)
  * - anyone else is told "not found", as for any account outside one's subtree.
  */
 import { and, eq, isNull } from 'drizzle-orm';
