@@ -31,9 +31,9 @@ export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, 
   const startsAt = input.from.getTime() < now.getTime() ? new Date(Math.floor(now.getTime() / 60_000) * 60_000) : input.from;
   if (input.to.getTime() <= startsAt.getTime()) throw errors.validation({ to: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
   return db.transaction(async (tx) => {
+    await lockDelegationAgencies(tx);
     // No key update: as strong as any write of the account (it waits for a suspension under way and holds it off),
     // never in the way of a foreign key's check. In id order: two creations between the same two wait in turn.
-    await lockDelegationAgencies(tx);
     const pair = isId(input.delegateId) ? [actor.accountId, input.delegateId] : [actor.accountId];
     await tx.select({ id: accounts.id }).from(accounts).where(inArray(accounts.id, pair)).orderBy(accounts.id).for('no key update');
     if (!(await mayDelegate(tx, actor))) {

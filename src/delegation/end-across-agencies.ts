@@ -3,7 +3,7 @@
  * puts them in two agencies — an account moved to another unit, a unit moved or merged elsewhere — it ends there and
  * then: the delegate must not go on acting on dossiers of an agency they no longer belong to (an attacker review found
  * a delegate moved away who kept the lent positions until the end date). Called in the same transaction as the move,
- * after its own updates: it first takes the lock createDelegation takes before its checks (agency-lock.ts), so a
+ * after its own updates; the move took the lock createDelegation takes (agency-lock.ts) as its first statement, so a
  * delegation made at the same instant is either refused there, the move seen, or committed before the ending query
  * here, which then sees it and ends it — never left open across two agencies (a write skew otherwise).
  */
