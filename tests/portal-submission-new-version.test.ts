@@ -15,12 +15,11 @@ import { ProcedureChangedError, submitOnline } from '../src/portal/submit-dossie
 import { citizenActor } from '../src/shared/context.js';
 import { forEachReferencedBlob } from '../src/storage/gc.js';
 import { hasBlob } from '../src/storage/index.js';
-import type { Client } from './support/app.js';
 import { actorFor, currentProcedure, useDemoApp } from './support/fixtures.js';
-import { loggedInCitizen } from './support/portal-citizen.js';
+import { loggedInCitizen, SUBMISSION_FORM, sendSubmission, submissionForm } from './support/portal-citizen.js';
 
 const t = useDemoApp();
-const FORM = '/ca-nhan/nop-ho-so';
+const FORM = SUBMISSION_FORM;
 const CODE = '2.000633';
 const CHANGED = 'Thủ tục vừa được cập nhật: thành phần hồ sơ có thể đã thay đổi. Vui lòng kiểm tra lại giấy tờ và nộp lại.';
 const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 500 * 1024 * 1024 };
@@ -28,19 +27,6 @@ const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes:
 const pdfBytes = (name: string) => Buffer.from(`%PDF-1.4\n% ${name}\n%%EOF\n`);
 const pdf = (name: string) => new File([pdfBytes(name)], name, { type: 'application/pdf' });
 const sha = (name: string) => crypto.createHash('sha256').update(pdfBytes(name)).digest('hex');
-
-/** The form as the browser sends it (multipart), with the files given per document field. */
-function multipart(csrf: string, procedureId: string, fields: Record<string, string>, files: Record<string, File> = {}) {
-  const form = new FormData();
-  form.set('_csrf', csrf);
-  form.set('procedureId', procedureId);
-  for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  for (const [k, f] of Object.entries(files)) form.set(k, f);
-  return form;
-}
-
-const send = (client: Client, procedureId: string, form: FormData) =>
-  client.request('POST', `${FORM}?thutuc=${procedureId}`, form, { origin: client.origin });
 
 /** A hidden field of the form a page shows. */
 const hidden = (html: string, name: string) => new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"/>`).exec(html)?.[1];
@@ -114,19 +100,19 @@ describe('Nộp hồ sơ refused for a new version of the procedure: the form sh
     const csrf = await client.csrf(`${FORM}?thutuc=${proc.p.id}`);
     const fields = { phone: '0912345678', address: 'Số 1 đường Thử' };
     const files = Object.fromEntries(v1.documents.map((_, i) => [`doc${i}`, pdf(`v1-doc${i}.pdf`)]));
-    const saved = await send(
+    const saved = await sendSubmission(
       client,
       proc.p.id,
-      multipart(csrf, proc.p.id, { ...fields, do: 'save', version: String(v1.version), submissionKey: crypto.randomUUID() }, files),
+      submissionForm(csrf, proc.p.id, { ...fields, do: 'save', version: String(v1.version), submissionKey: crypto.randomUUID() }, files),
     );
     expect(saved.status).toBe(200);
     const race = await newVersionDuringNextSubmission(proc.p.id, (docs) => docs.reverse());
-    let refused: Awaited<ReturnType<typeof send>>;
+    let refused: Awaited<ReturnType<typeof sendSubmission>>;
     try {
-      refused = await send(
+      refused = await sendSubmission(
         client,
         proc.p.id,
-        multipart(csrf, proc.p.id, { ...fields, do: 'submit', version: String(v1.version), submissionKey: crypto.randomUUID() }),
+        submissionForm(csrf, proc.p.id, { ...fields, do: 'submit', version: String(v1.version), submissionKey: crypto.randomUUID() }),
       );
     } finally {
       await race.undo();
@@ -145,10 +131,10 @@ describe('Nộp hồ sơ refused for a new version of the procedure: the form sh
     const byName = Object.fromEntries(v1.documents.map((d, i) => [d.name, `v1-doc${i}.pdf`]));
     expect(named(draft!.files, v2.documents)).toEqual(byName);
     // The form shown, sent as it is (its key, its version): the dossier, each file under its own document.
-    const ok = await send(
+    const ok = await sendSubmission(
       client,
       proc.p.id,
-      multipart(hidden(refused.text, '_csrf') ?? csrf, proc.p.id, {
+      submissionForm(hidden(refused.text, '_csrf') ?? csrf, proc.p.id, {
         ...fields,
         do: 'submit',
         version: hidden(refused.text, 'version')!,
@@ -171,10 +157,10 @@ describe('Nộp hồ sơ refused for a new version of the procedure: the form sh
     for (const who of [a, b]) {
       const csrf = await who.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
       const files = Object.fromEntries(v1.documents.map((_, i) => [`doc${i}`, pdf(`${who.id}-doc${i}.pdf`)]));
-      const res = await send(
+      const res = await sendSubmission(
         who.client,
         proc.p.id,
-        multipart(csrf, proc.p.id, { ...fields, do: 'save', version: String(v1.version), submissionKey: crypto.randomUUID() }, files),
+        submissionForm(csrf, proc.p.id, { ...fields, do: 'save', version: String(v1.version), submissionKey: crypto.randomUUID() }, files),
       );
       expect(res.status).toBe(200);
     }
@@ -216,7 +202,11 @@ describe('Nộp hồ sơ refused for a new version of the procedure: the form sh
     const c = await loggedInCitizen(t.database.db, t.app);
     const csrf = await c.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
     const files = Object.fromEntries(v2.documents.map((_, i) => [`doc${i}`, pdf(`c-doc${i}.pdf`)]));
-    await send(c.client, proc.p.id, multipart(csrf, proc.p.id, { ...fields, do: 'save', version: String(v2.version) }, files));
+    await sendSubmission(
+      c.client,
+      proc.p.id,
+      submissionForm(csrf, proc.p.id, { ...fields, do: 'save', version: String(v2.version) }, files),
+    );
     const v3 = await newVersion(proc.p.id, (docs) => docs.reverse());
     const cActor = citizenActor(c.id, { ip: null, requestId: null });
     const err = (await submitOnline(t.database.db, cActor, proc.p.id, crypto.randomUUID(), new Date()).catch(
@@ -238,13 +228,13 @@ describe('Nộp hồ sơ refused for a new version of the procedure: the form sh
     const fields = { phone: '0912345678', address: 'Số 1 đường Thử', do: 'submit', version: String(v1.version) };
     const key = crypto.randomUUID();
     const form = () =>
-      multipart(
+      submissionForm(
         csrf,
         proc.p.id,
         { ...fields, submissionKey: key },
         Object.fromEntries(v1.documents.map((_, i) => [`doc${i}`, pdf(`v1-doc${i}.pdf`)])),
       );
-    const [one, two] = await Promise.all([send(client, proc.p.id, form()), send(client, proc.p.id, form())]);
+    const [one, two] = await Promise.all([sendSubmission(client, proc.p.id, form()), sendSubmission(client, proc.p.id, form())]);
     for (const res of [one!, two!]) {
       expect(res.status).toBe(409);
       expect(res.text).toContain(CHANGED);
@@ -256,10 +246,10 @@ describe('Nộp hồ sơ refused for a new version of the procedure: the form sh
     expect([draft!.procedureVersionId, named(draft!.files, v2.documents)]).toEqual([v2.id, byName]);
     const shown = two!.text;
     const again = () =>
-      send(
+      sendSubmission(
         client,
         proc.p.id,
-        multipart(csrf, proc.p.id, {
+        submissionForm(csrf, proc.p.id, {
           ...fields,
           version: hidden(shown, 'version')!,
           submissionKey: hidden(shown, 'submissionKey')!,
@@ -291,10 +281,10 @@ describe('Nộp hồ sơ: a new version without some of the documents a file was
     );
     const csrf = await client.csrf(`${FORM}?thutuc=${proc.p.id}`);
     const fields = { phone: '0912345678', address: 'Số 1 đường Thử' };
-    const saved = await send(
+    const saved = await sendSubmission(
       client,
       proc.p.id,
-      multipart(
+      submissionForm(
         csrf,
         proc.p.id,
         { ...fields, do: 'save', version: String(v1.version), submissionKey: crypto.randomUUID(), pick0: mine.id },
@@ -306,12 +296,12 @@ describe('Nộp hồ sơ: a new version without some of the documents a file was
     // v2 keeps only the third document (first in it); the first two are removed.
     const [gone0, gone1, kept] = v1.documents;
     const race = await newVersionDuringNextSubmission(proc.p.id, (docs) => [docs[2]!]);
-    let refused: Awaited<ReturnType<typeof send>>;
+    let refused: Awaited<ReturnType<typeof sendSubmission>>;
     try {
-      refused = await send(
+      refused = await sendSubmission(
         client,
         proc.p.id,
-        multipart(csrf, proc.p.id, { ...fields, do: 'submit', version: String(v1.version), submissionKey: crypto.randomUUID() }),
+        submissionForm(csrf, proc.p.id, { ...fields, do: 'submit', version: String(v1.version), submissionKey: crypto.randomUUID() }),
       );
     } finally {
       await race.undo();
@@ -345,10 +335,10 @@ describe('Nộp hồ sơ: a new version without some of the documents a file was
     const [library] = await t.database.db.select().from(personalFiles).where(eq(personalFiles.id, mine.id));
     expect([library!.deletedAt, await hasBlob(library!.sha256)]).toEqual([null, true]);
     // The form shown, sent again: the dossier holds the one document of v2, nothing of the removed ones.
-    const ok = await send(
+    const ok = await sendSubmission(
       client,
       proc.p.id,
-      multipart(csrf, proc.p.id, {
+      submissionForm(csrf, proc.p.id, {
         ...fields,
         do: 'submit',
         version: hidden(refused.text, 'version')!,
@@ -366,10 +356,10 @@ describe('Nộp hồ sơ: a new version without some of the documents a file was
     const v1 = proc.v;
     const csrf = await client.csrf(`${FORM}?thutuc=${proc.p.id}`);
     const v2 = await newVersion(proc.p.id, (docs) => docs.slice(1));
-    const res = await send(
+    const res = await sendSubmission(
       client,
       proc.p.id,
-      multipart(
+      submissionForm(
         csrf,
         proc.p.id,
         { phone: '0912345678', address: 'Số 1 đường Thử', do: 'submit', version: String(v1.version), submissionKey: crypto.randomUUID() },

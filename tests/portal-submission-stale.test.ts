@@ -11,28 +11,14 @@ import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { usageOf } from '../src/personal-files/files.js';
 import { CONTROL_CHARS_MESSAGE } from '../src/shared/text.js';
 import { MAX_ANSWER_LENGTH } from '../src/procedures/declaration-form.js';
-import type { Client } from './support/app.js';
 import { actorFor, currentProcedure, useDemoApp } from './support/fixtures.js';
-import { loggedInCitizen } from './support/portal-citizen.js';
+import { loggedInCitizen, SUBMISSION_FORM, sendSubmission, submissionForm } from './support/portal-citizen.js';
 
 const t = useDemoApp();
-const FORM = '/ca-nhan/nop-ho-so';
+const FORM = SUBMISSION_FORM;
 const CHANGED = 'Thủ tục vừa được cập nhật: thành phần hồ sơ có thể đã thay đổi. Vui lòng kiểm tra lại giấy tờ và nộp lại.';
 
 const pdf = (name: string) => new File([Buffer.from(`%PDF-1.4\n% ${name}\n%%EOF\n`)], name, { type: 'application/pdf' });
-
-/** The form as the browser sends it (multipart), with the files given per document field. */
-function multipart(csrf: string, procedureId: string, fields: Record<string, string>, files: Record<string, File> = {}) {
-  const form = new FormData();
-  form.set('_csrf', csrf);
-  form.set('procedureId', procedureId);
-  for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  for (const [k, f] of Object.entries(files)) form.set(k, f);
-  return form;
-}
-
-const send = (client: Client, procedureId: string, form: FormData) =>
-  client.request('POST', `${FORM}?thutuc=${procedureId}`, form, { origin: client.origin });
 
 const draftsOf = (citizenId: string) => t.database.db.select().from(dossierDrafts).where(eq(dossierDrafts.citizenId, citizenId));
 const dossiersOf = (citizenId: string) => t.database.db.select().from(dossiers).where(eq(dossiers.citizenId, citizenId));
@@ -76,10 +62,10 @@ describe('Nộp hồ sơ: text a draft cannot keep', () => {
       expect([field, res.status, res.text.includes(`id="err-${field}">${CONTROL_CHARS_MESSAGE}`)]).toEqual([field, 400, true]);
     }
     // Nộp hồ sơ with a file: refused before the file is stored, so neither kept nor counted against the budget.
-    const submit = await send(
+    const submit = await sendSubmission(
       client,
       proc.p.id,
-      multipart(
+      submissionForm(
         csrf,
         proc.p.id,
         { do: 'submit', submissionKey: crypto.randomUUID(), phone: '0912345678', address: 'Số 1\u0000' },
@@ -139,7 +125,11 @@ describe('Nộp hồ sơ: a form or draft of an older version of the procedure',
     expect(v2.documents.map((d) => d.name)).toEqual([...v1.documents].reverse().map((d) => d.name));
     const files = Object.fromEntries(v1.documents.map((_, i) => [`doc${i}`, pdf(`v1-doc${i}.pdf`)]));
     const fields = { do: 'submit', phone: '0912345678', address: 'Số 1 đường Thử', version: String(v1.version) };
-    const res = await send(client, proc.p.id, multipart(csrf, proc.p.id, { ...fields, submissionKey: crypto.randomUUID() }, files));
+    const res = await sendSubmission(
+      client,
+      proc.p.id,
+      submissionForm(csrf, proc.p.id, { ...fields, submissionKey: crypto.randomUUID() }, files),
+    );
     expect(res.status).toBe(409);
     expect(res.text).toContain(CHANGED);
     expect(res.text).toContain(`<input type="hidden" name="version" value="${v2.version}"/>`);
@@ -151,10 +141,10 @@ describe('Nộp hồ sơ: a form or draft of an older version of the procedure',
       Object.fromEntries(Object.entries(files).map(([i, f]) => [docs[Number(i)]!.name, f.name]));
     expect(named(draft!.files, v2.documents)).toEqual(Object.fromEntries(v1.documents.map((d, i) => [d.name, `v1-doc${i}.pdf`])));
     // Seen the form as it is now, the citizen sends it: filed under the right documents.
-    const ok = await send(
+    const ok = await sendSubmission(
       client,
       proc.p.id,
-      multipart(csrf, proc.p.id, { ...fields, version: String(v2.version), submissionKey: crypto.randomUUID() }),
+      submissionForm(csrf, proc.p.id, { ...fields, version: String(v2.version), submissionKey: crypto.randomUUID() }),
     );
     expect(ok.status).toBe(303);
     const [d] = await dossiersOf(id);
@@ -171,10 +161,10 @@ describe('Nộp hồ sơ: a form or draft of an older version of the procedure',
     const csrf = await client.csrf(`${FORM}?thutuc=${proc.p.id}`);
     const files = Object.fromEntries(v1.documents.map((_, i) => [`doc${i}`, pdf(`v1-doc${i}.pdf`)]));
     const fields = { phone: '0912345678', address: 'Số 1 đường Thử' };
-    const saved = await send(
+    const saved = await sendSubmission(
       client,
       proc.p.id,
-      multipart(csrf, proc.p.id, { ...fields, do: 'save', version: String(v1.version), submissionKey: crypto.randomUUID() }, files),
+      submissionForm(csrf, proc.p.id, { ...fields, do: 'save', version: String(v1.version), submissionKey: crypto.randomUUID() }, files),
     );
     expect(saved.status).toBe(200);
     const v2 = await reverseDocuments(proc.p.id);
@@ -185,12 +175,20 @@ describe('Nộp hồ sơ: a form or draft of an older version of the procedure',
     const last = v2.documents.length - 1;
     expect(page.text).toMatch(new RegExp(`id="tp-${last}">[\\s\\S]*?Đã có tệp: v1-doc0\\.pdf`));
     // A page without the version (opened before this rule) is not submitted either while the draft is of another.
-    const old = await send(client, proc.p.id, multipart(csrf, proc.p.id, { ...fields, do: 'submit', submissionKey: crypto.randomUUID() }));
+    const old = await sendSubmission(
+      client,
+      proc.p.id,
+      submissionForm(csrf, proc.p.id, { ...fields, do: 'submit', submissionKey: crypto.randomUUID() }),
+    );
     expect(old.status).toBe(409);
     expect(old.text).toContain(CHANGED);
     expect(await dossiersOf(id)).toEqual([]);
     // Once seen, it goes through, each file under its own document.
-    const ok = await send(client, proc.p.id, multipart(csrf, proc.p.id, { ...fields, do: 'submit', submissionKey: crypto.randomUUID() }));
+    const ok = await sendSubmission(
+      client,
+      proc.p.id,
+      submissionForm(csrf, proc.p.id, { ...fields, do: 'submit', submissionKey: crypto.randomUUID() }),
+    );
     expect(ok.status).toBe(303);
     const [d] = await dossiersOf(id);
     const filed = await t.database.db.select().from(dossierFiles).where(eq(dossierFiles.dossierId, d!.id));
@@ -207,16 +205,16 @@ describe('Nộp hồ sơ: the same form sent again', () => {
     const csrf = await client.csrf(`${FORM}?thutuc=${proc.p.id}`);
     const key = crypto.randomUUID();
     const form = () =>
-      multipart(
+      submissionForm(
         csrf,
         proc.p.id,
         { do: 'submit', submissionKey: key, phone: '0912345678', address: 'Số 1 đường Thử', version: String(proc.v.version) },
         { doc0: pdf('a.pdf'), doc1: pdf('b.pdf'), doc2: pdf('c.pdf') },
       );
-    const first = await send(client, proc.p.id, form());
+    const first = await sendSubmission(client, proc.p.id, form());
     expect(first.status).toBe(303);
     const counted = (await volumeOf(id)).length;
-    const again = await send(client, proc.p.id, form());
+    const again = await sendSubmission(client, proc.p.id, form());
     expect([again.status, again.location]).toEqual([303, first.location]);
     expect(await draftsOf(id)).toEqual([]);
     expect(await usageOf(t.database.db, id)).toMatchObject({ draftFiles: 0, draftBytes: 0 });

@@ -3,6 +3,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { SIM_CLIENT, SimBrowser, followLoginError, type startTestSimulator, vneidLogin, useVneidDemo } from './support/vneid.js';
 import { startRogueProvider, type RogueMode } from './support/rogue-provider.js';
+import { officialFormOf } from './support/official-form.js';
 import { accountByUsername, actorFor } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
@@ -220,30 +221,7 @@ describe('VNeID login for officials', () => {
 });
 
 describe('binding: Xác thực tài khoản VNEID', () => {
-  const formOf = async (username: string, over: Record<string, string> = {}) => {
-    const acc = (await accountByUsername(database, username))!;
-    const [p] = await database.db.select().from(accountIdentities).where(eq(accountIdentities.accountId, acc.id));
-    const iso = (d: string | null) => (d ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : '');
-    return {
-      acc,
-      form: {
-        username: acc.username,
-        middleName: acc.middleName,
-        givenName: acc.givenName,
-        unitId: acc.unitId,
-        mobile: acc.mobile ?? '',
-        emails: acc.emails ?? '',
-        position: acc.position ?? '',
-        cardName: p!.fullName ?? '',
-        dateOfBirth: iso(p!.dateOfBirth),
-        gender: p!.gender ?? '',
-        cccd: p!.cccd ?? '',
-        issueDate: iso(p!.issueDate),
-        issuePlace: p!.issuePlace ?? '',
-        ...over,
-      },
-    };
-  };
+  const formOf = (username: string, over: Record<string, string> = {}) => officialFormOf(database, username, over);
 
   it('the administrator verifies an official, who can then log in with VNeID', async () => {
     const o = boundNotVerified();

@@ -23,3 +23,20 @@ export async function loggedInCitizen(db: Db, app: App, now = new Date()): Promi
 export async function logInAgain(db: Db, who: { id: string; client: Client }, now: Date): Promise<void> {
   who.client.cookies.set(PORTAL_COOKIE, await createCitizenSession(db, who.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }, now));
 }
+
+/** Nộp hồ sơ's address on the portal. */
+export const SUBMISSION_FORM = '/ca-nhan/nop-ho-so';
+
+/** The submission form as the browser sends it (multipart), with the files given per document field. */
+export function submissionForm(csrf: string, procedureId: string, fields: Record<string, string>, files: Record<string, File> = {}) {
+  const form = new FormData();
+  form.set('_csrf', csrf);
+  form.set('procedureId', procedureId);
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  for (const [k, f] of Object.entries(files)) form.set(k, f);
+  return form;
+}
+
+/** The form posted, as the browser does (its own origin). */
+export const sendSubmission = (client: Client, procedureId: string, form: FormData) =>
+  client.request('POST', `${SUBMISSION_FORM}?thutuc=${procedureId}`, form, { origin: client.origin });
