@@ -304,6 +304,48 @@ describe('fee payment through the payment platform', () => {
     expect((await paymentRows(d.id)).map((p) => p.status)).toEqual(['failed', 'paid']);
   });
 
+  it('a success the platform signs after reporting the order failed pays the dossier; a newer order is abandoned, or the money marked for refund', async () => {
+    const a = await citizen('a', '070085000111');
+    const d = await dossierOf(a.id);
+    const r = await start(a.client, d.id);
+    const orderId = new URL(r.location!).searchParams.get('orderId')!;
+    await atPlatform(r.location!, 'failed');
+    const failure = (await simOrders()).find((o) => o.orderId === orderId)!.notifications[0]!.body;
+    const { signature: _s, ...fields } = failure;
+    // The citizen tries again (a new, pending order); then the platform settles the first after all.
+    const again = await start(a.client, d.id);
+    const late = signed({ ...fields, status: 'success', transactionId: 'PG-LATE-1', message: 'Thành công' });
+    const res = await notify(late);
+    expect([res.status, res.json.duplicate]).toEqual([200, false]);
+    expect((await paymentRows(d.id)).map((p) => [p.id === orderId, p.status])).toEqual([
+      [true, 'paid'],
+      [false, 'abandoned'],
+    ]);
+    expect(await unpaidCount(a.id)).toBe(0);
+    expect((await a.client.get(`/ca-nhan/thanh-toan/${orderId}/bien-lai`)).status).toBe(200);
+    const [paidRow] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'payment.paid'));
+    expect(paidRow!.data).toMatchObject({ late: true, afterFailure: failure.transactionId, transactionId: 'PG-LATE-1' });
+    // The platform repeats it: the same answer, nothing changes.
+    expect((await notify(late)).json.duplicate).toBe(true);
+    // Another failure for the order it has since paid is refused; the newer order's own success needs a refund.
+    expect((await notify(signed({ ...fields, transactionId: 'PG-LATE-2' }))).json.error?.code).toBe('payment_already_paid');
+    const newer = new URL(again.location!).searchParams.get('orderId')!;
+    const settled = await notify(signed({ ...fields, orderId: newer, status: 'success', transactionId: 'PG-LATE-3' }));
+    expect([settled.status, settled.json.error?.code]).toEqual([409, 'payment_dossier_already_paid']);
+    expect((await paymentRows(d.id)).map((p) => p.status)).toEqual(['paid', 'abandoned']);
+
+    // A second failure of a failed order (another transaction) is still refused and changes nothing.
+    const d2 = await dossierOf(a.id);
+    const r2 = await start(a.client, d2.id);
+    const order2 = new URL(r2.location!).searchParams.get('orderId')!;
+    await atPlatform(r2.location!, 'failed');
+    const f2 = (await simOrders()).find((o) => o.orderId === order2)!.notifications[0]!.body;
+    const { signature: _s2, ...fields2 } = f2;
+    const again2 = await notify(signed({ ...fields2, transactionId: 'PG-LATE-4' }));
+    expect([again2.status, again2.json.error?.code]).toEqual([409, 'payment_not_pending']);
+    expect((await paymentRows(d2.id)).map((p) => p.status)).toEqual(['failed']);
+  });
+
   it("values with '&', '=', '+', spaces, '%' and Vietnamese: the platform accepts the signed request, the app a confirmation the platform signed, and a changed one fails", async () => {
     const tricky = 'Cấp phép A&B = "C+D" 100% — bản sao   (lần 2)';
     const a = await citizen('a', '070085000111');

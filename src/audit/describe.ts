@@ -223,6 +223,7 @@ const FIELDS: Record<string, string> = {
   dossierId: 'Hồ sơ',
   transactionId: 'Mã giao dịch',
   late: 'Xác nhận muộn',
+  afterFailure: 'Sau giao dịch báo thất bại',
   message: 'Thông báo',
   event: 'Sự kiện',
   resentAs: 'Gửi lại qua',

@@ -2,8 +2,10 @@
  * The platform's server-to-server confirmation of a payment (POST /api/payments/notify). Trusted only when its
  * signature is ours (constant-time check), the order exists, the amount is the order's, and the platform's
  * transaction id is not another order's. Idempotent: the same confirmation again changes nothing and is answered
- * OK (the platform retries until it hears OK). Anything else changes nothing, is refused with a precise error,
- * and leaves an audit row of the refusal (written in its own committed transaction).
+ * OK (the platform retries until it hears OK). A success the platform signs for an order it earlier reported failed
+ * (its settlement came late) pays the dossier: the citizen's money was taken, and refusing it would leave the dossier
+ * unpaid with nobody told. Anything else changes nothing, is refused with a precise error, and leaves an audit row
+ * of the refusal (written in its own committed transaction).
  */
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
@@ -88,9 +90,10 @@ export async function confirmPayment(
     if (reused) return refuse('transactionReused', { otherPaymentId: reused.id }, unitId);
     if (p.status === 'paid')
       return sameAsRecorded ? { ok: { paymentId: p.id, status: 'paid', duplicate: true } } : refuse('alreadyPaid', {}, unitId);
-    if (p.status === 'failed')
-      return sameAsRecorded ? { ok: { paymentId: p.id, status: 'failed', duplicate: true } } : refuse('notPending', {}, unitId);
-    // pending, or abandoned (replaced by a newer order, but paid before it expired and confirmed late).
+    if (p.status === 'failed' && sameAsRecorded) return { ok: { paymentId: p.id, status: 'failed', duplicate: true } };
+    if (p.status === 'failed' && c.status !== 'success') return refuse('notPending', {}, unitId);
+    // pending; abandoned (replaced by a newer order, but paid before it expired and confirmed late); or failed, then
+    // settled after all.
     return c.status === 'success' ? markPaid(tx, p, c, unitId, refuse) : markFailed(tx, p, c, unitId);
   });
   if ('refused' in decision) throw REFUSALS[decision.refused]();
@@ -109,8 +112,8 @@ export async function confirmPayment(
       .where(and(eq(payments.dossierId, p.dossierId), eq(payments.status, 'paid')));
     // The dossier was paid by another order meanwhile: this money is to be refunded, by hand.
     if (paid) return refuse('dossierPaid', { paidPaymentId: paid.id, needsRefund: true }, unitId);
-    // A late confirmation of an abandoned order pays the dossier: a newer pending order is abandoned.
-    if (p.status === 'abandoned')
+    // A late confirmation of an abandoned (or failed) order pays the dossier: a newer pending order is abandoned.
+    if (p.status !== 'pending')
       await tx
         .update(payments)
         .set({ status: 'abandoned', closedAt: now })
@@ -125,7 +128,13 @@ export async function confirmPayment(
       targetType: 'payment',
       targetId: p.id,
       unitId,
-      data: { dossierId: p.dossierId, amount: p.amount, transactionId: conf.transactionId, late: p.status === 'abandoned' },
+      data: {
+        dossierId: p.dossierId,
+        amount: p.amount,
+        transactionId: conf.transactionId,
+        late: p.status !== 'pending',
+        ...(p.status === 'failed' ? { afterFailure: p.providerTransactionId } : {}),
+      },
     });
     return { ok: { paymentId: p.id, status: 'paid', duplicate: false } };
   }
