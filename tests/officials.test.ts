@@ -97,6 +97,11 @@ describe("officials' accounts", () => {
     expect((await make({ gender: '' })).gender).toContain('giới tính');
     expect((await make({ issueDate: '01/01/1980' })).issueDate).toContain('sau ngày sinh');
     expect((await make({ username: 'có dấu' })).username).toBeTruthy();
+    // "Today" is the app's clock (deps.now), not the machine's: on 2021-05-19 an issue date of 2021-05-20 is refused.
+    const onDay = (o: Record<string, string>, day: string) =>
+      fieldsOf(createOfficial(t.database.db, admin, form(o), new Date(`${day}T12:00:00+07:00`)));
+    expect((await onDay({}, '2021-05-19')).issueDate).toContain('sau ngày hôm nay');
+    expect((await onDay({ issueDate: '', issuePlace: '' }, '1990-02-13')).dateOfBirth).toContain('Ngày sinh không hợp lệ');
     const none = await t.database.db.select().from(accounts).where(eq(accounts.usernameLower, 'hanhpt.qlcn'));
     expect(none).toHaveLength(0);
   });

@@ -1,5 +1,4 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -8,7 +7,7 @@ import { loadActiveUnit } from '../org/unit-queries.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
-import { OfficialInput, accountFields, personFields } from './official-input.js';
+import { officialInput, type OfficialInput, accountFields, personFields } from './official-input.js';
 import { identityAuditView, saveIdentityClaim } from './identity-claim.js';
 import { requireAdministerUnit } from './policies.js';
 import { accountSearchText } from './search-text.js';
@@ -28,7 +27,7 @@ export async function assertUsernameFree(tx: Tx, usernameLower: string, exceptId
 export async function insertOfficial(
   tx: Tx,
   actor: StaffActor | SystemActor,
-  input: z.output<typeof OfficialInput>,
+  input: OfficialInput,
   opts: { passwordHash: string; mustChangePassword: boolean; auditData?: Record<string, unknown> },
   now: Date,
 ) {
@@ -71,7 +70,7 @@ export async function createOfficial(
   /** Demo data only: a password already chosen (and hashed), not to be changed at first login. */
   opts: { password?: string; passwordHash?: string } = {},
 ) {
-  const input = parseInput(OfficialInput, raw);
+  const input = parseInput(officialInput(now), raw);
   const temporaryPassword = opts.password ?? generateTemporaryPassword();
   const passwordHash = opts.passwordHash ?? (await hashPassword(temporaryPassword));
   const account = await db.transaction((tx) =>

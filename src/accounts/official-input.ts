@@ -91,93 +91,97 @@ const flag = z
   .optional()
   .transform((v) => v === true || v === 'on' || v === '1' || v === 'true' || v === 'x' || v === 'X' || v === 'có' || v === 'Có');
 
-export const OfficialInput = z
-  .object({
-    username: z
-      .string({ message: 'Vui lòng nhập tên tài khoản.' })
-      .transform((v) => v.trim())
-      .pipe(
-        z
-          .string()
-          .min(3, 'Tên tài khoản phải có từ 3 đến 50 ký tự.')
-          .max(50, 'Tên tài khoản phải có từ 3 đến 50 ký tự.')
-          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Tên tài khoản chỉ gồm chữ không dấu, số và các ký tự . _ -'),
-      ),
-    middleName: z
-      .string({ message: 'Vui lòng nhập họ và tên đệm.' })
-      .transform(cleanText)
-      .pipe(z.string().min(1, 'Vui lòng nhập họ và tên đệm.').max(100, 'Họ và tên đệm tối đa 100 ký tự.')),
-    givenName: z
-      .string({ message: 'Vui lòng nhập tên.' })
-      .transform(cleanText)
-      .pipe(z.string().min(1, 'Vui lòng nhập tên.').max(50, 'Tên tối đa 50 ký tự.')),
-    phone: phone('Số điện thoại', false),
-    mobile: phone('Số di động', true),
-    emails,
-    unitId: idField('Vui lòng chọn đơn vị/phòng ban.'),
-    position: optionalText(100, 'Chức vụ'),
-    receptionPlace: optionalText(200, 'Nơi tiếp nhận hồ sơ'),
-    returnAddress: optionalText(300, 'Địa chỉ trả hồ sơ'),
-    receivingUnitPhone: phone('Số điện thoại đơn vị tiếp nhận', false),
-    agencyAddress: optionalText(300, 'Địa chỉ cơ quan'),
-    beneficiaryAccount: z
-      .string()
-      .optional()
-      .nullable()
-      .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
-      .pipe(
-        z
-          .string()
-          .regex(/^\d{6,20}$/, 'Mã tài khoản thụ hưởng gồm 6–20 chữ số.')
-          .nullable(),
-      ),
-    bankCode: z
-      .string()
-      .optional()
-      .nullable()
-      .transform((v) => cleanOptional(v)?.toUpperCase() ?? null)
-      .pipe(
-        z
-          .string()
-          .regex(/^[A-Z0-9]{2,20}$/, 'Mã ngân hàng thụ hưởng gồm 2–20 chữ cái hoặc chữ số.')
-          .nullable(),
-      ),
-    taxCode: z
-      .string()
-      .optional()
-      .nullable()
-      .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
-      .pipe(
-        z
-          .string()
-          .regex(/^\d{10}(-\d{3})?$/, 'Mã số thuế gồm 10 chữ số, hoặc 10 chữ số - 3 chữ số.')
-          .nullable(),
-      ),
-    cardName: optionalText(150, 'Họ và tên trên thẻ CCCD'),
-    dateOfBirth: dateField('Ngày sinh'),
-    gender: z.enum(['male', 'female'], { message: 'Vui lòng chọn giới tính.' }),
-    cccd: z
-      .string()
-      .optional()
-      .nullable()
-      .transform((v) => cleanOptional(v)),
-    issueDate: dateField('Ngày cấp'),
-    issuePlace: optionalText(200, 'Nơi cấp'),
-    address: optionalText(300, 'Địa chỉ'),
-    suspended: flag,
-    /**
-     * When the page showed the account (its updatedAt, milliseconds since the epoch; hidden field of the edit form):
-     * a save from a page older than the account's last change is refused (update-official.ts). Absent: not checked
-     * (an import, the API, the official's own profile).
-     */
-    seen: numberField(
-      z.number({ message: FORM_OUT_OF_DATE }).int({ message: FORM_OUT_OF_DATE }).min(0, { message: FORM_OUT_OF_DATE }).optional(),
+const OfficialFields = z.object({
+  username: z
+    .string({ message: 'Vui lòng nhập tên tài khoản.' })
+    .transform((v) => v.trim())
+    .pipe(
+      z
+        .string()
+        .min(3, 'Tên tài khoản phải có từ 3 đến 50 ký tự.')
+        .max(50, 'Tên tài khoản phải có từ 3 đến 50 ký tự.')
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Tên tài khoản chỉ gồm chữ không dấu, số và các ký tự . _ -'),
     ),
-    unitRepresentative: flag,
-    divisionRepresentative: flag,
-  })
-  .superRefine((v, ctx) => {
-    const today = todayInVietnam();
+  middleName: z
+    .string({ message: 'Vui lòng nhập họ và tên đệm.' })
+    .transform(cleanText)
+    .pipe(z.string().min(1, 'Vui lòng nhập họ và tên đệm.').max(100, 'Họ và tên đệm tối đa 100 ký tự.')),
+  givenName: z
+    .string({ message: 'Vui lòng nhập tên.' })
+    .transform(cleanText)
+    .pipe(z.string().min(1, 'Vui lòng nhập tên.').max(50, 'Tên tối đa 50 ký tự.')),
+  phone: phone('Số điện thoại', false),
+  mobile: phone('Số di động', true),
+  emails,
+  unitId: idField('Vui lòng chọn đơn vị/phòng ban.'),
+  position: optionalText(100, 'Chức vụ'),
+  receptionPlace: optionalText(200, 'Nơi tiếp nhận hồ sơ'),
+  returnAddress: optionalText(300, 'Địa chỉ trả hồ sơ'),
+  receivingUnitPhone: phone('Số điện thoại đơn vị tiếp nhận', false),
+  agencyAddress: optionalText(300, 'Địa chỉ cơ quan'),
+  beneficiaryAccount: z
+    .string()
+    .optional()
+    .nullable()
+    .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{6,20}$/, 'Mã tài khoản thụ hưởng gồm 6–20 chữ số.')
+        .nullable(),
+    ),
+  bankCode: z
+    .string()
+    .optional()
+    .nullable()
+    .transform((v) => cleanOptional(v)?.toUpperCase() ?? null)
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Z0-9]{2,20}$/, 'Mã ngân hàng thụ hưởng gồm 2–20 chữ cái hoặc chữ số.')
+        .nullable(),
+    ),
+  taxCode: z
+    .string()
+    .optional()
+    .nullable()
+    .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{10}(-\d{3})?$/, 'Mã số thuế gồm 10 chữ số, hoặc 10 chữ số - 3 chữ số.')
+        .nullable(),
+    ),
+  cardName: optionalText(150, 'Họ và tên trên thẻ CCCD'),
+  dateOfBirth: dateField('Ngày sinh'),
+  gender: z.enum(['male', 'female'], { message: 'Vui lòng chọn giới tính.' }),
+  cccd: z
+    .string()
+    .optional()
+    .nullable()
+    .transform((v) => cleanOptional(v)),
+  issueDate: dateField('Ngày cấp'),
+  issuePlace: optionalText(200, 'Nơi cấp'),
+  address: optionalText(300, 'Địa chỉ'),
+  suspended: flag,
+  /**
+   * When the page showed the account (its updatedAt, milliseconds since the epoch; hidden field of the edit form):
+   * a save from a page older than the account's last change is refused (update-official.ts). Absent: not checked
+   * (an import, the API, the official's own profile).
+   */
+  seen: numberField(
+    z.number({ message: FORM_OUT_OF_DATE }).int({ message: FORM_OUT_OF_DATE }).min(0, { message: FORM_OUT_OF_DATE }).optional(),
+  ),
+  unitRepresentative: flag,
+  divisionRepresentative: flag,
+});
+
+/**
+ * An official's form as of `now` (the app's clock, deps.now): a birth or issue date after that day is refused.
+ */
+export const officialInput = (now: Date) =>
+  OfficialFields.superRefine((v, ctx) => {
+    const today = todayInVietnam(now);
     if (v.dateOfBirth && (v.dateOfBirth > today || v.dateOfBirth < '1900-01-01')) {
       ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'Ngày sinh không hợp lệ.' });
     }
@@ -204,7 +208,7 @@ export const OfficialInput = z
     if (!full.ok) ctx.addIssue({ code: 'custom', path: ['cccd'], message: full.message });
   });
 
-export type OfficialInput = z.output<typeof OfficialInput>;
+export type OfficialInput = z.output<typeof OfficialFields>;
 
 /** Identity fields that belong to the person rather than to the account. */
 export function personFields(i: OfficialInput) {

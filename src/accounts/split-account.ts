@@ -14,7 +14,7 @@ import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import type { StaffActor } from '../shared/context.js';
 import { parseInput } from '../shared/validate.js';
 import { insertOfficial } from './create-official.js';
-import { OfficialInput } from './official-input.js';
+import { officialInput } from './official-input.js';
 import { administeredUnitIds, requireWhollyAdministeredAccount } from './policies.js';
 
 const SplitChoice = z.object({
@@ -25,7 +25,7 @@ const SplitChoice = z.object({
 });
 
 export async function splitSharedAccount(db: Db, actor: StaffActor, sharedAccountId: string, raw: Record<string, unknown>, now: Date) {
-  const input = parseInput(OfficialInput, raw);
+  const input = parseInput(officialInput(now), raw);
   const { sameRoles } = parseInput(SplitChoice, raw);
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);

@@ -8,7 +8,7 @@ import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
 import { assertUsernameFree } from './create-official.js';
-import { OfficialInput, accountFields, personFields } from './official-input.js';
+import { officialInput, type OfficialInput, accountFields, personFields } from './official-input.js';
 import { identityAuditView, identityChanged, saveIdentityClaim, type IdentityRow } from './identity-claim.js';
 import { isProvinceAdministrator, requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
 import { accountSearchText } from './search-text.js';
@@ -45,7 +45,7 @@ const identityHeld = () =>
 
 /** Lưu: save an official's account and identity data. Moving to another unit needs both units in scope. */
 export async function updateOfficial(db: Db, actor: StaffActor, accountId: string, raw: unknown, now: Date) {
-  const input = parseInput(OfficialInput, raw);
+  const input = parseInput(officialInput(now), raw);
   return db.transaction(async (tx) => {
     // First, before any row: a Lưu may move the account to another agency (delegation/agency-lock.ts).
     await lockDelegationAgencies(tx);
@@ -64,7 +64,7 @@ export async function updateOwnProfile(db: Db, actor: StaffActor, raw: Record<st
     const own = ['mobile', 'phone', 'emails', 'cardName', 'dateOfBirth', 'gender', 'cccd', 'issueDate', 'issuePlace', 'address'] as const;
     const merged: Record<string, unknown> = { ...before };
     for (const k of own) merged[k] = raw[k] ?? '';
-    const input = parseInput(OfficialInput, merged);
+    const input = parseInput(officialInput(now), merged);
     return saveOfficial(tx, actor, before, input, 'account.update_own', now);
   });
 }

@@ -6,7 +6,7 @@ import type { Registry } from '../auth/registry.js';
 import type { StaffActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { isId, parseInput } from '../shared/validate.js';
-import { OfficialInput, personFields } from './official-input.js';
+import { officialInput, type OfficialInput, personFields } from './official-input.js';
 import { identityChanged, type IdentityRow } from './identity-claim.js';
 import { requireAdministerUnit, requireWhollyAdministeredAccount } from './policies.js';
 import { lockDelegationAgencies } from '../delegation/agency-lock.js';
@@ -49,7 +49,7 @@ export async function verifyOfficialForm(
 ): Promise<FormVerifyResult> {
   if (!isId(accountId)) throw errors.notFound('Tài khoản');
   const acc = await requireWhollyAdministeredAccount(db, actor, accountId);
-  const input = parseInput(OfficialInput, raw);
+  const input = parseInput(officialInput(now), raw);
   if (input.unitId !== acc.unitId) await requireAdministerUnit(db, actor, input.unitId);
   const claim = personFields(input);
   if (!claim.cccd || !claim.fullName || !claim.dateOfBirth || !claim.gender) throw identityIncomplete();

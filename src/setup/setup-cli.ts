@@ -184,7 +184,7 @@ async function main() {
   let input: ReturnType<typeof parseSetupInput>;
   for (;;) {
     try {
-      input = parseSetupInput(fields);
+      input = parseSetupInput(fields, new Date() /* a command's clock is the wall clock */);
       break;
     } catch (err) {
       const bad = err instanceof AppError ? (err.fields ?? {}) : {};

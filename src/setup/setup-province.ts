@@ -13,7 +13,7 @@ import type { Db, Tx } from '../db/client.js';
 import { accounts, roleGrants, settings, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { insertOfficial } from '../accounts/create-official.js';
-import { OfficialInput } from '../accounts/official-input.js';
+import { officialInput, type OfficialInput } from '../accounts/official-input.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { newTotpSecret, totpUri } from '../auth/totp.js';
 import { UnitInput } from '../org/unit-input.js';
@@ -52,7 +52,7 @@ export type SetupFields = {
 export type SetupInput = {
   province: { name: string; code: string };
   unit: z.output<typeof UnitInput> & { agencyCode: string };
-  admin: z.output<typeof OfficialInput>;
+  admin: OfficialInput;
   password: string;
 };
 
@@ -78,7 +78,7 @@ const NO_UNIT_YET = '00000000-0000-0000-0000-000000000000';
  * Every field checked at once, with the same rules (and Vietnamese messages) as the unit and official forms, so the
  * operator sees every mistake in one run. Throws the validation error keyed by SetupFields names.
  */
-export function parseSetupInput(raw: SetupFields): SetupInput {
+export function parseSetupInput(raw: SetupFields, now: Date): SetupInput {
   const fields: FieldErrors = {};
   // As parseInput does for every form: a control character (a NUL cannot even be stored) is named, not stored.
   for (const [key, value] of Object.entries(raw))
@@ -99,7 +99,7 @@ export function parseSetupInput(raw: SetupFields): SetupInput {
   if (!raw.agencyCode?.trim()) fields.agencyCode ??= 'Vui lòng nhập mã định danh điện tử của đơn vị gốc (ví dụ: 000.00.00.H10).';
   if (agency && code && !fields.provinceCode && !agency.endsWith(`.${code}`))
     fields.agencyCode = `Mã định danh điện tử ${agency} không thuộc tỉnh có mã ${code}: nhóm cuối phải là ${code} (ví dụ: 000.00.00.${code}).`;
-  const admin = OfficialInput.safeParse({
+  const admin = officialInput(now).safeParse({
     username: raw.adminUsername ?? '',
     middleName: raw.adminMiddleName ?? '',
     givenName: raw.adminGivenName ?? '',
@@ -142,7 +142,7 @@ async function refuseIfSetUp(tx: Tx) {
 
 /** Creates the province, its root unit and its first administrator (break-glass); the TOTP secret is returned once. */
 export async function setupProvince(db: Db, raw: SetupFields, now: Date) {
-  const input = parseSetupInput(raw);
+  const input = parseSetupInput(raw, now);
   const passwordHash = await hashPassword(input.password);
   const actor = systemActor('setup');
   const secret = newTotpSecret();
