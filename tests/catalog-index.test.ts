@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { actorFor, changesSettled, currentProcedure, freshDemo } from './support/fixtures.js';
 import { testDatabase } from './support/db.js';
+import { procedureForm } from './support/procedure-form.js';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { loadConfig } from '../src/config.js';
 import { buildDeps } from '../src/deps.js';
@@ -198,18 +199,7 @@ describe('several instances on one database', () => {
 
     // A new version under a new name, saved by the first instance's use case.
     const admin = await actorFor(database, 'admin.sct');
-    await saveProcedure(writer.db, admin, p.id, {
-      code: p.code,
-      name: 'Cấp giấy phép thử nghiệm liên tiến trình',
-      sectorId: v.sectorId,
-      unitId: v.unitIds[0],
-      limitKind: 'days',
-      limit: String(v.workingDays),
-      fee: String(v.fee),
-      onlineLevel: v.onlineLevel,
-      documents: v.documents.map((d) => d.name).join('\n'),
-      steps: v.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
-    });
+    await saveProcedure(writer.db, admin, p.id, procedureForm(p.code, v, { name: 'Cấp giấy phép thử nghiệm liên tiến trình' }));
     await reader.changes.settled();
     const found = await search('thu nghiem lien tien trinh');
     expect(found).toContain(`href="/thu-tuc/${p.id}"`);

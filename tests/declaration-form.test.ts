@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, useDemoApp } from './support/fixtures.js';
+import { procedureForm } from './support/procedure-form.js';
 import { citizens, dossierDrafts, dossiers, procedureVersions, sessions, type DeclarationField } from '../src/db/schema/index.js';
 import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
@@ -428,19 +429,14 @@ describe('Nộp hồ sơ with a tờ khai', () => {
     const [before] = await mine(a.id);
     const admin = await actorFor(t.database, 'quantri1');
     const v = proc.v;
-    await saveProcedure(t.database.db, admin, proc.p.id, {
-      code: proc.p.code,
-      name: v.name,
-      sectorId: v.sectorId,
-      unitId: v.unitIds[0],
-      limitKind: 'hours',
-      limit: String(v.workingHours),
-      fee: '0',
-      onlineLevel: v.onlineLevel,
-      documents: v.documents.map((d) => d.name).join('\n'),
-      declaration: 'ho_ten_tre | Tên gọi mới của trẻ | văn bản | bắt buộc\nngay_sinh_tre | Ngày sinh | văn bản',
-      steps: v.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
-    });
+    await saveProcedure(
+      t.database.db,
+      admin,
+      proc.p.id,
+      procedureForm(proc.p.code, v, {
+        declaration: 'ho_ten_tre | Tên gọi mới của trẻ | văn bản | bắt buộc\nngay_sinh_tre | Ngày sinh | văn bản',
+      }),
+    );
     expect((await currentProcedure(t.database, BIRTH)).v.version).toBe(2);
     const [after] = await mine(a.id);
     expect(after!.declaration).toEqual(before!.declaration);

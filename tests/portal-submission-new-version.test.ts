@@ -17,6 +17,7 @@ import { forEachReferencedBlob } from '../src/storage/gc.js';
 import { hasBlob } from '../src/storage/index.js';
 import { actorFor, currentProcedure, useDemoApp } from './support/fixtures.js';
 import { loggedInCitizen, SUBMISSION_FORM, sendSubmission, submissionForm } from './support/portal-citizen.js';
+import { procedureForm } from './support/procedure-form.js';
 
 const t = useDemoApp();
 const FORM = SUBMISSION_FORM;
@@ -45,20 +46,7 @@ const named = (files: Record<string, { name: string }>, docs: { name: string }[]
 async function newVersion(procedureId: string, change: (docs: ProcedureDocument[]) => ProcedureDocument[]) {
   const { p, v } = await currentProcedure(t.database, CODE);
   const admin = await actorFor(t.database, 'admin.sct');
-  await saveProcedure(t.database.db, admin, procedureId, {
-    code: p.code,
-    name: v.name,
-    sectorId: v.sectorId,
-    unitId: v.unitIds[0],
-    limitKind: 'days',
-    limit: String(v.workingDays),
-    fee: String(v.fee),
-    onlineLevel: v.onlineLevel,
-    documents: change([...v.documents])
-      .map((d) => `${d.name}${d.required ? '' : ' (nếu có)'}`)
-      .join('\n'),
-    steps: v.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
-  });
+  await saveProcedure(t.database.db, admin, procedureId, procedureForm(p.code, v, {}, change));
   return (await currentProcedure(t.database, CODE)).v;
 }
 

@@ -13,6 +13,7 @@ import { CONTROL_CHARS_MESSAGE } from '../src/shared/text.js';
 import { MAX_ANSWER_LENGTH } from '../src/procedures/declaration-form.js';
 import { actorFor, currentProcedure, useDemoApp } from './support/fixtures.js';
 import { loggedInCitizen, SUBMISSION_FORM, sendSubmission, submissionForm } from './support/portal-citizen.js';
+import { procedureForm } from './support/procedure-form.js';
 
 const t = useDemoApp();
 const FORM = SUBMISSION_FORM;
@@ -29,21 +30,12 @@ const volumeOf = (citizenId: string) =>
 async function reverseDocuments(procedureId: string) {
   const { p, v } = await currentProcedure(t.database, '2.000633');
   const admin = await actorFor(t.database, 'admin.sct');
-  await saveProcedure(t.database.db, admin, procedureId, {
-    code: p.code,
-    name: v.name,
-    sectorId: v.sectorId,
-    unitId: v.unitIds[0],
-    limitKind: 'days',
-    limit: String(v.workingDays),
-    fee: String(v.fee),
-    onlineLevel: v.onlineLevel,
-    documents: [...v.documents]
-      .reverse()
-      .map((d) => `${d.name}${d.required ? '' : ' (nếu có)'}`)
-      .join('\n'),
-    steps: v.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
-  });
+  await saveProcedure(
+    t.database.db,
+    admin,
+    procedureId,
+    procedureForm(p.code, v, {}, (docs) => docs.reverse()),
+  );
   return (await currentProcedure(t.database, '2.000633')).v;
 }
 

@@ -7,6 +7,7 @@ import { auditLog, procedureTemplates, procedureVersions } from '../src/db/schem
 import { MAX_TEMPLATE_BYTES, removeDocumentTemplate, uploadDocumentTemplate } from '../src/procedures/document-templates.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveAtCounter } from './support/reception.js';
+import { documentLine, procedureForm } from './support/procedure-form.js';
 import { renderPdf } from '../src/dossiers/forms/layout.js';
 import { detectFileType } from '../src/shared/file-types.js';
 import type { AppError } from '../src/shared/errors.js';
@@ -250,19 +251,8 @@ describe('template files of procedure documents', () => {
       { name: 'Đơn.pdf', bytes: await pdf() },
     );
     const id = v2.documents[0]!.template!;
-    const form = {
-      code: p.code,
-      name: v2.name,
-      sectorId: v2.sectorId,
-      unitId: v2.unitIds[0],
-      limitKind: 'days',
-      limit: String(v2.workingDays),
-      fee: String(v2.fee),
-      onlineLevel: v2.onlineLevel,
-      // The first document moves down; a new one comes first.
-      documents: ['Giấy tờ mới', ...v2.documents.map((d) => (d.required ? d.name : `${d.name} (nếu có)`))].join('\n'),
-      steps: v2.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
-    };
+    // The first document moves down; a new one comes first.
+    const form = procedureForm(p.code, v2, { documents: ['Giấy tờ mới', ...v2.documents.map(documentLine)].join('\n') });
     const v3 = await saveProcedure(t.database.db, admin, p.id, form);
     expect(v3.documents[0]).toEqual({ name: 'Giấy tờ mới', required: true, copies: 1 });
     expect(v3.documents[1]).toMatchObject({ name: v2.documents[0]!.name, template: id });

@@ -5,27 +5,14 @@ import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './supp
 import { procedureVersions } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveAtCounter } from './support/reception.js';
+import { procedureForm } from './support/procedure-form.js';
 import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
 
 const current = (code: string) => currentProcedure(t.database, code);
 
-function formOf(v: typeof procedureVersions.$inferSelect, code: string, over: Record<string, unknown> = {}) {
-  return {
-    code,
-    name: v.name,
-    sectorId: v.sectorId,
-    unitId: v.unitIds[0],
-    limitKind: 'days',
-    limit: String(v.workingDays),
-    fee: String(v.fee),
-    onlineLevel: v.onlineLevel,
-    documents: v.documents.map((d) => d.name).join('\n'),
-    steps: v.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
-    ...over,
-  };
-}
+const formOf = (v: typeof procedureVersions.$inferSelect, code: string, over: Record<string, unknown> = {}) => procedureForm(code, v, over);
 
 describe('procedure catalog', () => {
   it('a new version applies to new dossiers; received ones keep theirs', async () => {
