@@ -11,12 +11,12 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
-import { recordAccountAudit, recordAudit } from '../audit/record.js';
+import { recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { minutes } from './login-with-password.js';
+import { minutes, openPasswordSession } from './login-with-password.js';
 import { endPendingLogin, readPendingCode } from './pending-logins.js';
-import { createSession, type SessionPolicy } from './sessions.js';
+import type { SessionPolicy } from './sessions.js';
 import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleErrors, throttleKeys, throttleState } from './throttle.js';
 import { useTotp } from './totp.js';
 
@@ -116,21 +116,7 @@ export async function loginWithCode(
     await clearFailures(tx, keys.totp);
     // The name's own counter at this address starts again (as after any login by password).
     await clearFailures(tx, keys.pair);
-    const t = await createSession(
-      tx,
-      acc.id,
-      deps.sessions,
-      now,
-      { ip: meta.ip, userAgent: meta.userAgent ?? null },
-      { method: 'password+totp' },
-    );
-    await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
-    await recordAccountAudit(tx, acc, 'auth.login', meta, {
-      method: 'password+totp',
-      breakGlass: true,
-      mustChangePassword: acc.mustChangePassword,
-    });
-    return t;
+    return openPasswordSession(tx, deps.sessions, acc, meta, now, 'password+totp');
   });
   if (token) return { token, account: acc, returnTo: pending.returnTo };
 

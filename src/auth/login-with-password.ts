@@ -1,5 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { accountIdentities, accounts } from '../db/schema/index.js';
 import { recordAccountAudit, recordAudit } from '../audit/record.js';
 import type { RequestMeta } from '../shared/context.js';
@@ -161,22 +161,28 @@ export async function loginWithPassword(
   // The name's own counter at this address starts again; the count from everywhere does not, so
   // the official's logins do not refill an attacker's budget.
   await clearFailures(db, keys.pair);
-  const token = await db.transaction(async (tx) => {
-    const t = await createSession(
-      tx,
-      acc.id,
-      deps.sessions,
-      now,
-      { ip: meta.ip, userAgent: meta.userAgent ?? null },
-      { method: 'password' },
-    );
-    await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
-    await recordAccountAudit(tx, acc, 'auth.login', meta, {
-      method: 'password',
-      breakGlass: false,
-      mustChangePassword: acc.mustChangePassword,
-    });
-    return t;
-  });
+  const token = await db.transaction((tx) => openPasswordSession(tx, deps.sessions, acc, meta, now, 'password'));
   return { kind: 'session', token, account: acc };
+}
+
+/**
+ * A login by password (with its TOTP code, for a break-glass account after the cutoff): the session, the account's
+ * last login and the audit row, in the caller's transaction. Returns the session's token.
+ */
+export async function openPasswordSession(
+  tx: Tx,
+  sessions: SessionPolicy,
+  acc: typeof accounts.$inferSelect,
+  meta: RequestMeta,
+  now: Date,
+  method: 'password' | 'password+totp',
+): Promise<string> {
+  const token = await createSession(tx, acc.id, sessions, now, { ip: meta.ip, userAgent: meta.userAgent ?? null }, { method });
+  await tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, acc.id));
+  await recordAccountAudit(tx, acc, 'auth.login', meta, {
+    method,
+    breakGlass: method === 'password+totp',
+    mustChangePassword: acc.mustChangePassword,
+  });
+  return token;
 }
