@@ -19,7 +19,7 @@ export async function deleteOfficial(db: Db, actor: StaffActor, accountId: strin
       throw new AppError('self_delete', 'Bạn không thể tự xóa tài khoản của mình.', 409);
     }
     const grants = await tx.delete(roleGrants).where(eq(roleGrants.accountId, accountId)).returning();
-    await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
+    await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
     await tx.update(accounts).set({ deletedAt: now, passwordHash: null, updatedAt: now }).where(eq(accounts.id, accountId));
     await recordAudit(tx, {
       action: 'account.delete',

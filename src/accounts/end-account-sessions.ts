@@ -14,7 +14,7 @@ import { requireAdministeredAccount } from './policies.js';
 export async function endAccountSessions(db: Db, actor: StaffActor, accountId: string): Promise<EndedSessions> {
   return db.transaction(async (tx) => {
     const acc = await requireAdministeredAccount(tx, actor, accountId);
-    const ended = await endSessionsWhere(tx, eq(sessions.accountId, acc.id), { subject: acc.id });
+    const ended = await endSessionsWhere(tx, eq(sessions.accountId, acc.id), { subject: acc.id, revokeOffline: true });
     await recordAudit(tx, {
       action: 'account.end_sessions',
       actor,

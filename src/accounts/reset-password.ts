@@ -20,7 +20,7 @@ export async function resetPassword(db: Db, actor: StaffActor, accountId: string
       .update(accounts)
       .set({ passwordHash, mustChangePassword: true, passwordChangedAt: now, updatedAt: now })
       .where(eq(accounts.id, accountId));
-    await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
+    await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
     await recordAudit(tx, {
       action: 'account.password_reset',
       actor,

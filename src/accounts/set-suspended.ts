@@ -17,7 +17,7 @@ export async function setSuspended(db: Db, actor: StaffActor, accountId: string,
     if (acc.suspended === suspended) return acc;
     const [after] = await tx.update(accounts).set({ suspended, updatedAt: now }).where(eq(accounts.id, accountId)).returning();
     // Its one-stop sessions, its SSO provider sessions and what they granted end at once; the applications are told.
-    if (suspended) await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
+    if (suspended) await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
     await recordAudit(tx, {
       action: suspended ? 'account.suspend' : 'account.unsuspend',
       actor,

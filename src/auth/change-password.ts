@@ -58,6 +58,10 @@ export async function changePassword(db: Db, actor: StaffActor, currentSessionTo
       .where(eq(accounts.id, acc.id));
     await endSessionsWhere(tx, and(eq(sessions.accountId, acc.id), ne(sessions.idHash, tokenHash(currentSessionToken))), {
       keepBrowserSessionHashes: [tokenHash(currentSessionToken)],
+      // Every provider session and grant of the account ends, the offline ones too (one got with the old password
+      // must not outlive it); this browser's one-stop session stays, and its applications log in again through it.
+      subject: acc.id,
+      revokeOffline: true,
     });
     await recordAudit(tx, {
       action: 'account.password_change',

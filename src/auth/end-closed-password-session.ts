@@ -17,7 +17,7 @@ export async function endClosedPasswordSession(
   cutoff: string,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const ended = await endSessions(tx, { browserSessionHashes: [tokenHash(token)] });
+    const ended = await endSessions(tx, { browserSessionHashes: [tokenHash(token)], revokeOffline: true });
     // Another request of the same browser ended it first: one row is enough.
     if (ended.browserSessions === 0) return;
     await recordAudit(tx, {

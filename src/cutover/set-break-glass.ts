@@ -39,7 +39,7 @@ export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string
       .update(accounts)
       .set({ breakGlass: on, totpSecret: secret, totpLastStep: null, updatedAt: now })
       .where(eq(accounts.id, accountId));
-    const ended = await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId });
+    const ended = await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
     await recordAudit(tx, {
       action: on ? 'cutover.break_glass_on' : 'cutover.break_glass_off',
       actor,

@@ -39,6 +39,13 @@ export type EndSessionsTarget = {
   keepBrowserSessionHashes?: string[];
   /** End the provider sessions only, not the browser sessions they are linked to (an account switch at the provider). */
   providerOnly?: boolean;
+  /**
+   * The province stops these logins (a password reset or change, "end all", suspension, deletion, break-glass, the
+   * VNeID-only cutoff), not their holder logging out: grants that persist logout (offline_access) are revoked too,
+   * and with `subject` every grant of that account or citizen, whichever session it came from. Otherwise an
+   * application holding an offline refresh token would go on minting tokens from a login the province ended.
+   */
+  revokeOffline?: boolean;
 };
 
 export type EndedSessions = { browserSessions: number; providerSessions: number; notices: number };
@@ -91,9 +98,16 @@ export async function endSessions(tx: Queryable, target: EndSessionsTarget): Pro
   const notices: BackchannelNotice[] = [];
   for (const s of providerSessions) {
     for (const [clientId, auth] of Object.entries(s.authorizations ?? {})) {
-      if (auth.grantId && !auth.persistsLogout) grants.add(auth.grantId);
+      if (auth.grantId && (target.revokeOffline || !auth.persistsLogout)) grants.add(auth.grantId);
       if (auth.sid && s.accountId) notices.push({ clientId, sid: auth.sid, subject: s.accountId });
     }
+  }
+  if (target.revokeOffline && target.subject) {
+    const rows = await tx
+      .select({ id: ssoModels.id })
+      .from(ssoModels)
+      .where(and(eq(ssoModels.model, 'Grant'), sql`${ssoModels.payload}->>'accountId' = ${target.subject}`));
+    for (const r of rows) grants.add(r.id);
   }
   if (grants.size) {
     // What oidc-provider's logout revokes: the grant and every code and token issued under it.
@@ -128,13 +142,14 @@ export async function endSessions(tx: Queryable, target: EndSessionsTarget): Pro
 export async function endSessionsWhere(
   tx: Queryable,
   where: SQL | undefined,
-  opts: { subject?: string; keepBrowserSessionHashes?: string[] } = {},
+  opts: { subject?: string; keepBrowserSessionHashes?: string[]; revokeOffline?: boolean } = {},
 ): Promise<EndedSessions> {
   const rows = where ? await tx.select({ idHash: sessions.idHash }).from(sessions).where(where) : [];
   return endSessions(tx, {
     browserSessionHashes: rows.map((r) => r.idHash),
     ...(opts.subject ? { subject: opts.subject } : {}),
     ...(opts.keepBrowserSessionHashes ? { keepBrowserSessionHashes: opts.keepBrowserSessionHashes } : {}),
+    ...(opts.revokeOffline ? { revokeOffline: true } : {}),
   });
 }
 

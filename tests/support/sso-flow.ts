@@ -19,13 +19,14 @@ export type SsoLogin = {
 export async function ssoLogin(
   server: SsoServer,
   rp: oidc.Configuration,
-  opts: { username?: string; browser?: Browser; staff?: Client; scope?: string } = {},
+  opts: { username?: string; browser?: Browser; staff?: Client; scope?: string; prompt?: string } = {},
 ): Promise<SsoLogin> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(rp, {
     redirect_uri: APP_CALLBACK,
     scope: opts.scope ?? 'openid profile official',
+    ...(opts.prompt ? { prompt: opts.prompt } : {}),
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,
