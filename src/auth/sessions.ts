@@ -22,6 +22,9 @@ export function tokenHash(token: string): string {
 
 export type SessionPolicy = { idleMs: number; absoluteMs: number };
 
+/** What a session re-issued without a login carries over from the one it replaces. */
+export type SessionContinuity = { expiresAt: Date; authenticatedAt: Date };
+
 export async function createSession(
   db: Queryable,
   accountId: string,
@@ -30,16 +33,21 @@ export async function createSession(
   meta: { ip: string | null; userAgent: string | null },
   /** How the session was opened; an external identity login also names the person it proved. */
   proof: { method: string; personId?: string | null; loa?: number | null } = { method: 'password' },
-  /** A session that continues another (Chuyển tài khoản) keeps its absolute limit: a proof does not live forever. */
-  expiresAt?: Date,
+  /**
+   * A session that continues another without a login (Chuyển tài khoản) keeps its absolute limit — a proof does not
+   * live forever — and its login time, which the SSO provider reports as auth_time and judges prompt=login and
+   * max_age by: a new session id is no new authentication. Omitted: the session is a login made `now`.
+   */
+  continues?: SessionContinuity,
 ): Promise<string> {
   const token = newToken();
   await db.insert(sessions).values({
     idHash: tokenHash(token),
     accountId,
     createdAt: now,
+    authenticatedAt: continues?.authenticatedAt ?? now,
     lastSeenAt: now,
-    expiresAt: expiresAt ?? new Date(now.getTime() + policy.absoluteMs),
+    expiresAt: continues?.expiresAt ?? new Date(now.getTime() + policy.absoluteMs),
     ip: meta.ip,
     userAgent: meta.userAgent?.slice(0, 300) ?? null,
     method: proof.method,
@@ -166,6 +174,7 @@ export async function createCitizenSession(
     idHash: tokenHash(token),
     citizenId,
     createdAt: now,
+    authenticatedAt: now,
     lastSeenAt: now,
     expiresAt: new Date(now.getTime() + policy.absoluteMs),
     method: 'vneid',
@@ -214,13 +223,16 @@ export async function readCitizenSession(
   return row ? { citizen: row.citizen, unreadNotices: row.unreadNotices } : null;
 }
 
-/** End a session; returns when it would have expired (null if there was none). */
-export async function destroySession(db: Queryable, token: string): Promise<Date | null> {
+/**
+ * End a session; returns what a session continuing it must keep — when it would have expired and when its login
+ * happened (null if there was none).
+ */
+export async function destroySession(db: Queryable, token: string): Promise<SessionContinuity | null> {
   const [gone] = await db
     .delete(sessions)
     .where(eq(sessions.idHash, tokenHash(token)))
-    .returning({ expiresAt: sessions.expiresAt });
-  return gone?.expiresAt ?? null;
+    .returning({ expiresAt: sessions.expiresAt, authenticatedAt: sessions.authenticatedAt });
+  return gone ?? null;
 }
 
 /** Housekeeping: drop expired and idle sessions. */

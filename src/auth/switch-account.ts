@@ -10,7 +10,8 @@ import { endSessions } from '../sso/end-sessions.js';
 /**
  * Chuyển tài khoản: move a session that proved a person by VNeID to another of that person's
  * confirmed accounts, without a new login. The target must meet its own login rules at the session's
- * level (suspension, level of identification); a password session switches nowhere. New session id, audited.
+ * level (suspension, level of identification); a password session switches nowhere. New session id (same limit and
+ * login time), audited.
  */
 export async function switchAccount(
   db: Db,
@@ -27,8 +28,10 @@ export async function switchAccount(
   const refusal = identityLoginRefusal(target, proof.loa, deps.minLoa);
   if (refusal) throw refusal;
   const token = await db.transaction(async (tx) => {
-    const expiresAt = await destroySession(tx, currentToken);
-    if (!expiresAt) throw linkErrors.notCandidate();
+    // The new session keeps the old one's limit and login time: switching proves nothing new (an application's
+    // prompt=login or max_age must not be met by it).
+    const previous = await destroySession(tx, currentToken);
+    if (!previous) throw linkErrors.notCandidate();
     // The applications logged in as the previous account are logged out (they get a new login as this one).
     await endSessions(tx, { browserSessionHashes: [tokenHash(currentToken)] });
     const t = await createSession(
@@ -38,7 +41,7 @@ export async function switchAccount(
       now,
       { ip: actor.meta.ip, userAgent: actor.meta.userAgent ?? null },
       proof,
-      expiresAt,
+      previous,
     );
     await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, target.id));
     await recordAccountAudit(tx, target, 'auth.switch_account', actor.meta, {

@@ -6,9 +6,11 @@
  * session); a password login proves none. Audited as sso.login. An official whose VNeID login proved a person may hand the application
  * another of that person's accounts (chosenAccountId).
  *
- * The authentication time is the session's start. When the application demands a fresh login (prompt=login: one
- * made during this authorization request; max_age: one not older than that) and the session cannot show it, the
- * answer is login_required (OpenID Connect Core 3.1.2.1) — re-asking the password of a live session comes later.
+ * The authentication time is the session's login (sessions.authenticated_at), not the row's creation: Chuyển tài
+ * khoản writes a new row without a login, and must neither meet prompt=login or max_age nor move auth_time. When the
+ * application demands a fresh login (prompt=login: one made during this authorization request; max_age: one not older
+ * than that) and the session cannot show it, the answer is login_required (OpenID Connect Core 3.1.2.1) — re-asking
+ * the password of a live session comes later.
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
@@ -51,11 +53,11 @@ export async function finishSsoLogin(
 ): Promise<SsoLoginResult> {
   return db.transaction(async (tx) => {
     const [session] = await tx
-      .select({ createdAt: sessions.createdAt, loa: sessions.loa })
+      .select({ authenticatedAt: sessions.authenticatedAt, loa: sessions.loa })
       .from(sessions)
       .where(eq(sessions.idHash, tokenHash(subject.sessionToken)));
     if (!session) return { error: 'login_required', error_description: 'no session' };
-    const authTime = session.createdAt;
+    const authTime = session.authenticatedAt;
     if (demand.forceLogin && authTime < demand.interactionStartedAt)
       return { error: 'login_required', error_description: 'a new login was requested' };
     if (demand.maxAge !== undefined && demand.now.getTime() - authTime.getTime() > demand.maxAge * 1000)

@@ -127,6 +127,13 @@ export const sessions = pgTable(
     accountId: uuid('account_id').references(() => accounts.id),
     citizenId: uuid('citizen_id').references(() => citizens.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the login behind this session happened (password, password + TOTP, VNeID): the SSO provider's auth_time,
+     * prompt=login and max_age. A session re-issued without a login (Chuyển tài khoản) keeps its predecessor's, so it
+     * may be older than created_at. No default here, so every insert states it (the database's now() serves only
+     * the previous version during a rolling restart: migration 0062).
+     */
+    authenticatedAt: timestamp('authenticated_at', { withTimezone: true }).notNull(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     ip: text('ip'),
