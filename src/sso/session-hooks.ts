@@ -134,8 +134,12 @@ async function afterLogout(deps: HookDeps, ctx: KoaContextWithOIDC, before: Snap
   const session = ctx.oidc.session as unknown as { destroyed?: boolean; authorizations?: Record<string, unknown> };
   const meta: RequestMeta = { ip: ctx.ip ?? null, requestId: null, userAgent: ctx.get('user-agent') || null };
   if (session.destroyed) {
-    // oidc-provider's own account switch posts here with the resume URL as where to go next.
-    const accountSwitch = URL.parse(before.state?.postLogoutRedirectUri ?? '')?.pathname.startsWith(`${resumePath}/auth/`) === true;
+    // oidc-provider's own account switch posts here with its resume URL as where to go next (resume.js builds it with
+    // urlFor). The whole address is compared: a client's registered post-logout URI may have the same path on its own
+    // host, and taking that for a switch would leave the one-stop session open on a shared counter PC.
+    const next = URL.parse(before.state?.postLogoutRedirectUri ?? '');
+    const own = new URL(ctx.oidc.urlFor('resume', { uid: 'x' }));
+    const accountSwitch = next?.origin === own.origin && next.pathname.startsWith(`${resumePath}/auth/`);
     await deps.db.transaction(async (tx) => {
       const ended = await endSessions(tx, { destroyed: [before], providerOnly: accountSwitch });
       if (accountSwitch) return;
