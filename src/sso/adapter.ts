@@ -75,6 +75,9 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCac
     }
 
     private async read(key: keyof typeof FIND, value: string): Promise<AdapterPayload | undefined> {
+      // Anyone may send a code, token or cookie with a NUL in it; PostgreSQL's text cannot hold one, so nothing is
+      // stored under it: not found (invalid_grant and the like), instead of the database refusing the parameter.
+      if (value.includes('\u0000')) return undefined;
       const state = providerRequest.getStore();
       const ahead = state?.ahead;
       const memo = `${this.model}:${key}:${value}`;

@@ -50,6 +50,8 @@ const lookups = new WeakMap<Db, { execute(values: { clientId: string }): Promise
  * (migration 0053), and nothing is kept while those announcements cannot be received.
  */
 export async function clientMetadata(db: Db, clientId: string, cache?: SessionCache<ClientMetadata>): Promise<ClientMetadata | undefined> {
+  // A NUL cannot be in a registered id (PostgreSQL's text cannot hold one): an unknown client, not a refused parameter.
+  if (clientId.includes('\u0000')) return undefined;
   const cached = cache?.get(clientId, Date.now());
   // A copy: oidc-provider builds its Client from what it is given.
   if (cached) return structuredClone(cached);
