@@ -62,7 +62,8 @@ const statusDef = (s: DossierStatus): StatusDef => STATUSES[s];
 /** Each status's TrangThaiHoSo code and label (what the API and the pages show). */
 export const DOSSIER_STATUSES = Object.fromEntries(STATUS_KEYS.map((s) => [s, statusDef(s).code])) as Record<DossierStatus, number>;
 export const STATUS_LABELS = Object.fromEntries(STATUS_KEYS.map((s) => [s, statusDef(s).label])) as Record<DossierStatus, string>;
-const isOpenStatus = (s: DossierStatus): boolean => statusDef(s).tab !== null;
+/** Open: waiting in an inbox tab for someone (a finished dossier's due date is no longer anyone's deadline). */
+export const isOpenStatus = (s: DossierStatus): boolean => statusDef(s).tab !== null;
 
 /** The statuses of open dossiers (those waiting in an inbox tab), in STATUSES order. */
 export const OPEN_STATUSES: readonly DossierStatus[] = STATUS_KEYS.filter(isOpenStatus);

@@ -107,8 +107,7 @@ export function DossierPage(p: {
         <dd>{formatDateTime(d.receivedAt)}</dd>
         <dt>Hẹn trả kết quả</dt>
         <dd>
-          {formatDateTime(d.dueAt)}{' '}
-          {d.status === 'returned' ? null : <DueBadge dueAt={d.dueAt} now={p.now} soon={p.soon} status={d.status} />}
+          {formatDateTime(d.dueAt)} <DueBadge dueAt={d.dueAt} now={p.now} soon={p.soon} status={d.status} />
         </dd>
         <dt>Trạng thái</dt>
         <dd id="status">

@@ -45,7 +45,7 @@ const InboxRow = memoized(
     /** Instants as epoch milliseconds (a prop is a plain value: memoized.ts). */
     receivedAt: number;
     dueAt: number;
-    dueState: DueState;
+    dueState: DueState | null;
     status: DossierStatus;
   }) => (
     <tr>

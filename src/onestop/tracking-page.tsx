@@ -2,7 +2,7 @@ import { ROLE_LABELS } from '../accounts/roles.js';
 import { STATUS_LABELS, type DossierStatus, type Role } from '../db/schema/index.js';
 import type { DueState } from '../dossiers/list-query.js';
 import type { TrackingList, TrackingRow } from '../dossiers/tracking.js';
-import { OPEN_STATUSES } from '../dossiers/transitions.js';
+import { isOpenStatus } from '../dossiers/transitions.js';
 import type { FieldErrors } from '../shared/errors.js';
 import { formatDateTime } from '../shared/dates.js';
 import { FieldError, Flash } from '../web/layout.js';
@@ -27,8 +27,6 @@ const HEADINGS: Record<TrackingList, { title: string; lead: string }> = {
   },
   'tat-ca': { title: 'TẤT CẢ HỒ SƠ', lead: 'Mọi hồ sơ được tiếp nhận hoặc xử lý tại các đơn vị bạn lãnh đạo (cả các đơn vị trực thuộc).' },
 };
-
-const isOpen = (r: TrackingRow) => OPEN_STATUSES.includes(r.status);
 
 /**
  * One row of the lists' table, from the values it shows (a row seen before is not rendered again: memoized.ts). The
@@ -61,7 +59,7 @@ const TrackingRowView = memoized(
       <td>{r.applicant}</td>
       <td>{formatDateTime(new Date(r.receivedAt))}</td>
       <td>
-        {formatDateTime(new Date(r.dueAt))} {r.dueState ? <DueStateBadge state={r.dueState} /> : null}
+        {formatDateTime(new Date(r.dueAt))} <DueStateBadge state={r.dueState} />
       </td>
       <td>{STATUS_LABELS[r.status]}</td>
       <td>
@@ -88,7 +86,7 @@ const TrackingRowView = memoized(
 
 /** A list's row as the values its table row shows. */
 function rowView(r: TrackingRow, now: Date, soon: Date) {
-  const open = isOpen(r);
+  const open = isOpenStatus(r.status);
   // Where the dossier is and who holds it now; a finished one (or one nobody holds) reads "Đã kết thúc".
   const held = open && !!r.holderUnit;
   return {
@@ -98,7 +96,7 @@ function rowView(r: TrackingRow, now: Date, soon: Date) {
     applicant: r.applicantName,
     receivedAt: r.receivedAt.getTime(),
     dueAt: r.dueAt.getTime(),
-    dueState: open ? dueStateOf(r, now, soon) : null,
+    dueState: dueStateOf(r, now, soon),
     status: r.status,
     stepName: held ? r.stepName : null,
     holderUnit: held ? r.holderUnit : null,
