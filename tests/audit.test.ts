@@ -449,6 +449,16 @@ describe('Nhật ký hệ thống: filters', () => {
     );
   });
 
+  it('a period at the end of the calendar is refused beside its field, not a server error', async () => {
+    const c = await adminClient();
+    for (const query of ['den=31/12/9999', 'tu=31/12/9999', 'tu=01/01/1900&den=31/12/9999']) {
+      const page = await c.get(`/tiepnhan/quan-tri/nhat-ky?${query}`);
+      expect(page.status, query).toBe(400);
+      expect(page.text).toContain('không hợp lệ. Vui lòng nhập một ngày có thật');
+    }
+    expect((await c.get('/tiepnhan/quan-tri/nhat-ky?tu=01/01/1900&den=31/12/2999')).status).toBe(200);
+  });
+
   it('pages of a filtered log carry the filters in "Cũ hơn →" and together hold every entry once', async () => {
     const { clerk, dossier } = await scene();
     const c = await adminClient();

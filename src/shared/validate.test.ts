@@ -42,3 +42,16 @@ describe('parseInput: text a JSON body can carry but PostgreSQL cannot keep', ()
     expect(parseQuery(Query, { q: 'Hà Nội' })).toEqual({ q: 'Hà Nội' });
   });
 });
+
+describe('param.date', () => {
+  const Query = z.object({ den: param.date('Đến ngày không hợp lệ.') });
+  it('reads dd/mm/yyyy within the years an instant may have; a day a filter cannot reach is refused, not a 500 later', () => {
+    expect(parseQuery(Query, { den: '31/12/2999' })).toEqual({ den: '2999-12-31' });
+    expect(parseQuery(Query, { den: '01/01/1900' })).toEqual({ den: '1900-01-01' });
+    for (const den of ['31/12/9999', '01/01/3000', '31/12/1899', '31/02/2026'])
+      expect(
+        fieldsOf(() => parseQuery(Query, { den })),
+        den,
+      ).toEqual({ den: 'Đến ngày không hợp lệ.' });
+  });
+});

@@ -141,14 +141,18 @@ export const param = {
       .pipe(z.number().int({ error: message }).min(min, { error: message }).max(max, { error: message }))
       .optional(),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, message: string) => z.enum(values, { error: message }).optional(),
-  /** A day as dd/mm/yyyy (or yyyy-mm-dd), read as ISO yyyy-mm-dd. */
+  /**
+   * A day as dd/mm/yyyy (or yyyy-mm-dd), read as ISO yyyy-mm-dd, its year in INSTANT_YEARS: a filter's bounds are
+   * the day ± margins, and 31/12/9999 + a day is no instant PostgreSQL can read (an attacker review's 500).
+   */
   date: (message: string) =>
     z
       .string()
       .max(20, { error: message })
       .transform((v, ctx) => {
         const iso = parseDate(v);
-        if (!iso) {
+        const year = iso ? Number(iso.slice(0, 4)) : Number.NaN;
+        if (!iso || !(year >= INSTANT_YEARS.min && year <= INSTANT_YEARS.max)) {
           ctx.addIssue({ code: 'custom', message });
           return z.NEVER;
         }
