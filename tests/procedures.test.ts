@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { procedureVersions } from '../src/db/schema/index.js';
+import { auditLog, procedureVersions } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveAtCounter } from './support/reception.js';
 import { procedureForm } from './support/procedure-form.js';
@@ -15,6 +15,18 @@ const current = (code: string) => currentProcedure(t.database, code);
 const formOf = (v: typeof procedureVersions.$inferSelect, code: string, over: Record<string, unknown> = {}) => procedureForm(code, v, over);
 
 describe('procedure catalog', () => {
+  it("a new version's audit row names the procedure saved, not a code the form sent", async () => {
+    const { p, v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    await saveProcedure(t.database.db, admin, p.id, formOf(v, '9.999999'));
+    const [row] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'procedure.new_version'), eq(auditLog.targetId, p.id)));
+    expect(row!.data).toMatchObject({ code: '2.000633', version: 2 });
+    expect((await current('2.000633')).v.version).toBe(2);
+  });
+
   it('a new version applies to new dossiers; received ones keep theirs', async () => {
     const { p, v } = await current('2.000633');
     const clerk = await actorFor(t.database, sctClerkUsername());

@@ -60,8 +60,11 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
     if (!sector) throw errors.validation({ sectorId: 'Lĩnh vực không tồn tại.' });
     let saved: ProcedureVersion;
     let previous: ProcedureVersion | undefined;
+    // A procedure's code never changes: the audit row names the one saved, whatever code the form sent.
+    let code = input.code;
     if (procedureId) {
       previous = await lockCurrentVersion(tx, actor, procedureId);
+      code = (await tx.select({ code: procedures.code }).from(procedures).where(eq(procedures.id, procedureId)))[0]!.code;
       // A page older than the current version would silently undo what was saved since it was opened.
       if (input.version !== undefined && input.version !== previous.version) {
         throw errors.conflict(`Thủ tục vừa được cập nhật thành phiên bản ${previous.version}. Vui lòng tải lại trang và thực hiện lại.`);
@@ -81,7 +84,7 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
       targetId: saved.procedureId,
       unitId: input.unitId,
       data: {
-        code: input.code,
+        code,
         version: saved.version,
         old: previous
           ? { version: previous.version, name: previous.name, workingDays: previous.workingDays, workingHours: previous.workingHours }
