@@ -3,7 +3,8 @@ import { eq, inArray, isNotNull, like } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import type { Database } from '../src/db/client.js';
 import { accounts, auditLog, citizens, persons, sessions, ssoClients, ssoKeys } from '../src/db/schema/index.js';
-import { createCitizenSession, createSession } from '../src/auth/sessions.js';
+import { createCitizenSession, createSession, tokenHash } from '../src/auth/sessions.js';
+import { switchAccount } from '../src/auth/switch-account.js';
 import { freshDemo } from './support/fixtures.js';
 import { testDatabase } from './support/db.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
@@ -68,6 +69,31 @@ async function loginAndReturn(browser: Browser, loginPageUrl: string, username =
   expect(res.location).toBe(tiep);
   browser.cookies.set('motcua_sid', staff.cookies.get('motcua_sid')!);
   return browser.follow(`${server.origin}${tiep}`, server.origin);
+}
+
+/** A person (proved by a VNeID login of level 2) owning the demo's two accounts of one official. */
+async function personWithTwoAccounts() {
+  const [second] = await database.db.select().from(accounts).where(like(accounts.usernameLower, '%.motcua'));
+  const [first] = await database.db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.usernameLower, second!.usernameLower.replace(/\.motcua$/, '')));
+  const [person] = await database.db.insert(persons).values({ cccd: '001090000123', fullName: 'Người Thử' }).returning();
+  await database.db
+    .update(accounts)
+    .set({ personId: person!.id })
+    .where(inArray(accounts.id, [first!.id, second!.id]));
+  return { first: first!, second: second!, proof: { method: 'vneid' as const, personId: person!.id, loa: 2 } };
+}
+
+/** The login step with the browser's session: Chọn tài khoản answered with `accountId` if asked; where it ends. */
+async function finishAs(flow: Awaited<ReturnType<typeof codeFlow>>, accountId: string) {
+  const here = `${server.origin}${new URL(flow.toLogin.url).searchParams.get('tiep')}`;
+  const page = await flow.browser.get(here);
+  if (page.status !== 200) return flow.browser.follow(page.location!, server.origin);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  const chosen = await flow.browser.get(here, { _csrf: csrf, taiKhoan: accountId });
+  return flow.browser.follow(chosen.location!, server.origin);
 }
 
 describe('the provincial SSO provider at /sso', () => {
@@ -211,10 +237,10 @@ describe('the provincial SSO provider at /sso', () => {
       expectedState: fresh.state,
     });
     const [session] = await database.db.select().from(sessions).where(isNotNull(sessions.accountId));
-    expect(tokens.claims()!.auth_time).toBe(Math.floor(session!.createdAt.getTime() / 1000));
+    expect(tokens.claims()!.auth_time).toBe(Math.floor(session!.authenticatedAt.getTime() / 1000));
 
-    // The same browser's session, started before the next request (a minute ago): the application asked for a new login.
-    await database.db.update(sessions).set({ createdAt: new Date(Date.now() - 60_000) });
+    // The same browser's session, logged in before the next request (a minute ago): the application asked for a new login.
+    await database.db.update(sessions).set({ authenticatedAt: new Date(Date.now() - 60_000) });
     const again = await codeFlow(rp, { prompt: 'login' });
     again.browser.cookies.set('motcua_sid', fresh.browser.cookies.get('motcua_sid')!);
     const tiep = new URL(again.toLogin.url).searchParams.get('tiep')!;
@@ -222,26 +248,77 @@ describe('the provincial SSO provider at /sso', () => {
     expect(refused.searchParams.get('error')).toBe('login_required');
   });
 
+  it('Chuyển tài khoản is no new login: it meets neither prompt=login nor max_age, and auth_time stays the real login', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const { first, second, proof } = await personWithTwoAccounts();
+    // The VNeID login happened an hour ago.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const policy = { idleMs: 8 * 3_600_000, absoluteMs: 8 * 3_600_000 };
+    const token = await createSession(database.db, first.id, policy, hourAgo, { ip: null, userAgent: null }, proof);
+    // Whoever sits at the open session switches accounts: no credential is asked.
+    const actor = { kind: 'official' as const, accountId: first.id, label: first.username, meta: { ip: null, requestId: null } };
+    const switched = await switchAccount(database.db, actor, proof, token, second.id, { sessions: policy, minLoa: 2 }, new Date());
+    const [row] = await database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.idHash, tokenHash(switched.token)));
+    expect(row!.authenticatedAt.getTime()).toBe(hourAgo.getTime());
+
+    // The application demands a login made during this request, or one no older than 60 s: the switch is neither.
+    const demands: Array<Record<string, string>> = [{ prompt: 'login' }, { max_age: '60' }];
+    for (const demand of demands) {
+      const flow = await codeFlow(rp, demand);
+      flow.browser.cookies.set('motcua_sid', switched.token);
+      const back = await finishAs(flow, second.id);
+      expect(new URL(back.url).searchParams.get('error')).toBe('login_required');
+    }
+    // A max_age the real login meets lets it through, and the ID token names that login, not the switch.
+    const flow = await codeFlow(rp, { max_age: '7200' });
+    flow.browser.cookies.set('motcua_sid', switched.token);
+    const back = await finishAs(flow, second.id);
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
+    expect(tokens.claims()).toMatchObject({ sub: second.id, auth_time: Math.floor(hourAgo.getTime() / 1000) });
+  });
+
+  it('a real new login in the same browser meets max_age, and auth_time moves to it', async () => {
+    const { clientId, clientSecret } = await registerTestClient(database);
+    const rp = await relyingParty(server, clientId, clientSecret);
+    const [admin] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'quantri1'));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const policy = { idleMs: 8 * 3_600_000, absoluteMs: 8 * 3_600_000 };
+    const old = await createSession(database.db, admin!.id, policy, hourAgo, { ip: null, userAgent: null });
+    // In use until now (not idle): only its login is old.
+    await database.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date() })
+      .where(eq(sessions.idHash, tokenHash(old)));
+    const stale = await codeFlow(rp, { max_age: '60' });
+    stale.browser.cookies.set('motcua_sid', old);
+    const refused = await finishAs(stale, admin!.id);
+    expect(new URL(refused.url).searchParams.get('error')).toBe('login_required');
+
+    // The official logs in again with the password (the login page the application's request leads to).
+    const flow = await codeFlow(rp, { max_age: '60' });
+    flow.browser.cookies.set('motcua_sid', old);
+    const startedAt = Math.floor(Date.now() / 1000);
+    const back = await loginAndReturn(flow.browser, flow.toLogin.url);
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
+    expect(tokens.claims()!.auth_time).toBeGreaterThanOrEqual(startedAt);
+    expect(tokens.claims()!.auth_time).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+  });
+
   it('an official whose VNeID login proved several accounts chooses the one the application receives; not a stranger’s', async () => {
     const { clientId, clientSecret } = await registerTestClient(database);
     const rp = await relyingParty(server, clientId, clientSecret);
-    const [second] = await database.db.select().from(accounts).where(like(accounts.usernameLower, '%.motcua'));
-    const [first] = await database.db
-      .select()
-      .from(accounts)
-      .where(eq(accounts.usernameLower, second!.usernameLower.replace(/\.motcua$/, '')));
-    const [person] = await database.db.insert(persons).values({ cccd: '001090000123', fullName: 'Người Thử' }).returning();
-    await database.db
-      .update(accounts)
-      .set({ personId: person!.id })
-      .where(inArray(accounts.id, [first!.id, second!.id]));
+    const { first, second, proof } = await personWithTwoAccounts();
     const token = await createSession(
       database.db,
-      first!.id,
+      first.id,
       { idleMs: 3_600_000, absoluteMs: 3_600_000 },
       new Date(),
       { ip: null, userAgent: null },
-      { method: 'vneid', personId: person!.id, loa: 2 },
+      proof,
     );
     // acr_values: the ID token then carries the level this login proved.
     const flow = await codeFlow(rp, { acr_values: 'LoA2 LoA1' });
@@ -250,18 +327,18 @@ describe('the provincial SSO provider at /sso', () => {
     const page = await flow.browser.get(here);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Chọn tài khoản đăng nhập');
-    expect(page.text).toContain(first!.username);
-    expect(page.text).toContain(second!.username);
+    expect(page.text).toContain(first.username);
+    expect(page.text).toContain(second.username);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
 
     // Another official's account is not theirs to hand over.
     const [stranger] = await database.db.select().from(accounts).where(eq(accounts.usernameLower, 'quantri1'));
     expect((await flow.browser.get(here, { _csrf: csrf, taiKhoan: stranger!.id })).status).toBe(404);
 
-    const chosen = await flow.browser.get(here, { _csrf: csrf, taiKhoan: second!.id });
+    const chosen = await flow.browser.get(here, { _csrf: csrf, taiKhoan: second.id });
     const back = await flow.browser.follow(chosen.location!, server.origin);
     const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
-    expect(tokens.claims()).toMatchObject({ sub: second!.id, acr: 'LoA2' });
+    expect(tokens.claims()).toMatchObject({ sub: second.id, acr: 'LoA2' });
   });
 
   it('a login step without its interaction (expired, finished, another browser) is a clear 400 page', async () => {

@@ -7,9 +7,10 @@ import { officialFormOf } from './support/official-form.js';
 import { accountByUsername, actorFor } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
-import { accountIdentities, accounts, auditLog, sessions } from '../src/db/schema/index.js';
+import { accountIdentities, accounts, auditLog, pendingIdentityLogins, sessions } from '../src/db/schema/index.js';
 import { setSuspended } from '../src/accounts/set-suspended.js';
 import { CLOCK_TOLERANCE_S, idTokenTimeProblem } from '../src/auth/oidc/relying-party.js';
+import { tokenHash } from '../src/auth/sessions.js';
 import type { Database } from '../src/db/client.js';
 
 let database: Database;
@@ -185,6 +186,7 @@ describe('VNeID login for officials', () => {
     expect(choose.text).toContain('đề nghị liên kết với định danh của bạn');
     expect(choose.text).toContain(main.username);
     expect(choose.text).toContain(second.username);
+    const [pending] = await database.db.select().from(pendingIdentityLogins);
     const accept = await c.post(
       '/tiepnhan/lien-ket-tai-khoan',
       { taiKhoan: main.id, quyetDinh: 'dong-y' },
@@ -200,19 +202,34 @@ describe('VNeID login for officials', () => {
     expect(accept2.status).toBe(200);
     expect(accept2.text).toContain(`Đã liên kết tài khoản ${second.username}`);
     const first = c.cookies.get('motcua_sid');
+    const loginOf = async (token: string | undefined) =>
+      (
+        await database.db
+          .select()
+          .from(sessions)
+          .where(eq(sessions.idHash, tokenHash(token!)))
+      )[0]!.authenticatedAt;
+    const loggedInAt = await loginOf(first);
+    // Choosing the account is no new login: the session's login is the VNeID one that waited for the choice.
+    expect(loggedInAt).toEqual(pending!.createdAt);
     const home = await c.get('/tiepnhan');
     expect(home.text).toContain('Chuyển tài khoản:');
     const sw = await c.post(`/tiepnhan/chuyen-tai-khoan/${second.id}`, {}, { csrfFrom: '/tiepnhan' });
     expect(sw.status).toBe(303);
     expect(c.cookies.get('motcua_sid')).not.toBe(first);
+    // The new session keeps the VNeID login's time: switching proves nothing (the SSO's auth_time, max_age).
+    expect(await loginOf(c.cookies.get('motcua_sid'))).toEqual(loggedInAt);
     const after = await c.get('/tiepnhan/tai-khoan');
     expect(after.text).toContain(second.username);
     const [entry] = await database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.switch_account'));
     expect(entry!.data).toMatchObject({ from: { id: main.id }, to: { id: second.id } });
     // The next VNeID login lands on the account used last, with nothing left to decide.
     const again = new Client(app);
+    const beforeSecondLogin = Date.now();
     const r2 = await vneidLogin(again, sim, personOf(o.username));
     expect(r2.app!.location).toBe('/tiepnhan');
+    // A new VNeID login is a new authentication time.
+    expect((await loginOf(again.cookies.get('motcua_sid'))).getTime()).toBeGreaterThanOrEqual(beforeSecondLogin);
     expect((await again.get('/tiepnhan/tai-khoan')).text).toContain(second.username);
     // Nobody switches into another person's account.
     const stranger = (await accountByUsername(database, 'admin.snv'))!;

@@ -120,7 +120,9 @@ async function openIdentitySession(
   extra: Record<string, unknown> = {},
 ): Promise<string> {
   return db.transaction(async (tx) => {
-    const t = await createSession(tx, account.id, policy, now, { ip: meta.ip, userAgent: meta.userAgent ?? null }, proof);
+    // A pending login's choice made now is no new login: the session's login is when VNeID proved the person.
+    const earlier = proof.provedAt ? { authenticatedAt: proof.provedAt } : undefined;
+    const t = await createSession(tx, account.id, policy, now, { ip: meta.ip, userAgent: meta.userAgent ?? null }, proof, earlier);
     await tx.update(accounts).set({ lastLoginAt: now, identityUsedAt: now }).where(eq(accounts.id, account.id));
     await recordAccountAudit(tx, account, 'auth.login', meta, { method: proof.method, loa: proof.loa, personId: proof.personId, ...extra });
     return t;

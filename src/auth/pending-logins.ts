@@ -52,7 +52,7 @@ export async function readPendingLogin(
 ): Promise<(IdentityProof & { returnTo: string | null }) | null> {
   const row = await liveRow(db, token, now);
   if (!row || (row.method !== 'vneid' && row.method !== 'sso') || !row.personId || row.loa === null) return null;
-  return { personId: row.personId, method: row.method, loa: row.loa, returnTo: row.returnTo };
+  return { personId: row.personId, method: row.method, loa: row.loa, provedAt: row.createdAt, returnTo: row.returnTo };
 }
 
 /** A password login waiting for its TOTP code: the account (null for a paused name's stand-in) and the typed name. */

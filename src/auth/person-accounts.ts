@@ -21,7 +21,16 @@ import type { ExternalIdentity } from './oidc/claims.js';
 export type LinkDecision = 'accept' | 'decline' | 'unlink';
 
 /** What a session or a pending login knows about who is at the keyboard. */
-export type IdentityProof = { personId: string; method: 'vneid' | 'sso'; loa: number };
+export type IdentityProof = {
+  personId: string;
+  method: 'vneid' | 'sso';
+  loa: number;
+  /**
+   * When the login proved the person, where that was before the session it opens: a login waiting for the person to
+   * accept an account (pending-logins.ts). The session's login time is this, not the moment of the choice.
+   */
+  provedAt?: Date;
+};
 
 export type PersonRow = typeof persons.$inferSelect;
 type AccountRow = typeof accounts.$inferSelect;

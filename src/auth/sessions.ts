@@ -22,8 +22,11 @@ export function tokenHash(token: string): string {
 
 export type SessionPolicy = { idleMs: number; absoluteMs: number };
 
-/** What a session re-issued without a login carries over from the one it replaces. */
-export type SessionContinuity = { expiresAt: Date; authenticatedAt: Date };
+/**
+ * What a session keeps of a login made before it was written: when that login happened, and, for a session that
+ * continues another (Chuyển tài khoản), the other's absolute limit.
+ */
+export type SessionContinuity = { authenticatedAt: Date; expiresAt?: Date };
 
 export async function createSession(
   db: Queryable,
@@ -36,7 +39,8 @@ export async function createSession(
   /**
    * A session that continues another without a login (Chuyển tài khoản) keeps its absolute limit — a proof does not
    * live forever — and its login time, which the SSO provider reports as auth_time and judges prompt=login and
-   * max_age by: a new session id is no new authentication. Omitted: the session is a login made `now`.
+   * max_age by: a new session id is no new authentication. So does one opened by a login that waited for the person's
+   * choice of account. Omitted: the session is a login made `now`.
    */
   continues?: SessionContinuity,
 ): Promise<string> {
@@ -227,7 +231,7 @@ export async function readCitizenSession(
  * End a session; returns what a session continuing it must keep — when it would have expired and when its login
  * happened (null if there was none).
  */
-export async function destroySession(db: Queryable, token: string): Promise<SessionContinuity | null> {
+export async function destroySession(db: Queryable, token: string): Promise<Required<SessionContinuity> | null> {
   const [gone] = await db
     .delete(sessions)
     .where(eq(sessions.idHash, tokenHash(token)))
