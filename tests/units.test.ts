@@ -151,3 +151,37 @@ describe('organisation tree', () => {
     expect(acc).toBeTruthy();
   });
 });
+
+describe('agency codes', () => {
+  const unitAudit = (action: string, unitId: string) =>
+    t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, action), eq(auditLog.targetId, unitId)));
+
+  it('"Kích hoạt lại" of a unit whose code another active unit took since answers 409 with a message', async () => {
+    const admin = await actorFor(t.database, 'admin.sct');
+    const old = await createUnit(t.database.db, admin, t.unitIds.sct!, {
+      name: 'Trung tâm cũ',
+      agencyCode: '000.99.13.H10',
+      kind: 'centre',
+    });
+    await setUnitActive(t.database.db, admin, old.id, false, new Date());
+    // The code is free again for a new unit (as intended: the old unit is closed).
+    await createUnit(t.database.db, admin, t.unitIds.sct!, { name: 'Trung tâm mới', agencyCode: '000.99.13.H10', kind: 'centre' });
+
+    const c = new Client(t.app, '203.0.113.46');
+    expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    const res = await c.post(
+      `/tiepnhan/quan-tri/don-vi/${old.id}/trang-thai`,
+      { active: '1' },
+      { csrfFrom: `/tiepnhan/quan-tri/don-vi?dv=${old.id}` },
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(
+      'Không thể kích hoạt lại: mã định danh điện tử 000.99.13.H10 đang được dùng cho Trung tâm mới. Hãy đổi mã của đơn vị đó trước.',
+    );
+    expect((await loadUnit(t.database.db, old.id))!.active).toBe(false);
+    expect(await unitAudit('unit.activate', old.id)).toHaveLength(0);
+  });
+});

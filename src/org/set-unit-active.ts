@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { loadUnit } from './unit-queries.js';
+import { activeHolderOfCode, loadUnit } from './unit-queries.js';
 
 /** Deactivate a unit that no longer holds live accounts or active sub-units, or reactivate one. */
 export async function setUnitActive(db: Db, actor: StaffActor, unitId: string, active: boolean, now: Date) {
@@ -15,6 +15,15 @@ export async function setUnitActive(db: Db, actor: StaffActor, unitId: string, a
     if (!unit) throw errors.notFound('Đơn vị');
     if (!unit.parentId) throw new AppError('unit_is_root', 'Không thể ngừng hoạt động đơn vị gốc.', 409);
     if (unit.mergedIntoId) throw new AppError('unit_merged', 'Đơn vị đã được sáp nhập, không thể kích hoạt lại.', 409);
+    // A closed unit's code may have been given to another since: the partial unique index would refuse it as a 500.
+    const holder = active && !unit.active && unit.agencyCode ? await activeHolderOfCode(tx, unit.agencyCode, unitId) : undefined;
+    if (holder) {
+      throw new AppError(
+        'agency_code_taken',
+        `Không thể kích hoạt lại: mã định danh điện tử ${unit.agencyCode} đang được dùng cho ${holder.name}. Hãy đổi mã của đơn vị đó trước.`,
+        409,
+      );
+    }
     if (!active) {
       const [{ n: liveAccounts } = { n: 0 }] = await tx
         .select({ n: sql<number>`count(*)::int` })

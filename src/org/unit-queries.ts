@@ -15,12 +15,18 @@ export async function loadActiveUnit(db: Queryable, id: string) {
   return u?.active ? u : undefined;
 }
 
-export async function assertAgencyCodeFree(db: Queryable, code: string | null, exceptId: string | null) {
-  if (!code) return;
+/** The active unit other than `exceptId` holding the code: the partial unique index allows one. */
+export async function activeHolderOfCode(db: Queryable, code: string, exceptId: string | null) {
   const cond = exceptId
     ? and(eq(units.agencyCode, code), eq(units.active, true), ne(units.id, exceptId))
     : and(eq(units.agencyCode, code), eq(units.active, true));
   const [other] = await db.select({ id: units.id, name: units.name }).from(units).where(cond);
+  return other;
+}
+
+export async function assertAgencyCodeFree(db: Queryable, code: string | null, exceptId: string | null) {
+  if (!code) return;
+  const other = await activeHolderOfCode(db, code, exceptId);
   if (other) {
     throw new AppError('agency_code_taken', `Mã định danh điện tử đã được dùng cho ${other.name}.`, 409, {
       agencyCode: `Mã định danh điện tử đã được dùng cho ${other.name}.`,
