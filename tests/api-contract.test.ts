@@ -239,14 +239,31 @@ describe('the OpenAPI document describes every answer', () => {
     await check('listDossiers', 'get', '/dossiers', { client: temporary });
     await check('getDossier', 'get', `/dossiers/${id}`, { client: temporary });
     // POST /dossiers/{id}/transitions
-    await check('actOnDossier', 'post', `/dossiers/${missing}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
-    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'nothing' }) });
-    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'accept' }) });
-    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token: badToken, body: JSON.stringify({ action: 'handover' }) });
-    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { session: true, body: JSON.stringify({ action: 'handover' }) });
+    // Every action names the latest history row it read (`seen` of GET /dossiers/{id}): a retry is refused, not applied.
+    const seenOf = async (dossierId: string, by = token) =>
+      Number((await check('getDossier', 'get', `/dossiers/${dossierId}`, { token: by })).seen);
+    const act = (body: Record<string, unknown>) => JSON.stringify(body);
+    const seenAtId = await seenOf(id);
+    await check('actOnDossier', 'post', `/dossiers/${missing}/transitions`, { token, body: act({ action: 'handover', seen: 1 }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: act({ action: 'nothing', seen: seenAtId }) });
+    const unseen = await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: act({ action: 'handover' }) });
+    expect(unseen).toMatchObject({ error: { code: 'seen_required', fields: { seen: expect.stringContaining('seen') } } });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: act({ action: 'accept', seen: seenAtId }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, {
+      token: badToken,
+      body: act({ action: 'handover', seen: seenAtId }),
+    });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, {
+      session: true,
+      body: act({ action: 'handover', seen: seenAtId }),
+    });
     await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: big });
-    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
-    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
+    await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, { token, body: act({ action: 'handover', seen: seenAtId }) });
+    const retried = await check('actOnDossier', 'post', `/dossiers/${id}/transitions`, {
+      token,
+      body: act({ action: 'handover', seen: seenAtId }),
+    });
+    expect(retried).toMatchObject({ error: { code: 'dossier_moved' } });
     // The result: a dossier at the approval step of the director (Sở Công Thương: clerk → Quản lý Thương mại → Giám đốc).
     const keyFor = async (unitKey: string, position: string) => {
       const o = demoOfficials().find((x) => x.unitKey === unitKey && x.position === position)!;
@@ -260,8 +277,14 @@ describe('the OpenAPI document describes every answer', () => {
       body: JSON.stringify({ procedureId: p!.id, channel: 1, fullName: 'Lê Văn Kết Quả', documents }),
     });
     const rid = String(toApprove.id);
-    await check('actOnDossier', 'post', `/dossiers/${rid}/transitions`, { token, body: JSON.stringify({ action: 'handover' }) });
-    await check('actOnDossier', 'post', `/dossiers/${rid}/transitions`, { token: expert, body: JSON.stringify({ action: 'handover' }) });
+    await check('actOnDossier', 'post', `/dossiers/${rid}/transitions`, {
+      token,
+      body: act({ action: 'handover', seen: await seenOf(rid) }),
+    });
+    await check('actOnDossier', 'post', `/dossiers/${rid}/transitions`, {
+      token: expert,
+      body: act({ action: 'handover', seen: await seenOf(rid, expert) }),
+    });
     const signedOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
     const result = JSON.stringify({ kind: 'document', number: '15/GP-SCT', signedOn, summary: 'Cấp giấy phép bán lẻ sản phẩm rượu' });
     // POST /dossiers/{id}/result

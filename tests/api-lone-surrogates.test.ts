@@ -58,16 +58,29 @@ describe('API bodies with a lone surrogate', () => {
     const created = await call('POST', '/dossiers', token, base);
     expect(created.status).toBe(201);
     const id = created.body.id!;
+    // The latest history row the client read (`seen`, required on the API's actions).
+    const seen = (
+      (await (await t.app.request(`http://localhost/api/v1/dossiers/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        seen: number;
+      }
+    ).seen;
     refused(
-      await call('POST', `/dossiers/${id}/transitions`, token, '{"action":"request_supplement","note":"x\\ud800","items":"a\\ud800"}'),
+      await call(
+        'POST',
+        `/dossiers/${id}/transitions`,
+        token,
+        `{"action":"request_supplement","note":"x\\ud800","items":"a\\ud800","seen":${seen}}`,
+      ),
       {
         note: LONE_SURROGATE_MESSAGE,
         items: LONE_SURROGATE_MESSAGE,
       },
     );
-    refused(await call('POST', `/dossiers/${id}/transitions`, token, '{"action":"refuse","note":"Thi\\udc00u"}'), {
+    refused(await call('POST', `/dossiers/${id}/transitions`, token, `{"action":"refuse","note":"Thi\\udc00u","seen":${seen}}`), {
       note: LONE_SURROGATE_MESSAGE,
     });
-    expect((await call('POST', `/dossiers/${id}/transitions`, token, '{"action":"refuse","note":"Thiếu giấy tờ"}')).status).toBe(200);
+    expect(
+      (await call('POST', `/dossiers/${id}/transitions`, token, `{"action":"refuse","note":"Thiếu giấy tờ","seen":${seen}}`)).status,
+    ).toBe(200);
   });
 });

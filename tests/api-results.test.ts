@@ -33,6 +33,9 @@ async function call(method: string, path: string, token: string, body?: BodyInit
 }
 const post = (path: string, token: string, body: unknown) => call('POST', path, token, JSON.stringify(body), 'application/json');
 const upload = (path: string, token: string, form: FormData) => call('POST', path, token, form);
+/** A workflow action as an API client sends it: with `seen`, the latest history row of the dossier it read. */
+const act = async (id: string, token: string, body: Record<string, unknown>) =>
+  post(`/dossiers/${id}/transitions`, token, { ...body, seen: (await call('GET', `/dossiers/${id}`, token)).json.seen });
 const fileForm = (name: string, bytes: Uint8Array, type = 'application/pdf') => {
   const form = new FormData();
   form.set('file', new File([new Uint8Array(bytes)], name, { type }));
@@ -63,8 +66,8 @@ async function received() {
 
 async function atApproval() {
   const r = await received();
-  expect((await post(`/dossiers/${r.id}/transitions`, r.clerk, { action: 'handover' })).status).toBe(200);
-  expect((await post(`/dossiers/${r.id}/transitions`, r.expert, { action: 'handover' })).status).toBe(200);
+  expect((await act(r.id, r.clerk, { action: 'handover' })).status).toBe(200);
+  expect((await act(r.id, r.expert, { action: 'handover' })).status).toBe(200);
   return r;
 }
 
@@ -79,7 +82,7 @@ describe('the result through the API', () => {
   it('records the result, attaches its file, approves and returns; the files download for those who may see the dossier', async () => {
     const { id, clerk, director } = await atApproval();
     // Without a result the approval is refused, naming what is missing (result-guard.ts).
-    const early = await post(`/dossiers/${id}/transitions`, director, { action: 'approve' });
+    const early = await act(id, director, { action: 'approve' });
     expect(early.status).toBe(409);
     expect(early.json.error).toMatchObject({ code: 'result_required' });
 
@@ -105,10 +108,10 @@ describe('the result through the API', () => {
     expect(download.headers.get('content-disposition')).toContain("filename*=UTF-8''Gi%E1%BA%A5y%20ph%C3%A9p%2015.pdf");
     expect(Buffer.from(download.bytes).toString()).toContain('giấy phép 15');
 
-    const approved = await post(`/dossiers/${id}/transitions`, director, { action: 'approve' });
+    const approved = await act(id, director, { action: 'approve' });
     expect(approved.status).toBe(200);
     expect(approved.json.status).toBe('done');
-    const returned = await post(`/dossiers/${id}/transitions`, clerk, { action: 'return_result', returnChannel: 1 });
+    const returned = await act(id, clerk, { action: 'return_result', returnChannel: 1 });
     expect(returned.status, JSON.stringify(returned.json)).toBe(200);
     expect(returned.json.status).toBe('returned');
     const [r] = await t.database.db.select().from(dossierResults).where(eq(dossierResults.dossierId, id));

@@ -76,10 +76,11 @@ describe('JSON API /api/v1', () => {
     expect(wrong.status).toBe(400);
     expect(Object.keys(wrong.json.error.fields).sort()).toEqual(['dueState', 'from', 'limit', 'sectorId']);
     expect(wrong.json.error.fields.sectorId).toContain('UUID');
-    const moved = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover' });
+    const seenOf = async () => (await api('GET', `/dossiers/${created.json.id}`, token)).json.seen as number;
+    const moved = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover', seen: await seenOf() });
     expect(moved.json).toMatchObject({ status: 'processing', statusCode: 4 });
     // Now at another unit's step: the clerk's key cannot act there.
-    const again = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover' });
+    const again = await api('POST', `/dossiers/${created.json.id}/transitions`, token, { action: 'handover', seen: await seenOf() });
     expect(again.status).toBe(404);
     const lookup = await api('GET', `/lookup?code=${encodeURIComponent(created.json.code)}&lookupCode=${created.json.lookupCode}`, null);
     expect(lookup.json.statusCode).toBe(4);

@@ -160,7 +160,7 @@ describe('malformed ids in paths answer 404 "không tồn tại", never 500', ()
       await check.expect(
         `POST /api/v1/dossiers/${id}/transitions`,
         [404],
-        api('POST', `/dossiers/${id}/transitions`, { action: 'handover' }),
+        api('POST', `/dossiers/${id}/transitions`, { action: 'handover', seen: 1 }),
       );
     }
     expect(check.failures).toEqual([]);

@@ -55,6 +55,7 @@ const eventsOf = (id: string, action: string) =>
     .select()
     .from(dossierEvents)
     .where(and(eq(dossierEvents.dossierId, id), eq(dossierEvents.action, action)));
+const dbRow = async (id: string) => (await t.database.db.select().from(dossiers).where(eq(dossiers.id, id)))[0];
 
 describe('a stale form tells what happened', () => {
   it("A's Từ chối after B handed the dossier on: 409 naming B, their position, the step and the time; nothing changes", async () => {
@@ -170,5 +171,41 @@ describe('a stale form tells what happened', () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('dossier_moved');
     expect(body.error.message).toContain('chuyển sang bước 3/4');
+  });
+
+  it('the API requires `seen`: a handover retried after a lost answer moves the dossier once', async () => {
+    // Sở KH&ĐT's Chuyên viên holds every step's position but the approval: a second handover would skip processing.
+    const { p } = await currentProcedure(t.database, '1.001612');
+    const username = demo('skhdt', 'Chuyên viên').username;
+    const official = await actorFor(t.database, username);
+    const d = await receiveAtCounter(t.database.db, official, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Thử' });
+    const { token } = await issueApiClient(t.database.db, official, official.accountId, { name: 'Phần mềm một cửa' });
+    const request = (path: string, body?: Record<string, unknown>) =>
+      t.app.request(`http://localhost/api/v1${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const current = async () => (await dbRow(d.id))!;
+
+    // Without `seen`: 400 naming the field, and nothing moves.
+    const unseen = await request(`/dossiers/${d.id}/transitions`, { action: 'handover' });
+    expect(unseen.status).toBe(400);
+    const refusal = (await unseen.json()) as { error: { code: string; message: string; fields: Record<string, string> } };
+    expect(refusal.error.code).toBe('seen_required');
+    expect(Object.keys(refusal.error.fields)).toEqual(['seen']);
+    expect(refusal.error.message.normalize('NFC')).toBe(refusal.error.message);
+    expect((await current()).currentStep).toBe(0);
+
+    // The client reads the dossier's `seen`, sends the handover, loses the answer and sends it again.
+    const detail = (await (await request(`/dossiers/${d.id}`)).json()) as { seen: number; history: { id: number }[] };
+    expect(detail.seen).toBe(detail.history.at(-1)!.id);
+    const first = await request(`/dossiers/${d.id}/transitions`, { action: 'handover', seen: detail.seen });
+    expect(first.status).toBe(200);
+    const retry = await request(`/dossiers/${d.id}/transitions`, { action: 'handover', seen: detail.seen });
+    expect(retry.status).toBe(409);
+    expect(((await retry.json()) as { error: { code: string } }).error.code).toBe('dossier_moved');
+    expect((await current()).currentStep).toBe(1);
+    expect(await eventsOf(d.id, 'handover')).toHaveLength(1);
   });
 });

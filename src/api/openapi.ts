@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ReceiveInput } from '../dossiers/receive-dossier.js';
-import { TransitionInput } from '../dossiers/act-on-dossier.js';
+import { ApiTransitionInput } from './act-through-api.js';
 import { RecordResultInput } from '../dossiers/record-result.js';
 import { MAX_RESULT_BYTES } from '../dossiers/attach-result.js';
 import { SCAN_ALLOWED } from '../dossiers/reception-checklist.js';
@@ -248,8 +248,14 @@ export function openApiDocument(serverUrl: string) {
           ...described('actOnDossier'),
           summary: 'Thực hiện một thao tác xử lý',
           parameters: [id],
-          requestBody: body(TransitionInput),
-          responses: { 200: json('Hồ sơ sau thao tác', ref('Dossier')), ...errorResponses([400, 401, 403, 404, 409, 413]) },
+          requestBody: body(ApiTransitionInput),
+          responses: {
+            200: json('Hồ sơ sau thao tác', ref('Dossier')),
+            ...errorResponses([400, 401, 403, 404, 409, 413], {
+              400: 'Dữ liệu gửi lên không hợp lệ, hoặc thiếu seen (seen_required, fields.seen): mỗi thao tác nêu dòng lịch sử mới nhất đã đọc, để một yêu cầu gửi lại không xử lý hồ sơ hai lần',
+              409: 'Hồ sơ đã thay đổi sau dòng lịch sử seen — do người khác hoặc do chính yêu cầu này gửi lần trước (dossier_moved, kèm diễn biến) — thao tác không được phép ở trạng thái hiện tại (invalid_transition), hoặc chưa có kết quả để phê duyệt, trả (result_required)',
+            }),
+          },
         },
       },
       '/dossiers/{id}/result': {

@@ -14,7 +14,7 @@ import { isId, param } from '../shared/validate.js';
 import { receiveThroughApi } from './receive-through-api.js';
 import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
 import { scanTooLarge } from '../dossiers/reception-checklist.js';
-import { actOnDossier } from '../dossiers/act-on-dossier.js';
+import { actThroughApi } from './act-through-api.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
 import { recordResult, resultOf } from '../dossiers/record-result.js';
@@ -230,6 +230,6 @@ apiRoutes.get('/dossiers/:id/files/:fileId', requireActor, async (c) => {
 
 apiRoutes.post('/dossiers/:id/transitions', requireActor, async (c) => {
   const id = idParam(c, 'Hồ sơ');
-  const d = await actOnDossier(c.get('deps').db, actorOf(c), id, await readJson(c), c.get('deps').now());
+  const d = await actThroughApi(c.get('deps').db, actorOf(c), id, await readJson(c), c.get('deps').now());
   return c.json(presentDossier(d));
 });

@@ -87,6 +87,7 @@ export function presentDossier(d: typeof dossiers.$inferSelect): Dossier {
 /** One line of a dossier's history. */
 export const DossierEvent = z
   .object({
+    id: z.int().describe('Số dòng lịch sử (tăng dần); dòng mới nhất là seen của hồ sơ'),
     at: Instant,
     actor: z
       .string()
@@ -123,6 +124,7 @@ export function eventActorLabel(
 }
 
 const presentDossierEvent = (h: HistoryRow): DossierEvent => ({
+  id: h.id,
   at: iso(h.at),
   actor: eventActorLabel(h),
   action: h.action,
@@ -192,6 +194,7 @@ export const DossierDetail = Dossier.extend({
     actions: z.array(z.string()),
   }),
   allowedActions: z.array(z.enum(ACTIONS)).describe('Các thao tác người gọi được thực hiện lúc này'),
+  seen: z.int().describe('Số dòng lịch sử mới nhất của hồ sơ: gửi kèm là seen khi thực hiện thao tác (POST /dossiers/{id}/transitions)'),
   history: z.array(DossierEvent),
   result: DossierResult.nullable().describe('Kết quả giải quyết đã ghi nhận; null: chưa ghi nhận'),
   files: z.array(DossierFile).describe('Các tệp của hồ sơ người gọi được tải'),
@@ -208,6 +211,8 @@ export function presentDossierDetail(
     procedure: { id: v.version.procedureId, version: v.version.version, name: v.version.name },
     step: { name: v.step.name, unitId: v.step.unitId, role: v.step.role, share: v.step.share, actions: v.step.actions },
     allowedActions: v.actions,
+    // Every dossier has a history row from its reception on (receive or submit), so there is always a latest one.
+    seen: v.history.at(-1)?.id ?? 0,
     history: v.history.map(presentDossierEvent),
     result: result ? presentDossierResult(result) : null,
     files: files.map(presentDossierFile),
