@@ -159,6 +159,29 @@ describe('agency codes', () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, action), eq(auditLog.targetId, unitId)));
 
+  it("refuses another province's agency code on the screen's use cases, as the import does", async () => {
+    const admin = await actorFor(t.database, 'admin.sct');
+    const before = await t.database.db.select({ id: units.id }).from(units);
+    const foreign = 'Mã định danh 000.00.13.H26 không thuộc tỉnh này (mã của tỉnh kết thúc bằng .H10).';
+    const made = await createUnit(t.database.db, admin, t.unitIds.sct!, {
+      name: 'Phòng X',
+      agencyCode: '000.00.13.H26',
+      kind: 'division',
+    }).catch((e: AppError) => e);
+    expect(made).toMatchObject({ code: 'agency_code_foreign', message: foreign, status: 400, fields: { agencyCode: foreign } });
+    expect(await t.database.db.select({ id: units.id }).from(units)).toHaveLength(before.length);
+    const division = (await loadUnit(t.database.db, t.unitIds['sct-qlcn']!))!;
+    const updated = await updateUnit(
+      t.database.db,
+      admin,
+      division.id,
+      { name: division.name, agencyCode: '000.00.13.H26', kind: division.kind },
+      new Date(),
+    ).catch((e: AppError) => e);
+    expect(updated).toMatchObject({ code: 'agency_code_foreign', message: foreign });
+    expect((await loadUnit(t.database.db, division.id))!.agencyCode).toBeNull();
+    expect(await unitAudit('unit.update', division.id)).toHaveLength(0);
+  });
   it('"Kích hoạt lại" of a unit whose code another active unit took since answers 409 with a message', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const old = await createUnit(t.database.db, admin, t.unitIds.sct!, {

@@ -7,7 +7,7 @@ import { errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { UnitInput } from './unit-input.js';
-import { assertAgencyCodeFree, loadActiveUnit } from './unit-queries.js';
+import { assertAgencyCodeUsable, loadActiveUnit } from './unit-queries.js';
 
 /** Create a unit under a parent the actor administers. */
 export async function createUnit(db: Db, actor: StaffActor | SystemActor, parentId: string, raw: unknown) {
@@ -16,7 +16,7 @@ export async function createUnit(db: Db, actor: StaffActor | SystemActor, parent
     await requireAdministerUnit(tx, actor, parentId);
     const parent = await loadActiveUnit(tx, parentId);
     if (!parent) throw errors.unitInactive();
-    await assertAgencyCodeFree(tx, input.agencyCode, null);
+    await assertAgencyCodeUsable(tx, input.agencyCode, null);
     const [unit] = await tx
       .insert(units)
       .values({ ...input, parentId, nameFolded: foldVietnamese(input.name) })

@@ -29,6 +29,7 @@ import { UNIT_KIND_HINT, UNIT_SHEET, type UnitColumn, unitKindOf } from './impor
 import { moveUnit } from './move-unit.js';
 import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { UNIT_KIND_LABELS, UnitInput } from './unit-input.js';
+import { foreignCodeReason, provinceGroupOf } from './unit-queries.js';
 import { updateUnit } from './update-unit.js';
 
 type Unit = typeof units.$inferSelect;
@@ -52,7 +53,7 @@ function label(column: UnitColumn): string {
   return UNIT_SHEET.columns.find(([k]) => k === column)?.[1] ?? column;
 }
 
-function parseRow(raw: TableRow<UnitColumn>, provinceSuffix: string | null): Row {
+function parseRow(raw: TableRow<UnitColumn>, provinceGroup: string | null): Row {
   const v = raw.values;
   const reasons: string[] = [];
   for (const c of raw.formulas) reasons.push(`Ô "${label(c)}" chứa công thức; hãy dán giá trị thay cho công thức.`);
@@ -72,9 +73,8 @@ function parseRow(raw: TableRow<UnitColumn>, provinceSuffix: string | null): Row
     for (const issue of parsed.error.issues) if (issue.path[0] !== 'kind') reasons.push(issue.message);
   }
   const input = parsed.success ? parsed.data : null;
-  if (input?.agencyCode && provinceSuffix && input.agencyCode.split('.').pop() !== provinceSuffix) {
-    reasons.push(`Mã định danh ${input.agencyCode} không thuộc tỉnh này (mã của tỉnh kết thúc bằng .${provinceSuffix}).`);
-  }
+  const foreign = input?.agencyCode ? foreignCodeReason(input.agencyCode, provinceGroup) : null;
+  if (foreign) reasons.push(foreign);
   return {
     line: raw.line,
     input,
@@ -116,9 +116,7 @@ async function planUnits(
   if (!(await canAdministerUnit(db, actor, root.id))) {
     throw new AppError('forbidden', 'Chỉ quản trị viên cấp tỉnh được nhập cây đơn vị.', 403);
   }
-  const suffix = root.agencyCode?.split('.').pop() ?? null;
-  const provinceSuffix = suffix && /^H\d{2}$/.test(suffix) ? suffix : null;
-  const rows = sheet.map((r) => parseRow(r, provinceSuffix));
+  const rows = sheet.map((r) => parseRow(r, provinceGroupOf(root.agencyCode)));
   const byId = new Map(existing.map((u) => [u.id, u]));
   const existingByCode = new Map(existing.flatMap((u) => (u.agencyCode ? [[u.agencyCode, u] as const] : [])));
 
