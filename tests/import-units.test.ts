@@ -110,7 +110,7 @@ describe('import of the unit tree', () => {
     expect(await unitByName('Phòng Quản lý xây dựng')).toMatchObject({ parentId: dept.id });
   });
 
-  it("refuses cycles, duplicate codes, unknown parents, invalid and other provinces' codes, and writes nothing at all", async () => {
+  it("refuses cycles, duplicate codes, unknown parents, invalid and other provinces' codes, a second province, and writes nothing at all", async () => {
     const before = await counts();
     const bad = [
       HEADER,
@@ -125,6 +125,7 @@ describe('import of the unit tree', () => {
       'Phòng con,Sở Du lịch,,Phòng ban',
       'Ban Quản lý,000.00.00.H10,000.00.25.H10,Hội đồng',
       'Đơn vị mồ côi,,000.00.26.H10,Sở',
+      'Ban Chỉ đạo,000.00.00.H10,000.00.27.H10,Tỉnh',
     ].join('\n');
     const report = await run(bad, true);
     expect(report.applied).toBe(false);
@@ -138,6 +139,8 @@ describe('import of the unit tree', () => {
     expect(why[10]).toContain('Đơn vị cấp trên (dòng 7) bị từ chối');
     expect(why[11]).toContain('Loại đơn vị "Hội đồng" không hợp lệ');
     expect(why[12]).toContain('Chưa ghi đơn vị cấp trên');
+    // Only the root is the province (org/unit-kind-rule.ts).
+    expect(why[13]).toBe('Chỉ đơn vị gốc (tỉnh) có loại "Tỉnh / thành phố"; hãy chọn loại khác.');
     expect(await counts()).toEqual(before);
   });
 

@@ -10,6 +10,9 @@ import { updateUnit } from '../src/org/update-unit.js';
 import { setUnitActive } from '../src/org/set-unit-active.js';
 import { loadUnit } from '../src/org/unit-queries.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
+import { listAuditEntries } from '../src/audit/list.js';
+import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
+import { provinceUnitId } from '../src/org/tree.js';
 import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
@@ -152,13 +155,70 @@ describe('organisation tree', () => {
   });
 });
 
-describe('agency codes', () => {
+describe('the province unit and agency codes', () => {
+  const NOT_PROVINCE = 'Chỉ đơn vị gốc (tỉnh) có loại "Tỉnh / thành phố"; hãy chọn loại khác.';
   const unitAudit = (action: string, unitId: string) =>
     t.database.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.action, action), eq(auditLog.targetId, unitId)));
 
+  it('only the root is the province: a department may not take the kind, on the screen or by the use cases', async () => {
+    const sct = (await loadUnit(t.database.db, t.unitIds.sct!))!;
+    const c = new Client(t.app, '203.0.113.44');
+    expect((await c.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    const page = await c.get(`/tiepnhan/quan-tri/don-vi?dv=${sct.id}`);
+    // Neither the unit's own form nor the sub-unit form offers it.
+    expect(page.text).not.toContain('value="province"');
+    const saved = await c.post(
+      `/tiepnhan/quan-tri/don-vi/${sct.id}`,
+      { name: sct.name, shortName: sct.shortName ?? '', agencyCode: sct.agencyCode ?? '', kind: 'province' },
+      { csrfFrom: `/tiepnhan/quan-tri/don-vi?dv=${sct.id}` },
+    );
+    expect(saved.status).toBe(400);
+    expect(saved.text).toContain('Chỉ đơn vị gốc (tỉnh) có loại');
+    expect((await loadUnit(t.database.db, sct.id))!.kind).toBe('department');
+    expect(await unitAudit('unit.update', sct.id)).toHaveLength(0);
+
+    const root = await actorFor(t.database, 'quantri1');
+    const made = await createUnit(t.database.db, root, t.unitIds.tinh!, { name: 'Tỉnh thứ hai', kind: 'province' }).catch(
+      (e: AppError) => e,
+    );
+    expect(made).toMatchObject({ code: 'unit_kind_misfit', message: NOT_PROVINCE, fields: { kind: NOT_PROVINCE } });
+    const rootUnit = (await loadUnit(t.database.db, t.unitIds.tinh!))!;
+    const demoted = await updateUnit(
+      t.database.db,
+      root,
+      rootUnit.id,
+      { name: rootUnit.name, agencyCode: rootUnit.agencyCode ?? undefined, kind: 'department' },
+      new Date(),
+    ).catch((e: AppError) => e);
+    expect(demoted).toMatchObject({ code: 'unit_kind_misfit', message: 'Đơn vị gốc là tỉnh: loại đơn vị phải là "Tỉnh / thành phố".' });
+    expect((await loadUnit(t.database.db, rootUnit.id))!.kind).toBe('province');
+    const rootPage = new Client(t.app, '203.0.113.45');
+    expect((await rootPage.login('quantri1', TEST_PASSWORD)).status).toBe(303);
+    expect((await rootPage.get(`/tiepnhan/quan-tri/don-vi?dv=${rootUnit.id}`)).text).toContain('value="province"');
+  });
+
+  it('province-wide rows are filed under the root even if another row carries the kind (data from before the rule)', async () => {
+    await t.database.db.update(units).set({ kind: 'province' }).where(eq(units.id, t.unitIds.sct!));
+    const root = await actorFor(t.database, 'quantri1');
+    const rootUnit = (await loadUnit(t.database.db, t.unitIds.tinh!))!;
+    // The root's row rewritten, so that it no longer comes first in the table's order.
+    await updateUnit(
+      t.database.db,
+      root,
+      rootUnit.id,
+      { name: `${rootUnit.name} (mới)`, agencyCode: rootUnit.agencyCode ?? undefined, kind: 'province' },
+      new Date(),
+    );
+    expect(await provinceUnitId(t.database.db)).toBe(rootUnit.id);
+    await setProvinceCutoff(t.database.db, root, { date: '01/01/2031' }, new Date());
+    const [row] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'cutover.province_cutoff'));
+    expect(row!.unitId).toBe(rootUnit.id);
+    const sctAdmin = await actorFor(t.database, 'admin.sct');
+    expect(await listAuditEntries(t.database.db, sctAdmin, { action: 'cutover.province_cutoff' }, 50)).toHaveLength(0);
+  });
   it("refuses another province's agency code on the screen's use cases, as the import does", async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const before = await t.database.db.select({ id: units.id }).from(units);

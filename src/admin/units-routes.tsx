@@ -38,7 +38,9 @@ const NOTICES: Record<string, string> = {
 
 type Values = Record<string, string | null | undefined>;
 
-function UnitFields(p: { v: Values; errors?: Record<string, string> | undefined; prefix: string }) {
+function UnitFields(p: { v: Values; errors?: Record<string, string> | undefined; prefix: string; isRoot: boolean }) {
+  // The root is the province and only the root is (org/unit-kind-rule.ts): offer no choice the save would refuse.
+  const kinds = UNIT_KINDS.filter((k) => (k === 'province') === p.isRoot);
   return (
     <>
       <label for={`${p.prefix}-name`}>
@@ -54,7 +56,7 @@ function UnitFields(p: { v: Values; errors?: Record<string, string> | undefined;
       <FieldError errors={p.errors} name="agencyCode" />
       <label for={`${p.prefix}-kind`}>Loại đơn vị</label>
       <select id={`${p.prefix}-kind`} name="kind">
-        {UNIT_KINDS.map((k) => (
+        {kinds.map((k) => (
           <option value={k} selected={p.v.kind === k}>
             {UNIT_KIND_LABELS[k]}
           </option>
@@ -111,6 +113,7 @@ async function renderUnits(
                   v={s.edit ?? { name: unit.name, shortName: unit.shortName, agencyCode: unit.agencyCode, kind: unit.kind }}
                   errors={s.edit ? s.errors : undefined}
                   prefix="edit"
+                  isRoot={!unit.parentId}
                 />
                 <button type="submit" class="primary">
                   Lưu
@@ -119,7 +122,7 @@ async function renderUnits(
               <form method="post" action={`${base}/don-vi-con`} class="stack">
                 <h2>Thêm đơn vị trực thuộc</h2>
                 <CsrfField token={props.csrfToken} />
-                <UnitFields v={s.child ?? { kind: 'division' }} errors={s.child ? s.errors : undefined} prefix="child" />
+                <UnitFields v={s.child ?? { kind: 'division' }} errors={s.child ? s.errors : undefined} prefix="child" isRoot={false} />
                 <button type="submit">Thêm đơn vị</button>
               </form>
               {unit.parentId ? (

@@ -7,11 +7,14 @@ import { errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { UnitInput } from './unit-input.js';
+import { assertKindFits } from './unit-kind-rule.js';
 import { assertAgencyCodeUsable, loadActiveUnit } from './unit-queries.js';
 
 /** Create a unit under a parent the actor administers. */
 export async function createUnit(db: Db, actor: StaffActor | SystemActor, parentId: string, raw: unknown) {
   const input = parseInput(UnitInput, raw);
+  // A unit made here always has a parent: never the province (only the root is).
+  assertKindFits(input.kind, false);
   return db.transaction(async (tx) => {
     await requireAdministerUnit(tx, actor, parentId);
     const parent = await loadActiveUnit(tx, parentId);

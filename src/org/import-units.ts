@@ -29,6 +29,7 @@ import { UNIT_KIND_HINT, UNIT_SHEET, type UnitColumn, unitKindOf } from './impor
 import { moveUnit } from './move-unit.js';
 import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { UNIT_KIND_LABELS, UnitInput } from './unit-input.js';
+import { kindMisfitReason } from './unit-kind-rule.js';
 import { foreignCodeReason, provinceGroupOf } from './unit-queries.js';
 import { updateUnit } from './update-unit.js';
 
@@ -189,6 +190,10 @@ async function planUnits(
     if (Array.isArray(p)) r.reasons.push(...p);
     else r.parent = p;
   });
+  for (const r of rows) {
+    const misfit = r.input && (r.isRoot || r.parent) ? kindMisfitReason(r.input.kind, r.isRoot) : null;
+    if (misfit) r.reasons.push(misfit);
+  }
 
   // Rows without a code match: the unit of the same name under the same parent, once that parent is known.
   const existingIdOf = (node: NodeKey | null): string | null =>

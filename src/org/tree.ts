@@ -1,10 +1,13 @@
-import { eq, sql } from 'drizzle-orm';
+import { isNull, sql } from 'drizzle-orm';
 import { units } from '../db/schema/index.js';
 import { queryRows, type Queryable } from '../db/client.js';
 
-/** The province unit (the root of the tree): where province-wide settings are audited. */
+/**
+ * The province unit: where province-wide settings are audited. Found as the root (no parent), never by its kind:
+ * only setup and the demo seed make a root, so there is one, and no administrator can make another unit look like it.
+ */
 export async function provinceUnitId(db: Queryable): Promise<string | null> {
-  const [root] = await db.select({ id: units.id }).from(units).where(eq(units.kind, 'province')).limit(1);
+  const [root] = await db.select({ id: units.id }).from(units).where(isNull(units.parentId)).orderBy(units.createdAt, units.id).limit(1);
   return root?.id ?? null;
 }
 

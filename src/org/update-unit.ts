@@ -10,6 +10,7 @@ import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { foldVietnamese } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { UnitInput } from './unit-input.js';
+import { assertKindFits } from './unit-kind-rule.js';
 import { assertAgencyCodeFree, assertAgencyCodeUsable, loadUnit } from './unit-queries.js';
 
 /** Rename a unit or change its short name, agency code or kind. History keeps the old values. */
@@ -22,6 +23,7 @@ export async function updateUnit(db: Db, actor: StaffActor | SystemActor, unitId
     const before = await loadUnit(tx, unitId);
     if (!before) throw errors.notFound('Đơn vị');
     if (!before.active) throw errors.unitInactive();
+    assertKindFits(input.kind, !before.parentId);
     // A code the unit already holds is not judged again (a rename must not wait for it); a new one must be usable.
     if (input.agencyCode === before.agencyCode) await assertAgencyCodeFree(tx, input.agencyCode, unitId);
     else await assertAgencyCodeUsable(tx, input.agencyCode, unitId);
