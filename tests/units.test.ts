@@ -219,6 +219,7 @@ describe('the province unit and agency codes', () => {
     const sctAdmin = await actorFor(t.database, 'admin.sct');
     expect(await listAuditEntries(t.database.db, sctAdmin, { action: 'cutover.province_cutoff' }, 50)).toHaveLength(0);
   });
+
   it("refuses another province's agency code on the screen's use cases, as the import does", async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const before = await t.database.db.select({ id: units.id }).from(units);
@@ -242,6 +243,7 @@ describe('the province unit and agency codes', () => {
     expect((await loadUnit(t.database.db, division.id))!.agencyCode).toBeNull();
     expect(await unitAudit('unit.update', division.id)).toHaveLength(0);
   });
+
   it('"Kích hoạt lại" of a unit whose code another active unit took since answers 409 with a message', async () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const old = await createUnit(t.database.db, admin, t.unitIds.sct!, {

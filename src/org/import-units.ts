@@ -30,6 +30,8 @@ import { moveUnit } from './move-unit.js';
 import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { UNIT_KIND_LABELS, UnitInput } from './unit-input.js';
 import { kindMisfitReason } from './unit-kind-rule.js';
+import { rowsPlacingTooDeep } from './import-units-depth.js';
+import { tooDeepMessage } from './unit-depth.js';
 import { foreignCodeReason, provinceGroupOf } from './unit-queries.js';
 import { updateUnit } from './update-unit.js';
 
@@ -255,6 +257,11 @@ async function planUnits(
       if (path.length > existing.length + rows.length + 1) break;
     }
   });
+  // Depth (unit-depth.ts), before the refusals flow down to children: the row placing a unit too deep is refused.
+  const allUnits = await db.select({ id: units.id, parentId: units.parentId }).from(units);
+  for (const [i, level] of rowsPlacingTooDeep(rows, allUnits)) {
+    if (!rows[i]!.reasons.length) rows[i]!.reasons.push(tooDeepMessage(level));
+  }
   for (let changed = true; changed; ) {
     changed = false;
     for (const r of rows) {

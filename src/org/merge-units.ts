@@ -9,6 +9,7 @@ import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
 import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { ancestorIds } from './tree.js';
+import { assertLevelWithin, subtreeLevels, unitLevel } from './unit-depth.js';
 import { loadActiveUnit } from './unit-queries.js';
 
 /**
@@ -31,6 +32,10 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
     if ((await ancestorIds(tx, targetId)).includes(sourceId)) {
       throw new AppError('unit_cycle', 'Không thể sáp nhập đơn vị vào đơn vị cấp dưới của chính nó.', 409);
     }
+    // The source goes under the target and its sub-units beside it: the deepest lands one level below the target for
+    // each level of the source's subtree but the source's own (at least the source itself, one below the target).
+    const targetLevel = await unitLevel(tx, targetId);
+    assertLevelWithin(targetLevel + Math.max(1, (await subtreeLevels(tx, sourceId)) - 1));
     // The source's officials, and its sub-units without a date of their own, take the target's VNeID-only date.
     await requireNoLaterCutoff(tx, actor, sourceId, targetId, 'đơn vị');
     // The source's accounts locked in id order before they are moved, the order createDelegation locks two accounts in.

@@ -9,6 +9,7 @@ import { requireNoLaterCutoff } from '../cutover/postponement.js';
 import { endDelegationsAcrossAgencies } from '../delegation/end-across-agencies.js';
 import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { ancestorIds } from './tree.js';
+import { assertLevelWithin, subtreeLevels, unitLevel } from './unit-depth.js';
 import { loadActiveUnit } from './unit-queries.js';
 
 /** Move a unit (with its subtree, accounts and history) under another parent. */
@@ -25,6 +26,9 @@ export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: 
     if ((await ancestorIds(tx, newParentId)).includes(unitId)) {
       throw new AppError('unit_cycle', 'Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.', 409);
     }
+    // The whole subtree goes along: its deepest unit lands that many levels below the new parent. Checked under the
+    // lock above, which every change of the tree's shape holds, so two moves at once cannot together go too deep.
+    assertLevelWithin((await unitLevel(tx, newParentId)) + (await subtreeLevels(tx, unitId)));
     // A unit without its own VNeID-only date (and whatever follows it) takes the new parent's; one with its own date may
     // then be given any date up to the new parent's (set-cutoff.ts): either way the parents' dates are compared.
     await requireNoLaterCutoff(tx, actor, unit.parentId, newParentId, 'đơn vị');

@@ -1,6 +1,7 @@
 import { isNull, sql } from 'drizzle-orm';
 import { units } from '../db/schema/index.js';
 import { queryRows, type Queryable } from '../db/client.js';
+import { TREE_WALK_LIMIT } from './unit-depth.js';
 
 /**
  * The province unit: where province-wide settings are audited. Found as the root (no parent), never by its kind:
@@ -11,7 +12,11 @@ export async function provinceUnitId(db: Queryable): Promise<string | null> {
   return root?.id ?? null;
 }
 
-/** The unit and all its ancestors up to the root, nearest first. */
+/**
+ * The unit and all its ancestors up to the root, nearest first. The walks below stop at TREE_WALK_LIMIT levels so a
+ * corrupt tree cannot run them forever; unit-depth.ts keeps every unit far above that (MAX_UNIT_LEVEL), so the stop
+ * never hides a unit from its administrators.
+ */
 export async function ancestorIds(db: Queryable, unitId: string): Promise<string[]> {
   const rows = await queryRows<{ id: string }>(
     db,
@@ -19,7 +24,7 @@ export async function ancestorIds(db: Queryable, unitId: string): Promise<string
     with recursive up(id, parent_id, depth) as (
       select id, parent_id, 0 from units where id = ${unitId}
       union all
-      select u.id, u.parent_id, up.depth + 1 from units u join up on u.id = up.parent_id where up.depth < 64
+      select u.id, u.parent_id, up.depth + 1 from units u join up on u.id = up.parent_id where up.depth < ${TREE_WALK_LIMIT}
     ) select id from up order by depth`,
   );
   return rows.map((r) => r.id);
@@ -37,7 +42,7 @@ export async function subtreeIds(db: Queryable, rootIds: string[]): Promise<stri
         sql`, `,
       )})
       union
-      select u.id, down.depth + 1 from units u join down on u.parent_id = down.id where down.depth < 64
+      select u.id, down.depth + 1 from units u join down on u.parent_id = down.id where down.depth < ${TREE_WALK_LIMIT}
     ) select distinct id from down`,
   );
   return rows.map((r) => r.id);
