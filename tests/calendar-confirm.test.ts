@@ -12,6 +12,7 @@ import { receiveAtCounter } from './support/reception.js';
 import { confirmCalendarYear } from '../src/calendar/confirm-calendar-year.js';
 import { recomputeDueDates } from '../src/dossiers/recompute-due-dates.js';
 import { addRecurringHoliday } from '../src/calendar/add-recurring-holiday.js';
+import { setCalendarDay } from '../src/calendar/set-calendar-day.js';
 import { remindCalendarConfirmation } from '../src/calendar/confirmation-reminder.js';
 import { loadCalendar } from '../src/calendar/load.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
@@ -56,6 +57,11 @@ const recomputeEvents = (dossierId: string) =>
     .where(and(eq(dossierEvents.dossierId, dossierId), eq(dossierEvents.action, 'calendar_recompute')));
 const auditRows = (action: string) => t.database.db.select().from(auditLog).where(eq(auditLog.action, action));
 const refusal = (p: Promise<unknown>) => p.then(() => null).catch((e: unknown) => e as AppError);
+/** The fingerprint a Lịch làm việc page carries in its confirmation form (hidden `shown`). */
+const shownOn = (html: string) => /<input type="hidden" name="shown" value="([^"]*)"/.exec(html)?.[1] ?? '';
+/** A textarea's text as the page drew it. */
+const textareaOn = (html: string, name: string) =>
+  new RegExp(`<textarea[^>]* name="${name}"[^>]*>([^<]*)</textarea>`).exec(html)?.[1]?.trim() ?? '';
 
 describe('confirming a provisional year', () => {
   it('is reminded from 1 September, stores the year, and recomputes an open dossier with its history', async () => {
@@ -84,7 +90,8 @@ describe('confirming a provisional year', () => {
     // Fri 1/1 off, Mon 4/1 (9), Tue 5/1 (10) → Tue 5/1/2027 17:00.
     const d = await receive10DayDossier(now);
     expect(d.dueAt.toISOString()).toBe(vn('2027-01-05T17:00').toISOString());
-    const res = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', CONFIRMED_2027, {
+    const form2027 = { ...CONFIRMED_2027, shown: shownOn(provisional.text) };
+    const res = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', form2027, {
       csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec?nam=2027',
     });
     expect(res.status).toBe(303);
@@ -92,8 +99,8 @@ describe('confirming a provisional year', () => {
     expect(landed.text).toContain('Đã xác nhận lịch làm việc năm 2027; tính lại hạn giải quyết của 1 hồ sơ.');
     expect(landed.text).toContain('Đã xác nhận');
     expect(landed.text).not.toContain('Lịch làm việc năm 2027 chưa được xác nhận');
-    // Confirmed again as it stands: nothing changes, and the landing says so.
-    const twice = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', CONFIRMED_2027, {
+    // Confirmed again as it stands (the same page submitted twice): nothing changes, and the landing says so.
+    const twice = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', form2027, {
       csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec?nam=2027',
     });
     expect((await c.get(twice.headers.get('location') ?? '')).text).toContain(
@@ -178,6 +185,61 @@ describe('confirming a provisional year', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('31/02/2027 Tết');
     expect(bad.text).toContain('id="err-daysOff"');
+  });
+});
+
+describe('confirming a year from a page drawn before another change of it', () => {
+  it('is refused (409), nothing written, while a day off entered meanwhile stays; the page reloaded confirms it', async () => {
+    const now = vn('2026-12-06T10:00');
+    const c = new Client(buildApp(t.database, {}, { now: () => now }));
+    await c.login('quantri1', TEST_PASSWORD);
+    // The confirmation form of 2027 as drawn now: the rule's days, no entries yet.
+    const stale = await c.get('/tiepnhan/quan-tri/lich-lam-viec?nam=2027');
+    const staleForm = {
+      year: '2027',
+      daysOff: textareaOn(stale.text, 'daysOff'),
+      workedWeekendDays: textareaOn(stale.text, 'workedWeekendDays'),
+      shown: shownOn(stale.text),
+    };
+    expect(staleForm.shown).not.toBe('');
+    expect(staleForm.daysOff).toContain('16/04/2027');
+    // Meanwhile (another province administrator, another tab): Wed 10/03/2027 declared a day off.
+    const admin = await actorFor(t.database, 'quantri1');
+    await setCalendarDay(t.database.db, admin, { date: '10/03/2027', kind: 'day_off', note: 'Thông báo số 5/TB-UBND' }, now);
+    // The older page is confirmed: refused, said on the page with what was typed; the entry and the year untouched.
+    const res = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', staleForm, {
+      csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec?nam=2027',
+    });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Lịch năm đã được thay đổi sau khi trang được mở; vui lòng tải lại trang.');
+    expect(textareaOn(res.text, 'daysOff')).toBe(staleForm.daysOff);
+    // The refused form still carries the old page's fingerprint: sending it again is refused again.
+    expect(shownOn(res.text)).toBe(staleForm.shown);
+    const direct = await refusal(confirmCalendarYear(t.database.db, admin, staleForm, now));
+    expect(direct).toMatchObject({ code: 'calendar_changed_meanwhile', status: 409 });
+    // A form without the fingerprint (a page drawn before it existed) is as stale.
+    const { shown: _shown, ...withoutShown } = staleForm;
+    expect(await refusal(confirmCalendarYear(t.database.db, admin, withoutShown, now))).toMatchObject({ status: 409 });
+    expect((await loadCalendar(t.database.db, now)).isWorkingDay('2027-03-10')).toBe(false);
+    expect(await t.database.db.select().from(calendarDays).where(eq(calendarDays.date, '2027-03-10'))).toHaveLength(1);
+    expect(await t.database.db.select().from(settings).where(eq(settings.key, 'calendar.year.2027'))).toEqual([]);
+    expect(await auditRows('calendar.confirm_year')).toEqual([]);
+    // Reloaded, the form shows the day off; confirming it keeps it, folded into the year.
+    const fresh = await c.get('/tiepnhan/quan-tri/lich-lam-viec?nam=2027');
+    expect(shownOn(fresh.text)).not.toBe(staleForm.shown);
+    const freshForm = {
+      year: '2027',
+      daysOff: textareaOn(fresh.text, 'daysOff'),
+      workedWeekendDays: textareaOn(fresh.text, 'workedWeekendDays'),
+      shown: shownOn(fresh.text),
+    };
+    expect(freshForm.daysOff).toContain('10/03/2027 Thông báo số 5/TB-UBND');
+    const ok = await c.post('/tiepnhan/quan-tri/lich-lam-viec/xac-nhan?nam=2027', freshForm, {
+      csrfFrom: '/tiepnhan/quan-tri/lich-lam-viec?nam=2027',
+    });
+    expect(ok.status).toBe(303);
+    expect((await loadCalendar(t.database.db, now)).isWorkingDay('2027-03-10')).toBe(false);
+    expect(await t.database.db.select().from(calendarDays).where(eq(calendarDays.date, '2027-03-10'))).toEqual([]);
   });
 });
 

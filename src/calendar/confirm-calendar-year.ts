@@ -7,11 +7,12 @@ import { provinceUnitId } from '../org/tree.js';
 import { isProvinceAdministrator } from '../accounts/policies.js';
 import { recomputeDueDates } from '../dossiers/recompute-due-dates.js';
 import type { StaffActor } from '../shared/context.js';
-import { errors } from '../shared/errors.js';
+import { AppError, errors } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
 import { numberField, parseInput } from '../shared/validate.js';
 import { ANNOUNCED_SCHEDULES } from './announced-schedules.js';
-import { type ConfirmedYear, loadCalendarForYears, loadCalendarSettings } from './load.js';
+import { type ConfirmedYear, loadCalendarForYears } from './load.js';
+import { confirmationForm } from './confirmation-form.js';
 import { scheduleLines } from './schedule-lines.js';
 import { CONFIRMED_YEAR_KEY_PREFIX } from './year-schedule.js';
 
@@ -29,6 +30,8 @@ const Input = z
     ),
     daysOff: scheduleLines({ weekend: false, fallbackName: 'Nghỉ theo thông báo' }),
     workedWeekendDays: scheduleLines({ weekend: true, fallbackName: 'Làm bù theo thông báo' }),
+    /** The fingerprint of what the form was drawn from (confirmation-form.ts); a page without it is as stale. */
+    shown: z.string().optional(),
   })
   .superRefine((v, ctx) => {
     if (ANNOUNCED_SCHEDULES[v.year]) {
@@ -43,6 +46,9 @@ const Input = z
     }
   });
 
+const yearChangedMeanwhile = () =>
+  new AppError('calendar_changed_meanwhile', 'Lịch năm đã được thay đổi sau khi trang được mở; vui lòng tải lại trang.', 409);
+
 /**
  * The province administrator confirms next year's Tết and swaps (or any year not on record): the year's days off
  * and weekend days worked are stored (settings `calendar.year.<year>`), its day entries folded into them, and the
@@ -56,13 +62,17 @@ export async function confirmCalendarYear(db: Db, actor: StaffActor, raw: unknow
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
     await tx.execute(sql`select pg_advisory_xact_lock(${CALENDAR_LOCK})`);
     const key = `${CONFIRMED_YEAR_KEY_PREFIX}${year}`;
-    const old = (await loadCalendarSettings(tx)).confirmed.get(year) as ConfirmedYear | undefined;
+    const current = await confirmationForm(tx, year);
+    const old = current.settings.confirmed.get(year) as ConfirmedYear | undefined;
     const inYear = and(gte(calendarDays.date, `${year}-01-01`), lte(calendarDays.date, `${year}-12-31`));
-    const entries = await tx.select().from(calendarDays).where(inYear);
+    const { entries } = current;
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    // Before the staleness check: a double submit of the same page finds its own confirmation and changes nothing.
     if (old && entries.length === 0 && same(old.daysOff, input.daysOff) && same(old.workedWeekendDays, input.workedWeekendDays)) {
       return { year, unchanged: true, recomputed: 0 };
     }
+    // The entries are deleted below as folded into the form: only those the form was drawn from were.
+    if (input.shown !== current.shown) throw yearChangedMeanwhile();
     const oldCal = await loadCalendarForYears(tx, year - 2, year + 1);
     if (entries.length) await tx.delete(calendarDays).where(inYear);
     const value: ConfirmedYear = {

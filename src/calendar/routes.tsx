@@ -10,12 +10,12 @@ import { formatDate, todayInVietnam } from '../shared/dates.js';
 import { isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
 import { weekday } from './vietnam-holidays.js';
 import { setCalendarDay } from './set-calendar-day.js';
-import { calendarDaysOf, loadCalendarSettings, loadOfficeHours } from './load.js';
-import { yearSchedule, type YearStatus } from './year-schedule.js';
+import { loadCalendarSettings, loadOfficeHours } from './load.js';
+import { confirmationForm } from './confirmation-form.js';
+import type { YearStatus } from './year-schedule.js';
 import { confirmCalendarYear } from './confirm-calendar-year.js';
 import { addRecurringHoliday } from './add-recurring-holiday.js';
 import { yearAwaitingConfirmation } from './confirmation-reminder.js';
-import { entriesText } from './schedule-lines.js';
 import { clock, durationText, sessionsText, setOfficeHours } from './set-office-hours.js';
 import { sendHtml } from '../web/send-html.js';
 import { postAnswerAddress } from '../web/post-answer.js';
@@ -36,7 +36,7 @@ type State = {
   /** The office-hours form as typed, and its messages, when it was refused. */
   hours?: { values: Record<string, string>; errors?: FieldErrors | undefined };
   /** The confirmation form as typed, and its messages, when it was refused. */
-  confirm?: { values: Record<string, string>; errors?: FieldErrors | undefined };
+  confirm?: { values: Record<string, string>; shown: string; errors?: FieldErrors | undefined };
   recurring?: { values: Record<string, string>; errors?: FieldErrors | undefined };
 };
 
@@ -58,22 +58,12 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
   const { db } = c.get('deps');
   const props = await pageProps(c);
   const canEdit = await isProvinceAdministrator(db, actorOf(c));
-  const overrides = await calendarDaysOf(db, year);
-  const calSettings = await loadCalendarSettings(db);
-  const schedule = yearSchedule(year, calSettings);
+  const form = await confirmationForm(db, year);
+  const { entries: overrides, settings: calSettings, schedule } = form;
   const awaiting = canEdit ? yearAwaitingConfirmation(calSettings, c.get('deps').now()) : null;
-  // The confirmation form starts from what is in force: the rule's days with this year's day entries on top.
-  const entryOff = overrides.filter((o) => o.kind === 'day_off' && weekday(o.date) % 6 !== 0);
-  const entryWorked = overrides.filter((o) => o.kind === 'working_day' && weekday(o.date) % 6 === 0);
-  const undone = new Set(overrides.filter((o) => o.kind === 'working_day').map((o) => o.date));
-  const confirmValues = s.confirm?.values ?? {
-    daysOff: entriesText(
-      [...schedule.daysOff.filter((d) => !undone.has(d.date)), ...entryOff.map((o) => ({ date: o.date, name: o.note }))].sort((a, b) =>
-        a.date.localeCompare(b.date),
-      ),
-    ),
-    workedWeekendDays: entriesText([...schedule.workedWeekendDays, ...entryWorked.map((o) => ({ date: o.date, name: o.note }))]),
-  };
+  // A refused form is shown as typed, with the fingerprint of the page it was typed on: still stale if it was.
+  const confirmValues = s.confirm?.values ?? form.values;
+  const shown = s.confirm ? s.confirm.shown : form.shown;
   const officeHours = await loadOfficeHours(db);
   const perDay = officeHours.reduce((n, [from, to]) => n + (to - from), 0);
   const hoursValues =
@@ -134,6 +124,7 @@ async function render(c: Ctx, year: number, s: State = {}, status: 200 | 400 | 4
             </p>
             <CsrfField token={props.csrfToken} />
             <input type="hidden" name="year" value={String(year)} />
+            <input type="hidden" name="shown" value={shown} />
             <label for="confirm-days-off">Ngày nghỉ (thứ Hai – thứ Sáu)</label>
             <textarea
               id="confirm-days-off"
@@ -384,7 +375,7 @@ calendarRoutes.post('/xac-nhan', async (c) => {
     if (!(err instanceof AppError)) throw err;
     const values = { daysOff: form.daysOff ?? '', workedWeekendDays: form.workedWeekendDays ?? '' };
     const error = err.fields ? (Object.values(err.fields)[0] ?? err.message) : err.message;
-    return render(c, yearOf(c), { error, confirm: { values, errors: err.fields } }, err.status as 400);
+    return render(c, yearOf(c), { error, confirm: { values, shown: form.shown ?? '', errors: err.fields } }, err.status as 400);
   }
 });
 
