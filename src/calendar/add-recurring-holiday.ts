@@ -11,8 +11,7 @@ import { errors } from '../shared/errors.js';
 import { parseDate } from '../shared/dates.js';
 import { cleanText } from '../shared/text.js';
 import { numberField, parseInput } from '../shared/validate.js';
-import { CALENDAR_LOCK } from './confirm-calendar-year.js';
-import { loadCalendarForYears, loadCalendarSettings } from './load.js';
+import { CALENDAR_LOCK, loadCalendarForYears, loadCalendarSettings } from './load.js';
 import { RECURRING_HOLIDAYS_KEY, type RecurringHoliday } from './year-schedule.js';
 
 const Input = z.object({

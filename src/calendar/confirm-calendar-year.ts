@@ -11,13 +11,10 @@ import { AppError, errors } from '../shared/errors.js';
 import { formatDate } from '../shared/dates.js';
 import { numberField, parseInput } from '../shared/validate.js';
 import { ANNOUNCED_SCHEDULES } from './announced-schedules.js';
-import { type ConfirmedYear, loadCalendarForYears } from './load.js';
+import { CALENDAR_LOCK, type ConfirmedYear, loadCalendarForYears } from './load.js';
 import { confirmationForm } from './confirmation-form.js';
 import { scheduleLines } from './schedule-lines.js';
 import { CONFIRMED_YEAR_KEY_PREFIX } from './year-schedule.js';
-
-/** One lock for every change of the working calendar that recomputes due dates (a double submit waits its turn). */
-export const CALENDAR_LOCK = 0x63616c; // "cal"
 
 const Input = z
   .object({

@@ -1,5 +1,5 @@
-import { and, asc, eq, gte, like, lte } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import { and, asc, eq, gte, like, lte, sql } from 'drizzle-orm';
+import type { Queryable, Tx } from '../db/client.js';
 import { calendarDays, settings } from '../db/schema/index.js';
 import type { YearSchedule } from './announced-schedules.js';
 import {
@@ -12,6 +12,13 @@ import {
 import { DEFAULT_OFFICE_HOURS, WorkingCalendar, type OfficeHours } from './working-time.js';
 
 export const OFFICE_HOURS_KEY = 'office_hours';
+
+/**
+ * The advisory lock of the working calendar. Every change that recomputes due dates (a day entered, a year confirmed,
+ * a yearly holiday added) takes it exclusively, so a double submit waits its turn; every use case that writes a due
+ * date takes it shared (loadCalendarInTransaction), so it never computes on a calendar a change is replacing.
+ */
+export const CALENDAR_LOCK = 0x63616c; // "cal"
 
 /** The administrators' entries (swaps, compensation days) of one year, by date: Lịch làm việc shows them. */
 export function calendarDaysOf(db: Queryable, year: number) {
@@ -46,6 +53,18 @@ export async function loadCalendarSettings(db: Queryable): Promise<CalendarSetti
 export function loadCalendar(db: Queryable, now = new Date()): Promise<WorkingCalendar> {
   const year = now.getUTCFullYear();
   return loadCalendarForYears(db, year - 2, year + 2);
+}
+
+/**
+ * The calendar a use case writes due dates from (a reception, an online dossier accepted, a clock resumed), read
+ * inside its transaction under CALENDAR_LOCK shared. A calendar change recomputes only the dossiers committed when it
+ * runs: with the lock, it either committed before this read (the due date is computed on the new calendar) or waits
+ * for this transaction to commit (and then recomputes its dossier). Shared, so receptions never wait for each other.
+ * Call it before locking any dossier row: a change locks the dossiers it recomputes after taking the lock.
+ */
+export async function loadCalendarInTransaction(tx: Tx, now: Date): Promise<WorkingCalendar> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${CALENDAR_LOCK})`);
+  return loadCalendar(tx, now);
 }
 
 /** The same calendar over a given span of years (bulk loads and their checks reach further back). */

@@ -11,8 +11,7 @@ import { parseDate } from '../shared/dates.js';
 import { cleanText } from '../shared/text.js';
 import { parseInput } from '../shared/validate.js';
 import { recomputeDueDates } from '../dossiers/recompute-due-dates.js';
-import { CALENDAR_LOCK } from './confirm-calendar-year.js';
-import { loadCalendarForYears } from './load.js';
+import { CALENDAR_LOCK, loadCalendarForYears } from './load.js';
 
 const Input = z.object({
   date: z.string({ message: 'Vui lòng nhập ngày.' }).transform((v, ctx) => {

@@ -18,7 +18,7 @@ import { recordAudit } from '../audit/record.js';
 import { notify } from '../notify/enqueue.js';
 import { formatDayOf } from '../shared/dates.js';
 import { optionalCccd, optionalEmail, optionalPhone } from './applicant-fields.js';
-import { loadCalendar } from '../calendar/load.js';
+import { loadCalendarInTransaction } from '../calendar/load.js';
 import { dueAt } from '../calendar/deadlines.js';
 import { localDate } from '../calendar/working-time.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
@@ -144,15 +144,17 @@ export async function receiveDossier(
     if (Object.keys(problems).length) throw checklistRefusal(version.documents, checklist, problems);
   }
   const digitised = checklist.length > 0 && checklist.every((item) => stored.has(item.index));
-  const calendar = await loadCalendar(db, now);
-  const due = dueAt(calendar, now, {
-    workingDays: version.workingDays,
-    workingHours: version.workingHours,
-    after1500NextDay: version.after1500NextDay,
-  });
   const applicant = { fullName: input.fullName, cccd: input.cccd, phone: input.phone, email: input.email, address: input.address };
   const receive = () =>
     db.transaction(async (tx) => {
+      // First, before the agency's code counter: the due date is the one of the calendar in force when the dossier
+      // commits (a day off entered meanwhile either came first or waits and recomputes this dossier).
+      const calendar = await loadCalendarInTransaction(tx, now);
+      const due = dueAt(calendar, now, {
+        workingDays: version.workingDays,
+        workingHours: version.workingHours,
+        after1500NextDay: version.after1500NextDay,
+      });
       const lost = actor.kind === 'system' ? [] : await consumeStagedScans(tx, actor, staged, now);
       if (lost.length) throw errors.validation(Object.fromEntries(lost.map((i) => [`scan-${i}`, STAGED_SCAN_GONE])));
       const code = await nextDossierCode(tx, agency.agencyCode!, localDate(now));

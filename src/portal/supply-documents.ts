@@ -7,7 +7,7 @@
  */
 import type { Db } from '../db/client.js';
 import { dossierFiles } from '../db/schema/index.js';
-import { loadCalendar } from '../calendar/load.js';
+import { loadCalendarInTransaction } from '../calendar/load.js';
 import type { CitizenActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { cleanOptional } from '../shared/text.js';
@@ -50,8 +50,10 @@ export async function supplyDocuments(
     throw errors.validation({ file: 'Vui lòng tải lên hoặc chọn ít nhất một tệp bổ sung.' });
   }
   const note = cleanOptional(rawNote)?.slice(0, 2000) ?? null;
-  const calendar = await loadCalendar(db, now);
   return db.transaction(async (tx) => {
+    // Before the dossier row is locked (a calendar change locks it after the calendar lock): the clock resumes on the
+    // calendar in force when this commits.
+    const calendar = await loadCalendarInTransaction(tx, now);
     const d = await requireCitizenDossier(tx, actor, dossierId, true);
     const picked = await Promise.all(given.personalFileIds.map((id) => pickedOrRefused(() => takePersonalFile(tx, actor.citizenId, id))));
     const files = [...given.stored, ...picked].map((f) => ({
