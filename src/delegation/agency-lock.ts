@@ -15,7 +15,9 @@
  * after the lock sees what the other committed, so whichever goes second sees the first: the creation is refused as
  * ineligible, or the move's ending query ends the new delegation. endDelegationsAcrossAgencies takes it again (a
  * transaction holds it once however often it asks) for a caller that forgot. Both are rare administrative acts; one
- * lock for the whole province costs nothing worth a finer one.
+ * lock for the whole province costs nothing worth a finer one. createUnit takes it too, for another rule of the tree:
+ * its depth (org/unit-depth.ts) — a unit created under a parent that a move is pushing deeper would otherwise land
+ * one level past the limit.
  *
  * Lock order: this lock, then rows, everywhere — an attacker review found the other orders deadlocking (a creation
  * holding the accounts and waiting for the lock against a move holding the lock and wanting the accounts, and an import
