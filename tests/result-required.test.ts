@@ -168,12 +168,16 @@ describe('a dossier is approved and returned only with its result', () => {
     const admin = await actorFor(t.database, 'admin.sct');
     const account = (await accountByUsername(t.database, who('sct-ld', 'Giám đốc')))!;
     const { token } = await issueApiClient(t.database.db, admin, account.id, { name: 'Phần mềm quản lý văn bản' });
-    const approve = () =>
-      t.app.request(`http://localhost/api/v1/dossiers/${d.id}/transitions`, {
+    const headers = { authorization: `Bearer ${token}` };
+    // As a client does: the dossier's latest history row (`seen`, required), then the action.
+    const approve = async () => {
+      const { seen } = (await (await t.app.request(`http://localhost/api/v1/dossiers/${d.id}`, { headers })).json()) as { seen: number };
+      return t.app.request(`http://localhost/api/v1/dossiers/${d.id}/transitions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ action: 'approve' }),
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'approve', seen }),
       });
+    };
     const refused = await approve();
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ error: { code: 'result_required' } });
