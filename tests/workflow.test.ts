@@ -204,6 +204,18 @@ describe('online dossiers', () => {
     expect(accepted.dueAt.toISOString()).toBe(vn('2026-12-07T17:00').toISOString());
   });
 
+  it('the official who accepts one at the desk is its receiving official: Hồ sơ đã tiếp nhận lists it', async () => {
+    const { listTracking } = await import('../src/dossiers/tracking.js');
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    // Registered as the national portal's pull does (the system actor): nobody has received it yet.
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p!.id, channel: '2', ...applicant }, vn('2026-11-21T20:00'));
+    const accepted = await actOnDossier(t.database.db, clerk, d.id, { action: 'accept' }, vn('2026-11-23T09:00'));
+    expect(accepted.receivedBy).toBe(clerk.accountId);
+    const list = await listTracking(t.database.db, clerk, 'da-tiep-nhan', {}, vn('2026-11-23T10:00'), vn('2026-11-24T10:00'));
+    expect(list.rows.map((r) => r.id)).toEqual([d.id]);
+  });
+
   it('the procedure may narrow the actions of a step', async () => {
     const d = await received();
     const director = await actorFor(t.database, who('sct-ld', 'Giám đốc'));

@@ -297,6 +297,11 @@ export async function applyAction(
     Object.assign(data, await checkResultFor(tx, action, d, version, now));
     if (def.inputs.items) data.items = input.items;
     if (def.clock) clockChange(def.clock, d, version, input, calendar, now, change);
+    // The clock starts when the desk accepts an online dossier: the accepting official is its receiving official, as
+    // receive-dossier.ts records the counter's (Hồ sơ đã tiếp nhận, Mẫu 01) — under a delegation, the delegator whose
+    // reception position it is, as the history row's on-behalf-of says.
+    if (def.clock === 'start' && acting.kind !== 'citizen')
+      patch.receivedBy = acting.kind === 'official' && acting.onBehalfOf ? acting.onBehalfOf.accountId : acting.accountId;
     if (def.finishes) patch.finishedAt = now;
     if (def.inputs.returnChannel) {
       // The result handed over: when, and how.
