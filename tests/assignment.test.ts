@@ -17,6 +17,7 @@ import { lookupDossier } from '../src/dossiers/public-lookup.js';
 import { STATUS_LABELS } from '../src/dossiers/transitions.js';
 import { AppError } from '../src/shared/errors.js';
 import type { StaffActor } from '../src/shared/context.js';
+import { recordSignedResult } from './support/results.js';
 
 const t = useDemoApp();
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -172,6 +173,42 @@ describe('hand-over to a person', () => {
     const moved = await row(d.id);
     expect(moved.currentStep).toBe(2);
     expect(moved.assignedTo).toBeNull();
+  });
+
+  it('at an approval step the assignment binds the other leaders too: the deputy is refused until they reassign it', async () => {
+    const { d, clerk } = await received();
+    const expert = await actorFor(t.database, EXPERT.username);
+    const director = await actorFor(t.database, demo('sct-ld', 'Giám đốc').username);
+    const deputy = await actorFor(t.database, demo('sct-ld', 'Phó Giám đốc').username);
+    await actOnDossier(t.database.db, clerk, d.id, { action: 'handover' }, AT);
+    await recordSignedResult(t.database.db, expert, d.id, AT);
+    await actOnDossier(t.database.db, expert, d.id, { action: 'handover', assignee: director.accountId }, AT);
+
+    // The deputy leads the step's unit, yet is refused (told why), offered nothing, and sees the dossier marked.
+    const err = await failure(actOnDossier(t.database.db, deputy, d.id, { action: 'approve' }, AT));
+    expect(err.status).toBe(403);
+    expect(err.code).toBe('assigned_to_other');
+    expect(err.message).toContain('ở bước phê duyệt, chỉ người được giao');
+    expect((await viewDossier(t.database.db, deputy, d.id, AT)).actions).toEqual([]);
+    expect((await listInbox(t.database.db, deputy, {}, AT, SOON)).rows.find((r) => r.id === d.id)).toMatchObject({
+      assignedTo: director.accountId,
+    });
+    expect((await row(d.id)).status).toBe('processing');
+
+    // Giao cho tôi lists exactly what the check lets each of them act on.
+    const d2 = await row(d.id);
+    const step = (await viewDossier(t.database.db, director, d.id, AT)).step;
+    for (const who of [director, deputy]) {
+      const listed = (await assignedTo(who)).some((r) => r.id === d.id);
+      const capacity = await capacityAtStep(t.database.db, who, step, d2, AT);
+      expect(listed).toBe(capacity !== null);
+    }
+    expect((await assignedTo(director)).map((r) => r.id)).toEqual([d.id]);
+
+    // The deputy may still reassign it — to themself — and then approve.
+    expect((await viewDossier(t.database.db, deputy, d.id, AT)).dossier.assignedTo).toBe(director.accountId);
+    await assignDossier(t.database.db, deputy, d.id, { assignee: deputy.accountId }, AT);
+    expect((await actOnDossier(t.database.db, deputy, d.id, { action: 'approve' }, AT)).status).toBe('done');
   });
 
   it('a leader reassigns (Phân công lại); others cannot, a stranger is told nothing, a forged id is refused', async () => {

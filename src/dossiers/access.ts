@@ -13,8 +13,10 @@
  *   ones, so nobody can delegate further — but only for dossiers in the delegation's scope (all, some sectors,
  *   some procedures), and acts there on the delegator's behalf. An own position always comes first.
  * - A dossier assigned to an official at its current step (Chuyển bước tiếp theo / Phân công lại) is acted on there
- *   only by the assignee, a delegate standing in for the assignee, and the leaders of the step's unit (who hold the
- *   approval position there); the others holding the step's position still see it (docs/decisions/0018).
+ *   only by the assignee, a delegate standing in for the assignee, and — except at an approval step — the leaders of
+ *   the step's unit (who hold the approval position there); the others holding the step's position still see it. At an
+ *   approval step every holder is such a leader, so there the assignment binds: the signature is the assignee's, and
+ *   another leader who must sign reassigns first (Phân công lại) (docs/decisions/0018).
  * Every check, the inbox's SQL included, reads the positions from `positionsCte`; the lent ones are the
  * delegator's `positionsCte` behind `lentCte`, the delegations in force.
  */
@@ -142,8 +144,9 @@ const stepUnit = (step: ProcessStep, agencyUnitId: string) => step.unitId ?? age
 /**
  * How the actor may act at the current step of a dossier: in their own right when they hold the step's position,
  * else on a delegator's behalf when a delegation in force lends it and covers the dossier; null when neither. A
- * dossier assigned at the step narrows both: own right for the assignee or a leader of the step's unit, on behalf
- * only of the assignee. `ignoreAssignment` answers as if it were not assigned (to tell why an official is refused).
+ * dossier assigned at the step narrows both: own right for the assignee or a leader of the step's unit (not at an
+ * approval step: assignmentBindsLeaders), on behalf only of the assignee. `ignoreAssignment` answers as if it were not
+ * assigned (to tell why an official is refused).
  */
 export async function capacityAtStep(
   db: Queryable,
@@ -156,7 +159,9 @@ export async function capacityAtStep(
   const assignee = opts.ignoreAssignment ? null : (dossier.assignedTo ?? null);
   if (
     (await mayActAtStep(db, actor, step, dossier.agencyUnitId)) &&
-    (assignee === null || assignee === actor.accountId || (await leadsStep(db, actor, step, dossier.agencyUnitId)))
+    (assignee === null ||
+      assignee === actor.accountId ||
+      (!assignmentBindsLeaders(step) && (await leadsStep(db, actor, step, dossier.agencyUnitId))))
   )
     return { own: true };
   const forAssignee = assignee === null ? sql`` : sql` and l.delegator_id = ${assignee}::uuid`;
@@ -165,7 +170,15 @@ export async function capacityAtStep(
   return delegation ? { own: false, delegation } : null;
 }
 
-/** A leader at a step: holds the approval position at the step's unit (reassigns, and acts on an assigned dossier). */
+/**
+ * Whether an assignment at this step binds the step unit's leaders too. At an approval step the step's position is the
+ * leaders' own (Giám đốc, Phó Giám đốc), so exempting them would void the assignment exactly where the signature is
+ * chosen: there a leader who is not the assignee reassigns (Phân công lại), then acts. "Giao cho tôi" (inbox.ts) lists
+ * only the assignee's dossiers, which is what this leaves them all.
+ */
+export const assignmentBindsLeaders = (step: ProcessStep): boolean => step.role === 'approval';
+
+/** A leader at a step: holds the approval position at the step's unit (reassigns; acts on an assigned dossier, bar assignmentBindsLeaders). */
 export function leadsStep(db: Queryable, actor: Pick<StaffActor, 'accountId'>, step: ProcessStep, agencyUnitId: string): Promise<boolean> {
   return mayActAt(db, actor, 'approval', stepUnit(step, agencyUnitId));
 }

@@ -13,7 +13,7 @@ import { formatDate, parseDate } from '../shared/dates.js';
 import { cleanOptional } from '../shared/text.js';
 import { isId, numberField, parseInput } from '../shared/validate.js';
 import { atLocal, localDate } from '../calendar/working-time.js';
-import { capacityAtStep, stepHolders } from './access.js';
+import { assignmentBindsLeaders, capacityAtStep, stepHolders } from './access.js';
 import { ACTIONS, actionDef, allowedAt, allowedForApplicant, statusAfter, type DossierAction } from './transitions.js';
 import { isStale, movedOn } from './moved-on.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
@@ -89,11 +89,10 @@ type Dossier = typeof dossiers.$inferSelect;
 /** An official holding the step's position, refused because the dossier is assigned to someone else there. */
 async function assignedElsewhere(tx: Tx, step: Version['steps'][number], d: Dossier): Promise<AppError> {
   const holder = (await stepHolders(tx, step, d.agencyUnitId)).find((h) => h.id === d.assignedTo);
-  return new AppError(
-    'assigned_to_other',
-    `Hồ sơ đã được giao cho ${holder?.name ?? 'một cán bộ khác'} ở bước này: chỉ người được giao, người được họ ủy quyền và lãnh đạo đơn vị mới xử lý được. Lãnh đạo đơn vị có thể phân công lại.`,
-    403,
-  );
+  const who = assignmentBindsLeaders(step)
+    ? 'ở bước phê duyệt, chỉ người được giao và người được họ ủy quyền mới xử lý được. Lãnh đạo đơn vị có thể phân công lại (cả cho chính mình) rồi xử lý.'
+    : 'chỉ người được giao, người được họ ủy quyền và lãnh đạo đơn vị mới xử lý được. Lãnh đạo đơn vị có thể phân công lại.';
+  return new AppError('assigned_to_other', `Hồ sơ đã được giao cho ${holder?.name ?? 'một cán bộ khác'} ở bước này: ${who}`, 403);
 }
 type Version = typeof procedureVersions.$inferSelect;
 type TransitionInputValue = z.infer<typeof TransitionInput>;
