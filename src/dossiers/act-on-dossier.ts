@@ -14,7 +14,16 @@ import { cleanOptional } from '../shared/text.js';
 import { isId, numberField, parseInput } from '../shared/validate.js';
 import { atLocal, localDate } from '../calendar/working-time.js';
 import { assignmentBindsLeaders, capacityAtStep, stepHolders } from './access.js';
-import { ACTIONS, actionDef, allowedAt, allowedForApplicant, statusAfter, type DossierAction } from './transitions.js';
+import {
+  ACTIONS,
+  actionAt,
+  actionDef,
+  allowedAt,
+  allowedForApplicant,
+  approvalLevel,
+  statusAfter,
+  type DossierAction,
+} from './transitions.js';
 import { isStale, movedOn } from './moved-on.js';
 import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
@@ -258,7 +267,7 @@ export async function applyAction(
   now: Date,
 ) {
   const action: DossierAction = input.action;
-  const def = actionDef(action);
+  const label = actionDef(action).label;
   {
     // A citizen locks only a dossier of theirs (citizen-dossiers.ts); an official's access is checked at the step.
     const [d] =
@@ -273,7 +282,7 @@ export async function applyAction(
     // delegator's behalf under the delegation that lends the step's position (access.ts).
     let acting: StaffActor | CitizenActor = actor;
     if (actor.kind === 'citizen') {
-      if (!allowedForApplicant(action, d.status)) throw invalidTransition(def.label);
+      if (!allowedForApplicant(action, d.status)) throw invalidTransition(label);
     } else {
       // A stale form (a double submit, another official's action meanwhile) is told what happened.
       if (await isStale(tx, d.id, input.seen)) throw await movedOn(tx, actor, d, version.steps, now);
@@ -284,16 +293,24 @@ export async function applyAction(
         throw errors.notFound('Hồ sơ');
       }
       if (!capacity.own) acting = onBehalfOf(actor, capacity.delegation);
-      if (!allowedAt(action, d.status, step)) throw invalidTransition(def.label);
+      if (!allowedAt(action, d.status, step)) throw invalidTransition(label);
     }
+    // What the action does here: Phê duyệt below the last approval level hands the dossier on (transitions.ts actionAt).
+    const def = actionAt(action, version.steps, d.currentStep);
     const nextStep = targetStep(def.step, d, version);
-    if (nextStep === null) throw invalidTransition(def.label);
+    if (nextStep === null) throw invalidTransition(label);
 
-    const to = statusAfter(action, d.status);
+    const to = statusAfter(def, d.status);
     const status: DossierStatus = to === 'resume' ? await resumeStatus(tx, d) : to;
     const change: Change = { patch: {}, data: {} };
     const { patch, data } = change;
     Object.assign(data, await checkResultFor(tx, action, d, version, now));
+    // Which level approved: the history and the audit row tell a first level's approval from the decision.
+    if (action === 'approve') {
+      const { level, of } = approvalLevel(version.steps, d.currentStep);
+      data.approvalLevel = level;
+      data.approvalLevels = of;
+    }
     if (def.inputs.items) data.items = input.items;
     if (def.clock) clockChange(def.clock, d, version, input, calendar, now, change);
     // The clock starts when the desk accepts an online dossier: the accepting official is its receiving official, as

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { dossierFiles, dossierResults, type dossiers, type procedureVersions } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import type { DossierAction } from './transitions.js';
+import { laterApprovalStep, type DossierAction } from './transitions.js';
 
 type Dossier = typeof dossiers.$inferSelect;
 type Version = typeof procedureVersions.$inferSelect;
@@ -16,6 +16,10 @@ const refused = (message: string, field: string) => new AppError('result_require
  */
 export async function checkResultFor(tx: Tx, action: DossierAction, d: Dossier, version: Version, now: Date) {
   if (action !== 'approve' && action !== 'return_result') return {};
+  // A level below the last approval hands the dossier on (transitions.ts actionAt): the result may still change — the
+  // next level may return it, and the signed file is often the last level's to attach — so it is neither required nor
+  // frozen yet; the last level's Phê duyệt is the one that needs and freezes it.
+  if (action === 'approve' && laterApprovalStep(version.steps, d.currentStep)) return {};
   const [r] = await tx.select().from(dossierResults).where(eq(dossierResults.dossierId, d.id));
   const what = version.resultName || 'văn bản kết quả';
   if (action === 'return_result') {

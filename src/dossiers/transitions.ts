@@ -86,7 +86,7 @@ export const INBOX_TAB_KEYS = Object.keys(INBOX_TAB_LABELS) as [InboxTab, ...Inb
 
 type StepRole = ProcessStep['role'];
 
-type ActionDef = {
+export type ActionDef = {
   label: string;
   /** Statuses in which the action is allowed. */
   from: readonly DossierStatus[];
@@ -120,6 +120,11 @@ type ActionDef = {
   listedAs?: string;
   /** Shown as a destructive action. */
   danger?: true;
+  /**
+   * What the action does instead at an approval step that another approval step follows (actionAt): a level of a
+   * multi-level approval hands the dossier on rather than settling it.
+   */
+  belowLastApproval?: { step: 'next'; to: DossierStatus; finishes: false; inputs: ActionDef['inputs'] };
 };
 
 /** Every action of the internal workflow, in the order they are offered. */
@@ -227,6 +232,9 @@ export const ACTION_DEFS = {
     finishes: true,
     form: null,
     inputs: { note: 'optional' },
+    // Lãnh đạo phòng xem xét, trình Lãnh đạo Sở phê duyệt: below the last approval level, this level's approval moves
+    // the dossier to the next step, still being processed, and may name who takes it there (decision 0006).
+    belowLastApproval: { step: 'next', to: 'processing', finishes: false, inputs: { note: 'optional', assignee: true } },
   },
   withdraw: {
     label: 'Rút hồ sơ',
@@ -282,11 +290,35 @@ export function mayAttachResultAt(status: DossierStatus, step: ProcessStep): boo
   return rule.statuses.includes(status) && rule.roles.includes(step.role);
 }
 
+/** Whether an approval step follows step `at` of a process: an approval given at `at` is not the last level. */
+export function laterApprovalStep(steps: readonly ProcessStep[], at: number): boolean {
+  return steps.some((s, i) => i > at && s.role === 'approval');
+}
+
 /**
- * The status an action leaves a dossier in when it leaves `from` ('resume' is read from the history by the caller).
+ * Which approval level step `at` is, of how many the process has (1 of 1 in the usual process). The history and the
+ * audit row of a Phê duyệt keep it, so a first level's approval reads as that level's, not as the decision.
  */
-export function statusAfter(action: DossierAction, from: DossierStatus): DossierStatus | 'resume' {
-  const to = actionDef(action).to;
+export function approvalLevel(steps: readonly ProcessStep[], at: number): { level: number; of: number } {
+  const levels = steps.flatMap((s, i) => (s.role === 'approval' ? [i] : []));
+  return { level: levels.indexOf(at) + 1, of: levels.length };
+}
+
+/**
+ * An action's definition at step `at` of a process: its own, or — Phê duyệt at an approval step another approval step
+ * follows — that level's hand-over (ActionDef.belowLastApproval). Only the last approval level settles the dossier.
+ */
+export function actionAt(action: DossierAction, steps: readonly ProcessStep[], at: number): ActionDef {
+  const def = actionDef(action);
+  return def.belowLastApproval && laterApprovalStep(steps, at) ? { ...def, ...def.belowLastApproval } : def;
+}
+
+/**
+ * The status an action (as actionAt defines it there) leaves a dossier in when it leaves `from` ('resume' is read
+ * from the history by the caller).
+ */
+export function statusAfter(def: ActionDef, from: DossierStatus): DossierStatus | 'resume' {
+  const to = def.to;
   if (to === null) return from;
   if (typeof to === 'string') return to;
   return to[from] ?? from;

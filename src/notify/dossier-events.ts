@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { type dossiers, type procedureVersions, units } from '../db/schema/index.js';
 import { stepHolders } from '../dossiers/access.js';
-import type { DossierAction } from '../dossiers/transitions.js';
+import { laterApprovalStep, type DossierAction } from '../dossiers/transitions.js';
 import { isDossierPaid } from '../payments/queries.js';
 import { formatDayOf } from '../shared/dates.js';
 import { notify } from './enqueue.js';
@@ -77,6 +77,8 @@ export async function notifyDossierAction(tx: Queryable, f: ActionFacts): Promis
       await notify(tx, { ...base, event: 'dossier.extended', data: { ...facts, ngay_hen_moi: formatDayOf(d.dueAt), ly_do: reason } });
       break;
     case 'approve': {
+      // A level below the last approval is an internal hand-over: the applicant hears of the decision only.
+      if (laterApprovalStep(version.steps, f.before.currentStep)) break;
       const noi_nhan =
         d.channel === 2
           ? `Ông/Bà có thể nhận kết quả trực tuyến trên Cổng dịch vụ công (mục Hồ sơ của tôi) hoặc tại Bộ phận Một cửa của ${facts.co_quan}.`

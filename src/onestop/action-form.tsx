@@ -6,7 +6,7 @@
  */
 import type { AssignmentChoices } from '../dossiers/assign-dossier.js';
 import type { StepHolder } from '../dossiers/access.js';
-import { ACTION_LABELS, actionDef, expectedAction, type DossierAction } from '../dossiers/transitions.js';
+import { ACTION_LABELS, actionAt, expectedAction, type ActionDef, type DossierAction } from '../dossiers/transitions.js';
 import type { ProcessStep } from '../db/schema/index.js';
 import { CsrfField } from '../web/layout.js';
 
@@ -33,13 +33,15 @@ export type RefusedAction = { action: DossierAction; values: Record<string, stri
 function ActionForm(p: {
   dossierId: string;
   action: DossierAction;
+  /** The action as it works at the dossier's step (transitions.ts actionAt): its fields are the form's. */
+  def: ActionDef;
   csrfToken: string;
   seen: number | null;
   assignment: AssignmentChoices;
   refused?: RefusedAction | undefined;
 }) {
   const a = p.action;
-  const def = actionDef(a);
+  const def = p.def;
   const next = p.assignment.next;
   const kept = p.refused?.values ?? {};
   const errs = p.refused?.errors ?? {};
@@ -147,6 +149,9 @@ export function ActionForms(p: {
   actions: DossierAction[];
   status: Parameters<typeof expectedAction>[0];
   step: ProcessStep;
+  /** The process and the dossier's place in it: Phê duyệt below the last approval level chooses the next step's holder. */
+  steps: readonly ProcessStep[];
+  at: number;
   csrfToken: string;
   seen: number | null;
   assignment: AssignmentChoices;
@@ -158,6 +163,7 @@ export function ActionForms(p: {
     <ActionForm
       dossierId={p.dossierId}
       action={a}
+      def={actionAt(a, p.steps, p.at)}
       csrfToken={p.csrfToken}
       seen={p.seen}
       assignment={p.assignment}

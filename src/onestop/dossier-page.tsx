@@ -196,6 +196,8 @@ export function DossierPage(p: {
             actions={actions}
             status={d.status}
             step={step}
+            steps={version.steps}
+            at={d.currentStep}
             csrfToken={p.csrfToken}
             seen={seen}
             assignment={p.assignment}

@@ -11,7 +11,7 @@ import { citizens, dossierEvents, dossierFiles, dossierRatings, dossiers, proced
 import type { CitizenActor } from '../shared/context.js';
 import { errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
-import { STATUS_LABELS, allowedForApplicant, eventLabel, type DossierStatus } from '../dossiers/transitions.js';
+import { ACTION_DEFS, STATUS_LABELS, allowedForApplicant, eventLabel, type DossierStatus } from '../dossiers/transitions.js';
 import { paidPaymentOf, unpaidCondition } from '../payments/queries.js';
 import { citizenDossiersWherePrepared, citizenValues, provenNumber, requireCitizenDossier } from './citizen-dossiers.js';
 
@@ -162,12 +162,18 @@ const APPLICANT_EVENTS = new Set([
 ]);
 
 /**
+ * A Phê duyệt below the last approval level (transitions.ts actionAt): the dossier went on to the next level, still
+ * being processed — an internal hand-over, not the decision the applicant waits for (which leaves it Đã xử lý xong).
+ */
+const handsOnApproval = (e: typeof dossierEvents.$inferSelect) => e.action === 'approve' && e.toStatus !== ACTION_DEFS.approve.to;
+
+/**
  * The history of a dossier as its applicant sees it: only the events that concern them, each told as done by the
  * applicant or by the agency — never an official's name, never an internal hand-over. Dữ liệu của tôi tells it the same.
  */
 export function applicantHistory(events: ReadonlyArray<typeof dossierEvents.$inferSelect>, agencyName: string) {
   return events
-    .filter((e) => APPLICANT_EVENTS.has(e.action))
+    .filter((e) => APPLICANT_EVENTS.has(e.action) && !handsOnApproval(e))
     .map((e) => ({
       at: e.at,
       action: e.action,

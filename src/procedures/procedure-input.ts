@@ -129,6 +129,27 @@ export const ProcedureInput = z
         message: 'Quy trình phải bắt đầu bằng bước tiếp nhận, có bước phê duyệt và kết thúc bằng bước trả kết quả.',
       });
     }
+    // Several approval levels are allowed (Lãnh đạo phòng xem xét, trình Lãnh đạo Sở phê duyệt): each level's Phê
+    // duyệt hands the dossier on, the last one's settles it and sends it to the result step (dossiers/transitions.ts
+    // actionAt). So after the last approval step only the result step may follow — a step placed there would be
+    // skipped — and the result step is the process's last step, nowhere else (decision 0006).
+    const lastApproval = roles.lastIndexOf('approval');
+    for (const [i, s] of v.steps.entries()) {
+      const last = i === v.steps.length - 1;
+      if (lastApproval >= 0 && i > lastApproval && !last && s.role !== 'result') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps'],
+          message: `Bước ${i + 1} (${s.name}) nằm sau bước phê duyệt cuối cùng: sau khi lãnh đạo phê duyệt, hồ sơ chuyển thẳng sang bước trả kết quả. Hãy đặt bước này trước bước phê duyệt cuối cùng.`,
+        });
+      } else if (s.role === 'result' && !last) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps'],
+          message: `Bước ${i + 1} (${s.name}): bước trả kết quả chỉ đặt ở cuối quy trình, sau bước phê duyệt cuối cùng.`,
+        });
+      }
+    }
     const total = v.steps.reduce((n, s) => n + s.share, 0);
     if (total > v.limit + 1e-9) {
       ctx.addIssue({
