@@ -590,4 +590,22 @@ describe('delegation and the other instances’ page chrome', () => {
     await other.changes.settled();
     expect(await probe()).toBe(3);
   });
+
+  it('an online dossier the delegate accepts at the desk is the delegator’s reception (Hồ sơ đã tiếp nhận, Mẫu 01)', async () => {
+    const { listTracking } = await import('../src/dossiers/tracking.js');
+    const { p } = await currentProcedure(t.database, '2.000633');
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const delegate = await official('nhan.vp', 'sct-vp');
+    await createDelegation(t.database.db, clerk, form(delegate), MADE);
+    const d = await receiveAtCounter(t.database.db, clerk, { procedureId: p.id, channel: '2', fullName: 'Trần Thị Thử' }, MADE);
+    const accepted = await actOnDossier(t.database.db, delegate, d.id, { action: 'accept' }, IN_FORCE);
+    expect(accepted.receivedBy).toBe(clerk.accountId);
+    const [ev] = await t.database.db
+      .select()
+      .from(dossierEvents)
+      .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.action, 'accept')));
+    expect(ev).toMatchObject({ actorId: delegate.accountId, onBehalfOf: clerk.accountId });
+    const received = await listTracking(t.database.db, clerk, 'da-tiep-nhan', {}, IN_FORCE, IN_FORCE);
+    expect(received.rows.map((r) => r.id)).toContain(d.id);
+  });
 });
