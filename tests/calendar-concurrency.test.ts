@@ -14,9 +14,10 @@ import { eq, sql } from 'drizzle-orm';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { dossiers, units } from '../src/db/schema/index.js';
 import { receiveAtCounter } from './support/reception.js';
+import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { setCalendarDay } from '../src/calendar/set-calendar-day.js';
 import { loadCalendar } from '../src/calendar/load.js';
-import { dueAt } from '../src/calendar/deadlines.js';
+import { clockStartsAt, dueAfterStop, dueAt } from '../src/calendar/deadlines.js';
 import { queryRows } from '../src/db/client.js';
 
 const t = useDemoApp();
@@ -95,5 +96,38 @@ describe.runIf(process.env.MOTCUA_TEST_DB === 'postgres')('a day off entered whi
     expect(show(row!.dueAt)).toBe('2026-12-08 17:00');
     expect(show(row!.dueAt)).toBe(show(dueAt(await loadCalendar(db, now), now, { workingDays: v.workingDays })));
     expect(recomputed).toBe(1);
+  });
+
+  it('a supplement received while the dossier row is busy resumes on the calendar in force when it commits', async () => {
+    const db = t.database.db;
+    const { p, v } = await currentProcedure(t.database, '2.000633'); // 10 working days
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const received = vn('2026-11-23T09:00');
+    const d = await receiveAtCounter(db, clerk, { procedureId: p.id, channel: '1', fullName: 'Lê Văn Chờ' }, received);
+    expect(show(d.dueAt)).toBe('2026-12-07 17:00');
+    const note = { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao GCN' };
+    await actOnDossier(db, clerk, d.id, note, vn('2026-11-24T09:00'));
+    // The row is busy (another official's action on it, say) when the applicant's supplement is recorded.
+    const busy = holding((tx) => tx.select().from(dossiers).where(eq(dossiers.id, d.id)).for('update'));
+    await busy.isLocked;
+    const resumedAt = vn('2026-11-27T10:00');
+    const resume = tracked(actOnDossier(db, clerk, d.id, { action: 'supplement_received' }, resumedAt));
+    await until(async () => (await waiting('%for update%')) > 0, resume.state);
+    // Wed 09/12 becomes a day off: after the due date the dossier had when it stopped (07/12), so no recompute would
+    // touch it, but before the one its resumption gives it.
+    const root = await actorFor(t.database, 'quantri1');
+    const set = tracked(setCalendarDay(db, root, { date: '09/12/2026', kind: 'day_off', note: 'Nghỉ theo thông báo' }, resumedAt));
+    await until(async () => (await waiting('%pg_advisory_xact_lock%', 'advisory')) > 0, set.state);
+    busy.release();
+    await busy.done;
+    await resume.promise;
+    await set.promise;
+    const [row] = await db.select().from(dossiers).where(eq(dossiers.id, d.id));
+    const cal = await loadCalendar(db, resumedAt);
+    const limit = { workingDays: v.workingDays };
+    const stop = { stoppedAt: vn('2026-11-24T09:00'), resumedAt, countingFrom: clockStartsAt(cal, received, limit) };
+    // Without the day off: Fri 11/12 08:30 (Tue 24/11 07:30–09:00 used, the rest laid out from Fri 27/11 10:00).
+    expect(show(row!.dueAt)).toBe('2026-12-14 08:30');
+    expect(show(row!.dueAt)).toBe(show(dueAfterStop(cal, dueAt(cal, received, limit), stop)));
   });
 });

@@ -171,3 +171,30 @@ describe('Đã nhận hồ sơ bổ sung at the counter', () => {
     expect((await t.database.db.select().from(dossierFiles).where(eq(dossierFiles.dossierId, d.id))).length).toBe(files.length);
   });
 });
+
+describe('a supplement on the reception day', () => {
+  const vn = (s: string) => new Date(`${s}+07:00`);
+  const show = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+  it('moves nothing when the pause ends before the working days start counting (the day after reception)', async () => {
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    const procedureId = (await currentProcedure(t.database, '2.000633')).p.id; // 10 working days
+    const d = await receiveAtCounter(
+      t.database.db,
+      clerk,
+      { procedureId, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' },
+      vn('2026-11-23T09:00'), // Monday
+    );
+    expect(show(d.dueAt)).toBe('2026-12-07 17:00');
+    // The clerk notices a missing paper right away; the applicant brings it back within the hour. Counting starts
+    // Tue 24/11: none of the limit was used, so the due date stays (it was 08/12 08:25, the rest of Monday credited).
+    const note = { action: 'request_supplement', note: 'Thiếu bản sao', items: 'Bản sao GCN ĐKDN' };
+    await actOnDossier(t.database.db, clerk, d.id, note, vn('2026-11-23T09:05'));
+    const after = await actOnDossier(t.database.db, clerk, d.id, { action: 'supplement_received' }, vn('2026-11-23T10:00'));
+    expect(show(after.dueAt)).toBe('2026-12-07 17:00');
+    // A second pause the next day holds back exactly what it covered: Tue 24/11 09:00–10:00.
+    await actOnDossier(t.database.db, clerk, d.id, note, vn('2026-11-24T09:00'));
+    const again = await actOnDossier(t.database.db, clerk, d.id, { action: 'supplement_received' }, vn('2026-11-24T10:00'));
+    expect(show(again.dueAt)).toBe('2026-12-08 08:30');
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { statutoryHolidays } from './vietnam-holidays.js';
 import { NO_CALENDAR_SETTINGS, yearSchedule } from './year-schedule.js';
 import { DEFAULT_OFFICE_HOURS, WorkingCalendar, localDate } from './working-time.js';
-import { carriedOverDue, dueAfterStop, dueAt, timeliness } from './deadlines.js';
+import { carriedOverDue, clockStartsAt, dueAfterStop, dueAt, timeliness } from './deadlines.js';
 
 /** The years' schedules as loaded without administrator entries: 2025 and 2026 announced, 2027 by rule. */
 function calendar(overrides: { off?: string[]; work?: string[] } = {}) {
@@ -93,15 +93,78 @@ describe('the clock stops while the applicant supplements', () => {
   it('adds back exactly the working time that was left', () => {
     const due = dueAt(cal, vn('2026-11-23T09:00'), { workingDays: 3 }); // Thu 26/11 17:00
     // Stopped Tue 24/11 10:00 with 5 + 7.5 + 7.5 = 20 working hours left; resumed Mon 30/11 09:00.
-    const after = dueAfterStop(cal, due, vn('2026-11-24T10:00'), vn('2026-11-30T09:00'));
+    const countingFrom = clockStartsAt(cal, vn('2026-11-23T09:00'), { workingDays: 3 });
+    const after = dueAfterStop(cal, due, { stoppedAt: vn('2026-11-24T10:00'), resumedAt: vn('2026-11-30T09:00'), countingFrom });
     expect(show(after)).toBe('2026-12-02 16:00');
     expect(cal.workingMinutesBetween(vn('2026-11-30T09:00'), after)).toBe(20 * 60);
   });
   it('a stop over Tết costs nothing', () => {
     const due = dueAt(cal, vn('2026-02-09T09:00'), { workingDays: 5 });
-    const after = dueAfterStop(cal, due, vn('2026-02-13T17:00'), vn('2026-02-23T07:30'));
+    const countingFrom = clockStartsAt(cal, vn('2026-02-09T09:00'), { workingDays: 5 });
+    const after = dueAfterStop(cal, due, { stoppedAt: vn('2026-02-13T17:00'), resumedAt: vn('2026-02-23T07:30'), countingFrom });
     expect(cal.workingMinutesBetween(vn('2026-02-13T17:00'), due)).toBe(cal.workingMinutesBetween(vn('2026-02-23T07:30'), after));
     expect(localDate(after) >= '2026-02-23').toBe(true);
+  });
+});
+
+describe('a clock stop credits only the time the limit was consuming', () => {
+  const cal = calendar();
+  /** Received, stopped and resumed at Vietnam local times: the due date before and after the stop. */
+  const pause = (limit: { workingDays?: number; workingHours?: number; after1500NextDay?: boolean }, at: [string, string, string]) => {
+    const [received, stopped, resumed] = at.map(vn) as [Date, Date, Date];
+    const due = dueAt(cal, received, limit);
+    const countingFrom = clockStartsAt(cal, received, limit);
+    return { due: show(due), after: show(dueAfterStop(cal, due, { stoppedAt: stopped, resumedAt: resumed, countingFrom })) };
+  };
+  it('working days start the opening after the reception day; hours start at reception', () => {
+    expect(show(clockStartsAt(cal, vn('2026-11-23T09:00'), { workingDays: 10 }))).toBe('2026-11-24 07:30');
+    expect(show(clockStartsAt(cal, vn('2026-11-21T10:00'), { workingDays: 1 }))).toBe('2026-11-24 07:30'); // Saturday
+    expect(show(clockStartsAt(cal, vn('2026-11-23T15:30'), { workingDays: 1, after1500NextDay: true }))).toBe('2026-11-25 07:30');
+    expect(show(clockStartsAt(cal, vn('2026-11-23T10:00'), { workingHours: 4 }))).toBe('2026-11-23 10:00');
+    expect(show(clockStartsAt(cal, vn('2026-11-23T15:10'), { workingHours: 4, after1500NextDay: true }))).toBe('2026-11-24 07:30');
+  });
+  it('a pause on the reception day, before counting starts, moves nothing', () => {
+    // The review's case: received Mon 09:00, 10 days; paused 09:05–10:00 the same morning.
+    const r = pause({ workingDays: 10 }, ['2026-11-23T09:00', '2026-11-23T09:05', '2026-11-23T10:00']);
+    expect(r).toEqual({ due: '2026-12-07 17:00', after: '2026-12-07 17:00' });
+    // Resumed after closing the same day, or before the opening of the next: still nothing.
+    expect(pause({ workingDays: 10 }, ['2026-11-23T09:00', '2026-11-23T09:05', '2026-11-23T18:00']).after).toBe('2026-12-07 17:00');
+    expect(pause({ workingDays: 10 }, ['2026-11-23T09:00', '2026-11-23T09:05', '2026-11-24T07:00']).after).toBe('2026-12-07 17:00');
+  });
+  it('a pause straddling the start of counting credits only the counted part', () => {
+    // Stopped on the reception day, resumed Tue 24/11 10:00: Tuesday 07:30–10:00 (2h30) was held back.
+    const r = pause({ workingDays: 10 }, ['2026-11-23T09:00', '2026-11-23T14:00', '2026-11-24T10:00']);
+    expect(r).toEqual({ due: '2026-12-07 17:00', after: '2026-12-08 10:00' });
+    // Resumed Wed 25/11 07:30: exactly one working day held back.
+    expect(pause({ workingDays: 10 }, ['2026-11-23T09:00', '2026-11-23T14:00', '2026-11-25T07:30']).after).toBe('2026-12-08 17:00');
+  });
+  it('after 15:00, where the procedure says so, the next working day is the reception day and is not counted either', () => {
+    // Received Mon 15:30: deemed received Tue, counting from Wed 25/11. A pause until Tue 16:00 moves nothing.
+    const r = pause({ workingDays: 3, after1500NextDay: true }, ['2026-11-23T15:30', '2026-11-23T15:45', '2026-11-24T16:00']);
+    expect(r).toEqual({ due: '2026-11-27 17:00', after: '2026-11-27 17:00' });
+    // Without the rule, Tuesday counts: the same pause holds back Tue 07:30–16:00 (6h30).
+    const plain = pause({ workingDays: 3 }, ['2026-11-23T15:30', '2026-11-23T15:45', '2026-11-24T16:00']);
+    expect(plain).toEqual({ due: '2026-11-26 17:00', after: '2026-11-27 16:00' });
+  });
+  it('a pause on days off costs nothing, before or after counting starts', () => {
+    // Received (online, accepted) Sat 21/11: Monday is the reception day, counting from Tue 24/11.
+    const before = pause({ workingDays: 1 }, ['2026-11-21T10:00', '2026-11-21T11:00', '2026-11-23T10:00']);
+    expect(before).toEqual({ due: '2026-11-24 17:00', after: '2026-11-24 17:00' });
+    // Stopped Fri 27/11 after closing, resumed Sun 29/11: the weekend held back nothing.
+    const weekend = pause({ workingDays: 10 }, ['2026-11-23T09:00', '2026-11-27T17:30', '2026-11-29T10:00']);
+    expect(weekend).toEqual({ due: '2026-12-07 17:00', after: '2026-12-07 17:00' });
+  });
+  it('hour-based procedures count from reception: a pause holds back what it covered, but not before a deemed start', () => {
+    // Received Mon 10:00, 4 hours (due 16:00); paused 10:30–11:00: half an hour later.
+    expect(pause({ workingHours: 4 }, ['2026-11-23T10:00', '2026-11-23T10:30', '2026-11-23T11:00'])).toEqual({
+      due: '2026-11-23 16:00',
+      after: '2026-11-23 16:30',
+    });
+    // Received Mon 15:10 with the 15:00 rule: counting from Tue 07:30, so a pause on Monday afternoon moves nothing.
+    expect(pause({ workingHours: 4, after1500NextDay: true }, ['2026-11-23T15:10', '2026-11-23T15:20', '2026-11-23T16:00'])).toEqual({
+      due: '2026-11-24 11:30',
+      after: '2026-11-24 11:30',
+    });
   });
 });
 

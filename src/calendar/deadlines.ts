@@ -5,7 +5,8 @@
  * - Received on a day off, after closing, or after 15:00 where the procedure says so: as if received
  *   at the opening of the next working day.
  * - A clock stop (waiting for the applicant's supplement) does not count: the working time left when
- *   the clock stopped is added again from the moment it resumes.
+ *   the clock stopped is added again from the moment it resumes. Only time the limit was consuming is
+ *   stopped: a pause before counting starts (on the reception day) moves nothing.
  */
 import { atLocal, localDate, localMinutes, type WorkingCalendar } from './working-time.js';
 
@@ -30,10 +31,27 @@ export function dueAt(cal: WorkingCalendar, receivedAt: Date, limit: TimeLimit):
   return atLocal(cal.addWorkingDays(localDate(start), days), cal.dayEnd);
 }
 
-/** The new due date when the clock resumes after a stop. */
-export function dueAfterStop(cal: WorkingCalendar, due: Date, stoppedAt: Date, resumedAt: Date): Date {
-  const left = cal.workingMinutesBetween(stoppedAt, due);
-  return cal.addWorkingMinutes(resumedAt, left);
+/**
+ * The instant from which the time limit is consumed. N working days count from the opening of the working day
+ * after the (deemed) reception day, so the reception day is never consumed; working hours (and a limit of zero
+ * days, due at the close of the reception day) count from the deemed reception instant itself.
+ */
+export function clockStartsAt(cal: WorkingCalendar, receivedAt: Date, limit: TimeLimit): Date {
+  const start = countingStart(cal, receivedAt, limit);
+  if ((limit.workingHours && limit.workingHours > 0) || (limit.workingDays ?? 0) <= 0) return start;
+  return atLocal(cal.nextWorkingDay(localDate(start)), cal.dayStart);
+}
+
+/**
+ * The new due date when the clock resumes after a stop. Only the part of the stop after `countingFrom` (when the
+ * limit started being consumed: clockStartsAt for the dossier, the step's start for a step) was holding the limit
+ * back: a stop before it credits nothing, one straddling it credits only the time after it. Otherwise the working
+ * time left at the stop would include the rest of the reception day, which the working days never counted.
+ */
+export function dueAfterStop(cal: WorkingCalendar, due: Date, stop: { stoppedAt: Date; resumedAt: Date; countingFrom: Date }): Date {
+  const counted = (t: Date) => (t < stop.countingFrom ? stop.countingFrom : t);
+  const left = cal.workingMinutesBetween(counted(stop.stoppedAt), due);
+  return cal.addWorkingMinutes(counted(stop.resumedAt), left);
 }
 
 export type Timeliness = 'truoc_han' | 'dung_han' | 'qua_han';

@@ -5,8 +5,8 @@ import type { Db, Tx } from '../db/client.js';
 import { dossierEvents, dossierFiles, dossiers, procedureVersions, type DossierStatus } from '../db/schema/index.js';
 import { depositIssuedFile } from '../personal-files/deposit-issued-file.js';
 import { recordAudit } from '../audit/record.js';
-import { loadCalendar } from '../calendar/load.js';
-import { dueAfterStop, dueAt } from '../calendar/deadlines.js';
+import { loadCalendarInTransaction, type loadCalendar } from '../calendar/load.js';
+import { clockStartsAt, dueAfterStop, dueAt } from '../calendar/deadlines.js';
 import type { CitizenActor, StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { formatDate, parseDate } from '../shared/dates.js';
@@ -174,11 +174,16 @@ function clockChange(
     patch.clockStoppedAt = now;
     data.resumeStatus = d.status;
   } else if (clock === 'resume') {
-    // Exactly the working time that was left when the clock stopped.
+    // Exactly the working time that was left when the clock stopped, of the time the limit was consuming: a pause
+    // on the reception day, before the working days start, moves nothing.
     const stoppedAt = d.clockStoppedAt ?? now;
-    const due = dueAfterStop(calendar, d.dueAt, stoppedAt, now);
+    const limit = { workingDays: version.workingDays, workingHours: version.workingHours, after1500NextDay: version.after1500NextDay };
+    const countingFrom = clockStartsAt(calendar, d.receivedAt, limit);
+    const due = dueAfterStop(calendar, d.dueAt, { stoppedAt, resumedAt: now, countingFrom });
     patch.dueAt = due;
-    if (d.stepDueAt) patch.stepDueAt = dueAfterStop(calendar, d.stepDueAt, stoppedAt, now);
+    // A step's share counts from the step's start (steps.ts stepDueAt), reception day included.
+    if (d.stepDueAt)
+      patch.stepDueAt = dueAfterStop(calendar, d.stepDueAt, { stoppedAt, resumedAt: now, countingFrom: d.stepStartedAt ?? d.receivedAt });
     patch.clockStoppedAt = null;
     data.clockStoppedAt = stoppedAt.toISOString();
     data.oldDueAt = d.dueAt.toISOString();
@@ -237,8 +242,10 @@ export async function actOnDossier(
   if (def.inputs.items && input.items.length === 0) missing.items = 'Vui lòng liệt kê giấy tờ cần bổ sung, mỗi dòng một mục.';
   if (Object.keys(missing).length) throw errors.validation(missing);
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
-  const calendar = await loadCalendar(db, now);
   return db.transaction(async (tx) => {
+    // Inside the transaction, before the dossier row is locked (calendar/load.ts): due dates written here are on the
+    // calendar in force when they commit.
+    const calendar = await loadCalendarInTransaction(tx, now);
     const after = await applyAction(tx, actor, dossierId, input, calendar, now);
     if (scan && actor.kind !== 'citizen')
       await tx.insert(dossierFiles).values({
