@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
+import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { auditLog, dossierEvents, dossierResults, notifications, procedureVersions } from '../src/db/schema/index.js';
@@ -15,7 +16,7 @@ import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
 import { viewDossier } from '../src/dossiers/view-dossier.js';
 import { assignmentChoices } from '../src/dossiers/assign-dossier.js';
 import { applicantHistory } from '../src/portal/my-dossiers.js';
-import { DOSSIER_STATUSES } from '../src/dossiers/transitions.js';
+import { DOSSIER_STATUSES, eventLabel } from '../src/dossiers/transitions.js';
 import { AppError } from '../src/shared/errors.js';
 import { recordSignedResult } from './support/results.js';
 
@@ -108,6 +109,10 @@ describe('a process with two approval levels', () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, 'dossier.approve'), eq(auditLog.targetId, d.id)));
     expect(audit!.data).toMatchObject({ approvalLevel: 1, approvalLevels: 2, new: { status: 'processing', step: 3 } });
+    expect(eventLabel(ev!.action, ev!.data)).toBe('Phê duyệt (cấp 1/2)');
+    const page = new Client(t.app);
+    await page.login(who('sct-qltm', 'Trưởng phòng'), TEST_PASSWORD);
+    expect((await page.get(`/tiepnhan/ho-so/${d.id}`)).text).toContain('<td>Phê duyệt (cấp 1/2)</td>');
     const result = async () => (await t.database.db.select().from(dossierResults).where(eq(dossierResults.dossierId, d.id)))[0]!;
     expect((await result()).approvedAt).toBeNull();
     // The applicant is told nothing yet: no "kết quả đã có", and their history shows no internal hand-over.

@@ -53,7 +53,7 @@ function explain(e: LatestEvent, d: Dossier, steps: ProcessStep[]): string {
   const what =
     e.action === 'handover' && toStep !== null
       ? `chuyển sang ${stepText(steps, toStep)}`
-      : `xử lý “${eventLabel(e.action)}”${toStep !== null ? ` (sang ${stepText(steps, toStep)})` : ''}`;
+      : `xử lý “${eventLabel(e.action, e.data)}”${toStep !== null ? ` (sang ${stepText(steps, toStep)})` : ''}`;
   return (
     `Hồ sơ đã được ${who}${onBehalf} ${what} lúc ${formatDateTimeMinute(e.at)}, sau khi bạn mở trang. ` +
     `Hiện tại: ${STATUS_LABELS[d.status]} (mã ${DOSSIER_STATUSES[d.status]}), ${stepText(steps, d.currentStep)}. ` +

@@ -334,10 +334,16 @@ const OTHER_EVENTS: Record<string, string> = {
   calendar_recompute: 'Tính lại hạn giải quyết',
 };
 
-/** The label of a history row's action. */
-export function eventLabel(action: string): string {
-  if (action in ACTION_DEFS) return ACTION_LABELS[action as DossierAction];
-  return OTHER_EVENTS[action] ?? action;
+/**
+ * The label of a history row's action; given the row's data, a Phê duyệt of a multi-level approval names its level
+ * ("Phê duyệt (cấp 1/2)": act-on-dossier.ts records approvalLevel / approvalLevels), so the officials' history and
+ * Mẫu 06 tell a first level's approval from the decision.
+ */
+export function eventLabel(action: string, data?: Readonly<Record<string, unknown>>): string {
+  const label = action in ACTION_DEFS ? ACTION_LABELS[action as DossierAction] : (OTHER_EVENTS[action] ?? action);
+  const level = data?.approvalLevel;
+  const of = data?.approvalLevels;
+  return action === 'approve' && typeof level === 'number' && typeof of === 'number' && of > 1 ? `${label} (cấp ${level}/${of})` : label;
 }
 
 /** Whether the action is allowed on a dossier in this status at this step (the actor's role is checked apart). */

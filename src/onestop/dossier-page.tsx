@@ -228,7 +228,7 @@ export function DossierPage(p: {
             <tr>
               <td>{formatDateTime(h.at)}</td>
               <td>{eventActorLabel(h)}</td>
-              <td>{eventLabel(h.action)}</td>
+              <td>{eventLabel(h.action, h.data)}</td>
               <td>{STATUS_LABELS[h.toStatus as DossierStatus]}</td>
               <td>{h.note ?? ''}</td>
             </tr>
