@@ -3,7 +3,8 @@
  * or the citizen's id, and the claims by scope (provider.ts lists which claim belongs to which scope; the
  * provider hands out only those of scopes the client may ask for and was granted):
  *   profile   name, family_name, given_name
- *   cccd      cccd — an official's only when a VNeID login bound the account to its person
+ *   cccd      cccd — an official's only when a VNeID login bound the account to its person; a citizen's only for an
+ *             individual identified at level 2 (never an organisation's: VNeID sends its owner's number)
  *   official  username, unit_code, unit_name, unit_path (root first), roles [{ role, unit_id, unit_code }]
  *   citizen   citizen_type (individual | organisation), tax_code
  * A suspended or deleted account, or an unknown subject, is no account: its tokens stop working.
@@ -11,6 +12,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { queryStatement, type Db } from '../db/client.js';
 import { accounts, citizens, persons, roleGrants, units } from '../db/schema/index.js';
+import { provenIdentity } from '../portal/citizen-dossiers.js';
 import { subjectOnce, takeAccountReadAhead } from './provider-request.js';
 
 export const SCOPE_CLAIMS = {
@@ -114,10 +116,14 @@ async function citizenClaims(db: Db, citizenId: string): Promise<Claims | null> 
   const [c] = await db.select().from(citizens).where(eq(citizens.id, citizenId));
   if (!c) return null;
   const organisation = c.accountType === 2;
+  // `cccd` is a person's number as the portal trusts it (provenIdentity: an individual's, at level 2). Not an
+  // organisation's: VNeID sends its owner's number, and a household business's tax code is that number too — an
+  // application keyed on `cccd` would take the business's staff for the owner (an attacker review's finding).
+  const proven = provenIdentity(c);
   return {
     sub: c.id,
     name: organisation ? (c.businessName ?? c.fullName) : c.fullName,
-    ...(c.cccd ? { cccd: c.cccd } : {}),
+    ...(proven?.kind === 'cccd' ? { cccd: proven.number } : {}),
     citizen_type: organisation ? 'organisation' : 'individual',
     ...(c.taxCode ? { tax_code: c.taxCode } : {}),
   };
