@@ -76,13 +76,18 @@ export const TransitionInput = z.object({
         .describe('Số dòng lịch sử mới nhất mà người dùng đã thấy; nếu hồ sơ đã thay đổi sau đó: 409 dossier_moved kèm diễn biến'),
     ),
   ),
-  /** handover: who handles the next step (an official holding its position); empty or absent = the unit assigns. */
+  /**
+   * handover, and approve below the last approval level (which hands the dossier on): who handles the next step (an
+   * official holding its position); empty or absent = the unit assigns.
+   */
   assignee: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
     z
       .uuid({ message: 'Người được giao không hợp lệ.' })
       .optional()
-      .describe('Chuyển bước tiếp theo: cán bộ giữ vị trí của bước tiếp theo được giao; bỏ trống: để đơn vị phân công'),
+      .describe(
+        'Chuyển bước tiếp theo, hoặc Phê duyệt ở một cấp phê duyệt chưa phải cấp cuối (hồ sơ chuyển lên cấp sau): cán bộ giữ vị trí của bước tiếp theo được giao; bỏ trống: để đơn vị phân công',
+      ),
   ),
 });
 
