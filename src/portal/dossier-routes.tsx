@@ -413,7 +413,15 @@ async function dossierPage(
             <form method="post" action={`/ca-nhan/ho-so/${d.id}/rut`} class="stack">
               <CsrfField token={csrf} />
               <label for="ly-do">Lý do rút hồ sơ (không bắt buộc)</label>
-              <input id="ly-do" name="note" value={typed.withdrawNote} />
+              <input
+                id="ly-do"
+                name="note"
+                maxlength={2000}
+                value={typed.withdrawNote}
+                aria-invalid={errors.withdrawNote ? 'true' : undefined}
+                aria-describedby={errors.withdrawNote ? 'err-withdrawNote' : undefined}
+              />
+              <FieldError errors={errors} name="withdrawNote" />
               <label class="check">
                 <input
                   type="checkbox"
@@ -452,6 +460,9 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/rut', async (c) => {
     await actOnDossier(c.get('deps').db, actor, id, { action: 'withdraw', note: f.note }, c.get('deps').now());
   } catch (err) {
     if (err instanceof AppError && err.code === 'invalid_transition') return dossierPage(c, id, { form: err.message }, 409);
+    // The reason refused (too long, a control character): said beside it, with what was typed, on the dossier's page.
+    if (err instanceof AppError && err.code === 'validation_failed')
+      return dossierPage(c, id, { withdrawNote: err.fields?.note ?? err.message }, 400, { withdrawNote: f.note });
     throw err;
   }
   return c.redirect(`/ca-nhan/ho-so/${id}?tb=rut`, 303);
@@ -486,6 +497,9 @@ citizenDossierRoutes.post('/ca-nhan/ho-so/:id/bo-sung', citizenUpload, async (c)
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation_failed') return dossierPage(c, id, err.fields ?? {}, 400, f);
     if (err instanceof AppError && err.code === 'invalid_transition') return dossierPage(c, id, { form: err.message }, 409);
+    // The reason refused (too long, a control character): said beside it, with what was typed, on the dossier's page.
+    if (err instanceof AppError && err.code === 'validation_failed')
+      return dossierPage(c, id, { withdrawNote: err.fields?.note ?? err.message }, 400, { withdrawNote: f.note });
     throw err;
   }
   return c.redirect(`/ca-nhan/ho-so/${id}?tb=bo-sung`, 303);

@@ -10,7 +10,7 @@ import { dossierFiles } from '../db/schema/index.js';
 import { loadCalendarInTransaction } from '../calendar/load.js';
 import type { CitizenActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { cleanOptional } from '../shared/text.js';
+import { cleanOptional, cutText } from '../shared/text.js';
 import { isId } from '../shared/validate.js';
 import { applyAction } from '../dossiers/act-on-dossier.js';
 import { liveFileOf } from '../personal-files/files.js';
@@ -49,7 +49,9 @@ export async function supplyDocuments(
   if (given.stored.length === 0 && given.personalFileIds.length === 0) {
     throw errors.validation({ file: 'Vui lòng tải lên hoặc chọn ít nhất một tệp bổ sung.' });
   }
-  const note = cleanOptional(rawNote)?.slice(0, 2000) ?? null;
+  // Cut whole: a cut inside a surrogate pair would store U+FFFD in the dossier's history.
+  const typed = cleanOptional(rawNote);
+  const note = typed === null ? null : cutText(typed, 2000);
   return db.transaction(async (tx) => {
     // Before the dossier row is locked (a calendar change locks it after the calendar lock): the clock resumes on the
     // calendar in force when this commits.
