@@ -87,6 +87,13 @@ describe('a process with two approval levels', () => {
     const choices = await assignmentChoices(t.database.db, head, view.dossier, view.version.steps, true);
     expect(choices.next!.proposed).toBe(director.accountId);
 
+    // The page's Phê duyệt form offers the next level's holders, the director proposed.
+    const headPage = new Client(t.app);
+    await headPage.login(who('sct-qltm', 'Trưởng phòng'), TEST_PASSWORD);
+    const form = /<form[^>]*data-action="approve"[\s\S]*?<\/form>/.exec((await headPage.get(`/tiepnhan/ho-so/${d.id}`)).text)![0];
+    expect(form).toContain('Người xử lý bước tiếp theo');
+    expect(form).toContain(`<option value="${director.accountId}" selected="">`);
+
     const first = await actOnDossier(
       t.database.db,
       head,
@@ -110,9 +117,7 @@ describe('a process with two approval levels', () => {
       .where(and(eq(auditLog.action, 'dossier.approve'), eq(auditLog.targetId, d.id)));
     expect(audit!.data).toMatchObject({ approvalLevel: 1, approvalLevels: 2, new: { status: 'processing', step: 3 } });
     expect(eventLabel(ev!.action, ev!.data)).toBe('Phê duyệt (cấp 1/2)');
-    const page = new Client(t.app);
-    await page.login(who('sct-qltm', 'Trưởng phòng'), TEST_PASSWORD);
-    expect((await page.get(`/tiepnhan/ho-so/${d.id}`)).text).toContain('<td>Phê duyệt (cấp 1/2)</td>');
+    expect((await headPage.get(`/tiepnhan/ho-so/${d.id}`)).text).toContain('<td>Phê duyệt (cấp 1/2)</td>');
     const result = async () => (await t.database.db.select().from(dossierResults).where(eq(dossierResults.dossierId, d.id)))[0]!;
     expect((await result()).approvedAt).toBeNull();
     // The applicant is told nothing yet: no "kết quả đã có", and their history shows no internal hand-over.

@@ -314,6 +314,14 @@ export function actionAt(action: DossierAction, steps: readonly ProcessStep[], a
 }
 
 /**
+ * Whether one of these open actions moves the dossier to the next step with the choice of who takes it there
+ * (Chuyển bước tiếp theo; Phê duyệt below the last approval level): the dossier page then offers the next step's holders.
+ */
+export function choosesNextHolder(open: readonly DossierAction[], steps: readonly ProcessStep[], at: number): boolean {
+  return open.some((a) => actionAt(a, steps, at).inputs.assignee === true);
+}
+
+/**
  * The status an action (as actionAt defines it there) leaves a dossier in when it leaves `from` ('resume' is read
  * from the history by the caller).
  */

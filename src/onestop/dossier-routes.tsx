@@ -18,6 +18,7 @@ import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-
 import { soonThreshold } from './page-data.js';
 import { recordResult, resultOf } from '../dossiers/record-result.js';
 import { assignDossier, assignmentChoices } from '../dossiers/assign-dossier.js';
+import { choosesNextHolder } from '../dossiers/transitions.js';
 import { Flash } from '../web/layout.js';
 import { componentsOf } from '../dossiers/dossier-components.js';
 import { sendHtml } from '../web/send-html.js';
@@ -63,7 +64,15 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
       <DossierPage
         csrfToken={props.csrfToken}
         accountId={actorOf(c).accountId}
-        assignment={await assignmentChoices(db, actorOf(c), view.dossier, view.version.steps, view.actions.includes('handover'))}
+        assignment={
+          await assignmentChoices(
+            db,
+            actorOf(c),
+            view.dossier,
+            view.version.steps,
+            choosesNextHolder(view.actions, view.version.steps, view.dossier.currentStep),
+          )
+        }
         view={view}
         notice={s.notice}
         error={(s.error ?? s.resultError)?.message}
