@@ -213,6 +213,11 @@ async function renderForm(
           <DeclarationEditor value={v.declaration ?? ''} errors={errs} />
           <fieldset>
             <legend>Quy trình nội bộ</legend>
+            <p class="muted">
+              Bắt đầu bằng bước tiếp nhận, kết thúc bằng bước trả kết quả. Có thể có nhiều cấp phê duyệt (ví dụ lãnh đạo phòng xem xét, lãnh
+              đạo sở phê duyệt): phê duyệt ở một cấp chuyển hồ sơ sang bước sau; phê duyệt ở bước phê duyệt cuối cùng hoàn thành việc giải
+              quyết, nên sau bước đó chỉ còn bước trả kết quả.
+            </p>
             <table class="list">
               <thead>
                 <tr>
