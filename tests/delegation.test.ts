@@ -362,7 +362,7 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     // Renamed only: nothing changes for the delegation.
     await updateUnit(db, root, u!.id, { ...fields, name: `${u!.name} (đổi tên)` }, IN_FORCE);
     expect((await delegationsInForce(db, delegate, IN_FORCE)).map((l) => l.id)).toEqual([dl.id]);
-    await updateUnit(db, root, u!.id, { ...fields, agencyCode: 'G22.99.01' }, IN_FORCE);
+    await updateUnit(db, root, u!.id, { ...fields, agencyCode: '000.99.01.H10' }, IN_FORCE);
     expect(await delegationsInForce(db, delegate, IN_FORCE)).toEqual([]);
   });
 
