@@ -33,6 +33,7 @@ import { enqueueNationalPush } from '../national-portal/push.js';
 import type { IncomingFile } from '../storage/index.js';
 import { storeScan, type StoredScan } from './reception-checklist.js';
 import { viewDossier } from './view-dossier.js';
+import { extendedBefore, extensionRefusal } from './extension-rule.js';
 
 const RETURN_CHANNEL_INVALID = 'Hình thức trả kết quả không hợp lệ: 1 trực tiếp, 2 trực tuyến hoặc 3 bưu chính công ích.';
 
@@ -324,6 +325,10 @@ export async function applyAction(
       data.approvalLevels = of;
     }
     if (def.inputs.items) data.items = input.items;
+    if (action === 'extend') {
+      const refusal = extensionRefusal(d, await extendedBefore(tx, d.id), now);
+      if (refusal) throw errors.validation({ newDueDate: refusal });
+    }
     if (def.clock) clockChange(def.clock, d, version, input, calendar, now, change);
     // The clock starts when the desk accepts an online dossier: the accepting official is its receiving official, as
     // receive-dossier.ts records the counter's (Hồ sơ đã tiếp nhận, Mẫu 01) — under a delegation, the delegator whose

@@ -6,6 +6,7 @@ import { errors } from '../shared/errors.js';
 import { capacityAtStep, mayViewDossier } from './access.js';
 import { openActions } from './transitions.js';
 import { dossierHistory } from './dossier-history.js';
+import { extensionRefusal } from './extension-rule.js';
 import { isId } from '../shared/validate.js';
 
 /**
@@ -30,7 +31,18 @@ export async function viewDossier(db: Queryable, actor: StaffActor, dossierId: s
     agency: agency!,
     sector: sector!,
     history,
-    actions: capacity ? openActions(d.status, step) : [],
+    // Gia hạn only while it may be made (extension-rule.ts): offered, it would be refused.
+    actions: capacity
+      ? openActions(d.status, step).filter(
+          (a) =>
+            a !== 'extend' ||
+            !extensionRefusal(
+              d,
+              history.some((h) => h.action === 'extend'),
+              now,
+            ),
+        )
+      : [],
     capacity,
   };
 }
