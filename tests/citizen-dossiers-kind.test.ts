@@ -20,6 +20,7 @@ import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.j
 import { citizenDossiersWhere, requireCitizenDossier } from '../src/portal/citizen-dossiers.js';
 import { dossierCounts, listMyDossiers } from '../src/portal/my-dossiers.js';
 import { readMyData } from '../src/portal/my-data.js';
+import { sendSubmission } from './support/portal-citizen.js';
 
 const t = useDemoApp();
 const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
@@ -86,7 +87,7 @@ async function submitOnline(a: Account, onBehalf = false) {
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   form.set('doc0', pdf('don-de-nghi'));
   form.set('doc2', pdf('hop-dong'));
-  const res = await a.client.request('POST', '/ca-nhan/nop-ho-so', form, { origin: a.client.origin });
+  const res = await sendSubmission(a.client, proc.p.id, form);
   expect(res.status, res.text.slice(0, 2000)).toBe(303);
   const [d] = await t.database.db
     .select()

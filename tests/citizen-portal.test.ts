@@ -35,6 +35,7 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { queryRows } from '../src/db/client.js';
 import { submitOnline } from '../src/portal/submit-dossier.js';
 import type { AppError } from '../src/shared/errors.js';
+import { sendSubmission } from './support/portal-citizen.js';
 
 const t = useDemoApp();
 const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
@@ -85,7 +86,7 @@ async function submit(
   form.set('submissionKey', key);
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   for (const [k, f] of Object.entries(files)) form.set(k, f);
-  return p.client.request('POST', FORM, form, { origin: p.client.origin });
+  return sendSubmission(p.client, procedureId, form);
 }
 
 const page = async (p: Person, path: string) => {
@@ -712,7 +713,7 @@ describe('after submission', () => {
       for (const [k, v] of Object.entries(fields)) form.set(k, v);
       for (const [k, f] of Object.entries(files)) form.set(k, f);
       // As the page's form posts it: the address names the procedure, which sizes the body for its documents.
-      return a.client.request('POST', `${FORM}?thutuc=${proc.p.id}`, form, { origin: a.client.origin });
+      return sendSubmission(a.client, proc.p.id, form);
     };
     expect((await a.client.request('GET', `${FORM}?thutuc=${proc.p.id}`)).text).toContain(
       `action="/ca-nhan/nop-ho-so?thutuc=${proc.p.id}"`,

@@ -18,6 +18,7 @@ import { checkDeclaration } from '../src/portal/declaration-input.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { todayInVietnam } from '../src/shared/dates.js';
 import { demoOfficials } from '../src/demo/officials.js';
+import { sendSubmission } from './support/portal-citizen.js';
 
 const t = useDemoApp();
 const POLICY = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
@@ -60,7 +61,7 @@ async function post(p: Person, procedureId: string, fields: Record<string, strin
     form.set('doc0', pdf('to-khai-khai-sinh'));
     form.set('doc1', pdf('giay-chung-sinh'));
   }
-  return p.client.request('POST', FORM, form, { origin: p.client.origin });
+  return sendSubmission(p.client, procedureId, form);
 }
 
 /** A complete, valid tờ khai of the demo Đăng ký khai sinh. */

@@ -28,6 +28,7 @@ import type { MyData } from '../src/portal/my-data.js';
 import { AppError } from '../src/shared/errors.js';
 import { mapClaims } from '../src/auth/oidc/claims.js';
 import { loginCitizen } from '../src/portal/login-citizen.js';
+import { sendSubmission } from './support/portal-citizen.js';
 
 const t = useDemoApp();
 const QUOTA = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
@@ -81,7 +82,7 @@ async function submitOnline(p: Person, tag: string) {
   form.set('pick1', picked.id);
   form.set('doc0', file(pdf(`đơn đề nghị ${tag}`), `don-de-nghi-${tag}.pdf`));
   form.set('doc2', file(pdf(`hợp đồng ${tag}`), `hop-dong-${tag}.pdf`));
-  const res = await p.client.request('POST', '/ca-nhan/nop-ho-so', form, { origin: p.client.origin });
+  const res = await sendSubmission(p.client, proc.p.id, form);
   expect(res.status).toBe(303);
   const [d] = await t.database.db.select().from(dossiers).where(eq(dossiers.citizenId, p.id));
   return { d: d!, proc };
@@ -149,7 +150,7 @@ async function richCitizen() {
   draft.set('do', 'save');
   draft.set('address', 'Nháp: số 9 đường Nháp');
   draft.set('doc0', file(pdf('bản nháp'), 'ban-nhap-an.pdf'));
-  const saved = await a.client.request('POST', '/ca-nhan/nop-ho-so', draft, { origin: a.client.origin });
+  const saved = await sendSubmission(a.client, proc.p.id, draft);
   expect(saved.status).toBeLessThan(400);
   const gone = await uploadPersonalFile(db, actorOf(a), { file: { name: 'da-xoa-an.pdf', bytes: pdf('đã xóa') } }, QUOTA, new Date());
   await deletePersonalFile(db, actorOf(a), gone.id, new Date());

@@ -13,7 +13,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { pino } from 'pino';
 import { buildApp, type Client, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { logInAgain, loggedInCitizen } from './support/portal-citizen.js';
+import { logInAgain, loggedInCitizen, sendSubmission } from './support/portal-citizen.js';
 import { citizenUploadVolume, dossierDrafts, dossiers, personalFiles } from '../src/db/schema/index.js';
 import { citizenActor } from '../src/shared/context.js';
 import { blobStore, hasBlob } from '../src/storage/index.js';
@@ -77,7 +77,7 @@ async function saveDraft(c: Client, procedureId: string, fields: Record<string, 
   form.set('do', 'save');
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   for (const [k, f] of Object.entries(files)) form.set(k, f);
-  return c.request('POST', FORM, form, { origin: c.origin });
+  return sendSubmission(c, procedureId, form);
 }
 
 const recorded = async (citizenId: string) =>

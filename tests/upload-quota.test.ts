@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { buildApp, type Client, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { loggedInCitizen } from './support/portal-citizen.js';
+import { loggedInCitizen, sendSubmission } from './support/portal-citizen.js';
 import { dossierDrafts, personalFiles } from '../src/db/schema/index.js';
 import { hasBlob } from '../src/storage/index.js';
 import { usageOf } from '../src/personal-files/files.js';
@@ -34,7 +34,7 @@ async function saveDraft(c: Client, procedureId: string, fields: Record<string, 
   form.set('do', 'save');
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   for (const [k, f] of Object.entries(files)) form.set(k, f);
-  return c.request('POST', FORM, form, { origin: c.origin });
+  return sendSubmission(c, procedureId, form);
 }
 
 async function personalUpload(c: Client, bytes: Uint8Array, name: string) {

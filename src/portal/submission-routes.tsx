@@ -23,13 +23,18 @@ import { citizenDraftUpload, citizenOrLapsed, requireCitizen, type Citizen } fro
 import {
   type Draft,
   type DraftFile,
+  type DraftForm,
   type DroppedDocument,
   type GivenDocument,
+  DRAFT_CHANGED_MESSAGE,
+  DraftChangedError,
   PROCEDURE_CHANGED_MESSAGE,
   ProcedureChangedError,
   checkDraft,
   dossierOfForm,
+  draftChangedSince,
   draftFilesUnder,
+  draftVersionOf,
   formDocumentCount,
   loadDraft,
   onlineVersion,
@@ -67,7 +72,21 @@ type FormState = {
   uploadsDropped?: boolean;
   /** Files this request left out of the draft: their documents are not in the current version (DroppedDocument). */
   dropped?: DroppedDocument[];
+  /**
+   * The draft version the form carries (hidden `draftVersion`) when the page shows the posted fields rather than the
+   * draft's (a refusal before anything was saved): the version that form was opened on, so that it stays as stale as
+   * it was. Otherwise the shown draft's own.
+   */
+  seen?: string;
+  /**
+   * The form was older than the draft (DraftChangedError): the page shows the draft as it now is, and names what the
+   * stale form had chosen that was not saved — nothing of it was written.
+   */
+  notSaved?: NotSaved[];
 };
+
+/** A file chosen on a stale form that was not saved: its document, and the file's name (null: a personal file picked). */
+type NotSaved = { document: string; file: string | null };
 
 function ChoiceSelect(p: {
   id: string;
@@ -153,6 +172,25 @@ function DroppedDocuments(p: { dropped: DroppedDocument[] }) {
   );
 }
 
+/**
+ * What a stale form had chosen (DraftChangedError): never saved, so named — an upload must be chosen again, a personal
+ * file picked is still in Quản lý tập tin cá nhân.
+ */
+function NotSavedFiles(p: { files: NotSaved[] }) {
+  return (
+    <>
+      <p>Các tệp vừa chọn trên biểu mẫu cũ chưa được lưu; nếu vẫn cần, vui lòng chọn lại:</p>
+      <ul id="tep-chua-luu">
+        {p.files.map((f) => (
+          <li>
+            {f.document}: {f.file === null ? 'tệp chọn từ Quản lý tập tin cá nhân (vẫn còn ở đó)' : `tệp ${f.file}`}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedureId: string, s: FormState, status: 200 | 400 | 409 = 200) {
   const db = c.get('deps').db;
   const version = await onlineVersion(db, procedureId);
@@ -194,11 +232,14 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           <ErrorSummary errors={errs}>
             <p>
               Hồ sơ chưa nộp được. {errs.form ? `${errs.form} ` : ''}
-              {s.uploadsDropped
-                ? 'Thông tin đã nhập và tệp đã lưu trước đó vẫn được giữ; tệp vừa chọn chưa được lưu, vui lòng chọn lại.'
-                : 'Thông tin và tệp đã nhập vẫn được giữ.'}
+              {s.notSaved
+                ? ''
+                : s.uploadsDropped
+                  ? 'Thông tin đã nhập và tệp đã lưu trước đó vẫn được giữ; tệp vừa chọn chưa được lưu, vui lòng chọn lại.'
+                  : 'Thông tin và tệp đã nhập vẫn được giữ.'}
               {fieldErrors.length ? ' Vui lòng sửa các mục sau (chạm vào từng mục để đến ô cần sửa):' : ''}
             </p>
+            {s.notSaved?.length ? <NotSavedFiles files={s.notSaved} /> : null}
           </ErrorSummary>
         ) : null}
         {/* The address names the procedure so that the body is sized for its documents (citizen-context.ts). */}
@@ -214,6 +255,8 @@ async function formPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedure
           <CsrfField token={c.get('csrfToken')} />
           <input type="hidden" name="procedureId" value={procedureId} />
           <input type="hidden" name="submissionKey" value={s.key} />
+          {/* The draft this form shows: a save or submit from a form older than the draft is refused (draftChangedSince). */}
+          <input type="hidden" name="draftVersion" value={s.seen ?? draftVersionOf(s.draft)} />
           {/* The version whose documents the file fields below are numbered by: a post of another is not submitted. */}
           <input type="hidden" name="version" value={String(version.version)} />
           <fieldset>
@@ -471,6 +514,49 @@ async function givenDocuments(c: Ctx, actor: CitizenActor, procedureId: string, 
   return { given, errors, fields };
 }
 
+/** The procedure's documents, as far as the page names them. */
+type ProcedureDocument = { name: string };
+
+/** A document's name in the current version, by the form's index (a number past its documents: an older form's). */
+const documentLabel = (documents: ProcedureDocument[], index: number) => documents[index]?.name ?? `Giấy tờ số ${index + 1}`;
+
+/** What a stale form chose, read from its body without storing anything: each upload's name, each personal file picked. */
+async function chosenFiles(c: Ctx, documents: ProcedureDocument[], count: number): Promise<NotSaved[]> {
+  const fields = await formData(c);
+  const chosen: NotSaved[] = [];
+  for (let i = 0; i < count; i++) {
+    const oversized = await oversizedFile(c, `doc${i}`);
+    const upload = oversized === null ? await uploadedStream(c, `doc${i}`) : null;
+    if (upload) await upload.stream.cancel();
+    const name = oversized ?? upload?.name;
+    if (name) chosen.push({ document: documentLabel(documents, i), file: name });
+    else if (fields[`pick${i}`]) chosen.push({ document: documentLabel(documents, i), file: null });
+  }
+  return chosen;
+}
+
+/** The files a request gave (stored, or picked) that a refused save did not keep. */
+const notSavedOf = (given: GivenDocument[], documents: ProcedureDocument[]): NotSaved[] =>
+  given.map((g) => ({ document: documentLabel(documents, g.index), file: 'stored' in g ? g.stored.name : null }));
+
+/**
+ * The answer to a form older than the draft (DraftChangedError): 409, the draft as it now is with its version (so the
+ * page, checked and saved again, is accepted), the notice, and the files the stale form had chosen, not saved.
+ */
+async function draftChangedPage(c: Ctx, citizen: Citizen, actor: CitizenActor, procedureId: string, key: string, notSaved: NotSaved[]) {
+  const db = c.get('deps').db;
+  const draft = await loadDraft(db, actor, procedureId);
+  const recent = await recentSubmission(db, actor, procedureId, c.get('deps').now(), key);
+  return formPage(
+    c,
+    citizen,
+    actor,
+    procedureId,
+    { draft, fields: { ...(draft?.fields ?? {}) }, errors: { form: DRAFT_CHANGED_MESSAGE }, key, recent, notSaved },
+    409,
+  );
+}
+
 submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   const { citizen, actor } = await citizenOrLapsed(c);
   const deps = c.get('deps');
@@ -486,74 +572,77 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   // The version the form was opened on (its hidden field); a value that names none is another version than the current.
   const formVersion = raw.version === undefined ? undefined : /^\d{1,9}$/.test(raw.version) ? Number(raw.version) : -1;
   // This form sent again after it made its dossier (a retry, a double tap, Back then resend): that dossier, and
-  // nothing stored or written — its files again would make a draft no one sees, counted against the quota.
-  const made = await dossierOfForm(deps.db, actor, key);
-  if (made) {
-    const shown = `/ca-nhan/ho-so/${made.id}?tb=da-nop`;
+  // nothing stored or written — its files again would make a draft no one sees, counted against the quota. saveDraft
+  // asks again under its locks, for the tap whose request got past here while the first one was submitting.
+  const toDossier = (id: string) => {
+    const shown = `/ca-nhan/ho-so/${id}?tb=da-nop`;
     return c.redirect(citizen ? shown : `/dang-nhap?tiep=${encodeURIComponent(shown)}`, 303);
-  }
+  };
+  const made = await dossierOfForm(deps.db, actor, key);
+  if (made) return toDossier(made.id);
+  const form: DraftForm = { key, seen: raw.draftVersion, procedureVersion: formVersion };
   const loginAgain = () => c.redirect(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${procedureId}&hetphien=1`)}`, 303);
+  // A form of an older version is read by its own documents (saveDraft moves each file by name, or names it).
+  const documentCount =
+    formVersion !== undefined && formVersion !== version.version
+      ? Math.max(version.documents.length, await formDocumentCount(deps.db, procedureId, formVersion))
+      : version.documents.length;
+  // A form older than the draft (another tab saved since): refused before any of its uploads is stored, the draft
+  // shown as it now is, and what the form had chosen named (saveDraft asks again under its locks).
+  if (citizen && draftChangedSince(await loadDraft(deps.db, actor, procedureId), form)) {
+    return draftChangedPage(c, citizen, actor, procedureId, key, await chosenFiles(c, version.documents, documentCount));
+  }
   // Text no draft can keep (a control character): refused beside its field before any upload is stored, nothing
   // written; what was typed is shown again. A lapsed session has no form to show: it logs in again, its draft as it was.
   const unreadable = unreadableFields(version, raw);
   if (Object.keys(unreadable).length) {
     if (!citizen) return loginAgain();
     const draft = await loadDraft(deps.db, actor, procedureId);
-    return formPage(c, citizen, actor, procedureId, { draft, fields: raw, errors: unreadable, key, uploadsDropped: true }, 400);
-  }
-  const now = deps.now();
-  // A form of an older version is read by its own documents (saveDraft moves each file by name, or names it).
-  const documentCount =
-    formVersion !== undefined && formVersion !== version.version
-      ? Math.max(version.documents.length, await formDocumentCount(deps.db, procedureId, formVersion))
-      : version.documents.length;
-  const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, documentCount, now);
-  // A procedure received by one unit only: that unit (the form's select has nothing else to offer).
-  if (!fields.unitId && version.unitIds.length === 1 && version.unitIds[0]) fields.unitId = version.unitIds[0];
-  const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
-  if (!citizen) {
-    // The session lapsed while the form was being filled: keep it all as the draft, then log in and come back to it.
-    await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, true, formVersion);
-    return loginAgain();
-  }
-  let draft: Draft;
-  let overQuota: Record<string, string>;
-  let stale: boolean;
-  let dropped: DroppedDocument[];
-  try {
-    ({
-      draft,
-      refused: overQuota,
-      stale,
-      dropped,
-    } = await saveDraft(deps.db, actor, procedureId, fields, given, removed, now, deps.config.personalFiles, false, formVersion));
-  } catch (err) {
-    // A personal file that is not the citizen's: named on its document, nothing else lost.
-    if (!(err instanceof AppError) || err.status !== 404) throw err;
-    const again = await saveDraft(
-      deps.db,
-      actor,
-      procedureId,
-      fields,
-      given.filter((g) => 'stored' in g),
-      removed,
-      now,
-      deps.config.personalFiles,
-      false,
-      formVersion,
-    );
     return formPage(
       c,
       citizen,
       actor,
       procedureId,
-      {
-        draft: again.draft,
-        fields,
-        errors: { ...fileErrors, ...again.refused, form: 'Không tìm thấy tệp đã chọn.' },
-        key,
-        dropped: again.dropped,
-      },
+      { draft, fields: raw, errors: unreadable, key, uploadsDropped: true, seen: raw.draftVersion ?? '' },
+      400,
+    );
+  }
+  const now = deps.now();
+  const { given, errors: fileErrors, fields } = await givenDocuments(c, actor, procedureId, documentCount, now);
+  // A procedure received by one unit only: that unit (the form's select has nothing else to offer).
+  if (!fields.unitId && version.unitIds.length === 1 && version.unitIds[0]) fields.unitId = version.unitIds[0];
+  const removed = (await formValues(c, 'remove')).map(Number).filter((n) => Number.isInteger(n));
+  const save = (documents: GivenDocument[], lapsed = false) =>
+    saveDraft(deps.db, actor, procedureId, fields, documents, removed, now, deps.config.personalFiles, { ...form, lapsed });
+  if (!citizen) {
+    // The session lapsed while the form was being filled: keep it all as the draft, then log in and come back to it.
+    const kept = await save(given, true);
+    return kept.submitted ? toDossier(kept.submitted.id) : loginAgain();
+  }
+  let saved: Awaited<ReturnType<typeof save>>;
+  // A personal file that is not the citizen's: the rest saved, the file named on its document, nothing else lost.
+  let pickMissing = false;
+  try {
+    saved = await save(given).catch((err: unknown) => {
+      if (!(err instanceof AppError) || err.status !== 404) throw err;
+      pickMissing = true;
+      return save(given.filter((g) => 'stored' in g));
+    });
+  } catch (err) {
+    // Another tab saved between the check above and the save: nothing written; this request's uploads, named by no
+    // row, are collected like every discarded upload, and named on the page to be chosen again.
+    if (!(err instanceof DraftChangedError)) throw err;
+    return draftChangedPage(c, citizen, actor, procedureId, key, notSavedOf(given, version.documents));
+  }
+  if (saved.submitted) return toDossier(saved.submitted.id);
+  const { draft, refused: overQuota, stale, dropped } = saved;
+  if (pickMissing) {
+    return formPage(
+      c,
+      citizen,
+      actor,
+      procedureId,
+      { draft, fields, errors: { ...fileErrors, ...overQuota, form: 'Không tìm thấy tệp đã chọn.' }, key, dropped },
       400,
     );
   }

@@ -183,7 +183,7 @@ async function draftToCurrentVersion(
     if (!under.stale) return { draft, dropped: [] };
     const [moved] = await tx
       .update(dossierDrafts)
-      .set({ procedureVersionId: version.id, files: under.files, updatedAt: now })
+      .set({ procedureVersionId: version.id, files: under.files, updatedAt: nextVersionAt(draft, now) })
       .where(eq(dossierDrafts.id, draft.id))
       .returning();
     return { draft: moved!, dropped: under.dropped };
@@ -264,6 +264,67 @@ export async function recentSubmission(db: Queryable, actor: CitizenActor, proce
 }
 
 /**
+ * A draft's version, as its form carries it (hidden `draftVersion`): its updatedAt in milliseconds, '' for no draft. A
+ * save always moves updatedAt forward (nextVersionAt), so each save is a new version.
+ */
+export const draftVersionOf = (draft: Pick<Draft, 'updatedAt'> | null): string => (draft ? String(draft.updatedAt.getTime()) : '');
+
+/**
+ * The time a write of the draft sets: now, or 1 ms past the draft's own time when the clock has not moved past it (two
+ * saves in one millisecond, a clock set back): the version a form carries must tell every save apart.
+ */
+const nextVersionAt = (old: Pick<Draft, 'updatedAt'> | null | undefined, now: Date): Date =>
+  old && old.updatedAt.getTime() >= now.getTime() ? new Date(old.updatedAt.getTime() + 1) : now;
+
+/**
+ * The draft field naming the form key of the request that last saved it (set by saveDraft, never typed: it is not a
+ * DRAFT_FIELDS name, so no form writes it). A save from that same form (a double tap on Nộp hồ sơ, a retry after a lost
+ * answer) carries the version the page showed before its own first save: it is that form again, not a stale one.
+ */
+const SAVED_BY = 'savedByForm';
+
+export const DRAFT_CHANGED_MESSAGE =
+  'Bản nháp đã được thay đổi ở một cửa sổ khác; biểu mẫu đã được tải lại với nội dung mới nhất. Vui lòng kiểm tra và lưu lại.';
+
+/** A save or submit from a form older than the draft (another tab saved since): refused, nothing written. */
+export class DraftChangedError extends AppError {
+  constructor() {
+    super('draft_changed', DRAFT_CHANGED_MESSAGE, 409);
+  }
+}
+
+/**
+ * Whether a form is older than the citizen's draft: the draft exists and was last saved by another form, and the form
+ * carries another version than the draft's — or none (a page from before any draft existed, or from before forms
+ * carried it). Its fields would erase what the other tab saved, so it is refused, as officials' stale forms are.
+ */
+export function draftChangedSince(
+  draft: Pick<Draft, 'updatedAt' | 'fields'> | null,
+  form: { key: string; seen: string | undefined },
+): boolean {
+  if (!draft) return false;
+  if (draft.fields[SAVED_BY] === form.key) return false;
+  return form.seen !== draftVersionOf(draft);
+}
+
+/** What the form that posted a save was: its key (hidden `submissionKey`) and the draft version it showed. */
+export type DraftForm = {
+  key: string;
+  /** The hidden `draftVersion` as posted (undefined when the form has none). */
+  seen: string | undefined;
+  /** The procedure's version the form was opened on (its hidden `version`; absent from a form older than it). */
+  procedureVersion?: number | undefined;
+  /**
+   * Sent with a lapsed session (auth/sessions.ts lapsedCitizenOf): it only fills what the draft has empty — no saved
+   * value, file or principal is changed by a token that no longer proves the citizen is there, so it erases nothing
+   * newer and is not refused as stale.
+   */
+  lapsed?: boolean;
+};
+
+export type SavedDraft = { draft: Draft; refused: Record<string, string>; stale: boolean; dropped: DroppedDocument[] };
+
+/**
  * Lưu nháp: keep the typed fields as typed (even invalid ones, to correct them) and the documents given. A personal
  * file is checked to be the citizen's (another's id answers not found). `removed` takes documents out again.
  * Files uploaded for a draft count against the citizen's personal-files quota (personal-files/files.ts usageOf),
@@ -276,6 +337,15 @@ export async function recentSubmission(db: Queryable, actor: CitizenActor, proce
  * has): given on a stale form or kept in the draft, they are not kept (nothing invisible stays in the draft, and what
  * was uploaded for them is collected like any unused upload). A typed field with a control character is refused
  * (unreadableFields) and nothing written.
+ *
+ * Under the lock of the citizen's row (taken first: two first saves, with no draft row to lock yet, wait for each
+ * other too) and of the draft's, before anything is written:
+ * - a form whose key already made a dossier (`submitted`) writes nothing: it is a double tap or a retry of Nộp hồ sơ
+ *   that stored its files while the first request submitted the draft; saved, it left a draft no one sees, its files
+ *   counted against the quota and the submitted values pre-filled on the next form. Its uploads, named by no row, are
+ *   collected by storage.gc like every discarded upload (they stay counted in the 24-hour upload budget, as every
+ *   stored upload does);
+ * - a form older than the draft (draftChangedSince) is refused with DraftChangedError, nothing written.
  */
 export async function saveDraft(
   db: Db,
@@ -286,13 +356,10 @@ export async function saveDraft(
   removedOnForm: number[],
   now: Date,
   quota: PersonalFilesQuota,
-  /**
-   * Sent with a lapsed session (auth/sessions.ts lapsedCitizenOf): it only fills what the draft has empty — no saved
-   * value, file or principal is changed by a token that no longer proves the citizen is there.
-   */
-  lapsed = false,
-  formVersion?: number,
-): Promise<{ draft: Draft; refused: Record<string, string>; stale: boolean; dropped: DroppedDocument[] }> {
+  form: DraftForm,
+): Promise<({ submitted: null } & SavedDraft) | { submitted: typeof dossiers.$inferSelect }> {
+  const lapsed = form.lapsed ?? false;
+  const formVersion = form.procedureVersion;
   const version = await onlineVersion(db, procedureId);
   if (!version) throw errors.notFound('Thủ tục');
   const unreadable = unreadableFields(version, typed);
@@ -319,11 +386,16 @@ export async function saveDraft(
   Object.assign(fields, typedAnswers(version.declaration, typed));
   fields.procedureId = procedureId;
   return db.transaction(async (tx) => {
+    await lockQuotaOf(tx, actor.citizenId);
     const [old] = await tx
       .select()
       .from(dossierDrafts)
       .where(and(eq(dossierDrafts.citizenId, actor.citizenId), eq(dossierDrafts.procedureId, procedureId)))
       .for('update');
+    // Read after the locks: a submission of this form that consumed the draft meanwhile has committed its dossier.
+    const made = await dossierOfForm(tx, actor, form.key);
+    if (made) return { submitted: made };
+    if (!lapsed && draftChangedSince(old ?? null, form)) throw new DraftChangedError();
     const kept = await draftFilesUnder(tx, old ?? null, version);
     const stale = formStale || kept.stale;
     const dropped = [...kept.dropped, ...droppedOnForm];
@@ -343,24 +415,25 @@ export async function saveDraft(
     } else if (lapsed) {
       for (const k of Object.keys(fields)) if (k === 'onBehalf' || k.startsWith('principal')) delete fields[k];
     }
+    fields[SAVED_BY] = form.key;
+    const updatedAt = nextVersionAt(old, now);
     const write = async (files: Record<string, DraftFile>) =>
       (
         await tx
           .insert(dossierDrafts)
-          .values({ citizenId: actor.citizenId, procedureId, procedureVersionId: version.id, fields, files, updatedAt: now })
+          .values({ citizenId: actor.citizenId, procedureId, procedureVersionId: version.id, fields, files, updatedAt })
           .onConflictDoUpdate({
             target: [dossierDrafts.citizenId, dossierDrafts.procedureId],
-            set: { procedureVersionId: version.id, fields, files, updatedAt: now },
+            set: { procedureVersionId: version.id, fields, files, updatedAt },
           })
           .returning()
       )[0]!;
-    await lockQuotaOf(tx, actor.citizenId);
     let draft = await write(files);
     const uploaded = given.filter((g) => 'stored' in g && files[String(g.index)] === g.stored);
     const refused: Record<string, string> = {};
-    if (uploaded.length === 0) return { draft, refused, stale, dropped };
+    if (uploaded.length === 0) return { submitted: null, draft, refused, stale, dropped };
     const usage = await usageOf(tx, actor.citizenId);
-    if (usage.files <= quota.quotaFiles && usage.bytes <= quota.quotaBytes) return { draft, refused, stale, dropped };
+    if (usage.files <= quota.quotaFiles && usage.bytes <= quota.quotaBytes) return { submitted: null, draft, refused, stale, dropped };
     // Over the quota with this request's uploads: they are left out (the draft keeps what it had), the rest is saved,
     // and each is named beside its field with what is used without it.
     for (const g of uploaded) {
@@ -374,7 +447,7 @@ export async function saveDraft(
       refused[`doc${g.index}`] =
         quotaRefusal(before, 'stored' in g ? g.stored.size : 0, quota) ?? quotaRefusal(before, quota.quotaBytes + 1, quota)!;
     }
-    return { draft, refused, stale, dropped };
+    return { submitted: null, draft, refused, stale, dropped };
   });
 }
 

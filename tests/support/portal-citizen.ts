@@ -37,6 +37,24 @@ export function submissionForm(csrf: string, procedureId: string, fields: Record
   return form;
 }
 
-/** The form posted, as the browser does (its own origin). */
-export const sendSubmission = (client: Client, procedureId: string, form: FormData) =>
-  client.request('POST', `${SUBMISSION_FORM}?thutuc=${procedureId}`, form, { origin: client.origin });
+/**
+ * The draft version the submission form shows now (its hidden `draftVersion`, '' with no draft), null when the page is
+ * no form (a lapsed session is sent to Đăng nhập).
+ */
+export async function shownDraftVersion(client: Client, procedureId: string): Promise<string | null> {
+  const page = await client.get(`${SUBMISSION_FORM}?thutuc=${procedureId}`);
+  return /name="draftVersion" value="([^"]*)"/.exec(page.text)?.[1] ?? null;
+}
+
+/**
+ * The form posted, as the browser does (its own origin), with the draft version its page carries: a form that sets no
+ * `draftVersion` is sent as from a page opened just now (shownDraftVersion); a test of a stale tab sets the version
+ * that tab's page showed ('' for a page opened before any draft).
+ */
+export async function sendSubmission(client: Client, procedureId: string, form: FormData) {
+  if (!form.has('draftVersion')) {
+    const shown = await shownDraftVersion(client, procedureId);
+    if (shown !== null) form.set('draftVersion', shown);
+  }
+  return client.request('POST', `${SUBMISSION_FORM}?thutuc=${procedureId}`, form, { origin: client.origin });
+}
