@@ -552,7 +552,7 @@ describe('after submission', () => {
     const res = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { note: 'Nộp nhầm thủ tục' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Vui lòng đánh dấu ô xác nhận nếu bạn muốn rút hồ sơ.');
-    expect(res.text).toMatch(/<input id="ly-do" name="note" value="Nộp nhầm thủ tục"/);
+    expect(res.text).toMatch(/<input id="ly-do" name="note" maxlength="2000" value="Nộp nhầm thủ tục"/);
     expect(res.text).toContain('aria-describedby="err-confirm"');
     // The summary at the top (ErrorSummary) links to the message beside the box, and the page's own script focuses it.
     expect(res.text).toMatch(/<div class="flash flash-error" role="alert" tabindex="-1" data-error-summary[^>]*>/);
