@@ -259,6 +259,8 @@ describe('Dữ liệu của tôi', () => {
     expect(Buffer.from(entries[result.path!]!).toString()).toContain('giấy phép của An');
     expect(data.drafts).toHaveLength(1);
     expect(Buffer.from(entries[data.drafts[0]!.files[0]!.path!]!).toString()).toContain('bản nháp');
+    // What the citizen typed, not the form key saveDraft keeps beside it.
+    expect(Object.keys(data.drafts[0]!.fields)).not.toContain('savedByForm');
     const live = data.personalFiles.filter((f) => !f.deletedAt);
     expect(live.map((f) => f.name).sort()).toEqual(['giay-phep-an.pdf', 'giay-to-an.pdf']);
     for (const f of live) expect(entries[f.path!]!.length).toBe(f.size);

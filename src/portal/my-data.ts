@@ -29,6 +29,7 @@ import { STATUS_LABELS, type DossierStatus } from '../dossiers/transitions.js';
 import type { Citizen } from './citizen-context.js';
 import { citizenDossiersWhere } from './citizen-dossiers.js';
 import { applicantHistory, applicantMaySeeFile, wasAccepted } from './my-dossiers.js';
+import { typedDraftFields } from './submit-dossier.js';
 import { type MyNotification, type MyNotificationPreference, readMyNotifications } from '../notify/my-notifications.js';
 
 /** A file the ZIP carries: where it goes in the archive and which stored blob holds its bytes (never shown). */
@@ -294,7 +295,7 @@ export async function readMyData(db: Queryable, citizen: Citizen, now: Date): Pr
     dossiers: dossierData,
     drafts: draftRows.map(({ draft, procedure }, i) => ({
       procedure: procedure ?? '',
-      fields: draft.fields,
+      fields: typedDraftFields(draft.fields),
       updatedAt: draft.updatedAt,
       files: Object.values(draft.files).map((f) => ({
         name: f.name,

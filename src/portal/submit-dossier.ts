@@ -283,6 +283,12 @@ const nextVersionAt = (old: Pick<Draft, 'updatedAt'> | null | undefined, now: Da
  */
 const SAVED_BY = 'savedByForm';
 
+/** What the citizen typed into a draft, without the bookkeeping saveDraft keeps beside it (SAVED_BY): e.g. for their export. */
+export function typedDraftFields(fields: Record<string, string>): Record<string, string> {
+  const { [SAVED_BY]: _form, ...typed } = fields;
+  return typed;
+}
+
 export const DRAFT_CHANGED_MESSAGE =
   'Bản nháp đã được thay đổi ở một cửa sổ khác; biểu mẫu đã được tải lại với nội dung mới nhất. Vui lòng kiểm tra và lưu lại.';
 
