@@ -103,6 +103,11 @@ function configuration(deps: SsoDeps, keys: KeySet): Configuration {
     // Every refresh rotates; a second use of a spent refresh token revokes the whole grant (oidc-provider).
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // offline_access (tokens that outlive the login) holds only for a login that proved a person — VNeID, whose level
+    // is the provider session's acr. A password login's tokens end with its session, whatever the scope says:
+    // otherwise an application kept minting tokens from it after the province closed password logins (the VNeID-only
+    // date), once its browser session was gone (an attacker review's finding).
+    expiresWithSession: async (ctx, code) => !code.scopes.has('offline_access') || !ctx.oidc.session?.acr,
     responseTypes: ['code'],
     features: {
       devInteractions: { enabled: false },
