@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
+import { ssoModels } from '../src/db/schema/index.js';
 import { testDatabase } from './support/db.js';
 import { freshDemo } from './support/fixtures.js';
 import { APP_CALLBACK, registerTestClient, startSsoServer, type SsoServer } from './support/sso.js';
@@ -66,5 +67,26 @@ describe('a NUL byte in what an anonymous caller sends the provider', () => {
       expect(res.status, name).toBe(expected);
       if (name.startsWith('introspection')) expect(await res.json()).toEqual({ active: false });
     }
+  });
+
+  it('in state, nonce or login_hint of a registered client is invalid_request sent back to the application, not a 500', async () => {
+    const { clientId } = await registerTestClient(database);
+    for (const param of ['state', 'nonce', 'login_hint']) {
+      const q = new URLSearchParams({
+        client_id: clientId,
+        redirect_uri: APP_CALLBACK,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 'S256',
+        [param]: 'a\u0000b',
+      });
+      const res = await fetch(`${server.issuer}/auth?${q}`, { redirect: 'manual' });
+      expect(res.status, param).toBeLessThan(500);
+      const back = new URL(res.headers.get('location') ?? 'http://none/');
+      expect(`${back.origin}${back.pathname}`, param).toBe(APP_CALLBACK);
+      expect(back.searchParams.get('error'), param).toBe('invalid_request');
+    }
+    expect(await database.db.select().from(ssoModels)).toEqual([]);
   });
 });

@@ -62,6 +62,14 @@ const UPSERT = () =>
 const CONSUME = () =>
   sql`update ${ssoModels} set consumed_at = ${sql.placeholder('now')} where model = ${sql.placeholder('model')} and id = ${sql.placeholder('id')}`;
 
+/** Whether a payload holds a NUL in any of its strings (keys included). */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || holdsNul(v));
+  return false;
+}
+
 /** The adapter class oidc-provider instantiates once per model name. */
 export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCache?: SessionCache<ClientMetadata>) {
   return class PostgresAdapter implements Adapter {
@@ -111,6 +119,12 @@ export function postgresAdapter(db: Db, now: Clock = () => new Date(), clientCac
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      // What a request sent lands in the payload (state, nonce, login_hint…); jsonb cannot hold a NUL: the request is
+      // refused as oidc-provider refuses a bad parameter (invalid_request), before anything of it is written.
+      if (holdsNul(payload)) {
+        const { errors } = await import('oidc-provider');
+        throw new errors.InvalidRequest('a parameter holds a NUL character');
+      }
       forget(this.model);
       const row: QueuedUpsert = {
         model: this.model,
