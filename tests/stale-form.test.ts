@@ -196,6 +196,13 @@ describe('a stale form tells what happened', () => {
     expect(Object.keys(refusal.error.fields)).toEqual(['seen']);
     expect(refusal.error.message.normalize('NFC')).toBe(refusal.error.message);
     expect((await current()).currentStep).toBe(0);
+    // Null, empty or blank (numberField trims it to nothing, and a missing `seen` checks nothing): the same.
+    for (const seen of [null, '', ' ', '\t']) {
+      const blank = await request(`/dossiers/${d.id}/transitions`, { action: 'handover', seen });
+      expect(blank.status, JSON.stringify(seen)).toBe(400);
+      expect(((await blank.json()) as { error: { code: string } }).error.code).toBe('seen_required');
+    }
+    expect((await current()).currentStep).toBe(0);
 
     // The client reads the dossier's `seen`, sends the handover, loses the answer and sends it again.
     const detail = (await (await request(`/dossiers/${d.id}`)).json()) as { seen: number; history: { id: number }[] };

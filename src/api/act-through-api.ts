@@ -30,12 +30,12 @@ export const ApiTransitionInput = TransitionInput.extend({
   ),
 });
 
-/** 400 seen_required, naming the field: the body has no `seen` (absent, null or empty). */
+/** 400 seen_required, naming the field: the body has no `seen` (absent, null, or empty once trimmed as numberField trims). */
 const seenRequired = () => new AppError('seen_required', SEEN_REQUIRED, 400, { seen: SEEN_REQUIRED });
 
 export function actThroughApi(db: Db, actor: StaffActor, dossierId: string, raw: unknown, now: Date) {
   const seen = typeof raw === 'object' && raw !== null && 'seen' in raw ? raw.seen : undefined;
-  if (seen === undefined || seen === null || seen === '') throw seenRequired();
+  if (seen === undefined || seen === null || (typeof seen === 'string' && seen.trim() === '')) throw seenRequired();
   // Its value is checked where the screens' is (a number, at least 1), and compared under the dossier's row lock.
   return actOnDossier(db, actor, dossierId, raw, now);
 }
