@@ -16,7 +16,7 @@ import { importUnits } from '../src/org/import-units.js';
 import { UNIT_SHEET } from '../src/org/import-units-columns.js';
 import { mergeUnits } from '../src/org/merge-units.js';
 import { moveUnit } from '../src/org/move-unit.js';
-import { MAX_UNIT_LEVEL, TREE_WALK_LIMIT } from '../src/org/unit-depth.js';
+import { MAX_UNIT_LEVEL, TREE_WALK_LIMIT, unitLevel } from '../src/org/unit-depth.js';
 import { loadUnit } from '../src/org/unit-queries.js';
 import type { StaffActor } from '../src/shared/context.js';
 import { systemActor } from '../src/shared/context.js';
@@ -161,5 +161,35 @@ describe('depth of the unit tree', () => {
       .from(units)
       .where(and(eq(units.name, 'Tổ cuối')));
     expect(made).toHaveLength(0);
+  });
+
+  it('an import whose final tree is within the limit is applied, whatever the order of its rows (a later row lifting an earlier row’s parent)', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    const db = t.database.db;
+    // A ladder under Sở Nội vụ: levels 3 … 9; its second rung has a code.
+    const ladder: string[] = [];
+    for (let i = 1; i <= 7; i++) {
+      const code = i === 2 ? '000.77.02.H10' : undefined;
+      ladder.push(
+        (await createUnit(db, root, ladder.at(-1) ?? t.unitIds.snv!, { name: `Bậc ${i}`, kind: 'division', agencyCode: code })).id,
+      );
+    }
+    // A small branch under Sở Công Thương: levels 3 … 5.
+    const x = await createUnit(db, root, t.unitIds.sct!, { name: 'Nhóm X', kind: 'division', agencyCode: '000.77.03.H10' });
+    const y = await createUnit(db, root, x.id, { name: 'Nhóm Y', kind: 'division' });
+    await createUnit(db, root, y.id, { name: 'Nhóm Z', kind: 'division' });
+    const [tinh] = await db.select().from(units).where(eq(units.id, t.unitIds.tinh!));
+    const sheet = [
+      'Tên đơn vị,Đơn vị cấp trên,Mã định danh điện tử,Loại đơn vị',
+      'Nhóm X,Bậc 7,000.77.03.H10,Phòng ban', // under Bậc 7: level 10 now, 8 once Bậc 2 moves up
+      `Bậc 2,${tinh!.name},000.77.02.H10,Phòng ban`, // Bậc 2 from level 4 to level 2
+    ].join('\n');
+    const rows = await readTable(new TextEncoder().encode(sheet), UNIT_SHEET);
+    const dry = await importUnits(db, systemActor('test:import'), rows, { apply: false, now: new Date() });
+    expect(dry.rows.map((r) => r.status)).not.toContain('refused');
+    // The final tree: X at level 8 and Nhóm Z at level 10 — within the limit.
+    const report = await importUnits(db, systemActor('test:import'), rows, { apply: true, now: new Date() }).catch((e: unknown) => e);
+    expect(report, JSON.stringify(report)).toMatchObject({ applied: true });
+    expect(await unitLevel(db, x.id)).toBe(8);
   });
 });

@@ -12,8 +12,17 @@ import { assertKindFits } from './unit-kind-rule.js';
 import { assertLevelWithin, unitLevel } from './unit-depth.js';
 import { assertAgencyCodeUsable, loadActiveUnit } from './unit-queries.js';
 
-/** Create a unit under a parent the actor administers. */
-export async function createUnit(db: Db, actor: StaffActor | SystemActor, parentId: string, raw: unknown) {
+/**
+ * Create a unit under a parent the actor administers. `finalTreeChecked`: the unit import, which checks the depth of
+ * the tree it leaves (not of each step on the way) under the same lock, and skips this step's check.
+ */
+export async function createUnit(
+  db: Db,
+  actor: StaffActor | SystemActor,
+  parentId: string,
+  raw: unknown,
+  opts: { finalTreeChecked?: boolean } = {},
+) {
   const input = parseInput(UnitInput, raw);
   // A unit made here always has a parent: never the province (only the root is).
   assertKindFits(input.kind, false);
@@ -24,7 +33,7 @@ export async function createUnit(db: Db, actor: StaffActor | SystemActor, parent
     await requireAdministerUnit(tx, actor, parentId);
     const parent = await loadActiveUnit(tx, parentId);
     if (!parent) throw errors.unitInactive();
-    assertLevelWithin((await unitLevel(tx, parentId)) + 1);
+    if (!opts.finalTreeChecked) assertLevelWithin((await unitLevel(tx, parentId)) + 1);
     await assertAgencyCodeUsable(tx, input.agencyCode, null);
     const [unit] = await tx
       .insert(units)

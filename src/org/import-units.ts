@@ -302,6 +302,12 @@ async function writeUnits(
 ): Promise<void> {
   // The delegations' lock first, before any row, as every move takes it (delegation/agency-lock.ts).
   await lockDelegationAgencies(tx);
+  // The depth limit holds for the tree this leaves, not for each step on the way (a row may move a unit under one a
+  // later row lifts): checked once more here, under the lock (the plan read the tree before it), and the steps below
+  // skip their own check.
+  const treeNow = await tx.select({ id: units.id, parentId: units.parentId }).from(units);
+  const [tooDeep] = rowsPlacingTooDeep(rows, treeNow);
+  if (tooDeep) throw rowWriteError(tooDeep[0], new AppError('unit_too_deep', tooDeepMessage(tooDeep[1]), 409));
   // Parents before children: a row's depth counts the rows above it in the new tree (no cycle is left).
   const depth = (i: number): number => {
     const p = rows[i]!.parent;
@@ -315,12 +321,18 @@ async function writeUnits(
     const input = r.input!;
     try {
       if (!r.match) {
-        const unit = await createUnit(tx, actor, unitIdOf(r.parent!), {
-          name: input.name,
-          shortName: input.shortName ?? undefined,
-          agencyCode: input.agencyCode ?? undefined,
-          kind: input.kind,
-        });
+        const unit = await createUnit(
+          tx,
+          actor,
+          unitIdOf(r.parent!),
+          {
+            name: input.name,
+            shortName: input.shortName ?? undefined,
+            agencyCode: input.agencyCode ?? undefined,
+            kind: input.kind,
+          },
+          { finalTreeChecked: true },
+        );
         idOfRow.set(i, unit.id);
         continue;
       }
@@ -342,7 +354,7 @@ async function writeUnits(
       }
       if (!r.isRoot && r.parent) {
         const parentId = unitIdOf(r.parent);
-        if (parentId !== u.parentId) await moveUnit(tx, actor, u.id, parentId, now);
+        if (parentId !== u.parentId) await moveUnit(tx, actor, u.id, parentId, now, { finalTreeChecked: true });
       }
     } catch (err) {
       // A use case or the database refused a row the plan accepted: nothing is written; the report says which row.

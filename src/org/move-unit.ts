@@ -12,8 +12,18 @@ import { ancestorIds } from './tree.js';
 import { assertLevelWithin, subtreeLevels, unitLevel } from './unit-depth.js';
 import { loadActiveUnit } from './unit-queries.js';
 
-/** Move a unit (with its subtree, accounts and history) under another parent. */
-export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: string, newParentId: string, now: Date) {
+/**
+ * Move a unit (with its subtree, accounts and history) under another parent. `finalTreeChecked`: as createUnit's, for
+ * the unit import (a row may move a unit under one that a later row lifts: only the tree it leaves must fit).
+ */
+export async function moveUnit(
+  db: Db,
+  actor: StaffActor | SystemActor,
+  unitId: string,
+  newParentId: string,
+  now: Date,
+  opts: { finalTreeChecked?: boolean } = {},
+) {
   return db.transaction(async (tx) => {
     // First, before any row (delegation/agency-lock.ts): this may put a delegation's two accounts in two agencies.
     await lockDelegationAgencies(tx);
@@ -28,7 +38,7 @@ export async function moveUnit(db: Db, actor: StaffActor | SystemActor, unitId: 
     }
     // The whole subtree goes along: its deepest unit lands that many levels below the new parent. Checked under the
     // lock above, which every change of the tree's shape holds, so two moves at once cannot together go too deep.
-    assertLevelWithin((await unitLevel(tx, newParentId)) + (await subtreeLevels(tx, unitId)));
+    if (!opts.finalTreeChecked) assertLevelWithin((await unitLevel(tx, newParentId)) + (await subtreeLevels(tx, unitId)));
     // A unit without its own VNeID-only date (and whatever follows it) takes the new parent's; one with its own date may
     // then be given any date up to the new parent's (set-cutoff.ts): either way the parents' dates are compared.
     await requireNoLaterCutoff(tx, actor, unit.parentId, newParentId, 'đơn vị');
