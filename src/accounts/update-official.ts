@@ -121,7 +121,8 @@ export async function saveOfficial(
     // Moved to another agency: its delegations with officials of the one it left end here (delegation/end-across-agencies.ts).
     if (input.unitId !== before.unitId) await endDelegationsAcrossAgencies(tx, actor, now);
     // Suspending through the form ends the account's sessions, as the Tạm đình chỉ button does.
-    if (input.suspended && !before.suspended) await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
+    if (input.suspended && !before.suspended)
+      await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
     const accountDiff = diff(before as Record<string, unknown>, fields as Record<string, unknown>);
     const personDiff = diff(
       (identityAuditView(identity.before) ?? {}) as Record<string, unknown>,
