@@ -4,15 +4,14 @@
  * another of one's sessions, the current one only after the confirmation; another official's session by id is
  * not found; an administrator of another unit gets 404.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../src/db/client.js';
 import { auditLog, sessions } from '../src/db/schema/index.js';
 import { tokenHash } from '../src/auth/sessions.js';
-import { accountByUsername, freshDemo } from './support/fixtures.js';
-import { testDatabase } from './support/db.js';
+import { accountByUsername } from './support/fixtures.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
-import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { registerTestClient, relyingParty, type SsoServer, useSsoServer } from './support/sso.js';
 import { ssoLogin } from './support/sso-flow.js';
 
 const PAGE = '/tiepnhan/tai-khoan/phien-dang-nhap';
@@ -21,15 +20,9 @@ const CHROME_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/53
 let database: Database;
 let server: SsoServer;
 
-beforeAll(async () => {
-  database = await testDatabase();
-});
-beforeEach(async () => {
-  await freshDemo(database);
-  server = await startSsoServer(database);
-});
-afterEach(async () => {
-  await server.close();
+useSsoServer((d, s) => {
+  database = d;
+  server = s;
 });
 
 async function loggedIn(username: string) {

@@ -5,26 +5,18 @@
  */
 import { eq } from 'drizzle-orm';
 import * as oidc from 'openid-client';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { auditLog, sessions } from '../src/db/schema/index.js';
-import { testDatabase } from './support/db.js';
-import { freshDemo } from './support/fixtures.js';
-import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { registerTestClient, relyingParty, type SsoServer, useSsoServer } from './support/sso.js';
 import { ssoLogin } from './support/sso-flow.js';
 
 let database: Database;
 let server: SsoServer;
 
-beforeAll(async () => {
-  database = await testDatabase();
-});
-beforeEach(async () => {
-  await freshDemo(database);
-  server = await startSsoServer(database);
-});
-afterEach(async () => {
-  await server.close();
+useSsoServer((d, s) => {
+  database = d;
+  server = s;
 });
 
 describe('RP-initiated logout with a post-logout URI whose path looks like the provider resume path', () => {

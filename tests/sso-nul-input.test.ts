@@ -3,25 +3,17 @@
  * 500 (PostgreSQL's text cannot hold a NUL and refused the parameter: adapter.ts read, clients.ts clientMetadata).
  * Found by an attacker review: anyone could fill the error log and its alerts without logging in.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { ssoModels } from '../src/db/schema/index.js';
-import { testDatabase } from './support/db.js';
-import { freshDemo } from './support/fixtures.js';
-import { APP_CALLBACK, registerTestClient, startSsoServer, type SsoServer } from './support/sso.js';
+import { APP_CALLBACK, registerTestClient, type SsoServer, useSsoServer } from './support/sso.js';
 
 let database: Database;
 let server: SsoServer;
 
-beforeAll(async () => {
-  database = await testDatabase();
-});
-beforeEach(async () => {
-  await freshDemo(database);
-  server = await startSsoServer(database);
-});
-afterEach(async () => {
-  await server.close();
+useSsoServer((d, s) => {
+  database = d;
+  server = s;
 });
 
 describe('a NUL byte in what an anonymous caller sends the provider', () => {

@@ -8,7 +8,7 @@
  */
 import * as oidc from 'openid-client';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { accounts, persons } from '../src/db/schema/index.js';
 import { createSession } from '../src/auth/sessions.js';
@@ -16,24 +16,17 @@ import { resetPassword } from '../src/accounts/reset-password.js';
 import { endAccountSessions } from '../src/accounts/end-account-sessions.js';
 import { setUnitCutoff } from '../src/cutover/set-cutoff.js';
 import { todayInVietnam } from '../src/shared/dates.js';
-import { accountByUsername, actorFor, freshDemo } from './support/fixtures.js';
-import { testDatabase } from './support/db.js';
-import { Browser, registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { accountByUsername, actorFor } from './support/fixtures.js';
+import { Browser, registerTestClient, relyingParty, type SsoServer, useSsoServer } from './support/sso.js';
 import { oauthError, ssoLogin } from './support/sso-flow.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
 
 let database: Database;
 let server: SsoServer;
 
-beforeAll(async () => {
-  database = await testDatabase();
-});
-beforeEach(async () => {
-  await freshDemo(database);
-  server = await startSsoServer(database);
-});
-afterEach(async () => {
-  await server.close();
+useSsoServer((d, s) => {
+  database = d;
+  server = s;
 });
 
 const SCOPE = 'openid profile official offline_access';

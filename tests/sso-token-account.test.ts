@@ -8,30 +8,22 @@
 import { and, eq } from 'drizzle-orm';
 import type { AdapterPayload } from 'oidc-provider';
 import * as oidc from 'openid-client';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { accounts, citizens, roleGrants, ssoModels, units } from '../src/db/schema/index.js';
 import { ssoAccount } from '../src/sso/account-claims.js';
 import { postgresAdapter } from '../src/sso/adapter.js';
 import { withProviderRequest } from '../src/sso/provider-request.js';
-import { testDatabase } from './support/db.js';
-import { freshDemo } from './support/fixtures.js';
-import { registerTestClient, relyingParty, startSsoServer, type SsoServer } from './support/sso.js';
+import { registerTestClient, relyingParty, type SsoServer, useSsoServer } from './support/sso.js';
 import { oauthError, ssoLogin } from './support/sso-flow.js';
 
 let database: Database;
 const NO_TOKEN = { withToken: false };
 let server: SsoServer;
 
-beforeAll(async () => {
-  database = await testDatabase();
-});
-beforeEach(async () => {
-  await freshDemo(database);
-  server = await startSsoServer(database);
-});
-afterEach(async () => {
-  await server.close();
+useSsoServer((d, s) => {
+  database = d;
+  server = s;
 });
 
 describe('the account behind SSO tokens', () => {

@@ -10,7 +10,10 @@ import * as oidc from 'openid-client';
 import type { Database } from '../../src/db/client.js';
 import { registerSsoClient, type RegisterSsoClientInput } from '../../src/sso/register-sso-client.js';
 import { systemActor } from '../../src/shared/context.js';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { buildApp, type App } from './app.js';
+import { testDatabase } from './db.js';
+import { freshDemo } from './fixtures.js';
 
 export type SsoServer = { origin: string; issuer: string; app: App; close(): Promise<void> };
 
@@ -33,6 +36,27 @@ export async function startSsoServer(
 }
 
 /** Cookies by name (one host), redirects not followed: what a browser sends and where it is sent. */
+/**
+ * A test file against the provider: its own database (before all), the demo data afresh and a provider listening
+ * before each test (handed to `set`), stopped after it.
+ */
+export function useSsoServer(set: (database: Database, server: SsoServer) => void): void {
+  let database: Database;
+  let server: SsoServer | null = null;
+  beforeAll(async () => {
+    database = await testDatabase();
+  });
+  beforeEach(async () => {
+    await freshDemo(database);
+    server = await startSsoServer(database);
+    set(database, server);
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+}
+
 export class Browser {
   cookies = new Map<string, string>();
 
