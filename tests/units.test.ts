@@ -269,4 +269,35 @@ describe('the province unit and agency codes', () => {
     expect((await loadUnit(t.database.db, old.id))!.active).toBe(false);
     expect(await unitAudit('unit.activate', old.id)).toHaveLength(0);
   });
+
+  it.skipIf(process.env.MOTCUA_TEST_DB !== 'postgres')(
+    'two units with one code reactivated at the same instant: one is, the other answers 409, not a 500',
+    async () => {
+      const admin = await actorFor(t.database, 'admin.sct');
+      const make = async (name: string) => {
+        const u = await createUnit(t.database.db, admin, t.unitIds.sct!, { name, agencyCode: '000.99.14.H10', kind: 'centre' });
+        await setUnitActive(t.database.db, admin, u.id, false, new Date());
+        return u.id;
+      };
+      const [a, b] = [await make('Trung tâm A'), await make('Trung tâm B')];
+      let reactivated!: () => void;
+      let release!: () => void;
+      const aDone = new Promise<void>((r) => (reactivated = r));
+      const held = new Promise<void>((r) => (release = r));
+      // A's reactivation is under way (not committed) when B's starts.
+      const first = t.database.db.transaction(async (tx) => {
+        await setUnitActive(tx, admin, a, true, new Date());
+        reactivated();
+        await held;
+      });
+      await aDone;
+      const second = setUnitActive(t.database.db, admin, b, true, new Date()).catch((e: AppError) => e);
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await first;
+      expect(await second).toMatchObject({ code: 'agency_code_taken', status: 409 });
+      expect((await loadUnit(t.database.db, a))!.active).toBe(true);
+      expect((await loadUnit(t.database.db, b))!.active).toBe(false);
+    },
+  );
 });

@@ -17,7 +17,8 @@
  * transaction holds it once however often it asks) for a caller that forgot. Both are rare administrative acts; one
  * lock for the whole province costs nothing worth a finer one. createUnit takes it too, for another rule of the tree:
  * its depth (org/unit-depth.ts) — a unit created under a parent that a move is pushing deeper would otherwise land
- * one level past the limit.
+ * one level past the limit. setUnitActive too, for the agency codes: a reactivation checks its code is free against
+ * creations, edits and other reactivations that hold the same lock.
  *
  * Lock order: this lock, then rows, everywhere — an attacker review found the other orders deadlocking (a creation
  * holding the accounts and waiting for the lock against a move holding the lock and wanting the accounts, and an import

@@ -5,11 +5,16 @@ import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
+import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { activeHolderOfCode, loadUnit } from './unit-queries.js';
 
 /** Deactivate a unit that no longer holds live accounts or active sub-units, or reactivate one. */
 export async function setUnitActive(db: Db, actor: StaffActor, unitId: string, active: boolean, now: Date) {
   return db.transaction(async (tx) => {
+    // First, the lock every change of the tree and its codes holds (delegation/agency-lock.ts): a unit created, edited
+    // or reactivated with the same code at the same instant is seen by the check below (it answered a 500 at the
+    // unique index otherwise).
+    await lockDelegationAgencies(tx);
     await requireAdministerUnit(tx, actor, unitId);
     const unit = await loadUnit(tx, unitId);
     if (!unit) throw errors.notFound('Đơn vị');
