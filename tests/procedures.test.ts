@@ -6,6 +6,7 @@ import { auditLog, procedureVersions } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveAtCounter } from './support/reception.js';
 import { procedureForm } from './support/procedure-form.js';
+import { procedureFormValues, procedureInputOf } from '../src/procedures/procedure-form.js';
 import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
@@ -91,6 +92,63 @@ describe('procedure catalog', () => {
     expect((other as AppError).status).toBe(404);
   });
 
+  it('the form as the page fills it saves the version it came from unchanged (the page and its input share one mapping)', async () => {
+    const { p, v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const v2 = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { version: String(v.version) }));
+    const same = ({
+      name,
+      sectorId,
+      unitIds,
+      workingDays,
+      workingHours,
+      after1500NextDay,
+      fee,
+      feeNote,
+      resultName,
+      onlineLevel,
+      documents,
+      declaration,
+      steps,
+    }: typeof v) => ({
+      name,
+      sectorId,
+      unitIds,
+      workingDays,
+      workingHours,
+      after1500NextDay,
+      fee,
+      feeNote,
+      resultName,
+      onlineLevel,
+      documents,
+      declaration,
+      steps,
+    });
+    expect(v2.version).toBe(v.version + 1);
+    expect(same(v2)).toEqual(same(v));
+  });
+
+  it("a step's narrowed actions survive a save; a step whose role changes, or a list naming another role's action, allows what its role allows", async () => {
+    const { p, v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const approval = v.steps.findIndex((s) => s.role === 'approval');
+    expect(v.steps[approval]!.actions).toEqual(['approve', 'return', 'refuse']);
+    const kept = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { fee: '1000', version: String(v.version) }));
+    expect(kept.steps[approval]!.actions).toEqual(['approve', 'return', 'refuse']);
+    // The reception step made a processing one: its list (accept…) names no processing action.
+    const flat = procedureFormValues(p.code, kept);
+    const roleChanged = await saveProcedure(
+      t.database.db,
+      admin,
+      p.id,
+      procedureInputOf({ ...flat, version: String(kept.version), 'steps.1.role': 'approval', 'steps.2.actions': 'approve,record_result' }),
+    );
+    expect(roleChanged.steps[1]!.actions).toEqual([]);
+    expect(roleChanged.steps[2]!.actions).toEqual([]);
+    expect(roleChanged.steps[0]!.actions).toEqual(['accept', 'handover', 'request_supplement', 'refuse']);
+  });
+
   it('over HTTP: the list and the form', async () => {
     const c = new Client(t.app);
     await c.login('admin.sct', TEST_PASSWORD);
@@ -100,6 +158,9 @@ describe('procedure catalog', () => {
     const form = await c.get(`/tiepnhan/quan-tri/thu-tuc/${p.id}`);
     expect(form.text).toContain('Quy trình nội bộ');
     expect(form.text).toContain('Phiên bản 1');
+    // The approval step's narrowing is named and carried by the form.
+    expect(form.text).toContain('Chỉ: Phê duyệt, Trả lại bước trước, Từ chối giải quyết');
+    expect(form.text).toMatch(/name="steps\.2\.actions" value="approve,return,refuse"/);
   });
 
   it('bounds the documents and the fee note as the catalog import does (the reception checklist reads 100 documents)', async () => {

@@ -362,6 +362,14 @@ export function allowedAt(action: DossierAction, status: DossierStatus, step: Pr
   return def.from.includes(status) && def.roles.includes(step.role);
 }
 
+/**
+ * The names a step of this role may list in ProcessStep.actions to narrow what allowedAt lets through: a list holding
+ * another name is not a narrowing of this role (saveProcedure resets it when a step's role changes).
+ */
+export function listableAt(role: ProcessStep['role']): ReadonlySet<string> {
+  return new Set(ACTIONS.filter((a) => (actionDef(a).roles as readonly string[]).includes(role)).map((a) => actionDef(a).listedAs ?? a));
+}
+
 /** Whether the applicant may take the action on their dossier in this status. */
 export function allowedForApplicant(action: DossierAction, status: DossierStatus): boolean {
   const def = actionDef(action);

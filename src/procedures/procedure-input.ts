@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanOptional, cleanText } from '../shared/text.js';
 import { Id, idField, numberField } from '../shared/validate.js';
+import { listableAt } from '../dossiers/transitions.js';
 import { parseDeclarationText } from './declaration-form.js';
 
 /**
@@ -101,6 +102,12 @@ export const ProcedureInput = z
           unitId: z.string(),
           role: z.string(),
           share: z.string(),
+          /**
+           * The actions the step narrows itself to, comma-separated, carried through the form from the version shown
+           * (a hidden field: the page does not edit them). Kept while every one is an action of the step's role;
+           * otherwise — the role was changed — the step allows what its role allows (an empty list).
+           */
+          actions: z.string().max(500).optional(),
         }),
       )
       .transform((rows, ctx) => {
@@ -115,7 +122,10 @@ export const ProcedureInput = z
             return z.NEVER;
           }
           // In lower case (Id): the steps are jsonb, compared as text with the units' ids (the inbox's rule).
-          out.push({ name: r.name, unitId: unit.data, role: role.data, share, actions: [] as string[] });
+          const listed = [...new Set((r.actions ?? '').split(',').filter(Boolean))];
+          const listable = listableAt(role.data);
+          const actions = listed.every((a) => listable.has(a)) ? listed : [];
+          out.push({ name: r.name, unitId: unit.data, role: role.data, share, actions });
         }
         return out;
       }),

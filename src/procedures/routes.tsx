@@ -12,9 +12,11 @@ import { requireAdministrator } from '../accounts/policies.js';
 import { administeredForest } from '../org/list-units.js';
 import { UnitOptions } from '../admin/unit-tree.js';
 import { ROLE_LABELS } from '../accounts/set-roles.js';
+import { ACTION_LABELS, type DossierAction } from '../dossiers/transitions.js';
 import { saveProcedure } from './save-procedure.js';
 import { listSectors, loadProcedureWithVersions, searchProcedures, type ProcedureVersion } from './procedure-queries.js';
-import { DECLARATION_HELP, declarationToText } from './declaration-form.js';
+import { DECLARATION_HELP } from './declaration-form.js';
+import { procedureFormValues, procedureInputOf, STEP_ROWS, type ProcedureFormValues } from './procedure-form.js';
 import { TEMPLATE_ACCEPT, removeDocumentTemplate, templateUrl, templatesInfo, uploadDocumentTemplate } from './document-templates.js';
 import { sendHtml } from '../web/send-html.js';
 import { postAnswerAddress } from '../web/post-answer.js';
@@ -78,7 +80,7 @@ procedureRoutes.get('/', async (c) => {
   );
 });
 
-type Values = Record<string, string>;
+type Values = ProcedureFormValues;
 
 async function renderForm(
   c: Ctx,
@@ -104,34 +106,9 @@ async function renderForm(
     const cur = versions.find((x) => x.current)!;
     current = cur;
     templates = await templatesInfo(db, cur.documents);
-    if (!values) {
-      v = {
-        code: p.code,
-        name: cur.name,
-        sectorId: cur.sectorId,
-        unitId: cur.unitIds[0]!,
-        limitKind: cur.workingHours ? 'hours' : 'days',
-        limit: String(cur.workingHours ?? cur.workingDays ?? ''),
-        after1500NextDay: cur.after1500NextDay ? '1' : '',
-        fee: String(cur.fee),
-        feeNote: cur.feeNote ?? '',
-        resultName: cur.resultName,
-        resultWithoutDocument: cur.resultWithoutDocument ?? '',
-        onlineLevel: cur.onlineLevel,
-        documents: cur.documents.map((d) => (d.required ? d.name : `${d.name} (nếu có)`)).join('\n'),
-        declaration: declarationToText(cur.declaration),
-        ...Object.fromEntries(
-          cur.steps.flatMap((st, i) => [
-            [`steps.${i}.name`, st.name],
-            [`steps.${i}.unitId`, st.unitId ?? ''],
-            [`steps.${i}.role`, st.role],
-            [`steps.${i}.share`, String(st.share)],
-          ]),
-        ),
-      };
-    }
+    if (!values) v = procedureFormValues(p.code, cur);
   }
-  const stepRows = Array.from({ length: 6 }, (_, i) => i);
+  const stepRows = Array.from({ length: STEP_ROWS }, (_, i) => i);
   const errs = s.error?.fields;
   const notice = s.savedVersion !== undefined && s.savedVersion === current?.version ? `Đã lưu phiên bản ${s.savedVersion}.` : s.notice;
   return sendHtml(
@@ -256,6 +233,7 @@ async function renderForm(
                         class="short"
                         aria-label={`Thời gian bước ${i + 1}`}
                       />
+                      <StepActions step={i} value={v[`steps.${i}.actions`] ?? ''} />
                     </td>
                   </tr>
                 ))}
@@ -285,6 +263,20 @@ async function renderForm(
       </section>
     </Layout>,
     (s.error?.status ?? 200) as 200,
+  );
+}
+
+/**
+ * The actions a step narrows itself to (ProcessStep.actions), carried to the save as they were and named for the
+ * administrator; the page does not edit them. Empty: the step allows what its role allows.
+ */
+function StepActions(p: { step: number; value: string }) {
+  const names = p.value.split(',').filter((a): a is DossierAction => Object.hasOwn(ACTION_LABELS, a));
+  return (
+    <>
+      <input type="hidden" name={`steps.${p.step}.actions`} value={p.value} />
+      {names.length ? <div class="muted">Chỉ: {names.map((a) => ACTION_LABELS[a]).join(', ')}</div> : null}
+    </>
   );
 }
 
@@ -391,16 +383,9 @@ function TemplatesSection(p: {
   );
 }
 
-/** Form fields → the shape ProcedureInput parses (steps.N.field → steps[N]). */
 async function readForm(c: Ctx) {
   const flat: Values = await formData(c);
-  const steps = Array.from({ length: 6 }, (_, i) => ({
-    name: flat[`steps.${i}.name`] ?? '',
-    unitId: flat[`steps.${i}.unitId`] ?? '',
-    role: flat[`steps.${i}.role`] ?? '',
-    share: flat[`steps.${i}.share`] ?? '',
-  }));
-  return { flat, input: { ...flat, steps } };
+  return { flat, input: procedureInputOf(flat) };
 }
 
 procedureRoutes.get('/moi', (c) => renderForm(c, null, null));

@@ -4,12 +4,11 @@
  * version's documents rearranged (`change`) or as the form's text (in `over`).
  */
 import type { ProcedureDocument, procedureVersions } from '../../src/db/schema/index.js';
-import { declarationToText } from '../../src/procedures/declaration-form.js';
+import { procedureFormValues, procedureInputOf } from '../../src/procedures/procedure-form.js';
+
+export { documentLine } from '../../src/procedures/procedure-form.js';
 
 type Version = typeof procedureVersions.$inferSelect;
-
-/** A document as the form's text writes it: one line, "(nếu có)" when not required. */
-export const documentLine = (d: ProcedureDocument) => (d.required ? d.name : `${d.name} (nếu có)`);
 
 export function procedureForm(
   code: string,
@@ -17,24 +16,5 @@ export function procedureForm(
   over: Record<string, unknown> = {},
   change: (docs: ProcedureDocument[]) => ProcedureDocument[] = (docs) => docs,
 ) {
-  return {
-    code,
-    name: v.name,
-    sectorId: v.sectorId,
-    unitId: v.unitIds[0],
-    limitKind: v.workingHours ? 'hours' : 'days',
-    limit: String(v.workingHours ?? v.workingDays),
-    after1500NextDay: v.after1500NextDay ? '1' : '',
-    fee: String(v.fee),
-    feeNote: v.feeNote ?? '',
-    resultName: v.resultName,
-    resultWithoutDocument: v.resultWithoutDocument ?? '',
-    onlineLevel: v.onlineLevel,
-    documents: change([...v.documents])
-      .map(documentLine)
-      .join('\n'),
-    declaration: declarationToText(v.declaration),
-    steps: v.steps.map((s) => ({ name: s.name, unitId: s.unitId ?? '', role: s.role, share: String(s.share) })),
-    ...over,
-  };
+  return { ...procedureInputOf(procedureFormValues(code, { ...v, documents: change([...v.documents]) })), ...over };
 }
