@@ -96,35 +96,8 @@ describe('procedure catalog', () => {
     const { p, v } = await current('2.000633');
     const admin = await actorFor(t.database, 'admin.sct');
     const v2 = await saveProcedure(t.database.db, admin, p.id, formOf(v, p.code, { version: String(v.version) }));
-    const same = ({
-      name,
-      sectorId,
-      unitIds,
-      workingDays,
-      workingHours,
-      after1500NextDay,
-      fee,
-      feeNote,
-      resultName,
-      onlineLevel,
-      documents,
-      declaration,
-      steps,
-    }: typeof v) => ({
-      name,
-      sectorId,
-      unitIds,
-      workingDays,
-      workingHours,
-      after1500NextDay,
-      fee,
-      feeNote,
-      resultName,
-      onlineLevel,
-      documents,
-      declaration,
-      steps,
-    });
+    // What a version is, apart from its identity (id, number, who saved it when, current).
+    const same = ({ id: _id, version: _n, createdAt: _at, createdBy: _by, current: _cur, ...rest }: typeof v) => rest;
     expect(v2.version).toBe(v.version + 1);
     expect(same(v2)).toEqual(same(v));
   });

@@ -16,6 +16,19 @@ const optionalText = (max: number, label: string) =>
     .transform((v) => cleanOptional(v))
     .pipe(z.string().max(max, `${label} tối đa ${max} ký tự.`).nullable());
 
+/** A code typed optionally (an account number, a bank's code, a tax code): blank is none; else normalised, then checked. */
+const optionalCode = (normalise: (v: string) => string, pattern: RegExp, message: string) =>
+  z
+    .string()
+    .optional()
+    .nullable()
+    .transform((v) => {
+      const typed = cleanOptional(v);
+      return typed === null ? null : normalise(typed);
+    })
+    .pipe(z.string().regex(pattern, message).nullable());
+const withoutSpaces = (v: string) => v.replace(/\s/g, '');
+
 /** Vietnamese phone numbers: +84 or 0, separators allowed, stored as 0xxxxxxxxx. */
 function normalisePhone(v: string): string {
   let d = v.replace(/[\s.\-()]/g, '');
@@ -119,39 +132,9 @@ const OfficialFields = z.object({
   returnAddress: optionalText(300, 'Địa chỉ trả hồ sơ'),
   receivingUnitPhone: phone('Số điện thoại đơn vị tiếp nhận', false),
   agencyAddress: optionalText(300, 'Địa chỉ cơ quan'),
-  beneficiaryAccount: z
-    .string()
-    .optional()
-    .nullable()
-    .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
-    .pipe(
-      z
-        .string()
-        .regex(/^\d{6,20}$/, 'Mã tài khoản thụ hưởng gồm 6–20 chữ số.')
-        .nullable(),
-    ),
-  bankCode: z
-    .string()
-    .optional()
-    .nullable()
-    .transform((v) => cleanOptional(v)?.toUpperCase() ?? null)
-    .pipe(
-      z
-        .string()
-        .regex(/^[A-Z0-9]{2,20}$/, 'Mã ngân hàng thụ hưởng gồm 2–20 chữ cái hoặc chữ số.')
-        .nullable(),
-    ),
-  taxCode: z
-    .string()
-    .optional()
-    .nullable()
-    .transform((v) => cleanOptional(v)?.replace(/\s/g, '') ?? null)
-    .pipe(
-      z
-        .string()
-        .regex(/^\d{10}(-\d{3})?$/, 'Mã số thuế gồm 10 chữ số, hoặc 10 chữ số - 3 chữ số.')
-        .nullable(),
-    ),
+  beneficiaryAccount: optionalCode(withoutSpaces, /^\d{6,20}$/, 'Mã tài khoản thụ hưởng gồm 6–20 chữ số.'),
+  bankCode: optionalCode((v) => v.toUpperCase(), /^[A-Z0-9]{2,20}$/, 'Mã ngân hàng thụ hưởng gồm 2–20 chữ cái hoặc chữ số.'),
+  taxCode: optionalCode(withoutSpaces, /^\d{10}(-\d{3})?$/, 'Mã số thuế gồm 10 chữ số, hoặc 10 chữ số - 3 chữ số.'),
   cardName: optionalText(150, 'Họ và tên trên thẻ CCCD'),
   dateOfBirth: dateField('Ngày sinh'),
   gender: z.enum(['male', 'female'], { message: 'Vui lòng chọn giới tính.' }),
