@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { detectFileType, safeFileName, FILE_TYPES } from './file-types.js';
+import { hasLoneSurrogate } from './text.js';
 import { renderPdf } from '../dossiers/forms/layout.js';
 import { compoundFile, docx, executable, odt, pptxLike, zip } from '../../tests/support/sample-files.js';
 
@@ -45,5 +46,13 @@ describe('file types by content', () => {
     expect(safeFileName('../../etc/passwd', FILE_TYPES.pdf, 'mau')).toBe('etc_passwd.pdf');
     expect(safeFileName('   ', FILE_TYPES.xlsx, 'mau')).toBe('mau.xlsx');
     expect(safeFileName('To\u0300 khai.PDF', FILE_TYPES.pdf, 'mau')).toBe('Tò khai.pdf');
+  });
+
+  it('cuts a long name by whole characters, never inside an emoji, and mends a lone surrogate', () => {
+    const cut = safeFileName(`${'a'.repeat(139)}😀😀.pdf`, FILE_TYPES.pdf, 'mau');
+    expect(cut).toBe(`${'a'.repeat(139)}😀.pdf`);
+    expect(hasLoneSurrogate(cut)).toBe(false);
+    expect(safeFileName(`${'a'.repeat(139)}😀.pdf`, FILE_TYPES.pdf, 'mau')).toBe(`${'a'.repeat(139)}😀.pdf`);
+    expect(safeFileName('Tờ khai \ud83d.pdf', FILE_TYPES.pdf, 'mau')).toBe('Tờ khai \ufffd.pdf');
   });
 });

@@ -10,7 +10,7 @@
  *   compound files — installers, e-mails, encrypted packages — are not recognised).
  */
 import zlib from 'node:zlib';
-import { cleanText } from './text.js';
+import { cleanText, cutText, wellFormed } from './text.js';
 
 export type FileKind = 'pdf' | 'png' | 'jpg' | 'docx' | 'doc' | 'xlsx' | 'xls' | 'odt';
 export type FileType = { kind: FileKind; mime: string; ext: string };
@@ -55,8 +55,8 @@ const bytesSource = (b: Uint8Array): ByteSource => ({
 });
 
 /**
- * A file name safe to store and send back: NFC, no path separators or control characters, at most 150
- * characters, ending in the extension of what the file really is.
+ * A file name safe to store and send back: NFC, well-formed, no path separators or control characters, at most 140
+ * characters and the extension, ending in the extension of what the file really is.
  */
 export function safeFileName(name: string, type: FileType, fallback: string): string {
   const clean = cleanText(name)
@@ -69,7 +69,9 @@ export function safeFileName(name: string, type: FileType, fallback: string): st
   const ext = m?.[2]?.toLowerCase();
   // Drop an extension naming a type we know (it may be wrong); keep anything else as part of the name.
   const known = !!ext && (ext in FILE_TYPES || ext === 'jpeg');
-  const base = (known ? m![1]! : clean).slice(0, 140).trim();
+  // Cut by whole characters: half of an emoji left at the cut is a lone surrogate, which jsonb (a draft's files) refuses
+  // and a text column stores as U+FFFD. A lone one sent as such (an API's JSON "\ud83d") is mended the same way.
+  const base = cutText(wellFormed(known ? m![1]! : clean), 140).trim();
   const finalExt = type.kind === 'jpg' && ext === 'jpeg' ? 'jpeg' : type.ext;
   return `${base || fallback}.${finalExt}`;
 }
