@@ -502,6 +502,55 @@ describe('delegation (Ủy quyền giải quyết DVC)', () => {
     expect(html).toContain('Đã hết hạn');
   });
 
+  it('the same Thêm form posted twice makes one delegation, so Kết thúc really ends it; another official cannot reuse its key (HTTP)', async () => {
+    const delegate = await official('nhan.twice', 'sct-qltm');
+    const c = new Client(t.app);
+    expect((await c.login(who('sct-qltm', 'Chuyên viên'), TEST_PASSWORD)).status).toBe(303);
+    const page = await c.get('/tiepnhan/uy-quyen/them');
+    const formKey = /name="formKey" value="([0-9a-f-]{36})"/.exec(page.text)?.[1] ?? '';
+    expect(formKey).toHaveLength(36);
+    const csrf = await c.csrf('/tiepnhan/uy-quyen/them');
+    const posted = { delegateId: delegate.accountId, scope: 'all', ...fromNowForADay(), reason: 'Nghỉ phép', formKey };
+    const first = await c.post('/tiepnhan/uy-quyen/them', posted, { csrf });
+    const second = await c.post('/tiepnhan/uy-quyen/them', posted, { csrf });
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(second.location).toBe(first.location);
+    const id = Number(/da-them=(\d+)/.exec(first.location ?? '')?.[1]);
+    expect((await delegationsInForce(t.database.db, delegate, new Date())).map((d) => d.id)).toEqual([id]);
+    expect((await c.post(`/tiepnhan/uy-quyen/${id}/ket-thuc`, {}, { csrfFrom: '/tiepnhan/uy-quyen' })).status).toBe(303);
+    expect(await delegationsInForce(t.database.db, delegate, new Date())).toEqual([]);
+    // The key of another official's form is no way to read or replay their delegation.
+    const other = await official('nhan.other', 'sct-qltm', ['processing']);
+    const stolen = await failure(createDelegation(t.database.db, other, { ...posted, delegateId: delegate.accountId }, new Date()));
+    expect([stolen.status, stolen.code]).toEqual([409, 'form_used']);
+    // A key that is no key is said, not a 500.
+    const bad = await c.post('/tiepnhan/uy-quyen/them', { ...posted, formKey: 'x' }, { csrf });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Biểu mẫu không hợp lệ');
+  });
+
+  it('Quản trị → Ủy quyền offers Kết thúc only where the administrator may end the delegation (the list agrees with the check)', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    const delegator = await expert();
+    const delegate = await official('nhan.qlcn', 'sct-qlcn');
+    const admin = await official('admin.qlcn', 'sct-qlcn');
+    await setRoles(t.database.db, root, admin.accountId, [{ unitId: t.unitIds['sct-qlcn']!, role: 'admin' }]);
+    const dl = await createDelegation(t.database.db, delegator, { ...form(delegate), ...fromNowForADay() }, new Date());
+    const listed = await administeredDelegations(t.database.db, await actorFor(t.database, 'admin.qlcn'), new Date());
+    expect(listed.map((d) => [d.id, d.mayEnd])).toEqual([[dl.id, false]]);
+    expect((await failure(endDelegation(t.database.db, await actorFor(t.database, 'admin.qlcn'), dl.id, {}, new Date()))).status).toBe(403);
+    const ofDelegator = await administeredDelegations(t.database.db, await actorFor(t.database, 'admin.sct'), new Date());
+    expect(ofDelegator.map((d) => [d.id, d.mayEnd])).toEqual([[dl.id, true]]);
+    const c = new Client(t.app);
+    expect((await c.login('admin.qlcn', TEST_PASSWORD)).status).toBe(303);
+    const page = await c.get('/tiepnhan/quan-tri/uy-quyen');
+    expect(page.text).toContain(`data-delegation="${dl.id}"`);
+    expect(page.text).not.toContain(`/tiepnhan/uy-quyen/${dl.id}/ket-thuc`);
+    const c2 = new Client(t.app);
+    expect((await c2.login('admin.sct', TEST_PASSWORD)).status).toBe(303);
+    expect((await c2.get('/tiepnhan/quan-tri/uy-quyen')).text).toContain(`/tiepnhan/uy-quyen/${dl.id}/ket-thuc`);
+  });
+
   it('is used in person only: API credentials of the delegate act as their own account', async () => {
     const delegator = await expert();
     const delegate = await official('nhan.qltm', 'sct-qltm');

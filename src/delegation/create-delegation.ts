@@ -32,6 +32,13 @@ export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, 
   if (input.to.getTime() <= startsAt.getTime()) throw errors.validation({ to: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
   return db.transaction(async (tx) => {
     await lockDelegationAgencies(tx);
+    // The same form again (a retried post, Back and resend): what it made, not a twin that "Kết thúc" would leave in
+    // force. Under the lock above, which every creation takes first, two posts of one form cannot both pass here.
+    if (input.formKey) {
+      const [made] = await tx.select().from(delegations).where(eq(delegations.formKey, input.formKey));
+      if (made && made.delegatorId === actor.accountId) return made;
+      if (made) throw new AppError('form_used', 'Biểu mẫu này đã được dùng. Vui lòng tải lại trang và nhập lại.', 409);
+    }
     // No key update: as strong as any write of the account (it waits for a suspension under way and holds it off),
     // never in the way of a foreign key's check. In id order: two creations between the same two wait in turn.
     const pair = isId(input.delegateId) ? [actor.accountId, input.delegateId] : [actor.accountId];
@@ -63,6 +70,7 @@ export async function createDelegation(db: Db, actor: StaffActor, raw: unknown, 
         endsAt: input.to,
         reason: input.reason,
         createdAt: now,
+        formKey: input.formKey ?? null,
       })
       .returning();
     await recordAudit(tx, {

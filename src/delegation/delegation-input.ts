@@ -47,6 +47,8 @@ export const DelegationInput = z
       .trim()
       .min(1, { error: 'Vui lòng nhập lý do ủy quyền.' })
       .max(500, { error: 'Lý do tối đa 500 ký tự.' }),
+    /** The form's key (a hidden field): the same form posted twice makes one delegation (create-delegation.ts). */
+    formKey: z.uuid({ error: 'Biểu mẫu không hợp lệ. Vui lòng tải lại trang và nhập lại.' }).toLowerCase().optional(),
   })
   .superRefine((v, ctx) => {
     if (v.scope === 'sectors' && v.sectorIds.length === 0)

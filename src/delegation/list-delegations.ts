@@ -16,7 +16,7 @@ export const STATE_LABELS: Record<DelegationState, string> = {
 /** A delegation as the lists show it: both accounts by name, the scope by name, its state at `now`. */
 export type DelegationListItem = {
   id: number;
-  delegator: { id: string; username: string; name: string };
+  delegator: { id: string; username: string; name: string; unitId: string };
   delegate: { id: string; username: string; name: string };
   scope: DelegationScope;
   scopeNames: string[];
@@ -39,6 +39,7 @@ type Row = {
   delegator_id: string;
   delegator_username: string;
   delegator_name: string;
+  delegator_unit_id: string;
   delegate_id: string;
   delegate_username: string;
   delegate_name: string;
@@ -55,6 +56,7 @@ async function listWhere(db: Queryable, where: ReturnType<typeof sql>, now: Date
     db,
     sql`select dl.id, dl.scope, dl.starts_at, dl.ends_at, dl.ended_at, dl.reason,
         o.id as delegator_id, o.username as delegator_username, o.middle_name || ' ' || o.given_name as delegator_name,
+        o.unit_id as delegator_unit_id,
         e.id as delegate_id, e.username as delegate_username, e.middle_name || ' ' || e.given_name as delegate_name,
         case dl.scope
           when 'sectors' then (select array_agg(s.name order by s.name) from sectors s where s.id = any(dl.sector_ids))
@@ -72,7 +74,7 @@ async function listWhere(db: Queryable, where: ReturnType<typeof sql>, now: Date
     const d = { startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), endedAt: r.ended_at ? new Date(r.ended_at) : null };
     return {
       id: r.id,
-      delegator: { id: r.delegator_id, username: r.delegator_username, name: r.delegator_name },
+      delegator: { id: r.delegator_id, username: r.delegator_username, name: r.delegator_name, unitId: r.delegator_unit_id },
       delegate: { id: r.delegate_id, username: r.delegate_username, name: r.delegate_name },
       scope: r.scope,
       scopeNames: r.scope_names ?? [],
@@ -100,7 +102,11 @@ export async function delegationsOfAccount(db: Queryable, accountId: string, now
   return { given, received };
 }
 
-/** Quản trị → Ủy quyền: the delegations of the accounts whose unit the administrator administers (either side). */
+/**
+ * Quản trị → Ủy quyền: the delegations of the accounts whose unit the administrator administers (either side), each
+ * saying whether this administrator may end it — the rule of policies.ts requireEndableDelegation: one whose
+ * delegator's unit they administer (a delegation only received in their units is shown, not theirs to end).
+ */
 export async function administeredDelegations(db: Queryable, actor: StaffActor, now: Date) {
   const unitIds = await administeredUnitIds(db, actor);
   if (unitIds.length === 0) return [];
@@ -108,5 +114,7 @@ export async function administeredDelegations(db: Queryable, actor: StaffActor, 
     unitIds.map((id) => sql`${id}::uuid`),
     sql`, `,
   );
-  return listWhere(db, sql`(o.unit_id in (${list}) or e.unit_id in (${list}))`, now);
+  const administered = new Set(unitIds);
+  const rows = await listWhere(db, sql`(o.unit_id in (${list}) or e.unit_id in (${list}))`, now);
+  return rows.map((d) => ({ ...d, mayEnd: administered.has(d.delegator.unitId) }));
 }

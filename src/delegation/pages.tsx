@@ -9,12 +9,12 @@ function scopeText(d: DelegationListItem): string {
 }
 
 /** One table of delegations; `endable` says which rows offer Kết thúc (the use case checks again). */
-export function DelegationTable(p: {
+export function DelegationTable<T extends DelegationListItem>(p: {
   id: string;
   caption: string;
-  rows: DelegationListItem[];
+  rows: T[];
   csrfToken: string;
-  endable: (d: DelegationListItem) => boolean;
+  endable: (d: T) => boolean;
   back: string;
 }) {
   if (p.rows.length === 0) return <p class="muted">{p.caption}: chưa có.</p>;
@@ -122,9 +122,10 @@ export function NewDelegationPage(p: {
     <section>
       <h1>THÊM ỦY QUYỀN GIẢI QUYẾT DVC</h1>
       {p.errors && Object.keys(p.errors).length ? <Flash kind="error">Vui lòng kiểm tra lại các ô được đánh dấu.</Flash> : null}
-      {p.errors?._ ? <Flash kind="error">{p.errors._}</Flash> : null}
+      {p.errors?._ || p.errors?.formKey ? <Flash kind="error">{p.errors._ ?? p.errors.formKey}</Flash> : null}
       <form method="post" action="/tiepnhan/uy-quyen/them" class="form" novalidate>
         <CsrfField token={p.csrfToken} />
+        <input type="hidden" name="formKey" value={v('formKey')} />
         <label for="delegateId">Tài khoản nhận ủy quyền *</label>
         <select id="delegateId" name="delegateId" required aria-describedby={described('delegateId')}>
           <option value="">— Chọn tài khoản cùng cơ quan —</option>

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireAdministrator } from '../accounts/policies.js';
@@ -88,7 +89,11 @@ delegationRoutes.get('/uy-quyen/them', async (c) => {
     throw new AppError('nothing_to_delegate', 'Tài khoản của bạn không có vai trò xử lý hồ sơ nào để ủy quyền.', 403);
   }
   const start = now();
-  return renderNew(c, { from: toLocalInput(start), to: toLocalInput(new Date(start.getTime() + 7 * 86_400_000)) });
+  return renderNew(c, {
+    from: toLocalInput(start),
+    to: toLocalInput(new Date(start.getTime() + 7 * 86_400_000)),
+    formKey: crypto.randomUUID(),
+  });
 });
 
 delegationRoutes.post('/uy-quyen/them', async (c) => {
@@ -145,7 +150,7 @@ delegationRoutes.get('/quan-tri/uy-quyen', async (c) => {
           caption="Các ủy quyền của tài khoản thuộc đơn vị bạn quản trị"
           rows={rows}
           csrfToken={props.csrfToken}
-          endable={() => true}
+          endable={(d) => d.mayEnd}
           back="quan-tri"
         />
       </section>

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 
 export const DELEGATION_SCOPES = ['all', 'sectors', 'procedures'] as const;
@@ -34,6 +34,8 @@ export const delegations = pgTable(
     endedBy: uuid('ended_by').references(() => accounts.id),
     /** When the expiry job wrote the audit row of the delegation's natural end. */
     expiryRecordedAt: timestamp('expiry_recorded_at', { withTimezone: true }),
+    /** The Thêm form's key: the same form posted again (a retry, Back and resend) finds this row, not a twin. */
+    formKey: uuid('form_key'),
   },
   (t) => [
     check('delegations_period', sql`${t.endsAt} > ${t.startsAt}`),
@@ -42,6 +44,7 @@ export const delegations = pgTable(
     // The delegate's delegations that may be in force: the access checks and the inbox read this range.
     index('delegations_delegate_idx').on(t.delegateId, t.endsAt).where(sql`${t.endedAt} is null`),
     index('delegations_delegator_idx').on(t.delegatorId, t.createdAt),
+    uniqueIndex('delegations_form_key_idx').on(t.formKey),
     index('delegations_expiry_idx').on(t.endsAt).where(sql`${t.endedAt} is null and ${t.expiryRecordedAt} is null`),
   ],
 );
