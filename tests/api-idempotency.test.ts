@@ -10,6 +10,11 @@ import { eq, sql } from 'drizzle-orm';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { completeChecklist } from './support/reception.js';
 import { issueApiClient } from '../src/api/issue-api-client.js';
+import { scopedSubmissionKey } from '../src/api/receive-through-api.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
+import { submitOnline } from '../src/portal/submit-dossier.js';
+import { loggedInCitizen } from './support/portal-citizen.js';
+import { roleGrants } from '../src/db/schema/index.js';
 import { dossiers, notifications } from '../src/db/schema/index.js';
 
 const t = useDemoApp();
@@ -148,6 +153,45 @@ describe('POST /api/v1/dossiers with Idempotency-Key', () => {
     expect(withKey.text).not.toContain(String(first.json.id));
     expect(withKey.text).not.toContain(String(first.json.code));
     expect(await rowsNamed('Đinh Văn Chủ Khóa')).toHaveLength(2);
+  });
+
+  it("no form — an official's at the counter, a citizen's on the portal — can take an API client's key first", async () => {
+    const admin = await actorFor(t.database, 'admin.sct');
+    const clerk = (await accountByUsername(t.database, sctClerkUsername()))!;
+    const issued = await issueApiClient(t.database.db, admin, clerk.id, { name: 'Phần mềm tích hợp' });
+    const { p, v } = await currentProcedure(t.database, '2.000633');
+    // The integration's next key, predictable (its own record number), and how this code derives what it stores.
+    const key = crypto.randomUUID();
+    const apiActor = { kind: 'api' as const, accountId: clerk.id, clientId: issued.clientId, label: 'x', meta: { ip: null, requestId: null } };
+    const stored = scopedSubmissionKey(apiActor, key);
+    // An insider with a reception position sends the counter form with that value as its one-time key.
+    await t.database.db.insert(roleGrants).values({ accountId: admin.accountId, unitId: clerk.unitId, role: 'reception' });
+    const counter = receiveDossier(
+      t.database.db,
+      admin,
+      { procedureId: p.id, channel: 1, fullName: 'Hồ Sơ Chặn Trước', documents: completeChecklist(v.documents) },
+      new Date(),
+      undefined,
+      { submissionKey: stored },
+    );
+    await expect(counter).rejects.toMatchObject({ code: 'stale_form' });
+    // A citizen's Nộp hồ sơ with it is a stale form too.
+    const citizen = await loggedInCitizen(t.database.db, t.app);
+    const online = submitOnline(
+      t.database.db,
+      { kind: 'citizen', citizenId: citizen.id, label: 'x', meta: { ip: null, requestId: null } },
+      p.id,
+      stored,
+      new Date(),
+    );
+    await expect(online).rejects.toMatchObject({ status: 400 });
+    // The integration's request is received under its key.
+    const res = await post(
+      issued.token,
+      { procedureId: p.id, channel: 1, fullName: 'Nguyễn Văn Tích Hợp', documents: completeChecklist(v.documents) },
+      key,
+    );
+    expect(res.status, res.text).toBe(201);
   });
 
   it('a malformed key is 400 with its own code, before anything is received', async () => {

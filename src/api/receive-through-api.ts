@@ -22,7 +22,7 @@ import type { IncomingFile } from '../storage/index.js';
  * key: it receives its own dossier, never learns that the value was used, and cannot take it first to block the
  * owner's retry. (receiveDossier also refuses a key whose dossier another account received: the counter form's rule.)
  */
-function scopedSubmissionKey(actor: StaffActor, key: string): string {
+export function scopedSubmissionKey(actor: StaffActor, key: string): string {
   const scope = actor.kind === 'api' ? `api-client:${actor.clientId}:${actor.accountId}` : `session:${actor.accountId}`;
   const h = crypto.createHash('sha256').update(`motcua/api/v1/dossiers/idempotency-key\0${scope}\0${key}`).digest();
   h[6] = (h[6]! & 0x0f) | 0x80;
@@ -122,7 +122,7 @@ export async function receiveThroughApi(
   const { files, digests } = hashedScans(scans);
   const d = await receiveDossier(db, actor, input, now, files, {
     ...opts,
-    ...(key === undefined ? {} : { submissionKey: scopedSubmissionKey(actor, key) }),
+    ...(key === undefined ? {} : { idempotencyKey: scopedSubmissionKey(actor, key) }),
   }).catch((err: unknown) => {
     // The caller's own key, whose dossier they may no longer see (moved to another unit): the key is spent.
     if (key !== undefined && err instanceof AppError && err.code === 'stale_form') throw idempotencyKeyReused();

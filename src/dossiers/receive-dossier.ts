@@ -24,7 +24,7 @@ import { localDate } from '../calendar/working-time.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors, type FieldErrors } from '../shared/errors.js';
 import { cleanOptional, cleanText, foldVietnamese } from '../shared/text.js';
-import { idField, isId, numberField, parseInput } from '../shared/validate.js';
+import { idField, isFormKey, isId, numberField, parseInput } from '../shared/validate.js';
 import { sqlStateOf } from '../db/database-errors.js';
 import { viewDossier } from './view-dossier.js';
 import { mayActAtStep } from './access.js';
@@ -94,12 +94,15 @@ export async function receiveDossier(
     within?: (tx: Tx, dossier: typeof dossiers.$inferSelect) => Promise<void>;
     /** The counter form's one-time key: the same form sent again (Back, then Tiếp nhận) is the dossier it made. */
     submissionKey?: string;
+    /** The API's Idempotency-Key as receive-through-api.ts derives it for its caller: the same role, another kind. */
+    idempotencyKey?: string;
   } = {},
 ): Promise<typeof dossiers.$inferSelect & { repeated?: true }> {
   const input = parseInput(ReceiveInput, raw);
   if (actor.kind !== 'system' && input.channel === 2) throw onlineChannelReserved();
-  const key = opts.submissionKey;
-  if (key !== undefined && (actor.kind === 'system' || !isId(key))) throw staleReceptionForm();
+  const key = opts.submissionKey ?? opts.idempotencyKey;
+  const wellFormed = opts.submissionKey !== undefined ? isFormKey(opts.submissionKey) && opts.idempotencyKey === undefined : isId(key);
+  if (key !== undefined && (actor.kind === 'system' || !wellFormed)) throw staleReceptionForm();
   const received = async () => (key === undefined || actor.kind === 'system' ? null : receivedWithKey(db, actor, key, now));
   const already = await received();
   if (already) return already;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { ReceivableProcedure } from '../dossiers/receivable-procedures.js';
-import { isId } from '../shared/validate.js';
+import { isFormKey } from '../shared/validate.js';
 import { feeText, timeLimitText } from '../dossiers/procedure-terms.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
@@ -62,7 +62,7 @@ export function ReceptionPage(p: {
         <form method="post" action={`/tiepnhan/tiep-nhan?procedureId=${chosen.id}`} enctype="multipart/form-data" class="stack">
           <CsrfField token={p.csrfToken} />
           {/* One key per form drawn (kept through refusals): sent again — Back, then Tiếp nhận — it is the dossier it made. */}
-          <input type="hidden" name="submissionKey" value={isId(v.submissionKey) ? v.submissionKey : crypto.randomUUID()} />
+          <input type="hidden" name="submissionKey" value={isFormKey(v.submissionKey) ? v.submissionKey : crypto.randomUUID()} />
           <input type="hidden" name="procedureId" value={chosen.id} />
           {v.linhvuc ? <input type="hidden" name="linhvuc" value={v.linhvuc} /> : null}
           <p>

@@ -13,7 +13,7 @@ import { formData, formValues, oversizedFile, uploadedStream } from '../web/body
 import { queryOf } from '../web/params.js';
 import { AppError } from '../shared/errors.js';
 import { DATE_HINT, formatDate, formatDateTimeMinute } from '../shared/dates.js';
-import { param } from '../shared/validate.js';
+import { isFormKey, param } from '../shared/validate.js';
 import { MAX_PERSONAL_FILE_BYTES, PERSONAL_FILE_ACCEPT, PERSONAL_FILE_ALLOWED, sizeText } from '../personal-files/files.js';
 import { listPersonalFiles } from '../personal-files/list-personal-files.js';
 import { PortalPage } from './layout.js';
@@ -568,7 +568,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     throw new AppError('invalid_form', 'Dữ liệu biểu mẫu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.', 400);
   const version = await onlineVersion(deps.db, procedureId);
   if (!version) throw new AppError('not_found', 'Không tìm thấy thủ tục.', 404);
-  const key = raw.submissionKey && /^[0-9a-f-]{36}$/.test(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();
+  const key = isFormKey(raw.submissionKey) ? raw.submissionKey : crypto.randomUUID();
   // The version the form was opened on (its hidden field); a value that names none is another version than the current.
   const formVersion = raw.version === undefined ? undefined : /^\d{1,9}$/.test(raw.version) ? Number(raw.version) : -1;
   // This form sent again after it made its dossier (a retry, a double tap, Back then resend): that dossier, and

@@ -23,7 +23,7 @@ import { localDate } from '../calendar/working-time.js';
 import { actorColumns, type CitizenActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { CONTROL_CHARS_MESSAGE, cutText, foldVietnamese, hasControlChars } from '../shared/text.js';
-import { isId } from '../shared/validate.js';
+import { isFormKey, isId } from '../shared/validate.js';
 import { newLookupCode, nextDossierCode } from '../dossiers/dossier-code.js';
 import { recordSubmittedComponents } from '../dossiers/dossier-components.js';
 import { stepDueAt, stepPosition } from '../dossiers/steps.js';
@@ -208,7 +208,7 @@ export function unreadableFields(version: Version, typed: Record<string, string>
  * answered with it. A key is one form's: another citizen's key is a stale (or forged) form, never their dossier.
  */
 export async function dossierOfForm(db: Queryable, actor: CitizenActor, submissionKey: string) {
-  if (!isId(submissionKey)) return null;
+  if (!isFormKey(submissionKey)) return null;
   const [d] = await db.select().from(dossiers).where(eq(dossiers.submissionKey, submissionKey));
   if (d && d.citizenId !== actor.citizenId) throw staleForm();
   return d ?? null;
@@ -492,7 +492,7 @@ const draftTaken = () =>
 
 /** Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). */
 export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
-  if (!isId(submissionKey)) throw staleForm();
+  if (!isFormKey(submissionKey)) throw staleForm();
   const submitted = () => dossierOfForm(db, actor, submissionKey);
   const already = await submitted();
   if (already) return already;

@@ -66,6 +66,16 @@ export function isId(value: unknown): value is string {
 }
 
 /**
+ * A form's one-time key as our pages issue it (crypto.randomUUID: a version-4 UUID, lower case). The API keeps its
+ * Idempotency-Keys in the same unique column as version-8 UUIDs derived from the caller (api/receive-through-api.ts),
+ * so a form — an official's at the counter, a citizen's on the portal — carries only a version-4 key, and none can
+ * take an API client's key first to block its retries.
+ */
+export function isFormKey(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(value);
+}
+
+/**
  * A number field of a form or a JSON body: a JSON number, or its text in plain decimal digits (a sign and a fraction
  * allowed, surrounding spaces ignored). z.coerce.number() alone reads [2] as 2, {} as NaN, true as 1 and [], null or
  * "" as 0 — an array slipped past a check of the value, e.g. channel [2]. Here anything else (an array, an object, a
