@@ -166,6 +166,20 @@ describe('the result through the API', () => {
     expect(await events(id, 'record_result')).toEqual([]);
   });
 
+  it('the same result file sent again (a retry after a lost answer) is the one attached, not a second', async () => {
+    const { id, clerk, director } = await atApproval();
+    const first = await upload(`/dossiers/${id}/result/files`, director, fileForm('Giấy phép 15.pdf', pdf('giấy phép 15')));
+    const retry = await upload(`/dossiers/${id}/result/files`, director, fileForm('Giấy phép 15 (1).pdf', pdf('giấy phép 15')));
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.json.id).toBe(first.json.id);
+    const files = (await call('GET', `/dossiers/${id}`, clerk)).json.files.filter((f: Json) => f.kind === 'result');
+    expect(files).toHaveLength(1);
+    expect(await events(id, 'attach_result')).toHaveLength(1);
+    // Another file is another result file.
+    expect((await upload(`/dossiers/${id}/result/files`, director, fileForm('Phụ lục.pdf', pdf('phụ lục')))).status).toBe(201);
+    expect((await call('GET', `/dossiers/${id}`, clerk)).json.files.filter((f: Json) => f.kind === 'result')).toHaveLength(2);
+  });
+
   it('an empty, oversized, wrongly typed or missing file gets its own 4xx and leaves nothing in the dossier', async () => {
     const { id, director } = await atApproval();
     const empty = await upload(`/dossiers/${id}/result/files`, director, fileForm('rong.pdf', new Uint8Array()));

@@ -1,6 +1,6 @@
 import { actorColumns, delegationColumns, onBehalfOf } from '../shared/context.js';
 import { Readable } from 'node:stream';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { dossierEvents, dossierFiles, dossiers, procedureVersions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -66,7 +66,8 @@ async function attachCapacity(db: Queryable, actor: StaffActor, d: typeof dossie
  * Đính kèm kết quả: at the processing or approval step, by its officials. PDF, images or DOCX up to 10 MB. The right
  * is decided before the file is stored (officials have no upload budget: a refused caller leaves nothing in storage),
  * and again in the transaction, on the locked dossier (it may have moved on meanwhile; a file stored by a rightful
- * official and then refused stays unreferenced: harmless, content-addressed).
+ * official and then refused stays unreferenced: harmless, content-addressed). A file the dossier's result already
+ * holds is not attached twice: its id is answered.
  */
 export async function attachResult(db: Db, actor: StaffActor, dossierId: string, file: IncomingFile, now: Date) {
   if (!isId(dossierId)) throw errors.notFound('Hồ sơ');
@@ -77,6 +78,14 @@ export async function attachResult(db: Db, actor: StaffActor, dossierId: string,
   return db.transaction(async (tx) => {
     const [locked] = await tx.select().from(dossiers).where(eq(dossiers.id, dossierId)).for('update');
     const { d, acting } = await attachCapacity(tx, actor, locked, now);
+    // The same file again (a retry that lost its answer, a double tap): the one attached, not a twin the applicant sees
+    // twice. Decided on the locked dossier, so two at once cannot both pass.
+    const [same] = await tx
+      .select({ id: dossierFiles.id })
+      .from(dossierFiles)
+      .where(and(eq(dossierFiles.dossierId, dossierId), eq(dossierFiles.kind, 'result'), eq(dossierFiles.sha256, sha256)))
+      .limit(1);
+    if (same) return same.id;
     const [row] = await tx
       .insert(dossierFiles)
       .values({ dossierId, kind: 'result', name, mime: type.mime, size, sha256, uploadedBy: actor.accountId })
