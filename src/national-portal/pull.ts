@@ -4,20 +4,24 @@
  * the one reception path (receiveDossier, as the system actor) — its code, lookup code and due-date rules are those
  * of any online dossier. Exactly once: the national id is national_intake's key and its row is written in the
  * dossier's transaction, so a re-fetch or two pulls at once make one dossier (the second's transaction fails on the
- * key and is rolled back whole). The applicant is as the national portal declared it: a claim, as at the counter.
+ * key and is rolled back whole). The applicant is as the national portal declared it: a claim — a value our counter's
+ * rules refuse (a tax code as SoDinhDanh, a phone written 84…, a long address) stays in the dossier's note rather than
+ * keep the dossier out (declared-applicant.ts), and the number declared never puts the dossier into a citizen's portal.
  * A dossier we cannot register (a procedure not in our catalog, an agency without a code, a value the database
- * refuses…) is recorded as skipped with the reason and logged — never retried in a loop; the database being
- * unreachable, or a fault of ours, fails the run (retried, the cursor where it was).
+ * refuses…) is recorded as skipped with the reason and logged — never retried in a loop — and shown to the province's
+ * administrators (Quản trị → Hồ sơ từ Cổng DVC quốc gia, intake-routes.tsx); the database being unreachable, or a
+ * fault of ours, fails the run (retried, the cursor where it was).
  */
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Db, isDatabaseUnavailable, isStatementCancelled } from '../db/client.js';
 import { sqlStateOf } from '../db/database-errors.js';
-import { nationalIntake, nationalSyncState, procedures, units } from '../db/schema/index.js';
+import { dossiers, nationalIntake, nationalSyncState, procedures, units } from '../db/schema/index.js';
 import { receiveDossier } from '../dossiers/receive-dossier.js';
 import { AppError } from '../shared/errors.js';
 import { systemActor } from '../shared/context.js';
 import type { NationalPortalClient, SubmittedDossier, UnreadableSubmission } from './client.js';
+import { declaredApplicant, declaredNote } from './declared-applicant.js';
 
 const CURSOR = 'pull_cursor';
 /** Pages per run at most; the next run goes on from the stored cursor. */
@@ -87,26 +91,26 @@ async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logge
   const [procedure] = await db.select({ id: procedures.id }).from(procedures).where(eq(procedures.code, item.MaTTHC));
   if (!procedure) return skip(db, item, `Thủ tục ${item.MaTTHC} không có trong danh mục thủ tục của tỉnh.`, now, logger);
   const [agency] = item.MaDonVi ? await db.select({ id: units.id }).from(units).where(eq(units.agencyCode, item.MaDonVi)) : [];
-  const applicant = item.ChuHoSo;
+  // The applicant as declared there: each field our counter's rules refuse is left out of the structured fields and
+  // kept in the note (declared-applicant.ts), so no declared value keeps the dossier from the reception desk.
+  const applicant = declaredApplicant(item.ChuHoSo);
+  const note = `Nộp trên Cổng Dịch vụ công quốc gia, mã hồ sơ ${item.MaHoSoQG}.${declaredNote(applicant.declared)}${item.GhiChu ? ` ${item.GhiChu}` : ''}`;
   try {
     await receiveDossier(
       db,
       systemActor('job:national.pull'),
-      {
-        procedureId: procedure.id,
-        channel: 2,
-        fullName: applicant.HoVaTen,
-        cccd: applicant.SoDinhDanh ?? undefined,
-        phone: applicant.SoDienThoai ?? undefined,
-        email: applicant.Email ?? undefined,
-        address: applicant.DiaChi ?? undefined,
-        note: cutUnits(`Nộp trên Cổng Dịch vụ công quốc gia, mã hồ sơ ${item.MaHoSoQG}.${item.GhiChu ? ` ${item.GhiChu}` : ''}`, 1000),
-      },
+      { procedureId: procedure.id, channel: 2, ...applicant.fields, note: cutUnits(note, 1000) },
       now,
       undefined,
       {
         ...(agency ? { agencyUnitId: agency.id } : {}),
         within: async (tx, dossier) => {
+          // A number declared there is a claim, not a proof: the dossier names it (applicant.cccd, shown and searched)
+          // but is never put into the portal of the citizen whose VNeID login proves that number — as a portal
+          // submission on behalf of someone is not (submit-dossier.ts). Before the transaction commits: never bound.
+          if (dossier.applicantIdNumber !== null) {
+            await tx.update(dossiers).set({ applicantIdNumber: null }).where(eq(dossiers.id, dossier.id));
+          }
           await tx.insert(nationalIntake).values({
             nationalId: item.MaHoSoQG,
             procedureCode: item.MaTTHC,
