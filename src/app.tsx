@@ -28,6 +28,7 @@ import { CATALOG_IMPORT_PATH, catalogImportRoutes, UNIT_IMPORT_PATH, unitImportR
 import { adminUnitRoutes } from './admin/units-routes.js';
 import { adminAuditRoutes } from './admin/audit-routes.js';
 import { adminJobRoutes } from './admin/jobs-routes.js';
+import { NATIONAL_INTAKE_PATH, nationalIntakeRoutes } from './national-portal/intake-routes.js';
 import { notificationFailureRoutes } from './notify/failure-routes.js';
 import { adminSsoClientRoutes } from './admin/sso-clients-routes.js';
 import { portalRoutes } from './portal/routes.js';
@@ -60,6 +61,7 @@ import { ssoInteractionRoutes, ssoProviderRoutes } from './sso/routes.js';
 import { statisticsExportRoutes } from './statistics/export-routes.js';
 import { serviceIndexRoutes } from './statistics/index-routes.js';
 import { SESSION_ENDED_FLAG, toOfficialLogin } from './web/http.js';
+import { bearerToken } from './web/bearer.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -175,7 +177,7 @@ export function createApp(deps: Deps) {
     c.set('unreadNotices', 0);
     c.set('citizenUnreadNotices', 0);
     // API clients: a Bearer token acts as the account it was issued for; no cookies, so no CSRF.
-    const bearer = c.req.path.startsWith('/api/') ? /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] : undefined;
+    const bearer = c.req.path.startsWith('/api/') ? bearerToken(c.req.header('authorization')) : undefined;
     if (bearer) {
       // Unknown, revoked, expired or its account suspended: a typed 401 (api/authenticate-api-token.ts).
       const client = await authenticateApiToken(deps.db, bearer, deps.now());
@@ -281,6 +283,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan/quan-tri/don-vi', adminUnitRoutes);
   app.route('/tiepnhan/quan-tri/nhat-ky', adminAuditRoutes);
   app.route('/tiepnhan/quan-tri/hang-doi', adminJobRoutes);
+  app.route(NATIONAL_INTAKE_PATH, nationalIntakeRoutes);
   app.route('/tiepnhan/quan-tri/thong-bao', notificationFailureRoutes);
   app.route('/tiepnhan/quan-tri/ung-dung-sso', adminSsoClientRoutes);
   app.route('/tiepnhan/quan-tri/chuyen-doi-vneid', cutoverRoutes);

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { httpRequestDuration, metricsRegistry } from '../shared/metrics.js';
 import type { AppEnv } from './env.js';
+import { bearerToken } from './bearer.js';
 
 /** A client's X-Request-Id is kept only when it is short and plain (it is echoed, logged and shown). */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -131,7 +132,7 @@ export function recordRequest(c: Context<AppEnv>, log: Logger, started: number, 
 }
 
 function tokenMatches(expected: string, authorization: string | undefined): boolean {
-  const given = authorization?.startsWith('Bearer ') ? authorization.slice(7) : '';
+  const given = bearerToken(authorization) ?? '';
   // Equal-length digests: the comparison takes the same time whatever was sent.
   const a = crypto.createHash('sha256').update(given).digest();
   const b = crypto.createHash('sha256').update(expected).digest();
