@@ -13,6 +13,7 @@ const ADMIN_SCREENS: Array<{ href: string; label: string }> = [
   { href: '/tiepnhan/quan-tri/nhat-ky', label: 'Nhật ký hệ thống' },
   { href: '/tiepnhan/quan-tri/hang-doi', label: 'Hàng đợi' },
   { href: '/tiepnhan/quan-tri/ung-dung-sso', label: 'Ứng dụng kết nối SSO' },
+  { href: '/tiepnhan/quan-tri/cong-dvc-quoc-gia', label: 'Hồ sơ từ Cổng DVC quốc gia' },
 ];
 
 export function AdminNav() {
