@@ -3,7 +3,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { auditLog } from '../src/db/schema/index.js';
+import { auditLog, sessions } from '../src/db/schema/index.js';
+import { endOwnSession } from '../src/auth/end-own-session.js';
+import { saveNotificationPreferences } from '../src/notify/save-notification-preferences.js';
+import { listAuditEntries } from '../src/audit/list.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
 import { type AuditEntry, GENESIS_HASH, entryHash, recordAudit } from '../src/audit/record.js';
 import { administeredUnitIds } from '../src/accounts/policies.js';
@@ -229,6 +232,37 @@ describe('audit log', () => {
     const clerkId = (await accountByUsername(t.database, sctClerkUsername()))!.id;
     expect(page.text).toContain(clerkId);
     expect(page.text).not.toContain(snvId);
+  });
+
+  it("an official's own action is filed under their unit; a row of no unit is the province administrator's: every row has a reader", async () => {
+    const username = sctClerkUsername();
+    const clerk = (await accountByUsername(t.database, username))!;
+    const first = new Client(t.app);
+    expect((await first.login(username, TEST_PASSWORD)).status).toBe(303);
+    const second = new Client(t.app);
+    expect((await second.login(username, TEST_PASSWORD)).status).toBe(303);
+    const [session] = await t.database.db.select().from(sessions).where(eq(sessions.accountId, clerk.id)).limit(1);
+    const actor = await actorFor(t.database, username);
+    await endOwnSession(t.database.db, actor, null, { phien: session!.idHash });
+    await saveNotificationPreferences(t.database.db, actor, { zns: 'on' }, new Date());
+    // A citizen's row, and the system's, are of no unit.
+    await recordAudit(t.database.db, {
+      action: 'portal.login',
+      actor: { kind: 'citizen', citizenId: clerk.id, label: 'citizen:x', meta: { ip: null, requestId: null } },
+    });
+    await recordAudit(t.database.db, { action: 'sso_client.register', actor: systemActor('test') });
+    const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.actorId, clerk.id));
+    const own = rows.filter((r) => r.action === 'auth.session_end' || r.action === 'notify.preferences');
+    expect(own.map((r) => r.unitId)).toEqual([clerk.unitId, clerk.unitId]);
+    const read = async (who: string, action: string) =>
+      (await listAuditEntries(t.database.db, await actorFor(t.database, who), { action }, 100)).map((r) => r.action);
+    expect(await read('admin.sct', 'auth.session_end')).toContain('auth.session_end');
+    expect(await read('admin.sct', 'notify.preferences')).toContain('notify.preferences');
+    expect(await read('admin.snv', 'auth.session_end')).toEqual([]);
+    expect(await read('quantri1', 'auth.session_end')).toContain('auth.session_end');
+    expect(await read('quantri1', 'portal.login')).toContain('portal.login');
+    expect(await read('quantri1', 'sso_client.register')).toContain('sso_client.register');
+    expect(await read('admin.sct', 'portal.login')).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accounts, auditLog, dossiers } from '../db/schema/index.js';
-import { administeredUnitIds, requireAdministrator } from '../accounts/policies.js';
+import { administeredUnitIds, isProvinceAdministrator, requireAdministrator } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
 import { atLocal } from '../calendar/working-time.js';
 
@@ -114,7 +114,8 @@ const oneOrMany = (column: typeof auditLog.actorId | typeof auditLog.targetId, i
   ids.length === 1 ? eq(column, ids[0]!) : inArray(column, ids);
 
 /**
- * Nhật ký hệ thống: the entries about units the actor administers, newest first, `filter.before` an id for the next
+ * Nhật ký hệ thống: the entries about units the actor administers (for the province administrator also those of no
+ * unit), newest first, `filter.before` an id for the next
  * page. A username or dossier code is looked up in the whole province, but only entries of the administrator's units
  * are ever read: a name or code that does not exist, and one that exists but has no entry in those units, give the
  * same empty page, so the filter tells nothing the unfiltered log does not already show — it only narrows it.
@@ -123,7 +124,9 @@ export async function listAuditEntries(db: Queryable, actor: StaffActor, filter:
   await requireAdministrator(db, actor);
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];
-  const conds: SQL[] = [inArray(auditLog.unitId, scope)];
+  // The province administrator administers every unit: their log is the whole log, rows of no unit included (a
+  // citizen's login, the system's work, an unknown name's failed login), which no other administrator reads.
+  const conds: SQL[] = (await isProvinceAdministrator(db, actor)) ? [] : [inArray(auditLog.unitId, scope)];
   if (filter.before) conds.push(lt(auditLog.id, filter.before));
   if (filter.action) conds.push(eq(auditLog.action, filter.action));
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Queryable } from '../db/client.js';
-import { auditLog } from '../db/schema/index.js';
+import { eq } from 'drizzle-orm';
+import { accounts, auditLog } from '../db/schema/index.js';
 import { type Actor, actorColumns, type RequestMeta } from '../shared/context.js';
 
 /**
@@ -18,9 +19,20 @@ export type AuditEntry = {
   actor: AuditActor;
   targetType?: string | null;
   targetId?: string | null;
+  /**
+   * The unit whose administrators see the row in Nhật ký hệ thống; null: none of a unit (a citizen's, the system's),
+   * seen by the province's administrators. Left out for an official or an API key: the acting account's unit, so an
+   * official's own action (ending a session, a setting) is never a row no administrator can read.
+   */
   unitId?: string | null;
   data?: Record<string, unknown>;
 };
+
+async function actingUnit(tx: Queryable, actor: AuditActor): Promise<string | null> {
+  if (actor.kind !== 'official' && actor.kind !== 'api') return null;
+  const [account] = await tx.select({ unitId: accounts.unitId }).from(accounts).where(eq(accounts.id, actor.accountId));
+  return account?.unitId ?? null;
+}
 
 function actorFields(actor: AuditActor) {
   if (actor.kind === 'anonymous' || actor.kind === 'person') {
@@ -98,7 +110,7 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
     action: entry.action,
     targetType: entry.targetType ?? null,
     targetId: entry.targetId ?? null,
-    unitId: entry.unitId ?? null,
+    unitId: entry.unitId !== undefined ? entry.unitId : await actingUnit(tx, entry.actor),
     ip: entry.actor.meta.ip,
     requestId: entry.actor.meta.requestId,
     data: JSON.parse(JSON.stringify({ ...entry.data, ...onBehalfData(entry.actor) })) as Record<string, unknown>,
