@@ -101,8 +101,8 @@ export async function receiveDossier(
   const input = parseInput(ReceiveInput, raw);
   if (actor.kind !== 'system' && input.channel === 2) throw onlineChannelReserved();
   const key = opts.submissionKey ?? opts.idempotencyKey;
-  const wellFormed = opts.submissionKey !== undefined ? isFormKey(opts.submissionKey) && opts.idempotencyKey === undefined : isId(key);
-  if (key !== undefined && (actor.kind === 'system' || !wellFormed)) throw staleReceptionForm();
+  const keyShaped = opts.submissionKey !== undefined ? isFormKey(opts.submissionKey) && opts.idempotencyKey === undefined : isId(key);
+  if (key !== undefined && (actor.kind === 'system' || !keyShaped)) throw staleReceptionForm();
   const received = async () => (key === undefined || actor.kind === 'system' ? null : receivedWithKey(db, actor, key, now));
   const already = await received();
   if (already) return already;

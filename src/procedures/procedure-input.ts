@@ -107,7 +107,7 @@ export const ProcedureInput = z
            * (a hidden field: the page does not edit them). Kept while every one is an action of the step's role;
            * otherwise — the role was changed — the step allows what its role allows (an empty list).
            */
-          actions: z.string().max(500).optional(),
+          actions: z.string().max(500, 'Quy trình nội bộ không hợp lệ. Vui lòng tải lại trang.').optional(),
         }),
       )
       .transform((rows, ctx) => {
