@@ -11,8 +11,10 @@ Restores a backup of \`npm run backup\` into the configured database, which must
   PostgreSQL: create an empty database (createdb), set DATABASE_URL to it, run this; pg_restore runs in one
               transaction (an error leaves the database empty).
   PGlite:     set DATA_DIR to a folder without a database (no DATA_DIR/pglite), unset DATABASE_URL, run this.
-  The backup's files go into the configured file storage (DATA_DIR/files, or the STORAGE_URL bucket), which must
-  be empty when local. Files that were in a bucket are not in the backup: the bucket keeps them.
+  The backup's files go into the configured file storage (DATA_DIR/files, or the STORAGE_URL bucket) first, which
+  must be empty when local, each checked against the SHA-256 its name carries: a file altered or damaged in the
+  backup, or one that cannot be written, refuses the restore with the database left empty and the local files
+  copied removed. Files that were in a bucket are not in the backup: the bucket keeps them.
 Then the row counts are compared with the backup's manifest and the audit chain is verified; exit 1 names what
 differs (the restored data stays for investigation). Last, every file the rows name is looked up in the storage:
 those missing (deleted since the backup, past the storage's trash retention) are named in a warning. Start the app

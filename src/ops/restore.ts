@@ -1,10 +1,12 @@
 /**
  * `npm run restore -- --from <folder>` (docs/decisions/0027): a backup of `npm run backup` into the configured
  * database, which must be empty — PostgreSQL (DATABASE_URL) by pg_restore in one transaction, PGlite (DATA_DIR)
- * by loading the dumped data directory — and the local files into file storage. Then the restored database is
- * checked: its row counts against the manifest, its audit chain, and that every file its rows name is in the
- * storage (a bucket is not in the backup: blob-check.ts). A failure before that check leaves the database as empty
- * as it was.
+ * by loading the dumped data directory — and the local files into file storage. The files go first, each checked
+ * against the SHA-256 its name carries (copy-files.ts), then the database. Then the restored database is checked:
+ * its row counts against the manifest, its audit chain, and that every file its rows name is in the storage (a
+ * bucket is not in the backup: blob-check.ts). A failure before that check leaves the database as empty as it was
+ * and a local file storage as it was (the files copied are removed again; in a bucket, files already checked and
+ * uploaded stay: named by their content, they are harmless).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +20,7 @@ import { openBlobStore } from '../storage/index.js';
 import { FILES_DIR, MANIFEST, sha256File } from './backup.js';
 import { clientSql, connectEmptyTarget, pgliteSql } from './db-move.js';
 import { type BlobCheck, checkNamedBlobs } from './blob-check.js';
-import { copyFilesFolder, copyLocalFilesTo, type FilesSummary } from './copy-files.js';
+import { copyLocalFilesTo, copyVerifiedFilesFolder, type FilesSummary } from './copy-files.js';
 import { countRows, listTables, type Sql } from './inventory.js';
 import { OpsError } from './ops-error.js';
 import { findPgTool, runPgTool, splitPassword } from './pg-tools.js';
@@ -52,8 +54,16 @@ function readManifest(from: string): z.infer<typeof Manifest> {
   const file = path.join(from, MANIFEST);
   if (!fs.existsSync(file))
     throw new OpsError(`${path.resolve(from)} is not a backup: ${MANIFEST} not found (a backup cut short has none).`);
-  const parsed = Manifest.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new OpsError(`${file} is not a MotCua backup manifest: ${parsed.error.issues[0]?.message ?? 'unreadable'}.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new OpsError(`${path.resolve(file)} is not a MotCua backup manifest: it is not valid JSON.`, { cause: err });
+  }
+  const parsed = Manifest.safeParse(json);
+  if (!parsed.success)
+    throw new OpsError(`${path.resolve(file)} is not a MotCua backup manifest: ${parsed.error.issues[0]?.message ?? 'unreadable'}.`);
   return parsed.data;
 }
 
@@ -102,14 +112,33 @@ async function restoreInto(
     throw new OpsError(`Refused: the file storage ${path.resolve(config.storage.dir)} already holds files; restore into an empty one.`);
   if (fs.existsSync(filesFrom)) refuseLinks(filesFrom);
 
-  if (config.databaseUrl) await restorePostgres(config.databaseUrl, dump);
-  else await restorePglite(config.dataDir, dump);
-  print(`Database restored from ${dump}.`);
-  const files = !fs.existsSync(filesFrom)
+  // The files before the database: each is checked as it is copied (a refusal leaves the database untouched), and
+  // a database that then fails to restore takes the local files copied with it.
+  const copied = !fs.existsSync(filesFrom)
     ? null
     : config.storage.kind === 'local'
-      ? await copyFilesFolder(filesFrom, config.storage.dir)
-      : await copyLocalFilesTo(filesFrom, openBlobStore(config.storage));
+      ? await copyVerifiedFilesFolder(filesFrom, config.storage.dir, manifest.files)
+      : await copyLocalFilesTo(filesFrom, openBlobStore(config.storage)).catch((err) => {
+          // Those uploaded before are checked and named by their content: harmless in the bucket.
+          throw new OpsError(`${err instanceof Error ? err.message : String(err)} The database was not restored.`, { cause: err });
+        });
+  try {
+    if (config.databaseUrl) await restorePostgres(config.databaseUrl, dump);
+    else await restorePglite(config.dataDir, dump);
+  } catch (err) {
+    if (!copied || !('remove' in copied) || config.storage.kind !== 'local') throw err;
+    await copied.remove();
+    throw new OpsError(
+      `${err instanceof Error ? err.message : String(err)} The files copied into ${path.resolve(config.storage.dir)} were removed again.`,
+      { cause: err },
+    );
+  }
+  print(`Database restored from ${dump}.`);
+  const files = copied && {
+    files: copied.files,
+    bytes: copied.bytes,
+    ...('alreadyThere' in copied ? { alreadyThere: copied.alreadyThere } : {}),
+  };
 
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl, poolSize: 2 } : { dataDir: config.dataDir, ...(lock ? { lock } : {}) },
