@@ -70,6 +70,42 @@ describe('db:move refuses a source that is not an embedded database; copies loca
     expect(without.stderr).toMatch(/db:move failed: No embedded database/);
   }, 120_000);
 
+  it('an --to address that cannot be read (a port past 65535): exit 2 naming --to, never a stack nor the password', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/ops/db-move-cli.ts', '--to', 'postgres://motcua:hunter2@127.0.0.1:99999/none'],
+      {
+        cwd: path.resolve(import.meta.dirname, '..'),
+        env: { ...process.env, NODE_ENV: 'development', DATA_DIR: path.join(os.tmpdir(), 'motcua-no-such-data-dir') },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.stderr).toMatch(/^--to must be a postgres:\/\/ or postgresql:\/\/ address .*the one given cannot be read \(check its host, its port/);
+    expect(r.stderr).not.toMatch(/TypeError|ERR_INVALID_URL|\n\s+at /);
+    expect(r.stderr).not.toContain('hunter2');
+    expect(r.status).toBe(2);
+  }, 120_000);
+
+  it('--files-to: a local file whose bytes are not its name’s SHA-256 is refused, not uploaded under that name', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-altered-'));
+    try {
+      const local = openBlobStore({ kind: 'local', dir });
+      const { sha256 } = await putBlob(new TextEncoder().encode('Giấy phép xây dựng số 12/GPXD'), { maxBytes: 1000, store: local });
+      const file = path.join(dir, 'sha256', sha256.slice(0, 2), sha256);
+      fs.chmodSync(file, 0o600);
+      fs.writeFileSync(file, 'Giấy phép xây dựng số 99/GPXD');
+      const bucket = openBlobStore(s3.config());
+      await expect(copyLocalFilesTo(dir, bucket)).rejects.toThrow(
+        new RegExp(`content of the file ${sha256} in .* is not that SHA-256 \\(altered or damaged\\); it was not copied`),
+      );
+      expect(await bucket.has(sha256)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--files-to: every local file into the bucket once, readable there under the same hash', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-move-files-'));
     try {

@@ -23,12 +23,25 @@ Afterwards start the app with DATABASE_URL set to the target (docs/deploy.md).`;
 
 const config = loadConfigOrExit();
 const args = commandArgs({ to: { type: 'string' }, 'files-to': { type: 'string' } }, HELP);
-if (!args.to || !/^postgres(ql)?:\/\//.test(args.to)) {
-  console.error(`--to must be a postgres:// or postgresql:// address.\n\n${HELP}`);
+/** The address of --to, read once; null when it is not a postgres:// address that can be read (port, host…). */
+function targetOf(to: string | undefined): URL | null {
+  if (!to || !/^postgres(ql)?:\/\//.test(to)) return null;
+  try {
+    return new URL(to);
+  } catch {
+    return null;
+  }
+}
+const target = targetOf(args.to);
+if (!args.to || !target) {
+  // The address itself is never printed: it may hold a password.
+  console.error(
+    `--to must be a postgres:// or postgresql:// address (postgres://user@host:5432/database); the one given cannot be read (check its host, its port — at most 65535 — and that special characters are percent-encoded).\n\n${HELP}`,
+  );
   process.exit(2);
 }
 // Not refused (the move may still be wanted), but said: the command line was readable by every user of the machine.
-if (new URL(args.to).password)
+if (target.password)
   console.error(
     'Warning: --to holds a password, which every user of this machine can read in the process list while the move runs: give it in PGPASSWORD or ~/.pgpass instead, and change it if others use this machine.',
   );
