@@ -326,6 +326,43 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     expect((await accountByUsername(t.database, sctClerkUsername()))!.passwordChangedAt?.getTime()).not.toBe(START.getTime());
   });
 
+  it('password guesses of one name sent at once are counted before they are judged: past the limit none is tried', async () => {
+    const { app } = clockedApp();
+    const name = sctClerkUsername();
+    // Each in its own browser with its own solved CAPTCHA, all at once from one address.
+    const clients = Array.from({ length: 20 }, () => new Client(app, STRANGER));
+    const altchas = await Promise.all(clients.map((c) => solved(c, 0)));
+    await Promise.all(
+      clients.map((c, i) => c.post('/tiepnhan/dang-nhap', { username: name, password: `doan-sai-${i}`, altcha: altchas[i]! })),
+    );
+    const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
+    const judged = rows.filter((r) => (r.data as { reason?: string }).reason === 'bad_credentials');
+    expect(judged.length).toBeLessThanOrEqual(THROTTLE.pair.limit);
+    // The right password in the next burst is not tried either: the lock holds.
+    const late = await attempt(app, { ip: STRANGER, name, password: TEST_PASSWORD });
+    expect(late.code).toBe('login_locked');
+  });
+
+  it("an office's many right logins from one address count nothing: the address is never locked by its own officials", async () => {
+    const { app } = clockedApp();
+    for (let i = 0; i < THROTTLE.address.limit + 5; i++) {
+      const ok = await attempt(app, { ip: OFFICE, name: sctClerkUsername(), password: TEST_PASSWORD });
+      expect(ok.status, `login ${i + 1}`).toBe(303);
+    }
+    const [address] = await t.database.db
+      .select()
+      .from(loginThrottle)
+      .where(eq(loginThrottle.key, throttleKeys(sctClerkUsername(), OFFICE).address!));
+    expect(address?.failures ?? 0).toBe(0);
+    // And a wrong guess after them counts one.
+    expect((await attempt(app, { ip: OFFICE, name: 'admin.sct', password: 'sai' })).code).toBe('invalid_credentials');
+    const [after] = await t.database.db
+      .select()
+      .from(loginThrottle)
+      .where(eq(loginThrottle.key, throttleKeys(sctClerkUsername(), OFFICE).address!));
+    expect(after?.failures).toBe(1);
+  });
+
   it('the sessions.purge job forgets counters whose window closed and whose lock ran out, and keeps the others', async () => {
     const hour = 3_600_000;
     const row = (key: string, windowStart: Date, lockedUntil: Date | null) => ({ key, failures: 3, windowStart, lockedUntil });

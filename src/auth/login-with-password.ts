@@ -11,7 +11,16 @@ import { cutoffForUnit, passwordOpen } from './cutoff.js';
 import { createPendingCode } from './pending-logins.js';
 import { createSession, type SessionPolicy } from './sessions.js';
 import type { ThrottleRefusal } from './refused-logins.js';
-import { THROTTLE, clearFailures, recordFailure, throttleErrors, throttleKeys, throttleState } from './throttle.js';
+import {
+  THROTTLE,
+  captchaLevelFor,
+  clearFailures,
+  forgiveFailure,
+  recordFailure,
+  throttleErrors,
+  throttleKeys,
+  throttleState,
+} from './throttle.js';
 
 export type PasswordLoginInput = { username: string; password: string; captcha: string | undefined; returnTo?: string | null };
 
@@ -107,8 +116,25 @@ export async function loginWithPassword(
     deps.refused?.('locked');
     throw errors.loginLocked(minutes(locked));
   }
-  const paused = state.accountPauseMs > 0;
   if (proven < state.captchaLevel) {
+    deps.refused?.('captcha_level');
+    throw throttleErrors.captchaEscalated();
+  }
+  // Counted before it is judged (a right password takes it back): guesses sent at once each take their number from
+  // one atomic upsert, and those past a limit are not judged — reading the locks first alone let a burst all be.
+  const pausedBefore = state.accountPauseMs > 0;
+  const pair = await recordFailure(db, keys.pair, THROTTLE.pair, now);
+  // Already paused: not counted again, so a pause cannot be stretched by hammering it.
+  const account = pausedBefore ? null : await recordFailure(db, keys.account, THROTTLE.account, now);
+  const address = keys.address ? await recordFailure(db, keys.address, THROTTLE.address, now) : null;
+  if (pair.failures > THROTTLE.pair.limit || (address !== null && address.failures > THROTTLE.address.limit)) {
+    deps.refused?.('locked');
+    throw errors.loginLocked(minutes(Math.max(pair.lockedMs, address?.lockedMs ?? 0, 1)));
+  }
+  // Past the name's limit within this burst: paused, as the attempts after it will find it.
+  const paused = pausedBefore || (account !== null && account.failures > THROTTLE.account.limit);
+  // The level the attempts counted before this one call for (the page asked for the level it read earlier).
+  if (!paused && account !== null && proven < captchaLevelFor(account.failures - 1)) {
     deps.refused?.('captcha_level');
     throw throttleErrors.captchaEscalated();
   }
@@ -120,11 +146,7 @@ export async function loginWithPassword(
     pendingToken: await createPendingCode(db, { accountId, usernameLower, paused, returnTo }, now),
   });
   if (!ok || !acc) {
-    const pair = await recordFailure(db, keys.pair, THROTTLE.pair, now);
-    // Already paused: not counted again, so a pause cannot be stretched by hammering it.
-    const account = paused ? null : await recordFailure(db, keys.account, THROTTLE.account, now);
-    const address = keys.address ? await recordFailure(db, keys.address, THROTTLE.address, now) : null;
-    const pauseMs = paused ? state.accountPauseMs : (account?.lockedMs ?? 0);
+    const pauseMs = pausedBefore ? state.accountPauseMs : (account?.lockedMs ?? 0);
     const lockMs = Math.max(pair.lockedMs, address?.lockedMs ?? 0);
     await audit('auth.login_failed', acc, { reason: 'bad_credentials', lockedNow: lockMs > 0, pausedNow: !paused && pauseMs > 0 });
     // Paused: the same code step as for the right password of a break-glass account (no password oracle).
@@ -134,6 +156,13 @@ export async function loginWithPassword(
     throw errors.invalidCredentials();
   }
 
+  // The right password: its counts are taken back, as if never counted — except while the name is paused, where a right
+  // password must count as a wrong one does, or the locks' timing would tell which guess was right.
+  if (!paused) {
+    await forgiveFailure(db, keys.pair, THROTTLE.pair);
+    if (account) await forgiveFailure(db, keys.account, THROTTLE.account);
+    if (keys.address) await forgiveFailure(db, keys.address, THROTTLE.address);
+  }
   const breakGlassReady = acc.breakGlass && !!acc.totpSecret && !acc.suspended;
   if (paused) {
     // The right password while paused: a break-glass account goes on to its code; every other account to a

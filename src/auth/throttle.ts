@@ -108,7 +108,7 @@ function failuresInWindow(row: Row | undefined, rule: ThrottleRule, now: Date): 
 }
 
 /** The CAPTCHA level a failure count calls for. */
-function captchaLevelFor(failures: number): number {
+export function captchaLevelFor(failures: number): number {
   let level = 0;
   THROTTLE.captchaLevels.forEach((from, l) => {
     if (failures >= from) level = l;
@@ -196,6 +196,22 @@ export async function purgeThrottle(db: Queryable, now: Date): Promise<number> {
     .where(and(lt(loginThrottle.windowStart, closed), or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now))))
     .returning({ key: loginThrottle.key });
   return gone.length;
+}
+
+/**
+ * Take back one attempt counted before it was judged (recordFailure) that turned out right: the count is as if it had
+ * never been made, and a lock that this very count set (the count at the limit exactly) is lifted with it — a lock set
+ * by another attempt (the count past the limit) stays.
+ */
+export async function forgiveFailure(db: Queryable, key: string, rule: ThrottleRule): Promise<void> {
+  await queryRows(
+    db,
+    sql`
+    update login_throttle set
+      failures = greatest(failures - 1, 0),
+      locked_until = case when failures = ${rule.limit} then null else locked_until end
+    where key = ${key}`,
+  );
 }
 
 export async function clearFailures(db: Queryable, key: string): Promise<void> {
