@@ -237,7 +237,7 @@ authRoutes.post('/dang-xuat', async (c) => {
 
 authRoutes.use('/doi-mat-khau', requireLogin);
 
-function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolean; done?: boolean; csrfToken: string }) {
+function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolean; done?: boolean; csrfToken: string; action: string }) {
   return (
     <section class="narrow">
       <h1>Đổi mật khẩu</h1>
@@ -249,7 +249,7 @@ function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolea
       ) : null}
       {p.done ? <Flash kind="ok">Đã đổi mật khẩu.</Flash> : null}
       {p.errors?._ ? <Flash kind="error">{p.errors._}</Flash> : null}
-      <form method="post" class="stack">
+      <form method="post" action={p.action} class="stack">
         <CsrfField token={p.csrfToken} />
         <label for="current">{p.forced ? 'Mật khẩu tạm thời' : 'Mật khẩu hiện tại'}</label>
         <input id="current" name="current" type="password" autocomplete="current-password" required />
@@ -268,12 +268,27 @@ function ChangePasswordPage(p: { errors?: Record<string, string>; forced: boolea
   );
 }
 
+/**
+ * Where the official was going when the temporary password held them here (an application's login at the provincial
+ * SSO: src/sso/routes.ts), checked as every such target is; null when nowhere.
+ */
+const continueTo = (c: Ctx) => (c.req.query('tiep') ? safeRedirect(c.req.query('tiep'), 'official') : null);
+const changePasswordAction = (c: Ctx) => {
+  const next = continueTo(c);
+  return next ? `/tiepnhan/doi-mat-khau?tiep=${encodeURIComponent(next)}` : '/tiepnhan/doi-mat-khau';
+};
+
 authRoutes.get('/doi-mat-khau', async (c) => {
   const props = await pageProps(c);
   return sendHtml(
     c,
     <Layout title="Đổi mật khẩu" {...props}>
-      <ChangePasswordPage forced={!!c.get('account')?.mustChangePassword} done={!!c.req.query('xong')} csrfToken={props.csrfToken} />
+      <ChangePasswordPage
+        forced={!!c.get('account')?.mustChangePassword}
+        done={!!c.req.query('xong')}
+        csrfToken={props.csrfToken}
+        action={changePasswordAction(c)}
+      />
     </Layout>,
   );
 });
@@ -282,7 +297,7 @@ authRoutes.post('/doi-mat-khau', async (c) => {
   const form = await formData(c);
   try {
     await changePassword(c.get('deps').db, actorOf(c), c.get('sessionToken')!, form, c.get('deps').now());
-    return c.redirect('/tiepnhan/doi-mat-khau?xong=1', 303);
+    return c.redirect(continueTo(c) ?? '/tiepnhan/doi-mat-khau?xong=1', 303);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const props = await pageProps(c);
@@ -293,6 +308,7 @@ authRoutes.post('/doi-mat-khau', async (c) => {
           forced={!!c.get('account')?.mustChangePassword}
           errors={err.fields ?? { _: err.message }}
           csrfToken={props.csrfToken}
+          action={changePasswordAction(c)}
         />
       </Layout>,
       err.status as 400,

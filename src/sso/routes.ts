@@ -19,7 +19,7 @@ import type { AppEnv } from '../web/env.js';
 import { AppError, errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
 import { switchableAccounts } from '../auth/person-accounts.js';
-import { formData, pageProps } from '../web/http.js';
+import { formData, pageProps, passwordChangeDue } from '../web/http.js';
 import { rawSecurityHeaders } from '../web/security-headers.js';
 import { ChooseAccountPage } from './choose-account-page.js';
 import { citizenActor } from '../shared/context.js';
@@ -109,6 +109,11 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
     if (!details || details.uid !== c.req.param('uid')) throw expired();
     const here = `${INTERACTION}${details.uid}`;
     const subject = await browserSubject(c);
+    // A session on a temporary password is held at Đổi mật khẩu on every page of the one-stop system; an application
+    // is no way round it. After the change the login goes on here.
+    if (subject?.kind === 'official' && passwordChangeDue(c)) {
+      return { held: `/tiepnhan/doi-mat-khau?tiep=${encodeURIComponent(here)}` } as const;
+    }
     // Citizens log in on the portal; everyone else at the one-stop system's login page.
     const scopes = String(details.params.scope ?? '').split(' ');
     const citizenApp = scopes.includes('citizen') && !scopes.includes('official');
@@ -139,7 +144,9 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
   }
 
   app.get('/interaction/:uid', async (c) => {
-    const { provider, details, here, subject, login, finish } = await step(c);
+    const s = await step(c);
+    if (s.held !== undefined) return c.redirect(s.held, 303);
+    const { provider, details, here, subject, login, finish } = s;
     if (!subject) return c.redirect(login, 303);
     const proof = c.get('identityProof');
     if (subject.kind === 'official' && proof) {
@@ -166,7 +173,9 @@ export function ssoInteractionRoutes(sso: SsoProvider) {
 
   // Chọn tài khoản submitted (CSRF checked by the session middleware).
   app.post('/interaction/:uid', async (c) => {
-    const { subject, login, finish } = await step(c);
+    const s = await step(c);
+    if (s.held !== undefined) return c.redirect(s.held, 303);
+    const { subject, login, finish } = s;
     if (!subject) return c.redirect(login, 303);
     const chosen = (await formData(c)).taiKhoan;
     if (!isId(chosen)) throw errors.notFound('Tài khoản');
