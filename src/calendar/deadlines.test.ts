@@ -71,6 +71,9 @@ describe('due dates in working days', () => {
     expect(show(dueAt(cal, vn('2026-11-23T15:30'), { workingDays: 1, after1500NextDay: true }))).toBe('2026-11-25 17:00');
     expect(show(dueAt(cal, vn('2026-11-23T15:30'), { workingDays: 1 }))).toBe('2026-11-24 17:00');
     expect(show(dueAt(cal, vn('2026-11-23T14:59'), { workingDays: 1, after1500NextDay: true }))).toBe('2026-11-24 17:00');
+    // "Sau 15 giờ" is after 15:00:00: at 15:00:00 exactly the day still counts; a second later it does not.
+    expect(show(dueAt(cal, vn('2026-11-23T15:00:00'), { workingDays: 1, after1500NextDay: true }))).toBe('2026-11-24 17:00');
+    expect(show(dueAt(cal, vn('2026-11-23T15:00:01'), { workingDays: 1, after1500NextDay: true }))).toBe('2026-11-25 17:00');
   });
 });
 

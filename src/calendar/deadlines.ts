@@ -18,7 +18,8 @@ const CUTOFF_1500 = 15 * 60;
 function countingStart(cal: WorkingCalendar, receivedAt: Date, limit: TimeLimit): Date {
   const day = localDate(receivedAt);
   const min = localMinutes(receivedAt);
-  const late = (limit.after1500NextDay ?? false) && min >= CUTOFF_1500;
+  // "Sau 15 giờ": after 15:00:00 — a dossier received at 15:00:00 exactly is not late (the minute alone said it was).
+  const late = (limit.after1500NextDay ?? false) && receivedAt.getTime() > atLocal(day, CUTOFF_1500).getTime();
   if (!cal.isWorkingDay(day) || min >= cal.dayEnd || late) return atLocal(cal.nextWorkingDay(day), cal.dayStart);
   return min < cal.dayStart ? atLocal(day, cal.dayStart) : receivedAt;
 }
