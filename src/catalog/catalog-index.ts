@@ -1,21 +1,22 @@
 /**
- * The public catalog in memory: every current version's list fields and the words of its folded name, loaded
- * from the database once and kept until the change feed says the catalog (or anything cached) changed — in this
- * process or another one on the same database (src/db/changes.ts, migration 0038). A page of /thu-tuc or of
- * GET /api/v1/procedures is chosen here without a database round trip: with a few thousand current procedures
- * the round trips and the statement cost more than the search (docs/decisions/0015-catalog-search.md, "Speed").
+ * The public catalog in memory: every current version offered (its receiving agency active: `offered` in
+ * list-catalog.ts), its list fields and the words of its folded name, loaded from the database once and kept until
+ * the change feed says the catalog (or anything cached) changed — in this process or another one on the same
+ * database (src/db/changes.ts, migration 0038; a unit made inactive is such a change). A page of /thu-tuc or of
+ * GET /api/v1/procedures is chosen here without a database round trip: with a few thousand current procedures the
+ * round trips and the statement cost more than the search (docs/decisions/0015-catalog-search.md, "Speed").
  *
  * The same answers as the SQL search (list-catalog.ts, the specification; tests/catalog-index.test.ts compares
  * both): the words of a name are PostgreSQL's own (`tsvector_to_array(to_tsvector('simple', name_folded))`,
  * read with the rows), every searched word must be one of them, the last one as a prefix; the order and the
  * keyset cursor compare the folded name by code point (`collate "C"`), then the procedure's id.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import type { ChangeFeed } from '../db/changes.js';
 import { procedureVersions as pv, procedures, sectors } from '../db/schema/index.js';
 import { type CatalogCursor, searchTerms } from './catalog-query.js';
-import { type CatalogFilter, catalogFilters } from './list-catalog.js';
+import { type CatalogFilter, catalogFilters, offered } from './list-catalog.js';
 import { type FilterOptions, filterOptions } from './filter-options.js';
 
 function loadEntries(db: Db) {
@@ -38,7 +39,7 @@ function loadEntries(db: Db) {
     .from(pv)
     .innerJoin(procedures, eq(procedures.id, pv.procedureId))
     .innerJoin(sectors, eq(sectors.id, pv.sectorId))
-    .where(sql`${pv.current}`);
+    .where(and(sql`${pv.current}`, offered));
 }
 
 type CatalogEntry = Omit<Awaited<ReturnType<typeof loadEntries>>[number], 'words'> & { words: Set<string> };

@@ -13,6 +13,7 @@ import { procedureVersions as pv, procedures, sectors } from '../db/schema/index
 import { queryRows } from '../db/client.js';
 import { errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
+import { receivingAgencyActive } from '../org/active-agency.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { type CatalogCursor, ONLINE_LEVELS, type OnlineLevel, searchTerms, toTsQuery } from './catalog-query.js';
 
@@ -49,11 +50,17 @@ function valuesOf(f: CatalogFilter): Record<string, string | number> {
   return v;
 }
 
+/**
+ * A current version is offered only while its receiving agency is active: reception refuses any other (org/active-agency.ts).
+ * The list, the in-memory catalog (catalog-index.ts), the procedure's page and the Cơ quan filter all say so.
+ */
+export const offered = receivingAgencyActive(sql`${pv}`);
+
 /** The conditions for the filters present, each value a placeholder (the statement is prepared once per shape). */
 function conditions(has: Record<string, unknown>): SQL[] {
   const p = sql.placeholder;
   // Written out, not a parameter: the indexes are partial on `current`, and a generic plan must see it is true.
-  const where: SQL[] = [sql`${pv.current}`];
+  const where: SQL[] = [sql`${pv.current}`, offered];
   if ('words' in has) where.push(sql`${nameWords} @@ to_tsquery('simple'::regconfig, ${p('words')})`);
   if ('sectorId' in has) where.push(sql`${pv.sectorId} = ${p('sectorId')}::uuid`);
   if ('unitIds' in has) where.push(sql`${pv.unitIds} @> ${p('unitIds')}::jsonb`);
@@ -238,7 +245,7 @@ function procedureStatement(db: Queryable) {
     .from(pv)
     .innerJoin(procedures, eq(procedures.id, pv.procedureId))
     .innerJoin(sectors, eq(sectors.id, pv.sectorId))
-    .where(and(sql`${pv.procedureId} = ${sql.placeholder('id')}::uuid`, sql`${pv.current}`));
+    .where(and(sql`${pv.procedureId} = ${sql.placeholder('id')}::uuid`, sql`${pv.current}`, offered));
 }
 
 export type CatalogFilters = {
@@ -246,19 +253,23 @@ export type CatalogFilters = {
   units: Array<{ id: string; name: string }>;
 };
 
-/** The filters' choices: sectors and implementing units that have a current procedure, by name. */
+/**
+ * The filters' choices: sectors and active implementing units that have a current procedure the catalog offers
+ * (its receiving agency active), by name.
+ */
 export async function catalogFilters(db: Queryable): Promise<CatalogFilters> {
   const [sectorRows, unitRows] = await Promise.all([
     queryRows<{ id: string; name: string }>(
       db,
       sql`select s.id, s.name from sectors s
-          where exists (select 1 from procedure_versions pv where pv.sector_id = s.id and pv.current)
+          where exists (select 1 from procedure_versions pv where pv.sector_id = s.id and pv.current and ${receivingAgencyActive(sql`pv`)})
           order by s.name`,
     ),
     queryRows<{ id: string; name: string }>(
       db,
       sql`select u.id, u.name from units u
-          where u.id in (select x::uuid from procedure_versions pv, jsonb_array_elements_text(pv.unit_ids) x where pv.current)
+          where u.active and u.id in (select x::uuid from procedure_versions pv, jsonb_array_elements_text(pv.unit_ids) x
+            where pv.current and ${receivingAgencyActive(sql`pv`)})
           order by u.name`,
     ),
   ]);

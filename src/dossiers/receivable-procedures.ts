@@ -2,12 +2,14 @@
  * The procedures an official may receive at the counter: the current versions whose reception step (the first) is
  * a position the official holds in their own right — the step's role at the step's unit, or at the receiving agency
  * (the version's first unit) when the step names none. The same rule as receiveDossier's (mayActAtStep), read for
- * every procedure at once; counter reception is never lent (decision 0017), so only own positions count.
+ * every procedure at once; counter reception is never lent (decision 0017), so only own positions count. A procedure
+ * whose receiving agency is inactive is not offered: receiveDossier refuses it.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import type { ProcedureDocument } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
+import { receivingAgencyActive } from '../org/active-agency.js';
 import { positionsCte } from './access.js';
 
 export type ReceivableProcedure = {
@@ -36,7 +38,7 @@ export async function receivableProcedures(db: Queryable, actor: StaffActor): Pr
     sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
       select v.procedure_id as id, v.name, v.sector_id, v.documents, v.fee, v.fee_note, v.working_days, v.working_hours
       from procedure_versions v
-      where v.current and exists (
+      where v.current and ${receivingAgencyActive(sql`v`)} and exists (
         select 1 from positions p
         where p.role = v.steps -> 0 ->> 'role'
           and p.unit_id = coalesce((v.steps -> 0 ->> 'unitId')::uuid, (v.unit_ids ->> 0)::uuid)

@@ -11,12 +11,13 @@ import { lockDelegationAgencies } from '../delegation/agency-lock.js';
 import { ancestorIds } from './tree.js';
 import { assertLevelWithin, subtreeLevels, unitLevel } from './unit-depth.js';
 import { loadActiveUnit } from './unit-queries.js';
+import { moveProceduresOfMergedUnit } from './merge-procedures.js';
 
 /**
  * Merge `sourceId` into `targetId` (the 2025 provincial merger is the model case):
- * the source's accounts, sub-units and role grants move to the target; the source stays
- * as an inactive row under the target, so history that names it still resolves and the
- * target's administrators can read it.
+ * the source's accounts, sub-units and role grants move to the target, and so do its procedures (a new version of
+ * each naming the target where it named the source: merge-procedures.ts); the source stays as an inactive row under
+ * the target, so history that names it still resolves and the target's administrators can read it.
  */
 export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, targetId: string, now: Date) {
   return db.transaction(async (tx) => {
@@ -63,6 +64,13 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
       .update(units)
       .set({ active: false, mergedIntoId: targetId, parentId: targetId, updatedAt: now })
       .where(and(eq(units.id, sourceId)));
+    // Left naming the source, the procedures would be offered and then refused at every reception (unit inactive).
+    const movedProcedures = await moveProceduresOfMergedUnit(
+      tx,
+      actor,
+      { id: sourceId, name: source.name },
+      { id: targetId, name: target.name },
+    );
     // The source's officials may now be of another agency than those they delegated to or stood in for.
     await endDelegationsAcrossAgencies(tx, actor, now);
     await recordAudit(tx, {
@@ -77,8 +85,9 @@ export async function mergeUnits(db: Db, actor: StaffActor, sourceId: string, ta
         movedAccounts: moved.length,
         movedUnits: children.length,
         movedGrants: grants.length,
+        movedProcedures,
       },
     });
-    return { movedAccounts: moved.length, movedUnits: children.length, movedGrants: grants.length };
+    return { movedAccounts: moved.length, movedUnits: children.length, movedGrants: grants.length, movedProcedures };
   });
 }
