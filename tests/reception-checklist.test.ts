@@ -8,6 +8,8 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { dossierComponents, dossierFiles, dossiers, roleGrants } from '../src/db/schema/index.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { dossierFormPdf } from '../src/dossiers/dossier-forms.js';
+import { saveProcedure } from '../src/procedures/save-procedure.js';
+import { procedureForm } from './support/procedure-form.js';
 import type { AppError } from '../src/shared/errors.js';
 
 const t = useDemoApp();
@@ -353,5 +355,55 @@ describe('TIẾP NHẬN HỒ SƠ: the same form sent twice', () => {
       (e: AppError) => e,
     );
     expect((gone as AppError).code).toBe('stale_form');
+  });
+});
+
+describe('TIẾP NHẬN HỒ SƠ: a page of an older version of the procedure', () => {
+  it('is refused, not read against the new list by position: nothing received, the new list shown unticked with the reason', async () => {
+    const clerk = new Client(t.app);
+    expect((await clerk.login(sctClerkUsername(), TEST_PASSWORD)).status).toBe(303);
+    const p = await currentProcedure(t.database, '2.000190');
+    const page = await clerk.get(`/tiepnhan/tiep-nhan?procedureId=${p.p.id}`);
+    const shownVersion = /name="procedureVersion" value="(\d+)"/.exec(page.text)?.[1];
+    expect(shownVersion).toBe(String(p.v.version));
+    const csrf = await clerk.csrf('/tiepnhan/tiep-nhan');
+    // Meanwhile the administrator replaces the first document by another.
+    const admin = await actorFor(t.database, 'admin.sct');
+    const renamed = 'Giấy chứng nhận đủ điều kiện an toàn thực phẩm (mới)';
+    await saveProcedure(
+      t.database.db,
+      admin,
+      p.p.id,
+      procedureForm(p.p.code, p.v, {}, (docs) => [{ ...docs[0]!, name: renamed }, ...docs.slice(1)]),
+    );
+    const form = new FormData();
+    form.set('_csrf', csrf);
+    const ticked = { 'doc-0': '1', 'originals-0': '1', 'doc-1': '1', 'originals-1': '1' };
+    for (const [k, v] of Object.entries({
+      channel: '1',
+      fullName: 'Phan Thị Cũ',
+      procedureId: p.p.id,
+      procedureVersion: shownVersion!,
+      ...ticked,
+    }))
+      form.set(k, v);
+    const res = await clerk.request('POST', `/tiepnhan/tiep-nhan?procedureId=${p.p.id}`, form, { origin: clerk.origin });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Thủ tục vừa được cập nhật sau khi trang được mở');
+    expect(res.text).toContain(renamed);
+    expect(res.text).not.toMatch(/name="doc-0" value="1" checked/);
+    expect(res.text).toContain(`name="procedureVersion" value="${p.v.version + 1}"`);
+    expect(await t.database.db.select().from(dossiers).where(eq(dossiers.procedureId, p.p.id))).toHaveLength(0);
+    // Through the API: the version named is checked the same way.
+    const clerkActor = await actorFor(t.database, sctClerkUsername());
+    const documents = [{ index: 0, originals: 1, copies: 0 }];
+    const stale = await receiveDossier(t.database.db, clerkActor, {
+      ...applicant,
+      procedureId: p.p.id,
+      procedureVersion: p.v.version,
+      documents,
+    }).catch((e: AppError) => e);
+    expect((stale as AppError).code).toBe('procedure_changed');
+    expect((stale as AppError).status).toBe(409);
   });
 });

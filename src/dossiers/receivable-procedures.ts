@@ -14,6 +14,8 @@ import { positionsCte } from './access.js';
 
 export type ReceivableProcedure = {
   id: string;
+  /** The version shown: the reception form carries it, and a form of another version is refused (receive-dossier.ts). */
+  version: number;
   name: string;
   sectorId: string;
   documents: ProcedureDocument[];
@@ -26,6 +28,7 @@ export type ReceivableProcedure = {
 export async function receivableProcedures(db: Queryable, actor: StaffActor): Promise<ReceivableProcedure[]> {
   const rows = await queryRows<{
     id: string;
+    version: number;
     name: string;
     sector_id: string;
     documents: ProcedureDocument[];
@@ -36,7 +39,7 @@ export async function receivableProcedures(db: Queryable, actor: StaffActor): Pr
   }>(
     db,
     sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
-      select v.procedure_id as id, v.name, v.sector_id, v.documents, v.fee, v.fee_note, v.working_days, v.working_hours
+      select v.procedure_id as id, v.version, v.name, v.sector_id, v.documents, v.fee, v.fee_note, v.working_days, v.working_hours
       from procedure_versions v
       where v.current and ${receivingAgencyActive(sql`v`)} and exists (
         select 1 from positions p
@@ -47,6 +50,7 @@ export async function receivableProcedures(db: Queryable, actor: StaffActor): Pr
   );
   return rows.map((r) => ({
     id: r.id,
+    version: Number(r.version),
     name: r.name,
     sectorId: r.sector_id,
     documents: r.documents,

@@ -62,7 +62,25 @@ export const ReceiveInput = z.object({
    * copies: every required one must be there (channels 1 and 3; left out = none received).
    */
   documents: z.array(ChecklistItem).max(100, 'Quá nhiều thành phần hồ sơ.').optional(),
+  /**
+   * The procedure's version the checklist was ticked against (the counter form's hidden field; optional for the API):
+   * `documents` are positions in that version's list, so a checklist of another version is refused, never read
+   * against the current one's positions.
+   */
+  procedureVersion: numberField(
+    z
+      .int({ message: 'Phiên bản thủ tục không hợp lệ. Vui lòng tải lại trang.' })
+      .min(0, 'Phiên bản thủ tục không hợp lệ. Vui lòng tải lại trang.'),
+  ).optional(),
 });
+
+/** A checklist ticked on a page of another version of the procedure (saved meanwhile by an administrator). */
+export const procedureChangedAtCounter = () =>
+  new AppError(
+    'procedure_changed',
+    'Thủ tục vừa được cập nhật sau khi trang được mở: thành phần hồ sơ có thể đã thay đổi. Vui lòng đánh dấu lại các thành phần đã nhận (và chọn lại bản quét) theo danh sách mới rồi tiếp nhận.',
+    409,
+  );
 
 /**
  * TIẾP NHẬN HỒ SƠ: an official with the reception role receives a direct or postal dossier; channel 2 is never an
@@ -111,6 +129,7 @@ export async function receiveDossier(
     .from(procedureVersions)
     .where(and(eq(procedureVersions.procedureId, input.procedureId), eq(procedureVersions.current, true)));
   if (!version) throw errors.notFound('Thủ tục');
+  if (input.procedureVersion !== undefined && input.procedureVersion !== version.version) throw procedureChangedAtCounter();
   const agencyUnitId = opts.agencyUnitId && version.unitIds.includes(opts.agencyUnitId) ? opts.agencyUnitId : version.unitIds[0]!;
   const [agency] = await db.select().from(units).where(eq(units.id, agencyUnitId));
   if (!agency?.active) throw errors.unitInactive();

@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
 import type { ReceivableProcedure } from '../dossiers/receivable-procedures.js';
+import { procedureChangedAtCounter } from '../dossiers/receive-dossier.js';
+
+const PROCEDURE_CHANGED = procedureChangedAtCounter();
 import { isFormKey } from '../shared/validate.js';
 import { feeText, timeLimitText } from '../dossiers/procedure-terms.js';
 import { formatDateTime } from '../shared/dates.js';
@@ -30,11 +33,14 @@ export function ReceptionPage(p: {
   const v = p.values;
   const shown = v.linhvuc ? p.procedures.filter((x) => x.sectorId === v.linhvuc) : p.procedures;
   const chosen = shown.find((x) => x.id === v.procedureId);
+  // Ticks and scans of a page of another version name positions of that version's list: not shown against this one.
+  const otherVersion = !!chosen && v.procedureVersion !== undefined && v.procedureVersion !== String(chosen.version);
   const sectors = p.sectors.filter((s) => p.procedures.some((x) => x.sectorId === s.id));
   return (
     <section class="narrow wide-ok">
       <h1>TIẾP NHẬN HỒ SƠ</h1>
       {p.error ? <Flash kind="error">{p.error}</Flash> : null}
+      {otherVersion && p.error !== PROCEDURE_CHANGED.message ? <Flash kind="error">{PROCEDURE_CHANGED.message}</Flash> : null}
       <form method="get" action="/tiepnhan/tiep-nhan" class="stack">
         <label for="linhvuc">Lĩnh vực dịch vụ công</label>
         <OptionSelect id="linhvuc" name="linhvuc" blank="-- Tất cả lĩnh vực --" options={sectors} selected={v.linhvuc} />
@@ -64,6 +70,7 @@ export function ReceptionPage(p: {
           {/* One key per form drawn (kept through refusals): sent again — Back, then Tiếp nhận — it is the dossier it made. */}
           <input type="hidden" name="submissionKey" value={isFormKey(v.submissionKey) ? v.submissionKey : crypto.randomUUID()} />
           <input type="hidden" name="procedureId" value={chosen.id} />
+          <input type="hidden" name="procedureVersion" value={String(chosen.version)} />
           {v.linhvuc ? <input type="hidden" name="linhvuc" value={v.linhvuc} /> : null}
           <p>
             Mã hồ sơ: <em>được cấp tự động khi tiếp nhận</em> · Ngày tiếp nhận: <strong>{formatDateTime(p.now)}</strong>
@@ -79,7 +86,13 @@ export function ReceptionPage(p: {
             <FieldError errors={p.errors} name="channel" />
           </fieldset>
           {chosen ? (
-            <ReceptionChecklist documents={chosen.documents} values={v} errors={p.errors} kept={p.kept} scanMaxBytes={p.scanMaxBytes} />
+            <ReceptionChecklist
+              documents={chosen.documents}
+              values={otherVersion ? withoutChecklist(v) : v}
+              errors={p.errors}
+              kept={otherVersion ? undefined : p.kept}
+              scanMaxBytes={p.scanMaxBytes}
+            />
           ) : null}
           <fieldset>
             <legend>THÔNG TIN NGƯỜI NỘP HỒ SƠ</legend>
@@ -111,4 +124,9 @@ export function ReceptionPage(p: {
       ) : null}
     </section>
   );
+}
+
+/** The form's values without its checklist (doc-N, originals-N, copies-N, scans): what a page of another version ticked. */
+function withoutChecklist(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => !/^(doc|originals|copies|scan|staged|remove-scan)-\d+$/.test(k)));
 }
