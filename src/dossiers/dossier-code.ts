@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
+import { AppError } from '../shared/errors.js';
+
+/** The most dossiers one agency numbers in one day: the code's four-digit sequence. */
+const MAX_PER_DAY = 9999;
 
 /**
  * The next dossier code of an agency and day: `<agency code>-<YYMMDD>-<XXXX>`. The counter row is
@@ -15,7 +19,15 @@ export async function nextDossierCode(db: Queryable, agencyCode: string, localDa
         returning last`,
   );
   const seq = rows[0]!.last;
-  if (seq > 9999) throw new Error('more than 9999 dossiers in one day for one agency');
+  // Thông tư 01/2018/TT-VPCP gives the day's sequence four digits: the 10,000th is refused, in words (the transaction
+  // rolls back, so the counter keeps 9999), never numbered past the format every national system parses.
+  if (seq > MAX_PER_DAY) {
+    throw new AppError(
+      'dossier_codes_exhausted',
+      `Cơ quan (mã ${agencyCode}) đã cấp đủ ${MAX_PER_DAY.toLocaleString('vi-VN')} mã hồ sơ trong ngày — mã hồ sơ theo Thông tư 01/2018/TT-VPCP chỉ có 4 chữ số thứ tự. Vui lòng tiếp nhận hồ sơ này vào ngày làm việc tiếp theo và báo quản trị hệ thống.`,
+      409,
+    );
+  }
   const yymmdd = localDay.slice(2, 4) + localDay.slice(5, 7) + localDay.slice(8, 10);
   return `${agencyCode}-${yymmdd}-${String(seq).padStart(4, '0')}`;
 }
