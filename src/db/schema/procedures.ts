@@ -44,12 +44,19 @@ export type DeclarationField = {
   notAfterToday?: true;
 };
 
-/** Thủ tục hành chính: the stable identity; its content lives in versions. */
-export const procedures = pgTable('procedures', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  code: text('code').notNull().unique(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Thủ tục hành chính: the stable identity; its content lives in versions. The code is stored in capitals
+ * (procedures/procedure-input.ts) and is one procedure whatever its case: unique on upper(code) (migration 0064).
+ */
+export const procedures = pgTable(
+  'procedures',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    code: text('code').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('procedures_code_upper_idx').on(sql`upper(${t.code})`)],
+);
 
 /** A version of a procedure; a dossier keeps the version it was received under. */
 export const procedureVersions = pgTable(
