@@ -5,10 +5,12 @@ import { readTable } from '../src/accounts/read-sheet.js';
 import { verifyAuditChain } from '../src/audit/verify.js';
 import { auditLog, procedureVersions, procedures, sectors } from '../src/db/schema/index.js';
 import { importCatalog } from '../src/procedures/import-catalog.js';
+import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { CATALOG_SHEET } from '../src/procedures/import-catalog-columns.js';
 import { systemActor } from '../src/shared/context.js';
 import { AppError } from '../src/shared/errors.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
+import { procedureForm } from './support/procedure-form.js';
 
 const t = useDemoApp();
 
@@ -197,6 +199,87 @@ describe('import of the procedure catalog', () => {
     expect((header as AppError).message).toContain('"Mã thủ tục"');
     const huge = new Uint8Array(5 * 1024 * 1024 + 1).fill(0x41);
     expect(((await readTable(huge, CATALOG_SHEET).catch((e: AppError) => e)) as AppError).code).toBe('import_too_large');
+  });
+
+  it('a code the screen saved in lower case is the same procedure to the import: updated, never a second one', async () => {
+    const { v } = await currentProcedure(t.database, '2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const typed = '1.001234.000.00.00.h10';
+    const saved = await saveProcedure(t.database.db, admin, null, procedureForm(typed, v, { name: 'Thủ tục địa phương thử nghiệm' }));
+    const [stored] = await t.database.db.select().from(procedures).where(eq(procedures.id, saved.procedureId));
+    expect(stored!.code).toBe('1.001234.000.00.00.H10');
+    const row = await demoRow({ 1: '1.001234.000.00.00.H10', 2: 'Thủ tục địa phương thử nghiệm (tên mới)' });
+    const applied = await run(await xlsx([row]), true);
+    expect(applied.rows[0]).toMatchObject({ status: 'updated' });
+    const same = await t.database.db
+      .select({ id: procedures.id })
+      .from(procedures)
+      .where(sql`upper(${procedures.code}) = '1.001234.000.00.00.H10'`);
+    expect(same).toEqual([{ id: saved.procedureId }]);
+    expect((await currentProcedure(t.database, '1.001234.000.00.00.H10')).v).toMatchObject({
+      version: 2,
+      name: 'Thủ tục địa phương thử nghiệm (tên mới)',
+    });
+  });
+
+  it('a shorter limit never rescales a kept step to a share of 0; a process that cannot fit the new limit is refused as the screen would', async () => {
+    const { v } = await currentProcedure(t.database, '2.000633');
+    const fits = await run(await xlsx([await demoRow({ 7: '0,05 giờ làm việc' })]), true);
+    expect(fits.rows[0], fits.rows[0]!.details.join(' ')).toMatchObject({ status: 'updated' });
+    const now = await currentProcedure(t.database, '2.000633');
+    expect(now.v).toMatchObject({ version: v.version + 1, workingHours: 0.05, workingDays: null });
+    expect(now.v.steps).toHaveLength(v.steps.length);
+    for (const s of now.v.steps) expect(s.share).toBeGreaterThan(0);
+    expect(now.v.steps.reduce((n, s) => n + s.share, 0)).toBeLessThanOrEqual(0.05 + 1e-9);
+
+    // Four steps of at least 0,01 giờ each do not fit 0,03 giờ: refused with the screen's words, nothing written.
+    const before = await counts();
+    const tight = await run(await xlsx([await demoRow({ 7: '0,03 giờ làm việc' })]), true);
+    expect(tight.applied).toBe(false);
+    expect(refusals(tight)[3]).toContain('Phiên bản mới không hợp lệ: Tổng thời gian các bước');
+    expect(refusals(tight)[3]).toContain('vượt thời hạn giải quyết (0.03)');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses an agency that has no electronic agency code (a division): none of its dossiers could get a code', async () => {
+    const before = await counts();
+    const division = [...NEW_ROW];
+    division[1] = '1.009999.000.00.00.H10';
+    division[6] = 'Quản lý Thương mại';
+    const report = await run(await xlsx([division]), true);
+    expect(report.applied).toBe(false);
+    expect(refusals(report)[3]).toContain('"Quản lý Thương mại" là đơn vị chưa có mã định danh điện tử');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses formula-looking text (=, +, -, @) in Thời hạn, Phí, lệ phí and Kết quả thực hiện too; a bullet-free cell passes', async () => {
+    const headers = [...HEADERS, 'Kết quả thực hiện'];
+    const row = (code: string, over: Record<number, string>) => {
+      const r = [...NEW_ROW, 'Giấy phép kinh doanh'];
+      r[1] = code;
+      for (const [i, value] of Object.entries(over)) r[Number(i)] = value;
+      return r;
+    };
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('TTHC');
+    ws.addRow(headers);
+    for (const r of [
+      row('1.000005.000.00.00.H10', { 10: '=HYPERLINK("http://example.invalid","x")' }),
+      row('1.000006.000.00.00.H10', { 8: '=1+1' }),
+      row('1.000007.000.00.00.H10', { 8: '-1+200.000 đồng' }),
+      row('1.000008.000.00.00.H10', { 7: '@15 ngày làm việc' }),
+      row('1.000009.000.00.00.H10', { 10: '+Giấy phép' }),
+      row('1.000010.000.00.00.H10', {}),
+    ])
+      ws.addRow(r);
+    const report = await run(new Uint8Array(await wb.xlsx.writeBuffer()), false);
+    const why = refusals(report);
+    expect(why[2]).toContain('Ô "Kết quả thực hiện" không được bắt đầu bằng =, +, - hoặc @.');
+    expect(why[3]).toContain('Ô "Phí, lệ phí" không được bắt đầu bằng =, +, - hoặc @.');
+    expect(why[4]).toContain('Ô "Phí, lệ phí" không được bắt đầu bằng =, +, - hoặc @.');
+    expect(why[5]).toContain('Ô "Thời hạn giải quyết" không được bắt đầu bằng =, +, - hoặc @.');
+    expect(why[6]).toContain('Ô "Kết quả thực hiện" không được bắt đầu bằng =, +, - hoặc @.');
+    expect(report.rows.find((r) => r.line === 7)).toMatchObject({ status: 'created' });
   });
 
   it('reads a CSV with English headers, hours and the after-15:00 rule, and a named administrator as the actor', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { auditLog, procedureVersions } from '../src/db/schema/index.js';
+import { auditLog, procedureVersions, procedures } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveAtCounter } from './support/reception.js';
 import { procedureForm } from './support/procedure-form.js';
@@ -26,6 +26,51 @@ describe('procedure catalog', () => {
       .where(and(eq(auditLog.action, 'procedure.new_version'), eq(auditLog.targetId, p.id)));
     expect(row!.data).toMatchObject({ code: '2.000633', version: 2 });
     expect((await current('2.000633')).v.version).toBe(2);
+  });
+
+  it('stores a new code in capitals: another spelling of it is the same code, refused beside the field', async () => {
+    const { v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const local = (code: string) => formOf(v, code, { name: 'Thủ tục địa phương thử nghiệm' });
+    const saved = await saveProcedure(t.database.db, admin, null, local(' 1.001234.000.00.00.h10 '));
+    const [stored] = await t.database.db.select().from(procedures).where(eq(procedures.id, saved.procedureId));
+    expect(stored!.code).toBe('1.001234.000.00.00.H10');
+    for (const code of ['1.001234.000.00.00.H10', '1.001234.000.00.00.h10']) {
+      const twin = await saveProcedure(t.database.db, admin, null, local(code)).catch((e: AppError) => e);
+      expect(twin).toMatchObject({ code: 'procedure_code_taken', status: 409, fields: { code: 'Mã thủ tục đã tồn tại.' } });
+    }
+    expect((await current('1.001234.000.00.00.H10')).p.id).toBe(saved.procedureId);
+  });
+
+  it("refuses another province's local code as the import does, beside the field", async () => {
+    const { v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const foreign = await saveProcedure(
+      t.database.db,
+      admin,
+      null,
+      formOf(v, '1.001234.000.00.00.h11', { name: 'Thủ tục của tỉnh khác' }),
+    ).catch((e: AppError) => e);
+    expect(foreign).toMatchObject({
+      code: 'validation_failed',
+      status: 400,
+      fields: { code: 'Mã thủ tục 1.001234.000.00.00.H11 là thủ tục của tỉnh khác (mã của tỉnh này kết thúc bằng .H10).' },
+    });
+  });
+
+  it('refuses a receiving unit without an electronic agency code (its dossiers could get no code), beside the field', async () => {
+    const { p, v } = await current('2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    const division = t.unitIds['sct-qltm']!;
+    for (const [id, code] of [
+      [p.id, p.code],
+      [null, '1.009999.000.00.00.H10'],
+    ] as const) {
+      const refused = await saveProcedure(t.database.db, admin, id, formOf(v, code, { unitId: division })).catch((e: AppError) => e);
+      expect(refused).toMatchObject({ code: 'validation_failed', status: 400 });
+      expect((refused as AppError).fields?.unitId).toContain('chưa có mã định danh điện tử');
+    }
+    expect((await current('2.000633')).v.version).toBe(v.version);
   });
 
   it('a new version applies to new dossiers; received ones keep theirs', async () => {

@@ -6,7 +6,13 @@ import type { TableSpec } from '../accounts/read-sheet.js';
 import type { ProcedureDocument } from '../db/schema/index.js';
 import { quote } from '../shared/import-report.js';
 import { cleanText, foldVietnamese } from '../shared/text.js';
-import { MAX_DOCUMENT_CHARS, MAX_DOCUMENTS, MAX_FEE_NOTE_CHARS } from './procedure-input.js';
+import {
+  foreignProcedureCodeReason,
+  MAX_DOCUMENT_CHARS,
+  MAX_DOCUMENTS,
+  MAX_FEE_NOTE_CHARS,
+  normaliseProcedureCode,
+} from './procedure-input.js';
 
 export type CatalogColumn = 'code' | 'name' | 'sector' | 'level' | 'agency' | 'timeLimit' | 'fees' | 'documents' | 'result';
 
@@ -29,14 +35,11 @@ export const CATALOG_SHEET: TableSpec<CatalogColumn> = {
 const PROCEDURE_CODE = /^\d\.\d{6}(\.[0-9A-Z]{1,4}){0,4}$/;
 
 export function checkProcedureCode(cell: string, provinceSuffix: string | null): { code: string } | { error: string } {
-  const code = cell.trim().toUpperCase();
+  const code = normaliseProcedureCode(cell);
   if (!PROCEDURE_CODE.test(code))
     return { error: `Mã thủ tục ${quote(cell)} không đúng dạng (ví dụ: 2.000633 hoặc 1.001234.000.00.00.H10).` };
-  const last = code.split('.').pop()!;
-  if (provinceSuffix && /^H\d{2}$/.test(last) && last !== provinceSuffix) {
-    return { error: `Mã thủ tục ${code} là thủ tục của tỉnh khác (mã của tỉnh này kết thúc bằng .${provinceSuffix}).` };
-  }
-  return { code };
+  const foreign = foreignProcedureCodeReason(code, provinceSuffix);
+  return foreign ? { error: foreign } : { code };
 }
 
 export type TimeLimit = { kind: 'days' | 'hours'; limit: number; after1500: boolean };

@@ -23,6 +23,7 @@ import {
   runImport,
 } from '../shared/import-plan.js';
 import { cleanText, foldVietnamese } from '../shared/text.js';
+import { provinceGroupOf } from '../org/unit-queries.js';
 import {
   CATALOG_SHEET,
   type CatalogColumn,
@@ -32,6 +33,8 @@ import {
   parseLevel,
   parseTimeLimit,
 } from './import-catalog-columns.js';
+import { procedureFormValues, procedureInputOf } from './procedure-form.js';
+import { normaliseProcedureCode, ProcedureInput } from './procedure-input.js';
 import {
   contentOf,
   keepTemplates,
@@ -88,15 +91,22 @@ async function unitIndex(db: Db) {
     add(u.agencyCode, u.id);
   }
   const province = foldVietnamese(root.name).replace(/^(tinh|thanh pho) /, '');
-  const suffix = root.agencyCode?.split('.').pop() ?? null;
+  const coded = new Set(rows.filter((u) => u.agencyCode).map((u) => u.id));
   const find = (cell: string): string | { error: string } => {
     const key = foldVietnamese(cell);
     const hits = byKey.get(key) ?? byKey.get(key.replace(new RegExp(` (tinh |thanh pho )?${province}$`), ''));
-    if (hits?.size === 1) return [...hits][0]!;
     if (hits && hits.size > 1) return { error: `Có nhiều đơn vị tên ${quote(cell)}; hãy ghi mã định danh điện tử của cơ quan.` };
-    return { error: `Không tìm thấy cơ quan thực hiện ${quote(cell)} trong cây đơn vị (theo mã định danh điện tử hoặc tên).` };
+    const [id] = hits ?? [];
+    if (!id) return { error: `Không tìm thấy cơ quan thực hiện ${quote(cell)} trong cây đơn vị (theo mã định danh điện tử hoặc tên).` };
+    // The agency receives the dossiers and its code starts theirs: reception refuses a unit without one (the screen too).
+    if (!coded.has(id)) {
+      return {
+        error: `Cơ quan thực hiện ${quote(cell)} là đơn vị chưa có mã định danh điện tử nên không cấp được mã hồ sơ; hãy ghi cơ quan tiếp nhận có mã định danh điện tử.`,
+      };
+    }
+    return id;
   };
-  return { find, root, provinceSuffix: suffix && /^H\d{2}$/.test(suffix) ? suffix : null };
+  return { find, root, provinceSuffix: provinceGroupOf(root.agencyCode) };
 }
 
 function readRow(raw: TableRow<CatalogColumn>, index: Awaited<ReturnType<typeof unitIndex>>): Plan {
@@ -106,6 +116,13 @@ function readRow(raw: TableRow<CatalogColumn>, index: Awaited<ReturnType<typeof 
   for (const c of raw.formulas) reasons.push(`Ô "${label(c)}" chứa công thức; hãy dán giá trị thay cho công thức.`);
   for (const c of ['name', 'sector', 'agency', 'documents'] as const) {
     if (v[c] && looksLikeFormula(v[c])) reasons.push(`Ô "${label(c)}" không được bắt đầu bằng =, + hoặc @.`);
+  }
+  // Kept as typed (the fee note, the result's name) or quoted in the report: a leading minus starts a formula too
+  // (OWASP CSV injection); a bullet is no reason for one in these cells.
+  for (const c of ['timeLimit', 'fees', 'result'] as const) {
+    if (v[c] && (looksLikeFormula(v[c]) || /^\s*-\s*\S/.test(v[c]))) {
+      reasons.push(`Ô "${label(c)}" không được bắt đầu bằng =, +, - hoặc @.`);
+    }
   }
   const code = checkProcedureCode(v.code ?? '', index.provinceSuffix);
   if ('error' in code) reasons.push(code.error);
@@ -174,13 +191,28 @@ function rescales(e: Entry, current: ProcedureVersion): boolean {
   return kindChanged || current.steps.reduce((n, s) => n + s.share, 0) > e.limit + 1e-9;
 }
 
+/**
+ * The steps' shares scaled to a new limit, in hundredths, each at least 0.01 (the screen refuses a step of 0): what
+ * that floor adds is taken off the longest steps. A limit too short for a hundredth per step stays over it, and the
+ * screen's rule refuses the row (versionProblems).
+ */
+function rescaledSteps(steps: ProcessStep[], limit: number): ProcessStep[] {
+  const total = steps.reduce((n, s) => n + s.share, 0);
+  const cents = steps.map((s) => Math.max(1, Math.floor((s.share * limit * 100) / total)));
+  let over = cents.reduce((n, c) => n + c, 0) - Math.floor(limit * 100 + 1e-9);
+  while (over > 0) {
+    const longest = cents.indexOf(Math.max(...cents));
+    if (cents[longest]! <= 1) break;
+    cents[longest]! -= 1;
+    over -= 1;
+  }
+  return steps.map((s, i) => ({ ...s, share: cents[i]! / 100 }));
+}
+
 /** The current version's content with the row's catalog fields; the process shares rescaled when the limit no longer holds them. */
 function nextContent(e: Entry, current: ProcedureVersion, sectorId: string): VersionContent {
   const before = contentOf(current);
-  const total = before.steps.reduce((n, s) => n + s.share, 0);
-  const steps: ProcessStep[] = rescales(e, current)
-    ? before.steps.map((s) => ({ ...s, share: Math.floor((s.share * e.limit * 100) / total) / 100 }))
-    : before.steps;
+  const steps = rescales(e, current) ? rescaledSteps(before.steps, e.limit) : before.steps;
   const copies = new Map(current.documents.map((d) => [foldVietnamese(d.name), d.copies]));
   return {
     ...before,
@@ -217,6 +249,15 @@ function changesOf(e: Entry, current: ProcedureVersion, sectorId: string | null,
   if (!sameDocs(e.documents, current.documents)) out.push(`thành phần hồ sơ → ${e.documents.length} giấy tờ`);
   if (e.resultName !== null && e.resultName !== current.resultName) out.push(`kết quả → ${quote(e.resultName)}`);
   return out;
+}
+
+/**
+ * What the procedure form (ProcedureInput) refuses in a version's content, filled in as the page fills it: an imported
+ * version obeys the screen's rules. Empty when the screen would save it.
+ */
+function versionProblems(code: string, current: ProcedureVersion, content: VersionContent): string[] {
+  const parsed = ProcedureInput.safeParse(procedureInputOf(procedureFormValues(code, { ...current, ...content })));
+  return parsed.success ? [] : [...new Set(parsed.error.issues.map((i) => i.message))];
 }
 
 /** A short code for a new sector from its name's initials ("Lưu thông hàng hóa trong nước" → LTHHTN), unique. */
@@ -278,7 +319,8 @@ async function planCatalog(db: Db, actor: Actor, sheet: TableRow<CatalogColumn>[
     .select({ code: procedures.code, v: procedureVersions })
     .from(procedures)
     .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)));
-  const currentByCode = new Map(currentRows.map((r) => [r.code, r.v]));
+  // Codes are stored in capitals (procedure-input.ts); upper-cased here too, as the unique index on upper(code) compares.
+  const currentByCode = new Map(currentRows.map((r) => [normaliseProcedureCode(r.code), r.v]));
   const unitNames = new Map((await db.select({ id: units.id, name: units.name }).from(units)).map((u) => [u.id, u.name]));
 
   const report: ImportRowReport[] = plans.map((p) => {
@@ -298,6 +340,12 @@ async function planCatalog(db: Db, actor: Actor, sheet: TableRow<CatalogColumn>[
     }
     p.changes = changesOf(e, current, sectorId, sectorNames);
     if (!p.changes.length) return { line: p.line, status: 'unchanged', subject, details: [] };
+    // The next version must be one the screen would save: the same rules (a rescaled process that no longer fits…).
+    const problems = versionProblems(e.code, current, nextContent(e, current, sectorId ?? current.sectorId));
+    if (problems.length) {
+      p.reasons.push(...problems.map((m) => `Phiên bản mới không hợp lệ: ${m}`));
+      return { line: p.line, status: 'refused', subject, details: p.reasons };
+    }
     const rescaled = rescales(e, current) ? ['thời gian các bước của quy trình được chia lại theo thời hạn mới'] : [];
     return { line: p.line, status: 'updated', subject, details: [...p.changes, ...rescaled, ...p.remarks] };
   });

@@ -12,6 +12,19 @@ export const MAX_DOCUMENTS = 100;
 export const MAX_DOCUMENT_CHARS = 1000;
 export const MAX_FEE_NOTE_CHARS = 2000;
 
+/** A procedure's code as stored and compared: in capitals (1.001234.000.00.00.h10 is 1.001234.000.00.00.H10). */
+export const normaliseProcedureCode = (code: string) => code.trim().toUpperCase();
+
+/**
+ * Why a procedure code is another province's, or null: a local code's last group is the province's (….H10, the root
+ * unit's code keeps it — org/unit-queries.ts provinceGroupOf). One rule and one wording for the screen and the import.
+ */
+export function foreignProcedureCodeReason(code: string, provinceGroup: string | null): string | null {
+  const last = code.split('.').pop()!;
+  if (!provinceGroup || !/^H\d{2}$/.test(last) || last === provinceGroup) return null;
+  return `Mã thủ tục ${code} là thủ tục của tỉnh khác (mã của tỉnh này kết thúc bằng .${provinceGroup}).`;
+}
+
 const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message: 'Vai trò của bước không hợp lệ.' });
 
 /** The procedure form: catalog data plus the internal process, with Vietnamese messages. */
@@ -20,7 +33,9 @@ export const ProcedureInput = z
     code: z
       .string({ message: 'Vui lòng nhập mã thủ tục.' })
       .transform(cleanText)
-      .pipe(z.string().regex(/^[0-9A-Za-z.-]{3,40}$/, 'Mã thủ tục gồm 3–40 chữ, số, dấu chấm hoặc gạch ngang.')),
+      .pipe(z.string().regex(/^[0-9A-Za-z.-]{3,40}$/, 'Mã thủ tục gồm 3–40 chữ, số, dấu chấm hoặc gạch ngang.'))
+      // One procedure per code whatever its case: stored in capitals, as the national database and the import write it.
+      .transform(normaliseProcedureCode),
     name: z
       .string({ message: 'Vui lòng nhập tên thủ tục.' })
       .transform(cleanText)

@@ -1,13 +1,14 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { procedureVersions, procedures, sectors, type ProcedureDocument } from '../db/schema/index.js';
+import { procedureVersions, procedures, sectors, type ProcedureDocument, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { requireAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor, SystemActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { foldVietnamese } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
-import { ProcedureInput } from './procedure-input.js';
+import { provinceGroupOf } from '../org/unit-queries.js';
+import { foreignProcedureCodeReason, ProcedureInput } from './procedure-input.js';
 
 export type ProcedureVersion = typeof procedureVersions.$inferSelect;
 
@@ -58,6 +59,9 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
     await requireEditableContent(tx, actor, content);
     const [sector] = await tx.select().from(sectors).where(eq(sectors.id, input.sectorId));
     if (!sector) throw errors.validation({ sectorId: 'Lĩnh vực không tồn tại.' });
+    // The code is checked for a new procedure only: a saved procedure keeps the code it has (see below).
+    const refused = { ...(await receivingUnitProblem(tx, input.unitId)), ...(procedureId ? {} : await codeProblem(tx, input.code)) };
+    if (Object.keys(refused).length) throw errors.validation(refused);
     let saved: ProcedureVersion;
     let previous: ProcedureVersion | undefined;
     // A procedure's code never changes: the audit row names the one saved, whatever code the form sent.
@@ -72,10 +76,14 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
       // The documents are typed as text: each keeps the template it had under the same name.
       saved = await writeNextVersion(tx, actor, previous, { ...content, documents: keepTemplates(input.documents, previous.documents) });
     } else {
-      const [exists] = await tx.select().from(procedures).where(eq(procedures.code, input.code));
-      if (exists) throw new AppError('procedure_code_taken', 'Mã thủ tục đã tồn tại.', 409, { code: 'Mã thủ tục đã tồn tại.' });
-      const [p] = await tx.insert(procedures).values({ code: input.code }).returning({ id: procedures.id });
-      saved = await insertVersion(tx, actor, p!.id, 1, content);
+      // Codes are one procedure whatever their case (the unique index on upper(code)); a save at the same moment
+      // with the same code meets the index and is refused alike, never a server error.
+      const [exists] = await tx.select({ id: procedures.id }).from(procedures).where(sql`upper(${procedures.code}) = ${input.code}`);
+      const [p] = exists
+        ? []
+        : await tx.insert(procedures).values({ code: input.code }).onConflictDoNothing().returning({ id: procedures.id });
+      if (!p) throw new AppError('procedure_code_taken', 'Mã thủ tục đã tồn tại.', 409, { code: 'Mã thủ tục đã tồn tại.' });
+      saved = await insertVersion(tx, actor, p.id, 1, content);
     }
     await recordAudit(tx, {
       action: previous ? 'procedure.new_version' : 'procedure.create',
@@ -94,6 +102,26 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
     });
     return saved;
   });
+}
+
+/**
+ * The receiving unit (the first implementing unit) must have an electronic agency code: a dossier's code starts with it,
+ * and reception refuses a unit without one (agency_code_missing). Checked on every save, as the import does.
+ */
+async function receivingUnitProblem(tx: Tx, unitId: string): Promise<Record<string, string>> {
+  const [unit] = await tx.select({ agencyCode: units.agencyCode }).from(units).where(eq(units.id, unitId));
+  if (!unit || unit.agencyCode) return {};
+  return {
+    unitId:
+      'Đơn vị thực hiện chưa có mã định danh điện tử nên không cấp được mã hồ sơ. Hãy chọn cơ quan tiếp nhận có mã định danh điện tử.',
+  };
+}
+
+/** A new procedure's code must not be another province's local code (the import's rule, procedure-input.ts). */
+async function codeProblem(tx: Tx, code: string): Promise<Record<string, string>> {
+  const [root] = await tx.select({ agencyCode: units.agencyCode }).from(units).where(isNull(units.parentId)).limit(1);
+  const reason = foreignProcedureCodeReason(code, provinceGroupOf(root?.agencyCode ?? null));
+  return reason ? { code: reason } : {};
 }
 
 /**
