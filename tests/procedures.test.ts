@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { Client, TEST_PASSWORD } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { auditLog, procedureVersions, procedures } from '../src/db/schema/index.js';
+import { auditLog, procedureVersions, procedures, units } from '../src/db/schema/index.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { receiveAtCounter } from './support/reception.js';
 import { procedureForm } from './support/procedure-form.js';
@@ -70,6 +70,20 @@ describe('procedure catalog', () => {
       expect(refused).toMatchObject({ code: 'validation_failed', status: 400 });
       expect((refused as AppError).fields?.unitId).toContain('chưa có mã định danh điện tử');
     }
+    expect((await current('2.000633')).v.version).toBe(v.version);
+  });
+
+  it('refuses an inactive receiving unit beside the field: its procedures would be offered nowhere', async () => {
+    const { p, v } = await current('2.000633');
+    const root = await actorFor(t.database, 'quantri1');
+    const other = t.unitIds.snv!;
+    // Closed (as set-unit-active.ts leaves a unit once its accounts and sub-units are moved).
+    await t.database.db.update(units).set({ active: false }).where(eq(units.id, other));
+    const refused = await saveProcedure(t.database.db, root, p.id, formOf(v, p.code, { unitId: other, version: String(v.version) })).catch(
+      (e: AppError) => e,
+    );
+    expect(refused).toMatchObject({ code: 'validation_failed', status: 400 });
+    expect((refused as AppError).fields?.unitId).toContain('đã ngừng hoạt động');
     expect((await current('2.000633')).v.version).toBe(v.version);
   });
 

@@ -105,12 +105,17 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
 }
 
 /**
- * The receiving unit (the first implementing unit) must have an electronic agency code: a dossier's code starts with it,
- * and reception refuses a unit without one (agency_code_missing). Checked on every save, as the import does.
+ * The receiving unit (the first implementing unit) must be active and have an electronic agency code: a dossier's code
+ * starts with it, and reception refuses a unit without one (agency_code_missing) or an inactive one. Checked on every
+ * save, as the import does.
  */
 async function receivingUnitProblem(tx: Tx, unitId: string): Promise<Record<string, string>> {
-  const [unit] = await tx.select({ agencyCode: units.agencyCode }).from(units).where(eq(units.id, unitId));
-  if (!unit || unit.agencyCode) return {};
+  const [unit] = await tx.select({ agencyCode: units.agencyCode, active: units.active }).from(units).where(eq(units.id, unitId));
+  if (!unit) return {};
+  // An inactive unit (merged, or closed) receives nothing: the counter and the catalog hide its procedures (active-agency.ts).
+  if (!unit.active)
+    return { unitId: 'Đơn vị thực hiện đã ngừng hoạt động hoặc đã được sáp nhập. Hãy chọn cơ quan tiếp nhận đang hoạt động.' };
+  if (unit.agencyCode) return {};
   return {
     unitId:
       'Đơn vị thực hiện chưa có mã định danh điện tử nên không cấp được mã hồ sơ. Hãy chọn cơ quan tiếp nhận có mã định danh điện tử.',
