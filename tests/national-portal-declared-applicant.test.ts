@@ -16,6 +16,8 @@ import { Client, TEST_PASSWORD } from './support/app.js';
 import { citizens, dossierEvents, dossiers, nationalIntake } from '../src/db/schema/index.js';
 import type { NationalPortalClient, SubmittedDossier } from '../src/national-portal/client.js';
 import { pullNationalDossiers } from '../src/national-portal/pull.js';
+import { saveProcedure } from '../src/procedures/save-procedure.js';
+import { procedureForm } from './support/procedure-form.js';
 import { citizenActor } from '../src/shared/context.js';
 import { requireCitizenDossier } from '../src/portal/citizen-dossiers.js';
 import { listMyDossiers } from '../src/portal/my-dossiers.js';
@@ -50,6 +52,18 @@ async function pulled() {
     .orderBy(asc(nationalIntake.nationalId));
   return new Map(rows.map((r) => [r.i.nationalId, r]));
 }
+
+describe('the pull: the procedure by its code', () => {
+  it('finds it whatever the case the national portal wrote its code in', async () => {
+    // A province's own procedure (its code ends in the province's letters), kept in capitals by the catalog.
+    const { v } = await currentProcedure(t.database, '2.000633');
+    const admin = await actorFor(t.database, 'admin.sct');
+    await saveProcedure(t.database.db, admin, null, procedureForm('1.001234.000.00.00.H10', v));
+    expect(await pull([item('G22.H10-CASE', { HoVaTen: 'Nguyễn Thị Chữ Thường' }, '1.001234.000.00.00.h10')])).toMatchObject({
+      registered: 1,
+    });
+  });
+});
 
 describe('the pull: a valid national dossier with an applicant field our counter refuses', () => {
   const LONG_ADDRESS = 'Thôn 1, '.repeat(45).trim(); // 359 characters

@@ -12,7 +12,7 @@
  * administrators (Quản trị → Hồ sơ từ Cổng DVC quốc gia, intake-routes.tsx); the database being unreachable, or a
  * fault of ours, fails the run (retried, the cursor where it was).
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Db, isDatabaseUnavailable, isStatementCancelled } from '../db/client.js';
 import { sqlStateOf } from '../db/database-errors.js';
@@ -90,7 +90,8 @@ async function skipUnreadable(db: Db, item: UnreadableSubmission, now: Date, log
 
 async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logger): Promise<Outcome> {
   if (await known(db, item.MaHoSoQG)) return 'already';
-  const [procedure] = await db.select({ id: procedures.id }).from(procedures).where(eq(procedures.code, item.MaTTHC));
+  // A code is one procedure whatever its case (the catalog keeps them in capitals, unique on upper(code)).
+  const [procedure] = await db.select({ id: procedures.id }).from(procedures).where(sql`upper(${procedures.code}) = upper(${item.MaTTHC})`);
   if (!procedure) return skip(db, item, `Thủ tục ${item.MaTTHC} không có trong danh mục thủ tục của tỉnh.`, now, logger);
   const [agency] = item.MaDonVi ? await db.select({ id: units.id }).from(units).where(eq(units.agencyCode, item.MaDonVi)) : [];
   // The applicant as declared there: each field our counter's rules refuse is left out of the structured fields and
