@@ -4,13 +4,13 @@
  * pause password login for that name while VNeID and break-glass (password + TOTP) still work.
  */
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { generate } from 'otplib';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { auditLog, loginThrottle } from '../src/db/schema/index.js';
+import { accounts, auditLog, loginThrottle } from '../src/db/schema/index.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
 import { THROTTLE, addressBucket, currentPasswordKey, throttleKeys } from '../src/auth/throttle.js';
@@ -361,6 +361,32 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
       .from(loginThrottle)
       .where(eq(loginThrottle.key, throttleKeys(sctClerkUsername(), OFFICE).address!));
     expect(after?.failures).toBe(1);
+  });
+
+  it("an office's right passwords sent at the same moment from one address are all let in; the address keeps no count", async () => {
+    const { app } = clockedApp();
+    const names = (
+      await t.database.db
+        .select({ username: accounts.username })
+        .from(accounts)
+        .where(and(isNull(accounts.deletedAt), eq(accounts.suspended, false), eq(accounts.breakGlass, false)))
+        .orderBy(accounts.username)
+    )
+      .map((a) => a.username)
+      .slice(0, THROTTLE.address.limit + 10);
+    expect(names.length).toBeGreaterThan(THROTTLE.address.limit);
+    const clients = names.map(() => new Client(app, OFFICE));
+    const altchas: string[] = [];
+    for (const c of clients) altchas.push(await solved(c, 0));
+    const answers = await Promise.all(
+      clients.map((c, i) => c.post('/tiepnhan/dang-nhap', { username: names[i]!, password: TEST_PASSWORD, altcha: altchas[i]! })),
+    );
+    expect(answers.map((r, i) => [names[i], r.status]).filter(([, status]) => status !== 303)).toEqual([]);
+    const [address] = await t.database.db
+      .select()
+      .from(loginThrottle)
+      .where(eq(loginThrottle.key, throttleKeys('x', OFFICE).address!));
+    expect(address).toBeUndefined();
   });
 
   it('the sessions.purge job forgets counters whose window closed and whose lock ran out, and keeps the others', async () => {

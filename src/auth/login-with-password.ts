@@ -120,16 +120,18 @@ export async function loginWithPassword(
     deps.refused?.('captcha_level');
     throw throttleErrors.captchaEscalated();
   }
-  // Counted before it is judged (a right password takes it back): guesses sent at once each take their number from
-  // one atomic upsert, and those past a limit are not judged — reading the locks first alone let a burst all be.
+  // This name's counts are taken before it is judged (a right password takes them back): guesses of one name sent at
+  // once each take their number from one atomic upsert, and those past the limit are not judged — reading the locks
+  // first alone let a burst all be. The address's count is of wrong passwords only, counted once judged: the many
+  // officials of one office behind one address log in at the same minute, and their right passwords must never
+  // lock it, not even for the moment they are in flight.
   const pausedBefore = state.accountPauseMs > 0;
   const pair = await recordFailure(db, keys.pair, THROTTLE.pair, now);
   // Already paused: not counted again, so a pause cannot be stretched by hammering it.
   const account = pausedBefore ? null : await recordFailure(db, keys.account, THROTTLE.account, now);
-  const address = keys.address ? await recordFailure(db, keys.address, THROTTLE.address, now) : null;
-  if (pair.failures > THROTTLE.pair.limit || (address !== null && address.failures > THROTTLE.address.limit)) {
+  if (pair.failures > THROTTLE.pair.limit) {
     deps.refused?.('locked');
-    throw errors.loginLocked(minutes(Math.max(pair.lockedMs, address?.lockedMs ?? 0, 1)));
+    throw errors.loginLocked(minutes(Math.max(pair.lockedMs, 1)));
   }
   // Past the name's limit within this burst: paused, as the attempts after it will find it.
   const paused = pausedBefore || (account !== null && account.failures > THROTTLE.account.limit);
@@ -146,6 +148,7 @@ export async function loginWithPassword(
     pendingToken: await createPendingCode(db, { accountId, usernameLower, paused, returnTo }, now),
   });
   if (!ok || !acc) {
+    const address = keys.address ? await recordFailure(db, keys.address, THROTTLE.address, now) : null;
     const pauseMs = pausedBefore ? state.accountPauseMs : (account?.lockedMs ?? 0);
     const lockMs = Math.max(pair.lockedMs, address?.lockedMs ?? 0);
     await audit('auth.login_failed', acc, { reason: 'bad_credentials', lockedNow: lockMs > 0, pausedNow: !paused && pauseMs > 0 });
@@ -161,7 +164,6 @@ export async function loginWithPassword(
   if (!paused) {
     await forgiveFailure(db, keys.pair, THROTTLE.pair);
     if (account) await forgiveFailure(db, keys.account, THROTTLE.account);
-    if (keys.address) await forgiveFailure(db, keys.address, THROTTLE.address);
   }
   const breakGlassReady = acc.breakGlass && !!acc.totpSecret && !acc.suspended;
   if (paused) {
