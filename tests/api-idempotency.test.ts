@@ -162,7 +162,13 @@ describe('POST /api/v1/dossiers with Idempotency-Key', () => {
     const { p, v } = await currentProcedure(t.database, '2.000633');
     // The integration's next key, predictable (its own record number), and how this code derives what it stores.
     const key = crypto.randomUUID();
-    const apiActor = { kind: 'api' as const, accountId: clerk.id, clientId: issued.clientId, label: 'x', meta: { ip: null, requestId: null } };
+    const apiActor = {
+      kind: 'api' as const,
+      accountId: clerk.id,
+      clientId: issued.clientId,
+      label: 'x',
+      meta: { ip: null, requestId: null },
+    };
     const stored = scopedSubmissionKey(apiActor, key);
     // An insider with a reception position sends the counter form with that value as its one-time key.
     await t.database.db.insert(roleGrants).values({ accountId: admin.accountId, unitId: clerk.unitId, role: 'reception' });

@@ -82,7 +82,9 @@ describe('db:move refuses a source that is not an embedded database; copies loca
         timeout: 60_000,
       },
     );
-    expect(r.stderr).toMatch(/^--to must be a postgres:\/\/ or postgresql:\/\/ address .*the one given cannot be read \(check its host, its port/);
+    expect(r.stderr).toMatch(
+      /^--to must be a postgres:\/\/ or postgresql:\/\/ address .*the one given cannot be read \(check its host, its port/,
+    );
     expect(r.stderr).not.toMatch(/TypeError|ERR_INVALID_URL|\n\s+at /);
     expect(r.stderr).not.toContain('hunter2');
     expect(r.status).toBe(2);
