@@ -120,23 +120,36 @@ export async function loginWithPassword(
     deps.refused?.('captcha_level');
     throw throttleErrors.captchaEscalated();
   }
-  // This name's counts are taken before it is judged (a right password takes them back): guesses of one name sent at
-  // once each take their number from one atomic upsert, and those past the limit are not judged — reading the locks
-  // first alone let a burst all be. The address's count is of wrong passwords only, counted once judged: the many
-  // officials of one office behind one address log in at the same minute, and their right passwords must never
-  // lock it, not even for the moment they are in flight.
+  // Counted before it is judged, a right password taking its counts back: attempts sent at once each take their number
+  // from one atomic upsert, and those past a limit are not judged — reading the locks first alone let a burst all be,
+  // of one name's passwords (the pair) or of one password sprayed over many names (the address). In that order, each
+  // refusal taking back what it had counted, so an attempt refused unread spends nothing of the name from everywhere:
+  // a burst from one address cannot pause a name. While the name is paused, nothing is taken back, right password or
+  // wrong — the locks' timing must not tell which guess was right.
   const pausedBefore = state.accountPauseMs > 0;
   const pair = await recordFailure(db, keys.pair, THROTTLE.pair, now);
-  // Already paused: not counted again, so a pause cannot be stretched by hammering it.
-  const account = pausedBefore ? null : await recordFailure(db, keys.account, THROTTLE.account, now);
   if (pair.failures > THROTTLE.pair.limit) {
     deps.refused?.('locked');
     throw errors.loginLocked(minutes(Math.max(pair.lockedMs, 1)));
   }
+  const address = keys.address ? await recordFailure(db, keys.address, THROTTLE.address, now) : null;
+  if (address && address.failures > THROTTLE.address.limit) {
+    await forgiveFailure(db, keys.pair, THROTTLE.pair);
+    deps.refused?.('locked');
+    throw errors.loginLocked(minutes(Math.max(address.lockedMs, 1)));
+  }
+  // Already paused: not counted again, so a pause cannot be stretched by hammering it.
+  const account = pausedBefore ? null : await recordFailure(db, keys.account, THROTTLE.account, now);
+  const takeBack = async () => {
+    await forgiveFailure(db, keys.pair, THROTTLE.pair);
+    if (keys.address) await forgiveFailure(db, keys.address, THROTTLE.address);
+    if (account) await forgiveFailure(db, keys.account, THROTTLE.account);
+  };
   // Past the name's limit within this burst: paused, as the attempts after it will find it.
   const paused = pausedBefore || (account !== null && account.failures > THROTTLE.account.limit);
   // The level the attempts counted before this one call for (the page asked for the level it read earlier).
   if (!paused && account !== null && proven < captchaLevelFor(account.failures - 1)) {
+    await takeBack();
     deps.refused?.('captcha_level');
     throw throttleErrors.captchaEscalated();
   }
@@ -148,7 +161,6 @@ export async function loginWithPassword(
     pendingToken: await createPendingCode(db, { accountId, usernameLower, paused, returnTo }, now),
   });
   if (!ok || !acc) {
-    const address = keys.address ? await recordFailure(db, keys.address, THROTTLE.address, now) : null;
     const pauseMs = pausedBefore ? state.accountPauseMs : (account?.lockedMs ?? 0);
     const lockMs = Math.max(pair.lockedMs, address?.lockedMs ?? 0);
     await audit('auth.login_failed', acc, { reason: 'bad_credentials', lockedNow: lockMs > 0, pausedNow: !paused && pauseMs > 0 });
@@ -161,10 +173,7 @@ export async function loginWithPassword(
 
   // The right password: its counts are taken back, as if never counted — except while the name is paused, where a right
   // password must count as a wrong one does, or the locks' timing would tell which guess was right.
-  if (!paused) {
-    await forgiveFailure(db, keys.pair, THROTTLE.pair);
-    if (account) await forgiveFailure(db, keys.account, THROTTLE.account);
-  }
+  if (!paused) await takeBack();
   const breakGlassReady = acc.breakGlass && !!acc.totpSecret && !acc.suspended;
   if (paused) {
     // The right password while paused: a break-glass account goes on to its code; every other account to a
