@@ -146,6 +146,36 @@ describe('a merge moves the procedures of the merged unit', () => {
   });
 });
 
+describe('a merge into a unit without an agency code', () => {
+  it('is refused, naming the procedures it would receive, and changes nothing; a procedure of an uncoded agency is offered nowhere', async () => {
+    const root = await actorFor(t.database, 'quantri1');
+    const target = (await createUnit(t.database.db, root, t.unitIds.tinh!, { name: 'Sở Chưa Có Mã', kind: 'department' })) as {
+      id: string;
+    };
+    const before = await currentProcedure(t.database, '2.000190');
+    const refused = await mergeUnits(t.database.db, root, t.unitIds.sct!, target.id, new Date()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect([(refused as AppError).status, (refused as AppError).code]).toEqual([409, 'unit_merge_target_uncoded']);
+    expect((refused as AppError).message).toContain('2.000190');
+    expect((await currentProcedure(t.database, '2.000190')).v.version).toBe(before.v.version);
+    const [sct] = await t.database.db.select().from(units).where(eq(units.id, t.unitIds.sct!));
+    expect(sct!.active).toBe(true);
+    // An agency whose code is taken away (by hand, in the database) receives nothing: offered neither at the counter
+    // nor in the catalog, as reception refuses it (agency_code_missing).
+    await t.database.db.update(units).set({ agencyCode: null }).where(eq(units.id, t.unitIds.sct!));
+    const clerk = await actorFor(t.database, sctClerkUsername());
+    expect((await receivableProcedures(t.database.db, clerk)).map((p) => p.id)).not.toContain(before.p.id);
+    expect(await catalogIds()).not.toContain(before.p.id);
+    expect(await apiIds()).not.toContain(before.p.id);
+    expect(
+      await receive(clerk, before.p.id).then(
+        () => 'ok',
+        (e: AppError) => e.code,
+      ),
+    ).toBe('agency_code_missing');
+  });
+});
+
 describe('an inactive agency offers no procedure', () => {
   it('set-unit-active(false) on an agency: the counter and the catalog no longer offer its procedures; reception refuses', async () => {
     const root = await actorFor(t.database, 'quantri1');

@@ -1,5 +1,5 @@
 /**
- * The public catalog in memory: every current version offered (its receiving agency active: `offered` in
+ * The public catalog in memory: every current version offered (its receiving agency active and coded: `offered` in
  * list-catalog.ts), its list fields and the words of its folded name, loaded from the database once and kept until
  * the change feed says the catalog (or anything cached) changed — in this process or another one on the same
  * database (src/db/changes.ts, migration 0038; a unit made inactive is such a change). A page of /thu-tuc or of

@@ -13,7 +13,7 @@ import { procedureVersions as pv, procedures, sectors } from '../db/schema/index
 import { queryRows } from '../db/client.js';
 import { errors } from '../shared/errors.js';
 import { isId } from '../shared/validate.js';
-import { receivingAgencyActive } from '../org/active-agency.js';
+import { receivingAgencyReceives } from '../org/active-agency.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { type CatalogCursor, ONLINE_LEVELS, type OnlineLevel, searchTerms, toTsQuery } from './catalog-query.js';
 
@@ -51,10 +51,11 @@ function valuesOf(f: CatalogFilter): Record<string, string | number> {
 }
 
 /**
- * A current version is offered only while its receiving agency is active: reception refuses any other (org/active-agency.ts).
+ * A current version is offered only while its receiving agency receives (active, with an agency code): reception refuses any
+ * other (org/active-agency.ts).
  * The list, the in-memory catalog (catalog-index.ts), the procedure's page and the Cơ quan filter all say so.
  */
-export const offered = receivingAgencyActive(sql`${pv}`);
+export const offered = receivingAgencyReceives(sql`${pv}`);
 
 /** The conditions for the filters present, each value a placeholder (the statement is prepared once per shape). */
 function conditions(has: Record<string, unknown>): SQL[] {
@@ -262,14 +263,14 @@ export async function catalogFilters(db: Queryable): Promise<CatalogFilters> {
     queryRows<{ id: string; name: string }>(
       db,
       sql`select s.id, s.name from sectors s
-          where exists (select 1 from procedure_versions pv where pv.sector_id = s.id and pv.current and ${receivingAgencyActive(sql`pv`)})
+          where exists (select 1 from procedure_versions pv where pv.sector_id = s.id and pv.current and ${receivingAgencyReceives(sql`pv`)})
           order by s.name`,
     ),
     queryRows<{ id: string; name: string }>(
       db,
       sql`select u.id, u.name from units u
           where u.active and u.id in (select x::uuid from procedure_versions pv, jsonb_array_elements_text(pv.unit_ids) x
-            where pv.current and ${receivingAgencyActive(sql`pv`)})
+            where pv.current and ${receivingAgencyReceives(sql`pv`)})
           order by u.name`,
     ),
   ]);

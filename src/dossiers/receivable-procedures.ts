@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/client.js';
 import type { ProcedureDocument } from '../db/schema/index.js';
 import type { StaffActor } from '../shared/context.js';
-import { receivingAgencyActive } from '../org/active-agency.js';
+import { receivingAgencyReceives } from '../org/active-agency.js';
 import { positionsCte } from './access.js';
 
 export type ReceivableProcedure = {
@@ -41,7 +41,7 @@ export async function receivableProcedures(db: Queryable, actor: StaffActor): Pr
     sql`with recursive ${positionsCte(sql`${actor.accountId}::uuid`)}
       select v.procedure_id as id, v.version, v.name, v.sector_id, v.documents, v.fee, v.fee_note, v.working_days, v.working_hours
       from procedure_versions v
-      where v.current and ${receivingAgencyActive(sql`v`)} and exists (
+      where v.current and ${receivingAgencyReceives(sql`v`)} and exists (
         select 1 from positions p
         where p.role = v.steps -> 0 ->> 'role'
           and p.unit_id = coalesce((v.steps -> 0 ->> 'unitId')::uuid, (v.unit_ids ->> 0)::uuid)

@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { procedureVersions as pv, procedures } from '../db/schema/index.js';
+import { procedureVersions as pv, procedures, units } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { canAdministerUnit } from '../accounts/policies.js';
 import type { StaffActor } from '../shared/context.js';
@@ -70,6 +70,19 @@ export async function moveProceduresOfMergedUnit(tx: Tx, actor: StaffActor, sour
       ).map((p) => [p.id, p.code]),
     );
     const next = rows.map((v) => ({ v, content: renamed(v, source.id, target.id), code: codes.get(v.procedureId)! }));
+    // The survivor becomes the receiving agency of these: it must be able to number their dossiers (the procedure
+    // screen refuses a receiving unit without an agency code for the same reason).
+    const received = next.filter((n) => n.content.unitIds[0] === target.id);
+    if (received.length && !(await hasAgencyCode(tx, target.id))) {
+      throw new AppError(
+        'unit_merge_target_uncoded',
+        `Không thể sáp nhập: ${target.name} chưa có mã định danh điện tử, nhưng sẽ là cơ quan tiếp nhận của ${received.length} thủ tục (${received
+          .slice(0, 10)
+          .map((n) => n.code)
+          .join(', ')}${received.length > 10 ? ', …' : ''}). Hãy cấp mã định danh điện tử cho đơn vị này trước khi sáp nhập.`,
+        409,
+      );
+    }
     const outOfScope: string[] = [];
     for (const n of next) {
       for (const unitId of new Set(unitsToAdminister(n.content))) {
@@ -107,4 +120,9 @@ export async function moveProceduresOfMergedUnit(tx: Tx, actor: StaffActor, sour
     }
   }
   return moved;
+}
+
+async function hasAgencyCode(tx: Tx, unitId: string): Promise<boolean> {
+  const [unit] = await tx.select({ agencyCode: units.agencyCode }).from(units).where(eq(units.id, unitId));
+  return !!unit?.agencyCode;
 }
