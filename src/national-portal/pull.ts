@@ -24,8 +24,6 @@ import type { NationalPortalClient, SubmittedDossier, UnreadableSubmission } fro
 import { declaredApplicant, declaredNote } from './declared-applicant.js';
 
 const CURSOR = 'pull_cursor';
-/** Refusals of receiveDossier that a later run will not meet: they fail the run instead of skipping the dossier. */
-const PASSING_REFUSALS: ReadonlySet<string> = new Set(['dossier_codes_exhausted']);
 /** Pages per run at most; the next run goes on from the stored cursor. */
 const MAX_PAGES = 20;
 
@@ -128,9 +126,6 @@ async function register(db: Db, item: SubmittedDossier, now: Date, logger: Logge
   } catch (err) {
     // Another pull registered it meanwhile (its key won): the same dossier, once.
     if (await known(db, item.MaHoSoQG)) return 'already';
-    // A refusal that passes (the agency's dossier codes of the day are spent): the run fails and is retried, the
-    // cursor where it was, and the dossier is registered once codes are free — never skipped for good.
-    if (err instanceof AppError && PASSING_REFUSALS.has(err.code)) throw err;
     if (err instanceof AppError && err.status < 500) {
       const fields = err.fields ? ` ${Object.values(err.fields).join(' ')}` : '';
       return skip(db, item, `${err.message}${fields}`.slice(0, 1000), now, logger);
