@@ -16,6 +16,8 @@ import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
 import { THROTTLE, addressBucket, currentPasswordKey, throttleKeys } from '../src/auth/throttle.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
 import { changePassword } from '../src/auth/change-password.js';
+import { createCaptcha, type Captcha } from '../src/auth/captcha.js';
+import { loginWithPassword } from '../src/auth/login-with-password.js';
 import { AppError } from '../src/shared/errors.js';
 import pino from 'pino';
 
@@ -448,6 +450,42 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const probeWrong = await attempt(app, { ip: WRONG, name: 'admin.sct', password: TEST_PASSWORD });
     expect([probeRight.status, probeRight.code]).toEqual([probeWrong.status, probeWrong.code]);
   });
+
+  it('level-0 attempts in flight together past the pause cannot pause a name: the level is asked of every attempt counted', async () => {
+    // All at once past the CAPTCHA's own check (as a PostgreSQL pool serves them): a barrier in verifyLevel, which
+    // proves level 0 as a cheap real solution does; from addresses enough that no pair's limit is met.
+    const name = sctClerkUsername();
+    const n = 2 * THROTTLE.account.limit;
+    let arrived = 0;
+    let release = () => {};
+    const barrier = new Promise<void>((r) => {
+      release = r;
+    });
+    const captcha: Captcha = {
+      ...createCaptcha({ secret: 'lockout-barrier' }),
+      verifyLevel: async () => {
+        if (++arrived === n) release();
+        await barrier;
+        return 0;
+      },
+    };
+    await Promise.allSettled(
+      Array.from({ length: n }, (_, i) =>
+        loginWithPassword(
+          t.database.db,
+          { captcha, sessions: { idleMs: 3_600_000, absoluteMs: 36_000_000 }, now: () => START },
+          { username: name, password: `doan-sai-${i}`, captcha: 'x' },
+          { ip: botnet(Math.floor(i / THROTTLE.pair.limit)), requestId: null },
+        ),
+      ),
+    );
+    const [everywhere] = await t.database.db
+      .select()
+      .from(loginThrottle)
+      .where(eq(loginThrottle.key, throttleKeys(name, null).account));
+    expect(everywhere?.failures ?? 0).toBeLessThanOrEqual(THROTTLE.captchaLevels[1]!);
+    expect(everywhere?.lockedUntil ?? null).toBeNull();
+  }, 300_000);
 
   it('the sessions.purge job forgets counters whose window closed and whose lock ran out, and keeps the others', async () => {
     const hour = 3_600_000;

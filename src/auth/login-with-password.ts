@@ -148,7 +148,7 @@ export async function loginWithPassword(
   // Past the name's limit within this burst: paused, as the attempts after it will find it.
   const paused = pausedBefore || (account !== null && account.failures > THROTTLE.account.limit);
   // The level the attempts counted before this one call for (the page asked for the level it read earlier).
-  if (!paused && account !== null && proven < captchaLevelFor(account.failures - 1)) {
+  if (account !== null && proven < captchaLevelFor(account.failures - 1)) {
     await takeBack();
     deps.refused?.('captcha_level');
     throw throttleErrors.captchaEscalated();
