@@ -191,7 +191,7 @@ describe('procedure catalog', () => {
     expect(form.text).toContain('Quy trình nội bộ');
     expect(form.text).toContain('Phiên bản 1');
     // The approval step's narrowing is named and carried by the form.
-    expect(form.text).toContain('Chỉ: Phê duyệt, Trả lại bước trước, Từ chối giải quyết');
+    expect(form.text).toContain('Chỉ cho phép: Phê duyệt, Trả lại bước trước, Từ chối giải quyết');
     expect(form.text).toMatch(/name="steps\.2\.actions" value="approve,return,refuse"/);
   });
 

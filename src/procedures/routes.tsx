@@ -275,7 +275,7 @@ function StepActions(p: { step: number; value: string }) {
   return (
     <>
       <input type="hidden" name={`steps.${p.step}.actions`} value={p.value} />
-      {names.length ? <div class="muted">Chỉ: {names.map((a) => ACTION_LABELS[a]).join(', ')}</div> : null}
+      {names.length ? <div class="muted">Chỉ cho phép: {names.map((a) => ACTION_LABELS[a]).join(', ')}</div> : null}
     </>
   );
 }
