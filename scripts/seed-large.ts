@@ -42,6 +42,7 @@ import { type WorkingCalendar, atLocal, localDate, localMinutes } from '../src/c
 import { foldVietnamese } from '../src/shared/text.js';
 import { prng } from '../src/shared/prng.js';
 import { rebuildCounters } from '../src/statistics/recount.js';
+import { limitKindOf } from '../src/procedures/time-limit.js';
 
 const PGLITE_LIMIT = 50_000;
 const OFFSET_MS = 7 * 3_600_000;
@@ -885,7 +886,7 @@ async function main() {
   const isoOf = (p: number) => line.at(p).toISOString();
   const stepShare = (v: Version, idx: number) => {
     const s = v.steps[idx]!;
-    return Math.max(1, Math.round(v.workingHours ? s.share * 60 : s.share * M));
+    return Math.max(1, Math.round(limitKindOf(v) === 'days' ? s.share * M : s.share * 60));
   };
   const who = (v: Version, idx: number): Who | null => {
     const xs = v.actors[idx];

@@ -295,7 +295,7 @@ describe('import of the procedure catalog', () => {
     expect(report.rows[0]).toMatchObject({ status: 'updated' });
     expect(report.rows[0]!.details.join(' ')).toContain('nhiều mức phí');
     const { v } = await currentProcedure(t.database, '2.000884');
-    expect(v).toMatchObject({ workingHours: 8, workingDays: null, after1500NextDay: true, fee: 2000, createdBy: actor.accountId });
+    expect(v).toMatchObject({ workingHours: null, workingDays: 0, after1500NextDay: true, fee: 2000, createdBy: actor.accountId });
   });
 
   it('is the province administrator’s: a unit administrator or an official is refused and nothing is written; the province administrator imports', async () => {

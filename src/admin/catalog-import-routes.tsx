@@ -318,8 +318,8 @@ export const catalogImportRoutes = importScreen<CatalogColumn>({
       <p>
         Dùng tệp xuất từ Cơ sở dữ liệu quốc gia về thủ tục hành chính, hoặc tệp mẫu. Các cột: Mã thủ tục; Tên thủ tục; Lĩnh vực (lĩnh vực
         chưa có sẽ được tạo); Mức độ (toàn trình, một phần); Cơ quan thực hiện (một đơn vị, theo mã định danh điện tử hoặc tên); Thời hạn
-        giải quyết (ghi "N ngày làm việc" hoặc "N giờ làm việc" — không nhận ngày lịch); Phí, lệ phí; Thành phần hồ sơ (mỗi giấy tờ một
-        dòng, ghi "(nếu có)" cho giấy tờ không bắt buộc); Kết quả thực hiện (không bắt buộc).
+        giải quyết (ghi "N ngày làm việc", "N giờ làm việc" hoặc "Trong ngày làm việc" — không nhận ngày lịch); Phí, lệ phí; Thành phần hồ
+        sơ (mỗi giấy tờ một dòng, ghi "(nếu có)" cho giấy tờ không bắt buộc); Kết quả thực hiện (không bắt buộc).
       </p>
       <p>
         Thủ tục mới được tạo với quy trình bốn bước tại cơ quan thực hiện, cần hoàn thiện trên màn hình Thủ tục hành chính. Thủ tục đã có mà

@@ -91,6 +91,34 @@ describe('same-day procedures in working hours', () => {
   });
 });
 
+describe('trong ngày làm việc (a limit of 0 working days): due at the close of the reception day', () => {
+  const cal = calendar();
+  const sameDay = { workingDays: 0, after1500NextDay: true };
+  it('received in the morning: due at closing the same day, not 8 working hours later', () => {
+    expect(show(dueAt(cal, vn('2026-11-23T09:00'), sameDay))).toBe('2026-11-23 17:00');
+    expect(show(dueAt(cal, vn('2026-11-23T09:00'), { workingHours: 8 }))).toBe('2026-11-24 09:30');
+    expect(show(dueAt(cal, vn('2026-11-23T06:30'), sameDay))).toBe('2026-11-23 17:00');
+  });
+  it('after 15:00 where the procedure says so, and after closing or on a day off, at the close of the next working day', () => {
+    expect(show(dueAt(cal, vn('2026-11-23T15:00:00'), sameDay))).toBe('2026-11-23 17:00');
+    expect(show(dueAt(cal, vn('2026-11-23T15:00:01'), sameDay))).toBe('2026-11-24 17:00');
+    expect(show(dueAt(cal, vn('2026-11-23T16:30'), { workingDays: 0 }))).toBe('2026-11-23 17:00');
+    expect(show(dueAt(cal, vn('2026-11-23T17:30'), { workingDays: 0 }))).toBe('2026-11-24 17:00');
+    expect(show(dueAt(cal, vn('2026-11-27T15:30'), sameDay))).toBe('2026-11-30 17:00'); // Friday → Monday
+    expect(show(dueAt(cal, vn('2026-11-21T10:00'), sameDay))).toBe('2026-11-23 17:00'); // sent on Saturday
+  });
+  it('counts from the (deemed) reception: a pause that day holds the close back by what it covered', () => {
+    const received = vn('2026-11-23T09:00');
+    const due = dueAt(cal, received, sameDay);
+    const countingFrom = clockStartsAt(cal, received, sameDay);
+    expect(show(countingFrom)).toBe('2026-11-23 09:00');
+    // Paused 10:00, resumed the next morning at 08:00: the 5 hours left (10:00–11:30, 13:30–17:00) count from then:
+    // 08:00–11:30 and 13:30–15:00.
+    const after = dueAfterStop(cal, due, { stoppedAt: vn('2026-11-23T10:00'), resumedAt: vn('2026-11-24T08:00'), countingFrom });
+    expect(show(after)).toBe('2026-11-24 15:00');
+  });
+});
+
 describe('the clock stops while the applicant supplements', () => {
   const cal = calendar();
   it('adds back exactly the working time that was left', () => {

@@ -4,6 +4,7 @@ import { queryOf } from '../web/params.js';
 import { AppError, type FieldErrors } from '../shared/errors.js';
 import { PortalPage } from '../portal/layout.js';
 import { templateUrl } from '../procedures/document-templates.js';
+import { limitKindOf, shareUnit, timeLimitText } from '../procedures/time-limit.js';
 import { ONLINE_LEVEL_LABELS, ONLINE_LEVELS, CatalogQuery, PAGE_SIZE, encodeCursor } from './catalog-query.js';
 import { loadCatalogProcedure } from './list-catalog.js';
 import type { CatalogPage } from './catalog-index.js';
@@ -14,13 +15,6 @@ import { sendHtml } from '../web/send-html.js';
 export const catalogRoutes = new Hono<AppEnv>();
 
 const number = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 });
-
-/** "10 ngày làm việc", "4 giờ làm việc". */
-function timeLimit(v: { workingDays: number | null; workingHours: number | null }): string {
-  if (v.workingDays != null) return `${number.format(v.workingDays)} ngày làm việc`;
-  if (v.workingHours != null) return `${number.format(v.workingHours)} giờ làm việc`;
-  return 'Không quy định';
-}
 
 /** "1.200.000 đồng", or "Không mất phí". */
 function feeText(fee: number): string {
@@ -118,7 +112,8 @@ function CatalogList({ items }: { items: CatalogPage['items'] }) {
             <a href={`/thu-tuc/${v.procedureId}`}>{v.name}</a>
           </h3>
           <p class="muted">
-            Mã {v.code} · {v.sector} · {timeLimit(v)} · {feeText(v.fee)} · <span class="badge">{ONLINE_LEVEL_LABELS[v.onlineLevel]}</span>
+            Mã {v.code} · {v.sector} · {timeLimitText(v)} · {feeText(v.fee)} ·{' '}
+            <span class="badge">{ONLINE_LEVEL_LABELS[v.onlineLevel]}</span>
           </p>
         </li>
       ))}
@@ -212,7 +207,7 @@ catalogRoutes.get('/thu-tuc/:id', async (c) => {
     ['Mã thủ tục', p.code],
     ['Lĩnh vực', p.sector],
     ['Cơ quan thực hiện', p.units.join('; ') || 'Chưa công bố'],
-    ['Thời hạn giải quyết', timeLimit(v) + (v.after1500NextDay ? ' (hồ sơ nhận sau 15 giờ được tính từ ngày làm việc tiếp theo)' : '')],
+    ['Thời hạn giải quyết', timeLimitText(v) + (v.after1500NextDay ? ' (hồ sơ nhận sau 15 giờ được tính từ ngày làm việc tiếp theo)' : '')],
     ['Phí, lệ phí', feeText(v.fee) + (v.feeNote ? ` — ${v.feeNote}` : '')],
     ['Mức độ dịch vụ công trực tuyến', ONLINE_LEVEL_LABELS[v.onlineLevel]],
   ];
@@ -270,7 +265,7 @@ catalogRoutes.get('/thu-tuc/:id', async (c) => {
                 <li>
                   {s.name}{' '}
                   <span class="muted">
-                    ({number.format(s.share)} {v.workingDays != null ? 'ngày' : 'giờ'} làm việc)
+                    ({number.format(s.share)} {shareUnit(limitKindOf(v))} làm việc)
                   </span>
                 </li>
               ))}

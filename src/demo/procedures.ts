@@ -15,6 +15,8 @@ type Demo = {
   agency: string;
   days?: number;
   hours?: number;
+  /** "Trong ngày làm việc" (procedures/time-limit.ts): due at the close of the reception day. */
+  sameDay?: true;
   after1500?: boolean;
   fee?: number;
   feeNote?: string;
@@ -330,7 +332,7 @@ const DEMO: Demo[] = [
     name: 'Chứng thực bản sao từ bản chính giấy tờ, văn bản',
     sector: 'CHUNGTHUC',
     agency: 'bd-minhhung',
-    hours: 4,
+    sameDay: true,
     after1500: true,
     fee: 2_000,
     feeNote: '2.000 đồng/trang',
@@ -360,7 +362,8 @@ function declarationOf(d: Demo) {
 }
 
 function stepsFor(d: Demo, unitIds: Record<string, string>): ProcessStep[] {
-  const total = d.days ?? d.hours ?? 1;
+  // A same-day procedure's steps share working hours: half a day of them here.
+  const total = d.days ?? d.hours ?? (d.sameDay ? 4 : 1);
   const quarter = Math.max(total * 0.1, d.days ? 0.5 : 0.5);
   const [rec, proc, appr, res] = d.flow;
   return [
@@ -405,7 +408,7 @@ export async function seedProcedures(db: Db, unitIds: Record<string, string>) {
       nameFolded: foldVietnamese(d.name),
       sectorId: sectorIds[d.sector]!,
       unitIds: [unitIds[d.agency]!],
-      workingDays: d.days ?? null,
+      workingDays: d.sameDay ? 0 : (d.days ?? null),
       workingHours: d.hours ?? null,
       after1500NextDay: d.after1500 ?? false,
       fee: d.fee ?? 0,

@@ -14,7 +14,8 @@ import { dossierHistory } from './dossier-history.js';
 import { eventActorLabel } from './presenters.js';
 import { actionIssuing } from './transitions.js';
 import { receivedDocuments } from './dossier-components.js';
-import { feeText, timeLimitText } from './procedure-terms.js';
+import { feeText } from './procedure-terms.js';
+import { timeLimitText } from '../procedures/time-limit.js';
 import {
   apologyPdf,
   controlSlipPdf,

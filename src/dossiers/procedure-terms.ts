@@ -1,14 +1,7 @@
-/** How a procedure's processing time and fee read at reception and on Mẫu 01. */
+/** How a procedure's fee and the documents received read at reception and on Mẫu 01 (its time limit: procedures/time-limit.ts). */
 import { count2 } from './forms/format.js';
 
 const number = new Intl.NumberFormat('vi-VN');
-
-/** "15 ngày làm việc", "4 giờ làm việc", or "Không quy định". */
-export function timeLimitText(v: { workingDays: number | null; workingHours: number | null }): string {
-  if (v.workingDays != null) return `${number.format(v.workingDays)} ngày làm việc`;
-  if (v.workingHours != null) return `${number.format(v.workingHours)} giờ làm việc`;
-  return 'Không quy định';
-}
 
 /** "1.200.000 đồng" (with the note when there is one), or "Không mất phí". */
 export function feeText(v: { fee: number; feeNote?: string | null }): string {

@@ -1,5 +1,6 @@
 import type { ProcessStep, procedureVersions } from '../db/schema/index.js';
 import type { WorkingCalendar } from '../calendar/working-time.js';
+import { limitKindOf } from '../procedures/time-limit.js';
 
 type Version = typeof procedureVersions.$inferSelect;
 
@@ -7,10 +8,10 @@ export function officeMinutesPerDay(cal: WorkingCalendar): number {
   return cal.officeHours.reduce((n, [s, e]) => n + (e - s), 0);
 }
 
-/** When a step started at `start` is due: its share of the limit, in working time. */
+/** When a step started at `start` is due: its share of the limit, in working time (hours unless the limit is in days). */
 export function stepDueAt(cal: WorkingCalendar, version: Version, index: number, start: Date): Date {
   const step = version.steps[index]!;
-  const minutes = version.workingHours ? step.share * 60 : step.share * officeMinutesPerDay(cal);
+  const minutes = limitKindOf(version) === 'days' ? step.share * officeMinutesPerDay(cal) : step.share * 60;
   return cal.addWorkingMinutes(start, Math.max(1, Math.round(minutes)));
 }
 

@@ -4,7 +4,8 @@ import { procedureChangedAtCounter } from '../dossiers/receive-dossier.js';
 
 const PROCEDURE_CHANGED = procedureChangedAtCounter();
 import { isFormKey } from '../shared/validate.js';
-import { feeText, timeLimitText } from '../dossiers/procedure-terms.js';
+import { feeText } from '../dossiers/procedure-terms.js';
+import { timeLimitText } from '../procedures/time-limit.js';
 import { formatDateTime } from '../shared/dates.js';
 import { CsrfField, FieldError, Flash } from '../web/layout.js';
 import { OptionSelect, type Option } from './page-parts.js';

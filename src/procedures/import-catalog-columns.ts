@@ -6,6 +6,7 @@ import type { TableSpec } from '../accounts/read-sheet.js';
 import type { ProcedureDocument } from '../db/schema/index.js';
 import { quote } from '../shared/import-report.js';
 import { cleanText, foldVietnamese } from '../shared/text.js';
+import type { LimitKind } from './time-limit.js';
 import {
   foreignProcedureCodeReason,
   MAX_DOCUMENT_CHARS,
@@ -42,7 +43,8 @@ export function checkProcedureCode(cell: string, provinceSuffix: string | null):
   return foreign ? { error: foreign } : { code };
 }
 
-export type TimeLimit = { kind: 'days' | 'hours'; limit: number; after1500: boolean };
+/** A row's time limit; a same-day limit ("trong ngày") has limit 0 (procedures/time-limit.ts). */
+export type TimeLimit = { kind: LimitKind; limit: number; after1500: boolean };
 
 /**
  * "15 ngày làm việc", "04 giờ làm việc", "Trong ngày làm việc; sau 15 giờ thì trả trong ngày làm việc tiếp theo".
@@ -60,7 +62,7 @@ export function parseTimeLimit(cell: string): TimeLimit | { error: string } {
     if (kind === 'days' && !Number.isInteger(n)) return { error: `Thời hạn ${quote(cell)}: số ngày làm việc phải là số nguyên.` };
     return { kind, limit: n, after1500 };
   }
-  if (/trong ngày/.test(t)) return { kind: 'hours', limit: 8, after1500 };
+  if (/trong ngày/.test(t)) return { kind: 'same_day', limit: 0, after1500 };
   if (/\d+ ?ngày/.test(t)) {
     return {
       error: `Thời hạn ${quote(cell)} tính theo ngày lịch; hệ thống tính hạn theo ngày làm việc — hãy ghi rõ "N ngày làm việc".`,

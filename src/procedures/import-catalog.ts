@@ -44,6 +44,7 @@ import {
   type VersionContent,
   writeNextVersion,
 } from './save-procedure.js';
+import { limitColumns, limitKindOf, shareUnit, stepBudget, timeLimitText, type LimitKind } from './time-limit.js';
 
 type Actor = StaffActor | SystemActor;
 
@@ -53,7 +54,8 @@ type Entry = {
   name: string;
   sectorName: string;
   unitId: string;
-  kind: 'days' | 'hours';
+  kind: LimitKind;
+  /** Days or hours; 0 for a same-day limit (time-limit.ts). */
   limit: number;
   after1500: boolean;
   fee: number;
@@ -187,8 +189,8 @@ const sameDocs = (a: ProcedureDocument[], b: ProcedureDocument[]) =>
 
 /** True when the steps' shares no longer fit the row's limit (shorter, or days became hours): they are scaled down. */
 function rescales(e: Entry, current: ProcedureVersion): boolean {
-  const kindChanged = (current.workingDays != null) !== (e.kind === 'days');
-  return kindChanged || current.steps.reduce((n, s) => n + s.share, 0) > e.limit + 1e-9;
+  const unitChanged = shareUnit(limitKindOf(current)) !== shareUnit(e.kind);
+  return unitChanged || current.steps.reduce((n, s) => n + s.share, 0) > stepBudget(e.kind, e.limit) + 1e-9;
 }
 
 /**
@@ -212,14 +214,13 @@ function rescaledSteps(steps: ProcessStep[], limit: number): ProcessStep[] {
 /** The current version's content with the row's catalog fields; the process shares rescaled when the limit no longer holds them. */
 function nextContent(e: Entry, current: ProcedureVersion, sectorId: string): VersionContent {
   const before = contentOf(current);
-  const steps = rescales(e, current) ? rescaledSteps(before.steps, e.limit) : before.steps;
+  const steps = rescales(e, current) ? rescaledSteps(before.steps, stepBudget(e.kind, e.limit)) : before.steps;
   const copies = new Map(current.documents.map((d) => [foldVietnamese(d.name), d.copies]));
   return {
     ...before,
     name: e.name,
     sectorId,
-    workingDays: e.kind === 'days' ? e.limit : null,
-    workingHours: e.kind === 'hours' ? e.limit : null,
+    ...limitColumns(e.kind, e.limit),
     after1500NextDay: e.after1500,
     fee: e.fee,
     feeNote: e.feeNote,
@@ -237,12 +238,13 @@ function changesOf(e: Entry, current: ProcedureVersion, sectorId: string | null,
   const out: string[] = [];
   if (e.name !== current.name) out.push(`tên → ${quote(e.name)}`);
   if (sectorId !== current.sectorId) out.push(`lĩnh vực ${quote(sectorNames.get(current.sectorId) ?? '')} → ${quote(e.sectorName)}`);
-  const days = e.kind === 'days' ? e.limit : null;
-  const hours = e.kind === 'hours' ? e.limit : null;
-  if (days !== current.workingDays || hours !== current.workingHours || e.after1500 !== current.after1500NextDay) {
-    out.push(
-      `thời hạn → ${e.limit} ${e.kind === 'days' ? 'ngày làm việc' : 'giờ làm việc'}${e.after1500 ? ' (sau 15 giờ tính ngày tiếp theo)' : ''}`,
-    );
+  const limit = limitColumns(e.kind, e.limit);
+  if (
+    limit.workingDays !== current.workingDays ||
+    limit.workingHours !== current.workingHours ||
+    e.after1500 !== current.after1500NextDay
+  ) {
+    out.push(`thời hạn → ${timeLimitText(limit).toLowerCase()}${e.after1500 ? ' (sau 15 giờ tính ngày tiếp theo)' : ''}`);
   }
   if (e.fee !== current.fee || e.feeNote !== current.feeNote) out.push(`phí, lệ phí → ${e.fee.toLocaleString('vi-VN')} đồng`);
   if (e.level && e.level !== current.onlineLevel) out.push(`mức độ → ${e.level === 'toan_trinh' ? 'toàn trình' : 'một phần'}`);
@@ -407,7 +409,7 @@ function createProcedure(tx: Tx, actor: Actor, e: Entry, sectorId: string) {
     resultName: e.resultName ?? undefined,
     documents: e.documents.map((d) => (d.required ? d.name : `${d.name} (nếu có)`)).join('\n'),
     declaration: '',
-    steps: defaultSteps(e.unitId, e.limit),
+    steps: defaultSteps(e.unitId, stepBudget(e.kind, e.limit)),
   });
 }
 

@@ -25,8 +25,11 @@ export const Procedure = z
     version: z.int().min(1),
     name: z.string(),
     sector: z.string().describe('Lĩnh vực'),
-    workingDays: z.int().nullable().describe('Thời hạn giải quyết (ngày làm việc)'),
-    workingHours: z.number().nullable().describe('Thời hạn giải quyết (giờ làm việc), cho thủ tục trong ngày'),
+    workingDays: z
+      .int()
+      .nullable()
+      .describe('Thời hạn giải quyết (ngày làm việc); 0 = trong ngày làm việc: trả kết quả trước khi hết giờ làm việc của ngày tiếp nhận'),
+    workingHours: z.number().nullable().describe('Thời hạn giải quyết (giờ làm việc), khi thời hạn tính bằng giờ'),
     after1500NextDay: z.boolean().describe('Hồ sơ nhận sau 15 giờ được tính từ ngày làm việc tiếp theo'),
     fee: z.int().min(0).describe('Lệ phí (đồng)'),
     onlineLevel: z.enum(['toan_trinh', 'mot_phan']).describe('Dịch vụ công trực tuyến toàn trình / một phần'),

@@ -6,6 +6,7 @@
  */
 import type { ProcedureDocument, procedureVersions } from '../db/schema/index.js';
 import { declarationToText } from './declaration-form.js';
+import { limitKindOf } from './time-limit.js';
 
 export type ProcedureFormValues = Record<string, string>;
 type Version = typeof procedureVersions.$inferSelect;
@@ -23,8 +24,8 @@ export function procedureFormValues(code: string, v: Version): ProcedureFormValu
     name: v.name,
     sectorId: v.sectorId,
     unitId: v.unitIds[0] ?? '',
-    limitKind: v.workingHours ? 'hours' : 'days',
-    limit: String(v.workingHours ?? v.workingDays ?? ''),
+    limitKind: limitKindOf(v),
+    limit: limitKindOf(v) === 'same_day' ? '' : String(v.workingHours ?? v.workingDays ?? ''),
     after1500NextDay: v.after1500NextDay ? '1' : '',
     fee: String(v.fee),
     feeNote: v.feeNote ?? '',

@@ -3,6 +3,7 @@ import { cleanOptional, cleanText } from '../shared/text.js';
 import { Id, idField, numberField } from '../shared/validate.js';
 import { listableAt } from '../dossiers/transitions.js';
 import { parseDeclarationText } from './declaration-form.js';
+import { stepBudget } from './time-limit.js';
 
 /**
  * A version's thành phần hồ sơ, whether typed here or imported (import-catalog-columns.ts): at most this many documents
@@ -24,6 +25,11 @@ export function foreignProcedureCodeReason(code: string, provinceGroup: string |
   if (!provinceGroup || !/^H\d{2}$/.test(last) || last === provinceGroup) return null;
   return `Mã thủ tục ${code} là thủ tục của tỉnh khác (mã của tỉnh này kết thúc bằng .${provinceGroup}).`;
 }
+
+/** A limit in days or hours: a number above 0, at most a year. */
+const LIMIT = numberField(
+  z.number({ message: 'Vui lòng nhập thời hạn giải quyết (một số).' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.'),
+);
 
 const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message: 'Vai trò của bước không hợp lệ.' });
 
@@ -48,8 +54,9 @@ export const ProcedureInput = z
       .optional(),
     sectorId: idField('Vui lòng chọn lĩnh vực.'),
     unitId: idField('Vui lòng chọn đơn vị thực hiện.'),
-    limitKind: z.enum(['days', 'hours'], { message: 'Vui lòng chọn đơn vị thời hạn.' }),
-    limit: numberField(z.number({ message: 'Thời hạn phải là số.' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.')),
+    limitKind: z.enum(['days', 'hours', 'same_day'], { message: 'Vui lòng chọn đơn vị thời hạn.' }),
+    /** The number of days or hours; none for "trong ngày làm việc" (time-limit.ts), where a number typed is ignored. */
+    limit: z.unknown().optional(),
     after1500NextDay: z
       .union([z.string(), z.boolean()])
       .optional()
@@ -145,6 +152,19 @@ export const ProcedureInput = z
         return out;
       }),
   })
+  .transform((v, ctx) => {
+    if (v.limitKind === 'same_day') return { ...v, limit: undefined };
+    const limit = LIMIT.safeParse(v.limit);
+    if (!limit.success) {
+      ctx.addIssue({ code: 'custom', path: ['limit'], message: limit.error.issues[0]!.message });
+      return z.NEVER;
+    }
+    if (v.limitKind === 'days' && !Number.isInteger(limit.data)) {
+      ctx.addIssue({ code: 'custom', path: ['limit'], message: 'Số ngày làm việc phải là số nguyên.' });
+      return z.NEVER;
+    }
+    return { ...v, limit: limit.data };
+  })
   .superRefine((v, ctx) => {
     const roles = v.steps.map((s) => s.role);
     if (roles[0] !== 'reception' || roles[roles.length - 1] !== 'result' || !roles.includes('approval')) {
@@ -176,11 +196,15 @@ export const ProcedureInput = z
       }
     }
     const total = v.steps.reduce((n, s) => n + s.share, 0);
-    if (total > v.limit + 1e-9) {
+    const budget = stepBudget(v.limitKind, v.limit);
+    if (total > budget + 1e-9) {
       ctx.addIssue({
         code: 'custom',
         path: ['steps'],
-        message: `Tổng thời gian các bước (${total}) vượt thời hạn giải quyết (${v.limit}).`,
+        message:
+          v.limitKind === 'same_day'
+            ? `Tổng thời gian các bước (${total} giờ) vượt ${budget} giờ làm việc của thủ tục giải quyết trong ngày.`
+            : `Tổng thời gian các bước (${total}) vượt thời hạn giải quyết (${v.limit}).`,
       });
     }
   });

@@ -26,8 +26,8 @@ export function searchProcedures(db: Queryable, q: string) {
       name: procedureVersions.name,
       version: procedureVersions.version,
       sector: sectors.name,
-      days: procedureVersions.workingDays,
-      hours: procedureVersions.workingHours,
+      workingDays: procedureVersions.workingDays,
+      workingHours: procedureVersions.workingHours,
     })
     .from(procedures)
     .innerJoin(procedureVersions, and(eq(procedureVersions.procedureId, procedures.id), eq(procedureVersions.current, true)))

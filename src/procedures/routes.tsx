@@ -19,6 +19,7 @@ import { DECLARATION_HELP } from './declaration-form.js';
 import { procedureFormValues, procedureInputOf, STEP_ROWS, type ProcedureFormValues } from './procedure-form.js';
 import { TEMPLATE_ACCEPT, removeDocumentTemplate, templateUrl, templatesInfo, uploadDocumentTemplate } from './document-templates.js';
 import { sendHtml } from '../web/send-html.js';
+import { timeLimitText } from './time-limit.js';
 import { postAnswerAddress } from '../web/post-answer.js';
 
 /** Quản trị → Thủ tục hành chính: the catalog with versioned internal processes. */
@@ -69,7 +70,7 @@ procedureRoutes.get('/', async (c) => {
                   <a href={`/tiepnhan/quan-tri/thu-tuc/${r.id}`}>{r.name}</a>
                 </td>
                 <td>{r.sector}</td>
-                <td>{r.days ? `${r.days} ngày làm việc` : `${r.hours} giờ làm việc`}</td>
+                <td>{timeLimitText(r)}</td>
                 <td>{r.version}</td>
               </tr>
             ))}
@@ -147,16 +148,23 @@ async function renderForm(
           <FieldError errors={errs} name="unitId" />
           <label for="p-limit">Thời hạn giải quyết</label>
           <div class="inline-form">
-            <input id="p-limit" name="limit" value={v.limit ?? ''} inputmode="decimal" class="short" required />
+            <input id="p-limit" name="limit" value={v.limit ?? ''} inputmode="decimal" class="short" aria-describedby="p-limit-help" />
             <select name="limitKind" aria-label="Đơn vị thời hạn">
-              <option value="days" selected={v.limitKind !== 'hours'}>
+              <option value="days" selected={v.limitKind !== 'hours' && v.limitKind !== 'same_day'}>
                 ngày làm việc
               </option>
               <option value="hours" selected={v.limitKind === 'hours'}>
-                giờ làm việc (trong ngày)
+                giờ làm việc
+              </option>
+              <option value="same_day" selected={v.limitKind === 'same_day'}>
+                trong ngày làm việc
               </option>
             </select>
           </div>
+          <p class="muted" id="p-limit-help">
+            "Trong ngày làm việc": trả kết quả trước khi hết giờ làm việc của ngày tiếp nhận (không cần nhập số); thời gian các bước tính
+            bằng giờ, tổng không quá 8 giờ.
+          </p>
           <FieldError errors={errs} name="limit" />
           <label class="check">
             <input type="checkbox" name="after1500NextDay" value="1" checked={v.after1500NextDay === '1' || v.after1500NextDay === 'on'} />{' '}

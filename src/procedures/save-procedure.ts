@@ -9,6 +9,7 @@ import { foldVietnamese } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { provinceGroupOf } from '../org/unit-queries.js';
 import { foreignProcedureCodeReason, ProcedureInput } from './procedure-input.js';
+import { limitColumns } from './time-limit.js';
 
 export type ProcedureVersion = typeof procedureVersions.$inferSelect;
 
@@ -44,8 +45,7 @@ export async function saveProcedure(db: Db, actor: StaffActor | SystemActor, pro
       name: input.name,
       sectorId: input.sectorId,
       unitIds: [input.unitId],
-      workingDays: input.limitKind === 'days' ? Math.round(input.limit) : null,
-      workingHours: input.limitKind === 'hours' ? input.limit : null,
+      ...limitColumns(input.limitKind, input.limit),
       after1500NextDay: input.after1500NextDay,
       fee: input.fee,
       feeNote: input.feeNote,

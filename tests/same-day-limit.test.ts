@@ -1,0 +1,102 @@
+/**
+ * "Trong ngày làm việc": a procedure whose result is due at the close of the reception day (procedures/time-limit.ts).
+ * Before, the import read it as 8 working hours — a dossier received at 09:00 due at 09:30 the next working day — and
+ * the procedure screen could not say it at all (it refused a limit of 0).
+ */
+import { describe, expect, it } from 'vitest';
+import { Client, TEST_PASSWORD } from './support/app.js';
+import { actorFor, currentProcedure, useDemoApp } from './support/fixtures.js';
+import { receiveAtCounter } from './support/reception.js';
+import { procedureForm } from './support/procedure-form.js';
+import { saveProcedure } from '../src/procedures/save-procedure.js';
+import { procedureFormValues } from '../src/procedures/procedure-form.js';
+import { parseTimeLimit } from '../src/procedures/import-catalog-columns.js';
+import { demoOfficials } from '../src/demo/officials.js';
+import type { AppError } from '../src/shared/errors.js';
+
+const t = useDemoApp();
+
+/** The demo's Chứng thực bản sao: received and processed at UBND xã Minh Hưng, due the same day. */
+const CODE = '2.000884';
+const communeClerk = () =>
+  demoOfficials().find((o) => o.unitKey === 'bd-minhhung' && o.position === 'Công chức Tư pháp - Hộ tịch')!.username;
+/** A Vietnam local time. */
+const vn = (s: string) => new Date(`${s}+07:00`);
+
+describe('trong ngày làm việc', () => {
+  it('the import reads "Trong ngày làm việc" as a same-day limit, not 8 hours', () => {
+    expect(parseTimeLimit('Trong ngày làm việc; trường hợp nhận sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo')).toEqual({
+      kind: 'same_day',
+      limit: 0,
+      after1500: true,
+    });
+    expect(parseTimeLimit('04 giờ làm việc')).toEqual({ kind: 'hours', limit: 4, after1500: false });
+  });
+
+  it('a dossier received at 09:00 is due at the close of that day; its first step in working hours', async () => {
+    const { p, v } = await currentProcedure(t.database, CODE);
+    expect(v).toMatchObject({ workingDays: 0, workingHours: null, after1500NextDay: true });
+    const clerk = await actorFor(t.database, communeClerk());
+    const input = { procedureId: p.id, channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' };
+    const morning = await receiveAtCounter(t.database.db, clerk, input, vn('2026-11-23T09:00'));
+    expect(morning.dueAt.toISOString()).toBe(vn('2026-11-23T17:00').toISOString());
+    // The reception step's share is half an hour (src/demo/procedures.ts), not half a working day.
+    expect(morning.stepDueAt?.toISOString()).toBe(vn('2026-11-23T09:30').toISOString());
+    const late = await receiveAtCounter(t.database.db, clerk, input, vn('2026-11-23T15:20'));
+    expect(late.dueAt.toISOString()).toBe(vn('2026-11-24T17:00').toISOString());
+  });
+
+  it('the procedure form says it and saves it back unchanged; a number typed beside it is ignored', async () => {
+    const { p, v } = await currentProcedure(t.database, CODE);
+    expect(procedureFormValues(CODE, v)).toMatchObject({ limitKind: 'same_day', limit: '' });
+    const admin = await actorFor(t.database, 'quantri1');
+    const saved = await saveProcedure(t.database.db, admin, p.id, procedureForm(CODE, v, { limit: '3' }));
+    expect(saved).toMatchObject({ workingDays: 0, workingHours: null, version: v.version + 1 });
+  });
+
+  it('refuses, beside their fields, a limit in days or hours without a number or with a part of a day, and steps of more than 8 hours', async () => {
+    const { p, v } = await currentProcedure(t.database, CODE);
+    const admin = await actorFor(t.database, 'quantri1');
+    const save = (over: Record<string, unknown>) =>
+      saveProcedure(t.database.db, admin, p.id, procedureForm(CODE, v, over)).catch((e: AppError) => e);
+    expect(await save({ limitKind: 'days', limit: '' })).toMatchObject({
+      status: 400,
+      fields: { limit: 'Vui lòng nhập thời hạn giải quyết (một số).' },
+    });
+    expect(await save({ limitKind: 'days', limit: '2.5' })).toMatchObject({
+      status: 400,
+      fields: { limit: 'Số ngày làm việc phải là số nguyên.' },
+    });
+    expect(await save({ limitKind: 'hours', limit: '0' })).toMatchObject({ status: 400, fields: { limit: 'Thời hạn phải lớn hơn 0.' } });
+    const form = procedureForm(CODE, v);
+    const long = form.steps.map((s) => (s.role === 'processing' ? { ...s, share: '7' } : s));
+    expect(await saveProcedure(t.database.db, admin, p.id, { ...form, steps: long }).catch((e: AppError) => e)).toMatchObject({
+      status: 400,
+      fields: { steps: 'Tổng thời gian các bước (8.5 giờ) vượt 8 giờ làm việc của thủ tục giải quyết trong ngày.' },
+    });
+    // Counted in days, the same shares fit a limit of 9 working days.
+    expect(await saveProcedure(t.database.db, admin, p.id, { ...form, steps: long, limitKind: 'days', limit: '9' })).toMatchObject({
+      workingDays: 9,
+    });
+    expect((await currentProcedure(t.database, CODE)).v.workingDays).toBe(9);
+  });
+
+  it('reads "Trong ngày làm việc" in the catalog, on the counter page and in the administrators’ list', async () => {
+    const { p } = await currentProcedure(t.database, CODE);
+    const catalog = await t.app.request(`/thu-tuc/${p.id}`);
+    const html = await catalog.text();
+    expect(catalog.status).toBe(200);
+    expect(html).toContain('Trong ngày làm việc (hồ sơ nhận sau 15 giờ được tính từ ngày làm việc tiếp theo)');
+    expect(html).toContain('(0,5 giờ làm việc)');
+    const clerk = new Client(t.app);
+    await clerk.login(communeClerk(), TEST_PASSWORD);
+    const counter = await clerk.get(`/tiepnhan/tiep-nhan?procedureId=${p.id}`);
+    expect(counter.text).toMatch(/<dt>Thời hạn giải quyết<\/dt>\s*<dd>Trong ngày làm việc<\/dd>/);
+    const admin = new Client(t.app);
+    await admin.login('quantri1', TEST_PASSWORD);
+    const list = await admin.get('/tiepnhan/quan-tri/thu-tuc?q=chung+thuc+ban+sao');
+    expect(list.text).toContain('<td>Trong ngày làm việc</td>');
+    const page = await admin.get(`/tiepnhan/quan-tri/thu-tuc/${p.id}`);
+    expect(page.text).toMatch(/<option value="same_day" selected="?"?>\s*trong ngày làm việc/);
+  });
+});
