@@ -129,6 +129,20 @@ describe('the clock stops while the applicant supplements', () => {
     expect(show(after)).toBe('2026-12-02 16:00');
     expect(cal.workingMinutesBetween(vn('2026-11-30T09:00'), after)).toBe(20 * 60);
   });
+  it('a stop that began past the due date gives nothing back: the dossier stays late by all its delay', () => {
+    const received = vn('2026-11-23T09:00');
+    const due = dueAt(cal, received, { workingDays: 1 }); // Tue 24/11 17:00
+    const countingFrom = clockStartsAt(cal, received, { workingDays: 1 });
+    // Asked for a supplement on Thu 26/11, two days late; supplied Mon 30/11: still due Tue 24/11 17:00.
+    const after = dueAfterStop(cal, due, { stoppedAt: vn('2026-11-26T10:00'), resumedAt: vn('2026-11-30T09:00'), countingFrom });
+    expect(show(after)).toBe('2026-11-24 17:00');
+    // At the due instant exactly, nothing was left either; a minute before, that minute is given back.
+    expect(show(dueAfterStop(cal, due, { stoppedAt: due, resumedAt: vn('2026-11-30T09:00'), countingFrom }))).toBe('2026-11-24 17:00');
+    const minuteBefore = new Date(due.getTime() - 60_000);
+    expect(show(dueAfterStop(cal, due, { stoppedAt: minuteBefore, resumedAt: vn('2026-11-30T09:00'), countingFrom }))).toBe(
+      '2026-11-30 09:01',
+    );
+  });
   it('a stop over Tết costs nothing', () => {
     const due = dueAt(cal, vn('2026-02-09T09:00'), { workingDays: 5 });
     const countingFrom = clockStartsAt(cal, vn('2026-02-09T09:00'), { workingDays: 5 });

@@ -48,8 +48,11 @@ export function clockStartsAt(cal: WorkingCalendar, receivedAt: Date, limit: Tim
  * limit started being consumed: clockStartsAt for the dossier, the step's start for a step) was holding the limit
  * back: a stop before it credits nothing, one straddling it credits only the time after it. Otherwise the working
  * time left at the stop would include the rest of the reception day, which the working days never counted.
+ * A stop that began once the due date had passed held nothing back: the due date stays where it was, and the dossier
+ * stays late by the whole of its delay — a supplement asked for past the due date does not buy the dossier a new one.
  */
 export function dueAfterStop(cal: WorkingCalendar, due: Date, stop: { stoppedAt: Date; resumedAt: Date; countingFrom: Date }): Date {
+  if (stop.stoppedAt.getTime() >= due.getTime()) return due;
   const counted = (t: Date) => (t < stop.countingFrom ? stop.countingFrom : t);
   const left = cal.workingMinutesBetween(counted(stop.stoppedAt), due);
   return cal.addWorkingMinutes(counted(stop.resumedAt), left);
