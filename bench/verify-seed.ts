@@ -62,7 +62,7 @@ for (const r of sample) {
   const due = dueAt(cal, received, { workingDays: r.working_days, workingHours, after1500NextDay: r.after_1500_next_day });
   if (Math.abs(due.getTime() - new Date(r.due_at).getTime()) > 1000) badDue++;
   const version = { steps: r.steps, workingDays: r.working_days, workingHours } as Parameters<typeof stepDueAt>[1];
-  const sd = stepDueAt(cal, version, r.current_step, new Date(r.step_started_at));
+  const sd = stepDueAt(cal, version, r.current_step, new Date(r.step_started_at), new Date(r.due_at));
   if (Math.abs(sd.getTime() - new Date(r.step_due_at).getTime()) > 1000) badStep++;
   const m = localMinutes(received);
   if (!cal.isWorkingDay(localDate(received)) || !cal.officeHours.some(([s, e]) => m >= s && m < e)) badHours++;

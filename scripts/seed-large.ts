@@ -38,7 +38,7 @@ import type { Applicant, ProcessStep } from '../src/db/schema/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { openBlobStore, setBlobStore } from '../src/storage/index.js';
 import { loadCalendarForYears } from '../src/calendar/load.js';
-import { type WorkingCalendar, atLocal, localDate, localMinutes } from '../src/calendar/working-time.js';
+import { type WorkingCalendar, atLocal, localDate } from '../src/calendar/working-time.js';
 import { foldVietnamese } from '../src/shared/text.js';
 import { prng } from '../src/shared/prng.js';
 import { rebuildCounters } from '../src/statistics/recount.js';
@@ -898,12 +898,14 @@ async function main() {
     // Due date, exactly as reception computes it (countingStart + dueAt), on the line.
     let D: number;
     const k = line.index.get(day)!;
+    // "Sau 15 giờ": after 15:00:00, as dueAt reads it (15:00 itself is not after).
+    const received = line.at(R);
+    const late = v.after1500 && received.getTime() > atLocal(localDate(received), 15 * 60).getTime();
     if (v.workingHours && v.workingHours > 0) {
-      const clock = localMinutes(line.at(R));
-      const start = v.after1500 && clock >= 15 * 60 ? (k + 1) * M : R;
-      D = start + Math.round(v.workingHours * 60);
+      D = (late ? (k + 1) * M : R) + Math.round(v.workingHours * 60);
     } else {
-      D = (k + (v.workingDays ?? 0)) * M + M; // the close of the Nth working day after reception
+      // The close of the Nth working day after the (deemed) reception day; N = 0 ("trong ngày"): of that day.
+      D = (k + (late ? 1 : 0) + (v.workingDays ?? 0)) * M + M;
     }
     const T = Math.max(D - R, 30);
 
@@ -1080,7 +1082,8 @@ async function main() {
       d: isoOf(D),
       cs: step,
       ss: isoOf(stepStart),
-      sd: isoOf(stepStart + stepShare(v, step)),
+      // A same-day dossier's steps are due by the dossier at the latest (dossiers/steps.ts stepDueAt).
+      sd: isoOf(limitKindOf(v) === 'same_day' ? Math.min(stepStart + stepShare(v, step), D) : stepStart + stepShare(v, step)),
       cst: clockStop === null ? undefined : isoOf(clockStop),
       fi: finished === null ? undefined : isoOf(finished),
       re: returned === null ? undefined : isoOf(returned),

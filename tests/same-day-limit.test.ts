@@ -11,6 +11,11 @@ import { procedureForm } from './support/procedure-form.js';
 import { saveProcedure } from '../src/procedures/save-procedure.js';
 import { procedureFormValues } from '../src/procedures/procedure-form.js';
 import { parseTimeLimit } from '../src/procedures/import-catalog-columns.js';
+import { stepDueAt } from '../src/dossiers/steps.js';
+import { loadCalendar } from '../src/calendar/load.js';
+import { setCalendarDay } from '../src/calendar/set-calendar-day.js';
+import { dossiers } from '../src/db/schema/index.js';
+import { eq } from 'drizzle-orm';
 import { demoOfficials } from '../src/demo/officials.js';
 import type { AppError } from '../src/shared/errors.js';
 
@@ -31,6 +36,16 @@ describe('trong ngày làm việc', () => {
       after1500: true,
     });
     expect(parseTimeLimit('04 giờ làm việc')).toEqual({ kind: 'hours', limit: 4, after1500: false });
+    // Whichever is stated first (a review's cases): Nghị định 23/2015's wording with its bulk-copy extension, and the
+    // cut-off "trước 15 giờ" that is not a limit of 15 hours.
+    const decree =
+      'Trong ngày cơ quan, tổ chức tiếp nhận yêu cầu hoặc trong ngày làm việc tiếp theo, nếu tiếp nhận yêu cầu sau 15 giờ. ' +
+      'Trường hợp yêu cầu số lượng nhiều bản sao thì thời hạn chứng thực được kéo dài thêm không quá 02 ngày làm việc.';
+    expect(parseTimeLimit(decree)).toEqual({ kind: 'same_day', limit: 0, after1500: true });
+    const cutoff =
+      'Trong ngày làm việc đối với hồ sơ nhận trước 15 giờ; hồ sơ nhận sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo';
+    expect(parseTimeLimit(cutoff)).toEqual({ kind: 'same_day', limit: 0, after1500: true });
+    expect(parseTimeLimit('05 ngày làm việc; trường hợp khẩn cấp trả trong ngày')).toEqual({ kind: 'days', limit: 5, after1500: false });
   });
 
   it('a dossier received at 09:00 is due at the close of that day; its first step in working hours', async () => {
@@ -44,6 +59,28 @@ describe('trong ngày làm việc', () => {
     expect(morning.stepDueAt?.toISOString()).toBe(vn('2026-11-23T09:30').toISOString());
     const late = await receiveAtCounter(t.database.db, clerk, input, vn('2026-11-23T15:20'));
     expect(late.dueAt.toISOString()).toBe(vn('2026-11-24T17:00').toISOString());
+    // A step is never due after its same-day dossier: the processing step (2.5 hours) begun at 16:00 is due at the
+    // close, 17:00, not at 09:00 the next day; begun at 09:00, at 11:30.
+    const cal = await loadCalendar(t.database.db);
+    expect(stepDueAt(cal, v, 1, vn('2026-11-23T16:00'), vn('2026-11-23T17:00')).toISOString()).toBe(vn('2026-11-23T17:00').toISOString());
+    expect(stepDueAt(cal, v, 1, vn('2026-11-23T09:00'), vn('2026-11-23T17:00')).toISOString()).toBe(vn('2026-11-23T11:30').toISOString());
+  });
+
+  it('a reception day declared a day off afterwards (a storm closure) moves the same-day and the hours due dates to the next working day', async () => {
+    const { p } = await currentProcedure(t.database, CODE);
+    const hours = await currentProcedure(t.database, '2.000908'); // Chứng thực chữ ký: 4 working hours, same commune
+    const clerk = await actorFor(t.database, communeClerk());
+    const input = { channel: '1', fullName: 'Trần Thị Thử', phone: '0912000111' };
+    const sameDay = await receiveAtCounter(t.database.db, clerk, { ...input, procedureId: p.id }, vn('2026-11-23T09:00'));
+    const inHours = await receiveAtCounter(t.database.db, clerk, { ...input, procedureId: hours.p.id }, vn('2026-11-23T10:00'));
+    expect(inHours.dueAt.toISOString()).toBe(vn('2026-11-23T16:00').toISOString());
+    const root = await actorFor(t.database, 'quantri1');
+    await setCalendarDay(t.database.db, root, { date: '23/11/2026', kind: 'day_off', note: 'Nghỉ tránh bão' }, vn('2026-11-23T10:30'));
+    const due = async (id: string) => (await t.database.db.select().from(dossiers).where(eq(dossiers.id, id)))[0]!;
+    expect((await due(sameDay.id)).dueAt.toISOString()).toBe(vn('2026-11-24T17:00').toISOString());
+    // The four hours count from the next opening, not the working time the old calendar had left on the day.
+    expect((await due(inHours.id)).dueAt.toISOString()).toBe(vn('2026-11-24T11:30').toISOString());
+    expect((await due(sameDay.id)).stepDueAt!.getTime()).toBeLessThanOrEqual(vn('2026-11-24T17:00').getTime());
   });
 
   it('the procedure form says it and saves it back unchanged; a number typed beside it is ignored', async () => {

@@ -71,15 +71,34 @@ export function timeliness(due: Date, doneAt: Date): Timeliness {
 /**
  * A due date carried over to a changed calendar (a year confirmed, a day entered, a yearly holiday added): the
  * working time between the anchor and the old due date, counted on the old calendar, is counted again on the new
- * one. The anchor is the later of the first changed day and the day after the clock started (the reception day
- * itself never counts in working days), so time before the change is untouched. A due date before the anchor
- * stays as it is.
+ * one, so time before the change is untouched. The anchor is the later of the first changed day and when the limit
+ * began to count: the day after the clock started for working days (the reception day itself never counts in them),
+ * the start instant itself for working hours (`countsFromStart`: a reception day that becomes a day off moves the
+ * hours to the next opening). A due date before the anchor stays as it is.
  */
-export function carriedOverDue(oldCal: WorkingCalendar, newCal: WorkingCalendar, due: Date, startedAt: Date, changedFrom: string): Date {
-  const dayAfterStart = new Date(Date.parse(`${localDate(startedAt)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  const anchor = atLocal(changedFrom > dayAfterStart ? changedFrom : dayAfterStart, 0);
+export function carriedOverDue(
+  oldCal: WorkingCalendar,
+  newCal: WorkingCalendar,
+  due: Date,
+  startedAt: Date,
+  changedFrom: string,
+  countsFromStart = false,
+): Date {
+  const changed = atLocal(changedFrom, 0).getTime();
+  const dayAfterStart = atLocal(new Date(Date.parse(`${localDate(startedAt)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10), 0);
+  const anchor = new Date(Math.max(changed, (countsFromStart ? startedAt : dayAfterStart).getTime()));
   if (due <= anchor) return due;
   const minutes = oldCal.workingMinutesBetween(anchor, due);
   if (minutes === 0) return due;
   return newCal.addWorkingMinutes(anchor, minutes);
+}
+
+/**
+ * A same-day ("trong ngày") due date on a changed calendar: the close of its day while that day is still worked; the
+ * close of the next working day when the change made it a day off (a storm closure entered on the reception day).
+ */
+export function carriedOverSameDayDue(newCal: WorkingCalendar, due: Date, changedFrom: string): Date {
+  const day = localDate(due);
+  if (day < changedFrom || newCal.isWorkingDay(day)) return due;
+  return atLocal(newCal.nextWorkingDay(day), newCal.dayEnd);
 }

@@ -174,7 +174,7 @@ function clockChange(
     patch.receivedAt = now;
     patch.dueAt = due;
     patch.stepStartedAt = now;
-    patch.stepDueAt = stepDueAt(calendar, version, d.currentStep, now);
+    patch.stepDueAt = stepDueAt(calendar, version, d.currentStep, now, due);
     data.dueAt = due.toISOString();
   } else if (clock === 'stop') {
     patch.clockStoppedAt = now;
@@ -348,7 +348,7 @@ export async function applyAction(
       patch.currentUnitId = pos.unitId;
       patch.currentRole = pos.role;
       patch.stepStartedAt = now;
-      patch.stepDueAt = stepDueAt(calendar, version, nextStep, now);
+      patch.stepDueAt = stepDueAt(calendar, version, nextStep, now, patch.dueAt ?? d.dueAt);
       // A new step is nobody's until the sender chooses someone holding its position (access.ts stepHolders).
       patch.assignedTo = null;
       if (def.inputs.assignee && input.assignee) {

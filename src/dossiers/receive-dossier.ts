@@ -203,7 +203,7 @@ export async function receiveDossier(
           sectorId: version.sectorId,
           procedureId: version.procedureId,
           stepStartedAt: now,
-          stepDueAt: stepDueAt(calendar, version, 0, now),
+          stepDueAt: stepDueAt(calendar, version, 0, now, due),
           receivedBy: actor.kind === 'system' ? null : actor.accountId,
           digitised,
           submissionKey: key ?? null,

@@ -5,8 +5,9 @@
  */
 import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { dossierEvents, dossiers } from '../db/schema/index.js';
-import { carriedOverDue } from '../calendar/deadlines.js';
+import { dossierEvents, dossiers, procedureVersions } from '../db/schema/index.js';
+import { carriedOverDue, carriedOverSameDayDue, clockStartsAt } from '../calendar/deadlines.js';
+import { limitKindOf } from '../procedures/time-limit.js';
 import { atLocal, type WorkingCalendar } from '../calendar/working-time.js';
 import { actorColumns, type StaffActor } from '../shared/context.js';
 import { formatDateTime } from '../shared/dates.js';
@@ -20,6 +21,8 @@ const RECOMPUTE_EVENT = 'calendar_recompute';
 
 const minute = (d: Date) => formatDateTime(d).slice(0, 16);
 
+type Limit = { workingDays: number | null; workingHours: number | null; after1500NextDay: boolean };
+
 /** Returns how many dossiers got a new due date. */
 export async function recomputeDueDates(
   tx: Queryable,
@@ -28,6 +31,24 @@ export async function recomputeDueDates(
 ): Promise<number> {
   const { oldCal, newCal, changedFrom, now, batchSize = BATCH } = change;
   const from = atLocal(changedFrom, 0);
+  /**
+   * A dossier's due dates on the new calendar, by its limit's kind (procedures/time-limit.ts): working days from the
+   * day after reception; working hours from reception itself; a same-day limit at the close of a day still worked.
+   * A step's share counts from the step's start; a same-day dossier's step is never due after the dossier.
+   */
+  const carriedOver = (d: { receivedAt: Date; dueAt: Date; stepStartedAt: Date | null; stepDueAt: Date | null } & Limit) => {
+    const kind = limitKindOf(d);
+    const dueAt =
+      kind === 'same_day'
+        ? carriedOverSameDayDue(newCal, d.dueAt, changedFrom)
+        : kind === 'hours'
+          ? carriedOverDue(oldCal, newCal, d.dueAt, clockStartsAt(oldCal, d.receivedAt, d), changedFrom, true)
+          : carriedOverDue(oldCal, newCal, d.dueAt, d.receivedAt, changedFrom);
+    const step = d.stepDueAt
+      ? carriedOverDue(oldCal, newCal, d.stepDueAt, d.stepStartedAt ?? d.receivedAt, changedFrom, kind !== 'days')
+      : null;
+    return { dueAt, stepDueAt: step && kind === 'same_day' && step > dueAt ? dueAt : step };
+  };
   let count = 0;
   let after: string | null = null;
   for (;;) {
@@ -40,8 +61,12 @@ export async function recomputeDueDates(
         dueAt: dossiers.dueAt,
         stepStartedAt: dossiers.stepStartedAt,
         stepDueAt: dossiers.stepDueAt,
+        workingDays: procedureVersions.workingDays,
+        workingHours: procedureVersions.workingHours,
+        after1500NextDay: procedureVersions.after1500NextDay,
       })
       .from(dossiers)
+      .innerJoin(procedureVersions, eq(procedureVersions.id, dossiers.procedureVersionId))
       .where(
         and(
           inArray(dossiers.status, STILL_RUNNING),
@@ -51,10 +76,9 @@ export async function recomputeDueDates(
       )
       .orderBy(asc(dossiers.id))
       .limit(batchSize)
-      .for('update');
+      .for('update', { of: dossiers });
     for (const d of rows) {
-      const dueAt = carriedOverDue(oldCal, newCal, d.dueAt, d.receivedAt, changedFrom);
-      const stepDueAt = d.stepDueAt ? carriedOverDue(oldCal, newCal, d.stepDueAt, d.stepStartedAt ?? d.receivedAt, changedFrom) : null;
+      const { dueAt, stepDueAt } = carriedOver(d);
       const dueMoved = dueAt.getTime() !== d.dueAt.getTime();
       const stepMoved = (stepDueAt?.getTime() ?? null) !== (d.stepDueAt?.getTime() ?? null);
       if (!dueMoved && !stepMoved) continue;

@@ -594,7 +594,7 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
           sectorId: version.sectorId,
           procedureId: version.procedureId,
           stepStartedAt: now,
-          stepDueAt: stepDueAt(calendar, version, 0, now),
+          stepDueAt: stepDueAt(calendar, version, 0, now, due),
           citizenId: citizen.id,
           submissionKey,
         })

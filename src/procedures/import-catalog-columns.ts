@@ -54,7 +54,13 @@ export type TimeLimit = { kind: LimitKind; limit: number; after1500: boolean };
 export function parseTimeLimit(cell: string): TimeLimit | { error: string } {
   const t = cell.normalize('NFC').toLowerCase().replace(/\s+/g, ' ');
   const after1500 = /sau 15 ?(giờ|h)/.test(t);
-  const m = /(\d+(?:[.,]\d+)?) ?(ngày làm việc|giờ làm việc|giờ)/.exec(t.replace(/sau 15 ?(giờ|h)/g, ''));
+  // "Trước/sau 15 giờ (00)" is the day's cut-off, not a limit of 15 hours.
+  const rest = t.replace(/(trước|sau) 15 ?(giờ|h)( ?00)?/g, '');
+  const m = /(\d+(?:[.,]\d+)?) ?(ngày làm việc|giờ làm việc|giờ)/.exec(rest);
+  // Whichever the cell states first: "Trong ngày …; trường hợp nhiều bản sao kéo dài thêm không quá 02 ngày làm việc"
+  // (Nghị định 23/2015's wording for chứng thực) is a same-day limit with an exception the system does not model.
+  const sameDay = rest.search(/trong ngày/);
+  if (sameDay >= 0 && (!m || sameDay < m.index)) return { kind: 'same_day', limit: 0, after1500 };
   if (m) {
     const n = Number(m[1]!.replace(',', '.'));
     const kind = m[2] === 'ngày làm việc' ? 'days' : 'hours';
@@ -62,7 +68,6 @@ export function parseTimeLimit(cell: string): TimeLimit | { error: string } {
     if (kind === 'days' && !Number.isInteger(n)) return { error: `Thời hạn ${quote(cell)}: số ngày làm việc phải là số nguyên.` };
     return { kind, limit: n, after1500 };
   }
-  if (/trong ngày/.test(t)) return { kind: 'same_day', limit: 0, after1500 };
   if (/\d+ ?ngày/.test(t)) {
     return {
       error: `Thời hạn ${quote(cell)} tính theo ngày lịch; hệ thống tính hạn theo ngày làm việc — hãy ghi rõ "N ngày làm việc".`,

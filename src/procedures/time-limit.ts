@@ -16,7 +16,7 @@ type Limit = { workingDays: number | null; workingHours: number | null };
  * day (Bộ luật Lao động: 8 hours). A step's due time is the internal guidance of its handler; the dossier's own due
  * time is the close of the day whatever the steps add up to.
  */
-export const SAME_DAY_STEP_HOURS = 8;
+const SAME_DAY_STEP_HOURS = 8;
 
 export function limitKindOf(v: Limit): LimitKind {
   if (v.workingHours != null && v.workingHours > 0) return 'hours';
