@@ -54,6 +54,7 @@ import { templateDownloadRoutes } from './procedures/template-download.js';
 import { authenticateApiToken } from './api/authenticate-api-token.js';
 import { adminKeyRoutes, ownKeyRoutes } from './api/key-routes.js';
 import { ownSessionRoutes } from './auth/session-routes.js';
+import { breakGlassEnrolRoutes } from './cutover/enrol-routes.js';
 import { metricsRoutes, recordRequest, requestIdFrom, supportCode } from './web/observability.js';
 import { collectProcessMetrics, watchPool } from './shared/metrics.js';
 import { ssoProvider } from './sso/provider.js';
@@ -263,6 +264,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', linkRoutes);
   app.route('/tiepnhan', ownKeyRoutes);
   app.route('/tiepnhan', ownSessionRoutes);
+  app.route('/tiepnhan', breakGlassEnrolRoutes);
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan', inboxRoutes);
   app.route('/tiepnhan', receptionRoutes);

@@ -10,6 +10,7 @@ import { createUnit } from '../src/org/create-unit.js';
 import { mergeUnits } from '../src/org/merge-units.js';
 import { updateOfficial } from '../src/accounts/update-official.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { readyBreakGlass } from './support/break-glass.js';
 import { lockedOutOn, readiness, recentBreakGlassLogins } from '../src/cutover/readiness.js';
 import type { AppError } from '../src/shared/errors.js';
 
@@ -163,7 +164,7 @@ describe('the VNeID-only cutoff', () => {
     const root = await actorFor(t.database, 'quantri1');
     await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
     const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
+    const secret = await readyBreakGlass(t.database.db, root, acc.id);
     const day = appOn('2026-10-21');
     const CODE = '/tiepnhan/dang-nhap/ma-xac-thuc';
     // The right password alone: the code step, no session yet.
@@ -192,7 +193,7 @@ describe('the VNeID-only cutoff', () => {
     const shown = await recentBreakGlassLogins(t.database.db, root);
     expect(shown.map((e) => e.actorLabel)).toEqual(['admin.dx']);
     const sctAdmin = await actorFor(t.database, 'admin.sct');
-    const err = await setBreakGlass(t.database.db, sctAdmin, acc.id, true, 'x', new Date()).catch((e: AppError) => e);
+    const err = await setBreakGlass(t.database.db, sctAdmin, acc.id, true, new Date()).catch((e: AppError) => e);
     expect((err as AppError).status).toBe(403);
   });
 
@@ -200,7 +201,9 @@ describe('the VNeID-only cutoff', () => {
     const root = await actorFor(t.database, 'quantri1');
     await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
     await setUnitCutoff(t.database.db, root, t.unitIds.bd!, { date: '01/03/2027' }, new Date());
-    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'quantri1'))!.id, true, 'MotCua', new Date());
+    await readyBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'quantri1'))!.id);
+    // Named, but its owner has not set up the code: it cannot log in by password after the cutoff either.
+    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'admin.sct'))!.id, true, new Date());
     const locked = new Set((await lockedOutOn(t.database.db, root, '2026-10-20')).map((a) => a.username));
     expect(locked.size).toBeGreaterThan(0);
     const day = appOn('2026-10-20');

@@ -11,7 +11,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { buildApp, Client, TEST_PASSWORD, type App } from './support/app.js';
 import { accountByUsername, actorFor, sctClerkUsername, useDemoApp } from './support/fixtures.js';
 import { accounts, auditLog, loginThrottle } from '../src/db/schema/index.js';
-import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { readyBreakGlass } from './support/break-glass.js';
 import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
 import { THROTTLE, addressBucket, currentPasswordKey, throttleKeys } from '../src/auth/throttle.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
@@ -113,8 +113,8 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const { app, advance, clock } = clockedApp();
     const root = await actorFor(t.database, 'quantri1');
     const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
-    const totpNow = () => generate({ secret: secret!, epoch: Math.floor(clock.now.getTime() / 1000) });
+    const secret = await readyBreakGlass(t.database.db, root, acc.id);
+    const totpNow = () => generate({ secret, epoch: Math.floor(clock.now.getTime() / 1000) });
     const name = 'admin.dx';
     let n = 0;
     const fail = (level: number) => attempt(app, { ip: botnet(n++), name, password: 'sai-mat-khau-x', level });
@@ -211,8 +211,8 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
     const { app, clock } = clockedApp();
     const root = await actorFor(t.database, 'quantri1');
     const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-    const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
-    const totpNow = () => generate({ secret: secret!, epoch: Math.floor(clock.now.getTime() / 1000) });
+    const secret = await readyBreakGlass(t.database.db, root, acc.id);
+    const totpNow = () => generate({ secret, epoch: Math.floor(clock.now.getTime() / 1000) });
     // Strangers send wrong passwords with TOTP guesses from many addresses: only password failures.
     for (let i = 0; i < 8; i++)
       expect((await attempt(app, { ip: botnet(i), name: 'admin.dx', password: 'sai-mat-khau-x', totp: '123456' })).status).toBe(401);
@@ -230,7 +230,7 @@ describe('login throttling that a stranger cannot turn into a lockout', () => {
   it('paused: wrong codes past the TOTP limit answer the same after the right password as after a wrong one', async () => {
     const { app } = clockedApp();
     const root = await actorFor(t.database, 'quantri1');
-    await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'admin.dx'))!.id, true, 'MotCua', new Date());
+    await readyBreakGlass(t.database.db, root, (await accountByUsername(t.database, 'admin.dx'))!.id);
     // The name paused as a hundred failures from a botnet leave it (the test above walks there one by one).
     await t.database.db.insert(loginThrottle).values({
       key: throttleKeys('admin.dx', null).account,

@@ -11,7 +11,7 @@ import { buildApp, Client, TEST_PASSWORD } from './support/app.js';
 import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
 import { auditLog, pendingIdentityLogins, sessions } from '../src/db/schema/index.js';
 import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
-import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { readyBreakGlass } from './support/break-glass.js';
 import { THROTTLE } from '../src/auth/throttle.js';
 import { tokenHash } from '../src/auth/sessions.js';
 
@@ -26,8 +26,7 @@ async function afterCutoff() {
   const clock = { now: new Date('2026-10-21T09:00:00+07:00') };
   const root = await actorFor(t.database, 'quantri1');
   await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
-  const secretOf = async (username: string) =>
-    (await setBreakGlass(t.database.db, root, (await accountByUsername(t.database, username))!.id, true, 'MotCua', new Date())).secret!;
+  const secretOf = async (username: string) => readyBreakGlass(t.database.db, root, (await accountByUsername(t.database, username))!.id);
   const dx = await secretOf('admin.dx');
   const codeAt = (secret: string, offsetSeconds = 0) => generate({ secret, epoch: Math.floor(clock.now.getTime() / 1000) + offsetSeconds });
   const app = buildApp(t.database, {}, { now: () => clock.now });

@@ -14,7 +14,7 @@ import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
 import { CAPTCHA_COST, CAPTCHA_COUNTER_MAX, CAPTCHA_COUNTER_MIN, createCaptcha } from '../src/auth/captcha.js';
 import { setProvinceCutoff } from '../src/cutover/set-cutoff.js';
-import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { readyBreakGlass } from './support/break-glass.js';
 
 const t = useVneidDemo();
 const at = (iso: string) => () => new Date(`${iso}T09:00:00+07:00`);
@@ -37,8 +37,8 @@ async function breakGlassOn(day: string) {
   const root = await actorFor(t.database, 'quantri1');
   await setProvinceCutoff(t.database.db, root, { date: '20/10/2026' }, new Date());
   const acc = (await accountByUsername(t.database, 'admin.dx'))!;
-  const { secret } = await setBreakGlass(t.database.db, root, acc.id, true, 'MotCua', new Date());
-  const totpNow = () => generate({ secret: secret!, epoch: Math.floor(at(day)().getTime() / 1000) });
+  const secret = await readyBreakGlass(t.database.db, root, acc.id);
+  const totpNow = () => generate({ secret, epoch: Math.floor(at(day)().getTime() / 1000) });
   return { app: appOn(day), totpNow };
 }
 

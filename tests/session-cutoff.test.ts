@@ -15,6 +15,7 @@ import { createSession } from '../src/auth/sessions.js';
 import { loadConfig } from '../src/config.js';
 import { setUnitCutoff } from '../src/cutover/set-cutoff.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
+import { readyBreakGlass } from './support/break-glass.js';
 import type { Database } from '../src/db/client.js';
 import { auditLog, sessions } from '../src/db/schema/index.js';
 import { buildDeps } from '../src/deps.js';
@@ -73,7 +74,7 @@ describe('break-glass on and off end the sessions of the account', () => {
     const root = await actorFor(database, 'quantri1');
     const acc = (await accountByUsername(database, 'admin.dx'))!;
     await setUnitCutoff(database.db, root, unitIds.dx!, { date: '20/10/2026' }, clock);
-    const { secret } = await setBreakGlass(database.db, root, acc.id, true, 'MotCua', clock);
+    const secret = await readyBreakGlass(database.db, root, acc.id, clock);
     clock = at('2026-10-21');
     const c = new Client(app);
     expect((await c.login('admin.dx', TEST_PASSWORD)).location).toBe('/tiepnhan/dang-nhap/ma-xac-thuc');
@@ -84,7 +85,7 @@ describe('break-glass on and off end the sessions of the account', () => {
     expect(session!.method).toBe('password+totp');
 
     // Written as another instance would (the cutover page served elsewhere): this process hears it from the database.
-    await setBreakGlass(database.db, root, acc.id, false, '', clock);
+    await setBreakGlass(database.db, root, acc.id, false, clock);
     await deps.changes.settled();
     expect(loggedOut(await c.get('/tiepnhan'))).toBe(true);
     expect(await database.db.select().from(sessions).where(eq(sessions.accountId, acc.id))).toEqual([]);
@@ -103,7 +104,7 @@ describe('break-glass on and off end the sessions of the account', () => {
     const snv = new Client(app);
     expect((await snv.login('admin.snv', TEST_PASSWORD)).status).toBe(303);
     await cachedPage(dx, '/tiepnhan');
-    await setBreakGlass(database.db, root, acc.id, true, 'MotCua', clock);
+    await setBreakGlass(database.db, root, acc.id, true, clock);
     await deps.changes.settled();
     expect(loggedOut(await dx.get('/tiepnhan'))).toBe(true);
     expect((await snv.get('/tiepnhan')).status).toBe(200);

@@ -341,7 +341,7 @@ describe('logout reaches every application of the session', () => {
     const { a } = await twoClients();
     const login = await ssoLogin(server, a.rp, { username: 'admin.sct' });
     const target = (await accountByUsername(database, 'admin.sct'))!;
-    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), target.id, true, 'MotCua', new Date());
+    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), target.id, true, new Date());
     expect((await login.staff.get('/tiepnhan')).status).toBe(303);
     expect(await nextAuthorization(server, a.rp, login.browser)).toMatch(`${server.origin}/tiepnhan/dang-nhap`);
     expect((await jobs()).map((j) => j.data.subject)).toEqual([target.id]);

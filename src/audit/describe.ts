@@ -35,6 +35,7 @@ const LABELS: Record<string, string> = {
   'citizen.data_export': 'Công dân tải về dữ liệu của mình',
   'cutover.break_glass_on': 'Chỉ định tài khoản khẩn cấp',
   'cutover.break_glass_off': 'Bỏ tài khoản khẩn cấp',
+  'cutover.break_glass_enrolled': 'Thiết lập mã xác thực khẩn cấp',
   'cutover.province_cutoff': 'Đặt ngày chỉ đăng nhập bằng VNeID (toàn tỉnh)',
   'cutover.unit_cutoff': 'Đặt ngày chỉ đăng nhập bằng VNeID của đơn vị',
   'delegation.create': 'Ủy quyền giải quyết DVC',

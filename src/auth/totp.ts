@@ -12,14 +12,20 @@ export function totpUri(secret: string, username: string, issuer: string): strin
   return generateURI({ issuer, label: username, secret });
 }
 
-/** True if the code is valid now (±1 step) and newer than the last one this account used. */
-export async function useTotp(db: Queryable, accountId: string, secret: string, token: string, now = new Date()): Promise<boolean> {
+/** The time step of a code valid now (±1 step) for this secret, or null: a new secret's first code, before it is kept. */
+export async function totpStepOf(secret: string, token: string, now: Date): Promise<number | null> {
   const code = token.replace(/\s/g, '');
-  if (!/^\d{6}$/.test(code)) return false;
+  if (!/^\d{6}$/.test(code)) return null;
   const epoch = Math.floor(now.getTime() / 1000);
   const result = await verify({ secret, token: code, epoch, epochTolerance: 30 }).catch(() => ({ valid: false as const }));
-  if (!result.valid) return false;
-  const step = Math.floor(epoch / 30) + ('delta' in result && typeof result.delta === 'number' ? result.delta : 0);
+  if (!result.valid) return null;
+  return Math.floor(epoch / 30) + ('delta' in result && typeof result.delta === 'number' ? result.delta : 0);
+}
+
+/** True if the code is valid now (±1 step) and newer than the last one this account used. */
+export async function useTotp(db: Queryable, accountId: string, secret: string, token: string, now = new Date()): Promise<boolean> {
+  const step = await totpStepOf(secret, token, now);
+  if (step === null) return false;
   // Atomic: only one request can move the last step forward to this one.
   const moved = await db
     .update(accounts)

@@ -13,6 +13,7 @@ export type ReadinessAccount = {
   unitName: string;
   bound: boolean;
   verified: boolean;
+  /** A break-glass account whose owner has set up its code: it still logs in after the cutoff. */
   breakGlass: boolean;
   suspended: boolean;
   cutoff: string | null;
@@ -38,6 +39,7 @@ export async function accountsOfUnits(db: Queryable, scope: string[]): Promise<R
       verifiedAt: accountIdentities.verifiedAt,
       declinedAt: accountIdentities.declinedAt,
       breakGlass: accounts.breakGlass,
+      totpSetUp: sql<boolean>`${accounts.totpSecret} is not null`,
       suspended: accounts.suspended,
     })
     .from(accounts)
@@ -54,7 +56,8 @@ export async function accountsOfUnits(db: Queryable, scope: string[]): Promise<R
     bound: !!r.cccd,
     // Refused by the person it names: VNeID will not offer it (auth/person-accounts.ts).
     verified: !!r.verifiedAt && !r.declinedAt,
-    breakGlass: r.breakGlass,
+    // Break-glass that can log in: named, and its owner has set up the code (enrol-break-glass.ts).
+    breakGlass: r.breakGlass && r.totpSetUp,
     suspended: r.suspended,
     cutoff: cutoffs.get(r.unitId) ?? null,
   }));
@@ -103,17 +106,23 @@ export async function lockedOutOn(db: Queryable, actor: StaffActor, dayIso: stri
   return list.filter((a) => !a.suspended && a.cutoff !== null && dayIso >= a.cutoff && !a.verified && !a.breakGlass);
 }
 
-/** Recent break-glass logins in the actor's subtree, for administrators to see. */
-/** The break-glass accounts of the actor's subtree. */
+/** The break-glass accounts of the actor's subtree, and whether each owner has set up the code. */
 export async function breakGlassAccounts(db: Queryable, actor: StaffActor) {
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];
   return db
-    .select({ id: accounts.id, username: accounts.username, middleName: accounts.middleName, givenName: accounts.givenName })
+    .select({
+      id: accounts.id,
+      username: accounts.username,
+      middleName: accounts.middleName,
+      givenName: accounts.givenName,
+      setUp: sql<boolean>`${accounts.totpSecret} is not null`,
+    })
     .from(accounts)
     .where(and(eq(accounts.breakGlass, true), isNull(accounts.deletedAt), inArray(accounts.unitId, scope)));
 }
 
+/** Recent break-glass logins in the actor's subtree, for administrators to see. */
 export async function recentBreakGlassLogins(db: Queryable, actor: StaffActor, limit = 20) {
   const scope = await administeredUnitIds(db, actor);
   if (scope.length === 0) return [];

@@ -1,9 +1,8 @@
-import { raw } from 'hono/html';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../web/env.js';
 import { CsrfField, Flash, Layout } from '../web/layout.js';
-import { actorOf, formData, pageProps, requireLogin, siteName, type Ctx } from '../web/http.js';
+import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { idParam, queryOf } from '../web/params.js';
 import { param, parseInput } from '../shared/validate.js';
 import { formatDate, formatDateTime, parseDate, todayInVietnam } from '../shared/dates.js';
@@ -28,7 +27,7 @@ cutoverRoutes.use('*', async (c, next) => {
 
 const CUTOVER_PATH = '/tiepnhan/quan-tri/chuyen-doi-vneid';
 
-type State = { notice?: string; error?: string; dryRunDate?: string; secret?: { username: string; secret: string; qr: string } };
+type State = { notice?: string; error?: string; dryRunDate?: string };
 
 async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
   const { db, now } = c.get('deps');
@@ -50,13 +49,6 @@ async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
         <h1>CHUYỂN ĐỔI ĐĂNG NHẬP BẰNG VNEID</h1>
         {s.notice ? <Flash kind="ok">{s.notice}</Flash> : null}
         {s.error ? <Flash kind="error">{s.error}</Flash> : null}
-        {s.secret ? (
-          <div class="flash flash-ok secret" role="status">
-            Tài khoản khẩn cấp <strong>{s.secret.username}</strong>: quét mã QR bằng ứng dụng xác thực (Google Authenticator, Microsoft
-            Authenticator…) hoặc nhập khóa <code data-testid="totp-secret">{s.secret.secret}</code>. Khóa chỉ hiển thị một lần.
-            <div class="qr">{raw(s.secret.qr)}</div>
-          </div>
-        ) : null}
         <p>
           Toàn bộ phạm vi quản trị: <strong>{verified}</strong>/{total} tài khoản đã gắn và xác thực VNeID.
         </p>
@@ -130,10 +122,15 @@ async function render(c: Ctx, s: State = {}, status: 200 | 400 | 403 = 200) {
           ))}
         </ul>
         <h2>Tài khoản khẩn cấp (mật khẩu + mã xác thực)</h2>
-        <ul>
+        <p class="muted">
+          Người dùng được chỉ định tự thiết lập mã xác thực trên điện thoại của mình: đăng nhập bằng VNeID, vào Thông tin tài khoản → Mã xác
+          thực khẩn cấp. Quản trị viên không nhận được khóa xác thực của người khác.
+        </p>
+        <ul id="break-glass-accounts">
           {breakGlass.map((a) => (
-            <li>
-              {a.username} — {a.middleName} {a.givenName}
+            <li data-username={a.username}>
+              {a.username} — {a.middleName} {a.givenName} —{' '}
+              {a.setUp ? 'đã thiết lập mã xác thực' : <strong>chưa thiết lập mã xác thực (chưa đăng nhập khẩn cấp được)</strong>}
               {isProvinceAdmin ? (
                 <form method="post" action={`/tiepnhan/quan-tri/chuyen-doi-vneid/khan-cap/${a.id}`} class="inline">
                   <CsrfField token={props.csrfToken} />
@@ -255,14 +252,9 @@ cutoverRoutes.post('/khan-cap', async (c) => {
   const { db } = c.get('deps');
   return act(c, async () => {
     const { username } = parseInput(BreakGlassInput, form);
-    const res = await setBreakGlassByUsername(db, actorOf(c), username ?? '', `MotCua ${await siteName(c)}`, c.get('deps').now());
+    const res = await setBreakGlassByUsername(db, actorOf(c), username ?? '', c.get('deps').now());
     return {
-      notice: `Đã chỉ định ${res.account.username} là tài khoản khẩn cấp.`,
-      secret: {
-        username: res.account.username,
-        secret: res.secret!,
-        qr: await (await import('qrcode')).default.toString(res.uri!, { type: 'svg', margin: 1, width: 180 }),
-      },
+      notice: `Đã chỉ định ${res.account.username} là tài khoản khẩn cấp. Người dùng cần đăng nhập bằng VNeID và thiết lập mã xác thực tại Thông tin tài khoản → Mã xác thực khẩn cấp; đến khi đó tài khoản chưa đăng nhập khẩn cấp được.`,
     };
   });
 });
@@ -270,7 +262,7 @@ cutoverRoutes.post('/khan-cap', async (c) => {
 cutoverRoutes.post('/khan-cap/:id', async (c) => {
   const id = idParam(c, 'Tài khoản');
   return act(c, async () => {
-    const res = await setBreakGlass(c.get('deps').db, actorOf(c), id, false, '', c.get('deps').now());
+    const res = await setBreakGlass(c.get('deps').db, actorOf(c), id, false, c.get('deps').now());
     return { notice: `Đã bỏ tài khoản khẩn cấp ${res.account.username}.` };
   });
 });

@@ -4,12 +4,11 @@ import { accounts, sessions } from '../db/schema/index.js';
 import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import { canAdministerUnit, isProvinceAdministrator, requireAdministeredAccount } from '../accounts/policies.js';
-import { newTotpSecret, totpUri } from '../auth/totp.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 
 /** Chỉ định tài khoản khẩn cấp by username (the cutover page's form): as setBreakGlass, the name looked up in the actor's scope. */
-export async function setBreakGlassByUsername(db: Db, actor: StaffActor, username: string, issuerName: string, now: Date) {
+export async function setBreakGlassByUsername(db: Db, actor: StaffActor, username: string, now: Date) {
   const [acc] = await db
     .select({ id: accounts.id, unitId: accounts.unitId })
     .from(accounts)
@@ -17,27 +16,33 @@ export async function setBreakGlassByUsername(db: Db, actor: StaffActor, usernam
   if (!acc || !(await canAdministerUnit(db, actor, acc.unitId))) {
     throw new AppError('not_found', 'Không tìm thấy tài khoản trong phạm vi bạn quản trị.', 400);
   }
-  return setBreakGlass(db, actor, acc.id, true, issuerName, now);
+  return setBreakGlass(db, actor, acc.id, true, now);
 }
 
 /**
- * Name (or stop naming) a break-glass account: it keeps password login after the cutoff, with a
- * TOTP second factor, so an identity-provider outage cannot lock the province out. Only the
- * province administrator decides; the new TOTP secret is shown once.
+ * Name (or stop naming) a break-glass account: it keeps password login after the cutoff, with a TOTP second factor,
+ * so an identity-provider outage cannot lock the province out. Only the province administrator decides.
+ *
+ * Naming gives the administrator no secret: the account's owner sets up their authenticator app themselves, logged in
+ * with VNeID (enrol-break-glass.ts, Thông tin tài khoản → Mã xác thực khẩn cấp). Were the secret shown here, a province
+ * administrator could name anyone's account, reset its password and, after the cutoff, log in as that person with
+ * both factors in hand. Until the owner has set it up the account cannot log in by password after the cutoff.
+ * An account already named is refused (naming it again would only have wiped the owner's set-up).
  *
  * Either way the account's credentials change, so every session of the account ends at once, as a suspension's do
  * (sso/end-sessions.ts: its SSO provider sessions too, their applications told): stopping it must not leave a
- * break-glass session open for its remaining hours, and naming it starts the new regime from a fresh login. The
- * province administrator naming their own account logs themselves out after this answer (the secret is shown on it).
+ * break-glass session open for its remaining hours, and naming it starts the new regime from a fresh login.
  */
-export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string, on: boolean, issuerName: string, now: Date) {
+export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string, on: boolean, now: Date) {
   return db.transaction(async (tx) => {
     if (!(await isProvinceAdministrator(tx, actor))) throw errors.forbidden();
-    const acc = await requireAdministeredAccount(tx, actor, accountId);
-    const secret = on ? newTotpSecret() : null;
+    const acc = await requireAdministeredAccount(tx, actor, accountId, { forUpdate: true });
+    if (on && acc.breakGlass) {
+      throw new AppError('already_break_glass', `Tài khoản ${acc.username} đã là tài khoản khẩn cấp.`, 409);
+    }
     await tx
       .update(accounts)
-      .set({ breakGlass: on, totpSecret: secret, totpLastStep: null, updatedAt: now })
+      .set({ breakGlass: on, totpSecret: null, totpLastStep: null, updatedAt: now })
       .where(eq(accounts.id, accountId));
     const ended = await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
     await recordAudit(tx, {
@@ -47,11 +52,11 @@ export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string
       targetId: accountId,
       unitId: acc.unitId,
       data: {
-        old: { breakGlass: acc.breakGlass },
-        new: { breakGlass: on },
+        old: { breakGlass: acc.breakGlass, totpSetUp: acc.totpSecret !== null },
+        new: { breakGlass: on, totpSetUp: false },
         sessionsEnded: { browserSessions: ended.browserSessions, providerSessions: ended.providerSessions, notices: ended.notices },
       },
     });
-    return { account: acc, secret, uri: secret ? totpUri(secret, acc.username, issuerName) : null };
+    return { account: acc };
   });
 }

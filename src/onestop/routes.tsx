@@ -141,6 +141,16 @@ async function renderProfile(
           <dd>
             <a href="/tiepnhan/tai-khoan/phien-dang-nhap">Xem các thiết bị và ứng dụng đang đăng nhập, kết thúc phiên</a>
           </dd>
+          {a.breakGlass ? (
+            <>
+              <dt>Tài khoản khẩn cấp</dt>
+              <dd>
+                <a href="/tiepnhan/tai-khoan/ma-khan-cap">
+                  {a.totpSecret ? 'Mã xác thực đã thiết lập — thiết lập lại' : 'Thiết lập mã xác thực khẩn cấp (cần đăng nhập bằng VNeID)'}
+                </a>
+              </dd>
+            </>
+          ) : null}
           <dt>Cài đặt thông báo</dt>
           <dd>
             <a href="/tiepnhan/tai-khoan/thong-bao">Chọn nhận thông báo qua Zalo, SMS, thư điện tử</a>
