@@ -1,27 +1,43 @@
 /**
  * The officials' login page in the browser (issue 12, item 14), at 390 px: the CAPTCHA solves by itself once the
  * form has focus, a click on the solved box keeps it solved, Đăng nhập pressed before the proof of work is done
- * waits for it instead of being refused, a refused login keeps the name typed; after the VNeID cutoff a break-glass
- * account gives its password, then on a second page its 6-digit TOTP code alone; axe finds nothing serious.
+ * waits for it instead of being refused, a refused login keeps the name typed; a break-glass account is named by the
+ * province administrator (who sees no secret) and its code set up by its owner logged in with VNeID; after the VNeID
+ * cutoff it gives its password, then on a second page its 6-digit TOTP code alone; axe finds nothing serious.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generate } from 'otplib';
+import fs from 'node:fs';
+import path from 'node:path';
 import { formatDate, todayInVietnam } from '../../src/shared/dates.js';
+import { demoOfficials } from '../../src/demo/officials.js';
+import type { SimPerson } from '../../sim/population-types.js';
 import {
   AXE_SCRIPT,
   PASSWORD,
+  ROOT,
   axeProblems,
   eventually,
   isChecked,
   isVisible,
   login,
+  loginOfficialWithVneid,
   logout,
   openUserMenu,
   textOf,
   urlOf,
   useE2E,
 } from './support.js';
+
+/** The break-glass account: an official the demo bound and verified, with one account, and their VNeID account. */
+const OWNER = (() => {
+  const all = demoOfficials();
+  return all.find((o) => o.verified && all.filter((x) => x.identityCccd === o.identityCccd).length === 1)!;
+})();
+const OWNER_PERSON = (JSON.parse(fs.readFileSync(path.join(ROOT, 'sim/data/population.json'), 'utf8')) as SimPerson[]).find(
+  (p) => p.soDinhDanh === OWNER.identityCccd,
+)!;
 
 const e2e = useE2E();
 let page: Page;
@@ -92,14 +108,35 @@ describe('the login page', () => {
   });
 
   // Last: it sets the cutoff to today, after which quantri1 no longer logs in by password.
-  test('after the cutoff, a break-glass account gives its password, then only its code on a second page', async () => {
+  test('a break-glass account: named by the administrator (no secret shown), its code set up by its owner with VNeID; after the cutoff its password, then only its code on a second page', async () => {
     await login(page, 'quantri1', PASSWORD);
     await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan$/);
     await page.goto('/tiepnhan/quan-tri/chuyen-doi-vneid');
-    await page.getByLabel('Chỉ định tài khoản khẩn cấp (tên tài khoản)').fill('admin.dx');
+    await page.getByLabel('Chỉ định tài khoản khẩn cấp (tên tài khoản)').fill(OWNER.username);
     await page.getByRole('button', { name: 'Chỉ định', exact: true }).click();
+    await eventually(textOf(page.locator('main'))).toContain(`Đã chỉ định ${OWNER.username} là tài khoản khẩn cấp.`);
+    expect(await page.getByTestId('totp-secret').count()).toBe(0);
+    await logout(page);
+
+    // The owner, with VNeID: Thông tin tài khoản → Mã xác thực khẩn cấp.
+    await loginOfficialWithVneid(page, e2e.simUrl, OWNER_PERSON);
+    await page.goto('/tiepnhan/tai-khoan');
+    await page.getByRole('link', { name: /Thiết lập mã xác thực khẩn cấp/ }).click();
+    await page.getByRole('button', { name: 'Thiết lập mã xác thực', exact: true }).click();
     const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
-    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(secret).toMatch(/^[A-Z2-7]{26,}$/);
+    expect(await axeProblems(page, 'Mã xác thực khẩn cấp (390 px)')).toEqual([]);
+    await page.getByLabel('Mã xác thực').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+    await eventually(textOf(page.locator('#enrol-status'))).toBe('Đã thiết lập mã xác thực.');
+    await logout(page);
+
+    await login(page, 'quantri1', PASSWORD);
+    await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan$/);
+    await page.goto('/tiepnhan/quan-tri/chuyen-doi-vneid');
+    await eventually(textOf(page.locator(`#break-glass-accounts [data-username="${OWNER.username}"]`))).toContain(
+      'đã thiết lập mã xác thực',
+    );
     const provinceDate = page.locator('form', { has: page.getByLabel('Ngày bắt đầu chỉ dùng VNeID') });
     await provinceDate.getByLabel('Ngày bắt đầu chỉ dùng VNeID').fill(formatDate(todayInVietnam()));
     await provinceDate.getByRole('button', { name: 'Lưu', exact: true }).click();
@@ -111,7 +148,7 @@ describe('the login page', () => {
     await (await openUserMenu(page)).getByRole('button', { name: 'Đăng xuất' }).click();
     await eventually(urlOf(page)).toMatch(/\/tiepnhan\/dang-nhap\?da-dang-xuat=1$/);
 
-    await login(page, 'admin.dx', PASSWORD);
+    await login(page, OWNER.username, PASSWORD);
     await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan\/dang-nhap\/ma-xac-thuc$/);
     // The second page: the code alone, nothing of the password.
     expect(await page.locator('input[type="password"], input[name="password"], input[name="username"]').count()).toBe(0);
@@ -120,7 +157,8 @@ describe('the login page', () => {
     await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
     await eventually(textOf(page.getByRole('alert'))).toBe('Mã xác thực không đúng hoặc đã được sử dụng. Bạn còn 4 lần thử.');
     expect(await urlOf(page)()).toMatch(/\/tiepnhan\/dang-nhap\/ma-xac-thuc$/);
-    await page.getByLabel('Mã xác thực').fill(await generate({ secret }));
+    // The next code: the one that confirmed the set-up cannot be used again.
+    await page.getByLabel('Mã xác thực').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
     await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
     await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
     await eventually(textOf(page.locator('.break-glass-banner'))).toContain('Bạn đang đăng nhập bằng tài khoản khẩn cấp');

@@ -369,6 +369,29 @@ export async function loginCitizenWithVneid(page: Page, simUrl: string, person: 
   await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TRANG CÁ NHÂN' }))).toBe(true);
 }
 
+/**
+ * An official logs in on the one-stop login page with VNeID through the simulator (số định danh, password, the OTP from
+ * the simulator's SMS outbox) and, if the login asks, accepts the account as theirs (Đồng ý); ends on /tiepnhan.
+ */
+export async function loginOfficialWithVneid(page: Page, simUrl: string, person: VneidPerson) {
+  await page.goto('/tiepnhan/dang-nhap');
+  await page.getByRole('link', { name: 'Đăng nhập bằng tài khoản VNEID' }).click();
+  await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
+  await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
+  await page.getByLabel('Mật khẩu').fill(person.password);
+  const before = await smsIds(simUrl, person.soDienThoai);
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
+  await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(simUrl, person.soDienThoai, before));
+  await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+  await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan(\/lien-ket-tai-khoan\?.*)?$/);
+  if ((await urlOf(page)()).includes('/lien-ket-tai-khoan')) {
+    await page.getByRole('button', { name: 'Đồng ý' }).first().click();
+    await eventually(urlOf(page)).toMatch(/\/tiepnhan$/);
+  }
+}
+
 /** The user menu in the header (a <details>): open it if it is closed. */
 export async function openUserMenu(page: Page) {
   const menu = page.locator('details.usermenu');
