@@ -105,6 +105,11 @@ describe('trong ngày làm việc', () => {
       fields: { limit: 'Số ngày làm việc phải là số nguyên.' },
     });
     expect(await save({ limitKind: 'hours', limit: '0' })).toMatchObject({ status: 400, fields: { limit: 'Thời hạn phải lớn hơn 0.' } });
+    // A limit that is not a number shows beside another field's mistake, in the same answer.
+    expect(await save({ limitKind: 'days', limit: 'mười', name: 'x' })).toMatchObject({
+      status: 400,
+      fields: { limit: 'Thời hạn phải là số.', name: 'Tên thủ tục quá ngắn.' },
+    });
     const form = procedureForm(CODE, v);
     const long = form.steps.map((s) => (s.role === 'processing' ? { ...s, share: '7' } : s));
     expect(await saveProcedure(t.database.db, admin, p.id, { ...form, steps: long }).catch((e: AppError) => e)).toMatchObject({

@@ -190,7 +190,9 @@ export const DossierDetail = Dossier.extend({
     name: z.string(),
     unitId: z.uuid().nullable().describe('Đơn vị phụ trách bước; null: chính cơ quan tiếp nhận'),
     role: z.enum(['reception', 'processing', 'approval', 'result']),
-    share: z.number(),
+    share: z
+      .number()
+      .describe('Thời gian của bước: ngày làm việc khi thời hạn của thủ tục tính bằng ngày (workingDays > 0), giờ làm việc nếu không'),
     actions: z.array(z.string()),
   }),
   allowedActions: z.array(z.enum(ACTIONS)).describe('Các thao tác người gọi được thực hiện lúc này'),

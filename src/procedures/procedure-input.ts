@@ -26,11 +26,6 @@ export function foreignProcedureCodeReason(code: string, provinceGroup: string |
   return `Mã thủ tục ${code} là thủ tục của tỉnh khác (mã của tỉnh này kết thúc bằng .${provinceGroup}).`;
 }
 
-/** A limit in days or hours: a number above 0, at most a year. */
-const LIMIT = numberField(
-  z.number({ message: 'Vui lòng nhập thời hạn giải quyết (một số).' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.'),
-);
-
 const ROLE = z.enum(['reception', 'processing', 'approval', 'result'], { message: 'Vai trò của bước không hợp lệ.' });
 
 /** The procedure form: catalog data plus the internal process, with Vietnamese messages. */
@@ -55,8 +50,13 @@ export const ProcedureInput = z
     sectorId: idField('Vui lòng chọn lĩnh vực.'),
     unitId: idField('Vui lòng chọn đơn vị thực hiện.'),
     limitKind: z.enum(['days', 'hours', 'same_day'], { message: 'Vui lòng chọn đơn vị thời hạn.' }),
-    /** The number of days or hours; none for "trong ngày làm việc" (time-limit.ts), where a number typed is ignored. */
-    limit: z.unknown().optional(),
+    /**
+     * The number of days or hours, checked here so that its message shows with the other fields'; required unless
+     * the limit is "trong ngày làm việc" (time-limit.ts), where a number typed is ignored (below).
+     */
+    limit: numberField(
+      z.number({ message: 'Thời hạn phải là số.' }).positive('Thời hạn phải lớn hơn 0.').max(365, 'Thời hạn quá dài.').optional(),
+    ),
     after1500NextDay: z
       .union([z.string(), z.boolean()])
       .optional()
@@ -154,16 +154,15 @@ export const ProcedureInput = z
   })
   .transform((v, ctx) => {
     if (v.limitKind === 'same_day') return { ...v, limit: undefined };
-    const limit = LIMIT.safeParse(v.limit);
-    if (!limit.success) {
-      ctx.addIssue({ code: 'custom', path: ['limit'], message: limit.error.issues[0]!.message });
+    if (v.limit === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['limit'], message: 'Vui lòng nhập thời hạn giải quyết (một số).' });
       return z.NEVER;
     }
-    if (v.limitKind === 'days' && !Number.isInteger(limit.data)) {
+    if (v.limitKind === 'days' && !Number.isInteger(v.limit)) {
       ctx.addIssue({ code: 'custom', path: ['limit'], message: 'Số ngày làm việc phải là số nguyên.' });
       return z.NEVER;
     }
-    return { ...v, limit: limit.data };
+    return { ...v, limit: v.limit };
   })
   .superRefine((v, ctx) => {
     const roles = v.steps.map((s) => s.role);
