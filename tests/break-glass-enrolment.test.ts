@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { generate } from 'otplib';
 import { Client, TEST_PASSWORD, type buildApp } from './support/app.js';
-import { useVneidDemo, vneidLogin, type startTestSimulator } from './support/vneid.js';
+import { REGISTRY_TOKEN, useVneidDemo, vneidLogin, type startTestSimulator } from './support/vneid.js';
+import { cardOf, officialFormOf } from './support/official-form.js';
 import { accountByUsername, actorFor } from './support/fixtures.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { loadPopulation } from '../sim/state.js';
@@ -16,7 +17,11 @@ import { accounts, auditLog, settings } from '../src/db/schema/index.js';
 import { setBreakGlass } from '../src/cutover/set-break-glass.js';
 import { enrolBreakGlass, offerBreakGlassSecret } from '../src/cutover/enrol-break-glass.js';
 import { resetPassword } from '../src/accounts/reset-password.js';
+import { updateOfficial } from '../src/accounts/update-official.js';
+import { verifyIdentity } from '../src/accounts/verify-identity.js';
+import { httpRegistry } from '../src/auth/registry.js';
 import { todayInVietnam } from '../src/shared/dates.js';
+import { breakGlassAccounts } from '../src/cutover/readiness.js';
 import type { AppError } from '../src/shared/errors.js';
 import type { Database } from '../src/db/client.js';
 
@@ -29,13 +34,15 @@ beforeAll(() => {
 });
 
 const population = loadPopulation();
+const personOf = (username: string) => population.find((p) => p.demoUsername === username)!;
+const LINK = '/tiepnhan/lien-ket-tai-khoan';
 const ENROL = '/tiepnhan/tai-khoan/ma-khan-cap';
 const CUTOVER = '/tiepnhan/quan-tri/chuyen-doi-vneid';
 
-/** An official the demo bound and verified (logs in with VNeID), with one account. */
+/** An official the demo bound and verified (logs in with VNeID), with one account, not the province administrator. */
 const verifiedOfficial = () => {
   const all = demoOfficials();
-  return all.find((o) => o.verified && all.filter((x) => x.identityCccd === o.identityCccd).length === 1)!.username;
+  return all.find((o) => o.verified && o.unitKey !== 'tinh' && all.filter((x) => x.identityCccd === o.identityCccd).length === 1)!.username;
 };
 
 async function cutoffToday() {
@@ -177,5 +184,85 @@ describe('Mã xác thực khẩn cấp', () => {
     const onPage = await nameOnPage('admin.dx');
     expect(onPage.status).toBe(409);
     expect(onPage.text).toContain('Tài khoản admin.dx đã là tài khoản khẩn cấp.');
+  });
+
+  it("a code set up while the account was bound to someone else opens nothing once it is its owner's again (a review's attack)", async () => {
+    // A unit administrator (who cannot name break-glass accounts) binds a named account nobody has accepted yet to their
+    // own card data, logs in with their own VNeID, sets up a code, gives the account back; after the cutoff resets the
+    // password and tries password + their code.
+    const all = demoOfficials();
+    const victimOfficial = all.find(
+      (o) =>
+        o.verified &&
+        o.unitKey.startsWith('dx') &&
+        o.username !== 'admin.dx' &&
+        all.filter((x) => x.identityCccd === o.identityCccd).length === 1 &&
+        personOf(o.username)?.loa === 2,
+    )!;
+    const username = victimOfficial.username;
+    const unitAdmin = await actorFor(database, 'admin.dx');
+    const victim = (await accountByUsername(database, username))!;
+    expect(victim.personId).toBeNull();
+    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), victim.id, true, new Date());
+    const registry = httpRegistry(sim.env.REGISTRY_URL!, REGISTRY_TOKEN, 2000);
+    const bindTo = async (person: string) => {
+      const { form } = await officialFormOf(database, username, cardOf(personOf(person)) as Record<string, string>);
+      await updateOfficial(database.db, unitAdmin, victim.id, form, new Date());
+      expect((await verifyIdentity(database.db, registry, unitAdmin, victim.id, new Date())).verified).toBe(true);
+    };
+    await bindTo('admin.dx');
+    const attacker = new Client(app);
+    expect((await vneidLogin(attacker, sim, personOf('admin.dx'))).stoppedAt).toBeNull();
+    const linkPage = await attacker.get(LINK);
+    if (linkPage.text.includes(victim.id)) await attacker.post(LINK, { taiKhoan: victim.id, quyetDinh: 'dong-y' }, { csrfFrom: LINK });
+    if (!(await attacker.get('/tiepnhan/tai-khoan')).text.includes(username)) {
+      expect((await attacker.post(`/tiepnhan/chuyen-tai-khoan/${victim.id}`, {}, { csrfFrom: '/tiepnhan' })).status).toBe(303);
+    }
+    const secret = secretOn((await attacker.post(ENROL, {}, { csrfFrom: ENROL })).text)!;
+    const done = await attacker.post(`${ENROL}/xac-nhan`, { secret, code: await codeNow(secret) }, { csrfFrom: ENROL });
+    expect(done.text).toContain('Đã thiết lập mã xác thực khẩn cấp.');
+    // Given back: Gỡ liên kết, the owner's card data, the owner's VNeID login.
+    expect((await attacker.post(LINK, { taiKhoan: victim.id, quyetDinh: 'go-lien-ket' }, { csrfFrom: LINK })).status).toBe(200);
+    await bindTo(username);
+    await ownerByVneid(username);
+    const held = (await accountByUsername(database, username))!;
+    expect(held.personId).not.toBeNull();
+    expect(held.totpPersonId).not.toBe(held.personId);
+
+    await cutoffToday();
+    const { temporaryPassword } = await resetPassword(database.db, unitAdmin, victim.id, new Date());
+    const c = new Client(app, '198.51.100.9');
+    expect((await c.login(username, temporaryPassword)).location).not.toBe('/tiepnhan/dang-nhap/ma-xac-thuc');
+    expect((await c.get('/tiepnhan')).status).toBe(303);
+    // The cutover page's list agrees with the login: not set up (the owner logs in with VNeID, and sets up their own).
+    const root = await actorFor(database, 'quantri1');
+    expect((await breakGlassAccounts(database.db, root)).find((a) => a.username === username)).toMatchObject({ setUp: false });
+  });
+
+  it('a code set up again (a lost phone) ends the sessions the old one opened', async () => {
+    const username = verifiedOfficial();
+    const acc = (await accountByUsername(database, username))!;
+    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), acc.id, true, new Date());
+    const enrol = async (c: Client) => {
+      const secret = secretOn((await c.post(ENROL, {}, { csrfFrom: ENROL })).text)!;
+      const done = await c.post(`${ENROL}/xac-nhan`, { secret, code: await codeNow(secret) }, { csrfFrom: ENROL });
+      expect(done.text).toContain('Đã thiết lập mã xác thực khẩn cấp.');
+      return secret;
+    };
+    const owner = await ownerByVneid(username);
+    const old = await enrol(owner);
+    await cutoffToday();
+    // The thief: the password and the stolen phone.
+    const thief = new Client(app, '198.51.100.66');
+    expect((await thief.login(username, TEST_PASSWORD)).location).toBe('/tiepnhan/dang-nhap/ma-xac-thuc');
+    const code = await generate({ secret: old, epoch: Math.floor(Date.now() / 1000) + 30 });
+    expect((await thief.post('/tiepnhan/dang-nhap/ma-xac-thuc', { code }, { csrfFrom: '/tiepnhan/dang-nhap/ma-xac-thuc' })).status).toBe(
+      303,
+    );
+    expect((await thief.get('/tiepnhan/tai-khoan')).status).toBe(200);
+    await enrol(owner);
+    expect((await thief.get('/tiepnhan/tai-khoan')).status).toBe(303);
+    // The owner's own VNeID session goes on.
+    expect((await owner.get('/tiepnhan/tai-khoan')).status).toBe(200);
   });
 });

@@ -18,7 +18,7 @@ import { minutes, openPasswordSession } from './login-with-password.js';
 import { endPendingLogin, readPendingCode } from './pending-logins.js';
 import type { SessionPolicy } from './sessions.js';
 import { THROTTLE, clearFailures, lockRemainingMs, recordFailure, throttleErrors, throttleKeys, throttleState } from './throttle.js';
-import { useTotp } from './totp.js';
+import { breakGlassCodeOpens, useTotp } from './totp.js';
 
 export const codeStepErrors = {
   /** No live pending login in this browser: expired, ended, another browser's, or step 1 skipped. */
@@ -83,7 +83,7 @@ export async function loginWithCode(
       }),
     );
   // Suspended, or no longer break-glass, since step 1: this pending login is over.
-  if (!acc || acc.suspended || !acc.breakGlass || !acc.totpSecret) {
+  if (!acc || !breakGlassCodeOpens(acc)) {
     await endPendingLogin(db, pendingToken);
     if (acc?.suspended) {
       await audit({ reason: 'suspended' });

@@ -9,6 +9,7 @@ import type { Captcha } from './captcha.js';
 import { verifyPassword } from './passwords.js';
 import { cutoffForUnit, passwordOpen } from './cutoff.js';
 import { createPendingCode } from './pending-logins.js';
+import { breakGlassCodeOpens } from './totp.js';
 import { createSession, type SessionPolicy } from './sessions.js';
 import type { ThrottleRefusal } from './refused-logins.js';
 import {
@@ -174,7 +175,7 @@ export async function loginWithPassword(
   // The right password: its counts are taken back, as if never counted — except while the name is paused, where a right
   // password must count as a wrong one does, or the locks' timing would tell which guess was right.
   if (!paused) await takeBack();
-  const breakGlassReady = acc.breakGlass && !!acc.totpSecret && !acc.suspended;
+  const breakGlassReady = breakGlassCodeOpens(acc);
   if (paused) {
     // The right password while paused: a break-glass account goes on to its code; every other account to a
     // stand-in, so the answer is the same as for a wrong password.

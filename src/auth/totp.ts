@@ -1,8 +1,29 @@
 /** TOTP second factor for break-glass accounts (otplib, RFC 6238): a code is accepted once. */
 import { generateSecret, generateURI, verify } from 'otplib';
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { accounts } from '../db/schema/index.js';
+
+type BreakGlassFields = {
+  breakGlass: boolean;
+  suspended: boolean;
+  totpSecret: string | null;
+  totpPersonId: string | null;
+  personId: string | null;
+};
+
+/**
+ * A break-glass account whose code opens it: named, not suspended, its code set up by the person the account still
+ * belongs to (accounts.totp_person_id; both null only for the first administrator of `npm run setup`).
+ * breakGlassCodeOpensSql is the same rule for the lists (cutover/readiness.ts): a list that shows "ready" must agree with
+ * the login that lets in.
+ */
+export function breakGlassCodeOpens<T extends BreakGlassFields>(acc: T): acc is T & { totpSecret: string } {
+  return acc.breakGlass && !acc.suspended && acc.totpSecret !== null && acc.totpPersonId === acc.personId;
+}
+
+export const breakGlassCodeOpensSql = sql<boolean>`(${accounts.breakGlass} and not ${accounts.suspended} and ${accounts.totpSecret} is not null
+  and ${accounts.totpPersonId} is not distinct from ${accounts.personId})`;
 
 export function newTotpSecret(): string {
   return generateSecret();

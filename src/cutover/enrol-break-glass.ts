@@ -11,10 +11,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/client.js';
-import { accounts } from '../db/schema/index.js';
+import { accounts, sessions } from '../db/schema/index.js';
+import { endSessionsWhere } from '../sso/end-sessions.js';
 import { recordAudit } from '../audit/record.js';
 import type { IdentityProof } from '../auth/person-accounts.js';
-import { newTotpSecret, totpStepOf } from '../auth/totp.js';
+import { breakGlassCodeOpens, newTotpSecret, totpStepOf } from '../auth/totp.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
 import { parseInput } from '../shared/validate.js';
@@ -53,20 +54,17 @@ async function ownBreakGlassAccount(db: Queryable, actor: StaffActor, proof: Ide
   return acc;
 }
 
-/** Whether the actor's account is break-glass and has its code set up; null when it is not break-glass. */
+/** Whether the actor's account is break-glass and its code opens it (set up by its person); null when not break-glass. */
 export async function breakGlassStatus(db: Queryable, actor: StaffActor) {
   if (actor.kind !== 'official') return null;
-  const [acc] = await db
-    .select({ breakGlass: accounts.breakGlass, totpSecret: accounts.totpSecret })
-    .from(accounts)
-    .where(eq(accounts.id, actor.accountId));
-  return acc?.breakGlass ? { setUp: acc.totpSecret !== null } : null;
+  const [acc] = await db.select().from(accounts).where(eq(accounts.id, actor.accountId));
+  return acc?.breakGlass ? { setUp: breakGlassCodeOpens(acc) } : null;
 }
 
 /** A new secret for the owner's app, not kept yet (the page shows it as a QR code, auth/totp.ts totpUri). */
 export async function offerBreakGlassSecret(db: Db, actor: StaffActor, proof: IdentityProof | null) {
   const acc = await ownBreakGlassAccount(db, actor, proof);
-  return { secret: newTotpSecret(), replacing: acc.totpSecret !== null };
+  return { secret: newTotpSecret(), replacing: breakGlassCodeOpens(acc) };
 }
 
 /** Keep the offered secret once the owner's app shows a code for it; earlier codes of it cannot be used to log in. */
@@ -76,14 +74,31 @@ export async function enrolBreakGlass(db: Db, actor: StaffActor, proof: Identity
     const acc = await ownBreakGlassAccount(tx, actor, proof, true);
     const step = await totpStepOf(input.secret, input.code, now);
     if (step === null) throw enrolErrors.wrongCode();
-    await tx.update(accounts).set({ totpSecret: input.secret, totpLastStep: step, updatedAt: now }).where(eq(accounts.id, acc.id));
+    await tx
+      .update(accounts)
+      .set({ totpSecret: input.secret, totpPersonId: acc.personId, totpLastStep: step, updatedAt: now })
+      .where(eq(accounts.id, acc.id));
+    // A code replaced (a lost phone): the sessions the old one opened end with it — whoever holds that phone.
+    const replaced = acc.totpSecret !== null;
+    const ended = replaced
+      ? await endSessionsWhere(tx, and(eq(sessions.accountId, acc.id), eq(sessions.method, 'password+totp')), {
+          subject: acc.id,
+          revokeOffline: true,
+        })
+      : null;
     await recordAudit(tx, {
       action: 'cutover.break_glass_enrolled',
       actor,
       targetType: 'account',
       targetId: acc.id,
       unitId: acc.unitId,
-      data: { replaced: acc.totpSecret !== null, method: proof!.method, loa: proof!.loa },
+      data: {
+        replaced,
+        personId: acc.personId,
+        method: proof!.method,
+        loa: proof!.loa,
+        breakGlassSessionsEnded: ended?.browserSessions ?? 0,
+      },
     });
     return { account: acc };
   });

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/client.js';
 import { accounts, auditLog, accountIdentities, units } from '../db/schema/index.js';
 import { administeredUnitIds } from '../accounts/policies.js';
 import { cutoffsByUnit } from '../auth/cutoff.js';
+import { breakGlassCodeOpensSql } from '../auth/totp.js';
 import type { StaffActor } from '../shared/context.js';
 
 export type ReadinessAccount = {
@@ -39,7 +40,7 @@ export async function accountsOfUnits(db: Queryable, scope: string[]): Promise<R
       verifiedAt: accountIdentities.verifiedAt,
       declinedAt: accountIdentities.declinedAt,
       breakGlass: accounts.breakGlass,
-      totpSetUp: sql<boolean>`${accounts.totpSecret} is not null`,
+      codeOpens: breakGlassCodeOpensSql,
       suspended: accounts.suspended,
     })
     .from(accounts)
@@ -56,8 +57,8 @@ export async function accountsOfUnits(db: Queryable, scope: string[]): Promise<R
     bound: !!r.cccd,
     // Refused by the person it names: VNeID will not offer it (auth/person-accounts.ts).
     verified: !!r.verifiedAt && !r.declinedAt,
-    // Break-glass that can log in: named, and its owner has set up the code (enrol-break-glass.ts).
-    breakGlass: r.breakGlass && r.totpSetUp,
+    // Break-glass that can log in: named, and its owner has set up the code (enrol-break-glass.ts, auth/totp.ts).
+    breakGlass: r.codeOpens,
     suspended: r.suspended,
     cutoff: cutoffs.get(r.unitId) ?? null,
   }));
@@ -116,7 +117,7 @@ export async function breakGlassAccounts(db: Queryable, actor: StaffActor) {
       username: accounts.username,
       middleName: accounts.middleName,
       givenName: accounts.givenName,
-      setUp: sql<boolean>`${accounts.totpSecret} is not null`,
+      setUp: breakGlassCodeOpensSql,
     })
     .from(accounts)
     .where(and(eq(accounts.breakGlass, true), isNull(accounts.deletedAt), inArray(accounts.unitId, scope)));

@@ -42,7 +42,7 @@ export async function setBreakGlass(db: Db, actor: StaffActor, accountId: string
     }
     await tx
       .update(accounts)
-      .set({ breakGlass: on, totpSecret: null, totpLastStep: null, updatedAt: now })
+      .set({ breakGlass: on, totpSecret: null, totpPersonId: null, totpLastStep: null, updatedAt: now })
       .where(eq(accounts.id, accountId));
     const ended = await endSessionsWhere(tx, eq(sessions.accountId, accountId), { subject: accountId, revokeOffline: true });
     await recordAudit(tx, {

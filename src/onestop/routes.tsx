@@ -13,6 +13,7 @@ import { delegationsOfAccount } from '../delegation/list-delegations.js';
 import { AccountDelegations } from '../delegation/pages.js';
 import { PermissionsView } from '../accounts/permissions-page.js';
 import { formatDate } from '../shared/dates.js';
+import { breakGlassCodeOpens } from '../auth/totp.js';
 import { sendHtml } from '../web/send-html.js';
 import { postAnswerAddress } from '../web/post-answer.js';
 
@@ -146,7 +147,9 @@ async function renderProfile(
               <dt>Tài khoản khẩn cấp</dt>
               <dd>
                 <a href="/tiepnhan/tai-khoan/ma-khan-cap">
-                  {a.totpSecret ? 'Mã xác thực đã thiết lập — thiết lập lại' : 'Thiết lập mã xác thực khẩn cấp (cần đăng nhập bằng VNeID)'}
+                  {breakGlassCodeOpens(a)
+                    ? 'Mã xác thực đã thiết lập — thiết lập lại'
+                    : 'Thiết lập mã xác thực khẩn cấp (cần đăng nhập bằng VNeID)'}
                 </a>
               </dd>
             </>

@@ -30,10 +30,10 @@ import {
   useE2E,
 } from './support.js';
 
-/** The break-glass account: an official the demo bound and verified, with one account, and their VNeID account. */
+/** The break-glass account: an official the demo bound and verified, with one account (not the province administrator who names it), and their VNeID account. */
 const OWNER = (() => {
   const all = demoOfficials();
-  return all.find((o) => o.verified && all.filter((x) => x.identityCccd === o.identityCccd).length === 1)!;
+  return all.find((o) => o.verified && o.unitKey !== 'tinh' && all.filter((x) => x.identityCccd === o.identityCccd).length === 1)!;
 })();
 const OWNER_PERSON = (JSON.parse(fs.readFileSync(path.join(ROOT, 'sim/data/population.json'), 'utf8')) as SimPerson[]).find(
   (p) => p.soDinhDanh === OWNER.identityCccd,

@@ -14,6 +14,11 @@ import type { StaffActor } from '../../src/shared/context.js';
 export async function readyBreakGlass(db: Db, provinceAdmin: StaffActor, accountId: string, now = new Date()): Promise<string> {
   await setBreakGlass(db, provinceAdmin, accountId, true, now);
   const secret = newTotpSecret();
-  await db.update(accounts).set({ totpSecret: secret, totpLastStep: null }).where(eq(accounts.id, accountId));
+  const [acc] = await db.select({ personId: accounts.personId }).from(accounts).where(eq(accounts.id, accountId));
+  // Set up by the account's own person, as the page requires (auth/totp.ts breakGlassCodeOpens).
+  await db
+    .update(accounts)
+    .set({ totpSecret: secret, totpPersonId: acc?.personId ?? null, totpLastStep: null })
+    .where(eq(accounts.id, accountId));
   return secret;
 }

@@ -70,6 +70,13 @@ export const accounts = pgTable(
     breakGlass: boolean('break_glass').notNull().default(false),
     /** Base32 TOTP secret of a break-glass account. */
     totpSecret: text('totp_secret'),
+    /**
+     * The person who set the secret up (cutover/enrol-break-glass.ts: their VNeID session's). The code opens the account
+     * only while this is still the account's person (auth/totp.ts breakGlassCodeOpens): a secret set up by someone the
+     * account was bound to for a while (an administrator's own card data, then put back) dies with that binding.
+     * Null for the first province administrator's, given by `npm run setup` before the account has a person.
+     */
+    totpPersonId: uuid('totp_person_id').references(() => persons.id),
     /** Last TOTP time step accepted: a code is good once. */
     totpLastStep: integer('totp_last_step'),
     /** Lower-case, diacritics-free username, name, CCCD name, position, e-mails, phones: for search. */
