@@ -440,6 +440,33 @@ describe('fee payment through the payment platform', () => {
     expect(row!.data).toMatchObject({ reason: 'payment_dossier_already_paid', needsRefund: true });
   });
 
+  it('paid on the platform after the dossier was withdrawn in another tab: not a fee paid, the money flagged for a refund', async () => {
+    const a = await citizen('a', '070085000111');
+    const d = await dossierOf(a.id);
+    const r = await start(a.client, d.id);
+    const orderId = new URL(r.location!).searchParams.get('orderId')!;
+    const withdrawn = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': '1' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
+    expect(withdrawn.status).toBe(303);
+    const paid = await notify(
+      signed({
+        merchantCode: MERCHANT.code,
+        orderId,
+        transactionId: 'PG-AFTER-WITHDRAW',
+        amount: String(FEE),
+        status: 'success',
+        paidAt: new Date().toISOString(),
+      }),
+    );
+    expect(paid.status).toBe(409);
+    expect(paid.json.error!.code).toBe('payment_dossier_owes_nothing');
+    expect((await paymentRows(d.id)).map((p) => p.status)).not.toContain('paid');
+    const [row] = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'payment.confirmation_refused'), eq(auditLog.targetId, orderId)));
+    expect(row!.data).toMatchObject({ reason: 'payment_dossier_owes_nothing', needsRefund: true, dossierStatus: 'withdrawn' });
+  });
+
   it('forged, changed, replayed and misdirected confirmations change nothing and are refused; those the platform signed are audited', async () => {
     const a = await citizen('a', '070085000111');
     const b = await citizen('b', '070085000222');

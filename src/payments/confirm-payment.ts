@@ -15,6 +15,7 @@ import { AppError } from '../shared/errors.js';
 import type { RequestMeta, SystemActor } from '../shared/context.js';
 import { isId } from '../shared/validate.js';
 import type { PaymentConfirmation, PaymentPlatform } from './platform.js';
+import { owesNoFee } from './queries.js';
 
 export type ConfirmOutcome = { paymentId: string; status: 'paid' | 'failed'; duplicate: boolean };
 
@@ -35,6 +36,12 @@ const REFUSALS = {
     new AppError(
       'payment_dossier_already_paid',
       'Lệ phí của hồ sơ đã được thanh toán bằng một giao dịch khác; khoản này cần hoàn trả.',
+      409,
+    ),
+  dossierOwesNothing: () =>
+    new AppError(
+      'payment_dossier_owes_nothing',
+      'Hồ sơ đã được rút, bị từ chối hoặc dừng xử lý nên không còn phải nộp lệ phí; khoản này cần hoàn trả.',
       409,
     ),
 } as const;
@@ -74,13 +81,13 @@ export async function confirmPayment(
     const [owner] = await tx.select({ dossierId: payments.dossierId }).from(payments).where(eq(payments.id, c.orderId));
     if (owner) await tx.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.id, owner.dossierId)).for('update');
     const [row] = await tx
-      .select({ payment: payments, unitId: dossiers.agencyUnitId })
+      .select({ payment: payments, unitId: dossiers.agencyUnitId, dossierStatus: dossiers.status })
       .from(payments)
       .innerJoin(dossiers, eq(dossiers.id, payments.dossierId))
       .where(eq(payments.id, c.orderId))
       .for('update', { of: payments });
     if (!row) return refuse('unknownOrder');
-    const { payment: p, unitId } = row;
+    const { payment: p, unitId, dossierStatus } = row;
     const sameAsRecorded = p.providerTransactionId === c.transactionId && p.confirmation?.status === c.status && p.amount === c.amount;
     if (c.amount !== p.amount) return refuse('amount', { expected: p.amount }, unitId);
     const [reused] = await tx
@@ -94,7 +101,11 @@ export async function confirmPayment(
     if (p.status === 'failed' && c.status !== 'success') return refuse('notPending', {}, unitId);
     // pending; abandoned (replaced by a newer order, but paid before it expired and confirmed late); or failed, then
     // settled after all.
-    return c.status === 'success' ? markPaid(tx, p, c, unitId, refuse) : markFailed(tx, p, c, unitId);
+    if (c.status !== 'success') return markFailed(tx, p, c, unitId);
+    // Withdrawn, refused or stopped while the platform's page was open (another tab, the agency): the dossier owes
+    // nothing, so the money taken is to be refunded — as when another order paid it — not a fee paid.
+    if (owesNoFee(dossierStatus)) return refuse('dossierOwesNothing', { dossierStatus, needsRefund: true }, unitId);
+    return markPaid(tx, p, c, unitId, refuse);
   });
   if ('refused' in decision) throw REFUSALS[decision.refused]();
   return decision.ok;
