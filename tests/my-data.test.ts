@@ -11,10 +11,11 @@ import { and, eq } from 'drizzle-orm';
 import { unzipSync, strFromU8 } from 'fflate';
 import { Client, type App } from './support/app.js';
 import { actorFor, currentProcedure, sctClerkUsername, useDemoApp } from './support/fixtures.js';
-import { auditLog, citizens, dossierFiles, dossiers, sessions } from '../src/db/schema/index.js';
+import { auditLog, citizens, dossierFiles, dossiers, notifications, sessions } from '../src/db/schema/index.js';
+import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { createCitizenSession } from '../src/auth/sessions.js';
 import { PORTAL_COOKIE } from '../src/portal/citizen-context.js';
-import { citizenActor } from '../src/shared/context.js';
+import { citizenActor, systemActor } from '../src/shared/context.js';
 import { uploadPersonalFile } from '../src/personal-files/upload-personal-file.js';
 import { deletePersonalFile } from '../src/personal-files/delete-personal-file.js';
 import { actOnDossier } from '../src/dossiers/act-on-dossier.js';
@@ -302,6 +303,66 @@ describe('Dữ liệu của tôi', () => {
     }
     expect(opened((await download(twin)).bytes).data.dossiers).toEqual([]);
     expect(opened((await download(weak)).bytes).data.dossiers).toEqual([]);
+  });
+
+  it('an organisation’s other member opens its dossier but does not see a member’s own in-app notices (a review’s case)', async () => {
+    const member = async (name: string) => {
+      const [row] = await t.database.db
+        .insert(citizens)
+        .values({
+          issuer: 'https://vneid.test',
+          subject: crypto.randomUUID(),
+          accountType: 2,
+          taxCode: '0301234567',
+          businessName: 'Công ty TNHH Thử',
+          cccd: null,
+          fullName: name,
+          loa: 2,
+        })
+        .returning({ id: citizens.id });
+      const client = new Client(t.app);
+      client.cookies.set(
+        PORTAL_COOKIE,
+        await createCitizenSession(t.database.db, row!.id, { idleMs: 1_800_000, absoluteMs: 3_600_000 }, new Date()),
+      );
+      return { id: row!.id, client };
+    };
+    const one = await member('Nhân viên Một');
+    const two = await member('Nhân viên Hai');
+    const { p } = await currentProcedure(t.database, '2.000633');
+    const d = await receiveDossier(t.database.db, systemActor('national-portal:test'), {
+      procedureId: p.id,
+      channel: '2',
+      fullName: 'Người Nộp Thử',
+    });
+    // As Nộp hồ sơ writes it for the first member: the organisation's proven tax code.
+    await t.database.db
+      .update(dossiers)
+      .set({ citizenId: one.id, applicantIdNumber: '0301234567', applicantIdKind: 'tax_code' })
+      .where(eq(dossiers.id, d.id));
+    const notice = (citizenId: string | null, body: string) =>
+      t.database.db
+        .insert(notifications)
+        .values({
+          event: 'dossier.received',
+          channel: 'inapp',
+          recipientKind: 'applicant',
+          citizenId,
+          dossierId: d.id,
+          state: 'delivered',
+          body,
+        })
+        .returning({ id: notifications.id });
+    const [own] = await notice(one.id, 'Thông báo riêng của Nhân viên Một');
+    // A message to the dossier's applicant naming no portal account (an SMS to the typed phone): the dossier's, listed.
+    await notice(null, 'Thông báo gửi người nộp hồ sơ');
+    expect((await two.client.get(`/ca-nhan/ho-so/${d.id}`)).status).toBe(200);
+    expect((await two.client.get(`/ca-nhan/thong-bao/${own!.id}`)).status).toBe(404);
+    const page = await two.client.get('/ca-nhan/du-lieu');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('Thông báo riêng của Nhân viên Một');
+    expect(page.text).toContain('Thông báo gửi người nộp hồ sơ');
+    expect((await one.client.get('/ca-nhan/du-lieu')).text).toContain('Thông báo riêng của Nhân viên Một');
   });
 
   it('no official’s name from hand-overs, no token hash, no payment signing material, no audit chain', async () => {

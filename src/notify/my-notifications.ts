@@ -1,11 +1,11 @@
 /**
  * The citizen's notifications for Dữ liệu của tôi (portal/my-data.ts): every message sent to them — in-app notices,
  * Zalo, SMS and e-mails with where each went and what became of it — and their Cài đặt thông báo. Theirs are the
- * rows naming their portal account and the applicant's messages about their dossiers (the one rule of
- * citizen-dossiers.ts gave `dossierIds`: a dossier received at the counter naming their CCCD has no account on its
- * messages). Never the gateway's message id: it is the gateway's, not theirs.
+ * rows naming their portal account and the applicant's messages about their dossiers that name no account (the one
+ * rule of citizen-dossiers.ts gave `dossierIds`: a dossier received at the counter naming their CCCD has no account on
+ * its messages). Never the gateway's message id: it is the gateway's, not theirs.
  */
-import { and, desc, eq, inArray, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { dossiers, notificationPreferences, notifications } from '../db/schema/index.js';
 import { CHANNEL_LABELS, type Channel, MESSAGE_STATE_LABELS, type MessageState } from './channels.js';
@@ -43,8 +43,10 @@ export async function readMyNotifications(
   dossierIds: readonly string[],
 ): Promise<{ notifications: MyNotification[]; notificationPreferences: MyNotificationPreference[] }> {
   const mine = eq(notifications.citizenId, citizenId);
+  // A message to the applicant of a dossier they may open — but never one naming another portal account (an
+  // organisation's other member's own notices): those are that account's alone (notice-owner.ts).
   const aboutTheirDossiers = dossierIds.length
-    ? and(eq(notifications.recipientKind, 'applicant'), inArray(notifications.dossierId, [...dossierIds]))
+    ? and(eq(notifications.recipientKind, 'applicant'), isNull(notifications.citizenId), inArray(notifications.dossierId, [...dossierIds]))
     : undefined;
   const [rows, prefs] = await Promise.all([
     db
