@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { dossierDrafts, dossiers } from '../src/db/schema/index.js';
 import { usageOf } from '../src/personal-files/files.js';
+import { citizenActor } from '../src/shared/context.js';
+import { DraftChangedError, draftVersionOf, loadDraft, saveDraft, submitOnline, typedDraftFields } from '../src/portal/submit-dossier.js';
+import type { Db } from '../src/db/client.js';
 import { currentProcedure, useDemoApp } from './support/fixtures.js';
 import type { Client } from './support/app.js';
 import { loggedInCitizen, SUBMISSION_FORM, sendSubmission, shownDraftVersion, submissionForm } from './support/portal-citizen.js';
@@ -174,5 +177,62 @@ describe('Nộp hồ sơ: two tabs of one draft', () => {
     );
     expect(ok.status).toBe(200);
     expect((await draftsOf(a.id))[0]!.fields).toMatchObject({ note: 'Đã xem lại' });
+  });
+
+  it('a Lưu nháp landing while Nộp hồ sơ is under way (after it read the draft) is not consumed unseen: nothing submitted, the newer draft kept (a review’s case)', async () => {
+    const { a, procedureId, csrf } = await citizenAtForm();
+    const first = await sendSubmission(
+      a.client,
+      procedureId,
+      submissionForm(
+        csrf,
+        procedureId,
+        { do: 'save', phone: '0912345678', address: 'Địa chỉ cũ', submissionKey: crypto.randomUUID() },
+        Object.fromEntries(
+          (await currentProcedure(t.database, '2.000633')).v.documents.map((_, i) => [`doc${i}`, pdf(`tai-lieu-${i}.pdf`)]),
+        ),
+      ),
+    );
+    expect(first.status).toBe(200);
+    const actor = citizenActor(a.id, { ip: null, requestId: null });
+    const db = t.database.db;
+    let tabB: 'saved' | null = null;
+    // Tab B's save lands just after tab A's Nộp hồ sơ read the draft, before its transaction.
+    const racing = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === 'transaction' && tabB === null) {
+          return async (...args: unknown[]) => {
+            const draft = await loadDraft(db, actor, procedureId);
+            const quota = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
+            await saveDraft(
+              db,
+              actor,
+              procedureId,
+              { ...typedDraftFields(draft!.fields), address: 'Địa chỉ mới (thẻ B)' },
+              [],
+              [],
+              new Date(),
+              quota,
+              {
+                key: crypto.randomUUID(),
+                seen: draftVersionOf(draft),
+              },
+            );
+            tabB = 'saved';
+            return (target.transaction as (...x: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    }) as Db;
+    const refused = await submitOnline(racing, actor, procedureId, crypto.randomUUID(), new Date()).catch((e: unknown) => e);
+    expect(tabB).toBe('saved');
+    expect(refused).toBeInstanceOf(DraftChangedError);
+    expect(await dossiersOf(a.id)).toEqual([]);
+    const [kept] = await draftsOf(a.id);
+    expect(kept!.fields.address).toBe('Địa chỉ mới (thẻ B)');
+    // Sent again, now from the draft as it is: submitted.
+    const d = await submitOnline(db, actor, procedureId, crypto.randomUUID(), new Date());
+    expect(d.applicant.address).toBe('Địa chỉ mới (thẻ B)');
   });
 });

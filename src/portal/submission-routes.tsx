@@ -694,6 +694,9 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     if (err instanceof AppError && err.code === 'validation_failed') {
       return formPage(c, citizen, actor, procedureId, { draft, fields, errors: err.fields ?? {}, key, recent }, 400);
     }
+    // Another tab saved the draft between this request's save and its submission: nothing submitted, the form shown
+    // as the draft now is (this request's own uploads were saved with it).
+    if (err instanceof DraftChangedError) return draftChangedPage(c, citizen, actor, procedureId, key, []);
     // A new version saved between this draft's save and its submission: submitOnline brought the draft to it (its
     // files moved by name), so the form shows it as it now is, and this form sent again is submitted.
     if (err instanceof ProcedureChangedError) {

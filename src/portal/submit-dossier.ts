@@ -562,10 +562,18 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
   });
   try {
     return await db.transaction(async (tx) => {
-      // The draft is consumed first, once: two forms of one draft sent at the same moment (two tabs, different keys)
-      // both read it above; the second waits here for the first to commit, finds it gone and makes no dossier.
-      const consumed = await tx.delete(dossierDrafts).where(eq(dossierDrafts.id, draft.id)).returning({ id: dossierDrafts.id });
-      if (!consumed.length) throw draftTaken();
+      // The draft is consumed first, once, as it was read above: two forms of one draft sent at the same moment (two
+      // tabs, different keys) both read it; the second waits here for the first to commit, finds it gone and makes no
+      // dossier. A save from another tab since that read (each save moves updatedAt on) is not consumed unseen: the
+      // dossier would be made of the older content and the newer edits thrown away — the form is shown as it now is.
+      const consumed = await tx
+        .delete(dossierDrafts)
+        .where(and(eq(dossierDrafts.id, draft.id), eq(dossierDrafts.updatedAt, draft.updatedAt)))
+        .returning({ id: dossierDrafts.id });
+      if (!consumed.length) {
+        const [still] = await tx.select({ id: dossierDrafts.id }).from(dossierDrafts).where(eq(dossierDrafts.id, draft.id));
+        throw still ? new DraftChangedError() : draftTaken();
+      }
       const code = await nextDossierCode(tx, agency.agencyCode ?? '', localDate(now));
       const pos = stepPosition(reception, input.unitId);
       const [dossier] = await tx
