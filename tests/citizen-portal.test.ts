@@ -341,7 +341,7 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(await mineOf(a.id)).toHaveLength(0);
   });
 
-  it('a form sent after the session lapsed is kept as the draft; after logging in again it is all there', async () => {
+  it('a form sent after the session lapsed is kept as the draft; after logging in again it is there but for where messages go', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');
     a.csrf = await a.client.csrf(`${FORM}?thutuc=${proc.p.id}`);
@@ -356,7 +356,7 @@ describe('Nộp hồ sơ trực tuyến', () => {
     const res = await submit(
       a,
       proc.p.id,
-      { do: 'submit', phone: '0912345678', address: 'Số 7 đường Hết Phiên' },
+      { do: 'submit', phone: '0912345678', address: 'Số 7 đường Hết Phiên', note: 'Ghi chú lúc hết phiên' },
       { doc0: file(pdf('đơn'), 'don-het-phien.pdf') },
     );
     expect(res.status).toBe(303);
@@ -366,8 +366,12 @@ describe('Nộp hồ sơ trực tuyến', () => {
     a.client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, a.id, POLICY, new Date()));
     const back = await page(a, `/ca-nhan/nop-ho-so?thutuc=${proc.p.id}&hetphien=1`);
     expect(back.html).toContain('Phiên đăng nhập đã hết hạn');
-    expect(back.html).toContain('Số 7 đường Hết Phiên');
+    expect(back.html).toContain('Ghi chú lúc hết phiên');
     expect(back.html).toContain('don-het-phien.pdf');
+    // The phone, e-mail and address — where the dossier's messages go — are only ever saved logged in (the next person
+    // at a shared browser must not plant them); the notice says so.
+    expect(back.html).not.toContain('Số 7 đường Hết Phiên');
+    expect(back.html).toContain('trừ số điện thoại, thư điện tử, địa chỉ liên hệ');
   });
 
   it('a session lapsed longer than the grace, or a token never issued, saves nothing', async () => {
@@ -403,7 +407,7 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect((await page(b, `/ca-nhan/ho-so/${d!.id}`)).status).toBe(404);
   });
 
-  it('a lapsed session only fills what the draft has empty: saved values, files and the principal stay', async () => {
+  it('a lapsed session only fills what the draft has empty, never the contact or the principal: saved values, files and the principal stay', async () => {
     const a = await an();
     const proc = await currentProcedure(t.database, '2.000633');
     await submit(a, proc.p.id, { do: 'save', phone: '0912345678', address: 'Địa chỉ đã lưu' }, { doc0: file(pdf('gốc'), 'goc.pdf') });
@@ -425,7 +429,9 @@ describe('Nộp hồ sơ trực tuyến', () => {
       { doc0: file(pdf('lạ'), 'la.pdf'), doc1: file(pdf('thêm'), 'them.pdf') },
     );
     const [draft] = await t.database.db.select().from(dossierDrafts).where(eq(dossierDrafts.citizenId, a.id));
-    expect(draft!.fields).toMatchObject({ phone: '0912345678', address: 'Địa chỉ đã lưu', email: 'moi@demo.motcua.invalid' });
+    expect(draft!.fields).toMatchObject({ phone: '0912345678', address: 'Địa chỉ đã lưu' });
+    // An empty e-mail is not filled either: messages of the dossier (with its Mã tra cứu) would go to whoever typed it.
+    expect(draft!.fields.email ?? '').toBe('');
     expect(draft!.fields.onBehalf ?? '').toBe('');
     expect(draft!.fields.principalCccd ?? '').toBe('');
     expect(draft!.files['0']!.name).toBe('goc.pdf');

@@ -457,7 +457,7 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
   const fields = { ...(draft?.fields ?? {}), ...(q.donvi && !draft?.fields.unitId ? { unitId: q.donvi } : {}) };
   const notice =
     q.hetphien && draft
-      ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp đã nhập được giữ lại bên dưới; vui lòng kiểm tra rồi nộp hồ sơ.'
+      ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp đã nhập được giữ lại bên dưới, trừ số điện thoại, thư điện tử, địa chỉ liên hệ và thông tin người được nộp thay (những ô này chỉ lưu khi bạn đã đăng nhập): vui lòng kiểm tra, nhập lại nếu cần, rồi nộp hồ sơ.'
       : undefined;
   const recent = await recentSubmission(c.get('deps').db, actor, q.thutuc, c.get('deps').now());
   return formPage(c, citizen, actor, q.thutuc, {

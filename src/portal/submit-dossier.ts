@@ -415,11 +415,11 @@ export async function saveDraft(
     if (lapsed && old) {
       const saved = old.fields;
       for (const k of Object.keys(fields)) {
-        if (k === 'onBehalf' || k.startsWith('principal') || saved[k]) fields[k] = saved[k] ?? '';
+        if (notFromLapsed(k) || saved[k]) fields[k] = saved[k] ?? '';
       }
       for (const [k, v] of Object.entries(saved)) fields[k] ??= v;
     } else if (lapsed) {
-      for (const k of Object.keys(fields)) if (k === 'onBehalf' || k.startsWith('principal')) delete fields[k];
+      for (const k of Object.keys(fields)) if (notFromLapsed(k)) delete fields[k];
     }
     fields[SAVED_BY] = form.key;
     const updatedAt = nextVersionAt(old, now);
@@ -489,6 +489,14 @@ export function checkDraft(
 
 const draftTaken = () =>
   new AppError('draft_submitted', 'Hồ sơ này vừa được nộp từ một trang khác. Vui lòng xem mục Hồ sơ đã nộp trước khi nộp lại.', 409);
+
+/**
+ * What a form sent after the session lapsed never writes into the draft, even where it is empty: whom the dossier is
+ * for (onBehalf, principal…), and where its messages go — the phone, e-mail and address the received notice (with the
+ * Mã tra cứu), supplement requests and the result are sent to. The next person at a shared browser must not be able to
+ * plant them for the citizen to submit unseen (a review's case); the citizen types them again after logging in.
+ */
+const notFromLapsed = (k: string) => k === 'onBehalf' || k.startsWith('principal') || k === 'phone' || k === 'email' || k === 'address';
 
 /** Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). */
 export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
