@@ -348,6 +348,19 @@ export async function otpFor(simUrl: string, phone: string, before: Set<string>)
   return otp;
 }
 
+/** At the simulator, from the Bộ Công an account's link: số định danh and password, then the OTP from its SMS outbox. */
+async function atVneidSimulator(page: Page, simUrl: string, person: VneidPerson) {
+  await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
+  await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
+  await page.getByLabel('Mật khẩu').fill(person.password);
+  const before = await smsIds(simUrl, person.soDienThoai);
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
+  await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(simUrl, person.soDienThoai, before));
+  await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+}
+
 /**
  * A citizen logs in on the portal with VNeID through the simulator: Đăng nhập → the VNeID account type → số định
  * danh and password → the OTP read from the simulator's SMS outbox; ends on TRANG CÁ NHÂN.
@@ -356,35 +369,19 @@ export async function loginCitizenWithVneid(page: Page, simUrl: string, person: 
   await page.goto('/dang-nhap');
   await page.getByRole('link', { name: 'Tài khoản Định danh điện tử cấp bởi Bộ Công an' }).click();
   await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'Đăng nhập' }))).toBe(true);
-  await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
-  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
-  await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
-  await page.getByLabel('Mật khẩu').fill(person.password);
-  const before = await smsIds(simUrl, person.soDienThoai);
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
-  await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(simUrl, person.soDienThoai, before));
-  await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+  await atVneidSimulator(page, simUrl, person);
   await eventually(urlOf(page)).toMatch(/\/ca-nhan$/);
   await eventually(isVisible(page.getByRole('heading', { level: 1, name: 'TRANG CÁ NHÂN' }))).toBe(true);
 }
 
 /**
- * An official logs in on the one-stop login page with VNeID through the simulator (số định danh, password, the OTP from
- * the simulator's SMS outbox) and, if the login asks, accepts the account as theirs (Đồng ý); ends on /tiepnhan.
+ * An official logs in on the one-stop login page with VNeID through the simulator and, if the login asks, accepts the
+ * account as theirs (Đồng ý); ends on /tiepnhan.
  */
 export async function loginOfficialWithVneid(page: Page, simUrl: string, person: VneidPerson) {
   await page.goto('/tiepnhan/dang-nhap');
   await page.getByRole('link', { name: 'Đăng nhập bằng tài khoản VNEID' }).click();
-  await page.getByRole('link', { name: /^Tài khoản Định danh điện tử cấp bởi Bộ Công an/ }).click();
-  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/vneid$/);
-  await page.getByLabel('Số định danh cá nhân').fill(person.soDinhDanh);
-  await page.getByLabel('Mật khẩu').fill(person.password);
-  const before = await smsIds(simUrl, person.soDienThoai);
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-  await eventually(urlOf(page)).toMatch(/\/interaction\/[^/]+\/otp$/);
-  await page.getByLabel('Mã OTP (6 chữ số)').fill(await otpFor(simUrl, person.soDienThoai, before));
-  await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+  await atVneidSimulator(page, simUrl, person);
   await eventually(urlOf(page), 30_000).toMatch(/\/tiepnhan(\/lien-ket-tai-khoan\?.*)?$/);
   if ((await urlOf(page)()).includes('/lien-ket-tai-khoan')) {
     await page.getByRole('button', { name: 'Đồng ý' }).first().click();
