@@ -22,6 +22,7 @@ import { verifyIdentity } from '../src/accounts/verify-identity.js';
 import { httpRegistry } from '../src/auth/registry.js';
 import { todayInVietnam } from '../src/shared/dates.js';
 import { breakGlassAccounts } from '../src/cutover/readiness.js';
+import { loginWithCode } from '../src/auth/login-with-code.js';
 import type { AppError } from '../src/shared/errors.js';
 import type { Database } from '../src/db/client.js';
 
@@ -264,5 +265,78 @@ describe('Mã xác thực khẩn cấp', () => {
     expect((await thief.get('/tiepnhan/tai-khoan')).status).toBe(303);
     // The owner's own VNeID session goes on.
     expect((await owner.get('/tiepnhan/tai-khoan')).status).toBe(200);
+  });
+
+  it('a session the code opened ends when the account leaves the person who set the code up (Gỡ liên kết), as does a code step under way', async () => {
+    const username = verifiedOfficial();
+    const acc = (await accountByUsername(database, username))!;
+    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), acc.id, true, new Date());
+    const owner = await ownerByVneid(username);
+    const secret = secretOn((await owner.post(ENROL, {}, { csrfFrom: ENROL })).text)!;
+    const done = await owner.post(`${ENROL}/xac-nhan`, { secret, code: await codeNow(secret) }, { csrfFrom: ENROL });
+    expect(done.text).toContain('Đã thiết lập mã xác thực khẩn cấp.');
+    await cutoffToday();
+    const CODE = '/tiepnhan/dang-nhap/ma-xac-thuc';
+    const holder = new Client(app, '198.51.100.67');
+    expect((await holder.login(username, TEST_PASSWORD)).location).toBe(CODE);
+    const code = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    expect((await holder.post(CODE, { code }, { csrfFrom: CODE })).status).toBe(303);
+    expect((await holder.get('/tiepnhan/tai-khoan')).status).toBe(200);
+    // A second browser at the code step, its code read before the account changes person and used after.
+    const second = new Client(app, '198.51.100.68');
+    expect((await second.login(username, TEST_PASSWORD)).location).toBe(CODE);
+    const pendingToken = [...second.cookies].find(([k]) => k.includes('pending'))![1];
+    expect((await owner.post(LINK, { taiKhoan: acc.id, quyetDinh: 'go-lien-ket' }, { csrfFrom: LINK })).status).toBe(200);
+    expect((await accountByUsername(database, username))!.personId).toBeNull();
+    expect((await holder.get('/tiepnhan/tai-khoan')).status).toBe(303);
+    const late = await loginWithCode(
+      database.db,
+      { sessions: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }, now: new Date() },
+      { pendingToken, code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 60 }) },
+      { ip: '198.51.100.68', requestId: null, userAgent: null },
+    ).then(
+      () => 'session opened',
+      (e: Error) => e.message,
+    );
+    expect(late).not.toBe('session opened');
+  });
+
+  it("a person change committed between the code step's read of the account and its use of the code is seen", async () => {
+    const username = verifiedOfficial();
+    const acc = (await accountByUsername(database, username))!;
+    await setBreakGlass(database.db, await actorFor(database, 'quantri1'), acc.id, true, new Date());
+    const owner = await ownerByVneid(username);
+    const secret = secretOn((await owner.post(ENROL, {}, { csrfFrom: ENROL })).text)!;
+    await owner.post(`${ENROL}/xac-nhan`, { secret, code: await codeNow(secret) }, { csrfFrom: ENROL });
+    await cutoffToday();
+    const holder = new Client(app, '198.51.100.69');
+    expect((await holder.login(username, TEST_PASSWORD)).location).toBe('/tiepnhan/dang-nhap/ma-xac-thuc');
+    const pendingToken = [...holder.cookies].find(([k]) => k.includes('pending'))![1];
+    const db = database.db;
+    let raced = false;
+    const racing = new Proxy(db, {
+      get(target, prop, recv) {
+        if (prop === 'transaction' && !raced) {
+          return async (...args: unknown[]) => {
+            raced = true;
+            await target.update(accounts).set({ personId: null }).where(eq(accounts.id, acc.id));
+            return (target.transaction as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const v = Reflect.get(target, prop, recv);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as typeof db;
+    const result = await loginWithCode(
+      racing,
+      { sessions: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }, now: new Date() },
+      { pendingToken, code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) },
+      { ip: '198.51.100.69', requestId: null, userAgent: null },
+    ).then(
+      () => 'session opened',
+      (e: Error) => e.message,
+    );
+    expect(raced).toBe(true);
+    expect(result).not.toBe('session opened');
   });
 });

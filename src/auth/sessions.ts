@@ -11,6 +11,7 @@ import { accounts, citizens, sessions } from '../db/schema/index.js';
 import { unreadNoticesOf } from '../notify/unread.js';
 import type { SessionCache } from './session-cache.js';
 import { cutoffOfUnitSql, passwordOpen } from './cutoff.js';
+import { breakGlassCodeOpens } from './totp.js';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
@@ -158,6 +159,9 @@ export async function readSession(
   const prepared = lookup;
   const row = await lookUp(db, token, policy, now, (q) => prepared.execute(q), cache);
   if (!row || row.account.deletedAt || row.account.suspended) return null;
+  // A session a break-glass code opened lasts only while that code would open the account (auth/totp.ts): the account
+  // given to another person since (Gỡ liên kết, card data changed) does not keep the session of the code's person.
+  if (row.session.method === 'password+totp' && !breakGlassCodeOpens(row.account)) return null;
   const cutoff = row.passwordCutoff;
   return cutoff && !passwordOpen(cutoff, now) ? { kind: 'closed', row, cutoff } : { kind: 'live', row };
 }

@@ -47,11 +47,19 @@ export async function totpStepOf(secret: string, token: string, now: Date): Prom
 export async function useTotp(db: Queryable, accountId: string, secret: string, token: string, now = new Date()): Promise<boolean> {
   const step = await totpStepOf(secret, token, now);
   if (step === null) return false;
-  // Atomic: only one request can move the last step forward to this one.
+  // Atomic: only one request can move the last step forward to this one, and only while this secret is still the
+  // account's and still opens it (set up again, un-named, or given to another person since it was read: refused).
   const moved = await db
     .update(accounts)
     .set({ totpLastStep: step })
-    .where(and(eq(accounts.id, accountId), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))))
+    .where(
+      and(
+        eq(accounts.id, accountId),
+        eq(accounts.totpSecret, secret),
+        breakGlassCodeOpensSql,
+        or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step)),
+      ),
+    )
     .returning({ id: accounts.id });
   return moved.length === 1;
 }

@@ -24,6 +24,7 @@ import type { Config } from '../config.js';
 import { queryStatement, type Db } from '../db/client.js';
 import { accounts, sessions, ssoSessionLinks } from '../db/schema/index.js';
 import { tokenHash } from '../auth/sessions.js';
+import { breakGlassCodeOpensSql } from '../auth/totp.js';
 import { cutoffOfUnitSql } from '../auth/cutoff.js';
 import { todayInVietnam } from '../shared/dates.js';
 import { PORTAL_COOKIE } from '../portal/citizen-context.js';
@@ -44,7 +45,8 @@ const senders = new WeakMap<Provider, Sender>();
  * The live one-stop or portal session of this browser that a provider session was made from (endIfOrphaned): asked on
  * every authorization, so a prepared statement (planned once per connection, no query building per request). A
  * password session from before its unit's VNeID-only cutoff is over from that day, here as on the one-stop pages
- * (auth/sessions.ts readSession): it must not go on logging applications in.
+ * (auth/sessions.ts readSession): it must not go on logging applications in; nor a break-glass session whose code no
+ * longer opens the account (auth/totp.ts).
  */
 const LIVE_BROWSER_SESSION = () => sql`
   select ${sessions.idHash} as hash from ${ssoSessionLinks}
@@ -56,6 +58,7 @@ const LIVE_BROWSER_SESSION = () => sql`
      and ${sessions.lastSeenAt} > ${sql.placeholder('idleSince')}::timestamptz
      and (${sessions.method} <> 'password' or ${sessions.accountId} is null
           or coalesce(${cutoffOfUnitSql(accounts.unitId)} > ${sql.placeholder('today')}::text, true))
+     and (${sessions.method} <> 'password+totp' or ${breakGlassCodeOpensSql})
    limit 1`;
 
 export function installSessionHooks(provider: Provider, deps: HookDeps): void {
