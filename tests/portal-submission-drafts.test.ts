@@ -235,4 +235,32 @@ describe('Nộp hồ sơ: two tabs of one draft', () => {
     const d = await submitOnline(db, actor, procedureId, crypto.randomUUID(), new Date());
     expect(d.applicant.address).toBe('Địa chỉ mới (thẻ B)');
   });
+
+  it('Nộp hồ sơ submits the draft its own request saved: another tab’s save landing between the two is not submitted unseen (a review’s case)', async () => {
+    const { a, procedureId } = await citizenAtForm();
+    const actor = citizenActor(a.id, { ip: null, requestId: null });
+    const db = t.database.db;
+    const quota = { quotaBytes: 50 * 1024 * 1024, quotaFiles: 200, uploadDailyBytes: 100 * 1024 * 1024 };
+    const version = (await currentProcedure(t.database, '2.000633')).v;
+    const docs = version.documents.map((_, i) => ({
+      index: i,
+      stored: { sha256: `${i}`.repeat(64).slice(0, 64), name: `a${i}.pdf`, mime: 'application/pdf', size: 10 },
+    }));
+    // Tab A's Nộp hồ sơ saves first, as the route does…
+    const keyA = crypto.randomUUID();
+    const typedA = { phone: '0912345678', address: 'Địa chỉ của thẻ A', unitId: version.unitIds[0]! };
+    const savedA = await saveDraft(db, actor, procedureId, typedA, docs, [], new Date(), quota, { key: keyA, seen: '' });
+    if (savedA.submitted) throw new Error('not submitted yet');
+    // …tab B saves another address…
+    const now = await loadDraft(db, actor, procedureId);
+    await saveDraft(db, actor, procedureId, { ...typedDraftFields(now!.fields), address: 'Địa chỉ của thẻ B' }, [], [], new Date(), quota, {
+      key: crypto.randomUUID(),
+      seen: draftVersionOf(now),
+    });
+    // …and tab A's request goes on to submit what it saved: refused, nothing made, B's draft kept.
+    const refused = await submitOnline(db, actor, procedureId, keyA, new Date(), savedA.draft.updatedAt).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DraftChangedError);
+    expect(await dossiersOf(a.id)).toEqual([]);
+    expect((await draftsOf(a.id))[0]!.fields.address).toBe('Địa chỉ của thẻ B');
+  });
 });

@@ -688,7 +688,7 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
     );
   }
   try {
-    const d = await submitOnline(deps.db, actor, procedureId, key, now);
+    const d = await submitOnline(deps.db, actor, procedureId, key, now, draft.updatedAt);
     return c.redirect(`/ca-nhan/ho-so/${d.id}?tb=da-nop`, 303);
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation_failed') {

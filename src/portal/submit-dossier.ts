@@ -498,8 +498,11 @@ const draftTaken = () =>
  */
 const notFromLapsed = (k: string) => k === 'onBehalf' || k.startsWith('principal') || k === 'phone' || k === 'email' || k === 'address';
 
-/** Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). */
-export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date) {
+/**
+ * Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). `saved`: the version (updatedAt) this request's
+ * own save wrote — the draft the citizen's form was; another tab's save since is not submitted unseen (DraftChangedError).
+ */
+export async function submitOnline(db: Db, actor: CitizenActor, procedureId: string, submissionKey: string, now: Date, saved?: Date) {
   if (!isFormKey(submissionKey)) throw staleForm();
   const submitted = () => dossierOfForm(db, actor, submissionKey);
   const already = await submitted();
@@ -512,6 +515,7 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     if (twin) return twin;
     throw errors.notFound('Thủ tục');
   }
+  if (saved && draft.updatedAt.getTime() !== saved.getTime()) throw new DraftChangedError();
   // Its files are indexed by the documents of the version it was saved under: under another, they would be filed as
   // other documents. Refused, and the draft is brought to the current version in the same step (its files moved by
   // name): the form then shows it as it now is, and that form sent again is submitted — left at its old version, the
