@@ -362,6 +362,13 @@ describe('Nộp hồ sơ trực tuyến', () => {
     expect(res.status).toBe(303);
     expect(res.location).toBe(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${proc.p.id}&hetphien=1`)}`);
     expect(await mineOf(a.id)).toHaveLength(0);
+    // Which agency receives it is chosen logged in, like the contact (the form offers it again).
+    const [kept] = await t.database.db.select().from(dossierDrafts).where(eq(dossierDrafts.citizenId, a.id));
+    expect(kept!.fields.unitId ?? '').toBe('');
+    expect(kept!.fields.note).toBe('Ghi chú lúc hết phiên');
+    // A lapsed form that cannot be kept (a control character) says so on the login page, never "kept" on the form.
+    const unreadable = await submit(a, proc.p.id, { do: 'save', note: 'Ghi chú\u0000lỗi' });
+    expect(unreadable.location).toBe(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${proc.p.id}`)}&het-phien=1`);
     // Logged in again (a new session), the form shows what was sent.
     a.client.cookies.set(PORTAL_COOKIE, await createCitizenSession(t.database.db, a.id, POLICY, new Date()));
     const back = await page(a, `/ca-nhan/nop-ho-so?thutuc=${proc.p.id}&hetphien=1`);
@@ -371,7 +378,9 @@ describe('Nộp hồ sơ trực tuyến', () => {
     // The phone, e-mail and address — where the dossier's messages go — are only ever saved logged in (the next person
     // at a shared browser must not plant them); the notice says so.
     expect(back.html).not.toContain('Số 7 đường Hết Phiên');
-    expect(back.html).toContain('trừ số điện thoại, thư điện tử, địa chỉ liên hệ');
+    expect(back.html).toContain(
+      'đơn vị tiếp nhận, số điện thoại, thư điện tử, địa chỉ liên hệ và thông tin người được nộp thay chỉ lưu khi bạn đã đăng nhập',
+    );
   });
 
   it('a session lapsed longer than the grace, or a token never issued, saves nothing', async () => {

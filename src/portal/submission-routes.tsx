@@ -457,7 +457,7 @@ submissionRoutes.get('/ca-nhan/nop-ho-so', async (c) => {
   const fields = { ...(draft?.fields ?? {}), ...(q.donvi && !draft?.fields.unitId ? { unitId: q.donvi } : {}) };
   const notice =
     q.hetphien && draft
-      ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp đã nhập được giữ lại bên dưới, trừ số điện thoại, thư điện tử, địa chỉ liên hệ và thông tin người được nộp thay (những ô này chỉ lưu khi bạn đã đăng nhập): vui lòng kiểm tra, nhập lại nếu cần, rồi nộp hồ sơ.'
+      ? 'Phiên đăng nhập đã hết hạn trong lúc nhập. Thông tin và tệp vừa nhập đã được lưu vào những ô còn trống của bản nháp; ô đã có nội dung được giữ như cũ, còn đơn vị tiếp nhận, số điện thoại, thư điện tử, địa chỉ liên hệ và thông tin người được nộp thay chỉ lưu khi bạn đã đăng nhập. Vui lòng kiểm tra, nhập lại nếu cần, rồi nộp hồ sơ.'
       : undefined;
   const recent = await recentSubmission(c.get('deps').db, actor, q.thutuc, c.get('deps').now());
   return formPage(c, citizen, actor, q.thutuc, {
@@ -596,7 +596,8 @@ submissionRoutes.post('/ca-nhan/nop-ho-so', citizenDraftUpload, async (c) => {
   // written; what was typed is shown again. A lapsed session has no form to show: it logs in again, its draft as it was.
   const unreadable = unreadableFields(version, raw);
   if (Object.keys(unreadable).length) {
-    if (!citizen) return loginAgain();
+    // Nothing was kept: the login page says so (het-phien), and the form does not claim it was (hetphien).
+    if (!citizen) return c.redirect(`/dang-nhap?tiep=${encodeURIComponent(`/ca-nhan/nop-ho-so?thutuc=${procedureId}`)}&het-phien=1`, 303);
     const draft = await loadDraft(deps.db, actor, procedureId);
     return formPage(
       c,

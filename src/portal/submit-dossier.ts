@@ -492,11 +492,13 @@ const draftTaken = () =>
 
 /**
  * What a form sent after the session lapsed never writes into the draft, even where it is empty: whom the dossier is
- * for (onBehalf, principal…), and where its messages go — the phone, e-mail and address the received notice (with the
- * Mã tra cứu), supplement requests and the result are sent to. The next person at a shared browser must not be able to
- * plant them for the citizen to submit unseen (a review's case); the citizen types them again after logging in.
+ * for (onBehalf, principal…), which agency receives it (unitId: with it the citizen's data), and where its messages
+ * go — the phone, e-mail and address the received notice (with the Mã tra cứu), supplement requests and the result are
+ * sent to. The next person at a shared browser must not be able to plant them for the citizen to submit unseen (two
+ * reviews' cases); the citizen chooses them again after logging in.
  */
-const notFromLapsed = (k: string) => k === 'onBehalf' || k.startsWith('principal') || k === 'phone' || k === 'email' || k === 'address';
+const notFromLapsed = (k: string) =>
+  k === 'onBehalf' || k.startsWith('principal') || k === 'unitId' || k === 'phone' || k === 'email' || k === 'address';
 
 /**
  * Nộp hồ sơ: the saved draft becomes a dossier (see the module comment). `saved`: the version (updatedAt) this request's
