@@ -447,24 +447,35 @@ describe('fee payment through the payment platform', () => {
     const orderId = new URL(r.location!).searchParams.get('orderId')!;
     const withdrawn = await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': '1' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` });
     expect(withdrawn.status).toBe(303);
-    const paid = await notify(
-      signed({
-        merchantCode: MERCHANT.code,
-        orderId,
-        transactionId: 'PG-AFTER-WITHDRAW',
-        amount: String(FEE),
-        status: 'success',
-        paidAt: new Date().toISOString(),
-      }),
-    );
+    // Before the platform answers, the order's page offers no second payment of a dossier that owes nothing.
+    const result = `/ca-nhan/thanh-toan/${orderId}/ket-qua`;
+    const waiting = await a.client.get(result);
+    expect(waiting.text).toContain('Hồ sơ không còn phải nộp lệ phí');
+    expect(waiting.text).not.toContain('Thanh toán lại');
+    const confirmation = signed({
+      merchantCode: MERCHANT.code,
+      orderId,
+      transactionId: 'PG-AFTER-WITHDRAW',
+      amount: String(FEE),
+      status: 'success',
+      paidAt: new Date().toISOString(),
+    });
+    const paid = await notify(confirmation);
     expect(paid.status).toBe(409);
     expect(paid.json.error!.code).toBe('payment_dossier_owes_nothing');
-    expect((await paymentRows(d.id)).map((p) => p.status)).not.toContain('paid');
-    const [row] = await database.db
+    // Kept on the order for the refund; the same confirmation again flags nothing more.
+    expect((await paymentRows(d.id)).map((p) => [p.status, p.providerTransactionId])).toEqual([['refund_due', 'PG-AFTER-WITHDRAW']]);
+    expect((await notify(confirmation)).status).toBe(409);
+    const rows = await database.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.action, 'payment.confirmation_refused'), eq(auditLog.targetId, orderId)));
-    expect(row!.data).toMatchObject({ reason: 'payment_dossier_owes_nothing', needsRefund: true, dossierStatus: 'withdrawn' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.data).toMatchObject({ reason: 'payment_dossier_owes_nothing', needsRefund: true, dossierStatus: 'withdrawn' });
+    const page = await a.client.get(result);
+    expect(page.text).toContain('Khoản thanh toán sẽ được hoàn trả');
+    expect(page.text).not.toContain('Thanh toán lại');
+    expect((await a.client.get(`/ca-nhan/thanh-toan/${orderId}/bien-lai`)).status).toBe(404);
   });
 
   it('forged, changed, replayed and misdirected confirmations change nothing and are refused; those the platform signed are audited', async () => {

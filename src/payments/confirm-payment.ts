@@ -97,14 +97,23 @@ export async function confirmPayment(
     if (reused) return refuse('transactionReused', { otherPaymentId: reused.id }, unitId);
     if (p.status === 'paid')
       return sameAsRecorded ? { ok: { paymentId: p.id, status: 'paid', duplicate: true } } : refuse('alreadyPaid', {}, unitId);
+    // Already kept for a refund: the same confirmation again is answered alike, and writes nothing more (one refund).
+    if (p.status === 'refund_due') return sameAsRecorded ? { refused: 'dossierOwesNothing' } : refuse('alreadyPaid', {}, unitId);
     if (p.status === 'failed' && sameAsRecorded) return { ok: { paymentId: p.id, status: 'failed', duplicate: true } };
     if (p.status === 'failed' && c.status !== 'success') return refuse('notPending', {}, unitId);
     // pending; abandoned (replaced by a newer order, but paid before it expired and confirmed late); or failed, then
     // settled after all.
     if (c.status !== 'success') return markFailed(tx, p, c, unitId);
     // Withdrawn, refused or stopped while the platform's page was open (another tab, the agency): the dossier owes
-    // nothing, so the money taken is to be refunded — as when another order paid it — not a fee paid.
-    if (owesNoFee(dossierStatus)) return refuse('dossierOwesNothing', { dossierStatus, needsRefund: true }, unitId);
+    // nothing, so the money taken is to be refunded — kept on the order (refund_due: the citizen's page says so and
+    // offers no second payment), not a fee paid.
+    if (owesNoFee(dossierStatus)) {
+      await tx
+        .update(payments)
+        .set({ status: 'refund_due', providerTransactionId: c.transactionId, paidAt: new Date(c.paidAt), closedAt: now, confirmation: c })
+        .where(eq(payments.id, p.id));
+      return refuse('dossierOwesNothing', { dossierStatus, needsRefund: true }, unitId);
+    }
     return markPaid(tx, p, c, unitId, refuse);
   });
   if ('refused' in decision) throw REFUSALS[decision.refused]();

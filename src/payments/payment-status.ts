@@ -9,6 +9,7 @@ import { dossiers, payments, procedureVersions, units } from '../db/schema/index
 import { errors } from '../shared/errors.js';
 import type { CitizenActor } from '../shared/context.js';
 import type { PaymentStatus } from '../db/schema/payments.js';
+import { owesNoFee } from './queries.js';
 
 export type PaymentView = {
   id: string;
@@ -17,7 +18,8 @@ export type PaymentView = {
   createdAt: Date;
   paidAt: Date | null;
   transactionId: string | null;
-  dossier: { id: string; code: string | null; procedureName: string; agencyUnitId: string };
+  /** owesNoFee: withdrawn, refused or stopped (queries.ts): nothing is to be paid for it any more. */
+  dossier: { id: string; code: string | null; procedureName: string; agencyUnitId: string; owesNoFee: boolean };
 };
 
 export async function paymentStatus(db: Queryable, actor: CitizenActor, paymentId: string): Promise<PaymentView> {
@@ -25,6 +27,7 @@ export async function paymentStatus(db: Queryable, actor: CitizenActor, paymentI
     .select({
       payment: payments,
       dossierCode: dossiers.code,
+      dossierStatus: dossiers.status,
       agencyUnitId: dossiers.agencyUnitId,
       procedureName: procedureVersions.name,
     })
@@ -41,7 +44,13 @@ export async function paymentStatus(db: Queryable, actor: CitizenActor, paymentI
     createdAt: p.createdAt,
     paidAt: p.paidAt,
     transactionId: p.providerTransactionId,
-    dossier: { id: p.dossierId, code: row.dossierCode, procedureName: row.procedureName, agencyUnitId: row.agencyUnitId },
+    dossier: {
+      id: p.dossierId,
+      code: row.dossierCode,
+      procedureName: row.procedureName,
+      agencyUnitId: row.agencyUnitId,
+      owesNoFee: owesNoFee(row.dossierStatus),
+    },
   };
 }
 

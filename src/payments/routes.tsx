@@ -44,6 +44,16 @@ const HEADLINES: Record<PaymentView['status'], { title: string; text: string }> 
     title: 'Thanh toán thất bại',
     text: 'Nền tảng thanh toán báo giao dịch không thành công. Tài khoản của bạn không bị trừ tiền; vui lòng thử lại.',
   },
+  refund_due: {
+    title: 'Khoản thanh toán sẽ được hoàn trả',
+    text: 'Hồ sơ đã được rút, bị từ chối hoặc dừng xử lý trước khi khoản thanh toán này được xác nhận, nên không còn phải nộp lệ phí. Cơ quan tiếp nhận sẽ hoàn trả số tiền đã thanh toán; vui lòng liên hệ cơ quan nếu cần.',
+  },
+};
+
+/** An order not paid, of a dossier that no longer owes the fee (withdrawn, refused, stopped): nothing to pay again. */
+const NOTHING_OWED = {
+  title: 'Hồ sơ không còn phải nộp lệ phí',
+  text: 'Hồ sơ đã được rút, bị từ chối hoặc dừng xử lý nên không còn phải nộp lệ phí. Nếu bạn đã thanh toán trên nền tảng thanh toán, khoản tiền sẽ được hoàn trả.',
 };
 
 /** The platform's return address: the payment as the database has it. */
@@ -51,7 +61,8 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
   const { actor } = await requireCitizen(c);
   const id = idParam(c, 'Giao dịch thanh toán', 'paymentId');
   const p = await paymentStatus(c.get('deps').db, actor, id);
-  const head = HEADLINES[p.status];
+  const nothingOwed = p.dossier.owesNoFee && (p.status === 'pending' || p.status === 'abandoned' || p.status === 'failed');
+  const head = nothingOwed ? NOTHING_OWED : HEADLINES[p.status];
   const dossierUrl = `/ca-nhan/ho-so/${p.dossier.id}`;
   return sendHtml(
     c,
@@ -89,7 +100,7 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
             <a class="button primary" href={paymentPaths.receipt(p.id)}>
               Tải biên lai thu phí, lệ phí
             </a>
-          ) : (
+          ) : p.status === 'refund_due' || p.dossier.owesNoFee ? null : (
             <form method="post" action={`/ca-nhan/ho-so/${p.dossier.id}/thanh-toan`} class="inline">
               <input type="hidden" name="_csrf" value={c.get('csrfToken')} />
               <button type="submit" class="primary">

@@ -3,8 +3,12 @@ import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uu
 import { citizens } from './identity.js';
 import { dossiers } from './dossiers.js';
 
-/** pending: sent to the platform, no answer yet; paid / failed: the platform confirmed; abandoned: replaced by a new order. */
-export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'abandoned'] as const;
+/**
+ * pending: sent to the platform, no answer yet; paid / failed: the platform confirmed; abandoned: replaced by a new
+ * order; refund_due: the platform confirmed a success for a dossier that no longer owed the fee (withdrawn, refused or
+ * stopped while its page was open): the money is to be refunded (payments/confirm-payment.ts).
+ */
+export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'abandoned', 'refund_due'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** What the platform confirmed, as verified (the signed fields only: never card data). */
@@ -53,6 +57,6 @@ export const payments = pgTable(
     uniqueIndex('payments_transaction_key').on(t.providerTransactionId),
     index('payments_dossier_idx').on(t.dossierId, t.createdAt),
     check('payments_amount_positive', sql`${t.amount} > 0`),
-    check('payments_status_known', sql`${t.status} in ('pending', 'paid', 'failed', 'abandoned')`),
+    check('payments_status_known', sql`${t.status} in ('pending', 'paid', 'failed', 'abandoned', 'refund_due')`),
   ],
 );
