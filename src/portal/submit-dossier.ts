@@ -4,7 +4,7 @@
  * Its code is given at once, so the citizen has a reference; the due date counts from the agency's acceptance
  * (act-on-dossier.ts: accept starts the clock). A double click or a retry with the same form key makes one dossier.
  */
-import { and, desc, eq, gt, inArray } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import {
   citizens,
@@ -517,7 +517,9 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
     if (twin) return twin;
     throw errors.notFound('Thủ tục');
   }
-  if (saved && draft.updatedAt.getTime() !== saved.getTime()) throw new DraftChangedError();
+  // Saved since by another form (another tab): not submitted unseen. Saved since by this same form (a double tap, whose
+  // second request saved the same content again): this form's own draft.
+  if (saved && draft.updatedAt.getTime() !== saved.getTime() && draft.fields[SAVED_BY] !== submissionKey) throw new DraftChangedError();
   // Its files are indexed by the documents of the version it was saved under: under another, they would be filed as
   // other documents. Refused, and the draft is brought to the current version in the same step (its files moved by
   // name): the form then shows it as it now is, and that form sent again is submitted — left at its old version, the
@@ -580,9 +582,15 @@ export async function submitOnline(db: Db, actor: CitizenActor, procedureId: str
       // tabs, different keys) both read it; the second waits here for the first to commit, finds it gone and makes no
       // dossier. A save from another tab since that read (each save moves updatedAt on) is not consumed unseen: the
       // dossier would be made of the older content and the newer edits thrown away — the form is shown as it now is.
+      // A save by this same form since (a double tap's other request) is this form's content: consumed.
       const consumed = await tx
         .delete(dossierDrafts)
-        .where(and(eq(dossierDrafts.id, draft.id), eq(dossierDrafts.updatedAt, draft.updatedAt)))
+        .where(
+          and(
+            eq(dossierDrafts.id, draft.id),
+            or(eq(dossierDrafts.updatedAt, draft.updatedAt), sql`${dossierDrafts.fields}->>${SAVED_BY} = ${submissionKey}`),
+          ),
+        )
         .returning({ id: dossierDrafts.id });
       if (!consumed.length) {
         const [still] = await tx.select({ id: dossierDrafts.id }).from(dossierDrafts).where(eq(dossierDrafts.id, draft.id));
