@@ -34,6 +34,7 @@ import { adminSsoClientRoutes } from './admin/sso-clients-routes.js';
 import { portalRoutes } from './portal/routes.js';
 import { personalFileRoutes } from './personal-files/routes.js';
 import { paymentNotifyRoutes, paymentRoutes } from './payments/routes.js';
+import { refundRoutes } from './payments/refund-routes.js';
 import { notifyReportRoutes } from './notify/report-routes.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { CitizenLoginRequired, PORTAL_COOKIE } from './portal/citizen-context.js';
@@ -268,6 +269,7 @@ export function createApp(deps: Deps) {
   app.route('/tiepnhan', onestopRoutes);
   app.route('/tiepnhan', inboxRoutes);
   app.route('/tiepnhan', receptionRoutes);
+  app.route('/tiepnhan', refundRoutes);
   app.route('/tiepnhan', dossierRoutes);
   app.route('/tiepnhan', delegationRoutes);
   app.route('/tiepnhan', officialNoticeRoutes);

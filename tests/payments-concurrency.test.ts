@@ -164,5 +164,7 @@ describe.skipIf(!onPostgres)('payments under concurrency (PostgreSQL)', () => {
     expect(results.filter((r) => 'error' in r)).toEqual([{ error: 'payment_dossier_already_paid' }]);
     const rows = await database.db.select().from(payments).where(eq(payments.dossierId, dossierId));
     expect(rows.filter((r) => r.status === 'paid')).toHaveLength(1);
+    // The other is kept for its refund, whichever lost.
+    expect(rows.filter((r) => r.status === 'refund_due').map((r) => r.refundReason)).toEqual(['dossier_paid']);
   });
 });

@@ -332,7 +332,11 @@ describe('fee payment through the payment platform', () => {
     const newer = new URL(again.location!).searchParams.get('orderId')!;
     const settled = await notify(signed({ ...fields, orderId: newer, status: 'success', transactionId: 'PG-LATE-3' }));
     expect([settled.status, settled.json.error?.code]).toEqual([409, 'payment_dossier_already_paid']);
-    expect((await paymentRows(d.id)).map((p) => p.status)).toEqual(['paid', 'abandoned']);
+    // Kept on the newer order for the refund (Lệ phí cần hoàn trả: tests/payment-refunds.test.ts).
+    expect((await paymentRows(d.id)).map((p) => [p.status, p.refundReason])).toEqual([
+      ['paid', null],
+      ['refund_due', 'dossier_paid'],
+    ]);
 
     // A second failure of a failed order (another transaction) is still refused and changes nothing.
     const d2 = await dossierOf(a.id);
@@ -432,7 +436,7 @@ describe('fee payment through the payment platform', () => {
     );
     expect(late.status).toBe(409);
     expect(late.json.error!.code).toBe('payment_dossier_already_paid');
-    expect((await paymentRows(d.id)).map((p) => p.status)).toEqual(['abandoned', 'paid']);
+    expect((await paymentRows(d.id)).map((p) => p.status)).toEqual(['refund_due', 'paid']);
     const [row] = await database.db
       .select()
       .from(auditLog)

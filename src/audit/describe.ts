@@ -66,6 +66,7 @@ const LABELS: Record<string, string> = {
   'payment.failed': 'Thanh toán không thành công',
   'payment.abandoned': 'Bỏ dở thanh toán',
   'payment.confirmation_refused': 'Từ chối xác nhận thanh toán không hợp lệ',
+  'payment.refunded': 'Ghi nhận đã hoàn trả lệ phí',
   'personal_file.upload': 'Tải giấy tờ lên kho dữ liệu cá nhân',
   'personal_file.rename': 'Đổi tên giấy tờ trong kho dữ liệu cá nhân',
   'personal_file.delete': 'Xóa giấy tờ khỏi kho dữ liệu cá nhân',

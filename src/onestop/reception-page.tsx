@@ -40,6 +40,9 @@ export function ReceptionPage(p: {
   return (
     <section class="narrow wide-ok">
       <h1>TIẾP NHẬN HỒ SƠ</h1>
+      <p>
+        <a href="/tiepnhan/hoan-tra-le-phi">Lệ phí cần hoàn trả</a>
+      </p>
       {p.error ? <Flash kind="error">{p.error}</Flash> : null}
       {otherVersion && p.error !== PROCEDURE_CHANGED.message ? <Flash kind="error">{PROCEDURE_CHANGED.message}</Flash> : null}
       <form method="get" action="/tiepnhan/tiep-nhan" class="stack">

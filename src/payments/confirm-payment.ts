@@ -10,6 +10,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { dossiers, payments } from '../db/schema/index.js';
+import type { RefundReason } from '../db/schema/payments.js';
 import { recordAudit } from '../audit/record.js';
 import { AppError } from '../shared/errors.js';
 import type { RequestMeta, SystemActor } from '../shared/context.js';
@@ -46,6 +47,9 @@ const REFUSALS = {
     ),
 } as const;
 type Refusal = keyof typeof REFUSALS;
+
+/** How a confirmation of an order kept for a refund is answered again: as it was the first time. */
+const REFUSAL_OF_REASON: Record<RefundReason, Refusal> = { owes_nothing: 'dossierOwesNothing', dossier_paid: 'dossierPaid' };
 
 type Decision = { ok: ConfirmOutcome } | { refused: Refusal };
 
@@ -97,8 +101,10 @@ export async function confirmPayment(
     if (reused) return refuse('transactionReused', { otherPaymentId: reused.id }, unitId);
     if (p.status === 'paid')
       return sameAsRecorded ? { ok: { paymentId: p.id, status: 'paid', duplicate: true } } : refuse('alreadyPaid', {}, unitId);
-    // Already kept for a refund: the same confirmation again is answered alike, and writes nothing more (one refund).
-    if (p.status === 'refund_due') return sameAsRecorded ? { refused: 'dossierOwesNothing' } : refuse('alreadyPaid', {}, unitId);
+    // Already kept for a refund (or refunded): the same confirmation again is answered alike, and writes nothing more
+    // (one refund).
+    if (p.status === 'refund_due' || p.status === 'refunded')
+      return sameAsRecorded ? { refused: REFUSAL_OF_REASON[p.refundReason ?? 'owes_nothing'] } : refuse('alreadyPaid', {}, unitId);
     if (p.status === 'failed' && sameAsRecorded) return { ok: { paymentId: p.id, status: 'failed', duplicate: true } };
     if (p.status === 'failed' && c.status !== 'success') return refuse('notPending', {}, unitId);
     // pending; abandoned (replaced by a newer order, but paid before it expired and confirmed late); or failed, then
@@ -108,10 +114,7 @@ export async function confirmPayment(
     // nothing, so the money taken is to be refunded — kept on the order (refund_due: the citizen's page says so and
     // offers no second payment), not a fee paid.
     if (owesNoFee(dossierStatus)) {
-      await tx
-        .update(payments)
-        .set({ status: 'refund_due', providerTransactionId: c.transactionId, paidAt: new Date(c.paidAt), closedAt: now, confirmation: c })
-        .where(eq(payments.id, p.id));
+      await keepForRefund(tx, p.id, c, 'owes_nothing');
       return refuse('dossierOwesNothing', { dossierStatus, needsRefund: true }, unitId);
     }
     return markPaid(tx, p, c, unitId, refuse);
@@ -130,8 +133,12 @@ export async function confirmPayment(
       .select({ id: payments.id })
       .from(payments)
       .where(and(eq(payments.dossierId, p.dossierId), eq(payments.status, 'paid')));
-    // The dossier was paid by another order meanwhile: this money is to be refunded, by hand.
-    if (paid) return refuse('dossierPaid', { paidPaymentId: paid.id, needsRefund: true }, unitId);
+    // The dossier was paid by another order meanwhile (two tabs): this money is to be refunded, kept on the order as
+    // for a dossier that owes nothing (Lệ phí cần hoàn trả lists it; a replay writes nothing more).
+    if (paid) {
+      await keepForRefund(tx, p.id, conf, 'dossier_paid');
+      return refuse('dossierPaid', { paidPaymentId: paid.id, needsRefund: true }, unitId);
+    }
     // A late confirmation of an abandoned (or failed) order pays the dossier: a newer pending order is abandoned.
     if (p.status !== 'pending')
       await tx
@@ -157,6 +164,21 @@ export async function confirmPayment(
       },
     });
     return { ok: { paymentId: p.id, status: 'paid', duplicate: false } };
+  }
+
+  /** The money taken for an order the dossier did not owe: kept on it for a refund (record-refund.ts records it). */
+  async function keepForRefund(tx: Tx, paymentId: string, conf: PaymentConfirmation, reason: RefundReason): Promise<void> {
+    await tx
+      .update(payments)
+      .set({
+        status: 'refund_due',
+        refundReason: reason,
+        providerTransactionId: conf.transactionId,
+        paidAt: new Date(conf.paidAt),
+        closedAt: now,
+        confirmation: conf,
+      })
+      .where(eq(payments.id, paymentId));
   }
 
   async function markFailed(tx: Tx, p: typeof payments.$inferSelect, conf: PaymentConfirmation, unitId: string): Promise<Decision> {

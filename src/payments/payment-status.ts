@@ -8,7 +8,7 @@ import type { Queryable } from '../db/client.js';
 import { dossiers, payments, procedureVersions, units } from '../db/schema/index.js';
 import { errors } from '../shared/errors.js';
 import type { CitizenActor } from '../shared/context.js';
-import type { PaymentStatus } from '../db/schema/payments.js';
+import type { PaymentStatus, RefundReason } from '../db/schema/payments.js';
 import { owesNoFee } from './queries.js';
 
 export type PaymentView = {
@@ -18,6 +18,10 @@ export type PaymentView = {
   createdAt: Date;
   paidAt: Date | null;
   transactionId: string | null;
+  /** Set while refund_due or refunded: why the money is paid back. */
+  refundReason: RefundReason | null;
+  /** When an official recorded the refund (refunded). */
+  refundedAt: Date | null;
   /** owesNoFee: withdrawn, refused or stopped (queries.ts): nothing is to be paid for it any more. */
   dossier: { id: string; code: string | null; procedureName: string; agencyUnitId: string; owesNoFee: boolean };
 };
@@ -44,6 +48,8 @@ export async function paymentStatus(db: Queryable, actor: CitizenActor, paymentI
     createdAt: p.createdAt,
     paidAt: p.paidAt,
     transactionId: p.providerTransactionId,
+    refundReason: p.refundReason,
+    refundedAt: p.refundedAt,
     dossier: {
       id: p.dossierId,
       code: row.dossierCode,

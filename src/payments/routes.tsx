@@ -48,6 +48,13 @@ const HEADLINES: Record<PaymentView['status'], { title: string; text: string }> 
     title: 'Khoản thanh toán sẽ được hoàn trả',
     text: 'Hồ sơ đã được rút, bị từ chối hoặc dừng xử lý trước khi khoản thanh toán này được xác nhận, nên không còn phải nộp lệ phí. Cơ quan tiếp nhận sẽ hoàn trả số tiền đã thanh toán; vui lòng liên hệ cơ quan nếu cần.',
   },
+  refunded: { title: 'Khoản thanh toán đã được hoàn trả', text: 'Cơ quan tiếp nhận đã hoàn trả số tiền của khoản thanh toán này.' },
+};
+
+/** Kept for a refund because another order of the dossier was paid first (two tabs): said as such. */
+const PAID_TWICE = {
+  title: 'Khoản thanh toán sẽ được hoàn trả',
+  text: 'Lệ phí của hồ sơ đã được thanh toán bằng một giao dịch khác trước giao dịch này. Cơ quan tiếp nhận sẽ hoàn trả số tiền của giao dịch này; vui lòng liên hệ cơ quan nếu cần.',
 };
 
 /** An order not paid, of a dossier that no longer owes the fee (withdrawn, refused, stopped): nothing to pay again. */
@@ -62,7 +69,11 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
   const id = idParam(c, 'Giao dịch thanh toán', 'paymentId');
   const p = await paymentStatus(c.get('deps').db, actor, id);
   const nothingOwed = p.dossier.owesNoFee && (p.status === 'pending' || p.status === 'abandoned' || p.status === 'failed');
-  const head = nothingOwed ? NOTHING_OWED : HEADLINES[p.status];
+  const head = nothingOwed
+    ? NOTHING_OWED
+    : p.status === 'refund_due' && p.refundReason === 'dossier_paid'
+      ? PAID_TWICE
+      : HEADLINES[p.status];
   const dossierUrl = `/ca-nhan/ho-so/${p.dossier.id}`;
   return sendHtml(
     c,
@@ -93,6 +104,12 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
               <dd>{formatDateTime(p.paidAt)}</dd>
             </>
           ) : null}
+          {p.refundedAt ? (
+            <>
+              <dt>Thời gian hoàn trả</dt>
+              <dd>{formatDateTime(p.refundedAt)}</dd>
+            </>
+          ) : null}
         </dl>
         {/* A div, not a p: a form inside a p would end the paragraph and leave an empty one behind. */}
         <div class="toolbar">
@@ -100,7 +117,7 @@ paymentRoutes.get('/ca-nhan/thanh-toan/:paymentId/ket-qua', async (c) => {
             <a class="button primary" href={paymentPaths.receipt(p.id)}>
               Tải biên lai thu phí, lệ phí
             </a>
-          ) : p.status === 'refund_due' || p.dossier.owesNoFee ? null : (
+          ) : p.status === 'refund_due' || p.status === 'refunded' || p.dossier.owesNoFee ? null : (
             <form method="post" action={`/ca-nhan/ho-so/${p.dossier.id}/thanh-toan`} class="inline">
               <input type="hidden" name="_csrf" value={c.get('csrfToken')} />
               <button type="submit" class="primary">

@@ -12,6 +12,7 @@ import { sendFile } from '../web/download.js';
 import { AppError } from '../shared/errors.js';
 import { formatDate, formatDateTime } from '../shared/dates.js';
 import { CHANNELS, type Applicant } from '../db/schema/index.js';
+import type { PaymentStatus } from '../db/schema/payments.js';
 import { formatVnd } from '../payments/amount-words.js';
 import { answerText } from '../dossiers/declaration-answers.js';
 import { sizeText } from '../personal-files/files.js';
@@ -35,11 +36,13 @@ const FILE_KIND = {
   result: 'Kết quả giải quyết',
   scan: 'Bản quét khi tiếp nhận',
 } as const;
-const PAYMENT_STATUS: Record<string, string> = {
+const PAYMENT_STATUS: Record<PaymentStatus, string> = {
   pending: 'Đang chờ thanh toán',
   paid: 'Đã thanh toán',
   failed: 'Không thành công',
   abandoned: 'Đã bỏ',
+  refund_due: 'Chờ hoàn trả',
+  refunded: 'Đã hoàn trả',
 };
 const METHOD: Record<string, string> = { vneid: 'VNeID', sso: 'Hệ thống xác thực tập trung' };
 const ACTIVITY: Record<string, string> = {
@@ -250,8 +253,9 @@ async function myDataPage(c: Ctx, error?: { err: AppError; status: 413 | 429 }) 
             <ul>
               {data.payments.map((p) => (
                 <li>
-                  Hồ sơ {p.dossierCode ?? '—'}: {formatVnd(p.amount)} đồng — {PAYMENT_STATUS[p.status] ?? p.status} —{' '}
+                  Hồ sơ {p.dossierCode ?? '—'}: {formatVnd(p.amount)} đồng — {PAYMENT_STATUS[p.status]} —{' '}
                   {formatDateTime(p.paidAt ?? p.createdAt)}
+                  {p.refundedAt ? ` — hoàn trả ${formatDateTime(p.refundedAt)}` : ''}
                   {p.transactionId ? ` — mã giao dịch ${p.transactionId}` : ''}
                 </li>
               ))}

@@ -10,6 +10,7 @@
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import type { PaymentStatus } from '../db/schema/payments.js';
 import {
   auditLog,
   dossierDrafts,
@@ -108,11 +109,12 @@ export type MyData = {
     id: string;
     dossierCode: string | null;
     amount: number;
-    status: string;
+    status: PaymentStatus;
     transactionId: string | null;
     createdAt: Date;
     paidAt: Date | null;
     closedAt: Date | null;
+    refundedAt: Date | null;
   }>;
   ratings: Array<{ dossierCode: string | null; score: number; comment: string | null; at: Date }>;
   /** Quản lý tập tin cá nhân; a deleted file is described with its deletion time, its bytes are not exported. */
@@ -313,6 +315,7 @@ export async function readMyData(db: Queryable, citizen: Citizen, now: Date): Pr
       createdAt: p.createdAt,
       paidAt: p.paidAt,
       closedAt: p.closedAt,
+      refundedAt: p.refundedAt,
     })),
     ratings: ratingRows.map(({ r, code }) => ({ dossierCode: code, score: r.score, comment: r.comment, at: r.at })),
     personalFiles: personalRows.map(({ f, issuedBy }) => ({

@@ -1,15 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { citizens } from './identity.js';
+import { accounts } from './accounts.js';
 import { dossiers } from './dossiers.js';
 
 /**
  * pending: sent to the platform, no answer yet; paid / failed: the platform confirmed; abandoned: replaced by a new
- * order; refund_due: the platform confirmed a success for a dossier that no longer owed the fee (withdrawn, refused or
- * stopped while its page was open): the money is to be refunded (payments/confirm-payment.ts).
+ * order; refund_due: the platform confirmed a success the dossier did not owe (REFUND_REASONS): the money is to be
+ * refunded (payments/confirm-payment.ts); refunded: an official of the collecting agency recorded the refund
+ * (payments/record-refund.ts).
  */
-export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'abandoned', 'refund_due'] as const;
+export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'abandoned', 'refund_due', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/**
+ * Why a confirmed payment is to be refunded: owes_nothing — the dossier was withdrawn, refused or stopped while the
+ * platform's page was open; dossier_paid — another order of the dossier was paid first (two tabs).
+ */
+export const REFUND_REASONS = ['owes_nothing', 'dossier_paid'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
 
 /** What the platform confirmed, as verified (the signed fields only: never card data). */
 export type PaymentConfirmationRecord = {
@@ -50,6 +59,12 @@ export const payments = pgTable(
     /** When it failed or was abandoned. */
     closedAt: timestamp('closed_at', { withTimezone: true }),
     confirmation: jsonb('confirmation').$type<PaymentConfirmationRecord>(),
+    /** Set with refund_due (and kept when refunded). */
+    refundReason: text('refund_reason').$type<RefundReason>(),
+    /** Who recorded the refund, when, and what they wrote (the transfer's reference, how it was paid back). */
+    refundedAt: timestamp('refunded_at', { withTimezone: true }),
+    refundedBy: uuid('refunded_by').references(() => accounts.id),
+    refundNote: text('refund_note'),
   },
   (t) => [
     uniqueIndex('payments_one_pending_key').on(t.dossierId).where(sql`${t.status} = 'pending'`),
@@ -57,6 +72,16 @@ export const payments = pgTable(
     uniqueIndex('payments_transaction_key').on(t.providerTransactionId),
     index('payments_dossier_idx').on(t.dossierId, t.createdAt),
     check('payments_amount_positive', sql`${t.amount} > 0`),
-    check('payments_status_known', sql`${t.status} in ('pending', 'paid', 'failed', 'abandoned', 'refund_due')`),
+    check('payments_status_known', sql`${t.status} in ('pending', 'paid', 'failed', 'abandoned', 'refund_due', 'refunded')`),
+    check(
+      'payments_refund_reason',
+      sql`(${t.status} in ('refund_due', 'refunded')) = (${t.refundReason} is not null) and (${t.refundReason} is null or ${t.refundReason} in ('owes_nothing', 'dossier_paid'))`,
+    ),
+    check(
+      'payments_refund_recorded',
+      sql`(${t.status} = 'refunded') = (${t.refundedAt} is not null and ${t.refundedBy} is not null and ${t.refundNote} is not null)`,
+    ),
+    // Lệ phí cần hoàn trả: the few orders waiting for a refund, found without reading the others.
+    index('payments_refund_due_idx').on(t.createdAt).where(sql`${t.status} = 'refund_due'`),
   ],
 );
