@@ -70,7 +70,18 @@ export function RefundsPage(p: {
         hoàn trả tiền cho công dân, ghi nhận tại đây để công dân thấy trên trang thanh toán của mình.
       </p>
       {p.notice ? <Flash kind="ok">{p.notice}</Flash> : null}
-      {p.error && !p.due.some((r) => r.id === p.error!.paymentId) ? <Flash kind="error">{p.error.message}</Flash> : null}
+      {/* The refusal at the top, where the page opens; for an order still listed, also beside its form (linked). */}
+      {p.error ? (
+        <Flash kind="error">
+          {p.error.fields?.ghiChu ?? p.error.message}
+          {p.due.some((r) => r.id === p.error!.paymentId) ? (
+            <>
+              {' '}
+              <a href={`#khoan-${p.error.paymentId}`}>Đến khoản này</a>
+            </>
+          ) : null}
+        </Flash>
+      ) : null}
       <h2>Chờ hoàn trả ({p.due.length})</h2>
       {p.due.length === 0 ? <p>Không có khoản nào chờ hoàn trả.</p> : null}
       {p.due.map((r) => {

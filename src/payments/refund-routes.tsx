@@ -5,6 +5,7 @@ import { Layout } from '../web/layout.js';
 import { actorOf, formData, pageProps, requireLogin, type Ctx } from '../web/http.js';
 import { AppError } from '../shared/errors.js';
 import { sendHtml } from '../web/send-html.js';
+import { postAnswerAddress } from '../web/post-answer.js';
 import { recordRefund } from './record-refund.js';
 import { refundsOf } from './refunds.js';
 import { REFUNDS_PATH, RefundsPage } from './refund-page.js';
@@ -24,7 +25,7 @@ async function render(
   const e = shown.error;
   return sendHtml(
     c,
-    <Layout title="Lệ phí cần hoàn trả" section="reception" {...props}>
+    <Layout title="Lệ phí cần hoàn trả" section="reception" {...props} address={postAnswerAddress(c, REFUNDS_PATH)}>
       <RefundsPage
         csrfToken={props.csrfToken}
         due={due}
