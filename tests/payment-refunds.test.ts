@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import { accounts, auditLog, dossiers, payments, procedures } from '../src/db/schema/index.js';
+import { accounts, auditLog, dossiers, notifications, payments, procedures } from '../src/db/schema/index.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { sign } from '../src/payments/platform.js';
 import { mayHandleRefund, refundsOf } from '../src/payments/refunds.js';
@@ -135,6 +135,10 @@ describe('Lệ phí cần hoàn trả', () => {
     expect(audit[0]!).toMatchObject({ targetId: r.order.id, unitId: r.dossier.agencyUnitId, actorId: clerk!.id });
     expect(audit[0]!.data).toMatchObject({ amount: r.order.amount, reason: 'owes_nothing', note: 'Chuyển khoản UNC số 0012 ngày 06/12' });
 
+    // The applicant is told, once (in the app here: the test citizen left no phone or e-mail).
+    const told = await t.database.db.select().from(notifications).where(eq(notifications.event, 'dossier.fee_refunded'));
+    expect(told.map((n) => [n.channel, n.citizenId, n.dossierId])).toEqual([['inapp', r.citizen.id, r.dossier.id]]);
+    expect(told[0]!.data).toMatchObject({ ma_ho_so: r.dossier.code, so_tien: '1.200.000' });
     // The citizen's page of the order.
     const mine = await r.citizen.client.get(`/ca-nhan/thanh-toan/${r.order.id}/ket-qua`);
     expect(mine.text).toContain('Khoản thanh toán đã được hoàn trả');

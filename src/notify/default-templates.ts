@@ -86,6 +86,17 @@ export const DEFAULT_TEMPLATES: Record<NotifyEvent, DefaultTemplate> = {
       body: 'Hồ sơ {ma_ho_so} có phí, lệ phí {so_tien} đồng cần nộp.',
     },
   },
+  'dossier.fee_refunded': {
+    sms: 'Hồ sơ {ma_ho_so}: {co_quan} đã hoàn trả khoản thanh toán {so_tien} đồng không phải nộp (ngày {ngay_hoan_tra}).',
+    email: {
+      subject: 'Hoàn trả khoản thanh toán của hồ sơ {ma_ho_so}',
+      body: `${DEAR}Khoản thanh toán {so_tien} đồng của hồ sơ {ma_ho_so} (thủ tục "{thu_tuc}") không phải nộp đã được {co_quan} hoàn trả, ghi nhận ngày {ngay_hoan_tra}.\nNếu Ông/Bà chưa nhận được tiền, vui lòng liên hệ Bộ phận Một cửa.${SIGN}`,
+    },
+    inapp: {
+      subject: 'Đã hoàn trả khoản thanh toán',
+      body: 'Khoản thanh toán {so_tien} đồng của hồ sơ {ma_ho_so} đã được hoàn trả ngày {ngay_hoan_tra}.',
+    },
+  },
   'dossier.result_ready': {
     sms: 'Hồ sơ {ma_ho_so} đã có kết quả. {noi_nhan}',
     email: {

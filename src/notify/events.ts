@@ -46,6 +46,11 @@ export const NOTIFY_EVENTS = {
     audience: 'applicant',
     placeholders: { ...DOSSIER, so_tien: 'Số tiền (đồng)' },
   },
+  'dossier.fee_refunded': {
+    label: 'Đã hoàn trả khoản phí, lệ phí không phải nộp',
+    audience: 'applicant',
+    placeholders: { ...DOSSIER, so_tien: 'Số tiền (đồng)', ngay_hoan_tra: 'Ngày ghi nhận hoàn trả (dd/mm/yyyy)' },
+  },
   'dossier.result_ready': {
     label: 'Đã có kết quả giải quyết',
     audience: 'applicant',

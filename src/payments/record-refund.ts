@@ -7,11 +7,14 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { accounts, dossiers, payments } from '../db/schema/index.js';
+import { accounts, dossiers, payments, procedureVersions } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { StaffActor } from '../shared/context.js';
 import { AppError, errors } from '../shared/errors.js';
-import { formatDateTime } from '../shared/dates.js';
+import { formatDateTime, formatDayOf } from '../shared/dates.js';
+import { dossierFacts } from '../notify/dossier-events.js';
+import { notify } from '../notify/enqueue.js';
+import { formatVnd } from './amount-words.js';
 import { cleanText } from '../shared/text.js';
 import { isId, parseInput } from '../shared/validate.js';
 import { mayHandleRefund } from './refunds.js';
@@ -61,6 +64,23 @@ export async function recordRefund(db: Db, actor: StaffActor, paymentId: string,
       .update(payments)
       .set({ status: 'refunded', refundedAt: now, refundedBy: actor.accountId, refundNote: note })
       .where(eq(payments.id, p.id));
+    // The applicant hears of it (in the app, and by SMS or e-mail as they chose), once per order.
+    const [version] = await tx
+      .select({ name: procedureVersions.name })
+      .from(procedureVersions)
+      .innerJoin(dossiers, eq(dossiers.procedureVersionId, procedureVersions.id))
+      .where(eq(dossiers.id, p.dossierId));
+    await notify(tx, {
+      event: 'dossier.fee_refunded',
+      to: { kind: 'applicant', dossierId: p.dossierId },
+      dossierId: p.dossierId,
+      key: p.id,
+      data: {
+        ...(await dossierFacts(tx, { code: dossier.code, agencyUnitId: dossier.unitId }, version?.name ?? '')),
+        so_tien: formatVnd(p.amount),
+        ngay_hoan_tra: formatDayOf(now),
+      },
+    });
     await recordAudit(tx, {
       action: 'payment.refunded',
       actor,
