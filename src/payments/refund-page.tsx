@@ -11,7 +11,7 @@ import type { RefundReason } from '../db/schema/payments.js';
 import type { RefundRow } from './refunds.js';
 
 export const REFUNDS_PATH = '/tiepnhan/hoan-tra-le-phi';
-export const refundFormPath = (id: string) => `${REFUNDS_PATH}/${id}`;
+const refundFormPath = (id: string) => `${REFUNDS_PATH}/${id}`;
 
 const REASONS: Record<RefundReason, string> = {
   owes_nothing: 'Hồ sơ đã được rút, bị từ chối hoặc dừng xử lý trước khi khoản thanh toán được xác nhận',

@@ -60,7 +60,7 @@ export type RefundRow = {
 };
 
 /** At most this many of each list: a unit with more refunds waiting than this has a problem no page solves. */
-export const REFUND_LIST_LIMIT = 200;
+const REFUND_LIST_LIMIT = 200;
 /** Đã hoàn trả lists the refunds recorded in the last 90 days. */
 const RECENT_DAYS = 90;
 
