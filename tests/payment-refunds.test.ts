@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import { accounts, auditLog, dossiers, notifications, payments, procedures } from '../src/db/schema/index.js';
+import { accounts, auditLog, dossiers, notifications, payments, procedures, roleGrants } from '../src/db/schema/index.js';
+import { recordAudit } from '../src/audit/record.js';
+import { demoOfficials } from '../src/demo/officials.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { sign } from '../src/payments/platform.js';
 import { mayHandleRefund, refundsOf } from '../src/payments/refunds.js';
@@ -20,7 +22,7 @@ import { toLocalInput } from '../src/delegation/delegation-input.js';
 import { systemActor } from '../src/shared/context.js';
 import { MIGRATIONS_DIR, queryRows } from '../src/db/client.js';
 import { Client, TEST_PASSWORD } from './support/app.js';
-import { actorFor, useDemoApp } from './support/fixtures.js';
+import { accountByUsername, actorFor, useDemoApp } from './support/fixtures.js';
 import { loggedInCitizen } from './support/portal-citizen.js';
 
 const t = useDemoApp();
@@ -50,13 +52,14 @@ const confirmation = (orderId: string, amount: number, transactionId: string, st
 });
 
 /** A citizen's online dossier of a procedure with a fee, and an order started for it on the portal. */
-async function orderedDossier() {
+async function orderedDossier(phone?: string) {
   const citizen = await loggedInCitizen(t.database.db, t.app);
   const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
   const d = await receiveDossier(t.database.db, systemActor('national-portal:test'), {
     procedureId: p!.id,
     channel: '2',
     fullName: 'Người Nộp Thử',
+    ...(phone ? { phone } : {}),
   });
   await t.database.db.update(dossiers).set({ citizenId: citizen.id }).where(eq(dossiers.id, d.id));
   const [dossier] = await t.database.db.select().from(dossiers).where(eq(dossiers.id, d.id));
@@ -71,8 +74,8 @@ async function orderedDossier() {
 }
 
 /** Withdrawn while the platform's page was open, then paid there: kept for a refund (owes_nothing). */
-async function refundDueAfterWithdrawal() {
-  const o = await orderedDossier();
+async function refundDueAfterWithdrawal(phone?: string) {
+  const o = await orderedDossier(phone);
   const order = await o.start();
   const w = await o.citizen.client.post(
     `/ca-nhan/ho-so/${o.dossier.id}/rut`,
@@ -100,6 +103,13 @@ async function officialClient(username: string) {
   const res = await c.login(username, TEST_PASSWORD);
   expect(res.status).toBe(303);
   return c;
+}
+
+/** Migration 0067's statement that keeps, from the audit log, the orders refusals left unmarked. */
+function backfillStatement(): string {
+  const file = fs.readdirSync(MIGRATIONS_DIR).find((f) => f.startsWith('0067_'))!;
+  const statements = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8').split('--> statement-breakpoint');
+  return statements.find((x) => x.includes("'dossier_paid'") && x.trim().startsWith('UPDATE'))!;
 }
 
 const statusOf = async (id: string) => (await t.database.db.select().from(payments).where(eq(payments.id, id)))[0]!;
@@ -303,15 +313,113 @@ describe('Lệ phí cần hoàn trả', () => {
       .update(payments)
       .set({ status: 'failed', refundReason: null, providerTransactionId: 'PG-OLD-FAILED' })
       .where(eq(payments.id, first.id));
-    const file = fs.readdirSync(MIGRATIONS_DIR).find((f) => f.startsWith('0067_'))!;
-    const statements = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8').split('--> statement-breakpoint');
-    const backfill = statements.find((x) => x.includes("'dossier_paid'") && x.trim().startsWith('UPDATE'))!;
+    const backfill = backfillStatement();
     await t.database.db.execute(sql.raw(backfill));
     const kept = await statusOf(first.id);
-    expect([kept.status, kept.refundReason, kept.providerTransactionId]).toEqual(['refund_due', 'dossier_paid', 'PG-OLD-LATE']);
+    expect([kept.status, kept.refundReason, kept.providerTransactionId, kept.refundFromLog]).toEqual([
+      'refund_due',
+      'dossier_paid',
+      'PG-OLD-LATE',
+      true,
+    ]);
     // The paid order, and orders of other refusals, are untouched; run again, nothing more changes.
     expect((await statusOf(second.id)).status).toBe('paid');
     await t.database.db.execute(sql.raw(backfill));
     expect((await statusOf(first.id)).status).toBe('refund_due');
+  });
+
+  it('a reception official at a desk the dossier never passes through is not shown its applicant, nor records its refund', async () => {
+    const r = await refundDueAfterWithdrawal('0912345678');
+    // Sở Công Thương's Quản lý năng lượng division (a desk: no agency code); 2.000633 runs sct-vp → sct-qltm → sct-ld.
+    const who = demoOfficials().find((o) => o.unitKey === 'sct-qlnl')!;
+    const acc = await accountByUsername(t.database, who.username);
+    await t.database.db.insert(roleGrants).values({ accountId: acc!.id, unitId: t.unitIds['sct-qlnl']!, role: 'reception' });
+    const c = await officialClient(who.username);
+    expect((await c.get(`/tiepnhan/ho-so/${r.dossier.id}`)).status).toBe(404);
+    const list = await c.get(REFUNDS);
+    expect(list.text).not.toContain('Người Nộp Thử');
+    expect(list.text).not.toContain('0912345678');
+    expect(await mayHandleRefund(t.database.db, await actorFor(t.database, who.username), r.order.id)).toBe(false);
+    expect((await c.post(`${REFUNDS}/${r.order.id}`, { ghiChu: 'Đã trả' }, { csrfFrom: REFUNDS })).status).toBe(404);
+    // The clerk at the reception desk (a step of the dossier) sees it, with the phone to call.
+    const clerk = (await holders('reception', r.dossier.agencyUnitId)).find((h) => h.username !== who.username);
+    expect((await (await officialClient(clerk!.username)).get(REFUNDS)).text).toContain('0912345678');
+  });
+
+  it('an order 0067 keeps from the log answers the platform’s retry as the first time, writing nothing', async () => {
+    const o = await orderedDossier();
+    const first = await o.start();
+    expect((await notify(confirmation(first.id, first.amount, 'PG-OLD-FAILED', 'failed'))).status).toBe(200);
+    const asFailed = await statusOf(first.id);
+    const second = await o.start();
+    expect((await notify(confirmation(second.id, second.amount, 'PG-OLD-PAID'))).status).toBe(200);
+    const late = confirmation(first.id, first.amount, 'PG-OLD-LATE');
+    expect((await notify(late)).status).toBe(409);
+    // Exactly as the code before 0067 left it: the failed order untouched (its failure's confirmation, no paid time).
+    await t.database.db
+      .update(payments)
+      .set({
+        status: 'failed',
+        refundReason: null,
+        providerTransactionId: 'PG-OLD-FAILED',
+        confirmation: asFailed.confirmation,
+        paidAt: null,
+      })
+      .where(eq(payments.id, first.id));
+    await t.database.db.execute(sql.raw(backfillStatement()));
+    expect((await statusOf(first.id)).providerTransactionId).toBe('PG-OLD-LATE');
+    const refusals = () =>
+      t.database.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'payment.confirmation_refused'), eq(auditLog.targetId, first.id)));
+    const before = (await refusals()).length;
+    expect(await notify(late)).toEqual({ status: 409, code: 'payment_dossier_already_paid' });
+    expect((await refusals()).length).toBe(before);
+    // The list asks to check the books: it may have been refunded by hand already.
+    const [clerk] = await holders('reception', o.dossier.agencyUnitId);
+    expect((await (await officialClient(clerk!.username)).get(REFUNDS)).text).toContain('có thể đơn vị đã hoàn trả thủ công');
+  });
+
+  it('0067 gives a transaction id refused for two orders to the first only, and does not fail', async () => {
+    const make = async () => {
+      const o = await orderedDossier();
+      const first = await o.start();
+      expect((await notify(confirmation(first.id, first.amount, `PG-F-${first.id.slice(0, 6)}`, 'failed'))).status).toBe(200);
+      const second = await o.start();
+      expect((await notify(confirmation(second.id, second.amount, `PG-P-${second.id.slice(0, 6)}`))).status).toBe(200);
+      return { o, first };
+    };
+    const a = await make();
+    const b = await make();
+    // Before 0067 a refused transaction id was stored nowhere: the same id refused for two orders left two such rows.
+    for (const x of [a, b])
+      await recordAudit(t.database.db, {
+        action: 'payment.confirmation_refused',
+        actor: { kind: 'system', label: 'payment-platform', meta: { ip: '192.0.2.1', requestId: 'test' } },
+        targetType: 'payment',
+        targetId: x.first.id,
+        unitId: x.o.dossier.agencyUnitId,
+        data: { reason: 'payment_dossier_already_paid', transactionId: 'PG-SAME', amount: x.first.amount, status: 'success' },
+      });
+    await t.database.db.execute(sql.raw(backfillStatement()));
+    const [ka, kb] = [await statusOf(a.first.id), await statusOf(b.first.id)];
+    expect([ka.status, kb.status]).toEqual(['refund_due', 'refund_due']);
+    expect([ka.providerTransactionId, kb.providerTransactionId]).toEqual(['PG-SAME', `PG-F-${b.first.id.slice(0, 6)}`]);
+  });
+
+  it('0067 also keeps the orders an "owes nothing" refusal left unmarked (the code before 0066)', async () => {
+    const r = await refundDueAfterWithdrawal();
+    await t.database.db
+      .update(payments)
+      .set({ status: 'pending', refundReason: null, providerTransactionId: null, confirmation: null, paidAt: null, closedAt: null })
+      .where(eq(payments.id, r.order.id));
+    await t.database.db.execute(sql.raw(backfillStatement()));
+    const kept = await statusOf(r.order.id);
+    expect([kept.status, kept.refundReason, kept.providerTransactionId]).toEqual([
+      'refund_due',
+      'owes_nothing',
+      r.confirmation.transactionId,
+    ]);
   });
 });

@@ -101,10 +101,13 @@ export async function confirmPayment(
     if (reused) return refuse('transactionReused', { otherPaymentId: reused.id }, unitId);
     if (p.status === 'paid')
       return sameAsRecorded ? { ok: { paymentId: p.id, status: 'paid', duplicate: true } } : refuse('alreadyPaid', {}, unitId);
-    // Already kept for a refund (or refunded): the same confirmation again is answered alike, and writes nothing more
-    // (one refund).
-    if (p.status === 'refund_due' || p.status === 'refunded')
-      return sameAsRecorded ? { refused: REFUSAL_OF_REASON[p.refundReason ?? 'owes_nothing'] } : refuse('alreadyPaid', {}, unitId);
+    // Already kept for a refund (or refunded): the same success again is answered alike, and writes nothing more (one
+    // refund). The same: its transaction and amount — an order kept from the audit log (migration 0067) has no
+    // confirmation recorded to compare with.
+    if (p.status === 'refund_due' || p.status === 'refunded') {
+      const sameSuccess = p.providerTransactionId === c.transactionId && c.status === 'success';
+      return sameSuccess ? { refused: REFUSAL_OF_REASON[p.refundReason ?? 'owes_nothing'] } : refuse('alreadyPaid', {}, unitId);
+    }
     if (p.status === 'failed' && sameAsRecorded) return { ok: { paymentId: p.id, status: 'failed', duplicate: true } };
     if (p.status === 'failed' && c.status !== 'success') return refuse('notPending', {}, unitId);
     // pending; abandoned (replaced by a newer order, but paid before it expired and confirmed late); or failed, then

@@ -8,7 +8,7 @@ import { CsrfField, Flash } from '../web/layout.js';
 import { formatVnd } from './amount-words.js';
 import { REFUND_NOTE_MAX } from './record-refund.js';
 import type { RefundReason } from '../db/schema/payments.js';
-import type { RefundRow } from './refunds.js';
+import { REFUND_LIST_LIMIT, type RefundRow } from './refunds.js';
 
 export const REFUNDS_PATH = '/tiepnhan/hoan-tra-le-phi';
 const refundFormPath = (id: string) => `${REFUNDS_PATH}/${id}`;
@@ -41,6 +41,15 @@ function Facts(p: { r: RefundRow }) {
       <dd>{r.paidAt ? formatDateTime(r.paidAt) : '—'}</dd>
       <dt>Lý do hoàn trả</dt>
       <dd>{REASONS[r.reason]}</dd>
+      {r.fromLog && r.status === 'refund_due' ? (
+        <>
+          <dt>Lưu ý</dt>
+          <dd>
+            Khoản này được xác định từ nhật ký hệ thống, trước khi có danh sách hoàn trả: có thể đơn vị đã hoàn trả thủ công. Vui lòng đối
+            chiếu sổ sách trước khi hoàn trả.
+          </dd>
+        </>
+      ) : null}
       {r.status === 'refunded' ? (
         <>
           <dt>Đã hoàn trả</dt>
@@ -82,7 +91,10 @@ export function RefundsPage(p: {
           ) : null}
         </Flash>
       ) : null}
-      <h2>Chờ hoàn trả ({p.due.length})</h2>
+      <h2>
+        Chờ hoàn trả ({p.due.length}
+        {p.due.length >= REFUND_LIST_LIMIT ? '+, cũ nhất trước' : ''})
+      </h2>
       {p.due.length === 0 ? <p>Không có khoản nào chờ hoàn trả.</p> : null}
       {p.due.map((r) => {
         const err = p.error?.paymentId === r.id ? p.error : undefined;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { citizens } from './identity.js';
 import { accounts } from './accounts.js';
 import { dossiers } from './dossiers.js';
@@ -65,6 +65,11 @@ export const payments = pgTable(
     refundedAt: timestamp('refunded_at', { withTimezone: true }),
     refundedBy: uuid('refunded_by').references(() => accounts.id),
     refundNote: text('refund_note'),
+    /**
+     * Kept for a refund by migration 0067 from the audit log (a refusal the code before it left on the order
+     * unmarked): the agency may have refunded it by hand already, so Lệ phí cần hoàn trả asks to check before paying.
+     */
+    refundFromLog: boolean('refund_from_log').notNull().default(false),
   },
   (t) => [
     uniqueIndex('payments_one_pending_key').on(t.dossierId).where(sql`${t.status} = 'pending'`),
