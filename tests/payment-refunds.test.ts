@@ -149,6 +149,10 @@ describe('Lệ phí cần hoàn trả', () => {
     const told = await t.database.db.select().from(notifications).where(eq(notifications.event, 'dossier.fee_refunded'));
     expect(told.map((n) => [n.channel, n.citizenId, n.dossierId])).toEqual([['inapp', r.citizen.id, r.dossier.id]]);
     expect(told[0]!.data).toMatchObject({ ma_ho_so: r.dossier.code, so_tien: '1.200.000' });
+    // The dossier's page, to the official: nothing owed, refunded.
+    const fee = /<dd id="fee">([\s\S]*?)<\/dd>/.exec((await official.get(`/tiepnhan/ho-so/${r.dossier.id}`)).text)![1]!;
+    expect(fee).toContain('Không phải nộp (hồ sơ đã rút');
+    expect(fee).toContain('Đã hoàn trả 1.200.000 đồng lúc');
     // The citizen's page of the order.
     const mine = await r.citizen.client.get(`/ca-nhan/thanh-toan/${r.order.id}/ket-qua`);
     expect(mine.text).toContain('Khoản thanh toán đã được hoàn trả');
@@ -193,9 +197,16 @@ describe('Lệ phí cần hoàn trả', () => {
     expect(page.text).toContain('đã được thanh toán bằng một giao dịch khác trước giao dịch này');
     expect(page.text).not.toContain('Thanh toán lại');
     const [clerk] = await holders('reception', o.dossier.agencyUnitId);
-    const list = await (await officialClient(clerk!.username)).get(REFUNDS);
+    const official = await officialClient(clerk!.username);
+    const list = await official.get(REFUNDS);
     expect(list.text).toContain('thanh toán hai lần');
     expect(list.text).toContain('PG-FIRST-LATE');
+    // The dossier's own page says it is paid online, and that the other payment is to be refunded.
+    const fee = /<dd id="fee">([\s\S]*?)<\/dd>/.exec((await official.get(`/tiepnhan/ho-so/${o.dossier.id}`)).text)![1]!;
+    expect(fee).toContain('Đã thanh toán trực tuyến 1.200.000 đồng');
+    expect(fee).toContain('(mã giao dịch PG-SECOND)');
+    expect(fee).toContain('Cần hoàn trả 1.200.000 đồng (mã giao dịch PG-FIRST-LATE)');
+    expect(fee).toContain(`href="${REFUNDS}"`);
   });
 
   it('another agency’s reception official, a processing official of the same agency and a lent reception position: not listed, not found', async () => {

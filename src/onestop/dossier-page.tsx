@@ -14,6 +14,8 @@ import { ComponentsSection } from './components-section.js';
 import type { DossierComponent } from '../dossiers/dossier-components.js';
 import { NationalSyncFact, type NationalSync } from '../national-portal/sync-state.js';
 import { DossierNotificationsSection } from '../notify/dossier-notifications.js';
+import { FeeFact } from '../payments/fee-fact.js';
+import type { DossierFeeFacts } from '../payments/queries.js';
 
 export function DossierPage(p: {
   csrfToken: string;
@@ -34,6 +36,7 @@ export function DossierPage(p: {
   /** Page-only reads after viewDossier's check (the API and the forms do not need them). */
   nationalSync: NationalSync;
   notifications: Awaited<ReturnType<typeof import('../notify/dossier-notifications.js').dossierNotifications>>;
+  fee: DossierFeeFacts;
 }) {
   const { dossier: d, version, step, agency, sector, history, actions } = p.view;
   // The refused action's form, when it is still offered (the dossier may have moved on meanwhile).
@@ -125,6 +128,10 @@ export function DossierPage(p: {
             ? `Giao cho ${assignee ? `${assignee.name}${assignee.position ? ` (${assignee.position})` : ''}` : 'một cán bộ'}`
             : 'Đơn vị phân công'}
           {d.assignedTo && d.assignedTo === p.accountId ? <strong class="badge"> Giao cho tôi</strong> : null}
+        </dd>
+        <dt>Phí, lệ phí</dt>
+        <dd id="fee">
+          <FeeFact version={version} dossier={d} facts={p.fee} />
         </dd>
         <dt>Mã tra cứu</dt>
         <dd>{d.lookupCode}</dd>

@@ -12,6 +12,7 @@ import { param } from '../shared/validate.js';
 import { AppError, errors } from '../shared/errors.js';
 import { actOnDossier } from '../dossiers/act-on-dossier.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
+import { dossierFeeFacts } from '../payments/queries.js';
 import { DossierPage } from './dossier-page.js';
 import { dossierFormPdf, type FormNumber } from '../dossiers/dossier-forms.js';
 import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-result.js';
@@ -85,6 +86,7 @@ async function renderDossier(c: Ctx, id: string, s: RenderState = {}) {
         components={await componentsOf(db, view.dossier.id)}
         nationalSync={await nationalSyncOf(db, view.dossier.id)}
         notifications={await dossierNotifications(db, view.dossier.id)}
+        fee={await dossierFeeFacts(db, view.dossier.id)}
       />
     </Layout>,
     ((s.error ?? s.resultError)?.status ?? 200) as 200,

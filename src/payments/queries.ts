@@ -61,3 +61,33 @@ export function unpaidCondition(): SQL {
     and exists (select 1 from ${procedureVersions} where ${procedureVersions.id} = ${dossiers.procedureVersionId} and ${procedureVersions.fee} > 0)
     and not exists (select 1 from ${payments} where ${payments.dossierId} = ${dossiers.id} and ${payments.status} = 'paid'))`;
 }
+
+/** What the officials' dossier page says of its fee: the online payment, and the orders kept for a refund. */
+export type DossierFeeFacts = {
+  paid: { amount: number; paidAt: Date | null; transactionId: string | null } | null;
+  refunds: Array<{ amount: number; transactionId: string | null; status: 'refund_due' | 'refunded'; refundedAt: Date | null }>;
+};
+
+/** A dossier's fee facts (call it only for a dossier the official may see: viewDossier decided). */
+export async function dossierFeeFacts(tx: Queryable, dossierId: string): Promise<DossierFeeFacts> {
+  const rows = await tx
+    .select({
+      amount: payments.amount,
+      status: payments.status,
+      paidAt: payments.paidAt,
+      transactionId: payments.providerTransactionId,
+      refundedAt: payments.refundedAt,
+    })
+    .from(payments)
+    .where(and(eq(payments.dossierId, dossierId), inArray(payments.status, ['paid', 'refund_due', 'refunded'])))
+    .orderBy(payments.createdAt);
+  const paid = rows.find((r) => r.status === 'paid');
+  return {
+    paid: paid ? { amount: paid.amount, paidAt: paid.paidAt, transactionId: paid.transactionId } : null,
+    refunds: rows.flatMap((r) =>
+      r.status === 'refund_due' || r.status === 'refunded'
+        ? [{ amount: r.amount, transactionId: r.transactionId, status: r.status, refundedAt: r.refundedAt }]
+        : [],
+    ),
+  };
+}
