@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import { accounts, auditLog, dossiers, notifications, payments, procedures, roleGrants } from '../src/db/schema/index.js';
+import { accounts, auditLog, citizens, dossiers, notifications, payments, procedures, roleGrants } from '../src/db/schema/index.js';
 import { recordAudit } from '../src/audit/record.js';
+import { issueApiClient } from '../src/api/issue-api-client.js';
 import { demoOfficials } from '../src/demo/officials.js';
 import { receiveDossier } from '../src/dossiers/receive-dossier.js';
 import { sign } from '../src/payments/platform.js';
@@ -109,7 +110,7 @@ async function officialClient(username: string) {
 function backfillStatement(): string {
   const file = fs.readdirSync(MIGRATIONS_DIR).find((f) => f.startsWith('0067_'))!;
   const statements = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8').split('--> statement-breakpoint');
-  return statements.find((x) => x.includes("'dossier_paid'") && x.trim().startsWith('UPDATE'))!;
+  return statements.find((x) => x.includes('"refund_from_log" = true') && x.trim().startsWith('UPDATE'))!;
 }
 
 const statusOf = async (id: string) => (await t.database.db.select().from(payments).where(eq(payments.id, id)))[0]!;
@@ -207,6 +208,15 @@ describe('Lệ phí cần hoàn trả', () => {
     expect(fee).toContain('(mã giao dịch PG-SECOND)');
     expect(fee).toContain('Cần hoàn trả 1.200.000 đồng (mã giao dịch PG-FIRST-LATE)');
     expect(fee).toContain(`href="${REFUNDS}"`);
+    // The API says the same (GET /api/v1/dossiers/{id}), to a key of the same clerk.
+    const { token } = await issueApiClient(t.database.db, await actorFor(t.database, 'admin.sct'), clerk!.id, { name: 'Kế toán' });
+    const res = await t.app.request(`http://localhost/api/v1/dossiers/${o.dossier.id}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { fee: unknown }).fee).toMatchObject({
+      amount: 1_200_000,
+      paidOnline: { amount: 1_200_000, transactionId: 'PG-SECOND' },
+      refunds: [{ amount: 1_200_000, transactionId: 'PG-FIRST-LATE', status: 'refund_due', refundedAt: null }],
+    });
   });
 
   it('another agency’s reception official, a processing official of the same agency and a lent reception position: not listed, not found', async () => {
@@ -392,7 +402,7 @@ describe('Lệ phí cần hoàn trả', () => {
     expect((await (await officialClient(clerk!.username)).get(REFUNDS)).text).toContain('có thể đơn vị đã hoàn trả thủ công');
   });
 
-  it('0067 gives a transaction id refused for two orders to the first only, and does not fail', async () => {
+  it('0067 keeps for a refund only the first of two orders refused with one transaction id (one payment), and does not fail', async () => {
     const make = async () => {
       const o = await orderedDossier();
       const first = await o.start();
@@ -415,8 +425,8 @@ describe('Lệ phí cần hoàn trả', () => {
       });
     await t.database.db.execute(sql.raw(backfillStatement()));
     const [ka, kb] = [await statusOf(a.first.id), await statusOf(b.first.id)];
-    expect([ka.status, kb.status]).toEqual(['refund_due', 'refund_due']);
-    expect([ka.providerTransactionId, kb.providerTransactionId]).toEqual(['PG-SAME', `PG-F-${b.first.id.slice(0, 6)}`]);
+    expect([ka.status, ka.providerTransactionId]).toEqual(['refund_due', 'PG-SAME']);
+    expect([kb.status, kb.providerTransactionId, kb.refundReason]).toEqual(['failed', `PG-F-${b.first.id.slice(0, 6)}`, null]);
   });
 
   it('0067 also keeps the orders an "owes nothing" refusal left unmarked (the code before 0066)', async () => {
@@ -432,5 +442,60 @@ describe('Lệ phí cần hoàn trả', () => {
       'owes_nothing',
       r.confirmation.transactionId,
     ]);
+  });
+
+  it('the citizen who paid is told of the refund, not another who submitted the dossier (who cannot open the order)', async () => {
+    // A: a representative who submitted online (another CCCD). B: the applicant, who proved the applicant's number and paid.
+    const a = await loggedInCitizen(t.database.db, t.app);
+    await t.database.db
+      .update(citizens)
+      .set({ cccd: '001190099999', fullName: 'Người Đại Diện', phone: '0912000111' })
+      .where(eq(citizens.id, a.id));
+    const b = await loggedInCitizen(t.database.db, t.app);
+    await t.database.db.update(citizens).set({ phone: '0913000222' }).where(eq(citizens.id, b.id));
+    const [p] = await t.database.db.select().from(procedures).where(eq(procedures.code, '2.000633'));
+    const d = await receiveDossier(t.database.db, systemActor('national-portal:test'), {
+      procedureId: p!.id,
+      channel: '2',
+      fullName: 'Người Nộp Thử',
+    });
+    await t.database.db
+      .update(dossiers)
+      .set({ citizenId: a.id, applicantIdNumber: '001190012345', applicantIdKind: 'cccd' })
+      .where(eq(dossiers.id, d.id));
+    const start = await b.client.post(`/ca-nhan/ho-so/${d.id}/thanh-toan`, {}, { csrfFrom: '/ca-nhan' });
+    expect(start.status).toBe(303);
+    const orderId = new URL(start.location!).searchParams.get('orderId')!;
+    const [order] = await t.database.db.select().from(payments).where(eq(payments.id, orderId));
+    expect(order!.citizenId).toBe(b.id);
+    expect((await a.client.post(`/ca-nhan/ho-so/${d.id}/rut`, { 'xac-nhan': '1' }, { csrfFrom: `/ca-nhan/ho-so/${d.id}` })).status).toBe(
+      303,
+    );
+    expect(await notify(confirmation(orderId, order!.amount, 'PG-REP-1'))).toEqual({ status: 409, code: 'payment_dossier_owes_nothing' });
+    const [clerk] = await holders('reception', d.agencyUnitId);
+    await recordRefund(t.database.db, await actorFor(t.database, clerk!.username), orderId, { ghiChu: 'UNC 1' }, new Date());
+    const told = await t.database.db.select().from(notifications).where(eq(notifications.event, 'dossier.fee_refunded'));
+    expect(told.map((n) => [n.channel, n.citizenId, n.address]).sort()).toEqual([
+      ['inapp', b.id, null],
+      ['sms', b.id, '0913000222'],
+    ]);
+    expect((await b.client.get(`/ca-nhan/thanh-toan/${orderId}/ket-qua`)).text).toContain('đã được hoàn trả');
+    expect((await a.client.get(`/ca-nhan/thanh-toan/${orderId}/ket-qua`)).status).toBe(404);
+  });
+
+  it('0067 names a refund_due order first refused as paid by another order by that reason', async () => {
+    const r = await refundDueAfterWithdrawal();
+    await recordAudit(t.database.db, {
+      action: 'payment.confirmation_refused',
+      actor: { kind: 'system', label: 'payment-platform', meta: { ip: '192.0.2.1', requestId: 'test' } },
+      targetType: 'payment',
+      targetId: r.order.id,
+      unitId: r.dossier.agencyUnitId,
+      data: { reason: 'payment_dossier_already_paid', transactionId: 'PG-EARLIER', amount: r.order.amount, status: 'success' },
+    });
+    const file = fs.readdirSync(MIGRATIONS_DIR).find((f) => f.startsWith('0067_'))!;
+    const statements = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8').split('--> statement-breakpoint');
+    await t.database.db.execute(sql.raw(statements.find((x) => x.includes('WHERE p."status" = \'refund_due\''))!));
+    expect((await statusOf(r.order.id)).refundReason).toBe('dossier_paid');
   });
 });

@@ -16,6 +16,7 @@ import { refuseOnlineChannel } from '../dossiers/reception-channel.js';
 import { scanTooLarge } from '../dossiers/reception-checklist.js';
 import { actThroughApi } from './act-through-api.js';
 import { viewDossier } from '../dossiers/view-dossier.js';
+import { dossierFeeFacts } from '../payments/queries.js';
 import { lookupDossier } from '../dossiers/public-lookup.js';
 import { recordResult, resultOf } from '../dossiers/record-result.js';
 import { attachResult, readResultFile, resultFilesOf } from '../dossiers/attach-result.js';
@@ -201,7 +202,14 @@ apiRoutes.post('/dossiers', receptionUpload, requireActor, async (c) => {
 apiRoutes.get('/dossiers/:id', requireActor, async (c) => {
   const { db, now } = c.get('deps');
   const v = await viewDossier(db, actorOf(c), idParam(c, 'Hồ sơ'), now());
-  return c.json(presentDossierDetail(v, await resultOf(db, v.dossier.id), await resultFilesOf(db, v.dossier.id)));
+  return c.json(
+    presentDossierDetail(
+      v,
+      await resultOf(db, v.dossier.id),
+      await resultFilesOf(db, v.dossier.id),
+      await dossierFeeFacts(db, v.dossier.id),
+    ),
+  );
 });
 
 /** Ghi nhận kết quả (record-result.ts): the page's form and this take the same input; the same values again change nothing. */

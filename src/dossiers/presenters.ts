@@ -13,6 +13,7 @@ import type { HistoryPerson, HistoryRow } from './dossier-history.js';
 import type { lookupDossier } from './public-lookup.js';
 import type { DossierResult as ResultRow } from './record-result.js';
 import type { resultFilesOf } from './attach-result.js';
+import type { DossierFeeFacts } from '../payments/queries.js';
 
 // A status as every resource shows it: its name, its TrangThaiHoSo code and its label (the workflow's data).
 const status = (s: DossierStatus) => ({ status: s, statusCode: DOSSIER_STATUSES[s], statusLabel: STATUS_LABELS[s] });
@@ -200,13 +201,33 @@ export const DossierDetail = Dossier.extend({
   history: z.array(DossierEvent),
   result: DossierResult.nullable().describe('Kết quả giải quyết đã ghi nhận; null: chưa ghi nhận'),
   files: z.array(DossierFile).describe('Các tệp của hồ sơ người gọi được tải'),
-}).describe('Hồ sơ, với bước hiện tại, thao tác được phép, lịch sử xử lý, kết quả và các tệp');
+  fee: z
+    .object({
+      amount: z.int().min(0).describe('Phí, lệ phí của thủ tục (đồng); 0: không mất phí'),
+      paidOnline: z
+        .object({ amount: z.int(), paidAt: Instant.nullable(), transactionId: z.string().nullable() })
+        .nullable()
+        .describe('Khoản đã thanh toán trực tuyến; null: chưa (hồ sơ trực tiếp, bưu chính nộp tại Bộ phận Một cửa)'),
+      refunds: z
+        .array(
+          z.object({
+            amount: z.int(),
+            transactionId: z.string().nullable(),
+            status: z.enum(['refund_due', 'refunded']).describe('refund_due: cần hoàn trả; refunded: đã hoàn trả'),
+            refundedAt: Instant.nullable(),
+          }),
+        )
+        .describe('Các khoản đã thanh toán nhưng hồ sơ không phải nộp, cần hoặc đã hoàn trả'),
+    })
+    .describe('Phí, lệ phí'),
+}).describe('Hồ sơ, với bước hiện tại, thao tác được phép, lịch sử xử lý, kết quả, các tệp và phí, lệ phí');
 export type DossierDetail = z.output<typeof DossierDetail>;
 
 export function presentDossierDetail(
   v: Awaited<ReturnType<typeof viewDossier>>,
   result: ResultRow | null,
   files: Awaited<ReturnType<typeof resultFilesOf>>,
+  fee: DossierFeeFacts,
 ): DossierDetail {
   return {
     ...presentDossier(v.dossier),
@@ -218,6 +239,11 @@ export function presentDossierDetail(
     history: v.history.map(presentDossierEvent),
     result: result ? presentDossierResult(result) : null,
     files: files.map(presentDossierFile),
+    fee: {
+      amount: v.version.fee,
+      paidOnline: fee.paid ? { amount: fee.paid.amount, paidAt: isoOrNull(fee.paid.paidAt), transactionId: fee.paid.transactionId } : null,
+      refunds: fee.refunds.map((r) => ({ ...r, refundedAt: isoOrNull(r.refundedAt) })),
+    },
   };
 }
 

@@ -18,8 +18,9 @@ import { type ResolvedRecipient, resolveRecipient } from './recipients.js';
 import { renderMessage } from './templates.js';
 
 export type Recipient =
-  | { kind: 'applicant'; dossierId: string } // the dossier's portal citizen (in-app, their preferences) + the contact on the dossier
-  | { kind: 'official'; accountId: string }; // the account's phone and e-mails, in-app
+  // The dossier's portal citizen (in-app, their preferences) + the contact on the dossier; with citizenId, a citizen other
+  // than the dossier's who is addressed about it (the payer of an order: recipients.ts).
+  { kind: 'applicant'; dossierId: string; citizenId?: string | null | undefined } | { kind: 'official'; accountId: string }; // the account's phone and e-mails, in-app
 
 /** In-app notices ignore SMS sizing; renderMessage wants the options all the same. */
 const NO_SMS = { unaccented: false, maxSegments: 10 };

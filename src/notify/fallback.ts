@@ -48,7 +48,7 @@ async function fallBack(tx: Queryable, failed: Row): Promise<void> {
     tx,
     failed.recipientKind === 'official' && failed.accountId
       ? { kind: 'official', accountId: failed.accountId }
-      : { kind: 'applicant', dossierId: failed.dossierId ?? '' },
+      : { kind: 'applicant', dossierId: failed.dossierId ?? '', citizenId: failed.citizenId },
   );
   if (!who) return;
   const used = await usedChannels(tx, failed);

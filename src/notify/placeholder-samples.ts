@@ -14,6 +14,7 @@ export const PLACEHOLDER_SAMPLES: Readonly<Record<string, { sample: string; maxL
   han_bo_sung: { sample: '10/12/2026', maxLength: 10 },
   ly_do: { sample: 'Hồ sơ không thuộc thẩm quyền giải quyết', maxLength: 60 },
   ngay_hen_moi: { sample: '25/12/2026', maxLength: 10 },
+  ngay_hoan_tra: { sample: '20/12/2026', maxLength: 10 },
   so_tien: { sample: '150.000', maxLength: 12 },
   noi_nhan: { sample: 'Ông/Bà nhận kết quả tại Bộ phận Một cửa Sở Xây dựng tỉnh.', maxLength: 80 },
   buoc: { sample: 'Thẩm định hồ sơ', maxLength: 30 },

@@ -2,7 +2,9 @@
  * WHO A MESSAGE REACHES — a Recipient (enqueue.ts) resolved inside the caller's transaction to what we may use:
  * their account for in-app notices, a phone for ZNS/SMS, an e-mail address, minus what their preferences switch off.
  * An applicant is the dossier's: its portal citizen (when it was submitted online or claimed) and the contact typed
- * on the dossier, else the citizen's VNeID phone and e-mail. An official: the account's mobile (else phone) and the
+ * on the dossier, else the citizen's VNeID phone and e-mail — unless the message names another citizen of the dossier
+ * (the one who paid an order: a citizen who proved the applicant's number may pay for a dossier another submitted),
+ * who is reached alone, with their own VNeID phone and e-mail and their preferences. An official: the account's mobile (else phone) and the
  * first of its e-mails. A deleted or suspended account receives nothing.
  */
 import { and, eq } from 'drizzle-orm';
@@ -32,6 +34,19 @@ export async function resolveRecipient(q: Queryable, to: Recipient): Promise<Res
       .leftJoin(citizens, eq(citizens.id, dossiers.citizenId))
       .where(eq(dossiers.id, to.dossierId));
     if (!d) return null;
+    if (to.citizenId && to.citizenId !== d.citizenId) {
+      const [c] = await q.select({ phone: citizens.phone, email: citizens.email }).from(citizens).where(eq(citizens.id, to.citizenId));
+      if (!c) return null;
+      return {
+        kind: 'applicant',
+        citizenId: to.citizenId,
+        accountId: null,
+        dossierId: to.dossierId,
+        phone: nationalPhone(c.phone),
+        email: emailAddress(c.email),
+        off: await switchedOff(q, eq(notificationPreferences.citizenId, to.citizenId)),
+      };
+    }
     return {
       kind: 'applicant',
       citizenId: d.citizenId,

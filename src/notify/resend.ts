@@ -37,7 +37,7 @@ export async function resendNotification(db: Db, actor: StaffActor, raw: unknown
       tx,
       row.recipientKind === 'official' && row.accountId
         ? { kind: 'official', accountId: row.accountId }
-        : { kind: 'applicant', dossierId: row.dossierId ?? '' },
+        : { kind: 'applicant', dossierId: row.dossierId ?? '', citizenId: row.citizenId },
     );
     const current = row.channel === 'email' ? who?.email : who?.phone;
     // The person's choices now, as for any new message (recipients.ts): a channel they switched off, an account

@@ -64,7 +64,8 @@ export async function recordRefund(db: Db, actor: StaffActor, paymentId: string,
       .update(payments)
       .set({ status: 'refunded', refundedAt: now, refundedBy: actor.accountId, refundNote: note })
       .where(eq(payments.id, p.id));
-    // The applicant hears of it (in the app, and by SMS or e-mail as they chose), once per order.
+    // The citizen who paid hears of it (in the app, and by SMS or e-mail as they chose), once per order: their money,
+    // and the order only they open — who submitted the dossier may be someone else.
     const [version] = await tx
       .select({ name: procedureVersions.name })
       .from(procedureVersions)
@@ -72,7 +73,7 @@ export async function recordRefund(db: Db, actor: StaffActor, paymentId: string,
       .where(eq(dossiers.id, p.dossierId));
     await notify(tx, {
       event: 'dossier.fee_refunded',
-      to: { kind: 'applicant', dossierId: p.dossierId },
+      to: { kind: 'applicant', dossierId: p.dossierId, citizenId: p.citizenId },
       dossierId: p.dossierId,
       key: p.id,
       data: {

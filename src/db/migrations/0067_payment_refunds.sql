@@ -5,18 +5,22 @@
 -- were all owes_nothing. Before that code (owes_nothing) and before this migration (dossier_paid) such a success was
 -- refused with only an audit row, its order left pending, abandoned or failed: those orders are kept as refund_due now,
 -- from the first such refusal of each, marked refund_from_log (the agency may have refunded them by hand: the list asks
--- to check), with the refusal's transaction id unless another order holds it or an earlier refusal took it.
+-- to check), with the refusal's transaction id. One transaction id is one payment: an order refused with an id another
+-- order holds, or an earlier refusal took, is left as it was (its audit rows tell it), never listed twice. A refund_due
+-- order first refused as paid by another order keeps that reason.
 ALTER TABLE "payments" DROP CONSTRAINT "payments_status_known";--> statement-breakpoint
 ALTER TABLE "payments" ADD COLUMN "refund_reason" text;--> statement-breakpoint
 ALTER TABLE "payments" ADD COLUMN "refunded_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "payments" ADD COLUMN "refunded_by" uuid;--> statement-breakpoint
 ALTER TABLE "payments" ADD COLUMN "refund_note" text;--> statement-breakpoint
 ALTER TABLE "payments" ADD COLUMN "refund_from_log" boolean DEFAULT false NOT NULL;--> statement-breakpoint
-UPDATE "payments" SET "refund_reason" = 'owes_nothing' WHERE "status" = 'refund_due';--> statement-breakpoint
+UPDATE "payments" p SET "refund_reason" = CASE WHEN EXISTS (
+    SELECT 1 FROM "audit_log" a WHERE a."target_type" = 'payment' AND a."target_id" = p."id"::text
+      AND a."action" = 'payment.confirmation_refused' AND a."data"->>'reason' = 'payment_dossier_already_paid'
+  ) THEN 'dossier_paid' ELSE 'owes_nothing' END
+WHERE p."status" = 'refund_due';--> statement-breakpoint
 UPDATE "payments" p SET "status" = 'refund_due', "refund_reason" = r."reason", "refund_from_log" = true, "closed_at" = r."at",
-  "provider_transaction_id" = CASE
-    WHEN r."tx" IS NOT NULL AND r."first_of_tx" AND NOT EXISTS (SELECT 1 FROM "payments" q WHERE q."provider_transaction_id" = r."tx" AND q."id" <> p."id") THEN r."tx"
-    ELSE p."provider_transaction_id" END
+  "provider_transaction_id" = r."tx"
 FROM (
   SELECT f.*, row_number() OVER (PARTITION BY f."tx" ORDER BY f."at", f."target_id") = 1 AS "first_of_tx"
   FROM (
@@ -29,7 +33,8 @@ FROM (
     ORDER BY a."target_id", a."at"
   ) f
 ) r
-WHERE p."id"::text = r."target_id";--> statement-breakpoint
+WHERE p."id"::text = r."target_id" AND r."tx" IS NOT NULL AND r."first_of_tx"
+  AND NOT EXISTS (SELECT 1 FROM "payments" q WHERE q."provider_transaction_id" = r."tx" AND q."id" <> p."id");--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_refunded_by_accounts_id_fk" FOREIGN KEY ("refunded_by") REFERENCES "public"."accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "payments_refund_due_idx" ON "payments" USING btree ("created_at") WHERE "payments"."status" = 'refund_due';--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_refund_reason" CHECK (("payments"."status" in ('refund_due', 'refunded')) = ("payments"."refund_reason" is not null) and ("payments"."refund_reason" is null or "payments"."refund_reason" in ('owes_nothing', 'dossier_paid')));--> statement-breakpoint
