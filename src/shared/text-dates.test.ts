@@ -13,6 +13,9 @@ describe('Vietnamese text', () => {
     expect(v).toBe('Nguyễn Văn'.normalize('NFC'));
     expect(v).toBe(v.normalize('NFC'));
   });
+  it('drops the bidirectional controls from text that reaches us other than through a form (a VNeID name)', () => {
+    expect(cleanText('Nguyễn \u202EnăV\u202C An\u2066')).toBe('Nguyễn năV An');
+  });
 });
 
 describe('dates dd/mm/yyyy', () => {

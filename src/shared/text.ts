@@ -2,10 +2,13 @@
 
 /**
  * Control characters no typed text contains: C0 except tab, line feed and carriage return, DEL, and C1.
- * NUL in particular cannot be stored in PostgreSQL text (22021) and would end as a server error.
+ * NUL in particular cannot be stored in PostgreSQL text (22021) and would end as a server error. Also the
+ * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): no Vietnamese text needs them, and
+ * in a name or a note they reorder what a list, the audit log or a form shows ("Trojan Source"; file names drop them
+ * too: file-types.ts).
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 const CONTROL_CHARS_ALL = new RegExp(CONTROL_CHARS.source, 'g');
 
 /** True when the text holds a control character: typed input with one is refused (shared/validate.ts). */

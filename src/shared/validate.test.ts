@@ -31,6 +31,13 @@ describe('parseInput: text a JSON body can carry but PostgreSQL cannot keep', ()
     expect(fieldsOf(() => parseInput(Schema, { name: 'a\u0000\ud800' }))).toEqual({ name: CONTROL_CHARS_MESSAGE });
   });
 
+  it('refuses the bidirectional overrides, embeddings and isolates that reorder what a page shows', () => {
+    for (const c of ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'])
+      expect(fieldsOf(() => parseInput(Schema, { name: `UNC ${c}21 00` }))).toEqual({ name: CONTROL_CHARS_MESSAGE });
+    // Vietnamese with its combining marks (NFD as pasted) is no control character.
+    expect(parseInput(Schema, { name: 'Nguye\u0302\u0303n' }).name).toBe('Nguye\u0302\u0303n');
+  });
+
   it('is a validation error (400), said in Vietnamese', () => {
     expect(() => parseInput(Schema, { name: '\ud800' })).toThrow(expect.objectContaining({ status: 400, code: 'validation_failed' }));
     expect(LONE_SURROGATE_MESSAGE).toMatch(/ký tự không hợp lệ/);
