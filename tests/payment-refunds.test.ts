@@ -84,6 +84,13 @@ async function refundDueAfterWithdrawal(phone?: string) {
     { csrfFrom: `/ca-nhan/ho-so/${o.dossier.id}` },
   );
   expect(w.status).toBe(303);
+  // The withdrawal closed the order (the dossier owes nothing): audited, no longer "waiting for payment".
+  expect((await statusOf(order.id)).status).toBe('abandoned');
+  const closed = await t.database.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, 'payment.abandoned'), eq(auditLog.targetId, order.id)));
+  expect(closed.map((a) => a.data)).toEqual([{ amount: order.amount, dossierId: o.dossier.id, dossierOwesNothing: true }]);
   const c = confirmation(order.id, order.amount, `PG-${order.id.slice(0, 8)}`);
   expect(await notify(c)).toEqual({ status: 409, code: 'payment_dossier_owes_nothing' });
   return { ...o, order, confirmation: c };

@@ -29,6 +29,8 @@ import { requireCitizenDossier } from '../portal/citizen-dossiers.js';
 import { stepDueAt, stepPosition } from './steps.js';
 import { checkResultFor } from './result-guard.js';
 import { notifyDossierAction } from '../notify/dossier-events.js';
+import { abandonPendingOrders } from '../payments/abandon-pending-orders.js';
+import { owesNoFee } from '../payments/queries.js';
 import { enqueueNationalPush } from '../national-portal/push.js';
 import type { IncomingFile } from '../storage/index.js';
 import { storeScan, type StoredScan } from './reception-checklist.js';
@@ -422,6 +424,8 @@ export async function applyAction(
       items: input.items,
       actorAccountId: actor.kind === 'citizen' ? null : actor.accountId,
     });
+    // Refused, withdrawn or stopped: a fee no longer owed has no order waiting for it.
+    if (owesNoFee(status) && !owesNoFee(d.status)) await abandonPendingOrders(tx, d.id, acting, d.agencyUnitId, now);
     return after!;
   }
 }
