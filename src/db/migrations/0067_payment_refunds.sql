@@ -37,6 +37,7 @@ WHERE p."id"::text = r."target_id" AND r."tx" IS NOT NULL AND r."first_of_tx"
   AND NOT EXISTS (SELECT 1 FROM "payments" q WHERE q."provider_transaction_id" = r."tx" AND q."id" <> p."id");--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_refunded_by_accounts_id_fk" FOREIGN KEY ("refunded_by") REFERENCES "public"."accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "payments_refund_due_idx" ON "payments" USING btree ("created_at") WHERE "payments"."status" = 'refund_due';--> statement-breakpoint
+CREATE INDEX "payments_refunded_idx" ON "payments" USING btree ("refunded_at") WHERE "payments"."status" = 'refunded';--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_refund_reason" CHECK (("payments"."status" in ('refund_due', 'refunded')) = ("payments"."refund_reason" is not null) and ("payments"."refund_reason" is null or "payments"."refund_reason" in ('owes_nothing', 'dossier_paid')));--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_refund_recorded" CHECK (("payments"."status" = 'refunded') = ("payments"."refunded_at" is not null and "payments"."refunded_by" is not null and "payments"."refund_note" is not null));--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_status_known" CHECK ("payments"."status" in ('pending', 'paid', 'failed', 'abandoned', 'refund_due', 'refunded'));

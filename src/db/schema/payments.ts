@@ -88,5 +88,7 @@ export const payments = pgTable(
     ),
     // Lệ phí cần hoàn trả: the few orders waiting for a refund, found without reading the others.
     index('payments_refund_due_idx').on(t.createdAt).where(sql`${t.status} = 'refund_due'`),
+    // Đã hoàn trả (the last 90 days): the refunded few, newest first, without reading every payment.
+    index('payments_refunded_idx').on(t.refundedAt).where(sql`${t.status} = 'refunded'`),
   ],
 );
